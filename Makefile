@@ -1,0 +1,54 @@
+# clusterhub: `make demo` runs the product with demo data; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test lint typecheck pytest bench messages system-deps venv stop clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Debian packages the suite needs (Chromium for browser tests, poppler for PDF text).
+# Installed only when missing and when we may (root with apt-get).
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; \
+	  else echo "note: chromium/pdftotext missing and apt-get unavailable: browser/PDF tests will skip"; fi; \
+	fi
+
+messages: $(STAMP)
+	$(PY) frontend/compile_messages.py
+
+demo: $(STAMP) messages
+	$(PY) manage.py demo_setup
+	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy .
+
+pytest: $(STAMP) messages system-deps
+	$(VENV)/bin/pytest
+
+test: lint pytest
+
+bench: $(STAMP) messages
+	$(PY) -m bench
+
+# Stop the embedded PostgreSQL server started for the demo (if any).
+stop:
+	-$(PY) -c "import sys; sys.path[:0]=['.','platform']; from clusterhub.env import embedded_server_stop; embedded_server_stop()"
+
+clean: stop
+	rm -rf $(VENV) .local

@@ -1,0 +1,18 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from .accounts import MeView
+from .auth import TokenObtainView
+from .clusters import CurrentClusterView
+from .content import NewsViewSet
+
+router = SimpleRouter()
+router.register("news", NewsViewSet, basename="news")
+
+app_name = "api"
+urlpatterns = [
+    path("auth/token/", TokenObtainView.as_view(), name="token"),
+    path("me/", MeView.as_view(), name="me"),
+    path("cluster/", CurrentClusterView.as_view(), name="cluster"),
+    *router.urls,
+]

@@ -1,0 +1,1 @@
+"""Shared core in the public schema: accounts, federal reporting, audit."""

@@ -1,0 +1,75 @@
+"""Reads on accounts: what a user may do, where. One query per user per request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+
+from tenants.models import Cluster
+
+from .models import Grant, User
+
+
+def user_grants(user: User | AnonymousUser) -> list[Grant]:
+    """All grants of a user, loaded once and kept on the user object for this request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_grants_cache", None)
+    if cached is None:
+        cached = list(Grant.objects.filter(user=user).select_related("cluster"))
+        user.__dict__["_grants_cache"] = cached
+    return cached
+
+
+def user_cluster_roles(user: User | AnonymousUser, cluster: Cluster | None) -> set[str]:
+    if cluster is None:
+        return set()
+    return {g.role for g in user_grants(user) if g.cluster_id == cluster.pk}
+
+
+def user_has_cluster_role(user: User | AnonymousUser, cluster: Cluster | None, roles: set[str]) -> bool:
+    return bool(user_cluster_roles(user, cluster) & roles)
+
+
+def user_is_platform_admin(user: User | AnonymousUser) -> bool:
+    return any(g.role == Grant.Role.PLATFORM_ADMIN for g in user_grants(user))
+
+
+@dataclass(frozen=True)
+class MinistryScope:
+    """What part of the federal data a user may read: everything, or some regions."""
+
+    federal: bool
+    region_codes: frozenset[str]
+
+    def allows(self, cluster: Cluster) -> bool:
+        return self.federal or bool(self.region_codes & set(cluster.region_codes))
+
+
+def user_ministry_scope(user: User | AnonymousUser) -> MinistryScope | None:
+    """The federal-data scope of ministry users and platform admins; None for others."""
+    grants = user_grants(user)
+    if any(g.role in {Grant.Role.PLATFORM_ADMIN, Grant.Role.MINISTRY_FEDERAL} for g in grants):
+        return MinistryScope(federal=True, region_codes=frozenset())
+    regions = {code for g in grants if g.role == Grant.Role.MINISTRY_REGIONAL for code in g.region_codes}
+    if regions:
+        return MinistryScope(federal=False, region_codes=frozenset(regions))
+    return None
+
+
+def clusters_visible_to_ministry(scope: MinistryScope) -> QuerySet[Cluster]:
+    qs = Cluster.objects.order_by("name")
+    if not scope.federal:
+        qs = qs.filter(region_codes__overlap=sorted(scope.region_codes))
+    return qs
+
+
+def user_clusters(user: User | AnonymousUser) -> list[Cluster]:
+    """Clusters where the user holds any role, for the 'my clusters' list."""
+    seen: dict[int, Cluster] = {}
+    for g in user_grants(user):
+        if g.cluster is not None:
+            seen.setdefault(g.cluster.pk, g.cluster)
+    return sorted(seen.values(), key=lambda c: c.name)

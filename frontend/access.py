@@ -1,0 +1,72 @@
+"""Access checks for pages: the UI twin of api.permissions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from core.accounts.selectors import user_cluster_roles, user_is_platform_admin, user_ministry_scope
+
+View = Callable[..., HttpResponse]
+
+
+def forbidden(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "frontend/status_page.html",
+                  {"status": 403, "title": "Доступ запрещён", "message": message}, status=403)
+
+
+def not_found(request: HttpRequest) -> HttpResponse:
+    return render(request, "frontend/status_page.html",
+                  {"status": 404, "title": "Страница не найдена", "message": "Такой страницы нет."}, status=404)
+
+
+def cluster_role_required(roles: Iterable[str]) -> Callable[[View], View]:
+    """A cluster page for users holding one of `roles` in the request's cluster."""
+    wanted = set(roles)
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if getattr(request, "cluster", None) is None:
+                return not_found(request)
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not user_cluster_roles(request.user, request.cluster) & wanted:  # type: ignore[attr-defined]
+                return forbidden(request, "У вас нет роли, дающей доступ к этой странице кластера.")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def platform_page(check: Callable[[Any], bool], message: str) -> Callable[[View], View]:
+    """A public-host page for users passing `check`."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if getattr(request, "cluster", None) is not None:
+                return not_found(request)
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not check(request.user):
+                return forbidden(request, message)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+platform_admin_required = platform_page(user_is_platform_admin, "Раздел доступен только администраторам платформы.")
+ministry_required = platform_page(
+    lambda user: user_ministry_scope(user) is not None,
+    "Раздел доступен сотрудникам министерства и администраторам платформы.",
+)
+signed_in_platform_page = platform_page(lambda user: True, "")

@@ -1,0 +1,36 @@
+"""Navigation by role, for every page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.accounts.models import Grant
+from core.accounts.selectors import user_cluster_roles, user_is_platform_admin, user_ministry_scope
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    cluster = getattr(request, "cluster", None)
+    user = getattr(request, "user", None)
+    items: list[tuple[str, str]] = []
+    roles: set[str] = set()
+    if cluster is not None:
+        items.append((_("Главная"), reverse("frontend:home")))
+        roles = user_cluster_roles(user, cluster) if user is not None else set()
+        if roles:
+            items.append((_("Кабинет"), reverse("frontend:cabinet")))
+        if roles & {Grant.Role.CLUSTER_ADMIN, Grant.Role.CLUSTER_STAFF}:
+            items.append((_("Новости"), reverse("frontend:news")))
+    else:
+        items.append((_("Главная"), reverse("frontend:home")))
+        if user is not None and user.is_authenticated:
+            items.append((_("Мои кластеры"), reverse("frontend:my_clusters")))
+            if user_ministry_scope(user) is not None:
+                items.append((_("Кластеры (министерство)"), reverse("frontend:federal_clusters")))
+            if user_is_platform_admin(user):
+                items.append((_("Управление кластерами"), reverse("frontend:platform_clusters")))
+    role_labels = [str(label) for value, label in Grant.Role.choices if value in roles]
+    return {"nav_items": items, "current_cluster": cluster, "cluster_role_labels": role_labels}

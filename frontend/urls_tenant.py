@@ -1,0 +1,25 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from . import views
+
+app_name = "frontend"
+password_reset = [
+    path("password/reset/", auth_views.PasswordResetView.as_view(
+        email_template_name="registration/reset_email.txt",
+        subject_template_name="registration/reset_subject.txt",
+        success_url=reverse_lazy("frontend:password_reset_done")), name="password_reset"),
+    path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
+        success_url=reverse_lazy("frontend:password_reset_complete")), name="password_reset_confirm"),
+    path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(),
+         name="password_reset_complete"),
+]
+urlpatterns = [
+    path("", views.cluster_home, name="home"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("cabinet/", views.cabinet, name="cabinet"),
+    path("news/", views.news_page, name="news"),
+    *password_reset,
+]

@@ -1,0 +1,24 @@
+#!/usr/bin/env python
+"""Django's command-line entry point for clusterhub."""
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+# platform/ is a folder, not a package: putting it on sys.path exposes the
+# `clusterhub` project package without shadowing the stdlib `platform` module.
+for entry in (str(ROOT), str(ROOT / "platform")):
+    if entry not in sys.path:
+        sys.path.insert(0, entry)
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clusterhub.settings.local")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""The clusterhub Django project package (lives in the platform/ folder)."""
+
+from .celery_app import app as celery_app
+
+__all__ = ["celery_app"]

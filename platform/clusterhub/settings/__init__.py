@@ -1,0 +1,1 @@
+"""Settings: base (shared), local (demo/dev), test, production."""

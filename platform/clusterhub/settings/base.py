@@ -1,0 +1,211 @@
+"""Settings shared by every environment. Environment reading lives in clusterhub.env."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from clusterhub.env import ROOT_DIR, env_bool, env_list, env_str
+
+BASE_DIR = ROOT_DIR
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-demo-key-change-me")
+DEBUG = env_bool("DJANGO_DEBUG", False)
+
+# Clusters live on <slug>.<BASE_DOMAIN>; the platform (operator, ministry) on PUBLIC_HOSTS.
+BASE_DOMAIN = env_str("CLUSTERHUB_BASE_DOMAIN", "localhost")
+PUBLIC_HOSTS = env_list("CLUSTERHUB_PUBLIC_HOSTS", [BASE_DOMAIN, f"www.{BASE_DOMAIN}", "127.0.0.1"])
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [BASE_DOMAIN, f".{BASE_DOMAIN}", "127.0.0.1"])
+
+SHARED_APPS = [
+    # tenants before django_tenants: its migrate/migrate_schemas commands win.
+    "tenants.apps.TenantsConfig",
+    "django_tenants",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "core.accounts.apps.AccountsConfig",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api.apps.ApiConfig",
+    "frontend.apps.FrontendConfig",
+]
+# Apps whose tables live in every cluster schema.
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "tenants.content.apps.ContentConfig",
+]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Cluster"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+# The schema every new cluster is cloned from; migrate_schemas keeps it migrated.
+CLUSTER_TEMPLATE_SCHEMA = "cluster_template"
+# Schema names (= slugs) nobody may take.
+RESERVED_CLUSTER_SLUGS = {
+    "public", "www", "api", "admin", "static", "media", "mail", "ftp", "localhost",
+    "information_schema", "cluster_template", "platform", "ministry", "billing",
+}
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+PUBLIC_SCHEMA_URLCONF = "clusterhub.urls_public"
+ROOT_URLCONF = "clusterhub.urls_tenant"
+
+MIDDLEWARE = [
+    "tenants.middleware.ClusterRoutingMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.accounts.middleware.SessionHostBindingMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "frontend.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "clusterhub.wsgi.application"
+ASGI_APPLICATION = "clusterhub.asgi.application"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["core.accounts.backends.EmailLockoutBackend"]
+LOGIN_URL = "frontend:login"
+LOGIN_REDIRECT_URL = "frontend:home"
+LOGOUT_REDIRECT_URL = "frontend:home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Failed logins before an account is locked, and for how long.
+LOGIN_LOCKOUT_THRESHOLD = 5
+LOGIN_LOCKOUT_MINUTES = 15
+
+# Cookies are host-only (no Domain attribute): a session minted on mosreg.<base>
+# is never sent to nso.<base>. One account still works on every host it holds a
+# grant for; the user signs in on each host. See README, "Sessions and hosts".
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60 * 12
+
+LANGUAGE_CODE = "ru"
+LANGUAGES = [("ru", _("Русский")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "frontend" / "locale"]
+USE_I18N = True
+TIME_ZONE = "Europe/Moscow"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / ".local" / "staticfiles"
+MEDIA_ROOT = BASE_DIR / ".local" / "media"
+MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache keys carry the schema name (django-tenants' make_key): one cluster never
+# reads another's cached value.
+# "platform" holds cross-cluster routing data (host -> cluster) under plain keys.
+_redis_cache = env_str("REDIS_CACHE_URL", "")
+_cache_backend = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_cache}
+    if _redis_cache else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+)
+CACHES = {
+    "default": {**_cache_backend, "LOCATION": _cache_backend.get("LOCATION", "clusterhub-tenant"),
+                "KEY_FUNCTION": "django_tenants.cache.make_key",
+                "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key"},
+    "platform": {**_cache_backend, "LOCATION": _cache_backend.get("LOCATION", "clusterhub-platform"),
+                 "KEY_PREFIX": "platform"},
+}
+# How long a host -> cluster resolution is cached (services invalidate on change).
+CLUSTER_HOST_CACHE_SECONDS = 60
+
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "clusterhub <noreply@clusterhub.local>")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.StandardPagination",
+    "PAGE_SIZE": 25,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "clusterhub API",
+    "DESCRIPTION": "API платформы региональных промышленных кластеров (clusterhub).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# Celery: eager (in-process) unless a broker is configured.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TIMEZONE = TIME_ZONE
+
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "development")
+
+# Payments: the stripe SDK talks to STRIPE_API_BASE (localstripe in demo/tests).
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
+
+# Where archived cluster dumps are written.
+CLUSTER_ARCHIVE_DIR = BASE_DIR / ".local" / "archives"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"clusterhub": {"level": "INFO"}, "tenants": {"level": "INFO"}},
+}
+
+if SENTRY_DSN:
+    from clusterhub.sentry import init_sentry
+
+    init_sentry(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT)

@@ -1,0 +1,13 @@
+"""Demo and development: embedded PostgreSQL unless DATABASE_URL is set."""
+
+from clusterhub.env import database_config, env_bool
+
+from .base import *  # noqa: F403
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+DATABASES = {"default": database_config()}
+# Demo only: the README's demo logins use one short password.
+AUTH_PASSWORD_VALIDATORS = []
+# Static files straight from the apps (no collectstatic needed).
+STATIC_ROOT = None  # type: ignore[assignment]
+WHITENOISE_USE_FINDERS = True

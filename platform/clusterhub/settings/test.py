@@ -1,0 +1,18 @@
+"""Tests: DATABASE_URL, else the server on 127.0.0.1:5432, else embedded PostgreSQL."""
+
+from clusterhub.env import database_config
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+DATABASES = {"default": database_config(prefer_local_server=True)}
+ALLOWED_HOSTS = [".localhost", "localhost", "127.0.0.1", "testserver"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+AUTH_PASSWORD_VALIDATORS = []
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = ""
+CLUSTER_ARCHIVE_DIR = BASE_DIR / ".local" / "test-archives"  # noqa: F405
+# Static files straight from the apps (no collectstatic needed).
+STATIC_ROOT = None  # type: ignore[assignment]
+WHITENOISE_USE_FINDERS = True

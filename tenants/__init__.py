@@ -1,0 +1,1 @@
+"""Clusters (tenants): the Cluster and Domain models, routing and provisioning."""

@@ -1,0 +1,126 @@
+"""Demo data: the four clusters of the seeds, one user per role, a few news items.
+
+Real organizations appear only with facts from the seed documents; nothing here
+invents identifiers. Running it again changes nothing that exists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django_tenants.utils import schema_context
+
+from core.accounts.models import Grant, User
+from core.accounts.services import grant_role, user_get_or_create
+from tenants.content.models import News
+from tenants.content.services import news_create
+from tenants.models import Cluster
+from tenants.selectors import cluster_get_by_slug
+from tenants.services import cluster_provision
+
+DEMO_PASSWORD = "clusterhub-demo"  # noqa: S105 - documented demo-only password
+MSK = ZoneInfo("Europe/Moscow")
+
+
+@dataclass
+class DemoCluster:
+    slug: str
+    name: str
+    short_name: str
+    region_codes: list[str]
+    kind: str
+    base_territory: str = ""
+    specialized_organization: str = ""
+    registry_status: str = Cluster.RegistryStatus.NOT_APPLIED
+    news: list[tuple[dt.datetime, str, str]] = field(default_factory=list)
+
+
+CLUSTERS = [
+    DemoCluster(
+        slug="mosreg", name="Медико-технический кластер Московской области", short_name="МТК МО",
+        region_codes=["RU-MOS"], kind=Cluster.Kind.REGIONAL, base_territory="ОЭЗ «Дубна»",
+        news=[(dt.datetime(2017, 2, 16, 12, 0, tzinfo=MSK),
+               "Утверждена «Дорожная карта» Медико-технического кластера Московской области",
+               "На общем собрании Медико-технического кластера Московской области утвердили «дорожную "
+               "карту», которая определяет стратегию развития кластера до 1 октября 2017 года.")],
+    ),
+    DemoCluster(
+        slug="technopolis", name="Медико-технический кластер ОЭЗ «Технополис Москва»",
+        short_name="МТК «Технополис Москва»", region_codes=["RU-MOW"], kind=Cluster.Kind.REGIONAL,
+        base_territory="ОЭЗ «Технополис Москва»",
+        news=[(dt.datetime(2017, 6, 2, 12, 0, tzinfo=MSK),
+               "Подписано соглашение о создании медико-технического кластера в ОЭЗ «Технополис Москва»",
+               "Департамент инвестиционной и промышленной политики Москвы, Минпромторг России и АНО "
+               "«Консорциум «Медицинская техника» договорились о взаимодействии по развитию производства "
+               "высокотехнологичной медицинской техники.")],
+    ),
+    DemoCluster(
+        slug="nso", name="Медико-технологический кластер Новосибирской области", short_name="МТК НСО",
+        region_codes=["RU-NVS"], kind=Cluster.Kind.REGIONAL, base_territory="Медицинский технопарк",
+        news=[(dt.datetime(2016, 7, 5, 12, 0, tzinfo=ZoneInfo("Asia/Novosibirsk")),
+               "Собрание, посвящённое созданию медико-технологического кластера Новосибирской области",
+               "В Медицинском технопарке состоялось общее собрание потенциальных участников кластера: "
+               "обсудили функциональную связанность участников и «дорожную карту» по оформлению кластера.")],
+    ),
+    DemoCluster(
+        slug="bashkortostan", name="Межрегиональный кластер средств реабилитации",
+        short_name="Кластер средств реабилитации", region_codes=["RU-BA"], kind=Cluster.Kind.INTERREGIONAL,
+        specialized_organization="Фонд развития промышленности Республики Башкортостан",
+        registry_status=Cluster.RegistryStatus.APPLIED,
+        news=[(dt.datetime(2025, 5, 28, 12, 0, tzinfo=ZoneInfo("Asia/Yekaterinburg")),
+               "Проект кластера занял I место в программе «PROКЛАСТЕРЫ»",
+               "На очной сессии защиты проектов в Омске управленческая команда Республики Башкортостан "
+               "стала победителем. В кластер вошло 6 участников, заинтересованность проявили ещё 5 предприятий.")],
+    ),
+]
+
+TIME_ZONES = {"nso": "Asia/Novosibirsk", "bashkortostan": "Asia/Yekaterinburg"}
+
+
+@dataclass
+class DemoLogin:
+    email: str
+    role: str
+    where: str
+
+
+def _user(email: str, full_name: str) -> User:
+    user, _ = user_get_or_create(email=email, password=DEMO_PASSWORD, full_name=full_name)
+    return user
+
+
+def demo_setup() -> list[DemoLogin]:
+    logins: list[DemoLogin] = []
+    for spec in CLUSTERS:
+        cluster = cluster_get_by_slug(slug=spec.slug)
+        if cluster is None:
+            cluster = cluster_provision(
+                slug=spec.slug, name=spec.name, short_name=spec.short_name, region_codes=spec.region_codes,
+                kind=spec.kind, base_territory=spec.base_territory,
+                specialized_organization=spec.specialized_organization,
+                time_zone=TIME_ZONES.get(spec.slug, "Europe/Moscow"),
+            )
+            Cluster.objects.filter(pk=cluster.pk).update(registry_status=spec.registry_status)
+        for prefix, role, title in (("admin", Grant.Role.CLUSTER_ADMIN, "Администратор"),
+                                    ("staff", Grant.Role.CLUSTER_STAFF, "Сотрудник"),
+                                    ("member", Grant.Role.MEMBER_REPRESENTATIVE, "Представитель участника")):
+            email = f"{prefix}@{spec.slug}.demo"
+            grant_role(user=_user(email, f"{title} ({spec.short_name}, демо)"), role=role, cluster=cluster)
+            logins.append(DemoLogin(email, str(Grant.Role(role).label), spec.slug))
+        with schema_context(cluster.schema_name), transaction.atomic():
+            for when, title, body in spec.news:
+                if not News.objects.filter(title=title).exists():
+                    news_create(title=title, body=body, published_at=when)
+    grant_role(user=_user("federal@ministry.demo", "Аналитик министерства (демо)"),
+               role=Grant.Role.MINISTRY_FEDERAL)
+    logins.append(DemoLogin("federal@ministry.demo", str(Grant.Role.MINISTRY_FEDERAL.label), "платформа"))
+    grant_role(user=_user("regional@ministry.demo", "Региональный аналитик (демо)"),
+               role=Grant.Role.MINISTRY_REGIONAL, region_codes=["RU-MOS", "RU-MOW"])
+    logins.append(DemoLogin("regional@ministry.demo", str(Grant.Role.MINISTRY_REGIONAL.label) +
+                            " (RU-MOS, RU-MOW)", "платформа"))
+    grant_role(user=_user("root@platform.demo", "Оператор платформы (демо)"), role=Grant.Role.PLATFORM_ADMIN)
+    logins.append(DemoLogin("root@platform.demo", str(Grant.Role.PLATFORM_ADMIN.label), "платформа"))
+    return logins

@@ -1,0 +1,71 @@
+"""Host routing: the public host gets the platform URLconf, <slug>.<base> its cluster.
+
+Replaces django-tenants' TenantMainMiddleware so that:
+- a Host header outside ALLOWED_HOSTS answers 400 (Django's DisallowedHost),
+- an unknown host answers 404 and never public content,
+- a suspended cluster answers 403 on every one of its hosts, an archived one 410,
+- host -> cluster is cached, so a cluster request issues one SET search_path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import connection as _connection
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.urls import set_urlconf
+from django.utils import translation
+
+from clusterhub.sentry import tag_cluster
+
+from .models import Cluster
+
+# django-tenants' DatabaseWrapper (set_tenant, set_schema_to_public) behind the default alias.
+connection: Any = _connection
+from .selectors import cluster_for_host
+
+
+def _page(request: HttpRequest, *, status: int, title: str, message: str) -> HttpResponse:
+    translation.activate(translation.get_language_from_request(request) or settings.LANGUAGE_CODE)
+    html = render_to_string(
+        "frontend/status_page.html", {"status": status, "title": title, "message": message}
+    )
+    return HttpResponse(html, status=status)
+
+
+class ClusterRoutingMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        connection.set_schema_to_public()
+        hostname = request.get_host().rsplit(":", 1)[0].lower().rstrip(".")
+        request.cluster = None  # type: ignore[attr-defined]
+        if hostname in settings.PUBLIC_HOSTS:
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
+            set_urlconf(request.urlconf)
+            tag_cluster(None)
+            return self.get_response(request)
+
+        cluster = cluster_for_host(hostname=hostname)
+        if cluster is None:
+            return _page(request, status=404, title="Страница не найдена",
+                         message="По этому адресу нет кластера.")
+        if cluster.status == Cluster.Status.SUSPENDED:
+            return _page(request, status=403, title="Кластер приостановлен",
+                         message=f"Работа кластера «{cluster.display_name}» приостановлена оператором платформы.")
+        if cluster.status == Cluster.Status.ARCHIVED:
+            return _page(request, status=410, title="Кластер в архиве",
+                         message=f"Кластер «{cluster.display_name}» перенесён в архив.")
+
+        cluster.domain_url = hostname
+        request.tenant = cluster  # type: ignore[attr-defined]
+        request.cluster = cluster  # type: ignore[attr-defined]
+        connection.set_tenant(cluster)
+        request.urlconf = settings.ROOT_URLCONF
+        set_urlconf(None)
+        tag_cluster(cluster.schema_name)
+        return self.get_response(request)

@@ -1,0 +1,116 @@
+"""Cluster (the tenant) and its host names. Both live in the public schema."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+from core.regions import REGIONS
+
+
+def validate_region_codes(value: list[str]) -> None:
+    if not value:
+        raise ValidationError(_("Укажите хотя бы один регион (код ISO 3166-2:RU, например RU-MOS)."))
+    unknown = [code for code in value if code not in REGIONS]
+    if unknown:
+        raise ValidationError(
+            _("Неизвестный код региона: %(codes)s. Ожидается код ISO 3166-2:RU, например RU-MOS."),
+            params={"codes": ", ".join(unknown)},
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError(_("Регион указан дважды."))
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Неизвестный часовой пояс: %(tz)s."), params={"tz": value})
+
+
+class Cluster(TenantMixin):
+    """A cluster: one PostgreSQL schema named by its slug, served on <slug>.<base domain>."""
+
+    class Kind(models.TextChoices):
+        REGIONAL = "regional", _("Региональный")
+        INTERREGIONAL = "interregional", _("Межрегиональный")
+
+    class RegistryStatus(models.TextChoices):
+        NOT_APPLIED = "not_applied", _("Не подавал заявку")
+        APPLIED = "applied", _("Заявка подана")
+        INCLUDED = "included", _("Включён в реестр")
+        EXCLUDED = "excluded", _("Исключён из реестра")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Действует")
+        SUSPENDED = "suspended", _("Приостановлен")
+        ARCHIVED = "archived", _("В архиве")
+
+    # Provisioning clones the template schema in a service, never on save().
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    name = models.CharField(_("полное наименование"), max_length=300)
+    short_name = models.CharField(_("краткое наименование"), max_length=120, blank=True)
+    region_codes = ArrayField(
+        models.CharField(max_length=8), verbose_name=_("регионы"), validators=[validate_region_codes],
+        help_text=_("Коды ISO 3166-2:RU; у межрегионального кластера их несколько."),
+    )
+    kind = models.CharField(_("тип"), max_length=20, choices=Kind.choices, default=Kind.REGIONAL)
+    base_territory = models.CharField(_("базовая территория"), max_length=300, blank=True)
+    specialized_organization = models.CharField(
+        _("специализированная организация"), max_length=300, blank=True
+    )
+    founded_on = models.DateField(_("дата создания"), null=True, blank=True)
+    registry_status = models.CharField(
+        _("статус в реестре Минпромторга"), max_length=20, choices=RegistryStatus.choices,
+        default=RegistryStatus.NOT_APPLIED,
+    )
+    status = models.CharField(_("состояние"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    time_zone = models.CharField(
+        _("часовой пояс"), max_length=64, default="Europe/Moscow", validators=[validate_time_zone]
+    )
+    archive_path = models.CharField(_("файл архива"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("создан"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("кластер")
+        verbose_name_plural = _("кластеры")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="interregional") | models.Q(region_codes__len=1),
+                name="cluster_regional_has_one_region",
+                violation_error_message=_("У регионального кластера ровно один регион."),
+            ),
+        ]
+        indexes = [models.Index(fields=["status"]), models.Index(fields=["registry_status"])]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def slug(self) -> str:
+        return self.schema_name
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Domain(DomainMixin):
+    """A host name that serves one cluster (e.g. mosreg.localhost)."""
+
+    class Meta:
+        verbose_name = _("домен")
+        verbose_name_plural = _("домены")
+
+    def __str__(self) -> str:
+        return self.domain

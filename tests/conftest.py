@@ -1,0 +1,113 @@
+"""Shared fixtures. Every data test gets two clusters (alpha, beta) on their own hosts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context, schema_exists
+
+from core.accounts.models import Grant, User
+from core.accounts.services import grant_role, user_create
+from tenants import schemas
+from tenants.models import Cluster
+from tenants.services import cluster_provision
+
+PASSWORD = "correct horse battery staple"
+
+CLUSTER_SPECS = {
+    "alpha": {"name": "Кластер Альфа (тест)", "region_codes": ["RU-MOS"]},
+    "beta": {"name": "Кластер Бета (тест)", "region_codes": ["RU-NVS"]},
+}
+
+
+def ensure_cluster(slug: str) -> Cluster:
+    """The cluster, provisioned if missing (a transactional test's flush drops its row)."""
+    existing = Cluster.objects.filter(schema_name=slug).first()
+    if existing is not None:
+        return existing
+    if schema_exists(slug):
+        schemas.schema_drop(name=slug)
+    return cluster_provision(slug=slug, **CLUSTER_SPECS[slug])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_clusters(django_db_setup: None, django_db_blocker) -> None:  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        for slug in CLUSTER_SPECS:
+            ensure_cluster(slug)
+
+
+@pytest.fixture(autouse=True)
+def _clean_state() -> Iterator[None]:
+    for name in ("default", "platform"):
+        caches[name].clear()
+    yield
+    connection.set_schema_to_public()
+    for name in ("default", "platform"):
+        caches[name].clear()
+
+
+@pytest.fixture
+def cluster_a(db: None) -> Cluster:
+    return ensure_cluster("alpha")
+
+
+@pytest.fixture
+def cluster_b(db: None) -> Cluster:
+    return ensure_cluster("beta")
+
+
+@pytest.fixture
+def in_cluster() -> Callable[[Cluster], schema_context]:
+    """Use as `with in_cluster(cluster_a): ...` to act inside a cluster's schema."""
+    return lambda cluster: schema_context(cluster.schema_name)
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    counter = {"n": 0}
+
+    def make(role: str | None = None, cluster: Cluster | None = None, *, email: str | None = None,
+             region_codes: list[str] | None = None, company_id: int | None = None) -> User:
+        counter["n"] += 1
+        user = user_create(email=email or f"user{counter['n']}-{role or 'none'}@example.test",
+                           password=PASSWORD, full_name=f"Тестовый Пользователь {counter['n']}")
+        if role:
+            grant_role(user=user, role=role, cluster=cluster, region_codes=region_codes, company_id=company_id)
+        return user
+
+    return make
+
+
+def host_of(cluster: Cluster | None) -> str:
+    return f"{cluster.schema_name}.localhost" if cluster else "localhost"
+
+
+def client_for(cluster: Cluster | None) -> Client:
+    """A browser-like client on the cluster's host (None: the public host)."""
+    return Client(HTTP_HOST=host_of(cluster))
+
+
+def signed_in(user: User, cluster: Cluster | None, password: str = PASSWORD) -> Client:
+    """A client that signed in through the real login form on that host."""
+    client = client_for(cluster)
+    response = client.post("/login/", {"email": user.email, "password": password})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return client
+
+
+def token_for(user: User, cluster: Cluster | None, password: str = PASSWORD) -> str:
+    response = client_for(cluster).post("/api/v1/auth/token/", {"email": user.email, "password": password})
+    assert response.status_code == 200, response.content
+    return response.json()["token"]
+
+
+def api_client(token: str, cluster: Cluster | None) -> Client:
+    return Client(HTTP_HOST=host_of(cluster), HTTP_AUTHORIZATION=f"Token {token}")
+
+
+ROLE = Grant.Role

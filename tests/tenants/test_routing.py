@@ -1,0 +1,87 @@
+"""Hosts: the public host, cluster subdomains, unknown, disallowed, suspended, archived."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import schema_context
+
+from tenants.content.services import news_create
+from tenants.services import cluster_add_domain, cluster_resume, cluster_suspend
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_public_host_shows_the_platform_home_with_clusters(cluster_a, cluster_b):
+    body = client_for(None).get("/").content.decode()
+    assert "платформа промышленных кластеров" in body
+    assert cluster_a.name in body and cluster_b.name in body
+    assert 'href="http://alpha.localhost/"' in body
+
+
+def test_cluster_host_shows_its_own_cluster_and_news_only(cluster_a, cluster_b):
+    with schema_context(cluster_a.schema_name):
+        news_create(title="Новость Альфы")
+    with schema_context(cluster_b.schema_name):
+        news_create(title="Новость Беты")
+    a = client_for(cluster_a).get("/").content.decode()
+    b = client_for(cluster_b).get("/").content.decode()
+    assert cluster_a.name in a and "Новость Альфы" in a and "Новость Беты" not in a
+    assert cluster_b.name in b and "Новость Беты" in b and "Новость Альфы" not in b
+
+
+def test_unknown_subdomain_is_404_and_never_public_content(cluster_a):
+    response = Client(HTTP_HOST="nosuch.localhost").get("/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "По этому адресу нет кластера" in body
+    assert cluster_a.name not in body and "платформа промышленных кластеров" not in body
+    assert Client(HTTP_HOST="nosuch.localhost").get("/api/v1/me/").status_code == 404
+
+
+@pytest.mark.parametrize("host", ["evil.example.com", "alpha.localhost.evil.com", "bad_host.localhost"])
+def test_host_outside_the_allowed_pattern_is_400(host):
+    assert Client(HTTP_HOST=host).get("/").status_code == 400
+
+
+def test_suspended_cluster_answers_403_on_every_host_and_resumes(cluster_a):
+    cluster_add_domain(cluster=cluster_a, domain="mtk-alpha.localhost")
+    cluster_suspend(cluster=cluster_a)
+    for host in ("alpha.localhost", "mtk-alpha.localhost"):
+        for path in ("/", "/login/", "/api/v1/cluster/", "/api/docs/"):
+            response = Client(HTTP_HOST=host).get(path)
+            assert response.status_code == 403, (host, path)
+            assert "Кластер приостановлен" in response.content.decode()
+    cluster_resume(cluster=cluster_a)
+    assert Client(HTTP_HOST="mtk-alpha.localhost").get("/").status_code == 200
+
+
+def test_suspension_takes_effect_even_when_the_host_was_cached(cluster_a):
+    client = client_for(cluster_a)
+    assert client.get("/").status_code == 200  # host -> cluster now cached
+    cluster_suspend(cluster=cluster_a)
+    assert client.get("/").status_code == 403
+
+
+def test_cluster_page_issues_one_search_path_per_request(cluster_a):
+    client = client_for(cluster_a)
+    client.get("/")  # fill the host cache
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/").status_code == 200
+    sets = [q["sql"] for q in ctx.captured_queries if q["sql"].upper().startswith("SET SEARCH_PATH")]
+    assert len(sets) <= 1, sets
+
+
+def test_tenant_cache_keys_do_not_cross_clusters(cluster_a, cluster_b):
+    cache = caches["default"]
+    with schema_context(cluster_a.schema_name):
+        cache.set("dashboard", "данные Альфы")
+    with schema_context(cluster_b.schema_name):
+        assert cache.get("dashboard") is None
+        cache.set("dashboard", "данные Беты")
+    with schema_context(cluster_a.schema_name):
+        assert cache.get("dashboard") == "данные Альфы"
