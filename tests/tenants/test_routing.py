@@ -67,13 +67,32 @@ def test_suspension_takes_effect_even_when_the_host_was_cached(cluster_a):
     assert client.get("/").status_code == 403
 
 
-def test_cluster_page_issues_one_search_path_per_request(cluster_a):
-    client = client_for(cluster_a)
-    client.get("/")  # fill the host cache
+@pytest.mark.parametrize("path", ["/", "/cabinet/", "/api/v1/me/", "/api/v1/news/"])
+def test_a_signed_in_cluster_request_issues_one_search_path(cluster_a, make_user, path):
+    from tests.conftest import signed_in
+
+    client = signed_in(make_user("cluster_staff", cluster_a), cluster_a)
+    client.get(path)  # fill the host cache
     with CaptureQueriesContext(connection) as ctx:
-        assert client.get("/").status_code == 200
-    sets = [q["sql"] for q in ctx.captured_queries if q["sql"].upper().startswith("SET SEARCH_PATH")]
-    assert len(sets) <= 1, sets
+        assert client.get(path).status_code == 200
+    statements = [q["sql"] for q in ctx.captured_queries]
+    sets = [s for s in statements if s.upper().startswith("SET SEARCH_PATH")]
+    assert len(statements) - len(sets) >= 3  # session, user, grants: several queries, one SET
+    assert sets == ['SET search_path = "alpha","public"'], statements
+
+
+def test_public_home_runs_a_constant_number_of_queries(cluster_a, cluster_b):
+    from tenants.services import cluster_provision
+
+    client = client_for(None)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/")
+    for i in range(3):
+        cluster_provision(slug=f"more{i}", name=f"Ещё кластер {i}", region_codes=["RU-TA"])
+    with CaptureQueriesContext(connection) as more:
+        body = client.get("/").content.decode()
+    assert "Ещё кластер 2" in body
+    assert len(more.captured_queries) == len(few.captured_queries)
 
 
 def test_tenant_cache_keys_do_not_cross_clusters(cluster_a, cluster_b):

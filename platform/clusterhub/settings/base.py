@@ -52,6 +52,9 @@ RESERVED_CLUSTER_SLUGS = {
     "information_schema", "cluster_template", "platform", "ministry", "billing",
 }
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# SET search_path once per connection and schema switch, not before every query: the
+# routing middleware switches once per request, so a request issues at most one SET.
+TENANT_LIMIT_SET_CALLS = True
 PUBLIC_SCHEMA_URLCONF = "clusterhub.urls_public"
 ROOT_URLCONF = "clusterhub.urls_tenant"
 
@@ -192,7 +195,7 @@ SENTRY_DSN = env_str("SENTRY_DSN", "")
 SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "development")
 
 # Payments: the stripe SDK talks to STRIPE_API_BASE (localstripe in demo/tests).
-STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")  # empty: Stripe itself (demo/tests: localstripe)
 
 # Where archived cluster dumps are written.
 CLUSTER_ARCHIVE_DIR = BASE_DIR / ".local" / "archives"

@@ -16,8 +16,8 @@ from tenants.models import Cluster
 
 
 class Command(MigrateSchemasCommand):
-    help = ("Migrates the public schema, the cluster template schema and every live cluster "
-            "schema (archived clusters have no schema and are skipped).")
+    help = ("Migrates the public schema, the cluster template schema (and snapshots its DDL for "
+            "provisioning) and every live cluster schema (archived clusters have none).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         SyncCommon.handle(self, *args, **options)
@@ -29,7 +29,6 @@ class Command(MigrateSchemasCommand):
 
         if self.sync_public:
             executor.run_migrations(tenants=[public])
-            schemas.install_clone_function()
         if not self.sync_tenant:
             return
         if self.schema_name and self.schema_name != public:
@@ -43,4 +42,6 @@ class Command(MigrateSchemasCommand):
         live = list(
             Cluster.objects.exclude(status=Cluster.Status.ARCHIVED).values_list("schema_name", flat=True)
         )
-        executor.run_migrations(tenants=[template, *live])
+        executor.run_migrations(tenants=[template])
+        schemas.template_snapshot_take()
+        executor.run_migrations(tenants=live)

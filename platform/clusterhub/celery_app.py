@@ -1,0 +1,57 @@
+"""The Celery app. Tasks run in the schema of the cluster that queued them.
+
+tenant-schemas-celery's CeleryApp stamps every message with the current schema
+name and switches the worker's connection to it before the task body runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import Any
+
+from celery.signals import task_prerun
+from django.db import connection, transaction
+from tenant_schemas_celery.app import CeleryApp
+from tenant_schemas_celery.task import TenantTask, headers_with_schema
+
+from clusterhub.sentry import tag_cluster
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clusterhub.settings.local")
+
+
+class ClusterTask(TenantTask):
+    """TenantTask whose *_on_commit variants remember the schema at the time of the call.
+
+    Plain DjangoTask.delay_on_commit reads the schema when the transaction commits;
+    with `atomic(): schema_context(slug): task.delay_on_commit()` that is after
+    the schema_context has exited, and the task would run in the public schema.
+    """
+
+    abstract = True
+
+    def apply_async_on_commit(self, args: Any = None, kwargs: Any = None, **options: Any) -> None:
+        options["headers"] = headers_with_schema(options.get("headers"))
+        transaction.on_commit(functools.partial(self.apply_async, args, kwargs, **options))
+
+    def delay_on_commit(self, *args: Any, **kwargs: Any) -> None:
+        self.apply_async_on_commit(args, kwargs)
+
+
+class ClusterCeleryApp(CeleryApp):
+    task_cls = ClusterTask
+
+
+app = ClusterCeleryApp("clusterhub")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@task_prerun.connect(dispatch_uid="clusterhub_sentry_tag_cluster")
+def _tag_task_with_cluster(**_: Any) -> None:
+    """Tag Sentry events of a task with the cluster it runs in.
+
+    Connected after tenant-schemas-celery's switch_schema (imported above), so the
+    connection already points at the task's schema.
+    """
+    tag_cluster(connection.schema_name)  # type: ignore[attr-defined]
