@@ -9,6 +9,9 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.accounts.selectors import user_cluster_roles, user_is_platform_admin, user_ministry_scope
 
@@ -17,12 +20,13 @@ View = Callable[..., HttpResponse]
 
 def forbidden(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "frontend/status_page.html",
-                  {"status": 403, "title": "Доступ запрещён", "message": message}, status=403)
+                  {"status": 403, "title": _("Доступ запрещён"), "message": message}, status=403)
 
 
 def not_found(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/status_page.html",
-                  {"status": 404, "title": "Страница не найдена", "message": "Такой страницы нет."}, status=404)
+                  {"status": 404, "title": _("Страница не найдена"), "message": _("Такой страницы нет.")},
+                  status=404)
 
 
 def cluster_role_required(roles: Iterable[str]) -> Callable[[View], View]:
@@ -37,7 +41,7 @@ def cluster_role_required(roles: Iterable[str]) -> Callable[[View], View]:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not user_cluster_roles(request.user, request.cluster) & wanted:  # type: ignore[attr-defined]
-                return forbidden(request, "У вас нет роли, дающей доступ к этой странице кластера.")
+                return forbidden(request, _("У вас нет роли, дающей доступ к этой странице кластера."))
             return view(request, *args, **kwargs)
 
         return wrapper
@@ -45,7 +49,7 @@ def cluster_role_required(roles: Iterable[str]) -> Callable[[View], View]:
     return decorator
 
 
-def platform_page(check: Callable[[Any], bool], message: str) -> Callable[[View], View]:
+def platform_page(check: Callable[[Any], bool], message: str | Promise) -> Callable[[View], View]:
     """A public-host page for users passing `check`."""
 
     def decorator(view: View) -> View:
@@ -56,7 +60,7 @@ def platform_page(check: Callable[[Any], bool], message: str) -> Callable[[View]
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not check(request.user):
-                return forbidden(request, message)
+                return forbidden(request, str(message))
             return view(request, *args, **kwargs)
 
         return wrapper
@@ -64,9 +68,11 @@ def platform_page(check: Callable[[Any], bool], message: str) -> Callable[[View]
     return decorator
 
 
-platform_admin_required = platform_page(user_is_platform_admin, "Раздел доступен только администраторам платформы.")
+platform_admin_required = platform_page(
+    user_is_platform_admin, gettext_lazy("Раздел доступен только администраторам платформы.")
+)
 ministry_required = platform_page(
     lambda user: user_ministry_scope(user) is not None,
-    "Раздел доступен сотрудникам министерства и администраторам платформы.",
+    gettext_lazy("Раздел доступен сотрудникам министерства и администраторам платформы."),
 )
 signed_in_platform_page = platform_page(lambda user: True, "")

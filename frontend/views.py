@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -9,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -63,7 +66,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
         else:
             login(request, result.user, backend="core.accounts.backends.EmailLockoutBackend")
             bind_session_to_host(request)
-            if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            if (not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
+                    or urlsplit(next_url).path == reverse("frontend:login")):
                 next_url = ""
             return redirect(next_url or "frontend:home")
     return render(request, "registration/login.html", {"form": form, "next": next_url}, status=200)

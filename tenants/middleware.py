@@ -18,21 +18,25 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import set_urlconf
 from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 
 from clusterhub.sentry import tag_cluster
+from frontend.language import language_from_cookie
 
 from .models import Cluster
+from .selectors import cluster_for_host
 
 # django-tenants' DatabaseWrapper (set_tenant, set_schema_to_public) behind the default alias.
 connection: Any = _connection
-from .selectors import cluster_for_host
 
 
-def _page(request: HttpRequest, *, status: int, title: str, message: str) -> HttpResponse:
-    translation.activate(translation.get_language_from_request(request) or settings.LANGUAGE_CODE)
-    html = render_to_string(
-        "frontend/status_page.html", {"status": status, "title": title, "message": message}
-    )
+def _page(request: HttpRequest, *, status: int, title: str, message: str,
+          params: dict[str, str] | None = None) -> HttpResponse:
+    """A status page, rendered before LocaleMiddleware runs: pick the language here."""
+    with translation.override(language_from_cookie(request)):
+        html = render_to_string("frontend/status_page.html", {
+            "status": status, "title": gettext(title), "message": gettext(message) % (params or {}),
+        })
     return HttpResponse(html, status=status)
 
 
@@ -52,14 +56,16 @@ class ClusterRoutingMiddleware:
 
         cluster = cluster_for_host(hostname=hostname)
         if cluster is None:
-            return _page(request, status=404, title="Страница не найдена",
-                         message="По этому адресу нет кластера.")
+            return _page(request, status=404, title=gettext_noop("Страница не найдена"),
+                         message=gettext_noop("По этому адресу нет кластера."))
         if cluster.status == Cluster.Status.SUSPENDED:
-            return _page(request, status=403, title="Кластер приостановлен",
-                         message=f"Работа кластера «{cluster.display_name}» приостановлена оператором платформы.")
+            return _page(request, status=403, title=gettext_noop("Кластер приостановлен"),
+                         message=gettext_noop("Работа кластера «%(name)s» приостановлена оператором платформы."),
+                         params={"name": cluster.display_name})
         if cluster.status == Cluster.Status.ARCHIVED:
-            return _page(request, status=410, title="Кластер в архиве",
-                         message=f"Кластер «{cluster.display_name}» перенесён в архив.")
+            return _page(request, status=410, title=gettext_noop("Кластер в архиве"),
+                         message=gettext_noop("Кластер «%(name)s» перенесён в архив."),
+                         params={"name": cluster.display_name})
 
         cluster.domain_url = hostname
         request.tenant = cluster  # type: ignore[attr-defined]

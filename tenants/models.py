@@ -107,6 +107,10 @@ class Cluster(TenantMixin):
         return self.short_name or self.name
 
     @property
+    def region_names(self) -> list[str]:
+        return [REGIONS.get(code, code) for code in self.region_codes]
+
+    @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess  # noqa: S404 - pg_dump / pg_restore are the tools for schema DDL and dumps
+import subprocess
 from pathlib import Path
 
 from django.conf import settings

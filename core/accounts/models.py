@@ -42,7 +42,7 @@ class User(AbstractBaseUser):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS = []  # noqa: RUF012 - Django reads this class attribute
+    REQUIRED_FIELDS = []
 
     class Meta:
         verbose_name = _("пользователь")

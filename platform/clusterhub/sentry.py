@@ -28,6 +28,8 @@ def init_sentry(*, dsn: str, environment: str, transport: Any = None) -> None:
     options: dict[str, Any] = {
         "dsn": dsn,
         "environment": environment,
+        # Deprecated in sentry-sdk 2.75 for `data_collection`, whose defaults still send the
+        # session cookie (tests/test_sentry.py caught it); keep the option that sends no PII.
         "send_default_pii": False,
         "integrations": [DjangoIntegration(), CeleryIntegration()],
         "before_send": _scrub,

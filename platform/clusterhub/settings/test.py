@@ -1,11 +1,15 @@
 """Tests: DATABASE_URL, else the server on 127.0.0.1:5432, else embedded PostgreSQL."""
 
-from clusterhub.env import database_config
+import hashlib
+
+from clusterhub.env import ROOT_DIR, database_config
 
 from .base import *  # noqa: F403
 
 DEBUG = False
-DATABASES = {"default": database_config(prefer_local_server=True)}
+# One database name per checkout, so two clones on one server never share a test database.
+_checkout = hashlib.sha1(str(ROOT_DIR).encode(), usedforsecurity=False).hexdigest()[:8]
+DATABASES = {"default": database_config(prefer_local_server=True, name=f"clusterhub_{_checkout}")}
 ALLOWED_HOSTS = [".localhost", "localhost", "127.0.0.1", "testserver"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,96 @@
+"""Real Chromium (Debian's /usr/bin/chromium) driven by Playwright against pytest-django's live server.
+
+Each cluster is reached on its own host: http://<slug>.localhost:<port>/ (Chromium resolves
+*.localhost to the loopback interface). Never downloads a browser: no `playwright install`.
+
+While the browser runs, Playwright's event loop is live in this thread and Django would refuse
+ORM calls from the test (SynchronousOnlyOperation); the `ui` fixture allows them for its lifetime
+(DJANGO_ALLOW_ASYNC_UNSAFE): the test code itself is plain synchronous code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import connection
+from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+
+from tests.conftest import CLUSTER_SPECS, ensure_cluster
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+TIMEOUT_MS = 15_000
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
+
+
+@dataclass
+class UI:
+    """One browser context (one user's cookie jar) and its page."""
+
+    page: Page
+    context: BrowserContext
+    port: int
+    problems: list[str] = field(default_factory=list)
+
+    def url(self, slug: str | None, path: str = "/") -> str:
+        host = f"{slug}.localhost" if slug else "localhost"
+        return f"http://{host}:{self.port}{path}"
+
+    def url_pattern(self, slug: str, path: str) -> re.Pattern[str]:
+        """The page at `path` on that host, whatever the query string."""
+        return re.compile("^" + re.escape(self.url(slug, path)) + r"(\?.*)?$")
+
+    def shot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        target = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(target), full_page=True)
+        return target
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _clusters_back_after_flush(django_db_setup: None, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Browser tests flush the database (transactional_db); put alpha and beta back for later tests."""
+    yield
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        for slug in CLUSTER_SPECS:
+            ensure_cluster(slug)
+
+
+@pytest.fixture
+def ui(live_server, monkeypatch: pytest.MonkeyPatch) -> Iterator[UI]:  # type: ignore[no-untyped-def]
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing: install Debian's chromium (`make system-deps`) to run browser tests"
+        print(f"SKIP: {reason}")
+        pytest.skip(reason)
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    expect.set_options(timeout=TIMEOUT_MS)
+    port = urlsplit(live_server.url).port
+    assert port is not None
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS, timeout=60_000
+        )
+        # A Russian-speaking visitor: Accept-Language ru (the product's first language).
+        context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 800})
+        context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_navigation_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        ui = UI(page=page, context=context, port=port)
+        page.on("pageerror", lambda exc: ui.problems.append(f"JS error: {exc}"))
+        page.on("requestfailed", lambda req: ui.problems.append(f"request failed: {req.url} {req.failure}"))
+        page.on("response", lambda resp: ui.problems.append(f"HTTP {resp.status}: {resp.url}")
+                if resp.status >= 400 and "/static/" in resp.url else None)
+        try:
+            yield ui
+        finally:
+            context.close()
+            browser.close()
