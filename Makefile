@@ -18,20 +18,22 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# Debian packages the suite needs (Chromium for browser tests, poppler for PDF text).
-# Installed only when missing and when we may (root with apt-get).
+# Debian packages: Chromium (browser tests), poppler (PDF text in tests), Pango and DejaVu
+# fonts (WeasyPrint renders Russian PDFs). Installed only when missing and when we may.
+SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1 \
+	    || ! ldconfig -p | grep -q libpangoft2 || ! fc-list | grep -qi dejavu; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; \
-	  else echo "note: chromium/pdftotext missing and apt-get unavailable: browser/PDF tests will skip"; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	  else echo "note: install $(SYSTEM_PACKAGES) (no root/apt-get here): browser and PDF tests will skip"; fi; \
 	fi
 
 messages: $(STAMP)
 	$(PY) frontend/compile_messages.py
 
 # localstripe (fake Stripe API + Stripe.js) runs beside the demo unless STRIPE_API_BASE is set.
-demo: $(STAMP) messages
+demo: $(STAMP) messages system-deps
 	$(PY) manage.py demo_setup --port $(PORT)
 	@set -m; if [ -z "$$STRIPE_API_BASE" ]; then \
 	  mkdir -p .local; $(VENV)/bin/localstripe --port 8420 >>.local/localstripe.log 2>&1 & LS=$$!; \

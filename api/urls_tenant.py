@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from .accounts import MeView
@@ -15,4 +15,8 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     path("cluster/", CurrentClusterView.as_view(), name="cluster"),
     *router.urls,
+    path("", include("api.urls_members")),
+    path("", include("api.urls_governance")),
+    path("", include("api.urls_site")),
+    path("", include("api.urls_audit")),
 ]

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import include, path, reverse_lazy
 
 from . import views
 
@@ -22,4 +22,12 @@ urlpatterns = [
     path("cabinet/", views.cabinet, name="cabinet"),
     path("news/", views.news_page, name="news"),
     *password_reset,
+]
+# Area pages under their own namespaces (members:…, governance:…, site:…, audit:…), see
+# clusterhub.urls_tenant.
+area_urlpatterns = [
+    path("members/", include("frontend.members.urls")),
+    path("governance/", include("frontend.governance.urls")),
+    path("site/", include("frontend.site.urls")),
+    path("audit/", include("frontend.audit.urls")),
 ]

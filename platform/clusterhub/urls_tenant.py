@@ -3,10 +3,13 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from frontend.urls_tenant import area_urlpatterns
+
 urlpatterns = [
     path("api/v1/", include("api.urls_tenant")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="clusterhub.urls_tenant"), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("frontend.urls_tenant")),
+    *area_urlpatterns,
 ]

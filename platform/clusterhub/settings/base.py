@@ -27,6 +27,7 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "core.accounts.apps.AccountsConfig",
+    "core.audit.apps.AuditConfig",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -39,6 +40,9 @@ SHARED_APPS = [
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "tenants.content.apps.ContentConfig",
+    "tenants.members.apps.MembersConfig",
+    "tenants.governance.apps.GovernanceConfig",
+    "tenants.events.apps.EventsConfig",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -1,0 +1,1 @@
+"""Events: exhibitions, forums, conferences, participation (tenant schema)."""

@@ -1,0 +1,160 @@
+"""Member companies of the cluster and their lifecycle (tenant schema)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.regions import REGIONS
+
+from .identifiers import inn_error, kpp_error, ogrn_error
+
+
+def _raise_if(message: str | None) -> None:
+    if message:
+        raise ValidationError(message)
+
+
+def validate_inn(value: str) -> None:
+    _raise_if(inn_error(value) if value else None)
+
+
+def validate_ogrn(value: str) -> None:
+    _raise_if(ogrn_error(value) if value else None)
+
+
+def validate_kpp(value: str) -> None:
+    _raise_if(kpp_error(value) if value else None)
+
+
+def validate_region(value: str) -> None:
+    if value and value not in REGIONS:
+        raise ValidationError(_("Неизвестный код региона: %(code)s."), params={"code": value})
+
+
+class Company(models.Model):
+    """A member (or would-be member): a company or an organization."""
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("Компания")
+        UNIVERSITY = "university", _("Вуз или научная организация")
+        FUND = "fund", _("Фонд, институт развития")
+        SEZ_MANAGEMENT = "sez_management", _("Управляющая компания ОЭЗ")
+        OTHER = "other", _("Другая организация")
+
+    class Status(models.TextChoices):
+        INTERESTED = "interested", _("Проявил интерес")
+        APPLIED = "applied", _("Подал заявку")
+        ADMITTED = "admitted", _("Принят общим собранием")
+        ACTIVE = "active", _("Действующий участник")
+        SUSPENDED = "suspended", _("Членство приостановлено")
+        WITHDRAWN = "withdrawn", _("Вышел из кластера")
+        EXPELLED = "expelled", _("Исключён")
+
+    # Fields a company may opt to show in the public members directory.
+    PUBLISHABLE_FIELDS = ("website", "address", "region_code", "description", "services",
+                          "prospective_projects", "okved_codes", "inn", "is_sez_resident")
+
+    full_name = models.CharField(_("полное наименование"), max_length=500)
+    short_name = models.CharField(_("краткое наименование"), max_length=200)
+    kind = models.CharField(_("тип"), max_length=20, choices=Kind.choices, default=Kind.COMPANY)
+    legal_form = models.CharField(_("организационно-правовая форма"), max_length=100, blank=True)
+    inn = models.CharField(_("ИНН"), max_length=12, blank=True, validators=[validate_inn])
+    ogrn = models.CharField(_("ОГРН/ОГРНИП"), max_length=15, blank=True, validators=[validate_ogrn])
+    kpp = models.CharField(_("КПП"), max_length=9, blank=True, validators=[validate_kpp])
+    region_code = models.CharField(_("регион"), max_length=8, blank=True, validators=[validate_region])
+    address = models.CharField(_("адрес"), max_length=500, blank=True)
+    website = models.URLField(_("сайт"), blank=True)
+    is_sez_resident = models.BooleanField(_("резидент ОЭЗ"), default=False)
+    okved_codes = ArrayField(models.CharField(max_length=12), verbose_name=_("коды ОКВЭД2"),
+                             default=list, blank=True)
+    description = models.TextField(_("описание"), blank=True)
+    services = models.TextField(_("услуги"), blank=True)
+    prospective_projects = models.TextField(_("перспективные проекты"), blank=True)
+    status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.INTERESTED)
+    status_changed_at = models.DateTimeField(_("статус изменён"), null=True, blank=True)
+    public_fields = ArrayField(models.CharField(max_length=40), verbose_name=_("публикуемые поля"),
+                               default=list, blank=True)
+    is_demo = models.BooleanField(_("демо-данные"), default=False)
+    created_at = models.DateTimeField(_("создана"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("изменена"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("организация")
+        verbose_name_plural = _("организации")
+        ordering = ["short_name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["inn"], condition=~models.Q(inn=""), name="company_inn_unique",
+                                    violation_error_message=_("Организация с таким ИНН уже есть в кластере.")),
+        ]
+        indexes = [models.Index(fields=["status"]), models.Index(fields=["short_name"])]
+
+    def __str__(self) -> str:
+        return self.short_name or self.full_name
+
+    @property
+    def is_member(self) -> bool:
+        return self.status in {self.Status.ADMITTED, self.Status.ACTIVE, self.Status.SUSPENDED}
+
+
+class MembershipEvent(models.Model):
+    """One step of a company's lifecycle: who moved it, when, why, on which decision."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="membership_events")
+    from_status = models.CharField(max_length=20, choices=Company.Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Company.Status.choices)
+    at = models.DateTimeField(_("когда"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+", db_constraint=False)
+    reason = models.TextField(_("основание"), blank=True)
+    decision = models.ForeignKey("governance.Decision", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="membership_events")
+
+    class Meta:
+        verbose_name = _("изменение статуса участника")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: {self.from_status} → {self.to_status}"
+
+
+class Product(models.Model):
+    """A product of a member, e.g. a registered medical device."""
+
+    class Kind(models.TextChoices):
+        MEDICAL_DEVICE = "medical_device", _("Медицинское изделие")
+        DRUG = "drug", _("Лекарственное средство")
+        EQUIPMENT = "equipment", _("Оборудование")
+        SERVICE = "service", _("Услуга")
+        OTHER = "other", _("Другое")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="products")
+    name = models.CharField(_("наименование"), max_length=300)
+    kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices, default=Kind.MEDICAL_DEVICE)
+    description = models.TextField(_("описание"), blank=True)
+    registration_number = models.CharField(
+        _("регистрационное удостоверение"), max_length=60, blank=True,
+        help_text=_("Например: РЗН 2024/23835, ФСР 2009/05719, ФСЗ 2010/07753."),
+    )
+    in_innovation_registry = models.BooleanField(_("в реестре инновационной продукции"), default=False)
+    innovation_registry_date = models.DateField(_("дата включения в реестр"), null=True, blank=True)
+    is_published = models.BooleanField(_("показывать в каталоге"), default=True)
+    created_at = models.DateTimeField(_("создан"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("продукт")
+        verbose_name_plural = _("продукция")
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(in_innovation_registry=True) | models.Q(innovation_registry_date__isnull=True),
+                name="product_registry_date_only_when_included",
+                violation_error_message=_("Дата включения в реестр указывается только для включённой продукции."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
