@@ -1,5 +1,11 @@
 """API routes of the audit area (included by api/urls_tenant.py)."""
 
 from django.urls import URLPattern, URLResolver
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from .audit import AuditViewSet
+
+router = SimpleRouter()
+router.register("audit", AuditViewSet, basename="audit")
+
+urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

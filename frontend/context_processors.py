@@ -24,6 +24,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((_("Кабинет"), reverse("frontend:cabinet")))
         if roles & {Grant.Role.CLUSTER_ADMIN, Grant.Role.CLUSTER_STAFF}:
             items.append((_("Новости"), reverse("frontend:news")))
+        if Grant.Role.CLUSTER_ADMIN in roles:
+            items.append((_("Журнал"), reverse("audit:log")))
     else:
         items.append((_("Главная"), reverse("frontend:home")))
         if user is not None and user.is_authenticated:

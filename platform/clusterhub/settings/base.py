@@ -79,7 +79,9 @@ MIDDLEWARE = [
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Area packages of the UI (frontend/members, frontend/governance, …) keep their own
+        # templates/ and static/ folders.
+        "DIRS": sorted((BASE_DIR / "frontend").glob("*/templates")),
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -128,6 +130,7 @@ TIME_ZONE = "Europe/Moscow"
 USE_TZ = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = sorted((BASE_DIR / "frontend").glob("*/static"))
 STATIC_ROOT = BASE_DIR / ".local" / "staticfiles"
 MEDIA_ROOT = BASE_DIR / ".local" / "media"
 MEDIA_URL = "/media/"
