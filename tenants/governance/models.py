@@ -49,7 +49,7 @@ class Officer(models.Model):
     title = models.CharField(_("должность"), max_length=200)
     body = models.ForeignKey(Body, on_delete=models.SET_NULL, null=True, blank=True, related_name="officers")
     person_name = models.CharField(_("ФИО"), max_length=200)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
                              related_name="+", db_constraint=False)
     company = models.ForeignKey("members.Company", on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="officers")
@@ -101,7 +101,7 @@ class CommitteeMember(models.Model):
 
     committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="people")
     role = models.CharField(_("роль"), max_length=10, choices=Role.choices, default=Role.MEMBER)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
                              related_name="+", db_constraint=False)
     person_name = models.CharField(_("ФИО"), max_length=200)
     company = models.ForeignKey("members.Company", on_delete=models.SET_NULL, null=True, blank=True,

@@ -107,7 +107,7 @@ class MembershipEvent(models.Model):
     from_status = models.CharField(max_length=20, choices=Company.Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Company.Status.choices)
     at = models.DateTimeField(_("когда"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
                               related_name="+", db_constraint=False)
     reason = models.TextField(_("основание"), blank=True)
     decision = models.ForeignKey("governance.Decision", on_delete=models.PROTECT, null=True, blank=True,

@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
                 ('to_status', models.CharField(choices=[('interested', 'Проявил интерес'), ('applied', 'Подал заявку'), ('admitted', 'Принят общим собранием'), ('active', 'Действующий участник'), ('suspended', 'Членство приостановлено'), ('withdrawn', 'Вышел из кластера'), ('expelled', 'Исключён')], max_length=20)),
                 ('at', models.DateTimeField(verbose_name='когда')),
                 ('reason', models.TextField(blank=True, verbose_name='основание')),
-                ('actor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('actor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='membership_events', to='members.company')),
                 ('decision', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='membership_events', to='governance.decision')),
             ],
