@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -92,12 +93,20 @@ def template_snapshot_ddl() -> str:
 
 
 def schema_clone_from_template(*, target: str) -> None:
-    """Create schema `target` as an empty structural copy of the template."""
+    """Create schema `target` as an empty structural copy of the template: take a spare
+    (pre-cloned) schema when one matches the template, else replay the snapshot DDL."""
     source = template_schema()
     if not schema_exists(source):
         raise RuntimeError(
             f"Template schema {source!r} is missing: run `python manage.py migrate_schemas`."
         )
+    if spare_schema_claim(target=target):
+        return
+    _replay_snapshot(target=target)
+
+
+def _replay_snapshot(*, target: str) -> None:
+    source = template_schema()
     ddl = template_snapshot_ddl().replace(
         SCHEMA_PLACEHOLDER, sql.Identifier(target).as_string(connection.connection)
     )
@@ -108,6 +117,70 @@ def schema_clone_from_template(*, target: str) -> None:
                     "SELECT app, name, applied FROM {}.django_migrations ORDER BY id").format(
                 sql.Identifier(target), sql.Identifier(source))
         )
+
+
+# --- spare schemas ------------------------------------------------------------------------
+# A few empty clones made ahead of time: provisioning renames one (a single catalog
+# statement) instead of running the template's DDL, and the pool is refilled after commit.
+# Spare names contain "_", which cluster slugs cannot, so they never collide with a cluster.
+
+def spare_prefix() -> str:
+    return f"{template_schema()}_spare_"
+
+
+def _schema_fingerprint(cur: Any, name: str) -> str:
+    cur.execute(
+        sql.SQL("SELECT md5(coalesce(string_agg(app || '.' || name, ',' ORDER BY app, name), '')) "
+                "FROM {}.django_migrations").format(sql.Identifier(name))
+    )
+    return str(cur.fetchone()[0])
+
+
+def spare_schemas() -> list[str]:
+    with connection.cursor() as cur:
+        cur.execute("SELECT nspname FROM pg_namespace WHERE starts_with(nspname, %s) ORDER BY nspname",
+                    [spare_prefix()])
+        return [row[0] for row in cur.fetchall()]
+
+
+def spare_schema_claim(*, target: str) -> bool:
+    """Rename a spare that matches the template's migrations to `target`. False if none."""
+    if not settings.CLUSTER_SPARE_SCHEMAS:
+        return False
+    wanted = template_fingerprint()
+    with connection.cursor() as cur:
+        for name in spare_schemas():
+            # Two provisioning transactions never take the same spare.
+            cur.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [name])
+            if not cur.fetchone()[0] or _schema_fingerprint(cur, name) != wanted:
+                continue
+            cur.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(name), sql.Identifier(target)))
+            # Sequences are not transactional: a spare handed back by a rolled-back
+            # transaction may have advanced; every cluster starts its ids at 1.
+            cur.execute("SELECT setval(format('%%I.%%I', schemaname, sequencename)::regclass, 1, false) "
+                        "FROM pg_sequences WHERE schemaname = %s AND sequencename <> 'django_migrations_id_seq'",
+                        [target])
+            return True
+    return False
+
+
+def spare_schemas_refresh() -> int:
+    """Drop spares that no longer match the template; clone new ones up to the setting."""
+    import secrets
+
+    wanted = template_fingerprint()
+    keep = []
+    with connection.cursor() as cur:
+        for name in spare_schemas():
+            if _schema_fingerprint(cur, name) == wanted:
+                keep.append(name)
+            else:
+                schema_drop(name=name)
+    created = 0
+    for _ in range(max(0, settings.CLUSTER_SPARE_SCHEMAS - len(keep))):
+        _replay_snapshot(target=f"{spare_prefix()}{secrets.token_hex(4)}")
+        created += 1
+    return created
 
 
 def schema_drop(*, name: str) -> None:

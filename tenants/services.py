@@ -56,6 +56,12 @@ def _forget_after_change(forget: Callable[[], None]) -> None:
     transaction.on_commit(forget)
 
 
+def _refill_spares() -> None:
+    from tenants.tasks import spare_schemas_refill
+
+    spare_schemas_refill.delay()
+
+
 def cluster_provision(
     *,
     slug: str,
@@ -98,6 +104,7 @@ def cluster_provision(
         Domain.objects.create(domain=domain, tenant=cluster, is_primary=True)
         schemas.schema_clone_from_template(target=slug)
     _forget_after_change(lambda: forget_host(hostname=domain))
+    transaction.on_commit(_refill_spares)
     logger.info("cluster %s provisioned", slug)
     return cluster
 

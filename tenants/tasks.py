@@ -32,3 +32,12 @@ def cluster_heartbeat(self: Any) -> Heartbeat:
     schema: str = connection.schema_name  # type: ignore[attr-defined]
     news_count = None if schema == get_public_schema_name() else news_list(published_only=False).count()
     return {"schema": schema, "news_count": news_count, "worker": self.request.hostname}
+
+
+@app.task(name="tenants.spare_schemas_refill")
+def spare_schemas_refill() -> int:
+    """Top up the pool of pre-cloned schemas after a cluster took one (idempotent)."""
+    from tenants import schemas
+
+    connection.set_schema_to_public()  # type: ignore[attr-defined]
+    return schemas.spare_schemas_refresh()

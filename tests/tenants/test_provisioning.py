@@ -201,3 +201,42 @@ def test_create_cluster_command_refuses_bad_input_with_russian_errors():
         call_command("create_cluster", "--slug", "admin", "--name", "Кластер", "--region", "RU-NVS")
     assert "Кластер не создан" in str(exc.value)
     assert "зарезервирован" in str(exc.value)
+
+
+def test_provisioning_takes_a_spare_schema_when_one_matches_the_template():
+    spares = schemas.spare_schemas()
+    assert len(spares) == settings.CLUSTER_SPARE_SCHEMAS
+    cluster_provision(slug="fromspare", name="Из запасной схемы", region_codes=["RU-MOS"])
+    assert schemas.spare_schemas() == spares[1:]
+    assert _structure("fromspare") == _structure(settings.CLUSTER_TEMPLATE_SCHEMA)
+
+
+def test_without_spares_the_template_ddl_is_replayed(settings):
+    settings.CLUSTER_SPARE_SCHEMAS = 0
+    spares = schemas.spare_schemas()
+    cluster_provision(slug="fromddl", name="Из снимка", region_codes=["RU-MOS"])
+    assert schemas.spare_schemas() == spares
+    assert _structure("fromddl") == _structure(settings.CLUSTER_TEMPLATE_SCHEMA)
+
+
+def test_a_spare_that_no_longer_matches_the_template_is_never_used_and_gets_replaced():
+    stale = schemas.spare_schemas()[0]
+    with connection.cursor() as cur:
+        cur.execute(sql.SQL("INSERT INTO {}.django_migrations (app, name, applied) VALUES "
+                            "('content', '9999_gone', now())").format(sql.Identifier(stale)))
+    for slug in ("spareone", "sparetwo"):
+        cluster_provision(slug=slug, name=slug, region_codes=["RU-MOS"])
+    assert stale in schemas.spare_schemas()  # not renamed into a cluster
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM sparetwo.django_migrations WHERE name = '9999_gone'")
+        assert cur.fetchone()[0] == 0
+    created = schemas.spare_schemas_refresh()
+    assert stale not in schemas.spare_schemas()
+    assert created == settings.CLUSTER_SPARE_SCHEMAS
+    assert len(schemas.spare_schemas()) == settings.CLUSTER_SPARE_SCHEMAS
+
+
+def test_the_refill_task_tops_the_pool_up(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        cluster_provision(slug="refilled", name="Пополнение", region_codes=["RU-MOS"])
+    assert len(schemas.spare_schemas()) == settings.CLUSTER_SPARE_SCHEMAS

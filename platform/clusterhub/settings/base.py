@@ -50,6 +50,8 @@ TENANT_MODEL = "tenants.Cluster"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 # The schema every new cluster is cloned from; migrate_schemas keeps it migrated.
 CLUSTER_TEMPLATE_SCHEMA = "cluster_template"
+# Empty clones of the template kept ready, so creating a cluster is a schema rename.
+CLUSTER_SPARE_SCHEMAS = 2
 # Schema names (= slugs) nobody may take.
 RESERVED_CLUSTER_SLUGS = {
     "public", "www", "api", "admin", "static", "media", "mail", "ftp", "localhost",

@@ -44,4 +44,5 @@ class Command(MigrateSchemasCommand):
         )
         executor.run_migrations(tenants=[template])
         schemas.template_snapshot_take()
+        schemas.spare_schemas_refresh()
         executor.run_migrations(tenants=live)
