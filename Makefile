@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint typecheck pytest bench messages system-deps venv stop clean
+.PHONY: demo test lint typecheck pytest bench bench-load messages system-deps venv stop clean \
+	deploy-lint prod-smoke
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,10 +48,22 @@ lint: $(STAMP)
 pytest: $(STAMP) messages system-deps
 	$(VENV)/bin/pytest
 
-test: lint pytest
+test: lint deploy-lint pytest
+
+# Dockerfile, compose file and Kubernetes manifests checked against their linters/schemas.
+deploy-lint: $(STAMP)
+	bash deploy/lint.sh
+
+# The production stack started natively (gunicorn, Celery, nginx) and exercised end to end.
+prod-smoke: $(STAMP) messages
+	bash deploy/prod-smoke.sh
 
 bench: $(STAMP) messages
 	$(PY) -m bench
+
+# Load through nginx + gunicorn with production settings (slow; not part of make test).
+bench-load: $(STAMP) messages
+	$(PY) -m bench.load
 
 # Stop the embedded PostgreSQL server started for the demo (if any).
 stop:

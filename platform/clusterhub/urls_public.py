@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
+    path("", include("clusterhub.urls_ops")),
     path("api/v1/", include("api.urls_public")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="clusterhub.urls_public"), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

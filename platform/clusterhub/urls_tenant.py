@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from frontend.urls_tenant import area_urlpatterns
 
 urlpatterns = [
+    path("", include("clusterhub.urls_ops")),
     path("api/v1/", include("api.urls_tenant")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="clusterhub.urls_tenant"), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
