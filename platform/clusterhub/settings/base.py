@@ -43,6 +43,7 @@ TENANT_APPS = [
     "tenants.members.apps.MembersConfig",
     "tenants.governance.apps.GovernanceConfig",
     "tenants.events.apps.EventsConfig",
+    "tenants.roadmap.apps.RoadmapConfig",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

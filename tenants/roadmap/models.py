@@ -1,0 +1,143 @@
+"""The cluster's roadmap (дорожная карта): sections, items, executors, evidence (tenant schema)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .deadlines import DeadlineKind
+
+
+class Roadmap(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Черновик")
+        APPROVED = "approved", _("Утверждена")
+        CLOSED = "closed", _("Закрыта")
+
+    title = models.CharField(_("название"), max_length=500)
+    period_start = models.DateField(_("действует с"))
+    period_end = models.DateField(_("действует по"))
+    status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    approved_by = models.ForeignKey("governance.Decision", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="roadmaps", verbose_name=_("решение об утверждении"))
+    version = models.PositiveIntegerField(_("версия"), default=1)
+    previous = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="next_versions", verbose_name=_("предыдущая версия"))
+    source_name = models.CharField(_("исходный файл"), max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
+                                   related_name="+", db_constraint=False)
+    created_at = models.DateTimeField(_("создана"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("дорожная карта")
+        verbose_name_plural = _("дорожные карты")
+        ordering = ["-period_start", "-version"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")),
+                                   name="roadmap_period_ordered",
+                                   violation_error_message=_("Окончание срока действия раньше его начала.")),
+            models.CheckConstraint(condition=~models.Q(status="approved") | models.Q(approved_by__isnull=False),
+                                   name="roadmap_approved_by_decision",
+                                   violation_error_message=_("Утверждённая дорожная карта ссылается на решение общего собрания.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+
+class Section(models.Model):
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="sections")
+    number = models.CharField(_("№"), max_length=20)
+    title = models.TextField(_("название раздела"))
+    position = models.PositiveIntegerField(_("порядок"))
+
+    class Meta:
+        verbose_name = _("раздел дорожной карты")
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["roadmap", "position"], name="section_position_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class Item(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Запланировано")
+        IN_PROGRESS = "in_progress", _("Выполняется")
+        DONE = "done", _("Выполнено")
+        NOT_DONE = "not_done", _("Не выполнено")
+        CANCELLED = "cancelled", _("Отменено")
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="items")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="items")
+    number = models.CharField(_("№"), max_length=20)
+    position = models.PositiveIntegerField(_("порядок"))
+    title = models.TextField(_("наименование мероприятия"))
+    executors_text = models.TextField(_("ответственные исполнители (как в документе)"), blank=True)
+    deadline_text = models.CharField(_("сроки исполнения (как в документе)"), max_length=300, blank=True)
+    deadline_kind = models.CharField(_("вид срока"), max_length=20,
+                                     choices=[(k.value, k.value) for k in DeadlineKind], default=DeadlineKind.NONE)
+    deadline_start = models.DateField(_("начало срока"), null=True, blank=True)
+    deadline_end = models.DateField(_("срок"), null=True, blank=True)
+    deadline_recurrence = models.CharField(_("периодичность"), max_length=20, blank=True)
+    expected_result = models.TextField(_("ожидаемый результат, примечание"), blank=True)
+    actual_result = models.TextField(_("результат"), blank=True)
+    status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    comments = models.TextField(_("комментарии"), blank=True)
+    updated_at = models.DateTimeField(_("изменён"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("мероприятие дорожной карты")
+        verbose_name_plural = _("мероприятия дорожной карты")
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["roadmap", "position"], name="item_position_unique")]
+        indexes = [models.Index(fields=["roadmap", "status"]), models.Index(fields=["deadline_end"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title[:60]}"
+
+
+class Executor(models.Model):
+    """One executor of an item: a person (maybe a user), a member company, a committee or
+    working group, or an organization named as text («Университет «Дубна»»)."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Человек")
+        COMPANY = "company", _("Участник кластера")
+        COMMITTEE = "committee", _("Комитет или рабочая группа")
+        ORGANIZATION = "organization", _("Организация")
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="executors")
+    position = models.PositiveSmallIntegerField(_("порядок"))
+    name = models.CharField(_("как в документе"), max_length=300)
+    kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
+                             related_name="+", db_constraint=False)
+    company = models.ForeignKey("members.Company", on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="roadmap_items")
+    committee = models.ForeignKey("governance.Committee", on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="roadmap_items")
+
+    class Meta:
+        verbose_name = _("исполнитель")
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Evidence(models.Model):
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="evidence")
+    title = models.CharField(_("название"), max_length=300)
+    file = models.FileField(_("файл"), upload_to="roadmap/%Y/")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
+                                    related_name="+", db_constraint=False)
+    uploaded_at = models.DateTimeField(_("загружен"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("подтверждающий документ")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title
