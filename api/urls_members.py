@@ -1,5 +1,16 @@
 """API routes of the members area (included by api/urls_tenant.py)."""
 
 from django.urls import URLPattern, URLResolver
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from .members import CompanyViewSet, ImportJobViewSet
+from .members_records import ContractViewSet, KpiViewSet, ProductViewSet
+
+router = SimpleRouter()
+router.register("members/imports", ImportJobViewSet, basename="member-import")
+router.register("members", CompanyViewSet, basename="member")
+router.register("products", ProductViewSet, basename="product")
+router.register("kpis", KpiViewSet, basename="kpi")
+router.register("contracts", ContractViewSet, basename="contract")
+
+urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

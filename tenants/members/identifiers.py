@@ -65,3 +65,30 @@ def ogrn_with_check_digit(prefix: str) -> str:
     if len(prefix) == 14:
         return prefix + str(int(prefix) % 13 % 10)
     raise ValueError("prefix must have 12 or 14 digits")
+
+
+# Registration certificates of medical devices: «РЗН 2024/23835», «ФСР 2009/05719», «ФСЗ 2010/07753».
+# Checked loosely: letters, a space, a year, a slash, a number.
+REGISTRATION_NUMBER_RE = re.compile(r"^[A-ZА-ЯЁ]{2,6} (?:19|20)\d{2}/\d{1,7}$")
+
+
+def registration_number_normalize(value: str) -> str:
+    """Upper case, single spaces, no spaces around the slash."""
+    value = " ".join(value.split()).upper()
+    return re.sub(r"\s*/\s*", "/", value)
+
+
+def registration_number_error(value: str) -> str | None:
+    if not REGISTRATION_NUMBER_RE.match(registration_number_normalize(value)):
+        return ("Регистрационное удостоверение: ожидается вид «РЗН 2024/23835» — буквы, пробел, "
+                "год и номер через косую черту.")
+    return None
+
+
+OKVED_RE = re.compile(r"^\d{2}(?:\.\d{1,2}(?:\.\d{1,2})?)?$")
+
+
+def okved_error(value: str) -> str | None:
+    if not OKVED_RE.match(value):
+        return f"ОКВЭД2: код «{value}» не похож на код ОКВЭД2 (например, 32.50 или 26.60)."
+    return None

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
 from core.regions import REGIONS
@@ -158,3 +163,159 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def import_file_path(instance: ImportJob, filename: str) -> str:
+    """Uploads of a cluster live under MEDIA_ROOT/clusters/<schema>/: never shared, never guessed."""
+    name = get_valid_filename(PurePath(filename).name)[-120:] or "file"
+    schema = getattr(connection, "schema_name", "public")  # django-tenants' wrapper
+    return f"clusters/{schema}/member-imports/{uuid.uuid4().hex}/{name}"
+
+
+class Invitation(models.Model):
+    """An e-mailed invitation for a person to represent a company on the cluster's site."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"))
+    token = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
+                                   related_name="+", db_constraint=False)
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("действует до"))
+    accepted_at = models.DateTimeField(_("принято"), null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
+                                    related_name="+", db_constraint=False)
+    revoked_at = models.DateTimeField(_("отозвано"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("приглашение представителя")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["company", "email"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.company_id}"
+
+    def is_pending(self, now: dt.datetime) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
+
+
+class KpiReport(models.Model):
+    """A member's yearly figures for the cluster's report. Money in kopecks."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Черновик")
+        SUBMITTED = "submitted", _("Отправлен")
+        ACCEPTED = "accepted", _("Принят")
+
+    MONEY_FIELDS = ("revenue", "revenue_medical_devices", "investment", "export", "rnd_spend", "taxes_paid")
+    COUNT_FIELDS = ("employees", "new_jobs", "products_launched")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="kpi_reports")
+    year = models.PositiveSmallIntegerField(_("год"))
+    revenue = models.BigIntegerField(_("выручка, коп."), default=0)
+    revenue_medical_devices = models.BigIntegerField(_("выручка от медицинских изделий, коп."), default=0)
+    investment = models.BigIntegerField(_("инвестиции, коп."), default=0)
+    export = models.BigIntegerField(_("экспорт, коп."), default=0)
+    rnd_spend = models.BigIntegerField(_("расходы на НИОКР, коп."), default=0)
+    taxes_paid = models.BigIntegerField(_("уплаченные налоги, коп."), default=0)
+    employees = models.PositiveIntegerField(_("численность работников"), default=0)
+    new_jobs = models.PositiveIntegerField(_("новые рабочие места"), default=0)
+    products_launched = models.PositiveIntegerField(_("выведено продуктов на рынок"), default=0)
+    status = models.CharField(_("состояние"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    submitted_at = models.DateTimeField(_("отправлен"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("принят"), null=True, blank=True)
+    created_at = models.DateTimeField(_("создан"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("изменён"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("показатели участника за год")
+        ordering = ["-year", "company__short_name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "year"], name="kpi_report_unique_per_year",
+                                    violation_error_message=_("Показатели организации за этот год уже внесены.")),
+            models.CheckConstraint(
+                condition=models.Q(revenue__gte=0, revenue_medical_devices__gte=0, investment__gte=0,
+                                   export__gte=0, rnd_spend__gte=0, taxes_paid__gte=0),
+                name="kpi_report_money_not_negative",
+                violation_error_message=_("Суммы не могут быть отрицательными."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revenue_medical_devices__lte=models.F("revenue")),
+                name="kpi_report_device_revenue_within_revenue",
+                violation_error_message=_("Выручка от медицинских изделий не может превышать общую выручку."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} — {self.year}"
+
+
+class CooperationContract(models.Model):
+    """A contract between two members: what the Minpromtorg registry counts as cooperation.
+
+    That the parties differ is checked by the services (contract_create/contract_update).
+    """
+
+    class Kind(models.TextChoices):
+        SUPPLY = "supply", _("Поставка продукции кластера")
+        JOINT_PROJECT = "joint_project", _("Совместный проект (импортозамещение)")
+        WORKS_SERVICES = "works_services", _("Выполнение работ, оказание услуг")
+
+    kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices, default=Kind.SUPPLY)
+    party_a = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="contracts_as_party_a",
+                                verbose_name=_("поставщик (сторона А)"))
+    party_b = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="contracts_as_party_b",
+                                verbose_name=_("покупатель (сторона Б)"))
+    number = models.CharField(_("номер договора"), max_length=100)
+    signed_on = models.DateField(_("дата заключения"))
+    amount_kopecks = models.BigIntegerField(_("сумма, коп."), default=0)
+    subject = models.TextField(_("предмет договора"))
+    created_at = models.DateTimeField(_("создан"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("изменён"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("договор о кооперации")
+        verbose_name_plural = _("договоры о кооперации")
+        ordering = ["-signed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount_kopecks__gte=0), name="contract_amount_not_negative",
+                                   violation_error_message=_("Сумма договора не может быть отрицательной.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"№ {self.number} от {self.signed_on:%d.%m.%Y}"
+
+
+class ImportJob(models.Model):
+    """A bulk import of companies from a CSV or XLSX file: all rows or none."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("В очереди")
+        VALIDATING = "validating", _("Проверка строк")
+        IMPORTING = "importing", _("Загрузка")
+        DONE = "done", _("Готово")
+        FAILED = "failed", _("Не загружено")
+
+    file = models.FileField(_("файл"), upload_to=import_file_path, max_length=300)
+    original_name = models.CharField(_("имя файла"), max_length=200, blank=True)
+    status = models.CharField(_("состояние"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(_("строк в файле"), default=0)
+    processed = models.PositiveIntegerField(_("проверено строк"), default=0)
+    created_count = models.PositiveIntegerField(_("добавлено организаций"), default=0)
+    errors = models.JSONField(_("ошибки"), default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
+                                   related_name="+", db_constraint=False)
+    host = models.CharField(max_length=253, blank=True)
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("завершено"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("загрузка организаций")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.original_name or f"#{self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}
