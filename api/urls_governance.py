@@ -1,5 +1,14 @@
 """API routes of the governance area (included by api/urls_tenant.py)."""
 
 from django.urls import URLPattern, URLResolver
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from .governance import BodyViewSet, CommitteeViewSet, MeetingViewSet, OfficerViewSet
+
+router = SimpleRouter()
+router.register("bodies", BodyViewSet, basename="body")
+router.register("officers", OfficerViewSet, basename="officer")
+router.register("committees", CommitteeViewSet, basename="committee")
+router.register("meetings", MeetingViewSet, basename="meeting")
+
+urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

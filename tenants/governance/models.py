@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
+from django.utils import timezone
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
+
+
+def committee_document_path(instance: CommitteeDocument, filename: str) -> str:
+    """Files of a cluster live under MEDIA_ROOT/clusters/<schema>/: never shared, never guessed."""
+    name = get_valid_filename(PurePath(filename).name)[-120:] or "file"
+    schema = getattr(connection, "schema_name", "public")  # django-tenants' wrapper
+    return f"clusters/{schema}/committees/{instance.committee_id}/{uuid.uuid4().hex}/{name}"
 
 
 class Body(models.Model):
@@ -33,7 +45,8 @@ class Body(models.Model):
         ordering = ["kind", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(quorum_rule="fixed") | models.Q(quorum_fixed_count__gt=0),
+                condition=~models.Q(quorum_rule="fixed") | models.Q(quorum_fixed_count__isnull=False,
+                                                                              quorum_fixed_count__gt=0),
                 name="body_fixed_quorum_has_count",
                 violation_error_message=_("Для кворума «не менее заданного числа» укажите число."),
             ),
@@ -118,7 +131,11 @@ class CommitteeMember(models.Model):
 class CommitteeDocument(models.Model):
     committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(_("название"), max_length=300)
-    file = models.FileField(_("файл"), upload_to="committees/%Y/")
+    file = models.FileField(_("файл"), upload_to=committee_document_path, max_length=300)
+    original_name = models.CharField(_("имя файла"), max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(_("размер, байт"), default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
+                                    related_name="+", db_constraint=False)
     uploaded_at = models.DateTimeField(_("загружен"), auto_now_add=True)
 
     class Meta:
@@ -143,14 +160,25 @@ class Meeting(models.Model):
     chair_name = models.CharField(_("председательствующий"), max_length=200, blank=True)
     secretary_name = models.CharField(_("секретарь"), max_length=200, blank=True)
     notes = models.TextField(_("примечания"), blank=True)
+    # The quorum as it stood when the first decisions were recorded (later changes of the
+    # body's rule or of the membership history do not rewrite a held meeting).
+    quorum_total = models.PositiveIntegerField(_("участников с правом голоса"), null=True, blank=True)
+    quorum_present = models.PositiveIntegerField(_("присутствовало участников"), null=True, blank=True)
+    quorum_required = models.PositiveIntegerField(_("требовалось для кворума"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("заседание")
         verbose_name_plural = _("заседания")
-        ordering = ["-held_at"]
+        ordering = ["-held_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["body", "number"], condition=~models.Q(number=""),
+                                    name="meeting_number_unique_per_body",
+                                    violation_error_message=_("У этого органа уже есть заседание с таким номером протокола.")),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.body}: {self.held_at:%d.%m.%Y}"
+        number = f" № {self.number}" if self.number else ""
+        return f"{self.body}{number}: {timezone.localtime(self.held_at):%d.%m.%Y}"
 
 
 class AgendaItem(models.Model):

@@ -1,0 +1,130 @@
+"""Forms of the governance pages: parse and validate input, nothing more."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from tenants.governance.models import AgendaItem, Body, Committee, CommitteeMember, Decision, Meeting
+from tenants.members.models import Company
+
+DATETIME_INPUT = "%Y-%m-%dT%H:%M"
+
+
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: by field where the form has it."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
+class BodyForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Вид"), choices=Body.Kind.choices)
+    name = forms.CharField(label=_("Наименование"), max_length=200)
+    quorum_rule = forms.ChoiceField(label=_("Правило кворума"), choices=Body.Quorum.choices,
+                                    initial=Body.Quorum.MAJORITY)
+    quorum_fixed_count = forms.IntegerField(label=_("Кворум, число участников"), min_value=1, required=False,
+                                            help_text=_("Только для правила «не менее заданного числа»."))
+
+
+class OfficerForm(forms.Form):
+    title = forms.CharField(label=_("Должность"), max_length=200,
+                            help_text=_("Например: председатель совета, исполнительный директор."))
+    person_name = forms.CharField(label=_("ФИО"), max_length=200)
+    body = forms.ModelChoiceField(label=_("Орган управления"), queryset=Body.objects.all(), required=False)
+    company = forms.ModelChoiceField(label=_("Организация"), queryset=Company.objects.all(), required=False)
+    term_start = forms.DateField(label=_("Начало полномочий"), widget=forms.DateInput(attrs={"type": "date"}))
+    term_end = forms.DateField(label=_("Окончание полномочий"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CommitteeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Вид"), choices=Committee.Kind.choices)
+    name = forms.CharField(label=_("Наименование"), max_length=300)
+    description = forms.CharField(label=_("Задачи"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    plan = forms.CharField(label=_("План работы"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    is_active = forms.BooleanField(label=_("Действует"), required=False, initial=True)
+
+
+class CommitteeMemberForm(forms.Form):
+    role = forms.ChoiceField(label=_("Роль"), choices=CommitteeMember.Role.choices,
+                             initial=CommitteeMember.Role.MEMBER)
+    user_email = forms.EmailField(label=_("Учётная запись (e-mail)"), required=False,
+                                  help_text=_("Представитель участника или сотрудник кластера; можно не указывать."))
+    person_name = forms.CharField(label=_("ФИО"), max_length=200, required=False)
+    company = forms.ModelChoiceField(label=_("Организация"), queryset=Company.objects.all(), required=False)
+
+
+class CommitteeDocumentForm(forms.Form):
+    title = forms.CharField(label=_("Название"), max_length=300, required=False)
+    file = forms.FileField(label=_("Файл"))
+
+
+class MeetingForm(forms.Form):
+    body = forms.ModelChoiceField(label=_("Орган управления"), queryset=Body.objects.all())
+    number = forms.CharField(label=_("Номер протокола"), max_length=30, required=False)
+    held_at = forms.DateTimeField(label=_("Дата и время"), input_formats=[DATETIME_INPUT, "%d.%m.%Y %H:%M"],
+                                  widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                             format=DATETIME_INPUT),
+                                  help_text=_("Время кластера."))
+    place = forms.CharField(label=_("Место"), max_length=300, required=False)
+    status = forms.ChoiceField(label=_("Состояние"), choices=Meeting.Status.choices, initial=Meeting.Status.PLANNED)
+    chair_name = forms.CharField(label=_("Председательствующий"), max_length=200, required=False)
+    secretary_name = forms.CharField(label=_("Секретарь"), max_length=200, required=False)
+    notes = forms.CharField(label=_("Примечания"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MeetingCreateForm(MeetingForm):
+    agenda = forms.CharField(label=_("Повестка дня"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
+                             help_text=_("Один вопрос в строке."))
+
+    def clean_agenda(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["agenda"].splitlines() if line.strip()]
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(label=_("Вопрос повестки"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AttendanceForm(forms.Form):
+    """One checkbox and one name per voting member at the meeting date."""
+
+    def __init__(self, *args: Any, sheet: list[tuple[Company, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sheet = sheet
+        for company, attendance in sheet:
+            self.fields[f"present_{company.pk}"] = forms.BooleanField(
+                label=str(company), required=False, initial=bool(attendance and attendance.present))
+            self.fields[f"rep_{company.pk}"] = forms.CharField(
+                label=_("Представитель"), max_length=200, required=False,
+                initial=attendance.representative_name if attendance else "")
+
+    def rows(self) -> list[tuple[Company, forms.BoundField, forms.BoundField]]:
+        return [(company, self[f"present_{company.pk}"], self[f"rep_{company.pk}"]) for company, _a in self.sheet]
+
+    def cleaned_rows(self) -> list[tuple[Company, bool, str]]:
+        return [(company, self.cleaned_data[f"present_{company.pk}"], self.cleaned_data[f"rep_{company.pk}"])
+                for company, _a in self.sheet]
+
+
+class DecisionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Вид решения"), choices=Decision.Kind.choices, initial=Decision.Kind.OTHER)
+    agenda_item = forms.ModelChoiceField(label=_("Вопрос повестки"), queryset=AgendaItem.objects.none(),
+                                         required=False)
+    subject_company = forms.ModelChoiceField(label=_("Организация (для приёма в члены кластера)"),
+                                             queryset=Company.objects.all(), required=False)
+    text = forms.CharField(label=_("Формулировка решения"), widget=forms.Textarea(attrs={"rows": 4}))
+    votes_for = forms.IntegerField(label=_("За"), min_value=0, initial=0)
+    votes_against = forms.IntegerField(label=_("Против"), min_value=0, initial=0)
+    votes_abstained = forms.IntegerField(label=_("Воздержались"), min_value=0, initial=0)
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agenda_item"].queryset = AgendaItem.objects.filter(meeting=meeting)  # type: ignore[attr-defined]

@@ -1,0 +1,228 @@
+"""The protocol (minutes) of a meeting, generated from its data: DOCX (python-docx) and PDF
+(WeasyPrint from governance/protocol.html). The document is always in Russian."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from django.template.loader import render_to_string
+from django.utils import dateformat, timezone, translation
+
+from tenants.models import Cluster
+
+from .models import Body, Decision, Meeting
+from .quorum import ADOPTION_RULE, Quorum
+from .selectors import meeting_quorum, meeting_voter_ids
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF_TYPE = "application/pdf"
+CONTENT_TYPES = {"docx": DOCX_TYPE, "pdf": PDF_TYPE}
+
+# «ПРОТОКОЛ № 2 <of what> <cluster in the genitive>»
+TITLE_BY_BODY: dict[str, str] = {
+    Body.Kind.GENERAL_MEETING: "общего собрания участников",
+    Body.Kind.COUNCIL: "заседания Совета",
+    Body.Kind.SUPERVISORY_BOARD: "заседания Наблюдательного совета",
+    Body.Kind.PRESIDIUM: "заседания Президиума",
+}
+QUORUM_RULE_TEXT: dict[str, str] = {
+    Body.Quorum.MAJORITY: "более половины участников кластера с правом голоса",
+    Body.Quorum.TWO_THIRDS: "не менее двух третей участников кластера с правом голоса",
+    Body.Quorum.FIXED: "не менее {n} участников кластера с правом голоса",
+}
+
+_ADJECTIVE = re.compile(r"(ый|ой|ий)$")
+
+
+def _adjective_genitive(word: str) -> str | None:
+    """«технический» → «технического», «Межрегиональный» → «Межрегионального», «синий» → «синего»."""
+    head, _, last = word.rpartition("-")
+    match = _ADJECTIVE.search(last)
+    if not match:
+        return None
+    stem = last[: match.start()]
+    ending = "его" if match.group(1) == "ий" and stem[-1:].lower() not in "кгх" else "ого"
+    return f"{head}-{stem}{ending}" if head else f"{stem}{ending}"
+
+
+def cluster_genitive(name: str) -> str:
+    """The cluster's name in the genitive, for «… участников Медико-технического кластера
+    Московской области». Adjectives before the word «кластер» are declined and «кластер»
+    becomes «кластера»; the rest is already in the genitive in such names. Names of another
+    shape are quoted after the word «кластера»."""
+    words = name.split()
+    declined: list[str] = []
+    for index, word in enumerate(words):
+        if word.lower() == "кластер":
+            return " ".join([*declined, word + "а", *words[index + 1:]])
+        adjective = _adjective_genitive(word)
+        if adjective is None:
+            break
+        declined.append(adjective)
+    return f"кластера «{name}»"
+
+
+@dataclass(frozen=True)
+class ProtocolDecision:
+    number: int
+    text: str
+    agenda_number: int | None
+    votes_for: int
+    votes_against: int
+    votes_abstained: int
+    adopted: bool
+
+    @property
+    def votes_line(self) -> str:
+        return f"За — {self.votes_for}, Против — {self.votes_against}, Воздержались — {self.votes_abstained}"
+
+    @property
+    def outcome(self) -> str:
+        return "Решение принято" if self.adopted else "Решение не принято"
+
+
+@dataclass(frozen=True)
+class Protocol:
+    title: str
+    date_line: str
+    place: str
+    body_name: str
+    chair_name: str
+    secretary_name: str
+    quorum: Quorum
+    quorum_rule: str
+    present: list[tuple[str, str]]  # (company, representative)
+    agenda: list[tuple[int, str]]
+    decisions: list[ProtocolDecision] = field(default_factory=list)
+    adoption_rule: str = ""
+
+    @property
+    def attendance_heading(self) -> str:
+        return (f"Присутствовали представители участников кластера: {self.quorum.present} "
+                f"из {self.quorum.total}")
+
+    @property
+    def quorum_line(self) -> str:
+        return f"{self.quorum.label}."
+
+
+def _local(value: dt.datetime, cluster: Cluster) -> dt.datetime:
+    return timezone.localtime(value, cluster.tzinfo)
+
+
+def protocol_build(*, meeting: Meeting, cluster: Cluster) -> Protocol:
+    """Everything the protocol shows, from a meeting loaded by selectors.meeting_get()."""
+    with translation.override("ru"):
+        number = f" № {meeting.number}" if meeting.number else ""
+        of_what = TITLE_BY_BODY.get(meeting.body.kind, f"заседания органа «{meeting.body.name}»")
+        when = _local(meeting.held_at, cluster)
+        quorum = meeting_quorum(meeting=meeting)
+        voters = meeting_voter_ids(meeting=meeting)
+        rule = QUORUM_RULE_TEXT.get(meeting.body.quorum_rule, "").format(n=meeting.body.quorum_fixed_count)
+        present = [(str(a.company), a.representative_name) for a in meeting.attendance.all()
+                   if a.present and a.company_id in voters]
+        decisions: list[Decision] = list(meeting.decisions.all())
+        return Protocol(
+            title=f"ПРОТОКОЛ{number} {of_what} {cluster_genitive(cluster.name)}",
+            date_line=f"{dateformat.format(when, 'j E Y')} г., {when:%H:%M}",
+            place=meeting.place,
+            body_name=meeting.body.name,
+            chair_name=meeting.chair_name,
+            secretary_name=meeting.secretary_name,
+            quorum=quorum,
+            quorum_rule=rule,
+            present=present,
+            agenda=[(item.number, item.title) for item in meeting.agenda_items.all()],
+            decisions=[ProtocolDecision(
+                number=d.number, text=d.text, agenda_number=d.agenda_item.number if d.agenda_item else None,
+                votes_for=d.votes_for, votes_against=d.votes_against, votes_abstained=d.votes_abstained,
+                adopted=d.adopted) for d in decisions],
+            adoption_rule=str(ADOPTION_RULE),
+        )
+
+
+def protocol_filename(*, meeting: Meeting, cluster: Cluster, extension: str) -> str:
+    """«Протокол_№2_Общее_собрание_2024-03-15.pdf»."""
+    number = f"_№{meeting.number}" if meeting.number else ""
+    day = _local(meeting.held_at, cluster).date().isoformat()
+    name = re.sub(r"[\\/:*?\"<>|\s]+", "_", f"Протокол{number}_{meeting.body.name}_{day}")
+    return f"{name}.{extension}"
+
+
+def content_disposition(filename: str) -> str:
+    """attachment; an ASCII fallback name plus the real one as filename*=UTF-8''… (RFC 6266)."""
+    stem, _, extension = filename.rpartition(".")
+    ascii_stem = re.sub(r"[^A-Za-z0-9-]+", "_", stem.encode("ascii", "ignore").decode()).strip("_")
+    fallback = f"protocol_{ascii_stem}.{extension}" if ascii_stem else f"protocol.{extension}"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def protocol_docx(protocol: Protocol) -> bytes:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    document = Document()
+    normal = document.styles["Normal"]
+    normal.font.name = "Times New Roman"
+    normal.font.size = Pt(12)
+
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.add_run(protocol.title).bold = True
+
+    def line(label: str, value: str) -> None:
+        if value:
+            paragraph = document.add_paragraph()
+            paragraph.add_run(f"{label}: ").bold = True
+            paragraph.add_run(value)
+
+    line("Дата и время", protocol.date_line)
+    line("Место проведения", protocol.place)
+    line("Председательствующий", protocol.chair_name)
+    line("Секретарь", protocol.secretary_name)
+
+    document.add_paragraph().add_run(protocol.attendance_heading).bold = True
+    for index, (company, person) in enumerate(protocol.present, start=1):
+        document.add_paragraph(f"{index}. {company}" + (f" — {person}" if person else ""))
+    quorum = document.add_paragraph()
+    quorum.add_run(protocol.quorum_line).bold = True
+    if protocol.quorum_rule:
+        quorum.add_run(f" Правило кворума: {protocol.quorum_rule}.")
+
+    document.add_paragraph().add_run("Повестка дня:").bold = True
+    for number, text in protocol.agenda:
+        document.add_paragraph(f"{number}. {text}")
+
+    if protocol.decisions:
+        document.add_paragraph().add_run("Решения:").bold = True
+    for decision in protocol.decisions:
+        heading = f"Решение № {decision.number}"
+        if decision.agenda_number:
+            heading += f" (по вопросу {decision.agenda_number} повестки дня)"
+        document.add_paragraph().add_run(heading).bold = True
+        document.add_paragraph(decision.text)
+        document.add_paragraph(f"Голосовали: {decision.votes_line}.")
+        document.add_paragraph().add_run(f"{decision.outcome}.").bold = True
+    if protocol.decisions:
+        document.add_paragraph(protocol.adoption_rule).runs[0].italic = True
+
+    document.add_paragraph()
+    document.add_paragraph(f"Председательствующий ____________________ / {protocol.chair_name or '            '} /")
+    document.add_paragraph(f"Секретарь ____________________ / {protocol.secretary_name or '            '} /")
+
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def protocol_pdf(protocol: Protocol) -> bytes:
+    from weasyprint import HTML
+
+    with translation.override("ru"):
+        html = render_to_string("governance/protocol.html", {"p": protocol})
+    return HTML(string=html).write_pdf() or b""
