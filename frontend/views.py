@@ -26,6 +26,7 @@ from core.accounts.selectors import (
 )
 from core.accounts.services import user_authenticate
 from tenants.content.selectors import news_list
+from tenants.events.selectors import cluster_today, event_list
 from tenants.models import Cluster
 from tenants.selectors import cluster_get_by_slug, cluster_list, cluster_primary_host
 from tenants.services import cluster_provision, cluster_resume, cluster_suspend
@@ -85,7 +86,8 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def cluster_home(request: HttpRequest) -> HttpResponse:
     cluster = request.cluster  # type: ignore[attr-defined]
     news = list(news_list(published_only=True)[:5])
-    return render(request, "frontend/cluster_home.html", {"cluster": cluster, "news": news})
+    upcoming = list(event_list(public_only=True, period="upcoming", today=cluster_today(cluster))[:5])
+    return render(request, "frontend/cluster_home.html", {"cluster": cluster, "news": news, "events": upcoming})
 
 
 @cluster_role_required(Grant.CLUSTER_ROLES)

@@ -1,20 +1,226 @@
-"""Writes on the cluster's site content (inside the current cluster schema)."""
+"""Writes on the cluster's site content (inside the current cluster schema).
+
+Changes made by people carry an Actor and write an audit row in the same transaction.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import PurePath
+from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
 from django.utils import timezone
 
-from .models import News
+from core.audit.services import Actor, audit_record, diff, snapshot
+from tenants.members.models import Company
+
+from .models import Article, Document, Job, News
+
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+DOCUMENT_EXTENSIONS = frozenset({
+    ".pdf", ".doc", ".docx", ".odt", ".rtf", ".txt", ".xls", ".xlsx", ".ods", ".csv",
+    ".ppt", ".pptx", ".odp", ".png", ".jpg", ".jpeg", ".zip",
+})
+# Statuses of companies a job may belong to.
+JOB_COMPANY_STATUSES = (Company.Status.ADMITTED, Company.Status.ACTIVE)
+
+
+def _publication(obj: Any, publish: bool | None) -> None:
+    """Publishing stamps the date (once); unpublishing clears it."""
+    if publish is None:
+        return
+    if publish and not obj.is_published:
+        obj.published_at = obj.published_at or timezone.now()
+    if not publish:
+        obj.published_at = None
+    obj.is_published = publish
+
+
+def _audited_fields(obj: models.Model) -> list[str]:
+    skip = {"id", "created_at", "updated_at", "file", "uploaded_by"}
+    return [f.name for f in obj._meta.concrete_fields if f.name not in skip]
+
+
+def _create(*, obj: models.Model, actor: Actor | None, action: str) -> None:
+    obj.full_clean()
+    with transaction.atomic():
+        obj.save()
+        if actor is not None:
+            audit_record(actor=actor, action=action, obj=obj, changes=diff({}, snapshot(obj, _audited_fields(obj))))
+
+
+def _update(*, obj: Any, actor: Actor, action: str, fields: dict[str, Any], allowed: set[str],
+            force: bool = False) -> None:
+    unknown = set(fields) - allowed - {"publish"}
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    audited = _audited_fields(obj)
+    before = snapshot(obj, audited)
+    publish = fields.pop("publish", None)
+    for name, value in fields.items():
+        setattr(obj, name, value.strip() if name == "title" and isinstance(value, str) else value)
+    _publication(obj, publish)
+    obj.full_clean()
+    changes = diff(before, snapshot(obj, audited))
+    if force:  # a replaced file is a change even under the same name and size
+        changes.setdefault("original_name", [before.get("original_name"), obj.original_name])
+    if changes:
+        with transaction.atomic():
+            obj.save()
+            audit_record(actor=actor, action=action, obj=obj, changes=changes)
+
+
+def _delete(*, obj: models.Model, actor: Actor, action: str) -> None:
+    with transaction.atomic():
+        audit_record(actor=actor, action=action, obj=obj,
+                     changes={k: [v, None] for k, v in snapshot(obj, _audited_fields(obj)).items()})
+        obj.delete()
+
+
+# --- news ---------------------------------------------------------------------------------
+
+NEWS_FIELDS = {"title", "body"}
 
 
 def news_create(*, title: str, body: str = "", publish: bool = True,
-                published_at: dt.datetime | None = None) -> News:
+                published_at: dt.datetime | None = None, actor: Actor | None = None) -> News:
+    """A news item; `actor` is None only for system writes (demo data, imports)."""
     news = News(title=title.strip(), body=body, is_published=publish,
                 published_at=(published_at or timezone.now()) if publish else None)
-    news.full_clean()
-    with transaction.atomic():
-        news.save()
+    _create(obj=news, actor=actor, action="news.create")
     return news
+
+
+def news_update(*, news: News, actor: Actor, **fields: Any) -> News:
+    _update(obj=news, actor=actor, action="news.update", fields=fields, allowed=NEWS_FIELDS)
+    return news
+
+
+def news_delete(*, news: News, actor: Actor) -> None:
+    _delete(obj=news, actor=actor, action="news.delete")
+
+
+# --- articles -----------------------------------------------------------------------------
+
+ARTICLE_FIELDS = {"title", "lead", "body", "author"}
+
+
+def article_create(*, actor: Actor, title: str, lead: str = "", body: str = "", author: str = "",
+                   publish: bool = False) -> Article:
+    article = Article(title=title.strip(), lead=lead, body=body, author=author.strip())
+    _publication(article, publish)
+    _create(obj=article, actor=actor, action="article.create")
+    return article
+
+
+def article_update(*, article: Article, actor: Actor, **fields: Any) -> Article:
+    _update(obj=article, actor=actor, action="article.update", fields=fields, allowed=ARTICLE_FIELDS)
+    return article
+
+
+def article_delete(*, article: Article, actor: Actor) -> None:
+    _delete(obj=article, actor=actor, action="article.delete")
+
+
+# --- jobs ---------------------------------------------------------------------------------
+
+JOB_FIELDS = {"title", "company", "description", "location", "salary", "expires_on"}
+
+
+def _check_job_company(company: Company | None) -> None:
+    if company is not None and company.status not in JOB_COMPANY_STATUSES:
+        raise ValidationError({"company": "Вакансию можно разместить только от участника кластера "
+                                          "(принятого или действующего)."})
+
+
+def job_create(*, actor: Actor, title: str, company: Company | None = None, description: str = "",
+               location: str = "", salary: str = "", expires_on: dt.date | None = None,
+               publish: bool = False) -> Job:
+    _check_job_company(company)
+    job = Job(title=title.strip(), company=company, description=description, location=location.strip(),
+              salary=salary.strip(), expires_on=expires_on)
+    _publication(job, publish)
+    _create(obj=job, actor=actor, action="job.create")
+    return job
+
+
+def job_update(*, job: Job, actor: Actor, **fields: Any) -> Job:
+    if "company" in fields and fields["company"] != job.company:
+        _check_job_company(fields["company"])
+    _update(obj=job, actor=actor, action="job.update", fields=fields, allowed=JOB_FIELDS)
+    return job
+
+
+def job_delete(*, job: Job, actor: Actor) -> None:
+    _delete(obj=job, actor=actor, action="job.delete")
+
+
+# --- documents ----------------------------------------------------------------------------
+
+DOCUMENT_FIELDS = {"title", "description"}
+
+
+def _check_file(file: UploadedFile) -> str:
+    original = PurePath(file.name or "").name
+    if not original or not file.size:
+        raise ValidationError({"file": "Файл пустой."})
+    if file.size > MAX_DOCUMENT_BYTES:
+        raise ValidationError({"file": "Файл больше 20 МБ."})
+    if PurePath(original).suffix.lower() not in DOCUMENT_EXTENSIONS:
+        raise ValidationError({"file": "Такой тип файла не принимается. Допустимы: "
+                                       + ", ".join(sorted(DOCUMENT_EXTENSIONS)) + "."})
+    return original
+
+
+def _delete_file_on_commit(name: str | None) -> None:
+    if name:
+        transaction.on_commit(lambda: Document.file.field.storage.delete(name))
+
+
+def document_upload(*, actor: Actor, file: UploadedFile, title: str = "", description: str = "",
+                    publish: bool = False) -> Document:
+    """Store a file under MEDIA_ROOT/clusters/<schema>/site-documents/…; it is served only by
+    the checked download views (published ones to anyone on the cluster's host)."""
+    original = _check_file(file)
+    document = Document(title=(title.strip() or original)[:300], description=description, file=file,
+                        original_name=original[:200], size=file.size or 0, uploaded_by=actor.user)
+    _publication(document, publish)
+    try:
+        _create(obj=document, actor=actor, action="site_document.create")
+    except Exception:
+        if document.file.name and document.file.name != file.name:  # stored, then rolled back
+            document.file.storage.delete(document.file.name)
+        raise
+    return document
+
+
+def document_update(*, document: Document, actor: Actor, file: UploadedFile | None = None,
+                    **fields: Any) -> Document:
+    """Change the card or publication; a new file replaces the old one (deleted after commit)."""
+    if file is None:
+        _update(obj=document, actor=actor, action="site_document.update", fields=fields, allowed=DOCUMENT_FIELDS)
+        return document
+    original = _check_file(file)
+    old_name = document.file.name
+    document.file = file
+    fields.update(original_name=original[:200], size=file.size or 0)
+    try:
+        with transaction.atomic():
+            _update(obj=document, actor=actor, action="site_document.update", fields=fields,
+                    allowed=DOCUMENT_FIELDS | {"original_name", "size"}, force=True)
+            _delete_file_on_commit(old_name)
+    except Exception:
+        if document.file.name and document.file.name not in {old_name, file.name}:
+            document.file.storage.delete(document.file.name)
+        raise
+    return document
+
+
+def document_delete(*, document: Document, actor: Actor) -> None:
+    with transaction.atomic():
+        name = document.file.name
+        _delete(obj=document, actor=actor, action="site_document.delete")
+        _delete_file_on_commit(name)
