@@ -1,13 +1,13 @@
 """URLs of the public host: platform home, ministry and operator pages, platform API."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
     path("", include("clusterhub.urls_ops")),
     path("api/v1/", include("api.urls_public")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="clusterhub.urls_public"), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("frontend.urls_public")),
 ]

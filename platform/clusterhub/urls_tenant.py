@@ -1,7 +1,7 @@
 """URLs of a cluster host (<slug>.<base domain>)."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from frontend.urls_tenant import area_urlpatterns
 
@@ -9,7 +9,7 @@ urlpatterns = [
     path("", include("clusterhub.urls_ops")),
     path("api/v1/", include("api.urls_tenant")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="clusterhub.urls_tenant"), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("frontend.urls_tenant")),
     *area_urlpatterns,

@@ -1,0 +1,78 @@
+"""gunicorn settings for clusterhub (the Docker image, Kubernetes, prod-smoke and bench-load).
+
+Everything can be overridden by environment variables (GUNICORN_BIND, WEB_CONCURRENCY,
+GUNICORN_THREADS, GUNICORN_TIMEOUT). Prometheus metrics are collected across the worker
+processes through files in PROMETHEUS_MULTIPROC_DIR (emptied when gunicorn starts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(Path(tempfile.gettempdir()) / "clusterhub-prometheus"))
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")  # inside the container/pod network
+workers = int(os.environ.get("WEB_CONCURRENCY", str(min(2 * (os.cpu_count() or 1) + 1, 8))))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 25
+keepalive = 5
+# Recycle workers now and then (bounded memory growth); jitter avoids restarting all at once.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 - heartbeat files, not data
+# The app writes one JSON access line per request (clusterhub.request); gunicorn's own
+# log (start, stop, worker timeouts) goes to stderr.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# X-Forwarded-* are read by Django (SECURE_PROXY_SSL_HEADER); gunicorn itself trusts none.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+proc_name = "clusterhub-web"
+
+
+class _GunicornJsonFormatter(logging.Formatter):
+    """gunicorn's own lines as JSON, like the app's (without importing Django in the master)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        payload = {"ts": dt.datetime.fromtimestamp(record.created, tz=dt.UTC).isoformat(timespec="milliseconds"),
+                   "level": record.levelname, "logger": record.name, "message": record.getMessage(),
+                   "pid": record.process}
+        if record.exc_info:
+            payload["exc"] = self.formatException(record.exc_info)
+        return json.dumps(payload, ensure_ascii=False)
+
+
+# A complete logging config: gunicorn replaces its defaults key by key (a shallow update).
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "root": {"level": "INFO", "handlers": ["console"]},
+    "loggers": {
+        "gunicorn.error": {"level": loglevel.upper(), "handlers": ["console"], "propagate": False,
+                           "qualname": "gunicorn.error"},
+        "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False,
+                            "qualname": "gunicorn.access"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+    "formatters": {"json": {"()": _GunicornJsonFormatter}},
+}
+
+
+def on_starting(server: Any) -> None:
+    directory = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

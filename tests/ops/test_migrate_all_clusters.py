@@ -1,0 +1,112 @@
+"""migrate_all_clusters: schemas in parallel, each in one transaction; a broken one is reported
+and left as it was, the others are migrated.
+
+The command runs in a subprocess with tests/ops/migapp_settings.py, whose extra tenant app
+(tests/ops/migapp, label "opsmig") has two migrations that no schema has applied yet.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from psycopg2 import sql
+
+from tenants import schemas
+from tenants.models import Cluster
+from tenants.services import cluster_provision
+from tests.ops.conftest import database_url
+
+ROOT = Path(__file__).resolve().parents[2]
+SLUGS = ["mgx", "mgy", "mgz"]
+
+
+@pytest.fixture
+def three_clusters(transactional_db) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
+    for slug in SLUGS:
+        cluster_provision(slug=slug, name=f"Кластер {slug}", region_codes=["RU-MOS"])
+    yield SLUGS
+    connection.set_schema_to_public()
+    Cluster.objects.filter(schema_name__in=SLUGS).delete()
+    for slug in SLUGS:
+        schemas.schema_drop(name=slug)
+
+
+def _migrate(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.ops.migapp_settings", "DATABASE_URL": database_url(),
+           "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "platform")])}
+    return subprocess.run([sys.executable, "manage.py", "migrate_all_clusters", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=240)
+
+
+def _tables(schema: str) -> set[str]:
+    with connection.cursor() as cur:
+        cur.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
+                    "AND table_name LIKE 'opsmig%%'", [schema])
+        return {row[0] for row in cur.fetchall()}
+
+
+def _applied(schema: str) -> list[str]:
+    with connection.cursor() as cur:
+        cur.execute(sql.SQL("SELECT name FROM {}.django_migrations WHERE app = 'opsmig' ORDER BY name")
+                    .format(sql.Identifier(schema)))
+        return [row[0] for row in cur.fetchall()]
+
+
+def test_a_broken_schema_is_reported_and_rolled_back_while_the_others_migrate(three_clusters):
+    # mgy already has the table 0002 creates: there, 0001 applies, then 0002 fails.
+    with connection.cursor() as cur:
+        cur.execute('CREATE TABLE mgy.opsmig_gadget (id bigint)')
+
+    result = _migrate("--schemas", ",".join(SLUGS), "--processes", "2")
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Схем: 3; есть что применить: 3; мигрировать: 3; процессов: 2." in result.stdout
+    assert "OK     mgx: применено 2" in result.stdout
+    assert "OK     mgz: применено 2" in result.stdout
+    assert "СБОЙ   mgy: ProgrammingError" in result.stderr
+    assert 'relation "opsmig_gadget" already exists' in result.stderr
+    assert "Миграция не удалась в 1 схемах: mgy" in result.stderr
+
+    for good in ("mgx", "mgz"):
+        assert _tables(good) == {"opsmig_thing", "opsmig_gadget"}
+        assert _applied(good) == ["0001_initial", "0002_gadget"]
+    # mgy: not half-migrated. 0001 had succeeded inside the same transaction: gone too.
+    assert _tables("mgy") == {"opsmig_gadget"}  # only the obstacle we put there
+    assert _applied("mgy") == []
+
+    # Fixed, run again: mgy migrates, mgx and mgz have nothing to apply and are skipped.
+    with connection.cursor() as cur:
+        cur.execute("DROP TABLE mgy.opsmig_gadget")
+    again = _migrate("--schemas", ",".join(SLUGS), "--processes", "2")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Схем: 3; есть что применить: 1; мигрировать: 1; процессов: 1." in again.stdout
+    assert "OK     mgy: применено 2" in again.stdout
+    assert "mgx" not in again.stdout
+    assert _applied("mgy") == ["0001_initial", "0002_gadget"]
+
+
+def test_plan_lists_pending_migrations_without_changing_anything(three_clusters):
+    result = _migrate("--schemas", "mgx,mgz", "--plan")
+    assert result.returncode == 0, result.stderr
+    assert "  mgx: opsmig.0001_initial, opsmig.0002_gadget" in result.stdout
+    assert _applied("mgx") == []
+
+
+def test_unknown_schema_is_a_clear_error(three_clusters):
+    result = _migrate("--schemas", "mgx,nosuch")
+    assert result.returncode == 1
+    assert "Нет таких схем: nosuch" in result.stderr
+
+
+def test_in_process_with_the_projects_apps_everything_is_up_to_date(cluster_a, capsys):
+    """The normal settings: public, template and clusters have nothing to apply (no subprocess)."""
+    call_command("migrate_all_clusters", "--processes", "1", "--schemas", cluster_a.schema_name)
+    out = capsys.readouterr().out
+    assert "Схем: 1; есть что применить: 0; мигрировать: 0" in out
