@@ -40,5 +40,5 @@ class AuditViewSet(mixins.ListModelMixin, ClusterViewSet):
     search_fields = ["object_repr", "actor_email", "action"]
     ordering_fields = ["at", "id"]
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return audit_for_cluster(cluster=self.request.cluster)  # type: ignore[attr-defined]

@@ -20,10 +20,21 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if cluster is not None:
         items.append((_("Главная"), reverse("frontend:home")))
         roles = user_cluster_roles(user, cluster) if user is not None else set()
+        managers = bool(roles & {Grant.Role.CLUSTER_ADMIN, Grant.Role.CLUSTER_STAFF})
         if roles:
             items.append((_("Кабинет"), reverse("frontend:cabinet")))
-        if roles & {Grant.Role.CLUSTER_ADMIN, Grant.Role.CLUSTER_STAFF}:
-            items.append((_("Новости"), reverse("frontend:news")))
+        if managers:
+            items.append((_("Участники"), reverse("members:list")))
+        elif Grant.Role.MEMBER_REPRESENTATIVE in roles:
+            items.append((_("Моя организация"), reverse("members:mine")))
+        if roles:
+            items.append((_("Заседания"), reverse("governance:meetings")))
+            items.append((_("Комитеты"), reverse("governance:committees")))
+        items.append((_("Мероприятия"), reverse("site:events")))
+        items.append((_("Участники кластера"), reverse("site:directory")))
+        items.append((_("Продукция"), reverse("site:products")))
+        if managers:
+            items.append((_("Сайт"), reverse("site:manage_news")))
         if Grant.Role.CLUSTER_ADMIN in roles:
             items.append((_("Журнал"), reverse("audit:log")))
     else:

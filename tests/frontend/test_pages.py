@@ -40,9 +40,11 @@ def test_navigation_follows_the_role(cluster_a, make_user):
     staff_page = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a).get("/").content.decode()
     member_page = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a), cluster_a).get("/").content.decode()
     anonymous = client_for(cluster_a).get("/").content.decode()
-    assert 'href="/news/"' in staff_page and 'href="/cabinet/"' in staff_page
-    assert 'href="/news/"' not in member_page and 'href="/cabinet/"' in member_page
+    assert 'href="/members/"' in staff_page and 'href="/cabinet/"' in staff_page
+    assert 'href="/members/"' not in member_page and "Моя организация" in member_page
+    assert 'href="/cabinet/"' in member_page and 'href="/governance/meetings/"' in member_page
     assert 'href="/cabinet/"' not in anonymous and "Войти" in anonymous
+    assert 'href="/site/members/"' in anonymous and 'href="/governance/meetings/"' not in anonymous
 
 
 def test_pages_of_one_kind_of_host_do_not_exist_on_the_other(cluster_a, make_user):
