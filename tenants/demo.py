@@ -17,6 +17,7 @@ from core.accounts.models import Grant, User
 from core.accounts.services import grant_role, user_get_or_create
 from tenants.content.models import News
 from tenants.content.services import news_create
+from tenants.demo_content import demo_cluster_content
 from tenants.models import Cluster
 from tenants.selectors import cluster_get_by_slug
 from tenants.services import cluster_provision
@@ -114,6 +115,7 @@ def demo_setup() -> list[DemoLogin]:
             for when, title, body in spec.news:
                 if not News.objects.filter(title=title).exists():
                     news_create(title=title, body=body, published_at=when)
+            demo_cluster_content(cluster, tz=TIME_ZONES.get(spec.slug, "Europe/Moscow"))
     grant_role(user=_user("federal@ministry.demo", "Аналитик министерства (демо)"),
                role=Grant.Role.MINISTRY_FEDERAL)
     logins.append(DemoLogin("federal@ministry.demo", str(Grant.Role.MINISTRY_FEDERAL.label), "платформа"))

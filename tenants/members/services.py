@@ -44,7 +44,7 @@ Status = Company.Status
 PROFILE_FIELDS = frozenset({"address", "website", "region_code", "description", "services",
                             "prospective_projects", "okved_codes", "public_fields"})
 COMPANY_FIELDS = PROFILE_FIELDS | {"full_name", "short_name", "kind", "legal_form", "inn", "ogrn", "kpp",
-                                   "is_sez_resident"}
+                                   "is_sez_resident", "is_demo"}
 INVITATION_DAYS = 7
 
 MANAGERS_ONLY = "Это действие доступно только администраторам и сотрудникам кластера."

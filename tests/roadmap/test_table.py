@@ -6,7 +6,7 @@ import pytest
 
 from tenants.roadmap.table import TableError, parse_file, parse_text, split_executors
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "001_54a93e4556976a7b.txt"
+SEED = Path(__file__).resolve().parent / "data" / "seed_001_roadmap_2018.txt"  # = shared/seeds/001_54a93e4556976a7b.txt
 
 
 @pytest.fixture(scope="module")
