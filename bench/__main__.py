@@ -35,13 +35,14 @@ def main() -> int:
     from django.db import connection
     from django_tenants.utils import get_limit_set_calls
 
-    from bench import fixtures, latency, provisioning, report, routing
+    from bench import fixtures, latency, members, provisioning, report, routing
 
     leftovers = fixtures.cleanup()
     try:
         fixture = fixtures.provision_request_fixture()
         routing_result = routing.run(fixture)
         latency_result = latency.run()
+        members_rows = members.run(fixture)
         provision_result, _ = provisioning.run(first_number=2, samples=5)
     finally:
         removed = fixtures.cleanup()
@@ -53,7 +54,8 @@ def main() -> int:
 
     rows = [*report.provisioning_rows(provision_result),
             *report.routing_rows(routing_result),
-            *report.latency_rows(latency_result)]
+            *report.latency_rows(latency_result),
+            *members_rows]
     header = [
         f"clusterhub benchmark, {dt.datetime.now(tz=dt.UTC):%Y-%m-%d %H:%M:%S} UTC",
         f"cores: {_cores()}; Python {platform.python_version()}; Django {django.get_version()}; "

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import statistics
 from dataclasses import dataclass
 
 from .latency import LatencyResult
+from .members import MembersResult
 from .provisioning import ProvisionResult
 from .routing import SET_SEARCH_PATH_RE, Capture, Measurement, RoutingResult
 
@@ -141,3 +143,22 @@ def sql_details(r: RoutingResult) -> list[str]:
                  "statements")
     lines.extend(_sql_listing(stock))
     return lines
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+def members_rows(m: MembersResult) -> list[Row]:
+    q = m.list_queries
+    queries = f"{statistics.median(q):g}" + (f" ({min(q)}-{max(q)})" if min(q) != max(q) else "")
+    imported = m.import_status == "done" and m.import_created == m.import_rows
+    return [
+        Row(f"4. Members area at {_thousands(m.companies)} companies in one cluster", section=True),
+        Row(f"  GET /api/v1/members/?page_size=25 (staff token), p50 / p95 ms over {len(m.list_ms)}", "-",
+            f"{m.list_p50:.1f} / {m.list_p95:.1f}", ""),
+        Row("  SQL queries per members list request", "-", queries, ""),
+        Row(f"  import {_thousands(m.import_rows)}-row CSV (company_import), s", "-",
+            f"{m.import_seconds:.1f}", f"{m.import_created} created: {_pass(imported)}"),
+        Row("  import peak Python memory (tracemalloc), MB", "-", f"{m.import_peak_mb:.1f}", ""),
+    ]
