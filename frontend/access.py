@@ -13,9 +13,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.accounts.models import Grant
 from core.accounts.selectors import user_cluster_roles, user_is_platform_admin, user_ministry_scope
 
 View = Callable[..., HttpResponse]
+# Roles that manage a cluster's data (cluster admin and staff).
+MANAGERS = frozenset({Grant.Role.CLUSTER_ADMIN, Grant.Role.CLUSTER_STAFF})
 
 
 def forbidden(request: HttpRequest, message: str) -> HttpResponse:

@@ -32,15 +32,14 @@ from tenants.selectors import cluster_get_by_slug, cluster_list, cluster_primary
 from tenants.services import cluster_provision, cluster_resume, cluster_suspend
 
 from .access import (
+    MANAGERS,
     cluster_role_required,
     ministry_required,
     not_found,
     platform_admin_required,
     signed_in_platform_page,
 )
-from .forms import ClusterCreateForm, LoginForm
-
-MANAGERS = {Grant.Role.CLUSTER_ADMIN, Grant.Role.CLUSTER_STAFF}
+from .forms import ClusterCreateForm, LoginForm, apply_errors
 
 
 def _cluster_url(request: HttpRequest, cluster: Cluster) -> str:
@@ -139,9 +138,7 @@ def platform_clusters(request: HttpRequest) -> HttpResponse:
         try:
             cluster = cluster_provision(**form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Кластер «%(name)s» создан: %(url)s")
                              % {"name": cluster.display_name, "url": _cluster_url(request, cluster)})

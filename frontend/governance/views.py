@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.accounts.models import Grant, User
 from core.accounts.selectors import user_cluster_roles
 from core.audit.services import Actor
-from frontend.access import cluster_role_required, forbidden, not_found
+from frontend.access import MANAGERS, cluster_role_required, forbidden, not_found
 from tenants.governance import services
 from tenants.governance.models import AgendaItem, Body, Committee, CommitteeMember, Meeting
 from tenants.governance.protocol import (
@@ -65,7 +65,6 @@ from .forms import (
 )
 
 View = Callable[..., HttpResponseBase]
-MANAGERS = {Grant.Role.CLUSTER_ADMIN, Grant.Role.CLUSTER_STAFF}
 PAGE_SIZE = 25
 
 
@@ -89,10 +88,6 @@ managers = page_for(MANAGERS)
 
 def _is_manager(request: HttpRequest) -> bool:
     return bool(user_cluster_roles(request.user, request.cluster) & MANAGERS)  # type: ignore[attr-defined]
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.from_request(request)
 
 
 def _sorted(request: HttpRequest, qs: QuerySet[Any], allowed: dict[str, list[str]], default: str) -> tuple[QuerySet[Any], str]:
@@ -130,7 +125,7 @@ def bodies(request: HttpRequest) -> HttpResponse:
             return _forbidden(request)
         if form.is_valid():
             try:
-                body = services.body_create(actor=_actor(request), **form.cleaned_data)
+                body = services.body_create(actor=Actor.from_request(request), **form.cleaned_data)
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -152,7 +147,7 @@ def body_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = BodyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.body_update(body=body, actor=_actor(request), **form.cleaned_data)
+            services.body_update(body=body, actor=Actor.from_request(request), **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -169,7 +164,7 @@ def body_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if body is None:
         return not_found(request)
     try:
-        services.body_delete(body=body, actor=_actor(request))
+        services.body_delete(body=body, actor=Actor.from_request(request))
     except ValidationError as exc:
         _error_message(request, exc)
     else:
@@ -190,7 +185,7 @@ def officers(request: HttpRequest) -> HttpResponse:
             return _forbidden(request)
         if form.is_valid():
             try:
-                officer = services.officer_create(actor=_actor(request), **form.cleaned_data)
+                officer = services.officer_create(actor=Actor.from_request(request), **form.cleaned_data)
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -215,7 +210,7 @@ def officer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = OfficerForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.officer_update(officer=officer, actor=_actor(request), **form.cleaned_data)
+            services.officer_update(officer=officer, actor=Actor.from_request(request), **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -231,7 +226,7 @@ def officer_delete(request: HttpRequest, pk: int) -> HttpResponse:
     officer = officer_get(officer_id=pk)
     if officer is None:
         return not_found(request)
-    services.officer_delete(officer=officer, actor=_actor(request))
+    services.officer_delete(officer=officer, actor=Actor.from_request(request))
     messages.success(request, _("Должностное лицо «%(name)s» удалено.") % {"name": officer.person_name})
     return redirect("governance:officers")
 
@@ -265,7 +260,7 @@ def committee_create(request: HttpRequest) -> HttpResponse:
     form = CommitteeForm(request.POST or None, initial={"is_active": True})
     if request.method == "POST" and form.is_valid():
         try:
-            committee = services.committee_create(actor=_actor(request), **form.cleaned_data)
+            committee = services.committee_create(actor=Actor.from_request(request), **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -301,7 +296,7 @@ def committee_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = CommitteeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.committee_update(committee=item, actor=_actor(request), **form.cleaned_data)
+            services.committee_update(committee=item, actor=Actor.from_request(request), **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -317,7 +312,7 @@ def committee_delete(request: HttpRequest, pk: int) -> HttpResponse:
     item = committee_get(committee_id=pk)
     if item is None:
         return not_found(request)
-    services.committee_delete(committee=item, actor=_actor(request))
+    services.committee_delete(committee=item, actor=Actor.from_request(request))
     messages.success(request, _("Комитет «%(name)s» удалён.") % {"name": item.name})
     return redirect("governance:committees")
 
@@ -336,7 +331,7 @@ def committee_member_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if email and user is None:
                 raise ValidationError({"user_email": _("Учётной записи с таким e-mail нет.")})
-            member = services.committee_member_add(committee=item, actor=_actor(request), user=user, **data)
+            member = services.committee_member_add(committee=item, actor=Actor.from_request(request), user=user, **data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -352,7 +347,7 @@ def committee_member_remove(request: HttpRequest, pk: int, member_id: int) -> Ht
     member = CommitteeMember.objects.filter(pk=member_id, committee_id=pk).first()
     if member is None:
         return not_found(request)
-    services.committee_member_remove(member=member, actor=_actor(request))
+    services.committee_member_remove(member=member, actor=Actor.from_request(request))
     messages.success(request, _("«%(name)s» исключён(а) из комитета.") % {"name": member.person_name})
     return redirect("governance:committee", pk=pk)
 
@@ -366,7 +361,7 @@ def committee_document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     form = CommitteeDocumentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            document = services.committee_document_upload(committee=item, actor=_actor(request), **form.cleaned_data)
+            document = services.committee_document_upload(committee=item, actor=Actor.from_request(request), **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -392,7 +387,7 @@ def committee_document_delete(request: HttpRequest, pk: int, document_id: int) -
     document = committee_document_get(committee_id=pk, document_id=document_id)
     if document is None:
         return not_found(request)
-    services.committee_document_delete(document=document, actor=_actor(request))
+    services.committee_document_delete(document=document, actor=Actor.from_request(request))
     messages.success(request, _("Документ «%(title)s» удалён.") % {"title": document.title})
     return redirect("governance:committee", pk=pk)
 
@@ -433,7 +428,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     form = MeetingCreateForm(request.POST or None, initial={"status": Meeting.Status.PLANNED})
     if request.method == "POST" and form.is_valid():
         try:
-            meeting = services.meeting_create(actor=_actor(request), **form.cleaned_data)
+            meeting = services.meeting_create(actor=Actor.from_request(request), **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -467,7 +462,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = MeetingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.meeting_update(meeting=item, actor=_actor(request), **form.cleaned_data)
+            services.meeting_update(meeting=item, actor=Actor.from_request(request), **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -484,7 +479,7 @@ def meeting_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if item is None:
         return not_found(request)
     try:
-        services.meeting_delete(meeting=item, actor=_actor(request))
+        services.meeting_delete(meeting=item, actor=Actor.from_request(request))
     except ValidationError as exc:
         _error_message(request, exc)
         return redirect("governance:meeting", pk=pk)
@@ -503,7 +498,7 @@ def meeting_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Введите вопрос повестки."))
     else:
         try:
-            services.agenda_item_add(meeting=item, actor=_actor(request), title=form.cleaned_data["title"])
+            services.agenda_item_add(meeting=item, actor=Actor.from_request(request), title=form.cleaned_data["title"])
         except ValidationError as exc:
             _error_message(request, exc)
     return redirect("governance:meeting", pk=pk)
@@ -516,7 +511,7 @@ def meeting_agenda_delete(request: HttpRequest, pk: int, item_id: int) -> HttpRe
     if agenda_item is None:
         return not_found(request)
     try:
-        services.agenda_item_delete(item=agenda_item, actor=_actor(request))
+        services.agenda_item_delete(item=agenda_item, actor=Actor.from_request(request))
     except ValidationError as exc:
         _error_message(request, exc)
     return redirect("governance:meeting", pk=pk)
@@ -533,7 +528,7 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         rows = [services.AttendanceRow(company=company, present=present, representative_name=name)
                 for company, present, name in form.cleaned_rows()]
         try:
-            services.meeting_record_attendance(meeting=item, actor=_actor(request), rows=rows)
+            services.meeting_record_attendance(meeting=item, actor=Actor.from_request(request), rows=rows)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -551,7 +546,7 @@ def meeting_decision_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecisionForm(request.POST or None, meeting=item)
     if request.method == "POST" and form.is_valid():
         try:
-            services.meeting_record_decisions(meeting=item, actor=_actor(request),
+            services.meeting_record_decisions(meeting=item, actor=Actor.from_request(request),
                                               decisions=[services.DecisionInput(**form.cleaned_data)])
         except ValidationError as exc:
             apply_errors(form, exc)

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.regions import REGIONS
+from frontend.forms import apply_errors  # noqa: F401 - re-exported for the views
 from tenants.governance.models import Decision
 from tenants.members.models import Company, CooperationContract, KpiReport, Product
 from tenants.members.money import AmountError, format_roubles, parse_roubles
@@ -18,17 +19,6 @@ REGION_CHOICES = [("", _("— не указан —")), *sorted(REGIONS.items(),
 PUBLISHABLE_CHOICES = [(name, getattr(Company._meta.get_field(name), "verbose_name", name))
                        for name in Company.PUBLISHABLE_FIELDS]
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: by field where the form has it."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 class RoublesField(forms.CharField):

@@ -28,7 +28,7 @@ from core.accounts.models import Grant, User
 from core.accounts.services import user_authenticate
 from core.audit.services import Actor
 from core.regions import REGIONS
-from frontend.access import cluster_role_required, forbidden, not_found
+from frontend.access import MANAGERS, cluster_role_required, forbidden, not_found
 from tenants.members import services
 from tenants.members.company_export import CONTENT_TYPE, companies_xlsx, export_filename
 from tenants.members.company_import import import_job_create
@@ -80,7 +80,6 @@ from .forms import (
 )
 
 View = Callable[..., HttpResponseBase]
-MANAGERS = {Grant.Role.CLUSTER_ADMIN, Grant.Role.CLUSTER_STAFF}
 PAGE_SIZE = 25
 IMPORT_ERRORS_SHOWN = 500
 
@@ -113,10 +112,6 @@ def _access(request: HttpRequest) -> MemberAccess:
         cached = member_access(user=request.user, cluster=request.cluster)  # type: ignore[attr-defined]
         request._member_access = cached  # type: ignore[attr-defined]
     return cached
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.from_request(request)
 
 
 def _company(request: HttpRequest, pk: int) -> Company | None:
@@ -187,7 +182,7 @@ def member_create(request: HttpRequest) -> HttpResponse:
     form = CompanyCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            company = services.company_create(actor=_actor(request), **form.cleaned_data)
+            company = services.company_create(actor=Actor.from_request(request), **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -241,7 +236,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = form_class(request.POST or None, initial=CompanyProfileForm.initial_for(company))
     if request.method == "POST" and form.is_valid():
         try:
-            services.company_update(company=company, actor=_actor(request), **form.cleaned_data)
+            services.company_update(company=company, actor=Actor.from_request(request), **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -278,10 +273,10 @@ def member_lifecycle(request: HttpRequest, pk: int) -> HttpResponse:
         if name == "admit":
             if decision is None:
                 raise ValidationError(_("Выберите решение общего собрания о приёме."))
-            services.member_admit(company=company, decision=decision, actor=_actor(request))
+            services.member_admit(company=company, decision=decision, actor=Actor.from_request(request))
         else:
             extra = {"decision": decision} if decision is not None else {}
-            services.LIFECYCLE_SERVICES[name](company=company, actor=_actor(request), reason=reason, **extra)
+            services.LIFECYCLE_SERVICES[name](company=company, actor=Actor.from_request(request), reason=reason, **extra)
     except ValidationError as exc:
         _error_message(request, exc)
     else:
@@ -302,7 +297,7 @@ def representative_invite(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Введите правильный адрес электронной почты."))
         return redirect(_detail_url(company.pk, "representatives"))
     try:
-        services.invitation_create(company=company, email=form.cleaned_data["email"], actor=_actor(request),
+        services.invitation_create(company=company, email=form.cleaned_data["email"], actor=Actor.from_request(request),
                                    base_url=request.build_absolute_uri("/"))
     except ValidationError as exc:
         _error_message(request, exc)
@@ -318,7 +313,7 @@ def representative_revoke(request: HttpRequest, pk: int, user_id: int) -> HttpRe
     if company is None:
         return not_found(request)
     try:
-        services.representative_revoke(company=company, user_id=user_id, actor=_actor(request))
+        services.representative_revoke(company=company, user_id=user_id, actor=Actor.from_request(request))
     except ValidationError as exc:
         _error_message(request, exc)
     else:
@@ -334,7 +329,7 @@ def invitation_revoke(request: HttpRequest, pk: int, invitation_id: int) -> Http
     if company is None or invitation is None:
         return not_found(request)
     try:
-        services.invitation_revoke(invitation=invitation, actor=_actor(request))
+        services.invitation_revoke(invitation=invitation, actor=Actor.from_request(request))
     except ValidationError as exc:
         _error_message(request, exc)
     else:
@@ -390,7 +385,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         if not form.errors:
             try:
                 user = services.invitation_accept(
-                    invitation=invitation, actor=_actor(request), user=user,
+                    invitation=invitation, actor=Actor.from_request(request), user=user,
                     full_name=form.cleaned_data.get("full_name", ""), password=form.cleaned_data.get("password", ""))
             except ValidationError as exc:
                 apply_errors(form, exc)
@@ -432,7 +427,7 @@ def product_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = ProductForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            product = services.product_create(actor=_actor(request), company=company, **form.cleaned_data)
+            product = services.product_create(actor=Actor.from_request(request), company=company, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -451,7 +446,7 @@ def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
     form = ProductForm(request.POST or None, initial=ProductForm.initial_for(product))
     if request.method == "POST" and form.is_valid():
         try:
-            services.product_update(product=product, actor=_actor(request), **form.cleaned_data)
+            services.product_update(product=product, actor=Actor.from_request(request), **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -467,7 +462,7 @@ def product_delete(request: HttpRequest, product_id: int) -> HttpResponse:
     product = product_get(product_id=product_id, access=_access(request))
     if product is None:
         return not_found(request)
-    services.product_delete(product=product, actor=_actor(request))
+    services.product_delete(product=product, actor=Actor.from_request(request))
     messages.success(request, _("Продукт «%(name)s» удалён.") % {"name": product.name})
     return redirect(_detail_url(product.company_id, "products"))
 
@@ -506,7 +501,7 @@ def kpi_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = KpiCreateForm(request.POST or None, initial={"year": timezone.localdate().year - 1})
     if request.method == "POST" and form.is_valid():
         try:
-            report = services.kpi_create(actor=_actor(request), company=company, **form.cleaned_data)
+            report = services.kpi_create(actor=Actor.from_request(request), company=company, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -531,7 +526,7 @@ def kpi_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             return forbidden(request, _("Эти показатели сейчас изменить нельзя."))
         if form.is_valid():
             try:
-                services.kpi_update(report=report, actor=_actor(request), **form.cleaned_data)
+                services.kpi_update(report=report, actor=Actor.from_request(request), **form.cleaned_data)
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -555,7 +550,7 @@ def kpi_action(request: HttpRequest, report_id: int, action: str) -> HttpRespons
     report = kpi_get(report_id=report_id, access=_access(request))
     if report is None or action not in KPI_DONE:
         return not_found(request)
-    actor = _actor(request)
+    actor = Actor.from_request(request)
     try:
         if action == "submit":
             services.kpi_submit(report=report, actor=actor)
@@ -597,7 +592,7 @@ def contract_create(request: HttpRequest) -> HttpResponse:
     form = ContractForm(request.POST or None, parties=parties)
     if request.method == "POST" and form.is_valid():
         try:
-            contract = services.contract_create(actor=_actor(request), **form.cleaned_data)
+            contract = services.contract_create(actor=Actor.from_request(request), **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -614,7 +609,7 @@ def contract_delete(request: HttpRequest, contract_id: int) -> HttpResponse:
     contract = contract_get(contract_id=contract_id, access=_access(request))
     if contract is None:
         return not_found(request)
-    services.contract_delete(contract=contract, actor=_actor(request))
+    services.contract_delete(contract=contract, actor=Actor.from_request(request))
     messages.success(request, _("Договор № %(number)s удалён.") % {"number": contract.number})
     return redirect("members:contracts")
 
@@ -627,7 +622,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            job = import_job_create(actor=_actor(request), file=form.cleaned_data["file"])
+            job = import_job_create(actor=Actor.from_request(request), file=form.cleaned_data["file"])
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.accounts.models import Grant
 from core.audit.services import Actor
-from frontend.access import cluster_role_required, forbidden, not_found
+from frontend.access import MANAGERS, cluster_role_required, forbidden, not_found
 from tenants.content import services as content
 from tenants.content.directory import (
     DIRECTORY_STATUSES,
@@ -63,7 +63,6 @@ from tenants.members.models import Company, Product
 
 from .forms import ArticleForm, DocumentForm, EventForm, JobForm, NewsForm, ParticipationForm, apply_errors
 
-MANAGERS = {Grant.Role.CLUSTER_ADMIN, Grant.Role.CLUSTER_STAFF}
 View = Callable[..., HttpResponseBase]
 PAGE_SIZE = 20
 
