@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from .accounts import MeView
@@ -13,4 +13,5 @@ urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
     *router.urls,
+    path("", include("api.urls_federal")),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 import os
 import platform
@@ -11,6 +12,9 @@ import time
 from pathlib import Path
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+# One module per product area, each with run(fixture) -> list[report.Row] (rows with their
+# baseline beside ours) and an optional NOTES list of strings printed under the table.
+AREA_BENCHES: list[str] = []
 
 
 def _cores() -> str:
@@ -43,6 +47,12 @@ def main() -> int:
         routing_result = routing.run(fixture)
         latency_result = latency.run()
         members_rows = members.run(fixture)
+        area_rows: list = []
+        area_notes: list[str] = []
+        for name in AREA_BENCHES:
+            module = importlib.import_module(name)
+            area_rows += module.run(fixture)
+            area_notes += list(getattr(module, "NOTES", []))
         provision_result, _ = provisioning.run(first_number=2, samples=5)
     finally:
         removed = fixtures.cleanup()
@@ -55,7 +65,8 @@ def main() -> int:
     rows = [*report.provisioning_rows(provision_result),
             *report.routing_rows(routing_result),
             *report.latency_rows(latency_result),
-            *members_rows]
+            *members_rows,
+            *area_rows]
     header = [
         f"clusterhub benchmark, {dt.datetime.now(tz=dt.UTC):%Y-%m-%d %H:%M:%S} UTC",
         f"cores: {_cores()}; Python {platform.python_version()}; Django {django.get_version()}; "
@@ -82,6 +93,7 @@ def main() -> int:
         f"  Leftover bench clusters removed at start: {leftovers}; removed at end: {removed}. "
         f"Total runtime {time.perf_counter() - started:.1f} s.",
         "",
+        *area_notes,
         *report.sql_details(routing_result),
     ]
     text = "\n".join([*header, report.render_table(rows), *notes]) + "\n"

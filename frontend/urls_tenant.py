@@ -30,4 +30,8 @@ area_urlpatterns = [
     path("governance/", include("frontend.governance.urls")),
     path("site/", include("frontend.site.urls")),
     path("audit/", include("frontend.audit.urls")),
+    path("roadmap/", include("frontend.roadmap.urls")),
+    path("fees/", include("frontend.fees.urls")),
+    path("billing/", include("frontend.billing.urls")),
+    path("annual-report/", include("frontend.annual.urls")),
 ]

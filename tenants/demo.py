@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context
 
 from core.accounts.models import Grant, User
@@ -88,6 +89,13 @@ class DemoLogin:
     where: str
 
 
+# Area demo data, by dotted path. CLUSTER_DEMOS run inside each cluster's schema, in one
+# transaction with its other content: f(cluster, *, tz). PLATFORM_DEMOS run after every
+# cluster is ready, on the public schema: f(clusters). Each must be safe to run again.
+CLUSTER_DEMOS: list[str] = []
+PLATFORM_DEMOS: list[str] = []
+
+
 def _user(email: str, full_name: str) -> User:
     user, _ = user_get_or_create(email=email, password=DEMO_PASSWORD, full_name=full_name)
     return user
@@ -95,6 +103,7 @@ def _user(email: str, full_name: str) -> User:
 
 def demo_setup() -> list[DemoLogin]:
     logins: list[DemoLogin] = []
+    clusters: list[Cluster] = []
     for spec in CLUSTERS:
         cluster = cluster_get_by_slug(slug=spec.slug)
         if cluster is None:
@@ -116,6 +125,9 @@ def demo_setup() -> list[DemoLogin]:
                 if not News.objects.filter(title=title).exists():
                     news_create(title=title, body=body, published_at=when)
             demo_cluster_content(cluster, tz=TIME_ZONES.get(spec.slug, "Europe/Moscow"))
+            for path in CLUSTER_DEMOS:
+                import_string(path)(cluster, tz=TIME_ZONES.get(spec.slug, "Europe/Moscow"))
+        clusters.append(cluster)
     grant_role(user=_user("federal@ministry.demo", "Аналитик министерства (демо)"),
                role=Grant.Role.MINISTRY_FEDERAL)
     logins.append(DemoLogin("federal@ministry.demo", str(Grant.Role.MINISTRY_FEDERAL.label), "платформа"))
@@ -125,4 +137,6 @@ def demo_setup() -> list[DemoLogin]:
                             " (RU-MOS, RU-MOW)", "платформа"))
     grant_role(user=_user("root@platform.demo", "Оператор платформы (демо)"), role=Grant.Role.PLATFORM_ADMIN)
     logins.append(DemoLogin("root@platform.demo", str(Grant.Role.PLATFORM_ADMIN.label), "платформа"))
+    for path in PLATFORM_DEMOS:
+        import_string(path)(clusters)
     return logins

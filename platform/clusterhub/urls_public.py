@@ -9,5 +9,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(urlconf="clusterhub.urls_public"), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("billing/", include("billing.urls")),
+    path("ministry/", include("frontend.federal.urls")),
     path("", include("frontend.urls_public")),
 ]

@@ -28,6 +28,8 @@ SHARED_APPS = [
     "django.contrib.humanize",
     "core.accounts.apps.AccountsConfig",
     "core.audit.apps.AuditConfig",
+    "core.federal.apps.FederalConfig",
+    "billing.apps.BillingConfig",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -44,6 +46,7 @@ TENANT_APPS = [
     "tenants.governance.apps.GovernanceConfig",
     "tenants.events.apps.EventsConfig",
     "tenants.roadmap.apps.RoadmapConfig",
+    "tenants.fees.apps.FeesConfig",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
