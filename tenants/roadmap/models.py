@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
 from .deadlines import DeadlineKind
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    """Files of a cluster live under MEDIA_ROOT/clusters/<schema>/: never shared, never guessed."""
+    name = get_valid_filename(PurePath(filename).name)[-120:] or "file"
+    schema = getattr(connection, "schema_name", "public")  # django-tenants' wrapper
+    return f"clusters/{schema}/roadmap/{instance.item_id}/{uuid.uuid4().hex}/{name}"
 
 
 class Roadmap(models.Model):
@@ -130,7 +141,7 @@ class Executor(models.Model):
 class Evidence(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="evidence")
     title = models.CharField(_("название"), max_length=300)
-    file = models.FileField(_("файл"), upload_to="roadmap/%Y/")
+    file = models.FileField(_("файл"), upload_to=evidence_path, max_length=300)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
                                     related_name="+", db_constraint=False)
     uploaded_at = models.DateTimeField(_("загружен"), auto_now_add=True)
@@ -141,3 +152,34 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class RoadmapImport(models.Model):
+    """An uploaded table, parsed and waiting for confirmation (upload -> preview -> confirm).
+
+    `parsed` holds the structured rows the preview showed; confirming creates exactly
+    those, in one transaction, and marks the import done so it cannot be applied twice."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("Предпросмотр")
+        DONE = "done", _("Импортирована")
+
+    source_name = models.CharField(_("исходный файл"), max_length=300)
+    title = models.CharField(_("название"), max_length=500)
+    period_start = models.DateField(_("действует с"))
+    period_end = models.DateField(_("действует по"))
+    parsed = models.JSONField(_("разобранная таблица"))
+    status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.PREVIEW)
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    replaces = models.ForeignKey(Roadmap, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                 verbose_name=_("новая версия карты"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
+                                   related_name="+", db_constraint=False)
+    created_at = models.DateTimeField(_("загружена"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("импорт дорожной карты")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.source_name
