@@ -7,7 +7,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -48,6 +48,25 @@ def cluster_role_required(roles: Iterable[str]) -> Callable[[View], View]:
             return view(request, *args, **kwargs)
 
         return wrapper
+
+    return decorator
+
+
+AnyView = Callable[..., HttpResponseBase]
+
+
+def cluster_page(roles: Iterable[str]) -> Callable[[AnyView], AnyView]:
+    """A cluster page for these roles, rendered in the cluster's time zone."""
+
+    def decorator(view: AnyView) -> AnyView:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            from django.utils import timezone
+
+            with timezone.override(request.cluster.tzinfo):  # type: ignore[attr-defined]
+                return view(request, *args, **kwargs)
+
+        return cluster_role_required(roles)(wrapper)
 
     return decorator
 

@@ -30,6 +30,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if roles:
             items.append((_("Заседания"), reverse("governance:meetings")))
             items.append((_("Комитеты"), reverse("governance:committees")))
+            items.append((_("Дорожная карта"), reverse("roadmap:list")))
         items.append((_("Мероприятия"), reverse("site:events")))
         items.append((_("Участники кластера"), reverse("site:directory")))
         items.append((_("Продукция"), reverse("site:products")))
@@ -42,7 +43,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if user is not None and user.is_authenticated:
             items.append((_("Мои кластеры"), reverse("frontend:my_clusters")))
             if user_ministry_scope(user) is not None:
-                items.append((_("Кластеры (министерство)"), reverse("frontend:federal_clusters")))
+                items.append((_("Кластеры (министерство)"), reverse("federal:overview")))
             if user_is_platform_admin(user):
                 items.append((_("Управление кластерами"), reverse("frontend:platform_clusters")))
     role_labels = [str(label) for value, label in Grant.Role.choices if value in roles]

@@ -5,8 +5,7 @@ Any cluster role reads; cluster admins and staff change. Times are the cluster's
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from functools import wraps
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.accounts.models import Grant, User
 from core.accounts.selectors import user_cluster_roles
 from core.audit.services import Actor
-from frontend.access import MANAGERS, cluster_role_required, forbidden, not_found
+from frontend.access import MANAGERS, cluster_page, forbidden, not_found
 from tenants.governance import services
 from tenants.governance.models import AgendaItem, Body, Committee, CommitteeMember, Meeting
 from tenants.governance.protocol import (
@@ -68,22 +67,8 @@ View = Callable[..., HttpResponseBase]
 PAGE_SIZE = 25
 
 
-def page_for(roles: Iterable[str]) -> Callable[[View], View]:
-    """A governance page for these cluster roles, rendered in the cluster's time zone."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            with timezone.override(request.cluster.tzinfo):  # type: ignore[attr-defined]
-                return view(request, *args, **kwargs)
-
-        return cluster_role_required(roles)(wrapper)  # type: ignore[arg-type]
-
-    return decorator
-
-
-readers = page_for(Grant.CLUSTER_ROLES)
-managers = page_for(MANAGERS)
+readers = cluster_page(Grant.CLUSTER_ROLES)
+managers = cluster_page(MANAGERS)
 
 
 def _is_manager(request: HttpRequest) -> bool:
