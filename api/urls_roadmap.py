@@ -1,5 +1,20 @@
 """API routes of the roadmap area (included by api/urls_tenant.py)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from .roadmap import RoadmapImportViewSet, RoadmapItemViewSet, RoadmapViewSet
+from .roadmap_report import RoadmapReportView
+from .roadmap_tracking import MyRoadmapItemsView, RoadmapProgressView
+
+router = SimpleRouter()
+router.register("roadmaps/import", RoadmapImportViewSet, basename="roadmap-import")
+router.register(r"roadmaps/(?P<roadmap_id>\d+)/items", RoadmapItemViewSet, basename="roadmap-item")
+router.register("roadmaps", RoadmapViewSet, basename="roadmap")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("roadmaps/<int:roadmap_id>/progress/", RoadmapProgressView.as_view(), name="roadmap-progress"),
+    path("roadmap-items/mine/", MyRoadmapItemsView.as_view(), name="roadmap-items-mine"),
+    path("roadmaps/<int:pk>/report/", RoadmapReportView.as_view(), name="roadmap-report"),
+    *router.urls,
+]

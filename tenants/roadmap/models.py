@@ -183,3 +183,27 @@ class RoadmapImport(models.Model):
 
     def __str__(self) -> str:
         return self.source_name
+
+
+class ReminderSent(models.Model):
+    """A reminder e-mail about an item, sent once per kind and deadline (see tracking reminders).
+
+    The deadline is part of the key: when an item's deadline moves, its reminders are due again."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Скоро срок")
+        OVERDUE = "overdue", _("Просрочено")
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices)
+    deadline = models.DateField(_("срок"))
+    recipients = models.JSONField(_("получатели"), default=list, blank=True)
+    sent_at = models.DateTimeField(_("отправлено"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("напоминание о сроке")
+        ordering = ["-sent_at"]
+        constraints = [models.UniqueConstraint(fields=["item", "kind", "deadline"], name="reminder_once_per_deadline")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.kind} {self.deadline}"

@@ -12,13 +12,14 @@ from playwright.sync_api import expect
 from core.accounts.models import Grant, User
 from core.accounts.services import grant_role, user_create
 from tenants.models import Cluster
+from tenants.roadmap.demo import SEED_001
 from tests.conftest import PASSWORD
 
 from .conftest import ARTIFACTS, UI
 
 pytestmark = pytest.mark.browser
 
-SEED = Path(__file__).resolve().parents[1] / "roadmap" / "data" / "seed_001_roadmap_2018.txt"
+SEED = SEED_001  # = shared/seeds/001_54a93e4556976a7b.txt, kept with the demo data
 RESULT = "Заявка на выставку подана 20.03.2018 https://example.ru/zayavka-2018"
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,9 +17,10 @@ from core.audit.services import Actor
 from tenants.governance.models import Body, Committee, Decision, Meeting
 from tenants.members.models import Company
 from tenants.roadmap import services
+from tenants.roadmap.demo import SEED_001
 from tenants.roadmap.models import Executor, Item, Roadmap, RoadmapImport, Section
 
-SEED = Path(__file__).resolve().parent / "data" / "seed_001_roadmap_2018.txt"
+SEED = SEED_001  # = shared/seeds/001_54a93e4556976a7b.txt, kept with the demo data
 
 
 def seed_bytes() -> bytes:

@@ -1,12 +1,12 @@
 """Reading the six-column roadmap table of seed 001 (text), and refusing what is not one."""
 
-from pathlib import Path
 
 import pytest
 
+from tenants.roadmap.demo import SEED_001
 from tenants.roadmap.table import TableError, parse_file, parse_text, split_executors
 
-SEED = Path(__file__).resolve().parent / "data" / "seed_001_roadmap_2018.txt"  # = shared/seeds/001_54a93e4556976a7b.txt
+SEED = SEED_001  # = shared/seeds/001_54a93e4556976a7b.txt, kept with the demo data
 
 
 @pytest.fixture(scope="module")
