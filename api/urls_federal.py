@@ -1,5 +1,21 @@
 """API routes of the federal (ministry) area (included by api/urls_public.py)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from .federal import (
+    FederalClusterViewSet,
+    FederalDashboardView,
+    FederalRegistryCheckViewSet,
+    FederalReportViewSet,
+)
+
+router = SimpleRouter()
+router.register("federal/clusters", FederalClusterViewSet, basename="federal-clusters")
+router.register("federal/reports", FederalReportViewSet, basename="federal-reports")
+router.register("federal/registry-checks", FederalRegistryCheckViewSet, basename="federal-registry-checks")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("federal/dashboard/", FederalDashboardView.as_view(), name="federal-dashboard"),
+    *router.urls,
+]

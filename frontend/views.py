@@ -18,12 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.accounts.middleware import bind_session_to_host
 from core.accounts.models import Grant
-from core.accounts.selectors import (
-    clusters_visible_to_ministry,
-    user_cluster_roles,
-    user_clusters,
-    user_ministry_scope,
-)
+from core.accounts.selectors import user_cluster_roles, user_clusters
 from core.accounts.services import user_authenticate
 from tenants.content.selectors import news_list
 from tenants.events.selectors import cluster_today, event_list
@@ -34,7 +29,6 @@ from tenants.services import cluster_provision, cluster_resume, cluster_suspend
 from .access import (
     MANAGERS,
     cluster_role_required,
-    ministry_required,
     not_found,
     platform_admin_required,
     signed_in_platform_page,
@@ -116,18 +110,6 @@ def platform_home(request: HttpRequest) -> HttpResponse:
 def my_clusters(request: HttpRequest) -> HttpResponse:
     cards = [(c, _cluster_url(request, c)) for c in user_clusters(request.user)]
     return render(request, "frontend/my_clusters.html", {"cards": cards})
-
-
-@ministry_required
-def federal_clusters(request: HttpRequest) -> HttpResponse:
-    scope = user_ministry_scope(request.user)
-    assert scope is not None  # noqa: S101 - guaranteed by the decorator
-    qs = clusters_visible_to_ministry(scope)
-    region = request.GET.get("region", "").strip().upper()
-    if region:
-        qs = qs.filter(region_codes__contains=[region])
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "frontend/federal_clusters.html", {"page": page, "scope": scope, "region": region})
 
 
 @platform_admin_required

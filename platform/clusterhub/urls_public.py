@@ -11,5 +11,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("billing/", include("billing.urls")),
     path("ministry/", include("frontend.federal.urls")),
+    path("platform/report-forms/", include("frontend.reportforms.urls")),
     path("", include("frontend.urls_public")),
 ]

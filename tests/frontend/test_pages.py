@@ -57,9 +57,11 @@ def test_pages_of_one_kind_of_host_do_not_exist_on_the_other(cluster_a, make_use
 
 def test_ministry_page_by_scope(cluster_a, cluster_b, make_user):
     regional = signed_in(make_user(ROLE.MINISTRY_REGIONAL, region_codes=["RU-NVS"]), None)
-    body = regional.get("/ministry/clusters/").content.decode()
+    # The former list /ministry/clusters/ now lives on the dashboard (/ministry/, tests/federal/).
+    assert regional.get("/ministry/clusters/")["Location"] == "/ministry/"
+    body = regional.get("/ministry/").content.decode()
     assert cluster_b.name in body and cluster_a.name not in body
-    federal = signed_in(make_user(ROLE.MINISTRY_FEDERAL), None).get("/ministry/clusters/").content.decode()
+    federal = signed_in(make_user(ROLE.MINISTRY_FEDERAL), None).get("/ministry/").content.decode()
     assert cluster_a.name in federal and cluster_b.name in federal
     admin_a = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), None)
     assert admin_a.get("/ministry/clusters/").status_code == 403

@@ -1,0 +1,402 @@
+"""Federal rows: the ministry dashboard over 1,000 clusters, beside a naive dashboard that reads every
+cluster's schema at request time; and the time to rebuild the warehouse.
+
+What is real and what is synthetic (also printed under the table):
+
+* Ours = GET /ministry/ (the HTML overview: totals, 6 SVG charts, first page of the table) and
+  GET /api/v1/federal/dashboard/, signed in as a federal user, over 1,000 SYNTHETIC clusters: Cluster
+  rows without schemas (the dashboard never enters a schema) plus their warehouse rows, inserted
+  directly — 2 years of submitted reports each (the 2025 form's figures, as for 100 members),
+  their facts and registry checks, and a live snapshot with member_count=100.
+* Naive = the same figures read at request time from the clusters themselves: per cluster SET
+  search_path, members, accepted KPIs of the year, roadmap items, then its dues from billing. Run on
+  REAL schemas (NAIVE_CLUSTERS clusters × 100 companies with KPIs and roadmap items) and
+  extrapolated LINEARLY to 1,000 clusters (per-cluster time × 1,000). Data gathering only: no
+  template, no HTML — it flatters the baseline.
+* Rebuild = `warehouse_rebuild`: the live part (members, dues, roadmap, live registry checks, in
+  each schema) timed on the same real schemas and extrapolated linearly to 1,000; the facts part
+  (re-deriving ReportFact rows from 2,000 submitted snapshots) timed for real on the 1,000
+  synthetic clusters.
+
+`python -m bench.federal` runs these rows alone. Everything created is removed at the end (and at
+the start, if a previous run died): clusters named fedbench*, their schemas and warehouse rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import statistics
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .fixtures import RequestFixture
+    from .report import Row
+
+SYNTHETIC = 1_000
+MEMBERS = 100
+NAIVE_CLUSTERS = 20
+YEARS = (2024, 2025)
+WARMUP, SAMPLES = 3, 30
+NAIVE_SAMPLES = 10
+PREFIX = "fedbench"
+SLUG_RE = re.compile(rf"^{PREFIX}[0-9a-z]+$")
+NOTES: list[str] = []
+REGION_POOL = ("RU-MOS", "RU-MOW", "RU-NVS", "RU-BA", "RU-TA", "RU-SPE", "RU-SVE", "RU-NIZ", "RU-SAM", "RU-TOM")
+
+
+def _public() -> None:
+    from django.db import connection
+
+    connection.set_schema_to_public()  # type: ignore[attr-defined]
+
+
+def cleanup() -> int:
+    """Remove every fedbench cluster: reports first (their cluster FK protects them), rows, schemas."""
+    from django.db import connection
+
+    from core.federal.models import AnnualReport
+    from tenants import schemas
+    from tenants.models import Cluster
+
+    _public()
+    clusters = Cluster.objects.filter(schema_name__startswith=PREFIX)
+    AnnualReport.objects.filter(cluster__in=clusters).delete()
+    removed = clusters.count()
+    clusters.delete()
+    with connection.cursor() as cur:
+        cur.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", [f"{PREFIX}%"])
+        for (name,) in cur.fetchall():
+            if SLUG_RE.match(name):
+                schemas.schema_drop(name=name)
+    return removed
+
+
+# --- synthetic warehouse rows -----------------------------------------------------------------
+
+def _figures(n: int, year: int) -> dict[str, Any]:
+    """Plausible totals of a cluster of 100 members (kopecks for money)."""
+    scale = 1 + (n % 17) / 10 + (year - YEARS[0]) * 0.08
+    return {
+        "members_total": MEMBERS, "members_companies": 80, "members_universities": 12, "members_other": 8,
+        "revenue": int(MEMBERS * 45_000_000_00 * scale), "revenue_cluster_products": int(MEMBERS * 20_000_000_00 * scale),
+        "employees": int(MEMBERS * 120 * scale), "new_jobs": int(MEMBERS * 6 * scale),
+        "investment": int(MEMBERS * 4_000_000_00 * scale), "export": int(MEMBERS * 3_000_000_00 * scale),
+        "rnd_spend": int(MEMBERS * 1_500_000_00 * scale), "products_launched": 40 + n % 9,
+        "cooperation_contracts": 60 + n % 13, "joint_projects": 5 + n % 4,
+        "cooperation_amount": int(800_000_000_00 * scale), "support_received": 120_000_000_00,
+        "participants_special_territory": n % 5,
+        "roadmap_completion": (30 + n % 20, 50), "dues_collection": (int(90_000_00 * MEMBERS * (0.7 + (n % 3) / 10)),
+                                                                     90_000_00 * MEMBERS),
+        "highlights": "Синтетические данные стенда нагрузочного тестирования.",
+    }
+
+
+def _values(figures: dict[str, Any], indicators: dict[str, Any]) -> dict[str, Any]:
+    from core.federal.compute import format_value
+
+    out = {}
+    for code, raw in figures.items():
+        ind = indicators[code]
+        num = den = None
+        value: Any = raw
+        if isinstance(raw, tuple):
+            num, den = raw
+            value = f"{num * 100 / den:.2f}"
+        shown = format_value(value, ind.value_type, ind.unit)
+        out[code] = {"value": value, "display": shown, "value_type": ind.value_type, "unit": ind.unit,
+                     "method": ind.method, "name_ru": ind.name_ru, "name_en": ind.name_en, "comment": "",
+                     "numerator": None if num is None else str(num), "denominator": None if den is None else str(den),
+                     "note": ""}
+    return out
+
+
+def _decimal(value: Any) -> Any:
+    from decimal import Decimal
+
+    return None if value is None else Decimal(str(value))
+
+
+def synthetic_warehouse() -> list[Any]:
+    """1,000 schema-less clusters with two years of submitted reports, facts, checks and snapshots."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from core.federal.models import AnnualReport, ClusterSnapshot, RegistryCheckResult, ReportFact, ReportForm
+    from tenants.models import Cluster
+
+    form = ReportForm.objects.get(year=2025, status=ReportForm.Status.PUBLISHED)
+    indicators = {i.code: i for i in form.indicators.all()}
+    now = timezone.now()
+    with transaction.atomic():
+        clusters = Cluster.objects.bulk_create([
+            Cluster(schema_name=f"{PREFIX}{n:04d}", name=f"Синтетический кластер {n:04d}",
+                    region_codes=[REGION_POOL[n % len(REGION_POOL)]] if n % 10 else
+                    [REGION_POOL[n % len(REGION_POOL)], REGION_POOL[(n + 3) % len(REGION_POOL)]],
+                    kind=Cluster.Kind.REGIONAL if n % 10 else Cluster.Kind.INTERREGIONAL,
+                    registry_status=(Cluster.RegistryStatus.INCLUDED, Cluster.RegistryStatus.APPLIED,
+                                     Cluster.RegistryStatus.NOT_APPLIED)[n % 3])
+            for n in range(1, SYNTHETIC + 1)], batch_size=500)
+        reports = AnnualReport.objects.bulk_create([
+            AnnualReport(cluster=c, year=year, version=1, form=form, is_latest=True, is_demo=True,
+                         values=_values(_figures(n, year), indicators), checks=[], submitted_at=now,
+                         submitted_by_email=f"admin@{c.schema_name}.bench")
+            for n, c in enumerate(clusters, start=1) for year in YEARS], batch_size=200)
+        facts = []
+        for report in reports:
+            for code, entry in report.values.items():
+                text = entry["value_type"] == "text"
+                facts.append(ReportFact(
+                    report=report, cluster_id=report.cluster_id, year=report.year, is_latest=True, is_demo=True,
+                    code=code, value_type=entry["value_type"], value=None if text else _decimal(entry["value"]),
+                    numerator=_decimal(entry["numerator"]), denominator=_decimal(entry["denominator"]),
+                    text_value=entry["value"] if text else ""))
+        ReportFact.objects.bulk_create(facts, batch_size=5000)
+        RegistryCheckResult.objects.bulk_create([
+            RegistryCheckResult(cluster_id=r.cluster_id, report=r, year=r.year, code=code,
+                                status="fail" if (code == "participants_min" and r.cluster_id % 7 == 0) else "pass",
+                                reason="Синтетическая проверка", computed_at=now)
+            for r in reports for code in RegistryCheckResult.Code.values], batch_size=5000)
+        ClusterSnapshot.objects.bulk_create([
+            ClusterSnapshot(cluster=c, member_count=MEMBERS, members_by_kind={"company": 80, "university": 12,
+                                                                            "other": 8},
+                            dues_invoiced_kopecks=9_000_000_00, dues_paid_kopecks=7_000_000_00 + n * 100,
+                            roadmap_items_total=50, roadmap_items_done=30 + n % 20)
+            for n, c in enumerate(clusters, start=1)], batch_size=1000)
+    return clusters
+
+
+# --- real schemas for the naive baseline and the live rebuild -------------------------------
+
+def real_clusters() -> list[Any]:
+    from django_tenants.utils import schema_context
+
+    from tenants.members.models import Company, KpiReport
+    from tenants.roadmap.models import Item, Roadmap, Section
+    from tenants.services import cluster_provision
+
+    out = []
+    for n in range(1, NAIVE_CLUSTERS + 1):
+        cluster = cluster_provision(slug=f"{PREFIX}s{n:02d}", name=f"Кластер-схема {n:02d}",
+                                    region_codes=[REGION_POOL[n % len(REGION_POOL)]])
+        with schema_context(cluster.schema_name):
+            companies = Company.objects.bulk_create([
+                Company(full_name=f"ООО «Участник {n}-{i:03d}»", short_name=f"Участник {n}-{i:03d}",
+                        status=Company.Status.ACTIVE, kind=Company.Kind.COMPANY if i % 8 else Company.Kind.UNIVERSITY)
+                for i in range(MEMBERS)])
+            KpiReport.objects.bulk_create([
+                KpiReport(company=c, year=year, revenue=45_000_000_00, revenue_medical_devices=20_000_000_00,
+                          employees=120, export=3_000_000_00, status=KpiReport.Status.ACCEPTED)
+                for c in companies for year in YEARS])
+            plan = Roadmap.objects.create(title="Дорожная карта", period_start=dt.date(YEARS[0], 1, 1),
+                                          period_end=dt.date(YEARS[-1] + 2, 12, 31))
+            part = Section.objects.create(roadmap=plan, number="1.", title="Раздел", position=1)
+            Item.objects.bulk_create([
+                Item(roadmap=plan, section=part, number=f"1.{i}.", position=i, title=f"Мероприятие {i}",
+                     status=Item.Status.DONE if i % 3 else Item.Status.PLANNED) for i in range(1, 51)])
+        _public()
+        out.append(cluster)
+    return out
+
+
+def naive_dashboard(clusters: list[Any], year: int) -> dict[str, Any]:
+    """What a dashboard without a warehouse does per request: walk every cluster's schema."""
+    from django.db.models import Count, Q, Sum
+    from django_tenants.utils import schema_context
+
+    from billing.models import Invoice
+    from core.federal.checks import MEMBER_STATUSES
+    from tenants.members.models import Company, KpiReport
+    from tenants.roadmap.models import Item
+
+    rows = []
+    for cluster in clusters:
+        with schema_context(cluster.schema_name):
+            members = Company.objects.filter(status__in=MEMBER_STATUSES).count()
+            kpi = KpiReport.objects.filter(year=year, status=KpiReport.Status.ACCEPTED).aggregate(
+                revenue=Sum("revenue"), employees=Sum("employees"), export=Sum("export"))
+            items = Item.objects.exclude(status=Item.Status.CANCELLED).aggregate(
+                total=Count("pk"), done=Count("pk", filter=Q(status=Item.Status.DONE)))
+        dues = Invoice.objects.filter(cluster=cluster, issue_date__year=year).aggregate(
+            invoiced=Sum("amount_kopecks"), paid=Sum("paid_kopecks"))
+        rows.append({"cluster": cluster.schema_name, "members": members, **kpi, **items, **dues})
+    _public()
+    return {"rows": rows, "revenue": sum(r["revenue"] or 0 for r in rows),
+            "members": sum(r["members"] for r in rows)}
+
+
+# --- measuring ----------------------------------------------------------------------------------
+
+@dataclass
+class Timing:
+    ms: list[float]
+    queries: list[int]
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.ms)
+
+    @property
+    def p95(self) -> float:
+        return statistics.quantiles(self.ms, n=20, method="inclusive")[-1]
+
+
+def _counting() -> tuple[list[int], Any]:
+    counter = [0]
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        counter[0] += 1
+        return execute(sql, params, many, context)
+
+    return counter, count
+
+
+def _time(call: Any, samples: int, warmup: int) -> Timing:
+    from django.db import connection
+
+    for _ in range(warmup):
+        call()
+    ms, queries = [], []
+    for _ in range(samples):
+        counter, count = _counting()
+        with connection.execute_wrapper(count):
+            start = time.perf_counter()
+            call()
+            ms.append((time.perf_counter() - start) * 1000)
+        queries.append(counter[0])
+    return Timing(ms, queries)
+
+
+@dataclass
+class FederalResult:
+    page: Timing
+    api: Timing
+    naive: Timing
+    live_rebuild_s: float
+    live_rebuild_clusters: int
+    facts_rebuild_s: float
+    facts_reports: int
+    facts_rows: int
+    setup_s: float
+
+
+def measure() -> FederalResult:
+    from django.test import Client
+
+    from core.accounts.models import Grant
+    from core.accounts.services import grant_role, user_create
+    from core.federal.warehouse import warehouse_rebuild
+
+    from .fixtures import BENCH_EMAIL_DOMAIN, PASSWORD, signed_in_client
+
+    started = time.perf_counter()
+    cleanup()
+    synthetic_warehouse()
+    real = real_clusters()
+    setup_s = time.perf_counter() - started
+    email = f"federal@{BENCH_EMAIL_DOMAIN}"
+    user = user_create(email=email, password=PASSWORD, full_name="Bench Ministry")
+    grant_role(user=user, role=Grant.Role.MINISTRY_FEDERAL)
+    page_client = signed_in_client("localhost", email)
+    token = Client(HTTP_HOST="localhost").post("/api/v1/auth/token/", {"email": email, "password": PASSWORD})
+    api_client = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
+
+    def page() -> None:
+        response = page_client.get("/ministry/")
+        if response.status_code != 200 or "Синтетический кластер" not in response.content.decode():
+            raise RuntimeError(f"/ministry/: {response.status_code}")
+
+    def api() -> None:
+        response = api_client.get("/api/v1/federal/dashboard/")
+        if response.status_code != 200 or response.json()["live"]["clusters"] < SYNTHETIC:
+            raise RuntimeError(f"/api/v1/federal/dashboard/: {response.status_code} {response.content[:200]!r}")
+
+    page_t = _time(page, SAMPLES, WARMUP)
+    api_t = _time(api, SAMPLES, WARMUP)
+    naive_t = _time(lambda: naive_dashboard(real, YEARS[-1]), NAIVE_SAMPLES, 1)
+
+    live = warehouse_rebuild(slugs=[c.schema_name for c in real], facts=False)
+    if live.failed or live.clusters != len(real):
+        raise RuntimeError(f"live rebuild failed: {live.failed}")
+    facts = warehouse_rebuild(slugs=[f"{PREFIX}{n:04d}" for n in range(1, SYNTHETIC + 1)], live=False)
+    _public()
+    return FederalResult(page=page_t, api=api_t, naive=naive_t, live_rebuild_s=live.refresh_seconds,
+                         live_rebuild_clusters=live.clusters, facts_rebuild_s=facts.facts_seconds,
+                         facts_reports=facts.reports, facts_rows=facts.facts, setup_s=setup_s)
+
+
+def _q(t: Timing) -> str:
+    lo, hi = min(t.queries), max(t.queries)
+    return f"{lo}" if lo == hi else f"{lo}-{hi}"
+
+
+def rows(r: FederalResult) -> list[Row]:
+    from .report import Row
+
+    per_cluster_ms = r.naive.p50 / NAIVE_CLUSTERS
+    naive_p50 = per_cluster_ms * SYNTHETIC
+    naive_p95 = r.naive.p95 / NAIVE_CLUSTERS * SYNTHETIC
+    live_per_cluster = r.live_rebuild_s / r.live_rebuild_clusters
+    rebuild_total = live_per_cluster * SYNTHETIC + r.facts_rebuild_s
+    naive_queries = round(statistics.median(r.naive.queries) / NAIVE_CLUSTERS * SYNTHETIC)
+    NOTES[:] = [
+        "Federal (ministry dashboard):",
+        f"  Ours: {SYNTHETIC:,} synthetic clusters (rows without schemas) with warehouse rows inserted directly: "
+        f"{len(YEARS)} years of reports each ({r.facts_rows:,} facts), checks, live snapshots (member_count="
+        f"{MEMBERS}). GET /ministry/ and /api/v1/federal/dashboard/ by a federal user, {SAMPLES} requests after "
+        f"{WARMUP} warm-up, in-process django.test.Client.",
+        f"  Naive: per request, every cluster's schema is read (members, accepted KPIs, roadmap items; dues from "
+        f"billing) — measured on {NAIVE_CLUSTERS} REAL schemas × {MEMBERS} companies ({NAIVE_SAMPLES} runs, "
+        f"p50 {r.naive.p50:.0f} ms = {per_cluster_ms:.1f} ms per cluster) and extrapolated LINEARLY to "
+        f"{SYNTHETIC:,}; data gathering only, no HTML.",
+        f"  Rebuild: live part timed on the {r.live_rebuild_clusters} real schemas ({live_per_cluster * 1000:.0f} ms "
+        f"per cluster) × {SYNTHETIC:,} (extrapolated) + facts of {r.facts_reports:,} submitted reports re-derived "
+        f"for real ({r.facts_rebuild_s:.1f} s). Set-up of the data: {r.setup_s:.1f} s (not measured).",
+    ]
+    return [
+        Row(f"5. Ministry dashboard at {SYNTHETIC:,} clusters × {MEMBERS} members (synthetic warehouse; "
+            "baseline = naive per-schema reads, extrapolated)", section=True),
+        Row("  GET /ministry/ p50 / p95 ms", f"{naive_p50:,.0f} / {naive_p95:,.0f} (naive, extrapolated)",
+            f"{r.page.p50:.0f} / {r.page.p95:.0f}", f"{naive_p50 / r.page.p50:,.0f}x faster (p50)"),
+        Row("  GET /api/v1/federal/dashboard/ p50 / p95 ms", f"{naive_p50:,.0f} / {naive_p95:,.0f} (naive)",
+            f"{r.api.p50:.0f} / {r.api.p95:.0f}", f"{naive_p50 / r.api.p50:,.0f}x faster (p50)"),
+        Row("  SQL queries per request (page / API)",
+            f"{naive_queries:,} ({naive_queries // SYNTHETIC} per cluster, extrapolated)",
+            f"{_q(r.page)} / {_q(r.api)}", "constant in the number of clusters"),
+        Row(f"  warehouse_rebuild for {SYNTHETIC:,} clusters, s", "-",
+            f"{rebuild_total:.0f} ({live_per_cluster * SYNTHETIC:.0f} live, extrapolated + "
+            f"{r.facts_rebuild_s:.1f} facts)", "runs offline; dashboards keep serving"),
+    ]
+
+
+def run(fixture: RequestFixture | None = None) -> list[Row]:
+    try:
+        return rows(measure())
+    finally:
+        cleanup()
+
+
+def main() -> int:
+    import logging
+    import sys
+
+    from bench import bootstrap
+
+    bootstrap.setup()
+    logging.getLogger("tenants").setLevel(logging.WARNING)
+    from bench import fixtures
+    from bench.report import render_table
+
+    fixtures.cleanup()
+    try:
+        table = render_table(run())
+    finally:
+        fixtures.cleanup()
+    sys.stdout.write(table + "\n" + "\n".join(NOTES) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

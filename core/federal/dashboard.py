@@ -1,0 +1,448 @@
+"""Reads for the ministry dashboards (pages, exports, API). Public schema only.
+
+Nothing here touches a cluster's schema: the figures come from the warehouse (submitted reports'
+facts, ClusterSnapshot, registry-check rows). Each function runs a fixed number of queries
+whatever the number of clusters; the callers pass a MinistryScope, and every query is limited
+to the clusters that scope allows (a regional user: clusters with one of its regions — an
+interregional cluster belongs to each of its regions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from core.accounts.selectors import MinistryScope, clusters_visible_to_ministry
+from core.regions import REGIONS
+from tenants.models import Cluster
+
+from .models import AnnualReport, ClusterSnapshot, Indicator, RegistryCheckResult, ReportFact
+
+# The indicators of the headline charts and table columns, by their code in the report form.
+MEMBERS = "members_total"
+REVENUE = "revenue"
+EMPLOYEES = "employees"
+EXPORT = "export"
+DUES_RATE = "dues_collection"
+ROADMAP_RATE = "roadmap_completion"
+HEADLINE_CODES = (MEMBERS, REVENUE, EMPLOYEES, EXPORT, DUES_RATE, ROADMAP_RATE)
+TABLE_CODES = (REVENUE, EMPLOYEES, EXPORT)
+RATE_CODES = (DUES_RATE, ROADMAP_RATE)
+YEARS_SHOWN = 5
+
+CHECK_NONE = "none"  # no submitted report (or no checks) for the year
+CHECK_STATUSES = (RegistryCheckResult.Status.PASS, RegistryCheckResult.Status.FAIL,
+                  RegistryCheckResult.Status.NO_DATA, CHECK_NONE)
+
+_PERCENT = DecimalField(max_digits=12, decimal_places=2)
+
+# ?sort= keys → ORDER BY of the annotated cluster table (NULLs last either way).
+ORDERINGS: dict[str, tuple[Any, ...]] = {
+    "name": (F("name").asc(),),
+    "-name": (F("name").desc(),),
+    "region": (F("region_codes").asc(), F("name").asc()),
+    "members": (F("live_members").asc(nulls_last=True), F("name").asc()),
+    "-members": (F("live_members").desc(nulls_last=True), F("name").asc()),
+    "revenue": (F(f"v_{REVENUE}").asc(nulls_last=True), F("name").asc()),
+    "-revenue": (F(f"v_{REVENUE}").desc(nulls_last=True), F("name").asc()),
+    "employees": (F(f"v_{EMPLOYEES}").asc(nulls_last=True), F("name").asc()),
+    "-employees": (F(f"v_{EMPLOYEES}").desc(nulls_last=True), F("name").asc()),
+    "export": (F(f"v_{EXPORT}").asc(nulls_last=True), F("name").asc()),
+    "-export": (F(f"v_{EXPORT}").desc(nulls_last=True), F("name").asc()),
+    "dues": (F("live_dues_rate").asc(nulls_last=True), F("name").asc()),
+    "-dues": (F("live_dues_rate").desc(nulls_last=True), F("name").asc()),
+    "roadmap": (F("live_roadmap_rate").asc(nulls_last=True), F("name").asc()),
+    "-roadmap": (F("live_roadmap_rate").desc(nulls_last=True), F("name").asc()),
+    "submitted": (F("report_submitted_at").asc(nulls_last=True), F("name").asc()),
+    "-submitted": (F("report_submitted_at").desc(nulls_last=True), F("name").asc()),
+    "checks": (F("check_rank").asc(), F("name").asc()),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the ministry user narrowed the table to. Unknown values are dropped, not errors."""
+
+    region: str = ""
+    kind: str = ""
+    registry: str = ""
+    checks: str = ""
+    query: str = ""
+    year: int | None = None
+    sort: str = "name"
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> Filters:
+        def get(name: str) -> str:
+            return str(params.get(name) or "").strip()
+
+        region = get("region").upper()
+        year_text = get("year")
+        sort = get("sort") or get("ordering") or "name"
+        return cls(
+            region=region if region in REGIONS else "",
+            kind=get("kind") if get("kind") in Cluster.Kind.values else "",
+            registry=get("registry") if get("registry") in Cluster.RegistryStatus.values else "",
+            checks=get("checks") if get("checks") in CHECK_STATUSES else "",
+            query=get("q")[:100],
+            year=int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else None,
+            sort=sort if sort in ORDERINGS else "name",
+        )
+
+    def as_params(self, **changes: Any) -> dict[str, str]:
+        values = {"region": self.region, "kind": self.kind, "registry": self.registry, "checks": self.checks,
+                  "q": self.query, "year": str(self.year or ""), "sort": self.sort, **changes}
+        return {k: str(v) for k, v in values.items() if v not in ("", None)}
+
+
+# --- which clusters --------------------------------------------------------------------------
+
+def visible_clusters(scope: MinistryScope) -> QuerySet[Cluster]:
+    return clusters_visible_to_ministry(scope)
+
+
+def ministry_cluster(*, scope: MinistryScope, slug: str) -> Cluster | None:
+    """A cluster the scope allows, with its live snapshot; None when it does not exist or is not allowed."""
+    return (visible_clusters(scope).filter(schema_name=slug)
+            .select_related("federal_snapshot").first())
+
+
+def filtered_clusters(scope: MinistryScope, filters: Filters) -> QuerySet[Cluster]:
+    qs = visible_clusters(scope)
+    if filters.region:
+        qs = qs.filter(region_codes__contains=[filters.region])
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.registry:
+        qs = qs.filter(registry_status=filters.registry)
+    if filters.query:
+        qs = qs.filter(Q(name__icontains=filters.query) | Q(short_name__icontains=filters.query)
+                       | Q(schema_name__icontains=filters.query.lower()))
+    return qs
+
+
+def report_years(scope: MinistryScope) -> list[int]:
+    """Years with at least one submitted report among the scope's clusters, newest first (one query)."""
+    clusters = visible_clusters(scope).values("pk")
+    return list(AnnualReport.objects.filter(cluster__in=clusters, is_latest=True)
+                .order_by("-year").values_list("year", flat=True).distinct())
+
+
+def chosen_year(filters: Filters, years: Sequence[int]) -> int | None:
+    if filters.year is not None:
+        return filters.year
+    return years[0] if years else None
+
+
+# --- the per-cluster table -------------------------------------------------------------------
+
+def _fact(code: str, year: int | None) -> Subquery:
+    return Subquery(ReportFact.objects.filter(cluster=OuterRef("pk"), year=year or 0, is_latest=True, code=code)
+                    .values("value")[:1], output_field=DecimalField(max_digits=24, decimal_places=4))
+
+
+def _checks_count(year: int | None, status: str | None = None) -> Coalesce:
+    rows = RegistryCheckResult.objects.filter(report__cluster=OuterRef("pk"), report__year=year or 0,
+                                              report__is_latest=True)
+    if status:
+        rows = rows.filter(status=status)
+    counted = rows.order_by().values("report__cluster").annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _rate(numerator: str, denominator: str) -> Case:
+    return Case(
+        When(**{f"{denominator}__gt": 0},
+             then=ExpressionWrapper(F(numerator) * Decimal(100) / F(denominator), output_field=_PERCENT)),
+        default=None, output_field=_PERCENT)
+
+
+def annotate_table(qs: QuerySet[Cluster], year: int | None) -> QuerySet[Cluster]:
+    """Each cluster with its live snapshot, its latest report of `year` and that report's headline facts
+    and registry-check outcome. Correlated subqueries: still one SQL statement for any number of rows."""
+    report = AnnualReport.objects.filter(cluster=OuterRef("pk"), year=year or 0, is_latest=True)
+    qs = qs.annotate(
+        live_members=F("federal_snapshot__member_count"),
+        live_invoiced=F("federal_snapshot__dues_invoiced_kopecks"),
+        live_paid=F("federal_snapshot__dues_paid_kopecks"),
+        live_items_total=F("federal_snapshot__roadmap_items_total"),
+        live_items_done=F("federal_snapshot__roadmap_items_done"),
+        live_updated_at=F("federal_snapshot__updated_at"),
+        report_id=Subquery(report.values("pk")[:1]),
+        report_version=Subquery(report.values("version")[:1]),
+        report_submitted_at=Subquery(report.values("submitted_at")[:1]),
+        report_is_demo=Subquery(report.values("is_demo")[:1]),
+        checks_total=_checks_count(year),
+        checks_fail=_checks_count(year, RegistryCheckResult.Status.FAIL),
+        checks_no_data=_checks_count(year, RegistryCheckResult.Status.NO_DATA),
+        **{f"v_{code}": _fact(code, year) for code in (*TABLE_CODES, *RATE_CODES, MEMBERS)},
+    ).annotate(
+        live_dues_rate=_rate("live_paid", "live_invoiced"),
+        live_roadmap_rate=_rate("live_items_done", "live_items_total"),
+        check_status=Case(
+            When(checks_total=0, then=Value(CHECK_NONE)),
+            When(checks_fail__gt=0, then=Value(RegistryCheckResult.Status.FAIL.value)),
+            When(checks_no_data__gt=0, then=Value(RegistryCheckResult.Status.NO_DATA.value)),
+            default=Value(RegistryCheckResult.Status.PASS.value), output_field=CharField()),
+        check_rank=Case(  # failing first when sorted by checks
+            When(checks_total=0, then=Value(3)), When(checks_fail__gt=0, then=Value(0)),
+            When(checks_no_data__gt=0, then=Value(1)), default=Value(2), output_field=IntegerField()),
+    )
+    return qs
+
+
+def cluster_table(scope: MinistryScope, filters: Filters, year: int | None) -> QuerySet[Cluster]:
+    qs = annotate_table(filtered_clusters(scope, filters), year)
+    if filters.checks:
+        qs = qs.filter(check_status=filters.checks)
+    return qs.order_by(*ORDERINGS[filters.sort])
+
+
+# --- totals and year-over-year series --------------------------------------------------------
+
+@dataclass(frozen=True)
+class Total:
+    """One indicator summed over the clusters that reported it in a year."""
+
+    code: str
+    value: Decimal | None
+    clusters: int
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    value_type: str = ""
+
+    @property
+    def rate(self) -> Decimal | None:
+        """A percent indicator across clusters: weighted Σnumerator / Σdenominator, else the mean."""
+        if self.numerator is not None and self.denominator:
+            return (self.numerator * 100 / self.denominator).quantize(Decimal("0.01"))
+        if self.value is not None and self.clusters:
+            return (self.value / self.clusters).quantize(Decimal("0.01"))
+        return None
+
+    @property
+    def figure(self) -> Decimal | None:
+        return self.rate if self.value_type == "percent" else self.value
+
+
+def year_totals(clusters: QuerySet[Cluster], *, codes: Sequence[str] = HEADLINE_CODES,
+                years: Sequence[int] | None = None) -> dict[int, dict[str, Total]]:
+    """{year: {code: Total}} over the latest submitted version of each cluster's report (one query)."""
+    rows = (ReportFact.objects.filter(cluster__in=clusters.order_by().values("pk"), is_latest=True,
+                                      code__in=list(codes))
+            .values("year", "code", "value_type").order_by()
+            .annotate(total=Sum("value"), reported=Count("pk", filter=Q(value__isnull=False)),
+                      num=Sum("numerator"), den=Sum("denominator")))
+    if years is not None:
+        rows = rows.filter(year__in=list(years))
+    out: dict[int, dict[str, Total]] = {}
+    for row in rows:
+        out.setdefault(row["year"], {})[row["code"]] = Total(
+            code=row["code"], value=row["total"], clusters=row["reported"], numerator=row["num"],
+            denominator=row["den"], value_type=row["value_type"])
+    return out
+
+
+@dataclass(frozen=True)
+class LiveTotals:
+    clusters: int = 0
+    with_snapshot: int = 0
+    members: int = 0
+    dues_invoiced_kopecks: int = 0
+    dues_paid_kopecks: int = 0
+    roadmap_items_total: int = 0
+    roadmap_items_done: int = 0
+    updated_at: Any = None
+
+    @property
+    def dues_rate(self) -> Decimal | None:
+        if not self.dues_invoiced_kopecks:
+            return None
+        return (Decimal(self.dues_paid_kopecks) * 100 / Decimal(self.dues_invoiced_kopecks)).quantize(Decimal("0.1"))
+
+    @property
+    def roadmap_rate(self) -> Decimal | None:
+        if not self.roadmap_items_total:
+            return None
+        return (Decimal(self.roadmap_items_done) * 100 / Decimal(self.roadmap_items_total)).quantize(Decimal("0.1"))
+
+
+def live_totals(clusters: QuerySet[Cluster]) -> LiveTotals:
+    """Current figures summed over the clusters (one query on the snapshots)."""
+    agg = clusters.order_by().aggregate(
+        clusters=Count("pk"), with_snapshot=Count("federal_snapshot"),
+        members=Coalesce(Sum("federal_snapshot__member_count"), 0),
+        invoiced=Coalesce(Sum("federal_snapshot__dues_invoiced_kopecks"), 0),
+        paid=Coalesce(Sum("federal_snapshot__dues_paid_kopecks"), 0),
+        items=Coalesce(Sum("federal_snapshot__roadmap_items_total"), 0),
+        done=Coalesce(Sum("federal_snapshot__roadmap_items_done"), 0),
+        updated=Max("federal_snapshot__updated_at"),
+    )
+    return LiveTotals(clusters=agg["clusters"], with_snapshot=agg["with_snapshot"], members=agg["members"],
+                      dues_invoiced_kopecks=agg["invoiced"], dues_paid_kopecks=agg["paid"],
+                      roadmap_items_total=agg["items"], roadmap_items_done=agg["done"], updated_at=agg["updated"])
+
+
+def check_summary(table: QuerySet[Cluster]) -> dict[str, int]:
+    """How many clusters pass, fail, lack data or have no checks for the year (one query)."""
+    counts = {status: 0 for status in CHECK_STATUSES}
+    for row in table.order_by().values("check_status").annotate(n=Count("pk", distinct=True)):
+        counts[row["check_status"]] = row["n"]
+    return counts
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the overview shows except the table page itself."""
+
+    filters: Filters
+    years: list[int]
+    year: int | None
+    series_years: list[int]
+    totals: dict[int, dict[str, Total]]
+    live: LiveTotals
+    checks: dict[str, int]
+    table: QuerySet[Cluster] = field(repr=False)
+
+    def total(self, code: str, year: int | None = None) -> Total | None:
+        return self.totals.get(year or self.year or 0, {}).get(code)
+
+    def series(self, code: str) -> list[Decimal | None]:
+        out = []
+        for year in self.series_years:
+            total = self.totals.get(year, {}).get(code)
+            out.append(total.figure if total else None)
+        return out
+
+
+def dashboard(scope: MinistryScope, filters: Filters) -> Dashboard:
+    """The overview: 4 queries (years, year-over-year totals, live totals, check summary); the table
+    is a lazy queryset the caller pages (2 more: count and page)."""
+    years = report_years(scope)
+    year = chosen_year(filters, years)
+    series_years = sorted(y for y in years if year is None or y <= year)[-YEARS_SHOWN:]
+    clusters = filtered_clusters(scope, filters)
+    table = cluster_table(scope, filters, year)
+    scoped = table if filters.checks else clusters  # the check filter narrows the totals too
+    return Dashboard(
+        filters=filters, years=years, year=year, series_years=series_years,
+        totals=year_totals(scoped, years=series_years), live=live_totals(scoped),
+        checks=check_summary(annotate_table(clusters, year)), table=table,
+    )
+
+
+# --- one cluster's reports -------------------------------------------------------------------
+
+def cluster_reports(*, cluster: Cluster) -> list[AnnualReport]:
+    """Every submitted version of every year, newest year first, versions descending (one query)."""
+    return list(AnnualReport.objects.filter(cluster=cluster).select_related("form")
+                .order_by("-year", "-version"))
+
+
+def reports_checks(*, reports: Sequence[AnnualReport]) -> dict[int, list[RegistryCheckResult]]:
+    """{report id: its registry-check rows} for these reports (one query)."""
+    out: dict[int, list[RegistryCheckResult]] = {r.pk: [] for r in reports}
+    rows = RegistryCheckResult.objects.filter(report__in=[r.pk for r in reports]).order_by("report_id", "code")
+    for row in rows:
+        assert row.report_id is not None  # noqa: S101 - filtered above
+        out[row.report_id].append(row)
+    return out
+
+
+def cluster_snapshot(*, cluster: Cluster) -> ClusterSnapshot | None:
+    return ClusterSnapshot.objects.filter(cluster=cluster).first()
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    code: str
+    name: str
+    unit: str
+    before: str
+    after: str
+    status: str  # "changed", "added", "removed"
+    delta: Decimal | None = None
+
+
+def _numeric(raw: Any) -> Decimal | None:
+    if raw is None or isinstance(raw, bool) or raw == "":
+        return None
+    try:
+        return Decimal(str(raw))
+    except ArithmeticError:
+        return None
+
+
+def form_order(*, report: AnnualReport) -> dict[str, int]:
+    """{indicator code: position} in the report's form (JSON keys come back in no useful order)."""
+    codes = Indicator.objects.filter(form_id=report.form_id).order_by("position", "id").values_list("code", flat=True)
+    return {code: n for n, code in enumerate(codes)}
+
+
+def ordered_codes(values: Mapping[str, Any], order: Mapping[str, int]) -> list[str]:
+    return sorted(values, key=lambda code: (order.get(code, len(order)), code))
+
+
+def report_diff(older: AnnualReport, newer: AnnualReport, order: Mapping[str, int] | None = None) -> list[DiffRow]:
+    """Indicator by indicator, what a correction changed (values, and comments), in the newer form's order."""
+    before, after = older.values or {}, newer.values or {}
+    order = order or {}
+    rows = []
+    for code in ordered_codes({**before, **after}, order):
+        old, new = before.get(code), after.get(code)
+        entry = new or old or {}
+        name = str(entry.get("name_ru") or code)
+        unit = str(entry.get("unit") or "")
+        if old is None:
+            rows.append(DiffRow(code, name, unit, "", str((new or {}).get("display") or ""), "added"))
+            continue
+        if new is None:
+            rows.append(DiffRow(code, name, unit, str(old.get("display") or ""), "", "removed"))
+            continue
+        if old.get("value") == new.get("value") and (old.get("comment") or "") == (new.get("comment") or ""):
+            continue
+        a, b = _numeric(old.get("value")), _numeric(new.get("value"))
+        delta = b - a if a is not None and b is not None and old.get("value_type") != "text" else None
+        old_text = str(old.get("display") or old.get("value") or "—")
+        new_text = str(new.get("display") or new.get("value") or "—")
+        if old_text == new_text and (old.get("comment") or "") != (new.get("comment") or ""):
+            old_text = f"{old_text} ({old.get('comment') or '—'})"
+            new_text = f"{new_text} ({new.get('comment') or '—'})"
+        rows.append(DiffRow(code, name, unit, old_text, new_text, "changed", delta))
+    return rows
+
+
+# --- API lists -------------------------------------------------------------------------------
+
+def submitted_reports(scope: MinistryScope) -> QuerySet[AnnualReport]:
+    """Every submitted version of the scope's clusters (drafts live in the clusters and never here)."""
+    return (AnnualReport.objects.filter(cluster__in=visible_clusters(scope).values("pk"))
+            .select_related("cluster", "form").order_by("cluster__name", "-year", "-version"))
+
+
+def submitted_checks(scope: MinistryScope) -> QuerySet[RegistryCheckResult]:
+    """Registry checks as submitted with reports (the live, unsubmitted checks stay with the cluster)."""
+    return (RegistryCheckResult.objects.filter(cluster__in=visible_clusters(scope).values("pk"),
+                                               report__isnull=False)
+            .select_related("cluster", "report").order_by("cluster__name", "-year", "code"))

@@ -1,0 +1,174 @@
+"""Ministry dashboards on the public host: the overview, one cluster's submitted reports, downloads.
+
+Federal users and platform admins see every cluster; regional users the clusters of their regions
+(an interregional cluster in each of its regions). Only submitted reports and the warehouse's live
+figures are shown: drafts stay inside the clusters, and no request here reads a cluster's schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from core.accounts.selectors import MinistryScope, user_ministry_scope
+from core.federal import dashboard as selectors
+from core.federal.models import AnnualReport, RegistryCheckResult
+from core.regions import REGIONS
+from frontend.access import ministry_required, not_found
+from tenants.models import Cluster
+
+from . import exports, rows
+
+PAGE_SIZE = 25
+
+
+def _scope(request: HttpRequest) -> MinistryScope:
+    scope = user_ministry_scope(request.user)
+    assert scope is not None  # noqa: S101 - guaranteed by ministry_required
+    return scope
+
+
+def _region_choices(scope: MinistryScope) -> list[tuple[str, str]]:
+    codes = REGIONS.keys() if scope.federal else scope.region_codes
+    return sorted(((code, REGIONS[code]) for code in codes if code in REGIONS), key=lambda item: item[1])
+
+
+@ministry_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    filters = selectors.Filters.from_params(request.GET)
+    board = selectors.dashboard(scope, filters)
+    page = Paginator(board.table, PAGE_SIZE).get_page(request.GET.get("page"))
+    columns = rows.columns(board.year)
+    table = [(cluster, [(column.key, column.text(cluster), column.number is not None) for column in columns])
+             for cluster in page]
+    headers = []
+    for column in columns:
+        link = ""
+        if column.sort:
+            # First click sorts big-to-small for figures, A–Я for names; a second click reverses.
+            first = column.sort if column.sort in {"name", "region", "checks"} else f"-{column.sort}"
+            target = first if filters.sort != first else (first[1:] if first.startswith("-") else f"-{first}")
+            link = "?" + urlencode(filters.as_params(sort=target))
+        active = filters.sort.lstrip("-") == column.sort if column.sort else False
+        headers.append({"title": column.title, "link": link, "active": active,
+                        "descending": active and filters.sort.startswith("-")})
+    query = urlencode(filters.as_params())
+    return render(request, "frontend/federal/overview.html", {
+        "board": board, "f": filters, "scope": scope, "page": page, "table": table, "headers": headers,
+        "charts": rows.charts(board),
+        "kpis": [(spec, rows.total_text(spec.kind, board.total(spec.code))) for spec in rows.CHARTS],
+        "checks": [(status, rows.CHECK_LABELS[status], n) for status, n in board.checks.items()],
+        "regions": _region_choices(scope), "kinds": Cluster.Kind.choices,
+        "registry_statuses": Cluster.RegistryStatus.choices,
+        "check_choices": list(rows.CHECK_LABELS.items()),
+        "live_dues": rows.percent(board.live.dues_rate), "live_roadmap": rows.percent(board.live.roadmap_rate),
+        "live_members": rows.count(board.live.members),
+        "query": query, "query_suffix": f"?{query}" if query else "",
+    })
+
+
+@ministry_required
+@require_GET
+def clusters_redirect(request: HttpRequest) -> HttpResponse:
+    """The former «Кластеры (министерство)» list: the table now lives on the overview."""
+    query = request.GET.urlencode()
+    return redirect(reverse("federal:overview") + (f"?{query}" if query else ""))
+
+
+@ministry_required
+@require_GET
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    filters = selectors.Filters.from_params(request.GET)
+    year = selectors.chosen_year(filters, selectors.report_years(scope))
+    table = selectors.cluster_table(scope, filters, year)
+    response = HttpResponse(exports.table_xlsx(table.iterator(chunk_size=500), year=year),
+                            content_type=exports.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{exports.xlsx_filename()}"'
+    return response
+
+
+@ministry_required
+@require_GET
+def export_pdf(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    board = selectors.dashboard(scope, selectors.Filters.from_params(request.GET))
+    response = HttpResponse(exports.summary_pdf(scope=scope, board=board), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{exports.pdf_filename()}"'
+    return response
+
+
+@ministry_required
+@require_GET
+def cluster_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    scope = _scope(request)
+    cluster = selectors.ministry_cluster(scope=scope, slug=slug)
+    if cluster is None:  # absent and out-of-scope look the same
+        return not_found(request)
+    reports = selectors.cluster_reports(cluster=cluster)
+    checks = selectors.reports_checks(reports=reports)
+    years: dict[int, list[AnnualReport]] = {}
+    for report in reports:
+        years.setdefault(report.year, []).append(report)
+    chosen = _chosen_report(request, reports)
+    previous = None
+    if chosen is not None:
+        previous = next((r for r in years[chosen.year] if r.version < chosen.version), None)
+    compare_with = previous
+    compare_param = request.GET.get("compare", "")
+    if chosen is not None and compare_param.isdigit():
+        compare_with = next((r for r in years[chosen.year] if r.version == int(compare_param)
+                             and r.pk != chosen.pk), previous)
+    snapshot = getattr(cluster, "federal_snapshot", None)
+    order = selectors.form_order(report=chosen) if chosen is not None else {}
+    return render(request, "frontend/federal/cluster.html", {
+        "cluster": cluster, "years": sorted(years.items(), reverse=True), "report": chosen,
+        "values": _value_rows(chosen, order), "checks": checks.get(chosen.pk, []) if chosen else [],
+        "compare_with": compare_with,
+        "diff": selectors.report_diff(compare_with, chosen, order) if chosen and compare_with else [],
+        "snapshot": snapshot,
+        "snapshot_dues": rows.percent(_rate(snapshot.dues_paid_kopecks, snapshot.dues_invoiced_kopecks))
+        if snapshot else "—",
+        "snapshot_roadmap": rows.percent(_rate(snapshot.roadmap_items_done, snapshot.roadmap_items_total))
+        if snapshot else "—",
+        "snapshot_invoiced": rows.roubles(snapshot.dues_invoiced_kopecks) if snapshot else "—",
+        "snapshot_paid": rows.roubles(snapshot.dues_paid_kopecks) if snapshot else "—",
+        "check_status_labels": dict(RegistryCheckResult.Status.choices),
+    })
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part * 100 / whole if whole else None
+
+
+def _chosen_report(request: HttpRequest, reports: list[AnnualReport]) -> AnnualReport | None:
+    wanted = request.GET.get("report", "")
+    if wanted.isdigit():
+        found = next((r for r in reports if r.pk == int(wanted)), None)
+        if found is not None:
+            return found
+    return next((r for r in reports if r.is_latest), reports[0] if reports else None)
+
+
+def _value_rows(report: AnnualReport | None, order: dict[str, int]) -> list[dict[str, Any]]:
+    if report is None:
+        return []
+    out = []
+    values = report.values or {}
+    for code in selectors.ordered_codes(values, order):
+        entry = values[code] if isinstance(values[code], dict) else {"value": values[code]}
+        out.append({"code": code, "name": str(entry.get("name_ru") or code), "unit": str(entry.get("unit") or ""),
+                    "display": str(entry.get("display") or (_("нет данных") if entry.get("value") is None
+                                                              else entry.get("value"))),
+                    "comment": str(entry.get("comment") or ""), "note": str(entry.get("note") or ""),
+                    "numeric": entry.get("value_type") != "text"})
+    return out
