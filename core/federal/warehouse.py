@@ -86,8 +86,26 @@ def refresh_soon() -> None:
     current cluster after the transaction commits. Call it inside the cluster's schema."""
     from .tasks import warehouse_refresh_cluster
 
-    if _current_cluster() is not None:
-        warehouse_refresh_cluster.delay_on_commit(reason="changed")
+    if _current_cluster() is None or _refresh_already_queued(warehouse_refresh_cluster.name):
+        return
+    warehouse_refresh_cluster.delay_on_commit(reason="changed")
+
+
+def _refresh_already_queued(task_name: str) -> bool:
+    """One refresh per transaction and cluster, however many rows it changes (an import of
+    10,000 members queues one task). Reads the callbacks Django keeps for this transaction;
+    callbacks of a rolled-back savepoint are gone from that list, so nothing is lost."""
+    if not connection.in_atomic_block:
+        return False
+    schema = connection.schema_name  # type: ignore[attr-defined]
+    for entry in connection.run_on_commit:  # (savepoint ids, callback, robust)
+        func = entry[1]
+        target = getattr(func, "func", None)
+        if (getattr(target, "__name__", "") == "apply_async"
+                and getattr(getattr(target, "__self__", None), "name", "") == task_name
+                and (getattr(func, "keywords", {}).get("headers") or {}).get("_schema_name") == schema):
+            return True
+    return False
 
 
 def refreshable_clusters() -> list[Cluster]:

@@ -24,6 +24,7 @@ from django.utils import timezone
 from core.accounts.models import Grant, User
 from core.accounts.services import grant_revoke, grant_role, user_get_or_create
 from core.audit.services import Actor, audit_record, diff, snapshot
+from core.federal.warehouse import refresh_soon as warehouse_refresh_soon
 from tenants.governance.models import Decision
 from tenants.selectors import cluster_primary_host
 
@@ -258,6 +259,7 @@ def _transition(*, company: Company, actor: Actor, action: str, reason: str = ""
     if decision is not None:
         changes["decision"] = [None, decision.pk]
     audit_record(actor=actor, action=f"company.{action}", obj=company, changes=changes)
+    warehouse_refresh_soon()  # the member count on the ministry dashboard
     return company
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from core.accounts.models import Grant
 from core.accounts.selectors import user_cluster_roles
 from core.audit.services import Actor, audit_record, diff, snapshot
+from core.federal.warehouse import refresh_soon as warehouse_refresh_soon
 from tenants.governance.models import Body, Committee, CommitteeMember, Decision
 from tenants.members.models import Company
 
@@ -296,6 +297,7 @@ def roadmap_import_confirm(*, actor: Actor, upload: RoadmapImport) -> Roadmap:
         audit_record(actor=actor, action="roadmap.import", obj=roadmap,
                      changes={"source_name": [None, upload.source_name],
                               "items": [None, upload.parsed["counts"]["items"]]})
+        warehouse_refresh_soon()  # roadmap completion on the ministry dashboard
     return roadmap
 
 
@@ -398,6 +400,7 @@ def roadmap_approve(*, actor: Actor, roadmap: Roadmap, decision: Decision) -> Ro
         roadmap.status, roadmap.approved_by = Roadmap.Status.APPROVED, decision
         roadmap.save(update_fields=["status", "approved_by"])
         audit_record(actor=actor, action="roadmap.approve", obj=roadmap, changes=diff(before, snapshot(roadmap)))
+        warehouse_refresh_soon()  # roadmap completion on the ministry dashboard
         if roadmap.previous_id:
             previous = Roadmap.objects.select_for_update().get(pk=roadmap.previous_id)
             if previous.status == Roadmap.Status.APPROVED:
@@ -510,6 +513,7 @@ def item_update(*, actor: Actor, item: Item, **fields: Any) -> Item:
         changes = diff(before, snapshot(item))
         if changes:
             audit_record(actor=actor, action="roadmap_item.update", obj=item, changes=changes)
+        warehouse_refresh_soon()  # roadmap completion on the ministry dashboard
     return item
 
 

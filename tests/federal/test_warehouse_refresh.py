@@ -143,3 +143,22 @@ def test_rebuild_goes_on_when_one_cluster_fails(cluster_a, cluster_b, monkeypatc
     with pytest.raises(CommandError, match="Не удалось пересчитать кластеров: 1"):
         call_command("warehouse_rebuild", "--no-facts", stdout=io.StringIO(), stderr=err)
     assert "alpha" in err.getvalue() and ClusterSnapshot.objects.filter(cluster=cluster_b).exists()
+
+
+def test_a_change_in_members_or_roadmap_queues_one_refresh_per_transaction(cluster_a, in_cluster, make_user,
+                                                                           django_capture_on_commit_callbacks):
+    from core.accounts.models import Grant
+    from core.audit.services import Actor
+    from core.federal.models import ClusterSnapshot
+    from tenants.roadmap import services as roadmap_services
+    from tenants.roadmap.demo import SEED_001
+
+    admin = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
+    actor = Actor(user=admin, cluster=cluster_a)
+    with in_cluster(cluster_a), django_capture_on_commit_callbacks(execute=True) as callbacks:
+        roadmap = roadmap_services.roadmap_import_file(actor=actor, data=SEED_001.read_bytes(), filename="s.txt")
+        for item in roadmap.items.filter(status="planned")[:3]:
+            roadmap_services.item_update(actor=actor, item=item, status="cancelled")
+    refreshes = [c for c in callbacks if "warehouse_refresh_cluster" in repr(c)]
+    assert len(refreshes) == 1, callbacks
+    assert ClusterSnapshot.objects.filter(cluster=cluster_a).exists()  # the one refresh ran at commit
