@@ -1,6 +1,10 @@
 """Public-host billing routes: the Stripe webhook per cluster payee."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from . import views
 
 app_name = "billing"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("stripe/webhook/<slug:cluster_slug>/", views.stripe_webhook, name="stripe_webhook"),
+]

@@ -1,0 +1,221 @@
+"""Billing rows: Stripe webhook processing throughput and latency, with 10% duplicate deliveries.
+
+Ours: every delivery goes through the whole stack (Django test client → host routing → the
+webhook view → signature check on the raw body → INSERT … ON CONFLICT of the event →
+SELECT … FOR UPDATE of the event, payment and invoice → effects + audit rows in one
+transaction). Baseline: a naive handler with the same signature check that applies each
+event straight to the payment and invoice rows (no event store, no locks) — faster, but it
+applies every duplicate a second time (double-counted money). A third row gives the cost of
+stripe.Webhook.construct_event alone: the floor any handler pays.
+
+Run alone: `.venv/bin/python -m bench.billing` (uses the bench database, cleans up after).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import random
+import statistics
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import stripe
+
+if TYPE_CHECKING:  # Django is set up by bench.bootstrap before anything below runs
+    from .fixtures import RequestFixture
+    from .report import Row
+
+UNIQUE_EVENTS = 900
+DUPLICATE_SHARE = 0.10  # of all deliveries
+SECRET = "whsec_bench_billing"  # noqa: S105 - a throwaway bench secret
+NOTES = [
+    "Billing webhooks: deliveries are sequential on one connection, ours and the naive baseline "
+    "interleaved so both see the same machine load (the web tier scales out; duplicates delivered "
+    "at the same moment are covered by tests/billing/test_webhook.py). Ours includes the HTTP stack, "
+    "two audit rows and, under the bench's eager Celery, the «payment received» e-mail task inline "
+    "(about a quarter of its time). The naive baseline applies duplicates twice; ours once.",
+]
+
+
+@dataclass(frozen=True)
+class WebhookRun:
+    deliveries: int
+    duplicates: int
+    seconds: float
+    latencies_ms: list[float]
+    paid_invoices: int
+    double_applied: int
+
+    @property
+    def per_second(self) -> float:
+        return self.deliveries / self.seconds
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.latencies_ms)
+
+    @property
+    def p95(self) -> float:
+        return statistics.quantiles(self.latencies_ms, n=20, method="inclusive")[-1]
+
+
+def _sign(body: bytes, ts: int) -> str:
+    return f"t={ts},v1=" + hmac.new(SECRET.encode(), f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+def _setup(fixture: RequestFixture, tag: str) -> list[tuple[bytes, str]]:
+    """UNIQUE_EVENTS invoices with a pending card payment each, and the signed deliveries
+    (every event once, plus 10% of deliveries repeated at random later positions)."""
+    from billing.models import Invoice, Payment
+    from billing.services import InvoiceLineSpec, cluster_today, invoice_issue
+
+    cluster = fixture.cluster
+    from core.audit.services import Actor
+
+    actor = Actor.system(cluster)
+    today = cluster_today(cluster)
+    payments = []
+    for i in range(UNIQUE_EVENTS):
+        invoice, _ = invoice_issue(actor=actor, cluster=cluster, company_id=10_000 + i, company_name=f"ООО «{i}»",
+                                   company_inn="", company_kpp="", lines=[InvoiceLineSpec("Взнос", 1_500_000)],
+                                   issue_date=today, due_date=today, period_label=tag,
+                                   source_key=f"bench:{tag}:{i}")
+        payments.append(Payment(cluster=cluster, invoice=invoice, method=Payment.Method.ONLINE,
+                                amount_kopecks=invoice.amount_kopecks,
+                                stripe_payment_intent_id=f"pi_bench_{tag}_{i}"))
+    Payment.objects.bulk_create(payments)
+    ts = int(time.time())
+    deliveries = []
+    for i, payment in enumerate(payments):
+        event = {"id": f"evt_bench_{tag}_{i}", "object": "event", "type": "payment_intent.succeeded",
+                 "created": ts, "data": {"object": {
+                     "id": payment.stripe_payment_intent_id, "object": "payment_intent", "status": "succeeded",
+                     "amount": payment.amount_kopecks, "amount_received": payment.amount_kopecks,
+                     "currency": "rub", "metadata": {"cluster": cluster.schema_name,
+                                                     "invoice_id": str(payment.invoice_id)}}}}
+        body = json.dumps(event).encode()
+        deliveries.append((body, _sign(body, ts)))
+    rng = random.Random(5)
+    duplicates = round(UNIQUE_EVENTS * DUPLICATE_SHARE / (1 - DUPLICATE_SHARE))
+    for _ in range(duplicates):
+        position = rng.randrange(1, len(deliveries))
+        deliveries.insert(position, deliveries[rng.randrange(0, position)])
+    assert Invoice.objects.filter(cluster=cluster, period_label=tag).count() == UNIQUE_EVENTS
+    return deliveries
+
+
+def _naive_apply(cluster_id: int, body: bytes, header: str) -> None:
+    """The baseline: verify, then apply straight to the rows — no event store, no row locks."""
+    from django.db import transaction
+    from django.db.models import F
+
+    from billing.models import Invoice, Payment
+
+    stripe.Webhook.construct_event(body, header, SECRET)
+    intent = json.loads(body)["data"]["object"]
+    with transaction.atomic():
+        payment = Payment.objects.get(cluster_id=cluster_id, stripe_payment_intent_id=intent["id"])
+        Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.SUCCEEDED)
+        Invoice.objects.filter(pk=payment.invoice_id).update(paid_kopecks=F("paid_kopecks") + intent["amount"],
+                                                             status=Invoice.Status.PAID)
+
+
+def _outcome(cluster_id: int, tag: str) -> tuple[int, int]:
+    from django.db.models import F
+
+    from billing.models import Invoice
+
+    qs = Invoice.objects.filter(cluster_id=cluster_id, period_label=tag)
+    return (qs.filter(status=Invoice.Status.PAID).count(),
+            qs.filter(paid_kopecks__gt=F("amount_kopecks")).count())
+
+
+def measure(fixture: RequestFixture) -> tuple[WebhookRun, WebhookRun, float]:
+    from django.test import Client
+
+    from billing.services import payee_save
+    from core.audit.services import Actor
+    from tenants.members.identifiers import inn_with_check_digits
+
+    from .fixtures import to_public_schema
+
+    to_public_schema()
+    cluster = fixture.cluster
+    payee_save(actor=Actor.system(cluster), cluster=cluster,
+               fields={"name": "Bench payee", "inn": inn_with_check_digits("000000999"), "bank_name": "Банк",
+                       "bik": "000000001", "account": "40703810000000000009",
+                       "correspondent_account": "30101810000000000009", "stripe_publishable_key": "pk_test_bench"},
+               stripe_secret_key="sk_test_bench", stripe_webhook_secret=SECRET)  # noqa: S106
+
+    ours_deliveries = _setup(fixture, "ours")
+    naive_deliveries = _setup(fixture, "naive")
+    client = Client(HTTP_HOST="localhost")
+    path = f"/billing/stripe/webhook/{cluster.schema_name}/"
+    ours_ms: list[float] = []
+    naive_ms: list[float] = []
+    # Interleaved (one of ours, one naive) so both see the same load on a shared machine.
+    for (body, header), (naive_body, naive_header) in zip(ours_deliveries, naive_deliveries, strict=True):
+        t0 = time.perf_counter()
+        response = client.post(path, data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header)
+        t1 = time.perf_counter()
+        _naive_apply(cluster.pk, naive_body, naive_header)
+        t2 = time.perf_counter()
+        ours_ms.append((t1 - t0) * 1000)
+        naive_ms.append((t2 - t1) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"webhook answered {response.status_code}: {response.content[:200]!r}")
+    paid, doubled = _outcome(cluster.pk, "ours")
+    ours = WebhookRun(len(ours_deliveries), len(ours_deliveries) - UNIQUE_EVENTS, sum(ours_ms) / 1000, ours_ms,
+                      paid, doubled)
+    paid, doubled = _outcome(cluster.pk, "naive")
+    naive = WebhookRun(len(naive_deliveries), len(naive_deliveries) - UNIQUE_EVENTS, sum(naive_ms) / 1000,
+                       naive_ms, paid, doubled)
+
+    body, header = naive_deliveries[0]
+    rounds = 2000
+    t0 = time.perf_counter()
+    for _ in range(rounds):
+        stripe.Webhook.construct_event(body, header, SECRET)
+    parse_us = (time.perf_counter() - t0) / rounds * 1e6
+    return ours, naive, parse_us
+
+
+def rows(ours: WebhookRun, naive: WebhookRun, parse_us: float) -> list[Row]:
+    from .report import Row
+
+    exact = ours.paid_invoices == UNIQUE_EVENTS and ours.double_applied == 0
+    return [
+        Row(f"Billing: Stripe webhooks, {ours.deliveries} deliveries ({ours.duplicates} duplicates, "
+            f"{DUPLICATE_SHARE:.0%})", section=True),
+        Row("  throughput, events/s (baseline: naive handler, no event store / locks)",
+            f"{naive.per_second:.0f}", f"{ours.per_second:.0f}",
+            f"{ours.per_second / naive.per_second:.2f}x of naive (ours: full HTTP stack)"),
+        Row("  latency p50 / p95, ms", f"{naive.p50:.2f} / {naive.p95:.2f}", f"{ours.p50:.2f} / {ours.p95:.2f}", ""),
+        Row("  invoices paid / paid twice (of 900)", f"{naive.paid_invoices} / {naive.double_applied}",
+            f"{ours.paid_invoices} / {ours.double_applied}", f"exactly once: {'PASS' if exact else 'FAIL'}"),
+        Row("  signature check alone (stripe.Webhook.construct_event), µs/event", f"{parse_us:.0f}", "-", "floor"),
+    ]
+
+
+def run(fixture: RequestFixture) -> list[Row]:
+    return rows(*measure(fixture))
+
+
+if __name__ == "__main__":
+    from bench import bootstrap
+
+    bootstrap.setup()
+    from bench import fixtures
+    from bench.report import render_table
+
+    fixtures.cleanup()
+    try:
+        result = run(fixtures.provision_request_fixture())
+        print(render_table(result))
+        for note in NOTES:
+            print(note)
+    finally:
+        fixtures.cleanup()

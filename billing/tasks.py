@@ -1,0 +1,74 @@
+"""Background work of fee billing (public schema): e-mails, Stripe follow-ups, beat sweeps.
+
+Every task is idempotent: e-mails are once per invoice and kind, reconciliation applies
+statuses forward only, events are processed once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clusterhub.celery_app import app
+from tenants.models import Cluster
+
+
+def _active_clusters() -> list[Cluster]:
+    return list(Cluster.objects.filter(status=Cluster.Status.ACTIVE).exclude(schema_name="public"))
+
+
+@app.task(name="billing.invoice_notify", acks_late=True)
+def invoice_notify(invoice_id: int, kind: str) -> bool:
+    """Send one e-mail of `kind` about an invoice unless it was sent already."""
+    from .notifications import notification_send
+
+    return notification_send(invoice_id=invoice_id, kind=kind)
+
+
+@app.task(name="billing.alert_notify", acks_late=True)
+def alert_notify(alert_id: int) -> bool:
+    from .notifications import alert_send
+
+    return alert_send(alert_id=alert_id)
+
+
+@app.task(name="billing.payment_intents_cancel", acks_late=True)
+def payment_intents_cancel(cluster_id: int, intent_ids: list[str]) -> int:
+    from .reconcile import payment_intents_cancel as cancel
+
+    return cancel(cluster_id=cluster_id, intent_ids=intent_ids)
+
+
+@app.task(name="billing.refund_submit", acks_late=True)
+def refund_submit(refund_id: int) -> str:
+    from .reconcile import refund_submit as submit
+
+    return submit(refund_id=refund_id)
+
+
+@app.task(name="billing.reconcile", acks_late=True)
+def reconcile() -> dict[str, Any]:
+    """Beat: settle what lost webhooks missed and resend pending refunds, cluster by cluster."""
+    from .reconcile import reconcile_cluster, refunds_retry
+
+    result: dict[str, Any] = {}
+    for cluster in _active_clusters():
+        counts = reconcile_cluster(cluster=cluster)
+        counts["refunds"] = refunds_retry(cluster=cluster)
+        result[cluster.schema_name] = counts
+    return result
+
+
+@app.task(name="billing.events_sweep", acks_late=True)
+def events_sweep() -> int:
+    """Beat: process stored webhook events whose processing failed."""
+    from .webhooks import events_process_pending
+
+    return events_process_pending()
+
+
+@app.task(name="billing.notifications_sweep", acks_late=True)
+def notifications_sweep() -> dict[str, Any]:
+    """Beat (hourly): overdue marks, reminders and missed e-mails in each cluster's time zone."""
+    from .notifications import notifications_sweep as sweep
+
+    return {cluster.schema_name: sweep(cluster=cluster) for cluster in _active_clusters()}

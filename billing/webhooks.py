@@ -1,0 +1,167 @@
+"""Stripe webhooks: verify, store once, process exactly once.
+
+Choice: events are processed INLINE in the webhook request, not by a Celery task. The
+request (1) checks the signature on the raw body with the payee's signing secret and
+Stripe's tolerance, then (2) in ONE transaction inserts the event (INSERT … ON CONFLICT DO
+NOTHING on (cluster, provider, event id)), applies its effects (payment and invoice rows
+locked with SELECT … FOR UPDATE, audit rows) and marks it processed. A duplicate delivered at
+the same moment blocks on the unique index until the first transaction commits, then finds
+the event done: effects and the "processed" mark commit together, so each event counts once.
+If applying fails, a savepoint is rolled back and the event is still committed with its
+error; `events_process_pending` (beat) retries it, at most MAX_ATTEMPTS times.
+
+So the broker is never on the path of money: with Redis down, events are still stored and
+applied; the e-mails they trigger are queued after commit and, if the queue is down, sent by
+the notifications sweep later (Notification rows make each e-mail happen once).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import stripe
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from clusterhub.metrics import webhook_failure_record
+from core.audit.services import Actor
+from tenants.models import Cluster
+
+from . import crypto
+from .gateway import WEBHOOK_EVENTS
+from .models import GatewayEvent, Payee
+from .services import intent_apply
+
+logger = logging.getLogger(__name__)
+
+PROVIDER = "stripe"
+MAX_ATTEMPTS = 10
+DEFAULT_TOLERANCE = 300  # seconds; Stripe's own default
+HANDLED_TYPES = WEBHOOK_EVENTS
+DONE = frozenset({GatewayEvent.Status.PROCESSED, GatewayEvent.Status.IGNORED})
+
+
+@dataclass(frozen=True)
+class WebhookResult:
+    status_code: int
+    detail: str
+    event_id: str = ""
+
+
+def _refuse(status_code: int, reason: str, detail: str) -> WebhookResult:
+    webhook_failure_record(provider=PROVIDER, reason=reason)
+    return WebhookResult(status_code, detail)
+
+
+def webhook_receive(*, cluster_slug: str, payload: bytes, signature: str, host: str = "") -> WebhookResult:
+    """Verify, store and process one delivery for the cluster's payee."""
+    payee = Payee.objects.select_related("cluster").filter(cluster__schema_name=cluster_slug).first()
+    if payee is None or not payee.has_webhook_secret:
+        return _refuse(404, "unknown_endpoint", "Нет такого получателя платежей.")
+    try:
+        secret = crypto.decrypt(payee.stripe_webhook_secret_encrypted)
+    except crypto.SecretUnavailable:
+        logger.error("billing: webhook secret of %s cannot be decrypted", cluster_slug)
+        return _refuse(500, "processing", "Секрет вебхука недоступен.")
+    tolerance = int(getattr(settings, "STRIPE_WEBHOOK_TOLERANCE", DEFAULT_TOLERANCE))
+    try:
+        stripe.Webhook.construct_event(payload, signature or "", secret, tolerance=tolerance)
+    except stripe.SignatureVerificationError:
+        return _refuse(400, "signature", "Подпись не прошла проверку.")
+    except ValueError:
+        return _refuse(400, "payload", "Тело запроса не JSON.")
+    try:
+        data = json.loads(payload)
+        event_id = str(data["id"])
+        event_type = str(data["type"])
+    except (ValueError, KeyError, TypeError):
+        return _refuse(400, "payload", "В событии нет id или type.")
+    outcome = event_ingest(cluster=payee.cluster, event_id=event_id, event_type=event_type, payload=data, host=host)
+    if outcome == "error":
+        # Stored with its error; the sweep retries. Stripe gets 200: it need not resend the same bytes.
+        webhook_failure_record(provider=PROVIDER, reason="processing")
+    return WebhookResult(200, outcome, event_id)
+
+
+def event_ingest(*, cluster: Cluster, event_id: str, event_type: str, payload: dict[str, Any],
+                 host: str = "") -> str:
+    """Store the event once and apply it, in ONE transaction: processed / ignored / duplicate / error.
+
+    A concurrent delivery of the same event blocks on the unique index until this transaction
+    ends, then finds the row (processed) and does nothing. If applying fails, the savepoint is
+    rolled back and the event is still committed, with its error, for the sweep to retry."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """INSERT INTO billing_gatewayevent
+                        (cluster_id, provider, event_id, type, payload, status, received_at, attempts, error)
+                    VALUES (%s, %s, %s, %s, %s, %s, now(), 0, '')
+                    ON CONFLICT (cluster_id, provider, event_id) DO NOTHING
+                    RETURNING id""",
+                [cluster.pk, PROVIDER, event_id, event_type[:100], json.dumps(payload),
+                 GatewayEvent.Status.RECEIVED],
+            )
+            row = cursor.fetchone()
+        if row is None:  # delivered before: lock it and see whether it still needs work
+            event = GatewayEvent.objects.select_for_update().get(cluster=cluster, provider=PROVIDER,
+                                                                  event_id=event_id)
+            if event.status in DONE:
+                return "duplicate"
+        else:  # our own uncommitted row: nobody else can see or lock it
+            event = GatewayEvent(pk=row[0], cluster=cluster, provider=PROVIDER, event_id=event_id,
+                                 type=event_type[:100], payload=payload, status=GatewayEvent.Status.RECEIVED)
+        event.cluster = cluster
+        return _apply(event, host=host)
+
+
+def _apply(event: GatewayEvent, *, host: str) -> str:
+    """Apply a locked, unprocessed event inside the caller's transaction (savepoint around the effects)."""
+    cluster = event.cluster
+    try:
+        with transaction.atomic():
+            outcome = "ignored"
+            if event.type in HANDLED_TYPES:
+                intent = (event.payload.get("data") or {}).get("object") or {}
+                result = intent_apply(cluster=cluster, intent=intent, event=event,
+                                      actor=Actor(user=None, host=host or "stripe-webhook", cluster=cluster))
+                outcome = "ignored" if result == "ignored" else "processed"
+            GatewayEvent.objects.filter(pk=event.pk).update(
+                status=GatewayEvent.Status.PROCESSED if outcome == "processed" else GatewayEvent.Status.IGNORED,
+                processed_at=timezone.now(), attempts=F("attempts") + 1, error="")
+            return outcome
+    except Exception as exc:
+        logger.exception("billing: event %s of %s failed", event.event_id, cluster.schema_name)
+        GatewayEvent.objects.filter(pk=event.pk).update(
+            attempts=F("attempts") + 1, error=f"{exc.__class__.__name__}: {exc}"[:2000],
+            status=GatewayEvent.Status.RECEIVED)
+        return "error"
+
+
+def event_process(*, event_pk: int, host: str = "") -> str:
+    """Apply a stored event that is not done yet (the sweep): processed / ignored / duplicate / error."""
+    with transaction.atomic():
+        event = GatewayEvent.objects.select_for_update(of=("self",)).select_related("cluster").get(pk=event_pk)
+        if event.status in DONE:
+            return "duplicate"
+        return _apply(event, host=host)
+
+
+def events_process_pending(*, older_than_seconds: int = 30, limit: int = 500) -> int:
+    """The beat sweep: process stored events that are still unprocessed (a crash, an error)."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    pending = list(GatewayEvent.objects.filter(status=GatewayEvent.Status.RECEIVED, received_at__lte=cutoff,
+                                               attempts__lt=MAX_ATTEMPTS)
+                   .order_by("received_at", "id").values_list("pk", flat=True)[:limit])
+    done = 0
+    for pk in pending:
+        if event_process(event_pk=pk, host="billing-sweep") in {"processed", "ignored"}:
+            done += 1
+    GatewayEvent.objects.filter(status=GatewayEvent.Status.RECEIVED, attempts__gte=MAX_ATTEMPTS).update(
+        status=GatewayEvent.Status.FAILED)
+    return done

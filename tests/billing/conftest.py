@@ -1,0 +1,121 @@
+"""Fixtures of the billing tests: payees with known secrets, invoices, signed webhook deliveries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from billing.models import Invoice, Payee
+from billing.services import InvoiceLineSpec, cluster_today, invoice_issue, payee_save
+from core.audit.services import Actor
+from tenants.members.identifiers import inn_with_check_digits
+from tenants.models import Cluster
+from tests.conftest import CLUSTER_SPECS, ensure_cluster
+
+_numbers = itertools.count(1)
+COMPANY = 101
+OTHER_COMPANY = 202
+
+
+def webhook_secret(cluster: Cluster) -> str:
+    return f"whsec_test_{cluster.schema_name}"
+
+
+def make_payee(cluster: Cluster) -> Payee:
+    return payee_save(
+        actor=Actor.system(cluster), cluster=cluster,
+        fields={"name": f"АНО «Развитие {cluster.schema_name}»", "inn": inn_with_check_digits("000000777"),
+                "kpp": "000001001", "bank_name": "ПАО «Тестовый банк»", "bik": "044525999",
+                "account": "40703810900000000001", "correspondent_account": "30101810400000000999",
+                "director": "Иванов И. И.", "accountant": "Петрова П. П.",
+                "stripe_publishable_key": f"pk_test_{cluster.schema_name}"},
+        stripe_secret_key=f"sk_test_{cluster.schema_name}", stripe_webhook_secret=webhook_secret(cluster),
+    )
+
+
+def issue(cluster: Cluster, *, company_id: int = COMPANY, amount: int = 1_500_000, source: str | None = None,
+          due_in_days: int = 30, issue_date: dt.date | None = None, lines: list[InvoiceLineSpec] | None = None,
+          name: str = "ООО «Медтех»") -> Invoice:
+    today = issue_date or cluster_today(cluster)
+    invoice, _ = invoice_issue(
+        actor=Actor.system(cluster), cluster=cluster, company_id=company_id, company_name=name,
+        company_inn=inn_with_check_digits(f"50{company_id:07d}"), company_kpp="500101001",
+        lines=lines or [InvoiceLineSpec(description="Членский взнос за 2026 год", unit_price_kopecks=amount,
+                                        code="membership")],
+        issue_date=today, due_date=today + dt.timedelta(days=due_in_days), period_label="2026",
+        source_key=source or f"test:{next(_numbers)}",
+    )
+    return invoice
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _clusters_back_after_flush(django_db_setup: None, django_db_blocker: Any) -> Any:
+    """One test here is transactional (two threads, two connections): it flushes the database.
+    Put alpha and beta back for the tests after it."""
+    yield
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        for slug in CLUSTER_SPECS:
+            ensure_cluster(slug)
+
+
+@pytest.fixture
+def payee_a(cluster_a: Cluster) -> Payee:
+    return make_payee(cluster_a)
+
+
+@pytest.fixture
+def payee_b(cluster_b: Cluster) -> Payee:
+    return make_payee(cluster_b)
+
+
+@pytest.fixture
+def stripe_on(settings: Any, localstripe: str) -> str:
+    """The stripe SDK of the app points at the tests' localstripe."""
+    settings.STRIPE_API_BASE = localstripe
+    return localstripe
+
+
+def sign(body: bytes, secret: str, timestamp: int | None = None) -> str:
+    """A Stripe-Signature header the way Stripe (and localstripe) computes it."""
+    ts = int(time.time()) if timestamp is None else timestamp
+    signature = hmac.new(secret.encode(), f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={ts},v1={signature}"
+
+
+def intent_event(intent: dict[str, Any], *, kind: str = "payment_intent.succeeded",
+                 event_id: str | None = None) -> dict[str, Any]:
+    return {"id": event_id or f"evt_test_{next(_numbers)}", "object": "event", "type": kind,
+            "created": int(time.time()), "api_version": "2017-08-15", "data": {"object": intent}}
+
+
+def intent_for(invoice: Invoice, payment_intent_id: str, *, amount: int | None = None, currency: str = "rub",
+               status: str = "succeeded", error: str | None = None) -> dict[str, Any]:
+    return {"id": payment_intent_id, "object": "payment_intent", "status": status,
+            "amount": invoice.outstanding_kopecks if amount is None else amount,
+            "amount_received": (invoice.outstanding_kopecks if amount is None else amount)
+            if status == "succeeded" else 0,
+            "currency": currency,
+            "metadata": {"cluster": invoice.cluster.schema_name, "invoice_id": str(invoice.pk)},
+            "last_payment_error": {"message": error} if error else None}
+
+
+def post_webhook(cluster: Cluster | str, body: bytes, header: str | None) -> Any:
+    slug = cluster if isinstance(cluster, str) else cluster.schema_name
+    client = Client(HTTP_HOST="localhost")
+    extra = {"HTTP_STRIPE_SIGNATURE": header} if header is not None else {}
+    return client.post(f"/billing/stripe/webhook/{slug}/", data=body, content_type="application/json", **extra)
+
+
+def deliver(cluster: Cluster, event: dict[str, Any], secret: str | None = None) -> Any:
+    body = json.dumps(event).encode()
+    return post_webhook(cluster, body, sign(body, secret or webhook_secret(cluster)))
