@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from billing.selectors import company_dues_status
 from core.accounts.middleware import bind_session_to_host
 from core.accounts.models import Grant, User
 from core.accounts.services import user_authenticate
@@ -222,6 +223,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "products": company.products.order_by("name", "id"),
         "kpis": company.kpi_reports.order_by("-year"),
         "contracts": company_contracts(company=company),
+        "dues": company_dues_status(cluster, company.pk),
     })
 
 
