@@ -25,8 +25,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((_("Кабинет"), reverse("frontend:cabinet")))
         if managers:
             items.append((_("Участники"), reverse("members:list")))
+            items.append((_("Взносы"), reverse("fees:schedules")))
         elif Grant.Role.MEMBER_REPRESENTATIVE in roles:
             items.append((_("Моя организация"), reverse("members:mine")))
+            items.append((_("Мои счета"), reverse("billing:my_invoices")))
         if roles:
             items.append((_("Заседания"), reverse("governance:meetings")))
             items.append((_("Комитеты"), reverse("governance:committees")))
@@ -36,6 +38,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((_("Продукция"), reverse("site:products")))
         if managers:
             items.append((_("Сайт"), reverse("site:manage_news")))
+            items.append((_("Годовой отчёт"), reverse("annual:index")))
         if Grant.Role.CLUSTER_ADMIN in roles:
             items.append((_("Журнал"), reverse("audit:log")))
     else:
@@ -46,5 +49,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 items.append((_("Кластеры (министерство)"), reverse("federal:overview")))
             if user_is_platform_admin(user):
                 items.append((_("Управление кластерами"), reverse("frontend:platform_clusters")))
+                items.append((_("Формы отчёта"), reverse("reportforms:list")))
     role_labels = [str(label) for value, label in Grant.Role.choices if value in roles]
     return {"nav_items": items, "current_cluster": cluster, "cluster_role_labels": role_labels}

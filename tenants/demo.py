@@ -19,6 +19,7 @@ from core.accounts.services import grant_role, user_get_or_create
 from tenants.content.models import News
 from tenants.content.services import news_create
 from tenants.demo_content import demo_cluster_content
+from tenants.members.models import Company
 from tenants.models import Cluster
 from tenants.selectors import cluster_get_by_slug
 from tenants.services import cluster_provision
@@ -92,8 +93,12 @@ class DemoLogin:
 # Area demo data, by dotted path. CLUSTER_DEMOS run inside each cluster's schema, in one
 # transaction with its other content: f(cluster, *, tz). PLATFORM_DEMOS run after every
 # cluster is ready, on the public schema: f(clusters). Each must be safe to run again.
-CLUSTER_DEMOS: list[str] = []
-PLATFORM_DEMOS: list[str] = []
+CLUSTER_DEMOS: list[str] = [
+    "tenants.roadmap.demo.demo_roadmaps",
+    "tenants.fees.demo.demo_fees",
+]
+PLATFORM_DEMOS: list[str] = ["billing.demo.demo_payees", "core.federal.demo.demo_federal_reports",
+                             "core.federal.warehouse.demo_refresh"]
 
 
 def _user(email: str, full_name: str) -> User:
@@ -115,8 +120,7 @@ def demo_setup() -> list[DemoLogin]:
             )
             Cluster.objects.filter(pk=cluster.pk).update(registry_status=spec.registry_status)
         for prefix, role, title in (("admin", Grant.Role.CLUSTER_ADMIN, "Администратор"),
-                                    ("staff", Grant.Role.CLUSTER_STAFF, "Сотрудник"),
-                                    ("member", Grant.Role.MEMBER_REPRESENTATIVE, "Представитель участника")):
+                                    ("staff", Grant.Role.CLUSTER_STAFF, "Сотрудник")):
             email = f"{prefix}@{spec.slug}.demo"
             grant_role(user=_user(email, f"{title} ({spec.short_name}, демо)"), role=role, cluster=cluster)
             logins.append(DemoLogin(email, str(Grant.Role(role).label), spec.slug))
@@ -127,6 +131,13 @@ def demo_setup() -> list[DemoLogin]:
             demo_cluster_content(cluster, tz=TIME_ZONES.get(spec.slug, "Europe/Moscow"))
             for path in CLUSTER_DEMOS:
                 import_string(path)(cluster, tz=TIME_ZONES.get(spec.slug, "Europe/Moscow"))
+            # The member representative speaks for the first member company (its invoices,
+            # its KPIs, «Моя организация»).
+            company = Company.objects.filter(status=Company.Status.ACTIVE).order_by("id").first()
+        email = f"member@{spec.slug}.demo"
+        grant_role(user=_user(email, f"Представитель участника ({spec.short_name}, демо)"),
+                   role=Grant.Role.MEMBER_REPRESENTATIVE, cluster=cluster, company_id=company.pk if company else None)
+        logins.append(DemoLogin(email, f"{Grant.Role.MEMBER_REPRESENTATIVE.label}: {company or '—'}", spec.slug))
         clusters.append(cluster)
     grant_role(user=_user("federal@ministry.demo", "Аналитик министерства (демо)"),
                role=Grant.Role.MINISTRY_FEDERAL)

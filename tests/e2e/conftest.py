@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
 
 from tests.conftest import CLUSTER_SPECS, ensure_cluster
@@ -94,3 +94,6 @@ def ui(live_server, monkeypatch: pytest.MonkeyPatch) -> Iterator[UI]:  # type: i
         finally:
             context.close()
             browser.close()
+            # ORM calls made while Playwright ran opened their own connection: close it, or the
+            # test database cannot be dropped at the end of the run.
+            connections.close_all()

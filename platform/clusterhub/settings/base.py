@@ -47,6 +47,7 @@ TENANT_APPS = [
     "tenants.events.apps.EventsConfig",
     "tenants.roadmap.apps.RoadmapConfig",
     "tenants.fees.apps.FeesConfig",
+    "tenants.reporting.apps.ReportingConfig",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -203,12 +204,36 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
+# Beat (production.py adds its own entries to these). Roadmap deadline reminders: hourly; each
+# cluster gets its letters from ROADMAP_REMINDER_HOUR of its own time zone on, once per item,
+# kind and deadline (tenants/roadmap/reminders.py).
+CELERY_BEAT_SCHEDULE = {
+    "roadmap-reminders": {"task": "roadmap.reminders_dispatch", "schedule": 3600.0},
+    # Billing: lost webhooks and pending refunds; stored-but-unprocessed webhook events; overdue
+    # marks, reminders and missed e-mails per cluster time zone (billing/tasks.py).
+    "billing-reconcile": {"task": "billing.reconcile", "schedule": 900.0},
+    "billing-events-sweep": {"task": "billing.events_sweep", "schedule": 300.0},
+    "billing-notifications": {"task": "billing.notifications_sweep", "schedule": 3600.0},
+    # Federal warehouse: live metrics (members, dues, roadmap) of every cluster, one task per
+    # cluster, besides the refresh queued after each change (core/federal/warehouse.py).
+    "federal-warehouse-refresh": {
+        "task": "federal.warehouse_refresh_all",
+        "schedule": float(env_str("CLUSTERHUB_WAREHOUSE_REFRESH_SECONDS", "900")),
+    },
+}
+ROADMAP_REMINDER_DAYS_BEFORE = int(env_str("ROADMAP_REMINDER_DAYS_BEFORE", "7"))
+ROADMAP_REMINDER_HOUR = 9
+ROADMAP_OVERDUE_REMINDER_WINDOW_DAYS = 30
 
 SENTRY_DSN = env_str("SENTRY_DSN", "")
 SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "development")
 
 # Payments: the stripe SDK talks to STRIPE_API_BASE (localstripe in demo/tests).
 STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")  # empty: Stripe itself (demo/tests: localstripe)
+# Fernet key(s) for payee secrets at rest (comma-separated to rotate); empty: derived from SECRET_KEY.
+BILLING_SECRETS_KEY = env_str("BILLING_SECRETS_KEY", "")
+# How old (seconds) a signed webhook may be; Stripe's default.
+STRIPE_WEBHOOK_TOLERANCE = 300
 
 # Where archived cluster dumps are written.
 CLUSTER_ARCHIVE_DIR = BASE_DIR / ".local" / "archives"

@@ -107,6 +107,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING below (J
 CELERY_WORKER_SEND_TASK_EVENTS = False
 # Beat: top up the pool of spare cluster schemas even if an on-commit refill was lost.
 CELERY_BEAT_SCHEDULE = {
+    **CELERY_BEAT_SCHEDULE,  # noqa: F405 - base.py's entries (roadmap, billing, warehouse)
     "refill-spare-schemas": {
         "task": "tenants.spare_schemas_refill",
         "schedule": float(env_str("CLUSTERHUB_SPARE_REFILL_SECONDS", "600")),
