@@ -95,6 +95,9 @@ class Invoice(models.Model):
     period_label = models.CharField(_("период"), max_length=60, blank=True)
     issue_date = models.DateField(_("дата счёта"))
     due_date = models.DateField(_("оплатить до"))
+    # The fee schedule's grace period: the invoice turns overdue only after this day
+    # (empty: after the due date). The PDF still says «оплатить до» the due date.
+    overdue_after = models.DateField(_("просрочен после"), null=True, blank=True)
     amount_kopecks = models.BigIntegerField(_("сумма, коп."))
     paid_kopecks = models.BigIntegerField(_("оплачено, коп."), default=0)
     currency = models.CharField(_("валюта"), max_length=3, default=CURRENCY)

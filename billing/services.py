@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.accounts.models import Grant
@@ -89,7 +90,7 @@ def _status_for(invoice: Invoice, today: dt.date) -> str:
         return invoice.status
     if invoice.paid_kopecks >= invoice.amount_kopecks:
         return Status.PAID
-    if invoice.due_date < today:
+    if (invoice.overdue_after or invoice.due_date) < today:
         return Status.OVERDUE
     return Status.PARTIALLY_PAID if invoice.paid_kopecks > 0 else Status.OPEN
 
@@ -236,15 +237,18 @@ def _validate_issue(*, company_name: str, lines: Sequence[InvoiceLineSpec], issu
 
 def invoice_issue(*, actor: Actor, cluster: Cluster, company_id: int, company_name: str, company_inn: str,
                   company_kpp: str, lines: Sequence[InvoiceLineSpec], issue_date: dt.date, due_date: dt.date,
-                  period_label: str, source_key: str) -> tuple[Invoice, bool]:
+                  period_label: str, source_key: str, grace_days: int = 0) -> tuple[Invoice, bool]:
     """Issue an open invoice numbered «<year>-<NNNN>», or return the one already issued for
-    (cluster, source_key): (invoice, created). Sends the «issued» e-mail after commit."""
+    (cluster, source_key): (invoice, created). Sends the «issued» e-mail after commit.
+    `grace_days` after the due date the invoice is still not overdue (the schedule's grace)."""
     actor = _scoped(actor, cluster)
     existing = Invoice.objects.filter(cluster=cluster, source_key=source_key).first()
     if existing is not None:
         return existing, False
     _validate_issue(company_name=company_name, lines=lines, issue_date=issue_date, due_date=due_date,
                     source_key=source_key)
+    if grace_days < 0:
+        raise ValidationError({"grace_days": ["Льготный период не может быть отрицательным."]})
     with transaction.atomic():
         number = _next_number(cluster, issue_date.year)
         # Another run may have issued it while we waited for the counter lock.
@@ -256,6 +260,7 @@ def invoice_issue(*, actor: Actor, cluster: Cluster, company_id: int, company_na
             cluster=cluster, number=number, company_id=company_id, company_name=company_name.strip(),
             company_inn=(company_inn or "").strip(), company_kpp=(company_kpp or "").strip(),
             period_label=period_label.strip(), issue_date=issue_date, due_date=due_date,
+            overdue_after=due_date + dt.timedelta(days=grace_days) if grace_days else None,
             amount_kopecks=sum(line.amount_kopecks for line in lines), currency=CURRENCY,
             status=Status.OPEN, source_key=source_key, created_by=actor.user,
         )
@@ -314,12 +319,13 @@ def invoices_mark_overdue(*, cluster: Cluster, today: dt.date | None = None) -> 
     today = today or cluster_today(cluster)
     actor = _system(cluster)
     count = 0
-    ids = list(Invoice.objects.filter(cluster=cluster, status__in=[Status.OPEN, Status.PARTIALLY_PAID],
-                                      due_date__lt=today).values_list("pk", flat=True))
+    past_grace = Q(overdue_after__lt=today) | Q(overdue_after__isnull=True, due_date__lt=today)
+    ids = list(Invoice.objects.filter(past_grace, cluster=cluster, status__in=[Status.OPEN, Status.PARTIALLY_PAID])
+               .values_list("pk", flat=True))
     for pk in ids:
         with transaction.atomic():
             invoice = Invoice.objects.select_for_update(of=("self",)).select_related("cluster").get(pk=pk, cluster=cluster)
-            if invoice.status not in {Status.OPEN, Status.PARTIALLY_PAID} or invoice.due_date >= today:
+            if invoice.status not in {Status.OPEN, Status.PARTIALLY_PAID} or _status_for(invoice, today) != Status.OVERDUE:
                 continue
             before = snapshot(invoice, ["status"])
             invoice.status = Status.OVERDUE

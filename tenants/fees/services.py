@@ -12,7 +12,6 @@ delivered twice, creates nothing new.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -48,8 +47,6 @@ SCHEDULE_FIELDS = frozenset({"name", "decision", "effective_from", "effective_un
                              "entrance_fee_kopecks", "payment_days", "amount_kopecks", "tier_basis", "due_month",
                              "due_day", "grace_days", "proration", "notes"})
 EXEMPTION_FIELDS = frozenset({"starts_on", "ends_on", "percent", "covers_entrance", "reason"})
-# Billing may learn about grace periods (see /tmp/requests_for_billing.md); pass it when it does.
-_ISSUE_TAKES_GRACE = "grace_days" in inspect.signature(invoice_issue).parameters
 
 Tier = tuple[int, int]  # (lower bound, amount in kopecks)
 
@@ -266,7 +263,6 @@ def _issue(*, actor: Actor, charge: Charge, issue_date: dt.date, grace_days: int
     cluster = actor.cluster
     if cluster is None:
         raise RuntimeError("an assessment acts for a cluster")
-    extra: dict[str, Any] = {"grace_days": grace_days} if _ISSUE_TAKES_GRACE else {}
     member = charge.member
     _, created = invoice_issue(
         actor=actor, cluster=cluster, company_id=member.company_id, company_name=member.name,
@@ -274,7 +270,7 @@ def _issue(*, actor: Actor, charge: Charge, issue_date: dt.date, grace_days: int
         lines=[InvoiceLineSpec(description=charge.description, unit_price_kopecks=charge.amount_kopecks,
                                code=charge.kind)],
         issue_date=issue_date, due_date=charge.due_date, period_label=charge.period_label,
-        source_key=charge.source_key, **extra)
+        source_key=charge.source_key, grace_days=grace_days)
     return created
 
 

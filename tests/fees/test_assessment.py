@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django_tenants.utils import schema_context
 
 from billing.models import Invoice
+from billing.services import invoices_mark_overdue
 from core.audit.models import AuditEntry
 from core.audit.services import Actor
 from tenants.fees import services
@@ -201,6 +202,14 @@ def test_quarterly_periods_and_due_dates(cluster_a):
         assert invoice.due_date == dt.date(2025, 5, 31)
         assert invoice.period_label == "II квартал 2025 года"
         assert overdue_from(invoice.due_date, grace_days=schedule.grace_days) == dt.date(2025, 6, 11)
+        # billing honours the grace period: not overdue on 10 June, overdue on the 11th (the
+        # invoice was issued «today», long after, so it starts overdue: reopen it for the check)
+        assert invoice.overdue_after == dt.date(2025, 6, 10)
+        Invoice.objects.filter(pk=invoice.pk).update(status="open")
+        assert invoices_mark_overdue(cluster=cluster_a, today=dt.date(2025, 6, 10)) == 0
+        assert invoices_mark_overdue(cluster=cluster_a, today=dt.date(2025, 6, 11)) == 1
+        invoice.refresh_from_db()
+        assert invoice.status == "overdue"
         _run(cluster_a, schedule, "2025-Q3", issue_date=dt.date(2025, 7, 1))
         assert f"fees:2025-Q3:{company.pk}" in _invoices(cluster_a)
         with pytest.raises(ValidationError) as err:
