@@ -53,13 +53,13 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
-def audit_record(*, actor: Actor, action: str, obj: models.Model, changes: dict[str, Any] | None = None) -> AuditEntry:
-    """One audit row for an action on obj (in the current cluster unless the actor names one)."""
+def audit_entry(*, actor: Actor, action: str, obj: models.Model, changes: dict[str, Any] | None = None) -> AuditEntry:
+    """The audit row for an action on obj, unsaved (for bulk_create by services writing many rows)."""
     cluster = actor.cluster
     if cluster is None and getattr(connection, "tenant", None) is not None:
         tenant = connection.tenant  # type: ignore[attr-defined]
         cluster = tenant if isinstance(tenant, Cluster) else None
-    return AuditEntry.objects.create(
+    return AuditEntry(
         cluster=cluster,
         actor=actor.user,
         actor_email=actor.user.email if actor.user else "",
@@ -70,3 +70,10 @@ def audit_record(*, actor: Actor, action: str, obj: models.Model, changes: dict[
         object_repr=str(obj)[:300],
         changes=changes or {},
     )
+
+
+def audit_record(*, actor: Actor, action: str, obj: models.Model, changes: dict[str, Any] | None = None) -> AuditEntry:
+    """One audit row for an action on obj (in the current cluster unless the actor names one)."""
+    entry = audit_entry(actor=actor, action=action, obj=obj, changes=changes)
+    entry.save()
+    return entry

@@ -4,9 +4,9 @@ assessment runs. Cluster admins and staff only; every write is audited in its tr
 An assessment run is queued by `assessment_start` (after commit, a Celery task in the cluster's
 schema) and carried out by `assessment_execute`: facts about every liable member are read in
 bulk, the plan is computed without queries (assessment.plan_assessment), invoices already
-issued are skipped by their source keys (one query), and each new invoice is issued through
-billing's `invoice_issue`, which is idempotent per source key — so a run repeated, or a task
-delivered twice, creates nothing new.
+issued are skipped by their source keys (one query), and new invoices are issued 200 at a time
+through billing's `invoices_issue_many` (a fixed number of queries per batch), which is
+idempotent per source key — so a run repeated, or a task delivered twice, creates nothing new.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from billing.services import InvoiceLineSpec, cluster_today, invoice_issue
+from billing.services import InvoiceLineSpec, InvoiceRequest, cluster_today, invoices_issue_many
 from core.audit.services import Actor, audit_record, diff, snapshot
 from core.federal.warehouse import refresh_soon
 from tenants.governance.models import Body, Decision
@@ -259,19 +259,14 @@ def _progress(run: AssessmentRun, **fields: Any) -> None:
     AssessmentRun.objects.filter(pk=run.pk).update(**fields)
 
 
-def _issue(*, actor: Actor, charge: Charge, issue_date: dt.date, grace_days: int) -> bool:
-    cluster = actor.cluster
-    if cluster is None:
-        raise RuntimeError("an assessment acts for a cluster")
+def _request(charge: Charge, *, issue_date: dt.date, grace_days: int) -> InvoiceRequest:
     member = charge.member
-    _, created = invoice_issue(
-        actor=actor, cluster=cluster, company_id=member.company_id, company_name=member.name,
-        company_inn=member.inn, company_kpp=member.kpp,
+    return InvoiceRequest(
+        company_id=member.company_id, company_name=member.name, company_inn=member.inn, company_kpp=member.kpp,
         lines=[InvoiceLineSpec(description=charge.description, unit_price_kopecks=charge.amount_kopecks,
                                code=charge.kind)],
         issue_date=issue_date, due_date=charge.due_date, period_label=charge.period_label,
         source_key=charge.source_key, grace_days=grace_days)
-    return created
 
 
 def _failure(charge: Charge, exc: Exception) -> dict[str, Any]:
@@ -287,18 +282,19 @@ def _issue_batch(*, run: AssessmentRun, actor: Actor, batch: list[Charge], grace
     created = existing = amount = 0
     failed: list[dict[str, Any]] = []
     committed: list[bool] = []
+    cluster = actor.cluster
+    if cluster is None:
+        raise RuntimeError("an assessment acts for a cluster")
+    by_key = {charge.source_key: charge for charge in batch}
     try:
         with transaction.atomic():
             transaction.on_commit(lambda: committed.append(True))  # runs first after the commit
-            for charge in batch:
-                try:
-                    if _issue(actor=actor, charge=charge, issue_date=run.issue_date, grace_days=grace_days):
-                        created += 1
-                        amount += charge.amount_kopecks
-                    else:
-                        existing += 1  # issued meanwhile by someone else
-                except (ValidationError, PermissionDenied) as exc:
-                    failed.append(_failure(charge, exc))
+            outcome = invoices_issue_many(actor=actor, cluster=cluster, requests=[
+                _request(charge, issue_date=run.issue_date, grace_days=grace_days) for charge in batch])
+            created = len(outcome.created)
+            amount = sum(invoice.amount_kopecks for invoice in outcome.created)
+            existing = len(outcome.existing)  # issued meanwhile by someone else
+            failed = [_failure(by_key[key], exc) for key, exc in outcome.refused.items()]
     except Exception as exc:
         if not committed:  # the batch was rolled back: nothing of it happened
             logger.exception("assessment run %s: a batch of %s invoices failed", run.pk, len(batch))

@@ -13,6 +13,8 @@ from billing.models import Invoice, Payee, Payment, Refund
 from billing.selectors import arrears, company_dues_status, invoices_for_cluster, ledger_rows
 from billing.services import (
     InvoiceLineSpec,
+    InvoiceRequest,
+    invoices_issue_many,
     cluster_today,
     invoice_issue,
     invoice_void,
@@ -236,3 +238,35 @@ def test_demo_payees_are_idempotent_and_fake(cluster_a, cluster_b):
     assert len(payees) == 2 and all(p.online_payments_enabled and p.has_webhook_secret for p in payees)
     assert all(p.inn.startswith("000000") and inn_error(p.inn) is None for p in payees)
     assert crypto.decrypt(payees[0].stripe_secret_key_encrypted) == "sk_test_clusterhub_alpha"
+
+
+def test_a_batch_is_numbered_after_single_invoices_audited_idempotent_and_refuses_bad_rows(
+        cluster_a, make_user, django_capture_on_commit_callbacks, django_assert_max_num_queries):
+    first = issue(cluster_a, source="single:1", issue_date=dt.date(2026, 3, 1))
+    actor = staff(make_user, cluster_a)
+
+    def request(n: int, *, amount: int = 100_00, name: str = "ООО «Пакет»") -> InvoiceRequest:
+        return InvoiceRequest(company_id=500 + n, company_name=name, company_inn="", company_kpp="",
+                              lines=[InvoiceLineSpec(description="Членский взнос за 2026 год",
+                                                     unit_price_kopecks=amount)],
+                              issue_date=dt.date(2026, 3, 2), due_date=dt.date(2026, 4, 1),
+                              period_label="2026 год", source_key=f"batch:{n}", grace_days=5)
+
+    requests = [request(n) for n in range(1, 41)] + [request(99, amount=0)]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, django_assert_max_num_queries(12):
+        outcome = invoices_issue_many(actor=actor, cluster=cluster_a, requests=requests)
+    assert len(callbacks) == 1  # one after-commit hook queues the 40 «issued» e-mails
+    assert len(outcome.created) == 40 and list(outcome.refused) == ["batch:99"]
+    assert "больше нуля" in " ".join(outcome.refused["batch:99"].messages)
+    numbers = sorted(Invoice.objects.filter(cluster=cluster_a, source_key__startswith="batch:")
+                     .values_list("number", flat=True))
+    assert first.number == "2026-0001" and numbers[0] == "2026-0002" and numbers[-1] == "2026-0041"
+    invoice = Invoice.objects.get(cluster=cluster_a, source_key="batch:7")
+    assert invoice.overdue_after == dt.date(2026, 4, 6) and invoice.lines.get().amount_kopecks == 100_00
+    assert AuditEntry.objects.filter(cluster=cluster_a, action="billing.invoice_issue",
+                                     object_id=str(invoice.pk)).exists()
+    again = invoices_issue_many(actor=actor, cluster=cluster_a, requests=requests[:5])
+    assert again.created == [] and again.existing == sorted(f"batch:{n}" for n in range(1, 6))
+    member = Actor(user=make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a), host="test", cluster=cluster_a)
+    with pytest.raises(PermissionDenied):
+        invoices_issue_many(actor=member, cluster=cluster_a, requests=[request(200)])

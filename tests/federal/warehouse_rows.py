@@ -58,6 +58,12 @@ def report(cluster: Cluster, year: int, figures: dict[str, Any], *, checks: dict
            correction_reason: str = "", is_demo: bool = False) -> AnnualReport:
     """A submitted version (the next one for the year) with its facts and check rows."""
     published = ReportForm.objects.filter(status=ReportForm.Status.PUBLISHED)
+    if not published.exists():  # a transactional test flushed the forms the data migration made
+        import importlib
+
+        from django.apps import apps
+
+        importlib.import_module("core.federal.migrations.0003_seed_forms").seed(apps, None)
     form = published.filter(year=year).first() or published.order_by("-year").first()
     assert form is not None
     indicators = {i.code: i for i in form.indicators.all()}

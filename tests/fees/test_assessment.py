@@ -324,18 +324,20 @@ def test_one_members_refusal_does_not_stop_the_others_and_a_rerun_retries_it(clu
     with schema_context(cluster_a.schema_name):
         schedule = f.schedule(cluster_a)
         good, bad = f.member(cluster_a, "Исправная"), f.member(cluster_a, "Сбойная")
-        real = billing_services.invoice_issue
+        real = billing_services.invoices_issue_many
 
-        def refusing(**kwargs):  # type: ignore[no-untyped-def]
-            if kwargs["company_id"] == bad.pk:
-                raise ValidationError({"company_name": ["Укажите плательщика."]})
-            return real(**kwargs)
+        def refusing(*, requests, **kwargs):  # type: ignore[no-untyped-def]
+            outcome = real(requests=[r for r in requests if r.company_id != bad.pk], **kwargs)
+            for r in requests:
+                if r.company_id == bad.pk:
+                    outcome.refused[r.source_key] = ValidationError({"company_name": ["Укажите плательщика."]})
+            return outcome
 
-        monkeypatch.setattr(services, "invoice_issue", refusing)
+        monkeypatch.setattr(services, "invoices_issue_many", refusing)
         run = _run(cluster_a, schedule, "2025")
         assert (run.status, run.created_count, run.processed, run.total) == ("failed", 1, 2, 2)
         assert run.errors == [{"company_id": bad.pk, "company": "ООО «Сбойная»", "message": "Укажите плательщика."}]
-        monkeypatch.setattr(services, "invoice_issue", real)
+        monkeypatch.setattr(services, "invoices_issue_many", real)
         again = _run(cluster_a, schedule, "2025")
         assert (again.status, again.created_count, again.existing_count) == ("done", 1, 1)
         assert set(_invoices(cluster_a)) == {f"fees:2025:{good.pk}", f"fees:2025:{bad.pk}"}
