@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context
 
+from billing.models import Invoice
 from core.accounts.models import Grant, User
 from core.accounts.services import grant_role, user_get_or_create
 from tenants.content.models import News
@@ -131,9 +132,12 @@ def demo_setup() -> list[DemoLogin]:
             demo_cluster_content(cluster, tz=TIME_ZONES.get(spec.slug, "Europe/Moscow"))
             for path in CLUSTER_DEMOS:
                 import_string(path)(cluster, tz=TIME_ZONES.get(spec.slug, "Europe/Moscow"))
-            # The member representative speaks for the first member company (its invoices,
-            # its KPIs, «Моя организация»).
-            company = Company.objects.filter(status=Company.Status.ACTIVE).order_by("id").first()
+            # The member representative speaks for a member company with an unpaid invoice (so
+            # «Мои счета» has something to pay), else the first member company.
+            unpaid = set(Invoice.objects.filter(cluster=cluster, status__in=["open", "overdue", "partially_paid"])
+                         .values_list("company_id", flat=True))
+            members = Company.objects.filter(status=Company.Status.ACTIVE).order_by("id")
+            company = members.filter(pk__in=unpaid).first() or members.first()
         email = f"member@{spec.slug}.demo"
         grant_role(user=_user(email, f"Представитель участника ({spec.short_name}, демо)"),
                    role=Grant.Role.MEMBER_REPRESENTATIVE, cluster=cluster, company_id=company.pk if company else None)
