@@ -8,8 +8,6 @@ billing.services; the Stripe webhook lives on the public host (billing/urls.py).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponse
@@ -23,28 +21,13 @@ from rest_framework.response import Response
 from billing import documents, gateway, services
 from billing.models import Invoice, InvoiceLine, Payment, Refund
 from billing.selectors import invoices_for_cluster, payee_for_cluster, payments_for_cluster
-from core.audit.services import Actor
-from tenants.members.selectors import MemberAccess, member_access
 
 from .base import ClusterViewSet
 from .permissions import ANY_CLUSTER_ROLE, CLUSTER_MANAGERS
 
 
 class BillingViewSet(ClusterViewSet):
-    def access(self) -> MemberAccess:
-        cached = getattr(self.request, "_member_access", None)
-        if cached is None:
-            cached = member_access(user=self.request.user, cluster=getattr(self.request, "cluster", None))
-            self.request._member_access = cached  # type: ignore[attr-defined]
-        return cached
-
-    def actor(self) -> Actor:
-        return Actor.from_request(self.request)
-
-    def input(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
-        data = serializer_class(data=self.request.data)
-        data.is_valid(raise_exception=True)
-        return dict(data.validated_data)
+    """Cluster view sets of billing (helpers in api.base.ClusterViewSet)."""
 
 
 # --- invoices -----------------------------------------------------------------------------

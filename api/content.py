@@ -20,7 +20,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.accounts.selectors import user_has_cluster_role
-from core.audit.services import Actor
 from tenants.content import services
 from tenants.content.models import Article, Document, Job, News
 from tenants.content.selectors import article_list, document_file, document_list, job_list, news_list
@@ -38,14 +37,6 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterVi
         if getattr(self, "swagger_fake_view", False):  # OpenAPI generation: no cluster on the request
             return False
         return user_has_cluster_role(self.request.user, self.request.cluster, set(CLUSTER_MANAGERS))  # type: ignore[attr-defined]
-
-    def actor(self) -> Actor:
-        return Actor.from_request(self.request)
-
-    def input(self, serializer_class: type[serializers.Serializer], *, partial: bool = False) -> dict[str, Any]:
-        data = serializer_class(data=self.request.data, partial=partial)
-        data.is_valid(raise_exception=True)
-        return dict(data.validated_data)
 
     def out(self, obj: Any) -> dict[str, Any]:
         serializer = self.get_serializer(obj)

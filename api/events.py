@@ -17,7 +17,6 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.audit.services import Actor
 from tenants.events import services
 from tenants.events.models import Event, Participation
 from tenants.events.selectors import event_access, event_list
@@ -87,14 +86,6 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterView
     def get_queryset(self) -> QuerySet[Event]:
         return event_list(public_only=False, period=self.request.query_params.get("period", "")) \
             .prefetch_related("participations__company")
-
-    def actor(self) -> Actor:
-        return Actor.from_request(self.request)
-
-    def input(self, serializer_class: type[serializers.Serializer], *, partial: bool = False) -> dict[str, Any]:
-        data = serializer_class(data=self.request.data, partial=partial)
-        data.is_valid(raise_exception=True)
-        return dict(data.validated_data)
 
     def _out(self, event: Event) -> dict[str, Any]:
         return EventOutputSerializer(self.get_queryset().get(pk=event.pk)).data

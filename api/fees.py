@@ -16,7 +16,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from billing.services import cluster_today
-from core.audit.services import Actor
 from tenants.fees import services
 from tenants.fees.models import AssessmentRun, FeeSchedule, FeeTier
 from tenants.fees.selectors import run_get, run_list, schedule_in_force, schedule_list
@@ -30,14 +29,6 @@ class FeesViewSet(ClusterViewSet):
     read_roles = CLUSTER_MANAGERS
     write_roles = CLUSTER_MANAGERS
     lookup_value_regex = r"\d+"
-
-    def actor(self) -> Actor:
-        return Actor.from_request(self.request)
-
-    def input(self, serializer_class: type[serializers.Serializer], *, partial: bool = False) -> dict[str, Any]:
-        data = serializer_class(data=self.request.data, partial=partial)
-        data.is_valid(raise_exception=True)
-        return dict(data.validated_data)
 
 
 # --- schedules ----------------------------------------------------------------------------

@@ -29,7 +29,6 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.audit.services import Actor
 from tenants.governance import services
 from tenants.governance.models import (
     AgendaItem,
@@ -78,14 +77,6 @@ class ClusterTimeZoneMixin:
 
 
 class GovernanceViewSet(ClusterTimeZoneMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterViewSet):
-    def actor(self) -> Actor:
-        return Actor.from_request(self.request)
-
-    def input(self, serializer_class: type[serializers.Serializer], *, partial: bool = False) -> dict[str, Any]:
-        data = serializer_class(data=self.request.data, partial=partial)
-        data.is_valid(raise_exception=True)
-        return dict(data.validated_data)
-
     def destroy(self, request: Request, pk: str) -> Response:
         self.delete_object(self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)

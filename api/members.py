@@ -19,7 +19,6 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.audit.services import Actor
 from core.regions import REGIONS
 from tenants.governance.models import Decision
 from tenants.members import services
@@ -27,13 +26,11 @@ from tenants.members.company_export import CONTENT_TYPE, companies_xlsx, export_
 from tenants.members.company_import import import_job_create
 from tenants.members.models import Company, ImportJob, Invitation, MembershipEvent
 from tenants.members.selectors import (
-    MemberAccess,
     company_history,
     company_invitations_pending,
     company_list,
     company_representatives,
     import_job_get,
-    member_access,
 )
 
 from .base import ClusterViewSet
@@ -41,22 +38,7 @@ from .permissions import ANY_CLUSTER_ROLE, CLUSTER_MANAGERS
 
 
 class MembersViewSet(ClusterViewSet):
-    """Access of the requesting user, once per request; the actor for services."""
-
-    def access(self) -> MemberAccess:
-        cached = getattr(self.request, "_member_access", None)
-        if cached is None:
-            cached = member_access(user=self.request.user, cluster=getattr(self.request, "cluster", None))
-            self.request._member_access = cached  # type: ignore[attr-defined]
-        return cached
-
-    def actor(self) -> Actor:
-        return Actor.from_request(self.request)
-
-    def input(self, serializer_class: type[serializers.Serializer], *, partial: bool = False) -> dict[str, Any]:
-        data = serializer_class(data=self.request.data, partial=partial)
-        data.is_valid(raise_exception=True)
-        return dict(data.validated_data)
+    """Members view sets: access, actor and input come from api.base.ClusterViewSet."""
 
     def require_manager(self) -> None:
         if not self.access().manager:

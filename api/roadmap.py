@@ -141,14 +141,6 @@ class RoadmapViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterVi
     def get_serializer_class(self) -> type[serializers.Serializer]:
         return RoadmapDetailSerializer if self.action == "retrieve" else RoadmapSerializer
 
-    def actor(self) -> Actor:
-        return Actor.from_request(self.request)
-
-    def input(self, serializer_class: type[serializers.Serializer], *, partial: bool = False) -> dict[str, Any]:
-        data = serializer_class(data=self.request.data, partial=partial)
-        data.is_valid(raise_exception=True)
-        return dict(data.validated_data)
-
     def out(self, roadmap: Roadmap, code: int = status.HTTP_200_OK) -> Response:
         return Response(RoadmapDetailSerializer(self.get_queryset().get(pk=roadmap.pk)).data, status=code)
 

@@ -2,8 +2,8 @@
 
 * Ours = tenants.fees.services.assessment_execute: facts about every member read in bulk
   (companies, admissions, accepted reports, exemptions, issued source keys: a constant
-  number of queries), the plan computed in Python, then billing's invoice_issue per new
-  invoice.
+  number of queries), the plan computed in Python, then billing's invoices_issue_many per
+  batch of 200 new invoices (a fixed number of queries per batch).
 * Baseline = the naive loop: per member, one query each for its admission, its latest
   accepted report, its exemptions and whether its invoice exists, then invoice_issue.
 Both issue the same 10,000 invoices (different periods, same members, same schedule). The

@@ -181,7 +181,8 @@ def test_staff_run_an_assessment_and_watch_its_progress(cluster_a, make_user, dj
                                               period_end=dt.date(2019, 12, 31), issue_date=dt.date(2019, 1, 1),
                                               status=AssessmentRun.Status.RUNNING, total=200, processed=50)
     html = _html(staff.get(f"/fees/runs/{queued.pk}/"))
-    assert '<progress id="run-progress" max="100" value="25">' in html and "run.js" in html
+    assert '<progress id="run-progress" data-field="percent" max="100" value="25">' in html
+    assert "/static/frontend/progress.js" in html
 
 
 def test_exemptions_list_create_and_delete_with_confirmation(cluster_a, make_user):

@@ -374,12 +374,12 @@ def test_import_page_shows_progress_and_errors(cluster_a, make_user, django_capt
     page = _html(staff.get(response["Location"]))
     assert "Ничего не загружено" in page and "ИНН: неверное контрольное число." in page
     assert '<td>3</td><td>ИНН: неверное контрольное число.</td>' in page
-    assert "/static/frontend/members/import.js" in page and 'data-status-url="/members/import/' in page
+    assert "/static/frontend/progress.js" in page and 'data-status-url="/members/import/' in page
     status = staff.get(f"/members/import/{job.pk}/status/").json()
     assert status["status"] == "failed" and status["finished"] is True
     assert status["errors"] == [{"line": 3, "message": "ИНН: неверное контрольное число."}]
     assert staff.get("/members/import/999999/status/").status_code == 404
-    script = staff.get("/static/frontend/members/import.js")
+    script = staff.get("/static/frontend/progress.js")
     assert script.status_code == 200
     assert b"fetch(" in b"".join(script.streaming_content) if script.streaming else b"fetch(" in script.content
     listing = _html(staff.get("/members/import/"))
@@ -394,7 +394,7 @@ def test_the_import_page_polls_while_running(cluster_a, make_user):
         job = ImportJob.objects.create(file="x.csv", original_name="big.csv", status="validating", total=2000,
                                        processed=500)
     page = _html(staff.get(f"/members/import/{job.pk}/"))
-    assert 'data-finished="0"' in page and '<progress id="import-progress" max="100" value="25">' in page
+    assert 'data-finished="0"' in page and '<progress id="import-progress" data-field="percent" max="100" value="25">' in page
     assert staff.get(f"/members/import/{job.pk}/status/").json()["percent"] == 25
 
 
