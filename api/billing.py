@@ -165,12 +165,15 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BillingVi
     search_fields = ["invoice__number", "invoice__company_name", "order_number", "stripe_payment_intent_id"]
     ordering_fields = ["created_at", "succeeded_at", "amount_kopecks", "id"]
     ordering = ["-created_at", "-id"]
-    filterset_fields = ["method", "status", "invoice"]
+    filterset_fields = ["method", "status"]
 
     def get_queryset(self) -> QuerySet[Payment]:
         if getattr(self, "swagger_fake_view", False):
             return Payment.objects.none()
-        return payments_for_cluster(self.request.cluster)  # type: ignore[attr-defined]
+        payments = payments_for_cluster(self.request.cluster)  # type: ignore[attr-defined]
+        invoice = self.request.query_params.get("invoice", "")
+        # ?invoice=<id> inside this cluster's payments only (never a lookup across clusters)
+        return payments.filter(invoice_id=int(invoice)) if invoice.isdigit() else payments
 
     @extend_schema(request=ManualPaymentInputSerializer, responses={201: PaymentSerializer},
                    description="Учесть банковский перевод по счёту (номер и дата платёжного поручения); "

@@ -8,6 +8,7 @@ in the demo and the tests. Network failures become `GatewayUnavailable`, card pr
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import stripe
@@ -15,6 +16,8 @@ from django.conf import settings
 
 from .crypto import decrypt
 from .models import Payee
+
+logger = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 10
 # The events our webhook endpoint acts on (configure the same list in Stripe's dashboard).
@@ -68,7 +71,9 @@ def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
             raise GatewayUnavailable(UNAVAILABLE) from exc
         if status == 402:
             raise GatewayDeclined(DECLINED) from exc
-        raise GatewayError(f"Платёжный сервис отклонил запрос: {exc.user_message or exc}") from exc
+        logger.warning("stripe refused a request: %s", exc)
+        raise GatewayError("Платёжный сервис отклонил запрос. Попробуйте позже или оплатите по реквизитам "
+                           "счёта; если ошибка повторится, сообщите в дирекцию кластера.") from exc
 
 
 def as_dict(obj: Any) -> dict[str, Any]:

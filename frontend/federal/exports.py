@@ -52,7 +52,9 @@ def table_xlsx(clusters: Iterable[Cluster], *, year: int | None) -> bytes:
         line: list[Any] = []
         for column in columns:
             if column.number is None:
-                line.append(column.text(cluster))
+                text = column.text(cluster)
+                # text, never a formula (a cluster's name typed as «=…»)
+                line.append("'" + text if isinstance(text, str) and text.startswith(("=", "+", "-", "@")) else text)
                 continue
             cell = WriteOnlyCell(sheet, value=column.number(cluster))
             if column.number_format:

@@ -23,9 +23,20 @@ def ledger_filename(date_from: dt.date, date_to: dt.date, extension: str) -> str
     return f"ledger-{date_from:%Y%m%d}-{date_to:%Y%m%d}.{extension}"
 
 
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def _text(value: Any) -> Any:
+    """Text that a spreadsheet would read as a formula («=HYPERLINK(…)» in a company name) is
+    kept as text: quoted with an apostrophe, as Excel itself does."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _cells(row: LedgerRow) -> list[Any]:
-    return [row.date, row.kind_label, row.invoice_number, row.company_name, row.company_inn,
-            row.debit_kopecks, row.credit_kopecks, METHODS.get(row.method, row.method), row.reference]
+    return [row.date, row.kind_label, _text(row.invoice_number), _text(row.company_name), _text(row.company_inn),
+            row.debit_kopecks, row.credit_kopecks, METHODS.get(row.method, row.method), _text(row.reference)]
 
 
 def ledger_csv(rows: Iterable[LedgerRow]) -> bytes:

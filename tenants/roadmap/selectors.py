@@ -17,7 +17,7 @@ def roadmap_list(*, query: str = "", status: str = "") -> QuerySet[Roadmap]:
         item_count=Count("items", distinct=True),
         done_count=Count("items", filter=Q(items__status=Item.Status.DONE), distinct=True),
         cancelled_count=Count("items", filter=Q(items__status=Item.Status.CANCELLED), distinct=True),
-    ).select_related("approved_by__meeting")
+    ).select_related("approved_by__meeting__body")
     if query:
         qs = qs.filter(title__icontains=query)
     if status in Roadmap.Status.values:

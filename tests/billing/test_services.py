@@ -14,10 +14,10 @@ from billing.selectors import arrears, company_dues_status, invoices_for_cluster
 from billing.services import (
     InvoiceLineSpec,
     InvoiceRequest,
-    invoices_issue_many,
     cluster_today,
     invoice_issue,
     invoice_void,
+    invoices_issue_many,
     invoices_mark_overdue,
     payment_record_manual,
     payment_refund,

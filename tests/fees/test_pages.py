@@ -364,3 +364,10 @@ def test_dues_status_on_the_member_card(cluster_a, make_user):
     with schema_context(cluster_a.schema_name):
         newcomer = f.member(cluster_a, "Новый")
     assert "Счетов на взносы не выставлялось." in _text(staff.get(f"/members/{newcomer.pk}/"))
+
+
+def test_ledger_keeps_formula_like_names_as_text():
+    from tenants.fees.exports import _text
+
+    assert _text("=HYPERLINK(\"http://evil\")") == "'=HYPERLINK(\"http://evil\")"
+    assert _text("ООО «Ромашка»") == "ООО «Ромашка»" and _text(5) == 5
