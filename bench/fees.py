@@ -48,12 +48,11 @@ if TYPE_CHECKING:
 MEMBERS = 10_000
 CLUSTER = slug(90)  # its own cluster: the members bench leaves 20,000 companies in bench1
 NOTES = [
-    "  Fees: ours = tenants.fees.services.assessment_execute (bulk reads, then billing.invoice_issue per new "
-    "invoice); baseline = per-member loop with one query each for admission, accepted report, exemptions and "
-    "the existing invoice, then the same invoice_issue. Same 10,000 members (10% admitted mid-year, half with "
-    "accepted figures, 2% exempt), same schedule, different periods. «Issued» e-mail tasks not executed. A first run is dominated by "
-    "billing.invoice_issue (about 11 queries per invoice, one invoice at a time; ours commits 200 per "
-    "transaction); a bulk issue in billing would remove most of it (requested).",
+    "  Fees: ours = tenants.fees.services.assessment_execute (bulk reads, then billing.invoices_issue_many per "
+    "batch of 200: one counter lock, bulk rows and audit entries); baseline = per-member loop with one query "
+    "each for admission, accepted report, exemptions and the existing invoice, then billing.invoice_issue for "
+    "one invoice at a time (about 11 queries each). Same 10,000 members (10% admitted mid-year, half with "
+    "accepted figures, 2% exempt), same schedule, different periods. «Issued» e-mail tasks not executed.",
 ]
 
 
