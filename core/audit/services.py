@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection, models
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
@@ -24,7 +25,12 @@ class Actor:
     cluster: Cluster | None = None
 
     @classmethod
-    def from_request(cls, request: HttpRequest) -> Actor:
+    def from_request(cls, request: HttpRequest, *, allow_anonymous: bool = False) -> Actor:
+        """The signed-in user acting through this request. Services read an actor without a
+        user as the system itself (Celery, demo, webhooks), so an anonymous visitor must
+        never become one by accident: that takes an explicit `allow_anonymous=True`."""
+        if not request.user.is_authenticated and not allow_anonymous:
+            raise PermissionDenied("Войдите, чтобы выполнить это действие.")
         user = request.user if request.user.is_authenticated else None
         return cls(user=user, host=request.get_host(), cluster=getattr(request, "cluster", None))
 

@@ -188,13 +188,17 @@ def invoice_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @readers
-@require_GET
+@require_http_methods(["GET", "POST"])
 def invoice_pay(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST (the «Оплатить» button) starts the payment and shows the card form; a GET changes
+    nothing (a link from another site cannot start payments) and leads back to the invoice."""
     invoice = _invoice(request, pk)
     if invoice is None:
         return not_found(request)
     if not _is_payer(request, invoice):
         return forbidden(request, _("Оплатить счёт может только представитель организации-плательщика."))
+    if request.method == "GET":
+        return redirect("billing:invoice_detail", pk=invoice.pk)
     try:
         start = services.payment_start(actor=Actor.from_request(request), invoice=invoice)
     except ValidationError as exc:

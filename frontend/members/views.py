@@ -387,7 +387,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         if not form.errors:
             try:
                 user = services.invitation_accept(
-                    invitation=invitation, actor=Actor.from_request(request), user=user,
+                    invitation=invitation, actor=Actor.from_request(request, allow_anonymous=True), user=user,
                     full_name=form.cleaned_data.get("full_name", ""), password=form.cleaned_data.get("password", ""))
             except ValidationError as exc:
                 apply_errors(form, exc)

@@ -67,3 +67,19 @@ def test_log_list_runs_a_bounded_number_of_queries(cluster_a, make_user, django_
         _entry(cluster_a, admin, f"Новость {i}")
     with django_assert_max_num_queries(8):
         assert client.get("/audit/").status_code == 200
+
+
+def test_an_anonymous_request_never_becomes_the_system_actor(cluster_a):
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.exceptions import PermissionDenied
+    from django.test import RequestFactory
+
+    from core.audit.services import Actor
+
+    request = RequestFactory().post("/", HTTP_HOST="alpha.localhost")
+    request.user = AnonymousUser()
+    request.cluster = cluster_a  # type: ignore[attr-defined]
+    with pytest.raises(PermissionDenied, match="Войдите"):
+        Actor.from_request(request)
+    visitor = Actor.from_request(request, allow_anonymous=True)  # an invitation link, say
+    assert visitor.user is None and visitor.cluster == cluster_a

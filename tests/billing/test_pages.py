@@ -140,7 +140,7 @@ def test_payment_page_csp_allows_only_the_configured_stripe(stripe_on, cluster_a
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, "clusterhub.security.ContentSecurityPolicyMiddleware"]
     invoice = issue(cluster_a)
     browser = signed_in(rep, cluster_a)
-    pay = browser.get(f"/billing/invoices/{invoice.pk}/pay/")
+    pay = browser.post(f"/billing/invoices/{invoice.pk}/pay/")
     csp = pay["Content-Security-Policy"]
     assert f"script-src 'self' {stripe_on}" in csp and f"connect-src 'self' {stripe_on}" in csp
     assert "js.stripe.com" not in csp.replace(f"{stripe_on}", "")

@@ -71,7 +71,7 @@ def test_payment_intent_is_created_once_and_follows_the_outstanding_amount(strip
 def test_card_payment_is_settled_by_stripe_not_by_the_return_path(stripe_on, payee_a, cluster_a, rep):
     invoice = issue(cluster_a, amount=1_500_000)
     browser = signed_in(rep, cluster_a)
-    page = browser.get(f"/billing/invoices/{invoice.pk}/pay/")
+    page = browser.post(f"/billing/invoices/{invoice.pk}/pay/")
     assert page.status_code == 200
     html = page.content.decode()
     assert f"{stripe_on}/js.stripe.com/v3/" in html and "Оплатить 15 000,00 ₽" in html
@@ -127,7 +127,7 @@ def test_stripe_down_gives_a_russian_error_and_retry_works_later(stripe_on, paye
     invoice = issue(cluster_a)
     browser = signed_in(rep, cluster_a)
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens: localstripe is down
-    response = browser.get(f"/billing/invoices/{invoice.pk}/pay/", follow=True)
+    response = browser.post(f"/billing/invoices/{invoice.pk}/pay/", follow=True)
     assert "Платёжный сервис сейчас недоступен. Счёт не изменён" in response.content.decode()
     api = browser.post(f"/api/v1/invoices/{invoice.pk}/pay/")
     assert api.status_code == 503
@@ -135,7 +135,7 @@ def test_stripe_down_gives_a_russian_error_and_retry_works_later(stripe_on, paye
     invoice.refresh_from_db()
     assert invoice.status == Status.OPEN and not invoice.payments.exists()
     settings.STRIPE_API_BASE = stripe_on  # it is back
-    assert browser.get(f"/billing/invoices/{invoice.pk}/pay/").status_code == 200
+    assert browser.post(f"/billing/invoices/{invoice.pk}/pay/").status_code == 200
     assert invoice.payments.get().status == Payment.Status.PENDING
 
 
@@ -157,3 +157,13 @@ def test_online_refund_goes_through_stripe(stripe_on, payee_a, cluster_a, rep, m
     assert (invoice.status, invoice.paid_kopecks) == (Status.PARTIALLY_PAID, 600_000)
     with pytest.raises(ValidationError):
         payment_refund(actor=staff, payment=payment, amount_kopecks=600_001, reason="ещё")
+
+
+def test_opening_the_pay_address_by_get_starts_nothing(stripe_on, payee_a, cluster_a, rep):
+    invoice = issue(cluster_a)
+    browser = signed_in(rep, cluster_a)
+    response = browser.get(f"/billing/invoices/{invoice.pk}/pay/")
+    assert response.status_code == 302 and response["Location"] == f"/billing/invoices/{invoice.pk}/"
+    assert not Payment.objects.filter(invoice=invoice).exists()
+    detail = browser.get(response["Location"]).content.decode()
+    assert 'id="pay-button">Оплатить</button>' in detail and 'method="post"' in detail

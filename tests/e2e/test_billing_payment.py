@@ -85,7 +85,7 @@ def test_representative_pays_an_invoice_by_card(member_invoice: tuple[User, Invo
     expect(page.locator("#invoice-status")).to_have_text("Выставлен")
     ui.shot("billing-02-invoice")
 
-    page.get_by_role("link", name="Оплатить").click()
+    page.get_by_role("button", name="Оплатить", exact=True).click()
     expect(page.locator("h1")).to_have_text(f"Оплата счёта № {invoice.number}")
     card = page.locator("#card-element")
     expect(card).to_contain_text("localstripe")  # the fake Stripe.js mounted its card Element
