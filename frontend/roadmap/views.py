@@ -116,6 +116,7 @@ def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "approve_form": ApproveForm(decisions=services.approval_decisions().filter(roadmaps__isnull=True))
         if manager and roadmap.status == Roadmap.Status.DRAFT else None,
         "report_url": _optional_url("roadmap:report", roadmap.pk),
+        "pdf_in_background": services.report_in_background(roadmap=roadmap, fmt="pdf"),
         "progress_url": _optional_url("roadmap:progress", roadmap.pk),
         "timeline_url": _optional_url("roadmap:timeline", roadmap.pk),
     }

@@ -207,3 +207,42 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.kind} {self.deadline}"
+
+
+def report_file_path(instance: ReportJob, filename: str) -> str:
+    schema = getattr(connection, "schema_name", "public")  # django-tenants' wrapper
+    return f"clusters/{schema}/roadmap-reports/{uuid.uuid4().hex}/{get_valid_filename(filename)[-120:]}"
+
+
+class ReportJob(models.Model):
+    """A report of a large roadmap made in the background (a PDF of thousands of rows takes
+    tens of seconds): queued, then running, then a file to download — or an error."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("В очереди")
+        RUNNING = "running", _("Формируется")
+        DONE = "done", _("Готов")
+        FAILED = "failed", _("Ошибка")
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="report_jobs")
+    format = models.CharField(_("формат"), max_length=10)
+    status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(_("файл"), upload_to=report_file_path, max_length=300, blank=True)
+    filename = models.CharField(_("имя файла"), max_length=300, blank=True)
+    content_type = models.CharField(max_length=120, blank=True)
+    error = models.TextField(_("ошибка"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
+                                   related_name="+", db_constraint=False)
+    created_at = models.DateTimeField(_("заказан"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("готов"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("отчёт дорожной карты")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.roadmap_id} {self.format} {self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}

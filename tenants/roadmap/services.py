@@ -9,12 +9,15 @@ per suspicious row), roadmap_import_confirm() creates exactly that, all or nothi
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
@@ -27,9 +30,10 @@ from tenants.governance.models import Body, Committee, CommitteeMember, Decision
 from tenants.members.models import Company
 
 from .deadlines import DeadlineKind, parse_deadline
-from .models import Evidence, Executor, Item, Roadmap, RoadmapImport, Section
+from .models import Evidence, Executor, Item, ReportJob, Roadmap, RoadmapImport, Section
 from .table import PERSON_RE, ParsedTable, TableError, parse_file, split_executors
 
+logger = logging.getLogger(__name__)
 MANAGERS = frozenset({Grant.Role.CLUSTER_ADMIN, Grant.Role.CLUSTER_STAFF})
 MANAGERS_ONLY = "Это действие доступно только администраторам и сотрудникам кластера."
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
@@ -549,3 +553,56 @@ def today_in_cluster() -> dt.date:
     from zoneinfo import ZoneInfo
 
     return timezone.now().astimezone(ZoneInfo(tz)).date()
+
+
+# --- reports made in the background ---------------------------------------------------------
+
+def report_in_background(*, roadmap: Roadmap, fmt: str) -> bool:
+    """A PDF of a large roadmap is made by a Celery task (WeasyPrint spends ~25 ms a row: 2,000
+    items take close to a minute); everything else is made during the request."""
+    limit = int(getattr(settings, "ROADMAP_REPORT_SYNC_MAX_ITEMS", 300))
+    return fmt == "pdf" and roadmap.items.count() > limit
+
+
+def report_job_start(*, actor: Actor, roadmap: Roadmap, fmt: str) -> ReportJob:
+    """Order a report file; an unfinished order of the same file is reused, not repeated."""
+    from .report import CONTENT_TYPES
+    from .tasks import report_job_task
+
+    if actor.user is None or not user_cluster_roles(actor.user, actor.cluster or _cluster()):
+        raise PermissionDenied("Отчёт доступен участникам, сотрудникам и администраторам кластера.")
+    if fmt not in CONTENT_TYPES:
+        raise ValidationError({"format": "Неизвестный формат отчёта: выберите docx, xlsx или pdf."})
+    with transaction.atomic():
+        pending = ReportJob.objects.filter(roadmap=roadmap, format=fmt,
+                                           status__in=[ReportJob.Status.QUEUED, ReportJob.Status.RUNNING]).first()
+        if pending is not None:
+            return pending
+        job = ReportJob.objects.create(roadmap=roadmap, format=fmt, created_by=actor.user)
+        report_job_task.delay_on_commit(job.pk)
+    return job
+
+
+def report_job_run(*, job_id: int) -> ReportJob | None:
+    """Make the file of a queued job (the Celery task calls this; safe to call twice)."""
+    from .report import roadmap_report
+
+    with transaction.atomic():
+        job = ReportJob.objects.select_for_update().select_related("roadmap").filter(pk=job_id).first()
+        if job is None or job.status != ReportJob.Status.QUEUED:
+            return job
+        job.status = ReportJob.Status.RUNNING
+        job.save(update_fields=["status"])
+    try:
+        report = roadmap_report(job.roadmap, job.format)
+    except Exception as exc:  # the job must end either way; the log keeps the details
+        logger.exception("roadmap report job %s failed", job_id)
+        job.status, job.error = ReportJob.Status.FAILED, f"Отчёт не сформирован: {type(exc).__name__}."
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "error", "finished_at"])
+        return job
+    job.file.save(report.filename, ContentFile(report.content), save=False)
+    job.filename, job.content_type = report.filename_ru, report.content_type
+    job.status, job.finished_at = ReportJob.Status.DONE, timezone.now()
+    job.save(update_fields=["file", "filename", "content_type", "status", "finished_at"])
+    return job

@@ -48,3 +48,12 @@ def reminders_run(now: str | None = None) -> dict[str, Any]:
     if moment.astimezone(tenant.tzinfo).hour < hour:
         return {"cluster": tenant.schema_name, "skipped": f"before {hour}:00 local time"}
     return reminders_send(cluster=tenant, now=moment)
+
+
+@app.task(name="roadmap.report_job", acks_late=True)
+def report_job_task(job_id: int) -> dict[str, Any]:
+    """Make a queued report file in the current cluster's schema (ClusterTask stamps it)."""
+    from .services import report_job_run
+
+    job = report_job_run(job_id=job_id)
+    return {"job": job_id, "status": job.status if job else "missing"}

@@ -1,0 +1,75 @@
+"""A PDF of a large roadmap is made in the background: ordered, progress, then a download."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+from django.urls import reverse
+
+from core.accounts.models import Grant
+from tenants.roadmap.models import ReportJob
+from tests.conftest import client_for, host_of, signed_in
+
+from .test_pages_api import _seed_roadmap
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.ROADMAP_REPORT_SYNC_MAX_ITEMS = 10  # seed 001 (24 items) counts as large here
+
+
+def test_large_pdf_is_ordered_then_downloaded(cluster_a, cluster_b, in_cluster, make_user, tmp_path,
+                                              django_capture_on_commit_callbacks):
+    member = make_user(Grant.Role.MEMBER_REPRESENTATIVE, cluster_a)
+    pk, _ = _seed_roadmap(cluster_a, in_cluster, make_user(Grant.Role.CLUSTER_ADMIN, cluster_a))
+    browser = signed_in(member, cluster_a)
+    detail = browser.get(reverse("roadmap:detail", args=[pk])).content.decode()
+    assert f'href="/roadmap/{pk}/report/?format=pdf">PDF</a>' in detail  # no «download»: a page first
+    page = browser.get(reverse("roadmap:report", args=[pk]) + "?format=pdf")
+    assert page.status_code == 200 and "формируется в фоне" in page.content.decode()
+    assert browser.get(reverse("roadmap:report", args=[pk]) + "?format=xlsx")["Content-Type"].startswith(
+        "application/vnd.openxmlformats")  # small formats stay immediate
+    with django_capture_on_commit_callbacks(execute=True):
+        ordered = browser.post(reverse("roadmap:report_job_create", args=[pk]), {"format": "pdf"})
+    assert ordered.status_code == 302
+    with in_cluster(cluster_a):
+        job = ReportJob.objects.get()
+    assert ordered["Location"] == reverse("roadmap:report_job", args=[pk, job.pk])
+    status = browser.get(reverse("roadmap:report_job_status", args=[pk, job.pk])).json()
+    assert status["status"] == "done" and status["finished"] and status["percent"] == 100
+    html = browser.get(ordered["Location"]).content.decode()
+    link = re.search(r'href="(/roadmap/\d+/report/jobs/\d+/file/)" download>Скачать отчёт', html)
+    assert link
+    response = browser.get(link.group(1))
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(b"".join(response.streaming_content))
+    text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
+    assert "Отчет о работе" in text and "Организационные вопросы" in text
+    # the job and its file stay inside the cluster and its people
+    other = signed_in(make_user(Grant.Role.CLUSTER_ADMIN, cluster_b), cluster_b)
+    assert other.get(reverse("roadmap:report_job_file", args=[pk, job.pk])).status_code == 404
+    for url in (reverse("roadmap:report_job_file", args=[pk, job.pk]),
+                reverse("roadmap:report_job_status", args=[pk, job.pk])):
+        # cluster B's admin, signed in there, carrying that session to cluster A's host
+        assert other.get(url, HTTP_HOST=host_of(cluster_a)).status_code in (302, 403, 404)
+    anonymous = client_for(cluster_a).get(reverse("roadmap:report_job_file", args=[pk, job.pk]))
+    assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
+    assert client_for(cluster_a).post(reverse("roadmap:report_job_create", args=[pk])).status_code == 302
+    with in_cluster(cluster_a):
+        assert ReportJob.objects.count() == 1
+
+
+def test_an_unfinished_order_is_reused_and_a_bad_format_refused(cluster_a, in_cluster, make_user):
+    admin = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
+    pk, _ = _seed_roadmap(cluster_a, in_cluster, admin)
+    browser = signed_in(admin, cluster_a)
+    first = browser.post(reverse("roadmap:report_job_create", args=[pk]), {"format": "pdf"})
+    second = browser.post(reverse("roadmap:report_job_create", args=[pk]), {"format": "pdf"})
+    assert first["Location"] == second["Location"]  # still queued (on_commit not run): the same order
+    with in_cluster(cluster_a):
+        assert ReportJob.objects.get().status == ReportJob.Status.QUEUED
+    bad = browser.post(reverse("roadmap:report_job_create", args=[pk]), {"format": "odt"}, follow=True)
+    assert "Неизвестный формат отчёта" in bad.content.decode()
