@@ -4,7 +4,12 @@ from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
 from .roadmap import RoadmapImportViewSet, RoadmapItemViewSet, RoadmapViewSet
-from .roadmap_report import RoadmapReportView
+from .roadmap_report import (
+    RoadmapReportJobFileView,
+    RoadmapReportJobsView,
+    RoadmapReportJobView,
+    RoadmapReportView,
+)
 from .roadmap_tracking import MyRoadmapItemsView, RoadmapProgressView
 
 router = SimpleRouter()
@@ -16,5 +21,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("roadmaps/<int:roadmap_id>/progress/", RoadmapProgressView.as_view(), name="roadmap-progress"),
     path("roadmap-items/mine/", MyRoadmapItemsView.as_view(), name="roadmap-items-mine"),
     path("roadmaps/<int:pk>/report/", RoadmapReportView.as_view(), name="roadmap-report"),
+    path("roadmaps/<int:pk>/report-jobs/", RoadmapReportJobsView.as_view(), name="roadmap-report-jobs"),
+    path("roadmaps/<int:pk>/report-jobs/<int:job_id>/", RoadmapReportJobView.as_view(), name="roadmap-report-job"),
+    path("roadmaps/<int:pk>/report-jobs/<int:job_id>/file/", RoadmapReportJobFileView.as_view(),
+         name="roadmap-report-job-file"),
     *router.urls,
 ]

@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
+from django.urls import set_urlconf
 from django_tenants.utils import schema_context, schema_exists
 
 from core.accounts.models import Grant, User
@@ -47,7 +48,11 @@ def _session_clusters(django_db_setup: None, django_db_blocker) -> None:  # type
 def _clean_state() -> Iterator[None]:
     for name in ("default", "platform"):
         caches[name].clear()
+    # a streaming response read only in part never sends request_finished, which would reset the
+    # thread's URLconf; the next test's reverse() must not resolve against the public host's
+    set_urlconf(None)
     yield
+    set_urlconf(None)
     connection.set_schema_to_public()
     for name in ("default", "platform"):
         caches[name].clear()

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 
+import openpyxl
 import pytest
 from django.urls import reverse
 
 from core.accounts.models import Grant
 from tenants.roadmap.models import ReportJob
-from tests.conftest import client_for, host_of, signed_in
+from tests.conftest import api_client, client_for, host_of, signed_in, token_for
 
 from .test_pages_api import _seed_roadmap
 
@@ -73,3 +75,42 @@ def test_an_unfinished_order_is_reused_and_a_bad_format_refused(cluster_a, in_cl
         assert ReportJob.objects.get().status == ReportJob.Status.QUEUED
     bad = browser.post(reverse("roadmap:report_job_create", args=[pk]), {"format": "odt"}, follow=True)
     assert "Неизвестный формат отчёта" in bad.content.decode()
+
+
+def test_api_orders_a_report_file_and_serves_it_when_ready(cluster_a, cluster_b, in_cluster, make_user,
+                                                          django_capture_on_commit_callbacks):
+    member = make_user(Grant.Role.MEMBER_REPRESENTATIVE, cluster_a)
+    pk, _ = _seed_roadmap(cluster_a, in_cluster, make_user(Grant.Role.CLUSTER_ADMIN, cluster_a))
+    api = api_client(token_for(member, cluster_a), cluster_a)
+    jobs_url = f"/api/v1/roadmaps/{pk}/report-jobs/"
+    bad = api.post(jobs_url, {"format": "odt"}, content_type="application/json")
+    assert bad.status_code == 400 and "Неизвестный формат" in bad.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        ordered = api.post(jobs_url, {"format": "xlsx"}, content_type="application/json")
+    assert ordered.status_code == 202 and ordered.json()["format"] == "xlsx"
+    job = api.get(f"{jobs_url}{ordered.json()['id']}/").json()
+    assert job["status"] == "done" and job["file_url"].endswith("/file/")
+    assert [j["id"] for j in api.get(jobs_url).json()] == [job["id"]]
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(api.get(job["file_url"]).streaming_content)))
+    cells = {str(c.value) for row in sheet.active.iter_rows() for c in row if c.value}
+    assert any("Отчет о работе" in c for c in cells)
+    # another cluster, a ministry user without a cluster role, anonymous: nothing
+    other = api_client(token_for(make_user(Grant.Role.CLUSTER_ADMIN, cluster_b), cluster_b), cluster_b)
+    assert other.get(job["file_url"]).status_code == 404
+    assert other.post(jobs_url, {"format": "pdf"}, content_type="application/json").status_code == 404
+    ministry = api_client(token_for(make_user(Grant.Role.MINISTRY_FEDERAL), None), cluster_a)
+    assert ministry.get(job["file_url"]).status_code == 403
+    assert ministry.post(jobs_url, {"format": "pdf"}, content_type="application/json").status_code == 403
+    assert client_for(cluster_a).get(job["file_url"]).status_code == 401
+    with in_cluster(cluster_a):
+        assert ReportJob.objects.count() == 1
+
+
+def test_api_file_of_an_unfinished_order_is_not_there_yet(cluster_a, in_cluster, make_user):
+    admin = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
+    pk, _ = _seed_roadmap(cluster_a, in_cluster, admin)
+    api = api_client(token_for(admin, cluster_a), cluster_a)
+    ordered = api.post(f"/api/v1/roadmaps/{pk}/report-jobs/", {}, content_type="application/json").json()
+    assert ordered["status"] == "queued" and ordered["format"] == "pdf" and ordered["file_url"] is None
+    missing = api.get(f"/api/v1/roadmaps/{pk}/report-jobs/{ordered['id']}/file/")
+    assert missing.status_code == 404 and missing.json()["detail"] == "Отчёт ещё не готов."
