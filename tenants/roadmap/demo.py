@@ -3,14 +3,18 @@
 mosreg gets its 2018 report (seed 001, verbatim) and a plan for the current year; the other
 clusters get a plan built from what their seed documents say they intend to do (nso: the
 specialized organization, the strategy documents, official registration by the end of
-2016 — seed 003; technopolis: seed 002; bashkortostan: seed 004). Meeting dates not given
-by the seeds are demo dates. Approval decisions are entered like the founding meeting's
+2016 — seed 003; technopolis: seed 002; bashkortostan: seed 004). Every cluster also has
+closed yearly plans for the demo reporting years (PAST_YEARS: the years of the federal demo
+reports), with a repeatable share of items done, so the reports and the ministry dashboard
+show a roadmap completion rate instead of «нет данных». Meeting dates not given by the seeds
+are demo dates. Approval decisions are entered like the founding meeting's
 (tenants.demo_content): as adopted decisions of a held general meeting.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import random
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -126,6 +130,56 @@ PROGRESS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
+# Closed yearly plans for the demo reporting years (core.federal.demo.YEARS; kept here too,
+# as the tenant layer does not import the federal one). (number, title, executors, deadline,
+# expected, result when done); «{year}» and «{prev}» are filled in per year.
+PAST_YEARS = (2024, 2025)
+PAST_PLAN: list[tuple[str, ...]] = [
+    ("1.", "Организационные вопросы"),
+    ("1.1.", "Провести годовое общее собрание участников", "Совет кластера", "март {year} г.", "Протокол собрания",
+     "Общее собрание проведено, протокол размещён на сайте"),
+    ("1.2.", "Подготовить отчёт о работе кластера за {prev} год", "Исполнительная дирекция",
+     "до 15 февраля {year} г.", "Отчёт утверждён советом", "Отчёт утверждён советом кластера"),
+    ("2.", "Кооперация и поддержка участников"),
+    ("2.1.", "Заключить кооперационные контракты между участниками", "Рабочая группа по кооперации участников",
+     "В течение года", "Не менее 3 контрактов", "Заключено 4 контракта"),
+    ("2.2.", "Подготовить заявки участников на поддержку по Постановлению Правительства РФ № 41",
+     "Исполнительная дирекция", "II квартал {year} г.", "Заявки поданы", "Поданы 3 заявки"),
+    ("2.3.", "Провести отраслевой семинар по импортозамещению медицинских изделий", "Исполнительная дирекция",
+     "IV квартал {year} г.", "Семинар проведён", "Семинар проведён, 42 участника"),
+    ("3.", "Выставки и информационная деятельность"),
+    ("3.1.", "Коллективная экспозиция участников на отраслевой выставке", "Участники кластера",
+     "декабрь {year} г.", "Стенд кластера", "Стенд кластера, 6 участников"),
+    ("3.2.", "Обновлять сведения об участниках на сайте кластера", "Исполнительная дирекция", "Ежеквартально",
+     "–", "Сведения обновлены"),
+    ("3.3.", "Подготовить буклет и презентацию кластера", "Исполнительная дирекция", "до 30 сентября {year} г.",
+     "Буклет издан", "Буклет издан тиражом 500 экз."),
+]
+
+
+def _past_plans(actor: Actor, cluster: Cluster, zone: ZoneInfo) -> None:
+    """Closed plans of the demo reporting years: items done or not done, repeatably per cluster and year."""
+    for year in PAST_YEARS:
+        if Roadmap.objects.filter(period_start__year=year).exists():
+            continue
+        fill = {"year": year, "prev": year - 1}
+        rows = [tuple(cell.format(**fill) for cell in row[:5]) for row in PAST_PLAN]
+        title = f"Дорожная карта {cluster.display_name} на {year} год"
+        roadmap = _import(actor, cluster, title, f"{year}-01-01/{year}-12-31", rows, zone, number=f"ДК-{year}")
+        rng = random.Random(f"{cluster.schema_name}-{year}")  # noqa: S311 - repeatable demo outcomes
+        done_share = rng.uniform(0.6, 0.95)
+        for row in PAST_PLAN:
+            if len(row) < 6:
+                continue
+            item = roadmap.items.get(number=row[0])
+            if rng.random() < done_share:
+                services.item_update(actor=actor, item=item, status="done", actual_result=row[5].format(**fill))
+            else:
+                services.item_update(actor=actor, item=item, status="not_done",
+                                     actual_result=f"Не выполнено, перенесено на {year + 1} год")
+        services.roadmap_close(actor=actor, roadmap=roadmap)
+
+
 def _table(title: str, rows: list[tuple[str, ...]]) -> bytes:
     lines = [title, "\t".join(HEADER), "\t".join(str(n) for n in range(1, 7))]
     lines += ["\t".join([*row, *[""] * (6 - len(row))]) for row in rows]
@@ -170,6 +224,7 @@ def demo_roadmaps(cluster: Cluster, *, tz: str) -> bool:
                                   "2018 год.")
         services.roadmap_close(actor=actor, roadmap=services.roadmap_approve(actor=actor, roadmap=report,
                                                                             decision=decision))
+    _past_plans(actor, cluster, zone)
     if slug not in PLANS:
         return True
     title, period, rows = PLANS[slug]
