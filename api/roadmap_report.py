@@ -81,7 +81,7 @@ class ReportJobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_file_url(self, job: ReportJob) -> str | None:
-        if job.status != ReportJob.Status.DONE:
+        if not job.is_ready:
             return None
         return reverse("api:roadmap-report-job-file", kwargs={"pk": job.roadmap_id, "job_id": job.pk})
 
@@ -104,7 +104,7 @@ class _ReportJobBase(ClusterGenericAPIView):
         return roadmap
 
     def job(self, pk: int, job_id: int) -> ReportJob:
-        job = ReportJob.objects.filter(roadmap_id=pk, pk=job_id).first()
+        job = selectors.report_job_get(roadmap_id=pk, job_id=job_id)
         if job is None:
             raise NotFound("Такого отчёта нет.")
         return job
@@ -116,7 +116,7 @@ class RoadmapReportJobsView(_ReportJobBase):
     @extend_schema(responses=ReportJobSerializer(many=True),
                    description="Последние 20 заказанных файлов отчёта этой дорожной карты.")
     def get(self, request: Request, pk: int) -> Response:
-        jobs = ReportJob.objects.filter(roadmap=self.roadmap(pk))[:20]
+        jobs = selectors.report_jobs(roadmap=self.roadmap(pk))
         return Response(ReportJobSerializer(jobs, many=True).data)
 
     @extend_schema(request=ReportJobOrderSerializer, responses={202: ReportJobSerializer},
@@ -146,7 +146,7 @@ class RoadmapReportJobFileView(_ReportJobBase):
                               404: OpenApiResponse(description="Отчёт не найден или ещё не готов")})
     def get(self, request: Request, pk: int, job_id: int) -> FileResponse:
         job = self.job(pk, job_id)
-        if job.status != ReportJob.Status.DONE or not job.file:
+        if not job.is_ready:
             raise NotFound("Отчёт ещё не готов.")
         return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename,
                             content_type=job.content_type)

@@ -34,7 +34,7 @@ def roadmap_report_download(request: HttpRequest, pk: int) -> HttpResponse:
     if services.report_in_background(roadmap=roadmap, fmt=fmt):
         return render(request, "frontend/roadmap/report_job_start.html", {
             "roadmap": roadmap, "format": fmt, "item_count": roadmap.items.count(),
-            "jobs": ReportJob.objects.filter(roadmap=roadmap, format=fmt)[:5]})
+            "jobs": selectors.report_jobs(roadmap=roadmap, fmt=fmt, limit=5)})
     report = roadmap_report(roadmap, fmt, cluster=request.cluster)  # type: ignore[attr-defined]
     response = HttpResponse(report.content, content_type=report.content_type)
     response["Content-Disposition"] = report.content_disposition
@@ -56,10 +56,6 @@ def report_job_create(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("roadmap:report_job", pk=roadmap.pk, job_id=job.pk)
 
 
-def _job(pk: int, job_id: int) -> ReportJob | None:
-    return ReportJob.objects.filter(roadmap_id=pk, pk=job_id).select_related("roadmap").first()
-
-
 def _job_data(job: ReportJob) -> dict[str, Any]:
     percent = {"queued": 0, "running": 50}.get(job.status, 100)
     return {"id": job.pk, "status": job.status, "status_display": str(job.get_status_display()),
@@ -69,7 +65,7 @@ def _job_data(job: ReportJob) -> dict[str, Any]:
 @cluster_page(Grant.CLUSTER_ROLES)
 @require_GET
 def report_job(request: HttpRequest, pk: int, job_id: int) -> HttpResponse:
-    job = _job(pk, job_id)
+    job = selectors.report_job_get(roadmap_id=pk, job_id=job_id)
     if job is None:
         return not_found(request)
     return render(request, "frontend/roadmap/report_job.html", {"job": job, "data": _job_data(job)})
@@ -78,7 +74,7 @@ def report_job(request: HttpRequest, pk: int, job_id: int) -> HttpResponse:
 @cluster_page(Grant.CLUSTER_ROLES)
 @require_GET
 def report_job_status(request: HttpRequest, pk: int, job_id: int) -> HttpResponse:
-    job = _job(pk, job_id)
+    job = selectors.report_job_get(roadmap_id=pk, job_id=job_id)
     if job is None:
         return JsonResponse({"detail": _("Такого отчёта нет.")}, status=404)
     return JsonResponse(_job_data(job), json_dumps_params={"ensure_ascii": False})
@@ -87,8 +83,8 @@ def report_job_status(request: HttpRequest, pk: int, job_id: int) -> HttpRespons
 @cluster_page(Grant.CLUSTER_ROLES)
 @require_GET
 def report_job_file(request: HttpRequest, pk: int, job_id: int) -> HttpResponseBase:
-    job = _job(pk, job_id)
-    if job is None or job.status != ReportJob.Status.DONE or not job.file:
+    job = selectors.report_job_get(roadmap_id=pk, job_id=job_id)
+    if job is None or not job.is_ready:
         return not_found(request)
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename,
                         content_type=job.content_type)

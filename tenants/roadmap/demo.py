@@ -27,7 +27,7 @@ from tenants.governance.models import Body, Decision, Meeting
 from tenants.models import Cluster
 
 from . import services
-from .models import Roadmap
+from .models import Item, Roadmap
 
 SEED_001 = Path(__file__).resolve().parent / "demo_data" / "seed_001_roadmap_2018.txt"
 # Clusters whose 2018 report (seed 001) is imported verbatim.
@@ -160,8 +160,6 @@ PAST_PLAN: list[tuple[str, ...]] = [
 def _past_plans(actor: Actor, cluster: Cluster, zone: ZoneInfo) -> None:
     """Closed plans of the demo reporting years: items done or not done, repeatably per cluster and year."""
     for year in PAST_YEARS:
-        if Roadmap.objects.filter(period_start__year=year).exists():
-            continue
         fill = {"year": year, "prev": year - 1}
         rows = [tuple(cell.format(**fill) for cell in row[:5]) for row in PAST_PLAN]
         title = f"Дорожная карта {cluster.display_name} на {year} год"
@@ -173,9 +171,9 @@ def _past_plans(actor: Actor, cluster: Cluster, zone: ZoneInfo) -> None:
                 continue
             item = roadmap.items.get(number=row[0])
             if rng.random() < done_share:
-                services.item_update(actor=actor, item=item, status="done", actual_result=row[5].format(**fill))
+                services.item_update(actor=actor, item=item, status=Item.Status.DONE, actual_result=row[5].format(**fill))
             else:
-                services.item_update(actor=actor, item=item, status="not_done",
+                services.item_update(actor=actor, item=item, status=Item.Status.NOT_DONE,
                                      actual_result=f"Не выполнено, перенесено на {year + 1} год")
         services.roadmap_close(actor=actor, roadmap=roadmap)
 

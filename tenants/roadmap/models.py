@@ -246,3 +246,8 @@ class ReportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    @property
+    def is_ready(self) -> bool:
+        """Made, with a file to download."""
+        return self.status == self.Status.DONE and bool(self.file)

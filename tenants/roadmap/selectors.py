@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from .models import Evidence, Executor, Item, Roadmap, RoadmapImport, Section
+from .models import Evidence, Executor, Item, ReportJob, Roadmap, RoadmapImport, Section
 
 ORDERINGS = {"number": "position", "-number": "-position", "deadline": "deadline_end", "-deadline": "-deadline_end",
              "status": "status", "-status": "-status"}
@@ -101,3 +101,16 @@ def evidence_get(*, item: Item, evidence_id: int) -> Evidence | None:
 
 def import_get(*, import_id: int) -> RoadmapImport | None:
     return RoadmapImport.objects.filter(pk=import_id).select_related("replaces", "roadmap").first()
+
+
+def report_jobs(*, roadmap: Roadmap, fmt: str | None = None, limit: int = 20) -> list[ReportJob]:
+    """The newest report files ordered for this roadmap (of one format when given)."""
+    jobs = ReportJob.objects.filter(roadmap=roadmap)
+    if fmt is not None:
+        jobs = jobs.filter(format=fmt)
+    return list(jobs[:limit])
+
+
+def report_job_get(*, roadmap_id: int, job_id: int) -> ReportJob | None:
+    """A report job of this roadmap (in the current cluster's schema), or None."""
+    return ReportJob.objects.select_related("roadmap").filter(roadmap_id=roadmap_id, pk=job_id).first()

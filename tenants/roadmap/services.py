@@ -564,8 +564,13 @@ def report_in_background(*, roadmap: Roadmap, fmt: str) -> bool:
     return fmt == "pdf" and roadmap.items.count() > limit
 
 
+# An order still queued or running after this long is taken as lost (worker gone, message
+# dropped): it is marked failed and the report ordered anew instead of waiting on it forever.
+REPORT_JOB_STALE_AFTER = dt.timedelta(minutes=15)
+
+
 def report_job_start(*, actor: Actor, roadmap: Roadmap, fmt: str) -> ReportJob:
-    """Order a report file; an unfinished order of the same file is reused, not repeated."""
+    """Order a report file; a recent unfinished order of the same file is reused, not repeated."""
     from .report import CONTENT_TYPES
     from .tasks import report_job_task
 
@@ -574,10 +579,15 @@ def report_job_start(*, actor: Actor, roadmap: Roadmap, fmt: str) -> ReportJob:
     if fmt not in CONTENT_TYPES:
         raise ValidationError({"format": "Неизвестный формат отчёта: выберите docx, xlsx или pdf."})
     with transaction.atomic():
-        pending = ReportJob.objects.filter(roadmap=roadmap, format=fmt,
-                                           status__in=[ReportJob.Status.QUEUED, ReportJob.Status.RUNNING]).first()
-        if pending is not None:
-            return pending
+        now = timezone.now()
+        pending = ReportJob.objects.select_for_update().filter(
+            roadmap=roadmap, format=fmt, status__in=[ReportJob.Status.QUEUED, ReportJob.Status.RUNNING])
+        for job in pending:
+            if job.created_at > now - REPORT_JOB_STALE_AFTER:
+                return job
+            job.status, job.finished_at = ReportJob.Status.FAILED, now
+            job.error = "Отчёт не сформирован вовремя: заказан заново."
+            job.save(update_fields=["status", "error", "finished_at"])
         job = ReportJob.objects.create(roadmap=roadmap, format=fmt, created_by=actor.user)
         report_job_task.delay_on_commit(job.pk)
     return job

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import subprocess
@@ -9,6 +10,7 @@ import subprocess
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from core.accounts.models import Grant
 from tenants.roadmap.models import ReportJob
@@ -53,6 +55,8 @@ def test_large_pdf_is_ordered_then_downloaded(cluster_a, cluster_b, in_cluster, 
     # the job and its file stay inside the cluster and its people
     other = signed_in(make_user(Grant.Role.CLUSTER_ADMIN, cluster_b), cluster_b)
     assert other.get(reverse("roadmap:report_job_file", args=[pk, job.pk])).status_code == 404
+    assert other.get(reverse("roadmap:report_job", args=[pk, job.pk])).status_code == 404
+    assert other.post(reverse("roadmap:report_job_create", args=[pk]), {"format": "pdf"}).status_code == 404
     for url in (reverse("roadmap:report_job_file", args=[pk, job.pk]),
                 reverse("roadmap:report_job_status", args=[pk, job.pk])):
         # cluster B's admin, signed in there, carrying that session to cluster A's host
@@ -114,3 +118,18 @@ def test_api_file_of_an_unfinished_order_is_not_there_yet(cluster_a, in_cluster,
     assert ordered["status"] == "queued" and ordered["format"] == "pdf" and ordered["file_url"] is None
     missing = api.get(f"/api/v1/roadmaps/{pk}/report-jobs/{ordered['id']}/file/")
     assert missing.status_code == 404 and missing.json()["detail"] == "Отчёт ещё не готов."
+
+
+def test_an_order_lost_for_long_is_failed_and_ordered_anew(cluster_a, in_cluster, make_user):
+    admin = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
+    pk, _ = _seed_roadmap(cluster_a, in_cluster, admin)
+    browser = signed_in(admin, cluster_a)
+    first = browser.post(reverse("roadmap:report_job_create", args=[pk]), {"format": "pdf"})
+    with in_cluster(cluster_a):  # its task never ran (worker gone): still queued 20 minutes later
+        ReportJob.objects.update(created_at=timezone.now() - dt.timedelta(minutes=20))
+    second = browser.post(reverse("roadmap:report_job_create", args=[pk]), {"format": "pdf"})
+    assert second["Location"] != first["Location"]
+    with in_cluster(cluster_a):
+        assert list(ReportJob.objects.order_by("pk").values_list("status", flat=True)) == ["failed", "queued"]
+    html = browser.get(first["Location"]).content.decode()
+    assert "Отчёт не сформирован вовремя: заказан заново." in html
