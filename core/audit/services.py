@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
 
@@ -83,3 +83,59 @@ def audit_record(*, actor: Actor, action: str, obj: models.Model, changes: dict[
     entry = audit_entry(actor=actor, action=action, obj=obj, changes=changes)
     entry.save()
     return entry
+
+
+# --- audited writes: one way for every service -----------------------------------------------
+
+def fields_only(fields: dict[str, Any], allowed: frozenset[str] | set[str]) -> dict[str, Any]:
+    """The fields a service accepts; anything else is a programming error, not user input."""
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    return fields
+
+
+def _audited(obj: models.Model, audited: list[str] | None) -> list[str]:
+    if audited is not None:
+        return audited
+    return [f.name for f in obj._meta.concrete_fields if f.name != "id" and not f.name.endswith("_at")]
+
+
+def model_create(*, obj: models.Model, actor: Actor | None, action: str,
+                 audited: list[str] | None = None) -> models.Model:
+    """Validate and save a new object with its audit row (none for the system's own writes when
+    `actor` is None), in one transaction."""
+    obj.full_clean()
+    with transaction.atomic():
+        obj.save()
+        if actor is not None:
+            audit_record(actor=actor, action=action, obj=obj,
+                         changes=diff({}, snapshot(obj, _audited(obj, audited))))
+    return obj
+
+
+def model_update(*, obj: models.Model, data: dict[str, Any], actor: Actor, action: str,
+                 audited: list[str] | None = None, extra_changes: dict[str, Any] | None = None
+                 ) -> dict[str, list[Any]]:
+    """Set `data` on obj, validate, and save it with an audit row of what changed, in one
+    transaction (Django-Styleguide's model_update plus the audit row). Nothing is written when
+    nothing changed. Returns {field: [old, new]}."""
+    fields = _audited(obj, audited)
+    before = snapshot(obj, fields)
+    for name, value in data.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    changes = {**diff(before, snapshot(obj, fields)), **(extra_changes or {})}
+    if changes:
+        with transaction.atomic():
+            obj.save()
+            audit_record(actor=actor, action=action, obj=obj, changes=changes)
+    return changes
+
+
+def model_delete(*, obj: models.Model, actor: Actor, action: str, audited: list[str] | None = None) -> None:
+    """Delete obj with an audit row holding what it was, in one transaction."""
+    with transaction.atomic():
+        audit_record(actor=actor, action=action, obj=obj,
+                     changes={k: [v, None] for k, v in snapshot(obj, _audited(obj, audited)).items()})
+        obj.delete()
