@@ -1,13 +1,22 @@
-"""Access checks for pages: the UI twin of api.permissions."""
+"""Access for pages: the UI twin of api.permissions, and the one decorator every page uses.
+
+`cluster_page(roles=…)` is a page on a cluster host: it answers 404 elsewhere, sends an
+anonymous visitor to the login page (unless `roles` is PUBLIC), answers 403 to a user without
+one of the roles, and turns what a view or service raises — `PermissionDenied` (403) and
+`Http404` (404) — into the status pages inside the layout. `platform_page` is the same on the
+public host. The cluster's time zone is active for the whole request
+(`tenants.middleware.ClusterTimezoneMiddleware`), so pages never set it themselves.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -16,12 +25,18 @@ from django.utils.translation import gettext_lazy
 from core.accounts.models import Grant
 from core.accounts.selectors import user_cluster_roles, user_is_platform_admin, user_ministry_scope
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
+T = TypeVar("T")
+
 # Roles that manage a cluster's data (cluster admin and staff).
 MANAGERS = frozenset({Grant.Role.CLUSTER_ADMIN, Grant.Role.CLUSTER_STAFF})
+# Any role in the cluster (admin, staff, member representative).
+READERS = frozenset(Grant.CLUSTER_ROLES)
+# A page of the cluster's public site: anyone, signed in or not.
+PUBLIC = None
 
 
-def forbidden(request: HttpRequest, message: str) -> HttpResponse:
+def forbidden(request: HttpRequest, message: str | Promise) -> HttpResponse:
     return render(request, "frontend/status_page.html",
                   {"status": 403, "title": _("Доступ запрещён"), "message": message}, status=403)
 
@@ -32,58 +47,57 @@ def not_found(request: HttpRequest) -> HttpResponse:
                   status=404)
 
 
-def cluster_role_required(roles: Iterable[str]) -> Callable[[View], View]:
-    """A cluster page for users holding one of `roles` in the request's cluster."""
-    wanted = set(roles)
+def or_404(found: T | None) -> T:
+    """What a selector found, or the 404 page (missing and not-yours look the same)."""
+    if found is None:
+        raise Http404
+    return found
+
+
+def _answer(view: View, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    try:
+        return view(request, *args, **kwargs)
+    except PermissionDenied as exc:
+        return forbidden(request, str(exc) or _("Недостаточно прав."))
+    except Http404:
+        return not_found(request)
+
+
+def cluster_page(roles: Iterable[str] | None) -> Callable[[View], View]:
+    """A page on a cluster host for users holding one of `roles` there (PUBLIC: anyone)."""
+    wanted = None if roles is None else frozenset(roles)
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if getattr(request, "cluster", None) is None:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            cluster = getattr(request, "cluster", None)
+            if cluster is None:
                 return not_found(request)
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not user_cluster_roles(request.user, request.cluster) & wanted:  # type: ignore[attr-defined]
-                return forbidden(request, _("У вас нет роли, дающей доступ к этой странице кластера."))
-            return view(request, *args, **kwargs)
+            if wanted is not None:
+                if not request.user.is_authenticated:
+                    return redirect_to_login(request.get_full_path())
+                if not user_cluster_roles(request.user, cluster) & wanted:
+                    return forbidden(request, _("У вас нет роли, дающей доступ к этой странице кластера."))
+            return _answer(view, request, *args, **kwargs)
 
         return wrapper
 
     return decorator
 
 
-AnyView = Callable[..., HttpResponseBase]
-
-
-def cluster_page(roles: Iterable[str]) -> Callable[[AnyView], AnyView]:
-    """A cluster page for these roles, rendered in the cluster's time zone."""
-
-    def decorator(view: AnyView) -> AnyView:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            from django.utils import timezone
-
-            with timezone.override(request.cluster.tzinfo):  # type: ignore[attr-defined]
-                return view(request, *args, **kwargs)
-
-        return cluster_role_required(roles)(wrapper)
-
-    return decorator
-
-
 def platform_page(check: Callable[[Any], bool], message: str | Promise) -> Callable[[View], View]:
-    """A public-host page for users passing `check`."""
+    """A page on the public host for signed-in users passing `check`."""
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if getattr(request, "cluster", None) is not None:
                 return not_found(request)
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not check(request.user):
                 return forbidden(request, str(message))
-            return view(request, *args, **kwargs)
+            return _answer(view, request, *args, **kwargs)
 
         return wrapper
 
@@ -98,3 +112,6 @@ ministry_required = platform_page(
     gettext_lazy("Раздел доступен сотрудникам министерства и администраторам платформы."),
 )
 signed_in_platform_page = platform_page(lambda user: True, "")
+
+# The names areas used before cluster_page took roles; kept while the areas move over.
+cluster_role_required = cluster_page

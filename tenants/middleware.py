@@ -17,7 +17,7 @@ from django.db import connection as _connection
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import set_urlconf
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from clusterhub.sentry import tag_cluster
@@ -75,3 +75,19 @@ class ClusterRoutingMiddleware:
         set_urlconf(None)
         tag_cluster(cluster.schema_name)
         return self.get_response(request)
+
+
+class ClusterTimezoneMiddleware:
+    """The cluster's time zone for the whole request on its host (the default zone, Moscow,
+    elsewhere), so every page, form and API answer shows local times the same way."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        cluster = getattr(request, "cluster", None)
+        if cluster is None:
+            timezone.deactivate()
+            return self.get_response(request)
+        with timezone.override(cluster.tzinfo):
+            return self.get_response(request)

@@ -7,16 +7,14 @@ ledger export. Times and dates are the cluster's.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,7 +22,12 @@ from billing import selectors as billing
 from billing import services as payments
 from billing.models import Invoice, Payment
 from core.audit.services import Actor
-from frontend.access import MANAGERS, cluster_role_required, forbidden, not_found
+from core.ru.money import format_roubles
+from frontend.access import (
+    MANAGERS,
+    cluster_page,
+    not_found,
+)
 from tenants.fees import services
 from tenants.fees.exports import CSV_TYPE, XLSX_TYPE, ledger_csv, ledger_filename, ledger_xlsx
 from tenants.fees.models import AssessmentRun, FeeSchedule
@@ -41,7 +44,6 @@ from tenants.fees.selectors import (
     schedule_list,
 )
 from tenants.members.models import Company
-from tenants.members.money import format_roubles
 
 from .forms import (
     ConfirmForm,
@@ -60,19 +62,7 @@ PAGE_SIZE = 25
 RUN_ERRORS_SHOWN = 200
 
 
-def managers(view: View) -> View:
-    """A fees page for cluster admins and staff, in the cluster's time zone; a service's refusal
-    (PermissionDenied) becomes the 403 page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        with timezone.override(request.cluster.tzinfo):  # type: ignore[attr-defined]
-            try:
-                return view(request, *args, **kwargs)
-            except PermissionDenied as exc:
-                return forbidden(request, str(exc) or _("Недостаточно прав."))
-
-    return cluster_role_required(MANAGERS)(wrapper)  # type: ignore[arg-type]
+managers = cluster_page(MANAGERS)
 
 
 def _actor(request: HttpRequest) -> Actor:

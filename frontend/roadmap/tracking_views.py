@@ -7,19 +7,16 @@ Every role of the cluster reads them. Dates are the cluster's (its time zone dec
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from core.accounts.models import Grant
-from frontend.access import cluster_role_required, not_found
+from frontend.access import READERS, cluster_page, not_found
 from tenants.roadmap import selectors, tracking
 from tenants.roadmap.models import Item, Roadmap
 
@@ -29,15 +26,7 @@ MY_PAGE_SIZE = 25
 LIST_LIMIT = 100  # overdue / due-soon items listed on the progress page
 
 
-def tracking_page(view: View) -> View:
-    """A tracking page for any role of the cluster, rendered in the cluster's time zone."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        with timezone.override(request.cluster.tzinfo):  # type: ignore[attr-defined]
-            return view(request, *args, **kwargs)
-
-    return cluster_role_required(Grant.CLUSTER_ROLES)(wrapper)
+tracking_page = cluster_page(READERS)
 
 
 def _today(request: HttpRequest) -> Any:

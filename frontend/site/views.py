@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from django import forms
@@ -27,7 +26,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.accounts.models import Grant
 from core.audit.services import Actor
-from frontend.access import MANAGERS, cluster_role_required, forbidden, not_found
+from frontend.access import (
+    MANAGERS,
+    PUBLIC,
+    cluster_page,
+    cluster_role_required,
+    forbidden,
+    not_found,
+)
 from tenants.content import services as content
 from tenants.content.directory import (
     DIRECTORY_STATUSES,
@@ -67,16 +73,7 @@ View = Callable[..., HttpResponseBase]
 PAGE_SIZE = 20
 
 
-def public_page(view: View) -> View:
-    """A page of the cluster's public site: anyone, but only on a cluster host."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if getattr(request, "cluster", None) is None:
-            return not_found(request)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+public_page = cluster_page(PUBLIC)
 
 
 def _access(request: HttpRequest) -> EventAccess:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from typing import Any
 
-from celery.signals import task_prerun
+from celery.signals import task_postrun, task_prerun
 from django.db import connection, transaction
 from tenant_schemas_celery.app import CeleryApp
 from tenant_schemas_celery.task import TenantTask, headers_with_schema
@@ -55,3 +56,31 @@ def _tag_task_with_cluster(**_: Any) -> None:
     connection already points at the task's schema.
     """
     tag_cluster(connection.schema_name)  # type: ignore[attr-defined]
+
+
+_zones = threading.local()  # eager tasks run inside a request: give its zone back after
+
+
+@task_prerun.connect(dispatch_uid="clusterhub_cluster_time_zone")
+def _activate_cluster_time_zone(**_: Any) -> None:
+    """A task in a cluster's schema works in the cluster's time zone, like its pages."""
+    from django.utils import timezone
+
+    _zones.__dict__.setdefault("stack", []).append(timezone.get_current_timezone())
+    tenant = getattr(connection, "tenant", None)
+    tzinfo = getattr(tenant, "tzinfo", None)
+    if tzinfo is not None and getattr(tenant, "schema_name", "public") != "public":
+        timezone.activate(tzinfo)
+    else:
+        timezone.deactivate()
+
+
+@task_postrun.connect(dispatch_uid="clusterhub_cluster_time_zone_reset")
+def _restore_time_zone(**_: Any) -> None:
+    from django.utils import timezone
+
+    stack = _zones.__dict__.get("stack")
+    if stack:
+        timezone.activate(stack.pop())
+    else:
+        timezone.deactivate()

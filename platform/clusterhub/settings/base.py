@@ -71,6 +71,7 @@ ROOT_URLCONF = "clusterhub.urls_tenant"
 
 MIDDLEWARE = [
     "tenants.middleware.ClusterRoutingMiddleware",
+    "tenants.middleware.ClusterTimezoneMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

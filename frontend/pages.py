@@ -1,0 +1,90 @@
+"""The one pattern for pages that change something: a form page and a button action.
+
+`form_page` shows the form, and on a valid POST calls the service with the cleaned data; a
+service's `ValidationError` lands on the form (by field where the form has it) and nothing is
+saved; success redirects with a message. `action` runs a POST-only service call behind a
+button and redirects back, with the service's refusal as an error message. Views never write
+their own `except ValidationError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+T = TypeVar("T")
+Message = str | Promise | Callable[[Any], str | Promise] | None
+Target = str | Callable[[Any], str | HttpResponseBase]
+
+
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: by field where the form has it."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
+def _message(message: Message, result: Any) -> str:
+    if message is None:
+        return ""
+    return str(message(result) if callable(message) else message)
+
+
+def _go(target: Target, result: Any) -> HttpResponseBase:
+    destination = target(result) if callable(target) else target
+    return destination if isinstance(destination, HttpResponseBase) else redirect(destination)
+
+
+def form_page(request: HttpRequest, *, form: forms.Form, save: Callable[[dict[str, Any]], T],
+              success: Target, message: Message = None, title: str | Promise = "",
+              cancel: str = "", submit: str | Promise | None = None, intro: str | Promise = "",
+              template: str = "frontend/form.html", context: dict[str, Any] | None = None,
+              invalid_status: int = 200) -> HttpResponseBase:
+    """A page with one form whose valid POST calls `save(cleaned_data)`.
+
+    `success` is where to go next (a URL, or a callable of save's result giving a URL or a
+    response); `message` the success message (text, or a callable of the result). The form is
+    validated in one round: the form's own checks, then the service's."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(dict(form.cleaned_data))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            text = _message(message, result)
+            if text:
+                messages.success(request, text)
+            return _go(success, result)
+    status = invalid_status if request.method == "POST" else 200
+    return render(request, template, {
+        "form": form, "title": title, "cancel": cancel, "submit": submit or _("Сохранить"), "intro": intro,
+        "multipart": any(isinstance(f.widget, forms.FileInput) for f in form.fields.values()),
+        **(context or {}),
+    }, status=status)
+
+
+def action(request: HttpRequest, call: Callable[[], T], *, success: Target, message: Message = None,
+           failure: Target | None = None) -> HttpResponseBase:
+    """A button's POST: call the service, then go to `success` with `message`; a refusal
+    (ValidationError) goes to `failure` (default: `success`) with the service's words."""
+    try:
+        result = call()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _go(failure if failure is not None else success, None)
+    text = _message(message, result)
+    if text:
+        messages.success(request, text)
+    return _go(success, result)
