@@ -10,8 +10,8 @@ from typing import Any
 from rest_framework import generics, serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 
+from core.accounts.access import MemberAccess, member_access
 from core.audit.services import Actor
-from tenants.members.selectors import MemberAccess, member_access
 
 from .permissions import ANY_CLUSTER_ROLE, CLUSTER_MANAGERS, HasClusterRole, OnClusterHost, OnPublicHost
 

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.regions import region_name
+from core.ru.regions import region_name
 from tenants.models import Cluster
 from tenants.selectors import cluster_primary_host
 

@@ -19,7 +19,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.regions import REGIONS
+from core.ru.regions import REGIONS
 from tenants.governance.models import Decision
 from tenants.members import services
 from tenants.members.company_export import CONTENT_TYPE, companies_xlsx, export_filename

@@ -15,9 +15,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.ru.money import format_roubles
 from tenants.members import services
 from tenants.members.models import Company, CooperationContract, KpiReport, Product
-from tenants.members.money import format_roubles
 from tenants.members.selectors import contract_list, kpi_list, product_list
 
 from .members import MembersViewSet

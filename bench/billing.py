@@ -138,7 +138,7 @@ def measure(fixture: RequestFixture) -> tuple[WebhookRun, WebhookRun, float]:
 
     from billing.services import payee_save
     from core.audit.services import Actor
-    from tenants.members.identifiers import inn_with_check_digits
+    from core.ru.identifiers import inn_with_check_digits
 
     from .fixtures import to_public_schema
 

@@ -21,8 +21,8 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from core.audit.services import Actor
+from core.ru.identifiers import inn_with_check_digits
 from tenants.members.company_import import import_job_create
-from tenants.members.identifiers import inn_with_check_digits
 from tenants.members.models import Company, ImportJob
 
 from .fixtures import REQUEST_CLUSTER, RequestFixture, host_of, to_public_schema

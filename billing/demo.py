@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from core.audit.services import Actor
-from tenants.members.identifiers import inn_with_check_digits
+from core.ru.identifiers import inn_with_check_digits
 from tenants.models import Cluster
 
 from .models import Payee

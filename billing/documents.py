@@ -14,7 +14,7 @@ from urllib.parse import quote
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from tenants.members.money import format_roubles
+from core.ru.money import format_roubles
 
 from .models import Invoice, Payee, Payment
 

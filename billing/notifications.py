@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.accounts.models import Grant
-from tenants.members.money import format_roubles
+from core.ru.money import format_roubles
 from tenants.models import Cluster
 from tenants.selectors import cluster_primary_host
 

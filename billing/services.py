@@ -19,13 +19,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.accounts.access import member_access
 from core.accounts.models import Grant
 from core.accounts.selectors import user_cluster_roles
 from core.audit.models import AuditEntry
 from core.audit.services import Actor, audit_entry, audit_record, diff, snapshot
-from tenants.members.identifiers import inn_error, kpp_error
-from tenants.members.money import format_roubles
-from tenants.members.selectors import member_access
+from core.ru.identifiers import inn_error, kpp_error
+from core.ru.money import format_roubles
 from tenants.models import Cluster
 
 from . import crypto, gateway

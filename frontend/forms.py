@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.regions import REGION_CHOICES
+from core.ru.regions import REGION_CHOICES
 
 
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:

@@ -18,11 +18,11 @@ from django.db import transaction
 
 from core.accounts.models import Grant, User
 from core.audit.services import Actor
+from core.ru.identifiers import inn_with_check_digits, ogrn_with_check_digit
 from tenants.events import services as events
 from tenants.governance import services as governance
 from tenants.governance.models import Body, Decision, Meeting
 from tenants.members import services as members
-from tenants.members.identifiers import inn_with_check_digits, ogrn_with_check_digit
 from tenants.members.models import Company, MembershipEvent
 from tenants.models import Cluster
 

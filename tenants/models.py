@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
-from core.regions import REGIONS
+from core.ru.regions import REGIONS
 
 
 def validate_region_codes(value: list[str]) -> None:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from core.regions import REGIONS
+from core.ru.regions import REGIONS
 from tenants.models import Cluster
 
 from .models import Grant, User

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.ru.money import AmountError, format_roubles, parse_roubles
 from tenants.members.models import Company, CooperationContract, KpiReport
-from tenants.members.money import AmountError, format_roubles, parse_roubles
 from tenants.models import Cluster
 from tenants.roadmap.models import Item, Roadmap
 

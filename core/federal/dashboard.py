@@ -34,7 +34,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from core.accounts.selectors import MinistryScope, clusters_visible_to_ministry
-from core.regions import REGIONS
+from core.ru.regions import REGIONS
 from tenants.models import Cluster
 
 from .models import AnnualReport, ClusterSnapshot, Indicator, RegistryCheckResult, ReportFact

@@ -27,13 +27,13 @@ from billing import documents, gateway, services
 from billing.models import Invoice, Payee
 from billing.selectors import INVOICE_ORDERINGS, UNPAID, invoice_get, invoices_for_cluster, payee_for_cluster
 from clusterhub.security import policy_header_value
+from core.accounts.access import MemberAccess, member_access
 from core.accounts.models import Grant
 from core.accounts.selectors import user_cluster_roles
 from core.audit.services import Actor
+from core.ru.money import format_roubles
 from frontend.access import cluster_role_required, forbidden, not_found
 from frontend.forms import apply_errors
-from tenants.members.money import format_roubles
-from tenants.members.selectors import MemberAccess, member_access
 
 from .forms import PayeeForm
 

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 
 from core.accounts.selectors import MinistryScope
 from core.federal import dashboard as selectors
-from core.regions import region_name
+from core.ru.regions import region_name
 from tenants.models import Cluster
 
 from . import rows

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from core.federal import dashboard as selectors
 from core.federal.models import RegistryCheckResult
-from core.regions import region_name
+from core.ru.regions import region_name
 from tenants.models import Cluster
 
 from .charts import Series, bar_chart, compact_number

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from core.accounts.selectors import MinistryScope, user_ministry_scope
 from core.federal import dashboard as selectors
 from core.federal.models import AnnualReport, RegistryCheckResult
-from core.regions import REGIONS
+from core.ru.regions import REGIONS
 from frontend.access import ministry_required, not_found
 from tenants.models import Cluster
 

@@ -12,12 +12,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.ru.money import AmountError, format_roubles, parse_roubles
 from frontend.forms import apply_errors  # noqa: F401 - re-exported for the views
 from frontend.members.forms import DATE_WIDGET, RoublesField
 from tenants.fees.models import FeeExemption, FeeSchedule
 from tenants.governance.models import Decision
 from tenants.members.models import Company
-from tenants.members.money import AmountError, format_roubles, parse_roubles
 
 _TIER_LINE = re.compile(r"^\s*([^;:=→]+?)\s*[;:=→]\s*(.+?)\s*$")
 

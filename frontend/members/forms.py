@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from core.regions import REGIONS
+from core.ru.money import AmountError, format_roubles, parse_roubles
+from core.ru.regions import REGIONS
 from frontend.forms import apply_errors  # noqa: F401 - re-exported for the views
 from tenants.governance.models import Decision
 from tenants.members.models import Company, CooperationContract, KpiReport, Product
-from tenants.members.money import AmountError, format_roubles, parse_roubles
 
 REGION_CHOICES = [("", _("— не указан —")), *sorted(REGIONS.items(), key=lambda item: item[1])]
 PUBLISHABLE_CHOICES = [(name, getattr(Company._meta.get_field(name), "verbose_name", name))

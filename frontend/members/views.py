@@ -7,13 +7,12 @@ Cluster admins and staff see every company; a member representative sees only it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from functools import wraps
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
@@ -24,12 +23,19 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billing.selectors import company_dues_status
+from core.accounts.access import MemberAccess, member_access
 from core.accounts.middleware import bind_session_to_host
-from core.accounts.models import Grant, User
+from core.accounts.models import User
 from core.accounts.services import user_authenticate
 from core.audit.services import Actor
-from core.regions import REGIONS
-from frontend.access import MANAGERS, cluster_role_required, forbidden, not_found
+from core.ru.regions import REGIONS
+from frontend.access import (
+    MANAGERS,
+    READERS,
+    cluster_page,
+    forbidden,
+    not_found,
+)
 from tenants.members import services
 from tenants.members.company_export import CONTENT_TYPE, companies_xlsx, export_filename
 from tenants.members.company_import import import_job_create
@@ -37,7 +43,6 @@ from tenants.members.models import Company, CooperationContract, ImportJob, KpiR
 from tenants.members.selectors import (
     COMPANY_ORDERINGS,
     PRODUCT_ORDERINGS,
-    MemberAccess,
     admission_decisions_pending,
     company_contracts,
     company_get,
@@ -56,7 +61,6 @@ from tenants.members.selectors import (
     kpi_get,
     kpi_list,
     kpi_years,
-    member_access,
     product_get,
     product_list,
     product_search,
@@ -85,26 +89,8 @@ PAGE_SIZE = 25
 IMPORT_ERRORS_SHOWN = 500
 
 
-def members_page(roles: Iterable[str]) -> Callable[[View], View]:
-    """A members page for these cluster roles, in the cluster's time zone; a service's refusal
-    (PermissionDenied) becomes the 403 page."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            with timezone.override(request.cluster.tzinfo):  # type: ignore[attr-defined]
-                try:
-                    return view(request, *args, **kwargs)
-                except PermissionDenied as exc:
-                    return forbidden(request, str(exc) or _("Недостаточно прав."))
-
-        return cluster_role_required(roles)(wrapper)  # type: ignore[arg-type]
-
-    return decorator
-
-
-readers = members_page(Grant.CLUSTER_ROLES)
-managers = members_page(MANAGERS)
+readers = cluster_page(READERS)
+managers = cluster_page(MANAGERS)
 
 
 def _access(request: HttpRequest) -> MemberAccess:

@@ -14,7 +14,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from core.regions import REGIONS
+from core.ru.regions import REGIONS
 from tenants.members.models import Company, Product
 
 DIRECTORY_STATUSES = (Company.Status.ADMITTED, Company.Status.ACTIVE)

@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from tenants.members.money import format_roubles
+from core.ru.money import format_roubles
 
 from .models import FeeExemption, FeeSchedule, FeeTier
 from .periods import Period, due_date, prorate

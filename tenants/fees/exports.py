@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from billing.selectors import LedgerRow
-from tenants.members.money import format_roubles
+from core.ru.money import format_roubles
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"

@@ -21,11 +21,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing.services import InvoiceLineSpec, InvoiceRequest, cluster_today, invoices_issue_many
+from core.accounts.access import actor_access, current_cluster
 from core.audit.services import Actor, audit_record, diff, snapshot
 from core.federal.warehouse import refresh_soon
 from tenants.governance.models import Body, Decision
 from tenants.members.models import Company
-from tenants.members.selectors import actor_access, current_cluster
 
 from .assessment import Charge, plan_assessment
 from .models import AssessmentRun, FeeExemption, FeeSchedule, FeeTier

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from core.regions import REGIONS
+from core.ru.regions import REGIONS
 
 from .models import Company
 

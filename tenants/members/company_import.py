@@ -23,11 +23,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from core.accounts.access import actor_access, current_cluster
 from core.audit.services import Actor, audit_record, diff, snapshot
-from core.regions import REGIONS
+from core.ru.regions import REGIONS
+from tenants.members.selectors import existing_inns
 
 from .models import Company, ImportJob, MembershipEvent
-from .selectors import actor_access, current_cluster, existing_inns
 from .services import MANAGERS_ONLY, company_normalize
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024

@@ -13,9 +13,8 @@ from django.db import connection, models
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
-from core.regions import REGIONS
-
-from .identifiers import inn_error, kpp_error, ogrn_error
+from core.ru.identifiers import inn_error, kpp_error, ogrn_error
+from core.ru.regions import REGIONS
 
 
 def _raise_if(message: str | None) -> None:

@@ -7,22 +7,15 @@ see every company; a member representative sees only the company it speaks for.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AnonymousUser
-from django.db import connection
 from django.db.models import Count, Q, QuerySet
-from django_tenants.utils import get_public_schema_name
 
-from core.accounts.models import Grant, User
-from core.accounts.selectors import user_grants
-from core.audit.services import Actor
+from core.accounts.access import MemberAccess
+from core.accounts.models import Grant
 from tenants.governance.models import Decision
 from tenants.models import Cluster
 
 from .models import Company, CooperationContract, ImportJob, Invitation, KpiReport, MembershipEvent, Product
-
-MANAGER_ROLES = frozenset({Grant.Role.CLUSTER_ADMIN, Grant.Role.CLUSTER_STAFF})
 
 COMPANY_ORDERINGS: dict[str, tuple[str, ...]] = {
     "name": ("short_name", "id"),
@@ -32,58 +25,6 @@ COMPANY_ORDERINGS: dict[str, tuple[str, ...]] = {
     "changed": ("-status_changed_at", "short_name", "id"),
     "created": ("-created_at", "-id"),
 }
-
-
-@dataclass(frozen=True)
-class MemberAccess:
-    """What one user may do with members' data in one cluster."""
-
-    manager: bool
-    company_ids: frozenset[int] = field(default_factory=frozenset)
-
-    @property
-    def any(self) -> bool:
-        return self.manager or bool(self.company_ids)
-
-    def can_see(self, company_id: int | None) -> bool:
-        return self.manager or (company_id is not None and company_id in self.company_ids)
-
-    def company_q(self, prefix: str = "") -> Q:
-        """A filter on the companies this user may see (prefix: the path to the company)."""
-        if self.manager:
-            return Q()
-        return Q(**{f"{prefix}pk__in" if not prefix else f"{prefix}_id__in": sorted(self.company_ids)})
-
-
-def current_cluster(actor: Actor | None = None) -> Cluster | None:
-    """The actor's cluster, else the one whose schema the connection uses (None on public)."""
-    if actor is not None and actor.cluster is not None:
-        return actor.cluster
-    tenant = getattr(connection, "tenant", None)
-    if isinstance(tenant, Cluster):
-        return tenant
-    schema = getattr(connection, "schema_name", None)
-    if not schema or schema == get_public_schema_name():
-        return None
-    return Cluster.objects.filter(schema_name=schema).first()
-
-
-def member_access(*, user: User | AnonymousUser | None, cluster: Cluster | None) -> MemberAccess:
-    """One pass over the user's (cached) grants."""
-    if user is None or cluster is None:
-        return MemberAccess(manager=False)
-    grants = [g for g in user_grants(user) if g.cluster_id == cluster.pk]
-    manager = any(g.role in MANAGER_ROLES for g in grants)
-    companies = frozenset(g.company_id for g in grants
-                          if g.role == Grant.Role.MEMBER_REPRESENTATIVE and g.company_id)
-    return MemberAccess(manager=manager, company_ids=companies)
-
-
-def actor_access(actor: Actor) -> MemberAccess:
-    """Access of a service's actor. The system actor (tasks, provisioning) acts as a manager."""
-    if actor.user is None:
-        return MemberAccess(manager=True)
-    return member_access(user=actor.user, cluster=current_cluster(actor))
 
 
 # --- companies ----------------------------------------------------------------------------

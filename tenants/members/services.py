@@ -21,23 +21,17 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.accounts.access import MemberAccess, actor_access, current_cluster
 from core.accounts.models import Grant, User
 from core.accounts.services import grant_revoke, grant_role, user_get_or_create
 from core.audit.services import Actor, audit_record, diff, snapshot
 from core.federal.warehouse import refresh_soon as warehouse_refresh_soon
+from core.ru.identifiers import okved_error, registration_number_error, registration_number_normalize
 from tenants.governance.models import Decision
+from tenants.members.selectors import company_by_inn, company_has_admission, representative_grant
 from tenants.selectors import cluster_primary_host
 
-from .identifiers import okved_error, registration_number_error, registration_number_normalize
 from .models import Company, CooperationContract, Invitation, KpiReport, MembershipEvent, Product
-from .selectors import (
-    MemberAccess,
-    actor_access,
-    company_by_inn,
-    company_has_admission,
-    current_cluster,
-    representative_grant,
-)
 
 Status = Company.Status
 

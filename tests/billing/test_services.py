@@ -230,7 +230,7 @@ def test_reports_arrears_ledger_and_dues(cluster_a, cluster_b, make_user, django
 
 def test_demo_payees_are_idempotent_and_fake(cluster_a, cluster_b):
     from billing.demo import demo_payees
-    from tenants.members.identifiers import inn_error
+    from core.ru.identifiers import inn_error
 
     demo_payees([cluster_a, cluster_b])
     demo_payees([cluster_a, cluster_b])

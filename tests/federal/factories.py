@@ -9,7 +9,7 @@ import datetime as dt
 import itertools
 
 from core.audit.services import Actor
-from tenants.members.identifiers import inn_with_check_digits
+from core.ru.identifiers import inn_with_check_digits
 from tenants.members.models import Company, CooperationContract, KpiReport
 from tenants.models import Cluster
 

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from core.audit.services import Actor
+from core.ru.identifiers import inn_with_check_digits, ogrn_with_check_digit
 from tenants.governance.models import Body, Decision, Meeting
 from tenants.members import services
-from tenants.members.identifiers import inn_with_check_digits, ogrn_with_check_digit
 from tenants.members.models import Company
 from tenants.models import Cluster
 

@@ -13,9 +13,9 @@ from openpyxl import Workbook, load_workbook
 
 from core.audit.models import AuditEntry
 from core.audit.services import Actor
+from core.ru.identifiers import inn_with_check_digits
 from tenants.members.company_export import companies_xlsx
 from tenants.members.company_import import import_job_create, import_job_run, read_table
-from tenants.members.identifiers import inn_with_check_digits
 from tenants.members.models import Company, ImportJob, MembershipEvent
 from tenants.members.tasks import company_import_run
 from tests.conftest import ROLE

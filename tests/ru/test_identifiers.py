@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tenants.members.identifiers import (
+from core.ru.identifiers import (
     inn_error,
     inn_with_check_digits,
     kpp_error,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tenants.members.money import MAX_KOPECKS, AmountError, format_roubles, parse_roubles
+from core.ru.money import MAX_KOPECKS, AmountError, format_roubles, parse_roubles
 
 
 @pytest.mark.parametrize(("text", "kopecks"), [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from tenants.members.money import format_roubles
+from core.ru.money import format_roubles
 
 register = template.Library()
 
