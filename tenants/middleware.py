@@ -20,8 +20,8 @@ from django.urls import set_urlconf
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
+from clusterhub.language import language_from_cookie
 from clusterhub.sentry import tag_cluster
-from frontend.language import language_from_cookie
 
 from .models import Cluster
 from .selectors import cluster_for_host
