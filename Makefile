@@ -8,8 +8,11 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint typecheck pytest bench bench-load messages system-deps venv stop clean \
+.PHONY: help demo test lint pytest bench bench-load messages system-deps venv stop clean \
 	deploy-lint prod-smoke
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  \1\t\2/' | expand -t 16
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,12 +20,12 @@ $(STAMP): pyproject.toml
 	$(PIP) install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-venv: $(STAMP)
+venv: $(STAMP) ## create .venv and install the package with its dev tools
 
 # Debian packages: Chromium (browser tests), poppler (PDF text in tests), Pango and DejaVu
 # fonts (WeasyPrint renders Russian PDFs). Installed only when missing and when we may.
 SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
-system-deps:
+system-deps: ## Debian packages for browser and PDF tests (when root)
 	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1 \
 	    || ! ldconfig -p | grep -q libpangoft2 || ! fc-list | grep -qi dejavu; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
@@ -30,44 +33,45 @@ system-deps:
 	  else echo "note: install $(SYSTEM_PACKAGES) (no root/apt-get here): browser and PDF tests will skip"; fi; \
 	fi
 
-messages: $(STAMP)
+messages: $(STAMP) ## compile the translation catalogs
 	$(PY) frontend/compile_messages.py
 
 # localstripe (fake Stripe API + Stripe.js) runs beside the demo unless STRIPE_API_BASE is set.
-demo: $(STAMP) messages system-deps
+demo: $(STAMP) messages system-deps ## the product with demo data on http://127.0.0.1:8000
 	$(PY) manage.py demo_setup --port $(PORT)
 	@set -m; if [ -z "$$STRIPE_API_BASE" ]; then \
 	  mkdir -p .local; $(VENV)/bin/localstripe --port 8420 >>.local/localstripe.log 2>&1 & LS=$$!; \
 	  export STRIPE_API_BASE=http://127.0.0.1:8420; trap "kill $$LS 2>/dev/null" EXIT INT TERM; \
 	fi; $(PY) manage.py runserver $(HOST):$(PORT) --noreload
 
-lint: $(STAMP)
+lint: $(STAMP) ## ruff, ruff format --check, mypy and the import-layer contracts (lint-imports)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy .
+	PYTHONPATH=platform $(VENV)/bin/lint-imports
 
-pytest: $(STAMP) messages system-deps
+pytest: $(STAMP) messages system-deps ## the test suite only
 	$(VENV)/bin/pytest
 
-test: lint deploy-lint pytest
+test: lint deploy-lint pytest ## everything CI runs: lint, deploy-lint and the whole suite
 
 # Dockerfile, compose file and Kubernetes manifests checked against their linters/schemas.
-deploy-lint: $(STAMP)
+deploy-lint: $(STAMP) ## Dockerfile, compose and Kubernetes manifests against their linters
 	bash deploy/lint.sh
 
 # The production stack started natively (gunicorn, Celery, nginx) and exercised end to end.
-prod-smoke: $(STAMP) messages
+prod-smoke: $(STAMP) messages ## gunicorn + Celery + nginx with production settings, end to end
 	bash deploy/prod-smoke.sh
 
-bench: $(STAMP) messages
+bench: $(STAMP) messages ## benchmarks: our numbers beside each baseline
 	$(PY) -m bench
 
 # Load through nginx + gunicorn with production settings (slow; not part of make test).
-bench-load: $(STAMP) messages
+bench-load: $(STAMP) messages ## load through nginx + gunicorn (slow)
 	$(PY) -m bench.load
 
 # Stop the embedded PostgreSQL server started for the demo (if any).
-stop:
+stop: ## stop the embedded PostgreSQL server of the demo
 	-$(PY) -c "import sys; sys.path[:0]=['.','platform']; from clusterhub.env import embedded_server_stop; embedded_server_stop()"
 
-clean: stop
+clean: stop ## remove .venv and .local
 	rm -rf $(VENV) .local
