@@ -21,10 +21,15 @@ from rest_framework.response import Response
 
 from core.accounts.models import Grant
 from core.audit.services import Actor
-from core.federal import services
-from core.federal.compute import ComputedReport, annual_report_compute, value_to_json
+from core.federal.compute import ComputedReport, value_to_json
 from core.federal.models import AnnualReport
-from core.federal.selectors import draft_get, draft_list, form_years, report_list
+from core.federal.selectors import form_years, report_list
+from tenants.reporting import services as reporting
+from tenants.reporting.selectors import (
+    annual_report_draft_get,
+    annual_report_draft_list,
+    annual_report_preview,
+)
 
 from .base import ClusterViewSet
 
@@ -146,7 +151,7 @@ class AnnualReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Clus
         data = SubmitInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        report = services.annual_report_submit(
+        report = reporting.annual_report_submit(
             actor=self._actor(), cluster=request.cluster, year=fields["year"],  # type: ignore[attr-defined]
             entered_values=fields["entered_values"], indicator_comments=fields["indicator_comments"],
             comments=fields["comments"], correction_reason=fields["correction_reason"])
@@ -156,7 +161,7 @@ class AnnualReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Clus
                    description="Годы с опубликованной формой: есть ли черновик и последняя отправленная версия.")
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def drafts(self, request: Request) -> Response:
-        drafts = {d.year: d for d in draft_list()}
+        drafts = {d.year: d for d in annual_report_draft_list()}
         latest = {r.year: r for r in report_list(cluster=request.cluster).filter(is_latest=True)}  # type: ignore[attr-defined]
         items = [{"year": y, "has_draft": y in drafts,
                   "updated_at": drafts[y].updated_at if y in drafts else None,
@@ -179,10 +184,10 @@ class AnnualReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Clus
             data = DraftInputSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             fields = dict(data.validated_data)
-            services.draft_save(actor=self._actor(), cluster=cluster, year=value,
+            reporting.annual_report_draft_save(actor=self._actor(), cluster=cluster, year=value,
                                 entered_values=fields["entered_values"],
                                 indicator_comments=fields["indicator_comments"], comments=fields["comments"])
-        draft = draft_get(year=value)
-        computed = annual_report_compute(cluster=cluster, year=value)
+        draft = annual_report_draft_get(year=value)
+        computed = annual_report_preview(cluster=cluster, year=value)
         return Response(_computed_json(computed, comments=draft.comments if draft else "",
                                        with_rows=request.query_params.get("rows") in {"1", "true"}))

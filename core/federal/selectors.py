@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from tenants.models import Cluster
-from tenants.reporting.models import AnnualReportDraft
 
 from .models import AnnualReport, Indicator, RegistryCheckResult, ReportFact, ReportForm
 
@@ -79,14 +78,3 @@ def report_facts(*, report: AnnualReport) -> QuerySet[ReportFact]:
 
 def live_checks(*, cluster: Cluster) -> QuerySet[RegistryCheckResult]:
     return RegistryCheckResult.objects.filter(cluster=cluster, report__isnull=True).order_by("code")
-
-
-# --- the cluster's drafts (inside the cluster's schema) --------------------------------------
-
-
-def draft_get(*, year: int) -> AnnualReportDraft | None:
-    return AnnualReportDraft.objects.filter(year=year).first()
-
-
-def draft_list() -> QuerySet[AnnualReportDraft]:
-    return AnnualReportDraft.objects.order_by("-year")

@@ -21,13 +21,18 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.accounts.models import Grant
 from core.accounts.selectors import user_cluster_roles
 from core.audit.services import Actor
-from core.federal import services
-from core.federal.compute import Figure, annual_report_compute, checks_from_snapshot, figures_from_snapshot
+from core.federal.compute import Figure, checks_from_snapshot, figures_from_snapshot
 from core.federal.models import AnnualReport
 from core.federal.report_pdf import content_disposition, report_pdf, report_pdf_filename
-from core.federal.selectors import draft_get, draft_list, form_years, report_get, report_latest, report_list
+from core.federal.selectors import form_years, report_get, report_latest, report_list
 from frontend.access import MANAGERS, cluster_role_required, forbidden, not_found
 from frontend.forms import apply_errors
+from tenants.reporting import services as reporting
+from tenants.reporting.selectors import (
+    annual_report_draft_get,
+    annual_report_draft_list,
+    annual_report_preview,
+)
 
 from .forms import REPORT_COMMENTS, DraftForm, SubmitForm
 
@@ -61,7 +66,7 @@ def index(request: HttpRequest) -> HttpResponse:
     """Year chooser, drafts and every submitted version (filter by year, search, sort, pages)."""
     cluster = request.cluster  # type: ignore[attr-defined]
     years = [y for y in form_years() if y <= _current_year(request)]
-    drafts = {d.year: d for d in draft_list()}
+    drafts = {d.year: d for d in annual_report_draft_list()}
     qs = report_list(cluster=cluster)
     year = request.GET.get("year", "")
     if year.isdigit():
@@ -89,15 +94,15 @@ def year_page(request: HttpRequest, year: int) -> HttpResponse:
     if _year_or_none(year) is None or year > _current_year(request):
         return not_found(request)
     is_admin = _is_admin(request)
-    draft = draft_get(year=year)
-    computed = annual_report_compute(cluster=cluster, year=year)
+    draft = annual_report_draft_get(year=year)
+    computed = annual_report_preview(cluster=cluster, year=year)
     form = DraftForm(request.POST if request.method == "POST" else None, figures=computed.figures, comments=draft.comments if draft else "")
     if request.method == "POST":
         if not is_admin:
             return forbidden(request, _("Годовой отчёт готовят и отправляют администраторы кластера."))
         if form.is_valid():
             try:
-                services.draft_save(actor=Actor.from_request(request), cluster=cluster, year=year,
+                reporting.annual_report_draft_save(actor=Actor.from_request(request), cluster=cluster, year=year,
                                     entered_values=form.entered_values(),
                                     indicator_comments=form.indicator_comments(),
                                     comments=form.cleaned_data[REPORT_COMMENTS])
@@ -128,7 +133,7 @@ def figure_rows(request: HttpRequest, year: int, code: str) -> HttpResponse:
     cluster = request.cluster  # type: ignore[attr-defined]
     if _year_or_none(year) is None:
         return not_found(request)
-    figure = annual_report_compute(cluster=cluster, year=year).figure(code)
+    figure = annual_report_preview(cluster=cluster, year=year).figure(code)
     if figure is None:
         return not_found(request)
     return render(request, "frontend/annual/figure.html", {"year": year, "report": None,
@@ -142,13 +147,13 @@ def submit(request: HttpRequest, year: int) -> HttpResponse:
     cluster = request.cluster  # type: ignore[attr-defined]
     if _year_or_none(year) is None or year > _current_year(request):
         return not_found(request)
-    draft = draft_get(year=year)
-    computed = annual_report_compute(cluster=cluster, year=year)
+    draft = annual_report_draft_get(year=year)
+    computed = annual_report_preview(cluster=cluster, year=year)
     latest = report_latest(cluster=cluster, year=year)
     form = SubmitForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            report = services.annual_report_submit(
+            report = reporting.annual_report_submit(
                 actor=Actor.from_request(request), cluster=cluster, year=year,
                 entered_values=dict(draft.entered_values) if draft else {},
                 indicator_comments=dict(draft.indicator_comments) if draft else {},
