@@ -82,7 +82,7 @@ def _fact_numbers(value: Any) -> Decimal | None:
     return Decimal(value)
 
 
-def report_facts_rebuild(*, report: AnnualReport) -> int:
+def annual_report_facts_rebuild(*, report: AnnualReport) -> int:
     """(Re)create the ReportFact rows of one submitted report from its immutable `values`.
     Used at submission and by the warehouse rebuild. Returns the number of facts."""
     facts = []
@@ -153,7 +153,7 @@ def annual_report_freeze(*, actor: Actor, cluster: Cluster, year: int, entered_v
         except IntegrityError:
             raise ValidationError("Отчёт за этот год только что отправлен другим пользователем: "
                                   "обновите страницу.") from None
-        report_facts_rebuild(report=report)
+        annual_report_facts_rebuild(report=report)
         RegistryCheckResult.objects.bulk_create([
             RegistryCheckResult(cluster=cluster, report=report, year=year, code=c.code, status=c.status,
                                 reason=c.reason, companies=c.companies, data=c.data, computed_at=now)

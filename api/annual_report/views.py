@@ -19,19 +19,18 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.base import ClusterViewSet
 from core.accounts.models import Grant
 from core.audit.services import Actor
 from core.federal.compute import ComputedReport, value_to_json
 from core.federal.models import AnnualReport
-from core.federal.selectors import form_years, report_list
+from core.federal.selectors import annual_report_list, form_years
 from tenants.reporting import services as reporting
 from tenants.reporting.selectors import (
     annual_report_draft_get,
     annual_report_draft_list,
     annual_report_preview,
 )
-
-from .base import ClusterViewSet
 
 READ_ROLES = frozenset({Grant.Role.CLUSTER_ADMIN, Grant.Role.CLUSTER_STAFF})
 WRITE_ROLES = frozenset({Grant.Role.CLUSTER_ADMIN})
@@ -129,7 +128,7 @@ class AnnualReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Clus
     def get_queryset(self) -> QuerySet[AnnualReport]:
         if getattr(self, "swagger_fake_view", False):
             return AnnualReport.objects.none()
-        qs = report_list(cluster=self.request.cluster)  # type: ignore[attr-defined]
+        qs = annual_report_list(cluster=self.request.cluster)  # type: ignore[attr-defined]
         return qs.defer(None) if self.action == "retrieve" else qs
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
@@ -162,7 +161,7 @@ class AnnualReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Clus
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def drafts(self, request: Request) -> Response:
         drafts = {d.year: d for d in annual_report_draft_list()}
-        latest = {r.year: r for r in report_list(cluster=request.cluster).filter(is_latest=True)}  # type: ignore[attr-defined]
+        latest = {r.year: r for r in annual_report_list(cluster=request.cluster).filter(is_latest=True)}  # type: ignore[attr-defined]
         items = [{"year": y, "has_draft": y in drafts,
                   "updated_at": drafts[y].updated_at if y in drafts else None,
                   "latest_report_id": latest[y].pk if y in latest else None,

@@ -20,14 +20,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.base import PlatformAPIMixin
+from api.clusters import ClusterCardSerializer
+from api.permissions import IsMinistryOrPlatformAdmin
 from core.accounts.selectors import MinistryScope, user_ministry_scope
 from core.federal import dashboard as selectors
 from core.federal.models import AnnualReport, RegistryCheckResult
 from tenants.models import Cluster
-
-from .base import PlatformAPIMixin
-from .clusters import ClusterCardSerializer
-from .permissions import IsMinistryOrPlatformAdmin
 
 
 def _scope(request: Request) -> MinistryScope:

@@ -21,10 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.accounts.models import Grant
 from core.accounts.selectors import user_cluster_roles
 from core.audit.services import Actor
+from core.federal.annual_report_pdf import annual_report_pdf, annual_report_pdf_filename, content_disposition
 from core.federal.compute import Figure, checks_from_snapshot, figures_from_snapshot
 from core.federal.models import AnnualReport
-from core.federal.report_pdf import content_disposition, report_pdf, report_pdf_filename
-from core.federal.selectors import form_years, report_get, report_latest, report_list
+from core.federal.selectors import annual_report_get, annual_report_latest, annual_report_list, form_years
 from frontend.access import MANAGERS, cluster_role_required, forbidden, not_found
 from frontend.forms import apply_errors
 from tenants.reporting import services as reporting
@@ -67,7 +67,7 @@ def index(request: HttpRequest) -> HttpResponse:
     cluster = request.cluster  # type: ignore[attr-defined]
     years = [y for y in form_years() if y <= _current_year(request)]
     drafts = {d.year: d for d in annual_report_draft_list()}
-    qs = report_list(cluster=cluster)
+    qs = annual_report_list(cluster=cluster)
     year = request.GET.get("year", "")
     if year.isdigit():
         qs = qs.filter(year=int(year))
@@ -78,9 +78,9 @@ def index(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "year")
     qs = qs.order_by(*VERSION_ORDERINGS.get(sort, VERSION_ORDERINGS["year"]))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    latest = {r.year: r for r in report_list(cluster=cluster).filter(is_latest=True)}
+    latest = {r.year: r for r in annual_report_list(cluster=cluster).filter(is_latest=True)}
     year_rows = [{"year": y, "draft": drafts.get(y), "latest": latest.get(y)} for y in years]
-    return render(request, "frontend/annual/index.html", {
+    return render(request, "frontend/annual_report/index.html", {
         "year_rows": year_rows, "page": page, "year": year, "q": q, "sort": sort,
         "report_years": sorted({r.year for r in latest.values()}, reverse=True), "is_admin": _is_admin(request),
     })
@@ -113,9 +113,9 @@ def year_page(request: HttpRequest, year: int) -> HttpResponse:
                     return redirect("annual:submit", year=year)
                 messages.success(request, _("Черновик сохранён."))
                 return redirect("annual:year", year=year)
-    return render(request, "frontend/annual/year.html", {
+    return render(request, "frontend/annual_report/year.html", {
         "year": year, "computed": computed, "form": form, "draft": draft, "is_admin": is_admin,
-        "versions": report_list(cluster=cluster, year=year),
+        "versions": annual_report_list(cluster=cluster, year=year),
         "computed_errors": [(f.name_ru, f.error) for f in computed.figures if f.error],
     })
 
@@ -136,7 +136,7 @@ def figure_rows(request: HttpRequest, year: int, code: str) -> HttpResponse:
     figure = annual_report_preview(cluster=cluster, year=year).figure(code)
     if figure is None:
         return not_found(request)
-    return render(request, "frontend/annual/figure.html", {"year": year, "report": None,
+    return render(request, "frontend/annual_report/figure.html", {"year": year, "report": None,
                                                            **_paged_rows(request, figure)})
 
 
@@ -149,7 +149,7 @@ def submit(request: HttpRequest, year: int) -> HttpResponse:
         return not_found(request)
     draft = annual_report_draft_get(year=year)
     computed = annual_report_preview(cluster=cluster, year=year)
-    latest = report_latest(cluster=cluster, year=year)
+    latest = annual_report_latest(cluster=cluster, year=year)
     form = SubmitForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -167,14 +167,14 @@ def submit(request: HttpRequest, year: int) -> HttpResponse:
             messages.success(request, _("Отчёт за %(year)s год отправлен (версия %(version)s).")
                              % {"year": year, "version": report.version})
             return redirect("annual:report", pk=report.pk)
-    return render(request, "frontend/annual/submit.html", {
+    return render(request, "frontend/annual_report/submit.html", {
         "year": year, "computed": computed, "form": form, "latest": latest, "draft": draft,
         "computed_errors": [(f.name_ru, f.error) for f in computed.figures if f.error],
     })
 
 
 def _report_or_none(request: HttpRequest, pk: int) -> AnnualReport | None:
-    return report_get(cluster=request.cluster, report_id=pk)  # type: ignore[attr-defined]
+    return annual_report_get(cluster=request.cluster, report_id=pk)  # type: ignore[attr-defined]
 
 
 @require_GET
@@ -184,9 +184,9 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     found = _report_or_none(request, pk)
     if found is None:
         return not_found(request)
-    return render(request, "frontend/annual/report.html", {
+    return render(request, "frontend/annual_report/report.html", {
         "report": found, "figures": figures_from_snapshot(found), "checks": checks_from_snapshot(found),
-        "versions": report_list(cluster=found.cluster, year=found.year), "is_admin": _is_admin(request),
+        "versions": annual_report_list(cluster=found.cluster, year=found.year), "is_admin": _is_admin(request),
         "can_correct": found.is_latest and found.year in form_years(),
     })
 
@@ -198,7 +198,7 @@ def report_figure_rows(request: HttpRequest, pk: int, code: str) -> HttpResponse
     figure = next((f for f in figures_from_snapshot(found) if f.code == code), None) if found else None
     if figure is None:
         return not_found(request)
-    return render(request, "frontend/annual/figure.html", {"year": found.year, "report": found,  # type: ignore[union-attr]
+    return render(request, "frontend/annual_report/figure.html", {"year": found.year, "report": found,  # type: ignore[union-attr]
                                                            **_paged_rows(request, figure)})
 
 
@@ -209,6 +209,6 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     found = _report_or_none(request, pk)
     if found is None:
         return not_found(request)
-    response = HttpResponse(report_pdf(found), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition(report_pdf_filename(found))
+    response = HttpResponse(annual_report_pdf(found), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(annual_report_pdf_filename(found))
     return response
