@@ -22,13 +22,14 @@ from core.accounts.selectors import user_cluster_roles
 from core.audit.services import Actor
 from core.clock import cluster_today
 from core.federal.annual_report_pdf import annual_report_pdf, annual_report_pdf_filename, content_disposition
-from core.federal.compute import Figure, checks_from_snapshot, figures_from_snapshot
+from core.federal.compute import ComputedReport, Figure, checks_from_snapshot, figures_from_snapshot
 from core.federal.models import AnnualReport
 from core.federal.selectors import annual_report_get, annual_report_latest, annual_report_list, form_years
 from frontend.access import MANAGERS, cluster_page, or_404
 from frontend.pages import form_page
 from tenants.http import ClusterHttpRequest
 from tenants.reporting import services as reporting
+from tenants.reporting.models import AnnualReportDraft
 from tenants.reporting.selectors import (
     annual_report_draft_get,
     annual_report_draft_list,
@@ -52,11 +53,13 @@ def _is_admin(request: ClusterHttpRequest) -> bool:
     return Grant.Role.CLUSTER_ADMIN in user_cluster_roles(request.user, request.cluster)
 
 
-def _open_year(year: int) -> int:
-    """A year with a published form that has begun, or the 404 page."""
+def _prepared(request: ClusterHttpRequest, year: int) -> tuple[AnnualReportDraft | None, ComputedReport]:
+    """The draft and the report being prepared for a year that has a published form and has
+    begun (else the 404 page)."""
     if year not in form_years() or year > cluster_today().year:
         raise Http404
-    return year
+    draft = annual_report_draft_get(year=year)
+    return draft, annual_report_preview(cluster=request.cluster, year=year, draft=draft)
 
 
 @require_GET
@@ -90,9 +93,7 @@ def index(request: ClusterHttpRequest) -> HttpResponse:
 def year_page(request: ClusterHttpRequest, year: int) -> HttpResponseBase:
     """The report being prepared: computed figures, entered values and comments, checks, versions."""
     cluster = request.cluster
-    year = _open_year(year)
-    draft = annual_report_draft_get(year=year)
-    computed = annual_report_preview(cluster=cluster, year=year, draft=draft)
+    draft, computed = _prepared(request, year)
     form = DraftForm(request.POST if request.method == "POST" else None, figures=computed.figures,
                      comments=draft.comments if draft else "")
     to_submit = "to_submit" in request.POST
@@ -133,9 +134,7 @@ def figure_rows(request: ClusterHttpRequest, year: int, code: str) -> HttpRespon
 def submit(request: ClusterHttpRequest, year: int) -> HttpResponseBase:
     """Confirmation step, then the submission of the saved draft as the next version."""
     cluster = request.cluster
-    year = _open_year(year)
-    draft = annual_report_draft_get(year=year)
-    computed = annual_report_preview(cluster=cluster, year=year, draft=draft)
+    draft, computed = _prepared(request, year)
 
     def save(data: dict[str, Any]) -> AnnualReport:
         return reporting.annual_report_submit(
