@@ -7,5 +7,5 @@ app_name = "api"
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
-    path("", include("api.urls_federal")),
+    path("", include("api.federal.urls")),
 ]

@@ -22,5 +22,5 @@ urlpatterns = [
     path("", include("api.urls_roadmap")),
     path("", include("api.urls_fees")),
     path("", include("api.urls_billing")),
-    path("", include("api.urls_annual_reports")),
+    path("", include("api.annual_report.urls")),
 ]

@@ -207,7 +207,7 @@ def naive_dashboard(clusters: list[Any], year: int) -> dict[str, Any]:
     from django_tenants.utils import schema_context
 
     from billing.models import Invoice
-    from core.federal.checks import MEMBER_STATUSES
+    from tenants.members.metrics import MEMBER_STATUSES
     from tenants.members.models import Company, KpiReport
     from tenants.roadmap.models import Item
 

@@ -33,5 +33,5 @@ area_urlpatterns = [
     path("roadmap/", include("frontend.roadmap.urls")),
     path("fees/", include("frontend.fees.urls")),
     path("billing/", include("frontend.billing.urls")),
-    path("annual-report/", include("frontend.annual.urls")),
+    path("annual-report/", include("frontend.annual_report.urls")),
 ]

@@ -6,18 +6,17 @@ overrides any of DEFAULT_THRESHOLDS (the decree's text changes; the code must no
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenants.members.models import Company, CooperationContract, KpiReport
+from core.clock import cluster_today
 from tenants.models import Cluster
+
+from .metrics import ClusterMetrics, Participant, RegistryFigures
 
 DEFAULT_THRESHOLDS: dict[str, Any] = {
     "participants_min": 10,
@@ -34,7 +33,6 @@ DEFAULT_THRESHOLDS: dict[str, Any] = {
 
 PASS, FAIL, NO_DATA = "pass", "fail", "no_data"
 CODES = ("participants_min", "cooperation_each", "functional_dependence", "max_without_cooperation")
-MEMBER_STATUSES = (Company.Status.ADMITTED, Company.Status.ACTIVE, Company.Status.SUSPENDED)
 
 
 def registry_thresholds() -> dict[str, Any]:
@@ -64,10 +62,6 @@ def check_label(code: str) -> str:
     return str(dict(RegistryCheckResult.Code.choices).get(code, code))
 
 
-def _company_json(company: Company) -> dict[str, Any]:
-    return {"id": company.pk, "name": str(company), "inn": company.inn}
-
-
 def _percent(numerator: int, denominator: int) -> Decimal:
     return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
@@ -78,7 +72,7 @@ def _fmt_percent(value: Decimal | int | float) -> str:
 
 def default_year(cluster: Cluster) -> int:
     """The period the live check looks at: the previous calendar year in the cluster's time zone."""
-    return timezone.localtime(timezone.now(), cluster.tzinfo).year - 1
+    return cluster_today(cluster).year - 1
 
 
 def registry_checks_compute(*, cluster: Cluster, year: int | None = None,
@@ -90,25 +84,18 @@ def registry_checks_compute(*, cluster: Cluster, year: int | None = None,
     """
     limits = registry_thresholds()
     year = year or default_year(cluster)
-    year_end = dt.date(year, 12, 31)
-    members = list(Company.objects.filter(status__in=MEMBER_STATUSES).order_by("short_name", "id"))
-    member_ids = {c.pk for c in members}
-    contracts = (CooperationContract.objects.filter(signed_on__lte=year_end)
-                 .filter(Q(party_a_id__in=member_ids) & Q(party_b_id__in=member_ids))
-                 .values_list("party_a_id", "party_b_id"))
-    linked: set[int] = set()
-    for a, b in contracts:
-        linked.update((a, b))
-    without = [c for c in members if c.pk not in linked]
+    figures = ClusterMetrics(cluster=cluster, year=year).registry()
+    members = figures.participants
+    without = [c for c in members if c.id not in figures.linked_ids]
     return [
         _participants_min(members, limits),
         _cooperation_each(members, without),
-        _functional_dependence(members, year, limits, entered_values or {}),
+        _functional_dependence(figures, year, limits, entered_values or {}),
         _max_without_cooperation(members, without, limits),
     ]
 
 
-def _participants_min(members: list[Company], limits: dict[str, Any]) -> CheckOutcome:
+def _participants_min(members: list[Participant], limits: dict[str, Any]) -> CheckOutcome:
     need, count = int(limits["participants_min"]), len(members)
     data = {"value": count, "threshold": need}
     if count >= need:
@@ -118,10 +105,10 @@ def _participants_min(members: list[Company], limits: dict[str, Any]) -> CheckOu
     return CheckOutcome("participants_min", FAIL,
                         _("Участников: %(count)s, а требуется не менее %(need)s: не хватает %(missing)s.")
                         % {"count": count, "need": need, "missing": need - count},
-                        [_company_json(c) for c in members], data)
+                        [c.as_json() for c in members], data)
 
 
-def _cooperation_each(members: list[Company], without: list[Company]) -> CheckOutcome:
+def _cooperation_each(members: list[Participant], without: list[Participant]) -> CheckOutcome:
     data = {"value": len(members) - len(without), "total": len(members)}
     if not members:
         return CheckOutcome("cooperation_each", NO_DATA, _("В кластере нет участников."), data=data)
@@ -132,14 +119,14 @@ def _cooperation_each(members: list[Company], without: list[Company]) -> CheckOu
     return CheckOutcome("cooperation_each", FAIL,
                         _("Без договора о кооперации с другим участником: %(count)s из %(total)s.")
                         % {"count": len(without), "total": len(members)},
-                        [_company_json(c) for c in without], data)
+                        [c.as_json() for c in without], data)
 
 
-def _max_without_cooperation(members: list[Company], without: list[Company],
+def _max_without_cooperation(members: list[Participant], without: list[Participant],
                              limits: dict[str, Any]) -> CheckOutcome:
     allowed, years = int(limits["max_without_cooperation"]), int(limits["cooperation_grace_years"])
     data = {"value": len(without), "threshold": allowed}
-    companies = [_company_json(c) for c in without]
+    companies = [c.as_json() for c in without]
     if not members:
         return CheckOutcome("max_without_cooperation", NO_DATA, _("В кластере нет участников."), data=data)
     if len(without) <= allowed:
@@ -152,16 +139,12 @@ def _max_without_cooperation(members: list[Company], without: list[Company],
                         % {"count": len(without), "allowed": allowed}, companies, data)
 
 
-def _functional_dependence(members: list[Company], year: int, limits: dict[str, Any],
+def _functional_dependence(figures: RegistryFigures, year: int, limits: dict[str, Any],
                            entered: dict[str, Any]) -> CheckOutcome:
     """Cooperation contracts between participants signed in the year, as a share of the
     participants' revenue in their accepted KPIs of that year."""
-    member_ids = [c.pk for c in members]
-    revenue = (KpiReport.objects.filter(company_id__in=member_ids, year=year, status=KpiReport.Status.ACCEPTED)
-               .aggregate(total=Sum("revenue"))["total"] or 0)
-    cooperation = (CooperationContract.objects
-                   .filter(signed_on__year=year, party_a_id__in=member_ids, party_b_id__in=member_ids)
-                   .aggregate(total=Sum("amount_kopecks"))["total"] or 0)
+    members = figures.participants
+    revenue, cooperation = figures.revenue_kopecks, figures.cooperation_kopecks
     threshold = Decimal(limits["functional_dependence_min_percent"])
     special = entered.get(limits["special_territory_indicator"])
     special_note = ""
@@ -173,9 +156,7 @@ def _functional_dependence(members: list[Company], year: int, limits: dict[str, 
     data: dict[str, Any] = {"year": year, "revenue_kopecks": revenue, "cooperation_kopecks": cooperation,
                             "threshold": str(threshold)}
     if not members or revenue <= 0:
-        accepted = set(KpiReport.objects.filter(company_id__in=member_ids, year=year,
-                                                status=KpiReport.Status.ACCEPTED).values_list("company_id", flat=True))
-        without_kpi = [_company_json(c) for c in members if c.pk not in accepted]
+        without_kpi = [c.as_json() for c in members if c.id not in figures.with_kpi_ids]
         return CheckOutcome("functional_dependence", NO_DATA,
                             _("Нет принятых показателей выручки участников за %(year)s год.") % {"year": year},
                             without_kpi, data)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -19,12 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.clock import cluster_today
 from core.ru.money import AmountError, format_roubles, parse_roubles
-from tenants.members.models import Company, CooperationContract, KpiReport
 from tenants.models import Cluster
-from tenants.roadmap.models import Item, Roadmap
 
-from .checks import MEMBER_STATUSES, CheckOutcome, registry_checks_compute
+from .checks import CheckOutcome, registry_checks_compute
+from .metrics import ClusterMetrics, DrillRow, SourceFigure
 from .models import AnnualReport, Indicator, ReportForm
 
 Value = int | Decimal | str | None
@@ -71,7 +70,8 @@ COMPUTED_SOURCES: dict[str, Any] = {
     "dues_paid": gettext_lazy("Оплачено взносов за год"),
 }
 ALL_BASE_SOURCES = {**KPI_SOURCES, **COUNT_SOURCES, **COMPUTED_SOURCES}
-MONEY_SOURCES = frozenset(KpiReport.MONEY_FIELDS) | {"contracts_amount", "dues_invoiced", "dues_paid"}
+MONEY_SOURCES = frozenset({"revenue", "revenue_medical_devices", "investment", "export", "rnd_spend", "taxes_paid",
+                           "contracts_amount", "dues_invoiced", "dues_paid"})
 
 
 def source_error(method: str, source: str) -> str | None:
@@ -185,17 +185,6 @@ def entered_to_text(value: Value, value_type: str) -> str:
 
 # --- the report --------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class DrillRow:
-    label: str
-    display: str
-    value: int | str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def as_json(self) -> dict[str, Any]:
-        return {"label": self.label, "display": self.display, "value": self.value, **self.extra}
-
-
 @dataclass
 class Figure:
     code: str
@@ -265,173 +254,15 @@ class ComputedReport:
         return {f.code: f.value for f in self.figures if f.is_entered}
 
 
-@dataclass
-class _Base:
-    value: int | None
-    rows: list[DrillRow]
-    note: str = ""
-
-
-class _Data:
-    """The cluster's data for one year, each query run at most once."""
-
-    def __init__(self, cluster: Cluster, year: int) -> None:
-        self.cluster, self.year = cluster, year
-        self._cache: dict[str, Any] = {}
-
-    def _once(self, key: str, load: Callable[[], Any]) -> Any:
-        if key not in self._cache:
-            self._cache[key] = load()
-        return self._cache[key]
-
-    @property
-    def members(self) -> list[Company]:
-        return self._once("members", lambda: list(
-            Company.objects.filter(status__in=MEMBER_STATUSES).order_by("short_name", "id")))
-
-    @property
-    def kpis(self) -> list[KpiReport]:
-        return self._once("kpis", lambda: list(
-            KpiReport.objects.filter(year=self.year, status=KpiReport.Status.ACCEPTED,
-                                     company__status__in=MEMBER_STATUSES)
-            .select_related("company").order_by("company__short_name", "id")))
-
-    @property
-    def contracts(self) -> list[CooperationContract]:
-        return self._once("contracts", lambda: list(
-            CooperationContract.objects.filter(signed_on__year=self.year)
-            .select_related("party_a", "party_b").order_by("signed_on", "id")))
-
-    @property
-    def roadmap_items(self) -> list[Item]:
-        return self._once("items", lambda: list(roadmap_items_of_year(self.year)))
-
-    @property
-    def dues(self) -> DuesFigures | None:
-        return self._once("dues", lambda: dues_figures(cluster=self.cluster, year=self.year))
-
-
-def roadmap_items_of_year(year: int) -> Any:
-    """Items of the roadmaps in force during the year (the newest version of each), not cancelled."""
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    roadmaps = (Roadmap.objects.filter(period_start__lte=end, period_end__gte=start)
-                .exclude(next_versions__isnull=False).values("pk"))
-    return (Item.objects.filter(roadmap__in=roadmaps).exclude(status=Item.Status.CANCELLED)
-            .order_by("roadmap_id", "position"))
-
-
-@dataclass(frozen=True)
-class DuesFigures:
-    invoiced_kopecks: int
-    paid_kopecks: int
-    rows: list[DrillRow]
-
-
-def dues_figures(*, cluster: Cluster, year: int) -> DuesFigures | None:
-    """Dues invoiced in the year (void invoices aside) and what was paid on them, per company,
-    from billing's invoices. None: billing is not there or holds no invoice of that year."""
-    try:
-        from billing.models import Invoice
-        from billing.selectors import invoices_for_cluster
-    except ImportError:  # pragma: no cover - billing is an optional area
-        return None
-    per_company: dict[int, list[Any]] = {}
-    invoices = (invoices_for_cluster(cluster).filter(issue_date__year=year).exclude(status=Invoice.Status.VOID)
-                .order_by("company_name", "id").values_list("company_id", "company_name", "company_inn",
-                                                            "amount_kopecks", "paid_kopecks"))
-    for company_id, name, inn, amount, paid in invoices:
-        entry = per_company.setdefault(company_id, [name, inn, 0, 0, 0])
-        entry[2] += amount
-        entry[3] += paid
-        entry[4] += 1
-    if not per_company:
-        return None
-    rows = [DrillRow(label=name, display=_("оплачено %(paid)s ₽ из %(amount)s ₽") % {
-                "paid": format_roubles(paid), "amount": format_roubles(amount)},
-                value=paid, extra={"company_id": company_id, "inn": inn, "invoiced": amount, "invoices": count})
-            for company_id, (name, inn, amount, paid, count) in per_company.items()]
-    return DuesFigures(sum(e[2] for e in per_company.values()), sum(e[3] for e in per_company.values()), rows)
-
-
-def _company_row(company: Company, value: int, money: bool) -> DrillRow:
-    display = f"{format_roubles(value)} ₽" if money else f"{value:,}".replace(",", "\u00a0")
-    return DrillRow(label=str(company), display=display, value=value,
-                    extra={"company_id": company.pk, "inn": company.inn})
-
-
-def _members_of(data: _Data, test: Callable[[Company], bool]) -> _Base:
-    chosen = [c for c in data.members if test(c)]
-    return _Base(len(chosen), [DrillRow(label=str(c), display=str(c.get_kind_display()), value=None,
-                                        extra={"company_id": c.pk, "inn": c.inn, "status": c.status})
-                               for c in chosen])
-
-
-def _contracts_of(data: _Data, kind: str | None) -> list[CooperationContract]:
-    return [c for c in data.contracts if kind is None or c.kind == kind]
-
-
-def _contract_row(c: CooperationContract) -> DrillRow:
-    return DrillRow(label=f"№ {c.number} от {c.signed_on:%d.%m.%Y}: {c.party_a} → {c.party_b}",
-                    display=f"{format_roubles(c.amount_kopecks)} ₽", value=c.amount_kopecks,
-                    extra={"contract_id": c.pk, "kind": c.kind})
-
-
-def _item_row(item: Item) -> DrillRow:
-    return DrillRow(label=f"{item.number} {item.title[:200]}", display=str(item.get_status_display()),
-                    value=None, extra={"item_id": item.pk, "roadmap_id": item.roadmap_id, "status": item.status})
-
-
-def _base(data: _Data, key: str) -> _Base:
-    if key in KPI_SOURCES:
-        money = key in MONEY_SOURCES
-        rows = [_company_row(r.company, int(getattr(r, key)), money) for r in data.kpis]
-        if not rows:
-            return _Base(None, [], _("нет принятых показателей участников за %(year)s год") % {"year": data.year})
-        return _Base(sum(int(r.value or 0) for r in rows), rows)
-    kinds = Company.Kind
-    member_tests: dict[str, Callable[[Company], bool]] = {
-        "members_total": lambda c: True,
-        "members_company": lambda c: c.kind == kinds.COMPANY,
-        "members_university": lambda c: c.kind == kinds.UNIVERSITY,
-        "members_fund": lambda c: c.kind == kinds.FUND,
-        "members_sez_management": lambda c: c.kind == kinds.SEZ_MANAGEMENT,
-        "members_other": lambda c: c.kind == kinds.OTHER,
-        "members_non_company": lambda c: c.kind != kinds.COMPANY,
-        "members_other_kinds": lambda c: c.kind not in (kinds.COMPANY, kinds.UNIVERSITY),
-        "members_sez_residents": lambda c: c.is_sez_resident,
-    }
-    if key in member_tests:
-        return _members_of(data, member_tests[key])
-    contract_kinds = {"contracts_total": None, "contracts_supply": CooperationContract.Kind.SUPPLY,
-                      "contracts_joint_project": CooperationContract.Kind.JOINT_PROJECT,
-                      "contracts_works_services": CooperationContract.Kind.WORKS_SERVICES}
-    if key in contract_kinds:
-        chosen = _contracts_of(data, contract_kinds[key])
-        return _Base(len(chosen), [_contract_row(c) for c in chosen])
-    if key == "contracts_amount":
-        chosen = _contracts_of(data, None)
-        return _Base(sum(c.amount_kopecks for c in chosen), [_contract_row(c) for c in chosen])
-    if key == "kpi_reports_accepted":
-        return _Base(len(data.kpis), [DrillRow(label=str(r.company), display=str(r.get_status_display()),
-                                               extra={"company_id": r.company_id}) for r in data.kpis])
-    if key in ("roadmap_items_total", "roadmap_items_done"):
-        items = [i for i in data.roadmap_items if key == "roadmap_items_total" or i.status == Item.Status.DONE]
-        if not data.roadmap_items:
-            return _Base(None, [], _("нет дорожной карты, действующей в %(year)s году") % {"year": data.year})
-        return _Base(len(items), [_item_row(i) for i in items])
-    if key in ("dues_invoiced", "dues_paid"):
-        dues = data.dues
-        if dues is None:
-            return _Base(None, [], _("нет данных о взносах"))
-        return _Base(dues.invoiced_kopecks if key == "dues_invoiced" else dues.paid_kopecks, dues.rows)
-    raise KeyError(key)
+def _base(metrics: ClusterMetrics, key: str) -> SourceFigure:
+    return metrics.source(key) or SourceFigure(None, [], str(NO_DATA))
 
 
 def _base_display(key: str, value: int | None) -> str:
     return format_value(value, VT.MONEY if key in MONEY_SOURCES else VT.INTEGER)
 
 
-def _fill_computed(figure: Figure, data: _Data) -> None:
+def _fill_computed(figure: Figure, data: ClusterMetrics) -> None:
     if source_error(figure.method, figure.source):
         figure.note = _("источник показателя задан неверно")
         return
@@ -472,18 +303,12 @@ def annual_report_compute(*, cluster: Cluster, year: int, entered_values: dict[s
 
     now = timezone.now()
     form = form_published(year=year)
-    if entered_values is None or indicator_comments is None:
-        from tenants.reporting.models import AnnualReportDraft
-
-        draft = AnnualReportDraft.objects.filter(year=year).first()
-        if entered_values is None:
-            entered_values = dict(draft.entered_values) if draft else {}
-        if indicator_comments is None:
-            indicator_comments = dict(draft.indicator_comments) if draft else {}
+    entered_values = entered_values or {}
+    indicator_comments = indicator_comments or {}
     if form is None:
         return ComputedReport(cluster, year, None, [], [], {
             "__all__": _("Форма отчёта за %(year)s год ещё не опубликована.") % {"year": year}}, now)
-    data = _Data(cluster, year)
+    data = ClusterMetrics(cluster=cluster, year=year)
     figures: list[Figure] = []
     errors: dict[str, str] = {}
     for ind in form.indicators.all():
@@ -523,18 +348,11 @@ class LiveMetrics:
 
 def live_metrics(*, cluster: Cluster) -> LiveMetrics:
     """Current figures of the cluster (inside its schema): members now, dues and roadmap this year."""
-    year = timezone.localtime(timezone.now(), cluster.tzinfo).year
-    data = _Data(cluster, year)
-    by_kind: dict[str, int] = {}
-    for company in data.members:
-        by_kind[company.kind] = by_kind.get(company.kind, 0) + 1
-    dues = data.dues
-    items = data.roadmap_items
+    live = ClusterMetrics(cluster=cluster, year=cluster_today(cluster).year).live()
     return LiveMetrics(
-        member_count=len(data.members), members_by_kind=by_kind,
-        dues_invoiced_kopecks=dues.invoiced_kopecks if dues else 0,
-        dues_paid_kopecks=dues.paid_kopecks if dues else 0,
-        roadmap_items_total=len(items), roadmap_items_done=sum(1 for i in items if i.status == Item.Status.DONE),
+        member_count=live.get("member_count", 0), members_by_kind=live.get("members_by_kind", {}),
+        dues_invoiced_kopecks=live.get("dues_invoiced_kopecks", 0), dues_paid_kopecks=live.get("dues_paid_kopecks", 0),
+        roadmap_items_total=live.get("roadmap_items_total", 0), roadmap_items_done=live.get("roadmap_items_done", 0),
     )
 
 

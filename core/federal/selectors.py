@@ -5,9 +5,8 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from tenants.models import Cluster
-from tenants.reporting.models import AnnualReportDraft
 
-from .models import AnnualReport, Indicator, RegistryCheckResult, ReportFact, ReportForm
+from .models import AnnualReport, Indicator, RegistryCheckResult, ReportForm
 
 # --- forms -------------------------------------------------------------------------------------
 
@@ -45,7 +44,7 @@ def indicator_get(*, form: ReportForm, indicator_id: int) -> Indicator | None:
 # --- submitted reports ------------------------------------------------------------------------
 
 
-def report_list(*, cluster: Cluster, year: int | None = None) -> QuerySet[AnnualReport]:
+def annual_report_list(*, cluster: Cluster, year: int | None = None) -> QuerySet[AnnualReport]:
     """The cluster's submitted versions, newest year and version first (snapshots not loaded)."""
     qs = AnnualReport.objects.filter(cluster=cluster).defer("values", "details", "checks")
     if year:
@@ -53,40 +52,13 @@ def report_list(*, cluster: Cluster, year: int | None = None) -> QuerySet[Annual
     return qs.select_related("form").order_by("-year", "-version")
 
 
-def report_get(*, cluster: Cluster, report_id: int) -> AnnualReport | None:
+def annual_report_get(*, cluster: Cluster, report_id: int) -> AnnualReport | None:
     return AnnualReport.objects.filter(cluster=cluster, pk=report_id).select_related("form", "cluster").first()
 
 
-def report_versions(*, cluster: Cluster, year: int) -> QuerySet[AnnualReport]:
-    return report_list(cluster=cluster, year=year)
-
-
-def report_latest(*, cluster: Cluster, year: int) -> AnnualReport | None:
+def annual_report_latest(*, cluster: Cluster, year: int) -> AnnualReport | None:
     return AnnualReport.objects.filter(cluster=cluster, year=year, is_latest=True).first()
-
-
-def latest_reports(*, year: int | None = None) -> QuerySet[AnnualReport]:
-    """Latest versions of every cluster (for the ministry side; scope by region there)."""
-    qs = AnnualReport.objects.filter(is_latest=True).select_related("cluster")
-    if year:
-        qs = qs.filter(year=year)
-    return qs
-
-
-def report_facts(*, report: AnnualReport) -> QuerySet[ReportFact]:
-    return ReportFact.objects.filter(report=report, cluster_id=report.cluster_id).order_by("code")
 
 
 def live_checks(*, cluster: Cluster) -> QuerySet[RegistryCheckResult]:
     return RegistryCheckResult.objects.filter(cluster=cluster, report__isnull=True).order_by("code")
-
-
-# --- the cluster's drafts (inside the cluster's schema) --------------------------------------
-
-
-def draft_get(*, year: int) -> AnnualReportDraft | None:
-    return AnnualReportDraft.objects.filter(year=year).first()
-
-
-def draft_list() -> QuerySet[AnnualReportDraft]:
-    return AnnualReportDraft.objects.order_by("-year")

@@ -18,15 +18,15 @@ from django.utils import timezone
 from core.accounts.models import Grant
 from core.accounts.selectors import user_cluster_roles, user_is_platform_admin
 from core.audit.services import Actor, audit_record, diff, snapshot
+from core.clock import cluster_today
+from core.queue import enqueue_on_commit
 from tenants.models import Cluster
-from tenants.reporting.models import AnnualReportDraft
 
 from .checks import CheckOutcome, registry_checks_compute
 from .compute import (
     MAX_TEXT,
     ComputedReport,
     annual_report_compute,
-    entered_to_text,
     source_error,
     value_to_json,
 )
@@ -41,7 +41,8 @@ M = Indicator.Method
 
 # --- helpers ------------------------------------------------------------------------------------
 
-def _require_cluster_admin(actor: Actor, cluster: Cluster) -> None:
+def require_report_admin(actor: Actor, cluster: Cluster) -> None:
+    """The annual report is prepared and submitted by the cluster's admins, inside its schema."""
     if actor.cluster is not None and actor.cluster.pk != cluster.pk:
         raise PermissionDenied(ADMINS_ONLY)
     if actor.user is not None and Grant.Role.CLUSTER_ADMIN not in user_cluster_roles(actor.user, cluster):
@@ -55,7 +56,7 @@ def _require_platform_admin(actor: Actor) -> None:
         raise PermissionDenied(PLATFORM_ONLY)
 
 
-def _check_year(year: Any) -> int:
+def annual_report_year_clean(year: Any) -> int:
     try:
         year = int(year)
     except (TypeError, ValueError):
@@ -66,49 +67,11 @@ def _check_year(year: Any) -> int:
     return year
 
 
-def _text(value: Any, *, limit: int = MAX_TEXT) -> str:
+def text_clean(value: Any, *, limit: int = MAX_TEXT) -> str:
     text = str(value or "").strip()
     if len(text) > limit:
         raise ValidationError(f"Текст длиннее {limit} символов.")
     return text
-
-
-# --- the cluster's draft ---------------------------------------------------------------------------
-
-def _normalized_entries(computed: ComputedReport) -> dict[str, str]:
-    return {f.code: entered_to_text(f.value, f.value_type) for f in computed.figures
-            if f.is_entered and f.value is not None}
-
-
-def draft_save(*, actor: Actor, cluster: Cluster, year: int, entered_values: dict[str, Any],
-               indicator_comments: dict[str, str] | None = None, comments: str = "") -> AnnualReportDraft:
-    """Keep what the cluster typed. Invalid numbers are refused with the indicator's message;
-    a missing required value is fine in a draft (submission demands it)."""
-    _require_cluster_admin(actor, cluster)
-    year = _check_year(year)
-    computed = annual_report_compute(cluster=cluster, year=year, entered_values=entered_values,
-                                     indicator_comments=indicator_comments or {})
-    if computed.form is None:
-        raise ValidationError(computed.errors["__all__"])
-    bad = {f.code: f.error for f in computed.figures if f.is_entered and f.error and f.raw.strip()}
-    if bad:
-        raise ValidationError(bad)
-    codes = {f.code for f in computed.figures}
-    comments_by_code = {c: _text(t) for c, t in (indicator_comments or {}).items() if c in codes and _text(t)}
-    with transaction.atomic():
-        draft = AnnualReportDraft.objects.select_for_update().filter(year=year).first()
-        created = draft is None
-        draft = draft or AnnualReportDraft(year=year)
-        before = {} if created else snapshot(draft, ["entered_values", "indicator_comments", "comments"])
-        draft.entered_values = _normalized_entries(computed)
-        draft.indicator_comments = comments_by_code
-        draft.comments = _text(comments)
-        draft.updated_by = actor.user
-        draft.save()
-        changes = diff(before, snapshot(draft, ["entered_values", "indicator_comments", "comments"]))
-        if changes or created:
-            audit_record(actor=actor, action="annual_report.draft_save", obj=draft, changes=changes)
-    return draft
 
 
 # --- submission ------------------------------------------------------------------------------------
@@ -119,7 +82,7 @@ def _fact_numbers(value: Any) -> Decimal | None:
     return Decimal(value)
 
 
-def report_facts_rebuild(*, report: AnnualReport) -> int:
+def annual_report_facts_rebuild(*, report: AnnualReport) -> int:
     """(Re)create the ReportFact rows of one submitted report from its immutable `values`.
     Used at submission and by the warehouse rebuild. Returns the number of facts."""
     facts = []
@@ -139,22 +102,22 @@ def report_facts_rebuild(*, report: AnnualReport) -> int:
     return len(facts)
 
 
-def annual_report_submit(*, actor: Actor, cluster: Cluster, year: int, entered_values: dict[str, Any],
+def annual_report_freeze(*, actor: Actor, cluster: Cluster, year: int, entered_values: dict[str, Any],
                          comments: str, correction_reason: str | None = None,
-                         indicator_comments: dict[str, str] | None = None, is_demo: bool = False) -> AnnualReport:
-    """Freeze the report for `year` as version N+1 (inside the cluster's schema).
+                         indicator_comments: dict[str, str] | None = None,
+                         is_demo: bool = False) -> tuple[AnnualReport, ComputedReport]:
+    """Freeze the report for `year` as version N+1 (inside the cluster's schema); the cluster
+    submits through tenants.reporting.services.annual_report_submit, which keeps its draft in step.
 
     One transaction: the snapshot, its facts, its registry checks, the previous version no longer
-    latest, the draft kept in step, the audit row. The warehouse refresh runs after commit.
+    latest, the audit row. The warehouse refresh runs after commit.
     """
-    from .tasks import warehouse_refresh_cluster
-
-    _require_cluster_admin(actor, cluster)
-    year = _check_year(year)
-    if year > timezone.localtime(timezone.now(), cluster.tzinfo).year:
+    require_report_admin(actor, cluster)
+    year = annual_report_year_clean(year)
+    if year > cluster_today(cluster).year:
         raise ValidationError({"year": "Отчёт за год, который ещё не начался, отправить нельзя."})
-    comments = _text(comments)
-    reason = _text(correction_reason)
+    comments = text_clean(comments)
+    reason = text_clean(correction_reason)
     computed = annual_report_compute(cluster=cluster, year=year, entered_values=entered_values,
                                      indicator_comments=indicator_comments or {})
     if computed.form is None:
@@ -190,32 +153,19 @@ def annual_report_submit(*, actor: Actor, cluster: Cluster, year: int, entered_v
         except IntegrityError:
             raise ValidationError("Отчёт за этот год только что отправлен другим пользователем: "
                                   "обновите страницу.") from None
-        report_facts_rebuild(report=report)
+        annual_report_facts_rebuild(report=report)
         RegistryCheckResult.objects.bulk_create([
             RegistryCheckResult(cluster=cluster, report=report, year=year, code=c.code, status=c.status,
                                 reason=c.reason, companies=c.companies, data=c.data, computed_at=now)
             for c in computed.checks
         ])
-        _draft_follow(actor=actor, computed=computed, comments=comments, indicator_comments=indicator_comments)
         audit_record(actor=actor, action="annual_report.submit" if version == 1 else "annual_report.correct",
                      obj=report, changes={"year": [None, year], "version": [None, version],
                                           "correction_reason": [None, reason] if reason else [None, None],
                                           "values": [None, {f.code: value_to_json(f.value)
                                                             for f in computed.figures}]})
-        warehouse_refresh_cluster.delay_on_commit(reason="report_submitted")
-    return report
-
-
-def _draft_follow(*, actor: Actor, computed: ComputedReport, comments: str,
-                  indicator_comments: dict[str, str] | None) -> None:
-    """The draft shows what was submitted last."""
-    draft = AnnualReportDraft.objects.select_for_update().filter(year=computed.year).first() \
-        or AnnualReportDraft(year=computed.year)
-    draft.entered_values = _normalized_entries(computed)
-    draft.indicator_comments = {f.code: f.comment for f in computed.figures if f.comment}
-    draft.comments = comments
-    draft.updated_by = actor.user
-    draft.save()
+        enqueue_on_commit("federal.warehouse_refresh_cluster", reason="report_submitted")
+    return report, computed
 
 
 # --- live registry checks (the warehouse task calls this) ------------------------------------------
@@ -255,10 +205,10 @@ def _form_editable(form: ReportForm) -> None:
 def form_create(*, actor: Actor, year: int, title: str = "") -> ReportForm:
     """An empty draft form for a year (next version number of that year)."""
     _require_platform_admin(actor)
-    year = _check_year(year)
+    year = annual_report_year_clean(year)
     with transaction.atomic():
         version = (ReportForm.objects.filter(year=year).aggregate(v=Max("version"))["v"] or 0) + 1
-        form = ReportForm(year=year, version=version, title=_text(title, limit=300))
+        form = ReportForm(year=year, version=version, title=text_clean(title, limit=300))
         form.full_clean()
         form.save()
         audit_record(actor=actor, action="report_form.create", obj=form, changes=diff({}, snapshot(form)))
@@ -325,7 +275,7 @@ def _indicator_clean(fields: dict[str, Any]) -> dict[str, Any]:
         if key in fields:
             fields[key] = " ".join(str(fields[key] or "").split())
     if "hint" in fields:
-        fields["hint"] = _text(fields["hint"])
+        fields["hint"] = text_clean(fields["hint"])
     return fields
 
 

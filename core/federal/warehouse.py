@@ -10,7 +10,7 @@ Two kinds of rows:
   calls `refresh_soon()` after its own change, and the `warehouse_rebuild` command.
 * per submitted report: ReportFact rows, the flat projection of AnnualReport.values that SQL can
   aggregate. Written at submission; the rebuild re-derives them from the immutable snapshots with
-  the same function (core.federal.services.report_facts_rebuild).
+  the same function (core.federal.services.annual_report_facts_rebuild).
 
 Everything here is derived data: idempotent, safe to run twice, and not audited row by row (the
 rebuild command writes one audit entry per run). Dashboards never call into this module.
@@ -148,7 +148,7 @@ def warehouse_rebuild(*, slugs: Iterable[str] | None = None, facts: bool = True,
                       progress: Callable[[str], None] | None = None) -> RebuildResult:
     """Recompute the warehouse from the clusters' data: each cluster's live rows in its own schema,
     then every submitted report's facts. One cluster failing does not stop the others."""
-    from .services import report_facts_rebuild
+    from .services import annual_report_facts_rebuild
 
     connection.set_schema_to_public()  # type: ignore[attr-defined]
     wanted = set(slugs or [])
@@ -182,7 +182,7 @@ def warehouse_rebuild(*, slugs: Iterable[str] | None = None, facts: bool = True,
         for start in range(0, len(ids), 100):  # one transaction per 100 reports, not one per report
             with transaction.atomic():
                 for report in AnnualReport.objects.filter(pk__in=ids[start:start + 100]).order_by("pk"):
-                    result.facts += report_facts_rebuild(report=report)
+                    result.facts += annual_report_facts_rebuild(report=report)
                     result.reports += 1
         result.facts_seconds = time.perf_counter() - started
     return result

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -21,7 +21,8 @@ from core.accounts.selectors import MinistryScope, user_ministry_scope
 from core.federal import dashboard as selectors
 from core.federal.models import AnnualReport, RegistryCheckResult
 from core.ru.regions import REGIONS
-from frontend.access import ministry_required, not_found
+from frontend.access import ministry_required, or_404
+from tenants.http import PlatformHttpRequest
 from tenants.models import Cluster
 
 from . import exports, rows
@@ -29,7 +30,7 @@ from . import exports, rows
 PAGE_SIZE = 25
 
 
-def _scope(request: HttpRequest) -> MinistryScope:
+def _scope(request: PlatformHttpRequest) -> MinistryScope:
     scope = user_ministry_scope(request.user)
     assert scope is not None  # noqa: S101 - guaranteed by ministry_required
     return scope
@@ -42,7 +43,7 @@ def _region_choices(scope: MinistryScope) -> list[tuple[str, str]]:
 
 @ministry_required
 @require_GET
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: PlatformHttpRequest) -> HttpResponse:
     scope = _scope(request)
     filters = selectors.Filters.from_params(request.GET)
     board = selectors.dashboard(scope, filters)
@@ -78,7 +79,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @ministry_required
 @require_GET
-def clusters_redirect(request: HttpRequest) -> HttpResponse:
+def clusters_redirect(request: PlatformHttpRequest) -> HttpResponse:
     """The former «Кластеры (министерство)» list: the table now lives on the overview."""
     query = request.GET.urlencode()
     return redirect(reverse("federal:overview") + (f"?{query}" if query else ""))
@@ -86,7 +87,7 @@ def clusters_redirect(request: HttpRequest) -> HttpResponse:
 
 @ministry_required
 @require_GET
-def export_xlsx(request: HttpRequest) -> HttpResponse:
+def export_xlsx(request: PlatformHttpRequest) -> HttpResponse:
     scope = _scope(request)
     filters = selectors.Filters.from_params(request.GET)
     year = selectors.chosen_year(filters, selectors.report_years(scope))
@@ -99,7 +100,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
 
 @ministry_required
 @require_GET
-def export_pdf(request: HttpRequest) -> HttpResponse:
+def export_pdf(request: PlatformHttpRequest) -> HttpResponse:
     scope = _scope(request)
     board = selectors.dashboard(scope, selectors.Filters.from_params(request.GET))
     response = HttpResponse(exports.summary_pdf(scope=scope, board=board), content_type="application/pdf")
@@ -109,11 +110,9 @@ def export_pdf(request: HttpRequest) -> HttpResponse:
 
 @ministry_required
 @require_GET
-def cluster_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def cluster_detail(request: PlatformHttpRequest, slug: str) -> HttpResponse:
     scope = _scope(request)
-    cluster = selectors.ministry_cluster(scope=scope, slug=slug)
-    if cluster is None:  # absent and out-of-scope look the same
-        return not_found(request)
+    cluster = or_404(selectors.ministry_cluster(scope=scope, slug=slug))  # absent and out-of-scope look the same
     reports = selectors.cluster_reports(cluster=cluster)
     checks = selectors.reports_checks(reports=reports)
     years: dict[int, list[AnnualReport]] = {}
@@ -150,7 +149,7 @@ def _rate(part: int, whole: int) -> float | None:
     return part * 100 / whole if whole else None
 
 
-def _chosen_report(request: HttpRequest, reports: list[AnnualReport]) -> AnnualReport | None:
+def _chosen_report(request: PlatformHttpRequest, reports: list[AnnualReport]) -> AnnualReport | None:
     wanted = request.GET.get("report", "")
     if wanted.isdigit():
         found = next((r for r in reports if r.pk == int(wanted)), None)

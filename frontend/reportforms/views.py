@@ -7,21 +7,22 @@ A published form is frozen (submitted reports point at it); the year's previous 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.audit.services import Actor
 from core.federal import selectors, services
 from core.federal.compute import COMPUTED_SOURCES, COUNT_SOURCES, KPI_SOURCES
-from core.federal.models import ReportForm
+from core.federal.models import Indicator, ReportForm
 from core.federal.selectors import form_get, indicator_get
-from frontend.access import not_found, platform_admin_required
-from frontend.forms import apply_errors
+from frontend.access import or_404, platform_admin_required
+from frontend.pages import action, form_page
+from tenants.http import PlatformHttpRequest
 
 from .forms import FormCopyForm, FormCreateForm, IndicatorForm
 
@@ -36,28 +37,34 @@ def _sources() -> list[tuple[str, list[tuple[str, str]]]]:
             (_("Вычисляется по правилу"), [(k, str(v)) for k, v in COMPUTED_SOURCES.items()])]
 
 
+def _detail(pk: int) -> str:
+    return reverse("reportforms:detail", args=[pk])
+
+
+def _form_or_404(pk: int) -> ReportForm:
+    return or_404(form_get(form_id=pk))
+
+
+def _indicator_or_404(pk: int, indicator_id: int) -> tuple[ReportForm, Indicator]:
+    form = _form_or_404(pk)
+    return form, or_404(indicator_get(form=form, indicator_id=indicator_id))
+
+
 @require_http_methods(["GET", "POST"])
 @platform_admin_required
-def form_list(request: HttpRequest) -> HttpResponse:
+def form_list(request: PlatformHttpRequest) -> HttpResponseBase:
     create = FormCreateForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and create.is_valid():
-        try:
-            form = services.form_create(actor=Actor.from_request(request), **create.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(create, exc)
-        else:
-            messages.success(request, _("Форма создана: добавьте показатели и опубликуйте её."))
-            return redirect("reportforms:detail", pk=form.pk)
-    qs = _filtered(request)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "frontend/reportforms/list.html", {
-        "page": page, "create": create, "year": request.GET.get("year", ""),
-        "status": request.GET.get("status", ""), "statuses": ReportForm.Status.choices,
-        "sort": request.GET.get("sort", ""),
-    })
+    page = Paginator(_filtered(request), PAGE_SIZE).get_page(request.GET.get("page"))
+    return form_page(
+        request, form=create, template="frontend/reportforms/list.html",
+        save=lambda data: services.form_create(actor=Actor.from_request(request), **data),
+        success=lambda form: _detail(form.pk), message=_("Форма создана: добавьте показатели и опубликуйте её."),
+        context={"page": page, "create": create, "year": request.GET.get("year", ""),
+                 "status": request.GET.get("status", ""), "statuses": ReportForm.Status.choices,
+                 "sort": request.GET.get("sort", "")})
 
 
-def _filtered(request: HttpRequest) -> QuerySet[ReportForm]:
+def _filtered(request: PlatformHttpRequest) -> QuerySet[ReportForm]:
     year = request.GET.get("year", "")
     qs = selectors.form_list(year=int(year) if year.isdigit() else None).annotate(indicator_count=Count("indicators"))
     status = request.GET.get("status", "")
@@ -70,115 +77,71 @@ def _filtered(request: HttpRequest) -> QuerySet[ReportForm]:
 
 @require_http_methods(["GET", "POST"])
 @platform_admin_required
-def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    form = form_get(form_id=pk)
-    if form is None:
-        return not_found(request)
+def form_detail(request: PlatformHttpRequest, pk: int) -> HttpResponseBase:
+    form = _form_or_404(pk)
     editable = form.status == ReportForm.Status.DRAFT
+    if request.method == "POST" and not editable:
+        messages.error(request, _("Опубликованную форму изменить нельзя: сделайте копию и измените её."))
+        return redirect(_detail(pk))
     add = IndicatorForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if not editable:
-            messages.error(request, _("Опубликованную форму изменить нельзя: сделайте копию и измените её."))
-            return redirect("reportforms:detail", pk=pk)
-        if add.is_valid():
-            try:
-                services.indicator_create(actor=Actor.from_request(request), form=form, **add.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(add, exc)
-            else:
-                messages.success(request, _("Показатель добавлен."))
-                return redirect("reportforms:detail", pk=pk)
-    return render(request, "frontend/reportforms/detail.html", {
-        "form": form, "indicators": form.indicators.all(), "add": add, "editable": editable,
-        "copy": FormCopyForm(initial={"year": form.year + 1}), "sources": _sources(),
-        "report_count": form.reports.count(),
-    })
+    return form_page(
+        request, form=add, template="frontend/reportforms/detail.html",
+        save=lambda data: services.indicator_create(actor=Actor.from_request(request), form=form, **data),
+        success=_detail(pk), message=_("Показатель добавлен."),
+        context={"form": form, "indicators": form.indicators.all(), "add": add, "editable": editable,
+                 "copy": FormCopyForm(initial={"year": form.year + 1}), "sources": _sources(),
+                 "report_count": form.reports.count()})
 
 
 @require_POST
 @platform_admin_required
-def form_copy(request: HttpRequest, pk: int) -> HttpResponse:
-    form = form_get(form_id=pk)
-    if form is None:
-        return not_found(request)
+def form_copy(request: PlatformHttpRequest, pk: int) -> HttpResponseBase:
+    form = _form_or_404(pk)
     data = FormCopyForm(request.POST)
     if not data.is_valid():
         messages.error(request, " ".join(str(e) for errors in data.errors.values() for e in errors))
-        return redirect("reportforms:detail", pk=pk)
-    try:
-        copy = services.form_copy(actor=Actor.from_request(request), form=form, year=data.cleaned_data["year"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("reportforms:detail", pk=pk)
-    messages.success(request, _("Копия формы создана: измените показатели и опубликуйте её."))
-    return redirect("reportforms:detail", pk=copy.pk)
+        return redirect(_detail(pk))
+    return action(request, lambda: services.form_copy(actor=Actor.from_request(request), form=form,
+                                                      year=data.cleaned_data["year"]),
+                  success=lambda copy: _detail(copy.pk), failure=_detail(pk),
+                  message=_("Копия формы создана: измените показатели и опубликуйте её."))
 
 
 @require_POST
 @platform_admin_required
-def form_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    form = form_get(form_id=pk)
-    if form is None:
-        return not_found(request)
-    try:
-        services.form_publish(actor=Actor.from_request(request), form=form)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Форма опубликована: кластеры заполняют отчёт за %(year)s год по ней.")
-                         % {"year": form.year})
-    return redirect("reportforms:detail", pk=pk)
+def form_publish(request: PlatformHttpRequest, pk: int) -> HttpResponseBase:
+    form = _form_or_404(pk)
+    return action(request, lambda: services.form_publish(actor=Actor.from_request(request), form=form),
+                  success=_detail(pk),
+                  message=_("Форма опубликована: кластеры заполняют отчёт за %(year)s год по ней.")
+                  % {"year": form.year})
 
 
 @require_POST
 @platform_admin_required
-def form_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    form = form_get(form_id=pk)
-    if form is None:
-        return not_found(request)
-    try:
-        services.form_delete(actor=Actor.from_request(request), form=form)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("reportforms:detail", pk=pk)
-    messages.success(request, _("Черновик формы удалён."))
-    return redirect("reportforms:list")
+def form_delete(request: PlatformHttpRequest, pk: int) -> HttpResponseBase:
+    form = _form_or_404(pk)
+    return action(request, lambda: services.form_delete(actor=Actor.from_request(request), form=form),
+                  success=reverse("reportforms:list"), failure=_detail(pk), message=_("Черновик формы удалён."))
 
 
 @require_http_methods(["GET", "POST"])
 @platform_admin_required
-def indicator_edit(request: HttpRequest, pk: int, indicator_id: int) -> HttpResponse:
-    form = form_get(form_id=pk)
-    indicator = indicator_get(form=form, indicator_id=indicator_id) if form else None
-    if form is None or indicator is None:
-        return not_found(request)
+def indicator_edit(request: PlatformHttpRequest, pk: int, indicator_id: int) -> HttpResponseBase:
+    form, indicator = _indicator_or_404(pk, indicator_id)
     initial = {name: getattr(indicator, name) for name in INDICATOR_FIELDS}
     edit = IndicatorForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and edit.is_valid():
-        try:
-            services.indicator_update(actor=Actor.from_request(request), indicator=indicator, **edit.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(edit, exc)
-        else:
-            messages.success(request, _("Показатель сохранён."))
-            return redirect("reportforms:detail", pk=pk)
-    return render(request, "frontend/reportforms/indicator.html", {
-        "form": form, "indicator": indicator, "edit": edit, "editable": form.status == ReportForm.Status.DRAFT,
-        "sources": _sources(),
-    })
+    return form_page(
+        request, form=edit, template="frontend/reportforms/indicator.html",
+        save=lambda data: services.indicator_update(actor=Actor.from_request(request), indicator=indicator, **data),
+        success=_detail(pk), message=_("Показатель сохранён."),
+        context={"form": form, "indicator": indicator, "edit": edit,
+                 "editable": form.status == ReportForm.Status.DRAFT, "sources": _sources()})
 
 
 @require_POST
 @platform_admin_required
-def indicator_delete(request: HttpRequest, pk: int, indicator_id: int) -> HttpResponse:
-    form = form_get(form_id=pk)
-    indicator = indicator_get(form=form, indicator_id=indicator_id) if form else None
-    if form is None or indicator is None:
-        return not_found(request)
-    try:
-        services.indicator_delete(actor=Actor.from_request(request), indicator=indicator)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Показатель удалён."))
-    return redirect("reportforms:detail", pk=pk)
+def indicator_delete(request: PlatformHttpRequest, pk: int, indicator_id: int) -> HttpResponseBase:
+    _form, indicator = _indicator_or_404(pk, indicator_id)
+    return action(request, lambda: services.indicator_delete(actor=Actor.from_request(request), indicator=indicator),
+                  success=_detail(pk), message=_("Показатель удалён."))

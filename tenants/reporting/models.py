@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 class AnnualReportDraft(models.Model):
     year = models.PositiveSmallIntegerField(_("год"), unique=True)
-    # {indicator code: raw text as typed}; parsed and validated by core.federal.services.
+    # {indicator code: raw text as typed}; parsed and validated by tenants.reporting.services.
     entered_values = models.JSONField(_("введённые значения"), default=dict, blank=True)
     # {indicator code: comment}
     indicator_comments = models.JSONField(_("комментарии к показателям"), default=dict, blank=True)

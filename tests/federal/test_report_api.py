@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django_tenants.utils import schema_context
 
-from core.federal import services
 from core.federal.models import AnnualReport
+from tenants.reporting import services as reporting
 from tenants.reporting.models import AnnualReportDraft
 from tests.conftest import ROLE, api_client, client_for, token_for
 
@@ -61,9 +61,9 @@ def test_nobody_else_sees_drafts_or_reports(cluster_a, cluster_b, make_user):
     with schema_context(cluster_a.schema_name):
         company = f.member("Своя")
         f.healthy_cluster(YEAR)
-        report = services.annual_report_submit(actor=f.system(cluster_a), cluster=cluster_a, year=YEAR,
+        report = reporting.annual_report_submit(actor=f.system(cluster_a), cluster=cluster_a, year=YEAR,
                                                entered_values=f.ENTERED, comments="Альфа")
-        services.draft_save(actor=f.system(cluster_a), cluster=cluster_a, year=2026,
+        reporting.annual_report_draft_save(actor=f.system(cluster_a), cluster=cluster_a, year=2026,
                             entered_values={"highlights": "секретный черновик"})
     urls = [BASE, f"{BASE}{report.pk}/", f"{BASE}drafts/", f"{BASE}drafts/{YEAR}/"]
     for url in urls:  # anonymous

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django_tenants.utils import schema_context
 
-from core.federal.demo import demo_federal_reports
 from core.federal.models import AnnualReport, RegistryCheckResult, ReportForm
+from tenants.reporting.demo import demo_annual_reports
 
 from . import factories as f
 
@@ -14,15 +14,15 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_reports_for_two_years_with_a_failing_cluster_and_no_duplicates(cluster_a, cluster_b, monkeypatch):
-    monkeypatch.setattr("core.federal.demo.CORRECTED", ("alpha", 2025))
+    monkeypatch.setattr("tenants.reporting.demo.CORRECTED", ("alpha", 2025))
     with schema_context(cluster_a.schema_name):
         for _ in range(11):
             f.member()
     with schema_context(cluster_b.schema_name):
         for _ in range(4):
             f.member()
-    demo_federal_reports([cluster_a, cluster_b])
-    demo_federal_reports([cluster_a, cluster_b])  # again: nothing new
+    demo_annual_reports([cluster_a, cluster_b])
+    demo_annual_reports([cluster_a, cluster_b])  # again: nothing new
     assert ReportForm.objects.filter(year=2024, status="published").count() == 1
     alpha = AnnualReport.objects.filter(cluster=cluster_a)
     assert sorted(alpha.values_list("year", "version")) == [(2024, 1), (2025, 1), (2025, 2)]

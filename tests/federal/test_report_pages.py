@@ -8,8 +8,8 @@ import subprocess
 import pytest
 from django_tenants.utils import schema_context
 
-from core.federal import services
 from core.federal.models import AnnualReport
+from tenants.reporting import services as reporting
 from tenants.reporting.models import AnnualReportDraft
 from tests.conftest import ROLE, client_for, signed_in
 
@@ -25,7 +25,7 @@ def _html(response) -> str:  # type: ignore[no-untyped-def]
 
 def _submitted(cluster, **kwargs) -> AnnualReport:  # type: ignore[no-untyped-def]
     with schema_context(cluster.schema_name):
-        return services.annual_report_submit(actor=f.system(cluster), cluster=cluster, year=YEAR,
+        return reporting.annual_report_submit(actor=f.system(cluster), cluster=cluster, year=YEAR,
                                              entered_values=f.ENTERED, comments="Отчёт кластера", **kwargs)
 
 

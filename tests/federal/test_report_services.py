@@ -11,11 +11,11 @@ from django_tenants.utils import schema_context
 
 from core.audit.models import AuditEntry
 from core.audit.services import Actor
-from core.federal import services
 from core.federal.compute import annual_report_compute
 from core.federal.models import AnnualReport, RegistryCheckResult, ReportFact
-from core.federal.selectors import draft_get
 from tenants.members.models import KpiReport
+from tenants.reporting import services as reporting
+from tenants.reporting.selectors import annual_report_draft_get
 from tests.conftest import ROLE
 
 from . import factories as f
@@ -57,7 +57,7 @@ def test_submitted_report_does_not_change_when_kpis_change_but_a_new_version_doe
     with schema_context(cluster_a.schema_name):
         companies = f.healthy_cluster(YEAR)
         actor = Actor(user=admin, cluster=cluster_a)
-        first = services.annual_report_submit(actor=actor, cluster=cluster_a, year=YEAR, entered_values=f.ENTERED,
+        first = reporting.annual_report_submit(actor=actor, cluster=cluster_a, year=YEAR, entered_values=f.ENTERED,
                                               comments="Первая версия")
         kpi = KpiReport.objects.get(company=companies[0], year=YEAR)
         KpiReport.objects.filter(pk=kpi.pk).update(revenue=kpi.revenue + 50_000_00)
@@ -65,10 +65,10 @@ def test_submitted_report_does_not_change_when_kpis_change_but_a_new_version_doe
         assert first.values["revenue"]["value"] == 10 * 100_000_00
         assert ReportFact.objects.get(report=first, code="revenue").value == Decimal(10 * 100_000_00)
         with pytest.raises(ValidationError) as missing:
-            services.annual_report_submit(actor=actor, cluster=cluster_a, year=YEAR, entered_values=f.ENTERED,
+            reporting.annual_report_submit(actor=actor, cluster=cluster_a, year=YEAR, entered_values=f.ENTERED,
                                           comments="")
         assert "причину исправления" in str(missing.value)
-        second = services.annual_report_submit(actor=actor, cluster=cluster_a, year=YEAR,
+        second = reporting.annual_report_submit(actor=actor, cluster=cluster_a, year=YEAR,
                                                entered_values=f.ENTERED, comments="",
                                                correction_reason="Уточнена выручка участника")
     first.refresh_from_db()
@@ -84,7 +84,7 @@ def test_submitted_report_does_not_change_when_kpis_change_but_a_new_version_doe
 def test_snapshot_row_cannot_be_updated_and_only_one_version_is_latest(cluster_a):
     with schema_context(cluster_a.schema_name):
         f.healthy_cluster(YEAR)
-        report = services.annual_report_submit(actor=f.system(cluster_a), cluster=cluster_a, year=YEAR,
+        report = reporting.annual_report_submit(actor=f.system(cluster_a), cluster=cluster_a, year=YEAR,
                                                entered_values=f.ENTERED, comments="")
     with pytest.raises(IntegrityError), transaction.atomic():
         AnnualReport.objects.filter(pk=report.pk).update(comments="подправлено задним числом")
@@ -105,7 +105,7 @@ def test_only_the_clusters_admin_submits(cluster_a, cluster_b, make_user):
         for actor in (Actor(user=staff, cluster=cluster_a), Actor(user=other_admin, cluster=cluster_b),
                       Actor(user=other_admin, cluster=cluster_a)):
             with pytest.raises(PermissionDenied):
-                services.annual_report_submit(actor=actor, cluster=cluster_a, year=YEAR,
+                reporting.annual_report_submit(actor=actor, cluster=cluster_a, year=YEAR,
                                               entered_values=f.ENTERED, comments="")
     assert not AnnualReport.objects.filter(cluster=cluster_a).exists()
 
@@ -115,17 +115,17 @@ def test_invalid_entered_values_are_refused_with_the_indicator(cluster_a, make_u
     actor = Actor(user=admin, cluster=cluster_a)
     with schema_context(cluster_a.schema_name):
         with pytest.raises(ValidationError) as bad:
-            services.draft_save(actor=actor, cluster=cluster_a, year=YEAR,
+            reporting.annual_report_draft_save(actor=actor, cluster=cluster_a, year=YEAR,
                                 entered_values={"support_received": "много", "participants_special_territory": "-3"})
         assert set(bad.value.message_dict) == {"support_received", "participants_special_territory"}
-        draft = services.draft_save(actor=actor, cluster=cluster_a, year=YEAR,
+        draft = reporting.annual_report_draft_save(actor=actor, cluster=cluster_a, year=YEAR,
                                     entered_values={"support_received": "1500000,5"},
                                     indicator_comments={"support_received": "Субсидия по ПП № 41"},
                                     comments="Черновик")
         assert draft.entered_values == {"support_received": "1 500 000,50"}
-        assert draft_get(year=YEAR).indicator_comments == {"support_received": "Субсидия по ПП № 41"}
+        assert annual_report_draft_get(year=YEAR).indicator_comments == {"support_received": "Субсидия по ПП № 41"}
         with pytest.raises(ValidationError) as no_form:
-            services.draft_save(actor=actor, cluster=cluster_a, year=2019, entered_values={})
+            reporting.annual_report_draft_save(actor=actor, cluster=cluster_a, year=2019, entered_values={})
         assert "не опубликована" in str(no_form.value)
     assert connection.schema_name == "public"
 
@@ -139,7 +139,7 @@ def test_submission_queues_the_warehouse_refresh_after_commit(cluster_a, django_
     with schema_context(cluster_a.schema_name):
         f.healthy_cluster(YEAR)
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            services.annual_report_submit(actor=f.system(cluster_a), cluster=cluster_a, year=YEAR,
+            reporting.annual_report_submit(actor=f.system(cluster_a), cluster=cluster_a, year=YEAR,
                                           entered_values=f.ENTERED, comments="")
         assert queued == []  # nothing before commit
         for callback in callbacks:

@@ -13,10 +13,10 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from core.audit.services import Actor
-from core.federal import services
 from core.federal.models import ClusterSnapshot, RegistryCheckResult, ReportFact
 from core.federal.tasks import warehouse_refresh_all, warehouse_refresh_cluster
 from tenants.members.models import Company
+from tenants.reporting import services as reporting
 from tenants.roadmap.models import Item, Roadmap, Section
 from tests.conftest import ROLE
 
@@ -99,7 +99,7 @@ def test_a_submission_refreshes_the_warehouse_after_commit(cluster_a, make_user,
     with schema_context(cluster_a.schema_name):
         f.healthy_cluster(year, members=11)
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            services.annual_report_submit(actor=Actor(user=admin, cluster=cluster_a), cluster=cluster_a, year=year,
+            reporting.annual_report_submit(actor=Actor(user=admin, cluster=cluster_a), cluster=cluster_a, year=year,
                                           entered_values=f.ENTERED, comments="")
     assert callbacks  # the refresh was queued after commit, and ran (eager Celery)
     assert ClusterSnapshot.objects.get(cluster=cluster_a).member_count == 11

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from core.federal.models import AnnualReport, ClusterSnapshot, RegistryCheckResult, ReportForm
-from core.federal.services import report_facts_rebuild
+from core.federal.services import annual_report_facts_rebuild
 from tenants.models import Cluster
 
 _numbers = itertools.count(1)
@@ -81,7 +81,7 @@ def report(cluster: Cluster, year: int, figures: dict[str, Any], *, checks: dict
                 for c, s in statuses.items()],
         correction_reason=correction_reason or ("" if version == 1 else "Исправление"),
         submitted_at=now, submitted_by_email="admin@example.test")
-    report_facts_rebuild(report=created)
+    annual_report_facts_rebuild(report=created)
     RegistryCheckResult.objects.bulk_create([
         RegistryCheckResult(cluster=cluster, report=created, year=year, code=c, status=s,
                             reason=f"Проверка {c}: {s}", computed_at=now,

@@ -15,13 +15,14 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 from core.audit.services import Actor
+from core.federal import services as federal
+from core.federal.models import AnnualReport
 from tenants.members import services as members
+from tenants.members.metrics import MEMBER_STATUSES
 from tenants.members.models import Company, CooperationContract, KpiReport
 from tenants.models import Cluster
 
 from . import services
-from .checks import MEMBER_STATUSES
-from .models import AnnualReport
 
 YEARS = (2024, 2025)
 CORRECTED = ("mosreg", 2025)
@@ -124,10 +125,10 @@ def demo_cluster_reports(cluster: Cluster) -> None:
                                       "(субсидия по ПП РФ № 41).")
 
 
-def demo_federal_reports(clusters: list[Cluster]) -> None:
+def demo_annual_reports(clusters: list[Cluster]) -> None:
     """PLATFORM_DEMOS hook: the report forms of the demo years, then each cluster's reports."""
     system = Actor.system()
     for year in YEARS:
-        services.form_ensure_year(actor=system, year=year)
+        federal.form_ensure_year(actor=system, year=year)
     for cluster in clusters:
         demo_cluster_reports(cluster)

@@ -8,7 +8,7 @@ users get nothing (403, or 404 for another cluster's version). Money values are 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
@@ -19,75 +19,30 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.base import ClusterViewSet
 from core.accounts.models import Grant
-from core.audit.services import Actor
-from core.federal import services
-from core.federal.compute import ComputedReport, annual_report_compute, value_to_json
+from core.federal.compute import ComputedReport, value_to_json
 from core.federal.models import AnnualReport
-from core.federal.selectors import draft_get, draft_list, form_years, report_list
+from core.federal.selectors import annual_report_list, form_years
+from tenants.http import ClusterHttpRequest
+from tenants.models import Cluster
+from tenants.reporting import services as reporting
+from tenants.reporting.selectors import (
+    annual_report_draft_get,
+    annual_report_draft_list,
+    annual_report_preview,
+)
 
-from .base import ClusterViewSet
+from .serializers import (
+    DraftInputSerializer,
+    DraftListItemSerializer,
+    ReportDetailSerializer,
+    ReportListSerializer,
+    SubmitInputSerializer,
+)
 
 READ_ROLES = frozenset({Grant.Role.CLUSTER_ADMIN, Grant.Role.CLUSTER_STAFF})
 WRITE_ROLES = frozenset({Grant.Role.CLUSTER_ADMIN})
-
-
-class FormRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    year = serializers.IntegerField()
-    version = serializers.IntegerField()
-
-
-class ReportListSerializer(serializers.ModelSerializer):
-    form = FormRefSerializer(read_only=True)
-
-    class Meta:
-        model = AnnualReport
-        fields = ["id", "year", "version", "is_latest", "is_demo", "form", "submitted_at", "submitted_by_email",
-                  "correction_reason", "comments"]
-
-
-class ReportDetailSerializer(ReportListSerializer):
-    values = serializers.JSONField(read_only=True, help_text="{код: {value, display, method, value_type, unit, "
-                                                             "name_ru, comment, numerator, denominator, note}}")
-    details = serializers.JSONField(read_only=True, help_text="{код: [строки расшифровки]}")
-    checks = serializers.JSONField(read_only=True, help_text="[{code, status, reason, companies, data}]")
-
-    class Meta(ReportListSerializer.Meta):
-        fields = [*ReportListSerializer.Meta.fields, "values", "details", "checks"]
-
-
-class EnteredValuesField(serializers.DictField):
-    """{code: value}; value: number (stored unit: money in kopecks), string (as typed) or null."""
-
-    def to_internal_value(self, data: Any) -> dict[str, Any]:
-        result = super().to_internal_value(data)
-        for code, value in result.items():
-            if value is not None and (isinstance(value, bool) or not isinstance(value, str | int | float)):
-                raise serializers.ValidationError(f"«{code}»: ожидается число, строка или null.")
-        return result
-
-
-class DraftInputSerializer(serializers.Serializer):
-    entered_values = EnteredValuesField(label="Вводимые показатели", required=False, default=dict)
-    indicator_comments = serializers.DictField(label="Комментарии к показателям", child=serializers.CharField(
-        allow_blank=True, max_length=5000), required=False, default=dict)
-    comments = serializers.CharField(label="Комментарий к отчёту", required=False, allow_blank=True, default="",
-                                     max_length=5000)
-
-
-class SubmitInputSerializer(DraftInputSerializer):
-    year = serializers.IntegerField(label="Год")
-    correction_reason = serializers.CharField(label="Причина исправления", required=False, allow_blank=True,
-                                              default="", max_length=5000)
-
-
-class DraftListItemSerializer(serializers.Serializer):
-    year = serializers.IntegerField()
-    has_draft = serializers.BooleanField()
-    updated_at = serializers.DateTimeField(allow_null=True)
-    latest_report_id = serializers.IntegerField(allow_null=True)
-    latest_version = serializers.IntegerField(allow_null=True)
 
 
 def _computed_json(computed: ComputedReport, *, comments: str, with_rows: bool) -> dict[str, Any]:
@@ -124,14 +79,16 @@ class AnnualReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Clus
     def get_queryset(self) -> QuerySet[AnnualReport]:
         if getattr(self, "swagger_fake_view", False):
             return AnnualReport.objects.none()
-        qs = report_list(cluster=self.request.cluster)  # type: ignore[attr-defined]
+        qs = annual_report_list(cluster=self.cluster)
         return qs.defer(None) if self.action == "retrieve" else qs
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         return ReportDetailSerializer if self.action in ("retrieve", "create") else ReportListSerializer
 
-    def _actor(self) -> Actor:
-        return Actor.from_request(self.request)
+    @property
+    def cluster(self) -> Cluster:
+        """The host's cluster (OnClusterHost guarantees one)."""
+        return cast(ClusterHttpRequest, self.request._request).cluster
 
     def _year(self, year: str) -> int:
         value = int(year)
@@ -143,11 +100,9 @@ class AnnualReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Clus
                    description="Отправить годовой отчёт (следующая версия). Для исправления уже отправленного "
                                "отчёта обязательна причина (correction_reason). Только администраторы кластера.")
     def create(self, request: Request) -> Response:
-        data = SubmitInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        report = services.annual_report_submit(
-            actor=self._actor(), cluster=request.cluster, year=fields["year"],  # type: ignore[attr-defined]
+        fields = self.input(SubmitInputSerializer)
+        report = reporting.annual_report_submit(
+            actor=self.actor(), cluster=self.cluster, year=fields["year"],
             entered_values=fields["entered_values"], indicator_comments=fields["indicator_comments"],
             comments=fields["comments"], correction_reason=fields["correction_reason"])
         return Response(ReportDetailSerializer(report).data, status=status.HTTP_201_CREATED)
@@ -156,8 +111,8 @@ class AnnualReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Clus
                    description="Годы с опубликованной формой: есть ли черновик и последняя отправленная версия.")
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def drafts(self, request: Request) -> Response:
-        drafts = {d.year: d for d in draft_list()}
-        latest = {r.year: r for r in report_list(cluster=request.cluster).filter(is_latest=True)}  # type: ignore[attr-defined]
+        drafts = {d.year: d for d in annual_report_draft_list()}
+        latest = {r.year: r for r in annual_report_list(cluster=self.cluster).filter(is_latest=True)}
         items = [{"year": y, "has_draft": y in drafts,
                   "updated_at": drafts[y].updated_at if y in drafts else None,
                   "latest_report_id": latest[y].pk if y in latest else None,
@@ -173,16 +128,14 @@ class AnnualReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Clus
     @action(detail=False, methods=["get", "put"], url_path=r"drafts/(?P<year>\d{4})", pagination_class=None,
             filter_backends=[])
     def draft(self, request: Request, year: str) -> Response:
-        cluster = request.cluster  # type: ignore[attr-defined]
+        cluster = self.cluster
         value = self._year(year)
         if request.method == "PUT":
-            data = DraftInputSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            fields = dict(data.validated_data)
-            services.draft_save(actor=self._actor(), cluster=cluster, year=value,
+            fields = self.input(DraftInputSerializer)
+            reporting.annual_report_draft_save(actor=self.actor(), cluster=cluster, year=value,
                                 entered_values=fields["entered_values"],
                                 indicator_comments=fields["indicator_comments"], comments=fields["comments"])
-        draft = draft_get(year=value)
-        computed = annual_report_compute(cluster=cluster, year=value)
+        draft = annual_report_draft_get(year=value)
+        computed = annual_report_preview(cluster=cluster, year=value)
         return Response(_computed_json(computed, comments=draft.comments if draft else "",
                                        with_rows=request.query_params.get("rows") in {"1", "true"}))

@@ -51,8 +51,3 @@ class SubmitForm(forms.Form):
     confirm = forms.BooleanField(label=_("Я проверил(а) отчёт и подтверждаю отправку"), required=True,
                                  error_messages={"required": _("Подтвердите отправку отчёта.")})
 
-
-class VersionFilterForm(forms.Form):
-    year = forms.IntegerField(required=False)
-    q = forms.CharField(required=False, max_length=100)
-    sort = forms.CharField(required=False, max_length=20)

@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
-from .federal import (
+from .views import (
     FederalClusterViewSet,
     FederalDashboardView,
     FederalRegistryCheckViewSet,

@@ -12,7 +12,7 @@ from .compute import checks_from_snapshot, figures_from_snapshot
 from .models import AnnualReport
 
 
-def report_pdf_filename(report: AnnualReport) -> str:
+def annual_report_pdf_filename(report: AnnualReport) -> str:
     """«Годовой_отчёт_2025_mosreg_v2.pdf»."""
     return f"Годовой_отчёт_{report.year}_{report.cluster.schema_name}_v{report.version}.pdf"
 
@@ -25,7 +25,7 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def report_pdf(report: AnnualReport) -> bytes:
+def annual_report_pdf(report: AnnualReport) -> bytes:
     from weasyprint import HTML
 
     cluster = report.cluster

@@ -9,25 +9,31 @@ request here reads a cluster's schema.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.base import PlatformAPIMixin
+from api.permissions import IsMinistryOrPlatformAdmin
 from core.accounts.selectors import MinistryScope, user_ministry_scope
 from core.federal import dashboard as selectors
 from core.federal.models import AnnualReport, RegistryCheckResult
 from tenants.models import Cluster
 
-from .base import PlatformAPIMixin
-from .clusters import ClusterCardSerializer
-from .permissions import IsMinistryOrPlatformAdmin
+from .serializers import (
+    DashboardSerializer,
+    FederalClusterSerializer,
+    RegistryCheckSerializer,
+    ReportDetailSerializer,
+    ReportListSerializer,
+    number,
+)
 
 
 def _scope(request: Request) -> MinistryScope:
@@ -42,12 +48,6 @@ def _filters(request: Request) -> selectors.Filters:
     params.setdefault("q", params.get("search", ""))
     params.setdefault("registry", params.get("registry_status", ""))
     return selectors.Filters.from_params(params)
-
-
-def _number(value: Decimal | None) -> float | int | None:
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 class FederalAPIMixin(PlatformAPIMixin):
@@ -69,78 +69,6 @@ FILTER_PARAMETERS = [
 
 
 # --- clusters -------------------------------------------------------------------------------
-
-class ReportRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    version = serializers.IntegerField()
-    submitted_at = serializers.DateTimeField()
-    is_demo = serializers.BooleanField()
-
-
-class FiguresSerializer(serializers.Serializer):
-    """Headline figures of the year's latest submitted report: money in kopecks, rates in percent."""
-
-    members_total = serializers.FloatField(allow_null=True)
-    revenue = serializers.FloatField(allow_null=True)
-    employees = serializers.FloatField(allow_null=True)
-    export = serializers.FloatField(allow_null=True)
-    dues_collection = serializers.FloatField(allow_null=True)
-    roadmap_completion = serializers.FloatField(allow_null=True)
-
-
-class LiveSerializer(serializers.Serializer):
-    """Current figures from the warehouse snapshot."""
-
-    member_count = serializers.IntegerField()
-    dues_invoiced_kopecks = serializers.IntegerField()
-    dues_paid_kopecks = serializers.IntegerField()
-    dues_collection_rate = serializers.FloatField(allow_null=True)
-    roadmap_items_total = serializers.IntegerField()
-    roadmap_items_done = serializers.IntegerField()
-    roadmap_completion = serializers.FloatField(allow_null=True)
-    updated_at = serializers.DateTimeField()
-
-
-class FederalClusterSerializer(ClusterCardSerializer):
-    """The cluster card plus the year's submitted figures, the current ones and the registry checks."""
-
-    year = serializers.SerializerMethodField()
-    report = serializers.SerializerMethodField()
-    figures = serializers.SerializerMethodField()
-    live = serializers.SerializerMethodField()
-    registry_checks = serializers.ChoiceField(source="check_status", choices=list(selectors.CHECK_STATUSES),
-                                              read_only=True,
-                                              help_text="Итог проверки требований реестра по отчёту за год")
-
-    class Meta(ClusterCardSerializer.Meta):
-        fields = [*ClusterCardSerializer.Meta.fields, "year", "report", "figures", "live", "registry_checks"]
-
-    def get_year(self, obj: Cluster) -> int | None:
-        return self.context.get("year")
-
-    @extend_schema_field(ReportRefSerializer(allow_null=True))
-    def get_report(self, obj: Any) -> dict[str, Any] | None:
-        if obj.report_id is None:
-            return None
-        return ReportRefSerializer({"id": obj.report_id, "version": obj.report_version,
-                                    "submitted_at": obj.report_submitted_at,
-                                    "is_demo": bool(obj.report_is_demo)}).data
-
-    @extend_schema_field(FiguresSerializer)
-    def get_figures(self, obj: Any) -> dict[str, Any]:
-        codes = (*selectors.TABLE_CODES, *selectors.RATE_CODES, selectors.MEMBERS)
-        return {code: _number(getattr(obj, f"v_{code}", None)) for code in codes}
-
-    @extend_schema_field(LiveSerializer(allow_null=True))
-    def get_live(self, obj: Any) -> dict[str, Any] | None:
-        if obj.live_updated_at is None:
-            return None
-        return LiveSerializer({
-            "member_count": obj.live_members, "dues_invoiced_kopecks": obj.live_invoiced,
-            "dues_paid_kopecks": obj.live_paid, "dues_collection_rate": _number(obj.live_dues_rate),
-            "roadmap_items_total": obj.live_items_total, "roadmap_items_done": obj.live_items_done,
-            "roadmap_completion": _number(obj.live_roadmap_rate), "updated_at": obj.live_updated_at,
-        }).data
 
 
 CLUSTER_ORDERING = OpenApiParameter(
@@ -178,21 +106,6 @@ class FederalClusterViewSet(FederalAPIMixin, mixins.ListModelMixin, mixins.Retri
 
 
 # --- submitted reports ----------------------------------------------------------------------
-
-class ReportListSerializer(serializers.ModelSerializer):
-    cluster = serializers.CharField(source="cluster.schema_name")
-    cluster_name = serializers.CharField(source="cluster.name")
-    form_version = serializers.IntegerField(source="form.version")
-
-    class Meta:
-        model = AnnualReport
-        fields = ["id", "cluster", "cluster_name", "year", "version", "is_latest", "is_demo", "form_version",
-                  "submitted_at", "submitted_by_email", "correction_reason"]
-
-
-class ReportDetailSerializer(ReportListSerializer):
-    class Meta(ReportListSerializer.Meta):
-        fields = [*ReportListSerializer.Meta.fields, "comments", "values", "details", "checks"]
 
 
 REPORT_PARAMETERS = [
@@ -241,18 +154,6 @@ class FederalReportViewSet(FederalAPIMixin, mixins.ListModelMixin, mixins.Retrie
 
 # --- registry checks ------------------------------------------------------------------------
 
-class RegistryCheckSerializer(serializers.ModelSerializer):
-    cluster = serializers.CharField(source="cluster.schema_name")
-    report_version = serializers.IntegerField(source="report.version")
-    is_latest = serializers.BooleanField(source="report.is_latest")
-    code_display = serializers.CharField(source="get_code_display")
-    status_display = serializers.CharField(source="get_status_display")
-
-    class Meta:
-        model = RegistryCheckResult
-        fields = ["id", "cluster", "report", "report_version", "is_latest", "year", "code", "code_display",
-                  "status", "status_display", "reason", "companies", "data", "computed_at"]
-
 
 @extend_schema_view(list=extend_schema(parameters=[
     OpenApiParameter("cluster", OpenApiTypes.STR, description="Код кластера (slug)"),
@@ -289,37 +190,6 @@ class FederalRegistryCheckViewSet(FederalAPIMixin, mixins.ListModelMixin, mixins
 
 # --- the dashboard --------------------------------------------------------------------------
 
-class TotalSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    value = serializers.FloatField(allow_null=True, help_text="Сумма по кластерам (для процентов — ставка)")
-    clusters = serializers.IntegerField(help_text="Сколько кластеров сообщили значение")
-
-
-class YearTotalsSerializer(serializers.Serializer):
-    year = serializers.IntegerField()
-    indicators = TotalSerializer(many=True)
-
-
-class LiveTotalsSerializer(serializers.Serializer):
-    clusters = serializers.IntegerField()
-    member_count = serializers.IntegerField()
-    dues_invoiced_kopecks = serializers.IntegerField()
-    dues_paid_kopecks = serializers.IntegerField()
-    dues_collection_rate = serializers.FloatField(allow_null=True)
-    roadmap_items_total = serializers.IntegerField()
-    roadmap_items_done = serializers.IntegerField()
-    roadmap_completion = serializers.FloatField(allow_null=True)
-    updated_at = serializers.DateTimeField(allow_null=True)
-
-
-class DashboardSerializer(serializers.Serializer):
-    year = serializers.IntegerField(allow_null=True)
-    years = serializers.ListField(child=serializers.IntegerField())
-    live = LiveTotalsSerializer()
-    totals = YearTotalsSerializer(many=True, help_text="Год к году: показатели отправленных отчётов")
-    registry_checks = serializers.DictField(child=serializers.IntegerField(),
-                                            help_text="Кластеров по итогу проверки: pass, fail, no_data, none")
-
 
 class FederalDashboardView(FederalAPIMixin, APIView):
     """Totals for the ministry: current figures, year-over-year sums of the submitted reports and the
@@ -330,16 +200,16 @@ class FederalDashboardView(FederalAPIMixin, APIView):
         board = selectors.dashboard(_scope(request), _filters(request))
         live = board.live
         totals = [{"year": year, "indicators": [
-            {"code": code, "value": _number(total.figure), "clusters": total.clusters}
+            {"code": code, "value": number(total.figure), "clusters": total.clusters}
             for code, total in sorted(board.totals.get(year, {}).items())]}
             for year in board.series_years]
         data = {
             "year": board.year, "years": board.years,
             "live": {"clusters": live.clusters, "member_count": live.members,
                      "dues_invoiced_kopecks": live.dues_invoiced_kopecks, "dues_paid_kopecks": live.dues_paid_kopecks,
-                     "dues_collection_rate": _number(live.dues_rate),
+                     "dues_collection_rate": number(live.dues_rate),
                      "roadmap_items_total": live.roadmap_items_total, "roadmap_items_done": live.roadmap_items_done,
-                     "roadmap_completion": _number(live.roadmap_rate), "updated_at": live.updated_at},
+                     "roadmap_completion": number(live.roadmap_rate), "updated_at": live.updated_at},
             "totals": totals, "registry_checks": board.checks,
         }
         return Response(DashboardSerializer(data).data)

@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver
 from rest_framework.routers import SimpleRouter
 
-from .annual_reports import AnnualReportViewSet
+from .views import AnnualReportViewSet
 
 router = SimpleRouter()
 router.register("annual-reports", AnnualReportViewSet, basename="annual-report")

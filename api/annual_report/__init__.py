@@ -1,0 +1,1 @@
+"""The annual report API of a cluster (mirrors frontend/annual_report)."""

@@ -1,0 +1,1 @@
+"""The ministry's federal API on the public host (mirrors frontend/federal)."""
