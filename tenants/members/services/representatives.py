@@ -12,6 +12,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from core.accounts.access import current_cluster, require_manager
 from core.accounts.models import Grant, User
@@ -95,14 +96,14 @@ def invitation_revoke(*, invitation: Invitation, actor: Actor) -> Invitation:
 
 
 def invitation_problem(*, invitation: Invitation, now: dt.datetime | None = None) -> str | None:
-    """Why this invitation cannot be accepted, in Russian; None when it can."""
+    """Why this invitation cannot be accepted, in Russian (pages translate it); None when it can."""
     now = now or timezone.now()
     if invitation.accepted_at is not None:
-        return "Это приглашение уже использовано."
+        return gettext_noop("Это приглашение уже использовано.")
     if invitation.revoked_at is not None:
-        return "Это приглашение отозвано. Попросите сотрудников кластера прислать новое."
+        return gettext_noop("Это приглашение отозвано. Попросите сотрудников кластера прислать новое.")
     if invitation.expires_at <= now:
-        return "Срок действия приглашения истёк. Попросите сотрудников кластера прислать новое."
+        return gettext_noop("Срок действия приглашения истёк. Попросите сотрудников кластера прислать новое.")
     return None
 
 
