@@ -183,8 +183,8 @@ class ContractForm(forms.Form):
 
     def __init__(self, *args: Any, parties: QuerySet[Company], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["party_a"].queryset = parties  # type: ignore[attr-defined]
-        self.fields["party_b"].queryset = parties  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["party_a"]).queryset = parties
+        cast(forms.ModelChoiceField, self.fields["party_b"]).queryset = parties
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
