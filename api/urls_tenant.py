@@ -15,7 +15,7 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     path("cluster/", CurrentClusterView.as_view(), name="cluster"),
     *router.urls,
-    path("", include("api.urls_members")),
+    path("", include("api.members.urls")),
     path("", include("api.urls_governance")),
     path("", include("api.urls_site")),
     path("", include("api.urls_audit")),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.ru.money import AmountError, format_roubles, parse_roubles
 from core.ru.regions import REGIONS
-from frontend.forms import apply_errors  # noqa: F401 - re-exported for the views
 from tenants.governance.models import Decision
 from tenants.members.models import Company, CooperationContract, KpiReport, Product
 
@@ -95,15 +94,14 @@ class CompanyCreateForm(CompanyForm):
 
 
 class LifecycleForm(forms.Form):
-    action = forms.ChoiceField(choices=[(a, a) for a in ("apply", "admit", "activate", "suspend", "resume",
-                                                         "withdraw", "expel")], widget=forms.HiddenInput)
+    action = forms.ChoiceField(choices=Company.Action.choices, widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Основание"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     decision = forms.ModelChoiceField(label=_("Решение общего собрания"), queryset=Decision.objects.none(),
                                       required=False)
 
     def __init__(self, *args: Any, decisions: QuerySet[Decision], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["decision"].queryset = decisions  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["decision"]).queryset = decisions
 
 
 class InviteForm(forms.Form):
@@ -185,8 +183,8 @@ class ContractForm(forms.Form):
 
     def __init__(self, *args: Any, parties: QuerySet[Company], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["party_a"].queryset = parties  # type: ignore[attr-defined]
-        self.fields["party_b"].queryset = parties  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["party_a"]).queryset = parties
+        cast(forms.ModelChoiceField, self.fields["party_b"]).queryset = parties
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

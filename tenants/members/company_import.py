@@ -17,19 +17,20 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from core.accounts.access import actor_access, current_cluster
+from core.accounts.access import current_cluster, require_manager
 from core.audit.services import Actor, audit_record, diff, snapshot
+from core.queue import enqueue_on_commit
 from core.ru.regions import REGIONS
 from tenants.members.selectors import existing_inns
 
 from .models import Company, ImportJob, MembershipEvent
-from .services import MANAGERS_ONLY, company_normalize
+from .services import company_normalize
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 EXTENSIONS = (".csv", ".xlsx")
@@ -292,8 +293,7 @@ def validate_rows(rows: list[Row], *, existing: dict[str, str],
 
 def import_job_create(*, actor: Actor, file: UploadedFile) -> ImportJob:
     """Keep the file and queue its import (after commit)."""
-    if not actor_access(actor).manager:
-        raise PermissionDenied(MANAGERS_ONLY)
+    require_manager(actor)
     original = PurePath(file.name or "").name
     if not original or not file.size:
         raise ValidationError({"file": "Файл пустой."})
@@ -301,15 +301,13 @@ def import_job_create(*, actor: Actor, file: UploadedFile) -> ImportJob:
         raise ValidationError({"file": "Поддерживаются файлы CSV (UTF-8, разделитель «;» или «,») и XLSX."})
     if file.size > MAX_IMPORT_BYTES:
         raise ValidationError({"file": "Файл больше 10 МБ: разделите его на части."})
-    from .tasks import company_import_run
-
     job = ImportJob(file=file, original_name=original[:200], created_by=actor.user, host=actor.host)
     with transaction.atomic():
         job.full_clean()
         job.save()
         audit_record(actor=actor, action="company_import.create", obj=job,
                      changes={"file": [None, job.original_name]})
-        company_import_run.delay_on_commit(job.pk)
+        enqueue_on_commit("members.company_import_run", job.pk)
     return job
 
 
@@ -330,7 +328,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
     if job is None or job.is_finished:
         return job
     actor = Actor(user=job.created_by, host=job.host, cluster=current_cluster())
-    _progress(job, status=ImportJob.Status.VALIDATING, processed=0, errors=[])
+    _progress(job, status=ImportJob.Status.VALIDATING, processed=0, errors=[], started_at=timezone.now())
     try:
         with job.file.open("rb") as handle:
             content = handle.read()

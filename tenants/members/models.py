@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -13,6 +14,7 @@ from django.db import connection, models
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
+from core.jobs import BackgroundJob
 from core.ru.identifiers import inn_error, kpp_error, ogrn_error
 from core.ru.regions import REGIONS
 
@@ -57,6 +59,17 @@ class Company(models.Model):
         SUSPENDED = "suspended", _("Членство приостановлено")
         WITHDRAWN = "withdrawn", _("Вышел из кластера")
         EXPELLED = "expelled", _("Исключён")
+
+    class Action(models.TextChoices):
+        """Steps of the membership lifecycle (services.lifecycle.TRANSITIONS), labelled once."""
+
+        APPLY = "apply", _("Подать заявку")
+        ADMIT = "admit", _("Принять в члены кластера")
+        ACTIVATE = "activate", _("Сделать действующим участником")
+        SUSPEND = "suspend", _("Приостановить членство")
+        RESUME = "resume", _("Возобновить членство")
+        WITHDRAW = "withdraw", _("Оформить выход из кластера")
+        EXPEL = "expel", _("Исключить из кластера")
 
     # Fields a company may opt to show in the public members directory.
     PUBLISHABLE_FIELDS = ("website", "address", "region_code", "description", "services",
@@ -285,7 +298,7 @@ class CooperationContract(models.Model):
         return f"№ {self.number} от {self.signed_on:%d.%m.%Y}"
 
 
-class ImportJob(models.Model):
+class ImportJob(BackgroundJob):
     """A bulk import of companies from a CSV or XLSX file: all rows or none."""
 
     class Status(models.TextChoices):
@@ -295,6 +308,8 @@ class ImportJob(models.Model):
         DONE = "done", _("Готово")
         FAILED = "failed", _("Не загружено")
 
+    ERRORS_SHOWN = 500  # errors the status JSON carries; the page says how many more there are
+
     file = models.FileField(_("файл"), upload_to=import_file_path, max_length=300)
     original_name = models.CharField(_("имя файла"), max_length=200, blank=True)
     status = models.CharField(_("состояние"), max_length=20, choices=Status.choices, default=Status.QUEUED)
@@ -302,11 +317,6 @@ class ImportJob(models.Model):
     processed = models.PositiveIntegerField(_("проверено строк"), default=0)
     created_count = models.PositiveIntegerField(_("добавлено организаций"), default=0)
     errors = models.JSONField(_("ошибки"), default=list, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                   related_name="+", db_constraint=False)
-    host = models.CharField(max_length=253, blank=True)
-    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("завершено"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("загрузка организаций")
@@ -315,6 +325,9 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         return self.original_name or f"#{self.pk}"
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in {self.Status.DONE, self.Status.FAILED}
+    def lost_fields(self) -> dict[str, Any]:
+        return {**super().lost_fields(), "errors": [{"line": None, "message": self.LOST_MESSAGE}]}
+
+    def status_payload(self) -> dict[str, Any]:
+        return {**super().status_payload(), "id": self.pk, "created_count": self.created_count,
+                "errors": self.errors[:self.ERRORS_SHOWN], "error_count": len(self.errors)}

@@ -15,10 +15,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.jobs import job_fail_if_lost
 from core.ru.regions import REGIONS
 from tenants.governance.models import Decision
 from tenants.members import services
@@ -33,17 +34,8 @@ from tenants.members.selectors import (
     import_job_get,
 )
 
-from .base import ClusterViewSet
-from .permissions import ANY_CLUSTER_ROLE, CLUSTER_MANAGERS
-
-
-class MembersViewSet(ClusterViewSet):
-    """Members view sets: access, actor and input come from api.base.ClusterViewSet."""
-
-    def require_manager(self) -> None:
-        if not self.access().manager:
-            raise PermissionDenied(services.MANAGERS_ONLY)
-
+from ..base import ClusterViewSet
+from ..permissions import ANY_CLUSTER_ROLE, CLUSTER_MANAGERS
 
 # --- companies ----------------------------------------------------------------------------
 
@@ -161,9 +153,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
                   "created_count", "errors", "created_at", "finished_at"]
 
     def get_percent(self, job: ImportJob) -> int:
-        if job.status == ImportJob.Status.DONE:
-            return 100
-        return int(job.processed * 100 / job.total) if job.total else 0
+        return job.percent
 
 
 class ImportInputSerializer(serializers.Serializer):
@@ -173,10 +163,10 @@ class ImportInputSerializer(serializers.Serializer):
 LIFECYCLE_RESPONSES = {200: CompanyOutputSerializer}
 
 
-class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MembersViewSet):
+class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterViewSet):
     serializer_class = CompanyOutputSerializer
     read_roles = ANY_CLUSTER_ROLE
-    write_roles = ANY_CLUSTER_ROLE  # what each may change is decided by the services
+    write_roles = ANY_CLUSTER_ROLE  # what each may change (and who manages) is decided by the services
     lookup_value_regex = r"\d+"
     search_fields = ["short_name", "full_name", "inn", "ogrn"]
     ordering_fields = ["short_name", "full_name", "inn", "status", "status_changed_at", "created_at", "id"]
@@ -192,7 +182,6 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MembersVi
 
     @extend_schema(request=CompanyCreateSerializer, responses={201: CompanyOutputSerializer})
     def create(self, request: Request) -> Response:
-        self.require_manager()
         company = services.company_create(actor=self.actor(), **self.input(CompanyCreateSerializer))
         return Response(self.out(company), status=status.HTTP_201_CREATED)
 
@@ -214,7 +203,6 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MembersVi
     # lifecycle -----------------------------------------------------------------------
 
     def _move(self, name: str, serializer: type[serializers.Serializer]) -> Response:
-        self.require_manager()
         company = self.get_object()
         fields = self.input(serializer)
         if fields.get("decision") is None:
@@ -233,7 +221,6 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MembersVi
                                "организации (повторный вызов с тем же решением ничего не меняет).")
     @action(detail=True, methods=["post"])
     def admit(self, request: Request, pk: str) -> Response:
-        self.require_manager()
         company = self.get_object()
         decision = self.input(AdmitInputSerializer)["decision"]
         company = services.member_admit(company=company, decision=decision, actor=self.actor())
@@ -297,7 +284,6 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MembersVi
         company = self.get_object()
         if request.method == "GET":
             return self._representatives(company)
-        self.require_manager()
         if request.method == "DELETE":
             body = request.data if isinstance(request.data, dict) else {}
             return self._revoke(company, request.query_params.get("user") or body.get("user"))
@@ -311,7 +297,6 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MembersVi
     @action(detail=True, methods=["delete"], url_path=r"representatives/(?P<user_id>\d+)")
     def representative_revoke(self, request: Request, pk: str, user_id: str) -> Response:
         company = self.get_object()
-        self.require_manager()
         return self._revoke(company, user_id)
 
     # import and export ----------------------------------------------------------------
@@ -319,9 +304,8 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MembersVi
     @extend_schema(responses={(200, CONTENT_TYPE): OpenApiTypes.BINARY},
                    description="Список участников (с теми же фильтрами, поиском и сортировкой, что и список) "
                                "в XLSX с русскими заголовками.")
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], read_roles=CLUSTER_MANAGERS)
     def export(self, request: Request) -> HttpResponse:
-        self.require_manager()
         companies = self.filter_queryset(self.get_queryset())
         response = HttpResponse(companies_xlsx(companies.iterator(chunk_size=500)), content_type=CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{export_filename()}"'
@@ -334,13 +318,12 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MembersVi
                                "GET /api/v1/members/imports/{id}/.")
     @action(detail=False, methods=["post"], url_path="import")
     def import_file(self, request: Request) -> Response:
-        self.require_manager()
         job = import_job_create(actor=self.actor(), **self.input(ImportInputSerializer))
         job.refresh_from_db()
         return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
-class ImportJobViewSet(MembersViewSet):
+class ImportJobViewSet(ClusterViewSet):
     """GET /api/v1/members/imports/{id}/: progress and errors of an import."""
 
     serializer_class = ImportJobSerializer
@@ -356,5 +339,6 @@ class ImportJobViewSet(MembersViewSet):
         job = import_job_get(job_id=int(pk))
         if job is None:
             raise NotFound("Нет такой загрузки.")
+        job_fail_if_lost(job)
         return Response(ImportJobSerializer(job).data)
 

@@ -1,10 +1,10 @@
-"""API routes of the members area (included by api/urls_tenant.py)."""
+"""API routes of the members area (included by api/urls_tenant.py); URL names unchanged."""
 
 from django.urls import URLPattern, URLResolver
 from rest_framework.routers import SimpleRouter
 
-from .members import CompanyViewSet, ImportJobViewSet
-from .members_records import ContractViewSet, KpiViewSet, ProductViewSet
+from .companies import CompanyViewSet, ImportJobViewSet
+from .records import ContractViewSet, KpiViewSet, ProductViewSet
 
 router = SimpleRouter()
 router.register("members/imports", ImportJobViewSet, basename="member-import")

@@ -20,11 +20,11 @@ from tenants.members import services
 from tenants.members.models import Company, CooperationContract, KpiReport, Product
 from tenants.members.selectors import contract_list, kpi_list, product_list
 
-from .members import MembersViewSet
-from .permissions import ANY_CLUSTER_ROLE, CLUSTER_MANAGERS
+from ..base import ClusterViewSet
+from ..permissions import ANY_CLUSTER_ROLE, CLUSTER_MANAGERS
 
 
-class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MembersViewSet):
+class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterViewSet):
     read_roles = ANY_CLUSTER_ROLE
     write_roles = ANY_CLUSTER_ROLE  # the services decide per company
     lookup_value_regex = r"\d+"
@@ -188,7 +188,6 @@ class KpiViewSet(RecordViewSet):
                    description="Отправлен → принят (администраторы и сотрудники кластера).")
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str) -> Response:
-        self.require_manager()
         report = services.kpi_accept(report=self.get_object(), actor=self.actor())
         return Response(KpiOutputSerializer(report).data)
 
@@ -196,7 +195,6 @@ class KpiViewSet(RecordViewSet):
                    description="Вернуть в черновик (администраторы и сотрудники кластера).")
     @action(detail=True, methods=["post"], url_path="return")
     def return_to_draft(self, request: Request, pk: str) -> Response:
-        self.require_manager()
         report = services.kpi_return(report=self.get_object(), actor=self.actor(),
                                      **self.input(KpiReturnSerializer))
         return Response(KpiOutputSerializer(report).data)
