@@ -1,6 +1,10 @@
 """Online payment through Stripe: who may pay an invoice, the PaymentIntent of its outstanding
 amount (with a SetupIntent for the card Element) and the server-side confirmation. Nothing is
 marked paid here: only the webhook or reconciliation does (billing.services.settling).
+
+Stripe being unreachable is not a refusal of the member's request: `GatewayUnavailable` goes up
+to the adapters, which answer it once (api/exceptions.py: 503 JSON; frontend/access.py: the
+503 page). Other gateway refusals become a `ValidationError` with the gateway's Russian message.
 """
 
 from __future__ import annotations
@@ -124,6 +128,8 @@ def payment_start(*, actor: Actor, invoice: Invoice) -> PaymentStart:
             setup = gateway.call(client.v1.setup_intents.create, params={
                 "usage": "on_session", "payment_method_types": ["card"],
                 "metadata": {**_intent_metadata(invoice), "payment_intent": intent.id}})
+    except gateway.GatewayUnavailable:
+        raise  # the adapters answer it: 503
     except gateway.GatewayError as exc:
         raise ValidationError(exc.message) from exc
     return PaymentStart(payment=current, publishable_key=payee.stripe_publishable_key,
@@ -185,6 +191,8 @@ def payment_confirm_card(*, actor: Actor, invoice: Invoice, setup_intent_id: str
             intent = gateway.call(client.v1.payment_intents.confirm, intent_id)
     except gateway.GatewayDeclined as exc:
         return CardConfirmation(status="failed", message=exc.message)
+    except gateway.GatewayUnavailable:
+        raise  # the adapters answer it: 503
     except gateway.GatewayError as exc:
         raise ValidationError(exc.message) from exc
     if intent.status == "requires_action":
