@@ -20,7 +20,7 @@ urlpatterns = [
     path("", include("api.urls_site")),
     path("", include("api.urls_audit")),
     path("", include("api.urls_roadmap")),
-    path("", include("api.urls_fees")),
-    path("", include("api.urls_billing")),
+    path("", include("api.fees.urls")),
+    path("", include("api.billing.urls")),
     path("", include("api.annual_report.urls")),
 ]

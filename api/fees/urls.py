@@ -1,9 +1,9 @@
-"""API routes of the fee schedules and assessments area (included by api/urls_tenant.py)."""
+"""API routes of the fee schedules and assessments area (included by api/urls_tenant.py; views in api.fees.views)."""
 
 from django.urls import URLPattern, URLResolver
 from rest_framework.routers import SimpleRouter
 
-from .fees import AssessmentViewSet, FeeScheduleViewSet
+from .views import AssessmentViewSet, FeeScheduleViewSet
 
 router = SimpleRouter()
 router.register("fee-schedules", FeeScheduleViewSet, basename="fee-schedule")

@@ -15,14 +15,13 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from billing.services import cluster_today
+from api.base import ClusterViewSet
+from api.permissions import CLUSTER_MANAGERS
+from core.clock import cluster_today
 from tenants.fees import services
 from tenants.fees.models import AssessmentRun, FeeSchedule, FeeTier
 from tenants.fees.selectors import run_get, run_list, schedule_in_force, schedule_list
 from tenants.governance.models import Decision
-
-from .base import ClusterViewSet
-from .permissions import CLUSTER_MANAGERS
 
 
 class FeesViewSet(ClusterViewSet):
@@ -180,7 +179,7 @@ class AssessmentViewSet(mixins.ListModelMixin, FeesViewSet):
         fields = self.input(RunInputSerializer)
         schedule = fields.get("schedule")
         if schedule is None:
-            schedule = schedule_in_force(day=cluster_today(request.cluster))  # type: ignore[attr-defined]
+            schedule = schedule_in_force(day=cluster_today())  # the request's cluster
             if schedule is None:
                 raise serializers.ValidationError({"schedule": ["Нет действующего положения о взносах: укажите "
                                                                 "положение."]})

@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver
 from rest_framework.routers import SimpleRouter
 
-from .billing import InvoiceViewSet, PaymentViewSet
+from .views import InvoiceViewSet, PaymentViewSet
 
 router = SimpleRouter()
 router.register("invoices", InvoiceViewSet, basename="invoice")

@@ -8,26 +8,31 @@ billing.services; the Stripe webhook lives on the public host (billing/urls.py).
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from billing import documents, gateway, services
+from api.base import ClusterViewSet
+from api.permissions import ANY_CLUSTER_ROLE, CLUSTER_MANAGERS
+from billing import documents, services
 from billing.models import Invoice, InvoiceLine, Payment, Refund
 from billing.selectors import invoices_for_cluster, payee_for_cluster, payments_for_cluster
-
-from .base import ClusterViewSet
-from .permissions import ANY_CLUSTER_ROLE, CLUSTER_MANAGERS
+from tenants.models import Cluster
 
 
 class BillingViewSet(ClusterViewSet):
     """Cluster view sets of billing (helpers in api.base.ClusterViewSet)."""
+
+    def cluster(self) -> Cluster:
+        """The request's cluster (ClusterViewSet runs only on a cluster host)."""
+        cluster = getattr(self.request, "cluster", None)
+        if not isinstance(cluster, Cluster):
+            raise Http404
+        return cluster
 
 
 # --- invoices -----------------------------------------------------------------------------
@@ -77,27 +82,18 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BillingVi
         if getattr(self, "swagger_fake_view", False):  # OpenAPI generation: no request cluster
             return Invoice.objects.none()
         access = self.access()
-        return invoices_for_cluster(self.request.cluster,  # type: ignore[attr-defined]
+        return invoices_for_cluster(self.cluster(),
                                     company_ids=None if access.manager else access.company_ids
                                     ).prefetch_related("lines")
 
     @extend_schema(request=None, responses={200: PaymentStartSerializer},
                    description="Создаёт (или возвращает уже созданный) PaymentIntent на остаток по счёту. "
                                "Только представитель организации-плательщика. Счёт отмечается оплаченным "
-                               "только по вебхуку Stripe.")
+                               "только по вебхуку Stripe. 503, если платёжный сервис недоступен.")
     @action(detail=True, methods=["post"])
     def pay(self, request: Request, pk: str) -> Response:
         invoice = self.get_object()
-        if invoice.company_id not in self.access().company_ids:
-            raise PermissionDenied("Оплатить счёт может только представитель организации-плательщика.")
-        try:
-            start = services.payment_start(actor=self.actor(), invoice=invoice)
-        except DjangoValidationError as exc:
-            message = " ".join(exc.messages)
-            unavailable = gateway.UNAVAILABLE in exc.messages
-            return Response({"detail": message, "code": "gateway_unavailable" if unavailable else "invalid"},
-                            status=status.HTTP_503_SERVICE_UNAVAILABLE if unavailable
-                            else status.HTTP_400_BAD_REQUEST)
+        start = services.payment_start(actor=self.actor(), invoice=invoice)  # who may pay: the service
         return Response(PaymentStartSerializer({
             "payment_intent": start.payment_intent_id, "client_secret": start.payment_client_secret,
             "setup_client_secret": start.setup_client_secret, "publishable_key": start.publishable_key,
@@ -170,7 +166,7 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BillingVi
     def get_queryset(self) -> QuerySet[Payment]:
         if getattr(self, "swagger_fake_view", False):
             return Payment.objects.none()
-        payments = payments_for_cluster(self.request.cluster)  # type: ignore[attr-defined]
+        payments = payments_for_cluster(self.cluster())
         invoice = self.request.query_params.get("invoice", "")
         # ?invoice=<id> inside this cluster's payments only (never a lookup across clusters)
         return payments.filter(invoice_id=int(invoice)) if invoice.isdigit() else payments
@@ -180,7 +176,7 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BillingVi
                                "частичная оплата допускается.")
     def create(self, request: Request) -> Response:
         fields = self.input(ManualPaymentInputSerializer)
-        invoice = invoices_for_cluster(request.cluster).filter(pk=fields.pop("invoice")).first()  # type: ignore[attr-defined]
+        invoice = invoices_for_cluster(self.cluster()).filter(pk=fields.pop("invoice")).first()
         if invoice is None:
             raise serializers.ValidationError({"invoice": ["Такого счёта нет в этом кластере."]})
         payment = services.payment_record_manual(actor=self.actor(), invoice=invoice, **fields)
