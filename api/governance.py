@@ -270,7 +270,7 @@ class CommitteeViewSet(GovernanceViewSet):
         return committee_detail()
 
     def documents_for(self) -> set[int] | None:
-        return committees_with_documents_for(user=self.request.user, cluster=self.request.cluster)  # type: ignore[arg-type, attr-defined]
+        return committees_with_documents_for(user=self.request.user, cluster=self.request.cluster)  # type: ignore[attr-defined]
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "documents_for": self.documents_for()}

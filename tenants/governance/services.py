@@ -1,7 +1,8 @@
 """Writes of the governance area (inside the current cluster schema).
 
-Every function checks its invariants, saves inside one transaction and writes the audit row
-in that same transaction. Russian ValidationError messages reach the user as they are.
+Only cluster admins and staff (or the system) change governance data: every function starts
+with `require_manager`. Every function checks its invariants, saves inside one transaction and
+writes the audit row in that same transaction. Russian ValidationError messages reach the user as they are.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from core.accounts.access import current_cluster
+from core.accounts.access import current_cluster, require_manager
 from core.accounts.models import User
 from core.accounts.selectors import user_cluster_roles
 from core.audit.services import Actor, audit_record, fields_only, model_create, model_delete, model_update
@@ -74,6 +75,7 @@ def _body_normalize(fields: dict[str, Any]) -> dict[str, Any]:
 
 def body_create(*, actor: Actor, kind: str, name: str, quorum_rule: str = Body.Quorum.MAJORITY,
                 quorum_fixed_count: int | None = None) -> Body:
+    require_manager(actor)
     fields = _body_normalize({"kind": kind, "name": name, "quorum_rule": quorum_rule,
                               "quorum_fixed_count": quorum_fixed_count})
     body = Body(**fields)
@@ -83,6 +85,7 @@ def body_create(*, actor: Actor, kind: str, name: str, quorum_rule: str = Body.Q
 
 
 def body_update(*, body: Body, actor: Actor, **fields: Any) -> Body:
+    require_manager(actor)
     fields = _body_normalize(fields_only(fields, BODY_FIELDS))
     with transaction.atomic():
         _save_changes(obj=body, actor=actor, action="body.update", fields=fields)
@@ -90,6 +93,7 @@ def body_update(*, body: Body, actor: Actor, **fields: Any) -> Body:
 
 
 def body_delete(*, body: Body, actor: Actor) -> None:
+    require_manager(actor)
     if body.meetings.exists():
         raise ValidationError("Нельзя удалить орган управления, у которого есть заседания.")
     with transaction.atomic():
@@ -104,6 +108,7 @@ OFFICER_FIELDS = {"title", "person_name", "term_start", "term_end", "body", "com
 def officer_create(*, actor: Actor, title: str, person_name: str, term_start: dt.date,
                    term_end: dt.date | None = None, body: Body | None = None, company: Company | None = None,
                    user: User | None = None) -> Officer:
+    require_manager(actor)
     officer = Officer(title=title.strip(), person_name=person_name.strip(), term_start=term_start,
                       term_end=term_end, body=body, company=company, user=user)
     with transaction.atomic():
@@ -112,12 +117,14 @@ def officer_create(*, actor: Actor, title: str, person_name: str, term_start: dt
 
 
 def officer_update(*, officer: Officer, actor: Actor, **fields: Any) -> Officer:
+    require_manager(actor)
     with transaction.atomic():
         _save_changes(obj=officer, actor=actor, action="officer.update", fields=fields_only(fields, OFFICER_FIELDS))
     return officer
 
 
 def officer_delete(*, officer: Officer, actor: Actor) -> None:
+    require_manager(actor)
     with transaction.atomic():
         _delete(obj=officer, actor=actor, action="officer.delete")
 
@@ -129,6 +136,7 @@ COMMITTEE_FIELDS = {"kind", "name", "description", "plan", "is_active"}
 
 def committee_create(*, actor: Actor, name: str, kind: str = Committee.Kind.COMMITTEE, description: str = "",
                      plan: str = "", is_active: bool = True) -> Committee:
+    require_manager(actor)
     committee = Committee(name=name.strip(), kind=kind, description=description, plan=plan, is_active=is_active)
     with transaction.atomic():
         _save_new(obj=committee, actor=actor, action="committee.create")
@@ -136,6 +144,7 @@ def committee_create(*, actor: Actor, name: str, kind: str = Committee.Kind.COMM
 
 
 def committee_update(*, committee: Committee, actor: Actor, **fields: Any) -> Committee:
+    require_manager(actor)
     fields = fields_only(fields, COMMITTEE_FIELDS)
     if "name" in fields:
         fields["name"] = (fields["name"] or "").strip()
@@ -145,6 +154,7 @@ def committee_update(*, committee: Committee, actor: Actor, **fields: Any) -> Co
 
 
 def committee_delete(*, committee: Committee, actor: Actor) -> None:
+    require_manager(actor)
     with transaction.atomic():
         files = [d.file.name for d in CommitteeDocument.objects.filter(committee=committee) if d.file.name]
         _delete(obj=committee, actor=actor, action="committee.delete")
@@ -155,6 +165,7 @@ def committee_member_add(*, committee: Committee, actor: Actor, role: str = Comm
                          user: User | None = None, person_name: str = "",
                          company: Company | None = None) -> CommitteeMember:
     """Seat a person: a representative's or staff account, or a name as written (and a company)."""
+    require_manager(actor)
     person_name = person_name.strip()
     if user is not None:
         if not user_cluster_roles(user, current_cluster(actor)):
@@ -171,6 +182,7 @@ def committee_member_add(*, committee: Committee, actor: Actor, role: str = Comm
 
 
 def committee_member_remove(*, member: CommitteeMember, actor: Actor) -> None:
+    require_manager(actor)
     with transaction.atomic():
         _delete(obj=member, actor=actor, action="committee_member.delete")
 
@@ -179,6 +191,7 @@ def committee_document_upload(*, committee: Committee, actor: Actor, file: Uploa
                               title: str = "") -> CommitteeDocument:
     """Store a file under MEDIA_ROOT/clusters/<schema>/committees/…; it is served only by the
     permission-checked download views, never by a public media URL."""
+    require_manager(actor)
     original = document_check(file)
     document = CommitteeDocument(committee=committee, title=(title.strip() or original)[:300], file=file,
                                  original_name=original[:200], size=file.size or 0, uploaded_by=actor.user)
@@ -188,6 +201,7 @@ def committee_document_upload(*, committee: Committee, actor: Actor, file: Uploa
 
 
 def committee_document_delete(*, document: CommitteeDocument, actor: Actor) -> None:
+    require_manager(actor)
     with transaction.atomic():
         name = document.file.name
         _delete(obj=document, actor=actor, action="committee_document.delete")
@@ -202,6 +216,7 @@ MEETING_FIELDS = {"body", "number", "held_at", "place", "status", "chair_name", 
 def meeting_create(*, actor: Actor, body: Body, held_at: dt.datetime, number: str = "", place: str = "",
                    status: str = Meeting.Status.PLANNED, chair_name: str = "", secretary_name: str = "",
                    notes: str = "", agenda: Sequence[str] = ()) -> Meeting:
+    require_manager(actor)
     meeting = Meeting(body=body, held_at=held_at, number=number.strip(), place=place.strip(), status=status,
                       chair_name=chair_name.strip(), secretary_name=secretary_name.strip(), notes=notes)
     titles = [t.strip() for t in agenda if t and t.strip()]
@@ -214,6 +229,7 @@ def meeting_create(*, actor: Actor, body: Body, held_at: dt.datetime, number: st
 
 
 def meeting_update(*, meeting: Meeting, actor: Actor, **fields: Any) -> Meeting:
+    require_manager(actor)
     fields = fields_only(fields, MEETING_FIELDS)
     for key in ("number", "place", "chair_name", "secretary_name"):
         if key in fields:
@@ -231,6 +247,7 @@ def meeting_update(*, meeting: Meeting, actor: Actor, **fields: Any) -> Meeting:
 
 
 def meeting_delete(*, meeting: Meeting, actor: Actor) -> None:
+    require_manager(actor)
     with transaction.atomic():
         if Decision.objects.filter(meeting=meeting).exists():
             raise ValidationError("Нельзя удалить заседание, по которому записаны решения.")
@@ -238,6 +255,7 @@ def meeting_delete(*, meeting: Meeting, actor: Actor) -> None:
 
 
 def agenda_item_add(*, meeting: Meeting, actor: Actor, title: str, number: int | None = None) -> AgendaItem:
+    require_manager(actor)
     with transaction.atomic():
         Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
         if number is None:
@@ -248,6 +266,7 @@ def agenda_item_add(*, meeting: Meeting, actor: Actor, title: str, number: int |
 
 
 def agenda_item_delete(*, item: AgendaItem, actor: Actor) -> None:
+    require_manager(actor)
     if item.decisions.exists():
         raise ValidationError("Нельзя удалить вопрос повестки, по которому записаны решения.")
     with transaction.atomic():
@@ -271,6 +290,7 @@ def _attendance_repr(present: bool | None, name: str) -> str | None:
 def meeting_record_attendance(*, meeting: Meeting, actor: Actor, rows: Sequence[AttendanceRow]) -> list[Attendance]:
     """Mark member companies present or absent; all rows or none. Only voting members at the
     meeting date are marked; the list cannot change once decisions are recorded."""
+    require_manager(actor)
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update(of=("self",)).select_related("body").get(pk=meeting.pk)
         if meeting.status == Meeting.Status.CANCELLED:
@@ -349,6 +369,7 @@ def meeting_record_decisions(*, meeting: Meeting, actor: Actor, decisions: Seque
     (see tenants.governance.quorum). An adopted admission admits the company in the same
     transaction (tenants.members.services.member_admit). A planned meeting becomes held.
     """
+    require_manager(actor)
     if not decisions:
         raise ValidationError("Нет решений для записи.")
     with transaction.atomic():
