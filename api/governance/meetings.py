@@ -32,14 +32,7 @@ from tenants.governance.models import (
     Decision,
     Meeting,
 )
-from tenants.governance.protocol import (
-    CONTENT_TYPES,
-    content_disposition,
-    protocol_build,
-    protocol_docx,
-    protocol_filename,
-    protocol_pdf,
-)
+from tenants.governance.protocol import CONTENT_TYPES, protocol_file
 from tenants.governance.quorum import ADOPTION_RULE
 from tenants.governance.selectors import (
     meeting_detail,
@@ -262,10 +255,7 @@ class MeetingViewSet(GovernanceViewSet):
         if extension not in CONTENT_TYPES:
             raise APIValidationError({"format": ["Выберите формат docx или pdf."]})
         meeting = self.get_object()
-        cluster = self.cluster()
-        protocol = protocol_build(meeting=meeting, cluster=cluster)
-        content = protocol_docx(protocol) if extension == "docx" else protocol_pdf(protocol)
-        response = HttpResponse(content, content_type=CONTENT_TYPES[extension])
-        response["Content-Disposition"] = content_disposition(
-            protocol_filename(meeting=meeting, cluster=cluster, extension=extension))
+        found = protocol_file(meeting=meeting, cluster=self.cluster(), extension=extension)
+        response = HttpResponse(found.content, content_type=found.content_type)
+        response["Content-Disposition"] = found.disposition
         return response

@@ -18,18 +18,14 @@ from .records import Record, create_page, is_manager, readers
 
 BODIES = Record(
     form_class=BodyForm, get=lambda pk: body_get(body_id=pk),
-    create=lambda actor, **f: services.body_create(actor=actor, **f),
-    update=lambda obj, actor, **f: services.body_update(body=obj, actor=actor, **f),
-    delete=lambda obj, actor: services.body_delete(body=obj, actor=actor),
+    keyword="body", create=services.body_create, update=services.body_update, delete=services.body_delete,
     name=lambda body: body.name, edit_title=gettext_lazy("Орган управления: %(name)s"),
     created=gettext_lazy("Орган управления «%(name)s» добавлен."),
     deleted=gettext_lazy("Орган управления «%(name)s» удалён."), list_url="governance:bodies",
 )
 OFFICERS = Record(
     form_class=OfficerForm, get=lambda pk: officer_get(officer_id=pk),
-    create=lambda actor, **f: services.officer_create(actor=actor, **f),
-    update=lambda obj, actor, **f: services.officer_update(officer=obj, actor=actor, **f),
-    delete=lambda obj, actor: services.officer_delete(officer=obj, actor=actor),
+    keyword="officer", create=services.officer_create, update=services.officer_update, delete=services.officer_delete,
     name=lambda officer: officer.person_name, edit_title=gettext_lazy("Должностное лицо: %(name)s"),
     created=gettext_lazy("Должностное лицо «%(name)s» добавлено."),
     deleted=gettext_lazy("Должностное лицо «%(name)s» удалено."), list_url="governance:officers",

@@ -33,9 +33,7 @@ from .records import Record, is_manager, managers, readers, sorted_page
 
 COMMITTEES = Record(
     form_class=CommitteeForm, get=lambda pk: committee_get(committee_id=pk),
-    create=lambda actor, **f: services.committee_create(actor=actor, **f),
-    update=lambda obj, actor, **f: services.committee_update(committee=obj, actor=actor, **f),
-    delete=lambda obj, actor: services.committee_delete(committee=obj, actor=actor),
+    keyword="committee", create=services.committee_create, update=services.committee_update, delete=services.committee_delete,
     name=lambda committee: committee.name, edit_title=gettext_lazy("Комитет: %(name)s"),
     created=gettext_lazy("Комитет «%(name)s» создан."), deleted=gettext_lazy("Комитет «%(name)s» удалён."),
     list_url="governance:committees", detail_url="governance:committee",

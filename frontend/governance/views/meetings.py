@@ -23,14 +23,7 @@ from frontend.governance.forms import (
 from frontend.pages import action, form_page
 from tenants.governance import services
 from tenants.governance.models import AgendaItem, Body, Meeting
-from tenants.governance.protocol import (
-    CONTENT_TYPES,
-    content_disposition,
-    protocol_build,
-    protocol_docx,
-    protocol_filename,
-    protocol_pdf,
-)
+from tenants.governance.protocol import CONTENT_TYPES, protocol_file
 from tenants.governance.quorum import ADOPTION_RULE
 from tenants.governance.selectors import (
     agenda_item_get,
@@ -45,9 +38,7 @@ from .records import Record, is_manager, managers, readers, sorted_page
 
 MEETINGS = Record(
     form_class=MeetingForm, new_form_class=MeetingCreateForm, get=lambda pk: meeting_get(meeting_id=pk),
-    create=lambda actor, **f: services.meeting_create(actor=actor, **f),
-    update=lambda obj, actor, **f: services.meeting_update(meeting=obj, actor=actor, **f),
-    delete=lambda obj, actor: services.meeting_delete(meeting=obj, actor=actor),
+    keyword="meeting", create=services.meeting_create, update=services.meeting_update, delete=services.meeting_delete,
     name=str, edit_title=gettext_lazy("Заседание: %(name)s"), created=gettext_lazy("Заседание создано."),
     deleted=gettext_lazy("Заседание удалено."), list_url="governance:meetings", detail_url="governance:meeting",
     new_title=gettext_lazy("Новое заседание"), initial={"status": Meeting.Status.PLANNED},
@@ -152,9 +143,7 @@ def meeting_protocol(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     item = or_404(meeting_get(meeting_id=pk))
     if extension not in CONTENT_TYPES:
         raise Http404
-    protocol = protocol_build(meeting=item, cluster=request.cluster)
-    content = protocol_docx(protocol) if extension == "docx" else protocol_pdf(protocol)
-    response = HttpResponse(content, content_type=CONTENT_TYPES[extension])
-    response["Content-Disposition"] = content_disposition(
-        protocol_filename(meeting=item, cluster=request.cluster, extension=extension))
+    found = protocol_file(meeting=item, cluster=request.cluster, extension=extension)
+    response = HttpResponse(found.content, content_type=found.content_type)
+    response["Content-Disposition"] = found.disposition
     return response

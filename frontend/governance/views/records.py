@@ -52,9 +52,10 @@ class Record:
 
     form_class: type[forms.Form]
     get: Callable[[int], Any]
-    create: Callable[..., Any]  # (actor, **fields)
-    update: Callable[..., Any]  # (obj, actor, **fields)
-    delete: Callable[..., None]  # (obj, actor)
+    keyword: str  # how the update and delete services name the record: body_update(body=…)
+    create: Callable[..., Any]  # the services, called with actor= and the form's fields
+    update: Callable[..., Any]
+    delete: Callable[..., None]
     name: Callable[[Any], str]  # what titles and messages call the record
     edit_title: str | Promise  # with %(name)s
     created: str | Promise  # with %(name)s
@@ -82,7 +83,7 @@ def create_page(request: ClusterHttpRequest, record: Record, **options: Any) -> 
     """The form that adds a record: on its own page, or under the section's list (`options`
     then name the list's template and context)."""
     return form_page(request, form=options.pop("form", None) or record.new_form(request.POST or None),
-                     save=lambda data: record.create(Actor.from_request(request), **data),
+                     save=lambda data: record.create(actor=Actor.from_request(request), **data),
                      success=record.back, message=record.saved, title=record.new_title,
                      cancel=reverse(record.list_url), **options)
 
@@ -98,7 +99,7 @@ def record_create(request: ClusterHttpRequest, record: Record) -> HttpResponseBa
 def record_edit(request: ClusterHttpRequest, pk: int, record: Record) -> HttpResponseBase:
     obj = or_404(record.get(pk))
     return form_page(request, form=record.edit_form(request.POST or None, obj),
-                     save=lambda data: record.update(obj, Actor.from_request(request), **data),
+                     save=lambda data: record.update(**{record.keyword: obj}, actor=Actor.from_request(request), **data),
                      success=record.back(obj), message=_("Изменения сохранены."),
                      title=str(record.edit_title) % {"name": record.name(obj)}, cancel=reverse(record.list_url))
 
@@ -107,6 +108,6 @@ def record_edit(request: ClusterHttpRequest, pk: int, record: Record) -> HttpRes
 @require_POST
 def record_delete(request: ClusterHttpRequest, pk: int, record: Record) -> HttpResponseBase:
     obj = or_404(record.get(pk))
-    return action(request, lambda: record.delete(obj, Actor.from_request(request)),
+    return action(request, lambda: record.delete(**{record.keyword: obj}, actor=Actor.from_request(request)),
                   success=reverse(record.list_url), failure=record.back(obj),
                   message=str(record.deleted) % {"name": record.name(obj)})
