@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBase
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from core.accounts.access import MANAGERS_ONLY
 from core.clock import cluster_today
 from frontend.governance.forms import BodyForm, OfficerForm
 from tenants.governance import services
@@ -38,7 +38,7 @@ def _list_with_form(request: ClusterHttpRequest, record: Record, template: str,
     managers' page, as cluster_page(MANAGERS) makes the others (before the form is read)."""
     manager = is_manager(request)
     if request.method == "POST" and not manager:
-        raise PermissionDenied(MANAGERS_ONLY)
+        raise PermissionDenied(_("Изменять данные могут только администраторы и сотрудники кластера."))
     form = record.new_form(request.POST or None)
     return create_page(request, record, form=form, template=template,
                        context={**context, "form": form if manager else None, "manager": manager})
