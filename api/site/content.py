@@ -19,15 +19,11 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.accounts.selectors import user_has_cluster_role
+from api.base import ClusterViewSet
 from tenants.content import services
 from tenants.content.models import Article, Document, Job, News
 from tenants.content.selectors import article_list, document_file, document_list, job_list, news_list
-from tenants.content.services import news_create
 from tenants.members.models import Company
-
-from .base import ClusterViewSet
-from .permissions import CLUSTER_MANAGERS
 
 
 class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterViewSet):
@@ -36,7 +32,7 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterVi
     def is_manager(self) -> bool:
         if getattr(self, "swagger_fake_view", False):  # OpenAPI generation: no cluster on the request
             return False
-        return user_has_cluster_role(self.request.user, self.request.cluster, set(CLUSTER_MANAGERS))  # type: ignore[attr-defined]
+        return self.access().manager
 
     def out(self, obj: Any) -> dict[str, Any]:
         serializer = self.get_serializer(obj)
@@ -68,7 +64,7 @@ class NewsViewSet(ContentViewSet):
 
     @extend_schema(request=NewsInputSerializer, responses={201: NewsOutputSerializer})
     def create(self, request: Request) -> Response:
-        news = news_create(actor=self.actor(), **self.input(NewsInputSerializer))
+        news = services.news_create(actor=self.actor(), **self.input(NewsInputSerializer))
         return Response(NewsOutputSerializer(news).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=NewsInputSerializer, responses={200: NewsOutputSerializer})

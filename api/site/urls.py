@@ -1,16 +1,15 @@
-"""API routes of the site area (included by api/urls_tenant.py).
-
-news/ is registered there (api.content.NewsViewSet); the rest of the site area is here.
-"""
+"""API routes of the site area (included by api/urls_tenant.py): the cluster's content
+(news, articles, jobs, documents), events and the public read-only site API."""
 
 from django.urls import URLPattern, URLResolver
 from rest_framework.routers import SimpleRouter
 
-from .content import ArticleViewSet, DocumentViewSet, JobViewSet
+from .content import ArticleViewSet, DocumentViewSet, JobViewSet, NewsViewSet
 from .events import EventViewSet
-from .site import PublicDirectoryViewSet, PublicEventViewSet, PublicProductViewSet
+from .public import PublicDirectoryViewSet, PublicEventViewSet, PublicProductViewSet
 
 router = SimpleRouter()
+router.register("news", NewsViewSet, basename="news")
 router.register("events", EventViewSet, basename="event")
 router.register("articles", ArticleViewSet, basename="article")
 router.register("jobs", JobViewSet, basename="job")

@@ -12,6 +12,7 @@ from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 
+from api.permissions import OnClusterHost
 from tenants.content.directory import (
     DIRECTORY_STATUSES,
     catalogue_products,
@@ -21,8 +22,6 @@ from tenants.content.directory import (
 from tenants.events.models import Event, Participation
 from tenants.events.selectors import event_list
 from tenants.members.models import Company, Product
-
-from .permissions import OnClusterHost
 
 PUBLIC_TAG = "public"
 

@@ -3,7 +3,9 @@
 from django.urls import URLPattern, URLResolver
 from rest_framework.routers import SimpleRouter
 
-from .governance import BodyViewSet, CommitteeViewSet, MeetingViewSet, OfficerViewSet
+from .bodies import BodyViewSet, OfficerViewSet
+from .committees import CommitteeViewSet
+from .meetings import MeetingViewSet
 
 router = SimpleRouter()
 router.register("bodies", BodyViewSet, basename="body")

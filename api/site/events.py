@@ -17,12 +17,11 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.base import ClusterViewSet
+from api.permissions import ANY_CLUSTER_ROLE
 from tenants.events import services
 from tenants.events.models import Event, Participation
-from tenants.events.selectors import event_access, event_list
-
-from .base import ClusterViewSet
-from .permissions import ANY_CLUSTER_ROLE
+from tenants.events.selectors import event_list
 
 
 class ParticipationSerializer(serializers.ModelSerializer):
@@ -135,7 +134,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterView
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _own_company(self) -> int:
-        access = event_access(user=self.request.user, cluster=self.request.cluster)  # type: ignore[attr-defined]
+        access = self.access()
         if len(access.company_ids) != 1:
             raise exceptions.ValidationError({"company": ["Укажите организацию."]})
         return next(iter(access.company_ids))
