@@ -21,6 +21,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.clock import cluster_today
 from tenants.roadmap import selectors, tracking
 from tenants.roadmap.models import Item
 
@@ -67,7 +68,7 @@ class RoadmapProgressView(ClusterGenericAPIView):
         roadmap = selectors.roadmap_get(roadmap_id=roadmap_id)
         if roadmap is None:
             raise NotFound("Дорожная карта не найдена.")
-        today = tracking.cluster_today(request.cluster)  # type: ignore[attr-defined]
+        today = cluster_today()
         result = tracking.roadmap_progress(roadmap=roadmap, today=today)
         return Response(ProgressSerializer({
             "roadmap_id": roadmap.pk, "title": roadmap.title, "today": today,
@@ -118,7 +119,7 @@ class MyRoadmapItemsView(ClusterGenericAPIView):
             raise ValidationError({"status": [f"Неизвестный статус «{status}». Допустимы: "
                                               f"{', '.join(tracking.MY_STATUSES)}."]})
         scope = tracking.my_scope(user=self.request.user, cluster=self.request.cluster)  # type: ignore[attr-defined]
-        today = tracking.cluster_today(self.request.cluster)  # type: ignore[attr-defined]
+        today = cluster_today()
         return tracking.my_items(scope=scope, today=today, status=status,
                                  query=self.request.query_params.get("search", ""))
 

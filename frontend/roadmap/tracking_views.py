@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.clock import cluster_today
 from frontend.access import READERS, cluster_page, not_found
 from tenants.roadmap import selectors, tracking
 from tenants.roadmap.models import Item, Roadmap
@@ -27,10 +28,6 @@ LIST_LIMIT = 100  # overdue / due-soon items listed on the progress page
 
 
 tracking_page = cluster_page(READERS)
-
-
-def _today(request: HttpRequest) -> Any:
-    return tracking.cluster_today(request.cluster)  # type: ignore[attr-defined]
 
 
 def _roadmap(pk: int) -> Roadmap | None:
@@ -47,7 +44,7 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
     roadmap = _roadmap(pk)
     if roadmap is None:
         return not_found(request)
-    today = _today(request)
+    today = cluster_today()
     result = tracking.roadmap_progress(roadmap=roadmap, today=today)
     return render(request, "frontend/roadmap/tracking_progress.html", {
         "roadmap": roadmap, "p": result, "today": today, "days": tracking.reminder_days(),
@@ -63,7 +60,7 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     roadmap = _roadmap(pk)
     if roadmap is None:
         return not_found(request)
-    today = _today(request)
+    today = cluster_today()
     status = request.GET.get("status", "")
     section = request.GET.get("section", "")
     section_id = int(section) if section.isdigit() else None
@@ -91,7 +88,7 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
 @tracking_page
 @require_GET
 def my_items(request: HttpRequest) -> HttpResponse:
-    today = _today(request)
+    today = cluster_today()
     scope = tracking.my_scope(user=request.user, cluster=request.cluster)  # type: ignore[attr-defined]
     status = request.GET.get("status", "")
     query = request.GET.get("q", "").strip()

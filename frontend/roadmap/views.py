@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.accounts.access import MANAGERS_ONLY
 from core.accounts.models import Grant
 from core.accounts.selectors import user_cluster_roles
 from core.audit.selectors import audit_for_object
@@ -222,7 +223,7 @@ def item_detail(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     evidence = EvidenceForm()
     if request.method == "POST":
         if not manager:
-            raise PermissionDenied(services.MANAGERS_ONLY)
+            raise PermissionDenied(MANAGERS_ONLY)
         which = request.POST.get("form")
         form = {"progress": ProgressForm, "plan": PlanForm, "evidence": EvidenceForm}.get(which or "", ProgressForm)(
             request.POST, request.FILES)

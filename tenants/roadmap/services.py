@@ -19,12 +19,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from core.accounts.access import current_cluster, require_manager
 from core.accounts.models import Grant
 from core.accounts.selectors import user_cluster_roles
-from core.audit.services import Actor, audit_record, diff, snapshot
+from core.audit.services import Actor, audit_record, model_create, model_update
 from core.federal.warehouse import refresh_soon as warehouse_refresh_soon
 from tenants.governance.models import Body, Committee, CommitteeMember, Decision
 from tenants.members.models import Company
@@ -34,8 +35,6 @@ from .models import Evidence, Executor, Item, ReportJob, Roadmap, RoadmapImport,
 from .table import PERSON_RE, ParsedTable, TableError, parse_file, split_executors
 
 logger = logging.getLogger(__name__)
-MANAGERS = frozenset({Grant.Role.CLUSTER_ADMIN, Grant.Role.CLUSTER_STAFF})
-MANAGERS_ONLY = "Это действие доступно только администраторам и сотрудникам кластера."
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 MAX_EVIDENCE_BYTES = 25 * 1024 * 1024
 # Plan fields are fixed once a roadmap is approved: a change needs a new version.
@@ -44,17 +43,6 @@ PROGRESS_FIELDS = ("status", "actual_result", "comments")
 FUTURE_WORDS = re.compile(r"\b(будет|будут|назначен\w*|планиру\w*|перенес\w*|в процессе|ведётся|ведется)\b",
                           re.IGNORECASE)
 NOT_DONE_WORDS = re.compile(r"\bне\s+(выполнен\w*|проведен\w*|состоял\w*)\b", re.IGNORECASE)
-
-
-def _cluster() -> Any:
-    return getattr(connection, "tenant", None)
-
-
-def _require_manager(actor: Actor) -> None:
-    if actor.user is None:  # system jobs (demo, Celery) act for the cluster
-        return
-    if not user_cluster_roles(actor.user, actor.cluster or _cluster()) & MANAGERS:
-        raise PermissionDenied(MANAGERS_ONLY)
 
 
 # --- executors -----------------------------------------------------------------------------
@@ -227,14 +215,14 @@ def roadmap_import_preview(*, actor: Actor, data: bytes | UploadedFile, filename
                            period_start: dt.date | None = None, period_end: dt.date | None = None,
                            replaces: Roadmap | None = None) -> RoadmapImport:
     """Parse a table and store what an import would create; nothing else is saved."""
-    _require_manager(actor)
+    require_manager(actor)
     raw = _read_upload(data, filename)
     try:
         parsed = parse_file(filename, raw)
     except TableError as exc:
         raise ValidationError({"file": str(exc)}) from exc
     start, end = _period(parsed, period_start, period_end)
-    plan = _plan(parsed, start=start, end=end, index=ExecutorIndex.build(actor.cluster or _cluster()))
+    plan = _plan(parsed, start=start, end=end, index=ExecutorIndex.build(current_cluster(actor)))
     name = (title or "").strip() or parsed.title.strip() or f"Дорожная карта на {start.year} год"
     with transaction.atomic():
         upload = RoadmapImport.objects.create(
@@ -280,7 +268,7 @@ def _create_items(roadmap: Roadmap, sections: Iterable[dict[str, Any]]) -> None:
 
 def roadmap_import_confirm(*, actor: Actor, upload: RoadmapImport) -> Roadmap:
     """Create the previewed roadmap: every section, item and executor, or nothing."""
-    _require_manager(actor)
+    require_manager(actor)
     with transaction.atomic():
         upload = RoadmapImport.objects.select_for_update().get(pk=upload.pk)
         if upload.status != RoadmapImport.Status.PREVIEW:
@@ -334,21 +322,19 @@ def roadmap_import_file(*, actor: Actor, data: bytes | UploadedFile, filename: s
 # --- roadmaps ----------------------------------------------------------------------------
 
 def roadmap_create(*, actor: Actor, title: str, period_start: dt.date, period_end: dt.date) -> Roadmap:
-    _require_manager(actor)
+    require_manager(actor)
     if not title.strip():
         raise ValidationError({"title": "Введите название дорожной карты."})
     if period_end < period_start:
         raise ValidationError({"period_end": "Окончание срока действия раньше его начала."})
-    with transaction.atomic():
-        roadmap = Roadmap.objects.create(title=title.strip(), period_start=period_start, period_end=period_end,
-                                         created_by=actor.user)
-        audit_record(actor=actor, action="roadmap.create", obj=roadmap, changes=diff({}, snapshot(roadmap)))
+    roadmap = Roadmap(title=title.strip(), period_start=period_start, period_end=period_end, created_by=actor.user)
+    model_create(obj=roadmap, actor=actor, action="roadmap.create")
     return roadmap
 
 
 def roadmap_update(*, actor: Actor, roadmap: Roadmap, title: str, period_start: dt.date,
                    period_end: dt.date) -> Roadmap:
-    _require_manager(actor)
+    require_manager(actor)
     with transaction.atomic():
         roadmap = Roadmap.objects.select_for_update().get(pk=roadmap.pk)
         if roadmap.status != Roadmap.Status.DRAFT:
@@ -357,16 +343,14 @@ def roadmap_update(*, actor: Actor, roadmap: Roadmap, title: str, period_start: 
             raise ValidationError({"title": "Введите название дорожной карты."})
         if period_end < period_start:
             raise ValidationError({"period_end": "Окончание срока действия раньше его начала."})
-        before = snapshot(roadmap)
-        roadmap.title, roadmap.period_start, roadmap.period_end = title.strip(), period_start, period_end
-        roadmap.save(update_fields=["title", "period_start", "period_end"])
-        audit_record(actor=actor, action="roadmap.update", obj=roadmap, changes=diff(before, snapshot(roadmap)))
+        model_update(obj=roadmap, data={"title": title.strip(), "period_start": period_start, "period_end": period_end},
+                     actor=actor, action="roadmap.update")
     return roadmap
 
 
 def roadmap_delete(*, actor: Actor, roadmap: Roadmap) -> None:
     """Only a draft may be deleted (an approved roadmap is a record of the cluster)."""
-    _require_manager(actor)
+    require_manager(actor)
     with transaction.atomic():
         roadmap = Roadmap.objects.select_for_update().get(pk=roadmap.pk)
         if roadmap.status != Roadmap.Status.DRAFT:
@@ -388,7 +372,7 @@ def approval_decisions() -> Any:
 
 def roadmap_approve(*, actor: Actor, roadmap: Roadmap, decision: Decision) -> Roadmap:
     """Approve a draft by a general meeting's decision; the version it replaces is closed."""
-    _require_manager(actor)
+    require_manager(actor)
     with transaction.atomic():
         roadmap = Roadmap.objects.select_for_update().get(pk=roadmap.pk)
         if roadmap.status != Roadmap.Status.DRAFT:
@@ -400,30 +384,24 @@ def roadmap_approve(*, actor: Actor, roadmap: Roadmap, decision: Decision) -> Ro
             raise ValidationError({"decision": "Этим решением уже утверждена другая дорожная карта."})
         if not roadmap.items.exists():
             raise ValidationError("В дорожной карте нет ни одного мероприятия.")
-        before = snapshot(roadmap)
-        roadmap.status, roadmap.approved_by = Roadmap.Status.APPROVED, decision
-        roadmap.save(update_fields=["status", "approved_by"])
-        audit_record(actor=actor, action="roadmap.approve", obj=roadmap, changes=diff(before, snapshot(roadmap)))
+        model_update(obj=roadmap, data={"status": Roadmap.Status.APPROVED, "approved_by": decision},
+                     actor=actor, action="roadmap.approve")
         warehouse_refresh_soon()  # roadmap completion on the ministry dashboard
         if roadmap.previous_id:
             previous = Roadmap.objects.select_for_update().get(pk=roadmap.previous_id)
             if previous.status == Roadmap.Status.APPROVED:
-                previous.status = Roadmap.Status.CLOSED
-                previous.save(update_fields=["status"])
-                audit_record(actor=actor, action="roadmap.superseded", obj=previous,
-                             changes={"status": ["approved", "closed"], "next_version": [None, roadmap.version]})
+                model_update(obj=previous, data={"status": Roadmap.Status.CLOSED}, actor=actor,
+                             action="roadmap.superseded", extra_changes={"next_version": [None, roadmap.version]})
     return roadmap
 
 
 def roadmap_close(*, actor: Actor, roadmap: Roadmap) -> Roadmap:
-    _require_manager(actor)
+    require_manager(actor)
     with transaction.atomic():
         roadmap = Roadmap.objects.select_for_update().get(pk=roadmap.pk)
         if roadmap.status != Roadmap.Status.APPROVED:
             raise ValidationError("Закрыть можно только утверждённую дорожную карту.")
-        roadmap.status = Roadmap.Status.CLOSED
-        roadmap.save(update_fields=["status"])
-        audit_record(actor=actor, action="roadmap.close", obj=roadmap, changes={"status": ["approved", "closed"]})
+        model_update(obj=roadmap, data={"status": Roadmap.Status.CLOSED}, actor=actor, action="roadmap.close")
     return roadmap
 
 
@@ -437,7 +415,7 @@ def _require_latest(roadmap: Roadmap) -> None:
 def roadmap_new_version(*, actor: Actor, roadmap: Roadmap) -> Roadmap:
     """A draft copy of an approved roadmap (sections, items, executors, progress): the way
     an approved plan changes. The old version stays readable as it was."""
-    _require_manager(actor)
+    require_manager(actor)
     with transaction.atomic():
         roadmap = Roadmap.objects.select_for_update().get(pk=roadmap.pk)
         if roadmap.status == Roadmap.Status.DRAFT:
@@ -475,7 +453,7 @@ def roadmap_new_version(*, actor: Actor, roadmap: Roadmap) -> Roadmap:
 def item_update(*, actor: Actor, item: Item, **fields: Any) -> Item:
     """Change an item. Progress (status, result, comments) any time the roadmap is not closed;
     the plan (title, executors, deadline, expected result) only while it is a draft."""
-    _require_manager(actor)
+    require_manager(actor)
     unknown = set(fields) - set(PLAN_FIELDS) - set(PROGRESS_FIELDS)
     if unknown:
         raise ValidationError(f"Неизвестные поля: {', '.join(sorted(unknown))}.")
@@ -495,34 +473,28 @@ def item_update(*, actor: Actor, item: Item, **fields: Any) -> Item:
         if fields.get("status") == Item.Status.DONE and not str(
                 fields.get("actual_result", item.actual_result)).strip():
             raise ValidationError({"actual_result": "Чтобы отметить мероприятие выполненным, опишите результат."})
-        before = snapshot(item)
-        for name, value in fields.items():
-            setattr(item, name, value.strip() if isinstance(value, str) else value)
+        data = {name: value.strip() if isinstance(value, str) else value for name, value in fields.items()}
         if "deadline_text" in plan_changes:
-            deadline = parse_deadline(item.deadline_text, period_start=roadmap.period_start,
+            deadline = parse_deadline(data["deadline_text"], period_start=roadmap.period_start,
                                       period_end=roadmap.period_end)
-            item.deadline_kind, item.deadline_start, item.deadline_end = deadline.kind, deadline.start, deadline.end
-            item.deadline_recurrence = deadline.recurrence
+            data.update(deadline_kind=deadline.kind, deadline_start=deadline.start, deadline_end=deadline.end,
+                        deadline_recurrence=deadline.recurrence)
         if "executors_text" in plan_changes:
             item.executors.all().delete()
-            index = ExecutorIndex.build(actor.cluster or _cluster())
+            index = ExecutorIndex.build(current_cluster(actor))
             Executor.objects.bulk_create([
                 Executor(item=item, position=n, name=spec["name"][:300], kind=spec["kind"], user_id=spec["user_id"],
                          company_id=spec["company_id"], committee_id=spec["committee_id"])
-                for n, spec in enumerate((index.match(name) for name in split_executors(item.executors_text)),
+                for n, spec in enumerate((index.match(name) for name in split_executors(data["executors_text"])),
                                          start=1)
             ])
-        item.full_clean(exclude=["roadmap", "section"])
-        item.save()
-        changes = diff(before, snapshot(item))
-        if changes:
-            audit_record(actor=actor, action="roadmap_item.update", obj=item, changes=changes)
+        model_update(obj=item, data=data, actor=actor, action="roadmap_item.update")
         warehouse_refresh_soon()  # roadmap completion on the ministry dashboard
     return item
 
 
 def evidence_add(*, actor: Actor, item: Item, title: str, file: UploadedFile) -> Evidence:
-    _require_manager(actor)
+    require_manager(actor)
     if file.size is not None and file.size > MAX_EVIDENCE_BYTES:
         raise ValidationError({"file": f"Файл больше {MAX_EVIDENCE_BYTES // 1024 // 1024} МБ."})
     name = title.strip() or (file.name or "файл")
@@ -536,7 +508,7 @@ def evidence_add(*, actor: Actor, item: Item, title: str, file: UploadedFile) ->
 
 
 def evidence_delete(*, actor: Actor, evidence: Evidence) -> None:
-    _require_manager(actor)
+    require_manager(actor)
     with transaction.atomic():
         item = evidence.item
         if item.roadmap.status == Roadmap.Status.CLOSED:
@@ -545,14 +517,6 @@ def evidence_delete(*, actor: Actor, evidence: Evidence) -> None:
                      changes={"evidence": [evidence.title, None]})
         evidence.file.delete(save=False)
         evidence.delete()
-
-
-def today_in_cluster() -> dt.date:
-    cluster = _cluster()
-    tz = getattr(cluster, "time_zone", "") or "Europe/Moscow"
-    from zoneinfo import ZoneInfo
-
-    return timezone.now().astimezone(ZoneInfo(tz)).date()
 
 
 # --- reports made in the background ---------------------------------------------------------
@@ -574,7 +538,7 @@ def report_job_start(*, actor: Actor, roadmap: Roadmap, fmt: str) -> ReportJob:
     from .report import CONTENT_TYPES
     from .tasks import report_job_task
 
-    if actor.user is None or not user_cluster_roles(actor.user, actor.cluster or _cluster()):
+    if actor.user is None or not user_cluster_roles(actor.user, current_cluster(actor)):
         raise PermissionDenied("Отчёт доступен участникам, сотрудникам и администраторам кластера.")
     if fmt not in CONTENT_TYPES:
         raise ValidationError({"format": "Неизвестный формат отчёта: выберите docx, xlsx или pdf."})

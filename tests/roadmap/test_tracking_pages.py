@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.accounts.models import Grant
+from core.clock import cluster_today
 from tenants.governance.models import CommitteeMember
 from tenants.roadmap import tracking
 from tenants.roadmap.deadlines import DeadlineKind as K
@@ -39,7 +40,7 @@ def _text(response) -> str:  # type: ignore[no-untyped-def]
 def tracked(cluster_a, in_cluster, make_user):  # type: ignore[no-untyped-def]
     """Alpha's roadmap with an overdue, a due-soon, a done, a whole-year and an undated item."""
     staff = make_user(Grant.Role.CLUSTER_STAFF, cluster_a)
-    today = tracking.cluster_today(cluster_a)
+    today = cluster_today(cluster_a)
     with in_cluster(cluster_a):
         quality = f.committee("Комитет по качеству")
         plan = f.roadmap(cluster_a, "Дорожная карта МТК", start=today - 150 * DAY, end=today + 150 * DAY)
@@ -228,7 +229,7 @@ def test_api_refuses_anonymous_other_clusters_and_users_without_a_role(tracked, 
 def test_pages_and_api_run_the_same_queries_for_20_and_200_items(cluster_a, in_cluster, make_user,
                                                                   django_assert_max_num_queries):
     user = make_user(Grant.Role.CLUSTER_STAFF, cluster_a)
-    today = tracking.cluster_today(cluster_a)
+    today = cluster_today(cluster_a)
     client = signed_in(user, cluster_a)
     api = api_client(token_for(user, cluster_a), cluster_a)
     counts: dict[str, list[int]] = {}
