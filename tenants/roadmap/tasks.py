@@ -1,4 +1,5 @@
-"""Background tasks of the roadmap area: deadline reminders (Celery beat, once an hour).
+"""Background tasks of the roadmap area: deadline reminders (Celery beat, once an hour) and
+report files ordered by report_job_start (queued by name, "roadmap.report_job").
 
 reminders_dispatch runs in the public schema and queues reminders_run once per live cluster,
 inside that cluster's schema (ClusterTask stamps the schema on the message). reminders_run is
@@ -19,6 +20,7 @@ from clusterhub.celery_app import app
 from tenants.models import Cluster
 
 from .reminders import reminders_send
+from .services import report_job_run
 
 DEFAULT_REMINDER_HOUR = 9
 
@@ -53,7 +55,5 @@ def reminders_run(now: str | None = None) -> dict[str, Any]:
 @app.task(name="roadmap.report_job", acks_late=True)
 def report_job_task(job_id: int) -> dict[str, Any]:
     """Make a queued report file in the current cluster's schema (ClusterTask stamps it)."""
-    from .services import report_job_run
-
     job = report_job_run(job_id=job_id)
     return {"job": job_id, "status": job.status if job else "missing"}

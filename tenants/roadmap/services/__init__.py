@@ -27,7 +27,7 @@ from .items import (
     evidence_delete,
     item_update,
 )
-from .reports import REPORT_JOB_STALE_AFTER, report_in_background, report_job_run, report_job_start
+from .reports import report_in_background, report_job_run, report_job_start
 from .roadmaps import (
     approval_decisions,
     roadmap_approve,
@@ -43,7 +43,6 @@ __all__ = [
     "MAX_IMPORT_BYTES",
     "PLAN_FIELDS",
     "PROGRESS_FIELDS",
-    "REPORT_JOB_STALE_AFTER",
     "ExecutorIndex",
     "approval_decisions",
     "evidence_add",

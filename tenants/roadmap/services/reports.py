@@ -3,7 +3,6 @@ task, then downloaded."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from django.conf import settings
@@ -15,6 +14,8 @@ from django.utils import timezone
 from core.accounts.access import current_cluster
 from core.accounts.selectors import user_cluster_roles
 from core.audit.services import Actor
+from core.jobs import job_fail_if_lost
+from core.queue import enqueue_on_commit
 
 from ..models import ReportJob, Roadmap
 from ..report import CONTENT_TYPES, roadmap_report
@@ -29,31 +30,22 @@ def report_in_background(*, roadmap: Roadmap, fmt: str) -> bool:
     return fmt == "pdf" and roadmap.items.count() > limit
 
 
-# An order still queued or running after this long is taken as lost (worker gone, message
-# dropped): it is marked failed and the report ordered anew instead of waiting on it forever.
-REPORT_JOB_STALE_AFTER = dt.timedelta(minutes=15)
-
-
 def report_job_start(*, actor: Actor, roadmap: Roadmap, fmt: str) -> ReportJob:
-    """Order a report file; a recent unfinished order of the same file is reused, not repeated."""
-    from ..tasks import report_job_task
-
+    """Order a report file; a recent unfinished order of the same file is reused, not repeated.
+    An order lost for ReportJob.LOST_AFTER (worker gone, message dropped) is failed
+    (core.jobs.job_fail_if_lost) and the file ordered anew instead of waiting on it forever."""
     if actor.user is None or not user_cluster_roles(actor.user, current_cluster(actor)):
         raise PermissionDenied("Отчёт доступен участникам, сотрудникам и администраторам кластера.")
     if fmt not in CONTENT_TYPES:
         raise ValidationError({"format": "Неизвестный формат отчёта: выберите docx, xlsx или pdf."})
     with transaction.atomic():
-        now = timezone.now()
         pending = ReportJob.objects.select_for_update().filter(
             roadmap=roadmap, format=fmt, status__in=[ReportJob.Status.QUEUED, ReportJob.Status.RUNNING])
         for job in pending:
-            if job.created_at > now - REPORT_JOB_STALE_AFTER:
+            if not job_fail_if_lost(job):
                 return job
-            job.status, job.finished_at = ReportJob.Status.FAILED, now
-            job.error = "Отчёт не сформирован вовремя: заказан заново."
-            job.save(update_fields=["status", "error", "finished_at"])
-        job = ReportJob.objects.create(roadmap=roadmap, format=fmt, created_by=actor.user)
-        report_job_task.delay_on_commit(job.pk)
+        job = ReportJob.objects.create(roadmap=roadmap, format=fmt, created_by=actor.user, host=actor.host)
+        enqueue_on_commit("roadmap.report_job", job.pk)
     return job
 
 
@@ -63,8 +55,8 @@ def report_job_run(*, job_id: int) -> ReportJob | None:
         job = ReportJob.objects.select_for_update().select_related("roadmap").filter(pk=job_id).first()
         if job is None or job.status != ReportJob.Status.QUEUED:
             return job
-        job.status = ReportJob.Status.RUNNING
-        job.save(update_fields=["status"])
+        job.status, job.started_at = ReportJob.Status.RUNNING, timezone.now()
+        job.save(update_fields=["status", "started_at"])
     try:
         report = roadmap_report(job.roadmap, job.format)
     except Exception as exc:  # the job must end either way; the log keeps the details
