@@ -19,7 +19,7 @@ urlpatterns = [
     path("", include("api.urls_governance")),
     path("", include("api.urls_site")),
     path("", include("api.urls_audit")),
-    path("", include("api.urls_roadmap")),
+    path("", include("api.roadmap.urls")),
     path("", include("api.urls_fees")),
     path("", include("api.urls_billing")),
     path("", include("api.urls_annual_reports")),
