@@ -12,11 +12,11 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name, tenant_context
+from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
 
 from clusterhub.celery_app import app
+from core.accounts.access import current_cluster
 from tenants.models import Cluster
 
 from .reminders import reminders_send
@@ -28,9 +28,9 @@ DEFAULT_REMINDER_HOUR = 9
 @app.task(name="roadmap.reminders_dispatch")
 def reminders_dispatch() -> dict[str, Any]:
     """Queue reminders_run in every active cluster (suspended and archived ones are skipped)."""
-    connection.set_schema_to_public()  # type: ignore[attr-defined]
-    clusters = list(Cluster.objects.filter(status=Cluster.Status.ACTIVE)
-                    .exclude(schema_name=get_public_schema_name()).order_by("schema_name"))
+    with schema_context(get_public_schema_name()):
+        clusters = list(Cluster.objects.filter(status=Cluster.Status.ACTIVE)
+                        .exclude(schema_name=get_public_schema_name()).order_by("schema_name"))
     for cluster in clusters:
         with tenant_context(cluster):
             reminders_run.delay()
@@ -41,8 +41,7 @@ def reminders_dispatch() -> dict[str, Any]:
 def reminders_run(now: str | None = None) -> dict[str, Any]:
     """Send the reminders due in the current cluster, from ROADMAP_REMINDER_HOUR (the cluster's
     local time) on; `now` (ISO 8601) fixes the instant for tests and re-runs."""
-    schema: str = connection.schema_name  # type: ignore[attr-defined]
-    tenant = Cluster.objects.filter(schema_name=schema).exclude(schema_name=get_public_schema_name()).first()
+    tenant = current_cluster()
     if tenant is None:
         return {"skipped": "not in a cluster schema"}
     moment = dt.datetime.fromisoformat(now) if now else timezone.now()

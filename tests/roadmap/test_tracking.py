@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.core import mail
 from django_tenants.utils import schema_context
 
-from core.accounts.models import Grant
+from core.accounts.models import Grant, User
 from core.audit.models import AuditEntry
 from core.audit.services import Actor
 from core.clock import cluster_today
@@ -193,7 +194,7 @@ def test_my_items_for_a_user_a_company_representative_and_a_committee_member(clu
         f.approve(cluster_a, old)
         services.roadmap_close(actor=Actor.system(cluster_a), roadmap=old)
 
-        def mine(user, **kw):  # type: ignore[no-untyped-def]
+        def mine(user: User, **kw: Any) -> list[Item]:
             scope = tracking.my_scope(user=user, cluster=cluster_a)
             return list(tracking.my_items(scope=scope, today=TODAY, **kw))
 
@@ -229,7 +230,7 @@ def test_a_draft_new_version_does_not_double_my_items(cluster_a, in_cluster, mak
 
 # --- reminders ------------------------------------------------------------------------------
 
-def _links(message) -> list[str]:  # type: ignore[no-untyped-def]
+def _links(message: Any) -> list[str]:
     return re.findall(r"https://[\w.-]+/roadmap/\d+/items/\d+/", message.body)
 
 

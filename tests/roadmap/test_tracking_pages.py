@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -14,6 +15,7 @@ from django.urls import reverse
 from core.accounts.models import Grant
 from core.clock import cluster_today
 from tenants.governance.models import CommitteeMember
+from tenants.models import Cluster
 from tenants.roadmap import tracking
 from tenants.roadmap.deadlines import DeadlineKind as K
 from tenants.roadmap.models import Item
@@ -26,18 +28,18 @@ S = Item.Status
 DAY = dt.timedelta(days=1)
 
 
-def _html(response) -> str:  # type: ignore[no-untyped-def]
+def _html(response: Any) -> str:
     return response.content.decode()
 
 
-def _text(response) -> str:  # type: ignore[no-untyped-def]
+def _text(response: Any) -> str:
     """The page's visible text, tags stripped, whitespace collapsed."""
     body = re.sub(r"<style.*?</style>", " ", _html(response), flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
 
 
 @pytest.fixture
-def tracked(cluster_a, in_cluster, make_user):  # type: ignore[no-untyped-def]
+def tracked(cluster_a: Cluster, in_cluster: Any, make_user: Any) -> dict[str, Any]:
     """Alpha's roadmap with an overdue, a due-soon, a done, a whole-year and an undated item."""
     staff = make_user(Grant.Role.CLUSTER_STAFF, cluster_a)
     today = cluster_today(cluster_a)
