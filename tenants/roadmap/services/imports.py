@@ -26,10 +26,10 @@ from .items import create_items
 from .roadmaps import require_latest
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
-
 FUTURE_WORDS = re.compile(r"\b(будет|будут|назначен\w*|планиру\w*|перенес\w*|в процессе|ведётся|ведется)\b",
                           re.IGNORECASE)
 NOT_DONE_WORDS = re.compile(r"\bне\s+(выполнен\w*|проведен\w*|состоял\w*)\b", re.IGNORECASE)
+
 
 def status_from_result(result: str) -> str:
     """The imported status, read from the «Результат» column (the preview shows it)."""
@@ -128,6 +128,7 @@ def roadmap_import_preview(*, actor: Actor, data: bytes | UploadedFile, filename
         audit_record(actor=actor, action="roadmap.import_preview", obj=upload,
                      changes={"items": [None, plan["counts"]["items"]]})
     return upload
+
 
 def roadmap_import_confirm(*, actor: Actor, upload: RoadmapImport) -> Roadmap:
     """Create the previewed roadmap: every section, item and executor, or nothing."""

@@ -25,6 +25,7 @@ MAX_EVIDENCE_BYTES = 25 * 1024 * 1024
 PLAN_FIELDS = ("title", "executors_text", "deadline_text", "expected_result")
 PROGRESS_FIELDS = ("status", "actual_result", "comments")
 
+
 def create_items(roadmap: Roadmap, sections: Iterable[dict[str, Any]]) -> None:
     section_rows: list[Section] = []
     item_rows: list[Item] = []
@@ -55,6 +56,7 @@ def create_items(roadmap: Roadmap, sections: Iterable[dict[str, Any]]) -> None:
         for item_obj, specs in zip(item_rows, executor_specs, strict=True)
         for n, spec in enumerate(specs, start=1)
     ])
+
 
 def item_update(*, actor: Actor, item: Item, **fields: Any) -> Item:
     """Change an item. Progress (status, result, comments) any time the roadmap is not closed;

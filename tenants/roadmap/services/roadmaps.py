@@ -18,12 +18,24 @@ from ..models import Roadmap, RoadmapImport
 from .items import create_items
 
 
-def roadmap_create(*, actor: Actor, title: str, period_start: dt.date, period_end: dt.date) -> Roadmap:
-    require_manager(actor)
+def _check_title_and_period(title: str, period_start: dt.date, period_end: dt.date) -> None:
     if not title.strip():
         raise ValidationError({"title": "Введите название дорожной карты."})
     if period_end < period_start:
         raise ValidationError({"period_end": "Окончание срока действия раньше его начала."})
+
+
+def _locked(roadmap: Roadmap, *, status: str, refusal: str) -> Roadmap:
+    """The roadmap, locked for this transaction, when it is in `status`; else the refusal."""
+    locked = Roadmap.objects.select_for_update().get(pk=roadmap.pk)
+    if locked.status != status:
+        raise ValidationError(refusal)
+    return locked
+
+
+def roadmap_create(*, actor: Actor, title: str, period_start: dt.date, period_end: dt.date) -> Roadmap:
+    require_manager(actor)
+    _check_title_and_period(title, period_start, period_end)
     roadmap = Roadmap(title=title.strip(), period_start=period_start, period_end=period_end, created_by=actor.user)
     model_create(obj=roadmap, actor=actor, action="roadmap.create")
     return roadmap
@@ -33,13 +45,9 @@ def roadmap_update(*, actor: Actor, roadmap: Roadmap, title: str, period_start: 
                    period_end: dt.date) -> Roadmap:
     require_manager(actor)
     with transaction.atomic():
-        roadmap = Roadmap.objects.select_for_update().get(pk=roadmap.pk)
-        if roadmap.status != Roadmap.Status.DRAFT:
-            raise ValidationError("Утверждённую дорожную карту меняют новой версией.")
-        if not title.strip():
-            raise ValidationError({"title": "Введите название дорожной карты."})
-        if period_end < period_start:
-            raise ValidationError({"period_end": "Окончание срока действия раньше его начала."})
+        roadmap = _locked(roadmap, status=Roadmap.Status.DRAFT,
+                          refusal="Утверждённую дорожную карту меняют новой версией.")
+        _check_title_and_period(title, period_start, period_end)
         model_update(obj=roadmap, data={"title": title.strip(), "period_start": period_start, "period_end": period_end},
                      actor=actor, action="roadmap.update")
     return roadmap
@@ -49,9 +57,8 @@ def roadmap_delete(*, actor: Actor, roadmap: Roadmap) -> None:
     """Only a draft may be deleted (an approved roadmap is a record of the cluster)."""
     require_manager(actor)
     with transaction.atomic():
-        roadmap = Roadmap.objects.select_for_update().get(pk=roadmap.pk)
-        if roadmap.status != Roadmap.Status.DRAFT:
-            raise ValidationError("Удалить можно только черновик; утверждённая карта остаётся в архиве.")
+        roadmap = _locked(roadmap, status=Roadmap.Status.DRAFT,
+                          refusal="Удалить можно только черновик; утверждённая карта остаётся в архиве.")
         if roadmap.next_versions.exists():
             raise ValidationError("У этой версии есть следующая: удалите сначала её.")
         audit_record(actor=actor, action="roadmap.delete", obj=roadmap,
@@ -71,9 +78,7 @@ def roadmap_approve(*, actor: Actor, roadmap: Roadmap, decision: Decision) -> Ro
     """Approve a draft by a general meeting's decision; the version it replaces is closed."""
     require_manager(actor)
     with transaction.atomic():
-        roadmap = Roadmap.objects.select_for_update().get(pk=roadmap.pk)
-        if roadmap.status != Roadmap.Status.DRAFT:
-            raise ValidationError("Дорожная карта уже утверждена.")
+        roadmap = _locked(roadmap, status=Roadmap.Status.DRAFT, refusal="Дорожная карта уже утверждена.")
         if not approval_decisions().filter(pk=decision.pk).exists():
             raise ValidationError({"decision": "Дорожную карту утверждает принятое решение общего собрания "
                                                "вида «Утверждение дорожной карты»."})
@@ -95,9 +100,8 @@ def roadmap_approve(*, actor: Actor, roadmap: Roadmap, decision: Decision) -> Ro
 def roadmap_close(*, actor: Actor, roadmap: Roadmap) -> Roadmap:
     require_manager(actor)
     with transaction.atomic():
-        roadmap = Roadmap.objects.select_for_update().get(pk=roadmap.pk)
-        if roadmap.status != Roadmap.Status.APPROVED:
-            raise ValidationError("Закрыть можно только утверждённую дорожную карту.")
+        roadmap = _locked(roadmap, status=Roadmap.Status.APPROVED,
+                          refusal="Закрыть можно только утверждённую дорожную карту.")
         model_update(obj=roadmap, data={"status": Roadmap.Status.CLOSED}, actor=actor, action="roadmap.close")
     return roadmap
 
