@@ -13,7 +13,7 @@ urlpatterns = [
     path("", include("api.governance.urls")),
     path("", include("api.site.urls")),
     path("", include("api.urls_audit")),
-    path("", include("api.urls_roadmap")),
+    path("", include("api.roadmap.urls")),
     path("", include("api.fees.urls")),
     path("", include("api.billing.urls")),
     path("", include("api.annual_report.urls")),

@@ -17,15 +17,16 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tenants.roadmap import selectors, tracking
+from api.base import ClusterGenericAPIView
+from api.permissions import ANY_CLUSTER_ROLE
+from api.roadmap.lookups import roadmap_or_404
+from core.clock import cluster_today, current_cluster
+from tenants.roadmap import tracking
 from tenants.roadmap.models import Item
-
-from .base import ClusterGenericAPIView
-from .permissions import ANY_CLUSTER_ROLE
 
 
 class ProgressRowSerializer(serializers.Serializer):
@@ -64,10 +65,8 @@ class RoadmapProgressView(ClusterGenericAPIView):
                                "не учитываются; просроченные — с датой или периодом исполнения, срок которого "
                                "прошёл, не выполненные и не отменённые.")
     def get(self, request: Request, roadmap_id: int) -> Response:
-        roadmap = selectors.roadmap_get(roadmap_id=roadmap_id)
-        if roadmap is None:
-            raise NotFound("Дорожная карта не найдена.")
-        today = tracking.cluster_today(request.cluster)  # type: ignore[attr-defined]
+        roadmap = roadmap_or_404(roadmap_id)
+        today = cluster_today()
         result = tracking.roadmap_progress(roadmap=roadmap, today=today)
         return Response(ProgressSerializer({
             "roadmap_id": roadmap.pk, "title": roadmap.title, "today": today,
@@ -117,8 +116,8 @@ class MyRoadmapItemsView(ClusterGenericAPIView):
         if status and status not in tracking.MY_STATUSES:
             raise ValidationError({"status": [f"Неизвестный статус «{status}». Допустимы: "
                                               f"{', '.join(tracking.MY_STATUSES)}."]})
-        scope = tracking.my_scope(user=self.request.user, cluster=self.request.cluster)  # type: ignore[attr-defined]
-        today = tracking.cluster_today(self.request.cluster)  # type: ignore[attr-defined]
+        scope = tracking.my_scope(user=self.request.user, cluster=current_cluster())
+        today = cluster_today()
         return tracking.my_items(scope=scope, today=today, status=status,
                                  query=self.request.query_params.get("search", ""))
 

@@ -22,13 +22,13 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.base import ClusterGenericAPIView
+from api.permissions import ANY_CLUSTER_ROLE
+from api.roadmap.lookups import report_job_or_404, roadmap_or_404
 from core.audit.services import Actor
 from tenants.roadmap import selectors, services
-from tenants.roadmap.models import ReportJob, Roadmap
+from tenants.roadmap.models import ReportJob
 from tenants.roadmap.report import CONTENT_TYPES, DEFAULT_FORMAT, FORMAT_ERROR, roadmap_report
-
-from .base import ClusterGenericAPIView
-from .permissions import ANY_CLUSTER_ROLE
 
 
 class ReportNegotiation(DefaultContentNegotiation):
@@ -59,10 +59,8 @@ class RoadmapReportView(ClusterGenericAPIView):
         fmt = request.query_params.get("format", DEFAULT_FORMAT)
         if fmt not in CONTENT_TYPES:
             raise APIValidationError({"format": [FORMAT_ERROR]})
-        roadmap = selectors.roadmap_get(roadmap_id=pk)
-        if roadmap is None:
-            raise NotFound("Дорожная карта не найдена.")
-        report = roadmap_report(roadmap, fmt, cluster=request.cluster)  # type: ignore[attr-defined]
+        roadmap = roadmap_or_404(pk)
+        report = roadmap_report(roadmap, fmt)  # the cluster of the request's schema
         response = HttpResponse(report.content, content_type=report.content_type)
         response["Content-Disposition"] = report.content_disposition
         return response
@@ -97,18 +95,6 @@ class _ReportJobBase(ClusterGenericAPIView):
     pagination_class = None
     filter_backends: list[Any] = []
 
-    def roadmap(self, pk: int) -> Roadmap:
-        roadmap = selectors.roadmap_get(roadmap_id=pk)
-        if roadmap is None:
-            raise NotFound("Дорожная карта не найдена.")
-        return roadmap
-
-    def job(self, pk: int, job_id: int) -> ReportJob:
-        job = selectors.report_job_get(roadmap_id=pk, job_id=job_id)
-        if job is None:
-            raise NotFound("Такого отчёта нет.")
-        return job
-
 
 class RoadmapReportJobsView(_ReportJobBase):
     serializer_class = ReportJobSerializer
@@ -116,7 +102,7 @@ class RoadmapReportJobsView(_ReportJobBase):
     @extend_schema(responses=ReportJobSerializer(many=True),
                    description="Последние 20 заказанных файлов отчёта этой дорожной карты.")
     def get(self, request: Request, pk: int) -> Response:
-        jobs = selectors.report_jobs(roadmap=self.roadmap(pk))
+        jobs = selectors.report_jobs(roadmap=roadmap_or_404(pk))
         return Response(ReportJobSerializer(jobs, many=True).data)
 
     @extend_schema(request=ReportJobOrderSerializer, responses={202: ReportJobSerializer},
@@ -126,7 +112,7 @@ class RoadmapReportJobsView(_ReportJobBase):
     def post(self, request: Request, pk: int) -> Response:
         data = ReportJobOrderSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        job = services.report_job_start(actor=Actor.from_request(request), roadmap=self.roadmap(pk),
+        job = services.report_job_start(actor=Actor.from_request(request), roadmap=roadmap_or_404(pk),
                                         fmt=data.validated_data["format"])
         return Response(ReportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
@@ -135,7 +121,7 @@ class RoadmapReportJobView(_ReportJobBase):
     serializer_class = ReportJobSerializer
 
     def get(self, request: Request, pk: int, job_id: int) -> Response:
-        return Response(ReportJobSerializer(self.job(pk, job_id)).data)
+        return Response(ReportJobSerializer(report_job_or_404(pk, job_id)).data)
 
 
 class RoadmapReportJobFileView(_ReportJobBase):
@@ -145,7 +131,7 @@ class RoadmapReportJobFileView(_ReportJobBase):
     @extend_schema(responses={**{(200, content_type): OpenApiTypes.BINARY for content_type in CONTENT_TYPES.values()},
                               404: OpenApiResponse(description="Отчёт не найден или ещё не готов")})
     def get(self, request: Request, pk: int, job_id: int) -> FileResponse:
-        job = self.job(pk, job_id)
+        job = report_job_or_404(pk, job_id)
         if not job.is_ready:
             raise NotFound("Отчёт ещё не готов.")
         return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename,

@@ -3,14 +3,14 @@
 from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
-from .roadmap import RoadmapImportViewSet, RoadmapItemViewSet, RoadmapViewSet
-from .roadmap_report import (
+from .report_views import (
     RoadmapReportJobFileView,
     RoadmapReportJobsView,
     RoadmapReportJobView,
     RoadmapReportView,
 )
-from .roadmap_tracking import MyRoadmapItemsView, RoadmapProgressView
+from .tracking_views import MyRoadmapItemsView, RoadmapProgressView
+from .views import RoadmapImportViewSet, RoadmapItemViewSet, RoadmapViewSet
 
 router = SimpleRouter()
 router.register("roadmaps/import", RoadmapImportViewSet, basename="roadmap-import")

@@ -13,18 +13,17 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.base import ClusterViewSet
+from api.permissions import ANY_CLUSTER_ROLE, CLUSTER_MANAGERS
+from api.roadmap.lookups import roadmap_or_404
 from core.audit.services import Actor
 from tenants.governance.models import Decision
 from tenants.roadmap import selectors, services
 from tenants.roadmap.models import Executor, Item, Roadmap, RoadmapImport
-
-from .base import ClusterViewSet
-from .permissions import ANY_CLUSTER_ROLE, CLUSTER_MANAGERS
 
 
 class ExecutorSerializer(serializers.ModelSerializer):
@@ -196,10 +195,7 @@ class RoadmapItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Clust
     def roadmap(self) -> Roadmap:
         cached = getattr(self, "_roadmap", None)
         if cached is None:
-            cached = selectors.roadmap_get(roadmap_id=int(self.kwargs["roadmap_id"]))
-            if cached is None:
-                raise NotFound("Дорожная карта не найдена.")
-            self._roadmap = cached
+            cached = self._roadmap = roadmap_or_404(int(self.kwargs["roadmap_id"]))
         return cached
 
     def get_queryset(self) -> QuerySet[Item]:
