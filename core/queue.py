@@ -23,6 +23,10 @@ logger = logging.getLogger("clusterhub.queue")
 def enqueue(task_name: str, *args: Any, headers: dict[str, Any] | None = None, **kwargs: Any) -> None:
     """Queue the task `task_name` now, in the current schema; a broker failure is logged."""
     try:
+        if task_name not in current_app.tasks:
+            # Outside a worker (web process, eager mode, tests) the apps' tasks modules are
+            # imported on first use: the autodiscovery a worker does at start.
+            current_app.loader.import_default_modules()
         current_app.tasks[task_name].apply_async(args, kwargs, headers=headers_with_schema(headers), retry=False)
     except Exception:
         logger.warning("could not queue %s%r; the periodic sweep will retry", task_name, args, exc_info=True)
