@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.accounts.middleware import bind_session_to_host
-from core.accounts.selectors import user_cluster_roles, user_clusters
+from core.accounts.selectors import user_clusters
 from core.accounts.services import user_authenticate
 from core.clock import cluster_today
 from tenants.content.selectors import news_list
@@ -52,16 +52,17 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None, initial={"email": request.GET.get("email", "")})
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if request.method == "POST" and form.is_valid():
-        result = user_authenticate(email=form.cleaned_data["email"], password=form.cleaned_data["password"])
         cluster: Cluster | None = getattr(request, "cluster", None)
+        result = user_authenticate(email=form.cleaned_data["email"], password=form.cleaned_data["password"],
+                                   cluster=cluster)
         if result.locked:
             form.add_error(None, _("Слишком много неудачных попыток входа. Учётная запись заблокирована "
                                    "на %(minutes)s минут.") % {"minutes": settings.LOGIN_LOCKOUT_MINUTES})
-        elif result.user is None:
-            form.add_error(None, _("Неверный e-mail или пароль."))
-        elif cluster is not None and not user_cluster_roles(result.user, cluster):
+        elif result.no_access and cluster is not None:
             form.add_error(None, _("У этой учётной записи нет доступа к кластеру «%(name)s».")
                            % {"name": cluster.display_name})
+        elif result.user is None:
+            form.add_error(None, _("Неверный e-mail или пароль."))
         else:
             login(request, result.user, backend="core.accounts.backends.EmailLockoutBackend")
             bind_session_to_host(request)
