@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from django.db import connection
+from django.db import connection as _connection
 from django_tenants.utils import get_public_schema_name
 
 from clusterhub.celery_app import app
 from tenants.content.selectors import news_list
+
+# django-tenants' DatabaseWrapper (schema_name, set_schema_to_public) behind the default alias.
+connection: Any = _connection
 
 
 class Heartbeat(TypedDict):
@@ -29,7 +32,7 @@ def cluster_heartbeat(self: Any) -> Heartbeat:
     news_count=None (the platform has no news of its own). Heartbeats older than
     a minute are dropped unread: a stale probe proves nothing.
     """
-    schema: str = connection.schema_name  # type: ignore[attr-defined]
+    schema: str = connection.schema_name
     news_count = None if schema == get_public_schema_name() else news_list(published_only=False).count()
     return {"schema": schema, "news_count": news_count, "worker": self.request.hostname}
 
@@ -39,5 +42,5 @@ def spare_schemas_refill() -> int:
     """Top up the pool of pre-cloned schemas after a cluster took one (idempotent)."""
     from tenants import schemas
 
-    connection.set_schema_to_public()  # type: ignore[attr-defined]
+    connection.set_schema_to_public()
     return schemas.spare_schemas_refresh()
