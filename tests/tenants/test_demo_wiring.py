@@ -36,3 +36,20 @@ def test_the_tenants_registry_imports_no_area_app():
                      else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
             offenders += [f"{module.name}: {name}" for name in names if name.startswith(AREAS)]
     assert offenders == []
+
+
+@pytest.mark.django_db
+def test_demo_setup_fills_the_four_seed_clusters_through_the_hooks(localstripe):
+    from django_tenants.utils import schema_context
+
+    from clusterhub.demo import demo_setup
+    from tenants.members.models import Company
+    from tenants.models import Cluster
+
+    logins = demo_setup()
+
+    assert {"admin@nso.demo", "member@mosreg.demo", "root@platform.demo"} <= {login.email for login in logins}
+    nso = Cluster.objects.get(schema_name="nso")
+    assert nso.time_zone == "Asia/Novosibirsk"
+    with schema_context(nso.schema_name):
+        assert Company.objects.filter(is_demo=True).exists()  # the content hook ran inside the cluster
