@@ -9,7 +9,7 @@ billing.services; the Stripe webhook lives on the public host (billing/urls.py).
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -21,18 +21,10 @@ from api.permissions import ANY_CLUSTER_ROLE, CLUSTER_MANAGERS
 from billing import documents, services
 from billing.models import Invoice, InvoiceLine, Payment, Refund
 from billing.selectors import invoices_for_cluster, payee_for_cluster, payments_for_cluster
-from tenants.models import Cluster
 
 
 class BillingViewSet(ClusterViewSet):
     """Cluster view sets of billing (helpers in api.base.ClusterViewSet)."""
-
-    def cluster(self) -> Cluster:
-        """The request's cluster (ClusterViewSet runs only on a cluster host)."""
-        cluster = getattr(self.request, "cluster", None)
-        if not isinstance(cluster, Cluster):
-            raise Http404
-        return cluster
 
 
 # --- invoices -----------------------------------------------------------------------------
@@ -82,7 +74,7 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BillingVi
         if getattr(self, "swagger_fake_view", False):  # OpenAPI generation: no request cluster
             return Invoice.objects.none()
         access = self.access()
-        return invoices_for_cluster(self.cluster(),
+        return invoices_for_cluster(self.cluster,
                                     company_ids=None if access.manager else access.company_ids
                                     ).prefetch_related("lines")
 
@@ -166,7 +158,7 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BillingVi
     def get_queryset(self) -> QuerySet[Payment]:
         if getattr(self, "swagger_fake_view", False):
             return Payment.objects.none()
-        payments = payments_for_cluster(self.cluster())
+        payments = payments_for_cluster(self.cluster)
         invoice = self.request.query_params.get("invoice", "")
         # ?invoice=<id> inside this cluster's payments only (never a lookup across clusters)
         return payments.filter(invoice_id=int(invoice)) if invoice.isdigit() else payments
@@ -176,7 +168,7 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BillingVi
                                "частичная оплата допускается.")
     def create(self, request: Request) -> Response:
         fields = self.input(ManualPaymentInputSerializer)
-        invoice = invoices_for_cluster(self.cluster()).filter(pk=fields.pop("invoice")).first()
+        invoice = invoices_for_cluster(self.cluster).filter(pk=fields.pop("invoice")).first()
         if invoice is None:
             raise serializers.ValidationError({"invoice": ["Такого счёта нет в этом кластере."]})
         payment = services.payment_record_manual(actor=self.actor(), invoice=invoice, **fields)

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from rest_framework import mixins, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.base import ClusterViewSet
-from tenants.http import ClusterHttpRequest
-from tenants.models import Cluster
 
 
 class GovernanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterViewSet):
-    def cluster(self) -> Cluster:
-        """The host's cluster (OnClusterHost lets no other request in)."""
-        return cast(ClusterHttpRequest, self.request._request).cluster
-
     def destroy(self, request: Request, pk: str) -> Response:
         self.delete_object(self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)

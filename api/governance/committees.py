@@ -113,7 +113,7 @@ class CommitteeViewSet(GovernanceViewSet):
         return committee_detail()
 
     def documents_for(self) -> set[int] | None:
-        return committees_with_documents_for(user=self.request.user, cluster=self.cluster())
+        return committees_with_documents_for(user=self.request.user, cluster=self.cluster)
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "documents_for": self.documents_for()}

@@ -255,7 +255,7 @@ class MeetingViewSet(GovernanceViewSet):
         if extension not in CONTENT_TYPES:
             raise APIValidationError({"format": ["Выберите формат docx или pdf."]})
         meeting = self.get_object()
-        found = protocol_file(meeting=meeting, cluster=self.cluster(), extension=extension)
+        found = protocol_file(meeting=meeting, cluster=self.cluster, extension=extension)
         response = HttpResponse(found.content, content_type=found.content_type)
         response["Content-Disposition"] = found.disposition
         return response

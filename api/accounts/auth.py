@@ -10,7 +10,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.accounts.selectors import user_cluster_roles
 from core.accounts.services import user_authenticate
 
 
@@ -29,17 +28,17 @@ class TokenObtainView(APIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result = user_authenticate(email=data.validated_data["email"], password=data.validated_data["password"])
+        result = user_authenticate(email=data.validated_data["email"], password=data.validated_data["password"],
+                                   cluster=getattr(request, "cluster", None))
         if result.locked:
             return Response(
                 {"detail": "Слишком много неудачных попыток входа. Учётная запись временно заблокирована.",
                  "code": "locked"}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        if result.no_access:
+            return Response({"detail": "У вас нет доступа к этому кластеру.", "code": "no_access"},
+                            status=status.HTTP_403_FORBIDDEN)
         if result.user is None:
             return Response({"detail": "Неверный e-mail или пароль.", "code": "invalid_credentials"},
                             status=status.HTTP_400_BAD_REQUEST)
-        cluster = getattr(request, "cluster", None)
-        if cluster is not None and not user_cluster_roles(result.user, cluster):
-            return Response({"detail": "У вас нет доступа к этому кластеру.", "code": "no_access"},
-                            status=status.HTTP_403_FORBIDDEN)
         token, _ = Token.objects.get_or_create(user=result.user)
         return Response(self.OutputSerializer({"token": token.key}).data)

@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver
 from rest_framework.routers import SimpleRouter
 
-from .audit import AuditViewSet
+from .views import AuditViewSet
 
 router = SimpleRouter()
 router.register("audit", AuditViewSet, basename="audit")

@@ -1,4 +1,6 @@
-"""Demo data: the four clusters of the seeds, one user per role, a few news items.
+"""The demo orchestration: the four clusters of the seeds, one user per role, a few news
+items, then every area's demo hook (settings.CLUSTER_DEMOS inside each cluster,
+settings.PLATFORM_DEMOS on the public schema).
 
 Real organizations appear only with facts from the seed documents; nothing here
 invents identifiers. Running it again changes nothing that exists.
@@ -10,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context
@@ -19,7 +22,6 @@ from core.accounts.models import Grant, User
 from core.accounts.services import grant_role, user_get_or_create
 from tenants.content.models import News
 from tenants.content.services import news_create
-from tenants.demo_content import demo_cluster_content
 from tenants.members.models import Company
 from tenants.models import Cluster
 from tenants.selectors import cluster_get_by_slug
@@ -91,17 +93,6 @@ class DemoLogin:
     where: str
 
 
-# Area demo data, by dotted path. CLUSTER_DEMOS run inside each cluster's schema, in one
-# transaction with its other content: f(cluster, *, tz). PLATFORM_DEMOS run after every
-# cluster is ready, on the public schema: f(clusters). Each must be safe to run again.
-CLUSTER_DEMOS: list[str] = [
-    "tenants.roadmap.demo.demo_roadmaps",
-    "tenants.fees.demo.demo_fees",
-]
-PLATFORM_DEMOS: list[str] = ["billing.demo.demo_payees", "tenants.reporting.demo.demo_annual_reports",
-                             "core.federal.warehouse.demo_refresh"]
-
-
 def _user(email: str, full_name: str) -> User:
     user, _ = user_get_or_create(email=email, password=DEMO_PASSWORD, full_name=full_name)
     return user
@@ -129,8 +120,7 @@ def demo_setup() -> list[DemoLogin]:
             for when, title, body in spec.news:
                 if not News.objects.filter(title=title).exists():
                     news_create(title=title, body=body, published_at=when)
-            demo_cluster_content(cluster, tz=TIME_ZONES.get(spec.slug, "Europe/Moscow"))
-            for path in CLUSTER_DEMOS:
+            for path in settings.CLUSTER_DEMOS:
                 import_string(path)(cluster, tz=TIME_ZONES.get(spec.slug, "Europe/Moscow"))
             # The member representative speaks for a member company with an unpaid invoice (so
             # «Мои счета» has something to pay), else the first member company.
@@ -152,6 +142,6 @@ def demo_setup() -> list[DemoLogin]:
                             " (RU-MOS, RU-MOW)", "платформа"))
     grant_role(user=_user("root@platform.demo", "Оператор платформы (демо)"), role=Grant.Role.PLATFORM_ADMIN)
     logins.append(DemoLogin("root@platform.demo", str(Grant.Role.PLATFORM_ADMIN.label), "платформа"))
-    for path in PLATFORM_DEMOS:
+    for path in settings.PLATFORM_DEMOS:
         import_string(path)(clusters)
     return logins

@@ -5,11 +5,10 @@ from __future__ import annotations
 import django_filters
 from rest_framework import mixins, serializers
 
+from api.base import ClusterViewSet
 from core.accounts.models import Grant
 from core.audit.models import AuditEntry
 from core.audit.selectors import audit_for_cluster
-
-from .base import ClusterViewSet
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
@@ -41,4 +40,4 @@ class AuditViewSet(mixins.ListModelMixin, ClusterViewSet):
     ordering_fields = ["at", "id"]
 
     def get_queryset(self):
-        return audit_for_cluster(cluster=self.request.cluster)  # type: ignore[attr-defined]
+        return audit_for_cluster(cluster=self.cluster)

@@ -1,17 +1,12 @@
-"""The cluster card: GET /api/v1/cluster/ on a cluster host (the ministry's list: api/federal.py)."""
+"""The cluster card, as the API shows it."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.request import Request
-from rest_framework.response import Response
 
 from core.ru.regions import region_name
 from tenants.models import Cluster
 from tenants.selectors import cluster_primary_host
-
-from .base import ClusterGenericAPIView
 
 
 class ClusterCardSerializer(serializers.ModelSerializer):
@@ -29,11 +24,3 @@ class ClusterCardSerializer(serializers.ModelSerializer):
 
     def get_host(self, obj: Cluster) -> str:
         return cluster_primary_host(cluster=obj)
-
-
-class CurrentClusterView(ClusterGenericAPIView):
-    serializer_class = ClusterCardSerializer
-
-    @extend_schema(responses=ClusterCardSerializer)
-    def get(self, request: Request) -> Response:
-        return Response(self.get_serializer(request.cluster).data)  # type: ignore[attr-defined]
