@@ -123,6 +123,3 @@ ministry_required = platform_page(
     gettext_lazy("Раздел доступен сотрудникам министерства и администраторам платформы."),
 )
 signed_in_platform_page = platform_page(lambda user: True, "")
-
-# The names areas used before cluster_page took roles; kept while the areas move over.
-cluster_role_required = cluster_page
