@@ -380,5 +380,6 @@ def figures_from_snapshot(report: AnnualReport) -> list[Figure]:
 
 def checks_from_snapshot(report: AnnualReport) -> list[CheckOutcome]:
     return [CheckOutcome(code=c.get("code", ""), status=c.get("status", ""), reason=c.get("reason", ""),
-                         companies=list(c.get("companies", [])), data=dict(c.get("data", {})))
+                         companies=list(c.get("companies", [])), data=dict(c.get("data", {})),
+                         evidence=dict(c.get("evidence", {})))
             for c in report.checks or []]

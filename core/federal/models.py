@@ -213,6 +213,9 @@ class RegistryCheckResult(models.Model):
     companies = models.JSONField(_("организации"), default=list, blank=True)
     # The figures behind the outcome: {"value": ..., "threshold": ..., ...}
     data = models.JSONField(_("данные"), default=dict, blank=True)
+    # The rows the outcome was decided on: {"participants"|"contracts"|"bindings"|"revenue"|
+    # "special_territory"|"without"|"method": ...} (core.federal.checks)
+    evidence = models.JSONField(_("обоснование"), default=dict, blank=True)
     computed_at = models.DateTimeField(_("вычислено"))
 
     class Meta:
