@@ -48,6 +48,7 @@ TENANT_APPS = [
     "tenants.roadmap.apps.RoadmapConfig",
     "tenants.fees.apps.FeesConfig",
     "tenants.reporting.apps.ReportingConfig",
+    "tenants.projects.apps.ProjectsConfig",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
