@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("api.urls_fees")),
     path("", include("api.urls_billing")),
     path("", include("api.annual_report.urls")),
+    path("", include("api.projects.urls")),
 ]
