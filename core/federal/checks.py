@@ -82,11 +82,17 @@ def registry_checks_compute(*, cluster: Cluster, year: int | None = None,
     """The four checks for `year` (default: the previous year) on the cluster's current members.
 
     entered_values: parsed entered figures of the report being prepared (the special-territory
-    count lowers the functional dependence threshold).
+    count lowers the functional dependence threshold when no company is marked).
     """
-    limits = registry_thresholds()
     year = year or default_year(cluster)
     figures = ClusterMetrics(cluster=cluster, year=year).registry()
+    return registry_checks_evaluate(figures=figures, year=year, entered_values=entered_values)
+
+
+def registry_checks_evaluate(*, figures: RegistryFigures, year: int,
+                             entered_values: dict[str, Any] | None = None) -> list[CheckOutcome]:
+    """The four checks on figures already read (the application pack lists the same rows)."""
+    limits = registry_thresholds()
     members = figures.participants
     without = [c for c in members if c.id not in figures.linked_ids]
     outcomes = [

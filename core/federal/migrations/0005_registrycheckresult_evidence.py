@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('federal', '0003_seed_forms'),
+        ('federal', '0004_support_received_from_projects'),
     ]
 
     operations = [
