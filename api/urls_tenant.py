@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("api.urls_billing")),
     path("", include("api.annual_report.urls")),
     path("", include("api.projects.urls")),
+    path("", include("api.registry.urls")),
 ]
