@@ -226,7 +226,8 @@ CELERY_BEAT_SCHEDULE = {
 # Federal reporting reads a cluster's figures through each area's metrics selector, never its
 # models: core.federal imports no tenant app (core/federal/metrics.py).
 FEDERAL_METRICS = ["tenants.members.metrics.federal_metrics", "tenants.roadmap.metrics.federal_metrics",
-                   "billing.metrics.federal_metrics", "tenants.projects.metrics.federal_metrics"]
+                   "billing.metrics.federal_metrics", "tenants.projects.metrics.federal_metrics",
+                   "tenants.projects.federal_rows.federal_project_rows"]
 ROADMAP_REMINDER_DAYS_BEFORE = int(env_str("ROADMAP_REMINDER_DAYS_BEFORE", "7"))
 ROADMAP_REMINDER_HOUR = 9
 ROADMAP_OVERDUE_REMINDER_WINDOW_DAYS = 30
