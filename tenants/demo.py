@@ -97,6 +97,7 @@ class DemoLogin:
 CLUSTER_DEMOS: list[str] = [
     "tenants.roadmap.demo.demo_roadmaps",
     "tenants.fees.demo.demo_fees",
+    "tenants.projects.demo.demo_projects",
 ]
 PLATFORM_DEMOS: list[str] = ["billing.demo.demo_payees", "tenants.reporting.demo.demo_annual_reports",
                              "core.federal.warehouse.demo_refresh"]
