@@ -42,6 +42,7 @@ demo: $(STAMP) messages system-deps ## the product with demo data on http://127.
 	@set -m; if [ -z "$$STRIPE_API_BASE" ]; then \
 	  mkdir -p .local; $(VENV)/bin/localstripe --port 8420 >>.local/localstripe.log 2>&1 & LS=$$!; \
 	  export STRIPE_API_BASE=http://127.0.0.1:8420; trap "kill $$LS 2>/dev/null" EXIT INT TERM; \
+	  $(PY) manage.py localstripe_webhooks --port $(PORT); \
 	fi; $(PY) manage.py runserver $(HOST):$(PORT) --noreload
 
 lint: $(STAMP) ## ruff, ruff format --check, mypy and the import-layer contracts (lint-imports)

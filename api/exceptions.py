@@ -9,6 +9,13 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from billing.gateway import GatewayUnavailable
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "gateway_unavailable"
+
 
 def _field_errors(detail: Any) -> dict[str, list[str]]:
     if isinstance(detail, dict):
@@ -19,6 +26,8 @@ def _field_errors(detail: Any) -> dict[str, list[str]]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, GatewayUnavailable):  # a payment gateway is down: nothing changed, retry later
+        exc = ServiceUnavailable(detail=exc.message)
     if isinstance(exc, DjangoValidationError):
         detail: Any = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         exc = exceptions.ValidationError(detail=detail)

@@ -7,11 +7,12 @@ from typing import Any
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
+from core.accounts.access import MANAGER_ROLES
 from core.accounts.models import Grant
 from core.accounts.selectors import user_cluster_roles, user_is_platform_admin, user_ministry_scope
 
 ANY_CLUSTER_ROLE = frozenset(Grant.CLUSTER_ROLES)
-CLUSTER_MANAGERS = frozenset({Grant.Role.CLUSTER_ADMIN, Grant.Role.CLUSTER_STAFF})
+CLUSTER_MANAGERS = MANAGER_ROLES
 
 
 class OnClusterHost(BasePermission):

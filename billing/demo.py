@@ -1,4 +1,5 @@
-"""Demo payees: one per cluster, with obviously fake bank details and localstripe test keys.
+"""Demo payees: one per cluster, with obviously fake bank details and localstripe test keys,
+and the localstripe webhook registration of the demo and the tests.
 
 Region code 00 in the INN and zero-filled accounts make sure no real organization or account
 is named. Running it again changes nothing that exists (through billing.services).
@@ -6,14 +7,26 @@ is named. Running it again changes nothing that exists (through billing.services
 
 from __future__ import annotations
 
+import json
+import logging
+import urllib.error
+import urllib.request
 from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.urls import reverse
 
 from core.audit.services import Actor
 from core.ru.identifiers import inn_with_check_digits
 from tenants.models import Cluster
 
+from .gateway import TIMEOUT_SECONDS, WEBHOOK_EVENTS
 from .models import Payee
-from .services import payee_save
+from .services import payee_save, payee_webhook_secret
+
+logger = logging.getLogger(__name__)
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def demo_payees(clusters: Iterable[Cluster]) -> None:
@@ -33,3 +46,32 @@ def demo_payees(clusters: Iterable[Cluster]) -> None:
             stripe_secret_key=f"sk_test_clusterhub_{cluster.schema_name}",
             stripe_webhook_secret=f"whsec_clusterhub_demo_{cluster.schema_name}",
         )
+
+
+def localstripe_webhooks_register(*, public_url: str) -> int:
+    """Demo and tests: ask localstripe (STRIPE_API_BASE, on this machine only) to POST each
+    payee's events to its cluster's endpoint under `public_url` (e.g. http://localhost:8000),
+    signed with the payee's webhook secret (localstripe's /_config/webhooks/<cluster>).
+
+    localstripe delivers every event to every registered URL (one Stripe account for all
+    clusters); each cluster's endpoint ignores PaymentIntents that are not its own. Returns how
+    many endpoints were registered; one that fails is logged and skipped."""
+    base = settings.STRIPE_API_BASE.rstrip("/")
+    if not base or (urlsplit(base).hostname or "") not in LOCAL_HOSTS:
+        return 0
+    registered = 0
+    for payee in Payee.objects.select_related("cluster").order_by("cluster_id"):
+        secret = payee_webhook_secret(payee)
+        if not secret:
+            continue
+        slug = payee.cluster.schema_name
+        url = public_url.rstrip("/") + reverse("billing:stripe_webhook", urlconf="clusterhub.urls_public", args=[slug])
+        body = json.dumps({"url": url, "secret": secret, "events": sorted(WEBHOOK_EVENTS)}).encode()
+        request = urllib.request.Request(f"{base}/_config/webhooks/{slug}", data=body,  # noqa: S310 - local only
+                                         headers={"Content-Type": "application/json"}, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS):  # noqa: S310 - local only
+                registered += 1
+        except (urllib.error.URLError, OSError):
+            logger.warning("billing: could not register the localstripe webhook for %s", slug)
+    return registered

@@ -7,7 +7,6 @@ in the demo and the tests. Network failures become `GatewayUnavailable`, card pr
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -39,7 +38,11 @@ class GatewayError(Exception):
 
 
 class GatewayUnavailable(GatewayError):
-    pass
+    """Stripe cannot be reached now: nothing was changed, the member may retry. Services let it
+    go up; the adapters answer it once (api/exceptions.py: 503 JSON; frontend/access.py: 503)."""
+
+    def __init__(self, message: str = UNAVAILABLE) -> None:
+        super().__init__(message)
 
 
 class GatewayDeclined(GatewayError):
@@ -64,11 +67,11 @@ def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
     except stripe.CardError as exc:
         raise GatewayDeclined(DECLINED) from exc
     except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
-        raise GatewayUnavailable(UNAVAILABLE) from exc
+        raise GatewayUnavailable from exc
     except stripe.StripeError as exc:
         status = getattr(exc, "http_status", None) or 0
         if status >= 500 or status == 0:
-            raise GatewayUnavailable(UNAVAILABLE) from exc
+            raise GatewayUnavailable from exc
         if status == 402:
             raise GatewayDeclined(DECLINED) from exc
         logger.warning("stripe refused a request: %s", exc)
@@ -81,23 +84,3 @@ def as_dict(obj: Any) -> dict[str, Any]:
     if isinstance(obj, stripe.StripeObject):
         return obj.to_dict()
     return dict(obj)
-
-
-def localstripe_register_webhook(*, payee: Payee, url: str) -> None:
-    """Demo/tests: ask localstripe (STRIPE_API_BASE) to POST events to `url`, signed with the
-    payee's webhook secret (its /_config/webhooks/<id> endpoint; one registration per cluster)."""
-    import urllib.error
-    import urllib.request
-
-    secret = decrypt(payee.stripe_webhook_secret_encrypted)
-    base = settings.STRIPE_API_BASE.rstrip("/")
-    if not (base and secret):
-        return
-    body = json.dumps({"url": url, "secret": secret, "events": sorted(WEBHOOK_EVENTS)}).encode()
-    request = urllib.request.Request(f"{base}/_config/webhooks/{payee.cluster.schema_name}", data=body,  # noqa: S310
-                                     headers={"Content-Type": "application/json"}, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS):  # noqa: S310 - our configured API base
-            pass
-    except (urllib.error.URLError, OSError) as exc:
-        raise GatewayUnavailable(UNAVAILABLE) from exc

@@ -20,10 +20,20 @@ from tenant_schemas_celery.task import headers_with_schema
 logger = logging.getLogger("clusterhub.queue")
 
 
+def _task(task_name: str) -> Any:
+    """The registered task; a web process has not imported the apps' tasks modules yet the first
+    time, so this asks Celery's loader to (the same autodiscovery the worker runs at start)."""
+    tasks = current_app.tasks
+    if task_name not in tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[task_name]
+
+
 def enqueue(task_name: str, *args: Any, headers: dict[str, Any] | None = None, **kwargs: Any) -> None:
     """Queue the task `task_name` now, in the current schema; a broker failure is logged."""
+    task = _task(task_name)  # an unknown name is a programming error: it raises
     try:
-        current_app.tasks[task_name].apply_async(args, kwargs, headers=headers_with_schema(headers), retry=False)
+        task.apply_async(args, kwargs, headers=headers_with_schema(headers), retry=False)
     except Exception:
         logger.warning("could not queue %s%r; the periodic sweep will retry", task_name, args, exc_info=True)
 

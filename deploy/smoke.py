@@ -281,7 +281,7 @@ def main() -> int:
             out = stack.shell(
                 "import json\n"
                 "from django_tenants.utils import schema_context\n"
-                "from tenants.tasks import cluster_heartbeat\n"
+                "from tenants.content.tasks import cluster_heartbeat\n"
                 f"with schema_context({CLUSTER_A!r}):\n"
                 "    result = cluster_heartbeat.delay()\n"
                 "print('RESULT=' + json.dumps(result.get(timeout=30)))\n")

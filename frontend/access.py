@@ -16,12 +16,13 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from billing.gateway import GatewayUnavailable
 from core.accounts.models import Grant
 from core.accounts.selectors import user_cluster_roles, user_is_platform_admin, user_ministry_scope
 
@@ -47,6 +48,14 @@ def not_found(request: HttpRequest) -> HttpResponse:
                   status=404)
 
 
+def unavailable(request: HttpRequest, message: str) -> HttpResponse:
+    """503: a service the page needs (a payment gateway) is down; nothing was changed."""
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"status": "error", "detail": message}, status=503)
+    return render(request, "frontend/status_page.html",
+                  {"status": 503, "title": _("Сервис временно недоступен"), "message": message}, status=503)
+
+
 def or_404(found: T | None) -> T:
     """What a selector found, or the 404 page (missing and not-yours look the same)."""
     if found is None:
@@ -61,6 +70,8 @@ def _answer(view: View, request: HttpRequest, *args: Any, **kwargs: Any) -> Http
         return forbidden(request, str(exc) or _("Недостаточно прав."))
     except Http404:
         return not_found(request)
+    except GatewayUnavailable as exc:
+        return unavailable(request, exc.message)
 
 
 def cluster_page(roles: Iterable[str] | None) -> Callable[[View], View]:

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.accounts.access import MANAGER_ROLES
 from core.accounts.models import Grant
 from core.accounts.selectors import user_cluster_roles, user_is_platform_admin, user_ministry_scope
 
@@ -20,7 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if cluster is not None:
         items.append((_("Главная"), reverse("frontend:home")))
         roles = user_cluster_roles(user, cluster) if user is not None else set()
-        managers = bool(roles & {Grant.Role.CLUSTER_ADMIN, Grant.Role.CLUSTER_STAFF})
+        managers = bool(roles & MANAGER_ROLES)
         if roles:
             items.append((_("Кабинет"), reverse("frontend:cabinet")))
         if managers:

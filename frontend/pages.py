@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -88,3 +88,13 @@ def action(request: HttpRequest, call: Callable[[], T], *, success: Target, mess
     if text:
         messages.success(request, text)
     return _go(success, result)
+
+
+def json_action(call: Callable[[], T], *, answer: Callable[[T], dict[str, Any]]) -> JsonResponse:
+    """A JSON endpoint of a page (fetched by its script) calling a service: `answer(result)`, or
+    the service's refusal (ValidationError) as 400 {"status": "error", "detail": …}."""
+    try:
+        result = call()
+    except ValidationError as exc:
+        return JsonResponse({"status": "error", "detail": " ".join(exc.messages)}, status=400)
+    return JsonResponse(answer(result))

@@ -1,4 +1,6 @@
-"""Pages. Each view parses input, checks access, calls a service or selector, renders."""
+"""Pages of the platform frame: sign-in, the cluster's home and cabinet, the platform's
+home and cluster management. Each view parses input, calls a service or selector, renders;
+access, status pages and form handling come from frontend.access and frontend.pages."""
 
 from __future__ import annotations
 
@@ -7,9 +9,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,23 +18,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.accounts.middleware import bind_session_to_host
-from core.accounts.models import Grant
-from core.accounts.selectors import user_cluster_roles, user_clusters
+from core.accounts.selectors import user_clusters
 from core.accounts.services import user_authenticate
+from core.clock import cluster_today
 from tenants.content.selectors import news_list
-from tenants.events.selectors import cluster_today, event_list
+from tenants.events.selectors import event_list
+from tenants.http import ClusterHttpRequest, PlatformHttpRequest
 from tenants.models import Cluster
 from tenants.selectors import cluster_get_by_slug, cluster_list, cluster_primary_host
 from tenants.services import cluster_provision, cluster_resume, cluster_suspend
 
 from .access import (
     MANAGERS,
-    cluster_role_required,
-    not_found,
+    PUBLIC,
+    READERS,
+    cluster_page,
+    or_404,
     platform_admin_required,
     signed_in_platform_page,
 )
-from .forms import ClusterCreateForm, LoginForm, apply_errors
+from .forms import ClusterCreateForm, LoginForm
+from .pages import action, form_page
 
 
 def _cluster_url(request: HttpRequest, cluster: Cluster) -> str:
@@ -47,16 +52,17 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None, initial={"email": request.GET.get("email", "")})
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if request.method == "POST" and form.is_valid():
-        result = user_authenticate(email=form.cleaned_data["email"], password=form.cleaned_data["password"])
-        cluster = getattr(request, "cluster", None)
+        cluster: Cluster | None = getattr(request, "cluster", None)
+        result = user_authenticate(email=form.cleaned_data["email"], password=form.cleaned_data["password"],
+                                   cluster=cluster)
         if result.locked:
             form.add_error(None, _("Слишком много неудачных попыток входа. Учётная запись заблокирована "
                                    "на %(minutes)s минут.") % {"minutes": settings.LOGIN_LOCKOUT_MINUTES})
-        elif result.user is None:
-            form.add_error(None, _("Неверный e-mail или пароль."))
-        elif cluster is not None and not user_cluster_roles(result.user, cluster):
+        elif result.no_access and cluster is not None:
             form.add_error(None, _("У этой учётной записи нет доступа к кластеру «%(name)s».")
                            % {"name": cluster.display_name})
+        elif result.user is None:
+            form.add_error(None, _("Неверный e-mail или пароль."))
         else:
             login(request, result.user, backend="core.accounts.backends.EmailLockoutBackend")
             bind_session_to_host(request)
@@ -76,20 +82,21 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 # --- cluster host -------------------------------------------------------------------
 
-def cluster_home(request: HttpRequest) -> HttpResponse:
-    cluster = request.cluster  # type: ignore[attr-defined]
+@cluster_page(PUBLIC)
+def cluster_home(request: ClusterHttpRequest) -> HttpResponse:
     news = list(news_list(published_only=True)[:5])
-    upcoming = list(event_list(public_only=True, period="upcoming", today=cluster_today(cluster))[:5])
-    return render(request, "frontend/cluster_home.html", {"cluster": cluster, "news": news, "events": upcoming})
+    upcoming = list(event_list(public_only=True, period="upcoming", today=cluster_today(request.cluster))[:5])
+    return render(request, "frontend/cluster_home.html", {"cluster": request.cluster, "news": news,
+                                                          "events": upcoming})
 
 
-@cluster_role_required(Grant.CLUSTER_ROLES)
-def cabinet(request: HttpRequest) -> HttpResponse:
-    return render(request, "frontend/cabinet.html", {"cluster": request.cluster})  # type: ignore[attr-defined]
+@cluster_page(READERS)
+def cabinet(request: ClusterHttpRequest) -> HttpResponse:
+    return render(request, "frontend/cabinet.html", {"cluster": request.cluster})
 
 
-@cluster_role_required(MANAGERS)
-def news_page(request: HttpRequest) -> HttpResponse:
+@cluster_page(MANAGERS)
+def news_page(request: ClusterHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     qs = news_list(published_only=False)
     if query:
@@ -107,44 +114,36 @@ def platform_home(request: HttpRequest) -> HttpResponse:
 
 
 @signed_in_platform_page
-def my_clusters(request: HttpRequest) -> HttpResponse:
+def my_clusters(request: PlatformHttpRequest) -> HttpResponse:
     cards = [(c, _cluster_url(request, c)) for c in user_clusters(request.user)]
     return render(request, "frontend/my_clusters.html", {"cards": cards})
 
 
 @platform_admin_required
 @require_http_methods(["GET", "POST"])
-def platform_clusters(request: HttpRequest) -> HttpResponse:
-    form = ClusterCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            cluster = cluster_provision(**form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Кластер «%(name)s» создан: %(url)s")
-                             % {"name": cluster.display_name, "url": _cluster_url(request, cluster)})
-            return redirect("frontend:platform_clusters")
-    clusters = cluster_list().prefetch_related("domains")
-    return render(request, "frontend/platform_clusters.html", {"form": form, "clusters": clusters})
+def platform_clusters(request: PlatformHttpRequest) -> HttpResponseBase:
+    return form_page(
+        request, form=ClusterCreateForm(request.POST or None), save=lambda data: cluster_provision(**data),
+        success=reverse("frontend:platform_clusters"),
+        message=lambda cluster: _("Кластер «%(name)s» создан: %(url)s")
+        % {"name": cluster.display_name, "url": _cluster_url(request, cluster)},
+        title=_("Управление кластерами"), submit=_("Создать кластер"),
+        template="frontend/platform_clusters.html",
+        context={"clusters": cluster_list().prefetch_related("domains")},
+    )
 
 
 @platform_admin_required
 @require_POST
-def platform_cluster_status(request: HttpRequest, slug: str) -> HttpResponse:
-    cluster = cluster_get_by_slug(slug=slug)
-    if cluster is None:
-        return not_found(request)
-    action = request.POST.get("action")
-    try:
-        if action == "suspend":
-            cluster_suspend(cluster=cluster)
-            messages.success(request, _("Кластер «%(name)s» приостановлен.") % {"name": cluster.display_name})
-        elif action == "resume":
-            cluster_resume(cluster=cluster)
-            messages.success(request, _("Работа кластера «%(name)s» возобновлена.") % {"name": cluster.display_name})
-        else:
-            messages.error(request, _("Неизвестное действие."))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("frontend:platform_clusters")
+def platform_cluster_status(request: PlatformHttpRequest, slug: str) -> HttpResponseBase:
+    cluster = or_404(cluster_get_by_slug(slug=slug))
+    back = reverse("frontend:platform_clusters")
+    choice = request.POST.get("action")
+    if choice == "suspend":
+        return action(request, lambda: cluster_suspend(cluster=cluster), success=back,
+                      message=_("Кластер «%(name)s» приостановлен.") % {"name": cluster.display_name})
+    if choice == "resume":
+        return action(request, lambda: cluster_resume(cluster=cluster), success=back,
+                      message=_("Работа кластера «%(name)s» возобновлена.") % {"name": cluster.display_name})
+    messages.error(request, _("Неизвестное действие."))
+    return redirect(back)

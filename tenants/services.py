@@ -15,6 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import schema_exists
 
+from core.queue import enqueue_on_commit
+
 from . import schemas
 from .models import Cluster, Domain
 from .selectors import forget_cluster_hosts, forget_host
@@ -54,12 +56,6 @@ def _forget_after_change(forget: Callable[[], None]) -> None:
     old state between the two)."""
     forget()
     transaction.on_commit(forget)
-
-
-def _refill_spares() -> None:
-    from tenants.tasks import spare_schemas_refill
-
-    spare_schemas_refill.delay()
 
 
 def cluster_provision(
@@ -104,7 +100,7 @@ def cluster_provision(
         Domain.objects.create(domain=domain, tenant=cluster, is_primary=True)
         schemas.schema_clone_from_template(target=slug)
     _forget_after_change(lambda: forget_host(hostname=domain))
-    transaction.on_commit(_refill_spares)
+    enqueue_on_commit("tenants.spare_schemas_refill")
     logger.info("cluster %s provisioned", slug)
     return cluster
 

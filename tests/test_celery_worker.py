@@ -26,8 +26,8 @@ from clusterhub.celery_app import app
 from clusterhub.env import tcp_reachable
 from tenants.content.selectors import news_list
 from tenants.content.services import news_create
+from tenants.content.tasks import cluster_heartbeat
 from tenants.models import Cluster
-from tenants.tasks import cluster_heartbeat
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

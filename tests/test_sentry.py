@@ -22,8 +22,8 @@ from sentry_sdk.envelope import Envelope
 from sentry_sdk.transport import Transport
 
 from clusterhub.sentry import init_sentry, tag_cluster
+from tenants.content.tasks import cluster_heartbeat
 from tenants.models import Cluster
-from tenants.tasks import cluster_heartbeat
 from tests.conftest import ROLE, host_of, signed_in
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -159,7 +159,7 @@ def test_task_errors_are_tagged_with_the_cluster_the_task_ran_in(
     def broken_news_list(**_: Any) -> None:
         raise RuntimeError("news storage is down")
 
-    monkeypatch.setattr("tenants.tasks.news_list", broken_news_list)
+    monkeypatch.setattr("tenants.content.tasks.news_list", broken_news_list)
     tag_cluster("beta")  # whatever the caller's scope says, the task's own schema wins
     with schema_context(cluster_a.schema_name), pytest.raises(RuntimeError, match="storage is down"):
         cluster_heartbeat.delay()

@@ -15,6 +15,7 @@ from core.ru.regions import REGIONS
 from tenants.models import Cluster
 
 from .models import Grant, User
+from .selectors import user_cluster_roles
 
 
 def user_create(*, email: str, password: str | None, full_name: str = "") -> User:
@@ -68,18 +69,16 @@ def grant_revoke(*, user: User, role: str, cluster: Cluster | None = None) -> in
 class AuthResult:
     user: User | None
     locked_until: dt.datetime | None = None
+    no_access: bool = False  # the password is right, but the account holds no role in the cluster
 
     @property
     def locked(self) -> bool:
         return self.locked_until is not None
 
 
-
-
-
-
-def user_authenticate(*, email: str, password: str) -> AuthResult:
-    """Check e-mail and password; lock the account after repeated failures."""
+def user_authenticate(*, email: str, password: str, cluster: Cluster | None = None) -> AuthResult:
+    """Check e-mail and password; lock the account after repeated failures. On a cluster's
+    host (`cluster` given) only an account holding a role in that cluster signs in."""
     user = User.objects.filter(email__iexact=(email or "").strip()).first()
     now = timezone.now()
     if user is None:
@@ -90,6 +89,8 @@ def user_authenticate(*, email: str, password: str) -> AuthResult:
     if user.is_active and user.check_password(password):
         if user.failed_login_count or user.locked_until:
             User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
+        if cluster is not None and not user_cluster_roles(user, cluster):
+            return AuthResult(user=None, no_access=True)
         return AuthResult(user=user)
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)

@@ -22,3 +22,18 @@ def audit_for_actor(*, cluster: Cluster, user_id: int) -> QuerySet[AuditEntry]:
 
 def audit_for_cluster(*, cluster: Cluster) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(cluster=cluster).select_related("actor")
+
+
+def audit_search(*, cluster: Cluster, object_type: str = "", object_id: str = "", actor_id: int | None = None,
+                 query: str = "") -> QuerySet[AuditEntry]:
+    """The cluster's log narrowed by object, person and a text (in the object or the actor's e-mail)."""
+    qs = audit_for_cluster(cluster=cluster)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    if actor_id is not None:
+        qs = qs.filter(actor_id=actor_id)
+    if query:
+        qs = qs.filter(models.Q(object_repr__icontains=query) | models.Q(actor_email__icontains=query))
+    return qs

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
 
 from core.accounts.models import User
+from core.clock import current_cluster
 from tenants.models import Cluster
 
 from .models import AuditEntry
@@ -61,10 +62,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 def audit_entry(*, actor: Actor, action: str, obj: models.Model, changes: dict[str, Any] | None = None) -> AuditEntry:
     """The audit row for an action on obj, unsaved (for bulk_create by services writing many rows)."""
-    cluster = actor.cluster
-    if cluster is None and getattr(connection, "tenant", None) is not None:
-        tenant = connection.tenant  # type: ignore[attr-defined]
-        cluster = tenant if isinstance(tenant, Cluster) else None
+    cluster = actor.cluster or current_cluster()
     return AuditEntry(
         cluster=cluster,
         actor=actor.user,

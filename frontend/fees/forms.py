@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.ru.money import AmountError, format_roubles, parse_roubles
-from frontend.forms import apply_errors  # noqa: F401 - re-exported for the views
 from frontend.members.forms import DATE_WIDGET, RoublesField
 from tenants.fees.models import FeeExemption, FeeSchedule
 from tenants.governance.models import Decision

@@ -1,7 +1,7 @@
 """Pages of the fees area for cluster admins and staff: fee schedules (with the general-meeting
 decision that set them), exemptions, assessment runs with progress, the cluster's invoices with
 bank-transfer payments, refunds and voids (billing's services), the arrears report and the
-ledger export. Times and dates are the cluster's.
+ledger export. Times and dates are the cluster's (its time zone is active for the request).
 """
 
 from __future__ import annotations
@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse, HttpResponseBase
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,15 +21,14 @@ from billing import selectors as billing
 from billing import services as payments
 from billing.models import Invoice, Payment
 from core.audit.services import Actor
+from core.clock import cluster_today
 from core.ru.money import format_roubles
-from frontend.access import (
-    MANAGERS,
-    cluster_page,
-    not_found,
-)
+from frontend.access import MANAGERS, cluster_page, or_404
+from frontend.jobs import job_status_response
+from frontend.pages import action, form_page
 from tenants.fees import services
 from tenants.fees.exports import CSV_TYPE, XLSX_TYPE, ledger_csv, ledger_filename, ledger_xlsx
-from tenants.fees.models import AssessmentRun, FeeSchedule
+from tenants.fees.models import FeeSchedule
 from tenants.fees.periods import period_containing
 from tenants.fees.selectors import (
     EXEMPTION_ORDERINGS,
@@ -43,6 +41,7 @@ from tenants.fees.selectors import (
     schedule_in_force,
     schedule_list,
 )
+from tenants.http import ClusterHttpRequest
 from tenants.members.models import Company
 
 from .forms import (
@@ -54,35 +53,33 @@ from .forms import (
     RunForm,
     ScheduleForm,
     VoidForm,
-    apply_errors,
 )
 
-View = Callable[..., HttpResponseBase]
 PAGE_SIZE = 25
-RUN_ERRORS_SHOWN = 200
-
+SUBNAV = "frontend/fees/nav.html"
 
 managers = cluster_page(MANAGERS)
 
 
-def _actor(request: HttpRequest) -> Actor:
+def _actor(request: ClusterHttpRequest) -> Actor:
     return Actor.from_request(request)
 
 
-def _cluster(request: HttpRequest) -> Any:
-    return request.cluster  # type: ignore[attr-defined]
+def _form(request: ClusterHttpRequest, *, form: Any, save: Callable[[dict[str, Any]], Any], success: Any,
+          message: Any = None, title: str | Promise, cancel: str, submit: str | Promise | None = None,
+          intro: str | Promise = "", danger: bool = False) -> HttpResponseBase:
+    """form_page with the fees sub-navigation."""
+    return form_page(request, form=form, save=save, success=success, message=message, title=title, cancel=cancel,
+                     submit=submit, intro=intro, context={"subnav": SUBNAV, "danger": danger})
 
 
-def _form_page(request: HttpRequest, *, form: Any, title: str, cancel: str, submit: str | None = None,
-               intro: str = "", danger: bool = False) -> HttpResponse:
-    return render(request, "frontend/fees/form.html", {
-        "form": form, "title": title, "cancel": cancel, "submit": submit or _("Сохранить"), "intro": intro,
-        "danger": danger,
-    })
-
-
-def _error_message(request: HttpRequest, exc: ValidationError) -> None:
-    messages.error(request, " ".join(exc.messages))
+def _confirm(request: ClusterHttpRequest, *, call: Callable[[], Any], success: str, message: str,
+             failure: str, title: str, intro: str | Promise, submit: str | Promise = "") -> HttpResponseBase:
+    """A confirmation page (GET) whose button (POST) runs the service call."""
+    if request.method == "POST":
+        return action(request, call, success=success, message=message, failure=failure)
+    return _form(request, form=ConfirmForm(), save=lambda data: call(), success=success, title=title,
+                 cancel=failure, submit=submit or _("Удалить"), danger=True, intro=intro)
 
 
 def _url_or_none(name: str, *args: Any) -> str | None:
@@ -97,43 +94,36 @@ def _url_or_none(name: str, *args: Any) -> str | None:
 
 @managers
 @require_GET
-def schedules(request: HttpRequest) -> HttpResponse:
+def schedules(request: ClusterHttpRequest) -> HttpResponse:
     page = Paginator(schedule_list(), PAGE_SIZE).get_page(request.GET.get("page"))
-    today = payments.cluster_today(_cluster(request))
+    today = cluster_today(request.cluster)
     current = schedule_in_force(day=today)
     return render(request, "frontend/fees/schedules.html", {"page": page, "current": current, "today": today})
 
 
-def _schedule_form(request: HttpRequest, initial: dict[str, Any] | None = None) -> ScheduleForm:
+def _schedule_form(request: ClusterHttpRequest, initial: dict[str, Any] | None = None) -> ScheduleForm:
     return ScheduleForm(request.POST or None, initial=initial, decisions=fee_decisions())
 
 
 @managers
 @require_http_methods(["GET", "POST"])
-def schedule_create(request: HttpRequest) -> HttpResponse:
+def schedule_create(request: ClusterHttpRequest) -> HttpResponseBase:
     form = _schedule_form(request)
-    if request.method == "POST" and form.is_valid():
-        try:
-            schedule = services.fee_schedule_create(actor=_actor(request), **form.service_fields())
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Положение «%(name)s» сохранено.") % {"name": schedule})
-            return redirect("fees:schedule", schedule.pk)
     intro = "" if fee_decisions().exists() else _(
         "Нет принятых решений общего собрания об установлении взносов: сначала запишите такое решение в "
         "протоколе заседания общего собрания.")
-    return _form_page(request, form=form, title=_("Новое положение о взносах"), cancel=reverse("fees:schedules"),
-                      intro=intro)
+    return _form(request, form=form,
+                 save=lambda data: services.fee_schedule_create(actor=_actor(request), **form.service_fields()),
+                 success=lambda schedule: reverse("fees:schedule", args=[schedule.pk]),
+                 message=lambda schedule: _("Положение «%(name)s» сохранено.") % {"name": schedule},
+                 title=_("Новое положение о взносах"), cancel=reverse("fees:schedules"), intro=intro)
 
 
 @managers
 @require_GET
-def schedule_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    schedule = schedule_get(schedule_id=pk)
-    if schedule is None:
-        return not_found(request)
-    today = payments.cluster_today(_cluster(request))
+def schedule_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
+    schedule = or_404(schedule_get(schedule_id=pk))
+    today = cluster_today(request.cluster)
     form = RunForm(initial={"schedule": schedule.pk, "period": period_containing(schedule.period, today).key},
                    schedules=schedule_list())
     return render(request, "frontend/fees/schedule.html", {
@@ -144,49 +134,34 @@ def schedule_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @managers
 @require_http_methods(["GET", "POST"])
-def schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    schedule = schedule_get(schedule_id=pk)
-    if schedule is None:
-        return not_found(request)
+def schedule_edit(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
+    schedule = or_404(schedule_get(schedule_id=pk))
     form = _schedule_form(request, ScheduleForm.initial_for(schedule))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.fee_schedule_update(actor=_actor(request), schedule=schedule, **form.service_fields())
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Изменения сохранены."))
-            return redirect("fees:schedule", schedule.pk)
-    return _form_page(request, form=form, title=_("Положение «%(name)s»") % {"name": schedule},
-                      cancel=reverse("fees:schedule", args=[schedule.pk]),
-                      intro=_("Уже выставленные счета не изменятся."))
+    return _form(request, form=form,
+                 save=lambda data: services.fee_schedule_update(actor=_actor(request), schedule=schedule,
+                                                                **form.service_fields()),
+                 success=reverse("fees:schedule", args=[schedule.pk]), message=_("Изменения сохранены."),
+                 title=_("Положение «%(name)s»") % {"name": schedule},
+                 cancel=reverse("fees:schedule", args=[schedule.pk]), intro=_("Уже выставленные счета не изменятся."))
 
 
 @managers
 @require_http_methods(["GET", "POST"])
-def schedule_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    schedule = schedule_get(schedule_id=pk)
-    if schedule is None:
-        return not_found(request)
-    form = ConfirmForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.fee_schedule_delete(actor=_actor(request), schedule=schedule)
-        except ValidationError as exc:
-            _error_message(request, exc)
-            return redirect("fees:schedule", schedule.pk)
-        messages.success(request, _("Положение «%(name)s» удалено.") % {"name": schedule})
-        return redirect("fees:schedules")
-    return _form_page(request, form=form, title=_("Удалить положение «%(name)s»?") % {"name": schedule},
-                      cancel=reverse("fees:schedule", args=[schedule.pk]), submit=_("Удалить"), danger=True,
-                      intro=_("Удалить можно только положение, по которому не было начислений."))
+def schedule_delete(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
+    schedule = or_404(schedule_get(schedule_id=pk))
+    return _confirm(request, call=lambda: services.fee_schedule_delete(actor=_actor(request), schedule=schedule),
+                    success=reverse("fees:schedules"),
+                    message=_("Положение «%(name)s» удалено.") % {"name": schedule},
+                    failure=reverse("fees:schedule", args=[schedule.pk]),
+                    title=_("Удалить положение «%(name)s»?") % {"name": schedule},
+                    intro=_("Удалить можно только положение, по которому не было начислений."))
 
 
 # --- exemptions ---------------------------------------------------------------------------
 
 @managers
 @require_GET
-def exemptions(request: HttpRequest) -> HttpResponse:
+def exemptions(request: ClusterHttpRequest) -> HttpResponse:
     query, ordering = request.GET.get("q", ""), request.GET.get("sort", "starts")
     page = Paginator(exemption_list(query=query, ordering=ordering), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "frontend/fees/exemptions.html", {
@@ -201,104 +176,70 @@ def _exemption_companies() -> Any:
 
 @managers
 @require_http_methods(["GET", "POST"])
-def exemption_create(request: HttpRequest) -> HttpResponse:
+def exemption_create(request: ClusterHttpRequest) -> HttpResponseBase:
     initial = {"company": request.GET.get("company")} if request.GET.get("company", "").isdigit() else None
     form = ExemptionForm(request.POST or None, initial=initial, companies=_exemption_companies())
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.exemption_create(actor=_actor(request), **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Освобождение от взносов сохранено."))
-            return redirect("fees:exemptions")
-    return _form_page(request, form=form, title=_("Освобождение от взносов"), cancel=reverse("fees:exemptions"))
+    return _form(request, form=form, save=lambda data: services.exemption_create(actor=_actor(request), **data),
+                 success=reverse("fees:exemptions"), message=_("Освобождение от взносов сохранено."),
+                 title=_("Освобождение от взносов"), cancel=reverse("fees:exemptions"))
 
 
 @managers
 @require_http_methods(["GET", "POST"])
-def exemption_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    exemption = exemption_get(exemption_id=pk)
-    if exemption is None:
-        return not_found(request)
+def exemption_edit(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
+    exemption = or_404(exemption_get(exemption_id=pk))
     form = ExemptionForm(request.POST or None, initial=ExemptionForm.initial_for(exemption),
                          companies=Company.objects.filter(pk=exemption.company_id))
     form.fields["company"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items() if k != "company"}
-        try:
-            services.exemption_update(actor=_actor(request), exemption=exemption, **fields)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Изменения сохранены."))
-            return redirect("fees:exemptions")
-    return _form_page(request, form=form, title=_("Освобождение: %(name)s") % {"name": exemption.company},
-                      cancel=reverse("fees:exemptions"))
+
+    def save(data: dict[str, Any]) -> Any:
+        data.pop("company", None)
+        return services.exemption_update(actor=_actor(request), exemption=exemption, **data)
+
+    return _form(request, form=form, save=save, success=reverse("fees:exemptions"),
+                 message=_("Изменения сохранены."),
+                 title=_("Освобождение: %(name)s") % {"name": exemption.company}, cancel=reverse("fees:exemptions"))
 
 
 @managers
 @require_http_methods(["GET", "POST"])
-def exemption_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    exemption = exemption_get(exemption_id=pk)
-    if exemption is None:
-        return not_found(request)
-    form = ConfirmForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        services.exemption_delete(actor=_actor(request), exemption=exemption)
-        messages.success(request, _("Освобождение удалено."))
-        return redirect("fees:exemptions")
-    return _form_page(request, form=form, title=_("Удалить освобождение «%(name)s»?") % {"name": exemption.company},
-                      cancel=reverse("fees:exemptions"), submit=_("Удалить"), danger=True,
-                      intro=_("Уже выставленные счета не изменятся."))
+def exemption_delete(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
+    exemption = or_404(exemption_get(exemption_id=pk))
+    return _confirm(request, call=lambda: services.exemption_delete(actor=_actor(request), exemption=exemption),
+                    success=reverse("fees:exemptions"), message=_("Освобождение удалено."),
+                    failure=reverse("fees:exemptions"),
+                    title=_("Удалить освобождение «%(name)s»?") % {"name": exemption.company},
+                    intro=_("Уже выставленные счета не изменятся."))
 
 
 # --- assessment runs ----------------------------------------------------------------------
 
 @managers
 @require_http_methods(["GET", "POST"])
-def runs(request: HttpRequest) -> HttpResponse:
-    today = payments.cluster_today(_cluster(request))
+def runs(request: ClusterHttpRequest) -> HttpResponseBase:
+    today = cluster_today(request.cluster)
     current = schedule_in_force(day=today)
     initial = {"schedule": current.pk, "period": period_containing(current.period, today).key} if current else None
     form = RunForm(request.POST or None, initial=initial, schedules=schedule_list())
-    if request.method == "POST" and form.is_valid():
-        try:
-            run = services.assessment_start(actor=_actor(request), schedule=form.cleaned_data["schedule"],
-                                            period=form.cleaned_data["period"])
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            return redirect("fees:run", run.pk)
     page = Paginator(run_list(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "frontend/fees/runs.html", {"page": page, "form": form,
-                                                       "has_schedules": FeeSchedule.objects.exists()})
-
-
-def _run_data(run: AssessmentRun) -> dict[str, Any]:
-    return {"id": run.pk, "status": run.status, "status_display": str(run.get_status_display()),
-            "total": run.total, "processed": run.processed, "percent": run.percent,
-            "created_count": run.created_count, "existing_count": run.existing_count,
-            "exempt_count": run.exempt_count, "finished": run.is_finished,
-            "errors": run.errors[:RUN_ERRORS_SHOWN], "error_count": len(run.errors)}
+    return form_page(request, form=form,
+                     save=lambda data: services.assessment_start(actor=_actor(request), schedule=data["schedule"],
+                                                                 period=data["period"]),
+                     success=lambda run: reverse("fees:run", args=[run.pk]), template="frontend/fees/runs.html",
+                     context={"page": page, "has_schedules": FeeSchedule.objects.exists()})
 
 
 @managers
 @require_GET
-def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = run_get(run_id=pk)
-    if run is None:
-        return not_found(request)
-    return render(request, "frontend/fees/run.html", {"run": run, "data": _run_data(run)})
+def run_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
+    run = or_404(run_get(run_id=pk))
+    return render(request, "frontend/fees/run.html", {"run": run, "data": run.status_payload()})
 
 
 @managers
 @require_GET
-def run_status(request: HttpRequest, pk: int) -> HttpResponse:
-    run = run_get(run_id=pk)
-    if run is None:
-        return JsonResponse({"detail": _("Нет такого начисления.")}, status=404)
-    return JsonResponse(_run_data(run), json_dumps_params={"ensure_ascii": False})
+def run_status(request: ClusterHttpRequest, pk: int) -> HttpResponse:
+    return job_status_response(or_404(run_get(run_id=pk)))
 
 
 # --- invoices -----------------------------------------------------------------------------
@@ -310,7 +251,7 @@ INVOICE_SORTS = [
 ]
 
 
-def _invoice_filters(request: HttpRequest) -> dict[str, Any]:
+def _invoice_filters(request: ClusterHttpRequest) -> dict[str, Any]:
     get = request.GET
     company = get.get("company", "")
     return {"search": get.get("q", ""), "status": get.get("status", ""), "period": get.get("period", ""),
@@ -319,8 +260,8 @@ def _invoice_filters(request: HttpRequest) -> dict[str, Any]:
 
 @managers
 @require_GET
-def invoices(request: HttpRequest) -> HttpResponse:
-    cluster = _cluster(request)
+def invoices(request: ClusterHttpRequest) -> HttpResponse:
+    cluster = request.cluster
     f = _invoice_filters(request)
     qs = billing.invoices_for_cluster(cluster, company_id=f["company_id"], status=f["status"] or None,
                                       search=f["search"], ordering=f["ordering"])
@@ -335,102 +276,81 @@ def invoices(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _invoice(request: HttpRequest, pk: int) -> Invoice | None:
-    return billing.invoice_get(_cluster(request), pk)
+def _invoice(request: ClusterHttpRequest, pk: int) -> Invoice:
+    return or_404(billing.invoice_get(request.cluster, pk))
 
 
-@managers
-@require_GET
-def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    invoice = _invoice(request, pk)
-    if invoice is None:
-        return not_found(request)
-    return _invoice_page(request, invoice, PaymentForm(initial={
-        "amount_kopecks": invoice.outstanding_kopecks, "order_date": payments.cluster_today(invoice.cluster)}))
-
-
-def _invoice_page(request: HttpRequest, invoice: Invoice, payment_form: PaymentForm, status: int = 200) -> HttpResponse:
+def _invoice_context(invoice: Invoice, payment_form: PaymentForm) -> dict[str, Any]:
     paid = invoice.status == Invoice.Status.PAID
-    return render(request, "frontend/fees/invoice.html", {
+    return {
         "invoice": invoice, "lines": list(invoice.lines.all()), "payments": list(invoice.payments.all()),
         "payment_form": payment_form if invoice.is_payable else None,
         "can_void": invoice.status != Invoice.Status.VOID and invoice.paid_kopecks == 0,
         "pdf_url": _url_or_none("billing:invoice_pdf", invoice.pk),
         "receipt_url": _url_or_none("billing:receipt_pdf", invoice.pk) if paid else None,
         "company_exists": Company.objects.filter(pk=invoice.company_id).exists(),
-    }, status=status)
+    }
+
+
+@managers
+@require_GET
+def invoice_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
+    invoice = _invoice(request, pk)
+    form = PaymentForm(initial={"amount_kopecks": invoice.outstanding_kopecks,
+                                "order_date": cluster_today(invoice.cluster)})
+    return render(request, "frontend/fees/invoice.html", _invoice_context(invoice, form))
 
 
 @managers
 @require_POST
-def invoice_payment(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_payment(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
+    """The bank-transfer form of the invoice page; a refused payment shows the page again (400)."""
     invoice = _invoice(request, pk)
-    if invoice is None:
-        return not_found(request)
     form = PaymentForm(request.POST)
-    if form.is_valid():
-        try:
-            payments.payment_record_manual(actor=_actor(request), invoice=invoice, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Платёж записан."))
-            return redirect("fees:invoice", invoice.pk)
-    fresh = _invoice(request, pk)
-    if fresh is None:
-        return not_found(request)
-    return _invoice_page(request, fresh, form, status=400)
+    return form_page(request, form=form,
+                     save=lambda data: payments.payment_record_manual(actor=_actor(request), invoice=invoice, **data),
+                     success=reverse("fees:invoice", args=[invoice.pk]), message=_("Платёж записан."),
+                     template="frontend/fees/invoice.html", context=_invoice_context(invoice, form),
+                     invalid_status=400)
 
 
 @managers
 @require_http_methods(["GET", "POST"])
-def invoice_void(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_void(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     invoice = _invoice(request, pk)
-    if invoice is None:
-        return not_found(request)
-    form = VoidForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            payments.invoice_void(actor=_actor(request), invoice=invoice, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Счёт № %(number)s аннулирован.") % {"number": invoice.number})
-            return redirect("fees:invoice", invoice.pk)
-    return _form_page(request, form=form, title=_("Аннулировать счёт № %(number)s?") % {"number": invoice.number},
-                      cancel=reverse("fees:invoice", args=[invoice.pk]), submit=_("Аннулировать"), danger=True,
-                      intro=_("Аннулированный счёт нельзя оплатить, и вернуть его нельзя. Номер остаётся занятым."))
+    return _form(request, form=VoidForm(request.POST or None),
+                 save=lambda data: payments.invoice_void(actor=_actor(request), invoice=invoice, reason=data["reason"]),
+                 success=reverse("fees:invoice", args=[invoice.pk]),
+                 message=_("Счёт № %(number)s аннулирован.") % {"number": invoice.number},
+                 title=_("Аннулировать счёт № %(number)s?") % {"number": invoice.number},
+                 cancel=reverse("fees:invoice", args=[invoice.pk]), submit=_("Аннулировать"), danger=True,
+                 intro=_("Аннулированный счёт нельзя оплатить, и вернуть его нельзя. Номер остаётся занятым."))
 
 
 @managers
 @require_http_methods(["GET", "POST"])
-def payment_refund(request: HttpRequest, pk: int, payment_id: int) -> HttpResponse:
+def payment_refund(request: ClusterHttpRequest, pk: int, payment_id: int) -> HttpResponseBase:
     invoice = _invoice(request, pk)
-    payment = billing.payment_get(_cluster(request), payment_id)
-    if invoice is None or payment is None or payment.invoice_id != invoice.pk:
-        return not_found(request)
+    payment = or_404(billing.payment_get(request.cluster, payment_id))
+    if payment.invoice_id != invoice.pk:
+        raise Http404
     form = RefundForm(request.POST or None, initial={"amount_kopecks": payment.refundable_kopecks})
-    if request.method == "POST" and form.is_valid():
-        try:
-            payments.payment_refund(actor=_actor(request), payment=payment, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Возврат оформлен."))
-            return redirect("fees:invoice", invoice.pk)
     method = _("банковским переводом") if payment.method == Payment.Method.MANUAL else _("картой (через Stripe)")
-    return _form_page(request, form=form, title=_("Возврат по счёту № %(number)s") % {"number": invoice.number},
-                      cancel=reverse("fees:invoice", args=[invoice.pk]), submit=_("Оформить возврат"), danger=True,
-                      intro=_("Платёж %(method)s; можно вернуть до %(amount)s ₽. Сумма оплаты по счёту уменьшится.")
-                      % {"method": method, "amount": format_roubles(payment.refundable_kopecks)})
+    return _form(request, form=form,
+                 save=lambda data: payments.payment_refund(actor=_actor(request), payment=payment, **data),
+                 success=reverse("fees:invoice", args=[invoice.pk]), message=_("Возврат оформлен."),
+                 title=_("Возврат по счёту № %(number)s") % {"number": invoice.number},
+                 cancel=reverse("fees:invoice", args=[invoice.pk]), submit=_("Оформить возврат"), danger=True,
+                 intro=_("Платёж %(method)s; можно вернуть до %(amount)s ₽. Сумма оплаты по счёту уменьшится.")
+                 % {"method": method, "amount": format_roubles(payment.refundable_kopecks)})
 
 
 # --- reports ------------------------------------------------------------------------------
 
 @managers
 @require_GET
-def arrears(request: HttpRequest) -> HttpResponse:
-    cluster = _cluster(request)
+def arrears(request: ClusterHttpRequest) -> HttpResponse:
+    cluster = request.cluster
     period = request.GET.get("period", "")
     debtors = request.GET.get("debtors") == "1"
     rows = billing.arrears(cluster, period_label=period or None, only_debtors=debtors)
@@ -445,9 +365,9 @@ def arrears(request: HttpRequest) -> HttpResponse:
 
 @managers
 @require_GET
-def ledger(request: HttpRequest) -> HttpResponse:
-    cluster = _cluster(request)
-    today = payments.cluster_today(cluster)
+def ledger(request: ClusterHttpRequest) -> HttpResponse:
+    cluster = request.cluster
+    today = cluster_today(cluster)
     wanted = request.GET.get("format", "")
     form = LedgerForm(request.GET if "date_from" in request.GET else None,
                       initial={"date_from": today.replace(month=1, day=1), "date_to": today})

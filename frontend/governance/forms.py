@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from frontend.forms import apply_errors  # noqa: F401 - re-exported for the views
 from tenants.governance.models import AgendaItem, Body, Committee, CommitteeMember, Decision, Meeting
 from tenants.members.models import Company
 

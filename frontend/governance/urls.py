@@ -1,4 +1,8 @@
-"""Pages of the governance area on a cluster host (namespace "governance")."""
+"""Pages of the governance area on a cluster host (namespace "governance").
+
+Bodies, officers, committees and meetings share one create / edit / delete pattern
+(`views.records`): the `record` each route passes says which.
+"""
 
 from django.urls import URLPattern, URLResolver, path
 
@@ -7,16 +11,10 @@ from . import views
 app_name = "governance"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("bodies/", views.bodies, name="bodies"),
-    path("bodies/<int:pk>/edit/", views.body_edit, name="body_edit"),
-    path("bodies/<int:pk>/delete/", views.body_delete, name="body_delete"),
     path("officers/", views.officers, name="officers"),
-    path("officers/<int:pk>/edit/", views.officer_edit, name="officer_edit"),
-    path("officers/<int:pk>/delete/", views.officer_delete, name="officer_delete"),
     path("committees/", views.committees, name="committees"),
-    path("committees/new/", views.committee_create, name="committee_create"),
+    path("committees/new/", views.record_create, {"record": views.COMMITTEES}, name="committee_create"),
     path("committees/<int:pk>/", views.committee, name="committee"),
-    path("committees/<int:pk>/edit/", views.committee_edit, name="committee_edit"),
-    path("committees/<int:pk>/delete/", views.committee_delete, name="committee_delete"),
     path("committees/<int:pk>/members/", views.committee_member_add, name="committee_member_add"),
     path("committees/<int:pk>/members/<int:member_id>/delete/", views.committee_member_remove,
          name="committee_member_remove"),
@@ -25,10 +23,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("committees/<int:pk>/documents/<int:document_id>/delete/", views.committee_document_delete,
          name="committee_document_delete"),
     path("meetings/", views.meetings, name="meetings"),
-    path("meetings/new/", views.meeting_create, name="meeting_create"),
+    path("meetings/new/", views.record_create, {"record": views.MEETINGS}, name="meeting_create"),
     path("meetings/<int:pk>/", views.meeting, name="meeting"),
-    path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
-    path("meetings/<int:pk>/delete/", views.meeting_delete, name="meeting_delete"),
     path("meetings/<int:pk>/agenda/", views.meeting_agenda_add, name="meeting_agenda_add"),
     path("meetings/<int:pk>/agenda/<int:item_id>/delete/", views.meeting_agenda_delete,
          name="meeting_agenda_delete"),
@@ -36,3 +32,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("meetings/<int:pk>/decisions/new/", views.meeting_decision_add, name="meeting_decision_add"),
     path("meetings/<int:pk>/protocol/", views.meeting_protocol, name="meeting_protocol"),
 ]
+for prefix, name, record in [("bodies", "body", views.BODIES), ("officers", "officer", views.OFFICERS),
+                             ("committees", "committee", views.COMMITTEES), ("meetings", "meeting", views.MEETINGS)]:
+    urlpatterns += [
+        path(f"{prefix}/<int:pk>/edit/", views.record_edit, {"record": record}, name=f"{name}_edit"),
+        path(f"{prefix}/<int:pk>/delete/", views.record_delete, {"record": record}, name=f"{name}_delete"),
+    ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -29,8 +29,8 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["replaces"].queryset = Roadmap.objects.filter(next_versions__isnull=True).order_by(  # type: ignore[attr-defined]
-            "-period_start", "-version")
+        replaces = cast(forms.ModelChoiceField, self.fields["replaces"])
+        replaces.queryset = Roadmap.objects.filter(next_versions__isnull=True).order_by("-period_start", "-version")
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -45,15 +45,17 @@ class RoadmapForm(forms.Form):
     period_end = forms.DateField(label=_("Действует по"), widget=DATE)
 
 
+class DecisionField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.meeting} — № {obj.number}: {obj.text[:80]}"
+
+
 class ApproveForm(forms.Form):
-    decision: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("Решение общего собрания"), queryset=Decision.objects.none(), empty_label=None)
+    decision = DecisionField(label=_("Решение общего собрания"), queryset=Decision.objects.none(), empty_label=None)
 
     def __init__(self, *args: Any, decisions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["decision"].queryset = decisions  # type: ignore[attr-defined]
-        self.fields["decision"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda d: f"{d.meeting} — № {d.number}: {d.text[:80]}")
+        cast(DecisionField, self.fields["decision"]).queryset = decisions
 
 
 class ProgressForm(forms.Form):

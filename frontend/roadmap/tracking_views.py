@@ -6,48 +6,39 @@ Every role of the cluster reads them. Dates are the cluster's (its time zone dec
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from frontend.access import READERS, cluster_page, not_found
+from core.clock import cluster_today
+from frontend.access import READERS, cluster_page, or_404
+from tenants.http import ClusterHttpRequest
 from tenants.roadmap import selectors, tracking
 from tenants.roadmap.models import Item, Roadmap
 
-View = Callable[..., HttpResponse]
 TIMELINE_PAGE_SIZE = 100
 MY_PAGE_SIZE = 25
 LIST_LIMIT = 100  # overdue / due-soon items listed on the progress page
 
 
-tracking_page = cluster_page(READERS)
-
-
-def _today(request: HttpRequest) -> Any:
-    return tracking.cluster_today(request.cluster)  # type: ignore[attr-defined]
-
-
-def _roadmap(pk: int) -> Roadmap | None:
-    return selectors.roadmap_get(roadmap_id=pk)
+def _roadmap(pk: int) -> Roadmap:
+    return or_404(selectors.roadmap_get(roadmap_id=pk))
 
 
 def _status_choices() -> list[tuple[str, Any]]:
     return [("open", _("Не завершённые")), ("overdue", _("Просроченные")), *Item.Status.choices]
 
 
-@tracking_page
+@cluster_page(READERS)
 @require_GET
-def progress(request: HttpRequest, pk: int) -> HttpResponse:
+def progress(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     roadmap = _roadmap(pk)
-    if roadmap is None:
-        return not_found(request)
-    today = _today(request)
+    today = cluster_today(request.cluster)
     result = tracking.roadmap_progress(roadmap=roadmap, today=today)
     return render(request, "frontend/roadmap/tracking_progress.html", {
         "roadmap": roadmap, "p": result, "today": today, "days": tracking.reminder_days(),
@@ -57,13 +48,11 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@tracking_page
+@cluster_page(READERS)
 @require_GET
-def timeline(request: HttpRequest, pk: int) -> HttpResponse:
+def timeline(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     roadmap = _roadmap(pk)
-    if roadmap is None:
-        return not_found(request)
-    today = _today(request)
+    today = cluster_today(request.cluster)
     status = request.GET.get("status", "")
     section = request.GET.get("section", "")
     section_id = int(section) if section.isdigit() else None
@@ -88,11 +77,11 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@tracking_page
+@cluster_page(READERS)
 @require_GET
-def my_items(request: HttpRequest) -> HttpResponse:
-    today = _today(request)
-    scope = tracking.my_scope(user=request.user, cluster=request.cluster)  # type: ignore[attr-defined]
+def my_items(request: ClusterHttpRequest) -> HttpResponse:
+    today = cluster_today(request.cluster)
+    scope = tracking.my_scope(user=request.user, cluster=request.cluster)
     status = request.GET.get("status", "")
     query = request.GET.get("q", "").strip()
     items = tracking.my_items(scope=scope, today=today, status=status, query=query)

@@ -1,40 +1,39 @@
 """Pages of the roadmap area: the list, a roadmap's six-column table, an item (progress,
 evidence, history), import (upload -> preview -> confirm), approval and versions.
 
-Every role of the cluster reads; cluster admins and staff change.
+Every role of the cluster reads; cluster admins and staff change (the services check it).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
+from django.http import FileResponse, HttpResponse, HttpResponseBase
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.accounts.models import Grant
-from core.accounts.selectors import user_cluster_roles
+from core.accounts.access import member_access
 from core.audit.selectors import audit_for_object
 from core.audit.services import Actor
-from frontend.access import MANAGERS, cluster_page, not_found
-from frontend.forms import apply_errors
+from frontend.access import MANAGERS, READERS, cluster_page, or_404
+from frontend.pages import action, form_page
+from tenants.http import ClusterHttpRequest
 from tenants.roadmap import selectors, services
-from tenants.roadmap.models import Item, Roadmap, RoadmapImport
+from tenants.roadmap.models import Evidence, Item, Roadmap, RoadmapImport
 
 from .forms import ApproveForm, EvidenceForm, ImportForm, PlanForm, ProgressForm, RoadmapForm
 
-readers = cluster_page(Grant.CLUSTER_ROLES)
+readers = cluster_page(READERS)
 managers = cluster_page(MANAGERS)
 ITEMS_PER_PAGE = 100
 
 
-def _is_manager(request: HttpRequest) -> bool:
-    return bool(user_cluster_roles(request.user, request.cluster) & MANAGERS)  # type: ignore[attr-defined]
+def _is_manager(request: ClusterHttpRequest) -> bool:
+    return member_access(user=request.user, cluster=request.cluster).manager
 
 
 def _optional_url(name: str, *args: Any) -> str:
@@ -45,13 +44,27 @@ def _optional_url(name: str, *args: Any) -> str:
         return ""
 
 
-def _roadmap_or_404(request: HttpRequest, pk: int) -> Roadmap | None:
-    return selectors.roadmap_get(roadmap_id=pk)
+def _roadmap(pk: int) -> Roadmap:
+    return or_404(selectors.roadmap_get(roadmap_id=pk))
+
+
+def _item(pk: int, item_id: int) -> tuple[Roadmap, Item]:
+    roadmap = _roadmap(pk)
+    return roadmap, or_404(selectors.item_get(roadmap=roadmap, item_id=item_id))
+
+
+def _evidence(pk: int, item_id: int, evidence_id: int) -> tuple[Item, Evidence]:
+    item = _item(pk, item_id)[1]
+    return item, or_404(selectors.evidence_get(item=item, evidence_id=evidence_id))
+
+
+def _detail_url(roadmap: Roadmap) -> str:
+    return reverse("roadmap:detail", args=[roadmap.pk])
 
 
 @readers
 @require_GET
-def roadmap_list(request: HttpRequest) -> HttpResponse:
+def roadmap_list(request: ClusterHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
     page = Paginator(selectors.roadmap_list(query=query, status=status), 25).get_page(request.GET.get("page"))
@@ -63,28 +76,19 @@ def roadmap_list(request: HttpRequest) -> HttpResponse:
 
 @managers
 @require_http_methods(["GET", "POST"])
-def roadmap_create(request: HttpRequest) -> HttpResponse:
-    form = RoadmapForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            roadmap = services.roadmap_create(actor=Actor.from_request(request), **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Дорожная карта создана. Загрузите мероприятия из файла или "
-                                        "создайте новую версию позже."))
-            return redirect("roadmap:detail", pk=roadmap.pk)
-    return render(request, "frontend/roadmap/form.html", {
-        "form": form, "title": _("Новая дорожная карта"), "submit": _("Создать"),
-        "cancel": reverse("roadmap:list")})
+def roadmap_create(request: ClusterHttpRequest) -> HttpResponseBase:
+    return form_page(
+        request, form=RoadmapForm(request.POST or None),
+        save=lambda data: services.roadmap_create(actor=Actor.from_request(request), **data),
+        success=_detail_url,
+        message=_("Дорожная карта создана. Загрузите мероприятия из файла или создайте новую версию позже."),
+        title=_("Новая дорожная карта"), submit=_("Создать"), cancel=reverse("roadmap:list"))
 
 
 @readers
 @require_GET
-def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    roadmap = _roadmap_or_404(request, pk)
-    if roadmap is None:
-        return not_found(request)
+def roadmap_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
+    roadmap = _roadmap(pk)
     query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
     section = request.GET.get("section", "")
@@ -125,80 +129,56 @@ def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @managers
 @require_http_methods(["GET", "POST"])
-def roadmap_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    roadmap = _roadmap_or_404(request, pk)
-    if roadmap is None:
-        return not_found(request)
+def roadmap_edit(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
+    roadmap = _roadmap(pk)
     initial = {"title": roadmap.title, "period_start": roadmap.period_start, "period_end": roadmap.period_end}
-    form = RoadmapForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.roadmap_update(actor=Actor.from_request(request), roadmap=roadmap, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Изменения сохранены."))
-            return redirect("roadmap:detail", pk=roadmap.pk)
-    return render(request, "frontend/roadmap/form.html", {
-        "form": form, "title": _("Дорожная карта: название и период"), "submit": _("Сохранить"),
-        "cancel": reverse("roadmap:detail", args=[roadmap.pk])})
-
-
-def _action(request: HttpRequest, pk: int, run: Any, done: str) -> HttpResponse:
-    roadmap = _roadmap_or_404(request, pk)
-    if roadmap is None:
-        return not_found(request)
-    try:
-        result = run(roadmap)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("roadmap:detail", pk=roadmap.pk)
-    messages.success(request, done)
-    return redirect("roadmap:detail", pk=(result or roadmap).pk)
+    return form_page(
+        request, form=RoadmapForm(request.POST or None, initial=initial),
+        save=lambda data: services.roadmap_update(actor=Actor.from_request(request), roadmap=roadmap, **data),
+        success=_detail_url, message=_("Изменения сохранены."),
+        title=_("Дорожная карта: название и период"), cancel=_detail_url(roadmap))
 
 
 @managers
 @require_POST
-def roadmap_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def roadmap_approve(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
+    roadmap = _roadmap(pk)
     form = ApproveForm(request.POST, decisions=services.approval_decisions())
-    if not form.is_valid():
-        messages.error(request, _("Выберите решение общего собрания."))
-        return redirect("roadmap:detail", pk=pk)
-    return _action(request, pk, lambda r: services.roadmap_approve(
-        actor=Actor.from_request(request), roadmap=r, decision=form.cleaned_data["decision"]),
-        _("Дорожная карта утверждена."))
+
+    def approve() -> Roadmap:
+        if not form.is_valid():
+            raise ValidationError(_("Выберите решение общего собрания."))
+        return services.roadmap_approve(actor=Actor.from_request(request), roadmap=roadmap,
+                                        decision=form.cleaned_data["decision"])
+
+    return action(request, approve, success=_detail_url(roadmap), message=_("Дорожная карта утверждена."))
 
 
 @managers
 @require_POST
-def roadmap_new_version(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(request, pk, lambda r: services.roadmap_new_version(actor=Actor.from_request(request), roadmap=r),
-                   _("Создан черновик новой версии: измените план и утвердите его решением общего собрания."))
+def roadmap_new_version(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
+    roadmap = _roadmap(pk)
+    return action(request, lambda: services.roadmap_new_version(actor=Actor.from_request(request), roadmap=roadmap),
+                  success=_detail_url, failure=_detail_url(roadmap),
+                  message=_("Создан черновик новой версии: измените план и утвердите его решением общего собрания."))
 
 
 @managers
 @require_POST
-def roadmap_close(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(request, pk, lambda r: services.roadmap_close(actor=Actor.from_request(request), roadmap=r),
-                   _("Дорожная карта закрыта."))
+def roadmap_close(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
+    roadmap = _roadmap(pk)
+    return action(request, lambda: services.roadmap_close(actor=Actor.from_request(request), roadmap=roadmap),
+                  success=_detail_url(roadmap), message=_("Дорожная карта закрыта."))
 
 
 @managers
 @require_http_methods(["GET", "POST"])
-def roadmap_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    roadmap = _roadmap_or_404(request, pk)
-    if roadmap is None:
-        return not_found(request)
+def roadmap_delete(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
+    roadmap = _roadmap(pk)
     if request.method == "POST":
-        try:
-            services.roadmap_delete(actor=Actor.from_request(request), roadmap=roadmap)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-            return redirect("roadmap:detail", pk=roadmap.pk)
-        messages.success(request, _("Черновик «%(title)s» удалён.") % {"title": roadmap.title})
-        return redirect("roadmap:list")
+        return action(request, lambda: services.roadmap_delete(actor=Actor.from_request(request), roadmap=roadmap),
+                      success=reverse("roadmap:list"), failure=_detail_url(roadmap),
+                      message=_("Черновик «%(title)s» удалён.") % {"title": roadmap.title})
     return render(request, "frontend/roadmap/confirm_delete.html",
                   {"roadmap": roadmap, "item_count": roadmap.items.count()})
 
@@ -207,121 +187,95 @@ def roadmap_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @readers
 @require_http_methods(["GET", "POST"])
-def item_detail(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
-    roadmap = _roadmap_or_404(request, pk)
-    item = selectors.item_get(roadmap=roadmap, item_id=item_id) if roadmap else None
-    if roadmap is None or item is None:
-        return not_found(request)
+def item_detail(request: ClusterHttpRequest, pk: int, item_id: int) -> HttpResponseBase:
+    """The item with three forms (progress, plan, evidence); a POST names its form in «form»."""
+    roadmap, item = _item(pk, item_id)
     manager = _is_manager(request)
-    editable_plan = manager and roadmap.status == Roadmap.Status.DRAFT
-    open_roadmap = roadmap.status != Roadmap.Status.CLOSED
-    progress = ProgressForm(initial={"status": item.status, "actual_result": item.actual_result,
-                                     "comments": item.comments})
-    plan = PlanForm(initial={"title": item.title, "executors_text": item.executors_text,
-                             "deadline_text": item.deadline_text, "expected_result": item.expected_result})
-    evidence = EvidenceForm()
-    if request.method == "POST":
-        if not manager:
-            raise PermissionDenied(services.MANAGERS_ONLY)
-        which = request.POST.get("form")
-        form = {"progress": ProgressForm, "plan": PlanForm, "evidence": EvidenceForm}.get(which or "", ProgressForm)(
-            request.POST, request.FILES)
-        try:
-            if not form.is_valid():
-                raise ValidationError(_("Проверьте введённые данные."))
-            if which == "evidence":
-                services.evidence_add(actor=Actor.from_request(request), item=item, **form.cleaned_data)
-                messages.success(request, _("Файл загружен."))
-            else:
-                services.item_update(actor=Actor.from_request(request), item=item, **form.cleaned_data)
-                messages.success(request, _("Мероприятие %(number)s сохранено.") % {"number": item.number})
-            return redirect("roadmap:item", pk=roadmap.pk, item_id=item.pk)
-        except ValidationError as exc:
-            if not form.errors or not exc.messages == [_("Проверьте введённые данные.")]:
-                apply_errors(form, exc)
-        if which == "plan":
-            plan = form  # type: ignore[assignment]
-        elif which == "evidence":
-            evidence = form  # type: ignore[assignment]
-        else:
-            progress = form  # type: ignore[assignment]
-    history = list(audit_for_object(cluster=request.cluster, obj=item)[:50])  # type: ignore[attr-defined]
-    return render(request, "frontend/roadmap/item.html", {
-        "roadmap": roadmap, "item": item, "manager": manager, "editable_plan": editable_plan,
-        "open_roadmap": open_roadmap, "progress_form": progress, "plan_form": plan, "evidence_form": evidence,
-        "history": history, "status_labels": dict(Item.Status.choices),
-    }, status=400 if request.method == "POST" else 200)
+    posted = request.POST.get("form") if request.method == "POST" else None
+    which = posted if posted in ("plan", "evidence") else "progress"
+
+    def data(name: str) -> tuple[Any, Any]:
+        return (request.POST, request.FILES) if request.method == "POST" and name == which else (None, None)
+
+    forms = {
+        "progress": ProgressForm(*data("progress"), initial={
+            "status": item.status, "actual_result": item.actual_result, "comments": item.comments}),
+        "plan": PlanForm(*data("plan"), initial={
+            "title": item.title, "executors_text": item.executors_text, "deadline_text": item.deadline_text,
+            "expected_result": item.expected_result}),
+        "evidence": EvidenceForm(*data("evidence")),
+    }
+
+    def save(cleaned: dict[str, Any]) -> Any:
+        actor = Actor.from_request(request)
+        if which == "evidence":
+            return services.evidence_add(actor=actor, item=item, **cleaned)
+        return services.item_update(actor=actor, item=item, **cleaned)
+
+    message = (_("Файл загружен.") if which == "evidence"
+               else _("Мероприятие %(number)s сохранено.") % {"number": item.number})
+    return form_page(
+        request, form=forms[which], save=save, success=reverse("roadmap:item", args=[roadmap.pk, item.pk]),
+        message=message, template="frontend/roadmap/item.html", invalid_status=400, context={
+            "roadmap": roadmap, "item": item, "manager": manager,
+            "editable_plan": manager and roadmap.status == Roadmap.Status.DRAFT,
+            "open_roadmap": roadmap.status != Roadmap.Status.CLOSED,
+            "progress_form": forms["progress"], "plan_form": forms["plan"], "evidence_form": forms["evidence"],
+            "history": list(audit_for_object(cluster=request.cluster, obj=item)[:50]),
+            "status_labels": dict(Item.Status.choices),
+        })
 
 
 @readers
 @require_GET
-def evidence_download(request: HttpRequest, pk: int, item_id: int, evidence_id: int) -> HttpResponseBase:
-    roadmap = _roadmap_or_404(request, pk)
-    item = selectors.item_get(roadmap=roadmap, item_id=item_id) if roadmap else None
-    evidence = selectors.evidence_get(item=item, evidence_id=evidence_id) if item else None
-    if evidence is None:
-        return not_found(request)
+def evidence_download(request: ClusterHttpRequest, pk: int, item_id: int, evidence_id: int) -> HttpResponseBase:
+    evidence = _evidence(pk, item_id, evidence_id)[1]
     return FileResponse(evidence.file.open("rb"), as_attachment=True,
                         filename=(evidence.file.name or "file").rsplit("/", 1)[-1])
 
 
 @managers
 @require_POST
-def evidence_delete(request: HttpRequest, pk: int, item_id: int, evidence_id: int) -> HttpResponse:
-    roadmap = _roadmap_or_404(request, pk)
-    item = selectors.item_get(roadmap=roadmap, item_id=item_id) if roadmap else None
-    evidence = selectors.evidence_get(item=item, evidence_id=evidence_id) if item else None
-    if item is None or evidence is None:
-        return not_found(request)
-    try:
-        services.evidence_delete(actor=Actor.from_request(request), evidence=evidence)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Файл «%(title)s» удалён.") % {"title": evidence.title})
-    return redirect("roadmap:item", pk=pk, item_id=item.pk)
+def evidence_delete(request: ClusterHttpRequest, pk: int, item_id: int, evidence_id: int) -> HttpResponseBase:
+    item, evidence = _evidence(pk, item_id, evidence_id)
+    return action(request, lambda: services.evidence_delete(actor=Actor.from_request(request), evidence=evidence),
+                  success=reverse("roadmap:item", args=[pk, item.pk]),
+                  message=_("Файл «%(title)s» удалён.") % {"title": evidence.title})
 
 
 # --- import --------------------------------------------------------------------------------
 
 @managers
 @require_http_methods(["GET", "POST"])
-def roadmap_import(request: HttpRequest) -> HttpResponse:
+def roadmap_import(request: ClusterHttpRequest) -> HttpResponseBase:
     initial: dict[str, Any] = {}
     if request.GET.get("replaces", "").isdigit():
         initial["replaces"] = int(request.GET["replaces"])
-    form = ImportForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def preview(data: dict[str, Any]) -> RoadmapImport:
         upload = data.pop("file")
-        try:
-            preview = services.roadmap_import_preview(actor=Actor.from_request(request), data=upload,
-                                                      filename=upload.name or "file", **data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            return redirect("roadmap:import_preview", import_id=preview.pk)
-    return render(request, "frontend/roadmap/import.html", {"form": form},
-                  status=400 if request.method == "POST" else 200)
+        return services.roadmap_import_preview(actor=Actor.from_request(request), data=upload,
+                                               filename=upload.name or "file", **data)
+
+    return form_page(
+        request, form=ImportForm(request.POST or None, request.FILES or None, initial=initial), save=preview,
+        success=lambda upload: reverse("roadmap:import_preview", kwargs={"import_id": upload.pk}),
+        title=_("Загрузка дорожной карты"), submit=_("Проверить файл"), cancel=reverse("roadmap:list"),
+        intro=_("Таблица из шести столбцов: №, Наименование мероприятия, Ответственные исполнители, Сроки "
+                "исполнения, Ожидаемый результат, примечание, Результат. Сначала вы увидите, что будет создано, "
+                "и предупреждения; сохраняется всё или ничего."),
+        invalid_status=400)
 
 
 @managers
 @require_http_methods(["GET", "POST"])
-def roadmap_import_preview(request: HttpRequest, import_id: int) -> HttpResponse:
-    upload = selectors.import_get(import_id=import_id)
-    if upload is None:
-        return not_found(request)
+def roadmap_import_preview(request: ClusterHttpRequest, import_id: int) -> HttpResponseBase:
+    upload = or_404(selectors.import_get(import_id=import_id))
     if request.method == "POST":
-        try:
-            roadmap = services.roadmap_import_confirm(actor=Actor.from_request(request), upload=upload)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-            return redirect("roadmap:import_preview", import_id=upload.pk)
-        counts = upload.parsed["counts"]
-        messages.success(request, _("Импортировано: разделов %(sections)s, мероприятий %(items)s.") % counts)
-        return redirect("roadmap:detail", pk=roadmap.pk)
+        return action(
+            request, lambda: services.roadmap_import_confirm(actor=Actor.from_request(request), upload=upload),
+            success=_detail_url, failure=reverse("roadmap:import_preview", kwargs={"import_id": upload.pk}),
+            message=_("Импортировано: разделов %(sections)s, мероприятий %(items)s.") % upload.parsed["counts"])
     return render(request, "frontend/roadmap/import_preview.html", {
         "upload": upload, "plan": upload.parsed, "done": upload.status == RoadmapImport.Status.DONE,
         "status_labels": dict(Item.Status.choices),

@@ -8,7 +8,6 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from frontend.forms import apply_errors  # noqa: F401 - re-exported for the views
 from tenants.events.models import Event, Participation
 from tenants.members.models import Company
 

@@ -12,28 +12,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
+from django.http import FileResponse, HttpResponse, HttpResponseBase
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.accounts.models import Grant
 from core.audit.services import Actor
-from frontend.access import (
-    MANAGERS,
-    PUBLIC,
-    cluster_page,
-    cluster_role_required,
-    forbidden,
-    not_found,
-)
+from core.clock import cluster_today
+from frontend.access import MANAGERS, PUBLIC, READERS, cluster_page, or_404
+from frontend.pages import action, form_page
 from tenants.content import services as content
 from tenants.content.directory import (
     DIRECTORY_STATUSES,
@@ -58,45 +51,42 @@ from tenants.events.models import Event
 from tenants.events.month import Month, month_grid
 from tenants.events.selectors import (
     EventAccess,
-    cluster_today,
     event_access,
     event_get,
     event_list,
     events_between,
     participant_companies,
 )
+from tenants.http import ClusterHttpRequest
 from tenants.members.models import Company, Product
 
-from .forms import ArticleForm, DocumentForm, EventForm, JobForm, NewsForm, ParticipationForm, apply_errors
+from .forms import ArticleForm, DocumentForm, EventForm, JobForm, NewsForm, ParticipationForm
 
-View = Callable[..., HttpResponseBase]
 PAGE_SIZE = 20
+SUBNAV = "frontend/site/subnav.html"
 
 
-public_page = cluster_page(PUBLIC)
+def _access(request: ClusterHttpRequest) -> EventAccess:
+    return event_access(user=request.user, cluster=request.cluster)
 
 
-def _access(request: HttpRequest) -> EventAccess:
-    return event_access(user=request.user, cluster=request.cluster)  # type: ignore[attr-defined]
-
-
-def _page(request: HttpRequest, qs: QuerySet | list, size: int = PAGE_SIZE) -> Any:
+def _page(request: ClusterHttpRequest, qs: QuerySet | list, size: int = PAGE_SIZE) -> Any:
     return Paginator(qs, size).get_page(request.GET.get("page"))
 
 
-def _q(request: HttpRequest) -> str:
+def _q(request: ClusterHttpRequest) -> str:
     return request.GET.get("q", "").strip()[:200]
 
 
 # --- events -------------------------------------------------------------------------------
 
-@public_page
-def event_list_page(request: HttpRequest) -> HttpResponse:
+@cluster_page(PUBLIC)
+def event_list_page(request: ClusterHttpRequest) -> HttpResponse:
     access = _access(request)
     query, kind = _q(request), request.GET.get("kind", "")
     period, sort = request.GET.get("period", ""), request.GET.get("sort", "") or "-starts_on"
     qs = event_list(public_only=not access.sees_all, query=query, kind=kind, period=period, ordering=sort,
-                    today=cluster_today(request.cluster))  # type: ignore[attr-defined]
+                    today=cluster_today(request.cluster))
     return render(request, "frontend/site/events.html", {
         "page": _page(request, qs), "q": query, "kind": kind, "period": period, "sort": sort,
         "kinds": Event.Kind.choices, "access": access,
@@ -107,10 +97,10 @@ WEEKDAYS = [gettext_lazy("Пн"), gettext_lazy("Вт"), gettext_lazy("Ср"), ge
             gettext_lazy("Пт"), gettext_lazy("Сб"), gettext_lazy("Вс")]
 
 
-@public_page
-def event_calendar(request: HttpRequest) -> HttpResponse:
+@cluster_page(PUBLIC)
+def event_calendar(request: ClusterHttpRequest) -> HttpResponse:
     access = _access(request)
-    today = cluster_today(request.cluster)  # type: ignore[attr-defined]
+    today = cluster_today(request.cluster)
     month = Month.parse(request.GET.get("month", ""), default=today)
     start, end = month.grid_bounds()
     found = list(events_between(start=start, end=end, public_only=not access.sees_all))
@@ -120,137 +110,112 @@ def event_calendar(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _render_event(request: HttpRequest, event: Event, access: EventAccess,
-                  form: ParticipationForm | None = None, status: int = 200) -> HttpResponse:
+def _event_context(request: ClusterHttpRequest, event: Event, access: EventAccess,
+                   form: ParticipationForm | None = None) -> dict[str, Any]:
     participations = list(event.participations.all())
     if not access.sees_all:  # the public sees current members only
         participations = [p for p in participations if p.company.status in DIRECTORY_STATUSES]
-    today = cluster_today(request.cluster)  # type: ignore[attr-defined]
+    today = cluster_today(request.cluster)
     may_register = access.manages or (bool(access.company_ids) and event.ends_on >= today)
     if may_register and form is None:
-        form = ParticipationForm(companies=participant_companies() if access.manages else None,
-                                 joint_stand=event.has_joint_stand)
+        form = _participation_form(event, access)
     registered = {p.company_id for p in participations}
-    return render(request, "frontend/site/event.html", {
+    return {
         "event": event, "participations": participations, "access": access,
         "form": form if may_register else None, "is_past": event.ends_on < today,
         "own_registered": bool(access.company_ids & registered),
         "withdrawable": {p.company_id for p in participations if access.manages
                          or (p.company_id in access.company_ids and event.ends_on >= today)},
-    }, status=status)
+    }
 
 
-@public_page
-def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    access = _access(request)
-    event = event_get(event_id=pk, public_only=not access.sees_all)
-    if event is None:
-        return not_found(request)
-    return _render_event(request, event, access)
-
-
-@cluster_role_required(MANAGERS)
-@require_http_methods(["GET", "POST"])
-def event_create(request: HttpRequest) -> HttpResponse:
-    form = EventForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            event = events.event_create(actor=Actor.from_request(request), **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Мероприятие «%(title)s» добавлено.") % {"title": event.title})
-            return redirect("site:event", pk=event.pk)
-    return render(request, "frontend/site/form.html", {
-        "form": form, "title": _("Новое мероприятие"), "submit": _("Добавить"), "cancel": reverse("site:events"),
-    })
-
-
-@cluster_role_required(MANAGERS)
-@require_http_methods(["GET", "POST"])
-def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    event = event_get(event_id=pk, public_only=False)
-    if event is None:
-        return not_found(request)
-    initial = {name: getattr(event, name) for name in EventForm.base_fields}
-    form = EventForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items() if not (k == "ends_on" and v is None)}
-        fields.setdefault("ends_on", form.cleaned_data["starts_on"])
-        try:
-            events.event_update(event=event, actor=Actor.from_request(request), **fields)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Изменения сохранены."))
-            return redirect("site:event", pk=event.pk)
-    return render(request, "frontend/site/form.html", {
-        "form": form, "title": _("Мероприятие: %(title)s") % {"title": event.title}, "submit": _("Сохранить"),
-        "cancel": reverse("site:event", kwargs={"pk": event.pk}),
-    })
-
-
-@cluster_role_required(MANAGERS)
-@require_POST
-def event_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    event = event_get(event_id=pk, public_only=False)
-    if event is None:
-        return not_found(request)
-    events.event_delete(event=event, actor=Actor.from_request(request))
-    messages.success(request, _("Мероприятие «%(title)s» удалено.") % {"title": event.title})
-    return redirect("site:events")
-
-
-@cluster_role_required(Grant.CLUSTER_ROLES)
-@require_POST
-def event_register(request: HttpRequest, pk: int) -> HttpResponse:
-    access = _access(request)
-    event = event_get(event_id=pk, public_only=False)
-    if event is None:
-        return not_found(request)
-    form = ParticipationForm(request.POST, companies=participant_companies() if access.manages else None,
+def _participation_form(event: Event, access: EventAccess, data: Any = None) -> ParticipationForm:
+    return ParticipationForm(data, companies=participant_companies() if access.manages else None,
                              joint_stand=event.has_joint_stand)
-    if form.is_valid():
+
+
+@cluster_page(PUBLIC)
+def event_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
+    access = _access(request)
+    event = or_404(event_get(event_id=pk, public_only=not access.sees_all))
+    return render(request, "frontend/site/event.html", _event_context(request, event, access))
+
+
+def _event_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """A one-day event may leave the end date empty: it ends the day it starts."""
+    return {**data, "ends_on": data.get("ends_on") or data["starts_on"]}
+
+
+@cluster_page(MANAGERS)
+@require_http_methods(["GET", "POST"])
+def event_create(request: ClusterHttpRequest) -> HttpResponseBase:
+    return form_page(
+        request, form=EventForm(request.POST or None),
+        save=lambda data: events.event_create(actor=Actor.from_request(request), **data),
+        success=lambda event: reverse("site:event", kwargs={"pk": event.pk}),
+        message=lambda event: _("Мероприятие «%(title)s» добавлено.") % {"title": event.title},
+        title=_("Новое мероприятие"), submit=_("Добавить"), cancel=reverse("site:events"),
+        context={"subnav": SUBNAV})
+
+
+@cluster_page(MANAGERS)
+@require_http_methods(["GET", "POST"])
+def event_edit(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
+    event = or_404(event_get(event_id=pk, public_only=False))
+    url = reverse("site:event", kwargs={"pk": event.pk})
+    return form_page(
+        request, form=EventForm(request.POST or None,
+                                initial={name: getattr(event, name) for name in EventForm.base_fields}),
+        save=lambda data: events.event_update(event=event, actor=Actor.from_request(request), **_event_fields(data)),
+        success=url, message=_("Изменения сохранены."),
+        title=_("Мероприятие: %(title)s") % {"title": event.title}, cancel=url, context={"subnav": SUBNAV})
+
+
+@cluster_page(MANAGERS)
+@require_POST
+def event_delete(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
+    event = or_404(event_get(event_id=pk, public_only=False))
+    return action(request, lambda: events.event_delete(event=event, actor=Actor.from_request(request)),
+                  success=reverse("site:events"),
+                  message=_("Мероприятие «%(title)s» удалено.") % {"title": event.title})
+
+
+@cluster_page(READERS)
+@require_POST
+def event_register(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
+    access = _access(request)
+    event = or_404(event_get(event_id=pk, public_only=False))
+    form = _participation_form(event, access, request.POST)
+
+    def register(data: dict[str, Any]) -> Any:
         if access.manages:
-            company_id = form.cleaned_data["company"].pk
+            company_id = data["company"].pk
         elif len(access.company_ids) == 1:
             company_id = next(iter(access.company_ids))
         else:
-            return forbidden(request, _("Ваша учётная запись не связана с организацией-участником."))
-        try:
-            events.participation_register(event=event, company_id=company_id, actor=Actor.from_request(request),
-                                          role=form.cleaned_data["role"], note=form.cleaned_data["note"])
-        except PermissionDenied as exc:
-            return forbidden(request, str(exc))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Участие зарегистрировано."))
-            return redirect("site:event", pk=event.pk)
-    return _render_event(request, event, access, form=form, status=400)
+            raise PermissionDenied(_("Ваша учётная запись не связана с организацией-участником."))
+        return events.participation_register(event=event, company_id=company_id, actor=Actor.from_request(request),
+                                             role=data["role"], note=data["note"])
+
+    return form_page(request, form=form, save=register, success=reverse("site:event", kwargs={"pk": event.pk}),
+                     message=_("Участие зарегистрировано."), template="frontend/site/event.html",
+                     context=_event_context(request, event, access, form=form), invalid_status=400)
 
 
-@cluster_role_required(Grant.CLUSTER_ROLES)
+@cluster_page(READERS)
 @require_POST
-def event_withdraw(request: HttpRequest, pk: int, company_id: int) -> HttpResponse:
-    event = event_get(event_id=pk, public_only=False)
-    if event is None:
-        return not_found(request)
-    try:
-        events.participation_withdraw(event=event, company_id=company_id, actor=Actor.from_request(request))
-    except PermissionDenied as exc:
-        return forbidden(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Участие снято."))
-    return redirect("site:event", pk=event.pk)
+def event_withdraw(request: ClusterHttpRequest, pk: int, company_id: int) -> HttpResponseBase:
+    event = or_404(event_get(event_id=pk, public_only=False))
+    return action(
+        request, lambda: events.participation_withdraw(event=event, company_id=company_id,
+                                                       actor=Actor.from_request(request)),
+        success=reverse("site:event", kwargs={"pk": event.pk}), message=_("Участие снято."))
 
 
 # --- members directory and products ---------------------------------------------------------
 
-@public_page
-def directory(request: HttpRequest) -> HttpResponse:
+@cluster_page(PUBLIC)
+def directory(request: ClusterHttpRequest) -> HttpResponse:
     query, kind, sort = _q(request), request.GET.get("kind", ""), request.GET.get("sort", "")
     page = _page(request, directory_companies(query=query, kind=kind, ordering=sort), 24)
     return render(request, "frontend/site/directory.html", {
@@ -259,18 +224,16 @@ def directory(request: HttpRequest) -> HttpResponse:
     })
 
 
-@public_page
-def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    company = directory_company_with_products(company_id=pk)
-    if company is None:
-        return not_found(request)
+@cluster_page(PUBLIC)
+def company_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
+    company = or_404(directory_company_with_products(company_id=pk))
     return render(request, "frontend/site/company.html", {
         "card": public_company(company), "products": company.public_products,  # type: ignore[attr-defined]
     })
 
 
-@public_page
-def products(request: HttpRequest) -> HttpResponse:
+@cluster_page(PUBLIC)
+def products(request: ClusterHttpRequest) -> HttpResponse:
     query, kind, sort = _q(request), request.GET.get("kind", ""), request.GET.get("sort", "")
     innovative = request.GET.get("innovative") == "1"
     qs = catalogue_products(query=query, kind=kind, innovative=True if innovative else None, ordering=sort)
@@ -282,69 +245,61 @@ def products(request: HttpRequest) -> HttpResponse:
 
 # --- public content -----------------------------------------------------------------------
 
-def _is_manager(request: HttpRequest) -> bool:
+def _is_manager(request: ClusterHttpRequest) -> bool:
     return _access(request).manages
 
 
-@public_page
-def news_public(request: HttpRequest) -> HttpResponse:
+@cluster_page(PUBLIC)
+def news_public(request: ClusterHttpRequest) -> HttpResponse:
     query = _q(request)
     return render(request, "frontend/site/news.html",
                   {"page": _page(request, news_list(published_only=True, query=query)), "q": query})
 
 
-@public_page
-def news_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = news_get(news_id=pk, published_only=not _is_manager(request))
-    if item is None:
-        return not_found(request)
+@cluster_page(PUBLIC)
+def news_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
+    item = or_404(news_get(news_id=pk, published_only=not _is_manager(request)))
     return render(request, "frontend/site/news_item.html", {"item": item})
 
 
-@public_page
-def articles_public(request: HttpRequest) -> HttpResponse:
+@cluster_page(PUBLIC)
+def articles_public(request: ClusterHttpRequest) -> HttpResponse:
     query = _q(request)
     return render(request, "frontend/site/articles.html",
                   {"page": _page(request, article_list(published_only=True, query=query)), "q": query})
 
 
-@public_page
-def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = article_get(article_id=pk, published_only=not _is_manager(request))
-    if item is None:
-        return not_found(request)
+@cluster_page(PUBLIC)
+def article_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
+    item = or_404(article_get(article_id=pk, published_only=not _is_manager(request)))
     return render(request, "frontend/site/article.html", {"item": item})
 
 
-@public_page
-def jobs_public(request: HttpRequest) -> HttpResponse:
+@cluster_page(PUBLIC)
+def jobs_public(request: ClusterHttpRequest) -> HttpResponse:
     query = _q(request)
-    qs = job_list(published_only=True, query=query, today=cluster_today(request.cluster))  # type: ignore[attr-defined]
+    qs = job_list(published_only=True, query=query, today=cluster_today(request.cluster))
     return render(request, "frontend/site/jobs.html", {"page": _page(request, qs), "q": query})
 
 
-@public_page
-def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = job_get(job_id=pk, published_only=not _is_manager(request))
-    if item is None:
-        return not_found(request)
+@cluster_page(PUBLIC)
+def job_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
+    item = or_404(job_get(job_id=pk, published_only=not _is_manager(request)))
     return render(request, "frontend/site/job.html", {"item": item})
 
 
-@public_page
-def documents_public(request: HttpRequest) -> HttpResponse:
+@cluster_page(PUBLIC)
+def documents_public(request: ClusterHttpRequest) -> HttpResponse:
     query = _q(request)
     return render(request, "frontend/site/documents.html",
                   {"page": _page(request, document_list(published_only=True, query=query)), "q": query})
 
 
-@public_page
-def document_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+@cluster_page(PUBLIC)
+def document_download(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     """Streams a published document to anyone (drafts to managers) from this cluster's folder."""
-    document = document_get(document_id=pk, published_only=not _is_manager(request))
-    stream = document_file(document=document) if document is not None else None
-    if document is None or stream is None:
-        return not_found(request)
+    document = or_404(document_get(document_id=pk, published_only=not _is_manager(request)))
+    stream = or_404(document_file(document=document))
     return FileResponse(stream, as_attachment=True,
                         filename=document.original_name or (document.file.name or "").rsplit("/", 1)[-1])
 
@@ -425,8 +380,8 @@ def _kind(key: str) -> ContentKind:
     return CONTENT_KINDS[key]
 
 
-@cluster_role_required(MANAGERS)
-def manage_list(request: HttpRequest, kind: str) -> HttpResponse:
+@cluster_page(MANAGERS)
+def manage_list(request: ClusterHttpRequest, kind: str) -> HttpResponse:
     spec, query = _kind(kind), _q(request)
     return render(request, "frontend/site/manage_list.html", {
         "spec": spec, "page": _page(request, spec.rows(query)), "q": query,
@@ -435,57 +390,38 @@ def manage_list(request: HttpRequest, kind: str) -> HttpResponse:
     })
 
 
-@cluster_role_required(MANAGERS)
+@cluster_page(MANAGERS)
 @require_http_methods(["GET", "POST"])
-def manage_create(request: HttpRequest, kind: str) -> HttpResponse:
-    spec = _kind(kind)
-    form = spec.form(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = spec.create(Actor.from_request(request), **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("«%(title)s» сохранено.") % {"title": str(obj)})
-            return redirect(f"site:manage_{kind}")
-    return render(request, "frontend/site/form.html", {
-        "form": form, "title": spec.new_title, "submit": _("Добавить"), "multipart": kind == "documents",
-        "cancel": reverse(f"site:manage_{kind}"),
-    })
+def manage_create(request: ClusterHttpRequest, kind: str) -> HttpResponseBase:
+    spec, back = _kind(kind), reverse(f"site:manage_{kind}")
+    return form_page(
+        request, form=spec.form(request.POST or None, request.FILES or None),
+        save=lambda data: spec.create(Actor.from_request(request), **data), success=back,
+        message=lambda obj: _("«%(title)s» сохранено.") % {"title": str(obj)},
+        title=spec.new_title, submit=_("Добавить"), cancel=back, context={"subnav": SUBNAV})
 
 
-@cluster_role_required(MANAGERS)
+def _changed_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """An empty file field on an edit form keeps the stored file."""
+    return {k: v for k, v in data.items() if not (k == "file" and not v)}
+
+
+@cluster_page(MANAGERS)
 @require_http_methods(["GET", "POST"])
-def manage_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    spec = _kind(kind)
-    obj = spec.get(pk)
-    if obj is None:
-        return not_found(request)
-    form = spec.form(request.POST or None, request.FILES or None, obj=obj)
-    if request.method == "POST" and form.is_valid():
-        fields = dict(form.cleaned_data)
-        if kind == "documents" and not fields.get("file"):
-            fields.pop("file", None)
-        try:
-            spec.update(obj, Actor.from_request(request), **fields)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Изменения сохранены."))
-            return redirect(f"site:manage_{kind}")
-    return render(request, "frontend/site/form.html", {
-        "form": form, "title": str(obj), "submit": _("Сохранить"), "multipart": kind == "documents",
-        "cancel": reverse(f"site:manage_{kind}"),
-    })
+def manage_edit(request: ClusterHttpRequest, kind: str, pk: int) -> HttpResponseBase:
+    spec, back = _kind(kind), reverse(f"site:manage_{kind}")
+    obj = or_404(spec.get(pk))
+    return form_page(
+        request, form=spec.form(request.POST or None, request.FILES or None, obj=obj),
+        save=lambda data: spec.update(obj, Actor.from_request(request), **_changed_fields(data)), success=back,
+        message=_("Изменения сохранены."), title=str(obj), cancel=back, context={"subnav": SUBNAV})
 
 
-@cluster_role_required(MANAGERS)
+@cluster_page(MANAGERS)
 @require_POST
-def manage_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def manage_delete(request: ClusterHttpRequest, kind: str, pk: int) -> HttpResponseBase:
     spec = _kind(kind)
-    obj = spec.get(pk)
-    if obj is None:
-        return not_found(request)
-    spec.delete(obj, Actor.from_request(request))
-    messages.success(request, _("«%(title)s» удалено.") % {"title": str(obj)})
-    return redirect(f"site:manage_{kind}")
+    obj = or_404(spec.get(pk))
+    return action(request, lambda: spec.delete(obj, Actor.from_request(request)),
+                  success=reverse(f"site:manage_{kind}"),
+                  message=_("«%(title)s» удалено.") % {"title": str(obj)})

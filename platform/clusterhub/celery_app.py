@@ -12,13 +12,17 @@ import threading
 from typing import Any
 
 from celery.signals import task_postrun, task_prerun
-from django.db import connection, transaction
+from django.db import connection as _connection
+from django.db import transaction
 from tenant_schemas_celery.app import CeleryApp
 from tenant_schemas_celery.task import TenantTask, headers_with_schema
 
 from clusterhub.sentry import tag_cluster
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clusterhub.settings.local")
+
+# django-tenants' DatabaseWrapper (schema_name, tenant, set_tenant) behind the default alias.
+connection: Any = _connection
 
 
 class ClusterTask(TenantTask):
@@ -55,7 +59,7 @@ def _tag_task_with_cluster(**_: Any) -> None:
     Connected after tenant-schemas-celery's switch_schema (imported above), so the
     connection already points at the task's schema.
     """
-    tag_cluster(connection.schema_name)  # type: ignore[attr-defined]
+    tag_cluster(connection.schema_name)
 
 
 _zones = threading.local()  # eager tasks run inside a request: give its zone back after
@@ -66,8 +70,19 @@ def _activate_cluster_time_zone(**_: Any) -> None:
     """A task in a cluster's schema works in the cluster's time zone, like its pages."""
     from django.utils import timezone
 
+    from tenants.models import Cluster
+
     _zones.__dict__.setdefault("stack", []).append(timezone.get_current_timezone())
     tenant = getattr(connection, "tenant", None)
+    schema = getattr(connection, "schema_name", "public")
+    if schema != "public" and not isinstance(tenant, Cluster):
+        # Queued eagerly inside schema_context (a command, the demo, a loop over clusters): the
+        # schema is the task's already, so nothing switched, and the connection knows only the
+        # schema's name. Give it the cluster, so its zone and core.clock's "today" are right.
+        cluster = Cluster.objects.filter(schema_name=schema).first()
+        if cluster is not None:
+            connection.set_tenant(cluster)
+            tenant = cluster
     tzinfo = getattr(tenant, "tzinfo", None)
     if tzinfo is not None and getattr(tenant, "schema_name", "public") != "public":
         timezone.activate(tzinfo)

@@ -16,7 +16,7 @@ from typing import Any
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
-from django_tenants.utils import get_tenant_base_migrate_command_class
+from django_tenants.utils import get_public_schema_name, get_tenant_base_migrate_command_class
 
 from clusterhub import schema_state
 
@@ -62,7 +62,7 @@ def migrate_one_schema(schema: str, *, atomic: bool = True, verbosity: int = 0,
                             error=f"{exc.__class__.__name__}: {exc}".strip(), output=out.getvalue())
     finally:
         try:
-            connection.set_schema_to_public()  # type: ignore[attr-defined]
+            _set_schema(get_public_schema_name())
         except Exception:  # the connection may be broken after a failure; the next schema reconnects
             connection.close()
 

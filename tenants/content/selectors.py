@@ -8,7 +8,7 @@ from django.core.files import File
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from tenants.events.selectors import cluster_today
+from core.clock import cluster_today
 
 from .models import Article, Document, Job, News
 

@@ -6,7 +6,6 @@ Changes made by people carry an Actor and write an audit row in the same transac
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,29 +13,30 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 
-from core.audit.services import Actor, audit_record, diff, snapshot
+from core.audit.services import Actor, fields_only, model_create, model_delete, model_update
+from core.files import delete_files_on_commit, document_check, stored_file_rollback
 from tenants.members.models import Company
 
 from .models import Article, Document, Job, News
 
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-DOCUMENT_EXTENSIONS = frozenset({
-    ".pdf", ".doc", ".docx", ".odt", ".rtf", ".txt", ".xls", ".xlsx", ".ods", ".csv",
-    ".ppt", ".pptx", ".odp", ".png", ".jpg", ".jpeg", ".zip",
-})
 # Statuses of companies a job may belong to.
 JOB_COMPANY_STATUSES = (Company.Status.ADMITTED, Company.Status.ACTIVE)
 
 
-def _publication(obj: Any, publish: bool | None) -> None:
-    """Publishing stamps the date (once); unpublishing clears it."""
+def _publication(obj: Any, publish: bool | None) -> dict[str, Any]:
+    """The fields publishing sets: it stamps the date (once); unpublishing clears it."""
     if publish is None:
-        return
+        return {}
     if publish and not obj.is_published:
-        obj.published_at = obj.published_at or timezone.now()
+        return {"is_published": True, "published_at": obj.published_at or timezone.now()}
     if not publish:
-        obj.published_at = None
-    obj.is_published = publish
+        return {"is_published": False, "published_at": None}
+    return {"is_published": True}
+
+
+def _publish(obj: Any, publish: bool) -> None:
+    for name, value in _publication(obj, publish).items():
+        setattr(obj, name, value)
 
 
 def _audited_fields(obj: models.Model) -> list[str]:
@@ -45,39 +45,21 @@ def _audited_fields(obj: models.Model) -> list[str]:
 
 
 def _create(*, obj: models.Model, actor: Actor | None, action: str) -> None:
-    obj.full_clean()
-    with transaction.atomic():
-        obj.save()
-        if actor is not None:
-            audit_record(actor=actor, action=action, obj=obj, changes=diff({}, snapshot(obj, _audited_fields(obj))))
+    model_create(obj=obj, actor=actor, action=action, audited=_audited_fields(obj))
 
 
 def _update(*, obj: Any, actor: Actor, action: str, fields: dict[str, Any], allowed: set[str],
-            force: bool = False) -> None:
-    unknown = set(fields) - allowed - {"publish"}
-    if unknown:
-        raise TypeError(f"unexpected fields: {sorted(unknown)}")
-    audited = _audited_fields(obj)
-    before = snapshot(obj, audited)
+            extra_changes: dict[str, Any] | None = None) -> None:
+    """model_update plus the `publish` flag and a trimmed title."""
     publish = fields.pop("publish", None)
-    for name, value in fields.items():
-        setattr(obj, name, value.strip() if name == "title" and isinstance(value, str) else value)
-    _publication(obj, publish)
-    obj.full_clean()
-    changes = diff(before, snapshot(obj, audited))
-    if force:  # a replaced file is a change even under the same name and size
-        changes.setdefault("original_name", [before.get("original_name"), obj.original_name])
-    if changes:
-        with transaction.atomic():
-            obj.save()
-            audit_record(actor=actor, action=action, obj=obj, changes=changes)
+    data = {name: value.strip() if name == "title" and isinstance(value, str) else value
+            for name, value in fields_only(fields, allowed).items()}
+    model_update(obj=obj, data={**data, **_publication(obj, publish)}, actor=actor, action=action,
+                 audited=_audited_fields(obj), extra_changes=extra_changes)
 
 
 def _delete(*, obj: models.Model, actor: Actor, action: str) -> None:
-    with transaction.atomic():
-        audit_record(actor=actor, action=action, obj=obj,
-                     changes={k: [v, None] for k, v in snapshot(obj, _audited_fields(obj)).items()})
-        obj.delete()
+    model_delete(obj=obj, actor=actor, action=action, audited=_audited_fields(obj))
 
 
 # --- news ---------------------------------------------------------------------------------
@@ -111,7 +93,7 @@ ARTICLE_FIELDS = {"title", "lead", "body", "author"}
 def article_create(*, actor: Actor, title: str, lead: str = "", body: str = "", author: str = "",
                    publish: bool = False) -> Article:
     article = Article(title=title.strip(), lead=lead, body=body, author=author.strip())
-    _publication(article, publish)
+    _publish(article, publish)
     _create(obj=article, actor=actor, action="article.create")
     return article
 
@@ -142,7 +124,7 @@ def job_create(*, actor: Actor, title: str, company: Company | None = None, desc
     _check_job_company(company)
     job = Job(title=title.strip(), company=company, description=description, location=location.strip(),
               salary=salary.strip(), expires_on=expires_on)
-    _publication(job, publish)
+    _publish(job, publish)
     _create(obj=job, actor=actor, action="job.create")
     return job
 
@@ -163,37 +145,16 @@ def job_delete(*, job: Job, actor: Actor) -> None:
 DOCUMENT_FIELDS = {"title", "description"}
 
 
-def _check_file(file: UploadedFile) -> str:
-    original = PurePath(file.name or "").name
-    if not original or not file.size:
-        raise ValidationError({"file": "Файл пустой."})
-    if file.size > MAX_DOCUMENT_BYTES:
-        raise ValidationError({"file": "Файл больше 20 МБ."})
-    if PurePath(original).suffix.lower() not in DOCUMENT_EXTENSIONS:
-        raise ValidationError({"file": "Такой тип файла не принимается. Допустимы: "
-                                       + ", ".join(sorted(DOCUMENT_EXTENSIONS)) + "."})
-    return original
-
-
-def _delete_file_on_commit(name: str | None) -> None:
-    if name:
-        transaction.on_commit(lambda: Document.file.field.storage.delete(name))
-
-
 def document_upload(*, actor: Actor, file: UploadedFile, title: str = "", description: str = "",
                     publish: bool = False) -> Document:
     """Store a file under MEDIA_ROOT/clusters/<schema>/site-documents/…; it is served only by
     the checked download views (published ones to anyone on the cluster's host)."""
-    original = _check_file(file)
+    original = document_check(file)
     document = Document(title=(title.strip() or original)[:300], description=description, file=file,
                         original_name=original[:200], size=file.size or 0, uploaded_by=actor.user)
-    _publication(document, publish)
-    try:
+    _publish(document, publish)
+    with stored_file_rollback(document.file, keep=[file.name]):
         _create(obj=document, actor=actor, action="site_document.create")
-    except Exception:
-        if document.file.name and document.file.name != file.name:  # stored, then rolled back
-            document.file.storage.delete(document.file.name)
-        raise
     return document
 
 
@@ -203,19 +164,16 @@ def document_update(*, document: Document, actor: Actor, file: UploadedFile | No
     if file is None:
         _update(obj=document, actor=actor, action="site_document.update", fields=fields, allowed=DOCUMENT_FIELDS)
         return document
-    original = _check_file(file)
-    old_name = document.file.name
+    original = document_check(file)
+    old_name, old_original = document.file.name, document.original_name
     document.file = file
     fields.update(original_name=original[:200], size=file.size or 0)
-    try:
-        with transaction.atomic():
-            _update(obj=document, actor=actor, action="site_document.update", fields=fields,
-                    allowed=DOCUMENT_FIELDS | {"original_name", "size"}, force=True)
-            _delete_file_on_commit(old_name)
-    except Exception:
-        if document.file.name and document.file.name not in {old_name, file.name}:
-            document.file.storage.delete(document.file.name)
-        raise
+    with stored_file_rollback(document.file, keep=[old_name, file.name]), transaction.atomic():
+        # a replaced file is a change even under the same name and size
+        _update(obj=document, actor=actor, action="site_document.update", fields=fields,
+                allowed=DOCUMENT_FIELDS | {"original_name", "size"},
+                extra_changes={"original_name": [old_original, document.original_name]})
+        delete_files_on_commit(document.file.storage, [old_name])
     return document
 
 
@@ -223,4 +181,4 @@ def document_delete(*, document: Document, actor: Actor) -> None:
     with transaction.atomic():
         name = document.file.name
         _delete(obj=document, actor=actor, action="site_document.delete")
-        _delete_file_on_commit(name)
+        delete_files_on_commit(Document.file.field.storage, [name])

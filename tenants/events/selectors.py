@@ -6,12 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
 
+from core.accounts.access import MANAGER_ROLES
 from core.accounts.models import Grant, User
 from core.accounts.selectors import user_grants
+from core.clock import cluster_today
 from tenants.members.models import Company
 from tenants.models import Cluster
 
@@ -19,22 +19,10 @@ from .models import Event, Participation
 
 # Companies that may take part in the cluster's events.
 PARTICIPANT_STATUSES = (Company.Status.ADMITTED, Company.Status.ACTIVE)
-MANAGER_ROLES = frozenset({Grant.Role.CLUSTER_ADMIN, Grant.Role.CLUSTER_STAFF})
 EVENT_ORDERINGS = {
     "starts_on": ("starts_on", "id"), "-starts_on": ("-starts_on", "-id"),
     "title": ("title", "id"), "-title": ("-title", "-id"),
 }
-
-
-def current_cluster() -> Cluster | None:
-    tenant = getattr(connection, "tenant", None)
-    return tenant if isinstance(tenant, Cluster) else None
-
-
-def cluster_today(cluster: Cluster | None = None) -> dt.date:
-    """Today's date where the cluster is (its time zone; Moscow by default)."""
-    cluster = cluster or current_cluster()
-    return timezone.localdate(timezone=cluster.tzinfo if cluster is not None else None)
 
 
 @dataclass(frozen=True)

@@ -12,17 +12,28 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from core.audit.services import Actor, audit_record, diff, snapshot
+from core.accounts.access import current_cluster
+from core.audit.services import (
+    Actor,
+    audit_record,
+    fields_only,
+    model_create,
+    model_delete,
+    model_update,
+    snapshot,
+)
+from core.clock import cluster_today
 from tenants.members.models import Company
 
 from .models import Event, Participation
-from .selectors import PARTICIPANT_STATUSES, cluster_today, current_cluster, event_access
+from .selectors import PARTICIPANT_STATUSES, event_access
 
 EVENT_FIELDS = {"kind", "title", "starts_on", "ends_on", "place", "organizer", "description",
                 "has_joint_stand", "is_public"}
 TEXT_FIELDS = ("title", "place", "organizer")
 # What the audit log keeps of an event (not the participants: they have their own rows).
 AUDITED = sorted(EVENT_FIELDS)
+PARTICIPATION_AUDITED = ["event", "company", "role", "note"]
 
 
 def _check_dates(starts_on: dt.date | None, ends_on: dt.date | None) -> None:
@@ -46,33 +57,20 @@ def event_create(*, actor: Actor, title: str, starts_on: dt.date, ends_on: dt.da
                          "has_joint_stand": has_joint_stand, "is_public": is_public})
     _check_dates(fields["starts_on"], fields["ends_on"])
     event = Event(**fields)
-    event.full_clean()
-    with transaction.atomic():
-        event.save()
-        audit_record(actor=actor, action="event.create", obj=event, changes=diff({}, snapshot(event, AUDITED)))
+    model_create(obj=event, actor=actor, action="event.create", audited=AUDITED)
     return event
 
 
 def event_update(*, event: Event, actor: Actor, **fields: Any) -> Event:
-    unknown = set(fields) - EVENT_FIELDS
-    if unknown:
-        raise TypeError(f"unexpected fields: {sorted(unknown)}")
-    fields = _normalize(fields)
+    fields = _normalize(fields_only(fields, EVENT_FIELDS))
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event.pk)
-        before = snapshot(event, AUDITED)
-        for name, value in fields.items():
-            setattr(event, name, value)
-        _check_dates(event.starts_on, event.ends_on)
-        if (not event.has_joint_stand
+        _check_dates(fields.get("starts_on", event.starts_on), fields.get("ends_on", event.ends_on))
+        if (not fields.get("has_joint_stand", event.has_joint_stand)
                 and event.participations.filter(role=Participation.Role.JOINT_STAND).exists()):
             raise ValidationError({"has_joint_stand": "На совместном стенде зарегистрированы участники: "
                                                       "сначала измените их формат участия."})
-        event.full_clean()
-        changes = diff(before, snapshot(event, AUDITED))
-        if changes:
-            event.save()
-            audit_record(actor=actor, action="event.update", obj=event, changes=changes)
+        model_update(obj=event, data=fields, actor=actor, action="event.update", audited=AUDITED)
     return event
 
 
@@ -117,19 +115,11 @@ def participation_register(*, event: Event, company_id: int, actor: Actor,
         if participation is None:
             participation = Participation(event=event, company=company, role=role, note=note.strip(),
                                           registered_by=actor.user)
-            participation.full_clean()
-            participation.save()
-            audit_record(actor=actor, action="event_participation.create", obj=participation,
-                         changes=diff({}, snapshot(participation, ["event", "company", "role", "note"])))
+            model_create(obj=participation, actor=actor, action="event_participation.create",
+                         audited=PARTICIPATION_AUDITED)
         else:
-            before = snapshot(participation, ["role", "note"])
-            participation.role, participation.note = role, note.strip()
-            participation.full_clean()
-            changes = diff(before, snapshot(participation, ["role", "note"]))
-            if changes:
-                participation.save()
-                audit_record(actor=actor, action="event_participation.update", obj=participation,
-                             changes=changes)
+            model_update(obj=participation, data={"role": role, "note": note.strip()}, actor=actor,
+                         action="event_participation.update", audited=["role", "note"])
     return participation
 
 
@@ -143,7 +133,5 @@ def participation_withdraw(*, event: Event, company_id: int, actor: Actor) -> No
             raise ValidationError("Эта организация не зарегистрирована на мероприятие.")
         if not manages and participation.event.ends_on < cluster_today(actor.cluster):
             raise ValidationError("Мероприятие уже прошло: снять участие нельзя.")
-        audit_record(actor=actor, action="event_participation.delete", obj=participation,
-                     changes={k: [v, None] for k, v in
-                              snapshot(participation, ["event", "company", "role", "note"]).items()})
-        participation.delete()
+        model_delete(obj=participation, actor=actor, action="event_participation.delete",
+                     audited=PARTICIPATION_AUDITED)

@@ -15,8 +15,9 @@ from typing import Any
 
 from billing.models import Invoice
 from billing.selectors import invoices_for_cluster
-from billing.services import cluster_today, payment_record_manual
+from billing.services import payment_record_manual
 from core.audit.services import Actor
+from core.clock import cluster_today
 from tenants.governance.models import Decision
 from tenants.members import services as members
 from tenants.members.models import Company, KpiReport

@@ -7,9 +7,13 @@ Money is integer kopecks; dates are the cluster's local dates.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from core.jobs import BackgroundJob
 
 
 class FeeSchedule(models.Model):
@@ -142,14 +146,17 @@ class FeeExemption(models.Model):
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)  # type: ignore[operator]
 
 
-class AssessmentRun(models.Model):
-    """One assessment of the members for one period: what it created, skipped, and any errors."""
+class AssessmentRun(BackgroundJob):
+    """One assessment of the members for one period: what it created, skipped, and any errors.
+    A background job (core.jobs): progress, the status JSON and the lost-job rule are shared."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("В очереди")
         RUNNING = "running", _("Выполняется")
         DONE = "done", _("Готово")
         FAILED = "failed", _("Завершено с ошибками")
+
+    ERRORS_SHOWN = 200  # errors the status JSON carries
 
     schedule = models.ForeignKey(FeeSchedule, on_delete=models.PROTECT, related_name="runs",
                                  verbose_name=_("положение о взносах"))
@@ -159,18 +166,11 @@ class AssessmentRun(models.Model):
     period_end = models.DateField(_("конец периода"))
     status = models.CharField(_("состояние"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(_("участников к начислению"), default=0)
-    processed = models.PositiveIntegerField(_("обработано"), default=0)
     created_count = models.PositiveIntegerField(_("выставлено счетов"), default=0)
     existing_count = models.PositiveIntegerField(_("уже были выставлены"), default=0)
     exempt_count = models.PositiveIntegerField(_("освобождены"), default=0)
     amount_kopecks = models.BigIntegerField(_("начислено, коп."), default=0)
     errors = models.JSONField(_("ошибки"), default=list, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                   related_name="+", db_constraint=False)
-    host = models.CharField(max_length=253, blank=True)
-    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
-    started_at = models.DateTimeField(_("начато"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("завершено"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("начисление взносов")
@@ -181,12 +181,12 @@ class AssessmentRun(models.Model):
     def __str__(self) -> str:
         return f"{self.period} (#{self.pk})"
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in {self.Status.DONE, self.Status.FAILED}
+    def lost_fields(self) -> dict[str, Any]:
+        return {**super().lost_fields(),
+                "errors": [*self.errors, {"company_id": None, "company": "", "message": self.LOST_MESSAGE}]}
 
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        return int(self.processed * 100 / self.total) if self.total else 0
+    def status_payload(self) -> dict[str, Any]:
+        return {**super().status_payload(), "id": self.pk, "status_display": str(self.get_status_display()),
+                "created_count": self.created_count, "existing_count": self.existing_count,
+                "exempt_count": self.exempt_count, "errors": self.errors[:self.ERRORS_SHOWN],
+                "error_count": len(self.errors)}

@@ -16,14 +16,26 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from billing.services import InvoiceLineSpec, InvoiceRequest, cluster_today, invoices_issue_many
-from core.accounts.access import actor_access, current_cluster
-from core.audit.services import Actor, audit_record, diff, snapshot
+from billing.services import InvoiceLineSpec, InvoiceRequest, invoices_issue_many
+from core.accounts.access import current_cluster, require_manager
+from core.audit.services import (
+    Actor,
+    audit_record,
+    diff,
+    fields_only,
+    model_create,
+    model_delete,
+    model_update,
+    snapshot,
+)
+from core.clock import cluster_today
 from core.federal.warehouse import refresh_soon
+from core.jobs import job_fail_if_lost
+from core.queue import enqueue_on_commit
 from tenants.governance.models import Body, Decision
 from tenants.members.models import Company
 
@@ -41,7 +53,6 @@ from .selectors import (
 
 logger = logging.getLogger(__name__)
 
-MANAGERS_ONLY = "Это действие доступно только администраторам и сотрудникам кластера."
 BATCH = 200  # invoices per transaction; progress is reported after each batch
 SCHEDULE_FIELDS = frozenset({"name", "decision", "effective_from", "effective_until", "period",
                              "entrance_fee_kopecks", "payment_days", "amount_kopecks", "tier_basis", "due_month",
@@ -49,18 +60,6 @@ SCHEDULE_FIELDS = frozenset({"name", "decision", "effective_from", "effective_un
 EXEMPTION_FIELDS = frozenset({"starts_on", "ends_on", "percent", "covers_entrance", "reason"})
 
 Tier = tuple[int, int]  # (lower bound, amount in kopecks)
-
-
-def _require_manager(actor: Actor) -> None:
-    if not actor_access(actor).manager:
-        raise PermissionDenied(MANAGERS_ONLY)
-
-
-def _only(fields: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"unexpected fields: {sorted(unknown)}")
-    return fields
 
 
 # --- schedules ----------------------------------------------------------------------------
@@ -111,8 +110,8 @@ def _replace_tiers(schedule: FeeSchedule, tiers: list[Tier]) -> None:
 def fee_schedule_create(*, actor: Actor, name: str, decision: Decision, effective_from: dt.date,
                         tiers: Iterable[Tier] = (), **fields: Any) -> FeeSchedule:
     """A fee schedule resting on an adopted general-meeting decision that sets fees."""
-    _require_manager(actor)
-    _only(fields, SCHEDULE_FIELDS)
+    require_manager(actor)
+    fields_only(fields, SCHEDULE_FIELDS)
     _check_decision(decision)
     schedule = FeeSchedule(name=" ".join((name or "").split()), decision=decision, effective_from=effective_from,
                            **fields)
@@ -132,8 +131,8 @@ def fee_schedule_update(*, actor: Actor, schedule: FeeSchedule, tiers: Iterable[
                         **fields: Any) -> FeeSchedule:
     """Change a schedule. Invoices already issued keep their amounts; the period kind of a
     schedule that has runs cannot change (its periods would no longer match)."""
-    _require_manager(actor)
-    _only(fields, SCHEDULE_FIELDS)
+    require_manager(actor)
+    fields_only(fields, SCHEDULE_FIELDS)
     if "decision" in fields:
         _check_decision(fields["decision"])
     if "name" in fields:
@@ -163,7 +162,7 @@ def fee_schedule_update(*, actor: Actor, schedule: FeeSchedule, tiers: Iterable[
 
 
 def fee_schedule_delete(*, actor: Actor, schedule: FeeSchedule) -> None:
-    _require_manager(actor)
+    require_manager(actor)
     with transaction.atomic():
         if schedule_has_runs(schedule=schedule):
             raise ValidationError("По положению уже проводились начисления: его нельзя удалить.")
@@ -174,47 +173,36 @@ def fee_schedule_delete(*, actor: Actor, schedule: FeeSchedule) -> None:
 
 # --- exemptions ---------------------------------------------------------------------------
 
-def _exemption_clean(exemption: FeeExemption) -> None:
-    exemption.reason = (exemption.reason or "").strip()
-    if not exemption.reason:
+def _reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
         raise ValidationError({"reason": "Укажите основание освобождения."})
-    exemption.full_clean()
+    return reason
 
 
 def exemption_create(*, actor: Actor, company: Company, starts_on: dt.date, reason: str,
                      **fields: Any) -> FeeExemption:
-    _require_manager(actor)
-    _only(fields, EXEMPTION_FIELDS)
-    exemption = FeeExemption(company=company, starts_on=starts_on, reason=reason, created_by=actor.user, **fields)
-    _exemption_clean(exemption)
-    with transaction.atomic():
-        exemption.save()
-        audit_record(actor=actor, action="fee_exemption.create", obj=exemption, changes=diff({}, snapshot(exemption)))
+    require_manager(actor)
+    fields_only(fields, EXEMPTION_FIELDS)
+    exemption = FeeExemption(company=company, starts_on=starts_on, reason=_reason(reason), created_by=actor.user,
+                             **fields)
+    model_create(obj=exemption, actor=actor, action="fee_exemption.create")
     return exemption
 
 
 def exemption_update(*, actor: Actor, exemption: FeeExemption, **fields: Any) -> FeeExemption:
-    _require_manager(actor)
-    _only(fields, EXEMPTION_FIELDS)
+    require_manager(actor)
+    fields_only(fields, EXEMPTION_FIELDS)
     with transaction.atomic():
         exemption = FeeExemption.objects.select_for_update().get(pk=exemption.pk)
-        before = snapshot(exemption)
-        for key, value in fields.items():
-            setattr(exemption, key, value)
-        _exemption_clean(exemption)
-        changes = diff(before, snapshot(exemption))
-        if changes:
-            exemption.save()
-            audit_record(actor=actor, action="fee_exemption.update", obj=exemption, changes=changes)
+        fields["reason"] = _reason(fields.get("reason", exemption.reason))
+        model_update(obj=exemption, data=fields, actor=actor, action="fee_exemption.update")
     return exemption
 
 
 def exemption_delete(*, actor: Actor, exemption: FeeExemption) -> None:
-    _require_manager(actor)
-    with transaction.atomic():
-        audit_record(actor=actor, action="fee_exemption.delete", obj=exemption,
-                     changes={k: [v, None] for k, v in snapshot(exemption).items()})
-        exemption.delete()
+    require_manager(actor)
+    model_delete(obj=exemption, actor=actor, action="fee_exemption.delete")
 
 
 # --- assessment runs ----------------------------------------------------------------------
@@ -230,16 +218,15 @@ def schedule_period(schedule: FeeSchedule, key: str) -> Period:
 def assessment_start(*, actor: Actor, schedule: FeeSchedule, period: str,
                      issue_date: dt.date | None = None) -> AssessmentRun:
     """Queue an assessment of every liable member for `period` (e.g. «2025» or «2025-Q2»)."""
-    _require_manager(actor)
+    require_manager(actor)
     found = schedule_period(schedule, period)
     cluster = current_cluster(actor)
     if cluster is None:
         raise ValidationError("Начисление проводится на сайте кластера.")
-    from .tasks import assessment_run
-
     with transaction.atomic():
         schedule = FeeSchedule.objects.select_for_update().get(pk=schedule.pk)
-        if run_in_progress(schedule=schedule, period=found.key) is not None:
+        current = run_in_progress(schedule=schedule, period=found.key)
+        if current is not None and not job_fail_if_lost(current):  # a lost run no longer blocks
             raise ValidationError({"period": f"Начисление за период «{found.label}» уже выполняется."})
         run = AssessmentRun(schedule=schedule, period=found.key, period_start=found.start, period_end=found.end,
                             issue_date=issue_date or cluster_today(cluster), created_by=actor.user, host=actor.host)
@@ -248,7 +235,7 @@ def assessment_start(*, actor: Actor, schedule: FeeSchedule, period: str,
         audit_record(actor=actor, action="assessment.start", obj=run,
                      changes={"period": [None, found.key], "schedule": [None, schedule.pk],
                               "issue_date": [None, str(run.issue_date)]})
-        assessment_run.delay_on_commit(run.pk)
+        enqueue_on_commit("fees.assessment_run", run.pk)
     return run
 
 

@@ -226,3 +226,20 @@ def protocol_pdf(protocol: Protocol) -> bytes:
     with translation.override("ru"):
         html = render_to_string("governance/protocol.html", {"p": protocol})
     return HTML(string=html).write_pdf() or b""
+
+
+@dataclass(frozen=True)
+class ProtocolFile:
+    """The protocol as a file to send: bytes, content type and the Content-Disposition value."""
+
+    content: bytes
+    content_type: str
+    disposition: str
+
+
+def protocol_file(*, meeting: Meeting, cluster: Cluster, extension: str) -> ProtocolFile:
+    """The meeting's protocol as a DOCX or PDF file (`extension` one of CONTENT_TYPES)."""
+    protocol = protocol_build(meeting=meeting, cluster=cluster)
+    content = protocol_docx(protocol) if extension == "docx" else protocol_pdf(protocol)
+    return ProtocolFile(content=content, content_type=CONTENT_TYPES[extension], disposition=content_disposition(
+        protocol_filename(meeting=meeting, cluster=cluster, extension=extension)))

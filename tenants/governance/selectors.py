@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from core.accounts.access import MANAGER_ROLES
 from core.accounts.models import Grant, User
 from core.accounts.selectors import user_cluster_roles, user_grants
 from tenants.members.models import Company, MembershipEvent
@@ -89,17 +91,26 @@ def committee_ids_of(*, user_id: int | None, company_ids: Iterable[int]) -> set[
     return set(CommitteeMember.objects.filter(condition).values_list("committee_id", flat=True))
 
 
-def committees_with_documents_for(*, user: User, cluster: Cluster) -> set[int] | None:
+def committees_with_documents_for(*, user: User | AnonymousUser, cluster: Cluster) -> set[int] | None:
     """Committees whose documents the user may see: None means all (cluster managers);
     a representative sees those of the committees it sits on (itself or its company)."""
     roles = user_cluster_roles(user, cluster)
-    if roles & {Grant.Role.CLUSTER_ADMIN, Grant.Role.CLUSTER_STAFF}:
+    if roles & MANAGER_ROLES:
         return None
     if Grant.Role.MEMBER_REPRESENTATIVE not in roles:
         return set()
     company_ids = [g.company_id for g in user_grants(user) if g.cluster_id == cluster.pk
                    and g.role == Grant.Role.MEMBER_REPRESENTATIVE and g.company_id]
     return committee_ids_of(user_id=user.pk, company_ids=company_ids)
+
+
+def committee_member_get(*, committee_id: int, member_id: int) -> CommitteeMember | None:
+    return CommitteeMember.objects.filter(pk=member_id, committee_id=committee_id).first()
+
+
+def user_by_email(*, email: str) -> User | None:
+    """The account a committee seat may name (case-insensitive e-mail)."""
+    return User.objects.filter(email__iexact=email).first()
 
 
 def committee_document_get(*, committee_id: int, document_id: int) -> CommitteeDocument | None:
@@ -146,6 +157,10 @@ def meeting_detail() -> QuerySet[Meeting]:
 
 def meeting_get(*, meeting_id: int) -> Meeting | None:
     return meeting_detail().filter(pk=meeting_id).first()
+
+
+def agenda_item_get(*, meeting_id: int, item_id: int) -> AgendaItem | None:
+    return AgendaItem.objects.filter(pk=item_id, meeting_id=meeting_id).first()
 
 
 def meeting_voter_ids(*, meeting: Meeting) -> set[int]:

@@ -1,7 +1,8 @@
 """Writes of the governance area (inside the current cluster schema).
 
-Every function checks its invariants, saves inside one transaction and writes the audit row
-in that same transaction. Russian ValidationError messages reach the user as they are.
+Only cluster admins and staff (or the system) change governance data: every function starts
+with `require_manager`. Every function checks its invariants, saves inside one transaction and
+writes the audit row in that same transaction. Russian ValidationError messages reach the user as they are.
 """
 
 from __future__ import annotations
@@ -9,21 +10,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core.accounts.access import current_cluster, require_manager
 from core.accounts.models import User
 from core.accounts.selectors import user_cluster_roles
-from core.audit.services import Actor, audit_record, diff, snapshot
+from core.audit.services import Actor, audit_record, fields_only, model_create, model_delete, model_update
+from core.files import delete_files_on_commit, document_check, stored_file_rollback
 from tenants.members import services as member_services
 from tenants.members.models import Company
-from tenants.models import Cluster
 
 from .models import (
     AgendaItem,
@@ -39,40 +40,22 @@ from .models import (
 from .quorum import Quorum, is_adopted
 from .selectors import meeting_quorum, meeting_voter_ids
 
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-DOCUMENT_EXTENSIONS = frozenset({
-    ".pdf", ".doc", ".docx", ".odt", ".rtf", ".txt", ".xls", ".xlsx", ".ods", ".csv",
-    ".ppt", ".pptx", ".odp", ".png", ".jpg", ".jpeg", ".zip",
-})
+
+def _audited(obj: models.Model) -> list[str]:
+    """Governance audits every editable field (times included)."""
+    return [f.name for f in obj._meta.concrete_fields if f.editable]
 
 
-def _save_new(*, obj: Any, actor: Actor, action: str) -> None:
-    obj.full_clean()
-    obj.save()
-    audit_record(actor=actor, action=action, obj=obj, changes=diff({}, snapshot(obj)))
+def _save_new(*, obj: models.Model, actor: Actor, action: str) -> None:
+    model_create(obj=obj, actor=actor, action=action, audited=_audited(obj))
 
 
-def _save_changes(*, obj: Any, actor: Actor, action: str, fields: dict[str, Any]) -> None:
-    before = snapshot(obj)
-    for name, value in fields.items():
-        setattr(obj, name, value)
-    obj.full_clean()
-    changes = diff(before, snapshot(obj))
-    if changes:
-        obj.save()
-        audit_record(actor=actor, action=action, obj=obj, changes=changes)
+def _save_changes(*, obj: models.Model, actor: Actor, action: str, fields: dict[str, Any]) -> None:
+    model_update(obj=obj, data=fields, actor=actor, action=action, audited=_audited(obj))
 
 
-def _delete(*, obj: Any, actor: Actor, action: str) -> None:
-    audit_record(actor=actor, action=action, obj=obj, changes={k: [v, None] for k, v in snapshot(obj).items()})
-    obj.delete()
-
-
-def _only(fields: dict[str, Any], allowed: set[str]) -> dict[str, Any]:
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"unexpected fields: {sorted(unknown)}")
-    return fields
+def _delete(*, obj: models.Model, actor: Actor, action: str) -> None:
+    model_delete(obj=obj, actor=actor, action=action, audited=_audited(obj))
 
 
 # --- bodies ---------------------------------------------------------------------------
@@ -92,6 +75,7 @@ def _body_normalize(fields: dict[str, Any]) -> dict[str, Any]:
 
 def body_create(*, actor: Actor, kind: str, name: str, quorum_rule: str = Body.Quorum.MAJORITY,
                 quorum_fixed_count: int | None = None) -> Body:
+    require_manager(actor)
     fields = _body_normalize({"kind": kind, "name": name, "quorum_rule": quorum_rule,
                               "quorum_fixed_count": quorum_fixed_count})
     body = Body(**fields)
@@ -101,13 +85,15 @@ def body_create(*, actor: Actor, kind: str, name: str, quorum_rule: str = Body.Q
 
 
 def body_update(*, body: Body, actor: Actor, **fields: Any) -> Body:
-    fields = _body_normalize(_only(fields, BODY_FIELDS))
+    require_manager(actor)
+    fields = _body_normalize(fields_only(fields, BODY_FIELDS))
     with transaction.atomic():
         _save_changes(obj=body, actor=actor, action="body.update", fields=fields)
     return body
 
 
 def body_delete(*, body: Body, actor: Actor) -> None:
+    require_manager(actor)
     if body.meetings.exists():
         raise ValidationError("Нельзя удалить орган управления, у которого есть заседания.")
     with transaction.atomic():
@@ -122,6 +108,7 @@ OFFICER_FIELDS = {"title", "person_name", "term_start", "term_end", "body", "com
 def officer_create(*, actor: Actor, title: str, person_name: str, term_start: dt.date,
                    term_end: dt.date | None = None, body: Body | None = None, company: Company | None = None,
                    user: User | None = None) -> Officer:
+    require_manager(actor)
     officer = Officer(title=title.strip(), person_name=person_name.strip(), term_start=term_start,
                       term_end=term_end, body=body, company=company, user=user)
     with transaction.atomic():
@@ -130,12 +117,14 @@ def officer_create(*, actor: Actor, title: str, person_name: str, term_start: dt
 
 
 def officer_update(*, officer: Officer, actor: Actor, **fields: Any) -> Officer:
+    require_manager(actor)
     with transaction.atomic():
-        _save_changes(obj=officer, actor=actor, action="officer.update", fields=_only(fields, OFFICER_FIELDS))
+        _save_changes(obj=officer, actor=actor, action="officer.update", fields=fields_only(fields, OFFICER_FIELDS))
     return officer
 
 
 def officer_delete(*, officer: Officer, actor: Actor) -> None:
+    require_manager(actor)
     with transaction.atomic():
         _delete(obj=officer, actor=actor, action="officer.delete")
 
@@ -147,6 +136,7 @@ COMMITTEE_FIELDS = {"kind", "name", "description", "plan", "is_active"}
 
 def committee_create(*, actor: Actor, name: str, kind: str = Committee.Kind.COMMITTEE, description: str = "",
                      plan: str = "", is_active: bool = True) -> Committee:
+    require_manager(actor)
     committee = Committee(name=name.strip(), kind=kind, description=description, plan=plan, is_active=is_active)
     with transaction.atomic():
         _save_new(obj=committee, actor=actor, action="committee.create")
@@ -154,7 +144,8 @@ def committee_create(*, actor: Actor, name: str, kind: str = Committee.Kind.COMM
 
 
 def committee_update(*, committee: Committee, actor: Actor, **fields: Any) -> Committee:
-    fields = _only(fields, COMMITTEE_FIELDS)
+    require_manager(actor)
+    fields = fields_only(fields, COMMITTEE_FIELDS)
     if "name" in fields:
         fields["name"] = (fields["name"] or "").strip()
     with transaction.atomic():
@@ -162,35 +153,22 @@ def committee_update(*, committee: Committee, actor: Actor, **fields: Any) -> Co
     return committee
 
 
-def _delete_files_on_commit(names: list[str]) -> None:
-    def delete() -> None:
-        for name in names:
-            CommitteeDocument.file.field.storage.delete(name)
-
-    transaction.on_commit(delete)
-
-
 def committee_delete(*, committee: Committee, actor: Actor) -> None:
+    require_manager(actor)
     with transaction.atomic():
         files = [d.file.name for d in CommitteeDocument.objects.filter(committee=committee) if d.file.name]
         _delete(obj=committee, actor=actor, action="committee.delete")
-        _delete_files_on_commit(files)
-
-
-def _current_cluster(actor: Actor) -> Cluster | None:
-    if actor.cluster is not None:
-        return actor.cluster
-    tenant = getattr(connection, "tenant", None)
-    return tenant if isinstance(tenant, Cluster) else None
+        delete_files_on_commit(CommitteeDocument.file.field.storage, files)
 
 
 def committee_member_add(*, committee: Committee, actor: Actor, role: str = CommitteeMember.Role.MEMBER,
                          user: User | None = None, person_name: str = "",
                          company: Company | None = None) -> CommitteeMember:
     """Seat a person: a representative's or staff account, or a name as written (and a company)."""
+    require_manager(actor)
     person_name = person_name.strip()
     if user is not None:
-        if not user_cluster_roles(user, _current_cluster(actor)):
+        if not user_cluster_roles(user, current_cluster(actor)):
             raise ValidationError({"user": "У этой учётной записи нет роли в кластере."})
         if committee.people.filter(user=user).exists():
             raise ValidationError({"user": "Этот человек уже входит в комитет."})
@@ -204,6 +182,7 @@ def committee_member_add(*, committee: Committee, actor: Actor, role: str = Comm
 
 
 def committee_member_remove(*, member: CommitteeMember, actor: Actor) -> None:
+    require_manager(actor)
     with transaction.atomic():
         _delete(obj=member, actor=actor, action="committee_member.delete")
 
@@ -212,31 +191,21 @@ def committee_document_upload(*, committee: Committee, actor: Actor, file: Uploa
                               title: str = "") -> CommitteeDocument:
     """Store a file under MEDIA_ROOT/clusters/<schema>/committees/…; it is served only by the
     permission-checked download views, never by a public media URL."""
-    original = PurePath(file.name or "").name
-    if not original or not file.size:
-        raise ValidationError({"file": "Файл пустой."})
-    if (file.size or 0) > MAX_DOCUMENT_BYTES:
-        raise ValidationError({"file": "Файл больше 20 МБ."})
-    if PurePath(original).suffix.lower() not in DOCUMENT_EXTENSIONS:
-        raise ValidationError({"file": "Такой тип файла не принимается. Допустимы: "
-                                       + ", ".join(sorted(DOCUMENT_EXTENSIONS)) + "."})
+    require_manager(actor)
+    original = document_check(file)
     document = CommitteeDocument(committee=committee, title=(title.strip() or original)[:300], file=file,
                                  original_name=original[:200], size=file.size or 0, uploaded_by=actor.user)
-    try:
-        with transaction.atomic():
-            _save_new(obj=document, actor=actor, action="committee_document.create")
-    except Exception:
-        if document.file.name and document.file.name != file.name:  # stored, then rolled back
-            document.file.storage.delete(document.file.name)
-        raise
+    with stored_file_rollback(document.file, keep=[file.name]), transaction.atomic():
+        _save_new(obj=document, actor=actor, action="committee_document.create")
     return document
 
 
 def committee_document_delete(*, document: CommitteeDocument, actor: Actor) -> None:
+    require_manager(actor)
     with transaction.atomic():
         name = document.file.name
         _delete(obj=document, actor=actor, action="committee_document.delete")
-        _delete_files_on_commit([name] if name else [])
+        delete_files_on_commit(CommitteeDocument.file.field.storage, [name])
 
 
 # --- meetings -------------------------------------------------------------------------
@@ -247,6 +216,7 @@ MEETING_FIELDS = {"body", "number", "held_at", "place", "status", "chair_name", 
 def meeting_create(*, actor: Actor, body: Body, held_at: dt.datetime, number: str = "", place: str = "",
                    status: str = Meeting.Status.PLANNED, chair_name: str = "", secretary_name: str = "",
                    notes: str = "", agenda: Sequence[str] = ()) -> Meeting:
+    require_manager(actor)
     meeting = Meeting(body=body, held_at=held_at, number=number.strip(), place=place.strip(), status=status,
                       chair_name=chair_name.strip(), secretary_name=secretary_name.strip(), notes=notes)
     titles = [t.strip() for t in agenda if t and t.strip()]
@@ -259,7 +229,8 @@ def meeting_create(*, actor: Actor, body: Body, held_at: dt.datetime, number: st
 
 
 def meeting_update(*, meeting: Meeting, actor: Actor, **fields: Any) -> Meeting:
-    fields = _only(fields, MEETING_FIELDS)
+    require_manager(actor)
+    fields = fields_only(fields, MEETING_FIELDS)
     for key in ("number", "place", "chair_name", "secretary_name"):
         if key in fields:
             fields[key] = (fields[key] or "").strip()
@@ -276,6 +247,7 @@ def meeting_update(*, meeting: Meeting, actor: Actor, **fields: Any) -> Meeting:
 
 
 def meeting_delete(*, meeting: Meeting, actor: Actor) -> None:
+    require_manager(actor)
     with transaction.atomic():
         if Decision.objects.filter(meeting=meeting).exists():
             raise ValidationError("Нельзя удалить заседание, по которому записаны решения.")
@@ -283,6 +255,7 @@ def meeting_delete(*, meeting: Meeting, actor: Actor) -> None:
 
 
 def agenda_item_add(*, meeting: Meeting, actor: Actor, title: str, number: int | None = None) -> AgendaItem:
+    require_manager(actor)
     with transaction.atomic():
         Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
         if number is None:
@@ -293,6 +266,7 @@ def agenda_item_add(*, meeting: Meeting, actor: Actor, title: str, number: int |
 
 
 def agenda_item_delete(*, item: AgendaItem, actor: Actor) -> None:
+    require_manager(actor)
     if item.decisions.exists():
         raise ValidationError("Нельзя удалить вопрос повестки, по которому записаны решения.")
     with transaction.atomic():
@@ -316,6 +290,7 @@ def _attendance_repr(present: bool | None, name: str) -> str | None:
 def meeting_record_attendance(*, meeting: Meeting, actor: Actor, rows: Sequence[AttendanceRow]) -> list[Attendance]:
     """Mark member companies present or absent; all rows or none. Only voting members at the
     meeting date are marked; the list cannot change once decisions are recorded."""
+    require_manager(actor)
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update(of=("self",)).select_related("body").get(pk=meeting.pk)
         if meeting.status == Meeting.Status.CANCELLED:
@@ -394,6 +369,7 @@ def meeting_record_decisions(*, meeting: Meeting, actor: Actor, decisions: Seque
     (see tenants.governance.quorum). An adopted admission admits the company in the same
     transaction (tenants.members.services.member_admit). A planned meeting becomes held.
     """
+    require_manager(actor)
     if not decisions:
         raise ValidationError("Нет решений для записи.")
     with transaction.atomic():

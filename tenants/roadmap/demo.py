@@ -8,7 +8,7 @@ closed yearly plans for the demo reporting years (PAST_YEARS: the years of the f
 reports), with a repeatable share of items done, so the reports and the ministry dashboard
 show a roadmap completion rate instead of «нет данных». Meeting dates not given by the seeds
 are demo dates. Approval decisions are entered like the founding meeting's
-(tenants.demo_content): as adopted decisions of a held general meeting.
+(clusterhub.demo.content): as adopted decisions of a held general meeting.
 """
 
 from __future__ import annotations

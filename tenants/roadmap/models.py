@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import uuid
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, models
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
+
+from core.jobs import BackgroundJob
 
 from .deadlines import DeadlineKind
 
@@ -214,15 +217,18 @@ def report_file_path(instance: ReportJob, filename: str) -> str:
     return f"clusters/{schema}/roadmap-reports/{uuid.uuid4().hex}/{get_valid_filename(filename)[-120:]}"
 
 
-class ReportJob(models.Model):
+class ReportJob(BackgroundJob):
     """A report of a large roadmap made in the background (a PDF of thousands of rows takes
-    tens of seconds): queued, then running, then a file to download — or an error."""
+    tens of seconds): queued, then running, then a file to download — or an error. An order
+    lost for LOST_AFTER (the worker gone) is failed with LOST_MESSAGE and ordered anew."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("В очереди")
         RUNNING = "running", _("Формируется")
         DONE = "done", _("Готов")
         FAILED = "failed", _("Ошибка")
+
+    LOST_MESSAGE = "Отчёт не сформирован вовремя: заказан заново."
 
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="report_jobs")
     format = models.CharField(_("формат"), max_length=10)
@@ -231,10 +237,6 @@ class ReportJob(models.Model):
     filename = models.CharField(_("имя файла"), max_length=300, blank=True)
     content_type = models.CharField(max_length=120, blank=True)
     error = models.TextField(_("ошибка"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                   related_name="+", db_constraint=False)
-    created_at = models.DateTimeField(_("заказан"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("готов"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("отчёт дорожной карты")
@@ -244,10 +246,17 @@ class ReportJob(models.Model):
         return f"{self.roadmap_id} {self.format} {self.status}"
 
     @property
-    def is_finished(self) -> bool:
-        return self.status in {self.Status.DONE, self.Status.FAILED}
+    def percent(self) -> int:
+        """One file, no row count: half-way while it is being made."""
+        return {self.Status.QUEUED: 0, self.Status.RUNNING: 50}.get(self.Status(self.status), 100)
 
     @property
     def is_ready(self) -> bool:
         """Made, with a file to download."""
         return self.status == self.Status.DONE and bool(self.file)
+
+    def lost_fields(self) -> dict[str, Any]:
+        return {**super().lost_fields(), "error": self.LOST_MESSAGE}
+
+    def status_payload(self) -> dict[str, Any]:
+        return {**super().status_payload(), "id": self.pk, "error": self.error}

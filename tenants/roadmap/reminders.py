@@ -32,11 +32,12 @@ from django.db.models import Q
 
 from core.accounts.models import Grant, User
 from core.audit.services import Actor, audit_record
+from core.clock import cluster_today
 from tenants.models import Cluster
 from tenants.selectors import cluster_primary_host
 
 from .models import Item, ReminderSent, Roadmap
-from .tracking import cluster_today, due_soon_q, overdue_q, reminder_days
+from .tracking import due_soon_q, overdue_q, reminder_days
 
 logger = logging.getLogger(__name__)
 

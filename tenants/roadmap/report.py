@@ -22,10 +22,10 @@ from typing import Any
 from urllib.parse import quote
 from xml.sax.saxutils import escape as xml_escape
 
-from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from core.accounts.access import current_cluster
 from tenants.governance.protocol import cluster_genitive
 from tenants.models import Cluster
 
@@ -121,7 +121,7 @@ def _clean(text: str) -> str:
 
 
 def _cluster_of_connection() -> Cluster:
-    cluster = Cluster.objects.filter(schema_name=connection.schema_name).first()  # type: ignore[attr-defined]
+    cluster = current_cluster()
     if cluster is None:
         raise ValueError("The roadmap report is built inside a cluster's schema.")
     return cluster

@@ -1,7 +1,7 @@
 """Tracking a roadmap (reads): overdue and «due soon» items, progress per section, committee and
 executor, the timeline (Gantt-like) geometry and «my items» of the signed-in person.
 
-«Today» is always the CLUSTER'S date (`cluster_today`): an item due on 10 March is overdue
+«Today» is always the CLUSTER'S date (`core.clock.cluster_today`): an item due on 10 March is overdue
 from 11 March 00:00 in the cluster's time zone, whatever the server's clock says.
 
 Which deadlines can be missed
@@ -49,7 +49,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Concat, Lower, NullIf, Trim
-from django.utils import timezone
 
 from core.accounts.models import Grant, User
 from core.accounts.selectors import user_grants
@@ -71,13 +70,6 @@ DEFAULT_REMINDER_DAYS = 7
 def reminder_days() -> int:
     """How many days before a deadline an item counts as «due soon» (and its executors are reminded)."""
     return int(getattr(settings, "ROADMAP_REMINDER_DAYS_BEFORE", DEFAULT_REMINDER_DAYS))
-
-
-def cluster_today(cluster: Cluster | None, now: dt.datetime | None = None) -> dt.date:
-    """The cluster's date at `now` (default: this instant), in its own time zone."""
-    moment = now or timezone.now()
-    tz = cluster.tzinfo if cluster is not None else timezone.get_default_timezone()
-    return moment.astimezone(tz).date()
 
 
 # --- conditions --------------------------------------------------------------------------------

@@ -15,8 +15,9 @@ from django.db import connection
 from django.test import Client
 
 from billing.models import Invoice, Payee
-from billing.services import InvoiceLineSpec, cluster_today, invoice_issue, payee_save
+from billing.services import InvoiceLineSpec, invoice_issue, payee_save
 from core.audit.services import Actor
+from core.clock import cluster_today
 from core.ru.identifiers import inn_with_check_digits
 from tenants.models import Cluster
 from tests.conftest import CLUSTER_SPECS, ensure_cluster

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from billing.models import Invoice, Payment
-from billing.services import cluster_today
+from core.clock import cluster_today
 from tests.conftest import ROLE, api_client, client_for, token_for
 
 from .conftest import COMPANY, OTHER_COMPANY, issue

@@ -10,7 +10,7 @@ from django.core import mail
 
 from billing.models import Invoice, Notification
 from billing.notifications import notification_send, notifications_sweep
-from billing.services import cluster_today
+from core.clock import cluster_today
 from tests.conftest import ROLE
 
 from .conftest import COMPANY, issue

@@ -9,8 +9,9 @@ import pytest
 
 from billing.documents import amount_in_words
 from billing.models import Invoice, Payee
-from billing.services import InvoiceLineSpec, cluster_today, payment_record_manual
+from billing.services import InvoiceLineSpec, payment_record_manual
 from core.audit.services import Actor
+from core.clock import cluster_today
 from tests.conftest import ROLE, client_for, signed_in
 
 from .conftest import COMPANY, OTHER_COMPANY, issue

@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 
 from billing.models import Invoice, Payment, Refund
 from billing.reconcile import reconcile_cluster
-from billing.services import cluster_today, payment_record_manual, payment_refund, payment_start
+from billing.services import payment_record_manual, payment_refund, payment_start
 from core.audit.services import Actor
+from core.clock import cluster_today
 from tests.conftest import ROLE, signed_in
 
 from .conftest import COMPANY, deliver, intent_event, issue

@@ -2,8 +2,8 @@
 localstripe's Stripe.js, and the page shows «Оплачен» once the webhook has arrived.
 
 The webhook is delivered the way Stripe delivers it: localstripe POSTs the signed
-payment_intent.succeeded event to the cluster's endpoint on the public host (the payment
-page registers that URL with localstripe's /_config/webhooks/<cluster>; only in demo/tests).
+payment_intent.succeeded event to the cluster's endpoint on the public host (registered with
+localstripe's /_config/webhooks/<cluster> by billing.demo.localstripe_webhooks_register).
 The page itself never marks anything paid; it polls the invoice status.
 """
 
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
+from billing.demo import localstripe_webhooks_register
 from billing.models import GatewayEvent, Invoice, Payment
 from billing.services import InvoiceLineSpec, invoice_issue
 from core.accounts.models import Grant, User
@@ -65,6 +66,7 @@ def db_closed_after(ui: UI) -> Iterator[None]:
 def test_representative_pays_an_invoice_by_card(member_invoice: tuple[User, Invoice], ui: UI,
                                                 db_closed_after: None) -> None:
     user, invoice = member_invoice
+    assert localstripe_webhooks_register(public_url=ui.url(None, "")) == 1
     page = ui.page
     page.goto(ui.url("alpha", "/login/"))
     form = page.locator("form.form")

@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from billing import services as billing
 from billing.models import Invoice, Payment
 from core.audit.services import Actor
+from core.clock import cluster_today
 from tenants.fees import services
 from tenants.fees.models import AssessmentRun, FeeExemption, FeeSchedule
 from tenants.governance.models import Decision
@@ -41,7 +42,7 @@ def _text(response) -> str:  # type: ignore[no-untyped-def]
 
 
 def _today(cluster: Cluster) -> dt.date:
-    return billing.cluster_today(cluster)
+    return cluster_today(cluster)
 
 
 def _next_year(cluster: Cluster) -> int:
@@ -159,7 +160,7 @@ def test_staff_run_an_assessment_and_watch_its_progress(cluster_a, make_user, dj
         for name in ("Первая", "Вторая"):
             f.member(cluster_a, name)
     form = _html(staff.get("/fees/runs/"))
-    year = str(billing.cluster_today(cluster_a).year)
+    year = str(cluster_today(cluster_a).year)
     assert f'value="{year}"' in form  # the current period is proposed
     with django_capture_on_commit_callbacks(execute=True):
         response = staff.post("/fees/runs/", {"schedule": schedule.pk, "period": "2024"})
@@ -181,8 +182,26 @@ def test_staff_run_an_assessment_and_watch_its_progress(cluster_a, make_user, dj
                                               period_end=dt.date(2019, 12, 31), issue_date=dt.date(2019, 1, 1),
                                               status=AssessmentRun.Status.RUNNING, total=200, processed=50)
     html = _html(staff.get(f"/fees/runs/{queued.pk}/"))
-    assert '<progress id="run-progress" data-field="percent" max="100" value="25">' in html
+    assert '<progress data-field="percent" max="100" value="25">' in html  # the shared job_progress partial
     assert "/static/frontend/progress.js" in html
+
+
+def test_a_lost_run_is_failed_on_the_next_look_and_no_longer_blocks_a_new_one(cluster_a, make_user):
+    staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
+    with schema_context(cluster_a.schema_name):
+        schedule = f.schedule(cluster_a, effective_from=dt.date(2020, 1, 1))
+        lost = AssessmentRun.objects.create(schedule=schedule, period="2024", period_start=dt.date(2024, 1, 1),
+                                            period_end=dt.date(2024, 12, 31), issue_date=dt.date(2024, 1, 1),
+                                            status=AssessmentRun.Status.RUNNING, total=10, processed=3)
+        AssessmentRun.objects.filter(pk=lost.pk).update(created_at=lost.created_at - dt.timedelta(hours=1))
+    status = staff.get(f"/fees/runs/{lost.pk}/status/").json()
+    assert (status["status"], status["finished"]) == ("failed", True)
+    assert status["errors"][-1]["message"] == AssessmentRun.LOST_MESSAGE
+    with schema_context(cluster_a.schema_name):
+        AssessmentRun.objects.filter(pk=lost.pk).update(status=AssessmentRun.Status.RUNNING, errors=[])
+        again = services.assessment_start(actor=Actor.system(cluster_a), schedule=schedule, period="2024")
+        lost.refresh_from_db()
+    assert again.pk != lost.pk and lost.status == AssessmentRun.Status.FAILED
 
 
 def test_exemptions_list_create_and_delete_with_confirmation(cluster_a, make_user):

@@ -4,6 +4,8 @@ and the API, item updates, bounded queries."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,8 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from core.accounts.models import Grant
+from core.accounts.models import Grant, User
 from core.audit.services import Actor
+from tenants.models import Cluster
 from tenants.roadmap import services
 from tenants.roadmap.models import Item, Roadmap, RoadmapImport
 from tests.conftest import api_client, client_for, signed_in, token_for
@@ -21,15 +24,15 @@ from .test_import import SEED, approve_decision
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
+def _media_in_tmp(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = str(tmp_path)
 
 
-def _html(response) -> str:  # type: ignore[no-untyped-def]
+def _html(response: Any) -> str:
     return response.content.decode()
 
 
-def _seed_roadmap(cluster, in_cluster, user) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def _seed_roadmap(cluster: Cluster, in_cluster: Any, user: User) -> tuple[int, int]:
     with in_cluster(cluster):
         roadmap = services.roadmap_import_file(actor=Actor(user=user, cluster=cluster), data=SEED.read_bytes(),
                                                filename="seed_001.txt")

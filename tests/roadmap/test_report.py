@@ -17,6 +17,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from core.audit.services import Actor
+from tenants.models import Cluster
 from tenants.roadmap import services
 from tenants.roadmap.demo import SEED_001
 from tenants.roadmap.models import Roadmap
@@ -55,7 +56,7 @@ def synthetic_table(sections: int, per_section: int, year: int = 2018) -> bytes:
 
 
 @pytest.fixture
-def seed_roadmap(cluster_a) -> Roadmap:  # type: ignore[no-untyped-def]
+def seed_roadmap(cluster_a: Cluster) -> Roadmap:
     with schema_context(cluster_a.schema_name):
         return services.roadmap_import_file(actor=Actor.system(cluster_a), data=SEED.read_bytes(),
                                             filename="seed_001.txt")

@@ -6,6 +6,8 @@ import datetime as dt
 import io
 import re
 import subprocess
+from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -20,7 +22,7 @@ from .test_pages_api import _seed_roadmap
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
+def _media_in_tmp(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = str(tmp_path)
     settings.ROADMAP_REPORT_SYNC_MAX_ITEMS = 10  # seed 001 (24 items) counts as large here
 

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from core.accounts.services import grant_revoke
 from core.audit.services import Actor
+from tenants.models import Cluster
 from tenants.roadmap import services
 from tenants.roadmap.models import Roadmap
 from tenants.roadmap.report import CONTENT_TYPES
@@ -22,7 +23,7 @@ from .test_report import SEED, synthetic_table
 pytestmark = pytest.mark.django_db
 
 
-def _import(cluster, data: bytes = b"", filename: str = "seed_001.txt") -> Roadmap:  # type: ignore[no-untyped-def]
+def _import(cluster: Cluster, data: bytes = b"", filename: str = "seed_001.txt") -> Roadmap:
     with schema_context(cluster.schema_name):
         return services.roadmap_import_file(actor=Actor.system(cluster), data=data or SEED.read_bytes(),
                                             filename=filename)

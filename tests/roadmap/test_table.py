@@ -4,13 +4,13 @@
 import pytest
 
 from tenants.roadmap.demo import SEED_001
-from tenants.roadmap.table import TableError, parse_file, parse_text, split_executors
+from tenants.roadmap.table import ParsedTable, TableError, parse_file, parse_text, split_executors
 
 SEED = SEED_001  # = shared/seeds/001_54a93e4556976a7b.txt, kept with the demo data
 
 
 @pytest.fixture(scope="module")
-def seed():  # type: ignore[no-untyped-def]
+def seed() -> ParsedTable:
     return parse_text(SEED.read_text(encoding="utf-8"))
 
 

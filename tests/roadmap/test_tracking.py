@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.core import mail
 from django_tenants.utils import schema_context
 
-from core.accounts.models import Grant
+from core.accounts.models import Grant, User
 from core.audit.models import AuditEntry
 from core.audit.services import Actor
+from core.clock import cluster_today
 from tenants.governance.models import CommitteeMember
 from tenants.roadmap import services, tasks, tracking
 from tenants.roadmap.deadlines import DeadlineKind as K
@@ -90,8 +92,8 @@ def test_today_is_the_clusters_date_moscow_vs_novosibirsk(cluster_a, cluster_b, 
     cluster_b.time_zone = "Asia/Novosibirsk"
     cluster_b.save(update_fields=["time_zone"])
     now = dt.datetime(2025, 3, 10, 18, 30, tzinfo=dt.UTC)
-    assert tracking.cluster_today(cluster_a, now) == dt.date(2025, 3, 10)
-    assert tracking.cluster_today(cluster_b, now) == dt.date(2025, 3, 11)
+    assert cluster_today(cluster_a, now) == dt.date(2025, 3, 10)
+    assert cluster_today(cluster_b, now) == dt.date(2025, 3, 11)
     kinds = {}
     for cluster in (cluster_a, cluster_b):
         executor = make_user(Grant.Role.CLUSTER_STAFF, cluster)
@@ -100,7 +102,7 @@ def test_today_is_the_clusters_date_moscow_vs_novosibirsk(cluster_a, cluster_b, 
             item = f.item(plan, title="Подготовить заявку", end=dt.date(2025, 3, 10), text="10 марта 2025 г.",
                           executors=[f.person(executor)])
             f.approve(cluster, plan)
-            today = tracking.cluster_today(cluster, now)
+            today = cluster_today(cluster, now)
             kinds[cluster.schema_name] = (tracking.is_overdue(item, today),
                                           [i.pk for i in tracking.due_soon_items(roadmap=plan, today=today)] == [item.pk])
             with django_capture_on_commit_callbacks(execute=True):
@@ -192,7 +194,7 @@ def test_my_items_for_a_user_a_company_representative_and_a_committee_member(clu
         f.approve(cluster_a, old)
         services.roadmap_close(actor=Actor.system(cluster_a), roadmap=old)
 
-        def mine(user, **kw):  # type: ignore[no-untyped-def]
+        def mine(user: User, **kw: Any) -> list[Item]:
             scope = tracking.my_scope(user=user, cluster=cluster_a)
             return list(tracking.my_items(scope=scope, today=TODAY, **kw))
 
@@ -228,7 +230,7 @@ def test_a_draft_new_version_does_not_double_my_items(cluster_a, in_cluster, mak
 
 # --- reminders ------------------------------------------------------------------------------
 
-def _links(message) -> list[str]:  # type: ignore[no-untyped-def]
+def _links(message: Any) -> list[str]:
     return re.findall(r"https://[\w.-]+/roadmap/\d+/items/\d+/", message.body)
 
 
@@ -240,7 +242,7 @@ def test_reminders_go_once_to_executors_and_to_managers_for_items_without_one(
     make_user(Grant.Role.CLUSTER_ADMIN, cluster_a, email="admin@alpha.test")
     make_user(Grant.Role.CLUSTER_STAFF, cluster_a, email="staff@alpha.test")
     make_user(Grant.Role.MEMBER_REPRESENTATIVE, cluster_a, email="bystander@alpha.test")
-    today = tracking.cluster_today(cluster_a)
+    today = cluster_today(cluster_a)
     with in_cluster(cluster_a):
         plan = f.roadmap(cluster_a, start=today - 200 * DAY, end=today + 200 * DAY)
         soon = f.item(plan, title="Подготовить стенд", end=today + 3 * DAY, text="через три дня",
@@ -294,7 +296,7 @@ def test_reminders_stay_in_their_cluster(cluster_a, cluster_b, in_cluster, make_
     alpha_admin = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a, email="admin@alpha.test")
     beta_admin = make_user(Grant.Role.CLUSTER_ADMIN, cluster_b, email="admin@beta.test")
     beta_only = make_user(Grant.Role.CLUSTER_STAFF, cluster_b, email="staff@beta.test")
-    today_a, today_b = tracking.cluster_today(cluster_a), tracking.cluster_today(cluster_b)
+    today_a, today_b = cluster_today(cluster_a), cluster_today(cluster_b)
     with in_cluster(cluster_a):
         plan_a = f.roadmap(cluster_a, start=today_a - 100 * DAY, end=today_a + 100 * DAY)
         # linked by name to a person who holds a role only in beta: alpha's managers are told instead

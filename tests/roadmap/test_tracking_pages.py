@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -12,7 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.accounts.models import Grant
+from core.clock import cluster_today
 from tenants.governance.models import CommitteeMember
+from tenants.models import Cluster
 from tenants.roadmap import tracking
 from tenants.roadmap.deadlines import DeadlineKind as K
 from tenants.roadmap.models import Item
@@ -25,21 +28,21 @@ S = Item.Status
 DAY = dt.timedelta(days=1)
 
 
-def _html(response) -> str:  # type: ignore[no-untyped-def]
+def _html(response: Any) -> str:
     return response.content.decode()
 
 
-def _text(response) -> str:  # type: ignore[no-untyped-def]
+def _text(response: Any) -> str:
     """The page's visible text, tags stripped, whitespace collapsed."""
     body = re.sub(r"<style.*?</style>", " ", _html(response), flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
 
 
 @pytest.fixture
-def tracked(cluster_a, in_cluster, make_user):  # type: ignore[no-untyped-def]
+def tracked(cluster_a: Cluster, in_cluster: Any, make_user: Any) -> dict[str, Any]:
     """Alpha's roadmap with an overdue, a due-soon, a done, a whole-year and an undated item."""
     staff = make_user(Grant.Role.CLUSTER_STAFF, cluster_a)
-    today = tracking.cluster_today(cluster_a)
+    today = cluster_today(cluster_a)
     with in_cluster(cluster_a):
         quality = f.committee("Комитет по качеству")
         plan = f.roadmap(cluster_a, "Дорожная карта МТК", start=today - 150 * DAY, end=today + 150 * DAY)
@@ -228,7 +231,7 @@ def test_api_refuses_anonymous_other_clusters_and_users_without_a_role(tracked, 
 def test_pages_and_api_run_the_same_queries_for_20_and_200_items(cluster_a, in_cluster, make_user,
                                                                   django_assert_max_num_queries):
     user = make_user(Grant.Role.CLUSTER_STAFF, cluster_a)
-    today = tracking.cluster_today(cluster_a)
+    today = cluster_today(cluster_a)
     client = signed_in(user, cluster_a)
     api = api_client(token_for(user, cluster_a), cluster_a)
     counts: dict[str, list[int]] = {}

@@ -9,8 +9,8 @@ import pytest
 from django_tenants.utils import schema_context
 
 from core.audit.models import AuditEntry
+from core.clock import cluster_today
 from tenants.events.models import Event, Participation
-from tenants.events.selectors import cluster_today
 from tenants.members.models import Company
 from tests.conftest import ROLE, client_for, signed_in
 from tests.site.conftest import moscow_today

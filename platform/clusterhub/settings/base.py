@@ -257,3 +257,19 @@ if SENTRY_DSN:
     from clusterhub.sentry import init_sentry
 
     init_sentry(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
+
+# Demo data of the areas (clusterhub.demo, `manage.py demo_setup`), by dotted path. CLUSTER_DEMOS
+# run inside each cluster's schema, in one transaction with its other content:
+# f(cluster, *, tz). PLATFORM_DEMOS run after every cluster is ready, on the public schema:
+# f(clusters). Each must be safe to run again.
+CLUSTER_DEMOS = [
+    "clusterhub.demo.content.demo_cluster_content",
+    "tenants.roadmap.demo.demo_roadmaps",
+    "tenants.fees.demo.demo_fees",
+    "tenants.projects.demo.demo_projects",
+]
+PLATFORM_DEMOS = [
+    "billing.demo.demo_payees",
+    "tenants.reporting.demo.demo_annual_reports",
+    "core.federal.warehouse.demo_refresh",
+]

@@ -1,4 +1,4 @@
-"""Prepare the demo: database, migrations, the four seed clusters, users. Safe to rerun."""
+"""Prepare the demo: database, migrations, then clusterhub.demo (clusters, users, area data). Safe to rerun."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from clusterhub.demo import DEMO_PASSWORD, demo_setup
 from clusterhub.env import ensure_database_exists
-from tenants.demo import DEMO_PASSWORD, demo_setup
 
 
 class Command(BaseCommand):

@@ -1,0 +1,11 @@
+"""API routes of accounts (included by api/urls_public.py and api/urls_tenant.py)."""
+
+from django.urls import URLPattern, URLResolver, path
+
+from .auth import TokenObtainView
+from .me import MeView
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("auth/token/", TokenObtainView.as_view(), name="token"),
+    path("me/", MeView.as_view(), name="me"),
+]

@@ -1,0 +1,16 @@
+"""API routes of the governance area (included by api/urls_tenant.py)."""
+
+from django.urls import URLPattern, URLResolver
+from rest_framework.routers import SimpleRouter
+
+from .bodies import BodyViewSet, OfficerViewSet
+from .committees import CommitteeViewSet
+from .meetings import MeetingViewSet
+
+router = SimpleRouter()
+router.register("bodies", BodyViewSet, basename="body")
+router.register("officers", OfficerViewSet, basename="officer")
+router.register("committees", CommitteeViewSet, basename="committee")
+router.register("meetings", MeetingViewSet, basename="meeting")
+
+urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

@@ -1,0 +1,52 @@
+"""Writes of fee billing (public schema; every row and every query carries its cluster).
+
+Every function takes an `actor`, checks that it manages the cluster (cluster admin or staff;
+the system actor of tasks and webhooks too) — paying online is for representatives of the
+invoiced company — validates with Russian messages, runs in one transaction with its audit
+row, and queues e-mails and Stripe calls that can wait by task name after commit
+(core.queue). Invoices are locked (`select_for_update`) whenever money moves.
+
+| module | holds |
+|---|---|
+| `common` | the actor scoped to a cluster, an invoice's status, money on a locked invoice, e-mails after commit |
+| `payees` | `payee_save`, the decrypted secrets |
+| `invoices` | `invoice_issue`, `invoices_issue_many`, `invoice_void`, `invoices_mark_overdue` |
+| `payments` | `payment_record_manual`, `payment_refund`, `refund_settle` |
+| `online` | `may_pay` / `require_payer`, `payment_start`, `payment_confirm_card` (Stripe) |
+| `settling` | `intent_apply`: what Stripe reports, forward-only, amount/currency checked |
+"""
+
+from core.clock import cluster_today
+
+from .common import OTHER_CLUSTER
+from .invoices import (
+    AUDITED_ISSUE_FIELDS,
+    MAX_LINES,
+    InvoiceLineSpec,
+    InvoiceRequest,
+    IssueOutcome,
+    invoice_issue,
+    invoice_void,
+    invoices_issue_many,
+    invoices_mark_overdue,
+)
+from .online import (
+    PAYERS_ONLY,
+    CardConfirmation,
+    PaymentStart,
+    may_pay,
+    payment_confirm_card,
+    payment_start,
+    require_payer,
+)
+from .payees import PAYEE_FIELDS, payee_save, payee_secret_key, payee_webhook_secret
+from .payments import payment_record_manual, payment_refund, refund_settle
+from .settling import INTENT_STATUSES, intent_apply
+
+__all__ = [
+    "AUDITED_ISSUE_FIELDS", "INTENT_STATUSES", "MAX_LINES", "OTHER_CLUSTER", "PAYEE_FIELDS", "PAYERS_ONLY",
+    "CardConfirmation", "InvoiceLineSpec", "InvoiceRequest", "IssueOutcome", "PaymentStart", "cluster_today",
+    "intent_apply", "invoice_issue", "invoice_void", "invoices_issue_many", "invoices_mark_overdue", "may_pay",
+    "payee_save", "payee_secret_key", "payee_webhook_secret", "payment_confirm_card", "payment_record_manual",
+    "payment_refund", "payment_start", "refund_settle", "require_payer",
+]

@@ -1,0 +1,74 @@
+"""What the billing services share: the actor scoped to an invoice's cluster, an invoice's
+status from its money and dates, money moving on a locked invoice, and e-mails after commit."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from core.accounts.access import require_manager
+from core.audit.services import Actor, audit_record, diff, snapshot
+from core.clock import cluster_today
+from core.queue import enqueue
+from tenants.models import Cluster
+
+from ..models import Invoice, Notification
+
+OTHER_CLUSTER = "Этот счёт принадлежит другому кластеру."
+
+Status = Invoice.Status
+
+
+def scoped(actor: Actor, cluster: Cluster) -> Actor:
+    """The actor, checked to manage `cluster`, with that cluster set (audit rows carry it)."""
+    if actor.cluster is not None and actor.cluster.pk != cluster.pk:
+        raise PermissionDenied(OTHER_CLUSTER)
+    actor = dataclasses.replace(actor, cluster=cluster)
+    require_manager(actor)
+    return actor
+
+
+def status_for(invoice: Invoice, today: dt.date) -> str:
+    """What the invoice's status should be from its amounts and due date (void stays void)."""
+    if invoice.status in {Status.VOID, Status.DRAFT}:
+        return invoice.status
+    if invoice.paid_kopecks >= invoice.amount_kopecks:
+        return Status.PAID
+    if (invoice.overdue_after or invoice.due_date) < today:
+        return Status.OVERDUE
+    return Status.PARTIALLY_PAID if invoice.paid_kopecks > 0 else Status.OPEN
+
+
+def apply_money(*, invoice: Invoice, delta_kopecks: int, actor: Actor, action: str) -> None:
+    """Add (or, for refunds, subtract) money on a locked invoice and re-derive its status."""
+    before = snapshot(invoice, ["paid_kopecks", "status", "paid_at"])
+    invoice.paid_kopecks = max(invoice.paid_kopecks + delta_kopecks, 0)
+    invoice.status = status_for(invoice, cluster_today(invoice.cluster))
+    if invoice.status == Status.PAID and invoice.paid_at is None:
+        invoice.paid_at = timezone.now()
+    elif invoice.status != Status.PAID:
+        invoice.paid_at = None
+    invoice.save(update_fields=["paid_kopecks", "status", "paid_at", "updated_at"])
+    audit_record(actor=actor, action=action, obj=invoice,
+                 changes=diff(before, snapshot(invoice, ["paid_kopecks", "status", "paid_at"])))
+    if invoice.status == Status.PAID and before["status"] != Status.PAID:
+        notify_on_commit(invoice.pk, kind=Notification.Kind.PAYMENT_RECEIVED)
+
+
+def notify_on_commit(*invoice_ids: int, kind: str) -> None:
+    """The e-mails of `kind` about these invoices, queued by one after-commit hook (a broker
+    that is down is logged; the notifications sweep sends what was missed)."""
+    def queue() -> None:
+        for invoice_id in invoice_ids:
+            enqueue("billing.invoice_notify", invoice_id, kind)
+
+    transaction.on_commit(queue)
+
+
+def locked(invoice: Invoice) -> Invoice:
+    return Invoice.objects.select_for_update(of=("self",)).select_related("cluster").get(pk=invoice.pk,
+                                                                             cluster_id=invoice.cluster_id)

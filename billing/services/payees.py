@@ -1,0 +1,94 @@
+"""The cluster's payee: bank details for the «Счёт на оплату» and the Stripe keys (secrets
+encrypted; the audit row records that a secret changed, never its value)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from core.accounts.models import Grant
+from core.accounts.selectors import user_cluster_roles
+from core.audit.services import Actor, audit_record, diff, snapshot
+from core.ru.identifiers import inn_error, kpp_error
+from tenants.models import Cluster
+
+from .. import crypto
+from ..models import Payee
+from .common import scoped
+
+PAYEE_FIELDS = frozenset({"name", "inn", "kpp", "address", "bank_name", "bik", "account",
+                          "correspondent_account", "director", "accountant", "stripe_publishable_key"})
+
+
+def payee_save(*, actor: Actor, cluster: Cluster, fields: dict[str, Any],
+               stripe_secret_key: str | None = None, stripe_webhook_secret: str | None = None) -> Payee:
+    """Create or change the cluster's payee. Secrets: None keeps the stored one, "" clears it.
+
+    Only cluster admins (or the system actor). Secrets are encrypted; the audit row records
+    that a secret changed, never its value."""
+    actor = scoped(actor, cluster)
+    if actor.user is not None and Grant.Role.CLUSTER_ADMIN not in user_cluster_roles(actor.user, cluster):
+        raise PermissionDenied("Реквизиты получателя и ключи Stripe меняет только администратор кластера.")
+    unknown = set(fields) - PAYEE_FIELDS
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    clean = {k: " ".join(str(v or "").split()) for k, v in fields.items()}
+    for key in ("inn", "kpp", "bik", "account", "correspondent_account"):
+        if key in clean:
+            clean[key] = clean[key].replace(" ", "")
+    errors: dict[str, list[str]] = {}
+    checks = {"inn": (inn_error, True), "kpp": (kpp_error, False)}
+    for key, (check, required) in checks.items():
+        value = clean.get(key, "")
+        message = check(value) if value else ("Обязательное поле." if required else None)
+        if message:
+            errors[key] = [str(message)]
+    for key, length, label in (("bik", 9, "БИК"), ("account", 20, "Расчётный счёт"),
+                               ("correspondent_account", 20, "Корреспондентский счёт")):
+        value = clean.get(key, "")
+        if not (value.isdigit() and len(value) == length):
+            errors[key] = [f"{label}: ровно {length} цифр."]
+    for key in ("name", "bank_name"):
+        if not clean.get(key):
+            errors[key] = ["Обязательное поле."]
+    publishable = clean.get("stripe_publishable_key", "")
+    if publishable and not publishable.startswith("pk_"):
+        errors["stripe_publishable_key"] = ["Публикуемый ключ Stripe начинается с «pk_»."]
+    if stripe_secret_key and not stripe_secret_key.strip().startswith(("sk_", "rk_")):
+        errors["stripe_secret_key"] = ["Секретный ключ Stripe начинается с «sk_» или «rk_»."]
+    if stripe_webhook_secret and not stripe_webhook_secret.strip().startswith("whsec_"):
+        errors["stripe_webhook_secret"] = ["Секрет подписи вебхуков Stripe начинается с «whsec_»."]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        payee = Payee.objects.select_for_update().filter(cluster=cluster).first()
+        created = payee is None
+        if payee is None:
+            payee = Payee(cluster=cluster)
+        before = {} if created else snapshot(payee, sorted(PAYEE_FIELDS))
+        for key, value in clean.items():
+            setattr(payee, key, value)
+        secret_changes: dict[str, list[Any]] = {}
+        if stripe_secret_key is not None:
+            payee.stripe_secret_key_encrypted = crypto.encrypt(stripe_secret_key.strip())
+            secret_changes["stripe_secret_key"] = ["***", "*** (изменён)" if stripe_secret_key else ""]
+        if stripe_webhook_secret is not None:
+            payee.stripe_webhook_secret_encrypted = crypto.encrypt(stripe_webhook_secret.strip())
+            secret_changes["stripe_webhook_secret"] = ["***", "*** (изменён)" if stripe_webhook_secret else ""]
+        payee.save()
+        changes = {**diff(before, snapshot(payee, sorted(PAYEE_FIELDS))), **secret_changes}
+        if changes:
+            audit_record(actor=actor, action="billing.payee_create" if created else "billing.payee_change",
+                         obj=payee, changes=changes)
+    return payee
+
+
+def payee_secret_key(payee: Payee) -> str:
+    """The decrypted Stripe secret key (server side only; never rendered)."""
+    return crypto.decrypt(payee.stripe_secret_key_encrypted)
+
+
+def payee_webhook_secret(payee: Payee) -> str:
+    return crypto.decrypt(payee.stripe_webhook_secret_encrypted)

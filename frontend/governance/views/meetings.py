@@ -1,0 +1,149 @@
+"""Meetings of the governance bodies: list, page, agenda, attendance, decisions and protocol."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.audit.services import Actor
+from frontend.access import or_404
+from frontend.governance.forms import (
+    AgendaItemForm,
+    AttendanceForm,
+    DecisionForm,
+    MeetingCreateForm,
+    MeetingForm,
+)
+from frontend.pages import action, form_page
+from tenants.governance import services
+from tenants.governance.models import AgendaItem, Body, Meeting
+from tenants.governance.protocol import CONTENT_TYPES, protocol_file
+from tenants.governance.quorum import ADOPTION_RULE
+from tenants.governance.selectors import (
+    agenda_item_get,
+    meeting_attendance_sheet,
+    meeting_get,
+    meeting_list,
+    meeting_quorum,
+)
+from tenants.http import ClusterHttpRequest
+
+from .records import Record, is_manager, managers, readers, sorted_page
+
+MEETINGS = Record(
+    form_class=MeetingForm, new_form_class=MeetingCreateForm, get=lambda pk: meeting_get(meeting_id=pk),
+    keyword="meeting", create=services.meeting_create, update=services.meeting_update, delete=services.meeting_delete,
+    name=str, edit_title=gettext_lazy("Заседание: %(name)s"), created=gettext_lazy("Заседание создано."),
+    deleted=gettext_lazy("Заседание удалено."), list_url="governance:meetings", detail_url="governance:meeting",
+    new_title=gettext_lazy("Новое заседание"), initial={"status": Meeting.Status.PLANNED},
+)
+MEETING_SORTS = {
+    "-held_at": ["-held_at", "-id"], "held_at": ["held_at", "id"],
+    "body": ["body__name", "-held_at", "-id"], "number": ["number", "-held_at", "-id"],
+}
+
+
+def _meeting_url(pk: int) -> str:
+    return reverse("governance:meeting", kwargs={"pk": pk})
+
+
+@readers
+@require_GET
+def meetings(request: ClusterHttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    body = request.GET.get("body", "")
+    state = request.GET.get("status", "")
+    qs = meeting_list()
+    if query:
+        qs = qs.filter(Q(number__icontains=query) | Q(place__icontains=query) | Q(body__name__icontains=query)
+                       | Q(agenda_items__title__icontains=query)).distinct()
+    if body.isdigit():
+        qs = qs.filter(body_id=int(body))
+    if state in Meeting.Status.values:
+        qs = qs.filter(status=state)
+    page, sort = sorted_page(request, qs, MEETING_SORTS, "-held_at")
+    return render(request, "frontend/governance/meetings.html", {
+        "page": page, "q": query, "body": body, "status": state, "sort": sort, "bodies": Body.objects.all(),
+        "statuses": Meeting.Status.choices, "manager": is_manager(request),
+    })
+
+
+@readers
+@require_GET
+def meeting(request: ClusterHttpRequest, pk: int) -> HttpResponse:
+    item = or_404(meeting_get(meeting_id=pk))
+    manager = is_manager(request)
+    return render(request, "frontend/governance/meeting.html", {
+        "meeting": item, "quorum": meeting_quorum(meeting=item), "manager": manager,
+        "adoption_rule": ADOPTION_RULE, "agenda_form": AgendaItemForm() if manager else None,
+    })
+
+
+@managers
+@require_POST
+def meeting_agenda_add(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
+    item = or_404(meeting_get(meeting_id=pk))
+    form = AgendaItemForm(request.POST)
+
+    def add() -> AgendaItem:
+        if not form.is_valid():
+            raise ValidationError(_("Введите вопрос повестки."))
+        return services.agenda_item_add(meeting=item, actor=Actor.from_request(request),
+                                        title=form.cleaned_data["title"])
+
+    return action(request, add, success=_meeting_url(pk))
+
+
+@managers
+@require_POST
+def meeting_agenda_delete(request: ClusterHttpRequest, pk: int, item_id: int) -> HttpResponseBase:
+    agenda_item = or_404(agenda_item_get(meeting_id=pk, item_id=item_id))
+    return action(request, lambda: services.agenda_item_delete(item=agenda_item, actor=Actor.from_request(request)),
+                  success=_meeting_url(pk))
+
+
+@managers
+@require_http_methods(["GET", "POST"])
+def meeting_attendance(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
+    item = or_404(meeting_get(meeting_id=pk))
+    form = AttendanceForm(request.POST or None, sheet=meeting_attendance_sheet(meeting=item))
+    return form_page(
+        request, form=form,
+        save=lambda data: services.meeting_record_attendance(
+            meeting=item, actor=Actor.from_request(request),
+            rows=[services.AttendanceRow(company=company, present=present, representative_name=name)
+                  for company, present, name in form.cleaned_rows()]),
+        success=_meeting_url(pk), message=_("Присутствие отмечено."),
+        template="frontend/governance/attendance.html", context={"meeting": item})
+
+
+@managers
+@require_http_methods(["GET", "POST"])
+def meeting_decision_add(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
+    item = or_404(meeting_get(meeting_id=pk))
+    return form_page(
+        request, form=DecisionForm(request.POST or None, meeting=item),
+        save=lambda data: services.meeting_record_decisions(meeting=item, actor=Actor.from_request(request),
+                                                            decisions=[services.DecisionInput(**data)]),
+        success=_meeting_url(pk), message=_("Решение записано."),
+        template="frontend/governance/decision_form.html",
+        context={"meeting": item, "quorum": meeting_quorum(meeting=item), "adoption_rule": ADOPTION_RULE})
+
+
+@readers
+@require_GET
+def meeting_protocol(request: ClusterHttpRequest, pk: int) -> HttpResponse:
+    extension = request.GET.get("format", "pdf")
+    item = or_404(meeting_get(meeting_id=pk))
+    if extension not in CONTENT_TYPES:
+        raise Http404
+    found = protocol_file(meeting=item, cluster=request.cluster, extension=extension)
+    response = HttpResponse(found.content, content_type=found.content_type)
+    response["Content-Disposition"] = found.disposition
+    return response
