@@ -12,4 +12,6 @@ urlpatterns = [
     path("", include("api.fees.urls")),
     path("", include("api.billing.urls")),
     path("", include("api.annual_report.urls")),
+    path("", include("api.projects.urls")),
+    path("", include("api.registry.urls")),
 ]

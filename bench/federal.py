@@ -7,7 +7,9 @@ What is real and what is synthetic (also printed under the table):
   GET /api/v1/federal/dashboard/, signed in as a federal user, over 1,000 SYNTHETIC clusters: Cluster
   rows without schemas (the dashboard never enters a schema) plus their warehouse rows, inserted
   directly — 2 years of submitted reports each (the 2025 form's figures, as for 100 members),
-  their facts and registry checks, and a live snapshot with member_count=100.
+  their facts and registry checks, a live snapshot with member_count=100 and project/support sums,
+  and 20 joint projects each (FederalProject rows with indicators, every 4th short of plan).
+  GET /api/v1/federal/projects/ (first page) is timed beside them.
 * Naive = the same figures read at request time from the clusters themselves: per cluster SET
   search_path, members, accepted KPIs of the year, roadmap items, then its dues from billing. Run on
   REAL schemas (NAIVE_CLUSTERS clusters × 100 companies with KPIs and roadmap items) and
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 
 SYNTHETIC = 1_000
 MEMBERS = 100
+PROJECTS = 20  # joint projects per synthetic cluster (warehouse rows: FederalProject)
 NAIVE_CLUSTERS = 20
 YEARS = (2024, 2025)
 WARMUP, SAMPLES = 3, 30
@@ -124,7 +127,14 @@ def synthetic_warehouse() -> list[Any]:
     from django.db import transaction
     from django.utils import timezone
 
-    from core.federal.models import AnnualReport, ClusterSnapshot, RegistryCheckResult, ReportFact, ReportForm
+    from core.federal.models import (
+        AnnualReport,
+        ClusterSnapshot,
+        FederalProject,
+        RegistryCheckResult,
+        ReportFact,
+        ReportForm,
+    )
     from tenants.models import Cluster
 
     form = ReportForm.objects.get(year=2025, status=ReportForm.Status.PUBLISHED)
@@ -163,9 +173,32 @@ def synthetic_warehouse() -> list[Any]:
             ClusterSnapshot(cluster=c, member_count=MEMBERS, members_by_kind={"company": 80, "university": 12,
                                                                             "other": 8},
                             dues_invoiced_kopecks=9_000_000_00, dues_paid_kopecks=7_000_000_00 + n * 100,
-                            roadmap_items_total=50, roadmap_items_done=30 + n % 20)
+                            roadmap_items_total=50, roadmap_items_done=30 + n % 20,
+                            projects_total=PROJECTS, projects_active=PROJECTS // 2, project_shortfalls=PROJECTS // 4,
+                            support_granted_kopecks=PROJECTS * 20_000_000_00,
+                            support_received_kopecks=PROJECTS * 10_000_000_00)
             for n, c in enumerate(clusters, start=1)], batch_size=1000)
+        FederalProject.objects.bulk_create([_project(c, p) for c in clusters for p in range(1, PROJECTS + 1)],
+                                           batch_size=2000)
     return clusters
+
+
+def _project(cluster: Any, p: int) -> Any:
+    from decimal import Decimal
+
+    from core.federal.models import FederalProject
+
+    short = p % 4 == 0
+    return FederalProject(
+        cluster=cluster, project_id=p, title=f"Совместный проект {p:02d}", kind="Импортозамещение",
+        status="in_progress" if p % 2 else "approved", status_label="Реализуется", lead="ООО «Головной участник»",
+        participants=3 + p % 5, budget_kopecks=100_000_000_00, support_requested_kopecks=30_000_000_00,
+        support_granted_kopecks=20_000_000_00, support_received_kopecks=10_000_000_00,
+        support_measures=["Субсидия по постановлению № 41"],
+        indicators=[{"year": year, "name": "Объём выпуска продукции", "unit": "₽", "planned": "50000000.00",
+                     "actual": "40000000.00" if short else "52000000.00", "status": "accepted",
+                     "shortfall_percent": "20.00" if short else None} for year in YEARS],
+        shortfalls=len(YEARS) if short else 0, worst_shortfall_percent=Decimal("20.00") if short else None)
 
 
 # --- real schemas for the naive baseline and the live rebuild -------------------------------
@@ -273,6 +306,7 @@ def _time(call: Any, samples: int, warmup: int) -> Timing:
 class FederalResult:
     page: Timing
     api: Timing
+    projects: Timing
     naive: Timing
     live_rebuild_s: float
     live_rebuild_clusters: int
@@ -313,8 +347,14 @@ def measure() -> FederalResult:
         if response.status_code != 200 or response.json()["live"]["clusters"] < SYNTHETIC:
             raise RuntimeError(f"/api/v1/federal/dashboard/: {response.status_code} {response.content[:200]!r}")
 
+    def projects() -> None:
+        response = api_client.get("/api/v1/federal/projects/?shortfall=true")
+        if response.status_code != 200 or response.json()["count"] < SYNTHETIC * (PROJECTS // 4):
+            raise RuntimeError(f"/api/v1/federal/projects/: {response.status_code} {response.content[:200]!r}")
+
     page_t = _time(page, SAMPLES, WARMUP)
     api_t = _time(api, SAMPLES, WARMUP)
+    projects_t = _time(projects, SAMPLES, WARMUP)
     naive_t = _time(lambda: naive_dashboard(real, YEARS[-1]), NAIVE_SAMPLES, 1)
 
     live = warehouse_rebuild(slugs=[c.schema_name for c in real], facts=False)
@@ -322,7 +362,7 @@ def measure() -> FederalResult:
         raise RuntimeError(f"live rebuild failed: {live.failed}")
     facts = warehouse_rebuild(slugs=[f"{PREFIX}{n:04d}" for n in range(1, SYNTHETIC + 1)], live=False)
     _public()
-    return FederalResult(page=page_t, api=api_t, naive=naive_t, live_rebuild_s=live.refresh_seconds,
+    return FederalResult(page=page_t, api=api_t, projects=projects_t, naive=naive_t, live_rebuild_s=live.refresh_seconds,
                          live_rebuild_clusters=live.clusters, facts_rebuild_s=facts.facts_seconds,
                          facts_reports=facts.reports, facts_rows=facts.facts, setup_s=setup_s)
 
@@ -356,15 +396,18 @@ def rows(r: FederalResult) -> list[Row]:
         f"for real ({r.facts_rebuild_s:.1f} s). Set-up of the data: {r.setup_s:.1f} s (not measured).",
     ]
     return [
-        Row(f"5. Ministry dashboard at {SYNTHETIC:,} clusters × {MEMBERS} members (synthetic warehouse; "
-            "baseline = naive per-schema reads, extrapolated)", section=True),
+        Row(f"5. Ministry dashboard at {SYNTHETIC:,} clusters × {MEMBERS} members, {PROJECTS} projects each "
+            "(synthetic warehouse; baseline = naive per-schema reads, extrapolated)", section=True),
         Row("  GET /ministry/ p50 / p95 ms", f"{naive_p50:,.0f} / {naive_p95:,.0f} (naive, extrapolated)",
             f"{r.page.p50:.0f} / {r.page.p95:.0f}", f"{naive_p50 / r.page.p50:,.0f}x faster (p50)"),
         Row("  GET /api/v1/federal/dashboard/ p50 / p95 ms", f"{naive_p50:,.0f} / {naive_p95:,.0f} (naive)",
             f"{r.api.p50:.0f} / {r.api.p95:.0f}", f"{naive_p50 / r.api.p50:,.0f}x faster (p50)"),
-        Row("  SQL queries per request (page / API)",
+        Row("  GET /api/v1/federal/projects/?shortfall=true p50 / p95 ms", "-",
+            f"{r.projects.p50:.0f} / {r.projects.p95:.0f}",
+            f"{SYNTHETIC * (PROJECTS // 4):,} projects below plan, first page"),
+        Row("  SQL queries per request (page / API / projects)",
             f"{naive_queries:,} ({naive_queries // SYNTHETIC} per cluster, extrapolated)",
-            f"{_q(r.page)} / {_q(r.api)}", "constant in the number of clusters"),
+            f"{_q(r.page)} / {_q(r.api)} / {_q(r.projects)}", "constant in the number of clusters"),
         Row(f"  warehouse_rebuild for {SYNTHETIC:,} clusters, s", "-",
             f"{rebuild_total:.0f} ({live_per_cluster * SYNTHETIC:.0f} live, extrapolated + "
             f"{r.facts_rebuild_s:.1f} facts)", "runs offline; dashboards keep serving"),

@@ -52,7 +52,7 @@ def _computed_json(computed: ComputedReport, *, comments: str, with_rows: bool) 
                 "value_type": f.value_type, "method": f.method, "source": f.source, "required": f.required,
                 "value": value_to_json(f.value), "display": f.display, "numerator": value_to_json(f.numerator),
                 "denominator": value_to_json(f.denominator), "note": f.note, "comment": f.comment,
-                "entered_text": f.raw if f.is_entered else None, "error": f.error or None,
+                "entered_text": f.raw if f.takes_input else None, "error": f.error or None,
                 "row_count": len(f.rows)}
         if with_rows:
             item["rows"] = [r.as_json() for r in f.rows]

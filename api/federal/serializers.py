@@ -10,7 +10,8 @@ from rest_framework import serializers
 
 from api.clusters import ClusterCardSerializer
 from core.federal import dashboard as selectors
-from core.federal.models import AnnualReport, RegistryCheckResult
+from core.federal.models import AnnualReport, FederalProject, RegistryCheckResult
+from core.ru.regions import region_name
 from tenants.models import Cluster
 
 
@@ -143,6 +144,20 @@ class LiveTotalsSerializer(serializers.Serializer):
     roadmap_items_done = serializers.IntegerField()
     roadmap_completion = serializers.FloatField(allow_null=True)
     updated_at = serializers.DateTimeField(allow_null=True)
+    projects_total = serializers.IntegerField()
+    projects_active = serializers.IntegerField()
+    project_shortfalls = serializers.IntegerField(help_text="Целевых показателей проектов ниже плана")
+    support_granted_kopecks = serializers.IntegerField()
+    support_received_kopecks = serializers.IntegerField()
+
+
+class RegionProjectsSerializer(serializers.Serializer):
+    region = serializers.CharField()
+    clusters = serializers.IntegerField()
+    projects = serializers.IntegerField()
+    shortfalls = serializers.IntegerField()
+    support_granted_kopecks = serializers.IntegerField()
+    support_received_kopecks = serializers.IntegerField()
 
 
 class DashboardSerializer(serializers.Serializer):
@@ -152,3 +167,35 @@ class DashboardSerializer(serializers.Serializer):
     totals = YearTotalsSerializer(many=True, help_text="Год к году: показатели отправленных отчётов")
     registry_checks = serializers.DictField(child=serializers.IntegerField(),
                                             help_text="Кластеров по итогу проверки: pass, fail, no_data, none")
+    regions = RegionProjectsSerializer(many=True, help_text="Совместные проекты и господдержка по регионам")
+
+
+class FederalProjectIndicatorSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    planned = serializers.CharField(help_text="План в единице показателя (деньги — рубли)")
+    actual = serializers.CharField(allow_null=True)
+    status = serializers.CharField()
+    shortfall_percent = serializers.CharField(allow_null=True, help_text="Недовыполнение плана, %; null — нет")
+
+
+class FederalProjectSerializer(serializers.ModelSerializer):
+    """A cluster's joint project: its cluster and region(s), budget, support (kopecks) and indicators."""
+
+    cluster = serializers.CharField(source="cluster.schema_name", help_text="Код кластера (slug)")
+    cluster_name = serializers.CharField(source="cluster.name")
+    region_codes = serializers.ListField(source="cluster.region_codes", child=serializers.CharField())
+    regions = serializers.SerializerMethodField()
+    indicators = FederalProjectIndicatorSerializer(many=True)
+
+    class Meta:
+        model = FederalProject
+        fields = ["id", "cluster", "cluster_name", "region_codes", "regions", "project_id", "title", "kind", "status",
+                  "status_label", "period_start", "period_end", "lead", "participants", "budget_kopecks",
+                  "budget_by_source", "support_requested_kopecks", "support_granted_kopecks",
+                  "support_received_kopecks", "support_measures", "shortfalls", "worst_shortfall_percent",
+                  "indicators", "updated_at"]
+
+    def get_regions(self, project: FederalProject) -> list[str]:
+        return [region_name(code) for code in project.cluster.region_codes]

@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from .views import (
     FederalClusterViewSet,
     FederalDashboardView,
+    FederalProjectViewSet,
     FederalRegistryCheckViewSet,
     FederalReportViewSet,
 )
@@ -13,6 +14,7 @@ from .views import (
 router = SimpleRouter()
 router.register("federal/clusters", FederalClusterViewSet, basename="federal-clusters")
 router.register("federal/reports", FederalReportViewSet, basename="federal-reports")
+router.register("federal/projects", FederalProjectViewSet, basename="federal-projects")
 router.register("federal/registry-checks", FederalRegistryCheckViewSet, basename="federal-registry-checks")
 
 urlpatterns: list[URLPattern | URLResolver] = [

@@ -23,12 +23,13 @@ from api.base import PlatformAPIMixin
 from api.permissions import IsMinistryOrPlatformAdmin
 from core.accounts.selectors import MinistryScope, user_ministry_scope
 from core.federal import dashboard as selectors
-from core.federal.models import AnnualReport, RegistryCheckResult
+from core.federal.models import AnnualReport, FederalProject, RegistryCheckResult
 from tenants.models import Cluster
 
 from .serializers import (
     DashboardSerializer,
     FederalClusterSerializer,
+    FederalProjectSerializer,
     RegistryCheckSerializer,
     ReportDetailSerializer,
     ReportListSerializer,
@@ -188,6 +189,50 @@ class FederalRegistryCheckViewSet(FederalAPIMixin, mixins.ListModelMixin, mixins
         return qs
 
 
+# --- joint projects -------------------------------------------------------------------------
+
+PROJECT_ORDERINGS = {"cluster": ("cluster__name", "title", "project_id"), "title": ("title", "cluster__name", "id"),
+                     "-support": ("-support_received_kopecks", "cluster__name", "id"),
+                     "-shortfall": ("-worst_shortfall_percent", "cluster__name", "id")}
+
+
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("cluster", OpenApiTypes.STR, description="Код кластера (slug)"),
+    OpenApiParameter("region", OpenApiTypes.STR, description="Код региона ISO 3166-2:RU, например RU-MOS"),
+    OpenApiParameter("status", OpenApiTypes.STR, description="Статус проекта (idea, approved, in_progress, done, "
+                                                             "stopped)"),
+    OpenApiParameter("shortfall", OpenApiTypes.BOOL, description="true — только проекты с показателями ниже плана"),
+    OpenApiParameter("search", OpenApiTypes.STR, description="Часть названия проекта"),
+    OpenApiParameter("ordering", OpenApiTypes.STR, enum=list(PROJECT_ORDERINGS),
+                     description="Сортировка: cluster (по умолчанию), title, -support, -shortfall"),
+]))
+class FederalProjectViewSet(FederalAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                            viewsets.GenericViewSet):
+    """Joint projects of the clusters the user may see (warehouse rows, refreshed with the clusters'
+    current figures): budget, state support asked / granted / received, target indicators plan vs actual."""
+
+    serializer_class = FederalProjectSerializer
+
+    def get_queryset(self) -> QuerySet[FederalProject]:
+        if user_ministry_scope(self.request.user) is None:
+            return FederalProject.objects.none()
+        qs = selectors.scope_projects(_scope(self.request))
+        if self.action != "list":
+            return qs
+        params = self.request.query_params
+        if slug := params.get("cluster", "").strip():
+            qs = qs.filter(cluster__schema_name=slug)
+        if region := params.get("region", "").strip().upper():
+            qs = qs.filter(cluster__region_codes__contains=[region])
+        if status := params.get("status", "").strip():
+            qs = qs.filter(status=status)
+        if (shortfall := _bool_param(self.request, "shortfall")) is not None:
+            qs = qs.filter(shortfalls__gt=0) if shortfall else qs.filter(shortfalls=0)
+        if search := params.get("search", "").strip():
+            qs = qs.filter(title__icontains=search[:100])
+        return qs.order_by(*PROJECT_ORDERINGS.get(params.get("ordering", ""), PROJECT_ORDERINGS["cluster"]))
+
+
 # --- the dashboard --------------------------------------------------------------------------
 
 
@@ -209,7 +254,11 @@ class FederalDashboardView(FederalAPIMixin, APIView):
                      "dues_invoiced_kopecks": live.dues_invoiced_kopecks, "dues_paid_kopecks": live.dues_paid_kopecks,
                      "dues_collection_rate": number(live.dues_rate),
                      "roadmap_items_total": live.roadmap_items_total, "roadmap_items_done": live.roadmap_items_done,
-                     "roadmap_completion": number(live.roadmap_rate), "updated_at": live.updated_at},
-            "totals": totals, "registry_checks": board.checks,
+                     "roadmap_completion": number(live.roadmap_rate), "updated_at": live.updated_at,
+                     "projects_total": live.projects, "projects_active": live.projects_active,
+                     "project_shortfalls": live.project_shortfalls,
+                     "support_granted_kopecks": live.support_granted_kopecks,
+                     "support_received_kopecks": live.support_received_kopecks},
+            "totals": totals, "registry_checks": board.checks, "regions": board.regions,
         }
         return Response(DashboardSerializer(data).data)

@@ -48,7 +48,8 @@ class CompanyOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Company
         fields = ["id", "full_name", "short_name", "kind", "kind_display", "legal_form", "inn", "ogrn", "kpp",
-                  "region_code", "region_name", "address", "website", "is_sez_resident", "okved_codes",
+                  "region_code", "region_name", "address", "website", "is_sez_resident", "special_territory",
+                  "okved_codes",
                   "description", "services", "prospective_projects", "public_fields", "status", "status_display",
                   "status_changed_at", "product_count", "created_at", "updated_at"]
 
@@ -83,6 +84,9 @@ class CompanyInputSerializer(CompanyProfileInputSerializer):
     ogrn = serializers.CharField(label="ОГРН/ОГРНИП", max_length=17, required=False, allow_blank=True)
     kpp = serializers.CharField(label="КПП", max_length=11, required=False, allow_blank=True)
     is_sez_resident = serializers.BooleanField(label="Резидент ОЭЗ", required=False)
+    special_territory = serializers.ChoiceField(
+        label="Моногород или ТОР (пусто — нет)", required=False, allow_blank=True,
+        choices=Company.SpecialTerritory.choices)
 
 
 class CompanyCreateSerializer(CompanyInputSerializer):
@@ -171,7 +175,7 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterVi
     search_fields = ["short_name", "full_name", "inn", "ogrn"]
     ordering_fields = ["short_name", "full_name", "inn", "status", "status_changed_at", "created_at", "id"]
     ordering = ["short_name", "id"]
-    filterset_fields = ["status", "kind", "region_code", "is_sez_resident"]
+    filterset_fields = ["status", "kind", "region_code", "is_sez_resident", "special_territory"]
 
     def get_queryset(self) -> QuerySet[Company]:
         return company_list(access=self.access())

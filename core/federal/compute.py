@@ -63,15 +63,22 @@ COUNT_SOURCES: dict[str, Any] = {
     "kpi_reports_accepted": gettext_lazy("Принятые отчёты участников о показателях"),
     "roadmap_items_total": gettext_lazy("Мероприятия дорожной карты за год (кроме отменённых)"),
     "roadmap_items_done": gettext_lazy("Выполненные мероприятия дорожной карты за год"),
+    "projects_total": gettext_lazy("Совместные проекты, реализуемые в году (кроме остановленных)"),
+    "projects_active": gettext_lazy("Совместные проекты в стадии реализации"),
+    "project_indicator_shortfalls": gettext_lazy("Целевые показатели проектов, не выполненные за год"),
 }
 COMPUTED_SOURCES: dict[str, Any] = {
     "contracts_amount": gettext_lazy("Сумма договоров о кооперации за год"),
     "dues_invoiced": gettext_lazy("Начислено взносов за год"),
     "dues_paid": gettext_lazy("Оплачено взносов за год"),
+    "support_received": gettext_lazy("Господдержка, полученная за год (транши по заявкам)"),
 }
+# Computed figures the cluster may replace by a typed value with a reason (the transition year:
+# support received before the applications were recorded). The rows stay for the drill-down.
+OVERRIDABLE_SOURCES = frozenset({"support_received"})
 ALL_BASE_SOURCES = {**KPI_SOURCES, **COUNT_SOURCES, **COMPUTED_SOURCES}
 MONEY_SOURCES = frozenset({"revenue", "revenue_medical_devices", "investment", "export", "rnd_spend", "taxes_paid",
-                           "contracts_amount", "dues_invoiced", "dues_paid"})
+                           "contracts_amount", "dues_invoiced", "dues_paid", "support_received"})
 
 
 def source_error(method: str, source: str) -> str | None:
@@ -218,6 +225,15 @@ class Figure:
         return self.method == M.ENTERED
 
     @property
+    def is_overridable(self) -> bool:
+        return self.method == M.COMPUTED and self.source in OVERRIDABLE_SOURCES
+
+    @property
+    def takes_input(self) -> bool:
+        """The draft form has a field for it: entered figures, and overridable computed ones."""
+        return self.is_entered or self.is_overridable
+
+    @property
     def has_data(self) -> bool:
         return self.value is not None
 
@@ -292,6 +308,25 @@ def _fill_computed(figure: Figure, data: ClusterMetrics) -> None:
         figure.value = int(base.value)
 
 
+def _apply_override(figure: Figure, raw: Any) -> None:
+    """A typed value replaces the computed one when the comment gives the reason; rows stay."""
+    figure.raw = raw if isinstance(raw, str) else entered_to_text(raw, figure.value_type)
+    try:
+        typed = parse_entered(figure.raw, figure.value_type)
+    except ValueError as exc:
+        figure.error = str(exc)
+        return
+    if typed is None:
+        return
+    if not figure.comment:
+        figure.error = _("Значение вместо рассчитанного вводится с причиной: напишите её в комментарии.")
+        return
+    computed = figure.display
+    figure.value = typed
+    figure.note = _("введено вручную вместо рассчитанного (%(computed)s): %(reason)s") % {
+        "computed": computed, "reason": figure.comment}
+
+
 def annual_report_compute(*, cluster: Cluster, year: int, entered_values: dict[str, Any] | None = None,
                           indicator_comments: dict[str, str] | None = None) -> ComputedReport:
     """The report for `year` as it would be submitted now (inside the cluster's schema).
@@ -328,6 +363,10 @@ def annual_report_compute(*, cluster: Cluster, year: int, entered_values: dict[s
                 errors[ind.code] = figure.error
         else:
             _fill_computed(figure, data)
+            if figure.is_overridable:
+                _apply_override(figure, entered_values.get(ind.code))
+                if figure.error:
+                    errors[ind.code] = figure.error
         figures.append(figure)
     entered = {f.code: f.value for f in figures if f.is_entered}
     checks = registry_checks_compute(cluster=cluster, year=year, entered_values=entered)
@@ -380,5 +419,6 @@ def figures_from_snapshot(report: AnnualReport) -> list[Figure]:
 
 def checks_from_snapshot(report: AnnualReport) -> list[CheckOutcome]:
     return [CheckOutcome(code=c.get("code", ""), status=c.get("status", ""), reason=c.get("reason", ""),
-                         companies=list(c.get("companies", [])), data=dict(c.get("data", {})))
+                         companies=list(c.get("companies", [])), data=dict(c.get("data", {})),
+                         evidence=dict(c.get("evidence", {})))
             for c in report.checks or []]

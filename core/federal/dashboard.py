@@ -37,7 +37,7 @@ from core.accounts.selectors import MinistryScope, clusters_visible_to_ministry
 from core.ru.regions import REGIONS
 from tenants.models import Cluster
 
-from .models import AnnualReport, ClusterSnapshot, Indicator, RegistryCheckResult, ReportFact
+from .models import AnnualReport, ClusterSnapshot, FederalProject, Indicator, RegistryCheckResult, ReportFact
 
 # The indicators of the headline charts and table columns, by their code in the report form.
 MEMBERS = "members_total"
@@ -77,7 +77,14 @@ ORDERINGS: dict[str, tuple[Any, ...]] = {
     "submitted": (F("report_submitted_at").asc(nulls_last=True), F("name").asc()),
     "-submitted": (F("report_submitted_at").desc(nulls_last=True), F("name").asc()),
     "checks": (F("check_rank").asc(), F("name").asc()),
+    "projects": (F("live_projects").asc(nulls_last=True), F("name").asc()),
+    "-projects": (F("live_projects").desc(nulls_last=True), F("name").asc()),
+    "support": (F("live_support_received").asc(nulls_last=True), F("name").asc()),
+    "-support": (F("live_support_received").desc(nulls_last=True), F("name").asc()),
+    "shortfalls": (F("live_shortfalls").asc(nulls_last=True), F("name").asc()),
+    "-shortfalls": (F("live_shortfalls").desc(nulls_last=True), F("name").asc()),
 }
+SHORTFALLS_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -189,6 +196,10 @@ def annotate_table(qs: QuerySet[Cluster], year: int | None) -> QuerySet[Cluster]
         live_items_total=F("federal_snapshot__roadmap_items_total"),
         live_items_done=F("federal_snapshot__roadmap_items_done"),
         live_updated_at=F("federal_snapshot__updated_at"),
+        live_projects=F("federal_snapshot__projects_total"),
+        live_shortfalls=F("federal_snapshot__project_shortfalls"),
+        live_support_granted=F("federal_snapshot__support_granted_kopecks"),
+        live_support_received=F("federal_snapshot__support_received_kopecks"),
         report_id=Subquery(report.values("pk")[:1]),
         report_version=Subquery(report.values("version")[:1]),
         report_submitted_at=Subquery(report.values("submitted_at")[:1]),
@@ -274,6 +285,11 @@ class LiveTotals:
     roadmap_items_total: int = 0
     roadmap_items_done: int = 0
     updated_at: Any = None
+    projects: int = 0
+    projects_active: int = 0
+    project_shortfalls: int = 0
+    support_granted_kopecks: int = 0
+    support_received_kopecks: int = 0
 
     @property
     def dues_rate(self) -> Decimal | None:
@@ -298,10 +314,64 @@ def live_totals(clusters: QuerySet[Cluster]) -> LiveTotals:
         items=Coalesce(Sum("federal_snapshot__roadmap_items_total"), 0),
         done=Coalesce(Sum("federal_snapshot__roadmap_items_done"), 0),
         updated=Max("federal_snapshot__updated_at"),
+        projects=Coalesce(Sum("federal_snapshot__projects_total"), 0),
+        projects_active=Coalesce(Sum("federal_snapshot__projects_active"), 0),
+        shortfalls=Coalesce(Sum("federal_snapshot__project_shortfalls"), 0),
+        granted=Coalesce(Sum("federal_snapshot__support_granted_kopecks"), 0),
+        received=Coalesce(Sum("federal_snapshot__support_received_kopecks"), 0),
     )
     return LiveTotals(clusters=agg["clusters"], with_snapshot=agg["with_snapshot"], members=agg["members"],
                       dues_invoiced_kopecks=agg["invoiced"], dues_paid_kopecks=agg["paid"],
-                      roadmap_items_total=agg["items"], roadmap_items_done=agg["done"], updated_at=agg["updated"])
+                      roadmap_items_total=agg["items"], roadmap_items_done=agg["done"], updated_at=agg["updated"],
+                      projects=agg["projects"], projects_active=agg["projects_active"],
+                      project_shortfalls=agg["shortfalls"], support_granted_kopecks=agg["granted"],
+                      support_received_kopecks=agg["received"])
+
+
+@dataclass
+class RegionProjects:
+    """Projects and support of the clusters of one region (an interregional cluster counts in each)."""
+
+    region: str
+    clusters: int = 0
+    projects: int = 0
+    shortfalls: int = 0
+    support_granted_kopecks: int = 0
+    support_received_kopecks: int = 0
+
+
+def region_projects(clusters: QuerySet[Cluster]) -> list[RegionProjects]:
+    """Per region: projects, indicators below plan and support (one query over the snapshots)."""
+    out: dict[str, RegionProjects] = {}
+    rows = clusters.order_by().values_list(
+        "region_codes", "federal_snapshot__projects_total", "federal_snapshot__project_shortfalls",
+        "federal_snapshot__support_granted_kopecks", "federal_snapshot__support_received_kopecks")
+    for regions, projects, shortfalls, granted, received in rows:
+        for code in regions or []:
+            row = out.setdefault(code, RegionProjects(code))
+            row.clusters += 1
+            row.projects += projects or 0
+            row.shortfalls += shortfalls or 0
+            row.support_granted_kopecks += granted or 0
+            row.support_received_kopecks += received or 0
+    return sorted(out.values(), key=lambda r: (-r.support_received_kopecks, -r.projects, r.region))
+
+
+def shortfall_projects(clusters: QuerySet[Cluster], limit: int = SHORTFALLS_SHOWN) -> list[FederalProject]:
+    """The projects furthest below plan among these clusters (one query)."""
+    return list(FederalProject.objects.filter(cluster__in=clusters.order_by().values("pk"), shortfalls__gt=0)
+                .select_related("cluster").order_by(F("worst_shortfall_percent").desc(nulls_last=True),
+                                                    "title", "pk")[:limit])
+
+
+def cluster_projects(*, cluster: Cluster) -> list[FederalProject]:
+    return list(FederalProject.objects.filter(cluster=cluster).order_by("title", "project_id"))
+
+
+def scope_projects(scope: MinistryScope) -> QuerySet[FederalProject]:
+    """Every project of the clusters the scope allows, for the API export."""
+    return (FederalProject.objects.filter(cluster__in=visible_clusters(scope).values("pk"))
+            .select_related("cluster").order_by("cluster__name", "title", "project_id"))
 
 
 def check_summary(table: QuerySet[Cluster]) -> dict[str, int]:
@@ -324,6 +394,8 @@ class Dashboard:
     live: LiveTotals
     checks: dict[str, int]
     table: QuerySet[Cluster] = field(repr=False)
+    regions: list[RegionProjects] = field(default_factory=list)
+    shortfalls: list[FederalProject] = field(default_factory=list)
 
     def total(self, code: str, year: int | None = None) -> Total | None:
         return self.totals.get(year or self.year or 0, {}).get(code)
@@ -337,8 +409,8 @@ class Dashboard:
 
 
 def dashboard(scope: MinistryScope, filters: Filters) -> Dashboard:
-    """The overview: 4 queries (years, year-over-year totals, live totals, check summary); the table
-    is a lazy queryset the caller pages (2 more: count and page)."""
+    """The overview: 6 queries (years, year-over-year totals, live totals, check summary, projects by
+    region, projects below plan); the table is a lazy queryset the caller pages (2 more: count and page)."""
     years = report_years(scope)
     year = chosen_year(filters, years)
     series_years = sorted(y for y in years if year is None or y <= year)[-YEARS_SHOWN:]
@@ -349,6 +421,7 @@ def dashboard(scope: MinistryScope, filters: Filters) -> Dashboard:
         filters=filters, years=years, year=year, series_years=series_years,
         totals=year_totals(scoped, years=series_years), live=live_totals(scoped),
         checks=check_summary(annotate_table(clusters, year)), table=table,
+        regions=region_projects(scoped), shortfalls=shortfall_projects(scoped),
     )
 
 

@@ -213,6 +213,9 @@ class RegistryCheckResult(models.Model):
     companies = models.JSONField(_("организации"), default=list, blank=True)
     # The figures behind the outcome: {"value": ..., "threshold": ..., ...}
     data = models.JSONField(_("данные"), default=dict, blank=True)
+    # The rows the outcome was decided on: {"participants"|"contracts"|"bindings"|"revenue"|
+    # "special_territory"|"without"|"method": ...} (core.federal.checks)
+    evidence = models.JSONField(_("обоснование"), default=dict, blank=True)
     computed_at = models.DateTimeField(_("вычислено"))
 
     class Meta:
@@ -240,6 +243,12 @@ class ClusterSnapshot(models.Model):
     dues_paid_kopecks = models.BigIntegerField(_("взносы оплачены, коп."), default=0)
     roadmap_items_total = models.PositiveIntegerField(_("мероприятий дорожной карты"), default=0)
     roadmap_items_done = models.PositiveIntegerField(_("выполнено мероприятий"), default=0)
+    # joint projects (sums of the cluster's FederalProject rows, kept here so totals need no extra query)
+    projects_total = models.PositiveIntegerField(_("совместных проектов"), default=0)
+    projects_active = models.PositiveIntegerField(_("проектов реализуется"), default=0)
+    project_shortfalls = models.PositiveIntegerField(_("показателей проектов ниже плана"), default=0)
+    support_granted_kopecks = models.BigIntegerField(_("господдержка предоставлена, коп."), default=0)
+    support_received_kopecks = models.BigIntegerField(_("господдержка получена, коп."), default=0)
     updated_at = models.DateTimeField(_("обновлено"), auto_now=True)
 
     class Meta:
@@ -247,3 +256,43 @@ class ClusterSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cluster_id} @ {self.updated_at}"
+
+
+class FederalProject(models.Model):
+    """A cluster's joint project as the ministry sees it: a warehouse row, refreshed with the snapshot
+    (core.federal.warehouse.cluster_refresh) from the projects area's metrics. `project_id` is the
+    project's id inside the cluster's schema; `indicators` hold plan against actual per year."""
+
+    cluster = models.ForeignKey("tenants.Cluster", on_delete=models.CASCADE, related_name="federal_projects")
+    project_id = models.PositiveIntegerField(_("номер проекта в кластере"))
+    title = models.CharField(_("название"), max_length=500)
+    kind = models.CharField(_("вид"), max_length=120, blank=True)
+    status = models.CharField(_("статус"), max_length=30, blank=True)
+    status_label = models.CharField(_("статус (название)"), max_length=120, blank=True)
+    period_start = models.DateField(_("начало"), null=True, blank=True)
+    period_end = models.DateField(_("окончание"), null=True, blank=True)
+    lead = models.CharField(_("головной участник"), max_length=500, blank=True)
+    participants = models.PositiveIntegerField(_("участников проекта"), default=0)
+    budget_kopecks = models.BigIntegerField(_("бюджет, коп."), default=0)
+    budget_by_source = models.JSONField(_("бюджет по источникам, коп."), default=dict, blank=True)
+    support_requested_kopecks = models.BigIntegerField(_("господдержка запрошена, коп."), default=0)
+    support_granted_kopecks = models.BigIntegerField(_("господдержка предоставлена, коп."), default=0)
+    support_received_kopecks = models.BigIntegerField(_("господдержка получена, коп."), default=0)
+    support_measures = models.JSONField(_("меры поддержки"), default=list, blank=True)
+    # [{"year", "name", "unit", "planned", "actual", "status", "shortfall_percent"}]
+    indicators = models.JSONField(_("целевые показатели"), default=list, blank=True)
+    shortfalls = models.PositiveIntegerField(_("показателей ниже плана"), default=0)
+    worst_shortfall_percent = models.DecimalField(_("наибольшее недовыполнение, %"), max_digits=7, decimal_places=2,
+                                                  null=True, blank=True)
+    updated_at = models.DateTimeField(_("обновлено"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("совместный проект кластера (сводка)")
+        ordering = ["cluster_id", "title", "project_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "project_id"], name="federal_project_once_per_cluster"),
+        ]
+        indexes = [models.Index(fields=["shortfalls"])]
+
+    def __str__(self) -> str:
+        return f"{self.cluster_id}:{self.project_id} {self.title}"

@@ -156,7 +156,8 @@ def annual_report_freeze(*, actor: Actor, cluster: Cluster, year: int, entered_v
         annual_report_facts_rebuild(report=report)
         RegistryCheckResult.objects.bulk_create([
             RegistryCheckResult(cluster=cluster, report=report, year=year, code=c.code, status=c.status,
-                                reason=c.reason, companies=c.companies, data=c.data, computed_at=now)
+                                reason=c.reason, companies=c.companies, data=c.data, evidence=c.evidence,
+                                computed_at=now)
             for c in computed.checks
         ])
         audit_record(actor=actor, action="annual_report.submit" if version == 1 else "annual_report.correct",
@@ -183,7 +184,7 @@ def registry_checks_refresh_live(*, cluster: Cluster, year: int | None = None) -
             row, _ = RegistryCheckResult.objects.update_or_create(
                 cluster=cluster, report=None, code=outcome.code,
                 defaults={"status": outcome.status, "reason": outcome.reason, "companies": outcome.companies,
-                          "data": outcome.data, "computed_at": now,
+                          "data": outcome.data, "evidence": outcome.evidence, "computed_at": now,
                           "year": outcome.data.get("year") or year},
             )
             results.append(row)

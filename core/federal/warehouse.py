@@ -2,8 +2,9 @@
 
 Two kinds of rows:
 
-* per cluster, live: ClusterSnapshot (members, dues, roadmap progress) and the live registry
-  checks (RegistryCheckResult with report=NULL). Computed INSIDE the cluster's schema by
+* per cluster, live: ClusterSnapshot (members, dues, roadmap progress, joint projects and support),
+  the cluster's FederalProject rows (a project each, with plan-vs-actual indicators) and the live
+  registry checks (RegistryCheckResult with report=NULL). Computed INSIDE the cluster's schema by
   `cluster_refresh` (the Celery task `federal.warehouse_refresh_cluster` runs it there) and written
   to the public schema. Triggers: a report submission (core.federal.services queues the task after
   commit), the periodic `federal.warehouse_refresh_all` (beat; one task per cluster), any area that
@@ -27,13 +28,16 @@ from typing import Any
 from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from core.clock import cluster_today
 from tenants.models import Cluster
 
-from .models import AnnualReport, ClusterSnapshot
+from .metrics import ClusterMetrics, ProjectRow
+from .models import AnnualReport, ClusterSnapshot, FederalProject
 
 logger = logging.getLogger(__name__)
 SNAPSHOT_FIELDS = ("member_count", "members_by_kind", "dues_invoiced_kopecks", "dues_paid_kopecks",
                    "roadmap_items_total", "roadmap_items_done")
+ACTIVE_PROJECT_STATUSES = frozenset({"approved", "in_progress"})
 
 
 def _current_cluster() -> Cluster | None:
@@ -66,11 +70,40 @@ def cluster_refresh(*, cluster: Cluster) -> RefreshResult:
     metrics = compute.live_metrics(cluster=cluster)
     values = {name: getattr(metrics, name) for name in SNAPSHOT_FIELDS}
     values["members_by_kind"] = dict(sorted((values["members_by_kind"] or {}).items()))
+    projects = ClusterMetrics(cluster=cluster, year=cluster_today(cluster).year).projects()
+    values.update(project_totals(projects))
     with transaction.atomic():
         ClusterSnapshot.objects.update_or_create(cluster=cluster, defaults=values)
+        projects_store(cluster=cluster, projects=projects)
         checks = services.registry_checks_refresh_live(cluster=cluster)
     return RefreshResult(cluster=cluster.schema_name, snapshot=values,
                          checks={c.code: c.status for c in checks}, seconds=time.perf_counter() - started)
+
+
+def project_totals(projects: list[ProjectRow]) -> dict[str, int]:
+    """The snapshot's project fields: how many, how many running, shortfalls, support granted and received."""
+    return {"projects_total": len(projects),
+            "projects_active": sum(1 for p in projects if p.status in ACTIVE_PROJECT_STATUSES),
+            "project_shortfalls": sum(len(p.shortfalls) for p in projects),
+            "support_granted_kopecks": sum(p.support_granted_kopecks for p in projects),
+            "support_received_kopecks": sum(p.support_received_kopecks for p in projects)}
+
+
+def project_row(cluster: Cluster, p: ProjectRow) -> FederalProject:
+    return FederalProject(
+        cluster=cluster, project_id=p.id, title=p.title[:500], kind=p.kind[:120], status=p.status[:30],
+        status_label=p.status_label[:120], period_start=p.start, period_end=p.end, lead=p.lead[:500],
+        participants=p.participants, budget_kopecks=p.budget_kopecks, budget_by_source=p.budget_by_source,
+        support_requested_kopecks=p.support_requested_kopecks, support_granted_kopecks=p.support_granted_kopecks,
+        support_received_kopecks=p.support_received_kopecks, support_measures=p.support_measures,
+        indicators=[i.as_json() for i in p.indicators], shortfalls=len(p.shortfalls),
+        worst_shortfall_percent=p.worst_shortfall_percent)
+
+
+def projects_store(*, cluster: Cluster, projects: list[ProjectRow]) -> None:
+    """Replace the cluster's project rows (two statements whatever the number of projects)."""
+    FederalProject.objects.filter(cluster=cluster).delete()
+    FederalProject.objects.bulk_create([project_row(cluster, p) for p in projects], batch_size=500)
 
 
 def cluster_refresh_current(*, reason: str = "") -> RefreshResult | None:

@@ -21,12 +21,14 @@ class DraftForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.figures = figures
         for figure in figures:
-            if figure.is_entered:
+            if figure.takes_input:
                 widget: forms.Widget = (forms.Textarea(attrs={"rows": 3})
                                         if figure.value_type == Indicator.ValueType.TEXT
                                         else forms.TextInput(attrs={"inputmode": "decimal"}))
-                self.fields[figure.code] = forms.CharField(label=figure.name_ru, required=False, widget=widget,
-                                                           initial=figure.raw, max_length=5000)
+                self.fields[figure.code] = forms.CharField(
+                    label=figure.name_ru, required=False, widget=widget, initial=figure.raw, max_length=5000,
+                    help_text=_("Пусто — по данным кластера; другое значение — только с причиной в комментарии.")
+                    if figure.is_overridable else "")
             self.fields[COMMENT_PREFIX + figure.code] = forms.CharField(
                 label=_("Комментарий"), required=False, initial=figure.comment, max_length=5000,
                 widget=forms.TextInput(attrs={"class": "comment"}))
@@ -35,14 +37,14 @@ class DraftForm(forms.Form):
                                                        widget=forms.Textarea(attrs={"rows": 4}))
 
     def entered_values(self) -> dict[str, str]:
-        return {f.code: self.cleaned_data.get(f.code, "") for f in self.figures if f.is_entered}
+        return {f.code: self.cleaned_data.get(f.code, "") for f in self.figures if f.takes_input}
 
     def indicator_comments(self) -> dict[str, str]:
         return {f.code: self.cleaned_data.get(COMMENT_PREFIX + f.code, "") for f in self.figures}
 
     def rows(self) -> list[tuple[Figure, Any, Any]]:
         """(figure, value field or None, comment field) in the form's order, for the template."""
-        return [(f, self[f.code] if f.is_entered else None, self[COMMENT_PREFIX + f.code]) for f in self.figures]
+        return [(f, self[f.code] if f.takes_input else None, self[COMMENT_PREFIX + f.code]) for f in self.figures]
 
 
 class SubmitForm(forms.Form):

@@ -13,4 +13,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/<int:pk>/", views.report, name="report"),
     path("reports/<int:pk>/figures/<slug:code>/", views.report_figure_rows, name="report_figure"),
     path("reports/<int:pk>/pdf/", views.report_download, name="report_pdf"),
+    path("registry/", views.registry, name="registry"),
+    path("registry/application-pack.zip", views.registry_pack, name="registry_pack"),
 ]

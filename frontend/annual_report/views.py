@@ -22,6 +22,7 @@ from core.accounts.selectors import user_cluster_roles
 from core.audit.services import Actor
 from core.clock import cluster_today
 from core.federal.annual_report_pdf import annual_report_pdf, annual_report_pdf_filename, content_disposition
+from core.federal.checks import default_year, registry_checks_compute
 from core.federal.compute import ComputedReport, Figure, checks_from_snapshot, figures_from_snapshot
 from core.federal.models import AnnualReport
 from core.federal.selectors import annual_report_get, annual_report_latest, annual_report_list, form_years
@@ -29,6 +30,7 @@ from frontend.access import MANAGERS, cluster_page, or_404
 from frontend.pages import form_page
 from tenants.http import ClusterHttpRequest
 from tenants.reporting import services as reporting
+from tenants.reporting.application_pack import ZIP_TYPE, application_pack
 from tenants.reporting.models import AnnualReportDraft
 from tenants.reporting.selectors import (
     annual_report_draft_get,
@@ -186,4 +188,32 @@ def report_download(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     found = _report_or_404(request, pk)
     response = HttpResponse(annual_report_pdf(found), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition(annual_report_pdf_filename(found))
+    return response
+
+
+def _registry_year(request: ClusterHttpRequest) -> int:
+    raw = request.GET.get("year", "")
+    today = cluster_today().year
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= today else default_year(request.cluster)
+
+
+@require_GET
+@cluster_page(MANAGERS)
+def registry(request: ClusterHttpRequest) -> HttpResponse:
+    """The registry self-check (Decree No. 779) with its evidence, and the application pack to download."""
+    year = _registry_year(request)
+    today = cluster_today().year
+    return render(request, "frontend/annual_report/registry.html", {
+        "year": year, "years": list(range(today, today - 6, -1)),
+        "checks": registry_checks_compute(cluster=request.cluster, year=year)})
+
+
+@require_GET
+@cluster_page(MANAGERS)
+def registry_pack(request: ClusterHttpRequest) -> HttpResponse:
+    """The application pack as one ZIP (cover letter, participants, contracts, calculation, projects, roadmap)."""
+    pack = application_pack(cluster=request.cluster, actor=Actor.from_request(request),
+                            year=_registry_year(request))
+    response = HttpResponse(pack.content, content_type=ZIP_TYPE)
+    response["Content-Disposition"] = pack.content_disposition
     return response

@@ -122,6 +122,13 @@ def columns(year: int | None) -> list[Column]:
                number=lambda c: _rate_value(c.live_roadmap_rate), number_format="0.0",
                sort="roadmap"),
         Column("report", _("Отчёт за %(year)s") % {"year": y}, 24, _report_text, sort="submitted"),
+        Column("projects", _("Совместных проектов сейчас"), 12, lambda c: count(c.live_projects),
+               number=lambda c: _int(c.live_projects), number_format="#,##0", sort="projects"),
+        Column("support", _("Господдержка получена"), 18, lambda c: roubles(c.live_support_received),
+               number=lambda c: _kopecks_to_roubles(c.live_support_received), number_format="#,##0 ₽",
+               sort="support"),
+        Column("shortfalls", _("Показателей проектов ниже плана"), 12, lambda c: count(c.live_shortfalls),
+               number=lambda c: _int(c.live_shortfalls), number_format="#,##0", sort="shortfalls"),
     ]
 
 

@@ -7,6 +7,7 @@ figures are shown: drafts stay inside the clusters, and no request here reads a 
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -19,8 +20,8 @@ from django.views.decorators.http import require_GET
 
 from core.accounts.selectors import MinistryScope, user_ministry_scope
 from core.federal import dashboard as selectors
-from core.federal.models import AnnualReport, RegistryCheckResult
-from core.ru.regions import REGIONS
+from core.federal.models import AnnualReport, FederalProject, RegistryCheckResult
+from core.ru.regions import REGIONS, region_name
 from frontend.access import ministry_required, or_404
 from tenants.http import PlatformHttpRequest
 from tenants.models import Cluster
@@ -73,6 +74,14 @@ def overview(request: PlatformHttpRequest) -> HttpResponse:
         "check_choices": list(rows.CHECK_LABELS.items()),
         "live_dues": rows.percent(board.live.dues_rate), "live_roadmap": rows.percent(board.live.roadmap_rate),
         "live_members": rows.count(board.live.members),
+        "live_projects": rows.count(board.live.projects),
+        "live_support_granted": rows.roubles(board.live.support_granted_kopecks),
+        "live_support_received": rows.roubles(board.live.support_received_kopecks),
+        "live_shortfalls": rows.count(board.live.project_shortfalls),
+        "region_rows": [(region_name(r.region), r.clusters, rows.count(r.projects), rows.count(r.shortfalls),
+                         rows.roubles(r.support_granted_kopecks), rows.roubles(r.support_received_kopecks))
+                        for r in board.regions],
+        "shortfall_rows": [_project_view(p) for p in board.shortfalls],
         "query": query, "query_suffix": f"?{query}" if query else "",
     })
 
@@ -142,7 +151,32 @@ def cluster_detail(request: PlatformHttpRequest, slug: str) -> HttpResponse:
         "snapshot_invoiced": rows.roubles(snapshot.dues_invoiced_kopecks) if snapshot else "—",
         "snapshot_paid": rows.roubles(snapshot.dues_paid_kopecks) if snapshot else "—",
         "check_status_labels": dict(RegistryCheckResult.Status.choices),
+        "projects": [_project_view(p) for p in selectors.cluster_projects(cluster=cluster)],
+        "snapshot_support_granted": rows.roubles(snapshot.support_granted_kopecks) if snapshot else "—",
+        "snapshot_support_received": rows.roubles(snapshot.support_received_kopecks) if snapshot else "—",
     })
+
+
+def _project_view(project: FederalProject) -> dict[str, Any]:
+    """A project row as the pages show it: money as roubles, each indicator with its shortfall."""
+    indicators = [{**i, "planned_text": _amount(i.get("planned"), i.get("unit", "")),
+                   "actual_text": _amount(i.get("actual"), i.get("unit", "")),
+                   "shortfall_text": rows.percent(Decimal(i["shortfall_percent"]))
+                   if i.get("shortfall_percent") is not None else ""}
+                  for i in project.indicators or []]
+    return {"project": project, "cluster": project.cluster, "indicators": indicators,
+            "budget": rows.roubles(project.budget_kopecks),
+            "granted": rows.roubles(project.support_granted_kopecks),
+            "received": rows.roubles(project.support_received_kopecks),
+            "worst": rows.percent(project.worst_shortfall_percent)
+            if project.worst_shortfall_percent is not None else "—"}
+
+
+def _amount(raw: Any, unit: str) -> str:
+    if raw is None:
+        return "—"
+    text = f"{Decimal(str(raw)):,.2f}".replace(",", "\u00a0").replace(".", ",").removesuffix(",00")
+    return f"{text}\u00a0{unit}" if unit else text
 
 
 def _rate(part: int, whole: int) -> float | None:

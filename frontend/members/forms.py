@@ -67,7 +67,8 @@ class CompanyProfileForm(forms.Form):
             "full_name": company.full_name, "short_name": company.short_name, "kind": company.kind,
             "legal_form": company.legal_form, "inn": company.inn, "ogrn": company.ogrn, "kpp": company.kpp,
             "region_code": company.region_code, "address": company.address, "website": company.website,
-            "is_sez_resident": company.is_sez_resident, "okved_codes": ", ".join(company.okved_codes),
+            "is_sez_resident": company.is_sez_resident, "special_territory": company.special_territory,
+            "okved_codes": ", ".join(company.okved_codes),
             "description": company.description, "services": company.services,
             "prospective_projects": company.prospective_projects, "public_fields": company.public_fields,
         }
@@ -83,8 +84,14 @@ class CompanyForm(CompanyProfileForm):
     ogrn = forms.CharField(label=_("ОГРН/ОГРНИП"), max_length=17, required=False)
     kpp = forms.CharField(label=_("КПП"), max_length=11, required=False)
     is_sez_resident = forms.BooleanField(label=_("Резидент ОЭЗ"), required=False)
+    special_territory = forms.ChoiceField(
+        label=_("Моногород или ТОР"), required=False,
+        choices=[("", _("Нет")), *Company.SpecialTerritory.choices],
+        help_text=_("Если не менее 30 % участников в моногородах или на ТОР, порог функциональной зависимости "
+                    "для реестра — 10 % вместо 20 %."))
 
-    field_order = ["full_name", "short_name", "kind", "legal_form", "inn", "ogrn", "kpp", "is_sez_resident"]
+    field_order = ["full_name", "short_name", "kind", "legal_form", "inn", "ogrn", "kpp", "is_sez_resident",
+                   "special_territory"]
 
 
 class CompanyCreateForm(CompanyForm):

@@ -56,6 +56,7 @@ COLUMNS: dict[str, str] = {
     "организационно-правовая форма": "legal_form",
     "описание": "description",
     "услуги": "services",
+    "моногород или тор": "special_territory",
 }
 # Columns of our own export that the importer skips (statuses come from decisions, not files).
 IGNORED_COLUMNS = frozenset({"№", "статус", "статус изменён", "статус изменен", "продукции"})
@@ -64,6 +65,11 @@ TRUE_WORDS = frozenset({"да", "д", "yes", "y", "true", "1", "+", "x", "х"})
 FALSE_WORDS = frozenset({"нет", "н", "no", "n", "false", "0", "-", ""})
 _REGION_BY_NAME = {name.lower(): code for code, name in REGIONS.items()}
 _KIND_BY_LABEL = {str(label).lower(): value for value, label in Company.Kind.choices}
+_TERRITORY_BY_WORD = {
+    **{str(label).lower(): value for value, label in Company.SpecialTerritory.choices},
+    **{value: value for value in Company.SpecialTerritory.values},
+    "моногород": Company.SpecialTerritory.MONOTOWN, "тор": Company.SpecialTerritory.PRIORITY,
+}
 _NAMED = re.compile(r"^(ИНН|ОГРН|ОГРНИП|КПП|ОКВЭД2|Регион|Резидент ОЭЗ|Тип)\b")
 
 
@@ -232,6 +238,13 @@ def _row_fields(values: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
         if flag not in TRUE_WORDS | FALSE_WORDS:
             problems.append("Резидент ОЭЗ: ожидается «да» или «нет».")
         fields["is_sez_resident"] = flag in TRUE_WORDS
+    if "special_territory" in fields:
+        place = fields["special_territory"].strip().lower()
+        territory = "" if place in FALSE_WORDS | {""} else _TERRITORY_BY_WORD.get(place)
+        if territory is None:
+            problems.append(f"Моногород или ТОР: «{fields['special_territory']}» — ожидается «моногород», «ТОР» "
+                            f"или «нет».")
+        fields["special_territory"] = territory or ""
     if "kind" in fields:
         kind = fields["kind"].strip().lower()
         value = kind if kind in Company.Kind.values else _KIND_BY_LABEL.get(kind) if kind else Company.Kind.COMPANY

@@ -71,6 +71,12 @@ class Company(models.Model):
         WITHDRAW = "withdraw", _("Оформить выход из кластера")
         EXPEL = "expel", _("Исключить из кластера")
 
+    class SpecialTerritory(models.TextChoices):
+        """Where a participant is located, for the lowered functional-dependence threshold of Decree No. 779."""
+
+        MONOTOWN = "monotown", _("Моногород (монопрофильное муниципальное образование)")
+        PRIORITY = "priority_territory", _("Территория опережающего развития (ТОР)")
+
     # Fields a company may opt to show in the public members directory.
     PUBLISHABLE_FIELDS = ("website", "address", "region_code", "description", "services",
                           "prospective_projects", "okved_codes", "inn", "is_sez_resident")
@@ -86,6 +92,10 @@ class Company(models.Model):
     address = models.CharField(_("адрес"), max_length=500, blank=True)
     website = models.URLField(_("сайт"), blank=True)
     is_sez_resident = models.BooleanField(_("резидент ОЭЗ"), default=False)
+    special_territory = models.CharField(_("моногород или ТОР"), max_length=20, blank=True,
+                                         choices=SpecialTerritory.choices,
+                                         help_text=_("Для требований реестра промышленных кластеров "
+                                                     "(постановление № 779): пусто — нет."))
     okved_codes = ArrayField(models.CharField(max_length=12), verbose_name=_("коды ОКВЭД2"),
                              default=list, blank=True)
     description = models.TextField(_("описание"), blank=True)

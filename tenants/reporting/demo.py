@@ -95,10 +95,20 @@ def _contracts(actor: Actor, rng: random.Random, participants: list[Company], ye
                      "works_services": "Испытания и сервисное обслуживание (демо)"}[kind])
 
 
+TRANSITION_YEAR = 2024  # support received typed in, with its reason; later years: from tranches
+TRANSITION_REASON = "Переходный год: заявки на господдержку до 2025 года в системе не учитывались."
+
+
 def _entered(rng: random.Random, participants: list[Company], year: int, bump: int = 0) -> dict[str, str]:
-    support = rng.randrange(5_000_000, 60_000_000) + bump
-    return {"support_received": f"{support},00", "participants_special_territory": str(len(participants) // 5),
-            "highlights": HIGHLIGHTS[year]}
+    support = rng.randrange(5_000_000, 60_000_000)
+    entered = {"participants_special_territory": str(len(participants) // 5 + bump), "highlights": HIGHLIGHTS[year]}
+    if year == TRANSITION_YEAR:
+        entered["support_received"] = f"{support},00"
+    return entered
+
+
+def _comments(year: int) -> dict[str, str]:
+    return {"support_received": TRANSITION_REASON} if year == TRANSITION_YEAR else {}
 
 
 def demo_cluster_reports(cluster: Cluster) -> None:
@@ -114,15 +124,16 @@ def demo_cluster_reports(cluster: Cluster) -> None:
             if not submitted.exists():
                 services.annual_report_submit(
                     actor=actor, cluster=cluster, year=year, entered_values=entered, is_demo=True,
+                    indicator_comments=_comments(year),
                     comments="Демонстрационный отчёт: показатели синтетические.")
             if (cluster.schema_name, year) == CORRECTED and submitted.count() < 2:
                 again = random.Random(year)  # noqa: S311 - repeatable demo figures
                 services.annual_report_submit(
                     actor=actor, cluster=cluster, year=year, is_demo=True,
-                    entered_values=_entered(again, participants, year, bump=7_500_000),
+                    entered_values=_entered(again, participants, year, bump=1), indicator_comments=_comments(year),
                     comments="Демонстрационный отчёт: показатели синтетические.",
-                    correction_reason="Уточнена сумма государственной поддержки по данным Минпромторга "
-                                      "(субсидия по ПП РФ № 41).")
+                    correction_reason="Уточнено число участников в моногородах и на территориях "
+                                      "опережающего развития.")
 
 
 def demo_annual_reports(clusters: list[Cluster]) -> None:

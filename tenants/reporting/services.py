@@ -25,7 +25,7 @@ DRAFT_FIELDS = ["entered_values", "indicator_comments", "comments"]
 
 def _normalized_entries(computed: ComputedReport) -> dict[str, str]:
     return {f.code: entered_to_text(f.value, f.value_type) for f in computed.figures
-            if f.is_entered and f.value is not None}
+            if (f.is_entered and f.value is not None) or (f.is_overridable and f.raw.strip())}
 
 
 def annual_report_draft_save(*, actor: Actor, cluster: Cluster, year: int, entered_values: dict[str, Any],
@@ -39,7 +39,7 @@ def annual_report_draft_save(*, actor: Actor, cluster: Cluster, year: int, enter
                                      indicator_comments=indicator_comments or {})
     if computed.form is None:
         raise ValidationError(computed.errors["__all__"])
-    bad = {f.code: f.error for f in computed.figures if f.is_entered and f.error and f.raw.strip()}
+    bad = {f.code: f.error for f in computed.figures if f.takes_input and f.error and f.raw.strip()}
     if bad:
         raise ValidationError(bad)
     codes = {f.code for f in computed.figures}

@@ -50,4 +50,4 @@ def healthy_cluster(year: int, members: int = 10) -> list[Company]:
     return companies
 
 
-ENTERED = {"support_received": "1 500 000,00", "highlights": "Запущено серийное производство."}
+ENTERED = {"participants_special_territory": "2", "highlights": "Запущено серийное производство."}

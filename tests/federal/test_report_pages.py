@@ -83,11 +83,12 @@ def test_admin_drafts_submits_with_confirmation_and_corrects_with_a_reason(clust
     page = _html(admin.get(f"/annual-report/{YEAR}/"))
     assert "1 000 000,00 ₽" in page  # revenue: 10 × 100 000 ₽
     assert f"/annual-report/{YEAR}/figures/revenue/" in page
-    assert "Заполните обязательный показатель." in page
+    assert "расшифровка" in page  # support received: from tranches, overridable with a reason
     bad = admin.post(f"/annual-report/{YEAR}/", {"support_received": "много", "report_comments": ""})
     assert bad.status_code == 200 and "Введите сумму в рублях" in _html(bad)
     saved = admin.post(f"/annual-report/{YEAR}/", {"support_received": "2 000 000", "highlights": "Новый завод",
                                                    "comment__revenue": "По принятым отчётам",
+                                                   "comment__support_received": "Переходный год",
                                                    "report_comments": "Готово", "to_submit": "1"})
     assert saved.status_code == 302 and saved["Location"] == f"/annual-report/{YEAR}/submit/"
     confirm = _html(admin.get(f"/annual-report/{YEAR}/submit/"))
@@ -105,7 +106,8 @@ def test_admin_drafts_submits_with_confirmation_and_corrects_with_a_reason(clust
     rows = _html(admin.get(f"/annual-report/reports/{first.pk}/figures/revenue/"))
     assert str(companies[0]) in rows and "100 000,00 ₽" in rows
     # a correction needs a reason
-    admin.post(f"/annual-report/{YEAR}/", {"support_received": "2 500 000", "report_comments": "Готово"})
+    admin.post(f"/annual-report/{YEAR}/", {"support_received": "2 500 000", "report_comments": "Готово",
+                                           "comment__support_received": "Переходный год"})
     no_reason = admin.post(f"/annual-report/{YEAR}/submit/", {"confirm": "on"})
     assert no_reason.status_code == 200 and "укажите причину исправления" in _html(no_reason)
     corrected = admin.post(f"/annual-report/{YEAR}/submit/",

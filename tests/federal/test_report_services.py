@@ -39,7 +39,8 @@ def test_compute_sums_accepted_kpis_only_with_rows_behind(cluster_a):
     assert report.figure("members_total").value == 3
     assert report.figure("roadmap_completion").value is None  # no roadmap: «нет данных»
     assert "нет" in report.figure("roadmap_completion").note
-    assert report.errors == {"support_received": "Заполните обязательный показатель."}
+    assert report.errors == {}  # support received comes from the (absent) tranches: 0 ₽
+    assert report.figure("support_received").display == "0,00 ₽"
 
 
 def test_compute_runs_a_constant_number_of_queries(cluster_a, django_assert_max_num_queries):

@@ -224,7 +224,7 @@ def test_export_has_russian_headers_and_imports_back(cluster_a, cluster_b, djang
     sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
     header, row = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert header[:10] == HEADER.split(";")
-    assert header[10:] == ["Тип", "Статус", "Статус изменён"]
+    assert header[10:] == ["Тип", "Статус", "Статус изменён", "Моногород или ТОР"]
     assert row[:11] == ["ООО «Медтех»", "Медтех", "7707083893", None, None, "Московская область", None, None,
                         "да", "32.50", "Компания"]
     assert row[11] == "Действующий участник"

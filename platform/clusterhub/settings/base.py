@@ -48,6 +48,7 @@ TENANT_APPS = [
     "tenants.roadmap.apps.RoadmapConfig",
     "tenants.fees.apps.FeesConfig",
     "tenants.reporting.apps.ReportingConfig",
+    "tenants.projects.apps.ProjectsConfig",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -225,7 +226,8 @@ CELERY_BEAT_SCHEDULE = {
 # Federal reporting reads a cluster's figures through each area's metrics selector, never its
 # models: core.federal imports no tenant app (core/federal/metrics.py).
 FEDERAL_METRICS = ["tenants.members.metrics.federal_metrics", "tenants.roadmap.metrics.federal_metrics",
-                   "billing.metrics.federal_metrics"]
+                   "billing.metrics.federal_metrics", "tenants.projects.metrics.federal_metrics",
+                   "tenants.projects.federal_rows.federal_project_rows"]
 ROADMAP_REMINDER_DAYS_BEFORE = int(env_str("ROADMAP_REMINDER_DAYS_BEFORE", "7"))
 ROADMAP_REMINDER_HOUR = 9
 ROADMAP_OVERDUE_REMINDER_WINDOW_DAYS = 30
@@ -264,6 +266,7 @@ CLUSTER_DEMOS = [
     "clusterhub.demo.content.demo_cluster_content",
     "tenants.roadmap.demo.demo_roadmaps",
     "tenants.fees.demo.demo_fees",
+    "tenants.projects.demo.demo_projects",
 ]
 PLATFORM_DEMOS = [
     "billing.demo.demo_payees",

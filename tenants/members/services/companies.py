@@ -24,7 +24,7 @@ Status = Company.Status
 PROFILE_FIELDS = frozenset({"address", "website", "region_code", "description", "services",
                             "prospective_projects", "okved_codes", "public_fields"})
 COMPANY_FIELDS = PROFILE_FIELDS | {"full_name", "short_name", "kind", "legal_form", "inn", "ogrn", "kpp",
-                                   "is_sez_resident", "is_demo"}
+                                   "is_sez_resident", "special_territory", "is_demo"}
 
 
 def company_normalize(fields: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""/api/v1/registry/: the cluster's Minpromtorg registry application (Decree No. 779)."""
