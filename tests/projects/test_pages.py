@@ -207,7 +207,7 @@ def test_card_shows_budget_shortfall_support_and_links(cluster_a, make_user,  # 
     with django_assert_max_num_queries(16):
         html = _html(staff.get(f"/projects/{w.project.pk}/"))
     assert "Головной участник" in html and "Лид" in html and "Другой" in html
-    assert '<td class="num">1 234 567,89</td>' in html  # 2025 row total; the cell links to its edit form
+    assert 'data-label="Итого">1 234 567,89</td>' in html  # 2025 row total; the cell links to its edit form
     assert '<span class="badge shortfall" title="Недовыполнение плана">−22 %</span>' in html
     assert "1 000 000,00" in html and "780 000,00" in html
     assert "Субсидия по постановлению № 41" in html and "4 000 000,00" in html and "1 500 000,00" in html

@@ -84,11 +84,11 @@ def _budget_table(project: JointProject) -> dict[str, Any]:
     sources = ProjectBudget.Source.choices
     rows = []
     for year in project.years:
-        amounts = [cells.get((year, source)) for source, _label in sources]
-        rows.append({"year": year, "cells": list(zip([s for s, _l in sources], amounts, strict=True)),
-                     "total": sum(a or 0 for a in amounts)})
-    totals = [sum(cells.get((year, source)) or 0 for year in project.years) for source, _label in sources]
-    return {"sources": sources, "rows": rows, "totals": totals, "grand": sum(totals), "empty": not cells}
+        amounts = [(source, label, cells.get((year, source))) for source, label in sources]
+        rows.append({"year": year, "cells": amounts, "total": sum(a or 0 for _s, _l, a in amounts)})
+    totals = [(label, sum(cells.get((year, source)) or 0 for year in project.years)) for source, label in sources]
+    return {"sources": sources, "rows": rows, "totals": totals, "grand": sum(t for _l, t in totals),
+            "empty": not cells}
 
 
 @readers
