@@ -34,6 +34,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((_("Заседания"), reverse("governance:meetings")))
             items.append((_("Комитеты"), reverse("governance:committees")))
             items.append((_("Дорожная карта"), reverse("roadmap:list")))
+            items.append((_("Проекты"), reverse("projects:list")))
         items.append((_("Мероприятия"), reverse("site:events")))
         items.append((_("Участники кластера"), reverse("site:directory")))
         items.append((_("Продукция"), reverse("site:products")))

@@ -34,4 +34,5 @@ area_urlpatterns = [
     path("fees/", include("frontend.fees.urls")),
     path("billing/", include("frontend.billing.urls")),
     path("annual-report/", include("frontend.annual_report.urls")),
+    path("projects/", include("frontend.projects.urls")),
 ]

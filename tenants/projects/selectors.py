@@ -3,9 +3,14 @@ representative only the projects its company takes part in (missing and not-your
 
 from __future__ import annotations
 
+from django.core.files import File
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from core.accounts.access import MemberAccess
+from tenants.governance.models import Decision
+from tenants.members.models import Company, CooperationContract, Product
+from tenants.roadmap.models import Item, Roadmap
 
 from .models import (
     JointProject,
@@ -79,6 +84,70 @@ def project_documents(*, project: JointProject) -> QuerySet[ProjectDocument]:
 
 def document_get(*, project: JointProject, document_id: int) -> ProjectDocument | None:
     return project.documents.filter(pk=document_id).first()
+
+
+def document_file(*, document: ProjectDocument) -> File | None:
+    """The stored file, opened for streaming, if it lies in the current cluster's folder."""
+    name = document.file.name or ""
+    if not name.startswith(f"clusters/{getattr(connection, 'schema_name', 'public')}/"):
+        return None
+    try:
+        return document.file.storage.open(name, "rb")
+    except FileNotFoundError:
+        return None
+
+
+def budget_row_get(*, project: JointProject, year: int, source: str) -> ProjectBudget | None:
+    return project.budget.filter(year=year, source=source).first()
+
+
+def support_of_project(*, project: JointProject, application_id: int) -> SupportApplication | None:
+    return project.support_applications.filter(pk=application_id).first()
+
+
+def tranche_get(*, application: SupportApplication, tranche_id: int) -> SupportTranche | None:
+    return application.tranches.filter(pk=tranche_id).first()
+
+
+# --- what the forms offer ---------------------------------------------------------------------
+
+MEMBER_STATUSES = (Company.Status.ADMITTED, Company.Status.ACTIVE, Company.Status.SUSPENDED)
+
+
+def participant_candidates(*, project: JointProject | None = None) -> QuerySet[Company]:
+    """Member companies (and the project's current participants, whatever their status now)."""
+    wanted = Q(status__in=MEMBER_STATUSES)
+    if project is not None:
+        wanted |= Q(project_participations__project=project)
+    return Company.objects.filter(wanted).distinct().order_by("short_name", "id")
+
+
+def project_companies(*, project: JointProject) -> QuerySet[Company]:
+    """The companies taking part in the project (who may apply for support under it)."""
+    return Company.objects.filter(project_participations__project=project).order_by("short_name", "id")
+
+
+def product_candidates() -> QuerySet[Product]:
+    return Product.objects.select_related("company").order_by("company__short_name", "name", "id")
+
+
+def roadmap_item_candidates(*, project: JointProject | None = None) -> QuerySet[Item]:
+    """Items of the roadmaps not yet closed (and those already linked to the project)."""
+    wanted = ~Q(roadmap__status=Roadmap.Status.CLOSED)
+    if project is not None:
+        wanted |= Q(joint_projects=project)
+    return (Item.objects.filter(wanted).distinct().select_related("roadmap")
+            .order_by("-roadmap__period_start", "roadmap_id", "position"))
+
+
+def contract_candidates() -> QuerySet[CooperationContract]:
+    return CooperationContract.objects.select_related("party_a", "party_b").order_by("-signed_on", "id")
+
+
+def approval_decisions() -> QuerySet[Decision]:
+    """Adopted decisions of the cluster's bodies a project's approval may rest on, newest first."""
+    return (Decision.objects.filter(adopted=True).select_related("meeting__body")
+            .order_by("-meeting__held_at", "number", "id"))
 
 
 def support_list(*, access: MemberAccess) -> QuerySet[SupportApplication]:
