@@ -233,6 +233,7 @@ def payment_begin(*, actor: Actor, invoice: Invoice, option: str, return_url: st
                   ) -> PaymentStart | RedirectStart:
     """Start paying the invoice the way the member chose: "stripe:card" (the card form of
     Stripe.js) or "yookassa:<bank_card|sbp|b2b_sberbank>" (a redirect to YooKassa)."""
+    require_payer(actor=actor, invoice=invoice)
     gateway_code, _, method = (option or "").partition(":")
     if gateway_code == "yookassa":
         return payment_start_yookassa(actor=actor, invoice=invoice, method=method, return_url=return_url)

@@ -42,6 +42,9 @@ def payee_save(*, actor: Actor, cluster: Cluster, fields: dict[str, Any],
     unknown = set(fields) - PAYEE_FIELDS
     if unknown:
         raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    stored = Payee.objects.filter(cluster=cluster).first()
+    if stored is not None:  # fields not given keep their stored values (and are validated with them)
+        fields = {**{key: getattr(stored, key) for key in PAYEE_FIELDS}, **fields}
     clean = {k: " ".join(str(v or "").split()) for k, v in fields.items()}
     for key in ("inn", "kpp", "bik", "account", "correspondent_account"):
         if key in clean:
