@@ -36,7 +36,11 @@ import argparse
 import base64
 import html
 import json
+import os
 import re
+import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -46,6 +50,7 @@ import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 DEFAULT_PORT = 8430
@@ -527,6 +532,43 @@ class Server(ThreadingHTTPServer):
         self.state = State(base_url=base, refund_delay=refund_delay)
         self.state.shops.update(shops or {})
         self.verbose = verbose
+
+
+def ensure_server(port: int = DEFAULT_PORT, *, log_path: str = "", timeout: float = 20.0
+                  ) -> tuple[str, subprocess.Popen[bytes] | None]:
+    """The API root to use and the process we started (None if we started none): YOOKASSA_API_BASE
+    when set, a server already answering on `port`, else a new one (`port` 0: a free port)."""
+    configured = os.environ.get("YOOKASSA_API_BASE")
+    if configured:
+        return configured.rstrip("/"), None
+    if port and _reachable(port):
+        return f"http://127.0.0.1:{port}", None
+    if not port:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+    log = open(log_path or os.devnull, "ab")
+    root = Path(__file__).resolve().parents[2]
+    process = subprocess.Popen(  # noqa: S603 - our own module with this interpreter
+        [sys.executable, "-m", "billing.gateways.yookassa_local", "--port", str(port)], cwd=root,
+        stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _reachable(port):
+            return f"http://127.0.0.1:{port}", process
+        if process.poll() is not None:
+            break
+        time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"yookassa_local did not start on port {port}")
+
+
+def _reachable(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
 
 
 def main(argv: list[str] | None = None) -> None:
