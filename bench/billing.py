@@ -1,4 +1,5 @@
-"""Billing rows: Stripe webhook processing throughput and latency, with 10% duplicate deliveries.
+"""Billing rows: Stripe webhook and YooKassa notification processing throughput and latency,
+with 10% duplicate deliveries.
 
 Ours: every delivery goes through the whole stack (Django test client → host routing → the
 webhook view → signature check on the raw body → INSERT … ON CONFLICT of the event →
@@ -7,6 +8,11 @@ transaction). Baseline: a naive handler with the same signature check that appli
 event straight to the payment and invoice rows (no event store, no locks) — faster, but it
 applies every duplicate a second time (double-counted money). A third row gives the cost of
 stripe.Webhook.construct_event alone: the floor any handler pays.
+
+YooKassa: every notification goes through the whole stack too, and the handler re-reads the
+payment through the yookassa SDK from the local YooKassa-compatible server (a subprocess, as in
+the demo) before storing and applying it; a duplicate of a payment already held as succeeded is
+answered from the database alone. Target: ≥ 200 notifications/s, none applied twice.
 
 Run alone: `.venv/bin/python -m bench.billing` (uses the bench database, cleans up after).
 """
@@ -200,8 +206,123 @@ def rows(ours: WebhookRun, naive: WebhookRun, parse_us: float) -> list[Row]:
     ]
 
 
+YOOKASSA_SHOP = "777001"
+YOOKASSA_SECRET = "test_bench_yookassa"  # noqa: S105 - a throwaway bench secret
+YOOKASSA_TARGET_PER_SECOND = 200
+
+
+def measure_yookassa(fixture: RequestFixture) -> WebhookRun:
+    """UNIQUE_EVENTS invoices paid through the local YooKassa server, then their payment.succeeded
+    notifications (plus 10% duplicates at random later positions) POSTed through the HTTP stack."""
+    from django.conf import settings
+    from django.test import Client
+    from yookassa import Payment as SdkPayment
+
+    from billing.gateways.yookassa import ShopClient, _bound, roubles
+    from billing.gateways.yookassa_local import ensure_server
+    from billing.models import Invoice, Payment
+    from billing.services import InvoiceLineSpec, cluster_today, invoice_issue, payee_save
+    from core.audit.services import Actor
+
+    from .fixtures import to_public_schema
+
+    to_public_schema()
+    cluster = fixture.cluster
+    base, process = ensure_server(0)
+    previous = settings.YOOKASSA_API_BASE
+    settings.YOOKASSA_API_BASE = base
+    try:
+        actor = Actor.system(cluster)
+        payee_save(actor=actor, cluster=cluster, fields={"yookassa_shop_id": YOOKASSA_SHOP},
+                   yookassa_secret_key=YOOKASSA_SECRET, gateways=["yookassa"], yookassa_methods=["sbp"])
+        api = _bound(SdkPayment, ShopClient(shop_id=YOOKASSA_SHOP, secret_key=YOOKASSA_SECRET,
+                                            endpoint=f"{base}/v3"))
+        today = cluster_today(cluster)
+        payments = []
+        for i in range(UNIQUE_EVENTS):
+            invoice, _ = invoice_issue(actor=actor, cluster=cluster, company_id=20_000 + i,
+                                       company_name=f"ООО «{i}»", company_inn="", company_kpp="",
+                                       lines=[InvoiceLineSpec("Взнос", 1_500_000)], issue_date=today, due_date=today,
+                                       period_label="yookassa", source_key=f"bench:yookassa:{i}")
+            created = dict(api.create({
+                "amount": {"value": roubles(invoice.amount_kopecks), "currency": "RUB"}, "capture": True,
+                "confirmation": {"type": "redirect", "return_url": "http://bench.localhost/"},
+                "payment_method_data": {"type": "sbp"},
+                "metadata": {"cluster": cluster.schema_name, "invoice_id": str(invoice.pk)}}, f"bench-{i}"))
+            _checkout(created["confirmation"]["confirmation_url"])
+            payments.append(Payment(cluster=cluster, invoice=invoice, method=Payment.Method.ONLINE,
+                                    amount_kopecks=invoice.amount_kopecks, gateway="yookassa",
+                                    gateway_method="sbp", yookassa_payment_id=created["id"]))
+        Payment.objects.bulk_create(payments)
+        outbox = {body["object"]["id"]: json.dumps(body).encode() for body in _outbox(base, YOOKASSA_SHOP)
+                  if body["event"] == "payment.succeeded"}
+        deliveries = [outbox[str(p.yookassa_payment_id)] for p in payments]
+        rng = random.Random(7)
+        for _ in range(round(UNIQUE_EVENTS * DUPLICATE_SHARE / (1 - DUPLICATE_SHARE))):
+            position = rng.randrange(1, len(deliveries))
+            deliveries.insert(position, deliveries[rng.randrange(0, position)])
+        client = Client(HTTP_HOST="localhost")
+        path = f"/billing/yookassa/notify/{cluster.schema_name}/"
+        latencies: list[float] = []
+        for body in deliveries:
+            t0 = time.perf_counter()
+            response = client.post(path, data=body, content_type="application/json", REMOTE_ADDR="127.0.0.1")
+            latencies.append((time.perf_counter() - t0) * 1000)
+            if response.status_code != 200:
+                raise RuntimeError(f"notification answered {response.status_code}: {response.content[:200]!r}")
+        paid, doubled = _outcome(cluster.pk, "yookassa")
+        assert Invoice.objects.filter(cluster=cluster, period_label="yookassa").count() == UNIQUE_EVENTS
+        return WebhookRun(len(deliveries), len(deliveries) - UNIQUE_EVENTS, sum(latencies) / 1000, latencies,
+                          paid, doubled)
+    finally:
+        settings.YOOKASSA_API_BASE = previous
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def _checkout(url: str) -> None:
+    """The payer confirms on the local server's page (its redirect back is not followed)."""
+    import urllib.error
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    request = urllib.request.Request(url, data=b"outcome=succeeded", method="POST")  # noqa: S310 - local server
+    try:
+        urllib.request.build_opener(NoRedirect).open(request, timeout=10).close()
+    except urllib.error.HTTPError as exc:
+        if exc.code != 303:
+            raise
+
+
+def _outbox(base: str, shop: str) -> list[dict[str, object]]:
+    import urllib.request
+
+    with urllib.request.urlopen(f"{base}/_outbox/{shop}", timeout=30) as response:  # noqa: S310 - local server
+        return list(json.loads(response.read()))
+
+
+def yookassa_rows(run: WebhookRun) -> list[Row]:
+    from .report import Row
+
+    exact = run.paid_invoices == UNIQUE_EVENTS and run.double_applied == 0
+    fast = run.per_second >= YOOKASSA_TARGET_PER_SECOND
+    return [
+        Row(f"Billing: YooKassa notifications, {run.deliveries} deliveries ({run.duplicates} duplicates, "
+            f"{DUPLICATE_SHARE:.0%}), each verified by re-reading the payment (SDK → local server)", section=True),
+        Row("  throughput, notifications/s (target ≥ 200)", f"≥ {YOOKASSA_TARGET_PER_SECOND}",
+            f"{run.per_second:.0f}", f"{'PASS' if fast else 'FAIL'} (full HTTP stack + API re-read)"),
+        Row("  latency p50 / p95, ms", "-", f"{run.p50:.2f} / {run.p95:.2f}", ""),
+        Row(f"  invoices paid / paid twice (of {UNIQUE_EVENTS})", "-",
+            f"{run.paid_invoices} / {run.double_applied}", f"exactly once: {'PASS' if exact else 'FAIL'}"),
+    ]
+
+
 def run(fixture: RequestFixture) -> list[Row]:
-    return rows(*measure(fixture))
+    return rows(*measure(fixture)) + yookassa_rows(measure_yookassa(fixture))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""Demo payees: one per cluster, with obviously fake bank details and localstripe test keys,
-and the localstripe webhook registration of the demo and the tests.
+"""Demo payees: one per cluster, with obviously fake bank details, YooKassa (the local
+YooKassa-compatible server: card, SBP, SberBusiness) and Stripe (localstripe test keys) enabled;
+the localstripe webhook and local YooKassa notification registration of the demo and the tests.
 
 Region code 00 in the INN and zero-filled accounts make sure no real organization or account
 is named. Running it again changes nothing that exists (through billing.services).
@@ -21,18 +22,30 @@ from core.audit.services import Actor
 from core.ru.identifiers import inn_with_check_digits
 from tenants.models import Cluster
 
-from .gateway import TIMEOUT_SECONDS, WEBHOOK_EVENTS
-from .models import Payee
+from .gateways.stripe import TIMEOUT_SECONDS, WEBHOOK_EVENTS
+from .models import YOOKASSA_METHODS, Payee
 from .services import payee_save, payee_webhook_secret
 
 logger = logging.getLogger(__name__)
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
+def demo_yookassa_shop(index: int) -> tuple[str, str]:
+    """A demo payee's YooKassa shop id and test secret key (the local server accepts test_ keys)."""
+    return f"{900000 + index}", f"test_clusterhub_demo_{index:02d}"
+
+
 def demo_payees(clusters: Iterable[Cluster]) -> None:
     for index, cluster in enumerate(clusters, start=1):
-        if Payee.objects.filter(cluster=cluster).exists():
+        existing = Payee.objects.filter(cluster=cluster).first()
+        if existing is not None:
+            if not existing.yookassa_shop_id:  # made before YooKassa: enable it beside Stripe
+                shop_id, secret = demo_yookassa_shop(index)
+                payee_save(actor=Actor.system(cluster), cluster=cluster, fields={"yookassa_shop_id": shop_id},
+                           yookassa_secret_key=secret, gateways=["yookassa", *existing.enabled_gateways],
+                           yookassa_methods=list(YOOKASSA_METHODS))
             continue
+        shop_id, secret = demo_yookassa_shop(index)
         payee_save(
             actor=Actor.system(cluster), cluster=cluster,
             fields={
@@ -42,9 +55,11 @@ def demo_payees(clusters: Iterable[Cluster]) -> None:
                 "bik": f"0000000{index:02d}", "account": f"40703810{index:012d}",
                 "correspondent_account": f"30101810{index:012d}", "director": "Руководитель (демо)",
                 "accountant": "Бухгалтер (демо)", "stripe_publishable_key": f"pk_test_clusterhub_{cluster.schema_name}",
+                "yookassa_shop_id": shop_id,
             },
             stripe_secret_key=f"sk_test_clusterhub_{cluster.schema_name}",
             stripe_webhook_secret=f"whsec_clusterhub_demo_{cluster.schema_name}",
+            yookassa_secret_key=secret, gateways=["yookassa", "stripe"], yookassa_methods=list(YOOKASSA_METHODS),
         )
 
 
@@ -74,4 +89,27 @@ def localstripe_webhooks_register(*, public_url: str) -> int:
                 registered += 1
         except (urllib.error.URLError, OSError):
             logger.warning("billing: could not register the localstripe webhook for %s", slug)
+    return registered
+
+
+def yookassa_notifications_register(*, public_url: str) -> int:
+    """Demo and tests: ask the local YooKassa server (YOOKASSA_API_BASE, on this machine only) to
+    POST each payee's notifications to its cluster's endpoint under `public_url`
+    (/_config/notifications/<shop id>). Returns how many shops were registered."""
+    base = str(getattr(settings, "YOOKASSA_API_BASE", "") or "").rstrip("/")
+    if not base or (urlsplit(base).hostname or "") not in LOCAL_HOSTS:
+        return 0
+    registered = 0
+    for payee in Payee.objects.select_related("cluster").exclude(yookassa_shop_id="").order_by("cluster_id"):
+        slug = payee.cluster.schema_name
+        url = public_url.rstrip("/") + reverse("billing:yookassa_notify", urlconf="clusterhub.urls_public",
+                                               args=[slug])
+        request = urllib.request.Request(  # noqa: S310 - local only
+            f"{base}/_config/notifications/{payee.yookassa_shop_id}", data=json.dumps({"url": url}).encode(),
+            headers={"Content-Type": "application/json"}, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS):  # noqa: S310 - local only
+                registered += 1
+        except (urllib.error.URLError, OSError):
+            logger.warning("billing: could not register the local YooKassa notifications for %s", slug)
     return registered

@@ -13,12 +13,19 @@ from django.utils.translation import gettext_lazy as _
 
 CURRENCY = "RUB"
 
+# Gateways a payee can enable, and the ways to pay each offers (code "gateway:method").
+GATEWAYS = {"stripe": _("Stripe"), "yookassa": _("ЮKassa")}
+YOOKASSA_METHODS = {"bank_card": _("Банковская карта"), "sbp": _("СБП (Система быстрых платежей)"),
+                    "b2b_sberbank": _("СберБизнес")}
+METHOD_LABELS = {"card": _("Банковская карта"), **YOOKASSA_METHODS}
+
 
 class Payee(models.Model):
-    """The cluster's specialized organization that receives the fees: bank details and Stripe keys.
+    """The cluster's specialized organization that receives the fees: bank details and the
+    gateways it enabled (Stripe keys; YooKassa shop id and secret key).
 
-    The Stripe secret key and webhook signing secret are kept encrypted (billing.crypto) and
-    are never shown again after they are saved.
+    Secrets (Stripe secret key and webhook signing secret, YooKassa secret key) are kept
+    encrypted (billing.crypto) and are never shown again after they are saved.
     """
 
     cluster = models.OneToOneField("tenants.Cluster", on_delete=models.CASCADE, related_name="payee")
@@ -35,6 +42,12 @@ class Payee(models.Model):
     stripe_publishable_key = models.CharField(_("публикуемый ключ Stripe"), max_length=255, blank=True)
     stripe_secret_key_encrypted = models.TextField(blank=True, editable=False)
     stripe_webhook_secret_encrypted = models.TextField(blank=True, editable=False)
+    # Gateways the payee offers members: a list of GATEWAYS codes.
+    enabled_gateways = models.JSONField(_("платёжные шлюзы"), default=list, blank=True)
+    yookassa_shop_id = models.CharField(_("shopId ЮKassa"), max_length=40, blank=True)
+    yookassa_secret_key_encrypted = models.TextField(blank=True, editable=False)
+    # Ways to pay through YooKassa the payee offers: YOOKASSA_METHODS codes.
+    yookassa_methods = models.JSONField(_("способы оплаты ЮKassa"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -54,8 +67,32 @@ class Payee(models.Model):
         return bool(self.stripe_webhook_secret_encrypted)
 
     @property
+    def stripe_enabled(self) -> bool:
+        return ("stripe" in (self.enabled_gateways or [])
+                and bool(self.stripe_publishable_key and self.stripe_secret_key_encrypted))
+
+    @property
+    def has_yookassa_secret_key(self) -> bool:
+        return bool(self.yookassa_secret_key_encrypted)
+
+    @property
+    def yookassa_enabled(self) -> bool:
+        return ("yookassa" in (self.enabled_gateways or []) and bool(self.yookassa_shop_id)
+                and bool(self.yookassa_secret_key_encrypted) and bool(self.yookassa_methods))
+
+    def payment_options(self) -> list[tuple[str, str]]:
+        """What the member's «Оплатить» offers: ("gateway:method", label), in a fixed order."""
+        options: list[tuple[str, str]] = []
+        if self.yookassa_enabled:
+            options += [(f"yookassa:{code}", str(label)) for code, label in YOOKASSA_METHODS.items()
+                        if code in self.yookassa_methods]
+        if self.stripe_enabled:
+            options.append(("stripe:card", str(_("Банковская карта (Stripe)"))))
+        return options
+
+    @property
     def online_payments_enabled(self) -> bool:
-        return bool(self.stripe_publishable_key and self.stripe_secret_key_encrypted)
+        return bool(self.payment_options())
 
 
 class InvoiceSequence(models.Model):
@@ -166,10 +203,11 @@ class InvoiceLine(models.Model):
 
 
 class Payment(models.Model):
-    """Money received (or being received) on an invoice: online through Stripe or by bank transfer."""
+    """Money received (or being received) on an invoice: online through a gateway (Stripe,
+    YooKassa) or by bank transfer."""
 
     class Method(models.TextChoices):
-        ONLINE = "online", _("Онлайн (карта)")
+        ONLINE = "online", _("Онлайн")
         MANUAL = "manual", _("Банковский перевод")
 
     class Status(models.TextChoices):
@@ -190,6 +228,12 @@ class Payment(models.Model):
     currency = models.CharField(_("валюта"), max_length=3, default=CURRENCY)
     refunded_kopecks = models.BigIntegerField(_("возвращено, коп."), default=0)
     stripe_payment_intent_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    # Online payments: which gateway and way to pay ("card" for Stripe; YOOKASSA_METHODS codes).
+    gateway = models.CharField(_("платёжный шлюз"), max_length=20, blank=True, choices=list(GATEWAYS.items()))
+    gateway_method = models.CharField(_("способ оплаты"), max_length=20, blank=True)
+    yookassa_payment_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # Where the payer confirms a redirect payment (YooKassa), to send them back on a second click.
+    confirmation_url = models.CharField(max_length=2048, blank=True)
     order_number = models.CharField(_("номер платёжного поручения"), max_length=40, blank=True)
     order_date = models.DateField(_("дата платёжного поручения"), null=True, blank=True)
     failure_message = models.CharField(_("причина отказа"), max_length=500, blank=True)
@@ -218,12 +262,24 @@ class Payment(models.Model):
         return f"{self.get_method_display()} {self.amount_kopecks} коп."
 
     @property
+    def gateway_payment_id(self) -> str:
+        return str(self.yookassa_payment_id or self.stripe_payment_intent_id or "")
+
+    @property
+    def method_label(self) -> str:
+        """«Банковский перевод», «Онлайн: СБП (Система быстрых платежей)» …"""
+        if self.method != self.Method.ONLINE:
+            return str(self.get_method_display())
+        label = METHOD_LABELS.get(self.gateway_method or "card", self.gateway_method)
+        return f"{self.get_method_display()}: {label}"
+
+    @property
     def refundable_kopecks(self) -> int:
         return self.amount_kopecks - self.refunded_kopecks if self.status == self.Status.SUCCEEDED else 0
 
 
 class Refund(models.Model):
-    """Money given back on a payment (recorded by staff; sent to Stripe for online payments)."""
+    """Money given back on a payment (recorded by staff; sent to the gateway for online payments)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Обрабатывается")
@@ -236,6 +292,7 @@ class Refund(models.Model):
     reason = models.TextField(_("причина"))
     status = models.CharField(_("статус"), max_length=10, choices=Status.choices, default=Status.SUCCEEDED)
     stripe_refund_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    yookassa_refund_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

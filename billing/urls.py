@@ -1,4 +1,4 @@
-"""Public-host billing routes: the Stripe webhook per cluster payee."""
+"""Public-host billing routes: the Stripe webhook and YooKassa notifications per cluster payee."""
 
 from django.urls import URLPattern, URLResolver, path
 
@@ -7,4 +7,5 @@ from . import views
 app_name = "billing"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("stripe/webhook/<slug:cluster_slug>/", views.stripe_webhook, name="stripe_webhook"),
+    path("yookassa/notify/<slug:cluster_slug>/", views.yookassa_notify, name="yookassa_notify"),
 ]

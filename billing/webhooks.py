@@ -1,4 +1,5 @@
-"""Stripe webhooks: verify, store once, process exactly once.
+"""Gateway notifications (Stripe webhooks, YooKassa notifications): verify, store once,
+process exactly once.
 
 Choice: events are processed INLINE in the webhook request, not by a Celery task. The
 request (1) checks the signature on the raw body with the payee's signing secret and
@@ -9,6 +10,14 @@ the same moment blocks on the unique index until the first transaction commits, 
 the event done: effects and the "processed" mark commit together, so each event counts once.
 If applying fails, a savepoint is rolled back and the event is still committed with its
 error; `events_process_pending` (beat) retries it, at most MAX_ATTEMPTS times.
+
+YooKassa does not sign its notifications, so `yookassa_notification_receive` trusts nothing in
+the body but the object's id: it re-reads the payment (or refund) through the API with the
+payee's credentials and stores THAT, keyed by the verified state ("payment:<id>:succeeded"), in
+the same event store, applied by the same forward-only rules (services.yookassa_payment_apply
+checks shop, metadata, amount and currency). YooKassa unreachable while verifying: 503, nothing
+stored, YooKassa retries. A payment we already hold as succeeded is answered without calling
+the API (nothing can change it): duplicates cost one indexed read.
 
 So the broker is never on the path of money: with Redis down, events are still stored and
 applied; the e-mails they trigger are queued after commit and, if the queue is down, sent by
@@ -34,9 +43,12 @@ from core.audit.services import Actor
 from tenants.models import Cluster
 
 from . import crypto
-from .gateway import WEBHOOK_EVENTS
-from .models import GatewayEvent, Payee
-from .services import intent_apply
+from .gateways.base import GatewayError, GatewayNotFound, GatewayUnavailable, NotificationRejected
+from .gateways.stripe import WEBHOOK_EVENTS
+from .gateways.yookassa import GATEWAY as YOOKASSA
+from .gateways.yookassa import payment_state, refund_state, sender_allowed
+from .models import GatewayEvent, Payee, Payment, Refund
+from .services import intent_apply, yookassa_payment_apply, yookassa_refund_apply
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +66,8 @@ class WebhookResult:
     event_id: str = ""
 
 
-def _refuse(status_code: int, reason: str, detail: str) -> WebhookResult:
-    webhook_failure_record(provider=PROVIDER, reason=reason)
+def _refuse(status_code: int, reason: str, detail: str, provider: str = PROVIDER) -> WebhookResult:
+    webhook_failure_record(provider=provider, reason=reason)
     return WebhookResult(status_code, detail)
 
 
@@ -90,7 +102,7 @@ def webhook_receive(*, cluster_slug: str, payload: bytes, signature: str, host: 
 
 
 def event_ingest(*, cluster: Cluster, event_id: str, event_type: str, payload: dict[str, Any],
-                 host: str = "") -> str:
+                 host: str = "", provider: str = PROVIDER) -> str:
     """Store the event once and apply it, in ONE transaction: processed / ignored / duplicate / error.
 
     A concurrent delivery of the same event blocks on the unique index until this transaction
@@ -104,17 +116,17 @@ def event_ingest(*, cluster: Cluster, event_id: str, event_type: str, payload: d
                     VALUES (%s, %s, %s, %s, %s, %s, now(), 0, '')
                     ON CONFLICT (cluster_id, provider, event_id) DO NOTHING
                     RETURNING id""",
-                [cluster.pk, PROVIDER, event_id, event_type[:100], json.dumps(payload),
+                [cluster.pk, provider, event_id, event_type[:100], json.dumps(payload),
                  GatewayEvent.Status.RECEIVED],
             )
             row = cursor.fetchone()
         if row is None:  # delivered before: lock it and see whether it still needs work
-            event = GatewayEvent.objects.select_for_update().get(cluster=cluster, provider=PROVIDER,
+            event = GatewayEvent.objects.select_for_update().get(cluster=cluster, provider=provider,
                                                                   event_id=event_id)
             if event.status in DONE:
                 return "duplicate"
         else:  # our own uncommitted row: nobody else can see or lock it
-            event = GatewayEvent(pk=row[0], cluster=cluster, provider=PROVIDER, event_id=event_id,
+            event = GatewayEvent(pk=row[0], cluster=cluster, provider=provider, event_id=event_id,
                                  type=event_type[:100], payload=payload, status=GatewayEvent.Status.RECEIVED)
         event.cluster = cluster
         return _apply(event, host=host)
@@ -126,7 +138,10 @@ def _apply(event: GatewayEvent, *, host: str) -> str:
     try:
         with transaction.atomic():
             outcome = "ignored"
-            if event.type in HANDLED_TYPES:
+            if event.provider == YOOKASSA_PROVIDER:
+                result = _yookassa_apply(event, host=host)
+                outcome = "ignored" if result in {"ignored", "unknown"} else "processed"
+            elif event.type in HANDLED_TYPES:
                 intent = (event.payload.get("data") or {}).get("object") or {}
                 result = intent_apply(cluster=cluster, intent=intent, event=event,
                                       actor=Actor(user=None, host=host or "stripe-webhook", cluster=cluster))
@@ -165,3 +180,84 @@ def events_process_pending(*, older_than_seconds: int = 30, limit: int = 500) ->
     GatewayEvent.objects.filter(status=GatewayEvent.Status.RECEIVED, attempts__gte=MAX_ATTEMPTS).update(
         status=GatewayEvent.Status.FAILED)
     return done
+
+
+# --- YooKassa ----------------------------------------------------------------------------
+
+YOOKASSA_PROVIDER = "yookassa"
+
+
+def _yookassa_apply(event: GatewayEvent, *, host: str) -> str:
+    """Apply a stored, verified YooKassa object (what the API said, never a notification body)."""
+    cluster = event.cluster
+    data = event.payload.get("data") or {}
+    if event.payload.get("kind") == "refund":
+        return yookassa_refund_apply(cluster=cluster, state=refund_state(data))
+    return yookassa_payment_apply(cluster=cluster, state=payment_state(data), event=event,
+                                  actor=Actor(user=None, host=host or "yookassa-notification", cluster=cluster))
+
+
+def _already_final(cluster: Cluster, body: bytes) -> bool:
+    """The notification names a payment we hold as succeeded, or a refund we settled: nothing
+    it could say changes them (statuses only move forward), so no need to ask the API."""
+    try:
+        data = json.loads(body)
+        event, object_id = str(data["event"]), str(data["object"]["id"])[:100]
+    except (ValueError, KeyError, TypeError):
+        return False
+    if event.startswith("payment."):
+        return Payment.objects.filter(cluster=cluster, yookassa_payment_id=object_id,
+                                      status=Payment.Status.SUCCEEDED).exists()
+    if event.startswith("refund."):
+        return Refund.objects.filter(cluster=cluster, yookassa_refund_id=object_id).exclude(
+            status=Refund.Status.PENDING).exists()
+    return False
+
+
+def yookassa_notification_receive(*, cluster_slug: str, payload: bytes, sender: str, host: str = "") -> WebhookResult:
+    """Verify one YooKassa notification for the cluster's payee by asking the API, then store and
+    apply what the API said, once. 503 when YooKassa cannot be asked now (it retries)."""
+    provider = YOOKASSA_PROVIDER
+    payee = Payee.objects.select_related("cluster").filter(cluster__schema_name=cluster_slug).first()
+    if payee is None or not payee.yookassa_shop_id or not payee.yookassa_secret_key_encrypted:
+        return _refuse(404, "unknown_endpoint", "Нет такого получателя платежей.", provider)
+    if not sender_allowed(sender, getattr(settings, "YOOKASSA_NOTIFY_NETWORKS", None)):
+        return _refuse(403, "sender", "Уведомления принимаются только из сетей ЮKassa.", provider)
+    cluster = payee.cluster
+    if _already_final(cluster, payload):
+        return WebhookResult(200, "duplicate")
+    try:
+        verified = YOOKASSA.verify_notification(payee, payload, {})
+    except NotificationRejected as exc:
+        return _refuse(exc.status_code, exc.reason, exc.detail, provider)
+    except GatewayNotFound:
+        # Not a payment of this shop (unknown id, another payee's): nothing to apply, nothing to retry.
+        webhook_failure_record(provider=provider, reason="unknown_object")
+        return WebhookResult(200, "unknown")
+    except crypto.SecretUnavailable:
+        logger.error("billing: yookassa secret of %s cannot be decrypted", cluster_slug)
+        return _refuse(503, "processing", "Секретный ключ ЮKassa недоступен; повторите позже.", provider)
+    except GatewayUnavailable:
+        return _refuse(503, "verify_unavailable", "ЮKassa недоступна для проверки; повторите позже.", provider)
+    except GatewayError:
+        # The API refused our credentials: retrying later (after an admin fixes them) may succeed.
+        return _refuse(503, "verify_refused", "Не удалось проверить платёж в ЮKassa; повторите позже.", provider)
+    if verified.payment is not None:
+        state = verified.payment
+        if state.status is None or state.account_id != payee.yookassa_shop_id:
+            return WebhookResult(200, "ignored")
+        if (state.metadata.get("cluster") != cluster.schema_name
+                and not Payment.objects.filter(cluster=cluster, yookassa_payment_id=state.id).exists()):
+            return WebhookResult(200, "ignored")  # not ours: store nothing
+        body = {"kind": "payment", "data": dict(state.raw)}
+    elif verified.refund is not None:
+        if not Refund.objects.filter(cluster=cluster, yookassa_refund_id=verified.refund.id).exists():
+            return WebhookResult(200, "unknown")  # not ours (yet): the refund sweep settles it
+        body = {"kind": "refund", "data": dict(verified.refund.raw)}
+    else:
+        return WebhookResult(200, "ignored")
+    outcome = event_ingest(cluster=cluster, event_id=verified.event_id, event_type=verified.event_type,
+                           payload=body, host=host, provider=provider)
+    if outcome == "error":
+        webhook_failure_record(provider=provider, reason="processing")
+    return WebhookResult(200, outcome, verified.event_id)

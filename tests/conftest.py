@@ -130,3 +130,18 @@ def localstripe() -> Iterator[str]:
     if process is not None:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def yookassa_local() -> Iterator[str]:
+    """The YooKassa API root: YOOKASSA_API_BASE if set, else a local YooKassa-compatible server
+    (billing/gateways/yookassa_local.py) we start on a free port (and stop)."""
+    from billing.gateways.yookassa_local import ensure_server
+    from clusterhub.env import LOCAL_DIR
+
+    LOCAL_DIR.mkdir(parents=True, exist_ok=True)
+    base, process = ensure_server(0, log_path=str(LOCAL_DIR / "yookassa_local-tests.log"))
+    yield base
+    if process is not None:
+        process.terminate()
+        process.wait(timeout=10)

@@ -8,6 +8,8 @@ billing.services; the Stripe webhook lives on the public host (billing/urls.py).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
@@ -39,21 +41,49 @@ class InvoiceSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     outstanding_kopecks = serializers.IntegerField(read_only=True)
     lines = InvoiceLineSerializer(many=True, read_only=True)
+    payment_options = serializers.SerializerMethodField(
+        help_text="What «Оплатить» offers the caller: [{method, label}] (empty: pay by bank transfer).")
 
     class Meta:
         model = Invoice
         fields = ["id", "number", "company_id", "company_name", "company_inn", "company_kpp", "period_label",
                   "issue_date", "due_date", "amount_kopecks", "paid_kopecks", "outstanding_kopecks", "currency",
-                  "status", "status_display", "paid_at", "voided_at", "void_reason", "lines", "created_at"]
+                  "status", "status_display", "paid_at", "voided_at", "void_reason", "lines", "created_at",
+                  "payment_options"]
+
+    def get_payment_options(self, invoice: Invoice) -> list[dict[str, str]]:
+        """The payee's options when the caller represents the invoiced company (one payee query
+        per request, not per invoice)."""
+        if not invoice.is_payable or invoice.company_id not in self.context.get("payer_company_ids", ()):
+            return []
+        cache: dict[str, list[tuple[str, str]]] = self.context.get("payee_options", {})
+        if "options" not in cache:
+            payee = payee_for_cluster(invoice.cluster)
+            cache["options"] = payee.payment_options() if payee is not None else []
+        return [{"method": code, "label": label} for code, label in cache["options"]]
 
 
 class PaymentStartSerializer(serializers.Serializer):
-    payment_intent = serializers.CharField(help_text="Id of the Stripe PaymentIntent.")
-    client_secret = serializers.CharField(help_text="Client secret of the PaymentIntent (Stripe.js).")
-    setup_client_secret = serializers.CharField(help_text="Client secret of a SetupIntent for the card Element.")
-    publishable_key = serializers.CharField()
+    gateway = serializers.CharField(help_text="stripe or yookassa.")
+    method = serializers.CharField(help_text="The way to pay: stripe:card, yookassa:bank_card, yookassa:sbp, "
+                                             "yookassa:b2b_sberbank.")
+    payment_intent = serializers.CharField(required=False, help_text="Stripe: id of the PaymentIntent.")
+    client_secret = serializers.CharField(required=False,
+                                          help_text="Stripe: client secret of the PaymentIntent (Stripe.js).")
+    setup_client_secret = serializers.CharField(required=False,
+                                                help_text="Stripe: client secret of a SetupIntent for the card "
+                                                          "Element.")
+    publishable_key = serializers.CharField(required=False)
+    payment_id = serializers.CharField(required=False, help_text="YooKassa: id of the payment.")
+    confirmation_url = serializers.CharField(required=False,
+                                             help_text="YooKassa: the page where the payer confirms the payment.")
     amount_kopecks = serializers.IntegerField()
     currency = serializers.CharField()
+
+
+class PayInputSerializer(serializers.Serializer):
+    method = serializers.CharField(label="Способ оплаты", required=False, default="stripe:card",
+                                   help_text="One of the payee's options (`payment_options` of the invoice).")
 
 
 class VoidInputSerializer(serializers.Serializer):
@@ -78,15 +108,35 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BillingVi
                                     company_ids=None if access.manager else access.company_ids
                                     ).prefetch_related("lines")
 
-    @extend_schema(request=None, responses={200: PaymentStartSerializer},
-                   description="Создаёт (или возвращает уже созданный) PaymentIntent на остаток по счёту. "
-                               "Только представитель организации-плательщика. Счёт отмечается оплаченным "
-                               "только по вебхуку Stripe. 503, если платёжный сервис недоступен.")
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = dict(super().get_serializer_context())
+        if not getattr(self, "swagger_fake_view", False) and isinstance(getattr(self.request, "cluster", None),
+                                                                         Cluster):
+            context["payer_company_ids"] = self.access().company_ids  # who may pay: services.may_pay
+            context["payee_options"] = {}
+        return context
+
+    @extend_schema(request=PayInputSerializer, responses={200: PaymentStartSerializer},
+                   description="Начинает оплату остатка по счёту выбранным способом (`method`, по умолчанию "
+                               "stripe:card): Stripe — PaymentIntent и секреты для Stripe.js; ЮKassa (yookassa:"
+                               "bank_card, yookassa:sbp, yookassa:b2b_sberbank) — платёж и `confirmation_url`, "
+                               "куда отправить плательщика. Повторный вызов возвращает тот же платёж. Только "
+                               "представитель организации-плательщика. Счёт отмечается оплаченным только по "
+                               "уведомлению шлюза. 503, если платёжный сервис недоступен.")
     @action(detail=True, methods=["post"])
     def pay(self, request: Request, pk: str) -> Response:
         invoice = self.get_object()
-        start = services.payment_start(actor=self.actor(), invoice=invoice)  # who may pay: the service
+        fields = self.input(PayInputSerializer)
+        back = request.build_absolute_uri(f"/billing/invoices/{invoice.pk}/?payment=return")
+        start = services.payment_begin(actor=self.actor(), invoice=invoice, option=fields["method"],
+                                       return_url=back)  # who may pay: the service
+        if isinstance(start, services.RedirectStart):
+            return Response(PaymentStartSerializer({
+                "gateway": "yookassa", "method": fields["method"], "payment_id": start.payment.yookassa_payment_id,
+                "confirmation_url": start.confirmation_url, "amount_kopecks": start.amount_kopecks,
+                "currency": invoice.currency}).data)
         return Response(PaymentStartSerializer({
+            "gateway": "stripe", "method": "stripe:card",
             "payment_intent": start.payment_intent_id, "client_secret": start.payment_client_secret,
             "setup_client_secret": start.setup_client_secret, "publishable_key": start.publishable_key,
             "amount_kopecks": start.amount_kopecks, "currency": invoice.currency}).data)
@@ -122,14 +172,15 @@ class RefundSerializer(serializers.ModelSerializer):
 
 
 class PaymentSerializer(serializers.ModelSerializer):
-    method_display = serializers.CharField(source="get_method_display", read_only=True)
+    method_display = serializers.CharField(source="method_label", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     invoice_number = serializers.CharField(source="invoice.number", read_only=True)
 
     class Meta:
         model = Payment
         fields = ["id", "invoice", "invoice_number", "method", "method_display", "status", "status_display",
-                  "amount_kopecks", "currency", "refunded_kopecks", "stripe_payment_intent_id", "order_number",
+                  "gateway", "gateway_method", "amount_kopecks", "currency", "refunded_kopecks",
+                  "stripe_payment_intent_id", "yookassa_payment_id", "order_number",
                   "order_date", "failure_message", "created_at", "succeeded_at"]
 
 

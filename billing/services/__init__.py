@@ -12,8 +12,8 @@ row, and queues e-mails and Stripe calls that can wait by task name after commit
 | `payees` | `payee_save`, the decrypted secrets |
 | `invoices` | `invoice_issue`, `invoices_issue_many`, `invoice_void`, `invoices_mark_overdue` |
 | `payments` | `payment_record_manual`, `payment_refund`, `refund_settle` |
-| `online` | `may_pay` / `require_payer`, `payment_start`, `payment_confirm_card` (Stripe) |
-| `settling` | `intent_apply`: what Stripe reports, forward-only, amount/currency checked |
+| `online` | `may_pay` / `require_payer`, `payment_options`, `payment_begin`; Stripe: `payment_start`, `payment_confirm_card`; YooKassa: `payment_start_yookassa` |
+| `settling` | `payment_state_apply`: what a gateway reports, forward-only, amount/currency checked; `intent_apply` (Stripe), `yookassa_payment_apply` (shop and metadata checked first) |
 """
 
 from core.clock import cluster_today
@@ -34,19 +34,32 @@ from .online import (
     PAYERS_ONLY,
     CardConfirmation,
     PaymentStart,
+    RedirectStart,
     may_pay,
+    method_label,
+    payment_begin,
     payment_confirm_card,
+    payment_options,
     payment_start,
+    payment_start_yookassa,
     require_payer,
 )
 from .payees import PAYEE_FIELDS, payee_save, payee_secret_key, payee_webhook_secret
-from .payments import payment_record_manual, payment_refund, refund_settle
-from .settling import INTENT_STATUSES, intent_apply
+from .payments import payment_record_manual, payment_refund, refund_note_gateway_id, refund_settle
+from .settling import (
+    INTENT_STATUSES,
+    intent_apply,
+    payment_state_apply,
+    yookassa_payment_apply,
+    yookassa_refund_apply,
+)
 
 __all__ = [
     "AUDITED_ISSUE_FIELDS", "INTENT_STATUSES", "MAX_LINES", "OTHER_CLUSTER", "PAYEE_FIELDS", "PAYERS_ONLY",
-    "CardConfirmation", "InvoiceLineSpec", "InvoiceRequest", "IssueOutcome", "PaymentStart", "cluster_today",
-    "intent_apply", "invoice_issue", "invoice_void", "invoices_issue_many", "invoices_mark_overdue", "may_pay",
-    "payee_save", "payee_secret_key", "payee_webhook_secret", "payment_confirm_card", "payment_record_manual",
-    "payment_refund", "payment_start", "refund_settle", "require_payer",
+    "CardConfirmation", "InvoiceLineSpec", "InvoiceRequest", "IssueOutcome", "PaymentStart", "RedirectStart",
+    "cluster_today", "intent_apply", "invoice_issue", "invoice_void", "invoices_issue_many", "invoices_mark_overdue",
+    "may_pay", "method_label", "payee_save", "payee_secret_key", "payee_webhook_secret", "payment_begin",
+    "payment_confirm_card", "payment_options", "payment_record_manual", "payment_refund", "payment_start",
+    "payment_start_yookassa", "payment_state_apply", "refund_note_gateway_id", "refund_settle", "require_payer",
+    "yookassa_payment_apply", "yookassa_refund_apply",
 ]

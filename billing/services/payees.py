@@ -1,5 +1,6 @@
-"""The cluster's payee: bank details for the «Счёт на оплату» and the Stripe keys (secrets
-encrypted; the audit row records that a secret changed, never its value)."""
+"""The cluster's payee: bank details for the «Счёт на оплату», the gateways it enables and their
+credentials — Stripe keys, YooKassa shop id and secret key (secrets encrypted; the audit row
+records that a secret changed, never its value)."""
 
 from __future__ import annotations
 
@@ -15,25 +16,35 @@ from core.ru.identifiers import inn_error, kpp_error
 from tenants.models import Cluster
 
 from .. import crypto
-from ..models import Payee
+from ..models import GATEWAYS, YOOKASSA_METHODS, Payee
 from .common import scoped
 
 PAYEE_FIELDS = frozenset({"name", "inn", "kpp", "address", "bank_name", "bik", "account",
-                          "correspondent_account", "director", "accountant", "stripe_publishable_key"})
+                          "correspondent_account", "director", "accountant", "stripe_publishable_key",
+                          "yookassa_shop_id"})
+AUDITED = sorted(PAYEE_FIELDS | {"enabled_gateways", "yookassa_methods"})
 
 
 def payee_save(*, actor: Actor, cluster: Cluster, fields: dict[str, Any],
-               stripe_secret_key: str | None = None, stripe_webhook_secret: str | None = None) -> Payee:
+               stripe_secret_key: str | None = None, stripe_webhook_secret: str | None = None,
+               yookassa_secret_key: str | None = None, gateways: list[str] | None = None,
+               yookassa_methods: list[str] | None = None) -> Payee:
     """Create or change the cluster's payee. Secrets: None keeps the stored one, "" clears it.
+    `gateways` (codes of GATEWAYS) and `yookassa_methods` (codes of YOOKASSA_METHODS): None keeps
+    what is stored; a new payee enables every gateway whose credentials are given.
 
-    Only cluster admins (or the system actor). Secrets are encrypted; the audit row records
-    that a secret changed, never its value."""
+    Only cluster admins (or the system actor). An enabled gateway needs its credentials (Russian
+    errors name the field). Secrets are encrypted; the audit row records that a secret changed,
+    never its value."""
     actor = scoped(actor, cluster)
     if actor.user is not None and Grant.Role.CLUSTER_ADMIN not in user_cluster_roles(actor.user, cluster):
-        raise PermissionDenied("Реквизиты получателя и ключи Stripe меняет только администратор кластера.")
+        raise PermissionDenied("Реквизиты получателя и ключи платёжных шлюзов меняет только администратор кластера.")
     unknown = set(fields) - PAYEE_FIELDS
     if unknown:
         raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    stored = Payee.objects.filter(cluster=cluster).first()
+    if stored is not None:  # fields not given keep their stored values (and are validated with them)
+        fields = {**{key: getattr(stored, key) for key in PAYEE_FIELDS}, **fields}
     clean = {k: " ".join(str(v or "").split()) for k, v in fields.items()}
     for key in ("inn", "kpp", "bik", "account", "correspondent_account"):
         if key in clean:
@@ -60,6 +71,17 @@ def payee_save(*, actor: Actor, cluster: Cluster, fields: dict[str, Any],
         errors["stripe_secret_key"] = ["Секретный ключ Stripe начинается с «sk_» или «rk_»."]
     if stripe_webhook_secret and not stripe_webhook_secret.strip().startswith("whsec_"):
         errors["stripe_webhook_secret"] = ["Секрет подписи вебхуков Stripe начинается с «whsec_»."]
+    shop_id = clean.get("yookassa_shop_id", "").replace(" ", "")
+    if "yookassa_shop_id" in clean:
+        clean["yookassa_shop_id"] = shop_id
+    if shop_id and not (shop_id.isdigit() and len(shop_id) <= 20):
+        errors["yookassa_shop_id"] = ["shopId ЮKassa — число из личного кабинета ЮKassa."]
+    if yookassa_secret_key and not yookassa_secret_key.strip().startswith(("live_", "test_")):
+        errors["yookassa_secret_key"] = ["Секретный ключ ЮKassa начинается с «live_» или «test_»."]
+    if gateways is not None and set(gateways) - set(GATEWAYS):
+        errors["gateways"] = ["Неизвестный платёжный шлюз."]
+    if yookassa_methods is not None and set(yookassa_methods) - set(YOOKASSA_METHODS):
+        errors["yookassa_methods"] = ["Неизвестный способ оплаты ЮKassa."]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -67,9 +89,18 @@ def payee_save(*, actor: Actor, cluster: Cluster, fields: dict[str, Any],
         created = payee is None
         if payee is None:
             payee = Payee(cluster=cluster)
-        before = {} if created else snapshot(payee, sorted(PAYEE_FIELDS))
+        before = {} if created else snapshot(payee, AUDITED)
         for key, value in clean.items():
             setattr(payee, key, value)
+        if gateways is None and created:
+            gateways = [code for code, given in (("stripe", stripe_secret_key), ("yookassa", yookassa_secret_key))
+                        if given]
+        if gateways is not None:
+            payee.enabled_gateways = [code for code in GATEWAYS if code in gateways]
+        if yookassa_methods is None and created and yookassa_secret_key:
+            yookassa_methods = list(YOOKASSA_METHODS)
+        if yookassa_methods is not None:
+            payee.yookassa_methods = [code for code in YOOKASSA_METHODS if code in yookassa_methods]
         secret_changes: dict[str, list[Any]] = {}
         if stripe_secret_key is not None:
             payee.stripe_secret_key_encrypted = crypto.encrypt(stripe_secret_key.strip())
@@ -77,12 +108,36 @@ def payee_save(*, actor: Actor, cluster: Cluster, fields: dict[str, Any],
         if stripe_webhook_secret is not None:
             payee.stripe_webhook_secret_encrypted = crypto.encrypt(stripe_webhook_secret.strip())
             secret_changes["stripe_webhook_secret"] = ["***", "*** (изменён)" if stripe_webhook_secret else ""]
+        if yookassa_secret_key is not None:
+            payee.yookassa_secret_key_encrypted = crypto.encrypt(yookassa_secret_key.strip())
+            secret_changes["yookassa_secret_key"] = ["***", "*** (изменён)" if yookassa_secret_key else ""]
+        _require_credentials(payee)
         payee.save()
-        changes = {**diff(before, snapshot(payee, sorted(PAYEE_FIELDS))), **secret_changes}
+        changes = {**diff(before, snapshot(payee, AUDITED)), **secret_changes}
         if changes:
             audit_record(actor=actor, action="billing.payee_create" if created else "billing.payee_change",
                          obj=payee, changes=changes)
     return payee
+
+
+def _require_credentials(payee: Payee) -> None:
+    """An enabled gateway has what it needs to take payments (errors name the missing field)."""
+    errors: dict[str, list[str]] = {}
+    enabled = payee.enabled_gateways or []
+    if "stripe" in enabled:
+        if not payee.stripe_publishable_key:
+            errors["stripe_publishable_key"] = ["Для оплаты через Stripe укажите публикуемый ключ."]
+        if not payee.stripe_secret_key_encrypted:
+            errors["stripe_secret_key"] = ["Для оплаты через Stripe укажите секретный ключ."]
+    if "yookassa" in enabled:
+        if not payee.yookassa_shop_id:
+            errors["yookassa_shop_id"] = ["Для оплаты через ЮKassa укажите shopId."]
+        if not payee.yookassa_secret_key_encrypted:
+            errors["yookassa_secret_key"] = ["Для оплаты через ЮKassa укажите секретный ключ."]
+        if not payee.yookassa_methods:
+            errors["yookassa_methods"] = ["Выберите хотя бы один способ оплаты через ЮKassa."]
+    if errors:
+        raise ValidationError(errors)
 
 
 def payee_secret_key(payee: Payee) -> str:

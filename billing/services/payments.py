@@ -59,7 +59,8 @@ def payment_record_manual(*, actor: Actor, invoice: Invoice, amount_kopecks: int
 
 def payment_refund(*, actor: Actor, payment: Payment, amount_kopecks: int, reason: str) -> Refund:
     """Give money back on a succeeded payment. A bank-transfer refund is recorded at once; an
-    online one is sent to Stripe after commit (idempotency key per refund) and settles then."""
+    online one is sent to its gateway after commit (idempotency key per refund) and settles when
+    the gateway says it succeeded (Stripe's answer; YooKassa's answer or refund.succeeded)."""
     actor = scoped(actor, payment.cluster)
     reason = (reason or "").strip()
     errors: dict[str, list[str]] = {}
@@ -79,7 +80,7 @@ def payment_refund(*, actor: Actor, payment: Payment, amount_kopecks: int, reaso
         if amount_kopecks > available:
             raise ValidationError({"amount_kopecks": [
                 f"Можно вернуть не больше {format_roubles(max(available, 0))} ₽."]})
-        online = payment.method == Payment.Method.ONLINE and bool(payment.stripe_payment_intent_id)
+        online = payment.method == Payment.Method.ONLINE and bool(payment.gateway_payment_id)
         refund = Refund.objects.create(
             cluster=invoice.cluster, payment=payment, amount_kopecks=amount_kopecks, reason=reason,
             status=Refund.Status.PENDING if online else Refund.Status.SUCCEEDED, created_by=actor.user,
@@ -103,8 +104,9 @@ def _refund_apply(*, refund: Refund, payment: Payment, invoice: Invoice, actor: 
     apply_money(invoice=invoice, delta_kopecks=-refund.amount_kopecks, actor=actor, action="billing.invoice_refund")
 
 
-def refund_settle(*, refund_id: int, stripe_refund_id: str, succeeded: bool, message: str = "") -> Refund:
-    """Record Stripe's answer to a refund (system actor; idempotent: a settled refund stays)."""
+def refund_settle(*, refund_id: int, stripe_refund_id: str = "", succeeded: bool, message: str = "",
+                  yookassa_refund_id: str = "") -> Refund:
+    """Record the gateway's answer to a refund (system actor; idempotent: a settled refund stays)."""
     with transaction.atomic():
         refund = Refund.objects.select_related("payment__invoice__cluster").get(pk=refund_id)
         invoice = locked(refund.payment.invoice)
@@ -112,11 +114,13 @@ def refund_settle(*, refund_id: int, stripe_refund_id: str, succeeded: bool, mes
         if refund.status != Refund.Status.PENDING:
             return refund
         actor = Actor.system(invoice.cluster)
-        before = snapshot(refund, ["status", "stripe_refund_id"])
+        fields = ["status", "stripe_refund_id", "yookassa_refund_id"]
+        before = snapshot(refund, fields)
         refund.status = Refund.Status.SUCCEEDED if succeeded else Refund.Status.FAILED
-        refund.stripe_refund_id = stripe_refund_id or None
-        refund.save(update_fields=["status", "stripe_refund_id"])
-        changes = diff(before, snapshot(refund, ["status", "stripe_refund_id"]))
+        refund.stripe_refund_id = stripe_refund_id or refund.stripe_refund_id or None
+        refund.yookassa_refund_id = yookassa_refund_id or refund.yookassa_refund_id or None
+        refund.save(update_fields=fields)
+        changes = diff(before, snapshot(refund, fields))
         if message:
             changes["message"] = [None, message]
         audit_record(actor=actor, action="billing.refund_settle", obj=refund, changes=changes)
@@ -125,3 +129,16 @@ def refund_settle(*, refund_id: int, stripe_refund_id: str, succeeded: bool, mes
             _refund_apply(refund=refund, payment=payment, invoice=invoice, actor=actor)
     return refund
 
+
+
+def refund_note_gateway_id(*, refund_id: int, yookassa_refund_id: str) -> None:
+    """Remember the gateway's id of a refund that is still pending there (its notification, or
+    the next retry with the same idempotence key, settles it)."""
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().get(pk=refund_id)
+        if refund.status == Refund.Status.PENDING and refund.yookassa_refund_id != yookassa_refund_id:
+            before = snapshot(refund, ["yookassa_refund_id"])
+            refund.yookassa_refund_id = yookassa_refund_id
+            refund.save(update_fields=["yookassa_refund_id"])
+            audit_record(actor=Actor.system(refund.cluster), action="billing.refund_submitted", obj=refund,
+                         changes=diff(before, snapshot(refund, ["yookassa_refund_id"])))

@@ -1,5 +1,6 @@
-"""Settling what Stripe reports about a PaymentIntent (webhook events and reconciliation):
-forward-only statuses, amount and currency checked, alerts for what does not match."""
+"""Settling what a gateway reports about a payment (notifications, webhook events and
+reconciliation): forward-only statuses, amount and currency checked, alerts for what does not
+match — the same rules for Stripe PaymentIntents and YooKassa payments."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from core.queue import enqueue_on_commit
 from core.ru.money import format_roubles
 from tenants.models import Cluster
 
-from ..models import BillingAlert, GatewayEvent, Invoice, Payment
+from ..gateways.base import GatewayPayment, GatewayRefund
+from ..gateways.stripe import intent_state
+from ..models import BillingAlert, GatewayEvent, Invoice, Payee, Payment, Refund
 from .common import Status, apply_money, locked
 
 INTENT_STATUSES = {
@@ -21,15 +24,6 @@ INTENT_STATUSES = {
     "processing": Payment.Status.PROCESSING,
     "canceled": Payment.Status.CANCELED,
 }
-
-
-def _intent_status(intent: dict[str, Any]) -> str | None:
-    status = str(intent.get("status") or "")
-    if status in INTENT_STATUSES:
-        return INTENT_STATUSES[status]
-    if status == "requires_payment_method" and intent.get("last_payment_error"):
-        return Payment.Status.FAILED
-    return None
 
 
 def _alert(*, cluster: Cluster, kind: str, message: str, invoice: Invoice | None, intent_id: str,
@@ -56,18 +50,50 @@ def intent_apply(*, cluster: Cluster, intent: dict[str, Any], actor: Actor,
     payment_failed after succeeded is ignored). A success whose amount or currency differs from
     the payment asked for is recorded as an alert (staff get an e-mail) and pays nothing.
     Returns what happened: paid, mismatch, stale, ignored, unknown or the new payment status."""
-    intent_id = str(intent.get("id") or "")
-    metadata = intent.get("metadata") or {}
-    payment = (Payment.objects.filter(cluster=cluster, stripe_payment_intent_id=intent_id)
-               .select_related("invoice").first()) if intent_id else None
+    state = intent_state(intent)
+    payment = (Payment.objects.filter(cluster=cluster, stripe_payment_intent_id=state.id)
+               .select_related("invoice").first()) if state.id else None
     if payment is None:
-        if metadata.get("cluster") == cluster.schema_name and intent.get("status") == "succeeded":
-            _alert(cluster=cluster, kind=BillingAlert.Kind.UNKNOWN_INVOICE, invoice=None, intent_id=intent_id,
-                   event=event, received=intent.get("amount"), received_currency=str(intent.get("currency", "")),
-                   message=f"Поступил платёж {intent_id}, которого нет среди платежей по счетам кластера.")
-            return "unknown"
-        return "ignored"  # another cluster's (or another system's) PaymentIntent
-    new_status = _intent_status(intent)
+        return _unknown(cluster=cluster, state=state, event=event)
+    return payment_state_apply(cluster=cluster, payment=payment, state=state, actor=actor, event=event)
+
+
+def _unknown(*, cluster: Cluster, state: GatewayPayment, event: GatewayEvent | None) -> str:
+    """A payment the gateway reports that none of our invoices asked for."""
+    if state.metadata.get("cluster") == cluster.schema_name and state.status == Payment.Status.SUCCEEDED:
+        _alert(cluster=cluster, kind=BillingAlert.Kind.UNKNOWN_INVOICE, invoice=None, intent_id=state.id,
+               event=event, received=state.amount_kopecks, received_currency=state.currency,
+               message=f"Поступил платёж {state.id}, которого нет среди платежей по счетам кластера.")
+        return "unknown"
+    return "ignored"  # another cluster's (or another system's) payment
+
+
+def yookassa_payment_apply(*, cluster: Cluster, state: GatewayPayment, actor: Actor,
+                           event: GatewayEvent | None = None) -> str:
+    """Apply a YooKassa payment as the API reported it with the payee's credentials (never a
+    notification's body); call inside a transaction. The payment must belong to the payee's shop
+    and carry this cluster and the invoice of our payment row in its metadata; then the same
+    forward-only, amount- and currency-checked rules as Stripe apply."""
+    payee = Payee.objects.filter(cluster=cluster).first()
+    if payee is None or not state.id or state.account_id != payee.yookassa_shop_id:
+        return "ignored"  # not this payee's shop
+    if state.metadata.get("cluster") != cluster.schema_name:
+        return "ignored"  # another cluster's payment in a shared shop
+    payment = (Payment.objects.filter(cluster=cluster, yookassa_payment_id=state.id)
+               .select_related("invoice").first())
+    if payment is None:
+        return _unknown(cluster=cluster, state=state, event=event)
+    if state.metadata.get("invoice_id") != str(payment.invoice_id):
+        return "ignored"  # metadata names another invoice than the one this payment was made for
+    return payment_state_apply(cluster=cluster, payment=payment, state=state, actor=actor, event=event)
+
+
+def payment_state_apply(*, cluster: Cluster, payment: Payment, state: GatewayPayment, actor: Actor,
+                        event: GatewayEvent | None = None) -> str:
+    """The rules every gateway shares: forward-only statuses; a success pays the invoice only when
+    amount and currency are the ones asked for (else an alert, e-mailed to staff)."""
+    intent_id = state.id
+    new_status = state.status
     if new_status is None:
         return "ignored"
     invoice = locked(payment.invoice)
@@ -78,15 +104,14 @@ def intent_apply(*, cluster: Cluster, intent: dict[str, Any], actor: Actor,
     before = snapshot(payment, ["status", "failure_message", "succeeded_at"])
     if new_status != Payment.Status.SUCCEEDED:
         payment.status = new_status
-        error = intent.get("last_payment_error") or {}
-        payment.failure_message = str(error.get("message") or "")[:500] if new_status == Payment.Status.FAILED else ""
+        payment.failure_message = (state.failure_message[:500]
+                                   if new_status in {Payment.Status.FAILED, Payment.Status.CANCELED} else "")
         payment.save(update_fields=["status", "failure_message", "updated_at"])
         audit_record(actor=actor, action=f"billing.payment_{new_status}", obj=payment,
                      changes=diff(before, snapshot(payment, ["status", "failure_message", "succeeded_at"])))
         return new_status
-    received = intent.get("amount_received")
-    received = int(received if received not in (None, 0) else intent.get("amount") or 0)
-    currency = str(intent.get("currency") or "").upper()
+    received = state.amount_kopecks
+    currency = state.currency
     if currency != payment.currency:
         payment.failure_message = f"Валюта платежа {currency or '—'} вместо {payment.currency}; счёт не оплачен."
         payment.save(update_fields=["failure_message", "updated_at"])
@@ -122,3 +147,27 @@ def intent_apply(*, cluster: Cluster, intent: dict[str, Any], actor: Actor,
     if invoice.status != Status.VOID:
         apply_money(invoice=invoice, delta_kopecks=received, actor=actor, action="billing.invoice_paid")
     return "paid"
+
+
+def yookassa_refund_apply(*, cluster: Cluster, state: GatewayRefund) -> str:
+    """Settle our refund from what YooKassa reports about it (re-read with the payee's
+    credentials): only a refund of this cluster, of the payment it was made for, for its amount."""
+    from .payments import refund_settle
+
+    refund = (Refund.objects.filter(cluster=cluster, yookassa_refund_id=state.id).select_related("payment")
+              .first()) if state.id else None
+    if refund is None:
+        return "unknown"
+    if (state.payment_id != refund.payment.yookassa_payment_id or state.amount_kopecks != refund.amount_kopecks
+            or state.currency != refund.payment.currency):
+        return "ignored"
+    if refund.status != Refund.Status.PENDING:
+        return "stale"
+    if state.status == "succeeded":
+        refund_settle(refund_id=refund.pk, succeeded=True, yookassa_refund_id=state.id)
+        return "refunded"
+    if state.status == "canceled":
+        refund_settle(refund_id=refund.pk, succeeded=False, yookassa_refund_id=state.id,
+                      message="ЮKassa отклонила возврат.")
+        return "refund_failed"
+    return "ignored"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from billing.models import GATEWAYS, YOOKASSA_METHODS
+
 
 class PayeeForm(forms.Form):
     name = forms.CharField(label=_("Получатель (специализированная организация)"), max_length=300)
@@ -17,6 +19,19 @@ class PayeeForm(forms.Form):
     correspondent_account = forms.CharField(label=_("Корреспондентский счёт"), max_length=24)
     director = forms.CharField(label=_("Руководитель (подпись в счёте)"), max_length=200, required=False)
     accountant = forms.CharField(label=_("Главный бухгалтер"), max_length=200, required=False)
+    gateways = forms.MultipleChoiceField(
+        label=_("Онлайн-оплата"), choices=list(GATEWAYS.items()), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Что предлагает кнопка «Оплатить» в счетах участников. Без шлюзов счёт оплачивают "
+                    "банковским переводом."))
+    yookassa_shop_id = forms.CharField(label=_("shopId ЮKassa"), max_length=40, required=False)
+    yookassa_secret_key = forms.CharField(
+        label=_("Секретный ключ ЮKassa (live_… или test_…)"), max_length=255, required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_("Хранится в зашифрованном виде и больше не показывается. Оставьте пустым, чтобы не менять."))
+    yookassa_methods = forms.MultipleChoiceField(
+        label=_("Способы оплаты через ЮKassa"), choices=list(YOOKASSA_METHODS.items()), required=False,
+        widget=forms.CheckboxSelectMultiple)
     stripe_publishable_key = forms.CharField(label=_("Публикуемый ключ Stripe (pk_…)"), max_length=255,
                                              required=False)
     stripe_secret_key = forms.CharField(

@@ -1,10 +1,12 @@
 """Member portal pages of fee billing on a cluster host: «Мои счета», an invoice with its PDF
-and receipt, online payment through Stripe.js, and the payee settings of the cluster admin.
+and receipt, online payment (what the payee enabled: Stripe.js card form, YooKassa card / SBP /
+SberBusiness by redirect to YooKassa's page), and the payee settings of the cluster admin.
 
 A member representative sees only its own company's invoices (others answer 404, as missing
 ones do); cluster admins and staff see all of the cluster's. Who may pay online is the
 service's rule (billing.services.may_pay / require_payer). The payment page never marks
-anything paid: only the Stripe webhook (or the reconciliation task) does; the page polls.
+anything paid: only the gateway's webhook / notification (or the reconciliation task) does; the
+pages poll.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from billing import documents, services
 from billing.models import Invoice
 from billing.selectors import INVOICE_ORDERINGS, UNPAID, invoice_get, invoices_for_cluster, payee_for_cluster
-from clusterhub.security import allow_stripe_js
+from clusterhub.security import allow_stripe_js, allow_yookassa_checkout
 from core.accounts.access import MemberAccess, member_access
 from core.accounts.models import Grant
 from core.audit.services import Actor
@@ -76,13 +78,20 @@ def my_invoices(request: ClusterHttpRequest) -> HttpResponse:
 
 @readers
 @require_GET
+@allow_yookassa_checkout
 def invoice_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     invoice = _invoice(request, pk)
     payee = payee_for_cluster(request.cluster)
-    payable = invoice.is_payable and services.may_pay(actor=Actor.from_request(request), invoice=invoice)
+    actor = Actor.from_request(request)
+    payable = invoice.is_payable and services.may_pay(actor=actor, invoice=invoice)
+    options = services.payment_options(actor=actor, invoice=invoice) if payable else []
+    payments = list(invoice.payments.all())
+    returned = request.GET.get("payment") == "return"
     return render(request, "frontend/billing/invoice_detail.html", {
-        "invoice": invoice, "payee": payee, "lines": invoice.lines.all(), "payments": invoice.payments.all(),
-        "can_pay_online": payable and payee is not None and payee.online_payments_enabled,
+        "invoice": invoice, "payee": payee, "lines": invoice.lines.all(), "payments": payments,
+        "can_pay_online": bool(options), "pay_options": options,
+        "waiting": returned and invoice.status != Invoice.Status.PAID
+        and any(p.status in {"pending", "processing"} and p.yookassa_payment_id for p in payments),
         "can_pay": payable, "amount": format_roubles(invoice.amount_kopecks),
         "paid": format_roubles(invoice.paid_kopecks), "outstanding": format_roubles(invoice.outstanding_kopecks),
     })
@@ -127,17 +136,29 @@ def invoice_status(request: ClusterHttpRequest, pk: int) -> JsonResponse:
 @require_http_methods(["GET", "POST"])
 @allow_stripe_js
 def invoice_pay(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
-    """POST (the «Оплатить» button) starts the payment and shows the card form; a GET changes
-    nothing (a link from another site cannot start payments) and leads back to the invoice."""
+    """POST (an «Оплатить» button, `method` = "gateway:method" of the payee's options) starts the
+    payment: the Stripe card form, or a redirect to YooKassa's page, which sends the payer back
+    to the invoice. A GET changes nothing (a link from another site cannot start payments) and
+    leads back to the invoice."""
     invoice = _invoice(request, pk)
     actor = services.require_payer(actor=Actor.from_request(request), invoice=invoice)
     if request.method == "GET":
         return redirect("billing:invoice_detail", pk=invoice.pk)
-    return action(request, lambda: services.payment_start(actor=actor, invoice=invoice),
-                  success=lambda start: render(request, "frontend/billing/pay.html", {
-                      "invoice": invoice, "start": start, "amount": format_roubles(start.amount_kopecks),
-                      "stripe_js": stripe_js_url()}),
+    option = str(request.POST.get("method") or "stripe:card")[:40]
+    back = request.build_absolute_uri(reverse("billing:invoice_detail", args=[invoice.pk])) + "?payment=return"
+    return action(request, lambda: services.payment_begin(actor=actor, invoice=invoice, option=option,
+                                                          return_url=back),
+                  success=lambda start: _payment_page(request, invoice, start),
                   failure=reverse("billing:invoice_detail", args=[invoice.pk]))
+
+
+def _payment_page(request: ClusterHttpRequest, invoice: Invoice,
+                  start: services.PaymentStart | services.RedirectStart) -> HttpResponseBase:
+    if isinstance(start, services.RedirectStart):
+        return redirect(start.confirmation_url)
+    return render(request, "frontend/billing/pay.html", {
+        "invoice": invoice, "start": start, "amount": format_roubles(start.amount_kopecks),
+        "stripe_js": stripe_js_url()})
 
 
 @readers
@@ -164,17 +185,27 @@ def invoice_pay_confirm(request: ClusterHttpRequest, pk: int) -> JsonResponse:
 def payee_settings(request: ClusterHttpRequest) -> HttpResponseBase:
     cluster = request.cluster
     payee = payee_for_cluster(cluster)
-    initial = {name: getattr(payee, name) for name in services.PAYEE_FIELDS} if payee else {
+    initial: dict[str, Any] = {name: getattr(payee, name) for name in services.PAYEE_FIELDS} if payee else {
         "name": cluster.specialized_organization}
+    if payee:
+        initial.update(gateways=payee.enabled_gateways, yookassa_methods=payee.yookassa_methods)
     form = PayeeForm(request.POST or None, initial=initial)
-    webhook_url = f"{request.scheme}://{settings.BASE_DOMAIN}" + reverse(
-        "billing:stripe_webhook", urlconf="clusterhub.urls_public", args=[cluster.schema_name])
+    public = f"{request.scheme}://{settings.BASE_DOMAIN}"
+    webhook_url = public + reverse("billing:stripe_webhook", urlconf="clusterhub.urls_public",
+                                   args=[cluster.schema_name])
+    notify_url = public + reverse("billing:yookassa_notify", urlconf="clusterhub.urls_public",
+                                  args=[cluster.schema_name])
 
     def save(data: dict[str, Any]) -> Any:
         secret, webhook_secret = data.pop("stripe_secret_key"), data.pop("stripe_webhook_secret")
+        yookassa_secret = data.pop("yookassa_secret_key")
+        gateways, methods = data.pop("gateways"), data.pop("yookassa_methods")
         return services.payee_save(actor=Actor.from_request(request), cluster=cluster, fields=data,
-                                   stripe_secret_key=secret or None, stripe_webhook_secret=webhook_secret or None)
+                                   stripe_secret_key=secret or None, stripe_webhook_secret=webhook_secret or None,
+                                   yookassa_secret_key=yookassa_secret or None, gateways=list(gateways),
+                                   yookassa_methods=list(methods))
 
     return form_page(request, form=form, save=save, success=reverse("billing:payee"),
                      message=_("Реквизиты получателя сохранены."), template="frontend/billing/payee.html",
-                     context={"payee": payee, "is_admin": True, "webhook_url": webhook_url})
+                     context={"payee": payee, "is_admin": True, "webhook_url": webhook_url,
+                              "notify_url": notify_url})

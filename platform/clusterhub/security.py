@@ -71,3 +71,33 @@ class ContentSecurityPolicyMiddleware:
         if self.value and self.header not in response:
             response[self.header] = self.value
         return response
+
+
+YOOKASSA_ORIGINS = ("https://yoomoney.ru", "https://yookassa.ru")
+
+
+def yookassa_origins() -> list[str]:
+    """Where YooKassa's payment page lives: the local server's origin when YOOKASSA_API_BASE is set."""
+    base = getattr(settings, "YOOKASSA_API_BASE", "")
+    if not base:
+        return list(YOOKASSA_ORIGINS)
+    parts = urlsplit(base)
+    return [f"{parts.scheme}://{parts.netloc}"]
+
+
+def allow_yookassa_checkout(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """The site's CSP (if any) with YooKassa's payment page added to form-action, on this view's
+    responses only: its «Оплатить» form is answered by a redirect to YooKassa, which browsers
+    check against the submitting page's form-action."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", None)
+        if policy:
+            merged = {k: list(v) for k, v in policy.items()}
+            merged["form-action"] = [*merged.get("form-action", ["'self'"]), *yookassa_origins()]
+            response[policy_header_name()] = policy_header_value(merged)
+        return response
+
+    return wrapper

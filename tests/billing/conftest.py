@@ -120,3 +120,68 @@ def post_webhook(cluster: Cluster | str, body: bytes, header: str | None) -> Any
 def deliver(cluster: Cluster, event: dict[str, Any], secret: str | None = None) -> Any:
     body = json.dumps(event).encode()
     return post_webhook(cluster, body, sign(body, secret or webhook_secret(cluster)))
+
+
+# --- YooKassa (the local YooKassa-compatible server; billing/gateways/yookassa_local.py) -------
+
+YOOKASSA_SHOPS = {"alpha": "100001", "beta": "100002"}
+
+
+def yookassa_secret(shop_id: str) -> str:
+    return f"test_secret_{shop_id}"
+
+
+def with_yookassa(payee: Payee, methods: list[str] | None = None, gateways: list[str] | None = None) -> Payee:
+    """The payee with YooKassa enabled (its own shop on the local server) beside Stripe."""
+    shop = YOOKASSA_SHOPS[payee.cluster.schema_name]
+    return payee_save(actor=Actor.system(payee.cluster), cluster=payee.cluster, fields={"yookassa_shop_id": shop},
+                      yookassa_secret_key=yookassa_secret(shop), gateways=gateways or ["yookassa", "stripe"],
+                      yookassa_methods=methods or ["bank_card", "sbp", "b2b_sberbank"])
+
+
+@pytest.fixture
+def yookassa_on(settings: Any, yookassa_local: str) -> str:
+    """The yookassa SDK of the app points at the tests' local YooKassa server."""
+    settings.YOOKASSA_API_BASE = yookassa_local
+    return yookassa_local
+
+
+def yookassa_checkout(confirmation_url: str, outcome: str = "succeeded") -> int:
+    """What the payer does on YooKassa's page: pay (or refuse). Returns the HTTP status (303: sent back)."""
+    import urllib.error
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        request = urllib.request.Request(confirmation_url, data=f"outcome={outcome}".encode(),  # noqa: S310
+                                         method="POST")
+        with opener.open(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+
+
+def yookassa_outbox(base: str, shop_id: str) -> list[dict[str, Any]]:
+    """Every notification the local server made for the shop (oldest first)."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"{base}/_outbox/{shop_id}", timeout=10) as response:  # noqa: S310 - local
+        return list(json.loads(response.read()))
+
+
+def yookassa_notification(base: str, shop_id: str, event: str, object_id: str) -> dict[str, Any]:
+    for body in reversed(yookassa_outbox(base, shop_id)):
+        if body["event"] == event and body["object"]["id"] == object_id:
+            return body
+    raise AssertionError(f"no {event} notification for {object_id}")
+
+
+def post_notification(slug: str, body: dict[str, Any] | bytes, *, remote: str = "127.0.0.1",
+                      host: str = "localhost", **extra: Any) -> Any:
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return Client(HTTP_HOST=host).post(f"/billing/yookassa/notify/{slug}/", data=data,
+                                       content_type="application/json", REMOTE_ADDR=remote, **extra)

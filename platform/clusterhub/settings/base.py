@@ -241,6 +241,11 @@ STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")  # empty: Stripe itself (demo/t
 BILLING_SECRETS_KEY = env_str("BILLING_SECRETS_KEY", "")
 # How old (seconds) a signed webhook may be; Stripe's default.
 STRIPE_WEBHOOK_TOLERANCE = 300
+# YooKassa API root for the yookassa SDK (demo/tests: the local server of
+# billing/gateways/yookassa_local.py, e.g. http://127.0.0.1:8430); empty: YooKassa itself.
+YOOKASSA_API_BASE = env_str("YOOKASSA_API_BASE", "")
+# Networks YooKassa notifications may come from (empty: any; production: YooKassa's published ones).
+YOOKASSA_NOTIFY_NETWORKS: list[str] = env_list("YOOKASSA_NOTIFY_NETWORKS", [])
 
 # Where archived cluster dumps are written.
 CLUSTER_ARCHIVE_DIR = BASE_DIR / ".local" / "archives"

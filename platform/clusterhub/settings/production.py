@@ -144,3 +144,10 @@ LOGGING = {
         "celery": {"level": "INFO"},
     },
 }
+
+# YooKassa notifications are accepted only from YooKassa's published sender networks
+# (override with YOOKASSA_NOTIFY_NETWORKS, comma-separated). The handler re-reads every payment
+# through the API anyway; this keeps strangers from making it call out.
+YOOKASSA_NOTIFY_NETWORKS = env_list("YOOKASSA_NOTIFY_NETWORKS", [
+    "185.71.76.0/27", "185.71.77.0/27", "77.75.153.0/25", "77.75.156.11/32", "77.75.156.35/32",
+    "77.75.154.128/25", "2a02:5180::/32"])

@@ -1,0 +1,154 @@
+"""Stripe behind the gateway interface: the `stripe` SDK, configured per payee (no database writes).
+
+Each cluster's payee has its own Stripe keys; STRIPE_API_BASE points the SDK at localstripe
+in the demo and the tests. Network failures become `GatewayUnavailable`, card problems
+`GatewayDeclined`; both carry a Russian message for the member.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import stripe
+from django.conf import settings
+
+from ..crypto import decrypt
+from .base import (
+    DECLINED,
+    NOT_CONFIGURED,
+    REFUSED,
+    UNAVAILABLE,
+    GatewayDeclined,
+    GatewayError,
+    GatewayNotFound,
+    GatewayPayment,
+    GatewayRefund,
+    GatewayUnavailable,
+    NotificationRejected,
+    PaymentRequest,
+    StartedPayment,
+    VerifiedNotification,
+)
+
+if TYPE_CHECKING:
+    from ..models import Payee
+
+logger = logging.getLogger(__name__)
+
+TIMEOUT_SECONDS = 10
+# The events our webhook endpoint acts on (configure the same list in Stripe's dashboard).
+WEBHOOK_EVENTS = frozenset({"payment_intent.succeeded", "payment_intent.payment_failed",
+                            "payment_intent.processing", "payment_intent.canceled"})
+
+
+def client_for(payee: Payee) -> stripe.StripeClient:
+    secret = decrypt(payee.stripe_secret_key_encrypted)
+    if not secret:
+        raise GatewayError(NOT_CONFIGURED)
+    options: dict[str, Any] = {}
+    if settings.STRIPE_API_BASE:
+        options["base_addresses"] = {"api": settings.STRIPE_API_BASE}
+    return stripe.StripeClient(secret, max_network_retries=0,
+                               http_client=stripe.new_default_http_client(timeout=TIMEOUT_SECONDS), **options)
+
+
+def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run one SDK call, translating its errors."""
+    try:
+        return fn(*args, **kwargs)
+    except stripe.CardError as exc:
+        raise GatewayDeclined(DECLINED) from exc
+    except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
+        raise GatewayUnavailable from exc
+    except stripe.StripeError as exc:
+        status = getattr(exc, "http_status", None) or 0
+        if status >= 500 or status == 0:
+            raise GatewayUnavailable from exc
+        if status == 402:
+            raise GatewayDeclined(DECLINED) from exc
+        if status == 404:
+            raise GatewayNotFound(REFUSED) from exc
+        logger.warning("stripe refused a request: %s", exc)
+        raise GatewayError(REFUSED) from exc
+
+
+def as_dict(obj: Any) -> dict[str, Any]:
+    """A StripeObject (or a plain dict from an event) as plain JSON-like data."""
+    if isinstance(obj, stripe.StripeObject):
+        return obj.to_dict()
+    return dict(obj)
+
+
+INTENT_STATUSES = {"succeeded": "succeeded", "processing": "processing", "canceled": "canceled"}
+
+
+def intent_state(intent: Mapping[str, Any]) -> GatewayPayment:
+    """A PaymentIntent (as a dict) in the interface's terms."""
+    status = str(intent.get("status") or "")
+    ours: str | None = INTENT_STATUSES.get(status)
+    error = intent.get("last_payment_error") or {}
+    if ours is None and status == "requires_payment_method" and error:
+        ours = "failed"
+    received = intent.get("amount_received")
+    amount = int(received if received not in (None, 0) else intent.get("amount") or 0)
+    return GatewayPayment(id=str(intent.get("id") or ""), status=ours, amount_kopecks=amount,
+                          currency=str(intent.get("currency") or "").upper(),
+                          metadata=dict(intent.get("metadata") or {}),
+                          failure_message=str(error.get("message") or "")[:500], raw=dict(intent))
+
+
+class StripeGateway:
+    """Card payments through Stripe (PaymentIntents; the card Element of Stripe.js on the page)."""
+
+    code = "stripe"
+
+    def start_payment(self, payee: Payee, request: PaymentRequest) -> StartedPayment:
+        intent = call(client_for(payee).v1.payment_intents.create,
+                      params={"amount": request.amount_kopecks, "currency": request.currency.lower(),
+                              "metadata": dict(request.metadata), "payment_method_types": ["card"]},
+                      options={"idempotency_key": request.idempotence_key})
+        return StartedPayment(id=intent.id, status="pending", client_secret=intent.client_secret)
+
+    def read_payment(self, payee: Payee, payment_id: str) -> GatewayPayment:
+        return intent_state(as_dict(call(client_for(payee).v1.payment_intents.retrieve, payment_id)))
+
+    def refund(self, payee: Payee, *, payment_id: str, amount_kopecks: int, currency: str,
+               idempotence_key: str, description: str = "", metadata: Mapping[str, str] | None = None
+               ) -> GatewayRefund:
+        result = call(client_for(payee).v1.refunds.create, params={
+            "payment_intent": payment_id, "amount": amount_kopecks, "metadata": dict(metadata or {})},
+            options={"idempotency_key": idempotence_key})
+        status = "succeeded" if result.status in {"succeeded", "pending"} else "canceled"
+        return GatewayRefund(id=result.id, payment_id=payment_id, status=status, amount_kopecks=amount_kopecks,
+                             currency=currency.upper(), raw=as_dict(result))
+
+    def cancel(self, payee: Payee, payment_id: str) -> None:
+        call(client_for(payee).v1.payment_intents.cancel, payment_id)
+
+    def verify_notification(self, payee: Payee, body: bytes, headers: Mapping[str, str]) -> VerifiedNotification:
+        """A webhook event checked by its signature on the raw body (Stripe signs its events)."""
+        secret = decrypt(payee.stripe_webhook_secret_encrypted)
+        if not secret:
+            raise NotificationRejected(404, "unknown_endpoint", "Нет такого получателя платежей.")
+        tolerance = int(getattr(settings, "STRIPE_WEBHOOK_TOLERANCE", 300))
+        try:
+            event = stripe.Webhook.construct_event(body, headers.get("Stripe-Signature", ""), secret,
+                                                   tolerance=tolerance)
+        except stripe.SignatureVerificationError as exc:
+            raise NotificationRejected(400, "signature", "Подпись не прошла проверку.") from exc
+        except ValueError as exc:
+            raise NotificationRejected(400, "payload", "Тело запроса не JSON.") from exc
+        data = as_dict(event)
+        intent = (data.get("data") or {}).get("object") or {}
+        return VerifiedNotification(event_id=str(data.get("id") or ""), event_type=str(data.get("type") or ""),
+                                    payment=intent_state(intent) if str(data.get("type")) in WEBHOOK_EVENTS
+                                    else None)
+
+
+GATEWAY = StripeGateway()
+
+__all__ = ["DECLINED", "GATEWAY", "NOT_CONFIGURED", "TIMEOUT_SECONDS", "UNAVAILABLE", "WEBHOOK_EVENTS",
+           "GatewayDeclined", "GatewayError", "GatewayUnavailable", "StripeGateway", "as_dict", "call",
+           "client_for", "intent_state"]

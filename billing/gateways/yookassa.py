@@ -1,0 +1,310 @@
+"""YooKassa behind the gateway interface, through the official `yookassa` SDK.
+
+Bank card, SBP and SberBusiness (`b2b_sberbank`, with the payment purpose and VAT data that
+method requires); `capture: true`; an Idempotence-Key per attempt; metadata carries cluster
+and invoice. YOOKASSA_API_BASE points the SDK at the local YooKassa-compatible server in the
+demo and the tests (billing/gateways/yookassa_local.py); empty: YooKassa itself.
+
+The SDK keeps its configuration in class attributes (`Configuration.configure` is global
+state shared by every thread and every payee). We never touch it: each call builds an
+`ApiClient` with the payee's shop id and secret key, and SDK resource classes bound to that
+client. The SDK's HTTP session has no timeout; ours does (and keeps connections alive per thread).
+
+YooKassa does not sign notifications: `verify_notification` trusts nothing in the body but the
+object id, and re-reads the payment (or refund) through the API with the payee's credentials.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+import requests
+from django.conf import settings
+from yookassa import Payment as SdkPayment
+from yookassa import Refund as SdkRefund
+from yookassa.client import ApiClient
+from yookassa.domain.common import RequestObject, UserAgent
+from yookassa.domain.exceptions import ApiError, NotFoundError, UnauthorizedError
+from yookassa.domain.notification import WebhookNotificationFactory
+
+from ..crypto import decrypt
+from .base import (
+    CANCELED,
+    NOT_CONFIGURED,
+    PENDING,
+    PROCESSING,
+    REFUSED,
+    SUCCEEDED,
+    GatewayError,
+    GatewayNotFound,
+    GatewayPayment,
+    GatewayRefund,
+    GatewayUnavailable,
+    NotificationRejected,
+    PaymentRequest,
+    StartedPayment,
+    VerifiedNotification,
+)
+
+if TYPE_CHECKING:
+    from ..models import Payee
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_API_BASE = "https://api.yookassa.ru"
+TIMEOUT_SECONDS = 10
+METHODS = ("bank_card", "sbp", "b2b_sberbank")
+STATUSES = {"pending": PENDING, "waiting_for_capture": PROCESSING, "succeeded": SUCCEEDED, "canceled": CANCELED}
+PAYMENT_EVENTS = frozenset({"payment.succeeded", "payment.canceled", "payment.waiting_for_capture"})
+REFUND_EVENTS = frozenset({"refund.succeeded"})
+PURPOSE_MAX = 210  # b2b_sberbank payment_purpose
+DESCRIPTION_MAX = 128
+# YooKassa's published notification senders (https://yookassa.ru/developers/using-api/webhooks).
+PUBLISHED_NETWORKS = ("185.71.76.0/27", "185.71.77.0/27", "77.75.153.0/25", "77.75.156.11/32",
+                      "77.75.156.35/32", "77.75.154.128/25", "2a02:5180::/32")
+CANCELLATION_REASONS = {
+    "3d_secure_failed": "Не пройдена проверка 3-D Secure.",
+    "call_issuer": "Банк отклонил оплату: обратитесь в банк, выпустивший карту.",
+    "canceled_by_merchant": "Платёж отменён.",
+    "card_expired": "Истёк срок действия карты.",
+    "country_forbidden": "Оплата картой этой страны недоступна.",
+    "expired_on_confirmation": "Время на подтверждение оплаты истекло.",
+    "expired_on_capture": "Время на подтверждение оплаты истекло.",
+    "fraud_suspected": "Платёж заблокирован из-за подозрения в мошенничестве.",
+    "general_decline": "Банк отклонил оплату.",
+    "insufficient_funds": "Недостаточно средств.",
+    "invalid_card_number": "Неверный номер карты.",
+    "invalid_csc": "Неверный код CVV2/CVC2.",
+    "payment_method_limit_exceeded": "Превышен лимит платежей.",
+    "payment_method_restricted": "Способ оплаты недоступен.",
+    "permission_revoked": "Плательщик отозвал разрешение на оплату.",
+    "rejected_by_payee": "Платёж отклонён получателем.",
+    "canceled_by_user": "Плательщик отказался от оплаты.",
+}
+
+
+def api_base() -> str:
+    return (str(getattr(settings, "YOOKASSA_API_BASE", "") or "").rstrip("/") or DEFAULT_API_BASE) + "/v3"
+
+
+_sessions = threading.local()
+
+
+def _session() -> requests.Session:
+    session: requests.Session | None = getattr(_sessions, "session", None)
+    if session is None:
+        session = _sessions.session = requests.Session()
+    return session
+
+
+class ShopClient(ApiClient):
+    """The SDK's ApiClient with explicit credentials (no global Configuration), a timeout, and a
+    kept-alive session per thread. Error answers become the SDK's typed exceptions."""
+
+    def __init__(self, *, shop_id: str, secret_key: str, endpoint: str, timeout: float = TIMEOUT_SECONDS) -> None:
+        self.endpoint = endpoint
+        self.shop_id = shop_id
+        self.shop_password = secret_key
+        self.auth_token = None
+        self.timeout = timeout
+        self.max_attempts = 1
+        self.user_agent = UserAgent()
+
+    def request(self, method: Any = "", path: str = "", query_params: Any = None, headers: Any = None,
+                body: Any = None) -> Any:
+        if isinstance(body, RequestObject):
+            body.validate()
+            body = dict(body)
+        request_headers = self.prepare_request_headers(headers)
+        try:
+            raw = _session().request(str(method), self.endpoint + path, params=query_params,
+                                     headers=request_headers, json=body, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise GatewayUnavailable from exc
+        if raw.status_code != 200:
+            try:
+                self._ApiClient__handle_error(raw)
+            except ValueError as exc:  # an error page that is not JSON (a proxy, an outage)
+                raise GatewayUnavailable from exc
+        try:
+            return raw.json()
+        except ValueError as exc:
+            raise GatewayUnavailable from exc
+
+
+def _bound(resource: type, client: ShopClient) -> Any:
+    """An SDK resource class (Payment, Refund) whose instances use `client`."""
+
+    def init(self: Any) -> None:
+        self.client = client
+
+    return type(resource.__name__, (resource,), {"__init__": init})
+
+
+def credentials(payee: Payee) -> tuple[str, str]:
+    shop_id = str(payee.yookassa_shop_id or "")
+    secret = decrypt(payee.yookassa_secret_key_encrypted)
+    if not shop_id or not secret:
+        raise GatewayError(NOT_CONFIGURED)
+    return shop_id, secret
+
+
+def client_for(payee: Payee) -> ShopClient:
+    shop_id, secret = credentials(payee)
+    return ShopClient(shop_id=shop_id, secret_key=secret, endpoint=api_base())
+
+
+def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run one SDK call, translating its errors to ours (Russian messages)."""
+    try:
+        return fn(*args, **kwargs)
+    except GatewayError:
+        raise
+    except NotFoundError as exc:
+        raise GatewayNotFound from exc
+    except UnauthorizedError as exc:
+        logger.warning("yookassa refused the shop's credentials: %s", exc)
+        raise GatewayError(REFUSED) from exc
+    except ApiError as exc:
+        code = int(getattr(exc, "HTTP_CODE", 0) or 0)
+        if code >= 500 or code in {0, 429}:
+            raise GatewayUnavailable from exc
+        logger.warning("yookassa refused a request: %s", exc)
+        raise GatewayError(REFUSED) from exc
+    except (ValueError, TypeError) as exc:  # the SDK's own validation of a request or an answer
+        logger.warning("yookassa SDK rejected data: %s", exc)
+        raise GatewayError(REFUSED) from exc
+
+
+def kopecks(value: Any) -> int:
+    """"1500.00" → 150000; anything that is not an exact amount → -1 (never equal to an invoice)."""
+    try:
+        amount = Decimal(str(value)) * 100
+    except (InvalidOperation, ValueError):
+        return -1
+    return int(amount) if amount == amount.to_integral_value() else -1
+
+
+def roubles(amount_kopecks: int) -> str:
+    return f"{amount_kopecks // 100}.{amount_kopecks % 100:02d}"
+
+
+def payment_state(data: Mapping[str, Any]) -> GatewayPayment:
+    """A payment object of the API (as a dict) in the interface's terms."""
+    amount = data.get("amount") or {}
+    status = str(data.get("status") or "")
+    details = data.get("cancellation_details") or {}
+    reason = str(details.get("reason") or "")
+    message = ""
+    if status == "canceled":
+        message = CANCELLATION_REASONS.get(reason, f"Платёж не прошёл ({reason or 'причина не указана'}).")
+    return GatewayPayment(
+        id=str(data.get("id") or ""), status=STATUSES.get(status), amount_kopecks=kopecks(amount.get("value")),
+        currency=str(amount.get("currency") or "").upper(),
+        metadata={str(k): str(v) for k, v in dict(data.get("metadata") or {}).items()},
+        account_id=str((data.get("recipient") or {}).get("account_id") or ""), failure_message=message,
+        raw=dict(data))
+
+
+def refund_state(data: Mapping[str, Any]) -> GatewayRefund:
+    amount = data.get("amount") or {}
+    return GatewayRefund(id=str(data.get("id") or ""), payment_id=str(data.get("payment_id") or ""),
+                         status=str(data.get("status") or ""), amount_kopecks=kopecks(amount.get("value")),
+                         currency=str(amount.get("currency") or "").upper(), raw=dict(data))
+
+
+def payment_method_data(request: PaymentRequest) -> dict[str, Any]:
+    if request.method not in METHODS:
+        raise GatewayError("Этот способ оплаты не поддерживается.")
+    data: dict[str, Any] = {"type": request.method}
+    if request.method == "b2b_sberbank":
+        data["payment_purpose"] = (request.purpose or request.description)[:PURPOSE_MAX]
+        data["vat_data"] = dict(request.vat or {"type": "untaxed"})
+    return data
+
+
+class YooKassaGateway:
+    code = "yookassa"
+
+    def start_payment(self, payee: Payee, request: PaymentRequest) -> StartedPayment:
+        params = {
+            "amount": {"value": roubles(request.amount_kopecks), "currency": request.currency.upper()},
+            "capture": True,
+            "confirmation": {"type": "redirect", "return_url": request.return_url},
+            "payment_method_data": payment_method_data(request),
+            "description": request.description[:DESCRIPTION_MAX],
+            "metadata": dict(request.metadata),
+        }
+        api = _bound(SdkPayment, client_for(payee))
+        response = call(api.create, params, request.idempotence_key)
+        data = dict(response)
+        state = payment_state(data)
+        confirmation = data.get("confirmation") or {}
+        return StartedPayment(id=state.id, status=state.status or PENDING,
+                              confirmation_url=str(confirmation.get("confirmation_url") or ""))
+
+    def read_payment(self, payee: Payee, payment_id: str) -> GatewayPayment:
+        api = _bound(SdkPayment, client_for(payee))
+        return payment_state(dict(call(api.find_one, payment_id)))
+
+    def read_refund(self, payee: Payee, refund_id: str) -> GatewayRefund:
+        api = _bound(SdkRefund, client_for(payee))
+        return refund_state(dict(call(api.find_one, refund_id)))
+
+    def refund(self, payee: Payee, *, payment_id: str, amount_kopecks: int, currency: str,
+               idempotence_key: str, description: str = "") -> GatewayRefund:
+        api = _bound(SdkRefund, client_for(payee))
+        params: dict[str, Any] = {"payment_id": payment_id,
+                                  "amount": {"value": roubles(amount_kopecks), "currency": currency.upper()}}
+        if description:
+            params["description"] = description[:250]
+        return refund_state(dict(call(api.create, params, idempotence_key)))
+
+    def cancel(self, payee: Payee, payment_id: str) -> None:
+        """A payment with capture: true cannot be cancelled by the shop while pending: it expires
+        by itself (YooKassa cancels unconfirmed payments); nothing to call."""
+        return None
+
+    def verify_notification(self, payee: Payee, body: bytes, headers: Mapping[str, str]) -> VerifiedNotification:
+        """Re-read the object the notification names with the payee's credentials. The body gives
+        only the object's id; status, amount, currency, shop and metadata come from the API.
+        Raises NotificationRejected (bad body), GatewayNotFound (unknown to this shop) or
+        GatewayUnavailable (cannot verify now: the caller answers 5xx so YooKassa retries)."""
+        try:
+            data = json.loads(body)
+            notification = WebhookNotificationFactory().create(data)
+            event = str(notification.event)
+            object_id = str((data.get("object") or {}).get("id") or "")
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:
+            raise NotificationRejected(400, "payload", "Тело уведомления не распознано.") from exc
+        if data.get("type") != "notification" or not object_id or len(object_id) > 100:
+            raise NotificationRejected(400, "payload", "Тело уведомления не распознано.")
+        if event in PAYMENT_EVENTS:
+            payment = self.read_payment(payee, object_id)
+            return VerifiedNotification(event_id=f"payment:{payment.id}:{payment.status or 'none'}",
+                                        event_type=f"payment.{payment.raw.get('status', '')}", payment=payment)
+        if event in REFUND_EVENTS:
+            refund = self.read_refund(payee, object_id)
+            return VerifiedNotification(event_id=f"refund:{refund.id}:{refund.status}",
+                                        event_type=f"refund.{refund.status}", refund=refund)
+        return VerifiedNotification(event_id="", event_type=event)
+
+
+def sender_allowed(address: str, networks: Sequence[str] | None) -> bool:
+    """Whether a notification from `address` may be looked at (no networks configured: any)."""
+    if not networks:
+        return True
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(net, strict=False) for net in networks)
+
+
+GATEWAY = YooKassaGateway()
