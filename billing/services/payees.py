@@ -1,5 +1,6 @@
-"""The cluster's payee: bank details for the «Счёт на оплату» and the Stripe keys (secrets
-encrypted; the audit row records that a secret changed, never its value)."""
+"""The cluster's payee: bank details for the «Счёт на оплату» (БИК and accounts checked with
+the Bank of Russia control key, core.ru.bank), the VAT line of its invoices, and the Stripe
+keys (secrets encrypted; the audit row records that a secret changed, never its value)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db import transaction
 from core.accounts.models import Grant
 from core.accounts.selectors import user_cluster_roles
 from core.audit.services import Actor, audit_record, diff, snapshot
+from core.ru.bank import bank_details_errors
 from core.ru.identifiers import inn_error, kpp_error
 from tenants.models import Cluster
 
@@ -19,7 +21,7 @@ from ..models import Payee
 from .common import scoped
 
 PAYEE_FIELDS = frozenset({"name", "inn", "kpp", "address", "bank_name", "bik", "account",
-                          "correspondent_account", "director", "accountant", "stripe_publishable_key"})
+                          "correspondent_account", "director", "accountant", "vat_note", "stripe_publishable_key"})
 
 
 def payee_save(*, actor: Actor, cluster: Cluster, fields: dict[str, Any],
@@ -45,11 +47,11 @@ def payee_save(*, actor: Actor, cluster: Cluster, fields: dict[str, Any],
         message = check(value) if value else ("Обязательное поле." if required else None)
         if message:
             errors[key] = [str(message)]
-    for key, length, label in (("bik", 9, "БИК"), ("account", 20, "Расчётный счёт"),
-                               ("correspondent_account", 20, "Корреспондентский счёт")):
-        value = clean.get(key, "")
-        if not (value.isdigit() and len(value) == length):
-            errors[key] = [f"{label}: ровно {length} цифр."]
+    bank = bank_details_errors(bik=clean.get("bik", ""), account=clean.get("account", ""),
+                               correspondent_account=clean.get("correspondent_account", ""))
+    errors.update({key: [message] for key, message in bank.items()})
+    if "vat_note" in clean and not clean["vat_note"]:
+        errors["vat_note"] = ["Строка НДС в счёте: обязательное поле, например «Без налога (НДС)»."]
     for key in ("name", "bank_name"):
         if not clean.get(key):
             errors[key] = ["Обязательное поле."]
@@ -77,6 +79,7 @@ def payee_save(*, actor: Actor, cluster: Cluster, fields: dict[str, Any],
         if stripe_webhook_secret is not None:
             payee.stripe_webhook_secret_encrypted = crypto.encrypt(stripe_webhook_secret.strip())
             secret_changes["stripe_webhook_secret"] = ["***", "*** (изменён)" if stripe_webhook_secret else ""]
+        payee.full_clean()
         payee.save()
         changes = {**diff(before, snapshot(payee, sorted(PAYEE_FIELDS))), **secret_changes}
         if changes:

@@ -61,7 +61,7 @@ def bik_error(value: str) -> str | None:
     return None
 
 
-def _account_format_error(value: str, label: str) -> str | None:
+def account_format_error(value: str, label: str) -> str | None:
     if not _is_digits(value, ACCOUNT_LENGTH):
         return f"{label}: ровно 20 цифр."
     return None
@@ -69,7 +69,7 @@ def _account_format_error(value: str, label: str) -> str | None:
 
 def settlement_account_error(value: str, *, bik: str) -> str | None:
     """The payee's settlement (расчётный) account: 20 digits, roubles, keyed with the БИК."""
-    message = _account_format_error(value, SETTLEMENT_LABEL)
+    message = account_format_error(value, SETTLEMENT_LABEL)
     if message or bik_error(bik):
         return message
     if value[5:8] not in ROUBLE_CODES:
@@ -82,7 +82,7 @@ def settlement_account_error(value: str, *, bik: str) -> str | None:
 
 def correspondent_account_error(value: str, *, bik: str) -> str | None:
     """The bank's correspondent account: 20 digits, keyed with «0» + digits 5–6 of the БИК."""
-    message = _account_format_error(value, CORRESPONDENT_LABEL)
+    message = account_format_error(value, CORRESPONDENT_LABEL)
     if message or bik_error(bik):
         return message
     if not account_key_valid(value, bik=bik, correspondent=True):
@@ -99,6 +99,15 @@ def bank_details_errors(*, bik: str, account: str, correspondent_account: str) -
         "correspondent_account": correspondent_account_error(correspondent_account, bik=bik),
     }
     return {key: message for key, message in errors.items() if message}
+
+
+def bank_key_errors(*, bik: str, account: str, correspondent_account: str) -> dict[str, str]:
+    """The errors beyond each field's own format (a model's field validators report those):
+    the accounts' currency and control keys, checked against a well-formed БИК."""
+    formats = {"bik": bik_error(bik), "account": account_format_error(account, SETTLEMENT_LABEL),
+               "correspondent_account": account_format_error(correspondent_account, CORRESPONDENT_LABEL)}
+    errors = bank_details_errors(bik=bik, account=account, correspondent_account=correspondent_account)
+    return {key: message for key, message in errors.items() if not formats[key]}
 
 
 # --- GOST R 56042-2014 payment QR ---------------------------------------------------------

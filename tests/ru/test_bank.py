@@ -10,6 +10,7 @@ from core.ru.bank import (
     account_key_valid,
     account_with_key,
     bank_details_errors,
+    bank_key_errors,
     bik_error,
     correspondent_account_error,
     gost_qr_payload,
@@ -141,3 +142,12 @@ def test_gost_payload_requires_the_five_mandatory_keys_first() -> None:
                          ("CorrespAcc", "30101810400000000225")])
     with pytest.raises(ValueError, match="Name, PersonalAcc"):
         gost_qr_payload([("PersonalAcc", "1"), ("Name", "АНО")])
+
+
+def test_bank_key_errors_leave_the_format_errors_to_the_field_validators() -> None:
+    bik = "044525225"
+    wrong_key = "40703810000000000001"
+    assert not account_key_valid(wrong_key, bik=bik)
+    assert bank_key_errors(bik=bik, account=wrong_key, correspondent_account="301") == {
+        "account": "Расчётный счёт: неверный контрольный ключ — проверьте номер счёта и БИК банка."}
+    assert bank_key_errors(bik="1", account=wrong_key, correspondent_account="30101810500000000225") == {}
