@@ -150,11 +150,26 @@ def payment_qr_payload(invoice: Invoice, payee: Payee | None, lines: list[Invoic
     ])
 
 
-def qr_svg_data_uri(payload: str) -> str:
+# Printed module size: bank apps on phones read 0.4–0.5 mm modules reliably; a long payee name
+# makes a bigger symbol, so the picture grows with it (within the head of the page).
+QR_MODULE_MM = 0.45
+QR_SIZE_MM = (30.0, 50.0)
+
+
+@dataclass(frozen=True)
+class QrImage:
+    data_uri: str
+    size_mm: float
+
+
+def qr_image(payload: str) -> QrImage:
     """The QR code as an SVG data URI (vector, sharp at any print resolution): error
     correction M exactly (not boosted), byte mode in UTF-8 as the «2» of ST00012 says."""
     code = segno.make_qr(payload, error="m", boost_error=False, encoding="utf-8")
-    return code.svg_data_uri(scale=1, border=4)
+    border = 4
+    modules = code.symbol_size(border=border)[0]
+    size = min(max(modules * QR_MODULE_MM, QR_SIZE_MM[0]), QR_SIZE_MM[1])
+    return QrImage(code.svg_data_uri(scale=1, border=border), round(size, 1))
 
 
 def _context(invoice: Invoice, payee: Payee | None) -> dict[str, object]:
@@ -170,7 +185,7 @@ def _context(invoice: Invoice, payee: Payee | None) -> dict[str, object]:
         "payments": _payment_lines(invoice),
         "vat_note": (payee.vat_note if payee else "") or DEFAULT_VAT_NOTE,
         "purpose": payment_purpose(invoice, payee, lines),
-        "qr": qr_svg_data_uri(qr_payload) if qr_payload else None,
+        "qr": qr_image(qr_payload) if qr_payload else None,
         "qr_sum": format_roubles(invoice.outstanding_kopecks),
     }
 

@@ -31,13 +31,16 @@ def render_pages(pdf: bytes, tmp_path: Path) -> list[Path]:
     return sorted(folder.glob("page*.png"))
 
 
-def qr_texts(pdf: bytes, tmp_path: Path) -> list[str]:
-    texts = []
+def qr_codes(pdf: bytes, tmp_path: Path) -> list[zxingcpp.Barcode]:
+    codes = []
     for page in render_pages(pdf, tmp_path):
         with Image.open(page) as image:
-            texts += [code.text for code in zxingcpp.read_barcodes(image)
-                      if code.format == zxingcpp.BarcodeFormat.QRCode]
-    return texts
+            codes += [code for code in zxingcpp.read_barcodes(image) if code.format == zxingcpp.BarcodeFormat.QRCode]
+    return codes
+
+
+def qr_texts(pdf: bytes, tmp_path: Path) -> list[str]:
+    return [code.text for code in qr_codes(pdf, tmp_path)]
 
 
 def pdf_text(pdf: bytes, tmp_path: Path, *, layout: bool = True) -> str:
@@ -59,7 +62,9 @@ def test_the_invoice_qr_decodes_to_the_exact_gost_payload(cluster_a, payee_a, re
     invoice = issue(cluster_a, amount=1_234_567)
     pdf = signed_in(rep, cluster_a).get(f"/billing/invoices/{invoice.pk}/pdf/").content
     date = f"{invoice.issue_date:%d.%m.%Y}"
-    assert qr_texts(pdf, tmp_path) == [
+    [code] = qr_codes(pdf, tmp_path)
+    assert code.ec_level == "M"
+    assert [code.text] == [
         "ST00012|Name=АНО «Развитие alpha»|PersonalAcc=40703810900000000001|BankName=ПАО «Тестовый банк»|"
         "BIC=044525999|CorrespAcc=30101810600000000999|PayeeINN=0000007775|KPP=000001001|Sum=1234567|"
         f"Purpose=Членский взнос по счёту № {invoice.number} от {date}. Без налога (НДС)|"
@@ -134,3 +139,14 @@ def test_the_invoice_text_has_the_standard_blocks(cluster_a, payee_a, rep, tmp_p
                      "Руководитель", "Иванов И. И.", "Бухгалтер", "Петрова П. П.", "Оплата по QR-коду"):
         assert expected in text, expected
     assert "Без налога (НДС)" not in text
+
+
+def test_a_long_payee_name_still_gives_a_readable_qr(cluster_a, payee_a, rep, tmp_path):
+    long_name = ("Автономная некоммерческая организация «Центр кластерного развития медицинской промышленности "
+                 "и инновационных технологий Московской области» (специализированная организация кластера)")
+    Payee.objects.filter(pk=payee_a.pk).update(name=long_name)
+    invoice = issue(cluster_a)
+    pdf = signed_in(rep, cluster_a).get(f"/billing/invoices/{invoice.pk}/pdf/").content
+    [payload] = qr_texts(pdf, tmp_path)
+    assert payload.startswith(f"ST00012|Name={long_name}|PersonalAcc=40703810900000000001|")
+    assert "Всего наименований 1, на сумму 15 000,00 руб." in pdf_text(pdf, tmp_path)
