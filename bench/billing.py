@@ -152,8 +152,8 @@ def measure(fixture: RequestFixture) -> tuple[WebhookRun, WebhookRun, float]:
     cluster = fixture.cluster
     payee_save(actor=Actor.system(cluster), cluster=cluster,
                fields={"name": "Bench payee", "inn": inn_with_check_digits("000000999"), "bank_name": "Банк",
-                       "bik": "000000001", "account": "40703810000000000009",
-                       "correspondent_account": "30101810000000000009", "stripe_publishable_key": "pk_test_bench"},
+                       "bik": "000000001", "account": "40703810500000000009",
+                       "correspondent_account": "30101810500000000009", "stripe_publishable_key": "pk_test_bench"},
                stripe_secret_key="sk_test_bench", stripe_webhook_secret=SECRET)  # noqa: S106
 
     ours_deliveries = _setup(fixture, "ours")

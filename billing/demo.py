@@ -2,8 +2,10 @@
 YooKassa-compatible server: card, SBP, SberBusiness) and Stripe (localstripe test keys) enabled;
 the localstripe webhook and local YooKassa notification registration of the demo and the tests.
 
-Region code 00 in the INN and zero-filled accounts make sure no real organization or account
-is named. Running it again changes nothing that exists (through billing.services).
+Region code 00 in the INN, a БИК of zeros (real ones start with «04») and zero-filled accounts
+make sure no real organization, bank or account is named; the accounts still carry the right
+Bank of Russia control key, so they pass the checks of core.ru.bank like real ones. Running it
+again changes nothing that exists (through billing.services).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from core.audit.services import Actor
+from core.ru.bank import account_with_key
 from core.ru.identifiers import inn_with_check_digits
 from tenants.models import Cluster
 
@@ -46,14 +49,16 @@ def demo_payees(clusters: Iterable[Cluster]) -> None:
                            yookassa_methods=list(YOOKASSA_METHODS))
             continue
         shop_id, secret = demo_yookassa_shop(index)
+        bik = f"0000000{index:02d}"
         payee_save(
             actor=Actor.system(cluster), cluster=cluster,
             fields={
                 "name": cluster.specialized_organization or f"Специализированная организация {cluster.display_name} (демо)",
                 "inn": inn_with_check_digits(f"000000{index:03d}"), "kpp": f"0000010{index:02d}",
                 "address": "Адрес не указан (демо)", "bank_name": "ДЕМО-БАНК (не настоящий банк)",
-                "bik": f"0000000{index:02d}", "account": f"40703810{index:012d}",
-                "correspondent_account": f"30101810{index:012d}", "director": "Руководитель (демо)",
+                "bik": bik, "account": account_with_key(f"40703810{index:012d}", bik=bik),
+                "correspondent_account": account_with_key(f"30101810{index:012d}", bik=bik, correspondent=True),
+                "director": "Руководитель (демо)", "vat_note": "Без налога (НДС)",
                 "accountant": "Бухгалтер (демо)", "stripe_publishable_key": f"pk_test_clusterhub_{cluster.schema_name}",
                 "yookassa_shop_id": shop_id,
             },

@@ -1,7 +1,11 @@
 """Printable documents: the «Счёт на оплату» with the payee's bank details, and the receipt.
 
 Rendered from HTML templates by WeasyPrint (as the governance protocol), always in Russian:
-these are accounting documents.
+these are accounting documents. The invoice follows the layout Russian accountants know
+(bank details block, supplier and payer, lines, total, the payee's VAT line, «Всего
+наименований N, на сумму …», the amount in words, signatures) and carries a payment QR code
+per GOST R 56042-2014 that bank apps scan to fill in the transfer; its purpose names the
+invoice so the bank statement line can be matched back to it.
 """
 
 from __future__ import annotations
@@ -11,12 +15,14 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
+import segno
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from core.ru.bank import gost_qr_payload
 from core.ru.money import format_roubles
 
-from .models import Invoice, Payee, Payment
+from .models import DEFAULT_VAT_NOTE, Invoice, InvoiceLine, Payee, Payment
 
 MONTHS_GENITIVE = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
                    "октября", "ноября", "декабря")
@@ -115,8 +121,60 @@ def _payment_lines(invoice: Invoice) -> list[PaymentLine]:
     return lines
 
 
+# What the lines pay for, by their codes (fees.Charge.kind), for the payment purpose.
+_PURPOSE_SUBJECTS = {"membership": "Членский взнос", "entrance": "Вступительный взнос"}
+# GOST R 56042-2014 limits Purpose to 210 characters.
+PURPOSE_MAX_LENGTH = 210
+
+
+def payment_purpose(invoice: Invoice, payee: Payee | None, lines: list[InvoiceLine] | None = None) -> str:
+    """«Членский взнос по счёту № 2026-000123 от 01.12.2026. Без налога (НДС)»: the words a
+    bank statement line carries back, so the payment can be matched to the invoice."""
+    codes = {line.code for line in (invoice.lines.all() if lines is None else lines)}
+    subject = _PURPOSE_SUBJECTS.get(codes.pop(), "Оплата") if len(codes) == 1 else "Оплата"
+    vat = (payee.vat_note if payee else "") or DEFAULT_VAT_NOTE
+    text = f"{subject} по счёту № {invoice.number} от {invoice.issue_date:%d.%m.%Y}. {vat}"
+    return text[:PURPOSE_MAX_LENGTH]
+
+
+def payment_qr_payload(invoice: Invoice, payee: Payee | None, lines: list[InvoiceLine] | None = None) -> str | None:
+    """The GOST R 56042-2014 text (UTF-8, `ST00012|…`) for what is still owed on the invoice;
+    None when there is no payee or nothing to pay (paid in full, void)."""
+    if payee is None or not invoice.is_payable:
+        return None
+    return gost_qr_payload([
+        ("Name", payee.name), ("PersonalAcc", payee.account), ("BankName", payee.bank_name), ("BIC", payee.bik),
+        ("CorrespAcc", payee.correspondent_account), ("PayeeINN", payee.inn), ("KPP", payee.kpp),
+        ("Sum", invoice.outstanding_kopecks), ("Purpose", payment_purpose(invoice, payee, lines)),
+        ("PayerINN", invoice.company_inn),
+    ])
+
+
+# Printed module size: bank apps on phones read 0.4–0.5 mm modules reliably; a long payee name
+# makes a bigger symbol, so the picture grows with it (within the head of the page).
+QR_MODULE_MM = 0.45
+QR_SIZE_MM = (30.0, 50.0)
+
+
+@dataclass(frozen=True)
+class QrImage:
+    data_uri: str
+    size_mm: float
+
+
+def qr_image(payload: str) -> QrImage:
+    """The QR code as an SVG data URI (vector, sharp at any print resolution): error
+    correction M exactly (not boosted), byte mode in UTF-8 as the «2» of ST00012 says."""
+    code = segno.make_qr(payload, error="m", boost_error=False, encoding="utf-8")
+    border = 4
+    modules = code.symbol_size(border=border)[0]
+    size = min(max(modules * QR_MODULE_MM, QR_SIZE_MM[0]), QR_SIZE_MM[1])
+    return QrImage(code.svg_data_uri(scale=1, border=border), round(size, 1))
+
+
 def _context(invoice: Invoice, payee: Payee | None) -> dict[str, object]:
     lines = list(invoice.lines.all())
+    qr_payload = payment_qr_payload(invoice, payee, lines)
     return {
         "invoice": invoice, "payee": payee, "lines": lines, "cluster": invoice.cluster,
         "issue_date": date_ru(invoice.issue_date), "due_date": f"{invoice.due_date:%d.%m.%Y}",
@@ -125,6 +183,10 @@ def _context(invoice: Invoice, payee: Payee | None) -> dict[str, object]:
         "rows": [(ln, format_roubles(ln.unit_price_kopecks), format_roubles(ln.amount_kopecks)) for ln in lines],
         "count_phrase": f"Всего наименований {len(lines)}, на сумму {format_roubles(invoice.amount_kopecks)} руб.",
         "payments": _payment_lines(invoice),
+        "vat_note": (payee.vat_note if payee else "") or DEFAULT_VAT_NOTE,
+        "purpose": payment_purpose(invoice, payee, lines),
+        "qr": qr_image(qr_payload) if qr_payload else None,
+        "qr_sum": format_roubles(invoice.outstanding_kopecks),
     }
 
 

@@ -8,10 +8,39 @@ itself lives in the cluster's schema; `company_id` is its primary key there, no 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.ru.bank import (
+    CORRESPONDENT_LABEL,
+    SETTLEMENT_LABEL,
+    account_format_error,
+    bank_key_errors,
+    bik_error,
+)
+
 CURRENCY = "RUB"
+DEFAULT_VAT_NOTE = "Без налога (НДС)"
+
+
+def validate_bik(value: str) -> None:
+    message = bik_error(value)
+    if message:
+        raise ValidationError(message, code="bik")
+
+
+# Twenty digits; the control key needs the БИК too, so Payee.clean checks it.
+def validate_settlement_account(value: str) -> None:
+    message = account_format_error(value, SETTLEMENT_LABEL)
+    if message:
+        raise ValidationError(message, code="account")
+
+
+def validate_correspondent_account(value: str) -> None:
+    message = account_format_error(value, CORRESPONDENT_LABEL)
+    if message:
+        raise ValidationError(message, code="account")
 
 # Gateways a payee can enable, and the ways to pay each offers (code "gateway:method").
 GATEWAYS = {"stripe": _("Stripe"), "yookassa": _("ЮKassa")}
@@ -34,11 +63,15 @@ class Payee(models.Model):
     kpp = models.CharField(_("КПП"), max_length=9, blank=True)
     address = models.CharField(_("адрес"), max_length=500, blank=True)
     bank_name = models.CharField(_("банк"), max_length=300)
-    bik = models.CharField(_("БИК"), max_length=9)
-    account = models.CharField(_("расчётный счёт"), max_length=20)
-    correspondent_account = models.CharField(_("корреспондентский счёт"), max_length=20)
+    bik = models.CharField(_("БИК"), max_length=9, validators=[validate_bik])
+    account = models.CharField(_("расчётный счёт"), max_length=20, validators=[validate_settlement_account])
+    correspondent_account = models.CharField(_("корреспондентский счёт"), max_length=20,
+                                             validators=[validate_correspondent_account])
     director = models.CharField(_("руководитель"), max_length=200, blank=True)
     accountant = models.CharField(_("главный бухгалтер"), max_length=200, blank=True)
+    # Printed under the invoice total and at the end of the payment purpose (dues of a
+    # non-profit are usually outside VAT).
+    vat_note = models.CharField(_("строка НДС в счёте"), max_length=200, default=DEFAULT_VAT_NOTE)
     stripe_publishable_key = models.CharField(_("публикуемый ключ Stripe"), max_length=255, blank=True)
     stripe_secret_key_encrypted = models.TextField(blank=True, editable=False)
     stripe_webhook_secret_encrypted = models.TextField(blank=True, editable=False)
@@ -57,6 +90,13 @@ class Payee(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """The accounts' control keys against the БИК (Bank of Russia algorithm, core.ru.bank)."""
+        errors = bank_key_errors(bik=self.bik, account=self.account,
+                                     correspondent_account=self.correspondent_account)
+        if errors:
+            raise ValidationError({key: [message] for key, message in errors.items()})
 
     @property
     def has_stripe_secret_key(self) -> bool:

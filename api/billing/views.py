@@ -23,6 +23,7 @@ from api.permissions import ANY_CLUSTER_ROLE, CLUSTER_MANAGERS
 from billing import documents, services
 from billing.models import Invoice, InvoiceLine, Payment, Refund
 from billing.selectors import invoices_for_cluster, payee_for_cluster, payments_for_cluster
+from tenants.models import Cluster
 
 
 class BillingViewSet(ClusterViewSet):

@@ -1,6 +1,7 @@
-"""The cluster's payee: bank details for the «Счёт на оплату», the gateways it enables and their
-credentials — Stripe keys, YooKassa shop id and secret key (secrets encrypted; the audit row
-records that a secret changed, never its value)."""
+"""The cluster's payee: bank details for the «Счёт на оплату» (БИК and accounts checked with
+the Bank of Russia control key, core.ru.bank), the VAT line of its invoices, the gateways it
+enables and their credentials — Stripe keys, YooKassa shop id and secret key (secrets
+encrypted; the audit row records that a secret changed, never its value)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.db import transaction
 from core.accounts.models import Grant
 from core.accounts.selectors import user_cluster_roles
 from core.audit.services import Actor, audit_record, diff, snapshot
+from core.ru.bank import bank_details_errors
 from core.ru.identifiers import inn_error, kpp_error
 from tenants.models import Cluster
 
@@ -20,7 +22,7 @@ from ..models import GATEWAYS, YOOKASSA_METHODS, Payee
 from .common import scoped
 
 PAYEE_FIELDS = frozenset({"name", "inn", "kpp", "address", "bank_name", "bik", "account",
-                          "correspondent_account", "director", "accountant", "stripe_publishable_key",
+                          "correspondent_account", "director", "accountant", "vat_note", "stripe_publishable_key",
                           "yookassa_shop_id"})
 AUDITED = sorted(PAYEE_FIELDS | {"enabled_gateways", "yookassa_methods"})
 
@@ -56,11 +58,11 @@ def payee_save(*, actor: Actor, cluster: Cluster, fields: dict[str, Any],
         message = check(value) if value else ("Обязательное поле." if required else None)
         if message:
             errors[key] = [str(message)]
-    for key, length, label in (("bik", 9, "БИК"), ("account", 20, "Расчётный счёт"),
-                               ("correspondent_account", 20, "Корреспондентский счёт")):
-        value = clean.get(key, "")
-        if not (value.isdigit() and len(value) == length):
-            errors[key] = [f"{label}: ровно {length} цифр."]
+    bank = bank_details_errors(bik=clean.get("bik", ""), account=clean.get("account", ""),
+                               correspondent_account=clean.get("correspondent_account", ""))
+    errors.update({key: [message] for key, message in bank.items()})
+    if "vat_note" in clean and not clean["vat_note"]:
+        errors["vat_note"] = ["Строка НДС в счёте: обязательное поле, например «Без налога (НДС)»."]
     for key in ("name", "bank_name"):
         if not clean.get(key):
             errors[key] = ["Обязательное поле."]
@@ -112,6 +114,7 @@ def payee_save(*, actor: Actor, cluster: Cluster, fields: dict[str, Any],
             payee.yookassa_secret_key_encrypted = crypto.encrypt(yookassa_secret_key.strip())
             secret_changes["yookassa_secret_key"] = ["***", "*** (изменён)" if yookassa_secret_key else ""]
         _require_credentials(payee)
+        payee.full_clean()
         payee.save()
         changes = {**diff(before, snapshot(payee, AUDITED)), **secret_changes}
         if changes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from billing.models import GATEWAYS, YOOKASSA_METHODS
+from billing.models import DEFAULT_VAT_NOTE, GATEWAYS, YOOKASSA_METHODS
 
 
 class PayeeForm(forms.Form):
@@ -19,6 +19,9 @@ class PayeeForm(forms.Form):
     correspondent_account = forms.CharField(label=_("Корреспондентский счёт"), max_length=24)
     director = forms.CharField(label=_("Руководитель (подпись в счёте)"), max_length=200, required=False)
     accountant = forms.CharField(label=_("Главный бухгалтер"), max_length=200, required=False)
+    vat_note = forms.CharField(
+        label=_("Строка НДС в счёте"), max_length=200, initial=DEFAULT_VAT_NOTE,
+        help_text=_("Печатается под итогом счёта и в конце назначения платежа, например «Без налога (НДС)»."))
     gateways = forms.MultipleChoiceField(
         label=_("Онлайн-оплата"), choices=list(GATEWAYS.items()), required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -36,7 +36,7 @@ def make_payee(cluster: Cluster) -> Payee:
         actor=Actor.system(cluster), cluster=cluster,
         fields={"name": f"АНО «Развитие {cluster.schema_name}»", "inn": inn_with_check_digits("000000777"),
                 "kpp": "000001001", "bank_name": "ПАО «Тестовый банк»", "bik": "044525999",
-                "account": "40703810900000000001", "correspondent_account": "30101810400000000999",
+                "account": "40703810900000000001", "correspondent_account": "30101810600000000999",
                 "director": "Иванов И. И.", "accountant": "Петрова П. П.",
                 "stripe_publishable_key": f"pk_test_{cluster.schema_name}"},
         stripe_secret_key=f"sk_test_{cluster.schema_name}", stripe_webhook_secret=webhook_secret(cluster),

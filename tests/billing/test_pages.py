@@ -105,7 +105,7 @@ def test_invoice_pdf_is_a_russian_invoice_with_bank_details(cluster_a, payee_a, 
     assert "filename*=UTF-8''" in response["Content-Disposition"]
     text = pdf_text(response.content, tmp_path)
     assert f"Счёт на оплату № {invoice.number} от" in text
-    for expected in ("ПАО «Тестовый банк»", "044525999", "40703810900000000001", "30101810400000000999",
+    for expected in ("ПАО «Тестовый банк»", "044525999", "40703810900000000001", "30101810600000000999",
                      payee_a.inn, "АНО «Развитие alpha»", "ООО «Медтех»", "Вступительный взнос",
                      "65 000,00", "Шестьдесят пять тысяч рублей 00 копеек", "Всего наименований 2",
                      "Без налога (НДС)", "Руководитель Иванов"):
@@ -155,9 +155,9 @@ def test_payee_page_is_for_cluster_admins_and_never_shows_secrets(cluster_a, clu
     assert "сохранён (не показывается)" in page and "sk_test_alpha" not in page and "whsec_test_alpha" not in page
     assert "/billing/stripe/webhook/alpha/" in page
     form = {"name": "АНО «Новое имя»", "inn": payee_a.inn, "kpp": "000001001", "address": "", "bank_name": "Банк",
-            "bik": "044525999", "account": "40703810900000000001", "correspondent_account": "30101810400000000999",
-            "director": "", "accountant": "", "stripe_publishable_key": "pk_test_alpha", "stripe_secret_key": "",
-            "stripe_webhook_secret": ""}
+            "bik": "044525999", "account": "40703810900000000001", "correspondent_account": "30101810600000000999",
+            "director": "", "accountant": "", "vat_note": "Без налога (НДС)", "stripe_publishable_key": "pk_test_alpha",
+            "stripe_secret_key": "", "stripe_webhook_secret": ""}
     assert admin.post("/billing/payee/", form).status_code == 302
     payee = Payee.objects.get(cluster=cluster_a)
     assert payee.name == "АНО «Новое имя»" and payee.has_stripe_secret_key and payee.has_webhook_secret
