@@ -169,7 +169,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='jointproject',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['approved', 'in_progress', 'done']), _negated=True), ('approved_by__isnull', False), _connector='OR'), name='project_decided_has_decision', violation_error_message='Одобренный проект ссылается на решение органа кластера.'),
+            constraint=models.CheckConstraint(condition=models.Q(('status', 'idea'), ('status', 'stopped'), ('approved_by__isnull', False), _connector='OR'), name='project_decided_has_decision', violation_error_message='Одобренный проект ссылается на решение органа кластера.'),
         ),
         migrations.AddConstraint(
             model_name='projectbudget',
