@@ -120,13 +120,13 @@ def _replay(cluster_slug: str) -> float:
     so both sides do the same validation and bookkeeping (row, domain, one transaction)."""
     to_public_schema()
     clone = schemas.schema_clone_from_template
-    schemas.schema_clone_from_template = _replay_schema  # type: ignore[assignment]
+    schemas.schema_clone_from_template = _replay_schema
     try:
         start = time.perf_counter()
         cluster_provision(slug=cluster_slug, name=f"Bench {cluster_slug}", region_codes=["RU-MOS"])
         elapsed = (time.perf_counter() - start) * 1000
     finally:
-        schemas.schema_clone_from_template = clone  # type: ignore[assignment]
+        schemas.schema_clone_from_template = clone
     to_public_schema()
     return elapsed
 

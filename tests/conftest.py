@@ -36,7 +36,7 @@ def ensure_cluster(slug: str) -> Cluster:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _session_clusters(django_db_setup: None, django_db_blocker) -> None:  # type: ignore[no-untyped-def]
+def _session_clusters(django_db_setup: None, django_db_blocker) -> None:
     if not connection.settings_dict["NAME"].startswith("test_"):
         return  # pytest-django set up no database: none of the collected tests uses one
     with django_db_blocker.unblock():

@@ -129,7 +129,7 @@ def worker(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> I
         _reset_app_connections()
 
 
-def _heartbeat(result, worker: Worker) -> dict:  # type: ignore[no-untyped-def]
+def _heartbeat(result, worker: Worker) -> dict:
     try:
         return result.get(timeout=RESULT_TIMEOUT)
     except Exception as exc:

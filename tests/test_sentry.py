@@ -108,7 +108,7 @@ def _wsgi_get(host: str, path: str, **headers: str) -> str:
     with _test_transaction_kept_open():
         response = application(environ, lambda code, _headers, exc_info=None: status.append(code))
         b"".join(response)
-        response.close()  # type: ignore[attr-defined]
+        response.close()
     return status[0]
 
 

@@ -48,11 +48,11 @@ def nsk(cluster_b: Cluster) -> Cluster:
 
 
 @pytest.fixture
-def admin(nsk: Cluster, make_user) -> Client:  # type: ignore[no-untyped-def]
+def admin(nsk: Cluster, make_user) -> Client:
     return signed_in(make_user(ROLE.CLUSTER_ADMIN, nsk), nsk)
 
 
-def assert_local_time(response) -> None:  # type: ignore[no-untyped-def]
+def assert_local_time(response) -> None:
     assert response.status_code == 200
     body = response.content.decode()
     assert NOVOSIBIRSK in body

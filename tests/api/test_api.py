@@ -116,7 +116,7 @@ def test_federal_clusters_by_scope(cluster_a, cluster_b, make_user):
     regional = make_user(ROLE.MINISTRY_REGIONAL, region_codes=["RU-MOS"])
     root = make_user(ROLE.PLATFORM_ADMIN)
 
-    def slugs(user, query=""):  # type: ignore[no-untyped-def]
+    def slugs(user, query=""):
         response = api_client(token_for(user, None), None).get(f"/api/v1/federal/clusters/{query}")
         assert response.status_code == 200
         return {c["slug"] for c in response.json()["results"]}

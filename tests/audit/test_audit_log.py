@@ -13,7 +13,7 @@ from tests.conftest import ROLE, api_client, client_for, signed_in, token_for
 pytestmark = pytest.mark.django_db
 
 
-def _entry(cluster, user, title: str) -> AuditEntry:  # type: ignore[no-untyped-def]
+def _entry(cluster, user, title: str) -> AuditEntry:
     actor = Actor(user=user, host=f"{cluster.schema_name}.localhost", cluster=cluster)
     news = News(pk=7, title=title)
     return audit_record(actor=actor, action="news.update", obj=news, changes=diff({"title": "было"}, {"title": title}))

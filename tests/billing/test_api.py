@@ -13,7 +13,7 @@ from .conftest import COMPANY, OTHER_COMPANY, issue
 pytestmark = pytest.mark.django_db
 
 
-def as_user(user, cluster):  # type: ignore[no-untyped-def]
+def as_user(user, cluster):
     return api_client(token_for(user, cluster), cluster)
 
 

@@ -18,7 +18,7 @@ from .conftest import COMPANY, issue
 pytestmark = pytest.mark.django_db
 
 
-def at(cluster, day: dt.date, hour: int) -> dt.datetime:  # type: ignore[no-untyped-def]
+def at(cluster, day: dt.date, hour: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=cluster.tzinfo)
 
 

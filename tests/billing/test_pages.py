@@ -19,7 +19,7 @@ from .conftest import COMPANY, OTHER_COMPANY, issue
 pytestmark = pytest.mark.django_db
 
 
-def pdf_text(content: bytes, tmp_path) -> str:  # type: ignore[no-untyped-def]
+def pdf_text(content: bytes, tmp_path) -> str:
     path = tmp_path / "doc.pdf"
     path.write_bytes(content)
     result = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],
@@ -28,7 +28,7 @@ def pdf_text(content: bytes, tmp_path) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def rep(make_user, cluster_a):  # type: ignore[no-untyped-def]
+def rep(make_user, cluster_a):
     return make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=COMPANY)
 
 

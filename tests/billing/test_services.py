@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 Status = Invoice.Status
 
 
-def staff(make_user, cluster) -> Actor:  # type: ignore[no-untyped-def]
+def staff(make_user, cluster) -> Actor:
     return Actor(user=make_user(ROLE.CLUSTER_STAFF, cluster), host="test", cluster=cluster)
 
 
@@ -72,7 +72,7 @@ def test_issue_refuses_bad_input_and_wrong_people(cluster_a, cluster_b, make_use
     assert not Invoice.objects.filter(cluster=cluster_a).exists()
 
 
-def issue_as(actor: Actor, cluster) -> None:  # type: ignore[no-untyped-def]
+def issue_as(actor: Actor, cluster) -> None:
     invoice_issue(actor=actor, cluster=cluster, company_id=COMPANY, company_name="ООО", company_inn="",
                   company_kpp="", lines=[InvoiceLineSpec("Взнос", 100)], issue_date=dt.date(2026, 1, 1),
                   due_date=dt.date(2026, 1, 31), period_label="2026", source_key="perm")

@@ -44,7 +44,7 @@ def save_card(base: str, start: Any, card: dict[str, str] = TEST_CARD) -> str:
 
 
 @pytest.fixture
-def rep(make_user, cluster_a):  # type: ignore[no-untyped-def]
+def rep(make_user, cluster_a):
     return make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=COMPANY)
 
 

@@ -50,7 +50,7 @@ def state(invoice: Invoice) -> tuple[str, int, int, int]:
 
 
 @pytest.fixture
-def paying(db, cluster_a, payee_a):  # type: ignore[no-untyped-def]
+def paying(db, cluster_a, payee_a):
     invoice = issue(cluster_a, amount=1_500_000)
     online_payment(invoice)
     return invoice
@@ -277,11 +277,11 @@ def test_the_same_event_delivered_twice_at_the_same_moment_makes_one_payment(clu
 
     real_ingest = webhooks.event_ingest
 
-    def ingest_together(**kwargs):  # type: ignore[no-untyped-def]
+    def ingest_together(**kwargs):
         barrier.wait(timeout=10)
         return real_ingest(**kwargs)
 
-    webhooks.event_ingest = ingest_together  # type: ignore[assignment]
+    webhooks.event_ingest = ingest_together
 
     def post() -> None:
         try:
@@ -298,7 +298,7 @@ def test_the_same_event_delivered_twice_at_the_same_moment_makes_one_payment(clu
         for t in threads:
             t.join(timeout=30)
     finally:
-        webhooks.event_ingest = real_ingest  # type: ignore[assignment]
+        webhooks.event_ingest = real_ingest
     assert results == [200, 200]
     assert sorted(outcomes) == ["duplicate", "processed"]
     invoice.refresh_from_db()

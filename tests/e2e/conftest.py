@@ -56,7 +56,7 @@ class UI:
 
 
 @pytest.fixture(scope="package", autouse=True)
-def _clusters_back_after_flush(django_db_setup: None, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def _clusters_back_after_flush(django_db_setup: None, django_db_blocker) -> Iterator[None]:
     """Browser tests flush the database (transactional_db); put alpha and beta back for later tests."""
     yield
     with django_db_blocker.unblock():
@@ -66,7 +66,7 @@ def _clusters_back_after_flush(django_db_setup: None, django_db_blocker) -> Iter
 
 
 @pytest.fixture
-def ui(live_server, monkeypatch: pytest.MonkeyPatch) -> Iterator[UI]:  # type: ignore[no-untyped-def]
+def ui(live_server, monkeypatch: pytest.MonkeyPatch) -> Iterator[UI]:
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is missing: install Debian's chromium (`make system-deps`) to run browser tests"
         print(f"SKIP: {reason}")

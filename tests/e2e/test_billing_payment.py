@@ -39,7 +39,7 @@ REP_NAME = "Анна Сергеевна Кузнецова"
 
 
 @pytest.fixture
-def member_invoice(transactional_db: None, cluster_a: Cluster, settings, localstripe: str) -> tuple[User, Invoice]:  # type: ignore[no-untyped-def]
+def member_invoice(transactional_db: None, cluster_a: Cluster, settings, localstripe: str) -> tuple[User, Invoice]:
     settings.STRIPE_API_BASE = localstripe
     make_payee(cluster_a)
     with schema_context(cluster_a.schema_name):

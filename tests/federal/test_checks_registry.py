@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 YEAR = 2025
 
 
-def _by_code(cluster, **kwargs):  # type: ignore[no-untyped-def]
+def _by_code(cluster, **kwargs):
     return {c.code: c for c in registry_checks_compute(cluster=cluster, year=YEAR, **kwargs)}
 
 

@@ -18,7 +18,7 @@ from . import factories as f
 pytestmark = pytest.mark.django_db
 
 
-def _html(response) -> str:  # type: ignore[no-untyped-def]
+def _html(response) -> str:
     return response.content.decode()
 
 

@@ -19,11 +19,11 @@ pytestmark = pytest.mark.django_db
 YEAR = 2025
 
 
-def _html(response) -> str:  # type: ignore[no-untyped-def]
+def _html(response) -> str:
     return response.content.decode()
 
 
-def _submitted(cluster, **kwargs) -> AnnualReport:  # type: ignore[no-untyped-def]
+def _submitted(cluster, **kwargs) -> AnnualReport:
     with schema_context(cluster.schema_name):
         return reporting.annual_report_submit(actor=f.system(cluster), cluster=cluster, year=YEAR,
                                              entered_values=f.ENTERED, comments="Отчёт кластера", **kwargs)

@@ -26,7 +26,7 @@ from . import warehouse_rows as w
 pytestmark = pytest.mark.django_db
 
 
-def _this_year(cluster) -> int:  # type: ignore[no-untyped-def]
+def _this_year(cluster) -> int:
     return timezone.localtime(timezone.now(), cluster.tzinfo).year
 
 
@@ -39,7 +39,7 @@ def _roadmap(year: int, statuses: list[str]) -> None:
                             status=status)
 
 
-def _invoice(cluster, company: Company, amount: int, paid: int, status: str = "open"):  # type: ignore[no-untyped-def]
+def _invoice(cluster, company: Company, amount: int, paid: int, status: str = "open"):
     from billing.models import Invoice
 
     today = timezone.localdate()
@@ -133,7 +133,7 @@ def test_rebuild_goes_on_when_one_cluster_fails(cluster_a, cluster_b, monkeypatc
 
     real = compute.live_metrics
 
-    def broken(*, cluster):  # type: ignore[no-untyped-def]
+    def broken(*, cluster):
         if cluster.schema_name == "alpha":
             raise RuntimeError("сбой")
         return real(cluster=cluster)

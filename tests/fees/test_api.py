@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 JSON = "application/json"
 
 
-def _api(make_user, cluster, role=ROLE.CLUSTER_STAFF, **kwargs):  # type: ignore[no-untyped-def]
+def _api(make_user, cluster, role=ROLE.CLUSTER_STAFF, **kwargs):
     user = make_user(role, cluster, **kwargs)
     return api_client(token_for(user, cluster), cluster)
 

@@ -326,7 +326,7 @@ def test_one_members_refusal_does_not_stop_the_others_and_a_rerun_retries_it(clu
         good, bad = f.member(cluster_a, "Исправная"), f.member(cluster_a, "Сбойная")
         real = billing_services.invoices_issue_many
 
-        def refusing(*, requests, **kwargs):  # type: ignore[no-untyped-def]
+        def refusing(*, requests, **kwargs):
             outcome = real(requests=[r for r in requests if r.company_id != bad.pk], **kwargs)
             for r in requests:
                 if r.company_id == bad.pk:

@@ -32,11 +32,11 @@ from . import factories as f
 pytestmark = pytest.mark.django_db
 
 
-def _html(response) -> str:  # type: ignore[no-untyped-def]
+def _html(response) -> str:
     return response.content.decode()
 
 
-def _text(response) -> str:  # type: ignore[no-untyped-def]
+def _text(response) -> str:
     """The page's visible text, tags removed and spaces squeezed."""
     return " ".join(re.sub(r"<[^>]+>", " ", _html(response)).split())
 

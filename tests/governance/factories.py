@@ -43,5 +43,5 @@ def attend(cluster: Cluster, of: Meeting, present: list[Company], absent: list[C
     services.meeting_record_attendance(meeting=of, actor=system(cluster), rows=rows)
 
 
-def decide(cluster: Cluster, of: Meeting, *decisions: services.DecisionInput) -> list:  # type: ignore[type-arg]
+def decide(cluster: Cluster, of: Meeting, *decisions: services.DecisionInput) -> list:
     return services.meeting_record_decisions(meeting=of, actor=system(cluster), decisions=list(decisions))

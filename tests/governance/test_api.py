@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 JSON = "application/json"
 
 
-def _api(make_user, cluster, role=ROLE.CLUSTER_STAFF, **kwargs):  # type: ignore[no-untyped-def]
+def _api(make_user, cluster, role=ROLE.CLUSTER_STAFF, **kwargs):
     return api_client(token_for(make_user(role, cluster, **kwargs), cluster), cluster)
 
 
@@ -78,7 +78,7 @@ def test_representatives_read_but_do_not_write(cluster_a, make_user):
     assert [r.status_code for r in denied] == [403] * len(denied)
 
 
-def _set_time_zone(cluster, name: str) -> None:  # type: ignore[no-untyped-def]
+def _set_time_zone(cluster, name: str) -> None:
     cluster.time_zone = name
     cluster.save()
     forget_cluster_hosts(cluster=cluster)
@@ -217,7 +217,7 @@ def test_committee_members_through_the_api(cluster_a, make_user):
     assert api.get(f"/api/v1/committees/{committee.pk}/").json()["people"] == []
 
 
-def _fill(cluster, rows: int) -> None:  # type: ignore[no-untyped-def]
+def _fill(cluster, rows: int) -> None:
     """`rows` meetings and committees; the first meeting has `rows` members present, agenda items
     and decisions."""
     with schema_context(cluster.schema_name):
@@ -235,7 +235,7 @@ def _fill(cluster, rows: int) -> None:  # type: ignore[no-untyped-def]
                                           company=members[0])
 
 
-def first_meeting_id(cluster) -> int:  # type: ignore[no-untyped-def]
+def first_meeting_id(cluster) -> int:
     with schema_context(cluster.schema_name):
         return Meeting.objects.order_by("id").values_list("id", flat=True)[0]
 

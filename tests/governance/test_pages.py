@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 READ_PAGES = ["/governance/meetings/", "/governance/committees/", "/governance/bodies/", "/governance/officers/"]
 
 
-def _setup(cluster):  # type: ignore[no-untyped-def]
+def _setup(cluster):
     with schema_context(cluster.schema_name):
         body = f.body(cluster)
         meeting = f.meeting(cluster, body)

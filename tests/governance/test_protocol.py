@@ -35,7 +35,7 @@ def test_cluster_name_in_the_genitive(name, genitive):
 
 
 @pytest.fixture
-def held_meeting(cluster_a):  # type: ignore[no-untyped-def]
+def held_meeting(cluster_a):
     """Meeting № 2 of the general meeting: 14 of 25 present, one adopted and one failed decision."""
     with schema_context(cluster_a.schema_name):
         members = f.companies(25)
@@ -50,7 +50,7 @@ def held_meeting(cluster_a):  # type: ignore[no-untyped-def]
         return meeting
 
 
-def _pdf_text(content: bytes, tmp_path) -> str:  # type: ignore[no-untyped-def]
+def _pdf_text(content: bytes, tmp_path) -> str:
     path = tmp_path / "protocol.pdf"
     path.write_bytes(content)
     result = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],

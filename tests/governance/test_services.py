@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 Kind = Decision.Kind
 
 
-def _audit(cluster, action: str) -> list[AuditEntry]:  # type: ignore[no-untyped-def]
+def _audit(cluster, action: str) -> list[AuditEntry]:
     return list(AuditEntry.objects.filter(cluster=cluster, action=action).order_by("id"))
 
 
@@ -237,7 +237,7 @@ def test_adopted_admission_admits_the_company_in_the_same_transaction(cluster_a,
 def test_failed_admission_rolls_back_the_whole_recording(cluster_a, monkeypatch):
     import tenants.members.services as members_services
 
-    def refuse(**kwargs):  # type: ignore[no-untyped-def]
+    def refuse(**kwargs):
         raise ValidationError("Приём невозможен.")
 
     monkeypatch.setattr(members_services, "member_admit", refuse)

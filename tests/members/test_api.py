@@ -27,7 +27,7 @@ Status = Company.Status
 LISTS = ["/api/v1/members/", "/api/v1/products/", "/api/v1/kpis/", "/api/v1/contracts/"]
 
 
-def _api(make_user, cluster, role=ROLE.CLUSTER_STAFF, **kwargs):  # type: ignore[no-untyped-def]
+def _api(make_user, cluster, role=ROLE.CLUSTER_STAFF, **kwargs):
     user = make_user(role, cluster, **kwargs)
     client = api_client(token_for(user, cluster), cluster)
     client.user = user  # type: ignore[attr-defined]
@@ -35,7 +35,7 @@ def _api(make_user, cluster, role=ROLE.CLUSTER_STAFF, **kwargs):  # type: ignore
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
+def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
@@ -302,7 +302,7 @@ def test_import_and_export_through_the_api(cluster_a, make_user, django_capture_
     assert api.get("/api/v1/members/imports/999999/").status_code == 404
 
 
-def _companies(cluster, start: int, stop: int) -> None:  # type: ignore[no-untyped-def]
+def _companies(cluster, start: int, stop: int) -> None:
     with schema_context(cluster.schema_name):
         for i in range(start, stop):
             company = f.company(cluster, f"Компания {i:02d}")

@@ -44,7 +44,7 @@ def _csv(*rows: str, header: str = HEADER) -> bytes:
     return ("\n".join([header, *rows]) + "\n").encode("utf-8")
 
 
-def _run(cluster, content: bytes, name: str = "members.csv", user=None, captured=None):  # type: ignore[no-untyped-def]
+def _run(cluster, content: bytes, name: str = "members.csv", user=None, captured=None):
     actor = Actor(user=user, host=f"{cluster.schema_name}.localhost", cluster=cluster) if user else f.system(cluster)
     with schema_context(cluster.schema_name):
         with captured(execute=True):

@@ -30,11 +30,11 @@ Status = Company.Status
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
+def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def _html(response) -> str:  # type: ignore[no-untyped-def]
+def _html(response) -> str:
     return response.content.decode()
 
 

@@ -33,11 +33,11 @@ pytestmark = pytest.mark.django_db
 Status = Company.Status
 
 
-def _actor(user, cluster):  # type: ignore[no-untyped-def]
+def _actor(user, cluster):
     return Actor(user=user, host=f"{cluster.schema_name}.localhost", cluster=cluster)
 
 
-def _audit(cluster, action: str, **filters) -> list[AuditEntry]:  # type: ignore[no-untyped-def]
+def _audit(cluster, action: str, **filters) -> list[AuditEntry]:
     return list(AuditEntry.objects.filter(cluster=cluster, action=action, **filters).order_by("id"))
 
 
@@ -265,7 +265,7 @@ def test_a_meeting_that_adopts_an_admission_admits_the_company(cluster_a, make_u
 
 # --- representatives ----------------------------------------------------------------------
 
-def _invite(cluster, company, email, user=None, base_url="http://alpha.localhost:8000/"):  # type: ignore[no-untyped-def]
+def _invite(cluster, company, email, user=None, base_url="http://alpha.localhost:8000/"):
     actor = _actor(user, cluster) if user else f.system(cluster)
     return services.invitation_create(company=company, email=email, actor=actor, base_url=base_url)
 

@@ -13,7 +13,7 @@ from clusterhub.settings.base import MIDDLEWARE as BASE_MIDDLEWARE
 
 
 @pytest.fixture
-def production_middleware(settings) -> None:  # type: ignore[no-untyped-def]
+def production_middleware(settings) -> None:
     """MIDDLEWARE as production.py builds it (the test Client picks it up when created)."""
     settings.MIDDLEWARE = [*ops.OPS_MIDDLEWARE, *BASE_MIDDLEWARE]
 

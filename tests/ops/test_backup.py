@@ -23,7 +23,7 @@ SLUG = "bkp"
 
 
 @pytest.fixture
-def cluster(transactional_db, settings, tmp_path) -> Iterator[Cluster]:  # type: ignore[no-untyped-def]
+def cluster(transactional_db, settings, tmp_path) -> Iterator[Cluster]:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.CLUSTER_BACKUP_DIR = tmp_path / "backups"
     created = cluster_provision(slug=SLUG, name="Кластер для резервной копии", region_codes=["RU-MOS"])

@@ -28,7 +28,7 @@ SLUGS = ["mgx", "mgy", "mgz"]
 
 
 @pytest.fixture
-def three_clusters(transactional_db) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
+def three_clusters(transactional_db) -> Iterator[list[str]]:
     for slug in SLUGS:
         cluster_provision(slug=slug, name=f"Кластер {slug}", region_codes=["RU-MOS"])
     yield SLUGS

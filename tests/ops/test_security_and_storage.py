@@ -44,7 +44,7 @@ def test_report_only_mode_and_a_views_own_policy_wins(settings):
 
 
 @pytest.fixture
-def storage(settings, tmp_path) -> ClusterMediaStorage:  # type: ignore[no-untyped-def]
+def storage(settings, tmp_path) -> ClusterMediaStorage:
     settings.MEDIA_ROOT = str(tmp_path)
     return ClusterMediaStorage(location=str(tmp_path))
 

@@ -25,7 +25,7 @@ def _upload(name: str = "Устав.pdf", content: bytes = b"%PDF-1.4 charter") 
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
-def _document(cluster, title: str, *, publish: bool, content: bytes = b"%PDF-1.4") -> Document:  # type: ignore[no-untyped-def]
+def _document(cluster, title: str, *, publish: bool, content: bytes = b"%PDF-1.4") -> Document:
     with schema_context(cluster.schema_name):
         return services.document_upload(actor=Actor.system(cluster), file=_upload(content=content), title=title,
                                         publish=publish)

@@ -22,7 +22,7 @@ FUTURE = moscow_today() + dt.timedelta(days=60)
 PAST = moscow_today() - dt.timedelta(days=60)
 
 
-def _api(user, cluster):  # type: ignore[no-untyped-def]
+def _api(user, cluster):
     return api_client(token_for(user, cluster), cluster)
 
 

@@ -16,7 +16,7 @@ from tests.conftest import client_for
 
 
 @pytest.fixture
-def archived_slug(transactional_db):  # type: ignore[no-untyped-def]
+def archived_slug(transactional_db):
     slug = "archme"
     yield slug
     Cluster.objects.filter(schema_name=slug).delete()
