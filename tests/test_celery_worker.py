@@ -15,10 +15,12 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
 import redis
+from celery.result import AsyncResult
 from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
@@ -129,7 +131,7 @@ def worker(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> I
         _reset_app_connections()
 
 
-def _heartbeat(result, worker: Worker) -> dict:
+def _heartbeat(result: AsyncResult, worker: Worker) -> dict[str, Any]:
     try:
         return result.get(timeout=RESULT_TIMEOUT)
     except Exception as exc:

@@ -13,7 +13,7 @@ from django.utils.translation.template import templatize
 
 from core.accounts.models import Grant
 from tenants.models import Cluster
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, MakeUser
 
 ROOT = Path(__file__).resolve().parents[1]
 PO_PATH = ROOT / "frontend" / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -138,7 +138,8 @@ def test_language_choice_belongs_to_its_host(cluster_a: Cluster, cluster_b: Clus
     assert "<h1>Вход: Кластер Бета (тест)</h1>" in beta.get("/login/").content.decode()
 
 
-def test_error_messages_from_views_are_translated(cluster_a: Cluster, cluster_b: Cluster, make_user) -> None:
+def test_error_messages_from_views_are_translated(cluster_a: Cluster, cluster_b: Cluster,
+                                                  make_user: MakeUser) -> None:
     user = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     beta = Client(HTTP_HOST="beta.localhost")
     html = beta.post("/login/", {"email": user.email, "password": PASSWORD}).content.decode()

@@ -24,7 +24,7 @@ from sentry_sdk.transport import Transport
 from clusterhub.sentry import init_sentry, tag_cluster
 from tenants.content.tasks import cluster_heartbeat
 from tenants.models import Cluster
-from tests.conftest import ROLE, host_of, signed_in
+from tests.conftest import ROLE, MakeUser, host_of, signed_in
 
 ROOT = Path(__file__).resolve().parents[1]
 FAKE_DSN = "https://publickey@sentry.invalid/42"
@@ -112,9 +112,10 @@ def _wsgi_get(host: str, path: str, **headers: str) -> str:
     return status[0]
 
 
-def test_request_error_is_tagged_with_its_cluster_and_carries_no_pii(
-    sentry_events: CapturingTransport, cluster_a: Cluster, cluster_b: Cluster, make_user, monkeypatch
-) -> None:
+def test_request_error_is_tagged_with_its_cluster_and_carries_no_pii(sentry_events: CapturingTransport,
+                                                                     cluster_a: Cluster, cluster_b: Cluster,
+                                                                     make_user: MakeUser,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     def broken_news_list(**_: Any) -> None:
         raise RuntimeError("news storage is down")
 
@@ -154,7 +155,7 @@ def test_request_error_is_tagged_with_its_cluster_and_carries_no_pii(
 
 
 def test_task_errors_are_tagged_with_the_cluster_the_task_ran_in(
-    sentry_events: CapturingTransport, cluster_a: Cluster, monkeypatch
+    sentry_events: CapturingTransport, cluster_a: Cluster, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def broken_news_list(**_: Any) -> None:
         raise RuntimeError("news storage is down")

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 import pytest
 from django.db import connection, connections
 from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+from pytest_django import DjangoDbBlocker
+from pytest_django.live_server_helper import LiveServer
 
 from tests.conftest import CLUSTER_SPECS, ensure_cluster
 
@@ -56,7 +58,7 @@ class UI:
 
 
 @pytest.fixture(scope="package", autouse=True)
-def _clusters_back_after_flush(django_db_setup: None, django_db_blocker) -> Iterator[None]:
+def _clusters_back_after_flush(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
     """Browser tests flush the database (transactional_db); put alpha and beta back for later tests."""
     yield
     with django_db_blocker.unblock():
@@ -66,7 +68,7 @@ def _clusters_back_after_flush(django_db_setup: None, django_db_blocker) -> Iter
 
 
 @pytest.fixture
-def ui(live_server, monkeypatch: pytest.MonkeyPatch) -> Iterator[UI]:
+def ui(live_server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[UI]:
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is missing: install Debian's chromium (`make system-deps`) to run browser tests"
         print(f"SKIP: {reason}")

@@ -11,18 +11,19 @@ from core.audit.services import Actor
 from core.federal import services
 from core.federal.compute import annual_report_compute
 from core.federal.models import Indicator, ReportForm
-from tests.conftest import ROLE, client_for, signed_in
+from tenants.models import Cluster
+from tests.conftest import ROLE, ClientResponse, MakeUser, client_for, signed_in
 
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
 
 
-def _html(response) -> str:
+def _html(response: ClientResponse) -> str:
     return response.content.decode()
 
 
-def test_seeded_forms_of_2025_and_2026_are_published():
+def test_seeded_forms_of_2025_and_2026_are_published() -> None:
     forms = {form.year: form for form in ReportForm.objects.filter(status="published", year__in=[2025, 2026])}
     codes_2025 = set(forms[2025].indicators.values_list("code", flat=True))
     codes_2026 = set(forms[2026].indicators.values_list("code", flat=True))
@@ -31,7 +32,8 @@ def test_seeded_forms_of_2025_and_2026_are_published():
     assert codes_2026 - codes_2025 == {"taxes_paid", "cluster_products_share"}
 
 
-def test_platform_admin_copies_edits_and_publishes_next_years_form(cluster_a, make_user):
+def test_platform_admin_copies_edits_and_publishes_next_years_form(cluster_a: Cluster,
+                                                                   make_user: MakeUser) -> None:
     root = signed_in(make_user(ROLE.PLATFORM_ADMIN), None)
     base = ReportForm.objects.get(year=2026, status="published")
     listing = _html(root.get("/platform/report-forms/"))
@@ -74,7 +76,7 @@ def test_platform_admin_copies_edits_and_publishes_next_years_form(cluster_a, ma
     assert computed.figure("joint_projects").name_ru == "Совместные проекты импортозамещения"
 
 
-def test_publishing_a_new_version_retires_the_old_one():
+def test_publishing_a_new_version_retires_the_old_one() -> None:
     actor = Actor.system()
     base = ReportForm.objects.get(year=2025, status="published")
     copy = services.form_copy(actor=actor, form=base, year=2025)
@@ -93,7 +95,7 @@ def test_publishing_a_new_version_retires_the_old_one():
                                   code="revenue", name_ru="Дубль", method="entered", value_type="integer")
 
 
-def test_only_platform_admins_get_in(cluster_a, make_user):
+def test_only_platform_admins_get_in(cluster_a: Cluster, make_user: MakeUser) -> None:
     form = ReportForm.objects.get(year=2026, status="published")
     indicator = form.indicators.first()
     urls = ["/platform/report-forms/", f"/platform/report-forms/{form.pk}/",

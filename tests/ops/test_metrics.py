@@ -8,9 +8,11 @@ import pytest
 import redis
 from django.test import Client
 from prometheus_client import REGISTRY
+from pytest_django import Settings
 
 from clusterhub.env import tcp_reachable
 from clusterhub.metrics import webhook_failure_record
+from tenants.models import Cluster
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +30,8 @@ def _scrape(**extra: str) -> str:
 
 
 @pytest.mark.usefixtures("production_middleware")
-def test_requests_are_counted_by_cluster_and_status_with_latency(cluster_a, cluster_b):
+def test_requests_are_counted_by_cluster_and_status_with_latency(cluster_a: Cluster,
+                                                                 cluster_b: Cluster) -> None:
     ok_before = _value("clusterhub_http_requests_total", cluster="alpha", method="GET", status="200")
     missing_before = _value("clusterhub_http_requests_total", cluster="beta", method="GET", status="404")
     latency_before = _value("clusterhub_http_request_duration_seconds_count", cluster="alpha")
@@ -55,14 +58,14 @@ def test_requests_are_counted_by_cluster_and_status_with_latency(cluster_a, clus
     assert 'cluster="nosuch' not in text  # a random Host header creates no series
 
 
-def test_webhook_failures_are_counted_through_the_documented_function():
+def test_webhook_failures_are_counted_through_the_documented_function() -> None:
     before = _value("clusterhub_webhook_failures_total", provider="stripe", reason="signature")
     webhook_failure_record(provider="stripe", reason="signature")
     assert _value("clusterhub_webhook_failures_total", provider="stripe", reason="signature") == before + 1
     assert 'clusterhub_webhook_failures_total{provider="stripe",reason="signature"}' in _scrape()
 
 
-def test_celery_queue_length_is_read_from_redis(settings):
+def test_celery_queue_length_is_read_from_redis(settings: Settings) -> None:
     if not tcp_reachable("127.0.0.1", 6379):
         pytest.skip("Redis at 127.0.0.1:6379 is not running")
     queue = f"ops-test-{uuid.uuid4().hex[:8]}"
@@ -86,7 +89,7 @@ def test_celery_queue_length_is_read_from_redis(settings):
     assert "clusterhub_celery_queue_length{" not in text
 
 
-def test_without_token_metrics_are_served_only_to_unproxied_loopback(settings):
+def test_without_token_metrics_are_served_only_to_unproxied_loopback(settings: Settings) -> None:
     settings.METRICS_TOKEN = ""
     assert Client(HTTP_HOST="localhost", REMOTE_ADDR="127.0.0.1").get("/metrics").status_code == 200
     assert Client(HTTP_HOST="localhost", REMOTE_ADDR="::1").get("/metrics").status_code == 200
@@ -101,7 +104,7 @@ def test_without_token_metrics_are_served_only_to_unproxied_loopback(settings):
     assert Client(HTTP_HOST="localhost", REMOTE_ADDR="127.0.0.1").get("/metrics").status_code == 403
 
 
-def test_with_a_token_metrics_require_it_from_everywhere(settings, cluster_a):
+def test_with_a_token_metrics_require_it_from_everywhere(settings: Settings, cluster_a: Cluster) -> None:
     settings.METRICS_TOKEN = "s3cret-metrics-token"
     anonymous = Client(HTTP_HOST="localhost", REMOTE_ADDR="127.0.0.1").get("/metrics")
     assert anonymous.status_code == 401

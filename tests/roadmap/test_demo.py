@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from core.accounts.models import Grant
+from tenants.models import Cluster
 from tenants.roadmap import demo
 from tenants.roadmap.models import Item, Roadmap
+from tests.conftest import InCluster, MakeUser
 
 
-def test_demo_imports_seed_001_and_a_current_plan_once(cluster_a, in_cluster, make_user, monkeypatch):
+def test_demo_imports_seed_001_and_a_current_plan_once(cluster_a: Cluster, in_cluster: InCluster,
+                                                       make_user: MakeUser,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     monkeypatch.setattr(demo, "SEED_001_CLUSTERS", {"alpha"})
     monkeypatch.setitem(demo.PLANS, "alpha", demo.PLANS["mosreg"])
