@@ -22,11 +22,11 @@ from clusterhub.celery_app import app
 from core.audit.models import AuditEntry
 from core.audit.services import Actor
 from core.clock import cluster_today
-from core.federal import services as federal
 from tenants.content.models import Article
 from tenants.governance.models import Body, Meeting
 from tenants.members.models import Company, MembershipEvent
 from tenants.models import Cluster
+from tenants.reporting import services as reporting
 from tests.billing.conftest import issue, make_payee
 from tests.conftest import ROLE, ClientResponse, MakeUser, signed_in
 from tests.federal import factories as federal_factories
@@ -93,8 +93,8 @@ def test_site_articles(nsk: Cluster, admin: Client) -> None:
 def test_annual_report(nsk: Cluster, admin: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(timezone, "now", lambda: INSTANT)  # a submitted report is immutable: submit at INSTANT
     with schema_context(nsk.schema_name):
-        report = federal.annual_report_submit(actor=federal_factories.system(nsk), cluster=nsk, year=2025,
-                                              entered_values=federal_factories.ENTERED, comments="Отчёт")
+        report = reporting.annual_report_submit(actor=federal_factories.system(nsk), cluster=nsk, year=2025,
+                                                entered_values=federal_factories.ENTERED, comments="Отчёт")
     monkeypatch.undo()
     assert report.submitted_at == INSTANT
     assert_local_time(admin.get(f"/annual-report/reports/{report.pk}/"))
