@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, Protocol, TypedDict
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, cast
 
 import pytest
 from django.core.cache import caches
 from django.db import connection
-from django.http import HttpResponseBase
+from django.http import HttpResponseBase, StreamingHttpResponse
 from django.test import Client
 from django.urls import set_urlconf
 from django_tenants.utils import schema_context, schema_exists
@@ -143,6 +143,13 @@ def token_for(user: User, cluster: Cluster | None, password: str = PASSWORD) -> 
 
 def api_client(token: str, cluster: Cluster | None) -> Client:
     return Client(HTTP_HOST=host_of(cluster), HTTP_AUTHORIZATION=f"Token {token}")
+
+
+def streamed(response: ClientResponse) -> bytes:
+    """The whole body of a streaming response (a FileResponse download) the test client got."""
+    content = cast(StreamingHttpResponse, response).streaming_content
+    assert isinstance(content, Iterator), "the test client's WSGI responses stream synchronously"
+    return b"".join(content)
 
 
 ROLE = Grant.Role

@@ -30,6 +30,7 @@ from tenants.content.selectors import news_list
 from tenants.content.services import news_create
 from tenants.content.tasks import cluster_heartbeat
 from tenants.models import Cluster
+from tests.conftest import tenant_connection
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -191,7 +192,7 @@ def test_on_commit_keeps_the_schema_even_when_the_commit_happens_outside_it(
         with schema_context(cluster_a.schema_name):
             news_create(title="Коммит уже в публичной схеме")
             cluster_heartbeat.apply_async_on_commit(task_id=task_id)
-        assert connection.schema_name == "public"
+        assert tenant_connection.schema_name == "public"
 
     answer = _heartbeat(app.AsyncResult(task_id), worker)
     assert answer["schema"] == "alpha"

@@ -7,10 +7,10 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import sentry_sdk
@@ -41,7 +41,7 @@ class CapturingTransport(Transport):
         self.envelopes.append(envelope)
 
     def events(self) -> list[dict[str, Any]]:
-        return [event for env in self.envelopes if (event := env.get_event()) is not None]
+        return [cast("dict[str, Any]", event) for env in self.envelopes if (event := env.get_event()) is not None]
 
     def raw(self) -> str:
         return "\n".join(env.serialize().decode("utf-8", errors="replace") for env in self.envelopes)
@@ -99,14 +99,19 @@ def _test_transaction_kept_open() -> Iterator[None]:
         request_finished.connect(close_old_connections)
 
 
-def _wsgi_get(host: str, path: str, **headers: str) -> str:
+def _wsgi_get(host: str, path: str, **headers: Any) -> str:
     """GET through the deployed WSGI application (the test Client skips Sentry's WSGI layer)."""
     from clusterhub.wsgi import application
 
     environ = RequestFactory(HTTP_HOST=host).get(path, **headers).environ
     status: list[str] = []
+
+    def start_response(code: str, _headers: list[tuple[str, str]], _exc_info: Any = None) -> Callable[[bytes], None]:
+        status.append(code)
+        return lambda _data: None
+
     with _test_transaction_kept_open():
-        response = application(environ, lambda code, _headers, exc_info=None: status.append(code))
+        response = application(environ, start_response)
         b"".join(response)
         response.close()
     return status[0]

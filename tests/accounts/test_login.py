@@ -122,7 +122,7 @@ def test_password_reset_by_email(cluster_a: Cluster, make_user: MakeUser) -> Non
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert "Восстановление пароля" in message.subject
-    link = re.search(r"http://alpha\.localhost(/password/reset/\S+/)", message.body)
+    link = re.search(r"http://alpha\.localhost(/password/reset/\S+/)", str(message.body))
     assert link, message.body
     form = client.get(link.group(1), follow=True)
     assert form.status_code == 200

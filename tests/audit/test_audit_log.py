@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 from django.test import RequestFactory
 from pytest_django import DjangoAssertNumQueries
@@ -10,13 +12,14 @@ from core.accounts.models import User
 from core.audit.models import AuditEntry
 from core.audit.services import Actor, audit_record, diff
 from tenants.content.models import News
+from tenants.http import ClusterHttpRequest
 from tenants.models import Cluster
 from tests.conftest import ROLE, MakeUser, api_client, client_for, signed_in, token_for
 
 pytestmark = pytest.mark.django_db
 
 
-def _entry(cluster: Cluster, user: User, title: str) -> AuditEntry:
+def _entry(cluster: Cluster, user: User | None, title: str) -> AuditEntry:
     actor = Actor(user=user, host=f"{cluster.schema_name}.localhost", cluster=cluster)
     news = News(pk=7, title=title)
     return audit_record(actor=actor, action="news.update", obj=news, changes=diff({"title": "было"}, {"title": title}))
@@ -24,7 +27,7 @@ def _entry(cluster: Cluster, user: User, title: str) -> AuditEntry:
 
 def test_actor_from_request_keeps_user_host_and_cluster(cluster_a: Cluster, make_user: MakeUser) -> None:
     user = make_user(ROLE.CLUSTER_STAFF, cluster_a)
-    request = RequestFactory().get("/", HTTP_HOST="alpha.localhost")
+    request = cast(ClusterHttpRequest, RequestFactory().get("/", HTTP_HOST="alpha.localhost"))
     request.user = user
     request.cluster = cluster_a
     actor = Actor.from_request(request)
@@ -83,9 +86,9 @@ def test_an_anonymous_request_never_becomes_the_system_actor(cluster_a: Cluster)
 
     from core.audit.services import Actor
 
-    request = RequestFactory().post("/", HTTP_HOST="alpha.localhost")
+    request = cast(ClusterHttpRequest, RequestFactory().post("/", HTTP_HOST="alpha.localhost"))
     request.user = AnonymousUser()
-    request.cluster = cluster_a  # type: ignore[attr-defined]
+    request.cluster = cluster_a
     with pytest.raises(PermissionDenied, match="Войдите"):
         Actor.from_request(request)
     visitor = Actor.from_request(request, allow_anonymous=True)  # an invitation link, say

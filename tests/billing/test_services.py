@@ -106,7 +106,9 @@ def test_manual_payments_partial_then_full_with_audit(cluster_a: Cluster, make_u
     with pytest.raises(ValidationError, match="не принимает платежи"):
         payment_record_manual(actor=actor, invoice=invoice, amount_kopecks=1, order_number="20", order_date=today)
     entries = AuditEntry.objects.filter(cluster=cluster_a, object_type="billing.payment", action="billing.payment_manual")
-    assert entries.count() == 2 and entries.first().actor_id == actor.user.pk  # type: ignore[union-attr]
+    first = entries.first()
+    assert actor.user is not None
+    assert entries.count() == 2 and first is not None and first.actor_id == actor.user.pk
 
 
 def test_representative_cannot_record_payments_or_refund(cluster_a: Cluster, make_user: MakeUser) -> None:

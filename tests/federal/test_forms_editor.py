@@ -71,9 +71,9 @@ def test_platform_admin_copies_edits_and_publishes_next_years_form(cluster_a: Cl
         f.kpi(a, 2027, revenue=1_000_00, export=250_00)
         f.kpi(b, 2027, revenue=1_000_00, export=250_00)
         computed = annual_report_compute(cluster=cluster_a, year=2027, entered_values={})
-    assert computed.figures[0].code == "export_share" and computed.figure("export_share").display == "25,00 %"
+    assert computed.figures[0].code == "export_share" and f.figure_of(computed, "export_share").display == "25,00 %"
     assert computed.figure("highlights") is None
-    assert computed.figure("joint_projects").name_ru == "Совместные проекты импортозамещения"
+    assert f.figure_of(computed, "joint_projects").name_ru == "Совместные проекты импортозамещения"
 
 
 def test_publishing_a_new_version_retires_the_old_one() -> None:
@@ -84,8 +84,10 @@ def test_publishing_a_new_version_retires_the_old_one() -> None:
     services.form_publish(actor=actor, form=copy)
     base.refresh_from_db()
     assert base.status == "retired"
+    retired = base.indicators.first()
+    assert retired is not None
     with pytest.raises(ValidationError):
-        services.indicator_update(actor=actor, indicator=base.indicators.first(), name_ru="Новое имя")
+        services.indicator_update(actor=actor, indicator=retired, name_ru="Новое имя")
     empty = services.form_create(actor=actor, year=2026)
     with pytest.raises(ValidationError, match="ни одного показателя"):
         services.form_publish(actor=actor, form=empty)
@@ -98,6 +100,7 @@ def test_publishing_a_new_version_retires_the_old_one() -> None:
 def test_only_platform_admins_get_in(cluster_a: Cluster, make_user: MakeUser) -> None:
     form = ReportForm.objects.get(year=2026, status="published")
     indicator = form.indicators.first()
+    assert indicator is not None
     urls = ["/platform/report-forms/", f"/platform/report-forms/{form.pk}/",
             f"/platform/report-forms/{form.pk}/indicators/{indicator.pk}/"]
     posts = [f"/platform/report-forms/{form.pk}/copy/", f"/platform/report-forms/{form.pk}/publish/",

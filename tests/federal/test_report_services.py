@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django_tenants.utils import schema_context
 from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
@@ -18,7 +18,7 @@ from tenants.members.models import KpiReport
 from tenants.models import Cluster
 from tenants.reporting import services as reporting
 from tenants.reporting.selectors import annual_report_draft_get
-from tests.conftest import ROLE, MakeUser
+from tests.conftest import ROLE, MakeUser, tenant_connection
 
 from . import factories as f
 
@@ -33,14 +33,14 @@ def test_compute_sums_accepted_kpis_only_with_rows_behind(cluster_a: Cluster) ->
         f.kpi(b, YEAR, revenue=2_500_00, employees=7)
         f.kpi(c, YEAR, revenue=9_999_00, status=KpiReport.Status.SUBMITTED)  # not accepted: left out
         report = annual_report_compute(cluster=cluster_a, year=YEAR, entered_values={})
-    revenue = report.figure("revenue")
+    revenue = f.figure_of(report, "revenue")
     assert revenue.value == 3_500_00
     assert revenue.display == "3 500,00 ₽"
     assert [r.label for r in revenue.rows] == ["Альфа-Мед", "Бета-Мед"]
-    assert report.figure("employees").value == 12
-    assert report.figure("members_total").value == 3
-    assert report.figure("roadmap_completion").value is None  # no roadmap: «нет данных»
-    assert "нет" in report.figure("roadmap_completion").note
+    assert f.figure_of(report, "employees").value == 12
+    assert f.figure_of(report, "members_total").value == 3
+    assert f.figure_of(report, "roadmap_completion").value is None  # no roadmap: «нет данных»
+    assert "нет" in f.figure_of(report, "roadmap_completion").note
     assert report.errors == {"support_received": "Заполните обязательный показатель."}
 
 
@@ -130,11 +130,13 @@ def test_invalid_entered_values_are_refused_with_the_indicator(cluster_a: Cluste
                                     indicator_comments={"support_received": "Субсидия по ПП № 41"},
                                     comments="Черновик")
         assert draft.entered_values == {"support_received": "1 500 000,50"}
-        assert annual_report_draft_get(year=YEAR).indicator_comments == {"support_received": "Субсидия по ПП № 41"}
+        saved = annual_report_draft_get(year=YEAR)
+        assert saved is not None
+        assert saved.indicator_comments == {"support_received": "Субсидия по ПП № 41"}
         with pytest.raises(ValidationError) as no_form:
             reporting.annual_report_draft_save(actor=actor, cluster=cluster_a, year=2019, entered_values={})
         assert "не опубликована" in str(no_form.value)
-    assert connection.schema_name == "public"
+    assert tenant_connection.schema_name == "public"
 
 
 def test_submission_queues_the_warehouse_refresh_after_commit(

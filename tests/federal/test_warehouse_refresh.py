@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 from pytest_django import DjangoCaptureOnCommitCallbacks
@@ -22,7 +21,7 @@ from tenants.members.models import Company
 from tenants.models import Cluster
 from tenants.reporting import services as reporting
 from tenants.roadmap.models import Item, Roadmap, Section
-from tests.conftest import ROLE, InCluster, MakeUser
+from tests.conftest import ROLE, InCluster, MakeUser, tenant_connection
 
 from . import factories as f
 from . import warehouse_rows as w
@@ -86,7 +85,7 @@ def test_refresh_fills_the_snapshot_from_the_clusters_data(cluster_a: Cluster) -
 
 
 def test_refresh_queued_in_the_public_schema_touches_nothing(cluster_a: Cluster) -> None:
-    connection.set_schema_to_public()
+    tenant_connection.set_schema_to_public()
     result = warehouse_refresh_cluster.delay(reason="public").get()
     assert result == {"reason": "public", "refreshed": False, "schema": "public"}
     assert not ClusterSnapshot.objects.exists()

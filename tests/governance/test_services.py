@@ -285,6 +285,7 @@ def test_committee_people_and_documents(cluster_a: Cluster, cluster_b: Cluster, 
         document = services.committee_document_upload(
             committee=committee, actor=actor, title="План",
             file=SimpleUploadedFile("план работы.docx", b"PK-fake-docx"))
+        assert document.file.name is not None
         assert document.file.name.startswith(f"clusters/alpha/committees/{committee.pk}/")
         assert document.original_name == "план работы.docx"
         stored = tmp_path / document.file.name

@@ -17,11 +17,11 @@ from django_tenants.utils import schema_context
 from openpyxl import load_workbook
 from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks, Settings
 
-from core.accounts.models import Grant
+from core.accounts.models import Grant, User
 from core.audit.models import AuditEntry
 from tenants.members.models import Company, CooperationContract, KpiReport, Product
 from tenants.models import Cluster
-from tests.conftest import ROLE, MakeUser, api_client, client_for, token_for
+from tests.conftest import ROLE, MakeUser, api_client, client_for, host_of, token_for
 
 from . import factories as f
 
@@ -32,11 +32,16 @@ Status = Company.Status
 LISTS = ["/api/v1/members/", "/api/v1/products/", "/api/v1/kpis/", "/api/v1/contracts/"]
 
 
-def _api(make_user: MakeUser, cluster: Cluster, role: str = ROLE.CLUSTER_STAFF, **kwargs: Any) -> Client:
-    user = make_user(role, cluster, **kwargs)
-    client = api_client(token_for(user, cluster), cluster)
-    client.user = user  # type: ignore[attr-defined]
-    return client
+class _UserApiClient(Client):
+    """An API client with the token of `user`, who stays at hand as `.user`."""
+
+    def __init__(self, user: User, cluster: Cluster) -> None:
+        super().__init__(HTTP_HOST=host_of(cluster), HTTP_AUTHORIZATION=f"Token {token_for(user, cluster)}")
+        self.user = user
+
+
+def _api(make_user: MakeUser, cluster: Cluster, role: str = ROLE.CLUSTER_STAFF, **kwargs: Any) -> _UserApiClient:
+    return _UserApiClient(make_user(role, cluster, **kwargs), cluster)
 
 
 @pytest.fixture(autouse=True)
@@ -48,8 +53,8 @@ def test_anonymous_other_clusters_and_users_without_a_role_are_refused(cluster_a
                                                                        make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Альфа")
-    other_cluster = _api(make_user, cluster_b, ROLE.CLUSTER_ADMIN)
-    other_cluster = api_client(token_for(other_cluster.user, cluster_b), cluster_a)
+    admin_b = _api(make_user, cluster_b, ROLE.CLUSTER_ADMIN)
+    other_cluster = api_client(token_for(admin_b.user, cluster_b), cluster_a)
     no_role = api_client(token_for(make_user(None), None), cluster_a)
     urls = [*LISTS, "/api/v1/members/export/", f"/api/v1/members/{company.pk}/",
             f"/api/v1/members/{company.pk}/history/", f"/api/v1/members/{company.pk}/representatives/",

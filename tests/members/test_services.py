@@ -499,7 +499,7 @@ def test_contracts_between_two_different_members(cluster_a: Cluster, make_user: 
         a = f.company(cluster_a, "Поставщик", status=Status.ACTIVE)
         b = f.company(cluster_a, "Покупатель", status=Status.ADMITTED)
         outsider = f.company(cluster_a, "Посторонний")
-        fields = {"kind": "supply", "number": "17/2024", "signed_on": dt.date(2024, 4, 1),
+        fields: dict[str, Any] = {"kind": "supply", "number": "17/2024", "signed_on": dt.date(2024, 4, 1),
                   "subject": "Поставка электродов", "amount_kopecks": 123456789}
         with pytest.raises(ValidationError) as error:
             services.contract_create(actor=actor, party_a=a, party_b=a, **fields)

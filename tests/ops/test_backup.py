@@ -18,7 +18,7 @@ from tenants.content.models import News
 from tenants.content.services import news_create
 from tenants.models import Cluster
 from tenants.services import cluster_provision
-from tests.conftest import client_for
+from tests.conftest import client_for, tenant_connection
 
 SLUG = "bkp"
 
@@ -29,7 +29,7 @@ def cluster(transactional_db: None, settings: Settings, tmp_path: Path) -> Itera
     settings.CLUSTER_BACKUP_DIR = tmp_path / "backups"
     created = cluster_provision(slug=SLUG, name="Кластер для резервной копии", region_codes=["RU-MOS"])
     yield created
-    connection.set_schema_to_public()
+    tenant_connection.set_schema_to_public()
     with connection.cursor() as cur:
         cur.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", [f"{SLUG}%"])
         leftovers = [row[0] for row in cur.fetchall()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 import redis
@@ -22,7 +23,7 @@ def _value(name: str, **labels: str) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
-def _scrape(**extra: str) -> str:
+def _scrape(**extra: Any) -> str:
     response = Client(HTTP_HOST="localhost", **extra).get("/metrics")
     assert response.status_code == 200, response.content
     assert response["Content-Type"].startswith("text/plain; version=")
@@ -111,7 +112,7 @@ def test_with_a_token_metrics_require_it_from_everywhere(settings: Settings, clu
     assert anonymous["WWW-Authenticate"] == 'Bearer realm="metrics"'
     wrong = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION="Bearer nope").get("/metrics")
     assert wrong.status_code == 401
-    token = {"HTTP_AUTHORIZATION": "Bearer s3cret-metrics-token"}
+    token: dict[str, Any] = {"HTTP_AUTHORIZATION": "Bearer s3cret-metrics-token"}
     assert Client(HTTP_HOST="localhost", REMOTE_ADDR="203.0.113.7", **token).get("/metrics").status_code == 200
     # Served on cluster hosts too (same data: the metrics are the process's, not the cluster's).
     assert client_for(cluster_a).get("/metrics", **token).status_code == 200

@@ -21,6 +21,7 @@ from psycopg2 import sql
 from tenants import schemas
 from tenants.models import Cluster
 from tenants.services import cluster_provision
+from tests.conftest import tenant_connection
 from tests.ops.conftest import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +33,7 @@ def three_clusters(transactional_db: None) -> Iterator[list[str]]:
     for slug in SLUGS:
         cluster_provision(slug=slug, name=f"Кластер {slug}", region_codes=["RU-MOS"])
     yield SLUGS
-    connection.set_schema_to_public()
+    tenant_connection.set_schema_to_public()
     Cluster.objects.filter(schema_name__in=SLUGS).delete()
     for slug in SLUGS:
         schemas.schema_drop(name=slug)

@@ -18,7 +18,7 @@ from core.audit.services import Actor
 from tenants.models import Cluster
 from tenants.roadmap import services
 from tenants.roadmap.models import Item, Roadmap, RoadmapImport
-from tests.conftest import InCluster, MakeUser, api_client, client_for, signed_in, token_for
+from tests.conftest import InCluster, MakeUser, api_client, client_for, signed_in, streamed, token_for
 
 from .test_import import SEED, approve_decision
 
@@ -151,7 +151,7 @@ def test_marking_an_item_done_needs_a_result_and_keeps_history(cluster_a: Cluste
     html = _html(admin.get(url))
     link = re.search(r'href="(/roadmap/\d+/items/\d+/evidence/\d+/)">Заявка', html)
     assert link
-    assert b"".join(admin.get(link.group(1)).streaming_content) == b"%PDF-1.4 test"
+    assert streamed(admin.get(link.group(1))) == b"%PDF-1.4 test"
 
 
 def test_approve_then_new_version_through_the_pages(cluster_a: Cluster, in_cluster: InCluster,

@@ -153,6 +153,7 @@ def test_docx_is_landscape_with_a_repeated_header_merged_sections_and_links(clus
         report = roadmap_report(seed_roadmap, "docx", cluster=cluster_a)
     document = Document(io.BytesIO(report.content))
     page = document.sections[0]
+    assert page.page_width is not None and page.page_height is not None
     assert page.page_width > page.page_height
     assert [p.text for p in document.paragraphs[:2]] == ["Отчет о работе", "Кластера Альфа (тест) за 2018 год"]
     table = document.tables[0]

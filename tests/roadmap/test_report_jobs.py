@@ -18,7 +18,16 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 from core.accounts.models import Grant
 from tenants.models import Cluster
 from tenants.roadmap.models import ReportJob
-from tests.conftest import InCluster, MakeUser, api_client, client_for, host_of, signed_in, token_for
+from tests.conftest import (
+    InCluster,
+    MakeUser,
+    api_client,
+    client_for,
+    host_of,
+    signed_in,
+    streamed,
+    token_for,
+)
 
 from .test_pages_api import _seed_roadmap
 
@@ -55,7 +64,7 @@ def test_large_pdf_is_ordered_then_downloaded(
     assert link
     response = browser.get(link.group(1))
     pdf = tmp_path / "r.pdf"
-    pdf.write_bytes(b"".join(response.streaming_content))
+    pdf.write_bytes(streamed(response))
     text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
     assert "Отчет о работе" in text and "Организационные вопросы" in text
     # the job and its file stay inside the cluster and its people
@@ -104,7 +113,7 @@ def test_api_orders_a_report_file_and_serves_it_when_ready(
     job = api.get(f"{jobs_url}{ordered.json()['id']}/").json()
     assert job["status"] == "done" and job["file_url"].endswith("/file/")
     assert [j["id"] for j in api.get(jobs_url).json()] == [job["id"]]
-    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(api.get(job["file_url"]).streaming_content)))
+    sheet = openpyxl.load_workbook(io.BytesIO(streamed(api.get(job["file_url"]))))
     cells = {str(c.value) for row in sheet.active.iter_rows() for c in row if c.value}
     assert any("Отчет о работе" in c for c in cells)
     # another cluster, a ministry user without a cluster role, anonymous: nothing

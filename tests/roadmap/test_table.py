@@ -109,7 +109,7 @@ def test_seed_round_trips_through_xlsx_and_docx(seed: ParsedTable, tmp_path: Pat
             for cell, text in zip(table.add_row().cells, item.cells(), strict=True):
                 cell.text = text
     book.save(tmp_path / "plan.xlsx")
-    document.save(tmp_path / "plan.docx")
+    document.save(str(tmp_path / "plan.docx"))
     for name in ("plan.xlsx", "plan.docx"):
         again = parse_file(name, (tmp_path / name).read_bytes())
         assert [i.cells() for i in again.items] == [i.cells() for i in seed.items], name

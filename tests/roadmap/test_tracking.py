@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 import pytest
 from django.core import mail
@@ -25,6 +25,9 @@ from tenants.roadmap.reminders import reminders_send
 from tests.conftest import InCluster, MakeUser
 
 from . import factories as f
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 pytestmark = pytest.mark.django_db
 S = Item.Status
@@ -100,7 +103,7 @@ def test_today_is_the_clusters_date_moscow_vs_novosibirsk(
     now = dt.datetime(2025, 3, 10, 18, 30, tzinfo=dt.UTC)
     assert cluster_today(cluster_a, now) == dt.date(2025, 3, 10)
     assert cluster_today(cluster_b, now) == dt.date(2025, 3, 11)
-    kinds = {}
+    kinds: dict[str, tuple[bool | str, ...]] = {}
     for cluster in (cluster_a, cluster_b):
         executor = make_user(Grant.Role.CLUSTER_STAFF, cluster)
         with in_cluster(cluster):
@@ -177,6 +180,14 @@ def test_progress_of_the_imported_seed_matches_the_items(cluster_a: Cluster, in_
 
 # --- my items -------------------------------------------------------------------------------
 
+class _Via(TypedDict):
+    """Why an item is mine: tracking.my_items annotates each row with these."""
+
+    via_user: bool
+    via_company: bool
+    via_committee: bool
+
+
 def test_my_items_for_a_user_a_company_representative_and_a_committee_member(cluster_a: Cluster,
                                                                              in_cluster: InCluster,
                                                                              make_user: MakeUser) -> None:
@@ -203,9 +214,9 @@ def test_my_items_for_a_user_a_company_representative_and_a_committee_member(clu
         f.approve(cluster_a, old)
         services.roadmap_close(actor=Actor.system(cluster_a), roadmap=old)
 
-        def mine(user: User, **kw: Any) -> list[Item]:
+        def mine(user: User, **kw: Any) -> list[WithAnnotations[Item, _Via]]:
             scope = tracking.my_scope(user=user, cluster=cluster_a)
-            return list(tracking.my_items(scope=scope, today=TODAY, **kw))
+            return cast("list[WithAnnotations[Item, _Via]]", list(tracking.my_items(scope=scope, today=TODAY, **kw)))
 
         staff_items = mine(staff)
         # overdue first (oldest deadline first), then by deadline, undated last; closed roadmaps left out

@@ -21,7 +21,7 @@ from tenants import schemas
 from tenants.content.models import News
 from tenants.models import Cluster, Domain
 from tenants.services import cluster_provision
-from tests.conftest import client_for
+from tests.conftest import client_for, tenant_connection
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_cloned_schema_equals_a_migrated_one() -> None:
     with connection.cursor() as cur:
         cur.execute("CREATE SCHEMA migratedcheck")
     call_command("migrate_schemas", schema_name="migratedcheck", tenant=True, interactive=False, verbosity=0)
-    connection.set_schema_to_public()
+    tenant_connection.set_schema_to_public()
 
     cloned, migrated = _structure("clonecheck"), _structure("migratedcheck")
 
@@ -110,8 +110,8 @@ def test_every_table_of_a_fresh_clone_takes_a_row_without_sequence_collisions() 
             fields = [f for f in model._meta.concrete_fields if not f.primary_key
                       and (not f.null or isinstance(f, models.ForeignKey))
                       and not getattr(f, "auto_now_add", False) and not getattr(f, "auto_now", False)]
-            first = model.objects.create(**{f.attname: _value_for(f, 1) for f in fields})
-            second = model.objects.create(**{f.attname: _value_for(f, 2) for f in fields})
+            first = model._default_manager.create(**{f.attname: _value_for(f, 1) for f in fields})
+            second = model._default_manager.create(**{f.attname: _value_for(f, 2) for f in fields})
             assert second.pk != first.pk
             inserted += 2
         transaction.set_rollback(True)
