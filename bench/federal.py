@@ -51,9 +51,9 @@ REGION_POOL = ("RU-MOS", "RU-MOW", "RU-NVS", "RU-BA", "RU-TA", "RU-SPE", "RU-SVE
 
 
 def _public() -> None:
-    from django.db import connection
+    from .fixtures import to_public_schema
 
-    connection.set_schema_to_public()  # type: ignore[attr-defined]
+    to_public_schema()
 
 
 def cleanup() -> int:

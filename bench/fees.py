@@ -104,9 +104,9 @@ def _ours(cluster: Cluster, schedule: FeeSchedule, period: str) -> Measure:
     counter, wrapper = _counting()
     with connection.execute_wrapper(wrapper):
         start = time.perf_counter()
-        run = services.assessment_start(actor=Actor.system(cluster), schedule=schedule, period=period,
-                                        issue_date=dt.date(2025, 1, 10))
-        run = services.assessment_execute(run_id=run.pk)
+        started = services.assessment_start(actor=Actor.system(cluster), schedule=schedule, period=period,
+                                            issue_date=dt.date(2025, 1, 10))
+        run = services.assessment_execute(run_id=started.pk)
         seconds = time.perf_counter() - start
     assert run is not None
     if run.errors:

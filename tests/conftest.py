@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, cast
 
 import pytest
 from django.core.cache import caches
 from django.db import connection
+from django.http import HttpResponseBase, StreamingHttpResponse
 from django.test import Client
 from django.urls import set_urlconf
 from django_tenants.utils import schema_context, schema_exists
+from pytest_django import DjangoDbBlocker
 
 from core.accounts.models import Grant, User
 from core.accounts.services import grant_role, user_create
@@ -17,9 +20,24 @@ from tenants import schemas
 from tenants.models import Cluster
 from tenants.services import cluster_provision
 
+if TYPE_CHECKING:
+    # the test client's response (.json(), .context, .templates): a private name in django-stubs
+    from django.test.client import _MonkeyPatchedWSGIResponse as ClientResponse
+else:
+    ClientResponse = HttpResponseBase
+
 PASSWORD = "correct horse battery staple"
 
-CLUSTER_SPECS = {
+# django-tenants' DatabaseWrapper (schema_name, set_schema_to_public) behind the default alias.
+tenant_connection: Any = connection
+
+
+class ClusterSpec(TypedDict):
+    name: str
+    region_codes: list[str]
+
+
+CLUSTER_SPECS: dict[str, ClusterSpec] = {
     "alpha": {"name": "Кластер Альфа (тест)", "region_codes": ["RU-MOS"]},
     "beta": {"name": "Кластер Бета (тест)", "region_codes": ["RU-NVS"]},
 }
@@ -36,7 +54,7 @@ def ensure_cluster(slug: str) -> Cluster:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _session_clusters(django_db_setup: None, django_db_blocker) -> None:  # type: ignore[no-untyped-def]
+def _session_clusters(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> None:
     if not connection.settings_dict["NAME"].startswith("test_"):
         return  # pytest-django set up no database: none of the collected tests uses one
     with django_db_blocker.unblock():
@@ -53,7 +71,7 @@ def _clean_state() -> Iterator[None]:
     set_urlconf(None)
     yield
     set_urlconf(None)
-    connection.set_schema_to_public()
+    tenant_connection.set_schema_to_public()
     for name in ("default", "platform"):
         caches[name].clear()
 
@@ -68,14 +86,24 @@ def cluster_b(db: None) -> Cluster:
     return ensure_cluster("beta")
 
 
+InCluster = Callable[[Cluster], schema_context]
+
+
+class MakeUser(Protocol):
+    """The type of the `make_user` fixture: a user, granted `role` in `cluster` when given."""
+
+    def __call__(self, role: str | None = None, cluster: Cluster | None = None, *, email: str | None = None,
+                 region_codes: list[str] | None = None, company_id: int | None = None) -> User: ...
+
+
 @pytest.fixture
-def in_cluster() -> Callable[[Cluster], schema_context]:
+def in_cluster() -> InCluster:
     """Use as `with in_cluster(cluster_a): ...` to act inside a cluster's schema."""
     return lambda cluster: schema_context(cluster.schema_name)
 
 
 @pytest.fixture
-def make_user(db: None) -> Callable[..., User]:
+def make_user(db: None) -> MakeUser:
     counter = {"n": 0}
 
     def make(role: str | None = None, cluster: Cluster | None = None, *, email: str | None = None,
@@ -115,6 +143,13 @@ def token_for(user: User, cluster: Cluster | None, password: str = PASSWORD) -> 
 
 def api_client(token: str, cluster: Cluster | None) -> Client:
     return Client(HTTP_HOST=host_of(cluster), HTTP_AUTHORIZATION=f"Token {token}")
+
+
+def streamed(response: ClientResponse) -> bytes:
+    """The whole body of a streaming response (a FileResponse download) the test client got."""
+    content = cast(StreamingHttpResponse, response).streaming_content
+    assert isinstance(content, Iterator), "the test client's WSGI responses stream synchronously"
+    return b"".join(content)
 
 
 ROLE = Grant.Role

@@ -15,10 +15,12 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
 import redis
+from celery.result import AsyncResult
 from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
@@ -28,6 +30,7 @@ from tenants.content.selectors import news_list
 from tenants.content.services import news_create
 from tenants.content.tasks import cluster_heartbeat
 from tenants.models import Cluster
+from tests.conftest import tenant_connection
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -129,7 +132,7 @@ def worker(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> I
         _reset_app_connections()
 
 
-def _heartbeat(result, worker: Worker) -> dict:  # type: ignore[no-untyped-def]
+def _heartbeat(result: AsyncResult, worker: Worker) -> dict[str, Any]:
     try:
         return result.get(timeout=RESULT_TIMEOUT)
     except Exception as exc:
@@ -189,7 +192,7 @@ def test_on_commit_keeps_the_schema_even_when_the_commit_happens_outside_it(
         with schema_context(cluster_a.schema_name):
             news_create(title="Коммит уже в публичной схеме")
             cluster_heartbeat.apply_async_on_commit(task_id=task_id)
-        assert connection.schema_name == "public"
+        assert tenant_connection.schema_name == "public"
 
     answer = _heartbeat(app.AsyncResult(task_id), worker)
     assert answer["schema"] == "alpha"

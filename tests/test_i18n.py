@@ -13,7 +13,7 @@ from django.utils.translation.template import templatize
 
 from core.accounts.models import Grant
 from tenants.models import Cluster
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, MakeUser
 
 ROOT = Path(__file__).resolve().parents[1]
 PO_PATH = ROOT / "frontend" / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -69,8 +69,11 @@ def test_catalog_translates_every_source_string() -> None:
         assert sorted(PLACEHOLDER.findall(msgid)) == sorted(PLACEHOLDER.findall(entry.msgstr)), msgid
         # Russian document codes quoted as they are written (РЗН 2024/23835) may stay.
         kept = set(re.findall(r"\b[А-ЯЁ]{2,}\b", msgid))
-        english = re.sub(r"\b[А-ЯЁ]{2,}\b", lambda m, kept=kept: "" if m.group(0) in kept else m.group(0),
-                         entry.msgstr)
+
+        def drop_kept(m: re.Match[str], kept: set[str] = kept) -> str:
+            return "" if m.group(0) in kept else m.group(0)
+
+        english = re.sub(r"\b[А-ЯЁ]{2,}\b", drop_kept, entry.msgstr)
         assert not re.search("[А-Яа-яЁё]", english), f"Cyrillic left in the English of {msgid!r}"
 
 
@@ -138,7 +141,8 @@ def test_language_choice_belongs_to_its_host(cluster_a: Cluster, cluster_b: Clus
     assert "<h1>Вход: Кластер Бета (тест)</h1>" in beta.get("/login/").content.decode()
 
 
-def test_error_messages_from_views_are_translated(cluster_a: Cluster, cluster_b: Cluster, make_user) -> None:
+def test_error_messages_from_views_are_translated(cluster_a: Cluster, cluster_b: Cluster,
+                                                  make_user: MakeUser) -> None:
     user = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     beta = Client(HTTP_HOST="beta.localhost")
     html = beta.post("/login/", {"email": user.email, "password": PASSWORD}).content.decode()

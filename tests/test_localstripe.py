@@ -3,7 +3,7 @@
 import stripe
 
 
-def test_stripe_sdk_creates_a_payment_intent_on_localstripe(localstripe):
+def test_stripe_sdk_creates_a_payment_intent_on_localstripe(localstripe: str) -> None:
     client = stripe.StripeClient("sk_test_clusterhub", base_addresses={"api": localstripe})
     intent = client.v1.payment_intents.create(
         params={"amount": 1_500_000, "currency": "rub", "metadata": {"invoice": "МТК-2026-0001"}},
@@ -15,7 +15,7 @@ def test_stripe_sdk_creates_a_payment_intent_on_localstripe(localstripe):
     assert again.metadata["invoice"] == "МТК-2026-0001"
 
 
-def test_localstripe_serves_its_fake_stripe_js(localstripe):
+def test_localstripe_serves_its_fake_stripe_js(localstripe: str) -> None:
     import urllib.request
 
     with urllib.request.urlopen(f"{localstripe}/js.stripe.com/v3/", timeout=5) as response:  # noqa: S310

@@ -7,10 +7,10 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import sentry_sdk
@@ -24,7 +24,7 @@ from sentry_sdk.transport import Transport
 from clusterhub.sentry import init_sentry, tag_cluster
 from tenants.content.tasks import cluster_heartbeat
 from tenants.models import Cluster
-from tests.conftest import ROLE, host_of, signed_in
+from tests.conftest import ROLE, MakeUser, host_of, signed_in
 
 ROOT = Path(__file__).resolve().parents[1]
 FAKE_DSN = "https://publickey@sentry.invalid/42"
@@ -41,7 +41,7 @@ class CapturingTransport(Transport):
         self.envelopes.append(envelope)
 
     def events(self) -> list[dict[str, Any]]:
-        return [event for env in self.envelopes if (event := env.get_event()) is not None]
+        return [cast("dict[str, Any]", event) for env in self.envelopes if (event := env.get_event()) is not None]
 
     def raw(self) -> str:
         return "\n".join(env.serialize().decode("utf-8", errors="replace") for env in self.envelopes)
@@ -99,22 +99,28 @@ def _test_transaction_kept_open() -> Iterator[None]:
         request_finished.connect(close_old_connections)
 
 
-def _wsgi_get(host: str, path: str, **headers: str) -> str:
+def _wsgi_get(host: str, path: str, **headers: Any) -> str:
     """GET through the deployed WSGI application (the test Client skips Sentry's WSGI layer)."""
     from clusterhub.wsgi import application
 
     environ = RequestFactory(HTTP_HOST=host).get(path, **headers).environ
     status: list[str] = []
+
+    def start_response(code: str, _headers: list[tuple[str, str]], _exc_info: Any = None) -> Callable[[bytes], None]:
+        status.append(code)
+        return lambda _data: None
+
     with _test_transaction_kept_open():
-        response = application(environ, lambda code, _headers, exc_info=None: status.append(code))
+        response = application(environ, start_response)
         b"".join(response)
-        response.close()  # type: ignore[attr-defined]
+        response.close()
     return status[0]
 
 
-def test_request_error_is_tagged_with_its_cluster_and_carries_no_pii(
-    sentry_events: CapturingTransport, cluster_a: Cluster, cluster_b: Cluster, make_user, monkeypatch
-) -> None:
+def test_request_error_is_tagged_with_its_cluster_and_carries_no_pii(sentry_events: CapturingTransport,
+                                                                     cluster_a: Cluster, cluster_b: Cluster,
+                                                                     make_user: MakeUser,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     def broken_news_list(**_: Any) -> None:
         raise RuntimeError("news storage is down")
 
@@ -154,7 +160,7 @@ def test_request_error_is_tagged_with_its_cluster_and_carries_no_pii(
 
 
 def test_task_errors_are_tagged_with_the_cluster_the_task_ran_in(
-    sentry_events: CapturingTransport, cluster_a: Cluster, monkeypatch
+    sentry_events: CapturingTransport, cluster_a: Cluster, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def broken_news_list(**_: Any) -> None:
         raise RuntimeError("news storage is down")

@@ -28,7 +28,7 @@ from tenants.members.models import Company, MembershipEvent
 from tenants.models import Cluster
 from tenants.reporting import services as reporting
 from tests.billing.conftest import issue, make_payee
-from tests.conftest import ROLE, signed_in
+from tests.conftest import ROLE, ClientResponse, MakeUser, signed_in
 from tests.federal import factories as federal_factories
 
 pytestmark = pytest.mark.django_db
@@ -48,18 +48,18 @@ def nsk(cluster_b: Cluster) -> Cluster:
 
 
 @pytest.fixture
-def admin(nsk: Cluster, make_user) -> Client:  # type: ignore[no-untyped-def]
+def admin(nsk: Cluster, make_user: MakeUser) -> Client:
     return signed_in(make_user(ROLE.CLUSTER_ADMIN, nsk), nsk)
 
 
-def assert_local_time(response) -> None:  # type: ignore[no-untyped-def]
+def assert_local_time(response: ClientResponse) -> None:
     assert response.status_code == 200
     body = response.content.decode()
     assert NOVOSIBIRSK in body
     assert MOSCOW not in body
 
 
-def test_members_history(nsk, admin):
+def test_members_history(nsk: Cluster, admin: Client) -> None:
     with schema_context(nsk.schema_name):
         company = Company.objects.create(full_name="ООО «Сибирское время»", short_name="Сибирское время",
                                          status=Company.Status.ACTIVE)
@@ -68,14 +68,14 @@ def test_members_history(nsk, admin):
     assert_local_time(admin.get(f"/members/{company.pk}/"))
 
 
-def test_audit_log(nsk, admin):
+def test_audit_log(nsk: Cluster, admin: Client) -> None:
     entry = AuditEntry.objects.create(cluster=nsk, action="news.update", object_type="content.news", object_id="1",
                                       object_repr="Новость о времени")
     AuditEntry.objects.filter(pk=entry.pk).update(at=INSTANT)
     assert_local_time(admin.get("/audit/"))
 
 
-def test_payments_of_an_invoice(nsk, admin):
+def test_payments_of_an_invoice(nsk: Cluster, admin: Client) -> None:
     make_payee(nsk)
     invoice = issue(nsk, issue_date=dt.date(2026, 2, 1))
     payment = payment_record_manual(actor=Actor.system(nsk), invoice=invoice, amount_kopecks=100_000,
@@ -84,13 +84,13 @@ def test_payments_of_an_invoice(nsk, admin):
     assert_local_time(admin.get(f"/fees/invoices/{invoice.pk}/"))
 
 
-def test_site_articles(nsk, admin):
+def test_site_articles(nsk: Cluster, admin: Client) -> None:
     with schema_context(nsk.schema_name):
         Article.objects.create(title="Статья о часовых поясах", is_published=True, published_at=INSTANT)
     assert_local_time(admin.get("/site/manage/articles/"))
 
 
-def test_annual_report(nsk, admin, monkeypatch):
+def test_annual_report(nsk: Cluster, admin: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(timezone, "now", lambda: INSTANT)  # a submitted report is immutable: submit at INSTANT
     with schema_context(nsk.schema_name):
         report = reporting.annual_report_submit(actor=federal_factories.system(nsk), cluster=nsk, year=2025,
@@ -100,7 +100,7 @@ def test_annual_report(nsk, admin, monkeypatch):
     assert_local_time(admin.get(f"/annual-report/reports/{report.pk}/"))
 
 
-def test_meetings(nsk, admin):
+def test_meetings(nsk: Cluster, admin: Client) -> None:
     with schema_context(nsk.schema_name):
         body = Body.objects.create(kind=Body.Kind.GENERAL_MEETING, name="Общее собрание участников")
         meeting = Meeting.objects.create(body=body, held_at=INSTANT, number="1")
@@ -117,7 +117,8 @@ def today_in_task() -> list[str]:
 LATE_EVENING_IN_MOSCOW = dt.datetime(2026, 3, 1, 20, 0, tzinfo=dt.UTC)  # 23:00 MSK, 03:00 on 2 March in NSK
 
 
-def test_a_task_queued_for_the_cluster_computes_today_in_its_zone(nsk, cluster_a, monkeypatch):
+def test_a_task_queued_for_the_cluster_computes_today_in_its_zone(nsk: Cluster, cluster_a: Cluster,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """As a worker runs it: it starts on the public schema and switches to the task's cluster."""
     monkeypatch.setattr(timezone, "now", lambda: LATE_EVENING_IN_MOSCOW)
     in_novosibirsk = today_in_task.apply_async(headers={"_schema_name": nsk.schema_name}).get()
@@ -126,7 +127,9 @@ def test_a_task_queued_for_the_cluster_computes_today_in_its_zone(nsk, cluster_a
     assert in_moscow == ["2026-03-01", "2026-03-01"]
 
 
-def test_a_task_queued_inside_the_clusters_schema_computes_today_in_its_zone(nsk, cluster_a, monkeypatch):
+def test_a_task_queued_inside_the_clusters_schema_computes_today_in_its_zone(
+    nsk: Cluster, cluster_a: Cluster, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Queued eagerly from code already in the cluster's schema (a command, the demo, a loop
     over clusters): nothing switches, yet the task still works in the cluster's zone."""
     monkeypatch.setattr(timezone, "now", lambda: LATE_EVENING_IN_MOSCOW)

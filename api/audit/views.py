@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import QuerySet
 from rest_framework import mixins, serializers
 
 from api.base import ClusterViewSet
@@ -39,5 +40,5 @@ class AuditViewSet(mixins.ListModelMixin, ClusterViewSet):
     search_fields = ["object_repr", "actor_email", "action"]
     ordering_fields = ["at", "id"]
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[AuditEntry]:
         return audit_for_cluster(cluster=self.cluster)

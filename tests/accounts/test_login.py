@@ -9,12 +9,14 @@ from django.core import mail
 from django.test import Client
 
 from core.accounts.models import User
-from tests.conftest import PASSWORD, ROLE, client_for, signed_in
+from tenants.models import Cluster
+from tests.conftest import PASSWORD, ROLE, MakeUser, client_for, signed_in
 
 pytestmark = pytest.mark.django_db
 
 
-def test_cluster_admin_signs_in_on_own_cluster_and_sees_the_cabinet(cluster_a, make_user):
+def test_cluster_admin_signs_in_on_own_cluster_and_sees_the_cabinet(cluster_a: Cluster,
+                                                                    make_user: MakeUser) -> None:
     admin = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     client = signed_in(admin, cluster_a)
     page = client.get("/cabinet/")
@@ -24,7 +26,8 @@ def test_cluster_admin_signs_in_on_own_cluster_and_sees_the_cabinet(cluster_a, m
     assert "Администратор кластера" in body
 
 
-def test_same_account_signs_in_on_every_cluster_it_holds_a_grant_for(cluster_a, cluster_b, make_user):
+def test_same_account_signs_in_on_every_cluster_it_holds_a_grant_for(cluster_a: Cluster, cluster_b: Cluster,
+                                                                     make_user: MakeUser) -> None:
     user = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     from core.accounts.services import grant_role
 
@@ -33,7 +36,8 @@ def test_same_account_signs_in_on_every_cluster_it_holds_a_grant_for(cluster_a, 
     assert signed_in(user, cluster_b).get("/cabinet/").status_code == 200
 
 
-def test_login_on_a_cluster_without_a_grant_is_refused(cluster_a, cluster_b, make_user):
+def test_login_on_a_cluster_without_a_grant_is_refused(cluster_a: Cluster, cluster_b: Cluster,
+                                                       make_user: MakeUser) -> None:
     admin_a = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     response = client_for(cluster_b).post("/login/", {"email": admin_a.email, "password": PASSWORD})
     assert response.status_code == 200
@@ -41,13 +45,14 @@ def test_login_on_a_cluster_without_a_grant_is_refused(cluster_a, cluster_b, mak
     assert "_auth_user_id" not in response.client.session
 
 
-def test_wrong_password_gives_a_russian_error(cluster_a, make_user):
+def test_wrong_password_gives_a_russian_error(cluster_a: Cluster, make_user: MakeUser) -> None:
     user = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     response = client_for(cluster_a).post("/login/", {"email": user.email, "password": "wrong"})
     assert "Неверный e-mail или пароль" in response.content.decode()
 
 
-def test_account_locks_after_repeated_failures_even_for_the_right_password(cluster_a, make_user):
+def test_account_locks_after_repeated_failures_even_for_the_right_password(cluster_a: Cluster,
+                                                                           make_user: MakeUser) -> None:
     user = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     client = client_for(cluster_a)
     for _ in range(5):
@@ -62,7 +67,7 @@ def test_account_locks_after_repeated_failures_even_for_the_right_password(clust
     assert user.locked_until is not None
 
 
-def test_lock_expires(cluster_a, make_user):
+def test_lock_expires(cluster_a: Cluster, make_user: MakeUser) -> None:
     user = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     for _ in range(5):
         client_for(cluster_a).post("/login/", {"email": user.email, "password": "wrong"})
@@ -70,21 +75,22 @@ def test_lock_expires(cluster_a, make_user):
     assert signed_in(user, cluster_a).get("/cabinet/").status_code == 200
 
 
-def test_logout_needs_post_and_ends_the_session(cluster_a, make_user):
+def test_logout_needs_post_and_ends_the_session(cluster_a: Cluster, make_user: MakeUser) -> None:
     client = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
     assert client.get("/logout/").status_code == 405
     assert client.post("/logout/").status_code == 302
     assert client.get("/cabinet/").status_code == 302
 
 
-def test_session_cookie_is_host_only(cluster_a, make_user):
+def test_session_cookie_is_host_only(cluster_a: Cluster, make_user: MakeUser) -> None:
     client = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
     cookie = client.cookies["sessionid"]
     assert cookie["domain"] == ""
     assert cookie["httponly"] is True
 
 
-def test_session_replayed_on_another_clusters_host_is_anonymous(cluster_a, cluster_b, make_user):
+def test_session_replayed_on_another_clusters_host_is_anonymous(cluster_a: Cluster, cluster_b: Cluster,
+                                                                make_user: MakeUser) -> None:
     user = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     from core.accounts.services import grant_role
 
@@ -101,14 +107,14 @@ def test_session_replayed_on_another_clusters_host_is_anonymous(cluster_a, clust
     assert own.get("/cabinet/").status_code == 200
 
 
-def test_session_replayed_on_the_public_host_is_anonymous(cluster_a, make_user):
+def test_session_replayed_on_the_public_host_is_anonymous(cluster_a: Cluster, make_user: MakeUser) -> None:
     session_id = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a).cookies["sessionid"].value
     replay = Client(HTTP_HOST="localhost")
     replay.cookies["sessionid"] = session_id
     assert replay.get("/api/v1/me/").status_code == 401
 
 
-def test_password_reset_by_email(cluster_a, make_user):
+def test_password_reset_by_email(cluster_a: Cluster, make_user: MakeUser) -> None:
     user = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     client = client_for(cluster_a)
     response = client.post("/password/reset/", {"email": user.email})
@@ -116,7 +122,7 @@ def test_password_reset_by_email(cluster_a, make_user):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert "Восстановление пароля" in message.subject
-    link = re.search(r"http://alpha\.localhost(/password/reset/\S+/)", message.body)
+    link = re.search(r"http://alpha\.localhost(/password/reset/\S+/)", str(message.body))
     assert link, message.body
     form = client.get(link.group(1), follow=True)
     assert form.status_code == 200
@@ -126,7 +132,7 @@ def test_password_reset_by_email(cluster_a, make_user):
     assert signed_in(user, cluster_a, password="Новый-пароль-2026").get("/cabinet/").status_code == 200
 
 
-def test_password_reset_for_unknown_email_sends_nothing_and_says_the_same(cluster_a):
+def test_password_reset_for_unknown_email_sends_nothing_and_says_the_same(cluster_a: Cluster) -> None:
     response = client_for(cluster_a).post("/password/reset/", {"email": "nobody@example.test"}, follow=True)
     assert "Письмо отправлено" in response.content.decode()
     assert mail.outbox == []

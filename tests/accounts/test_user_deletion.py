@@ -4,12 +4,14 @@ import pytest
 from django_tenants.utils import schema_context
 
 from core.accounts.models import User
-from tests.conftest import ROLE
+from tenants.models import Cluster
+from tests.conftest import ROLE, MakeUser
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_user_referenced_from_cluster_schemas_can_be_deleted(cluster_a, make_user):
+def test_a_user_referenced_from_cluster_schemas_can_be_deleted(cluster_a: Cluster,
+                                                               make_user: MakeUser) -> None:
     from tenants.members.models import Company, MembershipEvent
 
     user = make_user(ROLE.CLUSTER_STAFF, cluster_a)

@@ -6,13 +6,15 @@ import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from core.accounts.models import User
 from tenants.content.services import news_create
-from tests.conftest import PASSWORD, ROLE, api_client, client_for, signed_in, token_for
+from tenants.models import Cluster
+from tests.conftest import PASSWORD, ROLE, MakeUser, api_client, client_for, signed_in, token_for
 
 pytestmark = pytest.mark.django_db
 
 
-def test_token_for_email_and_password_then_me(cluster_a, make_user):
+def test_token_for_email_and_password_then_me(cluster_a: Cluster, make_user: MakeUser) -> None:
     user = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     me = api_client(token_for(user, cluster_a), cluster_a).get("/api/v1/me/").json()
     assert me["email"] == user.email
@@ -21,7 +23,8 @@ def test_token_for_email_and_password_then_me(cluster_a, make_user):
                              "cluster": "alpha", "region_codes": [], "company_id": None}]
 
 
-def test_token_refused_with_russian_errors(cluster_a, cluster_b, make_user):
+def test_token_refused_with_russian_errors(cluster_a: Cluster, cluster_b: Cluster,
+                                           make_user: MakeUser) -> None:
     user = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     bad = client_for(cluster_a).post("/api/v1/auth/token/", {"email": user.email, "password": "nope"})
     assert bad.status_code == 400 and bad.json()["detail"] == "Неверный e-mail или пароль."
@@ -34,7 +37,7 @@ def test_token_refused_with_russian_errors(cluster_a, cluster_b, make_user):
     assert set(body["errors"]) == {"email", "password"}
 
 
-def test_me_works_with_session_too_and_refuses_anonymous(cluster_a, make_user):
+def test_me_works_with_session_too_and_refuses_anonymous(cluster_a: Cluster, make_user: MakeUser) -> None:
     user = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     assert signed_in(user, cluster_a).get("/api/v1/me/").json()["roles_here"] == ["cluster_staff"]
     anonymous = client_for(cluster_a).get("/api/v1/me/")
@@ -42,7 +45,8 @@ def test_me_works_with_session_too_and_refuses_anonymous(cluster_a, make_user):
     assert anonymous.json()["detail"] == "Учетные данные не были предоставлены."
 
 
-def test_cluster_card_for_own_cluster_only(cluster_a, cluster_b, make_user):
+def test_cluster_card_for_own_cluster_only(cluster_a: Cluster, cluster_b: Cluster,
+                                           make_user: MakeUser) -> None:
     admin_a = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     token = token_for(admin_a, cluster_a)
     card = api_client(token, cluster_a).get("/api/v1/cluster/")
@@ -55,7 +59,8 @@ def test_cluster_card_for_own_cluster_only(cluster_a, cluster_b, make_user):
     assert client_for(None).get("/api/v1/cluster/").status_code == 404
 
 
-def test_news_by_guessed_id_from_another_cluster_is_404(cluster_a, cluster_b, make_user):
+def test_news_by_guessed_id_from_another_cluster_is_404(cluster_a: Cluster, cluster_b: Cluster,
+                                                        make_user: MakeUser) -> None:
     with schema_context(cluster_b.schema_name):
         secret = news_create(title="Черновик Беты", publish=False)
     with schema_context(cluster_a.schema_name):
@@ -70,7 +75,8 @@ def test_news_by_guessed_id_from_another_cluster_is_404(cluster_a, cluster_b, ma
     assert api.get(f"/api/v1/news/{own.pk + 1000}/").status_code == 404
 
 
-def test_news_drafts_only_for_managers_and_writes_need_a_manager_role(cluster_a, make_user):
+def test_news_drafts_only_for_managers_and_writes_need_a_manager_role(cluster_a: Cluster,
+                                                                      make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         news_create(title="Черновик", publish=False)
         news_create(title="Опубликовано")
@@ -88,7 +94,8 @@ def test_news_drafts_only_for_managers_and_writes_need_a_manager_role(cluster_a,
     assert "title" in invalid.json()["errors"]
 
 
-def test_writes_into_another_cluster_are_refused(cluster_a, cluster_b, make_user):
+def test_writes_into_another_cluster_are_refused(cluster_a: Cluster, cluster_b: Cluster,
+                                                 make_user: MakeUser) -> None:
     staff_a = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     api = api_client(token_for(staff_a, cluster_a), cluster_b)
     assert api.post("/api/v1/news/", {"title": "Чужая"}, content_type="application/json").status_code == 403
@@ -98,7 +105,7 @@ def test_writes_into_another_cluster_are_refused(cluster_a, cluster_b, make_user
         assert not News.objects.filter(title="Чужая").exists()
 
 
-def test_list_pagination_search_and_ordering(cluster_a, make_user):
+def test_list_pagination_search_and_ordering(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         for i in range(30):
             news_create(title=f"Новость {i:02d}")
@@ -111,12 +118,12 @@ def test_list_pagination_search_and_ordering(cluster_a, make_user):
     assert api.get("/api/v1/news/?page=99").status_code == 404
 
 
-def test_federal_clusters_by_scope(cluster_a, cluster_b, make_user):
+def test_federal_clusters_by_scope(cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser) -> None:
     federal = make_user(ROLE.MINISTRY_FEDERAL)
     regional = make_user(ROLE.MINISTRY_REGIONAL, region_codes=["RU-MOS"])
     root = make_user(ROLE.PLATFORM_ADMIN)
 
-    def slugs(user, query=""):  # type: ignore[no-untyped-def]
+    def slugs(user: User, query: str = "") -> set[str]:
         response = api_client(token_for(user, None), None).get(f"/api/v1/federal/clusters/{query}")
         assert response.status_code == 200
         return {c["slug"] for c in response.json()["results"]}
@@ -130,7 +137,7 @@ def test_federal_clusters_by_scope(cluster_a, cluster_b, make_user):
     assert regional_api.get("/api/v1/federal/clusters/alpha/").status_code == 200
 
 
-def test_federal_clusters_refused_to_others(cluster_a, make_user):
+def test_federal_clusters_refused_to_others(cluster_a: Cluster, make_user: MakeUser) -> None:
     admin_a = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     assert api_client(token_for(admin_a, None), None).get("/api/v1/federal/clusters/").status_code == 403
     assert client_for(None).get("/api/v1/federal/clusters/").status_code == 401
@@ -139,7 +146,7 @@ def test_federal_clusters_refused_to_others(cluster_a, make_user):
     assert api_client(token_for(federal, None), cluster_a).get("/api/v1/federal/clusters/").status_code == 404
 
 
-def test_openapi_schema_and_offline_swagger_on_both_hosts(cluster_a):
+def test_openapi_schema_and_offline_swagger_on_both_hosts(cluster_a: Cluster) -> None:
     public = client_for(None).get("/api/schema/", HTTP_ACCEPT="application/json")
     assert public.status_code == 200
     paths = public.json()["paths"]

@@ -11,7 +11,6 @@ import time
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from billing.models import Invoice, Payee
@@ -20,7 +19,7 @@ from core.audit.services import Actor
 from core.clock import cluster_today
 from core.ru.identifiers import inn_with_check_digits
 from tenants.models import Cluster
-from tests.conftest import CLUSTER_SPECS, ensure_cluster
+from tests.conftest import CLUSTER_SPECS, ensure_cluster, tenant_connection
 
 _numbers = itertools.count(1)
 COMPANY = 101
@@ -64,7 +63,7 @@ def _clusters_back_after_flush(django_db_setup: None, django_db_blocker: Any) ->
     Put alpha and beta back for the tests after it."""
     yield
     with django_db_blocker.unblock():
-        connection.set_schema_to_public()
+        tenant_connection.set_schema_to_public()
         for slug in CLUSTER_SPECS:
             ensure_cluster(slug)
 
@@ -113,8 +112,8 @@ def intent_for(invoice: Invoice, payment_intent_id: str, *, amount: int | None =
 def post_webhook(cluster: Cluster | str, body: bytes, header: str | None) -> Any:
     slug = cluster if isinstance(cluster, str) else cluster.schema_name
     client = Client(HTTP_HOST="localhost")
-    extra = {"HTTP_STRIPE_SIGNATURE": header} if header is not None else {}
-    return client.post(f"/billing/stripe/webhook/{slug}/", data=body, content_type="application/json", **extra)
+    headers = {"Stripe-Signature": header} if header is not None else {}
+    return client.post(f"/billing/stripe/webhook/{slug}/", data=body, content_type="application/json", headers=headers)
 
 
 def deliver(cluster: Cluster, event: dict[str, Any], secret: str | None = None) -> Any:

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+from pytest_django import DjangoAssertNumQueries
 
-from billing.models import Invoice, Payment
+from billing.models import Invoice, Payee, Payment
+from core.accounts.models import User
 from core.clock import cluster_today
-from tests.conftest import ROLE, api_client, client_for, token_for
+from tenants.models import Cluster
+from tests.conftest import ROLE, MakeUser, api_client, client_for, token_for
 
 from .conftest import COMPANY, OTHER_COMPANY, issue
 
 pytestmark = pytest.mark.django_db
 
 
-def as_user(user, cluster):  # type: ignore[no-untyped-def]
+def as_user(user: User, cluster: Cluster) -> Client:
     return api_client(token_for(user, cluster), cluster)
 
 
-def test_representative_lists_only_its_company_with_filters(cluster_a, cluster_b, make_user,
-                                                             django_assert_max_num_queries):
+def test_representative_lists_only_its_company_with_filters(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
     rep = as_user(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=COMPANY), cluster_a)
     mine = [issue(cluster_a, amount=100_000 * (i + 1)) for i in range(30)]
     other = issue(cluster_a, company_id=OTHER_COMPANY)
@@ -35,7 +41,7 @@ def test_representative_lists_only_its_company_with_filters(cluster_a, cluster_b
     assert rep.get(f"/api/v1/invoices/{mine[0].pk}/").json()["status_display"] == "Выставлен"
 
 
-def test_managers_see_all_and_record_bank_transfers(cluster_a, make_user):
+def test_managers_see_all_and_record_bank_transfers(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff = as_user(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     invoice = issue(cluster_a, amount=1_000_000)
     issue(cluster_a, company_id=OTHER_COMPANY)
@@ -64,7 +70,8 @@ def test_managers_see_all_and_record_bank_transfers(cluster_a, make_user):
     assert voided.status_code == 200 and voided.json()["status"] == "void"
 
 
-def test_payments_and_writes_are_refused_to_others(cluster_a, cluster_b, make_user):
+def test_payments_and_writes_are_refused_to_others(cluster_a: Cluster, cluster_b: Cluster,
+                                                   make_user: MakeUser) -> None:
     invoice = issue(cluster_a)
     rep = as_user(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=COMPANY), cluster_a)
     assert rep.get("/api/v1/payments/").status_code == 403
@@ -96,7 +103,8 @@ def test_payments_and_writes_are_refused_to_others(cluster_a, cluster_b, make_us
     assert not Payment.objects.exists()
 
 
-def test_pdf_and_pay_through_the_api(stripe_on, cluster_a, payee_a, make_user):
+def test_pdf_and_pay_through_the_api(stripe_on: str, cluster_a: Cluster, payee_a: Payee,
+                                     make_user: MakeUser) -> None:
     rep = as_user(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=COMPANY), cluster_a)
     invoice = issue(cluster_a, amount=2_500_000)
     pdf = rep.get(f"/api/v1/invoices/{invoice.pk}/pdf/")

@@ -7,23 +7,27 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from billing.models import Invoice, Notification
 from billing.notifications import notification_send, notifications_sweep
 from core.clock import cluster_today
-from tests.conftest import ROLE
+from tenants.models import Cluster
+from tests.conftest import ROLE, MakeUser
 
 from .conftest import COMPANY, issue
 
 pytestmark = pytest.mark.django_db
 
 
-def at(cluster, day: dt.date, hour: int) -> dt.datetime:  # type: ignore[no-untyped-def]
+def at(cluster: Cluster, day: dt.date, hour: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=cluster.tzinfo)
 
 
-def test_issued_mail_goes_to_the_company_representatives_once(cluster_a, make_user,
-                                                             django_capture_on_commit_callbacks):
+def test_issued_mail_goes_to_the_company_representatives_once(
+    cluster_a: Cluster, make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     rep = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=COMPANY)
     make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=999)  # another company: not told
     mail.outbox.clear()
@@ -37,7 +41,8 @@ def test_issued_mail_goes_to_the_company_representatives_once(cluster_a, make_us
     assert Notification.objects.filter(invoice=invoice).count() == 1
 
 
-def test_sweep_reminds_before_due_date_and_flags_overdue_in_daytime_only(cluster_a, make_user):
+def test_sweep_reminds_before_due_date_and_flags_overdue_in_daytime_only(cluster_a: Cluster,
+                                                                         make_user: MakeUser) -> None:
     make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=COMPANY)
     today = cluster_today(cluster_a)
     soon = issue(cluster_a, issue_date=today - dt.timedelta(days=27), due_in_days=29)  # due in 2 days
@@ -59,7 +64,7 @@ def test_sweep_reminds_before_due_date_and_flags_overdue_in_daytime_only(cluster
     assert len(mail.outbox) == 2  # once per invoice and kind
 
 
-def test_no_representative_no_mail_and_nothing_recorded(cluster_a):
+def test_no_representative_no_mail_and_nothing_recorded(cluster_a: Cluster) -> None:
     invoice = issue(cluster_a)
     assert notification_send(invoice_id=invoice.pk, kind="issued") is False
     assert not Notification.objects.filter(invoice=invoice).exists()

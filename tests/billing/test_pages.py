@@ -4,22 +4,26 @@ payee settings; and who may not see them."""
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
+from pytest_django import DjangoAssertNumQueries, Settings
 
 from billing.documents import amount_in_words
 from billing.models import Invoice, Payee
 from billing.services import InvoiceLineSpec, payment_record_manual
+from core.accounts.models import User
 from core.audit.services import Actor
 from core.clock import cluster_today
-from tests.conftest import ROLE, client_for, signed_in
+from tenants.models import Cluster
+from tests.conftest import ROLE, MakeUser, client_for, signed_in
 
 from .conftest import COMPANY, OTHER_COMPANY, issue
 
 pytestmark = pytest.mark.django_db
 
 
-def pdf_text(content: bytes, tmp_path) -> str:  # type: ignore[no-untyped-def]
+def pdf_text(content: bytes, tmp_path: Path) -> str:
     path = tmp_path / "doc.pdf"
     path.write_bytes(content)
     result = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],
@@ -28,17 +32,19 @@ def pdf_text(content: bytes, tmp_path) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def rep(make_user, cluster_a):  # type: ignore[no-untyped-def]
+def rep(make_user: MakeUser, cluster_a: Cluster) -> User:
     return make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=COMPANY)
 
 
-def test_amount_in_words():
+def test_amount_in_words() -> None:
     assert amount_in_words(1_500_000) == "Пятнадцать тысяч рублей 00 копеек"
     assert amount_in_words(2_122_101) == "Двадцать одна тысяча двести двадцать один рубль 01 копейка"
     assert amount_in_words(100_000_000_002) == "Один миллиард рублей 02 копейки"
 
 
-def test_my_invoices_shows_only_own_company(cluster_a, cluster_b, rep, make_user, django_assert_max_num_queries):
+def test_my_invoices_shows_only_own_company(cluster_a: Cluster, cluster_b: Cluster, rep: User,
+                                            make_user: MakeUser,
+                                            django_assert_max_num_queries: DjangoAssertNumQueries) -> None:
     mine = [issue(cluster_a, name="ООО «Медтех»") for _ in range(3)]
     theirs = issue(cluster_a, company_id=OTHER_COMPANY, name="АО «Чужая»")
     issue(cluster_b, name="ООО «Бета-компания»")
@@ -62,7 +68,8 @@ def test_my_invoices_shows_only_own_company(cluster_a, cluster_b, rep, make_user
     assert "Счета кластера" in staff_page and "АО «Чужая»" in staff_page
 
 
-def test_invoice_pages_refuse_other_companies_clusters_and_anonymous(cluster_a, cluster_b, rep, make_user):
+def test_invoice_pages_refuse_other_companies_clusters_and_anonymous(cluster_a: Cluster, cluster_b: Cluster,
+                                                                     rep: User, make_user: MakeUser) -> None:
     theirs = issue(cluster_a, company_id=OTHER_COMPANY)
     beta = issue(cluster_b)
     browser = signed_in(rep, cluster_a)
@@ -94,7 +101,8 @@ def test_invoice_pages_refuse_other_companies_clusters_and_anonymous(cluster_a, 
     assert staff.get(f"/billing/invoices/{theirs.pk}/pay/").status_code == 403
 
 
-def test_invoice_pdf_is_a_russian_invoice_with_bank_details(cluster_a, payee_a, rep, tmp_path):
+def test_invoice_pdf_is_a_russian_invoice_with_bank_details(cluster_a: Cluster, payee_a: Payee, rep: User,
+                                                            tmp_path: Path) -> None:
     invoice = issue(cluster_a, lines=[InvoiceLineSpec("Вступительный взнос", 5_000_000, code="entrance"),
                                       InvoiceLineSpec("Членский взнос за 2026 год", 1_500_000, code="membership")])
     browser = signed_in(rep, cluster_a)
@@ -114,7 +122,8 @@ def test_invoice_pdf_is_a_russian_invoice_with_bank_details(cluster_a, payee_a, 
         "Квитанция будет доступна") == 1
 
 
-def test_receipt_when_paid(cluster_a, payee_a, rep, make_user, tmp_path):
+def test_receipt_when_paid(cluster_a: Cluster, payee_a: Payee, rep: User, make_user: MakeUser,
+                           tmp_path: Path) -> None:
     invoice = issue(cluster_a, amount=1_000_000)
     payment_record_manual(actor=Actor(user=make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster=cluster_a),
                           invoice=invoice, amount_kopecks=1_000_000, order_number="321",
@@ -129,13 +138,15 @@ def test_receipt_when_paid(cluster_a, payee_a, rep, make_user, tmp_path):
     assert status == {"status": "paid", "status_display": "Оплачен", "paid": "10 000,00", "outstanding": "0,00"}
 
 
-def test_without_online_payments_the_page_says_bank_transfer(cluster_a, rep):
+def test_without_online_payments_the_page_says_bank_transfer(cluster_a: Cluster, rep: User) -> None:
     invoice = issue(cluster_a)
     html = signed_in(rep, cluster_a).get(f"/billing/invoices/{invoice.pk}/").content.decode()
     assert "банковским переводом" in html and f"/billing/invoices/{invoice.pk}/pay/" not in html
 
 
-def test_payment_page_csp_allows_only_the_configured_stripe(stripe_on, cluster_a, payee_a, rep, settings):
+def test_payment_page_csp_allows_only_the_configured_stripe(stripe_on: str, cluster_a: Cluster,
+                                                            payee_a: Payee, rep: User,
+                                                            settings: Settings) -> None:
     settings.CONTENT_SECURITY_POLICY = {"default-src": ["'self'"], "script-src": ["'self'"],
                                         "connect-src": ["'self'"]}
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, "clusterhub.security.ContentSecurityPolicyMiddleware"]
@@ -149,7 +160,9 @@ def test_payment_page_csp_allows_only_the_configured_stripe(stripe_on, cluster_a
     assert stripe_on not in other
 
 
-def test_payee_page_is_for_cluster_admins_and_never_shows_secrets(cluster_a, cluster_b, make_user, payee_a):
+def test_payee_page_is_for_cluster_admins_and_never_shows_secrets(cluster_a: Cluster, cluster_b: Cluster,
+                                                                  make_user: MakeUser,
+                                                                  payee_a: Payee) -> None:
     admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
     page = admin.get("/billing/payee/").content.decode()
     assert "сохранён (не показывается)" in page and "sk_test_alpha" not in page and "whsec_test_alpha" not in page

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
 from billing import crypto
 from billing.models import Invoice, Payee, Payment, Refund
@@ -24,7 +25,8 @@ from billing.services import (
 )
 from core.audit.models import AuditEntry
 from core.audit.services import Actor
-from tests.conftest import ROLE
+from tenants.models import Cluster
+from tests.conftest import ROLE, MakeUser
 
 from .conftest import COMPANY, OTHER_COMPANY, issue
 
@@ -32,11 +34,11 @@ pytestmark = pytest.mark.django_db
 Status = Invoice.Status
 
 
-def staff(make_user, cluster) -> Actor:  # type: ignore[no-untyped-def]
+def staff(make_user: MakeUser, cluster: Cluster) -> Actor:
     return Actor(user=make_user(ROLE.CLUSTER_STAFF, cluster), host="test", cluster=cluster)
 
 
-def test_issue_numbers_per_cluster_and_year_and_is_idempotent(cluster_a, cluster_b):
+def test_issue_numbers_per_cluster_and_year_and_is_idempotent(cluster_a: Cluster, cluster_b: Cluster) -> None:
     first = issue(cluster_a, source="run-1:101", issue_date=dt.date(2026, 1, 15))
     second = issue(cluster_a, source="run-1:102", company_id=102, issue_date=dt.date(2026, 2, 1))
     other = issue(cluster_b, source="run-1:101", issue_date=dt.date(2026, 1, 15))
@@ -56,7 +58,8 @@ def test_issue_numbers_per_cluster_and_year_and_is_idempotent(cluster_a, cluster
     assert AuditEntry.objects.filter(cluster=cluster_a, action="billing.invoice_issue").count() == 3
 
 
-def test_issue_refuses_bad_input_and_wrong_people(cluster_a, cluster_b, make_user):
+def test_issue_refuses_bad_input_and_wrong_people(cluster_a: Cluster, cluster_b: Cluster,
+                                                  make_user: MakeUser) -> None:
     with pytest.raises(ValidationError) as err:
         invoice_issue(actor=Actor.system(cluster_a), cluster=cluster_a, company_id=1, company_name="ООО",
                       company_inn="", company_kpp="", lines=[InvoiceLineSpec("Взнос", 0)],
@@ -72,13 +75,13 @@ def test_issue_refuses_bad_input_and_wrong_people(cluster_a, cluster_b, make_use
     assert not Invoice.objects.filter(cluster=cluster_a).exists()
 
 
-def issue_as(actor: Actor, cluster) -> None:  # type: ignore[no-untyped-def]
+def issue_as(actor: Actor, cluster: Cluster) -> None:
     invoice_issue(actor=actor, cluster=cluster, company_id=COMPANY, company_name="ООО", company_inn="",
                   company_kpp="", lines=[InvoiceLineSpec("Взнос", 100)], issue_date=dt.date(2026, 1, 1),
                   due_date=dt.date(2026, 1, 31), period_label="2026", source_key="perm")
 
 
-def test_manual_payments_partial_then_full_with_audit(cluster_a, make_user):
+def test_manual_payments_partial_then_full_with_audit(cluster_a: Cluster, make_user: MakeUser) -> None:
     actor = staff(make_user, cluster_a)
     invoice = issue(cluster_a, amount=1_000_000)
     today = cluster_today(cluster_a)
@@ -103,10 +106,12 @@ def test_manual_payments_partial_then_full_with_audit(cluster_a, make_user):
     with pytest.raises(ValidationError, match="не принимает платежи"):
         payment_record_manual(actor=actor, invoice=invoice, amount_kopecks=1, order_number="20", order_date=today)
     entries = AuditEntry.objects.filter(cluster=cluster_a, object_type="billing.payment", action="billing.payment_manual")
-    assert entries.count() == 2 and entries.first().actor_id == actor.user.pk  # type: ignore[union-attr]
+    first = entries.first()
+    assert actor.user is not None
+    assert entries.count() == 2 and first is not None and first.actor_id == actor.user.pk
 
 
-def test_representative_cannot_record_payments_or_refund(cluster_a, make_user):
+def test_representative_cannot_record_payments_or_refund(cluster_a: Cluster, make_user: MakeUser) -> None:
     invoice = issue(cluster_a)
     rep = Actor(user=make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=COMPANY), cluster=cluster_a)
     with pytest.raises(PermissionDenied):
@@ -116,7 +121,7 @@ def test_representative_cannot_record_payments_or_refund(cluster_a, make_user):
         invoice_void(actor=rep, invoice=invoice, reason="не хочу")
 
 
-def test_refund_of_a_bank_transfer_reopens_the_invoice(cluster_a, make_user):
+def test_refund_of_a_bank_transfer_reopens_the_invoice(cluster_a: Cluster, make_user: MakeUser) -> None:
     actor = staff(make_user, cluster_a)
     invoice = issue(cluster_a, amount=500_000)
     payment = payment_record_manual(actor=actor, invoice=invoice, amount_kopecks=500_000, order_number="5",
@@ -135,7 +140,7 @@ def test_refund_of_a_bank_transfer_reopens_the_invoice(cluster_a, make_user):
                                                                               Status.PARTIALLY_PAID)
 
 
-def test_void_only_without_money(cluster_a, make_user):
+def test_void_only_without_money(cluster_a: Cluster, make_user: MakeUser) -> None:
     actor = staff(make_user, cluster_a)
     paid = issue(cluster_a)
     payment_record_manual(actor=actor, invoice=paid, amount_kopecks=100, order_number="1",
@@ -152,7 +157,7 @@ def test_void_only_without_money(cluster_a, make_user):
         invoice_void(actor=actor, invoice=unpaid, reason="ещё раз")
 
 
-def test_overdue_uses_the_cluster_date(cluster_a, make_user):
+def test_overdue_uses_the_cluster_date(cluster_a: Cluster, make_user: MakeUser) -> None:
     today = cluster_today(cluster_a)
     late = issue(cluster_a, issue_date=today - dt.timedelta(days=40), due_in_days=10)
     assert late.status == Status.OVERDUE  # issued already past due
@@ -169,7 +174,7 @@ def test_overdue_uses_the_cluster_date(cluster_a, make_user):
     assert late.status == Status.OVERDUE and late.paid_kopecks == 100  # partly paid, still late
 
 
-def test_payee_secrets_are_encrypted_and_never_audited(payee_a, cluster_a):
+def test_payee_secrets_are_encrypted_and_never_audited(payee_a: Payee, cluster_a: Cluster) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT stripe_secret_key_encrypted, stripe_webhook_secret_encrypted FROM billing_payee "
                        "WHERE id = %s", [payee_a.pk])
@@ -181,7 +186,7 @@ def test_payee_secrets_are_encrypted_and_never_audited(payee_a, cluster_a):
     assert Payee.objects.get(pk=payee_a.pk).online_payments_enabled
 
 
-def test_payee_validation_and_admin_only(cluster_a, make_user):
+def test_payee_validation_and_admin_only(cluster_a: Cluster, make_user: MakeUser) -> None:
     from billing.services import payee_save
 
     staff_actor = Actor(user=make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster=cluster_a)
@@ -197,7 +202,8 @@ def test_payee_validation_and_admin_only(cluster_a, make_user):
     assert "sk_" in errors["stripe_secret_key"][0]
 
 
-def test_reports_arrears_ledger_and_dues(cluster_a, cluster_b, make_user, django_assert_max_num_queries):
+def test_reports_arrears_ledger_and_dues(cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser,
+                                         django_assert_max_num_queries: DjangoAssertNumQueries) -> None:
     actor = staff(make_user, cluster_a)
     today = cluster_today(cluster_a)
     a1 = issue(cluster_a, amount=1_000_000)
@@ -228,7 +234,7 @@ def test_reports_arrears_ledger_and_dues(cluster_a, cluster_b, make_user, django
     assert not Payment.objects.filter(cluster=cluster_b).exists()
 
 
-def test_demo_payees_are_idempotent_and_fake(cluster_a, cluster_b):
+def test_demo_payees_are_idempotent_and_fake(cluster_a: Cluster, cluster_b: Cluster) -> None:
     from billing.demo import demo_payees
     from core.ru.identifiers import inn_error
 
@@ -241,7 +247,10 @@ def test_demo_payees_are_idempotent_and_fake(cluster_a, cluster_b):
 
 
 def test_a_batch_is_numbered_after_single_invoices_audited_idempotent_and_refuses_bad_rows(
-        cluster_a, make_user, django_capture_on_commit_callbacks, django_assert_max_num_queries):
+    cluster_a: Cluster, make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
     first = issue(cluster_a, source="single:1", issue_date=dt.date(2026, 3, 1))
     actor = staff(make_user, cluster_a)
 

@@ -9,13 +9,16 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
-from billing.models import Invoice, Payment, Refund
+from billing.models import Invoice, Payee, Payment, Refund
 from billing.reconcile import reconcile_cluster
 from billing.services import payment_record_manual, payment_refund, payment_start
+from core.accounts.models import User
 from core.audit.services import Actor
 from core.clock import cluster_today
-from tests.conftest import ROLE, signed_in
+from tenants.models import Cluster
+from tests.conftest import ROLE, MakeUser, signed_in
 
 from .conftest import COMPANY, deliver, intent_event, issue
 
@@ -24,7 +27,8 @@ Status = Invoice.Status
 TEST_CARD = {"number": "4242424242424242", "exp_month": "12", "exp_year": "2034", "cvc": "123"}
 
 
-def stripe_post(base: str, path: str, payload: dict[str, Any], secret_key: str | None = None) -> dict[str, Any]:
+def stripe_post(base: str, path: str, payload: dict[str, Any],
+                secret_key: str | None = None) -> dict[str, Any]:
     headers = {"Content-Type": "application/json"}
     if secret_key:
         headers["Authorization"] = f"Bearer {secret_key}"
@@ -44,12 +48,13 @@ def save_card(base: str, start: Any, card: dict[str, str] = TEST_CARD) -> str:
 
 
 @pytest.fixture
-def rep(make_user, cluster_a):  # type: ignore[no-untyped-def]
+def rep(make_user: MakeUser, cluster_a: Cluster) -> User:
     return make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=COMPANY)
 
 
-def test_payment_intent_is_created_once_and_follows_the_outstanding_amount(stripe_on, payee_a, cluster_a, rep,
-                                                                          make_user):
+def test_payment_intent_is_created_once_and_follows_the_outstanding_amount(stripe_on: str, payee_a: Payee,
+                                                                           cluster_a: Cluster, rep: User,
+                                                                           make_user: MakeUser) -> None:
     import stripe
 
     invoice = issue(cluster_a, amount=1_500_000)
@@ -69,7 +74,8 @@ def test_payment_intent_is_created_once_and_follows_the_outstanding_amount(strip
     assert client.v1.payment_intents.retrieve(first.payment_intent_id).status == "canceled"
 
 
-def test_card_payment_is_settled_by_stripe_not_by_the_return_path(stripe_on, payee_a, cluster_a, rep):
+def test_card_payment_is_settled_by_stripe_not_by_the_return_path(stripe_on: str, payee_a: Payee,
+                                                                  cluster_a: Cluster, rep: User) -> None:
     invoice = issue(cluster_a, amount=1_500_000)
     browser = signed_in(rep, cluster_a)
     page = browser.post(f"/billing/invoices/{invoice.pk}/pay/")
@@ -100,7 +106,8 @@ def test_card_payment_is_settled_by_stripe_not_by_the_return_path(stripe_on, pay
     assert Payment.objects.filter(invoice=invoice, status=Payment.Status.SUCCEEDED).count() == 1
 
 
-def test_declined_card_leaves_the_invoice_unchanged(stripe_on, payee_a, cluster_a, rep):
+def test_declined_card_leaves_the_invoice_unchanged(stripe_on: str, payee_a: Payee, cluster_a: Cluster,
+                                                    rep: User) -> None:
     invoice = issue(cluster_a)
     browser = signed_in(rep, cluster_a)
     start = payment_start(actor=Actor(user=rep, cluster=cluster_a), invoice=invoice)
@@ -114,7 +121,8 @@ def test_declined_card_leaves_the_invoice_unchanged(stripe_on, payee_a, cluster_
     assert (invoice.status, invoice.paid_kopecks) == (Status.OPEN, 0)
 
 
-def test_a_setup_intent_of_another_invoice_is_refused(stripe_on, payee_a, cluster_a, rep):
+def test_a_setup_intent_of_another_invoice_is_refused(stripe_on: str, payee_a: Payee, cluster_a: Cluster,
+                                                      rep: User) -> None:
     mine, other = issue(cluster_a), issue(cluster_a)
     actor = Actor(user=rep, cluster=cluster_a)
     payment_start(actor=actor, invoice=mine)
@@ -124,7 +132,9 @@ def test_a_setup_intent_of_another_invoice_is_refused(stripe_on, payee_a, cluste
     assert response.status_code == 400 and "другому платежу" in response.json()["detail"]
 
 
-def test_stripe_down_gives_a_russian_error_and_retry_works_later(stripe_on, payee_a, cluster_a, rep, settings):
+def test_stripe_down_gives_a_russian_error_and_retry_works_later(stripe_on: str, payee_a: Payee,
+                                                                 cluster_a: Cluster, rep: User,
+                                                                 settings: Settings) -> None:
     invoice = issue(cluster_a)
     browser = signed_in(rep, cluster_a)
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens: localstripe is down
@@ -140,8 +150,10 @@ def test_stripe_down_gives_a_russian_error_and_retry_works_later(stripe_on, paye
     assert invoice.payments.get().status == Payment.Status.PENDING
 
 
-def test_online_refund_goes_through_stripe(stripe_on, payee_a, cluster_a, rep, make_user,
-                                          django_capture_on_commit_callbacks):
+def test_online_refund_goes_through_stripe(
+    stripe_on: str, payee_a: Payee, cluster_a: Cluster, rep: User, make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     invoice = issue(cluster_a, amount=1_000_000)
     start = payment_start(actor=Actor(user=rep, cluster=cluster_a), invoice=invoice)
     setup_id = save_card(stripe_on, start)
@@ -160,7 +172,8 @@ def test_online_refund_goes_through_stripe(stripe_on, payee_a, cluster_a, rep, m
         payment_refund(actor=staff, payment=payment, amount_kopecks=600_001, reason="ещё")
 
 
-def test_opening_the_pay_address_by_get_starts_nothing(stripe_on, payee_a, cluster_a, rep):
+def test_opening_the_pay_address_by_get_starts_nothing(stripe_on: str, payee_a: Payee, cluster_a: Cluster,
+                                                       rep: User) -> None:
     invoice = issue(cluster_a)
     browser = signed_in(rep, cluster_a)
     response = browser.get(f"/billing/invoices/{invoice.pk}/pay/")

@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 import threading
 import time
+from typing import Any
 
 import pytest
 from django.core import mail
 from django.db import connection
 from prometheus_client import REGISTRY
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
-from billing.models import BillingAlert, GatewayEvent, Invoice, Payment
+from billing.models import BillingAlert, GatewayEvent, Invoice, Payee, Payment
 from billing.webhooks import events_process_pending
 from core.audit.models import AuditEntry
-from tests.conftest import ROLE
+from tenants.models import Cluster
+from tests.conftest import ROLE, MakeUser
 
 from .conftest import (
     COMPANY,
@@ -50,14 +53,17 @@ def state(invoice: Invoice) -> tuple[str, int, int, int]:
 
 
 @pytest.fixture
-def paying(db, cluster_a, payee_a):  # type: ignore[no-untyped-def]
+def paying(db: None, cluster_a: Cluster, payee_a: Payee) -> Invoice:
     invoice = issue(cluster_a, amount=1_500_000)
     online_payment(invoice)
     return invoice
 
 
 @pytest.mark.django_db
-def test_a_signed_success_pays_the_invoice_once(paying, make_user, cluster_a, django_capture_on_commit_callbacks):
+def test_a_signed_success_pays_the_invoice_once(
+    paying: Invoice, make_user: MakeUser, cluster_a: Cluster,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     rep = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=COMPANY)
     mail.outbox.clear()
     event = intent_event(intent_for(paying, "pi_test_1"))
@@ -75,7 +81,8 @@ def test_a_signed_success_pays_the_invoice_once(paying, make_user, cluster_a, dj
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", ["tampered", "stale", "wrong_secret", "missing", "garbage"])
-def test_bad_deliveries_are_refused_and_change_nothing(paying, cluster_a, case):
+def test_bad_deliveries_are_refused_and_change_nothing(paying: Invoice, cluster_a: Cluster,
+                                                       case: str) -> None:
     event = intent_event(intent_for(paying, "pi_test_1"))
     body = json.dumps(event).encode()
     header: str | None = sign(body, webhook_secret(cluster_a))
@@ -98,7 +105,8 @@ def test_bad_deliveries_are_refused_and_change_nothing(paying, cluster_a, case):
 
 
 @pytest.mark.django_db
-def test_forged_header_under_production_settings(paying, cluster_a, settings):
+def test_forged_header_under_production_settings(paying: Invoice, cluster_a: Cluster,
+                                                 settings: Settings) -> None:
     """Production-like: DEBUG off, HTTPS behind a proxy, CSP. A forged v1 (or a v0 test
     signature, or a signature for a different timestamp) is refused the same way."""
     settings.DEBUG = False
@@ -125,7 +133,8 @@ def test_forged_header_under_production_settings(paying, cluster_a, settings):
 
 
 @pytest.mark.django_db
-def test_unknown_cluster_or_payee_is_404_and_cluster_host_does_not_serve_it(cluster_a, paying):
+def test_unknown_cluster_or_payee_is_404_and_cluster_host_does_not_serve_it(cluster_a: Cluster,
+                                                                            paying: Invoice) -> None:
     body = b"{}"
     assert post_webhook("nosuchcluster", body, sign(body, "whsec_x")).status_code == 404
     assert post_webhook("beta", body, sign(body, "whsec_x")).status_code == 404  # beta has no payee
@@ -137,7 +146,7 @@ def test_unknown_cluster_or_payee_is_404_and_cluster_host_does_not_serve_it(clus
 
 
 @pytest.mark.django_db
-def test_events_out_of_order_never_move_a_status_back(paying, cluster_a):
+def test_events_out_of_order_never_move_a_status_back(paying: Invoice, cluster_a: Cluster) -> None:
     succeeded = intent_event(intent_for(paying, "pi_test_1"))
     failed = intent_event(intent_for(paying, "pi_test_1", status="requires_payment_method", error="declined"),
                           kind="payment_intent.payment_failed")
@@ -155,7 +164,8 @@ def test_events_out_of_order_never_move_a_status_back(paying, cluster_a):
 
 
 @pytest.mark.django_db
-def test_a_webhook_for_cluster_a_never_touches_cluster_b(cluster_a, cluster_b, payee_a, payee_b):
+def test_a_webhook_for_cluster_a_never_touches_cluster_b(cluster_a: Cluster, cluster_b: Cluster,
+                                                         payee_a: Payee, payee_b: Payee) -> None:
     invoice_a = issue(cluster_a)
     invoice_b = issue(cluster_b)
     online_payment(invoice_a, "pi_alpha")
@@ -183,9 +193,10 @@ def test_a_webhook_for_cluster_a_never_touches_cluster_b(cluster_a, cluster_b, p
 @pytest.mark.django_db
 @pytest.mark.parametrize(("amount", "currency", "kind"), [(1_000, "rub", BillingAlert.Kind.AMOUNT_MISMATCH),
                                                   (None, "usd", BillingAlert.Kind.CURRENCY_MISMATCH)])
-def test_wrong_amount_or_currency_is_recorded_not_paid_and_staff_alerted(paying, cluster_a, make_user, amount,
-                                                                         currency, kind,
-                                                                         django_capture_on_commit_callbacks):
+def test_wrong_amount_or_currency_is_recorded_not_paid_and_staff_alerted(
+    paying: Invoice, cluster_a: Cluster, make_user: MakeUser, amount: int | None, currency: str, kind: str,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     admin = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     mail.outbox.clear()
     event = intent_event(intent_for(paying, "pi_test_1", amount=amount, currency=currency))
@@ -204,7 +215,7 @@ def test_wrong_amount_or_currency_is_recorded_not_paid_and_staff_alerted(paying,
 
 
 @pytest.mark.django_db
-def test_unknown_payment_intent_of_this_cluster_alerts(cluster_a, payee_a):
+def test_unknown_payment_intent_of_this_cluster_alerts(cluster_a: Cluster, payee_a: Payee) -> None:
     invoice = issue(cluster_a)
     event = intent_event(intent_for(invoice, "pi_never_created"))
     assert deliver(cluster_a, event).status_code == 200
@@ -212,9 +223,10 @@ def test_unknown_payment_intent_of_this_cluster_alerts(cluster_a, payee_a):
 
 
 @pytest.mark.django_db
-def test_broker_down_event_stored_processed_and_mail_sent_when_worker_is_back(paying, cluster_a, make_user,
-                                                                              settings,
-                                                                              django_capture_on_commit_callbacks):
+def test_broker_down_event_stored_processed_and_mail_sent_when_worker_is_back(
+    paying: Invoice, cluster_a: Cluster, make_user: MakeUser, settings: Settings,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     rep = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=COMPANY)
     from clusterhub.celery_app import app
 
@@ -244,7 +256,9 @@ def test_broker_down_event_stored_processed_and_mail_sent_when_worker_is_back(pa
 
 
 @pytest.mark.django_db
-def test_an_event_whose_processing_failed_is_stored_and_processed_by_the_sweep(paying, cluster_a, monkeypatch):
+def test_an_event_whose_processing_failed_is_stored_and_processed_by_the_sweep(
+    paying: Invoice, cluster_a: Cluster, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     def boom(**_: object) -> str:
         raise RuntimeError("database hiccup")
 
@@ -261,7 +275,7 @@ def test_an_event_whose_processing_failed_is_stored_and_processed_by_the_sweep(p
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_same_event_delivered_twice_at_the_same_moment_makes_one_payment(cluster_a):
+def test_the_same_event_delivered_twice_at_the_same_moment_makes_one_payment(cluster_a: Cluster) -> None:
     make_payee(cluster_a)
     invoice = issue(cluster_a)
     online_payment(invoice)
@@ -277,11 +291,11 @@ def test_the_same_event_delivered_twice_at_the_same_moment_makes_one_payment(clu
 
     real_ingest = webhooks.event_ingest
 
-    def ingest_together(**kwargs):  # type: ignore[no-untyped-def]
+    def ingest_together(**kwargs: Any) -> str:
         barrier.wait(timeout=10)
         return real_ingest(**kwargs)
 
-    webhooks.event_ingest = ingest_together  # type: ignore[assignment]
+    webhooks.event_ingest = ingest_together
 
     def post() -> None:
         try:
@@ -298,7 +312,7 @@ def test_the_same_event_delivered_twice_at_the_same_moment_makes_one_payment(clu
         for t in threads:
             t.join(timeout=30)
     finally:
-        webhooks.event_ingest = real_ingest  # type: ignore[assignment]
+        webhooks.event_ingest = real_ingest
     assert results == [200, 200]
     assert sorted(outcomes) == ["duplicate", "processed"]
     invoice.refresh_from_db()

@@ -17,10 +17,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+from pytest_django import DjangoDbBlocker
+from pytest_django.live_server_helper import LiveServer
 
-from tests.conftest import CLUSTER_SPECS, ensure_cluster
+from tests.conftest import CLUSTER_SPECS, ensure_cluster, tenant_connection
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -44,7 +46,7 @@ class UI:
         host = f"{slug}.localhost" if slug else "localhost"
         return f"http://{host}:{self.port}{path}"
 
-    def url_pattern(self, slug: str, path: str) -> re.Pattern[str]:
+    def url_pattern(self, slug: str | None, path: str) -> re.Pattern[str]:
         """The page at `path` on that host, whatever the query string."""
         return re.compile("^" + re.escape(self.url(slug, path)) + r"(\?.*)?$")
 
@@ -56,17 +58,17 @@ class UI:
 
 
 @pytest.fixture(scope="package", autouse=True)
-def _clusters_back_after_flush(django_db_setup: None, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def _clusters_back_after_flush(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
     """Browser tests flush the database (transactional_db); put alpha and beta back for later tests."""
     yield
     with django_db_blocker.unblock():
-        connection.set_schema_to_public()
+        tenant_connection.set_schema_to_public()
         for slug in CLUSTER_SPECS:
             ensure_cluster(slug)
 
 
 @pytest.fixture
-def ui(live_server, monkeypatch: pytest.MonkeyPatch) -> Iterator[UI]:  # type: ignore[no-untyped-def]
+def ui(live_server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[UI]:
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is missing: install Debian's chromium (`make system-deps`) to run browser tests"
         print(f"SKIP: {reason}")

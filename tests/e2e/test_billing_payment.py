@@ -17,6 +17,7 @@ from django.db import connections
 from django.utils import timezone
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
+from pytest_django import Settings
 
 from billing.demo import localstripe_webhooks_register
 from billing.models import GatewayEvent, Invoice, Payment
@@ -39,7 +40,8 @@ REP_NAME = "Анна Сергеевна Кузнецова"
 
 
 @pytest.fixture
-def member_invoice(transactional_db: None, cluster_a: Cluster, settings, localstripe: str) -> tuple[User, Invoice]:  # type: ignore[no-untyped-def]
+def member_invoice(transactional_db: None, cluster_a: Cluster, settings: Settings,
+                   localstripe: str) -> tuple[User, Invoice]:
     settings.STRIPE_API_BASE = localstripe
     make_payee(cluster_a)
     with schema_context(cluster_a.schema_name):

@@ -9,6 +9,7 @@ import datetime as dt
 import itertools
 
 from core.audit.services import Actor
+from core.federal.compute import ComputedReport, Figure
 from core.ru.identifiers import inn_with_check_digits
 from tenants.members.models import Company, CooperationContract, KpiReport
 from tenants.models import Cluster
@@ -48,6 +49,13 @@ def healthy_cluster(year: int, members: int = 10) -> list[Company]:
     for a, b in zip(companies, companies[1:] + companies[:1], strict=True):
         contract(a, b, year=year, amount=30_000_00)
     return companies
+
+
+def figure_of(report: ComputedReport, code: str) -> Figure:
+    """The report's figure `code`, which the test expects to be on its form."""
+    figure = report.figure(code)
+    assert figure is not None, f"no figure {code!r} on the form"
+    return figure
 
 
 ENTERED = {"participants_special_territory": "2", "highlights": "Запущено серийное производство."}

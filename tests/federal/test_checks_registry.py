@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django_tenants.utils import schema_context
+from pytest_django import Settings
 
 from core.federal import services
-from core.federal.checks import registry_checks_compute
+from core.federal.checks import CheckOutcome, registry_checks_compute
 from core.federal.models import RegistryCheckResult
 from tenants.members.models import Company
+from tenants.models import Cluster
 
 from . import factories as f
 
@@ -16,11 +20,11 @@ pytestmark = pytest.mark.django_db
 YEAR = 2025
 
 
-def _by_code(cluster, **kwargs):  # type: ignore[no-untyped-def]
+def _by_code(cluster: Cluster, **kwargs: Any) -> dict[str, CheckOutcome]:
     return {c.code: c for c in registry_checks_compute(cluster=cluster, year=YEAR, **kwargs)}
 
 
-def test_every_check_passes_for_a_linked_cluster_of_ten(cluster_a):
+def test_every_check_passes_for_a_linked_cluster_of_ten(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         f.healthy_cluster(YEAR)
         f.member("Бывший", status=Company.Status.WITHDRAWN)  # not a participant: not counted
@@ -32,7 +36,7 @@ def test_every_check_passes_for_a_linked_cluster_of_ten(cluster_a):
     assert checks["functional_dependence"].data["value"] == "30.00"
 
 
-def test_no_participants_means_not_enough_data(cluster_a):
+def test_no_participants_means_not_enough_data(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         checks = _by_code(cluster_a)
     assert {code: c.status for code, c in checks.items()} == {
@@ -40,7 +44,7 @@ def test_no_participants_means_not_enough_data(cluster_a):
         "max_without_cooperation": "no_data"}
 
 
-def test_failures_name_the_companies_concerned(cluster_a):
+def test_failures_name_the_companies_concerned(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         linked = f.healthy_cluster(YEAR, members=6)
         lonely = [f.member(f"Без договора {n}") for n in range(4)]
@@ -57,7 +61,7 @@ def test_failures_name_the_companies_concerned(cluster_a):
     assert linked[0].pk not in {c["id"] for c in checks["cooperation_each"].companies}
 
 
-def test_three_without_cooperation_are_tolerated_and_no_revenue_is_no_data(cluster_a):
+def test_three_without_cooperation_are_tolerated_and_no_revenue_is_no_data(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         linked = [f.member() for _ in range(8)]
         for a, b in zip(linked, linked[1:] + linked[:1], strict=True):
@@ -71,7 +75,8 @@ def test_three_without_cooperation_are_tolerated_and_no_revenue_is_no_data(clust
     assert len(checks["functional_dependence"].companies) == 11  # nobody has accepted figures
 
 
-def test_special_territories_lower_the_dependence_threshold_and_settings_override(cluster_a, settings):
+def test_special_territories_lower_the_dependence_threshold_and_settings_override(cluster_a: Cluster,
+                                                                                  settings: Settings) -> None:
     with schema_context(cluster_a.schema_name):
         companies = f.healthy_cluster(YEAR)  # 30 % dependence
         f.contract(companies[0], companies[1], year=YEAR, amount=0)
@@ -91,7 +96,8 @@ def test_special_territories_lower_the_dependence_threshold_and_settings_overrid
     assert stricter["participants_min"].data == {"value": 10, "threshold": 12}
 
 
-def test_live_checks_are_stored_once_per_cluster_and_refreshed(cluster_a, cluster_b):
+def test_live_checks_are_stored_once_per_cluster_and_refreshed(cluster_a: Cluster,
+                                                               cluster_b: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         services.registry_checks_refresh_live(cluster=cluster_a, year=YEAR)
         f.healthy_cluster(YEAR)

@@ -8,12 +8,13 @@ import subprocess
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 from openpyxl import load_workbook
 
 from tenants.models import Cluster
-from tests.conftest import ROLE, client_for, signed_in
+from tests.conftest import ROLE, MakeUser, client_for, signed_in
 
 from . import warehouse_rows as w
 
@@ -23,7 +24,7 @@ TENANT_TABLE = re.compile(r'(?<!\.)"(members|roadmap|reporting|governance|events
 
 
 @pytest.fixture
-def reported(cluster_a, cluster_b):
+def reported(cluster_a: Cluster, cluster_b: Cluster) -> tuple[Cluster, Cluster]:
     """alpha (RU-MOS) and beta (RU-NVS) with two years of reports; beta fails a registry check in 2025."""
     for year, revenue in ((2024, 80_000_000_00), (2025, 100_000_000_00)):
         w.standard(cluster_a, year, revenue=revenue, employees=400)
@@ -34,15 +35,16 @@ def reported(cluster_a, cluster_b):
     return cluster_a, cluster_b
 
 
-def _federal(make_user):
+def _federal(make_user: MakeUser) -> Client:
     return signed_in(make_user(ROLE.MINISTRY_FEDERAL), None)
 
 
-def _regional(make_user, *regions):
+def _regional(make_user: MakeUser, *regions: str) -> Client:
     return signed_in(make_user(ROLE.MINISTRY_REGIONAL, region_codes=list(regions)), None)
 
 
-def test_federal_user_sees_every_cluster_with_totals_charts_and_checks(reported, make_user):
+def test_federal_user_sees_every_cluster_with_totals_charts_and_checks(reported: tuple[Cluster, Cluster],
+                                                                       make_user: MakeUser) -> None:
     response = _federal(make_user).get("/ministry/")
     body = response.content.decode()
     assert response.status_code == 200
@@ -55,7 +57,8 @@ def test_federal_user_sees_every_cluster_with_totals_charts_and_checks(reported,
     assert 'href="/ministry/clusters/alpha/"' in body
 
 
-def test_regional_user_sees_only_clusters_of_its_regions_everywhere(reported, make_user):
+def test_regional_user_sees_only_clusters_of_its_regions_everywhere(reported: tuple[Cluster, Cluster],
+                                                                    make_user: MakeUser) -> None:
     inter = w.bare_cluster("Межрегиональный кластер", regions=["RU-NVS", "RU-BA"])
     w.standard(inter, 2025, revenue=1_000_00)
     nvs = _regional(make_user, "RU-NVS")
@@ -81,7 +84,8 @@ def test_regional_user_sees_only_clusters_of_its_regions_everywhere(reported, ma
     assert "Межрегиональный кластер" not in moscow and "Кластер Альфа (тест)" in moscow
 
 
-def test_cluster_people_and_strangers_get_no_ministry_pages(reported, make_user):
+def test_cluster_people_and_strangers_get_no_ministry_pages(reported: tuple[Cluster, Cluster],
+                                                            make_user: MakeUser) -> None:
     paths = ["/ministry/", "/ministry/clusters/alpha/", "/ministry/export/clusters.xlsx",
              "/ministry/export/summary.pdf", "/ministry/clusters/"]
     for role in (ROLE.CLUSTER_ADMIN, ROLE.CLUSTER_STAFF, ROLE.MEMBER_REPRESENTATIVE):
@@ -96,7 +100,8 @@ def test_cluster_people_and_strangers_get_no_ministry_pages(reported, make_user)
     assert client_for(reported[0]).get("/ministry/").status_code == 404
 
 
-def test_ministry_users_do_not_get_a_clusters_own_pages(reported, make_user):
+def test_ministry_users_do_not_get_a_clusters_own_pages(reported: tuple[Cluster, Cluster],
+                                                        make_user: MakeUser) -> None:
     federal = make_user(ROLE.MINISTRY_FEDERAL)
     alpha = client_for(reported[0])
     refused = alpha.post("/login/", {"email": federal.email, "password": "correct horse battery staple"})
@@ -104,7 +109,8 @@ def test_ministry_users_do_not_get_a_clusters_own_pages(reported, make_user):
     assert alpha.get("/members/").status_code == 302  # still anonymous there
 
 
-def test_drafts_and_unsubmitted_figures_stay_inside_the_cluster(cluster_a, cluster_b, make_user):
+def test_drafts_and_unsubmitted_figures_stay_inside_the_cluster(cluster_a: Cluster, cluster_b: Cluster,
+                                                                make_user: MakeUser) -> None:
     from tenants.reporting.models import AnnualReportDraft
 
     with schema_context(cluster_a.schema_name):
@@ -120,7 +126,7 @@ def test_drafts_and_unsubmitted_figures_stay_inside_the_cluster(cluster_a, clust
         assert text not in body and text not in detail
 
 
-def test_filters_sorting_and_pages(reported, make_user):
+def test_filters_sorting_and_pages(reported: tuple[Cluster, Cluster], make_user: MakeUser) -> None:
     for n in range(30):
         cluster = w.bare_cluster(f"Кластер ТА {n:02d}", regions=["RU-TA"],
                                  registry_status=Cluster.RegistryStatus.APPLIED)
@@ -144,7 +150,8 @@ def test_filters_sorting_and_pages(reported, make_user):
     assert client.get("/ministry/clusters/?region=RU-TA")["Location"] == "/ministry/?region=RU-TA"
 
 
-def test_cluster_page_lists_versions_and_what_a_correction_changed(reported, make_user):
+def test_cluster_page_lists_versions_and_what_a_correction_changed(reported: tuple[Cluster, Cluster],
+                                                                   make_user: MakeUser) -> None:
     alpha = reported[0]
     w.report(alpha, 2025, {"members_total": 12, "revenue": 123_456_789_00, "employees": 400,
                            "export": 5_000_000_00, "dues_collection": (900_000_00, 1_000_000_00),
@@ -167,7 +174,7 @@ def test_cluster_page_lists_versions_and_what_a_correction_changed(reported, mak
     assert "Изменения: версия 2 → версия 1" in back and "123 456 789,00 ₽" in back
 
 
-def test_the_dashboard_speaks_english_too(reported, make_user):
+def test_the_dashboard_speaks_english_too(reported: tuple[Cluster, Cluster], make_user: MakeUser) -> None:
     client = _federal(make_user)
     client.cookies["django_language"] = "en"
     body = client.get("/ministry/").content.decode()
@@ -177,7 +184,8 @@ def test_the_dashboard_speaks_english_too(reported, make_user):
     assert "Сводка по кластерам" not in body
 
 
-def test_xlsx_has_the_filtered_table_with_numbers(reported, make_user):
+def test_xlsx_has_the_filtered_table_with_numbers(reported: tuple[Cluster, Cluster],
+                                                  make_user: MakeUser) -> None:
     response = _federal(make_user).get("/ministry/export/clusters.xlsx?region=RU-MOS")
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -196,7 +204,7 @@ def _pdf_text(content: bytes) -> str:
     return " ".join(result.stdout.decode().split())  # table cells wrap; words stay in reading order
 
 
-def test_pdf_summary_is_russian_text(reported, make_user):
+def test_pdf_summary_is_russian_text(reported: tuple[Cluster, Cluster], make_user: MakeUser) -> None:
     response = _federal(make_user).get("/ministry/export/summary.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = _pdf_text(response.content)
@@ -206,7 +214,8 @@ def test_pdf_summary_is_russian_text(reported, make_user):
         assert phrase in text, phrase
 
 
-def test_overview_runs_the_same_queries_for_4_and_40_clusters(cluster_a, make_user):
+def test_overview_runs_the_same_queries_for_4_and_40_clusters(cluster_a: Cluster,
+                                                              make_user: MakeUser) -> None:
     client = _federal(make_user)
 
     def grow_to(total: int) -> None:

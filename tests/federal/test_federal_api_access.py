@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.federal.models import RegistryCheckResult
 from tenants.models import Cluster
-from tests.conftest import ROLE, api_client, client_for, token_for
+from tests.conftest import ROLE, MakeUser, api_client, client_for, token_for
 
 from . import warehouse_rows as w
 
@@ -19,7 +22,7 @@ PATHS = ["/api/v1/federal/clusters/", "/api/v1/federal/reports/", "/api/v1/feder
 
 
 @pytest.fixture
-def reported(cluster_a, cluster_b):
+def reported(cluster_a: Cluster, cluster_b: Cluster) -> tuple[Cluster, Cluster]:
     for year in (2024, 2025):
         w.standard(cluster_a, year, revenue=100_000_000_00, employees=400)
         w.standard(cluster_b, year, revenue=50_000_000_00, employees=200,
@@ -30,11 +33,12 @@ def reported(cluster_a, cluster_b):
     return cluster_a, cluster_b
 
 
-def _api(make_user, role=ROLE.MINISTRY_FEDERAL, **kwargs):
+def _api(make_user: MakeUser, role: str = ROLE.MINISTRY_FEDERAL, **kwargs: Any) -> Client:
     return api_client(token_for(make_user(role, **kwargs), None), None)
 
 
-def test_clusters_carry_the_years_figures_and_the_current_ones(reported, make_user):
+def test_clusters_carry_the_years_figures_and_the_current_ones(reported: tuple[Cluster, Cluster],
+                                                               make_user: MakeUser) -> None:
     api = _api(make_user)
     data = api.get("/api/v1/federal/clusters/?year=2025&ordering=-revenue").json()
     alpha, beta = data["results"][0], data["results"][1]
@@ -50,7 +54,7 @@ def test_clusters_carry_the_years_figures_and_the_current_ones(reported, make_us
     assert detail["report"]["version"] == 1 and detail["registry_checks"] == "pass"
 
 
-def test_regional_user_gets_only_its_regions(reported, make_user):
+def test_regional_user_gets_only_its_regions(reported: tuple[Cluster, Cluster], make_user: MakeUser) -> None:
     inter = w.bare_cluster("Межрегиональный", regions=["RU-NVS", "RU-BA"])
     w.standard(inter, 2025, checks={"participants_min": "fail"})
     api = _api(make_user, ROLE.MINISTRY_REGIONAL, region_codes=["RU-NVS"])
@@ -73,7 +77,8 @@ def test_regional_user_gets_only_its_regions(reported, make_user):
     assert board["registry_checks"]["fail"] == 2
 
 
-def test_reports_list_every_version_and_the_detail_has_the_snapshot(reported, make_user):
+def test_reports_list_every_version_and_the_detail_has_the_snapshot(reported: tuple[Cluster, Cluster],
+                                                                    make_user: MakeUser) -> None:
     api = _api(make_user)
     versions = api.get("/api/v1/federal/reports/?cluster=alpha&year=2025").json()["results"]
     assert [(r["version"], r["is_latest"]) for r in versions] == [(2, True), (1, False)]
@@ -85,7 +90,8 @@ def test_reports_list_every_version_and_the_detail_has_the_snapshot(reported, ma
     assert detail["values"]["revenue"]["display"] == "120 000 000,00 ₽"
 
 
-def test_dashboard_totals_and_checks_for_everyone_in_scope(reported, make_user):
+def test_dashboard_totals_and_checks_for_everyone_in_scope(reported: tuple[Cluster, Cluster],
+                                                           make_user: MakeUser) -> None:
     board = _api(make_user).get("/api/v1/federal/dashboard/").json()
     assert board["year"] == 2025 and board["years"] == [2025, 2024]
     by_year = {t["year"]: {i["code"]: i for i in t["indicators"]} for t in board["totals"]}
@@ -96,7 +102,8 @@ def test_dashboard_totals_and_checks_for_everyone_in_scope(reported, make_user):
     assert board["registry_checks"]["fail"] == 1 and board["registry_checks"]["pass"] == 1
 
 
-def test_registry_checks_are_the_submitted_ones(reported, make_user):
+def test_registry_checks_are_the_submitted_ones(reported: tuple[Cluster, Cluster],
+                                                make_user: MakeUser) -> None:
     RegistryCheckResult.objects.create(cluster=reported[0], report=None, code="participants_min", status="fail",
                                        reason="Живая проверка, не отправлена", computed_at=timezone.now())
     api = _api(make_user)
@@ -107,7 +114,7 @@ def test_registry_checks_are_the_submitted_ones(reported, make_user):
     assert every > len(rows)
 
 
-def test_nobody_else_reaches_the_federal_api(reported, make_user):
+def test_nobody_else_reaches_the_federal_api(reported: tuple[Cluster, Cluster], make_user: MakeUser) -> None:
     anonymous = client_for(None)
     for path in PATHS:
         assert anonymous.get(path).status_code == 401, path
@@ -124,7 +131,7 @@ def test_nobody_else_reaches_the_federal_api(reported, make_user):
     assert on_cluster_host.get("/api/v1/members/").status_code == 403
 
 
-def test_federal_api_in_the_openapi_schema(cluster_a):
+def test_federal_api_in_the_openapi_schema(cluster_a: Cluster) -> None:
     paths = client_for(None).get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"]
     for path in PATHS:
         assert path in paths, path
@@ -133,7 +140,8 @@ def test_federal_api_in_the_openapi_schema(cluster_a):
     assert {"year", "region", "kind", "registry_status", "checks", "search", "ordering", "page"} <= names
 
 
-def test_lists_and_dashboard_run_the_same_queries_for_4_and_40_clusters(cluster_a, make_user):
+def test_lists_and_dashboard_run_the_same_queries_for_4_and_40_clusters(cluster_a: Cluster,
+                                                                        make_user: MakeUser) -> None:
     api = _api(make_user)
 
     def grow_to(total: int) -> None:

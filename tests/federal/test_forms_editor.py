@@ -11,18 +11,19 @@ from core.audit.services import Actor
 from core.federal import services
 from core.federal.compute import annual_report_compute
 from core.federal.models import Indicator, ReportForm
-from tests.conftest import ROLE, client_for, signed_in
+from tenants.models import Cluster
+from tests.conftest import ROLE, ClientResponse, MakeUser, client_for, signed_in
 
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
 
 
-def _html(response) -> str:  # type: ignore[no-untyped-def]
+def _html(response: ClientResponse) -> str:
     return response.content.decode()
 
 
-def test_seeded_forms_of_2025_and_2026_are_published():
+def test_seeded_forms_of_2025_and_2026_are_published() -> None:
     forms = {form.year: form for form in ReportForm.objects.filter(status="published", year__in=[2025, 2026])}
     codes_2025 = set(forms[2025].indicators.values_list("code", flat=True))
     codes_2026 = set(forms[2026].indicators.values_list("code", flat=True))
@@ -31,7 +32,8 @@ def test_seeded_forms_of_2025_and_2026_are_published():
     assert codes_2026 - codes_2025 == {"taxes_paid", "cluster_products_share"}
 
 
-def test_platform_admin_copies_edits_and_publishes_next_years_form(cluster_a, make_user):
+def test_platform_admin_copies_edits_and_publishes_next_years_form(cluster_a: Cluster,
+                                                                   make_user: MakeUser) -> None:
     root = signed_in(make_user(ROLE.PLATFORM_ADMIN), None)
     base = ReportForm.objects.get(year=2026, status="published")
     listing = _html(root.get("/platform/report-forms/"))
@@ -69,12 +71,12 @@ def test_platform_admin_copies_edits_and_publishes_next_years_form(cluster_a, ma
         f.kpi(a, 2027, revenue=1_000_00, export=250_00)
         f.kpi(b, 2027, revenue=1_000_00, export=250_00)
         computed = annual_report_compute(cluster=cluster_a, year=2027, entered_values={})
-    assert computed.figures[0].code == "export_share" and computed.figure("export_share").display == "25,00 %"
+    assert computed.figures[0].code == "export_share" and f.figure_of(computed, "export_share").display == "25,00 %"
     assert computed.figure("highlights") is None
-    assert computed.figure("joint_projects").name_ru == "Совместные проекты импортозамещения"
+    assert f.figure_of(computed, "joint_projects").name_ru == "Совместные проекты импортозамещения"
 
 
-def test_publishing_a_new_version_retires_the_old_one():
+def test_publishing_a_new_version_retires_the_old_one() -> None:
     actor = Actor.system()
     base = ReportForm.objects.get(year=2025, status="published")
     copy = services.form_copy(actor=actor, form=base, year=2025)
@@ -82,8 +84,10 @@ def test_publishing_a_new_version_retires_the_old_one():
     services.form_publish(actor=actor, form=copy)
     base.refresh_from_db()
     assert base.status == "retired"
+    retired = base.indicators.first()
+    assert retired is not None
     with pytest.raises(ValidationError):
-        services.indicator_update(actor=actor, indicator=base.indicators.first(), name_ru="Новое имя")
+        services.indicator_update(actor=actor, indicator=retired, name_ru="Новое имя")
     empty = services.form_create(actor=actor, year=2026)
     with pytest.raises(ValidationError, match="ни одного показателя"):
         services.form_publish(actor=actor, form=empty)
@@ -93,9 +97,10 @@ def test_publishing_a_new_version_retires_the_old_one():
                                   code="revenue", name_ru="Дубль", method="entered", value_type="integer")
 
 
-def test_only_platform_admins_get_in(cluster_a, make_user):
+def test_only_platform_admins_get_in(cluster_a: Cluster, make_user: MakeUser) -> None:
     form = ReportForm.objects.get(year=2026, status="published")
     indicator = form.indicators.first()
+    assert indicator is not None
     urls = ["/platform/report-forms/", f"/platform/report-forms/{form.pk}/",
             f"/platform/report-forms/{form.pk}/indicators/{indicator.pk}/"]
     posts = [f"/platform/report-forms/{form.pk}/copy/", f"/platform/report-forms/{form.pk}/publish/",

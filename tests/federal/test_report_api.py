@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django_tenants.utils import schema_context
+from pytest_django import DjangoAssertNumQueries
 
 from core.federal.models import AnnualReport
+from tenants.models import Cluster
 from tenants.reporting import services as reporting
 from tenants.reporting.models import AnnualReportDraft
-from tests.conftest import ROLE, api_client, client_for, token_for
+from tests.conftest import ROLE, MakeUser, api_client, client_for, token_for
 
 from . import factories as f
 
@@ -17,8 +19,9 @@ YEAR = 2025
 BASE = "/api/v1/annual-reports/"
 
 
-def test_admin_saves_a_draft_reads_it_computed_and_submits_versions(cluster_a, make_user,
-                                                                    django_assert_max_num_queries):
+def test_admin_saves_a_draft_reads_it_computed_and_submits_versions(
+    cluster_a: Cluster, make_user: MakeUser, django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
     with schema_context(cluster_a.schema_name):
         f.healthy_cluster(YEAR)
     admin = api_client(token_for(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a), cluster_a)
@@ -57,7 +60,8 @@ def test_admin_saves_a_draft_reads_it_computed_and_submits_versions(cluster_a, m
     assert detail["values"]["support_received"]["value"] == 150_000_000 and detail["details"]["revenue"]
 
 
-def test_nobody_else_sees_drafts_or_reports(cluster_a, cluster_b, make_user):
+def test_nobody_else_sees_drafts_or_reports(cluster_a: Cluster, cluster_b: Cluster,
+                                            make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.member("Своя")
         f.healthy_cluster(YEAR)
@@ -93,7 +97,7 @@ def test_nobody_else_sees_drafts_or_reports(cluster_a, cluster_b, make_user):
         assert not AnnualReportDraft.objects.exists()
 
 
-def test_unknown_year_and_future_year_are_refused(cluster_a, make_user):
+def test_unknown_year_and_future_year_are_refused(cluster_a: Cluster, make_user: MakeUser) -> None:
     admin = api_client(token_for(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a), cluster_a)
     assert admin.get(f"{BASE}drafts/2019/").status_code == 404
     response = admin.post(BASE, {"year": 2030}, content_type="application/json")

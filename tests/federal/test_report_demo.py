@@ -6,6 +6,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from core.federal.models import AnnualReport, RegistryCheckResult, ReportForm
+from tenants.models import Cluster
 from tenants.reporting.demo import demo_annual_reports
 
 from . import factories as f
@@ -13,7 +14,9 @@ from . import factories as f
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_reports_for_two_years_with_a_failing_cluster_and_no_duplicates(cluster_a, cluster_b, monkeypatch):
+def test_demo_reports_for_two_years_with_a_failing_cluster_and_no_duplicates(
+    cluster_a: Cluster, cluster_b: Cluster, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr("tenants.reporting.demo.CORRECTED", ("alpha", 2025))
     with schema_context(cluster_a.schema_name):
         for _ in range(11):

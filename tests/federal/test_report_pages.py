@@ -4,14 +4,18 @@ flow, drill-down, the PDF."""
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django_tenants.utils import schema_context
+from pytest_django import DjangoAssertNumQueries
 
 from core.federal.models import AnnualReport
+from tenants.models import Cluster
 from tenants.reporting import services as reporting
 from tenants.reporting.models import AnnualReportDraft
-from tests.conftest import ROLE, client_for, signed_in
+from tests.conftest import ROLE, ClientResponse, MakeUser, client_for, signed_in
 
 from . import factories as f
 
@@ -19,11 +23,11 @@ pytestmark = pytest.mark.django_db
 YEAR = 2025
 
 
-def _html(response) -> str:  # type: ignore[no-untyped-def]
+def _html(response: ClientResponse) -> str:
     return response.content.decode()
 
 
-def _submitted(cluster, **kwargs) -> AnnualReport:  # type: ignore[no-untyped-def]
+def _submitted(cluster: Cluster, **kwargs: Any) -> AnnualReport:
     with schema_context(cluster.schema_name):
         return reporting.annual_report_submit(actor=f.system(cluster), cluster=cluster, year=YEAR,
                                              entered_values=f.ENTERED, comments="Отчёт кластера", **kwargs)
@@ -35,7 +39,8 @@ def _pages(report_id: int) -> list[str]:
             f"/annual-report/reports/{report_id}/figures/revenue/", f"/annual-report/reports/{report_id}/pdf/"]
 
 
-def test_anonymous_representative_and_other_clusters_are_kept_out(cluster_a, cluster_b, make_user):
+def test_anonymous_representative_and_other_clusters_are_kept_out(cluster_a: Cluster, cluster_b: Cluster,
+                                                                  make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.member("Своя")
         f.healthy_cluster(YEAR)
@@ -59,7 +64,7 @@ def test_anonymous_representative_and_other_clusters_are_kept_out(cluster_a, clu
     assert client_for(None).get("/annual-report/").status_code == 404  # not on the public host
 
 
-def test_staff_read_but_do_not_change_or_submit(cluster_a, make_user):
+def test_staff_read_but_do_not_change_or_submit(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         f.healthy_cluster(YEAR)
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
@@ -74,7 +79,9 @@ def test_staff_read_but_do_not_change_or_submit(cluster_a, make_user):
         assert not AnnualReportDraft.objects.exists()
 
 
-def test_admin_drafts_submits_with_confirmation_and_corrects_with_a_reason(cluster_a, make_user, tmp_path):
+def test_admin_drafts_submits_with_confirmation_and_corrects_with_a_reason(cluster_a: Cluster,
+                                                                           make_user: MakeUser,
+                                                                           tmp_path: Path) -> None:
     with schema_context(cluster_a.schema_name):
         companies = f.healthy_cluster(YEAR)
     admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
@@ -128,7 +135,7 @@ def test_admin_drafts_submits_with_confirmation_and_corrects_with_a_reason(clust
     assert "2 500 000,00 ₽" in text and "Не менее 10 участников" in text and "Выполнено" in text
 
 
-def test_failed_check_lists_the_companies_concerned(cluster_a, make_user):
+def test_failed_check_lists_the_companies_concerned(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         linked = f.healthy_cluster(YEAR, members=3)
         lonely = f.member("Одиночка")
@@ -140,8 +147,9 @@ def test_failed_check_lists_the_companies_concerned(cluster_a, make_user):
     assert str(linked[0]) in page
 
 
-def test_version_list_filters_sorts_and_stays_within_a_query_budget(cluster_a, make_user,
-                                                                    django_assert_max_num_queries):
+def test_version_list_filters_sorts_and_stays_within_a_query_budget(
+    cluster_a: Cluster, make_user: MakeUser, django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
     with schema_context(cluster_a.schema_name):
         f.healthy_cluster(YEAR)
     for n in range(3):

@@ -6,17 +6,19 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django_tenants.utils import schema_context
+from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
 from core.audit.models import AuditEntry
 from core.audit.services import Actor
 from core.federal.compute import annual_report_compute
 from core.federal.models import AnnualReport, RegistryCheckResult, ReportFact
 from tenants.members.models import KpiReport
+from tenants.models import Cluster
 from tenants.reporting import services as reporting
 from tenants.reporting.selectors import annual_report_draft_get
-from tests.conftest import ROLE
+from tests.conftest import ROLE, MakeUser, tenant_connection
 
 from . import factories as f
 
@@ -24,26 +26,28 @@ pytestmark = pytest.mark.django_db
 YEAR = 2025
 
 
-def test_compute_sums_accepted_kpis_only_with_rows_behind(cluster_a):
+def test_compute_sums_accepted_kpis_only_with_rows_behind(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         a, b, c = f.member("Альфа-Мед"), f.member("Бета-Мед"), f.member("Гамма-Мед")
         f.kpi(a, YEAR, revenue=1_000_00, employees=5)
         f.kpi(b, YEAR, revenue=2_500_00, employees=7)
         f.kpi(c, YEAR, revenue=9_999_00, status=KpiReport.Status.SUBMITTED)  # not accepted: left out
         report = annual_report_compute(cluster=cluster_a, year=YEAR, entered_values={})
-    revenue = report.figure("revenue")
+    revenue = f.figure_of(report, "revenue")
     assert revenue.value == 3_500_00
     assert revenue.display == "3 500,00 ₽"
     assert [r.label for r in revenue.rows] == ["Альфа-Мед", "Бета-Мед"]
-    assert report.figure("employees").value == 12
-    assert report.figure("members_total").value == 3
-    assert report.figure("roadmap_completion").value is None  # no roadmap: «нет данных»
-    assert "нет" in report.figure("roadmap_completion").note
+    assert f.figure_of(report, "employees").value == 12
+    assert f.figure_of(report, "members_total").value == 3
+    assert f.figure_of(report, "roadmap_completion").value is None  # no roadmap: «нет данных»
+    assert "нет" in f.figure_of(report, "roadmap_completion").note
     assert report.errors == {}  # support received comes from the (absent) tranches: 0 ₽
-    assert report.figure("support_received").display == "0,00 ₽"
+    assert f.figure_of(report, "support_received").display == "0,00 ₽"
 
 
-def test_compute_runs_a_constant_number_of_queries(cluster_a, django_assert_max_num_queries):
+def test_compute_runs_a_constant_number_of_queries(
+    cluster_a: Cluster, django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
     with schema_context(cluster_a.schema_name):
         f.healthy_cluster(YEAR, members=12)
         with django_assert_max_num_queries(25):
@@ -53,7 +57,9 @@ def test_compute_runs_a_constant_number_of_queries(cluster_a, django_assert_max_
             annual_report_compute(cluster=cluster_a, year=YEAR, entered_values=f.ENTERED)
 
 
-def test_submitted_report_does_not_change_when_kpis_change_but_a_new_version_does(cluster_a, make_user):
+def test_submitted_report_does_not_change_when_kpis_change_but_a_new_version_does(
+    cluster_a: Cluster, make_user: MakeUser,
+) -> None:
     admin = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     with schema_context(cluster_a.schema_name):
         companies = f.healthy_cluster(YEAR)
@@ -82,7 +88,7 @@ def test_submitted_report_does_not_change_when_kpis_change_but_a_new_version_doe
     assert AuditEntry.objects.filter(action="annual_report.correct", object_id=str(second.pk)).exists()
 
 
-def test_snapshot_row_cannot_be_updated_and_only_one_version_is_latest(cluster_a):
+def test_snapshot_row_cannot_be_updated_and_only_one_version_is_latest(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         f.healthy_cluster(YEAR)
         report = reporting.annual_report_submit(actor=f.system(cluster_a), cluster=cluster_a, year=YEAR,
@@ -98,7 +104,7 @@ def test_snapshot_row_cannot_be_updated_and_only_one_version_is_latest(cluster_a
         AnnualReport.objects.filter(pk=report.pk).update(is_latest=True)
 
 
-def test_only_the_clusters_admin_submits(cluster_a, cluster_b, make_user):
+def test_only_the_clusters_admin_submits(cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser) -> None:
     staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     other_admin = make_user(ROLE.CLUSTER_ADMIN, cluster_b)
     with schema_context(cluster_a.schema_name):
@@ -111,7 +117,8 @@ def test_only_the_clusters_admin_submits(cluster_a, cluster_b, make_user):
     assert not AnnualReport.objects.filter(cluster=cluster_a).exists()
 
 
-def test_invalid_entered_values_are_refused_with_the_indicator(cluster_a, make_user):
+def test_invalid_entered_values_are_refused_with_the_indicator(cluster_a: Cluster,
+                                                               make_user: MakeUser) -> None:
     admin = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     actor = Actor(user=admin, cluster=cluster_a)
     with schema_context(cluster_a.schema_name):
@@ -124,15 +131,19 @@ def test_invalid_entered_values_are_refused_with_the_indicator(cluster_a, make_u
                                     indicator_comments={"support_received": "Субсидия по ПП № 41"},
                                     comments="Черновик")
         assert draft.entered_values == {"support_received": "1 500 000,50"}
-        assert annual_report_draft_get(year=YEAR).indicator_comments == {"support_received": "Субсидия по ПП № 41"}
+        saved = annual_report_draft_get(year=YEAR)
+        assert saved is not None
+        assert saved.indicator_comments == {"support_received": "Субсидия по ПП № 41"}
         with pytest.raises(ValidationError) as no_form:
             reporting.annual_report_draft_save(actor=actor, cluster=cluster_a, year=2019, entered_values={})
         assert "не опубликована" in str(no_form.value)
-    assert connection.schema_name == "public"
+    assert tenant_connection.schema_name == "public"
 
 
-def test_submission_queues_the_warehouse_refresh_after_commit(cluster_a, django_capture_on_commit_callbacks,
-                                                             monkeypatch):
+def test_submission_queues_the_warehouse_refresh_after_commit(
+    cluster_a: Cluster, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     queued: list[tuple[str, str]] = []
     monkeypatch.setattr("core.federal.tasks.warehouse_refresh_cluster.apply_async",
                         lambda args=None, kwargs=None, **options: queued.append(

@@ -5,28 +5,34 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import TYPE_CHECKING
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from core.audit.services import Actor
+from core.federal.compute import LiveMetrics
 from core.federal.models import ClusterSnapshot, RegistryCheckResult, ReportFact
 from core.federal.tasks import warehouse_refresh_all, warehouse_refresh_cluster
 from tenants.members.models import Company
+from tenants.models import Cluster
 from tenants.reporting import services as reporting
 from tenants.roadmap.models import Item, Roadmap, Section
-from tests.conftest import ROLE
+from tests.conftest import ROLE, InCluster, MakeUser, tenant_connection
 
 from . import factories as f
 from . import warehouse_rows as w
 
+if TYPE_CHECKING:
+    from billing.models import Invoice
+
 pytestmark = pytest.mark.django_db
 
 
-def _this_year(cluster) -> int:  # type: ignore[no-untyped-def]
+def _this_year(cluster: Cluster) -> int:
     return timezone.localtime(timezone.now(), cluster.tzinfo).year
 
 
@@ -39,7 +45,7 @@ def _roadmap(year: int, statuses: list[str]) -> None:
                             status=status)
 
 
-def _invoice(cluster, company: Company, amount: int, paid: int, status: str = "open"):  # type: ignore[no-untyped-def]
+def _invoice(cluster: Cluster, company: Company, amount: int, paid: int, status: str = "open") -> Invoice:
     from billing.models import Invoice
 
     today = timezone.localdate()
@@ -49,7 +55,7 @@ def _invoice(cluster, company: Company, amount: int, paid: int, status: str = "o
                                   source_key=f"test:{company.pk}:{amount}")
 
 
-def test_refresh_fills_the_snapshot_from_the_clusters_data(cluster_a):
+def test_refresh_fills_the_snapshot_from_the_clusters_data(cluster_a: Cluster) -> None:
     year = _this_year(cluster_a)
     with schema_context(cluster_a.schema_name):
         firms = [f.member() for _ in range(3)]
@@ -78,14 +84,15 @@ def test_refresh_fills_the_snapshot_from_the_clusters_data(cluster_a):
     assert RegistryCheckResult.objects.filter(cluster=cluster_a, report__isnull=True).count() == 4
 
 
-def test_refresh_queued_in_the_public_schema_touches_nothing(cluster_a):
-    connection.set_schema_to_public()
+def test_refresh_queued_in_the_public_schema_touches_nothing(cluster_a: Cluster) -> None:
+    tenant_connection.set_schema_to_public()
     result = warehouse_refresh_cluster.delay(reason="public").get()
     assert result == {"reason": "public", "refreshed": False, "schema": "public"}
     assert not ClusterSnapshot.objects.exists()
 
 
-def test_scheduled_refresh_runs_one_task_per_cluster_in_its_schema(cluster_a, cluster_b):
+def test_scheduled_refresh_runs_one_task_per_cluster_in_its_schema(cluster_a: Cluster,
+                                                                   cluster_b: Cluster) -> None:
     with schema_context(cluster_b.schema_name):
         f.member()
     assert warehouse_refresh_all.delay().get() >= 2
@@ -93,7 +100,10 @@ def test_scheduled_refresh_runs_one_task_per_cluster_in_its_schema(cluster_a, cl
     assert ClusterSnapshot.objects.get(cluster=cluster_b).member_count == 1
 
 
-def test_a_submission_refreshes_the_warehouse_after_commit(cluster_a, make_user, django_capture_on_commit_callbacks):
+def test_a_submission_refreshes_the_warehouse_after_commit(
+    cluster_a: Cluster, make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     admin = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     year = _this_year(cluster_a) - 1
     with schema_context(cluster_a.schema_name):
@@ -106,7 +116,7 @@ def test_a_submission_refreshes_the_warehouse_after_commit(cluster_a, make_user,
     assert ReportFact.objects.filter(cluster=cluster_a, year=year, code="members_total").get().value == 11
 
 
-def test_rebuild_recomputes_snapshots_and_facts(cluster_a, cluster_b):
+def test_rebuild_recomputes_snapshots_and_facts(cluster_a: Cluster, cluster_b: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         f.member()
         f.member()
@@ -128,12 +138,13 @@ def test_rebuild_recomputes_snapshots_and_facts(cluster_a, cluster_b):
         call_command("warehouse_rebuild", "nosuch", stdout=io.StringIO())
 
 
-def test_rebuild_goes_on_when_one_cluster_fails(cluster_a, cluster_b, monkeypatch):
+def test_rebuild_goes_on_when_one_cluster_fails(cluster_a: Cluster, cluster_b: Cluster,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
     from core.federal import compute
 
     real = compute.live_metrics
 
-    def broken(*, cluster):  # type: ignore[no-untyped-def]
+    def broken(*, cluster: Cluster) -> LiveMetrics:
         if cluster.schema_name == "alpha":
             raise RuntimeError("сбой")
         return real(cluster=cluster)
@@ -145,8 +156,10 @@ def test_rebuild_goes_on_when_one_cluster_fails(cluster_a, cluster_b, monkeypatc
     assert "alpha" in err.getvalue() and ClusterSnapshot.objects.filter(cluster=cluster_b).exists()
 
 
-def test_a_change_in_members_or_roadmap_queues_one_refresh_per_transaction(cluster_a, in_cluster, make_user,
-                                                                           django_capture_on_commit_callbacks):
+def test_a_change_in_members_or_roadmap_queues_one_refresh_per_transaction(
+    cluster_a: Cluster, in_cluster: InCluster, make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     from core.accounts.models import Grant
     from core.audit.services import Actor
     from core.federal.models import ClusterSnapshot

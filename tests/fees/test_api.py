@@ -4,14 +4,18 @@ Russian errors, a run started over the API is idempotent, bounded queries."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
+from django.test import Client
 from django_tenants.utils import schema_context
+from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
 from billing.models import Invoice
 from tenants.fees.models import AssessmentRun, FeeSchedule
 from tenants.governance.models import Decision
-from tests.conftest import ROLE, api_client, client_for, token_for
+from tenants.models import Cluster
+from tests.conftest import ROLE, MakeUser, api_client, client_for, token_for
 
 from . import factories as f
 
@@ -20,12 +24,14 @@ pytestmark = pytest.mark.django_db
 JSON = "application/json"
 
 
-def _api(make_user, cluster, role=ROLE.CLUSTER_STAFF, **kwargs):  # type: ignore[no-untyped-def]
+def _api(make_user: MakeUser, cluster: Cluster, role: str = ROLE.CLUSTER_STAFF, **kwargs: Any) -> Client:
     user = make_user(role, cluster, **kwargs)
     return api_client(token_for(user, cluster), cluster)
 
 
-def test_anonymous_other_clusters_representatives_and_no_role_are_refused(cluster_a, cluster_b, make_user):
+def test_anonymous_other_clusters_representatives_and_no_role_are_refused(cluster_a: Cluster,
+                                                                          cluster_b: Cluster,
+                                                                          make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         schedule = f.schedule(cluster_a)
         company = f.member(cluster_a, "Представляемая")
@@ -58,7 +64,7 @@ def test_anonymous_other_clusters_representatives_and_no_role_are_refused(cluste
     assert beta.get(f"/api/v1/fee-schedules/{schedule.pk}/").status_code == 404
 
 
-def test_staff_create_change_and_delete_a_schedule(cluster_a, make_user):
+def test_staff_create_change_and_delete_a_schedule(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff = _api(make_user, cluster_a)
     with schema_context(cluster_a.schema_name):
         decision = f.fee_decision()
@@ -87,8 +93,11 @@ def test_staff_create_change_and_delete_a_schedule(cluster_a, make_user):
     assert staff.get("/api/v1/fee-schedules/").json()["count"] == 0
 
 
-def test_start_an_assessment_over_the_api_twice(cluster_a, make_user, django_capture_on_commit_callbacks,
-                                                django_assert_max_num_queries):
+def test_start_an_assessment_over_the_api_twice(
+    cluster_a: Cluster, make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
     staff = _api(make_user, cluster_a)
     with schema_context(cluster_a.schema_name):
         schedule = f.schedule(cluster_a, effective_from=dt.date(2020, 1, 1))
@@ -116,7 +125,7 @@ def test_start_an_assessment_over_the_api_twice(cluster_a, make_user, django_cap
         staff.get("/api/v1/fee-schedules/")
 
 
-def test_no_schedule_in_force_is_a_clear_error(cluster_a, make_user):
+def test_no_schedule_in_force_is_a_clear_error(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff = _api(make_user, cluster_a)
     response = staff.post("/api/v1/assessments/", {"period": "2025"}, content_type=JSON)
     assert response.status_code == 400

@@ -4,14 +4,18 @@ entrance fees, quarterly periods, due dates and the cluster's time zone."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django_tenants.utils import schema_context
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from billing.models import Invoice
 from billing.services import invoices_mark_overdue
+from billing.services.invoices import InvoiceRequest, IssueOutcome
 from core.audit.models import AuditEntry
 from core.audit.services import Actor
 from tenants.fees import services
@@ -20,7 +24,7 @@ from tenants.fees.periods import overdue_from, parse_period, period_containing, 
 from tenants.governance.models import Body, Decision
 from tenants.members.models import Company, KpiReport
 from tenants.models import Cluster
-from tests.conftest import ROLE
+from tests.conftest import ROLE, MakeUser
 
 from . import factories as f
 
@@ -44,7 +48,8 @@ def _invoices(cluster: Cluster) -> dict[str, Invoice]:
     return {i.source_key: i for i in Invoice.objects.filter(cluster=cluster).prefetch_related("lines")}
 
 
-def test_one_invoice_per_liable_member_and_a_second_run_creates_nothing(cluster_a, cluster_b):
+def test_one_invoice_per_liable_member_and_a_second_run_creates_nothing(cluster_a: Cluster,
+                                                                        cluster_b: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         schedule = f.schedule(cluster_a, amount_kopecks=150_000_00, due_month=3, due_day=31)
         active = f.member(cluster_a, "Медтех")
@@ -73,7 +78,7 @@ def test_one_invoice_per_liable_member_and_a_second_run_creates_nothing(cluster_
     assert {"fee_schedule.create", "assessment.start", "assessment.finish"} <= actions
 
 
-def test_a_member_admitted_later_is_picked_up_by_the_next_run(cluster_a):
+def test_a_member_admitted_later_is_picked_up_by_the_next_run(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         schedule = f.schedule(cluster_a)
         f.member(cluster_a, "Первый")
@@ -84,7 +89,7 @@ def test_a_member_admitted_later_is_picked_up_by_the_next_run(cluster_a):
         assert f"fees:2025:{late.pk}" in _invoices(cluster_a)
 
 
-def test_tiers_by_headcount_use_the_latest_accepted_report_before_the_period(cluster_a):
+def test_tiers_by_headcount_use_the_latest_accepted_report_before_the_period(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         schedule = f.schedule(cluster_a, amount_kopecks=50_000_00, tier_basis=FeeSchedule.TierBasis.HEADCOUNT,
                               tiers=((0, 60_000_00), (50, 100_000_00), (250, 200_000_00)))
@@ -105,7 +110,7 @@ def test_tiers_by_headcount_use_the_latest_accepted_report_before_the_period(clu
         assert big_invoice.lines.get().description == "Членский взнос за 2025 год (численность от 250 чел.)"
 
 
-def test_tiers_by_revenue(cluster_a):
+def test_tiers_by_revenue(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         schedule = f.schedule(cluster_a, tier_basis=FeeSchedule.TierBasis.REVENUE,
                               tiers=((0, 30_000_00), (100_000_000_00, 90_000_00)))
@@ -119,7 +124,7 @@ def test_tiers_by_revenue(cluster_a):
         assert "выручка от 100 000 000,00 ₽" in invoices[f"fees:2025:{rich.pk}"].lines.get().description
 
 
-def test_exemptions_free_or_discount_a_member_for_their_dates(cluster_a):
+def test_exemptions_free_or_discount_a_member_for_their_dates(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         schedule = f.schedule(cluster_a, amount_kopecks=100_000_00)
         freed, halved, expired, future = (f.member(cluster_a, n) for n in ("Фонд", "Вуз", "Бывший льготник",
@@ -155,7 +160,7 @@ def test_exemptions_free_or_discount_a_member_for_their_dates(cluster_a):
     ("monthly", 70_000_00),  # admitted 20 June: June–December, 7 of 12 months
     ("daily", 64_109_59),  # 195 of 365 days, rounded half up
 ])
-def test_proration_for_a_member_admitted_mid_year(cluster_a, mode, expected):
+def test_proration_for_a_member_admitted_mid_year(cluster_a: Cluster, mode: str, expected: int) -> None:
     with schema_context(cluster_a.schema_name):
         schedule = f.schedule(cluster_a, amount_kopecks=120_000_00, proration=mode, due_day=31)
         newcomer = f.member(cluster_a, "Новичок", admitted=dt.datetime(2025, 6, 20, 15, tzinfo=MSK))
@@ -168,7 +173,7 @@ def test_proration_for_a_member_admitted_mid_year(cluster_a, mode, expected):
             assert "членство с 20.06.2025" in invoice.lines.get().description
 
 
-def test_entrance_fee_once_for_members_admitted_under_the_schedule(cluster_a):
+def test_entrance_fee_once_for_members_admitted_under_the_schedule(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         schedule = f.schedule(cluster_a, entrance_fee_kopecks=25_000_00, payment_days=14,
                               effective_from=dt.date(2025, 1, 1))
@@ -191,7 +196,7 @@ def test_entrance_fee_once_for_members_admitted_under_the_schedule(cluster_a):
         assert (run.created_count, run.exempt_count) == (2, 1)  # the exemption also frees the periodic fee
 
 
-def test_quarterly_periods_and_due_dates(cluster_a):
+def test_quarterly_periods_and_due_dates(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         schedule = f.schedule(cluster_a, period=FeeSchedule.Period.QUARTER, amount_kopecks=30_000_00, due_month=2,
                               due_day=31, grace_days=10)
@@ -223,7 +228,7 @@ def test_quarterly_periods_and_due_dates(cluster_a):
         assert "период взноса менять нельзя" in " ".join(err.value.messages)
 
 
-def test_admission_day_and_issue_day_are_the_clusters_local_dates(cluster_a):
+def test_admission_day_and_issue_day_are_the_clusters_local_dates(cluster_a: Cluster) -> None:
     Cluster.objects.filter(pk=cluster_a.pk).update(time_zone="Asia/Novosibirsk")
     cluster_a.refresh_from_db()
     with schema_context(cluster_a.schema_name):
@@ -241,7 +246,7 @@ def test_admission_day_and_issue_day_are_the_clusters_local_dates(cluster_a):
         assert f"entrance:{company.pk}" in invoices  # admitted on the schedule's first day
 
 
-def test_the_run_dates_its_invoices_with_the_clusters_today(cluster_a):
+def test_the_run_dates_its_invoices_with_the_clusters_today(cluster_a: Cluster) -> None:
     """Issue date defaults to «today» where the cluster is, which may differ from UTC's."""
     Cluster.objects.filter(pk=cluster_a.pk).update(time_zone="Asia/Kamchatka")
     cluster_a.refresh_from_db()
@@ -253,7 +258,7 @@ def test_the_run_dates_its_invoices_with_the_clusters_today(cluster_a):
     assert run.issue_date == timezone.localdate(timezone=ZoneInfo("Asia/Kamchatka"))
 
 
-def test_pure_period_helpers():
+def test_pure_period_helpers() -> None:
     assert parse_period("year", " 2025 ").label == "2025 год"
     assert parse_period("quarter", "2024К4").key == "2024-Q4"
     assert period_containing("quarter", dt.date(2024, 2, 29)).end == dt.date(2024, 3, 31)
@@ -265,7 +270,8 @@ def test_pure_period_helpers():
             parse_period("quarter", bad)
 
 
-def test_only_managers_set_fees_and_only_on_an_adopted_general_meeting_decision(cluster_a, make_user):
+def test_only_managers_set_fees_and_only_on_an_adopted_general_meeting_decision(cluster_a: Cluster,
+                                                                                make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.member(cluster_a, "Представляемая")
         rep = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=company.pk)
@@ -291,7 +297,7 @@ def test_only_managers_set_fees_and_only_on_an_adopted_general_meeting_decision(
             f.schedule(cluster_a, tiers=((0, 1),))  # tiers without a basis
 
 
-def test_a_run_for_a_period_outside_the_schedule_or_already_running_is_refused(cluster_a):
+def test_a_run_for_a_period_outside_the_schedule_or_already_running_is_refused(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         schedule = f.schedule(cluster_a, effective_from=dt.date(2025, 1, 1), effective_until=dt.date(2025, 12, 31))
         with pytest.raises(ValidationError) as err:
@@ -305,7 +311,9 @@ def test_a_run_for_a_period_outside_the_schedule_or_already_running_is_refused(c
             services.fee_schedule_delete(actor=Actor.system(cluster_a), schedule=schedule)
 
 
-def test_the_task_path_runs_the_queued_run_in_the_clusters_schema(cluster_a, django_capture_on_commit_callbacks):
+def test_the_task_path_runs_the_queued_run_in_the_clusters_schema(
+    cluster_a: Cluster, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     with schema_context(cluster_a.schema_name):
         schedule = f.schedule(cluster_a)
         f.member(cluster_a, "Через очередь")
@@ -318,7 +326,9 @@ def test_the_task_path_runs_the_queued_run_in_the_clusters_schema(cluster_a, dja
         assert (run.status, run.created_count, run.processed, run.percent) == ("done", 1, 1, 100)
 
 
-def test_one_members_refusal_does_not_stop_the_others_and_a_rerun_retries_it(cluster_a, monkeypatch):
+def test_one_members_refusal_does_not_stop_the_others_and_a_rerun_retries_it(
+    cluster_a: Cluster, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from billing import services as billing_services
 
     with schema_context(cluster_a.schema_name):
@@ -326,7 +336,7 @@ def test_one_members_refusal_does_not_stop_the_others_and_a_rerun_retries_it(clu
         good, bad = f.member(cluster_a, "Исправная"), f.member(cluster_a, "Сбойная")
         real = billing_services.invoices_issue_many
 
-        def refusing(*, requests, **kwargs):  # type: ignore[no-untyped-def]
+        def refusing(*, requests: Sequence[InvoiceRequest], **kwargs: Any) -> IssueOutcome:
             outcome = real(requests=[r for r in requests if r.company_id != bad.pk], **kwargs)
             for r in requests:
                 if r.company_id == bad.pk:

@@ -10,13 +10,14 @@ from django_tenants.utils import schema_context
 from billing.models import Invoice
 from tenants.fees.demo import demo_fees
 from tenants.fees.models import AssessmentRun, FeeSchedule
+from tenants.models import Cluster
 
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_fees_bill_the_members_and_run_once(cluster_a):
+def test_demo_fees_bill_the_members_and_run_once(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         decision = f.fee_decision()
         for name in ("Один", "Два", "Три", "Четыре"):

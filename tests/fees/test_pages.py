@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_tenants.utils import schema_context
 from openpyxl import load_workbook
+from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
 from billing import services as billing
 from billing.models import Invoice, Payment
@@ -25,18 +26,18 @@ from tenants.fees.models import AssessmentRun, FeeExemption, FeeSchedule
 from tenants.governance.models import Decision
 from tenants.members.models import Company
 from tenants.models import Cluster
-from tests.conftest import ROLE, client_for, signed_in
+from tests.conftest import ROLE, ClientResponse, MakeUser, client_for, signed_in
 
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
 
 
-def _html(response) -> str:  # type: ignore[no-untyped-def]
+def _html(response: ClientResponse) -> str:
     return response.content.decode()
 
 
-def _text(response) -> str:  # type: ignore[no-untyped-def]
+def _text(response: ClientResponse) -> str:
     """The page's visible text, tags removed and spaces squeezed."""
     return " ".join(re.sub(r"<[^>]+>", " ", _html(response)).split())
 
@@ -71,12 +72,13 @@ def _pages(schedule_id: int, invoice_id: int, run_id: int, exemption_id: int) ->
             f"/fees/invoices/{invoice_id}/void/", "/fees/arrears/", "/fees/ledger/"]
 
 
-def test_url_names():
+def test_url_names() -> None:
     assert reverse("fees:schedules", urlconf="clusterhub.urls_tenant") == "/fees/"
     assert reverse("fees:invoice", args=[7], urlconf="clusterhub.urls_tenant") == "/fees/invoices/7/"
 
 
-def test_anonymous_other_clusters_and_representatives_are_refused(cluster_a, cluster_b, make_user):
+def test_anonymous_other_clusters_and_representatives_are_refused(cluster_a: Cluster, cluster_b: Cluster,
+                                                                  make_user: MakeUser) -> None:
     schedule, companies, invoices = _billed(cluster_a)
     invoice = invoices[companies[0].pk]
     with schema_context(cluster_a.schema_name):
@@ -114,7 +116,8 @@ def test_anonymous_other_clusters_and_representatives_are_refused(cluster_a, clu
     assert 'href="/fees/"' not in _html(card) and 'href="/billing/invoices/"' in _html(card)
 
 
-def test_staff_create_a_schedule_with_tiers_on_a_fee_decision(cluster_a, make_user):
+def test_staff_create_a_schedule_with_tiers_on_a_fee_decision(cluster_a: Cluster,
+                                                              make_user: MakeUser) -> None:
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     empty = staff.get("/fees/")
     assert "Положений о взносах ещё нет" in _text(empty)
@@ -153,7 +156,10 @@ def test_staff_create_a_schedule_with_tiers_on_a_fee_decision(cluster_a, make_us
         assert not FeeSchedule.objects.exists()
 
 
-def test_staff_run_an_assessment_and_watch_its_progress(cluster_a, make_user, django_capture_on_commit_callbacks):
+def test_staff_run_an_assessment_and_watch_its_progress(
+    cluster_a: Cluster, make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     with schema_context(cluster_a.schema_name):
         schedule = f.schedule(cluster_a, effective_from=dt.date(2020, 1, 1))
@@ -186,7 +192,8 @@ def test_staff_run_an_assessment_and_watch_its_progress(cluster_a, make_user, dj
     assert "/static/frontend/progress.js" in html
 
 
-def test_a_lost_run_is_failed_on_the_next_look_and_no_longer_blocks_a_new_one(cluster_a, make_user):
+def test_a_lost_run_is_failed_on_the_next_look_and_no_longer_blocks_a_new_one(cluster_a: Cluster,
+                                                                              make_user: MakeUser) -> None:
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     with schema_context(cluster_a.schema_name):
         schedule = f.schedule(cluster_a, effective_from=dt.date(2020, 1, 1))
@@ -204,7 +211,7 @@ def test_a_lost_run_is_failed_on_the_next_look_and_no_longer_blocks_a_new_one(cl
     assert again.pk != lost.pk and lost.status == AssessmentRun.Status.FAILED
 
 
-def test_exemptions_list_create_and_delete_with_confirmation(cluster_a, make_user):
+def test_exemptions_list_create_and_delete_with_confirmation(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     assert "Освобождений нет" in _text(staff.get("/fees/exemptions/"))
     with schema_context(cluster_a.schema_name):
@@ -230,7 +237,9 @@ def test_exemptions_list_create_and_delete_with_confirmation(cluster_a, make_use
         assert not FeeExemption.objects.exists()
 
 
-def test_invoice_list_search_filters_sort_pages_and_empty_state(cluster_a, make_user, django_assert_max_num_queries):
+def test_invoice_list_search_filters_sort_pages_and_empty_state(
+    cluster_a: Cluster, make_user: MakeUser, django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     assert "Счетов ещё нет" in _text(staff.get("/fees/invoices/"))
     _, companies, invoices = _billed(cluster_a, tuple(f"Компания {i:02d}" for i in range(30)))
@@ -258,7 +267,8 @@ def test_invoice_list_search_filters_sort_pages_and_empty_state(cluster_a, make_
         staff.get("/fees/invoices/?status=unpaid&sort=-amount")
 
 
-def test_staff_record_a_partial_bank_transfer_then_the_rest_and_void_another(cluster_a, make_user):
+def test_staff_record_a_partial_bank_transfer_then_the_rest_and_void_another(cluster_a: Cluster,
+                                                                             make_user: MakeUser) -> None:
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     _, companies, invoices = _billed(cluster_a, ("Платит", "Аннулируют"))
     invoice, other = invoices[companies[0].pk], invoices[companies[1].pk]
@@ -295,7 +305,7 @@ def test_staff_record_a_partial_bank_transfer_then_the_rest_and_void_another(clu
     assert Payment.objects.filter(invoice=invoice, method=Payment.Method.MANUAL).count() == 2
 
 
-def test_staff_refund_a_bank_transfer(cluster_a, make_user):
+def test_staff_refund_a_bank_transfer(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     _, companies, invoices = _billed(cluster_a, ("Переплатил",))
     invoice = invoices[companies[0].pk]
@@ -310,7 +320,9 @@ def test_staff_refund_a_bank_transfer(cluster_a, make_user):
     assert "возврат 30 000,00 ₽" in _text(staff.get(f"/fees/invoices/{invoice.pk}/"))
 
 
-def test_arrears_per_member_and_period_with_bounded_queries(cluster_a, make_user, django_assert_max_num_queries):
+def test_arrears_per_member_and_period_with_bounded_queries(
+    cluster_a: Cluster, make_user: MakeUser, django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     _, companies, invoices = _billed(cluster_a, ("Должник", "Частичный", "Исправный"))
     system = Actor.system(cluster_a)
@@ -339,7 +351,7 @@ def test_arrears_per_member_and_period_with_bounded_queries(cluster_a, make_user
         assert "Участников: 23" in _text(staff.get("/fees/arrears/"))
 
 
-def test_ledger_export_xlsx_and_csv_for_excel(cluster_a, make_user):
+def test_ledger_export_xlsx_and_csv_for_excel(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     _, companies, invoices = _billed(cluster_a, ("Медтех",))
     invoice = invoices[companies[0].pk]
@@ -369,7 +381,7 @@ def test_ledger_export_xlsx_and_csv_for_excel(cluster_a, make_user):
     assert bad.status_code == 200 and "Дата «по» раньше даты «с»." in _text(bad)
 
 
-def test_dues_status_on_the_member_card(cluster_a, make_user):
+def test_dues_status_on_the_member_card(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     _, companies, invoices = _billed(cluster_a, ("Исправный", "Должник"))
     billing.payment_record_manual(actor=Actor.system(cluster_a), invoice=invoices[companies[0].pk],
@@ -385,7 +397,7 @@ def test_dues_status_on_the_member_card(cluster_a, make_user):
     assert "Счетов на взносы не выставлялось." in _text(staff.get(f"/members/{newcomer.pk}/"))
 
 
-def test_ledger_keeps_formula_like_names_as_text():
+def test_ledger_keeps_formula_like_names_as_text() -> None:
     from tenants.fees.exports import _text
 
     assert _text("=HYPERLINK(\"http://evil\")") == "'=HYPERLINK(\"http://evil\")"

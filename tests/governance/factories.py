@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from core.audit.services import Actor
 from tenants.governance import services
-from tenants.governance.models import Body, Meeting
+from tenants.governance.models import Body, Decision, Meeting
 from tenants.members.models import Company
 from tenants.models import Cluster
 
@@ -37,11 +38,11 @@ def meeting(cluster: Cluster, of: Body, *, held_at: dt.datetime = PAST, number: 
                                    secretary_name="Петрова А. С.", agenda=list(agenda))
 
 
-def attend(cluster: Cluster, of: Meeting, present: list[Company], absent: list[Company] = ()) -> None:  # type: ignore[assignment]
+def attend(cluster: Cluster, of: Meeting, present: Sequence[Company], absent: Sequence[Company] = ()) -> None:
     rows = [services.AttendanceRow(company=c, present=True, representative_name=f"Представитель {c.short_name}")
             for c in present] + [services.AttendanceRow(company=c, present=False) for c in absent]
     services.meeting_record_attendance(meeting=of, actor=system(cluster), rows=rows)
 
 
-def decide(cluster: Cluster, of: Meeting, *decisions: services.DecisionInput) -> list:  # type: ignore[type-arg]
+def decide(cluster: Cluster, of: Meeting, *decisions: services.DecisionInput) -> list[Decision]:
     return services.meeting_record_decisions(meeting=of, actor=system(cluster), decisions=list(decisions))

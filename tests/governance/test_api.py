@@ -4,17 +4,22 @@ nothing across clusters, bounded queries."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
+from pytest_django import DjangoAssertNumQueries, Settings
 
 from core.audit.models import AuditEntry
 from tenants.governance import services
 from tenants.governance.models import Body, Committee, Meeting
+from tenants.models import Cluster
 from tenants.selectors import forget_cluster_hosts
-from tests.conftest import ROLE, api_client, client_for, token_for
+from tests.conftest import ROLE, MakeUser, api_client, client_for, streamed, token_for
 
 from . import factories as f
 
@@ -23,11 +28,13 @@ pytestmark = pytest.mark.django_db
 JSON = "application/json"
 
 
-def _api(make_user, cluster, role=ROLE.CLUSTER_STAFF, **kwargs):  # type: ignore[no-untyped-def]
+def _api(make_user: MakeUser, cluster: Cluster, role: str = ROLE.CLUSTER_STAFF, **kwargs: Any) -> Client:
     return api_client(token_for(make_user(role, cluster, **kwargs), cluster), cluster)
 
 
-def test_every_resource_refuses_anonymous_other_clusters_and_users_without_a_role(cluster_a, cluster_b, make_user):
+def test_every_resource_refuses_anonymous_other_clusters_and_users_without_a_role(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser,
+) -> None:
     other_cluster = api_client(token_for(make_user(ROLE.CLUSTER_ADMIN, cluster_b), cluster_b), cluster_a)
     no_role = api_client(token_for(make_user(None), None), cluster_a)
     for url in ("/api/v1/bodies/", "/api/v1/officers/", "/api/v1/committees/", "/api/v1/meetings/"):
@@ -39,7 +46,8 @@ def test_every_resource_refuses_anonymous_other_clusters_and_users_without_a_rol
         assert other_cluster.post(url, {}, content_type=JSON).status_code == 403, url
 
 
-def test_objects_of_another_cluster_are_never_visible(cluster_a, cluster_b, make_user):
+def test_objects_of_another_cluster_are_never_visible(cluster_a: Cluster, cluster_b: Cluster,
+                                                      make_user: MakeUser) -> None:
     with schema_context(cluster_b.schema_name):
         beta_body = f.body(cluster_b, name="Совет Беты", kind=Body.Kind.COUNCIL)
         beta_meeting = f.meeting(cluster_b, beta_body)
@@ -57,7 +65,7 @@ def test_objects_of_another_cluster_are_never_visible(cluster_a, cluster_b, make
         assert Meeting.objects.filter(pk=beta_meeting.pk).exists()
 
 
-def test_representatives_read_but_do_not_write(cluster_a, make_user):
+def test_representatives_read_but_do_not_write(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         body = f.body(cluster_a)
         meeting = f.meeting(cluster_a, body)
@@ -78,13 +86,15 @@ def test_representatives_read_but_do_not_write(cluster_a, make_user):
     assert [r.status_code for r in denied] == [403] * len(denied)
 
 
-def _set_time_zone(cluster, name: str) -> None:  # type: ignore[no-untyped-def]
+def _set_time_zone(cluster: Cluster, name: str) -> None:
     cluster.time_zone = name
     cluster.save()
     forget_cluster_hosts(cluster=cluster)
 
 
-def test_bodies_and_officers_crud_with_current_officers_in_the_cluster_time_zone(cluster_a, make_user, monkeypatch):
+def test_bodies_and_officers_crud_with_current_officers_in_the_cluster_time_zone(
+    cluster_a: Cluster, make_user: MakeUser, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     api = _api(make_user, cluster_a)
     created = api.post("/api/v1/bodies/", {"kind": "council", "name": "Совет кластера", "quorum_rule": "fixed"},
                        content_type=JSON)
@@ -115,7 +125,7 @@ def test_bodies_and_officers_crud_with_current_officers_in_the_cluster_time_zone
     assert AuditEntry.objects.filter(cluster=cluster_a, action="officer.create").count() == 3
 
 
-def test_meeting_flow_through_the_api(cluster_a, make_user):
+def test_meeting_flow_through_the_api(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         members = f.companies(5)
         body = f.body(cluster_a)
@@ -162,7 +172,8 @@ def test_meeting_flow_through_the_api(cluster_a, make_user):
     assert [m["id"] for m in listing["results"]] == [meeting["id"]]
 
 
-def test_committee_documents_only_for_its_people_and_managers(cluster_a, make_user, settings, tmp_path):
+def test_committee_documents_only_for_its_people_and_managers(cluster_a: Cluster, make_user: MakeUser,
+                                                              settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path
     with schema_context(cluster_a.schema_name):
         (company,) = f.companies(1)
@@ -185,7 +196,7 @@ def test_committee_documents_only_for_its_people_and_managers(cluster_a, make_us
     assert seen["Комитет по качеству"]["documents_visible"] is True
     assert [d["title"] for d in seen["Комитет по качеству"]["documents"]] == ["Положение о комитете"]
     download = insider.get(document["download_url"])
-    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 x"
+    assert download.status_code == 200 and streamed(download) == b"%PDF-1.4 x"
     assert "filename*=utf-8''%D0%BF%D0%BE%D0%BB" in download["Content-Disposition"]
 
     hidden = {c["name"]: c for c in outsider.get("/api/v1/committees/").json()["results"]}
@@ -203,7 +214,7 @@ def test_committee_documents_only_for_its_people_and_managers(cluster_a, make_us
     assert staff.get(document["download_url"]).status_code == 404
 
 
-def test_committee_members_through_the_api(cluster_a, make_user):
+def test_committee_members_through_the_api(cluster_a: Cluster, make_user: MakeUser) -> None:
     rep = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a)
     with schema_context(cluster_a.schema_name):
         committee = services.committee_create(actor=f.system(cluster_a), name="Комитет по маркетингу")
@@ -217,7 +228,7 @@ def test_committee_members_through_the_api(cluster_a, make_user):
     assert api.get(f"/api/v1/committees/{committee.pk}/").json()["people"] == []
 
 
-def _fill(cluster, rows: int) -> None:  # type: ignore[no-untyped-def]
+def _fill(cluster: Cluster, rows: int) -> None:
     """`rows` meetings and committees; the first meeting has `rows` members present, agenda items
     and decisions."""
     with schema_context(cluster.schema_name):
@@ -235,13 +246,15 @@ def _fill(cluster, rows: int) -> None:  # type: ignore[no-untyped-def]
                                           company=members[0])
 
 
-def first_meeting_id(cluster) -> int:  # type: ignore[no-untyped-def]
+def first_meeting_id(cluster: Cluster) -> int:
     with schema_context(cluster.schema_name):
         return Meeting.objects.order_by("id").values_list("id", flat=True)[0]
 
 
 @pytest.mark.parametrize("rows", [3, 30])
-def test_list_and_detail_queries_do_not_grow_with_rows(cluster_a, make_user, django_assert_max_num_queries, rows):
+def test_list_and_detail_queries_do_not_grow_with_rows(cluster_a: Cluster, make_user: MakeUser,
+                                                       django_assert_max_num_queries: DjangoAssertNumQueries,
+                                                       rows: int) -> None:
     _fill(cluster_a, rows)
     api = _api(make_user, cluster_a)
     meeting_id = first_meeting_id(cluster_a)

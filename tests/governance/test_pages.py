@@ -4,17 +4,20 @@ nothing, confirmation before destructive actions, bounded queries."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_tenants.utils import schema_context
+from pytest_django import DjangoAssertNumQueries, Settings
 
 from core.audit.models import AuditEntry
 from tenants.governance import services
 from tenants.governance.models import Attendance, Body, Committee, Decision, Meeting
 from tenants.members.models import Company
-from tests.conftest import ROLE, client_for, signed_in
+from tenants.models import Cluster
+from tests.conftest import ROLE, MakeUser, client_for, signed_in, streamed
 
 from . import factories as f
 from .test_api import _fill, first_meeting_id
@@ -24,7 +27,7 @@ pytestmark = pytest.mark.django_db
 READ_PAGES = ["/governance/meetings/", "/governance/committees/", "/governance/bodies/", "/governance/officers/"]
 
 
-def _setup(cluster):  # type: ignore[no-untyped-def]
+def _setup(cluster: Cluster) -> tuple[Body, Meeting, Committee]:
     with schema_context(cluster.schema_name):
         body = f.body(cluster)
         meeting = f.meeting(cluster, body)
@@ -32,12 +35,14 @@ def _setup(cluster):  # type: ignore[no-untyped-def]
     return body, meeting, committee
 
 
-def test_url_names():
+def test_url_names() -> None:
     assert reverse("governance:meetings", urlconf="clusterhub.urls_tenant") == "/governance/meetings/"
     assert reverse("governance:committees", urlconf="clusterhub.urls_tenant") == "/governance/committees/"
 
 
-def test_anonymous_goes_to_login_and_sessions_of_another_cluster_do_not_count(cluster_a, cluster_b, make_user):
+def test_anonymous_goes_to_login_and_sessions_of_another_cluster_do_not_count(cluster_a: Cluster,
+                                                                              cluster_b: Cluster,
+                                                                              make_user: MakeUser) -> None:
     body, meeting, committee = _setup(cluster_a)
     pages = [*READ_PAGES, f"/governance/meetings/{meeting.pk}/", f"/governance/committees/{committee.pk}/",
              "/governance/meetings/new/", f"/governance/meetings/{meeting.pk}/protocol/?format=pdf"]
@@ -54,7 +59,8 @@ def test_anonymous_goes_to_login_and_sessions_of_another_cluster_do_not_count(cl
         assert Meeting.objects.filter(pk=meeting.pk).exists()
 
 
-def test_a_user_without_a_role_here_is_refused(cluster_a, cluster_b, make_user):
+def test_a_user_without_a_role_here_is_refused(cluster_a: Cluster, cluster_b: Cluster,
+                                               make_user: MakeUser) -> None:
     _setup(cluster_a)
     # a representative of alpha who lost the role keeps a session but not the pages
     from core.accounts.services import grant_revoke
@@ -66,7 +72,8 @@ def test_a_user_without_a_role_here_is_refused(cluster_a, cluster_b, make_user):
         assert client.get(url).status_code == 403, url
 
 
-def test_objects_of_another_cluster_are_404(cluster_a, cluster_b, make_user):
+def test_objects_of_another_cluster_are_404(cluster_a: Cluster, cluster_b: Cluster,
+                                            make_user: MakeUser) -> None:
     _body, beta_meeting, beta_committee = _setup(cluster_b)
     with schema_context(cluster_a.schema_name):
         Meeting.objects.all().delete()
@@ -80,7 +87,7 @@ def test_objects_of_another_cluster_are_404(cluster_a, cluster_b, make_user):
         assert Meeting.objects.filter(pk=beta_meeting.pk).exists()
 
 
-def test_representatives_read_and_managers_change(cluster_a, make_user):
+def test_representatives_read_and_managers_change(cluster_a: Cluster, make_user: MakeUser) -> None:
     body, meeting, committee = _setup(cluster_a)
     member = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a), cluster_a)
     for url in [*READ_PAGES, f"/governance/meetings/{meeting.pk}/", f"/governance/committees/{committee.pk}/"]:
@@ -98,7 +105,7 @@ def test_representatives_read_and_managers_change(cluster_a, make_user):
         assert not Body.objects.filter(name="Совет").exists()
 
 
-def test_meeting_list_searches_filters_sorts_and_pages(cluster_a, make_user):
+def test_meeting_list_searches_filters_sorts_and_pages(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     assert "Ничего не найдено." in staff.get("/governance/meetings/").content.decode()
     with schema_context(cluster_a.schema_name):
@@ -118,7 +125,8 @@ def test_meeting_list_searches_filters_sorts_and_pages(cluster_a, make_user):
     assert "01.01.2020" not in first
 
 
-def test_staff_creates_a_meeting_records_attendance_and_an_admission(cluster_a, make_user):
+def test_staff_creates_a_meeting_records_attendance_and_an_admission(cluster_a: Cluster,
+                                                                     make_user: MakeUser) -> None:
     staff_user = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     staff = signed_in(staff_user, cluster_a)
     with schema_context(cluster_a.schema_name):
@@ -169,7 +177,8 @@ def test_staff_creates_a_meeting_records_attendance_and_an_admission(cluster_a, 
         assert Attendance.objects.filter(meeting=meeting, present=True).count() == 3
 
 
-def test_destructive_actions_ask_for_confirmation_and_use_post(cluster_a, make_user):
+def test_destructive_actions_ask_for_confirmation_and_use_post(cluster_a: Cluster,
+                                                               make_user: MakeUser) -> None:
     body, meeting, committee = _setup(cluster_a)
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     page = staff.get(f"/governance/meetings/{meeting.pk}/").content.decode()
@@ -182,7 +191,8 @@ def test_destructive_actions_ask_for_confirmation_and_use_post(cluster_a, make_u
     assert "Заседание удалено." in deleted
 
 
-def test_committee_page_documents_for_its_people_only(cluster_a, make_user, settings, tmp_path):
+def test_committee_page_documents_for_its_people_only(cluster_a: Cluster, make_user: MakeUser,
+                                                      settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path
     with schema_context(cluster_a.schema_name):
         (company,) = f.companies(1)
@@ -207,7 +217,7 @@ def test_committee_page_documents_for_its_people_only(cluster_a, make_user, sett
     download = f"{url}documents/{document.pk}/"
     assert "Положение" in insider.get(url).content.decode()
     response = insider.get(download)
-    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 x"
+    assert response.status_code == 200 and streamed(response) == b"%PDF-1.4 x"
     outsider_page = outsider.get(url).content.decode()
     assert "Аудит систем менеджмента качества" in outsider_page and "Положение" not in outsider_page
     assert "Документы комитета доступны его участникам" in outsider_page
@@ -216,7 +226,7 @@ def test_committee_page_documents_for_its_people_only(cluster_a, make_user, sett
     assert "/media/" not in staff.get(url).content.decode()
 
 
-def test_bodies_and_officers_pages(cluster_a, make_user):
+def test_bodies_and_officers_pages(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
     bad = staff.post("/governance/bodies/", {"kind": "council", "name": "Совет", "quorum_rule": "fixed"})
     assert "Для кворума «не менее заданного числа» укажите число." in bad.content.decode()
@@ -235,7 +245,9 @@ def test_bodies_and_officers_pages(cluster_a, make_user):
 
 
 @pytest.mark.parametrize("rows", [3, 30])
-def test_page_queries_do_not_grow_with_rows(cluster_a, make_user, django_assert_max_num_queries, rows):
+def test_page_queries_do_not_grow_with_rows(cluster_a: Cluster, make_user: MakeUser,
+                                            django_assert_max_num_queries: DjangoAssertNumQueries,
+                                            rows: int) -> None:
     _fill(cluster_a, rows)
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     meeting_id = first_meeting_id(cluster_a)
@@ -248,7 +260,7 @@ def test_page_queries_do_not_grow_with_rows(cluster_a, make_user, django_assert_
         assert staff.get("/governance/committees/").status_code == 200
 
 
-def test_pages_follow_the_chosen_language(cluster_a, make_user):
+def test_pages_follow_the_chosen_language(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         members = f.companies(3)
         meeting = f.meeting(cluster_a, f.body(cluster_a))

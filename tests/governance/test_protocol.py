@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -11,8 +12,10 @@ from django_tenants.utils import schema_context
 from docx import Document
 
 from tenants.governance import services
+from tenants.governance.models import Meeting
 from tenants.governance.protocol import cluster_genitive
-from tests.conftest import ROLE, api_client, signed_in, token_for
+from tenants.models import Cluster
+from tests.conftest import ROLE, MakeUser, api_client, signed_in, token_for
 
 from . import factories as f
 
@@ -30,12 +33,12 @@ TITLE = "ПРОТОКОЛ № 2 общего собрания участнико
     ("Кластер Альфа (тест)", "Кластера Альфа (тест)"),
     ("Ассоциация «МедТех»", "кластера «Ассоциация «МедТех»»"),
 ])
-def test_cluster_name_in_the_genitive(name, genitive):
+def test_cluster_name_in_the_genitive(name: str, genitive: str) -> None:
     assert cluster_genitive(name) == genitive
 
 
 @pytest.fixture
-def held_meeting(cluster_a):  # type: ignore[no-untyped-def]
+def held_meeting(cluster_a: Cluster) -> Meeting:
     """Meeting № 2 of the general meeting: 14 of 25 present, one adopted and one failed decision."""
     with schema_context(cluster_a.schema_name):
         members = f.companies(25)
@@ -50,7 +53,7 @@ def held_meeting(cluster_a):  # type: ignore[no-untyped-def]
         return meeting
 
 
-def _pdf_text(content: bytes, tmp_path) -> str:  # type: ignore[no-untyped-def]
+def _pdf_text(content: bytes, tmp_path: Path) -> str:
     path = tmp_path / "protocol.pdf"
     path.write_bytes(content)
     result = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],
@@ -58,7 +61,8 @@ def _pdf_text(content: bytes, tmp_path) -> str:  # type: ignore[no-untyped-def]
     return " ".join(result.stdout.decode("utf-8").split())
 
 
-def test_pdf_protocol_from_the_api_has_the_decisions_and_votes(cluster_a, make_user, held_meeting, tmp_path):
+def test_pdf_protocol_from_the_api_has_the_decisions_and_votes(cluster_a: Cluster, make_user: MakeUser,
+                                                               held_meeting: Meeting, tmp_path: Path) -> None:
     member = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a)
     response = api_client(token_for(member, cluster_a), cluster_a).get(
         f"/api/v1/meetings/{held_meeting.pk}/protocol/?format=pdf")
@@ -83,7 +87,8 @@ def test_pdf_protocol_from_the_api_has_the_decisions_and_votes(cluster_a, make_u
     assert "Участник 15" not in text  # absent members are not listed as present
 
 
-def test_docx_protocol_from_the_page_has_the_same_content(cluster_a, make_user, held_meeting):
+def test_docx_protocol_from_the_page_has_the_same_content(cluster_a: Cluster, make_user: MakeUser,
+                                                          held_meeting: Meeting) -> None:
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     response = staff.get(f"/governance/meetings/{held_meeting.pk}/protocol/?format=docx")
     assert response.status_code == 200
@@ -103,7 +108,7 @@ def test_docx_protocol_from_the_page_has_the_same_content(cluster_a, make_user, 
     assert any(p.startswith("Секретарь") and p.endswith("/ Петрова А. С. /") for p in paragraphs)
 
 
-def test_protocol_without_quorum_says_so(cluster_a, make_user, tmp_path):
+def test_protocol_without_quorum_says_so(cluster_a: Cluster, make_user: MakeUser, tmp_path: Path) -> None:
     with schema_context(cluster_a.schema_name):
         members = f.companies(10)
         meeting = f.meeting(cluster_a, f.body(cluster_a))
@@ -113,7 +118,8 @@ def test_protocol_without_quorum_says_so(cluster_a, make_user, tmp_path):
     assert "Кворума нет: 3 из 10, нужно не менее 6." in text
 
 
-def test_protocol_format_errors_and_access(cluster_a, cluster_b, make_user, held_meeting):
+def test_protocol_format_errors_and_access(cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser,
+                                           held_meeting: Meeting) -> None:
     api = api_client(token_for(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a), cluster_a)
     wrong = api.get(f"/api/v1/meetings/{held_meeting.pk}/protocol/?format=xlsx")
     assert wrong.status_code == 400

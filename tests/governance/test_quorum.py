@@ -11,6 +11,7 @@ from tenants.governance.models import Attendance, Body
 from tenants.governance.quorum import Quorum, is_adopted, quorum_required
 from tenants.governance.selectors import meeting_quorum, voting_members_at
 from tenants.members.models import Company, MembershipEvent
+from tenants.models import Cluster
 
 from . import factories as f
 
@@ -36,7 +37,7 @@ MAJORITY, TWO_THIRDS, FIXED = Body.Quorum.MAJORITY, Body.Quorum.TWO_THIRDS, Body
     (FIXED, 25, 10, 9, False),
     (FIXED, 5, 10, 5, False),  # a fixed count above the membership is never reached
 ])
-def test_quorum_rules(rule, total, fixed, present, reached):
+def test_quorum_rules(rule: str, total: int, fixed: int | None, present: int, reached: bool) -> None:
     required = quorum_required(rule=rule, total=total, fixed_count=fixed)
     assert Quorum(rule=rule, total=total, present=present, required=required).reached is reached
 
@@ -49,12 +50,13 @@ def test_quorum_rules(rule, total, fixed, present, reached):
     (1, 1, 1, True),
     (3, 2, 1, False),
 ])
-def test_adoption_needs_quorum_and_more_than_half_of_those_present(present, required, votes_for, adopted):
+def test_adoption_needs_quorum_and_more_than_half_of_those_present(present: int, required: int,
+                                                                   votes_for: int, adopted: bool) -> None:
     quorum = Quorum(rule=MAJORITY, total=25, present=present, required=required)
     assert is_adopted(quorum=quorum, votes_for=votes_for) is adopted
 
 
-def test_quorum_labels_in_russian():
+def test_quorum_labels_in_russian() -> None:
     assert Quorum(rule=MAJORITY, total=25, present=14, required=13).label == "Кворум есть: 14 из 25"
     assert Quorum(rule=MAJORITY, total=25, present=10, required=13).label == (
         "Кворума нет: 10 из 25, нужно не менее 13")
@@ -64,7 +66,7 @@ def _event(company: Company, to: str, at: dt.datetime, frm: str = "") -> None:
     MembershipEvent.objects.create(company=company, from_status=frm, to_status=to, at=at)
 
 
-def test_voters_at_a_date_follow_the_membership_history(cluster_a):
+def test_voters_at_a_date_follow_the_membership_history(cluster_a: Cluster) -> None:
     meeting_at = dt.datetime(2024, 3, 15, 11, 0, tzinfo=f.MSK)
     with schema_context(cluster_a.schema_name):
         long_ago, newcomer, suspended, left_later, no_history, applicant, at_meeting = f.companies(7)
@@ -82,7 +84,7 @@ def test_voters_at_a_date_follow_the_membership_history(cluster_a):
     assert voters == {long_ago.short_name, left_later.short_name, no_history.short_name}
 
 
-def test_meeting_quorum_counts_present_voters_only(cluster_a):
+def test_meeting_quorum_counts_present_voters_only(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         members = f.companies(25)
         guest = Company.objects.create(full_name="АО «Гость»", short_name="Гость", status=Company.Status.APPLIED)

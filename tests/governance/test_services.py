@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Any, NoReturn
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_tenants.utils import schema_context
+from pytest_django import Settings
 
 from core.audit.models import AuditEntry
 from core.audit.services import Actor
@@ -16,7 +19,8 @@ from tenants.governance import services
 from tenants.governance.models import Attendance, Body, Decision, Meeting
 from tenants.governance.selectors import meeting_quorum
 from tenants.members.models import Company, MembershipEvent
-from tests.conftest import ROLE
+from tenants.models import Cluster
+from tests.conftest import ROLE, MakeUser
 
 from . import factories as f
 
@@ -25,11 +29,11 @@ pytestmark = pytest.mark.django_db
 Kind = Decision.Kind
 
 
-def _audit(cluster, action: str) -> list[AuditEntry]:  # type: ignore[no-untyped-def]
+def _audit(cluster: Cluster, action: str) -> list[AuditEntry]:
     return list(AuditEntry.objects.filter(cluster=cluster, action=action).order_by("id"))
 
 
-def test_body_needs_a_count_for_the_fixed_rule_and_writes_audit(cluster_a):
+def test_body_needs_a_count_for_the_fixed_rule_and_writes_audit(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         with pytest.raises(ValidationError) as error:
             f.body(cluster_a, rule=Body.Quorum.FIXED)
@@ -43,7 +47,7 @@ def test_body_needs_a_count_for_the_fixed_rule_and_writes_audit(cluster_a):
     assert updated[-1].changes == {"quorum_rule": ["fixed", "majority"], "quorum_fixed_count": [7, None]}
 
 
-def test_body_with_meetings_cannot_be_deleted(cluster_a):
+def test_body_with_meetings_cannot_be_deleted(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         body = f.body(cluster_a)
         f.meeting(cluster_a, body)
@@ -52,7 +56,7 @@ def test_body_with_meetings_cannot_be_deleted(cluster_a):
         assert Body.objects.filter(pk=body.pk).exists()
 
 
-def test_officer_term_must_be_ordered(cluster_a):
+def test_officer_term_must_be_ordered(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         with pytest.raises(ValidationError, match="Окончание полномочий раньше их начала."):
             services.officer_create(actor=f.system(cluster_a), title="Председатель совета",
@@ -60,7 +64,7 @@ def test_officer_term_must_be_ordered(cluster_a):
                                     term_end=dt.date(2023, 1, 1))
 
 
-def test_meeting_number_is_unique_per_body(cluster_a):
+def test_meeting_number_is_unique_per_body(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         body = f.body(cluster_a)
         f.meeting(cluster_a, body, number="2")
@@ -70,7 +74,7 @@ def test_meeting_number_is_unique_per_body(cluster_a):
         f.meeting(cluster_a, council, number="2")  # another body may reuse the number
 
 
-def test_attendance_is_all_or_nothing_and_only_for_voters(cluster_a):
+def test_attendance_is_all_or_nothing_and_only_for_voters(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         members = f.companies(3)
         outsider = Company.objects.create(full_name="ООО «Соискатель»", short_name="Соискатель",
@@ -90,7 +94,7 @@ def test_attendance_is_all_or_nothing_and_only_for_voters(cluster_a):
     assert entry.changes[members[2].short_name] == [None, "отсутствовал"]
 
 
-def test_decisions_are_adopted_by_the_rule_and_mark_the_meeting_held(cluster_a):
+def test_decisions_are_adopted_by_the_rule_and_mark_the_meeting_held(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         members = f.companies(25)
         meeting = f.meeting(cluster_a, f.body(cluster_a))
@@ -111,7 +115,7 @@ def test_decisions_are_adopted_by_the_rule_and_mark_the_meeting_held(cluster_a):
         "quorum_required": [None, 13]}
 
 
-def test_a_held_meeting_keeps_its_quorum_when_the_rule_changes_later(cluster_a):
+def test_a_held_meeting_keeps_its_quorum_when_the_rule_changes_later(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         members = f.companies(25)
         body = f.body(cluster_a)
@@ -124,7 +128,7 @@ def test_a_held_meeting_keeps_its_quorum_when_the_rule_changes_later(cluster_a):
         assert meeting_quorum(meeting=meeting).label == "Кворум есть: 14 из 25"
 
 
-def test_without_quorum_nothing_is_adopted(cluster_a):
+def test_without_quorum_nothing_is_adopted(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         members = f.companies(25)
         meeting = f.meeting(cluster_a, f.body(cluster_a))
@@ -133,7 +137,7 @@ def test_without_quorum_nothing_is_adopted(cluster_a):
         assert decision.adopted is False
 
 
-def test_recording_decisions_is_all_or_nothing(cluster_a):
+def test_recording_decisions_is_all_or_nothing(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         members = f.companies(5)
         meeting = f.meeting(cluster_a, f.body(cluster_a))
@@ -148,7 +152,9 @@ def test_recording_decisions_is_all_or_nothing(cluster_a):
     assert _audit(cluster_a, "decision.record") == []
 
 
-def test_attendance_is_frozen_once_decisions_exist_and_such_meeting_cannot_be_deleted(cluster_a):
+def test_attendance_is_frozen_once_decisions_exist_and_such_meeting_cannot_be_deleted(
+    cluster_a: Cluster,
+) -> None:
     with schema_context(cluster_a.schema_name):
         members = f.companies(3)
         meeting = f.meeting(cluster_a, f.body(cluster_a))
@@ -163,7 +169,7 @@ def test_attendance_is_frozen_once_decisions_exist_and_such_meeting_cannot_be_de
         assert Meeting.objects.filter(pk=meeting.pk).exists()
 
 
-def test_meeting_without_decisions_is_deleted_with_an_audit_row(cluster_a):
+def test_meeting_without_decisions_is_deleted_with_an_audit_row(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         meeting = f.meeting(cluster_a, f.body(cluster_a))
         pk = meeting.pk
@@ -172,7 +178,7 @@ def test_meeting_without_decisions_is_deleted_with_an_audit_row(cluster_a):
     assert _audit(cluster_a, "meeting.delete")[-1].object_id == str(pk)
 
 
-def test_decisions_wait_for_the_meeting_and_not_for_a_cancelled_one(cluster_a):
+def test_decisions_wait_for_the_meeting_and_not_for_a_cancelled_one(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         f.companies(3)
         body = f.body(cluster_a)
@@ -185,7 +191,7 @@ def test_decisions_wait_for_the_meeting_and_not_for_a_cancelled_one(cluster_a):
             f.decide(cluster_a, cancelled, services.DecisionInput(text="Поздно.", votes_for=0))
 
 
-def test_admission_only_by_the_general_meeting_and_only_of_non_members(cluster_a):
+def test_admission_only_by_the_general_meeting_and_only_of_non_members(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         members = f.companies(3)
         council = f.meeting(cluster_a, f.body(cluster_a, kind=Body.Kind.COUNCIL, name="Совет"))
@@ -204,7 +210,8 @@ def test_admission_only_by_the_general_meeting_and_only_of_non_members(cluster_a
             f.decide(cluster_a, general, services.DecisionInput(kind=Kind.ADMIT_MEMBER, text="Принять.", votes_for=3))
 
 
-def test_adopted_admission_admits_the_company_in_the_same_transaction(cluster_a, make_user):
+def test_adopted_admission_admits_the_company_in_the_same_transaction(cluster_a: Cluster,
+                                                                      make_user: MakeUser) -> None:
     staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     actor = Actor(user=staff, host="alpha.localhost", cluster=cluster_a)
     with schema_context(cluster_a.schema_name):
@@ -234,10 +241,11 @@ def test_adopted_admission_admits_the_company_in_the_same_transaction(cluster_a,
     assert rows.filter(object_type="members.company", object_id=str(applicant.pk)).exists()
 
 
-def test_failed_admission_rolls_back_the_whole_recording(cluster_a, monkeypatch):
+def test_failed_admission_rolls_back_the_whole_recording(cluster_a: Cluster,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     import tenants.members.services as members_services
 
-    def refuse(**kwargs):  # type: ignore[no-untyped-def]
+    def refuse(**kwargs: Any) -> NoReturn:
         raise ValidationError("Приём невозможен.")
 
     monkeypatch.setattr(members_services, "member_admit", refuse)
@@ -256,7 +264,8 @@ def test_failed_admission_rolls_back_the_whole_recording(cluster_a, monkeypatch)
     assert _audit(cluster_a, "decision.record") == []
 
 
-def test_committee_people_and_documents(cluster_a, cluster_b, make_user, settings, tmp_path):
+def test_committee_people_and_documents(cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser,
+                                        settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path
     rep = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a)
     stranger = make_user(ROLE.CLUSTER_STAFF, cluster_b)
@@ -276,6 +285,7 @@ def test_committee_people_and_documents(cluster_a, cluster_b, make_user, setting
         document = services.committee_document_upload(
             committee=committee, actor=actor, title="План",
             file=SimpleUploadedFile("план работы.docx", b"PK-fake-docx"))
+        assert document.file.name is not None
         assert document.file.name.startswith(f"clusters/alpha/committees/{committee.pk}/")
         assert document.original_name == "план работы.docx"
         stored = tmp_path / document.file.name

@@ -69,7 +69,7 @@ def move_to(cluster: Cluster, company: Company, status: str) -> None:
         Company.Status.SUSPENDED: ["apply", "admit", "activate", "suspend"],
         Company.Status.WITHDRAWN: ["apply", "admit", "activate", "withdraw"],
         Company.Status.EXPELLED: ["apply", "admit", "activate", "expel"],
-    }[status]
+    }[Company.Status(status)]
     for step in path:
         if step == "admit":
             services.member_admit(company=company, decision=admission(company), actor=actor)

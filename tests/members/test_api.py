@@ -4,19 +4,24 @@ lifecycle actions, representatives, import/export, bounded queries."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 from openpyxl import load_workbook
+from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks, Settings
 
-from core.accounts.models import Grant
+from core.accounts.models import Grant, User
 from core.audit.models import AuditEntry
 from tenants.members.models import Company, CooperationContract, KpiReport, Product
-from tests.conftest import ROLE, api_client, client_for, token_for
+from tenants.models import Cluster
+from tests.conftest import ROLE, MakeUser, api_client, client_for, host_of, token_for
 
 from . import factories as f
 
@@ -27,23 +32,29 @@ Status = Company.Status
 LISTS = ["/api/v1/members/", "/api/v1/products/", "/api/v1/kpis/", "/api/v1/contracts/"]
 
 
-def _api(make_user, cluster, role=ROLE.CLUSTER_STAFF, **kwargs):  # type: ignore[no-untyped-def]
-    user = make_user(role, cluster, **kwargs)
-    client = api_client(token_for(user, cluster), cluster)
-    client.user = user  # type: ignore[attr-defined]
-    return client
+class _UserApiClient(Client):
+    """An API client with the token of `user`, who stays at hand as `.user`."""
+
+    def __init__(self, user: User, cluster: Cluster) -> None:
+        super().__init__(HTTP_HOST=host_of(cluster), HTTP_AUTHORIZATION=f"Token {token_for(user, cluster)}")
+        self.user = user
+
+
+def _api(make_user: MakeUser, cluster: Cluster, role: str = ROLE.CLUSTER_STAFF, **kwargs: Any) -> _UserApiClient:
+    return _UserApiClient(make_user(role, cluster, **kwargs), cluster)
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
+def _media_in_tmp(settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def test_anonymous_other_clusters_and_users_without_a_role_are_refused(cluster_a, cluster_b, make_user):
+def test_anonymous_other_clusters_and_users_without_a_role_are_refused(cluster_a: Cluster, cluster_b: Cluster,
+                                                                       make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Альфа")
-    other_cluster = _api(make_user, cluster_b, ROLE.CLUSTER_ADMIN)
-    other_cluster = api_client(token_for(other_cluster.user, cluster_b), cluster_a)
+    admin_b = _api(make_user, cluster_b, ROLE.CLUSTER_ADMIN)
+    other_cluster = api_client(token_for(admin_b.user, cluster_b), cluster_a)
     no_role = api_client(token_for(make_user(None), None), cluster_a)
     urls = [*LISTS, "/api/v1/members/export/", f"/api/v1/members/{company.pk}/",
             f"/api/v1/members/{company.pk}/history/", f"/api/v1/members/{company.pk}/representatives/",
@@ -64,7 +75,8 @@ def test_anonymous_other_clusters_and_users_without_a_role_are_refused(cluster_a
         assert company.status == Status.INTERESTED and company.address == ""
 
 
-def test_objects_of_another_cluster_are_never_visible(cluster_a, cluster_b, make_user):
+def test_objects_of_another_cluster_are_never_visible(cluster_a: Cluster, cluster_b: Cluster,
+                                                      make_user: MakeUser) -> None:
     with schema_context(cluster_b.schema_name):
         beta = f.company(cluster_b, "Бета", status=Status.ACTIVE)
         partner = f.company(cluster_b, "Бета-партнёр", status=Status.ACTIVE)
@@ -88,7 +100,7 @@ def test_objects_of_another_cluster_are_never_visible(cluster_a, cluster_b, make
         assert beta.status == Status.ACTIVE and Product.objects.filter(pk=product.pk).exists()
 
 
-def test_staff_create_search_filter_and_sort_companies(cluster_a, make_user):
+def test_staff_create_search_filter_and_sort_companies(cluster_a: Cluster, make_user: MakeUser) -> None:
     api = _api(make_user, cluster_a)
     created = api.post("/api/v1/members/", {"full_name": "ООО «Медтех»", "short_name": "Медтех",
                                             "inn": "7707083893", "region_code": "RU-MOS", "is_sez_resident": True,
@@ -122,7 +134,8 @@ def test_staff_create_search_filter_and_sort_companies(cluster_a, make_user):
     assert row.host == "alpha.localhost"
 
 
-def test_a_representative_sees_and_edits_only_its_own_company(cluster_a, make_user):
+def test_a_representative_sees_and_edits_only_its_own_company(cluster_a: Cluster,
+                                                              make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         own = f.company(cluster_a, "Своя", status=Status.ACTIVE)
         other = f.company(cluster_a, "Чужая", status=Status.ACTIVE)
@@ -150,7 +163,7 @@ def test_a_representative_sees_and_edits_only_its_own_company(cluster_a, make_us
     assert AuditEntry.objects.filter(cluster=cluster_a, actor=rep.user, action="company.update").count() == 1
 
 
-def test_lifecycle_actions_and_history(cluster_a, make_user):
+def test_lifecycle_actions_and_history(cluster_a: Cluster, make_user: MakeUser) -> None:
     api = _api(make_user, cluster_a)
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Путь")
@@ -184,7 +197,10 @@ def test_lifecycle_actions_and_history(cluster_a, make_user):
     assert rows.count() == 6 and {r.host for r in rows} == {"alpha.localhost"}
 
 
-def test_representatives_invite_list_and_revoke(cluster_a, make_user, django_capture_on_commit_callbacks):
+def test_representatives_invite_list_and_revoke(
+    cluster_a: Cluster, make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     api = _api(make_user, cluster_a)
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Медтех")
@@ -208,7 +224,7 @@ def test_representatives_invite_list_and_revoke(cluster_a, make_user, django_cap
     assert AuditEntry.objects.filter(cluster=cluster_a, actor=api.user, action="invitation.create").exists()
 
 
-def test_products_through_the_api(cluster_a, make_user):
+def test_products_through_the_api(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         own, other = f.company(cluster_a, "Своя"), f.company(cluster_a, "Чужая")
         foreign = Product.objects.create(company=other, name="Чужой аппарат")
@@ -237,7 +253,7 @@ def test_products_through_the_api(cluster_a, make_user):
     assert actions == ["product.create", "product.update", "product.delete"]
 
 
-def test_yearly_figures_through_the_api(cluster_a, make_user):
+def test_yearly_figures_through_the_api(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         own, other = f.company(cluster_a, "Своя"), f.company(cluster_a, "Чужая")
     rep = _api(make_user, cluster_a, ROLE.MEMBER_REPRESENTATIVE, company_id=own.pk)
@@ -262,7 +278,7 @@ def test_yearly_figures_through_the_api(cluster_a, make_user):
     assert rep.delete(f"{url}/").status_code == 204
 
 
-def test_contracts_through_the_api(cluster_a, make_user):
+def test_contracts_through_the_api(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         a = f.company(cluster_a, "Поставщик", status=Status.ACTIVE)
         b = f.company(cluster_a, "Покупатель", status=Status.ACTIVE)
@@ -282,7 +298,10 @@ def test_contracts_through_the_api(cluster_a, make_user):
     assert staff.get(f"/api/v1/contracts/?party_a={b.pk}").json()["count"] == 1
 
 
-def test_import_and_export_through_the_api(cluster_a, make_user, django_capture_on_commit_callbacks):
+def test_import_and_export_through_the_api(
+    cluster_a: Cluster, make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     api = _api(make_user, cluster_a)
     content = ("Полное наименование;ИНН;Регион\n"
                f"ООО «Первая»;{f.inn(200001)};RU-MOS\nООО «Вторая»;{f.inn(200002)};RU-NVS\n").encode()
@@ -302,15 +321,16 @@ def test_import_and_export_through_the_api(cluster_a, make_user, django_capture_
     assert api.get("/api/v1/members/imports/999999/").status_code == 404
 
 
-def _companies(cluster, start: int, stop: int) -> None:  # type: ignore[no-untyped-def]
+def _companies(cluster: Cluster, start: int, stop: int) -> None:
     with schema_context(cluster.schema_name):
         for i in range(start, stop):
             company = f.company(cluster, f"Компания {i:02d}")
             Product.objects.create(company=company, name=f"Аппарат {i}")
 
 
-def test_the_member_list_runs_the_same_queries_for_3_and_30_companies(cluster_a, make_user,
-                                                                      django_assert_max_num_queries):
+def test_the_member_list_runs_the_same_queries_for_3_and_30_companies(
+    cluster_a: Cluster, make_user: MakeUser, django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
     api = _api(make_user, cluster_a)
     counts = {}
     for start, stop in ((0, 3), (3, 30)):

@@ -10,7 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 from openpyxl import Workbook, load_workbook
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from core.accounts.models import User
 from core.audit.models import AuditEntry
 from core.audit.services import Actor
 from core.ru.identifiers import inn_with_check_digits
@@ -18,7 +20,8 @@ from tenants.members.company_export import companies_xlsx
 from tenants.members.company_import import import_job_create, import_job_run, read_table
 from tenants.members.models import Company, ImportJob, MembershipEvent
 from tenants.members.tasks import company_import_run
-from tests.conftest import ROLE
+from tenants.models import Cluster
+from tests.conftest import ROLE, MakeUser
 
 from . import factories as f
 
@@ -44,7 +47,8 @@ def _csv(*rows: str, header: str = HEADER) -> bytes:
     return ("\n".join([header, *rows]) + "\n").encode("utf-8")
 
 
-def _run(cluster, content: bytes, name: str = "members.csv", user=None, captured=None):  # type: ignore[no-untyped-def]
+def _run(cluster: Cluster, content: bytes, name: str = "members.csv", user: User | None = None, *,
+         captured: DjangoCaptureOnCommitCallbacks) -> ImportJob:
     actor = Actor(user=user, host=f"{cluster.schema_name}.localhost", cluster=cluster) if user else f.system(cluster)
     with schema_context(cluster.schema_name):
         with captured(execute=True):
@@ -53,7 +57,10 @@ def _run(cluster, content: bytes, name: str = "members.csv", user=None, captured
         return job
 
 
-def test_a_good_csv_is_imported_with_history_and_audit(cluster_a, make_user, django_capture_on_commit_callbacks):
+def test_a_good_csv_is_imported_with_history_and_audit(
+    cluster_a: Cluster, make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     content = _csv(_row(1, site="medtech.example", okved="32.50, 26.60"), _row(2, region="Новосибирская область"))
     job = _run(cluster_a, content, user=staff, captured=django_capture_on_commit_callbacks)
@@ -72,7 +79,9 @@ def test_a_good_csv_is_imported_with_history_and_audit(cluster_a, make_user, dja
     assert AuditEntry.objects.filter(cluster=cluster_a, action="company_import.done", actor=staff).exists()
 
 
-def test_one_bad_inn_among_a_thousand_good_rows_imports_nothing(cluster_a, django_capture_on_commit_callbacks):
+def test_one_bad_inn_among_a_thousand_good_rows_imports_nothing(
+    cluster_a: Cluster, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     rows = [_row(n) for n in range(1, 1001)]
     rows.insert(499, _row(5000, inn="7707083890"))  # the 500th data row: line 501 of the file
     job = _run(cluster_a, _csv(*rows), captured=django_capture_on_commit_callbacks)
@@ -83,7 +92,9 @@ def test_one_bad_inn_among_a_thousand_good_rows_imports_nothing(cluster_a, djang
         assert not Company.objects.filter(short_name__startswith="Компания").exists()
 
 
-def test_every_bad_row_is_listed_with_its_line_and_reason(cluster_a, django_capture_on_commit_callbacks):
+def test_every_bad_row_is_listed_with_its_line_and_reason(
+    cluster_a: Cluster, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     with schema_context(cluster_a.schema_name):
         f.company(cluster_a, "Старожил", inn=f.inn(100003))
     content = _csv(
@@ -114,7 +125,9 @@ def test_every_bad_row_is_listed_with_its_line_and_reason(cluster_a, django_capt
         assert list(Company.objects.values_list("short_name", flat=True)) == ["Старожил"]
 
 
-def test_comma_separated_csv_with_a_byte_order_mark(cluster_a, django_capture_on_commit_callbacks):
+def test_comma_separated_csv_with_a_byte_order_mark(
+    cluster_a: Cluster, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     content = ("\ufeffПолное наименование,ИНН,ОКВЭД2,Резидент ОЭЗ\n"
                f'"ООО «Запятая, и точка»",{f.inn(100001)},"32.50, 26.60",да\n').encode()
     job = _run(cluster_a, content, captured=django_capture_on_commit_callbacks)
@@ -132,13 +145,17 @@ def test_comma_separated_csv_with_a_byte_order_mark(cluster_a, django_capture_on
     (b"not a zip", "m.xlsx", "Не удалось прочитать файл XLSX."),
     (_csv(header="Полное наименование;ИНН"), "m.csv", "В файле нет строк с организациями."),
 ])
-def test_unreadable_files_fail_with_a_reason(cluster_a, django_capture_on_commit_callbacks, content, name, message):
+def test_unreadable_files_fail_with_a_reason(
+    cluster_a: Cluster, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks, content: bytes,
+    name: str, message: str,
+) -> None:
     job = _run(cluster_a, content, name=name, captured=django_capture_on_commit_callbacks)
     assert job.status == "failed"
     assert job.errors[0]["message"].startswith(message)
 
 
-def test_only_csv_and_xlsx_are_accepted_and_only_from_managers(cluster_a, make_user):
+def test_only_csv_and_xlsx_are_accepted_and_only_from_managers(cluster_a: Cluster,
+                                                               make_user: MakeUser) -> None:
     rep = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a)
     with schema_context(cluster_a.schema_name):
         with pytest.raises(ValidationError, match="Поддерживаются файлы CSV"):
@@ -159,7 +176,9 @@ def _xlsx(rows: list[list[Any]]) -> bytes:
     return buffer.getvalue()
 
 
-def test_xlsx_with_numbers_that_lost_their_leading_zero(cluster_a, django_capture_on_commit_callbacks):
+def test_xlsx_with_numbers_that_lost_their_leading_zero(
+    cluster_a: Cluster, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     bashkir = inn_with_check_digits("027400001")  # Bashkortostan: the INN starts with 0
     content = _xlsx([["Полное наименование", "ИНН", "КПП", "Регион", "Резидент ОЭЗ", "Статус"],
                      ["ООО «Уфа-Мед»", int(bashkir), 27401001, "Республика Башкортостан", True, "Исключён"],
@@ -174,14 +193,16 @@ def test_xlsx_with_numbers_that_lost_their_leading_zero(cluster_a, django_captur
         assert Company.objects.filter(inn=f.inn(100002)).exists()
 
 
-def test_xlsx_errors_carry_the_row_numbers_of_the_sheet(cluster_a):
+def test_xlsx_errors_carry_the_row_numbers_of_the_sheet(cluster_a: Cluster) -> None:
     content = _xlsx([["Полное наименование", "ИНН"], ["ООО «А»", f.inn(100001)], [None, None],
                      ["ООО «Б»", "7707083890"]])
     rows = read_table(name="m.xlsx", content=content)
     assert [line for line, _values in rows] == [2, 4]
 
 
-def test_a_thousand_rows_import_in_one_go_with_progress(cluster_a, django_capture_on_commit_callbacks):
+def test_a_thousand_rows_import_in_one_go_with_progress(
+    cluster_a: Cluster, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     job = _run(cluster_a, _csv(*[_row(n) for n in range(1, 1001)]), captured=django_capture_on_commit_callbacks)
     assert (job.status, job.total, job.processed, job.created_count) == ("done", 1000, 1000, 1000)
     with schema_context(cluster_a.schema_name):
@@ -189,7 +210,9 @@ def test_a_thousand_rows_import_in_one_go_with_progress(cluster_a, django_captur
         assert MembershipEvent.objects.filter(company__short_name__startswith="Компания").count() == 1000
 
 
-def test_a_finished_job_is_not_run_again(cluster_a, django_capture_on_commit_callbacks):
+def test_a_finished_job_is_not_run_again(
+    cluster_a: Cluster, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     job = _run(cluster_a, _csv(_row(1), _row(2)), captured=django_capture_on_commit_callbacks)
     with schema_context(cluster_a.schema_name):
         assert company_import_run(job.pk) == {"job": job.pk, "status": "done"}
@@ -197,8 +220,10 @@ def test_a_finished_job_is_not_run_again(cluster_a, django_capture_on_commit_cal
         assert Company.objects.filter(short_name__startswith="Компания").count() == 2
 
 
-def test_a_clash_found_under_the_transaction_rolls_everything_back(cluster_a, monkeypatch,
-                                                                   django_capture_on_commit_callbacks):
+def test_a_clash_found_under_the_transaction_rolls_everything_back(
+    cluster_a: Cluster, monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     from tenants.members import company_import
 
     calls = {"n": 0}
@@ -216,7 +241,10 @@ def test_a_clash_found_under_the_transaction_rolls_everything_back(cluster_a, mo
         assert not Company.objects.filter(short_name__startswith="Компания").exists()
 
 
-def test_export_has_russian_headers_and_imports_back(cluster_a, cluster_b, django_capture_on_commit_callbacks):
+def test_export_has_russian_headers_and_imports_back(
+    cluster_a: Cluster, cluster_b: Cluster,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     with schema_context(cluster_a.schema_name):
         f.company(cluster_a, "Медтех", inn="7707083893", region_code="RU-MOS", okved_codes=["32.50"],
                   is_sez_resident=True, status=Company.Status.ACTIVE)

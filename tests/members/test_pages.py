@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -16,11 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tenants.utils import schema_context
 from openpyxl import load_workbook
+from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks, Settings
 
 from core.accounts.models import Grant, User
 from core.audit.models import AuditEntry
 from tenants.members.models import Company, CooperationContract, ImportJob, Invitation, KpiReport, Product
-from tests.conftest import PASSWORD, ROLE, client_for, signed_in
+from tenants.models import Cluster
+from tests.conftest import PASSWORD, ROLE, ClientResponse, MakeUser, client_for, signed_in, streamed
 
 from . import factories as f
 
@@ -30,15 +33,15 @@ Status = Company.Status
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
+def _media_in_tmp(settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def _html(response) -> str:  # type: ignore[no-untyped-def]
+def _html(response: ClientResponse) -> str:
     return response.content.decode()
 
 
-def test_url_names():
+def test_url_names() -> None:
     assert reverse("members:list", urlconf="clusterhub.urls_tenant") == "/members/"
     assert reverse("members:mine", urlconf="clusterhub.urls_tenant") == "/members/mine/"
     assert reverse("members:detail", args=[5], urlconf="clusterhub.urls_tenant") == "/members/5/"
@@ -53,7 +56,9 @@ def _pages(company_id: int) -> list[str]:
             f"/members/{company_id}/kpis/new/"]
 
 
-def test_anonymous_goes_to_login_and_sessions_of_another_cluster_do_not_count(cluster_a, cluster_b, make_user):
+def test_anonymous_goes_to_login_and_sessions_of_another_cluster_do_not_count(cluster_a: Cluster,
+                                                                              cluster_b: Cluster,
+                                                                              make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Альфа", status=Status.ACTIVE)
     for url in _pages(company.pk):
@@ -70,7 +75,8 @@ def test_anonymous_goes_to_login_and_sessions_of_another_cluster_do_not_count(cl
         assert company.status == Status.ACTIVE
 
 
-def test_a_user_without_a_role_here_is_refused(cluster_a, cluster_b, make_user):
+def test_a_user_without_a_role_here_is_refused(cluster_a: Cluster, cluster_b: Cluster,
+                                               make_user: MakeUser) -> None:
     from core.accounts.services import grant_revoke
 
     with schema_context(cluster_a.schema_name):
@@ -82,7 +88,7 @@ def test_a_user_without_a_role_here_is_refused(cluster_a, cluster_b, make_user):
         assert client.get(url).status_code == 403, url
 
 
-def test_representatives_see_only_their_company(cluster_a, make_user):
+def test_representatives_see_only_their_company(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         own = f.company(cluster_a, "Своя", status=Status.ACTIVE)
         other = f.company(cluster_a, "Чужая", status=Status.ACTIVE)
@@ -113,10 +119,12 @@ def test_representatives_see_only_their_company(cluster_a, make_user):
         assert (own.address, own.full_name, own.inn != "7707083893") == ("г. Дубна", "ООО «Своя»", True)
         assert Product.objects.filter(pk=foreign_product.pk).exists()
     row = AuditEntry.objects.filter(cluster=cluster_a, action="company.update").latest("id")
+    assert row.actor is not None
     assert row.host == "alpha.localhost" and row.actor.email.endswith("member_representative@example.test")
 
 
-def test_member_list_search_filters_sort_pages_and_empty_state(cluster_a, make_user):
+def test_member_list_search_filters_sort_pages_and_empty_state(cluster_a: Cluster,
+                                                               make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         f.company(cluster_a, "Медтех", inn="7707083893", region_code="RU-MOS", is_sez_resident=True,
                   status=Status.ACTIVE)
@@ -143,7 +151,7 @@ def test_member_list_search_filters_sort_pages_and_empty_state(cluster_a, make_u
     assert 'href="/members/export/?status=active&amp;sez=yes"' in page
 
 
-def test_export_follows_the_filters_of_the_list(cluster_a, make_user):
+def test_export_follows_the_filters_of_the_list(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         f.company(cluster_a, "Медтех", inn="7707083893", status=Status.ACTIVE)
         f.company(cluster_a, "Заявитель", status=Status.APPLIED)
@@ -155,7 +163,7 @@ def test_export_follows_the_filters_of_the_list(cluster_a, make_user):
     assert [r[1] for r in rows[1:]] == ["Медтех"] and rows[1][2] == "7707083893"
 
 
-def test_create_form_shows_russian_errors_and_saves_nothing(cluster_a, make_user):
+def test_create_form_shows_russian_errors_and_saves_nothing(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     response = staff.post("/members/new/", {"full_name": "ООО «Ошибка»", "inn": "7707083890", "kind": "company",
                                             "status": "interested", "okved_codes": "32.50"})
@@ -178,7 +186,7 @@ def test_create_form_shows_russian_errors_and_saves_nothing(cluster_a, make_user
     assert "Организация с ИНН 7707083893 уже есть в кластере: «Медтех»." in _html(duplicate)
 
 
-def test_lifecycle_on_the_company_page(cluster_a, make_user):
+def test_lifecycle_on_the_company_page(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Путь", status=Status.APPLIED)
     staff_user = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
@@ -208,7 +216,10 @@ def test_lifecycle_on_the_company_page(cluster_a, make_user):
     assert set(rows.values_list("host", flat=True)) == {"alpha.localhost"}
 
 
-def test_invite_and_accept_with_a_new_account(cluster_a, make_user, django_capture_on_commit_callbacks):
+def test_invite_and_accept_with_a_new_account(
+    cluster_a: Cluster, make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Медтех", status=Status.ACTIVE)
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
@@ -217,7 +228,7 @@ def test_invite_and_accept_with_a_new_account(cluster_a, make_user, django_captu
                               follow=True)
     assert "Приглашение отправлено на new.rep@example.test." in _html(response)
     assert "new.rep@example.test" in _html(response)
-    link = re.search(r"http://alpha\.localhost(/members/invitations/[\w-]+/)", mail.outbox[0].body)
+    link = re.search(r"http://alpha\.localhost(/members/invitations/[\w-]+/)", str(mail.outbox[0].body))
     assert link, mail.outbox[0].body
     visitor = client_for(cluster_a)
     form = _html(visitor.get(link.group(1)))
@@ -238,7 +249,8 @@ def test_invite_and_accept_with_a_new_account(cluster_a, make_user, django_captu
     assert client_for(None).get(link.group(1)).status_code == 404
 
 
-def test_accepting_with_an_existing_account_asks_for_its_password(cluster_a, cluster_b, make_user):
+def test_accepting_with_an_existing_account_asks_for_its_password(cluster_a: Cluster, cluster_b: Cluster,
+                                                                  make_user: MakeUser) -> None:
     existing = make_user(ROLE.CLUSTER_STAFF, cluster_b, email="known@example.test")
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Медтех")
@@ -259,7 +271,7 @@ def test_accepting_with_an_existing_account_asks_for_its_password(cluster_a, clu
     assert late.status_code == 410 and "Срок действия приглашения истёк." in _html(late)
 
 
-def test_staff_revoke_representatives_and_invitations(cluster_a, make_user):
+def test_staff_revoke_representatives_and_invitations(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Медтех")
         invitation = Invitation.objects.create(company=company, email="x@example.test", token="r" * 43,
@@ -277,7 +289,7 @@ def test_staff_revoke_representatives_and_invitations(cluster_a, make_user):
         assert invitation.revoked_at is not None
 
 
-def test_products_pages(cluster_a, make_user):
+def test_products_pages(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Медтех")
     rep_user = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=company.pk)
@@ -303,7 +315,7 @@ def test_products_pages(cluster_a, make_user):
                 .order_by("id")) == ["product.create", "product.update", "product.delete"]
 
 
-def test_figures_typed_in_roubles_are_kept_in_kopecks(cluster_a, make_user):
+def test_figures_typed_in_roubles_are_kept_in_kopecks(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Медтех", status=Status.ACTIVE)
     rep = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=company.pk), cluster_a)
@@ -334,7 +346,7 @@ def test_figures_typed_in_roubles_are_kept_in_kopecks(cluster_a, make_user):
         assert report.status == KpiReport.Status.ACCEPTED
 
 
-def test_contract_pages(cluster_a, make_user):
+def test_contract_pages(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         a = f.company(cluster_a, "Поставщик", status=Status.ACTIVE)
         b = f.company(cluster_a, "Покупатель", status=Status.ACTIVE)
@@ -361,7 +373,10 @@ def test_contract_pages(cluster_a, make_user):
         assert not CooperationContract.objects.exists()
 
 
-def test_import_page_shows_progress_and_errors(cluster_a, make_user, django_capture_on_commit_callbacks):
+def test_import_page_shows_progress_and_errors(
+    cluster_a: Cluster, make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     content = ("Полное наименование;ИНН\n"
                f"ООО «Первая»;{f.inn(300001)}\nООО «Вторая»;7707083890\n").encode()
@@ -381,14 +396,14 @@ def test_import_page_shows_progress_and_errors(cluster_a, make_user, django_capt
     assert staff.get("/members/import/999999/status/").status_code == 404
     script = staff.get("/static/frontend/progress.js")
     assert script.status_code == 200
-    assert b"fetch(" in b"".join(script.streaming_content) if script.streaming else b"fetch(" in script.content
+    assert b"fetch(" in streamed(script) if script.streaming else b"fetch(" in script.content
     listing = _html(staff.get("/members/import/"))
     assert "members.csv" in listing and "Не загружено" in listing
     bad = staff.post("/members/import/", {"file": SimpleUploadedFile("m.doc", b"x")})
     assert "Поддерживаются файлы CSV" in _html(bad)
 
 
-def test_the_import_page_polls_while_running(cluster_a, make_user):
+def test_the_import_page_polls_while_running(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     with schema_context(cluster_a.schema_name):
         job = ImportJob.objects.create(file="x.csv", original_name="big.csv", status="validating", total=2000,
@@ -398,7 +413,9 @@ def test_the_import_page_polls_while_running(cluster_a, make_user):
     assert staff.get(f"/members/import/{job.pk}/status/").json()["percent"] == 25
 
 
-def test_list_page_runs_the_same_queries_for_3_and_30_companies(cluster_a, make_user, django_assert_max_num_queries):
+def test_list_page_runs_the_same_queries_for_3_and_30_companies(
+    cluster_a: Cluster, make_user: MakeUser, django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     counts = {}
     for start, stop in ((0, 3), (3, 30)):

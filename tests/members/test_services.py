@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django_tenants.utils import schema_context
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
-from core.accounts.models import Grant
+from core.accounts.models import Grant, User
 from core.audit.models import AuditEntry
 from core.audit.services import Actor
 from tenants.governance import services as governance
@@ -23,7 +25,8 @@ from tenants.members.models import (
     MembershipEvent,
     Product,
 )
-from tests.conftest import ROLE
+from tenants.models import Cluster
+from tests.conftest import ROLE, MakeUser
 from tests.governance import factories as gf
 
 from . import factories as f
@@ -33,17 +36,18 @@ pytestmark = pytest.mark.django_db
 Status = Company.Status
 
 
-def _actor(user, cluster):  # type: ignore[no-untyped-def]
+def _actor(user: User, cluster: Cluster) -> Actor:
     return Actor(user=user, host=f"{cluster.schema_name}.localhost", cluster=cluster)
 
 
-def _audit(cluster, action: str, **filters) -> list[AuditEntry]:  # type: ignore[no-untyped-def]
+def _audit(cluster: Cluster, action: str, **filters: Any) -> list[AuditEntry]:
     return list(AuditEntry.objects.filter(cluster=cluster, action=action, **filters).order_by("id"))
 
 
 # --- companies ----------------------------------------------------------------------------
 
-def test_staff_create_a_company_with_history_and_an_audit_row(cluster_a, make_user):
+def test_staff_create_a_company_with_history_and_an_audit_row(cluster_a: Cluster,
+                                                              make_user: MakeUser) -> None:
     staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     with schema_context(cluster_a.schema_name):
         company = services.company_create(
@@ -62,7 +66,9 @@ def test_staff_create_a_company_with_history_and_an_audit_row(cluster_a, make_us
     assert row.changes["inn"] == [None, "7707083893"]
 
 
-def test_bad_identifiers_and_duplicate_inn_give_russian_errors_before_the_database(cluster_a):
+def test_bad_identifiers_and_duplicate_inn_give_russian_errors_before_the_database(
+    cluster_a: Cluster,
+) -> None:
     actor = f.system(cluster_a)
     with schema_context(cluster_a.schema_name):
         with pytest.raises(ValidationError) as error:
@@ -82,14 +88,14 @@ def test_bad_identifiers_and_duplicate_inn_give_russian_errors_before_the_databa
         assert Company.objects.filter(inn="7707083893").get() == first
 
 
-def test_the_same_inn_may_exist_in_another_cluster(cluster_a, cluster_b):
+def test_the_same_inn_may_exist_in_another_cluster(cluster_a: Cluster, cluster_b: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         f.company(cluster_a, "Альфа", inn="7707083893")
     with schema_context(cluster_b.schema_name):
         assert f.company(cluster_b, "Бета", inn="7707083893").inn == "7707083893"
 
 
-def test_a_new_company_is_never_created_as_a_member(cluster_a):
+def test_a_new_company_is_never_created_as_a_member(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         for status in (Status.ADMITTED, Status.ACTIVE):
             with pytest.raises(ValidationError, match="участником её делает решение общего собрания"):
@@ -97,7 +103,7 @@ def test_a_new_company_is_never_created_as_a_member(cluster_a):
         assert not Company.objects.filter(full_name="ООО «Хитрец»").exists()
 
 
-def test_representative_edits_only_its_own_company_profile(cluster_a, make_user):
+def test_representative_edits_only_its_own_company_profile(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         own = f.company(cluster_a, "Своя", status=Status.ACTIVE)
         other = f.company(cluster_a, "Чужая")
@@ -131,7 +137,7 @@ def test_representative_edits_only_its_own_company_profile(cluster_a, make_user)
 
 # --- lifecycle ----------------------------------------------------------------------------
 
-def test_the_whole_lifecycle_keeps_its_history(cluster_a, make_user):
+def test_the_whole_lifecycle_keeps_its_history(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     actor = _actor(staff, cluster_a)
     with schema_context(cluster_a.schema_name):
@@ -175,7 +181,8 @@ def test_the_whole_lifecycle_keeps_its_history(cluster_a, make_user):
     (Status.WITHDRAWN, "suspend", "Нельзя приостановить членство: организация «Компания» в статусе "
                                   "«Вышел из кластера»."),
 ])
-def test_invalid_transitions_are_refused_in_russian(cluster_a, status, service, message):
+def test_invalid_transitions_are_refused_in_russian(cluster_a: Cluster, status: str, service: str,
+                                                    message: str) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Компания", status=status)
         with pytest.raises(ValidationError) as error:
@@ -185,7 +192,7 @@ def test_invalid_transitions_are_refused_in_russian(cluster_a, status, service, 
         assert company.status == status
 
 
-def test_suspension_and_expulsion_need_a_reason(cluster_a):
+def test_suspension_and_expulsion_need_a_reason(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Компания", status=Status.ACTIVE)
         for service in (services.member_suspend, services.member_expel):
@@ -194,7 +201,7 @@ def test_suspension_and_expulsion_need_a_reason(cluster_a):
             assert error.value.message_dict == {"reason": ["Укажите основание."]}
 
 
-def test_admission_needs_an_adopted_decision_about_this_company(cluster_a):
+def test_admission_needs_an_adopted_decision_about_this_company(cluster_a: Cluster) -> None:
     actor = f.system(cluster_a)
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Заявитель", status=Status.APPLIED)
@@ -215,7 +222,7 @@ def test_admission_needs_an_adopted_decision_about_this_company(cluster_a):
         assert company.status == Status.APPLIED
 
 
-def test_admission_is_idempotent(cluster_a):
+def test_admission_is_idempotent(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Заявитель", status=Status.APPLIED)
         decision = f.admission(company)
@@ -229,7 +236,7 @@ def test_admission_is_idempotent(cluster_a):
     assert len(_audit(cluster_a, "company.admit", object_id=str(company.pk))) == 1
 
 
-def test_without_an_admission_decision_a_company_never_becomes_active(cluster_a):
+def test_without_an_admission_decision_a_company_never_becomes_active(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Обходчик", status=Status.APPLIED)
         # even when its status was forced by hand, activation asks for the decision
@@ -243,7 +250,8 @@ def test_without_an_admission_decision_a_company_never_becomes_active(cluster_a)
             services.member_resume(company=company, actor=f.system(cluster_a))
 
 
-def test_a_meeting_that_adopts_an_admission_admits_the_company(cluster_a, make_user):
+def test_a_meeting_that_adopts_an_admission_admits_the_company(cluster_a: Cluster,
+                                                               make_user: MakeUser) -> None:
     staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     actor = _actor(staff, cluster_a)
     with schema_context(cluster_a.schema_name):
@@ -265,13 +273,16 @@ def test_a_meeting_that_adopts_an_admission_admits_the_company(cluster_a, make_u
 
 # --- representatives ----------------------------------------------------------------------
 
-def _invite(cluster, company, email, user=None, base_url="http://alpha.localhost:8000/"):  # type: ignore[no-untyped-def]
+def _invite(cluster: Cluster, company: Company, email: str, user: User | None = None,
+            base_url: str = "http://alpha.localhost:8000/") -> Invitation:
     actor = _actor(user, cluster) if user else f.system(cluster)
     return services.invitation_create(company=company, email=email, actor=actor, base_url=base_url)
 
 
-def test_an_invitation_is_mailed_after_commit_with_a_link_to_the_cluster(cluster_a, make_user,
-                                                                          django_capture_on_commit_callbacks):
+def test_an_invitation_is_mailed_after_commit_with_a_link_to_the_cluster(
+    cluster_a: Cluster, make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Медтех", status=Status.ACTIVE)
@@ -292,7 +303,9 @@ def test_an_invitation_is_mailed_after_commit_with_a_link_to_the_cluster(cluster
     assert (row.actor_id, row.host) == (staff.pk, "alpha.localhost")
 
 
-def test_without_a_base_url_the_link_uses_the_cluster_host(cluster_a, django_capture_on_commit_callbacks):
+def test_without_a_base_url_the_link_uses_the_cluster_host(
+    cluster_a: Cluster, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Медтех")
         with django_capture_on_commit_callbacks(execute=True):
@@ -300,7 +313,8 @@ def test_without_a_base_url_the_link_uses_the_cluster_host(cluster_a, django_cap
     assert f"https://alpha.localhost/members/invitations/{invitation.token}/" in mail.outbox[0].body
 
 
-def test_accepting_creates_the_account_and_grants_the_representative_role(cluster_a, cluster_b):
+def test_accepting_creates_the_account_and_grants_the_representative_role(cluster_a: Cluster,
+                                                                          cluster_b: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Медтех")
         invitation = _invite(cluster_a, company, "new.rep@example.test")
@@ -321,7 +335,8 @@ def test_accepting_creates_the_account_and_grants_the_representative_role(cluste
     assert (row.actor_id, row.host) == (user.pk, "alpha.localhost")
 
 
-def test_an_existing_account_is_linked_only_when_it_is_the_invitee(cluster_a, cluster_b, make_user):
+def test_an_existing_account_is_linked_only_when_it_is_the_invitee(cluster_a: Cluster, cluster_b: Cluster,
+                                                                   make_user: MakeUser) -> None:
     existing = make_user(ROLE.CLUSTER_STAFF, cluster_b, email="known@example.test")
     stranger = make_user(None)
     with schema_context(cluster_a.schema_name):
@@ -337,7 +352,8 @@ def test_an_existing_account_is_linked_only_when_it_is_the_invitee(cluster_a, cl
         (ROLE.CLUSTER_STAFF, cluster_b.pk, None), (ROLE.MEMBER_REPRESENTATIVE, cluster_a.pk, company.pk)}
 
 
-def test_expired_revoked_and_conflicting_invitations_are_refused(cluster_a, make_user):
+def test_expired_revoked_and_conflicting_invitations_are_refused(cluster_a: Cluster,
+                                                                 make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         first, second = f.company(cluster_a, "Первая"), f.company(cluster_a, "Вторая")
     rep = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, email="rep@example.test", company_id=first.pk)
@@ -364,7 +380,7 @@ def test_expired_revoked_and_conflicting_invitations_are_refused(cluster_a, make
     assert Grant.objects.get(user=rep, role=ROLE.MEMBER_REPRESENTATIVE).company_id == first.pk
 
 
-def test_staff_revoke_a_representative(cluster_a, make_user):
+def test_staff_revoke_a_representative(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         company, other = f.company(cluster_a, "Медтех"), f.company(cluster_a, "Другая")
     rep = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=company.pk)
@@ -383,7 +399,8 @@ def test_staff_revoke_a_representative(cluster_a, make_user):
 
 # --- products -----------------------------------------------------------------------------
 
-def test_products_by_staff_and_by_the_representative_of_the_company_only(cluster_a, make_user):
+def test_products_by_staff_and_by_the_representative_of_the_company_only(cluster_a: Cluster,
+                                                                         make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         own, other = f.company(cluster_a, "Своя"), f.company(cluster_a, "Чужая")
     rep = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=own.pk)
@@ -415,7 +432,8 @@ def test_products_by_staff_and_by_the_representative_of_the_company_only(cluster
 
 # --- KPIs ---------------------------------------------------------------------------------
 
-def test_kpis_once_a_year_edited_while_draft_and_accepted_by_staff(cluster_a, make_user):
+def test_kpis_once_a_year_edited_while_draft_and_accepted_by_staff(cluster_a: Cluster,
+                                                                   make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Медтех", status=Status.ACTIVE)
     rep = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=company.pk)
@@ -458,7 +476,8 @@ def test_kpis_once_a_year_edited_while_draft_and_accepted_by_staff(cluster_a, ma
                        ("kpi.update", rep.pk)]
 
 
-def test_a_representative_cannot_enter_figures_of_another_company(cluster_a, make_user):
+def test_a_representative_cannot_enter_figures_of_another_company(cluster_a: Cluster,
+                                                                  make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         own, other = f.company(cluster_a, "Своя"), f.company(cluster_a, "Чужая")
     rep = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=own.pk)
@@ -473,14 +492,14 @@ def test_a_representative_cannot_enter_figures_of_another_company(cluster_a, mak
 
 # --- contracts ----------------------------------------------------------------------------
 
-def test_contracts_between_two_different_members(cluster_a, make_user):
+def test_contracts_between_two_different_members(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     actor = _actor(staff, cluster_a)
     with schema_context(cluster_a.schema_name):
         a = f.company(cluster_a, "Поставщик", status=Status.ACTIVE)
         b = f.company(cluster_a, "Покупатель", status=Status.ADMITTED)
         outsider = f.company(cluster_a, "Посторонний")
-        fields = {"kind": "supply", "number": "17/2024", "signed_on": dt.date(2024, 4, 1),
+        fields: dict[str, Any] = {"kind": "supply", "number": "17/2024", "signed_on": dt.date(2024, 4, 1),
                   "subject": "Поставка электродов", "amount_kopecks": 123456789}
         with pytest.raises(ValidationError) as error:
             services.contract_create(actor=actor, party_a=a, party_b=a, **fields)
@@ -496,7 +515,7 @@ def test_contracts_between_two_different_members(cluster_a, make_user):
     assert {(r.actor_id, r.host) for r in rows} >= {(staff.pk, "alpha.localhost")}
 
 
-def test_representatives_do_not_write_contracts(cluster_a, make_user):
+def test_representatives_do_not_write_contracts(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         a = f.company(cluster_a, "Поставщик", status=Status.ACTIVE)
         b = f.company(cluster_a, "Покупатель", status=Status.ACTIVE)
@@ -508,7 +527,7 @@ def test_representatives_do_not_write_contracts(cluster_a, make_user):
         assert not CooperationContract.objects.exists()
 
 
-def test_admission_is_dated_by_the_meeting_unless_that_would_reorder_the_history(cluster_a):
+def test_admission_is_dated_by_the_meeting_unless_that_would_reorder_the_history(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Старый протокол", status=Status.APPLIED)
         decision = f.admission(company, held_at=f.PAST)  # a 2024 meeting entered after the 2026 application

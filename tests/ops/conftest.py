@@ -7,13 +7,14 @@ from urllib.parse import quote
 
 import pytest
 from django.db import connection
+from pytest_django import Settings
 
 from clusterhub import ops, schema_state
 from clusterhub.settings.base import MIDDLEWARE as BASE_MIDDLEWARE
 
 
 @pytest.fixture
-def production_middleware(settings) -> None:  # type: ignore[no-untyped-def]
+def production_middleware(settings: Settings) -> None:
     """MIDDLEWARE as production.py builds it (the test Client picks it up when created)."""
     settings.MIDDLEWARE = [*ops.OPS_MIDDLEWARE, *BASE_MIDDLEWARE]
 

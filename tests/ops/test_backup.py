@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django_tenants.utils import schema_context, schema_exists
+from pytest_django import Settings
 
 from clusterhub.backups import cluster_media_dir, dump_schema_names
 from tenants import schemas
@@ -17,18 +18,18 @@ from tenants.content.models import News
 from tenants.content.services import news_create
 from tenants.models import Cluster
 from tenants.services import cluster_provision
-from tests.conftest import client_for
+from tests.conftest import client_for, tenant_connection
 
 SLUG = "bkp"
 
 
 @pytest.fixture
-def cluster(transactional_db, settings, tmp_path) -> Iterator[Cluster]:  # type: ignore[no-untyped-def]
+def cluster(transactional_db: None, settings: Settings, tmp_path: Path) -> Iterator[Cluster]:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.CLUSTER_BACKUP_DIR = tmp_path / "backups"
     created = cluster_provision(slug=SLUG, name="Кластер для резервной копии", region_codes=["RU-MOS"])
     yield created
-    connection.set_schema_to_public()
+    tenant_connection.set_schema_to_public()
     with connection.cursor() as cur:
         cur.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", [f"{SLUG}%"])
         leftovers = [row[0] for row in cur.fetchall()]
@@ -42,7 +43,9 @@ def _titles() -> list[str]:
         return sorted(News.objects.values_list("title", flat=True))
 
 
-def test_backup_then_restore_brings_back_data_and_files(cluster, tmp_path, capsys, cluster_b):
+def test_backup_then_restore_brings_back_data_and_files(cluster: Cluster, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str],
+                                                        cluster_b: Cluster) -> None:
     with schema_context(SLUG):
         news_create(title="До резервной копии")
     media = cluster_media_dir(SLUG)
@@ -91,7 +94,7 @@ def test_backup_then_restore_brings_back_data_and_files(cluster, tmp_path, capsy
     assert client_for(cluster_b).get("/").status_code == 200
 
 
-def test_restore_with_drop_previous_leaves_no_copy(cluster, tmp_path):
+def test_restore_with_drop_previous_leaves_no_copy(cluster: Cluster, tmp_path: Path) -> None:
     call_command("backup_cluster", SLUG, "--dir", str(tmp_path / "here"))
     dump = next((tmp_path / "here").glob("*.dump"))
     call_command("restore_cluster_backup", SLUG, "--file", str(dump), "--drop-previous")
@@ -101,7 +104,8 @@ def test_restore_with_drop_previous_leaves_no_copy(cluster, tmp_path):
     assert schema_exists(SLUG)
 
 
-def test_restore_refuses_a_dump_of_another_cluster(cluster, cluster_a, tmp_path):
+def test_restore_refuses_a_dump_of_another_cluster(cluster: Cluster, cluster_a: Cluster,
+                                                   tmp_path: Path) -> None:
     call_command("backup_cluster", cluster_a.schema_name, "--dir", str(tmp_path))
     dump = next(Path(tmp_path).glob("alpha-*.dump"))
     with pytest.raises(CommandError, match="содержит схемы \\['alpha'\\], а не «bkp»"):
@@ -110,7 +114,7 @@ def test_restore_refuses_a_dump_of_another_cluster(cluster, cluster_a, tmp_path)
     assert cluster.status == Cluster.Status.ACTIVE  # nothing happened to it
 
 
-def test_backup_refuses_unknown_and_archived_clusters(cluster):
+def test_backup_refuses_unknown_and_archived_clusters(cluster: Cluster) -> None:
     with pytest.raises(CommandError, match="не найден"):
         call_command("backup_cluster", "nosuch")
     with pytest.raises(CommandError, match="Укажите коды кластеров или --all"):

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from psycopg2 import sql
+from pytest_django import Settings
 
 from clusterhub import ops, schema_state
 from clusterhub.env import tcp_reachable
@@ -29,7 +30,8 @@ def _delete_leaf_migration_row(schema: str) -> tuple[str, str]:
 
 
 @pytest.mark.parametrize("which", ["public", "alpha", "beta"])
-def test_healthz_and_readyz_answer_on_public_and_cluster_hosts(which, cluster_a, cluster_b):
+def test_healthz_and_readyz_answer_on_public_and_cluster_hosts(which: str, cluster_a: Cluster,
+                                                               cluster_b: Cluster) -> None:
     client = client_for({"public": None, "alpha": cluster_a, "beta": cluster_b}[which])
 
     health = client.get("/healthz")
@@ -46,7 +48,8 @@ def test_healthz_and_readyz_answer_on_public_and_cluster_hosts(which, cluster_a,
     assert body["checks"]["broker"].startswith("not configured")  # test settings: eager tasks
 
 
-def test_readyz_is_503_with_the_schema_when_a_cluster_lacks_a_migration(cluster_a, cluster_b):
+def test_readyz_is_503_with_the_schema_when_a_cluster_lacks_a_migration(cluster_a: Cluster,
+                                                                        cluster_b: Cluster) -> None:
     app, name = _delete_leaf_migration_row(cluster_b.schema_name)
 
     for client in (client_for(None), client_for(cluster_a), client_for(cluster_b)):
@@ -66,14 +69,14 @@ def test_readyz_is_503_with_the_schema_when_a_cluster_lacks_a_migration(cluster_
     assert client_for(cluster_a).get("/readyz").status_code == 200
 
 
-def test_readyz_is_503_when_the_template_or_public_lacks_a_migration(cluster_a):
+def test_readyz_is_503_when_the_template_or_public_lacks_a_migration(cluster_a: Cluster) -> None:
     _delete_leaf_migration_row("cluster_template")
     response = client_for(cluster_a).get("/readyz")
     assert response.status_code == 503
     assert "cluster_template" in response.json()["reason"]
 
 
-def test_readyz_names_a_live_cluster_whose_schema_is_missing(cluster_a):
+def test_readyz_names_a_live_cluster_whose_schema_is_missing(cluster_a: Cluster) -> None:
     ghost = Cluster.objects.create(schema_name="ghost", name="Кластер без схемы", region_codes=["RU-MOS"])
     response = client_for(cluster_a).get("/readyz")
     assert response.status_code == 503
@@ -85,7 +88,8 @@ def test_readyz_names_a_live_cluster_whose_schema_is_missing(cluster_a):
     assert client_for(cluster_a).get("/readyz").status_code == 200
 
 
-def test_a_passed_migration_check_is_remembered_by_the_process(cluster_a, cluster_b):
+def test_a_passed_migration_check_is_remembered_by_the_process(cluster_a: Cluster,
+                                                               cluster_b: Cluster) -> None:
     """A running pod stays in service while the next release migrates (deploy/README.md)."""
     assert client_for(cluster_a).get("/readyz").status_code == 200
     _delete_leaf_migration_row(cluster_b.schema_name)
@@ -94,7 +98,7 @@ def test_a_passed_migration_check_is_remembered_by_the_process(cluster_a, cluste
     assert client_for(cluster_a).get("/readyz").status_code == 503
 
 
-def test_readyz_checks_the_broker_when_one_is_configured(settings, cluster_a):
+def test_readyz_checks_the_broker_when_one_is_configured(settings: Settings, cluster_a: Cluster) -> None:
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     response = client_for(cluster_a).get("/readyz")
     assert response.status_code == 503
@@ -110,7 +114,7 @@ def test_readyz_checks_the_broker_when_one_is_configured(settings, cluster_a):
 
 
 @pytest.mark.usefixtures("production_middleware")
-def test_probes_answer_for_any_host_before_host_routing(cluster_a):
+def test_probes_answer_for_any_host_before_host_routing(cluster_a: Cluster) -> None:
     """kubelet sends the pod IP as Host; a suspended cluster's host still has a live process."""
     by_ip = Client(HTTP_HOST="10.244.1.17:8000")
     assert by_ip.get("/healthz").status_code == 200

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from clusterhub.observability import JsonFormatter
+from tenants.models import Cluster
 from tests.conftest import client_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("production_middleware")]
@@ -40,7 +41,7 @@ def json_log() -> Iterator[_Lines]:
     root.setLevel(previous)
 
 
-def test_access_line_is_json_with_cluster_slug_and_request_id(json_log, cluster_a):
+def test_access_line_is_json_with_cluster_slug_and_request_id(json_log: _Lines, cluster_a: Cluster) -> None:
     response = client_for(cluster_a).get("/", HTTP_X_REQUEST_ID="req-0123456789abcdef")
     assert response.status_code == 200
     assert response["X-Request-ID"] == "req-0123456789abcdef"
@@ -59,7 +60,8 @@ def test_access_line_is_json_with_cluster_slug_and_request_id(json_log, cluster_
     assert line["ts"].endswith("+00:00")
 
 
-def test_lines_logged_after_the_response_still_carry_the_request_id(json_log, cluster_b):
+def test_lines_logged_after_the_response_still_carry_the_request_id(json_log: _Lines,
+                                                                    cluster_b: Cluster) -> None:
     """Django logs 4xx/5xx (django.request) after the middleware chain returned."""
     response = client_for(cluster_b).get("/no-such-page/", HTTP_X_REQUEST_ID="req-beta-404-000001")
     assert response.status_code == 404
@@ -73,7 +75,7 @@ def test_lines_logged_after_the_response_still_carry_the_request_id(json_log, cl
     assert json_log.records()[-1]["request_id"] is None
 
 
-def test_a_request_id_is_made_when_none_or_a_malformed_one_arrives(json_log):
+def test_a_request_id_is_made_when_none_or_a_malformed_one_arrives(json_log: _Lines) -> None:
     made = Client(HTTP_HOST="localhost").get("/")
     assert len(made["X-Request-ID"]) == 32
     forged = Client(HTTP_HOST="localhost").get("/", HTTP_X_REQUEST_ID='bad id"\n{injected}')
@@ -84,7 +86,7 @@ def test_a_request_id_is_made_when_none_or_a_malformed_one_arrives(json_log):
     assert {r["cluster"] for r in access} == {"public"}
 
 
-def test_formatter_keeps_extras_and_exceptions_on_one_line():
+def test_formatter_keeps_extras_and_exceptions_on_one_line() -> None:
     record = logging.LogRecord("tenants", logging.ERROR, __file__, 1, "провал %s", ("импорта",), None)
     record.company_id = 42
     try:

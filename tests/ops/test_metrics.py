@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 import redis
 from django.test import Client
 from prometheus_client import REGISTRY
+from pytest_django import Settings
 
 from clusterhub.env import tcp_reachable
 from clusterhub.metrics import webhook_failure_record
+from tenants.models import Cluster
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +23,7 @@ def _value(name: str, **labels: str) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
-def _scrape(**extra: str) -> str:
+def _scrape(**extra: Any) -> str:
     response = Client(HTTP_HOST="localhost", **extra).get("/metrics")
     assert response.status_code == 200, response.content
     assert response["Content-Type"].startswith("text/plain; version=")
@@ -28,7 +31,8 @@ def _scrape(**extra: str) -> str:
 
 
 @pytest.mark.usefixtures("production_middleware")
-def test_requests_are_counted_by_cluster_and_status_with_latency(cluster_a, cluster_b):
+def test_requests_are_counted_by_cluster_and_status_with_latency(cluster_a: Cluster,
+                                                                 cluster_b: Cluster) -> None:
     ok_before = _value("clusterhub_http_requests_total", cluster="alpha", method="GET", status="200")
     missing_before = _value("clusterhub_http_requests_total", cluster="beta", method="GET", status="404")
     latency_before = _value("clusterhub_http_request_duration_seconds_count", cluster="alpha")
@@ -55,14 +59,14 @@ def test_requests_are_counted_by_cluster_and_status_with_latency(cluster_a, clus
     assert 'cluster="nosuch' not in text  # a random Host header creates no series
 
 
-def test_webhook_failures_are_counted_through_the_documented_function():
+def test_webhook_failures_are_counted_through_the_documented_function() -> None:
     before = _value("clusterhub_webhook_failures_total", provider="stripe", reason="signature")
     webhook_failure_record(provider="stripe", reason="signature")
     assert _value("clusterhub_webhook_failures_total", provider="stripe", reason="signature") == before + 1
     assert 'clusterhub_webhook_failures_total{provider="stripe",reason="signature"}' in _scrape()
 
 
-def test_celery_queue_length_is_read_from_redis(settings):
+def test_celery_queue_length_is_read_from_redis(settings: Settings) -> None:
     if not tcp_reachable("127.0.0.1", 6379):
         pytest.skip("Redis at 127.0.0.1:6379 is not running")
     queue = f"ops-test-{uuid.uuid4().hex[:8]}"
@@ -86,7 +90,7 @@ def test_celery_queue_length_is_read_from_redis(settings):
     assert "clusterhub_celery_queue_length{" not in text
 
 
-def test_without_token_metrics_are_served_only_to_unproxied_loopback(settings):
+def test_without_token_metrics_are_served_only_to_unproxied_loopback(settings: Settings) -> None:
     settings.METRICS_TOKEN = ""
     assert Client(HTTP_HOST="localhost", REMOTE_ADDR="127.0.0.1").get("/metrics").status_code == 200
     assert Client(HTTP_HOST="localhost", REMOTE_ADDR="::1").get("/metrics").status_code == 200
@@ -101,14 +105,14 @@ def test_without_token_metrics_are_served_only_to_unproxied_loopback(settings):
     assert Client(HTTP_HOST="localhost", REMOTE_ADDR="127.0.0.1").get("/metrics").status_code == 403
 
 
-def test_with_a_token_metrics_require_it_from_everywhere(settings, cluster_a):
+def test_with_a_token_metrics_require_it_from_everywhere(settings: Settings, cluster_a: Cluster) -> None:
     settings.METRICS_TOKEN = "s3cret-metrics-token"
     anonymous = Client(HTTP_HOST="localhost", REMOTE_ADDR="127.0.0.1").get("/metrics")
     assert anonymous.status_code == 401
     assert anonymous["WWW-Authenticate"] == 'Bearer realm="metrics"'
     wrong = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION="Bearer nope").get("/metrics")
     assert wrong.status_code == 401
-    token = {"HTTP_AUTHORIZATION": "Bearer s3cret-metrics-token"}
+    token: dict[str, Any] = {"HTTP_AUTHORIZATION": "Bearer s3cret-metrics-token"}
     assert Client(HTTP_HOST="localhost", REMOTE_ADDR="203.0.113.7", **token).get("/metrics").status_code == 200
     # Served on cluster hosts too (same data: the metrics are the process's, not the cluster's).
     assert client_for(cluster_a).get("/metrics", **token).status_code == 200

@@ -21,6 +21,7 @@ from psycopg2 import sql
 from tenants import schemas
 from tenants.models import Cluster
 from tenants.services import cluster_provision
+from tests.conftest import tenant_connection
 from tests.ops.conftest import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,11 +29,11 @@ SLUGS = ["mgx", "mgy", "mgz"]
 
 
 @pytest.fixture
-def three_clusters(transactional_db) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
+def three_clusters(transactional_db: None) -> Iterator[list[str]]:
     for slug in SLUGS:
         cluster_provision(slug=slug, name=f"Кластер {slug}", region_codes=["RU-MOS"])
     yield SLUGS
-    connection.set_schema_to_public()
+    tenant_connection.set_schema_to_public()
     Cluster.objects.filter(schema_name__in=SLUGS).delete()
     for slug in SLUGS:
         schemas.schema_drop(name=slug)
@@ -59,7 +60,9 @@ def _applied(schema: str) -> list[str]:
         return [row[0] for row in cur.fetchall()]
 
 
-def test_a_broken_schema_is_reported_and_rolled_back_while_the_others_migrate(three_clusters):
+def test_a_broken_schema_is_reported_and_rolled_back_while_the_others_migrate(
+    three_clusters: list[str],
+) -> None:
     # mgy already has the table 0002 creates: there, 0001 applies, then 0002 fails.
     with connection.cursor() as cur:
         cur.execute('CREATE TABLE mgy.opsmig_gadget (id bigint)')
@@ -92,20 +95,22 @@ def test_a_broken_schema_is_reported_and_rolled_back_while_the_others_migrate(th
     assert _applied("mgy") == ["0001_initial", "0002_gadget"]
 
 
-def test_plan_lists_pending_migrations_without_changing_anything(three_clusters):
+def test_plan_lists_pending_migrations_without_changing_anything(three_clusters: list[str]) -> None:
     result = _migrate("--schemas", "mgx,mgz", "--plan")
     assert result.returncode == 0, result.stderr
     assert "  mgx: opsmig.0001_initial, opsmig.0002_gadget" in result.stdout
     assert _applied("mgx") == []
 
 
-def test_unknown_schema_is_a_clear_error(three_clusters):
+def test_unknown_schema_is_a_clear_error(three_clusters: list[str]) -> None:
     result = _migrate("--schemas", "mgx,nosuch")
     assert result.returncode == 1
     assert "Нет таких схем: nosuch" in result.stderr
 
 
-def test_in_process_with_the_projects_apps_everything_is_up_to_date(cluster_a, capsys):
+def test_in_process_with_the_projects_apps_everything_is_up_to_date(
+    cluster_a: Cluster, capsys: pytest.CaptureFixture[str],
+) -> None:
     """The normal settings: public, template and clusters have nothing to apply (no subprocess)."""
     call_command("migrate_all_clusters", "--processes", "1", "--schemas", cluster_a.schema_name)
     out = capsys.readouterr().out

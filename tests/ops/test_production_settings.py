@@ -53,7 +53,7 @@ def _run(env_overrides: dict[str, str | None]) -> subprocess.CompletedProcess[st
 
 @pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL",
                                      "CLUSTERHUB_BASE_DOMAIN"])
-def test_production_refuses_to_start_without_a_required_variable(missing):
+def test_production_refuses_to_start_without_a_required_variable(missing: str) -> None:
     result = _run({missing: None})
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
@@ -61,13 +61,13 @@ def test_production_refuses_to_start_without_a_required_variable(missing):
 
 
 @pytest.mark.parametrize("key", ["insecure-demo-key-change-me", "short", "a" * 60])
-def test_production_refuses_a_weak_secret_key(key):
+def test_production_refuses_a_weak_secret_key(key: str) -> None:
     result = _run({"DJANGO_SECRET_KEY": key})
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is too weak" in result.stderr
 
 
-def test_production_settings_when_everything_is_given():
+def test_production_settings_when_everything_is_given() -> None:
     result = _run({})
     assert result.returncode == 0, result.stderr
     s = json.loads(result.stdout.strip().splitlines()[-1])
@@ -95,7 +95,7 @@ def test_production_settings_when_everything_is_given():
     assert "frame-ancestors 'none'" in policy
 
 
-def test_extra_allowed_hosts_for_a_clusters_own_domain():
+def test_extra_allowed_hosts_for_a_clusters_own_domain() -> None:
     result = _run({"DJANGO_ALLOWED_HOSTS": "cluster.mosreg.ru, www.cluster.mosreg.ru"})
     assert result.returncode == 0, result.stderr
     hosts = json.loads(result.stdout.strip().splitlines()[-1])["ALLOWED_HOSTS"]

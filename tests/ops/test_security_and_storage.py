@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django_tenants.utils import schema_context
+from pytest_django import Settings
 
 from clusterhub.security import ContentSecurityPolicyMiddleware
 from clusterhub.storage import ClusterMediaStorage
+from tenants.models import Cluster
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +23,7 @@ POLICY = {"default-src": ["'self'"], "script-src-attr": ["'unsafe-inline'"], "up
 
 
 @pytest.mark.usefixtures("production_middleware")
-def test_every_page_gets_the_content_security_policy(settings, cluster_a):
+def test_every_page_gets_the_content_security_policy(settings: Settings, cluster_a: Cluster) -> None:
     settings.CONTENT_SECURITY_POLICY = POLICY
     response = client_for(cluster_a).get("/")
     assert response.status_code == 200
@@ -28,7 +32,7 @@ def test_every_page_gets_the_content_security_policy(settings, cluster_a):
     assert "Content-Security-Policy-Report-Only" not in response
 
 
-def test_report_only_mode_and_a_views_own_policy_wins(settings):
+def test_report_only_mode_and_a_views_own_policy_wins(settings: Settings) -> None:
     settings.CONTENT_SECURITY_POLICY = POLICY
     settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = True
     middleware = ContentSecurityPolicyMiddleware(lambda request: HttpResponse("x"))
@@ -44,12 +48,13 @@ def test_report_only_mode_and_a_views_own_policy_wins(settings):
 
 
 @pytest.fixture
-def storage(settings, tmp_path) -> ClusterMediaStorage:  # type: ignore[no-untyped-def]
+def storage(settings: Settings, tmp_path: Path) -> ClusterMediaStorage:
     settings.MEDIA_ROOT = str(tmp_path)
     return ClusterMediaStorage(location=str(tmp_path))
 
 
-def test_a_clusters_files_go_to_its_own_folder(storage, tmp_path, cluster_a, cluster_b):
+def test_a_clusters_files_go_to_its_own_folder(storage: ClusterMediaStorage, tmp_path: Path,
+                                               cluster_a: Cluster, cluster_b: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         plain = storage.save("roadmap/2026/plan.txt", ContentFile(b"alpha plan"))
         already = storage.save("clusters/alpha/site-documents/x/charter.txt", ContentFile(b"alpha charter"))

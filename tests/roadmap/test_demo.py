@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from core.accounts.models import Grant
+from tenants.models import Cluster
 from tenants.roadmap import demo
 from tenants.roadmap.models import Item, Roadmap
+from tests.conftest import InCluster, MakeUser
 
 
-def test_demo_imports_seed_001_and_a_current_plan_once(cluster_a, in_cluster, make_user, monkeypatch):
+def test_demo_imports_seed_001_and_a_current_plan_once(cluster_a: Cluster, in_cluster: InCluster,
+                                                       make_user: MakeUser,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     monkeypatch.setattr(demo, "SEED_001_CLUSTERS", {"alpha"})
     monkeypatch.setitem(demo.PLANS, "alpha", demo.PLANS["mosreg"])
@@ -17,6 +23,7 @@ def test_demo_imports_seed_001_and_a_current_plan_once(cluster_a, in_cluster, ma
     with in_cluster(cluster_a):
         assert demo.demo_roadmaps(cluster_a, tz="Europe/Moscow") is True
         report, *past, plan = Roadmap.objects.order_by("period_start")
+        assert report.approved_by is not None
         assert report.status == Roadmap.Status.CLOSED and report.approved_by.meeting.held_at.year == 2018
         assert report.sections.count() == 6 and report.items.count() == 24
         assert report.items.get(number="2.2.").executors.count() == 4
@@ -26,6 +33,7 @@ def test_demo_imports_seed_001_and_a_current_plan_once(cluster_a, in_cluster, ma
         # closed plans of the demo reporting years, some items done and the rest not done
         assert [(r.period_start.year, r.status) for r in past] == [(2024, "closed"), (2025, "closed")]
         for roadmap in past:
+            assert roadmap.approved_by is not None
             statuses = list(roadmap.items.values_list("status", flat=True))
             assert len(statuses) == 8 and set(statuses) <= {"done", "not_done"} and "done" in statuses
             assert roadmap.approved_by.meeting.held_at.year == roadmap.period_start.year - 1

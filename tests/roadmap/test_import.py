@@ -16,9 +16,11 @@ from core.audit.models import AuditEntry
 from core.audit.services import Actor
 from tenants.governance.models import Body, Committee, Decision, Meeting
 from tenants.members.models import Company
+from tenants.models import Cluster
 from tenants.roadmap import services
 from tenants.roadmap.demo import SEED_001
 from tenants.roadmap.models import Executor, Item, Roadmap, RoadmapImport, Section
+from tests.conftest import InCluster, MakeUser
 
 SEED = SEED_001  # = shared/seeds/001_54a93e4556976a7b.txt, kept with the demo data
 
@@ -31,7 +33,8 @@ def _counts() -> tuple[int, int, int, int]:
     return Roadmap.objects.count(), Section.objects.count(), Item.objects.count(), Executor.objects.count()
 
 
-def approve_decision(*, adopted: bool = True, kind: str = Body.Kind.GENERAL_MEETING, number: int = 1) -> Decision:
+def approve_decision(*, adopted: bool = True, kind: str = Body.Kind.GENERAL_MEETING,
+                     number: int = 1) -> Decision:
     body = Body.objects.filter(kind=kind).first() or Body.objects.create(kind=kind, name="Общее собрание участников")
     meeting = Meeting.objects.create(body=body, number=f"Р-{number}", held_at=timezone.now() - dt.timedelta(days=1),
                                      status=Meeting.Status.HELD)
@@ -39,7 +42,8 @@ def approve_decision(*, adopted: bool = True, kind: str = Body.Kind.GENERAL_MEET
                                    text="Утвердить дорожную карту кластера.", votes_for=5, adopted=adopted)
 
 
-def test_seed_imports_with_every_section_item_executor_and_result(cluster_a, in_cluster, make_user):
+def test_seed_imports_with_every_section_item_executor_and_result(cluster_a: Cluster, in_cluster: InCluster,
+                                                                  make_user: MakeUser) -> None:
     admin = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     user = make_user(Grant.Role.CLUSTER_STAFF, cluster_a)
     user.full_name = "Мадфес Наталья Александровна"
@@ -96,8 +100,9 @@ def test_seed_imports_with_every_section_item_executor_and_result(cluster_a, in_
     ("plan.pdf", b"%PDF-1.4 ...", "Поддерживаются файлы"),
     ("empty.txt", b"", "Файл пустой"),
 ])
-def test_malformed_files_get_a_russian_error_and_create_nothing(cluster_a, in_cluster, make_user, name, data,
-                                                                 message):
+def test_malformed_files_get_a_russian_error_and_create_nothing(cluster_a: Cluster, in_cluster: InCluster,
+                                                                make_user: MakeUser, name: str, data: bytes,
+                                                                message: str) -> None:
     admin = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     with in_cluster(cluster_a):
         with pytest.raises(ValidationError, match=message):
@@ -105,7 +110,8 @@ def test_malformed_files_get_a_russian_error_and_create_nothing(cluster_a, in_cl
         assert RoadmapImport.objects.count() == 0 and _counts() == (0, 0, 0, 0)
 
 
-def test_a_50_mb_file_is_refused_before_parsing(cluster_a, in_cluster, make_user):
+def test_a_50_mb_file_is_refused_before_parsing(cluster_a: Cluster, in_cluster: InCluster,
+                                                make_user: MakeUser) -> None:
     admin = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     big = b"1\t2\t3\t4\t5\t6\n" * (50 * 1024 * 1024 // 12)
     with in_cluster(cluster_a):
@@ -115,7 +121,9 @@ def test_a_50_mb_file_is_refused_before_parsing(cluster_a, in_cluster, make_user
         assert RoadmapImport.objects.count() == 0
 
 
-def test_xlsx_without_a_year_needs_a_period_and_a_missing_year_comes_from_it(cluster_a, in_cluster, make_user):
+def test_xlsx_without_a_year_needs_a_period_and_a_missing_year_comes_from_it(cluster_a: Cluster,
+                                                                             in_cluster: InCluster,
+                                                                             make_user: MakeUser) -> None:
     admin = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     book = Workbook()
     sheet = book.active
@@ -136,14 +144,16 @@ def test_xlsx_without_a_year_needs_a_period_and_a_missing_year_comes_from_it(clu
         assert roadmap.title == "План работы кластера"
 
 
-def test_only_managers_import(cluster_a, in_cluster, make_user):
+def test_only_managers_import(cluster_a: Cluster, in_cluster: InCluster, make_user: MakeUser) -> None:
     member = make_user(Grant.Role.MEMBER_REPRESENTATIVE, cluster_a)
     with in_cluster(cluster_a), pytest.raises(PermissionDenied):
         services.roadmap_import_preview(actor=Actor(user=member, cluster=cluster_a), data=seed_bytes(),
                                         filename="seed.txt")
 
 
-def test_approval_by_a_general_meeting_decision_then_changes_by_a_new_version(cluster_a, in_cluster, make_user):
+def test_approval_by_a_general_meeting_decision_then_changes_by_a_new_version(cluster_a: Cluster,
+                                                                              in_cluster: InCluster,
+                                                                              make_user: MakeUser) -> None:
     admin = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     actor = Actor(user=admin, cluster=cluster_a)
     with in_cluster(cluster_a):

@@ -18,7 +18,7 @@ from core.audit.services import Actor
 from tenants.models import Cluster
 from tenants.roadmap import services
 from tenants.roadmap.models import Item, Roadmap, RoadmapImport
-from tests.conftest import api_client, client_for, signed_in, token_for
+from tests.conftest import InCluster, MakeUser, api_client, client_for, signed_in, streamed, token_for
 
 from .test_import import SEED, approve_decision
 
@@ -48,7 +48,8 @@ def _manager_pages(pk: int) -> list[str]:
             reverse("roadmap:delete", args=[pk])]
 
 
-def test_anonymous_other_cluster_and_no_role_are_refused(cluster_a, cluster_b, in_cluster, make_user):
+def test_anonymous_other_cluster_and_no_role_are_refused(cluster_a: Cluster, cluster_b: Cluster,
+                                                         in_cluster: InCluster, make_user: MakeUser) -> None:
     admin = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     pk, item_id = _seed_roadmap(cluster_a, in_cluster, admin)
     for url in _pages(pk, item_id) + _manager_pages(pk):
@@ -69,7 +70,8 @@ def test_anonymous_other_cluster_and_no_role_are_refused(cluster_a, cluster_b, i
         assert nobody_client.get(url).status_code in (302, 403), url
 
 
-def test_member_representative_reads_but_does_not_change(cluster_a, in_cluster, make_user):
+def test_member_representative_reads_but_does_not_change(cluster_a: Cluster, in_cluster: InCluster,
+                                                         make_user: MakeUser) -> None:
     admin = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     pk, item_id = _seed_roadmap(cluster_a, in_cluster, admin)
     member = signed_in(make_user(Grant.Role.MEMBER_REPRESENTATIVE, cluster_a), cluster_a)
@@ -87,7 +89,8 @@ def test_member_representative_reads_but_does_not_change(cluster_a, in_cluster, 
         assert Item.objects.get(pk=item_id).status == Item.Status.PLANNED
 
 
-def test_import_through_the_pages_preview_then_confirm(cluster_a, in_cluster, make_user):
+def test_import_through_the_pages_preview_then_confirm(cluster_a: Cluster, in_cluster: InCluster,
+                                                       make_user: MakeUser) -> None:
     staff = signed_in(make_user(Grant.Role.CLUSTER_STAFF, cluster_a), cluster_a)
     response = staff.post(reverse("roadmap:import"),
                           {"file": SimpleUploadedFile("seed_001.txt", SEED.read_bytes(), "text/plain")})
@@ -115,7 +118,8 @@ def test_import_through_the_pages_preview_then_confirm(cluster_a, in_cluster, ma
         assert Roadmap.objects.count() == 1
 
 
-def test_a_bad_file_shows_the_error_on_the_form_and_saves_nothing(cluster_a, in_cluster, make_user):
+def test_a_bad_file_shows_the_error_on_the_form_and_saves_nothing(cluster_a: Cluster, in_cluster: InCluster,
+                                                                  make_user: MakeUser) -> None:
     staff = signed_in(make_user(Grant.Role.CLUSTER_STAFF, cluster_a), cluster_a)
     response = staff.post(reverse("roadmap:import"),
                           {"file": SimpleUploadedFile("junk.xlsx", b"\x00garbage" * 100)})
@@ -125,7 +129,8 @@ def test_a_bad_file_shows_the_error_on_the_form_and_saves_nothing(cluster_a, in_
         assert RoadmapImport.objects.count() == 0
 
 
-def test_marking_an_item_done_needs_a_result_and_keeps_history(cluster_a, in_cluster, make_user):
+def test_marking_an_item_done_needs_a_result_and_keeps_history(cluster_a: Cluster, in_cluster: InCluster,
+                                                               make_user: MakeUser) -> None:
     admin_user = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     pk, item_id = _seed_roadmap(cluster_a, in_cluster, admin_user)
     admin = signed_in(admin_user, cluster_a)
@@ -146,10 +151,11 @@ def test_marking_an_item_done_needs_a_result_and_keeps_history(cluster_a, in_clu
     html = _html(admin.get(url))
     link = re.search(r'href="(/roadmap/\d+/items/\d+/evidence/\d+/)">Заявка', html)
     assert link
-    assert b"".join(admin.get(link.group(1)).streaming_content) == b"%PDF-1.4 test"
+    assert streamed(admin.get(link.group(1))) == b"%PDF-1.4 test"
 
 
-def test_approve_then_new_version_through_the_pages(cluster_a, in_cluster, make_user):
+def test_approve_then_new_version_through_the_pages(cluster_a: Cluster, in_cluster: InCluster,
+                                                    make_user: MakeUser) -> None:
     admin_user = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     pk, _ = _seed_roadmap(cluster_a, in_cluster, admin_user)
     with in_cluster(cluster_a):
@@ -169,7 +175,8 @@ def test_approve_then_new_version_through_the_pages(cluster_a, in_cluster, make_
         assert not Roadmap.objects.filter(pk=draft.pk).exists()
 
 
-def test_roadmap_page_runs_the_same_queries_for_24_and_240_items(cluster_a, in_cluster, make_user):
+def test_roadmap_page_runs_the_same_queries_for_24_and_240_items(cluster_a: Cluster, in_cluster: InCluster,
+                                                                 make_user: MakeUser) -> None:
     admin_user = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     small, _ = _seed_roadmap(cluster_a, in_cluster, admin_user)
     big_text = SEED.read_text(encoding="utf-8").split("\n")
@@ -190,7 +197,8 @@ def test_roadmap_page_runs_the_same_queries_for_24_and_240_items(cluster_a, in_c
 
 # --- API -----------------------------------------------------------------------------------
 
-def test_api_lists_items_and_updates_progress(cluster_a, cluster_b, in_cluster, make_user):
+def test_api_lists_items_and_updates_progress(cluster_a: Cluster, cluster_b: Cluster, in_cluster: InCluster,
+                                              make_user: MakeUser) -> None:
     admin_user = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     pk, item_id = _seed_roadmap(cluster_a, in_cluster, admin_user)
     api = api_client(token_for(admin_user, cluster_a), cluster_a)
@@ -221,7 +229,8 @@ def test_api_lists_items_and_updates_progress(cluster_a, cluster_b, in_cluster, 
     assert client_for(cluster_a).get("/api/v1/roadmaps/").status_code in (401, 403)
 
 
-def test_api_member_reads_but_cannot_write_or_import(cluster_a, in_cluster, make_user):
+def test_api_member_reads_but_cannot_write_or_import(cluster_a: Cluster, in_cluster: InCluster,
+                                                     make_user: MakeUser) -> None:
     admin_user = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     pk, item_id = _seed_roadmap(cluster_a, in_cluster, admin_user)
     member = api_client(token_for(make_user(Grant.Role.MEMBER_REPRESENTATIVE, cluster_a), cluster_a), cluster_a)
@@ -235,7 +244,8 @@ def test_api_member_reads_but_cannot_write_or_import(cluster_a, in_cluster, make
     assert member.delete(f"/api/v1/roadmaps/{pk}/").status_code == 403
 
 
-def test_api_import_upload_preview_confirm(cluster_a, in_cluster, make_user):
+def test_api_import_upload_preview_confirm(cluster_a: Cluster, in_cluster: InCluster,
+                                           make_user: MakeUser) -> None:
     api = api_client(token_for(make_user(Grant.Role.CLUSTER_STAFF, cluster_a), cluster_a), cluster_a)
     bad = api.post("/api/v1/roadmaps/import/", {"file": SimpleUploadedFile("x.docx", b"not a docx")})
     assert bad.status_code == 400 and "Файл DOCX не читается" in bad.json()["errors"]["file"][0]
@@ -252,7 +262,7 @@ def test_api_import_upload_preview_confirm(cluster_a, in_cluster, make_user):
     assert twice.status_code == 400 and "уже импортирован" in str(twice.json())
 
 
-def test_api_approve_and_versions(cluster_a, in_cluster, make_user):
+def test_api_approve_and_versions(cluster_a: Cluster, in_cluster: InCluster, make_user: MakeUser) -> None:
     admin_user = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     pk, _ = _seed_roadmap(cluster_a, in_cluster, admin_user)
     api = api_client(token_for(admin_user, cluster_a), cluster_a)

@@ -68,7 +68,9 @@ def seed_parsed() -> ParsedTable:
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "docx"])
-def test_round_trip_gives_the_same_sections_items_numbers_and_cells(fmt, cluster_a, seed_roadmap, seed_parsed):
+def test_round_trip_gives_the_same_sections_items_numbers_and_cells(fmt: str, cluster_a: Cluster,
+                                                                    seed_roadmap: Roadmap,
+                                                                    seed_parsed: ParsedTable) -> None:
     with schema_context(cluster_a.schema_name):
         report = roadmap_report(seed_roadmap, fmt, cluster=cluster_a)
         again = parse_file(report.filename, report.content)
@@ -100,7 +102,8 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def test_pdf_has_every_item_number_and_result(cluster_a, seed_roadmap, seed_parsed, tmp_path):
+def test_pdf_has_every_item_number_and_result(cluster_a: Cluster, seed_roadmap: Roadmap,
+                                              seed_parsed: ParsedTable, tmp_path: Path) -> None:
     with schema_context(cluster_a.schema_name):
         report = roadmap_report(seed_roadmap, "pdf", cluster=cluster_a)
     assert report.content.startswith(b"%PDF")
@@ -123,7 +126,7 @@ def test_pdf_has_every_item_number_and_result(cluster_a, seed_roadmap, seed_pars
         assert "Наименование мероприятия" in page and "1 2 3 4 5 6" in page
 
 
-def test_xlsx_is_laid_out_for_printing(cluster_a, seed_roadmap):
+def test_xlsx_is_laid_out_for_printing(cluster_a: Cluster, seed_roadmap: Roadmap) -> None:
     with schema_context(cluster_a.schema_name):
         report = roadmap_report(seed_roadmap, "xlsx", cluster=cluster_a)
     assert report.content_type == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -144,11 +147,13 @@ def test_xlsx_is_laid_out_for_printing(cluster_a, seed_roadmap):
     assert sheet.print_title_rows == "$3:$4"
 
 
-def test_docx_is_landscape_with_a_repeated_header_merged_sections_and_links(cluster_a, seed_roadmap):
+def test_docx_is_landscape_with_a_repeated_header_merged_sections_and_links(cluster_a: Cluster,
+                                                                            seed_roadmap: Roadmap) -> None:
     with schema_context(cluster_a.schema_name):
         report = roadmap_report(seed_roadmap, "docx", cluster=cluster_a)
     document = Document(io.BytesIO(report.content))
     page = document.sections[0]
+    assert page.page_width is not None and page.page_height is not None
     assert page.page_width > page.page_height
     assert [p.text for p in document.paragraphs[:2]] == ["Отчет о работе", "Кластера Альфа (тест) за 2018 год"]
     table = document.tables[0]
@@ -162,7 +167,7 @@ def test_docx_is_landscape_with_a_repeated_header_merged_sections_and_links(clus
     assert "http://mtcmr.ru/press/news/79.htm" in links
 
 
-def test_file_names_and_titles(cluster_a, seed_roadmap):
+def test_file_names_and_titles(cluster_a: Cluster, seed_roadmap: Roadmap) -> None:
     with schema_context(cluster_a.schema_name):
         report = roadmap_report(seed_roadmap, "docx", cluster=cluster_a)
     assert report.filename == "roadmap-report-alpha-2018.docx"
@@ -177,7 +182,8 @@ def test_file_names_and_titles(cluster_a, seed_roadmap):
         roadmap_report(seed_roadmap, "odt", cluster=cluster_a)
 
 
-def test_report_reads_a_fixed_number_of_queries_whatever_the_item_count(cluster_a, seed_roadmap):
+def test_report_reads_a_fixed_number_of_queries_whatever_the_item_count(cluster_a: Cluster,
+                                                                        seed_roadmap: Roadmap) -> None:
     counts = {}
     with schema_context(cluster_a.schema_name):
         big = services.roadmap_import_file(actor=Actor.system(cluster_a), data=synthetic_table(4, 30),

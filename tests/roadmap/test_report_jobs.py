@@ -13,10 +13,21 @@ import openpyxl
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from core.accounts.models import Grant
+from tenants.models import Cluster
 from tenants.roadmap.models import ReportJob
-from tests.conftest import api_client, client_for, host_of, signed_in, token_for
+from tests.conftest import (
+    InCluster,
+    MakeUser,
+    api_client,
+    client_for,
+    host_of,
+    signed_in,
+    streamed,
+    token_for,
+)
 
 from .test_pages_api import _seed_roadmap
 
@@ -27,8 +38,10 @@ def _media_in_tmp(settings: Any, tmp_path: Path) -> None:
     settings.ROADMAP_REPORT_SYNC_MAX_ITEMS = 10  # seed 001 (24 items) counts as large here
 
 
-def test_large_pdf_is_ordered_then_downloaded(cluster_a, cluster_b, in_cluster, make_user, tmp_path,
-                                              django_capture_on_commit_callbacks):
+def test_large_pdf_is_ordered_then_downloaded(
+    cluster_a: Cluster, cluster_b: Cluster, in_cluster: InCluster, make_user: MakeUser, tmp_path: Path,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     member = make_user(Grant.Role.MEMBER_REPRESENTATIVE, cluster_a)
     pk, _ = _seed_roadmap(cluster_a, in_cluster, make_user(Grant.Role.CLUSTER_ADMIN, cluster_a))
     browser = signed_in(member, cluster_a)
@@ -51,7 +64,7 @@ def test_large_pdf_is_ordered_then_downloaded(cluster_a, cluster_b, in_cluster, 
     assert link
     response = browser.get(link.group(1))
     pdf = tmp_path / "r.pdf"
-    pdf.write_bytes(b"".join(response.streaming_content))
+    pdf.write_bytes(streamed(response))
     text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
     assert "Отчет о работе" in text and "Организационные вопросы" in text
     # the job and its file stay inside the cluster and its people
@@ -70,7 +83,8 @@ def test_large_pdf_is_ordered_then_downloaded(cluster_a, cluster_b, in_cluster, 
         assert ReportJob.objects.count() == 1
 
 
-def test_an_unfinished_order_is_reused_and_a_bad_format_refused(cluster_a, in_cluster, make_user):
+def test_an_unfinished_order_is_reused_and_a_bad_format_refused(cluster_a: Cluster, in_cluster: InCluster,
+                                                                make_user: MakeUser) -> None:
     admin = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     pk, _ = _seed_roadmap(cluster_a, in_cluster, admin)
     browser = signed_in(admin, cluster_a)
@@ -83,8 +97,10 @@ def test_an_unfinished_order_is_reused_and_a_bad_format_refused(cluster_a, in_cl
     assert "Неизвестный формат отчёта" in bad.content.decode()
 
 
-def test_api_orders_a_report_file_and_serves_it_when_ready(cluster_a, cluster_b, in_cluster, make_user,
-                                                          django_capture_on_commit_callbacks):
+def test_api_orders_a_report_file_and_serves_it_when_ready(
+    cluster_a: Cluster, cluster_b: Cluster, in_cluster: InCluster, make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     member = make_user(Grant.Role.MEMBER_REPRESENTATIVE, cluster_a)
     pk, _ = _seed_roadmap(cluster_a, in_cluster, make_user(Grant.Role.CLUSTER_ADMIN, cluster_a))
     api = api_client(token_for(member, cluster_a), cluster_a)
@@ -97,7 +113,7 @@ def test_api_orders_a_report_file_and_serves_it_when_ready(cluster_a, cluster_b,
     job = api.get(f"{jobs_url}{ordered.json()['id']}/").json()
     assert job["status"] == "done" and job["file_url"].endswith("/file/")
     assert [j["id"] for j in api.get(jobs_url).json()] == [job["id"]]
-    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(api.get(job["file_url"]).streaming_content)))
+    sheet = openpyxl.load_workbook(io.BytesIO(streamed(api.get(job["file_url"]))))
     cells = {str(c.value) for row in sheet.active.iter_rows() for c in row if c.value}
     assert any("Отчет о работе" in c for c in cells)
     # another cluster, a ministry user without a cluster role, anonymous: nothing
@@ -112,7 +128,8 @@ def test_api_orders_a_report_file_and_serves_it_when_ready(cluster_a, cluster_b,
         assert ReportJob.objects.count() == 1
 
 
-def test_api_file_of_an_unfinished_order_is_not_there_yet(cluster_a, in_cluster, make_user):
+def test_api_file_of_an_unfinished_order_is_not_there_yet(cluster_a: Cluster, in_cluster: InCluster,
+                                                          make_user: MakeUser) -> None:
     admin = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     pk, _ = _seed_roadmap(cluster_a, in_cluster, admin)
     api = api_client(token_for(admin, cluster_a), cluster_a)
@@ -122,7 +139,8 @@ def test_api_file_of_an_unfinished_order_is_not_there_yet(cluster_a, in_cluster,
     assert missing.status_code == 404 and missing.json()["detail"] == "Отчёт ещё не готов."
 
 
-def test_an_order_lost_for_long_is_failed_and_ordered_anew(cluster_a, in_cluster, make_user):
+def test_an_order_lost_for_long_is_failed_and_ordered_anew(cluster_a: Cluster, in_cluster: InCluster,
+                                                           make_user: MakeUser) -> None:
     admin = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     pk, _ = _seed_roadmap(cluster_a, in_cluster, admin)
     browser = signed_in(admin, cluster_a)

@@ -16,7 +16,7 @@ from tenants.models import Cluster
 from tenants.roadmap import services
 from tenants.roadmap.models import Roadmap
 from tenants.roadmap.report import CONTENT_TYPES
-from tests.conftest import ROLE, api_client, client_for, signed_in, token_for
+from tests.conftest import ROLE, MakeUser, api_client, client_for, signed_in, token_for
 
 from .test_report import SEED, synthetic_table
 
@@ -33,7 +33,7 @@ def _api(path: str) -> str:
     return f"/api/v1/roadmaps/{path}"
 
 
-def test_any_cluster_role_downloads_each_format_from_the_api(cluster_a, make_user):
+def test_any_cluster_role_downloads_each_format_from_the_api(cluster_a: Cluster, make_user: MakeUser) -> None:
     roadmap = _import(cluster_a)
     member = api_client(token_for(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a), cluster_a), cluster_a)
     for fmt, content_type in CONTENT_TYPES.items():
@@ -48,7 +48,8 @@ def test_any_cluster_role_downloads_each_format_from_the_api(cluster_a, make_use
     assert default.status_code == 200 and default["Content-Type"] == "application/pdf"
 
 
-def test_api_refuses_unknown_formats_other_clusters_and_strangers(cluster_a, cluster_b, make_user):
+def test_api_refuses_unknown_formats_other_clusters_and_strangers(cluster_a: Cluster, cluster_b: Cluster,
+                                                                  make_user: MakeUser) -> None:
     roadmap = _import(cluster_a)
     url = _api(f"{roadmap.pk}/report/")
     staff = api_client(token_for(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a), cluster_a)
@@ -75,7 +76,7 @@ def test_api_refuses_unknown_formats_other_clusters_and_strangers(cluster_a, clu
     assert api_client("not-a-token", cluster_a).get(url + "?format=xlsx").status_code == 401
 
 
-def test_page_download_and_its_refusals(cluster_a, cluster_b, make_user):
+def test_page_download_and_its_refusals(cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser) -> None:
     roadmap = _import(cluster_a)
     url = f"/roadmap/{roadmap.pk}/report/"
     admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
@@ -110,7 +111,7 @@ def test_page_download_and_its_refusals(cluster_a, cluster_b, make_user):
     assert beta_admin.get(url + "?format=xlsx").status_code == 404
 
 
-def test_api_report_query_count_does_not_grow_with_items(cluster_a, make_user):
+def test_api_report_query_count_does_not_grow_with_items(cluster_a: Cluster, make_user: MakeUser) -> None:
     small = _import(cluster_a)
     big = _import(cluster_a, synthetic_table(5, 40), "big.txt")
     staff = api_client(token_for(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a), cluster_a)

@@ -1,6 +1,8 @@
 """Reading the six-column roadmap table of seed 001 (text), and refusing what is not one."""
 
 
+from pathlib import Path
+
 import pytest
 
 from tenants.roadmap.demo import SEED_001
@@ -14,7 +16,7 @@ def seed() -> ParsedTable:
     return parse_text(SEED.read_text(encoding="utf-8"))
 
 
-def test_seed_has_six_sections_and_every_item(seed):
+def test_seed_has_six_sections_and_every_item(seed: ParsedTable) -> None:
     assert seed.year == 2018
     assert "МЕДИКО-ТЕХНИЧЕСКОГО КЛАСТЕРА МОСКОВСКОЙ ОБЛАСТИ за 2018 ГОД" in seed.title
     assert [s.number for s in seed.sections] == ["1.", "2.", "3.", "4.", "5.", "6."]
@@ -25,7 +27,7 @@ def test_seed_has_six_sections_and_every_item(seed):
                        "6.1.", "6.2.", "6.3.", "6.4.", "6.5."]
 
 
-def test_cells_are_kept_as_written(seed):
+def test_cells_are_kept_as_written(seed: ParsedTable) -> None:
     item = {i.number: i for i in seed.items}
     assert item["1.1."].executors == "Шибанов А.Н"
     assert item["1.1."].deadline == "По отдельному плану"
@@ -36,7 +38,7 @@ def test_cells_are_kept_as_written(seed):
     assert item["6.1."].result.startswith("Проведено 3 заседания Совета")
 
 
-def test_continuation_row_of_item_2_2_is_merged_cell_by_cell(seed):
+def test_continuation_row_of_item_2_2_is_merged_cell_by_cell(seed: ParsedTable) -> None:
     item = next(i for i in seed.items if i.number == "2.2.")
     assert item.title == ("Организация на конференции в ОЭЗ «Дубна» профильных секций:\n"
                           "- по развитию медицинской и фармацевтической промышленности в Московской области; "
@@ -59,7 +61,7 @@ def test_continuation_row_of_item_2_2_is_merged_cell_by_cell(seed):
         ("", []),
     ],
 )
-def test_executors_are_split_into_people_and_organizations(text, names):
+def test_executors_are_split_into_people_and_organizations(text: str, names: list[str]) -> None:
     assert split_executors(text) == names
 
 
@@ -78,12 +80,12 @@ def test_executors_are_split_into_people_and_organizations(text, names):
         ("plan.pdf", b"%PDF-1.4", "Поддерживаются файлы"),
     ],
 )
-def test_files_that_are_not_a_roadmap_table_get_a_russian_error(name, data, message):
+def test_files_that_are_not_a_roadmap_table_get_a_russian_error(name: str, data: bytes, message: str) -> None:
     with pytest.raises(TableError, match=message):
         parse_file(name, data)
 
 
-def test_seed_round_trips_through_xlsx_and_docx(seed, tmp_path):
+def test_seed_round_trips_through_xlsx_and_docx(seed: ParsedTable, tmp_path: Path) -> None:
     import docx
     from openpyxl import Workbook
 
@@ -107,7 +109,7 @@ def test_seed_round_trips_through_xlsx_and_docx(seed, tmp_path):
             for cell, text in zip(table.add_row().cells, item.cells(), strict=True):
                 cell.text = text
     book.save(tmp_path / "plan.xlsx")
-    document.save(tmp_path / "plan.docx")
+    document.save(str(tmp_path / "plan.docx"))
     for name in ("plan.xlsx", "plan.docx"):
         again = parse_file(name, (tmp_path / name).read_bytes())
         assert [i.cells() for i in again.items] == [i.cells() for i in seed.items], name

@@ -5,23 +5,29 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 import pytest
 from django.core import mail
 from django_tenants.utils import schema_context
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from core.accounts.models import Grant, User
 from core.audit.models import AuditEntry
 from core.audit.services import Actor
 from core.clock import cluster_today
 from tenants.governance.models import CommitteeMember
+from tenants.models import Cluster
 from tenants.roadmap import services, tasks, tracking
 from tenants.roadmap.deadlines import DeadlineKind as K
 from tenants.roadmap.models import Item, ReminderSent, Roadmap
 from tenants.roadmap.reminders import reminders_send
+from tests.conftest import InCluster, MakeUser
 
 from . import factories as f
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 pytestmark = pytest.mark.django_db
 S = Item.Status
@@ -54,7 +60,7 @@ OVERDUE_TABLE = [
 ]
 
 
-def test_overdue_for_every_deadline_kind_and_status(cluster_a, in_cluster):
+def test_overdue_for_every_deadline_kind_and_status(cluster_a: Cluster, in_cluster: InCluster) -> None:
     with in_cluster(cluster_a):
         plan = f.roadmap(cluster_a, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
         made = {name: f.item(plan, title=name, kind=kind, start=start, end=end, status=status)
@@ -69,7 +75,8 @@ def test_overdue_for_every_deadline_kind_and_status(cluster_a, in_cluster):
     assert listed[0] == "first quarter" and set(listed) == expected  # oldest deadline first
 
 
-def test_due_soon_is_today_up_to_n_days_ahead_for_open_dated_items(cluster_a, in_cluster, settings):
+def test_due_soon_is_today_up_to_n_days_ahead_for_open_dated_items(cluster_a: Cluster, in_cluster: InCluster,
+                                                                   settings: Settings) -> None:
     settings.ROADMAP_REMINDER_DAYS_BEFORE = 7
     with in_cluster(cluster_a):
         plan = f.roadmap(cluster_a)
@@ -84,8 +91,10 @@ def test_due_soon_is_today_up_to_n_days_ahead_for_open_dated_items(cluster_a, in
             "today", "in 7 days", "in 8 days"]
 
 
-def test_today_is_the_clusters_date_moscow_vs_novosibirsk(cluster_a, cluster_b, in_cluster, make_user,
-                                                          django_capture_on_commit_callbacks, settings):
+def test_today_is_the_clusters_date_moscow_vs_novosibirsk(
+    cluster_a: Cluster, cluster_b: Cluster, in_cluster: InCluster, make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks, settings: Settings,
+) -> None:
     """18:30 UTC on 10 March is 21:30 in Moscow (still the 10th) and 01:30 on the 11th in Novosibirsk:
     an item due on 10 March is due today in Moscow and overdue in Novosibirsk."""
     settings.ROADMAP_REMINDER_HOUR = 0
@@ -94,7 +103,7 @@ def test_today_is_the_clusters_date_moscow_vs_novosibirsk(cluster_a, cluster_b, 
     now = dt.datetime(2025, 3, 10, 18, 30, tzinfo=dt.UTC)
     assert cluster_today(cluster_a, now) == dt.date(2025, 3, 10)
     assert cluster_today(cluster_b, now) == dt.date(2025, 3, 11)
-    kinds = {}
+    kinds: dict[str, tuple[bool | str, ...]] = {}
     for cluster in (cluster_a, cluster_b):
         executor = make_user(Grant.Role.CLUSTER_STAFF, cluster)
         with in_cluster(cluster):
@@ -117,7 +126,8 @@ def test_today_is_the_clusters_date_moscow_vs_novosibirsk(cluster_a, cluster_b, 
 
 # --- progress ---------------------------------------------------------------------------------
 
-def test_progress_per_section_committee_and_executor(cluster_a, in_cluster, make_user):
+def test_progress_per_section_committee_and_executor(cluster_a: Cluster, in_cluster: InCluster,
+                                                     make_user: MakeUser) -> None:
     person = make_user(Grant.Role.CLUSTER_STAFF, cluster_a)
     with in_cluster(cluster_a):
         plan = f.roadmap(cluster_a)
@@ -149,7 +159,7 @@ def test_progress_per_section_committee_and_executor(cluster_a, in_cluster, make
         (0, 1, 0)]
 
 
-def test_progress_of_the_imported_seed_matches_the_items(cluster_a, in_cluster):
+def test_progress_of_the_imported_seed_matches_the_items(cluster_a: Cluster, in_cluster: InCluster) -> None:
     with in_cluster(cluster_a):
         hr_group = f.committee("Рабочая группа по кадрам")
         plan = f.import_seed(cluster_a)
@@ -170,7 +180,17 @@ def test_progress_of_the_imported_seed_matches_the_items(cluster_a, in_cluster):
 
 # --- my items -------------------------------------------------------------------------------
 
-def test_my_items_for_a_user_a_company_representative_and_a_committee_member(cluster_a, in_cluster, make_user):
+class _Via(TypedDict):
+    """Why an item is mine: tracking.my_items annotates each row with these."""
+
+    via_user: bool
+    via_company: bool
+    via_committee: bool
+
+
+def test_my_items_for_a_user_a_company_representative_and_a_committee_member(cluster_a: Cluster,
+                                                                             in_cluster: InCluster,
+                                                                             make_user: MakeUser) -> None:
     with in_cluster(cluster_a):
         firm, other_firm = f.company("Медтех"), f.company("Другая")
         quality = f.committee("Комитет по качеству")
@@ -194,9 +214,9 @@ def test_my_items_for_a_user_a_company_representative_and_a_committee_member(clu
         f.approve(cluster_a, old)
         services.roadmap_close(actor=Actor.system(cluster_a), roadmap=old)
 
-        def mine(user: User, **kw: Any) -> list[Item]:
+        def mine(user: User, **kw: Any) -> list[WithAnnotations[Item, _Via]]:
             scope = tracking.my_scope(user=user, cluster=cluster_a)
-            return list(tracking.my_items(scope=scope, today=TODAY, **kw))
+            return cast("list[WithAnnotations[Item, _Via]]", list(tracking.my_items(scope=scope, today=TODAY, **kw)))
 
         staff_items = mine(staff)
         # overdue first (oldest deadline first), then by deadline, undated last; closed roadmaps left out
@@ -215,7 +235,8 @@ def test_my_items_for_a_user_a_company_representative_and_a_committee_member(clu
         assert mine(make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)) == []
 
 
-def test_a_draft_new_version_does_not_double_my_items(cluster_a, in_cluster, make_user):
+def test_a_draft_new_version_does_not_double_my_items(cluster_a: Cluster, in_cluster: InCluster,
+                                                      make_user: MakeUser) -> None:
     staff = make_user(Grant.Role.CLUSTER_STAFF, cluster_a)
     with in_cluster(cluster_a):
         plan = f.roadmap(cluster_a)
@@ -235,7 +256,9 @@ def _links(message: Any) -> list[str]:
 
 
 def test_reminders_go_once_to_executors_and_to_managers_for_items_without_one(
-        cluster_a, in_cluster, make_user, django_capture_on_commit_callbacks, settings):
+    cluster_a: Cluster, in_cluster: InCluster, make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks, settings: Settings,
+) -> None:
     settings.ROADMAP_REMINDER_HOUR = 0
     settings.ROADMAP_REMINDER_DAYS_BEFORE = 7
     executor = make_user(Grant.Role.MEMBER_REPRESENTATIVE, cluster_a, email="executor@alpha.test")
@@ -290,8 +313,10 @@ def test_reminders_go_once_to_executors_and_to_managers_for_items_without_one(
     assert "осталось дней: 5" in mail.outbox[0].body
 
 
-def test_reminders_stay_in_their_cluster(cluster_a, cluster_b, in_cluster, make_user,
-                                         django_capture_on_commit_callbacks, settings):
+def test_reminders_stay_in_their_cluster(cluster_a: Cluster, cluster_b: Cluster, in_cluster: InCluster,
+                                         make_user: MakeUser,
+                                         django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+                                         settings: Settings) -> None:
     settings.ROADMAP_REMINDER_HOUR = 0
     alpha_admin = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a, email="admin@alpha.test")
     beta_admin = make_user(Grant.Role.CLUSTER_ADMIN, cluster_b, email="admin@beta.test")
@@ -320,7 +345,9 @@ def test_reminders_stay_in_their_cluster(cluster_a, cluster_b, in_cluster, make_
 
 
 def test_reminders_wait_for_the_clusters_morning_and_skip_suspended_clusters(
-        cluster_a, in_cluster, make_user, django_capture_on_commit_callbacks, settings):
+    cluster_a: Cluster, in_cluster: InCluster, make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks, settings: Settings,
+) -> None:
     settings.ROADMAP_REMINDER_HOUR = 9
     make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     with in_cluster(cluster_a):

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
 from core.accounts.models import Grant
 from core.clock import cluster_today
@@ -19,7 +20,7 @@ from tenants.models import Cluster
 from tenants.roadmap import tracking
 from tenants.roadmap.deadlines import DeadlineKind as K
 from tenants.roadmap.models import Item
-from tests.conftest import api_client, client_for, signed_in, token_for
+from tests.conftest import InCluster, MakeUser, api_client, client_for, signed_in, token_for
 
 from . import factories as f
 
@@ -71,13 +72,14 @@ def _api(pk: int) -> list[str]:
     return [f"/api/v1/roadmaps/{pk}/progress/", "/api/v1/roadmap-items/mine/"]
 
 
-def test_url_names():
+def test_url_names() -> None:
     assert reverse("roadmap:progress", args=[3]) == "/roadmap/3/progress/"
     assert reverse("roadmap:timeline", args=[3]) == "/roadmap/3/timeline/"
     assert reverse("roadmap:my_items") == "/roadmap/my/"
 
 
-def test_progress_page_shows_tables_bars_and_overdue_items(tracked, cluster_a, make_user):
+def test_progress_page_shows_tables_bars_and_overdue_items(tracked: dict[str, Any], cluster_a: Cluster,
+                                                           make_user: MakeUser) -> None:
     plan, items = tracked["plan"], tracked["items"]
     member = signed_in(make_user(Grant.Role.MEMBER_REPRESENTATIVE, cluster_a), cluster_a)
     response = member.get(reverse("roadmap:progress", args=[plan.pk]))
@@ -99,7 +101,8 @@ def test_progress_page_shows_tables_bars_and_overdue_items(tracked, cluster_a, m
     assert f'href="/roadmap/{plan.pk}/items/{items["late"].pk}/"' in html
 
 
-def test_timeline_draws_bars_markers_period_bars_and_today(tracked, cluster_a, in_cluster):
+def test_timeline_draws_bars_markers_period_bars_and_today(tracked: dict[str, Any], cluster_a: Cluster,
+                                                           in_cluster: InCluster) -> None:
     plan, items, today = tracked["plan"], tracked["items"], tracked["today"]
     staff = signed_in(tracked["staff"], cluster_a)
     response = staff.get(reverse("roadmap:timeline", args=[plan.pk]))
@@ -131,7 +134,9 @@ def test_timeline_draws_bars_markers_period_bars_and_today(tracked, cluster_a, i
     assert "Мини-конференция" in by_section and "Обновление сайта" not in by_section
 
 
-def test_my_items_page_overdue_first_with_reasons_and_filters(tracked, cluster_a, in_cluster, make_user):
+def test_my_items_page_overdue_first_with_reasons_and_filters(tracked: dict[str, Any], cluster_a: Cluster,
+                                                              in_cluster: InCluster,
+                                                              make_user: MakeUser) -> None:
     staff, quality, items = tracked["staff"], tracked["quality"], tracked["items"]
     with in_cluster(cluster_a):
         CommitteeMember.objects.create(committee=quality, user=staff, person_name=staff.full_name)
@@ -152,7 +157,10 @@ def test_my_items_page_overdue_first_with_reasons_and_filters(tracked, cluster_a
     assert "Вы не указаны исполнителем ни одного мероприятия" in _text(nobody.get(reverse("roadmap:my_items")))
 
 
-def test_pages_refuse_anonymous_other_clusters_and_users_without_a_role(tracked, cluster_a, cluster_b, make_user):
+def test_pages_refuse_anonymous_other_clusters_and_users_without_a_role(tracked: dict[str, Any],
+                                                                        cluster_a: Cluster,
+                                                                        cluster_b: Cluster,
+                                                                        make_user: MakeUser) -> None:
     pk = tracked["plan"].pk
     for url in _pages(pk):
         response = client_for(cluster_a).get(url)
@@ -180,7 +188,8 @@ def test_pages_refuse_anonymous_other_clusters_and_users_without_a_role(tracked,
     assert signed_in(root, None).get(_pages(pk)[0]).status_code == 404
 
 
-def test_api_progress_and_my_items(tracked, cluster_a, in_cluster, make_user):
+def test_api_progress_and_my_items(tracked: dict[str, Any], cluster_a: Cluster, in_cluster: InCluster,
+                                   make_user: MakeUser) -> None:
     plan, items, staff = tracked["plan"], tracked["items"], tracked["staff"]
     member = api_client(token_for(make_user(Grant.Role.MEMBER_REPRESENTATIVE, cluster_a), cluster_a), cluster_a)
     body = member.get(f"/api/v1/roadmaps/{plan.pk}/progress/").json()
@@ -209,7 +218,9 @@ def test_api_progress_and_my_items(tracked, cluster_a, in_cluster, make_user):
         (items["late"].pk, True, ["committee"])]
 
 
-def test_api_refuses_anonymous_other_clusters_and_users_without_a_role(tracked, cluster_a, cluster_b, make_user):
+def test_api_refuses_anonymous_other_clusters_and_users_without_a_role(tracked: dict[str, Any],
+                                                                       cluster_a: Cluster, cluster_b: Cluster,
+                                                                       make_user: MakeUser) -> None:
     pk = tracked["plan"].pk
     for url in _api(pk):
         response = client_for(cluster_a).get(url)
@@ -228,8 +239,10 @@ def test_api_refuses_anonymous_other_clusters_and_users_without_a_role(tracked, 
         assert ministry.get(url).status_code == 403, url
 
 
-def test_pages_and_api_run_the_same_queries_for_20_and_200_items(cluster_a, in_cluster, make_user,
-                                                                  django_assert_max_num_queries):
+def test_pages_and_api_run_the_same_queries_for_20_and_200_items(
+    cluster_a: Cluster, in_cluster: InCluster, make_user: MakeUser,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
     user = make_user(Grant.Role.CLUSTER_STAFF, cluster_a)
     today = cluster_today(cluster_a)
     client = signed_in(user, cluster_a)

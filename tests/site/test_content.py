@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from core.audit.models import AuditEntry
 from core.audit.services import Actor
 from tenants.content import services
 from tenants.content.models import Article, Document, Job, News
 from tenants.members.models import Company
-from tests.conftest import ROLE, api_client, client_for, signed_in, token_for
+from tenants.models import Cluster
+from tests.conftest import ROLE, MakeUser, api_client, client_for, signed_in, streamed, token_for
 from tests.site.conftest import moscow_today
 
 pytestmark = pytest.mark.django_db
@@ -25,14 +28,15 @@ def _upload(name: str = "Устав.pdf", content: bytes = b"%PDF-1.4 charter") 
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
-def _document(cluster, title: str, *, publish: bool, content: bytes = b"%PDF-1.4") -> Document:  # type: ignore[no-untyped-def]
+def _document(cluster: Cluster, title: str, *, publish: bool, content: bytes = b"%PDF-1.4") -> Document:
     with schema_context(cluster.schema_name):
         return services.document_upload(actor=Actor.system(cluster), file=_upload(content=content), title=title,
                                         publish=publish)
 
 
 @pytest.mark.parametrize("url", MANAGE)
-def test_manage_pages_are_for_cluster_admins_and_staff(url, cluster_a, cluster_b, make_user):
+def test_manage_pages_are_for_cluster_admins_and_staff(url: str, cluster_a: Cluster, cluster_b: Cluster,
+                                                       make_user: MakeUser) -> None:
     assert client_for(cluster_a).get(url)["Location"].startswith(f"/login/?next={url}")
     rep = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a), cluster_a)
     assert rep.get(url).status_code == 403
@@ -44,7 +48,8 @@ def test_manage_pages_are_for_cluster_admins_and_staff(url, cluster_a, cluster_b
     assert staff.status_code == 200 and "Ничего не найдено." in staff.content.decode()
 
 
-def test_staff_publish_news_and_articles_that_the_public_then_reads(cluster_a, make_user):
+def test_staff_publish_news_and_articles_that_the_public_then_reads(cluster_a: Cluster,
+                                                                    make_user: MakeUser) -> None:
     staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     client = signed_in(staff, cluster_a)
     client.post("/site/manage/news/new/", {"title": "Кластер вошёл в реестр", "body": "Текст", "publish": "on"})
@@ -67,7 +72,7 @@ def test_staff_publish_news_and_articles_that_the_public_then_reads(cluster_a, m
     assert actions == {"news.create", "article.create"}
 
 
-def test_editing_publishes_and_unpublishes_with_audit(cluster_a, make_user):
+def test_editing_publishes_and_unpublishes_with_audit(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     client = signed_in(staff, cluster_a)
     client.post("/site/manage/news/new/", {"title": "Новость"})
@@ -90,7 +95,8 @@ def test_editing_publishes_and_unpublishes_with_audit(cluster_a, make_user):
     assert entries[1].changes["is_published"] == [False, True]
 
 
-def test_jobs_expire_and_belong_only_to_members(cluster_a, make_user, make_company):
+def test_jobs_expire_and_belong_only_to_members(cluster_a: Cluster, make_user: MakeUser,
+                                                make_company: Callable[..., Company]) -> None:
     member = make_company(cluster_a, "Медтехника")
     applicant = make_company(cluster_a, "Заявитель", status=Company.Status.APPLIED)
     client = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
@@ -111,7 +117,7 @@ def test_jobs_expire_and_belong_only_to_members(cluster_a, make_user, make_compa
     assert client_for(cluster_a).get(f"/site/jobs/{old.pk}/").status_code == 404
 
 
-def test_public_lists_search_and_paginate(cluster_a):
+def test_public_lists_search_and_paginate(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         for i in range(25):
             services.news_create(title=f"Новость {i:02d}", body="об экспорте" if i % 5 == 0 else "")
@@ -125,7 +131,7 @@ def test_public_lists_search_and_paginate(cluster_a):
     assert "Новостей не найдено." in anonymous.get("/site/news/?q=ничего такого").content.decode()
 
 
-def test_documents_upload_and_public_download(cluster_a, make_user):
+def test_documents_upload_and_public_download(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     client = signed_in(staff, cluster_a)
     response = client.post("/site/manage/documents/new/", {"title": "Устав кластера", "publish": "on",
@@ -135,13 +141,14 @@ def test_documents_upload_and_public_download(cluster_a, make_user):
     with schema_context(cluster_a.schema_name):
         published = Document.objects.get(title="Устав кластера")
         draft = Document.objects.get(title="Проект положения")
+    assert published.file.name is not None
     assert published.file.name.startswith("clusters/alpha/site-documents/")
     anonymous = client_for(cluster_a)
     listing = anonymous.get("/site/documents/").content.decode()
     assert "Устав кластера" in listing and "Проект положения" not in listing
     download = anonymous.get(f"/site/documents/{published.pk}/download/")
     assert download.status_code == 200
-    assert b"".join(download.streaming_content) == b"%PDF-1.4 charter"
+    assert streamed(download) == b"%PDF-1.4 charter"
     assert "attachment" in download["Content-Disposition"]
     assert anonymous.get(f"/site/documents/{draft.pk}/download/").status_code == 404
     assert client.get(f"/site/documents/{draft.pk}/download/").status_code == 200
@@ -151,29 +158,36 @@ def test_documents_upload_and_public_download(cluster_a, make_user):
     assert entries.count() == 2
 
 
-def test_replacing_and_deleting_a_document_removes_old_files(cluster_a, make_user, django_capture_on_commit_callbacks):
+def test_replacing_and_deleting_a_document_removes_old_files(
+    cluster_a: Cluster, make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     client = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     document = _document(cluster_a, "Отчёт", publish=True, content=b"old")
     storage = document.file.storage
     old_name = document.file.name
+    assert old_name is not None
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/site/manage/documents/{document.pk}/edit/",
                     {"title": "Отчёт за год", "publish": "on", "file": _upload("report.pdf", b"new")})
     assert not storage.exists(old_name)
     download = client_for(cluster_a).get(f"/site/documents/{document.pk}/download/")
-    assert b"".join(download.streaming_content) == b"new"
+    assert streamed(download) == b"new"
     with schema_context(cluster_a.schema_name):
         new_name = Document.objects.get().file.name
+    assert new_name is not None
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/site/manage/documents/{document.pk}/delete/")
     assert not storage.exists(new_name)
 
 
-def test_documents_of_another_cluster_are_never_served(cluster_a, cluster_b, make_user):
+def test_documents_of_another_cluster_are_never_served(cluster_a: Cluster, cluster_b: Cluster,
+                                                       make_user: MakeUser) -> None:
     own = _document(cluster_a, "Свой", publish=True)
     foreign = _document(cluster_b, "Чужой", publish=True, content=b"beta secret")
     if foreign.pk == own.pk:  # schemas count ids separately: guess an id only beta has
         foreign = _document(cluster_b, "Чужой 2", publish=True, content=b"beta secret")
+    assert foreign.file.name is not None
     assert foreign.file.name.startswith("clusters/beta/")
     anonymous = client_for(cluster_a)
     assert anonymous.get(f"/site/documents/{foreign.pk}/download/").status_code == 404
@@ -185,7 +199,8 @@ def test_documents_of_another_cluster_are_never_served(cluster_a, cluster_b, mak
     assert api.get(f"/api/v1/documents/{own.pk}/download/").status_code == 404
 
 
-def test_content_api_for_staff_and_readers(cluster_a, cluster_b, make_user, make_company):
+def test_content_api_for_staff_and_readers(cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser,
+                                           make_company: Callable[..., Company]) -> None:
     member = make_company(cluster_a, "Медтехника")
     staff = api_client(token_for(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a), cluster_a)
     rep = api_client(token_for(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a), cluster_a), cluster_a)
@@ -201,7 +216,7 @@ def test_content_api_for_staff_and_readers(cluster_a, cluster_b, make_user, make
     assert [a["title"] for a in rep.get("/api/v1/articles/").json()["results"]] == ["Статья"]
     assert rep.get(f"/api/v1/articles/{draft['id']}/").status_code == 404
     assert rep.get("/api/v1/jobs/?search=Технолог").json()["count"] == 1
-    assert b"".join(rep.get(uploaded.json()["download_url"]).streaming_content) == b"%PDF-1.4 charter"
+    assert streamed(rep.get(uploaded.json()["download_url"])) == b"%PDF-1.4 charter"
     for url, body in (("/api/v1/articles/", {"title": "x"}), ("/api/v1/jobs/", {"title": "x"})):
         assert rep.post(url, body, content_type="application/json").status_code == 403
         assert client_for(cluster_a).post(url, body, content_type="application/json").status_code == 401

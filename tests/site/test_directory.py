@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.test import Client
+from pytest_django import DjangoAssertNumQueries
 
+from tenants.events.models import Event
 from tenants.members.models import Company, Product
-from tests.conftest import ROLE, api_client, client_for, token_for
+from tenants.models import Cluster
+from tests.conftest import ROLE, MakeUser, api_client, client_for, token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +20,8 @@ SECRET_FIELDS = {"inn": "7707083893", "address": "г. Дубна, ул. Секр
                  "region_code": "RU-MOS"}
 
 
-def test_directory_lists_admitted_and_active_members_only(cluster_a, cluster_b, make_company):
+def test_directory_lists_admitted_and_active_members_only(cluster_a: Cluster, cluster_b: Cluster,
+                                                          make_company: Callable[..., Company]) -> None:
     make_company(cluster_a, "Действующий участник")
     make_company(cluster_a, "Принятый участник", status=Company.Status.ADMITTED)
     for status in ("interested", "applied", "suspended", "withdrawn", "expelled"):
@@ -27,7 +33,8 @@ def test_directory_lists_admitted_and_active_members_only(cluster_a, cluster_b, 
     assert "Найдено организаций: 2" in html
 
 
-def test_only_the_fields_a_company_opted_to_publish_are_shown(cluster_a, make_company):
+def test_only_the_fields_a_company_opted_to_publish_are_shown(cluster_a: Cluster,
+                                                              make_company: Callable[..., Company]) -> None:
     open_company = make_company(cluster_a, "Открытая", public_fields=["website", "region_code", "description"],
                                 **SECRET_FIELDS, is_demo=True, kpp="770701001")
     closed = make_company(cluster_a, "Закрытая", **{**SECRET_FIELDS, "inn": "5024002119"})
@@ -54,14 +61,17 @@ def test_only_the_fields_a_company_opted_to_publish_are_shown(cluster_a, make_co
     assert set(rows["Закрытая"]) == {"id", "name", "full_name", "kind", "kind_display", "published"}
 
 
-def test_unknown_names_in_public_fields_are_ignored(cluster_a, make_company):
+def test_unknown_names_in_public_fields_are_ignored(cluster_a: Cluster,
+                                                    make_company: Callable[..., Company]) -> None:
     company = make_company(cluster_a, "Хитрая", public_fields=["kpp", "is_demo", "status", "inn"],
                            kpp="770701001", inn="7707083893")
     page = client_for(cluster_a).get(f"/site/members/{company.pk}/").content.decode()
     assert "7707083893" in page and "770701001" not in page
 
 
-def test_company_pages_of_non_members_and_other_clusters_are_404(cluster_a, cluster_b, make_company):
+def test_company_pages_of_non_members_and_other_clusters_are_404(
+    cluster_a: Cluster, cluster_b: Cluster, make_company: Callable[..., Company],
+) -> None:
     own = make_company(cluster_a, "Своя")
     applicant = make_company(cluster_a, "Заявитель", status=Company.Status.APPLIED)
     foreign = make_company(cluster_b, "Чужая")
@@ -78,7 +88,7 @@ def test_company_pages_of_non_members_and_other_clusters_are_404(cluster_a, clus
     assert client_for(None).get("/api/v1/public/directory/").status_code == 404
 
 
-def test_directory_search_and_kind_filter(cluster_a, make_company):
+def test_directory_search_and_kind_filter(cluster_a: Cluster, make_company: Callable[..., Company]) -> None:
     make_company(cluster_a, "Медтехника")
     make_company(cluster_a, "Университет «Дубна»", kind=Company.Kind.UNIVERSITY)
     make_company(cluster_a, "Фонд развития", kind=Company.Kind.FUND)
@@ -94,7 +104,8 @@ def test_directory_search_and_kind_filter(cluster_a, make_company):
     assert anonymous.get("/api/v1/public/directory/?inn=7707083893").json()["count"] == 3
 
 
-def test_the_public_api_is_read_only(cluster_a, make_user, make_company):
+def test_the_public_api_is_read_only(cluster_a: Cluster, make_user: MakeUser,
+                                     make_company: Callable[..., Company]) -> None:
     company = make_company(cluster_a, "Медтехника")
     anonymous = client_for(cluster_a)
     assert anonymous.post("/api/v1/public/directory/", {"short_name": "x"}).status_code == 405
@@ -109,7 +120,9 @@ def test_the_public_api_is_read_only(cluster_a, make_user, make_company):
         "/api/v1/public/directory/").status_code == 200
 
 
-def test_product_catalogue_shows_published_products_of_members(cluster_a, cluster_b, make_company, make_product):
+def test_product_catalogue_shows_published_products_of_members(cluster_a: Cluster, cluster_b: Cluster,
+                                                               make_company: Callable[..., Company],
+                                                               make_product: Callable[..., Product]) -> None:
     member = make_company(cluster_a, "Медтехника")
     applicant = make_company(cluster_a, "Заявитель", status=Company.Status.APPLIED)
     make_product(cluster_a, member, "Аппарат УВЧ-терапии", registration_number="РЗН 2024/23835",
@@ -134,7 +147,8 @@ def test_product_catalogue_shows_published_products_of_members(cluster_a, cluste
     assert "Стерилизатор" in company_page and "Секретный прототип" not in company_page
 
 
-def test_public_events_api(cluster_a, make_company, make_event):
+def test_public_events_api(cluster_a: Cluster, make_company: Callable[..., Company],
+                           make_event: Callable[..., Event]) -> None:
     import datetime as dt
 
     from django_tenants.utils import schema_context
@@ -155,8 +169,10 @@ def test_public_events_api(cluster_a, make_company, make_event):
 
 @pytest.mark.parametrize("url", ["/site/members/", "/site/products/", "/api/v1/public/directory/",
                                  "/api/v1/public/products/", "/api/v1/public/events/"])
-def test_public_lists_issue_a_bounded_number_of_queries(url, cluster_a, make_company, make_product, make_event,
-                                                        django_assert_max_num_queries):
+def test_public_lists_issue_a_bounded_number_of_queries(
+    url: str, cluster_a: Cluster, make_company: Callable[..., Company], make_product: Callable[..., Product],
+    make_event: Callable[..., Event], django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
     import datetime as dt
 
     def add(count: int, offset: int) -> None:
@@ -177,7 +193,8 @@ def test_public_lists_issue_a_bounded_number_of_queries(url, cluster_a, make_com
     assert "02" in small.content.decode() and "19" in large.content.decode()
 
 
-def test_a_website_is_linked_only_when_it_is_http(cluster_a, make_company):
+def test_a_website_is_linked_only_when_it_is_http(cluster_a: Cluster,
+                                                  make_company: Callable[..., Company]) -> None:
     company = make_company(cluster_a, "Хитрая", public_fields=["website"], website="javascript:alert(1)")
     page = client_for(cluster_a).get(f"/site/members/{company.pk}/").content.decode()
     assert 'href="javascript' not in page and "javascript:alert(1)" in page

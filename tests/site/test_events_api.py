@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django_tenants.utils import schema_context
+from pytest_django import DjangoAssertNumQueries
 
+from core.accounts.models import User
 from core.audit.models import AuditEntry
 from core.audit.services import Actor
 from tenants.events.models import Event, Participation
 from tenants.events.services import event_create
 from tenants.members.models import Company
-from tests.conftest import ROLE, api_client, client_for, token_for
+from tenants.models import Cluster
+from tests.conftest import ROLE, MakeUser, api_client, client_for, token_for
 from tests.site.conftest import moscow_today
 
 pytestmark = pytest.mark.django_db
@@ -22,11 +27,11 @@ FUTURE = moscow_today() + dt.timedelta(days=60)
 PAST = moscow_today() - dt.timedelta(days=60)
 
 
-def _api(user, cluster):  # type: ignore[no-untyped-def]
+def _api(user: User, cluster: Cluster) -> Client:
     return api_client(token_for(user, cluster), cluster)
 
 
-def test_end_before_start_is_refused_in_russian_and_nothing_is_saved(cluster_a):
+def test_end_before_start_is_refused_in_russian_and_nothing_is_saved(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         with pytest.raises(ValidationError) as error:
             event_create(actor=Actor.system(cluster_a), title="Форум", starts_on=FUTURE,
@@ -35,7 +40,7 @@ def test_end_before_start_is_refused_in_russian_and_nothing_is_saved(cluster_a):
         assert not Event.objects.exists()
 
 
-def test_staff_create_change_and_delete_events_with_audit(cluster_a, make_user):
+def test_staff_create_change_and_delete_events_with_audit(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     api = _api(staff, cluster_a)
     created = api.post("/api/v1/events/", {
@@ -59,7 +64,8 @@ def test_staff_create_change_and_delete_events_with_audit(cluster_a, make_user):
         assert not Event.objects.exists()
 
 
-def test_only_managers_write_events(cluster_a, cluster_b, make_user, make_event):
+def test_only_managers_write_events(cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser,
+                                    make_event: Callable[..., Event]) -> None:
     event = make_event(cluster_a, "Форум", FUTURE)
     member = _api(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a), cluster_a)
     body = {"title": "От участника", "starts_on": str(FUTURE)}
@@ -76,7 +82,9 @@ def test_only_managers_write_events(cluster_a, cluster_b, make_user, make_event)
         assert list(Event.objects.values_list("title", flat=True)) == ["Форум"]
 
 
-def test_events_of_another_cluster_are_invisible_and_guessed_ids_404(cluster_a, cluster_b, make_user, make_event):
+def test_events_of_another_cluster_are_invisible_and_guessed_ids_404(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser, make_event: Callable[..., Event],
+) -> None:
     own = make_event(cluster_a, "Выставка Альфы", FUTURE)
     secret = make_event(cluster_b, "Выставка Беты", FUTURE, is_public=False)
     if secret.pk == own.pk:  # schemas count ids separately: make sure the guess is a beta-only id
@@ -89,7 +97,10 @@ def test_events_of_another_cluster_are_invisible_and_guessed_ids_404(cluster_a, 
     assert api.post(f"/api/v1/events/{own.pk + 1000}/participants/", {}, content_type="application/json").status_code == 404
 
 
-def test_representative_registers_and_withdraws_only_its_own_company(cluster_a, make_user, make_company, make_event):
+def test_representative_registers_and_withdraws_only_its_own_company(
+    cluster_a: Cluster, make_user: MakeUser, make_company: Callable[..., Company],
+    make_event: Callable[..., Event],
+) -> None:
     own = make_company(cluster_a, "Медтехника")
     other = make_company(cluster_a, "Другая")
     event = make_event(cluster_a, "Форум «Здоровье»", FUTURE, has_joint_stand=True)
@@ -126,7 +137,9 @@ def test_representative_registers_and_withdraws_only_its_own_company(cluster_a, 
                                       content_type="application/json").status_code == 401
 
 
-def test_registration_rules_in_russian(cluster_a, make_user, make_company, make_event):
+def test_registration_rules_in_russian(cluster_a: Cluster, make_user: MakeUser,
+                                       make_company: Callable[..., Company],
+                                       make_event: Callable[..., Event]) -> None:
     applicant = make_company(cluster_a, "Заявитель", status=Company.Status.APPLIED)
     member = make_company(cluster_a, "Участник")
     event = make_event(cluster_a, "Конференция", FUTURE, kind="conference")
@@ -152,7 +165,9 @@ def test_registration_rules_in_russian(cluster_a, make_user, make_company, make_
     assert rep.delete(f"/api/v1/events/{past.pk}/participants/{member.pk}/").status_code == 400
 
 
-def test_joint_stand_cannot_be_removed_while_companies_stand_on_it(cluster_a, make_user, make_company, make_event):
+def test_joint_stand_cannot_be_removed_while_companies_stand_on_it(cluster_a: Cluster, make_user: MakeUser,
+                                                                   make_company: Callable[..., Company],
+                                                                   make_event: Callable[..., Event]) -> None:
     member = make_company(cluster_a, "Участник")
     event = make_event(cluster_a, "Выставка", FUTURE, has_joint_stand=True)
     staff = _api(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
@@ -164,8 +179,10 @@ def test_joint_stand_cannot_be_removed_while_companies_stand_on_it(cluster_a, ma
         "На совместном стенде зарегистрированы участники: сначала измените их формат участия."]
 
 
-def test_list_filters_search_and_bounded_queries(cluster_a, make_user, make_company, make_event,
-                                                 django_assert_max_num_queries):
+def test_list_filters_search_and_bounded_queries(
+    cluster_a: Cluster, make_user: MakeUser, make_company: Callable[..., Company],
+    make_event: Callable[..., Event], django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
     companies = [make_company(cluster_a, f"Компания {i}") for i in range(3)]
     api = _api(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
 
@@ -193,7 +210,7 @@ def test_list_filters_search_and_bounded_queries(cluster_a, make_user, make_comp
     assert first["title"] == "Событие 00"
 
 
-def test_openapi_documents_events_and_public_endpoints(cluster_a):
+def test_openapi_documents_events_and_public_endpoints(cluster_a: Cluster) -> None:
     paths = client_for(cluster_a).get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"]
     assert {"/api/v1/events/", "/api/v1/events/{id}/participants/",
             "/api/v1/events/{id}/participants/{company_id}/", "/api/v1/public/directory/",

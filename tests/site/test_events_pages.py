@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 import pytest
 from django_tenants.utils import schema_context
+from pytest_django import DjangoAssertNumQueries
 
 from core.audit.models import AuditEntry
 from core.clock import cluster_today
 from tenants.events.models import Event, Participation
 from tenants.members.models import Company
-from tests.conftest import ROLE, client_for, signed_in
+from tenants.models import Cluster
+from tests.conftest import ROLE, MakeUser, client_for, signed_in
 from tests.site.conftest import moscow_today
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +23,8 @@ pytestmark = pytest.mark.django_db
 FUTURE = moscow_today() + dt.timedelta(days=60)
 
 
-def test_anonymous_visitors_see_public_events_only(cluster_a, cluster_b, make_event):
+def test_anonymous_visitors_see_public_events_only(cluster_a: Cluster, cluster_b: Cluster,
+                                                   make_event: Callable[..., Event]) -> None:
     public = make_event(cluster_a, "Открытый форум", FUTURE)
     private = make_event(cluster_a, "Закрытое совещание", FUTURE, is_public=False)
     make_event(cluster_b, "Форум Беты", FUTURE)
@@ -33,13 +37,16 @@ def test_anonymous_visitors_see_public_events_only(cluster_a, cluster_b, make_ev
     assert client_for(None).get("/site/events/").status_code == 404  # no public site on the platform host
 
 
-def test_members_of_the_cluster_see_private_events_too(cluster_a, make_user, make_event):
+def test_members_of_the_cluster_see_private_events_too(cluster_a: Cluster, make_user: MakeUser,
+                                                       make_event: Callable[..., Event]) -> None:
     make_event(cluster_a, "Закрытое совещание", FUTURE, is_public=False)
     page = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a), cluster_a).get("/site/events/")
     assert "Закрытое совещание" in page.content.decode() and "не на сайте" in page.content.decode()
 
 
-def test_guessing_an_event_id_of_another_cluster_is_404(cluster_a, cluster_b, make_user, make_event):
+def test_guessing_an_event_id_of_another_cluster_is_404(cluster_a: Cluster, cluster_b: Cluster,
+                                                        make_user: MakeUser,
+                                                        make_event: Callable[..., Event]) -> None:
     own = make_event(cluster_a, "Своё", FUTURE)
     foreign = make_event(cluster_b, "Чужое", FUTURE)
     if foreign.pk == own.pk:  # schemas count ids separately: guess an id only beta has
@@ -51,7 +58,9 @@ def test_guessing_an_event_id_of_another_cluster_is_404(cluster_a, cluster_b, ma
     assert admin.get(f"/site/events/{own.pk + 1000}/edit/").status_code == 404
 
 
-def test_calendar_shows_a_month_grid_with_multi_day_events_and_today(cluster_a, make_event):
+def test_calendar_shows_a_month_grid_with_multi_day_events_and_today(
+    cluster_a: Cluster, make_event: Callable[..., Event],
+) -> None:
     today = cluster_today(cluster_a)
     month = f"{today:%Y-%m}"
     first = today.replace(day=1)
@@ -70,7 +79,8 @@ def test_calendar_shows_a_month_grid_with_multi_day_events_and_today(cluster_a, 
     assert f'href="?month={previous}"' in html and f'href="?month={following}"' in html
 
 
-def test_calendar_of_another_month_and_garbage_months(cluster_a, make_event):
+def test_calendar_of_another_month_and_garbage_months(cluster_a: Cluster,
+                                                      make_event: Callable[..., Event]) -> None:
     make_event(cluster_a, "Форум 2031", dt.date(2031, 2, 27), dt.date(2031, 3, 2))
     anonymous = client_for(cluster_a)
     february = anonymous.get("/site/events/calendar/?month=2031-02").content.decode()
@@ -83,7 +93,7 @@ def test_calendar_of_another_month_and_garbage_months(cluster_a, make_event):
         assert anonymous.get(f"/site/events/calendar/?month={garbage}").status_code == 200
 
 
-def test_staff_create_and_edit_an_event_through_the_pages(cluster_a, make_user):
+def test_staff_create_and_edit_an_event_through_the_pages(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     client = signed_in(staff, cluster_a)
     form = {"kind": "forum", "title": "Форум «Медицинская техника»", "starts_on": str(FUTURE),
@@ -108,7 +118,8 @@ def test_staff_create_and_edit_an_event_through_the_pages(cluster_a, make_user):
                 .values_list("action", flat=True).order_by("id")) == ["event.create", "event.update"]
 
 
-def test_representatives_and_anonymous_cannot_manage_events(cluster_a, make_user, make_event):
+def test_representatives_and_anonymous_cannot_manage_events(cluster_a: Cluster, make_user: MakeUser,
+                                                            make_event: Callable[..., Event]) -> None:
     event = make_event(cluster_a, "Выставка", FUTURE)
     rep = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a), cluster_a)
     assert rep.get("/site/events/new/").status_code == 403
@@ -123,7 +134,8 @@ def test_representatives_and_anonymous_cannot_manage_events(cluster_a, make_user
         assert Event.objects.filter(pk=event.pk).exists() and not Participation.objects.exists()
 
 
-def test_delete_needs_post_and_asks_for_confirmation(cluster_a, make_user, make_event):
+def test_delete_needs_post_and_asks_for_confirmation(cluster_a: Cluster, make_user: MakeUser,
+                                                     make_event: Callable[..., Event]) -> None:
     event = make_event(cluster_a, "Выставка", FUTURE)
     admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
     page = admin.get(f"/site/events/{event.pk}/").content.decode()
@@ -134,7 +146,9 @@ def test_delete_needs_post_and_asks_for_confirmation(cluster_a, make_user, make_
         assert not Event.objects.exists()
 
 
-def test_representative_registers_its_company_on_the_event_page(cluster_a, make_user, make_company, make_event):
+def test_representative_registers_its_company_on_the_event_page(cluster_a: Cluster, make_user: MakeUser,
+                                                                make_company: Callable[..., Company],
+                                                                make_event: Callable[..., Event]) -> None:
     own = make_company(cluster_a, "Медтехника")
     other = make_company(cluster_a, "Соседи")
     event = make_event(cluster_a, "Выставка «Здравоохранение»", FUTURE, has_joint_stand=True)
@@ -159,7 +173,9 @@ def test_representative_registers_its_company_on_the_event_page(cluster_a, make_
         assert list(Participation.objects.values_list("company__short_name", flat=True)) == ["Соседи"]
 
 
-def test_registration_errors_show_on_the_page(cluster_a, make_user, make_company, make_event):
+def test_registration_errors_show_on_the_page(cluster_a: Cluster, make_user: MakeUser,
+                                              make_company: Callable[..., Company],
+                                              make_event: Callable[..., Event]) -> None:
     own = make_company(cluster_a, "Медтехника")
     event = make_event(cluster_a, "Конференция", FUTURE)
     rep = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=own.pk), cluster_a)
@@ -177,7 +193,9 @@ def test_registration_errors_show_on_the_page(cluster_a, make_user, make_company
         assert not Participation.objects.exists()
 
 
-def test_public_event_page_lists_current_members_only(cluster_a, make_user, make_company, make_event):
+def test_public_event_page_lists_current_members_only(cluster_a: Cluster, make_user: MakeUser,
+                                                      make_company: Callable[..., Company],
+                                                      make_event: Callable[..., Event]) -> None:
     member = make_company(cluster_a, "Действующий")
     gone = make_company(cluster_a, "Бывший")
     event = make_event(cluster_a, "Форум", FUTURE)
@@ -190,8 +208,10 @@ def test_public_event_page_lists_current_members_only(cluster_a, make_user, make
 
 
 @pytest.mark.parametrize("url", ["/site/events/", "/site/events/calendar/"])
-def test_event_pages_issue_a_bounded_number_of_queries(url, cluster_a, make_user, make_event,
-                                                       django_assert_max_num_queries):
+def test_event_pages_issue_a_bounded_number_of_queries(
+    url: str, cluster_a: Cluster, make_user: MakeUser, make_event: Callable[..., Event],
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
     first = cluster_today(cluster_a).replace(day=1)
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
 
@@ -210,7 +230,8 @@ def test_event_pages_issue_a_bounded_number_of_queries(url, cluster_a, make_user
     assert "Событие 02" in small.content.decode() and "Событие 19" in large.content.decode()
 
 
-def test_site_pages_switch_to_english(cluster_a, make_event, make_company):
+def test_site_pages_switch_to_english(cluster_a: Cluster, make_event: Callable[..., Event],
+                                      make_company: Callable[..., Company]) -> None:
     make_event(cluster_a, "Форум", FUTURE, kind="forum")
     make_company(cluster_a, "Медтехника", public_fields=["region_code"], region_code="RU-MOS")
     client = client_for(cluster_a)

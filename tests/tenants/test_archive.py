@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -16,14 +19,15 @@ from tests.conftest import client_for
 
 
 @pytest.fixture
-def archived_slug(transactional_db):  # type: ignore[no-untyped-def]
+def archived_slug(transactional_db: None) -> Iterator[str]:
     slug = "archme"
     yield slug
     Cluster.objects.filter(schema_name=slug).delete()
     schemas.schema_drop(name=slug)
 
 
-def test_archive_then_restore_round_trip(archived_slug, tmp_path, capsys):
+def test_archive_then_restore_round_trip(archived_slug: str, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
     cluster = cluster_provision(slug=archived_slug, name="Кластер для архива", region_codes=["RU-MOS"])
     with schema_context(archived_slug):
         news_create(title="Новость, которая переживёт архив")
@@ -49,7 +53,7 @@ def test_archive_then_restore_round_trip(archived_slug, tmp_path, capsys):
     assert "Новость, которая переживёт архив" in page.content.decode()
 
 
-def test_restore_refuses_when_the_schema_exists(archived_slug):
+def test_restore_refuses_when_the_schema_exists(archived_slug: str) -> None:
     cluster_provision(slug=archived_slug, name="Кластер", region_codes=["RU-MOS"])
     Cluster.objects.filter(schema_name=archived_slug).update(archive_path="/nonexistent.dump")
     with pytest.raises(CommandError, match="не найден"):
@@ -57,6 +61,6 @@ def test_restore_refuses_when_the_schema_exists(archived_slug):
     assert schema_exists(archived_slug)
 
 
-def test_archive_of_unknown_cluster_is_a_clear_error(transactional_db):
+def test_archive_of_unknown_cluster_is_a_clear_error(transactional_db: None) -> None:
     with pytest.raises(CommandError, match="Кластер «nosuch» не найден"):
         call_command("archive_cluster", "nosuch")

@@ -16,17 +16,17 @@ AREAS = ("tenants.members", "tenants.governance", "tenants.events", "tenants.roa
 
 
 @pytest.mark.parametrize("path", [*settings.CLUSTER_DEMOS, *settings.PLATFORM_DEMOS])
-def test_every_demo_hook_is_importable(path):
+def test_every_demo_hook_is_importable(path: str) -> None:
     assert callable(import_string(path))
 
 
-def test_demo_setup_command_calls_the_platform_demo():
+def test_demo_setup_command_calls_the_platform_demo() -> None:
     from tenants.management.commands import demo_setup
 
     assert demo_setup.demo_setup.__module__ == "clusterhub.demo.clusters"
 
 
-def test_the_tenants_registry_imports_no_area_app():
+def test_the_tenants_registry_imports_no_area_app() -> None:
     offenders = []
     for module in sorted((ROOT / "tenants").glob("*.py")):
         for node in ast.walk(ast.parse(module.read_text())):
@@ -37,7 +37,7 @@ def test_the_tenants_registry_imports_no_area_app():
 
 
 @pytest.mark.django_db
-def test_demo_setup_fills_the_four_seed_clusters_through_the_hooks(localstripe):
+def test_demo_setup_fills_the_four_seed_clusters_through_the_hooks(localstripe: str) -> None:
     from django_tenants.utils import schema_context
 
     from clusterhub.demo import demo_setup

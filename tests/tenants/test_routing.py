@@ -10,20 +10,21 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from tenants.content.services import news_create
+from tenants.models import Cluster
 from tenants.services import cluster_add_domain, cluster_resume, cluster_suspend
-from tests.conftest import client_for
+from tests.conftest import MakeUser, client_for
 
 pytestmark = pytest.mark.django_db
 
 
-def test_public_host_shows_the_platform_home_with_clusters(cluster_a, cluster_b):
+def test_public_host_shows_the_platform_home_with_clusters(cluster_a: Cluster, cluster_b: Cluster) -> None:
     body = client_for(None).get("/").content.decode()
     assert "платформа промышленных кластеров" in body
     assert cluster_a.name in body and cluster_b.name in body
     assert 'href="http://alpha.localhost/"' in body
 
 
-def test_cluster_host_shows_its_own_cluster_and_news_only(cluster_a, cluster_b):
+def test_cluster_host_shows_its_own_cluster_and_news_only(cluster_a: Cluster, cluster_b: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         news_create(title="Новость Альфы")
     with schema_context(cluster_b.schema_name):
@@ -34,7 +35,7 @@ def test_cluster_host_shows_its_own_cluster_and_news_only(cluster_a, cluster_b):
     assert cluster_b.name in b and "Новость Беты" in b and "Новость Альфы" not in b
 
 
-def test_unknown_subdomain_is_404_and_never_public_content(cluster_a):
+def test_unknown_subdomain_is_404_and_never_public_content(cluster_a: Cluster) -> None:
     response = Client(HTTP_HOST="nosuch.localhost").get("/")
     assert response.status_code == 404
     body = response.content.decode()
@@ -44,11 +45,11 @@ def test_unknown_subdomain_is_404_and_never_public_content(cluster_a):
 
 
 @pytest.mark.parametrize("host", ["evil.example.com", "alpha.localhost.evil.com", "bad_host.localhost"])
-def test_host_outside_the_allowed_pattern_is_400(host):
+def test_host_outside_the_allowed_pattern_is_400(host: str) -> None:
     assert Client(HTTP_HOST=host).get("/").status_code == 400
 
 
-def test_suspended_cluster_answers_403_on_every_host_and_resumes(cluster_a):
+def test_suspended_cluster_answers_403_on_every_host_and_resumes(cluster_a: Cluster) -> None:
     cluster_add_domain(cluster=cluster_a, domain="mtk-alpha.localhost")
     cluster_suspend(cluster=cluster_a)
     for host in ("alpha.localhost", "mtk-alpha.localhost"):
@@ -60,7 +61,7 @@ def test_suspended_cluster_answers_403_on_every_host_and_resumes(cluster_a):
     assert Client(HTTP_HOST="mtk-alpha.localhost").get("/").status_code == 200
 
 
-def test_suspension_takes_effect_even_when_the_host_was_cached(cluster_a):
+def test_suspension_takes_effect_even_when_the_host_was_cached(cluster_a: Cluster) -> None:
     client = client_for(cluster_a)
     assert client.get("/").status_code == 200  # host -> cluster now cached
     cluster_suspend(cluster=cluster_a)
@@ -68,7 +69,8 @@ def test_suspension_takes_effect_even_when_the_host_was_cached(cluster_a):
 
 
 @pytest.mark.parametrize("path", ["/", "/cabinet/", "/api/v1/me/", "/api/v1/news/"])
-def test_a_signed_in_cluster_request_issues_one_search_path(cluster_a, make_user, path):
+def test_a_signed_in_cluster_request_issues_one_search_path(cluster_a: Cluster, make_user: MakeUser,
+                                                            path: str) -> None:
     from tests.conftest import signed_in
 
     client = signed_in(make_user("cluster_staff", cluster_a), cluster_a)
@@ -81,7 +83,7 @@ def test_a_signed_in_cluster_request_issues_one_search_path(cluster_a, make_user
     assert sets == ['SET search_path = "alpha","public"'], statements
 
 
-def test_public_home_runs_a_constant_number_of_queries(cluster_a, cluster_b):
+def test_public_home_runs_a_constant_number_of_queries(cluster_a: Cluster, cluster_b: Cluster) -> None:
     from tenants.services import cluster_provision
 
     client = client_for(None)
@@ -95,7 +97,7 @@ def test_public_home_runs_a_constant_number_of_queries(cluster_a, cluster_b):
     assert len(more.captured_queries) == len(few.captured_queries)
 
 
-def test_tenant_cache_keys_do_not_cross_clusters(cluster_a, cluster_b):
+def test_tenant_cache_keys_do_not_cross_clusters(cluster_a: Cluster, cluster_b: Cluster) -> None:
     cache = caches["default"]
     with schema_context(cluster_a.schema_name):
         cache.set("dashboard", "данные Альфы")

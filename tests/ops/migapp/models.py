@@ -10,6 +10,7 @@ class Thing(models.Model):
 
 class Gadget(models.Model):
     thing = models.ForeignKey(Thing, on_delete=models.CASCADE)
+    thing_id: int  # an app outside INSTALLED_APPS: the django-stubs plugin does not add the column
     size = models.IntegerField(default=0)
 
     def __str__(self) -> str:
