@@ -36,13 +36,18 @@ system-deps: ## Debian packages for browser and PDF tests (when root)
 messages: $(STAMP) ## compile the translation catalogs
 	$(PY) frontend/compile_messages.py
 
-# localstripe (fake Stripe API + Stripe.js) runs beside the demo unless STRIPE_API_BASE is set.
+# localstripe (fake Stripe API + Stripe.js) and a local YooKassa-compatible server run beside the
+# demo unless STRIPE_API_BASE / YOOKASSA_API_BASE point elsewhere.
 demo: $(STAMP) messages system-deps ## the product with demo data on http://127.0.0.1:8000
 	$(PY) manage.py demo_setup --port $(PORT)
 	@set -m; if [ -z "$$STRIPE_API_BASE" ]; then \
 	  mkdir -p .local; $(VENV)/bin/localstripe --port 8420 >>.local/localstripe.log 2>&1 & LS=$$!; \
 	  export STRIPE_API_BASE=http://127.0.0.1:8420; trap "kill $$LS 2>/dev/null" EXIT INT TERM; \
 	  $(PY) manage.py localstripe_webhooks --port $(PORT); \
+	fi; if [ -z "$$YOOKASSA_API_BASE" ]; then \
+	  mkdir -p .local; $(PY) -m billing.gateways.yookassa_local --port 8430 >>.local/yookassa_local.log 2>&1 & YK=$$!; \
+	  export YOOKASSA_API_BASE=http://127.0.0.1:8430; trap "kill $$YK $${LS:-} 2>/dev/null" EXIT INT TERM; \
+	  $(PY) manage.py yookassa_notifications --port $(PORT); \
 	fi; $(PY) manage.py runserver $(HOST):$(PORT) --noreload
 
 lint: $(STAMP) ## ruff, ruff format --check, mypy and the import-layer contracts (lint-imports)
