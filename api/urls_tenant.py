@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("api.roadmap.urls")),
     path("", include("api.fees.urls")),
     path("", include("api.billing.urls")),
+    path("", include("api.bank_statements.urls")),
     path("", include("api.annual_report.urls")),
 ]
