@@ -98,7 +98,8 @@ CLUSTER_DEMOS: list[str] = [
     "tenants.roadmap.demo.demo_roadmaps",
     "tenants.fees.demo.demo_fees",
 ]
-PLATFORM_DEMOS: list[str] = ["billing.demo.demo_payees", "tenants.reporting.demo.demo_annual_reports",
+PLATFORM_DEMOS: list[str] = ["billing.demo.demo_payees", "billing.statements.demo.demo_statements",
+                             "tenants.reporting.demo.demo_annual_reports",
                              "core.federal.warehouse.demo_refresh"]
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billing.selectors import UNPAID, invoices_for_cluster
-from billing.statements import parser, selectors, services
+from billing.statements import demo, parser, selectors, services
 from billing.statements.models import BankStatement, BankStatementLine
 from core.audit.services import Actor
 from frontend.access import MANAGERS, cluster_page, or_404
@@ -66,8 +66,21 @@ def statements(request: ClusterHttpRequest) -> HttpResponseBase:
                          data=data["file"].read()),
                      success=lambda statement: reverse("fees:statement", args=[statement.pk]),
                      message=_("Выписка загружена: проверьте сопоставление и проведите её."),
-                     submit=_("Загрузить"), context={"page": page, "queue": queue, "multipart": True},
+                     submit=_("Загрузить"), context={"page": page, "queue": queue, "multipart": True,
+                                                     "demo_file": demo.demo_statement_path(request.cluster).exists()},
                      invalid_status=400)
+
+
+@managers
+@require_GET
+def demo_file(request: ClusterHttpRequest) -> HttpResponse:
+    """The demo's statement file (written by `make demo`), to download and upload again."""
+    path = demo.demo_statement_path(request.cluster)
+    if not path.exists():
+        raise Http404
+    response = HttpResponse(path.read_bytes(), content_type="text/plain; charset=windows-1251")
+    response["Content-Disposition"] = f'attachment; filename="{path.name}"'
+    return response
 
 
 @managers

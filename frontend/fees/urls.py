@@ -29,6 +29,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("statements/<int:pk>/", statements.statement_detail, name="statement"),
     path("statements/<int:pk>/apply/", statements.statement_apply, name="statement_apply"),
     path("statements/queue/", statements.queue, name="statement_queue"),
+    path("statements/demo-file/", statements.demo_file, name="statement_demo_file"),
     path("statements/lines/<int:pk>/", statements.line_detail, name="statement_line"),
     path("statements/lines/<int:pk>/match/", statements.line_match, name="statement_line_match"),
     path("statements/lines/<int:pk>/dismiss/", statements.line_dismiss, name="statement_line_dismiss"),
