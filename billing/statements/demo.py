@@ -30,9 +30,9 @@ def demo_statement_path(cluster: Cluster) -> Path:
 
 
 def demo_statement_bytes(cluster: Cluster, payee: Payee) -> bytes | None:
-    """The statement of the payee's account for the last week (None: fewer than 3 open invoices)."""
+    """The statement of the payee's account for the week up to today (None: fewer than 3 open invoices)."""
     today = cluster_today(cluster)
-    day = today - dt.timedelta(days=1)
+    day = today  # received today: never before the invoices it pays
     invoices = [i for i in invoices_for_cluster(cluster, status=UNPAID, ordering="number") if i.outstanding_kopecks]
     if len(invoices) < 3:
         return None
@@ -64,7 +64,7 @@ def demo_statement_bytes(cluster: Cluster, payee: Payee) -> bytes | None:
                               payer_account=account, payer_inn=payee.inn, payer_name=payee.name,
                               payee_account="70601810000000000001", payee_name="ДЕМО-БАНК",
                               debited_date=day, purpose="Комиссия банка за ведение счёта"))
-    return render(account=account, documents=documents, date_from=today - dt.timedelta(days=7), date_to=day,
+    return render(account=account, documents=documents, date_from=today - dt.timedelta(days=6), date_to=day,
                   opening_kopecks=10_000_000)
 
 
