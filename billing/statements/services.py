@@ -12,10 +12,12 @@ overlapping statement applied first) is taken into account.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from billing.models import CURRENCY, Invoice, Notification, Payment
@@ -31,7 +33,7 @@ from tenants.models import Cluster
 from . import matching, parser, selectors
 from .models import BankStatement, BankStatementLine
 
-BATCH = 1000  # lines per bulk write when applying
+BATCH = 1000  # lines per bulk write when applying (one INSERT or UPDATE … FROM (VALUES …) each)
 NOT_IN_QUEUE = "Строка не ждёт разбора: сопоставлять и отклонять можно несопоставленные строки проведённых выписок."
 RACED = ("Часть платежей этой выписки только что проведена другой выпиской. Загрузите выписку ещё раз: "
          "уже проведённые строки будут отмечены «Уже учтён».")
@@ -199,15 +201,35 @@ def _book(actor: Actor, cluster: Cluster, lines: Sequence[BankStatementLine], am
             changes["status"] = [old_status, invoice.status]
         entries.append(audit_entry(actor=actor, action="billing.invoice_paid", obj=invoice, changes=changes))
         changed.append(invoice)
-    Invoice.objects.bulk_update(changed, ["paid_kopecks", "status", "paid_at", "updated_at"], batch_size=BATCH)
+    for start in range(0, len(changed), BATCH):
+        _update_from_values(Invoice, ["paid_kopecks", "status", "paid_at", "updated_at"],
+                            [(i.pk, i.paid_kopecks, i.status, i.paid_at, now) for i in changed[start:start + BATCH]],
+                            ["bigint", "varchar", "timestamptz", "timestamptz"])
     AuditEntry.objects.bulk_create(entries, batch_size=BATCH)
-    for invoice in changed:
-        invoice.updated_at = now
-    BankStatementLine.objects.bulk_update(
-        list(lines), ["state", "invoice", "invoice_number", "candidates", "reason", "booked", "payment"],
-        batch_size=BATCH)
+    for start in range(0, len(lines), BATCH):
+        _update_from_values(
+            BankStatementLine, ["state", "invoice_id", "invoice_number", "candidates", "reason", "booked", "payment_id"],
+            [(line.pk, line.state, line.invoice_id, line.invoice_number, json.dumps(line.candidates), line.reason,
+              line.booked, line.payment_id)
+             for line in lines[start:start + BATCH]],
+            ["varchar", "bigint", "varchar", "jsonb", "text", "boolean", "bigint"])
     if paid_now:
         notify_on_commit(*paid_now, kind=Notification.Kind.PAYMENT_RECEIVED)
+
+
+def _update_from_values(model: Any, columns: list[str], rows: list[tuple[Any, ...]], types: list[str]) -> None:
+    """One `UPDATE … FROM (VALUES …)` for many rows by primary key (Django's bulk_update builds a
+    CASE per column whose cost grows with the square of the rows: 30 s for 10,000 lines)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in ["id", *columns])
+    cells = "(" + ", ".join(f"%s::{t}" for t in ["bigint", *types]) + ")"
+    assignments = ", ".join(f"{connection.ops.quote_name(c)} = v.{connection.ops.quote_name(c)}" for c in columns)
+    sql = (f"UPDATE {table} AS t SET {assignments} FROM (VALUES {', '.join([cells] * len(rows))}) "  # noqa: S608 - names from the model
+           f"AS v({names}) WHERE t.id = v.id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in rows for value in row])
 
 
 def _queued(line: BankStatementLine) -> BankStatementLine:
