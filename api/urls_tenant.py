@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("api.roadmap.urls")),
     path("", include("api.fees.urls")),
     path("", include("api.billing.urls")),
+    path("", include("api.bank_statements.urls")),
     path("", include("api.annual_report.urls")),
     path("", include("api.projects.urls")),
     path("", include("api.registry.urls")),

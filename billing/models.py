@@ -436,3 +436,8 @@ class BillingAlert(models.Model):
 
     def __str__(self) -> str:
         return self.message[:80]
+
+
+
+# Bank statements live in their own package; imported here so Django registers them with billing.
+from .statements.models import BankStatement, BankStatementLine  # noqa: E402, F401

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from . import views
+from . import statements, views
 
 app_name = "fees"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -25,4 +25,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("invoices/<int:pk>/payments/<int:payment_id>/refund/", views.payment_refund, name="payment_refund"),
     path("arrears/", views.arrears, name="arrears"),
     path("ledger/", views.ledger, name="ledger"),
+    path("statements/", statements.statements, name="statements"),
+    path("statements/<int:pk>/", statements.statement_detail, name="statement"),
+    path("statements/<int:pk>/apply/", statements.statement_apply, name="statement_apply"),
+    path("statements/queue/", statements.queue, name="statement_queue"),
+    path("statements/demo-file/", statements.demo_file, name="statement_demo_file"),
+    path("statements/lines/<int:pk>/", statements.line_detail, name="statement_line"),
+    path("statements/lines/<int:pk>/match/", statements.line_match, name="statement_line_match"),
+    path("statements/lines/<int:pk>/dismiss/", statements.line_dismiss, name="statement_line_dismiss"),
 ]

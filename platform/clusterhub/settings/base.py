@@ -275,6 +275,7 @@ CLUSTER_DEMOS = [
 ]
 PLATFORM_DEMOS = [
     "billing.demo.demo_payees",
+    "billing.statements.demo.demo_statements",
     "tenants.reporting.demo.demo_annual_reports",
     "core.federal.warehouse.demo_refresh",
 ]
