@@ -5,7 +5,6 @@ rule is in billing.statements.services; lookups stay inside the request's cluste
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -18,7 +17,6 @@ from api.permissions import CLUSTER_MANAGERS
 from billing.selectors import invoices_for_cluster
 from billing.statements import parser, selectors, services
 from billing.statements.models import BankStatement, BankStatementLine
-from tenants.models import Cluster
 
 from .serializers import (
     DismissSerializer,
@@ -35,12 +33,6 @@ class StatementsViewSet(ClusterViewSet):
     write_roles = CLUSTER_MANAGERS
     lookup_value_regex = r"\d+"
 
-    def cluster(self) -> Cluster:
-        cluster = getattr(self.request, "cluster", None)
-        if not isinstance(cluster, Cluster):
-            raise Http404
-        return cluster
-
 
 class BankStatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StatementsViewSet):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
@@ -51,7 +43,7 @@ class BankStatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sta
     def get_queryset(self) -> QuerySet[BankStatement]:
         if getattr(self, "swagger_fake_view", False):
             return BankStatement.objects.none()
-        qs = selectors.statements_for_cluster(self.cluster())
+        qs = selectors.statements_for_cluster(self.cluster)
         if self.action != "list":
             qs = qs.prefetch_related(Prefetch("lines", queryset=BankStatementLine.objects.order_by("position")))
         return qs
@@ -71,7 +63,7 @@ class BankStatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sta
         if upload.size and upload.size > parser.MAX_BYTES:
             raise serializers.ValidationError({"file": [
                 f"Файл больше {parser.MAX_BYTES // (1024 * 1024)} МБ: разбейте выписку по периодам."]})
-        statement = services.statement_import(actor=self.actor(), cluster=self.cluster(),
+        statement = services.statement_import(actor=self.actor(), cluster=self.cluster,
                                               file_name=upload.name or "statement.txt", data=upload.read())
         return self.out(statement, status.HTTP_201_CREATED)
 
@@ -93,7 +85,7 @@ class BankStatementLineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             return BankStatementLine.objects.none()
         params = self.request.query_params
         statement = params.get("statement", "")
-        return selectors.lines_for_cluster(self.cluster(), state=params.get("state") or None,
+        return selectors.lines_for_cluster(self.cluster, state=params.get("state") or None,
                                            statement_id=int(statement) if statement.isdigit() else None)
 
     @extend_schema(parameters=[
@@ -108,7 +100,7 @@ class BankStatementLineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @action(detail=True, methods=["post"])
     def match(self, request: Request, pk: str) -> Response:
         line = self.get_object()
-        invoice = invoices_for_cluster(self.cluster()).filter(pk=self.input(MatchSerializer)["invoice"]).first()
+        invoice = invoices_for_cluster(self.cluster).filter(pk=self.input(MatchSerializer)["invoice"]).first()
         if invoice is None:
             raise serializers.ValidationError({"invoice": ["Такого счёта нет в этом кластере."]})
         line = services.line_match(actor=self.actor(), line=line, invoice=invoice)
