@@ -298,7 +298,7 @@ def _checkout(url: str) -> None:
             raise
 
 
-def _outbox(base: str, shop: str) -> list[dict[str, object]]:
+def _outbox(base: str, shop: str) -> list[dict[str, Any]]:
     import urllib.request
 
     with urllib.request.urlopen(f"{base}/_outbox/{shop}", timeout=30) as response:  # noqa: S310 - local server

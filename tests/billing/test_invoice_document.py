@@ -13,9 +13,11 @@ from PIL import Image
 
 from billing.models import Payee
 from billing.services import InvoiceLineSpec, invoice_void, payment_record_manual
+from core.accounts.models import User
 from core.audit.services import Actor
 from core.clock import cluster_today
-from tests.conftest import ROLE, api_client, signed_in, token_for
+from tenants.models import Cluster
+from tests.conftest import ROLE, MakeUser, api_client, signed_in, token_for
 
 from .conftest import COMPANY, issue
 
@@ -54,11 +56,12 @@ def pdf_text(pdf: bytes, tmp_path: Path, *, layout: bool = True) -> str:
 
 
 @pytest.fixture
-def rep(make_user, cluster_a):  # type: ignore[no-untyped-def]
+def rep(make_user: MakeUser, cluster_a: Cluster) -> User:
     return make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=COMPANY)
 
 
-def test_the_invoice_qr_decodes_to_the_exact_gost_payload(cluster_a, payee_a, rep, tmp_path):
+def test_the_invoice_qr_decodes_to_the_exact_gost_payload(cluster_a: Cluster, payee_a: Payee, rep: User,
+                                                          tmp_path: Path) -> None:
     invoice = issue(cluster_a, amount=1_234_567)
     pdf = signed_in(rep, cluster_a).get(f"/billing/invoices/{invoice.pk}/pdf/").content
     date = f"{invoice.issue_date:%d.%m.%Y}"
@@ -71,7 +74,8 @@ def test_the_invoice_qr_decodes_to_the_exact_gost_payload(cluster_a, payee_a, re
         f"PayerINN={invoice.company_inn}"]
 
 
-def test_the_api_pdf_carries_the_same_qr(cluster_a, payee_a, rep, tmp_path):
+def test_the_api_pdf_carries_the_same_qr(cluster_a: Cluster, payee_a: Payee, rep: User,
+                                         tmp_path: Path) -> None:
     invoice = issue(cluster_a, lines=[InvoiceLineSpec("Вступительный взнос", 5_000_000, code="entrance")])
     pdf = api_client(token_for(rep, cluster_a), cluster_a).get(f"/api/v1/invoices/{invoice.pk}/pdf/").content
     [payload] = qr_texts(pdf, tmp_path)
@@ -79,7 +83,8 @@ def test_the_api_pdf_carries_the_same_qr(cluster_a, payee_a, rep, tmp_path):
     assert f"|Purpose=Вступительный взнос по счёту № {invoice.number} от " in payload
 
 
-def test_a_separator_in_a_value_is_replaced_and_mixed_lines_say_оплата(cluster_a, payee_a, rep, tmp_path):
+def test_a_separator_in_a_value_is_replaced_and_mixed_lines_say_оплата(cluster_a: Cluster, payee_a: Payee,
+                                                                       rep: User, tmp_path: Path) -> None:
     Payee.objects.filter(pk=payee_a.pk).update(name="АНО «Развитие|alpha»", bank_name="ПАО «Банк | Тест»",
                                                kpp="", vat_note="НДС не облагается (ст. 145 НК РФ)")
     invoice = issue(cluster_a, lines=[InvoiceLineSpec("Вступительный взнос", 5_000_000, code="entrance"),
@@ -93,8 +98,9 @@ def test_a_separator_in_a_value_is_replaced_and_mixed_lines_say_оплата(clu
             "НДС не облагается (ст. 145 НК РФ)") in fields
 
 
-def test_the_qr_asks_for_what_is_still_owed_and_disappears_when_nothing_is(cluster_a, payee_a, rep, make_user,
-                                                                          tmp_path):
+def test_the_qr_asks_for_what_is_still_owed_and_disappears_when_nothing_is(cluster_a: Cluster, payee_a: Payee,
+                                                                           rep: User, make_user: MakeUser,
+                                                                           tmp_path: Path) -> None:
     staff = Actor(user=make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster=cluster_a)
     invoice = issue(cluster_a, amount=1_000_000)
     payment_record_manual(actor=staff, invoice=invoice, amount_kopecks=400_000, order_number="17",
@@ -114,7 +120,8 @@ def test_the_qr_asks_for_what_is_still_owed_and_disappears_when_nothing_is(clust
     assert qr_texts(browser.get(f"/billing/invoices/{voided.pk}/pdf/").content, tmp_path) == []
 
 
-def test_the_invoice_text_has_the_standard_blocks(cluster_a, payee_a, rep, tmp_path):
+def test_the_invoice_text_has_the_standard_blocks(cluster_a: Cluster, payee_a: Payee, rep: User,
+                                                  tmp_path: Path) -> None:
     Payee.objects.filter(pk=payee_a.pk).update(vat_note="НДС не облагается (УСН)", address="г. Дубна, ул. Научная, 1")
     invoice = issue(cluster_a, lines=[InvoiceLineSpec("Вступительный взнос", 5_000_000, code="entrance"),
                                       InvoiceLineSpec("Членский взнос за 2026 год", 1_521_100, code="membership")])
@@ -141,7 +148,8 @@ def test_the_invoice_text_has_the_standard_blocks(cluster_a, payee_a, rep, tmp_p
     assert "Без налога (НДС)" not in text
 
 
-def test_a_long_payee_name_still_gives_a_readable_qr(cluster_a, payee_a, rep, tmp_path):
+def test_a_long_payee_name_still_gives_a_readable_qr(cluster_a: Cluster, payee_a: Payee, rep: User,
+                                                     tmp_path: Path) -> None:
     long_name = ("Автономная некоммерческая организация «Центр кластерного развития медицинской промышленности "
                  "и инновационных технологий Московской области» (специализированная организация кластера)")
     Payee.objects.filter(pk=payee_a.pk).update(name=long_name)

@@ -13,7 +13,8 @@ from billing.services import payee_save
 from core.audit.models import AuditEntry
 from core.audit.services import Actor
 from core.ru.bank import account_with_key, bank_details_errors
-from tests.conftest import ROLE, api_client, client_for, signed_in, token_for
+from tenants.models import Cluster
+from tests.conftest import ROLE, MakeUser, api_client, client_for, signed_in, token_for
 
 from .conftest import make_payee
 
@@ -33,7 +34,9 @@ def _fields(payee: Payee, **changes: str) -> dict[str, str]:
     return fields | changes
 
 
-def test_the_service_refuses_accounts_with_a_wrong_key_and_keeps_the_old_details(cluster_a, payee_a, make_user):
+def test_the_service_refuses_accounts_with_a_wrong_key_and_keeps_the_old_details(cluster_a: Cluster,
+                                                                                 payee_a: Payee,
+                                                                                 make_user: MakeUser) -> None:
     admin = Actor(user=make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster=cluster_a)
     audit_rows = AuditEntry.objects.count()
     with pytest.raises(ValidationError) as err:
@@ -56,7 +59,8 @@ def test_the_service_refuses_accounts_with_a_wrong_key_and_keeps_the_old_details
     assert AuditEntry.objects.count() == audit_rows
 
 
-def test_the_service_accepts_spaced_numbers_and_refuses_a_dollar_account(cluster_a, payee_a, make_user):
+def test_the_service_accepts_spaced_numbers_and_refuses_a_dollar_account(cluster_a: Cluster, payee_a: Payee,
+                                                                         make_user: MakeUser) -> None:
     admin = Actor(user=make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster=cluster_a)
     saved = payee_save(actor=admin, cluster=cluster_a, fields=_fields(
         payee_a, bik="044 525 999", account="4070 3810 9000 0000 0001", correspondent_account="3010 1810 6000 0000 0999"))
@@ -69,7 +73,7 @@ def test_the_service_accepts_spaced_numbers_and_refuses_a_dollar_account(cluster
     assert message.startswith("Расчётный счёт: разряды 6–8 — код валюты") and "840" in message
 
 
-def test_the_model_checks_the_keys_too(cluster_a, payee_a):
+def test_the_model_checks_the_keys_too(cluster_a: Cluster, payee_a: Payee) -> None:
     payee_a.account = WRONG_KEY_ACCOUNT
     payee_a.bik = "04452599X"
     with pytest.raises(ValidationError) as err:
@@ -82,7 +86,7 @@ def test_the_model_checks_the_keys_too(cluster_a, payee_a):
     assert err.value.message_dict == {"account": [SETTLEMENT_KEY]}
 
 
-def test_demo_payees_carry_valid_bank_details(cluster_a, cluster_b):
+def test_demo_payees_carry_valid_bank_details(cluster_a: Cluster, cluster_b: Cluster) -> None:
     Payee.objects.filter(cluster__in=[cluster_a, cluster_b]).delete()
     demo_payees([cluster_a, cluster_b])
     payees = list(Payee.objects.filter(cluster__in=[cluster_a, cluster_b]).order_by("cluster_id"))
@@ -101,7 +105,8 @@ def _form(payee: Payee, **changes: str) -> dict[str, str]:
                                         "stripe_webhook_secret": ""}
 
 
-def test_the_payee_page_names_the_wrong_field_and_saves_nothing(cluster_a, payee_a, make_user):
+def test_the_payee_page_names_the_wrong_field_and_saves_nothing(cluster_a: Cluster, payee_a: Payee,
+                                                                make_user: MakeUser) -> None:
     admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
     page = admin.get("/billing/payee/").content.decode()
     assert "Строка НДС в счёте" in page and 'value="Без налога (НДС)"' in page
@@ -118,7 +123,8 @@ def test_the_payee_page_names_the_wrong_field_and_saves_nothing(cluster_a, payee
 
 # --- the API ----------------------------------------------------------------------------------
 
-def test_the_payee_api_reads_and_changes_the_details_with_russian_errors(cluster_a, payee_a, make_user):
+def test_the_payee_api_reads_and_changes_the_details_with_russian_errors(cluster_a: Cluster, payee_a: Payee,
+                                                                         make_user: MakeUser) -> None:
     admin = api_client(token_for(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a), cluster_a)
     read = admin.get("/api/v1/payee/")
     assert read.status_code == 200
@@ -139,7 +145,8 @@ def test_the_payee_api_reads_and_changes_the_details_with_russian_errors(cluster
     assert missing.status_code == 400 and set(missing.json()["errors"]) >= {"inn", "bik", "account"}
 
 
-def test_the_payee_api_puts_a_new_payee_and_answers_404_before(cluster_a, make_user):
+def test_the_payee_api_puts_a_new_payee_and_answers_404_before(cluster_a: Cluster,
+                                                               make_user: MakeUser) -> None:
     admin = api_client(token_for(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a), cluster_a)
     missing = admin.get("/api/v1/payee/")
     assert missing.status_code == 404 and missing.json()["detail"] == "Реквизиты получателя платежей ещё не заполнены."
@@ -153,7 +160,8 @@ def test_the_payee_api_puts_a_new_payee_and_answers_404_before(cluster_a, make_u
     assert Payee.objects.get(cluster=cluster_a).account == body["account"]
 
 
-def test_the_payee_api_is_for_this_clusters_admins_only(cluster_a, cluster_b, payee_a, make_user):
+def test_the_payee_api_is_for_this_clusters_admins_only(cluster_a: Cluster, cluster_b: Cluster,
+                                                        payee_a: Payee, make_user: MakeUser) -> None:
     payee_b = make_payee(cluster_b)
     for role, company in ((ROLE.CLUSTER_STAFF, None), (ROLE.MEMBER_REPRESENTATIVE, 101)):
         user = make_user(role, cluster_a, company_id=company)

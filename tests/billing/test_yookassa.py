@@ -8,14 +8,17 @@ import time
 from typing import Any
 
 import pytest
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 from yookassa import Payment as SdkPayment
 
 from billing.gateways.yookassa import PUBLISHED_NETWORKS, ShopClient, _bound
 from billing.models import BillingAlert, GatewayEvent, Invoice, Payee, Payment, Refund
 from billing.reconcile import reconcile_cluster
 from billing.services import payment_refund, payment_start_yookassa
+from core.accounts.models import User
 from core.audit.services import Actor
-from tests.conftest import ROLE, api_client, client_for, signed_in, token_for
+from tenants.models import Cluster
+from tests.conftest import ROLE, MakeUser, api_client, client_for, signed_in, token_for
 
 from .conftest import (
     COMPANY,
@@ -37,12 +40,12 @@ RETURN = "http://alpha.localhost/billing/invoices/1/?payment=return"
 
 
 @pytest.fixture
-def rep(make_user, cluster_a):  # type: ignore[no-untyped-def]
+def rep(make_user: MakeUser, cluster_a: Cluster) -> User:
     return make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=COMPANY)
 
 
 @pytest.fixture
-def payee_yk(yookassa_on, cluster_a) -> Payee:  # type: ignore[no-untyped-def]
+def payee_yk(yookassa_on: str, cluster_a: Cluster) -> Payee:
     return with_yookassa(make_payee(cluster_a))
 
 
@@ -52,7 +55,7 @@ def sdk(base: str, slug: str) -> Any:
     return _bound(SdkPayment, ShopClient(shop_id=shop, secret_key=yookassa_secret(shop), endpoint=f"{base}/v3"))
 
 
-def start(rep, invoice: Invoice, method: str = "sbp") -> Any:  # type: ignore[no-untyped-def]
+def start(rep: User, invoice: Invoice, method: str = "sbp") -> Any:
     return payment_start_yookassa(actor=Actor(user=rep, cluster=invoice.cluster), invoice=invoice, method=method,
                                   return_url=RETURN)
 
@@ -65,8 +68,9 @@ def pay_and_notify(base: str, invoice: Invoice, payment_id: str, confirmation_ur
     return post_notification(invoice.cluster.schema_name, body)
 
 
-def test_sbp_payment_is_created_once_and_settled_once_by_the_verified_notification(payee_yk, cluster_a, rep,
-                                                                                  yookassa_on):
+def test_sbp_payment_is_created_once_and_settled_once_by_the_verified_notification(
+    payee_yk: Payee, cluster_a: Cluster, rep: User, yookassa_on: str,
+) -> None:
     invoice = issue(cluster_a, amount=1_500_000)
     first = start(rep, invoice)
     again = start(rep, invoice)
@@ -85,6 +89,7 @@ def test_sbp_payment_is_created_once_and_settled_once_by_the_verified_notificati
     payment = Payment.objects.get(pk=first.payment.pk)
     assert (payment.status, payment.gateway, payment.gateway_method) == ("succeeded", "yookassa", "sbp")
     assert payment.method_label == "Онлайн: СБП (Система быстрых платежей)"
+    assert payment.yookassa_payment_id is not None
     body = yookassa_notification(yookassa_on, "100001", "payment.succeeded", payment.yookassa_payment_id)
     for _ in range(3):  # replayed: answered without applying
         replay = post_notification("alpha", body)
@@ -94,7 +99,8 @@ def test_sbp_payment_is_created_once_and_settled_once_by_the_verified_notificati
     assert GatewayEvent.objects.filter(cluster=cluster_a, provider="yookassa").count() == 1
 
 
-def test_card_and_sberbusiness_requests_carry_what_the_method_requires(payee_yk, cluster_a, rep, yookassa_on):
+def test_card_and_sberbusiness_requests_carry_what_the_method_requires(payee_yk: Payee, cluster_a: Cluster,
+                                                                       rep: User, yookassa_on: str) -> None:
     invoice = issue(cluster_a, amount=1_500_000)
     b2b = start(rep, invoice, "b2b_sberbank")
     remote = dict(sdk(yookassa_on, "alpha").find_one(b2b.payment.yookassa_payment_id))
@@ -113,8 +119,9 @@ def test_card_and_sberbusiness_requests_carry_what_the_method_requires(payee_yk,
     assert invoice.status == Status.PAID
 
 
-def test_a_refused_payment_is_cancelled_and_the_next_attempt_is_a_new_payment(payee_yk, cluster_a, rep,
-                                                                              yookassa_on):
+def test_a_refused_payment_is_cancelled_and_the_next_attempt_is_a_new_payment(payee_yk: Payee,
+                                                                              cluster_a: Cluster, rep: User,
+                                                                              yookassa_on: str) -> None:
     invoice = issue(cluster_a)
     first = start(rep, invoice, "bank_card")
     response = pay_and_notify(yookassa_on, invoice, first.payment.yookassa_payment_id, first.confirmation_url,
@@ -128,8 +135,9 @@ def test_a_refused_payment_is_cancelled_and_the_next_attempt_is_a_new_payment(pa
     assert second.payment.yookassa_payment_id != first.payment.yookassa_payment_id
 
 
-def test_unknown_payment_and_payments_of_another_payee_or_cluster_change_nothing(payee_yk, cluster_a, cluster_b,
-                                                                                 rep, yookassa_on, make_user):
+def test_unknown_payment_and_payments_of_another_payee_or_cluster_change_nothing(
+    payee_yk: Payee, cluster_a: Cluster, cluster_b: Cluster, rep: User, yookassa_on: str, make_user: MakeUser,
+) -> None:
     invoice = issue(cluster_a)
     unknown = post_notification("alpha", {"type": "notification", "event": "payment.succeeded",
                                           "object": {"id": "2419a771-000f-5000-9000-1edaf29243f2"}})
@@ -170,8 +178,9 @@ def test_unknown_payment_and_payments_of_another_payee_or_cluster_change_nothing
 
 @pytest.mark.parametrize(("value", "currency", "kind"), [("100.00", "RUB", "amount_mismatch"),
                                                          ("15000.00", "USD", "currency_mismatch")])
-def test_amount_or_currency_that_differ_raise_an_alert_and_pay_nothing(payee_yk, cluster_a, rep, yookassa_on,
-                                                                       value, currency, kind):
+def test_amount_or_currency_that_differ_raise_an_alert_and_pay_nothing(
+    payee_yk: Payee, cluster_a: Cluster, rep: User, yookassa_on: str, value: str, currency: str, kind: str,
+) -> None:
     invoice = issue(cluster_a, amount=1_500_000)
     ours = start(rep, invoice)
     # the gateway reports a payment for this invoice with another amount or currency
@@ -191,8 +200,9 @@ def test_amount_or_currency_that_differ_raise_an_alert_and_pay_nothing(payee_yk,
     assert "счёт не оплачен" in Payment.objects.get(pk=ours.payment.pk).failure_message
 
 
-def test_the_body_is_not_trusted_and_out_of_order_notifications_do_not_move_back(payee_yk, cluster_a, rep,
-                                                                                yookassa_on):
+def test_the_body_is_not_trusted_and_out_of_order_notifications_do_not_move_back(
+    payee_yk: Payee, cluster_a: Cluster, rep: User, yookassa_on: str,
+) -> None:
     invoice = issue(cluster_a)
     ours = start(rep, invoice)
     payment_id = ours.payment.yookassa_payment_id
@@ -210,8 +220,9 @@ def test_the_body_is_not_trusted_and_out_of_order_notifications_do_not_move_back
     assert invoice.status == Status.PAID and Payment.objects.get(pk=ours.payment.pk).status == "succeeded"
 
 
-def test_gateway_unreachable_while_verifying_answers_503_and_applies_nothing(payee_yk, cluster_a, rep,
-                                                                             yookassa_on, settings):
+def test_gateway_unreachable_while_verifying_answers_503_and_applies_nothing(
+    payee_yk: Payee, cluster_a: Cluster, rep: User, yookassa_on: str, settings: Settings,
+) -> None:
     invoice = issue(cluster_a)
     ours = start(rep, invoice)
     assert yookassa_checkout(ours.confirmation_url) == 303
@@ -228,7 +239,8 @@ def test_gateway_unreachable_while_verifying_answers_503_and_applies_nothing(pay
     assert invoice.status == Status.PAID
 
 
-def test_only_yookassa_networks_when_configured(payee_yk, cluster_a, rep, yookassa_on, settings):
+def test_only_yookassa_networks_when_configured(payee_yk: Payee, cluster_a: Cluster, rep: User,
+                                                yookassa_on: str, settings: Settings) -> None:
     invoice = issue(cluster_a)
     ours = start(rep, invoice)
     assert yookassa_checkout(ours.confirmation_url) == 303
@@ -246,7 +258,8 @@ def test_only_yookassa_networks_when_configured(payee_yk, cluster_a, rep, yookas
     assert invoice.status == Status.PAID
 
 
-def test_notification_endpoint_refuses_bad_requests(payee_yk, cluster_a, cluster_b):
+def test_notification_endpoint_refuses_bad_requests(payee_yk: Payee, cluster_a: Cluster,
+                                                    cluster_b: Cluster) -> None:
     body = {"type": "notification", "event": "payment.succeeded", "object": {"id": "x"}}
     assert post_notification("alpha", body, host="alpha.localhost").status_code == 404  # cluster host
     assert post_notification("nosuch", body).status_code == 404
@@ -256,8 +269,10 @@ def test_notification_endpoint_refuses_bad_requests(payee_yk, cluster_a, cluster
     assert client_for(None).get("/billing/yookassa/notify/alpha/").status_code == 405
 
 
-def test_refunds_go_through_the_api_and_refund_succeeded_settles_them(payee_yk, cluster_a, rep, yookassa_on,
-                                                                      make_user, django_capture_on_commit_callbacks):
+def test_refunds_go_through_the_api_and_refund_succeeded_settles_them(
+    payee_yk: Payee, cluster_a: Cluster, rep: User, yookassa_on: str, make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     invoice = issue(cluster_a, amount=1_500_000)
     ours = start(rep, invoice)  # SBP: YooKassa answers refunds «pending», then notifies
     pay_and_notify(yookassa_on, invoice, ours.payment.yookassa_payment_id, ours.confirmation_url)
@@ -284,8 +299,10 @@ def test_refunds_go_through_the_api_and_refund_succeeded_settles_them(payee_yk, 
     assert remote["refunded_amount"]["value"] == "5000.00"
 
 
-def test_card_refund_succeeds_at_once(payee_yk, cluster_a, rep, yookassa_on, make_user,
-                                      django_capture_on_commit_callbacks):
+def test_card_refund_succeeds_at_once(
+    payee_yk: Payee, cluster_a: Cluster, rep: User, yookassa_on: str, make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     invoice = issue(cluster_a, amount=1_500_000)
     ours = start(rep, invoice, "bank_card")
     pay_and_notify(yookassa_on, invoice, ours.payment.yookassa_payment_id, ours.confirmation_url)
@@ -298,7 +315,8 @@ def test_card_refund_succeeds_at_once(payee_yk, cluster_a, rep, yookassa_on, mak
     assert refund.status == Refund.Status.SUCCEEDED and invoice.status == Status.OPEN
 
 
-def test_reconciliation_settles_a_lost_notification(payee_yk, cluster_a, rep, yookassa_on):
+def test_reconciliation_settles_a_lost_notification(payee_yk: Payee, cluster_a: Cluster, rep: User,
+                                                    yookassa_on: str) -> None:
     invoice = issue(cluster_a)
     ours = start(rep, invoice)
     assert yookassa_checkout(ours.confirmation_url) == 303  # the notification never arrives
@@ -313,8 +331,9 @@ def test_reconciliation_settles_a_lost_notification(payee_yk, cluster_a, rep, yo
 
 # --- pages, API, payee form ---------------------------------------------------------------
 
-def test_pay_button_offers_what_the_payee_enabled_and_redirects_to_yookassa(payee_yk, cluster_a, rep,
-                                                                            yookassa_on):
+def test_pay_button_offers_what_the_payee_enabled_and_redirects_to_yookassa(payee_yk: Payee,
+                                                                            cluster_a: Cluster, rep: User,
+                                                                            yookassa_on: str) -> None:
     invoice = issue(cluster_a)
     browser = signed_in(rep, cluster_a)
     html = browser.get(f"/billing/invoices/{invoice.pk}/").content.decode()
@@ -335,7 +354,8 @@ def test_pay_button_offers_what_the_payee_enabled_and_redirects_to_yookassa(paye
     assert "СберБизнес" not in html
 
 
-def test_pay_page_refuses_others(payee_yk, cluster_a, cluster_b, rep, make_user, yookassa_on):
+def test_pay_page_refuses_others(payee_yk: Payee, cluster_a: Cluster, cluster_b: Cluster, rep: User,
+                                 make_user: MakeUser, yookassa_on: str) -> None:
     invoice = issue(cluster_a)
     url = f"/billing/invoices/{invoice.pk}/pay/"
     data = {"method": "yookassa:sbp"}
@@ -352,7 +372,8 @@ def test_pay_page_refuses_others(payee_yk, cluster_a, cluster_b, rep, make_user,
     assert not Payment.objects.filter(invoice=invoice).exists()
 
 
-def test_api_pay_with_yookassa_and_its_refusals(payee_yk, cluster_a, cluster_b, rep, make_user, yookassa_on):
+def test_api_pay_with_yookassa_and_its_refusals(payee_yk: Payee, cluster_a: Cluster, cluster_b: Cluster,
+                                                rep: User, make_user: MakeUser, yookassa_on: str) -> None:
     invoice = issue(cluster_a)
     api = api_client(token_for(rep, cluster_a), cluster_a)
     listed = api.get("/api/v1/invoices/").json()["results"]
@@ -384,7 +405,8 @@ def test_api_pay_with_yookassa_and_its_refusals(payee_yk, cluster_a, cluster_b, 
     assert Payment.objects.filter(invoice=invoice).count() == 1
 
 
-def test_payee_form_saves_yookassa_credentials_encrypted_and_never_shows_them(cluster_a, make_user):
+def test_payee_form_saves_yookassa_credentials_encrypted_and_never_shows_them(cluster_a: Cluster,
+                                                                              make_user: MakeUser) -> None:
     payee = make_payee(cluster_a)
     admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
     form = {name: getattr(payee, name) for name in ("name", "inn", "kpp", "address", "bank_name", "bik",

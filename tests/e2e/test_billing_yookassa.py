@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
+from pytest_django import Settings
 
 from billing.demo import yookassa_notifications_register
 from billing.models import GatewayEvent, Invoice, Payment
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.browser
 
 def test_representative_pays_an_invoice_by_sbp_through_yookassa(member_invoice: tuple[User, Invoice],  # noqa: F811
                                                                 ui: UI, db_closed_after: None,  # noqa: F811
-                                                                settings, yookassa_local: str) -> None:  # type: ignore[no-untyped-def]
+                                                                settings: Settings, yookassa_local: str) -> None:
     user, invoice = member_invoice
     settings.YOOKASSA_API_BASE = yookassa_local
     from billing.models import Payee

@@ -7,13 +7,14 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from core.federal.models import ClusterSnapshot, FederalProject
 from core.federal.warehouse import cluster_refresh
 from tenants.models import Cluster
-from tests.conftest import ROLE, api_client, client_for, signed_in, token_for
+from tests.conftest import ROLE, MakeUser, api_client, client_for, signed_in, token_for
 from tests.registry.test_application_pack import _cluster_data
 
 from . import warehouse_rows as w
@@ -45,7 +46,7 @@ def _snapshot_projects(cluster: Cluster) -> None:
 
 
 @pytest.fixture
-def projects(cluster_a, cluster_b):
+def projects(cluster_a: Cluster, cluster_b: Cluster) -> tuple[Cluster, Cluster]:
     """alpha (RU-MOS): a project short of plan with a Decree 41 subsidy; beta (RU-NVS): one on plan."""
     _project(cluster_a, 1, shortfall=True, received=2_000_000_00)
     _project(cluster_b, 1, received=0)
@@ -54,7 +55,8 @@ def projects(cluster_a, cluster_b):
     return cluster_a, cluster_b
 
 
-def test_the_refresh_reads_the_clusters_projects_into_the_warehouse(cluster_a, cluster_b):
+def test_the_refresh_reads_the_clusters_projects_into_the_warehouse(cluster_a: Cluster,
+                                                                    cluster_b: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         _cluster_data()
         cluster_refresh(cluster=cluster_a)
@@ -72,7 +74,8 @@ def test_the_refresh_reads_the_clusters_projects_into_the_warehouse(cluster_a, c
     assert not FederalProject.objects.filter(cluster=cluster_b).exists()
 
 
-def test_dashboard_and_cluster_page_show_projects_support_and_shortfalls(projects, make_user):
+def test_dashboard_and_cluster_page_show_projects_support_and_shortfalls(projects: tuple[Cluster, Cluster],
+                                                                         make_user: MakeUser) -> None:
     federal = signed_in(make_user(ROLE.MINISTRY_FEDERAL), None)
     body = federal.get("/ministry/").content.decode()
     assert "Совместные проекты и господдержка по регионам" in body
@@ -87,7 +90,8 @@ def test_dashboard_and_cluster_page_show_projects_support_and_shortfalls(project
     assert "Проект alpha 1" not in regional.get("/ministry/").content.decode()
 
 
-def test_api_lists_projects_with_their_cluster_and_region_by_scope(projects, make_user):
+def test_api_lists_projects_with_their_cluster_and_region_by_scope(projects: tuple[Cluster, Cluster],
+                                                                   make_user: MakeUser) -> None:
     federal = api_client(token_for(make_user(ROLE.MINISTRY_FEDERAL), None), None)
     data = federal.get(API).json()
     assert data["count"] == 2 and {"next", "previous"} <= data.keys()
@@ -111,7 +115,8 @@ def test_api_lists_projects_with_their_cluster_and_region_by_scope(projects, mak
     assert {r["region"] for r in dashboard["regions"]} == {"RU-MOS", "RU-NVS"}
 
 
-def test_nobody_else_reaches_the_projects_export(projects, make_user):
+def test_nobody_else_reaches_the_projects_export(projects: tuple[Cluster, Cluster],
+                                                 make_user: MakeUser) -> None:
     assert client_for(None).get(API).status_code == 401
     for role in (ROLE.CLUSTER_ADMIN, ROLE.CLUSTER_STAFF, ROLE.MEMBER_REPRESENTATIVE):
         api = api_client(token_for(make_user(role, projects[0]), None), None)
@@ -122,7 +127,8 @@ def test_nobody_else_reaches_the_projects_export(projects, make_user):
     assert client_for(None).get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"].get(API)
 
 
-def test_the_same_queries_for_4_and_40_clusters_with_20_projects_each(cluster_a, make_user):
+def test_the_same_queries_for_4_and_40_clusters_with_20_projects_each(cluster_a: Cluster,
+                                                                      make_user: MakeUser) -> None:
     page = signed_in(make_user(ROLE.MINISTRY_FEDERAL), None)
     api = api_client(token_for(make_user(ROLE.MINISTRY_FEDERAL), None), None)
 
@@ -134,7 +140,7 @@ def test_the_same_queries_for_4_and_40_clusters_with_20_projects_each(cluster_a,
                 _project(cluster, n, shortfall=n % 4 == 0, received=n * 100_000_00)
             _snapshot_projects(cluster)
 
-    def count(client, path: str) -> int:  # type: ignore[no-untyped-def]
+    def count(client: Client, path: str) -> int:
         client.get(path)
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(path).status_code == 200

@@ -9,15 +9,16 @@ from django_tenants.utils import schema_context
 from core.audit.services import Actor
 from core.federal.compute import annual_report_compute
 from core.federal.services import form_ensure_year
+from tenants.models import Cluster
 from tenants.projects import services
 from tenants.projects.demo import demo_projects
 from tenants.projects.metrics import federal_metrics
-from tenants.projects.models import JointProject, SupportApplication
+from tenants.projects.models import JointProject, ProjectIndicator, SupportApplication
 
 from .factories import member, project
 
 
-def _supported(cluster):  # type: ignore[no-untyped-def]
+def _supported(cluster: Cluster) -> tuple[JointProject, ProjectIndicator]:
     system = Actor.system(cluster)
     lead = member("Лид")
     p = project(cluster, lead, member())
@@ -32,7 +33,7 @@ def _supported(cluster):  # type: ignore[no-untyped-def]
     return p, ind
 
 
-def test_provider_figures(cluster_a) -> None:  # type: ignore[no-untyped-def]
+def test_provider_figures(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         p, ind = _supported(cluster_a)
         metrics = federal_metrics(cluster=cluster_a, year=2025)
@@ -42,11 +43,12 @@ def test_provider_figures(cluster_a) -> None:  # type: ignore[no-untyped-def]
         assert metrics.sources["projects_total"]().value == 1
         short = metrics.sources["project_indicator_shortfalls"]()
         assert short.value == 1 and short.rows[0].value == "40.0"
-        live = metrics.live()  # type: ignore[misc]
+        assert metrics.live is not None
+        live = metrics.live()
         assert live["projects_total"] == 1 and live["project_shortfalls_by_year"] == {"2025": 1}
 
 
-def test_annual_report_support_drills_down_and_override_needs_reason(cluster_a) -> None:  # type: ignore[no-untyped-def]
+def test_annual_report_support_drills_down_and_override_needs_reason(cluster_a: Cluster) -> None:
     form_ensure_year(actor=Actor.system(), year=2025)
     with schema_context(cluster_a.schema_name):
         _supported(cluster_a)
@@ -64,7 +66,7 @@ def test_annual_report_support_drills_down_and_override_needs_reason(cluster_a) 
         assert len(overridden.rows) == 1 and "support_received" not in with_reason.errors
 
 
-def test_demo_hook_makes_projects_with_subsidy_and_shortfall(cluster_a) -> None:  # type: ignore[no-untyped-def]
+def test_demo_hook_makes_projects_with_subsidy_and_shortfall(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         for n in range(4):
             member(f"Демо {n}")
@@ -74,4 +76,5 @@ def test_demo_hook_makes_projects_with_subsidy_and_shortfall(cluster_a) -> None:
         assert SupportApplication.objects.filter(measure="decree_41", decision="granted").count() == 1
         metrics = federal_metrics(cluster=cluster_a, year=2025)
         assert metrics.sources["support_received"]().value == 35_000_000_00
-        assert metrics.sources["project_indicator_shortfalls"]().value >= 1
+        shortfalls = metrics.sources["project_indicator_shortfalls"]().value
+        assert shortfalls is not None and shortfalls >= 1

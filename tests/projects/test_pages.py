@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_tenants.utils import schema_context
+from pytest_django import DjangoAssertNumQueries, Settings
 
 from core.accounts.services import grant_revoke
 from core.audit.services import Actor
@@ -25,7 +27,7 @@ from tenants.projects.models import (
     SupportApplication,
     SupportTranche,
 )
-from tests.conftest import ROLE, client_for, signed_in
+from tests.conftest import ROLE, ClientResponse, MakeUser, client_for, signed_in, streamed
 from tests.roadmap.factories import approval_decision
 
 from .factories import admitted_on, member, project
@@ -34,7 +36,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
+def _media_in_tmp(settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
@@ -94,7 +96,7 @@ def _all_pages(w: World) -> list[str]:
     return _reader_pages(w) + _lead_pages(w) + _manager_pages(w)
 
 
-def _html(response) -> str:  # type: ignore[no-untyped-def]
+def _html(response: ClientResponse) -> str:
     return response.content.decode()
 
 
@@ -103,27 +105,28 @@ def test_url_names() -> None:
     assert reverse("projects:detail", args=[7], urlconf="clusterhub.urls_tenant") == "/projects/7/"
 
 
-def test_admin_and_staff_open_every_page(cluster_a, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_admin_and_staff_open_every_page(cluster_a: Cluster, make_user: MakeUser) -> None:
     w = _world(cluster_a)
     for role in (ROLE.CLUSTER_ADMIN, ROLE.CLUSTER_STAFF):
         client = signed_in(make_user(role, cluster_a), cluster_a)
         for url in _all_pages(w):
             response = client.get(url)
             assert response.status_code == 200, (role, url)
-        assert b"%PDF-1.4 test" == b"".join(client.get(_reader_pages(w)[2]).streaming_content)
+        assert b"%PDF-1.4 test" == streamed(client.get(_reader_pages(w)[2]))
         html = _html(client.get("/projects/"))
         assert ">Проекты</a>" in html  # the navigation entry
         assert "Новый проект" in html and "Катетеры" in html and "Чужой" in html
 
 
-def test_anonymous_goes_to_login(cluster_a) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_goes_to_login(cluster_a: Cluster) -> None:
     w = _world(cluster_a)
     for url in _all_pages(w):
         response = client_for(cluster_a).get(url)
         assert response.status_code == 302 and response["Location"].startswith("/login/?next="), url
 
 
-def test_another_clusters_admin_gets_login_or_404(cluster_a, cluster_b, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_another_clusters_admin_gets_login_or_404(cluster_a: Cluster, cluster_b: Cluster,
+                                                  make_user: MakeUser) -> None:
     w = _world(cluster_a)
     beta = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_b), cluster_b)
     for url in _all_pages(w):
@@ -138,7 +141,7 @@ def test_another_clusters_admin_gets_login_or_404(cluster_a, cluster_b, make_use
         assert JointProject.objects.get(pk=w.project.pk).status == JointProject.Status.IDEA
 
 
-def test_a_user_without_a_role_here_is_refused(cluster_a, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_user_without_a_role_here_is_refused(cluster_a: Cluster, make_user: MakeUser) -> None:
     w = _world(cluster_a)
     user = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     client = signed_in(user, cluster_a)
@@ -148,7 +151,8 @@ def test_a_user_without_a_role_here_is_refused(cluster_a, make_user) -> None:  #
         assert response.status_code == 403 and "нет роли" in _html(response), url
 
 
-def test_representative_of_the_lead_sees_its_project_and_enters_indicators(cluster_a, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_representative_of_the_lead_sees_its_project_and_enters_indicators(cluster_a: Cluster,
+                                                                           make_user: MakeUser) -> None:
     w = _world(cluster_a)
     rep = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=w.lead.pk), cluster_a)
     html = _html(rep.get("/projects/"))
@@ -163,7 +167,8 @@ def test_representative_of_the_lead_sees_its_project_and_enters_indicators(clust
     assert rep.get(f"/projects/{w.hidden.pk}/indicators/new/").status_code == 404
 
 
-def test_other_participants_representative_reads_but_does_not_enter(cluster_a, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_other_participants_representative_reads_but_does_not_enter(cluster_a: Cluster,
+                                                                    make_user: MakeUser) -> None:
     w = _world(cluster_a)
     rep = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=w.other.pk), cluster_a)
     assert rep.get(f"/projects/{w.project.pk}/").status_code == 200
@@ -177,7 +182,7 @@ def test_other_participants_representative_reads_but_does_not_enter(cluster_a, m
         assert ProjectIndicator.objects.get(pk=w.indicator.pk).status == ProjectIndicator.Status.DRAFT
 
 
-def test_representative_of_another_company_gets_404(cluster_a, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_representative_of_another_company_gets_404(cluster_a: Cluster, make_user: MakeUser) -> None:
     w = _world(cluster_a)
     rep = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=w.outsider.pk), cluster_a)
     assert "Катетеры" not in _html(rep.get("/projects/"))
@@ -188,8 +193,8 @@ def test_representative_of_another_company_gets_404(cluster_a, make_user) -> Non
     assert rep.post(f"/projects/{w.project.pk}/indicators/{w.indicator.pk}/delete/").status_code == 404
 
 
-def test_card_shows_budget_shortfall_support_and_links(cluster_a, make_user,  # type: ignore[no-untyped-def]
-                                                       django_assert_max_num_queries) -> None:
+def test_card_shows_budget_shortfall_support_and_links(cluster_a: Cluster, make_user: MakeUser,
+                                                       django_assert_max_num_queries: DjangoAssertNumQueries) -> None:
     w = _world(cluster_a)
     with schema_context(cluster_a.schema_name):  # more rows of each kind: the card's queries stay the same
         system = Actor.system(cluster_a)
@@ -217,8 +222,9 @@ def test_card_shows_budget_shortfall_support_and_links(cluster_a, make_user,  # 
     assert "Остановить" in html and "return confirm(" in html
 
 
-def test_list_search_filter_sort_pages_and_empty_states(cluster_a, make_user,  # type: ignore[no-untyped-def]
-                                                        django_assert_max_num_queries) -> None:
+def test_list_search_filter_sort_pages_and_empty_states(
+    cluster_a: Cluster, make_user: MakeUser, django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
     admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
     empty = _html(admin.get("/projects/"))
     assert "Совместных проектов пока нет." in empty and 'href="/projects/new/"' in empty
@@ -254,7 +260,7 @@ def member_id(cluster: Cluster, name: str) -> int:
         return member(name).pk
 
 
-def test_admin_creates_a_project_and_adds_a_budget_line(cluster_a, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_admin_creates_a_project_and_adds_a_budget_line(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         lead, other = member("Лид"), member("Другой")
         gone = member("Вышедший", status=Company.Status.WITHDRAWN)
@@ -300,7 +306,7 @@ def test_admin_creates_a_project_and_adds_a_budget_line(cluster_a, make_user) ->
     assert 'value="1 500 000,50"' in edit
 
 
-def test_approve_needs_an_adopted_decision_and_stop_is_final(cluster_a, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_approve_needs_an_adopted_decision_and_stop_is_final(cluster_a: Cluster, make_user: MakeUser) -> None:
     w = _world(cluster_a)
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     url = f"/projects/{w.project.pk}/status/"
@@ -318,7 +324,8 @@ def test_approve_needs_an_adopted_decision_and_stop_is_final(cluster_a, make_use
     assert "Остановить" not in _html(staff.get(f"/projects/{w.project.pk}/"))
 
 
-def test_lead_representative_enters_and_submits_staff_accepts(cluster_a, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_lead_representative_enters_and_submits_staff_accepts(cluster_a: Cluster,
+                                                              make_user: MakeUser) -> None:
     w = _world(cluster_a)
     rep = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=w.lead.pk), cluster_a)
     url = f"/projects/{w.project.pk}/indicators/new/"
@@ -354,7 +361,8 @@ def test_lead_representative_enters_and_submits_staff_accepts(cluster_a, make_us
         assert (indicator.status, indicator.planned) == ("accepted", 50)
 
 
-def test_tranche_beyond_the_grant_is_refused_in_russian_and_nothing_saved(cluster_a, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_tranche_beyond_the_grant_is_refused_in_russian_and_nothing_saved(cluster_a: Cluster,
+                                                                          make_user: MakeUser) -> None:
     w = _world(cluster_a)
     admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
     url = f"/projects/{w.project.pk}/support/{w.application.pk}/tranches/new/"
@@ -369,7 +377,7 @@ def test_tranche_beyond_the_grant_is_refused_in_russian_and_nothing_saved(cluste
         assert sorted(SupportTranche.objects.values_list("amount_kopecks", flat=True)) == [150_000_000, 250_000_000]
 
 
-def test_support_application_and_decision_forms(cluster_a, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_support_application_and_decision_forms(cluster_a: Cluster, make_user: MakeUser) -> None:
     w = _world(cluster_a)
     admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
     url = f"/projects/{w.project.pk}/support/new/"
@@ -396,7 +404,8 @@ def test_support_application_and_decision_forms(cluster_a, make_user) -> None:  
     assert (application.decision, application.amount_granted_kopecks) == ("granted", 800_000_000)
 
 
-def test_document_upload_download_and_delete(cluster_a, cluster_b, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_document_upload_download_and_delete(cluster_a: Cluster, cluster_b: Cluster,
+                                             make_user: MakeUser) -> None:
     w = _world(cluster_a)
     admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
     response = admin.post(f"/projects/{w.project.pk}/documents/new/",
@@ -404,9 +413,10 @@ def test_document_upload_download_and_delete(cluster_a, cluster_b, make_user) ->
     assert response.status_code == 302
     with schema_context(cluster_a.schema_name):
         document = ProjectDocument.objects.get(title="Бизнес-план")
+    assert document.file.name is not None
     assert document.file.name.startswith(f"clusters/alpha/projects/{w.project.pk}/")
     download = admin.get(f"/projects/{w.project.pk}/documents/{document.pk}/")
-    assert download.status_code == 200 and b"".join(download.streaming_content) == b"PK plan"
+    assert download.status_code == 200 and streamed(download) == b"PK plan"
     assert 'filename="plan.docx"' in download["Content-Disposition"]
     # the same document id under another project of this cluster is not found
     assert admin.get(f"/projects/{w.hidden.pk}/documents/{document.pk}/").status_code == 404

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from core.federal.checks import registry_checks_compute
 from tenants.members.models import Company
+from tenants.models import Cluster
 from tenants.projects.models import (
     JointProject,
     ProjectIndicator,
@@ -22,7 +23,7 @@ from tenants.projects.models import (
     SupportTranche,
 )
 from tenants.roadmap.models import Item, Roadmap, Section
-from tests.conftest import ROLE, api_client, client_for, signed_in, token_for
+from tests.conftest import ROLE, MakeUser, api_client, client_for, signed_in, token_for
 from tests.federal import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +75,7 @@ def _docx_text(archive: zipfile.ZipFile, name: str) -> str:
     return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
-def test_the_pack_matches_the_registry_check(cluster_a, make_user):
+def test_the_pack_matches_the_registry_check(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         companies = _cluster_data()
         checks = {c.code: c for c in registry_checks_compute(cluster=cluster_a, year=YEAR)}
@@ -134,7 +135,7 @@ def test_the_pack_matches_the_registry_check(cluster_a, make_user):
     assert "Стажировки студентов университета «Дубна»" in programme
 
 
-def test_the_page_shows_evidence_and_offers_the_pack(cluster_a, make_user):
+def test_the_page_shows_evidence_and_offers_the_pack(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         companies = _cluster_data()
     admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
@@ -149,7 +150,7 @@ def test_the_page_shows_evidence_and_offers_the_pack(cluster_a, make_user):
     assert "04_Расчет_функциональной_зависимости.xlsx" in _zip(response.content).namelist()
 
 
-def test_an_empty_cluster_still_gets_a_pack_that_says_so(cluster_a, make_user):
+def test_an_empty_cluster_still_gets_a_pack_that_says_so(cluster_a: Cluster, make_user: MakeUser) -> None:
     api = api_client(token_for(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a), cluster_a)
     archive = _zip(api.get(URL).content)
     assert "06_Программа_развития_кластера.docx" not in archive.namelist()  # no roadmap yet
@@ -159,14 +160,14 @@ def test_an_empty_cluster_still_gets_a_pack_that_says_so(cluster_a, make_user):
     assert len(_sheet(archive, "02_Перечень_участников.xlsx")) == 1  # the header only
 
 
-def test_bad_year_is_a_russian_error(cluster_a, make_user):
+def test_bad_year_is_a_russian_error(cluster_a: Cluster, make_user: MakeUser) -> None:
     api = api_client(token_for(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a), cluster_a)
     response = api.get("/api/v1/registry/application-pack/?year=1999")
     assert response.status_code == 400
     assert response.json()["errors"]["year"] == ["Укажите год от 2000 до текущего."]
 
 
-def test_nobody_else_gets_the_pack(cluster_a, cluster_b, make_user):
+def test_nobody_else_gets_the_pack(cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         companies = _cluster_data()
     # anonymous
@@ -191,6 +192,6 @@ def test_nobody_else_gets_the_pack(cluster_a, cluster_b, make_user):
     assert api_client(beta_token, None).get(URL).status_code == 404
 
 
-def test_the_pack_is_in_the_openapi_schema(cluster_a):
+def test_the_pack_is_in_the_openapi_schema(cluster_a: Cluster) -> None:
     paths = client_for(cluster_a).get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"]
     assert "/api/v1/registry/application-pack/" in paths
