@@ -411,7 +411,7 @@ def test_payee_form_saves_yookassa_credentials_encrypted_and_never_shows_them(cl
     admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
     form = {name: getattr(payee, name) for name in ("name", "inn", "kpp", "address", "bank_name", "bik",
                                                     "account", "correspondent_account", "director", "accountant",
-                                                    "stripe_publishable_key")}
+                                                    "vat_note", "stripe_publishable_key")}
     missing = admin.post("/billing/payee/", {**form, "gateways": ["yookassa", "stripe"],
                                              "yookassa_methods": ["sbp"]})
     html = missing.content.decode()
