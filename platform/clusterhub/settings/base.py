@@ -266,6 +266,7 @@ CLUSTER_DEMOS = [
     "clusterhub.demo.content.demo_cluster_content",
     "tenants.roadmap.demo.demo_roadmaps",
     "tenants.fees.demo.demo_fees",
+    "tenants.governance.demo.demo_voting",
 ]
 PLATFORM_DEMOS = [
     "billing.demo.demo_payees",
