@@ -115,12 +115,11 @@ class MeetingVotingActions(ClusterViewSet):
             return Response(BallotOutputSerializer(found, many=True).data)
         data = self.input(BallotInputSerializer)
         company = self._company(data["company"])
-        existed = Ballot.objects.filter(meeting=meeting, company=company).exists()
         votes = [services.VoteInput(decision=v["decision"], choice=v["choice"]) for v in data["votes"]]
         ballot = services.ballot_cast(meeting=meeting, company=company, votes=votes, actor=self.actor())
         fresh = ballot_list(meeting=meeting).get(pk=ballot.pk)
         return Response(BallotOutputSerializer(fresh).data,
-                        status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+                        status=status.HTTP_200_OK if ballot.replaced else status.HTTP_201_CREATED)
 
     def _company(self, company_id: int | None) -> Company:
         own = sorted(self.access().company_ids)
