@@ -173,3 +173,39 @@ def test_two_representatives_of_one_company_voting_at_the_same_moment(cluster_a,
         assert len(history) == 2
         assert {h.votes[str(d1.pk)] for h in history} == {"for", "against"}
         assert ballot.votes.get().choice == history[-1].votes[str(d1.pk)]  # the last write counts
+
+
+@pytest.mark.django_db
+def test_protocol_of_an_absentee_meeting_has_tallies_rules_and_the_ballot_register(cluster_a, make_user, tmp_path):
+    import io
+
+    from docx import Document
+
+    from .test_protocol import _pdf_text
+
+    with schema_context(cluster_a.schema_name):
+        meeting, voters, (d1, d2) = absentee(cluster_a)
+    reps = [_api(make_user, cluster_a, ROLE.MEMBER_REPRESENTATIVE, company_id=c.pk) for c in voters[:3]]
+    for api, choice in zip(reps, ["for", "for", "against"], strict=True):
+        assert api.post(f"/api/v1/meetings/{meeting.pk}/ballots/", _votes((d1, choice), (d2, "abstain")),
+                        content_type=JSON).status_code == 201
+    staff = _api(make_user, cluster_a)
+    assert staff.post(f"/api/v1/meetings/{meeting.pk}/close-voting/").status_code == 200
+    pdf = staff.get(f"/api/v1/meetings/{meeting.pk}/protocol/?format=pdf")
+    text = _pdf_text(pdf.content, tmp_path)
+    assert "Форма проведения: Заочное голосование" in text
+    assert "Бюллетени представили участники кластера: 3 из 5" in text
+    assert "Голосовали: За — 2, Против — 1, Воздержались — 0." in text
+    assert "Требуемое большинство: «за» более половины поданных голосов" in text
+    assert "Реестр бюллетеней" in text and "1 — за; 2 — воздержался" in text and "1 — против" in text
+    assert "Подсчёт голосов провёл: Петрова А. С." in text
+    docx = staff.get(f"/api/v1/meetings/{meeting.pk}/protocol/?format=docx")
+    document = Document(io.BytesIO(docx.content))
+    cells = [cell.text for row in document.tables[0].rows for cell in row.cells]
+    assert str(voters[0]) in cells and "1 — за; 2 — воздержался" in cells
+    mine = reps[0].get(f"/api/v1/meetings/{meeting.pk}/ballots/").json()[0]
+    ballot = reps[0].get(f"/api/v1/meetings/{meeting.pk}/ballots/{mine['id']}/pdf/")
+    assert ballot.status_code == 200 and ballot["Content-Type"] == "application/pdf"
+    ballot_text = _pdf_text(ballot.content, tmp_path)
+    assert "БЮЛЛЕТЕНЬ" in ballot_text and str(voters[0]) in ballot_text and "воздержался" in ballot_text
+    assert reps[1].get(f"/api/v1/meetings/{meeting.pk}/ballots/{mine['id']}/pdf/").status_code == 404
