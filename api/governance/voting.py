@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpResponseBase
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -22,6 +22,7 @@ from api.base import ClusterViewSet
 from api.permissions import ANY_CLUSTER_ROLE, CLUSTER_MANAGERS
 from tenants.governance import services
 from tenants.governance.models import Ballot, BallotVote, Decision, Meeting, Proxy
+from tenants.governance.protocol import ballot_filename, ballot_pdf, content_disposition
 from tenants.governance.selectors import ballot_list, meeting_tally, proxy_get, proxy_list
 from tenants.members.models import Company
 
@@ -115,12 +116,24 @@ class MeetingVotingActions(ClusterViewSet):
             return Response(BallotOutputSerializer(found, many=True).data)
         data = self.input(BallotInputSerializer)
         company = self._company(data["company"])
-        existed = Ballot.objects.filter(meeting=meeting, company=company).exists()
         votes = [services.VoteInput(decision=v["decision"], choice=v["choice"]) for v in data["votes"]]
         ballot = services.ballot_cast(meeting=meeting, company=company, votes=votes, actor=self.actor())
         fresh = ballot_list(meeting=meeting).get(pk=ballot.pk)
         return Response(BallotOutputSerializer(fresh).data,
-                        status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+                        status=status.HTTP_200_OK if ballot.replaced else status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "application/pdf"): bytes}, description="Бюллетень в PDF с голосами.")
+    @action(detail=True, methods=["get"], url_path=r"ballots/(?P<ballot_id>\d+)/pdf")
+    def ballot_pdf(self, request: Request, pk: str, ballot_id: str) -> HttpResponseBase:
+        meeting = self._meeting()
+        access = self.access()
+        visible = None if access.manager and meeting.voting_closed_at is not None else access.company_ids
+        ballot = ballot_list(meeting=meeting, company_ids=visible).filter(pk=int(ballot_id)).first()
+        if ballot is None:
+            raise Http404
+        response = HttpResponse(ballot_pdf(ballot=ballot, cluster=self.cluster), content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition(ballot_filename(ballot=ballot))
+        return response
 
     def _company(self, company_id: int | None) -> Company:
         own = sorted(self.access().company_ids)

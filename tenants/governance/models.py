@@ -420,6 +420,9 @@ class Ballot(models.Model):
     cast_at = models.DateTimeField(_("подан"))
     created_at = models.DateTimeField(_("впервые подан"), auto_now_add=True)
 
+    # Set by the cast services (not stored): True when this cast replaced earlier votes.
+    replaced: bool = False
+
     class Meta:
         verbose_name = _("бюллетень")
         verbose_name_plural = _("бюллетени")

@@ -259,3 +259,29 @@ def test_fee_tier_weights(cluster_a, make_user):
         body = f.body(cluster_a)
         body.vote_weights = Body.VoteWeights.ONE_PER_COMPANY
         assert vote_weights(body=body, company_ids=[1, 2], on=timezone.localdate()) == {1: 1, 2: 1}
+
+
+def test_closing_500_members_and_10_decisions_is_fast_and_constant(cluster_a):
+    from bench.voting_close import close_measured, per_ballot_count_measured, voting_fixture
+
+    with schema_context(cluster_a.schema_name):
+        small = voting_fixture(cluster=cluster_a, companies=20, decisions=10, prefix="Мало")
+        big = voting_fixture(cluster=cluster_a, companies=500, decisions=10)
+        baseline_queries, baseline_seconds = per_ballot_count_measured(meeting=big)
+        with CaptureQueriesContext(connection) as tally_queries:
+            timings = []
+            for _ in range(20):
+                started = timezone.now()
+                meeting_tally(meeting=big)
+                timings.append((timezone.now() - started).total_seconds())
+        print(f"\nlive tally 500×10: {len(tally_queries) // 20} queries, p95 {sorted(timings)[18] * 1000:.1f} ms")
+        assert len(tally_queries) // 20 <= 7
+        small_queries, _ = close_measured(meeting=small, cluster=cluster_a)
+        queries, seconds = close_measured(meeting=big, cluster=cluster_a)
+        print(f"\nclose 500×10: {queries} queries, {seconds * 1000:.0f} ms; per-ballot count: "
+              f"{baseline_queries} queries, {baseline_seconds * 1000:.0f} ms")
+        assert queries == small_queries
+        assert seconds <= 1.0
+        results = list(Decision.objects.filter(meeting=big).order_by("number")
+                       .values_list("votes_for", "votes_against", "votes_abstained"))
+        assert results[0] == (167, 167, 166) and all(sum(r) == 500 for r in results)

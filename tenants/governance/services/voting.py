@@ -393,6 +393,7 @@ def _store_ballot(*, meeting: Meeting, company: Company, chosen: dict[int, str],
         ballot.save()
     BallotVote.objects.filter(ballot=ballot).delete()
     BallotVote.objects.bulk_create([BallotVote(ballot=ballot, decision_id=d, choice=c) for d, c in chosen.items()])
+    ballot.replaced = old is not None
     new = {str(d): c for d, c in sorted(chosen.items())}
     BallotChange.objects.create(ballot=ballot, at=now, user=actor.user, representative_name=ballot.representative_name,
                                 proxy=proxy, paper=paper, votes=new)
