@@ -145,6 +145,8 @@ def test_member_votes_changes_the_vote_and_sees_the_history(cluster_a, make_user
                                                                         decisions[1].pk: "for"}
         assert BallotChange.objects.filter(ballot=ballot).count() == 2
     assert "Изменить голос" in client.get("/governance/voting/").content.decode()
+    printed = client.get(f"/governance/meetings/{meeting.pk}/ballots/{ballot.pk}/pdf/")
+    assert printed.status_code == 200 and printed.content.startswith(b"%PDF")
 
 
 def test_staff_watch_the_count_close_voting_and_read_the_register(cluster_a, make_user,
