@@ -30,6 +30,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         elif Grant.Role.MEMBER_REPRESENTATIVE in roles:
             items.append((_("Моя организация"), reverse("members:mine")))
             items.append((_("Мои счета"), reverse("billing:my_invoices")))
+            items.append((_("Голосование"), reverse("governance:voting")))
         if roles:
             items.append((_("Заседания"), reverse("governance:meetings")))
             items.append((_("Комитеты"), reverse("governance:committees")))

@@ -41,6 +41,7 @@ from tenants.governance.selectors import (
 from tenants.members.models import Company
 
 from .base import GovernanceViewSet
+from .voting import MeetingVotingActions
 
 # --- meetings ---------------------------------------------------------------------------
 
@@ -65,7 +66,8 @@ class DecisionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Decision
         fields = ["id", "number", "kind", "kind_display", "text", "agenda_item", "subject_company",
-                  "subject_company_name", "votes_for", "votes_against", "votes_abstained", "adopted"]
+                  "subject_company_name", "votes_for", "votes_against", "votes_abstained", "adopted",
+                  "majority_rule"]
 
 
 QUORUM_SCHEMA = {
@@ -91,7 +93,9 @@ class MeetingOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Meeting
         fields = ["id", "body", "body_name", "number", "held_at", "place", "status", "status_display",
-                  "chair_name", "secretary_name", "notes", "agenda", "attendance", "decisions"]
+                  "chair_name", "secretary_name", "notes", "agenda", "attendance", "decisions", "form",
+                  "published_at", "deadline", "record_date", "late_notice_reason", "counter_name",
+                  "voting_status", "voting_closed_at"]
 
 
 class MeetingDetailSerializer(MeetingOutputSerializer):
@@ -130,6 +134,10 @@ class MeetingInputSerializer(serializers.Serializer):
     secretary_name = serializers.CharField(label="Секретарь", max_length=200, required=False, allow_blank=True,
                                            default="")
     notes = serializers.CharField(label="Примечания", required=False, allow_blank=True, default="")
+    form = serializers.ChoiceField(label="Форма проведения", choices=Meeting.Form.choices,
+                                   default=Meeting.Form.IN_PERSON)
+    counter_name = serializers.CharField(label="Подсчёт голосов провёл", max_length=200, required=False,
+                                         allow_blank=True, default="")
 
 
 class MeetingCreateSerializer(MeetingInputSerializer):
@@ -180,7 +188,7 @@ class ProtocolNegotiation(DefaultContentNegotiation):
 
 
 @extend_schema_view(retrieve=extend_schema(responses={200: MeetingDetailSerializer}))
-class MeetingViewSet(GovernanceViewSet):
+class MeetingViewSet(MeetingVotingActions, GovernanceViewSet):
     serializer_class = MeetingOutputSerializer
     search_fields = ["number", "place", "body__name", "agenda_items__title"]
     ordering_fields = ["held_at", "number", "id"]

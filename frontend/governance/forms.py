@@ -7,7 +7,16 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tenants.governance.models import AgendaItem, Body, Committee, CommitteeMember, Decision, Meeting
+from tenants.governance.models import (
+    AgendaItem,
+    BallotVote,
+    Body,
+    Committee,
+    CommitteeMember,
+    Decision,
+    Meeting,
+)
+from tenants.governance.services import VoteInput
 from tenants.members.models import Company
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
@@ -64,9 +73,17 @@ class MeetingForm(forms.Form):
                                   help_text=_("Время кластера."))
     place = forms.CharField(label=_("Место"), max_length=300, required=False)
     status = forms.ChoiceField(label=_("Состояние"), choices=Meeting.Status.choices, initial=Meeting.Status.PLANNED)
+    form = forms.ChoiceField(label=_("Форма проведения"), choices=Meeting.Form.choices, initial=Meeting.Form.IN_PERSON,
+                             required=False,
+                             help_text=_("Заочное и очно-заочное собрание голосует бюллетенями в личном кабинете."))
     chair_name = forms.CharField(label=_("Председательствующий"), max_length=200, required=False)
     secretary_name = forms.CharField(label=_("Секретарь"), max_length=200, required=False)
+    counter_name = forms.CharField(label=_("Подсчёт голосов проводит"), max_length=200, required=False)
     notes = forms.CharField(label=_("Примечания"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+    def clean_form(self) -> str:
+        return self.cleaned_data["form"] or Meeting.Form.IN_PERSON
 
 
 class MeetingCreateForm(MeetingForm):
@@ -112,6 +129,88 @@ class DecisionForm(forms.Form):
     votes_for = forms.IntegerField(label=_("За"), min_value=0, initial=0)
     votes_against = forms.IntegerField(label=_("Против"), min_value=0, initial=0)
     votes_abstained = forms.IntegerField(label=_("Воздержались"), min_value=0, initial=0)
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agenda_item"].queryset = AgendaItem.objects.filter(meeting=meeting)  # type: ignore[attr-defined]
+
+
+# --- voting by ballots ------------------------------------------------------------------
+
+class PublishForm(forms.Form):
+    deadline = forms.DateTimeField(label=_("Окончание приёма бюллетеней"), input_formats=[DATETIME_INPUT, "%d.%m.%Y %H:%M"],
+                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT),
+                                   help_text=_("Время кластера."))
+    record_date = forms.DateField(label=_("Дата определения участников с правом голоса"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}),
+                                  help_text=_("Не указана — сегодня. Принятые позже этой даты не голосуют."))
+    late_notice_reason = forms.CharField(
+        label=_("Основание сокращённого срока уведомления"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Нужно, если до собрания осталось меньше срока уведомления органа; попадёт в протокол."))
+
+
+class BallotForm(forms.Form):
+    """For / against / abstain per decision of the meeting."""
+
+    def __init__(self, *args: Any, decisions: list[Decision], current: dict[int, str] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.decisions = decisions
+        for decision in decisions:
+            self.fields[f"decision_{decision.pk}"] = forms.ChoiceField(
+                label=f"{decision.number}. {decision.text}", choices=BallotVote.Choice.choices,
+                widget=forms.RadioSelect, initial=(current or {}).get(decision.pk),
+                error_messages={"required": _("Выберите «за», «против» или «воздержался».")})
+
+    def rows(self) -> list[tuple[Decision, forms.BoundField]]:
+        return [(decision, self[f"decision_{decision.pk}"]) for decision in self.decisions]
+
+    def votes(self) -> list[VoteInput]:
+        return [VoteInput(decision=decision.pk, choice=self.cleaned_data[f"decision_{decision.pk}"])
+                for decision in self.decisions]
+
+
+class PaperBallotForm(BallotForm):
+    """A paper ballot received by post: the company, who signed it, the scan, the votes."""
+
+    def __init__(self, *args: Any, companies: list[Company], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        head = {
+            "company": forms.TypedChoiceField(label=_("Организация"), coerce=int,
+                                              choices=[("", "—"), *[(c.pk, str(c)) for c in companies]]),
+            "representative_name": forms.CharField(label=_("Подписал (ФИО, должность)"), max_length=200),
+            "scan": forms.FileField(label=_("Скан бюллетеня")),
+        }
+        self.fields = {**head, **self.fields}
+
+
+class ProxyForm(forms.Form):
+    grantor = forms.TypedChoiceField(label=_("Доверитель (организация, за которую голосуют)"), coerce=int)
+    holder = forms.TypedChoiceField(label=_("Представитель по доверенности (ваша организация)"), coerce=int)
+    valid_from = forms.DateField(label=_("Действует с"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(label=_("Действует по"), widget=forms.DateInput(attrs={"type": "date"}))
+    file = forms.FileField(label=_("Скан доверенности"), help_text=_("PDF или изображение, до 10 МБ."))
+
+    def __init__(self, *args: Any, grantors: list[Company], holders: list[Company], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["grantor"].choices = [("", "—"), *[(c.pk, str(c)) for c in grantors]]  # type: ignore[attr-defined]
+        self.fields["holder"].choices = [(c.pk, str(c)) for c in holders]  # type: ignore[attr-defined]
+
+
+class ProxyRejectForm(forms.Form):
+    reason = forms.CharField(label=_("Причина отклонения"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecisionDraftForm(forms.Form):
+    """A decision put to the vote by ballots: its results come from the ballots."""
+
+    kind = forms.ChoiceField(label=_("Вид решения"), choices=Decision.Kind.choices, initial=Decision.Kind.OTHER)
+    agenda_item = forms.ModelChoiceField(label=_("Вопрос повестки"), queryset=AgendaItem.objects.none(),
+                                         required=False)
+    subject_company = forms.ModelChoiceField(label=_("Организация (для приёма в члены кластера)"),
+                                             queryset=Company.objects.all(), required=False)
+    text = forms.CharField(label=_("Формулировка решения"), widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

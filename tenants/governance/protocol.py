@@ -14,9 +14,9 @@ from django.utils import dateformat, timezone, translation
 
 from tenants.models import Cluster
 
-from .models import Body, Decision, Meeting
-from .quorum import ADOPTION_RULE, Quorum
-from .selectors import meeting_quorum, meeting_voter_ids
+from .models import Ballot, BallotVote, Body, Decision, Majority, Meeting
+from .quorum import ADOPTION_RULE, MAJORITY_RULES_TEXT, Quorum
+from .selectors import ballot_list, meeting_quorum, meeting_tally, meeting_voter_ids
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_TYPE = "application/pdf"
@@ -67,6 +67,35 @@ def cluster_genitive(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class RegisterRow:
+    """A line of the annex «Реестр бюллетеней»."""
+
+    company: str
+    representative: str
+    cast_at: str
+    votes: str  # «1 — за; 2 — против»
+    proxy: str
+    paper: bool
+
+
+CHOICE_TEXT: dict[str, str] = {BallotVote.Choice.FOR: "за", BallotVote.Choice.AGAINST: "против", BallotVote.Choice.ABSTAIN: "воздержался"}
+
+
+def _register(*, meeting: Meeting, cluster: Cluster) -> list[RegisterRow]:
+    rows = []
+    for ballot in ballot_list(meeting=meeting):
+        proxy = ""
+        if ballot.proxy is not None:
+            proxy = (f"доверенность «{ballot.proxy.holder}» до "
+                     f"{ballot.proxy.valid_until:%d.%m.%Y}")
+        votes = "; ".join(f"{v.decision.number} — {CHOICE_TEXT.get(v.choice, v.choice)}" for v in ballot.votes.all())
+        rows.append(RegisterRow(company=str(ballot.company), representative=ballot.representative_name,
+                                cast_at=f"{_local(ballot.cast_at, cluster):%d.%m.%Y %H:%M}", votes=votes,
+                                proxy=proxy, paper=ballot.paper))
+    return rows
+
+
+@dataclass(frozen=True)
 class ProtocolDecision:
     number: int
     text: str
@@ -75,6 +104,7 @@ class ProtocolDecision:
     votes_against: int
     votes_abstained: int
     adopted: bool
+    rule: str = ""  # voting by ballots: the majority that applied, in words
 
     @property
     def votes_line(self) -> str:
@@ -99,9 +129,21 @@ class Protocol:
     agenda: list[tuple[int, str]]
     decisions: list[ProtocolDecision] = field(default_factory=list)
     adoption_rule: str = ""
+    # voting by ballots (absentee and mixed meetings)
+    form: str = ""
+    by_ballots: bool = False
+    notice_line: str = ""
+    deadline_line: str = ""
+    record_date_line: str = ""
+    late_notice_reason: str = ""
+    counter_name: str = ""
+    register: list[RegisterRow] = field(default_factory=list)
 
     @property
     def attendance_heading(self) -> str:
+        if self.by_ballots:
+            return (f"Бюллетени представили участники кластера: {self.quorum.present} "
+                    f"из {self.quorum.total}")
         return (f"Присутствовали представители участников кластера: {self.quorum.present} "
                 f"из {self.quorum.total}")
 
@@ -126,6 +168,28 @@ def protocol_build(*, meeting: Meeting, cluster: Cluster) -> Protocol:
         present = [(str(a.company), a.representative_name) for a in meeting.attendance.all()
                    if a.present and a.company_id in voters]
         decisions: list[Decision] = list(meeting.decisions.all())
+        voting: dict[str, object] = {"form": meeting.get_form_display()}
+        rules: dict[int, str] = {}
+        if meeting.by_ballots:
+            tally = meeting_tally(meeting=meeting)
+            quorum = tally.quorum
+            rules = {row.id: str(MAJORITY_RULES_TEXT.get(Majority(row.rule), row.rule)) if row.rule else ""
+                     for row in tally.decisions}
+            if meeting.voting_closed_at is None:  # open: the live count, marked as such
+                counted = {row.id: row for row in tally.decisions}
+                decisions = [Decision(pk=d.pk, number=d.number, text=d.text, agenda_item=d.agenda_item,
+                                      votes_for=counted[d.pk].votes_for, votes_against=counted[d.pk].votes_against,
+                                      votes_abstained=counted[d.pk].votes_abstained, adopted=counted[d.pk].adopted)
+                             for d in decisions]
+            register = _register(meeting=meeting, cluster=cluster)
+            present = [(row.company, row.representative) for row in register]
+            voting.update(
+                by_ballots=True, register=register, counter_name=meeting.counter_name,
+                late_notice_reason=meeting.late_notice_reason,
+                notice_line=(f"{_local(meeting.published_at, cluster):%d.%m.%Y}" if meeting.published_at else ""),
+                deadline_line=(f"{_local(meeting.deadline, cluster):%d.%m.%Y %H:%M}" if meeting.deadline else ""),
+                record_date_line=(f"{meeting.record_date:%d.%m.%Y}" if meeting.record_date else ""),
+            )
         return Protocol(
             title=f"ПРОТОКОЛ{number} {of_what} {cluster_genitive(cluster.name)}",
             date_line=f"{dateformat.format(when, 'j E Y')} г., {when:%H:%M}",
@@ -140,8 +204,9 @@ def protocol_build(*, meeting: Meeting, cluster: Cluster) -> Protocol:
             decisions=[ProtocolDecision(
                 number=d.number, text=d.text, agenda_number=d.agenda_item.number if d.agenda_item else None,
                 votes_for=d.votes_for, votes_against=d.votes_against, votes_abstained=d.votes_abstained,
-                adopted=d.adopted) for d in decisions],
-            adoption_rule=str(ADOPTION_RULE),
+                adopted=d.adopted, rule=rules.get(d.pk, "")) for d in decisions],
+            adoption_rule="" if meeting.by_ballots else str(ADOPTION_RULE),
+            **voting,  # type: ignore[arg-type]
         )
 
 
@@ -181,7 +246,13 @@ def protocol_docx(protocol: Protocol) -> bytes:
             paragraph.add_run(f"{label}: ").bold = True
             paragraph.add_run(value)
 
-    line("Дата и время", protocol.date_line)
+    line("Форма проведения", protocol.form)
+    line("Дата и время" if not protocol.by_ballots else "Дата собрания", protocol.date_line)
+    line("Уведомление о собрании направлено", protocol.notice_line)
+    line("Основание сокращённого срока уведомления", protocol.late_notice_reason)
+    line("Дата определения участников с правом голоса", protocol.record_date_line)
+    line("Окончание приёма бюллетеней", protocol.deadline_line)
+    line("Подсчёт голосов провёл", protocol.counter_name)
     line("Место проведения", protocol.place)
     line("Председательствующий", protocol.chair_name)
     line("Секретарь", protocol.secretary_name)
@@ -207,13 +278,34 @@ def protocol_docx(protocol: Protocol) -> bytes:
         document.add_paragraph().add_run(heading).bold = True
         document.add_paragraph(decision.text)
         document.add_paragraph(f"Голосовали: {decision.votes_line}.")
+        if decision.rule:
+            document.add_paragraph(f"Требуемое большинство: {decision.rule}.")
         document.add_paragraph().add_run(f"{decision.outcome}.").bold = True
-    if protocol.decisions:
+    if protocol.decisions and protocol.adoption_rule:
         document.add_paragraph(protocol.adoption_rule).runs[0].italic = True
 
     document.add_paragraph()
     document.add_paragraph(f"Председательствующий ____________________ / {protocol.chair_name or '            '} /")
     document.add_paragraph(f"Секретарь ____________________ / {protocol.secretary_name or '            '} /")
+
+    if protocol.by_ballots:
+        document.add_page_break()
+        annex = document.add_paragraph()
+        annex.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        annex.add_run("Приложение. Реестр бюллетеней").bold = True
+        table = document.add_table(rows=1, cols=6)
+        table.style = "Table Grid"
+        for cell, text in zip(table.rows[0].cells, ["№", "Участник", "Представитель", "Получен", "Голоса",
+                                                    "Доверенность"], strict=True):
+            cell.text = text
+        for index, row in enumerate(protocol.register, start=1):
+            cells = table.add_row().cells
+            values = [str(index), row.company, row.representative + (" (бумажный бюллетень)" if row.paper else ""),
+                      row.cast_at, row.votes, row.proxy or "—"]
+            for cell, text in zip(cells, values, strict=True):
+                cell.text = text
+        if not protocol.register:
+            document.add_paragraph("Бюллетени не поступали.")
 
     buffer = io.BytesIO()
     document.save(buffer)
@@ -243,3 +335,31 @@ def protocol_file(*, meeting: Meeting, cluster: Cluster, extension: str) -> Prot
     content = protocol_docx(protocol) if extension == "docx" else protocol_pdf(protocol)
     return ProtocolFile(content=content, content_type=CONTENT_TYPES[extension], disposition=content_disposition(
         protocol_filename(meeting=meeting, cluster=cluster, extension=extension)))
+
+
+def ballot_pdf(*, ballot: Ballot, cluster: Cluster) -> bytes:
+    """One ballot as a PDF: the meeting, the company, who cast it and when, the votes."""
+    from weasyprint import HTML
+
+    meeting = ballot.meeting
+    decisions = list(Decision.objects.filter(meeting=meeting).order_by("number"))
+    chosen = {v.decision_id: v.choice for v in BallotVote.objects.filter(ballot=ballot)}
+    rows = [(d.number, d.text, CHOICE_TEXT.get(chosen.get(d.pk, ""), "не голосовал")) for d in decisions]
+    number = f" № {meeting.number}" if meeting.number else ""
+    with translation.override("ru"):
+        html = render_to_string("governance/ballot.html", {
+            "title": f"БЮЛЛЕТЕНЬ для голосования: {meeting.body}{number}",
+            "cluster": cluster.name, "form": meeting.get_form_display(),
+            "deadline": f"{_local(meeting.deadline, cluster):%d.%m.%Y %H:%M}" if meeting.deadline else "",
+            "company": str(ballot.company), "representative": ballot.representative_name,
+            "cast_at": f"{_local(ballot.cast_at, cluster):%d.%m.%Y %H:%M}", "paper": ballot.paper,
+            "proxy": (f"по доверенности «{ballot.proxy.holder}» до {ballot.proxy.valid_until:%d.%m.%Y}"
+                      if ballot.proxy else ""),
+            "rows": rows,
+        })
+    return HTML(string=html).write_pdf() or b""
+
+
+def ballot_filename(*, ballot: Ballot) -> str:
+    name = re.sub(r"[\\/:*?\"<>|\s]+", "_", f"Бюллетень_{ballot.company}_{ballot.meeting_id}")
+    return f"{name}.pdf"

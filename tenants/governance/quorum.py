@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Body
+from .models import Body, Majority
 
 
 def quorum_required(*, rule: str, total: int, fixed_count: int | None = None) -> int:
@@ -67,3 +67,41 @@ def is_adopted(*, quorum: Quorum, votes_for: int) -> bool:
 ADOPTION_RULE = gettext_lazy(
     "Решение принято, если есть кворум и «за» проголосовало более половины присутствующих участников."
 )
+
+
+# --- voting by ballots ----------------------------------------------------------------------
+
+MAJORITY_RULES_TEXT = {
+    Majority.SIMPLE_OF_CAST: gettext_lazy("«за» более половины поданных голосов"),
+    Majority.SIMPLE_OF_ALL: gettext_lazy("«за» более половины голосов всех участников с правом голоса"),
+    Majority.TWO_THIRDS: gettext_lazy("«за» не менее двух третей поданных голосов"),
+    Majority.THREE_QUARTERS: gettext_lazy("«за» не менее трёх четвертей поданных голосов"),
+    Majority.UNANIMOUS: gettext_lazy("все поданные голоса «за»"),
+}
+
+
+def votes_cast(*, votes_for: int, votes_against: int, votes_abstained: int, abstentions_counted: bool) -> int:
+    """The votes cast a majority is measured against (abstentions only if the body counts them)."""
+    return votes_for + votes_against + (votes_abstained if abstentions_counted else 0)
+
+
+def majority_reached(*, rule: str, votes_for: int, votes_against: int, votes_abstained: int,
+                     abstentions_counted: bool, all_votes: int) -> bool:
+    """Whether «for» reaches the rule's majority (the quorum is checked by the caller).
+
+    Votes are weighted already (one per company by default); `all_votes` is the weight of
+    every voting member, used by «simple majority of all voters».
+    """
+    cast = votes_cast(votes_for=votes_for, votes_against=votes_against, votes_abstained=votes_abstained,
+                      abstentions_counted=abstentions_counted)
+    if rule == Majority.SIMPLE_OF_ALL:
+        return votes_for * 2 > all_votes
+    if cast == 0:
+        return False
+    if rule == Majority.TWO_THIRDS:
+        return votes_for * 3 >= cast * 2
+    if rule == Majority.THREE_QUARTERS:
+        return votes_for * 4 >= cast * 3
+    if rule == Majority.UNANIMOUS:
+        return votes_for == cast
+    return votes_for * 2 > cast

@@ -16,6 +16,7 @@ from frontend.access import or_404
 from frontend.governance.forms import (
     AgendaItemForm,
     AttendanceForm,
+    DecisionDraftForm,
     DecisionForm,
     MeetingCreateForm,
     MeetingForm,
@@ -35,6 +36,7 @@ from tenants.governance.selectors import (
 from tenants.http import ClusterHttpRequest
 
 from .records import Record, is_manager, managers, readers, sorted_page
+from .voting import voting_context
 
 MEETINGS = Record(
     form_class=MeetingForm, new_form_class=MeetingCreateForm, get=lambda pk: meeting_get(meeting_id=pk),
@@ -82,6 +84,7 @@ def meeting(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     return render(request, "frontend/governance/meeting.html", {
         "meeting": item, "quorum": meeting_quorum(meeting=item), "manager": manager,
         "adoption_rule": ADOPTION_RULE, "agenda_form": AgendaItemForm() if manager else None,
+        **voting_context(request, item),
     })
 
 
@@ -127,6 +130,13 @@ def meeting_attendance(request: ClusterHttpRequest, pk: int) -> HttpResponseBase
 @require_http_methods(["GET", "POST"])
 def meeting_decision_add(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     item = or_404(meeting_get(meeting_id=pk))
+    if item.by_ballots:  # a draft put to the vote: its results come from the ballots
+        return form_page(
+            request, form=DecisionDraftForm(request.POST or None, meeting=item),
+            save=lambda data: services.decision_draft_add(meeting=item, actor=Actor.from_request(request), **data),
+            success=_meeting_url(pk), message=_("Проект решения добавлен."),
+            title=_("Проект решения: %(meeting)s") % {"meeting": item}, cancel=_meeting_url(pk),
+            submit=_("Добавить"))
     return form_page(
         request, form=DecisionForm(request.POST or None, meeting=item),
         save=lambda data: services.meeting_record_decisions(meeting=item, actor=Actor.from_request(request),

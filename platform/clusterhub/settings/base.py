@@ -211,6 +211,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # kind and deadline (tenants/roadmap/reminders.py).
 CELERY_BEAT_SCHEDULE = {
     "roadmap-reminders": {"task": "roadmap.reminders_dispatch", "schedule": 3600.0},
+    # Governance: close voting by ballots at the deadline (idempotent; tenants/governance/tasks.py).
+    "governance-voting-close": {"task": "governance.voting_close_dispatch", "schedule": 60.0},
     # Billing: lost webhooks and pending refunds; stored-but-unprocessed webhook events; overdue
     # marks, reminders and missed e-mails per cluster time zone (billing/tasks.py).
     "billing-reconcile": {"task": "billing.reconcile", "schedule": 900.0},
@@ -272,6 +274,7 @@ CLUSTER_DEMOS = [
     "tenants.roadmap.demo.demo_roadmaps",
     "tenants.fees.demo.demo_fees",
     "tenants.projects.demo.demo_projects",
+    "tenants.governance.demo.demo_voting",
 ]
 PLATFORM_DEMOS = [
     "billing.demo.demo_payees",

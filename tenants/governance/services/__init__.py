@@ -26,7 +26,7 @@ from core.files import delete_files_on_commit, document_check, stored_file_rollb
 from tenants.members import services as member_services
 from tenants.members.models import Company
 
-from .models import (
+from ..models import (
     AgendaItem,
     Attendance,
     Body,
@@ -37,8 +37,8 @@ from .models import (
     Meeting,
     Officer,
 )
-from .quorum import Quorum, is_adopted
-from .selectors import meeting_quorum, meeting_voter_ids
+from ..quorum import Quorum, is_adopted
+from ..selectors import meeting_quorum, meeting_voter_ids
 
 
 def _audited(obj: models.Model) -> list[str]:
@@ -210,15 +210,20 @@ def committee_document_delete(*, document: CommitteeDocument, actor: Actor) -> N
 
 # --- meetings -------------------------------------------------------------------------
 
-MEETING_FIELDS = {"body", "number", "held_at", "place", "status", "chair_name", "secretary_name", "notes"}
+MEETING_FIELDS = {"body", "number", "held_at", "place", "status", "chair_name", "secretary_name", "notes", "form",
+                  "counter_name"}
 
 
 def meeting_create(*, actor: Actor, body: Body, held_at: dt.datetime, number: str = "", place: str = "",
                    status: str = Meeting.Status.PLANNED, chair_name: str = "", secretary_name: str = "",
-                   notes: str = "", agenda: Sequence[str] = ()) -> Meeting:
+                   notes: str = "", agenda: Sequence[str] = (), form: str = Meeting.Form.IN_PERSON,
+                   counter_name: str = "") -> Meeting:
     require_manager(actor)
+    if form not in Meeting.Form.values:
+        raise ValidationError({"form": "Выберите форму проведения из списка."})
     meeting = Meeting(body=body, held_at=held_at, number=number.strip(), place=place.strip(), status=status,
-                      chair_name=chair_name.strip(), secretary_name=secretary_name.strip(), notes=notes)
+                      chair_name=chair_name.strip(), secretary_name=secretary_name.strip(), notes=notes, form=form,
+                      counter_name=counter_name.strip())
     titles = [t.strip() for t in agenda if t and t.strip()]
     with transaction.atomic():
         _save_new(obj=meeting, actor=actor, action="meeting.create")
@@ -231,12 +236,20 @@ def meeting_create(*, actor: Actor, body: Body, held_at: dt.datetime, number: st
 def meeting_update(*, meeting: Meeting, actor: Actor, **fields: Any) -> Meeting:
     require_manager(actor)
     fields = fields_only(fields, MEETING_FIELDS)
-    for key in ("number", "place", "chair_name", "secretary_name"):
+    for key in ("number", "place", "chair_name", "secretary_name", "counter_name"):
         if key in fields:
             fields[key] = (fields[key] or "").strip()
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        if meeting.decisions.exists():
+        if meeting.published_at is not None:
+            if "form" in fields and fields["form"] != meeting.form:
+                raise ValidationError({"form": "Уведомление уже разослано: форму проведения изменить нельзя."})
+            if "body" in fields and fields["body"].pk != meeting.body_id:
+                raise ValidationError({"body": "Уведомление уже разослано: орган управления изменить нельзя."})
+        if meeting.voting_closed_at is not None and fields.get("status") not in (None, meeting.status):
+            raise ValidationError("Голосование завершено: состояние заседания изменить нельзя.")
+        drafts_only = meeting.by_ballots and meeting.voting_closed_at is None  # decisions not voted yet
+        if meeting.decisions.exists() and not drafts_only:
             if ("body" in fields and fields["body"].pk != meeting.body_id) or (
                     "held_at" in fields and fields["held_at"] != meeting.held_at):
                 raise ValidationError("После записи решений нельзя менять орган управления и дату заседания.")
@@ -295,6 +308,8 @@ def meeting_record_attendance(*, meeting: Meeting, actor: Actor, rows: Sequence[
         meeting = Meeting.objects.select_for_update(of=("self",)).select_related("body").get(pk=meeting.pk)
         if meeting.status == Meeting.Status.CANCELLED:
             raise ValidationError("Заседание отменено: отмечать присутствие нельзя.")
+        if meeting.by_ballots:
+            raise ValidationError("Собрание голосует бюллетенями: участие определяется поданными бюллетенями.")
         if Decision.objects.filter(meeting=meeting).exists():
             raise ValidationError("По заседанию уже записаны решения: список присутствующих изменить нельзя.")
         seen: set[int] = set()
@@ -376,6 +391,8 @@ def meeting_record_decisions(*, meeting: Meeting, actor: Actor, decisions: Seque
         meeting = Meeting.objects.select_for_update(of=("self",)).select_related("body").get(pk=meeting.pk)
         if meeting.status == Meeting.Status.CANCELLED:
             raise ValidationError("Заседание отменено: решения записать нельзя.")
+        if meeting.by_ballots:
+            raise ValidationError("Собрание голосует бюллетенями: итоги подсчитываются при завершении голосования.")
         if meeting.held_at > timezone.now():
             raise ValidationError("Заседание ещё не началось: решения записываются после его начала.")
         quorum = meeting_quorum(meeting=meeting)
@@ -402,3 +419,30 @@ def meeting_record_decisions(*, meeting: Meeting, actor: Actor, decisions: Seque
             fields["status"] = Meeting.Status.HELD
         _save_changes(obj=meeting, actor=actor, action="meeting.update", fields=fields)
     return recorded
+
+
+# Voting by ballots (absentee and mixed meetings).
+from .voting import (  # noqa: E402
+    VoteInput,
+    ballot_cast,
+    ballot_enter_paper,
+    ballot_link,
+    body_voting_rules_set,
+    decision_draft_add,
+    decision_draft_delete,
+    meeting_material_delete,
+    meeting_material_upload,
+    meeting_notice_send,
+    meeting_publish,
+    proxy_approve,
+    proxy_reject,
+    proxy_upload,
+    voting_close,
+    voting_close_due,
+)
+
+__all__ = [
+    "VoteInput", "ballot_cast", "ballot_enter_paper", "ballot_link", "body_voting_rules_set", "decision_draft_add",
+    "decision_draft_delete", "meeting_material_delete", "meeting_material_upload", "meeting_notice_send",
+    "meeting_publish", "proxy_approve", "proxy_reject", "proxy_upload", "voting_close", "voting_close_due",
+]
