@@ -11,7 +11,7 @@ them inside a cluster schema).
   and counted in Python, then each decision saved on its own.
 Both count the same 500 ballots × 10 decisions; each run is rolled back so the next one closes
 the same open meeting. The live count = GET /governance/meetings/<id>/tally/ (the JSON the page
-polls) and the whole staff meeting page (tally, the ballot register, proxies),
+polls) and the whole staff meeting page (tally, the register's first page of 50, proxies),
 through Django's test client on the cluster's host, each with its p95 beside the 50 ms goal; the
 page's SQL queries at 50 and at 500 ballots show they do not grow with the ballots.
 """
@@ -33,6 +33,7 @@ from django_tenants.utils import schema_context
 from core.accounts.models import Grant
 from core.accounts.services import grant_role
 from core.audit.services import Actor
+from frontend.governance.views.voting import REGISTER_PAGE_SIZE
 from tenants.governance import services
 from tenants.governance.models import Ballot, BallotVote, Body, Decision, Meeting
 from tenants.governance.selectors import meeting_voter_ids
@@ -60,7 +61,7 @@ NOTES = [
     "decisions; ours = services.voting_close (tally summed in SQL, bulk update, one audit row), baseline = "
     "per-ballot loop (each ballot's votes read on its own, decisions saved one by one); median of "
     f"{SAMPLES} runs, each rolled back. Live count: p95 of {REQUESTS} GETs of the tally JSON the staff page "
-    f"polls, and of the whole staff meeting page, at {MEMBERS} ballots "
+    f"polls, and of the whole staff meeting page (register {REGISTER_PAGE_SIZE} a page), at {MEMBERS} ballots "
     "(test client, no network).",
 ]
 

@@ -27,6 +27,9 @@ from . import factories as f
 
 pytestmark = pytest.mark.django_db
 
+# the staff meeting page of a meeting voting by ballots, at any number of ballots
+PAGE_QUERIES = 20
+
 
 def pdf(name: str = "scan.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"%PDF-1.4 test", content_type="application/pdf")
@@ -60,7 +63,7 @@ def votes(decisions: list[Decision], *choices: str) -> dict[str, Any]:
 
 def staff_pages(meeting_id: int) -> list[str]:
     return [f"/governance/meetings/{meeting_id}/tally/", f"/governance/meetings/{meeting_id}/publish/",
-            f"/governance/meetings/{meeting_id}/paper-ballot/"]
+            f"/governance/meetings/{meeting_id}/paper-ballot/", f"/governance/meetings/{meeting_id}/register/"]
 
 
 def member_pages(meeting_id: int) -> list[str]:
@@ -269,3 +272,68 @@ def test_after_the_deadline_the_ballot_page_shows_the_ballot_without_a_form(clus
     assert late.status_code == 200
     with schema_context(cluster_a.schema_name):
         assert {v.choice for v in Ballot.objects.get(meeting=meeting, company=voters[0]).votes.all()} == {"for"}
+
+
+def _register_rows(page: str) -> int:
+    """Rows of the ballot register on the staff meeting page (each links to its ballot's PDF)."""
+    return page.count('/pdf/">PDF</a>')
+
+
+def test_the_register_is_paged_and_the_page_queries_do_not_grow_with_the_ballots(
+        cluster_a: Cluster, make_user: MakeUser, django_assert_max_num_queries: DjangoAssertNumQueries) -> None:
+    from bench.governance import voting_fixture
+
+    with schema_context(cluster_a.schema_name):
+        small = voting_fixture(cluster=cluster_a, companies=20, decisions=3, prefix="Мало")
+        big = voting_fixture(cluster=cluster_a, companies=60, decisions=3, prefix="Много")
+        names = list(Ballot.objects.filter(meeting=big).order_by("company__short_name", "company_id")
+                     .values_list("company__short_name", flat=True))
+    staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
+    pages: dict[int, str] = {}
+    queries: dict[int, int] = {}
+    for meeting in (small, big):
+        with django_assert_max_num_queries(PAGE_QUERIES) as captured:
+            response = staff.get(f"/governance/meetings/{meeting.pk}/")
+        assert response.status_code == 200
+        pages[meeting.pk], queries[meeting.pk] = response.content.decode(), len(captured)
+    print(f"\nstaff meeting page: {queries[small.pk]} queries at 20 ballots, {queries[big.pk]} at 60")
+    assert queries[small.pk] == queries[big.pk]
+    assert _register_rows(pages[small.pk]) == 20 and "Страница 1 из" not in pages[small.pk]
+    first = pages[big.pk]
+    assert _register_rows(first) == 50 and "Бюллетеней в реестре: 60" in first
+    assert "Страница 1 из 2" in first and names[0] in first and names[-1] not in first
+    assert f'href="/governance/meetings/{big.pk}/register/"' in first
+    assert "Подсчёт голосов" in first  # the live count is still on the page
+    second = staff.get(f"/governance/meetings/{big.pk}/?page=2").content.decode()
+    assert _register_rows(second) == 10 and "Страница 2 из 2" in second
+    assert names[-1] in second and names[0] not in second
+    # once closed the register shows each ballot's votes: still a page at a time, same bound
+    staff.post(f"/governance/meetings/{big.pk}/close-voting/")
+    with django_assert_max_num_queries(PAGE_QUERIES):
+        closed = staff.get(f"/governance/meetings/{big.pk}/").content.decode()
+    assert _register_rows(closed) == 50 and closed.count("1: За; 2: Против; 3: Воздержался") > 0
+
+
+def test_staff_download_the_whole_register_as_a_spreadsheet(cluster_a: Cluster, make_user: MakeUser) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from bench.governance import voting_fixture
+
+    with schema_context(cluster_a.schema_name):
+        meeting = voting_fixture(cluster=cluster_a, companies=60, decisions=3, prefix="Реестр")
+        first = Ballot.objects.filter(meeting=meeting).order_by("company__short_name", "company_id").first()
+        assert first is not None
+        first_name = str(first.company)
+    staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
+    response = staff.get(f"/governance/meetings/{meeting.pk}/register/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
+    assert "%D0%A0%D0%B5%D0%B5%D1%81%D1%82%D1%80" in response["Content-Disposition"]  # «Реестр…»
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=3)]
+    assert rows[0] == ["№", "Участник", "Представитель", "Получен", "Голоса", "Доверенность", "Бумажный"]
+    assert len(rows) == 61 and [r[0] for r in rows[1:]] == list(range(1, 61))
+    assert rows[1][1] == first_name and rows[1][4] == "1 — за; 2 — против; 3 — воздержался"
+    assert str(sheet["A1"].value).startswith("Реестр бюллетеней: ")
