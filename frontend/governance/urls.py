@@ -35,6 +35,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("meetings/<int:pk>/tally/", views.meeting_tally_json, name="meeting_tally"),
     path("meetings/<int:pk>/close-voting/", views.meeting_close_voting, name="meeting_close_voting"),
     path("meetings/<int:pk>/paper-ballot/", views.meeting_paper_ballot, name="meeting_paper_ballot"),
+    path("meetings/<int:pk>/register/", views.meeting_register, name="meeting_register"),
     path("meetings/<int:pk>/ballot/", views.ballot, name="ballot"),
     path("meetings/<int:pk>/ballots/<int:ballot_id>/pdf/", views.ballot_pdf, name="ballot_pdf"),
     path("meetings/<int:pk>/ballots/<int:ballot_id>/scan/", views.ballot_scan, name="ballot_scan"),

@@ -20,6 +20,7 @@ from .selectors import ballot_list, meeting_quorum, meeting_tally, meeting_voter
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_TYPE = "application/pdf"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONTENT_TYPES = {"docx": DOCX_TYPE, "pdf": PDF_TYPE}
 
 # «ПРОТОКОЛ № 2 <of what> <cluster in the genitive>»
@@ -358,6 +359,44 @@ def ballot_pdf(*, ballot: Ballot, cluster: Cluster) -> bytes:
             "rows": rows,
         })
     return HTML(string=html).write_pdf() or b""
+
+
+REGISTER_HEADERS = ["№", "Участник", "Представитель", "Получен", "Голоса", "Доверенность", "Бумажный"]
+
+
+def register_xlsx(*, meeting: Meeting, cluster: Cluster) -> bytes:
+    """The whole ballot register of a meeting (the protocol's annex) as a spreadsheet: a title,
+    the header and one row per ballot, in the annex's order."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.worksheets[0]
+    sheet.title = "Реестр бюллетеней"
+    bold = Font(bold=True)
+    number = f" № {meeting.number}" if meeting.number else ""
+    sheet.cell(row=1, column=1, value=f"Реестр бюллетеней: {meeting.body}{number}, "
+                                      f"{_local(meeting.held_at, cluster):%d.%m.%Y}").font = bold
+    for column, header in enumerate(REGISTER_HEADERS, start=1):
+        sheet.cell(row=3, column=column, value=header).font = bold
+    for line, row in enumerate(_register(meeting=meeting, cluster=cluster), start=1):
+        values = [line, row.company, row.representative, row.cast_at, row.votes, row.proxy or "—",
+                  "да" if row.paper else ""]
+        for column, value in enumerate(values, start=1):
+            sheet.cell(row=3 + line, column=column, value=value)
+    for letter, width in zip("ABCDEFG", (6, 40, 36, 18, 40, 40, 10), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A4"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def register_filename(*, meeting: Meeting, cluster: Cluster) -> str:
+    """«Реестр_бюллетеней_№2_Общее_собрание_2024-03-15.xlsx»."""
+    number = f"_№{meeting.number}" if meeting.number else ""
+    stem = re.sub(r"[\\/:*?\"<>|\s]+", "_", f"Реестр_бюллетеней{number}_{meeting.body.name}")
+    return f"{stem}_{_local(meeting.held_at, cluster):%Y-%m-%d}.xlsx"
 
 
 def ballot_filename(*, ballot: Ballot) -> str:

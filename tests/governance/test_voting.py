@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -12,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from core.audit.models import AuditEntry
 from core.audit.services import Actor
@@ -20,7 +22,8 @@ from tenants.governance.models import Ballot, BallotChange, Body, Decision, Majo
 from tenants.governance.quorum import majority_reached
 from tenants.governance.selectors import meeting_tally
 from tenants.members.models import Company, MembershipEvent
-from tests.conftest import ROLE
+from tenants.models import Cluster
+from tests.conftest import ROLE, MakeUser
 
 from . import factories as f
 
@@ -33,8 +36,8 @@ def pdf_file(name: str = "scan.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"%PDF-1.4 test", content_type="application/pdf")
 
 
-def absentee(cluster, *, members: int = 5, drafts: int = 2, publish: bool = True, subject: Company | None = None,
-             deadline_days: int = 15):  # type: ignore[no-untyped-def]
+def absentee(cluster: Cluster, *, members: int = 5, drafts: int = 2, publish: bool = True,
+             subject: Company | None = None, deadline_days: int = 15) -> tuple[Meeting, list[Company], list[Decision]]:
     """An absentee general meeting with `drafts` decisions (the first admits `subject` if given)."""
     system = f.system(cluster)
     voters = f.companies(members)
@@ -57,7 +60,7 @@ def absentee(cluster, *, members: int = 5, drafts: int = 2, publish: bool = True
     return meeting, voters, decisions
 
 
-def rep(make_user, cluster, company):  # type: ignore[no-untyped-def]
+def rep(make_user: MakeUser, cluster: Cluster, company: Company) -> Actor:
     user = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster, company_id=company.pk)
     return Actor(user=user, cluster=cluster)
 
@@ -77,7 +80,8 @@ def test_majority_rules() -> None:
 
 
 def test_publish_needs_a_reason_for_short_notice_and_mails_the_representatives(
-        cluster_a, make_user, django_capture_on_commit_callbacks):
+        cluster_a: Cluster, make_user: MakeUser,
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     with schema_context(cluster_a.schema_name):
         meeting, voters, _ = absentee(cluster_a, publish=False)
         outsider = f.companies(1, status=Company.Status.APPLIED, prefix="Кандидат")[0]
@@ -102,7 +106,7 @@ def test_publish_needs_a_reason_for_short_notice_and_mails_the_representatives(
             services.decision_draft_add(meeting=meeting, actor=f.system(cluster_a), text="Поздний вопрос")
 
 
-def test_cast_recast_history_and_live_tally(cluster_a, make_user):
+def test_cast_recast_history_and_live_tally(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         meeting, voters, (d1, d2) = absentee(cluster_a)
         first, second = rep(make_user, cluster_a, voters[0]), rep(make_user, cluster_a, voters[0])
@@ -115,6 +119,7 @@ def test_cast_recast_history_and_live_tally(cluster_a, make_user):
         history = list(BallotChange.objects.filter(ballot=ballot).order_by("id"))
         assert [h.votes for h in history] == [{str(d1.pk): "for", str(d2.pk): "for"},
                                               {str(d1.pk): "against", str(d2.pk): "abstain"}]
+        assert first.user is not None and second.user is not None
         assert [h.user_id for h in history] == [first.user.pk, second.user.pk]
         assert AuditEntry.objects.filter(action="ballot.cast").count() == 2
         tally = meeting_tally(meeting=meeting)
@@ -122,14 +127,15 @@ def test_cast_recast_history_and_live_tally(cluster_a, make_user):
         assert [(d.votes_for, d.votes_against, d.votes_abstained) for d in tally.decisions] == [(0, 1, 0), (0, 0, 1)]
 
 
-def test_bad_ballots_are_refused_and_record_nothing(cluster_a, make_user):
+def test_bad_ballots_are_refused_and_record_nothing(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         meeting, voters, (d1, d2) = absentee(cluster_a)
+        assert meeting.deadline is not None
         other, _, (foreign, _) = absentee(cluster_a, members=1)
         mine = rep(make_user, cluster_a, voters[0])
         late = MembershipEvent.objects.create(company=f.companies(1, prefix="Новичок")[0], from_status="applied",
                                               to_status="admitted", at=timezone.now() + dt.timedelta(days=2))
-        cases = [
+        cases: list[tuple[dict[str, Any], type[Exception], str]] = [
             (dict(company=voters[1], actor=mine, votes=[V(d1.pk, "for")]), PermissionDenied, "не представляете"),
             (dict(company=voters[0], actor=mine, votes=[V(foreign.pk, "for")]), ValidationError,
              "не относится к этому собранию"),
@@ -153,7 +159,7 @@ def test_bad_ballots_are_refused_and_record_nothing(cluster_a, make_user):
         assert other.pk != meeting.pk
 
 
-def test_proxies_must_be_approved_and_valid(cluster_a, make_user):
+def test_proxies_must_be_approved_and_valid(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         meeting, voters, (d1, _) = absentee(cluster_a)
         holder = rep(make_user, cluster_a, voters[1])
@@ -175,7 +181,7 @@ def test_proxies_must_be_approved_and_valid(cluster_a, make_user):
                                   valid_from=timezone.localdate(), valid_until=timezone.localdate())
 
 
-def test_paper_ballot_by_staff_with_scan(cluster_a, make_user):
+def test_paper_ballot_by_staff_with_scan(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         meeting, voters, (d1, d2) = absentee(cluster_a)
         with pytest.raises(ValidationError, match="подписал"):
@@ -187,11 +193,14 @@ def test_paper_ballot_by_staff_with_scan(cluster_a, make_user):
         ballot = services.ballot_enter_paper(meeting=meeting, company=voters[2], actor=f.system(cluster_a),
                                              scan=pdf_file(), representative_name="Сидоров С. С., директор",
                                              votes=[V(d1.pk, "for"), V(d2.pk, "against")])
-        assert ballot.paper and ballot.scan.name.endswith("scan.pdf")
+        scan_name = ballot.scan.name
+        assert scan_name is not None
+        assert ballot.paper and scan_name.endswith("scan.pdf")
         assert BallotChange.objects.get(ballot=ballot).paper
 
 
-def test_close_freezes_results_admits_the_company_and_refuses_later_changes(cluster_a, make_user):
+def test_close_freezes_results_admits_the_company_and_refuses_later_changes(cluster_a: Cluster,
+                                                                            make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         applicant = f.companies(1, status=Company.Status.APPLIED, prefix="Заявитель")[0]
         meeting, voters, (admit, other) = absentee(cluster_a, subject=applicant)
@@ -224,12 +233,13 @@ def test_close_freezes_results_admits_the_company_and_refuses_later_changes(clus
         assert services.voting_close_due() == []
 
 
-def test_the_scheduled_close_runs_once(cluster_a, make_user):
+def test_the_scheduled_close_runs_once(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         meeting, voters, (d1, _) = absentee(cluster_a, members=2)
         services.ballot_cast(meeting=meeting, company=voters[0], actor=rep(make_user, cluster_a, voters[0]),
                              votes=[V(d1.pk, "for")])
         assert services.voting_close_due() == []  # before the deadline
+        assert meeting.deadline is not None
         later = meeting.deadline + dt.timedelta(minutes=1)
         assert services.voting_close_due(now=later) == [meeting.pk]
         assert services.voting_close_due(now=later) == []
@@ -237,7 +247,7 @@ def test_the_scheduled_close_runs_once(cluster_a, make_user):
         assert Decision.objects.get(pk=d1.pk).votes_for == 1
 
 
-def _close_queries(cluster, make_user, members: int) -> int:  # type: ignore[no-untyped-def]
+def _close_queries(cluster: Cluster, make_user: MakeUser, members: int) -> int:
     with schema_context(cluster.schema_name):
         meeting, voters, decisions = absentee(cluster, members=members, drafts=4)
         for company in voters:
@@ -249,11 +259,11 @@ def _close_queries(cluster, make_user, members: int) -> int:  # type: ignore[no-
         return len(queries)
 
 
-def test_close_takes_a_constant_number_of_queries(cluster_a, make_user):
+def test_close_takes_a_constant_number_of_queries(cluster_a: Cluster, make_user: MakeUser) -> None:
     assert _close_queries(cluster_a, make_user, 3) == _close_queries(cluster_a, make_user, 40)
 
 
-def test_fee_tier_weights(cluster_a, make_user):
+def test_fee_tier_weights(cluster_a: Cluster, make_user: MakeUser) -> None:
     from tenants.governance.selectors import vote_weights
     with schema_context(cluster_a.schema_name):
         body = f.body(cluster_a)
@@ -261,13 +271,13 @@ def test_fee_tier_weights(cluster_a, make_user):
         assert vote_weights(body=body, company_ids=[1, 2], on=timezone.localdate()) == {1: 1, 2: 1}
 
 
-def test_closing_500_members_and_10_decisions_is_fast_and_constant(cluster_a):
-    from bench.voting_close import close_measured, per_ballot_count_measured, voting_fixture
+def test_closing_500_members_and_10_decisions_is_fast_and_constant(cluster_a: Cluster) -> None:
+    from bench.governance import close_measured, measured, naive_close, voting_fixture
 
     with schema_context(cluster_a.schema_name):
         small = voting_fixture(cluster=cluster_a, companies=20, decisions=10, prefix="Мало")
         big = voting_fixture(cluster=cluster_a, companies=500, decisions=10)
-        baseline_queries, baseline_seconds = per_ballot_count_measured(meeting=big)
+        baseline_seconds, baseline_queries = measured(lambda: naive_close(big), samples=1)  # rolled back
         with CaptureQueriesContext(connection) as tally_queries:
             timings = []
             for _ in range(20):
@@ -278,7 +288,7 @@ def test_closing_500_members_and_10_decisions_is_fast_and_constant(cluster_a):
         assert len(tally_queries) // 20 <= 7
         small_queries, _ = close_measured(meeting=small, cluster=cluster_a)
         queries, seconds = close_measured(meeting=big, cluster=cluster_a)
-        print(f"\nclose 500×10: {queries} queries, {seconds * 1000:.0f} ms; per-ballot count: "
+        print(f"\nclose 500×10: {queries} queries, {seconds * 1000:.0f} ms; per-ballot close: "
               f"{baseline_queries} queries, {baseline_seconds * 1000:.0f} ms")
         assert queries == small_queries
         assert seconds <= 1.0

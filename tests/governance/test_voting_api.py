@@ -3,33 +3,38 @@ what they answer, and two representatives of one company voting at the same mome
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
+from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from tenants.governance.models import Ballot, BallotChange, Proxy
-from tests.conftest import ROLE, api_client, client_for, token_for
+from tenants.governance.models import Ballot, BallotChange, Decision, Proxy
+from tenants.models import Cluster
+from tests.conftest import ROLE, MakeUser, api_client, client_for, token_for
 
 from .test_voting import absentee
 
 JSON = "application/json"
 
 
-def _api(make_user, cluster, role=ROLE.CLUSTER_STAFF, **kwargs):  # type: ignore[no-untyped-def]
+def _api(make_user: MakeUser, cluster: Cluster, role: str = ROLE.CLUSTER_STAFF, **kwargs: Any) -> Client:
     return api_client(token_for(make_user(role, cluster, **kwargs), cluster), cluster)
 
 
-def _votes(*pairs):  # type: ignore[no-untyped-def]
+def _votes(*pairs: tuple[Decision, str]) -> dict[str, Any]:
     return {"votes": [{"decision": d.pk, "choice": c} for d, c in pairs]}
 
 
 @pytest.mark.django_db
-def test_every_voting_endpoint_refuses_anonymous_other_clusters_and_users_without_a_role(cluster_a, cluster_b,
-                                                                                         make_user):
+def test_every_voting_endpoint_refuses_anonymous_other_clusters_and_users_without_a_role(
+        cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         meeting, voters, (d1, _) = absentee(cluster_a)
     other_cluster = api_client(token_for(make_user(ROLE.CLUSTER_ADMIN, cluster_b), cluster_b), cluster_a)
@@ -53,7 +58,8 @@ def test_every_voting_endpoint_refuses_anonymous_other_clusters_and_users_withou
 
 
 @pytest.mark.django_db
-def test_a_representative_casts_and_replaces_its_ballot_and_staff_watch_the_tally(cluster_a, make_user):
+def test_a_representative_casts_and_replaces_its_ballot_and_staff_watch_the_tally(cluster_a: Cluster,
+                                                                                  make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         meeting, voters, (d1, d2) = absentee(cluster_a)
     base = f"/api/v1/meetings/{meeting.pk}"
@@ -85,7 +91,7 @@ def test_a_representative_casts_and_replaces_its_ballot_and_staff_watch_the_tall
 
 
 @pytest.mark.django_db
-def test_bad_ballots_answer_in_russian_and_record_nothing(cluster_a, make_user):
+def test_bad_ballots_answer_in_russian_and_record_nothing(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         meeting, voters, (d1, _) = absentee(cluster_a)
         other, _, (foreign, _) = absentee(cluster_a, members=1)
@@ -104,7 +110,7 @@ def test_bad_ballots_answer_in_russian_and_record_nothing(cluster_a, make_user):
         assert answer.status_code == code, answer.content
         assert text in answer.content.decode()
     with schema_context(cluster_a.schema_name):
-        meeting.deadline = timezone.now() - timezone.timedelta(minutes=1)
+        meeting.deadline = timezone.now() - dt.timedelta(minutes=1)
         meeting.save(update_fields=["deadline"])
     late = alice.post(f"{base}/ballots/", _votes((d1, "for")), content_type=JSON)
     assert late.status_code == 400 and "Приём бюллетеней закончился" in late.content.decode()
@@ -113,7 +119,7 @@ def test_bad_ballots_answer_in_russian_and_record_nothing(cluster_a, make_user):
 
 
 @pytest.mark.django_db
-def test_proxies_over_the_api(cluster_a, make_user):
+def test_proxies_over_the_api(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         meeting, voters, (d1, _) = absentee(cluster_a)
     holder = _api(make_user, cluster_a, ROLE.MEMBER_REPRESENTATIVE, company_id=voters[1].pk)
@@ -143,7 +149,7 @@ def test_proxies_over_the_api(cluster_a, make_user):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_representatives_of_one_company_voting_at_the_same_moment(cluster_a, make_user):
+def test_two_representatives_of_one_company_voting_at_the_same_moment(cluster_a: Cluster, make_user: MakeUser) -> None:
     """Real concurrent requests (threads, each with its own database connection): one ballot,
     the last write wins, both casts in its history."""
     with schema_context(cluster_a.schema_name):
@@ -152,7 +158,7 @@ def test_two_representatives_of_one_company_voting_at_the_same_moment(cluster_a,
     barrier = threading.Barrier(2)
     answers: dict[str, int] = {}
 
-    def vote(client, choice: str) -> None:  # type: ignore[no-untyped-def]
+    def vote(client: Client, choice: str) -> None:
         try:
             barrier.wait()
             answers[choice] = client.post(f"/api/v1/meetings/{meeting.pk}/ballots/", _votes((d1, choice)),
@@ -176,7 +182,8 @@ def test_two_representatives_of_one_company_voting_at_the_same_moment(cluster_a,
 
 
 @pytest.mark.django_db
-def test_protocol_of_an_absentee_meeting_has_tallies_rules_and_the_ballot_register(cluster_a, make_user, tmp_path):
+def test_protocol_of_an_absentee_meeting_has_tallies_rules_and_the_ballot_register(
+        cluster_a: Cluster, make_user: MakeUser, tmp_path: Path) -> None:
     import io
 
     from docx import Document

@@ -8,13 +8,14 @@ from django_tenants.utils import schema_context
 from tenants.governance.demo import NUMBER, demo_voting, open_demo_meeting
 from tenants.governance.models import Ballot, Meeting
 from tenants.governance.selectors import meeting_tally
+from tenants.models import Cluster
 
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_meeting_is_open_one_short_of_quorum_and_made_once(cluster_a):
+def test_demo_meeting_is_open_one_short_of_quorum_and_made_once(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         f.body(cluster_a)
         voters = f.companies(9)

@@ -8,28 +8,35 @@ the count."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_tenants.utils import schema_context
+from pytest_django import DjangoAssertNumQueries
 
 from core.accounts.services import grant_revoke
 from tenants.governance import services
 from tenants.governance.models import Ballot, BallotChange, Decision, Meeting, Proxy
 from tenants.members.models import Company
-from tests.conftest import ROLE, client_for, signed_in
+from tenants.models import Cluster
+from tests.conftest import ROLE, MakeUser, client_for, signed_in, streamed
 
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
+
+# the staff meeting page of a meeting voting by ballots, at any number of ballots
+PAGE_QUERIES = 20
 
 
 def pdf(name: str = "scan.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"%PDF-1.4 test", content_type="application/pdf")
 
 
-def absentee(cluster, *, members: int = 3, publish: bool = True, deadline_days: int = 15):  # type: ignore[no-untyped-def]
+def absentee(cluster: Cluster, *, members: int = 3, publish: bool = True,
+             deadline_days: int = 15) -> tuple[Meeting, list[Company], list[Decision], Company]:
     """An absentee general meeting of `members` voters with an admission and one other draft."""
     system = f.system(cluster)
     with schema_context(cluster.schema_name):
@@ -50,13 +57,13 @@ def absentee(cluster, *, members: int = 3, publish: bool = True, deadline_days: 
     return meeting, voters, decisions, applicant
 
 
-def votes(decisions, *choices):  # type: ignore[no-untyped-def]
+def votes(decisions: list[Decision], *choices: str) -> dict[str, Any]:
     return {f"decision_{d.pk}": c for d, c in zip(decisions, choices, strict=True)}
 
 
 def staff_pages(meeting_id: int) -> list[str]:
     return [f"/governance/meetings/{meeting_id}/tally/", f"/governance/meetings/{meeting_id}/publish/",
-            f"/governance/meetings/{meeting_id}/paper-ballot/"]
+            f"/governance/meetings/{meeting_id}/paper-ballot/", f"/governance/meetings/{meeting_id}/register/"]
 
 
 def member_pages(meeting_id: int) -> list[str]:
@@ -64,7 +71,8 @@ def member_pages(meeting_id: int) -> list[str]:
             "/governance/proxies/new/"]
 
 
-def test_anonymous_is_sent_to_login_and_another_clusters_session_counts_for_nothing(cluster_a, cluster_b, make_user):
+def test_anonymous_is_sent_to_login_and_another_clusters_session_counts_for_nothing(
+        cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser) -> None:
     meeting, _voters, _d, _a = absentee(cluster_a)
     urls = staff_pages(meeting.pk) + member_pages(meeting.pk)
     for url in urls:
@@ -86,7 +94,7 @@ def test_anonymous_is_sent_to_login_and_another_clusters_session_counts_for_noth
         assert Meeting.objects.get(pk=meeting.pk).voting_closed_at is None
 
 
-def test_a_user_without_a_role_here_is_refused(cluster_a, make_user):
+def test_a_user_without_a_role_here_is_refused(cluster_a: Cluster, make_user: MakeUser) -> None:
     meeting, voters, _d, _a = absentee(cluster_a)
     user = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=voters[0].pk)
     client = signed_in(user, cluster_a)
@@ -96,7 +104,7 @@ def test_a_user_without_a_role_here_is_refused(cluster_a, make_user):
     assert client.post(f"/governance/meetings/{meeting.pk}/close-voting/").status_code == 403
 
 
-def test_a_representative_sees_no_count_and_no_other_companys_ballot(cluster_a, make_user):
+def test_a_representative_sees_no_count_and_no_other_companys_ballot(cluster_a: Cluster, make_user: MakeUser) -> None:
     meeting, voters, decisions, _a = absentee(cluster_a)
     mine, theirs = voters[0], voters[1]
     other = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=theirs.pk), cluster_a)
@@ -122,7 +130,7 @@ def test_a_representative_sees_no_count_and_no_other_companys_ballot(cluster_a, 
     assert mine.short_name in listing and theirs.short_name not in listing
 
 
-def test_member_votes_changes_the_vote_and_sees_the_history(cluster_a, make_user):
+def test_member_votes_changes_the_vote_and_sees_the_history(cluster_a: Cluster, make_user: MakeUser) -> None:
     meeting, voters, decisions, _a = absentee(cluster_a)
     client = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=voters[0].pk), cluster_a)
     listing = client.get("/governance/voting/").content.decode()
@@ -149,8 +157,8 @@ def test_member_votes_changes_the_vote_and_sees_the_history(cluster_a, make_user
     assert printed.status_code == 200 and printed.content.startswith(b"%PDF")
 
 
-def test_staff_watch_the_count_close_voting_and_read_the_register(cluster_a, make_user,
-                                                                  django_assert_max_num_queries):
+def test_staff_watch_the_count_close_voting_and_read_the_register(
+        cluster_a: Cluster, make_user: MakeUser, django_assert_max_num_queries: DjangoAssertNumQueries) -> None:
     meeting, voters, decisions, applicant = absentee(cluster_a)
     for company, choices in zip(voters[:2], [("for", "for"), ("for", "against")], strict=True):
         rep = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=company.pk), cluster_a)
@@ -178,7 +186,7 @@ def test_staff_watch_the_count_close_voting_and_read_the_register(cluster_a, mak
     assert staff.get(f"/governance/meetings/{meeting.pk}/tally/").json()["status"] == "closed"
 
 
-def test_publishing_asks_for_a_reason_when_the_notice_is_short(cluster_a, make_user):
+def test_publishing_asks_for_a_reason_when_the_notice_is_short(cluster_a: Cluster, make_user: MakeUser) -> None:
     meeting, _voters, _d, _a = absentee(cluster_a, publish=False)
     staff = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
     page = staff.get(f"/governance/meetings/{meeting.pk}/").content.decode()
@@ -198,7 +206,7 @@ def test_publishing_asks_for_a_reason_when_the_notice_is_short(cluster_a, make_u
     assert published.published_at is not None and published.late_notice_reason == "Срочный вопрос о приёме"
 
 
-def test_staff_enter_a_paper_ballot_with_its_scan(cluster_a, make_user):
+def test_staff_enter_a_paper_ballot_with_its_scan(cluster_a: Cluster, make_user: MakeUser) -> None:
     meeting, voters, decisions, _a = absentee(cluster_a)
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     url = f"/governance/meetings/{meeting.pk}/paper-ballot/"
@@ -215,11 +223,11 @@ def test_staff_enter_a_paper_ballot_with_its_scan(cluster_a, make_user):
         ballot = Ballot.objects.get(meeting=meeting, company=voters[2])
     assert ballot.paper and ballot.scan and ballot.representative_name == "Сидоров С. С."
     scan = staff.get(f"/governance/meetings/{meeting.pk}/ballots/{ballot.pk}/scan/")
-    assert scan.status_code == 200 and b"".join(scan.streaming_content if scan.streaming else [scan.content]
-                                                ).startswith(b"%PDF")
+    assert scan.status_code == 200 and (streamed(scan) if scan.streaming else scan.content).startswith(b"%PDF")
 
 
-def test_a_proxy_uploaded_by_a_member_and_approved_by_staff_lets_it_vote_for_the_grantor(cluster_a, make_user):
+def test_a_proxy_uploaded_by_a_member_and_approved_by_staff_lets_it_vote_for_the_grantor(
+        cluster_a: Cluster, make_user: MakeUser) -> None:
     meeting, voters, decisions, _a = absentee(cluster_a)
     holder, grantor = voters[0], voters[1]
     member = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=holder.pk), cluster_a)
@@ -251,7 +259,8 @@ def test_a_proxy_uploaded_by_a_member_and_approved_by_staff_lets_it_vote_for_the
     assert third.get(f"/governance/proxies/{proxy.pk}/file/").status_code == 404
 
 
-def test_after_the_deadline_the_ballot_page_shows_the_ballot_without_a_form(cluster_a, make_user):
+def test_after_the_deadline_the_ballot_page_shows_the_ballot_without_a_form(cluster_a: Cluster,
+                                                                            make_user: MakeUser) -> None:
     meeting, voters, decisions, _a = absentee(cluster_a)
     client = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=voters[0].pk), cluster_a)
     client.post(f"/governance/meetings/{meeting.pk}/ballot/", votes(decisions, "for", "for"))
@@ -263,3 +272,68 @@ def test_after_the_deadline_the_ballot_page_shows_the_ballot_without_a_form(clus
     assert late.status_code == 200
     with schema_context(cluster_a.schema_name):
         assert {v.choice for v in Ballot.objects.get(meeting=meeting, company=voters[0]).votes.all()} == {"for"}
+
+
+def _register_rows(page: str) -> int:
+    """Rows of the ballot register on the staff meeting page (each links to its ballot's PDF)."""
+    return page.count('/pdf/">PDF</a>')
+
+
+def test_the_register_is_paged_and_the_page_queries_do_not_grow_with_the_ballots(
+        cluster_a: Cluster, make_user: MakeUser, django_assert_max_num_queries: DjangoAssertNumQueries) -> None:
+    from bench.governance import voting_fixture
+
+    with schema_context(cluster_a.schema_name):
+        small = voting_fixture(cluster=cluster_a, companies=20, decisions=3, prefix="Мало")
+        big = voting_fixture(cluster=cluster_a, companies=60, decisions=3, prefix="Много")
+        names = list(Ballot.objects.filter(meeting=big).order_by("company__short_name", "company_id")
+                     .values_list("company__short_name", flat=True))
+    staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
+    pages: dict[int, str] = {}
+    queries: dict[int, int] = {}
+    for meeting in (small, big):
+        with django_assert_max_num_queries(PAGE_QUERIES) as captured:
+            response = staff.get(f"/governance/meetings/{meeting.pk}/")
+        assert response.status_code == 200
+        pages[meeting.pk], queries[meeting.pk] = response.content.decode(), len(captured)
+    print(f"\nstaff meeting page: {queries[small.pk]} queries at 20 ballots, {queries[big.pk]} at 60")
+    assert queries[small.pk] == queries[big.pk]
+    assert _register_rows(pages[small.pk]) == 20 and "Страница 1 из" not in pages[small.pk]
+    first = pages[big.pk]
+    assert _register_rows(first) == 50 and "Бюллетеней в реестре: 60" in first
+    assert "Страница 1 из 2" in first and names[0] in first and names[-1] not in first
+    assert f'href="/governance/meetings/{big.pk}/register/"' in first
+    assert "Подсчёт голосов" in first  # the live count is still on the page
+    second = staff.get(f"/governance/meetings/{big.pk}/?page=2").content.decode()
+    assert _register_rows(second) == 10 and "Страница 2 из 2" in second
+    assert names[-1] in second and names[0] not in second
+    # once closed the register shows each ballot's votes: still a page at a time, same bound
+    staff.post(f"/governance/meetings/{big.pk}/close-voting/")
+    with django_assert_max_num_queries(PAGE_QUERIES):
+        closed = staff.get(f"/governance/meetings/{big.pk}/").content.decode()
+    assert _register_rows(closed) == 50 and closed.count("1: За; 2: Против; 3: Воздержался") > 0
+
+
+def test_staff_download_the_whole_register_as_a_spreadsheet(cluster_a: Cluster, make_user: MakeUser) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from bench.governance import voting_fixture
+
+    with schema_context(cluster_a.schema_name):
+        meeting = voting_fixture(cluster=cluster_a, companies=60, decisions=3, prefix="Реестр")
+        first = Ballot.objects.filter(meeting=meeting).order_by("company__short_name", "company_id").first()
+        assert first is not None
+        first_name = str(first.company)
+    staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
+    response = staff.get(f"/governance/meetings/{meeting.pk}/register/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
+    assert "%D0%A0%D0%B5%D0%B5%D1%81%D1%82%D1%80" in response["Content-Disposition"]  # «Реестр…»
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=3)]
+    assert rows[0] == ["№", "Участник", "Представитель", "Получен", "Голоса", "Доверенность", "Бумажный"]
+    assert len(rows) == 61 and [r[0] for r in rows[1:]] == list(range(1, 61))
+    assert rows[1][1] == first_name and rows[1][4] == "1 — за; 2 — против; 3 — воздержался"
+    assert str(sheet["A1"].value).startswith("Реестр бюллетеней: ")

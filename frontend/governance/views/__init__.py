@@ -33,6 +33,7 @@ from .voting import (
     meeting_close_voting,
     meeting_paper_ballot,
     meeting_publish,
+    meeting_register,
     meeting_tally_json,
     proxies,
     proxy_approve,
@@ -48,6 +49,6 @@ __all__ = [
     "committees", "meeting", "meeting_agenda_add", "meeting_agenda_delete", "meeting_attendance",
     "meeting_decision_add", "meeting_protocol", "meetings", "officers", "record_create", "record_delete",
     "record_edit", "ballot", "ballot_pdf", "ballot_scan", "meeting_close_voting", "meeting_paper_ballot",
-    "meeting_publish", "meeting_tally_json", "proxies", "proxy_approve", "proxy_file", "proxy_reject", "proxy_upload",
+    "meeting_publish", "meeting_register", "meeting_tally_json", "proxies", "proxy_approve", "proxy_file", "proxy_reject", "proxy_upload",
     "voting",
 ]

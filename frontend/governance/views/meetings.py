@@ -81,8 +81,10 @@ def meetings(request: ClusterHttpRequest) -> HttpResponse:
 def meeting(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     item = or_404(meeting_get(meeting_id=pk))
     manager = is_manager(request)
+    # voting by ballots: the quorum is in the live count until voting closes (no second count of the voters)
+    shows_quorum = not item.by_ballots or item.voting_closed_at is not None
     return render(request, "frontend/governance/meeting.html", {
-        "meeting": item, "quorum": meeting_quorum(meeting=item), "manager": manager,
+        "meeting": item, "quorum": meeting_quorum(meeting=item) if shows_quorum else None, "manager": manager,
         "adoption_rule": ADOPTION_RULE, "agenda_form": AgendaItemForm() if manager else None,
         **voting_context(request, item),
     })

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
@@ -75,16 +76,22 @@ def tally_data(meeting: Meeting) -> dict[str, Any]:
     }
 
 
+REGISTER_PAGE_SIZE = 50
+
+
 def voting_context(request: ClusterHttpRequest, meeting: Meeting) -> dict[str, Any]:
-    """What the staff meeting page adds for a meeting voting by ballots."""
+    """What the staff meeting page adds for a meeting voting by ballots. The register is shown
+    REGISTER_PAGE_SIZE ballots a page (?page=): the page's queries do not grow with the ballots;
+    the whole register is in the protocol's annex and in the spreadsheet (meeting_register)."""
     if not meeting.by_ballots or not is_manager(request):
         return {}
     closed = meeting.voting_status == "closed"
+    # while voting is open the register shows no votes: skip reading them
+    ballots = ballot_list(meeting=meeting) if closed else ballot_list(meeting=meeting).prefetch_related(None)
     return {
         "tally": tally_data(meeting) if meeting.voting_status != "draft" else None,
         "can_publish": meeting.voting_status == "draft" and meeting.status != Meeting.Status.CANCELLED,
-        # while voting is open the register shows no votes: skip reading them (5,000 rows at 500 × 10)
-        "ballots": list(ballot_list(meeting=meeting) if closed else ballot_list(meeting=meeting).prefetch_related(None)),
+        "register": Paginator(ballots, REGISTER_PAGE_SIZE).get_page(request.GET.get("page")),
         "show_votes": closed,
         "pending_proxies": proxy_list().filter(status=Proxy.Status.PENDING).count(),
     }
@@ -138,6 +145,18 @@ def meeting_paper_ballot(request: ClusterHttpRequest, pk: int) -> HttpResponseBa
         title=_("Бумажный бюллетень: %(meeting)s") % {"meeting": meeting}, cancel=_meeting_url(pk),
         submit=_("Внести бюллетень"),
         intro=_("Бюллетень, полученный по почте: он будет отмечен как бумажный, скан приложен к нему."))
+
+
+@managers
+@require_GET
+def meeting_register(request: ClusterHttpRequest, pk: int) -> HttpResponse:
+    """The whole ballot register as a spreadsheet (the protocol's annex), for staff."""
+    meeting = _ballot_meeting(pk)
+    response = HttpResponse(protocol.register_xlsx(meeting=meeting, cluster=request.cluster),
+                            content_type=protocol.XLSX_TYPE)
+    response["Content-Disposition"] = protocol.content_disposition(
+        protocol.register_filename(meeting=meeting, cluster=request.cluster))
+    return response
 
 
 @readers
