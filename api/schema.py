@@ -5,6 +5,7 @@ every operation the errors api/exceptions.py sends as JSON: 400 (invalid input, 
 action), 401 (no or bad credentials, where the operation needs them), 403 (no role), 404
 (nothing with that id here), 429 (too many requests). `DOCUMENT_RESPONSE` is the honest
 content type of a stored document's download: the type of the file, not «octet-stream».
+Choice filters of the query also list "" (not filtered).
 """
 
 from __future__ import annotations
@@ -46,11 +47,21 @@ def _needs_credentials(operation: dict[str, Any]) -> bool:
     return bool(security) and {} not in security
 
 
+def _empty_choice_allowed(operation: dict[str, Any]) -> None:
+    """An empty query value of a choice filter (`?kind=`) means «not filtered», as in the pages'
+    forms; the schema says so instead of listing only the choices."""
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema", {})
+        if parameter.get("in") == "query" and "enum" in schema and "" not in schema["enum"]:
+            schema["enum"] = [*schema["enum"], ""]
+
+
 def error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     result.setdefault("components", {}).setdefault("schemas", {})[ERROR_COMPONENT] = ERROR_SCHEMA
     reference = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
+            _empty_choice_allowed(operation)
             responses = operation.setdefault("responses", {})
             for code, description in ERROR_DESCRIPTIONS.items():
                 if code == "401" and not _needs_credentials(operation):

@@ -30,7 +30,7 @@ from tests.conftest import ROLE, MakeUser, host_of, token_for
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 3  # per operation: keeps both hosts' runs within a few minutes on two cores
+EXAMPLES = 5  # per operation: keeps both hosts' runs within a few minutes on two cores
 # All checks on. A schema-valid request may still break a business rule the schema cannot state
 # (an INN's check digit, a year whose report form is not published, a company already admitted):
 # the service refuses it with 400 and its field errors, which positive_data_acceptance accepts.
