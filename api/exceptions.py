@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -18,11 +20,25 @@ class ServiceUnavailable(exceptions.APIException):
 
 
 def _field_errors(detail: Any) -> dict[str, list[str]]:
-    if isinstance(detail, dict):
-        return {str(k): [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in detail.items()}
-    if isinstance(detail, list):
-        return {"non_field_errors": [str(m) for m in detail]}
-    return {"non_field_errors": [str(detail)]}
+    """{"field": [message, …]}; errors of nested input get the path of the value that failed
+    («items[2].title», «address.city»), never a Python repr of the nested structure."""
+    errors: dict[str, list[str]] = {}
+
+    def walk(path: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(f"{path}.{key}" if path else str(key), item)
+        elif isinstance(value, list):
+            if all(not isinstance(item, dict | list) for item in value):
+                errors.setdefault(path or "non_field_errors", []).extend(str(item) for item in value)
+            else:  # a list serializer's errors: one entry per item, empty ones for valid items
+                for index, item in enumerate(value):
+                    walk(f"{path}[{index}]", item)
+        else:
+            errors.setdefault(path or "non_field_errors", []).append(str(value))
+
+    walk("", detail)
+    return errors
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -45,3 +61,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail = exc.detail
         response.data = {"detail": str(detail), "code": getattr(detail, "code", exc.default_code)}
     return response
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponseBase:
+    """handler404 of both URLconfs: an unknown URL under /api/ answers JSON like the API's own
+    404s (the pages keep Django's)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Такой страницы нет.", "code": "not_found"}, status=404)
+    return page_not_found(request, exception)

@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from clusterhub.metrics import webhook_failure_record
 from core.audit.services import Actor
+from core.json_input import json_loads
 from tenants.models import Cluster
 
 from . import crypto
@@ -201,7 +202,7 @@ def _already_final(cluster: Cluster, body: bytes) -> bool:
     """The notification names a payment we hold as succeeded, or a refund we settled: nothing
     it could say changes them (statuses only move forward), so no need to ask the API."""
     try:
-        data = json.loads(body)
+        data = json_loads(body)
         event, object_id = str(data["event"]), str(data["object"]["id"])[:100]
     except (ValueError, KeyError, TypeError):
         return False

@@ -20,6 +20,8 @@ from django.shortcuts import redirect, render
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from core.text import control_characters_refuse
+
 T = TypeVar("T")
 Message = str | Promise | Callable[[Any], str | Promise] | None
 Target = str | Callable[[Any], str | HttpResponseBase]
@@ -47,6 +49,23 @@ def _go(target: Target, result: Any) -> HttpResponseBase:
     return destination if isinstance(destination, HttpResponseBase) else redirect(destination)
 
 
+def _printable_input(form: forms.Form) -> bool:
+    """Every text the form accepted is free of control characters; else errors on those fields."""
+    for name, value in list(form.cleaned_data.items()):
+        texts = value if isinstance(value, list | tuple) else [value]
+        try:
+            for text in texts:
+                control_characters_refuse(text)
+        except ValidationError as exc:
+            form.add_error(name if name in form.fields else None, exc)
+    return not form.errors
+
+
+def _form_valid(form: forms.Form) -> bool:
+    valid = form.is_valid()
+    return _printable_input(form) and valid  # both run: all the form's errors show in one round
+
+
 def form_page(request: HttpRequest, *, form: forms.Form, save: Callable[[dict[str, Any]], T],
               success: Target, message: Message = None, title: str | Promise = "",
               cancel: str = "", submit: str | Promise | None = None, intro: str | Promise = "",
@@ -56,8 +75,9 @@ def form_page(request: HttpRequest, *, form: forms.Form, save: Callable[[dict[st
 
     `success` is where to go next (a URL, or a callable of save's result giving a URL or a
     response); `message` the success message (text, or a callable of the result). The form is
-    validated in one round: the form's own checks, then the service's."""
-    if request.method == "POST" and form.is_valid():
+    validated in one round: the form's own checks (and core.text's: no control characters in
+    any text field), then the service's."""
+    if request.method == "POST" and _form_valid(form):
         try:
             result = save(dict(form.cleaned_data))
         except ValidationError as exc:

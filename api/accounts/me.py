@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,12 +17,14 @@ from core.accounts.selectors import user_cluster_roles, user_grants
 class GrantSerializer(serializers.Serializer):
     role = serializers.CharField()
     role_display = serializers.CharField(source="get_role_display")
-    cluster = serializers.CharField(source="cluster.schema_name", default=None)
+    cluster = serializers.CharField(source="cluster.schema_name", default=None, allow_null=True,
+                                    help_text="Кластер роли (null: роль платформы или министерства)")
     region_codes = serializers.ListField(child=serializers.CharField())
     company_id = serializers.IntegerField(allow_null=True)
 
 
 class MeView(APIView):
+    @extend_schema_serializer(component_name="Me")  # not «Output»: the token view has one too
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
         email = serializers.EmailField()

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -44,7 +45,21 @@ def _scope(request: Request) -> MinistryScope:
     return scope
 
 
+def _choice_params_check(request: Request) -> None:
+    """The documented enumerations and the year: a value outside them is refused (400), not ignored."""
+    choices = {"kind": Cluster.Kind.values, "registry_status": Cluster.RegistryStatus.values,
+               "checks": list(selectors.CHECK_STATUSES)}
+    errors = {name: [f"Допустимые значения: {', '.join(allowed)}."] for name, allowed in choices.items()
+              if request.query_params.get(name, "") not in ("", *allowed)}
+    year = request.query_params.get("year", "")
+    if year and not (year.isascii() and year.isdigit()):
+        errors["year"] = ["Укажите год числом, например 2024."]
+    if errors:
+        raise ValidationError(errors)
+
+
 def _filters(request: Request) -> selectors.Filters:
+    _choice_params_check(request)
     params = dict(request.query_params.items())
     params.setdefault("q", params.get("search", ""))
     params.setdefault("registry", params.get("registry_status", ""))
@@ -122,12 +137,16 @@ def _bool_param(request: Request, name: str) -> bool | None:
         return True
     if raw in {"0", "false", "no"}:
         return False
+    if raw:
+        raise ValidationError({name: ["Укажите true или false."]})
     return None
 
 
 def _int_param(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name, "").strip()
-    return int(raw) if raw.isdigit() else None
+    if raw and not (raw.isascii() and raw.isdigit()):
+        raise ValidationError({name: ["Укажите целое число."]})
+    return int(raw) if raw else None
 
 
 @extend_schema_view(list=extend_schema(parameters=REPORT_PARAMETERS))

@@ -11,7 +11,6 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
@@ -22,6 +21,7 @@ from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.schema import DOCUMENT_RESPONSE
 from tenants.governance import services
 from tenants.governance.models import (
     Committee,
@@ -164,7 +164,7 @@ class CommitteeViewSet(GovernanceViewSet):
         document = services.committee_document_upload(committee=self.get_object(), actor=self.actor(), **fields)
         return Response(CommitteeDocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(methods=["GET"], responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    @extend_schema(methods=["GET"], responses=DOCUMENT_RESPONSE,
                    description="Файл документа (только для ролей кластера, видящих документы комитета).")
     @extend_schema(methods=["DELETE"], responses={204: None})
     @action(detail=True, methods=["get", "delete"], url_path=r"documents/(?P<document_id>\d+)",

@@ -14,6 +14,7 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
+    extend_schema_serializer,
     extend_schema_view,
 )
 from rest_framework import serializers, status
@@ -161,6 +162,7 @@ class AttendanceInputSerializer(serializers.Serializer):
     rows = AttendanceRowSerializer(many=True, allow_empty=False)
 
 
+@extend_schema_serializer(component_name="MeetingDecisionInput")
 class DecisionInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(label="Вид", choices=Decision.Kind.choices, default=Decision.Kind.OTHER)
     text = serializers.CharField(label="Формулировка решения")

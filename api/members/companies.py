@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -160,6 +160,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
         return job.percent
 
 
+@extend_schema_serializer(component_name="CompanyImportInput")
 class ImportInputSerializer(serializers.Serializer):
     file = serializers.FileField(label="Файл CSV или XLSX")
 
@@ -199,7 +200,7 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterVi
         return Response(self.out(company))
 
     @extend_schema(responses={200: MembershipEventSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])  # the whole list, as documented
     def history(self, request: Request, pk: str) -> Response:
         events = company_history(company=self.get_object())
         return Response(MembershipEventSerializer(events, many=True).data)

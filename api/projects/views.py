@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -307,6 +307,7 @@ class SupportInputSerializer(serializers.Serializer):
     submitted_on = serializers.DateField(label="Дата подачи")
 
 
+@extend_schema_serializer(component_name="SupportDecisionInput")
 class DecisionInputSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(label="Решение", choices=SupportApplication.Decision.choices)
     decided_on = serializers.DateField(label="Дата решения", required=False, allow_null=True, default=None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -28,8 +28,10 @@ from tenants.roadmap.models import Executor, Item, Roadmap, RoadmapImport
 
 class ExecutorSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    company_name = serializers.CharField(source="company.short_name", default=None, read_only=True)
-    committee_name = serializers.CharField(source="committee.name", default=None, read_only=True)
+    company_name = serializers.CharField(source="company.short_name", default=None, allow_null=True,
+                                         read_only=True)
+    committee_name = serializers.CharField(source="committee.name", default=None, allow_null=True,
+                                           read_only=True)
 
     class Meta:
         model = Executor
@@ -105,6 +107,7 @@ class ApproveInputSerializer(serializers.Serializer):
                                                   queryset=Decision.objects.all())
 
 
+@extend_schema_serializer(component_name="RoadmapImportInput")
 class ImportInputSerializer(serializers.Serializer):
     file = serializers.FileField(label="Файл (.txt, .xlsx, .docx)")
     title = serializers.CharField(label="Название", max_length=500, required=False, allow_blank=True)

@@ -11,7 +11,6 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -20,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.base import ClusterViewSet
+from api.schema import DOCUMENT_RESPONSE
 from tenants.content import services
 from tenants.content.models import Article, Document, Job, News
 from tenants.content.selectors import article_list, document_file, document_list, job_list, news_list
@@ -225,7 +225,7 @@ class DocumentViewSet(ContentViewSet):
         services.document_delete(document=self.get_object(), actor=self.actor())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    @extend_schema(responses=DOCUMENT_RESPONSE,
                    description="Файл документа (черновики — только администраторам и сотрудникам кластера).")
     @action(detail=True, methods=["get"], url_path="download", url_name="download")
     def download(self, request: Request, pk: str) -> FileResponse:

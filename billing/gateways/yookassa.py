@@ -17,7 +17,6 @@ object id, and re-reads the payment (or refund) through the API with the payee's
 from __future__ import annotations
 
 import ipaddress
-import json
 import logging
 import threading
 from collections.abc import Mapping, Sequence
@@ -32,6 +31,8 @@ from yookassa.client import ApiClient
 from yookassa.domain.common import RequestObject, UserAgent
 from yookassa.domain.exceptions import ApiError, NotFoundError, UnauthorizedError
 from yookassa.domain.notification import WebhookNotificationFactory
+
+from core.json_input import json_loads
 
 from ..crypto import decrypt
 from .base import (
@@ -277,7 +278,7 @@ class YooKassaGateway:
         Raises NotificationRejected (bad body), GatewayNotFound (unknown to this shop) or
         GatewayUnavailable (cannot verify now: the caller answers 5xx so YooKassa retries)."""
         try:
-            data = json.loads(body)
+            data = json_loads(body)
             notification = WebhookNotificationFactory().create(data)
             event = str(notification.event)
             object_id = str((data.get("object") or {}).get("id") or "")

@@ -11,7 +11,6 @@ pages poll.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +29,7 @@ from clusterhub.security import allow_stripe_js, allow_yookassa_checkout
 from core.accounts.access import MemberAccess, member_access
 from core.accounts.models import Grant
 from core.audit.services import Actor
+from core.json_input import json_loads
 from core.ru.money import format_roubles
 from frontend.access import READERS, cluster_page, or_404
 from frontend.pages import action, form_page, json_action
@@ -167,7 +167,7 @@ def invoice_pay_confirm(request: ClusterHttpRequest, pk: int) -> JsonResponse:
     """The browser saved the card (SetupIntent); the server confirms the PaymentIntent."""
     invoice = _invoice(request, pk)
     try:
-        body: Any = json.loads(request.body or b"{}")
+        body: Any = json_loads(request.body or b"{}")
         setup_intent = str(body.get("setup_intent") or "")
     except (ValueError, AttributeError):
         setup_intent = ""

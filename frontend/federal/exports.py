@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from core.accounts.selectors import MinistryScope
 from core.federal import dashboard as selectors
 from core.ru.regions import region_name
+from core.spreadsheet import cell_text
 from tenants.models import Cluster
 
 from . import rows
@@ -52,9 +53,7 @@ def table_xlsx(clusters: Iterable[Cluster], *, year: int | None) -> bytes:
         line: list[Any] = []
         for column in columns:
             if column.number is None:
-                text = column.text(cluster)
-                # text, never a formula (a cluster's name typed as «=…»)
-                line.append("'" + text if isinstance(text, str) and text.startswith(("=", "+", "-", "@")) else text)
+                line.append(cell_text(column.text(cluster)))  # a cluster's name typed as «=…» stays text
                 continue
             cell = WriteOnlyCell(sheet, value=column.number(cluster))
             if column.number_format:

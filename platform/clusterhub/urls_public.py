@@ -14,3 +14,5 @@ urlpatterns = [
     path("platform/report-forms/", include("frontend.reportforms.urls")),
     path("", include("frontend.urls_public")),
 ]
+
+handler404 = "api.exceptions.not_found"  # JSON under /api/

@@ -14,3 +14,5 @@ urlpatterns = [
     path("", include("frontend.urls_tenant")),
     *area_urlpatterns,
 ]
+
+handler404 = "api.exceptions.not_found"  # JSON under /api/

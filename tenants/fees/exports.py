@@ -11,6 +11,7 @@ from typing import Any
 
 from billing.selectors import LedgerRow
 from core.ru.money import format_roubles
+from core.spreadsheet import cell_text as _text
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -21,17 +22,6 @@ METHODS = {"online": "Онлайн (карта)", "manual": "Банковски�
 
 def ledger_filename(date_from: dt.date, date_to: dt.date, extension: str) -> str:
     return f"ledger-{date_from:%Y%m%d}-{date_to:%Y%m%d}.{extension}"
-
-
-FORMULA_START = ("=", "+", "-", "@")
-
-
-def _text(value: Any) -> Any:
-    """Text that a spreadsheet would read as a formula («=HYPERLINK(…)» in a company name) is
-    kept as text: quoted with an apostrophe, as Excel itself does."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _cells(row: LedgerRow) -> list[Any]:

@@ -12,6 +12,7 @@ from urllib.parse import quote
 from django.template.loader import render_to_string
 from django.utils import dateformat, timezone, translation
 
+from core.text import printable
 from tenants.models import Cluster
 
 from .models import Ballot, BallotVote, Body, Decision, Majority, Meeting
@@ -158,7 +159,8 @@ def _local(value: dt.datetime, cluster: Cluster) -> dt.datetime:
 
 
 def protocol_build(*, meeting: Meeting, cluster: Cluster) -> Protocol:
-    """Everything the protocol shows, from a meeting loaded by selectors.meeting_get()."""
+    """Everything the protocol shows, from a meeting loaded by selectors.meeting_get(). Control
+    characters stored before input refused them are dropped (a DOCX cannot hold them)."""
     with translation.override("ru"):
         number = f" № {meeting.number}" if meeting.number else ""
         of_what = TITLE_BY_BODY.get(meeting.body.kind, f"заседания органа «{meeting.body.name}»")
@@ -166,7 +168,7 @@ def protocol_build(*, meeting: Meeting, cluster: Cluster) -> Protocol:
         quorum = meeting_quorum(meeting=meeting)
         voters = meeting_voter_ids(meeting=meeting)
         rule = QUORUM_RULE_TEXT.get(meeting.body.quorum_rule, "").format(n=meeting.body.quorum_fixed_count)
-        present = [(str(a.company), a.representative_name) for a in meeting.attendance.all()
+        present = [(printable(str(a.company)), printable(a.representative_name)) for a in meeting.attendance.all()
                    if a.present and a.company_id in voters]
         decisions: list[Decision] = list(meeting.decisions.all())
         voting: dict[str, object] = {"form": meeting.get_form_display()}
@@ -192,18 +194,18 @@ def protocol_build(*, meeting: Meeting, cluster: Cluster) -> Protocol:
                 record_date_line=(f"{meeting.record_date:%d.%m.%Y}" if meeting.record_date else ""),
             )
         return Protocol(
-            title=f"ПРОТОКОЛ{number} {of_what} {cluster_genitive(cluster.name)}",
+            title=printable(f"ПРОТОКОЛ{number} {of_what} {cluster_genitive(cluster.name)}"),
             date_line=f"{dateformat.format(when, 'j E Y')} г., {when:%H:%M}",
-            place=meeting.place,
-            body_name=meeting.body.name,
-            chair_name=meeting.chair_name,
-            secretary_name=meeting.secretary_name,
+            place=printable(meeting.place),
+            body_name=printable(meeting.body.name),
+            chair_name=printable(meeting.chair_name),
+            secretary_name=printable(meeting.secretary_name),
             quorum=quorum,
             quorum_rule=rule,
             present=present,
-            agenda=[(item.number, item.title) for item in meeting.agenda_items.all()],
+            agenda=[(item.number, printable(item.title)) for item in meeting.agenda_items.all()],
             decisions=[ProtocolDecision(
-                number=d.number, text=d.text, agenda_number=d.agenda_item.number if d.agenda_item else None,
+                number=d.number, text=printable(d.text), agenda_number=d.agenda_item.number if d.agenda_item else None,
                 votes_for=d.votes_for, votes_against=d.votes_against, votes_abstained=d.votes_abstained,
                 adopted=d.adopted, rule=rules.get(d.pk, "")) for d in decisions],
             adoption_rule="" if meeting.by_ballots else str(ADOPTION_RULE),

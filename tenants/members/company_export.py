@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from core.ru.regions import REGIONS
+from core.spreadsheet import cell_text
 
 from .models import Company
 
@@ -33,7 +34,8 @@ CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.shee
 
 
 def companies_xlsx(companies: Iterable[Company]) -> bytes:
-    """One sheet «Участники»: a header row, then a row per company. Identifiers stay text."""
+    """One sheet «Участники»: a header row, then a row per company. Identifiers stay text; text that
+    looks like a formula stays text (core.spreadsheet.cell_text)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -52,7 +54,7 @@ def companies_xlsx(companies: Iterable[Company]) -> bytes:
         header.append(cell)
     sheet.append(header)
     for company in companies:
-        sheet.append([value(company) for _title, _width, value in COLUMNS])
+        sheet.append([cell_text(value(company)) for _title, _width, value in COLUMNS])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

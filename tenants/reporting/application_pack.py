@@ -35,6 +35,7 @@ from core.clock import cluster_today
 from core.federal.checks import CheckOutcome, default_year, registry_checks_evaluate
 from core.federal.metrics import ClusterMetrics, RegistryFigures
 from core.ru.regions import REGIONS
+from core.spreadsheet import row_cells
 from tenants.governance.protocol import cluster_genitive
 from tenants.models import Cluster
 from tenants.projects.models import JointProject, ProjectIndicator
@@ -98,7 +99,7 @@ def _sheet(book: Any, title: str, header: tuple[str, ...], rows: list[tuple[Any,
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(row))
+        sheet.append(row_cells(row))
     for index, width in enumerate(widths or (18,) * len(header), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for column, title_text in enumerate(header, start=1):

@@ -26,6 +26,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from core.accounts.access import current_cluster
+from core.spreadsheet import cell_text
+from core.text import printable
 from tenants.governance.protocol import cluster_genitive
 from tenants.models import Cluster
 
@@ -195,7 +197,7 @@ class _DocxWriter:
     @staticmethod
     def run(text: str, bold: bool) -> str:
         props = "<w:rPr><w:b/></w:rPr>" if bold else ""
-        return f'<w:r>{props}<w:t xml:space="preserve">{xml_escape(text)}</w:t></w:r>'
+        return f'<w:r>{props}<w:t xml:space="preserve">{xml_escape(printable(text))}</w:t></w:r>'
 
     def paragraph(self, line: str, *, bold: bool, center: bool, links: bool) -> str:
         parts = ['<w:p><w:pPr><w:spacing w:after="0"/>' + ('<w:jc w:val="center"/>' if center else "") + "</w:pPr>"]
@@ -204,7 +206,7 @@ class _DocxWriter:
             if match.start() > position:
                 parts.append(self.run(line[position:match.start()], bold))
             parts.append(f'<w:hyperlink r:id="{self.link(match.group(0))}"><w:r><w:rPr><w:color w:val="0563C1"/>'
-                         f'<w:u w:val="single"/></w:rPr><w:t xml:space="preserve">{xml_escape(match.group(0))}'
+                         f'<w:u w:val="single"/></w:rPr><w:t xml:space="preserve">{xml_escape(printable(match.group(0)))}'
                          "</w:t></w:r></w:hyperlink>")
             position = match.end()
         if position < len(line):
@@ -341,9 +343,7 @@ def report_xlsx(report: Report) -> bytes:
 
     def put(row: int, column: int, value: str | None, style: str) -> None:
         cell = sheet.cell(row=row, column=column)
-        cell.value = value
-        if value and value.startswith("="):  # text, never a formula
-            cell.data_type = "s"
+        cell.value = cell_text(value)
         cell.style = style
 
     # Rows 1-2: the title (as in the seed, two lines in one cell) and the roadmap it reports on.

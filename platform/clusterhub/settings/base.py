@@ -71,6 +71,7 @@ PUBLIC_SCHEMA_URLCONF = "clusterhub.urls_public"
 ROOT_URLCONF = "clusterhub.urls_tenant"
 
 MIDDLEWARE = [
+    "clusterhub.request_checks.QueryControlCharactersMiddleware",  # ?search=%00 → 400
     "tenants.middleware.ClusterRoutingMiddleware",
     "tenants.middleware.ClusterTimezoneMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -180,10 +181,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.StandardPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "api.filters.FilterBackend",  # relation filters are plain ids (api/filters.py)
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
+    # JSON only: the browsable API renders filter forms from unscoped querysets (it listed
+    # companies the public directory hides); settings/local.py adds it back under DEBUG.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Nesting limited and control characters refused in every body (api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser", "api.parsers.FormParser", "api.parsers.MultiPartParser"],
+    "DEFAULT_METADATA_CLASS": "api.metadata.Metadata",  # OPTIONS: no serializer or object lookups
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -197,6 +204,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The JSON errors every operation can answer (400/401/403/404/429), documented (api/schema.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.error_responses"],
 }
 
 # Celery: eager (in-process) unless a broker is configured.
