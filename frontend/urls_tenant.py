@@ -10,7 +10,7 @@ password_reset = [
         subject_template_name="registration/reset_subject.txt",
         success_url=reverse_lazy("frontend:password_reset_done")), name="password_reset"),
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path("password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
+    path("password/reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(
         success_url=reverse_lazy("frontend:password_reset_complete")), name="password_reset_confirm"),
     path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(),
          name="password_reset_complete"),

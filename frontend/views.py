@@ -9,8 +9,11 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,8 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.accounts.middleware import bind_session_to_host
+from core.accounts.ratelimit import client_address
 from core.accounts.selectors import user_clusters
-from core.accounts.services import user_authenticate
+from core.accounts.services import user_authenticate, user_password_reset
 from core.clock import cluster_today
 from tenants.content.selectors import news_list
 from tenants.events.selectors import event_list
@@ -54,8 +58,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         cluster: Cluster | None = getattr(request, "cluster", None)
         result = user_authenticate(email=form.cleaned_data["email"], password=form.cleaned_data["password"],
-                                   cluster=cluster)
-        if result.locked:
+                                   address=client_address(request), cluster=cluster)
+        if result.throttled:
+            form.add_error(None, _("Слишком много неудачных попыток входа с вашего адреса. Повторите через "
+                                   "%(minutes)s минут.") % {"minutes": settings.LOGIN_LOCKOUT_MINUTES})
+        elif result.locked:
             form.add_error(None, _("Слишком много неудачных попыток входа. Учётная запись заблокирована "
                                    "на %(minutes)s минут.") % {"minutes": settings.LOGIN_LOCKOUT_MINUTES})
         elif result.no_access and cluster is not None:
@@ -71,6 +78,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 next_url = ""
             return redirect(next_url or "frontend:home")
     return render(request, "registration/login.html", {"form": form, "next": next_url}, status=200)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's reset confirmation, with the new password set by the accounts service."""
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        user_password_reset(user=form.user, password=form.cleaned_data["new_password1"])
+        del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
+        return HttpResponseRedirect(self.get_success_url())
 
 
 @require_POST

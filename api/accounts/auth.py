@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.accounts.ratelimit import client_address
 from core.accounts.services import user_authenticate
 
 
@@ -29,7 +30,11 @@ class TokenObtainView(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = user_authenticate(email=data.validated_data["email"], password=data.validated_data["password"],
-                                   cluster=getattr(request, "cluster", None))
+                                   address=client_address(request), cluster=getattr(request, "cluster", None))
+        if result.throttled:
+            return Response(
+                {"detail": "Слишком много неудачных попыток входа с вашего адреса. Повторите позже.",
+                 "code": "throttled"}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         if result.locked:
             return Response(
                 {"detail": "Слишком много неудачных попыток входа. Учётная запись временно заблокирована.",

@@ -35,8 +35,6 @@ class User(AbstractBaseUser):
     full_name = models.CharField(_("ФИО"), max_length=200, blank=True)
     is_active = models.BooleanField(_("активен"), default=True)
     date_joined = models.DateTimeField(_("зарегистрирован"), default=timezone.now)
-    failed_login_count = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -113,3 +111,26 @@ class Grant(models.Model):
     def __str__(self) -> str:
         where = f" @ {self.cluster_id}" if self.cluster_id else ""
         return f"{self.user_id}: {self.role}{where}"
+
+
+class SignInLock(models.Model):
+    """Failed sign-ins for one e-mail from one client address, and the lock they set.
+
+    Keyed by the e-mail as typed (lower-cased), not by the account: an unknown e-mail locks
+    exactly like a known one, so a refusal never reveals which accounts exist; and keyed by
+    address, so nobody locks an account out for others. A guess is reserved with one
+    INSERT … ON CONFLICT DO UPDATE … RETURNING before the password is checked
+    (core.accounts.services.user_authenticate), so concurrent guesses never exceed the budget.
+    """
+
+    email = models.CharField(max_length=254)
+    address = models.CharField(max_length=64)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["email", "address"], name="signinlock_email_address")]
+
+    def __str__(self) -> str:
+        return f"{self.email} @ {self.address}: {self.failures}"

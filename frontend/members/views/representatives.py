@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.accounts.middleware import bind_session_to_host
 from core.accounts.models import User
+from core.accounts.ratelimit import client_address
 from core.accounts.services import user_authenticate
 from core.audit.services import Actor
 from frontend.access import PUBLIC, cluster_page, or_404
@@ -70,8 +71,9 @@ def _accept(request: ClusterHttpRequest, *, invitation: Invitation, account: Use
         if signed_in:
             user = account
         else:
-            result = user_authenticate(email=invitation.email, password=data["password"])
-            if result.locked:
+            result = user_authenticate(email=invitation.email, password=data["password"],
+                                       address=client_address(request))
+            if result.locked or result.throttled:
                 raise ValidationError(_("Слишком много неудачных попыток входа. Попробуйте позже."))
             if result.user is None:
                 raise ValidationError({"password": _("Неверный пароль.")})

@@ -118,9 +118,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed logins before an account is locked, and for how long.
+# Failed sign-ins for one e-mail from one address before that pair is locked, and for how
+# long; failed sign-ins from one address (any e-mails) before the address is refused as long.
 LOGIN_LOCKOUT_THRESHOLD = 5
 LOGIN_LOCKOUT_MINUTES = 15
+LOGIN_ADDRESS_FAILURE_LIMIT = 20
+# Proxies in front of Django that append to X-Forwarded-For (nginx: 1); 0 trusts REMOTE_ADDR only.
+CLUSTERHUB_TRUSTED_PROXIES = int(env_str("CLUSTERHUB_TRUSTED_PROXIES", "0"))
 
 # Cookies are host-only (no Domain attribute): a session minted on mosreg.<base>
 # is never sent to nso.<base>. One account still works on every host it holds a
