@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from . import views
+from .accounts import views as account_views
 
 app_name = "frontend"
 password_reset = [
@@ -17,6 +18,11 @@ password_reset = [
 ]
 urlpatterns = [
     path("", views.cluster_home, name="home"),
+    path("account/api-tokens/", account_views.cluster_api_tokens, name="api_tokens"),
+    path("account/api-tokens/<int:token_id>/revoke/", account_views.cluster_api_token_revoke,
+         name="api_token_revoke"),
+    path("account/api-tokens/staff/<int:token_id>/revoke/", account_views.staff_api_token_revoke,
+         name="staff_api_token_revoke"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("cabinet/", views.cabinet, name="cabinet"),

@@ -134,3 +134,28 @@ class SignInLock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} @ {self.address}: {self.failures}"
+
+
+class ApiToken(models.Model):
+    """A named API key of one user. Only its SHA-256 is stored; the key is shown once.
+
+    Dies at `expires_at`, when revoked (by its owner, a cluster admin for its staff, a
+    password reset, the loss of a grant), and answers only on `host` when that is set."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("название"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("начало ключа"), max_length=8)
+    host = models.CharField(_("только для адреса"), max_length=253, blank=True)
+    created_at = models.DateTimeField(_("создан"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("действует до"))
+    last_used_at = models.DateTimeField(_("последнее использование"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("отозван"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("токен API")
+        verbose_name_plural = _("токены API")
+        indexes = [models.Index(fields=["user", "revoked_at", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

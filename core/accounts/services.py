@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.audit.services import Actor, audit_record
 from core.ru.regions import REGIONS
 from tenants.models import Cluster
 
-from .models import Grant, SignInLock, User
+from .models import ApiToken, Grant, SignInLock, User
 from .ratelimit import Limit
-from .selectors import user_cluster_roles
+from .selectors import api_tokens_of, user_cluster_roles
 
 
 def user_create(*, email: str, password: str | None, full_name: str = "") -> User:
@@ -61,7 +64,11 @@ def grant_role(
 
 
 def grant_revoke(*, user: User, role: str, cluster: Cluster | None = None) -> int:
-    deleted, _ = Grant.objects.filter(user=user, role=role, cluster=cluster).delete()
+    """Take a role away; the user's API tokens die with it (a new one needs the password)."""
+    with transaction.atomic():
+        deleted, _ = Grant.objects.filter(user=user, role=role, cluster=cluster).delete()
+        if deleted:
+            api_tokens_revoke_all(user=user)
     return deleted
 
 
@@ -156,9 +163,84 @@ def signin_locks_clear(*, email: str) -> int:
 
 def user_password_reset(*, user: User, password: str) -> User:
     """Set a new password after the owner proved control of the mailbox (the reset link):
-    lift the sign-in locks on the e-mail."""
+    lift the sign-in locks on the e-mail and end every API token of the account."""
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
         signin_locks_clear(email=user.email)
+        api_tokens_revoke_all(user=user)
     return user
+
+
+# --- API tokens ------------------------------------------------------------------------------
+
+API_TOKEN_DEFAULT_DAYS = 90
+API_TOKEN_MAX_DAYS = 365
+API_TOKENS_PER_USER = 20
+
+
+def api_token_hash(key: str) -> str:
+    """Keys are 240 random bits: a plain SHA-256 is enough to keep them useless if leaked."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_create(*, user: User, name: str = "", expires_in_days: int | None = None, host: str = "",
+                     actor: Actor) -> tuple[ApiToken, str]:
+    """A new token of `user`; returns it and its key, which is never readable again."""
+    if actor.user is not None and actor.user.pk != user.pk:
+        raise PermissionDenied("Токен создаёт только его владелец.")
+    days = API_TOKEN_DEFAULT_DAYS if expires_in_days is None else expires_in_days
+    if not 1 <= days <= API_TOKEN_MAX_DAYS:
+        raise ValidationError({"expires_in_days": f"Срок действия — от 1 до {API_TOKEN_MAX_DAYS} дней."})
+    key = secrets.token_urlsafe(30)
+    token = ApiToken(user=user, name=(name or "").strip() or "Токен API", key_hash=api_token_hash(key),
+                     prefix=key[:8], host=host.lower(), expires_at=timezone.now() + dt.timedelta(days=days))
+    token.full_clean()
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()  # one creation at a time per user
+        if api_tokens_of(user).count() >= API_TOKENS_PER_USER:
+            raise ValidationError({"name": f"У вас уже {API_TOKENS_PER_USER} действующих токенов: "
+                                           "отзовите ненужные."})
+        token.save()
+        audit_record(actor=actor, action="api_token.create", obj=token, changes={"name": token.name,
+                                                                                   "host": token.host})
+    return token, key
+
+
+def api_token_authenticate(*, key: str, host: str) -> tuple[User, int] | None:
+    """The active user behind a live token usable on `host`, and the token's id; marks the
+    use. One statement: the token's UPDATE … RETURNING joined to its user."""
+    now = timezone.now()
+    tokens, users = ApiToken._meta.db_table, User._meta.db_table
+    found = list(User.objects.raw(
+        f"""WITH used AS (
+                UPDATE {tokens} SET last_used_at = %s
+                WHERE key_hash = %s AND revoked_at IS NULL AND expires_at > %s AND (host = '' OR host = %s)
+                RETURNING id AS token_id, user_id)
+            SELECT u.*, used.token_id FROM {users} u JOIN used ON used.user_id = u.id
+            WHERE u.is_active""",  # noqa: S608 (table names are ours)
+        [now, api_token_hash(key), now, host.lower()],
+    ))
+    if not found:
+        return None
+    return found[0], int(found[0].token_id)  # type: ignore[attr-defined]
+
+
+def api_token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:
+    """End a token: its owner may, and so may an admin of the actor's cluster when the owner
+    is that cluster's staff."""
+    if actor.user is not None and actor.user.pk != token.user_id:
+        cluster = actor.cluster
+        if cluster is None or Grant.Role.CLUSTER_ADMIN not in user_cluster_roles(actor.user, cluster) or not (
+                Grant.objects.filter(user_id=token.user_id, cluster=cluster, role=Grant.Role.CLUSTER_STAFF).exists()):
+            raise PermissionDenied("Отозвать чужой токен может только администратор кластера — у его сотрудников.")
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        token.refresh_from_db()
+        audit_record(actor=actor, action="api_token.revoke", obj=token, changes={"name": token.name})
+    return token
+
+
+def api_tokens_revoke_all(*, user: User) -> int:
+    """End every live token of a user (password reset, lost grant)."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -31,7 +31,6 @@ SHARED_APPS = [
     "core.federal.apps.FederalConfig",
     "billing.apps.BillingConfig",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -177,7 +176,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "clusterhub <noreply@clusterh
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -191,6 +190,17 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Per client address for anonymous calls (the public API), per account for signed-in ones,
+    # and token requests per address (api/throttles.py; counted in the "platform" cache).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttles.AnonAddressThrottle",
+        "api.throttles.UserAccountThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_THROTTLE_ANON", "600/minute"),
+        "user": env_str("API_THROTTLE_USER", "3000/minute"),
+        "signin": env_str("API_THROTTLE_SIGNIN", "30/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "clusterhub API",
