@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 from .accounts import views as account_views
-from .urls_tenant import password_reset
+from .urls_tenant import password_reset, password_reset_confirm
 
 app_name = "frontend"
 urlpatterns = [
@@ -16,4 +16,5 @@ urlpatterns = [
     path("platform/clusters/", views.platform_clusters, name="platform_clusters"),
     path("platform/clusters/<slug:slug>/status/", views.platform_cluster_status, name="platform_cluster_status"),
     *password_reset,
+    *password_reset_confirm,
 ]

@@ -14,6 +14,9 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 # Clusters live on <slug>.<BASE_DOMAIN>; the platform (operator, ministry) on PUBLIC_HOSTS.
 BASE_DOMAIN = env_str("CLUSTERHUB_BASE_DOMAIN", "localhost")
 PUBLIC_HOSTS = env_list("CLUSTERHUB_PUBLIC_HOSTS", [BASE_DOMAIN, f"www.{BASE_DOMAIN}", "127.0.0.1"])
+# Where the platform host answers, as users reach it: password-reset links are built from
+# this only, never from the request's host.
+CLUSTERHUB_PLATFORM_URL = env_str("CLUSTERHUB_PLATFORM_URL", f"http://{BASE_DOMAIN}:8000")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [BASE_DOMAIN, f".{BASE_DOMAIN}", "127.0.0.1"])
 
 SHARED_APPS = [
@@ -122,6 +125,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_LOCKOUT_THRESHOLD = 5
 LOGIN_LOCKOUT_MINUTES = 15
 LOGIN_ADDRESS_FAILURE_LIMIT = 20
+# Password-reset e-mails per address and per e-mail in an hour (beyond: the same answer, no mail).
+PASSWORD_RESET_ADDRESS_LIMIT = 10
+PASSWORD_RESET_EMAIL_LIMIT = 3
 # Proxies in front of Django that append to X-Forwarded-For (nginx: 1); 0 trusts REMOTE_ADDR only.
 CLUSTERHUB_TRUSTED_PROXIES = int(env_str("CLUSTERHUB_TRUSTED_PROXIES", "0"))
 

@@ -35,6 +35,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # own domain outside the base domain) come from DJANGO_ALLOWED_HOSTS.
 BASE_DOMAIN = env_str("CLUSTERHUB_BASE_DOMAIN")
 PUBLIC_HOSTS = env_list("CLUSTERHUB_PUBLIC_HOSTS", [BASE_DOMAIN, f"www.{BASE_DOMAIN}"])
+CLUSTERHUB_PLATFORM_URL = env_str("CLUSTERHUB_PLATFORM_URL", f"https://{BASE_DOMAIN}")
 ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *env_list("DJANGO_ALLOWED_HOSTS", [])]
 
 # TLS ends at nginx / the ingress, which sets X-Forwarded-Proto and appends the client to
