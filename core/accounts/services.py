@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core.audit.services import Actor, audit_record
+from core.audit.services import Actor, audit_entry
 from core.ru.regions import REGIONS
 from tenants.models import Cluster
 
@@ -202,9 +202,17 @@ def api_token_create(*, user: User, name: str = "", expires_in_days: int | None 
             raise ValidationError({"name": f"У вас уже {API_TOKENS_PER_USER} действующих токенов: "
                                            "отзовите ненужные."})
         token.save()
-        audit_record(actor=actor, action="api_token.create", obj=token, changes={"name": token.name,
-                                                                                   "host": token.host})
+        _token_audit(actor=actor, action="api_token.create", token=token, changes={"host": token.host})
     return token, key
+
+
+def _token_audit(*, actor: Actor, action: str, token: ApiToken, changes: dict[str, str] | None = None) -> None:
+    """The owner's own token actions are account events (no cluster's log); a cluster admin
+    revoking a staff token acts in the cluster and is logged there."""
+    entry = audit_entry(actor=actor, action=action, obj=token, changes={"name": token.name, **(changes or {})})
+    if actor.user is None or actor.user.pk == token.user_id:
+        entry.cluster = None
+    entry.save()
 
 
 def api_token_authenticate(*, key: str, host: str) -> tuple[User, int] | None:
@@ -237,7 +245,7 @@ def api_token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:
     with transaction.atomic():
         ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
         token.refresh_from_db()
-        audit_record(actor=actor, action="api_token.revoke", obj=token, changes={"name": token.name})
+        _token_audit(actor=actor, action="api_token.revoke", token=token)
     return token
 
 

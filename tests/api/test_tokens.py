@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.accounts.models import ApiToken
 from core.accounts.services import grant_revoke
+from core.audit.models import AuditEntry
 from tenants.models import Cluster
 from tests.conftest import PASSWORD, ROLE, MakeUser, api_client, client_for, signed_in, token_for
 
@@ -121,6 +122,8 @@ def test_cluster_admin_revokes_its_staffs_tokens(cluster_a: Cluster, cluster_b: 
     assert api_client(staff_token, cluster_a).get("/api/v1/me/").status_code == 200
     assert admin_api.delete(f"/api/v1/staff-tokens/{staff_token_id}/").status_code == 204
     assert api_client(staff_token, cluster_a).get("/api/v1/me/").status_code == 401
+    logged = AuditEntry.objects.filter(cluster=cluster_a, object_type="accounts.apitoken")
+    assert [(e.action, e.actor_email) for e in logged] == [("api_token.revoke", admin.email)]
 
 
 def test_losing_a_grant_revokes_all_tokens(cluster_a: Cluster, make_user: MakeUser) -> None:
