@@ -47,13 +47,16 @@ class OwnTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """GET /api/v1/auth/tokens/ and DELETE /api/v1/auth/tokens/{id}/: the caller's live tokens."""
 
     serializer_class = ApiTokenSerializer
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self) -> QuerySet[ApiToken]:
+        if getattr(self, "swagger_fake_view", False):
+            return ApiToken.objects.none()
         return api_tokens_of(cast(User, self.request.user))
 
     @extend_schema(responses={204: None})
     def destroy(self, request: Request, pk: str) -> Response:
-        token = api_token_of(cast(User, request.user), int(pk)) if pk.isdigit() else None
+        token = api_token_of(cast(User, request.user), int(pk))
         if token is None:
             raise Http404
         api_token_revoke(token=token, actor=Actor.from_request(request))
@@ -64,6 +67,7 @@ class StaffTokenViewSet(mixins.ListModelMixin, ClusterViewSet):
     """GET /api/v1/staff-tokens/, DELETE /api/v1/staff-tokens/{id}/: cluster admins only."""
 
     serializer_class = StaffTokenSerializer
+    lookup_value_regex = r"\d+"
     read_roles = frozenset({Grant.Role.CLUSTER_ADMIN})
     write_roles = frozenset({Grant.Role.CLUSTER_ADMIN})
 
@@ -74,7 +78,7 @@ class StaffTokenViewSet(mixins.ListModelMixin, ClusterViewSet):
 
     @extend_schema(responses={204: None})
     def destroy(self, request: Request, pk: str) -> Response:
-        token = api_token_of_cluster_staff(self.cluster, int(pk)) if pk.isdigit() else None
+        token = api_token_of_cluster_staff(self.cluster, int(pk))
         if token is None:
             raise Http404
         api_token_revoke(token=token, actor=self.actor())

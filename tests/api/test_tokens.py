@@ -202,3 +202,15 @@ def test_a_password_reset_kills_every_token(cluster_a: Cluster, make_user: MakeU
     assert "Токенов нет" in signed_in(admin, cluster_a, password="Другой-пароль-2026").get(
         "/account/api-tokens/").content.decode()
     assert Client(HTTP_HOST="alpha.localhost").get("/api/v1/me/").status_code == 401
+
+
+def test_token_endpoints_are_documented(cluster_a: Cluster) -> None:
+    public = client_for(None).get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    tenant = client_for(cluster_a).get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    for schema in (public, tenant):
+        paths = schema["paths"]
+        assert {"post", "delete"} <= set(paths["/api/v1/auth/token/"])
+        assert "get" in paths["/api/v1/auth/tokens/"] and "delete" in paths["/api/v1/auth/tokens/{id}/"]
+        assert any(scheme.get("in") == "header" or scheme.get("type") == "apiKey"
+                   for scheme in schema["components"]["securitySchemes"].values())
+    assert "/api/v1/staff-tokens/{id}/" in tenant["paths"] and "/api/v1/staff-tokens/" not in public["paths"]
