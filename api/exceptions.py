@@ -57,6 +57,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             "errors": _field_errors(exc.detail),
         }
         response.status_code = status.HTTP_400_BAD_REQUEST
+    elif isinstance(exc, exceptions.Throttled):  # DRF's own text is half English
+        seconds = getattr(exc, "wait", None)
+        wait = f" Повторите через {int(seconds) + 1} с." if seconds is not None else ""
+        response.data = {"detail": f"Слишком много запросов.{wait}", "code": "throttled"}
     elif isinstance(exc, exceptions.APIException):
         detail = exc.detail
         response.data = {"detail": str(detail), "code": getattr(detail, "code", exc.default_code)}

@@ -3,6 +3,7 @@ from django.urls import include, path
 app_name = "api"
 urlpatterns = [
     path("", include("api.accounts.urls")),
+    path("", include("api.accounts.urls_tenant")),
     path("", include("api.clusters.urls")),
     path("", include("api.members.urls")),
     path("", include("api.governance.urls")),

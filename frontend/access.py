@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from billing.gateway import GatewayUnavailable
 from core.accounts.models import Grant
+from core.accounts.ratelimit import Limit, client_address
 from core.accounts.selectors import user_cluster_roles, user_is_platform_admin, user_ministry_scope
 
 View = Callable[..., HttpResponseBase]
@@ -109,6 +110,27 @@ def platform_page(check: Callable[[Any], bool], message: str | Promise) -> Calla
             if not check(request.user):
                 return forbidden(request, str(message))
             return _answer(view, request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def rate_limited(limit: Limit) -> Callable[[View], View]:
+    """A page counted per client address (core.accounts.ratelimit); past the limit it answers
+    429 inside the layout, whatever the request was."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if limit.hit(client_address(request)) > limit.count:
+                response = render(request, "frontend/status_page.html", {
+                    "status": 429, "title": _("Слишком много запросов"),
+                    "message": _("Слишком много запросов с вашего адреса. Повторите через несколько минут.")},
+                    status=429)
+                response["Retry-After"] = str(limit.seconds)
+                return response
+            return view(request, *args, **kwargs)
 
         return wrapper
 

@@ -1,7 +1,8 @@
 from django.urls import path
 
 from . import views
-from .urls_tenant import password_reset
+from .accounts import views as account_views
+from .urls_tenant import password_reset, password_reset_confirm
 
 app_name = "frontend"
 urlpatterns = [
@@ -9,7 +10,11 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("my/", views.my_clusters, name="my_clusters"),
+    path("account/api-tokens/", account_views.platform_api_tokens, name="api_tokens"),
+    path("account/api-tokens/<int:token_id>/revoke/", account_views.platform_api_token_revoke,
+         name="api_token_revoke"),
     path("platform/clusters/", views.platform_clusters, name="platform_clusters"),
     path("platform/clusters/<slug:slug>/status/", views.platform_cluster_status, name="platform_cluster_status"),
     *password_reset,
+    *password_reset_confirm,
 ]

@@ -2,21 +2,28 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from . import views
+from .accounts import views as account_views
 
 app_name = "frontend"
+# The reset request on every host; the link it e-mails and the pages behind it only on the
+# platform host (frontend.urls_public adds password_reset_confirm).
 password_reset = [
-    path("password/reset/", auth_views.PasswordResetView.as_view(
-        email_template_name="registration/reset_email.txt",
-        subject_template_name="registration/reset_subject.txt",
-        success_url=reverse_lazy("frontend:password_reset_done")), name="password_reset"),
+    path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path("password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
-        success_url=reverse_lazy("frontend:password_reset_complete")), name="password_reset_confirm"),
+]
+password_reset_confirm = [
     path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(),
          name="password_reset_complete"),
+    path("password/reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(
+        success_url=reverse_lazy("frontend:password_reset_complete")), name="password_reset_confirm"),
 ]
 urlpatterns = [
     path("", views.cluster_home, name="home"),
+    path("account/api-tokens/", account_views.cluster_api_tokens, name="api_tokens"),
+    path("account/api-tokens/<int:token_id>/revoke/", account_views.cluster_api_token_revoke,
+         name="api_token_revoke"),
+    path("account/api-tokens/staff/<int:token_id>/revoke/", account_views.staff_api_token_revoke,
+         name="staff_api_token_revoke"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("cabinet/", views.cabinet, name="cabinet"),

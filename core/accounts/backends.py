@@ -8,6 +8,7 @@ from django.contrib.auth.backends import BaseBackend
 from django.http import HttpRequest
 
 from .models import User
+from .ratelimit import client_address
 from .services import user_authenticate
 
 
@@ -19,7 +20,8 @@ class EmailLockoutBackend(BaseBackend):
         login = email or username
         if not login or password is None:
             return None
-        return user_authenticate(email=login, password=password).user
+        address = client_address(request) if request is not None else "internal"
+        return user_authenticate(email=login, password=password, address=address).user
 
     def get_user(self, user_id: int) -> User | None:
         return User.objects.filter(pk=user_id, is_active=True).first()

@@ -35,8 +35,6 @@ class User(AbstractBaseUser):
     full_name = models.CharField(_("ФИО"), max_length=200, blank=True)
     is_active = models.BooleanField(_("активен"), default=True)
     date_joined = models.DateTimeField(_("зарегистрирован"), default=timezone.now)
-    failed_login_count = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -113,3 +111,51 @@ class Grant(models.Model):
     def __str__(self) -> str:
         where = f" @ {self.cluster_id}" if self.cluster_id else ""
         return f"{self.user_id}: {self.role}{where}"
+
+
+class SignInLock(models.Model):
+    """Failed sign-ins for one e-mail from one client address, and the lock they set.
+
+    Keyed by the e-mail as typed (lower-cased), not by the account: an unknown e-mail locks
+    exactly like a known one, so a refusal never reveals which accounts exist; and keyed by
+    address, so nobody locks an account out for others. A guess is reserved with one
+    INSERT … ON CONFLICT DO UPDATE … RETURNING before the password is checked
+    (core.accounts.services.user_authenticate), so concurrent guesses never exceed the budget.
+    """
+
+    email = models.CharField(max_length=254)
+    address = models.CharField(max_length=64)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["email", "address"], name="signinlock_email_address")]
+
+    def __str__(self) -> str:
+        return f"{self.email} @ {self.address}: {self.failures}"
+
+
+class ApiToken(models.Model):
+    """A named API key of one user. Only its SHA-256 is stored; the key is shown once.
+
+    Dies at `expires_at`, when revoked (by its owner, a cluster admin for its staff, a
+    password reset, the loss of a grant), and answers only on `host` when that is set."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("название"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("начало ключа"), max_length=8)
+    host = models.CharField(_("только для адреса"), max_length=253, blank=True)
+    created_at = models.DateTimeField(_("создан"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("действует до"))
+    last_used_at = models.DateTimeField(_("последнее использование"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("отозван"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("токен API")
+        verbose_name_plural = _("токены API")
+        indexes = [models.Index(fields=["user", "revoked_at", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

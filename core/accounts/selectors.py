@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from tenants.models import Cluster
 
-from .models import Grant, User
+from .models import ApiToken, Grant, User
 
 
 def user_grants(user: User | AnonymousUser) -> list[Grant]:
@@ -73,3 +74,26 @@ def user_clusters(user: User | AnonymousUser) -> list[Cluster]:
         if g.cluster is not None:
             seen.setdefault(g.cluster.pk, g.cluster)
     return sorted(seen.values(), key=lambda c: c.name)
+
+
+def api_tokens_active() -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+def api_tokens_of(user: User) -> QuerySet[ApiToken]:
+    """The user's live tokens, newest first."""
+    return api_tokens_active().filter(user=user).order_by("-created_at", "-id")
+
+
+def api_token_of(user: User, token_id: int) -> ApiToken | None:
+    return api_tokens_of(user).filter(pk=token_id).first()
+
+
+def api_tokens_of_cluster_staff(cluster: Cluster) -> QuerySet[ApiToken]:
+    """Live tokens of the users holding the staff role in `cluster` (what its admins may revoke)."""
+    staff = Grant.objects.filter(cluster=cluster, role=Grant.Role.CLUSTER_STAFF).values("user_id")
+    return api_tokens_active().filter(user_id__in=staff).select_related("user").order_by("user__email", "-id")
+
+
+def api_token_of_cluster_staff(cluster: Cluster, token_id: int) -> ApiToken | None:
+    return api_tokens_of_cluster_staff(cluster).filter(pk=token_id).first()

@@ -16,9 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.accounts.middleware import bind_session_to_host
 from core.accounts.models import User
+from core.accounts.ratelimit import Limit, client_address
 from core.accounts.services import user_authenticate
 from core.audit.services import Actor
-from frontend.access import PUBLIC, cluster_page, or_404
+from frontend.access import PUBLIC, cluster_page, or_404, rate_limited
 from frontend.pages import action, form_page
 from tenants.http import ClusterHttpRequest
 from tenants.members import services
@@ -61,6 +62,9 @@ def invitation_revoke(request: ClusterHttpRequest, pk: int, invitation_id: int) 
     return action(request, lambda: services.invitation_revoke(invitation=invitation, actor=Actor.from_request(request)),
                   success=detail_url(company.pk, "representatives"), message=_("Приглашение отозвано."))
 
+# Opening or answering invitation links, per client address (guessing links, trying passwords).
+INVITATION_LIMIT = Limit("invitation-address", 30, 15 * 60)
+
 
 def _accept(request: ClusterHttpRequest, *, invitation: Invitation, account: User | None, signed_in: bool,
             data: dict[str, Any]) -> User:
@@ -70,8 +74,9 @@ def _accept(request: ClusterHttpRequest, *, invitation: Invitation, account: Use
         if signed_in:
             user = account
         else:
-            result = user_authenticate(email=invitation.email, password=data["password"])
-            if result.locked:
+            result = user_authenticate(email=invitation.email, password=data["password"],
+                                       address=client_address(request))
+            if result.locked or result.throttled:
                 raise ValidationError(_("Слишком много неудачных попыток входа. Попробуйте позже."))
             if result.user is None:
                 raise ValidationError({"password": _("Неверный пароль.")})
@@ -86,6 +91,7 @@ def _accept(request: ClusterHttpRequest, *, invitation: Invitation, account: Use
 
 
 @cluster_page(PUBLIC)
+@rate_limited(INVITATION_LIMIT)
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: ClusterHttpRequest, token: str) -> HttpResponseBase:
     """Open to anyone holding the link: create an account or sign in, then become a representative."""

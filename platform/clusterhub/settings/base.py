@@ -14,6 +14,9 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 # Clusters live on <slug>.<BASE_DOMAIN>; the platform (operator, ministry) on PUBLIC_HOSTS.
 BASE_DOMAIN = env_str("CLUSTERHUB_BASE_DOMAIN", "localhost")
 PUBLIC_HOSTS = env_list("CLUSTERHUB_PUBLIC_HOSTS", [BASE_DOMAIN, f"www.{BASE_DOMAIN}", "127.0.0.1"])
+# Where the platform host answers, as users reach it: password-reset links are built from
+# this only, never from the request's host.
+CLUSTERHUB_PLATFORM_URL = env_str("CLUSTERHUB_PLATFORM_URL", f"http://{BASE_DOMAIN}:8000")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [BASE_DOMAIN, f".{BASE_DOMAIN}", "127.0.0.1"])
 
 SHARED_APPS = [
@@ -31,7 +34,6 @@ SHARED_APPS = [
     "core.federal.apps.FederalConfig",
     "billing.apps.BillingConfig",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -119,9 +121,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed logins before an account is locked, and for how long.
+# Failed sign-ins for one e-mail from one address before that pair is locked, and for how
+# long; failed sign-ins from one address (any e-mails) before the address is refused as long.
 LOGIN_LOCKOUT_THRESHOLD = 5
 LOGIN_LOCKOUT_MINUTES = 15
+LOGIN_ADDRESS_FAILURE_LIMIT = 20
+# Password-reset e-mails per address and per e-mail in an hour (beyond: the same answer, no mail).
+PASSWORD_RESET_ADDRESS_LIMIT = 10
+PASSWORD_RESET_EMAIL_LIMIT = 3
+# Proxies in front of Django that append to X-Forwarded-For (nginx: 1); 0 trusts REMOTE_ADDR only.
+CLUSTERHUB_TRUSTED_PROXIES = int(env_str("CLUSTERHUB_TRUSTED_PROXIES", "0"))
 
 # Cookies are host-only (no Domain attribute): a session minted on mosreg.<base>
 # is never sent to nso.<base>. One account still works on every host it holds a
@@ -174,7 +183,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "clusterhub <noreply@clusterh
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -194,6 +203,17 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Per client address for anonymous calls (the public API), per account for signed-in ones,
+    # and token requests per address (api/throttles.py; counted in the "platform" cache).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttles.AnonAddressThrottle",
+        "api.throttles.UserAccountThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_THROTTLE_ANON", "600/minute"),
+        "user": env_str("API_THROTTLE_USER", "3000/minute"),
+        "signin": env_str("API_THROTTLE_SIGNIN", "30/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "clusterhub API",

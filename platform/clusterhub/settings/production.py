@@ -35,9 +35,12 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # own domain outside the base domain) come from DJANGO_ALLOWED_HOSTS.
 BASE_DOMAIN = env_str("CLUSTERHUB_BASE_DOMAIN")
 PUBLIC_HOSTS = env_list("CLUSTERHUB_PUBLIC_HOSTS", [BASE_DOMAIN, f"www.{BASE_DOMAIN}"])
+CLUSTERHUB_PLATFORM_URL = env_str("CLUSTERHUB_PLATFORM_URL", f"https://{BASE_DOMAIN}")
 ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *env_list("DJANGO_ALLOWED_HOSTS", [])]
 
-# TLS ends at nginx / the ingress, which sets X-Forwarded-Proto.
+# TLS ends at nginx / the ingress, which sets X-Forwarded-Proto and appends the client to
+# X-Forwarded-For (sign-in limits and API throttles count by that address).
+CLUSTERHUB_TRUSTED_PROXIES = int(env_str("CLUSTERHUB_TRUSTED_PROXIES", "1"))
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = int(env_str("DJANGO_HSTS_SECONDS", str(60 * 60 * 24 * 365)))

@@ -1,0 +1,1 @@
+"""Pages of the signed-in account: «Доступ к API» (API tokens)."""
