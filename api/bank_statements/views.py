@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -84,9 +85,11 @@ class BankStatementLineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         if getattr(self, "swagger_fake_view", False):
             return BankStatementLine.objects.none()
         params = self.request.query_params
-        statement = params.get("statement", "")
+        statements = params.getlist("statement")
+        if len(statements) > 1 or (statements and not statements[0].isdigit()):
+            raise ValidationError({"statement": ["Укажите номер выписки числом."]})
         return selectors.lines_for_cluster(self.cluster, state=params.get("state") or None,
-                                           statement_id=int(statement) if statement.isdigit() else None)
+                                           statement_id=int(statements[0]) if statements else None)
 
     @extend_schema(parameters=[
         OpenApiParameter("state", str, description="Состояние строки (matched, partial, overpaid, ambiguous, "

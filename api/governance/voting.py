@@ -220,6 +220,7 @@ class ProxyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterView
 
     serializer_class = ProxySerializer
     write_roles = ANY_CLUSTER_ROLE
+    lookup_value_regex = r"\d+"
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     filterset_fields = ["status", "grantor", "holder"]
     ordering_fields = ["created_at", "valid_until", "id"]
