@@ -34,13 +34,19 @@ def scoped(actor: Actor, cluster: Cluster) -> Actor:
 
 def status_for(invoice: Invoice, today: dt.date) -> str:
     """What the invoice's status should be from its amounts and due date (void stays void)."""
-    if invoice.status in {Status.VOID, Status.DRAFT}:
-        return invoice.status
-    if invoice.paid_kopecks >= invoice.amount_kopecks:
+    return status_of(status=invoice.status, paid_kopecks=invoice.paid_kopecks, amount_kopecks=invoice.amount_kopecks,
+                     due=invoice.overdue_after or invoice.due_date, today=today)
+
+
+def status_of(*, status: str, paid_kopecks: int, amount_kopecks: int, due: dt.date, today: dt.date) -> str:
+    """`status_for` from the values alone (bulk writers read rows, not model instances)."""
+    if status in {Status.VOID, Status.DRAFT}:
+        return status
+    if paid_kopecks >= amount_kopecks:
         return Status.PAID
-    if (invoice.overdue_after or invoice.due_date) < today:
+    if due < today:
         return Status.OVERDUE
-    return Status.PARTIALLY_PAID if invoice.paid_kopecks > 0 else Status.OPEN
+    return Status.PARTIALLY_PAID if paid_kopecks > 0 else Status.OPEN
 
 
 def apply_money(*, invoice: Invoice, delta_kopecks: int, actor: Actor, action: str) -> None:
