@@ -8,6 +8,7 @@ the key is derived from SECRET_KEY with HKDF, so the demo works without configur
 from __future__ import annotations
 
 import base64
+import functools
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
@@ -25,8 +26,14 @@ def _derived_key(secret: str) -> bytes:
 
 
 def _fernet() -> MultiFernet:
-    configured = [k.strip() for k in str(getattr(settings, "BILLING_SECRETS_KEY", "") or "").split(",") if k.strip()]
-    keys = [k.encode() for k in configured] or [_derived_key(settings.SECRET_KEY)]
+    return _fernet_for(str(getattr(settings, "BILLING_SECRETS_KEY", "") or ""), settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=8)
+def _fernet_for(configured_keys: str, secret_key: str) -> MultiFernet:
+    """Built once per key configuration (HKDF and key parsing are not free on every decrypt)."""
+    configured = [k.strip() for k in configured_keys.split(",") if k.strip()]
+    keys = [k.encode() for k in configured] or [_derived_key(secret_key)]
     return MultiFernet([Fernet(k) for k in keys])
 
 

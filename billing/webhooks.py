@@ -3,9 +3,10 @@ process exactly once.
 
 Choice: events are processed INLINE in the webhook request, not by a Celery task. The
 request (1) checks the signature on the raw body with the payee's signing secret and
-Stripe's tolerance, then (2) in ONE transaction inserts the event (INSERT … ON CONFLICT DO
-NOTHING on (cluster, provider, event id)), applies its effects (payment and invoice rows
-locked with SELECT … FOR UPDATE, audit rows) and marks it processed. A duplicate delivered at
+Stripe's tolerance, then (2) in ONE transaction inserts the event as processed (INSERT … ON
+CONFLICT DO NOTHING on (cluster, provider, event id)) and applies its effects (payment and
+invoice rows locked with SELECT … FOR UPDATE, audit rows); the row is written again only when
+the outcome differs (ignored, or an error). A duplicate delivered at
 the same moment blocks on the unique index until the first transaction commits, then finds
 the event done: effects and the "processed" mark commit together, so each event counts once.
 If applying fails, a savepoint is rolled back and the event is still committed with its
@@ -17,7 +18,7 @@ payee's credentials and stores THAT, keyed by the verified state ("payment:<id>:
 the same event store, applied by the same forward-only rules (services.yookassa_payment_apply
 checks shop, metadata, amount and currency). YooKassa unreachable while verifying: 503, nothing
 stored, YooKassa retries. A payment we already hold as succeeded is answered without calling
-the API (nothing can change it): duplicates cost one indexed read.
+the API (nothing can change it): duplicates cost one query (an EXISTS read with the payee).
 
 So the broker is never on the path of money: with Redis down, events are still stored and
 applied; the e-mails they trigger are queued after commit and, if the queue is down, sent by
@@ -35,7 +36,7 @@ from typing import Any
 import stripe
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from clusterhub.metrics import webhook_failure_record
@@ -103,22 +104,26 @@ def webhook_receive(*, cluster_slug: str, payload: bytes, signature: str, host: 
 
 
 def event_ingest(*, cluster: Cluster, event_id: str, event_type: str, payload: dict[str, Any],
-                 host: str = "", provider: str = PROVIDER) -> str:
+                 host: str = "", provider: str = PROVIDER, payee: Payee | None = None) -> str:
     """Store the event once and apply it, in ONE transaction: processed / ignored / duplicate / error.
 
     A concurrent delivery of the same event blocks on the unique index until this transaction
-    ends, then finds the row (processed) and does nothing. If applying fails, the savepoint is
-    rolled back and the event is still committed, with its error, for the sweep to retry."""
+    ends, then finds the row (processed) and does nothing. A new event is inserted as processed
+    (first attempt, now): nobody sees the row before this transaction commits, and it commits
+    with the effects, so the common case needs no second write of the row. If applying fails,
+    the savepoint is rolled back and the event is set back to received, with its error, and
+    committed for the sweep to retry."""
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
                 """INSERT INTO billing_gatewayevent
-                        (cluster_id, provider, event_id, type, payload, status, received_at, attempts, error)
-                    VALUES (%s, %s, %s, %s, %s, %s, now(), 0, '')
+                        (cluster_id, provider, event_id, type, payload, status, received_at, processed_at,
+                         attempts, error)
+                    VALUES (%s, %s, %s, %s, %s, %s, now(), now(), 1, '')
                     ON CONFLICT (cluster_id, provider, event_id) DO NOTHING
                     RETURNING id""",
                 [cluster.pk, provider, event_id, event_type[:100], json.dumps(payload),
-                 GatewayEvent.Status.RECEIVED],
+                 GatewayEvent.Status.PROCESSED],
             )
             row = cursor.fetchone()
         if row is None:  # delivered before: lock it and see whether it still needs work
@@ -128,34 +133,36 @@ def event_ingest(*, cluster: Cluster, event_id: str, event_type: str, payload: d
                 return "duplicate"
         else:  # our own uncommitted row: nobody else can see or lock it
             event = GatewayEvent(pk=row[0], cluster=cluster, provider=provider, event_id=event_id,
-                                 type=event_type[:100], payload=payload, status=GatewayEvent.Status.RECEIVED)
+                                 type=event_type[:100], payload=payload, status=GatewayEvent.Status.PROCESSED)
         event.cluster = cluster
-        return _apply(event, host=host)
+        return _apply(event, host=host, fresh=row is not None, payee=payee)
 
 
-def _apply(event: GatewayEvent, *, host: str) -> str:
-    """Apply a locked, unprocessed event inside the caller's transaction (savepoint around the effects)."""
+def _apply(event: GatewayEvent, *, host: str, fresh: bool = False, payee: Payee | None = None) -> str:
+    """Apply a locked, unprocessed event inside the caller's transaction (savepoint around the
+    effects). `fresh`: the row was inserted by this transaction as processed, first attempt."""
     cluster = event.cluster
     try:
         with transaction.atomic():
             outcome = "ignored"
             if event.provider == YOOKASSA_PROVIDER:
-                result = _yookassa_apply(event, host=host)
+                result = _yookassa_apply(event, host=host, payee=payee)
                 outcome = "ignored" if result in {"ignored", "unknown"} else "processed"
             elif event.type in HANDLED_TYPES:
                 intent = (event.payload.get("data") or {}).get("object") or {}
                 result = intent_apply(cluster=cluster, intent=intent, event=event,
                                       actor=Actor(user=None, host=host or "stripe-webhook", cluster=cluster))
                 outcome = "ignored" if result == "ignored" else "processed"
-            GatewayEvent.objects.filter(pk=event.pk).update(
-                status=GatewayEvent.Status.PROCESSED if outcome == "processed" else GatewayEvent.Status.IGNORED,
-                processed_at=timezone.now(), attempts=F("attempts") + 1, error="")
+            if not (fresh and outcome == "processed"):  # else: inserted so already
+                GatewayEvent.objects.filter(pk=event.pk).update(
+                    status=GatewayEvent.Status.PROCESSED if outcome == "processed" else GatewayEvent.Status.IGNORED,
+                    processed_at=timezone.now(), attempts=1 if fresh else F("attempts") + 1, error="")
             return outcome
     except Exception as exc:
         logger.exception("billing: event %s of %s failed", event.event_id, cluster.schema_name)
         GatewayEvent.objects.filter(pk=event.pk).update(
-            attempts=F("attempts") + 1, error=f"{exc.__class__.__name__}: {exc}"[:2000],
-            status=GatewayEvent.Status.RECEIVED)
+            attempts=1 if fresh else F("attempts") + 1, error=f"{exc.__class__.__name__}: {exc}"[:2000],
+            status=GatewayEvent.Status.RECEIVED, processed_at=None)
         return "error"
 
 
@@ -188,44 +195,49 @@ def events_process_pending(*, older_than_seconds: int = 30, limit: int = 500) ->
 YOOKASSA_PROVIDER = "yookassa"
 
 
-def _yookassa_apply(event: GatewayEvent, *, host: str) -> str:
+def _yookassa_apply(event: GatewayEvent, *, host: str, payee: Payee | None = None) -> str:
     """Apply a stored, verified YooKassa object (what the API said, never a notification body)."""
     cluster = event.cluster
     data = event.payload.get("data") or {}
     if event.payload.get("kind") == "refund":
         return yookassa_refund_apply(cluster=cluster, state=refund_state(data))
-    return yookassa_payment_apply(cluster=cluster, state=payment_state(data), event=event,
+    return yookassa_payment_apply(cluster=cluster, state=payment_state(data), event=event, payee=payee,
                                   actor=Actor(user=None, host=host or "yookassa-notification", cluster=cluster))
 
 
-def _already_final(cluster: Cluster, body: bytes) -> bool:
-    """The notification names a payment we hold as succeeded, or a refund we settled: nothing
-    it could say changes them (statuses only move forward), so no need to ask the API."""
+def _already_final(body: bytes) -> Exists | None:
+    """Whether the notification names a payment we hold as succeeded, or a refund we settled:
+    nothing it could say changes them (statuses only move forward), so no need to ask the API.
+    A condition on the payee's cluster, read in the same query as the payee."""
     try:
         data = json_loads(body)
         event, object_id = str(data["event"]), str(data["object"]["id"])[:100]
     except (ValueError, KeyError, TypeError):
-        return False
+        return None
     if event.startswith("payment."):
-        return Payment.objects.filter(cluster=cluster, yookassa_payment_id=object_id,
-                                      status=Payment.Status.SUCCEEDED).exists()
+        return Exists(Payment.objects.filter(cluster_id=OuterRef("cluster_id"), yookassa_payment_id=object_id,
+                                             status=Payment.Status.SUCCEEDED))
     if event.startswith("refund."):
-        return Refund.objects.filter(cluster=cluster, yookassa_refund_id=object_id).exclude(
-            status=Refund.Status.PENDING).exists()
-    return False
+        return Exists(Refund.objects.filter(cluster_id=OuterRef("cluster_id"), yookassa_refund_id=object_id)
+                      .exclude(status=Refund.Status.PENDING))
+    return None
 
 
 def yookassa_notification_receive(*, cluster_slug: str, payload: bytes, sender: str, host: str = "") -> WebhookResult:
     """Verify one YooKassa notification for the cluster's payee by asking the API, then store and
     apply what the API said, once. 503 when YooKassa cannot be asked now (it retries)."""
     provider = YOOKASSA_PROVIDER
-    payee = Payee.objects.select_related("cluster").filter(cluster__schema_name=cluster_slug).first()
+    payees = Payee.objects.select_related("cluster").filter(cluster__schema_name=cluster_slug)
+    final = _already_final(payload)
+    if final is not None:
+        payees = payees.annotate(already_final=final)
+    payee = payees.first()
     if payee is None or not payee.yookassa_shop_id or not payee.yookassa_secret_key_encrypted:
         return _refuse(404, "unknown_endpoint", "Нет такого получателя платежей.", provider)
     if not sender_allowed(sender, getattr(settings, "YOOKASSA_NOTIFY_NETWORKS", None)):
         return _refuse(403, "sender", "Уведомления принимаются только из сетей ЮKassa.", provider)
     cluster = payee.cluster
-    if _already_final(cluster, payload):
+    if getattr(payee, "already_final", False):
         return WebhookResult(200, "duplicate")
     try:
         verified = YOOKASSA.verify_notification(payee, payload, {})
@@ -258,7 +270,7 @@ def yookassa_notification_receive(*, cluster_slug: str, payload: bytes, sender: 
     else:
         return WebhookResult(200, "ignored")
     outcome = event_ingest(cluster=cluster, event_id=verified.event_id, event_type=verified.event_type,
-                           payload=body, host=host, provider=provider)
+                           payload=body, host=host, provider=provider, payee=payee)
     if outcome == "error":
         webhook_failure_record(provider=provider, reason="processing")
     return WebhookResult(200, outcome, verified.event_id)

@@ -16,6 +16,7 @@ object id, and re-reads the payment (or refund) through the API with the payee's
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import threading
@@ -139,8 +140,9 @@ class ShopClient(ApiClient):
             raise GatewayUnavailable from exc
 
 
+@functools.lru_cache(maxsize=512)
 def _bound(resource: type, client: ShopClient) -> Any:
-    """An SDK resource class (Payment, Refund) whose instances use `client`."""
+    """An SDK resource class (Payment, Refund) whose instances use `client` (made once per client)."""
 
     def init(self: Any) -> None:
         self.client = client
@@ -156,9 +158,16 @@ def credentials(payee: Payee) -> tuple[str, str]:
     return shop_id, secret
 
 
+@functools.lru_cache(maxsize=256)
+def _client(shop_id: str, secret: str, endpoint: str) -> ShopClient:
+    """One ShopClient per shop, key and API base: it holds nothing per call (the HTTP session is
+    per thread), and building one costs an SDK User-Agent (OS and distribution lookups)."""
+    return ShopClient(shop_id=shop_id, secret_key=secret, endpoint=endpoint)
+
+
 def client_for(payee: Payee) -> ShopClient:
     shop_id, secret = credentials(payee)
-    return ShopClient(shop_id=shop_id, secret_key=secret, endpoint=api_base())
+    return _client(shop_id, secret, api_base())
 
 
 def call(fn: Any, *args: Any, **kwargs: Any) -> Any:

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.accounts.access import require_manager
-from core.audit.services import Actor, audit_record, diff, snapshot
+from core.audit.models import AuditEntry
+from core.audit.services import Actor, audit_entry, diff, snapshot
 from core.clock import cluster_today
 from core.queue import enqueue
 from tenants.models import Cluster
@@ -34,17 +35,25 @@ def scoped(actor: Actor, cluster: Cluster) -> Actor:
 
 def status_for(invoice: Invoice, today: dt.date) -> str:
     """What the invoice's status should be from its amounts and due date (void stays void)."""
-    if invoice.status in {Status.VOID, Status.DRAFT}:
-        return invoice.status
-    if invoice.paid_kopecks >= invoice.amount_kopecks:
+    return status_of(status=invoice.status, paid_kopecks=invoice.paid_kopecks, amount_kopecks=invoice.amount_kopecks,
+                     due=invoice.overdue_after or invoice.due_date, today=today)
+
+
+def status_of(*, status: str, paid_kopecks: int, amount_kopecks: int, due: dt.date, today: dt.date) -> str:
+    """`status_for` from the values alone (bulk writers read rows, not model instances)."""
+    if status in {Status.VOID, Status.DRAFT}:
+        return status
+    if paid_kopecks >= amount_kopecks:
         return Status.PAID
-    if (invoice.overdue_after or invoice.due_date) < today:
+    if due < today:
         return Status.OVERDUE
-    return Status.PARTIALLY_PAID if invoice.paid_kopecks > 0 else Status.OPEN
+    return Status.PARTIALLY_PAID if paid_kopecks > 0 else Status.OPEN
 
 
-def apply_money(*, invoice: Invoice, delta_kopecks: int, actor: Actor, action: str) -> None:
-    """Add (or, for refunds, subtract) money on a locked invoice and re-derive its status."""
+def apply_money(*, invoice: Invoice, delta_kopecks: int, actor: Actor, action: str,
+                audit: list[AuditEntry] | None = None) -> None:
+    """Add (or, for refunds, subtract) money on a locked invoice and re-derive its status.
+    `audit`: the audit row is appended there, for the caller to write with its own in one INSERT."""
     before = snapshot(invoice, ["paid_kopecks", "status", "paid_at"])
     invoice.paid_kopecks = max(invoice.paid_kopecks + delta_kopecks, 0)
     invoice.status = status_for(invoice, cluster_today(invoice.cluster))
@@ -53,8 +62,12 @@ def apply_money(*, invoice: Invoice, delta_kopecks: int, actor: Actor, action: s
     elif invoice.status != Status.PAID:
         invoice.paid_at = None
     invoice.save(update_fields=["paid_kopecks", "status", "paid_at", "updated_at"])
-    audit_record(actor=actor, action=action, obj=invoice,
-                 changes=diff(before, snapshot(invoice, ["paid_kopecks", "status", "paid_at"])))
+    entry = audit_entry(actor=actor, action=action, obj=invoice,
+                        changes=diff(before, snapshot(invoice, ["paid_kopecks", "status", "paid_at"])))
+    if audit is None:
+        entry.save()
+    else:
+        audit.append(entry)
     if invoice.status == Status.PAID and before["status"] != Status.PAID:
         notify_on_commit(invoice.pk, kind=Notification.Kind.PAYMENT_RECEIVED)
 

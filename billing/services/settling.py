@@ -9,7 +9,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from core.audit.services import Actor, audit_record, diff, snapshot
+from core.audit.models import AuditEntry
+from core.audit.services import Actor, audit_entry, audit_record, diff, snapshot
 from core.queue import enqueue_on_commit
 from core.ru.money import format_roubles
 from tenants.models import Cluster
@@ -69,35 +70,51 @@ def _unknown(*, cluster: Cluster, state: GatewayPayment, event: GatewayEvent | N
 
 
 def yookassa_payment_apply(*, cluster: Cluster, state: GatewayPayment, actor: Actor,
-                           event: GatewayEvent | None = None) -> str:
+                           event: GatewayEvent | None = None, payee: Payee | None = None) -> str:
     """Apply a YooKassa payment as the API reported it with the payee's credentials (never a
     notification's body); call inside a transaction. The payment must belong to the payee's shop
     and carry this cluster and the invoice of our payment row in its metadata; then the same
-    forward-only, amount- and currency-checked rules as Stripe apply."""
-    payee = Payee.objects.filter(cluster=cluster).first()
+    forward-only, amount- and currency-checked rules as Stripe apply. `payee`: the cluster's
+    payee when the caller has read it already (a notification), else it is read here."""
+    if payee is None or payee.cluster_id != cluster.pk:
+        payee = Payee.objects.filter(cluster=cluster).first()
     if payee is None or not state.id or state.account_id != payee.yookassa_shop_id:
         return "ignored"  # not this payee's shop
     if state.metadata.get("cluster") != cluster.schema_name:
         return "ignored"  # another cluster's payment in a shared shop
-    payment = (Payment.objects.filter(cluster=cluster, yookassa_payment_id=state.id)
-               .select_related("invoice").first())
-    if payment is None:
+    if state.status is None:
+        return "ignored"
+    # Invoice first, then payment (the order every writer locks them in): two queries, the
+    # invoice found through the payment.
+    invoice = (Invoice.objects.select_for_update(of=("self",)).select_related("cluster")
+               .filter(cluster=cluster, payments__yookassa_payment_id=state.id).first())
+    if invoice is None:
         return _unknown(cluster=cluster, state=state, event=event)
+    payment = Payment.objects.select_for_update().get(cluster=cluster, yookassa_payment_id=state.id)
+    payment.invoice = invoice
     if state.metadata.get("invoice_id") != str(payment.invoice_id):
         return "ignored"  # metadata names another invoice than the one this payment was made for
-    return payment_state_apply(cluster=cluster, payment=payment, state=state, actor=actor, event=event)
+    return _settle(cluster=cluster, invoice=invoice, payment=payment, state=state, actor=actor, event=event)
 
 
 def payment_state_apply(*, cluster: Cluster, payment: Payment, state: GatewayPayment, actor: Actor,
                         event: GatewayEvent | None = None) -> str:
     """The rules every gateway shares: forward-only statuses; a success pays the invoice only when
     amount and currency are the ones asked for (else an alert, e-mailed to staff)."""
+    if state.status is None:
+        return "ignored"
+    invoice = locked(payment.invoice)
+    payment = Payment.objects.select_for_update().get(pk=payment.pk, cluster=cluster)
+    return _settle(cluster=cluster, invoice=invoice, payment=payment, state=state, actor=actor, event=event)
+
+
+def _settle(*, cluster: Cluster, invoice: Invoice, payment: Payment, state: GatewayPayment, actor: Actor,
+            event: GatewayEvent | None) -> str:
+    """`payment_state_apply` on the invoice and payment locked (in that order) by the caller."""
     intent_id = state.id
     new_status = state.status
     if new_status is None:
         return "ignored"
-    invoice = locked(payment.invoice)
-    payment = Payment.objects.select_for_update().get(pk=payment.pk, cluster=cluster)
     if Payment.RANK[new_status] <= Payment.RANK[payment.status]:  # type: ignore[index]
         return "stale"
     actor = dataclasses.replace(actor, cluster=cluster)
@@ -135,8 +152,8 @@ def payment_state_apply(*, cluster: Cluster, payment: Payment, state: GatewayPay
     payment.succeeded_at = timezone.now()
     payment.failure_message = ""
     payment.save(update_fields=["status", "succeeded_at", "failure_message", "updated_at"])
-    audit_record(actor=actor, action="billing.payment_succeeded", obj=payment,
-                 changes=diff(before, snapshot(payment, ["status", "failure_message", "succeeded_at"])))
+    audit = [audit_entry(actor=actor, action="billing.payment_succeeded", obj=payment,
+                         changes=diff(before, snapshot(payment, ["status", "failure_message", "succeeded_at"])))]
     if invoice.status == Status.VOID or received > invoice.outstanding_kopecks:
         _alert(cluster=cluster, kind=BillingAlert.Kind.AMOUNT_MISMATCH, invoice=invoice, intent_id=intent_id,
                event=event, expected=invoice.outstanding_kopecks, received=received,
@@ -145,7 +162,8 @@ def payment_state_apply(*, cluster: Cluster, payment: Payment, state: GatewayPay
                        f"{format_roubles(invoice.outstanding_kopecks)} ₽ (счёт «{invoice.get_status_display()}»). "
                        "Проверьте и при необходимости оформите возврат.")
     if invoice.status != Status.VOID:
-        apply_money(invoice=invoice, delta_kopecks=received, actor=actor, action="billing.invoice_paid")
+        apply_money(invoice=invoice, delta_kopecks=received, actor=actor, action="billing.invoice_paid", audit=audit)
+    AuditEntry.objects.bulk_create(audit)  # the payment's and the invoice's rows in one INSERT
     return "paid"
 
 

@@ -113,8 +113,11 @@ class Matcher:
         return Proposal(state, invoice_id=invoice.id, invoice_number=invoice.number, candidates=[invoice.id],
                         reason=" ".join(notes), book_kopecks=booked)
 
-    def propose(self, *, amount_kopecks: int, payer_inn: str, purpose: str) -> Proposal:
-        named = invoice_numbers(purpose)
+    def propose(self, *, amount_kopecks: int, payer_inn: str, purpose: str,
+                named: list[tuple[Key, str]] | None = None) -> Proposal:
+        """`named`: `invoice_numbers(purpose)` when the caller has it already."""
+        if named is None:
+            named = invoice_numbers(purpose)
         found = [self.by_key[key] for key, _ in named if key in self.by_key]
         missing = [text for key, text in named if key not in self.by_key]
         if len(found) > 1:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 
 SIGNATURE = "1CClientBankExchange"
@@ -116,9 +117,15 @@ def parse_amount(text: str, *, line: int) -> int:
     return int(match.group(1)) * 100 + int((match.group(2) or "").ljust(2, "0"))
 
 
+@functools.lru_cache(maxsize=1024)
+def _calendar_date(text: str) -> dt.date:
+    """«20.01.2026» → date (a statement repeats a few dates thousands of times: strptime once each)."""
+    return dt.datetime.strptime(text, "%d.%m.%Y").date()  # noqa: DTZ007 - a calendar date
+
+
 def parse_date(text: str, *, line: int, key: str) -> dt.date:
     try:
-        return dt.datetime.strptime(text.strip(), "%d.%m.%Y").date()  # noqa: DTZ007 - a calendar date
+        return _calendar_date(text.strip())
     except ValueError:
         raise StatementFormatError(
             f"Строка {line}: дата «{text.strip()}» в поле {key} не в формате ДД.ММ.ГГГГ.") from None
