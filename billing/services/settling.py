@@ -224,7 +224,8 @@ def stripe_dispute_apply(*, cluster: Cluster, dispute: dict[str, Any], actor: Ac
         return "unknown"
     dispute_id = str(dispute.get("id") or "")[:100]
     status = str(dispute.get("status") or "")
-    amount = dispute.get("amount") if isinstance(dispute.get("amount"), int) else payment.amount_kopecks
+    raw_amount = dispute.get("amount")
+    amount = raw_amount if isinstance(raw_amount, int) else payment.amount_kopecks
     invoice = payment.invoice
     actor = dataclasses.replace(actor, cluster=cluster)
     _alert(cluster=cluster, kind=BillingAlert.Kind.DISPUTE, invoice=invoice, intent_id=intent_id, event=event,
