@@ -27,7 +27,7 @@ import itertools
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -339,16 +339,21 @@ _numbers = itertools.count(1)
 @dataclass
 class World:
     ids: dict[str, Any]
-    missing: list[str]
+    missing: list[str]  # rows the fixture failed to build (a failure)
+    unbuilt: set[str] = field(default_factory=set)  # route:param filled with an id no row has (reported)
 
 
 def _make_world(cluster: Cluster, other_cluster: Cluster, rep_user: User) -> World:
     from billing.models import Invoice, Payment
     from core.audit.services import Actor
+    from core.federal.models import ReportForm
     from tenants.content.models import Article, Document, Job, News
     from tenants.events.models import Event, Participation
+    from tenants.fees.models import FeeExemption
     from tenants.governance.models import AgendaItem, Committee, CommitteeMember, Officer
-    from tenants.members.models import CooperationContract, Invitation, KpiReport, Product
+    from tenants.members.models import CooperationContract, ImportJob, Invitation, KpiReport, Product
+    from tenants.projects.models import ProjectIndicator, SupportApplication, SupportTranche
+    from tenants.roadmap.models import ReportJob
     from tests.federal import factories as federal_f
     from tests.fees import factories as fees_f
     from tests.governance import factories as gov_f
@@ -408,7 +413,19 @@ def _make_world(cluster: Cluster, other_cluster: Cluster, rep_user: User) -> Wor
         lead = projects_f.member("Ведущий участник проекта")
         projects_f.admitted_on(lead, dt.datetime(2020, 1, 10, tzinfo=dt.UTC))
         make("project", lambda: projects_f.project(cluster, lead, title="Совместный проект").pk)
+        make("indicator", lambda: ProjectIndicator.objects.create(
+            project_id=ids["project"], year=2025, kind=ProjectIndicator.Kind.choices[0][0], planned=10).pk)
+        make("support_application", lambda: SupportApplication.objects.create(
+            project_id=ids["project"], company=lead, measure=SupportApplication.Measure.choices[0][0],
+            amount_requested_kopecks=1_000_000, submitted_on=dt.date(2025, 3, 1)).pk)
+        make("tranche", lambda: SupportTranche.objects.create(
+            application_id=ids["support_application"], received_on=dt.date(2025, 4, 1), amount_kopecks=500_000).pk)
+        make("exemption", lambda: FeeExemption.objects.create(company=company, starts_on=dt.date(2025, 1, 1),
+                                                              reason="Решение совета").pk)
+        make("report_job", lambda: ReportJob.objects.create(roadmap=plan, format="pdf").pk)
+        make("member_import", lambda: ImportJob.objects.create(file=ContentFile(b"x;y", name="m.csv")).pk)
         del federal_f, Actor  # imported for parity with the factories' modules
+    make("report_form", lambda: ReportForm.objects.create(year=2031).pk)
     make("invoice", lambda: Invoice.objects.create(
         cluster=cluster, number=f"S-{next(_numbers)}", company_id=company.pk, company_name="Сторона А",
         issue_date=dt.date(2026, 1, 10), due_date=dt.date(2026, 2, 10), amount_kopecks=100_000,
@@ -453,6 +470,16 @@ NOT_IDS = {"action": "submit", "token": "sweep-token-" + "x" * 30, "year": 2025,
            "uidb64": "MQ", "format": "json"}
 
 
+def _kind(route: Route, param: str) -> str:
+    if param == "pk":
+        return next((k for prefix, k in PK_KINDS if route.name.startswith(prefix)), "")
+    if param == "item_id" and route.name.startswith(("governance:meeting", "api:meeting")):
+        return "agenda_item"
+    if param == "document_id" and route.name.startswith(("projects:document", "api:project")):
+        return "project_document"
+    return PARAM_KINDS.get(param, "")
+
+
 def _kwargs(route: Route, world: World, cluster_slug: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for param in route.params:
@@ -460,22 +487,10 @@ def _kwargs(route: Route, world: World, cluster_slug: str) -> dict[str, Any]:
             values[param] = NOT_IDS[param]
         elif param in ("slug", "cluster_slug"):
             values[param] = cluster_slug
-        elif param == "pk":
-            kind = next((k for prefix, k in PK_KINDS if route.name.startswith(prefix)), "")
-            if route.name.startswith(("governance:meeting_agenda", "api:meeting-remove-agenda")) and False:
-                kind = "meeting"
-            values[param] = world.ids.get(kind, 999_999)
         else:
-            kind = PARAM_KINDS.get(param, "")
-            if route.name.startswith("governance:meeting") and param == "item_id":
-                kind = "agenda_item"
-            if route.name.startswith("api:meeting") and param == "item_id":
-                kind = "agenda_item"
-            if route.name.startswith(("projects:document", "api:project")) and param == "document_id":
-                kind = "project_document"
-            if route.name.startswith("site:event") and param == "company_id":
-                kind = "company"
-            values[param] = world.ids.get(kind, 999_999)
+            values[param] = world.ids.get(_kind(route, param), 999_999)
+            if values[param] == 999_999:
+                world.unbuilt.add(f"{route.name}:{param}")
     return values
 
 
@@ -586,6 +601,7 @@ def test_every_protected_route_refuses_everyone_without_the_role(
                                     f"{response.status_code} {response.get('Location', '')}")
     seconds = time.monotonic() - started
     print(f"route sweep: {counted['routes']} protected routes, {counted['requests']} requests, "
-          f"{seconds:.0f} s; rows not built: {world.missing or 'none'}")
+          f"{seconds:.0f} s; rows not built: {world.missing or 'none'}; "
+          f"parameters without a real row ({len(world.unbuilt)}): {sorted(world.unbuilt)}")
     assert failures == [], "\n".join(failures)
     assert world.missing == []
