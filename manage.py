@@ -1,7 +1,6 @@
 #!/usr/bin/env python
 """Django's command-line entry point for clusterhub."""
 
-import os
 import sys
 from pathlib import Path
 
@@ -14,7 +13,9 @@ for entry in (str(ROOT), str(ROOT / "platform")):
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clusterhub.settings.local")
+    from clusterhub.entry import configure
+
+    configure()  # development settings by default; production must name its settings (clusterhub/entry.py)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -412,6 +412,7 @@ class BillingAlert(models.Model):
         AMOUNT_MISMATCH = "amount_mismatch", _("Сумма платежа не совпадает со счётом")
         CURRENCY_MISMATCH = "currency_mismatch", _("Валюта платежа не совпадает со счётом")
         UNKNOWN_INVOICE = "unknown_invoice", _("Платёж по неизвестному счёту")
+        DISPUTE = "dispute", _("Плательщик оспорил платёж (chargeback)")
 
     cluster = models.ForeignKey("tenants.Cluster", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)

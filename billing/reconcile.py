@@ -133,9 +133,12 @@ def refund_submit(*, refund_id: int) -> str:
     except gateway.GatewayError as exc:
         refund_settle(refund_id=refund.pk, stripe_refund_id="", succeeded=False, message=exc.message)
         return "failed"
-    succeeded = result.status in {"succeeded", "pending"}
-    refund_settle(refund_id=refund.pk, stripe_refund_id=result.id, succeeded=succeeded)
-    return "succeeded" if succeeded else "failed"
+    status = gateway.refund_status(result.status)
+    if status == "pending":  # not money back yet: the refund webhook (or the next sweep) settles it
+        refund_note_gateway_id(refund_id=refund.pk, stripe_refund_id=result.id)
+        return "pending"
+    refund_settle(refund_id=refund.pk, stripe_refund_id=result.id, succeeded=status == "succeeded")
+    return status if status == "succeeded" else "failed"
 
 
 def refunds_retry(*, cluster: Cluster) -> int:

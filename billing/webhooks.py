@@ -46,18 +46,22 @@ from tenants.models import Cluster
 
 from . import crypto
 from .gateways.base import GatewayError, GatewayNotFound, GatewayUnavailable, NotificationRejected
-from .gateways.stripe import WEBHOOK_EVENTS
+from .gateways.stripe import DISPUTE_EVENTS, INTENT_EVENTS, REFUND_EVENTS, construct_event
 from .gateways.yookassa import GATEWAY as YOOKASSA
 from .gateways.yookassa import payment_state, refund_state, sender_allowed
 from .models import GatewayEvent, Payee, Payment, Refund
-from .services import intent_apply, yookassa_payment_apply, yookassa_refund_apply
+from .services import (
+    intent_apply,
+    stripe_dispute_apply,
+    stripe_refund_apply,
+    yookassa_payment_apply,
+    yookassa_refund_apply,
+)
 
 logger = logging.getLogger(__name__)
 
 PROVIDER = "stripe"
 MAX_ATTEMPTS = 10
-DEFAULT_TOLERANCE = 300  # seconds; Stripe's own default
-HANDLED_TYPES = WEBHOOK_EVENTS
 DONE = frozenset({GatewayEvent.Status.PROCESSED, GatewayEvent.Status.IGNORED})
 
 
@@ -83,9 +87,8 @@ def webhook_receive(*, cluster_slug: str, payload: bytes, signature: str, host: 
     except crypto.SecretUnavailable:
         logger.error("billing: webhook secret of %s cannot be decrypted", cluster_slug)
         return _refuse(500, "processing", "Секрет вебхука недоступен.")
-    tolerance = int(getattr(settings, "STRIPE_WEBHOOK_TOLERANCE", DEFAULT_TOLERANCE))
     try:
-        stripe.Webhook.construct_event(payload, signature or "", secret, tolerance=tolerance)
+        construct_event(payload, signature or "", secret)  # the tolerance both ways
     except stripe.SignatureVerificationError:
         return _refuse(400, "signature", "Подпись не прошла проверку.")
     except ValueError:
@@ -148,11 +151,16 @@ def _apply(event: GatewayEvent, *, host: str, fresh: bool = False, payee: Payee 
             if event.provider == YOOKASSA_PROVIDER:
                 result = _yookassa_apply(event, host=host, payee=payee)
                 outcome = "ignored" if result in {"ignored", "unknown"} else "processed"
-            elif event.type in HANDLED_TYPES:
-                intent = (event.payload.get("data") or {}).get("object") or {}
-                result = intent_apply(cluster=cluster, intent=intent, event=event,
-                                      actor=Actor(user=None, host=host or "stripe-webhook", cluster=cluster))
-                outcome = "ignored" if result == "ignored" else "processed"
+            elif event.type in INTENT_EVENTS | REFUND_EVENTS | DISPUTE_EVENTS:
+                obj = (event.payload.get("data") or {}).get("object") or {}
+                actor = Actor(user=None, host=host or "stripe-webhook", cluster=cluster)
+                if event.type in REFUND_EVENTS:
+                    result = stripe_refund_apply(cluster=cluster, refund=obj)
+                elif event.type in DISPUTE_EVENTS:
+                    result = stripe_dispute_apply(cluster=cluster, dispute=obj, event=event, actor=actor)
+                else:
+                    result = intent_apply(cluster=cluster, intent=obj, event=event, actor=actor)
+                outcome = "ignored" if result in {"ignored", "unknown"} else "processed"
             if not (fresh and outcome == "processed"):  # else: inserted so already
                 GatewayEvent.objects.filter(pk=event.pk).update(
                     status=GatewayEvent.Status.PROCESSED if outcome == "processed" else GatewayEvent.Status.IGNORED,

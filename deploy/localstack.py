@@ -9,6 +9,7 @@ context manager calls it; SIGTERM/SIGINT turn into SystemExit, so it runs then t
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import os
@@ -161,7 +162,9 @@ class Stack:
         env.pop("REDIS_CACHE_URL", None)
         env.update({
             "DJANGO_SETTINGS_MODULE": "clusterhub.settings.production",
+            "CLUSTERHUB_ENV": "production",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "BILLING_SECRETS_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
             "DATABASE_URL": c.database_url,
             "CELERY_BROKER_URL": c.broker,
             "CELERY_RESULT_BACKEND": c.broker,

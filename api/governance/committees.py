@@ -32,6 +32,7 @@ from tenants.governance.selectors import (
     committee_detail,
     committee_document_get,
     committees_with_documents_for,
+    seat_account,
 )
 from tenants.members.models import Company
 
@@ -139,13 +140,11 @@ class CommitteeViewSet(GovernanceViewSet):
     @extend_schema(request=CommitteeMemberInputSerializer, responses={201: CommitteeMemberSerializer})
     @action(detail=True, methods=["post"], url_path="members")
     def add_member(self, request: Request, pk: str) -> Response:
-        from core.accounts.models import User
-
         fields = self.input(CommitteeMemberInputSerializer)
         user_id = fields.pop("user")
-        user = User.objects.filter(pk=user_id).first() if user_id else None
+        user = seat_account(cluster=self.cluster, user_id=user_id) if user_id else None
         if user_id and user is None:
-            raise APIValidationError({"user": ["Такой учётной записи нет."]})
+            raise APIValidationError({"user": [services.NO_SEAT_ACCOUNT]})
         member = services.committee_member_add(committee=self.get_object(), actor=self.actor(), user=user, **fields)
         return Response(CommitteeMemberSerializer(member).data, status=status.HTTP_201_CREATED)
 

@@ -15,7 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -35,7 +35,7 @@ from tenants.members.selectors import (
 )
 
 from ..base import ClusterViewSet
-from ..permissions import ANY_CLUSTER_ROLE, CLUSTER_MANAGERS
+from ..permissions import ANY_CLUSTER_ROLE, CLUSTER_MANAGERS, HasClusterRole
 
 # --- companies ----------------------------------------------------------------------------
 
@@ -181,12 +181,17 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterVi
     def get_queryset(self) -> QuerySet[Company]:
         return company_list(access=self.access())
 
+    def managers_only(self) -> None:
+        if not self.access().manager:
+            raise PermissionDenied(HasClusterRole.message)
+
     def out(self, company: Company) -> dict[str, Any]:
         fresh = self.get_queryset().get(pk=company.pk)
         return CompanyOutputSerializer(fresh).data
 
     @extend_schema(request=CompanyCreateSerializer, responses={201: CompanyOutputSerializer})
     def create(self, request: Request) -> Response:
+        self.managers_only()  # refused before the body is read (a representative learns nothing from a 400)
         company = services.company_create(actor=self.actor(), **self.input(CompanyCreateSerializer))
         return Response(self.out(company), status=status.HTTP_201_CREATED)
 
@@ -323,6 +328,7 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterVi
                                "GET /api/v1/members/imports/{id}/.")
     @action(detail=False, methods=["post"], url_path="import")
     def import_file(self, request: Request) -> Response:
+        self.managers_only()
         job = import_job_create(actor=self.actor(), **self.input(ImportInputSerializer))
         job.refresh_from_db()
         return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

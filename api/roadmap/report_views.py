@@ -3,7 +3,10 @@
 
 The six-column table of the roadmap («Отчет о работе … за 2018 год») as a Russian DOCX, XLSX
 or PDF file (pdf when no format is given). Any role of the cluster reads. An unknown format
-answers 400; another cluster's roadmap answers 404, as a missing one does.
+answers 400; another cluster's roadmap answers 404, as a missing one does. A PDF of a roadmap
+above ROADMAP_REPORT_SYNC_MAX_ITEMS is never rendered in the request (tens of seconds of
+WeasyPrint): as the page does, it is ordered as a report job and the answer is 202 with the job
+(Location: the job; its file_url once done).
 """
 
 from __future__ import annotations
@@ -50,16 +53,23 @@ class RoadmapReportView(ClusterGenericAPIView):
         parameters=[OpenApiParameter("format", str, enum=list(CONTENT_TYPES),
                                      description="Тип файла: docx, xlsx или pdf (pdf по умолчанию)")],
         responses={**{(200, content_type): OpenApiTypes.BINARY for content_type in CONTENT_TYPES.values()},
+                   202: OpenApiResponse(description="Большой PDF формируется в фоне: задание отчёта "
+                                                    "(заголовок Location — его адрес)"),
                    400: OpenApiResponse(description="Неизвестный формат"),
                    404: OpenApiResponse(description="Дорожная карта не найдена")},
         description="Отчёт о работе по дорожной карте: шестиколоночная таблица (№, наименование мероприятия, "
-                    "исполнители, сроки, ожидаемый результат, результат) с разделами, на русском языке.",
+                    "исполнители, сроки, ожидаемый результат, результат) с разделами, на русском языке. "
+                    "PDF большой дорожной карты заказывается в фоне: ответ 202 с заданием, как у report-jobs.",
     )
-    def get(self, request: Request, pk: int) -> HttpResponse:
+    def get(self, request: Request, pk: int) -> HttpResponse | Response:
         fmt = request.query_params.get("format", DEFAULT_FORMAT)
         if fmt not in CONTENT_TYPES:
             raise APIValidationError({"format": [FORMAT_ERROR]})
         roadmap = roadmap_or_404(pk)
+        if services.report_in_background(roadmap=roadmap, fmt=fmt):
+            job = services.report_job_start(actor=Actor.from_request(request), roadmap=roadmap, fmt=fmt)
+            return Response(ReportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED, headers={
+                "Location": reverse("api:roadmap-report-job", kwargs={"pk": roadmap.pk, "job_id": job.pk})})
         report = roadmap_report(roadmap, fmt)  # the cluster of the request's schema
         response = HttpResponse(report.content, content_type=report.content_type)
         response["Content-Disposition"] = report.content_disposition

@@ -39,8 +39,42 @@ logger = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 10
 # The events our webhook endpoint acts on (configure the same list in Stripe's dashboard).
-WEBHOOK_EVENTS = frozenset({"payment_intent.succeeded", "payment_intent.payment_failed",
-                            "payment_intent.processing", "payment_intent.canceled"})
+INTENT_EVENTS = frozenset({"payment_intent.succeeded", "payment_intent.payment_failed",
+                           "payment_intent.processing", "payment_intent.canceled"})
+# A refund's status as Stripe settles it (a refund answered «pending» is not money back yet).
+REFUND_EVENTS = frozenset({"refund.created", "refund.updated", "refund.failed",
+                           "charge.refund.updated"})
+# Chargebacks: a cardholder disputes a payment with the bank.
+DISPUTE_EVENTS = frozenset({"charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed",
+                            "charge.dispute.funds_withdrawn", "charge.dispute.funds_reinstated"})
+WEBHOOK_EVENTS = INTENT_EVENTS | REFUND_EVENTS | DISPUTE_EVENTS
+DEFAULT_TOLERANCE = 300  # seconds; Stripe's own default
+
+
+def signed_at(header: str) -> int | None:
+    """The `t=` timestamp of a Stripe-Signature header (None when absent or not a number)."""
+    for part in (header or "").split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "t":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def construct_event(payload: bytes, header: str, secret: str) -> stripe.Event:
+    """`stripe.Webhook.construct_event` with the tolerance both ways: the SDK refuses a signature
+    older than the tolerance but accepts any from the future, which a replay with a clock set
+    ahead (or a leaked secret) could use; we refuse one signed more than the tolerance ahead."""
+    import time
+
+    tolerance = int(getattr(settings, "STRIPE_WEBHOOK_TOLERANCE", DEFAULT_TOLERANCE))
+    event = stripe.Webhook.construct_event(payload, header or "", secret, tolerance=tolerance)
+    at = signed_at(header)
+    if at is None or at > time.time() + tolerance:
+        raise stripe.SignatureVerificationError("Timestamp outside the tolerance zone", header, payload)
+    return event
 
 
 def client_for(payee: Payee) -> stripe.StripeClient:
@@ -99,6 +133,15 @@ def intent_state(intent: Mapping[str, Any]) -> GatewayPayment:
                           failure_message=str(error.get("message") or "")[:500], raw=dict(intent))
 
 
+def refund_status(status: str | None) -> str:
+    """Stripe's refund status in our words: succeeded, pending (not money back yet) or canceled."""
+    if status == "succeeded":
+        return "succeeded"
+    if status in {"pending", "requires_action"}:
+        return "pending"
+    return "canceled"  # failed, canceled
+
+
 class StripeGateway:
     """Card payments through Stripe (PaymentIntents; the card Element of Stripe.js on the page)."""
 
@@ -120,7 +163,7 @@ class StripeGateway:
         result = call(client_for(payee).v1.refunds.create, params={
             "payment_intent": payment_id, "amount": amount_kopecks, "metadata": dict(metadata or {})},
             options={"idempotency_key": idempotence_key})
-        status = "succeeded" if result.status in {"succeeded", "pending"} else "canceled"
+        status = refund_status(result.status)
         return GatewayRefund(id=result.id, payment_id=payment_id, status=status, amount_kopecks=amount_kopecks,
                              currency=currency.upper(), raw=as_dict(result))
 
@@ -132,10 +175,8 @@ class StripeGateway:
         secret = decrypt(payee.stripe_webhook_secret_encrypted)
         if not secret:
             raise NotificationRejected(404, "unknown_endpoint", "Нет такого получателя платежей.")
-        tolerance = int(getattr(settings, "STRIPE_WEBHOOK_TOLERANCE", 300))
         try:
-            event = stripe.Webhook.construct_event(body, headers.get("Stripe-Signature", ""), secret,
-                                                   tolerance=tolerance)
+            event = construct_event(body, headers.get("Stripe-Signature", ""), secret)
         except stripe.SignatureVerificationError as exc:
             raise NotificationRejected(400, "signature", "Подпись не прошла проверку.") from exc
         except ValueError as exc:
@@ -143,12 +184,13 @@ class StripeGateway:
         data = as_dict(event)
         intent = (data.get("data") or {}).get("object") or {}
         return VerifiedNotification(event_id=str(data.get("id") or ""), event_type=str(data.get("type") or ""),
-                                    payment=intent_state(intent) if str(data.get("type")) in WEBHOOK_EVENTS
+                                    payment=intent_state(intent) if str(data.get("type")) in INTENT_EVENTS
                                     else None)
 
 
 GATEWAY = StripeGateway()
 
-__all__ = ["DECLINED", "GATEWAY", "NOT_CONFIGURED", "TIMEOUT_SECONDS", "UNAVAILABLE", "WEBHOOK_EVENTS",
+__all__ = ["DECLINED", "DISPUTE_EVENTS", "GATEWAY", "INTENT_EVENTS", "NOT_CONFIGURED", "REFUND_EVENTS",
+           "TIMEOUT_SECONDS", "UNAVAILABLE", "WEBHOOK_EVENTS",
            "GatewayDeclined", "GatewayError", "GatewayUnavailable", "StripeGateway", "as_dict", "call",
-           "client_for", "intent_state"]
+           "client_for", "construct_event", "intent_state", "refund_status", "signed_at"]

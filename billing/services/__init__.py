@@ -13,7 +13,7 @@ row, and queues e-mails and Stripe calls that can wait by task name after commit
 | `invoices` | `invoice_issue`, `invoices_issue_many`, `invoice_void`, `invoices_mark_overdue` |
 | `payments` | `payment_record_manual`, `payment_refund`, `refund_settle` |
 | `online` | `may_pay` / `require_payer`, `payment_options`, `payment_begin`; Stripe: `payment_start`, `payment_confirm_card`; YooKassa: `payment_start_yookassa` |
-| `settling` | `payment_state_apply`: what a gateway reports, forward-only, amount/currency checked; `intent_apply` (Stripe), `yookassa_payment_apply` (shop and metadata checked first) |
+| `settling` | `payment_state_apply`: what a gateway reports, forward-only, amount/currency checked; `intent_apply` (Stripe), `yookassa_payment_apply` (shop and metadata checked first); `stripe_refund_apply` (a pending refund stays pending), `stripe_dispute_apply` (chargebacks: alert, audit, a lost one booked by `chargeback_book`) |
 """
 
 from core.clock import cluster_today
@@ -45,11 +45,19 @@ from .online import (
     require_payer,
 )
 from .payees import PAYEE_FIELDS, payee_save, payee_secret_key, payee_webhook_secret
-from .payments import payment_record_manual, payment_refund, refund_note_gateway_id, refund_settle
+from .payments import (
+    chargeback_book,
+    payment_record_manual,
+    payment_refund,
+    refund_note_gateway_id,
+    refund_settle,
+)
 from .settling import (
     INTENT_STATUSES,
     intent_apply,
     payment_state_apply,
+    stripe_dispute_apply,
+    stripe_refund_apply,
     yookassa_payment_apply,
     yookassa_refund_apply,
 )
@@ -57,9 +65,9 @@ from .settling import (
 __all__ = [
     "AUDITED_ISSUE_FIELDS", "INTENT_STATUSES", "MAX_LINES", "OTHER_CLUSTER", "PAYEE_FIELDS", "PAYERS_ONLY",
     "CardConfirmation", "InvoiceLineSpec", "InvoiceRequest", "IssueOutcome", "PaymentStart", "RedirectStart",
-    "cluster_today", "intent_apply", "invoice_issue", "invoice_void", "invoices_issue_many", "invoices_mark_overdue",
+    "chargeback_book", "cluster_today", "intent_apply", "invoice_issue", "invoice_void", "invoices_issue_many", "invoices_mark_overdue",
     "may_pay", "method_label", "payee_save", "payee_secret_key", "payee_webhook_secret", "payment_begin",
     "payment_confirm_card", "payment_options", "payment_record_manual", "payment_refund", "payment_start",
-    "payment_start_yookassa", "payment_state_apply", "refund_note_gateway_id", "refund_settle", "require_payer",
+    "payment_start_yookassa", "payment_state_apply", "refund_note_gateway_id", "refund_settle", "require_payer", "stripe_dispute_apply", "stripe_refund_apply",
     "yookassa_payment_apply", "yookassa_refund_apply",
 ]

@@ -94,6 +94,26 @@ def payment_refund(*, actor: Actor, payment: Payment, amount_kopecks: int, reaso
     return refund
 
 
+def chargeback_book(*, payment: Payment, dispute_id: str, amount_kopecks: int, actor: Actor) -> Refund | None:
+    """A lost dispute: the bank took the money back. Booked like a refund (the payment's refunded
+    sum and the invoice's paid sum go down, so the invoice is owed again); once per dispute."""
+    reason = f"Спор (chargeback) {dispute_id} проигран: банк вернул деньги плательщику."
+    with transaction.atomic():
+        invoice = locked(payment.invoice)
+        payment = Payment.objects.select_for_update().get(pk=payment.pk, cluster_id=invoice.cluster_id)
+        if payment.refunds.filter(reason=reason).exists():
+            return None
+        amount = min(amount_kopecks, payment.amount_kopecks - payment.refunded_kopecks)
+        if amount <= 0:
+            return None
+        refund = Refund.objects.create(cluster=invoice.cluster, payment=payment, amount_kopecks=amount,
+                                       reason=reason, status=Refund.Status.SUCCEEDED)
+        audit_record(actor=actor, action="billing.chargeback", obj=refund,
+                     changes=diff({}, snapshot(refund, ["payment", "amount_kopecks", "reason", "status"])))
+        _refund_apply(refund=refund, payment=payment, invoice=invoice, actor=actor)
+    return refund
+
+
 def _refund_apply(*, refund: Refund, payment: Payment, invoice: Invoice, actor: Actor) -> None:
     """Money of a succeeded refund leaves the payment and the invoice (both locked by the caller)."""
     before = snapshot(payment, ["refunded_kopecks"])
@@ -131,14 +151,16 @@ def refund_settle(*, refund_id: int, stripe_refund_id: str = "", succeeded: bool
 
 
 
-def refund_note_gateway_id(*, refund_id: int, yookassa_refund_id: str) -> None:
-    """Remember the gateway's id of a refund that is still pending there (its notification, or
-    the next retry with the same idempotence key, settles it)."""
+def refund_note_gateway_id(*, refund_id: int, yookassa_refund_id: str = "", stripe_refund_id: str = "") -> None:
+    """Remember the gateway's id of a refund that is still pending there (its notification or
+    webhook, or the next retry with the same idempotence key, settles it)."""
+    field, value = ("stripe_refund_id", stripe_refund_id) if stripe_refund_id else ("yookassa_refund_id",
+                                                                                      yookassa_refund_id)
     with transaction.atomic():
         refund = Refund.objects.select_for_update().get(pk=refund_id)
-        if refund.status == Refund.Status.PENDING and refund.yookassa_refund_id != yookassa_refund_id:
-            before = snapshot(refund, ["yookassa_refund_id"])
-            refund.yookassa_refund_id = yookassa_refund_id
-            refund.save(update_fields=["yookassa_refund_id"])
+        if refund.status == Refund.Status.PENDING and getattr(refund, field) != value:
+            before = snapshot(refund, [field])
+            setattr(refund, field, value)
+            refund.save(update_fields=[field])
             audit_record(actor=Actor.system(refund.cluster), action="billing.refund_submitted", obj=refund,
-                         changes=diff(before, snapshot(refund, ["yookassa_refund_id"])))
+                         changes=diff(before, snapshot(refund, [field])))

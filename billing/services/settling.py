@@ -16,7 +16,7 @@ from core.ru.money import format_roubles
 from tenants.models import Cluster
 
 from ..gateways.base import GatewayPayment, GatewayRefund
-from ..gateways.stripe import intent_state
+from ..gateways.stripe import intent_state, refund_status
 from ..models import BillingAlert, GatewayEvent, Invoice, Payee, Payment, Refund
 from .common import Status, apply_money, locked
 
@@ -189,3 +189,73 @@ def yookassa_refund_apply(*, cluster: Cluster, state: GatewayRefund) -> str:
                       message="ЮKassa отклонила возврат.")
         return "refund_failed"
     return "ignored"
+
+
+def stripe_refund_apply(*, cluster: Cluster, refund: dict[str, Any]) -> str:
+    """Settle our refund from a signed Stripe refund event: only a refund of this cluster, of the
+    payment it was made for, for its amount. «pending» stays pending (it is not money back yet)."""
+    from .payments import refund_note_gateway_id, refund_settle
+
+    refund_id = str(refund.get("id") or "")
+    ours_pk = str((refund.get("metadata") or {}).get("refund_id") or "")
+    rows = Refund.objects.filter(cluster=cluster).select_related("payment")
+    ours = rows.filter(stripe_refund_id=refund_id).first() if refund_id else None
+    if ours is None and ours_pk.isdigit():
+        ours = rows.filter(pk=int(ours_pk), stripe_refund_id__isnull=True).first()
+    if ours is None:
+        return "unknown"
+    if (str(refund.get("payment_intent") or "") != ours.payment.stripe_payment_intent_id
+            or refund.get("amount") != ours.amount_kopecks):
+        return "ignored"
+    if ours.status != Refund.Status.PENDING:
+        return "stale"
+    status = refund_status(refund.get("status"))
+    if status == "succeeded":
+        refund_settle(refund_id=ours.pk, succeeded=True, stripe_refund_id=refund_id)
+        return "refunded"
+    if status == "canceled":
+        refund_settle(refund_id=ours.pk, succeeded=False, stripe_refund_id=refund_id,
+                      message=f"Stripe отклонил возврат ({refund.get('failure_reason') or refund.get('status')}).")
+        return "refund_failed"
+    refund_note_gateway_id(refund_id=ours.pk, stripe_refund_id=refund_id)
+    return "pending"
+
+
+DISPUTE_STATUSES = {
+    "warning_needs_response": "требуется ответ (предупреждение)", "warning_under_review": "на рассмотрении",
+    "warning_closed": "закрыт", "needs_response": "требуется ответ", "under_review": "на рассмотрении банка",
+    "won": "выигран", "lost": "проигран",
+}
+
+
+def stripe_dispute_apply(*, cluster: Cluster, dispute: dict[str, Any], actor: Actor,
+                         event: GatewayEvent | None = None) -> str:
+    """A chargeback on one of this cluster's card payments: staff get an alert (and an e-mail) on
+    the first event, every event leaves an audit row on the payment, and a lost dispute is booked
+    (the money the bank took back leaves the payment and the invoice is owed again)."""
+    from .payments import chargeback_book
+
+    intent_id = str(dispute.get("payment_intent") or "")
+    payment = (Payment.objects.filter(cluster=cluster, stripe_payment_intent_id=intent_id)
+               .select_related("invoice").first()) if intent_id else None
+    if payment is None:
+        return "unknown"
+    dispute_id = str(dispute.get("id") or "")[:100]
+    status = str(dispute.get("status") or "")
+    raw_amount = dispute.get("amount")
+    amount = raw_amount if isinstance(raw_amount, int) else payment.amount_kopecks
+    invoice = payment.invoice
+    actor = dataclasses.replace(actor, cluster=cluster)
+    _alert(cluster=cluster, kind=BillingAlert.Kind.DISPUTE, invoice=invoice, intent_id=intent_id, event=event,
+           expected=payment.amount_kopecks, received=amount, expected_currency=payment.currency,
+           received_currency=str(dispute.get("currency") or "").upper(),
+           message=f"Счёт № {invoice.number}: плательщик оспорил платёж {intent_id} на {format_roubles(amount)} ₽ "
+                   f"(спор {dispute_id}, причина: {dispute.get('reason') or '—'}). Ответьте в кабинете Stripe.")
+    audit_record(actor=actor, action="billing.payment_disputed", obj=payment,
+                 changes={"dispute": [None, dispute_id],
+                          "dispute_status": [None, DISPUTE_STATUSES.get(status, status)],
+                          "amount_kopecks": [None, amount]})
+    if status == "lost":
+        chargeback_book(payment=payment, dispute_id=dispute_id, amount_kopecks=amount, actor=actor)
+        return "chargeback"
+    return "disputed"

@@ -1,8 +1,8 @@
 """ASGI entry point."""
 
-import os
-
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clusterhub.settings.local")
+from clusterhub.entry import configure
+
+configure()  # fails closed in production without an explicit settings module
 application = get_asgi_application()

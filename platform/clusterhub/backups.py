@@ -15,6 +15,23 @@ for inspection unless ``drop_previous``.
 What a cluster backup does NOT hold: rows in the public schema (the Cluster and Domain
 rows, user accounts and grants, billing). Those are in the whole-database backup
 (deploy/README.md, "Backups").
+
+Public rows point INTO the schema by company id: a representative's grant and every invoice.
+Restoring only the schema would leave them pointing at ids the backup does not have (or has
+for another company), and the company sequence, rolled back with the schema, would hand those
+ids to the next companies created: a representative or an invoice would silently belong to a
+different company. So after the dump is restored, before the cluster opens again, each
+referenced company is compared with the one the restored schema has under that id (INN and
+creation time):
+
+- by default the restore is REFUSED on any difference (the previous schema is put back) and
+  the error lists the grants and invoices concerned;
+- with ``reconcile`` a reference is re-mapped to the restored company with the same INN; a
+  reference to a company the backup never had is parked: it keeps its id and the schema's
+  company sequence is moved past every referenced id, so no new company can take it. A
+  reference whose id now names ANOTHER company and that no INN can re-map still refuses.
+
+Either way the sequence is moved past every id the public schema refers to.
 """
 
 from __future__ import annotations
@@ -25,17 +42,22 @@ import re
 import shutil
 import subprocess
 import tarfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tenants.utils import schema_exists
+from django_tenants.utils import schema_context, schema_exists
 from psycopg2 import sql
 
+from billing.models import Invoice
 from clusterhub.schema_migrate import migrate_schema
+from core.accounts.models import Grant
+from core.audit.services import Actor, audit_record
 from tenants import schemas
+from tenants.members.models import Company
 from tenants.models import Cluster
 from tenants.selectors import forget_cluster_hosts
 
@@ -99,9 +121,123 @@ def _set_status(cluster: Cluster, status: str) -> None:
     forget_cluster_hosts(cluster=cluster)
 
 
-def cluster_restore_backup(*, cluster: Cluster, path: Path, drop_previous: bool = False) -> str:
+CompanyKey = tuple[str, dt.datetime]
+
+
+@dataclass
+class CompanyRefs:
+    """What the public schema says about the companies of one cluster."""
+
+    grants: dict[int, list[Grant]] = field(default_factory=dict)
+    invoices: dict[int, list[Invoice]] = field(default_factory=dict)
+
+    @property
+    def ids(self) -> set[int]:
+        return set(self.grants) | set(self.invoices)
+
+    def describe(self, company_id: int) -> str:
+        parts = [f"представитель {g.user.email}" for g in self.grants.get(company_id, [])]
+        parts += [f"счёт № {i.number}" for i in self.invoices.get(company_id, [])]
+        return f"организация № {company_id}: " + ", ".join(parts)
+
+
+def company_refs(cluster: Cluster) -> CompanyRefs:
+    refs = CompanyRefs()
+    for grant in Grant.objects.filter(cluster=cluster, company_id__isnull=False).select_related("user"):
+        refs.grants.setdefault(int(grant.company_id or 0), []).append(grant)
+    for invoice in Invoice.objects.filter(cluster=cluster).only("pk", "number", "company_id", "company_inn"):
+        refs.invoices.setdefault(invoice.company_id, []).append(invoice)
+    return refs
+
+
+def _companies(schema: str, ids: set[int]) -> dict[int, CompanyKey]:
+    if not ids or not schema_exists(schema):
+        return {}
+    with schema_context(schema):
+        return {pk: (inn, created) for pk, inn, created in
+                Company.objects.filter(pk__in=ids).values_list("pk", "inn", "created_at")}
+
+
+def _by_inn(schema: str) -> dict[str, int]:
+    with schema_context(schema):
+        rows = Company.objects.exclude(inn="").values_list("inn", "pk")
+        found: dict[str, list[int]] = {}
+        for inn, pk in rows:
+            found.setdefault(inn, []).append(pk)
+    return {inn: pks[0] for inn, pks in found.items() if len(pks) == 1}
+
+
+@dataclass
+class Reconciliation:
+    remap: dict[int, int] = field(default_factory=dict)  # old company id → restored company id
+    parked: set[int] = field(default_factory=set)  # referenced ids the backup has no company for
+    refused: list[str] = field(default_factory=list)
+
+
+def restore_reconcile_plan(*, cluster: Cluster, refs: CompanyRefs, previous: str, restored: str,
+                           reconcile: bool) -> Reconciliation:
+    """Compare each company the public rows refer to, before and after the restore."""
+    ids = refs.ids
+    before, after = _companies(previous, ids), _companies(restored, ids)
+    inns = _by_inn(restored) if reconcile else {}
+    plan = Reconciliation()
+    for company_id in sorted(ids):
+        old, new = before.get(company_id), after.get(company_id)
+        if old is not None and old == new:
+            continue  # the same company under the same id
+        inn = old[0] if old else next((i.company_inn for i in refs.invoices.get(company_id, []) if i.company_inn), "")
+        if old is None and new is not None and inn and new[0] == inn and company_id not in refs.grants:
+            continue  # an invoice of a company deleted since the backup: the backup has it back
+        target = inns.get(inn) if inn else None
+        if reconcile and target is not None:
+            if target != company_id:
+                plan.remap[company_id] = target
+            continue
+        if reconcile and new is None:
+            plan.parked.add(company_id)
+            continue
+        what = ("в копии её нет" if new is None else
+                "в копии под этим номером другая организация" if old is not None else
+                "её нет сейчас, а в копии под этим номером организация")
+        plan.refused.append(f"{refs.describe(company_id)} — {what}")
+    return plan
+
+
+def _reconcile_apply(*, cluster: Cluster, refs: CompanyRefs, plan: Reconciliation, schema: str) -> None:
+    """Re-map references (audited) and move the company sequence past every referenced id."""
+    actor = Actor.system(cluster)
+    with transaction.atomic():
+        for old, new in plan.remap.items():
+            for grant in refs.grants.get(old, []):
+                Grant.objects.filter(pk=grant.pk).update(company_id=new)
+                audit_record(actor=actor, action="backup.grant_company_remap", obj=grant,
+                             changes={"company_id": [old, new]})
+            for invoice in refs.invoices.get(old, []):
+                Invoice.objects.filter(pk=invoice.pk).update(company_id=new)
+                audit_record(actor=actor, action="backup.invoice_company_remap", obj=invoice,
+                             changes={"company_id": [old, new]})
+        for company_id in sorted(plan.parked):
+            for row in [*refs.grants.get(company_id, []), *refs.invoices.get(company_id, [])]:
+                audit_record(actor=actor, action="backup.company_parked", obj=row,
+                             changes={"company_id": [company_id, company_id]})
+    company_sequence_past(schema=schema, at_least=max(refs.ids, default=0))
+
+
+def company_sequence_past(*, schema: str, at_least: int) -> None:
+    """The schema's company id sequence continues after `at_least` (and after its own rows)."""
+    table = f"{schema}.{Company._meta.db_table}"
+    with connection.cursor() as cur:
+        cur.execute(sql.SQL("SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+                            "GREATEST(%s, (SELECT COALESCE(max(id), 0) FROM {}.{})) + 1, false)").format(
+            sql.Identifier(schema), sql.Identifier(Company._meta.db_table)), [table, at_least])
+
+
+def cluster_restore_backup(*, cluster: Cluster, path: Path, drop_previous: bool = False,
+                           reconcile: bool = False) -> str:
     """Replace the cluster's schema (and media) with a cluster_backup(). Returns the name the
-    previous schema was kept under (already dropped when drop_previous)."""
+    previous schema was kept under (already dropped when drop_previous). Public rows that point
+    into the schema (grants, invoices by company id) are checked: a difference refuses the
+    restore, or with `reconcile` is re-mapped by INN / parked (see the module's docstring)."""
     path = Path(path)
     if not path.is_file():
         raise ValidationError(f"Файл резервной копии не найден: {path}")
@@ -135,6 +271,18 @@ def cluster_restore_backup(*, cluster: Cluster, path: Path, drop_previous: bool 
                 _rename_schema(previous, slug)
             raise ValidationError("Миграции восстановленной схемы не применились; схема возвращена "
                                   f"как была: {result.error}")
+        refs = company_refs(cluster)
+        plan = restore_reconcile_plan(cluster=cluster, refs=refs, previous=previous, restored=slug,
+                                      reconcile=reconcile)
+        if plan.refused:
+            schemas.schema_drop(name=slug)
+            if schema_exists(previous):
+                _rename_schema(previous, slug)
+            raise ValidationError(
+                "Восстановление отменено, схема возвращена как была: записи общей схемы ссылаются на "
+                "организации, которых в копии нет или которые в ней другие — " + "; ".join(plan.refused)
+                + ". Запустите с --reconcile, чтобы сопоставить их по ИНН и отложить остальные.")
+        _reconcile_apply(cluster=cluster, refs=refs, plan=plan, schema=slug)
         if media.is_dir():
             media.rename(previous_media)
         if media_archive.is_file():
@@ -146,5 +294,6 @@ def cluster_restore_backup(*, cluster: Cluster, path: Path, drop_previous: bool 
     if drop_previous:
         schemas.schema_drop(name=previous)
         shutil.rmtree(previous_media, ignore_errors=True)
-    logger.info("cluster %s restored from %s (previous schema: %s)", slug, path, previous)
+    logger.info("cluster %s restored from %s (previous schema: %s; re-mapped %s, parked %s)", slug, path,
+                previous, plan.remap, sorted(plan.parked))
     return previous

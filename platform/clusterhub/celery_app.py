@@ -7,7 +7,6 @@ name and switches the worker's connection to it before the task body runs.
 from __future__ import annotations
 
 import functools
-import os
 import threading
 from typing import Any
 
@@ -17,9 +16,10 @@ from django.db import transaction
 from tenant_schemas_celery.app import CeleryApp
 from tenant_schemas_celery.task import TenantTask, headers_with_schema
 
+from clusterhub.entry import configure
 from clusterhub.sentry import tag_cluster
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clusterhub.settings.local")
+configure()  # fails closed in production without an explicit settings module
 
 # django-tenants' DatabaseWrapper (schema_name, tenant, set_tenant) behind the default alias.
 connection: Any = _connection

@@ -11,7 +11,9 @@ RequestObservabilityMiddleware goes first in MIDDLEWARE (production.py puts it t
 
 JsonFormatter writes one JSON object per line. Every record gets ``cluster`` (the schema
 the connection is on: the cluster slug, or ``public``) and ``request_id`` (or, inside a
-Celery task, ``task_id``), whichever logger wrote it.
+Celery task, ``task_id``), whichever logger wrote it. Secrets carried in links (invitation
+and password-reset tokens, ``?token=``/``?key=``/``?secret=``) are replaced by ``[redacted]`` in
+every line (``redact``), as nginx does in its access log (deploy/nginx).
 """
 
 from __future__ import annotations
@@ -38,6 +40,21 @@ _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
 _request_id: ContextVar[str | None] = ContextVar("clusterhub_request_id", default=None)
 
 access_logger = logging.getLogger("clusterhub.request")
+
+# Link secrets: the token of an invitation, the uid and token of a password reset, query keys.
+_SECRETS_IN_PATHS = (
+    (re.compile(r"(/invitations/)[^/?\s\"']+"), r"\1[redacted]"),
+    (re.compile(r"(/reset/)[^/?\s\"']+/[^/?\s\"']+"), r"\1[redacted]/[redacted]"),
+    (re.compile(r"([?&](?:token|key|secret)=)[^&\s\"']*"), r"\1[redacted]"),
+)
+
+
+def redact(text: str) -> str:
+    """`text` (a path, a URL, a log message) with the secrets of links replaced."""
+    for pattern, replacement in _SECRETS_IN_PATHS:
+        text = pattern.sub(replacement, text)
+    return text
+
 
 # Paths that are neither counted nor access-logged (probes and scrapes every few seconds).
 OPS_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -93,7 +110,8 @@ class JsonFormatter(logging.Formatter):
             payload["exc"] = self.formatException(record.exc_info)
         if record.stack_info:
             payload["stack"] = self.formatStack(record.stack_info)
-        return json.dumps(payload, ensure_ascii=False, default=str)
+        # the whole line: a message, an extra, a request's repr (django.request) or a traceback
+        return redact(json.dumps(payload, ensure_ascii=False, default=str))
 
 
 def _cluster_label(request: HttpRequest) -> str:
@@ -137,8 +155,8 @@ class RequestObservabilityMiddleware:
             metrics.request_observe(cluster=cluster, method=request.method or "", status=response.status_code,
                                     seconds=seconds, view=view)
             access_logger.info(
-                "%s %s %s", request.method, request.path, response.status_code,
-                extra={"cluster": cluster, "method": request.method, "path": request.path,
+                "%s %s %s", request.method, redact(request.path), response.status_code,
+                extra={"cluster": cluster, "method": request.method, "path": redact(request.path),
                        "status": response.status_code, "duration_ms": round(seconds * 1000, 2), "view": view},
             )
         return response

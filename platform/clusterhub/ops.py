@@ -8,7 +8,10 @@ Host header gets the same answer (kubelet sends the pod IP as Host).
 - /healthz: 200 while the process can answer; touches nothing else.
 - /readyz: 200 when the database answers, the broker answers (when CELERY_BROKER_URL is
   set) and no schema lacks a migration (public, the cluster template and every live
-  cluster); else 503 with a JSON reason. The migration check compares each schema's
+  cluster); else 503. Outside callers get only ``{"status": "ok"|"unavailable"}``; the
+  checks and the reason (schema names, broker errors) go only to those who may read /metrics
+  (METRICS_TOKEN bearer, or an unproxied request from METRICS_ALLOWED_NETWORKS: kubelet
+  probes from the node, the operator on the pod). The migration check compares each schema's
   django_migrations with the leaf migrations on disk in one query, and once it passed a
   process remembers it (schemas only move forward; a running pod does not drop out of
   service because a later release is migrating); database and broker are checked on
@@ -157,6 +160,8 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @never_cache
 def readyz(request: HttpRequest) -> HttpResponse:
     ready, body = readiness()
+    if metrics_access_denied(request) is not None:  # the outside: OK / not OK, no internals
+        body = {"status": body["status"]}
     return JsonResponse(body, status=200 if ready else 503)
 
 

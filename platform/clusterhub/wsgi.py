@@ -1,8 +1,8 @@
 """WSGI entry point."""
 
-import os
-
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clusterhub.settings.local")
+from clusterhub.entry import configure
+
+configure()  # fails closed in production without an explicit settings module
 application = get_wsgi_application()

@@ -118,9 +118,20 @@ def committee_member_get(*, committee_id: int, member_id: int) -> CommitteeMembe
     return CommitteeMember.objects.filter(pk=member_id, committee_id=committee_id).first()
 
 
-def user_by_email(*, email: str) -> User | None:
-    """The account a committee seat may name (case-insensitive e-mail)."""
-    return User.objects.filter(email__iexact=email).first()
+def seat_account(*, cluster: Cluster, email: str = "", user_id: int | None = None) -> User | None:
+    """The account a committee seat may name: found by e-mail (case-insensitive) or id AND holding
+    a role in `cluster`. «No such account» and «no role here» both give None, so the staff who add
+    seats cannot tell which accounts exist elsewhere on the platform."""
+    accounts = User.objects.filter(is_active=True)
+    if email:
+        user = accounts.filter(email__iexact=email).first()
+    elif user_id is not None:
+        user = accounts.filter(pk=user_id).first()
+    else:
+        return None
+    if user is None or not user_cluster_roles(user, cluster):
+        return None
+    return user
 
 
 def committee_document_get(*, committee_id: int, document_id: int) -> CommitteeDocument | None:

@@ -223,7 +223,7 @@ def test_committee_members_through_the_api(cluster_a: Cluster, make_user: MakeUs
                     content_type=JSON)
     assert seat.status_code == 201 and seat.json()["person_name"] == rep.full_name
     missing = api.post(f"/api/v1/committees/{committee.pk}/members/", {"user": 999999}, content_type=JSON)
-    assert missing.status_code == 400 and missing.json()["errors"]["user"] == ["Такой учётной записи нет."]
+    assert missing.status_code == 400 and missing.json()["errors"]["user"] == [services.NO_SEAT_ACCOUNT]
     assert api.delete(f"/api/v1/committees/{committee.pk}/members/{seat.json()['id']}/").status_code == 204
     assert api.get(f"/api/v1/committees/{committee.pk}/").json()["people"] == []
 

@@ -156,7 +156,7 @@ def test_staff_creates_a_meeting_records_attendance_and_an_admission(cluster_a: 
                                                    "votes_against": 0, "votes_abstained": 0})
     assert "Голосов (4) больше, чем присутствующих участников (3)" in too_many.content.decode()
     form_page = staff.get(url + "decisions/new/").content.decode()
-    assert "более половины присутствующих" in form_page and "return confirm(" in form_page
+    assert "более половины присутствующих" in form_page and "data-confirm=" in form_page
     admitted = staff.post(url + "decisions/new/", {
         "kind": "admit_member", "subject_company": applicant.pk, "text": "Принять ООО «Новичок» в члены кластера.",
         "votes_for": 3, "votes_against": 0, "votes_abstained": 0,
@@ -182,11 +182,11 @@ def test_destructive_actions_ask_for_confirmation_and_use_post(cluster_a: Cluste
     body, meeting, committee = _setup(cluster_a)
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     page = staff.get(f"/governance/meetings/{meeting.pk}/").content.decode()
-    assert re.search(r'<form method="post" action="/governance/meetings/\d+/delete/"[^>]*onsubmit="return confirm\(',
+    assert re.search(r'<form method="post" action="/governance/meetings/\d+/delete/"[^>]*data-confirm="',
                      page)
     assert staff.get(f"/governance/meetings/{meeting.pk}/delete/").status_code == 405
     for url in ("/governance/bodies/", f"/governance/committees/{committee.pk}/"):
-        assert "return confirm(" in staff.get(url).content.decode(), url
+        assert "data-confirm=" in staff.get(url).content.decode(), url
     deleted = staff.post(f"/governance/meetings/{meeting.pk}/delete/", follow=True).content.decode()
     assert "Заседание удалено." in deleted
 

@@ -277,7 +277,7 @@ def test_committee_people_and_documents(cluster_a: Cluster, cluster_b: Cluster, 
         assert seat.person_name == rep.full_name
         with pytest.raises(ValidationError, match="уже входит в комитет"):
             services.committee_member_add(committee=committee, actor=actor, user=rep)
-        with pytest.raises(ValidationError, match="нет роли в кластере"):
+        with pytest.raises(ValidationError, match="Нет учётной записи с ролью в этом кластере"):
             services.committee_member_add(committee=committee, actor=actor, user=stranger)
         with pytest.raises(ValidationError, match="Укажите ФИО или учётную запись."):
             services.committee_member_add(committee=committee, actor=actor, person_name="  ")

@@ -205,7 +205,7 @@ def test_lifecycle_on_the_company_page(cluster_a: Cluster, make_user: MakeUser) 
     staff.post(url, {"action": "suspend", "reason": "Долг по взносам"})
     page = _html(staff.get(f"/members/{company.pk}/"))
     assert "Членство приостановлено" in page and "Долг по взносам" in page
-    assert "onsubmit=\"return confirm(" in page and "Исключить из кластера" in page
+    assert "data-confirm=" in page and "Исключить из кластера" in page
     wrong = staff.post(url, {"action": "activate"}, follow=True)
     assert "Нельзя сделать действующим участником" in _html(wrong)
     with schema_context(cluster_a.schema_name):

@@ -19,6 +19,7 @@ REQUIRED = {
     "DATABASE_URL": "postgres://u:p@db.internal:5432/clusterhub",
     "CELERY_BROKER_URL": "redis://redis.internal:6379/0",
     "CLUSTERHUB_BASE_DOMAIN": "clusterhub.example.ru",
+    "BILLING_SECRETS_KEY": "MDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDA=",
 }
 PRINT_SETTINGS = """
 import json
@@ -52,7 +53,7 @@ def _run(env_overrides: dict[str, str | None]) -> subprocess.CompletedProcess[st
 
 
 @pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL",
-                                     "CLUSTERHUB_BASE_DOMAIN"])
+                                     "CLUSTERHUB_BASE_DOMAIN", "BILLING_SECRETS_KEY"])
 def test_production_refuses_to_start_without_a_required_variable(missing: str) -> None:
     result = _run({missing: None})
     assert result.returncode != 0
@@ -91,7 +92,8 @@ def test_production_settings_when_everything_is_given() -> None:
     policy = policy_header_value(s["CSP"])
     assert "default-src 'self'" in policy
     assert "script-src 'self';" in policy  # no inline <script>
-    assert "script-src-attr 'unsafe-inline'" in policy  # onsubmit="return confirm(...)"
+    assert "'unsafe-inline'" not in policy  # no inline handlers or styles (frontend/page.js)
+    assert "script-src-attr 'none'" in policy and "style-src 'self';" in policy
     assert "frame-ancestors 'none'" in policy
 
 

@@ -219,7 +219,7 @@ def test_card_shows_budget_shortfall_support_and_links(cluster_a: Cluster, make_
     assert "01.04.2024" in html and "Внести транш" in html
     assert "Соглашение о субсидии" in html
     assert "Одобрить" in html and "принятых решений пока нет" in html  # an idea, no adopted decision yet
-    assert "Остановить" in html and "return confirm(" in html
+    assert "Остановить" in html and "data-confirm=" in html
 
 
 def test_list_search_filter_sort_pages_and_empty_states(

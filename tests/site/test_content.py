@@ -87,7 +87,7 @@ def test_editing_publishes_and_unpublishes_with_audit(cluster_a: Cluster, make_u
     refused = client.post(f"/site/manage/news/{news.pk}/edit/", {"title": ""})
     assert "Обязательное поле." in refused.content.decode()
     page = client.get("/site/manage/news/").content.decode()
-    assert "return confirm(" in page
+    assert "data-confirm=" in page
     assert client.get(f"/site/manage/news/{news.pk}/delete/").status_code == 405
     client.post(f"/site/manage/news/{news.pk}/delete/")
     entries = AuditEntry.objects.filter(cluster=cluster_a, object_type="content.news").order_by("id")

@@ -139,7 +139,7 @@ def test_delete_needs_post_and_asks_for_confirmation(cluster_a: Cluster, make_us
     event = make_event(cluster_a, "Выставка", FUTURE)
     admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
     page = admin.get(f"/site/events/{event.pk}/").content.decode()
-    assert "return confirm(" in page and "Удалить мероприятие?" in page
+    assert "data-confirm=" in page and "Удалить мероприятие?" in page
     assert admin.get(f"/site/events/{event.pk}/delete/").status_code == 405
     assert admin.post(f"/site/events/{event.pk}/delete/").status_code == 302
     with schema_context(cluster_a.schema_name):

@@ -25,7 +25,7 @@ from tenants.governance.selectors import (
     committee_list,
     committee_member_get,
     committees_with_documents_for,
-    user_by_email,
+    seat_account,
 )
 from tenants.http import ClusterHttpRequest
 
@@ -83,9 +83,9 @@ def committee_member_add(request: ClusterHttpRequest, pk: int) -> HttpResponseBa
 
     def add(data: dict[str, Any]) -> CommitteeMember:
         email = data.pop("user_email")
-        user = user_by_email(email=email) if email else None
+        user = seat_account(cluster=request.cluster, email=email) if email else None
         if email and user is None:
-            raise ValidationError({"user_email": _("Учётной записи с таким e-mail нет.")})
+            raise ValidationError({"user_email": _("Нет учётной записи с ролью в этом кластере с такими данными.")})
         return services.committee_member_add(committee=item, actor=Actor.from_request(request), user=user, **data)
 
     return form_page(

@@ -1,6 +1,12 @@
 """Demo and development: embedded PostgreSQL unless DATABASE_URL is set."""
 
+from django.core.exceptions import ImproperlyConfigured
+
+from clusterhub.entry import is_production
 from clusterhub.env import database_config, env_bool
+
+if is_production():  # a production process never runs with DEBUG, the embedded database, demo passwords
+    raise ImproperlyConfigured("clusterhub.settings.local refuses to load with CLUSTERHUB_ENV=production.")
 
 from .base import *  # noqa: F403
 

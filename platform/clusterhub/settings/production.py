@@ -1,6 +1,7 @@
 """Production: secrets only from the environment, no defaults (deploy/README.md lists them).
 
-Required: DJANGO_SECRET_KEY, DATABASE_URL, CELERY_BROKER_URL, CLUSTERHUB_BASE_DOMAIN.
+Required: DJANGO_SECRET_KEY, DATABASE_URL, CELERY_BROKER_URL, CLUSTERHUB_BASE_DOMAIN,
+BILLING_SECRETS_KEY.
 Importing this module without them raises ImproperlyConfigured, so no process starts
 half-configured.
 """
@@ -25,6 +26,19 @@ if len(SECRET_KEY) < 40 or SECRET_KEY.startswith("insecure-") or len(set(SECRET_
     )
 # Old keys still accepted for sessions/signatures while rotating (comma-separated).
 SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS", [])
+
+# Payee secrets (Stripe keys, webhook secrets, YooKassa keys) are encrypted with their own key,
+# never one derived from SECRET_KEY: comma-separated Fernet keys, the first encrypts
+# (python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())').
+BILLING_SECRETS_KEY = env_str("BILLING_SECRETS_KEY")
+try:
+    from cryptography.fernet import Fernet
+
+    for _key in [k.strip() for k in BILLING_SECRETS_KEY.split(",") if k.strip()] or [""]:
+        Fernet(_key.encode())
+except ValueError as exc:
+    raise ImproperlyConfigured("BILLING_SECRETS_KEY must be Fernet keys (32 url-safe base64 bytes), "
+                               "comma-separated.") from exc
 
 env_str("DATABASE_URL")  # required: database_config() would otherwise fall back to embedded PostgreSQL
 DATABASES = {"default": database_config()}
@@ -62,14 +76,16 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Observability first (request id, metrics, access log), then the probes, which answer
 # before host routing; CSP on every response.
 MIDDLEWARE = [*OPS_MIDDLEWARE, *MIDDLEWARE]
-# Our pages load scripts and styles only from our origin. The one inline script use is
-# `onsubmit="return confirm(...)"` on destructive forms: script-src-attr allows inline
-# event handlers and nothing else (no inline <script> elements).
+# Our pages load scripts and styles only from our origin and nothing inline: no <script> or
+# <style> elements, no on…= handlers, no style= attributes ('unsafe-inline' nowhere). A
+# destructive form carries data-confirm and frontend/page.js asks; bars are placed by the same
+# file through data-left/data-width (tests/security/test_csp.py keeps templates that way).
 CONTENT_SECURITY_POLICY = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
-    "script-src-attr": ["'unsafe-inline'"],
-    "style-src": ["'self'", "'unsafe-inline'"],
+    "script-src-attr": ["'none'"],
+    "style-src": ["'self'"],
+    "style-src-attr": ["'none'"],
     "img-src": ["'self'", "data:"],
     "font-src": ["'self'"],
     "connect-src": ["'self'"],

@@ -161,6 +161,10 @@ def committee_delete(*, committee: Committee, actor: Actor) -> None:
         delete_files_on_commit(CommitteeDocument.file.field.storage, files)
 
 
+# one answer for «no such account» and «no role in this cluster» (no existence oracle)
+NO_SEAT_ACCOUNT = "Нет учётной записи с ролью в этом кластере с такими данными."
+
+
 def committee_member_add(*, committee: Committee, actor: Actor, role: str = CommitteeMember.Role.MEMBER,
                          user: User | None = None, person_name: str = "",
                          company: Company | None = None) -> CommitteeMember:
@@ -169,7 +173,7 @@ def committee_member_add(*, committee: Committee, actor: Actor, role: str = Comm
     person_name = person_name.strip()
     if user is not None:
         if not user_cluster_roles(user, current_cluster(actor)):
-            raise ValidationError({"user": "У этой учётной записи нет роли в кластере."})
+            raise ValidationError({"user": NO_SEAT_ACCOUNT})
         if committee.people.filter(user=user).exists():
             raise ValidationError({"user": "Этот человек уже входит в комитет."})
         person_name = person_name or user.get_full_name()

@@ -1,4 +1,4 @@
-"""python manage.py restore_cluster_backup <slug> --file PATH [--drop-previous]"""
+"""python manage.py restore_cluster_backup <slug> --file PATH [--drop-previous] [--reconcile]"""
 
 from __future__ import annotations
 
@@ -21,6 +21,10 @@ class Command(BaseCommand):
         parser.add_argument("--file", required=True, help="файл <код>-<время>.dump")
         parser.add_argument("--drop-previous", action="store_true",
                             help="удалить прежнюю схему и прежние файлы после успешного восстановления")
+        parser.add_argument("--reconcile", action="store_true",
+                            help="представителей и счета, ссылающиеся на организации, которых в копии нет "
+                                 "или которые в ней другие, сопоставить по ИНН, остальные отложить "
+                                 "(без этого флага такое восстановление отменяется)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         cluster = cluster_get_by_slug(slug=opts["slug"])
@@ -28,7 +32,7 @@ class Command(BaseCommand):
             raise CommandError(f"Кластер «{opts['slug']}» не найден.")
         try:
             previous = cluster_restore_backup(cluster=cluster, path=Path(opts["file"]),
-                                              drop_previous=opts["drop_previous"])
+                                              drop_previous=opts["drop_previous"], reconcile=opts["reconcile"])
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         kept = "удалена" if opts["drop_previous"] else f"сохранена как {previous}"
