@@ -281,5 +281,6 @@ PLATFORM_DEMOS = [
     "billing.demo.demo_payees",
     "billing.statements.demo.demo_statements",
     "tenants.reporting.demo.demo_annual_reports",
+    "clusterhub.demo.selection.demo_selection",
     "core.federal.warehouse.demo_refresh",
 ]
