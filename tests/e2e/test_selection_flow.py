@@ -17,7 +17,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
-from playwright.sync_api import Dialog, Page, expect
+from playwright.sync_api import Page, expect
 
 from core.accounts.models import Grant
 from core.accounts.services import grant_role, user_create
@@ -92,7 +92,6 @@ def _shots(ui: UI, name: str) -> None:
 def test_cluster_applies_expert_scores_ministry_ranks_and_decides(selection: Call, ui: UI) -> None:
     page = ui.page
     page.on("dialog", lambda dialog: dialog.accept())  # the confirmations before submitting
-    _ = Dialog
 
     # 1. The cluster admin: the open call on the home, the application with live sections, submit.
     _sign_in(page, ui, "beta", "admin@nso.demo")
