@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -26,7 +26,8 @@ from core.accounts.access import MANAGER_ROLES
 from core.accounts.models import Grant, User
 from core.accounts.selectors import MinistryScope, user_ministry_scope
 from core.audit.services import Actor
-from core.selection import selectors, services
+from core.federal.annual_report_pdf import content_disposition
+from core.selection import documents, selectors, services
 from core.selection.models import Application, Assignment, Call
 from core.selection.services import CriterionInput
 
@@ -112,6 +113,28 @@ class FederalCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def ranking(self, request: Request, pk: str) -> Response:
         call, scope = self._ministry_call()
         return Response(ranking_json(selectors.call_ranking(call=call, scope=scope)))
+
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"])
+    def protocol(self, request: Request, pk: str) -> HttpResponse:
+        """The commission's protocol with the ranking: ?type=pdf (default) or docx."""
+        call, scope = self._ministry_call()
+        return document_response(documents.protocol_document(call, selectors.call_ranking(call=call, scope=scope)),
+                                 f"Протокол_{call.year}_{call.pk}", request)
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def document_response(document: documents.Document, stem: str, request: Request) -> HttpResponse:
+    if request.query_params.get("type") == "docx":
+        response = HttpResponse(documents.docx(document), content_type=DOCX)
+        response["Content-Disposition"] = content_disposition(f"{stem}.docx")
+    else:
+        response = HttpResponse(documents.pdf(document), content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition(f"{stem}.pdf")
+    return response
 
 
 # --- public host: an expert's reviews -----------------------------------------------------------
@@ -236,6 +259,17 @@ class ProgramApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     def submit(self, request: Request, pk: str) -> Response:
         application = services.application_submit(application=self._own(), actor=self.actor())
         return self._out(application)
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"])
+    def document(self, request: Request, pk: str) -> HttpResponse:
+        """The submitted application: ?type=pdf (default) or docx."""
+        application = self._own()
+        if application.version == 0:
+            raise Http404
+        return document_response(documents.application_document(application),
+                                 f"Заявка_{application.call.year}_{self.cluster.schema_name}_v{application.version}",
+                                 request)
 
     @extend_schema(request=AnswerSerializer, responses={200: ApplicationSerializer})
     @action(detail=True, methods=["post"])

@@ -21,10 +21,12 @@ from django_tenants.utils import schema_context
 from core.accounts.models import Grant, User
 from core.accounts.selectors import user_cluster_roles, user_grants, user_ministry_scope
 from core.audit.services import Actor, audit_record, model_create, model_update
+from core.files import delete_files_on_commit, document_check, stored_file_rollback
 from tenants.models import Cluster
 
 from .models import (
     Application,
+    ApplicationAttachment,
     ApplicationVersion,
     Assignment,
     Call,
@@ -423,6 +425,38 @@ def application_update(*, application: Application, data: dict[str, Any], actor:
     model_update(obj=application, data=clean, actor=actor, action="selection.application_update",
                  audited=list(NARRATIVE_FIELDS))
     return application
+
+
+def attachment_add(*, application: Application, name: str, file: Any, actor: Actor) -> ApplicationAttachment:
+    """Attach a file (e.g. the presentation) to an application the cluster may still edit."""
+    with transaction.atomic():
+        application = Application.objects.select_for_update().select_related("cluster").get(pk=application.pk)
+        require_cluster_admin(actor, application.cluster)
+        if application.status not in EDITABLE:
+            raise ValidationError({"file": "Заявка подана: приложения меняются только по запросу уточнений."})
+        name = (name or "").strip()
+        if not name:
+            raise ValidationError({"name": "Укажите, что это за приложение (например, «Презентация»)."})
+        original = document_check(file)
+        row = ApplicationAttachment(application=application, name=name[:200], file=file,
+                                    original_name=original[:255], size=file.size or 0, uploaded_by=actor.user)
+        with stored_file_rollback(row.file, keep=[file.name]):
+            model_create(obj=row, actor=actor, action="selection.attachment_add")
+    return row
+
+
+@transaction.atomic
+def attachment_delete(*, attachment: ApplicationAttachment, actor: Actor) -> None:
+    application = Application.objects.select_for_update().select_related("cluster").get(
+        pk=attachment.application_id)
+    require_cluster_admin(actor, application.cluster)
+    if application.status not in EDITABLE:
+        raise ValidationError({"file": "Заявка подана: приложения меняются только по запросу уточнений."})
+    audit_record(actor=actor, action="selection.attachment_delete", obj=attachment,
+                 changes={"name": attachment.name, "file": attachment.original_name})
+    name = attachment.file.name
+    attachment.delete()
+    delete_files_on_commit(attachment.file.storage, [name])
 
 
 def _completeness(application: Application) -> None:

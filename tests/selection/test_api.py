@@ -193,3 +193,57 @@ def test_program_applications_api(cluster_a: Cluster, cluster_b: Cluster, make_u
     expert_user = expert(make_user, call)
     assert as_user(expert_user, None).get("/api/v1/program-applications/").status_code == 404
     assert Application.objects.get(pk=pk).goals == "Тренажёры"
+
+
+def _pdf_text(content: bytes) -> str:
+    import subprocess
+
+    result = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", "-", "-"], input=content,
+                            capture_output=True, check=True)
+    return " ".join(result.stdout.decode().split())
+
+
+def test_protocol_and_application_documents(cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser) -> None:
+    import io
+
+    from docx import Document
+
+    from .factories import live_data
+
+    live_data(cluster_a)
+    call = open_call(experts=1)
+    a, b = submitted(call, cluster_a, goals="Серийный выпуск тренажёров"), submitted(call, cluster_b)
+    reviewer = expert(make_user, call)
+    scored(services.assignment_create(application=a, expert=reviewer, actor=SYSTEM), 9, 8)
+    scored(services.assignment_create(application=b, expert=reviewer, actor=SYSTEM), 4, 5)
+    federal_user = make_user(ROLE.MINISTRY_FEDERAL)
+    from core.audit.services import Actor
+    services.decision_record(application=a, outcome="winner", protocol_ref="№ 7", actor=Actor(user=federal_user))
+    federal = as_user(federal_user, None)
+    response = federal.get(f"/api/v1/federal/calls/{call.pk}/protocol/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = _pdf_text(response.content)
+    assert "Рейтинг заявок" in text
+    assert text.index(cluster_a.name) < text.index(cluster_b.name)
+    assert "8.60" in text and "Победитель" in text and "4.40" in text
+    docx_response = federal.get(f"/api/v1/federal/calls/{call.pk}/protocol/?type=docx")
+    table = Document(io.BytesIO(docx_response.content)).tables[0]
+    assert [row.cells[1].text for row in table.rows[1:]] == [cluster_a.name, cluster_b.name]
+    assert as_user(make_user(ROLE.MINISTRY_REGIONAL, region_codes=["RU-NVS"]), None).get(
+        f"/api/v1/federal/calls/{call.pk}/protocol/").status_code == 200
+    assert as_user(reviewer, None).get(f"/api/v1/federal/calls/{call.pk}/protocol/").status_code == 403
+    assert client_for(None).get(f"/api/v1/federal/calls/{call.pk}/protocol/").status_code == 401
+    # the application, on the cluster's host
+    admin = as_user(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
+    pdf = admin.get(f"/api/v1/program-applications/{a.pk}/document/")
+    assert pdf.status_code == 200
+    text = _pdf_text(pdf.content)
+    assert "Всего участников: 2" in text and "Вуз или научная организация 1" in text
+    assert "Реабилитационные" in text and "Альфа-Мед" in text  # the project row (the cell wraps)
+    assert "Серийный выпуск тренажёров" in text and "Выручка" in text
+    docx_app = admin.get(f"/api/v1/program-applications/{a.pk}/document/?type=docx")
+    assert "Реабилитационные тренажёры" in [c.text for t in Document(io.BytesIO(docx_app.content)).tables
+                                             for r in t.rows for c in r.cells]
+    other = as_user(make_user(ROLE.CLUSTER_ADMIN, cluster_b), cluster_b)
+    assert other.get(f"/api/v1/program-applications/{a.pk}/document/").status_code == 404
+    assert client_for(cluster_a).get(f"/api/v1/program-applications/{a.pk}/document/").status_code == 401

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -174,3 +175,26 @@ def test_ranking_clarification_decision_and_regional_scope(cluster_a: Cluster, c
     services.decision_record(application=b, outcome="supported", actor=Actor(user=federal))
     services.call_publish_results(call=call, actor=SYSTEM)
     assert Call.objects.get(pk=call.pk).status == Call.Status.PUBLISHED
+
+
+def test_required_attachment_then_submit_and_no_changes_after(cluster_a: Cluster, settings: Any,
+                                                              tmp_path: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    call = open_call(required_attachments=["Презентация"])
+    actor = Actor.system(cluster_a)
+    application = services.application_create(call=call, cluster=cluster_a, actor=actor)
+    with pytest.raises(ValidationError, match="Приложите обязательные файлы: Презентация"):
+        services.application_submit(application=application, actor=actor)
+    with pytest.raises(ValidationError, match="тип файла"):
+        services.attachment_add(application=application, name="Презентация", actor=actor,
+                                file=SimpleUploadedFile("deck.exe", b"MZ"))
+    services.attachment_add(application=application, name="Презентация", actor=actor,
+                            file=SimpleUploadedFile("deck.pdf", b"%PDF-1.4 slides"))
+    application = services.application_submit(application=application, actor=actor)
+    assert application.snapshot["attachments"] == [{"name": "Презентация", "file": "deck.pdf", "size": 15}]
+    with pytest.raises(ValidationError, match="Заявка подана"):
+        services.attachment_add(application=application, name="Ещё", actor=actor,
+                                file=SimpleUploadedFile("more.pdf", b"%PDF-1.4"))
+    assert application.attachments.count() == 1
