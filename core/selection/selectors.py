@@ -162,6 +162,9 @@ def call_ranking(*, call: Call, scope: MinistryScope | None = None) -> Ranking:
     for application_id in Assignment.objects.filter(application__call=call).values_list("application_id", flat=True):
         assigned[application_id] += 1
     spread_limit = outlier_spread(call)
+    # Labels once per call: get_FOO_display() rebuilds a dict of lazy strings on every row.
+    status_labels = {value: str(label) for value, label in Application.Status.choices}
+    outcome_labels = {value: str(label) for value, label in Decision.Outcome.choices}
     rows: list[RankingRow] = []
     for a in applications:
         totals = [weighted_total(criteria, v) for v in per_assignment[a.pk].values()]
@@ -175,12 +178,12 @@ def call_ranking(*, call: Call, scope: MinistryScope | None = None) -> Ranking:
         decision: Decision | None = getattr(a, "decision", None)
         rows.append(RankingRow(
             place=None, application_id=a.pk, cluster_id=a.cluster_id, cluster=a.cluster.name,
-            region_codes=list(a.cluster.region_codes), status=a.status, status_label=str(a.get_status_display()),
+            region_codes=list(a.cluster.region_codes), status=a.status, status_label=status_labels.get(a.status, a.status),
             version=a.version, score=score, spread=spread,
             outlier=spread is not None and len(totals) > 1 and spread > spread_limit,
             experts_assigned=assigned[a.pk], experts_submitted=len(totals), expert_totals=sorted(totals),
             criteria_means=means, decision=decision.outcome if decision else "",
-            decision_label=str(decision.get_outcome_display()) if decision else "",
+            decision_label=outcome_labels.get(decision.outcome, decision.outcome) if decision else "",
             protocol_ref=decision.protocol_ref if decision else ""))
     rows.sort(key=lambda r: (r.score is None, -(r.score or 0), r.cluster))
     for place, row in enumerate((r for r in rows if r.score is not None), start=1):
