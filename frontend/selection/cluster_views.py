@@ -26,7 +26,7 @@ from frontend.pages import action, form_page
 from tenants.http import ClusterHttpRequest
 
 from . import display
-from .forms import AnswerForm, NarrativeForm, SubmitForm, effects_lines
+from .forms import AnswerForm, AttachmentForm, NarrativeForm, SubmitForm, effects_lines
 
 
 def _is_admin(request: ClusterHttpRequest) -> bool:
@@ -84,7 +84,8 @@ def application_page(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
         template="frontend/selection/cluster_application.html",
         context={"application": application, "view": view, "live": live, "editable": editable,
                  "admin": _is_admin(request), "history": selectors.clarifications_of(application),
-                 "open_request": open_request, "submit_form": SubmitForm(), "answer_form": AnswerForm()},
+                 "open_request": open_request, "submit_form": SubmitForm(), "answer_form": AnswerForm(),
+                 "attachment_form": AttachmentForm(), "attachments": list(application.attachments.all())},
     )
 
 
@@ -99,6 +100,34 @@ def submit(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
                                                                actor=Actor.from_request(request)),
                   success=_here(application),
                   message=lambda a: _("Заявка подана: версия %(v)s зафиксирована.") % {"v": a.version})
+
+
+@cluster_page(MANAGERS)
+@require_POST
+def attach(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
+    application = _application(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return action(request, lambda: _refuse(_("Выберите файл и укажите, что это за приложение.")),
+                      success=_here(application))
+    return action(request, lambda: services.attachment_add(
+        application=application, name=form.cleaned_data["name"], file=form.cleaned_data["file"],
+        actor=Actor.from_request(request)), success=_here(application), message=_("Файл приложен к заявке."))
+
+
+@cluster_page(MANAGERS)
+@require_POST
+def detach(request: ClusterHttpRequest, pk: int, attachment_pk: int) -> HttpResponseBase:
+    application = _application(request, pk)
+    attachment = or_404(application.attachments.filter(pk=attachment_pk).first())
+    return action(request, lambda: services.attachment_delete(attachment=attachment, actor=Actor.from_request(request)),
+                  success=_here(application), message=_("Файл удалён из заявки."))
+
+
+@cluster_page(MANAGERS)
+@require_GET
+def download(request: ClusterHttpRequest, pk: int, fmt: str) -> HttpResponse:
+    return display.application_response(application=_application(request, pk), fmt=fmt)
 
 
 @cluster_page(MANAGERS)

@@ -3,18 +3,16 @@ in Russian, from the snapshot core.selection.snapshot builds."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import Http404, HttpResponse
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.federal.annual_report_pdf import content_disposition
 from core.ru.money import format_roubles
 from core.ru.regions import region_name
+from core.selection import documents
 from core.selection.models import Application
 from core.selection.selectors import Ranking
 
@@ -83,58 +81,30 @@ def application_view(application: Application) -> list[Section]:
     return sections(snapshot.get("sections", snapshot))
 
 
-PROTOCOL_TYPES = {
+DOCUMENT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 
-def protocol_rows(ranking: Ranking) -> list[list[str]]:
-    return [[str(row.place or "—"), row.cluster, str(row.score if row.score is not None else "—"),
-             str(row.spread if row.spread is not None else "—") + (" !" if row.outlier else ""),
-             f"{row.experts_submitted} / {row.experts_assigned}", row.decision_label or "—"] for row in ranking.rows]
-
-
-def protocol_header() -> list[str]:
-    return [_("Место"), _("Кластер"), _("Взвешенная оценка"), _("Разброс"), _("Оценок"), _("Решение комиссии")]
-
-
-def protocol_docx(ranking: Ranking) -> bytes:
-    from docx import Document
-
-    call = ranking.call
-    document = Document()
-    document.add_heading(_("Протокол экспертной комиссии"), level=1)
-    document.add_paragraph(_("Отбор «%(title)s», %(year)s год") % {"title": call.title, "year": call.year})
-    table = document.add_table(rows=1, cols=6)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, protocol_header(), strict=True):
-        cell.text = text
-    for values in protocol_rows(ranking):
-        for cell, text in zip(table.add_row().cells, values, strict=True):
-            cell.text = text
-    document.add_paragraph(_("Оценка — среднее взвешенных оценок экспертов; «!» — оценки экспертов расходятся "
-                             "больше чем на %(n)s балла.") % {"n": ranking.outlier_spread})
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def protocol_pdf(ranking: Ranking) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string("frontend/selection/protocol_pdf.html", {
-        "call": ranking.call, "header": protocol_header(), "rows": protocol_rows(ranking),
-        "spread": ranking.outlier_spread, "made": timezone.localtime()})
-    return HTML(string=html).write_pdf() or b""
+def document_response(document: documents.Document, *, stem: str, fmt: str) -> HttpResponse:
+    """core.selection.documents' PDF or DOCX of an application or a protocol, as a download (else 404)."""
+    if fmt not in DOCUMENT_TYPES:
+        raise Http404
+    body = documents.pdf(document) if fmt == "pdf" else documents.docx(document)
+    response = HttpResponse(body, content_type=DOCUMENT_TYPES[fmt])
+    response["Content-Disposition"] = content_disposition(f"{stem}.{fmt}")
+    return response
 
 
 def protocol_response(*, ranking: Ranking, fmt: str) -> HttpResponse:
-    """The commission's protocol of a call: the ranking with the decisions, as PDF or DOCX (else 404)."""
-    if fmt not in PROTOCOL_TYPES:
-        raise Http404
-    with translation.override("ru"):
-        body = protocol_pdf(ranking) if fmt == "pdf" else protocol_docx(ranking)
-    response = HttpResponse(body, content_type=PROTOCOL_TYPES[fmt])
-    response["Content-Disposition"] = content_disposition(f"Протокол_отбора_{ranking.call.year}_{ranking.call.pk}.{fmt}")
-    return response
+    call = ranking.call
+    return document_response(documents.protocol_document(call, ranking), fmt=fmt,
+                             stem=f"Протокол_отбора_{call.year}_{call.pk}")
+
+
+def application_response(*, application: Application, fmt: str) -> HttpResponse:
+    if not application.version:
+        raise Http404  # a draft has no document yet
+    return document_response(documents.application_document(application), fmt=fmt,
+                             stem=f"Заявка_{application.call.year}_{application.cluster.schema_name}_v{application.version}")

@@ -195,6 +195,14 @@ def application_detail(request: PlatformHttpRequest, pk: int, application_pk: in
 
 @ministry_required
 @require_GET
+def application_download(request: PlatformHttpRequest, pk: int, application_pk: int, fmt: str) -> HttpResponse:
+    application = or_404(selectors.application_for_ministry(call=_call(pk), application_id=application_pk,
+                                                            scope=_scope(request)))
+    return display.application_response(application=application, fmt=fmt)
+
+
+@ministry_required
+@require_GET
 def ranking(request: PlatformHttpRequest, pk: int) -> HttpResponse:
     call = _call(pk)
     return render(request, "frontend/selection/ranking.html", {

@@ -143,3 +143,48 @@ def test_a_cluster_outside_the_call_cannot_start(cluster_a: Cluster, make_user: 
     assert "Только межрегиональные" not in client.get("/selection/").content.decode()
     assert client.post(f"/selection/calls/{call.pk}/start/").status_code == 404
     assert not Application.objects.filter(call=call).exists()
+
+
+def _pdf_text(content: bytes) -> str:
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=content, capture_output=True,
+                          check=True).stdout.decode()
+
+
+def test_attachment_then_submit_then_pdf_and_docx_of_the_application(call: Call, cluster_a: Cluster,
+                                                                     cluster_b: Cluster, make_user: MakeUser) -> None:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from docx import Document
+
+    Call.objects.filter(pk=call.pk).update(required_attachments=["Презентация проекта"])
+    admin = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
+    client = signed_in(admin, cluster_a)
+    client.post(f"/selection/calls/{call.pk}/start/")
+    application = Application.objects.get(call=call, cluster=cluster_a)
+    here = f"/selection/applications/{application.pk}/"
+    client.post(here, {"goals": "Серийный выпуск реабилитационных колясок", "anchor_project": "",
+                       "team": "", "expected_effects": ""})
+    refused = client.post(f"{here}submit/", {"confirm": "on"}, follow=True).content.decode()
+    assert "Приложите обязательные файлы: Презентация проекта." in refused
+    assert client.get(f"{here}application.pdf").status_code == 404  # a draft has no document yet
+    pdf_bytes = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+    response = client.post(f"{here}attachments/", {
+        "name": "Презентация проекта", "file": SimpleUploadedFile("deck.pdf", pdf_bytes, "application/pdf")},
+        follow=True)
+    assert "Файл приложен к заявке." in response.content.decode() and "deck.pdf" in response.content.decode()
+    done = client.post(f"{here}submit/", {"confirm": "on"}, follow=True).content.decode()
+    assert "Заявка подана: версия 1 зафиксирована." in done and 'id="attachment-form"' not in done
+    text = _pdf_text(client.get(f"{here}application.pdf").content)
+    assert "Серийный выпуск реабилитационных колясок" in text and "Кластер Альфа (тест)" in text
+    document = Document(io.BytesIO(client.get(f"{here}application.docx").content))
+    assert any("Серийный выпуск реабилитационных колясок" in p.text for p in document.paragraphs)
+    # The ministry downloads it too; another cluster's admin does not.
+    federal = signed_in(make_user(ROLE.MINISTRY_FEDERAL), None)
+    ministry_pdf = federal.get(f"/selection/{call.pk}/applications/{application.pk}/application.pdf")
+    assert ministry_pdf.status_code == 200 and "Серийный выпуск" in _pdf_text(ministry_pdf.content)
+    other = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_b), cluster_b)
+    assert other.get(f"{here}application.pdf").status_code == 404
+    assert client_for(cluster_a).get(f"{here}application.pdf").status_code == 302
