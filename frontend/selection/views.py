@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseBase
@@ -32,6 +33,9 @@ from tenants.http import PlatformHttpRequest
 
 from . import display
 from .forms import AssignForm, CallForm, ClarificationRequestForm, DecisionForm, ExpertForm, ReviewForm
+
+# Applications per page of a call (each row checks its free experts for a conflict of interest).
+PAGE_SIZE = 25
 
 
 def _user(request: PlatformHttpRequest) -> User:
@@ -98,7 +102,9 @@ def call_create(request: PlatformHttpRequest) -> HttpResponseBase:
 @require_GET
 def call_detail(request: PlatformHttpRequest, pk: int) -> HttpResponse:
     call = _call(pk)
-    applications = list(selectors.applications_visible(call=call, scope=_scope(request)))
+    page = Paginator(selectors.applications_visible(call=call, scope=_scope(request)), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    applications = list(page)
     experts = [row.expert for row in ExpertAssignment.objects.filter(call=call).select_related("expert")]
     assigned: dict[int, list[Assignment]] = {}
     for assignment in Assignment.objects.filter(application__call=call).select_related("expert"):
@@ -112,7 +118,7 @@ def call_detail(request: PlatformHttpRequest, pk: int) -> HttpResponse:
         rows.append({"application": application, "assignments": mine,
                      "candidates": [e for e in free if e not in conflicts], "conflicts": conflicts})
     return render(request, "frontend/selection/call.html", {
-        "call": call, "rows": rows, "experts": experts, "expert_form": ExpertForm(),
+        "call": call, "rows": rows, "page": page, "experts": experts, "expert_form": ExpertForm(),
         "manager": _is_manager(request),
     })
 

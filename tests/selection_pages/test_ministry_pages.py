@@ -160,3 +160,14 @@ def test_published_results_are_public_and_on_the_platform_home(call: Call, clust
     assert "Итоги отбора «PROКЛАСТЕРЫ 2026»" in home
     body = client_for(None).get(f"/selection/{call.pk}/results/").content.decode()
     assert "Кластер Альфа (тест)" in body and "Победитель" in body
+
+
+def test_call_page_query_count_is_bounded(call: Call, cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser,
+                                          django_assert_max_num_queries: object) -> None:
+    submitted(call, cluster_a), submitted(call, cluster_b)
+    for n in range(2):
+        services.expert_grant(call=call, expert=make_user(email=f"x{n}@example.test"), actor=SYSTEM)
+    client = signed_in(make_user(ROLE.MINISTRY_FEDERAL), None)
+    with django_assert_max_num_queries(20):  # type: ignore[operator]
+        body = client.get(f"/selection/{call.pk}/").content.decode()
+    assert "Кластер Альфа (тест)" in body and "Кластер Бета (тест)" in body
