@@ -4,4 +4,5 @@ app_name = "api"
 urlpatterns = [
     path("", include("api.accounts.urls")),
     path("", include("api.federal.urls")),
+    path("", include("api.selection.urls_public")),
 ]

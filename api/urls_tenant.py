@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("api.annual_report.urls")),
     path("", include("api.projects.urls")),
     path("", include("api.registry.urls")),
+    path("", include("api.selection.urls_tenant")),
 ]

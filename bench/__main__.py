@@ -14,7 +14,8 @@ from pathlib import Path
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 # One module per product area, each with run(fixture) -> list[report.Row] (rows with their
 # baseline beside ours) and an optional NOTES list of strings printed under the table.
-AREA_BENCHES: list[str] = ["bench.roadmap", "bench.federal", "bench.fees", "bench.billing", "bench.governance"]
+AREA_BENCHES: list[str] = ["bench.roadmap", "bench.federal", "bench.fees", "bench.billing", "bench.governance",
+                          "bench.selection"]
 
 
 def _cores() -> str:

@@ -42,6 +42,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if managers:
             items.append((_("Сайт"), reverse("site:manage_news")))
             items.append((_("Годовой отчёт"), reverse("annual:index")))
+            items.append((_("Заявка на отбор"), reverse("program:index")))
         if Grant.Role.CLUSTER_ADMIN in roles:
             items.append((_("Журнал"), reverse("audit:log")))
     else:
@@ -50,6 +51,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((_("Мои кластеры"), reverse("frontend:my_clusters")))
             if user_ministry_scope(user) is not None:
                 items.append((_("Кластеры (министерство)"), reverse("federal:overview")))
+                items.append((_("Отборы"), reverse("selection:calls")))
             if user_is_platform_admin(user):
                 items.append((_("Управление кластерами"), reverse("frontend:platform_clusters")))
                 items.append((_("Формы отчёта"), reverse("reportforms:list")))

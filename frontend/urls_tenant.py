@@ -42,4 +42,5 @@ area_urlpatterns = [
     path("billing/", include("frontend.billing.urls")),
     path("annual-report/", include("frontend.annual_report.urls")),
     path("projects/", include("frontend.projects.urls")),
+    path("selection/", include("frontend.selection.cluster_urls")),
 ]

@@ -21,10 +21,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.accounts.middleware import bind_session_to_host
+from core.accounts.models import User
 from core.accounts.ratelimit import Limit, client_address
-from core.accounts.selectors import user_clusters
+from core.accounts.selectors import user_cluster_roles, user_clusters
 from core.accounts.services import user_authenticate, user_password_reset
 from core.clock import cluster_today
+from core.selection import selectors as selection
+from core.selection.models import Call
 from tenants.content.selectors import news_list
 from tenants.events.selectors import event_list
 from tenants.http import ClusterHttpRequest, PlatformHttpRequest
@@ -127,8 +130,13 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def cluster_home(request: ClusterHttpRequest) -> HttpResponse:
     news = list(news_list(published_only=True)[:5])
     upcoming = list(event_list(public_only=True, period="upcoming", today=cluster_today(request.cluster))[:5])
-    return render(request, "frontend/cluster_home.html", {"cluster": request.cluster, "news": news,
-                                                          "events": upcoming})
+    calls = selection.calls_for_cluster(cluster=request.cluster)
+    return render(request, "frontend/cluster_home.html", {
+        "cluster": request.cluster, "news": news, "events": upcoming,
+        "open_calls": [c for c in calls if c.status == Call.Status.OPEN],
+        "published_calls": [c for c in calls if c.status == Call.Status.PUBLISHED][:3],
+        "may_apply": bool(user_cluster_roles(request.user, request.cluster) & MANAGERS),
+    })
 
 
 @cluster_page(READERS)
@@ -151,7 +159,12 @@ def news_page(request: ClusterHttpRequest) -> HttpResponse:
 def platform_home(request: HttpRequest) -> HttpResponse:
     clusters = cluster_list().filter(status=Cluster.Status.ACTIVE).prefetch_related("domains")
     cards = [(c, _cluster_url(request, c)) for c in clusters]
-    return render(request, "frontend/platform_home.html", {"cards": cards})
+    calls = selection.calls_public()
+    return render(request, "frontend/platform_home.html", {
+        "cards": cards, "open_calls": [c for c in calls if c.status == Call.Status.OPEN],
+        "published_calls": [c for c in calls if c.status == Call.Status.PUBLISHED][:3],
+        "reviews": isinstance(request.user, User) and selection.assignments_of_expert(user=request.user).exists(),
+    })
 
 
 @signed_in_platform_page

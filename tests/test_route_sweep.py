@@ -54,6 +54,7 @@ MANAGERS = frozenset({ADMIN, STAFF})
 ANY_ROLE = frozenset({ADMIN, STAFF, MEMBER})
 PLATFORM = frozenset({"platform_admin"})
 MINISTRY = frozenset({"ministry", "platform_admin"})
+EXPERT = frozenset({"expert"})  # granted per call; no visitor of the sweep is one
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,7 @@ ROUTES: dict[str, Access] = {
     "tenant frontend:home": SITE, "tenant frontend:login": LOGIN, "tenant frontend:logout": LOGIN,
     "tenant frontend:cabinet": _p(ANY_ROLE), "tenant frontend:news": SITE,
     "tenant frontend:password_reset": LOGIN, "tenant frontend:password_reset_done": LOGIN,
-    "tenant frontend:password_reset_confirm": LOGIN, "tenant frontend:password_reset_complete": LOGIN,
+
     "tenant members:list": _p(MANAGERS), "tenant members:mine": _p(frozenset({MEMBER})),
     "tenant members:create": _p(MANAGERS), "tenant members:export": _p(MANAGERS),
     "tenant members:detail": _p(ANY_ROLE, scoped=True), "tenant members:edit": _p(ANY_ROLE, scoped=True),
@@ -271,6 +272,44 @@ ROUTES: dict[str, Access] = {
     "tenant frontend:api_tokens": _p(ANY_ROLE), "tenant frontend:api_token_revoke": _p(ANY_ROLE),
     "tenant frontend:staff_api_token_revoke": _p(frozenset({ADMIN})),
     "public frontend:api_tokens": _p(frozenset({USER})), "public frontend:api_token_revoke": _p(frozenset({USER})),
+    # --- general meetings by ballot (issue 13)
+    "tenant api:meeting-add-draft": _p(MANAGERS), "tenant api:meeting-publish": _p(MANAGERS),
+    "tenant api:meeting-close-voting": _p(MANAGERS), "tenant api:meeting-tally": _p(MANAGERS),
+    "tenant api:meeting-ballots": _p(ANY_ROLE),  # a representative reads and casts its own company's ballot
+    "tenant api:meeting-ballot-pdf": _p(ANY_ROLE, scoped=True),
+    "tenant api:proxy-list": _p(ANY_ROLE), "tenant api:proxy-detail": _p(ANY_ROLE, scoped=True),
+    "tenant api:proxy-file": _p(ANY_ROLE, scoped=True),
+    "tenant api:proxy-approve": _p(MANAGERS), "tenant api:proxy-reject": _p(MANAGERS),
+    "tenant governance:voting": _p(ANY_ROLE), "tenant governance:ballot": _p(ANY_ROLE),
+    "tenant governance:ballot_pdf": _p(ANY_ROLE, scoped=True), "tenant governance:ballot_scan": _p(MANAGERS),
+    "tenant governance:meeting_publish": _p(MANAGERS), "tenant governance:meeting_close_voting": _p(MANAGERS),
+    "tenant governance:meeting_paper_ballot": _p(MANAGERS), "tenant governance:meeting_register": _p(MANAGERS),
+    "tenant governance:meeting_tally": _p(MANAGERS), "tenant governance:proxies": _p(ANY_ROLE),  # a representative sees its own companies' proxies
+   
+    "tenant governance:proxy_approve": _p(MANAGERS), "tenant governance:proxy_reject": _p(MANAGERS),
+    "tenant governance:proxy_upload": _p(ANY_ROLE), "tenant governance:proxy_file": _p(ANY_ROLE, scoped=True),
+    # --- PROКЛАСТЕРЫ selection (issue 19): the cluster's application, the ministry's calls, experts
+    "tenant api:program-applications-list": _p(MANAGERS), "tenant api:program-applications-detail": _p(MANAGERS),
+    "tenant api:program-applications-submit": _p(MANAGERS), "tenant api:program-applications-answer": _p(MANAGERS),
+    "tenant api:program-applications-document": _p(MANAGERS),
+    "tenant program:index": _p(MANAGERS), "tenant program:start": _p(MANAGERS),
+    "tenant program:application": _p(MANAGERS), "tenant program:attach": _p(MANAGERS),
+    "tenant program:detach": _p(MANAGERS), "tenant program:download": _p(MANAGERS),
+    "tenant program:answer": _p(MANAGERS), "tenant program:submit": _p(MANAGERS),
+    "public api:federal-calls-list": _p(MINISTRY), "public api:federal-calls-detail": _p(MINISTRY),
+    "public api:federal-calls-applications": _p(MINISTRY), "public api:federal-calls-ranking": _p(MINISTRY),
+    "public api:federal-calls-protocol": _p(MINISTRY),
+    "public api:federal-reviews-list": _p(EXPERT), "public api:federal-reviews-detail": _p(EXPERT),
+    "public api:federal-reviews-scores": _p(EXPERT), "public api:federal-reviews-submit": _p(EXPERT),
+    "public selection:calls": _p(MINISTRY), "public selection:call": _p(MINISTRY),
+    "public selection:call_create": _p(MINISTRY), "public selection:call_status": _p(MINISTRY),
+    "public selection:assign": _p(MINISTRY), "public selection:assign_evenly": _p(MINISTRY),
+    "public selection:expert_add": _p(MINISTRY), "public selection:application": _p(MINISTRY),
+    "public selection:application_download": _p(MINISTRY), "public selection:ranking": _p(MINISTRY),
+    "public selection:decide": _p(MINISTRY), "public selection:protocol": _p(MINISTRY),
+    "public selection:my_reviews": _p(frozenset({USER})),  # one's own reviews (none for a non-expert)
+    "public selection:review": _p(EXPERT),
+    "public selection:results": Public("published results of a selection: public by design (404 until published)"),
     # --- platform host
     "public api:federal-dashboard": _p(MINISTRY), "public api:federal-clusters-list": _p(MINISTRY),
     "public api:federal-clusters-detail": _p(MINISTRY), "public api:federal-reports-list": _p(MINISTRY),

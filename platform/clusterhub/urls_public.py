@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("billing/", include("billing.urls")),
     path("ministry/", include("frontend.federal.urls")),
+    path("selection/", include("frontend.selection.urls")),
     path("platform/report-forms/", include("frontend.reportforms.urls")),
     path("", include("frontend.urls_public")),
 ]

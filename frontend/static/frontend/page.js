@@ -1,6 +1,7 @@
 /* Behaviour every page shares, from a static file so the production CSP needs no
    'unsafe-inline' (no inline handlers, no style attributes):
-   - a form with data-confirm="<question>" asks before it is sent (destructive actions);
+   - a form (or the button that sends it) with data-confirm="<question>" asks before it is sent
+     (destructive actions);
    - an element with data-left / data-width (percent numbers, "12.5" or "12,5") is placed by
      setting its CSSOM style (timeline bars, progress bars), which CSP allows. */
 (function () {
@@ -11,7 +12,8 @@
     if (!(form instanceof HTMLFormElement)) {
       return;
     }
-    var question = form.getAttribute("data-confirm");
+    var button = event.submitter;  // a button may ask its own question (several actions in one form)
+    var question = (button && button.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) {
       event.preventDefault();
     }

@@ -144,4 +144,6 @@ def demo_setup() -> list[DemoLogin]:
     logins.append(DemoLogin("root@platform.demo", str(Grant.Role.PLATFORM_ADMIN.label), "платформа"))
     for path in settings.PLATFORM_DEMOS:
         import_string(path)(clusters)
+    if User.objects.filter(email="expert@ministry.demo").exists():  # the selection's demo expert
+        logins.append(DemoLogin("expert@ministry.demo", "эксперт отбора PROКЛАСТЕРЫ", "платформа"))
     return logins

@@ -32,6 +32,7 @@ SHARED_APPS = [
     "core.accounts.apps.AccountsConfig",
     "core.audit.apps.AuditConfig",
     "core.federal.apps.FederalConfig",
+    "core.selection.apps.SelectionConfig",
     "billing.apps.BillingConfig",
     "rest_framework",
     "django_filters",
@@ -259,6 +260,9 @@ CELERY_BEAT_SCHEDULE = {
 FEDERAL_METRICS = ["tenants.members.metrics.federal_metrics", "tenants.roadmap.metrics.federal_metrics",
                    "billing.metrics.federal_metrics", "tenants.projects.metrics.federal_metrics",
                    "tenants.projects.federal_rows.federal_project_rows"]
+# PROКЛАСТЕРЫ selection: experts' weighted totals differing by more than this many points flag an
+# application as an outlier (a call may set its own).
+SELECTION_OUTLIER_SPREAD = env_str("SELECTION_OUTLIER_SPREAD", "2.0")
 ROADMAP_REMINDER_DAYS_BEFORE = int(env_str("ROADMAP_REMINDER_DAYS_BEFORE", "7"))
 ROADMAP_REMINDER_HOUR = 9
 ROADMAP_OVERDUE_REMINDER_WINDOW_DAYS = 30
@@ -309,5 +313,6 @@ PLATFORM_DEMOS = [
     "billing.demo.demo_payees",
     "billing.statements.demo.demo_statements",
     "tenants.reporting.demo.demo_annual_reports",
+    "clusterhub.demo.selection.demo_selection",
     "core.federal.warehouse.demo_refresh",
 ]
