@@ -66,7 +66,7 @@ class PublishInputSerializer(serializers.Serializer):
                                                allow_blank=True, default="")
 
 
-class DraftInputSerializer(serializers.Serializer):
+class DecisionDraftInputSerializer(serializers.Serializer):
     text = serializers.CharField(label="Формулировка решения")
     kind = serializers.ChoiceField(label="Вид", choices=Decision.Kind.choices, default=Decision.Kind.OTHER)
     subject_company = serializers.PrimaryKeyRelatedField(label="Организация (для приёма)",
@@ -179,13 +179,13 @@ class MeetingVotingActions(ClusterViewSet):
         return self._tally(services.meeting_publish(meeting=self._meeting(), actor=self.actor(),
                                                     **self.input(PublishInputSerializer)))
 
-    @extend_schema(request=DraftInputSerializer, responses={201: inline_serializer("Draft", fields={
+    @extend_schema(request=DecisionDraftInputSerializer, responses={201: inline_serializer("Draft", fields={
         "id": serializers.IntegerField(), "number": serializers.IntegerField(), "text": serializers.CharField()})},
         description="Добавить проект решения в повестку собрания, голосующего бюллетенями.")
     @action(detail=True, methods=["post"], url_path="drafts")
     def add_draft(self, request: Request, pk: str) -> Response:
         decision = services.decision_draft_add(meeting=self._meeting(), actor=self.actor(),
-                                               **self.input(DraftInputSerializer))
+                                               **self.input(DecisionDraftInputSerializer))
         return Response({"id": decision.pk, "number": decision.number, "text": decision.text},
                         status=status.HTTP_201_CREATED)
 

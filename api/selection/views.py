@@ -66,6 +66,7 @@ def _input(serializer_class: Any, request: Request) -> dict[str, Any]:
 
 
 class FederalCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = r"\d+"
     permission_classes: Any = [IsAuthenticated, OnPublicHost]
     serializer_class = CallSerializer
     filter_backends: Any = []
@@ -162,6 +163,7 @@ def assignment_json(assignment: Assignment, user: User) -> dict[str, Any]:
 
 
 class ReviewViewSet(viewsets.GenericViewSet):
+    lookup_value_regex = r"\d+"
     """An expert's own reviews; the application's frozen snapshot comes with each one."""
 
     permission_classes: Any = [IsAuthenticated, OnPublicHost]
@@ -216,6 +218,7 @@ class ReviewViewSet(viewsets.GenericViewSet):
 
 
 class ProgramApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterViewSet):
+    lookup_value_regex = r"\d+"
     read_roles = MANAGER_ROLES
     write_roles = frozenset({Grant.Role.CLUSTER_ADMIN})
     serializer_class = ApplicationSerializer

@@ -173,7 +173,7 @@ def test_staff_watch_the_count_close_voting_and_read_the_register(
     page = staff.get(f"/governance/meetings/{meeting.pk}/").content.decode()
     assert "Подсчёт голосов" in page and 'data-tally-url="/governance/meetings/' in page and "tally.js" in page
     assert "Реестр бюллетеней" in page and voters[0].short_name in page
-    assert "Завершить голосование" in page and "confirm(" in page
+    assert "Завершить голосование" in page and "data-confirm=" in page
     closed = staff.post(f"/governance/meetings/{meeting.pk}/close-voting/", follow=True).content.decode()
     assert "Голосование завершено, итоги подведены." in closed
     assert "Итоги голосования" in closed and "tally.js" not in closed and "1: За; 2: Против" in closed
@@ -193,7 +193,7 @@ def test_publishing_asks_for_a_reason_when_the_notice_is_short(cluster_a: Cluste
     assert "Разослать уведомление и открыть голосование" in page and "Добавить проект решения" in page
     url = f"/governance/meetings/{meeting.pk}/publish/"
     form = staff.get(url).content.decode()
-    assert "confirm(" in form and "Утвердить план работы." in form
+    assert "data-confirm=" in form and "Утвердить план работы." in form
     soon = timezone.localtime(timezone.now() + dt.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
     refused = staff.post(url, {"deadline": soon})
     assert refused.status_code == 200 and "Укажите основание сокращённого срока." in refused.content.decode()

@@ -30,7 +30,7 @@ print(json.dumps({
     "CSRF_COOKIE_SECURE": settings.CSRF_COOKIE_SECURE, "CSRF_COOKIE_HTTPONLY": settings.CSRF_COOKIE_HTTPONLY,
     "HSTS": settings.SECURE_HSTS_SECONDS, "HSTS_SUB": settings.SECURE_HSTS_INCLUDE_SUBDOMAINS,
     "SSL_REDIRECT": settings.SECURE_SSL_REDIRECT, "PROXY": list(settings.SECURE_PROXY_SSL_HEADER),
-    "MIDDLEWARE": settings.MIDDLEWARE[:4], "CSP": settings.CONTENT_SECURITY_POLICY,
+    "MIDDLEWARE": settings.MIDDLEWARE[:5], "CSP": settings.CONTENT_SECURITY_POLICY,
     "STATIC": settings.STORAGES["staticfiles"]["BACKEND"], "MEDIA": settings.STORAGES["default"]["BACKEND"],
     "DB_HOST": settings.DATABASES["default"]["HOST"], "EAGER": settings.CELERY_TASK_ALWAYS_EAGER,
     "LOG_FORMATTER": settings.LOGGING["formatters"]["json"]["()"],
@@ -83,6 +83,7 @@ def test_production_settings_when_everything_is_given() -> None:
     assert s["MIDDLEWARE"] == ["clusterhub.observability.RequestObservabilityMiddleware",
                                "clusterhub.ops.OpsEndpointsMiddleware",
                                "clusterhub.security.ContentSecurityPolicyMiddleware",
+                               "clusterhub.request_checks.QueryControlCharactersMiddleware",
                                "tenants.middleware.ClusterRoutingMiddleware"]
     assert s["STATIC"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     assert s["MEDIA"] == "clusterhub.storage.ClusterMediaStorage"
