@@ -26,5 +26,7 @@ class ApiTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
         found = api_token_authenticate(key=key, host=self._host)
         if found is None:
-            raise exceptions.AuthenticationFailed("Токен недействителен: истёк, отозван или выдан для другого адреса.")
+            raise exceptions.AuthenticationFailed(
+                "Токен недействителен: истёк, отозван или выдан для другого адреса."
+            )
         return found

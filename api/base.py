@@ -55,7 +55,9 @@ class ClusterViewSet(ClusterAPIMixin, viewsets.GenericViewSet):
     def actor(self) -> Actor:
         return Actor.from_request(self.request)
 
-    def input(self, serializer_class: type[serializers.Serializer], *, partial: bool = False) -> dict[str, Any]:
+    def input(
+        self, serializer_class: type[serializers.Serializer], *, partial: bool = False
+    ) -> dict[str, Any]:
         data = serializer_class(data=self.request.data, partial=partial)
         data.is_valid(raise_exception=True)
         return dict(data.validated_data)

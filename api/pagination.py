@@ -19,6 +19,7 @@ class StandardPagination(PageNumberPagination):
     def get_page_size(self, request: Request) -> int | None:
         raw = request.query_params.getlist(self.page_size_query_param)
         if raw and not (len(raw) == 1 and raw[0].isascii() and raw[0].isdigit() and int(raw[0]) >= 1):
-            raise ValidationError({self.page_size_query_param: [
-                f"Укажите целое число от 1 до {self.max_page_size}."]})
+            raise ValidationError(
+                {self.page_size_query_param: [f"Укажите целое число от 1 до {self.max_page_size}."]}
+            )
         return super().get_page_size(request)

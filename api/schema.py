@@ -24,8 +24,11 @@ ERROR_SCHEMA: dict[str, Any] = {
     "properties": {
         "detail": {"type": "string"},
         "code": {"type": "string"},
-        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
-                   "description": "Поле (для вложенных данных — путь: «items[2].title») → сообщения"},
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "description": "Поле (для вложенных данных — путь: «items[2].title») → сообщения",
+        },
     },
     "required": ["detail"],
 }
@@ -37,9 +40,12 @@ ERROR_DESCRIPTIONS = {
     "429": "Слишком много запросов; повторите позже",
 }
 
-DOCUMENT_CONTENT_TYPES = sorted({mimetypes.guess_type(f"file{ext}")[0] or "application/octet-stream"
-                                 for ext in DOCUMENT_EXTENSIONS})
-DOCUMENT_RESPONSE: dict[Any, Any] = {(200, content_type): OpenApiTypes.BINARY for content_type in DOCUMENT_CONTENT_TYPES}
+DOCUMENT_CONTENT_TYPES = sorted(
+    {mimetypes.guess_type(f"file{ext}")[0] or "application/octet-stream" for ext in DOCUMENT_EXTENSIONS}
+)
+DOCUMENT_RESPONSE: dict[Any, Any] = {
+    (200, content_type): OpenApiTypes.BINARY for content_type in DOCUMENT_CONTENT_TYPES
+}
 
 
 def _needs_credentials(operation: dict[str, Any]) -> bool:
@@ -66,6 +72,7 @@ def error_responses(result: dict[str, Any], generator: Any, request: Any, public
             for code, description in ERROR_DESCRIPTIONS.items():
                 if code == "401" and not _needs_credentials(operation):
                     continue
-                responses.setdefault(code, {"description": description,
-                                            "content": {"application/json": {"schema": reference}}})
+                responses.setdefault(
+                    code, {"description": description, "content": {"application/json": {"schema": reference}}}
+                )
     return result

@@ -14,8 +14,14 @@ from pathlib import Path
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 # One module per product area, each with run(fixture) -> list[report.Row] (rows with their
 # baseline beside ours) and an optional NOTES list of strings printed under the table.
-AREA_BENCHES: list[str] = ["bench.roadmap", "bench.federal", "bench.fees", "bench.billing", "bench.governance",
-                          "bench.selection"]
+AREA_BENCHES: list[str] = [
+    "bench.roadmap",
+    "bench.federal",
+    "bench.fees",
+    "bench.billing",
+    "bench.governance",
+    "bench.selection",
+]
 
 
 def _cores() -> str:
@@ -63,11 +69,13 @@ def main() -> int:
         pg_version = cur.fetchone()[0]
     from importlib.metadata import version
 
-    rows = [*report.provisioning_rows(provision_result),
-            *report.routing_rows(routing_result),
-            *report.latency_rows(latency_result),
-            *members_rows,
-            *area_rows]
+    rows = [
+        *report.provisioning_rows(provision_result),
+        *report.routing_rows(routing_result),
+        *report.latency_rows(latency_result),
+        *members_rows,
+        *area_rows,
+    ]
     header = [
         f"clusterhub benchmark, {dt.datetime.now(tz=dt.UTC):%Y-%m-%d %H:%M:%S} UTC",
         f"cores: {_cores()}; Python {platform.python_version()}; Django {django.get_version()}; "

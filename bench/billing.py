@@ -87,23 +87,49 @@ def _setup(fixture: RequestFixture, tag: str) -> list[tuple[bytes, str]]:
     today = cluster_today(cluster)
     payments = []
     for i in range(UNIQUE_EVENTS):
-        invoice, _ = invoice_issue(actor=actor, cluster=cluster, company_id=10_000 + i, company_name=f"ООО «{i}»",
-                                   company_inn="", company_kpp="", lines=[InvoiceLineSpec("Взнос", 1_500_000)],
-                                   issue_date=today, due_date=today, period_label=tag,
-                                   source_key=f"bench:{tag}:{i}")
-        payments.append(Payment(cluster=cluster, invoice=invoice, method=Payment.Method.ONLINE,
-                                amount_kopecks=invoice.amount_kopecks,
-                                stripe_payment_intent_id=f"pi_bench_{tag}_{i}"))
+        invoice, _ = invoice_issue(
+            actor=actor,
+            cluster=cluster,
+            company_id=10_000 + i,
+            company_name=f"ООО «{i}»",
+            company_inn="",
+            company_kpp="",
+            lines=[InvoiceLineSpec("Взнос", 1_500_000)],
+            issue_date=today,
+            due_date=today,
+            period_label=tag,
+            source_key=f"bench:{tag}:{i}",
+        )
+        payments.append(
+            Payment(
+                cluster=cluster,
+                invoice=invoice,
+                method=Payment.Method.ONLINE,
+                amount_kopecks=invoice.amount_kopecks,
+                stripe_payment_intent_id=f"pi_bench_{tag}_{i}",
+            )
+        )
     Payment.objects.bulk_create(payments)
     ts = int(time.time())
     deliveries = []
     for i, payment in enumerate(payments):
-        event = {"id": f"evt_bench_{tag}_{i}", "object": "event", "type": "payment_intent.succeeded",
-                 "created": ts, "data": {"object": {
-                     "id": payment.stripe_payment_intent_id, "object": "payment_intent", "status": "succeeded",
-                     "amount": payment.amount_kopecks, "amount_received": payment.amount_kopecks,
-                     "currency": "rub", "metadata": {"cluster": cluster.schema_name,
-                                                     "invoice_id": str(payment.invoice_id)}}}}
+        event = {
+            "id": f"evt_bench_{tag}_{i}",
+            "object": "event",
+            "type": "payment_intent.succeeded",
+            "created": ts,
+            "data": {
+                "object": {
+                    "id": payment.stripe_payment_intent_id,
+                    "object": "payment_intent",
+                    "status": "succeeded",
+                    "amount": payment.amount_kopecks,
+                    "amount_received": payment.amount_kopecks,
+                    "currency": "rub",
+                    "metadata": {"cluster": cluster.schema_name, "invoice_id": str(payment.invoice_id)},
+                }
+            },
+        }
         body = json.dumps(event).encode()
         deliveries.append((body, _sign(body, ts)))
     rng = random.Random(5)
@@ -127,8 +153,9 @@ def _naive_apply(cluster_id: int, body: bytes, header: str) -> None:
     with transaction.atomic():
         payment = Payment.objects.get(cluster_id=cluster_id, stripe_payment_intent_id=intent["id"])
         Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.SUCCEEDED)
-        Invoice.objects.filter(pk=payment.invoice_id).update(paid_kopecks=F("paid_kopecks") + intent["amount"],
-                                                             status=Invoice.Status.PAID)
+        Invoice.objects.filter(pk=payment.invoice_id).update(
+            paid_kopecks=F("paid_kopecks") + intent["amount"], status=Invoice.Status.PAID
+        )
 
 
 def _outcome(cluster_id: int, tag: str) -> tuple[int, int]:
@@ -137,8 +164,10 @@ def _outcome(cluster_id: int, tag: str) -> tuple[int, int]:
     from billing.models import Invoice
 
     qs = Invoice.objects.filter(cluster_id=cluster_id, period_label=tag)
-    return (qs.filter(status=Invoice.Status.PAID).count(),
-            qs.filter(paid_kopecks__gt=F("amount_kopecks")).count())
+    return (
+        qs.filter(status=Invoice.Status.PAID).count(),
+        qs.filter(paid_kopecks__gt=F("amount_kopecks")).count(),
+    )
 
 
 def measure(fixture: RequestFixture) -> tuple[WebhookRun, WebhookRun, float]:
@@ -152,11 +181,21 @@ def measure(fixture: RequestFixture) -> tuple[WebhookRun, WebhookRun, float]:
 
     to_public_schema()
     cluster = fixture.cluster
-    payee_save(actor=Actor.system(cluster), cluster=cluster,
-               fields={"name": "Bench payee", "inn": inn_with_check_digits("000000999"), "bank_name": "Банк",
-                       "bik": "000000001", "account": "40703810500000000009",
-                       "correspondent_account": "30101810500000000009", "stripe_publishable_key": "pk_test_bench"},
-               stripe_secret_key="sk_test_bench", stripe_webhook_secret=SECRET)  # noqa: S106
+    payee_save(
+        actor=Actor.system(cluster),
+        cluster=cluster,
+        fields={
+            "name": "Bench payee",
+            "inn": inn_with_check_digits("000000999"),
+            "bank_name": "Банк",
+            "bik": "000000001",
+            "account": "40703810500000000009",
+            "correspondent_account": "30101810500000000009",
+            "stripe_publishable_key": "pk_test_bench",
+        },
+        stripe_secret_key="sk_test_bench",  # noqa: S106
+        stripe_webhook_secret=SECRET,
+    )
 
     ours_deliveries = _setup(fixture, "ours")
     naive_deliveries = _setup(fixture, "naive")
@@ -176,11 +215,23 @@ def measure(fixture: RequestFixture) -> tuple[WebhookRun, WebhookRun, float]:
         if response.status_code != 200:
             raise RuntimeError(f"webhook answered {response.status_code}: {response.content[:200]!r}")
     paid, doubled = _outcome(cluster.pk, "ours")
-    ours = WebhookRun(len(ours_deliveries), len(ours_deliveries) - UNIQUE_EVENTS, sum(ours_ms) / 1000, ours_ms,
-                      paid, doubled)
+    ours = WebhookRun(
+        len(ours_deliveries),
+        len(ours_deliveries) - UNIQUE_EVENTS,
+        sum(ours_ms) / 1000,
+        ours_ms,
+        paid,
+        doubled,
+    )
     paid, doubled = _outcome(cluster.pk, "naive")
-    naive = WebhookRun(len(naive_deliveries), len(naive_deliveries) - UNIQUE_EVENTS, sum(naive_ms) / 1000,
-                       naive_ms, paid, doubled)
+    naive = WebhookRun(
+        len(naive_deliveries),
+        len(naive_deliveries) - UNIQUE_EVENTS,
+        sum(naive_ms) / 1000,
+        naive_ms,
+        paid,
+        doubled,
+    )
 
     body, header = naive_deliveries[0]
     rounds = 2000
@@ -196,15 +247,35 @@ def rows(ours: WebhookRun, naive: WebhookRun, parse_us: float) -> list[Row]:
 
     exact = ours.paid_invoices == UNIQUE_EVENTS and ours.double_applied == 0
     return [
-        Row(f"Billing: Stripe webhooks, {ours.deliveries} deliveries ({ours.duplicates} duplicates, "
-            f"{DUPLICATE_SHARE:.0%})", section=True),
-        Row("  throughput, events/s (baseline: naive handler, no event store / locks)",
-            f"{naive.per_second:.0f}", f"{ours.per_second:.0f}",
-            f"{ours.per_second / naive.per_second:.2f}x of naive (ours: full HTTP stack)"),
-        Row("  latency p50 / p95, ms", f"{naive.p50:.2f} / {naive.p95:.2f}", f"{ours.p50:.2f} / {ours.p95:.2f}", ""),
-        Row("  invoices paid / paid twice (of 900)", f"{naive.paid_invoices} / {naive.double_applied}",
-            f"{ours.paid_invoices} / {ours.double_applied}", f"exactly once: {'PASS' if exact else 'FAIL'}"),
-        Row("  signature check alone (stripe.Webhook.construct_event), µs/event", f"{parse_us:.0f}", "-", "floor"),
+        Row(
+            f"Billing: Stripe webhooks, {ours.deliveries} deliveries ({ours.duplicates} duplicates, "
+            f"{DUPLICATE_SHARE:.0%})",
+            section=True,
+        ),
+        Row(
+            "  throughput, events/s (baseline: naive handler, no event store / locks)",
+            f"{naive.per_second:.0f}",
+            f"{ours.per_second:.0f}",
+            f"{ours.per_second / naive.per_second:.2f}x of naive (ours: full HTTP stack)",
+        ),
+        Row(
+            "  latency p50 / p95, ms",
+            f"{naive.p50:.2f} / {naive.p95:.2f}",
+            f"{ours.p50:.2f} / {ours.p95:.2f}",
+            "",
+        ),
+        Row(
+            "  invoices paid / paid twice (of 900)",
+            f"{naive.paid_invoices} / {naive.double_applied}",
+            f"{ours.paid_invoices} / {ours.double_applied}",
+            f"exactly once: {'PASS' if exact else 'FAIL'}",
+        ),
+        Row(
+            "  signature check alone (stripe.Webhook.construct_event), µs/event",
+            f"{parse_us:.0f}",
+            "-",
+            "floor",
+        ),
     ]
 
 
@@ -238,29 +309,63 @@ def measure_yookassa(fixture: RequestFixture) -> WebhookRun:
     settings.YOOKASSA_API_BASE = base
     try:
         actor = Actor.system(cluster)
-        payee_save(actor=actor, cluster=cluster, fields={"yookassa_shop_id": YOOKASSA_SHOP},
-                   yookassa_secret_key=YOOKASSA_SECRET, gateways=["yookassa"], yookassa_methods=["sbp"])
-        api = _bound(SdkPayment, ShopClient(shop_id=YOOKASSA_SHOP, secret_key=YOOKASSA_SECRET,
-                                            endpoint=f"{base}/v3"))
+        payee_save(
+            actor=actor,
+            cluster=cluster,
+            fields={"yookassa_shop_id": YOOKASSA_SHOP},
+            yookassa_secret_key=YOOKASSA_SECRET,
+            gateways=["yookassa"],
+            yookassa_methods=["sbp"],
+        )
+        api = _bound(
+            SdkPayment, ShopClient(shop_id=YOOKASSA_SHOP, secret_key=YOOKASSA_SECRET, endpoint=f"{base}/v3")
+        )
         today = cluster_today(cluster)
         payments = []
         for i in range(UNIQUE_EVENTS):
-            invoice, _ = invoice_issue(actor=actor, cluster=cluster, company_id=20_000 + i,
-                                       company_name=f"ООО «{i}»", company_inn="", company_kpp="",
-                                       lines=[InvoiceLineSpec("Взнос", 1_500_000)], issue_date=today, due_date=today,
-                                       period_label="yookassa", source_key=f"bench:yookassa:{i}")
-            created = dict(api.create({
-                "amount": {"value": roubles(invoice.amount_kopecks), "currency": "RUB"}, "capture": True,
-                "confirmation": {"type": "redirect", "return_url": "http://bench.localhost/"},
-                "payment_method_data": {"type": "sbp"},
-                "metadata": {"cluster": cluster.schema_name, "invoice_id": str(invoice.pk)}}, f"bench-{i}"))
+            invoice, _ = invoice_issue(
+                actor=actor,
+                cluster=cluster,
+                company_id=20_000 + i,
+                company_name=f"ООО «{i}»",
+                company_inn="",
+                company_kpp="",
+                lines=[InvoiceLineSpec("Взнос", 1_500_000)],
+                issue_date=today,
+                due_date=today,
+                period_label="yookassa",
+                source_key=f"bench:yookassa:{i}",
+            )
+            created = dict(
+                api.create(
+                    {
+                        "amount": {"value": roubles(invoice.amount_kopecks), "currency": "RUB"},
+                        "capture": True,
+                        "confirmation": {"type": "redirect", "return_url": "http://bench.localhost/"},
+                        "payment_method_data": {"type": "sbp"},
+                        "metadata": {"cluster": cluster.schema_name, "invoice_id": str(invoice.pk)},
+                    },
+                    f"bench-{i}",
+                )
+            )
             _checkout(created["confirmation"]["confirmation_url"])
-            payments.append(Payment(cluster=cluster, invoice=invoice, method=Payment.Method.ONLINE,
-                                    amount_kopecks=invoice.amount_kopecks, gateway="yookassa",
-                                    gateway_method="sbp", yookassa_payment_id=created["id"]))
+            payments.append(
+                Payment(
+                    cluster=cluster,
+                    invoice=invoice,
+                    method=Payment.Method.ONLINE,
+                    amount_kopecks=invoice.amount_kopecks,
+                    gateway="yookassa",
+                    gateway_method="sbp",
+                    yookassa_payment_id=created["id"],
+                )
+            )
         Payment.objects.bulk_create(payments)
-        outbox = {body["object"]["id"]: json.dumps(body).encode() for body in _outbox(base, YOOKASSA_SHOP)
-                  if body["event"] == "payment.succeeded"}
+        outbox = {
+            body["object"]["id"]: json.dumps(body).encode()
+            for body in _outbox(base, YOOKASSA_SHOP)
+            if body["event"] == "payment.succeeded"
+        }
         deliveries = [outbox[str(p.yookassa_payment_id)] for p in payments]
         rng = random.Random(7)
         for _ in range(round(UNIQUE_EVENTS * DUPLICATE_SHARE / (1 - DUPLICATE_SHARE))):
@@ -275,16 +380,23 @@ def measure_yookassa(fixture: RequestFixture) -> WebhookRun:
         with mock.patch.object(invoice_notify, "apply_async", side_effect=lambda *a, **k: queued.append(a)):
             for body in deliveries:
                 t0 = time.perf_counter()
-                response = client.post(path, data=body, content_type="application/json", REMOTE_ADDR="127.0.0.1")
+                response = client.post(
+                    path, data=body, content_type="application/json", REMOTE_ADDR="127.0.0.1"
+                )
                 latencies.append((time.perf_counter() - t0) * 1000)
                 if response.status_code != 200:
-                    raise RuntimeError(f"notification answered {response.status_code}: {response.content[:200]!r}")
+                    raise RuntimeError(
+                        f"notification answered {response.status_code}: {response.content[:200]!r}"
+                    )
         if len(queued) != UNIQUE_EVENTS:
-            raise RuntimeError(f"{len(queued)} «payment received» e-mails queued for {UNIQUE_EVENTS} payments")
+            raise RuntimeError(
+                f"{len(queued)} «payment received» e-mails queued for {UNIQUE_EVENTS} payments"
+            )
         paid, doubled = _outcome(cluster.pk, "yookassa")
         assert Invoice.objects.filter(cluster=cluster, period_label="yookassa").count() == UNIQUE_EVENTS
-        return WebhookRun(len(deliveries), len(deliveries) - UNIQUE_EVENTS, sum(latencies) / 1000, latencies,
-                          paid, doubled)
+        return WebhookRun(
+            len(deliveries), len(deliveries) - UNIQUE_EVENTS, sum(latencies) / 1000, latencies, paid, doubled
+        )
     finally:
         settings.YOOKASSA_API_BASE = previous
         if process is not None:
@@ -322,13 +434,24 @@ def yookassa_rows(run: WebhookRun) -> list[Row]:
     exact = run.paid_invoices == UNIQUE_EVENTS and run.double_applied == 0
     fast = run.per_second >= YOOKASSA_TARGET_PER_SECOND
     return [
-        Row(f"Billing: YooKassa notifications, {run.deliveries} deliveries ({run.duplicates} duplicates, "
-            f"{DUPLICATE_SHARE:.0%}), each verified by re-reading the payment (SDK → local server)", section=True),
-        Row("  throughput, notifications/s (target ≥ 200)", f"≥ {YOOKASSA_TARGET_PER_SECOND}",
-            f"{run.per_second:.0f}", f"{'PASS' if fast else 'FAIL'} (full HTTP stack + API re-read)"),
+        Row(
+            f"Billing: YooKassa notifications, {run.deliveries} deliveries ({run.duplicates} duplicates, "
+            f"{DUPLICATE_SHARE:.0%}), each verified by re-reading the payment (SDK → local server)",
+            section=True,
+        ),
+        Row(
+            "  throughput, notifications/s (target ≥ 200)",
+            f"≥ {YOOKASSA_TARGET_PER_SECOND}",
+            f"{run.per_second:.0f}",
+            f"{'PASS' if fast else 'FAIL'} (full HTTP stack + API re-read)",
+        ),
         Row("  latency p50 / p95, ms", "-", f"{run.p50:.2f} / {run.p95:.2f}", ""),
-        Row(f"  invoices paid / paid twice (of {UNIQUE_EVENTS})", "-",
-            f"{run.paid_invoices} / {run.double_applied}", f"exactly once: {'PASS' if exact else 'FAIL'}"),
+        Row(
+            f"  invoices paid / paid twice (of {UNIQUE_EVENTS})",
+            "-",
+            f"{run.paid_invoices} / {run.double_applied}",
+            f"exactly once: {'PASS' if exact else 'FAIL'}",
+        ),
     ]
 
 
@@ -344,7 +467,8 @@ NOTES.append(
     "and line states in bulk, 1,000 lines per batch, one transaction). Baseline = line by line: per line one "
     "query for the invoice by number, one for the booked key, then billing.payment_record_manual (locks, "
     "duplicate check, payment, audit, invoice). 80 % of lines name their invoice (written in several ways), "
-    "10 % are found by INN + amount, 5 % part-pay, 5 % match nothing. «Payment received» e-mails not executed.")
+    "10 % are found by INN + amount, 5 % part-pay, 5 % match nothing. «Payment received» e-mails not executed."
+)
 
 
 def _statement_setup(cluster: Any, tag: str, lines: int, first_number: int) -> bytes:
@@ -357,12 +481,20 @@ def _statement_setup(cluster: Any, tag: str, lines: int, first_number: int) -> b
     from core.ru.identifiers import inn_with_check_digits
 
     today = cluster_today(cluster)
-    requests = [InvoiceRequest(company_id=20_000 + i, company_name=f"ООО «Выписка {i}»",
-                               company_inn=inn_with_check_digits(f"{7_000_000 + i:09d}"), company_kpp="",
-                               lines=[InvoiceLineSpec("Членский взнос", 1_000_000 + i * 100)], issue_date=today,
-                               due_date=today + dt.timedelta(days=30), period_label=f"st-{tag}",
-                               source_key=f"bench-statement:{tag}:{i}")
-                for i in range(lines)]
+    requests = [
+        InvoiceRequest(
+            company_id=20_000 + i,
+            company_name=f"ООО «Выписка {i}»",
+            company_inn=inn_with_check_digits(f"{7_000_000 + i:09d}"),
+            company_kpp="",
+            lines=[InvoiceLineSpec("Членский взнос", 1_000_000 + i * 100)],
+            issue_date=today,
+            due_date=today + dt.timedelta(days=30),
+            period_label=f"st-{tag}",
+            source_key=f"bench-statement:{tag}:{i}",
+        )
+        for i in range(lines)
+    ]
     created = invoices_issue_many(actor=Actor.system(cluster), cluster=cluster, requests=requests).created
     day = today - dt.timedelta(days=1)
     documents = []
@@ -378,10 +510,21 @@ def _statement_setup(cluster: Any, tag: str, lines: int, first_number: int) -> b
         elif kind == 6:
             purpose = "Пожертвование"
             amount = 12_345
-        documents.append(Document(line=0, kind="Платежное поручение", number=str(first_number + i), date=day,
-                                  amount_kopecks=amount, payer_account=f"40702810{i:012d}",
-                                  payer_inn=invoice.company_inn if kind != 6 else "", payer_name=invoice.company_name,
-                                  payee_account=STATEMENT_ACCOUNT, received_date=day, purpose=purpose))
+        documents.append(
+            Document(
+                line=0,
+                kind="Платежное поручение",
+                number=str(first_number + i),
+                date=day,
+                amount_kopecks=amount,
+                payer_account=f"40702810{i:012d}",
+                payer_inn=invoice.company_inn if kind != 6 else "",
+                payer_name=invoice.company_name,
+                payee_account=STATEMENT_ACCOUNT,
+                received_date=day,
+                purpose=purpose,
+            )
+        )
     return render(account=STATEMENT_ACCOUNT, documents=documents, date_from=day, date_to=day)
 
 
@@ -422,16 +565,23 @@ def _baseline(cluster: Any, data: bytes) -> tuple[float, int, int]:
                 year, seq = named[0][0]
                 invoice = Invoice.objects.filter(cluster=cluster, number=f"{year}-{seq:04d}").first()
             elif d.payer_inn:
-                invoice = Invoice.objects.filter(cluster=cluster, company_inn=d.payer_inn,
-                                                 amount_kopecks=d.amount_kopecks).first()
+                invoice = Invoice.objects.filter(
+                    cluster=cluster, company_inn=d.payer_inn, amount_kopecks=d.amount_kopecks
+                ).first()
             if invoice is None:
                 continue
-            if BankStatementLine.objects.filter(cluster=cluster, booked=True, document_number=d.number,
-                                                date=d.date).exists():
+            if BankStatementLine.objects.filter(
+                cluster=cluster, booked=True, document_number=d.number, date=d.date
+            ).exists():
                 continue
             try:
-                payment_record_manual(actor=actor, invoice=invoice, amount_kopecks=min(d.amount_kopecks,
-                                      invoice.outstanding_kopecks), order_number=d.number, order_date=d.date)
+                payment_record_manual(
+                    actor=actor,
+                    invoice=invoice,
+                    amount_kopecks=min(d.amount_kopecks, invoice.outstanding_kopecks),
+                    order_number=d.number,
+                    order_date=d.date,
+                )
             except ValidationError:
                 continue
             booked += 1
@@ -456,28 +606,59 @@ def statement_measure(fixture: RequestFixture) -> list[Row]:
     to_public_schema()
     cluster = fixture.cluster
     if not Payee.objects.filter(cluster=cluster).exists():
-        payee_save(actor=Actor.system(cluster), cluster=cluster,
-                   fields={"name": "Bench payee", "inn": inn_with_check_digits("000000999"), "bank_name": "Банк",
-                           "bik": "000000001", "account": STATEMENT_ACCOUNT,
-                           "correspondent_account": "30101810000000000009"})
+        payee_save(
+            actor=Actor.system(cluster),
+            cluster=cluster,
+            fields={
+                "name": "Bench payee",
+                "inn": inn_with_check_digits("000000999"),
+                "bank_name": "Банк",
+                "bik": "000000001",
+                "account": STATEMENT_ACCOUNT,
+                "correspondent_account": "30101810000000000009",
+            },
+        )
     Payee.objects.filter(cluster=cluster).update(account=STATEMENT_ACCOUNT)
     actor = Actor.system(cluster)
     results = {}
     from billing.tasks import invoice_notify
 
-    with mock.patch.object(invoice_notify, "apply_async", return_value=None), \
-            mock.patch.object(invoice_notify, "delay", return_value=None):
-        for tag, lines, first in (("small", STATEMENT_LINES // 10, 100_000), ("ours", STATEMENT_LINES, 200_000)):
+    with (
+        mock.patch.object(invoice_notify, "apply_async", return_value=None),
+        mock.patch.object(invoice_notify, "delay", return_value=None),
+    ):
+        for tag, lines, first in (
+            ("small", STATEMENT_LINES // 10, 100_000),
+            ("ours", STATEMENT_LINES, 200_000),
+        ):
             data = _statement_setup(cluster, tag, lines, first)
             parsed, parse_s, _ = _counted(lambda data=data: parser.parse(data))
-            stmt, import_s, import_q = _counted(lambda data=data, tag=tag: services.statement_import(
-                actor=actor, cluster=cluster, file_name=f"{tag}.txt", data=data))
-            _, apply_s, apply_q = _counted(lambda stmt=stmt: services.statement_apply(actor=actor, statement=stmt))
+            stmt, import_s, import_q = _counted(
+                lambda data=data, tag=tag: services.statement_import(
+                    actor=actor, cluster=cluster, file_name=f"{tag}.txt", data=data
+                )
+            )
+            _, apply_s, apply_q = _counted(
+                lambda stmt=stmt: services.statement_apply(actor=actor, statement=stmt)
+            )
             booked = stmt.lines.filter(booked=True).count()
-            again = services.statement_import(actor=actor, cluster=cluster, file_name=f"{tag}-again.txt", data=data)
+            again = services.statement_import(
+                actor=actor, cluster=cluster, file_name=f"{tag}-again.txt", data=data
+            )
             services.statement_apply(actor=actor, statement=again)
-            twice = Payment.objects.filter(cluster=cluster, invoice__period_label=f"st-{tag}").count() - booked
-            results[tag] = (len(parsed.documents), parse_s, import_s, import_q, apply_s, apply_q, booked, twice)
+            twice = (
+                Payment.objects.filter(cluster=cluster, invoice__period_label=f"st-{tag}").count() - booked
+            )
+            results[tag] = (
+                len(parsed.documents),
+                parse_s,
+                import_s,
+                import_q,
+                apply_s,
+                apply_q,
+                booked,
+                twice,
+            )
         base_data = _statement_setup(cluster, "naive", BASELINE_LINES, 300_000)
         base_s, base_q, base_booked = _baseline(cluster, base_data)
     n, parse_s, import_s, import_q, apply_s, apply_q, booked, twice = results["ours"]
@@ -485,16 +666,34 @@ def statement_measure(fixture: RequestFixture) -> list[Row]:
     total = import_s + apply_s
     scale = STATEMENT_LINES / BASELINE_LINES
     return [
-        Row(f"Billing: bank statement of {n:,} lines against {n:,} open invoices (1CClientBankExchange)", section=True),
-        Row("  import (parse + match → preview) + apply, s (baseline: line by line, ×10 from 1,000 lines)",
-            f"{base_s * scale:.1f}", f"{total:.2f}", f"{'PASS' if total <= 5 else 'FAIL'} ≤ 5 s; "
-            f"{base_s * scale / total:.0f}x faster"),
-        Row("  of which parse alone / import / apply, s", "-", f"{parse_s:.2f} / {import_s:.2f} / {apply_s:.2f}", ""),
-        Row("  SQL queries: import / apply (1,000 lines: import / apply)", f"{base_q * scale:.0f}",
+        Row(
+            f"Billing: bank statement of {n:,} lines against {n:,} open invoices (1CClientBankExchange)",
+            section=True,
+        ),
+        Row(
+            "  import (parse + match → preview) + apply, s (baseline: line by line, ×10 from 1,000 lines)",
+            f"{base_s * scale:.1f}",
+            f"{total:.2f}",
+            f"{'PASS' if total <= 5 else 'FAIL'} ≤ 5 s; {base_s * scale / total:.0f}x faster",
+        ),
+        Row(
+            "  of which parse alone / import / apply, s",
+            "-",
+            f"{parse_s:.2f} / {import_s:.2f} / {apply_s:.2f}",
+            "",
+        ),
+        Row(
+            "  SQL queries: import / apply (1,000 lines: import / apply)",
+            f"{base_q * scale:.0f}",
             f"{import_q} / {apply_q} ({small[3]} / {small[5]})",
-            "apply: a fixed number per batch of 1,000 lines"),
-        Row("  lines booked; booked twice after re-import of the same file", f"{base_booked * scale:.0f}; -",
-            f"{booked:,}; {twice}", "exactly once: " + ("PASS" if twice == 0 else "FAIL")),
+            "apply: a fixed number per batch of 1,000 lines",
+        ),
+        Row(
+            "  lines booked; booked twice after re-import of the same file",
+            f"{base_booked * scale:.0f}; -",
+            f"{booked:,}; {twice}",
+            "exactly once: " + ("PASS" if twice == 0 else "FAIL"),
+        ),
     ]
 
 

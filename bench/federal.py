@@ -47,7 +47,18 @@ NAIVE_SAMPLES = 10
 PREFIX = "fedbench"
 SLUG_RE = re.compile(rf"^{PREFIX}[0-9a-z]+$")
 NOTES: list[str] = []
-REGION_POOL = ("RU-MOS", "RU-MOW", "RU-NVS", "RU-BA", "RU-TA", "RU-SPE", "RU-SVE", "RU-NIZ", "RU-SAM", "RU-TOM")
+REGION_POOL = (
+    "RU-MOS",
+    "RU-MOW",
+    "RU-NVS",
+    "RU-BA",
+    "RU-TA",
+    "RU-SPE",
+    "RU-SVE",
+    "RU-NIZ",
+    "RU-SAM",
+    "RU-TOM",
+)
 
 
 def _public() -> None:
@@ -79,20 +90,30 @@ def cleanup() -> int:
 
 # --- synthetic warehouse rows -----------------------------------------------------------------
 
+
 def _figures(n: int, year: int) -> dict[str, Any]:
     """Plausible totals of a cluster of 100 members (kopecks for money)."""
     scale = 1 + (n % 17) / 10 + (year - YEARS[0]) * 0.08
     return {
-        "members_total": MEMBERS, "members_companies": 80, "members_universities": 12, "members_other": 8,
-        "revenue": int(MEMBERS * 45_000_000_00 * scale), "revenue_cluster_products": int(MEMBERS * 20_000_000_00 * scale),
-        "employees": int(MEMBERS * 120 * scale), "new_jobs": int(MEMBERS * 6 * scale),
-        "investment": int(MEMBERS * 4_000_000_00 * scale), "export": int(MEMBERS * 3_000_000_00 * scale),
-        "rnd_spend": int(MEMBERS * 1_500_000_00 * scale), "products_launched": 40 + n % 9,
-        "cooperation_contracts": 60 + n % 13, "joint_projects": 5 + n % 4,
-        "cooperation_amount": int(800_000_000_00 * scale), "support_received": 120_000_000_00,
+        "members_total": MEMBERS,
+        "members_companies": 80,
+        "members_universities": 12,
+        "members_other": 8,
+        "revenue": int(MEMBERS * 45_000_000_00 * scale),
+        "revenue_cluster_products": int(MEMBERS * 20_000_000_00 * scale),
+        "employees": int(MEMBERS * 120 * scale),
+        "new_jobs": int(MEMBERS * 6 * scale),
+        "investment": int(MEMBERS * 4_000_000_00 * scale),
+        "export": int(MEMBERS * 3_000_000_00 * scale),
+        "rnd_spend": int(MEMBERS * 1_500_000_00 * scale),
+        "products_launched": 40 + n % 9,
+        "cooperation_contracts": 60 + n % 13,
+        "joint_projects": 5 + n % 4,
+        "cooperation_amount": int(800_000_000_00 * scale),
+        "support_received": 120_000_000_00,
         "participants_special_territory": n % 5,
-        "roadmap_completion": (30 + n % 20, 50), "dues_collection": (int(90_000_00 * MEMBERS * (0.7 + (n % 3) / 10)),
-                                                                     90_000_00 * MEMBERS),
+        "roadmap_completion": (30 + n % 20, 50),
+        "dues_collection": (int(90_000_00 * MEMBERS * (0.7 + (n % 3) / 10)), 90_000_00 * MEMBERS),
         "highlights": "Синтетические данные стенда нагрузочного тестирования.",
     }
 
@@ -109,10 +130,19 @@ def _values(figures: dict[str, Any], indicators: dict[str, Any]) -> dict[str, An
             num, den = raw
             value = f"{num * 100 / den:.2f}"
         shown = format_value(value, ind.value_type, ind.unit)
-        out[code] = {"value": value, "display": shown, "value_type": ind.value_type, "unit": ind.unit,
-                     "method": ind.method, "name_ru": ind.name_ru, "name_en": ind.name_en, "comment": "",
-                     "numerator": None if num is None else str(num), "denominator": None if den is None else str(den),
-                     "note": ""}
+        out[code] = {
+            "value": value,
+            "display": shown,
+            "value_type": ind.value_type,
+            "unit": ind.unit,
+            "method": ind.method,
+            "name_ru": ind.name_ru,
+            "name_en": ind.name_en,
+            "comment": "",
+            "numerator": None if num is None else str(num),
+            "denominator": None if den is None else str(den),
+            "note": "",
+        }
     return out
 
 
@@ -141,45 +171,103 @@ def synthetic_warehouse() -> list[Any]:
     indicators = {i.code: i for i in form.indicators.all()}
     now = timezone.now()
     with transaction.atomic():
-        clusters = Cluster.objects.bulk_create([
-            Cluster(schema_name=f"{PREFIX}{n:04d}", name=f"Синтетический кластер {n:04d}",
-                    region_codes=[REGION_POOL[n % len(REGION_POOL)]] if n % 10 else
-                    [REGION_POOL[n % len(REGION_POOL)], REGION_POOL[(n + 3) % len(REGION_POOL)]],
+        clusters = Cluster.objects.bulk_create(
+            [
+                Cluster(
+                    schema_name=f"{PREFIX}{n:04d}",
+                    name=f"Синтетический кластер {n:04d}",
+                    region_codes=[REGION_POOL[n % len(REGION_POOL)]]
+                    if n % 10
+                    else [REGION_POOL[n % len(REGION_POOL)], REGION_POOL[(n + 3) % len(REGION_POOL)]],
                     kind=Cluster.Kind.REGIONAL if n % 10 else Cluster.Kind.INTERREGIONAL,
-                    registry_status=(Cluster.RegistryStatus.INCLUDED, Cluster.RegistryStatus.APPLIED,
-                                     Cluster.RegistryStatus.NOT_APPLIED)[n % 3])
-            for n in range(1, SYNTHETIC + 1)], batch_size=500)
-        reports = AnnualReport.objects.bulk_create([
-            AnnualReport(cluster=c, year=year, version=1, form=form, is_latest=True, is_demo=True,
-                         values=_values(_figures(n, year), indicators), checks=[], submitted_at=now,
-                         submitted_by_email=f"admin@{c.schema_name}.bench")
-            for n, c in enumerate(clusters, start=1) for year in YEARS], batch_size=200)
+                    registry_status=(
+                        Cluster.RegistryStatus.INCLUDED,
+                        Cluster.RegistryStatus.APPLIED,
+                        Cluster.RegistryStatus.NOT_APPLIED,
+                    )[n % 3],
+                )
+                for n in range(1, SYNTHETIC + 1)
+            ],
+            batch_size=500,
+        )
+        reports = AnnualReport.objects.bulk_create(
+            [
+                AnnualReport(
+                    cluster=c,
+                    year=year,
+                    version=1,
+                    form=form,
+                    is_latest=True,
+                    is_demo=True,
+                    values=_values(_figures(n, year), indicators),
+                    checks=[],
+                    submitted_at=now,
+                    submitted_by_email=f"admin@{c.schema_name}.bench",
+                )
+                for n, c in enumerate(clusters, start=1)
+                for year in YEARS
+            ],
+            batch_size=200,
+        )
         facts = []
         for report in reports:
             for code, entry in report.values.items():
                 text = entry["value_type"] == "text"
-                facts.append(ReportFact(
-                    report=report, cluster_id=report.cluster_id, year=report.year, is_latest=True, is_demo=True,
-                    code=code, value_type=entry["value_type"], value=None if text else _decimal(entry["value"]),
-                    numerator=_decimal(entry["numerator"]), denominator=_decimal(entry["denominator"]),
-                    text_value=entry["value"] if text else ""))
+                facts.append(
+                    ReportFact(
+                        report=report,
+                        cluster_id=report.cluster_id,
+                        year=report.year,
+                        is_latest=True,
+                        is_demo=True,
+                        code=code,
+                        value_type=entry["value_type"],
+                        value=None if text else _decimal(entry["value"]),
+                        numerator=_decimal(entry["numerator"]),
+                        denominator=_decimal(entry["denominator"]),
+                        text_value=entry["value"] if text else "",
+                    )
+                )
         ReportFact.objects.bulk_create(facts, batch_size=5000)
-        RegistryCheckResult.objects.bulk_create([
-            RegistryCheckResult(cluster_id=r.cluster_id, report=r, year=r.year, code=code,
-                                status="fail" if (code == "participants_min" and r.cluster_id % 7 == 0) else "pass",
-                                reason="Синтетическая проверка", computed_at=now)
-            for r in reports for code in RegistryCheckResult.Code.values], batch_size=5000)
-        ClusterSnapshot.objects.bulk_create([
-            ClusterSnapshot(cluster=c, member_count=MEMBERS, members_by_kind={"company": 80, "university": 12,
-                                                                            "other": 8},
-                            dues_invoiced_kopecks=9_000_000_00, dues_paid_kopecks=7_000_000_00 + n * 100,
-                            roadmap_items_total=50, roadmap_items_done=30 + n % 20,
-                            projects_total=PROJECTS, projects_active=PROJECTS // 2, project_shortfalls=PROJECTS // 4,
-                            support_granted_kopecks=PROJECTS * 20_000_000_00,
-                            support_received_kopecks=PROJECTS * 10_000_000_00)
-            for n, c in enumerate(clusters, start=1)], batch_size=1000)
-        FederalProject.objects.bulk_create([_project(c, p) for c in clusters for p in range(1, PROJECTS + 1)],
-                                           batch_size=2000)
+        RegistryCheckResult.objects.bulk_create(
+            [
+                RegistryCheckResult(
+                    cluster_id=r.cluster_id,
+                    report=r,
+                    year=r.year,
+                    code=code,
+                    status="fail" if (code == "participants_min" and r.cluster_id % 7 == 0) else "pass",
+                    reason="Синтетическая проверка",
+                    computed_at=now,
+                )
+                for r in reports
+                for code in RegistryCheckResult.Code.values
+            ],
+            batch_size=5000,
+        )
+        ClusterSnapshot.objects.bulk_create(
+            [
+                ClusterSnapshot(
+                    cluster=c,
+                    member_count=MEMBERS,
+                    members_by_kind={"company": 80, "university": 12, "other": 8},
+                    dues_invoiced_kopecks=9_000_000_00,
+                    dues_paid_kopecks=7_000_000_00 + n * 100,
+                    roadmap_items_total=50,
+                    roadmap_items_done=30 + n % 20,
+                    projects_total=PROJECTS,
+                    projects_active=PROJECTS // 2,
+                    project_shortfalls=PROJECTS // 4,
+                    support_granted_kopecks=PROJECTS * 20_000_000_00,
+                    support_received_kopecks=PROJECTS * 10_000_000_00,
+                )
+                for n, c in enumerate(clusters, start=1)
+            ],
+            batch_size=1000,
+        )
+        FederalProject.objects.bulk_create(
+            [_project(c, p) for c in clusters for p in range(1, PROJECTS + 1)], batch_size=2000
+        )
     return clusters
 
 
@@ -190,18 +278,38 @@ def _project(cluster: Any, p: int) -> Any:
 
     short = p % 4 == 0
     return FederalProject(
-        cluster=cluster, project_id=p, title=f"Совместный проект {p:02d}", kind="Импортозамещение",
-        status="in_progress" if p % 2 else "approved", status_label="Реализуется", lead="ООО «Головной участник»",
-        participants=3 + p % 5, budget_kopecks=100_000_000_00, support_requested_kopecks=30_000_000_00,
-        support_granted_kopecks=20_000_000_00, support_received_kopecks=10_000_000_00,
+        cluster=cluster,
+        project_id=p,
+        title=f"Совместный проект {p:02d}",
+        kind="Импортозамещение",
+        status="in_progress" if p % 2 else "approved",
+        status_label="Реализуется",
+        lead="ООО «Головной участник»",
+        participants=3 + p % 5,
+        budget_kopecks=100_000_000_00,
+        support_requested_kopecks=30_000_000_00,
+        support_granted_kopecks=20_000_000_00,
+        support_received_kopecks=10_000_000_00,
         support_measures=["Субсидия по постановлению № 41"],
-        indicators=[{"year": year, "name": "Объём выпуска продукции", "unit": "₽", "planned": "50000000.00",
-                     "actual": "40000000.00" if short else "52000000.00", "status": "accepted",
-                     "shortfall_percent": "20.00" if short else None} for year in YEARS],
-        shortfalls=len(YEARS) if short else 0, worst_shortfall_percent=Decimal("20.00") if short else None)
+        indicators=[
+            {
+                "year": year,
+                "name": "Объём выпуска продукции",
+                "unit": "₽",
+                "planned": "50000000.00",
+                "actual": "40000000.00" if short else "52000000.00",
+                "status": "accepted",
+                "shortfall_percent": "20.00" if short else None,
+            }
+            for year in YEARS
+        ],
+        shortfalls=len(YEARS) if short else 0,
+        worst_shortfall_percent=Decimal("20.00") if short else None,
+    )
 
 
 # --- real schemas for the naive baseline and the live rebuild -------------------------------
+
 
 def real_clusters() -> list[Any]:
     from django_tenants.utils import schema_context
@@ -212,23 +320,57 @@ def real_clusters() -> list[Any]:
 
     out = []
     for n in range(1, NAIVE_CLUSTERS + 1):
-        cluster = cluster_provision(slug=f"{PREFIX}s{n:02d}", name=f"Кластер-схема {n:02d}",
-                                    region_codes=[REGION_POOL[n % len(REGION_POOL)]])
+        cluster = cluster_provision(
+            slug=f"{PREFIX}s{n:02d}",
+            name=f"Кластер-схема {n:02d}",
+            region_codes=[REGION_POOL[n % len(REGION_POOL)]],
+        )
         with schema_context(cluster.schema_name):
-            companies = Company.objects.bulk_create([
-                Company(full_name=f"ООО «Участник {n}-{i:03d}»", short_name=f"Участник {n}-{i:03d}",
-                        status=Company.Status.ACTIVE, kind=Company.Kind.COMPANY if i % 8 else Company.Kind.UNIVERSITY)
-                for i in range(MEMBERS)])
-            KpiReport.objects.bulk_create([
-                KpiReport(company=c, year=year, revenue=45_000_000_00, revenue_medical_devices=20_000_000_00,
-                          employees=120, export=3_000_000_00, status=KpiReport.Status.ACCEPTED)
-                for c in companies for year in YEARS])
-            plan = Roadmap.objects.create(title="Дорожная карта", period_start=dt.date(YEARS[0], 1, 1),
-                                          period_end=dt.date(YEARS[-1] + 2, 12, 31))
+            companies = Company.objects.bulk_create(
+                [
+                    Company(
+                        full_name=f"ООО «Участник {n}-{i:03d}»",
+                        short_name=f"Участник {n}-{i:03d}",
+                        status=Company.Status.ACTIVE,
+                        kind=Company.Kind.COMPANY if i % 8 else Company.Kind.UNIVERSITY,
+                    )
+                    for i in range(MEMBERS)
+                ]
+            )
+            KpiReport.objects.bulk_create(
+                [
+                    KpiReport(
+                        company=c,
+                        year=year,
+                        revenue=45_000_000_00,
+                        revenue_medical_devices=20_000_000_00,
+                        employees=120,
+                        export=3_000_000_00,
+                        status=KpiReport.Status.ACCEPTED,
+                    )
+                    for c in companies
+                    for year in YEARS
+                ]
+            )
+            plan = Roadmap.objects.create(
+                title="Дорожная карта",
+                period_start=dt.date(YEARS[0], 1, 1),
+                period_end=dt.date(YEARS[-1] + 2, 12, 31),
+            )
             part = Section.objects.create(roadmap=plan, number="1.", title="Раздел", position=1)
-            Item.objects.bulk_create([
-                Item(roadmap=plan, section=part, number=f"1.{i}.", position=i, title=f"Мероприятие {i}",
-                     status=Item.Status.DONE if i % 3 else Item.Status.PLANNED) for i in range(1, 51)])
+            Item.objects.bulk_create(
+                [
+                    Item(
+                        roadmap=plan,
+                        section=part,
+                        number=f"1.{i}.",
+                        position=i,
+                        title=f"Мероприятие {i}",
+                        status=Item.Status.DONE if i % 3 else Item.Status.PLANNED,
+                    )
+                    for i in range(1, 51)
+                ]
+            )
         _public()
         out.append(cluster)
     return out
@@ -249,18 +391,25 @@ def naive_dashboard(clusters: list[Any], year: int) -> dict[str, Any]:
         with schema_context(cluster.schema_name):
             members = Company.objects.filter(status__in=MEMBER_STATUSES).count()
             kpi = KpiReport.objects.filter(year=year, status=KpiReport.Status.ACCEPTED).aggregate(
-                revenue=Sum("revenue"), employees=Sum("employees"), export=Sum("export"))
+                revenue=Sum("revenue"), employees=Sum("employees"), export=Sum("export")
+            )
             items = Item.objects.exclude(status=Item.Status.CANCELLED).aggregate(
-                total=Count("pk"), done=Count("pk", filter=Q(status=Item.Status.DONE)))
+                total=Count("pk"), done=Count("pk", filter=Q(status=Item.Status.DONE))
+            )
         dues = Invoice.objects.filter(cluster=cluster, issue_date__year=year).aggregate(
-            invoiced=Sum("amount_kopecks"), paid=Sum("paid_kopecks"))
+            invoiced=Sum("amount_kopecks"), paid=Sum("paid_kopecks")
+        )
         rows.append({"cluster": cluster.schema_name, "members": members, **kpi, **items, **dues})
     _public()
-    return {"rows": rows, "revenue": sum(r["revenue"] or 0 for r in rows),
-            "members": sum(r["members"] for r in rows)}
+    return {
+        "rows": rows,
+        "revenue": sum(r["revenue"] or 0 for r in rows),
+        "members": sum(r["members"] for r in rows),
+    }
 
 
 # --- measuring ----------------------------------------------------------------------------------
+
 
 @dataclass
 class Timing:
@@ -345,12 +494,16 @@ def measure() -> FederalResult:
     def api() -> None:
         response = api_client.get("/api/v1/federal/dashboard/")
         if response.status_code != 200 or response.json()["live"]["clusters"] < SYNTHETIC:
-            raise RuntimeError(f"/api/v1/federal/dashboard/: {response.status_code} {response.content[:200]!r}")
+            raise RuntimeError(
+                f"/api/v1/federal/dashboard/: {response.status_code} {response.content[:200]!r}"
+            )
 
     def projects() -> None:
         response = api_client.get("/api/v1/federal/projects/?shortfall=true")
         if response.status_code != 200 or response.json()["count"] < SYNTHETIC * (PROJECTS // 4):
-            raise RuntimeError(f"/api/v1/federal/projects/: {response.status_code} {response.content[:200]!r}")
+            raise RuntimeError(
+                f"/api/v1/federal/projects/: {response.status_code} {response.content[:200]!r}"
+            )
 
     page_t = _time(page, SAMPLES, WARMUP)
     api_t = _time(api, SAMPLES, WARMUP)
@@ -362,9 +515,18 @@ def measure() -> FederalResult:
         raise RuntimeError(f"live rebuild failed: {live.failed}")
     facts = warehouse_rebuild(slugs=[f"{PREFIX}{n:04d}" for n in range(1, SYNTHETIC + 1)], live=False)
     _public()
-    return FederalResult(page=page_t, api=api_t, projects=projects_t, naive=naive_t, live_rebuild_s=live.refresh_seconds,
-                         live_rebuild_clusters=live.clusters, facts_rebuild_s=facts.facts_seconds,
-                         facts_reports=facts.reports, facts_rows=facts.facts, setup_s=setup_s)
+    return FederalResult(
+        page=page_t,
+        api=api_t,
+        projects=projects_t,
+        naive=naive_t,
+        live_rebuild_s=live.refresh_seconds,
+        live_rebuild_clusters=live.clusters,
+        facts_rebuild_s=facts.facts_seconds,
+        facts_reports=facts.reports,
+        facts_rows=facts.facts,
+        setup_s=setup_s,
+    )
 
 
 def _q(t: Timing) -> str:
@@ -396,21 +558,42 @@ def rows(r: FederalResult) -> list[Row]:
         f"for real ({r.facts_rebuild_s:.1f} s). Set-up of the data: {r.setup_s:.1f} s (not measured).",
     ]
     return [
-        Row(f"5. Ministry dashboard at {SYNTHETIC:,} clusters × {MEMBERS} members, {PROJECTS} projects each "
-            "(synthetic warehouse; baseline = naive per-schema reads, extrapolated)", section=True),
-        Row("  GET /ministry/ p50 / p95 ms", f"{naive_p50:,.0f} / {naive_p95:,.0f} (naive, extrapolated)",
-            f"{r.page.p50:.0f} / {r.page.p95:.0f}", f"{naive_p50 / r.page.p50:,.0f}x faster (p50)"),
-        Row("  GET /api/v1/federal/dashboard/ p50 / p95 ms", f"{naive_p50:,.0f} / {naive_p95:,.0f} (naive)",
-            f"{r.api.p50:.0f} / {r.api.p95:.0f}", f"{naive_p50 / r.api.p50:,.0f}x faster (p50)"),
-        Row("  GET /api/v1/federal/projects/?shortfall=true p50 / p95 ms", "-",
+        Row(
+            f"5. Ministry dashboard at {SYNTHETIC:,} clusters × {MEMBERS} members, {PROJECTS} projects each "
+            "(synthetic warehouse; baseline = naive per-schema reads, extrapolated)",
+            section=True,
+        ),
+        Row(
+            "  GET /ministry/ p50 / p95 ms",
+            f"{naive_p50:,.0f} / {naive_p95:,.0f} (naive, extrapolated)",
+            f"{r.page.p50:.0f} / {r.page.p95:.0f}",
+            f"{naive_p50 / r.page.p50:,.0f}x faster (p50)",
+        ),
+        Row(
+            "  GET /api/v1/federal/dashboard/ p50 / p95 ms",
+            f"{naive_p50:,.0f} / {naive_p95:,.0f} (naive)",
+            f"{r.api.p50:.0f} / {r.api.p95:.0f}",
+            f"{naive_p50 / r.api.p50:,.0f}x faster (p50)",
+        ),
+        Row(
+            "  GET /api/v1/federal/projects/?shortfall=true p50 / p95 ms",
+            "-",
             f"{r.projects.p50:.0f} / {r.projects.p95:.0f}",
-            f"{SYNTHETIC * (PROJECTS // 4):,} projects below plan, first page"),
-        Row("  SQL queries per request (page / API / projects)",
+            f"{SYNTHETIC * (PROJECTS // 4):,} projects below plan, first page",
+        ),
+        Row(
+            "  SQL queries per request (page / API / projects)",
             f"{naive_queries:,} ({naive_queries // SYNTHETIC} per cluster, extrapolated)",
-            f"{_q(r.page)} / {_q(r.api)} / {_q(r.projects)}", "constant in the number of clusters"),
-        Row(f"  warehouse_rebuild for {SYNTHETIC:,} clusters, s", "-",
+            f"{_q(r.page)} / {_q(r.api)} / {_q(r.projects)}",
+            "constant in the number of clusters",
+        ),
+        Row(
+            f"  warehouse_rebuild for {SYNTHETIC:,} clusters, s",
+            "-",
             f"{rebuild_total:.0f} ({live_per_cluster * SYNTHETIC:.0f} live, extrapolated + "
-            f"{r.facts_rebuild_s:.1f} facts)", "runs offline; dashboards keep serving"),
+            f"{r.facts_rebuild_s:.1f} facts)",
+            "runs offline; dashboards keep serving",
+        ),
     ]
 
 

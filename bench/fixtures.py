@@ -39,8 +39,9 @@ def host_of(cluster_slug: str | None) -> str:
 
 def bench_schemas() -> list[str]:
     with connection.cursor() as cur:
-        cur.execute("SELECT nspname FROM pg_namespace WHERE nspname ~ %s ORDER BY nspname",
-                    [BENCH_SLUG_RE.pattern])
+        cur.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname ~ %s ORDER BY nspname", [BENCH_SLUG_RE.pattern]
+        )
         return [name for (name,) in cur.fetchall()]
 
 
@@ -71,7 +72,8 @@ def provision_request_fixture() -> RequestFixture:
     user = user_create(email=f"staff@{BENCH_EMAIL_DOMAIN}", password=PASSWORD, full_name="Bench Staff")
     grant_role(user=user, role=Grant.Role.CLUSTER_STAFF, cluster=cluster)
     response = Client(HTTP_HOST=host_of(REQUEST_CLUSTER)).post(
-        "/api/v1/auth/token/", {"email": user.email, "password": PASSWORD})
+        "/api/v1/auth/token/", {"email": user.email, "password": PASSWORD}
+    )
     if response.status_code != 200:
         raise RuntimeError(f"token request failed: {response.status_code} {response.content[:300]!r}")
     return RequestFixture(cluster=cluster, user=user, token=response.json()["token"])

@@ -76,8 +76,9 @@ def _counting() -> tuple[list[int], Callable[..., Any]]:
     return counter, wrapper
 
 
-def voting_fixture(*, cluster: Cluster, companies: int = MEMBERS, decisions: int = DECISIONS,
-                   prefix: str = "Собрание") -> Meeting:
+def voting_fixture(
+    *, cluster: Cluster, companies: int = MEMBERS, decisions: int = DECISIONS, prefix: str = "Собрание"
+) -> Meeting:
     """An absentee general meeting, published through the services (deadline in 30 days), with
     `companies` active members, each with a ballot voting on every one of `decisions` decisions
     (for / against / abstain in turn). Companies, ballots and votes are bulk inserts (setup
@@ -85,23 +86,38 @@ def voting_fixture(*, cluster: Cluster, companies: int = MEMBERS, decisions: int
     actor = Actor.system(cluster)
     stamp = timezone.now().strftime("%H%M%S%f")
     members = Company.objects.bulk_create(
-        [Company(full_name=f"ООО «{prefix} {stamp}-{i:04d}»", short_name=f"{prefix} {stamp}-{i:04d}",
-                 status=Company.Status.ACTIVE) for i in range(companies)], batch_size=1000)
+        [
+            Company(
+                full_name=f"ООО «{prefix} {stamp}-{i:04d}»",
+                short_name=f"{prefix} {stamp}-{i:04d}",
+                status=Company.Status.ACTIVE,
+            )
+            for i in range(companies)
+        ],
+        batch_size=1000,
+    )
     body = Body.objects.create(kind=Body.Kind.GENERAL_MEETING, name=f"Общее собрание ({prefix} {stamp})")
     deadline = timezone.now() + dt.timedelta(days=30)
-    meeting = services.meeting_create(actor=actor, body=body, held_at=deadline, number=f"Н-{companies}",
-                                      form=Meeting.Form.ABSENTEE)
+    meeting = services.meeting_create(
+        actor=actor, body=body, held_at=deadline, number=f"Н-{companies}", form=Meeting.Form.ABSENTEE
+    )
     for n in range(decisions):
         services.decision_draft_add(meeting=meeting, actor=actor, text=f"Решение {n + 1} (нагрузка)")
     services.meeting_publish(meeting=meeting, actor=actor, deadline=deadline)
     now = timezone.now()
     ballots = Ballot.objects.bulk_create(
         [Ballot(meeting=meeting, company=c, cast_at=now, representative_name="Нагрузка") for c in members],
-        batch_size=1000)
+        batch_size=1000,
+    )
     drafts = list(Decision.objects.filter(meeting=meeting).order_by("number"))
     BallotVote.objects.bulk_create(
-        [BallotVote(ballot=b, decision=d, choice=CHOICES[(i + j) % len(CHOICES)])
-         for i, b in enumerate(ballots) for j, d in enumerate(drafts)], batch_size=5000)
+        [
+            BallotVote(ballot=b, decision=d, choice=CHOICES[(i + j) % len(CHOICES)])
+            for i, b in enumerate(ballots)
+            for j, d in enumerate(drafts)
+        ],
+        batch_size=5000,
+    )
     meeting.refresh_from_db()
     return meeting
 
@@ -130,11 +146,16 @@ def naive_close(meeting: Meeting) -> None:
     present = ballots
     for pk, decision in decisions.items():
         c = counts[pk]
-        decision.votes_for, decision.votes_against, decision.votes_abstained = c["for"], c["against"], c["abstain"]
+        decision.votes_for, decision.votes_against, decision.votes_abstained = (
+            c["for"],
+            c["against"],
+            c["abstain"],
+        )
         decision.adopted = present * 2 > len(voters) and c["for"] * 2 > c["for"] + c["against"] + c["abstain"]
         decision.save()
-    Meeting.objects.filter(pk=meeting.pk).update(voting_closed_at=timezone.now(), quorum_present=present,
-                                                 quorum_total=len(voters))
+    Meeting.objects.filter(pk=meeting.pk).update(
+        voting_closed_at=timezone.now(), quorum_present=present, quorum_total=len(voters)
+    )
 
 
 def measured(call: Callable[[], Any], samples: int = SAMPLES) -> tuple[float, int]:
@@ -190,7 +211,7 @@ def run(fixture: RequestFixture) -> list[Row]:
     page_ms, page_status = _p95(client, f"/governance/meetings/{meeting.pk}/")
     page_q, _ = _page_queries(client, f"/governance/meetings/{meeting.pk}/")
     small_page_q, _ = _page_queries(client, f"/governance/meetings/{small.pk}/")
-    shown = client.get(f"/governance/meetings/{meeting.pk}/").content.decode().count("/pdf/\">PDF</a>")
+    shown = client.get(f"/governance/meetings/{meeting.pk}/").content.decode().count('/pdf/">PDF</a>')
     to_public_schema()
 
     def verdict(ok: bool) -> str:
@@ -198,15 +219,34 @@ def run(fixture: RequestFixture) -> list[Row]:
 
     return [
         Row(f"9. Governance: closing a meeting of {MEMBERS} companies × {DECISIONS} decisions", section=True),
-        Row("  close voting, s (median)", f"{naive_s:.2f} (per ballot)", f"{ours_s:.3f} (summed in SQL)",
-            f"{naive_s / ours_s:.0f}× faster; goal ≤ {CLOSE_GOAL_S:g} s: {verdict(ours_s <= CLOSE_GOAL_S)}"),
-        Row("  close voting, SQL queries", f"{naive_q}", f"{ours_q} (50 companies: {small_q})",
-            f"constant: {verdict(ours_q == small_q)}"),
-        Row(f"  live count JSON at {MEMBERS} ballots, p95 ms", "", f"{tally_ms:.1f} [HTTP {tally_status}]",
-            f"goal ≤ {PAGE_GOAL_MS:g} ms: {verdict(tally_ms <= PAGE_GOAL_MS and tally_status == 200)}"),
-        Row(f"  staff meeting page at {MEMBERS} ballots, p95 ms", "",
+        Row(
+            "  close voting, s (median)",
+            f"{naive_s:.2f} (per ballot)",
+            f"{ours_s:.3f} (summed in SQL)",
+            f"{naive_s / ours_s:.0f}× faster; goal ≤ {CLOSE_GOAL_S:g} s: {verdict(ours_s <= CLOSE_GOAL_S)}",
+        ),
+        Row(
+            "  close voting, SQL queries",
+            f"{naive_q}",
+            f"{ours_q} (50 companies: {small_q})",
+            f"constant: {verdict(ours_q == small_q)}",
+        ),
+        Row(
+            f"  live count JSON at {MEMBERS} ballots, p95 ms",
+            "",
+            f"{tally_ms:.1f} [HTTP {tally_status}]",
+            f"goal ≤ {PAGE_GOAL_MS:g} ms: {verdict(tally_ms <= PAGE_GOAL_MS and tally_status == 200)}",
+        ),
+        Row(
+            f"  staff meeting page at {MEMBERS} ballots, p95 ms",
+            "",
             f"{page_ms:.1f} [HTTP {page_status}, {shown} register rows]",
-            f"goal ≤ {PAGE_GOAL_MS:g} ms: {verdict(page_ms <= PAGE_GOAL_MS and page_status == 200)}"),
-        Row("  staff meeting page, SQL queries", "", f"{page_q} (50 ballots: {small_page_q})",
-            f"constant: {verdict(page_q == small_page_q)}"),
+            f"goal ≤ {PAGE_GOAL_MS:g} ms: {verdict(page_ms <= PAGE_GOAL_MS and page_status == 200)}",
+        ),
+        Row(
+            "  staff meeting page, SQL queries",
+            "",
+            f"{page_q} (50 ballots: {small_page_q})",
+            f"constant: {verdict(page_q == small_page_q)}",
+        ),
     ]

@@ -57,5 +57,6 @@ def run() -> LatencyResult:
     with stock_settings():
         cluster_page_stock = measure(cluster_host)
     to_public_schema()
-    return LatencyResult(cluster_page=cluster_page, public_home=public_home,
-                         cluster_page_stock=cluster_page_stock)
+    return LatencyResult(
+        cluster_page=cluster_page, public_home=public_home, cluster_page_stock=cluster_page_stock
+    )

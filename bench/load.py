@@ -79,6 +79,7 @@ def render(rows: list[tuple[str, ...]]) -> str:
 
 # --- 4. HTTP load -------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class WrkResult:
     requests: int
@@ -99,8 +100,11 @@ def require_wrk() -> str:
         return found
     if os.geteuid() == 0 and shutil.which("apt-get"):
         subprocess.run(["apt-get", "update", "-qq"], check=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True,
-                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "wrk"],
+            check=True,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
     found = shutil.which("wrk")
     if not found:
         raise SystemExit("bench-load: wrk is not installed (apt-get install wrk)")
@@ -108,24 +112,48 @@ def require_wrk() -> str:
 
 
 def wrk(url: str, host: str, *, seconds: int, script: Path, token: str | None = None) -> WrkResult:
-    command = [require_wrk(), "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s",
-               "-s", str(script), "-H", f"Host: {host}"]
+    command = [
+        require_wrk(),
+        "-t1",
+        f"-c{CONNECTIONS}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+        "-H",
+        f"Host: {host}",
+    ]
     if token:
         command += ["-H", f"Authorization: Token {token}"]
-    out = subprocess.run([*command, url], check=True, capture_output=True, text=True,
-                         timeout=seconds + 60).stdout
+    out = subprocess.run(
+        [*command, url], check=True, capture_output=True, text=True, timeout=seconds + 60
+    ).stdout
     data = json.loads(out.split("WRKJSON ", 1)[1].splitlines()[0])
     errors = sum(data[k] for k in ("non_2xx_3xx", "connect", "read", "write", "timeout"))
-    return WrkResult(data["requests"], data["duration_us"] / 1e6, data["p50_us"] / 1000,
-                     data["p95_us"] / 1000, data["p99_us"] / 1000, errors)
+    return WrkResult(
+        data["requests"],
+        data["duration_us"] / 1e6,
+        data["p50_us"] / 1000,
+        data["p95_us"] / 1000,
+        data["p99_us"] / 1000,
+        errors,
+    )
 
 
 def http_load(work: Path) -> tuple[dict[str, tuple[WrkResult, WrkResult]], list[str]]:
     require_nginx()
-    config = StackConfig(work_dir=work / "stack", database="clusterhub_benchload",
-                         broker="redis://127.0.0.1:6379/11", cache="redis://127.0.0.1:6379/10",
-                         http_port=8188, https_port=8543, gunicorn_port=8189, gunicorn_workers=2,
-                         tls_hosts=[f"{CLUSTER}.localhost"])
+    config = StackConfig(
+        work_dir=work / "stack",
+        database="clusterhub_benchload",
+        broker="redis://127.0.0.1:6379/11",
+        cache="redis://127.0.0.1:6379/10",
+        http_port=8188,
+        https_port=8543,
+        gunicorn_port=8189,
+        gunicorn_workers=2,
+        tls_hosts=[f"{CLUSTER}.localhost"],
+    )
     config.work_dir.mkdir(parents=True)
     stack = Stack(config, say=lambda line: print(line, file=sys.stderr, flush=True))
     script = work / "report.lua"
@@ -138,7 +166,9 @@ def http_load(work: Path) -> tuple[dict[str, tuple[WrkResult, WrkResult]], list[
         stack.manage("collectstatic", "--noinput", "-v", "0")
         stack.manage("migrate_all_clusters", "--processes", "2")
         stack.start_all()
-        stack.manage("create_cluster", "--slug", CLUSTER, "--name", "Нагрузочный кластер", "--region", "RU-MOS")
+        stack.manage(
+            "create_cluster", "--slug", CLUSTER, "--name", "Нагрузочный кластер", "--region", "RU-MOS"
+        )
         stack.shell(
             "from core.accounts.models import Grant\n"
             "from core.accounts.services import grant_role, user_create\n"
@@ -149,18 +179,25 @@ def http_load(work: Path) -> tuple[dict[str, tuple[WrkResult, WrkResult]], list[
             f"grant_role(user=u, role=Grant.Role.CLUSTER_STAFF, cluster=Cluster.objects.get(schema_name={CLUSTER!r}))\n"
             f"with schema_context({CLUSTER!r}):\n"
             f"    for i in range({NEWS_ITEMS}):\n"
-            "        news_create(title=f'Новость {i}', body='Текст новости. ' * 20)\n")
+            "        news_create(title=f'Новость {i}', body='Текст новости. ' * 20)\n"
+        )
         host = f"{CLUSTER}.localhost"
-        answer = stack.https("POST", host, "/api/v1/auth/token/",
-                             body=json.dumps({"email": EMAIL, "password": PASSWORD}).encode(),
-                             headers={"Content-Type": "application/json"})
+        answer = stack.https(
+            "POST",
+            host,
+            "/api/v1/auth/token/",
+            body=json.dumps({"email": EMAIL, "password": PASSWORD}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
         token = answer.json()["token"]
         page = stack.https("GET", host, "/")
         api = stack.https("GET", host, "/api/v1/news/", headers={"Authorization": f"Token {token}"})
         if page.status != 200 or api.status != 200 or api.json()["count"] != NEWS_ITEMS:
             raise RuntimeError(f"fixture check failed: page {page.status}, api {api.status}")
-        facts.append(f"page {len(page.body)} bytes, API list {len(api.body)} bytes "
-                     f"({api.json()['count']} items, page size 25)")
+        facts.append(
+            f"page {len(page.body)} bytes, API list {len(api.body)} bytes "
+            f"({api.json()['count']} items, page size 25)"
+        )
         direct = f"http://127.0.0.1:{config.gunicorn_port}"
         proxied = f"https://127.0.0.1:{config.https_port}"
         for key, path, auth in (("page", "/", None), ("api", "/api/v1/news/", token)):
@@ -172,9 +209,15 @@ def http_load(work: Path) -> tuple[dict[str, tuple[WrkResult, WrkResult]], list[
             wrk(direct + path, baseline_host, seconds=WARMUP_S, script=proto_script, token=auth)
             baseline = wrk(direct + path, baseline_host, seconds=DURATION_S, script=proto_script, token=auth)
             wrk(proxied + path, f"{host}:{config.https_port}", seconds=WARMUP_S, script=script, token=auth)
-            ours = wrk(proxied + path, f"{host}:{config.https_port}", seconds=DURATION_S, script=script, token=auth)
+            ours = wrk(
+                proxied + path, f"{host}:{config.https_port}", seconds=DURATION_S, script=script, token=auth
+            )
             results[key] = (baseline, ours)
-        bad = [name for name, _, log in stack.processes if name == "gunicorn" and "Traceback" in stack.log_of(name)]
+        bad = [
+            name
+            for name, _, log in stack.processes
+            if name == "gunicorn" and "Traceback" in stack.log_of(name)
+        ]
         if bad:
             facts.append("WARNING: gunicorn logged a traceback during the run")
     return results, facts
@@ -182,18 +225,24 @@ def http_load(work: Path) -> tuple[dict[str, tuple[WrkResult, WrkResult]], list[
 
 # --- 5. migrations of many schemas ---------------------------------------------------------------
 
+
 class MigrationBench:
     def __init__(self, work: Path) -> None:
         self.database = "clusterhub_benchmig"
-        self.env = {key: value for key, value in os.environ.items()
-                    if not key.startswith(("DJANGO_", "CLUSTERHUB_", "CELERY_"))}
-        self.env.update({
-            "DJANGO_SETTINGS_MODULE": "tests.ops.migapp_settings",
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{self.database}",
-            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "platform")]),
-            "OPS_SPARE_SCHEMAS": "0",
-            "XDG_RUNTIME_DIR": str(work / "run"),
-        })
+        self.env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("DJANGO_", "CLUSTERHUB_", "CELERY_"))
+        }
+        self.env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "tests.ops.migapp_settings",
+                "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{self.database}",
+                "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "platform")]),
+                "OPS_SPARE_SCHEMAS": "0",
+                "XDG_RUNTIME_DIR": str(work / "run"),
+            }
+        )
 
     def fresh_database(self) -> None:
         Stack(StackConfig(work_dir=Path(tempfile.gettempdir()), database=self.database)).fresh_database()
@@ -201,22 +250,33 @@ class MigrationBench:
     def run(self, *args: str, migrations: str = "migrations", check: bool = True) -> tuple[float, str]:
         env = {**self.env, "OPS_MIGAPP_MIGRATIONS": f"tests.ops.migapp.{migrations}"}
         started = time.perf_counter()
-        result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
-                                capture_output=True, text=True, timeout=1800)
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+        )
         elapsed = time.perf_counter() - started
         if check and result.returncode != 0:
-            raise RuntimeError(f"manage.py {' '.join(args)}: exit {result.returncode}\n"
-                               f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+            raise RuntimeError(
+                f"manage.py {' '.join(args)}: exit {result.returncode}\n"
+                f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
+            )
         return elapsed, result.stdout + result.stderr
 
     def note_columns(self) -> int:
         """How many cluster schemas have the new field's column."""
-        _, out = self.run("shell", "-c",
-                          "from django.db import connection\n"
-                          "c = connection.cursor()\n"
-                          "c.execute(\"SELECT count(*) FROM information_schema.columns WHERE table_name = "
-                          "'opsmig_thing' AND column_name = 'note' AND table_schema ~ '^m[0-9]+$'\")\n"
-                          "print('COLUMNS', c.fetchone()[0])\n")
+        _, out = self.run(
+            "shell",
+            "-c",
+            "from django.db import connection\n"
+            "c = connection.cursor()\n"
+            'c.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = '
+            "'opsmig_thing' AND column_name = 'note' AND table_schema ~ '^m[0-9]+$'\")\n"
+            "print('COLUMNS', c.fetchone()[0])\n",
+        )
         found = re.search(r"COLUMNS (\d+)", out)
         if found is None:
             raise RuntimeError("no column count in:\n" + out[-2000:])
@@ -234,11 +294,18 @@ def migrations_bench(work: Path) -> dict[str, tuple[float, float | None, float]]
     bench.fresh_database()
     bench.run("migrate_all_clusters", "--processes", str(MIGRATE_PROCESSES))
     started = time.perf_counter()
-    bench.run("shell", "-c",
-              "from tenants.services import cluster_provision\n"
-              f"for i in range({SCHEMAS}):\n"
-              "    cluster_provision(slug=f'm{i:03d}', name=f'Кластер {i}', region_codes=['RU-MOS'])\n")
-    print(f"  {SCHEMAS} clusters provisioned in {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
+    bench.run(
+        "shell",
+        "-c",
+        "from tenants.services import cluster_provision\n"
+        f"for i in range({SCHEMAS}):\n"
+        "    cluster_provision(slug=f'm{i:03d}', name=f'Кластер {i}', region_codes=['RU-MOS'])\n",
+    )
+    print(
+        f"  {SCHEMAS} clusters provisioned in {time.perf_counter() - started:.1f} s",
+        file=sys.stderr,
+        flush=True,
+    )
 
     times: dict[str, tuple[float, float | None, float]] = {}
     nothing_std, _ = bench.run("migrate_schemas")
@@ -250,8 +317,9 @@ def migrations_bench(work: Path) -> dict[str, tuple[float, float | None, float]]
     forced, _ = bench.run("migrate_all_clusters", "--processes", str(MIGRATE_PROCESSES), "--force")
     times["nothing to apply, ours with --force (migrate runs in every schema)"] = (nothing_std, None, forced)
 
-    field_ours, out = bench.run("migrate_all_clusters", "--processes", str(MIGRATE_PROCESSES),
-                                migrations="migrations_newfield")
+    field_ours, out = bench.run(
+        "migrate_all_clusters", "--processes", str(MIGRATE_PROCESSES), migrations="migrations_newfield"
+    )
     if bench.note_columns() != SCHEMAS:
         raise RuntimeError("migrate_all_clusters did not add the field everywhere:\n" + out[-2000:])
     bench.revert_new_field()
@@ -259,7 +327,9 @@ def migrations_bench(work: Path) -> dict[str, tuple[float, float | None, float]]
     if bench.note_columns() != SCHEMAS:
         raise RuntimeError("migrate_schemas did not add the field everywhere")
     bench.revert_new_field()
-    field_mp, _ = bench.run("migrate_schemas", "--executor", "multiprocessing", migrations="migrations_newfield")
+    field_mp, _ = bench.run(
+        "migrate_schemas", "--executor", "multiprocessing", migrations="migrations_newfield"
+    )
     if bench.note_columns() != SCHEMAS:
         raise RuntimeError("the multiprocessing executor did not add the field everywhere")
     times["one new field (AddField)"] = (field_std, field_mp, field_ours)
@@ -267,6 +337,7 @@ def migrations_bench(work: Path) -> dict[str, tuple[float, float | None, float]]
 
 
 # --- main ---------------------------------------------------------------------------------------
+
 
 def main() -> int:
     started = time.perf_counter()
@@ -279,24 +350,55 @@ def main() -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    rows: list[tuple[str, ...]] = [(f"4. Load, wrk 1 thread x {CONNECTIONS} connections, {DURATION_S} s after "
-                                    f"{WARMUP_S} s warm-up; gunicorn 2 sync workers, production settings "
-                                    "(baseline = gunicorn direct, plain HTTP; ours = through nginx, TLS)",)]
-    for key, label in (("page", "cluster page GET / (anonymous)"), ("api", "cluster API GET /api/v1/news/ (token)")):
+    rows: list[tuple[str, ...]] = [
+        (
+            f"4. Load, wrk 1 thread x {CONNECTIONS} connections, {DURATION_S} s after "
+            f"{WARMUP_S} s warm-up; gunicorn 2 sync workers, production settings "
+            "(baseline = gunicorn direct, plain HTTP; ours = through nginx, TLS)",
+        )
+    ]
+    for key, label in (
+        ("page", "cluster page GET / (anonymous)"),
+        ("api", "cluster API GET /api/v1/news/ (token)"),
+    ):
         base, ours = load[key]
-        rows.append((f"  {label}, requests/s", f"{base.rps:.0f}", f"{ours.rps:.0f}",
-                     f"{ours.rps / base.rps:.2f}x of direct"))
-        rows.append((f"  {label}, p50 / p95 ms", f"{base.p50_ms:.1f} / {base.p95_ms:.1f}",
-                     f"{ours.p50_ms:.1f} / {ours.p95_ms:.1f}", f"p95 +{ours.p95_ms - base.p95_ms:.1f} ms"))
-        rows.append((f"  {label}, errors (non-2xx, socket)", str(base.errors), str(ours.errors),
-                     "PASS" if base.errors == ours.errors == 0 else "FAIL"))
-    rows.append((f"5. Migrations of {SCHEMAS} cluster schemas, seconds of wall clock per command (baseline = "
-                 "migrate_schemas with django-tenants' standard executor (std) and multiprocessing executor (mp), "
-                 f"{MIGRATE_PROCESSES} processes; ours = migrate_all_clusters --processes {MIGRATE_PROCESSES})",))
+        rows.append(
+            (
+                f"  {label}, requests/s",
+                f"{base.rps:.0f}",
+                f"{ours.rps:.0f}",
+                f"{ours.rps / base.rps:.2f}x of direct",
+            )
+        )
+        rows.append(
+            (
+                f"  {label}, p50 / p95 ms",
+                f"{base.p50_ms:.1f} / {base.p95_ms:.1f}",
+                f"{ours.p50_ms:.1f} / {ours.p95_ms:.1f}",
+                f"p95 +{ours.p95_ms - base.p95_ms:.1f} ms",
+            )
+        )
+        rows.append(
+            (
+                f"  {label}, errors (non-2xx, socket)",
+                str(base.errors),
+                str(ours.errors),
+                "PASS" if base.errors == ours.errors == 0 else "FAIL",
+            )
+        )
+    rows.append(
+        (
+            f"5. Migrations of {SCHEMAS} cluster schemas, seconds of wall clock per command (baseline = "
+            "migrate_schemas with django-tenants' standard executor (std) and multiprocessing executor (mp), "
+            f"{MIGRATE_PROCESSES} processes; ours = migrate_all_clusters --processes {MIGRATE_PROCESSES})",
+        )
+    )
     for label, (std, mp, fastest) in migrations.items():
         baseline = f"{std:.1f} std" + (f", {mp:.1f} mp" if mp is not None else "")
         best = min(std, mp) if mp is not None else std
-        rows.append((f"  {label}", baseline, f"{fastest:.1f}", f"{best / fastest:.1f}x faster than the best baseline"))
+        rows.append(
+            (f"  {label}", baseline, f"{fastest:.1f}", f"{best / fastest:.1f}x faster than the best baseline")
+        )
 
     import django
 

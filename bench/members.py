@@ -60,16 +60,25 @@ class MembersResult:
 def _bulk_companies(count: int) -> None:
     """Rows straight into the table (setup only: no history, no audit, blank identifiers)."""
     Company.objects.bulk_create(
-        [Company(full_name=f"ООО «Нагрузка {i:05d}»", short_name=f"Нагрузка {i:05d}",
-                 status=Company.Status.ACTIVE if i % 3 else Company.Status.APPLIED)
-         for i in range(1, count + 1)],
-        batch_size=2000)
+        [
+            Company(
+                full_name=f"ООО «Нагрузка {i:05d}»",
+                short_name=f"Нагрузка {i:05d}",
+                status=Company.Status.ACTIVE if i % 3 else Company.Status.APPLIED,
+            )
+            for i in range(1, count + 1)
+        ],
+        batch_size=2000,
+    )
 
 
 def _csv(rows: int) -> bytes:
     lines = ["Полное наименование;Краткое наименование;ИНН;Регион;Описание"]
-    lines += [f"ООО «Импорт {i:05d}»;Импорт {i:05d};{inn_with_check_digits(f'77{i:07d}')};RU-MOS;"
-              f"Производство медицинских изделий, строка {i}" for i in range(1, rows + 1)]
+    lines += [
+        f"ООО «Импорт {i:05d}»;Импорт {i:05d};{inn_with_check_digits(f'77{i:07d}')};RU-MOS;"
+        f"Производство медицинских изделий, строка {i}"
+        for i in range(1, rows + 1)
+    ]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -118,9 +127,16 @@ def measure(fixture: RequestFixture) -> MembersResult:
         job = ImportJob.objects.get(pk=job.pk)
         job.file.delete(save=False)
     to_public_schema()
-    return MembersResult(companies=COMPANIES, list_ms=timings, list_queries=queries, import_rows=IMPORT_ROWS,
-                         import_seconds=seconds, import_peak_mb=peak / 2**20, import_status=job.status,
-                         import_created=job.created_count)
+    return MembersResult(
+        companies=COMPANIES,
+        list_ms=timings,
+        list_queries=queries,
+        import_rows=IMPORT_ROWS,
+        import_seconds=seconds,
+        import_peak_mb=peak / 2**20,
+        import_status=job.status,
+        import_created=job.created_count,
+    )
 
 
 def run(fixture: RequestFixture) -> list[Row]:

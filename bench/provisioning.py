@@ -27,8 +27,10 @@ class SchemaShape:
     migrations: int
 
     def __str__(self) -> str:
-        return (f"{self.tables} tables, {self.indexes} indexes, {self.constraints} constraints, "
-                f"{self.migrations} django_migrations rows")
+        return (
+            f"{self.tables} tables, {self.indexes} indexes, {self.constraints} constraints, "
+            f"{self.migrations} django_migrations rows"
+        )
 
 
 def schema_shape(name: str) -> SchemaShape:
@@ -37,7 +39,9 @@ def schema_shape(name: str) -> SchemaShape:
             "SELECT (SELECT count(*) FROM information_schema.tables WHERE table_schema = %(s)s), "
             "(SELECT count(*) FROM pg_indexes WHERE schemaname = %(s)s), "
             "(SELECT count(*) FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
-            " WHERE n.nspname = %(s)s)", {"s": name})
+            " WHERE n.nspname = %(s)s)",
+            {"s": name},
+        )
         tables, indexes, constraints = cur.fetchone()
         cur.execute(sql.SQL("SELECT count(*) FROM {}.django_migrations").format(sql.Identifier(name)))
         (migrations,) = cur.fetchone()
@@ -76,7 +80,9 @@ def _provision(cluster_slug: str) -> float:
     import tenants.services as services
 
     to_public_schema()
-    with mock.patch.object(services, "enqueue_on_commit"):  # the refill it queues ("tenants.spare_schemas_refill")
+    with mock.patch.object(
+        services, "enqueue_on_commit"
+    ):  # the refill it queues ("tenants.spare_schemas_refill")
         start = time.perf_counter()
         cluster_provision(slug=cluster_slug, name=f"Bench {cluster_slug}", region_codes=["RU-MOS"])
         return (time.perf_counter() - start) * 1000

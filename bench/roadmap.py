@@ -112,25 +112,45 @@ def measured() -> Iterator[Sample]:
 # --- data -----------------------------------------------------------------------------------------
 
 
-def synthetic_table(sections: int = BIG_SECTIONS, per_section: int = BIG_PER_SECTION, year: int = 2018) -> bytes:
+def synthetic_table(
+    sections: int = BIG_SECTIONS, per_section: int = BIG_PER_SECTION, year: int = 2018
+) -> bytes:
     """Seed 001's shape at any size: six columns, a section row, items with people, deadlines, links."""
-    header = ("№\tНаименование мероприятия\tОтветственные исполнители\tСроки исполнения\t"
-              "Ожидаемый результат, примечание\tРезультат")
+    header = (
+        "№\tНаименование мероприятия\tОтветственные исполнители\tСроки исполнения\t"
+        "Ожидаемый результат, примечание\tРезультат"
+    )
     lines = ["**Отчет о работе", f"НАГРУЗОЧНОГО КЛАСТЕРА за {year} ГОД**", "", header, "1\t2\t3\t4\t5\t6"]
-    months = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
-              "ноября", "декабря")
+    months = (
+        "января",
+        "февраля",
+        "марта",
+        "апреля",
+        "мая",
+        "июня",
+        "июля",
+        "августа",
+        "сентября",
+        "октября",
+        "ноября",
+        "декабря",
+    )
     for s in range(1, sections + 1):
         lines.append(f"{s}.\tРаздел {s}: организация деятельности рабочих групп и комитетов\t\t\t\t")
         for i in range(1, per_section + 1):
-            lines.append("\t".join([
-                f"{s}.{i}.",
-                f"Мероприятие {s}.{i}: организация участия предприятий кластера в профильной выставке и "
-                "проведение совместного стенда участников",
-                "Рац А.А. Шибанов А.Н., участники кластера",
-                f"{(i % 28) + 1} {months[i % 12]} {year} г.",
-                "Совместный стенд участников на выставке, обмен опытом",
-                f"Проведено {i} совещаний, отчет о работе размещен на сайте http://example.ru/press/news/{s}-{i}.htm",
-            ]))
+            lines.append(
+                "\t".join(
+                    [
+                        f"{s}.{i}.",
+                        f"Мероприятие {s}.{i}: организация участия предприятий кластера в профильной выставке и "
+                        "проведение совместного стенда участников",
+                        "Рац А.А. Шибанов А.Н., участники кластера",
+                        f"{(i % 28) + 1} {months[i % 12]} {year} г.",
+                        "Совместный стенд участников на выставке, обмен опытом",
+                        f"Проведено {i} совещаний, отчет о работе размещен на сайте http://example.ru/press/news/{s}-{i}.htm",
+                    ]
+                )
+            )
     return "\n".join(lines).encode("utf-8")
 
 
@@ -154,19 +174,30 @@ def _import_naive(data: bytes, filename: str) -> Roadmap:
     roadmap = Roadmap.objects.create(title=parsed.title[:500], period_start=start, period_end=end)
     position = 0
     for s_pos, parsed_section in enumerate(parsed.sections, start=1):
-        section = Section.objects.create(roadmap=roadmap, number=parsed_section.number,
-                                         title=parsed_section.title, position=s_pos)
+        section = Section.objects.create(
+            roadmap=roadmap, number=parsed_section.number, title=parsed_section.title, position=s_pos
+        )
         for parsed_item in parsed_section.items:
             position += 1
             deadline = parse_deadline(parsed_item.deadline, period_start=start, period_end=end)
             item = Item.objects.create(
-                roadmap=roadmap, section=section, number=parsed_item.number, position=position,
-                title=parsed_item.title, executors_text=parsed_item.executors,
-                deadline_text=parsed_item.deadline[:300], deadline_kind=str(deadline.kind),
-                deadline_start=deadline.start, deadline_end=deadline.end, expected_result=parsed_item.expected,
-                actual_result=parsed_item.result)
+                roadmap=roadmap,
+                section=section,
+                number=parsed_item.number,
+                position=position,
+                title=parsed_item.title,
+                executors_text=parsed_item.executors,
+                deadline_text=parsed_item.deadline[:300],
+                deadline_kind=str(deadline.kind),
+                deadline_start=deadline.start,
+                deadline_end=deadline.end,
+                expected_result=parsed_item.expected,
+                actual_result=parsed_item.result,
+            )
             for n, name in enumerate(split_executors(parsed_item.executors), start=1):
-                Executor.objects.create(item=item, position=n, name=name[:300], kind=Executor.Kind.ORGANIZATION)
+                Executor.objects.create(
+                    item=item, position=n, name=name[:300], kind=Executor.Kind.ORGANIZATION
+                )
     return roadmap
 
 
@@ -180,11 +211,25 @@ def _naive_report(roadmap: Roadmap, cluster: Any) -> Any:
         items = []
         for item in section.items.order_by("position"):
             names = ", ".join(e.name for e in item.executors.order_by("position"))
-            items.append(r.ReportItem(item.number, item.title, item.executors_text or names, item.deadline_text,
-                                      item.expected_result, item.actual_result))
+            items.append(
+                r.ReportItem(
+                    item.number,
+                    item.title,
+                    item.executors_text or names,
+                    item.deadline_text,
+                    item.expected_result,
+                    item.actual_result,
+                )
+            )
         sections.append(r.ReportSection(section.number, section.title, tuple(items)))
-    return r.Report(heading=full.heading, subject=full.subject, subtitle=full.subtitle, generated=full.generated,
-                    years=full.years, sections=tuple(sections))
+    return r.Report(
+        heading=full.heading,
+        subject=full.subject,
+        subtitle=full.subtitle,
+        generated=full.generated,
+        years=full.years,
+        sections=tuple(sections),
+    )
 
 
 def _docx_object_api(report: Any) -> bytes:
@@ -250,8 +295,14 @@ def _page(result: RoadmapResult, fixture: RequestFixture, roadmaps: dict[str, Ro
         for _ in range(PAGE_SAMPLES):
             counter = [0]
 
-            def count(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any,
-                      counter: list[int] = counter) -> Any:
+            def count(
+                execute: Callable[..., Any],
+                sql: str,
+                params: Any,
+                many: bool,
+                context: Any,
+                counter: list[int] = counter,
+            ) -> Any:
                 counter[0] += 1
                 return execute(sql, params, many, context)
 
@@ -278,8 +329,10 @@ def measure(fixture: RequestFixture) -> RoadmapResult:
     result = RoadmapResult()
     cluster = fixture.cluster
     actor = Actor(user=fixture.user, host=host_of(REQUEST_CLUSTER), cluster=cluster)
-    inputs = {"seed 001": (SEED.read_bytes(), "seed_001.txt"),
-              "synthetic": (synthetic_table(), "synthetic.txt")}
+    inputs = {
+        "seed 001": (SEED.read_bytes(), "seed_001.txt"),
+        "synthetic": (synthetic_table(), "synthetic.txt"),
+    }
     ours: dict[str, Roadmap] = {}
     with schema_context(REQUEST_CLUSTER):
         before = set(Roadmap.objects.values_list("pk", flat=True))
@@ -328,20 +381,35 @@ def rows(result: RoadmapResult) -> list[Row]:
     out = [Row("R. Roadmap: import and yearly report (s, peak RSS growth MB, SQL statements)", section=True)]
     for label, items in result.sizes.items():
         ours, naive = result.import_ours[label], result.import_naive[label]
-        out.append(Row(f"  import {label} ({items} items): parse + create",
-                       f"{_s(naive)} (row-by-row INSERT)", _s(ours),
-                       f"{naive.seconds / ours.seconds:.1f}x faster" if ours.seconds else ""))
+        out.append(
+            Row(
+                f"  import {label} ({items} items): parse + create",
+                f"{_s(naive)} (row-by-row INSERT)",
+                _s(ours),
+                f"{naive.seconds / ours.seconds:.1f}x faster" if ours.seconds else "",
+            )
+        )
     for label, items in result.sizes.items():
         for fmt in FORMATS:
             ours, naive = result.report_ours[(label, fmt)], result.report_naive[(label, fmt)]
             size_kb = result.report_bytes[(label, fmt)] / 1024
-            out.append(Row(f"  report {fmt.upper()} {label} ({items} items, {size_kb:.0f} KB)",
-                           f"{_s(naive)} (reads per item)", _s(ours),
-                           f"{naive.queries} -> {ours.queries} queries; {naive.seconds / ours.seconds:.1f}x"))
+            out.append(
+                Row(
+                    f"  report {fmt.upper()} {label} ({items} items, {size_kb:.0f} KB)",
+                    f"{_s(naive)} (reads per item)",
+                    _s(ours),
+                    f"{naive.queries} -> {ours.queries} queries; {naive.seconds / ours.seconds:.1f}x",
+                )
+            )
         api, ours = result.docx_object_api[label], result.report_ours[(label, "docx")]
-        out.append(Row(f"  DOCX writer {label}: python-docx cell by cell vs one XML fragment",
-                       f"{api.seconds:.2f} s, {api.peak_mb:.0f} MB", f"{ours.seconds:.2f} s, {ours.peak_mb:.0f} MB",
-                       f"{api.seconds / ours.seconds:.1f}x faster"))
+        out.append(
+            Row(
+                f"  DOCX writer {label}: python-docx cell by cell vs one XML fragment",
+                f"{api.seconds:.2f} s, {api.peak_mb:.0f} MB",
+                f"{ours.seconds:.2f} s, {ours.peak_mb:.0f} MB",
+                f"{api.seconds / ours.seconds:.1f}x faster",
+            )
+        )
     if result.page_ms:
         labels = list(result.page_ms)
         small, big = labels[0], labels[-1]
@@ -351,10 +419,15 @@ def rows(result: RoadmapResult) -> list[Row]:
             p95 = statistics.quantiles(ms, n=20, method="inclusive")[-1]
             return f"{statistics.median(ms):.0f} / {p95:.0f} ms, {result.page_queries[label]} q"
 
-        out.append(Row(f"  GET /roadmap/<pk>/ (roadmap:detail) p50 / p95 over {PAGE_SAMPLES}, staff",
-                       f"{page(small)} ({result.sizes[small]} items)", f"{page(big)} ({result.sizes[big]} items)",
-                       f"{statistics.median(result.page_ms[big]) / statistics.median(result.page_ms[small]):.1f}x "
-                       "of the 24-item page"))
+        out.append(
+            Row(
+                f"  GET /roadmap/<pk>/ (roadmap:detail) p50 / p95 over {PAGE_SAMPLES}, staff",
+                f"{page(small)} ({result.sizes[small]} items)",
+                f"{page(big)} ({result.sizes[big]} items)",
+                f"{statistics.median(result.page_ms[big]) / statistics.median(result.page_ms[small]):.1f}x "
+                "of the 24-item page",
+            )
+        )
     return out
 
 

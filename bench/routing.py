@@ -40,7 +40,9 @@ class Capture:
 
 @contextmanager
 def recording(capture: Capture) -> Iterator[Capture]:
-    def wrapper(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+    def wrapper(
+        execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
+    ) -> Any:
         capture.statements.append(str(sql))
         return execute(sql, params, many, context)
 
@@ -61,15 +63,34 @@ def scenarios(fixture: RequestFixture) -> list[Scenario]:
     cluster_host = host_of(REQUEST_CLUSTER)
     public_host = host_of(None)
     return [
-        Scenario("cluster_page", f"cluster page GET / on {cluster_host} (anonymous)", cluster_host, "/",
-                 lambda: Client(HTTP_HOST=cluster_host)),
-        Scenario("cluster_page_session", f"cluster page GET / on {cluster_host} (signed in)", cluster_host, "/",
-                 lambda: signed_in_client(cluster_host, fixture.user.email)),
-        Scenario("cluster_api", f"cluster API GET /api/v1/me/ on {cluster_host} (token)", cluster_host,
-                 "/api/v1/me/",
-                 lambda: Client(HTTP_HOST=cluster_host, HTTP_AUTHORIZATION=f"Token {fixture.token}")),
-        Scenario("public_home", f"public home GET / on {public_host}", public_host, "/",
-                 lambda: Client(HTTP_HOST=public_host)),
+        Scenario(
+            "cluster_page",
+            f"cluster page GET / on {cluster_host} (anonymous)",
+            cluster_host,
+            "/",
+            lambda: Client(HTTP_HOST=cluster_host),
+        ),
+        Scenario(
+            "cluster_page_session",
+            f"cluster page GET / on {cluster_host} (signed in)",
+            cluster_host,
+            "/",
+            lambda: signed_in_client(cluster_host, fixture.user.email),
+        ),
+        Scenario(
+            "cluster_api",
+            f"cluster API GET /api/v1/me/ on {cluster_host} (token)",
+            cluster_host,
+            "/api/v1/me/",
+            lambda: Client(HTTP_HOST=cluster_host, HTTP_AUTHORIZATION=f"Token {fixture.token}"),
+        ),
+        Scenario(
+            "public_home",
+            f"public home GET / on {public_host}",
+            public_host,
+            "/",
+            lambda: Client(HTTP_HOST=public_host),
+        ),
     ]
 
 
@@ -114,6 +135,7 @@ def measure(scenario: Scenario) -> Measurement:
 
 # --- the configurations compared ----------------------------------------------------------
 
+
 def stock_settings(*, show_public_if_no_tenant: bool = True) -> AbstractContextManager[Any]:
     """django-tenants' TenantMainMiddleware in place of ClusterRoutingMiddleware.
 
@@ -146,8 +168,11 @@ class RoutingResult:
 def run(fixture: RequestFixture) -> RoutingResult:
     all_scenarios = scenarios(fixture)
     results: dict[str, dict[str, Measurement]] = {}
-    for name, context in (("ours", ours_settings), ("stock", stock_settings),
-                          ("ours_limited", ours_limited_settings)):
+    for name, context in (
+        ("ours", ours_settings),
+        ("stock", stock_settings),
+        ("ours_limited", ours_limited_settings),
+    ):
         # Clients are made inside the override, so their handler loads that middleware.
         with context():
             results[name] = {s.key: measure(s) for s in all_scenarios}
@@ -155,6 +180,10 @@ def run(fixture: RequestFixture) -> RoutingResult:
         public_status = Client(HTTP_HOST=host_of(None)).get("/").status_code
     to_public_schema()
     caches["platform"].clear()
-    return RoutingResult(ours=results["ours"], stock=results["stock"], ours_limited=results["ours_limited"],
-                         stock_public_without_fallback_status=public_status,
-                         labels={s.key: s.label for s in all_scenarios})
+    return RoutingResult(
+        ours=results["ours"],
+        stock=results["stock"],
+        ours_limited=results["ours_limited"],
+        stock_public_without_fallback_status=public_status,
+        labels={s.key: s.label for s in all_scenarios},
+    )

@@ -67,29 +67,69 @@ def setup() -> Any:
 
     now = timezone.now()
     with transaction.atomic():
-        call = Call.objects.create(title=CALL_TITLE, year=2026, opens_at=now - dt.timedelta(days=30),
-                                   closes_at=now - dt.timedelta(days=1), status=Call.Status.CLOSED,
-                                   experts_per_application=EXPERTS)
-        criteria = Criterion.objects.bulk_create([
-            Criterion(call=call, code=f"c{i}", name=f"Критерий {i}", weight=Decimal(w), position=i)
-            for i, w in enumerate(("2", "2", "1.5", "1"))])
-        experts = [User.objects.create(email=f"expert{i}@selbench.test", full_name=f"Эксперт {i}")
-                   for i in range(EXPERTS)]
+        call = Call.objects.create(
+            title=CALL_TITLE,
+            year=2026,
+            opens_at=now - dt.timedelta(days=30),
+            closes_at=now - dt.timedelta(days=1),
+            status=Call.Status.CLOSED,
+            experts_per_application=EXPERTS,
+        )
+        criteria = Criterion.objects.bulk_create(
+            [
+                Criterion(call=call, code=f"c{i}", name=f"Критерий {i}", weight=Decimal(w), position=i)
+                for i, w in enumerate(("2", "2", "1.5", "1"))
+            ]
+        )
+        experts = [
+            User.objects.create(email=f"expert{i}@selbench.test", full_name=f"Эксперт {i}")
+            for i in range(EXPERTS)
+        ]
         ExpertAssignment.objects.bulk_create([ExpertAssignment(call=call, expert=e) for e in experts])
-        clusters = Cluster.objects.bulk_create([
-            Cluster(schema_name=f"{PREFIX}{n:04d}", name=f"Синтетический кластер {n:04d}", region_codes=["RU-MOS"])
-            for n in range(1, APPLICATIONS + 1)], batch_size=500)
-        applications = Application.objects.bulk_create([
-            Application(call=call, cluster=c, status=Application.Status.RANKED, version=1, submitted_at=now,
-                        goals="Цели", snapshot={"sections": {}})
-            for c in clusters], batch_size=500)
-        assignments = Assignment.objects.bulk_create([
-            Assignment(application=a, expert=e, submitted_at=now) for a in applications for e in experts],
-            batch_size=1000)
-        Score.objects.bulk_create([
-            Score(assignment=s, criterion=c, value=Decimal((s.pk * 7 + c.pk * 3) % 11), comment="Комментарий",
-                  submitted=True)
-            for s in assignments for c in criteria], batch_size=2000)
+        clusters = Cluster.objects.bulk_create(
+            [
+                Cluster(
+                    schema_name=f"{PREFIX}{n:04d}",
+                    name=f"Синтетический кластер {n:04d}",
+                    region_codes=["RU-MOS"],
+                )
+                for n in range(1, APPLICATIONS + 1)
+            ],
+            batch_size=500,
+        )
+        applications = Application.objects.bulk_create(
+            [
+                Application(
+                    call=call,
+                    cluster=c,
+                    status=Application.Status.RANKED,
+                    version=1,
+                    submitted_at=now,
+                    goals="Цели",
+                    snapshot={"sections": {}},
+                )
+                for c in clusters
+            ],
+            batch_size=500,
+        )
+        assignments = Assignment.objects.bulk_create(
+            [Assignment(application=a, expert=e, submitted_at=now) for a in applications for e in experts],
+            batch_size=1000,
+        )
+        Score.objects.bulk_create(
+            [
+                Score(
+                    assignment=s,
+                    criterion=c,
+                    value=Decimal((s.pk * 7 + c.pk * 3) % 11),
+                    comment="Комментарий",
+                    submitted=True,
+                )
+                for s in assignments
+                for c in criteria
+            ],
+            batch_size=2000,
+        )
     federal = user_create(email="federal@selbench.test", password=PASSWORD, full_name="Аналитик")
     grant_role(user=federal, role=Grant.Role.MINISTRY_FEDERAL)
     return call
@@ -107,7 +147,9 @@ def naive_ranking(call: Any) -> list[tuple[str, Decimal | None]]:
         for assignment in application.assignments.all():
             values = {s.criterion_id: s.value for s in assignment.scores.filter(submitted=True)}
             if values:
-                totals.append(sum((c.weight * values.get(c.pk, Decimal(0)) for c in criteria), Decimal(0)) / weights)
+                totals.append(
+                    sum((c.weight * values.get(c.pk, Decimal(0)) for c in criteria), Decimal(0)) / weights
+                )
         rows.append((application.cluster.name, sum(totals, Decimal(0)) / len(totals) if totals else None))
     rows.sort(key=lambda r: -(r[1] or 0))
     return rows
@@ -175,7 +217,10 @@ def measure() -> SelectionResult:
     ranking = _time(lambda: call_ranking(call=call), SAMPLES, WARMUP)
     ours = {r.cluster: r.score for r in call_ranking(call=call).rows}
     naive_scores = dict(naive_ranking(call))
-    assert all(abs(Decimal(ours[name] or 0) - Decimal(score or 0)) < Decimal("0.02") for name, score in naive_scores.items())
+    assert all(
+        abs(Decimal(ours[name] or 0) - Decimal(score or 0)) < Decimal("0.02")
+        for name, score in naive_scores.items()
+    )
     client = Client(HTTP_HOST="localhost")
     assert client.post("/login/", {"email": "federal@selbench.test", "password": PASSWORD}).status_code == 302
     url = f"/selection/{call.pk}/ranking/"
@@ -217,17 +262,30 @@ def rows(r: SelectionResult) -> list[Row]:
         f"Set-up of the data: {r.setup_s:.1f} s (not measured).",
     ]
     return [
-        Row(f"6. Selection ranking at {APPLICATIONS} applications × {EXPERTS} experts "
-            "(baseline = naive per-application reads)", section=True),
-        Row("  call_ranking p50 / p95 ms", f"{r.naive.p50:,.0f} / {r.naive.p95:,.0f} (naive)",
+        Row(
+            f"6. Selection ranking at {APPLICATIONS} applications × {EXPERTS} experts "
+            "(baseline = naive per-application reads)",
+            section=True,
+        ),
+        Row(
+            "  call_ranking p50 / p95 ms",
+            f"{r.naive.p50:,.0f} / {r.naive.p95:,.0f} (naive)",
             f"{r.ranking.p50:.0f} / {r.ranking.p95:.0f}",
             ("p95 ≤ 50 ms" if r.ranking.p95 <= 50 else "p95 > 50 ms (target 50)")
-            + f", {r.naive.p50 / r.ranking.p50:,.0f}x faster (p50)"),
-        Row("  GET /selection/{id}/ranking/ p50 / p95 ms", "-", f"{r.page.p50:.0f} / {r.page.p95:.0f}",
-            "the HTML page with decision forms"),
-        Row("  SQL queries per ranking (300 / 10 applications)",
-            f"{statistics.median(r.naive.queries):,.0f} (naive)", f"{_q(r.ranking)} / {r.small_queries}",
-            "constant" if min(r.ranking.queries) == r.small_queries else "GROWS"),
+            + f", {r.naive.p50 / r.ranking.p50:,.0f}x faster (p50)",
+        ),
+        Row(
+            "  GET /selection/{id}/ranking/ p50 / p95 ms",
+            "-",
+            f"{r.page.p50:.0f} / {r.page.p95:.0f}",
+            "the HTML page with decision forms",
+        ),
+        Row(
+            "  SQL queries per ranking (300 / 10 applications)",
+            f"{statistics.median(r.naive.queries):,.0f} (naive)",
+            f"{_q(r.ranking)} / {r.small_queries}",
+            "constant" if min(r.ranking.queries) == r.small_queries else "GROWS",
+        ),
     ]
 
 

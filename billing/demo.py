@@ -44,27 +44,43 @@ def demo_payees(clusters: Iterable[Cluster]) -> None:
         if existing is not None:
             if not existing.yookassa_shop_id:  # made before YooKassa: enable it beside Stripe
                 shop_id, secret = demo_yookassa_shop(index)
-                payee_save(actor=Actor.system(cluster), cluster=cluster, fields={"yookassa_shop_id": shop_id},
-                           yookassa_secret_key=secret, gateways=["yookassa", *existing.enabled_gateways],
-                           yookassa_methods=list(YOOKASSA_METHODS))
+                payee_save(
+                    actor=Actor.system(cluster),
+                    cluster=cluster,
+                    fields={"yookassa_shop_id": shop_id},
+                    yookassa_secret_key=secret,
+                    gateways=["yookassa", *existing.enabled_gateways],
+                    yookassa_methods=list(YOOKASSA_METHODS),
+                )
             continue
         shop_id, secret = demo_yookassa_shop(index)
         bik = f"0000000{index:02d}"
         payee_save(
-            actor=Actor.system(cluster), cluster=cluster,
+            actor=Actor.system(cluster),
+            cluster=cluster,
             fields={
-                "name": cluster.specialized_organization or f"Специализированная организация {cluster.display_name} (демо)",
-                "inn": inn_with_check_digits(f"000000{index:03d}"), "kpp": f"0000010{index:02d}",
-                "address": "Адрес не указан (демо)", "bank_name": "ДЕМО-БАНК (не настоящий банк)",
-                "bik": bik, "account": account_with_key(f"40703810{index:012d}", bik=bik),
-                "correspondent_account": account_with_key(f"30101810{index:012d}", bik=bik, correspondent=True),
-                "director": "Руководитель (демо)", "vat_note": "Без налога (НДС)",
-                "accountant": "Бухгалтер (демо)", "stripe_publishable_key": f"pk_test_clusterhub_{cluster.schema_name}",
+                "name": cluster.specialized_organization
+                or f"Специализированная организация {cluster.display_name} (демо)",
+                "inn": inn_with_check_digits(f"000000{index:03d}"),
+                "kpp": f"0000010{index:02d}",
+                "address": "Адрес не указан (демо)",
+                "bank_name": "ДЕМО-БАНК (не настоящий банк)",
+                "bik": bik,
+                "account": account_with_key(f"40703810{index:012d}", bik=bik),
+                "correspondent_account": account_with_key(
+                    f"30101810{index:012d}", bik=bik, correspondent=True
+                ),
+                "director": "Руководитель (демо)",
+                "vat_note": "Без налога (НДС)",
+                "accountant": "Бухгалтер (демо)",
+                "stripe_publishable_key": f"pk_test_clusterhub_{cluster.schema_name}",
                 "yookassa_shop_id": shop_id,
             },
             stripe_secret_key=f"sk_test_clusterhub_{cluster.schema_name}",
             stripe_webhook_secret=f"whsec_clusterhub_demo_{cluster.schema_name}",
-            yookassa_secret_key=secret, gateways=["yookassa", "stripe"], yookassa_methods=list(YOOKASSA_METHODS),
+            yookassa_secret_key=secret,
+            gateways=["yookassa", "stripe"],
+            yookassa_methods=list(YOOKASSA_METHODS),
         )
 
 
@@ -85,10 +101,16 @@ def localstripe_webhooks_register(*, public_url: str) -> int:
         if not secret:
             continue
         slug = payee.cluster.schema_name
-        url = public_url.rstrip("/") + reverse("billing:stripe_webhook", urlconf="clusterhub.urls_public", args=[slug])
+        url = public_url.rstrip("/") + reverse(
+            "billing:stripe_webhook", urlconf="clusterhub.urls_public", args=[slug]
+        )
         body = json.dumps({"url": url, "secret": secret, "events": sorted(WEBHOOK_EVENTS)}).encode()
-        request = urllib.request.Request(f"{base}/_config/webhooks/{slug}", data=body,  # noqa: S310 - local only
-                                         headers={"Content-Type": "application/json"}, method="POST")
+        request = urllib.request.Request(  # noqa: S310 - local only
+            f"{base}/_config/webhooks/{slug}",
+            data=body,
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS):  # noqa: S310 - local only
                 registered += 1
@@ -107,11 +129,15 @@ def yookassa_notifications_register(*, public_url: str) -> int:
     registered = 0
     for payee in Payee.objects.select_related("cluster").exclude(yookassa_shop_id="").order_by("cluster_id"):
         slug = payee.cluster.schema_name
-        url = public_url.rstrip("/") + reverse("billing:yookassa_notify", urlconf="clusterhub.urls_public",
-                                               args=[slug])
+        url = public_url.rstrip("/") + reverse(
+            "billing:yookassa_notify", urlconf="clusterhub.urls_public", args=[slug]
+        )
         request = urllib.request.Request(  # noqa: S310 - local only
-            f"{base}/_config/notifications/{payee.yookassa_shop_id}", data=json.dumps({"url": url}).encode(),
-            headers={"Content-Type": "application/json"}, method="POST")
+            f"{base}/_config/notifications/{payee.yookassa_shop_id}",
+            data=json.dumps({"url": url}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS):  # noqa: S310 - local only
                 registered += 1

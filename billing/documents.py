@@ -24,21 +24,67 @@ from core.ru.money import format_roubles
 
 from .models import DEFAULT_VAT_NOTE, Invoice, InvoiceLine, Payee, Payment
 
-MONTHS_GENITIVE = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
-                   "октября", "ноября", "декабря")
+MONTHS_GENITIVE = (
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+)
 
 _UNITS = ("", "один", "два", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять")
 _UNITS_FEMININE = ("", "одна", "две", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять")
-_TEENS = ("десять", "одиннадцать", "двенадцать", "тринадцать", "четырнадцать", "пятнадцать", "шестнадцать",
-          "семнадцать", "восемнадцать", "девятнадцать")
-_TENS = ("", "", "двадцать", "тридцать", "сорок", "пятьдесят", "шестьдесят", "семьдесят", "восемьдесят",
-         "девяносто")
-_HUNDREDS = ("", "сто", "двести", "триста", "четыреста", "пятьсот", "шестьсот", "семьсот", "восемьсот",
-             "девятьсот")
+_TEENS = (
+    "десять",
+    "одиннадцать",
+    "двенадцать",
+    "тринадцать",
+    "четырнадцать",
+    "пятнадцать",
+    "шестнадцать",
+    "семнадцать",
+    "восемнадцать",
+    "девятнадцать",
+)
+_TENS = (
+    "",
+    "",
+    "двадцать",
+    "тридцать",
+    "сорок",
+    "пятьдесят",
+    "шестьдесят",
+    "семьдесят",
+    "восемьдесят",
+    "девяносто",
+)
+_HUNDREDS = (
+    "",
+    "сто",
+    "двести",
+    "триста",
+    "четыреста",
+    "пятьсот",
+    "шестьсот",
+    "семьсот",
+    "восемьсот",
+    "девятьсот",
+)
 # (forms for 1, 2-4, 5+; feminine?)
-_SCALES = ((("", "", ""), False), (("тысяча", "тысячи", "тысяч"), True),
-           (("миллион", "миллиона", "миллионов"), False), (("миллиард", "миллиарда", "миллиардов"), False),
-           (("триллион", "триллиона", "триллионов"), False))
+_SCALES = (
+    (("", "", ""), False),
+    (("тысяча", "тысячи", "тысяч"), True),
+    (("миллион", "миллиона", "миллионов"), False),
+    (("миллиард", "миллиарда", "миллиардов"), False),
+    (("триллион", "триллиона", "триллионов"), False),
+)
 
 
 def plural(n: int, forms: tuple[str, str, str]) -> str:
@@ -86,8 +132,10 @@ def number_in_words(n: int) -> str:
 def amount_in_words(kopecks: int) -> str:
     """15 000 000 kopecks → «Сто пятьдесят тысяч рублей 00 копеек»."""
     roubles, rest = divmod(int(kopecks), 100)
-    text = f"{number_in_words(roubles)} {plural(roubles, ('рубль', 'рубля', 'рублей'))} " \
-           f"{rest:02d} {plural(rest, ('копейка', 'копейки', 'копеек'))}"
+    text = (
+        f"{number_in_words(roubles)} {plural(roubles, ('рубль', 'рубля', 'рублей'))} "
+        f"{rest:02d} {plural(rest, ('копейка', 'копейки', 'копеек'))}"
+    )
     return text[:1].upper() + text[1:]
 
 
@@ -111,13 +159,17 @@ def _payment_lines(invoice: Invoice) -> list[PaymentLine]:
         if p.status != Payment.Status.SUCCEEDED or p.succeeded_at is None:
             continue
         if p.method == Payment.Method.MANUAL:
-            ref = f"платёжное поручение № {p.order_number}" + (f" от {p.order_date:%d.%m.%Y}" if p.order_date else "")
+            ref = f"платёжное поручение № {p.order_number}" + (
+                f" от {p.order_date:%d.%m.%Y}" if p.order_date else ""
+            )
         else:
             ref = f"оплата картой, {p.stripe_payment_intent_id}"
         amount = format_roubles(p.amount_kopecks)
         if p.refunded_kopecks:
             amount += f" (возвращено {format_roubles(p.refunded_kopecks)})"
-        lines.append(PaymentLine(f"{p.succeeded_at.astimezone(tz):%d.%m.%Y}", p.get_method_display(), ref, amount))
+        lines.append(
+            PaymentLine(f"{p.succeeded_at.astimezone(tz):%d.%m.%Y}", p.get_method_display(), ref, amount)
+        )
     return lines
 
 
@@ -137,17 +189,27 @@ def payment_purpose(invoice: Invoice, payee: Payee | None, lines: list[InvoiceLi
     return text[:PURPOSE_MAX_LENGTH]
 
 
-def payment_qr_payload(invoice: Invoice, payee: Payee | None, lines: list[InvoiceLine] | None = None) -> str | None:
+def payment_qr_payload(
+    invoice: Invoice, payee: Payee | None, lines: list[InvoiceLine] | None = None
+) -> str | None:
     """The GOST R 56042-2014 text (UTF-8, `ST00012|…`) for what is still owed on the invoice;
     None when there is no payee or nothing to pay (paid in full, void)."""
     if payee is None or not invoice.is_payable:
         return None
-    return gost_qr_payload([
-        ("Name", payee.name), ("PersonalAcc", payee.account), ("BankName", payee.bank_name), ("BIC", payee.bik),
-        ("CorrespAcc", payee.correspondent_account), ("PayeeINN", payee.inn), ("KPP", payee.kpp),
-        ("Sum", invoice.outstanding_kopecks), ("Purpose", payment_purpose(invoice, payee, lines)),
-        ("PayerINN", invoice.company_inn),
-    ])
+    return gost_qr_payload(
+        [
+            ("Name", payee.name),
+            ("PersonalAcc", payee.account),
+            ("BankName", payee.bank_name),
+            ("BIC", payee.bik),
+            ("CorrespAcc", payee.correspondent_account),
+            ("PayeeINN", payee.inn),
+            ("KPP", payee.kpp),
+            ("Sum", invoice.outstanding_kopecks),
+            ("Purpose", payment_purpose(invoice, payee, lines)),
+            ("PayerINN", invoice.company_inn),
+        ]
+    )
 
 
 # Printed module size: bank apps on phones read 0.4–0.5 mm modules reliably; a long payee name
@@ -176,11 +238,19 @@ def _context(invoice: Invoice, payee: Payee | None) -> dict[str, object]:
     lines = list(invoice.lines.all())
     qr_payload = payment_qr_payload(invoice, payee, lines)
     return {
-        "invoice": invoice, "payee": payee, "lines": lines, "cluster": invoice.cluster,
-        "issue_date": date_ru(invoice.issue_date), "due_date": f"{invoice.due_date:%d.%m.%Y}",
-        "total": format_roubles(invoice.amount_kopecks), "total_words": amount_in_words(invoice.amount_kopecks),
-        "paid": format_roubles(invoice.paid_kopecks), "outstanding": format_roubles(invoice.outstanding_kopecks),
-        "rows": [(ln, format_roubles(ln.unit_price_kopecks), format_roubles(ln.amount_kopecks)) for ln in lines],
+        "invoice": invoice,
+        "payee": payee,
+        "lines": lines,
+        "cluster": invoice.cluster,
+        "issue_date": date_ru(invoice.issue_date),
+        "due_date": f"{invoice.due_date:%d.%m.%Y}",
+        "total": format_roubles(invoice.amount_kopecks),
+        "total_words": amount_in_words(invoice.amount_kopecks),
+        "paid": format_roubles(invoice.paid_kopecks),
+        "outstanding": format_roubles(invoice.outstanding_kopecks),
+        "rows": [
+            (ln, format_roubles(ln.unit_price_kopecks), format_roubles(ln.amount_kopecks)) for ln in lines
+        ],
         "count_phrase": f"Всего наименований {len(lines)}, на сумму {format_roubles(invoice.amount_kopecks)} руб.",
         "payments": _payment_lines(invoice),
         "vat_note": (payee.vat_note if payee else "") or DEFAULT_VAT_NOTE,
@@ -213,6 +283,10 @@ def filename(invoice: Invoice, kind: str) -> str:
 
 
 def content_disposition(name: str, fallback_stem: str) -> str:
-    ascii_stem = re.sub(r"[^A-Za-z0-9-]+", "_", name.rpartition(".")[0].encode("ascii", "ignore").decode()).strip("_")
-    return (f"attachment; filename=\"{fallback_stem}_{ascii_stem or 'document'}.pdf\"; "
-            f"filename*=UTF-8''{quote(name, safe='')}")
+    ascii_stem = re.sub(
+        r"[^A-Za-z0-9-]+", "_", name.rpartition(".")[0].encode("ascii", "ignore").decode()
+    ).strip("_")
+    return (
+        f'attachment; filename="{fallback_stem}_{ascii_stem or "document"}.pdf"; '
+        f"filename*=UTF-8''{quote(name, safe='')}"
+    )

@@ -13,5 +13,16 @@ from .gateways.stripe import (
     client_for,
 )
 
-__all__ = ["DECLINED", "NOT_CONFIGURED", "TIMEOUT_SECONDS", "UNAVAILABLE", "WEBHOOK_EVENTS", "GatewayDeclined",
-           "GatewayError", "GatewayUnavailable", "as_dict", "call", "client_for"]
+__all__ = [
+    "DECLINED",
+    "NOT_CONFIGURED",
+    "TIMEOUT_SECONDS",
+    "UNAVAILABLE",
+    "WEBHOOK_EVENTS",
+    "GatewayDeclined",
+    "GatewayError",
+    "GatewayUnavailable",
+    "as_dict",
+    "call",
+    "client_for",
+]

@@ -32,9 +32,13 @@ class DuesFigures:
 def dues_figures(*, cluster: Cluster, year: int) -> DuesFigures | None:
     """None: no invoice of that year."""
     per_company: dict[int, list[Any]] = {}
-    invoices = (invoices_for_cluster(cluster).filter(issue_date__year=year).exclude(status=Invoice.Status.VOID)
-                .order_by("company_name", "id").values_list("company_id", "company_name", "company_inn",
-                                                            "amount_kopecks", "paid_kopecks"))
+    invoices = (
+        invoices_for_cluster(cluster)
+        .filter(issue_date__year=year)
+        .exclude(status=Invoice.Status.VOID)
+        .order_by("company_name", "id")
+        .values_list("company_id", "company_name", "company_inn", "amount_kopecks", "paid_kopecks")
+    )
     for company_id, name, inn, amount, paid in invoices:
         entry = per_company.setdefault(company_id, [name, inn, 0, 0, 0])
         entry[2] += amount
@@ -42,10 +46,16 @@ def dues_figures(*, cluster: Cluster, year: int) -> DuesFigures | None:
         entry[4] += 1
     if not per_company:
         return None
-    rows = [DrillRow(label=name, display=_("оплачено %(paid)s ₽ из %(amount)s ₽") % {
-                "paid": format_roubles(paid), "amount": format_roubles(amount)},
-                value=paid, extra={"company_id": company_id, "inn": inn, "invoiced": amount, "invoices": count})
-            for company_id, (name, inn, amount, paid, count) in per_company.items()]
+    rows = [
+        DrillRow(
+            label=name,
+            display=_("оплачено %(paid)s ₽ из %(amount)s ₽")
+            % {"paid": format_roubles(paid), "amount": format_roubles(amount)},
+            value=paid,
+            extra={"company_id": company_id, "inn": inn, "invoiced": amount, "invoices": count},
+        )
+        for company_id, (name, inn, amount, paid, count) in per_company.items()
+    ]
     return DuesFigures(sum(e[2] for e in per_company.values()), sum(e[3] for e in per_company.values()), rows)
 
 
@@ -63,11 +73,15 @@ class _Year:
         return SourceFigure(self.dues.paid_kopecks if paid else self.dues.invoiced_kopecks, self.dues.rows)
 
     def live(self) -> dict[str, Any]:
-        return {"dues_invoiced_kopecks": self.dues.invoiced_kopecks if self.dues else 0,
-                "dues_paid_kopecks": self.dues.paid_kopecks if self.dues else 0}
+        return {
+            "dues_invoiced_kopecks": self.dues.invoiced_kopecks if self.dues else 0,
+            "dues_paid_kopecks": self.dues.paid_kopecks if self.dues else 0,
+        }
 
 
 def federal_metrics(*, cluster: Cluster, year: int) -> AreaMetrics:
     data = _Year(cluster, year)
-    return AreaMetrics(sources={"dues_invoiced": partial(data.figure, False), "dues_paid": partial(data.figure, True)},
-                       live=data.live)
+    return AreaMetrics(
+        sources={"dues_invoiced": partial(data.figure, False), "dues_paid": partial(data.figure, True)},
+        live=data.live,
+    )

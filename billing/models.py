@@ -42,10 +42,14 @@ def validate_correspondent_account(value: str) -> None:
     if message:
         raise ValidationError(message, code="account")
 
+
 # Gateways a payee can enable, and the ways to pay each offers (code "gateway:method").
 GATEWAYS = {"stripe": _("Stripe"), "yookassa": _("ЮKassa")}
-YOOKASSA_METHODS = {"bank_card": _("Банковская карта"), "sbp": _("СБП (Система быстрых платежей)"),
-                    "b2b_sberbank": _("СберБизнес")}
+YOOKASSA_METHODS = {
+    "bank_card": _("Банковская карта"),
+    "sbp": _("СБП (Система быстрых платежей)"),
+    "b2b_sberbank": _("СберБизнес"),
+}
 METHOD_LABELS = {"card": _("Банковская карта"), **YOOKASSA_METHODS}
 
 
@@ -65,8 +69,9 @@ class Payee(models.Model):
     bank_name = models.CharField(_("банк"), max_length=300)
     bik = models.CharField(_("БИК"), max_length=9, validators=[validate_bik])
     account = models.CharField(_("расчётный счёт"), max_length=20, validators=[validate_settlement_account])
-    correspondent_account = models.CharField(_("корреспондентский счёт"), max_length=20,
-                                             validators=[validate_correspondent_account])
+    correspondent_account = models.CharField(
+        _("корреспондентский счёт"), max_length=20, validators=[validate_correspondent_account]
+    )
     director = models.CharField(_("руководитель"), max_length=200, blank=True)
     accountant = models.CharField(_("главный бухгалтер"), max_length=200, blank=True)
     # Printed under the invoice total and at the end of the payment purpose (dues of a
@@ -93,8 +98,9 @@ class Payee(models.Model):
 
     def clean(self) -> None:
         """The accounts' control keys against the БИК (Bank of Russia algorithm, core.ru.bank)."""
-        errors = bank_key_errors(bik=self.bik, account=self.account,
-                                     correspondent_account=self.correspondent_account)
+        errors = bank_key_errors(
+            bik=self.bik, account=self.account, correspondent_account=self.correspondent_account
+        )
         if errors:
             raise ValidationError({key: [message] for key, message in errors.items()})
 
@@ -108,8 +114,9 @@ class Payee(models.Model):
 
     @property
     def stripe_enabled(self) -> bool:
-        return ("stripe" in (self.enabled_gateways or [])
-                and bool(self.stripe_publishable_key and self.stripe_secret_key_encrypted))
+        return "stripe" in (self.enabled_gateways or []) and bool(
+            self.stripe_publishable_key and self.stripe_secret_key_encrypted
+        )
 
     @property
     def has_yookassa_secret_key(self) -> bool:
@@ -117,15 +124,22 @@ class Payee(models.Model):
 
     @property
     def yookassa_enabled(self) -> bool:
-        return ("yookassa" in (self.enabled_gateways or []) and bool(self.yookassa_shop_id)
-                and bool(self.yookassa_secret_key_encrypted) and bool(self.yookassa_methods))
+        return (
+            "yookassa" in (self.enabled_gateways or [])
+            and bool(self.yookassa_shop_id)
+            and bool(self.yookassa_secret_key_encrypted)
+            and bool(self.yookassa_methods)
+        )
 
     def payment_options(self) -> list[tuple[str, str]]:
         """What the member's «Оплатить» offers: ("gateway:method", label), in a fixed order."""
         options: list[tuple[str, str]] = []
         if self.yookassa_enabled:
-            options += [(f"yookassa:{code}", str(label)) for code, label in YOOKASSA_METHODS.items()
-                        if code in self.yookassa_methods]
+            options += [
+                (f"yookassa:{code}", str(label))
+                for code, label in YOOKASSA_METHODS.items()
+                if code in self.yookassa_methods
+            ]
         if self.stripe_enabled:
             options.append(("stripe:card", str(_("Банковская карта (Stripe)"))))
         return options
@@ -183,8 +197,9 @@ class Invoice(models.Model):
     paid_at = models.DateTimeField(_("оплачен"), null=True, blank=True)
     voided_at = models.DateTimeField(_("аннулирован"), null=True, blank=True)
     void_reason = models.TextField(_("причина аннулирования"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -195,10 +210,16 @@ class Invoice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["cluster", "number"], name="billing_invoice_number_unique"),
             models.UniqueConstraint(fields=["cluster", "source_key"], name="billing_invoice_source_unique"),
-            models.CheckConstraint(condition=models.Q(amount_kopecks__gt=0), name="billing_invoice_amount_positive"),
-            models.CheckConstraint(condition=models.Q(paid_kopecks__gte=0), name="billing_invoice_paid_nonnegative"),
-            models.CheckConstraint(condition=models.Q(due_date__gte=models.F("issue_date")),
-                                   name="billing_invoice_due_after_issue"),
+            models.CheckConstraint(
+                condition=models.Q(amount_kopecks__gt=0), name="billing_invoice_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(paid_kopecks__gte=0), name="billing_invoice_paid_nonnegative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(due_date__gte=models.F("issue_date")),
+                name="billing_invoice_due_after_issue",
+            ),
         ]
         indexes = [
             models.Index(fields=["cluster", "company_id"]),
@@ -235,7 +256,9 @@ class InvoiceLine(models.Model):
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["invoice", "position"], name="billing_line_position_unique"),
-            models.CheckConstraint(condition=models.Q(amount_kopecks__gt=0), name="billing_line_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(amount_kopecks__gt=0), name="billing_line_amount_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -258,7 +281,13 @@ class Payment(models.Model):
         SUCCEEDED = "succeeded", _("Проведён")
 
     # A status never moves to a lower rank (a late payment_failed never undoes succeeded).
-    RANK = {Status.PENDING: 0, Status.FAILED: 1, Status.PROCESSING: 2, Status.CANCELED: 3, Status.SUCCEEDED: 4}
+    RANK = {
+        Status.PENDING: 0,
+        Status.FAILED: 1,
+        Status.PROCESSING: 2,
+        Status.CANCELED: 3,
+        Status.SUCCEEDED: 4,
+    }
 
     cluster = models.ForeignKey("tenants.Cluster", on_delete=models.CASCADE, related_name="+")
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="payments")
@@ -277,8 +306,9 @@ class Payment(models.Model):
     order_number = models.CharField(_("номер платёжного поручения"), max_length=40, blank=True)
     order_date = models.DateField(_("дата платёжного поручения"), null=True, blank=True)
     failure_message = models.CharField(_("причина отказа"), max_length=500, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     succeeded_at = models.DateTimeField(_("проведён"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -288,10 +318,14 @@ class Payment(models.Model):
         verbose_name_plural = _("платежи")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount_kopecks__gt=0), name="billing_payment_amount_positive"),
-            models.CheckConstraint(condition=models.Q(refunded_kopecks__gte=0)
-                                   & models.Q(refunded_kopecks__lte=models.F("amount_kopecks")),
-                                   name="billing_payment_refund_bounded"),
+            models.CheckConstraint(
+                condition=models.Q(amount_kopecks__gt=0), name="billing_payment_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(refunded_kopecks__gte=0)
+                & models.Q(refunded_kopecks__lte=models.F("amount_kopecks")),
+                name="billing_payment_refund_bounded",
+            ),
         ]
         indexes = [
             models.Index(fields=["cluster", "status"]),
@@ -333,8 +367,9 @@ class Refund(models.Model):
     status = models.CharField(_("статус"), max_length=10, choices=Status.choices, default=Status.SUCCEEDED)
     stripe_refund_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
     yookassa_refund_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -342,7 +377,9 @@ class Refund(models.Model):
         verbose_name_plural = _("возвраты")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount_kopecks__gt=0), name="billing_refund_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(amount_kopecks__gt=0), name="billing_refund_amount_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -416,8 +453,12 @@ class BillingAlert(models.Model):
 
     cluster = models.ForeignKey("tenants.Cluster", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts")
-    event = models.ForeignKey(GatewayEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
+    )
+    event = models.ForeignKey(
+        GatewayEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     payment_intent_id = models.CharField(max_length=255, blank=True)
     expected_kopecks = models.BigIntegerField(null=True, blank=True)
     received_kopecks = models.BigIntegerField(null=True, blank=True)
@@ -431,13 +472,15 @@ class BillingAlert(models.Model):
         verbose_name = _("оповещение по платежам")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["cluster", "kind", "payment_intent_id"],
-                                    condition=~models.Q(payment_intent_id=""), name="billing_alert_once"),
+            models.UniqueConstraint(
+                fields=["cluster", "kind", "payment_intent_id"],
+                condition=~models.Q(payment_intent_id=""),
+                name="billing_alert_once",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.message[:80]
-
 
 
 # Bank statements live in their own package; imported here so Django registers them with billing.

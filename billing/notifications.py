@@ -31,15 +31,28 @@ CATCH_UP_DAYS = 30  # the sweep sends missed "issued" / "payment received" e-mai
 
 
 def representative_emails(invoice: Invoice) -> list[str]:
-    return sorted(set(Grant.objects.filter(cluster_id=invoice.cluster_id, role=Grant.Role.MEMBER_REPRESENTATIVE,
-                                           company_id=invoice.company_id, user__is_active=True)
-                      .values_list("user__email", flat=True)))
+    return sorted(
+        set(
+            Grant.objects.filter(
+                cluster_id=invoice.cluster_id,
+                role=Grant.Role.MEMBER_REPRESENTATIVE,
+                company_id=invoice.company_id,
+                user__is_active=True,
+            ).values_list("user__email", flat=True)
+        )
+    )
 
 
 def staff_emails(cluster: Cluster) -> list[str]:
-    return sorted(set(Grant.objects.filter(cluster=cluster, role__in=[Grant.Role.CLUSTER_ADMIN,
-                                                                      Grant.Role.CLUSTER_STAFF],
-                                           user__is_active=True).values_list("user__email", flat=True)))
+    return sorted(
+        set(
+            Grant.objects.filter(
+                cluster=cluster,
+                role__in=[Grant.Role.CLUSTER_ADMIN, Grant.Role.CLUSTER_STAFF],
+                user__is_active=True,
+            ).values_list("user__email", flat=True)
+        )
+    )
 
 
 def _invoice_url(invoice: Invoice) -> str:
@@ -55,21 +68,29 @@ def _message(invoice: Invoice, kind: str) -> tuple[str, str]:
     cluster = invoice.cluster.display_name
     link = _invoice_url(invoice)
     if kind == Kind.ISSUED:
-        return (f"Счёт № {invoice.number} на {amount} ₽ — {cluster}",
-                f"Здравствуйте!\n\n{cluster} выставил счёт № {invoice.number} от {invoice.issue_date:%d.%m.%Y} "
-                f"для {invoice.company_name} на {amount} ₽ ({invoice.period_label}).\nОплатить до {due}.\n\n"
-                f"Счёт (PDF) и оплата картой: {link}\n")
+        return (
+            f"Счёт № {invoice.number} на {amount} ₽ — {cluster}",
+            f"Здравствуйте!\n\n{cluster} выставил счёт № {invoice.number} от {invoice.issue_date:%d.%m.%Y} "
+            f"для {invoice.company_name} на {amount} ₽ ({invoice.period_label}).\nОплатить до {due}.\n\n"
+            f"Счёт (PDF) и оплата картой: {link}\n",
+        )
     if kind == Kind.REMINDER:
-        return (f"Напоминание: счёт № {invoice.number}, срок оплаты {due}",
-                f"Здравствуйте!\n\nНапоминаем, что срок оплаты счёта № {invoice.number} ({invoice.company_name}) "
-                f"— {due}. К оплате: {outstanding} ₽.\n\n{link}\n")
+        return (
+            f"Напоминание: счёт № {invoice.number}, срок оплаты {due}",
+            f"Здравствуйте!\n\nНапоминаем, что срок оплаты счёта № {invoice.number} ({invoice.company_name}) "
+            f"— {due}. К оплате: {outstanding} ₽.\n\n{link}\n",
+        )
     if kind == Kind.OVERDUE:
-        return (f"Счёт № {invoice.number} просрочен",
-                f"Здравствуйте!\n\nСрок оплаты счёта № {invoice.number} ({invoice.company_name}) истёк {due}. "
-                f"Не оплачено: {outstanding} ₽.\n\n{link}\n")
-    return (f"Оплата по счёту № {invoice.number} получена",
-            f"Здравствуйте!\n\nОплата по счёту № {invoice.number} ({invoice.company_name}) на {amount} ₽ "
-            f"получена. Спасибо!\n\nКвитанция: {link}\n")
+        return (
+            f"Счёт № {invoice.number} просрочен",
+            f"Здравствуйте!\n\nСрок оплаты счёта № {invoice.number} ({invoice.company_name}) истёк {due}. "
+            f"Не оплачено: {outstanding} ₽.\n\n{link}\n",
+        )
+    return (
+        f"Оплата по счёту № {invoice.number} получена",
+        f"Здравствуйте!\n\nОплата по счёту № {invoice.number} ({invoice.company_name}) на {amount} ₽ "
+        f"получена. Спасибо!\n\nКвитанция: {link}\n",
+    )
 
 
 def _still_relevant(invoice: Invoice, kind: str) -> bool:
@@ -93,7 +114,9 @@ def notification_send(*, invoice_id: int, kind: str) -> bool:
     subject, body = _message(invoice, kind)
     try:
         with transaction.atomic():
-            Notification.objects.create(cluster=invoice.cluster, invoice=invoice, kind=kind, recipients=recipients)
+            Notification.objects.create(
+                cluster=invoice.cluster, invoice=invoice, kind=kind, recipients=recipients
+            )
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
     except IntegrityError:
         return False  # already sent
@@ -108,9 +131,12 @@ def alert_send(*, alert_id: int) -> bool:
     if not recipients:
         logger.warning("billing alert %s: no staff e-mail in cluster %s", alert.pk, alert.cluster.schema_name)
         return False
-    send_mail(f"Платежи: требуется проверка — {alert.get_kind_display()}",
-              f"{alert.message}\n\nPaymentIntent: {alert.payment_intent_id or '—'}\n",
-              settings.DEFAULT_FROM_EMAIL, recipients)
+    send_mail(
+        f"Платежи: требуется проверка — {alert.get_kind_display()}",
+        f"{alert.message}\n\nPaymentIntent: {alert.payment_intent_id or '—'}\n",
+        settings.DEFAULT_FROM_EMAIL,
+        recipients,
+    )
     return True
 
 
@@ -130,17 +156,37 @@ def notifications_sweep(*, cluster: Cluster, now: dt.datetime | None = None) -> 
         return counts
     base = Invoice.objects.filter(cluster=cluster)
     wanted: list[tuple[int, str]] = []
-    wanted += [(pk, Kind.REMINDER) for pk in base.filter(
-        status__in=[Invoice.Status.OPEN, Invoice.Status.PARTIALLY_PAID],
-        due_date__gte=today, due_date__lte=today + dt.timedelta(days=REMINDER_DAYS),
-        issue_date__lt=today).exclude(notifications__kind=Kind.REMINDER).values_list("pk", flat=True)]
-    wanted += [(pk, Kind.OVERDUE) for pk in base.filter(status=Invoice.Status.OVERDUE)
-               .exclude(notifications__kind=Kind.OVERDUE).values_list("pk", flat=True)]
+    wanted += [
+        (pk, Kind.REMINDER)
+        for pk in base.filter(
+            status__in=[Invoice.Status.OPEN, Invoice.Status.PARTIALLY_PAID],
+            due_date__gte=today,
+            due_date__lte=today + dt.timedelta(days=REMINDER_DAYS),
+            issue_date__lt=today,
+        )
+        .exclude(notifications__kind=Kind.REMINDER)
+        .values_list("pk", flat=True)
+    ]
+    wanted += [
+        (pk, Kind.OVERDUE)
+        for pk in base.filter(status=Invoice.Status.OVERDUE)
+        .exclude(notifications__kind=Kind.OVERDUE)
+        .values_list("pk", flat=True)
+    ]
     since = today - dt.timedelta(days=CATCH_UP_DAYS)
-    wanted += [(pk, Kind.ISSUED) for pk in base.exclude(status=Invoice.Status.VOID).filter(issue_date__gte=since)
-               .exclude(notifications__kind=Kind.ISSUED).values_list("pk", flat=True)]
-    wanted += [(pk, Kind.PAYMENT_RECEIVED) for pk in base.filter(status=Invoice.Status.PAID, paid_at__date__gte=since)
-               .exclude(notifications__kind=Kind.PAYMENT_RECEIVED).values_list("pk", flat=True)]
+    wanted += [
+        (pk, Kind.ISSUED)
+        for pk in base.exclude(status=Invoice.Status.VOID)
+        .filter(issue_date__gte=since)
+        .exclude(notifications__kind=Kind.ISSUED)
+        .values_list("pk", flat=True)
+    ]
+    wanted += [
+        (pk, Kind.PAYMENT_RECEIVED)
+        for pk in base.filter(status=Invoice.Status.PAID, paid_at__date__gte=since)
+        .exclude(notifications__kind=Kind.PAYMENT_RECEIVED)
+        .values_list("pk", flat=True)
+    ]
     sent = 0
     for pk, kind in wanted:
         sent += notification_send(invoice_id=pk, kind=kind)

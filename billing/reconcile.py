@@ -39,11 +39,16 @@ def reconcile_cluster(*, cluster: Cluster, now: datetime | None = None) -> dict[
     _reconcile_yookassa(cluster=cluster, payee=payee, since=since, counts=counts)
     if not payee.stripe_secret_key_encrypted:
         return counts
-    payments = list(Payment.objects.filter(
-        cluster=cluster, method=Payment.Method.ONLINE, stripe_payment_intent_id__isnull=False,
-        status__in=[Payment.Status.PENDING, Payment.Status.PROCESSING, Payment.Status.FAILED],
-        invoice__status__in=sorted(Invoice.PAYABLE), created_at__gte=since,
-    ).order_by("created_at", "id"))
+    payments = list(
+        Payment.objects.filter(
+            cluster=cluster,
+            method=Payment.Method.ONLINE,
+            stripe_payment_intent_id__isnull=False,
+            status__in=[Payment.Status.PENDING, Payment.Status.PROCESSING, Payment.Status.FAILED],
+            invoice__status__in=sorted(Invoice.PAYABLE),
+            created_at__gte=since,
+        ).order_by("created_at", "id")
+    )
     if not payments:
         return counts
     try:
@@ -69,12 +74,21 @@ def reconcile_cluster(*, cluster: Cluster, now: datetime | None = None) -> dict[
 def _reconcile_yookassa(*, cluster: Cluster, payee: Payee, since: datetime, counts: dict[str, int]) -> None:
     if not (payee.yookassa_shop_id and payee.yookassa_secret_key_encrypted):
         return
-    payments = list(Payment.objects.filter(
-        cluster=cluster, method=Payment.Method.ONLINE, yookassa_payment_id__isnull=False,
-        status__in=[Payment.Status.PENDING, Payment.Status.PROCESSING, Payment.Status.FAILED,
-                    Payment.Status.CANCELED],
-        invoice__status__in=sorted(Invoice.PAYABLE), created_at__gte=since,
-    ).order_by("created_at", "id"))
+    payments = list(
+        Payment.objects.filter(
+            cluster=cluster,
+            method=Payment.Method.ONLINE,
+            yookassa_payment_id__isnull=False,
+            status__in=[
+                Payment.Status.PENDING,
+                Payment.Status.PROCESSING,
+                Payment.Status.FAILED,
+                Payment.Status.CANCELED,
+            ],
+            invoice__status__in=sorted(Invoice.PAYABLE),
+            created_at__gte=since,
+        ).order_by("created_at", "id")
+    )
     actor = Actor(user=None, host="billing-reconcile", cluster=cluster)
     for payment in payments:
         counts["checked"] += 1
@@ -92,10 +106,14 @@ def _reconcile_yookassa(*, cluster: Cluster, payee: Payee, since: datetime, coun
 
 def _refund_submit_yookassa(refund: Refund, payee: Payee) -> str:
     try:
-        result = YOOKASSA.refund(payee, payment_id=str(refund.payment.yookassa_payment_id),
-                                 amount_kopecks=refund.amount_kopecks, currency=refund.payment.currency,
-                                 idempotence_key=f"ch-{refund.cluster.schema_name}-refund-{refund.pk}"[:64],
-                                 description=refund.reason)
+        result = YOOKASSA.refund(
+            payee,
+            payment_id=str(refund.payment.yookassa_payment_id),
+            amount_kopecks=refund.amount_kopecks,
+            currency=refund.payment.currency,
+            idempotence_key=f"ch-{refund.cluster.schema_name}-refund-{refund.pk}"[:64],
+            description=refund.reason,
+        )
     except GatewayUnavailable:
         return "retry"  # still pending; the reconciliation sweep sends it again (same key)
     except GatewayError as exc:
@@ -105,8 +123,12 @@ def _refund_submit_yookassa(refund: Refund, payee: Payee) -> str:
         refund_settle(refund_id=refund.pk, succeeded=True, yookassa_refund_id=result.id)
         return "succeeded"
     if result.status == "canceled":
-        refund_settle(refund_id=refund.pk, succeeded=False, yookassa_refund_id=result.id,
-                      message="ЮKassa отклонила возврат.")
+        refund_settle(
+            refund_id=refund.pk,
+            succeeded=False,
+            yookassa_refund_id=result.id,
+            message="ЮKassa отклонила возврат.",
+        )
         return "failed"
     refund_note_gateway_id(refund_id=refund.pk, yookassa_refund_id=result.id)
     return "pending"  # refund.succeeded (or the next sweep) settles it
@@ -124,10 +146,15 @@ def refund_submit(*, refund_id: int) -> str:
         return _refund_submit_yookassa(refund, payee)
     try:
         client = gateway.client_for(payee)
-        result = gateway.call(client.v1.refunds.create, params={
-            "payment_intent": refund.payment.stripe_payment_intent_id, "amount": refund.amount_kopecks,
-            "metadata": {"cluster": refund.cluster.schema_name, "refund_id": str(refund.pk)},
-        }, options={"idempotency_key": f"clusterhub:{refund.cluster.schema_name}:refund:{refund.pk}"})
+        result = gateway.call(
+            client.v1.refunds.create,
+            params={
+                "payment_intent": refund.payment.stripe_payment_intent_id,
+                "amount": refund.amount_kopecks,
+                "metadata": {"cluster": refund.cluster.schema_name, "refund_id": str(refund.pk)},
+            },
+            options={"idempotency_key": f"clusterhub:{refund.cluster.schema_name}:refund:{refund.pk}"},
+        )
     except gateway.GatewayUnavailable:
         return "retry"  # still pending; the reconciliation sweep sends it again
     except gateway.GatewayError as exc:
@@ -142,7 +169,9 @@ def refund_submit(*, refund_id: int) -> str:
 
 
 def refunds_retry(*, cluster: Cluster) -> int:
-    ids = list(Refund.objects.filter(cluster=cluster, status=Refund.Status.PENDING).values_list("pk", flat=True))
+    ids = list(
+        Refund.objects.filter(cluster=cluster, status=Refund.Status.PENDING).values_list("pk", flat=True)
+    )
     return sum(refund_submit(refund_id=pk) == "succeeded" for pk in ids)
 
 

@@ -36,9 +36,15 @@ def payee_for_cluster(cluster: Cluster) -> Payee | None:
     return Payee.objects.filter(cluster=cluster).first()
 
 
-def invoices_for_cluster(cluster: Cluster, *, company_id: int | None = None,
-                         company_ids: Iterable[int] | None = None, status: str | None = None,
-                         search: str | None = None, ordering: str | None = None) -> QuerySet[Invoice]:
+def invoices_for_cluster(
+    cluster: Cluster,
+    *,
+    company_id: int | None = None,
+    company_ids: Iterable[int] | None = None,
+    status: str | None = None,
+    search: str | None = None,
+    ordering: str | None = None,
+) -> QuerySet[Invoice]:
     """The cluster's invoices; `company_ids` limits a representative to its own companies."""
     qs = Invoice.objects.filter(cluster=cluster)
     if company_id is not None:
@@ -51,7 +57,9 @@ def invoices_for_cluster(cluster: Cluster, *, company_id: int | None = None,
         qs = qs.filter(status=status)
     query = (search or "").strip()
     if query:
-        condition = Q(number__icontains=query) | Q(company_name__icontains=query) | Q(period_label__icontains=query)
+        condition = (
+            Q(number__icontains=query) | Q(company_name__icontains=query) | Q(period_label__icontains=query)
+        )
         digits = query.replace(" ", "")
         if digits.isdigit():
             condition |= Q(company_inn__startswith=digits)
@@ -65,14 +73,22 @@ def invoice_get(cluster: Cluster, pk: int | str) -> Invoice | None:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
-    return (Invoice.objects.filter(cluster=cluster, pk=pk).select_related("cluster")
-            .prefetch_related("lines", Prefetch("payments", queryset=Payment.objects.order_by("created_at", "id")
-                                                .prefetch_related("refunds")))
-            .first())
+    return (
+        Invoice.objects.filter(cluster=cluster, pk=pk)
+        .select_related("cluster")
+        .prefetch_related(
+            "lines",
+            Prefetch(
+                "payments", queryset=Payment.objects.order_by("created_at", "id").prefetch_related("refunds")
+            ),
+        )
+        .first()
+    )
 
 
-def payments_for_cluster(cluster: Cluster, *, invoice_id: int | None = None, method: str | None = None,
-                         status: str | None = None) -> QuerySet[Payment]:
+def payments_for_cluster(
+    cluster: Cluster, *, invoice_id: int | None = None, method: str | None = None, status: str | None = None
+) -> QuerySet[Payment]:
     qs = Payment.objects.filter(cluster=cluster).select_related("invoice")
     if invoice_id is not None:
         qs = qs.filter(invoice_id=invoice_id)
@@ -88,7 +104,9 @@ def payment_get(cluster: Cluster, pk: int | str) -> Payment | None:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
-    return Payment.objects.filter(cluster=cluster, pk=pk).select_related("invoice", "invoice__cluster").first()
+    return (
+        Payment.objects.filter(cluster=cluster, pk=pk).select_related("invoice", "invoice__cluster").first()
+    )
 
 
 def alerts_for_cluster(cluster: Cluster, *, unresolved: bool = True) -> QuerySet[BillingAlert]:
@@ -97,6 +115,7 @@ def alerts_for_cluster(cluster: Cluster, *, unresolved: bool = True) -> QuerySet
 
 
 # --- reports ------------------------------------------------------------------------------
+
 
 @dataclasses.dataclass(frozen=True)
 class ArrearsRow:
@@ -110,42 +129,64 @@ class ArrearsRow:
     overdue_kopecks: int
 
 
-def arrears(cluster: Cluster, *, period_label: str | None = None,
-            only_debtors: bool = False) -> list[ArrearsRow]:
+def arrears(
+    cluster: Cluster, *, period_label: str | None = None, only_debtors: bool = False
+) -> list[ArrearsRow]:
     """Per company: invoiced, paid, outstanding and overdue (void invoices left out). One query."""
     qs = Invoice.objects.filter(cluster=cluster).exclude(status__in=[Status.VOID, Status.DRAFT])
     if period_label:
         qs = qs.filter(period_label=period_label)
     zero = 0
-    rows = (qs.values("company_id")
-            .annotate(invoices=Count("id"),
-                      invoiced=Coalesce(Sum("amount_kopecks"), zero),
-                      paid=Coalesce(Sum("paid_kopecks"), zero),
-                      overdue_amount=Coalesce(Sum("amount_kopecks", filter=Q(status=Status.OVERDUE)), zero),
-                      overdue_paid=Coalesce(Sum("paid_kopecks", filter=Q(status=Status.OVERDUE)), zero))
-            .order_by("company_id"))
-    names = dict(qs.order_by("company_id", "-issue_date", "-id").distinct("company_id")
-                 .values_list("company_id", "company_name"))
-    inns = dict(qs.order_by("company_id", "-issue_date", "-id").distinct("company_id")
-                .values_list("company_id", "company_inn"))
+    rows = (
+        qs.values("company_id")
+        .annotate(
+            invoices=Count("id"),
+            invoiced=Coalesce(Sum("amount_kopecks"), zero),
+            paid=Coalesce(Sum("paid_kopecks"), zero),
+            overdue_amount=Coalesce(Sum("amount_kopecks", filter=Q(status=Status.OVERDUE)), zero),
+            overdue_paid=Coalesce(Sum("paid_kopecks", filter=Q(status=Status.OVERDUE)), zero),
+        )
+        .order_by("company_id")
+    )
+    names = dict(
+        qs.order_by("company_id", "-issue_date", "-id")
+        .distinct("company_id")
+        .values_list("company_id", "company_name")
+    )
+    inns = dict(
+        qs.order_by("company_id", "-issue_date", "-id")
+        .distinct("company_id")
+        .values_list("company_id", "company_inn")
+    )
     result = []
     for row in rows:
         outstanding = max(row["invoiced"] - row["paid"], 0)
         if only_debtors and outstanding == 0:
             continue
-        result.append(ArrearsRow(
-            company_id=row["company_id"], company_name=names.get(row["company_id"], ""),
-            company_inn=inns.get(row["company_id"], ""), invoices=row["invoices"],
-            invoiced_kopecks=row["invoiced"], paid_kopecks=row["paid"], outstanding_kopecks=outstanding,
-            overdue_kopecks=max(row["overdue_amount"] - row["overdue_paid"], 0),
-        ))
+        result.append(
+            ArrearsRow(
+                company_id=row["company_id"],
+                company_name=names.get(row["company_id"], ""),
+                company_inn=inns.get(row["company_id"], ""),
+                invoices=row["invoices"],
+                invoiced_kopecks=row["invoiced"],
+                paid_kopecks=row["paid"],
+                outstanding_kopecks=outstanding,
+                overdue_kopecks=max(row["overdue_amount"] - row["overdue_paid"], 0),
+            )
+        )
     result.sort(key=lambda r: (-r.outstanding_kopecks, r.company_name))
     return result
 
 
 def arrears_periods(cluster: Cluster) -> list[str]:
-    return list(Invoice.objects.filter(cluster=cluster).exclude(period_label="")
-                .order_by("-period_label").values_list("period_label", flat=True).distinct())
+    return list(
+        Invoice.objects.filter(cluster=cluster)
+        .exclude(period_label="")
+        .order_by("-period_label")
+        .values_list("period_label", flat=True)
+        .distinct()
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -172,16 +213,42 @@ def ledger_rows(cluster: Cluster, *, date_from: dt.date, date_to: dt.date) -> li
     rows: list[LedgerRow] = []
     invoices = Invoice.objects.filter(cluster=cluster).exclude(status=Status.DRAFT)
     for inv in invoices.filter(issue_date__range=(date_from, date_to)):
-        rows.append(LedgerRow(inv.issue_date, "invoice", "Счёт", inv.number, inv.company_id, inv.company_name,
-                              inv.company_inn, inv.amount_kopecks, 0, "", inv.period_label))
+        rows.append(
+            LedgerRow(
+                inv.issue_date,
+                "invoice",
+                "Счёт",
+                inv.number,
+                inv.company_id,
+                inv.company_name,
+                inv.company_inn,
+                inv.amount_kopecks,
+                0,
+                "",
+                inv.period_label,
+            )
+        )
         if inv.voided_at and date_from <= inv.voided_at.astimezone(tz).date() <= date_to:
-            rows.append(LedgerRow(inv.voided_at.astimezone(tz).date(), "void", "Аннулирование", inv.number,
-                                  inv.company_id, inv.company_name, inv.company_inn, -inv.amount_kopecks, 0, "",
-                                  inv.void_reason))
+            rows.append(
+                LedgerRow(
+                    inv.voided_at.astimezone(tz).date(),
+                    "void",
+                    "Аннулирование",
+                    inv.number,
+                    inv.company_id,
+                    inv.company_name,
+                    inv.company_inn,
+                    -inv.amount_kopecks,
+                    0,
+                    "",
+                    inv.void_reason,
+                )
+            )
     start = dt.datetime.combine(date_from, dt.time.min, tzinfo=tz)
     end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    payments = (Payment.objects.filter(cluster=cluster, status=Payment.Status.SUCCEEDED,
-                                       succeeded_at__gte=start, succeeded_at__lt=end).select_related("invoice"))
+    payments = Payment.objects.filter(
+        cluster=cluster, status=Payment.Status.SUCCEEDED, succeeded_at__gte=start, succeeded_at__lt=end
+    ).select_related("invoice")
     for p in payments:
         inv = p.invoice
         if p.method == Payment.Method.MANUAL:
@@ -189,15 +256,41 @@ def ledger_rows(cluster: Cluster, *, date_from: dt.date, date_to: dt.date) -> li
         else:
             ref = p.stripe_payment_intent_id or ""
         succeeded = p.succeeded_at or p.created_at
-        rows.append(LedgerRow(succeeded.astimezone(tz).date(), "payment", "Оплата", inv.number, inv.company_id,
-                              inv.company_name, inv.company_inn, 0, p.amount_kopecks, p.method, ref))
-    refunds = (Refund.objects.filter(cluster=cluster, status=Refund.Status.SUCCEEDED,
-                                     created_at__gte=start, created_at__lt=end)
-               .select_related("payment__invoice"))
+        rows.append(
+            LedgerRow(
+                succeeded.astimezone(tz).date(),
+                "payment",
+                "Оплата",
+                inv.number,
+                inv.company_id,
+                inv.company_name,
+                inv.company_inn,
+                0,
+                p.amount_kopecks,
+                p.method,
+                ref,
+            )
+        )
+    refunds = Refund.objects.filter(
+        cluster=cluster, status=Refund.Status.SUCCEEDED, created_at__gte=start, created_at__lt=end
+    ).select_related("payment__invoice")
     for r in refunds:
         inv = r.payment.invoice
-        rows.append(LedgerRow(r.created_at.astimezone(tz).date(), "refund", "Возврат", inv.number, inv.company_id,
-                              inv.company_name, inv.company_inn, 0, -r.amount_kopecks, r.payment.method, r.reason))
+        rows.append(
+            LedgerRow(
+                r.created_at.astimezone(tz).date(),
+                "refund",
+                "Возврат",
+                inv.number,
+                inv.company_id,
+                inv.company_name,
+                inv.company_inn,
+                0,
+                -r.amount_kopecks,
+                r.payment.method,
+                r.reason,
+            )
+        )
     order = {"invoice": 0, "payment": 1, "refund": 2, "void": 3}
     rows.sort(key=lambda r: (r.date, r.invoice_number, order[r.kind]))
     return rows
@@ -217,7 +310,7 @@ class DuesStatus:
 
     @property
     def state(self) -> str:
-        """"none" (no invoices), "paid" (nothing owed), "due" (owes, not late), "overdue"."""
+        """ "none" (no invoices), "paid" (nothing owed), "due" (owes, not late), "overdue"."""
         if not self.invoices:
             return "none"
         if self.overdue_kopecks > 0:
@@ -227,7 +320,9 @@ class DuesStatus:
 
 def company_dues_status(cluster: Cluster, company_id: int) -> DuesStatus:
     """Dues of one member company for its card. Three small queries."""
-    qs = Invoice.objects.filter(cluster=cluster, company_id=company_id).exclude(status__in=[Status.VOID, Status.DRAFT])
+    qs = Invoice.objects.filter(cluster=cluster, company_id=company_id).exclude(
+        status__in=[Status.VOID, Status.DRAFT]
+    )
     payable = Q(status__in=sorted(Invoice.PAYABLE))
     agg = qs.aggregate(
         invoices=Count("id"),
@@ -240,8 +335,13 @@ def company_dues_status(cluster: Cluster, company_id: int) -> DuesStatus:
     nearest = qs.filter(payable).order_by("due_date").values_list("due_date", flat=True).first()
     last = qs.order_by("-issue_date", "-id").values_list("number", flat=True).first()
     return DuesStatus(
-        company_id=company_id, invoices=agg["invoices"], invoiced_kopecks=agg["invoiced"],
-        paid_kopecks=agg["paid"], outstanding_kopecks=max(agg["invoiced"] - agg["paid"], 0),
-        overdue_kopecks=max(agg["overdue_amount"] - agg["overdue_paid"], 0), unpaid_invoices=agg["unpaid"],
-        next_due_date=nearest, last_invoice_number=last or "",
+        company_id=company_id,
+        invoices=agg["invoices"],
+        invoiced_kopecks=agg["invoiced"],
+        paid_kopecks=agg["paid"],
+        outstanding_kopecks=max(agg["invoiced"] - agg["paid"], 0),
+        overdue_kopecks=max(agg["overdue_amount"] - agg["overdue_paid"], 0),
+        unpaid_invoices=agg["unpaid"],
+        next_due_date=nearest,
+        last_invoice_number=last or "",
     )

@@ -22,8 +22,12 @@ def stripe_webhook(request: HttpRequest, cluster_slug: str) -> JsonResponse:
     body = request.body
     if len(body) > MAX_BODY_BYTES:
         return JsonResponse({"detail": "Слишком большое тело запроса."}, status=413)
-    result = webhook_receive(cluster_slug=cluster_slug, payload=body,
-                             signature=request.headers.get("Stripe-Signature", ""), host=request.get_host())
+    result = webhook_receive(
+        cluster_slug=cluster_slug,
+        payload=body,
+        signature=request.headers.get("Stripe-Signature", ""),
+        host=request.get_host(),
+    )
     return JsonResponse({"detail": result.detail, "event": result.event_id}, status=result.status_code)
 
 
@@ -49,6 +53,7 @@ def yookassa_notify(request: HttpRequest, cluster_slug: str) -> JsonResponse:
     body = request.body
     if len(body) > MAX_BODY_BYTES:
         return JsonResponse({"detail": "Слишком большое тело запроса."}, status=413)
-    result = yookassa_notification_receive(cluster_slug=cluster_slug, payload=body, sender=sender_address(request),
-                                           host=request.get_host())
+    result = yookassa_notification_receive(
+        cluster_slug=cluster_slug, payload=body, sender=sender_address(request), host=request.get_host()
+    )
     return JsonResponse({"detail": result.detail, "event": result.event_id}, status=result.status_code)

@@ -99,15 +99,25 @@ def webhook_receive(*, cluster_slug: str, payload: bytes, signature: str, host: 
         event_type = str(data["type"])
     except (ValueError, KeyError, TypeError):
         return _refuse(400, "payload", "В событии нет id или type.")
-    outcome = event_ingest(cluster=payee.cluster, event_id=event_id, event_type=event_type, payload=data, host=host)
+    outcome = event_ingest(
+        cluster=payee.cluster, event_id=event_id, event_type=event_type, payload=data, host=host
+    )
     if outcome == "error":
         # Stored with its error; the sweep retries. Stripe gets 200: it need not resend the same bytes.
         webhook_failure_record(provider=PROVIDER, reason="processing")
     return WebhookResult(200, outcome, event_id)
 
 
-def event_ingest(*, cluster: Cluster, event_id: str, event_type: str, payload: dict[str, Any],
-                 host: str = "", provider: str = PROVIDER, payee: Payee | None = None) -> str:
+def event_ingest(
+    *,
+    cluster: Cluster,
+    event_id: str,
+    event_type: str,
+    payload: dict[str, Any],
+    host: str = "",
+    provider: str = PROVIDER,
+    payee: Payee | None = None,
+) -> str:
     """Store the event once and apply it, in ONE transaction: processed / ignored / duplicate / error.
 
     A concurrent delivery of the same event blocks on the unique index until this transaction
@@ -125,18 +135,32 @@ def event_ingest(*, cluster: Cluster, event_id: str, event_type: str, payload: d
                     VALUES (%s, %s, %s, %s, %s, %s, now(), now(), 1, '')
                     ON CONFLICT (cluster_id, provider, event_id) DO NOTHING
                     RETURNING id""",
-                [cluster.pk, provider, event_id, event_type[:100], json.dumps(payload),
-                 GatewayEvent.Status.PROCESSED],
+                [
+                    cluster.pk,
+                    provider,
+                    event_id,
+                    event_type[:100],
+                    json.dumps(payload),
+                    GatewayEvent.Status.PROCESSED,
+                ],
             )
             row = cursor.fetchone()
         if row is None:  # delivered before: lock it and see whether it still needs work
-            event = GatewayEvent.objects.select_for_update().get(cluster=cluster, provider=provider,
-                                                                  event_id=event_id)
+            event = GatewayEvent.objects.select_for_update().get(
+                cluster=cluster, provider=provider, event_id=event_id
+            )
             if event.status in DONE:
                 return "duplicate"
         else:  # our own uncommitted row: nobody else can see or lock it
-            event = GatewayEvent(pk=row[0], cluster=cluster, provider=provider, event_id=event_id,
-                                 type=event_type[:100], payload=payload, status=GatewayEvent.Status.PROCESSED)
+            event = GatewayEvent(
+                pk=row[0],
+                cluster=cluster,
+                provider=provider,
+                event_id=event_id,
+                type=event_type[:100],
+                payload=payload,
+                status=GatewayEvent.Status.PROCESSED,
+            )
         event.cluster = cluster
         return _apply(event, host=host, fresh=row is not None, payee=payee)
 
@@ -163,21 +187,31 @@ def _apply(event: GatewayEvent, *, host: str, fresh: bool = False, payee: Payee 
                 outcome = "ignored" if result in {"ignored", "unknown"} else "processed"
             if not (fresh and outcome == "processed"):  # else: inserted so already
                 GatewayEvent.objects.filter(pk=event.pk).update(
-                    status=GatewayEvent.Status.PROCESSED if outcome == "processed" else GatewayEvent.Status.IGNORED,
-                    processed_at=timezone.now(), attempts=1 if fresh else F("attempts") + 1, error="")
+                    status=GatewayEvent.Status.PROCESSED
+                    if outcome == "processed"
+                    else GatewayEvent.Status.IGNORED,
+                    processed_at=timezone.now(),
+                    attempts=1 if fresh else F("attempts") + 1,
+                    error="",
+                )
             return outcome
     except Exception as exc:
         logger.exception("billing: event %s of %s failed", event.event_id, cluster.schema_name)
         GatewayEvent.objects.filter(pk=event.pk).update(
-            attempts=1 if fresh else F("attempts") + 1, error=f"{exc.__class__.__name__}: {exc}"[:2000],
-            status=GatewayEvent.Status.RECEIVED, processed_at=None)
+            attempts=1 if fresh else F("attempts") + 1,
+            error=f"{exc.__class__.__name__}: {exc}"[:2000],
+            status=GatewayEvent.Status.RECEIVED,
+            processed_at=None,
+        )
         return "error"
 
 
 def event_process(*, event_pk: int, host: str = "") -> str:
     """Apply a stored event that is not done yet (the sweep): processed / ignored / duplicate / error."""
     with transaction.atomic():
-        event = GatewayEvent.objects.select_for_update(of=("self",)).select_related("cluster").get(pk=event_pk)
+        event = (
+            GatewayEvent.objects.select_for_update(of=("self",)).select_related("cluster").get(pk=event_pk)
+        )
         if event.status in DONE:
             return "duplicate"
         return _apply(event, host=host)
@@ -186,15 +220,20 @@ def event_process(*, event_pk: int, host: str = "") -> str:
 def events_process_pending(*, older_than_seconds: int = 30, limit: int = 500) -> int:
     """The beat sweep: process stored events that are still unprocessed (a crash, an error)."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    pending = list(GatewayEvent.objects.filter(status=GatewayEvent.Status.RECEIVED, received_at__lte=cutoff,
-                                               attempts__lt=MAX_ATTEMPTS)
-                   .order_by("received_at", "id").values_list("pk", flat=True)[:limit])
+    pending = list(
+        GatewayEvent.objects.filter(
+            status=GatewayEvent.Status.RECEIVED, received_at__lte=cutoff, attempts__lt=MAX_ATTEMPTS
+        )
+        .order_by("received_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
     done = 0
     for pk in pending:
         if event_process(event_pk=pk, host="billing-sweep") in {"processed", "ignored"}:
             done += 1
     GatewayEvent.objects.filter(status=GatewayEvent.Status.RECEIVED, attempts__gte=MAX_ATTEMPTS).update(
-        status=GatewayEvent.Status.FAILED)
+        status=GatewayEvent.Status.FAILED
+    )
     return done
 
 
@@ -209,8 +248,13 @@ def _yookassa_apply(event: GatewayEvent, *, host: str, payee: Payee | None = Non
     data = event.payload.get("data") or {}
     if event.payload.get("kind") == "refund":
         return yookassa_refund_apply(cluster=cluster, state=refund_state(data))
-    return yookassa_payment_apply(cluster=cluster, state=payment_state(data), event=event, payee=payee,
-                                  actor=Actor(user=None, host=host or "yookassa-notification", cluster=cluster))
+    return yookassa_payment_apply(
+        cluster=cluster,
+        state=payment_state(data),
+        event=event,
+        payee=payee,
+        actor=Actor(user=None, host=host or "yookassa-notification", cluster=cluster),
+    )
 
 
 def _already_final(body: bytes) -> Exists | None:
@@ -223,15 +267,25 @@ def _already_final(body: bytes) -> Exists | None:
     except (ValueError, KeyError, TypeError):
         return None
     if event.startswith("payment."):
-        return Exists(Payment.objects.filter(cluster_id=OuterRef("cluster_id"), yookassa_payment_id=object_id,
-                                             status=Payment.Status.SUCCEEDED))
+        return Exists(
+            Payment.objects.filter(
+                cluster_id=OuterRef("cluster_id"),
+                yookassa_payment_id=object_id,
+                status=Payment.Status.SUCCEEDED,
+            )
+        )
     if event.startswith("refund."):
-        return Exists(Refund.objects.filter(cluster_id=OuterRef("cluster_id"), yookassa_refund_id=object_id)
-                      .exclude(status=Refund.Status.PENDING))
+        return Exists(
+            Refund.objects.filter(cluster_id=OuterRef("cluster_id"), yookassa_refund_id=object_id).exclude(
+                status=Refund.Status.PENDING
+            )
+        )
     return None
 
 
-def yookassa_notification_receive(*, cluster_slug: str, payload: bytes, sender: str, host: str = "") -> WebhookResult:
+def yookassa_notification_receive(
+    *, cluster_slug: str, payload: bytes, sender: str, host: str = ""
+) -> WebhookResult:
     """Verify one YooKassa notification for the cluster's payee by asking the API, then store and
     apply what the API said, once. 503 when YooKassa cannot be asked now (it retries)."""
     provider = YOOKASSA_PROVIDER
@@ -259,16 +313,22 @@ def yookassa_notification_receive(*, cluster_slug: str, payload: bytes, sender: 
         logger.error("billing: yookassa secret of %s cannot be decrypted", cluster_slug)
         return _refuse(503, "processing", "Секретный ключ ЮKassa недоступен; повторите позже.", provider)
     except GatewayUnavailable:
-        return _refuse(503, "verify_unavailable", "ЮKassa недоступна для проверки; повторите позже.", provider)
+        return _refuse(
+            503, "verify_unavailable", "ЮKassa недоступна для проверки; повторите позже.", provider
+        )
     except GatewayError:
         # The API refused our credentials: retrying later (after an admin fixes them) may succeed.
-        return _refuse(503, "verify_refused", "Не удалось проверить платёж в ЮKassa; повторите позже.", provider)
+        return _refuse(
+            503, "verify_refused", "Не удалось проверить платёж в ЮKassa; повторите позже.", provider
+        )
     if verified.payment is not None:
         state = verified.payment
         if state.status is None or state.account_id != payee.yookassa_shop_id:
             return WebhookResult(200, "ignored")
-        if (state.metadata.get("cluster") != cluster.schema_name
-                and not Payment.objects.filter(cluster=cluster, yookassa_payment_id=state.id).exists()):
+        if (
+            state.metadata.get("cluster") != cluster.schema_name
+            and not Payment.objects.filter(cluster=cluster, yookassa_payment_id=state.id).exists()
+        ):
             return WebhookResult(200, "ignored")  # not ours: store nothing
         body = {"kind": "payment", "data": dict(state.raw)}
     elif verified.refund is not None:
@@ -277,8 +337,15 @@ def yookassa_notification_receive(*, cluster_slug: str, payload: bytes, sender: 
         body = {"kind": "refund", "data": dict(verified.refund.raw)}
     else:
         return WebhookResult(200, "ignored")
-    outcome = event_ingest(cluster=cluster, event_id=verified.event_id, event_type=verified.event_type,
-                           payload=body, host=host, provider=provider, payee=payee)
+    outcome = event_ingest(
+        cluster=cluster,
+        event_id=verified.event_id,
+        event_type=verified.event_type,
+        payload=body,
+        host=host,
+        provider=provider,
+        payee=payee,
+    )
     if outcome == "error":
         webhook_failure_record(provider=provider, reason="processing")
     return WebhookResult(200, outcome, verified.event_id)

@@ -1,4 +1,4 @@
-""""Today" and "now" where the cluster is: the one place that turns an instant into a
+""" "Today" and "now" where the cluster is: the one place that turns an instant into a
 cluster's calendar date (Europe/Moscow unless the cluster says otherwise)."""
 
 from __future__ import annotations

@@ -18,10 +18,27 @@ from django.db import transaction
 from django.db.models.fields.files import FieldFile
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-DOCUMENT_EXTENSIONS = frozenset({
-    ".pdf", ".doc", ".docx", ".odt", ".rtf", ".txt", ".xls", ".xlsx", ".ods", ".csv",
-    ".ppt", ".pptx", ".odp", ".png", ".jpg", ".jpeg", ".zip",
-})
+DOCUMENT_EXTENSIONS = frozenset(
+    {
+        ".pdf",
+        ".doc",
+        ".docx",
+        ".odt",
+        ".rtf",
+        ".txt",
+        ".xls",
+        ".xlsx",
+        ".ods",
+        ".csv",
+        ".ppt",
+        ".pptx",
+        ".odp",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".zip",
+    }
+)
 
 
 def document_check(file: UploadedFile) -> str:
@@ -32,8 +49,13 @@ def document_check(file: UploadedFile) -> str:
     if (file.size or 0) > MAX_DOCUMENT_BYTES:
         raise ValidationError({"file": "Файл больше 20 МБ."})
     if PurePath(original).suffix.lower() not in DOCUMENT_EXTENSIONS:
-        raise ValidationError({"file": "Такой тип файла не принимается. Допустимы: "
-                                       + ", ".join(sorted(DOCUMENT_EXTENSIONS)) + "."})
+        raise ValidationError(
+            {
+                "file": "Такой тип файла не принимается. Допустимы: "
+                + ", ".join(sorted(DOCUMENT_EXTENSIONS))
+                + "."
+            }
+        )
     return original
 
 

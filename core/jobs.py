@@ -33,8 +33,14 @@ class BackgroundJob(models.Model):
     status = models.CharField(_("состояние"), max_length=20, default="queued")
     total = models.PositiveIntegerField(_("всего"), default=0)
     processed = models.PositiveIntegerField(_("обработано"), default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                   related_name="+", db_constraint=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     host = models.CharField(max_length=253, blank=True)
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
     started_at = models.DateTimeField(_("начато"), null=True, blank=True)
@@ -65,9 +71,14 @@ class BackgroundJob(models.Model):
 
     def status_payload(self) -> dict[str, Any]:
         """The JSON a progress page polls (frontend/static/frontend/progress.js)."""
-        return {"status": self.status, "status_display": self.get_status_display(),  # type: ignore[attr-defined]
-                "total": self.total, "processed": self.processed, "percent": self.percent,
-                "finished": self.is_finished}
+        return {
+            "status": self.status,
+            "status_display": self.get_status_display(),  # type: ignore[attr-defined]
+            "total": self.total,
+            "processed": self.processed,
+            "percent": self.percent,
+            "finished": self.is_finished,
+        }
 
 
 def job_fail_if_lost(job: BackgroundJob, *, now: dt.datetime | None = None) -> bool:
@@ -76,8 +87,12 @@ def job_fail_if_lost(job: BackgroundJob, *, now: dt.datetime | None = None) -> b
     if not job.is_lost(now):
         return False
     fields = job.lost_fields()
-    updated = type(job)._default_manager.filter(pk=job.pk).exclude(
-        status__in=[job.DONE, job.FAILED]).update(**fields)
+    updated = (
+        type(job)
+        ._default_manager.filter(pk=job.pk)
+        .exclude(status__in=[job.DONE, job.FAILED])
+        .update(**fields)
+    )
     if updated:
         for name, value in fields.items():
             setattr(job, name, value)

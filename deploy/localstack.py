@@ -67,6 +67,7 @@ def port_free(port: int, host: str = "127.0.0.1") -> bool:
 
 def render_template(text: str, values: dict[str, str]) -> str:
     """Substitute ${NAME} placeholders like the nginx image's envsubst; every one must be given."""
+
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in values:
@@ -81,10 +82,27 @@ def self_signed_certificate(directory: Path, names: list[str]) -> tuple[Path, Pa
     cert, key = directory / "tls.crt", directory / "tls.key"
     san = ",".join(f"DNS:{name}" for name in names)
     subprocess.run(  # noqa: S603
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",  # noqa: S607
-         "-subj", f"/CN={names[0]}", "-addext", f"subjectAltName={san}",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True, timeout=60,
+        [  # noqa: S607
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            f"/CN={names[0]}",
+            "-addext",
+            f"subjectAltName={san}",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
     return cert, key
 
@@ -124,9 +142,17 @@ class _LoopbackHTTPS(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
-def request(method: str, url_host: str, port: int, path: str, *, tls: ssl.SSLContext | None = None,
-            headers: dict[str, str] | None = None, body: bytes | None = None,
-            timeout: float = 15.0) -> Response:
+def request(
+    method: str,
+    url_host: str,
+    port: int,
+    path: str,
+    *,
+    tls: ssl.SSLContext | None = None,
+    headers: dict[str, str] | None = None,
+    body: bytes | None = None,
+    timeout: float = 15.0,
+) -> Response:
     """One HTTP(S) request to 127.0.0.1:port with Host = url_host (port added when not default)."""
     conn: http.client.HTTPConnection
     if tls is not None:
@@ -156,32 +182,37 @@ class Stack:
 
     def _environment(self) -> dict[str, str]:
         c = self.config
-        env = {key: value for key, value in os.environ.items()
-               if not key.startswith(("DJANGO_", "CLUSTERHUB_", "CELERY_", "SENTRY_"))}
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("DJANGO_", "CLUSTERHUB_", "CELERY_", "SENTRY_"))
+        }
         env.pop("DATABASE_URL", None)
         env.pop("REDIS_CACHE_URL", None)
-        env.update({
-            "DJANGO_SETTINGS_MODULE": "clusterhub.settings.production",
-            "CLUSTERHUB_ENV": "production",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "BILLING_SECRETS_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-            "DATABASE_URL": c.database_url,
-            "CELERY_BROKER_URL": c.broker,
-            "CELERY_RESULT_BACKEND": c.broker,
-            "REDIS_CACHE_URL": c.cache,
-            "CLUSTERHUB_BASE_DOMAIN": c.base_domain,
-            "CLUSTERHUB_STATIC_ROOT": str(self.work / "static"),
-            "CLUSTERHUB_MEDIA_ROOT": str(self.work / "media"),
-            "CLUSTERHUB_BACKUP_DIR": str(self.work / "backups"),
-            "CLUSTERHUB_ARCHIVE_DIR": str(self.work / "archives"),
-            "PROMETHEUS_MULTIPROC_DIR": str(self.work / "prometheus"),
-            "METRICS_TOKEN": self.metrics_token,
-            "XDG_RUNTIME_DIR": str(self.work / "run"),
-            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "platform")]),
-            "PYTHONUNBUFFERED": "1",
-            "GUNICORN_BIND": f"127.0.0.1:{c.gunicorn_port}",
-            "WEB_CONCURRENCY": str(c.gunicorn_workers),
-        })
+        env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "clusterhub.settings.production",
+                "CLUSTERHUB_ENV": "production",
+                "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+                "BILLING_SECRETS_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+                "DATABASE_URL": c.database_url,
+                "CELERY_BROKER_URL": c.broker,
+                "CELERY_RESULT_BACKEND": c.broker,
+                "REDIS_CACHE_URL": c.cache,
+                "CLUSTERHUB_BASE_DOMAIN": c.base_domain,
+                "CLUSTERHUB_STATIC_ROOT": str(self.work / "static"),
+                "CLUSTERHUB_MEDIA_ROOT": str(self.work / "media"),
+                "CLUSTERHUB_BACKUP_DIR": str(self.work / "backups"),
+                "CLUSTERHUB_ARCHIVE_DIR": str(self.work / "archives"),
+                "PROMETHEUS_MULTIPROC_DIR": str(self.work / "prometheus"),
+                "METRICS_TOKEN": self.metrics_token,
+                "XDG_RUNTIME_DIR": str(self.work / "run"),
+                "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "platform")]),
+                "PYTHONUNBUFFERED": "1",
+                "GUNICORN_BIND": f"127.0.0.1:{c.gunicorn_port}",
+                "WEB_CONCURRENCY": str(c.gunicorn_workers),
+            }
+        )
         env.update(c.extra_env)
         return env
 
@@ -195,11 +226,18 @@ class Stack:
         conn.autocommit = True
         try:
             with conn.cursor() as cur:
-                cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-                            [self.config.database])
-                cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(self.config.database)))
-                cur.execute(sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(
-                    sql.Identifier(self.config.database)))
+                cur.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                    [self.config.database],
+                )
+                cur.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(self.config.database))
+                )
+                cur.execute(
+                    sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(
+                        sql.Identifier(self.config.database)
+                    )
+                )
         finally:
             conn.close()
 
@@ -211,14 +249,22 @@ class Stack:
             client.flushdb()
             client.close()
 
-    def manage(self, *args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def manage(
+        self, *args: str, timeout: float = 600, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(  # noqa: S603
-            [str(PYTHON), str(ROOT / "manage.py"), *args], cwd=ROOT, env=self.env,
-            capture_output=True, text=True, timeout=timeout,
+            [str(PYTHON), str(ROOT / "manage.py"), *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         if check and result.returncode != 0:
-            raise RuntimeError(f"manage.py {' '.join(args)} exited {result.returncode}:\n"
-                               f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+            raise RuntimeError(
+                f"manage.py {' '.join(args)} exited {result.returncode}:\n"
+                f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+            )
         return result
 
     def shell(self, code: str, timeout: float = 120) -> str:
@@ -239,18 +285,51 @@ class Stack:
 
     def start_gunicorn(self) -> None:
         (self.work / "prometheus").mkdir(parents=True, exist_ok=True)
-        self._start("gunicorn", [str(VENV_BIN / "gunicorn"), "-c", str(DEPLOY / "gunicorn.conf.py"),
-                                 "clusterhub.wsgi:application"])
+        self._start(
+            "gunicorn",
+            [
+                str(VENV_BIN / "gunicorn"),
+                "-c",
+                str(DEPLOY / "gunicorn.conf.py"),
+                "clusterhub.wsgi:application",
+            ],
+        )
 
     def start_worker(self) -> None:
-        self._start("celery-worker", [str(VENV_BIN / "celery"), "-A", "clusterhub", "worker", "-l", "info",
-                                      "--concurrency", "1", "-n", "prodsmoke@%h", "--without-gossip",
-                                      "--without-mingle"])
+        self._start(
+            "celery-worker",
+            [
+                str(VENV_BIN / "celery"),
+                "-A",
+                "clusterhub",
+                "worker",
+                "-l",
+                "info",
+                "--concurrency",
+                "1",
+                "-n",
+                "prodsmoke@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+        )
 
     def start_beat(self) -> None:
-        self._start("celery-beat", [str(VENV_BIN / "celery"), "-A", "clusterhub", "beat", "-l", "info",
-                                    "-s", str(self.work / "celerybeat-schedule"),
-                                    "--pidfile", str(self.work / "celerybeat.pid")])
+        self._start(
+            "celery-beat",
+            [
+                str(VENV_BIN / "celery"),
+                "-A",
+                "clusterhub",
+                "beat",
+                "-l",
+                "info",
+                "-s",
+                str(self.work / "celerybeat-schedule"),
+                "--pidfile",
+                str(self.work / "celerybeat.pid"),
+            ],
+        )
 
     def nginx_config(self) -> Path:
         c = self.config
@@ -259,15 +338,18 @@ class Stack:
         tls_dir.mkdir(parents=True, exist_ok=True)
         cert, key = self_signed_certificate(tls_dir, names)
         self.tls = ssl.create_default_context(cafile=str(cert))
-        server = render_template(NGINX_TEMPLATE.read_text(), {
-            "CLUSTERHUB_BASE_DOMAIN": c.base_domain,
-            "CLUSTERHUB_UPSTREAM": f"127.0.0.1:{c.gunicorn_port}",
-            "NGINX_HTTP_LISTEN": f"127.0.0.1:{c.http_port}",
-            "NGINX_HTTPS_LISTEN": f"127.0.0.1:{c.https_port}",
-            "NGINX_HTTPS_AUTHORITY_SUFFIX": "" if c.https_port == 443 else f":{c.https_port}",
-            "NGINX_TLS_CERT": str(cert),
-            "NGINX_TLS_KEY": str(key),
-        })
+        server = render_template(
+            NGINX_TEMPLATE.read_text(),
+            {
+                "CLUSTERHUB_BASE_DOMAIN": c.base_domain,
+                "CLUSTERHUB_UPSTREAM": f"127.0.0.1:{c.gunicorn_port}",
+                "NGINX_HTTP_LISTEN": f"127.0.0.1:{c.http_port}",
+                "NGINX_HTTPS_LISTEN": f"127.0.0.1:{c.https_port}",
+                "NGINX_HTTPS_AUTHORITY_SUFFIX": "" if c.https_port == 443 else f":{c.https_port}",
+                "NGINX_TLS_CERT": str(cert),
+                "NGINX_TLS_KEY": str(key),
+            },
+        )
         prefix = self.work / "nginx"
         prefix.mkdir(parents=True, exist_ok=True)
         (prefix / "clusterhub.conf").write_text(server)
@@ -277,16 +359,22 @@ class Stack:
             "error_log stderr warn;\nevents { worker_connections 1024; }\n"
             "http {\n    include /etc/nginx/mime.types;\n    default_type application/octet-stream;\n"
             "    sendfile on;\n    keepalive_timeout 65;\n"
-            + "".join(f"    {kind}_temp_path {prefix / kind};\n"
-                      for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+            + "".join(
+                f"    {kind}_temp_path {prefix / kind};\n"
+                for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+            )
             + f"    include {prefix / 'clusterhub.conf'};\n}}\n"
         )
         conf = prefix / "nginx.conf"
         conf.write_text(main)
         for path in (self.work, prefix):
             path.chmod(0o755)
-        subprocess.run(["nginx", "-t", "-q", "-c", str(conf), "-p", str(prefix), "-e", "stderr"],  # noqa: S603, S607
-                       check=True, capture_output=True, timeout=30)
+        subprocess.run(  # noqa: S603
+            ["nginx", "-t", "-q", "-c", str(conf), "-p", str(prefix), "-e", "stderr"],  # noqa: S607
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
         return conf
 
     def start_nginx(self) -> None:
@@ -298,8 +386,10 @@ class Stack:
         while time.monotonic() < deadline:
             for name, process, _ in self.processes:
                 if process.poll() is not None:
-                    raise RuntimeError(f"{name} exited with {process.returncode} while waiting for {what}:\n"
-                                       f"{self.log_of(name)[-3000:]}")
+                    raise RuntimeError(
+                        f"{name} exited with {process.returncode} while waiting for {what}:\n"
+                        f"{self.log_of(name)[-3000:]}"
+                    )
             try:
                 if probe():
                     return
@@ -320,7 +410,9 @@ class Stack:
     def start_all(self) -> None:
         for port in (self.config.http_port, self.config.https_port, self.config.gunicorn_port):
             if not port_free(port):
-                raise RuntimeError(f"port 127.0.0.1:{port} is taken: stop what listens there or pick other ports")
+                raise RuntimeError(
+                    f"port 127.0.0.1:{port} is taken: stop what listens there or pick other ports"
+                )
         self.start_gunicorn()
         self.wait_for("gunicorn", lambda: self.gunicorn("GET", "/healthz").status == 200)
         self.start_worker()
@@ -347,6 +439,7 @@ class Stack:
 @contextmanager
 def running(stack: Stack) -> Iterator[Stack]:
     """Start nothing by itself; guarantees stop() on exit, SIGTERM and SIGINT."""
+
     def to_exit(signum: int, frame: Any) -> None:
         raise SystemExit(128 + signum)
 
@@ -366,7 +459,10 @@ def require_nginx() -> None:
         return
     if os.geteuid() == 0 and shutil.which("apt-get"):
         subprocess.run(["apt-get", "update", "-qq"], check=True)  # noqa: S607
-        subprocess.run(["apt-get", "install", "-y", "-qq", "nginx"], check=True,  # noqa: S607
-                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "nginx"],  # noqa: S607
+            check=True,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
     if not shutil.which("nginx"):
         raise RuntimeError("nginx is not installed (apt-get install nginx)")

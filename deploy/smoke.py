@@ -101,13 +101,18 @@ def main() -> int:
     stack = Stack(config, say=lambda line: print(line, flush=True))
     report = Report()
     started = time.monotonic()
-    print(f"prod-smoke: work dir {work}, database {config.database}, nginx on 127.0.0.1:{config.http_port} "
-          f"(HTTP) and :{config.https_port} (HTTPS)", flush=True)
+    print(
+        f"prod-smoke: work dir {work}, database {config.database}, nginx on 127.0.0.1:{config.http_port} "
+        f"(HTTP) and :{config.https_port} (HTTPS)",
+        flush=True,
+    )
 
     with running(stack):
         # --- preparation (no server yet) -------------------------------------------------------
         print("Preparation:", flush=True)
-        report.step("fresh database and Redis dbs", lambda: (stack.fresh_database(), stack.flush_redis()) and None)
+        report.step(
+            "fresh database and Redis dbs", lambda: (stack.fresh_database(), stack.flush_redis()) and None
+        )
 
         def deploy_check() -> str:
             out = stack.manage("check", "--deploy")
@@ -117,21 +122,28 @@ def main() -> int:
             if unexpected:
                 raise AssertionError("; ".join(unexpected))
             return f"security warnings: {len(security)} (W021 HSTS preload: opt-in via DJANGO_HSTS_PRELOAD)"
+
         report.step("manage.py check --deploy with production settings", deploy_check)
-        report.step("collectstatic (CompressedManifestStaticFilesStorage)",
-                    lambda: stack.manage("collectstatic", "--noinput", "-v", "0") and
-                    f"{sum(1 for _ in (work / 'static').rglob('*.gz'))} gzip files")
+        report.step(
+            "collectstatic (CompressedManifestStaticFilesStorage)",
+            lambda: (
+                stack.manage("collectstatic", "--noinput", "-v", "0")
+                and f"{sum(1 for _ in (work / 'static').rglob('*.gz'))} gzip files"
+            ),
+        )
 
         def migrate() -> str:
             out = stack.manage("migrate_all_clusters", "--processes", "2").stdout
             expect("OK     public" in out and "OK     cluster_template" in out, out)
             return out.strip().splitlines()[-1]
+
         report.step("migrate_all_clusters on the fresh database", migrate)
 
         # --- the stack ---------------------------------------------------------------------
         print("Starting gunicorn, Celery worker, Celery beat, nginx:", flush=True)
-        if not report.step("stack up (gunicorn answers /healthz, nginx answers over TLS)",
-                           lambda: stack.start_all()):
+        if not report.step(
+            "stack up (gunicorn answers /healthz, nginx answers over TLS)", lambda: stack.start_all()
+        ):
             return finish(report, stack, work, keep, started)
 
         print("Clusters and data (through the running stack):", flush=True)
@@ -152,39 +164,53 @@ def main() -> int:
                 f"    news_create(title={NEWS_A!r}, body='Проверка изоляции кластеров.')\n"
             )
             return f"{CLUSTER_A}, {CLUSTER_B}; a staff user and one news item in {CLUSTER_A}"
+
         report.step("create_cluster x2 + staff user + news (manage.py, production settings)", provision)
 
         # --- pages through nginx -----------------------------------------------------------------
         print("Pages through nginx (HTTPS, Host = <slug>.localhost):", flush=True)
         page_a = stack.https("GET", host(CLUSTER_A), "/")
-        report.check(f"GET https://{host(CLUSTER_A)}/ → 200 with its name and news",
-                     page_a.status == 200 and NAME_A in page_a.text and NEWS_A in page_a.text,
-                     f"HTTP {page_a.status}")
+        report.check(
+            f"GET https://{host(CLUSTER_A)}/ → 200 with its name and news",
+            page_a.status == 200 and NAME_A in page_a.text and NEWS_A in page_a.text,
+            f"HTTP {page_a.status}",
+        )
         page_b = stack.https("GET", host(CLUSTER_B), "/")
-        report.check(f"GET https://{host(CLUSTER_B)}/ → 200, its own name, none of {CLUSTER_A}'s news",
-                     page_b.status == 200 and NAME_B in page_b.text and NEWS_A not in page_b.text,
-                     f"HTTP {page_b.status}")
+        report.check(
+            f"GET https://{host(CLUSTER_B)}/ → 200, its own name, none of {CLUSTER_A}'s news",
+            page_b.status == 200 and NAME_B in page_b.text and NEWS_A not in page_b.text,
+            f"HTTP {page_b.status}",
+        )
         public = stack.https("GET", host(None), "/")
         report.check("GET https://localhost/ (platform) → 200", public.status == 200, f"HTTP {public.status}")
         unknown = stack.https("GET", "nosuch.localhost", "/")
         report.check("unknown subdomain → 404 from the app", unknown.status == 404, f"HTTP {unknown.status}")
         plain = stack.http("GET", host(CLUSTER_A), "/news/?x=1")
         expected_location = f"https://{host(CLUSTER_A)}:{config.https_port}/news/?x=1"
-        report.check("plain HTTP → 301 to HTTPS (same host, path, query)",
-                     plain.status == 301 and plain.header("Location") == expected_location,
-                     f"HTTP {plain.status} Location {plain.header('Location')}")
+        report.check(
+            "plain HTTP → 301 to HTTPS (same host, path, query)",
+            plain.status == 301 and plain.header("Location") == expected_location,
+            f"HTTP {plain.status} Location {plain.header('Location')}",
+        )
 
         hsts = page_a.header("Strict-Transport-Security") or ""
         csp = page_a.header("Content-Security-Policy") or ""
         request_id = page_a.header("X-Request-ID") or ""
-        report.check("security headers: HSTS (includeSubDomains), CSP, nosniff, X-Frame-Options DENY",
-                     "max-age=31536000" in hsts and "includeSubDomains" in hsts
-                     and "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
-                     and page_a.header("X-Content-Type-Options") == "nosniff"
-                     and page_a.header("X-Frame-Options") == "DENY",
-                     f"HSTS={hsts!r}")
-        report.check("X-Request-ID from nginx's $request_id is echoed", bool(re.fullmatch(r"[0-9a-f]{32}", request_id)),
-                     request_id)
+        report.check(
+            "security headers: HSTS (includeSubDomains), CSP, nosniff, X-Frame-Options DENY",
+            "max-age=31536000" in hsts
+            and "includeSubDomains" in hsts
+            and "default-src 'self'" in csp
+            and "frame-ancestors 'none'" in csp
+            and page_a.header("X-Content-Type-Options") == "nosniff"
+            and page_a.header("X-Frame-Options") == "DENY",
+            f"HSTS={hsts!r}",
+        )
+        report.check(
+            "X-Request-ID from nginx's $request_id is echoed",
+            bool(re.fullmatch(r"[0-9a-f]{32}", request_id)),
+            request_id,
+        )
 
         def static_file() -> str:
             match = re.search(r'href="(/static/frontend/app\.[0-9a-f]{12}\.css)"', page_a.text)
@@ -195,6 +221,7 @@ def main() -> int:
             expect(res.header("Content-Encoding") == "gzip", res.header("Content-Encoding"))
             expect("immutable" in (res.header("Cache-Control") or ""), res.header("Cache-Control"))
             return f"{match.group(1)}: gzip, {res.header('Cache-Control')}"
+
         report.step("hashed static file served compressed with immutable caching", static_file)
 
         def login() -> str:
@@ -206,32 +233,53 @@ def main() -> int:
             if token is None:
                 raise CheckFailed("no CSRF token in the login form")
             origin = f"https://{host(CLUSTER_A)}:{config.https_port}"
-            body = urlencode({"csrfmiddlewaretoken": token.group(1), "email": STAFF_EMAIL,
-                              "password": STAFF_PASSWORD}).encode()
-            res = stack.https("POST", host(CLUSTER_A), "/login/", body=body, headers={
-                "Content-Type": "application/x-www-form-urlencoded", "Origin": origin,
-                "Referer": f"{origin}/login/", "Cookie": f"csrftoken={cookie_value(csrf)}"})
+            body = urlencode(
+                {"csrfmiddlewaretoken": token.group(1), "email": STAFF_EMAIL, "password": STAFF_PASSWORD}
+            ).encode()
+            res = stack.https(
+                "POST",
+                host(CLUSTER_A),
+                "/login/",
+                body=body,
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Origin": origin,
+                    "Referer": f"{origin}/login/",
+                    "Cookie": f"csrftoken={cookie_value(csrf)}",
+                },
+            )
             expect(res.status == 302, f"HTTP {res.status}")
             session = cookies_of(res).get("sessionid", "")
             for attribute in ("Secure", "HttpOnly", "SameSite=Lax"):
                 expect(attribute in session, f"sessionid cookie lacks {attribute}: {session!r}")
-            cabinet = stack.https("GET", host(CLUSTER_A), "/cabinet/",
-                                  headers={"Cookie": f"sessionid={cookie_value(session)}"})
+            cabinet = stack.https(
+                "GET", host(CLUSTER_A), "/cabinet/", headers={"Cookie": f"sessionid={cookie_value(session)}"}
+            )
             expect(cabinet.status == 200, f"cabinet: HTTP {cabinet.status}")
             return "csrftoken and sessionid: Secure; HttpOnly; SameSite=Lax; signed-in page 200"
+
         report.step("sign in over HTTPS through nginx (CSRF origin check, secure cookies)", login)
 
         def api() -> str:
             body = json.dumps({"email": STAFF_EMAIL, "password": STAFF_PASSWORD}).encode()
-            res = stack.https("POST", host(CLUSTER_A), "/api/v1/auth/token/", body=body,
-                              headers={"Content-Type": "application/json"})
+            res = stack.https(
+                "POST",
+                host(CLUSTER_A),
+                "/api/v1/auth/token/",
+                body=body,
+                headers={"Content-Type": "application/json"},
+            )
             expect(res.status == 200, f"token: HTTP {res.status} {res.text[:200]}")
             auth = {"Authorization": f"Token {res.json()['token']}"}
             news = stack.https("GET", host(CLUSTER_A), "/api/v1/news/", headers=auth)
-            expect(news.status == 200 and news.json()["count"] == 1, f"news: HTTP {news.status} {news.text[:200]}")
+            expect(
+                news.status == 200 and news.json()["count"] == 1,
+                f"news: HTTP {news.status} {news.text[:200]}",
+            )
             foreign = stack.https("GET", host(CLUSTER_B), "/api/v1/news/", headers=auth)
             expect(foreign.status == 403, f"token of {CLUSTER_A} on {CLUSTER_B}: HTTP {foreign.status}")
             return f"list count 1 on {CLUSTER_A}; same token on {CLUSTER_B} → 403"
+
         report.step("API: token, cluster news list, token refused on the other cluster", api)
 
         # --- health and metrics --------------------------------------------------------------------
@@ -240,27 +288,44 @@ def main() -> int:
             health = stack.https("GET", host(name), "/healthz")
             ready = stack.https("GET", host(name), "/readyz")
             body = ready.json() if ready.status in (200, 503) else {}
-            report.check(f"/healthz and /readyz on {host(name)} → 200",
-                         health.status == 200 and ready.status == 200 and body.get("status") == "ok"
-                         and body.get("checks", {}).get("broker") == "ok"
-                         and body.get("checks", {}).get("migrations") == "ok",
-                         json.dumps(body.get("checks", body), ensure_ascii=False))
+            report.check(
+                f"/healthz and /readyz on {host(name)} → 200",
+                health.status == 200
+                and ready.status == 200
+                and body.get("status") == "ok"
+                and body.get("checks", {}).get("broker") == "ok"
+                and body.get("checks", {}).get("migrations") == "ok",
+                json.dumps(body.get("checks", body), ensure_ascii=False),
+            )
         by_ip = stack.gunicorn("GET", "/readyz")
-        report.check("/readyz addressed by IP (as kubelet does) → 200", by_ip.status == 200, f"HTTP {by_ip.status}")
+        report.check(
+            "/readyz addressed by IP (as kubelet does) → 200", by_ip.status == 200, f"HTTP {by_ip.status}"
+        )
 
         proxied = stack.https("GET", host(None), "/metrics")
         denied = stack.gunicorn("GET", "/metrics")
-        scraped = stack.gunicorn("GET", "/metrics", headers={"Authorization": f"Bearer {stack.metrics_token}"})
-        expected_series = (f'clusterhub_http_requests_total{{cluster="{CLUSTER_A}",method="GET",status="200"}}',
-                           f'clusterhub_http_request_duration_seconds_bucket{{cluster="{CLUSTER_B}"',
-                           'clusterhub_celery_queue_length{queue="celery"}', "clusterhub_celery_broker_up 1.0")
+        scraped = stack.gunicorn(
+            "GET", "/metrics", headers={"Authorization": f"Bearer {stack.metrics_token}"}
+        )
+        expected_series = (
+            f'clusterhub_http_requests_total{{cluster="{CLUSTER_A}",method="GET",status="200"}}',
+            f'clusterhub_http_request_duration_seconds_bucket{{cluster="{CLUSTER_B}"',
+            'clusterhub_celery_queue_length{queue="celery"}',
+            "clusterhub_celery_broker_up 1.0",
+        )
         missing = [s for s in expected_series if s not in scraped.text]
-        report.check("/metrics: 404 through nginx, 401 without token, 200 with the bearer token",
-                     proxied.status == 404 and denied.status == 401 and scraped.status == 200,
-                     f"nginx {proxied.status}, no token {denied.status}, token {scraped.status}")
-        report.check("metrics: requests by cluster/status, latency histogram, Celery queue length",
-                     not missing, "missing: " + ", ".join(missing) if missing else
-                     "summed over the gunicorn workers (multiprocess mode)")
+        report.check(
+            "/metrics: 404 through nginx, 401 without token, 200 with the bearer token",
+            proxied.status == 404 and denied.status == 401 and scraped.status == 200,
+            f"nginx {proxied.status}, no token {denied.status}, token {scraped.status}",
+        )
+        report.check(
+            "metrics: requests by cluster/status, latency histogram, Celery queue length",
+            not missing,
+            "missing: " + ", ".join(missing)
+            if missing
+            else "summed over the gunicorn workers (multiprocess mode)",
+        )
 
         def json_logs() -> str:
             time.sleep(0.5)
@@ -272,7 +337,10 @@ def main() -> int:
             expect(match, f"no JSON log line with request_id {request_id}")
             expect(match[0].get("cluster") == CLUSTER_A and match[0].get("status") == 200, match[0])
             return f"{len(records)} JSON lines; e.g. {json.dumps(match[0], ensure_ascii=False)[:220]}"
-        report.step("gunicorn log is all JSON; the access line has the cluster slug and request id", json_logs)
+
+        report.step(
+            "gunicorn log is all JSON; the access line has the cluster slug and request id", json_logs
+        )
 
         # --- Celery ------------------------------------------------------------------------------
         print("Celery worker and beat:", flush=True)
@@ -284,12 +352,16 @@ def main() -> int:
                 "from tenants.content.tasks import cluster_heartbeat\n"
                 f"with schema_context({CLUSTER_A!r}):\n"
                 "    result = cluster_heartbeat.delay()\n"
-                "print('RESULT=' + json.dumps(result.get(timeout=30)))\n")
+                "print('RESULT=' + json.dumps(result.get(timeout=30)))\n"
+            )
             answer = json.loads(out.split("RESULT=", 1)[1].strip())
             expect(answer["schema"] == CLUSTER_A and answer["news_count"] == 1, answer)
             expect(answer["worker"].startswith("prodsmoke@"), answer)
             return json.dumps(answer)
-        report.step("tenants.cluster_heartbeat queued in a cluster runs on the worker in that schema", heartbeat)
+
+        report.step(
+            "tenants.cluster_heartbeat queued in a cluster runs on the worker in that schema", heartbeat
+        )
 
         def worker_tasks() -> str:
             deadline = time.monotonic() + 30
@@ -301,6 +373,7 @@ def main() -> int:
                     return "beat sent refill-spare-schemas; the worker ran tenants.spare_schemas_refill"
                 time.sleep(1)
             raise AssertionError(f"beat sent: {sent}; worker ran it: {bool(done)}")
+
         report.step("beat schedules the spare-schema refill and the worker runs it", worker_tasks)
 
         # --- backup / restore of one cluster -------------------------------------------------------
@@ -311,23 +384,31 @@ def main() -> int:
             dump = re.search(r"(/\S+\.dump)", out)
             if dump is None:
                 raise CheckFailed(out)
-            stack.shell("from django_tenants.utils import schema_context\n"
-                        "from tenants.content.services import news_create\n"
-                        f"with schema_context({CLUSTER_A!r}):\n"
-                        f"    news_create(title={NEWS_AFTER_BACKUP!r})\n")
+            stack.shell(
+                "from django_tenants.utils import schema_context\n"
+                "from tenants.content.services import news_create\n"
+                f"with schema_context({CLUSTER_A!r}):\n"
+                f"    news_create(title={NEWS_AFTER_BACKUP!r})\n"
+            )
             expect(NEWS_AFTER_BACKUP in stack.https("GET", host(CLUSTER_A), "/").text)
             stack.manage("restore_cluster_backup", CLUSTER_A, "--file", dump.group(1), "--drop-previous")
             page = stack.https("GET", host(CLUSTER_A), "/")
-            expect(page.status == 200 and NEWS_A in page.text and NEWS_AFTER_BACKUP not in page.text, page.status)
+            expect(
+                page.status == 200 and NEWS_A in page.text and NEWS_AFTER_BACKUP not in page.text, page.status
+            )
             other = stack.https("GET", host(CLUSTER_B), "/")
             expect(other.status == 200)
             return f"{Path(dump.group(1)).name}: later news gone after restore, {CLUSTER_B} untouched"
-        report.step("backup_cluster, change, restore_cluster_backup (served again through nginx)", backup_restore)
+
+        report.step(
+            "backup_cluster, change, restore_cluster_backup (served again through nginx)", backup_restore
+        )
 
         def still_running() -> str:
             dead = [f"{name} ({p.returncode})" for name, p, _ in stack.processes if p.poll() is not None]
             expect(not dead, "exited early: " + ", ".join(dead))
             return ", ".join(f"{name} pid {p.pid}" for name, p, _ in stack.processes)
+
         report.step("every process still running before shutdown", still_running)
 
     return finish(report, stack, work, keep, started)
@@ -335,8 +416,10 @@ def main() -> int:
 
 def finish(report: Report, stack: Stack, work: Path, keep: bool, started: float) -> int:
     stack.stop()
-    print(f"\nprod-smoke summary: {len(report.rows) - len(report.failed)} passed, {len(report.failed)} failed "
-          f"({time.monotonic() - started:.0f} s)")
+    print(
+        f"\nprod-smoke summary: {len(report.rows) - len(report.failed)} passed, {len(report.failed)} failed "
+        f"({time.monotonic() - started:.0f} s)"
+    )
     if report.failed:
         for name in report.failed:
             print(f"  FAILED: {name}")

@@ -39,22 +39,33 @@ PUBLIC = None
 
 
 def forbidden(request: HttpRequest, message: str | Promise) -> HttpResponse:
-    return render(request, "frontend/status_page.html",
-                  {"status": 403, "title": _("Доступ запрещён"), "message": message}, status=403)
+    return render(
+        request,
+        "frontend/status_page.html",
+        {"status": 403, "title": _("Доступ запрещён"), "message": message},
+        status=403,
+    )
 
 
 def not_found(request: HttpRequest) -> HttpResponse:
-    return render(request, "frontend/status_page.html",
-                  {"status": 404, "title": _("Страница не найдена"), "message": _("Такой страницы нет.")},
-                  status=404)
+    return render(
+        request,
+        "frontend/status_page.html",
+        {"status": 404, "title": _("Страница не найдена"), "message": _("Такой страницы нет.")},
+        status=404,
+    )
 
 
 def unavailable(request: HttpRequest, message: str) -> HttpResponse:
     """503: a service the page needs (a payment gateway) is down; nothing was changed."""
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"status": "error", "detail": message}, status=503)
-    return render(request, "frontend/status_page.html",
-                  {"status": 503, "title": _("Сервис временно недоступен"), "message": message}, status=503)
+    return render(
+        request,
+        "frontend/status_page.html",
+        {"status": 503, "title": _("Сервис временно недоступен"), "message": message},
+        status=503,
+    )
 
 
 def or_404(found: T | None) -> T:
@@ -124,10 +135,18 @@ def rate_limited(limit: Limit) -> Callable[[View], View]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if limit.hit(client_address(request)) > limit.count:
-                response = render(request, "frontend/status_page.html", {
-                    "status": 429, "title": _("Слишком много запросов"),
-                    "message": _("Слишком много запросов с вашего адреса. Повторите через несколько минут.")},
-                    status=429)
+                response = render(
+                    request,
+                    "frontend/status_page.html",
+                    {
+                        "status": 429,
+                        "title": _("Слишком много запросов"),
+                        "message": _(
+                            "Слишком много запросов с вашего адреса. Повторите через несколько минут."
+                        ),
+                    },
+                    status=429,
+                )
                 response["Retry-After"] = str(limit.seconds)
                 return response
             return view(request, *args, **kwargs)

@@ -13,8 +13,9 @@ SKIP = {".venv", ".local", ".git", "node_modules"}
 
 
 def catalogs() -> list[Path]:
-    return sorted(p for p in ROOT.rglob("locale/*/LC_MESSAGES/*.po")
-                  if not SKIP & set(p.relative_to(ROOT).parts))
+    return sorted(
+        p for p in ROOT.rglob("locale/*/LC_MESSAGES/*.po") if not SKIP & set(p.relative_to(ROOT).parts)
+    )
 
 
 if __name__ == "__main__":

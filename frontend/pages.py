@@ -66,11 +66,21 @@ def _form_valid(form: forms.Form) -> bool:
     return _printable_input(form) and valid  # both run: all the form's errors show in one round
 
 
-def form_page(request: HttpRequest, *, form: forms.Form, save: Callable[[dict[str, Any]], T],
-              success: Target, message: Message = None, title: str | Promise = "",
-              cancel: str = "", submit: str | Promise | None = None, intro: str | Promise = "",
-              template: str = "frontend/form.html", context: dict[str, Any] | None = None,
-              invalid_status: int = 200) -> HttpResponseBase:
+def form_page(
+    request: HttpRequest,
+    *,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], T],
+    success: Target,
+    message: Message = None,
+    title: str | Promise = "",
+    cancel: str = "",
+    submit: str | Promise | None = None,
+    intro: str | Promise = "",
+    template: str = "frontend/form.html",
+    context: dict[str, Any] | None = None,
+    invalid_status: int = 200,
+) -> HttpResponseBase:
     """A page with one form whose valid POST calls `save(cleaned_data)`.
 
     `success` is where to go next (a URL, or a callable of save's result giving a URL or a
@@ -88,15 +98,30 @@ def form_page(request: HttpRequest, *, form: forms.Form, save: Callable[[dict[st
                 messages.success(request, text)
             return _go(success, result)
     status = invalid_status if request.method == "POST" else 200
-    return render(request, template, {
-        "form": form, "title": title, "cancel": cancel, "submit": submit or _("Сохранить"), "intro": intro,
-        "multipart": any(isinstance(f.widget, forms.FileInput) for f in form.fields.values()),
-        **(context or {}),
-    }, status=status)
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "title": title,
+            "cancel": cancel,
+            "submit": submit or _("Сохранить"),
+            "intro": intro,
+            "multipart": any(isinstance(f.widget, forms.FileInput) for f in form.fields.values()),
+            **(context or {}),
+        },
+        status=status,
+    )
 
 
-def action(request: HttpRequest, call: Callable[[], T], *, success: Target, message: Message = None,
-           failure: Target | None = None) -> HttpResponseBase:
+def action(
+    request: HttpRequest,
+    call: Callable[[], T],
+    *,
+    success: Target,
+    message: Message = None,
+    failure: Target | None = None,
+) -> HttpResponseBase:
     """A button's POST: call the service, then go to `success` with `message`; a refusal
     (ValidationError) goes to `failure` (default: `success`) with the service's words."""
     try:

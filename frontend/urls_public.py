@@ -11,10 +11,15 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("my/", views.my_clusters, name="my_clusters"),
     path("account/api-tokens/", account_views.platform_api_tokens, name="api_tokens"),
-    path("account/api-tokens/<int:token_id>/revoke/", account_views.platform_api_token_revoke,
-         name="api_token_revoke"),
+    path(
+        "account/api-tokens/<int:token_id>/revoke/",
+        account_views.platform_api_token_revoke,
+        name="api_token_revoke",
+    ),
     path("platform/clusters/", views.platform_clusters, name="platform_clusters"),
-    path("platform/clusters/<slug:slug>/status/", views.platform_cluster_status, name="platform_cluster_status"),
+    path(
+        "platform/clusters/<slug:slug>/status/", views.platform_cluster_status, name="platform_cluster_status"
+    ),
     *password_reset,
     *password_reset_confirm,
 ]

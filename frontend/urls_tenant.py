@@ -12,18 +12,30 @@ password_reset = [
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
 ]
 password_reset_confirm = [
-    path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(),
-         name="password_reset_complete"),
-    path("password/reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(
-        success_url=reverse_lazy("frontend:password_reset_complete")), name="password_reset_confirm"),
+    path(
+        "password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(success_url=reverse_lazy("frontend:password_reset_complete")),
+        name="password_reset_confirm",
+    ),
 ]
 urlpatterns = [
     path("", views.cluster_home, name="home"),
     path("account/api-tokens/", account_views.cluster_api_tokens, name="api_tokens"),
-    path("account/api-tokens/<int:token_id>/revoke/", account_views.cluster_api_token_revoke,
-         name="api_token_revoke"),
-    path("account/api-tokens/staff/<int:token_id>/revoke/", account_views.staff_api_token_revoke,
-         name="staff_api_token_revoke"),
+    path(
+        "account/api-tokens/<int:token_id>/revoke/",
+        account_views.cluster_api_token_revoke,
+        name="api_token_revoke",
+    ),
+    path(
+        "account/api-tokens/staff/<int:token_id>/revoke/",
+        account_views.staff_api_token_revoke,
+        name="staff_api_token_revoke",
+    ),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("cabinet/", views.cabinet, name="cabinet"),

@@ -60,24 +60,38 @@ def login_view(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if request.method == "POST" and form.is_valid():
         cluster: Cluster | None = getattr(request, "cluster", None)
-        result = user_authenticate(email=form.cleaned_data["email"], password=form.cleaned_data["password"],
-                                   address=client_address(request), cluster=cluster)
+        result = user_authenticate(
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password"],
+            address=client_address(request),
+            cluster=cluster,
+        )
         if result.throttled:
-            form.add_error(None, _("Слишком много неудачных попыток входа с вашего адреса. Повторите через "
-                                   "%(minutes)s минут.") % {"minutes": settings.LOGIN_LOCKOUT_MINUTES})
+            form.add_error(
+                None,
+                _("Слишком много неудачных попыток входа с вашего адреса. Повторите через %(minutes)s минут.")
+                % {"minutes": settings.LOGIN_LOCKOUT_MINUTES},
+            )
         elif result.locked:
-            form.add_error(None, _("Слишком много неудачных попыток входа. Учётная запись заблокирована "
-                                   "на %(minutes)s минут.") % {"minutes": settings.LOGIN_LOCKOUT_MINUTES})
+            form.add_error(
+                None,
+                _("Слишком много неудачных попыток входа. Учётная запись заблокирована на %(minutes)s минут.")
+                % {"minutes": settings.LOGIN_LOCKOUT_MINUTES},
+            )
         elif result.no_access and cluster is not None:
-            form.add_error(None, _("У этой учётной записи нет доступа к кластеру «%(name)s».")
-                           % {"name": cluster.display_name})
+            form.add_error(
+                None,
+                _("У этой учётной записи нет доступа к кластеру «%(name)s».")
+                % {"name": cluster.display_name},
+            )
         elif result.user is None:
             form.add_error(None, _("Неверный e-mail или пароль."))
         else:
             login(request, result.user, backend="core.accounts.backends.EmailLockoutBackend")
             bind_session_to_host(request)
-            if (not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
-                    or urlsplit(next_url).path == reverse("frontend:login")):
+            if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}) or urlsplit(
+                next_url
+            ).path == reverse("frontend:login"):
                 next_url = ""
             return redirect(next_url or "frontend:home")
     return render(request, "registration/login.html", {"form": form, "next": next_url}, status=200)
@@ -97,14 +111,23 @@ class PasswordResetView(auth_views.PasswordResetView):
         email = form.cleaned_data["email"].strip().lower()
         by_address = Limit("reset-address", settings.PASSWORD_RESET_ADDRESS_LIMIT, 3600).hit(address)
         by_email = Limit("reset-email", settings.PASSWORD_RESET_EMAIL_LIMIT, 3600).hit(email)
-        if by_address <= settings.PASSWORD_RESET_ADDRESS_LIMIT and by_email <= settings.PASSWORD_RESET_EMAIL_LIMIT:
+        if (
+            by_address <= settings.PASSWORD_RESET_ADDRESS_LIMIT
+            and by_email <= settings.PASSWORD_RESET_EMAIL_LIMIT
+        ):
             platform = urlsplit(settings.CLUSTERHUB_PLATFORM_URL)
-            form.save(domain_override=platform.netloc, use_https=platform.scheme == "https",
-                      token_generator=self.token_generator, from_email=self.from_email,
-                      email_template_name=self.email_template_name,
-                      subject_template_name=self.subject_template_name, request=self.request,
-                      extra_email_context={"reset_path": reverse("frontend:password_reset",
-                                                                 urlconf=settings.PUBLIC_SCHEMA_URLCONF)})
+            form.save(
+                domain_override=platform.netloc,
+                use_https=platform.scheme == "https",
+                token_generator=self.token_generator,
+                from_email=self.from_email,
+                email_template_name=self.email_template_name,
+                subject_template_name=self.subject_template_name,
+                request=self.request,
+                extra_email_context={
+                    "reset_path": reverse("frontend:password_reset", urlconf=settings.PUBLIC_SCHEMA_URLCONF)
+                },
+            )
         return HttpResponseRedirect(self.get_success_url())
 
 
@@ -126,17 +149,24 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 # --- cluster host -------------------------------------------------------------------
 
+
 @cluster_page(PUBLIC)
 def cluster_home(request: ClusterHttpRequest) -> HttpResponse:
     news = list(news_list(published_only=True)[:5])
     upcoming = list(event_list(public_only=True, period="upcoming", today=cluster_today(request.cluster))[:5])
     calls = selection.calls_for_cluster(cluster=request.cluster)
-    return render(request, "frontend/cluster_home.html", {
-        "cluster": request.cluster, "news": news, "events": upcoming,
-        "open_calls": [c for c in calls if c.status == Call.Status.OPEN],
-        "published_calls": [c for c in calls if c.status == Call.Status.PUBLISHED][:3],
-        "may_apply": bool(user_cluster_roles(request.user, request.cluster) & MANAGERS),
-    })
+    return render(
+        request,
+        "frontend/cluster_home.html",
+        {
+            "cluster": request.cluster,
+            "news": news,
+            "events": upcoming,
+            "open_calls": [c for c in calls if c.status == Call.Status.OPEN],
+            "published_calls": [c for c in calls if c.status == Call.Status.PUBLISHED][:3],
+            "may_apply": bool(user_cluster_roles(request.user, request.cluster) & MANAGERS),
+        },
+    )
 
 
 @cluster_page(READERS)
@@ -156,15 +186,22 @@ def news_page(request: ClusterHttpRequest) -> HttpResponse:
 
 # --- public host ----------------------------------------------------------------------
 
+
 def platform_home(request: HttpRequest) -> HttpResponse:
     clusters = cluster_list().filter(status=Cluster.Status.ACTIVE).prefetch_related("domains")
     cards = [(c, _cluster_url(request, c)) for c in clusters]
     calls = selection.calls_public()
-    return render(request, "frontend/platform_home.html", {
-        "cards": cards, "open_calls": [c for c in calls if c.status == Call.Status.OPEN],
-        "published_calls": [c for c in calls if c.status == Call.Status.PUBLISHED][:3],
-        "reviews": isinstance(request.user, User) and selection.assignments_of_expert(user=request.user).exists(),
-    })
+    return render(
+        request,
+        "frontend/platform_home.html",
+        {
+            "cards": cards,
+            "open_calls": [c for c in calls if c.status == Call.Status.OPEN],
+            "published_calls": [c for c in calls if c.status == Call.Status.PUBLISHED][:3],
+            "reviews": isinstance(request.user, User)
+            and selection.assignments_of_expert(user=request.user).exists(),
+        },
+    )
 
 
 @signed_in_platform_page
@@ -177,11 +214,16 @@ def my_clusters(request: PlatformHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def platform_clusters(request: PlatformHttpRequest) -> HttpResponseBase:
     return form_page(
-        request, form=ClusterCreateForm(request.POST or None), save=lambda data: cluster_provision(**data),
+        request,
+        form=ClusterCreateForm(request.POST or None),
+        save=lambda data: cluster_provision(**data),
         success=reverse("frontend:platform_clusters"),
-        message=lambda cluster: _("Кластер «%(name)s» создан: %(url)s")
-        % {"name": cluster.display_name, "url": _cluster_url(request, cluster)},
-        title=_("Управление кластерами"), submit=_("Создать кластер"),
+        message=lambda cluster: (
+            _("Кластер «%(name)s» создан: %(url)s")
+            % {"name": cluster.display_name, "url": _cluster_url(request, cluster)}
+        ),
+        title=_("Управление кластерами"),
+        submit=_("Создать кластер"),
         template="frontend/platform_clusters.html",
         context={"clusters": cluster_list().prefetch_related("domains")},
     )
@@ -194,10 +236,18 @@ def platform_cluster_status(request: PlatformHttpRequest, slug: str) -> HttpResp
     back = reverse("frontend:platform_clusters")
     choice = request.POST.get("action")
     if choice == "suspend":
-        return action(request, lambda: cluster_suspend(cluster=cluster), success=back,
-                      message=_("Кластер «%(name)s» приостановлен.") % {"name": cluster.display_name})
+        return action(
+            request,
+            lambda: cluster_suspend(cluster=cluster),
+            success=back,
+            message=_("Кластер «%(name)s» приостановлен.") % {"name": cluster.display_name},
+        )
     if choice == "resume":
-        return action(request, lambda: cluster_resume(cluster=cluster), success=back,
-                      message=_("Работа кластера «%(name)s» возобновлена.") % {"name": cluster.display_name})
+        return action(
+            request,
+            lambda: cluster_resume(cluster=cluster),
+            success=back,
+            message=_("Работа кластера «%(name)s» возобновлена.") % {"name": cluster.display_name},
+        )
     messages.error(request, _("Неизвестное действие."))
     return redirect(back)

@@ -30,13 +30,19 @@ from .selectors import cluster_for_host
 connection: Any = _connection
 
 
-def _page(request: HttpRequest, *, status: int, title: str, message: str,
-          params: dict[str, str] | None = None) -> HttpResponse:
+def _page(
+    request: HttpRequest, *, status: int, title: str, message: str, params: dict[str, str] | None = None
+) -> HttpResponse:
     """A status page, rendered before LocaleMiddleware runs: pick the language here."""
     with translation.override(language_from_cookie(request)):
-        html = render_to_string("frontend/status_page.html", {
-            "status": status, "title": gettext(title), "message": gettext(message) % (params or {}),
-        })
+        html = render_to_string(
+            "frontend/status_page.html",
+            {
+                "status": status,
+                "title": gettext(title),
+                "message": gettext(message) % (params or {}),
+            },
+        )
     return HttpResponse(html, status=status)
 
 
@@ -56,16 +62,28 @@ class ClusterRoutingMiddleware:
 
         cluster = cluster_for_host(hostname=hostname)
         if cluster is None:
-            return _page(request, status=404, title=gettext_noop("Страница не найдена"),
-                         message=gettext_noop("По этому адресу нет кластера."))
+            return _page(
+                request,
+                status=404,
+                title=gettext_noop("Страница не найдена"),
+                message=gettext_noop("По этому адресу нет кластера."),
+            )
         if cluster.status == Cluster.Status.SUSPENDED:
-            return _page(request, status=403, title=gettext_noop("Кластер приостановлен"),
-                         message=gettext_noop("Работа кластера «%(name)s» приостановлена оператором платформы."),
-                         params={"name": cluster.display_name})
+            return _page(
+                request,
+                status=403,
+                title=gettext_noop("Кластер приостановлен"),
+                message=gettext_noop("Работа кластера «%(name)s» приостановлена оператором платформы."),
+                params={"name": cluster.display_name},
+            )
         if cluster.status == Cluster.Status.ARCHIVED:
-            return _page(request, status=410, title=gettext_noop("Кластер в архиве"),
-                         message=gettext_noop("Кластер «%(name)s» перенесён в архив."),
-                         params={"name": cluster.display_name})
+            return _page(
+                request,
+                status=410,
+                title=gettext_noop("Кластер в архиве"),
+                message=gettext_noop("Кластер «%(name)s» перенесён в архив."),
+                params={"name": cluster.display_name},
+            )
 
         cluster.domain_url = hostname
         request.tenant = cluster  # type: ignore[attr-defined]

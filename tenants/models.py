@@ -62,7 +62,9 @@ class Cluster(TenantMixin):
     name = models.CharField(_("полное наименование"), max_length=300)
     short_name = models.CharField(_("краткое наименование"), max_length=120, blank=True)
     region_codes = ArrayField(
-        models.CharField(max_length=8), verbose_name=_("регионы"), validators=[validate_region_codes],
+        models.CharField(max_length=8),
+        verbose_name=_("регионы"),
+        validators=[validate_region_codes],
         help_text=_("Коды ISO 3166-2:RU; у межрегионального кластера их несколько."),
     )
     kind = models.CharField(_("тип"), max_length=20, choices=Kind.choices, default=Kind.REGIONAL)
@@ -72,7 +74,9 @@ class Cluster(TenantMixin):
     )
     founded_on = models.DateField(_("дата создания"), null=True, blank=True)
     registry_status = models.CharField(
-        _("статус в реестре Минпромторга"), max_length=20, choices=RegistryStatus.choices,
+        _("статус в реестре Минпромторга"),
+        max_length=20,
+        choices=RegistryStatus.choices,
         default=RegistryStatus.NOT_APPLIED,
     )
     status = models.CharField(_("состояние"), max_length=20, choices=Status.choices, default=Status.ACTIVE)

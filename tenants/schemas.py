@@ -38,8 +38,10 @@ def template_fingerprint() -> str:
     """md5 of the template's applied migrations: changes whenever migrate changes it."""
     with connection.cursor() as cur:
         cur.execute(
-            sql.SQL("SELECT md5(coalesce(string_agg(app || '.' || name, ',' ORDER BY app, name), '')) "
-                    "FROM {}.django_migrations").format(sql.Identifier(template_schema()))
+            sql.SQL(
+                "SELECT md5(coalesce(string_agg(app || '.' || name, ',' ORDER BY app, name), '')) "
+                "FROM {}.django_migrations"
+            ).format(sql.Identifier(template_schema()))
         )
         return str(cur.fetchone()[0])
 
@@ -68,9 +70,19 @@ def template_snapshot_take() -> TemplateSnapshot:
     """pg_dump the template's structure and store it for its current migration state."""
     fingerprint = template_fingerprint()
     dump = subprocess.run(  # noqa: S603
-        [pg_tool("pg_dump"), "--schema-only", "--no-owner", "--no-privileges",
-         "--no-comments", f"--schema={template_schema()}"],
-        env=_pg_env(), check=True, capture_output=True, text=True, timeout=600,
+        [
+            pg_tool("pg_dump"),
+            "--schema-only",
+            "--no-owner",
+            "--no-privileges",
+            "--no-comments",
+            f"--schema={template_schema()}",
+        ],
+        env=_pg_env(),
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
     ).stdout
     snapshot, _ = TemplateSnapshot.objects.update_or_create(
         fingerprint=fingerprint, defaults={"ddl": _ddl_from_dump(dump, template_schema())}
@@ -97,9 +109,7 @@ def schema_clone_from_template(*, target: str) -> None:
     (pre-cloned) schema when one matches the template, else replay the snapshot DDL."""
     source = template_schema()
     if not schema_exists(source):
-        raise RuntimeError(
-            f"Template schema {source!r} is missing: run `python manage.py migrate_schemas`."
-        )
+        raise RuntimeError(f"Template schema {source!r} is missing: run `python manage.py migrate_schemas`.")
     if spare_schema_claim(target=target):
         return
     _replay_snapshot(target=target)
@@ -113,9 +123,10 @@ def _replay_snapshot(*, target: str) -> None:
     with connection.cursor() as cur:
         cur.execute(ddl)
         cur.execute(
-            sql.SQL("INSERT INTO {}.django_migrations (app, name, applied) "
-                    "SELECT app, name, applied FROM {}.django_migrations ORDER BY id").format(
-                sql.Identifier(target), sql.Identifier(source))
+            sql.SQL(
+                "INSERT INTO {}.django_migrations (app, name, applied) "
+                "SELECT app, name, applied FROM {}.django_migrations ORDER BY id"
+            ).format(sql.Identifier(target), sql.Identifier(source))
         )
 
 
@@ -124,22 +135,27 @@ def _replay_snapshot(*, target: str) -> None:
 # statement) instead of running the template's DDL, and the pool is refilled after commit.
 # Spare names contain "_", which cluster slugs cannot, so they never collide with a cluster.
 
+
 def spare_prefix() -> str:
     return f"{template_schema()}_spare_"
 
 
 def _schema_fingerprint(cur: Any, name: str) -> str:
     cur.execute(
-        sql.SQL("SELECT md5(coalesce(string_agg(app || '.' || name, ',' ORDER BY app, name), '')) "
-                "FROM {}.django_migrations").format(sql.Identifier(name))
+        sql.SQL(
+            "SELECT md5(coalesce(string_agg(app || '.' || name, ',' ORDER BY app, name), '')) "
+            "FROM {}.django_migrations"
+        ).format(sql.Identifier(name))
     )
     return str(cur.fetchone()[0])
 
 
 def spare_schemas() -> list[str]:
     with connection.cursor() as cur:
-        cur.execute("SELECT nspname FROM pg_namespace WHERE starts_with(nspname, %s) ORDER BY nspname",
-                    [spare_prefix()])
+        cur.execute(
+            "SELECT nspname FROM pg_namespace WHERE starts_with(nspname, %s) ORDER BY nspname",
+            [spare_prefix()],
+        )
         return [row[0] for row in cur.fetchall()]
 
 
@@ -154,12 +170,16 @@ def spare_schema_claim(*, target: str) -> bool:
             cur.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [name])
             if not cur.fetchone()[0] or _schema_fingerprint(cur, name) != wanted:
                 continue
-            cur.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(name), sql.Identifier(target)))
+            cur.execute(
+                sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(name), sql.Identifier(target))
+            )
             # Sequences are not transactional: a spare handed back by a rolled-back
             # transaction may have advanced; every cluster starts its ids at 1.
-            cur.execute("SELECT setval(format('%%I.%%I', schemaname, sequencename)::regclass, 1, false) "
-                        "FROM pg_sequences WHERE schemaname = %s AND sequencename <> 'django_migrations_id_seq'",
-                        [target])
+            cur.execute(
+                "SELECT setval(format('%%I.%%I', schemaname, sequencename)::regclass, 1, false) "
+                "FROM pg_sequences WHERE schemaname = %s AND sequencename <> 'django_migrations_id_seq'",
+                [target],
+            )
             return True
     return False
 
@@ -189,6 +209,7 @@ def schema_drop(*, name: str) -> None:
 
 
 # --- PostgreSQL client tools ------------------------------------------------------------
+
 
 def _server_major() -> int:
     with connection.cursor() as cur:
@@ -221,7 +242,9 @@ def pg_tool(name: str) -> str:
     found = shutil.which(name)
     if found:
         candidates.append(found)
-    usable = [(v, c) for c in candidates if os.path.exists(c) and (v := _tool_major(c)) is not None and v >= major]
+    usable = [
+        (v, c) for c in candidates if os.path.exists(c) and (v := _tool_major(c)) is not None and v >= major
+    ]
     if not usable:
         raise RuntimeError(f"No {name} of version {major} or newer was found.")
     exact = [c for v, c in usable if v == major]
@@ -232,8 +255,13 @@ def pg_tool(name: str) -> str:
 def _pg_env() -> dict[str, str]:
     db = connection.settings_dict
     env = dict(os.environ)
-    for key, var in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"),
-                     ("PASSWORD", "PGPASSWORD"), ("NAME", "PGDATABASE")):
+    for key, var in (
+        ("HOST", "PGHOST"),
+        ("PORT", "PGPORT"),
+        ("USER", "PGUSER"),
+        ("PASSWORD", "PGPASSWORD"),
+        ("NAME", "PGDATABASE"),
+    ):
         if db.get(key):
             env[var] = str(db[key])
     return env
@@ -243,9 +271,18 @@ def schema_dump(*, name: str, path: Path) -> Path:
     """pg_dump of one schema, custom format, to `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(  # noqa: S603
-        [pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
-         f"--schema={name}", f"--file={path}"],
-        env=_pg_env(), check=True, capture_output=True, timeout=3600,
+        [
+            pg_tool("pg_dump"),
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            f"--schema={name}",
+            f"--file={path}",
+        ],
+        env=_pg_env(),
+        check=True,
+        capture_output=True,
+        timeout=3600,
     )
     return path
 
@@ -253,7 +290,17 @@ def schema_dump(*, name: str, path: Path) -> Path:
 def schema_restore(*, path: Path) -> None:
     """Recreate a schema from a schema_dump() file (the schema must not exist)."""
     subprocess.run(  # noqa: S603
-        [pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",
-         "--single-transaction", f"--dbname={_pg_env().get('PGDATABASE', '')}", str(path)],
-        env=_pg_env(), check=True, capture_output=True, timeout=3600,
+        [
+            pg_tool("pg_restore"),
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--single-transaction",
+            f"--dbname={_pg_env().get('PGDATABASE', '')}",
+            str(path),
+        ],
+        env=_pg_env(),
+        check=True,
+        capture_output=True,
+        timeout=3600,
     )

@@ -30,8 +30,10 @@ HOST_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 def validate_slug(slug: str) -> None:
     if not SLUG_RE.match(slug):
         raise ValidationError(
-            {"slug": "Код кластера: от 2 до 30 строчных латинских букв и цифр, начиная с буквы "
-                     "(например, mosreg)."}
+            {
+                "slug": "Код кластера: от 2 до 30 строчных латинских букв и цифр, начиная с буквы "
+                "(например, mosreg)."
+            }
         )
     if slug in settings.RESERVED_CLUSTER_SLUGS:
         raise ValidationError({"slug": f"Код «{slug}» зарезервирован платформой, выберите другой."})
@@ -82,11 +84,15 @@ def cluster_provision(
             errors.update(exc.message_dict)
     region_codes = [code.strip().upper() for code in region_codes if code.strip()]
     cluster = Cluster(
-        schema_name=slug, name=(name or "").strip(), short_name=short_name.strip(),
+        schema_name=slug,
+        name=(name or "").strip(),
+        short_name=short_name.strip(),
         region_codes=region_codes,
         kind=kind or (Cluster.Kind.INTERREGIONAL if len(region_codes) > 1 else Cluster.Kind.REGIONAL),
-        base_territory=base_territory, specialized_organization=specialized_organization,
-        founded_on=founded_on, time_zone=time_zone,
+        base_territory=base_territory,
+        specialized_organization=specialized_organization,
+        founded_on=founded_on,
+        time_zone=time_zone,
     )
     try:
         cluster.full_clean(exclude=["schema_name"])
@@ -139,7 +145,9 @@ def cluster_archive(*, cluster: Cluster, directory: Path | None = None) -> Path:
         raise ValidationError("Кластер уже в архиве.")
     directory = Path(directory or settings.CLUSTER_ARCHIVE_DIR)
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
-    path = schemas.schema_dump(name=cluster.schema_name, path=directory / f"{cluster.schema_name}-{stamp}.dump")
+    path = schemas.schema_dump(
+        name=cluster.schema_name, path=directory / f"{cluster.schema_name}-{stamp}.dump"
+    )
     with transaction.atomic():
         cluster.archive_path = str(path)
         cluster.status = Cluster.Status.ARCHIVED

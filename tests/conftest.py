@@ -92,8 +92,15 @@ InCluster = Callable[[Cluster], schema_context]
 class MakeUser(Protocol):
     """The type of the `make_user` fixture: a user, granted `role` in `cluster` when given."""
 
-    def __call__(self, role: str | None = None, cluster: Cluster | None = None, *, email: str | None = None,
-                 region_codes: list[str] | None = None, company_id: int | None = None) -> User: ...
+    def __call__(
+        self,
+        role: str | None = None,
+        cluster: Cluster | None = None,
+        *,
+        email: str | None = None,
+        region_codes: list[str] | None = None,
+        company_id: int | None = None,
+    ) -> User: ...
 
 
 @pytest.fixture
@@ -106,13 +113,24 @@ def in_cluster() -> InCluster:
 def make_user(db: None) -> MakeUser:
     counter = {"n": 0}
 
-    def make(role: str | None = None, cluster: Cluster | None = None, *, email: str | None = None,
-             region_codes: list[str] | None = None, company_id: int | None = None) -> User:
+    def make(
+        role: str | None = None,
+        cluster: Cluster | None = None,
+        *,
+        email: str | None = None,
+        region_codes: list[str] | None = None,
+        company_id: int | None = None,
+    ) -> User:
         counter["n"] += 1
-        user = user_create(email=email or f"user{counter['n']}-{role or 'none'}@example.test",
-                           password=PASSWORD, full_name=f"Тестовый Пользователь {counter['n']}")
+        user = user_create(
+            email=email or f"user{counter['n']}-{role or 'none'}@example.test",
+            password=PASSWORD,
+            full_name=f"Тестовый Пользователь {counter['n']}",
+        )
         if role:
-            grant_role(user=user, role=role, cluster=cluster, region_codes=region_codes, company_id=company_id)
+            grant_role(
+                user=user, role=role, cluster=cluster, region_codes=region_codes, company_id=company_id
+            )
         return user
 
     return make

@@ -94,20 +94,37 @@ def worker(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> I
         "CELERY_RESULT_BACKEND": REDIS_URL,
         "DJANGO_SETTINGS_MODULE": "clusterhub.settings.test",
         "DATABASE_URL": _database_url(),
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), str(ROOT / "platform"),
-                                                    os.environ.get("PYTHONPATH")])),
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(ROOT), str(ROOT / "platform"), os.environ.get("PYTHONPATH")])
+        ),
     }
     env.pop("SENTRY_DSN", None)
-    command = [str(Path(sys.executable).with_name("celery")), "-A", "clusterhub", "worker",
-               "--pool=solo", "-l", "warning", "-n", name, "-Q", queue,
-               "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    command = [
+        str(Path(sys.executable).with_name("celery")),
+        "-A",
+        "clusterhub",
+        "worker",
+        "--pool=solo",
+        "-l",
+        "warning",
+        "-n",
+        name,
+        "-Q",
+        queue,
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
 
-    saved = {key: app.conf.get(key) for key in
-             ("broker_url", "result_backend", "task_always_eager", "task_default_queue")}
+    saved = {
+        key: app.conf.get(key)
+        for key in ("broker_url", "result_backend", "task_always_eager", "task_default_queue")
+    }
     process: subprocess.Popen[bytes] | None = None
     try:
-        app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False,
-                        task_default_queue=queue)
+        app.conf.update(
+            broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False, task_default_queue=queue
+        )
         _reset_app_connections()
         with log.open("wb") as log_file:
             process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
@@ -117,7 +134,9 @@ def worker(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> I
             if process.poll() is not None:
                 pytest.fail(f"celery worker exited with {process.returncode}:\n{handle.log_tail()}")
             if time.monotonic() > deadline:
-                pytest.fail(f"celery worker did not answer ping in {START_TIMEOUT:.0f}s:\n{handle.log_tail()}")
+                pytest.fail(
+                    f"celery worker did not answer ping in {START_TIMEOUT:.0f}s:\n{handle.log_tail()}"
+                )
         yield handle
     finally:
         if process is not None:
@@ -127,7 +146,9 @@ def worker(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> I
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=5)
-        redis.Redis.from_url(REDIS_URL).delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+        redis.Redis.from_url(REDIS_URL).delete(
+            queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
+        )
         app.conf.update(saved)
         _reset_app_connections()
 

@@ -18,13 +18,18 @@ from tests.conftest import PASSWORD, MakeUser
 ROOT = Path(__file__).resolve().parents[1]
 PO_PATH = ROOT / "frontend" / "locale" / "en" / "LC_MESSAGES" / "django.po"
 # Areas may keep their own catalog in <app>/locale (see frontend/compile_messages.py).
-PO_PATHS = sorted(p for p in ROOT.rglob("locale/en/LC_MESSAGES/django.po")
-                  if not {".venv", ".local", ".git"} & set(p.relative_to(ROOT).parts))
+PO_PATHS = sorted(
+    p
+    for p in ROOT.rglob("locale/en/LC_MESSAGES/django.po")
+    if not {".venv", ".local", ".git"} & set(p.relative_to(ROOT).parts)
+)
 
 # Where translatable strings live (what `makemessages -l en` collects for the UI).
 PYTHON_SOURCES = sorted(
-    path for folder in ("frontend", "tenants", "core", "api", "billing")
-    for path in (ROOT / folder).rglob("*.py") if "migrations" not in path.parts
+    path
+    for folder in ("frontend", "tenants", "core", "api", "billing")
+    for path in (ROOT / folder).rglob("*.py")
+    if "migrations" not in path.parts
 ) + [ROOT / "platform" / "clusterhub" / "settings" / "base.py"]  # LANGUAGES names
 TEMPLATE_SOURCES = sorted(p for p in (ROOT / "frontend").rglob("templates/**/*") if p.is_file())
 GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "gettext_noop"}
@@ -34,8 +39,14 @@ PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]")
 def _python_msgids(path: Path) -> set[str]:
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in GETTEXT_NAMES
-                and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in GETTEXT_NAMES
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             found.add(node.args[0].value)
     return found
 
@@ -141,8 +152,9 @@ def test_language_choice_belongs_to_its_host(cluster_a: Cluster, cluster_b: Clus
     assert "<h1>Вход: Кластер Бета (тест)</h1>" in beta.get("/login/").content.decode()
 
 
-def test_error_messages_from_views_are_translated(cluster_a: Cluster, cluster_b: Cluster,
-                                                  make_user: MakeUser) -> None:
+def test_error_messages_from_views_are_translated(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     user = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     beta = Client(HTTP_HOST="beta.localhost")
     html = beta.post("/login/", {"email": user.email, "password": PASSWORD}).content.decode()

@@ -93,12 +93,22 @@ def _content(scoped: bool = False) -> Protected:
 
 ROUTES: dict[str, Access] = {
     # --- both hosts
-    "tenant ops-healthz": PROBE, "tenant ops-readyz": PROBE, "tenant ops-metrics": PROBE,
-    "public ops-healthz": PROBE, "public ops-readyz": PROBE, "public ops-metrics": PROBE,
-    "tenant schema": SCHEMA, "tenant swagger-ui": SCHEMA, "public schema": SCHEMA, "public swagger-ui": SCHEMA,
-    "tenant set_language": LANG, "public set_language": LANG,
-    "tenant api:token": TOKEN, "public api:token": TOKEN,
-    "tenant api:me": _p(frozenset({USER})), "public api:me": _p(frozenset({USER})),
+    "tenant ops-healthz": PROBE,
+    "tenant ops-readyz": PROBE,
+    "tenant ops-metrics": PROBE,
+    "public ops-healthz": PROBE,
+    "public ops-readyz": PROBE,
+    "public ops-metrics": PROBE,
+    "tenant schema": SCHEMA,
+    "tenant swagger-ui": SCHEMA,
+    "public schema": SCHEMA,
+    "public swagger-ui": SCHEMA,
+    "tenant set_language": LANG,
+    "public set_language": LANG,
+    "tenant api:token": TOKEN,
+    "public api:token": TOKEN,
+    "tenant api:me": _p(frozenset({USER})),
+    "public api:me": _p(frozenset({USER})),
     # --- cluster host: API
     "tenant api:cluster": _content(),
     "tenant api:member-import-detail": _p(MANAGERS),
@@ -106,63 +116,106 @@ ROUTES: dict[str, Access] = {
     "tenant api:member-export": _p(MANAGERS),
     "tenant api:member-import-file": _p(MANAGERS),
     "tenant api:member-detail": _content(scoped=True),
-    "tenant api:member-activate": _p(MANAGERS), "tenant api:member-admit": _p(MANAGERS),
-    "tenant api:member-apply": _p(MANAGERS), "tenant api:member-expel": _p(MANAGERS),
+    "tenant api:member-activate": _p(MANAGERS),
+    "tenant api:member-admit": _p(MANAGERS),
+    "tenant api:member-apply": _p(MANAGERS),
+    "tenant api:member-expel": _p(MANAGERS),
     "tenant api:member-history": _p(ANY_ROLE, scoped=True),
     "tenant api:member-representative-revoke": _p(MANAGERS),
     "tenant api:member-representatives": _p(ANY_ROLE, scoped=True),
-    "tenant api:member-resume": _p(MANAGERS), "tenant api:member-suspend": _p(MANAGERS),
+    "tenant api:member-resume": _p(MANAGERS),
+    "tenant api:member-suspend": _p(MANAGERS),
     "tenant api:member-withdraw": _p(MANAGERS),
-    "tenant api:product-list": _p(ANY_ROLE), "tenant api:product-detail": _p(ANY_ROLE, scoped=True),
-    "tenant api:kpi-list": _p(ANY_ROLE), "tenant api:kpi-detail": _p(ANY_ROLE, scoped=True),
-    "tenant api:kpi-accept": _p(MANAGERS), "tenant api:kpi-return-to-draft": _p(MANAGERS),
+    "tenant api:product-list": _p(ANY_ROLE),
+    "tenant api:product-detail": _p(ANY_ROLE, scoped=True),
+    "tenant api:kpi-list": _p(ANY_ROLE),
+    "tenant api:kpi-detail": _p(ANY_ROLE, scoped=True),
+    "tenant api:kpi-accept": _p(MANAGERS),
+    "tenant api:kpi-return-to-draft": _p(MANAGERS),
     "tenant api:kpi-submit": _p(ANY_ROLE, scoped=True),
-    "tenant api:contract-list": _p(ANY_ROLE), "tenant api:contract-detail": _p(ANY_ROLE, scoped=True),
-    "tenant api:body-list": _content(), "tenant api:body-detail": _content(),
-    "tenant api:officer-list": _content(), "tenant api:officer-detail": _content(),
-    "tenant api:committee-list": _content(), "tenant api:committee-detail": _content(),
-    "tenant api:committee-add-member": _p(MANAGERS), "tenant api:committee-document": _content(),
-    "tenant api:committee-remove-member": _p(MANAGERS), "tenant api:committee-upload-document": _p(MANAGERS),
-    "tenant api:meeting-list": _content(), "tenant api:meeting-detail": _content(),
-    "tenant api:meeting-add-agenda-item": _p(MANAGERS), "tenant api:meeting-protocol": _p(ANY_ROLE),
-    "tenant api:meeting-record-attendance": _p(MANAGERS), "tenant api:meeting-record-decisions": _p(MANAGERS),
+    "tenant api:contract-list": _p(ANY_ROLE),
+    "tenant api:contract-detail": _p(ANY_ROLE, scoped=True),
+    "tenant api:body-list": _content(),
+    "tenant api:body-detail": _content(),
+    "tenant api:officer-list": _content(),
+    "tenant api:officer-detail": _content(),
+    "tenant api:committee-list": _content(),
+    "tenant api:committee-detail": _content(),
+    "tenant api:committee-add-member": _p(MANAGERS),
+    "tenant api:committee-document": _content(),
+    "tenant api:committee-remove-member": _p(MANAGERS),
+    "tenant api:committee-upload-document": _p(MANAGERS),
+    "tenant api:meeting-list": _content(),
+    "tenant api:meeting-detail": _content(),
+    "tenant api:meeting-add-agenda-item": _p(MANAGERS),
+    "tenant api:meeting-protocol": _p(ANY_ROLE),
+    "tenant api:meeting-record-attendance": _p(MANAGERS),
+    "tenant api:meeting-record-decisions": _p(MANAGERS),
     "tenant api:meeting-remove-agenda-item": _p(MANAGERS),
-    "tenant api:news-list": _content(), "tenant api:news-detail": _content(),
-    "tenant api:event-list": _content(), "tenant api:event-detail": _content(),
-    "tenant api:event-register": _p(ANY_ROLE), "tenant api:event-withdraw": _p(ANY_ROLE, scoped=True),
-    "tenant api:article-list": _content(), "tenant api:article-detail": _content(),
-    "tenant api:job-list": _content(), "tenant api:job-detail": _content(),
-    "tenant api:site-document-list": _content(), "tenant api:site-document-detail": _content(),
+    "tenant api:news-list": _content(),
+    "tenant api:news-detail": _content(),
+    "tenant api:event-list": _content(),
+    "tenant api:event-detail": _content(),
+    "tenant api:event-register": _p(ANY_ROLE),
+    "tenant api:event-withdraw": _p(ANY_ROLE, scoped=True),
+    "tenant api:article-list": _content(),
+    "tenant api:article-detail": _content(),
+    "tenant api:job-list": _content(),
+    "tenant api:job-detail": _content(),
+    "tenant api:site-document-list": _content(),
+    "tenant api:site-document-detail": _content(),
     "tenant api:site-document-download": _p(ANY_ROLE),
-    "tenant api:public-directory-list": PUBLIC_API, "tenant api:public-directory-detail": PUBLIC_API,
-    "tenant api:public-product-list": PUBLIC_API, "tenant api:public-product-detail": PUBLIC_API,
-    "tenant api:public-event-list": PUBLIC_API, "tenant api:public-event-detail": PUBLIC_API,
+    "tenant api:public-directory-list": PUBLIC_API,
+    "tenant api:public-directory-detail": PUBLIC_API,
+    "tenant api:public-product-list": PUBLIC_API,
+    "tenant api:public-product-detail": PUBLIC_API,
+    "tenant api:public-event-list": PUBLIC_API,
+    "tenant api:public-event-detail": PUBLIC_API,
     "tenant api:audit-list": _p(MANAGERS),
-    "tenant api:roadmap-progress": _p(ANY_ROLE), "tenant api:roadmap-items-mine": _p(ANY_ROLE),
-    "tenant api:roadmap-report": _p(ANY_ROLE), "tenant api:roadmap-report-jobs": _p(ANY_ROLE),
-    "tenant api:roadmap-report-job": _p(ANY_ROLE), "tenant api:roadmap-report-job-file": _p(ANY_ROLE),
-    "tenant api:roadmap-import-list": _p(MANAGERS), "tenant api:roadmap-import-detail": _p(MANAGERS),
+    "tenant api:roadmap-progress": _p(ANY_ROLE),
+    "tenant api:roadmap-items-mine": _p(ANY_ROLE),
+    "tenant api:roadmap-report": _p(ANY_ROLE),
+    "tenant api:roadmap-report-jobs": _p(ANY_ROLE),
+    "tenant api:roadmap-report-job": _p(ANY_ROLE),
+    "tenant api:roadmap-report-job-file": _p(ANY_ROLE),
+    "tenant api:roadmap-import-list": _p(MANAGERS),
+    "tenant api:roadmap-import-detail": _p(MANAGERS),
     "tenant api:roadmap-import-confirm": _p(MANAGERS),
-    "tenant api:roadmap-item-list": _content(), "tenant api:roadmap-item-detail": _content(),
-    "tenant api:roadmap-list": _content(), "tenant api:roadmap-detail": _content(),
-    "tenant api:roadmap-approve": _p(MANAGERS), "tenant api:roadmap-close": _p(MANAGERS),
+    "tenant api:roadmap-item-list": _content(),
+    "tenant api:roadmap-item-detail": _content(),
+    "tenant api:roadmap-list": _content(),
+    "tenant api:roadmap-detail": _content(),
+    "tenant api:roadmap-approve": _p(MANAGERS),
+    "tenant api:roadmap-close": _p(MANAGERS),
     "tenant api:roadmap-new-version": _p(MANAGERS),
-    "tenant api:fee-schedule-list": _content(), "tenant api:fee-schedule-detail": _content(),
-    "tenant api:assessment-list": _content(), "tenant api:assessment-detail": _content(scoped=True),
-    "tenant api:invoice-list": _content(), "tenant api:invoice-detail": _content(scoped=True),
-    "tenant api:invoice-pay": _p(ANY_ROLE, scoped=True), "tenant api:invoice-pdf": _p(ANY_ROLE, scoped=True),
+    "tenant api:fee-schedule-list": _content(),
+    "tenant api:fee-schedule-detail": _content(),
+    "tenant api:assessment-list": _content(),
+    "tenant api:assessment-detail": _content(scoped=True),
+    "tenant api:invoice-list": _content(),
+    "tenant api:invoice-detail": _content(scoped=True),
+    "tenant api:invoice-pay": _p(ANY_ROLE, scoped=True),
+    "tenant api:invoice-pdf": _p(ANY_ROLE, scoped=True),
     "tenant api:invoice-void": _p(MANAGERS),
-    "tenant api:payment-list": _content(), "tenant api:payment-detail": _content(scoped=True),
+    "tenant api:payment-list": _content(),
+    "tenant api:payment-detail": _content(scoped=True),
     "tenant api:payment-refund": _p(MANAGERS),
     "tenant api:payee": _content(),
-    "tenant api:bank-statement-list": _p(MANAGERS), "tenant api:bank-statement-detail": _p(MANAGERS),
+    "tenant api:bank-statement-list": _p(MANAGERS),
+    "tenant api:bank-statement-detail": _p(MANAGERS),
     "tenant api:bank-statement-apply": _p(MANAGERS),
-    "tenant api:bank-statement-line-list": _p(MANAGERS), "tenant api:bank-statement-line-detail": _p(MANAGERS),
-    "tenant api:bank-statement-line-dismiss": _p(MANAGERS), "tenant api:bank-statement-line-match": _p(MANAGERS),
-    "tenant api:annual-report-list": _p(ANY_ROLE), "tenant api:annual-report-draft": _p(ANY_ROLE),
-    "tenant api:annual-report-drafts": _p(ANY_ROLE), "tenant api:annual-report-detail": _p(ANY_ROLE),
-    "tenant api:project-list": _content(), "tenant api:project-detail": _p(ANY_ROLE, scoped=True),
-    "tenant api:project-budget": _p(ANY_ROLE, scoped=True), "tenant api:project-set-status": _p(MANAGERS),
+    "tenant api:bank-statement-line-list": _p(MANAGERS),
+    "tenant api:bank-statement-line-detail": _p(MANAGERS),
+    "tenant api:bank-statement-line-dismiss": _p(MANAGERS),
+    "tenant api:bank-statement-line-match": _p(MANAGERS),
+    "tenant api:annual-report-list": _p(ANY_ROLE),
+    "tenant api:annual-report-draft": _p(ANY_ROLE),
+    "tenant api:annual-report-drafts": _p(ANY_ROLE),
+    "tenant api:annual-report-detail": _p(ANY_ROLE),
+    "tenant api:project-list": _content(),
+    "tenant api:project-detail": _p(ANY_ROLE, scoped=True),
+    "tenant api:project-budget": _p(ANY_ROLE, scoped=True),
+    "tenant api:project-set-status": _p(MANAGERS),
     "tenant api:project-indicator-list": _p(ANY_ROLE, scoped=True),
     "tenant api:project-indicator-detail": _p(ANY_ROLE, scoped=True),
     "tenant api:project-indicator-accept": _p(MANAGERS),
@@ -174,163 +227,286 @@ ROUTES: dict[str, Access] = {
     "tenant api:support-application-tranches": _p(ANY_ROLE, scoped=True),
     "tenant api:registry-application-pack": _p(MANAGERS),
     # --- cluster host: pages
-    "tenant frontend:home": SITE, "tenant frontend:login": LOGIN, "tenant frontend:logout": LOGIN,
-    "tenant frontend:cabinet": _p(ANY_ROLE), "tenant frontend:news": SITE,
-    "tenant frontend:password_reset": LOGIN, "tenant frontend:password_reset_done": LOGIN,
-
-    "tenant members:list": _p(MANAGERS), "tenant members:mine": _p(frozenset({MEMBER})),
-    "tenant members:create": _p(MANAGERS), "tenant members:export": _p(MANAGERS),
-    "tenant members:detail": _p(ANY_ROLE, scoped=True), "tenant members:edit": _p(ANY_ROLE, scoped=True),
-    "tenant members:lifecycle": _p(MANAGERS), "tenant members:invite": _p(MANAGERS),
-    "tenant members:representative_revoke": _p(MANAGERS), "tenant members:invitation_revoke": _p(MANAGERS),
+    "tenant frontend:home": SITE,
+    "tenant frontend:login": LOGIN,
+    "tenant frontend:logout": LOGIN,
+    "tenant frontend:cabinet": _p(ANY_ROLE),
+    "tenant frontend:news": SITE,
+    "tenant frontend:password_reset": LOGIN,
+    "tenant frontend:password_reset_done": LOGIN,
+    "tenant members:list": _p(MANAGERS),
+    "tenant members:mine": _p(frozenset({MEMBER})),
+    "tenant members:create": _p(MANAGERS),
+    "tenant members:export": _p(MANAGERS),
+    "tenant members:detail": _p(ANY_ROLE, scoped=True),
+    "tenant members:edit": _p(ANY_ROLE, scoped=True),
+    "tenant members:lifecycle": _p(MANAGERS),
+    "tenant members:invite": _p(MANAGERS),
+    "tenant members:representative_revoke": _p(MANAGERS),
+    "tenant members:invitation_revoke": _p(MANAGERS),
     "tenant members:invitation": INVITE,
-    "tenant members:products": _p(ANY_ROLE), "tenant members:product_create": _p(ANY_ROLE, scoped=True),
+    "tenant members:products": _p(ANY_ROLE),
+    "tenant members:product_create": _p(ANY_ROLE, scoped=True),
     "tenant members:product_edit": _p(ANY_ROLE, scoped=True),
     "tenant members:product_delete": _p(ANY_ROLE, scoped=True),
-    "tenant members:kpis": _p(ANY_ROLE), "tenant members:kpi_create": _p(ANY_ROLE, scoped=True),
-    "tenant members:kpi": _p(ANY_ROLE, scoped=True), "tenant members:kpi_action": _p(ANY_ROLE, scoped=True),
-    "tenant members:contracts": _p(ANY_ROLE), "tenant members:contract_create": _p(MANAGERS),
+    "tenant members:kpis": _p(ANY_ROLE),
+    "tenant members:kpi_create": _p(ANY_ROLE, scoped=True),
+    "tenant members:kpi": _p(ANY_ROLE, scoped=True),
+    "tenant members:kpi_action": _p(ANY_ROLE, scoped=True),
+    "tenant members:contracts": _p(ANY_ROLE),
+    "tenant members:contract_create": _p(MANAGERS),
     "tenant members:contract_delete": _p(MANAGERS),
-    "tenant members:import": _p(MANAGERS), "tenant members:import_job": _p(MANAGERS),
+    "tenant members:import": _p(MANAGERS),
+    "tenant members:import_job": _p(MANAGERS),
     "tenant members:import_status": _p(MANAGERS),
-    "tenant governance:bodies": _p(ANY_ROLE), "tenant governance:officers": _p(ANY_ROLE),
-    "tenant governance:committees": _p(ANY_ROLE), "tenant governance:committee_create": _p(MANAGERS),
-    "tenant governance:committee": _p(ANY_ROLE), "tenant governance:committee_member_add": _p(MANAGERS),
+    "tenant governance:bodies": _p(ANY_ROLE),
+    "tenant governance:officers": _p(ANY_ROLE),
+    "tenant governance:committees": _p(ANY_ROLE),
+    "tenant governance:committee_create": _p(MANAGERS),
+    "tenant governance:committee": _p(ANY_ROLE),
+    "tenant governance:committee_member_add": _p(MANAGERS),
     "tenant governance:committee_member_remove": _p(MANAGERS),
     "tenant governance:committee_document_upload": _p(MANAGERS),
     "tenant governance:committee_document": _p(ANY_ROLE),
     "tenant governance:committee_document_delete": _p(MANAGERS),
-    "tenant governance:meetings": _p(ANY_ROLE), "tenant governance:meeting_create": _p(MANAGERS),
-    "tenant governance:meeting": _p(ANY_ROLE), "tenant governance:meeting_agenda_add": _p(MANAGERS),
-    "tenant governance:meeting_agenda_delete": _p(MANAGERS), "tenant governance:meeting_attendance": _p(MANAGERS),
-    "tenant governance:meeting_decision_add": _p(MANAGERS), "tenant governance:meeting_protocol": _p(ANY_ROLE),
-    "tenant governance:body_edit": _p(MANAGERS), "tenant governance:body_delete": _p(MANAGERS),
-    "tenant governance:officer_edit": _p(MANAGERS), "tenant governance:officer_delete": _p(MANAGERS),
-    "tenant governance:committee_edit": _p(MANAGERS), "tenant governance:committee_delete": _p(MANAGERS),
-    "tenant governance:meeting_edit": _p(MANAGERS), "tenant governance:meeting_delete": _p(MANAGERS),
-    "tenant site:events": SITE, "tenant site:calendar": SITE, "tenant site:event_create": _p(MANAGERS),
-    "tenant site:event": SITE, "tenant site:event_edit": _p(MANAGERS), "tenant site:event_delete": _p(MANAGERS),
-    "tenant site:event_register": _p(ANY_ROLE), "tenant site:event_withdraw": _p(ANY_ROLE, scoped=True),
-    "tenant site:directory": SITE, "tenant site:company": SITE, "tenant site:products": SITE,
-    "tenant site:news": SITE, "tenant site:news_detail": SITE, "tenant site:articles": SITE,
-    "tenant site:article": SITE, "tenant site:jobs": SITE, "tenant site:job": SITE,
-    "tenant site:documents": SITE, "tenant site:document_download": SITE,
-    **{f"tenant site:manage_{kind}{suffix}": _p(MANAGERS) for kind in ("news", "articles", "jobs", "documents")
-       for suffix in ("", "_create", "_edit", "_delete")},
+    "tenant governance:meetings": _p(ANY_ROLE),
+    "tenant governance:meeting_create": _p(MANAGERS),
+    "tenant governance:meeting": _p(ANY_ROLE),
+    "tenant governance:meeting_agenda_add": _p(MANAGERS),
+    "tenant governance:meeting_agenda_delete": _p(MANAGERS),
+    "tenant governance:meeting_attendance": _p(MANAGERS),
+    "tenant governance:meeting_decision_add": _p(MANAGERS),
+    "tenant governance:meeting_protocol": _p(ANY_ROLE),
+    "tenant governance:body_edit": _p(MANAGERS),
+    "tenant governance:body_delete": _p(MANAGERS),
+    "tenant governance:officer_edit": _p(MANAGERS),
+    "tenant governance:officer_delete": _p(MANAGERS),
+    "tenant governance:committee_edit": _p(MANAGERS),
+    "tenant governance:committee_delete": _p(MANAGERS),
+    "tenant governance:meeting_edit": _p(MANAGERS),
+    "tenant governance:meeting_delete": _p(MANAGERS),
+    "tenant site:events": SITE,
+    "tenant site:calendar": SITE,
+    "tenant site:event_create": _p(MANAGERS),
+    "tenant site:event": SITE,
+    "tenant site:event_edit": _p(MANAGERS),
+    "tenant site:event_delete": _p(MANAGERS),
+    "tenant site:event_register": _p(ANY_ROLE),
+    "tenant site:event_withdraw": _p(ANY_ROLE, scoped=True),
+    "tenant site:directory": SITE,
+    "tenant site:company": SITE,
+    "tenant site:products": SITE,
+    "tenant site:news": SITE,
+    "tenant site:news_detail": SITE,
+    "tenant site:articles": SITE,
+    "tenant site:article": SITE,
+    "tenant site:jobs": SITE,
+    "tenant site:job": SITE,
+    "tenant site:documents": SITE,
+    "tenant site:document_download": SITE,
+    **{
+        f"tenant site:manage_{kind}{suffix}": _p(MANAGERS)
+        for kind in ("news", "articles", "jobs", "documents")
+        for suffix in ("", "_create", "_edit", "_delete")
+    },
     "tenant audit:log": _p(MANAGERS),
-    "tenant roadmap:list": _p(ANY_ROLE), "tenant roadmap:create": _p(MANAGERS),
-    "tenant roadmap:import": _p(MANAGERS), "tenant roadmap:import_preview": _p(MANAGERS),
-    "tenant roadmap:detail": _p(ANY_ROLE), "tenant roadmap:edit": _p(MANAGERS),
-    "tenant roadmap:approve": _p(MANAGERS), "tenant roadmap:new_version": _p(MANAGERS),
-    "tenant roadmap:close": _p(MANAGERS), "tenant roadmap:delete": _p(MANAGERS),
-    "tenant roadmap:item": _p(ANY_ROLE), "tenant roadmap:report_job_create": _p(ANY_ROLE),
-    "tenant roadmap:report_job": _p(ANY_ROLE), "tenant roadmap:report_job_status": _p(ANY_ROLE),
-    "tenant roadmap:report_job_file": _p(ANY_ROLE), "tenant roadmap:progress": _p(ANY_ROLE),
-    "tenant roadmap:timeline": _p(ANY_ROLE), "tenant roadmap:report": _p(ANY_ROLE),
-    "tenant roadmap:my_items": _p(ANY_ROLE), "tenant roadmap:evidence": _p(ANY_ROLE),
+    "tenant roadmap:list": _p(ANY_ROLE),
+    "tenant roadmap:create": _p(MANAGERS),
+    "tenant roadmap:import": _p(MANAGERS),
+    "tenant roadmap:import_preview": _p(MANAGERS),
+    "tenant roadmap:detail": _p(ANY_ROLE),
+    "tenant roadmap:edit": _p(MANAGERS),
+    "tenant roadmap:approve": _p(MANAGERS),
+    "tenant roadmap:new_version": _p(MANAGERS),
+    "tenant roadmap:close": _p(MANAGERS),
+    "tenant roadmap:delete": _p(MANAGERS),
+    "tenant roadmap:item": _p(ANY_ROLE),
+    "tenant roadmap:report_job_create": _p(ANY_ROLE),
+    "tenant roadmap:report_job": _p(ANY_ROLE),
+    "tenant roadmap:report_job_status": _p(ANY_ROLE),
+    "tenant roadmap:report_job_file": _p(ANY_ROLE),
+    "tenant roadmap:progress": _p(ANY_ROLE),
+    "tenant roadmap:timeline": _p(ANY_ROLE),
+    "tenant roadmap:report": _p(ANY_ROLE),
+    "tenant roadmap:my_items": _p(ANY_ROLE),
+    "tenant roadmap:evidence": _p(ANY_ROLE),
     "tenant roadmap:evidence_delete": _p(ANY_ROLE),
-    "tenant fees:schedules": _p(MANAGERS), "tenant fees:schedule_create": _p(MANAGERS),
-    "tenant fees:schedule": _p(MANAGERS), "tenant fees:schedule_edit": _p(MANAGERS),
-    "tenant fees:schedule_delete": _p(MANAGERS), "tenant fees:exemptions": _p(MANAGERS),
-    "tenant fees:exemption_create": _p(MANAGERS), "tenant fees:exemption_edit": _p(MANAGERS),
-    "tenant fees:exemption_delete": _p(MANAGERS), "tenant fees:runs": _p(MANAGERS),
-    "tenant fees:run": _p(MANAGERS), "tenant fees:run_status": _p(MANAGERS),
-    "tenant fees:invoices": _p(MANAGERS), "tenant fees:invoice": _p(MANAGERS),
-    "tenant fees:invoice_payment": _p(MANAGERS), "tenant fees:invoice_void": _p(MANAGERS),
-    "tenant fees:payment_refund": _p(MANAGERS), "tenant fees:arrears": _p(MANAGERS),
-    "tenant fees:ledger": _p(MANAGERS), "tenant fees:statements": _p(MANAGERS),
-    "tenant fees:statement": _p(MANAGERS), "tenant fees:statement_apply": _p(MANAGERS),
-    "tenant fees:statement_queue": _p(MANAGERS), "tenant fees:statement_demo_file": _p(MANAGERS),
-    "tenant fees:statement_line": _p(MANAGERS), "tenant fees:statement_line_match": _p(MANAGERS),
+    "tenant fees:schedules": _p(MANAGERS),
+    "tenant fees:schedule_create": _p(MANAGERS),
+    "tenant fees:schedule": _p(MANAGERS),
+    "tenant fees:schedule_edit": _p(MANAGERS),
+    "tenant fees:schedule_delete": _p(MANAGERS),
+    "tenant fees:exemptions": _p(MANAGERS),
+    "tenant fees:exemption_create": _p(MANAGERS),
+    "tenant fees:exemption_edit": _p(MANAGERS),
+    "tenant fees:exemption_delete": _p(MANAGERS),
+    "tenant fees:runs": _p(MANAGERS),
+    "tenant fees:run": _p(MANAGERS),
+    "tenant fees:run_status": _p(MANAGERS),
+    "tenant fees:invoices": _p(MANAGERS),
+    "tenant fees:invoice": _p(MANAGERS),
+    "tenant fees:invoice_payment": _p(MANAGERS),
+    "tenant fees:invoice_void": _p(MANAGERS),
+    "tenant fees:payment_refund": _p(MANAGERS),
+    "tenant fees:arrears": _p(MANAGERS),
+    "tenant fees:ledger": _p(MANAGERS),
+    "tenant fees:statements": _p(MANAGERS),
+    "tenant fees:statement": _p(MANAGERS),
+    "tenant fees:statement_apply": _p(MANAGERS),
+    "tenant fees:statement_queue": _p(MANAGERS),
+    "tenant fees:statement_demo_file": _p(MANAGERS),
+    "tenant fees:statement_line": _p(MANAGERS),
+    "tenant fees:statement_line_match": _p(MANAGERS),
     "tenant fees:statement_line_dismiss": _p(MANAGERS),
-    "tenant billing:my_invoices": _p(ANY_ROLE), "tenant billing:invoice_detail": _p(ANY_ROLE, scoped=True),
-    "tenant billing:invoice_pdf": _p(ANY_ROLE, scoped=True), "tenant billing:receipt_pdf": _p(ANY_ROLE, scoped=True),
+    "tenant billing:my_invoices": _p(ANY_ROLE),
+    "tenant billing:invoice_detail": _p(ANY_ROLE, scoped=True),
+    "tenant billing:invoice_pdf": _p(ANY_ROLE, scoped=True),
+    "tenant billing:receipt_pdf": _p(ANY_ROLE, scoped=True),
     "tenant billing:invoice_status": _p(ANY_ROLE, scoped=True),
     "tenant billing:invoice_pay": _p(ANY_ROLE, scoped=True),
-    "tenant billing:invoice_pay_confirm": _p(ANY_ROLE, scoped=True), "tenant billing:payee": _p(MANAGERS),
-    "tenant annual:index": _p(ANY_ROLE), "tenant annual:year": _p(ANY_ROLE), "tenant annual:figure": _p(ANY_ROLE),
-    "tenant annual:submit": _p(MANAGERS), "tenant annual:report": _p(ANY_ROLE),
-    "tenant annual:report_figure": _p(ANY_ROLE), "tenant annual:report_pdf": _p(ANY_ROLE),
-    "tenant annual:registry": _p(MANAGERS), "tenant annual:registry_pack": _p(MANAGERS),
-    "tenant projects:list": _p(ANY_ROLE), "tenant projects:create": _p(MANAGERS),
-    "tenant projects:detail": _p(ANY_ROLE, scoped=True), "tenant projects:edit": _p(MANAGERS),
-    "tenant projects:status": _p(MANAGERS), "tenant projects:delete": _p(MANAGERS),
+    "tenant billing:invoice_pay_confirm": _p(ANY_ROLE, scoped=True),
+    "tenant billing:payee": _p(MANAGERS),
+    "tenant annual:index": _p(ANY_ROLE),
+    "tenant annual:year": _p(ANY_ROLE),
+    "tenant annual:figure": _p(ANY_ROLE),
+    "tenant annual:submit": _p(MANAGERS),
+    "tenant annual:report": _p(ANY_ROLE),
+    "tenant annual:report_figure": _p(ANY_ROLE),
+    "tenant annual:report_pdf": _p(ANY_ROLE),
+    "tenant annual:registry": _p(MANAGERS),
+    "tenant annual:registry_pack": _p(MANAGERS),
+    "tenant projects:list": _p(ANY_ROLE),
+    "tenant projects:create": _p(MANAGERS),
+    "tenant projects:detail": _p(ANY_ROLE, scoped=True),
+    "tenant projects:edit": _p(MANAGERS),
+    "tenant projects:status": _p(MANAGERS),
+    "tenant projects:delete": _p(MANAGERS),
     "tenant projects:budget": _p(ANY_ROLE, scoped=True),
     "tenant projects:indicator_create": _p(ANY_ROLE, scoped=True),
     "tenant projects:indicator_edit": _p(ANY_ROLE, scoped=True),
     "tenant projects:indicator_action": _p(ANY_ROLE, scoped=True),
-    "tenant projects:support_create": _p(MANAGERS), "tenant projects:support_decide": _p(MANAGERS),
-    "tenant projects:support_delete": _p(MANAGERS), "tenant projects:tranche_create": _p(MANAGERS),
+    "tenant projects:support_create": _p(MANAGERS),
+    "tenant projects:support_decide": _p(MANAGERS),
+    "tenant projects:support_delete": _p(MANAGERS),
+    "tenant projects:tranche_create": _p(MANAGERS),
     "tenant projects:tranche_delete": _p(MANAGERS),
     "tenant projects:document_upload": _p(ANY_ROLE, scoped=True),
     "tenant projects:document": _p(ANY_ROLE, scoped=True),
     "tenant projects:document_delete": _p(MANAGERS),
     # --- API tokens (issue 15 part A)
-    "tenant api:auth-token-list": _p(frozenset({USER})), "tenant api:auth-token-detail": _p(frozenset({USER})),
-    "public api:auth-token-list": _p(frozenset({USER})), "public api:auth-token-detail": _p(frozenset({USER})),
-    "tenant api:staff-token-list": _p(frozenset({ADMIN})), "tenant api:staff-token-detail": _p(frozenset({ADMIN})),
-    "tenant frontend:api_tokens": _p(ANY_ROLE), "tenant frontend:api_token_revoke": _p(ANY_ROLE),
+    "tenant api:auth-token-list": _p(frozenset({USER})),
+    "tenant api:auth-token-detail": _p(frozenset({USER})),
+    "public api:auth-token-list": _p(frozenset({USER})),
+    "public api:auth-token-detail": _p(frozenset({USER})),
+    "tenant api:staff-token-list": _p(frozenset({ADMIN})),
+    "tenant api:staff-token-detail": _p(frozenset({ADMIN})),
+    "tenant frontend:api_tokens": _p(ANY_ROLE),
+    "tenant frontend:api_token_revoke": _p(ANY_ROLE),
     "tenant frontend:staff_api_token_revoke": _p(frozenset({ADMIN})),
-    "public frontend:api_tokens": _p(frozenset({USER})), "public frontend:api_token_revoke": _p(frozenset({USER})),
+    "public frontend:api_tokens": _p(frozenset({USER})),
+    "public frontend:api_token_revoke": _p(frozenset({USER})),
     # --- general meetings by ballot (issue 13)
-    "tenant api:meeting-add-draft": _p(MANAGERS), "tenant api:meeting-publish": _p(MANAGERS),
-    "tenant api:meeting-close-voting": _p(MANAGERS), "tenant api:meeting-tally": _p(MANAGERS),
+    "tenant api:meeting-add-draft": _p(MANAGERS),
+    "tenant api:meeting-publish": _p(MANAGERS),
+    "tenant api:meeting-close-voting": _p(MANAGERS),
+    "tenant api:meeting-tally": _p(MANAGERS),
     "tenant api:meeting-ballots": _p(ANY_ROLE),  # a representative reads and casts its own company's ballot
     "tenant api:meeting-ballot-pdf": _p(ANY_ROLE, scoped=True),
-    "tenant api:proxy-list": _p(ANY_ROLE), "tenant api:proxy-detail": _p(ANY_ROLE, scoped=True),
+    "tenant api:proxy-list": _p(ANY_ROLE),
+    "tenant api:proxy-detail": _p(ANY_ROLE, scoped=True),
     "tenant api:proxy-file": _p(ANY_ROLE, scoped=True),
-    "tenant api:proxy-approve": _p(MANAGERS), "tenant api:proxy-reject": _p(MANAGERS),
-    "tenant governance:voting": _p(ANY_ROLE), "tenant governance:ballot": _p(ANY_ROLE),
-    "tenant governance:ballot_pdf": _p(ANY_ROLE, scoped=True), "tenant governance:ballot_scan": _p(MANAGERS),
-    "tenant governance:meeting_publish": _p(MANAGERS), "tenant governance:meeting_close_voting": _p(MANAGERS),
-    "tenant governance:meeting_paper_ballot": _p(MANAGERS), "tenant governance:meeting_register": _p(MANAGERS),
-    "tenant governance:meeting_tally": _p(MANAGERS), "tenant governance:proxies": _p(ANY_ROLE),  # a representative sees its own companies' proxies
-   
-    "tenant governance:proxy_approve": _p(MANAGERS), "tenant governance:proxy_reject": _p(MANAGERS),
-    "tenant governance:proxy_upload": _p(ANY_ROLE), "tenant governance:proxy_file": _p(ANY_ROLE, scoped=True),
+    "tenant api:proxy-approve": _p(MANAGERS),
+    "tenant api:proxy-reject": _p(MANAGERS),
+    "tenant governance:voting": _p(ANY_ROLE),
+    "tenant governance:ballot": _p(ANY_ROLE),
+    "tenant governance:ballot_pdf": _p(ANY_ROLE, scoped=True),
+    "tenant governance:ballot_scan": _p(MANAGERS),
+    "tenant governance:meeting_publish": _p(MANAGERS),
+    "tenant governance:meeting_close_voting": _p(MANAGERS),
+    "tenant governance:meeting_paper_ballot": _p(MANAGERS),
+    "tenant governance:meeting_register": _p(MANAGERS),
+    "tenant governance:meeting_tally": _p(MANAGERS),
+    "tenant governance:proxies": _p(ANY_ROLE),  # a representative sees its own companies' proxies
+    "tenant governance:proxy_approve": _p(MANAGERS),
+    "tenant governance:proxy_reject": _p(MANAGERS),
+    "tenant governance:proxy_upload": _p(ANY_ROLE),
+    "tenant governance:proxy_file": _p(ANY_ROLE, scoped=True),
     # --- PROКЛАСТЕРЫ selection (issue 19): the cluster's application, the ministry's calls, experts
-    "tenant api:program-applications-list": _p(MANAGERS), "tenant api:program-applications-detail": _p(MANAGERS),
-    "tenant api:program-applications-submit": _p(MANAGERS), "tenant api:program-applications-answer": _p(MANAGERS),
+    "tenant api:program-applications-list": _p(MANAGERS),
+    "tenant api:program-applications-detail": _p(MANAGERS),
+    "tenant api:program-applications-submit": _p(MANAGERS),
+    "tenant api:program-applications-answer": _p(MANAGERS),
     "tenant api:program-applications-document": _p(MANAGERS),
-    "tenant program:index": _p(MANAGERS), "tenant program:start": _p(MANAGERS),
-    "tenant program:application": _p(MANAGERS), "tenant program:attach": _p(MANAGERS),
-    "tenant program:detach": _p(MANAGERS), "tenant program:download": _p(MANAGERS),
-    "tenant program:answer": _p(MANAGERS), "tenant program:submit": _p(MANAGERS),
-    "public api:federal-calls-list": _p(MINISTRY), "public api:federal-calls-detail": _p(MINISTRY),
-    "public api:federal-calls-applications": _p(MINISTRY), "public api:federal-calls-ranking": _p(MINISTRY),
+    "tenant program:index": _p(MANAGERS),
+    "tenant program:start": _p(MANAGERS),
+    "tenant program:application": _p(MANAGERS),
+    "tenant program:attach": _p(MANAGERS),
+    "tenant program:detach": _p(MANAGERS),
+    "tenant program:download": _p(MANAGERS),
+    "tenant program:answer": _p(MANAGERS),
+    "tenant program:submit": _p(MANAGERS),
+    "public api:federal-calls-list": _p(MINISTRY),
+    "public api:federal-calls-detail": _p(MINISTRY),
+    "public api:federal-calls-applications": _p(MINISTRY),
+    "public api:federal-calls-ranking": _p(MINISTRY),
     "public api:federal-calls-protocol": _p(MINISTRY),
-    "public api:federal-reviews-list": _p(EXPERT), "public api:federal-reviews-detail": _p(EXPERT),
-    "public api:federal-reviews-scores": _p(EXPERT), "public api:federal-reviews-submit": _p(EXPERT),
-    "public selection:calls": _p(MINISTRY), "public selection:call": _p(MINISTRY),
-    "public selection:call_create": _p(MINISTRY), "public selection:call_status": _p(MINISTRY),
-    "public selection:assign": _p(MINISTRY), "public selection:assign_evenly": _p(MINISTRY),
-    "public selection:expert_add": _p(MINISTRY), "public selection:application": _p(MINISTRY),
-    "public selection:application_download": _p(MINISTRY), "public selection:ranking": _p(MINISTRY),
-    "public selection:decide": _p(MINISTRY), "public selection:protocol": _p(MINISTRY),
+    "public api:federal-reviews-list": _p(EXPERT),
+    "public api:federal-reviews-detail": _p(EXPERT),
+    "public api:federal-reviews-scores": _p(EXPERT),
+    "public api:federal-reviews-submit": _p(EXPERT),
+    "public selection:calls": _p(MINISTRY),
+    "public selection:call": _p(MINISTRY),
+    "public selection:call_create": _p(MINISTRY),
+    "public selection:call_status": _p(MINISTRY),
+    "public selection:assign": _p(MINISTRY),
+    "public selection:assign_evenly": _p(MINISTRY),
+    "public selection:expert_add": _p(MINISTRY),
+    "public selection:application": _p(MINISTRY),
+    "public selection:application_download": _p(MINISTRY),
+    "public selection:ranking": _p(MINISTRY),
+    "public selection:decide": _p(MINISTRY),
+    "public selection:protocol": _p(MINISTRY),
     "public selection:my_reviews": _p(frozenset({USER})),  # one's own reviews (none for a non-expert)
     "public selection:review": _p(EXPERT),
-    "public selection:results": Public("published results of a selection: public by design (404 until published)"),
+    "public selection:results": Public(
+        "published results of a selection: public by design (404 until published)"
+    ),
     # --- platform host
-    "public api:federal-dashboard": _p(MINISTRY), "public api:federal-clusters-list": _p(MINISTRY),
-    "public api:federal-clusters-detail": _p(MINISTRY), "public api:federal-reports-list": _p(MINISTRY),
-    "public api:federal-reports-detail": _p(MINISTRY), "public api:federal-projects-list": _p(MINISTRY),
-    "public api:federal-projects-detail": _p(MINISTRY), "public api:federal-registry-checks-list": _p(MINISTRY),
+    "public api:federal-dashboard": _p(MINISTRY),
+    "public api:federal-clusters-list": _p(MINISTRY),
+    "public api:federal-clusters-detail": _p(MINISTRY),
+    "public api:federal-reports-list": _p(MINISTRY),
+    "public api:federal-reports-detail": _p(MINISTRY),
+    "public api:federal-projects-list": _p(MINISTRY),
+    "public api:federal-projects-detail": _p(MINISTRY),
+    "public api:federal-registry-checks-list": _p(MINISTRY),
     "public api:federal-registry-checks-detail": _p(MINISTRY),
-    "public billing:stripe_webhook": WEBHOOK, "public billing:yookassa_notify": WEBHOOK,
-    "public federal:overview": _p(MINISTRY), "public federal:clusters": _p(MINISTRY),
-    "public federal:cluster": _p(MINISTRY), "public federal:export_xlsx": _p(MINISTRY),
+    "public billing:stripe_webhook": WEBHOOK,
+    "public billing:yookassa_notify": WEBHOOK,
+    "public federal:overview": _p(MINISTRY),
+    "public federal:clusters": _p(MINISTRY),
+    "public federal:cluster": _p(MINISTRY),
+    "public federal:export_xlsx": _p(MINISTRY),
     "public federal:export_pdf": _p(MINISTRY),
-    **{f"public reportforms:{name}": _p(PLATFORM) for name in
-       ("list", "detail", "copy", "publish", "delete", "indicator", "indicator_delete")},
-    "public frontend:home": Public("the platform's landing page"), "public frontend:login": LOGIN,
-    "public frontend:logout": LOGIN, "public frontend:my_clusters": _p(frozenset({USER})),
-    "public frontend:platform_clusters": _p(PLATFORM), "public frontend:platform_cluster_status": _p(PLATFORM),
-    "public frontend:password_reset": LOGIN, "public frontend:password_reset_done": LOGIN,
-    "public frontend:password_reset_confirm": LOGIN, "public frontend:password_reset_complete": LOGIN,
+    **{
+        f"public reportforms:{name}": _p(PLATFORM)
+        for name in ("list", "detail", "copy", "publish", "delete", "indicator", "indicator_delete")
+    },
+    "public frontend:home": Public("the platform's landing page"),
+    "public frontend:login": LOGIN,
+    "public frontend:logout": LOGIN,
+    "public frontend:my_clusters": _p(frozenset({USER})),
+    "public frontend:platform_clusters": _p(PLATFORM),
+    "public frontend:platform_cluster_status": _p(PLATFORM),
+    "public frontend:password_reset": LOGIN,
+    "public frontend:password_reset_done": LOGIN,
+    "public frontend:password_reset_confirm": LOGIN,
+    "public frontend:password_reset_complete": LOGIN,
 }
 
 
 # --- the routes, from the resolvers -----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Route:
@@ -351,7 +527,11 @@ class Route:
 def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str, Any]]:
     for entry in patterns:
         if isinstance(entry, URLResolver):
-            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (entry.namespace or namespace)
+            inner = (
+                f"{namespace}:{entry.namespace}"
+                if namespace and entry.namespace
+                else (entry.namespace or namespace)
+            )
             yield from _walk(entry.url_patterns, prefix + str(entry.pattern), inner)
         elif isinstance(entry, URLPattern):
             name = f"{namespace}:{entry.name}" if namespace and entry.name else (entry.name or "")
@@ -363,16 +543,19 @@ def all_routes() -> list[Route]:
     for host, urlconf in (("tenant", TENANT), ("public", PUBLIC_HOST)):
         for pattern, name, _ in _walk(get_resolver(urlconf).url_patterns):
             params = tuple(dict.fromkeys(re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", pattern)))
-            routes.append(Route(host, name or f"<unnamed {pattern}>", pattern,
-                                tuple(a or b for a, b in params)))
+            routes.append(
+                Route(host, name or f"<unnamed {pattern}>", pattern, tuple(a or b for a, b in params))
+            )
     return routes
 
 
 def test_every_route_is_classified() -> None:
     keys = [r.key for r in all_routes()]
     unclassified = sorted(set(keys) - set(ROUTES))
-    assert unclassified == [], ("classify these routes in tests/test_route_sweep.py ROUTES "
-                                f"(Public with a reason, or Protected with the roles): {unclassified}")
+    assert unclassified == [], (
+        "classify these routes in tests/test_route_sweep.py ROUTES "
+        f"(Public with a reason, or Protected with the roles): {unclassified}"
+    )
     stale = sorted(set(ROUTES) - set(keys))
     assert stale == [], f"ROUTES lists routes that no longer exist: {stale}"
 
@@ -426,31 +609,77 @@ def _make_world(cluster: Cluster, other_cluster: Cluster, rep_user: User) -> Wor
         ids["company"], ids["other_company"] = company.pk, other.pk
         make("product", lambda: Product.objects.create(company=company, name="Изделие").pk)
         make("kpi", lambda: KpiReport.objects.create(company=company, year=2024).pk)
-        make("contract", lambda: CooperationContract.objects.create(
-            party_a=company, party_b=third, number="Д-1", signed_on=dt.date(2024, 1, 1), subject="Поставка").pk)
-        make("invitation", lambda: Invitation.objects.create(
-            company=company, email="invitee@example.test", token="sweep-token-" + "x" * 30,
-            expires_at=timezone.now() + dt.timedelta(days=3)).pk)
+        make(
+            "contract",
+            lambda: (
+                CooperationContract.objects.create(
+                    party_a=company,
+                    party_b=third,
+                    number="Д-1",
+                    signed_on=dt.date(2024, 1, 1),
+                    subject="Поставка",
+                ).pk
+            ),
+        )
+        make(
+            "invitation",
+            lambda: (
+                Invitation.objects.create(
+                    company=company,
+                    email="invitee@example.test",
+                    token="sweep-token-" + "x" * 30,
+                    expires_at=timezone.now() + dt.timedelta(days=3),
+                ).pk
+            ),
+        )
         body = gov_f.body(cluster)
         ids["body"] = body.pk
-        make("officer", lambda: Officer.objects.create(body=body, title="Председатель", person_name="Иванов И. И.",
-                                                            term_start=dt.date(2025, 1, 1)).pk)
+        make(
+            "officer",
+            lambda: (
+                Officer.objects.create(
+                    body=body,
+                    title="Председатель",
+                    person_name="Иванов И. И.",
+                    term_start=dt.date(2025, 1, 1),
+                ).pk
+            ),
+        )
         committee = Committee.objects.create(name="Комитет")
         ids["committee"] = committee.pk
-        make("committee_member", lambda: CommitteeMember.objects.create(committee=committee,
-                                                                       person_name="Петров П. П.").pk)
-        make("committee_document", lambda: committee.documents.create(
-            title="Положение", file=ContentFile(b"%PDF-1.4", name="p.pdf"), original_name="p.pdf", size=8).pk)
+        make(
+            "committee_member",
+            lambda: CommitteeMember.objects.create(committee=committee, person_name="Петров П. П.").pk,
+        )
+        make(
+            "committee_document",
+            lambda: (
+                committee.documents.create(
+                    title="Положение",
+                    file=ContentFile(b"%PDF-1.4", name="p.pdf"),
+                    original_name="p.pdf",
+                    size=8,
+                ).pk
+            ),
+        )
         meeting = gov_f.meeting(cluster, body)
         ids["meeting"] = meeting.pk
         make("agenda_item", lambda: AgendaItem.objects.create(meeting=meeting, number=99, title="Вопрос").pk)
         make("news", lambda: News.objects.create(title="Новость").pk)
         make("article", lambda: Article.objects.create(title="Статья").pk)
         make("job", lambda: Job.objects.create(title="Инженер").pk)
-        make("document", lambda: Document.objects.create(title="Устав",
-                                                         file=ContentFile(b"%PDF-1.4", name="u.pdf")).pk)
-        make("event", lambda: Event.objects.create(title="Форум", starts_on=dt.date(2026, 5, 1),
-                                                   ends_on=dt.date(2026, 5, 2)).pk)
+        make(
+            "document",
+            lambda: Document.objects.create(title="Устав", file=ContentFile(b"%PDF-1.4", name="u.pdf")).pk,
+        )
+        make(
+            "event",
+            lambda: (
+                Event.objects.create(
+                    title="Форум", starts_on=dt.date(2026, 5, 1), ends_on=dt.date(2026, 5, 2)
+                ).pk
+            ),
+        )
         make("participation", lambda: Participation.objects.create(event_id=ids["event"], company=company).pk)
         plan = roadmap_f.roadmap(cluster)
         ids["roadmap"] = plan.pk
@@ -459,61 +688,166 @@ def _make_world(cluster: Cluster, other_cluster: Cluster, rep_user: User) -> Wor
         lead = projects_f.member("Ведущий участник проекта")
         projects_f.admitted_on(lead, dt.datetime(2020, 1, 10, tzinfo=dt.UTC))
         make("project", lambda: projects_f.project(cluster, lead, title="Совместный проект").pk)
-        make("indicator", lambda: ProjectIndicator.objects.create(
-            project_id=ids["project"], year=2025, kind=ProjectIndicator.Kind.choices[0][0], planned=10).pk)
-        make("support_application", lambda: SupportApplication.objects.create(
-            project_id=ids["project"], company=lead, measure=SupportApplication.Measure.choices[0][0],
-            amount_requested_kopecks=1_000_000, submitted_on=dt.date(2025, 3, 1)).pk)
-        make("tranche", lambda: SupportTranche.objects.create(
-            application_id=ids["support_application"], received_on=dt.date(2025, 4, 1), amount_kopecks=500_000).pk)
-        make("exemption", lambda: FeeExemption.objects.create(company=company, starts_on=dt.date(2025, 1, 1),
-                                                              reason="Решение совета").pk)
+        make(
+            "indicator",
+            lambda: (
+                ProjectIndicator.objects.create(
+                    project_id=ids["project"], year=2025, kind=ProjectIndicator.Kind.choices[0][0], planned=10
+                ).pk
+            ),
+        )
+        make(
+            "support_application",
+            lambda: (
+                SupportApplication.objects.create(
+                    project_id=ids["project"],
+                    company=lead,
+                    measure=SupportApplication.Measure.choices[0][0],
+                    amount_requested_kopecks=1_000_000,
+                    submitted_on=dt.date(2025, 3, 1),
+                ).pk
+            ),
+        )
+        make(
+            "tranche",
+            lambda: (
+                SupportTranche.objects.create(
+                    application_id=ids["support_application"],
+                    received_on=dt.date(2025, 4, 1),
+                    amount_kopecks=500_000,
+                ).pk
+            ),
+        )
+        make(
+            "exemption",
+            lambda: (
+                FeeExemption.objects.create(
+                    company=company, starts_on=dt.date(2025, 1, 1), reason="Решение совета"
+                ).pk
+            ),
+        )
         make("report_job", lambda: ReportJob.objects.create(roadmap=plan, format="pdf").pk)
         make("member_import", lambda: ImportJob.objects.create(file=ContentFile(b"x;y", name="m.csv")).pk)
         del federal_f, Actor  # imported for parity with the factories' modules
     make("report_form", lambda: ReportForm.objects.create(year=2031).pk)
-    make("invoice", lambda: Invoice.objects.create(
-        cluster=cluster, number=f"S-{next(_numbers)}", company_id=company.pk, company_name="Сторона А",
-        issue_date=dt.date(2026, 1, 10), due_date=dt.date(2026, 2, 10), amount_kopecks=100_000,
-        source_key=f"sweep:{next(_numbers)}").pk)
-    make("payment", lambda: Payment.objects.create(
-        cluster=cluster, invoice_id=ids["invoice"], method=Payment.Method.MANUAL, amount_kopecks=100_000,
-        status=Payment.Status.SUCCEEDED).pk)
+    make(
+        "invoice",
+        lambda: (
+            Invoice.objects.create(
+                cluster=cluster,
+                number=f"S-{next(_numbers)}",
+                company_id=company.pk,
+                company_name="Сторона А",
+                issue_date=dt.date(2026, 1, 10),
+                due_date=dt.date(2026, 2, 10),
+                amount_kopecks=100_000,
+                source_key=f"sweep:{next(_numbers)}",
+            ).pk
+        ),
+    )
+    make(
+        "payment",
+        lambda: (
+            Payment.objects.create(
+                cluster=cluster,
+                invoice_id=ids["invoice"],
+                method=Payment.Method.MANUAL,
+                amount_kopecks=100_000,
+                status=Payment.Status.SUCCEEDED,
+            ).pk
+        ),
+    )
     return World(ids=ids, missing=missing)
 
 
 # which kind of row a path parameter names, by route name prefix (first match wins)
 PK_KINDS: list[tuple[str, str]] = [
-    ("api:member-import", "member_import"), ("api:member", "company"), ("api:public-directory", "company"),
-    ("api:product", "product"), ("api:public-product", "product"), ("api:kpi", "kpi"),
-    ("api:contract", "contract"), ("api:body", "body"), ("api:officer", "officer"),
-    ("api:committee", "committee"), ("api:meeting", "meeting"), ("api:news", "news"),
-    ("api:event", "event"), ("api:public-event", "event"), ("api:article", "article"), ("api:job", "job"),
-    ("api:site-document", "document"), ("api:roadmap-import", "roadmap_import"),
-    ("api:roadmap-item", "item"), ("api:roadmap", "roadmap"), ("api:fee-schedule", "schedule"),
-    ("api:assessment", "assessment"), ("api:invoice", "invoice"), ("api:payment", "payment"),
-    ("api:bank-statement-line", "statement_line"), ("api:bank-statement", "statement"),
-    ("api:annual-report", "annual_report"), ("api:project-indicator", "indicator"), ("api:project", "project"),
+    ("api:member-import", "member_import"),
+    ("api:member", "company"),
+    ("api:public-directory", "company"),
+    ("api:product", "product"),
+    ("api:public-product", "product"),
+    ("api:kpi", "kpi"),
+    ("api:contract", "contract"),
+    ("api:body", "body"),
+    ("api:officer", "officer"),
+    ("api:committee", "committee"),
+    ("api:meeting", "meeting"),
+    ("api:news", "news"),
+    ("api:event", "event"),
+    ("api:public-event", "event"),
+    ("api:article", "article"),
+    ("api:job", "job"),
+    ("api:site-document", "document"),
+    ("api:roadmap-import", "roadmap_import"),
+    ("api:roadmap-item", "item"),
+    ("api:roadmap", "roadmap"),
+    ("api:fee-schedule", "schedule"),
+    ("api:assessment", "assessment"),
+    ("api:invoice", "invoice"),
+    ("api:payment", "payment"),
+    ("api:bank-statement-line", "statement_line"),
+    ("api:bank-statement", "statement"),
+    ("api:annual-report", "annual_report"),
+    ("api:project-indicator", "indicator"),
+    ("api:project", "project"),
     ("api:support-application", "support_application"),
-    ("members:", "company"), ("governance:committee", "committee"), ("governance:meeting", "meeting"),
-    ("governance:body", "body"), ("governance:officer", "officer"), ("site:event", "event"),
-    ("site:company", "company"), ("site:news", "news"), ("site:article", "article"), ("site:job", "job"),
-    ("site:document", "document"), ("site:manage_news", "news"), ("site:manage_articles", "article"),
-    ("site:manage_jobs", "job"), ("site:manage_documents", "document"), ("roadmap:", "roadmap"),
-    ("fees:schedule", "schedule"), ("fees:exemption", "exemption"), ("fees:run", "run"),
-    ("fees:invoice", "invoice"), ("fees:payment", "invoice"), ("fees:statement_line", "statement_line"),
-    ("fees:statement", "statement"), ("billing:", "invoice"), ("annual:report", "annual_report"),
-    ("projects:", "project"), ("reportforms:", "report_form"),
+    ("members:", "company"),
+    ("governance:committee", "committee"),
+    ("governance:meeting", "meeting"),
+    ("governance:body", "body"),
+    ("governance:officer", "officer"),
+    ("site:event", "event"),
+    ("site:company", "company"),
+    ("site:news", "news"),
+    ("site:article", "article"),
+    ("site:job", "job"),
+    ("site:document", "document"),
+    ("site:manage_news", "news"),
+    ("site:manage_articles", "article"),
+    ("site:manage_jobs", "job"),
+    ("site:manage_documents", "document"),
+    ("roadmap:", "roadmap"),
+    ("fees:schedule", "schedule"),
+    ("fees:exemption", "exemption"),
+    ("fees:run", "run"),
+    ("fees:invoice", "invoice"),
+    ("fees:payment", "invoice"),
+    ("fees:statement_line", "statement_line"),
+    ("fees:statement", "statement"),
+    ("billing:", "invoice"),
+    ("annual:report", "annual_report"),
+    ("projects:", "project"),
+    ("reportforms:", "report_form"),
 ]
 PARAM_KINDS = {
-    "user_id": "rep_user", "invitation_id": "invitation", "product_id": "product", "report_id": "kpi",
-    "contract_id": "contract", "member_id": "committee_member", "document_id": "committee_document",
-    "item_id": "item", "company_id": "company", "roadmap_id": "roadmap", "project_pk": "project",
-    "payment_id": "payment", "indicator_id": "indicator", "application_id": "support_application",
-    "tranche_id": "tranche", "evidence_id": "evidence", "import_id": "roadmap_import", "job_id": "report_job",
+    "user_id": "rep_user",
+    "invitation_id": "invitation",
+    "product_id": "product",
+    "report_id": "kpi",
+    "contract_id": "contract",
+    "member_id": "committee_member",
+    "document_id": "committee_document",
+    "item_id": "item",
+    "company_id": "company",
+    "roadmap_id": "roadmap",
+    "project_pk": "project",
+    "payment_id": "payment",
+    "indicator_id": "indicator",
+    "application_id": "support_application",
+    "tranche_id": "tranche",
+    "evidence_id": "evidence",
+    "import_id": "roadmap_import",
+    "job_id": "report_job",
 }
-NOT_IDS = {"action": "submit", "token": "sweep-token-" + "x" * 30, "year": 2025, "code": "members_total",
-           "uidb64": "MQ", "format": "json"}
+NOT_IDS = {
+    "action": "submit",
+    "token": "sweep-token-" + "x" * 30,
+    "year": 2025,
+    "code": "members_total",
+    "uidb64": "MQ",
+    "format": "json",
+}
 
 
 def _kind(route: Route, param: str) -> str:
@@ -542,6 +876,7 @@ def _kwargs(route: Route, world: World, cluster_slug: str) -> dict[str, Any]:
 
 # --- who comes, and what counts as a refusal --------------------------------------------------
 
+
 def _refused(response: ClientResponse) -> bool:
     if response.status_code in (401, 403, 404, 405):
         return True
@@ -564,39 +899,70 @@ class Visitor:
 
 
 @pytest.fixture
-def sweep_world(cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser,
-                settings: Any, tmp_path: Any) -> tuple[World, dict[str, list[Visitor]]]:
+def sweep_world(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser, settings: Any, tmp_path: Any
+) -> tuple[World, dict[str, list[Visitor]]]:
     settings.MEDIA_ROOT = str(tmp_path)
     nobody = make_user(None, email="nobody@sweep.test")
     beta_admin = make_user(ROLE.CLUSTER_ADMIN, cluster_b, email="admin@beta.sweep.test")
     alpha_admin = make_user(ROLE.CLUSTER_ADMIN, cluster_a, email="admin@alpha.sweep.test")
     world = _make_world(cluster_a, cluster_b, alpha_admin)
-    rep_other = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, email="rep-b@alpha.sweep.test",
-                          company_id=world.ids["other_company"])
-    world.ids["rep_user"] = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, email="rep-a@alpha.sweep.test",
-                                      company_id=world.ids["company"]).pk
+    rep_other = make_user(
+        ROLE.MEMBER_REPRESENTATIVE,
+        cluster_a,
+        email="rep-b@alpha.sweep.test",
+        company_id=world.ids["other_company"],
+    )
+    world.ids["rep_user"] = make_user(
+        ROLE.MEMBER_REPRESENTATIVE, cluster_a, email="rep-a@alpha.sweep.test", company_id=world.ids["company"]
+    ).pk
     beta_session = signed_in(beta_admin, cluster_b)
     nobody_session = signed_in(nobody, None)
     tenant = [
         Visitor("anonymous", client_for(cluster_a), frozenset()),
-        Visitor("no-role token", api_client(token_for(nobody, None), cluster_a), frozenset({USER}), api_only=True),
-        Visitor("no-role session (platform host's)", _carry_session(nobody_session, client_for(cluster_a)),
-                frozenset()),
-        Visitor("beta admin token", api_client(token_for(beta_admin, cluster_b), cluster_a), frozenset({USER}),
-                api_only=True),
-        Visitor("beta admin session (beta host's)", _carry_session(beta_session, client_for(cluster_a)),
-                frozenset()),
-        Visitor("rep of another company, session", signed_in(rep_other, cluster_a), frozenset({USER, MEMBER}),
-                company_id=world.ids["other_company"]),
-        Visitor("rep of another company, token", api_client(token_for(rep_other, cluster_a), cluster_a),
-                frozenset({USER, MEMBER}), company_id=world.ids["other_company"], api_only=True),
+        Visitor(
+            "no-role token", api_client(token_for(nobody, None), cluster_a), frozenset({USER}), api_only=True
+        ),
+        Visitor(
+            "no-role session (platform host's)",
+            _carry_session(nobody_session, client_for(cluster_a)),
+            frozenset(),
+        ),
+        Visitor(
+            "beta admin token",
+            api_client(token_for(beta_admin, cluster_b), cluster_a),
+            frozenset({USER}),
+            api_only=True,
+        ),
+        Visitor(
+            "beta admin session (beta host's)",
+            _carry_session(beta_session, client_for(cluster_a)),
+            frozenset(),
+        ),
+        Visitor(
+            "rep of another company, session",
+            signed_in(rep_other, cluster_a),
+            frozenset({USER, MEMBER}),
+            company_id=world.ids["other_company"],
+        ),
+        Visitor(
+            "rep of another company, token",
+            api_client(token_for(rep_other, cluster_a), cluster_a),
+            frozenset({USER, MEMBER}),
+            company_id=world.ids["other_company"],
+            api_only=True,
+        ),
     ]
     public = [
         Visitor("anonymous", client_for(None), frozenset()),
         Visitor("no-role session", nobody_session, frozenset({USER})),
         Visitor("alpha admin session", signed_in(alpha_admin, None), frozenset({USER})),
-        Visitor("alpha admin token", api_client(token_for(alpha_admin, None), None), frozenset({USER}),
-                api_only=True),
+        Visitor(
+            "alpha admin token",
+            api_client(token_for(alpha_admin, None), None),
+            frozenset({USER}),
+            api_only=True,
+        ),
         Visitor("rep token", api_client(token_for(rep_other, None), None), frozenset({USER}), api_only=True),
     ]
     return world, {"tenant": tenant, "public": public}
@@ -610,8 +976,9 @@ def _may_pass(access: Protected, visitor: Visitor) -> bool:
 
 
 def _may_write(access: Protected, visitor: Visitor) -> bool:
-    return _may_pass(Protected(access.write if access.write is not None else access.roles,
-                               access.company_scoped), visitor)
+    return _may_pass(
+        Protected(access.write if access.write is not None else access.roles, access.company_scoped), visitor
+    )
 
 
 API_METHODS = ("get", "post", "put", "patch", "delete")
@@ -619,7 +986,8 @@ PAGE_METHODS = ("get", "post")
 
 
 def test_every_protected_route_refuses_everyone_without_the_role(
-    sweep_world: tuple[World, dict[str, list[Visitor]]], cluster_a: Cluster,
+    sweep_world: tuple[World, dict[str, list[Visitor]]],
+    cluster_a: Cluster,
 ) -> None:
     world, visitors = sweep_world
     started = time.monotonic()
@@ -639,15 +1007,22 @@ def test_every_protected_route_refuses_everyone_without_the_role(
             for method in API_METHODS if route.is_api else PAGE_METHODS:
                 if reads if method == "get" else writes:
                     continue
-                response = getattr(visitor.client, method)(url, content_type="application/json") \
-                    if method != "get" else visitor.client.get(url)
+                response = (
+                    getattr(visitor.client, method)(url, content_type="application/json")
+                    if method != "get"
+                    else visitor.client.get(url)
+                )
                 counted["requests"] += 1
                 if not _refused(response):
-                    failures.append(f"{route.key} {method.upper()} {url} as {visitor.label}: "
-                                    f"{response.status_code} {response.get('Location', '')}")
+                    failures.append(
+                        f"{route.key} {method.upper()} {url} as {visitor.label}: "
+                        f"{response.status_code} {response.get('Location', '')}"
+                    )
     seconds = time.monotonic() - started
-    print(f"route sweep: {counted['routes']} protected routes, {counted['requests']} requests, "
-          f"{seconds:.0f} s; rows not built: {world.missing or 'none'}; "
-          f"parameters without a real row ({len(world.unbuilt)}): {sorted(world.unbuilt)}")
+    print(
+        f"route sweep: {counted['routes']} protected routes, {counted['requests']} requests, "
+        f"{seconds:.0f} s; rows not built: {world.missing or 'none'}; "
+        f"parameters without a real row ({len(world.unbuilt)}): {sorted(world.unbuilt)}"
+    )
     assert failures == [], "\n".join(failures)
     assert world.missing == []

@@ -41,7 +41,9 @@ class CapturingTransport(Transport):
         self.envelopes.append(envelope)
 
     def events(self) -> list[dict[str, Any]]:
-        return [cast("dict[str, Any]", event) for env in self.envelopes if (event := env.get_event()) is not None]
+        return [
+            cast("dict[str, Any]", event) for env in self.envelopes if (event := env.get_event()) is not None
+        ]
 
     def raw(self) -> str:
         return "\n".join(env.serialize().decode("utf-8", errors="replace") for env in self.envelopes)
@@ -62,8 +64,11 @@ def sentry_events() -> Iterator[CapturingTransport]:
 
 def _settings_sentry(dsn: str | None) -> dict[str, Any]:
     """What a freshly started process with these settings reports about its Sentry client."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "clusterhub.settings.test",
-           "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "platform")])}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "clusterhub.settings.test",
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "platform")]),
+    }
     env.pop("SENTRY_DSN", None)
     if dsn:
         env["SENTRY_DSN"] = dsn
@@ -72,8 +77,15 @@ def _settings_sentry(dsn: str | None) -> dict[str, Any]:
         "print(json.dumps({'active': c.is_active(), 'dsn': c.dsn,"
         " 'pii': c.options.get('send_default_pii'), 'integrations': sorted(c.integrations)}))"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -106,7 +118,9 @@ def _wsgi_get(host: str, path: str, **headers: Any) -> str:
     environ = RequestFactory(HTTP_HOST=host).get(path, **headers).environ
     status: list[str] = []
 
-    def start_response(code: str, _headers: list[tuple[str, str]], _exc_info: Any = None) -> Callable[[bytes], None]:
+    def start_response(
+        code: str, _headers: list[tuple[str, str]], _exc_info: Any = None
+    ) -> Callable[[bytes], None]:
         status.append(code)
         return lambda _data: None
 
@@ -117,10 +131,13 @@ def _wsgi_get(host: str, path: str, **headers: Any) -> str:
     return status[0]
 
 
-def test_request_error_is_tagged_with_its_cluster_and_carries_no_pii(sentry_events: CapturingTransport,
-                                                                     cluster_a: Cluster, cluster_b: Cluster,
-                                                                     make_user: MakeUser,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_request_error_is_tagged_with_its_cluster_and_carries_no_pii(
+    sentry_events: CapturingTransport,
+    cluster_a: Cluster,
+    cluster_b: Cluster,
+    make_user: MakeUser,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     def broken_news_list(**_: Any) -> None:
         raise RuntimeError("news storage is down")
 
@@ -136,9 +153,17 @@ def test_request_error_is_tagged_with_its_cluster_and_carries_no_pii(sentry_even
     }
     cookie_header = "; ".join(f"{morsel.key}={morsel.value}" for morsel in browser.cookies.values())
 
-    assert _wsgi_get(host_of(cluster_a), "/news/", HTTP_COOKIE=cookie_header,
-                     HTTP_AUTHORIZATION=f"Token {secrets['api token']}", HTTP_X_CSRFTOKEN=secrets["csrf cookie"],
-                     HTTP_USER_AGENT="pytest-browser") == "500 Internal Server Error"
+    assert (
+        _wsgi_get(
+            host_of(cluster_a),
+            "/news/",
+            HTTP_COOKIE=cookie_header,
+            HTTP_AUTHORIZATION=f"Token {secrets['api token']}",
+            HTTP_X_CSRFTOKEN=secrets["csrf cookie"],
+            HTTP_USER_AGENT="pytest-browser",
+        )
+        == "500 Internal Server Error"
+    )
     assert _wsgi_get(host_of(cluster_b), "/") == "500 Internal Server Error"
 
     events = [e for e in sentry_events.events() if e.get("exception")]

@@ -61,16 +61,23 @@ def assert_local_time(response: ClientResponse) -> None:
 
 def test_members_history(nsk: Cluster, admin: Client) -> None:
     with schema_context(nsk.schema_name):
-        company = Company.objects.create(full_name="ООО «Сибирское время»", short_name="Сибирское время",
-                                         status=Company.Status.ACTIVE)
-        MembershipEvent.objects.create(company=company, from_status=Company.Status.APPLIED,
-                                       to_status=Company.Status.ACTIVE, at=INSTANT)
+        company = Company.objects.create(
+            full_name="ООО «Сибирское время»", short_name="Сибирское время", status=Company.Status.ACTIVE
+        )
+        MembershipEvent.objects.create(
+            company=company, from_status=Company.Status.APPLIED, to_status=Company.Status.ACTIVE, at=INSTANT
+        )
     assert_local_time(admin.get(f"/members/{company.pk}/"))
 
 
 def test_audit_log(nsk: Cluster, admin: Client) -> None:
-    entry = AuditEntry.objects.create(cluster=nsk, action="news.update", object_type="content.news", object_id="1",
-                                      object_repr="Новость о времени")
+    entry = AuditEntry.objects.create(
+        cluster=nsk,
+        action="news.update",
+        object_type="content.news",
+        object_id="1",
+        object_repr="Новость о времени",
+    )
     AuditEntry.objects.filter(pk=entry.pk).update(at=INSTANT)
     assert_local_time(admin.get("/audit/"))
 
@@ -78,8 +85,13 @@ def test_audit_log(nsk: Cluster, admin: Client) -> None:
 def test_payments_of_an_invoice(nsk: Cluster, admin: Client) -> None:
     make_payee(nsk)
     invoice = issue(nsk, issue_date=dt.date(2026, 2, 1))
-    payment = payment_record_manual(actor=Actor.system(nsk), invoice=invoice, amount_kopecks=100_000,
-                                    order_number="17", order_date=dt.date(2026, 3, 1))
+    payment = payment_record_manual(
+        actor=Actor.system(nsk),
+        invoice=invoice,
+        amount_kopecks=100_000,
+        order_number="17",
+        order_date=dt.date(2026, 3, 1),
+    )
     Payment.objects.filter(pk=payment.pk).update(created_at=INSTANT, succeeded_at=INSTANT)
     assert_local_time(admin.get(f"/fees/invoices/{invoice.pk}/"))
 
@@ -91,10 +103,17 @@ def test_site_articles(nsk: Cluster, admin: Client) -> None:
 
 
 def test_annual_report(nsk: Cluster, admin: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timezone, "now", lambda: INSTANT)  # a submitted report is immutable: submit at INSTANT
+    monkeypatch.setattr(
+        timezone, "now", lambda: INSTANT
+    )  # a submitted report is immutable: submit at INSTANT
     with schema_context(nsk.schema_name):
-        report = reporting.annual_report_submit(actor=federal_factories.system(nsk), cluster=nsk, year=2025,
-                                                entered_values=federal_factories.ENTERED, comments="Отчёт")
+        report = reporting.annual_report_submit(
+            actor=federal_factories.system(nsk),
+            cluster=nsk,
+            year=2025,
+            entered_values=federal_factories.ENTERED,
+            comments="Отчёт",
+        )
     monkeypatch.undo()
     assert report.submitted_at == INSTANT
     assert_local_time(admin.get(f"/annual-report/reports/{report.pk}/"))
@@ -117,8 +136,9 @@ def today_in_task() -> list[str]:
 LATE_EVENING_IN_MOSCOW = dt.datetime(2026, 3, 1, 20, 0, tzinfo=dt.UTC)  # 23:00 MSK, 03:00 on 2 March in NSK
 
 
-def test_a_task_queued_for_the_cluster_computes_today_in_its_zone(nsk: Cluster, cluster_a: Cluster,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_task_queued_for_the_cluster_computes_today_in_its_zone(
+    nsk: Cluster, cluster_a: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """As a worker runs it: it starts on the public schema and switches to the task's cluster."""
     monkeypatch.setattr(timezone, "now", lambda: LATE_EVENING_IN_MOSCOW)
     in_novosibirsk = today_in_task.apply_async(headers={"_schema_name": nsk.schema_name}).get()
@@ -128,7 +148,9 @@ def test_a_task_queued_for_the_cluster_computes_today_in_its_zone(nsk: Cluster, 
 
 
 def test_a_task_queued_inside_the_clusters_schema_computes_today_in_its_zone(
-    nsk: Cluster, cluster_a: Cluster, monkeypatch: pytest.MonkeyPatch,
+    nsk: Cluster,
+    cluster_a: Cluster,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Queued eagerly from code already in the cluster's schema (a command, the demo, a loop
     over clusters): nothing switches, yet the task still works in the cluster's zone."""

@@ -28,11 +28,16 @@ class TokenObtainView(APIView):
 
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(label="E-mail")
-        password = serializers.CharField(label="Пароль", trim_whitespace=False, style={"input_type": "password"})
+        password = serializers.CharField(
+            label="Пароль", trim_whitespace=False, style={"input_type": "password"}
+        )
         name = serializers.CharField(label="Название", max_length=100, required=False, allow_blank=True)
-        expires_in_days = serializers.IntegerField(label="Срок действия, дней", required=False,
-                                                   min_value=1, max_value=API_TOKEN_MAX_DAYS)
-        this_host_only = serializers.BooleanField(label="Только для этого адреса", required=False, default=False)
+        expires_in_days = serializers.IntegerField(
+            label="Срок действия, дней", required=False, min_value=1, max_value=API_TOKEN_MAX_DAYS
+        )
+        this_host_only = serializers.BooleanField(
+            label="Только для этого адреса", required=False, default=False
+        )
 
     class TokenOutputSerializer(serializers.Serializer):
         token = serializers.CharField(help_text="Ключ; показывается один раз.")
@@ -54,42 +59,79 @@ class TokenObtainView(APIView):
     def get_throttles(self) -> list[Any]:
         return [SignInAddressThrottle()] if self._method == "POST" else super().get_throttles()
 
-    @extend_schema(request=InputSerializer, responses={200: TokenOutputSerializer}, auth=[],
-                   operation_id="auth_token_create")
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: TokenOutputSerializer},
+        auth=[],
+        operation_id="auth_token_create",
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        result = user_authenticate(email=values["email"], password=values["password"],
-                                   address=client_address(request), cluster=getattr(request, "cluster", None))
+        result = user_authenticate(
+            email=values["email"],
+            password=values["password"],
+            address=client_address(request),
+            cluster=getattr(request, "cluster", None),
+        )
         if result.throttled:
             return Response(
-                {"detail": "Слишком много неудачных попыток входа с вашего адреса. Повторите позже.",
-                 "code": "throttled"}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+                {
+                    "detail": "Слишком много неудачных попыток входа с вашего адреса. Повторите позже.",
+                    "code": "throttled",
+                },
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
         if result.locked:
             return Response(
-                {"detail": "Слишком много неудачных попыток входа. Учётная запись временно заблокирована.",
-                 "code": "locked"}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+                {
+                    "detail": "Слишком много неудачных попыток входа. Учётная запись временно заблокирована.",
+                    "code": "locked",
+                },
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
         if result.no_access:
-            return Response({"detail": "У вас нет доступа к этому кластеру.", "code": "no_access"},
-                            status=status.HTTP_403_FORBIDDEN)
+            return Response(
+                {"detail": "У вас нет доступа к этому кластеру.", "code": "no_access"},
+                status=status.HTTP_403_FORBIDDEN,
+            )
         if result.user is None:
-            return Response({"detail": "Неверный e-mail или пароль.", "code": "invalid_credentials"},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": "Неверный e-mail или пароль.", "code": "invalid_credentials"},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         host = request.get_host().rsplit(":", 1)[0].lower() if values["this_host_only"] else ""
-        token, key = api_token_create(user=result.user, name=values.get("name", ""),
-                                      expires_in_days=values.get("expires_in_days"), host=host,
-                                      actor=Actor(user=result.user, host=request.get_host(),
-                                                  cluster=getattr(request, "cluster", None)))
-        return Response(self.TokenOutputSerializer({"token": key, "id": token.pk, "name": token.name,
-                                                    "expires_at": token.expires_at, "host": token.host}).data)
+        token, key = api_token_create(
+            user=result.user,
+            name=values.get("name", ""),
+            expires_in_days=values.get("expires_in_days"),
+            host=host,
+            actor=Actor(user=result.user, host=request.get_host(), cluster=getattr(request, "cluster", None)),
+        )
+        return Response(
+            self.TokenOutputSerializer(
+                {
+                    "token": key,
+                    "id": token.pk,
+                    "name": token.name,
+                    "expires_at": token.expires_at,
+                    "host": token.host,
+                }
+            ).data
+        )
 
-    @extend_schema(request=None, responses={204: OpenApiResponse(description="Токен запроса отозван.")},
-                   operation_id="auth_token_destroy")
+    @extend_schema(
+        request=None,
+        responses={204: OpenApiResponse(description="Токен запроса отозван.")},
+        operation_id="auth_token_destroy",
+    )
     def delete(self, request: Request) -> Response:
         if not isinstance(request.auth, int):
-            return Response({"detail": "Запрос подписан не токеном: отзывать нечего.", "code": "not_a_token"},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": "Запрос подписан не токеном: отзывать нечего.", "code": "not_a_token"},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         token = ApiToken.objects.get(pk=request.auth)
         api_token_revoke(token=token, actor=Actor.from_request(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -17,8 +17,12 @@ from core.accounts.selectors import user_cluster_roles, user_grants
 class GrantSerializer(serializers.Serializer):
     role = serializers.CharField()
     role_display = serializers.CharField(source="get_role_display")
-    cluster = serializers.CharField(source="cluster.schema_name", default=None, allow_null=True,
-                                    help_text="Кластер роли (null: роль платформы или министерства)")
+    cluster = serializers.CharField(
+        source="cluster.schema_name",
+        default=None,
+        allow_null=True,
+        help_text="Кластер роли (null: роль платформы или министерства)",
+    )
     region_codes = serializers.ListField(child=serializers.CharField())
     company_id = serializers.IntegerField(allow_null=True)
 
@@ -30,14 +34,17 @@ class MeView(APIView):
         email = serializers.EmailField()
         full_name = serializers.CharField()
         grants = GrantSerializer(many=True)
-        roles_here = serializers.ListField(child=serializers.CharField(),
-                                           help_text="Роли в кластере этого хоста (пусто на сайте платформы).")
+        roles_here = serializers.ListField(
+            child=serializers.CharField(), help_text="Роли в кластере этого хоста (пусто на сайте платформы)."
+        )
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request: Request) -> Response:
         user = cast(User, request.user)
         payload = {
-            "id": user.pk, "email": user.email, "full_name": user.full_name,
+            "id": user.pk,
+            "email": user.email,
+            "full_name": user.full_name,
             "grants": user_grants(user),
             "roles_here": sorted(user_cluster_roles(user, getattr(request, "cluster", None))),
         }

@@ -20,13 +20,26 @@ class ReportListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AnnualReport
-        fields = ["id", "year", "version", "is_latest", "is_demo", "form", "submitted_at", "submitted_by_email",
-                  "correction_reason", "comments"]
+        fields = [
+            "id",
+            "year",
+            "version",
+            "is_latest",
+            "is_demo",
+            "form",
+            "submitted_at",
+            "submitted_by_email",
+            "correction_reason",
+            "comments",
+        ]
 
 
 class ReportDetailSerializer(ReportListSerializer):
-    values = serializers.JSONField(read_only=True, help_text="{код: {value, display, method, value_type, unit, "
-                                                             "name_ru, comment, numerator, denominator, note}}")
+    values = serializers.JSONField(
+        read_only=True,
+        help_text="{код: {value, display, method, value_type, unit, "
+        "name_ru, comment, numerator, denominator, note}}",
+    )
     details = serializers.JSONField(read_only=True, help_text="{код: [строки расшифровки]}")
     checks = serializers.JSONField(read_only=True, help_text="[{code, status, reason, companies, data}]")
 
@@ -47,16 +60,22 @@ class EnteredValuesField(serializers.DictField):
 
 class DraftInputSerializer(serializers.Serializer):
     entered_values = EnteredValuesField(label="Вводимые показатели", required=False, default=dict)
-    indicator_comments = serializers.DictField(label="Комментарии к показателям", child=serializers.CharField(
-        allow_blank=True, max_length=5000), required=False, default=dict)
-    comments = serializers.CharField(label="Комментарий к отчёту", required=False, allow_blank=True, default="",
-                                     max_length=5000)
+    indicator_comments = serializers.DictField(
+        label="Комментарии к показателям",
+        child=serializers.CharField(allow_blank=True, max_length=5000),
+        required=False,
+        default=dict,
+    )
+    comments = serializers.CharField(
+        label="Комментарий к отчёту", required=False, allow_blank=True, default="", max_length=5000
+    )
 
 
 class SubmitInputSerializer(DraftInputSerializer):
     year = serializers.IntegerField(label="Год")
-    correction_reason = serializers.CharField(label="Причина исправления", required=False, allow_blank=True,
-                                              default="", max_length=5000)
+    correction_reason = serializers.CharField(
+        label="Причина исправления", required=False, allow_blank=True, default="", max_length=5000
+    )
 
 
 class DraftListItemSerializer(serializers.Serializer):

@@ -48,21 +48,38 @@ WRITE_ROLES = frozenset({Grant.Role.CLUSTER_ADMIN})
 def _computed_json(computed: ComputedReport, *, comments: str, with_rows: bool) -> dict[str, Any]:
     figures = []
     for f in computed.figures:
-        item = {"code": f.code, "name_ru": f.name_ru, "name_en": f.name_en, "unit": f.unit,
-                "value_type": f.value_type, "method": f.method, "source": f.source, "required": f.required,
-                "value": value_to_json(f.value), "display": f.display, "numerator": value_to_json(f.numerator),
-                "denominator": value_to_json(f.denominator), "note": f.note, "comment": f.comment,
-                "entered_text": f.raw if f.takes_input else None, "error": f.error or None,
-                "row_count": len(f.rows)}
+        item = {
+            "code": f.code,
+            "name_ru": f.name_ru,
+            "name_en": f.name_en,
+            "unit": f.unit,
+            "value_type": f.value_type,
+            "method": f.method,
+            "source": f.source,
+            "required": f.required,
+            "value": value_to_json(f.value),
+            "display": f.display,
+            "numerator": value_to_json(f.numerator),
+            "denominator": value_to_json(f.denominator),
+            "note": f.note,
+            "comment": f.comment,
+            "entered_text": f.raw if f.takes_input else None,
+            "error": f.error or None,
+            "row_count": len(f.rows),
+        }
         if with_rows:
             item["rows"] = [r.as_json() for r in f.rows]
         figures.append(item)
     return {
         "year": computed.year,
         "form": {"id": computed.form.pk, "year": computed.form.year, "version": computed.form.version}
-        if computed.form else None,
-        "figures": figures, "checks": [c.as_json() for c in computed.checks],
-        "errors": computed.errors, "is_valid": computed.is_valid, "comments": comments,
+        if computed.form
+        else None,
+        "figures": figures,
+        "checks": [c.as_json() for c in computed.checks],
+        "errors": computed.errors,
+        "is_valid": computed.is_valid,
+        "comments": comments,
         "computed_at": computed.computed_at.isoformat(),
     }
 
@@ -96,46 +113,84 @@ class AnnualReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Clus
             raise NotFound(f"Форма отчёта за {value} год не опубликована.")
         return value
 
-    @extend_schema(request=SubmitInputSerializer, responses={201: ReportDetailSerializer},
-                   description="Отправить годовой отчёт (следующая версия). Для исправления уже отправленного "
-                               "отчёта обязательна причина (correction_reason). Только администраторы кластера.")
+    @extend_schema(
+        request=SubmitInputSerializer,
+        responses={201: ReportDetailSerializer},
+        description="Отправить годовой отчёт (следующая версия). Для исправления уже отправленного "
+        "отчёта обязательна причина (correction_reason). Только администраторы кластера.",
+    )
     def create(self, request: Request) -> Response:
         fields = self.input(SubmitInputSerializer)
         report = reporting.annual_report_submit(
-            actor=self.actor(), cluster=self.cluster, year=fields["year"],
-            entered_values=fields["entered_values"], indicator_comments=fields["indicator_comments"],
-            comments=fields["comments"], correction_reason=fields["correction_reason"])
+            actor=self.actor(),
+            cluster=self.cluster,
+            year=fields["year"],
+            entered_values=fields["entered_values"],
+            indicator_comments=fields["indicator_comments"],
+            comments=fields["comments"],
+            correction_reason=fields["correction_reason"],
+        )
         return Response(ReportDetailSerializer(report).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: DraftListItemSerializer(many=True)},
-                   description="Годы с опубликованной формой: есть ли черновик и последняя отправленная версия.")
+    @extend_schema(
+        responses={200: DraftListItemSerializer(many=True)},
+        description="Годы с опубликованной формой: есть ли черновик и последняя отправленная версия.",
+    )
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def drafts(self, request: Request) -> Response:
         drafts = {d.year: d for d in annual_report_draft_list()}
         latest = {r.year: r for r in annual_report_list(cluster=self.cluster).filter(is_latest=True)}
-        items = [{"year": y, "has_draft": y in drafts,
-                  "updated_at": drafts[y].updated_at if y in drafts else None,
-                  "latest_report_id": latest[y].pk if y in latest else None,
-                  "latest_version": latest[y].version if y in latest else None} for y in form_years()]
+        items = [
+            {
+                "year": y,
+                "has_draft": y in drafts,
+                "updated_at": drafts[y].updated_at if y in drafts else None,
+                "latest_report_id": latest[y].pk if y in latest else None,
+                "latest_version": latest[y].version if y in latest else None,
+            }
+            for y in form_years()
+        ]
         return Response(DraftListItemSerializer(items, many=True).data)
 
-    @extend_schema(methods=["GET"], responses={200: OpenApiTypes.OBJECT},
-                   parameters=[OpenApiParameter("rows", OpenApiTypes.BOOL, description="с расшифровкой строк")],
-                   description="Отчёт за год, как он был бы отправлен сейчас: рассчитанные показатели, введённые "
-                               "значения, ошибки, проверки реестра.")
-    @extend_schema(methods=["PUT"], request=DraftInputSerializer, responses={200: OpenApiTypes.OBJECT},
-                   description="Сохранить черновик: введённые значения и комментарии (администраторы кластера).")
-    @action(detail=False, methods=["get", "put"], url_path=r"drafts/(?P<year>\d{4})", pagination_class=None,
-            filter_backends=[])
+    @extend_schema(
+        methods=["GET"],
+        responses={200: OpenApiTypes.OBJECT},
+        parameters=[OpenApiParameter("rows", OpenApiTypes.BOOL, description="с расшифровкой строк")],
+        description="Отчёт за год, как он был бы отправлен сейчас: рассчитанные показатели, введённые "
+        "значения, ошибки, проверки реестра.",
+    )
+    @extend_schema(
+        methods=["PUT"],
+        request=DraftInputSerializer,
+        responses={200: OpenApiTypes.OBJECT},
+        description="Сохранить черновик: введённые значения и комментарии (администраторы кластера).",
+    )
+    @action(
+        detail=False,
+        methods=["get", "put"],
+        url_path=r"drafts/(?P<year>\d{4})",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def draft(self, request: Request, year: str) -> Response:
         cluster = self.cluster
         value = self._year(year)
         if request.method == "PUT":
             fields = self.input(DraftInputSerializer)
-            reporting.annual_report_draft_save(actor=self.actor(), cluster=cluster, year=value,
-                                entered_values=fields["entered_values"],
-                                indicator_comments=fields["indicator_comments"], comments=fields["comments"])
+            reporting.annual_report_draft_save(
+                actor=self.actor(),
+                cluster=cluster,
+                year=value,
+                entered_values=fields["entered_values"],
+                indicator_comments=fields["indicator_comments"],
+                comments=fields["comments"],
+            )
         draft = annual_report_draft_get(year=value)
         computed = annual_report_preview(cluster=cluster, year=value)
-        return Response(_computed_json(computed, comments=draft.comments if draft else "",
-                                       with_rows=request.query_params.get("rows") in {"1", "true"}))
+        return Response(
+            _computed_json(
+                computed,
+                comments=draft.comments if draft else "",
+                with_rows=request.query_params.get("rows") in {"1", "true"},
+            )
+        )

@@ -17,8 +17,18 @@ class AuditEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEntry
-        fields = ["id", "at", "actor", "actor_id", "host", "action", "object_type", "object_id",
-                  "object_repr", "changes"]
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "actor_id",
+            "host",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "changes",
+        ]
 
 
 class AuditFilter(django_filters.FilterSet):

@@ -16,10 +16,31 @@ class LineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BankStatementLine
-        fields = ["id", "statement", "position", "state", "state_display", "invoice_number", "invoice",
-                  "candidates", "amount_kopecks", "payer_inn", "payer_name", "payer_account", "document_number",
-                  "document_kind", "date", "received_date", "purpose", "reason", "warnings", "booked", "payment",
-                  "in_queue", "resolved_at"]
+        fields = [
+            "id",
+            "statement",
+            "position",
+            "state",
+            "state_display",
+            "invoice_number",
+            "invoice",
+            "candidates",
+            "amount_kopecks",
+            "payer_inn",
+            "payer_name",
+            "payer_account",
+            "document_number",
+            "document_kind",
+            "date",
+            "received_date",
+            "purpose",
+            "reason",
+            "warnings",
+            "booked",
+            "payment",
+            "in_queue",
+            "resolved_at",
+        ]
 
 
 class StatementSerializer(serializers.ModelSerializer):
@@ -27,9 +48,23 @@ class StatementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BankStatement
-        fields = ["id", "file_name", "format_version", "encoding", "account", "date_from", "date_to", "status",
-                  "status_display", "credits", "debits_skipped", "others_skipped", "warnings", "created_at",
-                  "applied_at"]
+        fields = [
+            "id",
+            "file_name",
+            "format_version",
+            "encoding",
+            "account",
+            "date_from",
+            "date_to",
+            "status",
+            "status_display",
+            "credits",
+            "debits_skipped",
+            "others_skipped",
+            "warnings",
+            "created_at",
+            "applied_at",
+        ]
 
 
 class StatementDetailSerializer(StatementSerializer):

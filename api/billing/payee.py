@@ -25,8 +25,19 @@ from core.accounts.models import Grant
 from core.audit.services import Actor
 
 CLUSTER_ADMINS = frozenset({Grant.Role.CLUSTER_ADMIN})
-REQUISITES = ["name", "inn", "kpp", "address", "bank_name", "bik", "account", "correspondent_account",
-              "director", "accountant", "vat_note"]
+REQUISITES = [
+    "name",
+    "inn",
+    "kpp",
+    "address",
+    "bank_name",
+    "bik",
+    "account",
+    "correspondent_account",
+    "director",
+    "accountant",
+    "vat_note",
+]
 
 
 class PayeeSerializer(serializers.ModelSerializer):
@@ -47,9 +58,12 @@ class PayeeInputSerializer(serializers.Serializer):
     account = serializers.CharField(max_length=40, label="Расчётный счёт")
     correspondent_account = serializers.CharField(max_length=40, label="Корреспондентский счёт")
     director = serializers.CharField(max_length=200, required=False, allow_blank=True, label="Руководитель")
-    accountant = serializers.CharField(max_length=200, required=False, allow_blank=True, label="Главный бухгалтер")
-    vat_note = serializers.CharField(max_length=200, required=False, default=DEFAULT_VAT_NOTE,
-                                     label="Строка НДС в счёте")
+    accountant = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, label="Главный бухгалтер"
+    )
+    vat_note = serializers.CharField(
+        max_length=200, required=False, default=DEFAULT_VAT_NOTE, label="Строка НДС в счёте"
+    )
 
 
 class PayeeView(ClusterGenericAPIView):
@@ -64,23 +78,32 @@ class PayeeView(ClusterGenericAPIView):
         return payee
 
     def _save(self, fields: dict[str, Any]) -> Response:
-        payee = services.payee_save(actor=Actor.from_request(self.request), cluster=self.request.cluster,  # type: ignore[attr-defined]
-                                    fields=fields)
+        payee = services.payee_save(
+            actor=Actor.from_request(self.request),
+            cluster=self.request.cluster,  # type: ignore[attr-defined]
+            fields=fields,
+        )
         return Response(PayeeSerializer(payee).data)
 
     @extend_schema(responses=PayeeSerializer, description="Реквизиты получателя платежей кластера.")
     def get(self, request: Request) -> Response:
         return Response(PayeeSerializer(self._payee()).data)
 
-    @extend_schema(request=PayeeInputSerializer, responses=PayeeSerializer,
-                   description="Задать все реквизиты получателя (БИК, счета проверяются по контрольному ключу).")
+    @extend_schema(
+        request=PayeeInputSerializer,
+        responses=PayeeSerializer,
+        description="Задать все реквизиты получателя (БИК, счета проверяются по контрольному ключу).",
+    )
     def put(self, request: Request) -> Response:
         data = PayeeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._save(dict(data.validated_data))
 
-    @extend_schema(request=PayeeInputSerializer(partial=True), responses=PayeeSerializer,
-                   description="Изменить часть реквизитов получателя; остальные остаются прежними.")
+    @extend_schema(
+        request=PayeeInputSerializer(partial=True),
+        responses=PayeeSerializer,
+        description="Изменить часть реквизитов получателя; остальные остаются прежними.",
+    )
     def patch(self, request: Request) -> Response:
         current = {name: getattr(self._payee(), name) for name in REQUISITES}
         data = PayeeInputSerializer(data=request.data, partial=True)

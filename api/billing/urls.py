@@ -10,4 +10,7 @@ router = SimpleRouter()
 router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("payments", PaymentViewSet, basename="payment")
 
-urlpatterns: list[URLPattern | URLResolver] = [*router.urls, path("payee/", PayeeView.as_view(), name="payee")]
+urlpatterns: list[URLPattern | URLResolver] = [
+    *router.urls,
+    path("payee/", PayeeView.as_view(), name="payee"),
+]

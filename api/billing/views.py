@@ -32,6 +32,7 @@ class BillingViewSet(ClusterViewSet):
 
 # --- invoices -----------------------------------------------------------------------------
 
+
 class InvoiceLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = InvoiceLine
@@ -43,14 +44,34 @@ class InvoiceSerializer(serializers.ModelSerializer):
     outstanding_kopecks = serializers.IntegerField(read_only=True)
     lines = InvoiceLineSerializer(many=True, read_only=True)
     payment_options = serializers.SerializerMethodField(
-        help_text="What «Оплатить» offers the caller: [{method, label}] (empty: pay by bank transfer).")
+        help_text="What «Оплатить» offers the caller: [{method, label}] (empty: pay by bank transfer)."
+    )
 
     class Meta:
         model = Invoice
-        fields = ["id", "number", "company_id", "company_name", "company_inn", "company_kpp", "period_label",
-                  "issue_date", "due_date", "amount_kopecks", "paid_kopecks", "outstanding_kopecks", "currency",
-                  "status", "status_display", "paid_at", "voided_at", "void_reason", "lines", "created_at",
-                  "payment_options"]
+        fields = [
+            "id",
+            "number",
+            "company_id",
+            "company_name",
+            "company_inn",
+            "company_kpp",
+            "period_label",
+            "issue_date",
+            "due_date",
+            "amount_kopecks",
+            "paid_kopecks",
+            "outstanding_kopecks",
+            "currency",
+            "status",
+            "status_display",
+            "paid_at",
+            "voided_at",
+            "void_reason",
+            "lines",
+            "created_at",
+            "payment_options",
+        ]
 
     def get_payment_options(self, invoice: Invoice) -> list[dict[str, str]]:
         """The payee's options when the caller represents the invoiced company (one payee query
@@ -66,25 +87,32 @@ class InvoiceSerializer(serializers.ModelSerializer):
 
 class PaymentStartSerializer(serializers.Serializer):
     gateway = serializers.CharField(help_text="stripe or yookassa.")
-    method = serializers.CharField(help_text="The way to pay: stripe:card, yookassa:bank_card, yookassa:sbp, "
-                                             "yookassa:b2b_sberbank.")
+    method = serializers.CharField(
+        help_text="The way to pay: stripe:card, yookassa:bank_card, yookassa:sbp, yookassa:b2b_sberbank."
+    )
     payment_intent = serializers.CharField(required=False, help_text="Stripe: id of the PaymentIntent.")
-    client_secret = serializers.CharField(required=False,
-                                          help_text="Stripe: client secret of the PaymentIntent (Stripe.js).")
-    setup_client_secret = serializers.CharField(required=False,
-                                                help_text="Stripe: client secret of a SetupIntent for the card "
-                                                          "Element.")
+    client_secret = serializers.CharField(
+        required=False, help_text="Stripe: client secret of the PaymentIntent (Stripe.js)."
+    )
+    setup_client_secret = serializers.CharField(
+        required=False, help_text="Stripe: client secret of a SetupIntent for the card Element."
+    )
     publishable_key = serializers.CharField(required=False)
     payment_id = serializers.CharField(required=False, help_text="YooKassa: id of the payment.")
-    confirmation_url = serializers.CharField(required=False,
-                                             help_text="YooKassa: the page where the payer confirms the payment.")
+    confirmation_url = serializers.CharField(
+        required=False, help_text="YooKassa: the page where the payer confirms the payment."
+    )
     amount_kopecks = serializers.IntegerField()
     currency = serializers.CharField()
 
 
 class PayInputSerializer(serializers.Serializer):
-    method = serializers.CharField(label="Способ оплаты", required=False, default="stripe:card",
-                                   help_text="One of the payee's options (`payment_options` of the invoice).")
+    method = serializers.CharField(
+        label="Способ оплаты",
+        required=False,
+        default="stripe:card",
+        help_text="One of the payee's options (`payment_options` of the invoice).",
+    )
 
 
 class VoidInputSerializer(serializers.Serializer):
@@ -105,55 +133,82 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BillingVi
         if getattr(self, "swagger_fake_view", False):  # OpenAPI generation: no request cluster
             return Invoice.objects.none()
         access = self.access()
-        return invoices_for_cluster(self.cluster,
-                                    company_ids=None if access.manager else access.company_ids
-                                    ).prefetch_related("lines")
+        return invoices_for_cluster(
+            self.cluster, company_ids=None if access.manager else access.company_ids
+        ).prefetch_related("lines")
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = dict(super().get_serializer_context())
-        if not getattr(self, "swagger_fake_view", False) and isinstance(getattr(self.request, "cluster", None),
-                                                                         Cluster):
+        if not getattr(self, "swagger_fake_view", False) and isinstance(
+            getattr(self.request, "cluster", None), Cluster
+        ):
             context["payer_company_ids"] = self.access().company_ids  # who may pay: services.may_pay
             context["payee_options"] = {}
         return context
 
-    @extend_schema(request=PayInputSerializer, responses={200: PaymentStartSerializer},
-                   description="Начинает оплату остатка по счёту выбранным способом (`method`, по умолчанию "
-                               "stripe:card): Stripe — PaymentIntent и секреты для Stripe.js; ЮKassa (yookassa:"
-                               "bank_card, yookassa:sbp, yookassa:b2b_sberbank) — платёж и `confirmation_url`, "
-                               "куда отправить плательщика. Повторный вызов возвращает тот же платёж. Только "
-                               "представитель организации-плательщика. Счёт отмечается оплаченным только по "
-                               "уведомлению шлюза. 503, если платёжный сервис недоступен.")
+    @extend_schema(
+        request=PayInputSerializer,
+        responses={200: PaymentStartSerializer},
+        description="Начинает оплату остатка по счёту выбранным способом (`method`, по умолчанию "
+        "stripe:card): Stripe — PaymentIntent и секреты для Stripe.js; ЮKassa (yookassa:"
+        "bank_card, yookassa:sbp, yookassa:b2b_sberbank) — платёж и `confirmation_url`, "
+        "куда отправить плательщика. Повторный вызов возвращает тот же платёж. Только "
+        "представитель организации-плательщика. Счёт отмечается оплаченным только по "
+        "уведомлению шлюза. 503, если платёжный сервис недоступен.",
+    )
     @action(detail=True, methods=["post"])
     def pay(self, request: Request, pk: str) -> Response:
         invoice = self.get_object()
         fields = self.input(PayInputSerializer)
         back = request.build_absolute_uri(f"/billing/invoices/{invoice.pk}/?payment=return")
-        start = services.payment_begin(actor=self.actor(), invoice=invoice, option=fields["method"],
-                                       return_url=back)  # who may pay: the service
+        start = services.payment_begin(
+            actor=self.actor(), invoice=invoice, option=fields["method"], return_url=back
+        )  # who may pay: the service
         if isinstance(start, services.RedirectStart):
-            return Response(PaymentStartSerializer({
-                "gateway": "yookassa", "method": fields["method"], "payment_id": start.payment.yookassa_payment_id,
-                "confirmation_url": start.confirmation_url, "amount_kopecks": start.amount_kopecks,
-                "currency": invoice.currency}).data)
-        return Response(PaymentStartSerializer({
-            "gateway": "stripe", "method": "stripe:card",
-            "payment_intent": start.payment_intent_id, "client_secret": start.payment_client_secret,
-            "setup_client_secret": start.setup_client_secret, "publishable_key": start.publishable_key,
-            "amount_kopecks": start.amount_kopecks, "currency": invoice.currency}).data)
+            return Response(
+                PaymentStartSerializer(
+                    {
+                        "gateway": "yookassa",
+                        "method": fields["method"],
+                        "payment_id": start.payment.yookassa_payment_id,
+                        "confirmation_url": start.confirmation_url,
+                        "amount_kopecks": start.amount_kopecks,
+                        "currency": invoice.currency,
+                    }
+                ).data
+            )
+        return Response(
+            PaymentStartSerializer(
+                {
+                    "gateway": "stripe",
+                    "method": "stripe:card",
+                    "payment_intent": start.payment_intent_id,
+                    "client_secret": start.payment_client_secret,
+                    "setup_client_secret": start.setup_client_secret,
+                    "publishable_key": start.publishable_key,
+                    "amount_kopecks": start.amount_kopecks,
+                    "currency": invoice.currency,
+                }
+            ).data
+        )
 
     @extend_schema(responses={(200, "application/pdf"): bytes}, description="«Счёт на оплату» в PDF.")
     @action(detail=True, methods=["get"])
     def pdf(self, request: Request, pk: str) -> HttpResponse:
         invoice = self.get_object()
-        response = HttpResponse(documents.invoice_pdf(invoice, payee_for_cluster(invoice.cluster)),
-                                content_type="application/pdf")
-        response["Content-Disposition"] = documents.content_disposition(documents.filename(invoice, "invoice"),
-                                                                        "invoice")
+        response = HttpResponse(
+            documents.invoice_pdf(invoice, payee_for_cluster(invoice.cluster)), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = documents.content_disposition(
+            documents.filename(invoice, "invoice"), "invoice"
+        )
         return response
 
-    @extend_schema(request=VoidInputSerializer, responses={200: InvoiceSerializer},
-                   description="Аннулировать счёт без поступивших платежей (администратор или сотрудник).")
+    @extend_schema(
+        request=VoidInputSerializer,
+        responses={200: InvoiceSerializer},
+        description="Аннулировать счёт без поступивших платежей (администратор или сотрудник).",
+    )
     @action(detail=True, methods=["post"])
     def void(self, request: Request, pk: str) -> Response:
         invoice = self.get_object()
@@ -163,6 +218,7 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BillingVi
 
 
 # --- payments -----------------------------------------------------------------------------
+
 
 class RefundSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
@@ -179,10 +235,27 @@ class PaymentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Payment
-        fields = ["id", "invoice", "invoice_number", "method", "method_display", "status", "status_display",
-                  "gateway", "gateway_method", "amount_kopecks", "currency", "refunded_kopecks",
-                  "stripe_payment_intent_id", "yookassa_payment_id", "order_number",
-                  "order_date", "failure_message", "created_at", "succeeded_at"]
+        fields = [
+            "id",
+            "invoice",
+            "invoice_number",
+            "method",
+            "method_display",
+            "status",
+            "status_display",
+            "gateway",
+            "gateway_method",
+            "amount_kopecks",
+            "currency",
+            "refunded_kopecks",
+            "stripe_payment_intent_id",
+            "yookassa_payment_id",
+            "order_number",
+            "order_date",
+            "failure_message",
+            "created_at",
+            "succeeded_at",
+        ]
 
 
 class ManualPaymentInputSerializer(serializers.Serializer):
@@ -215,9 +288,12 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BillingVi
         # ?invoice=<id> inside this cluster's payments only (never a lookup across clusters)
         return payments.filter(invoice_id=int(invoice)) if invoice.isdigit() else payments
 
-    @extend_schema(request=ManualPaymentInputSerializer, responses={201: PaymentSerializer},
-                   description="Учесть банковский перевод по счёту (номер и дата платёжного поручения); "
-                               "частичная оплата допускается.")
+    @extend_schema(
+        request=ManualPaymentInputSerializer,
+        responses={201: PaymentSerializer},
+        description="Учесть банковский перевод по счёту (номер и дата платёжного поручения); "
+        "частичная оплата допускается.",
+    )
     def create(self, request: Request) -> Response:
         fields = self.input(ManualPaymentInputSerializer)
         invoice = invoices_for_cluster(self.cluster).filter(pk=fields.pop("invoice")).first()
@@ -226,8 +302,11 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BillingVi
         payment = services.payment_record_manual(actor=self.actor(), invoice=invoice, **fields)
         return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=RefundInputSerializer, responses={201: RefundSerializer},
-                   description="Возврат по проведённому платежу (онлайн-платёж возвращается через Stripe).")
+    @extend_schema(
+        request=RefundInputSerializer,
+        responses={201: RefundSerializer},
+        description="Возврат по проведённому платежу (онлайн-платёж возвращается через Stripe).",
+    )
     @action(detail=True, methods=["post"])
     def refund(self, request: Request, pk: str) -> Response:
         payment = self.get_object()

@@ -16,8 +16,21 @@ class ClusterCardSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Cluster
-        fields = ["slug", "name", "short_name", "region_codes", "regions", "kind", "base_territory",
-                  "specialized_organization", "founded_on", "registry_status", "status", "time_zone", "host"]
+        fields = [
+            "slug",
+            "name",
+            "short_name",
+            "region_codes",
+            "regions",
+            "kind",
+            "base_territory",
+            "specialized_organization",
+            "founded_on",
+            "registry_status",
+            "status",
+            "time_zone",
+            "host",
+        ]
 
     def get_regions(self, obj: Cluster) -> list[str]:
         return [region_name(code) for code in obj.region_codes]

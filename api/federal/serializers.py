@@ -59,9 +59,12 @@ class FederalClusterSerializer(ClusterCardSerializer):
     report = serializers.SerializerMethodField()
     figures = serializers.SerializerMethodField()
     live = serializers.SerializerMethodField()
-    registry_checks = serializers.ChoiceField(source="check_status", choices=list(selectors.CHECK_STATUSES),
-                                              read_only=True,
-                                              help_text="Итог проверки требований реестра по отчёту за год")
+    registry_checks = serializers.ChoiceField(
+        source="check_status",
+        choices=list(selectors.CHECK_STATUSES),
+        read_only=True,
+        help_text="Итог проверки требований реестра по отчёту за год",
+    )
 
     class Meta(ClusterCardSerializer.Meta):
         fields = [*ClusterCardSerializer.Meta.fields, "year", "report", "figures", "live", "registry_checks"]
@@ -73,9 +76,14 @@ class FederalClusterSerializer(ClusterCardSerializer):
     def get_report(self, obj: Any) -> dict[str, Any] | None:
         if obj.report_id is None:
             return None
-        return ReportRefSerializer({"id": obj.report_id, "version": obj.report_version,
-                                    "submitted_at": obj.report_submitted_at,
-                                    "is_demo": bool(obj.report_is_demo)}).data
+        return ReportRefSerializer(
+            {
+                "id": obj.report_id,
+                "version": obj.report_version,
+                "submitted_at": obj.report_submitted_at,
+                "is_demo": bool(obj.report_is_demo),
+            }
+        ).data
 
     @extend_schema_field(FiguresSerializer)
     def get_figures(self, obj: Any) -> dict[str, Any]:
@@ -86,12 +94,18 @@ class FederalClusterSerializer(ClusterCardSerializer):
     def get_live(self, obj: Any) -> dict[str, Any] | None:
         if obj.live_updated_at is None:
             return None
-        return LiveSerializer({
-            "member_count": obj.live_members, "dues_invoiced_kopecks": obj.live_invoiced,
-            "dues_paid_kopecks": obj.live_paid, "dues_collection_rate": number(obj.live_dues_rate),
-            "roadmap_items_total": obj.live_items_total, "roadmap_items_done": obj.live_items_done,
-            "roadmap_completion": number(obj.live_roadmap_rate), "updated_at": obj.live_updated_at,
-        }).data
+        return LiveSerializer(
+            {
+                "member_count": obj.live_members,
+                "dues_invoiced_kopecks": obj.live_invoiced,
+                "dues_paid_kopecks": obj.live_paid,
+                "dues_collection_rate": number(obj.live_dues_rate),
+                "roadmap_items_total": obj.live_items_total,
+                "roadmap_items_done": obj.live_items_done,
+                "roadmap_completion": number(obj.live_roadmap_rate),
+                "updated_at": obj.live_updated_at,
+            }
+        ).data
 
 
 class ReportListSerializer(serializers.ModelSerializer):
@@ -101,8 +115,19 @@ class ReportListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AnnualReport
-        fields = ["id", "cluster", "cluster_name", "year", "version", "is_latest", "is_demo", "form_version",
-                  "submitted_at", "submitted_by_email", "correction_reason"]
+        fields = [
+            "id",
+            "cluster",
+            "cluster_name",
+            "year",
+            "version",
+            "is_latest",
+            "is_demo",
+            "form_version",
+            "submitted_at",
+            "submitted_by_email",
+            "correction_reason",
+        ]
 
 
 class ReportDetailSerializer(ReportListSerializer):
@@ -119,8 +144,22 @@ class RegistryCheckSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RegistryCheckResult
-        fields = ["id", "cluster", "report", "report_version", "is_latest", "year", "code", "code_display",
-                  "status", "status_display", "reason", "companies", "data", "computed_at"]
+        fields = [
+            "id",
+            "cluster",
+            "report",
+            "report_version",
+            "is_latest",
+            "year",
+            "code",
+            "code_display",
+            "status",
+            "status_display",
+            "reason",
+            "companies",
+            "data",
+            "computed_at",
+        ]
 
 
 class TotalSerializer(serializers.Serializer):
@@ -165,8 +204,9 @@ class DashboardSerializer(serializers.Serializer):
     years = serializers.ListField(child=serializers.IntegerField())
     live = LiveTotalsSerializer()
     totals = YearTotalsSerializer(many=True, help_text="Год к году: показатели отправленных отчётов")
-    registry_checks = serializers.DictField(child=serializers.IntegerField(),
-                                            help_text="Кластеров по итогу проверки: pass, fail, no_data, none")
+    registry_checks = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Кластеров по итогу проверки: pass, fail, no_data, none"
+    )
     regions = RegionProjectsSerializer(many=True, help_text="Совместные проекты и господдержка по регионам")
 
 
@@ -177,7 +217,9 @@ class FederalProjectIndicatorSerializer(serializers.Serializer):
     planned = serializers.CharField(help_text="План в единице показателя (деньги — рубли)")
     actual = serializers.CharField(allow_null=True)
     status = serializers.CharField()
-    shortfall_percent = serializers.CharField(allow_null=True, help_text="Недовыполнение плана, %; null — нет")
+    shortfall_percent = serializers.CharField(
+        allow_null=True, help_text="Недовыполнение плана, %; null — нет"
+    )
 
 
 class FederalProjectSerializer(serializers.ModelSerializer):
@@ -191,11 +233,32 @@ class FederalProjectSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FederalProject
-        fields = ["id", "cluster", "cluster_name", "region_codes", "regions", "project_id", "title", "kind", "status",
-                  "status_label", "period_start", "period_end", "lead", "participants", "budget_kopecks",
-                  "budget_by_source", "support_requested_kopecks", "support_granted_kopecks",
-                  "support_received_kopecks", "support_measures", "shortfalls", "worst_shortfall_percent",
-                  "indicators", "updated_at"]
+        fields = [
+            "id",
+            "cluster",
+            "cluster_name",
+            "region_codes",
+            "regions",
+            "project_id",
+            "title",
+            "kind",
+            "status",
+            "status_label",
+            "period_start",
+            "period_end",
+            "lead",
+            "participants",
+            "budget_kopecks",
+            "budget_by_source",
+            "support_requested_kopecks",
+            "support_granted_kopecks",
+            "support_received_kopecks",
+            "support_measures",
+            "shortfalls",
+            "worst_shortfall_percent",
+            "indicators",
+            "updated_at",
+        ]
 
     def get_regions(self, project: FederalProject) -> list[str]:
         return [region_name(code) for code in project.cluster.region_codes]

@@ -47,10 +47,16 @@ def _scope(request: Request) -> MinistryScope:
 
 def _choice_params_check(request: Request) -> None:
     """The documented enumerations and the year: a value outside them is refused (400), not ignored."""
-    choices = {"kind": Cluster.Kind.values, "registry_status": Cluster.RegistryStatus.values,
-               "checks": list(selectors.CHECK_STATUSES)}
-    errors = {name: [f"Допустимые значения: {', '.join(allowed)}."] for name, allowed in choices.items()
-              if request.query_params.get(name, "") not in ("", *allowed)}
+    choices = {
+        "kind": Cluster.Kind.values,
+        "registry_status": Cluster.RegistryStatus.values,
+        "checks": list(selectors.CHECK_STATUSES),
+    }
+    errors = {
+        name: [f"Допустимые значения: {', '.join(allowed)}."]
+        for name, allowed in choices.items()
+        if request.query_params.get(name, "") not in ("", *allowed)
+    }
     year = request.query_params.get("year", "")
     if year and not (year.isascii() and year.isdigit()):
         errors["year"] = ["Укажите год числом, например 2024."]
@@ -72,14 +78,25 @@ class FederalAPIMixin(PlatformAPIMixin):
 
 
 FILTER_PARAMETERS = [
-    OpenApiParameter("year", OpenApiTypes.INT, description="Год отчёта (по умолчанию — последний, за который "
-                                                            "есть отправленные отчёты)"),
+    OpenApiParameter(
+        "year",
+        OpenApiTypes.INT,
+        description="Год отчёта (по умолчанию — последний, за который есть отправленные отчёты)",
+    ),
     OpenApiParameter("region", OpenApiTypes.STR, description="Код региона ISO 3166-2:RU, например RU-MOS"),
     OpenApiParameter("kind", OpenApiTypes.STR, enum=Cluster.Kind.values, description="Тип кластера"),
-    OpenApiParameter("registry_status", OpenApiTypes.STR, enum=Cluster.RegistryStatus.values,
-                     description="Статус в реестре Минпромторга"),
-    OpenApiParameter("checks", OpenApiTypes.STR, enum=list(selectors.CHECK_STATUSES),
-                     description="Итог проверки требований реестра по отчёту за год (none — нет отчёта)"),
+    OpenApiParameter(
+        "registry_status",
+        OpenApiTypes.STR,
+        enum=Cluster.RegistryStatus.values,
+        description="Статус в реестре Минпромторга",
+    ),
+    OpenApiParameter(
+        "checks",
+        OpenApiTypes.STR,
+        enum=list(selectors.CHECK_STATUSES),
+        description="Итог проверки требований реестра по отчёту за год (none — нет отчёта)",
+    ),
     OpenApiParameter("search", OpenApiTypes.STR, description="Часть названия или кода кластера"),
 ]
 
@@ -88,15 +105,21 @@ FILTER_PARAMETERS = [
 
 
 CLUSTER_ORDERING = OpenApiParameter(
-    "ordering", OpenApiTypes.STR, enum=list(selectors.ORDERINGS),
+    "ordering",
+    OpenApiTypes.STR,
+    enum=list(selectors.ORDERINGS),
     description="Сортировка: name, region, members, revenue, employees, export, dues, roadmap, submitted, "
-                "checks; «-» — по убыванию")
+    "checks; «-» — по убыванию",
+)
 
 
-@extend_schema_view(list=extend_schema(parameters=[*FILTER_PARAMETERS, CLUSTER_ORDERING]),
-                    retrieve=extend_schema(parameters=[FILTER_PARAMETERS[0]]))
-class FederalClusterViewSet(FederalAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                            viewsets.GenericViewSet):
+@extend_schema_view(
+    list=extend_schema(parameters=[*FILTER_PARAMETERS, CLUSTER_ORDERING]),
+    retrieve=extend_schema(parameters=[FILTER_PARAMETERS[0]]),
+)
+class FederalClusterViewSet(
+    FederalAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Clusters the user may see, each with the year's submitted figures and the current ones."""
 
     serializer_class = FederalClusterSerializer
@@ -115,10 +138,15 @@ class FederalClusterViewSet(FederalAPIMixin, mixins.ListModelMixin, mixins.Retri
         filters = _filters(self.request)
         if self.action == "retrieve":  # one cluster: the list's filters don't hide it
             filters = selectors.Filters(year=filters.year)
-        return selectors.cluster_table(_scope(self.request), filters, self._year()).prefetch_related("domains")
+        return selectors.cluster_table(_scope(self.request), filters, self._year()).prefetch_related(
+            "domains"
+        )
 
     def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "year": self._year() if hasattr(self, "request") else None}
+        return {
+            **super().get_serializer_context(),
+            "year": self._year() if hasattr(self, "request") else None,
+        }
 
 
 # --- submitted reports ----------------------------------------------------------------------
@@ -150,8 +178,9 @@ def _int_param(request: Request, name: str) -> int | None:
 
 
 @extend_schema_view(list=extend_schema(parameters=REPORT_PARAMETERS))
-class FederalReportViewSet(FederalAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                           viewsets.GenericViewSet):
+class FederalReportViewSet(
+    FederalAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Submitted annual reports, every version (a correction is a new version with its reason)."""
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
@@ -175,16 +204,24 @@ class FederalReportViewSet(FederalAPIMixin, mixins.ListModelMixin, mixins.Retrie
 # --- registry checks ------------------------------------------------------------------------
 
 
-@extend_schema_view(list=extend_schema(parameters=[
-    OpenApiParameter("cluster", OpenApiTypes.STR, description="Код кластера (slug)"),
-    OpenApiParameter("year", OpenApiTypes.INT, description="Год отчёта"),
-    OpenApiParameter("status", OpenApiTypes.STR, enum=RegistryCheckResult.Status.values),
-    OpenApiParameter("code", OpenApiTypes.STR, enum=RegistryCheckResult.Code.values),
-    OpenApiParameter("latest", OpenApiTypes.BOOL,
-                     description="По умолчанию true: проверки последних версий отчётов; false — всех версий"),
-]))
-class FederalRegistryCheckViewSet(FederalAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                                  viewsets.GenericViewSet):
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("cluster", OpenApiTypes.STR, description="Код кластера (slug)"),
+            OpenApiParameter("year", OpenApiTypes.INT, description="Год отчёта"),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=RegistryCheckResult.Status.values),
+            OpenApiParameter("code", OpenApiTypes.STR, enum=RegistryCheckResult.Code.values),
+            OpenApiParameter(
+                "latest",
+                OpenApiTypes.BOOL,
+                description="По умолчанию true: проверки последних версий отчётов; false — всех версий",
+            ),
+        ]
+    )
+)
+class FederalRegistryCheckViewSet(
+    FederalAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Decree No. 779 checks as submitted with the reports (pass / fail / no_data, reason, companies)."""
 
     serializer_class = RegistryCheckSerializer
@@ -210,23 +247,42 @@ class FederalRegistryCheckViewSet(FederalAPIMixin, mixins.ListModelMixin, mixins
 
 # --- joint projects -------------------------------------------------------------------------
 
-PROJECT_ORDERINGS = {"cluster": ("cluster__name", "title", "project_id"), "title": ("title", "cluster__name", "id"),
-                     "-support": ("-support_received_kopecks", "cluster__name", "id"),
-                     "-shortfall": ("-worst_shortfall_percent", "cluster__name", "id")}
+PROJECT_ORDERINGS = {
+    "cluster": ("cluster__name", "title", "project_id"),
+    "title": ("title", "cluster__name", "id"),
+    "-support": ("-support_received_kopecks", "cluster__name", "id"),
+    "-shortfall": ("-worst_shortfall_percent", "cluster__name", "id"),
+}
 
 
-@extend_schema_view(list=extend_schema(parameters=[
-    OpenApiParameter("cluster", OpenApiTypes.STR, description="Код кластера (slug)"),
-    OpenApiParameter("region", OpenApiTypes.STR, description="Код региона ISO 3166-2:RU, например RU-MOS"),
-    OpenApiParameter("status", OpenApiTypes.STR, description="Статус проекта (idea, approved, in_progress, done, "
-                                                             "stopped)"),
-    OpenApiParameter("shortfall", OpenApiTypes.BOOL, description="true — только проекты с показателями ниже плана"),
-    OpenApiParameter("search", OpenApiTypes.STR, description="Часть названия проекта"),
-    OpenApiParameter("ordering", OpenApiTypes.STR, enum=list(PROJECT_ORDERINGS),
-                     description="Сортировка: cluster (по умолчанию), title, -support, -shortfall"),
-]))
-class FederalProjectViewSet(FederalAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                            viewsets.GenericViewSet):
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("cluster", OpenApiTypes.STR, description="Код кластера (slug)"),
+            OpenApiParameter(
+                "region", OpenApiTypes.STR, description="Код региона ISO 3166-2:RU, например RU-MOS"
+            ),
+            OpenApiParameter(
+                "status",
+                OpenApiTypes.STR,
+                description="Статус проекта (idea, approved, in_progress, done, stopped)",
+            ),
+            OpenApiParameter(
+                "shortfall", OpenApiTypes.BOOL, description="true — только проекты с показателями ниже плана"
+            ),
+            OpenApiParameter("search", OpenApiTypes.STR, description="Часть названия проекта"),
+            OpenApiParameter(
+                "ordering",
+                OpenApiTypes.STR,
+                enum=list(PROJECT_ORDERINGS),
+                description="Сортировка: cluster (по умолчанию), title, -support, -shortfall",
+            ),
+        ]
+    )
+)
+class FederalProjectViewSet(
+    FederalAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Joint projects of the clusters the user may see (warehouse rows, refreshed with the clusters'
     current figures): budget, state support asked / granted / received, target indicators plan vs actual."""
 
@@ -263,21 +319,37 @@ class FederalDashboardView(FederalAPIMixin, APIView):
     def get(self, request: Request) -> Response:
         board = selectors.dashboard(_scope(request), _filters(request))
         live = board.live
-        totals = [{"year": year, "indicators": [
-            {"code": code, "value": number(total.figure), "clusters": total.clusters}
-            for code, total in sorted(board.totals.get(year, {}).items())]}
-            for year in board.series_years]
+        totals = [
+            {
+                "year": year,
+                "indicators": [
+                    {"code": code, "value": number(total.figure), "clusters": total.clusters}
+                    for code, total in sorted(board.totals.get(year, {}).items())
+                ],
+            }
+            for year in board.series_years
+        ]
         data = {
-            "year": board.year, "years": board.years,
-            "live": {"clusters": live.clusters, "member_count": live.members,
-                     "dues_invoiced_kopecks": live.dues_invoiced_kopecks, "dues_paid_kopecks": live.dues_paid_kopecks,
-                     "dues_collection_rate": number(live.dues_rate),
-                     "roadmap_items_total": live.roadmap_items_total, "roadmap_items_done": live.roadmap_items_done,
-                     "roadmap_completion": number(live.roadmap_rate), "updated_at": live.updated_at,
-                     "projects_total": live.projects, "projects_active": live.projects_active,
-                     "project_shortfalls": live.project_shortfalls,
-                     "support_granted_kopecks": live.support_granted_kopecks,
-                     "support_received_kopecks": live.support_received_kopecks},
-            "totals": totals, "registry_checks": board.checks, "regions": board.regions,
+            "year": board.year,
+            "years": board.years,
+            "live": {
+                "clusters": live.clusters,
+                "member_count": live.members,
+                "dues_invoiced_kopecks": live.dues_invoiced_kopecks,
+                "dues_paid_kopecks": live.dues_paid_kopecks,
+                "dues_collection_rate": number(live.dues_rate),
+                "roadmap_items_total": live.roadmap_items_total,
+                "roadmap_items_done": live.roadmap_items_done,
+                "roadmap_completion": number(live.roadmap_rate),
+                "updated_at": live.updated_at,
+                "projects_total": live.projects,
+                "projects_active": live.projects_active,
+                "project_shortfalls": live.project_shortfalls,
+                "support_granted_kopecks": live.support_granted_kopecks,
+                "support_received_kopecks": live.support_received_kopecks,
+            },
+            "totals": totals,
+            "registry_checks": board.checks,
+            "regions": board.regions,
         }
         return Response(DashboardSerializer(data).data)

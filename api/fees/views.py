@@ -32,8 +32,11 @@ class FeesViewSet(ClusterViewSet):
 
 # --- schedules ----------------------------------------------------------------------------
 
+
 class TierSerializer(serializers.ModelSerializer):
-    lower_bound = serializers.IntegerField(label="От (включительно): работников или копеек выручки", min_value=0)
+    lower_bound = serializers.IntegerField(
+        label="От (включительно): работников или копеек выручки", min_value=0
+    )
     amount_kopecks = serializers.IntegerField(label="Взнос за период, коп.", min_value=0)
 
     class Meta:
@@ -61,32 +64,67 @@ class ScheduleOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FeeSchedule
-        fields = ["id", "name", "decision", "effective_from", "effective_until", "period", "period_display",
-                  "entrance_fee_kopecks", "payment_days", "amount_kopecks", "tier_basis", "tier_basis_display",
-                  "tiers", "due_month", "due_day", "grace_days", "proration", "proration_display", "notes",
-                  "run_count", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "decision",
+            "effective_from",
+            "effective_until",
+            "period",
+            "period_display",
+            "entrance_fee_kopecks",
+            "payment_days",
+            "amount_kopecks",
+            "tier_basis",
+            "tier_basis_display",
+            "tiers",
+            "due_month",
+            "due_day",
+            "grace_days",
+            "proration",
+            "proration_display",
+            "notes",
+            "run_count",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class ScheduleInputSerializer(serializers.Serializer):
     name = serializers.CharField(label="Наименование", max_length=200)
-    decision = serializers.PrimaryKeyRelatedField(label="Решение общего собрания об установлении взносов",
-                                                  queryset=Decision.objects.all())
+    decision = serializers.PrimaryKeyRelatedField(
+        label="Решение общего собрания об установлении взносов", queryset=Decision.objects.all()
+    )
     effective_from = serializers.DateField(label="Действует с")
     effective_until = serializers.DateField(label="Действует по", required=False, allow_null=True)
-    period = serializers.ChoiceField(label="Период членского взноса", choices=FeeSchedule.Period.choices,
-                                     required=False)
-    entrance_fee_kopecks = serializers.IntegerField(label="Вступительный взнос, коп.", min_value=0, required=False)
-    payment_days = serializers.IntegerField(label="Срок оплаты поздних и вступительных счетов, дней",
-                                            min_value=0, max_value=365, required=False)
-    amount_kopecks = serializers.IntegerField(label="Членский взнос за период, коп.", min_value=0, required=False)
-    tier_basis = serializers.ChoiceField(label="Ступени взноса", choices=FeeSchedule.TierBasis.choices,
-                                         required=False)
+    period = serializers.ChoiceField(
+        label="Период членского взноса", choices=FeeSchedule.Period.choices, required=False
+    )
+    entrance_fee_kopecks = serializers.IntegerField(
+        label="Вступительный взнос, коп.", min_value=0, required=False
+    )
+    payment_days = serializers.IntegerField(
+        label="Срок оплаты поздних и вступительных счетов, дней", min_value=0, max_value=365, required=False
+    )
+    amount_kopecks = serializers.IntegerField(
+        label="Членский взнос за период, коп.", min_value=0, required=False
+    )
+    tier_basis = serializers.ChoiceField(
+        label="Ступени взноса", choices=FeeSchedule.TierBasis.choices, required=False
+    )
     tiers = TierSerializer(label="Ступени", many=True, required=False)
-    due_month = serializers.IntegerField(label="Месяц периода для оплаты", min_value=1, max_value=12, required=False)
-    due_day = serializers.IntegerField(label="День месяца для оплаты", min_value=1, max_value=31, required=False)
-    grace_days = serializers.IntegerField(label="Льготный период, дней", min_value=0, max_value=365, required=False)
-    proration = serializers.ChoiceField(label="Принятым в середине периода", choices=FeeSchedule.Proration.choices,
-                                        required=False)
+    due_month = serializers.IntegerField(
+        label="Месяц периода для оплаты", min_value=1, max_value=12, required=False
+    )
+    due_day = serializers.IntegerField(
+        label="День месяца для оплаты", min_value=1, max_value=31, required=False
+    )
+    grace_days = serializers.IntegerField(
+        label="Льготный период, дней", min_value=0, max_value=365, required=False
+    )
+    proration = serializers.ChoiceField(
+        label="Принятым в середине периода", choices=FeeSchedule.Proration.choices, required=False
+    )
     notes = serializers.CharField(label="Примечания", required=False, allow_blank=True)
 
 
@@ -108,23 +146,31 @@ class FeeScheduleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FeesV
     def out(self, schedule: FeeSchedule) -> dict[str, Any]:
         return ScheduleOutputSerializer(self.get_queryset().get(pk=schedule.pk)).data
 
-    @extend_schema(request=ScheduleInputSerializer, responses={201: ScheduleOutputSerializer},
-                   description="Положение о взносах по принятому решению общего собрания (вид «Установление "
-                               "взносов»). Суммы — в копейках; ступени — нижняя граница (работников или копеек "
-                               "выручки по последнему принятому годовому отчёту до периода) и сумма.")
+    @extend_schema(
+        request=ScheduleInputSerializer,
+        responses={201: ScheduleOutputSerializer},
+        description="Положение о взносах по принятому решению общего собрания (вид «Установление "
+        "взносов»). Суммы — в копейках; ступени — нижняя граница (работников или копеек "
+        "выручки по последнему принятому годовому отчёту до периода) и сумма.",
+    )
     def create(self, request: Request) -> Response:
         fields = self.input(ScheduleInputSerializer)
         tiers = _tiers(fields) or []
         schedule = services.fee_schedule_create(actor=self.actor(), tiers=tiers, **fields)
         return Response(self.out(schedule), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ScheduleInputSerializer, responses={200: ScheduleOutputSerializer},
-                   description="Изменить положение. Уже выставленные счета не меняются; период взноса "
-                               "положения, по которому были начисления, менять нельзя.")
+    @extend_schema(
+        request=ScheduleInputSerializer,
+        responses={200: ScheduleOutputSerializer},
+        description="Изменить положение. Уже выставленные счета не меняются; период взноса "
+        "положения, по которому были начисления, менять нельзя.",
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         schedule = self.get_object()
         fields = self.input(ScheduleInputSerializer, partial=True)
-        schedule = services.fee_schedule_update(actor=self.actor(), schedule=schedule, tiers=_tiers(fields), **fields)
+        schedule = services.fee_schedule_update(
+            actor=self.actor(), schedule=schedule, tiers=_tiers(fields), **fields
+        )
         return Response(self.out(schedule))
 
     @extend_schema(responses={204: None}, description="Удалить положение, по которому не было начислений.")
@@ -135,6 +181,7 @@ class FeeScheduleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FeesV
 
 # --- assessment runs ----------------------------------------------------------------------
 
+
 class RunSerializer(serializers.ModelSerializer):
     schedule_name = serializers.CharField(source="schedule.name", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
@@ -143,15 +190,38 @@ class RunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AssessmentRun
-        fields = ["id", "schedule", "schedule_name", "period", "period_start", "period_end", "issue_date", "status",
-                  "status_display", "total", "processed", "percent", "finished", "created_count", "existing_count",
-                  "exempt_count", "amount_kopecks", "errors", "created_at", "started_at", "finished_at"]
+        fields = [
+            "id",
+            "schedule",
+            "schedule_name",
+            "period",
+            "period_start",
+            "period_end",
+            "issue_date",
+            "status",
+            "status_display",
+            "total",
+            "processed",
+            "percent",
+            "finished",
+            "created_count",
+            "existing_count",
+            "exempt_count",
+            "amount_kopecks",
+            "errors",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
 
 
 class RunInputSerializer(serializers.Serializer):
     period = serializers.CharField(label="Период: год (2025) или квартал (2025-Q2)", max_length=10)
-    schedule = serializers.PrimaryKeyRelatedField(label="Положение о взносах (по умолчанию — действующее)",
-                                                  queryset=FeeSchedule.objects.all(), required=False)
+    schedule = serializers.PrimaryKeyRelatedField(
+        label="Положение о взносах (по умолчанию — действующее)",
+        queryset=FeeSchedule.objects.all(),
+        required=False,
+    )
 
 
 class AssessmentViewSet(mixins.ListModelMixin, FeesViewSet):
@@ -163,27 +233,32 @@ class AssessmentViewSet(mixins.ListModelMixin, FeesViewSet):
     def get_queryset(self) -> QuerySet[AssessmentRun]:
         return run_list()
 
-    @extend_schema(responses={200: RunSerializer, 404: OpenApiResponse(description="Нет такого начисления.")},
-                   description="Ход начисления: обработано из total, выставлено, уже было, освобождены, ошибки.")
+    @extend_schema(
+        responses={200: RunSerializer, 404: OpenApiResponse(description="Нет такого начисления.")},
+        description="Ход начисления: обработано из total, выставлено, уже было, освобождены, ошибки.",
+    )
     def retrieve(self, request: Request, pk: str) -> Response:
         run = run_get(run_id=int(pk))
         if run is None:
             raise NotFound("Нет такого начисления.")
         return Response(RunSerializer(run).data)
 
-    @extend_schema(request=RunInputSerializer, responses={202: RunSerializer},
-                   description="Начислить взносы за период: по счёту на каждого участника, обязанного платить "
-                               "(через billing). Повторное начисление за тот же период новых счетов не создаёт. "
-                               "Выполняется в фоне; ход — GET /api/v1/assessments/{id}/.")
+    @extend_schema(
+        request=RunInputSerializer,
+        responses={202: RunSerializer},
+        description="Начислить взносы за период: по счёту на каждого участника, обязанного платить "
+        "(через billing). Повторное начисление за тот же период новых счетов не создаёт. "
+        "Выполняется в фоне; ход — GET /api/v1/assessments/{id}/.",
+    )
     def create(self, request: Request) -> Response:
         fields = self.input(RunInputSerializer)
         schedule = fields.get("schedule")
         if schedule is None:
             schedule = schedule_in_force(day=cluster_today())  # the request's cluster
             if schedule is None:
-                raise serializers.ValidationError({"schedule": ["Нет действующего положения о взносах: укажите "
-                                                                "положение."]})
+                raise serializers.ValidationError(
+                    {"schedule": ["Нет действующего положения о взносах: укажите положение."]}
+                )
         run = services.assessment_start(actor=self.actor(), schedule=schedule, period=fields["period"])
         found = run_get(run_id=run.pk)
         return Response(RunSerializer(found).data, status=status.HTTP_202_ACCEPTED)
-

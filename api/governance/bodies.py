@@ -32,22 +32,33 @@ from .base import GovernanceViewSet
 
 # --- bodies -----------------------------------------------------------------------------
 
+
 class BodyOutputSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     quorum_rule_display = serializers.CharField(source="get_quorum_rule_display", read_only=True)
 
     class Meta:
         model = Body
-        fields = ["id", "kind", "kind_display", "name", "quorum_rule", "quorum_rule_display", "quorum_fixed_count"]
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "name",
+            "quorum_rule",
+            "quorum_rule_display",
+            "quorum_fixed_count",
+        ]
 
 
 class BodyInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(label="Вид", choices=Body.Kind.choices)
     name = serializers.CharField(label="Наименование", max_length=200)
-    quorum_rule = serializers.ChoiceField(label="Правило кворума", choices=Body.Quorum.choices,
-                                          default=Body.Quorum.MAJORITY)
-    quorum_fixed_count = serializers.IntegerField(label="Кворум, число участников", min_value=1,
-                                                  required=False, allow_null=True, default=None)
+    quorum_rule = serializers.ChoiceField(
+        label="Правило кворума", choices=Body.Quorum.choices, default=Body.Quorum.MAJORITY
+    )
+    quorum_fixed_count = serializers.IntegerField(
+        label="Кворум, число участников", min_value=1, required=False, allow_null=True, default=None
+    )
 
 
 class BodyViewSet(GovernanceViewSet):
@@ -76,6 +87,7 @@ class BodyViewSet(GovernanceViewSet):
 
 # --- officers ---------------------------------------------------------------------------
 
+
 class OfficerOutputSerializer(serializers.ModelSerializer):
     body_name = serializers.CharField(source="body.name", default="", read_only=True)
     company_name = serializers.CharField(source="company.short_name", default="", read_only=True)
@@ -83,8 +95,18 @@ class OfficerOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Officer
-        fields = ["id", "title", "person_name", "body", "body_name", "company", "company_name",
-                  "term_start", "term_end", "is_current"]
+        fields = [
+            "id",
+            "title",
+            "person_name",
+            "body",
+            "body_name",
+            "company",
+            "company_name",
+            "term_start",
+            "term_end",
+            "is_current",
+        ]
 
     def get_is_current(self, officer: Officer) -> bool:
         today = self.context["today"]
@@ -94,16 +116,29 @@ class OfficerOutputSerializer(serializers.ModelSerializer):
 class OfficerInputSerializer(serializers.Serializer):
     title = serializers.CharField(label="Должность", max_length=200)
     person_name = serializers.CharField(label="ФИО", max_length=200)
-    body = serializers.PrimaryKeyRelatedField(label="Орган управления", queryset=Body.objects.all(),
-                                              required=False, allow_null=True, default=None)
-    company = serializers.PrimaryKeyRelatedField(label="Организация", queryset=Company.objects.all(),
-                                                 required=False, allow_null=True, default=None)
+    body = serializers.PrimaryKeyRelatedField(
+        label="Орган управления", queryset=Body.objects.all(), required=False, allow_null=True, default=None
+    )
+    company = serializers.PrimaryKeyRelatedField(
+        label="Организация", queryset=Company.objects.all(), required=False, allow_null=True, default=None
+    )
     term_start = serializers.DateField(label="Начало полномочий")
-    term_end = serializers.DateField(label="Окончание полномочий", required=False, allow_null=True, default=None)
+    term_end = serializers.DateField(
+        label="Окончание полномочий", required=False, allow_null=True, default=None
+    )
 
 
-@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter(
-    "current", OpenApiTypes.BOOL, description="Только действующие на сегодня (в часовом поясе кластера)")]))
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "current",
+                OpenApiTypes.BOOL,
+                description="Только действующие на сегодня (в часовом поясе кластера)",
+            )
+        ]
+    )
+)
 class OfficerViewSet(GovernanceViewSet):
     serializer_class = OfficerOutputSerializer
     search_fields = ["title", "person_name"]

@@ -40,6 +40,7 @@ from .base import GovernanceViewSet
 
 # --- committees -------------------------------------------------------------------------
 
+
 class CommitteeMemberSerializer(serializers.ModelSerializer):
     role_display = serializers.CharField(source="get_role_display", read_only=True)
     company_name = serializers.CharField(source="company.short_name", default="", read_only=True)
@@ -57,7 +58,9 @@ class CommitteeDocumentSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "original_name", "size", "uploaded_at", "download_url"]
 
     def get_download_url(self, document: CommitteeDocument) -> str:
-        return reverse("api:committee-document", kwargs={"pk": document.committee_id, "document_id": document.pk})
+        return reverse(
+            "api:committee-document", kwargs={"pk": document.committee_id, "document_id": document.pk}
+        )
 
 
 class CommitteeOutputSerializer(serializers.ModelSerializer):
@@ -68,8 +71,18 @@ class CommitteeOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Committee
-        fields = ["id", "kind", "kind_display", "name", "description", "plan", "is_active", "people",
-                  "documents_visible", "documents"]
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "name",
+            "description",
+            "plan",
+            "is_active",
+            "people",
+            "documents_visible",
+            "documents",
+        ]
 
     def get_documents_visible(self, committee: Committee) -> bool:
         allowed = self.context["documents_for"]
@@ -83,7 +96,9 @@ class CommitteeOutputSerializer(serializers.ModelSerializer):
 
 
 class CommitteeInputSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(label="Вид", choices=Committee.Kind.choices, default=Committee.Kind.COMMITTEE)
+    kind = serializers.ChoiceField(
+        label="Вид", choices=Committee.Kind.choices, default=Committee.Kind.COMMITTEE
+    )
     name = serializers.CharField(label="Наименование", max_length=300)
     description = serializers.CharField(label="Задачи", required=False, allow_blank=True, default="")
     plan = serializers.CharField(label="План работы", required=False, allow_blank=True, default="")
@@ -91,16 +106,24 @@ class CommitteeInputSerializer(serializers.Serializer):
 
 
 class CommitteeMemberInputSerializer(serializers.Serializer):
-    role = serializers.ChoiceField(label="Роль", choices=CommitteeMember.Role.choices,
-                                   default=CommitteeMember.Role.MEMBER)
-    user = serializers.IntegerField(label="Учётная запись (id)", required=False, allow_null=True, default=None)
-    person_name = serializers.CharField(label="ФИО", max_length=200, required=False, allow_blank=True, default="")
-    company = serializers.PrimaryKeyRelatedField(label="Организация", queryset=Company.objects.all(),
-                                                 required=False, allow_null=True, default=None)
+    role = serializers.ChoiceField(
+        label="Роль", choices=CommitteeMember.Role.choices, default=CommitteeMember.Role.MEMBER
+    )
+    user = serializers.IntegerField(
+        label="Учётная запись (id)", required=False, allow_null=True, default=None
+    )
+    person_name = serializers.CharField(
+        label="ФИО", max_length=200, required=False, allow_blank=True, default=""
+    )
+    company = serializers.PrimaryKeyRelatedField(
+        label="Организация", queryset=Company.objects.all(), required=False, allow_null=True, default=None
+    )
 
 
 class CommitteeDocumentInputSerializer(serializers.Serializer):
-    title = serializers.CharField(label="Название", max_length=300, required=False, allow_blank=True, default="")
+    title = serializers.CharField(
+        label="Название", max_length=300, required=False, allow_blank=True, default=""
+    )
     file = serializers.FileField(label="Файл")
 
 
@@ -145,7 +168,9 @@ class CommitteeViewSet(GovernanceViewSet):
         user = seat_account(cluster=self.cluster, user_id=user_id) if user_id else None
         if user_id and user is None:
             raise APIValidationError({"user": [services.NO_SEAT_ACCOUNT]})
-        member = services.committee_member_add(committee=self.get_object(), actor=self.actor(), user=user, **fields)
+        member = services.committee_member_add(
+            committee=self.get_object(), actor=self.actor(), user=user, **fields
+        )
         return Response(CommitteeMemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None})
@@ -155,27 +180,41 @@ class CommitteeViewSet(GovernanceViewSet):
         services.committee_member_remove(member=member, actor=self.actor())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request={"multipart/form-data": CommitteeDocumentInputSerializer},
-                   responses={201: CommitteeDocumentSerializer})
+    @extend_schema(
+        request={"multipart/form-data": CommitteeDocumentInputSerializer},
+        responses={201: CommitteeDocumentSerializer},
+    )
     @action(detail=True, methods=["post"], url_path="documents")
     def upload_document(self, request: Request, pk: str) -> Response:
         fields = self.input(CommitteeDocumentInputSerializer)
-        document = services.committee_document_upload(committee=self.get_object(), actor=self.actor(), **fields)
+        document = services.committee_document_upload(
+            committee=self.get_object(), actor=self.actor(), **fields
+        )
         return Response(CommitteeDocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(methods=["GET"], responses=DOCUMENT_RESPONSE,
-                   description="Файл документа (только для ролей кластера, видящих документы комитета).")
+    @extend_schema(
+        methods=["GET"],
+        responses=DOCUMENT_RESPONSE,
+        description="Файл документа (только для ролей кластера, видящих документы комитета).",
+    )
     @extend_schema(methods=["DELETE"], responses={204: None})
-    @action(detail=True, methods=["get", "delete"], url_path=r"documents/(?P<document_id>\d+)",
-            url_name="document")
+    @action(
+        detail=True,
+        methods=["get", "delete"],
+        url_path=r"documents/(?P<document_id>\d+)",
+        url_name="document",
+    )
     def document(self, request: Request, pk: str, document_id: str) -> HttpResponseBase:
         committee = self.get_object()
         document = committee_document_get(committee_id=committee.pk, document_id=int(document_id))
         allowed = self.documents_for()
         if document is None or (allowed is not None and committee.pk not in allowed):
-            return Response({"detail": "Документ не найден.", "code": "not_found"}, status=status.HTTP_404_NOT_FOUND)
+            return Response(
+                {"detail": "Документ не найден.", "code": "not_found"}, status=status.HTTP_404_NOT_FOUND
+            )
         if request.method == "DELETE":
             services.committee_document_delete(document=document, actor=self.actor())
             return Response(status=status.HTTP_204_NO_CONTENT)
-        return FileResponse(document.file.open("rb"), as_attachment=True,
-                            filename=document.original_name or document.title)
+        return FileResponse(
+            document.file.open("rb"), as_attachment=True, filename=document.original_name or document.title
+        )

@@ -46,6 +46,7 @@ from .voting import MeetingVotingActions
 
 # --- meetings ---------------------------------------------------------------------------
 
+
 class AgendaItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = AgendaItem
@@ -62,13 +63,27 @@ class AttendanceSerializer(serializers.ModelSerializer):
 
 class DecisionSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    subject_company_name = serializers.CharField(source="subject_company.short_name", default="", read_only=True)
+    subject_company_name = serializers.CharField(
+        source="subject_company.short_name", default="", read_only=True
+    )
 
     class Meta:
         model = Decision
-        fields = ["id", "number", "kind", "kind_display", "text", "agenda_item", "subject_company",
-                  "subject_company_name", "votes_for", "votes_against", "votes_abstained", "adopted",
-                  "majority_rule"]
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "kind_display",
+            "text",
+            "agenda_item",
+            "subject_company",
+            "subject_company_name",
+            "votes_for",
+            "votes_against",
+            "votes_abstained",
+            "adopted",
+            "majority_rule",
+        ]
 
 
 QUORUM_SCHEMA = {
@@ -93,10 +108,30 @@ class MeetingOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Meeting
-        fields = ["id", "body", "body_name", "number", "held_at", "place", "status", "status_display",
-                  "chair_name", "secretary_name", "notes", "agenda", "attendance", "decisions", "form",
-                  "published_at", "deadline", "record_date", "late_notice_reason", "counter_name",
-                  "voting_status", "voting_closed_at"]
+        fields = [
+            "id",
+            "body",
+            "body_name",
+            "number",
+            "held_at",
+            "place",
+            "status",
+            "status_display",
+            "chair_name",
+            "secretary_name",
+            "notes",
+            "agenda",
+            "attendance",
+            "decisions",
+            "form",
+            "published_at",
+            "deadline",
+            "record_date",
+            "late_notice_reason",
+            "counter_name",
+            "voting_status",
+            "voting_closed_at",
+        ]
 
 
 class MeetingDetailSerializer(MeetingOutputSerializer):
@@ -110,13 +145,21 @@ class MeetingDetailSerializer(MeetingOutputSerializer):
     @extend_schema_field(QUORUM_SCHEMA)
     def get_quorum(self, meeting: Meeting) -> dict[str, Any]:
         quorum = meeting_quorum(meeting=meeting)
-        return {"rule": quorum.rule, "total": quorum.total, "present": quorum.present,
-                "required": quorum.required, "reached": quorum.reached, "label": quorum.label}
+        return {
+            "rule": quorum.rule,
+            "total": quorum.total,
+            "present": quorum.present,
+            "required": quorum.required,
+            "reached": quorum.reached,
+            "label": quorum.label,
+        }
 
     def get_adoption_rule(self, meeting: Meeting) -> str:
         return str(ADOPTION_RULE)
 
-    @extend_schema_field({"type": "object", "properties": {"docx": {"type": "string"}, "pdf": {"type": "string"}}})
+    @extend_schema_field(
+        {"type": "object", "properties": {"docx": {"type": "string"}, "pdf": {"type": "string"}}}
+    )
     def get_protocol(self, meeting: Meeting) -> dict[str, str]:
         url = reverse("api:meeting-protocol", kwargs={"pk": meeting.pk})
         return {"docx": f"{url}?format=docx", "pdf": f"{url}?format=pdf"}
@@ -124,26 +167,33 @@ class MeetingDetailSerializer(MeetingOutputSerializer):
 
 class MeetingInputSerializer(serializers.Serializer):
     body = serializers.PrimaryKeyRelatedField(label="Орган управления", queryset=Body.objects.all())
-    number = serializers.CharField(label="Номер протокола", max_length=30, required=False, allow_blank=True,
-                                   default="")
+    number = serializers.CharField(
+        label="Номер протокола", max_length=30, required=False, allow_blank=True, default=""
+    )
     held_at = serializers.DateTimeField(label="Дата и время")
     place = serializers.CharField(label="Место", max_length=300, required=False, allow_blank=True, default="")
-    status = serializers.ChoiceField(label="Состояние", choices=Meeting.Status.choices,
-                                     default=Meeting.Status.PLANNED)
-    chair_name = serializers.CharField(label="Председательствующий", max_length=200, required=False,
-                                       allow_blank=True, default="")
-    secretary_name = serializers.CharField(label="Секретарь", max_length=200, required=False, allow_blank=True,
-                                           default="")
+    status = serializers.ChoiceField(
+        label="Состояние", choices=Meeting.Status.choices, default=Meeting.Status.PLANNED
+    )
+    chair_name = serializers.CharField(
+        label="Председательствующий", max_length=200, required=False, allow_blank=True, default=""
+    )
+    secretary_name = serializers.CharField(
+        label="Секретарь", max_length=200, required=False, allow_blank=True, default=""
+    )
     notes = serializers.CharField(label="Примечания", required=False, allow_blank=True, default="")
-    form = serializers.ChoiceField(label="Форма проведения", choices=Meeting.Form.choices,
-                                   default=Meeting.Form.IN_PERSON)
-    counter_name = serializers.CharField(label="Подсчёт голосов провёл", max_length=200, required=False,
-                                         allow_blank=True, default="")
+    form = serializers.ChoiceField(
+        label="Форма проведения", choices=Meeting.Form.choices, default=Meeting.Form.IN_PERSON
+    )
+    counter_name = serializers.CharField(
+        label="Подсчёт голосов провёл", max_length=200, required=False, allow_blank=True, default=""
+    )
 
 
 class MeetingCreateSerializer(MeetingInputSerializer):
-    agenda = serializers.ListField(label="Повестка дня", child=serializers.CharField(), required=False,
-                                   default=list)
+    agenda = serializers.ListField(
+        label="Повестка дня", child=serializers.CharField(), required=False, default=list
+    )
 
 
 class AgendaItemInputSerializer(serializers.Serializer):
@@ -154,8 +204,9 @@ class AgendaItemInputSerializer(serializers.Serializer):
 class AttendanceRowSerializer(serializers.Serializer):
     company = serializers.PrimaryKeyRelatedField(label="Организация", queryset=Company.objects.all())
     present = serializers.BooleanField(label="Присутствовал")
-    representative_name = serializers.CharField(label="Представитель", max_length=200, required=False,
-                                                allow_blank=True, default="")
+    representative_name = serializers.CharField(
+        label="Представитель", max_length=200, required=False, allow_blank=True, default=""
+    )
 
 
 class AttendanceInputSerializer(serializers.Serializer):
@@ -169,11 +220,20 @@ class DecisionInputSerializer(serializers.Serializer):
     votes_for = serializers.IntegerField(label="За", min_value=0)
     votes_against = serializers.IntegerField(label="Против", min_value=0, default=0)
     votes_abstained = serializers.IntegerField(label="Воздержались", min_value=0, default=0)
-    agenda_item = serializers.PrimaryKeyRelatedField(label="Вопрос повестки", queryset=AgendaItem.objects.all(),
-                                                     required=False, allow_null=True, default=None)
-    subject_company = serializers.PrimaryKeyRelatedField(label="Организация (для приёма)",
-                                                         queryset=Company.objects.all(), required=False,
-                                                         allow_null=True, default=None)
+    agenda_item = serializers.PrimaryKeyRelatedField(
+        label="Вопрос повестки",
+        queryset=AgendaItem.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    subject_company = serializers.PrimaryKeyRelatedField(
+        label="Организация (для приёма)",
+        queryset=Company.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
     number = serializers.IntegerField(label="№", min_value=1, required=False, allow_null=True, default=None)
 
 
@@ -204,7 +264,9 @@ class MeetingViewSet(MeetingVotingActions, GovernanceViewSet):
 
     def _out(self, meeting: Meeting, code: int = status.HTTP_200_OK) -> Response:
         fresh = meeting_detail().get(pk=meeting.pk)
-        return Response(MeetingDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+        return Response(
+            MeetingDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code
+        )
 
     @extend_schema(request=MeetingCreateSerializer, responses={201: MeetingDetailSerializer})
     def create(self, request: Request) -> Response:
@@ -223,8 +285,9 @@ class MeetingViewSet(MeetingVotingActions, GovernanceViewSet):
     @extend_schema(request=AgendaItemInputSerializer, responses={201: AgendaItemSerializer})
     @action(detail=True, methods=["post"], url_path="agenda")
     def add_agenda_item(self, request: Request, pk: str) -> Response:
-        item = services.agenda_item_add(meeting=self.get_object(), actor=self.actor(),
-                                        **self.input(AgendaItemInputSerializer))
+        item = services.agenda_item_add(
+            meeting=self.get_object(), actor=self.actor(), **self.input(AgendaItemInputSerializer)
+        )
         return Response(AgendaItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None})
@@ -234,8 +297,11 @@ class MeetingViewSet(MeetingVotingActions, GovernanceViewSet):
         services.agenda_item_delete(item=item, actor=self.actor())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=AttendanceInputSerializer, responses={200: MeetingDetailSerializer},
-                   description="Отметить присутствие участников (все строки или ни одной).")
+    @extend_schema(
+        request=AttendanceInputSerializer,
+        responses={200: MeetingDetailSerializer},
+        description="Отметить присутствие участников (все строки или ни одной).",
+    )
     @action(detail=True, methods=["post"], url_path="attendance")
     def record_attendance(self, request: Request, pk: str) -> Response:
         rows = [services.AttendanceRow(**row) for row in self.input(AttendanceInputSerializer)["rows"]]
@@ -243,8 +309,11 @@ class MeetingViewSet(MeetingVotingActions, GovernanceViewSet):
         services.meeting_record_attendance(meeting=meeting, actor=self.actor(), rows=rows)
         return self._out(meeting)
 
-    @extend_schema(request=DecisionsInputSerializer, responses={201: MeetingDetailSerializer},
-                   description="Записать решения и итоги голосования (все или ни одного). " + str(ADOPTION_RULE))
+    @extend_schema(
+        request=DecisionsInputSerializer,
+        responses={201: MeetingDetailSerializer},
+        description="Записать решения и итоги голосования (все или ни одного). " + str(ADOPTION_RULE),
+    )
     @action(detail=True, methods=["post"], url_path="decisions")
     def record_decisions(self, request: Request, pk: str) -> Response:
         items = [services.DecisionInput(**row) for row in self.input(DecisionsInputSerializer)["decisions"]]
@@ -253,13 +322,23 @@ class MeetingViewSet(MeetingVotingActions, GovernanceViewSet):
         return self._out(meeting, status.HTTP_201_CREATED)
 
     @extend_schema(
-        parameters=[OpenApiParameter("format", str, enum=["docx", "pdf"], description="Тип файла (pdf по умолчанию)")],
-        responses={(200, CONTENT_TYPES["pdf"]): OpenApiTypes.BINARY, (200, CONTENT_TYPES["docx"]): OpenApiTypes.BINARY,
-                   400: OpenApiResponse(description="Неизвестный формат")},
+        parameters=[
+            OpenApiParameter("format", str, enum=["docx", "pdf"], description="Тип файла (pdf по умолчанию)")
+        ],
+        responses={
+            (200, CONTENT_TYPES["pdf"]): OpenApiTypes.BINARY,
+            (200, CONTENT_TYPES["docx"]): OpenApiTypes.BINARY,
+            400: OpenApiResponse(description="Неизвестный формат"),
+        },
         description="Протокол заседания на русском языке (DOCX или PDF).",
     )
-    @action(detail=True, methods=["get"], url_path="protocol", renderer_classes=[JSONRenderer],
-            content_negotiation_class=ProtocolNegotiation)
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="protocol",
+        renderer_classes=[JSONRenderer],
+        content_negotiation_class=ProtocolNegotiation,
+    )
     def protocol(self, request: Request, pk: str) -> HttpResponseBase:
         extension = request.query_params.get("format", "pdf")
         if extension not in CONTENT_TYPES:

@@ -29,15 +29,22 @@ from tenants.members.models import Company
 
 class VoteSerializer(serializers.Serializer):
     decision = serializers.IntegerField(label="Решение")
-    choice = serializers.ChoiceField(label="Голос", choices=BallotVote.Choice.choices,
-                                     error_messages={"invalid_choice": "Голос — «for», «against» или «abstain»."})
+    choice = serializers.ChoiceField(
+        label="Голос",
+        choices=BallotVote.Choice.choices,
+        error_messages={"invalid_choice": "Голос — «for», «against» или «abstain»."},
+    )
 
 
 class BallotInputSerializer(serializers.Serializer):
     votes = VoteSerializer(many=True, allow_empty=False)
-    company = serializers.IntegerField(label="Организация", required=False, allow_null=True, default=None,
-                                       help_text="Нужна, если вы голосуете за несколько организаций "
-                                                 "(свою и по доверенности).")
+    company = serializers.IntegerField(
+        label="Организация",
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Нужна, если вы голосуете за несколько организаций (свою и по доверенности).",
+    )
 
 
 class BallotVoteOutputSerializer(serializers.ModelSerializer):
@@ -54,36 +61,69 @@ class BallotOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Ballot
-        fields = ["id", "company", "company_name", "weight", "representative_name", "proxy", "paper", "cast_at",
-                  "votes"]
+        fields = [
+            "id",
+            "company",
+            "company_name",
+            "weight",
+            "representative_name",
+            "proxy",
+            "paper",
+            "cast_at",
+            "votes",
+        ]
 
 
 class PublishInputSerializer(serializers.Serializer):
     deadline = serializers.DateTimeField(label="Окончание приёма бюллетеней")
-    record_date = serializers.DateField(label="Дата определения участников с правом голоса", required=False,
-                                        allow_null=True, default=None)
-    late_notice_reason = serializers.CharField(label="Основание сокращённого срока уведомления", required=False,
-                                               allow_blank=True, default="")
+    record_date = serializers.DateField(
+        label="Дата определения участников с правом голоса", required=False, allow_null=True, default=None
+    )
+    late_notice_reason = serializers.CharField(
+        label="Основание сокращённого срока уведомления", required=False, allow_blank=True, default=""
+    )
 
 
 class DecisionDraftInputSerializer(serializers.Serializer):
     text = serializers.CharField(label="Формулировка решения")
     kind = serializers.ChoiceField(label="Вид", choices=Decision.Kind.choices, default=Decision.Kind.OTHER)
-    subject_company = serializers.PrimaryKeyRelatedField(label="Организация (для приёма)",
-                                                         queryset=Company.objects.all(), required=False,
-                                                         allow_null=True, default=None)
+    subject_company = serializers.PrimaryKeyRelatedField(
+        label="Организация (для приёма)",
+        queryset=Company.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
 
 
-TALLY_RESPONSE = inline_serializer("Tally", fields={
-    "status": serializers.ChoiceField(choices=["open", "closed"]),
-    "quorum": inline_serializer("TallyQuorum", fields={
-        "voters": serializers.IntegerField(), "ballots": serializers.IntegerField(),
-        "required": serializers.IntegerField(), "reached": serializers.BooleanField()}),
-    "decisions": inline_serializer("TallyDecision", many=True, fields={
-        "id": serializers.IntegerField(), "text": serializers.CharField(), "rule": serializers.CharField(),
-        "for": serializers.IntegerField(), "against": serializers.IntegerField(),
-        "abstain": serializers.IntegerField(), "adopted": serializers.BooleanField()}),
-})
+TALLY_RESPONSE = inline_serializer(
+    "Tally",
+    fields={
+        "status": serializers.ChoiceField(choices=["open", "closed"]),
+        "quorum": inline_serializer(
+            "TallyQuorum",
+            fields={
+                "voters": serializers.IntegerField(),
+                "ballots": serializers.IntegerField(),
+                "required": serializers.IntegerField(),
+                "reached": serializers.BooleanField(),
+            },
+        ),
+        "decisions": inline_serializer(
+            "TallyDecision",
+            many=True,
+            fields={
+                "id": serializers.IntegerField(),
+                "text": serializers.CharField(),
+                "rule": serializers.CharField(),
+                "for": serializers.IntegerField(),
+                "against": serializers.IntegerField(),
+                "abstain": serializers.IntegerField(),
+                "adopted": serializers.BooleanField(),
+            },
+        ),
+    },
+)
 
 
 class MeetingVotingActions(ClusterViewSet):
@@ -94,13 +134,19 @@ class MeetingVotingActions(ClusterViewSet):
         assert isinstance(meeting, Meeting)  # noqa: S101 - the meetings' view set
         return meeting
 
-    @extend_schema(methods=["GET"], responses={200: BallotOutputSerializer(many=True)},
-                   description="Бюллетени: представитель видит бюллетени своих организаций; сотрудники — все "
-                               "бюллетени после завершения голосования.")
-    @extend_schema(methods=["POST"], request=BallotInputSerializer, responses={200: BallotOutputSerializer,
-                                                                              201: BallotOutputSerializer},
-                   description="Подать или заменить бюллетень своей организации (или организации, чья "
-                               "подтверждённая доверенность у вас): голоса прежнего бюллетеня заменяются.")
+    @extend_schema(
+        methods=["GET"],
+        responses={200: BallotOutputSerializer(many=True)},
+        description="Бюллетени: представитель видит бюллетени своих организаций; сотрудники — все "
+        "бюллетени после завершения голосования.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=BallotInputSerializer,
+        responses={200: BallotOutputSerializer, 201: BallotOutputSerializer},
+        description="Подать или заменить бюллетень своей организации (или организации, чья "
+        "подтверждённая доверенность у вас): голоса прежнего бюллетеня заменяются.",
+    )
     @action(detail=True, methods=["get", "post"], url_path="ballots", write_roles=ANY_CLUSTER_ROLE)
     def ballots(self, request: Request, pk: str) -> Response:
         meeting = self._meeting()
@@ -111,16 +157,20 @@ class MeetingVotingActions(ClusterViewSet):
             elif access.company_ids:
                 found = ballot_list(meeting=meeting, company_ids=access.company_ids)
             else:
-                raise APIPermissionDenied("Бюллетени участников доступны сотрудникам после завершения "
-                                          "голосования; ход голосования — в /tally/.")
+                raise APIPermissionDenied(
+                    "Бюллетени участников доступны сотрудникам после завершения "
+                    "голосования; ход голосования — в /tally/."
+                )
             return Response(BallotOutputSerializer(found, many=True).data)
         data = self.input(BallotInputSerializer)
         company = self._company(data["company"])
         votes = [services.VoteInput(decision=v["decision"], choice=v["choice"]) for v in data["votes"]]
         ballot = services.ballot_cast(meeting=meeting, company=company, votes=votes, actor=self.actor())
         fresh = ballot_list(meeting=meeting).get(pk=ballot.pk)
-        return Response(BallotOutputSerializer(fresh).data,
-                        status=status.HTTP_200_OK if ballot.replaced else status.HTTP_201_CREATED)
+        return Response(
+            BallotOutputSerializer(fresh).data,
+            status=status.HTTP_200_OK if ballot.replaced else status.HTTP_201_CREATED,
+        )
 
     @extend_schema(responses={(200, "application/pdf"): bytes}, description="Бюллетень в PDF с голосами.")
     @action(detail=True, methods=["get"], url_path=r"ballots/(?P<ballot_id>\d+)/pdf")
@@ -131,7 +181,9 @@ class MeetingVotingActions(ClusterViewSet):
         ballot = ballot_list(meeting=meeting, company_ids=visible).filter(pk=int(ballot_id)).first()
         if ballot is None:
             raise Http404
-        response = HttpResponse(ballot_pdf(ballot=ballot, cluster=self.cluster), content_type="application/pdf")
+        response = HttpResponse(
+            ballot_pdf(ballot=ballot, cluster=self.cluster), content_type="application/pdf"
+        )
         response["Content-Disposition"] = content_disposition(ballot_filename(ballot=ballot))
         return response
 
@@ -146,8 +198,10 @@ class MeetingVotingActions(ClusterViewSet):
             raise APIValidationError({"company": ["Такой организации в кластере нет."]})
         return company
 
-    @extend_schema(responses={200: TALLY_RESPONSE},
-                   description="Кворум и итоги по каждому решению (только сотрудники кластера).")
+    @extend_schema(
+        responses={200: TALLY_RESPONSE},
+        description="Кворум и итоги по каждому решению (только сотрудники кластера).",
+    )
     @action(detail=True, methods=["get"], url_path="tally", read_roles=CLUSTER_MANAGERS)
     def tally(self, request: Request, pk: str) -> Response:
         meeting = self._meeting()
@@ -157,40 +211,79 @@ class MeetingVotingActions(ClusterViewSet):
 
     def _tally(self, meeting: Meeting) -> Response:
         found = meeting_tally(meeting=meeting)
-        return Response({
-            "status": found.status,
-            "quorum": {"voters": found.quorum.total, "ballots": found.quorum.present,
-                       "required": found.quorum.required, "reached": found.quorum.reached},
-            "decisions": [{"id": d.id, "text": d.text, "rule": d.rule, "for": d.votes_for,
-                           "against": d.votes_against, "abstain": d.votes_abstained, "adopted": d.adopted}
-                          for d in found.decisions],
-        })
+        return Response(
+            {
+                "status": found.status,
+                "quorum": {
+                    "voters": found.quorum.total,
+                    "ballots": found.quorum.present,
+                    "required": found.quorum.required,
+                    "reached": found.quorum.reached,
+                },
+                "decisions": [
+                    {
+                        "id": d.id,
+                        "text": d.text,
+                        "rule": d.rule,
+                        "for": d.votes_for,
+                        "against": d.votes_against,
+                        "abstain": d.votes_abstained,
+                        "adopted": d.adopted,
+                    }
+                    for d in found.decisions
+                ],
+            }
+        )
 
-    @extend_schema(request=None, responses={200: TALLY_RESPONSE},
-                   description="Завершить голосование: итоги фиксируются, принятые решения вступают в силу.")
+    @extend_schema(
+        request=None,
+        responses={200: TALLY_RESPONSE},
+        description="Завершить голосование: итоги фиксируются, принятые решения вступают в силу.",
+    )
     @action(detail=True, methods=["post"], url_path="close-voting")
     def close_voting(self, request: Request, pk: str) -> Response:
         return self._tally(services.voting_close(meeting=self._meeting(), actor=self.actor()))
 
-    @extend_schema(request=PublishInputSerializer, responses={200: TALLY_RESPONSE},
-                   description="Разослать уведомление и открыть голосование бюллетенями.")
+    @extend_schema(
+        request=PublishInputSerializer,
+        responses={200: TALLY_RESPONSE},
+        description="Разослать уведомление и открыть голосование бюллетенями.",
+    )
     @action(detail=True, methods=["post"], url_path="publish")
     def publish(self, request: Request, pk: str) -> Response:
-        return self._tally(services.meeting_publish(meeting=self._meeting(), actor=self.actor(),
-                                                    **self.input(PublishInputSerializer)))
+        return self._tally(
+            services.meeting_publish(
+                meeting=self._meeting(), actor=self.actor(), **self.input(PublishInputSerializer)
+            )
+        )
 
-    @extend_schema(request=DecisionDraftInputSerializer, responses={201: inline_serializer("Draft", fields={
-        "id": serializers.IntegerField(), "number": serializers.IntegerField(), "text": serializers.CharField()})},
-        description="Добавить проект решения в повестку собрания, голосующего бюллетенями.")
+    @extend_schema(
+        request=DecisionDraftInputSerializer,
+        responses={
+            201: inline_serializer(
+                "Draft",
+                fields={
+                    "id": serializers.IntegerField(),
+                    "number": serializers.IntegerField(),
+                    "text": serializers.CharField(),
+                },
+            )
+        },
+        description="Добавить проект решения в повестку собрания, голосующего бюллетенями.",
+    )
     @action(detail=True, methods=["post"], url_path="drafts")
     def add_draft(self, request: Request, pk: str) -> Response:
-        decision = services.decision_draft_add(meeting=self._meeting(), actor=self.actor(),
-                                               **self.input(DecisionDraftInputSerializer))
-        return Response({"id": decision.pk, "number": decision.number, "text": decision.text},
-                        status=status.HTTP_201_CREATED)
+        decision = services.decision_draft_add(
+            meeting=self._meeting(), actor=self.actor(), **self.input(DecisionDraftInputSerializer)
+        )
+        return Response(
+            {"id": decision.pk, "number": decision.number, "text": decision.text},
+            status=status.HTTP_201_CREATED,
+        )
 
 
 # --- proxies ----------------------------------------------------------------------------------
+
 
 class ProxySerializer(serializers.ModelSerializer):
     grantor_name = serializers.CharField(source="grantor.short_name", read_only=True)
@@ -199,13 +292,27 @@ class ProxySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Proxy
-        fields = ["id", "grantor", "grantor_name", "holder", "holder_name", "valid_from", "valid_until", "status",
-                  "status_display", "review_note", "original_name", "created_at"]
+        fields = [
+            "id",
+            "grantor",
+            "grantor_name",
+            "holder",
+            "holder_name",
+            "valid_from",
+            "valid_until",
+            "status",
+            "status_display",
+            "review_note",
+            "original_name",
+            "created_at",
+        ]
 
 
 class ProxyInputSerializer(serializers.Serializer):
     grantor = serializers.PrimaryKeyRelatedField(label="Доверитель", queryset=Company.objects.all())
-    holder = serializers.PrimaryKeyRelatedField(label="Представитель по доверенности", queryset=Company.objects.all())
+    holder = serializers.PrimaryKeyRelatedField(
+        label="Представитель по доверенности", queryset=Company.objects.all()
+    )
     valid_from = serializers.DateField(label="Действует с")
     valid_until = serializers.DateField(label="Действует по")
     file = serializers.FileField(label="Скан доверенности")
@@ -238,8 +345,11 @@ class ProxyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterView
             raise Http404
         return found
 
-    @extend_schema(request={"multipart/form-data": ProxyInputSerializer}, responses={201: ProxySerializer},
-                   description="Загрузить доверенность (проверяют сотрудники кластера).")
+    @extend_schema(
+        request={"multipart/form-data": ProxyInputSerializer},
+        responses={201: ProxySerializer},
+        description="Загрузить доверенность (проверяют сотрудники кластера).",
+    )
     def create(self, request: Request) -> Response:
         proxy = services.proxy_upload(actor=self.actor(), **self.input(ProxyInputSerializer))
         return Response(ProxySerializer(proxy).data, status=status.HTTP_201_CREATED)
@@ -247,16 +357,22 @@ class ProxyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterView
     @extend_schema(request=None, responses={200: ProxySerializer})
     @action(detail=True, methods=["post"], write_roles=CLUSTER_MANAGERS)
     def approve(self, request: Request, pk: str) -> Response:
-        return Response(ProxySerializer(services.proxy_approve(proxy=self.get_object(), actor=self.actor())).data)
+        return Response(
+            ProxySerializer(services.proxy_approve(proxy=self.get_object(), actor=self.actor())).data
+        )
 
     @extend_schema(request=RejectInputSerializer, responses={200: ProxySerializer})
     @action(detail=True, methods=["post"], write_roles=CLUSTER_MANAGERS)
     def reject(self, request: Request, pk: str) -> Response:
-        proxy = services.proxy_reject(proxy=self.get_object(), actor=self.actor(), **self.input(RejectInputSerializer))
+        proxy = services.proxy_reject(
+            proxy=self.get_object(), actor=self.actor(), **self.input(RejectInputSerializer)
+        )
         return Response(ProxySerializer(proxy).data)
 
     @extend_schema(responses={200: bytes}, description="Скан доверенности.")
     @action(detail=True, methods=["get"])
     def file(self, request: Request, pk: str) -> HttpResponseBase:
         proxy = self.get_object()
-        return FileResponse(proxy.file.open("rb"), as_attachment=True, filename=proxy.original_name or "proxy")
+        return FileResponse(
+            proxy.file.open("rb"), as_attachment=True, filename=proxy.original_name or "proxy"
+        )

@@ -41,28 +41,47 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterVie
 
 # --- products -----------------------------------------------------------------------------
 
+
 class ProductOutputSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     company_name = serializers.CharField(source="company.short_name", read_only=True)
 
     class Meta:
         model = Product
-        fields = ["id", "company", "company_name", "name", "kind", "kind_display", "description",
-                  "registration_number", "in_innovation_registry", "innovation_registry_date", "is_published",
-                  "created_at"]
+        fields = [
+            "id",
+            "company",
+            "company_name",
+            "name",
+            "kind",
+            "kind_display",
+            "description",
+            "registration_number",
+            "in_innovation_registry",
+            "innovation_registry_date",
+            "is_published",
+            "created_at",
+        ]
 
 
 class ProductInputSerializer(serializers.Serializer):
-    company = serializers.PrimaryKeyRelatedField(label="Организация", queryset=Company.objects.all(),
-                                                 required=False, allow_null=True, default=None)
+    company = serializers.PrimaryKeyRelatedField(
+        label="Организация", queryset=Company.objects.all(), required=False, allow_null=True, default=None
+    )
     name = serializers.CharField(label="Наименование", max_length=300)
-    kind = serializers.ChoiceField(label="Вид", choices=Product.Kind.choices, default=Product.Kind.MEDICAL_DEVICE)
+    kind = serializers.ChoiceField(
+        label="Вид", choices=Product.Kind.choices, default=Product.Kind.MEDICAL_DEVICE
+    )
     description = serializers.CharField(label="Описание", required=False, allow_blank=True, default="")
-    registration_number = serializers.CharField(label="Регистрационное удостоверение", max_length=60,
-                                                required=False, allow_blank=True, default="")
-    in_innovation_registry = serializers.BooleanField(label="В реестре инновационной продукции", default=False)
-    innovation_registry_date = serializers.DateField(label="Дата включения в реестр", required=False,
-                                                     allow_null=True, default=None)
+    registration_number = serializers.CharField(
+        label="Регистрационное удостоверение", max_length=60, required=False, allow_blank=True, default=""
+    )
+    in_innovation_registry = serializers.BooleanField(
+        label="В реестре инновационной продукции", default=False
+    )
+    innovation_registry_date = serializers.DateField(
+        label="Дата включения в реестр", required=False, allow_null=True, default=None
+    )
     is_published = serializers.BooleanField(label="Показывать в каталоге", default=True)
 
 
@@ -76,9 +95,12 @@ class ProductViewSet(RecordViewSet):
     def get_queryset(self) -> QuerySet[Product]:
         return product_list(access=self.access())
 
-    @extend_schema(request=ProductInputSerializer, responses={201: ProductOutputSerializer},
-                   description="Представитель участника добавляет продукцию своей организации (поле company "
-                               "можно не указывать).")
+    @extend_schema(
+        request=ProductInputSerializer,
+        responses={201: ProductOutputSerializer},
+        description="Представитель участника добавляет продукцию своей организации (поле company "
+        "можно не указывать).",
+    )
     def create(self, request: Request) -> Response:
         fields = self.input(ProductInputSerializer)
         company = self.own_company(fields.pop("company"))
@@ -102,6 +124,7 @@ class ProductViewSet(RecordViewSet):
 
 # --- yearly figures -----------------------------------------------------------------------
 
+
 class KpiOutputSerializer(serializers.ModelSerializer):
     company_name = serializers.CharField(source="company.short_name", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
@@ -109,8 +132,20 @@ class KpiOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = KpiReport
-        fields = ["id", "company", "company_name", "year", *KpiReport.MONEY_FIELDS, *KpiReport.COUNT_FIELDS,
-                  "roubles", "status", "status_display", "submitted_at", "accepted_at", "updated_at"]
+        fields = [
+            "id",
+            "company",
+            "company_name",
+            "year",
+            *KpiReport.MONEY_FIELDS,
+            *KpiReport.COUNT_FIELDS,
+            "roubles",
+            "status",
+            "status_display",
+            "submitted_at",
+            "accepted_at",
+            "updated_at",
+        ]
 
     def get_roubles(self, report: KpiReport) -> dict[str, str]:
         return {name: format_roubles(getattr(report, name)) for name in KpiReport.MONEY_FIELDS}
@@ -137,8 +172,9 @@ class KpiFiguresSerializer(serializers.Serializer):
 
 
 class KpiInputSerializer(KpiFiguresSerializer):
-    company = serializers.PrimaryKeyRelatedField(label="Организация", queryset=Company.objects.all(),
-                                                 required=False, allow_null=True, default=None)
+    company = serializers.PrimaryKeyRelatedField(
+        label="Организация", queryset=Company.objects.all(), required=False, allow_null=True, default=None
+    )
     year = serializers.IntegerField(label="Год")
 
 
@@ -156,21 +192,28 @@ class KpiViewSet(RecordViewSet):
     def get_queryset(self) -> QuerySet[KpiReport]:
         return kpi_list(access=self.access())
 
-    @extend_schema(request=KpiInputSerializer, responses={201: KpiOutputSerializer},
-                   description="Черновик показателей организации за год (один на организацию и год). "
-                               "Суммы — в копейках.")
+    @extend_schema(
+        request=KpiInputSerializer,
+        responses={201: KpiOutputSerializer},
+        description="Черновик показателей организации за год (один на организацию и год). "
+        "Суммы — в копейках.",
+    )
     def create(self, request: Request) -> Response:
         fields = self.input(KpiInputSerializer)
         company = self.own_company(fields.pop("company"))
         report = services.kpi_create(actor=self.actor(), company=company, **fields)
         return Response(KpiOutputSerializer(report).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=KpiFiguresSerializer, responses={200: KpiOutputSerializer},
-                   description="Представитель меняет только черновик; сотрудники — пока показатели не приняты.")
+    @extend_schema(
+        request=KpiFiguresSerializer,
+        responses={200: KpiOutputSerializer},
+        description="Представитель меняет только черновик; сотрудники — пока показатели не приняты.",
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         report = self.get_object()
-        report = services.kpi_update(report=report, actor=self.actor(), **self.input(KpiFiguresSerializer,
-                                                                                     partial=True))
+        report = services.kpi_update(
+            report=report, actor=self.actor(), **self.input(KpiFiguresSerializer, partial=True)
+        )
         return Response(KpiOutputSerializer(report).data)
 
     @extend_schema(responses={204: None})
@@ -184,23 +227,31 @@ class KpiViewSet(RecordViewSet):
         report = services.kpi_submit(report=self.get_object(), actor=self.actor())
         return Response(KpiOutputSerializer(report).data)
 
-    @extend_schema(request=None, responses={200: KpiOutputSerializer},
-                   description="Отправлен → принят (администраторы и сотрудники кластера).")
+    @extend_schema(
+        request=None,
+        responses={200: KpiOutputSerializer},
+        description="Отправлен → принят (администраторы и сотрудники кластера).",
+    )
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str) -> Response:
         report = services.kpi_accept(report=self.get_object(), actor=self.actor())
         return Response(KpiOutputSerializer(report).data)
 
-    @extend_schema(request=KpiReturnSerializer, responses={200: KpiOutputSerializer},
-                   description="Вернуть в черновик (администраторы и сотрудники кластера).")
+    @extend_schema(
+        request=KpiReturnSerializer,
+        responses={200: KpiOutputSerializer},
+        description="Вернуть в черновик (администраторы и сотрудники кластера).",
+    )
     @action(detail=True, methods=["post"], url_path="return")
     def return_to_draft(self, request: Request, pk: str) -> Response:
-        report = services.kpi_return(report=self.get_object(), actor=self.actor(),
-                                     **self.input(KpiReturnSerializer))
+        report = services.kpi_return(
+            report=self.get_object(), actor=self.actor(), **self.input(KpiReturnSerializer)
+        )
         return Response(KpiOutputSerializer(report).data)
 
 
 # --- cooperation contracts ----------------------------------------------------------------
+
 
 class ContractOutputSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
@@ -210,8 +261,22 @@ class ContractOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CooperationContract
-        fields = ["id", "kind", "kind_display", "party_a", "party_a_name", "party_b", "party_b_name", "number",
-                  "signed_on", "amount_kopecks", "amount", "subject", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "party_a",
+            "party_a_name",
+            "party_b",
+            "party_b_name",
+            "number",
+            "signed_on",
+            "amount_kopecks",
+            "amount",
+            "subject",
+            "created_at",
+            "updated_at",
+        ]
 
     def get_amount(self, contract: CooperationContract) -> str:
         return format_roubles(contract.amount_kopecks)
@@ -219,8 +284,12 @@ class ContractOutputSerializer(serializers.ModelSerializer):
 
 class ContractInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(label="Вид", choices=CooperationContract.Kind.choices)
-    party_a = serializers.PrimaryKeyRelatedField(label="Поставщик (сторона А)", queryset=Company.objects.all())
-    party_b = serializers.PrimaryKeyRelatedField(label="Покупатель (сторона Б)", queryset=Company.objects.all())
+    party_a = serializers.PrimaryKeyRelatedField(
+        label="Поставщик (сторона А)", queryset=Company.objects.all()
+    )
+    party_b = serializers.PrimaryKeyRelatedField(
+        label="Покупатель (сторона Б)", queryset=Company.objects.all()
+    )
     number = serializers.CharField(label="Номер договора", max_length=100)
     signed_on = serializers.DateField(label="Дата заключения")
     amount_kopecks = serializers.IntegerField(label="Сумма, коп.", min_value=0, required=False, default=0)
@@ -245,8 +314,11 @@ class ContractViewSet(RecordViewSet):
 
     @extend_schema(request=ContractInputSerializer, responses={200: ContractOutputSerializer})
     def partial_update(self, request: Request, pk: str) -> Response:
-        contract = services.contract_update(contract=self.get_object(), actor=self.actor(),
-                                            **self.input(ContractInputSerializer, partial=True))
+        contract = services.contract_update(
+            contract=self.get_object(),
+            actor=self.actor(),
+            **self.input(ContractInputSerializer, partial=True),
+        )
         return Response(ContractOutputSerializer(contract).data)
 
     @extend_schema(responses={204: None})

@@ -66,9 +66,25 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = JointProject
-        fields = ["id", "title", "kind", "kind_display", "description", "status", "status_display",
-                  "period_start", "period_end", "approved_by", "participants", "budget", "products",
-                  "roadmap_items", "contracts", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "kind_display",
+            "description",
+            "status",
+            "status_display",
+            "period_start",
+            "period_end",
+            "approved_by",
+            "participants",
+            "budget",
+            "products",
+            "roadmap_items",
+            "contracts",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class ParticipantInputSerializer(serializers.Serializer):
@@ -83,18 +99,22 @@ class ProjectInputSerializer(serializers.Serializer):
     period_start = serializers.DateField(label="Начало")
     period_end = serializers.DateField(label="Окончание")
     participants = ParticipantInputSerializer(label="Участники", many=True)
-    product_ids = serializers.ListField(label="Продукция", child=serializers.IntegerField(), required=False,
-                                        default=list)
-    roadmap_item_ids = serializers.ListField(label="Мероприятия дорожной карты", child=serializers.IntegerField(),
-                                             required=False, default=list)
-    contract_ids = serializers.ListField(label="Договоры о кооперации", child=serializers.IntegerField(),
-                                         required=False, default=list)
+    product_ids = serializers.ListField(
+        label="Продукция", child=serializers.IntegerField(), required=False, default=list
+    )
+    roadmap_item_ids = serializers.ListField(
+        label="Мероприятия дорожной карты", child=serializers.IntegerField(), required=False, default=list
+    )
+    contract_ids = serializers.ListField(
+        label="Договоры о кооперации", child=serializers.IntegerField(), required=False, default=list
+    )
 
 
 class StatusInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(label="Статус", choices=JointProject.Status.choices)
-    decision = serializers.PrimaryKeyRelatedField(label="Решение", queryset=Decision.objects.all(), required=False,
-                                                  allow_null=True, default=None)
+    decision = serializers.PrimaryKeyRelatedField(
+        label="Решение", queryset=Decision.objects.all(), required=False, allow_null=True, default=None
+    )
 
 
 class BudgetInputSerializer(serializers.Serializer):
@@ -118,17 +138,24 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterVi
     filterset_fields = ["status", "kind"]
 
     def get_queryset(self) -> QuerySet[JointProject]:
-        return project_list(access=self.access()).prefetch_related("participants__company", "budget", "products",
-                                                                   "roadmap_items", "contracts")
+        return project_list(access=self.access()).prefetch_related(
+            "participants__company", "budget", "products", "roadmap_items", "contracts"
+        )
 
-    @extend_schema(request=ProjectInputSerializer, responses={201: ProjectOutputSerializer},
-                   description="Новый проект (статус «Идея») с участниками (ровно один головной) и связями.")
+    @extend_schema(
+        request=ProjectInputSerializer,
+        responses={201: ProjectOutputSerializer},
+        description="Новый проект (статус «Идея») с участниками (ровно один головной) и связями.",
+    )
     def create(self, request: Request) -> Response:
         data = self.input(ProjectInputSerializer)
-        project = services.project_create(actor=self.actor(), participants=_participants(data.pop("participants")),
-                                          **data)
-        return Response(ProjectOutputSerializer(self.get_queryset().get(pk=project.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        project = services.project_create(
+            actor=self.actor(), participants=_participants(data.pop("participants")), **data
+        )
+        return Response(
+            ProjectOutputSerializer(self.get_queryset().get(pk=project.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=ProjectInputSerializer, responses={200: ProjectOutputSerializer})
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -144,19 +171,28 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterVi
         services.project_delete(project=self.get_object(), actor=self.actor())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=StatusInputSerializer, responses={200: ProjectOutputSerializer},
-                   description="Идея → одобрен (решением органа кластера) → реализуется → завершён; или остановлен.")
+    @extend_schema(
+        request=StatusInputSerializer,
+        responses={200: ProjectOutputSerializer},
+        description="Идея → одобрен (решением органа кластера) → реализуется → завершён; или остановлен.",
+    )
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request: Request, pk: str) -> Response:
-        project = services.project_set_status(project=self.get_object(), actor=self.actor(),
-                                              **self.input(StatusInputSerializer))
+        project = services.project_set_status(
+            project=self.get_object(), actor=self.actor(), **self.input(StatusInputSerializer)
+        )
         return Response(ProjectOutputSerializer(self.get_queryset().get(pk=project.pk)).data)
 
-    @extend_schema(request=BudgetInputSerializer, responses={200: BudgetSerializer},
-                   description="Сумма бюджета проекта за год по источнику (копейки); повторный вызов её меняет.")
+    @extend_schema(
+        request=BudgetInputSerializer,
+        responses={200: BudgetSerializer},
+        description="Сумма бюджета проекта за год по источнику (копейки); повторный вызов её меняет.",
+    )
     @action(detail=True, methods=["post"])
     def budget(self, request: Request, pk: str) -> Response:
-        row = services.budget_set(project=self.get_object(), actor=self.actor(), **self.input(BudgetInputSerializer))
+        row = services.budget_set(
+            project=self.get_object(), actor=self.actor(), **self.input(BudgetInputSerializer)
+        )
         return Response(BudgetSerializer(row).data)
 
 
@@ -166,15 +202,34 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterVi
 class IndicatorOutputSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    shortfall_percent = serializers.FloatField(read_only=True, allow_null=True,
-                                               help_text="Недовыполнение плана, % (null — план выполнен или нет факта).")
+    shortfall_percent = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        help_text="Недовыполнение плана, % (null — план выполнен или нет факта).",
+    )
     scale = serializers.SerializerMethodField(help_text="Сколько хранимых единиц в одной отображаемой.")
 
     class Meta:
         model = ProjectIndicator
-        fields = ["id", "project", "year", "kind", "kind_display", "name", "unit", "planned", "actual", "scale",
-                  "shortfall_percent", "status", "status_display", "comment", "submitted_at", "accepted_at",
-                  "updated_at"]
+        fields = [
+            "id",
+            "project",
+            "year",
+            "kind",
+            "kind_display",
+            "name",
+            "unit",
+            "planned",
+            "actual",
+            "scale",
+            "shortfall_percent",
+            "status",
+            "status_display",
+            "comment",
+            "submitted_at",
+            "accepted_at",
+            "updated_at",
+        ]
 
     def get_scale(self, indicator: ProjectIndicator) -> int:
         return ProjectIndicator.SCALE[indicator.kind]
@@ -183,7 +238,9 @@ class IndicatorOutputSerializer(serializers.ModelSerializer):
 class IndicatorInputSerializer(serializers.Serializer):
     year = serializers.IntegerField(label="Год")
     kind = serializers.ChoiceField(label="Показатель", choices=ProjectIndicator.Kind.choices)
-    name = serializers.CharField(label="Название", max_length=300, required=False, allow_blank=True, default="")
+    name = serializers.CharField(
+        label="Название", max_length=300, required=False, allow_blank=True, default=""
+    )
     unit = serializers.CharField(label="Единица", max_length=50, required=False, allow_blank=True, default="")
     planned = serializers.IntegerField(label="План")
     actual = serializers.IntegerField(label="Факт", required=False, allow_null=True, default=None)
@@ -228,14 +285,18 @@ class IndicatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Cluster
 
     @extend_schema(request=IndicatorInputSerializer, responses={201: IndicatorOutputSerializer})
     def create(self, request: Request, project_pk: str) -> Response:
-        indicator = services.indicator_create(project=self.project(), actor=self.actor(),
-                                              **self.input(IndicatorInputSerializer))
+        indicator = services.indicator_create(
+            project=self.project(), actor=self.actor(), **self.input(IndicatorInputSerializer)
+        )
         return Response(IndicatorOutputSerializer(indicator).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=IndicatorUpdateSerializer, responses={200: IndicatorOutputSerializer})
     def partial_update(self, request: Request, project_pk: str, pk: str) -> Response:
-        indicator = services.indicator_update(indicator=self.get_object(), actor=self.actor(),
-                                              **self.input(IndicatorUpdateSerializer, partial=True))
+        indicator = services.indicator_update(
+            indicator=self.get_object(),
+            actor=self.actor(),
+            **self.input(IndicatorUpdateSerializer, partial=True),
+        )
         return Response(IndicatorOutputSerializer(indicator).data)
 
     @extend_schema(responses={204: None})
@@ -243,25 +304,44 @@ class IndicatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Cluster
         services.indicator_delete(indicator=self.get_object(), actor=self.actor())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=None, responses={200: IndicatorOutputSerializer}, description="Черновик → отправлен.")
+    @extend_schema(
+        request=None, responses={200: IndicatorOutputSerializer}, description="Черновик → отправлен."
+    )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, project_pk: str, pk: str) -> Response:
-        return Response(IndicatorOutputSerializer(
-            services.indicator_submit(indicator=self.get_object(), actor=self.actor())).data)
+        return Response(
+            IndicatorOutputSerializer(
+                services.indicator_submit(indicator=self.get_object(), actor=self.actor())
+            ).data
+        )
 
-    @extend_schema(request=None, responses={200: IndicatorOutputSerializer},
-                   description="Отправлен → принят (администраторы и сотрудники кластера).")
+    @extend_schema(
+        request=None,
+        responses={200: IndicatorOutputSerializer},
+        description="Отправлен → принят (администраторы и сотрудники кластера).",
+    )
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, project_pk: str, pk: str) -> Response:
-        return Response(IndicatorOutputSerializer(
-            services.indicator_accept(indicator=self.get_object(), actor=self.actor())).data)
+        return Response(
+            IndicatorOutputSerializer(
+                services.indicator_accept(indicator=self.get_object(), actor=self.actor())
+            ).data
+        )
 
-    @extend_schema(request=ReturnSerializer, responses={200: IndicatorOutputSerializer},
-                   description="Вернуть в черновик (администраторы и сотрудники кластера).")
+    @extend_schema(
+        request=ReturnSerializer,
+        responses={200: IndicatorOutputSerializer},
+        description="Вернуть в черновик (администраторы и сотрудники кластера).",
+    )
     @action(detail=True, methods=["post"], url_path="return")
     def return_to_draft(self, request: Request, project_pk: str, pk: str) -> Response:
-        return Response(IndicatorOutputSerializer(services.indicator_return(
-            indicator=self.get_object(), actor=self.actor(), **self.input(ReturnSerializer))).data)
+        return Response(
+            IndicatorOutputSerializer(
+                services.indicator_return(
+                    indicator=self.get_object(), actor=self.actor(), **self.input(ReturnSerializer)
+                )
+            ).data
+        )
 
 
 # --- support applications ---------------------------------------------------------------------
@@ -284,14 +364,34 @@ class SupportOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SupportApplication
-        fields = ["id", "project", "project_title", "company", "company_name", "measure", "measure_display",
-                  "measure_name", "amount_requested_kopecks", "submitted_on", "decision", "decision_display",
-                  "decided_on", "decision_note", "amount_granted_kopecks", "received_kopecks", "received",
-                  "tranches", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "project",
+            "project_title",
+            "company",
+            "company_name",
+            "measure",
+            "measure_display",
+            "measure_name",
+            "amount_requested_kopecks",
+            "submitted_on",
+            "decision",
+            "decision_display",
+            "decided_on",
+            "decision_note",
+            "amount_granted_kopecks",
+            "received_kopecks",
+            "received",
+            "tranches",
+            "created_at",
+            "updated_at",
+        ]
 
     def get_received_kopecks(self, application: SupportApplication) -> int:
-        return int(getattr(application, "received_kopecks", None)
-                   or sum(t.amount_kopecks for t in application.tranches.all()))
+        return int(
+            getattr(application, "received_kopecks", None)
+            or sum(t.amount_kopecks for t in application.tranches.all())
+        )
 
     def get_received(self, application: SupportApplication) -> str:
         return format_roubles(self.get_received_kopecks(application))
@@ -301,8 +401,9 @@ class SupportInputSerializer(serializers.Serializer):
     project = serializers.PrimaryKeyRelatedField(label="Проект", queryset=JointProject.objects.all())
     company = serializers.PrimaryKeyRelatedField(label="Заявитель", queryset=Company.objects.all())
     measure = serializers.ChoiceField(label="Мера поддержки", choices=SupportApplication.Measure.choices)
-    measure_name = serializers.CharField(label="Название меры", max_length=300, required=False, allow_blank=True,
-                                         default="")
+    measure_name = serializers.CharField(
+        label="Название меры", max_length=300, required=False, allow_blank=True, default=""
+    )
     amount_requested_kopecks = serializers.IntegerField(label="Запрошено, коп.")
     submitted_on = serializers.DateField(label="Дата подачи")
 
@@ -312,13 +413,17 @@ class DecisionInputSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(label="Решение", choices=SupportApplication.Decision.choices)
     decided_on = serializers.DateField(label="Дата решения", required=False, allow_null=True, default=None)
     amount_granted_kopecks = serializers.IntegerField(label="Предоставлено, коп.", required=False, default=0)
-    decision_note = serializers.CharField(label="Основание решения", required=False, allow_blank=True, default="")
+    decision_note = serializers.CharField(
+        label="Основание решения", required=False, allow_blank=True, default=""
+    )
 
 
 class TrancheInputSerializer(serializers.Serializer):
     received_on = serializers.DateField(label="Дата поступления")
     amount_kopecks = serializers.IntegerField(label="Сумма, коп.")
-    note = serializers.CharField(label="Примечание", max_length=300, required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        label="Примечание", max_length=300, required=False, allow_blank=True, default=""
+    )
 
 
 class SupportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterViewSet):
@@ -338,8 +443,10 @@ class SupportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterVi
     def create(self, request: Request) -> Response:
         data = self.input(SupportInputSerializer)
         application = services.support_create(actor=self.actor(), **data)
-        return Response(SupportOutputSerializer(self.get_queryset().get(pk=application.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            SupportOutputSerializer(self.get_queryset().get(pk=application.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(responses={204: None})
     def destroy(self, request: Request, pk: str) -> Response:
@@ -349,15 +456,23 @@ class SupportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterVi
     @extend_schema(request=DecisionInputSerializer, responses={200: SupportOutputSerializer})
     @action(detail=True, methods=["post"])
     def decision(self, request: Request, pk: str) -> Response:
-        application = services.support_decide(application=self.get_object(), actor=self.actor(),
-                                              **self.input(DecisionInputSerializer))
+        application = services.support_decide(
+            application=self.get_object(), actor=self.actor(), **self.input(DecisionInputSerializer)
+        )
         return Response(SupportOutputSerializer(self.get_queryset().get(pk=application.pk)).data)
 
-    @extend_schema(request=TrancheInputSerializer, responses={201: SupportOutputSerializer},
-                   description="Полученный транш; сумма траншей не может превысить предоставленную.")
+    @extend_schema(
+        request=TrancheInputSerializer,
+        responses={201: SupportOutputSerializer},
+        description="Полученный транш; сумма траншей не может превысить предоставленную.",
+    )
     @action(detail=True, methods=["post"])
     def tranches(self, request: Request, pk: str) -> Response:
         application = self.get_object()
-        services.tranche_add(application=application, actor=self.actor(), **self.input(TrancheInputSerializer))
-        return Response(SupportOutputSerializer(self.get_queryset().get(pk=application.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        services.tranche_add(
+            application=application, actor=self.actor(), **self.input(TrancheInputSerializer)
+        )
+        return Response(
+            SupportOutputSerializer(self.get_queryset().get(pk=application.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )

@@ -24,15 +24,21 @@ class RegistryViewSet(ClusterViewSet):
     read_roles = CLUSTER_MANAGERS
 
     @extend_schema(
-        parameters=[OpenApiParameter("year", OpenApiTypes.INT,
-                                     description="Год, за который считаются договоры и функциональная "
-                                                 "зависимость (по умолчанию — прошлый год)")],
+        parameters=[
+            OpenApiParameter(
+                "year",
+                OpenApiTypes.INT,
+                description="Год, за который считаются договоры и функциональная "
+                "зависимость (по умолчанию — прошлый год)",
+            )
+        ],
         responses={(200, ZIP_TYPE): OpenApiTypes.BINARY},
         description="Пакет документов для включения в реестр промышленных кластеров (ПП РФ № 779) одним "
-                    "ZIP-архивом: сопроводительное письмо (DOCX), перечень участников с ИНН, ОГРН и адресами "
-                    "(DOCX, XLSX), договоры о кооперации (XLSX), расчёт функциональной зависимости (XLSX), "
-                    "совместные проекты с целевыми показателями (XLSX), программа развития — дорожная карта "
-                    "(DOCX, XLSX).")
+        "ZIP-архивом: сопроводительное письмо (DOCX), перечень участников с ИНН, ОГРН и адресами "
+        "(DOCX, XLSX), договоры о кооперации (XLSX), расчёт функциональной зависимости (XLSX), "
+        "совместные проекты с целевыми показателями (XLSX), программа развития — дорожная карта "
+        "(DOCX, XLSX).",
+    )
     @action(detail=False, methods=["get"], url_path="application-pack")
     def application_pack(self, request: Request) -> HttpResponse:
         cluster = request.cluster  # type: ignore[attr-defined]

@@ -50,16 +50,25 @@ class RoadmapReportView(ClusterGenericAPIView):
     filter_backends: list[Any] = []
 
     @extend_schema(
-        parameters=[OpenApiParameter("format", str, enum=list(CONTENT_TYPES),
-                                     description="Тип файла: docx, xlsx или pdf (pdf по умолчанию)")],
-        responses={**{(200, content_type): OpenApiTypes.BINARY for content_type in CONTENT_TYPES.values()},
-                   202: OpenApiResponse(description="Большой PDF формируется в фоне: задание отчёта "
-                                                    "(заголовок Location — его адрес)"),
-                   400: OpenApiResponse(description="Неизвестный формат"),
-                   404: OpenApiResponse(description="Дорожная карта не найдена")},
+        parameters=[
+            OpenApiParameter(
+                "format",
+                str,
+                enum=list(CONTENT_TYPES),
+                description="Тип файла: docx, xlsx или pdf (pdf по умолчанию)",
+            )
+        ],
+        responses={
+            **{(200, content_type): OpenApiTypes.BINARY for content_type in CONTENT_TYPES.values()},
+            202: OpenApiResponse(
+                description="Большой PDF формируется в фоне: задание отчёта (заголовок Location — его адрес)"
+            ),
+            400: OpenApiResponse(description="Неизвестный формат"),
+            404: OpenApiResponse(description="Дорожная карта не найдена"),
+        },
         description="Отчёт о работе по дорожной карте: шестиколоночная таблица (№, наименование мероприятия, "
-                    "исполнители, сроки, ожидаемый результат, результат) с разделами, на русском языке. "
-                    "PDF большой дорожной карты заказывается в фоне: ответ 202 с заданием, как у report-jobs.",
+        "исполнители, сроки, ожидаемый результат, результат) с разделами, на русском языке. "
+        "PDF большой дорожной карты заказывается в фоне: ответ 202 с заданием, как у report-jobs.",
     )
     def get(self, request: Request, pk: int) -> HttpResponse | Response:
         fmt = request.query_params.get("format", DEFAULT_FORMAT)
@@ -68,8 +77,13 @@ class RoadmapReportView(ClusterGenericAPIView):
         roadmap = roadmap_or_404(pk)
         if services.report_in_background(roadmap=roadmap, fmt=fmt):
             job = services.report_job_start(actor=Actor.from_request(request), roadmap=roadmap, fmt=fmt)
-            return Response(ReportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED, headers={
-                "Location": reverse("api:roadmap-report-job", kwargs={"pk": roadmap.pk, "job_id": job.pk})})
+            return Response(
+                ReportJobSerializer(job).data,
+                status=status.HTTP_202_ACCEPTED,
+                headers={
+                    "Location": reverse("api:roadmap-report-job", kwargs={"pk": roadmap.pk, "job_id": job.pk})
+                },
+            )
         report = roadmap_report(roadmap, fmt)  # the cluster of the request's schema
         response = HttpResponse(report.content, content_type=report.content_type)
         response["Content-Disposition"] = report.content_disposition
@@ -78,14 +92,25 @@ class RoadmapReportView(ClusterGenericAPIView):
 
 # --- reports made in the background (a PDF of thousands of rows takes tens of seconds) ----------
 
+
 class ReportJobSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     file_url = serializers.SerializerMethodField()
 
     class Meta:
         model = ReportJob
-        fields = ["id", "roadmap", "format", "status", "status_display", "error", "filename",
-                  "created_at", "finished_at", "file_url"]
+        fields = [
+            "id",
+            "roadmap",
+            "format",
+            "status",
+            "status_display",
+            "error",
+            "filename",
+            "created_at",
+            "finished_at",
+            "file_url",
+        ]
         read_only_fields = fields
 
     def get_file_url(self, job: ReportJob) -> str | None:
@@ -95,8 +120,9 @@ class ReportJobSerializer(serializers.ModelSerializer):
 
 
 class ReportJobOrderSerializer(serializers.Serializer):
-    format = serializers.ChoiceField(choices=list(CONTENT_TYPES), default=DEFAULT_FORMAT,
-                                     error_messages={"invalid_choice": FORMAT_ERROR})
+    format = serializers.ChoiceField(
+        choices=list(CONTENT_TYPES), default=DEFAULT_FORMAT, error_messages={"invalid_choice": FORMAT_ERROR}
+    )
 
 
 class _ReportJobBase(ClusterGenericAPIView):
@@ -109,21 +135,27 @@ class _ReportJobBase(ClusterGenericAPIView):
 class RoadmapReportJobsView(_ReportJobBase):
     serializer_class = ReportJobSerializer
 
-    @extend_schema(responses=ReportJobSerializer(many=True),
-                   description="Последние 20 заказанных файлов отчёта этой дорожной карты.")
+    @extend_schema(
+        responses=ReportJobSerializer(many=True),
+        description="Последние 20 заказанных файлов отчёта этой дорожной карты.",
+    )
     def get(self, request: Request, pk: int) -> Response:
         jobs = selectors.report_jobs(roadmap=roadmap_or_404(pk))
         return Response(ReportJobSerializer(jobs, many=True).data)
 
-    @extend_schema(request=ReportJobOrderSerializer, responses={202: ReportJobSerializer},
-                   description="Заказать файл отчёта; он формируется в фоне (Celery). Незавершённый заказ "
-                               "того же формата не повторяется: возвращается он же. Готовность — по GET задания, "
-                               "файл — по его file_url.")
+    @extend_schema(
+        request=ReportJobOrderSerializer,
+        responses={202: ReportJobSerializer},
+        description="Заказать файл отчёта; он формируется в фоне (Celery). Незавершённый заказ "
+        "того же формата не повторяется: возвращается он же. Готовность — по GET задания, "
+        "файл — по его file_url.",
+    )
     def post(self, request: Request, pk: int) -> Response:
         data = ReportJobOrderSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        job = services.report_job_start(actor=Actor.from_request(request), roadmap=roadmap_or_404(pk),
-                                        fmt=data.validated_data["format"])
+        job = services.report_job_start(
+            actor=Actor.from_request(request), roadmap=roadmap_or_404(pk), fmt=data.validated_data["format"]
+        )
         return Response(ReportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -138,11 +170,16 @@ class RoadmapReportJobFileView(_ReportJobBase):
     renderer_classes = [JSONRenderer]
     content_negotiation_class = ReportNegotiation
 
-    @extend_schema(responses={**{(200, content_type): OpenApiTypes.BINARY for content_type in CONTENT_TYPES.values()},
-                              404: OpenApiResponse(description="Отчёт не найден или ещё не готов")})
+    @extend_schema(
+        responses={
+            **{(200, content_type): OpenApiTypes.BINARY for content_type in CONTENT_TYPES.values()},
+            404: OpenApiResponse(description="Отчёт не найден или ещё не готов"),
+        }
+    )
     def get(self, request: Request, pk: int, job_id: int) -> FileResponse:
         job = report_job_or_404(pk, job_id)
         if not job.is_ready:
             raise NotFound("Отчёт ещё не готов.")
-        return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename,
-                            content_type=job.content_type)
+        return FileResponse(
+            job.file.open("rb"), as_attachment=True, filename=job.filename, content_type=job.content_type
+        )

@@ -30,7 +30,9 @@ from tenants.roadmap.models import Item
 
 
 class ProgressRowSerializer(serializers.Serializer):
-    key = serializers.CharField(help_text="section:<id>, user:<id>, company:<id>, committee:<id> или name:<имя>")
+    key = serializers.CharField(
+        help_text="section:<id>, user:<id>, company:<id>, committee:<id> или name:<имя>"
+    )
     label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     kind = serializers.CharField(help_text="Вид исполнителя (person, company, committee, organization)")
     number = serializers.CharField(help_text="Номер раздела")
@@ -60,21 +62,29 @@ class RoadmapProgressView(ClusterGenericAPIView):
     pagination_class = None
     filter_backends: list[Any] = []
 
-    @extend_schema(responses={200: ProgressSerializer},
-                   description="Ход исполнения: по разделам, комитетам и исполнителям. Отменённые мероприятия "
-                               "не учитываются; просроченные — с датой или периодом исполнения, срок которого "
-                               "прошёл, не выполненные и не отменённые.")
+    @extend_schema(
+        responses={200: ProgressSerializer},
+        description="Ход исполнения: по разделам, комитетам и исполнителям. Отменённые мероприятия "
+        "не учитываются; просроченные — с датой или периодом исполнения, срок которого "
+        "прошёл, не выполненные и не отменённые.",
+    )
     def get(self, request: Request, roadmap_id: int) -> Response:
         roadmap = roadmap_or_404(roadmap_id)
         today = cluster_today()
         result = tracking.roadmap_progress(roadmap=roadmap, today=today)
-        return Response(ProgressSerializer({
-            "roadmap_id": roadmap.pk, "title": roadmap.title, "today": today,
-            "overall": result.overall.as_dict(),
-            "sections": [r.as_dict() for r in result.sections],
-            "committees": [r.as_dict() for r in result.committees],
-            "executors": [r.as_dict() for r in result.executors],
-        }).data)
+        return Response(
+            ProgressSerializer(
+                {
+                    "roadmap_id": roadmap.pk,
+                    "title": roadmap.title,
+                    "today": today,
+                    "overall": result.overall.as_dict(),
+                    "sections": [r.as_dict() for r in result.sections],
+                    "committees": [r.as_dict() for r in result.committees],
+                    "executors": [r.as_dict() for r in result.executors],
+                }
+            ).data
+        )
 
 
 class MyItemSerializer(serializers.ModelSerializer):
@@ -83,15 +93,32 @@ class MyItemSerializer(serializers.ModelSerializer):
     section = serializers.CharField(source="section.number", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     overdue = serializers.SerializerMethodField()
-    mine_as = serializers.SerializerMethodField(help_text="executor — вы исполнитель; company — ваша "
-                                                          "организация; committee — ваш комитет")
+    mine_as = serializers.SerializerMethodField(
+        help_text="executor — вы исполнитель; company — ваша организация; committee — ваш комитет"
+    )
     url = serializers.SerializerMethodField(help_text="Страница мероприятия")
 
     class Meta:
         model = Item
-        fields = ["id", "roadmap_id", "roadmap_title", "roadmap_status", "section", "number", "title",
-                  "executors_text", "deadline_text", "deadline_kind", "deadline_start", "deadline_end", "status",
-                  "status_display", "overdue", "mine_as", "url"]
+        fields = [
+            "id",
+            "roadmap_id",
+            "roadmap_title",
+            "roadmap_status",
+            "section",
+            "number",
+            "title",
+            "executors_text",
+            "deadline_text",
+            "deadline_kind",
+            "deadline_start",
+            "deadline_end",
+            "status",
+            "status_display",
+            "overdue",
+            "mine_as",
+            "url",
+        ]
 
     def get_overdue(self, item: Item) -> bool:
         return bool(getattr(item, "overdue_flag", 0))
@@ -114,16 +141,22 @@ class MyRoadmapItemsView(ClusterGenericAPIView):
     def get_queryset(self) -> QuerySet[Item]:
         status = self.request.query_params.get("status", "")
         if status and status not in tracking.MY_STATUSES:
-            raise ValidationError({"status": [f"Неизвестный статус «{status}». Допустимы: "
-                                              f"{', '.join(tracking.MY_STATUSES)}."]})
+            raise ValidationError(
+                {"status": [f"Неизвестный статус «{status}». Допустимы: {', '.join(tracking.MY_STATUSES)}."]}
+            )
         scope = tracking.my_scope(user=self.request.user, cluster=current_cluster())
         today = cluster_today()
-        return tracking.my_items(scope=scope, today=today, status=status,
-                                 query=self.request.query_params.get("search", ""))
+        return tracking.my_items(
+            scope=scope, today=today, status=status, query=self.request.query_params.get("search", "")
+        )
 
-    @extend_schema(parameters=[OpenApiParameter("status", str, enum=list(tracking.MY_STATUSES)),
-                               OpenApiParameter("search", str)],
-                   responses={200: MyItemSerializer(many=True)})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=list(tracking.MY_STATUSES)),
+            OpenApiParameter("search", str),
+        ],
+        responses={200: MyItemSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -22,8 +22,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("roadmap-items/mine/", MyRoadmapItemsView.as_view(), name="roadmap-items-mine"),
     path("roadmaps/<int:pk>/report/", RoadmapReportView.as_view(), name="roadmap-report"),
     path("roadmaps/<int:pk>/report-jobs/", RoadmapReportJobsView.as_view(), name="roadmap-report-jobs"),
-    path("roadmaps/<int:pk>/report-jobs/<int:job_id>/", RoadmapReportJobView.as_view(), name="roadmap-report-job"),
-    path("roadmaps/<int:pk>/report-jobs/<int:job_id>/file/", RoadmapReportJobFileView.as_view(),
-         name="roadmap-report-job-file"),
+    path(
+        "roadmaps/<int:pk>/report-jobs/<int:job_id>/",
+        RoadmapReportJobView.as_view(),
+        name="roadmap-report-job",
+    ),
+    path(
+        "roadmaps/<int:pk>/report-jobs/<int:job_id>/file/",
+        RoadmapReportJobFileView.as_view(),
+        name="roadmap-report-job-file",
+    ),
     *router.urls,
 ]

@@ -25,9 +25,23 @@ class CallSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Call
-        fields = ["id", "title", "year", "description", "status", "status_display", "eligible_kinds",
-                  "eligible_registry_statuses", "opens_at", "closes_at", "required_sections",
-                  "required_attachments", "experts_per_application", "criteria", "results_published_at"]
+        fields = [
+            "id",
+            "title",
+            "year",
+            "description",
+            "status",
+            "status_display",
+            "eligible_kinds",
+            "eligible_registry_statuses",
+            "opens_at",
+            "closes_at",
+            "required_sections",
+            "required_attachments",
+            "experts_per_application",
+            "criteria",
+            "results_published_at",
+        ]
 
 
 class CriterionInputSerializer(serializers.Serializer):
@@ -45,14 +59,18 @@ class CallInputSerializer(serializers.Serializer):
     description = serializers.CharField(label="Описание", required=False, allow_blank=True, default="")
     opens_at = serializers.DateTimeField(label="Начало приёма заявок")
     closes_at = serializers.DateTimeField(label="Окончание приёма заявок")
-    eligible_kinds = serializers.ListField(child=serializers.ChoiceField(choices=Cluster.Kind.choices),
-                                           required=False, default=list)
+    eligible_kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=Cluster.Kind.choices), required=False, default=list
+    )
     eligible_registry_statuses = serializers.ListField(
-        child=serializers.ChoiceField(choices=Cluster.RegistryStatus.choices), required=False, default=list)
-    required_sections = serializers.ListField(child=serializers.ChoiceField(choices=Call.Section.choices),
-                                              required=False, default=list)
-    required_attachments = serializers.ListField(child=serializers.CharField(max_length=200), required=False,
-                                                 default=list)
+        child=serializers.ChoiceField(choices=Cluster.RegistryStatus.choices), required=False, default=list
+    )
+    required_sections = serializers.ListField(
+        child=serializers.ChoiceField(choices=Call.Section.choices), required=False, default=list
+    )
+    required_attachments = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, default=list
+    )
     experts_per_application = serializers.IntegerField(label="Экспертов на заявку", min_value=1, default=3)
     criteria = CriterionInputSerializer(many=True, label="Критерии")
 
@@ -72,16 +90,35 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Application
-        fields = ["id", "call", "call_title", "cluster", "cluster_name", "status", "status_display", "goals",
-                  "anchor_project", "team", "expected_effects", "version", "submitted_at", "version_reason",
-                  "snapshot", "clarifications", "decision"]
+        fields = [
+            "id",
+            "call",
+            "call_title",
+            "cluster",
+            "cluster_name",
+            "status",
+            "status_display",
+            "goals",
+            "anchor_project",
+            "team",
+            "expected_effects",
+            "version",
+            "submitted_at",
+            "version_reason",
+            "snapshot",
+            "clarifications",
+            "decision",
+        ]
 
     def get_decision(self, obj: Application) -> dict[str, Any] | None:
         decision = getattr(obj, "decision", None)
         if decision is None:
             return None
-        return {"outcome": decision.outcome, "outcome_display": str(decision.get_outcome_display()),
-                "protocol_ref": decision.protocol_ref}
+        return {
+            "outcome": decision.outcome,
+            "outcome_display": str(decision.get_outcome_display()),
+            "protocol_ref": decision.protocol_ref,
+        }
 
 
 class ApplicationCreateSerializer(serializers.Serializer):
@@ -91,7 +128,9 @@ class ApplicationCreateSerializer(serializers.Serializer):
 class EffectSerializer(serializers.Serializer):
     name = serializers.CharField(label="Показатель", max_length=300)
     unit = serializers.CharField(label="Единица", max_length=30, required=False, allow_blank=True, default="")
-    baseline = serializers.CharField(label="Базовое значение", required=False, allow_blank=True, allow_null=True)
+    baseline = serializers.CharField(
+        label="Базовое значение", required=False, allow_blank=True, allow_null=True
+    )
     target = serializers.CharField(label="Целевое значение")
     year = serializers.IntegerField(label="Год", required=False, allow_null=True)
 
@@ -120,13 +159,29 @@ class ScoresInputSerializer(serializers.Serializer):
 
 def ranking_json(ranking: Ranking) -> dict[str, Any]:
     return {
-        "call": ranking.call.pk, "outlier_spread": str(ranking.outlier_spread),
-        "criteria": [{"id": c.pk, "code": c.code, "name": c.name, "weight": str(c.weight)} for c in ranking.criteria],
-        "rows": [{"place": r.place, "application": r.application_id, "cluster": r.cluster_id,
-                  "cluster_name": r.cluster, "region_codes": r.region_codes, "status": r.status,
-                  "version": r.version, "score": None if r.score is None else str(r.score),
-                  "spread": None if r.spread is None else str(r.spread), "outlier": r.outlier,
-                  "experts_assigned": r.experts_assigned, "experts_submitted": r.experts_submitted,
-                  "criteria_means": {str(k): str(v) for k, v in r.criteria_means.items()},
-                  "decision": r.decision or None, "protocol_ref": r.protocol_ref} for r in ranking.rows],
+        "call": ranking.call.pk,
+        "outlier_spread": str(ranking.outlier_spread),
+        "criteria": [
+            {"id": c.pk, "code": c.code, "name": c.name, "weight": str(c.weight)} for c in ranking.criteria
+        ],
+        "rows": [
+            {
+                "place": r.place,
+                "application": r.application_id,
+                "cluster": r.cluster_id,
+                "cluster_name": r.cluster,
+                "region_codes": r.region_codes,
+                "status": r.status,
+                "version": r.version,
+                "score": None if r.score is None else str(r.score),
+                "spread": None if r.spread is None else str(r.spread),
+                "outlier": r.outlier,
+                "experts_assigned": r.experts_assigned,
+                "experts_submitted": r.experts_submitted,
+                "criteria_means": {str(k): str(v) for k, v in r.criteria_means.items()},
+                "decision": r.decision or None,
+                "protocol_ref": r.protocol_ref,
+            }
+            for r in ranking.rows
+        ],
     }

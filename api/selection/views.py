@@ -105,8 +105,11 @@ class FederalCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["get"])
     def applications(self, request: Request, pk: str) -> Response:
         call, scope = self._ministry_call()
-        rows = (selectors.applications_visible(call=call, scope=scope)
-                .select_related("call", "decision").prefetch_related("clarifications"))
+        rows = (
+            selectors.applications_visible(call=call, scope=scope)
+            .select_related("call", "decision")
+            .prefetch_related("clarifications")
+        )
         page = self.paginate_queryset(rows)
         if page is not None:
             return self.get_paginated_response(ApplicationSerializer(page, many=True).data)
@@ -117,14 +120,16 @@ class FederalCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         call, scope = self._ministry_call()
         return Response(ranking_json(selectors.call_ranking(call=call, scope=scope)))
 
-
     @extend_schema(responses={(200, "application/pdf"): bytes})
     @action(detail=True, methods=["get"])
     def protocol(self, request: Request, pk: str) -> HttpResponse:
         """The commission's protocol with the ranking: ?type=pdf (default) or docx."""
         call, scope = self._ministry_call()
-        return document_response(documents.protocol_document(call, selectors.call_ranking(call=call, scope=scope)),
-                                 f"Протокол_{call.year}_{call.pk}", request)
+        return document_response(
+            documents.protocol_document(call, selectors.call_ranking(call=call, scope=scope)),
+            f"Протокол_{call.year}_{call.pk}",
+            request,
+        )
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -147,18 +152,35 @@ def assignment_json(assignment: Assignment, user: User) -> dict[str, Any]:
     application = assignment.application
     own = {s.criterion_id: s for s in assignment.scores.all()}
     data: dict[str, Any] = {
-        "id": assignment.pk, "call": application.call_id, "call_title": application.call.title,
-        "application": application.pk, "cluster_name": application.cluster.name, "version": application.version,
+        "id": assignment.pk,
+        "call": application.call_id,
+        "call_title": application.call.title,
+        "application": application.pk,
+        "cluster_name": application.cluster.name,
+        "version": application.version,
         "submitted_at": assignment.submitted_at,
-        "scores": [{"criterion": c.pk, "name": c.name, "scale_min": c.scale_min, "scale_max": c.scale_max,
-                    "value": str(own[c.pk].value) if c.pk in own else None,
-                    "comment": own[c.pk].comment if c.pk in own else ""} for c in application.call.criteria.all()],
+        "scores": [
+            {
+                "criterion": c.pk,
+                "name": c.name,
+                "scale_min": c.scale_min,
+                "scale_max": c.scale_max,
+                "value": str(own[c.pk].value) if c.pk in own else None,
+                "comment": own[c.pk].comment if c.pk in own else "",
+            }
+            for c in application.call.criteria.all()
+        ],
         "others": None,
     }
     if assignment.submitted_at is not None:
-        data["others"] = [{"expert": o.expert, "total": str(o.total),
-                           "scores": {str(k): {"value": str(v), "comment": c} for k, (v, c) in o.scores.items()}}
-                          for o in selectors.others_scores(assignment=assignment, user=user)]
+        data["others"] = [
+            {
+                "expert": o.expert,
+                "total": str(o.total),
+                "scores": {str(k): {"value": str(v), "comment": c} for k, (v, c) in o.scores.items()},
+            }
+            for o in selectors.others_scores(assignment=assignment, user=user)
+        ]
     return data
 
 
@@ -187,9 +209,17 @@ class ReviewViewSet(viewsets.GenericViewSet):
         rows = self.get_queryset()
         page = self.paginate_queryset(rows)
         items = page if page is not None else list(rows)
-        data = [{"id": a.pk, "call": a.application.call_id, "call_title": a.application.call.title,
-                 "application": a.application_id, "cluster_name": a.application.cluster.name,
-                 "submitted_at": a.submitted_at} for a in items]
+        data = [
+            {
+                "id": a.pk,
+                "call": a.application.call_id,
+                "call_title": a.application.call.title,
+                "application": a.application_id,
+                "cluster_name": a.application.cluster.name,
+                "submitted_at": a.submitted_at,
+            }
+            for a in items
+        ]
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -203,8 +233,11 @@ class ReviewViewSet(viewsets.GenericViewSet):
     def scores(self, request: Request, pk: str) -> Response:
         assignment = self._own()
         data = _input(ScoresInputSerializer, request)
-        services.scores_save(assignment=assignment, actor=Actor.from_request(request),
-                             scores={s["criterion"]: (s["value"], s["comment"]) for s in data["scores"]})
+        services.scores_save(
+            assignment=assignment,
+            actor=Actor.from_request(request),
+            scores={s["criterion"]: (s["value"], s["comment"]) for s in data["scores"]},
+        )
         return Response(assignment_json(assignment, _user(request)))
 
     @extend_schema(request=None)
@@ -251,7 +284,9 @@ class ProgramApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
         if call is None:
             raise Http404
         application = services.application_create(call=call, cluster=self.cluster, actor=self.actor())
-        return Response(ApplicationSerializer(self._own_by(application.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ApplicationSerializer(self._own_by(application.pk)).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(request=NarrativeSerializer, responses={200: ApplicationSerializer})
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -272,9 +307,11 @@ class ProgramApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
         application = self._own()
         if application.version == 0:
             raise Http404
-        return document_response(documents.application_document(application),
-                                 f"Заявка_{application.call.year}_{self.cluster.schema_name}_v{application.version}",
-                                 request)
+        return document_response(
+            documents.application_document(application),
+            f"Заявка_{application.call.year}_{self.cluster.schema_name}_v{application.version}",
+            request,
+        )
 
     @extend_schema(request=AnswerSerializer, responses={200: ApplicationSerializer})
     @action(detail=True, methods=["post"])

@@ -41,6 +41,7 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterVi
 
 # --- news ---------------------------------------------------------------------------------
 
+
 class NewsOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = News
@@ -69,8 +70,9 @@ class NewsViewSet(ContentViewSet):
 
     @extend_schema(request=NewsInputSerializer, responses={200: NewsOutputSerializer})
     def partial_update(self, request: Request, pk: str) -> Response:
-        news = services.news_update(news=self.get_object(), actor=self.actor(),
-                                    **self.input(NewsInputSerializer, partial=True))
+        news = services.news_update(
+            news=self.get_object(), actor=self.actor(), **self.input(NewsInputSerializer, partial=True)
+        )
         return Response(NewsOutputSerializer(news).data)
 
     @extend_schema(responses={204: None})
@@ -81,18 +83,30 @@ class NewsViewSet(ContentViewSet):
 
 # --- articles -----------------------------------------------------------------------------
 
+
 class ArticleOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Article
-        fields = ["id", "title", "lead", "body", "author", "is_published", "published_at", "created_at",
-                  "updated_at"]
+        fields = [
+            "id",
+            "title",
+            "lead",
+            "body",
+            "author",
+            "is_published",
+            "published_at",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class ArticleInputSerializer(serializers.Serializer):
     title = serializers.CharField(label="Заголовок", max_length=300)
     lead = serializers.CharField(label="Анонс", required=False, allow_blank=True, default="")
     body = serializers.CharField(label="Текст", required=False, allow_blank=True, default="")
-    author = serializers.CharField(label="Автор", max_length=200, required=False, allow_blank=True, default="")
+    author = serializers.CharField(
+        label="Автор", max_length=200, required=False, allow_blank=True, default=""
+    )
     publish = serializers.BooleanField(label="Опубликовать", default=False)
 
 
@@ -112,8 +126,9 @@ class ArticleViewSet(ContentViewSet):
 
     @extend_schema(request=ArticleInputSerializer, responses={200: ArticleOutputSerializer})
     def partial_update(self, request: Request, pk: str) -> Response:
-        article = services.article_update(article=self.get_object(), actor=self.actor(),
-                                          **self.input(ArticleInputSerializer, partial=True))
+        article = services.article_update(
+            article=self.get_object(), actor=self.actor(), **self.input(ArticleInputSerializer, partial=True)
+        )
         return Response(self.out(article))
 
     @extend_schema(responses={204: None})
@@ -124,23 +139,40 @@ class ArticleViewSet(ContentViewSet):
 
 # --- jobs ---------------------------------------------------------------------------------
 
+
 class JobOutputSerializer(serializers.ModelSerializer):
     company_name = serializers.CharField(source="company.short_name", default="", read_only=True)
 
     class Meta:
         model = Job
-        fields = ["id", "title", "company", "company_name", "description", "location", "salary",
-                  "is_published", "published_at", "expires_on", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "title",
+            "company",
+            "company_name",
+            "description",
+            "location",
+            "salary",
+            "is_published",
+            "published_at",
+            "expires_on",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class JobInputSerializer(serializers.Serializer):
     title = serializers.CharField(label="Должность", max_length=300)
-    company = serializers.PrimaryKeyRelatedField(label="Организация", queryset=Company.objects.all(),
-                                                 required=False, allow_null=True, default=None)
+    company = serializers.PrimaryKeyRelatedField(
+        label="Организация", queryset=Company.objects.all(), required=False, allow_null=True, default=None
+    )
     description = serializers.CharField(label="Описание", required=False, allow_blank=True, default="")
-    location = serializers.CharField(label="Место работы", max_length=300, required=False, allow_blank=True,
-                                     default="")
-    salary = serializers.CharField(label="Зарплата", max_length=200, required=False, allow_blank=True, default="")
+    location = serializers.CharField(
+        label="Место работы", max_length=300, required=False, allow_blank=True, default=""
+    )
+    salary = serializers.CharField(
+        label="Зарплата", max_length=200, required=False, allow_blank=True, default=""
+    )
     expires_on = serializers.DateField(label="Актуальна до", required=False, allow_null=True, default=None)
     publish = serializers.BooleanField(label="Опубликовать", default=False)
 
@@ -161,8 +193,9 @@ class JobViewSet(ContentViewSet):
 
     @extend_schema(request=JobInputSerializer, responses={200: JobOutputSerializer})
     def partial_update(self, request: Request, pk: str) -> Response:
-        job = services.job_update(job=self.get_object(), actor=self.actor(),
-                                  **self.input(JobInputSerializer, partial=True))
+        job = services.job_update(
+            job=self.get_object(), actor=self.actor(), **self.input(JobInputSerializer, partial=True)
+        )
         return Response(self.out(job))
 
     @extend_schema(responses={204: None})
@@ -173,20 +206,32 @@ class JobViewSet(ContentViewSet):
 
 # --- documents ----------------------------------------------------------------------------
 
+
 class DocumentOutputSerializer(serializers.ModelSerializer):
     download_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Document
-        fields = ["id", "title", "description", "original_name", "size", "is_published", "published_at",
-                  "created_at", "download_url"]
+        fields = [
+            "id",
+            "title",
+            "description",
+            "original_name",
+            "size",
+            "is_published",
+            "published_at",
+            "created_at",
+            "download_url",
+        ]
 
     def get_download_url(self, document: Document) -> str:
         return reverse("api:site-document-download", kwargs={"pk": document.pk})
 
 
 class DocumentInputSerializer(serializers.Serializer):
-    title = serializers.CharField(label="Название", max_length=300, required=False, allow_blank=True, default="")
+    title = serializers.CharField(
+        label="Название", max_length=300, required=False, allow_blank=True, default=""
+    )
     description = serializers.CharField(label="Описание", required=False, allow_blank=True, default="")
     file = serializers.FileField(label="Файл")
     publish = serializers.BooleanField(label="Опубликовать", default=False)
@@ -208,16 +253,26 @@ class DocumentViewSet(ContentViewSet):
     def get_queryset(self) -> QuerySet[Document]:
         return document_list(published_only=not self.is_manager())
 
-    @extend_schema(request={"multipart/form-data": DocumentInputSerializer}, responses={201: DocumentOutputSerializer})
+    @extend_schema(
+        request={"multipart/form-data": DocumentInputSerializer}, responses={201: DocumentOutputSerializer}
+    )
     def create(self, request: Request) -> Response:
         document = services.document_upload(actor=self.actor(), **self.input(DocumentInputSerializer))
         return Response(self.out(document), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request={"multipart/form-data": DocumentChangeSerializer, "application/json": DocumentChangeSerializer},
-                   responses={200: DocumentOutputSerializer})
+    @extend_schema(
+        request={
+            "multipart/form-data": DocumentChangeSerializer,
+            "application/json": DocumentChangeSerializer,
+        },
+        responses={200: DocumentOutputSerializer},
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
-        document = services.document_update(document=self.get_object(), actor=self.actor(),
-                                            **self.input(DocumentChangeSerializer, partial=True))
+        document = services.document_update(
+            document=self.get_object(),
+            actor=self.actor(),
+            **self.input(DocumentChangeSerializer, partial=True),
+        )
         return Response(self.out(document))
 
     @extend_schema(responses={204: None})
@@ -225,13 +280,18 @@ class DocumentViewSet(ContentViewSet):
         services.document_delete(document=self.get_object(), actor=self.actor())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(responses=DOCUMENT_RESPONSE,
-                   description="Файл документа (черновики — только администраторам и сотрудникам кластера).")
+    @extend_schema(
+        responses=DOCUMENT_RESPONSE,
+        description="Файл документа (черновики — только администраторам и сотрудникам кластера).",
+    )
     @action(detail=True, methods=["get"], url_path="download", url_name="download")
     def download(self, request: Request, pk: str) -> FileResponse:
         document = self.get_object()
         stream = document_file(document=document)
         if stream is None:
             raise NotFound("Файл документа не найден.")
-        return FileResponse(stream, as_attachment=True,
-                            filename=document.original_name or (document.file.name or "").rsplit("/", 1)[-1])
+        return FileResponse(
+            stream,
+            as_attachment=True,
+            filename=document.original_name or (document.file.name or "").rsplit("/", 1)[-1],
+        )

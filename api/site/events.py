@@ -39,8 +39,20 @@ class EventOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Event
-        fields = ["id", "kind", "kind_display", "title", "starts_on", "ends_on", "place", "organizer",
-                  "description", "has_joint_stand", "is_public", "participants"]
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "title",
+            "starts_on",
+            "ends_on",
+            "place",
+            "organizer",
+            "description",
+            "has_joint_stand",
+            "is_public",
+            "participants",
+        ]
 
 
 class EventInputSerializer(serializers.Serializer):
@@ -48,10 +60,12 @@ class EventInputSerializer(serializers.Serializer):
     title = serializers.CharField(label="Название", max_length=300)
     starts_on = serializers.DateField(label="Дата начала")
     ends_on = serializers.DateField(label="Дата окончания", required=False, allow_null=True, default=None)
-    place = serializers.CharField(label="Место проведения", max_length=300, required=False, allow_blank=True,
-                                  default="")
-    organizer = serializers.CharField(label="Организатор", max_length=300, required=False, allow_blank=True,
-                                      default="")
+    place = serializers.CharField(
+        label="Место проведения", max_length=300, required=False, allow_blank=True, default=""
+    )
+    organizer = serializers.CharField(
+        label="Организатор", max_length=300, required=False, allow_blank=True, default=""
+    )
     description = serializers.CharField(label="Описание", required=False, allow_blank=True, default="")
     has_joint_stand = serializers.BooleanField(label="Совместный стенд кластера", default=False)
     is_public = serializers.BooleanField(label="Показывать на сайте кластера", default=True)
@@ -59,22 +73,45 @@ class EventInputSerializer(serializers.Serializer):
 
 class ParticipationInputSerializer(serializers.Serializer):
     company = serializers.IntegerField(
-        label="Организация (id)", required=False, allow_null=True, default=None,
-        help_text="Представителю можно не указывать: берётся его организация.")
-    role = serializers.ChoiceField(label="Формат участия", choices=Participation.Role.choices,
-                                   default=Participation.Role.BUSINESS_PROGRAMME)
-    note = serializers.CharField(label="Примечание", max_length=300, required=False, allow_blank=True, default="")
+        label="Организация (id)",
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Представителю можно не указывать: берётся его организация.",
+    )
+    role = serializers.ChoiceField(
+        label="Формат участия",
+        choices=Participation.Role.choices,
+        default=Participation.Role.BUSINESS_PROGRAMME,
+    )
+    note = serializers.CharField(
+        label="Примечание", max_length=300, required=False, allow_blank=True, default=""
+    )
 
 
-@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter(
-    "period", OpenApiTypes.STR, enum=["upcoming", "past"],
-    description="upcoming — ещё не закончившиеся (по дате кластера), past — прошедшие")]))
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "period",
+                OpenApiTypes.STR,
+                enum=["upcoming", "past"],
+                description="upcoming — ещё не закончившиеся (по дате кластера), past — прошедшие",
+            )
+        ]
+    )
+)
 class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterViewSet):
     serializer_class = EventOutputSerializer
     search_fields = ["title", "place", "organizer"]
     ordering_fields = ["starts_on", "ends_on", "title", "id"]
-    filterset_fields = {"kind": ["exact"], "is_public": ["exact"], "has_joint_stand": ["exact"],
-                        "starts_on": ["gte", "lte"], "ends_on": ["gte", "lte"]}
+    filterset_fields = {
+        "kind": ["exact"],
+        "is_public": ["exact"],
+        "has_joint_stand": ["exact"],
+        "starts_on": ["gte", "lte"],
+        "ends_on": ["gte", "lte"],
+    }
     participation_actions = frozenset({"register", "withdraw"})
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
@@ -83,8 +120,9 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterView
         super().initial(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Event]:
-        return event_list(public_only=False, period=self.request.query_params.get("period", "")) \
-            .prefetch_related("participations__company")
+        return event_list(
+            public_only=False, period=self.request.query_params.get("period", "")
+        ).prefetch_related("participations__company")
 
     def _out(self, event: Event) -> dict[str, Any]:
         return EventOutputSerializer(self.get_queryset().get(pk=event.pk)).data
@@ -107,23 +145,30 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterView
         services.event_delete(event=self.get_object(), actor=self.actor())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=ParticipationInputSerializer, responses={201: ParticipationSerializer},
-                   description="Зарегистрировать организацию на мероприятие или изменить формат участия. "
-                               "Представитель — только свою организацию и только до окончания мероприятия.")
+    @extend_schema(
+        request=ParticipationInputSerializer,
+        responses={201: ParticipationSerializer},
+        description="Зарегистрировать организацию на мероприятие или изменить формат участия. "
+        "Представитель — только свою организацию и только до окончания мероприятия.",
+    )
     @action(detail=True, methods=["post"], url_path="participants")
     def register(self, request: Request, pk: str) -> Response:
         event = self.get_object()
         fields = self.input(ParticipationInputSerializer)
         company_id = fields.pop("company") or self._own_company()
         try:
-            participation = services.participation_register(event=event, company_id=company_id,
-                                                            actor=self.actor(), **fields)
+            participation = services.participation_register(
+                event=event, company_id=company_id, actor=self.actor(), **fields
+            )
         except DjangoPermissionDenied as exc:
             raise exceptions.PermissionDenied(str(exc)) from exc
         return Response(ParticipationSerializer(participation).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={204: None},
-                   description="Снять организацию с участия (те же права, что и при регистрации).")
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        description="Снять организацию с участия (те же права, что и при регистрации).",
+    )
     @action(detail=True, methods=["delete"], url_path=r"participants/(?P<company_id>\d+)")
     def withdraw(self, request: Request, pk: str, company_id: str) -> Response:
         event = self.get_object()

@@ -72,8 +72,9 @@ class PublicCompanyDetailSerializer(PublicCompanySerializer):
 
 
 @extend_schema(tags=[PUBLIC_TAG])
-class PublicDirectoryViewSet(PublicAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                             viewsets.GenericViewSet):
+class PublicDirectoryViewSet(
+    PublicAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Участники кластера (принятые и действующие): только опубликованные ими сведения. Доступно без входа."""
 
     serializer_class = PublicCompanySerializer
@@ -105,13 +106,23 @@ class PublicProductSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Product
-        fields = ["id", "name", "kind", "kind_display", "description", "registration_number",
-                  "in_innovation_registry", "innovation_registry_date", "company"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "kind_display",
+            "description",
+            "registration_number",
+            "in_innovation_registry",
+            "innovation_registry_date",
+            "company",
+        ]
 
 
 @extend_schema(tags=[PUBLIC_TAG])
-class PublicProductViewSet(PublicAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                           viewsets.GenericViewSet):
+class PublicProductViewSet(
+    PublicAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Каталог продукции участников кластера (только опубликованная продукция). Доступно без входа."""
 
     serializer_class = PublicProductSerializer
@@ -138,13 +149,25 @@ class PublicEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Event
-        fields = ["id", "kind", "kind_display", "title", "starts_on", "ends_on", "place", "organizer",
-                  "description", "has_joint_stand", "participants"]
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "title",
+            "starts_on",
+            "ends_on",
+            "place",
+            "organizer",
+            "description",
+            "has_joint_stand",
+            "participants",
+        ]
 
 
 @extend_schema(tags=[PUBLIC_TAG])
-class PublicEventViewSet(PublicAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                         viewsets.GenericViewSet):
+class PublicEventViewSet(
+    PublicAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Публичные мероприятия кластера и участники кластера на них. Доступно без входа."""
 
     serializer_class = PublicEventSerializer
@@ -153,7 +176,11 @@ class PublicEventViewSet(PublicAPIMixin, mixins.ListModelMixin, mixins.RetrieveM
     filterset_fields = {"kind": ["exact"], "starts_on": ["gte", "lte"], "ends_on": ["gte", "lte"]}
 
     def get_queryset(self) -> QuerySet[Event]:
-        participants = (Participation.objects.filter(company__status__in=DIRECTORY_STATUSES)
-                        .select_related("company").only("event_id", "company_id", "role", "company__short_name"))
+        participants = (
+            Participation.objects.filter(company__status__in=DIRECTORY_STATUSES)
+            .select_related("company")
+            .only("event_id", "company_id", "role", "company__short_name")
+        )
         return event_list(public_only=True).prefetch_related(
-            Prefetch("participations", queryset=participants, to_attr="public_participations"))
+            Prefetch("participations", queryset=participants, to_attr="public_participations")
+        )

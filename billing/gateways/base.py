@@ -16,13 +16,17 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from ..models import Payee
 
-UNAVAILABLE = ("Платёжный сервис сейчас недоступен. Счёт не изменён — попробуйте оплатить ещё раз "
-               "через несколько минут.")
+UNAVAILABLE = (
+    "Платёжный сервис сейчас недоступен. Счёт не изменён — попробуйте оплатить ещё раз через несколько минут."
+)
 DECLINED = "Банк отклонил оплату картой. Проверьте данные карты или попробуйте другую карту."
-NOT_CONFIGURED = ("Онлайн-оплата в этом кластере не настроена. Оплатите счёт банковским переводом "
-                  "по реквизитам из счёта.")
-REFUSED = ("Платёжный сервис отклонил запрос. Попробуйте позже или оплатите по реквизитам "
-           "счёта; если ошибка повторится, сообщите в дирекцию кластера.")
+NOT_CONFIGURED = (
+    "Онлайн-оплата в этом кластере не настроена. Оплатите счёт банковским переводом по реквизитам из счёта."
+)
+REFUSED = (
+    "Платёжный сервис отклонил запрос. Попробуйте позже или оплатите по реквизитам "
+    "счёта; если ошибка повторится, сообщите в дирекцию кластера."
+)
 
 # Our payment statuses (billing.models.Payment.Status values) a gateway reports in.
 PENDING, PROCESSING, FAILED, CANCELED, SUCCEEDED = "pending", "processing", "failed", "canceled", "succeeded"
@@ -132,13 +136,22 @@ class PaymentGateway(Protocol):
 
     def read_payment(self, payee: Payee, payment_id: str) -> GatewayPayment: ...
 
-    def refund(self, payee: Payee, *, payment_id: str, amount_kopecks: int, currency: str,
-               idempotence_key: str, description: str = "") -> GatewayRefund: ...
+    def refund(
+        self,
+        payee: Payee,
+        *,
+        payment_id: str,
+        amount_kopecks: int,
+        currency: str,
+        idempotence_key: str,
+        description: str = "",
+    ) -> GatewayRefund: ...
 
     def cancel(self, payee: Payee, payment_id: str) -> None: ...
 
-    def verify_notification(self, payee: Payee, body: bytes, headers: Mapping[str, str]) -> VerifiedNotification:
-        ...
+    def verify_notification(
+        self, payee: Payee, body: bytes, headers: Mapping[str, str]
+    ) -> VerifiedNotification: ...
 
 
 GATEWAYS = {"stripe": "billing.gateways.stripe", "yookassa": "billing.gateways.yookassa"}

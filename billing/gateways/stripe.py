@@ -39,14 +39,26 @@ logger = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 10
 # The events our webhook endpoint acts on (configure the same list in Stripe's dashboard).
-INTENT_EVENTS = frozenset({"payment_intent.succeeded", "payment_intent.payment_failed",
-                           "payment_intent.processing", "payment_intent.canceled"})
+INTENT_EVENTS = frozenset(
+    {
+        "payment_intent.succeeded",
+        "payment_intent.payment_failed",
+        "payment_intent.processing",
+        "payment_intent.canceled",
+    }
+)
 # A refund's status as Stripe settles it (a refund answered «pending» is not money back yet).
-REFUND_EVENTS = frozenset({"refund.created", "refund.updated", "refund.failed",
-                           "charge.refund.updated"})
+REFUND_EVENTS = frozenset({"refund.created", "refund.updated", "refund.failed", "charge.refund.updated"})
 # Chargebacks: a cardholder disputes a payment with the bank.
-DISPUTE_EVENTS = frozenset({"charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed",
-                            "charge.dispute.funds_withdrawn", "charge.dispute.funds_reinstated"})
+DISPUTE_EVENTS = frozenset(
+    {
+        "charge.dispute.created",
+        "charge.dispute.updated",
+        "charge.dispute.closed",
+        "charge.dispute.funds_withdrawn",
+        "charge.dispute.funds_reinstated",
+    }
+)
 WEBHOOK_EVENTS = INTENT_EVENTS | REFUND_EVENTS | DISPUTE_EVENTS
 DEFAULT_TOLERANCE = 300  # seconds; Stripe's own default
 
@@ -84,8 +96,12 @@ def client_for(payee: Payee) -> stripe.StripeClient:
     options: dict[str, Any] = {}
     if settings.STRIPE_API_BASE:
         options["base_addresses"] = {"api": settings.STRIPE_API_BASE}
-    return stripe.StripeClient(secret, max_network_retries=0,
-                               http_client=stripe.new_default_http_client(timeout=TIMEOUT_SECONDS), **options)
+    return stripe.StripeClient(
+        secret,
+        max_network_retries=0,
+        http_client=stripe.new_default_http_client(timeout=TIMEOUT_SECONDS),
+        **options,
+    )
 
 
 def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -127,10 +143,15 @@ def intent_state(intent: Mapping[str, Any]) -> GatewayPayment:
         ours = "failed"
     received = intent.get("amount_received")
     amount = int(received if received not in (None, 0) else intent.get("amount") or 0)
-    return GatewayPayment(id=str(intent.get("id") or ""), status=ours, amount_kopecks=amount,
-                          currency=str(intent.get("currency") or "").upper(),
-                          metadata=dict(intent.get("metadata") or {}),
-                          failure_message=str(error.get("message") or "")[:500], raw=dict(intent))
+    return GatewayPayment(
+        id=str(intent.get("id") or ""),
+        status=ours,
+        amount_kopecks=amount,
+        currency=str(intent.get("currency") or "").upper(),
+        metadata=dict(intent.get("metadata") or {}),
+        failure_message=str(error.get("message") or "")[:500],
+        raw=dict(intent),
+    )
 
 
 def refund_status(status: str | None) -> str:
@@ -148,29 +169,53 @@ class StripeGateway:
     code = "stripe"
 
     def start_payment(self, payee: Payee, request: PaymentRequest) -> StartedPayment:
-        intent = call(client_for(payee).v1.payment_intents.create,
-                      params={"amount": request.amount_kopecks, "currency": request.currency.lower(),
-                              "metadata": dict(request.metadata), "payment_method_types": ["card"]},
-                      options={"idempotency_key": request.idempotence_key})
+        intent = call(
+            client_for(payee).v1.payment_intents.create,
+            params={
+                "amount": request.amount_kopecks,
+                "currency": request.currency.lower(),
+                "metadata": dict(request.metadata),
+                "payment_method_types": ["card"],
+            },
+            options={"idempotency_key": request.idempotence_key},
+        )
         return StartedPayment(id=intent.id, status="pending", client_secret=intent.client_secret)
 
     def read_payment(self, payee: Payee, payment_id: str) -> GatewayPayment:
         return intent_state(as_dict(call(client_for(payee).v1.payment_intents.retrieve, payment_id)))
 
-    def refund(self, payee: Payee, *, payment_id: str, amount_kopecks: int, currency: str,
-               idempotence_key: str, description: str = "", metadata: Mapping[str, str] | None = None
-               ) -> GatewayRefund:
-        result = call(client_for(payee).v1.refunds.create, params={
-            "payment_intent": payment_id, "amount": amount_kopecks, "metadata": dict(metadata or {})},
-            options={"idempotency_key": idempotence_key})
+    def refund(
+        self,
+        payee: Payee,
+        *,
+        payment_id: str,
+        amount_kopecks: int,
+        currency: str,
+        idempotence_key: str,
+        description: str = "",
+        metadata: Mapping[str, str] | None = None,
+    ) -> GatewayRefund:
+        result = call(
+            client_for(payee).v1.refunds.create,
+            params={"payment_intent": payment_id, "amount": amount_kopecks, "metadata": dict(metadata or {})},
+            options={"idempotency_key": idempotence_key},
+        )
         status = refund_status(result.status)
-        return GatewayRefund(id=result.id, payment_id=payment_id, status=status, amount_kopecks=amount_kopecks,
-                             currency=currency.upper(), raw=as_dict(result))
+        return GatewayRefund(
+            id=result.id,
+            payment_id=payment_id,
+            status=status,
+            amount_kopecks=amount_kopecks,
+            currency=currency.upper(),
+            raw=as_dict(result),
+        )
 
     def cancel(self, payee: Payee, payment_id: str) -> None:
         call(client_for(payee).v1.payment_intents.cancel, payment_id)
 
-    def verify_notification(self, payee: Payee, body: bytes, headers: Mapping[str, str]) -> VerifiedNotification:
+    def verify_notification(
+        self, payee: Payee, body: bytes, headers: Mapping[str, str]
+    ) -> VerifiedNotification:
         """A webhook event checked by its signature on the raw body (Stripe signs its events)."""
         secret = decrypt(payee.stripe_webhook_secret_encrypted)
         if not secret:
@@ -183,14 +228,34 @@ class StripeGateway:
             raise NotificationRejected(400, "payload", "Тело запроса не JSON.") from exc
         data = as_dict(event)
         intent = (data.get("data") or {}).get("object") or {}
-        return VerifiedNotification(event_id=str(data.get("id") or ""), event_type=str(data.get("type") or ""),
-                                    payment=intent_state(intent) if str(data.get("type")) in INTENT_EVENTS
-                                    else None)
+        return VerifiedNotification(
+            event_id=str(data.get("id") or ""),
+            event_type=str(data.get("type") or ""),
+            payment=intent_state(intent) if str(data.get("type")) in INTENT_EVENTS else None,
+        )
 
 
 GATEWAY = StripeGateway()
 
-__all__ = ["DECLINED", "DISPUTE_EVENTS", "GATEWAY", "INTENT_EVENTS", "NOT_CONFIGURED", "REFUND_EVENTS",
-           "TIMEOUT_SECONDS", "UNAVAILABLE", "WEBHOOK_EVENTS",
-           "GatewayDeclined", "GatewayError", "GatewayUnavailable", "StripeGateway", "as_dict", "call",
-           "client_for", "construct_event", "intent_state", "refund_status", "signed_at"]
+__all__ = [
+    "DECLINED",
+    "DISPUTE_EVENTS",
+    "GATEWAY",
+    "INTENT_EVENTS",
+    "NOT_CONFIGURED",
+    "REFUND_EVENTS",
+    "TIMEOUT_SECONDS",
+    "UNAVAILABLE",
+    "WEBHOOK_EVENTS",
+    "GatewayDeclined",
+    "GatewayError",
+    "GatewayUnavailable",
+    "StripeGateway",
+    "as_dict",
+    "call",
+    "client_for",
+    "construct_event",
+    "intent_state",
+    "refund_status",
+    "signed_at",
+]

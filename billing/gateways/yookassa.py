@@ -62,14 +62,26 @@ logger = logging.getLogger(__name__)
 DEFAULT_API_BASE = "https://api.yookassa.ru"
 TIMEOUT_SECONDS = 10
 METHODS = ("bank_card", "sbp", "b2b_sberbank")
-STATUSES = {"pending": PENDING, "waiting_for_capture": PROCESSING, "succeeded": SUCCEEDED, "canceled": CANCELED}
+STATUSES = {
+    "pending": PENDING,
+    "waiting_for_capture": PROCESSING,
+    "succeeded": SUCCEEDED,
+    "canceled": CANCELED,
+}
 PAYMENT_EVENTS = frozenset({"payment.succeeded", "payment.canceled", "payment.waiting_for_capture"})
 REFUND_EVENTS = frozenset({"refund.succeeded"})
 PURPOSE_MAX = 210  # b2b_sberbank payment_purpose
 DESCRIPTION_MAX = 128
 # YooKassa's published notification senders (https://yookassa.ru/developers/using-api/webhooks).
-PUBLISHED_NETWORKS = ("185.71.76.0/27", "185.71.77.0/27", "77.75.153.0/25", "77.75.156.11/32",
-                      "77.75.156.35/32", "77.75.154.128/25", "2a02:5180::/32")
+PUBLISHED_NETWORKS = (
+    "185.71.76.0/27",
+    "185.71.77.0/27",
+    "77.75.153.0/25",
+    "77.75.156.11/32",
+    "77.75.156.35/32",
+    "77.75.154.128/25",
+    "2a02:5180::/32",
+)
 CANCELLATION_REASONS = {
     "3d_secure_failed": "Не пройдена проверка 3-D Secure.",
     "call_issuer": "Банк отклонил оплату: обратитесь в банк, выпустивший карту.",
@@ -109,7 +121,9 @@ class ShopClient(ApiClient):
     """The SDK's ApiClient with explicit credentials (no global Configuration), a timeout, and a
     kept-alive session per thread. Error answers become the SDK's typed exceptions."""
 
-    def __init__(self, *, shop_id: str, secret_key: str, endpoint: str, timeout: float = TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self, *, shop_id: str, secret_key: str, endpoint: str, timeout: float = TIMEOUT_SECONDS
+    ) -> None:
         self.endpoint = endpoint
         self.shop_id = shop_id
         self.shop_password = secret_key
@@ -118,15 +132,27 @@ class ShopClient(ApiClient):
         self.max_attempts = 1
         self.user_agent = UserAgent()
 
-    def request(self, method: Any = "", path: str = "", query_params: Any = None, headers: Any = None,
-                body: Any = None) -> Any:
+    def request(
+        self,
+        method: Any = "",
+        path: str = "",
+        query_params: Any = None,
+        headers: Any = None,
+        body: Any = None,
+    ) -> Any:
         if isinstance(body, RequestObject):
             body.validate()
             body = dict(body)
         request_headers = self.prepare_request_headers(headers)
         try:
-            raw = _session().request(str(method), self.endpoint + path, params=query_params,
-                                     headers=request_headers, json=body, timeout=self.timeout)
+            raw = _session().request(
+                str(method),
+                self.endpoint + path,
+                params=query_params,
+                headers=request_headers,
+                json=body,
+                timeout=self.timeout,
+            )
         except requests.RequestException as exc:
             raise GatewayUnavailable from exc
         if raw.status_code != 200:
@@ -193,7 +219,7 @@ def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def kopecks(value: Any) -> int:
-    """"1500.00" → 150000; anything that is not an exact amount → -1 (never equal to an invoice)."""
+    """ "1500.00" → 150000; anything that is not an exact amount → -1 (never equal to an invoice)."""
     try:
         amount = Decimal(str(value)) * 100
     except (InvalidOperation, ValueError):
@@ -215,18 +241,27 @@ def payment_state(data: Mapping[str, Any]) -> GatewayPayment:
     if status == "canceled":
         message = CANCELLATION_REASONS.get(reason, f"Платёж не прошёл ({reason or 'причина не указана'}).")
     return GatewayPayment(
-        id=str(data.get("id") or ""), status=STATUSES.get(status), amount_kopecks=kopecks(amount.get("value")),
+        id=str(data.get("id") or ""),
+        status=STATUSES.get(status),
+        amount_kopecks=kopecks(amount.get("value")),
         currency=str(amount.get("currency") or "").upper(),
         metadata={str(k): str(v) for k, v in dict(data.get("metadata") or {}).items()},
-        account_id=str((data.get("recipient") or {}).get("account_id") or ""), failure_message=message,
-        raw=dict(data))
+        account_id=str((data.get("recipient") or {}).get("account_id") or ""),
+        failure_message=message,
+        raw=dict(data),
+    )
 
 
 def refund_state(data: Mapping[str, Any]) -> GatewayRefund:
     amount = data.get("amount") or {}
-    return GatewayRefund(id=str(data.get("id") or ""), payment_id=str(data.get("payment_id") or ""),
-                         status=str(data.get("status") or ""), amount_kopecks=kopecks(amount.get("value")),
-                         currency=str(amount.get("currency") or "").upper(), raw=dict(data))
+    return GatewayRefund(
+        id=str(data.get("id") or ""),
+        payment_id=str(data.get("payment_id") or ""),
+        status=str(data.get("status") or ""),
+        amount_kopecks=kopecks(amount.get("value")),
+        currency=str(amount.get("currency") or "").upper(),
+        raw=dict(data),
+    )
 
 
 def payment_method_data(request: PaymentRequest) -> dict[str, Any]:
@@ -256,8 +291,11 @@ class YooKassaGateway:
         data = dict(response)
         state = payment_state(data)
         confirmation = data.get("confirmation") or {}
-        return StartedPayment(id=state.id, status=state.status or PENDING,
-                              confirmation_url=str(confirmation.get("confirmation_url") or ""))
+        return StartedPayment(
+            id=state.id,
+            status=state.status or PENDING,
+            confirmation_url=str(confirmation.get("confirmation_url") or ""),
+        )
 
     def read_payment(self, payee: Payee, payment_id: str) -> GatewayPayment:
         api = _bound(SdkPayment, client_for(payee))
@@ -267,11 +305,21 @@ class YooKassaGateway:
         api = _bound(SdkRefund, client_for(payee))
         return refund_state(dict(call(api.find_one, refund_id)))
 
-    def refund(self, payee: Payee, *, payment_id: str, amount_kopecks: int, currency: str,
-               idempotence_key: str, description: str = "") -> GatewayRefund:
+    def refund(
+        self,
+        payee: Payee,
+        *,
+        payment_id: str,
+        amount_kopecks: int,
+        currency: str,
+        idempotence_key: str,
+        description: str = "",
+    ) -> GatewayRefund:
         api = _bound(SdkRefund, client_for(payee))
-        params: dict[str, Any] = {"payment_id": payment_id,
-                                  "amount": {"value": roubles(amount_kopecks), "currency": currency.upper()}}
+        params: dict[str, Any] = {
+            "payment_id": payment_id,
+            "amount": {"value": roubles(amount_kopecks), "currency": currency.upper()},
+        }
         if description:
             params["description"] = description[:250]
         return refund_state(dict(call(api.create, params, idempotence_key)))
@@ -281,7 +329,9 @@ class YooKassaGateway:
         by itself (YooKassa cancels unconfirmed payments); nothing to call."""
         return None
 
-    def verify_notification(self, payee: Payee, body: bytes, headers: Mapping[str, str]) -> VerifiedNotification:
+    def verify_notification(
+        self, payee: Payee, body: bytes, headers: Mapping[str, str]
+    ) -> VerifiedNotification:
         """Re-read the object the notification names with the payee's credentials. The body gives
         only the object's id; status, amount, currency, shop and metadata come from the API.
         Raises NotificationRejected (bad body), GatewayNotFound (unknown to this shop) or
@@ -297,12 +347,18 @@ class YooKassaGateway:
             raise NotificationRejected(400, "payload", "Тело уведомления не распознано.")
         if event in PAYMENT_EVENTS:
             payment = self.read_payment(payee, object_id)
-            return VerifiedNotification(event_id=f"payment:{payment.id}:{payment.status or 'none'}",
-                                        event_type=f"payment.{payment.raw.get('status', '')}", payment=payment)
+            return VerifiedNotification(
+                event_id=f"payment:{payment.id}:{payment.status or 'none'}",
+                event_type=f"payment.{payment.raw.get('status', '')}",
+                payment=payment,
+            )
         if event in REFUND_EVENTS:
             refund = self.read_refund(payee, object_id)
-            return VerifiedNotification(event_id=f"refund:{refund.id}:{refund.status}",
-                                        event_type=f"refund.{refund.status}", refund=refund)
+            return VerifiedNotification(
+                event_id=f"refund:{refund.id}:{refund.status}",
+                event_type=f"refund.{refund.status}",
+                refund=refund,
+            )
         return VerifiedNotification(event_id="", event_type=event)
 
 

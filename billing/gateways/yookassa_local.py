@@ -54,8 +54,12 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_PORT = 8430
-METHODS = {"bank_card": "Банковская карта", "sbp": "СБП (Система быстрых платежей)",
-           "b2b_sberbank": "СберБизнес", "yoo_money": "ЮMoney"}
+METHODS = {
+    "bank_card": "Банковская карта",
+    "sbp": "СБП (Система быстрых платежей)",
+    "b2b_sberbank": "СберБизнес",
+    "yoo_money": "ЮMoney",
+}
 CURRENCIES = {"RUB", "USD", "EUR", "BYN", "KZT", "UAH", "UZS", "TRY", "INR", "MDL", "AZN", "AMD"}
 VAT_TYPES = {"calculated", "mixed", "untaxed"}
 VAT_RATES = {5, 7, 10, 20, 22}
@@ -119,8 +123,11 @@ class State:
         except (ValueError, UnicodeDecodeError):
             shop, secret = "", ""
         if scheme.lower() != "basic" or not shop or not secret.startswith("test_"):
-            raise ApiError(401, "invalid_credentials", "Basic authorization with shopId and a test secret key "
-                                                       "is required")
+            raise ApiError(
+                401,
+                "invalid_credentials",
+                "Basic authorization with shopId and a test secret key is required",
+            )
         with self.lock:
             known = self.shops.setdefault(shop, secret)
         if known != secret:
@@ -152,8 +159,10 @@ class State:
         if method["type"] == "b2b_sberbank":
             purpose = method.get("payment_purpose")
             if not isinstance(purpose, str) or not purpose.strip() or len(purpose) > 210:
-                raise _invalid("payment_purpose is required (at most 210 characters)",
-                               "payment_method_data.payment_purpose")
+                raise _invalid(
+                    "payment_purpose is required (at most 210 characters)",
+                    "payment_method_data.payment_purpose",
+                )
             method_out["payment_purpose"] = purpose
             method_out["vat_data"] = self._vat(method.get("vat_data"))
         confirmation = body.get("confirmation")
@@ -166,18 +175,32 @@ class State:
         if description is not None and (not isinstance(description, str) or len(description) > 128):
             raise _invalid("description is at most 128 characters", "description")
         metadata = body.get("metadata") or {}
-        if (not isinstance(metadata, dict) or len(metadata) > 16
-                or any(len(str(k)) > 32 or len(str(v)) > 512 for k, v in metadata.items())):
+        if (
+            not isinstance(metadata, dict)
+            or len(metadata) > 16
+            or any(len(str(k)) > 32 or len(str(v)) > 512 for k, v in metadata.items())
+        ):
             raise _invalid("metadata: at most 16 keys of 32 characters, values of 512", "metadata")
-        payment_id = f"{uuid.uuid4().hex[:8]}-000f-5000-{'9' if method['type'] == 'sbp' else 'a'}000-" \
-                     f"{uuid.uuid4().hex[:12]}"
+        payment_id = (
+            f"{uuid.uuid4().hex[:8]}-000f-5000-{'9' if method['type'] == 'sbp' else 'a'}000-"
+            f"{uuid.uuid4().hex[:12]}"
+        )
         payment: dict[str, Any] = {
-            "id": payment_id, "status": "pending", "paid": False, "amount": amount,
+            "id": payment_id,
+            "status": "pending",
+            "paid": False,
+            "amount": amount,
             "recipient": {"account_id": shop, "gateway_id": f"{shop}01"},
-            "payment_method": method_out, "created_at": _now(),
-            "confirmation": {"type": "redirect", "return_url": return_url,
-                             "confirmation_url": f"{self.base_url}/checkout/{payment_id}"},
-            "test": True, "refundable": False, "metadata": {str(k): str(v) for k, v in metadata.items()},
+            "payment_method": method_out,
+            "created_at": _now(),
+            "confirmation": {
+                "type": "redirect",
+                "return_url": return_url,
+                "confirmation_url": f"{self.base_url}/checkout/{payment_id}",
+            },
+            "test": True,
+            "refundable": False,
+            "metadata": {str(k): str(v) for k, v in metadata.items()},
             "_capture": capture,
         }
         if description:
@@ -190,11 +213,15 @@ class State:
     @staticmethod
     def _vat(vat: Any) -> dict[str, Any]:
         if not isinstance(vat, dict) or vat.get("type") not in VAT_TYPES:
-            raise _invalid("vat_data.type must be calculated, mixed or untaxed", "payment_method_data.vat_data.type")
+            raise _invalid(
+                "vat_data.type must be calculated, mixed or untaxed", "payment_method_data.vat_data.type"
+            )
         out: dict[str, Any] = {"type": vat["type"]}
         if vat["type"] == "calculated":
             if vat.get("rate") not in VAT_RATES and str(vat.get("rate")) not in {str(r) for r in VAT_RATES}:
-                raise _invalid("vat_data.rate is required for calculated VAT", "payment_method_data.vat_data.rate")
+                raise _invalid(
+                    "vat_data.rate is required for calculated VAT", "payment_method_data.vat_data.rate"
+                )
             out["rate"] = str(vat["rate"])
         if vat["type"] in {"calculated", "mixed"}:
             out["amount"] = _amount(vat.get("amount"), "payment_method_data.vat_data.amount")
@@ -239,8 +266,14 @@ class State:
         method = payment["payment_method"]
         if method["type"] == "bank_card":
             method["title"] = "Bank card *4444"
-            method["card"] = {"first6": "555555", "last4": "4444", "expiry_month": "12", "expiry_year": "2030",
-                              "card_type": "MasterCard", "issuer_country": "RU"}
+            method["card"] = {
+                "first6": "555555",
+                "last4": "4444",
+                "expiry_month": "12",
+                "expiry_year": "2030",
+                "card_type": "MasterCard",
+                "issuer_country": "RU",
+            }
         elif method["type"] == "sbp":
             method["sbp_operation_id"] = uuid.uuid4().hex[:20].upper()
         payment["authorization_details"] = {"rrn": str(int(time.time() * 1000))[-12:], "auth_code": "000000"}
@@ -296,14 +329,24 @@ class State:
             if amount["currency"] != payment["amount"]["currency"]:
                 raise _invalid("Currency differs from the payment's", "amount.currency")
             refunded = Decimal(payment["refunded_amount"]["value"])
-            pending = sum((Decimal(r["amount"]["value"]) for r in self.refunds.values()
-                           if r["payment_id"] == payment_id and r["status"] == "pending"), Decimal(0))
+            pending = sum(
+                (
+                    Decimal(r["amount"]["value"])
+                    for r in self.refunds.values()
+                    if r["payment_id"] == payment_id and r["status"] == "pending"
+                ),
+                Decimal(0),
+            )
             if Decimal(amount["value"]) > Decimal(payment["amount"]["value"]) - refunded - pending:
                 raise _invalid("Refund amount exceeds what is left on the payment", "amount.value")
             delayed = payment["payment_method"]["type"] in {"sbp", "b2b_sberbank"}
-            refund: dict[str, Any] = {"id": f"{uuid.uuid4().hex[:8]}-0015-5000-8000-{uuid.uuid4().hex[:12]}",
-                                      "payment_id": payment_id, "status": "pending" if delayed else "succeeded",
-                                      "created_at": _now(), "amount": amount}
+            refund: dict[str, Any] = {
+                "id": f"{uuid.uuid4().hex[:8]}-0015-5000-8000-{uuid.uuid4().hex[:12]}",
+                "payment_id": payment_id,
+                "status": "pending" if delayed else "succeeded",
+                "created_at": _now(),
+                "amount": amount,
+            }
             if body.get("description"):
                 refund["description"] = str(body["description"])[:250]
             self.refunds[refund["id"]] = refund
@@ -352,8 +395,12 @@ class State:
 
 
 def _post(url: str, body: dict[str, Any]) -> bool:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",  # noqa: S310 - configured
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(  # noqa: S310 - configured
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - the configured URL
             return bool(200 <= response.status < 300)
@@ -380,19 +427,31 @@ CHECKOUT = """<!doctype html><html lang="ru"><head><meta charset="utf-8">
 
 def _checkout_html(payment: dict[str, Any]) -> str:
     method = payment["payment_method"]["type"]
-    common = {"amount": html.escape(payment["amount"]["value"].replace(".", ",")),
-              "currency": "₽" if payment["amount"]["currency"] == "RUB" else html.escape(payment["amount"]["currency"]),
-              "description": html.escape(payment.get("description", "")), "method": html.escape(METHODS[method])}
+    common = {
+        "amount": html.escape(payment["amount"]["value"].replace(".", ",")),
+        "currency": "₽"
+        if payment["amount"]["currency"] == "RUB"
+        else html.escape(payment["amount"]["currency"]),
+        "description": html.escape(payment.get("description", "")),
+        "method": html.escape(METHODS[method]),
+    }
     if payment["status"] != "pending":
-        status = {"succeeded": "Платёж проведён.", "canceled": "Платёж отменён.",
-                  "waiting_for_capture": "Платёж ждёт подтверждения магазином."}[payment["status"]]
+        status = {
+            "succeeded": "Платёж проведён.",
+            "canceled": "Платёж отменён.",
+            "waiting_for_capture": "Платёж ждёт подтверждения магазином.",
+        }[payment["status"]]
         return CHECKOUT.format(**common, body=f'<p id="result">{status}</p>')
-    hint = {"bank_card": "Тестовая карта 5555 5555 5555 4444 уже выбрана.",
-            "sbp": "Отсканируйте QR-код в приложении банка (здесь — выберите исход).",
-            "b2b_sberbank": "Подтвердите платёжное поручение в СберБизнесе (здесь — выберите исход)."}.get(method, "")
-    body = (f'<p class="muted">{html.escape(hint)}</p>'
-            f'<form method="post"><button class="pay" name="outcome" value="succeeded" id="pay">Оплатить</button>'
-            f'<button name="outcome" value="canceled" id="decline">Отказаться</button></form>')
+    hint = {
+        "bank_card": "Тестовая карта 5555 5555 5555 4444 уже выбрана.",
+        "sbp": "Отсканируйте QR-код в приложении банка (здесь — выберите исход).",
+        "b2b_sberbank": "Подтвердите платёжное поручение в СберБизнесе (здесь — выберите исход).",
+    }.get(method, "")
+    body = (
+        f'<p class="muted">{html.escape(hint)}</p>'
+        f'<form method="post"><button class="pay" name="outcome" value="succeeded" id="pay">Оплатить</button>'
+        f'<button name="outcome" value="canceled" id="decline">Отказаться</button></form>'
+    )
     return CHECKOUT.format(**common, body=body)
 
 
@@ -408,7 +467,9 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- plumbing --------------------------------------------------------------------------
 
-    def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -457,11 +518,17 @@ class Handler(BaseHTTPRequestHandler):
             parts = path.split("/")[2:]
             if parts == ["payments"] and method == "POST":
                 body = self._json_body()
-                return self._json(200, state.idempotent(shop, key, "payment",
-                                                        lambda: state.payment_create(shop, body)))
+                return self._json(
+                    200, state.idempotent(shop, key, "payment", lambda: state.payment_create(shop, body))
+                )
             if len(parts) == 2 and parts[0] == "payments" and method == "GET":
                 return self._json(200, state.payment_get(shop, parts[1]))
-            if len(parts) == 3 and parts[0] == "payments" and parts[2] in {"capture", "cancel"} and method == "POST":
+            if (
+                len(parts) == 3
+                and parts[0] == "payments"
+                and parts[2] in {"capture", "cancel"}
+                and method == "POST"
+            ):
                 self._body()
                 act = state.payment_capture if parts[2] == "capture" else state.payment_cancel
 
@@ -480,7 +547,9 @@ class Handler(BaseHTTPRequestHandler):
                     if done:
                         state.notify_later(shop, "refund.succeeded", refund)
                     else:
-                        threading.Timer(state.refund_delay, self._refund_later, args=(shop, refund["id"])).start()
+                        threading.Timer(
+                            state.refund_delay, self._refund_later, args=(shop, refund["id"])
+                        ).start()
                     return refund
 
                 return self._json(200, state.idempotent(shop, key, "refund", create))
@@ -506,7 +575,9 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, _checkout_html(snapshot).encode(), "text/html; charset=utf-8")
         form = urllib.parse.parse_qs(self._body().decode())
         outcome = (form.get("outcome") or ["canceled"])[0]
-        public, event = state.payment_finish(payment_id, "succeeded" if outcome == "succeeded" else "canceled")
+        public, event = state.payment_finish(
+            payment_id, "succeeded" if outcome == "succeeded" else "canceled"
+        )
         if event:
             state.notify(state.payment_shop[payment_id], event, public)
         return_url = snapshot.get("confirmation", {}).get("return_url", "")
@@ -525,8 +596,16 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, host: str, port: int, *, public_url: str = "", refund_delay: float = 0.5,
-                 verbose: bool = False, shops: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        public_url: str = "",
+        refund_delay: float = 0.5,
+        verbose: bool = False,
+        shops: dict[str, str] | None = None,
+    ) -> None:
         super().__init__((host, port), Handler)
         base = public_url.rstrip("/") or f"http://{host}:{self.server_address[1]}"
         self.state = State(base_url=base, refund_delay=refund_delay)
@@ -534,8 +613,9 @@ class Server(ThreadingHTTPServer):
         self.verbose = verbose
 
 
-def ensure_server(port: int = DEFAULT_PORT, *, log_path: str = "", timeout: float = 20.0
-                  ) -> tuple[str, subprocess.Popen[bytes] | None]:
+def ensure_server(
+    port: int = DEFAULT_PORT, *, log_path: str = "", timeout: float = 20.0
+) -> tuple[str, subprocess.Popen[bytes] | None]:
     """The API root to use and the process we started (None if we started none): YOOKASSA_API_BASE
     when set, a server already answering on `port`, else a new one (`port` 0: a free port)."""
     configured = os.environ.get("YOOKASSA_API_BASE")
@@ -550,8 +630,11 @@ def ensure_server(port: int = DEFAULT_PORT, *, log_path: str = "", timeout: floa
     log = open(log_path or os.devnull, "ab")
     root = Path(__file__).resolve().parents[2]
     process = subprocess.Popen(  # noqa: S603 - our own module with this interpreter
-        [sys.executable, "-m", "billing.gateways.yookassa_local", "--port", str(port)], cwd=root,
-        stdout=log, stderr=subprocess.STDOUT)
+        [sys.executable, "-m", "billing.gateways.yookassa_local", "--port", str(port)],
+        cwd=root,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if _reachable(port):
@@ -575,14 +658,26 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Local YooKassa-compatible API server (demo and tests).")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
-    parser.add_argument("--public-url", default="", help="the address payers' browsers use (default: host:port)")
-    parser.add_argument("--refund-delay", type=float, default=0.5, help="seconds until an SBP/B2B refund succeeds")
-    parser.add_argument("--shop", action="append", default=[], metavar="ID:SECRET", help="pre-register a shop")
+    parser.add_argument(
+        "--public-url", default="", help="the address payers' browsers use (default: host:port)"
+    )
+    parser.add_argument(
+        "--refund-delay", type=float, default=0.5, help="seconds until an SBP/B2B refund succeeds"
+    )
+    parser.add_argument(
+        "--shop", action="append", default=[], metavar="ID:SECRET", help="pre-register a shop"
+    )
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     shops = dict(item.split(":", 1) for item in args.shop)
-    server = Server(args.host, args.port, public_url=args.public_url, refund_delay=args.refund_delay,
-                    verbose=args.verbose, shops=shops)
+    server = Server(
+        args.host,
+        args.port,
+        public_url=args.public_url,
+        refund_delay=args.refund_delay,
+        verbose=args.verbose,
+        shops=shops,
+    )
     print(f"yookassa_local: http://{args.host}:{server.server_address[1]}", flush=True)
     try:
         server.serve_forever()

@@ -35,8 +35,13 @@ def scoped(actor: Actor, cluster: Cluster) -> Actor:
 
 def status_for(invoice: Invoice, today: dt.date) -> str:
     """What the invoice's status should be from its amounts and due date (void stays void)."""
-    return status_of(status=invoice.status, paid_kopecks=invoice.paid_kopecks, amount_kopecks=invoice.amount_kopecks,
-                     due=invoice.overdue_after or invoice.due_date, today=today)
+    return status_of(
+        status=invoice.status,
+        paid_kopecks=invoice.paid_kopecks,
+        amount_kopecks=invoice.amount_kopecks,
+        due=invoice.overdue_after or invoice.due_date,
+        today=today,
+    )
 
 
 def status_of(*, status: str, paid_kopecks: int, amount_kopecks: int, due: dt.date, today: dt.date) -> str:
@@ -50,8 +55,9 @@ def status_of(*, status: str, paid_kopecks: int, amount_kopecks: int, due: dt.da
     return Status.PARTIALLY_PAID if paid_kopecks > 0 else Status.OPEN
 
 
-def apply_money(*, invoice: Invoice, delta_kopecks: int, actor: Actor, action: str,
-                audit: list[AuditEntry] | None = None) -> None:
+def apply_money(
+    *, invoice: Invoice, delta_kopecks: int, actor: Actor, action: str, audit: list[AuditEntry] | None = None
+) -> None:
     """Add (or, for refunds, subtract) money on a locked invoice and re-derive its status.
     `audit`: the audit row is appended there, for the caller to write with its own in one INSERT."""
     before = snapshot(invoice, ["paid_kopecks", "status", "paid_at"])
@@ -62,8 +68,12 @@ def apply_money(*, invoice: Invoice, delta_kopecks: int, actor: Actor, action: s
     elif invoice.status != Status.PAID:
         invoice.paid_at = None
     invoice.save(update_fields=["paid_kopecks", "status", "paid_at", "updated_at"])
-    entry = audit_entry(actor=actor, action=action, obj=invoice,
-                        changes=diff(before, snapshot(invoice, ["paid_kopecks", "status", "paid_at"])))
+    entry = audit_entry(
+        actor=actor,
+        action=action,
+        obj=invoice,
+        changes=diff(before, snapshot(invoice, ["paid_kopecks", "status", "paid_at"])),
+    )
     if audit is None:
         entry.save()
     else:
@@ -75,6 +85,7 @@ def apply_money(*, invoice: Invoice, delta_kopecks: int, actor: Actor, action: s
 def notify_on_commit(*invoice_ids: int, kind: str) -> None:
     """The e-mails of `kind` about these invoices, queued by one after-commit hook (a broker
     that is down is logged; the notifications sweep sends what was missed)."""
+
     def queue() -> None:
         for invoice_id in invoice_ids:
             enqueue("billing.invoice_notify", invoice_id, kind)
@@ -83,5 +94,8 @@ def notify_on_commit(*invoice_ids: int, kind: str) -> None:
 
 
 def locked(invoice: Invoice) -> Invoice:
-    return Invoice.objects.select_for_update(of=("self",)).select_related("cluster").get(pk=invoice.pk,
-                                                                             cluster_id=invoice.cluster_id)
+    return (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("cluster")
+        .get(pk=invoice.pk, cluster_id=invoice.cluster_id)
+    )

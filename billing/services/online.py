@@ -33,6 +33,7 @@ logger = logging.getLogger("billing.services")
 
 PAYERS_ONLY = "Оплатить счёт может только представитель организации-плательщика."
 
+
 @dataclasses.dataclass(frozen=True)
 class PaymentStart:
     """What the payment page needs: the Stripe.js key, a SetupIntent for the card Element and
@@ -75,8 +76,12 @@ def _payee_for_online(cluster: Cluster, option: str = "stripe:card") -> Payee:
 
 
 def _intent_metadata(invoice: Invoice) -> dict[str, str]:
-    return {"cluster": invoice.cluster.schema_name, "invoice_id": str(invoice.pk),
-            "invoice_number": invoice.number, "company_id": str(invoice.company_id)}
+    return {
+        "cluster": invoice.cluster.schema_name,
+        "invoice_id": str(invoice.pk),
+        "invoice_number": invoice.number,
+        "company_id": str(invoice.company_id),
+    }
 
 
 def payment_start(*, actor: Actor, invoice: Invoice) -> PaymentStart:
@@ -97,52 +102,93 @@ def payment_start(*, actor: Actor, invoice: Invoice) -> PaymentStart:
             outstanding = invoice.outstanding_kopecks
             current = None
             for payment in invoice.payments.select_for_update().filter(
-                    method=Payment.Method.ONLINE, status__in=[Payment.Status.PENDING, Payment.Status.FAILED]):
-                if payment.amount_kopecks == outstanding and current is None and payment.stripe_payment_intent_id:
+                method=Payment.Method.ONLINE, status__in=[Payment.Status.PENDING, Payment.Status.FAILED]
+            ):
+                if (
+                    payment.amount_kopecks == outstanding
+                    and current is None
+                    and payment.stripe_payment_intent_id
+                ):
                     current = payment
                 else:  # an attempt for an amount that is no longer due
                     _payment_cancel_attempt(client=client, payment=payment, actor=actor)
-            if invoice.payments.filter(method=Payment.Method.ONLINE, status=Payment.Status.PROCESSING).exists():
-                raise ValidationError("Оплата по этому счёту уже обрабатывается банком. Обновите страницу позже.")
+            if invoice.payments.filter(
+                method=Payment.Method.ONLINE, status=Payment.Status.PROCESSING
+            ).exists():
+                raise ValidationError(
+                    "Оплата по этому счёту уже обрабатывается банком. Обновите страницу позже."
+                )
             intent: Any = None
             if current is not None:
                 intent = gateway.call(client.v1.payment_intents.retrieve, current.stripe_payment_intent_id)
                 if intent.status in {"succeeded", "processing"}:
-                    raise ValidationError("Оплата по этому счёту уже обрабатывается банком. Обновите страницу позже.")
+                    raise ValidationError(
+                        "Оплата по этому счёту уже обрабатывается банком. Обновите страницу позже."
+                    )
                 if intent.status == "canceled":
                     _payment_cancel_attempt(client=None, payment=current, actor=actor)
                     current, intent = None, None
             if current is None:
-                attempt = invoice.payments.filter(method=Payment.Method.ONLINE,
-                                                  status=Payment.Status.CANCELED).count()
+                attempt = invoice.payments.filter(
+                    method=Payment.Method.ONLINE, status=Payment.Status.CANCELED
+                ).count()
                 key = f"clusterhub:{invoice.cluster.schema_name}:invoice:{invoice.pk}:{outstanding}:{attempt}"
                 intent = gateway.call(
                     client.v1.payment_intents.create,
-                    params={"amount": outstanding, "currency": CURRENCY.lower(),
-                            "metadata": _intent_metadata(invoice), "payment_method_types": ["card"]},
+                    params={
+                        "amount": outstanding,
+                        "currency": CURRENCY.lower(),
+                        "metadata": _intent_metadata(invoice),
+                        "payment_method_types": ["card"],
+                    },
                     options={"idempotency_key": key},
                 )
                 current = Payment.objects.filter(stripe_payment_intent_id=intent.id).first()
                 if current is None:
                     current = Payment.objects.create(
-                        cluster=invoice.cluster, invoice=invoice, method=Payment.Method.ONLINE,
-                        status=Payment.Status.PENDING, amount_kopecks=outstanding, currency=CURRENCY,
-                        stripe_payment_intent_id=intent.id, recorded_by=actor.user,
-                        gateway="stripe", gateway_method="card",
+                        cluster=invoice.cluster,
+                        invoice=invoice,
+                        method=Payment.Method.ONLINE,
+                        status=Payment.Status.PENDING,
+                        amount_kopecks=outstanding,
+                        currency=CURRENCY,
+                        stripe_payment_intent_id=intent.id,
+                        recorded_by=actor.user,
+                        gateway="stripe",
+                        gateway_method="card",
                     )
-                    audit_record(actor=actor, action="billing.payment_intent", obj=current,
-                                 changes=diff({}, snapshot(current, ["invoice", "method", "amount_kopecks",
-                                                                    "stripe_payment_intent_id", "status"])))
-            setup = gateway.call(client.v1.setup_intents.create, params={
-                "usage": "on_session", "payment_method_types": ["card"],
-                "metadata": {**_intent_metadata(invoice), "payment_intent": intent.id}})
+                    audit_record(
+                        actor=actor,
+                        action="billing.payment_intent",
+                        obj=current,
+                        changes=diff(
+                            {},
+                            snapshot(
+                                current,
+                                ["invoice", "method", "amount_kopecks", "stripe_payment_intent_id", "status"],
+                            ),
+                        ),
+                    )
+            setup = gateway.call(
+                client.v1.setup_intents.create,
+                params={
+                    "usage": "on_session",
+                    "payment_method_types": ["card"],
+                    "metadata": {**_intent_metadata(invoice), "payment_intent": intent.id},
+                },
+            )
     except gateway.GatewayUnavailable:
         raise  # the adapters answer it: 503
     except gateway.GatewayError as exc:
         raise ValidationError(exc.message) from exc
-    return PaymentStart(payment=current, publishable_key=payee.stripe_publishable_key,
-                        payment_intent_id=intent.id, payment_client_secret=intent.client_secret,
-                        setup_client_secret=setup.client_secret, amount_kopecks=current.amount_kopecks)
+    return PaymentStart(
+        payment=current,
+        publishable_key=payee.stripe_publishable_key,
+        payment_intent_id=intent.id,
+        payment_client_secret=intent.client_secret,
+        setup_client_secret=setup.client_secret,
+        amount_kopecks=current.amount_kopecks,
+    )
 
 
 def _payment_cancel_attempt(*, client: Any, payment: Payment, actor: Actor) -> None:
@@ -154,8 +200,12 @@ def _payment_cancel_attempt(*, client: Any, payment: Payment, actor: Actor) -> N
     before = snapshot(payment, ["status"])
     payment.status = Payment.Status.CANCELED
     payment.save(update_fields=["status", "updated_at"])
-    audit_record(actor=actor, action="billing.payment_cancel", obj=payment,
-                 changes=diff(before, snapshot(payment, ["status"])))
+    audit_record(
+        actor=actor,
+        action="billing.payment_cancel",
+        obj=payment,
+        changes=diff(before, snapshot(payment, ["status"])),
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -176,17 +226,27 @@ def payment_confirm_card(*, actor: Actor, invoice: Invoice, setup_intent_id: str
     records the payment."""
     actor = require_payer(actor=actor, invoice=invoice)
     payee = _payee_for_online(invoice.cluster)
-    payment = (invoice.payments.filter(method=Payment.Method.ONLINE, stripe_payment_intent_id__isnull=False,
-                                       status__in=[Payment.Status.PENDING, Payment.Status.FAILED])
-               .order_by("-created_at", "-id").first())
+    payment = (
+        invoice.payments.filter(
+            method=Payment.Method.ONLINE,
+            stripe_payment_intent_id__isnull=False,
+            status__in=[Payment.Status.PENDING, Payment.Status.FAILED],
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
     if payment is None or not payment.stripe_payment_intent_id:
-        raise ValidationError("Платёж не начат или уже завершён. Обновите страницу и нажмите «Оплатить» ещё раз.")
+        raise ValidationError(
+            "Платёж не начат или уже завершён. Обновите страницу и нажмите «Оплатить» ещё раз."
+        )
     try:
         client = gateway.client_for(payee)
         setup = gateway.call(client.v1.setup_intents.retrieve, str(setup_intent_id or "")[:255])
         metadata = gateway.as_dict(setup).get("metadata") or {}
-        if (metadata.get("payment_intent") != payment.stripe_payment_intent_id
-                or metadata.get("cluster") != invoice.cluster.schema_name):
+        if (
+            metadata.get("payment_intent") != payment.stripe_payment_intent_id
+            or metadata.get("cluster") != invoice.cluster.schema_name
+        ):
             raise ValidationError("Данные карты относятся к другому платежу. Обновите страницу.")
         if setup.status != "succeeded" or not setup.payment_method:
             raise ValidationError(gateway.DECLINED)
@@ -194,8 +254,11 @@ def payment_confirm_card(*, actor: Actor, invoice: Invoice, setup_intent_id: str
         intent = gateway.call(client.v1.payment_intents.retrieve, intent_id)
         if intent.status in {"requires_payment_method", "requires_confirmation"}:
             if intent.status == "requires_payment_method":
-                gateway.call(client.v1.payment_intents.update, intent_id,
-                             params={"payment_method": setup.payment_method})
+                gateway.call(
+                    client.v1.payment_intents.update,
+                    intent_id,
+                    params={"payment_method": setup.payment_method},
+                )
             intent = gateway.call(client.v1.payment_intents.confirm, intent_id)
     except gateway.GatewayDeclined as exc:
         return CardConfirmation(status="failed", message=exc.message)
@@ -211,6 +274,7 @@ def payment_confirm_card(*, actor: Actor, invoice: Invoice, setup_intent_id: str
 
 
 # --- YooKassa ----------------------------------------------------------------------------
+
 
 @dataclasses.dataclass(frozen=True)
 class RedirectStart:
@@ -229,8 +293,9 @@ def payment_options(*, actor: Actor, invoice: Invoice) -> list[tuple[str, str]]:
     return payee.payment_options() if payee is not None else []
 
 
-def payment_begin(*, actor: Actor, invoice: Invoice, option: str, return_url: str = ""
-                  ) -> PaymentStart | RedirectStart:
+def payment_begin(
+    *, actor: Actor, invoice: Invoice, option: str, return_url: str = ""
+) -> PaymentStart | RedirectStart:
     """Start paying the invoice the way the member chose: "stripe:card" (the card form of
     Stripe.js) or "yookassa:<bank_card|sbp|b2b_sberbank>" (a redirect to YooKassa)."""
     require_payer(actor=actor, invoice=invoice)
@@ -253,8 +318,11 @@ def _idempotence_key(invoice: Invoice, outstanding: int, attempt: int, method: s
 def _purpose(invoice: Invoice) -> str:
     """The payment order's purpose (SberBusiness): names the invoice number, so the statement
     line can be matched to it later."""
-    return (f"Оплата по счёту № {invoice.number} от {invoice.issue_date:%d.%m.%Y}"
-            + (f" ({invoice.period_label})" if invoice.period_label else "") + ". НДС не облагается")
+    return (
+        f"Оплата по счёту № {invoice.number} от {invoice.issue_date:%d.%m.%Y}"
+        + (f" ({invoice.period_label})" if invoice.period_label else "")
+        + ". НДС не облагается"
+    )
 
 
 def payment_start_yookassa(*, actor: Actor, invoice: Invoice, method: str, return_url: str) -> RedirectStart:
@@ -275,54 +343,108 @@ def payment_start_yookassa(*, actor: Actor, invoice: Invoice, method: str, retur
             if not invoice.is_payable:
                 raise ValidationError("Этот счёт не ждёт оплаты.")
             outstanding = invoice.outstanding_kopecks
-            if invoice.payments.filter(method=Payment.Method.ONLINE, status=Payment.Status.PROCESSING).exists():
-                raise ValidationError("Оплата по этому счёту уже обрабатывается банком. Обновите страницу позже.")
+            if invoice.payments.filter(
+                method=Payment.Method.ONLINE, status=Payment.Status.PROCESSING
+            ).exists():
+                raise ValidationError(
+                    "Оплата по этому счёту уже обрабатывается банком. Обновите страницу позже."
+                )
             current = None
             for payment in invoice.payments.select_for_update().filter(
-                    method=Payment.Method.ONLINE, status__in=[Payment.Status.PENDING, Payment.Status.FAILED]):
-                if (current is None and payment.yookassa_payment_id and payment.amount_kopecks == outstanding
-                        and payment.gateway_method == method and payment.status == Payment.Status.PENDING):
+                method=Payment.Method.ONLINE, status__in=[Payment.Status.PENDING, Payment.Status.FAILED]
+            ):
+                if (
+                    current is None
+                    and payment.yookassa_payment_id
+                    and payment.amount_kopecks == outstanding
+                    and payment.gateway_method == method
+                    and payment.status == Payment.Status.PENDING
+                ):
                     current = payment
                 else:  # another way to pay or an amount no longer due
-                    _payment_cancel_attempt(client=_stripe_client_or_none(payee, payment), payment=payment,
-                                            actor=actor)
+                    _payment_cancel_attempt(
+                        client=_stripe_client_or_none(payee, payment), payment=payment, actor=actor
+                    )
             if current is not None:
                 state = YOOKASSA.read_payment(payee, str(current.yookassa_payment_id))
                 if state.status in {Payment.Status.SUCCEEDED, Payment.Status.PROCESSING}:
-                    raise ValidationError("Оплата по этому счёту уже обрабатывается банком. Обновите страницу позже.")
+                    raise ValidationError(
+                        "Оплата по этому счёту уже обрабатывается банком. Обновите страницу позже."
+                    )
                 if state.status == Payment.Status.PENDING and current.confirmation_url:
-                    return RedirectStart(payment=current, confirmation_url=current.confirmation_url,
-                                         amount_kopecks=current.amount_kopecks)
+                    return RedirectStart(
+                        payment=current,
+                        confirmation_url=current.confirmation_url,
+                        amount_kopecks=current.amount_kopecks,
+                    )
                 _payment_cancel_attempt(client=None, payment=current, actor=actor)
-            attempt = invoice.payments.filter(method=Payment.Method.ONLINE, status=Payment.Status.CANCELED).count()
-            started = YOOKASSA.start_payment(payee, PaymentRequest(
-                amount_kopecks=outstanding, currency=CURRENCY, method=method,
-                description=f"Счёт № {invoice.number} от {invoice.issue_date:%d.%m.%Y}, {invoice.company_name}",
-                metadata=_intent_metadata(invoice), idempotence_key=_idempotence_key(invoice, outstanding, attempt,
-                                                                                     method),
-                return_url=return_url, purpose=_purpose(invoice), vat={"type": "untaxed"}))
+            attempt = invoice.payments.filter(
+                method=Payment.Method.ONLINE, status=Payment.Status.CANCELED
+            ).count()
+            started = YOOKASSA.start_payment(
+                payee,
+                PaymentRequest(
+                    amount_kopecks=outstanding,
+                    currency=CURRENCY,
+                    method=method,
+                    description=f"Счёт № {invoice.number} от {invoice.issue_date:%d.%m.%Y}, {invoice.company_name}",
+                    metadata=_intent_metadata(invoice),
+                    idempotence_key=_idempotence_key(invoice, outstanding, attempt, method),
+                    return_url=return_url,
+                    purpose=_purpose(invoice),
+                    vat={"type": "untaxed"},
+                ),
+            )
             existing = Payment.objects.filter(yookassa_payment_id=started.id).first()
             if existing is not None:
                 payment = existing
             else:
                 payment = Payment.objects.create(
-                    cluster=invoice.cluster, invoice=invoice, method=Payment.Method.ONLINE,
-                    status=Payment.Status.PENDING, amount_kopecks=outstanding, currency=CURRENCY,
-                    gateway="yookassa", gateway_method=method, yookassa_payment_id=started.id,
-                    confirmation_url=started.confirmation_url[:2048], recorded_by=actor.user)
-                audit_record(actor=actor, action="billing.payment_start", obj=payment,
-                             changes=diff({}, snapshot(payment, ["invoice", "method", "gateway", "gateway_method",
-                                                                 "amount_kopecks", "yookassa_payment_id",
-                                                                 "status"])))
+                    cluster=invoice.cluster,
+                    invoice=invoice,
+                    method=Payment.Method.ONLINE,
+                    status=Payment.Status.PENDING,
+                    amount_kopecks=outstanding,
+                    currency=CURRENCY,
+                    gateway="yookassa",
+                    gateway_method=method,
+                    yookassa_payment_id=started.id,
+                    confirmation_url=started.confirmation_url[:2048],
+                    recorded_by=actor.user,
+                )
+                audit_record(
+                    actor=actor,
+                    action="billing.payment_start",
+                    obj=payment,
+                    changes=diff(
+                        {},
+                        snapshot(
+                            payment,
+                            [
+                                "invoice",
+                                "method",
+                                "gateway",
+                                "gateway_method",
+                                "amount_kopecks",
+                                "yookassa_payment_id",
+                                "status",
+                            ],
+                        ),
+                    ),
+                )
     except GatewayUnavailable:
         raise  # the adapters answer it: 503
     except GatewayNotFound as exc:
-        raise ValidationError("Платёж не найден в ЮKassa. Обновите страницу и нажмите «Оплатить» ещё раз.") from exc
+        raise ValidationError(
+            "Платёж не найден в ЮKassa. Обновите страницу и нажмите «Оплатить» ещё раз."
+        ) from exc
     except GatewayError as exc:
         raise ValidationError(exc.message) from exc
     if not started.confirmation_url:
         raise ValidationError("ЮKassa не вернула страницу оплаты. Попробуйте ещё раз.")
-    return RedirectStart(payment=payment, confirmation_url=started.confirmation_url, amount_kopecks=outstanding)
+    return RedirectStart(
+        payment=payment, confirmation_url=started.confirmation_url, amount_kopecks=outstanding
+    )
 
 
 def _stripe_client_or_none(payee: Payee, payment: Payment) -> Any:

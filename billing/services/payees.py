@@ -21,16 +21,37 @@ from .. import crypto
 from ..models import GATEWAYS, YOOKASSA_METHODS, Payee
 from .common import scoped
 
-PAYEE_FIELDS = frozenset({"name", "inn", "kpp", "address", "bank_name", "bik", "account",
-                          "correspondent_account", "director", "accountant", "vat_note", "stripe_publishable_key",
-                          "yookassa_shop_id"})
+PAYEE_FIELDS = frozenset(
+    {
+        "name",
+        "inn",
+        "kpp",
+        "address",
+        "bank_name",
+        "bik",
+        "account",
+        "correspondent_account",
+        "director",
+        "accountant",
+        "vat_note",
+        "stripe_publishable_key",
+        "yookassa_shop_id",
+    }
+)
 AUDITED = sorted(PAYEE_FIELDS | {"enabled_gateways", "yookassa_methods"})
 
 
-def payee_save(*, actor: Actor, cluster: Cluster, fields: dict[str, Any],
-               stripe_secret_key: str | None = None, stripe_webhook_secret: str | None = None,
-               yookassa_secret_key: str | None = None, gateways: list[str] | None = None,
-               yookassa_methods: list[str] | None = None) -> Payee:
+def payee_save(
+    *,
+    actor: Actor,
+    cluster: Cluster,
+    fields: dict[str, Any],
+    stripe_secret_key: str | None = None,
+    stripe_webhook_secret: str | None = None,
+    yookassa_secret_key: str | None = None,
+    gateways: list[str] | None = None,
+    yookassa_methods: list[str] | None = None,
+) -> Payee:
     """Create or change the cluster's payee. Secrets: None keeps the stored one, "" clears it.
     `gateways` (codes of GATEWAYS) and `yookassa_methods` (codes of YOOKASSA_METHODS): None keeps
     what is stored; a new payee enables every gateway whose credentials are given.
@@ -40,7 +61,9 @@ def payee_save(*, actor: Actor, cluster: Cluster, fields: dict[str, Any],
     never its value."""
     actor = scoped(actor, cluster)
     if actor.user is not None and Grant.Role.CLUSTER_ADMIN not in user_cluster_roles(actor.user, cluster):
-        raise PermissionDenied("Реквизиты получателя и ключи платёжных шлюзов меняет только администратор кластера.")
+        raise PermissionDenied(
+            "Реквизиты получателя и ключи платёжных шлюзов меняет только администратор кластера."
+        )
     unknown = set(fields) - PAYEE_FIELDS
     if unknown:
         raise TypeError(f"unexpected fields: {sorted(unknown)}")
@@ -58,8 +81,11 @@ def payee_save(*, actor: Actor, cluster: Cluster, fields: dict[str, Any],
         message = check(value) if value else ("Обязательное поле." if required else None)
         if message:
             errors[key] = [str(message)]
-    bank = bank_details_errors(bik=clean.get("bik", ""), account=clean.get("account", ""),
-                               correspondent_account=clean.get("correspondent_account", ""))
+    bank = bank_details_errors(
+        bik=clean.get("bik", ""),
+        account=clean.get("account", ""),
+        correspondent_account=clean.get("correspondent_account", ""),
+    )
     errors.update({key: [message] for key, message in bank.items()})
     if "vat_note" in clean and not clean["vat_note"]:
         errors["vat_note"] = ["Строка НДС в счёте: обязательное поле, например «Без налога (НДС)»."]
@@ -95,8 +121,11 @@ def payee_save(*, actor: Actor, cluster: Cluster, fields: dict[str, Any],
         for key, value in clean.items():
             setattr(payee, key, value)
         if gateways is None and created:
-            gateways = [code for code, given in (("stripe", stripe_secret_key), ("yookassa", yookassa_secret_key))
-                        if given]
+            gateways = [
+                code
+                for code, given in (("stripe", stripe_secret_key), ("yookassa", yookassa_secret_key))
+                if given
+            ]
         if gateways is not None:
             payee.enabled_gateways = [code for code in GATEWAYS if code in gateways]
         if yookassa_methods is None and created and yookassa_secret_key:
@@ -109,7 +138,10 @@ def payee_save(*, actor: Actor, cluster: Cluster, fields: dict[str, Any],
             secret_changes["stripe_secret_key"] = ["***", "*** (изменён)" if stripe_secret_key else ""]
         if stripe_webhook_secret is not None:
             payee.stripe_webhook_secret_encrypted = crypto.encrypt(stripe_webhook_secret.strip())
-            secret_changes["stripe_webhook_secret"] = ["***", "*** (изменён)" if stripe_webhook_secret else ""]
+            secret_changes["stripe_webhook_secret"] = [
+                "***",
+                "*** (изменён)" if stripe_webhook_secret else "",
+            ]
         if yookassa_secret_key is not None:
             payee.yookassa_secret_key_encrypted = crypto.encrypt(yookassa_secret_key.strip())
             secret_changes["yookassa_secret_key"] = ["***", "*** (изменён)" if yookassa_secret_key else ""]
@@ -118,8 +150,12 @@ def payee_save(*, actor: Actor, cluster: Cluster, fields: dict[str, Any],
         payee.save()
         changes = {**diff(before, snapshot(payee, AUDITED)), **secret_changes}
         if changes:
-            audit_record(actor=actor, action="billing.payee_create" if created else "billing.payee_change",
-                         obj=payee, changes=changes)
+            audit_record(
+                actor=actor,
+                action="billing.payee_create" if created else "billing.payee_change",
+                obj=payee,
+                changes=changes,
+            )
     return payee
 
 

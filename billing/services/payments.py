@@ -18,8 +18,9 @@ from ..models import CURRENCY, Invoice, Payment, Refund
 from .common import apply_money, locked, scoped
 
 
-def payment_record_manual(*, actor: Actor, invoice: Invoice, amount_kopecks: int, order_number: str,
-                          order_date: dt.date) -> Payment:
+def payment_record_manual(
+    *, actor: Actor, invoice: Invoice, amount_kopecks: int, order_number: str, order_date: dt.date
+) -> Payment:
     """Record a bank transfer (payment order number and date); partial payments allowed."""
     actor = scoped(actor, invoice.cluster)
     order_number = (order_number or "").strip()
@@ -39,20 +40,45 @@ def payment_record_manual(*, actor: Actor, invoice: Invoice, amount_kopecks: int
         if invoice.status not in Invoice.PAYABLE:
             raise ValidationError(f"Счёт в статусе «{invoice.get_status_display()}» не принимает платежи.")
         if amount_kopecks > invoice.outstanding_kopecks:
-            raise ValidationError({"amount_kopecks": [
-                f"Сумма больше остатка по счёту ({format_roubles(invoice.outstanding_kopecks)} ₽)."]})
-        if invoice.payments.filter(method=Payment.Method.MANUAL, order_number=order_number,
-                                   order_date=order_date, status=Payment.Status.SUCCEEDED).exists():
-            raise ValidationError({"order_number": ["Платёжное поручение с таким номером и датой уже учтено."]})
+            raise ValidationError(
+                {
+                    "amount_kopecks": [
+                        f"Сумма больше остатка по счёту ({format_roubles(invoice.outstanding_kopecks)} ₽)."
+                    ]
+                }
+            )
+        if invoice.payments.filter(
+            method=Payment.Method.MANUAL,
+            order_number=order_number,
+            order_date=order_date,
+            status=Payment.Status.SUCCEEDED,
+        ).exists():
+            raise ValidationError(
+                {"order_number": ["Платёжное поручение с таким номером и датой уже учтено."]}
+            )
         payment = Payment.objects.create(
-            cluster=invoice.cluster, invoice=invoice, method=Payment.Method.MANUAL,
-            status=Payment.Status.SUCCEEDED, amount_kopecks=amount_kopecks, currency=CURRENCY,
-            order_number=order_number, order_date=order_date, recorded_by=actor.user,
+            cluster=invoice.cluster,
+            invoice=invoice,
+            method=Payment.Method.MANUAL,
+            status=Payment.Status.SUCCEEDED,
+            amount_kopecks=amount_kopecks,
+            currency=CURRENCY,
+            order_number=order_number,
+            order_date=order_date,
+            recorded_by=actor.user,
             succeeded_at=timezone.now(),
         )
-        audit_record(actor=actor, action="billing.payment_manual", obj=payment,
-                     changes=diff({}, snapshot(payment, ["invoice", "method", "amount_kopecks",
-                                                         "order_number", "order_date", "status"])))
+        audit_record(
+            actor=actor,
+            action="billing.payment_manual",
+            obj=payment,
+            changes=diff(
+                {},
+                snapshot(
+                    payment, ["invoice", "method", "amount_kopecks", "order_number", "order_date", "status"]
+                ),
+            ),
+        )
         apply_money(invoice=invoice, delta_kopecks=amount_kopecks, actor=actor, action="billing.invoice_paid")
     return payment
 
@@ -78,15 +104,24 @@ def payment_refund(*, actor: Actor, payment: Payment, amount_kopecks: int, reaso
         pending = sum(r.amount_kopecks for r in payment.refunds.filter(status=Refund.Status.PENDING))
         available = payment.amount_kopecks - payment.refunded_kopecks - pending
         if amount_kopecks > available:
-            raise ValidationError({"amount_kopecks": [
-                f"Можно вернуть не больше {format_roubles(max(available, 0))} ₽."]})
+            raise ValidationError(
+                {"amount_kopecks": [f"Можно вернуть не больше {format_roubles(max(available, 0))} ₽."]}
+            )
         online = payment.method == Payment.Method.ONLINE and bool(payment.gateway_payment_id)
         refund = Refund.objects.create(
-            cluster=invoice.cluster, payment=payment, amount_kopecks=amount_kopecks, reason=reason,
-            status=Refund.Status.PENDING if online else Refund.Status.SUCCEEDED, created_by=actor.user,
+            cluster=invoice.cluster,
+            payment=payment,
+            amount_kopecks=amount_kopecks,
+            reason=reason,
+            status=Refund.Status.PENDING if online else Refund.Status.SUCCEEDED,
+            created_by=actor.user,
         )
-        audit_record(actor=actor, action="billing.refund", obj=refund,
-                     changes=diff({}, snapshot(refund, ["payment", "amount_kopecks", "reason", "status"])))
+        audit_record(
+            actor=actor,
+            action="billing.refund",
+            obj=refund,
+            changes=diff({}, snapshot(refund, ["payment", "amount_kopecks", "reason", "status"])),
+        )
         if online:
             enqueue_on_commit("billing.refund_submit", refund.pk)
         else:
@@ -106,10 +141,19 @@ def chargeback_book(*, payment: Payment, dispute_id: str, amount_kopecks: int, a
         amount = min(amount_kopecks, payment.amount_kopecks - payment.refunded_kopecks)
         if amount <= 0:
             return None
-        refund = Refund.objects.create(cluster=invoice.cluster, payment=payment, amount_kopecks=amount,
-                                       reason=reason, status=Refund.Status.SUCCEEDED)
-        audit_record(actor=actor, action="billing.chargeback", obj=refund,
-                     changes=diff({}, snapshot(refund, ["payment", "amount_kopecks", "reason", "status"])))
+        refund = Refund.objects.create(
+            cluster=invoice.cluster,
+            payment=payment,
+            amount_kopecks=amount,
+            reason=reason,
+            status=Refund.Status.SUCCEEDED,
+        )
+        audit_record(
+            actor=actor,
+            action="billing.chargeback",
+            obj=refund,
+            changes=diff({}, snapshot(refund, ["payment", "amount_kopecks", "reason", "status"])),
+        )
         _refund_apply(refund=refund, payment=payment, invoice=invoice, actor=actor)
     return refund
 
@@ -119,13 +163,25 @@ def _refund_apply(*, refund: Refund, payment: Payment, invoice: Invoice, actor: 
     before = snapshot(payment, ["refunded_kopecks"])
     payment.refunded_kopecks += refund.amount_kopecks
     payment.save(update_fields=["refunded_kopecks", "updated_at"])
-    audit_record(actor=actor, action="billing.payment_refunded", obj=payment,
-                 changes=diff(before, snapshot(payment, ["refunded_kopecks"])))
-    apply_money(invoice=invoice, delta_kopecks=-refund.amount_kopecks, actor=actor, action="billing.invoice_refund")
+    audit_record(
+        actor=actor,
+        action="billing.payment_refunded",
+        obj=payment,
+        changes=diff(before, snapshot(payment, ["refunded_kopecks"])),
+    )
+    apply_money(
+        invoice=invoice, delta_kopecks=-refund.amount_kopecks, actor=actor, action="billing.invoice_refund"
+    )
 
 
-def refund_settle(*, refund_id: int, stripe_refund_id: str = "", succeeded: bool, message: str = "",
-                  yookassa_refund_id: str = "") -> Refund:
+def refund_settle(
+    *,
+    refund_id: int,
+    stripe_refund_id: str = "",
+    succeeded: bool,
+    message: str = "",
+    yookassa_refund_id: str = "",
+) -> Refund:
     """Record the gateway's answer to a refund (system actor; idempotent: a settled refund stays)."""
     with transaction.atomic():
         refund = Refund.objects.select_related("payment__invoice__cluster").get(pk=refund_id)
@@ -150,17 +206,25 @@ def refund_settle(*, refund_id: int, stripe_refund_id: str = "", succeeded: bool
     return refund
 
 
-
-def refund_note_gateway_id(*, refund_id: int, yookassa_refund_id: str = "", stripe_refund_id: str = "") -> None:
+def refund_note_gateway_id(
+    *, refund_id: int, yookassa_refund_id: str = "", stripe_refund_id: str = ""
+) -> None:
     """Remember the gateway's id of a refund that is still pending there (its notification or
     webhook, or the next retry with the same idempotence key, settles it)."""
-    field, value = ("stripe_refund_id", stripe_refund_id) if stripe_refund_id else ("yookassa_refund_id",
-                                                                                      yookassa_refund_id)
+    field, value = (
+        ("stripe_refund_id", stripe_refund_id)
+        if stripe_refund_id
+        else ("yookassa_refund_id", yookassa_refund_id)
+    )
     with transaction.atomic():
         refund = Refund.objects.select_for_update().get(pk=refund_id)
         if refund.status == Refund.Status.PENDING and getattr(refund, field) != value:
             before = snapshot(refund, [field])
             setattr(refund, field, value)
             refund.save(update_fields=[field])
-            audit_record(actor=Actor.system(refund.cluster), action="billing.refund_submitted", obj=refund,
-                         changes=diff(before, snapshot(refund, [field])))
+            audit_record(
+                actor=Actor.system(refund.cluster),
+                action="billing.refund_submitted",
+                obj=refund,
+                changes=diff(before, snapshot(refund, [field])),
+            )

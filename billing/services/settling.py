@@ -27,24 +27,47 @@ INTENT_STATUSES = {
 }
 
 
-def _alert(*, cluster: Cluster, kind: str, message: str, invoice: Invoice | None, intent_id: str,
-           event: GatewayEvent | None, expected: int | None = None, received: int | None = None,
-           expected_currency: str = "", received_currency: str = "") -> BillingAlert:
+def _alert(
+    *,
+    cluster: Cluster,
+    kind: str,
+    message: str,
+    invoice: Invoice | None,
+    intent_id: str,
+    event: GatewayEvent | None,
+    expected: int | None = None,
+    received: int | None = None,
+    expected_currency: str = "",
+    received_currency: str = "",
+) -> BillingAlert:
     alert, created = BillingAlert.objects.get_or_create(
-        cluster=cluster, kind=kind, payment_intent_id=intent_id,
-        defaults={"invoice": invoice, "event": event, "message": message, "expected_kopecks": expected,
-                  "received_kopecks": received, "expected_currency": expected_currency,
-                  "received_currency": received_currency},
+        cluster=cluster,
+        kind=kind,
+        payment_intent_id=intent_id,
+        defaults={
+            "invoice": invoice,
+            "event": event,
+            "message": message,
+            "expected_kopecks": expected,
+            "received_kopecks": received,
+            "expected_currency": expected_currency,
+            "received_currency": received_currency,
+        },
     )
     if created:
-        audit_record(actor=Actor.system(cluster), action="billing.alert", obj=alert,
-                     changes={"kind": [None, kind], "message": [None, message]})
+        audit_record(
+            actor=Actor.system(cluster),
+            action="billing.alert",
+            obj=alert,
+            changes={"kind": [None, kind], "message": [None, message]},
+        )
         enqueue_on_commit("billing.alert_notify", alert.pk)
     return alert
 
 
-def intent_apply(*, cluster: Cluster, intent: dict[str, Any], actor: Actor,
-                 event: GatewayEvent | None = None) -> str:
+def intent_apply(
+    *, cluster: Cluster, intent: dict[str, Any], actor: Actor, event: GatewayEvent | None = None
+) -> str:
     """Apply what Stripe says about a PaymentIntent of `cluster`; call inside a transaction.
 
     Only this cluster's payments are looked at. A status never moves back (a late
@@ -52,8 +75,15 @@ def intent_apply(*, cluster: Cluster, intent: dict[str, Any], actor: Actor,
     the payment asked for is recorded as an alert (staff get an e-mail) and pays nothing.
     Returns what happened: paid, mismatch, stale, ignored, unknown or the new payment status."""
     state = intent_state(intent)
-    payment = (Payment.objects.filter(cluster=cluster, stripe_payment_intent_id=state.id)
-               .select_related("invoice").first()) if state.id else None
+    payment = (
+        (
+            Payment.objects.filter(cluster=cluster, stripe_payment_intent_id=state.id)
+            .select_related("invoice")
+            .first()
+        )
+        if state.id
+        else None
+    )
     if payment is None:
         return _unknown(cluster=cluster, state=state, event=event)
     return payment_state_apply(cluster=cluster, payment=payment, state=state, actor=actor, event=event)
@@ -62,15 +92,28 @@ def intent_apply(*, cluster: Cluster, intent: dict[str, Any], actor: Actor,
 def _unknown(*, cluster: Cluster, state: GatewayPayment, event: GatewayEvent | None) -> str:
     """A payment the gateway reports that none of our invoices asked for."""
     if state.metadata.get("cluster") == cluster.schema_name and state.status == Payment.Status.SUCCEEDED:
-        _alert(cluster=cluster, kind=BillingAlert.Kind.UNKNOWN_INVOICE, invoice=None, intent_id=state.id,
-               event=event, received=state.amount_kopecks, received_currency=state.currency,
-               message=f"Поступил платёж {state.id}, которого нет среди платежей по счетам кластера.")
+        _alert(
+            cluster=cluster,
+            kind=BillingAlert.Kind.UNKNOWN_INVOICE,
+            invoice=None,
+            intent_id=state.id,
+            event=event,
+            received=state.amount_kopecks,
+            received_currency=state.currency,
+            message=f"Поступил платёж {state.id}, которого нет среди платежей по счетам кластера.",
+        )
         return "unknown"
     return "ignored"  # another cluster's (or another system's) payment
 
 
-def yookassa_payment_apply(*, cluster: Cluster, state: GatewayPayment, actor: Actor,
-                           event: GatewayEvent | None = None, payee: Payee | None = None) -> str:
+def yookassa_payment_apply(
+    *,
+    cluster: Cluster,
+    state: GatewayPayment,
+    actor: Actor,
+    event: GatewayEvent | None = None,
+    payee: Payee | None = None,
+) -> str:
     """Apply a YooKassa payment as the API reported it with the payee's credentials (never a
     notification's body); call inside a transaction. The payment must belong to the payee's shop
     and carry this cluster and the invoice of our payment row in its metadata; then the same
@@ -86,8 +129,12 @@ def yookassa_payment_apply(*, cluster: Cluster, state: GatewayPayment, actor: Ac
         return "ignored"
     # Invoice first, then payment (the order every writer locks them in): two queries, the
     # invoice found through the payment.
-    invoice = (Invoice.objects.select_for_update(of=("self",)).select_related("cluster")
-               .filter(cluster=cluster, payments__yookassa_payment_id=state.id).first())
+    invoice = (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("cluster")
+        .filter(cluster=cluster, payments__yookassa_payment_id=state.id)
+        .first()
+    )
     if invoice is None:
         return _unknown(cluster=cluster, state=state, event=event)
     payment = Payment.objects.select_for_update().get(cluster=cluster, yookassa_payment_id=state.id)
@@ -97,8 +144,14 @@ def yookassa_payment_apply(*, cluster: Cluster, state: GatewayPayment, actor: Ac
     return _settle(cluster=cluster, invoice=invoice, payment=payment, state=state, actor=actor, event=event)
 
 
-def payment_state_apply(*, cluster: Cluster, payment: Payment, state: GatewayPayment, actor: Actor,
-                        event: GatewayEvent | None = None) -> str:
+def payment_state_apply(
+    *,
+    cluster: Cluster,
+    payment: Payment,
+    state: GatewayPayment,
+    actor: Actor,
+    event: GatewayEvent | None = None,
+) -> str:
     """The rules every gateway shares: forward-only statuses; a success pays the invoice only when
     amount and currency are the ones asked for (else an alert, e-mailed to staff)."""
     if state.status is None:
@@ -108,8 +161,15 @@ def payment_state_apply(*, cluster: Cluster, payment: Payment, state: GatewayPay
     return _settle(cluster=cluster, invoice=invoice, payment=payment, state=state, actor=actor, event=event)
 
 
-def _settle(*, cluster: Cluster, invoice: Invoice, payment: Payment, state: GatewayPayment, actor: Actor,
-            event: GatewayEvent | None) -> str:
+def _settle(
+    *,
+    cluster: Cluster,
+    invoice: Invoice,
+    payment: Payment,
+    state: GatewayPayment,
+    actor: Actor,
+    event: GatewayEvent | None,
+) -> str:
     """`payment_state_apply` on the invoice and payment locked (in that order) by the caller."""
     intent_id = state.id
     new_status = state.status
@@ -121,48 +181,91 @@ def _settle(*, cluster: Cluster, invoice: Invoice, payment: Payment, state: Gate
     before = snapshot(payment, ["status", "failure_message", "succeeded_at"])
     if new_status != Payment.Status.SUCCEEDED:
         payment.status = new_status
-        payment.failure_message = (state.failure_message[:500]
-                                   if new_status in {Payment.Status.FAILED, Payment.Status.CANCELED} else "")
+        payment.failure_message = (
+            state.failure_message[:500]
+            if new_status in {Payment.Status.FAILED, Payment.Status.CANCELED}
+            else ""
+        )
         payment.save(update_fields=["status", "failure_message", "updated_at"])
-        audit_record(actor=actor, action=f"billing.payment_{new_status}", obj=payment,
-                     changes=diff(before, snapshot(payment, ["status", "failure_message", "succeeded_at"])))
+        audit_record(
+            actor=actor,
+            action=f"billing.payment_{new_status}",
+            obj=payment,
+            changes=diff(before, snapshot(payment, ["status", "failure_message", "succeeded_at"])),
+        )
         return new_status
     received = state.amount_kopecks
     currency = state.currency
     if currency != payment.currency:
-        payment.failure_message = f"Валюта платежа {currency or '—'} вместо {payment.currency}; счёт не оплачен."
+        payment.failure_message = (
+            f"Валюта платежа {currency or '—'} вместо {payment.currency}; счёт не оплачен."
+        )
         payment.save(update_fields=["failure_message", "updated_at"])
-        _alert(cluster=cluster, kind=BillingAlert.Kind.CURRENCY_MISMATCH, invoice=invoice, intent_id=intent_id,
-               event=event, expected=payment.amount_kopecks, received=received,
-               expected_currency=payment.currency, received_currency=currency,
-               message=f"Счёт № {invoice.number}: платёж {intent_id} пришёл в валюте {currency or '—'}, "
-                       f"ожидалась {payment.currency}. Счёт не отмечен оплаченным.")
+        _alert(
+            cluster=cluster,
+            kind=BillingAlert.Kind.CURRENCY_MISMATCH,
+            invoice=invoice,
+            intent_id=intent_id,
+            event=event,
+            expected=payment.amount_kopecks,
+            received=received,
+            expected_currency=payment.currency,
+            received_currency=currency,
+            message=f"Счёт № {invoice.number}: платёж {intent_id} пришёл в валюте {currency or '—'}, "
+            f"ожидалась {payment.currency}. Счёт не отмечен оплаченным.",
+        )
         return "mismatch"
     if received != payment.amount_kopecks:
-        payment.failure_message = (f"Получено {format_roubles(received)} ₽ вместо "
-                                   f"{format_roubles(payment.amount_kopecks)} ₽; счёт не оплачен.")
+        payment.failure_message = (
+            f"Получено {format_roubles(received)} ₽ вместо "
+            f"{format_roubles(payment.amount_kopecks)} ₽; счёт не оплачен."
+        )
         payment.save(update_fields=["failure_message", "updated_at"])
-        _alert(cluster=cluster, kind=BillingAlert.Kind.AMOUNT_MISMATCH, invoice=invoice, intent_id=intent_id,
-               event=event, expected=payment.amount_kopecks, received=received,
-               expected_currency=payment.currency, received_currency=currency,
-               message=f"Счёт № {invoice.number}: по платежу {intent_id} получено {format_roubles(received)} ₽, "
-                       f"ожидалось {format_roubles(payment.amount_kopecks)} ₽. Счёт не отмечен оплаченным.")
+        _alert(
+            cluster=cluster,
+            kind=BillingAlert.Kind.AMOUNT_MISMATCH,
+            invoice=invoice,
+            intent_id=intent_id,
+            event=event,
+            expected=payment.amount_kopecks,
+            received=received,
+            expected_currency=payment.currency,
+            received_currency=currency,
+            message=f"Счёт № {invoice.number}: по платежу {intent_id} получено {format_roubles(received)} ₽, "
+            f"ожидалось {format_roubles(payment.amount_kopecks)} ₽. Счёт не отмечен оплаченным.",
+        )
         return "mismatch"
     payment.status = Payment.Status.SUCCEEDED
     payment.succeeded_at = timezone.now()
     payment.failure_message = ""
     payment.save(update_fields=["status", "succeeded_at", "failure_message", "updated_at"])
-    audit = [audit_entry(actor=actor, action="billing.payment_succeeded", obj=payment,
-                         changes=diff(before, snapshot(payment, ["status", "failure_message", "succeeded_at"])))]
+    audit = [
+        audit_entry(
+            actor=actor,
+            action="billing.payment_succeeded",
+            obj=payment,
+            changes=diff(before, snapshot(payment, ["status", "failure_message", "succeeded_at"])),
+        )
+    ]
     if invoice.status == Status.VOID or received > invoice.outstanding_kopecks:
-        _alert(cluster=cluster, kind=BillingAlert.Kind.AMOUNT_MISMATCH, invoice=invoice, intent_id=intent_id,
-               event=event, expected=invoice.outstanding_kopecks, received=received,
-               expected_currency=invoice.currency, received_currency=currency,
-               message=f"Счёт № {invoice.number}: поступило {format_roubles(received)} ₽ при остатке "
-                       f"{format_roubles(invoice.outstanding_kopecks)} ₽ (счёт «{invoice.get_status_display()}»). "
-                       "Проверьте и при необходимости оформите возврат.")
+        _alert(
+            cluster=cluster,
+            kind=BillingAlert.Kind.AMOUNT_MISMATCH,
+            invoice=invoice,
+            intent_id=intent_id,
+            event=event,
+            expected=invoice.outstanding_kopecks,
+            received=received,
+            expected_currency=invoice.currency,
+            received_currency=currency,
+            message=f"Счёт № {invoice.number}: поступило {format_roubles(received)} ₽ при остатке "
+            f"{format_roubles(invoice.outstanding_kopecks)} ₽ (счёт «{invoice.get_status_display()}»). "
+            "Проверьте и при необходимости оформите возврат.",
+        )
     if invoice.status != Status.VOID:
-        apply_money(invoice=invoice, delta_kopecks=received, actor=actor, action="billing.invoice_paid", audit=audit)
+        apply_money(
+            invoice=invoice, delta_kopecks=received, actor=actor, action="billing.invoice_paid", audit=audit
+        )
     AuditEntry.objects.bulk_create(audit)  # the payment's and the invoice's rows in one INSERT
     return "paid"
 
@@ -172,12 +275,22 @@ def yookassa_refund_apply(*, cluster: Cluster, state: GatewayRefund) -> str:
     credentials): only a refund of this cluster, of the payment it was made for, for its amount."""
     from .payments import refund_settle
 
-    refund = (Refund.objects.filter(cluster=cluster, yookassa_refund_id=state.id).select_related("payment")
-              .first()) if state.id else None
+    refund = (
+        (
+            Refund.objects.filter(cluster=cluster, yookassa_refund_id=state.id)
+            .select_related("payment")
+            .first()
+        )
+        if state.id
+        else None
+    )
     if refund is None:
         return "unknown"
-    if (state.payment_id != refund.payment.yookassa_payment_id or state.amount_kopecks != refund.amount_kopecks
-            or state.currency != refund.payment.currency):
+    if (
+        state.payment_id != refund.payment.yookassa_payment_id
+        or state.amount_kopecks != refund.amount_kopecks
+        or state.currency != refund.payment.currency
+    ):
         return "ignored"
     if refund.status != Refund.Status.PENDING:
         return "stale"
@@ -185,8 +298,12 @@ def yookassa_refund_apply(*, cluster: Cluster, state: GatewayRefund) -> str:
         refund_settle(refund_id=refund.pk, succeeded=True, yookassa_refund_id=state.id)
         return "refunded"
     if state.status == "canceled":
-        refund_settle(refund_id=refund.pk, succeeded=False, yookassa_refund_id=state.id,
-                      message="ЮKassa отклонила возврат.")
+        refund_settle(
+            refund_id=refund.pk,
+            succeeded=False,
+            yookassa_refund_id=state.id,
+            message="ЮKassa отклонила возврат.",
+        )
         return "refund_failed"
     return "ignored"
 
@@ -204,8 +321,10 @@ def stripe_refund_apply(*, cluster: Cluster, refund: dict[str, Any]) -> str:
         ours = rows.filter(pk=int(ours_pk), stripe_refund_id__isnull=True).first()
     if ours is None:
         return "unknown"
-    if (str(refund.get("payment_intent") or "") != ours.payment.stripe_payment_intent_id
-            or refund.get("amount") != ours.amount_kopecks):
+    if (
+        str(refund.get("payment_intent") or "") != ours.payment.stripe_payment_intent_id
+        or refund.get("amount") != ours.amount_kopecks
+    ):
         return "ignored"
     if ours.status != Refund.Status.PENDING:
         return "stale"
@@ -214,30 +333,46 @@ def stripe_refund_apply(*, cluster: Cluster, refund: dict[str, Any]) -> str:
         refund_settle(refund_id=ours.pk, succeeded=True, stripe_refund_id=refund_id)
         return "refunded"
     if status == "canceled":
-        refund_settle(refund_id=ours.pk, succeeded=False, stripe_refund_id=refund_id,
-                      message=f"Stripe отклонил возврат ({refund.get('failure_reason') or refund.get('status')}).")
+        refund_settle(
+            refund_id=ours.pk,
+            succeeded=False,
+            stripe_refund_id=refund_id,
+            message=f"Stripe отклонил возврат ({refund.get('failure_reason') or refund.get('status')}).",
+        )
         return "refund_failed"
     refund_note_gateway_id(refund_id=ours.pk, stripe_refund_id=refund_id)
     return "pending"
 
 
 DISPUTE_STATUSES = {
-    "warning_needs_response": "требуется ответ (предупреждение)", "warning_under_review": "на рассмотрении",
-    "warning_closed": "закрыт", "needs_response": "требуется ответ", "under_review": "на рассмотрении банка",
-    "won": "выигран", "lost": "проигран",
+    "warning_needs_response": "требуется ответ (предупреждение)",
+    "warning_under_review": "на рассмотрении",
+    "warning_closed": "закрыт",
+    "needs_response": "требуется ответ",
+    "under_review": "на рассмотрении банка",
+    "won": "выигран",
+    "lost": "проигран",
 }
 
 
-def stripe_dispute_apply(*, cluster: Cluster, dispute: dict[str, Any], actor: Actor,
-                         event: GatewayEvent | None = None) -> str:
+def stripe_dispute_apply(
+    *, cluster: Cluster, dispute: dict[str, Any], actor: Actor, event: GatewayEvent | None = None
+) -> str:
     """A chargeback on one of this cluster's card payments: staff get an alert (and an e-mail) on
     the first event, every event leaves an audit row on the payment, and a lost dispute is booked
     (the money the bank took back leaves the payment and the invoice is owed again)."""
     from .payments import chargeback_book
 
     intent_id = str(dispute.get("payment_intent") or "")
-    payment = (Payment.objects.filter(cluster=cluster, stripe_payment_intent_id=intent_id)
-               .select_related("invoice").first()) if intent_id else None
+    payment = (
+        (
+            Payment.objects.filter(cluster=cluster, stripe_payment_intent_id=intent_id)
+            .select_related("invoice")
+            .first()
+        )
+        if intent_id
+        else None
+    )
     if payment is None:
         return "unknown"
     dispute_id = str(dispute.get("id") or "")[:100]
@@ -246,15 +381,29 @@ def stripe_dispute_apply(*, cluster: Cluster, dispute: dict[str, Any], actor: Ac
     amount = raw_amount if isinstance(raw_amount, int) else payment.amount_kopecks
     invoice = payment.invoice
     actor = dataclasses.replace(actor, cluster=cluster)
-    _alert(cluster=cluster, kind=BillingAlert.Kind.DISPUTE, invoice=invoice, intent_id=intent_id, event=event,
-           expected=payment.amount_kopecks, received=amount, expected_currency=payment.currency,
-           received_currency=str(dispute.get("currency") or "").upper(),
-           message=f"Счёт № {invoice.number}: плательщик оспорил платёж {intent_id} на {format_roubles(amount)} ₽ "
-                   f"(спор {dispute_id}, причина: {dispute.get('reason') or '—'}). Ответьте в кабинете Stripe.")
-    audit_record(actor=actor, action="billing.payment_disputed", obj=payment,
-                 changes={"dispute": [None, dispute_id],
-                          "dispute_status": [None, DISPUTE_STATUSES.get(status, status)],
-                          "amount_kopecks": [None, amount]})
+    _alert(
+        cluster=cluster,
+        kind=BillingAlert.Kind.DISPUTE,
+        invoice=invoice,
+        intent_id=intent_id,
+        event=event,
+        expected=payment.amount_kopecks,
+        received=amount,
+        expected_currency=payment.currency,
+        received_currency=str(dispute.get("currency") or "").upper(),
+        message=f"Счёт № {invoice.number}: плательщик оспорил платёж {intent_id} на {format_roubles(amount)} ₽ "
+        f"(спор {dispute_id}, причина: {dispute.get('reason') or '—'}). Ответьте в кабинете Stripe.",
+    )
+    audit_record(
+        actor=actor,
+        action="billing.payment_disputed",
+        obj=payment,
+        changes={
+            "dispute": [None, dispute_id],
+            "dispute_status": [None, DISPUTE_STATUSES.get(status, status)],
+            "amount_kopecks": [None, amount],
+        },
+    )
     if status == "lost":
         chargeback_book(payment=payment, dispute_id=dispute_id, amount_kopecks=amount, actor=actor)
         return "chargeback"

@@ -22,7 +22,8 @@ QUEUE = frozenset({AMBIGUOUS, UNMATCHED})
 
 _NUMBER = re.compile(r"(?<![\d.])(20\d{2})\s*[-‐–—/]\s*(\d{1,7})(?![\d])(?![-./]\d)")
 _INVOICE_WORD = re.compile(
-    r"(?:сч[её]т\w*|сч|invoice|инвойс)\.?\s*(?:на\s+оплату\s*)?(?:№|N|No|#|номер)?\s*[:.]?\s*$", re.IGNORECASE)
+    r"(?:сч[её]т\w*|сч|invoice|инвойс)\.?\s*(?:на\s+оплату\s*)?(?:№|N|No|#|номер)?\s*[:.]?\s*$", re.IGNORECASE
+)
 
 # «по счетам № 2026-0001, 2026-0002 и № 2026-0003»: the numbers after the first are listed too.
 _LIST_GAP = re.compile(r"^(?:\s|,|;|и\s|№)*$", re.IGNORECASE)
@@ -46,8 +47,8 @@ def invoice_numbers(purpose: str) -> list[tuple[Key, str]]:
     for match in _NUMBER.finditer(text):
         key = (int(match.group(1)), int(match.group(2)))
         found = (key, re.sub(r"\s+", "", match.group(0)))
-        before = text[max(0, match.start() - 30): match.start()]
-        listed = last_named >= 0 and _LIST_GAP.match(text[last_named: match.start()]) is not None
+        before = text[max(0, match.start() - 30) : match.start()]
+        listed = last_named >= 0 and _LIST_GAP.match(text[last_named : match.start()]) is not None
         is_named = listed or _INVOICE_WORD.search(before) is not None
         if is_named:
             last_named = match.end()
@@ -97,10 +98,17 @@ class Matcher:
     def book(self, invoice: OpenInvoice, amount_kopecks: int, reason: str = "") -> Proposal:
         left = self.left[invoice.id]
         if left <= 0:
-            why = ("уже оплачен" if invoice.payable or invoice.status_label == "Оплачен"
-                   else f"в статусе «{invoice.status_label}»")
-            return Proposal(UNMATCHED, invoice_number=invoice.number, candidates=[invoice.id],
-                            reason=f"Счёт № {invoice.number} {why}: разберите платёж вручную.")
+            why = (
+                "уже оплачен"
+                if invoice.payable or invoice.status_label == "Оплачен"
+                else f"в статусе «{invoice.status_label}»"
+            )
+            return Proposal(
+                UNMATCHED,
+                invoice_number=invoice.number,
+                candidates=[invoice.id],
+                reason=f"Счёт № {invoice.number} {why}: разберите платёж вручную.",
+            )
         state = MATCHED if amount_kopecks == left else PARTIAL if amount_kopecks < left else OVERPAID
         booked = min(amount_kopecks, left)
         self.left[invoice.id] = left - booked
@@ -108,13 +116,22 @@ class Matcher:
         if state == PARTIAL:
             notes.append(f"Частичная оплата: остаток по счёту {format_roubles(left - booked)} ₽.")
         elif state == OVERPAID:
-            notes.append(f"Переплата {format_roubles(amount_kopecks - left)} ₽ сверх остатка по счёту: "
-                         f"зачтено {format_roubles(left)} ₽, излишек верните или зачтите.")
-        return Proposal(state, invoice_id=invoice.id, invoice_number=invoice.number, candidates=[invoice.id],
-                        reason=" ".join(notes), book_kopecks=booked)
+            notes.append(
+                f"Переплата {format_roubles(amount_kopecks - left)} ₽ сверх остатка по счёту: "
+                f"зачтено {format_roubles(left)} ₽, излишек верните или зачтите."
+            )
+        return Proposal(
+            state,
+            invoice_id=invoice.id,
+            invoice_number=invoice.number,
+            candidates=[invoice.id],
+            reason=" ".join(notes),
+            book_kopecks=booked,
+        )
 
-    def propose(self, *, amount_kopecks: int, payer_inn: str, purpose: str,
-                named: list[tuple[Key, str]] | None = None) -> Proposal:
+    def propose(
+        self, *, amount_kopecks: int, payer_inn: str, purpose: str, named: list[tuple[Key, str]] | None = None
+    ) -> Proposal:
         """`named`: `invoice_numbers(purpose)` when the caller has it already."""
         if named is None:
             named = invoice_numbers(purpose)
@@ -124,10 +141,14 @@ class Matcher:
             open_ones = [i for i in found if self.left[i.id] > 0]
             if len(open_ones) == 1:
                 return self.book(open_ones[0], amount_kopecks)
-            return Proposal(AMBIGUOUS, invoice_number=", ".join(i.number for i in found),
-                            candidates=[i.id for i in found],
-                            reason="В назначении платежа несколько счетов: "
-                                   + ", ".join(f"№ {i.number}" for i in found) + ". Выберите счёт.")
+            return Proposal(
+                AMBIGUOUS,
+                invoice_number=", ".join(i.number for i in found),
+                candidates=[i.id for i in found],
+                reason="В назначении платежа несколько счетов: "
+                + ", ".join(f"№ {i.number}" for i in found)
+                + ". Выберите счёт.",
+            )
         if found:
             invoice = found[0]
             note = ""
@@ -136,19 +157,35 @@ class Matcher:
             return self.book(invoice, amount_kopecks, note)
         not_found = f"Счёт № {', '.join(missing)} не найден. " if missing else ""
         if not payer_inn:
-            return Proposal(UNMATCHED, invoice_number=", ".join(missing),
-                            reason=(not_found or "Номера счёта в назначении нет. ") + "ИНН плательщика не указан.")
+            return Proposal(
+                UNMATCHED,
+                invoice_number=", ".join(missing),
+                reason=(not_found or "Номера счёта в назначении нет. ") + "ИНН плательщика не указан.",
+            )
         open_ones = [i for i in self.by_inn.get(payer_inn, []) if self.left[i.id] > 0]
         same = [i for i in open_ones if self.left[i.id] == amount_kopecks]
         if len(same) == 1:
             return self.book(same[0], amount_kopecks, not_found + "Счёт найден по ИНН плательщика и сумме.")
         if len(same) > 1:
-            return Proposal(AMBIGUOUS, invoice_number=", ".join(missing), candidates=[i.id for i in same],
-                            reason=not_found + f"У плательщика с ИНН {payer_inn} несколько открытых счетов на эту "
-                                               "сумму: " + ", ".join(f"№ {i.number}" for i in same) + ".")
+            return Proposal(
+                AMBIGUOUS,
+                invoice_number=", ".join(missing),
+                candidates=[i.id for i in same],
+                reason=not_found + f"У плательщика с ИНН {payer_inn} несколько открытых счетов на эту "
+                "сумму: " + ", ".join(f"№ {i.number}" for i in same) + ".",
+            )
         if open_ones:
-            return Proposal(UNMATCHED, invoice_number=", ".join(missing), candidates=[i.id for i in open_ones],
-                            reason=not_found + f"Открытые счета плательщика с ИНН {payer_inn} ("
-                            + ", ".join(f"№ {i.number}" for i in open_ones) + ") на другую сумму.")
-        return Proposal(UNMATCHED, invoice_number=", ".join(missing),
-                        reason=not_found + f"Открытых счетов плательщика с ИНН {payer_inn} нет.")
+            return Proposal(
+                UNMATCHED,
+                invoice_number=", ".join(missing),
+                candidates=[i.id for i in open_ones],
+                reason=not_found
+                + f"Открытые счета плательщика с ИНН {payer_inn} ("
+                + ", ".join(f"№ {i.number}" for i in open_ones)
+                + ") на другую сумму.",
+            )
+        return Proposal(
+            UNMATCHED,
+            invoice_number=", ".join(missing),
+            reason=not_found + f"Открытых счетов плательщика с ИНН {payer_inn} нет.",
+        )

@@ -34,11 +34,13 @@ class BankStatement(models.Model):
     debits_skipped = models.PositiveIntegerField(_("списаний пропущено"), default=0)
     others_skipped = models.PositiveIntegerField(_("документов других счетов пропущено"), default=0)
     warnings = models.JSONField(default=list, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
-    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     applied_at = models.DateTimeField(_("проведена"), null=True, blank=True)
 
     class Meta:
@@ -82,9 +84,12 @@ class BankStatementLine(models.Model):
     reason = models.TextField(_("пояснение"), blank=True)
     warnings = models.JSONField(default=list, blank=True)
     booked = models.BooleanField(default=False)
-    payment = models.OneToOneField(Payment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    payment = models.OneToOneField(
+        Payment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -94,9 +99,20 @@ class BankStatementLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["statement", "position"], name="billing_statement_line_position"),
             models.UniqueConstraint(
-                fields=["cluster", "payee_account", "document_number", "date", "amount_kopecks", "payer_account"],
-                condition=models.Q(booked=True), name="billing_statement_line_booked_once"),
-            models.CheckConstraint(condition=models.Q(amount_kopecks__gt=0), name="billing_statement_line_positive"),
+                fields=[
+                    "cluster",
+                    "payee_account",
+                    "document_number",
+                    "date",
+                    "amount_kopecks",
+                    "payer_account",
+                ],
+                condition=models.Q(booked=True),
+                name="billing_statement_line_booked_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_kopecks__gt=0), name="billing_statement_line_positive"
+            ),
         ]
         indexes = [
             models.Index(fields=["cluster", "state"]),
@@ -108,10 +124,18 @@ class BankStatementLine(models.Model):
 
     @property
     def key(self) -> tuple[str, str, str, int, str]:
-        return (self.payee_account, self.document_number, self.date.isoformat(), self.amount_kopecks,
-                self.payer_account)
+        return (
+            self.payee_account,
+            self.document_number,
+            self.date.isoformat(),
+            self.amount_kopecks,
+            self.payer_account,
+        )
 
     @property
     def in_queue(self) -> bool:
-        return (self.state in matching.QUEUE and not self.booked
-                and self.statement.status == BankStatement.Status.APPLIED)
+        return (
+            self.state in matching.QUEUE
+            and not self.booked
+            and self.statement.status == BankStatement.Status.APPLIED
+        )

@@ -94,12 +94,13 @@ def _encoding_of(data: bytes) -> tuple[str, str, list[str]]:
         if at < 0:
             continue
         end = data.find(b"\n", at)
-        raw = data[at + len(key): end if end >= 0 else len(data)]
+        raw = data[at + len(key) : end if end >= 0 else len(data)]
         written = raw.decode("ascii", errors="replace").strip()
         wanted = ENCODINGS.get(written.lower())
         if wanted is None:
             raise StatementFormatError(
-                f"Неизвестная кодировка «{written}» в строке «Кодировка=»: ожидается Windows, DOS или UTF-8.")
+                f"Неизвестная кодировка «{written}» в строке «Кодировка=»: ожидается Windows, DOS или UTF-8."
+            )
         return wanted, written, []
     try:
         data.decode("utf-8")
@@ -113,7 +114,9 @@ def parse_amount(text: str, *, line: int) -> int:
     value = re.sub(r"[\s\u00a0]", "", text)
     match = _AMOUNT.match(value)
     if not match:
-        raise StatementFormatError(f"Строка {line}: сумма «{text.strip()}» — не число (ожидается, например, 1500.00).")
+        raise StatementFormatError(
+            f"Строка {line}: сумма «{text.strip()}» — не число (ожидается, например, 1500.00)."
+        )
     return int(match.group(1)) * 100 + int((match.group(2) or "").ljust(2, "0"))
 
 
@@ -128,7 +131,8 @@ def parse_date(text: str, *, line: int, key: str) -> dt.date:
         return _calendar_date(text.strip())
     except ValueError:
         raise StatementFormatError(
-            f"Строка {line}: дата «{text.strip()}» в поле {key} не в формате ДД.ММ.ГГГГ.") from None
+            f"Строка {line}: дата «{text.strip()}» в поле {key} не в формате ДД.ММ.ГГГГ."
+        ) from None
 
 
 def _optional_date(fields: dict[str, tuple[int, str]], key: str) -> dt.date | None:
@@ -146,7 +150,9 @@ def _document(kind: str, start: int, fields: dict[str, tuple[int, str]]) -> Docu
         if not value(key):
             raise StatementFormatError(f"Строка {start}: в документе нет обязательного поля «{key}».")
     document = Document(
-        line=start, kind=kind, number=value("Номер"),
+        line=start,
+        kind=kind,
+        number=value("Номер"),
         date=parse_date(value("Дата"), line=fields["Дата"][0], key="Дата"),
         amount_kopecks=parse_amount(value("Сумма"), line=fields["Сумма"][0]),
         payer_account=_DIGITS.sub("", value("ПлательщикСчет") or value("ПлательщикРасчСчет")),
@@ -157,8 +163,11 @@ def _document(kind: str, start: int, fields: dict[str, tuple[int, str]]) -> Docu
         payee_name=value("Получатель1") or value("Получатель"),
         received_date=_optional_date(fields, "ДатаПоступило"),
         debited_date=_optional_date(fields, "ДатаСписано"),
-        purpose=" ".join(p for p in [value("НазначениеПлатежа"), *(value(f"НазначениеПлатежа{i}")
-                                                                   for i in range(1, 7))] if p),
+        purpose=" ".join(
+            p
+            for p in [value("НазначениеПлатежа"), *(value(f"НазначениеПлатежа{i}") for i in range(1, 7))]
+            if p
+        ),
     )
     inside = _INN_IN_NAME.match(value("Плательщик"))
     if inside:  # «Плательщик=ИНН 7701234567 ООО «Ромашка»»
@@ -178,21 +187,25 @@ def _document(kind: str, start: int, fields: dict[str, tuple[int, str]]) -> Docu
 def parse(data: bytes) -> Statement:
     """Read a statement file (bytes as uploaded)."""
     if len(data) > MAX_BYTES:
-        raise StatementFormatError(f"Файл больше {MAX_BYTES // (1024 * 1024)} МБ: разбейте выписку по периодам.")
+        raise StatementFormatError(
+            f"Файл больше {MAX_BYTES // (1024 * 1024)} МБ: разбейте выписку по периодам."
+        )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     head = data.lstrip()[: len(SIGNATURE)]
     if head != SIGNATURE.encode("ascii"):
         raise StatementFormatError(
             "Это не выписка в формате 1CClientBankExchange: первая строка файла должна быть «1CClientBankExchange». "
-            "Выгрузите выписку из клиент-банка для 1С.")
+            "Выгрузите выписку из клиент-банка для 1С."
+        )
     codec, written, warnings = _encoding_of(data)
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise StatementFormatError(
-            f"Строка {line}: файл не читается в кодировке {written}, указанной в строке «Кодировка=».") from None
+            f"Строка {line}: файл не читается в кодировке {written}, указанной в строке «Кодировка=»."
+        ) from None
     header: dict[str, str] = {}
     accounts: list[str] = []
     sections: list[AccountSection] = []
@@ -214,7 +227,8 @@ def parse(data: bytes) -> Statement:
             if section is not None:
                 raise StatementFormatError(
                     f"Строка {number}: новый документ начинается, а раздел из строки {started} не закрыт "
-                    f"(нет «{'КонецДокумента' if section == 'document' else 'КонецРасчСчет'}»).")
+                    f"(нет «{'КонецДокумента' if section == 'document' else 'КонецРасчСчет'}»)."
+                )
             section, started, kind, fields = "document", number, value.strip(), {}
         elif key == "КонецДокумента":
             if section != "document":
@@ -224,7 +238,8 @@ def parse(data: bytes) -> Statement:
         elif key == "СекцияРасчСчет":
             if section is not None:
                 raise StatementFormatError(
-                    f"Строка {number}: раздел счёта начинается, а раздел из строки {started} не закрыт.")
+                    f"Строка {number}: раздел счёта начинается, а раздел из строки {started} не закрыт."
+                )
             section, started, fields = "account", number, {}
         elif key == "КонецРасчСчет":
             if section != "account":
@@ -235,7 +250,8 @@ def parse(data: bytes) -> Statement:
             if section is not None:
                 raise StatementFormatError(
                     f"Строка {number}: файл кончается, а раздел из строки {started} не закрыт "
-                    f"(нет «{'КонецДокумента' if section == 'document' else 'КонецРасчСчет'}»).")
+                    f"(нет «{'КонецДокумента' if section == 'document' else 'КонецРасчСчет'}»)."
+                )
             finished = True
         elif not sep:
             warnings.append(f"Строка {number}: «{row[:60]}» — не «Ключ=Значение», пропущена.")
@@ -249,7 +265,8 @@ def parse(data: bytes) -> Statement:
     if section is not None:
         closing = "КонецДокумента" if section == "document" else "КонецРасчСчет"
         raise StatementFormatError(
-            f"Файл обрезан: раздел, начатый в строке {started}, не закончен (нет «{closing}»).")
+            f"Файл обрезан: раздел, начатый в строке {started}, не закончен (нет «{closing}»)."
+        )
     if not finished:
         raise StatementFormatError("Файл обрезан: нет строки «КонецФайла». Выгрузите выписку заново.")
     version = header.get("ВерсияФормата", "")
@@ -259,9 +276,14 @@ def parse(data: bytes) -> Statement:
         if item.account and item.account not in accounts:
             accounts.append(item.account)
     return Statement(
-        version=version, encoding=written,
-        date_from=_header_date(header, "ДатаНачала"), date_to=_header_date(header, "ДатаКонца"),
-        accounts=accounts, sections=sections, documents=documents, warnings=warnings,
+        version=version,
+        encoding=written,
+        date_from=_header_date(header, "ДатаНачала"),
+        date_to=_header_date(header, "ДатаКонца"),
+        accounts=accounts,
+        sections=sections,
+        documents=documents,
+        warnings=warnings,
     )
 
 
@@ -280,14 +302,24 @@ def _account_section(fields: dict[str, tuple[int, str]]) -> AccountSection:
 
     return AccountSection(
         account=_DIGITS.sub("", fields.get("РасчСчет", (0, ""))[1]),
-        date_from=_optional_date(fields, "ДатаНачала"), date_to=_optional_date(fields, "ДатаКонца"),
-        opening_kopecks=amount("НачальныйОстаток"), closing_kopecks=amount("КонечныйОстаток"),
+        date_from=_optional_date(fields, "ДатаНачала"),
+        date_to=_optional_date(fields, "ДатаКонца"),
+        opening_kopecks=amount("НачальныйОстаток"),
+        closing_kopecks=amount("КонечныйОстаток"),
     )
 
 
-def render(*, account: str, documents: list[Document], date_from: dt.date, date_to: dt.date,
-           encoding: str = "Windows", version: str = "1.03", newline: str = "\r\n",
-           opening_kopecks: int = 0) -> bytes:
+def render(
+    *,
+    account: str,
+    documents: list[Document],
+    date_from: dt.date,
+    date_to: dt.date,
+    encoding: str = "Windows",
+    version: str = "1.03",
+    newline: str = "\r\n",
+    opening_kopecks: int = 0,
+) -> bytes:
     """A statement file of `account` as a bank client writes it (the demo's file, tests, bench)."""
 
     def money(kopecks: int) -> str:
@@ -295,20 +327,41 @@ def render(*, account: str, documents: list[Document], date_from: dt.date, date_
 
     incoming = sum(d.amount_kopecks for d in documents if d.payee_account == account)
     outgoing = sum(d.amount_kopecks for d in documents if d.payer_account == account)
-    rows = [SIGNATURE, f"ВерсияФормата={version}", f"Кодировка={encoding}", "Отправитель=Клиент-банк (демо)",
-            "Получатель=Бухгалтерия", f"ДатаСоздания={date_to:%d.%m.%Y}", "ВремяСоздания=09:00:00",
-            f"ДатаНачала={date_from:%d.%m.%Y}", f"ДатаКонца={date_to:%d.%m.%Y}", f"РасчСчет={account}",
-            "СекцияРасчСчет", f"ДатаНачала={date_from:%d.%m.%Y}", f"ДатаКонца={date_to:%d.%m.%Y}",
-            f"РасчСчет={account}", f"НачальныйОстаток={money(opening_kopecks)}", f"ВсегоПоступило={money(incoming)}",
-            f"ВсегоСписано={money(outgoing)}", f"КонечныйОстаток={money(opening_kopecks + incoming - outgoing)}",
-            "КонецРасчСчет"]
+    rows = [
+        SIGNATURE,
+        f"ВерсияФормата={version}",
+        f"Кодировка={encoding}",
+        "Отправитель=Клиент-банк (демо)",
+        "Получатель=Бухгалтерия",
+        f"ДатаСоздания={date_to:%d.%m.%Y}",
+        "ВремяСоздания=09:00:00",
+        f"ДатаНачала={date_from:%d.%m.%Y}",
+        f"ДатаКонца={date_to:%d.%m.%Y}",
+        f"РасчСчет={account}",
+        "СекцияРасчСчет",
+        f"ДатаНачала={date_from:%d.%m.%Y}",
+        f"ДатаКонца={date_to:%d.%m.%Y}",
+        f"РасчСчет={account}",
+        f"НачальныйОстаток={money(opening_kopecks)}",
+        f"ВсегоПоступило={money(incoming)}",
+        f"ВсегоСписано={money(outgoing)}",
+        f"КонечныйОстаток={money(opening_kopecks + incoming - outgoing)}",
+        "КонецРасчСчет",
+    ]
     for d in documents:
-        rows += [f"СекцияДокумент={d.kind}", f"Номер={d.number}", f"Дата={d.date:%d.%m.%Y}",
-                 f"Сумма={money(d.amount_kopecks)}", f"ПлательщикСчет={d.payer_account}",
-                 f"Плательщик=ИНН {d.payer_inn} {d.payer_name}" if d.payer_inn else f"Плательщик={d.payer_name}",
-                 f"ПлательщикИНН={d.payer_inn}", f"Плательщик1={d.payer_name}",
-                 f"ПолучательСчет={d.payee_account}", f"ПолучательИНН={d.payee_inn}",
-                 f"Получатель1={d.payee_name}"]
+        rows += [
+            f"СекцияДокумент={d.kind}",
+            f"Номер={d.number}",
+            f"Дата={d.date:%d.%m.%Y}",
+            f"Сумма={money(d.amount_kopecks)}",
+            f"ПлательщикСчет={d.payer_account}",
+            f"Плательщик=ИНН {d.payer_inn} {d.payer_name}" if d.payer_inn else f"Плательщик={d.payer_name}",
+            f"ПлательщикИНН={d.payer_inn}",
+            f"Плательщик1={d.payer_name}",
+            f"ПолучательСчет={d.payee_account}",
+            f"ПолучательИНН={d.payee_inn}",
+            f"Получатель1={d.payee_name}",
+        ]
         if d.received_date:
             rows.append(f"ДатаПоступило={d.received_date:%d.%m.%Y}")
         if d.debited_date:

@@ -32,7 +32,11 @@ def any_of(field: str, values: Iterable[object]) -> AnyOf:
 
 
 def statements_for_cluster(cluster: Cluster) -> QuerySet[BankStatement]:
-    return BankStatement.objects.filter(cluster=cluster).select_related("uploaded_by").order_by("-created_at", "-id")
+    return (
+        BankStatement.objects.filter(cluster=cluster)
+        .select_related("uploaded_by")
+        .order_by("-created_at", "-id")
+    )
 
 
 def statement_get(cluster: Cluster, pk: int | str) -> BankStatement | None:
@@ -44,29 +48,43 @@ def statement_get(cluster: Cluster, pk: int | str) -> BankStatement | None:
 
 
 LINE_ORDERINGS: dict[str, tuple[str, ...]] = {
-    "date": ("date", "id"), "-date": ("-date", "-id"),
-    "amount": ("amount_kopecks", "id"), "-amount": ("-amount_kopecks", "-id"),
-    "payer": ("payer_name", "id"), "statement": ("statement_id", "position"),
+    "date": ("date", "id"),
+    "-date": ("-date", "-id"),
+    "amount": ("amount_kopecks", "id"),
+    "-amount": ("-amount_kopecks", "-id"),
+    "payer": ("payer_name", "id"),
+    "statement": ("statement_id", "position"),
 }
 
 
-def lines_for_cluster(cluster: Cluster, *, state: str | None = None, statement_id: int | None = None,
-                      search: str | None = None, queue: bool = False,
-                      ordering: str | None = None) -> QuerySet[BankStatementLine]:
+def lines_for_cluster(
+    cluster: Cluster,
+    *,
+    state: str | None = None,
+    statement_id: int | None = None,
+    search: str | None = None,
+    queue: bool = False,
+    ordering: str | None = None,
+) -> QuerySet[BankStatementLine]:
     """Lines of the cluster's statements; `queue`: those waiting for staff (unmatched or
     ambiguous lines of applied statements); `search`: payer, INN, document number, purpose."""
     qs = BankStatementLine.objects.filter(cluster=cluster).select_related("statement", "invoice")
     if state == "queue" or queue:
-        qs = qs.filter(state__in=sorted(matching.QUEUE), booked=False,
-                       statement__status=BankStatement.Status.APPLIED)
+        qs = qs.filter(
+            state__in=sorted(matching.QUEUE), booked=False, statement__status=BankStatement.Status.APPLIED
+        )
     elif state in BankStatementLine.State.values:
         qs = qs.filter(state=state)
     if statement_id is not None:
         qs = qs.filter(statement_id=statement_id)
     query = (search or "").strip()
     if query:
-        condition = (Q(payer_name__icontains=query) | Q(document_number=query) | Q(purpose__icontains=query)
-                     | Q(invoice_number__icontains=query))
+        condition = (
+            Q(payer_name__icontains=query)
+            | Q(document_number=query)
+            | Q(purpose__icontains=query)
+            | Q(invoice_number__icontains=query)
+        )
         if query.isdigit():
             condition |= Q(payer_inn__startswith=query)
         qs = qs.filter(condition)
@@ -78,8 +96,11 @@ def line_get(cluster: Cluster, pk: int | str) -> BankStatementLine | None:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
-    return (BankStatementLine.objects.filter(cluster=cluster, pk=pk)
-            .select_related("statement", "invoice", "payment").first())
+    return (
+        BankStatementLine.objects.filter(cluster=cluster, pk=pk)
+        .select_related("statement", "invoice", "payment")
+        .first()
+    )
 
 
 def line_candidates(cluster: Cluster, line: BankStatementLine) -> list[Invoice]:
@@ -87,12 +108,16 @@ def line_candidates(cluster: Cluster, line: BankStatementLine) -> list[Invoice]:
     ids = [i for i in line.candidates if isinstance(i, int)]
     if not ids:
         return []
-    return list(Invoice.objects.filter(cluster=cluster, pk__in=ids, status__in=sorted(Invoice.PAYABLE))
-                .order_by("issue_date", "id"))
+    return list(
+        Invoice.objects.filter(cluster=cluster, pk__in=ids, status__in=sorted(Invoice.PAYABLE)).order_by(
+            "issue_date", "id"
+        )
+    )
 
 
-def invoices_to_match(cluster: Cluster, *, numbers: Iterable[matching.Key], inns: Iterable[str],
-                      lock: bool = False) -> list[matching.OpenInvoice]:
+def invoices_to_match(
+    cluster: Cluster, *, numbers: Iterable[matching.Key], inns: Iterable[str], lock: bool = False
+) -> list[matching.OpenInvoice]:
     """The cluster's invoices named by number in the lines (any status: a paid or void one is
     told apart from a missing one), and the payable invoices of the payers' INNs. One query;
     `lock`: the rows stay locked (in id order) until the caller's transaction ends."""
@@ -103,12 +128,19 @@ def invoices_to_match(cluster: Cluster, *, numbers: Iterable[matching.Key], inns
     qs = Invoice.objects.filter(condition, cluster=cluster).order_by("pk")
     if lock:
         qs = qs.select_for_update()
-    rows = (qs.values_list("pk", "number", "company_inn", "amount_kopecks", "paid_kopecks", "status"))
+    rows = qs.values_list("pk", "number", "company_inn", "amount_kopecks", "paid_kopecks", "status")
     labels = {value: str(label) for value, label in Invoice.Status.choices}  # translated once, not per row
-    return [matching.OpenInvoice(id=pk, number=number, company_inn=inn,
-                                 outstanding_kopecks=max(amount - paid, 0) if status != Invoice.Status.VOID else 0,
-                                 payable=status in Invoice.PAYABLE, status_label=labels.get(status, status))
-            for pk, number, inn, amount, paid, status in rows]
+    return [
+        matching.OpenInvoice(
+            id=pk,
+            number=number,
+            company_inn=inn,
+            outstanding_kopecks=max(amount - paid, 0) if status != Invoice.Status.VOID else 0,
+            payable=status in Invoice.PAYABLE,
+            status_label=labels.get(status, status),
+        )
+        for pk, number, inn, amount, paid, status in rows
+    ]
 
 
 def _number_texts(keys: set[matching.Key]) -> list[str]:
@@ -125,9 +157,9 @@ def booked_keys(cluster: Cluster, keys: Sequence[Key]) -> set[Key]:
         return set()
     numbers = sorted({k[1] for k in keys})
     dates = sorted({k[2] for k in keys})
-    rows = (BankStatementLine.objects.filter(any_of("document_number", numbers), cluster=cluster, booked=True,
-                                             date__in=dates)
-            .values_list("payee_account", "document_number", "date", "amount_kopecks", "payer_account"))
+    rows = BankStatementLine.objects.filter(
+        any_of("document_number", numbers), cluster=cluster, booked=True, date__in=dates
+    ).values_list("payee_account", "document_number", "date", "amount_kopecks", "payer_account")
     wanted = set(keys)
     return {key for a, n, d, amt, p in rows if (key := (a, n, d.isoformat(), amt, p)) in wanted}
 
@@ -138,17 +170,25 @@ def hand_recorded(cluster: Cluster, invoice_ids: Iterable[int]) -> set[tuple[int
     ids = sorted(set(invoice_ids))
     if not ids:
         return set()
-    return set(Payment.objects.filter(any_of("invoice_id", ids), cluster=cluster,
-                                      method=Payment.Method.MANUAL, status=Payment.Status.SUCCEEDED)
-               .values_list("invoice_id", "order_number", "order_date"))
+    return set(
+        Payment.objects.filter(
+            any_of("invoice_id", ids),
+            cluster=cluster,
+            method=Payment.Method.MANUAL,
+            status=Payment.Status.SUCCEEDED,
+        ).values_list("invoice_id", "order_number", "order_date")
+    )
 
 
-def invoices_money(cluster: Cluster, ids: Iterable[int]) -> list[tuple[int, str, int, int, str, dt.date,
-                                                                        dt.datetime | None]]:
+def invoices_money(
+    cluster: Cluster, ids: Iterable[int]
+) -> list[tuple[int, str, int, int, str, dt.date, dt.datetime | None]]:
     """(id, number, amount, paid, status, due, paid_at) of these invoices of the cluster, as rows
     (no model instances); `due` is the day after which the invoice is overdue. One query."""
-    rows = (Invoice.objects.filter(any_of("id", sorted(set(ids))), cluster=cluster)
-            .values_list("pk", "number", "amount_kopecks", "paid_kopecks", "status", "overdue_after", "due_date",
-                         "paid_at"))
-    return [(pk, number, amount, paid, status, overdue_after or due_date, paid_at)
-            for pk, number, amount, paid, status, overdue_after, due_date, paid_at in rows]
+    rows = Invoice.objects.filter(any_of("id", sorted(set(ids))), cluster=cluster).values_list(
+        "pk", "number", "amount_kopecks", "paid_kopecks", "status", "overdue_after", "due_date", "paid_at"
+    )
+    return [
+        (pk, number, amount, paid, status, overdue_after or due_date, paid_at)
+        for pk, number, amount, paid, status, overdue_after, due_date, paid_at in rows
+    ]

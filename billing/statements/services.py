@@ -37,9 +37,13 @@ from . import matching, parser, selectors
 from .models import BankStatement, BankStatementLine
 
 BATCH = 1000  # lines per bulk write (one INSERT … SELECT FROM unnest(…) or UPDATE … FROM (VALUES …) each)
-NOT_IN_QUEUE = "Строка не ждёт разбора: сопоставлять и отклонять можно несопоставленные строки проведённых выписок."
-RACED = ("Часть платежей этой выписки только что проведена другой выпиской. Загрузите выписку ещё раз: "
-         "уже проведённые строки будут отмечены «Уже учтён».")
+NOT_IN_QUEUE = (
+    "Строка не ждёт разбора: сопоставлять и отклонять можно несопоставленные строки проведённых выписок."
+)
+RACED = (
+    "Часть платежей этой выписки только что проведена другой выпиской. Загрузите выписку ещё раз: "
+    "уже проведённые строки будут отмечены «Уже учтён»."
+)
 State = BankStatementLine.State
 
 
@@ -69,8 +73,13 @@ class _Line:
     @property
     def key(self) -> selectors.Key:
         """The booking key, as `BankStatementLine.key` (unique among booked lines)."""
-        return (self.payee_account, self.document_number, self.date.isoformat(), self.amount_kopecks,
-                self.payer_account)
+        return (
+            self.payee_account,
+            self.document_number,
+            self.date.isoformat(),
+            self.amount_kopecks,
+            self.payer_account,
+        )
 
 
 def _propose(cluster: Cluster, lines: Sequence[_Line], *, lock: bool) -> dict[int, int]:
@@ -80,8 +89,11 @@ def _propose(cluster: Cluster, lines: Sequence[_Line], *, lock: bool) -> dict[in
     Returns what each bookable line (by position) would put on its invoice."""
     found = [matching.invoice_numbers(line.purpose) for line in lines]
     invoices = selectors.invoices_to_match(
-        cluster, numbers={key for named in found for key, _ in named},
-        inns={line.payer_inn for line in lines if line.payer_inn}, lock=lock)
+        cluster,
+        numbers={key for named in found for key, _ in named},
+        inns={line.payer_inn for line in lines if line.payer_inn},
+        lock=lock,
+    )
     matcher = matching.Matcher(invoices)
     numbers = {i.id: i.number for i in invoices}
     booked = selectors.booked_keys(cluster, [line.key for line in lines])
@@ -92,23 +104,40 @@ def _propose(cluster: Cluster, lines: Sequence[_Line], *, lock: bool) -> dict[in
         line.invoice_id, line.candidates, line.reason, line.invoice_number = None, [], "", ""
         key = line.key
         if key in booked:
-            line.state, line.reason = State.ALREADY_IMPORTED, "Этот платёж уже проведён по ранее загруженной выписке."
+            line.state, line.reason = (
+                State.ALREADY_IMPORTED,
+                "Этот платёж уже проведён по ранее загруженной выписке.",
+            )
             continue
         if key in seen:
             line.state = State.ALREADY_IMPORTED
             line.reason = f"Повтор документа из строки {seen[key]} этого файла."
             continue
         seen[key] = line.source_line
-        proposal = matcher.propose(amount_kopecks=line.amount_kopecks, payer_inn=line.payer_inn,
-                                   purpose=line.purpose, named=named)
-        if proposal.invoice_id is not None and (proposal.invoice_id, line.document_number, line.date) in by_hand:
+        proposal = matcher.propose(
+            amount_kopecks=line.amount_kopecks, payer_inn=line.payer_inn, purpose=line.purpose, named=named
+        )
+        if (
+            proposal.invoice_id is not None
+            and (proposal.invoice_id, line.document_number, line.date) in by_hand
+        ):
             matcher.left[proposal.invoice_id] += proposal.book_kopecks  # the DB total already has it
-            line.state, line.invoice_id, line.candidates = State.ALREADY_IMPORTED, proposal.invoice_id, [proposal.invoice_id]
+            line.state, line.invoice_id, line.candidates = (
+                State.ALREADY_IMPORTED,
+                proposal.invoice_id,
+                [proposal.invoice_id],
+            )
             line.invoice_number = numbers[proposal.invoice_id]
-            line.reason = (f"Платёжное поручение № {line.document_number} от {line.date:%d.%m.%Y} уже учтено "
-                           f"по счёту № {line.invoice_number} вручную.")
+            line.reason = (
+                f"Платёжное поручение № {line.document_number} от {line.date:%d.%m.%Y} уже учтено "
+                f"по счёту № {line.invoice_number} вручную."
+            )
             continue
-        line.state, line.invoice_id, line.candidates = proposal.state, proposal.invoice_id, proposal.candidates
+        line.state, line.invoice_id, line.candidates = (
+            proposal.state,
+            proposal.invoice_id,
+            proposal.candidates,
+        )
         line.invoice_number, line.reason = proposal.invoice_number[:200], proposal.reason
         if proposal.state in matching.BOOKABLE:
             amounts[line.position] = proposal.book_kopecks
@@ -121,46 +150,130 @@ def statement_import(*, actor: Actor, cluster: Cluster, file_name: str, data: by
     actor = scoped(actor, cluster)
     payee = payee_for_cluster(cluster)
     if payee is None or not payee.account:
-        raise ValidationError({"file": ["Сначала укажите реквизиты получателя взносов: выписка сверяется с его "
-                                        "расчётным счётом."]})
+        raise ValidationError(
+            {
+                "file": [
+                    "Сначала укажите реквизиты получателя взносов: выписка сверяется с его расчётным счётом."
+                ]
+            }
+        )
     try:
         parsed = parser.parse(data)
     except parser.StatementFormatError as exc:
         raise ValidationError({"file": [str(exc)]}) from None
     account = payee.account
     documents = parsed.documents
-    if account not in parsed.accounts and not any(account in (d.payee_account, d.payer_account) for d in documents):
+    if account not in parsed.accounts and not any(
+        account in (d.payee_account, d.payer_account) for d in documents
+    ):
         listed = ", ".join(parsed.accounts) or "не указан"
-        raise ValidationError({"file": [f"Выписка по счёту {listed}, а расчётный счёт получателя взносов — "
-                                        f"{account}. Загрузите выписку по этому счёту."]})
+        raise ValidationError(
+            {
+                "file": [
+                    f"Выписка по счёту {listed}, а расчётный счёт получателя взносов — "
+                    f"{account}. Загрузите выписку по этому счёту."
+                ]
+            }
+        )
     incoming = [d for d in documents if d.payee_account == account and d.payer_account != account]
     debits = sum(1 for d in documents if d.payer_account == account)
-    lines = [_Line(position=i, source_line=d.line, document_number=d.number[:40], date=d.date,
-                   amount_kopecks=d.amount_kopecks, payer_inn=d.payer_inn, payee_account=account,
-                   payer_account=d.payer_account[:20], purpose=d.purpose)
-             for i, d in enumerate(incoming, start=1)]
+    lines = [
+        _Line(
+            position=i,
+            source_line=d.line,
+            document_number=d.number[:40],
+            date=d.date,
+            amount_kopecks=d.amount_kopecks,
+            payer_inn=d.payer_inn,
+            payee_account=account,
+            payer_account=d.payer_account[:20],
+            purpose=d.purpose,
+        )
+        for i, d in enumerate(incoming, start=1)
+    ]
     with transaction.atomic():
         _propose(cluster, lines, lock=False)
         statement = BankStatement.objects.create(
-            cluster=cluster, file_name=(file_name or "statement.txt")[:255],
-            file_sha256=hashlib.sha256(data).hexdigest(), format_version=parsed.version[:10],
-            encoding=parsed.encoding[:10], account=account, date_from=parsed.date_from, date_to=parsed.date_to,
-            credits=len(lines), debits_skipped=debits, others_skipped=len(documents) - len(lines) - debits,
-            warnings=parsed.warnings, uploaded_by=actor.user,
+            cluster=cluster,
+            file_name=(file_name or "statement.txt")[:255],
+            file_sha256=hashlib.sha256(data).hexdigest(),
+            format_version=parsed.version[:10],
+            encoding=parsed.encoding[:10],
+            account=account,
+            date_from=parsed.date_from,
+            date_to=parsed.date_to,
+            credits=len(lines),
+            debits_skipped=debits,
+            others_skipped=len(documents) - len(lines) - debits,
+            warnings=parsed.warnings,
+            uploaded_by=actor.user,
         )
-        fields = ["cluster", "statement", "position", "source_line", "document_kind", "document_number", "date",
-                  "received_date", "amount_kopecks", "payer_name", "payer_inn", "payer_account", "payee_account",
-                  "purpose", "warnings", "state", "invoice", "invoice_number", "candidates", "reason", "booked"]
+        fields = [
+            "cluster",
+            "statement",
+            "position",
+            "source_line",
+            "document_kind",
+            "document_number",
+            "date",
+            "received_date",
+            "amount_kopecks",
+            "payer_name",
+            "payer_inn",
+            "payer_account",
+            "payee_account",
+            "purpose",
+            "warnings",
+            "state",
+            "invoice",
+            "invoice_number",
+            "candidates",
+            "reason",
+            "booked",
+        ]
         for start in range(0, len(lines), BATCH):
-            _insert_rows(BankStatementLine, fields, [
-                (cluster.pk, statement.pk, line.position, line.source_line, d.kind[:100], line.document_number,
-                 line.date, d.received_date, line.amount_kopecks, d.payer_name[:500], line.payer_inn,
-                 line.payer_account, line.payee_account, line.purpose, json.dumps(d.warnings), line.state,
-                 line.invoice_id, line.invoice_number, json.dumps(line.candidates), line.reason, False)
-                for line, d in zip(lines[start:start + BATCH], incoming[start:start + BATCH], strict=True)])
-        audit_record(actor=actor, action="billing.statement_import", obj=statement, changes={
-            "file_name": [None, statement.file_name], "credits": [None, len(lines)],
-            "states": [None, _counts(lines)]})
+            _insert_rows(
+                BankStatementLine,
+                fields,
+                [
+                    (
+                        cluster.pk,
+                        statement.pk,
+                        line.position,
+                        line.source_line,
+                        d.kind[:100],
+                        line.document_number,
+                        line.date,
+                        d.received_date,
+                        line.amount_kopecks,
+                        d.payer_name[:500],
+                        line.payer_inn,
+                        line.payer_account,
+                        line.payee_account,
+                        line.purpose,
+                        json.dumps(d.warnings),
+                        line.state,
+                        line.invoice_id,
+                        line.invoice_number,
+                        json.dumps(line.candidates),
+                        line.reason,
+                        False,
+                    )
+                    for line, d in zip(
+                        lines[start : start + BATCH], incoming[start : start + BATCH], strict=True
+                    )
+                ],
+            )
+        audit_record(
+            actor=actor,
+            action="billing.statement_import",
+            obj=statement,
+            changes={
+                "file_name": [None, statement.file_name],
+                "credits": [None, len(lines)],
+                "states": [None, _counts(lines)],
+            },
+        )
     return statement
 
 
@@ -178,34 +291,87 @@ def statement_apply(*, actor: Actor, statement: BankStatement) -> BankStatement:
     actor = scoped(actor, statement.cluster)
     try:
         with transaction.atomic():
-            statement = BankStatement.objects.select_for_update().select_related("cluster").get(
-                pk=statement.pk, cluster_id=statement.cluster_id)
+            statement = (
+                BankStatement.objects.select_for_update()
+                .select_related("cluster")
+                .get(pk=statement.pk, cluster_id=statement.cluster_id)
+            )
             if statement.status != BankStatement.Status.PREVIEW:
                 raise ValidationError("Выписка уже проведена: повторно её провести нельзя.")
             cluster = statement.cluster
-            lines = [_Line(pk=pk, position=position, source_line=source_line, document_number=number, date=date,
-                           amount_kopecks=amount, payer_inn=inn, payee_account=payee_account,
-                           payer_account=payer_account, purpose=purpose)
-                     for pk, position, source_line, number, date, amount, inn, payee_account, payer_account, purpose
-                     in statement.lines.order_by("position").values_list(
-                         "pk", "position", "source_line", "document_number", "date", "amount_kopecks", "payer_inn",
-                         "payee_account", "payer_account", "purpose")]
+            lines = [
+                _Line(
+                    pk=pk,
+                    position=position,
+                    source_line=source_line,
+                    document_number=number,
+                    date=date,
+                    amount_kopecks=amount,
+                    payer_inn=inn,
+                    payee_account=payee_account,
+                    payer_account=payer_account,
+                    purpose=purpose,
+                )
+                for pk, position, source_line, number, date, amount, inn, payee_account, payer_account, purpose in statement.lines.order_by(
+                    "position"
+                ).values_list(
+                    "pk",
+                    "position",
+                    "source_line",
+                    "document_number",
+                    "date",
+                    "amount_kopecks",
+                    "payer_inn",
+                    "payee_account",
+                    "payer_account",
+                    "purpose",
+                )
+            ]
             _book(actor, cluster, lines, _propose(cluster, lines, lock=True))
             statement.status = BankStatement.Status.APPLIED
             statement.applied_by, statement.applied_at = actor.user, timezone.now()
             statement.save(update_fields=["status", "applied_by", "applied_at"])
-            audit_record(actor=actor, action="billing.statement_apply", obj=statement,
-                         changes={"status": [BankStatement.Status.PREVIEW, statement.status],
-                                  "states": [None, _counts(lines)]})
+            audit_record(
+                actor=actor,
+                action="billing.statement_apply",
+                obj=statement,
+                changes={
+                    "status": [BankStatement.Status.PREVIEW, statement.status],
+                    "states": [None, _counts(lines)],
+                },
+            )
     except IntegrityError:
         raise ValidationError(RACED) from None
     return statement
 
 
-AUDIT_FIELDS = ["cluster", "actor", "actor_email", "host", "action", "object_type", "object_id", "object_repr",
-                "changes", "at"]
-PAYMENT_FIELDS = ["id", "cluster", "invoice", "method", "status", "amount_kopecks", "currency", "order_number",
-                  "order_date", "recorded_by", "created_at", "succeeded_at", "updated_at"]
+AUDIT_FIELDS = [
+    "cluster",
+    "actor",
+    "actor_email",
+    "host",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "changes",
+    "at",
+]
+PAYMENT_FIELDS = [
+    "id",
+    "cluster",
+    "invoice",
+    "method",
+    "status",
+    "amount_kopecks",
+    "currency",
+    "order_number",
+    "order_date",
+    "recorded_by",
+    "created_at",
+    "succeeded_at",
+    "updated_at",
+]
 
 
 def _book(actor: Actor, cluster: Cluster, lines: Sequence[_Line], amounts: dict[int, int]) -> None:
@@ -225,49 +391,105 @@ def _book(actor: Actor, cluster: Cluster, lines: Sequence[_Line], amounts: dict[
     method = Payment.Method.MANUAL
     method_label = str(method.label)
     for start in range(0, len(bookable), BATCH):
-        batch = bookable[start:start + BATCH]
+        batch = bookable[start : start + BATCH]
         payments = []
         entries = []
-        for line, payment_id in zip(batch, ids[start:start + BATCH], strict=True):
+        for line, payment_id in zip(batch, ids[start : start + BATCH], strict=True):
             invoice_id = line.invoice_id or 0
             amount = amounts[line.position]
             line.payment_id, line.booked = payment_id, True
             paid[invoice_id] += amount
-            payments.append((payment_id, cluster.pk, invoice_id, method, Payment.Status.SUCCEEDED, amount, CURRENCY,
-                             line.document_number, line.date, user_id, now, now, now))
-            entries.append((*who, "billing.payment_manual", Payment._meta.label_lower, str(payment_id),
-                            f"{method_label} {amount} коп.", json.dumps({
-                                "invoice": [None, invoice_id], "method": [None, method],
-                                "amount_kopecks": [None, amount], "order_number": [None, line.document_number],
-                                "order_date": [None, line.date.isoformat()], "statement_line": [None, line.pk]}),
-                            now))
+            payments.append(
+                (
+                    payment_id,
+                    cluster.pk,
+                    invoice_id,
+                    method,
+                    Payment.Status.SUCCEEDED,
+                    amount,
+                    CURRENCY,
+                    line.document_number,
+                    line.date,
+                    user_id,
+                    now,
+                    now,
+                    now,
+                )
+            )
+            entries.append(
+                (
+                    *who,
+                    "billing.payment_manual",
+                    Payment._meta.label_lower,
+                    str(payment_id),
+                    f"{method_label} {amount} коп.",
+                    json.dumps(
+                        {
+                            "invoice": [None, invoice_id],
+                            "method": [None, method],
+                            "amount_kopecks": [None, amount],
+                            "order_number": [None, line.document_number],
+                            "order_date": [None, line.date.isoformat()],
+                            "statement_line": [None, line.pk],
+                        }
+                    ),
+                    now,
+                )
+            )
         _insert_rows(Payment, PAYMENT_FIELDS, payments)
         _insert_rows(AuditEntry, AUDIT_FIELDS, entries)
     changed = []
     paid_now = []
     entries = []
     for pk, (_, number, amount, old_paid, old_status, due, paid_at) in invoices.items():
-        status = status_of(status=old_status, paid_kopecks=paid[pk], amount_kopecks=amount, due=due, today=today)
+        status = status_of(
+            status=old_status, paid_kopecks=paid[pk], amount_kopecks=amount, due=due, today=today
+        )
         if status == Invoice.Status.PAID and paid_at is None:
             paid_at = now
             paid_now.append(pk)
         changes: dict[str, list[int | str]] = {"paid_kopecks": [old_paid, paid[pk]]}
         if old_status != status:
             changes["status"] = [old_status, status]
-        entries.append((*who, "billing.invoice_paid", Invoice._meta.label_lower, str(pk), f"№ {number}",
-                        json.dumps(changes), now))
+        entries.append(
+            (
+                *who,
+                "billing.invoice_paid",
+                Invoice._meta.label_lower,
+                str(pk),
+                f"№ {number}",
+                json.dumps(changes),
+                now,
+            )
+        )
         changed.append((pk, paid[pk], status, paid_at, now))
     for start in range(0, len(changed), BATCH):
-        _update_from_values(Invoice, ["paid_kopecks", "status", "paid_at", "updated_at"], changed[start:start + BATCH],
-                            ["bigint", "varchar", "timestamptz", "timestamptz"])
-        _insert_rows(AuditEntry, AUDIT_FIELDS, entries[start:start + BATCH])
+        _update_from_values(
+            Invoice,
+            ["paid_kopecks", "status", "paid_at", "updated_at"],
+            changed[start : start + BATCH],
+            ["bigint", "varchar", "timestamptz", "timestamptz"],
+        )
+        _insert_rows(AuditEntry, AUDIT_FIELDS, entries[start : start + BATCH])
     for start in range(0, len(lines), BATCH):
         _update_from_values(
-            BankStatementLine, ["state", "invoice_id", "invoice_number", "candidates", "reason", "booked", "payment_id"],
-            [(line.pk, line.state, line.invoice_id, line.invoice_number, json.dumps(line.candidates), line.reason,
-              line.booked, line.payment_id)
-             for line in lines[start:start + BATCH]],
-            ["varchar", "bigint", "varchar", "jsonb", "text", "boolean", "bigint"])
+            BankStatementLine,
+            ["state", "invoice_id", "invoice_number", "candidates", "reason", "booked", "payment_id"],
+            [
+                (
+                    line.pk,
+                    line.state,
+                    line.invoice_id,
+                    line.invoice_number,
+                    json.dumps(line.candidates),
+                    line.reason,
+                    line.booked,
+                    line.payment_id,
+                )
+                for line in lines[start : start + BATCH]
+            ],
+            ["varchar", "bigint", "varchar", "jsonb", "text", "boolean", "bigint"],
+        )
     if paid_now:
         notify_on_commit(*paid_now, kind=Notification.Kind.PAYMENT_RECEIVED)
 
@@ -278,8 +500,10 @@ def _next_ids(model: type[models.Model], count: int) -> list[int]:
     if not count:
         return []
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                       [model._meta.db_table, count])
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [model._meta.db_table, count],
+        )
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -291,8 +515,11 @@ def _insert_rows(model: type[models.Model], fields: list[str], rows: Sequence[tu
     if not rows:
         return
     by_name = {f.name: f for f in model._meta.concrete_fields}
-    defaults = [f for f in model._meta.concrete_fields
-                if f.name not in fields and not f.primary_key and (f.has_default() or not f.null)]
+    defaults = [
+        f
+        for f in model._meta.concrete_fields
+        if f.name not in fields and not f.primary_key and (f.has_default() or not f.null)
+    ]
     columns = [by_name[name] for name in fields] + defaults
     arrays = [list(values) for values in zip(*rows, strict=True)]
     arrays += [[f.get_db_prep_save(f.get_default(), connection)] * len(rows) for f in defaults]
@@ -300,13 +527,17 @@ def _insert_rows(model: type[models.Model], fields: list[str], rows: Sequence[tu
     # Arrays of the type without its length («varchar», not «varchar(40)»): a cast would cut a
     # value that is too long; assigning it to the column refuses it, as an INSERT … VALUES does.
     types = [re.sub(r"\(.*\)", "", str(f.db_type(connection))) for f in columns]
-    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(str(f.column)) for f in columns)}) "  # noqa: S608 - names from the model
-           f"SELECT * FROM unnest({', '.join(f'%s::{t}[]' for t in types)})")
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(str(f.column)) for f in columns)}) "  # noqa: S608 - names from the model
+        f"SELECT * FROM unnest({', '.join(f'%s::{t}[]' for t in types)})"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, arrays)
 
 
-def _update_from_values(model: Any, columns: list[str], rows: list[tuple[Any, ...]], types: list[str]) -> None:
+def _update_from_values(
+    model: Any, columns: list[str], rows: list[tuple[Any, ...]], types: list[str]
+) -> None:
     """One `UPDATE … FROM unnest(%s::type[], …)` for many rows by primary key: an array parameter
     per column (Django's bulk_update builds a CASE per column whose cost grows with the square of
     the rows: 30 s for 10,000 lines)."""
@@ -317,15 +548,20 @@ def _update_from_values(model: Any, columns: list[str], rows: list[tuple[Any, ..
     names = ", ".join(quote(c) for c in ["id", *columns])
     arrays = ", ".join(f"%s::{t}[]" for t in ["bigint", *types])
     assignments = ", ".join(f"{quote(c)} = v.{quote(c)}" for c in columns)
-    sql = (f"UPDATE {table} AS t SET {assignments} FROM unnest({arrays}) AS v({names}) "  # noqa: S608 - names from the model
-           "WHERE t.id = v.id")
+    sql = (
+        f"UPDATE {table} AS t SET {assignments} FROM unnest({arrays}) AS v({names}) "  # noqa: S608 - names from the model
+        "WHERE t.id = v.id"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [list(values) for values in zip(*rows, strict=True)])
 
 
 def _queued(line: BankStatementLine) -> BankStatementLine:
-    line = (BankStatementLine.objects.select_for_update(of=("self",)).select_related("statement", "cluster")
-            .get(pk=line.pk, cluster_id=line.cluster_id))
+    line = (
+        BankStatementLine.objects.select_for_update(of=("self",))
+        .select_related("statement", "cluster")
+        .get(pk=line.pk, cluster_id=line.cluster_id)
+    )
     if not line.in_queue:
         raise ValidationError(NOT_IN_QUEUE)
     return line
@@ -342,27 +578,61 @@ def line_match(*, actor: Actor, line: BankStatementLine, invoice: Invoice) -> Ba
             line = _queued(line)
             invoice = locked(invoice)
             if not invoice.is_payable:
-                raise ValidationError({"invoice": [
-                    f"Счёт № {invoice.number} не ждёт оплаты (статус «{invoice.get_status_display()}»)."]})
+                raise ValidationError(
+                    {
+                        "invoice": [
+                            f"Счёт № {invoice.number} не ждёт оплаты (статус «{invoice.get_status_display()}»)."
+                        ]
+                    }
+                )
             left = invoice.outstanding_kopecks
             booked = min(line.amount_kopecks, left)
-            payment = payment_record_manual(actor=actor, invoice=invoice, amount_kopecks=booked,
-                                            order_number=line.document_number, order_date=line.date)
-            state = (State.MATCHED if line.amount_kopecks == left
-                     else State.PARTIAL if line.amount_kopecks < left else State.OVERPAID)
+            payment = payment_record_manual(
+                actor=actor,
+                invoice=invoice,
+                amount_kopecks=booked,
+                order_number=line.document_number,
+                order_date=line.date,
+            )
+            state = (
+                State.MATCHED
+                if line.amount_kopecks == left
+                else State.PARTIAL
+                if line.amount_kopecks < left
+                else State.OVERPAID
+            )
             before = {"state": line.state, "invoice": line.invoice_id}
             note = f"Сопоставлено вручную со счётом № {invoice.number}."
             if state == State.OVERPAID:
-                note += (f" Переплата {format_roubles(line.amount_kopecks - left)} ₽: зачтено "
-                         f"{format_roubles(left)} ₽, излишек верните или зачтите.")
+                note += (
+                    f" Переплата {format_roubles(line.amount_kopecks - left)} ₽: зачтено "
+                    f"{format_roubles(left)} ₽, излишек верните или зачтите."
+                )
             line.state, line.invoice, line.payment, line.booked = state, invoice, payment, True
             line.invoice_number, line.reason = invoice.number, note
             line.resolved_by, line.resolved_at = actor.user, timezone.now()
-            line.save(update_fields=["state", "invoice", "payment", "booked", "invoice_number", "reason",
-                                     "resolved_by", "resolved_at"])
-            audit_record(actor=actor, action="billing.statement_line_match", obj=line, changes={
-                "state": [before["state"], state], "invoice": [before["invoice"], invoice.pk],
-                "payment": [None, payment.pk]})
+            line.save(
+                update_fields=[
+                    "state",
+                    "invoice",
+                    "payment",
+                    "booked",
+                    "invoice_number",
+                    "reason",
+                    "resolved_by",
+                    "resolved_at",
+                ]
+            )
+            audit_record(
+                actor=actor,
+                action="billing.statement_line_match",
+                obj=line,
+                changes={
+                    "state": [before["state"], state],
+                    "invoice": [before["invoice"], invoice.pk],
+                    "payment": [None, payment.pk],
+                },
+            )
     except IntegrityError:
         raise ValidationError("Этот платёж уже проведён по другой выписке.") from None
     return line
@@ -381,6 +651,10 @@ def line_dismiss(*, actor: Actor, line: BankStatementLine, reason: str) -> BankS
         line.state, line.reason = State.DISMISSED, reason[:2000]
         line.resolved_by, line.resolved_at = actor.user, timezone.now()
         line.save(update_fields=["state", "reason", "resolved_by", "resolved_at"])
-        audit_record(actor=actor, action="billing.statement_line_dismiss", obj=line,
-                     changes={"state": [before, line.state], "reason": [None, line.reason]})
+        audit_record(
+            actor=actor,
+            action="billing.statement_line_dismiss",
+            obj=line,
+            changes={"state": [before, line.state], "reason": [None, line.reason]},
+        )
     return line

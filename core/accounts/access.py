@@ -66,8 +66,9 @@ def member_access(*, user: User | AnonymousUser | None, cluster: Cluster | None)
         return MemberAccess(manager=False)
     grants = [g for g in user_grants(user) if g.cluster_id == cluster.pk]
     manager = any(g.role in MANAGER_ROLES for g in grants)
-    companies = frozenset(g.company_id for g in grants
-                          if g.role == Grant.Role.MEMBER_REPRESENTATIVE and g.company_id)
+    companies = frozenset(
+        g.company_id for g in grants if g.role == Grant.Role.MEMBER_REPRESENTATIVE and g.company_id
+    )
     return MemberAccess(manager=manager, company_ids=companies)
 
 

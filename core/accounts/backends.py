@@ -14,8 +14,12 @@ from .services import user_authenticate
 
 class EmailLockoutBackend(BaseBackend):
     def authenticate(
-        self, request: HttpRequest | None, email: str | None = None, password: str | None = None,
-        username: str | None = None, **kwargs: Any,
+        self,
+        request: HttpRequest | None,
+        email: str | None = None,
+        password: str | None = None,
+        username: str | None = None,
+        **kwargs: Any,
     ) -> User | None:
         login = email or username
         if not login or password is None:

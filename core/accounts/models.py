@@ -91,10 +91,14 @@ class Grant(models.Model):
             models.CheckConstraint(
                 name="grant_cluster_roles_have_cluster",
                 condition=(
-                    models.Q(role__in=["cluster_admin", "cluster_staff", "member_representative"],
-                             cluster__isnull=False)
-                    | models.Q(role__in=["platform_admin", "ministry_federal", "ministry_regional"],
-                               cluster__isnull=True)
+                    models.Q(
+                        role__in=["cluster_admin", "cluster_staff", "member_representative"],
+                        cluster__isnull=False,
+                    )
+                    | models.Q(
+                        role__in=["platform_admin", "ministry_federal", "ministry_regional"],
+                        cluster__isnull=True,
+                    )
                 ),
             ),
             models.CheckConstraint(
@@ -102,7 +106,8 @@ class Grant(models.Model):
                 condition=~models.Q(role="ministry_regional") | ~models.Q(region_codes=[]),
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "cluster"], name="grant_unique_per_cluster",
+                fields=["user", "role", "cluster"],
+                name="grant_unique_per_cluster",
                 nulls_distinct=False,
             ),
         ]

@@ -40,7 +40,11 @@ def user_get_or_create(*, email: str, password: str | None, full_name: str = "")
 
 
 def grant_role(
-    *, user: User, role: str, cluster: Cluster | None = None, region_codes: list[str] | None = None,
+    *,
+    user: User,
+    role: str,
+    cluster: Cluster | None = None,
+    region_codes: list[str] | None = None,
     company_id: int | None = None,
 ) -> Grant:
     """Give a role; idempotent for the same (user, role, cluster)."""
@@ -57,7 +61,9 @@ def grant_role(
             raise ValidationError({"region_codes": f"Неизвестные коды регионов: {', '.join(unknown)}."})
     with transaction.atomic():
         grant, _ = Grant.objects.update_or_create(
-            user=user, role=role, cluster=cluster,
+            user=user,
+            role=role,
+            cluster=cluster,
             defaults={"region_codes": region_codes, "company_id": company_id},
         )
     return grant
@@ -106,8 +112,12 @@ def _reserve_guess(*, email: str, address: str, now: dt.datetime) -> tuple[int, 
                                            WHEN {fresh} THEN %(now)s ELSE t.window_started_at END,
                   locked_until = CASE WHEN t.locked_until > %(now)s THEN t.locked_until END
                 RETURNING failures, locked_until""",  # noqa: S608 (the table name is ours)
-            {"email": email, "address": address, "now": now,
-             "window_start": now - dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)},
+            {
+                "email": email,
+                "address": address,
+                "now": now,
+                "window_start": now - dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES),
+            },
         )
         failures, locked_until = cursor.fetchone()
     return int(failures), locked_until
@@ -115,11 +125,17 @@ def _reserve_guess(*, email: str, address: str, now: dt.datetime) -> tuple[int, 
 
 def _lock(*, email: str, address: str, now: dt.datetime) -> dt.datetime:
     until = now + dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    SignInLock.objects.filter(email=email, address=address, locked_until__isnull=True).update(locked_until=until)
-    return SignInLock.objects.values_list("locked_until", flat=True).get(email=email, address=address) or until
+    SignInLock.objects.filter(email=email, address=address, locked_until__isnull=True).update(
+        locked_until=until
+    )
+    return (
+        SignInLock.objects.values_list("locked_until", flat=True).get(email=email, address=address) or until
+    )
 
 
-def user_authenticate(*, email: str, password: str, address: str, cluster: Cluster | None = None) -> AuthResult:
+def user_authenticate(
+    *, email: str, password: str, address: str, cluster: Cluster | None = None
+) -> AuthResult:
     """Check e-mail and password from a client `address`; on a cluster's host (`cluster`
     given) only an account holding a role in that cluster signs in.
 
@@ -184,8 +200,9 @@ def api_token_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def api_token_create(*, user: User, name: str = "", expires_in_days: int | None = None, host: str = "",
-                     actor: Actor) -> tuple[ApiToken, str]:
+def api_token_create(
+    *, user: User, name: str = "", expires_in_days: int | None = None, host: str = "", actor: Actor
+) -> tuple[ApiToken, str]:
     """A new token of `user`; returns it and its key, which is never readable again."""
     if actor.user is not None and actor.user.pk != user.pk:
         raise PermissionDenied("Токен создаёт только его владелец.")
@@ -193,23 +210,34 @@ def api_token_create(*, user: User, name: str = "", expires_in_days: int | None 
     if not 1 <= days <= API_TOKEN_MAX_DAYS:
         raise ValidationError({"expires_in_days": f"Срок действия — от 1 до {API_TOKEN_MAX_DAYS} дней."})
     key = secrets.token_urlsafe(30)
-    token = ApiToken(user=user, name=(name or "").strip() or "Токен API", key_hash=api_token_hash(key),
-                     prefix=key[:8], host=host.lower(), expires_at=timezone.now() + dt.timedelta(days=days))
+    token = ApiToken(
+        user=user,
+        name=(name or "").strip() or "Токен API",
+        key_hash=api_token_hash(key),
+        prefix=key[:8],
+        host=host.lower(),
+        expires_at=timezone.now() + dt.timedelta(days=days),
+    )
     token.full_clean()
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()  # one creation at a time per user
         if api_tokens_of(user).count() >= API_TOKENS_PER_USER:
-            raise ValidationError({"name": f"У вас уже {API_TOKENS_PER_USER} действующих токенов: "
-                                           "отзовите ненужные."})
+            raise ValidationError(
+                {"name": f"У вас уже {API_TOKENS_PER_USER} действующих токенов: отзовите ненужные."}
+            )
         token.save()
         _token_audit(actor=actor, action="api_token.create", token=token, changes={"host": token.host})
     return token, key
 
 
-def _token_audit(*, actor: Actor, action: str, token: ApiToken, changes: dict[str, str] | None = None) -> None:
+def _token_audit(
+    *, actor: Actor, action: str, token: ApiToken, changes: dict[str, str] | None = None
+) -> None:
     """The owner's own token actions are account events (no cluster's log); a cluster admin
     revoking a staff token acts in the cluster and is logged there."""
-    entry = audit_entry(actor=actor, action=action, obj=token, changes={"name": token.name, **(changes or {})})
+    entry = audit_entry(
+        actor=actor, action=action, obj=token, changes={"name": token.name, **(changes or {})}
+    )
     if actor.user is None or actor.user.pk == token.user_id:
         entry.cluster = None
     entry.save()
@@ -220,15 +248,17 @@ def api_token_authenticate(*, key: str, host: str) -> tuple[User, int] | None:
     use. One statement: the token's UPDATE … RETURNING joined to its user."""
     now = timezone.now()
     tokens, users = ApiToken._meta.db_table, User._meta.db_table
-    found = list(User.objects.raw(
-        f"""WITH used AS (
+    found = list(
+        User.objects.raw(
+            f"""WITH used AS (
                 UPDATE {tokens} SET last_used_at = %s
                 WHERE key_hash = %s AND revoked_at IS NULL AND expires_at > %s AND (host = '' OR host = %s)
                 RETURNING id AS token_id, user_id)
             SELECT u.*, used.token_id FROM {users} u JOIN used ON used.user_id = u.id
             WHERE u.is_active""",  # noqa: S608 (table names are ours)
-        [now, api_token_hash(key), now, host.lower()],
-    ))
+            [now, api_token_hash(key), now, host.lower()],
+        )
+    )
     if not found:
         return None
     return found[0], int(found[0].token_id)  # type: ignore[attr-defined]
@@ -239,9 +269,18 @@ def api_token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:
     is that cluster's staff."""
     if actor.user is not None and actor.user.pk != token.user_id:
         cluster = actor.cluster
-        if cluster is None or Grant.Role.CLUSTER_ADMIN not in user_cluster_roles(actor.user, cluster) or not (
-                Grant.objects.filter(user_id=token.user_id, cluster=cluster, role=Grant.Role.CLUSTER_STAFF).exists()):
-            raise PermissionDenied("Отозвать чужой токен может только администратор кластера — у его сотрудников.")
+        if (
+            cluster is None
+            or Grant.Role.CLUSTER_ADMIN not in user_cluster_roles(actor.user, cluster)
+            or not (
+                Grant.objects.filter(
+                    user_id=token.user_id, cluster=cluster, role=Grant.Role.CLUSTER_STAFF
+                ).exists()
+            )
+        ):
+            raise PermissionDenied(
+                "Отозвать чужой токен может только администратор кластера — у его сотрудников."
+            )
     with transaction.atomic():
         ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
         token.refresh_from_db()

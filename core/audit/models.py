@@ -10,10 +10,16 @@ from django.utils.translation import gettext_lazy as _
 class AuditEntry(models.Model):
     """Who changed what, when and from which host. Rows of a cluster carry that cluster."""
 
-    cluster = models.ForeignKey("tenants.Cluster", on_delete=models.CASCADE, null=True, blank=True,
-                                related_name="audit_entries")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="audit_entries")
+    cluster = models.ForeignKey(
+        "tenants.Cluster", on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+    )
     actor_email = models.CharField(_("e-mail"), max_length=254, blank=True)
     host = models.CharField(_("хост"), max_length=253, blank=True)
     action = models.CharField(_("действие"), max_length=60)

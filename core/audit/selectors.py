@@ -24,8 +24,14 @@ def audit_for_cluster(*, cluster: Cluster) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(cluster=cluster).select_related("actor")
 
 
-def audit_search(*, cluster: Cluster, object_type: str = "", object_id: str = "", actor_id: int | None = None,
-                 query: str = "") -> QuerySet[AuditEntry]:
+def audit_search(
+    *,
+    cluster: Cluster,
+    object_type: str = "",
+    object_id: str = "",
+    actor_id: int | None = None,
+    query: str = "",
+) -> QuerySet[AuditEntry]:
     """The cluster's log narrowed by object, person and a text (in the object or the actor's e-mail)."""
     qs = audit_for_cluster(cluster=cluster)
     if object_type:

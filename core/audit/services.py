@@ -60,7 +60,9 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
-def audit_entry(*, actor: Actor, action: str, obj: models.Model, changes: dict[str, Any] | None = None) -> AuditEntry:
+def audit_entry(
+    *, actor: Actor, action: str, obj: models.Model, changes: dict[str, Any] | None = None
+) -> AuditEntry:
     """The audit row for an action on obj, unsaved (for bulk_create by services writing many rows)."""
     cluster = actor.cluster or current_cluster()
     return AuditEntry(
@@ -76,7 +78,9 @@ def audit_entry(*, actor: Actor, action: str, obj: models.Model, changes: dict[s
     )
 
 
-def audit_record(*, actor: Actor, action: str, obj: models.Model, changes: dict[str, Any] | None = None) -> AuditEntry:
+def audit_record(
+    *, actor: Actor, action: str, obj: models.Model, changes: dict[str, Any] | None = None
+) -> AuditEntry:
     """One audit row for an action on obj (in the current cluster unless the actor names one)."""
     entry = audit_entry(actor=actor, action=action, obj=obj, changes=changes)
     entry.save()
@@ -84,6 +88,7 @@ def audit_record(*, actor: Actor, action: str, obj: models.Model, changes: dict[
 
 
 # --- audited writes: one way for every service -----------------------------------------------
+
 
 def fields_only(fields: dict[str, Any], allowed: frozenset[str] | set[str]) -> dict[str, Any]:
     """The fields a service accepts; anything else is a programming error, not user input."""
@@ -99,22 +104,30 @@ def _audited(obj: models.Model, audited: list[str] | None) -> list[str]:
     return [f.name for f in obj._meta.concrete_fields if f.name != "id" and not f.name.endswith("_at")]
 
 
-def model_create(*, obj: models.Model, actor: Actor | None, action: str,
-                 audited: list[str] | None = None) -> models.Model:
+def model_create(
+    *, obj: models.Model, actor: Actor | None, action: str, audited: list[str] | None = None
+) -> models.Model:
     """Validate and save a new object with its audit row (none for the system's own writes when
     `actor` is None), in one transaction."""
     obj.full_clean()
     with transaction.atomic():
         obj.save()
         if actor is not None:
-            audit_record(actor=actor, action=action, obj=obj,
-                         changes=diff({}, snapshot(obj, _audited(obj, audited))))
+            audit_record(
+                actor=actor, action=action, obj=obj, changes=diff({}, snapshot(obj, _audited(obj, audited)))
+            )
     return obj
 
 
-def model_update(*, obj: models.Model, data: dict[str, Any], actor: Actor, action: str,
-                 audited: list[str] | None = None, extra_changes: dict[str, Any] | None = None
-                 ) -> dict[str, list[Any]]:
+def model_update(
+    *,
+    obj: models.Model,
+    data: dict[str, Any],
+    actor: Actor,
+    action: str,
+    audited: list[str] | None = None,
+    extra_changes: dict[str, Any] | None = None,
+) -> dict[str, list[Any]]:
     """Set `data` on obj, validate, and save it with an audit row of what changed, in one
     transaction (Django-Styleguide's model_update plus the audit row). Nothing is written when
     nothing changed. Returns {field: [old, new]}."""
@@ -134,6 +147,10 @@ def model_update(*, obj: models.Model, data: dict[str, Any], actor: Actor, actio
 def model_delete(*, obj: models.Model, actor: Actor, action: str, audited: list[str] | None = None) -> None:
     """Delete obj with an audit row holding what it was, in one transaction."""
     with transaction.atomic():
-        audit_record(actor=actor, action=action, obj=obj,
-                     changes={k: [v, None] for k, v in snapshot(obj, _audited(obj, audited)).items()})
+        audit_record(
+            actor=actor,
+            action=action,
+            obj=obj,
+            changes={k: [v, None] for k, v in snapshot(obj, _audited(obj, audited)).items()},
+        )
         obj.delete()

@@ -30,9 +30,14 @@ def annual_report_pdf(report: AnnualReport) -> bytes:
 
     cluster = report.cluster
     with translation.override("ru"):
-        html = render_to_string("federal/annual_report.html", {
-            "report": report, "cluster": cluster, "figures": figures_from_snapshot(report),
-            "checks": checks_from_snapshot(report),
-            "submitted_local": timezone.localtime(report.submitted_at, cluster.tzinfo),
-        })
+        html = render_to_string(
+            "federal/annual_report.html",
+            {
+                "report": report,
+                "cluster": cluster,
+                "figures": figures_from_snapshot(report),
+                "checks": checks_from_snapshot(report),
+                "submitted_local": timezone.localtime(report.submitted_at, cluster.tzinfo),
+            },
+        )
     return HTML(string=html).write_pdf() or b""

@@ -54,8 +54,14 @@ class CheckOutcome:
         return check_label(self.code)
 
     def as_json(self) -> dict[str, Any]:
-        return {"code": self.code, "status": self.status, "reason": self.reason,
-                "companies": self.companies, "data": self.data, "evidence": self.evidence}
+        return {
+            "code": self.code,
+            "status": self.status,
+            "reason": self.reason,
+            "companies": self.companies,
+            "data": self.data,
+            "evidence": self.evidence,
+        }
 
 
 def check_label(code: str) -> str:
@@ -77,8 +83,9 @@ def default_year(cluster: Cluster) -> int:
     return cluster_today(cluster).year - 1
 
 
-def registry_checks_compute(*, cluster: Cluster, year: int | None = None,
-                            entered_values: dict[str, Any] | None = None) -> list[CheckOutcome]:
+def registry_checks_compute(
+    *, cluster: Cluster, year: int | None = None, entered_values: dict[str, Any] | None = None
+) -> list[CheckOutcome]:
     """The four checks for `year` (default: the previous year) on the cluster's current members.
 
     entered_values: parsed entered figures of the report being prepared (the special-territory
@@ -89,8 +96,9 @@ def registry_checks_compute(*, cluster: Cluster, year: int | None = None,
     return registry_checks_evaluate(figures=figures, year=year, entered_values=entered_values)
 
 
-def registry_checks_evaluate(*, figures: RegistryFigures, year: int,
-                             entered_values: dict[str, Any] | None = None) -> list[CheckOutcome]:
+def registry_checks_evaluate(
+    *, figures: RegistryFigures, year: int, entered_values: dict[str, Any] | None = None
+) -> list[CheckOutcome]:
     """The four checks on figures already read (the application pack lists the same rows)."""
     limits = registry_thresholds()
     members = figures.participants
@@ -113,68 +121,116 @@ def _with_evidence(outcome: CheckOutcome) -> CheckOutcome:
 
 def _participants_min(members: list[Participant], limits: dict[str, Any]) -> CheckOutcome:
     need, count = int(limits["participants_min"]), len(members)
-    data: dict[str, Any] = {"value": count, "threshold": need,
-                            "evidence": {"participants": [c.card_json() for c in members]}}
+    data: dict[str, Any] = {
+        "value": count,
+        "threshold": need,
+        "evidence": {"participants": [c.card_json() for c in members]},
+    }
     if count >= need:
-        return CheckOutcome("participants_min", PASS,
-                            _("Участников: %(count)s, требуется не менее %(need)s.") % {"count": count, "need": need},
-                            data=data)
-    return CheckOutcome("participants_min", FAIL,
-                        _("Участников: %(count)s, а требуется не менее %(need)s: не хватает %(missing)s.")
-                        % {"count": count, "need": need, "missing": need - count},
-                        [c.as_json() for c in members], data)
+        return CheckOutcome(
+            "participants_min",
+            PASS,
+            _("Участников: %(count)s, требуется не менее %(need)s.") % {"count": count, "need": need},
+            data=data,
+        )
+    return CheckOutcome(
+        "participants_min",
+        FAIL,
+        _("Участников: %(count)s, а требуется не менее %(need)s: не хватает %(missing)s.")
+        % {"count": count, "need": need, "missing": need - count},
+        [c.as_json() for c in members],
+        data,
+    )
 
 
 def _bindings(figures: RegistryFigures) -> list[dict[str, Any]]:
     """Each participant with the contracts that bind it to another participant (its counterparties)."""
     by_company: dict[int, list[dict[str, Any]]] = {c.id: [] for c in figures.participants}
     for row in figures.contracts:
-        for own, other_id, other in ((row.party_a_id, row.party_b_id, row.party_b),
-                                     (row.party_b_id, row.party_a_id, row.party_a)):
+        for own, other_id, other in (
+            (row.party_a_id, row.party_b_id, row.party_b),
+            (row.party_b_id, row.party_a_id, row.party_a),
+        ):
             if own in by_company:
-                by_company[own].append({"contract_id": row.id, "number": row.number,
-                                        "signed_on": row.signed_on.isoformat(), "date": f"{row.signed_on:%d.%m.%Y}",
-                                        "with_id": other_id, "with": other})
+                by_company[own].append(
+                    {
+                        "contract_id": row.id,
+                        "number": row.number,
+                        "signed_on": row.signed_on.isoformat(),
+                        "date": f"{row.signed_on:%d.%m.%Y}",
+                        "with_id": other_id,
+                        "with": other,
+                    }
+                )
     return [{**c.as_json(), "contracts": by_company[c.id]} for c in figures.participants]
 
 
-def _cooperation_each(members: list[Participant], without: list[Participant],
-                      figures: RegistryFigures) -> CheckOutcome:
-    data: dict[str, Any] = {"value": len(members) - len(without), "total": len(members),
-                            "evidence": {"contracts": [r.as_json() for r in figures.contracts],
-                                         "bindings": _bindings(figures)}}
+def _cooperation_each(
+    members: list[Participant], without: list[Participant], figures: RegistryFigures
+) -> CheckOutcome:
+    data: dict[str, Any] = {
+        "value": len(members) - len(without),
+        "total": len(members),
+        "evidence": {"contracts": [r.as_json() for r in figures.contracts], "bindings": _bindings(figures)},
+    }
     if not members:
         return CheckOutcome("cooperation_each", NO_DATA, _("В кластере нет участников."), data=data)
     if not without:
-        return CheckOutcome("cooperation_each", PASS,
-                            _("У каждого из %(total)s участников есть договор о кооперации с другим участником.")
-                            % {"total": len(members)}, data=data)
-    return CheckOutcome("cooperation_each", FAIL,
-                        _("Без договора о кооперации с другим участником: %(count)s из %(total)s.")
-                        % {"count": len(without), "total": len(members)},
-                        [c.as_json() for c in without], data)
+        return CheckOutcome(
+            "cooperation_each",
+            PASS,
+            _("У каждого из %(total)s участников есть договор о кооперации с другим участником.")
+            % {"total": len(members)},
+            data=data,
+        )
+    return CheckOutcome(
+        "cooperation_each",
+        FAIL,
+        _("Без договора о кооперации с другим участником: %(count)s из %(total)s.")
+        % {"count": len(without), "total": len(members)},
+        [c.as_json() for c in without],
+        data,
+    )
 
 
-def _max_without_cooperation(members: list[Participant], without: list[Participant],
-                             limits: dict[str, Any]) -> CheckOutcome:
+def _max_without_cooperation(
+    members: list[Participant], without: list[Participant], limits: dict[str, Any]
+) -> CheckOutcome:
     allowed, years = int(limits["max_without_cooperation"]), int(limits["cooperation_grace_years"])
-    data: dict[str, Any] = {"value": len(without), "threshold": allowed, "grace_years": years,
-                            "evidence": {"without": [c.card_json() for c in without]}}
+    data: dict[str, Any] = {
+        "value": len(without),
+        "threshold": allowed,
+        "grace_years": years,
+        "evidence": {"without": [c.card_json() for c in without]},
+    }
     companies = [c.as_json() for c in without]
     if not members:
         return CheckOutcome("max_without_cooperation", NO_DATA, _("В кластере нет участников."), data=data)
     if len(without) <= allowed:
-        return CheckOutcome("max_without_cooperation", PASS,
-                            _("Без кооперации %(count)s участн., допускается не более %(allowed)s при условии "
-                              "заключения договоров в течение %(years)s лет.")
-                            % {"count": len(without), "allowed": allowed, "years": years}, companies, data)
-    return CheckOutcome("max_without_cooperation", FAIL,
-                        _("Без кооперации %(count)s участн., а допускается не более %(allowed)s.")
-                        % {"count": len(without), "allowed": allowed}, companies, data)
+        return CheckOutcome(
+            "max_without_cooperation",
+            PASS,
+            _(
+                "Без кооперации %(count)s участн., допускается не более %(allowed)s при условии "
+                "заключения договоров в течение %(years)s лет."
+            )
+            % {"count": len(without), "allowed": allowed, "years": years},
+            companies,
+            data,
+        )
+    return CheckOutcome(
+        "max_without_cooperation",
+        FAIL,
+        _("Без кооперации %(count)s участн., а допускается не более %(allowed)s.")
+        % {"count": len(without), "allowed": allowed},
+        companies,
+        data,
+    )
 
 
-def special_territory_share(figures: RegistryFigures, limits: dict[str, Any],
-                            entered: dict[str, Any]) -> dict[str, Any]:
+def special_territory_share(
+    figures: RegistryFigures, limits: dict[str, Any], entered: dict[str, Any]
+) -> dict[str, Any]:
     """Participants in single-industry towns or priority territories (the company attribute) and whether
     they are enough to lower the functional dependence threshold. A cluster that has marked none of its
     companies may still rely on the count typed into its report (the entered indicator)."""
@@ -186,13 +242,20 @@ def special_territory_share(figures: RegistryFigures, limits: dict[str, Any],
         count, source = min(typed, len(members)), "entered"
     need = int(limits["special_territory_share_percent"])
     share = _percent(count, len(members)) if members else Decimal(0)
-    return {"count": count, "total": len(members), "share": str(share), "threshold_share": need,
-            "source": source, "lowered": bool(members) and count * 100 >= need * len(members),
-            "companies": [c.card_json() for c in marked]}
+    return {
+        "count": count,
+        "total": len(members),
+        "share": str(share),
+        "threshold_share": need,
+        "source": source,
+        "lowered": bool(members) and count * 100 >= need * len(members),
+        "companies": [c.card_json() for c in marked],
+    }
 
 
-def _functional_dependence(figures: RegistryFigures, year: int, limits: dict[str, Any],
-                           entered: dict[str, Any]) -> CheckOutcome:
+def _functional_dependence(
+    figures: RegistryFigures, year: int, limits: dict[str, Any], entered: dict[str, Any]
+) -> CheckOutcome:
     """Cooperation contracts between participants signed in the year, as a share of the
     participants' revenue in their accepted KPIs of that year."""
     members = figures.participants
@@ -202,15 +265,22 @@ def _functional_dependence(figures: RegistryFigures, year: int, limits: dict[str
     special_note = ""
     if special["lowered"]:
         threshold = Decimal(limits["functional_dependence_special_percent"])
-        special_note = " " + _("Порог снижен: не менее %(share)s%% участников в моногородах или на территориях "
-                               "опережающего развития.") % {"share": limits["special_territory_share_percent"]}
+        special_note = " " + _(
+            "Порог снижен: не менее %(share)s%% участников в моногородах или на территориях "
+            "опережающего развития."
+        ) % {"share": limits["special_territory_share_percent"]}
     in_year = [r for r in figures.contracts if r.signed_on.year == year]
     data: dict[str, Any] = {
-        "year": year, "revenue_kopecks": revenue, "cooperation_kopecks": cooperation, "threshold": str(threshold),
+        "year": year,
+        "revenue_kopecks": revenue,
+        "cooperation_kopecks": cooperation,
+        "threshold": str(threshold),
         "evidence": {
-            "method": _("Сумма договоров между участниками, заключённых в %(year)s году (%(contracts)s шт.), "
-                        "делённая на выручку участников за %(year)s год по их принятым показателям "
-                        "(%(companies)s орг.), × 100 %%.")
+            "method": _(
+                "Сумма договоров между участниками, заключённых в %(year)s году (%(contracts)s шт.), "
+                "делённая на выручку участников за %(year)s год по их принятым показателям "
+                "(%(companies)s орг.), × 100 %%."
+            )
             % {"year": year, "contracts": len(in_year), "companies": len(figures.revenue_rows)},
             "contracts": [r.as_json() for r in in_year],
             "revenue": [r.as_json() for r in figures.revenue_rows],
@@ -219,16 +289,36 @@ def _functional_dependence(figures: RegistryFigures, year: int, limits: dict[str
     }
     if not members or revenue <= 0:
         without_kpi = [c.as_json() for c in members if c.id not in figures.with_kpi_ids]
-        return CheckOutcome("functional_dependence", NO_DATA,
-                            _("Нет принятых показателей выручки участников за %(year)s год.") % {"year": year},
-                            without_kpi, data)
+        return CheckOutcome(
+            "functional_dependence",
+            NO_DATA,
+            _("Нет принятых показателей выручки участников за %(year)s год.") % {"year": year},
+            without_kpi,
+            data,
+        )
     share = _percent(cooperation, revenue)
     data["value"] = str(share)
     values = {"share": _fmt_percent(share), "threshold": _fmt_percent(threshold), "year": year}
     if share >= threshold:
-        return CheckOutcome("functional_dependence", PASS,
-                            _("Договоры между участниками за %(year)s год — %(share)s их выручки, требуется не "
-                              "менее %(threshold)s.") % values + special_note, data=data)
-    return CheckOutcome("functional_dependence", FAIL,
-                        _("Договоры между участниками за %(year)s год — %(share)s их выручки, а требуется не "
-                          "менее %(threshold)s.") % values + special_note, data=data)
+        return CheckOutcome(
+            "functional_dependence",
+            PASS,
+            _(
+                "Договоры между участниками за %(year)s год — %(share)s их выручки, требуется не "
+                "менее %(threshold)s."
+            )
+            % values
+            + special_note,
+            data=data,
+        )
+    return CheckOutcome(
+        "functional_dependence",
+        FAIL,
+        _(
+            "Договоры между участниками за %(year)s год — %(share)s их выручки, а требуется не "
+            "менее %(threshold)s."
+        )
+        % values
+        + special_note,
+        data=data,
+    )

@@ -77,8 +77,20 @@ COMPUTED_SOURCES: dict[str, Any] = {
 # support received before the applications were recorded). The rows stay for the drill-down.
 OVERRIDABLE_SOURCES = frozenset({"support_received"})
 ALL_BASE_SOURCES = {**KPI_SOURCES, **COUNT_SOURCES, **COMPUTED_SOURCES}
-MONEY_SOURCES = frozenset({"revenue", "revenue_medical_devices", "investment", "export", "rnd_spend", "taxes_paid",
-                           "contracts_amount", "dues_invoiced", "dues_paid", "support_received"})
+MONEY_SOURCES = frozenset(
+    {
+        "revenue",
+        "revenue_medical_devices",
+        "investment",
+        "export",
+        "rnd_spend",
+        "taxes_paid",
+        "contracts_amount",
+        "dues_invoiced",
+        "dues_paid",
+        "support_received",
+    }
+)
 
 
 def source_error(method: str, source: str) -> str | None:
@@ -87,20 +99,26 @@ def source_error(method: str, source: str) -> str | None:
         return None if not source else _("У вводимого показателя источника нет: оставьте поле пустым.")
     if method == M.SUM_KPI and source not in KPI_SOURCES:
         return _("Сумма показателей участников считается по одному из полей: %(names)s.") % {
-            "names": ", ".join(KPI_SOURCES)}
+            "names": ", ".join(KPI_SOURCES)
+        }
     if method == M.COUNT and source not in COUNT_SOURCES:
-        return _("Неизвестный источник количества. Возможные: %(names)s.") % {"names": ", ".join(COUNT_SOURCES)}
+        return _("Неизвестный источник количества. Возможные: %(names)s.") % {
+            "names": ", ".join(COUNT_SOURCES)
+        }
     if method == M.COMPUTED and source not in COMPUTED_SOURCES:
         return _("Неизвестное правило. Возможные: %(names)s.") % {"names": ", ".join(COMPUTED_SOURCES)}
     if method == M.RATIO:
         parts = source.split("/")
         if len(parts) != 2 or any(p not in ALL_BASE_SOURCES for p in parts):
-            return _("Отношение записывается как «числитель/знаменатель», например "
-                     "roadmap_items_done/roadmap_items_total.")
+            return _(
+                "Отношение записывается как «числитель/знаменатель», например "
+                "roadmap_items_done/roadmap_items_total."
+            )
     return None
 
 
 # --- values and their display ----------------------------------------------------------------
+
 
 def _q2(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), ROUND_HALF_UP)
@@ -192,6 +210,7 @@ def entered_to_text(value: Value, value_type: str) -> str:
 
 # --- the report --------------------------------------------------------------------------------
 
+
 @dataclass
 class Figure:
     code: str
@@ -238,11 +257,20 @@ class Figure:
         return self.value is not None
 
     def value_json(self) -> dict[str, Any]:
-        return {"value": value_to_json(self.value), "display": self.display, "method": self.method,
-                "value_type": self.value_type, "unit": self.unit, "name_ru": self.name_ru,
-                "name_en": self.name_en, "source": self.source, "comment": self.comment,
-                "numerator": value_to_json(self.numerator), "denominator": value_to_json(self.denominator),
-                "note": self.note}
+        return {
+            "value": value_to_json(self.value),
+            "display": self.display,
+            "method": self.method,
+            "value_type": self.value_type,
+            "unit": self.unit,
+            "name_ru": self.name_ru,
+            "name_en": self.name_en,
+            "source": self.source,
+            "comment": self.comment,
+            "numerator": value_to_json(self.numerator),
+            "denominator": value_to_json(self.denominator),
+            "note": self.note,
+        }
 
 
 @dataclass
@@ -286,10 +314,21 @@ def _fill_computed(figure: Figure, data: ClusterMetrics) -> None:
         num_key, den_key = figure.source.split("/")
         num, den = _base(data, num_key), _base(data, den_key)
         figure.numerator, figure.denominator = num.value, den.value
-        figure.rows = [DrillRow(label=str(ALL_BASE_SOURCES[num_key]), display=_base_display(num_key, num.value),
-                                value=num.value, extra={"part": "numerator"}),
-                       DrillRow(label=str(ALL_BASE_SOURCES[den_key]), display=_base_display(den_key, den.value),
-                                value=den.value, extra={"part": "denominator"}), *den.rows]
+        figure.rows = [
+            DrillRow(
+                label=str(ALL_BASE_SOURCES[num_key]),
+                display=_base_display(num_key, num.value),
+                value=num.value,
+                extra={"part": "numerator"},
+            ),
+            DrillRow(
+                label=str(ALL_BASE_SOURCES[den_key]),
+                display=_base_display(den_key, den.value),
+                value=den.value,
+                extra={"part": "denominator"},
+            ),
+            *den.rows,
+        ]
         if num.value is None or den.value is None or den.value == 0:
             figure.note = num.note or den.note or _("знаменатель равен нулю")
             return
@@ -324,11 +363,18 @@ def _apply_override(figure: Figure, raw: Any) -> None:
     computed = figure.display
     figure.value = typed
     figure.note = _("введено вручную вместо рассчитанного (%(computed)s): %(reason)s") % {
-        "computed": computed, "reason": figure.comment}
+        "computed": computed,
+        "reason": figure.comment,
+    }
 
 
-def annual_report_compute(*, cluster: Cluster, year: int, entered_values: dict[str, Any] | None = None,
-                          indicator_comments: dict[str, str] | None = None) -> ComputedReport:
+def annual_report_compute(
+    *,
+    cluster: Cluster,
+    year: int,
+    entered_values: dict[str, Any] | None = None,
+    indicator_comments: dict[str, str] | None = None,
+) -> ComputedReport:
     """The report for `year` as it would be submitted now (inside the cluster's schema).
 
     entered_values: {code: text as typed or already-parsed value}; None reads the cluster's draft.
@@ -341,15 +387,31 @@ def annual_report_compute(*, cluster: Cluster, year: int, entered_values: dict[s
     entered_values = entered_values or {}
     indicator_comments = indicator_comments or {}
     if form is None:
-        return ComputedReport(cluster, year, None, [], [], {
-            "__all__": _("Форма отчёта за %(year)s год ещё не опубликована.") % {"year": year}}, now)
+        return ComputedReport(
+            cluster,
+            year,
+            None,
+            [],
+            [],
+            {"__all__": _("Форма отчёта за %(year)s год ещё не опубликована.") % {"year": year}},
+            now,
+        )
     data = ClusterMetrics(cluster=cluster, year=year)
     figures: list[Figure] = []
     errors: dict[str, str] = {}
     for ind in form.indicators.all():
-        figure = Figure(code=ind.code, name_ru=ind.name_ru, name_en=ind.name_en, unit=ind.unit,
-                        value_type=ind.value_type, method=ind.method, source=ind.source, required=ind.required,
-                        hint=ind.hint, comment=str(indicator_comments.get(ind.code, "") or "").strip()[:MAX_TEXT])
+        figure = Figure(
+            code=ind.code,
+            name_ru=ind.name_ru,
+            name_en=ind.name_en,
+            unit=ind.unit,
+            value_type=ind.value_type,
+            method=ind.method,
+            source=ind.source,
+            required=ind.required,
+            hint=ind.hint,
+            comment=str(indicator_comments.get(ind.code, "") or "").strip()[:MAX_TEXT],
+        )
         if ind.method == M.ENTERED:
             raw = entered_values.get(ind.code)
             figure.raw = raw if isinstance(raw, str) else entered_to_text(raw, ind.value_type)
@@ -375,6 +437,7 @@ def annual_report_compute(*, cluster: Cluster, year: int, entered_values: dict[s
 
 # --- live metrics (for the warehouse's ClusterSnapshot) ---------------------------------------
 
+
 @dataclass(frozen=True)
 class LiveMetrics:
     member_count: int
@@ -389,36 +452,67 @@ def live_metrics(*, cluster: Cluster) -> LiveMetrics:
     """Current figures of the cluster (inside its schema): members now, dues and roadmap this year."""
     live = ClusterMetrics(cluster=cluster, year=cluster_today(cluster).year).live()
     return LiveMetrics(
-        member_count=live.get("member_count", 0), members_by_kind=live.get("members_by_kind", {}),
-        dues_invoiced_kopecks=live.get("dues_invoiced_kopecks", 0), dues_paid_kopecks=live.get("dues_paid_kopecks", 0),
-        roadmap_items_total=live.get("roadmap_items_total", 0), roadmap_items_done=live.get("roadmap_items_done", 0),
+        member_count=live.get("member_count", 0),
+        members_by_kind=live.get("members_by_kind", {}),
+        dues_invoiced_kopecks=live.get("dues_invoiced_kopecks", 0),
+        dues_paid_kopecks=live.get("dues_paid_kopecks", 0),
+        roadmap_items_total=live.get("roadmap_items_total", 0),
+        roadmap_items_done=live.get("roadmap_items_done", 0),
     )
 
 
 # --- a submitted snapshot, read back -------------------------------------------------------------
 
+
 def figures_from_snapshot(report: AnnualReport) -> list[Figure]:
     """The figures of a submitted report as they were frozen, in the form's order (rows included)."""
-    order = {code: n for n, code in enumerate(report.form.indicators.order_by("position", "id")
-                                             .values_list("code", flat=True))}
+    order = {
+        code: n
+        for n, code in enumerate(
+            report.form.indicators.order_by("position", "id").values_list("code", flat=True)
+        )
+    }
     figures = []
     for code, entry in sorted((report.values or {}).items(), key=lambda kv: (order.get(kv[0], 10**6), kv[0])):
         value_type = entry.get("value_type", VT.INTEGER)
-        figure = Figure(code=code, name_ru=entry.get("name_ru", code), name_en=entry.get("name_en", ""),
-                        unit=entry.get("unit", ""), value_type=value_type, method=entry.get("method", M.ENTERED),
-                        source=entry.get("source", ""), required=False, hint="",
-                        value=value_from_json(entry.get("value"), value_type),
-                        numerator=entry.get("numerator"), denominator=entry.get("denominator"),
-                        note=entry.get("note", ""), comment=entry.get("comment", ""))
-        figure.rows = [DrillRow(label=str(r.get("label", "")), display=str(r.get("display", "")), value=r.get("value"),
-                                extra={k: v for k, v in r.items() if k not in {"label", "display", "value"}})
-                       for r in (report.details or {}).get(code, [])]
+        figure = Figure(
+            code=code,
+            name_ru=entry.get("name_ru", code),
+            name_en=entry.get("name_en", ""),
+            unit=entry.get("unit", ""),
+            value_type=value_type,
+            method=entry.get("method", M.ENTERED),
+            source=entry.get("source", ""),
+            required=False,
+            hint="",
+            value=value_from_json(entry.get("value"), value_type),
+            numerator=entry.get("numerator"),
+            denominator=entry.get("denominator"),
+            note=entry.get("note", ""),
+            comment=entry.get("comment", ""),
+        )
+        figure.rows = [
+            DrillRow(
+                label=str(r.get("label", "")),
+                display=str(r.get("display", "")),
+                value=r.get("value"),
+                extra={k: v for k, v in r.items() if k not in {"label", "display", "value"}},
+            )
+            for r in (report.details or {}).get(code, [])
+        ]
         figures.append(figure)
     return figures
 
 
 def checks_from_snapshot(report: AnnualReport) -> list[CheckOutcome]:
-    return [CheckOutcome(code=c.get("code", ""), status=c.get("status", ""), reason=c.get("reason", ""),
-                         companies=list(c.get("companies", [])), data=dict(c.get("data", {})),
-                         evidence=dict(c.get("evidence", {})))
-            for c in report.checks or []]
+    return [
+        CheckOutcome(
+            code=c.get("code", ""),
+            status=c.get("status", ""),
+            reason=c.get("reason", ""),
+            companies=list(c.get("companies", [])),
+            data=dict(c.get("data", {})),
+            evidence=dict(c.get("evidence", {})),
+        )
+        for c in report.checks or []
+    ]

@@ -52,8 +52,12 @@ RATE_CODES = (DUES_RATE, ROADMAP_RATE)
 YEARS_SHOWN = 5
 
 CHECK_NONE = "none"  # no submitted report (or no checks) for the year
-CHECK_STATUSES = (RegistryCheckResult.Status.PASS, RegistryCheckResult.Status.FAIL,
-                  RegistryCheckResult.Status.NO_DATA, CHECK_NONE)
+CHECK_STATUSES = (
+    RegistryCheckResult.Status.PASS,
+    RegistryCheckResult.Status.FAIL,
+    RegistryCheckResult.Status.NO_DATA,
+    CHECK_NONE,
+)
 
 _PERCENT = DecimalField(max_digits=12, decimal_places=2)
 
@@ -118,12 +122,21 @@ class Filters:
         )
 
     def as_params(self, **changes: Any) -> dict[str, str]:
-        values = {"region": self.region, "kind": self.kind, "registry": self.registry, "checks": self.checks,
-                  "q": self.query, "year": str(self.year or ""), "sort": self.sort, **changes}
+        values = {
+            "region": self.region,
+            "kind": self.kind,
+            "registry": self.registry,
+            "checks": self.checks,
+            "q": self.query,
+            "year": str(self.year or ""),
+            "sort": self.sort,
+            **changes,
+        }
         return {k: str(v) for k, v in values.items() if v not in ("", None)}
 
 
 # --- which clusters --------------------------------------------------------------------------
+
 
 def visible_clusters(scope: MinistryScope) -> QuerySet[Cluster]:
     return clusters_visible_to_ministry(scope)
@@ -131,8 +144,7 @@ def visible_clusters(scope: MinistryScope) -> QuerySet[Cluster]:
 
 def ministry_cluster(*, scope: MinistryScope, slug: str) -> Cluster | None:
     """A cluster the scope allows, with its live snapshot; None when it does not exist or is not allowed."""
-    return (visible_clusters(scope).filter(schema_name=slug)
-            .select_related("federal_snapshot").first())
+    return visible_clusters(scope).filter(schema_name=slug).select_related("federal_snapshot").first()
 
 
 def filtered_clusters(scope: MinistryScope, filters: Filters) -> QuerySet[Cluster]:
@@ -144,16 +156,23 @@ def filtered_clusters(scope: MinistryScope, filters: Filters) -> QuerySet[Cluste
     if filters.registry:
         qs = qs.filter(registry_status=filters.registry)
     if filters.query:
-        qs = qs.filter(Q(name__icontains=filters.query) | Q(short_name__icontains=filters.query)
-                       | Q(schema_name__icontains=filters.query.lower()))
+        qs = qs.filter(
+            Q(name__icontains=filters.query)
+            | Q(short_name__icontains=filters.query)
+            | Q(schema_name__icontains=filters.query.lower())
+        )
     return qs
 
 
 def report_years(scope: MinistryScope) -> list[int]:
     """Years with at least one submitted report among the scope's clusters, newest first (one query)."""
     clusters = visible_clusters(scope).values("pk")
-    return list(AnnualReport.objects.filter(cluster__in=clusters, is_latest=True)
-                .order_by("-year").values_list("year", flat=True).distinct())
+    return list(
+        AnnualReport.objects.filter(cluster__in=clusters, is_latest=True)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
 
 
 def chosen_year(filters: Filters, years: Sequence[int]) -> int | None:
@@ -164,14 +183,20 @@ def chosen_year(filters: Filters, years: Sequence[int]) -> int | None:
 
 # --- the per-cluster table -------------------------------------------------------------------
 
+
 def _fact(code: str, year: int | None) -> Subquery:
-    return Subquery(ReportFact.objects.filter(cluster=OuterRef("pk"), year=year or 0, is_latest=True, code=code)
-                    .values("value")[:1], output_field=DecimalField(max_digits=24, decimal_places=4))
+    return Subquery(
+        ReportFact.objects.filter(cluster=OuterRef("pk"), year=year or 0, is_latest=True, code=code).values(
+            "value"
+        )[:1],
+        output_field=DecimalField(max_digits=24, decimal_places=4),
+    )
 
 
 def _checks_count(year: int | None, status: str | None = None) -> Coalesce:
-    rows = RegistryCheckResult.objects.filter(report__cluster=OuterRef("pk"), report__year=year or 0,
-                                              report__is_latest=True)
+    rows = RegistryCheckResult.objects.filter(
+        report__cluster=OuterRef("pk"), report__year=year or 0, report__is_latest=True
+    )
     if status:
         rows = rows.filter(status=status)
     counted = rows.order_by().values("report__cluster").annotate(n=Count("pk")).values("n")[:1]
@@ -180,9 +205,13 @@ def _checks_count(year: int | None, status: str | None = None) -> Coalesce:
 
 def _rate(numerator: str, denominator: str) -> Case:
     return Case(
-        When(**{f"{denominator}__gt": 0},
-             then=ExpressionWrapper(F(numerator) * Decimal(100) / F(denominator), output_field=_PERCENT)),
-        default=None, output_field=_PERCENT)
+        When(
+            **{f"{denominator}__gt": 0},
+            then=ExpressionWrapper(F(numerator) * Decimal(100) / F(denominator), output_field=_PERCENT),
+        ),
+        default=None,
+        output_field=_PERCENT,
+    )
 
 
 def annotate_table(qs: QuerySet[Cluster], year: int | None) -> QuerySet[Cluster]:
@@ -215,10 +244,16 @@ def annotate_table(qs: QuerySet[Cluster], year: int | None) -> QuerySet[Cluster]
             When(checks_total=0, then=Value(CHECK_NONE)),
             When(checks_fail__gt=0, then=Value(RegistryCheckResult.Status.FAIL.value)),
             When(checks_no_data__gt=0, then=Value(RegistryCheckResult.Status.NO_DATA.value)),
-            default=Value(RegistryCheckResult.Status.PASS.value), output_field=CharField()),
+            default=Value(RegistryCheckResult.Status.PASS.value),
+            output_field=CharField(),
+        ),
         check_rank=Case(  # failing first when sorted by checks
-            When(checks_total=0, then=Value(3)), When(checks_fail__gt=0, then=Value(0)),
-            When(checks_no_data__gt=0, then=Value(1)), default=Value(2), output_field=IntegerField()),
+            When(checks_total=0, then=Value(3)),
+            When(checks_fail__gt=0, then=Value(0)),
+            When(checks_no_data__gt=0, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        ),
     )
     return qs
 
@@ -231,6 +266,7 @@ def cluster_table(scope: MinistryScope, filters: Filters, year: int | None) -> Q
 
 
 # --- totals and year-over-year series --------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Total:
@@ -257,21 +293,35 @@ class Total:
         return self.rate if self.value_type == "percent" else self.value
 
 
-def year_totals(clusters: QuerySet[Cluster], *, codes: Sequence[str] = HEADLINE_CODES,
-                years: Sequence[int] | None = None) -> dict[int, dict[str, Total]]:
+def year_totals(
+    clusters: QuerySet[Cluster], *, codes: Sequence[str] = HEADLINE_CODES, years: Sequence[int] | None = None
+) -> dict[int, dict[str, Total]]:
     """{year: {code: Total}} over the latest submitted version of each cluster's report (one query)."""
-    rows = (ReportFact.objects.filter(cluster__in=clusters.order_by().values("pk"), is_latest=True,
-                                      code__in=list(codes))
-            .values("year", "code", "value_type").order_by()
-            .annotate(total=Sum("value"), reported=Count("pk", filter=Q(value__isnull=False)),
-                      num=Sum("numerator"), den=Sum("denominator")))
+    rows = (
+        ReportFact.objects.filter(
+            cluster__in=clusters.order_by().values("pk"), is_latest=True, code__in=list(codes)
+        )
+        .values("year", "code", "value_type")
+        .order_by()
+        .annotate(
+            total=Sum("value"),
+            reported=Count("pk", filter=Q(value__isnull=False)),
+            num=Sum("numerator"),
+            den=Sum("denominator"),
+        )
+    )
     if years is not None:
         rows = rows.filter(year__in=list(years))
     out: dict[int, dict[str, Total]] = {}
     for row in rows:
         out.setdefault(row["year"], {})[row["code"]] = Total(
-            code=row["code"], value=row["total"], clusters=row["reported"], numerator=row["num"],
-            denominator=row["den"], value_type=row["value_type"])
+            code=row["code"],
+            value=row["total"],
+            clusters=row["reported"],
+            numerator=row["num"],
+            denominator=row["den"],
+            value_type=row["value_type"],
+        )
     return out
 
 
@@ -295,19 +345,24 @@ class LiveTotals:
     def dues_rate(self) -> Decimal | None:
         if not self.dues_invoiced_kopecks:
             return None
-        return (Decimal(self.dues_paid_kopecks) * 100 / Decimal(self.dues_invoiced_kopecks)).quantize(Decimal("0.1"))
+        return (Decimal(self.dues_paid_kopecks) * 100 / Decimal(self.dues_invoiced_kopecks)).quantize(
+            Decimal("0.1")
+        )
 
     @property
     def roadmap_rate(self) -> Decimal | None:
         if not self.roadmap_items_total:
             return None
-        return (Decimal(self.roadmap_items_done) * 100 / Decimal(self.roadmap_items_total)).quantize(Decimal("0.1"))
+        return (Decimal(self.roadmap_items_done) * 100 / Decimal(self.roadmap_items_total)).quantize(
+            Decimal("0.1")
+        )
 
 
 def live_totals(clusters: QuerySet[Cluster]) -> LiveTotals:
     """Current figures summed over the clusters (one query on the snapshots)."""
     agg = clusters.order_by().aggregate(
-        clusters=Count("pk"), with_snapshot=Count("federal_snapshot"),
+        clusters=Count("pk"),
+        with_snapshot=Count("federal_snapshot"),
         members=Coalesce(Sum("federal_snapshot__member_count"), 0),
         invoiced=Coalesce(Sum("federal_snapshot__dues_invoiced_kopecks"), 0),
         paid=Coalesce(Sum("federal_snapshot__dues_paid_kopecks"), 0),
@@ -320,12 +375,21 @@ def live_totals(clusters: QuerySet[Cluster]) -> LiveTotals:
         granted=Coalesce(Sum("federal_snapshot__support_granted_kopecks"), 0),
         received=Coalesce(Sum("federal_snapshot__support_received_kopecks"), 0),
     )
-    return LiveTotals(clusters=agg["clusters"], with_snapshot=agg["with_snapshot"], members=agg["members"],
-                      dues_invoiced_kopecks=agg["invoiced"], dues_paid_kopecks=agg["paid"],
-                      roadmap_items_total=agg["items"], roadmap_items_done=agg["done"], updated_at=agg["updated"],
-                      projects=agg["projects"], projects_active=agg["projects_active"],
-                      project_shortfalls=agg["shortfalls"], support_granted_kopecks=agg["granted"],
-                      support_received_kopecks=agg["received"])
+    return LiveTotals(
+        clusters=agg["clusters"],
+        with_snapshot=agg["with_snapshot"],
+        members=agg["members"],
+        dues_invoiced_kopecks=agg["invoiced"],
+        dues_paid_kopecks=agg["paid"],
+        roadmap_items_total=agg["items"],
+        roadmap_items_done=agg["done"],
+        updated_at=agg["updated"],
+        projects=agg["projects"],
+        projects_active=agg["projects_active"],
+        project_shortfalls=agg["shortfalls"],
+        support_granted_kopecks=agg["granted"],
+        support_received_kopecks=agg["received"],
+    )
 
 
 @dataclass
@@ -344,8 +408,12 @@ def region_projects(clusters: QuerySet[Cluster]) -> list[RegionProjects]:
     """Per region: projects, indicators below plan and support (one query over the snapshots)."""
     out: dict[str, RegionProjects] = {}
     rows = clusters.order_by().values_list(
-        "region_codes", "federal_snapshot__projects_total", "federal_snapshot__project_shortfalls",
-        "federal_snapshot__support_granted_kopecks", "federal_snapshot__support_received_kopecks")
+        "region_codes",
+        "federal_snapshot__projects_total",
+        "federal_snapshot__project_shortfalls",
+        "federal_snapshot__support_granted_kopecks",
+        "federal_snapshot__support_received_kopecks",
+    )
     for regions, projects, shortfalls, granted, received in rows:
         for code in regions or []:
             row = out.setdefault(code, RegionProjects(code))
@@ -359,9 +427,11 @@ def region_projects(clusters: QuerySet[Cluster]) -> list[RegionProjects]:
 
 def shortfall_projects(clusters: QuerySet[Cluster], limit: int = SHORTFALLS_SHOWN) -> list[FederalProject]:
     """The projects furthest below plan among these clusters (one query)."""
-    return list(FederalProject.objects.filter(cluster__in=clusters.order_by().values("pk"), shortfalls__gt=0)
-                .select_related("cluster").order_by(F("worst_shortfall_percent").desc(nulls_last=True),
-                                                    "title", "pk")[:limit])
+    return list(
+        FederalProject.objects.filter(cluster__in=clusters.order_by().values("pk"), shortfalls__gt=0)
+        .select_related("cluster")
+        .order_by(F("worst_shortfall_percent").desc(nulls_last=True), "title", "pk")[:limit]
+    )
 
 
 def cluster_projects(*, cluster: Cluster) -> list[FederalProject]:
@@ -370,8 +440,11 @@ def cluster_projects(*, cluster: Cluster) -> list[FederalProject]:
 
 def scope_projects(scope: MinistryScope) -> QuerySet[FederalProject]:
     """Every project of the clusters the scope allows, for the API export."""
-    return (FederalProject.objects.filter(cluster__in=visible_clusters(scope).values("pk"))
-            .select_related("cluster").order_by("cluster__name", "title", "project_id"))
+    return (
+        FederalProject.objects.filter(cluster__in=visible_clusters(scope).values("pk"))
+        .select_related("cluster")
+        .order_by("cluster__name", "title", "project_id")
+    )
 
 
 def check_summary(table: QuerySet[Cluster]) -> dict[str, int]:
@@ -418,25 +491,35 @@ def dashboard(scope: MinistryScope, filters: Filters) -> Dashboard:
     table = cluster_table(scope, filters, year)
     scoped = table if filters.checks else clusters  # the check filter narrows the totals too
     return Dashboard(
-        filters=filters, years=years, year=year, series_years=series_years,
-        totals=year_totals(scoped, years=series_years), live=live_totals(scoped),
-        checks=check_summary(annotate_table(clusters, year)), table=table,
-        regions=region_projects(scoped), shortfalls=shortfall_projects(scoped),
+        filters=filters,
+        years=years,
+        year=year,
+        series_years=series_years,
+        totals=year_totals(scoped, years=series_years),
+        live=live_totals(scoped),
+        checks=check_summary(annotate_table(clusters, year)),
+        table=table,
+        regions=region_projects(scoped),
+        shortfalls=shortfall_projects(scoped),
     )
 
 
 # --- one cluster's reports -------------------------------------------------------------------
 
+
 def cluster_reports(*, cluster: Cluster) -> list[AnnualReport]:
     """Every submitted version of every year, newest year first, versions descending (one query)."""
-    return list(AnnualReport.objects.filter(cluster=cluster).select_related("form")
-                .order_by("-year", "-version"))
+    return list(
+        AnnualReport.objects.filter(cluster=cluster).select_related("form").order_by("-year", "-version")
+    )
 
 
 def reports_checks(*, reports: Sequence[AnnualReport]) -> dict[int, list[RegistryCheckResult]]:
     """{report id: its registry-check rows} for these reports (one query)."""
     out: dict[int, list[RegistryCheckResult]] = {r.pk: [] for r in reports}
-    rows = RegistryCheckResult.objects.filter(report__in=[r.pk for r in reports]).order_by("report_id", "code")
+    rows = RegistryCheckResult.objects.filter(report__in=[r.pk for r in reports]).order_by(
+        "report_id", "code"
+    )
     for row in rows:
         assert row.report_id is not None  # noqa: S101 - filtered above
         out[row.report_id].append(row)
@@ -469,7 +552,11 @@ def _numeric(raw: Any) -> Decimal | None:
 
 def form_order(*, report: AnnualReport) -> dict[str, int]:
     """{indicator code: position} in the report's form (JSON keys come back in no useful order)."""
-    codes = Indicator.objects.filter(form_id=report.form_id).order_by("position", "id").values_list("code", flat=True)
+    codes = (
+        Indicator.objects.filter(form_id=report.form_id)
+        .order_by("position", "id")
+        .values_list("code", flat=True)
+    )
     return {code: n for n, code in enumerate(codes)}
 
 
@@ -477,7 +564,9 @@ def ordered_codes(values: Mapping[str, Any], order: Mapping[str, int]) -> list[s
     return sorted(values, key=lambda code: (order.get(code, len(order)), code))
 
 
-def report_diff(older: AnnualReport, newer: AnnualReport, order: Mapping[str, int] | None = None) -> list[DiffRow]:
+def report_diff(
+    older: AnnualReport, newer: AnnualReport, order: Mapping[str, int] | None = None
+) -> list[DiffRow]:
     """Indicator by indicator, what a correction changed (values, and comments), in the newer form's order."""
     before, after = older.values or {}, newer.values or {}
     order = order or {}
@@ -508,14 +597,22 @@ def report_diff(older: AnnualReport, newer: AnnualReport, order: Mapping[str, in
 
 # --- API lists -------------------------------------------------------------------------------
 
+
 def submitted_reports(scope: MinistryScope) -> QuerySet[AnnualReport]:
     """Every submitted version of the scope's clusters (drafts live in the clusters and never here)."""
-    return (AnnualReport.objects.filter(cluster__in=visible_clusters(scope).values("pk"))
-            .select_related("cluster", "form").order_by("cluster__name", "-year", "-version"))
+    return (
+        AnnualReport.objects.filter(cluster__in=visible_clusters(scope).values("pk"))
+        .select_related("cluster", "form")
+        .order_by("cluster__name", "-year", "-version")
+    )
 
 
 def submitted_checks(scope: MinistryScope) -> QuerySet[RegistryCheckResult]:
     """Registry checks as submitted with reports (the live, unsubmitted checks stay with the cluster)."""
-    return (RegistryCheckResult.objects.filter(cluster__in=visible_clusters(scope).values("pk"),
-                                               report__isnull=False)
-            .select_related("cluster", "report").order_by("cluster__name", "-year", "code"))
+    return (
+        RegistryCheckResult.objects.filter(
+            cluster__in=visible_clusters(scope).values("pk"), report__isnull=False
+        )
+        .select_related("cluster", "report")
+        .order_by("cluster__name", "-year", "code")
+    )

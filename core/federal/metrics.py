@@ -72,9 +72,16 @@ class Participant:
 
     def card_json(self) -> dict[str, Any]:
         """Everything the registry application lists about a participant."""
-        return {**self.as_json(), "full_name": self.full_name, "ogrn": self.ogrn, "kpp": self.kpp,
-                "address": self.address, "region_code": self.region_code, "kind": self.kind,
-                "special_territory": self.special_territory}
+        return {
+            **self.as_json(),
+            "full_name": self.full_name,
+            "ogrn": self.ogrn,
+            "kpp": self.kpp,
+            "address": self.address,
+            "region_code": self.region_code,
+            "kind": self.kind,
+            "special_territory": self.special_territory,
+        }
 
 
 @dataclass(frozen=True)
@@ -93,10 +100,19 @@ class CooperationRow:
     subject: str = ""
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "number": self.number, "signed_on": self.signed_on.isoformat(),
-                "date": f"{self.signed_on:%d.%m.%Y}", "kind": self.kind,
-                "party_a_id": self.party_a_id, "party_a": self.party_a, "party_b_id": self.party_b_id,
-                "party_b": self.party_b, "amount_kopecks": self.amount_kopecks, "subject": self.subject}
+        return {
+            "id": self.id,
+            "number": self.number,
+            "signed_on": self.signed_on.isoformat(),
+            "date": f"{self.signed_on:%d.%m.%Y}",
+            "kind": self.kind,
+            "party_a_id": self.party_a_id,
+            "party_a": self.party_a,
+            "party_b_id": self.party_b_id,
+            "party_b": self.party_b,
+            "amount_kopecks": self.amount_kopecks,
+            "subject": self.subject,
+        }
 
 
 @dataclass(frozen=True)
@@ -109,7 +125,12 @@ class RevenueRow:
     revenue_kopecks: int
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.company_id, "name": self.name, "inn": self.inn, "revenue_kopecks": self.revenue_kopecks}
+        return {
+            "id": self.company_id,
+            "name": self.name,
+            "inn": self.inn,
+            "revenue_kopecks": self.revenue_kopecks,
+        }
 
 
 @dataclass(frozen=True)
@@ -117,7 +138,9 @@ class RegistryFigures:
     """The cluster's participants and their cooperation, for the Decree No. 779 checks of `year`."""
 
     participants: list[Participant]
-    linked_ids: frozenset[int]  # participants with a cooperation contract with another one up to the year's end
+    linked_ids: frozenset[
+        int
+    ]  # participants with a cooperation contract with another one up to the year's end
     revenue_kopecks: int  # participants' revenue in their accepted KPIs of the year
     cooperation_kopecks: int  # contracts between participants signed in the year
     with_kpi_ids: frozenset[int]  # participants with accepted KPIs of the year
@@ -148,9 +171,15 @@ class ProjectIndicatorRow:
 
     def as_json(self) -> dict[str, Any]:
         shortfall = self.shortfall_percent
-        return {"year": self.year, "name": self.name, "unit": self.unit, "planned": str(self.planned),
-                "actual": None if self.actual is None else str(self.actual), "status": self.status,
-                "shortfall_percent": None if shortfall is None else str(shortfall)}
+        return {
+            "year": self.year,
+            "name": self.name,
+            "unit": self.unit,
+            "planned": str(self.planned),
+            "actual": None if self.actual is None else str(self.actual),
+            "status": self.status,
+            "shortfall_percent": None if shortfall is None else str(shortfall),
+        }
 
 
 @dataclass(frozen=True)
@@ -180,7 +209,9 @@ class ProjectRow:
 
     @property
     def worst_shortfall_percent(self) -> Decimal | None:
-        return max((i.shortfall_percent for i in self.shortfalls if i.shortfall_percent is not None), default=None)
+        return max(
+            (i.shortfall_percent for i in self.shortfalls if i.shortfall_percent is not None), default=None
+        )
 
 
 @dataclass(frozen=True)

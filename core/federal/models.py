@@ -25,8 +25,14 @@ class ReportForm(models.Model):
     version = models.PositiveSmallIntegerField(_("версия формы"), default=1)
     status = models.CharField(_("состояние"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     title = models.CharField(_("название"), max_length=300, blank=True)
-    copied_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="copies", verbose_name=_("скопирована из"))
+    copied_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="copies",
+        verbose_name=_("скопирована из"),
+    )
     published_at = models.DateTimeField(_("опубликована"), null=True, blank=True)
     created_at = models.DateTimeField(_("создана"), auto_now_add=True)
 
@@ -35,13 +41,21 @@ class ReportForm(models.Model):
         verbose_name_plural = _("формы годового отчёта")
         ordering = ["-year", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "version"], name="report_form_year_version_unique",
-                                    violation_error_message=_("Форма с такой версией за этот год уже есть.")),
-            models.UniqueConstraint(fields=["year"], condition=models.Q(status="published"),
-                                    name="report_form_one_published_per_year",
-                                    violation_error_message=_("За этот год уже опубликована форма.")),
-            models.CheckConstraint(condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
-                                   name="report_form_published_has_date"),
+            models.UniqueConstraint(
+                fields=["year", "version"],
+                name="report_form_year_version_unique",
+                violation_error_message=_("Форма с такой версией за этот год уже есть."),
+            ),
+            models.UniqueConstraint(
+                fields=["year"],
+                condition=models.Q(status="published"),
+                name="report_form_one_published_per_year",
+                violation_error_message=_("За этот год уже опубликована форма."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
+                name="report_form_published_has_date",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -78,10 +92,12 @@ class Indicator(models.Model):
     name_ru = models.CharField(_("название (рус.)"), max_length=300)
     name_en = models.CharField(_("название (англ.)"), max_length=300, blank=True)
     unit = models.CharField(_("единица измерения"), max_length=30, blank=True)
-    value_type = models.CharField(_("тип значения"), max_length=20, choices=ValueType.choices,
-                                  default=ValueType.INTEGER)
-    method = models.CharField(_("способ получения"), max_length=20, choices=Method.choices,
-                              default=Method.ENTERED)
+    value_type = models.CharField(
+        _("тип значения"), max_length=20, choices=ValueType.choices, default=ValueType.INTEGER
+    )
+    method = models.CharField(
+        _("способ получения"), max_length=20, choices=Method.choices, default=Method.ENTERED
+    )
     source = models.CharField(_("источник"), max_length=120, blank=True)
     required = models.BooleanField(_("обязательный"), default=False)
     hint = models.TextField(_("пояснение"), blank=True)
@@ -92,8 +108,11 @@ class Indicator(models.Model):
         verbose_name_plural = _("показатели формы")
         ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["form", "code"], name="indicator_code_unique_in_form",
-                                    violation_error_message=_("Показатель с таким кодом в форме уже есть.")),
+            models.UniqueConstraint(
+                fields=["form", "code"],
+                name="indicator_code_unique_in_form",
+                violation_error_message=_("Показатель с таким кодом в форме уже есть."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -125,8 +144,14 @@ class AnnualReport(models.Model):
     comments = models.TextField(_("комментарий"), blank=True)
     correction_reason = models.TextField(_("причина исправления"), blank=True)
     submitted_at = models.DateTimeField(_("отправлен"))
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                     related_name="+", db_constraint=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     submitted_by_email = models.CharField(_("отправил"), max_length=254, blank=True)
     is_demo = models.BooleanField(_("демо-данные"), default=False)
     is_latest = models.BooleanField(_("последняя версия"), default=True)
@@ -136,16 +161,23 @@ class AnnualReport(models.Model):
         verbose_name_plural = _("годовые отчёты кластеров")
         ordering = ["cluster_id", "-year", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["cluster", "year", "version"], name="annual_report_version_unique",
-                                    violation_error_message=_("Такая версия отчёта уже отправлена.")),
-            models.UniqueConstraint(fields=["cluster", "year"], condition=models.Q(is_latest=True),
-                                    name="annual_report_one_latest",
-                                    violation_error_message=_("У отчёта за год может быть только одна "
-                                                              "последняя версия.")),
+            models.UniqueConstraint(
+                fields=["cluster", "year", "version"],
+                name="annual_report_version_unique",
+                violation_error_message=_("Такая версия отчёта уже отправлена."),
+            ),
+            models.UniqueConstraint(
+                fields=["cluster", "year"],
+                condition=models.Q(is_latest=True),
+                name="annual_report_one_latest",
+                violation_error_message=_("У отчёта за год может быть только одна последняя версия."),
+            ),
             models.CheckConstraint(condition=models.Q(version__gte=1), name="annual_report_version_positive"),
-            models.CheckConstraint(condition=models.Q(version=1) | ~models.Q(correction_reason=""),
-                                   name="annual_report_correction_has_reason",
-                                   violation_error_message=_("Укажите причину исправления.")),
+            models.CheckConstraint(
+                condition=models.Q(version=1) | ~models.Q(correction_reason=""),
+                name="annual_report_correction_has_reason",
+                violation_error_message=_("Укажите причину исправления."),
+            ),
         ]
         indexes = [models.Index(fields=["year", "is_latest"])]
 
@@ -169,7 +201,9 @@ class ReportFact(models.Model):
     value_type = models.CharField(_("тип значения"), max_length=20, choices=Indicator.ValueType.choices)
     value = models.DecimalField(_("значение"), max_digits=24, decimal_places=4, null=True, blank=True)
     numerator = models.DecimalField(_("числитель"), max_digits=24, decimal_places=4, null=True, blank=True)
-    denominator = models.DecimalField(_("знаменатель"), max_digits=24, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(
+        _("знаменатель"), max_digits=24, decimal_places=4, null=True, blank=True
+    )
     text_value = models.TextField(_("текст"), blank=True)
 
     class Meta:
@@ -203,8 +237,9 @@ class RegistryCheckResult(models.Model):
         NO_DATA = "no_data", _("Недостаточно данных")
 
     cluster = models.ForeignKey("tenants.Cluster", on_delete=models.CASCADE, related_name="registry_checks")
-    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="check_results")
+    report = models.ForeignKey(
+        AnnualReport, on_delete=models.CASCADE, null=True, blank=True, related_name="check_results"
+    )
     year = models.PositiveSmallIntegerField(_("год"), null=True, blank=True)
     code = models.CharField(_("проверка"), max_length=40, choices=Code.choices)
     status = models.CharField(_("результат"), max_length=10, choices=Status.choices)
@@ -222,10 +257,16 @@ class RegistryCheckResult(models.Model):
         verbose_name = _("проверка требований реестра")
         ordering = ["cluster_id", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["report", "code"], condition=models.Q(report__isnull=False),
-                                    name="registry_check_once_per_report"),
-            models.UniqueConstraint(fields=["cluster", "code"], condition=models.Q(report__isnull=True),
-                                    name="registry_check_one_live_per_cluster"),
+            models.UniqueConstraint(
+                fields=["report", "code"],
+                condition=models.Q(report__isnull=False),
+                name="registry_check_once_per_report",
+            ),
+            models.UniqueConstraint(
+                fields=["cluster", "code"],
+                condition=models.Q(report__isnull=True),
+                name="registry_check_one_live_per_cluster",
+            ),
         ]
         indexes = [models.Index(fields=["code", "status"])]
 
@@ -236,7 +277,9 @@ class RegistryCheckResult(models.Model):
 class ClusterSnapshot(models.Model):
     """Live metrics of a cluster for the dashboards, refreshed by the warehouse tasks."""
 
-    cluster = models.OneToOneField("tenants.Cluster", on_delete=models.CASCADE, related_name="federal_snapshot")
+    cluster = models.OneToOneField(
+        "tenants.Cluster", on_delete=models.CASCADE, related_name="federal_snapshot"
+    )
     member_count = models.PositiveIntegerField(_("участников"), default=0)
     members_by_kind = models.JSONField(_("участники по типам"), default=dict, blank=True)
     dues_invoiced_kopecks = models.BigIntegerField(_("взносы начислены, коп."), default=0)
@@ -282,15 +325,18 @@ class FederalProject(models.Model):
     # [{"year", "name", "unit", "planned", "actual", "status", "shortfall_percent"}]
     indicators = models.JSONField(_("целевые показатели"), default=list, blank=True)
     shortfalls = models.PositiveIntegerField(_("показателей ниже плана"), default=0)
-    worst_shortfall_percent = models.DecimalField(_("наибольшее недовыполнение, %"), max_digits=7, decimal_places=2,
-                                                  null=True, blank=True)
+    worst_shortfall_percent = models.DecimalField(
+        _("наибольшее недовыполнение, %"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
     updated_at = models.DateTimeField(_("обновлено"), auto_now=True)
 
     class Meta:
         verbose_name = _("совместный проект кластера (сводка)")
         ordering = ["cluster_id", "title", "project_id"]
         constraints = [
-            models.UniqueConstraint(fields=["cluster", "project_id"], name="federal_project_once_per_cluster"),
+            models.UniqueConstraint(
+                fields=["cluster", "project_id"], name="federal_project_once_per_cluster"
+            ),
         ]
         indexes = [models.Index(fields=["shortfalls"])]
 

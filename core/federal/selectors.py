@@ -13,15 +13,20 @@ from .models import AnnualReport, Indicator, RegistryCheckResult, ReportForm
 
 def form_published(*, year: int) -> ReportForm | None:
     """The form a cluster fills for `year` (its indicators prefetched), or None."""
-    return (ReportForm.objects.filter(year=year, status=ReportForm.Status.PUBLISHED)
-            .prefetch_related(Prefetch("indicators", queryset=Indicator.objects.order_by("position", "id")))
-            .first())
+    return (
+        ReportForm.objects.filter(year=year, status=ReportForm.Status.PUBLISHED)
+        .prefetch_related(Prefetch("indicators", queryset=Indicator.objects.order_by("position", "id")))
+        .first()
+    )
 
 
 def form_years() -> list[int]:
     """Years that have a published form, newest first."""
-    return list(ReportForm.objects.filter(status=ReportForm.Status.PUBLISHED)
-                .order_by("-year").values_list("year", flat=True))
+    return list(
+        ReportForm.objects.filter(status=ReportForm.Status.PUBLISHED)
+        .order_by("-year")
+        .values_list("year", flat=True)
+    )
 
 
 def form_list(*, year: int | None = None) -> QuerySet[ReportForm]:
@@ -32,9 +37,11 @@ def form_list(*, year: int | None = None) -> QuerySet[ReportForm]:
 
 
 def form_get(*, form_id: int) -> ReportForm | None:
-    return (ReportForm.objects.filter(pk=form_id)
-            .prefetch_related(Prefetch("indicators", queryset=Indicator.objects.order_by("position", "id")))
-            .first())
+    return (
+        ReportForm.objects.filter(pk=form_id)
+        .prefetch_related(Prefetch("indicators", queryset=Indicator.objects.order_by("position", "id")))
+        .first()
+    )
 
 
 def indicator_get(*, form: ReportForm, indicator_id: int) -> Indicator | None:
@@ -53,7 +60,9 @@ def annual_report_list(*, cluster: Cluster, year: int | None = None) -> QuerySet
 
 
 def annual_report_get(*, cluster: Cluster, report_id: int) -> AnnualReport | None:
-    return AnnualReport.objects.filter(cluster=cluster, pk=report_id).select_related("form", "cluster").first()
+    return (
+        AnnualReport.objects.filter(cluster=cluster, pk=report_id).select_related("form", "cluster").first()
+    )
 
 
 def annual_report_latest(*, cluster: Cluster, year: int) -> AnnualReport | None:

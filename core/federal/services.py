@@ -41,6 +41,7 @@ M = Indicator.Method
 
 # --- helpers ------------------------------------------------------------------------------------
 
+
 def require_report_admin(actor: Actor, cluster: Cluster) -> None:
     """The annual report is prepared and submitted by the cluster's admins, inside its schema."""
     if actor.cluster is not None and actor.cluster.pk != cluster.pk:
@@ -76,6 +77,7 @@ def text_clean(value: Any, *, limit: int = MAX_TEXT) -> str:
 
 # --- submission ------------------------------------------------------------------------------------
 
+
 def _fact_numbers(value: Any) -> Decimal | None:
     if value is None or isinstance(value, str) and not value:
         return None
@@ -89,23 +91,38 @@ def annual_report_facts_rebuild(*, report: AnnualReport) -> int:
     for code, entry in (report.values or {}).items():
         value_type = entry.get("value_type", VT.INTEGER)
         value = entry.get("value")
-        facts.append(ReportFact(
-            report=report, cluster_id=report.cluster_id, year=report.year, is_latest=report.is_latest,
-            is_demo=report.is_demo, code=code, value_type=value_type,
-            value=None if value_type == VT.TEXT else _fact_numbers(value),
-            numerator=_fact_numbers(entry.get("numerator")), denominator=_fact_numbers(entry.get("denominator")),
-            text_value=str(value or "") if value_type == VT.TEXT else "",
-        ))
+        facts.append(
+            ReportFact(
+                report=report,
+                cluster_id=report.cluster_id,
+                year=report.year,
+                is_latest=report.is_latest,
+                is_demo=report.is_demo,
+                code=code,
+                value_type=value_type,
+                value=None if value_type == VT.TEXT else _fact_numbers(value),
+                numerator=_fact_numbers(entry.get("numerator")),
+                denominator=_fact_numbers(entry.get("denominator")),
+                text_value=str(value or "") if value_type == VT.TEXT else "",
+            )
+        )
     with transaction.atomic():
         ReportFact.objects.filter(report=report, cluster_id=report.cluster_id).delete()
         ReportFact.objects.bulk_create(facts)
     return len(facts)
 
 
-def annual_report_freeze(*, actor: Actor, cluster: Cluster, year: int, entered_values: dict[str, Any],
-                         comments: str, correction_reason: str | None = None,
-                         indicator_comments: dict[str, str] | None = None,
-                         is_demo: bool = False) -> tuple[AnnualReport, ComputedReport]:
+def annual_report_freeze(
+    *,
+    actor: Actor,
+    cluster: Cluster,
+    year: int,
+    entered_values: dict[str, Any],
+    comments: str,
+    correction_reason: str | None = None,
+    indicator_comments: dict[str, str] | None = None,
+    is_demo: bool = False,
+) -> tuple[AnnualReport, ComputedReport]:
     """Freeze the report for `year` as version N+1 (inside the cluster's schema); the cluster
     submits through tenants.reporting.services.annual_report_submit, which keeps its draft in step.
 
@@ -118,8 +135,9 @@ def annual_report_freeze(*, actor: Actor, cluster: Cluster, year: int, entered_v
         raise ValidationError({"year": "Отчёт за год, который ещё не начался, отправить нельзя."})
     comments = text_clean(comments)
     reason = text_clean(correction_reason)
-    computed = annual_report_compute(cluster=cluster, year=year, entered_values=entered_values,
-                                     indicator_comments=indicator_comments or {})
+    computed = annual_report_compute(
+        cluster=cluster, year=year, entered_values=entered_values, indicator_comments=indicator_comments or {}
+    )
     if computed.form is None:
         raise ValidationError(computed.errors["__all__"])
     if computed.errors:
@@ -127,12 +145,17 @@ def annual_report_freeze(*, actor: Actor, cluster: Cluster, year: int, entered_v
     with transaction.atomic():
         Cluster.objects.select_for_update().filter(pk=cluster.pk).first()  # one submission at a time
         previous = AnnualReport.objects.filter(cluster=cluster, year=year, is_latest=True).first()
-        version = (AnnualReport.objects.filter(cluster=cluster, year=year)
-                   .aggregate(v=Max("version"))["v"] or 0) + 1
+        version = (
+            AnnualReport.objects.filter(cluster=cluster, year=year).aggregate(v=Max("version"))["v"] or 0
+        ) + 1
         if previous is not None and not reason:
-            raise ValidationError({"correction_reason": f"Отчёт за {year} год уже отправлен (версия "
-                                                        f"{previous.version}). Чтобы исправить его, укажите "
-                                                        f"причину исправления."})
+            raise ValidationError(
+                {
+                    "correction_reason": f"Отчёт за {year} год уже отправлен (версия "
+                    f"{previous.version}). Чтобы исправить его, укажите "
+                    f"причину исправления."
+                }
+            )
         if previous is None:
             reason = ""
         if previous is not None:
@@ -140,36 +163,63 @@ def annual_report_freeze(*, actor: Actor, cluster: Cluster, year: int, entered_v
             ReportFact.objects.filter(report=previous, cluster=cluster).update(is_latest=False)
         now = timezone.now()
         report = AnnualReport(
-            cluster=cluster, year=year, version=version, form=computed.form,
+            cluster=cluster,
+            year=year,
+            version=version,
+            form=computed.form,
             values={f.code: f.value_json() for f in computed.figures},
             details={f.code: [r.as_json() for r in f.rows] for f in computed.figures if f.rows},
             checks=[c.as_json() for c in computed.checks],
-            comments=comments, correction_reason=reason, submitted_at=now, submitted_by=actor.user,
-            submitted_by_email=actor.user.email if actor.user else "", is_demo=is_demo, is_latest=True,
+            comments=comments,
+            correction_reason=reason,
+            submitted_at=now,
+            submitted_by=actor.user,
+            submitted_by_email=actor.user.email if actor.user else "",
+            is_demo=is_demo,
+            is_latest=True,
         )
         try:
             with transaction.atomic():
                 report.save()
         except IntegrityError:
-            raise ValidationError("Отчёт за этот год только что отправлен другим пользователем: "
-                                  "обновите страницу.") from None
+            raise ValidationError(
+                "Отчёт за этот год только что отправлен другим пользователем: обновите страницу."
+            ) from None
         annual_report_facts_rebuild(report=report)
-        RegistryCheckResult.objects.bulk_create([
-            RegistryCheckResult(cluster=cluster, report=report, year=year, code=c.code, status=c.status,
-                                reason=c.reason, companies=c.companies, data=c.data, evidence=c.evidence,
-                                computed_at=now)
-            for c in computed.checks
-        ])
-        audit_record(actor=actor, action="annual_report.submit" if version == 1 else "annual_report.correct",
-                     obj=report, changes={"year": [None, year], "version": [None, version],
-                                          "correction_reason": [None, reason] if reason else [None, None],
-                                          "values": [None, {f.code: value_to_json(f.value)
-                                                            for f in computed.figures}]})
+        RegistryCheckResult.objects.bulk_create(
+            [
+                RegistryCheckResult(
+                    cluster=cluster,
+                    report=report,
+                    year=year,
+                    code=c.code,
+                    status=c.status,
+                    reason=c.reason,
+                    companies=c.companies,
+                    data=c.data,
+                    evidence=c.evidence,
+                    computed_at=now,
+                )
+                for c in computed.checks
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action="annual_report.submit" if version == 1 else "annual_report.correct",
+            obj=report,
+            changes={
+                "year": [None, year],
+                "version": [None, version],
+                "correction_reason": [None, reason] if reason else [None, None],
+                "values": [None, {f.code: value_to_json(f.value) for f in computed.figures}],
+            },
+        )
         enqueue_on_commit("federal.warehouse_refresh_cluster", reason="report_submitted")
     return report, computed
 
 
 # --- live registry checks (the warehouse task calls this) ------------------------------------------
+
 
 def registry_checks_refresh_live(*, cluster: Cluster, year: int | None = None) -> list[RegistryCheckResult]:
     """Recompute the cluster's live checks and store them (report=NULL). Derived data, no audit.
@@ -182,10 +232,18 @@ def registry_checks_refresh_live(*, cluster: Cluster, year: int | None = None) -
     with transaction.atomic():
         for outcome in outcomes:
             row, _ = RegistryCheckResult.objects.update_or_create(
-                cluster=cluster, report=None, code=outcome.code,
-                defaults={"status": outcome.status, "reason": outcome.reason, "companies": outcome.companies,
-                          "data": outcome.data, "evidence": outcome.evidence, "computed_at": now,
-                          "year": outcome.data.get("year") or year},
+                cluster=cluster,
+                report=None,
+                code=outcome.code,
+                defaults={
+                    "status": outcome.status,
+                    "reason": outcome.reason,
+                    "companies": outcome.companies,
+                    "data": outcome.data,
+                    "evidence": outcome.evidence,
+                    "computed_at": now,
+                    "year": outcome.data.get("year") or year,
+                },
             )
             results.append(row)
     return results
@@ -194,8 +252,9 @@ def registry_checks_refresh_live(*, cluster: Cluster, year: int | None = None) -
 # --- report forms (platform admin, public host) ---------------------------------------------------
 
 FORM_FIELDS = ("year", "version", "status", "title", "published_at")
-INDICATOR_FIELDS = frozenset({"code", "name_ru", "name_en", "unit", "value_type", "method", "source", "required",
-                              "hint", "position"})
+INDICATOR_FIELDS = frozenset(
+    {"code", "name_ru", "name_en", "unit", "value_type", "method", "source", "required", "hint", "position"}
+)
 
 
 def _form_editable(form: ReportForm) -> None:
@@ -220,15 +279,23 @@ def form_copy(*, actor: Actor, form: ReportForm, year: int, title: str = "") -> 
     """A draft copy of `form` (with all its indicators) for `year`: how next year's form starts."""
     _require_platform_admin(actor)
     with transaction.atomic():
-        copy = form_create(actor=actor, year=year, title=title or form.title.replace(str(form.year), str(year)))
+        copy = form_create(
+            actor=actor, year=year, title=title or form.title.replace(str(form.year), str(year))
+        )
         copy.copied_from = form
         copy.save(update_fields=["copied_from"])
-        Indicator.objects.bulk_create([
-            Indicator(form=copy, **{name: getattr(ind, name) for name in INDICATOR_FIELDS})
-            for ind in form.indicators.order_by("position", "id")
-        ])
-        audit_record(actor=actor, action="report_form.copy", obj=copy,
-                     changes={"copied_from": [None, form.pk], "indicators": [None, copy.indicators.count()]})
+        Indicator.objects.bulk_create(
+            [
+                Indicator(form=copy, **{name: getattr(ind, name) for name in INDICATOR_FIELDS})
+                for ind in form.indicators.order_by("position", "id")
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action="report_form.copy",
+            obj=copy,
+            changes={"copied_from": [None, form.pk], "indicators": [None, copy.indicators.count()]},
+        )
     return copy
 
 
@@ -244,17 +311,27 @@ def form_publish(*, actor: Actor, form: ReportForm) -> ReportForm:
         problems = [f"{i.code}: {err}" for i in indicators if (err := source_error(i.method, i.source))]
         if problems:
             raise ValidationError(["Исправьте источники показателей: "] + problems)
-        old = list(ReportForm.objects.select_for_update().filter(year=form.year, status=ReportForm.Status.PUBLISHED))
+        old = list(
+            ReportForm.objects.select_for_update().filter(year=form.year, status=ReportForm.Status.PUBLISHED)
+        )
         for previous in old:
             previous.status = ReportForm.Status.RETIRED
             previous.save(update_fields=["status"])
-            audit_record(actor=actor, action="report_form.retire", obj=previous,
-                         changes={"status": [ReportForm.Status.PUBLISHED, ReportForm.Status.RETIRED]})
+            audit_record(
+                actor=actor,
+                action="report_form.retire",
+                obj=previous,
+                changes={"status": [ReportForm.Status.PUBLISHED, ReportForm.Status.RETIRED]},
+            )
         form.status = ReportForm.Status.PUBLISHED
         form.published_at = timezone.now()
         form.save(update_fields=["status", "published_at"])
-        audit_record(actor=actor, action="report_form.publish", obj=form,
-                     changes={"status": [ReportForm.Status.DRAFT, ReportForm.Status.PUBLISHED]})
+        audit_record(
+            actor=actor,
+            action="report_form.publish",
+            obj=form,
+            changes={"status": [ReportForm.Status.DRAFT, ReportForm.Status.PUBLISHED]},
+        )
     return form
 
 
@@ -263,8 +340,12 @@ def form_delete(*, actor: Actor, form: ReportForm) -> None:
     with transaction.atomic():
         form = ReportForm.objects.select_for_update().get(pk=form.pk)
         _form_editable(form)
-        audit_record(actor=actor, action="report_form.delete", obj=form,
-                     changes={k: [v, None] for k, v in snapshot(form, list(FORM_FIELDS)).items()})
+        audit_record(
+            actor=actor,
+            action="report_form.delete",
+            obj=form,
+            changes={k: [v, None] for k, v in snapshot(form, list(FORM_FIELDS)).items()},
+        )
         form.delete()
 
 
@@ -291,7 +372,11 @@ def _indicator_validate(indicator: Indicator) -> None:
         raise ValidationError({"value_type": "Отношение бывает процентом или дробным числом."})
     if indicator.method == M.SUM_KPI and indicator.value_type == VT.TEXT:
         raise ValidationError({"value_type": "Сумма не может быть текстом."})
-    if Indicator.objects.filter(form_id=indicator.form_id, code=indicator.code).exclude(pk=indicator.pk).exists():
+    if (
+        Indicator.objects.filter(form_id=indicator.form_id, code=indicator.code)
+        .exclude(pk=indicator.pk)
+        .exists()
+    ):
         raise ValidationError({"code": "Показатель с таким кодом в форме уже есть."})
 
 
@@ -306,8 +391,12 @@ def indicator_create(*, actor: Actor, form: ReportForm, **fields: Any) -> Indica
         indicator = Indicator(form=form, **fields)
         _indicator_validate(indicator)
         indicator.save()
-        audit_record(actor=actor, action="report_form.indicator_create", obj=indicator,
-                     changes=diff({}, snapshot(indicator)))
+        audit_record(
+            actor=actor,
+            action="report_form.indicator_create",
+            obj=indicator,
+            changes=diff({}, snapshot(indicator)),
+        )
     return indicator
 
 
@@ -334,8 +423,12 @@ def indicator_delete(*, actor: Actor, indicator: Indicator) -> None:
     with transaction.atomic():
         form = ReportForm.objects.select_for_update().get(pk=indicator.form_id)
         _form_editable(form)
-        audit_record(actor=actor, action="report_form.indicator_delete", obj=indicator,
-                     changes={k: [v, None] for k, v in snapshot(indicator).items()})
+        audit_record(
+            actor=actor,
+            action="report_form.indicator_delete",
+            obj=indicator,
+            changes={k: [v, None] for k, v in snapshot(indicator).items()},
+        )
         indicator.delete()
 
 
@@ -345,8 +438,11 @@ def form_ensure_year(*, actor: Actor, year: int) -> ReportForm:
     existing = ReportForm.objects.filter(year=year, status=ReportForm.Status.PUBLISHED).first()
     if existing is not None:
         return existing
-    base = (ReportForm.objects.filter(status=ReportForm.Status.PUBLISHED)
-            .order_by(_distance_to(year), "-year").first())
+    base = (
+        ReportForm.objects.filter(status=ReportForm.Status.PUBLISHED)
+        .order_by(_distance_to(year), "-year")
+        .first()
+    )
     if base is None:
         raise ValidationError(f"Нет ни одной опубликованной формы, чтобы сделать форму за {year} год.")
     draft = ReportForm.objects.filter(year=year, status=ReportForm.Status.DRAFT).order_by("-version").first()

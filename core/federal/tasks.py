@@ -26,8 +26,14 @@ def warehouse_refresh_cluster(reason: str = "") -> dict[str, Any]:
     result = cluster_refresh_current(reason=reason)
     if result is None:
         return {"reason": reason, "refreshed": False, "schema": getattr(connection, "schema_name", "")}
-    return {"reason": reason, "refreshed": True, "schema": result.cluster, "checks": result.checks,
-            "member_count": result.snapshot["member_count"], "ms": round(result.seconds * 1000, 1)}
+    return {
+        "reason": reason,
+        "refreshed": True,
+        "schema": result.cluster,
+        "checks": result.checks,
+        "member_count": result.snapshot["member_count"],
+        "ms": round(result.seconds * 1000, 1),
+    }
 
 
 @app.task(name="federal.warehouse_refresh_all", expires=600)

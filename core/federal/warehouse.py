@@ -35,8 +35,14 @@ from .metrics import ClusterMetrics, ProjectRow
 from .models import AnnualReport, ClusterSnapshot, FederalProject
 
 logger = logging.getLogger(__name__)
-SNAPSHOT_FIELDS = ("member_count", "members_by_kind", "dues_invoiced_kopecks", "dues_paid_kopecks",
-                   "roadmap_items_total", "roadmap_items_done")
+SNAPSHOT_FIELDS = (
+    "member_count",
+    "members_by_kind",
+    "dues_invoiced_kopecks",
+    "dues_paid_kopecks",
+    "roadmap_items_total",
+    "roadmap_items_done",
+)
 ACTIVE_PROJECT_STATUSES = frozenset({"approved", "in_progress"})
 
 
@@ -64,8 +70,10 @@ def cluster_refresh(*, cluster: Cluster) -> RefreshResult:
     from . import compute, services
 
     if getattr(connection, "schema_name", None) != cluster.schema_name:
-        raise RuntimeError(f"cluster_refresh({cluster.schema_name}) called in schema "
-                           f"{getattr(connection, 'schema_name', '?')}")
+        raise RuntimeError(
+            f"cluster_refresh({cluster.schema_name}) called in schema "
+            f"{getattr(connection, 'schema_name', '?')}"
+        )
     started = time.perf_counter()
     metrics = compute.live_metrics(cluster=cluster)
     values = {name: getattr(metrics, name) for name in SNAPSHOT_FIELDS}
@@ -76,28 +84,47 @@ def cluster_refresh(*, cluster: Cluster) -> RefreshResult:
         ClusterSnapshot.objects.update_or_create(cluster=cluster, defaults=values)
         projects_store(cluster=cluster, projects=projects)
         checks = services.registry_checks_refresh_live(cluster=cluster)
-    return RefreshResult(cluster=cluster.schema_name, snapshot=values,
-                         checks={c.code: c.status for c in checks}, seconds=time.perf_counter() - started)
+    return RefreshResult(
+        cluster=cluster.schema_name,
+        snapshot=values,
+        checks={c.code: c.status for c in checks},
+        seconds=time.perf_counter() - started,
+    )
 
 
 def project_totals(projects: list[ProjectRow]) -> dict[str, int]:
     """The snapshot's project fields: how many, how many running, shortfalls, support granted and received."""
-    return {"projects_total": len(projects),
-            "projects_active": sum(1 for p in projects if p.status in ACTIVE_PROJECT_STATUSES),
-            "project_shortfalls": sum(len(p.shortfalls) for p in projects),
-            "support_granted_kopecks": sum(p.support_granted_kopecks for p in projects),
-            "support_received_kopecks": sum(p.support_received_kopecks for p in projects)}
+    return {
+        "projects_total": len(projects),
+        "projects_active": sum(1 for p in projects if p.status in ACTIVE_PROJECT_STATUSES),
+        "project_shortfalls": sum(len(p.shortfalls) for p in projects),
+        "support_granted_kopecks": sum(p.support_granted_kopecks for p in projects),
+        "support_received_kopecks": sum(p.support_received_kopecks for p in projects),
+    }
 
 
 def project_row(cluster: Cluster, p: ProjectRow) -> FederalProject:
     return FederalProject(
-        cluster=cluster, project_id=p.id, title=p.title[:500], kind=p.kind[:120], status=p.status[:30],
-        status_label=p.status_label[:120], period_start=p.start, period_end=p.end, lead=p.lead[:500],
-        participants=p.participants, budget_kopecks=p.budget_kopecks, budget_by_source=p.budget_by_source,
-        support_requested_kopecks=p.support_requested_kopecks, support_granted_kopecks=p.support_granted_kopecks,
-        support_received_kopecks=p.support_received_kopecks, support_measures=p.support_measures,
-        indicators=[i.as_json() for i in p.indicators], shortfalls=len(p.shortfalls),
-        worst_shortfall_percent=p.worst_shortfall_percent)
+        cluster=cluster,
+        project_id=p.id,
+        title=p.title[:500],
+        kind=p.kind[:120],
+        status=p.status[:30],
+        status_label=p.status_label[:120],
+        period_start=p.start,
+        period_end=p.end,
+        lead=p.lead[:500],
+        participants=p.participants,
+        budget_kopecks=p.budget_kopecks,
+        budget_by_source=p.budget_by_source,
+        support_requested_kopecks=p.support_requested_kopecks,
+        support_granted_kopecks=p.support_granted_kopecks,
+        support_received_kopecks=p.support_received_kopecks,
+        support_measures=p.support_measures,
+        indicators=[i.as_json() for i in p.indicators],
+        shortfalls=len(p.shortfalls),
+        worst_shortfall_percent=p.worst_shortfall_percent,
+    )
 
 
 def projects_store(*, cluster: Cluster, projects: list[ProjectRow]) -> None:
@@ -134,9 +161,11 @@ def _refresh_already_queued(task_name: str) -> bool:
     for entry in connection.run_on_commit:  # (savepoint ids, callback, robust)
         func = entry[1]
         target = getattr(func, "func", None)
-        if (getattr(target, "__name__", "") == "apply_async"
-                and getattr(getattr(target, "__self__", None), "name", "") == task_name
-                and (getattr(func, "keywords", {}).get("headers") or {}).get("_schema_name") == schema):
+        if (
+            getattr(target, "__name__", "") == "apply_async"
+            and getattr(getattr(target, "__self__", None), "name", "") == task_name
+            and (getattr(func, "keywords", {}).get("headers") or {}).get("_schema_name") == schema
+        ):
             return True
     return False
 
@@ -162,6 +191,7 @@ def refresh_all_queue(*, reason: str = "scheduled") -> int:
 
 # --- rebuilding everything ------------------------------------------------------------------
 
+
 @dataclass
 class RebuildResult:
     clusters: int = 0
@@ -177,8 +207,13 @@ class RebuildResult:
         return self.refresh_seconds + self.facts_seconds
 
 
-def warehouse_rebuild(*, slugs: Iterable[str] | None = None, facts: bool = True, live: bool = True,
-                      progress: Callable[[str], None] | None = None) -> RebuildResult:
+def warehouse_rebuild(
+    *,
+    slugs: Iterable[str] | None = None,
+    facts: bool = True,
+    live: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> RebuildResult:
     """Recompute the warehouse from the clusters' data: each cluster's live rows in its own schema,
     then every submitted report's facts. One cluster failing does not stop the others."""
     from .services import annual_report_facts_rebuild
@@ -214,7 +249,7 @@ def warehouse_rebuild(*, slugs: Iterable[str] | None = None, facts: bool = True,
         ids = list(reports.order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(ids), 100):  # one transaction per 100 reports, not one per report
             with transaction.atomic():
-                for report in AnnualReport.objects.filter(pk__in=ids[start:start + 100]).order_by("pk"):
+                for report in AnnualReport.objects.filter(pk__in=ids[start : start + 100]).order_by("pk"):
                     result.facts += annual_report_facts_rebuild(report=report)
                     result.reports += 1
         result.facts_seconds = time.perf_counter() - started

@@ -44,11 +44,11 @@ def account_with_key(account: str, *, bik: str, correspondent: bool = False) -> 
     """The account with its ninth digit replaced by the right control key (demo data, tests)."""
     if not (_is_digits(account, ACCOUNT_LENGTH) and _is_digits(bik, BIK_LENGTH)):
         raise ValueError("account must have 20 digits and bik 9 digits")
-    zeroed = account[:KEY_POSITION] + "0" + account[KEY_POSITION + 1:]
+    zeroed = account[:KEY_POSITION] + "0" + account[KEY_POSITION + 1 :]
     remainder = _weighted_sum(_prefix(bik, correspondent=correspondent) + zeroed) % 10
     # The key sits at position 11 of the 23 digits, weight 3; 3 · 3 ≡ -1 (mod 10).
     key = remainder * 3 % 10
-    return zeroed[:KEY_POSITION] + str(key) + zeroed[KEY_POSITION + 1:]
+    return zeroed[:KEY_POSITION] + str(key) + zeroed[KEY_POSITION + 1 :]
 
 
 def _is_digits(value: str, length: int) -> bool:
@@ -73,8 +73,10 @@ def settlement_account_error(value: str, *, bik: str) -> str | None:
     if message or bik_error(bik):
         return message
     if value[5:8] not in ROUBLE_CODES:
-        return (f"{SETTLEMENT_LABEL}: разряды 6–8 — код валюты; для рублёвого счёта это 810 "
-                f"(или 643 у казначейских счетов), а указано {value[5:8]}.")
+        return (
+            f"{SETTLEMENT_LABEL}: разряды 6–8 — код валюты; для рублёвого счёта это 810 "
+            f"(или 643 у казначейских счетов), а указано {value[5:8]}."
+        )
     if not account_key_valid(value, bik=bik):
         return f"{SETTLEMENT_LABEL}: неверный контрольный ключ — проверьте номер счёта и БИК банка."
     return None
@@ -104,8 +106,11 @@ def bank_details_errors(*, bik: str, account: str, correspondent_account: str) -
 def bank_key_errors(*, bik: str, account: str, correspondent_account: str) -> dict[str, str]:
     """The errors beyond each field's own format (a model's field validators report those):
     the accounts' currency and control keys, checked against a well-formed БИК."""
-    formats = {"bik": bik_error(bik), "account": account_format_error(account, SETTLEMENT_LABEL),
-               "correspondent_account": account_format_error(correspondent_account, CORRESPONDENT_LABEL)}
+    formats = {
+        "bik": bik_error(bik),
+        "account": account_format_error(account, SETTLEMENT_LABEL),
+        "correspondent_account": account_format_error(correspondent_account, CORRESPONDENT_LABEL),
+    }
     errors = bank_details_errors(bik=bik, account=account, correspondent_account=correspondent_account)
     return {key: message for key, message in errors.items() if not formats[key]}
 
@@ -127,7 +132,7 @@ def gost_qr_payload(pairs: Iterable[tuple[str, object]]) -> str:
 
     The five required keys must come first and be non-empty (the standard's order)."""
     items = [(key, gost_qr_value(value)) for key, value in pairs]
-    keys = [key for key, _ in items[:len(GOST_QR_REQUIRED)]]
-    if tuple(keys) != GOST_QR_REQUIRED or not all(value for _, value in items[:len(GOST_QR_REQUIRED)]):
+    keys = [key for key, _ in items[: len(GOST_QR_REQUIRED)]]
+    if tuple(keys) != GOST_QR_REQUIRED or not all(value for _, value in items[: len(GOST_QR_REQUIRED)]):
         raise ValueError(f"the first keys must be {', '.join(GOST_QR_REQUIRED)}, all filled in")
     return "|".join([GOST_QR_HEADER_UTF8] + [f"{key}={value}" for key, value in items if value])

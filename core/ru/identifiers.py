@@ -25,8 +25,9 @@ def inn_error(value: str) -> str | None:
         if _check_digit(value[:9], _INN10_WEIGHTS) != int(value[9]):
             return "ИНН: неверное контрольное число."
         return None
-    if (_check_digit(value[:10], _INN12_WEIGHTS_11) != int(value[10])
-            or _check_digit(value[:11], _INN12_WEIGHTS_12) != int(value[11])):
+    if _check_digit(value[:10], _INN12_WEIGHTS_11) != int(value[10]) or _check_digit(
+        value[:11], _INN12_WEIGHTS_12
+    ) != int(value[11]):
         return "ИНН: неверное контрольное число."
     return None
 
@@ -80,8 +81,10 @@ def registration_number_normalize(value: str) -> str:
 
 def registration_number_error(value: str) -> str | None:
     if not REGISTRATION_NUMBER_RE.match(registration_number_normalize(value)):
-        return ("Регистрационное удостоверение: ожидается вид «РЗН 2024/23835» — буквы, пробел, "
-                "год и номер через косую черту.")
+        return (
+            "Регистрационное удостоверение: ожидается вид «РЗН 2024/23835» — буквы, пробел, "
+            "год и номер через косую черту."
+        )
     return None
 
 

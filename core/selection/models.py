@@ -34,27 +34,36 @@ class Call(models.Model):
     year = models.PositiveSmallIntegerField(_("год"))
     description = models.TextField(_("описание"), blank=True)
     # Who may apply: empty lists mean any kind / any registry status (tenants.Cluster choices).
-    eligible_kinds = ArrayField(models.CharField(max_length=20), verbose_name=_("типы кластеров"),
-                                default=list, blank=True)
-    eligible_registry_statuses = ArrayField(models.CharField(max_length=20),
-                                            verbose_name=_("статусы в реестре"), default=list, blank=True)
+    eligible_kinds = ArrayField(
+        models.CharField(max_length=20), verbose_name=_("типы кластеров"), default=list, blank=True
+    )
+    eligible_registry_statuses = ArrayField(
+        models.CharField(max_length=20), verbose_name=_("статусы в реестре"), default=list, blank=True
+    )
     opens_at = models.DateTimeField(_("начало приёма заявок"))
     closes_at = models.DateTimeField(_("окончание приёма заявок"))
-    required_sections = ArrayField(models.CharField(max_length=40, choices=Section.choices),
-                                   verbose_name=_("обязательные разделы"), default=list, blank=True)
-    required_attachments = ArrayField(models.CharField(max_length=200),
-                                      verbose_name=_("обязательные приложения"), default=list, blank=True)
+    required_sections = ArrayField(
+        models.CharField(max_length=40, choices=Section.choices),
+        verbose_name=_("обязательные разделы"),
+        default=list,
+        blank=True,
+    )
+    required_attachments = ArrayField(
+        models.CharField(max_length=200), verbose_name=_("обязательные приложения"), default=list, blank=True
+    )
     experts_per_application = models.PositiveSmallIntegerField(_("экспертов на заявку"), default=3)
     # Experts' weighted totals differing by more than this flag the application (None: the setting
     # SELECTION_OUTLIER_SPREAD).
-    outlier_spread = models.DecimalField(_("допустимое расхождение оценок"), max_digits=7, decimal_places=2,
-                                         null=True, blank=True)
+    outlier_spread = models.DecimalField(
+        _("допустимое расхождение оценок"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
     status = models.CharField(_("состояние"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     protocol_ref = models.CharField(_("протокол комиссии"), max_length=200, blank=True)
     results_published_at = models.DateTimeField(_("итоги опубликованы"), null=True, blank=True)
     is_demo = models.BooleanField(_("демо-данные"), default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
     updated_at = models.DateTimeField(_("изменён"), auto_now=True)
 
@@ -63,13 +72,16 @@ class Call(models.Model):
         verbose_name_plural = _("конкурсные отборы")
         ordering = ["-year", "-opens_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(closes_at__gt=models.F("opens_at")),
-                                   name="selection_call_window_order",
-                                   violation_error_message=_("Окончание приёма заявок должно быть позже "
-                                                             "начала.")),
-            models.CheckConstraint(condition=models.Q(experts_per_application__gte=1),
-                                   name="selection_call_experts_positive",
-                                   violation_error_message=_("Нужен хотя бы один эксперт на заявку.")),
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")),
+                name="selection_call_window_order",
+                violation_error_message=_("Окончание приёма заявок должно быть позже начала."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(experts_per_application__gte=1),
+                name="selection_call_experts_positive",
+                violation_error_message=_("Нужен хотя бы один эксперт на заявку."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -93,14 +105,21 @@ class Criterion(models.Model):
         verbose_name_plural = _("критерии оценки")
         ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["call", "code"], name="selection_criterion_code_unique",
-                                    violation_error_message=_("Критерий с таким кодом в отборе уже есть.")),
-            models.CheckConstraint(condition=models.Q(scale_max__gt=models.F("scale_min")),
-                                   name="selection_criterion_scale_order",
-                                   violation_error_message=_("Максимальная оценка должна быть больше "
-                                                             "минимальной.")),
-            models.CheckConstraint(condition=models.Q(weight__gt=0), name="selection_criterion_weight_positive",
-                                   violation_error_message=_("Вес критерия должен быть больше нуля.")),
+            models.UniqueConstraint(
+                fields=["call", "code"],
+                name="selection_criterion_code_unique",
+                violation_error_message=_("Критерий с таким кодом в отборе уже есть."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(scale_max__gt=models.F("scale_min")),
+                name="selection_criterion_scale_order",
+                violation_error_message=_("Максимальная оценка должна быть больше минимальной."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weight__gt=0),
+                name="selection_criterion_weight_positive",
+                violation_error_message=_("Вес критерия должен быть больше нуля."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -120,7 +139,9 @@ class Application(models.Model):
         DECIDED = "decided", _("Решение принято")
 
     call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="applications")
-    cluster = models.ForeignKey("tenants.Cluster", on_delete=models.PROTECT, related_name="program_applications")
+    cluster = models.ForeignKey(
+        "tenants.Cluster", on_delete=models.PROTECT, related_name="program_applications"
+    )
     status = models.CharField(_("состояние"), max_length=30, choices=Status.choices, default=Status.DRAFT)
     goals = models.TextField(_("цели проекта"), blank=True)
     anchor_project = models.TextField(_("якорный проект"), blank=True)
@@ -131,8 +152,14 @@ class Application(models.Model):
     snapshot = models.JSONField(_("снимок заявки"), default=dict, blank=True)
     version = models.PositiveSmallIntegerField(_("версия"), default=0)
     submitted_at = models.DateTimeField(_("подана"), null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                     related_name="+", db_constraint=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     submitted_by_email = models.CharField(_("подал"), max_length=254, blank=True)
     version_reason = models.TextField(_("причина новой версии"), blank=True)
     is_demo = models.BooleanField(_("демо-данные"), default=False)
@@ -144,14 +171,21 @@ class Application(models.Model):
         verbose_name_plural = _("заявки на отбор")
         ordering = ["call_id", "cluster_id"]
         constraints = [
-            models.UniqueConstraint(fields=["call", "cluster"], name="selection_application_once_per_call",
-                                    violation_error_message=_("Кластер уже подаёт заявку на этот отбор.")),
-            models.CheckConstraint(condition=models.Q(status="draft", version=0)
-                                   | models.Q(version__gte=1, submitted_at__isnull=False),
-                                   name="selection_application_submitted_has_version"),
-            models.CheckConstraint(condition=models.Q(version__lte=1) | ~models.Q(version_reason=""),
-                                   name="selection_application_new_version_has_reason",
-                                   violation_error_message=_("Укажите причину новой версии.")),
+            models.UniqueConstraint(
+                fields=["call", "cluster"],
+                name="selection_application_once_per_call",
+                violation_error_message=_("Кластер уже подаёт заявку на этот отбор."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft", version=0)
+                | models.Q(version__gte=1, submitted_at__isnull=False),
+                name="selection_application_submitted_has_version",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(version__lte=1) | ~models.Q(version_reason=""),
+                name="selection_application_new_version_has_reason",
+                violation_error_message=_("Укажите причину новой версии."),
+            ),
         ]
         indexes = [models.Index(fields=["call", "status"])]
 
@@ -167,8 +201,14 @@ class ApplicationVersion(models.Model):
     snapshot = models.JSONField(_("снимок заявки"), default=dict)
     reason = models.TextField(_("причина новой версии"), blank=True)
     submitted_at = models.DateTimeField(_("подана"))
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                     related_name="+", db_constraint=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     submitted_by_email = models.CharField(_("подал"), max_length=254, blank=True)
 
     class Meta:
@@ -176,7 +216,9 @@ class ApplicationVersion(models.Model):
         verbose_name_plural = _("версии заявки")
         ordering = ["application_id", "version"]
         constraints = [
-            models.UniqueConstraint(fields=["application", "version"], name="selection_application_version_unique"),
+            models.UniqueConstraint(
+                fields=["application", "version"], name="selection_application_version_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -196,8 +238,14 @@ class ApplicationAttachment(models.Model):
     file = models.FileField(_("файл"), upload_to=attachment_path, max_length=300)
     original_name = models.CharField(_("имя файла"), max_length=255)
     size = models.PositiveBigIntegerField(_("размер, байт"), default=0)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                    related_name="+", db_constraint=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     uploaded_at = models.DateTimeField(_("загружено"), auto_now_add=True)
 
     class Meta:
@@ -213,9 +261,12 @@ class ExpertAssignment(models.Model):
     """The ministry role «эксперт», granted per call: who may review that call's applications."""
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="experts")
-    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expert_calls")
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expert_calls"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("назначен"), auto_now_add=True)
 
     class Meta:
@@ -223,8 +274,11 @@ class ExpertAssignment(models.Model):
         verbose_name_plural = _("эксперты отбора")
         ordering = ["call_id", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["call", "expert"], name="selection_expert_once_per_call",
-                                    violation_error_message=_("Этот эксперт уже назначен на отбор.")),
+            models.UniqueConstraint(
+                fields=["call", "expert"],
+                name="selection_expert_once_per_call",
+                violation_error_message=_("Этот эксперт уже назначен на отбор."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -236,9 +290,12 @@ class Assignment(models.Model):
     the scores of every criterion; other experts' scores are hidden from them until then."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments")
-    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_assignments")
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("назначено"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("оценки отправлены"), null=True, blank=True)
 
@@ -247,8 +304,11 @@ class Assignment(models.Model):
         verbose_name_plural = _("назначения экспертов")
         ordering = ["application_id", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["application", "expert"], name="selection_assignment_once",
-                                    violation_error_message=_("Эксперт уже назначен на эту заявку.")),
+            models.UniqueConstraint(
+                fields=["application", "expert"],
+                name="selection_assignment_once",
+                violation_error_message=_("Эксперт уже назначен на эту заявку."),
+            ),
         ]
         indexes = [models.Index(fields=["expert", "submitted_at"])]
 
@@ -271,8 +331,11 @@ class Score(models.Model):
         verbose_name_plural = _("оценки экспертов")
         ordering = ["assignment_id", "criterion__position", "criterion_id"]
         constraints = [
-            models.UniqueConstraint(fields=["assignment", "criterion"], name="selection_score_once",
-                                    violation_error_message=_("Этот критерий уже оценён.")),
+            models.UniqueConstraint(
+                fields=["assignment", "criterion"],
+                name="selection_score_once",
+                violation_error_message=_("Этот критерий уже оценён."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -285,13 +348,25 @@ class Clarification(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="clarifications")
     request_text = models.TextField(_("запрос"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                     related_name="+", db_constraint=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     requested_by_email = models.CharField(_("запросил"), max_length=254, blank=True)
     requested_at = models.DateTimeField(_("запрошено"))
     answer = models.TextField(_("ответ"), blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                    related_name="+", db_constraint=False)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     answered_by_email = models.CharField(_("ответил"), max_length=254, blank=True)
     answered_at = models.DateTimeField(_("ответ дан"), null=True, blank=True)
     version = models.PositiveSmallIntegerField(_("версия после ответа"), null=True, blank=True)
@@ -301,8 +376,10 @@ class Clarification(models.Model):
         verbose_name_plural = _("запросы уточнений")
         ordering = ["application_id", "requested_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(answered_at__isnull=True) | ~models.Q(answer=""),
-                                   name="selection_clarification_answer_text"),
+            models.CheckConstraint(
+                condition=models.Q(answered_at__isnull=True) | ~models.Q(answer=""),
+                name="selection_clarification_answer_text",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -321,8 +398,14 @@ class Decision(models.Model):
     outcome = models.CharField(_("решение"), max_length=20, choices=Outcome.choices)
     protocol_ref = models.CharField(_("протокол"), max_length=200, blank=True)
     comment = models.TextField(_("комментарий"), blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                   related_name="+", db_constraint=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     decided_at = models.DateTimeField(_("решение принято"))
 
     class Meta:

@@ -26,14 +26,19 @@ def calls_for_cluster(*, cluster: Cluster) -> list[Call]:
     """Open and published calls the cluster is eligible for (its home page)."""
     calls = Call.objects.filter(status__in=[Call.Status.OPEN, Call.Status.PUBLISHED])
     calls = calls.filter(Q(eligible_kinds=[]) | Q(eligible_kinds__contains=[cluster.kind]))
-    calls = calls.filter(Q(eligible_registry_statuses=[])
-                         | Q(eligible_registry_statuses__contains=[cluster.registry_status]))
+    calls = calls.filter(
+        Q(eligible_registry_statuses=[]) | Q(eligible_registry_statuses__contains=[cluster.registry_status])
+    )
     return list(calls.order_by("-year", "-opens_at"))
 
 
 def calls_public() -> list[Call]:
     """Open calls and published results (the platform home)."""
-    return list(Call.objects.filter(status__in=[Call.Status.OPEN, Call.Status.PUBLISHED]).order_by("-year", "-opens_at"))
+    return list(
+        Call.objects.filter(status__in=[Call.Status.OPEN, Call.Status.PUBLISHED]).order_by(
+            "-year", "-opens_at"
+        )
+    )
 
 
 def calls_for_expert(*, user: User) -> QuerySet[Call]:
@@ -42,7 +47,11 @@ def calls_for_expert(*, user: User) -> QuerySet[Call]:
 
 def applications_visible(*, call: Call, scope: MinistryScope) -> QuerySet[Application]:
     """Submitted applications of the call (drafts never leave the cluster), within the user's regions."""
-    qs = Application.objects.filter(call=call).exclude(status=Application.Status.DRAFT).select_related("cluster")
+    qs = (
+        Application.objects.filter(call=call)
+        .exclude(status=Application.Status.DRAFT)
+        .select_related("cluster")
+    )
     if not scope.federal:
         qs = qs.filter(cluster__region_codes__overlap=sorted(scope.region_codes))
     return qs.order_by("cluster__name")
@@ -53,7 +62,11 @@ def application_for_ministry(*, call: Call, application_id: int, scope: Ministry
 
 
 def applications_of_cluster(*, cluster: Cluster) -> QuerySet[Application]:
-    return Application.objects.filter(cluster=cluster).select_related("call", "decision").order_by("-call__year", "-pk")
+    return (
+        Application.objects.filter(cluster=cluster)
+        .select_related("call", "decision")
+        .order_by("-call__year", "-pk")
+    )
 
 
 def application_of_cluster(*, cluster: Cluster, application_id: int) -> Application | None:
@@ -61,8 +74,11 @@ def application_of_cluster(*, cluster: Cluster, application_id: int) -> Applicat
 
 
 def assignments_of_expert(*, user: User) -> QuerySet[Assignment]:
-    return (Assignment.objects.filter(expert=user, application__call__experts__expert=user)
-            .select_related("application__call", "application__cluster").order_by("submitted_at", "pk"))
+    return (
+        Assignment.objects.filter(expert=user, application__call__experts__expert=user)
+        .select_related("application__call", "application__cluster")
+        .order_by("submitted_at", "pk")
+    )
 
 
 def assignment_of_expert(*, user: User, assignment_id: int) -> Assignment | None:
@@ -88,15 +104,25 @@ def others_scores(*, assignment: Assignment, user: User) -> list[ExpertScores]:
     if assignment.submitted_at is None:
         raise PermissionDenied("Оценки других экспертов откроются после того, как вы отправите свои.")
     criteria = list(Criterion.objects.filter(call_id=assignment.application.call_id))
-    rows = (Score.objects.filter(assignment__application_id=assignment.application_id, submitted=True)
-            .exclude(assignment=assignment).select_related("assignment__expert"))
+    rows = (
+        Score.objects.filter(assignment__application_id=assignment.application_id, submitted=True)
+        .exclude(assignment=assignment)
+        .select_related("assignment__expert")
+    )
     by_expert: dict[int, dict[int, tuple[Decimal, str]]] = defaultdict(dict)
     names: dict[int, str] = {}
     for s in rows:
         by_expert[s.assignment.expert_id][s.criterion_id] = (s.value, s.comment)
         names[s.assignment.expert_id] = str(s.assignment.expert)
-    return [ExpertScores(expert_id=e, expert=names[e], total=weighted_total(criteria, {c: v for c, (v, _) in sc.items()}),
-                         scores=sc) for e, sc in by_expert.items()]
+    return [
+        ExpertScores(
+            expert_id=e,
+            expert=names[e],
+            total=weighted_total(criteria, {c: v for c, (v, _) in sc.items()}),
+            scores=sc,
+        )
+        for e, sc in by_expert.items()
+    ]
 
 
 def weighted_total(criteria: list[Criterion], values: dict[int, Decimal]) -> Decimal:
@@ -152,16 +178,30 @@ def call_ranking(*, call: Call, scope: MinistryScope | None = None) -> Ranking:
     apps = Application.objects.filter(call=call).exclude(status=Application.Status.DRAFT)
     if scope is not None and not scope.federal:
         apps = apps.filter(cluster__region_codes__overlap=sorted(scope.region_codes))
-    applications = list(apps.select_related("cluster", "decision")
-                        .only("pk", "status", "version", "cluster__name", "cluster__region_codes", "decision__outcome",
-                              "decision__protocol_ref", "decision__application_id").order_by("pk"))
-    scores = (Score.objects.filter(assignment__application__call=call, submitted=True)
-              .values_list("assignment__application_id", "assignment_id", "criterion_id", "value"))
+    applications = list(
+        apps.select_related("cluster", "decision")
+        .only(
+            "pk",
+            "status",
+            "version",
+            "cluster__name",
+            "cluster__region_codes",
+            "decision__outcome",
+            "decision__protocol_ref",
+            "decision__application_id",
+        )
+        .order_by("pk")
+    )
+    scores = Score.objects.filter(assignment__application__call=call, submitted=True).values_list(
+        "assignment__application_id", "assignment_id", "criterion_id", "value"
+    )
     per_assignment: dict[int, dict[int, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
     for application_id, assignment_id, criterion_id, value in scores:
         per_assignment[application_id][assignment_id][criterion_id] = value
     assigned: dict[int, int] = defaultdict(int)
-    for application_id in Assignment.objects.filter(application__call=call).values_list("application_id", flat=True):
+    for application_id in Assignment.objects.filter(application__call=call).values_list(
+        "application_id", flat=True
+    ):
         assigned[application_id] += 1
     spread_limit = outlier_spread(call)
     # Labels once per call: get_FOO_display() rebuilds a dict of lazy strings on every row.
@@ -174,7 +214,9 @@ def call_ranking(*, call: Call, scope: MinistryScope | None = None) -> Ranking:
     def total_of(values: dict[int, Decimal]) -> Decimal:
         if not weight_sum:
             return Decimal(0)
-        return (sum((w * values.get(pk, Decimal(0)) for pk, w in weights), Decimal(0)) / weight_sum).quantize(Q2)
+        return (sum((w * values.get(pk, Decimal(0)) for pk, w in weights), Decimal(0)) / weight_sum).quantize(
+            Q2
+        )
 
     rows: list[RankingRow] = []
     for a in applications:
@@ -187,15 +229,28 @@ def call_ranking(*, call: Call, scope: MinistryScope | None = None) -> Ranking:
             if values:
                 means[pk] = (sum(values, Decimal(0)) / len(values)).quantize(Q2)
         decision: Decision | None = getattr(a, "decision", None)
-        rows.append(RankingRow(
-            place=None, application_id=a.pk, cluster_id=a.cluster_id, cluster=a.cluster.name,
-            region_codes=list(a.cluster.region_codes), status=a.status, status_label=status_labels.get(a.status, a.status),
-            version=a.version, score=score, spread=spread,
-            outlier=spread is not None and len(totals) > 1 and spread > spread_limit,
-            experts_assigned=assigned[a.pk], experts_submitted=len(totals), expert_totals=sorted(totals),
-            criteria_means=means, decision=decision.outcome if decision else "",
-            decision_label=outcome_labels.get(decision.outcome, decision.outcome) if decision else "",
-            protocol_ref=decision.protocol_ref if decision else ""))
+        rows.append(
+            RankingRow(
+                place=None,
+                application_id=a.pk,
+                cluster_id=a.cluster_id,
+                cluster=a.cluster.name,
+                region_codes=list(a.cluster.region_codes),
+                status=a.status,
+                status_label=status_labels.get(a.status, a.status),
+                version=a.version,
+                score=score,
+                spread=spread,
+                outlier=spread is not None and len(totals) > 1 and spread > spread_limit,
+                experts_assigned=assigned[a.pk],
+                experts_submitted=len(totals),
+                expert_totals=sorted(totals),
+                criteria_means=means,
+                decision=decision.outcome if decision else "",
+                decision_label=outcome_labels.get(decision.outcome, decision.outcome) if decision else "",
+                protocol_ref=decision.protocol_ref if decision else "",
+            )
+        )
     rows.sort(key=lambda r: (r.score is None, -(r.score or 0), r.cluster))
     for place, row in enumerate((r for r in rows if r.score is not None), start=1):
         row.place = place

@@ -41,8 +41,10 @@ def live_sections(*, cluster: Cluster) -> dict[str, Any]:
             "total": len(participants),
             "by_kind": dict(sorted(Counter(p.kind or "—" for p in participants).items())),
             "by_region": dict(sorted(Counter(p.region_code or "—" for p in participants).items())),
-            "list": [{"name": p.name, "inn": p.inn, "kind": p.kind, "region_code": p.region_code}
-                     for p in participants],
+            "list": [
+                {"name": p.name, "inn": p.inn, "kind": p.kind, "region_code": p.region_code}
+                for p in participants
+            ],
         },
         "cooperation": {
             "year": previous_year,
@@ -53,22 +55,34 @@ def live_sections(*, cluster: Cluster) -> dict[str, Any]:
             "functional_dependence_status": dependence.status if dependence else "no_data",
             "functional_dependence_reason": dependence.reason if dependence else "",
         },
-        "projects": [{
-            "title": p.title, "kind": p.kind, "status": p.status_label or p.status, "lead": p.lead,
-            "start": p.start.isoformat() if p.start else None, "end": p.end.isoformat() if p.end else None,
-            "participants": p.participants, "budget_kopecks": p.budget_kopecks,
-            "support_requested_kopecks": p.support_requested_kopecks,
-            "support_granted_kopecks": p.support_granted_kopecks,
-            "support_received_kopecks": p.support_received_kopecks,
-            "support_measures": list(p.support_measures),
-            "indicators": [i.as_json() for i in p.indicators],
-        } for p in projects],
+        "projects": [
+            {
+                "title": p.title,
+                "kind": p.kind,
+                "status": p.status_label or p.status,
+                "lead": p.lead,
+                "start": p.start.isoformat() if p.start else None,
+                "end": p.end.isoformat() if p.end else None,
+                "participants": p.participants,
+                "budget_kopecks": p.budget_kopecks,
+                "support_requested_kopecks": p.support_requested_kopecks,
+                "support_granted_kopecks": p.support_granted_kopecks,
+                "support_received_kopecks": p.support_received_kopecks,
+                "support_measures": list(p.support_measures),
+                "indicators": [i.as_json() for i in p.indicators],
+            }
+            for p in projects
+        ],
         "roadmap": {
-            "year": today.year, "items_total": items_total, "items_done": items_done,
+            "year": today.year,
+            "items_total": items_total,
+            "items_done": items_done,
             "completion_percent": round(items_done * 100 / items_total, 1) if items_total else None,
         },
         "dues": {
-            "year": today.year, "invoiced_kopecks": invoiced, "paid_kopecks": paid,
+            "year": today.year,
+            "invoiced_kopecks": invoiced,
+            "paid_kopecks": paid,
             "collection_percent": round(paid * 100 / invoiced, 1) if invoiced else None,
         },
     }

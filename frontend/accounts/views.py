@@ -29,15 +29,26 @@ from tenants.http import ClusterHttpRequest
 from ..access import READERS, cluster_page, or_404, signed_in_platform_page
 from ..pages import action, form_page
 
-EXPIRY_CHOICES = [(30, gettext_lazy("30 дней")), (90, gettext_lazy("90 дней")),
-                  (180, gettext_lazy("180 дней")), (365, gettext_lazy("1 год"))]
+EXPIRY_CHOICES = [
+    (30, gettext_lazy("30 дней")),
+    (90, gettext_lazy("90 дней")),
+    (180, gettext_lazy("180 дней")),
+    (365, gettext_lazy("1 год")),
+]
 
 
 class TokenCreateForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Название"), max_length=100,
-                           help_text=gettext_lazy("Для чего токен, например «Выгрузка в 1С»."))
-    expires_in_days = forms.TypedChoiceField(label=gettext_lazy("Срок действия"), choices=EXPIRY_CHOICES,
-                                             coerce=int, initial=API_TOKEN_DEFAULT_DAYS)
+    name = forms.CharField(
+        label=gettext_lazy("Название"),
+        max_length=100,
+        help_text=gettext_lazy("Для чего токен, например «Выгрузка в 1С»."),
+    )
+    expires_in_days = forms.TypedChoiceField(
+        label=gettext_lazy("Срок действия"),
+        choices=EXPIRY_CHOICES,
+        coerce=int,
+        initial=API_TOKEN_DEFAULT_DAYS,
+    )
     this_host_only = forms.BooleanField(label=gettext_lazy("Только для этого адреса"), required=False)
 
 
@@ -58,17 +69,25 @@ def _page(request: HttpRequest) -> HttpResponseBase:
 
     def created(result: tuple[Any, str]) -> HttpResponse:
         token, key = result
-        context.update(tokens=list(api_tokens_of(user)), new_token=token, new_key=key,
-                       form=TokenCreateForm())
+        context.update(tokens=list(api_tokens_of(user)), new_token=token, new_key=key, form=TokenCreateForm())
         return render(request, "frontend/accounts/api_tokens.html", context)
 
     return form_page(
-        request, form=TokenCreateForm(request.POST or None),
-        save=lambda data: api_token_create(user=user, name=data["name"], expires_in_days=data["expires_in_days"],
-                                           host=_host(request) if data["this_host_only"] else "",
-                                           actor=Actor.from_request(request)),
-        success=created, title=_("Доступ к API"), submit=_("Создать токен"),
-        template="frontend/accounts/api_tokens.html", context=context)
+        request,
+        form=TokenCreateForm(request.POST or None),
+        save=lambda data: api_token_create(
+            user=user,
+            name=data["name"],
+            expires_in_days=data["expires_in_days"],
+            host=_host(request) if data["this_host_only"] else "",
+            actor=Actor.from_request(request),
+        ),
+        success=created,
+        title=_("Доступ к API"),
+        submit=_("Создать токен"),
+        template="frontend/accounts/api_tokens.html",
+        context=context,
+    )
 
 
 @cluster_page(READERS)
@@ -85,9 +104,12 @@ def platform_api_tokens(request: HttpRequest) -> HttpResponseBase:
 
 def _revoke(request: HttpRequest, token_id: int) -> HttpResponseBase:
     token = or_404(api_token_of(cast(User, request.user), token_id))
-    return action(request, lambda: api_token_revoke(token=token, actor=Actor.from_request(request)),
-                  success=reverse("frontend:api_tokens"),
-                  message=_("Токен «%(name)s» отозван.") % {"name": token.name})
+    return action(
+        request,
+        lambda: api_token_revoke(token=token, actor=Actor.from_request(request)),
+        success=reverse("frontend:api_tokens"),
+        message=_("Токен «%(name)s» отозван.") % {"name": token.name},
+    )
 
 
 @cluster_page(READERS)
@@ -108,7 +130,10 @@ def staff_api_token_revoke(request: ClusterHttpRequest, token_id: int) -> HttpRe
     if not _is_cluster_admin(request):
         raise PermissionDenied(_("Токены сотрудников отзывает администратор кластера."))
     token = or_404(api_token_of_cluster_staff(request.cluster, token_id))
-    return action(request, lambda: api_token_revoke(token=token, actor=Actor.from_request(request)),
-                  success=reverse("frontend:api_tokens"),
-                  message=_("Токен «%(name)s» сотрудника %(email)s отозван.")
-                  % {"name": token.name, "email": token.user.email})
+    return action(
+        request,
+        lambda: api_token_revoke(token=token, actor=Actor.from_request(request)),
+        success=reverse("frontend:api_tokens"),
+        message=_("Токен «%(name)s» сотрудника %(email)s отозван.")
+        % {"name": token.name, "email": token.user.email},
+    )

@@ -22,19 +22,37 @@ class DraftForm(forms.Form):
         self.figures = figures
         for figure in figures:
             if figure.takes_input:
-                widget: forms.Widget = (forms.Textarea(attrs={"rows": 3})
-                                        if figure.value_type == Indicator.ValueType.TEXT
-                                        else forms.TextInput(attrs={"inputmode": "decimal"}))
+                widget: forms.Widget = (
+                    forms.Textarea(attrs={"rows": 3})
+                    if figure.value_type == Indicator.ValueType.TEXT
+                    else forms.TextInput(attrs={"inputmode": "decimal"})
+                )
                 self.fields[figure.code] = forms.CharField(
-                    label=figure.name_ru, required=False, widget=widget, initial=figure.raw, max_length=5000,
-                    help_text=_("Пусто — по данным кластера; другое значение — только с причиной в комментарии.")
-                    if figure.is_overridable else "")
+                    label=figure.name_ru,
+                    required=False,
+                    widget=widget,
+                    initial=figure.raw,
+                    max_length=5000,
+                    help_text=_(
+                        "Пусто — по данным кластера; другое значение — только с причиной в комментарии."
+                    )
+                    if figure.is_overridable
+                    else "",
+                )
             self.fields[COMMENT_PREFIX + figure.code] = forms.CharField(
-                label=_("Комментарий"), required=False, initial=figure.comment, max_length=5000,
-                widget=forms.TextInput(attrs={"class": "comment"}))
-        self.fields[REPORT_COMMENTS] = forms.CharField(label=_("Комментарий к отчёту"), required=False,
-                                                       initial=comments, max_length=5000,
-                                                       widget=forms.Textarea(attrs={"rows": 4}))
+                label=_("Комментарий"),
+                required=False,
+                initial=figure.comment,
+                max_length=5000,
+                widget=forms.TextInput(attrs={"class": "comment"}),
+            )
+        self.fields[REPORT_COMMENTS] = forms.CharField(
+            label=_("Комментарий к отчёту"),
+            required=False,
+            initial=comments,
+            max_length=5000,
+            widget=forms.Textarea(attrs={"rows": 4}),
+        )
 
     def entered_values(self) -> dict[str, str]:
         return {f.code: self.cleaned_data.get(f.code, "") for f in self.figures if f.takes_input}
@@ -44,12 +62,20 @@ class DraftForm(forms.Form):
 
     def rows(self) -> list[tuple[Figure, Any, Any]]:
         """(figure, value field or None, comment field) in the form's order, for the template."""
-        return [(f, self[f.code] if f.takes_input else None, self[COMMENT_PREFIX + f.code]) for f in self.figures]
+        return [
+            (f, self[f.code] if f.takes_input else None, self[COMMENT_PREFIX + f.code]) for f in self.figures
+        ]
 
 
 class SubmitForm(forms.Form):
-    correction_reason = forms.CharField(label=_("Причина исправления"), required=False, max_length=5000,
-                                        widget=forms.Textarea(attrs={"rows": 3}))
-    confirm = forms.BooleanField(label=_("Я проверил(а) отчёт и подтверждаю отправку"), required=True,
-                                 error_messages={"required": _("Подтвердите отправку отчёта.")})
-
+    correction_reason = forms.CharField(
+        label=_("Причина исправления"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm = forms.BooleanField(
+        label=_("Я проверил(а) отчёт и подтверждаю отправку"),
+        required=True,
+        error_messages={"required": _("Подтвердите отправку отчёта.")},
+    )

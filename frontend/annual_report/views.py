@@ -77,17 +77,27 @@ def index(request: ClusterHttpRequest) -> HttpResponse:
         qs = qs.filter(year=int(year))
     q = request.GET.get("q", "").strip()
     if q:
-        qs = qs.filter(Q(comments__icontains=q) | Q(correction_reason__icontains=q)
-                       | Q(submitted_by_email__icontains=q))
+        qs = qs.filter(
+            Q(comments__icontains=q) | Q(correction_reason__icontains=q) | Q(submitted_by_email__icontains=q)
+        )
     sort = request.GET.get("sort", "year")
     qs = qs.order_by(*VERSION_ORDERINGS.get(sort, VERSION_ORDERINGS["year"]))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     latest = {r.year: r for r in annual_report_list(cluster=cluster).filter(is_latest=True)}
     year_rows = [{"year": y, "draft": drafts.get(y), "latest": latest.get(y)} for y in years]
-    return render(request, "frontend/annual_report/index.html", {
-        "year_rows": year_rows, "page": page, "year": year, "q": q, "sort": sort,
-        "report_years": sorted({r.year for r in latest.values()}, reverse=True), "is_admin": _is_admin(request),
-    })
+    return render(
+        request,
+        "frontend/annual_report/index.html",
+        {
+            "year_rows": year_rows,
+            "page": page,
+            "year": year,
+            "q": q,
+            "sort": sort,
+            "report_years": sorted({r.year for r in latest.values()}, reverse=True),
+            "is_admin": _is_admin(request),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -96,28 +106,49 @@ def year_page(request: ClusterHttpRequest, year: int) -> HttpResponseBase:
     """The report being prepared: computed figures, entered values and comments, checks, versions."""
     cluster = request.cluster
     draft, computed = _prepared(request, year)
-    form = DraftForm(request.POST if request.method == "POST" else None, figures=computed.figures,
-                     comments=draft.comments if draft else "")
+    form = DraftForm(
+        request.POST if request.method == "POST" else None,
+        figures=computed.figures,
+        comments=draft.comments if draft else "",
+    )
     to_submit = "to_submit" in request.POST
 
     def save(data: dict[str, Any]) -> object:
         return reporting.annual_report_draft_save(
-            actor=Actor.from_request(request), cluster=cluster, year=year, entered_values=form.entered_values(),
-            indicator_comments=form.indicator_comments(), comments=data[REPORT_COMMENTS])
+            actor=Actor.from_request(request),
+            cluster=cluster,
+            year=year,
+            entered_values=form.entered_values(),
+            indicator_comments=form.indicator_comments(),
+            comments=data[REPORT_COMMENTS],
+        )
 
     return form_page(
-        request, form=form, save=save, template="frontend/annual_report/year.html",
+        request,
+        form=form,
+        save=save,
+        template="frontend/annual_report/year.html",
         success=reverse("annual:submit", args=[year]) if to_submit else reverse("annual:year", args=[year]),
         message=None if to_submit else _("Черновик сохранён."),
-        context={"year": year, "computed": computed, "draft": draft, "is_admin": _is_admin(request),
-                 "versions": annual_report_list(cluster=cluster, year=year),
-                 "computed_errors": [(f.name_ru, f.error) for f in computed.figures if f.error]})
+        context={
+            "year": year,
+            "computed": computed,
+            "draft": draft,
+            "is_admin": _is_admin(request),
+            "versions": annual_report_list(cluster=cluster, year=year),
+            "computed_errors": [(f.name_ru, f.error) for f in computed.figures if f.error],
+        },
+    )
 
 
 def _paged_rows(request: ClusterHttpRequest, figure: Figure) -> dict[str, Any]:
     q = request.GET.get("q", "").strip()
     rows = [r for r in figure.rows if not q or q.lower() in r.label.lower()]
-    return {"figure": figure, "page": Paginator(rows, ROWS_PAGE_SIZE).get_page(request.GET.get("page")), "q": q}
+    return {
+        "figure": figure,
+        "page": Paginator(rows, ROWS_PAGE_SIZE).get_page(request.GET.get("page")),
+        "q": q,
+    }
 
 
 @require_GET
@@ -127,8 +158,11 @@ def figure_rows(request: ClusterHttpRequest, year: int, code: str) -> HttpRespon
     if year not in form_years():
         raise Http404
     figure = or_404(annual_report_preview(cluster=request.cluster, year=year).figure(code))
-    return render(request, "frontend/annual_report/figure.html", {"year": year, "report": None,
-                                                           **_paged_rows(request, figure)})
+    return render(
+        request,
+        "frontend/annual_report/figure.html",
+        {"year": year, "report": None, **_paged_rows(request, figure)},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -140,20 +174,33 @@ def submit(request: ClusterHttpRequest, year: int) -> HttpResponseBase:
 
     def save(data: dict[str, Any]) -> AnnualReport:
         return reporting.annual_report_submit(
-            actor=Actor.from_request(request), cluster=cluster, year=year,
+            actor=Actor.from_request(request),
+            cluster=cluster,
+            year=year,
             entered_values=dict(draft.entered_values) if draft else {},
             indicator_comments=dict(draft.indicator_comments) if draft else {},
-            comments=draft.comments if draft else "", correction_reason=data["correction_reason"])
+            comments=draft.comments if draft else "",
+            correction_reason=data["correction_reason"],
+        )
 
     return form_page(
-        request, form=SubmitForm(request.POST if request.method == "POST" else None), save=save,
+        request,
+        form=SubmitForm(request.POST if request.method == "POST" else None),
+        save=save,
         template="frontend/annual_report/submit.html",
         success=lambda report: reverse("annual:report", args=[report.pk]),
-        message=lambda report: _("Отчёт за %(year)s год отправлен (версия %(version)s).")
-        % {"year": year, "version": report.version},
-        context={"year": year, "computed": computed, "draft": draft,
-                 "latest": annual_report_latest(cluster=cluster, year=year),
-                 "computed_errors": [(f.name_ru, f.error) for f in computed.figures if f.error]})
+        message=lambda report: (
+            _("Отчёт за %(year)s год отправлен (версия %(version)s).")
+            % {"year": year, "version": report.version}
+        ),
+        context={
+            "year": year,
+            "computed": computed,
+            "draft": draft,
+            "latest": annual_report_latest(cluster=cluster, year=year),
+            "computed_errors": [(f.name_ru, f.error) for f in computed.figures if f.error],
+        },
+    )
 
 
 def _report_or_404(request: ClusterHttpRequest, pk: int) -> AnnualReport:
@@ -165,11 +212,18 @@ def _report_or_404(request: ClusterHttpRequest, pk: int) -> AnnualReport:
 def report(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     """One submitted version as it was frozen, with the other versions of that year."""
     found = _report_or_404(request, pk)
-    return render(request, "frontend/annual_report/report.html", {
-        "report": found, "figures": figures_from_snapshot(found), "checks": checks_from_snapshot(found),
-        "versions": annual_report_list(cluster=found.cluster, year=found.year), "is_admin": _is_admin(request),
-        "can_correct": found.is_latest and found.year in form_years(),
-    })
+    return render(
+        request,
+        "frontend/annual_report/report.html",
+        {
+            "report": found,
+            "figures": figures_from_snapshot(found),
+            "checks": checks_from_snapshot(found),
+            "versions": annual_report_list(cluster=found.cluster, year=found.year),
+            "is_admin": _is_admin(request),
+            "can_correct": found.is_latest and found.year in form_years(),
+        },
+    )
 
 
 @require_GET
@@ -177,8 +231,11 @@ def report(request: ClusterHttpRequest, pk: int) -> HttpResponse:
 def report_figure_rows(request: ClusterHttpRequest, pk: int, code: str) -> HttpResponse:
     found = _report_or_404(request, pk)
     figure = or_404(next((f for f in figures_from_snapshot(found) if f.code == code), None))
-    return render(request, "frontend/annual_report/figure.html", {"year": found.year, "report": found,
-                                                           **_paged_rows(request, figure)})
+    return render(
+        request,
+        "frontend/annual_report/figure.html",
+        {"year": found.year, "report": found, **_paged_rows(request, figure)},
+    )
 
 
 @require_GET
@@ -203,17 +260,24 @@ def registry(request: ClusterHttpRequest) -> HttpResponse:
     """The registry self-check (Decree No. 779) with its evidence, and the application pack to download."""
     year = _registry_year(request)
     today = cluster_today().year
-    return render(request, "frontend/annual_report/registry.html", {
-        "year": year, "years": list(range(today, today - 6, -1)),
-        "checks": registry_checks_compute(cluster=request.cluster, year=year)})
+    return render(
+        request,
+        "frontend/annual_report/registry.html",
+        {
+            "year": year,
+            "years": list(range(today, today - 6, -1)),
+            "checks": registry_checks_compute(cluster=request.cluster, year=year),
+        },
+    )
 
 
 @require_GET
 @cluster_page(MANAGERS)
 def registry_pack(request: ClusterHttpRequest) -> HttpResponse:
     """The application pack as one ZIP (cover letter, participants, contracts, calculation, projects, roadmap)."""
-    pack = application_pack(cluster=request.cluster, actor=Actor.from_request(request),
-                            year=_registry_year(request))
+    pack = application_pack(
+        cluster=request.cluster, actor=Actor.from_request(request), year=_registry_year(request)
+    )
     response = HttpResponse(pack.content, content_type=ZIP_TYPE)
     response["Content-Disposition"] = pack.content_disposition
     return response

@@ -15,7 +15,12 @@ from tenants.http import ClusterHttpRequest
 @cluster_page({Grant.Role.CLUSTER_ADMIN})
 def audit_log(request: ClusterHttpRequest) -> HttpResponse:
     filters = {key: request.GET.get(key, "").strip() for key in ("object_type", "object_id", "actor", "q")}
-    qs = audit_search(cluster=request.cluster, object_type=filters["object_type"], object_id=filters["object_id"],
-                      actor_id=int(filters["actor"]) if filters["actor"].isdigit() else None, query=filters["q"])
+    qs = audit_search(
+        cluster=request.cluster,
+        object_type=filters["object_type"],
+        object_id=filters["object_id"],
+        actor_id=int(filters["actor"]) if filters["actor"].isdigit() else None,
+        query=filters["q"],
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "frontend/audit/log.html", {"page": page, "filters": filters, "q": filters["q"]})

@@ -60,20 +60,36 @@ def stripe_js_url() -> str:
 
 # --- pages --------------------------------------------------------------------------------
 
+
 @readers
 @require_GET
 def my_invoices(request: ClusterHttpRequest) -> HttpResponse:
     access = _access(request)
     query, status = request.GET.get("q", ""), request.GET.get("status", "")
     sort = request.GET.get("sort", "-issue_date")
-    qs = invoices_for_cluster(request.cluster, company_ids=None if access.manager else access.company_ids,
-                              status=status or None, search=query, ordering=sort)
+    qs = invoices_for_cluster(
+        request.cluster,
+        company_ids=None if access.manager else access.company_ids,
+        status=status or None,
+        search=query,
+        ordering=sort,
+    )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "frontend/billing/my_invoices.html", {
-        "page": page, "q": query, "status": status, "sort": sort, "statuses": Invoice.Status.choices,
-        "unpaid": UNPAID, "sorts": INVOICE_ORDERINGS, "manager": access.manager,
-        "title": _("Счета кластера") if access.manager else _("Мои счета"),
-    })
+    return render(
+        request,
+        "frontend/billing/my_invoices.html",
+        {
+            "page": page,
+            "q": query,
+            "status": status,
+            "sort": sort,
+            "statuses": Invoice.Status.choices,
+            "unpaid": UNPAID,
+            "sorts": INVOICE_ORDERINGS,
+            "manager": access.manager,
+            "title": _("Счета кластера") if access.manager else _("Мои счета"),
+        },
+    )
 
 
 @readers
@@ -87,14 +103,25 @@ def invoice_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     options = services.payment_options(actor=actor, invoice=invoice) if payable else []
     payments = list(invoice.payments.all())
     returned = request.GET.get("payment") == "return"
-    return render(request, "frontend/billing/invoice_detail.html", {
-        "invoice": invoice, "payee": payee, "lines": invoice.lines.all(), "payments": payments,
-        "can_pay_online": bool(options), "pay_options": options,
-        "waiting": returned and invoice.status != Invoice.Status.PAID
-        and any(p.status in {"pending", "processing"} and p.yookassa_payment_id for p in payments),
-        "can_pay": payable, "amount": format_roubles(invoice.amount_kopecks),
-        "paid": format_roubles(invoice.paid_kopecks), "outstanding": format_roubles(invoice.outstanding_kopecks),
-    })
+    return render(
+        request,
+        "frontend/billing/invoice_detail.html",
+        {
+            "invoice": invoice,
+            "payee": payee,
+            "lines": invoice.lines.all(),
+            "payments": payments,
+            "can_pay_online": bool(options),
+            "pay_options": options,
+            "waiting": returned
+            and invoice.status != Invoice.Status.PAID
+            and any(p.status in {"pending", "processing"} and p.yookassa_payment_id for p in payments),
+            "can_pay": payable,
+            "amount": format_roubles(invoice.amount_kopecks),
+            "paid": format_roubles(invoice.paid_kopecks),
+            "outstanding": format_roubles(invoice.outstanding_kopecks),
+        },
+    )
 
 
 def _pdf_response(content: bytes, name: str, fallback: str) -> HttpResponse:
@@ -127,9 +154,14 @@ def receipt_pdf(request: ClusterHttpRequest, pk: int) -> HttpResponse:
 def invoice_status(request: ClusterHttpRequest, pk: int) -> JsonResponse:
     """What the payment page polls: the invoice's status as the server knows it."""
     invoice = _invoice(request, pk)
-    return JsonResponse({"status": invoice.status, "status_display": invoice.get_status_display(),
-                         "paid": format_roubles(invoice.paid_kopecks),
-                         "outstanding": format_roubles(invoice.outstanding_kopecks)})
+    return JsonResponse(
+        {
+            "status": invoice.status,
+            "status_display": invoice.get_status_display(),
+            "paid": format_roubles(invoice.paid_kopecks),
+            "outstanding": format_roubles(invoice.outstanding_kopecks),
+        }
+    )
 
 
 @readers
@@ -145,20 +177,32 @@ def invoice_pay(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     if request.method == "GET":
         return redirect("billing:invoice_detail", pk=invoice.pk)
     option = str(request.POST.get("method") or "stripe:card")[:40]
-    back = request.build_absolute_uri(reverse("billing:invoice_detail", args=[invoice.pk])) + "?payment=return"
-    return action(request, lambda: services.payment_begin(actor=actor, invoice=invoice, option=option,
-                                                          return_url=back),
-                  success=lambda start: _payment_page(request, invoice, start),
-                  failure=reverse("billing:invoice_detail", args=[invoice.pk]))
+    back = (
+        request.build_absolute_uri(reverse("billing:invoice_detail", args=[invoice.pk])) + "?payment=return"
+    )
+    return action(
+        request,
+        lambda: services.payment_begin(actor=actor, invoice=invoice, option=option, return_url=back),
+        success=lambda start: _payment_page(request, invoice, start),
+        failure=reverse("billing:invoice_detail", args=[invoice.pk]),
+    )
 
 
-def _payment_page(request: ClusterHttpRequest, invoice: Invoice,
-                  start: services.PaymentStart | services.RedirectStart) -> HttpResponseBase:
+def _payment_page(
+    request: ClusterHttpRequest, invoice: Invoice, start: services.PaymentStart | services.RedirectStart
+) -> HttpResponseBase:
     if isinstance(start, services.RedirectStart):
         return redirect(start.confirmation_url)
-    return render(request, "frontend/billing/pay.html", {
-        "invoice": invoice, "start": start, "amount": format_roubles(start.amount_kopecks),
-        "stripe_js": stripe_js_url()})
+    return render(
+        request,
+        "frontend/billing/pay.html",
+        {
+            "invoice": invoice,
+            "start": start,
+            "amount": format_roubles(start.amount_kopecks),
+            "stripe_js": stripe_js_url(),
+        },
+    )
 
 
 @readers
@@ -174,10 +218,15 @@ def invoice_pay_confirm(request: ClusterHttpRequest, pk: int) -> JsonResponse:
     if not setup_intent.startswith("seti_"):
         return JsonResponse({"detail": _("Неверный запрос.")}, status=400)
     return json_action(
-        lambda: services.payment_confirm_card(actor=Actor.from_request(request), invoice=invoice,
-                                              setup_intent_id=setup_intent),
-        answer=lambda result: {"status": result.status, "client_secret": result.client_secret,
-                               "detail": result.message})
+        lambda: services.payment_confirm_card(
+            actor=Actor.from_request(request), invoice=invoice, setup_intent_id=setup_intent
+        ),
+        answer=lambda result: {
+            "status": result.status,
+            "client_secret": result.client_secret,
+            "detail": result.message,
+        },
+    )
 
 
 @admins
@@ -185,27 +234,43 @@ def invoice_pay_confirm(request: ClusterHttpRequest, pk: int) -> JsonResponse:
 def payee_settings(request: ClusterHttpRequest) -> HttpResponseBase:
     cluster = request.cluster
     payee = payee_for_cluster(cluster)
-    initial: dict[str, Any] = {name: getattr(payee, name) for name in services.PAYEE_FIELDS} if payee else {
-        "name": cluster.specialized_organization}
+    initial: dict[str, Any] = (
+        {name: getattr(payee, name) for name in services.PAYEE_FIELDS}
+        if payee
+        else {"name": cluster.specialized_organization}
+    )
     if payee:
         initial.update(gateways=payee.enabled_gateways, yookassa_methods=payee.yookassa_methods)
     form = PayeeForm(request.POST or None, initial=initial)
     public = f"{request.scheme}://{settings.BASE_DOMAIN}"
-    webhook_url = public + reverse("billing:stripe_webhook", urlconf="clusterhub.urls_public",
-                                   args=[cluster.schema_name])
-    notify_url = public + reverse("billing:yookassa_notify", urlconf="clusterhub.urls_public",
-                                  args=[cluster.schema_name])
+    webhook_url = public + reverse(
+        "billing:stripe_webhook", urlconf="clusterhub.urls_public", args=[cluster.schema_name]
+    )
+    notify_url = public + reverse(
+        "billing:yookassa_notify", urlconf="clusterhub.urls_public", args=[cluster.schema_name]
+    )
 
     def save(data: dict[str, Any]) -> Any:
         secret, webhook_secret = data.pop("stripe_secret_key"), data.pop("stripe_webhook_secret")
         yookassa_secret = data.pop("yookassa_secret_key")
         gateways, methods = data.pop("gateways"), data.pop("yookassa_methods")
-        return services.payee_save(actor=Actor.from_request(request), cluster=cluster, fields=data,
-                                   stripe_secret_key=secret or None, stripe_webhook_secret=webhook_secret or None,
-                                   yookassa_secret_key=yookassa_secret or None, gateways=list(gateways),
-                                   yookassa_methods=list(methods))
+        return services.payee_save(
+            actor=Actor.from_request(request),
+            cluster=cluster,
+            fields=data,
+            stripe_secret_key=secret or None,
+            stripe_webhook_secret=webhook_secret or None,
+            yookassa_secret_key=yookassa_secret or None,
+            gateways=list(gateways),
+            yookassa_methods=list(methods),
+        )
 
-    return form_page(request, form=form, save=save, success=reverse("billing:payee"),
-                     message=_("Реквизиты получателя сохранены."), template="frontend/billing/payee.html",
-                     context={"payee": payee, "is_admin": True, "webhook_url": webhook_url,
-                              "notify_url": notify_url})
+    return form_page(
+        request,
+        form=form,
+        save=save,
+        success=reverse("billing:payee"),
+        message=_("Реквизиты получателя сохранены."),
+        template="frontend/billing/payee.html",
+        context={"payee": payee, "is_admin": True, "webhook_url": webhook_url, "notify_url": notify_url},
+    )

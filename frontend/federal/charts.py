@@ -77,15 +77,33 @@ def _chart_id(title: str, categories: Sequence[str]) -> str:
     return f"chart-{digest}"
 
 
-def _text(x: float, y: float, content: str, *, size: int = 11, anchor: str = "middle", color: str = INK,
-          weight: str = "normal") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{color}" '
-            f'font-family="{FONT}" font-weight="{weight}">{escape(content)}</text>')
+def _text(
+    x: float,
+    y: float,
+    content: str,
+    *,
+    size: int = 11,
+    anchor: str = "middle",
+    color: str = INK,
+    weight: str = "normal",
+) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{color}" '
+        f'font-family="{FONT}" font-weight="{weight}">{escape(content)}</text>'
+    )
 
 
-def bar_chart(*, title: str, categories: Sequence[str], series: Sequence[Series], fmt: Formatter = _plain,
-              width: int = 480, height: int = 240, maximum: float | None = None,
-              empty_text: str = "") -> SafeString:
+def bar_chart(
+    *,
+    title: str,
+    categories: Sequence[str],
+    series: Sequence[Series],
+    fmt: Formatter = _plain,
+    width: int = 480,
+    height: int = 240,
+    maximum: float | None = None,
+    empty_text: str = "",
+) -> SafeString:
     """Vertical bars grouped by category (e.g. a year), one bar per series in each group.
 
     `maximum` fixes the top of the axis (100 for percentages); otherwise a round number above
@@ -116,8 +134,10 @@ def bar_chart(*, title: str, categories: Sequence[str], series: Sequence[Series]
 
     for tick in ticks:  # four gridlines and the top
         y = y_of(tick)
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}" '
-                     f'stroke-width="1"/>')
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}" '
+            f'stroke-width="1"/>'
+        )
         parts.append(_text(left - 6, y + 4, fmt(tick), size=10, anchor="end", color=MUTED))
     group_w = plot_w / len(categories)
     gap = min(12.0, group_w * 0.2)
@@ -133,14 +153,20 @@ def bar_chart(*, title: str, categories: Sequence[str], series: Sequence[Series]
             x = group_x + s_index * bar_w
             y = min(y_of(value), zero_y)
             h = max(abs(zero_y - y_of(value)), 0.5)
-            label = f"{one.name}, {category}: {fmt(value)}" if len(series) > 1 else f"{category}: {fmt(value)}"
-            parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(bar_w - 2, 1):.1f}" height="{h:.1f}" '
-                         f'fill="{color}"><title>{escape(label)}</title></rect>')
+            label = (
+                f"{one.name}, {category}: {fmt(value)}" if len(series) > 1 else f"{category}: {fmt(value)}"
+            )
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(bar_w - 2, 1):.1f}" height="{h:.1f}" '
+                f'fill="{color}"><title>{escape(label)}</title></rect>'
+            )
             if bar_w >= 22:
                 parts.append(_text(x + (bar_w - 2) / 2, y - 4, fmt(value), size=10))
         parts.append(_text(left + (c_index + 0.5) * group_w, top + plot_h + 16, category, size=11))
-    parts.append(f'<line x1="{left}" y1="{zero_y:.1f}" x2="{width - right}" y2="{zero_y:.1f}" stroke="{MUTED}" '
-                 f'stroke-width="1"/>')
+    parts.append(
+        f'<line x1="{left}" y1="{zero_y:.1f}" x2="{width - right}" y2="{zero_y:.1f}" stroke="{MUTED}" '
+        f'stroke-width="1"/>'
+    )
     if len(series) > 1:
         x = float(left)
         y = height - 8
@@ -155,4 +181,5 @@ def bar_chart(*, title: str, categories: Sequence[str], series: Sequence[Series]
 
 def _figure(title: str, svg: str) -> SafeString:
     return mark_safe(  # noqa: S308 - every piece of text above went through escape()
-        f'<figure class="chart"><figcaption>{escape(title)}</figcaption>{svg}</figure>')
+        f'<figure class="chart"><figcaption>{escape(title)}</figcaption>{svg}</figure>'
+    )

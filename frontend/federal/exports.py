@@ -93,15 +93,26 @@ def summary_pdf(*, scope: MinistryScope, board: selectors.Dashboard) -> bytes:
     with translation.override("ru"):
         table = list(board.table[: PDF_ROWS_MAX + 1])
         columns = rows.columns(board.year)
-        body = [[(column.text(c), column.number is not None) for column in columns] for c in table[:PDF_ROWS_MAX]]
-        html = render_to_string("frontend/federal/summary_pdf.html", {
-            "board": board, "scope_text": scope_line(scope), "filters_text": filters_line(board.filters),
-            "generated": timezone.localtime(), "columns": columns, "body": body,
-            "truncated": len(table) > PDF_ROWS_MAX, "limit": PDF_ROWS_MAX,
-            "yoy": yoy_rows(board), "charts": rows.charts(board, width=250, height=170),
-            "checks": [(rows.CHECK_LABELS[k], v) for k, v in board.checks.items()],
-            "live": live_rows(board),
-        })
+        body = [
+            [(column.text(c), column.number is not None) for column in columns] for c in table[:PDF_ROWS_MAX]
+        ]
+        html = render_to_string(
+            "frontend/federal/summary_pdf.html",
+            {
+                "board": board,
+                "scope_text": scope_line(scope),
+                "filters_text": filters_line(board.filters),
+                "generated": timezone.localtime(),
+                "columns": columns,
+                "body": body,
+                "truncated": len(table) > PDF_ROWS_MAX,
+                "limit": PDF_ROWS_MAX,
+                "yoy": yoy_rows(board),
+                "charts": rows.charts(board, width=250, height=170),
+                "checks": [(rows.CHECK_LABELS[k], v) for k, v in board.checks.items()],
+                "live": live_rows(board),
+            },
+        )
     return HTML(string=html).write_pdf() or b""
 
 
@@ -109,8 +120,15 @@ def yoy_rows(board: selectors.Dashboard) -> list[tuple[str, list[str]]]:
     """(indicator, [figure per year]) for the headline indicators."""
     out = []
     for spec in rows.CHARTS:
-        out.append((str(spec.title), [rows.total_text(spec.kind, board.totals.get(y, {}).get(spec.code))
-                                      for y in board.series_years]))
+        out.append(
+            (
+                str(spec.title),
+                [
+                    rows.total_text(spec.kind, board.totals.get(y, {}).get(spec.code))
+                    for y in board.series_years
+                ],
+            )
+        )
     return out
 
 

@@ -85,8 +85,7 @@ def _int(value: Decimal | int | None) -> int | None:
 def _report_text(c: Cluster) -> str:
     if c.report_id is None:
         return _("не отправлен")
-    text = _("версия %(n)s от %(date)s") % {"n": c.report_version,
-                                             "date": local_date(c.report_submitted_at)}
+    text = _("версия %(n)s от %(date)s") % {"n": c.report_version, "date": local_date(c.report_submitted_at)}
     return text + (" " + _("(демо)") if c.report_is_demo else "")
 
 
@@ -95,44 +94,109 @@ def columns(year: int | None) -> list[Column]:
     y = str(year or "—")
     return [
         Column("name", _("Кластер"), 48, lambda c: c.name, sort="name"),
-        Column("regions", _("Регионы"), 30, lambda c: ", ".join(region_name(r) for r in c.region_codes),
-               sort="region"),
+        Column(
+            "regions",
+            _("Регионы"),
+            30,
+            lambda c: ", ".join(region_name(r) for r in c.region_codes),
+            sort="region",
+        ),
         Column("kind", _("Тип"), 16, lambda c: str(c.get_kind_display())),
         Column("registry", _("Реестр"), 20, lambda c: str(c.get_registry_status_display())),
-        Column("checks", _("Проверка требований реестра, %(year)s") % {"year": y}, 26,
-               lambda c: str(CHECK_LABELS[c.check_status]), sort="checks"),
-        Column("members", _("Участников сейчас"), 12, lambda c: count(c.live_members),
-               number=lambda c: _int(c.live_members), number_format="#,##0", sort="members"),
-        Column("revenue", _("Выручка участников, %(year)s") % {"year": y}, 20,
-               lambda c: roubles(getattr(c, f"v_{selectors.REVENUE}")),
-               number=lambda c: _kopecks_to_roubles(getattr(c, f"v_{selectors.REVENUE}")),
-               number_format="#,##0 ₽", sort="revenue"),
-        Column("employees", _("Работников, %(year)s") % {"year": y}, 14,
-               lambda c: count(getattr(c, f"v_{selectors.EMPLOYEES}")),
-               number=lambda c: _int(getattr(c, f"v_{selectors.EMPLOYEES}")), number_format="#,##0",
-               sort="employees"),
-        Column("export", _("Экспорт, %(year)s") % {"year": y}, 18,
-               lambda c: roubles(getattr(c, f"v_{selectors.EXPORT}")),
-               number=lambda c: _kopecks_to_roubles(getattr(c, f"v_{selectors.EXPORT}")),
-               number_format="#,##0 ₽", sort="export"),
-        Column("dues", _("Собираемость взносов сейчас"), 14, lambda c: percent(c.live_dues_rate),
-               number=lambda c: _rate_value(c.live_dues_rate), number_format="0.0", sort="dues"),
-        Column("roadmap", _("Выполнение дорожной карты сейчас"), 14,
-               lambda c: percent(c.live_roadmap_rate),
-               number=lambda c: _rate_value(c.live_roadmap_rate), number_format="0.0",
-               sort="roadmap"),
+        Column(
+            "checks",
+            _("Проверка требований реестра, %(year)s") % {"year": y},
+            26,
+            lambda c: str(CHECK_LABELS[c.check_status]),
+            sort="checks",
+        ),
+        Column(
+            "members",
+            _("Участников сейчас"),
+            12,
+            lambda c: count(c.live_members),
+            number=lambda c: _int(c.live_members),
+            number_format="#,##0",
+            sort="members",
+        ),
+        Column(
+            "revenue",
+            _("Выручка участников, %(year)s") % {"year": y},
+            20,
+            lambda c: roubles(getattr(c, f"v_{selectors.REVENUE}")),
+            number=lambda c: _kopecks_to_roubles(getattr(c, f"v_{selectors.REVENUE}")),
+            number_format="#,##0 ₽",
+            sort="revenue",
+        ),
+        Column(
+            "employees",
+            _("Работников, %(year)s") % {"year": y},
+            14,
+            lambda c: count(getattr(c, f"v_{selectors.EMPLOYEES}")),
+            number=lambda c: _int(getattr(c, f"v_{selectors.EMPLOYEES}")),
+            number_format="#,##0",
+            sort="employees",
+        ),
+        Column(
+            "export",
+            _("Экспорт, %(year)s") % {"year": y},
+            18,
+            lambda c: roubles(getattr(c, f"v_{selectors.EXPORT}")),
+            number=lambda c: _kopecks_to_roubles(getattr(c, f"v_{selectors.EXPORT}")),
+            number_format="#,##0 ₽",
+            sort="export",
+        ),
+        Column(
+            "dues",
+            _("Собираемость взносов сейчас"),
+            14,
+            lambda c: percent(c.live_dues_rate),
+            number=lambda c: _rate_value(c.live_dues_rate),
+            number_format="0.0",
+            sort="dues",
+        ),
+        Column(
+            "roadmap",
+            _("Выполнение дорожной карты сейчас"),
+            14,
+            lambda c: percent(c.live_roadmap_rate),
+            number=lambda c: _rate_value(c.live_roadmap_rate),
+            number_format="0.0",
+            sort="roadmap",
+        ),
         Column("report", _("Отчёт за %(year)s") % {"year": y}, 24, _report_text, sort="submitted"),
-        Column("projects", _("Совместных проектов сейчас"), 12, lambda c: count(c.live_projects),
-               number=lambda c: _int(c.live_projects), number_format="#,##0", sort="projects"),
-        Column("support", _("Господдержка получена"), 18, lambda c: roubles(c.live_support_received),
-               number=lambda c: _kopecks_to_roubles(c.live_support_received), number_format="#,##0 ₽",
-               sort="support"),
-        Column("shortfalls", _("Показателей проектов ниже плана"), 12, lambda c: count(c.live_shortfalls),
-               number=lambda c: _int(c.live_shortfalls), number_format="#,##0", sort="shortfalls"),
+        Column(
+            "projects",
+            _("Совместных проектов сейчас"),
+            12,
+            lambda c: count(c.live_projects),
+            number=lambda c: _int(c.live_projects),
+            number_format="#,##0",
+            sort="projects",
+        ),
+        Column(
+            "support",
+            _("Господдержка получена"),
+            18,
+            lambda c: roubles(c.live_support_received),
+            number=lambda c: _kopecks_to_roubles(c.live_support_received),
+            number_format="#,##0 ₽",
+            sort="support",
+        ),
+        Column(
+            "shortfalls",
+            _("Показателей проектов ниже плана"),
+            12,
+            lambda c: count(c.live_shortfalls),
+            number=lambda c: _int(c.live_shortfalls),
+            number_format="#,##0",
+            sort="shortfalls",
+        ),
     ]
 
 
 # --- charts -----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ChartSpec:
@@ -170,11 +234,18 @@ def charts(board: selectors.Dashboard, *, width: int = 340, height: int = 200) -
             fmt = lambda v: f"{v:.0f}\u00a0%"  # noqa: E731
         else:
             fmt = compact_number
-        out.append(bar_chart(title=str(spec.title), categories=years,
-                             series=[Series(str(spec.title), values)], fmt=fmt, width=width, height=height,
-                             maximum=100.0 if spec.kind == "percent" else None,
-                             empty_text=_("Нет данных в отправленных отчётах") if years
-                             else _("Нет отправленных отчётов")))
+        out.append(
+            bar_chart(
+                title=str(spec.title),
+                categories=years,
+                series=[Series(str(spec.title), values)],
+                fmt=fmt,
+                width=width,
+                height=height,
+                maximum=100.0 if spec.kind == "percent" else None,
+                empty_text=_("Нет данных в отправленных отчётах") if years else _("Нет отправленных отчётов"),
+            )
+        )
     return out
 
 

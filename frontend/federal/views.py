@@ -50,8 +50,10 @@ def overview(request: PlatformHttpRequest) -> HttpResponse:
     board = selectors.dashboard(scope, filters)
     page = Paginator(board.table, PAGE_SIZE).get_page(request.GET.get("page"))
     columns = rows.columns(board.year)
-    table = [(cluster, [(column.key, column.text(cluster), column.number is not None) for column in columns])
-             for cluster in page]
+    table = [
+        (cluster, [(column.key, column.text(cluster), column.number is not None) for column in columns])
+        for cluster in page
+    ]
     headers = []
     for column in columns:
         link = ""
@@ -61,29 +63,55 @@ def overview(request: PlatformHttpRequest) -> HttpResponse:
             target = first if filters.sort != first else (first[1:] if first.startswith("-") else f"-{first}")
             link = "?" + urlencode(filters.as_params(sort=target))
         active = filters.sort.lstrip("-") == column.sort if column.sort else False
-        headers.append({"title": column.title, "link": link, "active": active,
-                        "descending": active and filters.sort.startswith("-")})
+        headers.append(
+            {
+                "title": column.title,
+                "link": link,
+                "active": active,
+                "descending": active and filters.sort.startswith("-"),
+            }
+        )
     query = urlencode(filters.as_params())
-    return render(request, "frontend/federal/overview.html", {
-        "board": board, "f": filters, "scope": scope, "page": page, "table": table, "headers": headers,
-        "charts": rows.charts(board),
-        "kpis": [(spec, rows.total_text(spec.kind, board.total(spec.code))) for spec in rows.CHARTS],
-        "checks": [(status, rows.CHECK_LABELS[status], n) for status, n in board.checks.items()],
-        "regions": _region_choices(scope), "kinds": Cluster.Kind.choices,
-        "registry_statuses": Cluster.RegistryStatus.choices,
-        "check_choices": list(rows.CHECK_LABELS.items()),
-        "live_dues": rows.percent(board.live.dues_rate), "live_roadmap": rows.percent(board.live.roadmap_rate),
-        "live_members": rows.count(board.live.members),
-        "live_projects": rows.count(board.live.projects),
-        "live_support_granted": rows.roubles(board.live.support_granted_kopecks),
-        "live_support_received": rows.roubles(board.live.support_received_kopecks),
-        "live_shortfalls": rows.count(board.live.project_shortfalls),
-        "region_rows": [(region_name(r.region), r.clusters, rows.count(r.projects), rows.count(r.shortfalls),
-                         rows.roubles(r.support_granted_kopecks), rows.roubles(r.support_received_kopecks))
-                        for r in board.regions],
-        "shortfall_rows": [_project_view(p) for p in board.shortfalls],
-        "query": query, "query_suffix": f"?{query}" if query else "",
-    })
+    return render(
+        request,
+        "frontend/federal/overview.html",
+        {
+            "board": board,
+            "f": filters,
+            "scope": scope,
+            "page": page,
+            "table": table,
+            "headers": headers,
+            "charts": rows.charts(board),
+            "kpis": [(spec, rows.total_text(spec.kind, board.total(spec.code))) for spec in rows.CHARTS],
+            "checks": [(status, rows.CHECK_LABELS[status], n) for status, n in board.checks.items()],
+            "regions": _region_choices(scope),
+            "kinds": Cluster.Kind.choices,
+            "registry_statuses": Cluster.RegistryStatus.choices,
+            "check_choices": list(rows.CHECK_LABELS.items()),
+            "live_dues": rows.percent(board.live.dues_rate),
+            "live_roadmap": rows.percent(board.live.roadmap_rate),
+            "live_members": rows.count(board.live.members),
+            "live_projects": rows.count(board.live.projects),
+            "live_support_granted": rows.roubles(board.live.support_granted_kopecks),
+            "live_support_received": rows.roubles(board.live.support_received_kopecks),
+            "live_shortfalls": rows.count(board.live.project_shortfalls),
+            "region_rows": [
+                (
+                    region_name(r.region),
+                    r.clusters,
+                    rows.count(r.projects),
+                    rows.count(r.shortfalls),
+                    rows.roubles(r.support_granted_kopecks),
+                    rows.roubles(r.support_received_kopecks),
+                )
+                for r in board.regions
+            ],
+            "shortfall_rows": [_project_view(p) for p in board.shortfalls],
+            "query": query,
+            "query_suffix": f"?{query}" if query else "",
+        },
+    )
 
 
 @ministry_required
@@ -101,8 +129,9 @@ def export_xlsx(request: PlatformHttpRequest) -> HttpResponse:
     filters = selectors.Filters.from_params(request.GET)
     year = selectors.chosen_year(filters, selectors.report_years(scope))
     table = selectors.cluster_table(scope, filters, year)
-    response = HttpResponse(exports.table_xlsx(table.iterator(chunk_size=500), year=year),
-                            content_type=exports.XLSX_TYPE)
+    response = HttpResponse(
+        exports.table_xlsx(table.iterator(chunk_size=500), year=year), content_type=exports.XLSX_TYPE
+    )
     response["Content-Disposition"] = f'attachment; filename="{exports.xlsx_filename()}"'
     return response
 
@@ -121,7 +150,9 @@ def export_pdf(request: PlatformHttpRequest) -> HttpResponse:
 @require_GET
 def cluster_detail(request: PlatformHttpRequest, slug: str) -> HttpResponse:
     scope = _scope(request)
-    cluster = or_404(selectors.ministry_cluster(scope=scope, slug=slug))  # absent and out-of-scope look the same
+    cluster = or_404(
+        selectors.ministry_cluster(scope=scope, slug=slug)
+    )  # absent and out-of-scope look the same
     reports = selectors.cluster_reports(cluster=cluster)
     checks = selectors.reports_checks(reports=reports)
     years: dict[int, list[AnnualReport]] = {}
@@ -134,42 +165,63 @@ def cluster_detail(request: PlatformHttpRequest, slug: str) -> HttpResponse:
     compare_with = previous
     compare_param = request.GET.get("compare", "")
     if chosen is not None and compare_param.isdigit():
-        compare_with = next((r for r in years[chosen.year] if r.version == int(compare_param)
-                             and r.pk != chosen.pk), previous)
+        compare_with = next(
+            (r for r in years[chosen.year] if r.version == int(compare_param) and r.pk != chosen.pk), previous
+        )
     snapshot = getattr(cluster, "federal_snapshot", None)
     order = selectors.form_order(report=chosen) if chosen is not None else {}
-    return render(request, "frontend/federal/cluster.html", {
-        "cluster": cluster, "years": sorted(years.items(), reverse=True), "report": chosen,
-        "values": _value_rows(chosen, order), "checks": checks.get(chosen.pk, []) if chosen else [],
-        "compare_with": compare_with,
-        "diff": selectors.report_diff(compare_with, chosen, order) if chosen and compare_with else [],
-        "snapshot": snapshot,
-        "snapshot_dues": rows.percent(_rate(snapshot.dues_paid_kopecks, snapshot.dues_invoiced_kopecks))
-        if snapshot else "—",
-        "snapshot_roadmap": rows.percent(_rate(snapshot.roadmap_items_done, snapshot.roadmap_items_total))
-        if snapshot else "—",
-        "snapshot_invoiced": rows.roubles(snapshot.dues_invoiced_kopecks) if snapshot else "—",
-        "snapshot_paid": rows.roubles(snapshot.dues_paid_kopecks) if snapshot else "—",
-        "check_status_labels": dict(RegistryCheckResult.Status.choices),
-        "projects": [_project_view(p) for p in selectors.cluster_projects(cluster=cluster)],
-        "snapshot_support_granted": rows.roubles(snapshot.support_granted_kopecks) if snapshot else "—",
-        "snapshot_support_received": rows.roubles(snapshot.support_received_kopecks) if snapshot else "—",
-    })
+    return render(
+        request,
+        "frontend/federal/cluster.html",
+        {
+            "cluster": cluster,
+            "years": sorted(years.items(), reverse=True),
+            "report": chosen,
+            "values": _value_rows(chosen, order),
+            "checks": checks.get(chosen.pk, []) if chosen else [],
+            "compare_with": compare_with,
+            "diff": selectors.report_diff(compare_with, chosen, order) if chosen and compare_with else [],
+            "snapshot": snapshot,
+            "snapshot_dues": rows.percent(_rate(snapshot.dues_paid_kopecks, snapshot.dues_invoiced_kopecks))
+            if snapshot
+            else "—",
+            "snapshot_roadmap": rows.percent(_rate(snapshot.roadmap_items_done, snapshot.roadmap_items_total))
+            if snapshot
+            else "—",
+            "snapshot_invoiced": rows.roubles(snapshot.dues_invoiced_kopecks) if snapshot else "—",
+            "snapshot_paid": rows.roubles(snapshot.dues_paid_kopecks) if snapshot else "—",
+            "check_status_labels": dict(RegistryCheckResult.Status.choices),
+            "projects": [_project_view(p) for p in selectors.cluster_projects(cluster=cluster)],
+            "snapshot_support_granted": rows.roubles(snapshot.support_granted_kopecks) if snapshot else "—",
+            "snapshot_support_received": rows.roubles(snapshot.support_received_kopecks) if snapshot else "—",
+        },
+    )
 
 
 def _project_view(project: FederalProject) -> dict[str, Any]:
     """A project row as the pages show it: money as roubles, each indicator with its shortfall."""
-    indicators = [{**i, "planned_text": _amount(i.get("planned"), i.get("unit", "")),
-                   "actual_text": _amount(i.get("actual"), i.get("unit", "")),
-                   "shortfall_text": rows.percent(Decimal(i["shortfall_percent"]))
-                   if i.get("shortfall_percent") is not None else ""}
-                  for i in project.indicators or []]
-    return {"project": project, "cluster": project.cluster, "indicators": indicators,
-            "budget": rows.roubles(project.budget_kopecks),
-            "granted": rows.roubles(project.support_granted_kopecks),
-            "received": rows.roubles(project.support_received_kopecks),
-            "worst": rows.percent(project.worst_shortfall_percent)
-            if project.worst_shortfall_percent is not None else "—"}
+    indicators = [
+        {
+            **i,
+            "planned_text": _amount(i.get("planned"), i.get("unit", "")),
+            "actual_text": _amount(i.get("actual"), i.get("unit", "")),
+            "shortfall_text": rows.percent(Decimal(i["shortfall_percent"]))
+            if i.get("shortfall_percent") is not None
+            else "",
+        }
+        for i in project.indicators or []
+    ]
+    return {
+        "project": project,
+        "cluster": project.cluster,
+        "indicators": indicators,
+        "budget": rows.roubles(project.budget_kopecks),
+        "granted": rows.roubles(project.support_granted_kopecks),
+        "received": rows.roubles(project.support_received_kopecks),
+        "worst": rows.percent(project.worst_shortfall_percent)
+        if project.worst_shortfall_percent is not None
+        else "—",
+    }
 
 
 def _amount(raw: Any, unit: str) -> str:
@@ -199,9 +251,18 @@ def _value_rows(report: AnnualReport | None, order: dict[str, int]) -> list[dict
     values = report.values or {}
     for code in selectors.ordered_codes(values, order):
         entry = values[code] if isinstance(values[code], dict) else {"value": values[code]}
-        out.append({"code": code, "name": str(entry.get("name_ru") or code), "unit": str(entry.get("unit") or ""),
-                    "display": str(entry.get("display") or (_("нет данных") if entry.get("value") is None
-                                                              else entry.get("value"))),
-                    "comment": str(entry.get("comment") or ""), "note": str(entry.get("note") or ""),
-                    "numeric": entry.get("value_type") != "text"})
+        out.append(
+            {
+                "code": code,
+                "name": str(entry.get("name_ru") or code),
+                "unit": str(entry.get("unit") or ""),
+                "display": str(
+                    entry.get("display")
+                    or (_("нет данных") if entry.get("value") is None else entry.get("value"))
+                ),
+                "comment": str(entry.get("comment") or ""),
+                "note": str(entry.get("note") or ""),
+                "numeric": entry.get("value_type") != "text",
+            }
+        )
     return out

@@ -33,42 +33,78 @@ def tiers_text(schedule: FeeSchedule) -> str:
     """The schedule's tiers as the form shows them: one «bound; amount» per line."""
     lines = []
     for tier in schedule.tiers.all():
-        bound = (format_roubles(tier.lower_bound).removesuffix(",00")
-                 if schedule.tier_basis == FeeSchedule.TierBasis.REVENUE else str(tier.lower_bound))
+        bound = (
+            format_roubles(tier.lower_bound).removesuffix(",00")
+            if schedule.tier_basis == FeeSchedule.TierBasis.REVENUE
+            else str(tier.lower_bound)
+        )
         lines.append(f"{bound}; {format_roubles(tier.amount_kopecks)}")
     return "\n".join(lines)
 
 
 class ScheduleForm(forms.Form):
-    name = forms.CharField(label=_("Наименование"), max_length=200,
-                           help_text=_("Например: «Положение о взносах на 2025 год»."))
-    decision = DecisionChoiceField(label=_("Решение общего собрания"), queryset=Decision.objects.none(),
-                                   help_text=_("Принятые решения общего собрания вида «Установление взносов»."))
+    name = forms.CharField(
+        label=_("Наименование"), max_length=200, help_text=_("Например: «Положение о взносах на 2025 год».")
+    )
+    decision = DecisionChoiceField(
+        label=_("Решение общего собрания"),
+        queryset=Decision.objects.none(),
+        help_text=_("Принятые решения общего собрания вида «Установление взносов»."),
+    )
     effective_from = forms.DateField(label=_("Действует с"), widget=DATE_WIDGET)
     effective_until = forms.DateField(label=_("Действует по"), widget=DATE_WIDGET, required=False)
-    entrance_fee_kopecks = RoublesField(label=_("Вступительный взнос, руб."),
-                                        help_text=_("0 — без вступительного взноса."))
+    entrance_fee_kopecks = RoublesField(
+        label=_("Вступительный взнос, руб."), help_text=_("0 — без вступительного взноса.")
+    )
     period = forms.ChoiceField(label=_("Период членского взноса"), choices=FeeSchedule.Period.choices)
-    amount_kopecks = RoublesField(label=_("Членский взнос за период, руб."),
-                                  help_text=_("Без ступеней — для всех; со ступенями — для участников без "
-                                              "принятого годового отчёта."))
+    amount_kopecks = RoublesField(
+        label=_("Членский взнос за период, руб."),
+        help_text=_("Без ступеней — для всех; со ступенями — для участников без принятого годового отчёта."),
+    )
     tier_basis = forms.ChoiceField(label=_("Ступени взноса"), choices=FeeSchedule.TierBasis.choices)
     tiers = forms.CharField(
-        label=_("Ступени"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("По одной в строке: «нижняя граница; взнос за период, руб.». Граница — численность "
-                    "работников или выручка в рублях по последнему принятому годовому отчёту до периода. "
-                    "Например: «0; 50 000» и «100; 150 000»."))
-    due_month = forms.IntegerField(label=_("Месяц периода для оплаты"), min_value=1, max_value=12, initial=1,
-                                   help_text=_("1 — первый месяц года или квартала."))
-    due_day = forms.IntegerField(label=_("День месяца для оплаты"), min_value=1, max_value=31, initial=31,
-                                 help_text=_("31 — последний день месяца."))
-    grace_days = forms.IntegerField(label=_("Льготный период, дней"), min_value=0, max_value=365, initial=0,
-                                    help_text=_("Сколько дней после срока счёт ещё не считается просроченным."))
-    payment_days = forms.IntegerField(label=_("Срок оплаты поздних и вступительных счетов, дней"), min_value=0,
-                                      max_value=365, initial=30,
-                                      help_text=_("Для счетов, выставленных после срока оплаты (новые участники), "
-                                                  "и для вступительного взноса."))
-    proration = forms.ChoiceField(label=_("Принятым в середине периода"), choices=FeeSchedule.Proration.choices)
+        label=_("Ступени"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "По одной в строке: «нижняя граница; взнос за период, руб.». Граница — численность "
+            "работников или выручка в рублях по последнему принятому годовому отчёту до периода. "
+            "Например: «0; 50 000» и «100; 150 000»."
+        ),
+    )
+    due_month = forms.IntegerField(
+        label=_("Месяц периода для оплаты"),
+        min_value=1,
+        max_value=12,
+        initial=1,
+        help_text=_("1 — первый месяц года или квартала."),
+    )
+    due_day = forms.IntegerField(
+        label=_("День месяца для оплаты"),
+        min_value=1,
+        max_value=31,
+        initial=31,
+        help_text=_("31 — последний день месяца."),
+    )
+    grace_days = forms.IntegerField(
+        label=_("Льготный период, дней"),
+        min_value=0,
+        max_value=365,
+        initial=0,
+        help_text=_("Сколько дней после срока счёт ещё не считается просроченным."),
+    )
+    payment_days = forms.IntegerField(
+        label=_("Срок оплаты поздних и вступительных счетов, дней"),
+        min_value=0,
+        max_value=365,
+        initial=30,
+        help_text=_(
+            "Для счетов, выставленных после срока оплаты (новые участники), и для вступительного взноса."
+        ),
+    )
+    proration = forms.ChoiceField(
+        label=_("Принятым в середине периода"), choices=FeeSchedule.Proration.choices
+    )
     notes = forms.CharField(label=_("Примечания"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, decisions: QuerySet[Decision], **kwargs: Any) -> None:
@@ -77,9 +113,22 @@ class ScheduleForm(forms.Form):
 
     @staticmethod
     def initial_for(schedule: FeeSchedule) -> dict[str, Any]:
-        names = ["name", "decision", "effective_from", "effective_until", "entrance_fee_kopecks", "period",
-                 "amount_kopecks", "tier_basis", "due_month", "due_day", "grace_days", "payment_days",
-                 "proration", "notes"]
+        names = [
+            "name",
+            "decision",
+            "effective_from",
+            "effective_until",
+            "entrance_fee_kopecks",
+            "period",
+            "amount_kopecks",
+            "tier_basis",
+            "due_month",
+            "due_day",
+            "grace_days",
+            "payment_days",
+            "proration",
+            "notes",
+        ]
         initial = {name: getattr(schedule, name) for name in names}
         initial["tiers"] = tiers_text(schedule)
         return initial
@@ -98,13 +147,20 @@ class ScheduleForm(forms.Form):
             try:
                 amount = parse_roubles(match.group(2))
                 bound_text = match.group(1)
-                bound = parse_roubles(bound_text) if basis == FeeSchedule.TierBasis.REVENUE \
+                bound = (
+                    parse_roubles(bound_text)
+                    if basis == FeeSchedule.TierBasis.REVENUE
                     else int("".join(bound_text.split()))
+                )
             except (AmountError, ValueError):
-                self.add_error("tiers", _("Строка %(n)s: граница и сумма — неотрицательные числа.") % {"n": number})
+                self.add_error(
+                    "tiers", _("Строка %(n)s: граница и сумма — неотрицательные числа.") % {"n": number}
+                )
                 continue
             if bound < 0:
-                self.add_error("tiers", _("Строка %(n)s: граница и сумма — неотрицательные числа.") % {"n": number})
+                self.add_error(
+                    "tiers", _("Строка %(n)s: граница и сумма — неотрицательные числа.") % {"n": number}
+                )
                 continue
             rows.append((bound, amount))
         data["tiers"] = rows
@@ -117,13 +173,22 @@ class ScheduleForm(forms.Form):
 class ExemptionForm(forms.Form):
     company = forms.ModelChoiceField(label=_("Организация"), queryset=Company.objects.none())
     starts_on = forms.DateField(label=_("С"), widget=DATE_WIDGET)
-    ends_on = forms.DateField(label=_("По"), widget=DATE_WIDGET, required=False,
-                              help_text=_("Пусто — бессрочно."))
-    percent = forms.IntegerField(label=_("Освобождение, %"), min_value=1, max_value=100, initial=100,
-                                 help_text=_("100 — полностью; меньше — скидка с членского взноса."))
+    ends_on = forms.DateField(
+        label=_("По"), widget=DATE_WIDGET, required=False, help_text=_("Пусто — бессрочно.")
+    )
+    percent = forms.IntegerField(
+        label=_("Освобождение, %"),
+        min_value=1,
+        max_value=100,
+        initial=100,
+        help_text=_("100 — полностью; меньше — скидка с членского взноса."),
+    )
     covers_entrance = forms.BooleanField(label=_("И от вступительного взноса"), required=False)
-    reason = forms.CharField(label=_("Основание"), widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text=_("Например: решение совета № 4 от 12.03.2025."))
+    reason = forms.CharField(
+        label=_("Основание"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Например: решение совета № 4 от 12.03.2025."),
+    )
 
     def __init__(self, *args: Any, companies: QuerySet[Company], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -131,15 +196,23 @@ class ExemptionForm(forms.Form):
 
     @staticmethod
     def initial_for(exemption: FeeExemption) -> dict[str, Any]:
-        return {"company": exemption.company_id, "starts_on": exemption.starts_on, "ends_on": exemption.ends_on,
-                "percent": exemption.percent, "covers_entrance": exemption.covers_entrance,
-                "reason": exemption.reason}
+        return {
+            "company": exemption.company_id,
+            "starts_on": exemption.starts_on,
+            "ends_on": exemption.ends_on,
+            "percent": exemption.percent,
+            "covers_entrance": exemption.covers_entrance,
+            "reason": exemption.reason,
+        }
 
 
 class RunForm(forms.Form):
     schedule = forms.ModelChoiceField(label=_("Положение о взносах"), queryset=FeeSchedule.objects.none())
-    period = forms.CharField(label=_("Период"), max_length=10,
-                             help_text=_("Год (2025) для годового взноса или квартал (2025-Q2) для квартального."))
+    period = forms.CharField(
+        label=_("Период"),
+        max_length=10,
+        help_text=_("Год (2025) для годового взноса или квартал (2025-Q2) для квартального."),
+    )
 
     def __init__(self, *args: Any, schedules: QuerySet[FeeSchedule], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -147,8 +220,9 @@ class RunForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    amount_kopecks = RoublesField(label=_("Сумма, руб."), required=True,
-                                  help_text=_("Можно меньше остатка: частичная оплата."))
+    amount_kopecks = RoublesField(
+        label=_("Сумма, руб."), required=True, help_text=_("Можно меньше остатка: частичная оплата.")
+    )
     order_number = forms.CharField(label=_("Номер платёжного поручения"), max_length=40)
     order_date = forms.DateField(label=_("Дата платёжного поручения"), widget=DATE_WIDGET)
 

@@ -30,9 +30,10 @@ managers = cluster_page(MANAGERS)
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Выписка из клиент-банка"),
-                           help_text=gettext_lazy("Файл обмена с 1С (1CClientBankExchange, обычно kl_to_1c.txt), "
-                                                  "до 50 МБ."))
+    file = forms.FileField(
+        label=gettext_lazy("Выписка из клиент-банка"),
+        help_text=gettext_lazy("Файл обмена с 1С (1CClientBankExchange, обычно kl_to_1c.txt), до 50 МБ."),
+    )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -42,8 +43,12 @@ class UploadForm(forms.Form):
 
 
 class DismissForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Причина"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text=gettext_lazy("Например: «не членский взнос — возврат займа»."))
+    reason = forms.CharField(
+        label=gettext_lazy("Причина"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Например: «не членский взнос — возврат займа»."),
+    )
 
 
 class ConfirmForm(forms.Form):
@@ -60,15 +65,27 @@ def statements(request: ClusterHttpRequest) -> HttpResponseBase:
     form = UploadForm(request.POST or None, request.FILES or None)
     page = Paginator(selectors.statements_for_cluster(request.cluster), 25).get_page(request.GET.get("page"))
     queue = selectors.lines_for_cluster(request.cluster, queue=True).count()
-    return form_page(request, form=form, template="frontend/fees/statements.html",
-                     save=lambda data: services.statement_import(
-                         actor=_actor(request), cluster=request.cluster, file_name=data["file"].name,
-                         data=data["file"].read()),
-                     success=lambda statement: reverse("fees:statement", args=[statement.pk]),
-                     message=_("Выписка загружена: проверьте сопоставление и проведите её."),
-                     submit=_("Загрузить"), context={"page": page, "queue": queue, "multipart": True,
-                                                     "demo_file": demo.demo_statement_path(request.cluster).exists()},
-                     invalid_status=400)
+    return form_page(
+        request,
+        form=form,
+        template="frontend/fees/statements.html",
+        save=lambda data: services.statement_import(
+            actor=_actor(request),
+            cluster=request.cluster,
+            file_name=data["file"].name,
+            data=data["file"].read(),
+        ),
+        success=lambda statement: reverse("fees:statement", args=[statement.pk]),
+        message=_("Выписка загружена: проверьте сопоставление и проведите её."),
+        submit=_("Загрузить"),
+        context={
+            "page": page,
+            "queue": queue,
+            "multipart": True,
+            "demo_file": demo.demo_statement_path(request.cluster).exists(),
+        },
+        invalid_status=400,
+    )
 
 
 @managers
@@ -88,18 +105,29 @@ def demo_file(request: ClusterHttpRequest) -> HttpResponse:
 def statement_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     statement = or_404(selectors.statement_get(request.cluster, pk))
     state = request.GET.get("state", "")
-    lines = selectors.lines_for_cluster(request.cluster, statement_id=statement.pk,
-                                        state=state or None, ordering="statement")
+    lines = selectors.lines_for_cluster(
+        request.cluster, statement_id=statement.pk, state=state or None, ordering="statement"
+    )
     counts: dict[str, int] = {}
-    for value in selectors.lines_for_cluster(request.cluster, statement_id=statement.pk).values_list("state",
-                                                                                                     flat=True):
+    for value in selectors.lines_for_cluster(request.cluster, statement_id=statement.pk).values_list(
+        "state", flat=True
+    ):
         counts[value] = counts.get(value, 0) + 1
-    return render(request, "frontend/fees/statement.html", {
-        "statement": statement, "page": Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page")),
-        "counts": [(value, label, counts[value]) for value, label in BankStatementLine.State.choices
-                   if value in counts],
-        "state": state, "preview": statement.status == BankStatement.Status.PREVIEW,
-    })
+    return render(
+        request,
+        "frontend/fees/statement.html",
+        {
+            "statement": statement,
+            "page": Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page")),
+            "counts": [
+                (value, label, counts[value])
+                for value, label in BankStatementLine.State.choices
+                if value in counts
+            ],
+            "state": state,
+            "preview": statement.status == BankStatement.Status.PREVIEW,
+        },
+    )
 
 
 @managers
@@ -108,16 +136,33 @@ def statement_apply(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     statement = or_404(selectors.statement_get(request.cluster, pk))
     back = reverse("fees:statement", args=[statement.pk])
     if request.method == "POST":
-        return action(request, lambda: services.statement_apply(actor=_actor(request), statement=statement),
-                      success=back, message=_("Выписка проведена: платежи по сопоставленным строкам записаны."))
-    bookable = selectors.lines_for_cluster(request.cluster, statement_id=statement.pk).filter(
-        state__in=["matched", "partial", "overpaid"]).count()
-    return form_page(request, form=ConfirmForm(), save=lambda data: None, success=back,
-                     title=_("Провести выписку «%(name)s»?") % {"name": statement.file_name}, cancel=back,
-                     submit=_("Провести"), context={"subnav": SUBNAV},
-                     intro=_("Будут записаны платежи банковским переводом по %(n)s сопоставленным строкам — все "
-                             "сразу или ни одного. Строки без счёта останутся в очереди на разбор. Повторно "
-                             "загруженные платежи второй раз не проводятся.") % {"n": bookable})
+        return action(
+            request,
+            lambda: services.statement_apply(actor=_actor(request), statement=statement),
+            success=back,
+            message=_("Выписка проведена: платежи по сопоставленным строкам записаны."),
+        )
+    bookable = (
+        selectors.lines_for_cluster(request.cluster, statement_id=statement.pk)
+        .filter(state__in=["matched", "partial", "overpaid"])
+        .count()
+    )
+    return form_page(
+        request,
+        form=ConfirmForm(),
+        save=lambda data: None,
+        success=back,
+        title=_("Провести выписку «%(name)s»?") % {"name": statement.file_name},
+        cancel=back,
+        submit=_("Провести"),
+        context={"subnav": SUBNAV},
+        intro=_(
+            "Будут записаны платежи банковским переводом по %(n)s сопоставленным строкам — все "
+            "сразу или ни одного. Строки без счёта останутся в очереди на разбор. Повторно "
+            "загруженные платежи второй раз не проводятся."
+        )
+        % {"n": bookable},
+    )
 
 
 @managers
@@ -125,8 +170,11 @@ def statement_apply(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
 def queue(request: ClusterHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     lines = selectors.lines_for_cluster(request.cluster, queue=True, search=query, ordering="-date")
-    return render(request, "frontend/fees/statement_queue.html", {
-        "page": Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page")), "q": query})
+    return render(
+        request,
+        "frontend/fees/statement_queue.html",
+        {"page": Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page")), "q": query},
+    )
 
 
 def _line(request: ClusterHttpRequest, pk: int) -> BankStatementLine:
@@ -138,11 +186,21 @@ def _line(request: ClusterHttpRequest, pk: int) -> BankStatementLine:
 def line_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     line = _line(request, pk)
     query = request.GET.get("q", "").strip()
-    found = (invoices_for_cluster(request.cluster, status=UNPAID, search=query, ordering="company")[:PAGE_SIZE]
-             if query else [])
-    return render(request, "frontend/fees/statement_line.html", {
-        "line": line, "candidates": selectors.line_candidates(request.cluster, line), "found": found, "q": query,
-    })
+    found = (
+        invoices_for_cluster(request.cluster, status=UNPAID, search=query, ordering="company")[:PAGE_SIZE]
+        if query
+        else []
+    )
+    return render(
+        request,
+        "frontend/fees/statement_line.html",
+        {
+            "line": line,
+            "candidates": selectors.line_candidates(request.cluster, line),
+            "found": found,
+            "q": query,
+        },
+    )
 
 
 @managers
@@ -151,10 +209,17 @@ def line_match(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     line = _line(request, pk)
     back = reverse("fees:statement_line", args=[line.pk])
     invoice_id = request.POST.get("invoice", "")
-    invoice = or_404(invoices_for_cluster(request.cluster).filter(pk=int(invoice_id)).first()
-                     if invoice_id.isdigit() else None)
-    return action(request, lambda: services.line_match(actor=_actor(request), line=line, invoice=invoice),
-                  success=back, message=_("Платёж записан по счёту № %(number)s.") % {"number": invoice.number})
+    invoice = or_404(
+        invoices_for_cluster(request.cluster).filter(pk=int(invoice_id)).first()
+        if invoice_id.isdigit()
+        else None
+    )
+    return action(
+        request,
+        lambda: services.line_match(actor=_actor(request), line=line, invoice=invoice),
+        success=back,
+        message=_("Платёж записан по счёту № %(number)s.") % {"number": invoice.number},
+    )
 
 
 @managers
@@ -162,10 +227,16 @@ def line_match(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
 def line_dismiss(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     line = _line(request, pk)
     back = reverse("fees:statement_line", args=[line.pk])
-    return form_page(request, form=DismissForm(request.POST or None),
-                     save=lambda data: services.line_dismiss(actor=_actor(request), line=line, reason=data["reason"]),
-                     success=reverse("fees:statement_queue"), message=_("Строка отклонена."),
-                     title=_("Отклонить платёж № %(number)s от %(date)s?") % {
-                         "number": line.document_number, "date": f"{line.date:%d.%m.%Y}"},
-                     cancel=back, submit=_("Отклонить"), context={"subnav": SUBNAV, "danger": True},
-                     intro=_("Платёж не будет зачтён ни по одному счёту и уйдёт из очереди."))
+    return form_page(
+        request,
+        form=DismissForm(request.POST or None),
+        save=lambda data: services.line_dismiss(actor=_actor(request), line=line, reason=data["reason"]),
+        success=reverse("fees:statement_queue"),
+        message=_("Строка отклонена."),
+        title=_("Отклонить платёж № %(number)s от %(date)s?")
+        % {"number": line.document_number, "date": f"{line.date:%d.%m.%Y}"},
+        cancel=back,
+        submit=_("Отклонить"),
+        context={"subnav": SUBNAV, "danger": True},
+        intro=_("Платёж не будет зачтён ни по одному счёту и уйдёт из очереди."),
+    )

@@ -65,21 +65,59 @@ def _actor(request: ClusterHttpRequest) -> Actor:
     return Actor.from_request(request)
 
 
-def _form(request: ClusterHttpRequest, *, form: Any, save: Callable[[dict[str, Any]], Any], success: Any,
-          message: Any = None, title: str | Promise, cancel: str, submit: str | Promise | None = None,
-          intro: str | Promise = "", danger: bool = False) -> HttpResponseBase:
+def _form(
+    request: ClusterHttpRequest,
+    *,
+    form: Any,
+    save: Callable[[dict[str, Any]], Any],
+    success: Any,
+    message: Any = None,
+    title: str | Promise,
+    cancel: str,
+    submit: str | Promise | None = None,
+    intro: str | Promise = "",
+    danger: bool = False,
+) -> HttpResponseBase:
     """form_page with the fees sub-navigation."""
-    return form_page(request, form=form, save=save, success=success, message=message, title=title, cancel=cancel,
-                     submit=submit, intro=intro, context={"subnav": SUBNAV, "danger": danger})
+    return form_page(
+        request,
+        form=form,
+        save=save,
+        success=success,
+        message=message,
+        title=title,
+        cancel=cancel,
+        submit=submit,
+        intro=intro,
+        context={"subnav": SUBNAV, "danger": danger},
+    )
 
 
-def _confirm(request: ClusterHttpRequest, *, call: Callable[[], Any], success: str, message: str,
-             failure: str, title: str, intro: str | Promise, submit: str | Promise = "") -> HttpResponseBase:
+def _confirm(
+    request: ClusterHttpRequest,
+    *,
+    call: Callable[[], Any],
+    success: str,
+    message: str,
+    failure: str,
+    title: str,
+    intro: str | Promise,
+    submit: str | Promise = "",
+) -> HttpResponseBase:
     """A confirmation page (GET) whose button (POST) runs the service call."""
     if request.method == "POST":
         return action(request, call, success=success, message=message, failure=failure)
-    return _form(request, form=ConfirmForm(), save=lambda data: call(), success=success, title=title,
-                 cancel=failure, submit=submit or _("Удалить"), danger=True, intro=intro)
+    return _form(
+        request,
+        form=ConfirmForm(),
+        save=lambda data: call(),
+        success=success,
+        title=title,
+        cancel=failure,
+        submit=submit or _("Удалить"),
+        danger=True,
+        intro=intro,
+    )
 
 
 def _url_or_none(name: str, *args: Any) -> str | None:
@@ -91,6 +129,7 @@ def _url_or_none(name: str, *args: Any) -> str | None:
 
 
 # --- schedules ----------------------------------------------------------------------------
+
 
 @managers
 @require_GET
@@ -109,14 +148,24 @@ def _schedule_form(request: ClusterHttpRequest, initial: dict[str, Any] | None =
 @require_http_methods(["GET", "POST"])
 def schedule_create(request: ClusterHttpRequest) -> HttpResponseBase:
     form = _schedule_form(request)
-    intro = "" if fee_decisions().exists() else _(
-        "Нет принятых решений общего собрания об установлении взносов: сначала запишите такое решение в "
-        "протоколе заседания общего собрания.")
-    return _form(request, form=form,
-                 save=lambda data: services.fee_schedule_create(actor=_actor(request), **form.service_fields()),
-                 success=lambda schedule: reverse("fees:schedule", args=[schedule.pk]),
-                 message=lambda schedule: _("Положение «%(name)s» сохранено.") % {"name": schedule},
-                 title=_("Новое положение о взносах"), cancel=reverse("fees:schedules"), intro=intro)
+    intro = (
+        ""
+        if fee_decisions().exists()
+        else _(
+            "Нет принятых решений общего собрания об установлении взносов: сначала запишите такое решение в "
+            "протоколе заседания общего собрания."
+        )
+    )
+    return _form(
+        request,
+        form=form,
+        save=lambda data: services.fee_schedule_create(actor=_actor(request), **form.service_fields()),
+        success=lambda schedule: reverse("fees:schedule", args=[schedule.pk]),
+        message=lambda schedule: _("Положение «%(name)s» сохранено.") % {"name": schedule},
+        title=_("Новое положение о взносах"),
+        cancel=reverse("fees:schedules"),
+        intro=intro,
+    )
 
 
 @managers
@@ -124,12 +173,20 @@ def schedule_create(request: ClusterHttpRequest) -> HttpResponseBase:
 def schedule_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     schedule = or_404(schedule_get(schedule_id=pk))
     today = cluster_today(request.cluster)
-    form = RunForm(initial={"schedule": schedule.pk, "period": period_containing(schedule.period, today).key},
-                   schedules=schedule_list())
-    return render(request, "frontend/fees/schedule.html", {
-        "schedule": schedule, "tiers": list(schedule.tiers.all()),
-        "runs": run_list().filter(schedule=schedule)[:20], "run_form": form,
-    })
+    form = RunForm(
+        initial={"schedule": schedule.pk, "period": period_containing(schedule.period, today).key},
+        schedules=schedule_list(),
+    )
+    return render(
+        request,
+        "frontend/fees/schedule.html",
+        {
+            "schedule": schedule,
+            "tiers": list(schedule.tiers.all()),
+            "runs": run_list().filter(schedule=schedule)[:20],
+            "run_form": form,
+        },
+    )
 
 
 @managers
@@ -137,41 +194,61 @@ def schedule_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
 def schedule_edit(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     schedule = or_404(schedule_get(schedule_id=pk))
     form = _schedule_form(request, ScheduleForm.initial_for(schedule))
-    return _form(request, form=form,
-                 save=lambda data: services.fee_schedule_update(actor=_actor(request), schedule=schedule,
-                                                                **form.service_fields()),
-                 success=reverse("fees:schedule", args=[schedule.pk]), message=_("Изменения сохранены."),
-                 title=_("Положение «%(name)s»") % {"name": schedule},
-                 cancel=reverse("fees:schedule", args=[schedule.pk]), intro=_("Уже выставленные счета не изменятся."))
+    return _form(
+        request,
+        form=form,
+        save=lambda data: services.fee_schedule_update(
+            actor=_actor(request), schedule=schedule, **form.service_fields()
+        ),
+        success=reverse("fees:schedule", args=[schedule.pk]),
+        message=_("Изменения сохранены."),
+        title=_("Положение «%(name)s»") % {"name": schedule},
+        cancel=reverse("fees:schedule", args=[schedule.pk]),
+        intro=_("Уже выставленные счета не изменятся."),
+    )
 
 
 @managers
 @require_http_methods(["GET", "POST"])
 def schedule_delete(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     schedule = or_404(schedule_get(schedule_id=pk))
-    return _confirm(request, call=lambda: services.fee_schedule_delete(actor=_actor(request), schedule=schedule),
-                    success=reverse("fees:schedules"),
-                    message=_("Положение «%(name)s» удалено.") % {"name": schedule},
-                    failure=reverse("fees:schedule", args=[schedule.pk]),
-                    title=_("Удалить положение «%(name)s»?") % {"name": schedule},
-                    intro=_("Удалить можно только положение, по которому не было начислений."))
+    return _confirm(
+        request,
+        call=lambda: services.fee_schedule_delete(actor=_actor(request), schedule=schedule),
+        success=reverse("fees:schedules"),
+        message=_("Положение «%(name)s» удалено.") % {"name": schedule},
+        failure=reverse("fees:schedule", args=[schedule.pk]),
+        title=_("Удалить положение «%(name)s»?") % {"name": schedule},
+        intro=_("Удалить можно только положение, по которому не было начислений."),
+    )
 
 
 # --- exemptions ---------------------------------------------------------------------------
+
 
 @managers
 @require_GET
 def exemptions(request: ClusterHttpRequest) -> HttpResponse:
     query, ordering = request.GET.get("q", ""), request.GET.get("sort", "starts")
-    page = Paginator(exemption_list(query=query, ordering=ordering), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "frontend/fees/exemptions.html", {
-        "page": page, "q": query, "sort": ordering, "sorts": EXEMPTION_ORDERINGS,
-    })
+    page = Paginator(exemption_list(query=query, ordering=ordering), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "frontend/fees/exemptions.html",
+        {
+            "page": page,
+            "q": query,
+            "sort": ordering,
+            "sorts": EXEMPTION_ORDERINGS,
+        },
+    )
 
 
 def _exemption_companies() -> Any:
-    return Company.objects.exclude(status__in=[Company.Status.WITHDRAWN, Company.Status.EXPELLED]) \
-        .order_by("short_name", "id")
+    return Company.objects.exclude(status__in=[Company.Status.WITHDRAWN, Company.Status.EXPELLED]).order_by(
+        "short_name", "id"
+    )
 
 
 @managers
@@ -179,54 +256,81 @@ def _exemption_companies() -> Any:
 def exemption_create(request: ClusterHttpRequest) -> HttpResponseBase:
     initial = {"company": request.GET.get("company")} if request.GET.get("company", "").isdigit() else None
     form = ExemptionForm(request.POST or None, initial=initial, companies=_exemption_companies())
-    return _form(request, form=form, save=lambda data: services.exemption_create(actor=_actor(request), **data),
-                 success=reverse("fees:exemptions"), message=_("Освобождение от взносов сохранено."),
-                 title=_("Освобождение от взносов"), cancel=reverse("fees:exemptions"))
+    return _form(
+        request,
+        form=form,
+        save=lambda data: services.exemption_create(actor=_actor(request), **data),
+        success=reverse("fees:exemptions"),
+        message=_("Освобождение от взносов сохранено."),
+        title=_("Освобождение от взносов"),
+        cancel=reverse("fees:exemptions"),
+    )
 
 
 @managers
 @require_http_methods(["GET", "POST"])
 def exemption_edit(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     exemption = or_404(exemption_get(exemption_id=pk))
-    form = ExemptionForm(request.POST or None, initial=ExemptionForm.initial_for(exemption),
-                         companies=Company.objects.filter(pk=exemption.company_id))
+    form = ExemptionForm(
+        request.POST or None,
+        initial=ExemptionForm.initial_for(exemption),
+        companies=Company.objects.filter(pk=exemption.company_id),
+    )
     form.fields["company"].disabled = True
 
     def save(data: dict[str, Any]) -> Any:
         data.pop("company", None)
         return services.exemption_update(actor=_actor(request), exemption=exemption, **data)
 
-    return _form(request, form=form, save=save, success=reverse("fees:exemptions"),
-                 message=_("Изменения сохранены."),
-                 title=_("Освобождение: %(name)s") % {"name": exemption.company}, cancel=reverse("fees:exemptions"))
+    return _form(
+        request,
+        form=form,
+        save=save,
+        success=reverse("fees:exemptions"),
+        message=_("Изменения сохранены."),
+        title=_("Освобождение: %(name)s") % {"name": exemption.company},
+        cancel=reverse("fees:exemptions"),
+    )
 
 
 @managers
 @require_http_methods(["GET", "POST"])
 def exemption_delete(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     exemption = or_404(exemption_get(exemption_id=pk))
-    return _confirm(request, call=lambda: services.exemption_delete(actor=_actor(request), exemption=exemption),
-                    success=reverse("fees:exemptions"), message=_("Освобождение удалено."),
-                    failure=reverse("fees:exemptions"),
-                    title=_("Удалить освобождение «%(name)s»?") % {"name": exemption.company},
-                    intro=_("Уже выставленные счета не изменятся."))
+    return _confirm(
+        request,
+        call=lambda: services.exemption_delete(actor=_actor(request), exemption=exemption),
+        success=reverse("fees:exemptions"),
+        message=_("Освобождение удалено."),
+        failure=reverse("fees:exemptions"),
+        title=_("Удалить освобождение «%(name)s»?") % {"name": exemption.company},
+        intro=_("Уже выставленные счета не изменятся."),
+    )
 
 
 # --- assessment runs ----------------------------------------------------------------------
+
 
 @managers
 @require_http_methods(["GET", "POST"])
 def runs(request: ClusterHttpRequest) -> HttpResponseBase:
     today = cluster_today(request.cluster)
     current = schedule_in_force(day=today)
-    initial = {"schedule": current.pk, "period": period_containing(current.period, today).key} if current else None
+    initial = (
+        {"schedule": current.pk, "period": period_containing(current.period, today).key} if current else None
+    )
     form = RunForm(request.POST or None, initial=initial, schedules=schedule_list())
     page = Paginator(run_list(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return form_page(request, form=form,
-                     save=lambda data: services.assessment_start(actor=_actor(request), schedule=data["schedule"],
-                                                                 period=data["period"]),
-                     success=lambda run: reverse("fees:run", args=[run.pk]), template="frontend/fees/runs.html",
-                     context={"page": page, "has_schedules": FeeSchedule.objects.exists()})
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.assessment_start(
+            actor=_actor(request), schedule=data["schedule"], period=data["period"]
+        ),
+        success=lambda run: reverse("fees:run", args=[run.pk]),
+        template="frontend/fees/runs.html",
+        context={"page": page, "has_schedules": FeeSchedule.objects.exists()},
+    )
 
 
 @managers
@@ -245,17 +349,27 @@ def run_status(request: ClusterHttpRequest, pk: int) -> HttpResponse:
 # --- invoices -----------------------------------------------------------------------------
 
 INVOICE_SORTS = [
-    ("-issue_date", _("Сначала новые")), ("issue_date", _("Сначала старые")), ("due_date", _("По сроку оплаты")),
-    ("-amount", _("По сумме (больше)")), ("amount", _("По сумме (меньше)")), ("company", _("По плательщику")),
-    ("-number", _("По номеру")), ("status", _("По статусу")),
+    ("-issue_date", _("Сначала новые")),
+    ("issue_date", _("Сначала старые")),
+    ("due_date", _("По сроку оплаты")),
+    ("-amount", _("По сумме (больше)")),
+    ("amount", _("По сумме (меньше)")),
+    ("company", _("По плательщику")),
+    ("-number", _("По номеру")),
+    ("status", _("По статусу")),
 ]
 
 
 def _invoice_filters(request: ClusterHttpRequest) -> dict[str, Any]:
     get = request.GET
     company = get.get("company", "")
-    return {"search": get.get("q", ""), "status": get.get("status", ""), "period": get.get("period", ""),
-            "company_id": int(company) if company.isdigit() else None, "ordering": get.get("sort", "-issue_date")}
+    return {
+        "search": get.get("q", ""),
+        "status": get.get("status", ""),
+        "period": get.get("period", ""),
+        "company_id": int(company) if company.isdigit() else None,
+        "ordering": get.get("sort", "-issue_date"),
+    }
 
 
 @managers
@@ -263,17 +377,31 @@ def _invoice_filters(request: ClusterHttpRequest) -> dict[str, Any]:
 def invoices(request: ClusterHttpRequest) -> HttpResponse:
     cluster = request.cluster
     f = _invoice_filters(request)
-    qs = billing.invoices_for_cluster(cluster, company_id=f["company_id"], status=f["status"] or None,
-                                      search=f["search"], ordering=f["ordering"])
+    qs = billing.invoices_for_cluster(
+        cluster,
+        company_id=f["company_id"],
+        status=f["status"] or None,
+        search=f["search"],
+        ordering=f["ordering"],
+    )
     if f["period"]:
         qs = qs.filter(period_label=f["period"])
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     company = Company.objects.filter(pk=f["company_id"]).first() if f["company_id"] else None
     statuses = [("unpaid", _("Ждут оплаты")), *Invoice.Status.choices]
-    return render(request, "frontend/fees/invoices.html", {
-        "page": page, "f": f, "statuses": statuses, "periods": billing.arrears_periods(cluster),
-        "sorts": INVOICE_SORTS, "company": company, "filtered": any(v for k, v in f.items() if k != "ordering"),
-    })
+    return render(
+        request,
+        "frontend/fees/invoices.html",
+        {
+            "page": page,
+            "f": f,
+            "statuses": statuses,
+            "periods": billing.arrears_periods(cluster),
+            "sorts": INVOICE_SORTS,
+            "company": company,
+            "filtered": any(v for k, v in f.items() if k != "ordering"),
+        },
+    )
 
 
 def _invoice(request: ClusterHttpRequest, pk: int) -> Invoice:
@@ -283,7 +411,9 @@ def _invoice(request: ClusterHttpRequest, pk: int) -> Invoice:
 def _invoice_context(invoice: Invoice, payment_form: PaymentForm) -> dict[str, Any]:
     paid = invoice.status == Invoice.Status.PAID
     return {
-        "invoice": invoice, "lines": list(invoice.lines.all()), "payments": list(invoice.payments.all()),
+        "invoice": invoice,
+        "lines": list(invoice.lines.all()),
+        "payments": list(invoice.payments.all()),
         "payment_form": payment_form if invoice.is_payable else None,
         "can_void": invoice.status != Invoice.Status.VOID and invoice.paid_kopecks == 0,
         "pdf_url": _url_or_none("billing:invoice_pdf", invoice.pk),
@@ -296,8 +426,9 @@ def _invoice_context(invoice: Invoice, payment_form: PaymentForm) -> dict[str, A
 @require_GET
 def invoice_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     invoice = _invoice(request, pk)
-    form = PaymentForm(initial={"amount_kopecks": invoice.outstanding_kopecks,
-                                "order_date": cluster_today(invoice.cluster)})
+    form = PaymentForm(
+        initial={"amount_kopecks": invoice.outstanding_kopecks, "order_date": cluster_today(invoice.cluster)}
+    )
     return render(request, "frontend/fees/invoice.html", _invoice_context(invoice, form))
 
 
@@ -307,24 +438,36 @@ def invoice_payment(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     """The bank-transfer form of the invoice page; a refused payment shows the page again (400)."""
     invoice = _invoice(request, pk)
     form = PaymentForm(request.POST)
-    return form_page(request, form=form,
-                     save=lambda data: payments.payment_record_manual(actor=_actor(request), invoice=invoice, **data),
-                     success=reverse("fees:invoice", args=[invoice.pk]), message=_("Платёж записан."),
-                     template="frontend/fees/invoice.html", context=_invoice_context(invoice, form),
-                     invalid_status=400)
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: payments.payment_record_manual(actor=_actor(request), invoice=invoice, **data),
+        success=reverse("fees:invoice", args=[invoice.pk]),
+        message=_("Платёж записан."),
+        template="frontend/fees/invoice.html",
+        context=_invoice_context(invoice, form),
+        invalid_status=400,
+    )
 
 
 @managers
 @require_http_methods(["GET", "POST"])
 def invoice_void(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     invoice = _invoice(request, pk)
-    return _form(request, form=VoidForm(request.POST or None),
-                 save=lambda data: payments.invoice_void(actor=_actor(request), invoice=invoice, reason=data["reason"]),
-                 success=reverse("fees:invoice", args=[invoice.pk]),
-                 message=_("Счёт № %(number)s аннулирован.") % {"number": invoice.number},
-                 title=_("Аннулировать счёт № %(number)s?") % {"number": invoice.number},
-                 cancel=reverse("fees:invoice", args=[invoice.pk]), submit=_("Аннулировать"), danger=True,
-                 intro=_("Аннулированный счёт нельзя оплатить, и вернуть его нельзя. Номер остаётся занятым."))
+    return _form(
+        request,
+        form=VoidForm(request.POST or None),
+        save=lambda data: payments.invoice_void(
+            actor=_actor(request), invoice=invoice, reason=data["reason"]
+        ),
+        success=reverse("fees:invoice", args=[invoice.pk]),
+        message=_("Счёт № %(number)s аннулирован.") % {"number": invoice.number},
+        title=_("Аннулировать счёт № %(number)s?") % {"number": invoice.number},
+        cancel=reverse("fees:invoice", args=[invoice.pk]),
+        submit=_("Аннулировать"),
+        danger=True,
+        intro=_("Аннулированный счёт нельзя оплатить, и вернуть его нельзя. Номер остаётся занятым."),
+    )
 
 
 @managers
@@ -335,17 +478,26 @@ def payment_refund(request: ClusterHttpRequest, pk: int, payment_id: int) -> Htt
     if payment.invoice_id != invoice.pk:
         raise Http404
     form = RefundForm(request.POST or None, initial={"amount_kopecks": payment.refundable_kopecks})
-    method = _("банковским переводом") if payment.method == Payment.Method.MANUAL else _("картой (через Stripe)")
-    return _form(request, form=form,
-                 save=lambda data: payments.payment_refund(actor=_actor(request), payment=payment, **data),
-                 success=reverse("fees:invoice", args=[invoice.pk]), message=_("Возврат оформлен."),
-                 title=_("Возврат по счёту № %(number)s") % {"number": invoice.number},
-                 cancel=reverse("fees:invoice", args=[invoice.pk]), submit=_("Оформить возврат"), danger=True,
-                 intro=_("Платёж %(method)s; можно вернуть до %(amount)s ₽. Сумма оплаты по счёту уменьшится.")
-                 % {"method": method, "amount": format_roubles(payment.refundable_kopecks)})
+    method = (
+        _("банковским переводом") if payment.method == Payment.Method.MANUAL else _("картой (через Stripe)")
+    )
+    return _form(
+        request,
+        form=form,
+        save=lambda data: payments.payment_refund(actor=_actor(request), payment=payment, **data),
+        success=reverse("fees:invoice", args=[invoice.pk]),
+        message=_("Возврат оформлен."),
+        title=_("Возврат по счёту № %(number)s") % {"number": invoice.number},
+        cancel=reverse("fees:invoice", args=[invoice.pk]),
+        submit=_("Оформить возврат"),
+        danger=True,
+        intro=_("Платёж %(method)s; можно вернуть до %(amount)s ₽. Сумма оплаты по счёту уменьшится.")
+        % {"method": method, "amount": format_roubles(payment.refundable_kopecks)},
+    )
 
 
 # --- reports ------------------------------------------------------------------------------
+
 
 @managers
 @require_GET
@@ -354,13 +506,23 @@ def arrears(request: ClusterHttpRequest) -> HttpResponse:
     period = request.GET.get("period", "")
     debtors = request.GET.get("debtors") == "1"
     rows = billing.arrears(cluster, period_label=period or None, only_debtors=debtors)
-    totals = {name: sum(getattr(r, name) for r in rows)
-              for name in ("invoiced_kopecks", "paid_kopecks", "outstanding_kopecks", "overdue_kopecks")}
+    totals = {
+        name: sum(getattr(r, name) for r in rows)
+        for name in ("invoiced_kopecks", "paid_kopecks", "outstanding_kopecks", "overdue_kopecks")
+    }
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "frontend/fees/arrears.html", {
-        "page": page, "totals": totals, "period": period, "debtors": debtors,
-        "periods": billing.arrears_periods(cluster), "count": len(rows),
-    })
+    return render(
+        request,
+        "frontend/fees/arrears.html",
+        {
+            "page": page,
+            "totals": totals,
+            "period": period,
+            "debtors": debtors,
+            "periods": billing.arrears_periods(cluster),
+            "count": len(rows),
+        },
+    )
 
 
 @managers
@@ -369,8 +531,10 @@ def ledger(request: ClusterHttpRequest) -> HttpResponse:
     cluster = request.cluster
     today = cluster_today(cluster)
     wanted = request.GET.get("format", "")
-    form = LedgerForm(request.GET if "date_from" in request.GET else None,
-                      initial={"date_from": today.replace(month=1, day=1), "date_to": today})
+    form = LedgerForm(
+        request.GET if "date_from" in request.GET else None,
+        initial={"date_from": today.replace(month=1, day=1), "date_to": today},
+    )
     if form.is_bound and form.is_valid() and wanted in {"xlsx", "csv"}:
         start, end = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
         rows = billing.ledger_rows(cluster, date_from=start, date_to=end)
@@ -378,7 +542,10 @@ def ledger(request: ClusterHttpRequest) -> HttpResponse:
             response = HttpResponse(ledger_csv(rows), content_type=CSV_TYPE)
         else:
             title = _("Реестр начислений и оплат %(cluster)s за %(start)s — %(end)s") % {
-                "cluster": cluster.display_name, "start": f"{start:%d.%m.%Y}", "end": f"{end:%d.%m.%Y}"}
+                "cluster": cluster.display_name,
+                "start": f"{start:%d.%m.%Y}",
+                "end": f"{end:%d.%m.%Y}",
+            }
             response = HttpResponse(ledger_xlsx(rows, title=title), content_type=XLSX_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{ledger_filename(start, end, wanted)}"'
         return response

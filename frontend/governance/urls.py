@@ -16,18 +16,31 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("committees/new/", views.record_create, {"record": views.COMMITTEES}, name="committee_create"),
     path("committees/<int:pk>/", views.committee, name="committee"),
     path("committees/<int:pk>/members/", views.committee_member_add, name="committee_member_add"),
-    path("committees/<int:pk>/members/<int:member_id>/delete/", views.committee_member_remove,
-         name="committee_member_remove"),
+    path(
+        "committees/<int:pk>/members/<int:member_id>/delete/",
+        views.committee_member_remove,
+        name="committee_member_remove",
+    ),
     path("committees/<int:pk>/documents/", views.committee_document_upload, name="committee_document_upload"),
-    path("committees/<int:pk>/documents/<int:document_id>/", views.committee_document, name="committee_document"),
-    path("committees/<int:pk>/documents/<int:document_id>/delete/", views.committee_document_delete,
-         name="committee_document_delete"),
+    path(
+        "committees/<int:pk>/documents/<int:document_id>/",
+        views.committee_document,
+        name="committee_document",
+    ),
+    path(
+        "committees/<int:pk>/documents/<int:document_id>/delete/",
+        views.committee_document_delete,
+        name="committee_document_delete",
+    ),
     path("meetings/", views.meetings, name="meetings"),
     path("meetings/new/", views.record_create, {"record": views.MEETINGS}, name="meeting_create"),
     path("meetings/<int:pk>/", views.meeting, name="meeting"),
     path("meetings/<int:pk>/agenda/", views.meeting_agenda_add, name="meeting_agenda_add"),
-    path("meetings/<int:pk>/agenda/<int:item_id>/delete/", views.meeting_agenda_delete,
-         name="meeting_agenda_delete"),
+    path(
+        "meetings/<int:pk>/agenda/<int:item_id>/delete/",
+        views.meeting_agenda_delete,
+        name="meeting_agenda_delete",
+    ),
     path("meetings/<int:pk>/attendance/", views.meeting_attendance, name="meeting_attendance"),
     path("meetings/<int:pk>/decisions/new/", views.meeting_decision_add, name="meeting_decision_add"),
     path("meetings/<int:pk>/protocol/", views.meeting_protocol, name="meeting_protocol"),
@@ -46,8 +59,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("proxies/<int:pk>/approve/", views.proxy_approve, name="proxy_approve"),
     path("proxies/<int:pk>/reject/", views.proxy_reject, name="proxy_reject"),
 ]
-for prefix, name, record in [("bodies", "body", views.BODIES), ("officers", "officer", views.OFFICERS),
-                             ("committees", "committee", views.COMMITTEES), ("meetings", "meeting", views.MEETINGS)]:
+for prefix, name, record in [
+    ("bodies", "body", views.BODIES),
+    ("officers", "officer", views.OFFICERS),
+    ("committees", "committee", views.COMMITTEES),
+    ("meetings", "meeting", views.MEETINGS),
+]:
     urlpatterns += [
         path(f"{prefix}/<int:pk>/edit/", views.record_edit, {"record": record}, name=f"{name}_edit"),
         path(f"{prefix}/<int:pk>/delete/", views.record_delete, {"record": record}, name=f"{name}_delete"),

@@ -15,8 +15,10 @@ from tenants.governance.models import Decision
 from tenants.members.models import Company, CooperationContract, KpiReport, Product
 
 REGION_CHOICES = [("", _("— не указан —")), *sorted(REGIONS.items(), key=lambda item: item[1])]
-PUBLISHABLE_CHOICES = [(name, getattr(Company._meta.get_field(name), "verbose_name", name))
-                       for name in Company.PUBLISHABLE_FIELDS]
+PUBLISHABLE_CHOICES = [
+    (name, getattr(Company._meta.get_field(name), "verbose_name", name))
+    for name in Company.PUBLISHABLE_FIELDS
+]
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -52,32 +54,54 @@ class CompanyProfileForm(forms.Form):
     region_code = forms.ChoiceField(label=_("Регион"), choices=REGION_CHOICES, required=False)
     address = forms.CharField(label=_("Адрес"), max_length=500, required=False)
     website = forms.CharField(label=_("Сайт"), max_length=200, required=False)
-    okved_codes = forms.CharField(label=_("Коды ОКВЭД2"), required=False,
-                                  help_text=_("Через запятую, например: 32.50, 26.60."))
-    description = forms.CharField(label=_("Описание"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    okved_codes = forms.CharField(
+        label=_("Коды ОКВЭД2"), required=False, help_text=_("Через запятую, например: 32.50, 26.60.")
+    )
+    description = forms.CharField(
+        label=_("Описание"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
     services = forms.CharField(label=_("Услуги"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    prospective_projects = forms.CharField(label=_("Перспективные проекты"), required=False,
-                                           widget=forms.Textarea(attrs={"rows": 3}))
-    public_fields = forms.MultipleChoiceField(label=_("Показывать в открытом каталоге участников"), required=False,
-                                              choices=PUBLISHABLE_CHOICES, widget=forms.CheckboxSelectMultiple)
+    prospective_projects = forms.CharField(
+        label=_("Перспективные проекты"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    public_fields = forms.MultipleChoiceField(
+        label=_("Показывать в открытом каталоге участников"),
+        required=False,
+        choices=PUBLISHABLE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     @staticmethod
     def initial_for(company: Company) -> dict[str, Any]:
         return {
-            "full_name": company.full_name, "short_name": company.short_name, "kind": company.kind,
-            "legal_form": company.legal_form, "inn": company.inn, "ogrn": company.ogrn, "kpp": company.kpp,
-            "region_code": company.region_code, "address": company.address, "website": company.website,
-            "is_sez_resident": company.is_sez_resident, "special_territory": company.special_territory,
+            "full_name": company.full_name,
+            "short_name": company.short_name,
+            "kind": company.kind,
+            "legal_form": company.legal_form,
+            "inn": company.inn,
+            "ogrn": company.ogrn,
+            "kpp": company.kpp,
+            "region_code": company.region_code,
+            "address": company.address,
+            "website": company.website,
+            "is_sez_resident": company.is_sez_resident,
+            "special_territory": company.special_territory,
             "okved_codes": ", ".join(company.okved_codes),
-            "description": company.description, "services": company.services,
-            "prospective_projects": company.prospective_projects, "public_fields": company.public_fields,
+            "description": company.description,
+            "services": company.services,
+            "prospective_projects": company.prospective_projects,
+            "public_fields": company.public_fields,
         }
 
 
 class CompanyForm(CompanyProfileForm):
     full_name = forms.CharField(label=_("Полное наименование"), max_length=500)
-    short_name = forms.CharField(label=_("Краткое наименование"), max_length=200, required=False,
-                                 help_text=_("Если не указать, будет взято полное наименование."))
+    short_name = forms.CharField(
+        label=_("Краткое наименование"),
+        max_length=200,
+        required=False,
+        help_text=_("Если не указать, будет взято полное наименование."),
+    )
     kind = forms.ChoiceField(label=_("Тип"), choices=Company.Kind.choices, initial=Company.Kind.COMPANY)
     legal_form = forms.CharField(label=_("Организационно-правовая форма"), max_length=100, required=False)
     inn = forms.CharField(label=_("ИНН"), max_length=14, required=False)
@@ -85,26 +109,42 @@ class CompanyForm(CompanyProfileForm):
     kpp = forms.CharField(label=_("КПП"), max_length=11, required=False)
     is_sez_resident = forms.BooleanField(label=_("Резидент ОЭЗ"), required=False)
     special_territory = forms.ChoiceField(
-        label=_("Моногород или ТОР"), required=False,
+        label=_("Моногород или ТОР"),
+        required=False,
         choices=[("", _("Нет")), *Company.SpecialTerritory.choices],
-        help_text=_("Если не менее 30 % участников в моногородах или на ТОР, порог функциональной зависимости "
-                    "для реестра — 10 % вместо 20 %."))
+        help_text=_(
+            "Если не менее 30 % участников в моногородах или на ТОР, порог функциональной зависимости "
+            "для реестра — 10 % вместо 20 %."
+        ),
+    )
 
-    field_order = ["full_name", "short_name", "kind", "legal_form", "inn", "ogrn", "kpp", "is_sez_resident",
-                   "special_territory"]
+    field_order = [
+        "full_name",
+        "short_name",
+        "kind",
+        "legal_form",
+        "inn",
+        "ogrn",
+        "kpp",
+        "is_sez_resident",
+        "special_territory",
+    ]
 
 
 class CompanyCreateForm(CompanyForm):
-    status = forms.ChoiceField(label=_("Статус"), initial=Company.Status.INTERESTED,
-                               choices=[(s.value, s.label) for s in (Company.Status.INTERESTED,
-                                                                     Company.Status.APPLIED)])
+    status = forms.ChoiceField(
+        label=_("Статус"),
+        initial=Company.Status.INTERESTED,
+        choices=[(s.value, s.label) for s in (Company.Status.INTERESTED, Company.Status.APPLIED)],
+    )
 
 
 class LifecycleForm(forms.Form):
     action = forms.ChoiceField(choices=Company.Action.choices, widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Основание"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    decision = forms.ModelChoiceField(label=_("Решение общего собрания"), queryset=Decision.objects.none(),
-                                      required=False)
+    decision = forms.ModelChoiceField(
+        label=_("Решение общего собрания"), queryset=Decision.objects.none(), required=False
+    )
 
     def __init__(self, *args: Any, decisions: QuerySet[Decision], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -137,20 +177,38 @@ class ConfirmForm(forms.Form):
 
 class ProductForm(forms.Form):
     name = forms.CharField(label=_("Наименование"), max_length=300)
-    kind = forms.ChoiceField(label=_("Вид"), choices=Product.Kind.choices, initial=Product.Kind.MEDICAL_DEVICE)
-    registration_number = forms.CharField(label=_("Регистрационное удостоверение"), max_length=60, required=False,
-                                          help_text=_("Например: РЗН 2024/23835, ФСР 2009/05719, ФСЗ 2010/07753."))
-    description = forms.CharField(label=_("Описание"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    kind = forms.ChoiceField(
+        label=_("Вид"), choices=Product.Kind.choices, initial=Product.Kind.MEDICAL_DEVICE
+    )
+    registration_number = forms.CharField(
+        label=_("Регистрационное удостоверение"),
+        max_length=60,
+        required=False,
+        help_text=_("Например: РЗН 2024/23835, ФСР 2009/05719, ФСЗ 2010/07753."),
+    )
+    description = forms.CharField(
+        label=_("Описание"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     in_innovation_registry = forms.BooleanField(label=_("В реестре инновационной продукции"), required=False)
-    innovation_registry_date = forms.DateField(label=_("Дата включения в реестр"), required=False,
-                                               widget=DATE_WIDGET)
+    innovation_registry_date = forms.DateField(
+        label=_("Дата включения в реестр"), required=False, widget=DATE_WIDGET
+    )
     is_published = forms.BooleanField(label=_("Показывать в каталоге"), required=False, initial=True)
 
     @staticmethod
     def initial_for(product: Product) -> dict[str, Any]:
-        return {name: getattr(product, name) for name in ("name", "kind", "registration_number", "description",
-                                                           "in_innovation_registry", "innovation_registry_date",
-                                                           "is_published")}
+        return {
+            name: getattr(product, name)
+            for name in (
+                "name",
+                "kind",
+                "registration_number",
+                "description",
+                "in_innovation_registry",
+                "innovation_registry_date",
+                "is_published",
+            )
+        }
 
 
 class KpiForm(forms.Form):
@@ -201,6 +259,10 @@ class ContractForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Файл CSV или XLSX"),
-                           help_text=_("Первая строка — заголовок, например: «Полное наименование;Краткое "
-                                       "наименование;ИНН;ОГРН;КПП;Регион;Адрес;Сайт;Резидент ОЭЗ;ОКВЭД2»."))
+    file = forms.FileField(
+        label=_("Файл CSV или XLSX"),
+        help_text=_(
+            "Первая строка — заголовок, например: «Полное наименование;Краткое "
+            "наименование;ИНН;ОГРН;КПП;Регион;Адрес;Сайт;Резидент ОЭЗ;ОКВЭД2»."
+        ),
+    )

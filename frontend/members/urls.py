@@ -14,9 +14,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/edit/", views.member_edit, name="edit"),
     path("<int:pk>/status/", views.member_lifecycle, name="lifecycle"),
     path("<int:pk>/representatives/", views.representative_invite, name="invite"),
-    path("<int:pk>/representatives/<int:user_id>/revoke/", views.representative_revoke,
-         name="representative_revoke"),
-    path("<int:pk>/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path(
+        "<int:pk>/representatives/<int:user_id>/revoke/",
+        views.representative_revoke,
+        name="representative_revoke",
+    ),
+    path(
+        "<int:pk>/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"
+    ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation"),
     path("products/", views.products, name="products"),
     path("<int:pk>/products/new/", views.product_create, name="product_create"),

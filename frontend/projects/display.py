@@ -53,14 +53,22 @@ class IndicatorRow:
 
     @classmethod
     def of(cls, indicator: ProjectIndicator) -> IndicatorRow:
-        title = indicator.name if indicator.kind == ProjectIndicator.Kind.CUSTOM else indicator.get_kind_display()
+        title = (
+            indicator.name if indicator.kind == ProjectIndicator.Kind.CUSTOM else indicator.get_kind_display()
+        )
         done = ""
         if indicator.actual is not None and indicator.planned:
             done = percent_text(round(indicator.actual * 100 / indicator.planned, 1)) + " %"
         shortfall = indicator.shortfall_percent
-        return cls(indicator=indicator, title=title, unit=unit_of(indicator),
-                   planned=value_text(indicator, indicator.planned), actual=value_text(indicator, indicator.actual),
-                   done_percent=done, shortfall=f"−{percent_text(shortfall)} %" if shortfall is not None else "")
+        return cls(
+            indicator=indicator,
+            title=title,
+            unit=unit_of(indicator),
+            planned=value_text(indicator, indicator.planned),
+            actual=value_text(indicator, indicator.actual),
+            done_percent=done,
+            shortfall=f"−{percent_text(shortfall)} %" if shortfall is not None else "",
+        )
 
 
 def indicators_by_year(indicators: list[ProjectIndicator]) -> list[tuple[int, list[IndicatorRow]]]:

@@ -56,25 +56,54 @@ class ProjectForm(forms.Form):
 
     title = forms.CharField(label=_("Название"), max_length=500)
     kind = forms.ChoiceField(label=_("Вид проекта"), choices=JointProject.Kind.choices)
-    description = forms.CharField(label=_("Описание"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("Описание"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     period_start = forms.DateField(label=_("Начало"), widget=DATE_WIDGET)
     period_end = forms.DateField(label=_("Окончание"), widget=DATE_WIDGET)
     lead = CompanyField(label=_("Головной участник"), queryset=Company.objects.none())
-    participants = CompaniesField(label=_("Участники"), queryset=Company.objects.none(), required=False,
-                                  widget=forms.SelectMultiple(attrs=MULTI),
-                                  help_text=_("Несколько — с Ctrl (Cmd на Mac)."))
-    suppliers = CompaniesField(label=_("Поставщики"), queryset=Company.objects.none(), required=False,
-                               widget=forms.SelectMultiple(attrs=MULTI))
-    products = ProductsField(label=_("Продукция проекта"), queryset=Product.objects.none(), required=False,
-                             widget=forms.SelectMultiple(attrs=MULTI),
-                             help_text=_("Из каталога продукции участников проекта."))
-    roadmap_items = ItemsField(label=_("Мероприятия дорожной карты"), queryset=Item.objects.none(), required=False,
-                               widget=forms.SelectMultiple(attrs=MULTI))
-    contracts = ContractsField(label=_("Договоры о кооперации"), queryset=CooperationContract.objects.none(),
-                               required=False, widget=forms.SelectMultiple(attrs=MULTI))
+    participants = CompaniesField(
+        label=_("Участники"),
+        queryset=Company.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs=MULTI),
+        help_text=_("Несколько — с Ctrl (Cmd на Mac)."),
+    )
+    suppliers = CompaniesField(
+        label=_("Поставщики"),
+        queryset=Company.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs=MULTI),
+    )
+    products = ProductsField(
+        label=_("Продукция проекта"),
+        queryset=Product.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs=MULTI),
+        help_text=_("Из каталога продукции участников проекта."),
+    )
+    roadmap_items = ItemsField(
+        label=_("Мероприятия дорожной карты"),
+        queryset=Item.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs=MULTI),
+    )
+    contracts = ContractsField(
+        label=_("Договоры о кооперации"),
+        queryset=CooperationContract.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs=MULTI),
+    )
 
-    def __init__(self, *args: Any, companies: QuerySet[Company], products: QuerySet[Product],
-                 items: QuerySet[Item], contracts: QuerySet[CooperationContract], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        companies: QuerySet[Company],
+        products: QuerySet[Product],
+        items: QuerySet[Item],
+        contracts: QuerySet[CooperationContract],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         for name in ("lead", "participants", "suppliers"):
             cast(forms.ModelChoiceField, self.fields[name]).queryset = companies
@@ -88,10 +117,15 @@ class ProjectForm(forms.Form):
         for row in project.participants.all():
             by_role[row.role].append(row.company_id)
         return {
-            "title": project.title, "kind": project.kind, "description": project.description,
-            "period_start": project.period_start, "period_end": project.period_end,
-            "lead": next(iter(by_role["lead"]), None), "participants": by_role["participant"],
-            "suppliers": by_role["supplier"], "products": list(project.products.values_list("pk", flat=True)),
+            "title": project.title,
+            "kind": project.kind,
+            "description": project.description,
+            "period_start": project.period_start,
+            "period_end": project.period_end,
+            "lead": next(iter(by_role["lead"]), None),
+            "participants": by_role["participant"],
+            "suppliers": by_role["supplier"],
+            "products": list(project.products.values_list("pk", flat=True)),
             "roadmap_items": list(project.roadmap_items.values_list("pk", flat=True)),
             "contracts": list(project.contracts.values_list("pk", flat=True)),
         }
@@ -103,8 +137,12 @@ class ProjectForm(forms.Form):
         participants += [(company, "participant") for company in data.get("participants") or []]
         participants += [(company, "supplier") for company in data.get("suppliers") or []]
         return {
-            "title": data["title"], "kind": data["kind"], "description": data.get("description", ""),
-            "period_start": data["period_start"], "period_end": data["period_end"], "participants": participants,
+            "title": data["title"],
+            "kind": data["kind"],
+            "description": data.get("description", ""),
+            "period_start": data["period_start"],
+            "period_end": data["period_end"],
+            "participants": participants,
             "product_ids": [p.pk for p in data.get("products") or []],
             "roadmap_item_ids": [i.pk for i in data.get("roadmap_items") or []],
             "contract_ids": [c.pk for c in data.get("contracts") or []],
@@ -113,8 +151,12 @@ class ProjectForm(forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=JointProject.Status.choices, widget=forms.HiddenInput)
-    decision = DecisionField(label=_("Решение органа кластера"), queryset=Decision.objects.none(), required=False,
-                             empty_label=_("— выберите принятое решение —"))
+    decision = DecisionField(
+        label=_("Решение органа кластера"),
+        queryset=Decision.objects.none(),
+        required=False,
+        empty_label=_("— выберите принятое решение —"),
+    )
 
     def __init__(self, *args: Any, decisions: QuerySet[Decision], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -146,8 +188,11 @@ def parse_value(text: str, scale: int) -> int | None:
     try:
         return parse_roubles(value.removesuffix("%").strip())
     except AmountError as exc:
-        messages = {"negative": _("Значение не может быть отрицательным."),
-                    "invalid": _("Введите число, например «1 234,5»."), "too_big": _("Слишком большое значение.")}
+        messages = {
+            "negative": _("Значение не может быть отрицательным."),
+            "invalid": _("Введите число, например «1 234,5»."),
+            "too_big": _("Слишком большое значение."),
+        }
         raise ValidationError(messages[exc.code], code=exc.code) from exc
 
 
@@ -155,9 +200,15 @@ class IndicatorValuesForm(forms.Form):
     """Plan, actual and comment; values are typed in the displayed unit and cleaned to the stored one."""
 
     planned = forms.CharField(label=_("План"), widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    actual = forms.CharField(label=_("Факт"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-                             help_text=_("Пусто — факт ещё не известен."))
-    comment = forms.CharField(label=_("Комментарий"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    actual = forms.CharField(
+        label=_("Факт"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        help_text=_("Пусто — факт ещё не известен."),
+    )
+    comment = forms.CharField(
+        label=_("Комментарий"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def scale(self) -> int:
         raise NotImplementedError
@@ -177,15 +228,18 @@ class IndicatorForm(IndicatorValuesForm):
     year = forms.TypedChoiceField(label=_("Год"), coerce=int, choices=())
     kind = forms.ChoiceField(label=_("Показатель"), choices=ProjectIndicator.Kind.choices)
     name = forms.CharField(label=_("Название (для другого показателя)"), max_length=300, required=False)
-    unit = forms.CharField(label=_("Единица измерения (для другого показателя)"), max_length=50, required=False)
+    unit = forms.CharField(
+        label=_("Единица измерения (для другого показателя)"), max_length=50, required=False
+    )
 
     field_order = ["year", "kind", "name", "unit", "planned", "actual", "comment"]
 
     def __init__(self, *args: Any, years: range, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.TypedChoiceField, self.fields["year"]).choices = [(y, str(y)) for y in years]
-        self.fields["planned"].help_text = _("Деньги — в рублях («1 234 567,89»), доля — в процентах, рабочие "
-                                             "места — целым числом.")
+        self.fields["planned"].help_text = _(
+            "Деньги — в рублях («1 234 567,89»), доля — в процентах, рабочие места — целым числом."
+        )
 
     def scale(self) -> int:
         return ProjectIndicator.SCALE.get(self.cleaned_data.get("kind") or "", 100)
@@ -225,16 +279,21 @@ class SupportForm(forms.Form):
 class SupportDecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Решение"), choices=SupportApplication.Decision.choices)
     decided_on = forms.DateField(label=_("Дата решения"), required=False, widget=DATE_WIDGET)
-    amount_granted_kopecks = RoublesField(label=_("Предоставлено, руб."),
-                                          help_text=_("Только для одобренной заявки."))
-    decision_note = forms.CharField(label=_("Основание решения"), required=False,
-                                    widget=forms.Textarea(attrs={"rows": 2}))
+    amount_granted_kopecks = RoublesField(
+        label=_("Предоставлено, руб."), help_text=_("Только для одобренной заявки.")
+    )
+    decision_note = forms.CharField(
+        label=_("Основание решения"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     @staticmethod
     def initial_for(application: SupportApplication) -> dict[str, Any]:
-        return {"decision": application.decision, "decided_on": application.decided_on,
-                "amount_granted_kopecks": application.amount_granted_kopecks or None,
-                "decision_note": application.decision_note}
+        return {
+            "decision": application.decision,
+            "decided_on": application.decided_on,
+            "amount_granted_kopecks": application.amount_granted_kopecks or None,
+            "decision_note": application.decision_note,
+        }
 
 
 class TrancheForm(forms.Form):
@@ -244,6 +303,10 @@ class TrancheForm(forms.Form):
 
 
 class DocumentForm(forms.Form):
-    title = forms.CharField(label=_("Название"), max_length=300, required=False,
-                            help_text=_("Если не указать, будет взято имя файла."))
+    title = forms.CharField(
+        label=_("Название"),
+        max_length=300,
+        required=False,
+        help_text=_("Если не указать, будет взято имя файла."),
+    )
     file = forms.FileField(label=_("Файл"), help_text=_("До 20 МБ."))

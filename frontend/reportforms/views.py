@@ -27,14 +27,26 @@ from tenants.http import PlatformHttpRequest
 from .forms import FormCopyForm, FormCreateForm, IndicatorForm
 
 PAGE_SIZE = 20
-INDICATOR_FIELDS = ("code", "name_ru", "name_en", "unit", "value_type", "method", "source", "required", "hint",
-                    "position")
+INDICATOR_FIELDS = (
+    "code",
+    "name_ru",
+    "name_en",
+    "unit",
+    "value_type",
+    "method",
+    "source",
+    "required",
+    "hint",
+    "position",
+)
 
 
 def _sources() -> list[tuple[str, list[tuple[str, str]]]]:
-    return [(_("Сумма показателей участников"), [(k, str(v)) for k, v in KPI_SOURCES.items()]),
-            (_("Количество"), [(k, str(v)) for k, v in COUNT_SOURCES.items()]),
-            (_("Вычисляется по правилу"), [(k, str(v)) for k, v in COMPUTED_SOURCES.items()])]
+    return [
+        (_("Сумма показателей участников"), [(k, str(v)) for k, v in KPI_SOURCES.items()]),
+        (_("Количество"), [(k, str(v)) for k, v in COUNT_SOURCES.items()]),
+        (_("Вычисляется по правилу"), [(k, str(v)) for k, v in COMPUTED_SOURCES.items()]),
+    ]
 
 
 def _detail(pk: int) -> str:
@@ -56,17 +68,28 @@ def form_list(request: PlatformHttpRequest) -> HttpResponseBase:
     create = FormCreateForm(request.POST if request.method == "POST" else None)
     page = Paginator(_filtered(request), PAGE_SIZE).get_page(request.GET.get("page"))
     return form_page(
-        request, form=create, template="frontend/reportforms/list.html",
+        request,
+        form=create,
+        template="frontend/reportforms/list.html",
         save=lambda data: services.form_create(actor=Actor.from_request(request), **data),
-        success=lambda form: _detail(form.pk), message=_("Форма создана: добавьте показатели и опубликуйте её."),
-        context={"page": page, "create": create, "year": request.GET.get("year", ""),
-                 "status": request.GET.get("status", ""), "statuses": ReportForm.Status.choices,
-                 "sort": request.GET.get("sort", "")})
+        success=lambda form: _detail(form.pk),
+        message=_("Форма создана: добавьте показатели и опубликуйте её."),
+        context={
+            "page": page,
+            "create": create,
+            "year": request.GET.get("year", ""),
+            "status": request.GET.get("status", ""),
+            "statuses": ReportForm.Status.choices,
+            "sort": request.GET.get("sort", ""),
+        },
+    )
 
 
 def _filtered(request: PlatformHttpRequest) -> QuerySet[ReportForm]:
     year = request.GET.get("year", "")
-    qs = selectors.form_list(year=int(year) if year.isdigit() else None).annotate(indicator_count=Count("indicators"))
+    qs = selectors.form_list(year=int(year) if year.isdigit() else None).annotate(
+        indicator_count=Count("indicators")
+    )
     status = request.GET.get("status", "")
     if status in ReportForm.Status.values:
         qs = qs.filter(status=status)
@@ -85,12 +108,22 @@ def form_detail(request: PlatformHttpRequest, pk: int) -> HttpResponseBase:
         return redirect(_detail(pk))
     add = IndicatorForm(request.POST if request.method == "POST" else None)
     return form_page(
-        request, form=add, template="frontend/reportforms/detail.html",
+        request,
+        form=add,
+        template="frontend/reportforms/detail.html",
         save=lambda data: services.indicator_create(actor=Actor.from_request(request), form=form, **data),
-        success=_detail(pk), message=_("Показатель добавлен."),
-        context={"form": form, "indicators": form.indicators.all(), "add": add, "editable": editable,
-                 "copy": FormCopyForm(initial={"year": form.year + 1}), "sources": _sources(),
-                 "report_count": form.reports.count()})
+        success=_detail(pk),
+        message=_("Показатель добавлен."),
+        context={
+            "form": form,
+            "indicators": form.indicators.all(),
+            "add": add,
+            "editable": editable,
+            "copy": FormCopyForm(initial={"year": form.year + 1}),
+            "sources": _sources(),
+            "report_count": form.reports.count(),
+        },
+    )
 
 
 @require_POST
@@ -101,28 +134,41 @@ def form_copy(request: PlatformHttpRequest, pk: int) -> HttpResponseBase:
     if not data.is_valid():
         messages.error(request, " ".join(str(e) for errors in data.errors.values() for e in errors))
         return redirect(_detail(pk))
-    return action(request, lambda: services.form_copy(actor=Actor.from_request(request), form=form,
-                                                      year=data.cleaned_data["year"]),
-                  success=lambda copy: _detail(copy.pk), failure=_detail(pk),
-                  message=_("Копия формы создана: измените показатели и опубликуйте её."))
+    return action(
+        request,
+        lambda: services.form_copy(
+            actor=Actor.from_request(request), form=form, year=data.cleaned_data["year"]
+        ),
+        success=lambda copy: _detail(copy.pk),
+        failure=_detail(pk),
+        message=_("Копия формы создана: измените показатели и опубликуйте её."),
+    )
 
 
 @require_POST
 @platform_admin_required
 def form_publish(request: PlatformHttpRequest, pk: int) -> HttpResponseBase:
     form = _form_or_404(pk)
-    return action(request, lambda: services.form_publish(actor=Actor.from_request(request), form=form),
-                  success=_detail(pk),
-                  message=_("Форма опубликована: кластеры заполняют отчёт за %(year)s год по ней.")
-                  % {"year": form.year})
+    return action(
+        request,
+        lambda: services.form_publish(actor=Actor.from_request(request), form=form),
+        success=_detail(pk),
+        message=_("Форма опубликована: кластеры заполняют отчёт за %(year)s год по ней.")
+        % {"year": form.year},
+    )
 
 
 @require_POST
 @platform_admin_required
 def form_delete(request: PlatformHttpRequest, pk: int) -> HttpResponseBase:
     form = _form_or_404(pk)
-    return action(request, lambda: services.form_delete(actor=Actor.from_request(request), form=form),
-                  success=reverse("reportforms:list"), failure=_detail(pk), message=_("Черновик формы удалён."))
+    return action(
+        request,
+        lambda: services.form_delete(actor=Actor.from_request(request), form=form),
+        success=reverse("reportforms:list"),
+        failure=_detail(pk),
+        message=_("Черновик формы удалён."),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -132,16 +178,31 @@ def indicator_edit(request: PlatformHttpRequest, pk: int, indicator_id: int) -> 
     initial = {name: getattr(indicator, name) for name in INDICATOR_FIELDS}
     edit = IndicatorForm(request.POST if request.method == "POST" else None, initial=initial)
     return form_page(
-        request, form=edit, template="frontend/reportforms/indicator.html",
-        save=lambda data: services.indicator_update(actor=Actor.from_request(request), indicator=indicator, **data),
-        success=_detail(pk), message=_("Показатель сохранён."),
-        context={"form": form, "indicator": indicator, "edit": edit,
-                 "editable": form.status == ReportForm.Status.DRAFT, "sources": _sources()})
+        request,
+        form=edit,
+        template="frontend/reportforms/indicator.html",
+        save=lambda data: services.indicator_update(
+            actor=Actor.from_request(request), indicator=indicator, **data
+        ),
+        success=_detail(pk),
+        message=_("Показатель сохранён."),
+        context={
+            "form": form,
+            "indicator": indicator,
+            "edit": edit,
+            "editable": form.status == ReportForm.Status.DRAFT,
+            "sources": _sources(),
+        },
+    )
 
 
 @require_POST
 @platform_admin_required
 def indicator_delete(request: PlatformHttpRequest, pk: int, indicator_id: int) -> HttpResponseBase:
     _form, indicator = _indicator_or_404(pk, indicator_id)
-    return action(request, lambda: services.indicator_delete(actor=Actor.from_request(request), indicator=indicator),
-                  success=_detail(pk), message=_("Показатель удалён."))
+    return action(
+        request,
+        lambda: services.indicator_delete(actor=Actor.from_request(request), indicator=indicator),
+        success=_detail(pk),
+        message=_("Показатель удалён."),
+    )

@@ -40,12 +40,20 @@ def progress(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     roadmap = _roadmap(pk)
     today = cluster_today(request.cluster)
     result = tracking.roadmap_progress(roadmap=roadmap, today=today)
-    return render(request, "frontend/roadmap/tracking_progress.html", {
-        "roadmap": roadmap, "p": result, "today": today, "days": tracking.reminder_days(),
-        "overdue": list(tracking.overdue_items(roadmap=roadmap, today=today)[:LIST_LIMIT]),
-        "due_soon": list(tracking.due_soon_items(roadmap=roadmap, today=today)[:LIST_LIMIT]),
-        "limit": LIST_LIMIT, "tab": "progress",
-    })
+    return render(
+        request,
+        "frontend/roadmap/tracking_progress.html",
+        {
+            "roadmap": roadmap,
+            "p": result,
+            "today": today,
+            "days": tracking.reminder_days(),
+            "overdue": list(tracking.overdue_items(roadmap=roadmap, today=today)[:LIST_LIMIT]),
+            "due_soon": list(tracking.due_soon_items(roadmap=roadmap, today=today)[:LIST_LIMIT]),
+            "limit": LIST_LIMIT,
+            "tab": "progress",
+        },
+    )
 
 
 @cluster_page(READERS)
@@ -69,12 +77,24 @@ def timeline(request: ClusterHttpRequest, pk: int) -> HttpResponse:
             last_section = item.section_id
         rows.append(("item", item, bar))
     filters = {k: v for k, v in (("status", status), ("section", section)) if v}
-    return render(request, "frontend/roadmap/tracking_timeline.html", {
-        "roadmap": roadmap, "chart": chart, "rows": rows, "page": page, "today": today,
-        "sections": sections, "status": status, "section": section, "statuses": _status_choices(),
-        "query_string": urlencode(filters), "tab": "timeline",
-        "overdue_ids": {item.pk for item, _bar in chart.rows if tracking.is_overdue(item, today)},
-    })
+    return render(
+        request,
+        "frontend/roadmap/tracking_timeline.html",
+        {
+            "roadmap": roadmap,
+            "chart": chart,
+            "rows": rows,
+            "page": page,
+            "today": today,
+            "sections": sections,
+            "status": status,
+            "section": section,
+            "statuses": _status_choices(),
+            "query_string": urlencode(filters),
+            "tab": "timeline",
+            "overdue_ids": {item.pk for item, _bar in chart.rows if tracking.is_overdue(item, today)},
+        },
+    )
 
 
 @cluster_page(READERS)
@@ -87,7 +107,16 @@ def my_items(request: ClusterHttpRequest) -> HttpResponse:
     items = tracking.my_items(scope=scope, today=today, status=status, query=query)
     page = Paginator(items, MY_PAGE_SIZE).get_page(request.GET.get("page"))
     filters = {k: v for k, v in (("status", status), ("q", query)) if v}
-    return render(request, "frontend/roadmap/tracking_my_items.html", {
-        "page": page, "today": today, "status": status, "query": query, "statuses": _status_choices(),
-        "query_string": urlencode(filters), "has_company": bool(scope.company_ids),
-    })
+    return render(
+        request,
+        "frontend/roadmap/tracking_my_items.html",
+        {
+            "page": page,
+            "today": today,
+            "status": status,
+            "query": query,
+            "statuses": _status_choices(),
+            "query_string": urlencode(filters),
+            "has_company": bool(scope.company_ids),
+        },
+    )

@@ -19,13 +19,20 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/items/<int:item_id>/", views.item_detail, name="item"),
     path("<int:pk>/report/jobs/", report_views.report_job_create, name="report_job_create"),
     path("<int:pk>/report/jobs/<int:job_id>/", report_views.report_job, name="report_job"),
-    path("<int:pk>/report/jobs/<int:job_id>/status/", report_views.report_job_status, name="report_job_status"),
+    path(
+        "<int:pk>/report/jobs/<int:job_id>/status/", report_views.report_job_status, name="report_job_status"
+    ),
     path("<int:pk>/report/jobs/<int:job_id>/file/", report_views.report_job_file, name="report_job_file"),
     path("<int:pk>/progress/", tracking_views.progress, name="progress"),
     path("<int:pk>/timeline/", tracking_views.timeline, name="timeline"),
     path("<int:pk>/report/", report_views.roadmap_report_download, name="report"),
     path("my/", tracking_views.my_items, name="my_items"),
-    path("<int:pk>/items/<int:item_id>/evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),
-    path("<int:pk>/items/<int:item_id>/evidence/<int:evidence_id>/delete/", views.evidence_delete,
-         name="evidence_delete"),
+    path(
+        "<int:pk>/items/<int:item_id>/evidence/<int:evidence_id>/", views.evidence_download, name="evidence"
+    ),
+    path(
+        "<int:pk>/items/<int:item_id>/evidence/<int:evidence_id>/delete/",
+        views.evidence_delete,
+        name="evidence_delete",
+    ),
 ]

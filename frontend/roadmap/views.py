@@ -68,21 +68,33 @@ def roadmap_list(request: ClusterHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
     page = Paginator(selectors.roadmap_list(query=query, status=status), 25).get_page(request.GET.get("page"))
-    return render(request, "frontend/roadmap/list.html", {
-        "page": page, "query": query, "status": status, "statuses": Roadmap.Status.choices,
-        "manager": _is_manager(request), "my_items_url": _optional_url("roadmap:my_items"),
-    })
+    return render(
+        request,
+        "frontend/roadmap/list.html",
+        {
+            "page": page,
+            "query": query,
+            "status": status,
+            "statuses": Roadmap.Status.choices,
+            "manager": _is_manager(request),
+            "my_items_url": _optional_url("roadmap:my_items"),
+        },
+    )
 
 
 @managers
 @require_http_methods(["GET", "POST"])
 def roadmap_create(request: ClusterHttpRequest) -> HttpResponseBase:
     return form_page(
-        request, form=RoadmapForm(request.POST or None),
+        request,
+        form=RoadmapForm(request.POST or None),
         save=lambda data: services.roadmap_create(actor=Actor.from_request(request), **data),
         success=_detail_url,
         message=_("Дорожная карта создана. Загрузите мероприятия из файла или создайте новую версию позже."),
-        title=_("Новая дорожная карта"), submit=_("Создать"), cancel=reverse("roadmap:list"))
+        title=_("Новая дорожная карта"),
+        submit=_("Создать"),
+        cancel=reverse("roadmap:list"),
+    )
 
 
 @readers
@@ -93,8 +105,13 @@ def roadmap_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     status = request.GET.get("status", "")
     section = request.GET.get("section", "")
     ordering = request.GET.get("sort", "")
-    items = selectors.roadmap_items(roadmap=roadmap, query=query, status=status,
-                                    section_id=int(section) if section.isdigit() else None, ordering=ordering)
+    items = selectors.roadmap_items(
+        roadmap=roadmap,
+        query=query,
+        status=status,
+        section_id=int(section) if section.isdigit() else None,
+        ordering=ordering,
+    )
     page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
     sections = selectors.roadmap_sections(roadmap=roadmap)
     by_id = {s.pk: s for s in sections}
@@ -111,14 +128,23 @@ def roadmap_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     manager = _is_manager(request)
     latest = not roadmap.next_versions.exists()
     context = {
-        "roadmap": roadmap, "page": page, "rows": rows, "sections": sections, "counts": counts,
-        "status_labels": dict(Item.Status.choices), "statuses": Item.Status.choices,
-        "total": total, "done_percent": round(100 * counts[Item.Status.DONE] / total) if total else 0,
+        "roadmap": roadmap,
+        "page": page,
+        "rows": rows,
+        "sections": sections,
+        "counts": counts,
+        "status_labels": dict(Item.Status.choices),
+        "statuses": Item.Status.choices,
+        "total": total,
+        "done_percent": round(100 * counts[Item.Status.DONE] / total) if total else 0,
         "f": {"q": query, "status": status, "section": section, "sort": ordering},
-        "filtered": bool(query or status or section), "manager": manager, "latest": latest,
+        "filtered": bool(query or status or section),
+        "manager": manager,
+        "latest": latest,
         "versions": selectors.roadmap_versions(roadmap=roadmap),
         "approve_form": ApproveForm(decisions=services.approval_decisions().filter(roadmaps__isnull=True))
-        if manager and roadmap.status == Roadmap.Status.DRAFT else None,
+        if manager and roadmap.status == Roadmap.Status.DRAFT
+        else None,
         "report_url": _optional_url("roadmap:report", roadmap.pk),
         "pdf_in_background": services.report_in_background(roadmap=roadmap, fmt="pdf"),
         "progress_url": _optional_url("roadmap:progress", roadmap.pk),
@@ -133,10 +159,14 @@ def roadmap_edit(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     roadmap = _roadmap(pk)
     initial = {"title": roadmap.title, "period_start": roadmap.period_start, "period_end": roadmap.period_end}
     return form_page(
-        request, form=RoadmapForm(request.POST or None, initial=initial),
+        request,
+        form=RoadmapForm(request.POST or None, initial=initial),
         save=lambda data: services.roadmap_update(actor=Actor.from_request(request), roadmap=roadmap, **data),
-        success=_detail_url, message=_("Изменения сохранены."),
-        title=_("Дорожная карта: название и период"), cancel=_detail_url(roadmap))
+        success=_detail_url,
+        message=_("Изменения сохранены."),
+        title=_("Дорожная карта: название и период"),
+        cancel=_detail_url(roadmap),
+    )
 
 
 @managers
@@ -148,8 +178,9 @@ def roadmap_approve(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     def approve() -> Roadmap:
         if not form.is_valid():
             raise ValidationError(_("Выберите решение общего собрания."))
-        return services.roadmap_approve(actor=Actor.from_request(request), roadmap=roadmap,
-                                        decision=form.cleaned_data["decision"])
+        return services.roadmap_approve(
+            actor=Actor.from_request(request), roadmap=roadmap, decision=form.cleaned_data["decision"]
+        )
 
     return action(request, approve, success=_detail_url(roadmap), message=_("Дорожная карта утверждена."))
 
@@ -158,17 +189,25 @@ def roadmap_approve(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
 @require_POST
 def roadmap_new_version(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     roadmap = _roadmap(pk)
-    return action(request, lambda: services.roadmap_new_version(actor=Actor.from_request(request), roadmap=roadmap),
-                  success=_detail_url, failure=_detail_url(roadmap),
-                  message=_("Создан черновик новой версии: измените план и утвердите его решением общего собрания."))
+    return action(
+        request,
+        lambda: services.roadmap_new_version(actor=Actor.from_request(request), roadmap=roadmap),
+        success=_detail_url,
+        failure=_detail_url(roadmap),
+        message=_("Создан черновик новой версии: измените план и утвердите его решением общего собрания."),
+    )
 
 
 @managers
 @require_POST
 def roadmap_close(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     roadmap = _roadmap(pk)
-    return action(request, lambda: services.roadmap_close(actor=Actor.from_request(request), roadmap=roadmap),
-                  success=_detail_url(roadmap), message=_("Дорожная карта закрыта."))
+    return action(
+        request,
+        lambda: services.roadmap_close(actor=Actor.from_request(request), roadmap=roadmap),
+        success=_detail_url(roadmap),
+        message=_("Дорожная карта закрыта."),
+    )
 
 
 @managers
@@ -176,14 +215,22 @@ def roadmap_close(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
 def roadmap_delete(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     roadmap = _roadmap(pk)
     if request.method == "POST":
-        return action(request, lambda: services.roadmap_delete(actor=Actor.from_request(request), roadmap=roadmap),
-                      success=reverse("roadmap:list"), failure=_detail_url(roadmap),
-                      message=_("Черновик «%(title)s» удалён.") % {"title": roadmap.title})
-    return render(request, "frontend/roadmap/confirm_delete.html",
-                  {"roadmap": roadmap, "item_count": roadmap.items.count()})
+        return action(
+            request,
+            lambda: services.roadmap_delete(actor=Actor.from_request(request), roadmap=roadmap),
+            success=reverse("roadmap:list"),
+            failure=_detail_url(roadmap),
+            message=_("Черновик «%(title)s» удалён.") % {"title": roadmap.title},
+        )
+    return render(
+        request,
+        "frontend/roadmap/confirm_delete.html",
+        {"roadmap": roadmap, "item_count": roadmap.items.count()},
+    )
 
 
 # --- items -----------------------------------------------------------------------------
+
 
 @readers
 @require_http_methods(["GET", "POST"])
@@ -198,11 +245,19 @@ def item_detail(request: ClusterHttpRequest, pk: int, item_id: int) -> HttpRespo
         return (request.POST, request.FILES) if request.method == "POST" and name == which else (None, None)
 
     forms = {
-        "progress": ProgressForm(*data("progress"), initial={
-            "status": item.status, "actual_result": item.actual_result, "comments": item.comments}),
-        "plan": PlanForm(*data("plan"), initial={
-            "title": item.title, "executors_text": item.executors_text, "deadline_text": item.deadline_text,
-            "expected_result": item.expected_result}),
+        "progress": ProgressForm(
+            *data("progress"),
+            initial={"status": item.status, "actual_result": item.actual_result, "comments": item.comments},
+        ),
+        "plan": PlanForm(
+            *data("plan"),
+            initial={
+                "title": item.title,
+                "executors_text": item.executors_text,
+                "deadline_text": item.deadline_text,
+                "expected_result": item.expected_result,
+            },
+        ),
         "evidence": EvidenceForm(*data("evidence")),
     }
 
@@ -212,38 +267,61 @@ def item_detail(request: ClusterHttpRequest, pk: int, item_id: int) -> HttpRespo
             return services.evidence_add(actor=actor, item=item, **cleaned)
         return services.item_update(actor=actor, item=item, **cleaned)
 
-    message = (_("Файл загружен.") if which == "evidence"
-               else _("Мероприятие %(number)s сохранено.") % {"number": item.number})
+    message = (
+        _("Файл загружен.")
+        if which == "evidence"
+        else _("Мероприятие %(number)s сохранено.") % {"number": item.number}
+    )
     return form_page(
-        request, form=forms[which], save=save, success=reverse("roadmap:item", args=[roadmap.pk, item.pk]),
-        message=message, template="frontend/roadmap/item.html", invalid_status=400, context={
-            "roadmap": roadmap, "item": item, "manager": manager,
+        request,
+        form=forms[which],
+        save=save,
+        success=reverse("roadmap:item", args=[roadmap.pk, item.pk]),
+        message=message,
+        template="frontend/roadmap/item.html",
+        invalid_status=400,
+        context={
+            "roadmap": roadmap,
+            "item": item,
+            "manager": manager,
             "editable_plan": manager and roadmap.status == Roadmap.Status.DRAFT,
             "open_roadmap": roadmap.status != Roadmap.Status.CLOSED,
-            "progress_form": forms["progress"], "plan_form": forms["plan"], "evidence_form": forms["evidence"],
+            "progress_form": forms["progress"],
+            "plan_form": forms["plan"],
+            "evidence_form": forms["evidence"],
             "history": list(audit_for_object(cluster=request.cluster, obj=item)[:50]),
             "status_labels": dict(Item.Status.choices),
-        })
+        },
+    )
 
 
 @readers
 @require_GET
-def evidence_download(request: ClusterHttpRequest, pk: int, item_id: int, evidence_id: int) -> HttpResponseBase:
+def evidence_download(
+    request: ClusterHttpRequest, pk: int, item_id: int, evidence_id: int
+) -> HttpResponseBase:
     evidence = _evidence(pk, item_id, evidence_id)[1]
-    return FileResponse(evidence.file.open("rb"), as_attachment=True,
-                        filename=(evidence.file.name or "file").rsplit("/", 1)[-1])
+    return FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=(evidence.file.name or "file").rsplit("/", 1)[-1],
+    )
 
 
 @managers
 @require_POST
 def evidence_delete(request: ClusterHttpRequest, pk: int, item_id: int, evidence_id: int) -> HttpResponseBase:
     item, evidence = _evidence(pk, item_id, evidence_id)
-    return action(request, lambda: services.evidence_delete(actor=Actor.from_request(request), evidence=evidence),
-                  success=reverse("roadmap:item", args=[pk, item.pk]),
-                  message=_("Файл «%(title)s» удалён.") % {"title": evidence.title})
+    return action(
+        request,
+        lambda: services.evidence_delete(actor=Actor.from_request(request), evidence=evidence),
+        success=reverse("roadmap:item", args=[pk, item.pk]),
+        message=_("Файл «%(title)s» удалён.") % {"title": evidence.title},
+    )
 
 
 # --- import --------------------------------------------------------------------------------
+
 
 @managers
 @require_http_methods(["GET", "POST"])
@@ -254,17 +332,25 @@ def roadmap_import(request: ClusterHttpRequest) -> HttpResponseBase:
 
     def preview(data: dict[str, Any]) -> RoadmapImport:
         upload = data.pop("file")
-        return services.roadmap_import_preview(actor=Actor.from_request(request), data=upload,
-                                               filename=upload.name or "file", **data)
+        return services.roadmap_import_preview(
+            actor=Actor.from_request(request), data=upload, filename=upload.name or "file", **data
+        )
 
     return form_page(
-        request, form=ImportForm(request.POST or None, request.FILES or None, initial=initial), save=preview,
+        request,
+        form=ImportForm(request.POST or None, request.FILES or None, initial=initial),
+        save=preview,
         success=lambda upload: reverse("roadmap:import_preview", kwargs={"import_id": upload.pk}),
-        title=_("Загрузка дорожной карты"), submit=_("Проверить файл"), cancel=reverse("roadmap:list"),
-        intro=_("Таблица из шести столбцов: №, Наименование мероприятия, Ответственные исполнители, Сроки "
-                "исполнения, Ожидаемый результат, примечание, Результат. Сначала вы увидите, что будет создано, "
-                "и предупреждения; сохраняется всё или ничего."),
-        invalid_status=400)
+        title=_("Загрузка дорожной карты"),
+        submit=_("Проверить файл"),
+        cancel=reverse("roadmap:list"),
+        intro=_(
+            "Таблица из шести столбцов: №, Наименование мероприятия, Ответственные исполнители, Сроки "
+            "исполнения, Ожидаемый результат, примечание, Результат. Сначала вы увидите, что будет создано, "
+            "и предупреждения; сохраняется всё или ничего."
+        ),
+        invalid_status=400,
+    )
 
 
 @managers
@@ -273,12 +359,26 @@ def roadmap_import_preview(request: ClusterHttpRequest, import_id: int) -> HttpR
     upload = or_404(selectors.import_get(import_id=import_id))
     if request.method == "POST":
         return action(
-            request, lambda: services.roadmap_import_confirm(actor=Actor.from_request(request), upload=upload),
-            success=_detail_url, failure=reverse("roadmap:import_preview", kwargs={"import_id": upload.pk}),
-            message=_("Импортировано: разделов %(sections)s, мероприятий %(items)s.") % upload.parsed["counts"])
-    return render(request, "frontend/roadmap/import_preview.html", {
-        "upload": upload, "plan": upload.parsed, "done": upload.status == RoadmapImport.Status.DONE,
-        "status_labels": dict(Item.Status.choices),
-        "kind_labels": {"person": _("человек"), "company": _("участник"), "committee": _("комитет"),
-                        "organization": _("организация")},
-    })
+            request,
+            lambda: services.roadmap_import_confirm(actor=Actor.from_request(request), upload=upload),
+            success=_detail_url,
+            failure=reverse("roadmap:import_preview", kwargs={"import_id": upload.pk}),
+            message=_("Импортировано: разделов %(sections)s, мероприятий %(items)s.")
+            % upload.parsed["counts"],
+        )
+    return render(
+        request,
+        "frontend/roadmap/import_preview.html",
+        {
+            "upload": upload,
+            "plan": upload.parsed,
+            "done": upload.status == RoadmapImport.Status.DONE,
+            "status_labels": dict(Item.Status.choices),
+            "kind_labels": {
+                "person": _("человек"),
+                "company": _("участник"),
+                "committee": _("комитет"),
+                "organization": _("организация"),
+            },
+        },
+    )

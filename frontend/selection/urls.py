@@ -14,8 +14,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/assign/", views.assign, name="assign"),
     path("<int:pk>/assign-evenly/", views.assign_evenly, name="assign_evenly"),
     path("<int:pk>/applications/<int:application_pk>/", views.application_detail, name="application"),
-    path("<int:pk>/applications/<int:application_pk>/application.<str:fmt>", views.application_download,
-         name="application_download"),
+    path(
+        "<int:pk>/applications/<int:application_pk>/application.<str:fmt>",
+        views.application_download,
+        name="application_download",
+    ),
     path("<int:pk>/ranking/", views.ranking, name="ranking"),
     path("<int:pk>/ranking/<int:application_pk>/decision/", views.decide, name="decide"),
     path("<int:pk>/protocol.<str:fmt>", views.protocol, name="protocol"),

@@ -76,11 +76,18 @@ def _back(call: Call) -> str:
 @ministry_required
 @require_GET
 def calls(request: PlatformHttpRequest) -> HttpResponse:
-    return render(request, "frontend/selection/calls.html", {
-        "calls": Call.objects.annotate(application_count=Count("applications", filter=~Q(
-            applications__status=Application.Status.DRAFT))).order_by("-year", "-opens_at", "-pk"),
-        "manager": _is_manager(request),
-    })
+    return render(
+        request,
+        "frontend/selection/calls.html",
+        {
+            "calls": Call.objects.annotate(
+                application_count=Count(
+                    "applications", filter=~Q(applications__status=Application.Status.DRAFT)
+                )
+            ).order_by("-year", "-opens_at", "-pk"),
+            "manager": _is_manager(request),
+        },
+    )
 
 
 @ministry_required
@@ -91,10 +98,14 @@ def call_create(request: PlatformHttpRequest) -> HttpResponseBase:
         return services.call_create(**data, criteria=criteria, actor=_actor(request))
 
     return form_page(
-        request, form=CallForm(request.POST or None), save=save,
+        request,
+        form=CallForm(request.POST or None),
+        save=save,
         success=lambda call: reverse("selection:call", args=[call.pk]),
         message=_("Отбор создан. Проверьте его и откройте приём заявок."),
-        title=_("Новый отбор"), cancel=reverse("selection:calls"), submit=_("Создать отбор"),
+        title=_("Новый отбор"),
+        cancel=reverse("selection:calls"),
+        submit=_("Создать отбор"),
     )
 
 
@@ -103,7 +114,8 @@ def call_create(request: PlatformHttpRequest) -> HttpResponseBase:
 def call_detail(request: PlatformHttpRequest, pk: int) -> HttpResponse:
     call = _call(pk)
     page = Paginator(selectors.applications_visible(call=call, scope=_scope(request)), PAGE_SIZE).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     applications = list(page)
     experts = [row.expert for row in ExpertAssignment.objects.filter(call=call).select_related("expert")]
     assigned: dict[int, list[Assignment]] = {}
@@ -115,12 +127,26 @@ def call_detail(request: PlatformHttpRequest, pk: int) -> HttpResponse:
         taken = {a.expert_id for a in mine}
         free = [e for e in experts if e.pk not in taken]
         conflicts = [e for e in free if services.conflict_of_interest(expert=e, cluster=application.cluster)]
-        rows.append({"application": application, "assignments": mine,
-                     "candidates": [e for e in free if e not in conflicts], "conflicts": conflicts})
-    return render(request, "frontend/selection/call.html", {
-        "call": call, "rows": rows, "page": page, "experts": experts, "expert_form": ExpertForm(),
-        "manager": _is_manager(request),
-    })
+        rows.append(
+            {
+                "application": application,
+                "assignments": mine,
+                "candidates": [e for e in free if e not in conflicts],
+                "conflicts": conflicts,
+            }
+        )
+    return render(
+        request,
+        "frontend/selection/call.html",
+        {
+            "call": call,
+            "rows": rows,
+            "page": page,
+            "experts": experts,
+            "expert_form": ExpertForm(),
+            "manager": _is_manager(request),
+        },
+    )
 
 
 @ministry_required
@@ -147,11 +173,17 @@ def expert_add(request: PlatformHttpRequest, pk: int) -> HttpResponseBase:
     form = ExpertForm(request.POST)
     expert = _expert_by_email(form.cleaned_data["email"]) if form.is_valid() else None
     if expert is None:
-        messages.error(request, _("Пользователь с таким e-mail не найден: эксперт должен быть зарегистрирован "
-                                  "на платформе."))
+        messages.error(
+            request,
+            _("Пользователь с таким e-mail не найден: эксперт должен быть зарегистрирован на платформе."),
+        )
         return redirect(_back(call))
-    return action(request, lambda: services.expert_grant(call=call, expert=expert, actor=_actor(request)),
-                  success=_back(call), message=_("Эксперт %(email)s добавлен к отбору.") % {"email": expert.email})
+    return action(
+        request,
+        lambda: services.expert_grant(call=call, expert=expert, actor=_actor(request)),
+        success=_back(call),
+        message=_("Эксперт %(email)s добавлен к отбору.") % {"email": expert.email},
+    )
 
 
 @ministry_required
@@ -162,48 +194,74 @@ def assign(request: PlatformHttpRequest, pk: int) -> HttpResponseBase:
     if not form.is_valid():
         messages.error(request, _("Выберите заявку и эксперта."))
         return redirect(_back(call))
-    application = or_404(selectors.application_for_ministry(
-        call=call, application_id=form.cleaned_data["application"], scope=_scope(request)))
-    expert = or_404(ExpertAssignment.objects.filter(call=call, expert_id=form.cleaned_data["expert"])
-                    .select_related("expert").first()).expert
-    return action(request, lambda: services.assignment_create(application=application, expert=expert,
-                                                              actor=_actor(request)),
-                  success=_back(call), message=_("Эксперт назначен."))
+    application = or_404(
+        selectors.application_for_ministry(
+            call=call, application_id=form.cleaned_data["application"], scope=_scope(request)
+        )
+    )
+    expert = or_404(
+        ExpertAssignment.objects.filter(call=call, expert_id=form.cleaned_data["expert"])
+        .select_related("expert")
+        .first()
+    ).expert
+    return action(
+        request,
+        lambda: services.assignment_create(application=application, expert=expert, actor=_actor(request)),
+        success=_back(call),
+        message=_("Эксперт назначен."),
+    )
 
 
 @ministry_required
 @require_POST
 def assign_evenly(request: PlatformHttpRequest, pk: int) -> HttpResponseBase:
     call = _call(pk)
-    return action(request, lambda: services.assignments_distribute(call=call, actor=_actor(request)),
-                  success=_back(call),
-                  message=lambda made: _("Распределено назначений: %(n)s.") % {"n": len(made)})
+    return action(
+        request,
+        lambda: services.assignments_distribute(call=call, actor=_actor(request)),
+        success=_back(call),
+        message=lambda made: _("Распределено назначений: %(n)s.") % {"n": len(made)},
+    )
 
 
 @ministry_required
 @require_http_methods(["GET", "POST"])
 def application_detail(request: PlatformHttpRequest, pk: int, application_pk: int) -> HttpResponseBase:
     call = _call(pk)
-    application = or_404(selectors.application_for_ministry(call=call, application_id=application_pk,
-                                                            scope=_scope(request)))
+    application = or_404(
+        selectors.application_for_ministry(call=call, application_id=application_pk, scope=_scope(request))
+    )
     here = reverse("selection:application", args=[call.pk, application.pk])
     return form_page(
-        request, form=ClarificationRequestForm(request.POST or None),
-        save=lambda data: services.clarification_request(application=application, text=data["request_text"],
-                                                         actor=_actor(request)),
-        success=here, message=_("Запрос уточнений отправлен кластеру."), submit=_("Запросить уточнения"),
+        request,
+        form=ClarificationRequestForm(request.POST or None),
+        save=lambda data: services.clarification_request(
+            application=application, text=data["request_text"], actor=_actor(request)
+        ),
+        success=here,
+        message=_("Запрос уточнений отправлен кластеру."),
+        submit=_("Запросить уточнения"),
         title=_("Заявка: %(cluster)s") % {"cluster": application.cluster.name},
         template="frontend/selection/application.html",
-        context={"application": application, "call": call, "view": display.application_view(application),
-                 "history": selectors.clarifications_of(application)},
+        context={
+            "application": application,
+            "call": call,
+            "view": display.application_view(application),
+            "history": selectors.clarifications_of(application),
+        },
     )
 
 
 @ministry_required
 @require_GET
-def application_download(request: PlatformHttpRequest, pk: int, application_pk: int, fmt: str) -> HttpResponse:
-    application = or_404(selectors.application_for_ministry(call=_call(pk), application_id=application_pk,
-                                                            scope=_scope(request)))
+def application_download(
+    request: PlatformHttpRequest, pk: int, application_pk: int, fmt: str
+) -> HttpResponse:
+    application = or_404(
+        selectors.application_for_ministry(
+            call=_call(pk), application_id=application_pk, scope=_scope(request)
+        )
+    )
     return display.application_response(application=application, fmt=fmt)
 
 
@@ -211,46 +269,63 @@ def application_download(request: PlatformHttpRequest, pk: int, application_pk: 
 @require_GET
 def ranking(request: PlatformHttpRequest, pk: int) -> HttpResponse:
     call = _call(pk)
-    return render(request, "frontend/selection/ranking.html", {
-        "call": call, "ranking": selectors.call_ranking(call=call, scope=_scope(request)),
-        "outcomes": DecisionForm.base_fields["outcome"].choices,  # type: ignore[attr-defined]
-        "manager": _is_manager(request),
-    })
+    return render(
+        request,
+        "frontend/selection/ranking.html",
+        {
+            "call": call,
+            "ranking": selectors.call_ranking(call=call, scope=_scope(request)),
+            "outcomes": DecisionForm.base_fields["outcome"].choices,  # type: ignore[attr-defined]
+            "manager": _is_manager(request),
+        },
+    )
 
 
 @ministry_required
 @require_POST
 def decide(request: PlatformHttpRequest, pk: int, application_pk: int) -> HttpResponseBase:
     call = _call(pk)
-    application = or_404(selectors.application_for_ministry(call=call, application_id=application_pk,
-                                                            scope=_scope(request)))
+    application = or_404(
+        selectors.application_for_ministry(call=call, application_id=application_pk, scope=_scope(request))
+    )
     form = DecisionForm(request.POST)
-    data: dict[str, Any] = (form.cleaned_data if form.is_valid()
-                            else {"outcome": "", "protocol_ref": "", "comment": ""})
-    return action(request, lambda: services.decision_record(application=application, **data, actor=_actor(request)),
-                  success=reverse("selection:ranking", args=[call.pk]),
-                  message=_("Решение по заявке «%(cluster)s» записано.") % {"cluster": application.cluster.name})
+    data: dict[str, Any] = (
+        form.cleaned_data if form.is_valid() else {"outcome": "", "protocol_ref": "", "comment": ""}
+    )
+    return action(
+        request,
+        lambda: services.decision_record(application=application, **data, actor=_actor(request)),
+        success=reverse("selection:ranking", args=[call.pk]),
+        message=_("Решение по заявке «%(cluster)s» записано.") % {"cluster": application.cluster.name},
+    )
 
 
 @ministry_required
 @require_GET
 def protocol(request: PlatformHttpRequest, pk: int, fmt: str) -> HttpResponse:
     call = _call(pk)
-    return display.protocol_response(ranking=selectors.call_ranking(call=call, scope=_scope(request)), fmt=fmt)
+    return display.protocol_response(
+        ranking=selectors.call_ranking(call=call, scope=_scope(request)), fmt=fmt
+    )
 
 
 # --- experts ----------------------------------------------------------------------------------
 
+
 @signed_in_platform_page
 @require_GET
 def my_reviews(request: PlatformHttpRequest) -> HttpResponse:
-    return render(request, "frontend/selection/my_reviews.html",
-                  {"assignments": selectors.assignments_of_expert(user=_user(request))})
+    return render(
+        request,
+        "frontend/selection/my_reviews.html",
+        {"assignments": selectors.assignments_of_expert(user=_user(request))},
+    )
 
 
 @transaction.atomic
-def _review_save(assignment: Assignment, scores: dict[int, tuple[Any, str]], submitting: bool,
-                 actor: Actor) -> Assignment:
+def _review_save(
+    assignment: Assignment, scores: dict[int, tuple[Any, str]], submitting: bool, actor: Actor
+) -> Assignment:
     """Save the scores, and submit them when asked: both or nothing."""
     services.scores_save(assignment=assignment, scores=scores, actor=actor)
     return services.review_submit(assignment=assignment, actor=actor) if submitting else assignment
@@ -267,27 +342,39 @@ def review(request: PlatformHttpRequest, pk: int) -> HttpResponseBase:
     form = ReviewForm(request.POST or None, criteria=criteria, initial_scores=own)
     submitting = request.POST.get("submit") == "1"
     return form_page(
-        request, form=form, save=lambda data: _review_save(assignment, form.scores(), submitting, _actor(request)),
+        request,
+        form=form,
+        save=lambda data: _review_save(assignment, form.scores(), submitting, _actor(request)),
         success=reverse("selection:review", args=[assignment.pk]),
         message=_("Оценки отправлены.") if submitting else _("Черновик оценок сохранён."),
         title=_("Экспертиза: %(cluster)s") % {"cluster": application.cluster.name},
         template="frontend/selection/review.html",
-        context={"assignment": assignment, "application": application, "own": list(own.values()),
-                 "view": display.application_view(application),
-                 "others": (selectors.others_scores(assignment=assignment, user=user)
-                            if assignment.submitted_at else []),
-                 "conflict": services.CONFLICT if services.conflict_of_interest(
-                     expert=user, cluster=application.cluster) else ""},
+        context={
+            "assignment": assignment,
+            "application": application,
+            "own": list(own.values()),
+            "view": display.application_view(application),
+            "others": (
+                selectors.others_scores(assignment=assignment, user=user) if assignment.submitted_at else []
+            ),
+            "conflict": services.CONFLICT
+            if services.conflict_of_interest(expert=user, cluster=application.cluster)
+            else "",
+        },
     )
 
 
 # --- published results (anyone) -----------------------------------------------------------------
 
+
 @require_GET
 def results(request: PlatformHttpRequest, pk: int) -> HttpResponse:
     call = _call(pk, published=True)
-    return render(request, "frontend/selection/results.html",
-                  {"call": call, "ranking": selectors.call_ranking(call=call)})
+    return render(
+        request,
+        "frontend/selection/results.html",
+        {"call": call, "ranking": selectors.call_ranking(call=call)},
+    )
 
 
 def application_url(application: Application) -> str:

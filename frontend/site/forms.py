@@ -18,11 +18,17 @@ class EventForm(forms.Form):
     kind = forms.ChoiceField(label=_("Вид"), choices=Event.Kind.choices)
     title = forms.CharField(label=_("Название"), max_length=300)
     starts_on = forms.DateField(label=_("Дата начала"), widget=DATE_INPUT)
-    ends_on = forms.DateField(label=_("Дата окончания"), required=False, widget=DATE_INPUT,
-                              help_text=_("Для однодневного мероприятия можно не указывать."))
+    ends_on = forms.DateField(
+        label=_("Дата окончания"),
+        required=False,
+        widget=DATE_INPUT,
+        help_text=_("Для однодневного мероприятия можно не указывать."),
+    )
     place = forms.CharField(label=_("Место проведения"), max_length=300, required=False)
     organizer = forms.CharField(label=_("Организатор"), max_length=300, required=False)
-    description = forms.CharField(label=_("Описание"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    description = forms.CharField(
+        label=_("Описание"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
     has_joint_stand = forms.BooleanField(label=_("Совместный стенд кластера"), required=False)
     is_public = forms.BooleanField(label=_("Показывать на сайте кластера"), required=False, initial=True)
 
@@ -37,12 +43,16 @@ class ParticipationForm(forms.Form):
     """Staff pick the company; a representative registers its own (no company field)."""
 
     company = forms.ModelChoiceField(label=_("Организация"), queryset=Company.objects.none())
-    role = forms.ChoiceField(label=_("Формат участия"), choices=Participation.Role.choices,
-                             initial=Participation.Role.BUSINESS_PROGRAMME)
+    role = forms.ChoiceField(
+        label=_("Формат участия"),
+        choices=Participation.Role.choices,
+        initial=Participation.Role.BUSINESS_PROGRAMME,
+    )
     note = forms.CharField(label=_("Примечание"), max_length=300, required=False)
 
-    def __init__(self, *args: Any, companies: QuerySet[Company] | None = None, joint_stand: bool = True,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, companies: QuerySet[Company] | None = None, joint_stand: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if companies is None:
             del self.fields["company"]
@@ -50,8 +60,9 @@ class ParticipationForm(forms.Form):
             self.fields["company"].queryset = companies  # type: ignore[attr-defined]
         if not joint_stand:  # the event has no joint stand to stand on
             role = self.fields["role"]
-            role.choices = [c for c in Participation.Role.choices  # type: ignore[attr-defined]
-                            if c[0] != Participation.Role.JOINT_STAND]
+            role.choices = [  # type: ignore[attr-defined]
+                c for c in Participation.Role.choices if c[0] != Participation.Role.JOINT_STAND
+            ]
 
 
 class NewsForm(forms.Form):
@@ -70,12 +81,22 @@ class ArticleForm(forms.Form):
 
 class JobForm(forms.Form):
     title = forms.CharField(label=_("Должность"), max_length=300)
-    company = forms.ModelChoiceField(label=_("Организация"), queryset=Company.objects.none(), required=False,
-                                     help_text=_("Участник кластера, если вакансия его; можно не указывать."))
-    description = forms.CharField(label=_("Описание"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    company = forms.ModelChoiceField(
+        label=_("Организация"),
+        queryset=Company.objects.none(),
+        required=False,
+        help_text=_("Участник кластера, если вакансия его; можно не указывать."),
+    )
+    description = forms.CharField(
+        label=_("Описание"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
     location = forms.CharField(label=_("Место работы"), max_length=300, required=False)
-    salary = forms.CharField(label=_("Зарплата"), max_length=200, required=False,
-                             help_text=_("Как в объявлении, например «от 80 000 ₽»."))
+    salary = forms.CharField(
+        label=_("Зарплата"),
+        max_length=200,
+        required=False,
+        help_text=_("Как в объявлении, например «от 80 000 ₽»."),
+    )
     expires_on = forms.DateField(label=_("Актуальна до"), required=False, widget=DATE_INPUT)
     publish = forms.BooleanField(label=_("Опубликовать"), required=False)
 
@@ -86,9 +107,15 @@ class JobForm(forms.Form):
 
 
 class DocumentForm(forms.Form):
-    title = forms.CharField(label=_("Название"), max_length=300, required=False,
-                            help_text=_("Если не указать, возьмём имя файла."))
-    description = forms.CharField(label=_("Описание"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    title = forms.CharField(
+        label=_("Название"),
+        max_length=300,
+        required=False,
+        help_text=_("Если не указать, возьмём имя файла."),
+    )
+    description = forms.CharField(
+        label=_("Описание"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     file = forms.FileField(label=_("Файл"))
     publish = forms.BooleanField(label=_("Опубликовать"), required=False)
 

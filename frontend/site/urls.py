@@ -19,8 +19,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("events/<int:pk>/edit/", views.event_edit, name="event_edit"),
     path("events/<int:pk>/delete/", views.event_delete, name="event_delete"),
     path("events/<int:pk>/participants/", views.event_register, name="event_register"),
-    path("events/<int:pk>/participants/<int:company_id>/withdraw/", views.event_withdraw,
-         name="event_withdraw"),
+    path(
+        "events/<int:pk>/participants/<int:company_id>/withdraw/", views.event_withdraw, name="event_withdraw"
+    ),
     path("members/", views.directory, name="directory"),
     path("members/<int:pk>/", views.company_detail, name="company"),
     path("products/", views.products, name="products"),
@@ -38,6 +39,10 @@ for kind in views.CONTENT_KINDS:
         path(f"manage/{kind}/", views.manage_list, {"kind": kind}, name=f"manage_{kind}"),
         path(f"manage/{kind}/new/", views.manage_create, {"kind": kind}, name=f"manage_{kind}_create"),
         path(f"manage/{kind}/<int:pk>/edit/", views.manage_edit, {"kind": kind}, name=f"manage_{kind}_edit"),
-        path(f"manage/{kind}/<int:pk>/delete/", views.manage_delete, {"kind": kind},
-             name=f"manage_{kind}_delete"),
+        path(
+            f"manage/{kind}/<int:pk>/delete/",
+            views.manage_delete,
+            {"kind": kind},
+            name=f"manage_{kind}_delete",
+        ),
     ]

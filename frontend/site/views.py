@@ -80,21 +80,44 @@ def _q(request: ClusterHttpRequest) -> str:
 
 # --- events -------------------------------------------------------------------------------
 
+
 @cluster_page(PUBLIC)
 def event_list_page(request: ClusterHttpRequest) -> HttpResponse:
     access = _access(request)
     query, kind = _q(request), request.GET.get("kind", "")
     period, sort = request.GET.get("period", ""), request.GET.get("sort", "") or "-starts_on"
-    qs = event_list(public_only=not access.sees_all, query=query, kind=kind, period=period, ordering=sort,
-                    today=cluster_today(request.cluster))
-    return render(request, "frontend/site/events.html", {
-        "page": _page(request, qs), "q": query, "kind": kind, "period": period, "sort": sort,
-        "kinds": Event.Kind.choices, "access": access,
-    })
+    qs = event_list(
+        public_only=not access.sees_all,
+        query=query,
+        kind=kind,
+        period=period,
+        ordering=sort,
+        today=cluster_today(request.cluster),
+    )
+    return render(
+        request,
+        "frontend/site/events.html",
+        {
+            "page": _page(request, qs),
+            "q": query,
+            "kind": kind,
+            "period": period,
+            "sort": sort,
+            "kinds": Event.Kind.choices,
+            "access": access,
+        },
+    )
 
 
-WEEKDAYS = [gettext_lazy("Пн"), gettext_lazy("Вт"), gettext_lazy("Ср"), gettext_lazy("Чт"),
-            gettext_lazy("Пт"), gettext_lazy("Сб"), gettext_lazy("Вс")]
+WEEKDAYS = [
+    gettext_lazy("Пн"),
+    gettext_lazy("Вт"),
+    gettext_lazy("Ср"),
+    gettext_lazy("Чт"),
+    gettext_lazy("Пт"),
+    gettext_lazy("Сб"),
+    gettext_lazy("Вс"),
+]
 
 
 @cluster_page(PUBLIC)
@@ -104,14 +127,23 @@ def event_calendar(request: ClusterHttpRequest) -> HttpResponse:
     month = Month.parse(request.GET.get("month", ""), default=today)
     start, end = month.grid_bounds()
     found = list(events_between(start=start, end=end, public_only=not access.sees_all))
-    return render(request, "frontend/site/calendar.html", {
-        "weeks": month_grid(month, found, today=today), "month": month, "weekdays": WEEKDAYS,
-        "this_month": Month(today.year, today.month), "access": access, "event_count": len(found),
-    })
+    return render(
+        request,
+        "frontend/site/calendar.html",
+        {
+            "weeks": month_grid(month, found, today=today),
+            "month": month,
+            "weekdays": WEEKDAYS,
+            "this_month": Month(today.year, today.month),
+            "access": access,
+            "event_count": len(found),
+        },
+    )
 
 
-def _event_context(request: ClusterHttpRequest, event: Event, access: EventAccess,
-                   form: ParticipationForm | None = None) -> dict[str, Any]:
+def _event_context(
+    request: ClusterHttpRequest, event: Event, access: EventAccess, form: ParticipationForm | None = None
+) -> dict[str, Any]:
     participations = list(event.participations.all())
     if not access.sees_all:  # the public sees current members only
         participations = [p for p in participations if p.company.status in DIRECTORY_STATUSES]
@@ -121,17 +153,24 @@ def _event_context(request: ClusterHttpRequest, event: Event, access: EventAcces
         form = _participation_form(event, access)
     registered = {p.company_id for p in participations}
     return {
-        "event": event, "participations": participations, "access": access,
-        "form": form if may_register else None, "is_past": event.ends_on < today,
+        "event": event,
+        "participations": participations,
+        "access": access,
+        "form": form if may_register else None,
+        "is_past": event.ends_on < today,
         "own_registered": bool(access.company_ids & registered),
-        "withdrawable": {p.company_id for p in participations if access.manages
-                         or (p.company_id in access.company_ids and event.ends_on >= today)},
+        "withdrawable": {
+            p.company_id
+            for p in participations
+            if access.manages or (p.company_id in access.company_ids and event.ends_on >= today)
+        },
     }
 
 
 def _participation_form(event: Event, access: EventAccess, data: Any = None) -> ParticipationForm:
-    return ParticipationForm(data, companies=participant_companies() if access.manages else None,
-                             joint_stand=event.has_joint_stand)
+    return ParticipationForm(
+        data, companies=participant_companies() if access.manages else None, joint_stand=event.has_joint_stand
+    )
 
 
 @cluster_page(PUBLIC)
@@ -150,12 +189,16 @@ def _event_fields(data: dict[str, Any]) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def event_create(request: ClusterHttpRequest) -> HttpResponseBase:
     return form_page(
-        request, form=EventForm(request.POST or None),
+        request,
+        form=EventForm(request.POST or None),
         save=lambda data: events.event_create(actor=Actor.from_request(request), **data),
         success=lambda event: reverse("site:event", kwargs={"pk": event.pk}),
         message=lambda event: _("Мероприятие «%(title)s» добавлено.") % {"title": event.title},
-        title=_("Новое мероприятие"), submit=_("Добавить"), cancel=reverse("site:events"),
-        context={"subnav": SUBNAV})
+        title=_("Новое мероприятие"),
+        submit=_("Добавить"),
+        cancel=reverse("site:events"),
+        context={"subnav": SUBNAV},
+    )
 
 
 @cluster_page(MANAGERS)
@@ -164,20 +207,31 @@ def event_edit(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     event = or_404(event_get(event_id=pk, public_only=False))
     url = reverse("site:event", kwargs={"pk": event.pk})
     return form_page(
-        request, form=EventForm(request.POST or None,
-                                initial={name: getattr(event, name) for name in EventForm.base_fields}),
-        save=lambda data: events.event_update(event=event, actor=Actor.from_request(request), **_event_fields(data)),
-        success=url, message=_("Изменения сохранены."),
-        title=_("Мероприятие: %(title)s") % {"title": event.title}, cancel=url, context={"subnav": SUBNAV})
+        request,
+        form=EventForm(
+            request.POST or None, initial={name: getattr(event, name) for name in EventForm.base_fields}
+        ),
+        save=lambda data: events.event_update(
+            event=event, actor=Actor.from_request(request), **_event_fields(data)
+        ),
+        success=url,
+        message=_("Изменения сохранены."),
+        title=_("Мероприятие: %(title)s") % {"title": event.title},
+        cancel=url,
+        context={"subnav": SUBNAV},
+    )
 
 
 @cluster_page(MANAGERS)
 @require_POST
 def event_delete(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     event = or_404(event_get(event_id=pk, public_only=False))
-    return action(request, lambda: events.event_delete(event=event, actor=Actor.from_request(request)),
-                  success=reverse("site:events"),
-                  message=_("Мероприятие «%(title)s» удалено.") % {"title": event.title})
+    return action(
+        request,
+        lambda: events.event_delete(event=event, actor=Actor.from_request(request)),
+        success=reverse("site:events"),
+        message=_("Мероприятие «%(title)s» удалено.") % {"title": event.title},
+    )
 
 
 @cluster_page(READERS)
@@ -194,12 +248,24 @@ def event_register(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
             company_id = next(iter(access.company_ids))
         else:
             raise PermissionDenied(_("Ваша учётная запись не связана с организацией-участником."))
-        return events.participation_register(event=event, company_id=company_id, actor=Actor.from_request(request),
-                                             role=data["role"], note=data["note"])
+        return events.participation_register(
+            event=event,
+            company_id=company_id,
+            actor=Actor.from_request(request),
+            role=data["role"],
+            note=data["note"],
+        )
 
-    return form_page(request, form=form, save=register, success=reverse("site:event", kwargs={"pk": event.pk}),
-                     message=_("Участие зарегистрировано."), template="frontend/site/event.html",
-                     context=_event_context(request, event, access, form=form), invalid_status=400)
+    return form_page(
+        request,
+        form=form,
+        save=register,
+        success=reverse("site:event", kwargs={"pk": event.pk}),
+        message=_("Участие зарегистрировано."),
+        template="frontend/site/event.html",
+        context=_event_context(request, event, access, form=form),
+        invalid_status=400,
+    )
 
 
 @cluster_page(READERS)
@@ -207,29 +273,47 @@ def event_register(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
 def event_withdraw(request: ClusterHttpRequest, pk: int, company_id: int) -> HttpResponseBase:
     event = or_404(event_get(event_id=pk, public_only=False))
     return action(
-        request, lambda: events.participation_withdraw(event=event, company_id=company_id,
-                                                       actor=Actor.from_request(request)),
-        success=reverse("site:event", kwargs={"pk": event.pk}), message=_("Участие снято."))
+        request,
+        lambda: events.participation_withdraw(
+            event=event, company_id=company_id, actor=Actor.from_request(request)
+        ),
+        success=reverse("site:event", kwargs={"pk": event.pk}),
+        message=_("Участие снято."),
+    )
 
 
 # --- members directory and products ---------------------------------------------------------
+
 
 @cluster_page(PUBLIC)
 def directory(request: ClusterHttpRequest) -> HttpResponse:
     query, kind, sort = _q(request), request.GET.get("kind", ""), request.GET.get("sort", "")
     page = _page(request, directory_companies(query=query, kind=kind, ordering=sort), 24)
-    return render(request, "frontend/site/directory.html", {
-        "page": page, "cards": [public_company(c) for c in page], "q": query, "kind": kind, "sort": sort,
-        "kinds": Company.Kind.choices,
-    })
+    return render(
+        request,
+        "frontend/site/directory.html",
+        {
+            "page": page,
+            "cards": [public_company(c) for c in page],
+            "q": query,
+            "kind": kind,
+            "sort": sort,
+            "kinds": Company.Kind.choices,
+        },
+    )
 
 
 @cluster_page(PUBLIC)
 def company_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     company = or_404(directory_company_with_products(company_id=pk))
-    return render(request, "frontend/site/company.html", {
-        "card": public_company(company), "products": company.public_products,  # type: ignore[attr-defined]
-    })
+    return render(
+        request,
+        "frontend/site/company.html",
+        {
+            "card": public_company(company),
+            "products": company.public_products,  # type: ignore[attr-defined]
+        },
+    )
 
 
 @cluster_page(PUBLIC)
@@ -237,13 +321,22 @@ def products(request: ClusterHttpRequest) -> HttpResponse:
     query, kind, sort = _q(request), request.GET.get("kind", ""), request.GET.get("sort", "")
     innovative = request.GET.get("innovative") == "1"
     qs = catalogue_products(query=query, kind=kind, innovative=True if innovative else None, ordering=sort)
-    return render(request, "frontend/site/products.html", {
-        "page": _page(request, qs), "q": query, "kind": kind, "sort": sort, "innovative": innovative,
-        "kinds": Product.Kind.choices,
-    })
+    return render(
+        request,
+        "frontend/site/products.html",
+        {
+            "page": _page(request, qs),
+            "q": query,
+            "kind": kind,
+            "sort": sort,
+            "innovative": innovative,
+            "kinds": Product.Kind.choices,
+        },
+    )
 
 
 # --- public content -----------------------------------------------------------------------
+
 
 def _is_manager(request: ClusterHttpRequest) -> bool:
     return _access(request).manages
@@ -252,8 +345,11 @@ def _is_manager(request: ClusterHttpRequest) -> bool:
 @cluster_page(PUBLIC)
 def news_public(request: ClusterHttpRequest) -> HttpResponse:
     query = _q(request)
-    return render(request, "frontend/site/news.html",
-                  {"page": _page(request, news_list(published_only=True, query=query)), "q": query})
+    return render(
+        request,
+        "frontend/site/news.html",
+        {"page": _page(request, news_list(published_only=True, query=query)), "q": query},
+    )
 
 
 @cluster_page(PUBLIC)
@@ -265,8 +361,11 @@ def news_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
 @cluster_page(PUBLIC)
 def articles_public(request: ClusterHttpRequest) -> HttpResponse:
     query = _q(request)
-    return render(request, "frontend/site/articles.html",
-                  {"page": _page(request, article_list(published_only=True, query=query)), "q": query})
+    return render(
+        request,
+        "frontend/site/articles.html",
+        {"page": _page(request, article_list(published_only=True, query=query)), "q": query},
+    )
 
 
 @cluster_page(PUBLIC)
@@ -291,8 +390,11 @@ def job_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
 @cluster_page(PUBLIC)
 def documents_public(request: ClusterHttpRequest) -> HttpResponse:
     query = _q(request)
-    return render(request, "frontend/site/documents.html",
-                  {"page": _page(request, document_list(published_only=True, query=query)), "q": query})
+    return render(
+        request,
+        "frontend/site/documents.html",
+        {"page": _page(request, document_list(published_only=True, query=query)), "q": query},
+    )
 
 
 @cluster_page(PUBLIC)
@@ -300,11 +402,15 @@ def document_download(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     """Streams a published document to anyone (drafts to managers) from this cluster's folder."""
     document = or_404(document_get(document_id=pk, published_only=not _is_manager(request)))
     stream = or_404(document_file(document=document))
-    return FileResponse(stream, as_attachment=True,
-                        filename=document.original_name or (document.file.name or "").rsplit("/", 1)[-1])
+    return FileResponse(
+        stream,
+        as_attachment=True,
+        filename=document.original_name or (document.file.name or "").rsplit("/", 1)[-1],
+    )
 
 
 # --- content management (cluster admin and staff) --------------------------------------------
+
 
 @dataclass(frozen=True)
 class ContentKind:
@@ -328,33 +434,45 @@ class ContentKind:
         if self.form_class is DocumentForm:
             kwargs["editing"] = obj is not None
         if obj is not None:
-            kwargs["initial"] = {**{f: getattr(obj, f) for f in self.initial_fields},
-                                 "publish": getattr(obj, "is_published", False)}
+            kwargs["initial"] = {
+                **{f: getattr(obj, f) for f in self.initial_fields},
+                "publish": getattr(obj, "is_published", False),
+            }
         return self.form_class(*args, **kwargs)
 
 
 CONTENT_KINDS = {
     "news": ContentKind(
-        key="news", title=gettext_lazy("Новости"), new_title=gettext_lazy("Новая новость"), form_class=NewsForm,
+        key="news",
+        title=gettext_lazy("Новости"),
+        new_title=gettext_lazy("Новая новость"),
+        form_class=NewsForm,
         rows=lambda q: news_list(published_only=False, query=q),
         get=lambda pk: news_get(news_id=pk, published_only=False),
         create=lambda actor, **f: content.news_create(actor=actor, **f),
         update=lambda obj, actor, **f: content.news_update(news=obj, actor=actor, **f),
         delete=lambda obj, actor: content.news_delete(news=obj, actor=actor),
-        public_url="site:news_detail", initial_fields=("title", "body"),
+        public_url="site:news_detail",
+        initial_fields=("title", "body"),
     ),
     "articles": ContentKind(
-        key="articles", title=gettext_lazy("Статьи"), new_title=gettext_lazy("Новая статья"),
+        key="articles",
+        title=gettext_lazy("Статьи"),
+        new_title=gettext_lazy("Новая статья"),
         form_class=ArticleForm,
         rows=lambda q: article_list(published_only=False, query=q),
         get=lambda pk: article_get(article_id=pk, published_only=False),
         create=lambda actor, **f: content.article_create(actor=actor, **f),
         update=lambda obj, actor, **f: content.article_update(article=obj, actor=actor, **f),
         delete=lambda obj, actor: content.article_delete(article=obj, actor=actor),
-        public_url="site:article", initial_fields=("title", "lead", "body", "author"),
+        public_url="site:article",
+        initial_fields=("title", "lead", "body", "author"),
     ),
     "jobs": ContentKind(
-        key="jobs", title=gettext_lazy("Вакансии"), new_title=gettext_lazy("Новая вакансия"), form_class=JobForm,
+        key="jobs",
+        title=gettext_lazy("Вакансии"),
+        new_title=gettext_lazy("Новая вакансия"),
+        form_class=JobForm,
         rows=lambda q: job_list(published_only=False, query=q),
         get=lambda pk: job_get(job_id=pk, published_only=False),
         create=lambda actor, **f: content.job_create(actor=actor, **f),
@@ -364,14 +482,17 @@ CONTENT_KINDS = {
         initial_fields=("title", "company", "description", "location", "salary", "expires_on"),
     ),
     "documents": ContentKind(
-        key="documents", title=gettext_lazy("Документы"), new_title=gettext_lazy("Новый документ"),
+        key="documents",
+        title=gettext_lazy("Документы"),
+        new_title=gettext_lazy("Новый документ"),
         form_class=DocumentForm,
         rows=lambda q: document_list(published_only=False, query=q),
         get=lambda pk: document_get(document_id=pk, published_only=False),
         create=lambda actor, **f: content.document_upload(actor=actor, **f),
         update=lambda obj, actor, **f: content.document_update(document=obj, actor=actor, **f),
         delete=lambda obj, actor: content.document_delete(document=obj, actor=actor),
-        public_url="site:document_download", initial_fields=("title", "description"),
+        public_url="site:document_download",
+        initial_fields=("title", "description"),
     ),
 }
 
@@ -383,11 +504,19 @@ def _kind(key: str) -> ContentKind:
 @cluster_page(MANAGERS)
 def manage_list(request: ClusterHttpRequest, kind: str) -> HttpResponse:
     spec, query = _kind(kind), _q(request)
-    return render(request, "frontend/site/manage_list.html", {
-        "spec": spec, "page": _page(request, spec.rows(query)), "q": query,
-        "new_url": reverse(f"site:manage_{kind}_create"), "edit_url": f"site:manage_{kind}_edit",
-        "delete_url": f"site:manage_{kind}_delete", "kinds": CONTENT_KINDS.values(),
-    })
+    return render(
+        request,
+        "frontend/site/manage_list.html",
+        {
+            "spec": spec,
+            "page": _page(request, spec.rows(query)),
+            "q": query,
+            "new_url": reverse(f"site:manage_{kind}_create"),
+            "edit_url": f"site:manage_{kind}_edit",
+            "delete_url": f"site:manage_{kind}_delete",
+            "kinds": CONTENT_KINDS.values(),
+        },
+    )
 
 
 @cluster_page(MANAGERS)
@@ -395,10 +524,16 @@ def manage_list(request: ClusterHttpRequest, kind: str) -> HttpResponse:
 def manage_create(request: ClusterHttpRequest, kind: str) -> HttpResponseBase:
     spec, back = _kind(kind), reverse(f"site:manage_{kind}")
     return form_page(
-        request, form=spec.form(request.POST or None, request.FILES or None),
-        save=lambda data: spec.create(Actor.from_request(request), **data), success=back,
+        request,
+        form=spec.form(request.POST or None, request.FILES or None),
+        save=lambda data: spec.create(Actor.from_request(request), **data),
+        success=back,
         message=lambda obj: _("«%(title)s» сохранено.") % {"title": str(obj)},
-        title=spec.new_title, submit=_("Добавить"), cancel=back, context={"subnav": SUBNAV})
+        title=spec.new_title,
+        submit=_("Добавить"),
+        cancel=back,
+        context={"subnav": SUBNAV},
+    )
 
 
 def _changed_fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -412,9 +547,15 @@ def manage_edit(request: ClusterHttpRequest, kind: str, pk: int) -> HttpResponse
     spec, back = _kind(kind), reverse(f"site:manage_{kind}")
     obj = or_404(spec.get(pk))
     return form_page(
-        request, form=spec.form(request.POST or None, request.FILES or None, obj=obj),
-        save=lambda data: spec.update(obj, Actor.from_request(request), **_changed_fields(data)), success=back,
-        message=_("Изменения сохранены."), title=str(obj), cancel=back, context={"subnav": SUBNAV})
+        request,
+        form=spec.form(request.POST or None, request.FILES or None, obj=obj),
+        save=lambda data: spec.update(obj, Actor.from_request(request), **_changed_fields(data)),
+        success=back,
+        message=_("Изменения сохранены."),
+        title=str(obj),
+        cancel=back,
+        context={"subnav": SUBNAV},
+    )
 
 
 @cluster_page(MANAGERS)
@@ -422,6 +563,9 @@ def manage_edit(request: ClusterHttpRequest, kind: str, pk: int) -> HttpResponse
 def manage_delete(request: ClusterHttpRequest, kind: str, pk: int) -> HttpResponseBase:
     spec = _kind(kind)
     obj = or_404(spec.get(pk))
-    return action(request, lambda: spec.delete(obj, Actor.from_request(request)),
-                  success=reverse(f"site:manage_{kind}"),
-                  message=_("«%(title)s» удалено.") % {"title": str(obj)})
+    return action(
+        request,
+        lambda: spec.delete(obj, Actor.from_request(request)),
+        success=reverse(f"site:manage_{kind}"),
+        message=_("«%(title)s» удалено.") % {"title": str(obj)},
+    )

@@ -87,11 +87,13 @@ def media_archive_for(dump: Path) -> Path:
 def cluster_backup(*, cluster: Cluster, directory: Path | None = None) -> Path:
     """Dump the cluster's schema (and tar its media folder); nothing is stopped or dropped."""
     if cluster.status == Cluster.Status.ARCHIVED:
-        raise ValidationError("Кластер в архиве: его данные уже в файле архива "
-                              f"{cluster.archive_path or '(не указан)'}.")
+        raise ValidationError(
+            f"Кластер в архиве: его данные уже в файле архива {cluster.archive_path or '(не указан)'}."
+        )
     directory = Path(directory or backup_dir())
-    dump = schemas.schema_dump(name=cluster.schema_name,
-                               path=directory / f"{cluster.schema_name}-{_stamp()}.dump")
+    dump = schemas.schema_dump(
+        name=cluster.schema_name, path=directory / f"{cluster.schema_name}-{_stamp()}.dump"
+    )
     media = cluster_media_dir(cluster.schema_name)
     if media.is_dir():
         with tarfile.open(media_archive_for(dump), "w:gz") as tar:
@@ -104,7 +106,10 @@ def dump_schema_names(path: Path) -> set[str]:
     """The schemas a custom-format dump creates (from pg_restore --list)."""
     listing = subprocess.run(  # noqa: S603
         [schemas.pg_tool("pg_restore"), "--list", str(path)],
-        check=True, capture_output=True, text=True, timeout=600,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
     ).stdout
     return set(re.findall(r"^\d+; \d+ \d+ SCHEMA - (\S+)", listing, flags=re.MULTILINE))
 
@@ -154,8 +159,10 @@ def _companies(schema: str, ids: set[int]) -> dict[int, CompanyKey]:
     if not ids or not schema_exists(schema):
         return {}
     with schema_context(schema):
-        return {pk: (inn, created) for pk, inn, created in
-                Company.objects.filter(pk__in=ids).values_list("pk", "inn", "created_at")}
+        return {
+            pk: (inn, created)
+            for pk, inn, created in Company.objects.filter(pk__in=ids).values_list("pk", "inn", "created_at")
+        }
 
 
 def _by_inn(schema: str) -> dict[str, int]:
@@ -174,8 +181,9 @@ class Reconciliation:
     refused: list[str] = field(default_factory=list)
 
 
-def restore_reconcile_plan(*, cluster: Cluster, refs: CompanyRefs, previous: str, restored: str,
-                           reconcile: bool) -> Reconciliation:
+def restore_reconcile_plan(
+    *, cluster: Cluster, refs: CompanyRefs, previous: str, restored: str, reconcile: bool
+) -> Reconciliation:
     """Compare each company the public rows refer to, before and after the restore."""
     ids = refs.ids
     before, after = _companies(previous, ids), _companies(restored, ids)
@@ -185,7 +193,11 @@ def restore_reconcile_plan(*, cluster: Cluster, refs: CompanyRefs, previous: str
         old, new = before.get(company_id), after.get(company_id)
         if old is not None and old == new:
             continue  # the same company under the same id
-        inn = old[0] if old else next((i.company_inn for i in refs.invoices.get(company_id, []) if i.company_inn), "")
+        inn = (
+            old[0]
+            if old
+            else next((i.company_inn for i in refs.invoices.get(company_id, []) if i.company_inn), "")
+        )
         if old is None and new is not None and inn and new[0] == inn and company_id not in refs.grants:
             continue  # an invoice of a company deleted since the backup: the backup has it back
         target = inns.get(inn) if inn else None
@@ -196,9 +208,13 @@ def restore_reconcile_plan(*, cluster: Cluster, refs: CompanyRefs, previous: str
         if reconcile and new is None:
             plan.parked.add(company_id)
             continue
-        what = ("в копии её нет" if new is None else
-                "в копии под этим номером другая организация" if old is not None else
-                "её нет сейчас, а в копии под этим номером организация")
+        what = (
+            "в копии её нет"
+            if new is None
+            else "в копии под этим номером другая организация"
+            if old is not None
+            else "её нет сейчас, а в копии под этим номером организация"
+        )
         plan.refused.append(f"{refs.describe(company_id)} — {what}")
     return plan
 
@@ -210,16 +226,28 @@ def _reconcile_apply(*, cluster: Cluster, refs: CompanyRefs, plan: Reconciliatio
         for old, new in plan.remap.items():
             for grant in refs.grants.get(old, []):
                 Grant.objects.filter(pk=grant.pk).update(company_id=new)
-                audit_record(actor=actor, action="backup.grant_company_remap", obj=grant,
-                             changes={"company_id": [old, new]})
+                audit_record(
+                    actor=actor,
+                    action="backup.grant_company_remap",
+                    obj=grant,
+                    changes={"company_id": [old, new]},
+                )
             for invoice in refs.invoices.get(old, []):
                 Invoice.objects.filter(pk=invoice.pk).update(company_id=new)
-                audit_record(actor=actor, action="backup.invoice_company_remap", obj=invoice,
-                             changes={"company_id": [old, new]})
+                audit_record(
+                    actor=actor,
+                    action="backup.invoice_company_remap",
+                    obj=invoice,
+                    changes={"company_id": [old, new]},
+                )
         for company_id in sorted(plan.parked):
             for row in [*refs.grants.get(company_id, []), *refs.invoices.get(company_id, [])]:
-                audit_record(actor=actor, action="backup.company_parked", obj=row,
-                             changes={"company_id": [company_id, company_id]})
+                audit_record(
+                    actor=actor,
+                    action="backup.company_parked",
+                    obj=row,
+                    changes={"company_id": [company_id, company_id]},
+                )
     company_sequence_past(schema=schema, at_least=max(refs.ids, default=0))
 
 
@@ -227,13 +255,18 @@ def company_sequence_past(*, schema: str, at_least: int) -> None:
     """The schema's company id sequence continues after `at_least` (and after its own rows)."""
     table = f"{schema}.{Company._meta.db_table}"
     with connection.cursor() as cur:
-        cur.execute(sql.SQL("SELECT setval(pg_get_serial_sequence(%s, 'id'), "
-                            "GREATEST(%s, (SELECT COALESCE(max(id), 0) FROM {}.{})) + 1, false)").format(
-            sql.Identifier(schema), sql.Identifier(Company._meta.db_table)), [table, at_least])
+        cur.execute(
+            sql.SQL(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+                "GREATEST(%s, (SELECT COALESCE(max(id), 0) FROM {}.{})) + 1, false)"
+            ).format(sql.Identifier(schema), sql.Identifier(Company._meta.db_table)),
+            [table, at_least],
+        )
 
 
-def cluster_restore_backup(*, cluster: Cluster, path: Path, drop_previous: bool = False,
-                           reconcile: bool = False) -> str:
+def cluster_restore_backup(
+    *, cluster: Cluster, path: Path, drop_previous: bool = False, reconcile: bool = False
+) -> str:
     """Replace the cluster's schema (and media) with a cluster_backup(). Returns the name the
     previous schema was kept under (already dropped when drop_previous). Public rows that point
     into the schema (grants, invoices by company id) are checked: a difference refuses the
@@ -269,19 +302,23 @@ def cluster_restore_backup(*, cluster: Cluster, path: Path, drop_previous: bool 
             schemas.schema_drop(name=slug)
             if schema_exists(previous):
                 _rename_schema(previous, slug)
-            raise ValidationError("Миграции восстановленной схемы не применились; схема возвращена "
-                                  f"как была: {result.error}")
+            raise ValidationError(
+                f"Миграции восстановленной схемы не применились; схема возвращена как была: {result.error}"
+            )
         refs = company_refs(cluster)
-        plan = restore_reconcile_plan(cluster=cluster, refs=refs, previous=previous, restored=slug,
-                                      reconcile=reconcile)
+        plan = restore_reconcile_plan(
+            cluster=cluster, refs=refs, previous=previous, restored=slug, reconcile=reconcile
+        )
         if plan.refused:
             schemas.schema_drop(name=slug)
             if schema_exists(previous):
                 _rename_schema(previous, slug)
             raise ValidationError(
                 "Восстановление отменено, схема возвращена как была: записи общей схемы ссылаются на "
-                "организации, которых в копии нет или которые в ней другие — " + "; ".join(plan.refused)
-                + ". Запустите с --reconcile, чтобы сопоставить их по ИНН и отложить остальные.")
+                "организации, которых в копии нет или которые в ней другие — "
+                + "; ".join(plan.refused)
+                + ". Запустите с --reconcile, чтобы сопоставить их по ИНН и отложить остальные."
+            )
         _reconcile_apply(cluster=cluster, refs=refs, plan=plan, schema=slug)
         if media.is_dir():
             media.rename(previous_media)
@@ -294,6 +331,12 @@ def cluster_restore_backup(*, cluster: Cluster, path: Path, drop_previous: bool 
     if drop_previous:
         schemas.schema_drop(name=previous)
         shutil.rmtree(previous_media, ignore_errors=True)
-    logger.info("cluster %s restored from %s (previous schema: %s; re-mapped %s, parked %s)", slug, path,
-                previous, plan.remap, sorted(plan.parked))
+    logger.info(
+        "cluster %s restored from %s (previous schema: %s; re-mapped %s, parked %s)",
+        slug,
+        path,
+        previous,
+        plan.remap,
+        sorted(plan.parked),
+    )
     return previous

@@ -32,7 +32,8 @@ def settings_module(environ: MutableMapping[str, str] | None = None) -> str:
     if not chosen:
         raise ImproperlyConfigured(
             "CLUSTERHUB_ENV=production but DJANGO_SETTINGS_MODULE is not set: name the settings "
-            "explicitly (clusterhub.settings.production); refusing to start with development settings.")
+            "explicitly (clusterhub.settings.production); refusing to start with development settings."
+        )
     if chosen in DEV_ONLY:
         raise ImproperlyConfigured(f"CLUSTERHUB_ENV=production refuses the development settings {chosen}.")
     return chosen

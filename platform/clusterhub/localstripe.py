@@ -21,7 +21,9 @@ def localstripe_url(port: int = DEFAULT_PORT) -> str:
     return f"http://127.0.0.1:{port}"
 
 
-def ensure_localstripe(port: int = DEFAULT_PORT, timeout: float = 20.0) -> tuple[str, subprocess.Popen[bytes] | None]:
+def ensure_localstripe(
+    port: int = DEFAULT_PORT, timeout: float = 20.0
+) -> tuple[str, subprocess.Popen[bytes] | None]:
     """The Stripe API base to use, and the process we started (None if we started none)."""
     configured = os.environ.get("STRIPE_API_BASE")
     if configured:
@@ -32,7 +34,9 @@ def ensure_localstripe(port: int = DEFAULT_PORT, timeout: float = 20.0) -> tuple
     executable = Path(sys.executable).parent / "localstripe"
     log = (LOCAL_DIR / "localstripe.log").open("ab")
     process = subprocess.Popen(  # noqa: S603 - our own venv's console script
-        [str(executable), "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
+        [str(executable), "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -46,16 +46,25 @@ disable_created_metrics()
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 10.0)
 
-REQUESTS = Counter("clusterhub_http_requests", "HTTP requests by cluster, method and status code.",
-                   ["cluster", "method", "status"])
-LATENCY = Histogram("clusterhub_http_request_duration_seconds",
-                    "Time from the first middleware to the response, by cluster.", ["cluster"],
-                    buckets=LATENCY_BUCKETS)
-BY_VIEW = Counter("clusterhub_http_responses_by_view", "HTTP responses by URL name and status code.",
-                  ["view", "status"])
-WEBHOOK_FAILURES = Counter("clusterhub_webhook_failures",
-                           "Webhook deliveries that could not be accepted, by provider and reason.",
-                           ["provider", "reason"])
+REQUESTS = Counter(
+    "clusterhub_http_requests",
+    "HTTP requests by cluster, method and status code.",
+    ["cluster", "method", "status"],
+)
+LATENCY = Histogram(
+    "clusterhub_http_request_duration_seconds",
+    "Time from the first middleware to the response, by cluster.",
+    ["cluster"],
+    buckets=LATENCY_BUCKETS,
+)
+BY_VIEW = Counter(
+    "clusterhub_http_responses_by_view", "HTTP responses by URL name and status code.", ["view", "status"]
+)
+WEBHOOK_FAILURES = Counter(
+    "clusterhub_webhook_failures",
+    "Webhook deliveries that could not be accepted, by provider and reason.",
+    ["provider", "reason"],
+)
 
 
 def request_observe(*, cluster: str, method: str, status: int, seconds: float, view: str) -> None:
@@ -77,6 +86,7 @@ def webhook_failure_record(*, provider: str, reason: str) -> None:
 
 
 # --- Celery queue depth -------------------------------------------------------------------
+
 
 def _queue_keys(queue: str) -> list[str]:
     """kombu's Redis transport keeps a queue in one list per priority step."""
@@ -101,8 +111,11 @@ class CeleryQueueCollector(Collector):
         import redis
 
         up = GaugeMetricFamily("clusterhub_celery_broker_up", "1 when the Redis broker answered the scrape.")
-        lengths = GaugeMetricFamily("clusterhub_celery_queue_length",
-                                    "Messages waiting in a Celery queue (all priorities).", labels=["queue"])
+        lengths = GaugeMetricFamily(
+            "clusterhub_celery_queue_length",
+            "Messages waiting in a Celery queue (all priorities).",
+            labels=["queue"],
+        )
         try:
             client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
             try:
@@ -122,7 +135,7 @@ class CeleryQueueCollector(Collector):
         up.add_metric([], 1)
         per_queue = len(values) // len(queues)
         for i, queue in enumerate(queues):
-            lengths.add_metric([queue], sum(values[i * per_queue:(i + 1) * per_queue]))
+            lengths.add_metric([queue], sum(values[i * per_queue : (i + 1) * per_queue]))
         yield up
         yield lengths
 

@@ -152,12 +152,26 @@ class RequestObservabilityMiddleware:
         if request.path not in OPS_PATHS:
             cluster = _cluster_label(request)
             view = _view_label(request)
-            metrics.request_observe(cluster=cluster, method=request.method or "", status=response.status_code,
-                                    seconds=seconds, view=view)
+            metrics.request_observe(
+                cluster=cluster,
+                method=request.method or "",
+                status=response.status_code,
+                seconds=seconds,
+                view=view,
+            )
             access_logger.info(
-                "%s %s %s", request.method, redact(request.path), response.status_code,
-                extra={"cluster": cluster, "method": request.method, "path": redact(request.path),
-                       "status": response.status_code, "duration_ms": round(seconds * 1000, 2), "view": view},
+                "%s %s %s",
+                request.method,
+                redact(request.path),
+                response.status_code,
+                extra={
+                    "cluster": cluster,
+                    "method": request.method,
+                    "path": redact(request.path),
+                    "status": response.status_code,
+                    "duration_ms": round(seconds * 1000, 2),
+                    "view": view,
+                },
             )
         return response
 

@@ -79,8 +79,9 @@ def check_broker() -> str | None:
         if url.startswith(("redis://", "rediss://")):
             import redis
 
-            client = redis.Redis.from_url(url, socket_timeout=BROKER_TIMEOUT_SECONDS,
-                                          socket_connect_timeout=BROKER_TIMEOUT_SECONDS)
+            client = redis.Redis.from_url(
+                url, socket_timeout=BROKER_TIMEOUT_SECONDS, socket_connect_timeout=BROKER_TIMEOUT_SECONDS
+            )
             try:
                 client.ping()
             finally:
@@ -166,6 +167,7 @@ def readyz(request: HttpRequest) -> HttpResponse:
 
 
 # --- /metrics access ------------------------------------------------------------------------
+
 
 def _allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     raw = getattr(settings, "METRICS_ALLOWED_NETWORKS", None) or ["127.0.0.0/8", "::1/128"]

@@ -19,8 +19,10 @@ class QueryControlCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if any(has_control_characters(key) or any(has_control_characters(v) for v in values)
-               for key, values in request.GET.lists()):
+        if any(
+            has_control_characters(key) or any(has_control_characters(v) for v in values)
+            for key, values in request.GET.lists()
+        ):
             message = f"Параметры запроса: {CONTROL_CHARACTERS_MESSAGE}"
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message, "code": "invalid"}, status=400)

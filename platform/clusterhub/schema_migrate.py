@@ -37,8 +37,9 @@ def _set_schema(name: str, *, include_public: bool = True) -> None:
     tenant_connection.set_schema(name, include_public=include_public)
 
 
-def migrate_one_schema(schema: str, *, atomic: bool = True, verbosity: int = 0,
-                       applied: int = 0) -> SchemaResult:
+def migrate_one_schema(
+    schema: str, *, atomic: bool = True, verbosity: int = 0, applied: int = 0
+) -> SchemaResult:
     """Run Django's migrate in `schema`, all in one transaction when `atomic`."""
     started = time.perf_counter()
     out = io.StringIO()
@@ -48,24 +49,35 @@ def migrate_one_schema(schema: str, *, atomic: bool = True, verbosity: int = 0,
         _set_schema(schema, include_public=False)
         MigrationRecorder(connection).ensure_schema()
         _set_schema(schema)
-        options = {"interactive": False, "verbosity": verbosity, "stdout": out, "stderr": out,
-                   "skip_checks": True}
+        options = {
+            "interactive": False,
+            "verbosity": verbosity,
+            "stdout": out,
+            "stderr": out,
+            "skip_checks": True,
+        }
         if atomic:
             with transaction.atomic():
                 call_command(migrate_command(), **options)
         else:
             call_command(migrate_command(), **options)
-        return SchemaResult(schema, True, time.perf_counter() - started, applied=applied, atomic=atomic,
-                            output=out.getvalue())
+        return SchemaResult(
+            schema, True, time.perf_counter() - started, applied=applied, atomic=atomic, output=out.getvalue()
+        )
     except Exception as exc:
-        return SchemaResult(schema, False, time.perf_counter() - started, atomic=atomic,
-                            error=f"{exc.__class__.__name__}: {exc}".strip(), output=out.getvalue())
+        return SchemaResult(
+            schema,
+            False,
+            time.perf_counter() - started,
+            atomic=atomic,
+            error=f"{exc.__class__.__name__}: {exc}".strip(),
+            output=out.getvalue(),
+        )
     finally:
         try:
             _set_schema(get_public_schema_name())
         except Exception:  # the connection may be broken after a failure; the next schema reconnects
             connection.close()
-
 
 
 def needs_non_atomic(pending: list[tuple[str, str]]) -> bool:
@@ -76,5 +88,6 @@ def needs_non_atomic(pending: list[tuple[str, str]]) -> bool:
 def migrate_schema(schema: str, *, verbosity: int = 0) -> SchemaResult:
     """Apply whatever `schema` lacks (atomically when possible)."""
     pending = schema_state.pending_by_schema([schema]).get(schema, [])
-    return migrate_one_schema(schema, atomic=not needs_non_atomic(pending), verbosity=verbosity,
-                              applied=len(pending))
+    return migrate_one_schema(
+        schema, atomic=not needs_non_atomic(pending), verbosity=verbosity, applied=len(pending)
+    )

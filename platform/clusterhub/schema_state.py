@@ -72,15 +72,18 @@ def applied_by_schema(schemas: Sequence[str]) -> dict[str, set[Migration]]:
     with connection.cursor() as cur:
         cur.execute(
             "SELECT table_schema FROM information_schema.tables "
-            "WHERE table_name = 'django_migrations' AND table_schema = ANY(%s)", [list(present)])
+            "WHERE table_name = 'django_migrations' AND table_schema = ANY(%s)",
+            [list(present)],
+        )
         with_table = {row[0] for row in cur.fetchall()}
         result: dict[str, set[Migration]] = {name: set() for name in schemas if name in present}
         ordered = [name for name in schemas if name in with_table]
         for start in range(0, len(ordered), BATCH):
             parts = [
                 sql.SQL("SELECT {}::text, app, name FROM {}.django_migrations").format(
-                    sql.Literal(name), sql.Identifier(name))
-                for name in ordered[start:start + BATCH]
+                    sql.Literal(name), sql.Identifier(name)
+                )
+                for name in ordered[start : start + BATCH]
             ]
             cur.execute(sql.SQL(" UNION ALL ").join(parts))
             for schema, app, name in cur.fetchall():
@@ -122,8 +125,11 @@ def live_cluster_schemas() -> list[str]:
     """Schemas of every cluster that has one (archived clusters were dumped and dropped)."""
     from tenants.models import Cluster
 
-    return list(Cluster.objects.exclude(status=Cluster.Status.ARCHIVED)
-                .order_by("schema_name").values_list("schema_name", flat=True))
+    return list(
+        Cluster.objects.exclude(status=Cluster.Status.ARCHIVED)
+        .order_by("schema_name")
+        .values_list("schema_name", flat=True)
+    )
 
 
 def schemas_to_check() -> list[str]:

@@ -29,8 +29,11 @@ def policy_header_value(policy: Mapping[str, Sequence[str]]) -> str:
 
 
 def policy_header_name() -> str:
-    return ("Content-Security-Policy-Report-Only" if getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", False)
-            else "Content-Security-Policy")
+    return (
+        "Content-Security-Policy-Report-Only"
+        if getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", False)
+        else "Content-Security-Policy"
+    )
 
 
 def stripe_origins() -> list[str]:

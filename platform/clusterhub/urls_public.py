@@ -7,7 +7,11 @@ urlpatterns = [
     path("", include("clusterhub.urls_ops")),
     path("api/v1/", include("api.urls_public")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="clusterhub.urls_public"), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="frontend/swagger_ui.html"), name="swagger-ui"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="frontend/swagger_ui.html"),
+        name="swagger-ui",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("billing/", include("billing.urls")),
     path("ministry/", include("frontend.federal.urls")),

@@ -9,7 +9,11 @@ urlpatterns = [
     path("", include("clusterhub.urls_ops")),
     path("api/v1/", include("api.urls_tenant")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="clusterhub.urls_tenant"), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="frontend/swagger_ui.html"), name="swagger-ui"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="frontend/swagger_ui.html"),
+        name="swagger-ui",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("frontend.urls_tenant")),
     *area_urlpatterns,

@@ -21,10 +21,16 @@ DIRECTORY_STATUSES = (Company.Status.ADMITTED, Company.Status.ACTIVE)
 # Columns read for the directory: nothing else of a company ever leaves the database here.
 _BASE_COLUMNS = ("id", "short_name", "full_name", "kind", "status", "public_fields")
 DIRECTORY_COLUMNS = (*_BASE_COLUMNS, *Company.PUBLISHABLE_FIELDS)
-DIRECTORY_ORDERINGS = {"name": ("short_name", "id"), "-name": ("-short_name", "-id"),
-                       "kind": ("kind", "short_name", "id")}
-PRODUCT_ORDERINGS = {"name": ("name", "id"), "-name": ("-name", "-id"),
-                     "company": ("company__short_name", "name", "id")}
+DIRECTORY_ORDERINGS = {
+    "name": ("short_name", "id"),
+    "-name": ("-short_name", "-id"),
+    "kind": ("kind", "short_name", "id"),
+}
+PRODUCT_ORDERINGS = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "company": ("company__short_name", "name", "id"),
+}
 
 
 @dataclass(frozen=True)
@@ -73,9 +79,17 @@ def public_company(company: Company) -> PublicCompany:
             continue
         label = capfirst(str(getattr(Company._meta.get_field(name), "verbose_name", name)))
         url = value if name == "website" and str(value).lower().startswith(("http://", "https://")) else ""
-        fields.append(PublicField(name=name, label=label, value=value, display=_display(name, value), url=url))
-    return PublicCompany(id=company.pk, name=company.short_name or company.full_name, full_name=company.full_name,
-                         kind=company.kind, kind_display=str(company.get_kind_display()), fields=tuple(fields))
+        fields.append(
+            PublicField(name=name, label=label, value=value, display=_display(name, value), url=url)
+        )
+    return PublicCompany(
+        id=company.pk,
+        name=company.short_name or company.full_name,
+        full_name=company.full_name,
+        kind=company.kind,
+        kind_display=str(company.get_kind_display()),
+        fields=tuple(fields),
+    )
 
 
 def directory_companies(*, query: str = "", kind: str = "", ordering: str = "") -> QuerySet[Company]:
@@ -93,18 +107,40 @@ def directory_company_get(*, company_id: int) -> Company | None:
     return directory_companies().filter(pk=company_id).first()
 
 
-def catalogue_products(*, query: str = "", kind: str = "", innovative: bool | None = None,
-                       company_id: int | None = None, ordering: str = "") -> QuerySet[Product]:
+def catalogue_products(
+    *,
+    query: str = "",
+    kind: str = "",
+    innovative: bool | None = None,
+    company_id: int | None = None,
+    ordering: str = "",
+) -> QuerySet[Product]:
     """Published products of directory members, each with its company's public columns."""
-    qs = (Product.objects.filter(is_published=True, company__status__in=DIRECTORY_STATUSES)
-          .select_related("company")
-          .only("id", "name", "kind", "description", "registration_number", "in_innovation_registry",
-                "innovation_registry_date", "company__id", "company__short_name", "company__full_name",
-                "company__status"))
+    qs = (
+        Product.objects.filter(is_published=True, company__status__in=DIRECTORY_STATUSES)
+        .select_related("company")
+        .only(
+            "id",
+            "name",
+            "kind",
+            "description",
+            "registration_number",
+            "in_innovation_registry",
+            "innovation_registry_date",
+            "company__id",
+            "company__short_name",
+            "company__full_name",
+            "company__status",
+        )
+    )
     query = query.strip()
     if query:
-        qs = qs.filter(Q(name__icontains=query) | Q(description__icontains=query)
-                       | Q(registration_number__icontains=query) | Q(company__short_name__icontains=query))
+        qs = qs.filter(
+            Q(name__icontains=query)
+            | Q(description__icontains=query)
+            | Q(registration_number__icontains=query)
+            | Q(company__short_name__icontains=query)
+        )
     if kind in Product.Kind.values:
         qs = qs.filter(kind=kind)
     if innovative is not None:
@@ -121,5 +157,9 @@ def catalogue_product_get(*, product_id: int) -> Product | None:
 def directory_company_with_products(*, company_id: int) -> Company | None:
     """A directory company with its published products prefetched (one extra query)."""
     products = Product.objects.filter(is_published=True).order_by("name", "id")
-    return (directory_companies().prefetch_related(Prefetch("products", queryset=products, to_attr="public_products"))
-            .filter(pk=company_id).first())
+    return (
+        directory_companies()
+        .prefetch_related(Prefetch("products", queryset=products, to_attr="public_products"))
+        .filter(pk=company_id)
+        .first()
+    )

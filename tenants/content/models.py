@@ -66,12 +66,19 @@ class Job(models.Model):
     """A vacancy at the cluster's organization or at one of its members."""
 
     title = models.CharField(_("должность"), max_length=300)
-    company = models.ForeignKey(Company, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs",
-                                verbose_name=_("организация"))
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="jobs",
+        verbose_name=_("организация"),
+    )
     description = models.TextField(_("описание"), blank=True)
     location = models.CharField(_("место работы"), max_length=300, blank=True)
-    salary = models.CharField(_("зарплата"), max_length=200, blank=True,
-                              help_text=_("Как в объявлении, например «от 80 000 ₽»."))
+    salary = models.CharField(
+        _("зарплата"), max_length=200, blank=True, help_text=_("Как в объявлении, например «от 80 000 ₽».")
+    )
     is_published = models.BooleanField(_("опубликована"), default=False)
     published_at = models.DateTimeField(_("дата публикации"), null=True, blank=True)
     expires_on = models.DateField(_("актуальна до"), null=True, blank=True)
@@ -113,8 +120,14 @@ class Document(models.Model):
     size = models.PositiveBigIntegerField(_("размер, байт"), default=0)
     is_published = models.BooleanField(_("опубликован"), default=False)
     published_at = models.DateTimeField(_("дата публикации"), null=True, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                    related_name="+", db_constraint=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     created_at = models.DateTimeField(_("загружен"), auto_now_add=True)
 
     class Meta:

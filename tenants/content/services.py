@@ -48,14 +48,29 @@ def _create(*, obj: models.Model, actor: Actor | None, action: str) -> None:
     model_create(obj=obj, actor=actor, action=action, audited=_audited_fields(obj))
 
 
-def _update(*, obj: Any, actor: Actor, action: str, fields: dict[str, Any], allowed: set[str],
-            extra_changes: dict[str, Any] | None = None) -> None:
+def _update(
+    *,
+    obj: Any,
+    actor: Actor,
+    action: str,
+    fields: dict[str, Any],
+    allowed: set[str],
+    extra_changes: dict[str, Any] | None = None,
+) -> None:
     """model_update plus the `publish` flag and a trimmed title."""
     publish = fields.pop("publish", None)
-    data = {name: value.strip() if name == "title" and isinstance(value, str) else value
-            for name, value in fields_only(fields, allowed).items()}
-    model_update(obj=obj, data={**data, **_publication(obj, publish)}, actor=actor, action=action,
-                 audited=_audited_fields(obj), extra_changes=extra_changes)
+    data = {
+        name: value.strip() if name == "title" and isinstance(value, str) else value
+        for name, value in fields_only(fields, allowed).items()
+    }
+    model_update(
+        obj=obj,
+        data={**data, **_publication(obj, publish)},
+        actor=actor,
+        action=action,
+        audited=_audited_fields(obj),
+        extra_changes=extra_changes,
+    )
 
 
 def _delete(*, obj: models.Model, actor: Actor, action: str) -> None:
@@ -67,11 +82,21 @@ def _delete(*, obj: models.Model, actor: Actor, action: str) -> None:
 NEWS_FIELDS = {"title", "body"}
 
 
-def news_create(*, title: str, body: str = "", publish: bool = True,
-                published_at: dt.datetime | None = None, actor: Actor | None = None) -> News:
+def news_create(
+    *,
+    title: str,
+    body: str = "",
+    publish: bool = True,
+    published_at: dt.datetime | None = None,
+    actor: Actor | None = None,
+) -> News:
     """A news item; `actor` is None only for system writes (demo data, imports)."""
-    news = News(title=title.strip(), body=body, is_published=publish,
-                published_at=(published_at or timezone.now()) if publish else None)
+    news = News(
+        title=title.strip(),
+        body=body,
+        is_published=publish,
+        published_at=(published_at or timezone.now()) if publish else None,
+    )
     _create(obj=news, actor=actor, action="news.create")
     return news
 
@@ -90,8 +115,9 @@ def news_delete(*, news: News, actor: Actor) -> None:
 ARTICLE_FIELDS = {"title", "lead", "body", "author"}
 
 
-def article_create(*, actor: Actor, title: str, lead: str = "", body: str = "", author: str = "",
-                   publish: bool = False) -> Article:
+def article_create(
+    *, actor: Actor, title: str, lead: str = "", body: str = "", author: str = "", publish: bool = False
+) -> Article:
     article = Article(title=title.strip(), lead=lead, body=body, author=author.strip())
     _publish(article, publish)
     _create(obj=article, actor=actor, action="article.create")
@@ -114,16 +140,34 @@ JOB_FIELDS = {"title", "company", "description", "location", "salary", "expires_
 
 def _check_job_company(company: Company | None) -> None:
     if company is not None and company.status not in JOB_COMPANY_STATUSES:
-        raise ValidationError({"company": "Вакансию можно разместить только от участника кластера "
-                                          "(принятого или действующего)."})
+        raise ValidationError(
+            {
+                "company": "Вакансию можно разместить только от участника кластера "
+                "(принятого или действующего)."
+            }
+        )
 
 
-def job_create(*, actor: Actor, title: str, company: Company | None = None, description: str = "",
-               location: str = "", salary: str = "", expires_on: dt.date | None = None,
-               publish: bool = False) -> Job:
+def job_create(
+    *,
+    actor: Actor,
+    title: str,
+    company: Company | None = None,
+    description: str = "",
+    location: str = "",
+    salary: str = "",
+    expires_on: dt.date | None = None,
+    publish: bool = False,
+) -> Job:
     _check_job_company(company)
-    job = Job(title=title.strip(), company=company, description=description, location=location.strip(),
-              salary=salary.strip(), expires_on=expires_on)
+    job = Job(
+        title=title.strip(),
+        company=company,
+        description=description,
+        location=location.strip(),
+        salary=salary.strip(),
+        expires_on=expires_on,
+    )
     _publish(job, publish)
     _create(obj=job, actor=actor, action="job.create")
     return job
@@ -145,24 +189,34 @@ def job_delete(*, job: Job, actor: Actor) -> None:
 DOCUMENT_FIELDS = {"title", "description"}
 
 
-def document_upload(*, actor: Actor, file: UploadedFile, title: str = "", description: str = "",
-                    publish: bool = False) -> Document:
+def document_upload(
+    *, actor: Actor, file: UploadedFile, title: str = "", description: str = "", publish: bool = False
+) -> Document:
     """Store a file under MEDIA_ROOT/clusters/<schema>/site-documents/…; it is served only by
     the checked download views (published ones to anyone on the cluster's host)."""
     original = document_check(file)
-    document = Document(title=(title.strip() or original)[:300], description=description, file=file,
-                        original_name=original[:200], size=file.size or 0, uploaded_by=actor.user)
+    document = Document(
+        title=(title.strip() or original)[:300],
+        description=description,
+        file=file,
+        original_name=original[:200],
+        size=file.size or 0,
+        uploaded_by=actor.user,
+    )
     _publish(document, publish)
     with stored_file_rollback(document.file, keep=[file.name]):
         _create(obj=document, actor=actor, action="site_document.create")
     return document
 
 
-def document_update(*, document: Document, actor: Actor, file: UploadedFile | None = None,
-                    **fields: Any) -> Document:
+def document_update(
+    *, document: Document, actor: Actor, file: UploadedFile | None = None, **fields: Any
+) -> Document:
     """Change the card or publication; a new file replaces the old one (deleted after commit)."""
     if file is None:
-        _update(obj=document, actor=actor, action="site_document.update", fields=fields, allowed=DOCUMENT_FIELDS)
+        _update(
+            obj=document, actor=actor, action="site_document.update", fields=fields, allowed=DOCUMENT_FIELDS
+        )
         return document
     original = document_check(file)
     old_name, old_original = document.file.name, document.original_name
@@ -170,9 +224,14 @@ def document_update(*, document: Document, actor: Actor, file: UploadedFile | No
     fields.update(original_name=original[:200], size=file.size or 0)
     with stored_file_rollback(document.file, keep=[old_name, file.name]), transaction.atomic():
         # a replaced file is a change even under the same name and size
-        _update(obj=document, actor=actor, action="site_document.update", fields=fields,
-                allowed=DOCUMENT_FIELDS | {"original_name", "size"},
-                extra_changes={"original_name": [old_original, document.original_name]})
+        _update(
+            obj=document,
+            actor=actor,
+            action="site_document.update",
+            fields=fields,
+            allowed=DOCUMENT_FIELDS | {"original_name", "size"},
+            extra_changes={"original_name": [old_original, document.original_name]},
+        )
         delete_files_on_commit(document.file.storage, [old_name])
     return document
 

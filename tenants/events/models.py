@@ -27,8 +27,9 @@ class Event(models.Model):
     description = models.TextField(_("описание"), blank=True)
     has_joint_stand = models.BooleanField(_("совместный стенд кластера"), default=False)
     is_public = models.BooleanField(_("показывать на сайте кластера"), default=True)
-    companies = models.ManyToManyField(Company, through="Participation", related_name="events",
-                                       verbose_name=_("участники"), blank=True)
+    companies = models.ManyToManyField(
+        Company, through="Participation", related_name="events", verbose_name=_("участники"), blank=True
+    )
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
     updated_at = models.DateTimeField(_("изменено"), auto_now=True)
 
@@ -59,11 +60,18 @@ class Participation(models.Model):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participations")
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="participations")
-    role = models.CharField(_("формат участия"), max_length=30, choices=Role.choices,
-                            default=Role.BUSINESS_PROGRAMME)
+    role = models.CharField(
+        _("формат участия"), max_length=30, choices=Role.choices, default=Role.BUSINESS_PROGRAMME
+    )
     note = models.CharField(_("примечание"), max_length=300, blank=True)
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True,
-                                      blank=True, related_name="+", db_constraint=False)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     created_at = models.DateTimeField(_("зарегистрирован"), auto_now_add=True)
 
     class Meta:
@@ -71,9 +79,11 @@ class Participation(models.Model):
         verbose_name_plural = _("участие в мероприятиях")
         ordering = ["company__short_name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["event", "company"], name="participation_unique_company",
-                                    violation_error_message=_("Эта организация уже зарегистрирована "
-                                                              "на мероприятие.")),
+            models.UniqueConstraint(
+                fields=["event", "company"],
+                name="participation_unique_company",
+                violation_error_message=_("Эта организация уже зарегистрирована на мероприятие."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -25,7 +25,7 @@ class Month:
 
     @classmethod
     def parse(cls, value: str, *, default: dt.date) -> Month:
-        """"2025-03" → Month(2025, 3); anything else (or out of range) → the default's month."""
+        """ "2025-03" → Month(2025, 3); anything else (or out of range) → the default's month."""
         try:
             year_text, month_text = value.split("-", 1)
             year, month = int(year_text), int(month_text)
@@ -76,4 +76,4 @@ def month_grid(month: Month, events: Iterable[Event], *, today: dt.date) -> list
             days[current].events.append(event)
             current += dt.timedelta(days=1)
     ordered = list(days.values())
-    return [ordered[i:i + 7] for i in range(0, len(ordered), 7)]
+    return [ordered[i : i + 7] for i in range(0, len(ordered), 7)]

@@ -20,8 +20,10 @@ from .models import Event, Participation
 # Companies that may take part in the cluster's events.
 PARTICIPANT_STATUSES = (Company.Status.ADMITTED, Company.Status.ACTIVE)
 EVENT_ORDERINGS = {
-    "starts_on": ("starts_on", "id"), "-starts_on": ("-starts_on", "-id"),
-    "title": ("title", "id"), "-title": ("-title", "-id"),
+    "starts_on": ("starts_on", "id"),
+    "-starts_on": ("-starts_on", "-id"),
+    "title": ("title", "id"),
+    "-title": ("-title", "-id"),
 }
 
 
@@ -42,8 +44,11 @@ def event_access(*, user: User | AnonymousUser | None, cluster: Cluster | None) 
         return EventAccess(sees_all=False, manages=False, company_ids=frozenset())
     grants = [g for g in user_grants(user) if g.cluster_id == cluster.pk]
     roles = {g.role for g in grants}
-    companies = frozenset(g.company_id for g in grants
-                          if g.role == Grant.Role.MEMBER_REPRESENTATIVE and g.company_id is not None)
+    companies = frozenset(
+        g.company_id
+        for g in grants
+        if g.role == Grant.Role.MEMBER_REPRESENTATIVE and g.company_id is not None
+    )
     return EventAccess(sees_all=bool(roles), manages=bool(roles & MANAGER_ROLES), company_ids=companies)
 
 
@@ -51,8 +56,15 @@ def _participations_prefetch() -> Prefetch:
     return Prefetch("participations", queryset=Participation.objects.select_related("company"))
 
 
-def event_list(*, public_only: bool, query: str = "", kind: str = "", period: str = "",
-               ordering: str = "", today: dt.date | None = None) -> QuerySet[Event]:
+def event_list(
+    *,
+    public_only: bool,
+    query: str = "",
+    kind: str = "",
+    period: str = "",
+    ordering: str = "",
+    today: dt.date | None = None,
+) -> QuerySet[Event]:
     """Events with their participant count; `period` is "upcoming", "past" or empty (all)."""
     # Meta.ordering does not apply to GROUP BY queries: order explicitly.
     qs = Event.objects.annotate(participant_count=Count("participations")).order_by("-starts_on", "-id")
@@ -64,8 +76,11 @@ def event_list(*, public_only: bool, query: str = "", kind: str = "", period: st
         qs = qs.filter(kind=kind)
     if period in {"upcoming", "past"}:
         today = today or cluster_today()
-        qs = qs.filter(ends_on__gte=today).order_by("starts_on", "id") if period == "upcoming" \
+        qs = (
+            qs.filter(ends_on__gte=today).order_by("starts_on", "id")
+            if period == "upcoming"
             else qs.filter(ends_on__lt=today)
+        )
     if ordering in EVENT_ORDERINGS:
         qs = qs.order_by(*EVENT_ORDERINGS[ordering])
     return qs

@@ -60,7 +60,9 @@ class Plan:
     exempt: list[int] = field(default_factory=list)  # company ids freed from the periodic fee
 
 
-def tier_amount(schedule: FeeSchedule, tiers: Sequence[FeeTier], member: MemberFacts) -> tuple[int, FeeTier | None]:
+def tier_amount(
+    schedule: FeeSchedule, tiers: Sequence[FeeTier], member: MemberFacts
+) -> tuple[int, FeeTier | None]:
     """The periodic fee before proration and exemptions, and the tier that set it."""
     if schedule.tier_basis == FeeSchedule.TierBasis.NONE or not tiers:
         return schedule.amount_kopecks, None
@@ -93,24 +95,39 @@ def _due(nominal: dt.date, issue_date: dt.date, payment_days: int) -> dt.date:
     return nominal if nominal > issue_date else issue_date + dt.timedelta(days=payment_days)
 
 
-def plan_assessment(*, schedule: FeeSchedule, tiers: Sequence[FeeTier], period: Period,
-                    members: Iterable[MemberFacts], exemptions: dict[int, list[FeeExemption]],
-                    issue_date: dt.date) -> Plan:
+def plan_assessment(
+    *,
+    schedule: FeeSchedule,
+    tiers: Sequence[FeeTier],
+    period: Period,
+    members: Iterable[MemberFacts],
+    exemptions: dict[int, list[FeeExemption]],
+    issue_date: dt.date,
+) -> Plan:
     plan = Plan()
     nominal_due = due_date(period, due_month=schedule.due_month, due_day=schedule.due_day)
     for member in members:
         own = exemptions.get(member.company_id, [])
-        if (schedule.entrance_fee_kopecks > 0 and member.admitted_on is not None
-                and schedule.effective_from <= member.admitted_on <= period.end):
+        if (
+            schedule.entrance_fee_kopecks > 0
+            and member.admitted_on is not None
+            and schedule.effective_from <= member.admitted_on <= period.end
+        ):
             percent = exemption_percent(own, member.admitted_on, entrance=True)
             amount = _discounted(schedule.entrance_fee_kopecks, percent)
             if amount > 0:
                 note = f"; освобождение {percent} %" if percent else ""
-                plan.charges.append(Charge(
-                    kind=ENTRANCE, member=member, source_key=entrance_key(member.company_id),
-                    description=f"Вступительный взнос (принят в члены кластера {member.admitted_on:%d.%m.%Y}{note})",
-                    amount_kopecks=amount, due_date=issue_date + dt.timedelta(days=schedule.payment_days),
-                    period_label=period.label))
+                plan.charges.append(
+                    Charge(
+                        kind=ENTRANCE,
+                        member=member,
+                        source_key=entrance_key(member.company_id),
+                        description=f"Вступительный взнос (принят в члены кластера {member.admitted_on:%d.%m.%Y}{note})",
+                        amount_kopecks=amount,
+                        due_date=issue_date + dt.timedelta(days=schedule.payment_days),
+                        period_label=period.label,
+                    )
+                )
         since = max(period.start, member.admitted_on or period.start)
         base, tier = tier_amount(schedule, tiers, member)
         amount = prorate(base, period, since=since, mode=schedule.proration)
@@ -127,8 +144,15 @@ def plan_assessment(*, schedule: FeeSchedule, tiers: Sequence[FeeTier], period: 
         if percent:
             notes.append(f"освобождение {percent} %")
         suffix = f" ({'; '.join(notes)})" if notes else ""
-        plan.charges.append(Charge(
-            kind=MEMBERSHIP, member=member, source_key=membership_key(period, member.company_id),
-            description=f"Членский взнос за {period.label}{suffix}", amount_kopecks=amount,
-            due_date=_due(nominal_due, issue_date, schedule.payment_days), period_label=period.label))
+        plan.charges.append(
+            Charge(
+                kind=MEMBERSHIP,
+                member=member,
+                source_key=membership_key(period, member.company_id),
+                description=f"Членский взнос за {period.label}{suffix}",
+                amount_kopecks=amount,
+                due_date=_due(nominal_due, issue_date, schedule.payment_days),
+                period_label=period.label,
+            )
+        )
     return plan

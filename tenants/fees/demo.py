@@ -46,16 +46,44 @@ class DemoSchedule:
 
 
 SCHEDULES = {
-    "mosreg": DemoSchedule(FeeSchedule.Period.YEAR, 120_000, 50_000, FeeSchedule.TierBasis.HEADCOUNT,
-                           ((0, 60_000), (50, 120_000), (250, 240_000)), due_month=3, due_day=31, grace_days=15,
-                           proration=FeeSchedule.Proration.MONTHLY),
-    "technopolis": DemoSchedule(FeeSchedule.Period.QUARTER, 30_000, 25_000, due_month=1, due_day=25, grace_days=10,
-                                proration=FeeSchedule.Proration.DAILY),
-    "nso": DemoSchedule(FeeSchedule.Period.YEAR, 40_000, 0, FeeSchedule.TierBasis.REVENUE,
-                        ((0, 40_000), (100_000_000, 80_000), (1_000_000_000, 150_000)), due_month=4, due_day=30,
-                        grace_days=30),
-    "bashkortostan": DemoSchedule(FeeSchedule.Period.YEAR, 75_000, 15_000, due_month=2, due_day=31,
-                                  proration=FeeSchedule.Proration.MONTHLY),
+    "mosreg": DemoSchedule(
+        FeeSchedule.Period.YEAR,
+        120_000,
+        50_000,
+        FeeSchedule.TierBasis.HEADCOUNT,
+        ((0, 60_000), (50, 120_000), (250, 240_000)),
+        due_month=3,
+        due_day=31,
+        grace_days=15,
+        proration=FeeSchedule.Proration.MONTHLY,
+    ),
+    "technopolis": DemoSchedule(
+        FeeSchedule.Period.QUARTER,
+        30_000,
+        25_000,
+        due_month=1,
+        due_day=25,
+        grace_days=10,
+        proration=FeeSchedule.Proration.DAILY,
+    ),
+    "nso": DemoSchedule(
+        FeeSchedule.Period.YEAR,
+        40_000,
+        0,
+        FeeSchedule.TierBasis.REVENUE,
+        ((0, 40_000), (100_000_000, 80_000), (1_000_000_000, 150_000)),
+        due_month=4,
+        due_day=30,
+        grace_days=30,
+    ),
+    "bashkortostan": DemoSchedule(
+        FeeSchedule.Period.YEAR,
+        75_000,
+        15_000,
+        due_month=2,
+        due_day=31,
+        proration=FeeSchedule.Proration.MONTHLY,
+    ),
 }
 DEFAULT = DemoSchedule(FeeSchedule.Period.YEAR, 100_000, 30_000, due_month=3, due_day=31, grace_days=10)
 # Last year's figures of synthetic members, by their number: (headcount, revenue in roubles).
@@ -69,12 +97,15 @@ def _decision() -> Decision | None:
 
 def _figures(actor: Actor, year: int) -> None:
     """Accepted figures for last year of a few synthetic members (for the tiers)."""
-    demo = list(Company.objects.filter(is_demo=True, status=Company.Status.ACTIVE).order_by("id")[:len(FIGURES)])
+    demo = list(
+        Company.objects.filter(is_demo=True, status=Company.Status.ACTIVE).order_by("id")[: len(FIGURES)]
+    )
     for company, (headcount, revenue) in zip(demo, FIGURES, strict=False):
         if KpiReport.objects.filter(company=company, year=year).exists():
             continue
-        report = members.kpi_create(actor=actor, company=company, year=year, employees=headcount,
-                                    revenue=revenue * RUB)
+        report = members.kpi_create(
+            actor=actor, company=company, year=year, employees=headcount, revenue=revenue * RUB
+        )
         members.kpi_accept(report=members.kpi_submit(report=report, actor=actor), actor=actor)
 
 
@@ -84,7 +115,9 @@ def _run(actor: Actor, schedule: FeeSchedule, key: str, issue_date: dt.date) -> 
 
 
 def _pay(actor: Actor, invoice: Invoice, amount: int, order: str, on: dt.date) -> None:
-    payment_record_manual(actor=actor, invoice=invoice, amount_kopecks=amount, order_number=order, order_date=on)
+    payment_record_manual(
+        actor=actor, invoice=invoice, amount_kopecks=amount, order_number=order, order_date=on
+    )
 
 
 def demo_fees(cluster: Cluster, *, tz: str) -> None:
@@ -103,22 +136,38 @@ def demo_fees(cluster: Cluster, *, tz: str) -> None:
     adopted = meeting.held_at.astimezone(cluster.tzinfo).date()
     protocol = f" № {meeting.number}" if meeting.number else ""
     schedule = services.fee_schedule_create(
-        actor=actor, name=f"Положение об уплате взносов (протокол{protocol} от {adopted:%d.%m.%Y})",
-        decision=decision, effective_from=adopted, period=spec.period, amount_kopecks=spec.amount * RUB,
-        entrance_fee_kopecks=spec.entrance * RUB, tier_basis=spec.basis,
-        tiers=[(bound * RUB if spec.basis == FeeSchedule.TierBasis.REVENUE else bound, amount * RUB)
-               for bound, amount in spec.tiers],
-        due_month=spec.due_month, due_day=spec.due_day, grace_days=spec.grace_days, proration=spec.proration,
-        notes="Демо-данные: суммы и ступени условные.")
+        actor=actor,
+        name=f"Положение об уплате взносов (протокол{protocol} от {adopted:%d.%m.%Y})",
+        decision=decision,
+        effective_from=adopted,
+        period=spec.period,
+        amount_kopecks=spec.amount * RUB,
+        entrance_fee_kopecks=spec.entrance * RUB,
+        tier_basis=spec.basis,
+        tiers=[
+            (bound * RUB if spec.basis == FeeSchedule.TierBasis.REVENUE else bound, amount * RUB)
+            for bound, amount in spec.tiers
+        ],
+        due_month=spec.due_month,
+        due_day=spec.due_day,
+        grace_days=spec.grace_days,
+        proration=spec.proration,
+        notes="Демо-данные: суммы и ступени условные.",
+    )
     _run(actor, schedule, previous.key, previous.start + dt.timedelta(days=9))
     _run(actor, schedule, current.key, today)
 
-    earlier = [i for i in invoices_for_cluster(cluster, ordering="company") if i.period_label == previous.label]
+    earlier = [
+        i for i in invoices_for_cluster(cluster, ordering="company") if i.period_label == previous.label
+    ]
     for number, invoice in enumerate(earlier[:-1], start=1):  # all paid but the last: overdue
         on = min(invoice.due_date - dt.timedelta(days=3), today)
         _pay(actor, invoice, invoice.outstanding_kopecks, f"{100 + number}", max(on, invoice.issue_date))
-    latest = [i for i in invoices_for_cluster(cluster, ordering="company")
-              if i.period_label == current.label and i.is_payable]
+    latest = [
+        i
+        for i in invoices_for_cluster(cluster, ordering="company")
+        if i.period_label == current.label and i.is_payable
+    ]
     for number, invoice in enumerate(latest[: max(1, len(latest) // 3)], start=1):
         _pay(actor, invoice, invoice.outstanding_kopecks, f"{500 + number}", today)
     if len(latest) > 2:

@@ -15,8 +15,17 @@ from core.spreadsheet import cell_text as _text
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
-HEADERS = ["Дата", "Операция", "Счёт №", "Плательщик", "ИНН", "Начислено, руб.", "Оплачено, руб.", "Способ",
-           "Основание"]
+HEADERS = [
+    "Дата",
+    "Операция",
+    "Счёт №",
+    "Плательщик",
+    "ИНН",
+    "Начислено, руб.",
+    "Оплачено, руб.",
+    "Способ",
+    "Основание",
+]
 METHODS = {"online": "Онлайн (карта)", "manual": "Банковский перевод", "": ""}
 
 
@@ -25,8 +34,17 @@ def ledger_filename(date_from: dt.date, date_to: dt.date, extension: str) -> str
 
 
 def _cells(row: LedgerRow) -> list[Any]:
-    return [row.date, row.kind_label, _text(row.invoice_number), _text(row.company_name), _text(row.company_inn),
-            row.debit_kopecks, row.credit_kopecks, METHODS.get(row.method, row.method), _text(row.reference)]
+    return [
+        row.date,
+        row.kind_label,
+        _text(row.invoice_number),
+        _text(row.company_name),
+        _text(row.company_inn),
+        row.debit_kopecks,
+        row.credit_kopecks,
+        METHODS.get(row.method, row.method),
+        _text(row.reference),
+    ]
 
 
 def ledger_csv(rows: Iterable[LedgerRow]) -> bytes:
@@ -42,8 +60,19 @@ def ledger_csv(rows: Iterable[LedgerRow]) -> bytes:
         cells[5] = format_roubles(row.debit_kopecks).replace(" ", "") if row.debit_kopecks else ""
         cells[6] = format_roubles(row.credit_kopecks).replace(" ", "") if row.credit_kopecks else ""
         writer.writerow(cells)
-    writer.writerow(["", "Итого", "", "", "", format_roubles(debit).replace(" ", ""),
-                     format_roubles(credit).replace(" ", ""), "", ""])
+    writer.writerow(
+        [
+            "",
+            "Итого",
+            "",
+            "",
+            "",
+            format_roubles(debit).replace(" ", ""),
+            format_roubles(credit).replace(" ", ""),
+            "",
+            "",
+        ]
+    )
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
 

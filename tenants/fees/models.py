@@ -34,25 +34,33 @@ class FeeSchedule(models.Model):
         DAILY = "daily", _("Пропорционально дням членства")
 
     name = models.CharField(_("наименование"), max_length=200)
-    decision = models.ForeignKey("governance.Decision", on_delete=models.PROTECT, related_name="fee_schedules",
-                                 verbose_name=_("решение общего собрания"))
+    decision = models.ForeignKey(
+        "governance.Decision",
+        on_delete=models.PROTECT,
+        related_name="fee_schedules",
+        verbose_name=_("решение общего собрания"),
+    )
     effective_from = models.DateField(_("действует с"))
     effective_until = models.DateField(_("действует по"), null=True, blank=True)
-    period = models.CharField(_("период членского взноса"), max_length=10, choices=Period.choices,
-                              default=Period.YEAR)
+    period = models.CharField(
+        _("период членского взноса"), max_length=10, choices=Period.choices, default=Period.YEAR
+    )
     entrance_fee_kopecks = models.BigIntegerField(_("вступительный взнос, коп."), default=0)
     # Term of invoices issued on or after the period's due day (newcomers, late runs) and of
     # entrance-fee invoices: issue date + payment_days.
-    payment_days = models.PositiveSmallIntegerField(_("срок оплаты поздних и вступительных счетов, дней"),
-                                                    default=30)
+    payment_days = models.PositiveSmallIntegerField(
+        _("срок оплаты поздних и вступительных счетов, дней"), default=30
+    )
     amount_kopecks = models.BigIntegerField(_("членский взнос за период, коп."), default=0)
-    tier_basis = models.CharField(_("ступени взноса"), max_length=10, choices=TierBasis.choices,
-                                  default=TierBasis.NONE)
+    tier_basis = models.CharField(
+        _("ступени взноса"), max_length=10, choices=TierBasis.choices, default=TierBasis.NONE
+    )
     due_month = models.PositiveSmallIntegerField(_("месяц периода для оплаты"), default=1)
     due_day = models.PositiveSmallIntegerField(_("день месяца для оплаты"), default=31)
     grace_days = models.PositiveSmallIntegerField(_("льготный период, дней"), default=0)
-    proration = models.CharField(_("принятым в середине периода"), max_length=10, choices=Proration.choices,
-                                 default=Proration.NONE)
+    proration = models.CharField(
+        _("принятым в середине периода"), max_length=10, choices=Proration.choices, default=Proration.NONE
+    )
     notes = models.TextField(_("примечания"), blank=True)
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
     updated_at = models.DateTimeField(_("изменено"), auto_now=True)
@@ -99,11 +107,16 @@ class FeeTier(models.Model):
         verbose_name = _("ступень взноса")
         ordering = ["schedule", "lower_bound"]
         constraints = [
-            models.UniqueConstraint(fields=["schedule", "lower_bound"], name="fee_tier_bound_unique",
-                                    violation_error_message=_("Две ступени с одной нижней границей.")),
-            models.CheckConstraint(condition=models.Q(lower_bound__gte=0, amount_kopecks__gte=0),
-                                   name="fee_tier_not_negative",
-                                   violation_error_message=_("Граница и сумма ступени не могут быть отрицательными.")),
+            models.UniqueConstraint(
+                fields=["schedule", "lower_bound"],
+                name="fee_tier_bound_unique",
+                violation_error_message=_("Две ступени с одной нижней границей."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lower_bound__gte=0, amount_kopecks__gte=0),
+                name="fee_tier_not_negative",
+                violation_error_message=_("Граница и сумма ступени не могут быть отрицательными."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -113,15 +126,25 @@ class FeeTier(models.Model):
 class FeeExemption(models.Model):
     """A member freed from (or given a discount on) its periodic fee for a time."""
 
-    company = models.ForeignKey("members.Company", on_delete=models.CASCADE, related_name="fee_exemptions",
-                                verbose_name=_("организация"))
+    company = models.ForeignKey(
+        "members.Company",
+        on_delete=models.CASCADE,
+        related_name="fee_exemptions",
+        verbose_name=_("организация"),
+    )
     starts_on = models.DateField(_("с"))
     ends_on = models.DateField(_("по"), null=True, blank=True)
     percent = models.PositiveSmallIntegerField(_("освобождение, %"), default=100)
     covers_entrance = models.BooleanField(_("и от вступительного взноса"), default=False)
     reason = models.TextField(_("основание"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                   related_name="+", db_constraint=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
 
     class Meta:
@@ -129,13 +152,16 @@ class FeeExemption(models.Model):
         verbose_name_plural = _("освобождения от взносов")
         ordering = ["-starts_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(percent__gte=1, percent__lte=100),
-                                   name="fee_exemption_percent_range",
-                                   violation_error_message=_("Освобождение — от 1 до 100 %.")),
-            models.CheckConstraint(condition=models.Q(ends_on__isnull=True)
-                                   | models.Q(ends_on__gte=models.F("starts_on")),
-                                   name="fee_exemption_dates_ordered",
-                                   violation_error_message=_("Окончание освобождения раньше его начала.")),
+            models.CheckConstraint(
+                condition=models.Q(percent__gte=1, percent__lte=100),
+                name="fee_exemption_percent_range",
+                violation_error_message=_("Освобождение — от 1 до 100 %."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=models.F("starts_on")),
+                name="fee_exemption_dates_ordered",
+                violation_error_message=_("Окончание освобождения раньше его начала."),
+            ),
         ]
         indexes = [models.Index(fields=["company", "starts_on"])]
 
@@ -158,8 +184,9 @@ class AssessmentRun(BackgroundJob):
 
     ERRORS_SHOWN = 200  # errors the status JSON carries
 
-    schedule = models.ForeignKey(FeeSchedule, on_delete=models.PROTECT, related_name="runs",
-                                 verbose_name=_("положение о взносах"))
+    schedule = models.ForeignKey(
+        FeeSchedule, on_delete=models.PROTECT, related_name="runs", verbose_name=_("положение о взносах")
+    )
     period = models.CharField(_("период"), max_length=10)
     issue_date = models.DateField(_("дата счетов"))
     period_start = models.DateField(_("начало периода"))
@@ -182,11 +209,19 @@ class AssessmentRun(BackgroundJob):
         return f"{self.period} (#{self.pk})"
 
     def lost_fields(self) -> dict[str, Any]:
-        return {**super().lost_fields(),
-                "errors": [*self.errors, {"company_id": None, "company": "", "message": self.LOST_MESSAGE}]}
+        return {
+            **super().lost_fields(),
+            "errors": [*self.errors, {"company_id": None, "company": "", "message": self.LOST_MESSAGE}],
+        }
 
     def status_payload(self) -> dict[str, Any]:
-        return {**super().status_payload(), "id": self.pk, "status_display": str(self.get_status_display()),
-                "created_count": self.created_count, "existing_count": self.existing_count,
-                "exempt_count": self.exempt_count, "errors": self.errors[:self.ERRORS_SHOWN],
-                "error_count": len(self.errors)}
+        return {
+            **super().status_payload(),
+            "id": self.pk,
+            "status_display": str(self.get_status_display()),
+            "created_count": self.created_count,
+            "existing_count": self.existing_count,
+            "exempt_count": self.exempt_count,
+            "errors": self.errors[: self.ERRORS_SHOWN],
+            "error_count": len(self.errors),
+        }

@@ -66,17 +66,22 @@ def parse_period(kind: str, key: str) -> Period:
     """«2025» for a yearly schedule; «2025-Q2» (or «2025Q2», «2025-К2») for a quarterly one."""
     match = _KEY.match((key or "").strip())
     if not match:
-        raise ValidationError({"period": "Укажите период: год (например, 2025) или квартал (например, 2025-Q2)."})
+        raise ValidationError(
+            {"period": "Укажите период: год (например, 2025) или квартал (например, 2025-Q2)."}
+        )
     year, quarter = int(match.group(1)), match.group(2)
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise ValidationError({"period": f"Год должен быть от {MIN_YEAR} до {MAX_YEAR}."})
     if kind == YEAR:
         if quarter:
-            raise ValidationError({"period": "Положение устанавливает годовой взнос: укажите год, например 2025."})
+            raise ValidationError(
+                {"period": "Положение устанавливает годовой взнос: укажите год, например 2025."}
+            )
         return period_containing(YEAR, dt.date(year, 1, 1))
     if not quarter:
-        raise ValidationError({"period": "Положение устанавливает квартальный взнос: укажите квартал, "
-                                         "например 2025-Q2."})
+        raise ValidationError(
+            {"period": "Положение устанавливает квартальный взнос: укажите квартал, например 2025-Q2."}
+        )
     return _quarter(year, int(quarter))
 
 

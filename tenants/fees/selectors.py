@@ -27,15 +27,22 @@ LIABLE_STATUSES = (Company.Status.ADMITTED, Company.Status.ACTIVE, Company.Statu
 
 # --- schedules ----------------------------------------------------------------------------
 
+
 def schedule_list() -> QuerySet[FeeSchedule]:
-    return (FeeSchedule.objects.select_related("decision__meeting__body")
-            .annotate(run_count=Count("runs", distinct=True), tier_count=Count("tiers", distinct=True))
-            .order_by("-effective_from", "-id"))
+    return (
+        FeeSchedule.objects.select_related("decision__meeting__body")
+        .annotate(run_count=Count("runs", distinct=True), tier_count=Count("tiers", distinct=True))
+        .order_by("-effective_from", "-id")
+    )
 
 
 def schedule_get(*, schedule_id: int) -> FeeSchedule | None:
-    return (FeeSchedule.objects.select_related("decision__meeting__body").prefetch_related("tiers")
-            .filter(pk=schedule_id).first())
+    return (
+        FeeSchedule.objects.select_related("decision__meeting__body")
+        .prefetch_related("tiers")
+        .filter(pk=schedule_id)
+        .first()
+    )
 
 
 def schedule_tiers(*, schedule: FeeSchedule) -> list[FeeTier]:
@@ -44,9 +51,13 @@ def schedule_tiers(*, schedule: FeeSchedule) -> list[FeeTier]:
 
 def schedule_in_force(*, day: dt.date) -> FeeSchedule | None:
     """The schedule that governs `day`: the latest one started on or before it and not ended."""
-    return (FeeSchedule.objects.filter(Q(effective_until__isnull=True) | Q(effective_until__gte=day),
-                                       effective_from__lte=day)
-            .order_by("-effective_from", "-id").first())
+    return (
+        FeeSchedule.objects.filter(
+            Q(effective_until__isnull=True) | Q(effective_until__gte=day), effective_from__lte=day
+        )
+        .order_by("-effective_from", "-id")
+        .first()
+    )
 
 
 def schedule_has_runs(*, schedule: FeeSchedule) -> bool:
@@ -55,9 +66,13 @@ def schedule_has_runs(*, schedule: FeeSchedule) -> bool:
 
 def fee_decisions() -> QuerySet[Decision]:
     """Adopted general-meeting decisions that set fees: what a schedule may rest on."""
-    return (Decision.objects.filter(kind=Decision.Kind.SET_FEES, adopted=True,
-                                    meeting__body__kind=Body.Kind.GENERAL_MEETING)
-            .select_related("meeting__body").order_by("-meeting__held_at", "number"))
+    return (
+        Decision.objects.filter(
+            kind=Decision.Kind.SET_FEES, adopted=True, meeting__body__kind=Body.Kind.GENERAL_MEETING
+        )
+        .select_related("meeting__body")
+        .order_by("-meeting__held_at", "number")
+    )
 
 
 # --- exemptions ---------------------------------------------------------------------------
@@ -72,8 +87,11 @@ def exemption_list(*, query: str = "", ordering: str = "") -> QuerySet[FeeExempt
     qs = FeeExemption.objects.select_related("company", "created_by")
     query = query.strip()
     if query:
-        qs = qs.filter(Q(company__short_name__icontains=query) | Q(company__inn__startswith=query)
-                       | Q(reason__icontains=query))
+        qs = qs.filter(
+            Q(company__short_name__icontains=query)
+            | Q(company__inn__startswith=query)
+            | Q(reason__icontains=query)
+        )
     return qs.order_by(*EXEMPTION_ORDERINGS.get(ordering, EXEMPTION_ORDERINGS["starts"]))
 
 
@@ -87,6 +105,7 @@ def liable_companies() -> QuerySet[Company]:
 
 # --- runs ---------------------------------------------------------------------------------
 
+
 def run_list() -> QuerySet[AssessmentRun]:
     return AssessmentRun.objects.select_related("schedule", "created_by").order_by("-created_at", "-id")
 
@@ -96,12 +115,15 @@ def run_get(*, run_id: int) -> AssessmentRun | None:
 
 
 def run_in_progress(*, schedule: FeeSchedule, period: str) -> AssessmentRun | None:
-    return (AssessmentRun.objects.filter(schedule=schedule, period=period,
-                                         status__in=[AssessmentRun.Status.QUEUED, AssessmentRun.Status.RUNNING])
-            .first())
+    return AssessmentRun.objects.filter(
+        schedule=schedule,
+        period=period,
+        status__in=[AssessmentRun.Status.QUEUED, AssessmentRun.Status.RUNNING],
+    ).first()
 
 
 # --- what an assessment reads (a constant number of queries whatever the member count) -----
+
 
 @dataclass(frozen=True)
 class MemberFacts:
@@ -120,13 +142,21 @@ def member_facts(*, period: Period, tz: ZoneInfo) -> list[MemberFacts]:
     """Every member liable for `period`, in three queries: companies, admissions, reports."""
     companies = list(liable_companies().values_list("pk", "full_name", "short_name", "inn", "kpp"))
     liable = Q(company__status__in=LIABLE_STATUSES)
-    admitted = dict(MembershipEvent.objects.filter(liable, to_status=Company.Status.ADMITTED)
-                    .values("company_id").annotate(at=Max("at")).values_list("company_id", "at"))
-    reports = {company_id: (employees, revenue) for company_id, employees, revenue in
-               KpiReport.objects.filter(liable, status=KpiReport.Status.ACCEPTED,
-                                        year__lt=period.start.year)
-               .order_by("company_id", "-year").distinct("company_id")
-               .values_list("company_id", "employees", "revenue")}
+    admitted = dict(
+        MembershipEvent.objects.filter(liable, to_status=Company.Status.ADMITTED)
+        .values("company_id")
+        .annotate(at=Max("at"))
+        .values_list("company_id", "at")
+    )
+    reports = {
+        company_id: (employees, revenue)
+        for company_id, employees, revenue in KpiReport.objects.filter(
+            liable, status=KpiReport.Status.ACCEPTED, year__lt=period.start.year
+        )
+        .order_by("company_id", "-year")
+        .distinct("company_id")
+        .values_list("company_id", "employees", "revenue")
+    }
     facts = []
     for pk, full_name, short_name, inn, kpp in companies:
         at = admitted.get(pk)
@@ -134,8 +164,17 @@ def member_facts(*, period: Period, tz: ZoneInfo) -> list[MemberFacts]:
         if admitted_on is not None and admitted_on > period.end:
             continue  # admitted after the period: not liable for it
         headcount, revenue = reports.get(pk, (None, None))
-        facts.append(MemberFacts(company_id=pk, name=full_name or short_name, inn=inn, kpp=kpp,
-                                 admitted_on=admitted_on, headcount=headcount, revenue=revenue))
+        facts.append(
+            MemberFacts(
+                company_id=pk,
+                name=full_name or short_name,
+                inn=inn,
+                kpp=kpp,
+                admitted_on=admitted_on,
+                headcount=headcount,
+                revenue=revenue,
+            )
+        )
     return facts
 
 
@@ -143,8 +182,10 @@ def exemptions_by_company(*, start: dt.date, end: dt.date) -> dict[int, list[Fee
     """Exemptions of liable members overlapping [start, end], by company (one query)."""
     found: dict[int, list[FeeExemption]] = defaultdict(list)
     for exemption in FeeExemption.objects.filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gte=start), company__status__in=LIABLE_STATUSES,
-            starts_on__lte=end):
+        Q(ends_on__isnull=True) | Q(ends_on__gte=start),
+        company__status__in=LIABLE_STATUSES,
+        starts_on__lte=end,
+    ):
         found[exemption.company_id].append(exemption)
     return found
 
@@ -158,4 +199,6 @@ def issued_source_keys(*, cluster: Cluster, keys: list[str]) -> set[str]:
     billing's public table, filtered by the cluster)."""
     if not keys:
         return set()
-    return set(Invoice.objects.filter(cluster=cluster, source_key__in=keys).values_list("source_key", flat=True))
+    return set(
+        Invoice.objects.filter(cluster=cluster, source_key__in=keys).values_list("source_key", flat=True)
+    )

@@ -54,15 +54,31 @@ from .selectors import (
 logger = logging.getLogger(__name__)
 
 BATCH = 200  # invoices per transaction; progress is reported after each batch
-SCHEDULE_FIELDS = frozenset({"name", "decision", "effective_from", "effective_until", "period",
-                             "entrance_fee_kopecks", "payment_days", "amount_kopecks", "tier_basis", "due_month",
-                             "due_day", "grace_days", "proration", "notes"})
+SCHEDULE_FIELDS = frozenset(
+    {
+        "name",
+        "decision",
+        "effective_from",
+        "effective_until",
+        "period",
+        "entrance_fee_kopecks",
+        "payment_days",
+        "amount_kopecks",
+        "tier_basis",
+        "due_month",
+        "due_day",
+        "grace_days",
+        "proration",
+        "notes",
+    }
+)
 EXEMPTION_FIELDS = frozenset({"starts_on", "ends_on", "percent", "covers_entrance", "reason"})
 
 Tier = tuple[int, int]  # (lower bound, amount in kopecks)
 
 
 # --- schedules ----------------------------------------------------------------------------
+
 
 def _check_decision(decision: Decision | None) -> None:
     if decision is None:
@@ -79,7 +95,9 @@ def _normalize_tiers(tiers: Iterable[Tier], basis: str) -> list[Tier]:
     rows = sorted((int(lower), int(amount)) for lower, amount in tiers)
     if basis == FeeSchedule.TierBasis.NONE:
         if rows:
-            raise ValidationError({"tiers": "Ступени задаются только для взноса по численности или по выручке."})
+            raise ValidationError(
+                {"tiers": "Ступени задаются только для взноса по численности или по выручке."}
+            )
         return []
     if not rows:
         raise ValidationError({"tiers": "Укажите хотя бы одну ступень взноса."})
@@ -103,18 +121,27 @@ def _tiers_repr(tiers: list[Tier]) -> list[str]:
 
 def _replace_tiers(schedule: FeeSchedule, tiers: list[Tier]) -> None:
     FeeTier.objects.filter(schedule=schedule).delete()
-    FeeTier.objects.bulk_create([FeeTier(schedule=schedule, lower_bound=lower, amount_kopecks=amount)
-                                 for lower, amount in tiers])
+    FeeTier.objects.bulk_create(
+        [FeeTier(schedule=schedule, lower_bound=lower, amount_kopecks=amount) for lower, amount in tiers]
+    )
 
 
-def fee_schedule_create(*, actor: Actor, name: str, decision: Decision, effective_from: dt.date,
-                        tiers: Iterable[Tier] = (), **fields: Any) -> FeeSchedule:
+def fee_schedule_create(
+    *,
+    actor: Actor,
+    name: str,
+    decision: Decision,
+    effective_from: dt.date,
+    tiers: Iterable[Tier] = (),
+    **fields: Any,
+) -> FeeSchedule:
     """A fee schedule resting on an adopted general-meeting decision that sets fees."""
     require_manager(actor)
     fields_only(fields, SCHEDULE_FIELDS)
     _check_decision(decision)
-    schedule = FeeSchedule(name=" ".join((name or "").split()), decision=decision, effective_from=effective_from,
-                           **fields)
+    schedule = FeeSchedule(
+        name=" ".join((name or "").split()), decision=decision, effective_from=effective_from, **fields
+    )
     _check_schedule(schedule)
     rows = _normalize_tiers(tiers, schedule.tier_basis)
     with transaction.atomic():
@@ -127,8 +154,9 @@ def fee_schedule_create(*, actor: Actor, name: str, decision: Decision, effectiv
     return schedule
 
 
-def fee_schedule_update(*, actor: Actor, schedule: FeeSchedule, tiers: Iterable[Tier] | None = None,
-                        **fields: Any) -> FeeSchedule:
+def fee_schedule_update(
+    *, actor: Actor, schedule: FeeSchedule, tiers: Iterable[Tier] | None = None, **fields: Any
+) -> FeeSchedule:
     """Change a schedule. Invoices already issued keep their amounts; the period kind of a
     schedule that has runs cannot change (its periods would no longer match)."""
     require_manager(actor)
@@ -142,8 +170,12 @@ def fee_schedule_update(*, actor: Actor, schedule: FeeSchedule, tiers: Iterable[
         before = snapshot(schedule)
         old_tiers = [(t.lower_bound, t.amount_kopecks) for t in schedule_tiers(schedule=schedule)]
         if fields.get("period", schedule.period) != schedule.period and schedule_has_runs(schedule=schedule):
-            raise ValidationError({"period": "По положению уже проводились начисления: период взноса менять нельзя. "
-                                             "Утвердите новое положение."})
+            raise ValidationError(
+                {
+                    "period": "По положению уже проводились начисления: период взноса менять нельзя. "
+                    "Утвердите новое положение."
+                }
+            )
         for key, value in fields.items():
             setattr(schedule, key, value)
         _check_schedule(schedule)
@@ -166,12 +198,17 @@ def fee_schedule_delete(*, actor: Actor, schedule: FeeSchedule) -> None:
     with transaction.atomic():
         if schedule_has_runs(schedule=schedule):
             raise ValidationError("По положению уже проводились начисления: его нельзя удалить.")
-        audit_record(actor=actor, action="fee_schedule.delete", obj=schedule,
-                     changes={k: [v, None] for k, v in snapshot(schedule).items()})
+        audit_record(
+            actor=actor,
+            action="fee_schedule.delete",
+            obj=schedule,
+            changes={k: [v, None] for k, v in snapshot(schedule).items()},
+        )
         schedule.delete()
 
 
 # --- exemptions ---------------------------------------------------------------------------
+
 
 def _reason(reason: str | None) -> str:
     reason = (reason or "").strip()
@@ -180,12 +217,14 @@ def _reason(reason: str | None) -> str:
     return reason
 
 
-def exemption_create(*, actor: Actor, company: Company, starts_on: dt.date, reason: str,
-                     **fields: Any) -> FeeExemption:
+def exemption_create(
+    *, actor: Actor, company: Company, starts_on: dt.date, reason: str, **fields: Any
+) -> FeeExemption:
     require_manager(actor)
     fields_only(fields, EXEMPTION_FIELDS)
-    exemption = FeeExemption(company=company, starts_on=starts_on, reason=_reason(reason), created_by=actor.user,
-                             **fields)
+    exemption = FeeExemption(
+        company=company, starts_on=starts_on, reason=_reason(reason), created_by=actor.user, **fields
+    )
     model_create(obj=exemption, actor=actor, action="fee_exemption.create")
     return exemption
 
@@ -207,16 +246,20 @@ def exemption_delete(*, actor: Actor, exemption: FeeExemption) -> None:
 
 # --- assessment runs ----------------------------------------------------------------------
 
+
 def schedule_period(schedule: FeeSchedule, key: str) -> Period:
     """The schedule's period named `key`, checked to fall (at least partly) within the schedule."""
     period = parse_period(schedule.period, key)
-    if period.end < schedule.effective_from or (schedule.effective_until and period.start > schedule.effective_until):
+    if period.end < schedule.effective_from or (
+        schedule.effective_until and period.start > schedule.effective_until
+    ):
         raise ValidationError({"period": f"Положение «{schedule}» не действует в периоде «{period.label}»."})
     return period
 
 
-def assessment_start(*, actor: Actor, schedule: FeeSchedule, period: str,
-                     issue_date: dt.date | None = None) -> AssessmentRun:
+def assessment_start(
+    *, actor: Actor, schedule: FeeSchedule, period: str, issue_date: dt.date | None = None
+) -> AssessmentRun:
     """Queue an assessment of every liable member for `period` (e.g. «2025» or «2025-Q2»)."""
     require_manager(actor)
     found = schedule_period(schedule, period)
@@ -228,13 +271,27 @@ def assessment_start(*, actor: Actor, schedule: FeeSchedule, period: str,
         current = run_in_progress(schedule=schedule, period=found.key)
         if current is not None and not job_fail_if_lost(current):  # a lost run no longer blocks
             raise ValidationError({"period": f"Начисление за период «{found.label}» уже выполняется."})
-        run = AssessmentRun(schedule=schedule, period=found.key, period_start=found.start, period_end=found.end,
-                            issue_date=issue_date or cluster_today(cluster), created_by=actor.user, host=actor.host)
+        run = AssessmentRun(
+            schedule=schedule,
+            period=found.key,
+            period_start=found.start,
+            period_end=found.end,
+            issue_date=issue_date or cluster_today(cluster),
+            created_by=actor.user,
+            host=actor.host,
+        )
         run.full_clean()
         run.save()
-        audit_record(actor=actor, action="assessment.start", obj=run,
-                     changes={"period": [None, found.key], "schedule": [None, schedule.pk],
-                              "issue_date": [None, str(run.issue_date)]})
+        audit_record(
+            actor=actor,
+            action="assessment.start",
+            obj=run,
+            changes={
+                "period": [None, found.key],
+                "schedule": [None, schedule.pk],
+                "issue_date": [None, str(run.issue_date)],
+            },
+        )
         enqueue_on_commit("fees.assessment_run", run.pk)
     return run
 
@@ -249,20 +306,35 @@ def _progress(run: AssessmentRun, **fields: Any) -> None:
 def _request(charge: Charge, *, issue_date: dt.date, grace_days: int) -> InvoiceRequest:
     member = charge.member
     return InvoiceRequest(
-        company_id=member.company_id, company_name=member.name, company_inn=member.inn, company_kpp=member.kpp,
-        lines=[InvoiceLineSpec(description=charge.description, unit_price_kopecks=charge.amount_kopecks,
-                               code=charge.kind)],
-        issue_date=issue_date, due_date=charge.due_date, period_label=charge.period_label,
-        source_key=charge.source_key, grace_days=grace_days)
+        company_id=member.company_id,
+        company_name=member.name,
+        company_inn=member.inn,
+        company_kpp=member.kpp,
+        lines=[
+            InvoiceLineSpec(
+                description=charge.description, unit_price_kopecks=charge.amount_kopecks, code=charge.kind
+            )
+        ],
+        issue_date=issue_date,
+        due_date=charge.due_date,
+        period_label=charge.period_label,
+        source_key=charge.source_key,
+        grace_days=grace_days,
+    )
 
 
 def _failure(charge: Charge, exc: Exception) -> dict[str, Any]:
     messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-    return {"company_id": charge.member.company_id, "company": charge.member.name, "message": " ".join(messages)}
+    return {
+        "company_id": charge.member.company_id,
+        "company": charge.member.name,
+        "message": " ".join(messages),
+    }
 
 
-def _issue_batch(*, run: AssessmentRun, actor: Actor, batch: list[Charge], grace_days: int,
-                 errors: list[dict[str, Any]]) -> tuple[int, int, int]:
+def _issue_batch(
+    *, run: AssessmentRun, actor: Actor, batch: list[Charge], grace_days: int, errors: list[dict[str, Any]]
+) -> tuple[int, int, int]:
     """Issue a batch of invoices in one transaction (one commit, not one per invoice): (created,
     existing, amount). A member's refusal (ValidationError) is recorded and the others go on; if
     the batch itself fails, none of it counts and a re-run issues it."""
@@ -276,8 +348,13 @@ def _issue_batch(*, run: AssessmentRun, actor: Actor, batch: list[Charge], grace
     try:
         with transaction.atomic():
             transaction.on_commit(lambda: committed.append(True))  # runs first after the commit
-            outcome = invoices_issue_many(actor=actor, cluster=cluster, requests=[
-                _request(charge, issue_date=run.issue_date, grace_days=grace_days) for charge in batch])
+            outcome = invoices_issue_many(
+                actor=actor,
+                cluster=cluster,
+                requests=[
+                    _request(charge, issue_date=run.issue_date, grace_days=grace_days) for charge in batch
+                ],
+            )
             created = len(outcome.created)
             amount = sum(invoice.amount_kopecks for invoice in outcome.created)
             existing = len(outcome.existing)  # issued meanwhile by someone else
@@ -310,8 +387,14 @@ def assessment_execute(*, run_id: int) -> AssessmentRun | None:
         period = parse_period(schedule.period, run.period)
         members = member_facts(period=period, tz=cluster.tzinfo)
         exemptions = exemptions_by_company(start=min(period.start, schedule.effective_from), end=period.end)
-        plan = plan_assessment(schedule=schedule, tiers=schedule_tiers(schedule=schedule), period=period,
-                               members=members, exemptions=exemptions, issue_date=run.issue_date)
+        plan = plan_assessment(
+            schedule=schedule,
+            tiers=schedule_tiers(schedule=schedule),
+            period=period,
+            members=members,
+            exemptions=exemptions,
+            issue_date=run.issue_date,
+        )
         issued = issued_source_keys(cluster=cluster, keys=[c.source_key for c in plan.charges])
         _progress(run, total=len(plan.charges), exempt_count=len(plan.exempt))
         todo = [c for c in plan.charges if c.source_key not in issued]
@@ -319,23 +402,39 @@ def assessment_execute(*, run_id: int) -> AssessmentRun | None:
         created = amount = 0
         _progress(run, processed=existing, existing_count=existing)
         for first in range(0, len(todo), BATCH):
-            batch = todo[first:first + BATCH]
-            done = _issue_batch(run=run, actor=actor, batch=batch, grace_days=schedule.grace_days, errors=errors)
+            batch = todo[first : first + BATCH]
+            done = _issue_batch(
+                run=run, actor=actor, batch=batch, grace_days=schedule.grace_days, errors=errors
+            )
             created += done[0]
             existing += done[1]
             amount += done[2]
-            _progress(run, processed=existing + created + len(errors), created_count=created,
-                      existing_count=existing, amount_kopecks=amount, errors=errors)
+            _progress(
+                run,
+                processed=existing + created + len(errors),
+                created_count=created,
+                existing_count=existing,
+                amount_kopecks=amount,
+                errors=errors,
+            )
     except Exception as exc:  # recorded on the run for staff to see; the log keeps the traceback
         logger.exception("assessment run %s failed", run.pk)
         errors.append({"company_id": None, "company": "", "message": f"Начисление прервано: {exc}"})
     status = AssessmentRun.Status.FAILED if errors else AssessmentRun.Status.DONE
     with transaction.atomic():
         _progress(run, status=status, errors=errors, finished_at=timezone.now())
-        audit_record(actor=actor, action="assessment.finish", obj=run,
-                     changes={"status": [AssessmentRun.Status.RUNNING, status],
-                              "created_count": [0, run.created_count], "existing_count": [0, run.existing_count],
-                              "exempt_count": [0, run.exempt_count], "errors": [0, len(errors)]})
+        audit_record(
+            actor=actor,
+            action="assessment.finish",
+            obj=run,
+            changes={
+                "status": [AssessmentRun.Status.RUNNING, status],
+                "created_count": [0, run.created_count],
+                "existing_count": [0, run.existing_count],
+                "exempt_count": [0, run.exempt_count],
+                "errors": [0, len(errors)],
+            },
+        )
         if run.created_count:
             refresh_soon()  # dues invoiced moved: the ministry's warehouse refreshes this cluster after commit
     return run

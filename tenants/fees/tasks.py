@@ -13,5 +13,4 @@ from .services import assessment_execute
 def assessment_run(run_id: int) -> dict[str, Any]:
     """Carry out an assessment run; a finished run is left as it is, so a repeated delivery is harmless."""
     run = assessment_execute(run_id=run_id)
-    return {"run": run_id, "status": run.status if run else None,
-            "created": run.created_count if run else 0}
+    return {"run": run_id, "status": run.status if run else None, "created": run.created_count if run else 0}

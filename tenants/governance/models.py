@@ -45,7 +45,10 @@ class Majority(models.TextChoices):
     SIMPLE_OF_CAST = "simple_of_cast", _("Простое большинство поданных голосов")
     SIMPLE_OF_ALL = "simple_of_all", _("Простое большинство от всех участников с правом голоса")
     TWO_THIRDS = "two_thirds", _("Квалифицированное большинство: не менее двух третей поданных голосов")
-    THREE_QUARTERS = "three_quarters", _("Квалифицированное большинство: не менее трёх четвертей поданных голосов")
+    THREE_QUARTERS = (
+        "three_quarters",
+        _("Квалифицированное большинство: не менее трёх четвертей поданных голосов"),
+    )
     UNANIMOUS = "unanimous", _("Единогласно")
 
 
@@ -65,8 +68,9 @@ class Body(models.Model):
 
     kind = models.CharField(_("вид"), max_length=30, choices=Kind.choices)
     name = models.CharField(_("наименование"), max_length=200)
-    quorum_rule = models.CharField(_("правило кворума"), max_length=20, choices=Quorum.choices,
-                                   default=Quorum.MAJORITY)
+    quorum_rule = models.CharField(
+        _("правило кворума"), max_length=20, choices=Quorum.choices, default=Quorum.MAJORITY
+    )
     quorum_fixed_count = models.PositiveIntegerField(_("кворум, число участников"), null=True, blank=True)
 
     class VoteWeights(models.TextChoices):
@@ -76,10 +80,12 @@ class Body(models.Model):
     # Voting rules of the charter: how long before a meeting the notice goes out, how votes
     # are weighted, whether abstentions count as votes cast. Majorities: MajorityRule rows.
     notice_days = models.PositiveSmallIntegerField(_("срок уведомления о собрании, дней"), default=10)
-    vote_weights = models.CharField(_("вес голосов"), max_length=20, choices=VoteWeights.choices,
-                                    default=VoteWeights.ONE_PER_COMPANY)
-    abstentions_counted = models.BooleanField(_("воздержавшиеся учитываются среди поданных голосов"),
-                                              default=True)
+    vote_weights = models.CharField(
+        _("вес голосов"), max_length=20, choices=VoteWeights.choices, default=VoteWeights.ONE_PER_COMPANY
+    )
+    abstentions_counted = models.BooleanField(
+        _("воздержавшиеся учитываются среди поданных голосов"), default=True
+    )
 
     class Meta:
         verbose_name = _("орган управления")
@@ -87,8 +93,8 @@ class Body(models.Model):
         ordering = ["kind", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(quorum_rule="fixed") | models.Q(quorum_fixed_count__isnull=False,
-                                                                              quorum_fixed_count__gt=0),
+                condition=~models.Q(quorum_rule="fixed")
+                | models.Q(quorum_fixed_count__isnull=False, quorum_fixed_count__gt=0),
                 name="body_fixed_quorum_has_count",
                 violation_error_message=_("Для кворума «не менее заданного числа» укажите число."),
             ),
@@ -104,10 +110,17 @@ class Officer(models.Model):
     title = models.CharField(_("должность"), max_length=200)
     body = models.ForeignKey(Body, on_delete=models.SET_NULL, null=True, blank=True, related_name="officers")
     person_name = models.CharField(_("ФИО"), max_length=200)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                             related_name="+", db_constraint=False)
-    company = models.ForeignKey("members.Company", on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="officers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    company = models.ForeignKey(
+        "members.Company", on_delete=models.SET_NULL, null=True, blank=True, related_name="officers"
+    )
     term_start = models.DateField(_("начало полномочий"))
     term_end = models.DateField(_("окончание полномочий"), null=True, blank=True)
 
@@ -116,9 +129,11 @@ class Officer(models.Model):
         verbose_name_plural = _("должностные лица")
         ordering = ["-term_start"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(term_end__isnull=True) | models.Q(term_end__gte=models.F("term_start")),
-                                   name="officer_term_ordered",
-                                   violation_error_message=_("Окончание полномочий раньше их начала.")),
+            models.CheckConstraint(
+                condition=models.Q(term_end__isnull=True) | models.Q(term_end__gte=models.F("term_start")),
+                name="officer_term_ordered",
+                violation_error_message=_("Окончание полномочий раньше их начала."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -156,11 +171,18 @@ class CommitteeMember(models.Model):
 
     committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="people")
     role = models.CharField(_("роль"), max_length=10, choices=Role.choices, default=Role.MEMBER)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                             related_name="+", db_constraint=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     person_name = models.CharField(_("ФИО"), max_length=200)
-    company = models.ForeignKey("members.Company", on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="committee_seats")
+    company = models.ForeignKey(
+        "members.Company", on_delete=models.SET_NULL, null=True, blank=True, related_name="committee_seats"
+    )
 
     class Meta:
         verbose_name = _("член комитета")
@@ -176,8 +198,14 @@ class CommitteeDocument(models.Model):
     file = models.FileField(_("файл"), upload_to=committee_document_path, max_length=300)
     original_name = models.CharField(_("имя файла"), max_length=200, blank=True)
     size = models.PositiveBigIntegerField(_("размер, байт"), default=0)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                    related_name="+", db_constraint=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     uploaded_at = models.DateTimeField(_("загружен"), auto_now_add=True)
 
     class Meta:
@@ -193,16 +221,20 @@ class MajorityRule(models.Model):
 
     body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="majority_rules")
     decision_kind = models.CharField(_("вид решения"), max_length=30)
-    rule = models.CharField(_("большинство"), max_length=20, choices=Majority.choices,
-                            default=Majority.SIMPLE_OF_CAST)
+    rule = models.CharField(
+        _("большинство"), max_length=20, choices=Majority.choices, default=Majority.SIMPLE_OF_CAST
+    )
 
     class Meta:
         verbose_name = _("правило большинства")
         verbose_name_plural = _("правила большинства")
         ordering = ["body", "decision_kind"]
         constraints = [
-            models.UniqueConstraint(fields=["body", "decision_kind"], name="majority_rule_unique_per_kind",
-                                    violation_error_message=_("Для этого вида решений правило уже задано.")),
+            models.UniqueConstraint(
+                fields=["body", "decision_kind"],
+                name="majority_rule_unique_per_kind",
+                violation_error_message=_("Для этого вида решений правило уже задано."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -234,7 +266,9 @@ class Meeting(models.Model):
     quorum_present = models.PositiveIntegerField(_("присутствовало участников"), null=True, blank=True)
     quorum_required = models.PositiveIntegerField(_("требовалось для кворума"), null=True, blank=True)
     # Voting by ballots (absentee and mixed meetings): the notice, the deadline, the close.
-    form = models.CharField(_("форма проведения"), max_length=20, choices=Form.choices, default=Form.IN_PERSON)
+    form = models.CharField(
+        _("форма проведения"), max_length=20, choices=Form.choices, default=Form.IN_PERSON
+    )
     published_at = models.DateTimeField(_("уведомление разослано"), null=True, blank=True)
     deadline = models.DateTimeField(_("окончание приёма бюллетеней"), null=True, blank=True)
     record_date = models.DateField(_("дата определения участников с правом голоса"), null=True, blank=True)
@@ -247,13 +281,17 @@ class Meeting(models.Model):
         verbose_name_plural = _("заседания")
         ordering = ["-held_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["body", "number"], condition=~models.Q(number=""),
-                                    name="meeting_number_unique_per_body",
-                                    violation_error_message=_("У этого органа уже есть заседание с таким номером протокола.")),
-            models.CheckConstraint(condition=models.Q(voting_closed_at__isnull=True)
-                                   | models.Q(published_at__isnull=False),
-                                   name="meeting_closed_only_if_published",
-                                   violation_error_message=_("Голосование не открывалось.")),
+            models.UniqueConstraint(
+                fields=["body", "number"],
+                condition=~models.Q(number=""),
+                name="meeting_number_unique_per_body",
+                violation_error_message=_("У этого органа уже есть заседание с таким номером протокола."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(voting_closed_at__isnull=True) | models.Q(published_at__isnull=False),
+                name="meeting_closed_only_if_published",
+                violation_error_message=_("Голосование не открывалось."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -314,13 +352,15 @@ class Decision(models.Model):
         OTHER = "other", _("Иное решение")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
-    agenda_item = models.ForeignKey(AgendaItem, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="decisions")
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
+    )
     number = models.PositiveSmallIntegerField(_("№"))
     kind = models.CharField(_("вид"), max_length=30, choices=Kind.choices, default=Kind.OTHER)
     text = models.TextField(_("формулировка решения"))
-    subject_company = models.ForeignKey("members.Company", on_delete=models.PROTECT, null=True, blank=True,
-                                        related_name="decisions")
+    subject_company = models.ForeignKey(
+        "members.Company", on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
+    )
     votes_for = models.PositiveIntegerField(_("за"), default=0)
     votes_against = models.PositiveIntegerField(_("против"), default=0)
     votes_abstained = models.PositiveIntegerField(_("воздержались"), default=0)
@@ -335,9 +375,11 @@ class Decision(models.Model):
         ordering = ["meeting", "number"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "number"], name="decision_number_unique"),
-            models.CheckConstraint(condition=~models.Q(kind="admit_member") | models.Q(subject_company__isnull=False),
-                                   name="admission_names_company",
-                                   violation_error_message=_("В решении о приёме укажите организацию.")),
+            models.CheckConstraint(
+                condition=~models.Q(kind="admit_member") | models.Q(subject_company__isnull=False),
+                name="admission_names_company",
+                violation_error_message=_("В решении о приёме укажите организацию."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -371,20 +413,40 @@ class Proxy(models.Model):
         APPROVED = "approved", _("Подтверждена")
         REJECTED = "rejected", _("Отклонена")
 
-    grantor = models.ForeignKey("members.Company", on_delete=models.PROTECT, related_name="proxies_given",
-                                verbose_name=_("доверитель"))
-    holder = models.ForeignKey("members.Company", on_delete=models.PROTECT, related_name="proxies_held",
-                               verbose_name=_("представитель по доверенности"))
+    grantor = models.ForeignKey(
+        "members.Company",
+        on_delete=models.PROTECT,
+        related_name="proxies_given",
+        verbose_name=_("доверитель"),
+    )
+    holder = models.ForeignKey(
+        "members.Company",
+        on_delete=models.PROTECT,
+        related_name="proxies_held",
+        verbose_name=_("представитель по доверенности"),
+    )
     file = models.FileField(_("скан доверенности"), upload_to=proxy_file_path, max_length=300)
     original_name = models.CharField(_("имя файла"), max_length=200, blank=True)
     valid_from = models.DateField(_("действует с"))
     valid_until = models.DateField(_("действует по"))
     status = models.CharField(_("состояние"), max_length=10, choices=Status.choices, default=Status.PENDING)
     review_note = models.TextField(_("причина отклонения"), blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                    related_name="+", db_constraint=False)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                    related_name="+", db_constraint=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     reviewed_at = models.DateTimeField(_("проверена"), null=True, blank=True)
     created_at = models.DateTimeField(_("загружена"), auto_now_add=True)
 
@@ -393,11 +455,16 @@ class Proxy(models.Model):
         verbose_name_plural = _("доверенности")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=~models.Q(grantor=models.F("holder")), name="proxy_not_to_itself",
-                                   violation_error_message=_("Организация не может выдать доверенность самой себе.")),
-            models.CheckConstraint(condition=models.Q(valid_until__gte=models.F("valid_from")),
-                                   name="proxy_dates_ordered",
-                                   violation_error_message=_("Окончание действия доверенности раньше его начала.")),
+            models.CheckConstraint(
+                condition=~models.Q(grantor=models.F("holder")),
+                name="proxy_not_to_itself",
+                violation_error_message=_("Организация не может выдать доверенность самой себе."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gte=models.F("valid_from")),
+                name="proxy_dates_ordered",
+                violation_error_message=_("Окончание действия доверенности раньше его начала."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -410,11 +477,23 @@ class Ballot(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="ballots")
     company = models.ForeignKey("members.Company", on_delete=models.PROTECT, related_name="ballots")
     weight = models.PositiveIntegerField(_("число голосов"), default=1)
-    cast_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                related_name="+", db_constraint=False)
+    cast_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     representative_name = models.CharField(_("представитель"), max_length=200, blank=True)
-    proxy = models.ForeignKey(Proxy, on_delete=models.PROTECT, null=True, blank=True, related_name="ballots",
-                              verbose_name=_("доверенность"))
+    proxy = models.ForeignKey(
+        Proxy,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ballots",
+        verbose_name=_("доверенность"),
+    )
     paper = models.BooleanField(_("бумажный бюллетень"), default=False)
     scan = models.FileField(_("скан бюллетеня"), upload_to=ballot_scan_path, max_length=300, blank=True)
     cast_at = models.DateTimeField(_("подан"))
@@ -428,8 +507,11 @@ class Ballot(models.Model):
         verbose_name_plural = _("бюллетени")
         ordering = ["meeting", "company_id"]
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "company"], name="ballot_one_per_company",
-                                    violation_error_message=_("У этой организации уже есть бюллетень.")),
+            models.UniqueConstraint(
+                fields=["meeting", "company"],
+                name="ballot_one_per_company",
+                violation_error_message=_("У этой организации уже есть бюллетень."),
+            ),
             models.CheckConstraint(condition=models.Q(weight__gte=1), name="ballot_weight_positive"),
         ]
 
@@ -463,8 +545,14 @@ class BallotChange(models.Model):
 
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="history")
     at = models.DateTimeField(_("когда"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                             related_name="+", db_constraint=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     representative_name = models.CharField(_("представитель"), max_length=200, blank=True)
     proxy = models.ForeignKey(Proxy, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     paper = models.BooleanField(_("бумажный бюллетень"), default=False)

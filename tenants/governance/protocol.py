@@ -60,7 +60,7 @@ def cluster_genitive(name: str) -> str:
     declined: list[str] = []
     for index, word in enumerate(words):
         if word.lower() == "кластер":
-            return " ".join([*declined, word + "а", *words[index + 1:]])
+            return " ".join([*declined, word + "а", *words[index + 1 :]])
         adjective = _adjective_genitive(word)
         if adjective is None:
             break
@@ -80,7 +80,11 @@ class RegisterRow:
     paper: bool
 
 
-CHOICE_TEXT: dict[str, str] = {BallotVote.Choice.FOR: "за", BallotVote.Choice.AGAINST: "против", BallotVote.Choice.ABSTAIN: "воздержался"}
+CHOICE_TEXT: dict[str, str] = {
+    BallotVote.Choice.FOR: "за",
+    BallotVote.Choice.AGAINST: "против",
+    BallotVote.Choice.ABSTAIN: "воздержался",
+}
 
 
 def _register(*, meeting: Meeting, cluster: Cluster) -> list[RegisterRow]:
@@ -88,12 +92,20 @@ def _register(*, meeting: Meeting, cluster: Cluster) -> list[RegisterRow]:
     for ballot in ballot_list(meeting=meeting):
         proxy = ""
         if ballot.proxy is not None:
-            proxy = (f"доверенность «{ballot.proxy.holder}» до "
-                     f"{ballot.proxy.valid_until:%d.%m.%Y}")
-        votes = "; ".join(f"{v.decision.number} — {CHOICE_TEXT.get(v.choice, v.choice)}" for v in ballot.votes.all())
-        rows.append(RegisterRow(company=str(ballot.company), representative=ballot.representative_name,
-                                cast_at=f"{_local(ballot.cast_at, cluster):%d.%m.%Y %H:%M}", votes=votes,
-                                proxy=proxy, paper=ballot.paper))
+            proxy = f"доверенность «{ballot.proxy.holder}» до {ballot.proxy.valid_until:%d.%m.%Y}"
+        votes = "; ".join(
+            f"{v.decision.number} — {CHOICE_TEXT.get(v.choice, v.choice)}" for v in ballot.votes.all()
+        )
+        rows.append(
+            RegisterRow(
+                company=str(ballot.company),
+                representative=ballot.representative_name,
+                cast_at=f"{_local(ballot.cast_at, cluster):%d.%m.%Y %H:%M}",
+                votes=votes,
+                proxy=proxy,
+                paper=ballot.paper,
+            )
+        )
     return rows
 
 
@@ -144,10 +156,10 @@ class Protocol:
     @property
     def attendance_heading(self) -> str:
         if self.by_ballots:
-            return (f"Бюллетени представили участники кластера: {self.quorum.present} "
-                    f"из {self.quorum.total}")
-        return (f"Присутствовали представители участников кластера: {self.quorum.present} "
-                f"из {self.quorum.total}")
+            return f"Бюллетени представили участники кластера: {self.quorum.present} из {self.quorum.total}"
+        return (
+            f"Присутствовали представители участников кластера: {self.quorum.present} из {self.quorum.total}"
+        )
 
     @property
     def quorum_line(self) -> str:
@@ -168,29 +180,49 @@ def protocol_build(*, meeting: Meeting, cluster: Cluster) -> Protocol:
         quorum = meeting_quorum(meeting=meeting)
         voters = meeting_voter_ids(meeting=meeting)
         rule = QUORUM_RULE_TEXT.get(meeting.body.quorum_rule, "").format(n=meeting.body.quorum_fixed_count)
-        present = [(printable(str(a.company)), printable(a.representative_name)) for a in meeting.attendance.all()
-                   if a.present and a.company_id in voters]
+        present = [
+            (printable(str(a.company)), printable(a.representative_name))
+            for a in meeting.attendance.all()
+            if a.present and a.company_id in voters
+        ]
         decisions: list[Decision] = list(meeting.decisions.all())
         voting: dict[str, object] = {"form": meeting.get_form_display()}
         rules: dict[int, str] = {}
         if meeting.by_ballots:
             tally = meeting_tally(meeting=meeting)
             quorum = tally.quorum
-            rules = {row.id: str(MAJORITY_RULES_TEXT.get(Majority(row.rule), row.rule)) if row.rule else ""
-                     for row in tally.decisions}
+            rules = {
+                row.id: str(MAJORITY_RULES_TEXT.get(Majority(row.rule), row.rule)) if row.rule else ""
+                for row in tally.decisions
+            }
             if meeting.voting_closed_at is None:  # open: the live count, marked as such
                 counted = {row.id: row for row in tally.decisions}
-                decisions = [Decision(pk=d.pk, number=d.number, text=d.text, agenda_item=d.agenda_item,
-                                      votes_for=counted[d.pk].votes_for, votes_against=counted[d.pk].votes_against,
-                                      votes_abstained=counted[d.pk].votes_abstained, adopted=counted[d.pk].adopted)
-                             for d in decisions]
+                decisions = [
+                    Decision(
+                        pk=d.pk,
+                        number=d.number,
+                        text=d.text,
+                        agenda_item=d.agenda_item,
+                        votes_for=counted[d.pk].votes_for,
+                        votes_against=counted[d.pk].votes_against,
+                        votes_abstained=counted[d.pk].votes_abstained,
+                        adopted=counted[d.pk].adopted,
+                    )
+                    for d in decisions
+                ]
             register = _register(meeting=meeting, cluster=cluster)
             present = [(row.company, row.representative) for row in register]
             voting.update(
-                by_ballots=True, register=register, counter_name=meeting.counter_name,
+                by_ballots=True,
+                register=register,
+                counter_name=meeting.counter_name,
                 late_notice_reason=meeting.late_notice_reason,
-                notice_line=(f"{_local(meeting.published_at, cluster):%d.%m.%Y}" if meeting.published_at else ""),
-                deadline_line=(f"{_local(meeting.deadline, cluster):%d.%m.%Y %H:%M}" if meeting.deadline else ""),
+                notice_line=(
+                    f"{_local(meeting.published_at, cluster):%d.%m.%Y}" if meeting.published_at else ""
+                ),
+                deadline_line=(
+                    f"{_local(meeting.deadline, cluster):%d.%m.%Y %H:%M}" if meeting.deadline else ""
+                ),
                 record_date_line=(f"{meeting.record_date:%d.%m.%Y}" if meeting.record_date else ""),
             )
         return Protocol(
@@ -204,10 +236,19 @@ def protocol_build(*, meeting: Meeting, cluster: Cluster) -> Protocol:
             quorum_rule=rule,
             present=present,
             agenda=[(item.number, printable(item.title)) for item in meeting.agenda_items.all()],
-            decisions=[ProtocolDecision(
-                number=d.number, text=printable(d.text), agenda_number=d.agenda_item.number if d.agenda_item else None,
-                votes_for=d.votes_for, votes_against=d.votes_against, votes_abstained=d.votes_abstained,
-                adopted=d.adopted, rule=rules.get(d.pk, "")) for d in decisions],
+            decisions=[
+                ProtocolDecision(
+                    number=d.number,
+                    text=printable(d.text),
+                    agenda_number=d.agenda_item.number if d.agenda_item else None,
+                    votes_for=d.votes_for,
+                    votes_against=d.votes_against,
+                    votes_abstained=d.votes_abstained,
+                    adopted=d.adopted,
+                    rule=rules.get(d.pk, ""),
+                )
+                for d in decisions
+            ],
             adoption_rule="" if meeting.by_ballots else str(ADOPTION_RULE),
             **voting,  # type: ignore[arg-type]
         )
@@ -288,7 +329,9 @@ def protocol_docx(protocol: Protocol) -> bytes:
         document.add_paragraph(protocol.adoption_rule).runs[0].italic = True
 
     document.add_paragraph()
-    document.add_paragraph(f"Председательствующий ____________________ / {protocol.chair_name or '            '} /")
+    document.add_paragraph(
+        f"Председательствующий ____________________ / {protocol.chair_name or '            '} /"
+    )
     document.add_paragraph(f"Секретарь ____________________ / {protocol.secretary_name or '            '} /")
 
     if protocol.by_ballots:
@@ -298,13 +341,22 @@ def protocol_docx(protocol: Protocol) -> bytes:
         annex.add_run("Приложение. Реестр бюллетеней").bold = True
         table = document.add_table(rows=1, cols=6)
         table.style = "Table Grid"
-        for cell, text in zip(table.rows[0].cells, ["№", "Участник", "Представитель", "Получен", "Голоса",
-                                                    "Доверенность"], strict=True):
+        for cell, text in zip(
+            table.rows[0].cells,
+            ["№", "Участник", "Представитель", "Получен", "Голоса", "Доверенность"],
+            strict=True,
+        ):
             cell.text = text
         for index, row in enumerate(protocol.register, start=1):
             cells = table.add_row().cells
-            values = [str(index), row.company, row.representative + (" (бумажный бюллетень)" if row.paper else ""),
-                      row.cast_at, row.votes, row.proxy or "—"]
+            values = [
+                str(index),
+                row.company,
+                row.representative + (" (бумажный бюллетень)" if row.paper else ""),
+                row.cast_at,
+                row.votes,
+                row.proxy or "—",
+            ]
             for cell, text in zip(cells, values, strict=True):
                 cell.text = text
         if not protocol.register:
@@ -336,8 +388,13 @@ def protocol_file(*, meeting: Meeting, cluster: Cluster, extension: str) -> Prot
     """The meeting's protocol as a DOCX or PDF file (`extension` one of CONTENT_TYPES)."""
     protocol = protocol_build(meeting=meeting, cluster=cluster)
     content = protocol_docx(protocol) if extension == "docx" else protocol_pdf(protocol)
-    return ProtocolFile(content=content, content_type=CONTENT_TYPES[extension], disposition=content_disposition(
-        protocol_filename(meeting=meeting, cluster=cluster, extension=extension)))
+    return ProtocolFile(
+        content=content,
+        content_type=CONTENT_TYPES[extension],
+        disposition=content_disposition(
+            protocol_filename(meeting=meeting, cluster=cluster, extension=extension)
+        ),
+    )
 
 
 def ballot_pdf(*, ballot: Ballot, cluster: Cluster) -> bytes:
@@ -350,16 +407,25 @@ def ballot_pdf(*, ballot: Ballot, cluster: Cluster) -> bytes:
     rows = [(d.number, d.text, CHOICE_TEXT.get(chosen.get(d.pk, ""), "не голосовал")) for d in decisions]
     number = f" № {meeting.number}" if meeting.number else ""
     with translation.override("ru"):
-        html = render_to_string("governance/ballot.html", {
-            "title": f"БЮЛЛЕТЕНЬ для голосования: {meeting.body}{number}",
-            "cluster": cluster.name, "form": meeting.get_form_display(),
-            "deadline": f"{_local(meeting.deadline, cluster):%d.%m.%Y %H:%M}" if meeting.deadline else "",
-            "company": str(ballot.company), "representative": ballot.representative_name,
-            "cast_at": f"{_local(ballot.cast_at, cluster):%d.%m.%Y %H:%M}", "paper": ballot.paper,
-            "proxy": (f"по доверенности «{ballot.proxy.holder}» до {ballot.proxy.valid_until:%d.%m.%Y}"
-                      if ballot.proxy else ""),
-            "rows": rows,
-        })
+        html = render_to_string(
+            "governance/ballot.html",
+            {
+                "title": f"БЮЛЛЕТЕНЬ для голосования: {meeting.body}{number}",
+                "cluster": cluster.name,
+                "form": meeting.get_form_display(),
+                "deadline": f"{_local(meeting.deadline, cluster):%d.%m.%Y %H:%M}" if meeting.deadline else "",
+                "company": str(ballot.company),
+                "representative": ballot.representative_name,
+                "cast_at": f"{_local(ballot.cast_at, cluster):%d.%m.%Y %H:%M}",
+                "paper": ballot.paper,
+                "proxy": (
+                    f"по доверенности «{ballot.proxy.holder}» до {ballot.proxy.valid_until:%d.%m.%Y}"
+                    if ballot.proxy
+                    else ""
+                ),
+                "rows": rows,
+            },
+        )
     return HTML(string=html).write_pdf() or b""
 
 
@@ -377,13 +443,23 @@ def register_xlsx(*, meeting: Meeting, cluster: Cluster) -> bytes:
     sheet.title = "Реестр бюллетеней"
     bold = Font(bold=True)
     number = f" № {meeting.number}" if meeting.number else ""
-    sheet.cell(row=1, column=1, value=f"Реестр бюллетеней: {meeting.body}{number}, "
-                                      f"{_local(meeting.held_at, cluster):%d.%m.%Y}").font = bold
+    sheet.cell(
+        row=1,
+        column=1,
+        value=f"Реестр бюллетеней: {meeting.body}{number}, {_local(meeting.held_at, cluster):%d.%m.%Y}",
+    ).font = bold
     for column, header in enumerate(REGISTER_HEADERS, start=1):
         sheet.cell(row=3, column=column, value=header).font = bold
     for line, row in enumerate(_register(meeting=meeting, cluster=cluster), start=1):
-        values = [line, row.company, row.representative, row.cast_at, row.votes, row.proxy or "—",
-                  "да" if row.paper else ""]
+        values = [
+            line,
+            row.company,
+            row.representative,
+            row.cast_at,
+            row.votes,
+            row.proxy or "—",
+            "да" if row.paper else "",
+        ]
         for column, value in enumerate(values, start=1):
             sheet.cell(row=3 + line, column=column, value=value)
     for letter, width in zip("ABCDEFG", (6, 40, 36, 18, 40, 40, 10), strict=True):

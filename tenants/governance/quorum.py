@@ -50,7 +50,10 @@ class Quorum:
         if self.reached:
             return _("Кворум есть: %(present)s из %(total)s") % {"present": self.present, "total": self.total}
         return _("Кворума нет: %(present)s из %(total)s, нужно не менее %(required)s") % {
-            "present": self.present, "total": self.total, "required": max(self.required, 1)}
+            "present": self.present,
+            "total": self.total,
+            "required": max(self.required, 1),
+        }
 
 
 def quorum_for(*, body: Body, total: int, present: int) -> Quorum:
@@ -85,15 +88,26 @@ def votes_cast(*, votes_for: int, votes_against: int, votes_abstained: int, abst
     return votes_for + votes_against + (votes_abstained if abstentions_counted else 0)
 
 
-def majority_reached(*, rule: str, votes_for: int, votes_against: int, votes_abstained: int,
-                     abstentions_counted: bool, all_votes: int) -> bool:
+def majority_reached(
+    *,
+    rule: str,
+    votes_for: int,
+    votes_against: int,
+    votes_abstained: int,
+    abstentions_counted: bool,
+    all_votes: int,
+) -> bool:
     """Whether «for» reaches the rule's majority (the quorum is checked by the caller).
 
     Votes are weighted already (one per company by default); `all_votes` is the weight of
     every voting member, used by «simple majority of all voters».
     """
-    cast = votes_cast(votes_for=votes_for, votes_against=votes_against, votes_abstained=votes_abstained,
-                      abstentions_counted=abstentions_counted)
+    cast = votes_cast(
+        votes_for=votes_for,
+        votes_against=votes_against,
+        votes_abstained=votes_abstained,
+        abstentions_counted=abstentions_counted,
+    )
     if rule == Majority.SIMPLE_OF_ALL:
         return votes_for * 2 > all_votes
     if cast == 0:

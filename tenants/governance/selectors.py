@@ -44,6 +44,7 @@ VOTING_STATUSES = (Company.Status.ADMITTED, Company.Status.ACTIVE)
 
 # --- bodies and officers ----------------------------------------------------------------
 
+
 def body_list() -> QuerySet[Body]:
     return Body.objects.annotate(meeting_count=Count("meetings")).order_by("kind", "name", "id")
 
@@ -67,9 +68,11 @@ def officer_get(*, officer_id: int) -> Officer | None:
 
 # --- committees -----------------------------------------------------------------------
 
+
 def committee_list() -> QuerySet[Committee]:
     return Committee.objects.annotate(
-        people_count=Count("people", distinct=True), document_count=Count("documents", distinct=True),
+        people_count=Count("people", distinct=True),
+        document_count=Count("documents", distinct=True),
     ).order_by("name", "id")
 
 
@@ -109,8 +112,11 @@ def committees_with_documents_for(*, user: User | AnonymousUser, cluster: Cluste
         return None
     if Grant.Role.MEMBER_REPRESENTATIVE not in roles:
         return set()
-    company_ids = [g.company_id for g in user_grants(user) if g.cluster_id == cluster.pk
-                   and g.role == Grant.Role.MEMBER_REPRESENTATIVE and g.company_id]
+    company_ids = [
+        g.company_id
+        for g in user_grants(user)
+        if g.cluster_id == cluster.pk and g.role == Grant.Role.MEMBER_REPRESENTATIVE and g.company_id
+    ]
     return committee_ids_of(user_id=user.pk, company_ids=company_ids)
 
 
@@ -140,6 +146,7 @@ def committee_document_get(*, committee_id: int, document_id: int) -> CommitteeD
 
 # --- members at a date ----------------------------------------------------------------
 
+
 def voting_members_at(*, at: dt.datetime) -> QuerySet[Company]:
     """Companies holding a vote just before `at`, from their membership history.
 
@@ -147,31 +154,47 @@ def voting_members_at(*, at: dt.datetime) -> QuerySet[Company]:
     starting status of the first event from `at` on; failing that (no history), the
     current status. A company admitted at the meeting itself therefore does not vote there.
     """
-    before = (MembershipEvent.objects.filter(company=OuterRef("pk"), at__lt=at)
-              .order_by("-at", "-id").values("to_status")[:1])
-    after = (MembershipEvent.objects.filter(company=OuterRef("pk"), at__gte=at)
-             .order_by("at", "id").values("from_status")[:1])
-    return (Company.objects.annotate(status_at=Coalesce(Subquery(before), Subquery(after), F("status")))
-            .filter(status_at__in=VOTING_STATUSES))
+    before = (
+        MembershipEvent.objects.filter(company=OuterRef("pk"), at__lt=at)
+        .order_by("-at", "-id")
+        .values("to_status")[:1]
+    )
+    after = (
+        MembershipEvent.objects.filter(company=OuterRef("pk"), at__gte=at)
+        .order_by("at", "id")
+        .values("from_status")[:1]
+    )
+    return Company.objects.annotate(
+        status_at=Coalesce(Subquery(before), Subquery(after), F("status"))
+    ).filter(status_at__in=VOTING_STATUSES)
 
 
 # --- meetings -------------------------------------------------------------------------
 
+
 def meeting_list() -> QuerySet[Meeting]:
-    return Meeting.objects.select_related("body").annotate(
-        agenda_count=Count("agenda_items", distinct=True),
-        present_count=Count("attendance", filter=Q(attendance__present=True), distinct=True),
-        decision_count=Count("decisions", distinct=True),
-        adopted_count=Count("decisions", filter=Q(decisions__adopted=True), distinct=True),
-    ).order_by("-held_at", "-id")
+    return (
+        Meeting.objects.select_related("body")
+        .annotate(
+            agenda_count=Count("agenda_items", distinct=True),
+            present_count=Count("attendance", filter=Q(attendance__present=True), distinct=True),
+            decision_count=Count("decisions", distinct=True),
+            adopted_count=Count("decisions", filter=Q(decisions__adopted=True), distinct=True),
+        )
+        .order_by("-held_at", "-id")
+    )
 
 
 def meeting_detail() -> QuerySet[Meeting]:
     """Meetings with agenda, attendance and decisions prefetched (constant query count)."""
     return meeting_list().prefetch_related(
         Prefetch("agenda_items", queryset=AgendaItem.objects.all()),
-        Prefetch("attendance", queryset=Attendance.objects.select_related("company")
-                 .order_by("company__short_name", "company_id")),
+        Prefetch(
+            "attendance",
+            queryset=Attendance.objects.select_related("company").order_by(
+                "company__short_name", "company_id"
+            ),
+        ),
         Prefetch("decisions", queryset=Decision.objects.select_related("subject_company", "agenda_item")),
     )
 
@@ -200,23 +223,37 @@ def meeting_voter_ids(*, meeting: Meeting) -> set[int]:
 def meeting_quorum(*, meeting: Meeting) -> Quorum:
     """The quorum of a meeting by its body's rule over the voting members at its date; once
     decisions are recorded, the quorum fixed at that moment."""
-    if meeting.quorum_total is not None and meeting.quorum_present is not None and meeting.quorum_required is not None:
-        return Quorum(rule=meeting.body.quorum_rule, total=meeting.quorum_total, present=meeting.quorum_present,
-                      required=meeting.quorum_required)
+    if (
+        meeting.quorum_total is not None
+        and meeting.quorum_present is not None
+        and meeting.quorum_required is not None
+    ):
+        return Quorum(
+            rule=meeting.body.quorum_rule,
+            total=meeting.quorum_total,
+            present=meeting.quorum_present,
+            required=meeting.quorum_required,
+        )
     voters = meeting_voter_ids(meeting=meeting)
-    present = (Attendance.objects.filter(meeting=meeting, present=True, company_id__in=voters).count()
-               if voters else 0)
+    present = (
+        Attendance.objects.filter(meeting=meeting, present=True, company_id__in=voters).count()
+        if voters
+        else 0
+    )
     return quorum_for(body=meeting.body, total=len(voters), present=present)
 
 
 def meeting_attendance_sheet(*, meeting: Meeting) -> list[tuple[Company, Attendance | None]]:
     """Every voting member at the meeting date with its attendance row (None: not marked yet)."""
     rows = {a.company_id: a for a in Attendance.objects.filter(meeting=meeting)}
-    return [(company, rows.get(company.pk))
-            for company in voting_members_at(at=meeting_voting_cutoff(meeting=meeting))]
+    return [
+        (company, rows.get(company.pk))
+        for company in voting_members_at(at=meeting_voting_cutoff(meeting=meeting))
+    ]
 
 
 # --- voting by ballots ------------------------------------------------------------------
+
 
 def body_majorities(*, body: Body) -> dict[str, str]:
     """The majority rule per decision kind (kinds without a row: simple majority of votes cast)."""
@@ -236,16 +273,27 @@ def vote_weights(*, body: Body, company_ids: Iterable[int], on: dt.date) -> dict
     weights = dict.fromkeys(ids, 1)
     if body.vote_weights != Body.VoteWeights.FEE_TIER or not ids:
         return weights
-    schedule = (FeeSchedule.objects.filter(Q(effective_until__isnull=True) | Q(effective_until__gte=on),
-                                           effective_from__lte=on)
-                .order_by("-effective_from", "-id").first())
+    schedule = (
+        FeeSchedule.objects.filter(
+            Q(effective_until__isnull=True) | Q(effective_until__gte=on), effective_from__lte=on
+        )
+        .order_by("-effective_from", "-id")
+        .first()
+    )
     if schedule is None or schedule.tier_basis == FeeSchedule.TierBasis.NONE:
         return weights
-    bounds = list(FeeTier.objects.filter(schedule=schedule).order_by("lower_bound").values_list("lower_bound",
-                                                                                                 flat=True))
+    bounds = list(
+        FeeTier.objects.filter(schedule=schedule)
+        .order_by("lower_bound")
+        .values_list("lower_bound", flat=True)
+    )
     field = "employees" if schedule.tier_basis == FeeSchedule.TierBasis.HEADCOUNT else "revenue"
-    figures = dict(KpiReport.objects.filter(company_id__in=ids, status=KpiReport.Status.ACCEPTED, year__lt=on.year)
-                   .order_by("company_id", "-year").distinct("company_id").values_list("company_id", field))
+    figures = dict(
+        KpiReport.objects.filter(company_id__in=ids, status=KpiReport.Status.ACCEPTED, year__lt=on.year)
+        .order_by("company_id", "-year")
+        .distinct("company_id")
+        .values_list("company_id", field)
+    )
     for company_id, figure in figures.items():
         weights[company_id] = 1 + sum(1 for bound in bounds if figure >= bound)
     return weights
@@ -298,10 +346,23 @@ def meeting_tally(*, meeting: Meeting) -> Tally:
     if meeting.voting_closed_at is not None:
         quorum = meeting_quorum(meeting=meeting)
         counted = bool(decisions[0].abstentions_counted) if decisions else body.abstentions_counted
-        return Tally(status="closed", quorum=quorum, all_votes=quorum.total, abstentions_counted=counted,
-                     decisions=[DecisionTally(decision=d, rule=d.majority_rule, votes_for=d.votes_for,
-                                              votes_against=d.votes_against, votes_abstained=d.votes_abstained,
-                                              adopted=d.adopted) for d in decisions])
+        return Tally(
+            status="closed",
+            quorum=quorum,
+            all_votes=quorum.total,
+            abstentions_counted=counted,
+            decisions=[
+                DecisionTally(
+                    decision=d,
+                    rule=d.majority_rule,
+                    votes_for=d.votes_for,
+                    votes_against=d.votes_against,
+                    votes_abstained=d.votes_abstained,
+                    adopted=d.adopted,
+                )
+                for d in decisions
+            ],
+        )
     voters = meeting_voter_ids(meeting=meeting)
     on = meeting.record_date or meeting_voting_cutoff(meeting=meeting).date()
     weights = vote_weights(body=body, company_ids=voters, on=on)
@@ -311,8 +372,12 @@ def meeting_tally(*, meeting: Meeting) -> Tally:
     ballots = Ballot.objects.filter(meeting=meeting).count()
     quorum = quorum_for(body=body, total=len(voters), present=ballots)
     sums: dict[tuple[int, str], int] = {}
-    for row in (BallotVote.objects.filter(ballot__meeting=meeting).values("decision_id", "choice")
-                .annotate(votes=Sum("ballot__weight")).order_by()):
+    for row in (
+        BallotVote.objects.filter(ballot__meeting=meeting)
+        .values("decision_id", "choice")
+        .annotate(votes=Sum("ballot__weight"))
+        .order_by()
+    ):
         sums[(row["decision_id"], row["choice"])] = row["votes"] or 0
     all_votes = sum(weights.values())
     rows = []
@@ -322,21 +387,48 @@ def meeting_tally(*, meeting: Meeting) -> Tally:
         votes_abstained = sums.get((decision.pk, BallotVote.Choice.ABSTAIN), 0)
         rule = rules[decision.kind]
         adopted = quorum.reached and majority_reached(
-            rule=rule, votes_for=votes_for, votes_against=votes_against, votes_abstained=votes_abstained,
-            abstentions_counted=body.abstentions_counted, all_votes=all_votes)
-        rows.append(DecisionTally(decision=decision, rule=rule, votes_for=votes_for, votes_against=votes_against,
-                                  votes_abstained=votes_abstained, adopted=adopted))
-    return Tally(status="open" if meeting.published_at else "draft", quorum=quorum, all_votes=all_votes,
-                 abstentions_counted=body.abstentions_counted, decisions=rows)
+            rule=rule,
+            votes_for=votes_for,
+            votes_against=votes_against,
+            votes_abstained=votes_abstained,
+            abstentions_counted=body.abstentions_counted,
+            all_votes=all_votes,
+        )
+        rows.append(
+            DecisionTally(
+                decision=decision,
+                rule=rule,
+                votes_for=votes_for,
+                votes_against=votes_against,
+                votes_abstained=votes_abstained,
+                adopted=adopted,
+            )
+        )
+    return Tally(
+        status="open" if meeting.published_at else "draft",
+        quorum=quorum,
+        all_votes=all_votes,
+        abstentions_counted=body.abstentions_counted,
+        decisions=rows,
+    )
 
 
 def ballot_list(*, meeting: Meeting, company_ids: Iterable[int] | None = None) -> QuerySet[Ballot]:
     """Ballots of a meeting with company, proxy and votes (three queries); `company_ids`
     limits them to those companies (None: all)."""
-    found = (Ballot.objects.filter(meeting=meeting).select_related("company", "proxy__holder")
-             .prefetch_related(Prefetch("votes", queryset=BallotVote.objects.select_related("decision")
-                                        .order_by("decision__number", "decision_id")))
-             .order_by("company__short_name", "company_id"))
+    found = (
+        Ballot.objects.filter(meeting=meeting)
+        .select_related("company", "proxy__holder")
+        .prefetch_related(
+            Prefetch(
+                "votes",
+                queryset=BallotVote.objects.select_related("decision").order_by(
+                    "decision__number", "decision_id"
+                ),
+            )
+        )
+        .order_by("company__short_name", "company_id")
+    )
     if company_ids is not None:
         found = found.filter(company_id__in=list(company_ids))
     return found
@@ -360,8 +452,11 @@ def meeting_material_get(*, meeting_id: int, material_id: int) -> MeetingMateria
 
 def meetings_voting_due(*, now: dt.datetime) -> QuerySet[Meeting]:
     """Meetings whose ballot deadline has passed and whose voting is still open."""
-    return (Meeting.objects.filter(published_at__isnull=False, voting_closed_at__isnull=True, deadline__lte=now)
-            .exclude(status=Meeting.Status.CANCELLED).order_by("deadline", "id"))
+    return (
+        Meeting.objects.filter(published_at__isnull=False, voting_closed_at__isnull=True, deadline__lte=now)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("deadline", "id")
+    )
 
 
 def proxy_list(*, company_ids: Iterable[int] | None = None) -> QuerySet[Proxy]:
@@ -379,6 +474,15 @@ def proxy_get(*, proxy_id: int, company_ids: Iterable[int] | None = None) -> Pro
 
 def proxy_in_force(*, grantor_id: int, holder_ids: Iterable[int], day: dt.date) -> Proxy | None:
     """An approved proxy of `grantor_id` to one of `holder_ids` valid on `day` (latest first)."""
-    return (Proxy.objects.filter(grantor_id=grantor_id, holder_id__in=list(holder_ids), status=Proxy.Status.APPROVED,
-                                 valid_from__lte=day, valid_until__gte=day)
-            .select_related("holder").order_by("-valid_until", "-id").first())
+    return (
+        Proxy.objects.filter(
+            grantor_id=grantor_id,
+            holder_id__in=list(holder_ids),
+            status=Proxy.Status.APPROVED,
+            valid_from__lte=day,
+            valid_until__gte=day,
+        )
+        .select_related("holder")
+        .order_by("-valid_until", "-id")
+        .first()
+    )

@@ -28,8 +28,11 @@ def meeting_notice_task(meeting_id: int) -> dict[str, Any]:
 def voting_close_dispatch() -> dict[str, Any]:
     """Queue voting_close_run in every active cluster."""
     with schema_context(get_public_schema_name()):
-        clusters = list(Cluster.objects.filter(status=Cluster.Status.ACTIVE)
-                        .exclude(schema_name=get_public_schema_name()).order_by("schema_name"))
+        clusters = list(
+            Cluster.objects.filter(status=Cluster.Status.ACTIVE)
+            .exclude(schema_name=get_public_schema_name())
+            .order_by("schema_name")
+        )
     for cluster in clusters:
         with tenant_context(cluster):
             voting_close_run.delay()

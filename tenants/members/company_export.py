@@ -26,9 +26,16 @@ COLUMNS: list[tuple[str, int, Callable[[Company], Any]]] = [
     ("ОКВЭД2", 16, lambda c: ", ".join(c.okved_codes)),
     ("Тип", 24, lambda c: str(c.get_kind_display())),
     ("Статус", 26, lambda c: str(c.get_status_display())),
-    ("Статус изменён", 16, lambda c: timezone.localtime(c.status_changed_at).strftime("%d.%m.%Y")
-     if c.status_changed_at else ""),
-    ("Моногород или ТОР", 24, lambda c: str(c.get_special_territory_display()) if c.special_territory else "нет"),
+    (
+        "Статус изменён",
+        16,
+        lambda c: timezone.localtime(c.status_changed_at).strftime("%d.%m.%Y") if c.status_changed_at else "",
+    ),
+    (
+        "Моногород или ТОР",
+        24,
+        lambda c: str(c.get_special_territory_display()) if c.special_territory else "нет",
+    ),
 ]
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

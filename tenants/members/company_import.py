@@ -68,7 +68,8 @@ _KIND_BY_LABEL = {str(label).lower(): value for value, label in Company.Kind.cho
 _TERRITORY_BY_WORD = {
     **{str(label).lower(): value for value, label in Company.SpecialTerritory.choices},
     **{value: value for value in Company.SpecialTerritory.values},
-    "моногород": Company.SpecialTerritory.MONOTOWN, "тор": Company.SpecialTerritory.PRIORITY,
+    "моногород": Company.SpecialTerritory.MONOTOWN,
+    "тор": Company.SpecialTerritory.PRIORITY,
 }
 _NAMED = re.compile(r"^(ИНН|ОГРН|ОГРНИП|КПП|ОКВЭД2|Регион|Резидент ОЭЗ|Тип)\b")
 
@@ -113,9 +114,11 @@ def _map_header(cells: list[Any]) -> list[str | None]:
     if missing:
         problems.append("нет обязательных столбцов: " + ", ".join(f"«{_label(f)}»" for f in missing))
     if problems:
-        raise ValidationError("Строка 1 (заголовок): " + "; ".join(problems) + ". Ожидаются столбцы: "
-                              "«Полное наименование;Краткое наименование;ИНН;ОГРН;КПП;Регион;Адрес;Сайт;"
-                              "Резидент ОЭЗ;ОКВЭД2».")
+        raise ValidationError(
+            "Строка 1 (заголовок): " + "; ".join(problems) + ". Ожидаются столбцы: "
+            "«Полное наименование;Краткое наименование;ИНН;ОГРН;КПП;Регион;Адрес;Сайт;"
+            "Резидент ОЭЗ;ОКВЭД2»."
+        )
     return fields
 
 
@@ -126,9 +129,10 @@ def _label(field: str) -> str:
 def _rows(header: list[str | None], numbered: list[tuple[int, list[Any]]]) -> list[Row]:
     rows: list[Row] = []
     for line, cells in numbered:
-        values = {field: _cell_text(cells[i] if i < len(cells) else None)
-                  for i, field in enumerate(header) if field}
-        extra = [c for c in cells[len(header):] if _cell_text(c)]
+        values = {
+            field: _cell_text(cells[i] if i < len(cells) else None) for i, field in enumerate(header) if field
+        }
+        extra = [c for c in cells[len(header) :] if _cell_text(c)]
         if not any(_cell_text(c) for c in cells):
             continue  # blank line
         if extra:
@@ -201,8 +205,10 @@ def _read_xlsx(content: bytes) -> list[Row]:
             header = _map_header(list(next(lines)))
         except StopIteration as exc:
             raise ValidationError("Файл пустой.") from exc
-        numbered = [(number, [_xlsx_identifier(header[i] if i < len(header) else None, v) for i, v in enumerate(row)])
-                    for number, row in enumerate(lines, start=2)]
+        numbered = [
+            (number, [_xlsx_identifier(header[i] if i < len(header) else None, v) for i, v in enumerate(row)])
+            for number, row in enumerate(lines, start=2)
+        ]
     finally:
         workbook.close()
     return _rows(header, numbered)
@@ -230,8 +236,10 @@ def _row_fields(values: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
     if region:
         code = region.upper() if region.upper() in REGIONS else _REGION_BY_NAME.get(region.lower())
         if code is None:
-            problems.append(f"Регион: «{region}» — неизвестный регион (укажите код, например RU-MOS, "
-                            f"или название субъекта РФ).")
+            problems.append(
+                f"Регион: «{region}» — неизвестный регион (укажите код, например RU-MOS, "
+                f"или название субъекта РФ)."
+            )
         fields["region_code"] = code or ""
     if "is_sez_resident" in fields:
         flag = fields["is_sez_resident"].strip().lower()
@@ -242,12 +250,20 @@ def _row_fields(values: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
         place = fields["special_territory"].strip().lower()
         territory = "" if place in FALSE_WORDS | {""} else _TERRITORY_BY_WORD.get(place)
         if territory is None:
-            problems.append(f"Моногород или ТОР: «{fields['special_territory']}» — ожидается «моногород», «ТОР» "
-                            f"или «нет».")
+            problems.append(
+                f"Моногород или ТОР: «{fields['special_territory']}» — ожидается «моногород», «ТОР» "
+                f"или «нет»."
+            )
         fields["special_territory"] = territory or ""
     if "kind" in fields:
         kind = fields["kind"].strip().lower()
-        value = kind if kind in Company.Kind.values else _KIND_BY_LABEL.get(kind) if kind else Company.Kind.COMPANY
+        value = (
+            kind
+            if kind in Company.Kind.values
+            else _KIND_BY_LABEL.get(kind)
+            if kind
+            else Company.Kind.COMPANY
+        )
         if value is None:
             problems.append(f"Тип: «{fields['kind']}» — неизвестный тип организации.")
         fields["kind"] = value or Company.Kind.COMPANY
@@ -267,8 +283,9 @@ def _messages(exc: ValidationError) -> list[str]:
     return found
 
 
-def validate_rows(rows: list[Row], *, existing: dict[str, str],
-                  progress: Callable[[int], None] | None = None) -> tuple[list[Company], list[RowError]]:
+def validate_rows(
+    rows: list[Row], *, existing: dict[str, str], progress: Callable[[int], None] | None = None
+) -> tuple[list[Company], list[RowError]]:
     """Unsaved companies for every row, or the errors of the bad rows (then use none of them)."""
     companies: list[Company] = []
     errors: list[RowError] = []
@@ -304,6 +321,7 @@ def validate_rows(rows: list[Row], *, existing: dict[str, str],
 
 # --- jobs ---------------------------------------------------------------------------------
 
+
 def import_job_create(*, actor: Actor, file: UploadedFile) -> ImportJob:
     """Keep the file and queue its import (after commit)."""
     require_manager(actor)
@@ -318,8 +336,9 @@ def import_job_create(*, actor: Actor, file: UploadedFile) -> ImportJob:
     with transaction.atomic():
         job.full_clean()
         job.save()
-        audit_record(actor=actor, action="company_import.create", obj=job,
-                     changes={"file": [None, job.original_name]})
+        audit_record(
+            actor=actor, action="company_import.create", obj=job, changes={"file": [None, job.original_name]}
+        )
         enqueue_on_commit("members.company_import_run", job.pk)
     return job
 
@@ -352,7 +371,9 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
     if not rows:
         return _fail(job, [{"line": None, "message": "В файле нет строк с организациями."}])
     _progress(job, total=len(rows))
-    companies, errors = validate_rows(rows, existing=existing_inns(), progress=lambda n: _progress(job, processed=n))
+    companies, errors = validate_rows(
+        rows, existing=existing_inns(), progress=lambda n: _progress(job, processed=n)
+    )
     if errors:
         return _fail(job, [e.as_dict() for e in errors])
     _progress(job, status=ImportJob.Status.IMPORTING)
@@ -364,24 +385,42 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
             taken = existing_inns()  # again, under the transaction: someone may have added one meanwhile
             clashes = [c for c in companies if c.inn in taken]
             if clashes:
-                raise ValidationError([f"ИНН {c.inn} уже есть в кластере: «{taken[c.inn]}»." for c in clashes])
+                raise ValidationError(
+                    [f"ИНН {c.inn} уже есть в кластере: «{taken[c.inn]}»." for c in clashes]
+                )
             now = timezone.now()
             for company in companies:
                 company.status_changed_at = now
             Company.objects.bulk_create(companies, batch_size=500)
             MembershipEvent.objects.bulk_create(
-                [MembershipEvent(company=c, from_status="", to_status=c.status, at=now, actor=actor.user,
-                                 reason=f"Загружена из файла «{job.original_name}».") for c in companies],
-                batch_size=500)
+                [
+                    MembershipEvent(
+                        company=c,
+                        from_status="",
+                        to_status=c.status,
+                        at=now,
+                        actor=actor.user,
+                        reason=f"Загружена из файла «{job.original_name}».",
+                    )
+                    for c in companies
+                ],
+                batch_size=500,
+            )
             for company in companies:
-                audit_record(actor=actor, action="company.create", obj=company, changes=diff({}, snapshot(company)))
+                audit_record(
+                    actor=actor, action="company.create", obj=company, changes=diff({}, snapshot(company))
+                )
             locked.status = ImportJob.Status.DONE
             locked.processed = len(rows)
             locked.created_count = len(companies)
             locked.finished_at = now
             locked.save(update_fields=["status", "processed", "created_count", "finished_at"])
-            audit_record(actor=actor, action="company_import.done", obj=locked,
-                         changes={"created_count": [0, len(companies)]})
+            audit_record(
+                actor=actor,
+                action="company_import.done",
+                obj=locked,
+                changes={"created_count": [0, len(companies)]},
+            )
             return locked
     except ValidationError as exc:
         return _fail(job, [{"line": None, "message": m} for m in exc.messages])

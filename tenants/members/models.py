@@ -78,8 +78,17 @@ class Company(models.Model):
         PRIORITY = "priority_territory", _("Территория опережающего развития (ТОР)")
 
     # Fields a company may opt to show in the public members directory.
-    PUBLISHABLE_FIELDS = ("website", "address", "region_code", "description", "services",
-                          "prospective_projects", "okved_codes", "inn", "is_sez_resident")
+    PUBLISHABLE_FIELDS = (
+        "website",
+        "address",
+        "region_code",
+        "description",
+        "services",
+        "prospective_projects",
+        "okved_codes",
+        "inn",
+        "is_sez_resident",
+    )
 
     full_name = models.CharField(_("полное наименование"), max_length=500)
     short_name = models.CharField(_("краткое наименование"), max_length=200)
@@ -92,19 +101,24 @@ class Company(models.Model):
     address = models.CharField(_("адрес"), max_length=500, blank=True)
     website = models.URLField(_("сайт"), blank=True)
     is_sez_resident = models.BooleanField(_("резидент ОЭЗ"), default=False)
-    special_territory = models.CharField(_("моногород или ТОР"), max_length=20, blank=True,
-                                         choices=SpecialTerritory.choices,
-                                         help_text=_("Для требований реестра промышленных кластеров "
-                                                     "(постановление № 779): пусто — нет."))
-    okved_codes = ArrayField(models.CharField(max_length=12), verbose_name=_("коды ОКВЭД2"),
-                             default=list, blank=True)
+    special_territory = models.CharField(
+        _("моногород или ТОР"),
+        max_length=20,
+        blank=True,
+        choices=SpecialTerritory.choices,
+        help_text=_("Для требований реестра промышленных кластеров (постановление № 779): пусто — нет."),
+    )
+    okved_codes = ArrayField(
+        models.CharField(max_length=12), verbose_name=_("коды ОКВЭД2"), default=list, blank=True
+    )
     description = models.TextField(_("описание"), blank=True)
     services = models.TextField(_("услуги"), blank=True)
     prospective_projects = models.TextField(_("перспективные проекты"), blank=True)
     status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.INTERESTED)
     status_changed_at = models.DateTimeField(_("статус изменён"), null=True, blank=True)
-    public_fields = ArrayField(models.CharField(max_length=40), verbose_name=_("публикуемые поля"),
-                               default=list, blank=True)
+    public_fields = ArrayField(
+        models.CharField(max_length=40), verbose_name=_("публикуемые поля"), default=list, blank=True
+    )
     is_demo = models.BooleanField(_("демо-данные"), default=False)
     created_at = models.DateTimeField(_("создана"), auto_now_add=True)
     updated_at = models.DateTimeField(_("изменена"), auto_now=True)
@@ -114,8 +128,12 @@ class Company(models.Model):
         verbose_name_plural = _("организации")
         ordering = ["short_name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["inn"], condition=~models.Q(inn=""), name="company_inn_unique",
-                                    violation_error_message=_("Организация с таким ИНН уже есть в кластере.")),
+            models.UniqueConstraint(
+                fields=["inn"],
+                condition=~models.Q(inn=""),
+                name="company_inn_unique",
+                violation_error_message=_("Организация с таким ИНН уже есть в кластере."),
+            ),
         ]
         indexes = [models.Index(fields=["status"]), models.Index(fields=["short_name"])]
 
@@ -134,11 +152,22 @@ class MembershipEvent(models.Model):
     from_status = models.CharField(max_length=20, choices=Company.Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Company.Status.choices)
     at = models.DateTimeField(_("когда"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                              related_name="+", db_constraint=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     reason = models.TextField(_("основание"), blank=True)
-    decision = models.ForeignKey("governance.Decision", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="membership_events")
+    decision = models.ForeignKey(
+        "governance.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="membership_events",
+    )
 
     class Meta:
         verbose_name = _("изменение статуса участника")
@@ -163,7 +192,9 @@ class Product(models.Model):
     kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices, default=Kind.MEDICAL_DEVICE)
     description = models.TextField(_("описание"), blank=True)
     registration_number = models.CharField(
-        _("регистрационное удостоверение"), max_length=60, blank=True,
+        _("регистрационное удостоверение"),
+        max_length=60,
+        blank=True,
         help_text=_("Например: РЗН 2024/23835, ФСР 2009/05719, ФСЗ 2010/07753."),
     )
     in_innovation_registry = models.BooleanField(_("в реестре инновационной продукции"), default=False)
@@ -177,9 +208,12 @@ class Product(models.Model):
         ordering = ["name", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(in_innovation_registry=True) | models.Q(innovation_registry_date__isnull=True),
+                condition=models.Q(in_innovation_registry=True)
+                | models.Q(innovation_registry_date__isnull=True),
                 name="product_registry_date_only_when_included",
-                violation_error_message=_("Дата включения в реестр указывается только для включённой продукции."),
+                violation_error_message=_(
+                    "Дата включения в реестр указывается только для включённой продукции."
+                ),
             ),
         ]
 
@@ -200,13 +234,25 @@ class Invitation(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("e-mail"))
     token = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                   related_name="+", db_constraint=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
     expires_at = models.DateTimeField(_("действует до"))
     accepted_at = models.DateTimeField(_("принято"), null=True, blank=True)
-    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                    related_name="+", db_constraint=False)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     revoked_at = models.DateTimeField(_("отозвано"), null=True, blank=True)
 
     class Meta:
@@ -253,11 +299,20 @@ class KpiReport(models.Model):
         verbose_name = _("показатели участника за год")
         ordering = ["-year", "company__short_name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["company", "year"], name="kpi_report_unique_per_year",
-                                    violation_error_message=_("Показатели организации за этот год уже внесены.")),
+            models.UniqueConstraint(
+                fields=["company", "year"],
+                name="kpi_report_unique_per_year",
+                violation_error_message=_("Показатели организации за этот год уже внесены."),
+            ),
             models.CheckConstraint(
-                condition=models.Q(revenue__gte=0, revenue_medical_devices__gte=0, investment__gte=0,
-                                   export__gte=0, rnd_spend__gte=0, taxes_paid__gte=0),
+                condition=models.Q(
+                    revenue__gte=0,
+                    revenue_medical_devices__gte=0,
+                    investment__gte=0,
+                    export__gte=0,
+                    rnd_spend__gte=0,
+                    taxes_paid__gte=0,
+                ),
                 name="kpi_report_money_not_negative",
                 violation_error_message=_("Суммы не могут быть отрицательными."),
             ),
@@ -284,10 +339,18 @@ class CooperationContract(models.Model):
         WORKS_SERVICES = "works_services", _("Выполнение работ, оказание услуг")
 
     kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices, default=Kind.SUPPLY)
-    party_a = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="contracts_as_party_a",
-                                verbose_name=_("поставщик (сторона А)"))
-    party_b = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="contracts_as_party_b",
-                                verbose_name=_("покупатель (сторона Б)"))
+    party_a = models.ForeignKey(
+        Company,
+        on_delete=models.PROTECT,
+        related_name="contracts_as_party_a",
+        verbose_name=_("поставщик (сторона А)"),
+    )
+    party_b = models.ForeignKey(
+        Company,
+        on_delete=models.PROTECT,
+        related_name="contracts_as_party_b",
+        verbose_name=_("покупатель (сторона Б)"),
+    )
     number = models.CharField(_("номер договора"), max_length=100)
     signed_on = models.DateField(_("дата заключения"))
     amount_kopecks = models.BigIntegerField(_("сумма, коп."), default=0)
@@ -300,8 +363,11 @@ class CooperationContract(models.Model):
         verbose_name_plural = _("договоры о кооперации")
         ordering = ["-signed_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount_kopecks__gte=0), name="contract_amount_not_negative",
-                                   violation_error_message=_("Сумма договора не может быть отрицательной.")),
+            models.CheckConstraint(
+                condition=models.Q(amount_kopecks__gte=0),
+                name="contract_amount_not_negative",
+                violation_error_message=_("Сумма договора не может быть отрицательной."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -339,5 +405,10 @@ class ImportJob(BackgroundJob):
         return {**super().lost_fields(), "errors": [{"line": None, "message": self.LOST_MESSAGE}]}
 
     def status_payload(self) -> dict[str, Any]:
-        return {**super().status_payload(), "id": self.pk, "created_count": self.created_count,
-                "errors": self.errors[:self.ERRORS_SHOWN], "error_count": len(self.errors)}
+        return {
+            **super().status_payload(),
+            "id": self.pk,
+            "created_count": self.created_count,
+            "errors": self.errors[: self.ERRORS_SHOWN],
+            "error_count": len(self.errors),
+        }

@@ -29,12 +29,21 @@ COMPANY_ORDERINGS: dict[str, tuple[str, ...]] = {
 
 # --- companies ----------------------------------------------------------------------------
 
+
 def company_list(*, access: MemberAccess) -> QuerySet[Company]:
     return Company.objects.filter(access.company_q()).annotate(product_count=Count("products"))
 
 
-def company_search(qs: QuerySet[Company], *, query: str = "", status: str = "", kind: str = "",
-                   region: str = "", sez: str = "", ordering: str = "") -> QuerySet[Company]:
+def company_search(
+    qs: QuerySet[Company],
+    *,
+    query: str = "",
+    status: str = "",
+    kind: str = "",
+    region: str = "",
+    sez: str = "",
+    ordering: str = "",
+) -> QuerySet[Company]:
     """Filters of the members list and its export: name or INN/OGRN, status, kind, region, SEZ."""
     query = query.strip()
     if query:
@@ -69,26 +78,36 @@ def company_by_inn(*, inn: str, exclude_id: int | None = None) -> Company | None
 
 
 def company_history(*, company: Company) -> QuerySet[MembershipEvent]:
-    return (MembershipEvent.objects.filter(company=company)
-            .select_related("actor", "decision__meeting__body").order_by("at", "id"))
+    return (
+        MembershipEvent.objects.filter(company=company)
+        .select_related("actor", "decision__meeting__body")
+        .order_by("at", "id")
+    )
 
 
 def company_has_admission(*, company: Company) -> bool:
     """An adopted general-meeting decision admitting this company exists."""
-    return Decision.objects.filter(kind=Decision.Kind.ADMIT_MEMBER, adopted=True,
-                                   subject_company=company).exists()
+    return Decision.objects.filter(
+        kind=Decision.Kind.ADMIT_MEMBER, adopted=True, subject_company=company
+    ).exists()
 
 
 def admission_decisions_pending(*, company: Company) -> QuerySet[Decision]:
     """Adopted admission decisions about the company not yet applied to it."""
     applied = MembershipEvent.objects.filter(company=company, decision__isnull=False).values("decision_id")
-    return (Decision.objects.filter(kind=Decision.Kind.ADMIT_MEMBER, adopted=True, subject_company=company)
-            .exclude(pk__in=applied).select_related("meeting__body"))
+    return (
+        Decision.objects.filter(kind=Decision.Kind.ADMIT_MEMBER, adopted=True, subject_company=company)
+        .exclude(pk__in=applied)
+        .select_related("meeting__body")
+    )
 
 
 def company_representatives(*, company: Company, cluster: Cluster) -> QuerySet[Grant]:
-    return (Grant.objects.filter(cluster=cluster, role=Grant.Role.MEMBER_REPRESENTATIVE, company_id=company.pk)
-            .select_related("user").order_by("user__email"))
+    return (
+        Grant.objects.filter(cluster=cluster, role=Grant.Role.MEMBER_REPRESENTATIVE, company_id=company.pk)
+        .select_related("user")
+        .order_by("user__email")
+    )
 
 
 def representative_grant(*, company: Company, cluster: Cluster, user_id: int) -> Grant | None:
@@ -96,8 +115,9 @@ def representative_grant(*, company: Company, cluster: Cluster, user_id: int) ->
 
 
 def company_invitations_pending(*, company: Company, now: dt.datetime) -> QuerySet[Invitation]:
-    return Invitation.objects.filter(company=company, accepted_at__isnull=True, revoked_at__isnull=True,
-                                     expires_at__gt=now).select_related("invited_by")
+    return Invitation.objects.filter(
+        company=company, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    ).select_related("invited_by")
 
 
 def invitation_by_token(*, token: str) -> Invitation | None:
@@ -113,7 +133,9 @@ def invitation_get(*, company: Company, invitation_id: int) -> Invitation | None
 # --- products -----------------------------------------------------------------------------
 
 PRODUCT_ORDERINGS: dict[str, tuple[str, ...]] = {
-    "name": ("name", "id"), "-name": ("-name", "-id"), "company": ("company__short_name", "name", "id"),
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "company": ("company__short_name", "name", "id"),
     "created": ("-created_at", "-id"),
 }
 
@@ -122,12 +144,16 @@ def product_list(*, access: MemberAccess) -> QuerySet[Product]:
     return Product.objects.filter(access.company_q("company")).select_related("company")
 
 
-def product_search(qs: QuerySet[Product], *, query: str = "", kind: str = "", innovative: str = "",
-                   ordering: str = "") -> QuerySet[Product]:
+def product_search(
+    qs: QuerySet[Product], *, query: str = "", kind: str = "", innovative: str = "", ordering: str = ""
+) -> QuerySet[Product]:
     query = query.strip()
     if query:
-        qs = qs.filter(Q(name__icontains=query) | Q(registration_number__icontains=query)
-                       | Q(company__short_name__icontains=query))
+        qs = qs.filter(
+            Q(name__icontains=query)
+            | Q(registration_number__icontains=query)
+            | Q(company__short_name__icontains=query)
+        )
     if kind in Product.Kind.values:
         qs = qs.filter(kind=kind)
     if innovative in {"yes", "no"}:
@@ -140,6 +166,7 @@ def product_get(*, product_id: int, access: MemberAccess) -> Product | None:
 
 
 # --- KPIs ---------------------------------------------------------------------------------
+
 
 def kpi_list(*, access: MemberAccess) -> QuerySet[KpiReport]:
     return KpiReport.objects.filter(access.company_q("company")).select_related("company")
@@ -155,6 +182,7 @@ def kpi_years(*, access: MemberAccess) -> list[int]:
 
 # --- contracts ----------------------------------------------------------------------------
 
+
 def contract_list(*, access: MemberAccess) -> QuerySet[CooperationContract]:
     qs = CooperationContract.objects.select_related("party_a", "party_b")
     if not access.manager:
@@ -163,12 +191,17 @@ def contract_list(*, access: MemberAccess) -> QuerySet[CooperationContract]:
     return qs
 
 
-def contract_search(qs: QuerySet[CooperationContract], *, query: str = "", kind: str = "",
-                    company_id: int | None = None) -> QuerySet[CooperationContract]:
+def contract_search(
+    qs: QuerySet[CooperationContract], *, query: str = "", kind: str = "", company_id: int | None = None
+) -> QuerySet[CooperationContract]:
     query = query.strip()
     if query:
-        qs = qs.filter(Q(number__icontains=query) | Q(subject__icontains=query)
-                       | Q(party_a__short_name__icontains=query) | Q(party_b__short_name__icontains=query))
+        qs = qs.filter(
+            Q(number__icontains=query)
+            | Q(subject__icontains=query)
+            | Q(party_a__short_name__icontains=query)
+            | Q(party_b__short_name__icontains=query)
+        )
     if kind in CooperationContract.Kind.values:
         qs = qs.filter(kind=kind)
     if company_id is not None:
@@ -181,10 +214,13 @@ def contract_get(*, contract_id: int, access: MemberAccess) -> CooperationContra
 
 
 def company_contracts(*, company: Company) -> QuerySet[CooperationContract]:
-    return contract_search(CooperationContract.objects.select_related("party_a", "party_b"), company_id=company.pk)
+    return contract_search(
+        CooperationContract.objects.select_related("party_a", "party_b"), company_id=company.pk
+    )
 
 
 # --- imports ------------------------------------------------------------------------------
+
 
 def import_job_get(*, job_id: int) -> ImportJob | None:
     return ImportJob.objects.filter(pk=job_id).first()

@@ -19,7 +19,13 @@ from .models import JointProject, ProjectIndicator, ProjectParticipant
 if TYPE_CHECKING:
     from tenants.models import Cluster
 
-UNITS = {"output_volume": "₽", "cluster_sales": "₽", "investment": "₽", "new_jobs": "чел.", "import_share": "%"}
+UNITS = {
+    "output_volume": "₽",
+    "cluster_sales": "₽",
+    "investment": "₽",
+    "new_jobs": "чел.",
+    "import_share": "%",
+}
 
 
 def _value(kind: str, raw: int | None) -> Decimal | int | None:
@@ -32,15 +38,20 @@ def _value(kind: str, raw: int | None) -> Decimal | int | None:
 def _indicator(i: ProjectIndicator) -> ProjectIndicatorRow:
     custom = i.kind == ProjectIndicator.Kind.CUSTOM
     planned = _value(i.kind, i.planned)
-    return ProjectIndicatorRow(year=i.year, name=i.name if custom else str(i.get_kind_display()),
-                               unit=i.unit if custom else UNITS.get(i.kind, ""),
-                               planned=planned if planned is not None else 0, actual=_value(i.kind, i.actual),
-                               status=i.status)
+    return ProjectIndicatorRow(
+        year=i.year,
+        name=i.name if custom else str(i.get_kind_display()),
+        unit=i.unit if custom else UNITS.get(i.kind, ""),
+        planned=planned if planned is not None else 0,
+        actual=_value(i.kind, i.actual),
+        status=i.status,
+    )
 
 
 def project_rows() -> list[ProjectRow]:
-    projects = JointProject.objects.prefetch_related("participants__company", "budget", "indicators",
-                                                     "support_applications__tranches").order_by("title", "id")
+    projects = JointProject.objects.prefetch_related(
+        "participants__company", "budget", "indicators", "support_applications__tranches"
+    ).order_by("title", "id")
     rows = []
     for p in projects:
         members = list(p.participants.all())
@@ -50,16 +61,28 @@ def project_rows() -> list[ProjectRow]:
             label = str(b.get_source_display())
             by_source[label] = by_source.get(label, 0) + b.amount_kopecks
         applications = list(p.support_applications.all())
-        rows.append(ProjectRow(
-            id=p.pk, title=p.title, kind=str(p.get_kind_display()), status=p.status,
-            status_label=str(p.get_status_display()), start=p.period_start, end=p.period_end,
-            lead=str(lead) if lead else "", participants=len(members), budget_kopecks=sum(by_source.values()),
-            budget_by_source=by_source,
-            support_requested_kopecks=sum(a.amount_requested_kopecks for a in applications),
-            support_granted_kopecks=sum(a.amount_granted_kopecks for a in applications),
-            support_received_kopecks=sum(t.amount_kopecks for a in applications for t in a.tranches.all()),
-            support_measures=sorted({str(a.get_measure_display()) for a in applications}),
-            indicators=[_indicator(i) for i in p.indicators.all()]))
+        rows.append(
+            ProjectRow(
+                id=p.pk,
+                title=p.title,
+                kind=str(p.get_kind_display()),
+                status=p.status,
+                status_label=str(p.get_status_display()),
+                start=p.period_start,
+                end=p.period_end,
+                lead=str(lead) if lead else "",
+                participants=len(members),
+                budget_kopecks=sum(by_source.values()),
+                budget_by_source=by_source,
+                support_requested_kopecks=sum(a.amount_requested_kopecks for a in applications),
+                support_granted_kopecks=sum(a.amount_granted_kopecks for a in applications),
+                support_received_kopecks=sum(
+                    t.amount_kopecks for a in applications for t in a.tranches.all()
+                ),
+                support_measures=sorted({str(a.get_measure_display()) for a in applications}),
+                indicators=[_indicator(i) for i in p.indicators.all()],
+            )
+        )
     return rows
 
 

@@ -35,16 +35,31 @@ def _tranche_row(t: SupportTranche) -> DrillRow:
         label=f"{app.project.title} — {app.company.short_name}",
         display=f"{format_roubles(t.amount_kopecks)} ₽, {t.received_on:%d.%m.%Y}",
         value=t.amount_kopecks,
-        extra={"tranche_id": t.pk, "application_id": app.pk, "project_id": app.project_id,
-               "company_id": app.company_id, "company": app.company.short_name, "measure": app.measure,
-               "measure_display": str(app.get_measure_display()), "received_on": t.received_on.isoformat()},
+        extra={
+            "tranche_id": t.pk,
+            "application_id": app.pk,
+            "project_id": app.project_id,
+            "company_id": app.company_id,
+            "company": app.company.short_name,
+            "measure": app.measure,
+            "measure_display": str(app.get_measure_display()),
+            "received_on": t.received_on.isoformat(),
+        },
     )
 
 
 def _project_row(p: JointProject) -> DrillRow:
-    return DrillRow(label=p.title, display=str(p.get_status_display()), value=None,
-                    extra={"project_id": p.pk, "status": p.status, "kind": p.kind,
-                           "period": f"{p.period_start.isoformat()}/{p.period_end.isoformat()}"})
+    return DrillRow(
+        label=p.title,
+        display=str(p.get_status_display()),
+        value=None,
+        extra={
+            "project_id": p.pk,
+            "status": p.status,
+            "kind": p.kind,
+            "period": f"{p.period_start.isoformat()}/{p.period_end.isoformat()}",
+        },
+    )
 
 
 def indicator_label(ind: ProjectIndicator) -> str:
@@ -52,12 +67,20 @@ def indicator_label(ind: ProjectIndicator) -> str:
 
 
 def _shortfall_row(ind: ProjectIndicator) -> DrillRow:
-    return DrillRow(label=f"{ind.project.title}: {indicator_label(ind)}",
-                    display=_("план %(planned)s, факт %(actual)s, недовыполнение %(percent)s %%") % {
-                        "planned": ind.planned, "actual": ind.actual, "percent": ind.shortfall_percent},
-                    value=None if ind.shortfall_percent is None else str(ind.shortfall_percent),
-                    extra={"project_id": ind.project_id, "indicator_id": ind.pk, "kind": ind.kind,
-                           "year": ind.year, "planned": ind.planned, "actual": ind.actual})
+    return DrillRow(
+        label=f"{ind.project.title}: {indicator_label(ind)}",
+        display=_("план %(planned)s, факт %(actual)s, недовыполнение %(percent)s %%")
+        % {"planned": ind.planned, "actual": ind.actual, "percent": ind.shortfall_percent},
+        value=None if ind.shortfall_percent is None else str(ind.shortfall_percent),
+        extra={
+            "project_id": ind.project_id,
+            "indicator_id": ind.pk,
+            "kind": ind.kind,
+            "year": ind.year,
+            "planned": ind.planned,
+            "actual": ind.actual,
+        },
+    )
 
 
 class _Year:
@@ -67,21 +90,32 @@ class _Year:
 
     @cached_property
     def tranches(self) -> list[SupportTranche]:
-        return list(SupportTranche.objects.filter(received_on__gte=self.start, received_on__lte=self.end)
-                    .select_related("application__project", "application__company").order_by("received_on", "id"))
+        return list(
+            SupportTranche.objects.filter(received_on__gte=self.start, received_on__lte=self.end)
+            .select_related("application__project", "application__company")
+            .order_by("received_on", "id")
+        )
 
     @cached_property
     def projects(self) -> list[JointProject]:
-        return list(JointProject.objects.filter(period_start__lte=self.end, period_end__gte=self.start)
-                    .exclude(status=JointProject.Status.STOPPED).order_by("title", "id"))
+        return list(
+            JointProject.objects.filter(period_start__lte=self.end, period_end__gte=self.start)
+            .exclude(status=JointProject.Status.STOPPED)
+            .order_by("title", "id")
+        )
 
     @cached_property
     def indicators(self) -> list[ProjectIndicator]:
-        return list(ProjectIndicator.objects.filter(year=self.year).select_related("project")
-                    .order_by("project__title", "kind", "name", "id"))
+        return list(
+            ProjectIndicator.objects.filter(year=self.year)
+            .select_related("project")
+            .order_by("project__title", "kind", "name", "id")
+        )
 
     def support(self) -> SourceFigure:
-        return SourceFigure(sum(t.amount_kopecks for t in self.tranches), [_tranche_row(t) for t in self.tranches])
+        return SourceFigure(
+            sum(t.amount_kopecks for t in self.tranches), [_tranche_row(t) for t in self.tranches]
+        )
 
     def projects_figure(self, active_only: bool) -> SourceFigure:
         chosen = [p for p in self.projects if not active_only or p.status == JointProject.Status.IN_PROGRESS]
@@ -96,25 +130,44 @@ class _Year:
         for status in JointProject.objects.values_list("status", flat=True):
             by_status[status] += 1
         plan_vs_actual = [
-            {"year": row["year"], "kind": row["kind"], "planned": row["planned"] or 0, "actual": row["actual"] or 0}
+            {
+                "year": row["year"],
+                "kind": row["kind"],
+                "planned": row["planned"] or 0,
+                "actual": row["actual"] or 0,
+            }
             for row in ProjectIndicator.objects.exclude(kind=ProjectIndicator.Kind.CUSTOM)
-            .values("year", "kind").annotate(planned=Sum("planned"), actual=Sum("actual")).order_by("year", "kind")
+            .values("year", "kind")
+            .annotate(planned=Sum("planned"), actual=Sum("actual"))
+            .order_by("year", "kind")
         ]
         shortfalls_by_year: dict[int, int] = {}
         for ind in ProjectIndicator.objects.filter(actual__isnull=False).only("year", "planned", "actual"):
             if ind.shortfall_percent is not None:
                 shortfalls_by_year[ind.year] = shortfalls_by_year.get(ind.year, 0) + 1
-        received = SupportTranche.objects.filter(received_on__gte=self.start, received_on__lte=self.end) \
-            .aggregate(total=Sum("amount_kopecks"))["total"] or 0
-        return {"projects_by_status": by_status, "projects_total": sum(by_status.values()),
-                "support_received_kopecks": received, "project_indicators": plan_vs_actual,
-                "project_shortfalls_by_year": {str(y): n for y, n in sorted(shortfalls_by_year.items())}}
+        received = (
+            SupportTranche.objects.filter(received_on__gte=self.start, received_on__lte=self.end).aggregate(
+                total=Sum("amount_kopecks")
+            )["total"]
+            or 0
+        )
+        return {
+            "projects_by_status": by_status,
+            "projects_total": sum(by_status.values()),
+            "support_received_kopecks": received,
+            "project_indicators": plan_vs_actual,
+            "project_shortfalls_by_year": {str(y): n for y, n in sorted(shortfalls_by_year.items())},
+        }
 
 
 def federal_metrics(*, cluster: Cluster, year: int) -> AreaMetrics:
     data = _Year(year)
-    return AreaMetrics(sources={"support_received": data.support,
-                                "projects_total": partial(data.projects_figure, False),
-                                "projects_active": partial(data.projects_figure, True),
-                                "project_indicator_shortfalls": data.shortfalls},
-                       live=data.live)
+    return AreaMetrics(
+        sources={
+            "support_received": data.support,
+            "projects_total": partial(data.projects_figure, False),
+            "projects_active": partial(data.projects_figure, True),
+            "project_indicator_shortfalls": data.shortfalls,
+        },
+        live=data.live,
+    )

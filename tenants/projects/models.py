@@ -43,17 +43,38 @@ class JointProject(models.Model):
     status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.IDEA)
     period_start = models.DateField(_("начало"))
     period_end = models.DateField(_("окончание"))
-    approved_by = models.ForeignKey("governance.Decision", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="joint_projects", verbose_name=_("решение об одобрении"))
-    products = models.ManyToManyField("members.Product", blank=True, related_name="joint_projects",
-                                      verbose_name=_("продукция"))
-    roadmap_items = models.ManyToManyField("roadmap.Item", blank=True, related_name="joint_projects",
-                                           verbose_name=_("мероприятия дорожной карты"))
-    contracts = models.ManyToManyField("members.CooperationContract", blank=True, related_name="joint_projects",
-                                       verbose_name=_("договоры о кооперации"))
+    approved_by = models.ForeignKey(
+        "governance.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="joint_projects",
+        verbose_name=_("решение об одобрении"),
+    )
+    products = models.ManyToManyField(
+        "members.Product", blank=True, related_name="joint_projects", verbose_name=_("продукция")
+    )
+    roadmap_items = models.ManyToManyField(
+        "roadmap.Item",
+        blank=True,
+        related_name="joint_projects",
+        verbose_name=_("мероприятия дорожной карты"),
+    )
+    contracts = models.ManyToManyField(
+        "members.CooperationContract",
+        blank=True,
+        related_name="joint_projects",
+        verbose_name=_("договоры о кооперации"),
+    )
     is_demo = models.BooleanField(_("демо-данные"), default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                   related_name="+", db_constraint=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
     updated_at = models.DateTimeField(_("изменён"), auto_now=True)
 
@@ -62,13 +83,17 @@ class JointProject(models.Model):
         verbose_name_plural = _("совместные проекты")
         ordering = ["-period_start", "title", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")),
-                                   name="project_period_ordered",
-                                   violation_error_message=_("Окончание проекта раньше его начала.")),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="project_period_ordered",
+                violation_error_message=_("Окончание проекта раньше его начала."),
+            ),
             models.CheckConstraint(
                 # Equalities, not status__in: PostgreSQL prints an IN list differently after a
                 # pg_dump round trip, and cloned schemas must equal migrated ones (test_provisioning).
-                condition=models.Q(status="idea") | models.Q(status="stopped") | models.Q(approved_by__isnull=False),
+                condition=models.Q(status="idea")
+                | models.Q(status="stopped")
+                | models.Q(approved_by__isnull=False),
                 name="project_decided_has_decision",
                 violation_error_message=_("Одобренный проект ссылается на решение органа кластера."),
             ),
@@ -92,8 +117,12 @@ class ProjectParticipant(models.Model):
         SUPPLIER = "supplier", _("Поставщик")
 
     project = models.ForeignKey(JointProject, on_delete=models.CASCADE, related_name="participants")
-    company = models.ForeignKey("members.Company", on_delete=models.PROTECT, related_name="project_participations",
-                                verbose_name=_("организация"))
+    company = models.ForeignKey(
+        "members.Company",
+        on_delete=models.PROTECT,
+        related_name="project_participations",
+        verbose_name=_("организация"),
+    )
     role = models.CharField(_("роль"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
 
     class Meta:
@@ -101,11 +130,17 @@ class ProjectParticipant(models.Model):
         verbose_name_plural = _("участники проекта")
         ordering = ["role", "company__short_name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "company"], name="project_participant_unique",
-                                    violation_error_message=_("Организация уже участвует в проекте.")),
-            models.UniqueConstraint(fields=["project"], condition=models.Q(role="lead"),
-                                    name="project_one_lead",
-                                    violation_error_message=_("У проекта может быть только один головной участник.")),
+            models.UniqueConstraint(
+                fields=["project", "company"],
+                name="project_participant_unique",
+                violation_error_message=_("Организация уже участвует в проекте."),
+            ),
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=models.Q(role="lead"),
+                name="project_one_lead",
+                violation_error_message=_("У проекта может быть только один головной участник."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -131,10 +166,16 @@ class ProjectBudget(models.Model):
         verbose_name_plural = _("бюджет проекта")
         ordering = ["year", "source", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "year", "source"], name="project_budget_unique",
-                                    violation_error_message=_("Сумма по этому источнику за этот год уже внесена.")),
-            models.CheckConstraint(condition=models.Q(amount_kopecks__gte=0), name="project_budget_not_negative",
-                                   violation_error_message=_("Сумма не может быть отрицательной.")),
+            models.UniqueConstraint(
+                fields=["project", "year", "source"],
+                name="project_budget_unique",
+                violation_error_message=_("Сумма по этому источнику за этот год уже внесена."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_kopecks__gte=0),
+                name="project_budget_not_negative",
+                violation_error_message=_("Сумма не может быть отрицательной."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -159,8 +200,14 @@ class ProjectIndicator(models.Model):
 
     MONEY_KINDS = ("output_volume", "cluster_sales", "investment")
     # Stored integer per displayed unit: kopecks per rouble, hundredths of a per cent / unit.
-    SCALE = {"output_volume": 100, "cluster_sales": 100, "investment": 100, "new_jobs": 1,
-             "import_share": 100, "custom": 100}
+    SCALE = {
+        "output_volume": 100,
+        "cluster_sales": 100,
+        "investment": 100,
+        "new_jobs": 1,
+        "import_share": 100,
+        "custom": 100,
+    }
 
     project = models.ForeignKey(JointProject, on_delete=models.CASCADE, related_name="indicators")
     year = models.PositiveSmallIntegerField(_("год"))
@@ -171,8 +218,14 @@ class ProjectIndicator(models.Model):
     actual = models.BigIntegerField(_("факт"), null=True, blank=True)
     status = models.CharField(_("состояние"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     comment = models.TextField(_("комментарий"), blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                   related_name="+", db_constraint=False)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     submitted_at = models.DateTimeField(_("отправлен"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("принят"), null=True, blank=True)
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
@@ -183,19 +236,29 @@ class ProjectIndicator(models.Model):
         verbose_name_plural = _("целевые показатели проекта")
         ordering = ["year", "kind", "name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "year", "kind"], condition=~models.Q(kind="custom"),
-                                    name="project_indicator_unique",
-                                    violation_error_message=_("Этот показатель за этот год уже внесён.")),
-            models.UniqueConstraint(fields=["project", "year", "name"], condition=models.Q(kind="custom"),
-                                    name="project_custom_indicator_unique",
-                                    violation_error_message=_("Показатель с таким названием за этот год уже внесён.")),
-            models.CheckConstraint(condition=models.Q(planned__gte=0)
-                                   & (models.Q(actual__isnull=True) | models.Q(actual__gte=0)),
-                                   name="project_indicator_not_negative",
-                                   violation_error_message=_("Значения показателя не могут быть отрицательными.")),
-            models.CheckConstraint(condition=~models.Q(kind="custom") | (~models.Q(name="") & ~models.Q(unit="")),
-                                   name="project_custom_indicator_named",
-                                   violation_error_message=_("У другого показателя должны быть название и единица.")),
+            models.UniqueConstraint(
+                fields=["project", "year", "kind"],
+                condition=~models.Q(kind="custom"),
+                name="project_indicator_unique",
+                violation_error_message=_("Этот показатель за этот год уже внесён."),
+            ),
+            models.UniqueConstraint(
+                fields=["project", "year", "name"],
+                condition=models.Q(kind="custom"),
+                name="project_custom_indicator_unique",
+                violation_error_message=_("Показатель с таким названием за этот год уже внесён."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(planned__gte=0)
+                & (models.Q(actual__isnull=True) | models.Q(actual__gte=0)),
+                name="project_indicator_not_negative",
+                violation_error_message=_("Значения показателя не могут быть отрицательными."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="custom") | (~models.Q(name="") & ~models.Q(unit="")),
+                name="project_custom_indicator_named",
+                violation_error_message=_("У другого показателя должны быть название и единица."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -225,13 +288,19 @@ class SupportApplication(models.Model):
         WITHDRAWN = "withdrawn", _("Отозвана")
 
     project = models.ForeignKey(JointProject, on_delete=models.CASCADE, related_name="support_applications")
-    company = models.ForeignKey("members.Company", on_delete=models.PROTECT, related_name="support_applications",
-                                verbose_name=_("заявитель"))
+    company = models.ForeignKey(
+        "members.Company",
+        on_delete=models.PROTECT,
+        related_name="support_applications",
+        verbose_name=_("заявитель"),
+    )
     measure = models.CharField(_("мера поддержки"), max_length=30, choices=Measure.choices)
     measure_name = models.CharField(_("название меры (для другой)"), max_length=300, blank=True)
     amount_requested_kopecks = models.BigIntegerField(_("запрошено, коп."))
     submitted_on = models.DateField(_("дата подачи"))
-    decision = models.CharField(_("решение"), max_length=20, choices=Decision.choices, default=Decision.PENDING)
+    decision = models.CharField(
+        _("решение"), max_length=20, choices=Decision.choices, default=Decision.PENDING
+    )
     decided_on = models.DateField(_("дата решения"), null=True, blank=True)
     decision_note = models.TextField(_("основание решения"), blank=True)
     amount_granted_kopecks = models.BigIntegerField(_("предоставлено, коп."), default=0)
@@ -244,15 +313,21 @@ class SupportApplication(models.Model):
         verbose_name_plural = _("заявки на господдержку")
         ordering = ["-submitted_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount_requested_kopecks__gt=0),
-                                   name="support_requested_positive",
-                                   violation_error_message=_("Запрошенная сумма должна быть больше нуля.")),
-            models.CheckConstraint(condition=models.Q(amount_granted_kopecks__gte=0),
-                                   name="support_granted_not_negative",
-                                   violation_error_message=_("Предоставленная сумма не может быть отрицательной.")),
-            models.CheckConstraint(condition=models.Q(decision="granted") | models.Q(amount_granted_kopecks=0),
-                                   name="support_granted_only_when_granted",
-                                   violation_error_message=_("Сумма указывается только для одобренной заявки.")),
+            models.CheckConstraint(
+                condition=models.Q(amount_requested_kopecks__gt=0),
+                name="support_requested_positive",
+                violation_error_message=_("Запрошенная сумма должна быть больше нуля."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_granted_kopecks__gte=0),
+                name="support_granted_not_negative",
+                violation_error_message=_("Предоставленная сумма не может быть отрицательной."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decision="granted") | models.Q(amount_granted_kopecks=0),
+                name="support_granted_only_when_granted",
+                violation_error_message=_("Сумма указывается только для одобренной заявки."),
+            ),
         ]
         indexes = [models.Index(fields=["measure"]), models.Index(fields=["decision"])]
 
@@ -274,8 +349,11 @@ class SupportTranche(models.Model):
         verbose_name_plural = _("транши")
         ordering = ["received_on", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount_kopecks__gt=0), name="support_tranche_positive",
-                                   violation_error_message=_("Сумма транша должна быть больше нуля.")),
+            models.CheckConstraint(
+                condition=models.Q(amount_kopecks__gt=0),
+                name="support_tranche_positive",
+                violation_error_message=_("Сумма транша должна быть больше нуля."),
+            ),
         ]
         indexes = [models.Index(fields=["received_on"])]
 
@@ -298,8 +376,14 @@ class ProjectDocument(models.Model):
     file = models.FileField(_("файл"), upload_to=project_document_path, max_length=300)
     original_name = models.CharField(_("имя файла"), max_length=200, blank=True)
     size = models.PositiveBigIntegerField(_("размер, байт"), default=0)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                    related_name="+", db_constraint=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     uploaded_at = models.DateTimeField(_("загружен"), auto_now_add=True)
 
     class Meta:

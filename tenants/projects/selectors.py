@@ -22,8 +22,16 @@ from .models import (
     SupportTranche,
 )
 
-ORDERINGS = {"title": "title", "-title": "-title", "start": "period_start", "-start": "-period_start",
-             "status": "status", "-status": "-status", "kind": "kind", "-kind": "-kind"}
+ORDERINGS = {
+    "title": "title",
+    "-title": "-title",
+    "start": "period_start",
+    "-start": "-period_start",
+    "status": "status",
+    "-status": "-status",
+    "kind": "kind",
+    "-kind": "-kind",
+}
 
 
 def _visible(access: MemberAccess) -> Q:
@@ -35,16 +43,21 @@ def _visible(access: MemberAccess) -> Q:
 def project_list(*, access: MemberAccess) -> QuerySet[JointProject]:
     ids = JointProject.objects.filter(_visible(access)).values("pk")
     lead = ProjectParticipant.objects.filter(role=ProjectParticipant.Role.LEAD).select_related("company")
-    return (JointProject.objects.filter(pk__in=ids)
-            .annotate(participant_count=Count("participants", distinct=True))
-            .prefetch_related(Prefetch("participants", queryset=lead, to_attr="leads")))
+    return (
+        JointProject.objects.filter(pk__in=ids)
+        .annotate(participant_count=Count("participants", distinct=True))
+        .prefetch_related(Prefetch("participants", queryset=lead, to_attr="leads"))
+    )
 
 
-def project_search(qs: QuerySet[JointProject], *, query: str = "", status: str = "", kind: str = "",
-                   ordering: str = "") -> QuerySet[JointProject]:
+def project_search(
+    qs: QuerySet[JointProject], *, query: str = "", status: str = "", kind: str = "", ordering: str = ""
+) -> QuerySet[JointProject]:
     query = query.strip()
     if query:
-        matching = ProjectParticipant.objects.filter(company__short_name__icontains=query).values("project_id")
+        matching = ProjectParticipant.objects.filter(company__short_name__icontains=query).values(
+            "project_id"
+        )
         qs = qs.filter(Q(title__icontains=query) | Q(description__icontains=query) | Q(pk__in=matching))
     if status:
         qs = qs.filter(status=status)
@@ -62,8 +75,11 @@ def project_participants(*, project: JointProject) -> QuerySet[ProjectParticipan
 
 
 def project_lead_company_id(*, project: JointProject) -> int | None:
-    return (project.participants.filter(role=ProjectParticipant.Role.LEAD)
-            .values_list("company_id", flat=True).first())
+    return (
+        project.participants.filter(role=ProjectParticipant.Role.LEAD)
+        .values_list("company_id", flat=True)
+        .first()
+    )
 
 
 def project_budget(*, project: JointProject) -> QuerySet[ProjectBudget]:
@@ -136,8 +152,12 @@ def roadmap_item_candidates(*, project: JointProject | None = None) -> QuerySet[
     wanted = ~Q(roadmap__status=Roadmap.Status.CLOSED)
     if project is not None:
         wanted |= Q(joint_projects=project)
-    return (Item.objects.filter(wanted).distinct().select_related("roadmap")
-            .order_by("-roadmap__period_start", "roadmap_id", "position"))
+    return (
+        Item.objects.filter(wanted)
+        .distinct()
+        .select_related("roadmap")
+        .order_by("-roadmap__period_start", "roadmap_id", "position")
+    )
 
 
 def contract_candidates() -> QuerySet[CooperationContract]:
@@ -146,16 +166,21 @@ def contract_candidates() -> QuerySet[CooperationContract]:
 
 def approval_decisions() -> QuerySet[Decision]:
     """Adopted decisions of the cluster's bodies a project's approval may rest on, newest first."""
-    return (Decision.objects.filter(adopted=True).select_related("meeting__body")
-            .order_by("-meeting__held_at", "number", "id"))
+    return (
+        Decision.objects.filter(adopted=True)
+        .select_related("meeting__body")
+        .order_by("-meeting__held_at", "number", "id")
+    )
 
 
 def support_list(*, access: MemberAccess) -> QuerySet[SupportApplication]:
     projects = JointProject.objects.filter(_visible(access)).values("pk")
-    return (SupportApplication.objects.filter(project__in=projects)
-            .select_related("project", "company")
-            .annotate(received_kopecks=Sum("tranches__amount_kopecks"))
-            .prefetch_related(Prefetch("tranches", queryset=SupportTranche.objects.order_by("received_on", "id"))))
+    return (
+        SupportApplication.objects.filter(project__in=projects)
+        .select_related("project", "company")
+        .annotate(received_kopecks=Sum("tranches__amount_kopecks"))
+        .prefetch_related(Prefetch("tranches", queryset=SupportTranche.objects.order_by("received_on", "id")))
+    )
 
 
 def support_get(*, application_id: int, access: MemberAccess) -> SupportApplication | None:
@@ -163,13 +188,18 @@ def support_get(*, application_id: int, access: MemberAccess) -> SupportApplicat
 
 
 def project_support(*, project: JointProject) -> QuerySet[SupportApplication]:
-    return (project.support_applications.select_related("company")
-            .annotate(received_kopecks=Sum("tranches__amount_kopecks"))
-            .prefetch_related(Prefetch("tranches", queryset=SupportTranche.objects.order_by("received_on", "id")))
-            .order_by("-submitted_on", "-id"))
+    return (
+        project.support_applications.select_related("company")
+        .annotate(received_kopecks=Sum("tranches__amount_kopecks"))
+        .prefetch_related(Prefetch("tranches", queryset=SupportTranche.objects.order_by("received_on", "id")))
+        .order_by("-submitted_on", "-id")
+    )
 
 
 def tranches_received(*, start: object, end: object) -> QuerySet[SupportTranche]:
     """Tranches received between two dates (inclusive), with their application, project and company."""
-    return (SupportTranche.objects.filter(received_on__gte=start, received_on__lte=end)
-            .select_related("application__project", "application__company").order_by("received_on", "id"))
+    return (
+        SupportTranche.objects.filter(received_on__gte=start, received_on__lte=end)
+        .select_related("application__project", "application__company")
+        .order_by("received_on", "id")
+    )

@@ -63,10 +63,13 @@ STATUS_MOVES: dict[str, frozenset[str]] = {
 
 # --- checks -----------------------------------------------------------------------------------
 
+
 def _money(field: str, value: Any, *, label: str, positive: bool = False) -> int:
     amount = int(value if value is not None else 0)
     if amount < 0 or (positive and amount == 0):
-        raise ValidationError({field: f"«{label}»: сумма должна быть {'больше нуля' if positive else 'не меньше нуля'}."})
+        raise ValidationError(
+            {field: f"«{label}»: сумма должна быть {'больше нуля' if positive else 'не меньше нуля'}."}
+        )
     if amount > MAX_KOPECKS:
         raise ValidationError({field: f"«{label}»: слишком большая сумма ({format_roubles(amount)} ₽)."})
     return amount
@@ -104,8 +107,7 @@ def membership_problem(company: Company, start: dt.date, end: dt.date) -> str | 
             return None
     if company.status not in MEMBER_STATUSES:
         return f"«{company}» вышла из кластера и не была его участником весь срок проекта."
-    return (f"«{company}» не была участником кластера весь срок проекта "
-            f"({start:%d.%m.%Y} — {end:%d.%m.%Y}).")
+    return f"«{company}» не была участником кластера весь срок проекта ({start:%d.%m.%Y} — {end:%d.%m.%Y})."
 
 
 def _check_period(start: dt.date, end: dt.date) -> None:
@@ -138,20 +140,32 @@ def _existing(model: type[Any], ids: Iterable[int], field: str, what: str) -> li
     found = {obj.pk: obj for obj in model.objects.filter(pk__in=wanted)}
     missing = [i for i in wanted if i not in found]
     if missing:
-        raise ValidationError({field: f"{what} с номером записи {', '.join(map(str, missing))} нет в этом кластере."})
+        raise ValidationError(
+            {field: f"{what} с номером записи {', '.join(map(str, missing))} нет в этом кластере."}
+        )
     return [found[i] for i in wanted]
 
 
-def _links(project: JointProject, *, participant_ids: set[int], product_ids: Iterable[int] | None,
-           roadmap_item_ids: Iterable[int] | None, contract_ids: Iterable[int] | None) -> None:
+def _links(
+    project: JointProject,
+    *,
+    participant_ids: set[int],
+    product_ids: Iterable[int] | None,
+    roadmap_item_ids: Iterable[int] | None,
+    contract_ids: Iterable[int] | None,
+) -> None:
     if product_ids is not None:
         products = _existing(Product, product_ids, "products", "Продукции")
         for product in products:
             if product.company_id not in participant_ids:
-                raise ValidationError({"products": f"«{product}» выпускает организация, которая не участвует в проекте."})
+                raise ValidationError(
+                    {"products": f"«{product}» выпускает организация, которая не участвует в проекте."}
+                )
         project.products.set(products)
     if roadmap_item_ids is not None:
-        project.roadmap_items.set(_existing(Item, roadmap_item_ids, "roadmap_items", "Мероприятия дорожной карты"))
+        project.roadmap_items.set(
+            _existing(Item, roadmap_item_ids, "roadmap_items", "Мероприятия дорожной карты")
+        )
     if contract_ids is not None:
         contracts = _existing(CooperationContract, contract_ids, "contracts", "Договора о кооперации")
         for contract in contracts:
@@ -162,31 +176,64 @@ def _links(project: JointProject, *, participant_ids: set[int], product_ids: Ite
 
 # --- projects ---------------------------------------------------------------------------------
 
-def project_create(*, actor: Actor, title: str, kind: str, period_start: dt.date, period_end: dt.date,
-                   participants: Sequence[tuple[Company, str]], description: str = "",
-                   product_ids: Iterable[int] = (), roadmap_item_ids: Iterable[int] = (),
-                   contract_ids: Iterable[int] = (), is_demo: bool = False) -> JointProject:
+
+def project_create(
+    *,
+    actor: Actor,
+    title: str,
+    kind: str,
+    period_start: dt.date,
+    period_end: dt.date,
+    participants: Sequence[tuple[Company, str]],
+    description: str = "",
+    product_ids: Iterable[int] = (),
+    roadmap_item_ids: Iterable[int] = (),
+    contract_ids: Iterable[int] = (),
+    is_demo: bool = False,
+) -> JointProject:
     """A new project (status «идея») with its participants and links, all or nothing."""
     require_manager(actor)
     _check_period(period_start, period_end)
     _check_participants(participants, period_start, period_end)
-    project = JointProject(title=" ".join(str(title).split()), kind=kind, description=str(description).strip(),
-                           period_start=period_start, period_end=period_end, is_demo=is_demo,
-                           created_by=actor.user)
+    project = JointProject(
+        title=" ".join(str(title).split()),
+        kind=kind,
+        description=str(description).strip(),
+        period_start=period_start,
+        period_end=period_end,
+        is_demo=is_demo,
+        created_by=actor.user,
+    )
     with transaction.atomic():
         model_create(obj=project, actor=actor, action="project.create")
         for company, role in participants:
             ProjectParticipant.objects.create(project=project, company=company, role=role)
-        _links(project, participant_ids={c.pk for c, _ in participants}, product_ids=product_ids,
-               roadmap_item_ids=roadmap_item_ids, contract_ids=contract_ids)
-        audit_record(actor=actor, action="project.participants", obj=project,
-                     changes={"participants": [None, [[c.pk, r] for c, r in participants]]})
+        _links(
+            project,
+            participant_ids={c.pk for c, _ in participants},
+            product_ids=product_ids,
+            roadmap_item_ids=roadmap_item_ids,
+            contract_ids=contract_ids,
+        )
+        audit_record(
+            actor=actor,
+            action="project.participants",
+            obj=project,
+            changes={"participants": [None, [[c.pk, r] for c, r in participants]]},
+        )
     return project
 
 
-def project_update(*, project: JointProject, actor: Actor, participants: Sequence[tuple[Company, str]] | None = None,
-                   product_ids: Iterable[int] | None = None, roadmap_item_ids: Iterable[int] | None = None,
-                   contract_ids: Iterable[int] | None = None, **fields: Any) -> JointProject:
+def project_update(
+    *,
+    project: JointProject,
+    actor: Actor,
+    participants: Sequence[tuple[Company, str]] | None = None,
+    product_ids: Iterable[int] | None = None,
+    roadmap_item_ids: Iterable[int] | None = None,
+    contract_ids: Iterable[int] | None = None,
+    **fields: Any,
+) -> JointProject:
     require_manager(actor)
     fields_only(fields, PROJECT_FIELDS)
     if "title" in fields:
@@ -200,38 +247,65 @@ def project_update(*, project: JointProject, actor: Actor, participants: Sequenc
         chosen = list(participants) if participants is not None else current
         _check_participants(chosen, start, end)
         years = set(range(start.year, end.year + 1))
-        outside = sorted({y for y in project.budget.values_list("year", flat=True)} - years
-                         | {y for y in project.indicators.values_list("year", flat=True)} - years)
+        outside = sorted(
+            {y for y in project.budget.values_list("year", flat=True)} - years
+            | {y for y in project.indicators.values_list("year", flat=True)} - years
+        )
         if outside:
-            raise ValidationError({"period_end": "За годы вне нового срока уже внесены бюджет или показатели: "
-                                                 + ", ".join(map(str, outside)) + "."})
+            raise ValidationError(
+                {
+                    "period_end": "За годы вне нового срока уже внесены бюджет или показатели: "
+                    + ", ".join(map(str, outside))
+                    + "."
+                }
+            )
         model_update(obj=project, data=fields, actor=actor, action="project.update")
         if participants is not None:
-            in_use = set(SupportApplication.objects.filter(project=project).values_list("company_id", flat=True))
+            in_use = set(
+                SupportApplication.objects.filter(project=project).values_list("company_id", flat=True)
+            )
             dropped = in_use - {c.pk for c, _ in chosen}
             if dropped:
-                raise ValidationError({"participants": "У организации, которую вы убираете из проекта, есть заявки "
-                                                       "на поддержку по нему."})
+                raise ValidationError(
+                    {
+                        "participants": "У организации, которую вы убираете из проекта, есть заявки "
+                        "на поддержку по нему."
+                    }
+                )
             project.participants.all().delete()
             for company, role in chosen:
                 ProjectParticipant.objects.create(project=project, company=company, role=role)
-            audit_record(actor=actor, action="project.participants", obj=project,
-                         changes={"participants": [[[c.pk, r] for c, r in current], [[c.pk, r] for c, r in chosen]]})
-        _links(project, participant_ids={c.pk for c, _ in chosen}, product_ids=product_ids,
-               roadmap_item_ids=roadmap_item_ids, contract_ids=contract_ids)
+            audit_record(
+                actor=actor,
+                action="project.participants",
+                obj=project,
+                changes={"participants": [[[c.pk, r] for c, r in current], [[c.pk, r] for c, r in chosen]]},
+            )
+        _links(
+            project,
+            participant_ids={c.pk for c, _ in chosen},
+            product_ids=product_ids,
+            roadmap_item_ids=roadmap_item_ids,
+            contract_ids=contract_ids,
+        )
     return project
 
 
-def project_set_status(*, project: JointProject, actor: Actor, status: str,
-                       decision: Decision | None = None) -> JointProject:
+def project_set_status(
+    *, project: JointProject, actor: Actor, status: str, decision: Decision | None = None
+) -> JointProject:
     """idea → approved (by an adopted decision of a cluster body) → in progress → done; any → stopped."""
     require_manager(actor)
     with transaction.atomic():
         project = JointProject.objects.select_for_update().get(pk=project.pk)
         if status not in STATUS_MOVES.get(project.status, frozenset()):
-            raise ValidationError({"status": f"Из состояния «{project.get_status_display()}» в «"
-                                             f"{JointProject.Status(status).label if status in JointProject.Status.values else status}» "
-                                             f"перейти нельзя."})
+            raise ValidationError(
+                {
+                    "status": f"Из состояния «{project.get_status_display()}» в «"
+                    f"{JointProject.Status(status).label if status in JointProject.Status.values else status}» "
+                    f"перейти нельзя."
+                }
+            )
         data: dict[str, Any] = {"status": status}
         if status == JointProject.Status.APPROVED:
             if decision is None:
@@ -246,7 +320,9 @@ def project_set_status(*, project: JointProject, actor: Actor, status: str,
 def project_delete(*, project: JointProject, actor: Actor) -> None:
     require_manager(actor)
     if project.status != JointProject.Status.IDEA:
-        raise ValidationError("Удалить можно только проект в состоянии «Идея»; одобренный проект можно остановить.")
+        raise ValidationError(
+            "Удалить можно только проект в состоянии «Идея»; одобренный проект можно остановить."
+        )
     if project.support_applications.exists():
         raise ValidationError("По проекту есть заявки на поддержку: удалить его нельзя.")
     model_delete(obj=project, actor=actor, action="project.delete")
@@ -254,13 +330,17 @@ def project_delete(*, project: JointProject, actor: Actor) -> None:
 
 # --- budget -----------------------------------------------------------------------------------
 
+
 def _check_year(project: JointProject, year: int) -> None:
     if year not in project.years:
-        raise ValidationError({"year": f"Год {year} вне срока проекта ({project.period_start.year}–"
-                                       f"{project.period_end.year})."})
+        raise ValidationError(
+            {"year": f"Год {year} вне срока проекта ({project.period_start.year}–{project.period_end.year})."}
+        )
 
 
-def budget_set(*, project: JointProject, actor: Actor, year: int, source: str, amount_kopecks: int) -> ProjectBudget:
+def budget_set(
+    *, project: JointProject, actor: Actor, year: int, source: str, amount_kopecks: int
+) -> ProjectBudget:
     """The planned amount of a year and source (0 removes nothing: it records zero)."""
     require_manager(actor)
     _check_year(project, year)
@@ -268,7 +348,11 @@ def budget_set(*, project: JointProject, actor: Actor, year: int, source: str, a
         raise ValidationError({"source": "Неизвестный источник финансирования."})
     amount = _money("amount_kopecks", amount_kopecks, label="Сумма")
     with transaction.atomic():
-        row = ProjectBudget.objects.select_for_update().filter(project=project, year=year, source=source).first()
+        row = (
+            ProjectBudget.objects.select_for_update()
+            .filter(project=project, year=year, source=source)
+            .first()
+        )
         if row is None:
             row = ProjectBudget(project=project, year=year, source=source, amount_kopecks=amount)
             model_create(obj=row, actor=actor, action="project.budget")
@@ -284,9 +368,13 @@ def budget_delete(*, row: ProjectBudget, actor: Actor) -> None:
 
 # --- target indicators ------------------------------------------------------------------------
 
+
 def _lead_id(project: JointProject) -> int | None:
-    return (ProjectParticipant.objects.filter(project=project, role=ProjectParticipant.Role.LEAD)
-            .values_list("company_id", flat=True).first())
+    return (
+        ProjectParticipant.objects.filter(project=project, role=ProjectParticipant.Role.LEAD)
+        .values_list("company_id", flat=True)
+        .first()
+    )
 
 
 def require_indicator_writer(actor: Actor, project: JointProject) -> bool:
@@ -314,8 +402,18 @@ def _indicator_value(field: str, value: Any, kind: str) -> int | None:
     return number
 
 
-def indicator_create(*, project: JointProject, actor: Actor, year: int, kind: str, planned: int | None,
-                     actual: int | None = None, name: str = "", unit: str = "", comment: str = "") -> ProjectIndicator:
+def indicator_create(
+    *,
+    project: JointProject,
+    actor: Actor,
+    year: int,
+    kind: str,
+    planned: int | None,
+    actual: int | None = None,
+    name: str = "",
+    unit: str = "",
+    comment: str = "",
+) -> ProjectIndicator:
     require_indicator_writer(actor, project)
     _check_year(project, year)
     if kind not in ProjectIndicator.Kind.values:
@@ -332,10 +430,17 @@ def indicator_create(*, project: JointProject, actor: Actor, year: int, kind: st
         duplicate = duplicate.filter(name=name)
     if duplicate.exists():
         raise ValidationError({"kind": f"Этот показатель за {year} год уже внесён: откройте его и измените."})
-    indicator = ProjectIndicator(project=project, year=year, kind=kind, name=name, unit=unit,
-                                 planned=_indicator_value("planned", planned, kind) or 0,
-                                 actual=_indicator_value("actual", actual, kind), comment=str(comment).strip(),
-                                 entered_by=actor.user)
+    indicator = ProjectIndicator(
+        project=project,
+        year=year,
+        kind=kind,
+        name=name,
+        unit=unit,
+        planned=_indicator_value("planned", planned, kind) or 0,
+        actual=_indicator_value("actual", actual, kind),
+        comment=str(comment).strip(),
+        entered_by=actor.user,
+    )
     model_create(obj=indicator, actor=actor, action="project_indicator.create")
     return indicator
 
@@ -353,20 +458,38 @@ def indicator_update(*, indicator: ProjectIndicator, actor: Actor, **fields: Any
         fields.pop("name", None)
         fields.pop("unit", None)
     with transaction.atomic():
-        indicator = ProjectIndicator.objects.select_for_update().select_related("project").get(pk=indicator.pk)
+        indicator = (
+            ProjectIndicator.objects.select_for_update().select_related("project").get(pk=indicator.pk)
+        )
         if indicator.status == ProjectIndicator.Status.ACCEPTED:
             raise ValidationError("Принятый показатель изменить нельзя: сначала верните его в черновик.")
         if not manager and indicator.status != ProjectIndicator.Status.DRAFT:
-            raise ValidationError("Показатель уже отправлен: изменить его можно, когда кластер вернёт его в черновик.")
-        model_update(obj=indicator, data={**fields, "entered_by": actor.user or indicator.entered_by},
-                     actor=actor, action="project_indicator.update")
+            raise ValidationError(
+                "Показатель уже отправлен: изменить его можно, когда кластер вернёт его в черновик."
+            )
+        model_update(
+            obj=indicator,
+            data={**fields, "entered_by": actor.user or indicator.entered_by},
+            actor=actor,
+            action="project_indicator.update",
+        )
     return indicator
 
 
-def _indicator_move(*, indicator: ProjectIndicator, actor: Actor, action: str, sources: set[str], target: str,
-                    message: str, reason: str = "") -> ProjectIndicator:
+def _indicator_move(
+    *,
+    indicator: ProjectIndicator,
+    actor: Actor,
+    action: str,
+    sources: set[str],
+    target: str,
+    message: str,
+    reason: str = "",
+) -> ProjectIndicator:
     with transaction.atomic():
-        indicator = ProjectIndicator.objects.select_for_update().select_related("project").get(pk=indicator.pk)
+        indicator = (
+            ProjectIndicator.objects.select_for_update().select_related("project").get(pk=indicator.pk)
+        )
         if indicator.status not in sources:
             raise ValidationError(message)
         if target == ProjectIndicator.Status.SUBMITTED and indicator.actual is None:
@@ -390,24 +513,39 @@ def _indicator_move(*, indicator: ProjectIndicator, actor: Actor, action: str, s
 
 def indicator_submit(*, indicator: ProjectIndicator, actor: Actor) -> ProjectIndicator:
     require_indicator_writer(actor, indicator.project)
-    return _indicator_move(indicator=indicator, actor=actor, action="project_indicator.submit",
-                           sources={ProjectIndicator.Status.DRAFT}, target=ProjectIndicator.Status.SUBMITTED,
-                           message="Отправить можно только черновик показателя.")
+    return _indicator_move(
+        indicator=indicator,
+        actor=actor,
+        action="project_indicator.submit",
+        sources={ProjectIndicator.Status.DRAFT},
+        target=ProjectIndicator.Status.SUBMITTED,
+        message="Отправить можно только черновик показателя.",
+    )
 
 
 def indicator_accept(*, indicator: ProjectIndicator, actor: Actor) -> ProjectIndicator:
     require_manager(actor)
-    return _indicator_move(indicator=indicator, actor=actor, action="project_indicator.accept",
-                           sources={ProjectIndicator.Status.SUBMITTED}, target=ProjectIndicator.Status.ACCEPTED,
-                           message="Принять можно только отправленный показатель.")
+    return _indicator_move(
+        indicator=indicator,
+        actor=actor,
+        action="project_indicator.accept",
+        sources={ProjectIndicator.Status.SUBMITTED},
+        target=ProjectIndicator.Status.ACCEPTED,
+        message="Принять можно только отправленный показатель.",
+    )
 
 
 def indicator_return(*, indicator: ProjectIndicator, actor: Actor, reason: str = "") -> ProjectIndicator:
     require_manager(actor)
-    return _indicator_move(indicator=indicator, actor=actor, action="project_indicator.return",
-                           sources={ProjectIndicator.Status.SUBMITTED, ProjectIndicator.Status.ACCEPTED},
-                           target=ProjectIndicator.Status.DRAFT, message="Показатель и так в черновике.",
-                           reason=reason)
+    return _indicator_move(
+        indicator=indicator,
+        actor=actor,
+        action="project_indicator.return",
+        sources={ProjectIndicator.Status.SUBMITTED, ProjectIndicator.Status.ACCEPTED},
+        target=ProjectIndicator.Status.DRAFT,
+        message="Показатель и так в черновике.",
+        reason=reason,
+    )
 
 
 def indicator_delete(*, indicator: ProjectIndicator, actor: Actor) -> None:
@@ -419,9 +557,18 @@ def indicator_delete(*, indicator: ProjectIndicator, actor: Actor) -> None:
 
 # --- state support ----------------------------------------------------------------------------
 
-def support_create(*, project: JointProject, company: Company, actor: Actor, measure: str,
-                   amount_requested_kopecks: int, submitted_on: dt.date, measure_name: str = "",
-                   is_demo: bool = False) -> SupportApplication:
+
+def support_create(
+    *,
+    project: JointProject,
+    company: Company,
+    actor: Actor,
+    measure: str,
+    amount_requested_kopecks: int,
+    submitted_on: dt.date,
+    measure_name: str = "",
+    is_demo: bool = False,
+) -> SupportApplication:
     """An application of one project participant for a support measure."""
     require_manager(actor)
     if not ProjectParticipant.objects.filter(project=project, company=company).exists():
@@ -432,14 +579,28 @@ def support_create(*, project: JointProject, company: Company, actor: Actor, mea
     if measure == SupportApplication.Measure.OTHER and not measure_name:
         raise ValidationError({"measure_name": "Назовите меру поддержки."})
     amount = _money("amount_requested_kopecks", amount_requested_kopecks, label="Запрошено", positive=True)
-    application = SupportApplication(project=project, company=company, measure=measure, measure_name=measure_name,
-                                     amount_requested_kopecks=amount, submitted_on=submitted_on, is_demo=is_demo)
+    application = SupportApplication(
+        project=project,
+        company=company,
+        measure=measure,
+        measure_name=measure_name,
+        amount_requested_kopecks=amount,
+        submitted_on=submitted_on,
+        is_demo=is_demo,
+    )
     model_create(obj=application, actor=actor, action="support.create")
     return application
 
 
-def support_decide(*, application: SupportApplication, actor: Actor, decision: str, decided_on: dt.date | None,
-                   amount_granted_kopecks: int = 0, decision_note: str = "") -> SupportApplication:
+def support_decide(
+    *,
+    application: SupportApplication,
+    actor: Actor,
+    decision: str,
+    decided_on: dt.date | None,
+    amount_granted_kopecks: int = 0,
+    decision_note: str = "",
+) -> SupportApplication:
     """Record the decision on an application: granted (with the amount), rejected, withdrawn, or pending again."""
     require_manager(actor)
     if decision not in SupportApplication.Decision.values:
@@ -452,11 +613,19 @@ def support_decide(*, application: SupportApplication, actor: Actor, decision: s
             if granted <= 0:
                 raise ValidationError({"amount_granted_kopecks": "Укажите предоставленную сумму."})
             if granted > application.amount_requested_kopecks:
-                raise ValidationError({"amount_granted_kopecks": "Предоставлено больше, чем запрошено "
-                                       f"({format_roubles(application.amount_requested_kopecks)} ₽)."})
+                raise ValidationError(
+                    {
+                        "amount_granted_kopecks": "Предоставлено больше, чем запрошено "
+                        f"({format_roubles(application.amount_requested_kopecks)} ₽)."
+                    }
+                )
             if received > granted:
-                raise ValidationError({"amount_granted_kopecks": f"Уже получено {format_roubles(received)} ₽ — "
-                                                                 "больше новой суммы."})
+                raise ValidationError(
+                    {
+                        "amount_granted_kopecks": f"Уже получено {format_roubles(received)} ₽ — "
+                        "больше новой суммы."
+                    }
+                )
         else:
             if received:
                 raise ValidationError({"decision": "По заявке уже получены транши: решение изменить нельзя."})
@@ -465,9 +634,17 @@ def support_decide(*, application: SupportApplication, actor: Actor, decision: s
             raise ValidationError({"decided_on": "Укажите дату решения."})
         if decided_on is not None and decided_on < application.submitted_on:
             raise ValidationError({"decided_on": "Решение не может быть раньше подачи заявки."})
-        model_update(obj=application, actor=actor, action="support.decide", data={
-            "decision": decision, "decided_on": decided_on, "amount_granted_kopecks": granted,
-            "decision_note": str(decision_note).strip()})
+        model_update(
+            obj=application,
+            actor=actor,
+            action="support.decide",
+            data={
+                "decision": decision,
+                "decided_on": decided_on,
+                "amount_granted_kopecks": granted,
+                "decision_note": str(decision_note).strip(),
+            },
+        )
     return application
 
 
@@ -478,8 +655,14 @@ def support_delete(*, application: SupportApplication, actor: Actor) -> None:
     model_delete(obj=application, actor=actor, action="support.delete")
 
 
-def tranche_add(*, application: SupportApplication, actor: Actor, received_on: dt.date, amount_kopecks: int,
-                note: str = "") -> SupportTranche:
+def tranche_add(
+    *,
+    application: SupportApplication,
+    actor: Actor,
+    received_on: dt.date,
+    amount_kopecks: int,
+    note: str = "",
+) -> SupportTranche:
     """Money received under a granted application; the total never exceeds the grant."""
     require_manager(actor)
     amount = _money("amount_kopecks", amount_kopecks, label="Сумма транша", positive=True)
@@ -491,11 +674,16 @@ def tranche_add(*, application: SupportApplication, actor: Actor, received_on: d
             raise ValidationError({"received_on": "Транш не может поступить раньше решения о поддержке."})
         received = application.tranches.aggregate(total=Sum("amount_kopecks"))["total"] or 0
         if received + amount > application.amount_granted_kopecks:
-            raise ValidationError({"amount_kopecks": f"С этим траншем получено бы {format_roubles(received + amount)} ₽"
-                                                     f" — больше предоставленных "
-                                                     f"{format_roubles(application.amount_granted_kopecks)} ₽."})
-        tranche = SupportTranche(application=application, received_on=received_on, amount_kopecks=amount,
-                                 note=str(note).strip())
+            raise ValidationError(
+                {
+                    "amount_kopecks": f"С этим траншем получено бы {format_roubles(received + amount)} ₽"
+                    f" — больше предоставленных "
+                    f"{format_roubles(application.amount_granted_kopecks)} ₽."
+                }
+            )
+        tranche = SupportTranche(
+            application=application, received_on=received_on, amount_kopecks=amount, note=str(note).strip()
+        )
         model_create(obj=tranche, actor=actor, action="support.tranche")
     return tranche
 
@@ -507,15 +695,26 @@ def tranche_delete(*, tranche: SupportTranche, actor: Actor) -> None:
 
 # --- documents --------------------------------------------------------------------------------
 
-def document_upload(*, project: JointProject, actor: Actor, title: str, file: UploadedFile) -> ProjectDocument:
+
+def document_upload(
+    *, project: JointProject, actor: Actor, title: str, file: UploadedFile
+) -> ProjectDocument:
     require_manager(actor)
     if not file or not file.size:
         raise ValidationError({"file": "Файл пустой."})
     if file.size > MAX_DOCUMENT_BYTES:
         raise ValidationError({"file": "Файл больше 20 МБ."})
-    document = ProjectDocument(project=project, title=" ".join(str(title).split()) or str(file.name),
-                               file=file, original_name=str(file.name)[:200], size=file.size, uploaded_by=actor.user)
-    model_create(obj=document, actor=actor, action="project.document", audited=["project", "title", "original_name"])
+    document = ProjectDocument(
+        project=project,
+        title=" ".join(str(title).split()) or str(file.name),
+        file=file,
+        original_name=str(file.name)[:200],
+        size=file.size,
+        uploaded_by=actor.user,
+    )
+    model_create(
+        obj=document, actor=actor, action="project.document", audited=["project", "title", "original_name"]
+    )
     return document
 
 
@@ -523,5 +722,9 @@ def document_delete(*, document: ProjectDocument, actor: Actor) -> None:
     require_manager(actor)
     storage, name = document.file.storage, document.file.name
     transaction.on_commit(lambda: storage.delete(name) if name else None)
-    model_delete(obj=document, actor=actor, action="project.document_delete",
-                 audited=["project", "title", "original_name"])
+    model_delete(
+        obj=document,
+        actor=actor,
+        action="project.document_delete",
+        audited=["project", "title", "original_name"],
+    )

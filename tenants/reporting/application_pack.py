@@ -54,10 +54,31 @@ FILES = {
     "programme_docx": "06_Программа_развития_кластера.docx",
     "programme_xlsx": "06_Программа_развития_кластера.xlsx",
 }
-PARTICIPANT_HEADER = ("№", "Полное наименование", "Краткое наименование", "ИНН", "ОГРН", "КПП", "Регион", "Адрес",
-                      "Тип", "Моногород или ТОР")
-CONTRACT_HEADER = ("№", "Номер договора", "Дата", "Вид", "Сторона А", "ИНН стороны А", "Сторона Б", "ИНН стороны Б",
-                   "Сумма, ₽", "Предмет", "Учтён в функциональной зависимости за год")
+PARTICIPANT_HEADER = (
+    "№",
+    "Полное наименование",
+    "Краткое наименование",
+    "ИНН",
+    "ОГРН",
+    "КПП",
+    "Регион",
+    "Адрес",
+    "Тип",
+    "Моногород или ТОР",
+)
+CONTRACT_HEADER = (
+    "№",
+    "Номер договора",
+    "Дата",
+    "Вид",
+    "Сторона А",
+    "ИНН стороны А",
+    "Сторона Б",
+    "ИНН стороны Б",
+    "Сумма, ₽",
+    "Предмет",
+    "Учтён в функциональной зависимости за год",
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +89,9 @@ class PackFile:
 
     @property
     def content_disposition(self) -> str:
-        return f"attachment; filename=\"{self.filename}\"; filename*=UTF-8''{quote(self.filename_ru, safe='')}"
+        return (
+            f"attachment; filename=\"{self.filename}\"; filename*=UTF-8''{quote(self.filename_ru, safe='')}"
+        )
 
 
 def _roubles(kopecks: int) -> Decimal:
@@ -81,6 +104,7 @@ def _percent_text(value: str | None) -> str:
 
 # --- XLSX -----------------------------------------------------------------------------------
 
+
 def _workbook() -> Any:
     from openpyxl import Workbook
 
@@ -89,8 +113,9 @@ def _workbook() -> Any:
     return book
 
 
-def _sheet(book: Any, title: str, header: tuple[str, ...], rows: list[tuple[Any, ...]],
-           widths: tuple[int, ...] = ()) -> Any:
+def _sheet(
+    book: Any, title: str, header: tuple[str, ...], rows: list[tuple[Any, ...]], widths: tuple[int, ...] = ()
+) -> Any:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -117,23 +142,53 @@ def _save(book: Any) -> bytes:
 
 
 def _participant_rows(figures: RegistryFigures) -> list[tuple[Any, ...]]:
-    return [(n, p.full_name or p.name, p.name, p.inn, p.ogrn, p.kpp, REGIONS.get(p.region_code, p.region_code),
-             p.address, p.kind, p.special_territory or "нет")
-            for n, p in enumerate(figures.participants, start=1)]
+    return [
+        (
+            n,
+            p.full_name or p.name,
+            p.name,
+            p.inn,
+            p.ogrn,
+            p.kpp,
+            REGIONS.get(p.region_code, p.region_code),
+            p.address,
+            p.kind,
+            p.special_territory or "нет",
+        )
+        for n, p in enumerate(figures.participants, start=1)
+    ]
 
 
 def participants_xlsx(figures: RegistryFigures) -> bytes:
     book = _workbook()
-    _sheet(book, "Участники", PARTICIPANT_HEADER, _participant_rows(figures), (5, 50, 30, 14, 17, 12, 26, 45, 24, 26))
+    _sheet(
+        book,
+        "Участники",
+        PARTICIPANT_HEADER,
+        _participant_rows(figures),
+        (5, 50, 30, 14, 17, 12, 26, 45, 24, 26),
+    )
     return _save(book)
 
 
 def contracts_xlsx(figures: RegistryFigures, year: int) -> bytes:
     inn = {p.id: p.inn for p in figures.participants}
-    rows = [(n, c.number, c.signed_on.strftime("%d.%m.%Y"), c.kind, c.party_a, inn.get(c.party_a_id, ""), c.party_b,
-             inn.get(c.party_b_id, ""), _roubles(c.amount_kopecks), c.subject,
-             "да" if c.signed_on.year == year else "нет")
-            for n, c in enumerate(figures.contracts, start=1)]
+    rows = [
+        (
+            n,
+            c.number,
+            c.signed_on.strftime("%d.%m.%Y"),
+            c.kind,
+            c.party_a,
+            inn.get(c.party_a_id, ""),
+            c.party_b,
+            inn.get(c.party_b_id, ""),
+            _roubles(c.amount_kopecks),
+            c.subject,
+            "да" if c.signed_on.year == year else "нет",
+        )
+        for n, c in enumerate(figures.contracts, start=1)
+    ]
     book = _workbook()
     _sheet(book, "Договоры", CONTRACT_HEADER, rows, (5, 16, 12, 30, 30, 14, 30, 14, 18, 40, 18))
     return _save(book)
@@ -146,29 +201,67 @@ def dependence_xlsx(figures: RegistryFigures, check: CheckOutcome, year: int) ->
     special = check.evidence.get("special_territory", {})
     last_revenue, last_contract = len(revenue_rows) + 1, len(in_year) + 1
     book = _workbook()
-    _sheet(book, "Расчет", ("Показатель", "Значение", "Откуда"), [
-        ("Год", year, ""),
-        ("Выручка участников за год по принятым показателям, ₽", _roubles(figures.revenue_kopecks),
-         f"сумма строк 2–{last_revenue} листа «Выручка участников» ({len(revenue_rows)} орг.)"),
-        ("Договоры между участниками, заключённые в году, ₽", _roubles(figures.cooperation_kopecks),
-         f"сумма строк 2–{last_contract} листа «Договоры за год» ({len(in_year)} шт.)"),
-        ("Функциональная зависимость, %", check.data.get("value") or "нет данных",
-         "договоры между участниками / выручка участников × 100"),
-        ("Участников всего", len(figures.participants), "лист «Участники» перечня (02)"),
-        ("Участников в моногородах или на ТОР", special.get("count", 0),
-         "по карточкам участников" if special.get("source") != "entered" else "по показателю годового отчёта"),
-        ("Доля участников в моногородах или на ТОР, %", special.get("share", "0"),
-         f"порог снижается при доле не менее {special.get('threshold_share', '')} %"),
-        ("Требуемая функциональная зависимость, %", check.data.get("threshold", ""),
-         "постановление № 779 (пороги — настройка FEDERAL_REGISTRY_THRESHOLDS)"),
-        ("Итог", STATUS_RU.get(check.status, check.status), check.reason),
-        ("Способ расчёта", str(check.evidence.get("method", "")), ""),
-    ], (60, 22, 80))
-    _sheet(book, "Выручка участников", ("Участник", "ИНН", "Выручка, ₽"),
-           [(r.name, r.inn, _roubles(r.revenue_kopecks)) for r in revenue_rows], (40, 14, 20))
-    _sheet(book, "Договоры за год", ("Номер договора", "Дата", "Сторона А", "Сторона Б", "Сумма, ₽"),
-           [(c.number, c.signed_on.strftime("%d.%m.%Y"), c.party_a, c.party_b, _roubles(c.amount_kopecks))
-            for c in in_year], (16, 12, 35, 35, 20))
+    _sheet(
+        book,
+        "Расчет",
+        ("Показатель", "Значение", "Откуда"),
+        [
+            ("Год", year, ""),
+            (
+                "Выручка участников за год по принятым показателям, ₽",
+                _roubles(figures.revenue_kopecks),
+                f"сумма строк 2–{last_revenue} листа «Выручка участников» ({len(revenue_rows)} орг.)",
+            ),
+            (
+                "Договоры между участниками, заключённые в году, ₽",
+                _roubles(figures.cooperation_kopecks),
+                f"сумма строк 2–{last_contract} листа «Договоры за год» ({len(in_year)} шт.)",
+            ),
+            (
+                "Функциональная зависимость, %",
+                check.data.get("value") or "нет данных",
+                "договоры между участниками / выручка участников × 100",
+            ),
+            ("Участников всего", len(figures.participants), "лист «Участники» перечня (02)"),
+            (
+                "Участников в моногородах или на ТОР",
+                special.get("count", 0),
+                "по карточкам участников"
+                if special.get("source") != "entered"
+                else "по показателю годового отчёта",
+            ),
+            (
+                "Доля участников в моногородах или на ТОР, %",
+                special.get("share", "0"),
+                f"порог снижается при доле не менее {special.get('threshold_share', '')} %",
+            ),
+            (
+                "Требуемая функциональная зависимость, %",
+                check.data.get("threshold", ""),
+                "постановление № 779 (пороги — настройка FEDERAL_REGISTRY_THRESHOLDS)",
+            ),
+            ("Итог", STATUS_RU.get(check.status, check.status), check.reason),
+            ("Способ расчёта", str(check.evidence.get("method", "")), ""),
+        ],
+        (60, 22, 80),
+    )
+    _sheet(
+        book,
+        "Выручка участников",
+        ("Участник", "ИНН", "Выручка, ₽"),
+        [(r.name, r.inn, _roubles(r.revenue_kopecks)) for r in revenue_rows],
+        (40, 14, 20),
+    )
+    _sheet(
+        book,
+        "Договоры за год",
+        ("Номер договора", "Дата", "Сторона А", "Сторона Б", "Сумма, ₽"),
+        [
+            (c.number, c.signed_on.strftime("%d.%m.%Y"), c.party_a, c.party_b, _roubles(c.amount_kopecks))
+            for c in in_year
+        ],
+        (16, 12, 35, 35, 20),
+    )
     return _save(book)
 
 
@@ -189,8 +282,11 @@ def _indicator_unit(indicator: ProjectIndicator) -> str:
 
 def projects_xlsx() -> bytes:
     """Every joint project (participants, budget, support) and its target indicators, plan against actual."""
-    projects = list(JointProject.objects.prefetch_related("participants__company", "budget", "indicators",
-                                                          "support_applications__tranches").order_by("title", "id"))
+    projects = list(
+        JointProject.objects.prefetch_related(
+            "participants__company", "budget", "indicators", "support_applications__tranches"
+        ).order_by("title", "id")
+    )
     project_rows, budget_rows, support_rows, indicator_rows = [], [], [], []
     for n, p in enumerate(projects, start=1):
         members = list(p.participants.all())
@@ -198,40 +294,109 @@ def projects_xlsx() -> bytes:
         budget = list(p.budget.all())
         applications = list(p.support_applications.all())
         received = sum(t.amount_kopecks for a in applications for t in a.tranches.all())
-        project_rows.append((
-            n, p.title, str(p.get_kind_display()), str(p.get_status_display()), p.period_start.strftime("%d.%m.%Y"),
-            p.period_end.strftime("%d.%m.%Y"), str(lead) if lead else "",
-            "; ".join(f"{m.company} ({m.get_role_display()})" for m in members),
-            _roubles(sum(b.amount_kopecks for b in budget)),
-            _roubles(sum(a.amount_granted_kopecks for a in applications)), _roubles(received)))
-        budget_rows += [(p.title, b.year, str(b.get_source_display()), _roubles(b.amount_kopecks)) for b in budget]
-        support_rows += [(p.title, str(a.get_measure_display()) + (f": {a.measure_name}" if a.measure_name else ""),
-                          a.submitted_on.strftime("%d.%m.%Y"), str(a.get_decision_display()),
-                          _roubles(a.amount_requested_kopecks), _roubles(a.amount_granted_kopecks),
-                          _roubles(sum(t.amount_kopecks for t in a.tranches.all())))
-                         for a in applications]
+        project_rows.append(
+            (
+                n,
+                p.title,
+                str(p.get_kind_display()),
+                str(p.get_status_display()),
+                p.period_start.strftime("%d.%m.%Y"),
+                p.period_end.strftime("%d.%m.%Y"),
+                str(lead) if lead else "",
+                "; ".join(f"{m.company} ({m.get_role_display()})" for m in members),
+                _roubles(sum(b.amount_kopecks for b in budget)),
+                _roubles(sum(a.amount_granted_kopecks for a in applications)),
+                _roubles(received),
+            )
+        )
+        budget_rows += [
+            (p.title, b.year, str(b.get_source_display()), _roubles(b.amount_kopecks)) for b in budget
+        ]
+        support_rows += [
+            (
+                p.title,
+                str(a.get_measure_display()) + (f": {a.measure_name}" if a.measure_name else ""),
+                a.submitted_on.strftime("%d.%m.%Y"),
+                str(a.get_decision_display()),
+                _roubles(a.amount_requested_kopecks),
+                _roubles(a.amount_granted_kopecks),
+                _roubles(sum(t.amount_kopecks for t in a.tranches.all())),
+            )
+            for a in applications
+        ]
         for i in p.indicators.all():
             short = i.shortfall_percent
-            indicator_rows.append((
-                p.title, i.year, i.name if i.kind == ProjectIndicator.Kind.CUSTOM else str(i.get_kind_display()),
-                _indicator_unit(i), _indicator_value(i, i.planned), _indicator_value(i, i.actual),
-                str(i.get_status_display()), "" if short is None else short,
-                "недовыполнение" if short is not None else ""))
+            indicator_rows.append(
+                (
+                    p.title,
+                    i.year,
+                    i.name if i.kind == ProjectIndicator.Kind.CUSTOM else str(i.get_kind_display()),
+                    _indicator_unit(i),
+                    _indicator_value(i, i.planned),
+                    _indicator_value(i, i.actual),
+                    str(i.get_status_display()),
+                    "" if short is None else short,
+                    "недовыполнение" if short is not None else "",
+                )
+            )
     book = _workbook()
-    _sheet(book, "Проекты", ("№", "Проект", "Вид", "Статус", "Начало", "Окончание", "Головной участник",
-                             "Участники", "Бюджет, ₽", "Поддержка предоставлена, ₽", "Поддержка получена, ₽"),
-           project_rows, (5, 45, 24, 22, 12, 12, 28, 60, 18, 18, 18))
+    _sheet(
+        book,
+        "Проекты",
+        (
+            "№",
+            "Проект",
+            "Вид",
+            "Статус",
+            "Начало",
+            "Окончание",
+            "Головной участник",
+            "Участники",
+            "Бюджет, ₽",
+            "Поддержка предоставлена, ₽",
+            "Поддержка получена, ₽",
+        ),
+        project_rows,
+        (5, 45, 24, 22, 12, 12, 28, 60, 18, 18, 18),
+    )
     _sheet(book, "Бюджет", ("Проект", "Год", "Источник", "Сумма, ₽"), budget_rows, (45, 8, 26, 18))
-    _sheet(book, "Господдержка", ("Проект", "Мера поддержки", "Подана", "Решение", "Запрошено, ₽",
-                                  "Предоставлено, ₽", "Получено траншами, ₽"), support_rows,
-           (45, 40, 12, 18, 18, 18, 18))
-    _sheet(book, "Целевые показатели", ("Проект", "Год", "Показатель", "Единица", "План", "Факт", "Состояние",
-                                        "Недовыполнение, %", "Отметка"), indicator_rows,
-           (45, 8, 36, 10, 16, 16, 14, 16, 16))
+    _sheet(
+        book,
+        "Господдержка",
+        (
+            "Проект",
+            "Мера поддержки",
+            "Подана",
+            "Решение",
+            "Запрошено, ₽",
+            "Предоставлено, ₽",
+            "Получено траншами, ₽",
+        ),
+        support_rows,
+        (45, 40, 12, 18, 18, 18, 18),
+    )
+    _sheet(
+        book,
+        "Целевые показатели",
+        (
+            "Проект",
+            "Год",
+            "Показатель",
+            "Единица",
+            "План",
+            "Факт",
+            "Состояние",
+            "Недовыполнение, %",
+            "Отметка",
+        ),
+        indicator_rows,
+        (45, 8, 36, 10, 16, 16, 14, 16, 16),
+    )
     return _save(book)
 
 
 # --- DOCX -----------------------------------------------------------------------------------
+
 
 def _document() -> Any:
     from docx import Document
@@ -276,15 +441,24 @@ def participants_docx(cluster: Cluster, figures: RegistryFigures) -> bytes:
     return _docx_bytes(document)
 
 
-def cover_letter_docx(*, cluster: Cluster, year: int, figures: RegistryFigures, checks: list[CheckOutcome],
-                      enclosures: list[str], today: dt.date) -> bytes:
+def cover_letter_docx(
+    *,
+    cluster: Cluster,
+    year: int,
+    figures: RegistryFigures,
+    checks: list[CheckOutcome],
+    enclosures: list[str],
+    today: dt.date,
+) -> bytes:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     document = _document()
     to = document.add_paragraph("Министерство промышленности и торговли Российской Федерации")
     to.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     document.add_paragraph(f"{today:%d.%m.%Y}")
-    title = document.add_paragraph("Заявление о включении промышленного кластера в реестр промышленных кластеров")
+    title = document.add_paragraph(
+        "Заявление о включении промышленного кластера в реестр промышленных кластеров"
+    )
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     regions = ", ".join(REGIONS.get(code, code) for code in cluster.region_codes)
     dependence = next(c for c in checks if c.code == "functional_dependence")
@@ -292,16 +466,20 @@ def cover_letter_docx(*, cluster: Cluster, year: int, figures: RegistryFigures, 
         f"Специализированная организация {cluster_genitive(cluster.name)} ({regions}) в соответствии с "
         "постановлением Правительства Российской Федерации от 31.07.2015 № 779 просит рассмотреть вопрос о "
         "включении кластера в реестр промышленных кластеров и направляет документы, подтверждающие соответствие "
-        "кластера установленным требованиям.")
+        "кластера установленным требованиям."
+    )
     document.add_paragraph(
         f"Участников кластера: {len(figures.participants)}. Договоров о кооперации между участниками на "
         f"31.12.{year}: {len(figures.contracts)}. Функциональная зависимость участников за {year} год: "
         f"{_percent_text(dependence.data.get('value'))} (требуется не менее "
-        f"{_percent_text(dependence.data.get('threshold'))}).")
+        f"{_percent_text(dependence.data.get('threshold'))})."
+    )
     document.add_paragraph("Соответствие требованиям (самопроверка):")
     for check in checks:
-        document.add_paragraph(f"{check.label} — {STATUS_RU.get(check.status, check.status)}. {check.reason}",
-                               style="List Bullet")
+        document.add_paragraph(
+            f"{check.label} — {STATUS_RU.get(check.status, check.status)}. {check.reason}",
+            style="List Bullet",
+        )
     document.add_paragraph("Приложения:")
     for n, name in enumerate(enclosures, start=1):
         document.add_paragraph(f"{n}. {name}")
@@ -323,8 +501,13 @@ ENCLOSURE_TITLES = {
 def programme_roadmap(today: dt.date) -> Roadmap | None:
     """The roadmap in force today (approved, newest version), else the newest approved one."""
     approved = Roadmap.objects.filter(status=Roadmap.Status.APPROVED).order_by("-period_start", "-version")
-    return (approved.filter(period_start__lte=today, period_end__gte=today).first() or approved.first()
-            or Roadmap.objects.filter(~Q(status=Roadmap.Status.CLOSED)).order_by("-period_start", "-version").first())
+    return (
+        approved.filter(period_start__lte=today, period_end__gte=today).first()
+        or approved.first()
+        or Roadmap.objects.filter(~Q(status=Roadmap.Status.CLOSED))
+        .order_by("-period_start", "-version")
+        .first()
+    )
 
 
 def application_pack(*, cluster: Cluster, actor: Actor, year: int | None = None) -> PackFile:
@@ -348,15 +531,21 @@ def application_pack(*, cluster: Cluster, actor: Actor, year: int | None = None)
         files[FILES["programme_docx"]] = roadmap_report(roadmap, "docx", cluster=cluster).content
         files[FILES["programme_xlsx"]] = roadmap_report(roadmap, "xlsx", cluster=cluster).content
         enclosures.append(ENCLOSURE_TITLES["programme"].format(title=roadmap.title))
-    letter = cover_letter_docx(cluster=cluster, year=year, figures=figures, checks=checks, enclosures=enclosures,
-                               today=today)
+    letter = cover_letter_docx(
+        cluster=cluster, year=year, figures=figures, checks=checks, enclosures=enclosures, today=today
+    )
     buffer = io.BytesIO()
     stamp = timezone.localtime(timezone.now(), cluster.tzinfo)
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in {FILES["letter"]: letter, **files}.items():
-            archive.writestr(zipfile.ZipInfo(name, date_time=stamp.timetuple()[:6]), content,
-                             compress_type=zipfile.ZIP_DEFLATED)
+            archive.writestr(
+                zipfile.ZipInfo(name, date_time=stamp.timetuple()[:6]),
+                content,
+                compress_type=zipfile.ZIP_DEFLATED,
+            )
     slug = re.sub(r"[^A-Za-z0-9-]+", "-", cluster.schema_name).strip("-")
-    return PackFile(content=buffer.getvalue(), filename=f"registry-application-{slug}-{year}.zip",
-                    filename_ru=f"Заявка_в_реестр_промышленных_кластеров_{year}.zip")
-
+    return PackFile(
+        content=buffer.getvalue(),
+        filename=f"registry-application-{slug}-{year}.zip",
+        filename_ru=f"Заявка_в_реестр_промышленных_кластеров_{year}.zip",
+    )

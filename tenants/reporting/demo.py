@@ -40,7 +40,8 @@ def _figures(rng: random.Random, company: Company, year: int) -> dict[str, int]:
     revenue = int(rng.randrange(60_000_000, 900_000_000) * scale * growth) * RUB
     return {
         "revenue": revenue,
-        "revenue_medical_devices": int(revenue * rng.uniform(0.4, 0.8)) if company.kind == Company.Kind.COMPANY
+        "revenue_medical_devices": int(revenue * rng.uniform(0.4, 0.8))
+        if company.kind == Company.Kind.COMPANY
         else 0,
         "investment": int(revenue * rng.uniform(0.02, 0.1)),
         "export": int(revenue * rng.uniform(0.0, 0.15)),
@@ -61,11 +62,17 @@ def _kpis(actor: Actor, rng: random.Random, participants: list[Company], year: i
         report = existing.get(company.pk)
         if report is None:
             report = members.kpi_create(actor=actor, company=company, year=year, **figures)
-        elif report.export == 0 and report.investment == 0:  # e.g. only revenue and headcount from the fees demo
+        elif (
+            report.export == 0 and report.investment == 0
+        ):  # e.g. only revenue and headcount from the fees demo
             if report.status != KpiReport.Status.DRAFT:
-                report = members.kpi_return(report=report, actor=actor, reason="Дополнение показателей (демо)")
-            keep = {"revenue": report.revenue or figures["revenue"], "employees": report.employees or
-                    figures["employees"]}
+                report = members.kpi_return(
+                    report=report, actor=actor, reason="Дополнение показателей (демо)"
+                )
+            keep = {
+                "revenue": report.revenue or figures["revenue"],
+                "employees": report.employees or figures["employees"],
+            }
             figures.update(keep, revenue_medical_devices=int(keep["revenue"] * 0.6))
             report = members.kpi_update(report=report, actor=actor, **figures)
         if report.status == KpiReport.Status.DRAFT:
@@ -76,23 +83,35 @@ def _kpis(actor: Actor, rng: random.Random, participants: list[Company], year: i
     return total
 
 
-def _contracts(actor: Actor, rng: random.Random, participants: list[Company], year: int, revenue: int) -> None:
+def _contracts(
+    actor: Actor, rng: random.Random, participants: list[Company], year: int, revenue: int
+) -> None:
     """A ring of cooperation contracts (every participant is a party), about a quarter of revenue."""
     prefix = f"ДК-{year}-"
     if len(participants) < 2 or CooperationContract.objects.filter(number__startswith=prefix).exists():
         return
-    kinds = [CooperationContract.Kind.SUPPLY, CooperationContract.Kind.JOINT_PROJECT,
-             CooperationContract.Kind.WORKS_SERVICES]
+    kinds = [
+        CooperationContract.Kind.SUPPLY,
+        CooperationContract.Kind.JOINT_PROJECT,
+        CooperationContract.Kind.WORKS_SERVICES,
+    ]
     share = revenue * rng.uniform(0.22, 0.32) / len(participants)
     for n, (a, b) in enumerate(zip(participants, participants[1:] + participants[:1], strict=True), start=1):
         kind = kinds[n % 3]
         members.contract_create(
-            actor=actor, kind=kind, party_a=a, party_b=b, number=f"{prefix}{n:03d}",
+            actor=actor,
+            kind=kind,
+            party_a=a,
+            party_b=b,
+            number=f"{prefix}{n:03d}",
             signed_on=dt.date(year, rng.randrange(2, 11), rng.randrange(1, 28)),
             amount_kopecks=int(share * rng.uniform(0.7, 1.3)) // RUB * RUB,
-            subject={"supply": "Поставка комплектующих для медицинских изделий (демо)",
-                     "joint_project": "Совместный проект импортозамещения (демо)",
-                     "works_services": "Испытания и сервисное обслуживание (демо)"}[kind])
+            subject={
+                "supply": "Поставка комплектующих для медицинских изделий (демо)",
+                "joint_project": "Совместный проект импортозамещения (демо)",
+                "works_services": "Испытания и сервисное обслуживание (демо)",
+            }[kind],
+        )
 
 
 TRANSITION_YEAR = 2024  # support received typed in, with its reason; later years: from tranches
@@ -101,7 +120,10 @@ TRANSITION_REASON = "Переходный год: заявки на господ
 
 def _entered(rng: random.Random, participants: list[Company], year: int, bump: int = 0) -> dict[str, str]:
     support = rng.randrange(5_000_000, 60_000_000)
-    entered = {"participants_special_territory": str(len(participants) // 5 + bump), "highlights": HIGHLIGHTS[year]}
+    entered = {
+        "participants_special_territory": str(len(participants) // 5 + bump),
+        "highlights": HIGHLIGHTS[year],
+    }
     if year == TRANSITION_YEAR:
         entered["support_received"] = f"{support},00"
     return entered
@@ -123,17 +145,27 @@ def demo_cluster_reports(cluster: Cluster) -> None:
             submitted = AnnualReport.objects.filter(cluster=cluster, year=year)
             if not submitted.exists():
                 services.annual_report_submit(
-                    actor=actor, cluster=cluster, year=year, entered_values=entered, is_demo=True,
+                    actor=actor,
+                    cluster=cluster,
+                    year=year,
+                    entered_values=entered,
+                    is_demo=True,
                     indicator_comments=_comments(year),
-                    comments="Демонстрационный отчёт: показатели синтетические.")
+                    comments="Демонстрационный отчёт: показатели синтетические.",
+                )
             if (cluster.schema_name, year) == CORRECTED and submitted.count() < 2:
                 again = random.Random(year)  # noqa: S311 - repeatable demo figures
                 services.annual_report_submit(
-                    actor=actor, cluster=cluster, year=year, is_demo=True,
-                    entered_values=_entered(again, participants, year, bump=1), indicator_comments=_comments(year),
+                    actor=actor,
+                    cluster=cluster,
+                    year=year,
+                    is_demo=True,
+                    entered_values=_entered(again, participants, year, bump=1),
+                    indicator_comments=_comments(year),
                     comments="Демонстрационный отчёт: показатели синтетические.",
                     correction_reason="Уточнено число участников в моногородах и на территориях "
-                                      "опережающего развития.")
+                    "опережающего развития.",
+                )
 
 
 def demo_annual_reports(clusters: list[Cluster]) -> None:

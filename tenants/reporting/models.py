@@ -19,8 +19,14 @@ class AnnualReportDraft(models.Model):
     # {indicator code: comment}
     indicator_comments = models.JSONField(_("комментарии к показателям"), default=dict, blank=True)
     comments = models.TextField(_("комментарий к отчёту"), blank=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                   related_name="+", db_constraint=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
     updated_at = models.DateTimeField(_("изменён"), auto_now=True)
 

@@ -18,11 +18,15 @@ def annual_report_draft_list() -> QuerySet[AnnualReportDraft]:
     return AnnualReportDraft.objects.order_by("-year")
 
 
-def annual_report_preview(*, cluster: Cluster, year: int,
-                          draft: AnnualReportDraft | None = None) -> ComputedReport:
+def annual_report_preview(
+    *, cluster: Cluster, year: int, draft: AnnualReportDraft | None = None
+) -> ComputedReport:
     """The report for `year` as it would be submitted now: the computed figures and the draft's
     entered values and comments (pass `draft` when the caller already has it)."""
     draft = draft if draft is not None else annual_report_draft_get(year=year)
-    return annual_report_compute(cluster=cluster, year=year,
-                                 entered_values=dict(draft.entered_values) if draft else {},
-                                 indicator_comments=dict(draft.indicator_comments) if draft else {})
+    return annual_report_compute(
+        cluster=cluster,
+        year=year,
+        entered_values=dict(draft.entered_values) if draft else {},
+        indicator_comments=dict(draft.indicator_comments) if draft else {},
+    )

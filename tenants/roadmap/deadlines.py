@@ -41,8 +41,18 @@ class Deadline:
 
 
 MONTHS = {
-    "январ": 1, "феврал": 2, "март": 3, "апрел": 4, "ма": 5, "июн": 6, "июл": 7, "август": 8,
-    "сентябр": 9, "октябр": 10, "ноябр": 11, "декабр": 12,
+    "январ": 1,
+    "феврал": 2,
+    "март": 3,
+    "апрел": 4,
+    "ма": 5,
+    "июн": 6,
+    "июл": 7,
+    "август": 8,
+    "сентябр": 9,
+    "октябр": 10,
+    "ноябр": 11,
+    "декабр": 12,
 }
 # Longest stems first so that «мая»/«май»/«мае» do not shadow «марта».
 _MONTH_STEMS = sorted(MONTHS, key=len, reverse=True)
@@ -75,7 +85,9 @@ def _normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().strip(".").strip()
 
 
-def parse_deadline(text: str, *, period_start: dt.date | None = None, period_end: dt.date | None = None) -> Deadline:
+def parse_deadline(
+    text: str, *, period_start: dt.date | None = None, period_end: dt.date | None = None
+) -> Deadline:
     """Parse one deadline cell; the roadmap's period supplies a missing year."""
     raw = _normalize(text or "")
     low = raw.lower()
@@ -128,7 +140,9 @@ def parse_deadline(text: str, *, period_start: dt.date | None = None, period_end
         if not m.group(3) and period_start and period_end and month < period_start.month:
             year = period_end.year
         kind = DeadlineKind.UNTIL if m.group(1) else DeadlineKind.MONTH
-        return Deadline(kind, start=None if m.group(1) else dt.date(year, month, 1), end=_month_end(year, month))
+        return Deadline(
+            kind, start=None if m.group(1) else dt.date(year, month, 1), end=_month_end(year, month)
+        )
     # «В течение года, заявка – март 2018г.»: a whole-period item with a note
     if low.startswith("в течение"):
         return Deadline(DeadlineKind.WHOLE_PERIOD, start=period_start, end=period_end)

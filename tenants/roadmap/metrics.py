@@ -24,15 +24,25 @@ if TYPE_CHECKING:
 def roadmap_items_of_year(year: int) -> QuerySet[Item]:
     """Items of the roadmaps in force during the year (the newest version of each), not cancelled."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    roadmaps = (Roadmap.objects.filter(period_start__lte=end, period_end__gte=start)
-                .exclude(next_versions__isnull=False).values("pk"))
-    return (Item.objects.filter(roadmap__in=roadmaps).exclude(status=Item.Status.CANCELLED)
-            .order_by("roadmap_id", "position"))
+    roadmaps = (
+        Roadmap.objects.filter(period_start__lte=end, period_end__gte=start)
+        .exclude(next_versions__isnull=False)
+        .values("pk")
+    )
+    return (
+        Item.objects.filter(roadmap__in=roadmaps)
+        .exclude(status=Item.Status.CANCELLED)
+        .order_by("roadmap_id", "position")
+    )
 
 
 def _item_row(item: Item) -> DrillRow:
-    return DrillRow(label=f"{item.number} {item.title[:200]}", display=str(item.get_status_display()),
-                    value=None, extra={"item_id": item.pk, "roadmap_id": item.roadmap_id, "status": item.status})
+    return DrillRow(
+        label=f"{item.number} {item.title[:200]}",
+        display=str(item.get_status_display()),
+        value=None,
+        extra={"item_id": item.pk, "roadmap_id": item.roadmap_id, "status": item.status},
+    )
 
 
 class _Year:
@@ -45,17 +55,25 @@ class _Year:
 
     def items_figure(self, done_only: bool) -> SourceFigure:
         if not self.items:
-            return SourceFigure(None, [], _("нет дорожной карты, действующей в %(year)s году") % {"year": self.year})
+            return SourceFigure(
+                None, [], _("нет дорожной карты, действующей в %(year)s году") % {"year": self.year}
+            )
         chosen = [i for i in self.items if not done_only or i.status == Item.Status.DONE]
         return SourceFigure(len(chosen), [_item_row(i) for i in chosen])
 
     def live(self) -> dict[str, Any]:
-        return {"roadmap_items_total": len(self.items),
-                "roadmap_items_done": sum(1 for i in self.items if i.status == Item.Status.DONE)}
+        return {
+            "roadmap_items_total": len(self.items),
+            "roadmap_items_done": sum(1 for i in self.items if i.status == Item.Status.DONE),
+        }
 
 
 def federal_metrics(*, cluster: Cluster, year: int) -> AreaMetrics:
     data = _Year(year)
-    return AreaMetrics(sources={"roadmap_items_total": partial(data.items_figure, False),
-                                "roadmap_items_done": partial(data.items_figure, True)},
-                       live=data.live)
+    return AreaMetrics(
+        sources={
+            "roadmap_items_total": partial(data.items_figure, False),
+            "roadmap_items_done": partial(data.items_figure, True),
+        },
+        live=data.live,
+    )

@@ -33,14 +33,32 @@ class Roadmap(models.Model):
     period_start = models.DateField(_("действует с"))
     period_end = models.DateField(_("действует по"))
     status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.DRAFT)
-    approved_by = models.ForeignKey("governance.Decision", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="roadmaps", verbose_name=_("решение об утверждении"))
+    approved_by = models.ForeignKey(
+        "governance.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roadmaps",
+        verbose_name=_("решение об утверждении"),
+    )
     version = models.PositiveIntegerField(_("версия"), default=1)
-    previous = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="next_versions", verbose_name=_("предыдущая версия"))
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_versions",
+        verbose_name=_("предыдущая версия"),
+    )
     source_name = models.CharField(_("исходный файл"), max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                   related_name="+", db_constraint=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     created_at = models.DateTimeField(_("создана"), auto_now_add=True)
 
     class Meta:
@@ -48,12 +66,18 @@ class Roadmap(models.Model):
         verbose_name_plural = _("дорожные карты")
         ordering = ["-period_start", "-version"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")),
-                                   name="roadmap_period_ordered",
-                                   violation_error_message=_("Окончание срока действия раньше его начала.")),
-            models.CheckConstraint(condition=~models.Q(status="approved") | models.Q(approved_by__isnull=False),
-                                   name="roadmap_approved_by_decision",
-                                   violation_error_message=_("Утверждённая дорожная карта ссылается на решение общего собрания.")),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="roadmap_period_ordered",
+                violation_error_message=_("Окончание срока действия раньше его начала."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="approved") | models.Q(approved_by__isnull=False),
+                name="roadmap_approved_by_decision",
+                violation_error_message=_(
+                    "Утверждённая дорожная карта ссылается на решение общего собрания."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -69,7 +93,9 @@ class Section(models.Model):
     class Meta:
         verbose_name = _("раздел дорожной карты")
         ordering = ["position"]
-        constraints = [models.UniqueConstraint(fields=["roadmap", "position"], name="section_position_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "position"], name="section_position_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
@@ -90,8 +116,12 @@ class Item(models.Model):
     title = models.TextField(_("наименование мероприятия"))
     executors_text = models.TextField(_("ответственные исполнители (как в документе)"), blank=True)
     deadline_text = models.CharField(_("сроки исполнения (как в документе)"), max_length=300, blank=True)
-    deadline_kind = models.CharField(_("вид срока"), max_length=20,
-                                     choices=[(k.value, k.value) for k in DeadlineKind], default=DeadlineKind.NONE)
+    deadline_kind = models.CharField(
+        _("вид срока"),
+        max_length=20,
+        choices=[(k.value, k.value) for k in DeadlineKind],
+        default=DeadlineKind.NONE,
+    )
     deadline_start = models.DateField(_("начало срока"), null=True, blank=True)
     deadline_end = models.DateField(_("срок"), null=True, blank=True)
     deadline_recurrence = models.CharField(_("периодичность"), max_length=20, blank=True)
@@ -126,12 +156,20 @@ class Executor(models.Model):
     position = models.PositiveSmallIntegerField(_("порядок"))
     name = models.CharField(_("как в документе"), max_length=300)
     kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                             related_name="+", db_constraint=False)
-    company = models.ForeignKey("members.Company", on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="roadmap_items")
-    committee = models.ForeignKey("governance.Committee", on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="roadmap_items")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    company = models.ForeignKey(
+        "members.Company", on_delete=models.SET_NULL, null=True, blank=True, related_name="roadmap_items"
+    )
+    committee = models.ForeignKey(
+        "governance.Committee", on_delete=models.SET_NULL, null=True, blank=True, related_name="roadmap_items"
+    )
 
     class Meta:
         verbose_name = _("исполнитель")
@@ -145,8 +183,14 @@ class Evidence(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="evidence")
     title = models.CharField(_("название"), max_length=300)
     file = models.FileField(_("файл"), upload_to=evidence_path, max_length=300)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                    related_name="+", db_constraint=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     uploaded_at = models.DateTimeField(_("загружен"), auto_now_add=True)
 
     class Meta:
@@ -174,10 +218,22 @@ class RoadmapImport(models.Model):
     parsed = models.JSONField(_("разобранная таблица"))
     status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.PREVIEW)
     roadmap = models.ForeignKey(Roadmap, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    replaces = models.ForeignKey(Roadmap, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                 verbose_name=_("новая версия карты"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                   related_name="+", db_constraint=False)
+    replaces = models.ForeignKey(
+        Roadmap,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("новая версия карты"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     created_at = models.DateTimeField(_("загружена"), auto_now_add=True)
 
     class Meta:
@@ -206,7 +262,9 @@ class ReminderSent(models.Model):
     class Meta:
         verbose_name = _("напоминание о сроке")
         ordering = ["-sent_at"]
-        constraints = [models.UniqueConstraint(fields=["item", "kind", "deadline"], name="reminder_once_per_deadline")]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "kind", "deadline"], name="reminder_once_per_deadline")
+        ]
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.kind} {self.deadline}"

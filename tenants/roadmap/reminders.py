@@ -59,7 +59,9 @@ def reminder_candidates(*, today: dt.date) -> list[Item]:
     return list(
         Item.objects.filter(roadmap__status=Roadmap.Status.APPROVED)
         .filter(due_soon_q(today) | (overdue_q(today) & Q(deadline_end__gte=recent)))
-        .select_related("roadmap").prefetch_related("executors").order_by("deadline_end", "roadmap_id", "position")
+        .select_related("roadmap")
+        .prefetch_related("executors")
+        .order_by("deadline_end", "roadmap_id", "position")
     )
 
 
@@ -86,29 +88,42 @@ def _format_entry(entry: _Entry, *, today: dt.date, host: str) -> str:
         left = (item.deadline_end - today).days if item.deadline_end else 0
         state = f"срок {deadline} — сегодня" if left == 0 else f"срок {deadline}, осталось дней: {left}"
     why = " (исполнитель с учётной записью не указан)" if entry.as_manager else ""
-    return (f"• {item.number} {item.title.strip()}\n"
-            f"  {state}; статус: {item.get_status_display()}{why}\n"
-            f"  {item_link(host=host, item=item)}\n")
+    return (
+        f"• {item.number} {item.title.strip()}\n"
+        f"  {state}; статус: {item.get_status_display()}{why}\n"
+        f"  {item_link(host=host, item=item)}\n"
+    )
 
 
 def _letter(letter: _Letter, *, cluster: Cluster, today: dt.date, host: str) -> EmailMessage:
     overdue = [e for e in letter.entries if e.kind == ReminderSent.Kind.OVERDUE]
     soon = [e for e in letter.entries if e.kind == ReminderSent.Kind.DUE_SOON]
     name = cluster.display_name
-    subject = (f"Просрочены мероприятия дорожной карты — {name}" if overdue
-               else f"Приближается срок мероприятий дорожной карты — {name}")
-    parts = [f"Здравствуйте, {letter.user.get_full_name()}!\n\n"
-             f"Напоминаем о сроках мероприятий дорожной карты кластера «{name}».\n"]
+    subject = (
+        f"Просрочены мероприятия дорожной карты — {name}"
+        if overdue
+        else f"Приближается срок мероприятий дорожной карты — {name}"
+    )
+    parts = [
+        f"Здравствуйте, {letter.user.get_full_name()}!\n\n"
+        f"Напоминаем о сроках мероприятий дорожной карты кластера «{name}».\n"
+    ]
     if overdue:
         parts.append("\nПросрочены:\n" + "".join(_format_entry(e, today=today, host=host) for e in overdue))
     if soon:
-        parts.append(f"\nСрок наступает в ближайшие {reminder_days()} дн.:\n"
-                     + "".join(_format_entry(e, today=today, host=host) for e in soon))
+        parts.append(
+            f"\nСрок наступает в ближайшие {reminder_days()} дн.:\n"
+            + "".join(_format_entry(e, today=today, host=host) for e in soon)
+        )
     if any(e.as_manager for e in letter.entries):
-        parts.append("\nВы получили часть напоминаний как администратор или сотрудник кластера: у этих "
-                     "мероприятий нет исполнителя с учётной записью на сайте кластера.\n")
-    parts.append("\nКогда мероприятие выполнено, отметьте это и опишите результат на его странице — "
-                 "напоминания о нём прекратятся.\n")
+        parts.append(
+            "\nВы получили часть напоминаний как администратор или сотрудник кластера: у этих "
+            "мероприятий нет исполнителя с учётной записью на сайте кластера.\n"
+        )
+    parts.append(
+        "\nКогда мероприятие выполнено, отметьте это и опишите результат на его странице — "
+        "напоминания о нём прекратятся.\n"
+    )
     return EmailMessage(subject=subject, body="".join(parts), to=[letter.user.email])
 
 
@@ -130,10 +145,15 @@ def reminders_send(*, cluster: Cluster, now: dt.datetime | None = None) -> dict[
     with transaction.atomic():
         # Two workers running at once: the second waits here, then sees the first one's rows.
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"roadmap-reminders:{cluster.schema_name}"])
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"roadmap-reminders:{cluster.schema_name}"]
+            )
         items = reminder_candidates(today=today)
-        sent = set(ReminderSent.objects.filter(item_id__in=[i.pk for i in items])
-                   .values_list("item_id", "kind", "deadline"))
+        sent = set(
+            ReminderSent.objects.filter(item_id__in=[i.pk for i in items]).values_list(
+                "item_id", "kind", "deadline"
+            )
+        )
         pending: list[tuple[Item, str]] = []
         for candidate in items:
             deadline = candidate.deadline_end or today  # never None: both conditions need a date
@@ -145,34 +165,63 @@ def reminders_send(*, cluster: Cluster, now: dt.datetime | None = None) -> dict[
 
         # Executors with an account count only while they hold a role in this cluster.
         executor_ids = {e.user_id for item, _ in pending for e in item.executors.all() if e.user_id}
-        people = {u.pk: u for u in User.objects.filter(
-            pk__in=executor_ids, is_active=True, grants__cluster=cluster,
-            grants__role__in=Grant.CLUSTER_ROLES).distinct()}
+        people = {
+            u.pk: u
+            for u in User.objects.filter(
+                pk__in=executor_ids,
+                is_active=True,
+                grants__cluster=cluster,
+                grants__role__in=Grant.CLUSTER_ROLES,
+            ).distinct()
+        }
         managers: list[User] | None = None
 
         letters: dict[int, _Letter] = {}
         rows: list[ReminderSent] = []
         for item, kind in pending:
-            recipients = list({e.user_id: people[e.user_id] for e in item.executors.all()
-                               if e.user_id in people}.values())
+            recipients = list(
+                {e.user_id: people[e.user_id] for e in item.executors.all() if e.user_id in people}.values()
+            )
             as_manager = not recipients
             if as_manager:
                 if managers is None:
-                    managers = list(User.objects.filter(is_active=True, grants__cluster=cluster,
-                                                        grants__role__in=MANAGER_ROLES).distinct().order_by("email"))
+                    managers = list(
+                        User.objects.filter(
+                            is_active=True, grants__cluster=cluster, grants__role__in=MANAGER_ROLES
+                        )
+                        .distinct()
+                        .order_by("email")
+                    )
                 recipients = managers
             if not recipients:
                 continue  # nobody to tell: not recorded, so a manager added later still hears of it
-            rows.append(ReminderSent(item=item, kind=kind, deadline=item.deadline_end or today,
-                                     recipients=[u.email for u in recipients]))
+            rows.append(
+                ReminderSent(
+                    item=item,
+                    kind=kind,
+                    deadline=item.deadline_end or today,
+                    recipients=[u.email for u in recipients],
+                )
+            )
             for user in recipients:
                 letters.setdefault(user.pk, _Letter(user=user)).entries.append(_Entry(item, kind, as_manager))
         ReminderSent.objects.bulk_create(rows)
         for row in rows:
-            audit_record(actor=actor, action="roadmap_item.reminder", obj=row.item,
-                         changes={"reminder": [None, row.kind], "deadline": [None, row.deadline.isoformat()],
-                                  "recipients": [None, len(row.recipients)]})
+            audit_record(
+                actor=actor,
+                action="roadmap_item.reminder",
+                obj=row.item,
+                changes={
+                    "reminder": [None, row.kind],
+                    "deadline": [None, row.deadline.isoformat()],
+                    "recipients": [None, len(row.recipients)],
+                },
+            )
         messages = [_letter(letter, cluster=cluster, today=today, host=host) for letter in letters.values()]
         transaction.on_commit(lambda: _deliver(messages))
-    return {"cluster": cluster.schema_name, "today": today.isoformat(), "reminders": len(rows),
-            "letters": len(messages)}
+    return {
+        "cluster": cluster.schema_name,
+        "today": today.isoformat(),
+        "reminders": len(rows),
+        "letters": len(messages),
+    }

@@ -107,7 +107,9 @@ class ReportFile:
     @property
     def content_disposition(self) -> str:
         """attachment; an ASCII name plus the Russian one as filename*=UTF-8''… (RFC 5987/6266)."""
-        return f"attachment; filename=\"{self.filename}\"; filename*=UTF-8''{quote(self.filename_ru, safe='')}"
+        return (
+            f"attachment; filename=\"{self.filename}\"; filename*=UTF-8''{quote(self.filename_ru, safe='')}"
+        )
 
 
 def report_years(start: dt.date, end: dt.date) -> tuple[str, str]:
@@ -157,8 +159,10 @@ def report_build(roadmap: Roadmap, *, cluster: Cluster) -> Report:
     return Report(
         heading="Отчет о работе",
         subject=f"{cluster_genitive(cluster.name)} {for_years}",
-        subtitle=(f"Дорожная карта «{roadmap.title}»{version}, срок действия "
-                  f"с {roadmap.period_start:%d.%m.%Y} по {roadmap.period_end:%d.%m.%Y}"),
+        subtitle=(
+            f"Дорожная карта «{roadmap.title}»{version}, срок действия "
+            f"с {roadmap.period_start:%d.%m.%Y} по {roadmap.period_end:%d.%m.%Y}"
+        ),
         generated=f"Сформирован {now:%d.%m.%Y %H:%M}",
         years=years,
         sections=built,
@@ -169,8 +173,10 @@ def report_build(roadmap: Roadmap, *, cluster: Cluster) -> Report:
 # python-docx sets up the page, the title and the footer; the table's rows are written as
 # WordprocessingML in one piece (building 12,000 cells through its object API takes seconds).
 
-WORD_NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
-           'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
+WORD_NS = (
+    'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+)
 TWIPS_PER_MM = 1440 / 25.4
 DOCX_PAGE_MM = (297, 210)
 DOCX_MARGIN_MM = 15
@@ -200,43 +206,70 @@ class _DocxWriter:
         return f'<w:r>{props}<w:t xml:space="preserve">{xml_escape(printable(text))}</w:t></w:r>'
 
     def paragraph(self, line: str, *, bold: bool, center: bool, links: bool) -> str:
-        parts = ['<w:p><w:pPr><w:spacing w:after="0"/>' + ('<w:jc w:val="center"/>' if center else "") + "</w:pPr>"]
+        parts = [
+            '<w:p><w:pPr><w:spacing w:after="0"/>' + ('<w:jc w:val="center"/>' if center else "") + "</w:pPr>"
+        ]
         position = 0
         for match in URL_RE.finditer(line) if links else ():
             if match.start() > position:
-                parts.append(self.run(line[position:match.start()], bold))
-            parts.append(f'<w:hyperlink r:id="{self.link(match.group(0))}"><w:r><w:rPr><w:color w:val="0563C1"/>'
-                         f'<w:u w:val="single"/></w:rPr><w:t xml:space="preserve">{xml_escape(printable(match.group(0)))}'
-                         "</w:t></w:r></w:hyperlink>")
+                parts.append(self.run(line[position : match.start()], bold))
+            parts.append(
+                f'<w:hyperlink r:id="{self.link(match.group(0))}"><w:r><w:rPr><w:color w:val="0563C1"/>'
+                f'<w:u w:val="single"/></w:rPr><w:t xml:space="preserve">{xml_escape(printable(match.group(0)))}'
+                "</w:t></w:r></w:hyperlink>"
+            )
             position = match.end()
         if position < len(line):
             parts.append(self.run(line[position:], bold))
         parts.append("</w:p>")
         return "".join(parts)
 
-    def cell(self, text: str, width: int, *, bold: bool = False, center: bool = False, links: bool = False,
-             fill: str = "", span: int = 1) -> str:
+    def cell(
+        self,
+        text: str,
+        width: int,
+        *,
+        bold: bool = False,
+        center: bool = False,
+        links: bool = False,
+        fill: str = "",
+        span: int = 1,
+    ) -> str:
         props = f'<w:tcW w:w="{width}" w:type="dxa"/>'
         if span > 1:
             props += f'<w:gridSpan w:val="{span}"/>'
         if fill:
             props += f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>'
-        paragraphs = "".join(self.paragraph(line, bold=bold, center=center, links=links) for line in text.split("\n"))
+        paragraphs = "".join(
+            self.paragraph(line, bold=bold, center=center, links=links) for line in text.split("\n")
+        )
         return f"<w:tc><w:tcPr>{props}</w:tcPr>{paragraphs}</w:tc>"
 
-    def row(self, cells: tuple[str, ...], *, header: bool = False, fill: str = "", bold: bool = False,
-            center: bool = False, links: bool = False) -> str:
+    def row(
+        self,
+        cells: tuple[str, ...],
+        *,
+        header: bool = False,
+        fill: str = "",
+        bold: bool = False,
+        center: bool = False,
+        links: bool = False,
+    ) -> str:
         props = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else ""
-        body = "".join(self.cell(text, width, bold=bold, center=center, links=links, fill=fill)
-                       for text, width in zip(cells, self.widths, strict=True))
+        body = "".join(
+            self.cell(text, width, bold=bold, center=center, links=links, fill=fill)
+            for text, width in zip(cells, self.widths, strict=True)
+        )
         return f"<w:tr>{props}{body}</w:tr>"
 
     def section_row(self, section: ReportSection) -> str:
         """№ in the first cell, the title across the other five (a merged cell)."""
-        return ("<w:tr><w:trPr><w:cantSplit/></w:trPr>"
-                + self.cell(section.number, self.widths[0], bold=True, fill="F2F2F2")
-                + self.cell(section.title, sum(self.widths[1:]), bold=True, fill="F2F2F2", span=5)
-                + "</w:tr>")
+        return (
+            "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+            + self.cell(section.number, self.widths[0], bold=True, fill="F2F2F2")
+            + self.cell(section.title, sum(self.widths[1:]), bold=True, fill="F2F2F2", span=5)
+            + "</w:tr>"
+        )
 
 
 def report_docx(report: Report) -> bytes:
@@ -280,8 +313,10 @@ def report_docx(report: Report) -> bytes:
         column.w = width * 635  # EMU per twip
 
     writer = _DocxWriter(document.part, widths)
-    rows = [writer.row(COLUMNS, header=True, fill="D9D9D9", bold=True, center=True),
-            writer.row(COLUMN_NUMBERS, header=True, center=True)]
+    rows = [
+        writer.row(COLUMNS, header=True, fill="D9D9D9", bold=True, center=True),
+        writer.row(COLUMN_NUMBERS, header=True, center=True),
+    ]
     for section in report.sections:
         rows.append(writer.section_row(section))
         rows.extend(writer.row(item.cells(), links=True) for item in section.items)
@@ -320,20 +355,32 @@ def report_xlsx(report: Report) -> bytes:
     wrap_top = Alignment(wrap_text=True, vertical="top")
     centered = Alignment(wrap_text=True, horizontal="center", vertical="center")
     styles = {
-        "report_title": NamedStyle("report_title", font=Font(name="Times New Roman", size=14, bold=True),
-                                   alignment=centered),
-        "report_subtitle": NamedStyle("report_subtitle", font=Font(name="Times New Roman", size=11, italic=True),
-                                      alignment=centered),
-        "report_header": NamedStyle("report_header", font=Font(name="Times New Roman", size=11, bold=True),
-                                    alignment=centered, border=frame,
-                                    fill=PatternFill("solid", fgColor="D9D9D9")),
-        "report_numbers": NamedStyle("report_numbers", font=Font(name="Times New Roman", size=11),
-                                     alignment=centered, border=frame),
-        "report_section": NamedStyle("report_section", font=Font(name="Times New Roman", size=11, bold=True),
-                                     alignment=wrap_top, border=frame,
-                                     fill=PatternFill("solid", fgColor="F2F2F2")),
-        "report_cell": NamedStyle("report_cell", font=Font(name="Times New Roman", size=11),
-                                  alignment=wrap_top, border=frame),
+        "report_title": NamedStyle(
+            "report_title", font=Font(name="Times New Roman", size=14, bold=True), alignment=centered
+        ),
+        "report_subtitle": NamedStyle(
+            "report_subtitle", font=Font(name="Times New Roman", size=11, italic=True), alignment=centered
+        ),
+        "report_header": NamedStyle(
+            "report_header",
+            font=Font(name="Times New Roman", size=11, bold=True),
+            alignment=centered,
+            border=frame,
+            fill=PatternFill("solid", fgColor="D9D9D9"),
+        ),
+        "report_numbers": NamedStyle(
+            "report_numbers", font=Font(name="Times New Roman", size=11), alignment=centered, border=frame
+        ),
+        "report_section": NamedStyle(
+            "report_section",
+            font=Font(name="Times New Roman", size=11, bold=True),
+            alignment=wrap_top,
+            border=frame,
+            fill=PatternFill("solid", fgColor="F2F2F2"),
+        ),
+        "report_cell": NamedStyle(
+            "report_cell", font=Font(name="Times New Roman", size=11), alignment=wrap_top, border=frame
+        ),
     }
     for style in styles.values():
         book.add_named_style(style)
@@ -405,8 +452,9 @@ def report_pdf(report: Report) -> bytes:
     from weasyprint import HTML
 
     with translation.override("ru"):
-        html = render_to_string(PDF_TEMPLATE, {"report": report, "columns": COLUMNS,
-                                               "numbers": COLUMN_NUMBERS, "widths": WIDTHS})
+        html = render_to_string(
+            PDF_TEMPLATE, {"report": report, "columns": COLUMNS, "numbers": COLUMN_NUMBERS, "widths": WIDTHS}
+        )
     return HTML(string=html).write_pdf() or b""
 
 
@@ -417,7 +465,9 @@ def _filename_part(text: str) -> str:
     return re.sub(r"[\\/:*?\"<>|\s«»]+", "_", text).strip("_")
 
 
-def roadmap_report(roadmap: Roadmap, fmt: str = DEFAULT_FORMAT, *, cluster: Cluster | None = None) -> ReportFile:
+def roadmap_report(
+    roadmap: Roadmap, fmt: str = DEFAULT_FORMAT, *, cluster: Cluster | None = None
+) -> ReportFile:
     """The yearly report of `roadmap` as a file. Raises ReportFormatError for an unknown `fmt`."""
     if fmt not in WRITERS:
         raise ReportFormatError(fmt)

@@ -8,8 +8,14 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from .models import Evidence, Executor, Item, ReportJob, Roadmap, RoadmapImport, Section
 
-ORDERINGS = {"number": "position", "-number": "-position", "deadline": "deadline_end", "-deadline": "-deadline_end",
-             "status": "status", "-status": "-status"}
+ORDERINGS = {
+    "number": "position",
+    "-number": "-position",
+    "deadline": "deadline_end",
+    "-deadline": "-deadline_end",
+    "status": "status",
+    "-status": "-status",
+}
 
 
 def roadmap_list(*, query: str = "", status: str = "") -> QuerySet[Roadmap]:
@@ -26,8 +32,9 @@ def roadmap_list(*, query: str = "", status: str = "") -> QuerySet[Roadmap]:
 
 
 def roadmap_get(*, roadmap_id: int) -> Roadmap | None:
-    return (Roadmap.objects.select_related("approved_by__meeting__body", "previous")
-            .filter(pk=roadmap_id).first())
+    return (
+        Roadmap.objects.select_related("approved_by__meeting__body", "previous").filter(pk=roadmap_id).first()
+    )
 
 
 def roadmap_versions(*, roadmap: Roadmap) -> list[Roadmap]:
@@ -51,16 +58,27 @@ def roadmap_versions(*, roadmap: Roadmap) -> list[Roadmap]:
 
 
 def _executors_prefetch() -> Prefetch[Any]:
-    return Prefetch("executors", queryset=Executor.objects.select_related("company", "committee").order_by("position"))
+    return Prefetch(
+        "executors", queryset=Executor.objects.select_related("company", "committee").order_by("position")
+    )
 
 
-def roadmap_items(*, roadmap: Roadmap, query: str = "", status: str = "", section_id: int | None = None,
-                  ordering: str = "") -> QuerySet[Item]:
-    qs = (Item.objects.filter(roadmap=roadmap).select_related("section")
-          .prefetch_related(_executors_prefetch()).annotate(evidence_count=Count("evidence")))
+def roadmap_items(
+    *, roadmap: Roadmap, query: str = "", status: str = "", section_id: int | None = None, ordering: str = ""
+) -> QuerySet[Item]:
+    qs = (
+        Item.objects.filter(roadmap=roadmap)
+        .select_related("section")
+        .prefetch_related(_executors_prefetch())
+        .annotate(evidence_count=Count("evidence"))
+    )
     if query:
-        qs = qs.filter(Q(title__icontains=query) | Q(executors_text__icontains=query)
-                       | Q(actual_result__icontains=query) | Q(number__startswith=query))
+        qs = qs.filter(
+            Q(title__icontains=query)
+            | Q(executors_text__icontains=query)
+            | Q(actual_result__icontains=query)
+            | Q(number__startswith=query)
+        )
     if status in Item.Status.values:
         qs = qs.filter(status=status)
     if section_id:
@@ -74,7 +92,9 @@ def roadmap_sections(*, roadmap: Roadmap) -> list[Section]:
 
 def roadmap_table(*, roadmap: Roadmap) -> list[tuple[Section, list[Item]]]:
     """Sections with their items in order, in three queries whatever the size."""
-    items = list(Item.objects.filter(roadmap=roadmap).prefetch_related(_executors_prefetch()).order_by("position"))
+    items = list(
+        Item.objects.filter(roadmap=roadmap).prefetch_related(_executors_prefetch()).order_by("position")
+    )
     by_section: dict[int, list[Item]] = {}
     for item in items:
         by_section.setdefault(item.section_id, []).append(item)
@@ -89,10 +109,14 @@ def status_counts(*, roadmap: Roadmap) -> dict[str, int]:
 
 
 def item_get(*, roadmap: Roadmap, item_id: int) -> Item | None:
-    return (Item.objects.filter(roadmap=roadmap, pk=item_id).select_related("section", "roadmap")
-            .prefetch_related(_executors_prefetch(),
-                              Prefetch("evidence", queryset=Evidence.objects.order_by("-uploaded_at")))
-            .first())
+    return (
+        Item.objects.filter(roadmap=roadmap, pk=item_id)
+        .select_related("section", "roadmap")
+        .prefetch_related(
+            _executors_prefetch(), Prefetch("evidence", queryset=Evidence.objects.order_by("-uploaded_at"))
+        )
+        .first()
+    )
 
 
 def evidence_get(*, item: Item, evidence_id: int) -> Evidence | None:

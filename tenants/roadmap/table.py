@@ -16,8 +16,12 @@ import re
 from dataclasses import dataclass, field
 
 COLUMNS = (
-    "№", "Наименование мероприятия", "Ответственные исполнители", "Сроки исполнения",
-    "Ожидаемый результат, примечание", "Результат",
+    "№",
+    "Наименование мероприятия",
+    "Ответственные исполнители",
+    "Сроки исполнения",
+    "Ожидаемый результат, примечание",
+    "Результат",
 )
 SECTION_RE = re.compile(r"^(\d{1,3})\.?$")
 ITEM_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})+)\.?$")
@@ -117,7 +121,9 @@ def structure_rows(rows: list[tuple[int, list[str]]]) -> ParsedTable:
             if cells[0] == "№" and len(cells) > 1 and cells[1].lower().startswith("наименование"):
                 if len(cells) != 6:
                     raise TableError(
-                        f"Строка {line}: в шапке {len(cells)} столбцов, ожидается 6: " + " | ".join(COLUMNS) + "."
+                        f"Строка {line}: в шапке {len(cells)} столбцов, ожидается 6: "
+                        + " | ".join(COLUMNS)
+                        + "."
                     )
                 header_seen = True
             else:
@@ -137,7 +143,9 @@ def structure_rows(rows: list[tuple[int, list[str]]]) -> ParsedTable:
             if not sections:
                 raise TableError(f"Строка {line}: пункт {number} стоит раньше первого раздела.")
             if number_key(number)[0] != number_key(sections[-1].number)[0]:
-                raise TableError(f"Строка {line}: пункт {number} не относится к разделу {sections[-1].number}")
+                raise TableError(
+                    f"Строка {line}: пункт {number} не относится к разделу {sections[-1].number}"
+                )
             if any(number_key(i.number) == number_key(number) for i in sections[-1].items):
                 raise TableError(f"Строка {line}: пункт {number} повторяется.")
             current = ParsedItem(number, cells[1], cells[2], cells[3], cells[4], cells[5], line)

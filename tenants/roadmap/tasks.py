@@ -29,8 +29,11 @@ DEFAULT_REMINDER_HOUR = 9
 def reminders_dispatch() -> dict[str, Any]:
     """Queue reminders_run in every active cluster (suspended and archived ones are skipped)."""
     with schema_context(get_public_schema_name()):
-        clusters = list(Cluster.objects.filter(status=Cluster.Status.ACTIVE)
-                        .exclude(schema_name=get_public_schema_name()).order_by("schema_name"))
+        clusters = list(
+            Cluster.objects.filter(status=Cluster.Status.ACTIVE)
+            .exclude(schema_name=get_public_schema_name())
+            .order_by("schema_name")
+        )
     for cluster in clusters:
         with tenant_context(cluster):
             reminders_run.delay()

@@ -59,8 +59,13 @@ from .deadlines import DeadlineKind
 from .models import Executor, Item, Roadmap, Section
 
 # Deadlines that name a date or a bounded span: the only ones that can be missed.
-DATED_KINDS = (DeadlineKind.DATE, DeadlineKind.UNTIL, DeadlineKind.MONTH, DeadlineKind.QUARTER,
-               DeadlineKind.RANGE)
+DATED_KINDS = (
+    DeadlineKind.DATE,
+    DeadlineKind.UNTIL,
+    DeadlineKind.MONTH,
+    DeadlineKind.QUARTER,
+    DeadlineKind.RANGE,
+)
 # The activity runs through the roadmap's period (or from a month to its end): drawn full-width.
 PERIOD_KINDS = (DeadlineKind.WHOLE_PERIOD, DeadlineKind.RECURRING)
 CLOSED_STATUSES = (Item.Status.DONE, Item.Status.CANCELLED)
@@ -74,45 +79,70 @@ def reminder_days() -> int:
 
 # --- conditions --------------------------------------------------------------------------------
 
+
 def open_q(prefix: str = "") -> Q:
     return ~Q(**{f"{prefix}status__in": CLOSED_STATUSES})
 
 
 def overdue_q(today: dt.date, prefix: str = "") -> Q:
     """Items past a dated deadline (see the module's docstring), not done and not cancelled."""
-    return Q(**{f"{prefix}deadline_kind__in": DATED_KINDS, f"{prefix}deadline_end__lt": today}) & open_q(prefix)
+    return Q(**{f"{prefix}deadline_kind__in": DATED_KINDS, f"{prefix}deadline_end__lt": today}) & open_q(
+        prefix
+    )
 
 
 def due_soon_q(today: dt.date, days: int | None = None, prefix: str = "") -> Q:
     """Open items with a dated deadline from today to `days` days ahead (both included)."""
     last = today + dt.timedelta(days=reminder_days() if days is None else days)
-    return Q(**{f"{prefix}deadline_kind__in": DATED_KINDS, f"{prefix}deadline_end__gte": today,
-                f"{prefix}deadline_end__lte": last}) & open_q(prefix)
+    return Q(
+        **{
+            f"{prefix}deadline_kind__in": DATED_KINDS,
+            f"{prefix}deadline_end__gte": today,
+            f"{prefix}deadline_end__lte": last,
+        }
+    ) & open_q(prefix)
 
 
 def is_overdue(item: Item, today: dt.date) -> bool:
     """The Python twin of overdue_q for one loaded item."""
-    return (item.deadline_kind in DATED_KINDS and item.deadline_end is not None and item.deadline_end < today
-            and item.status not in CLOSED_STATUSES)
+    return (
+        item.deadline_kind in DATED_KINDS
+        and item.deadline_end is not None
+        and item.deadline_end < today
+        and item.status not in CLOSED_STATUSES
+    )
 
 
 def is_due_soon(item: Item, today: dt.date, days: int | None = None) -> bool:
     last = today + dt.timedelta(days=reminder_days() if days is None else days)
-    return (item.deadline_kind in DATED_KINDS and item.deadline_end is not None
-            and today <= item.deadline_end <= last and item.status not in CLOSED_STATUSES)
+    return (
+        item.deadline_kind in DATED_KINDS
+        and item.deadline_end is not None
+        and today <= item.deadline_end <= last
+        and item.status not in CLOSED_STATUSES
+    )
 
 
 def overdue_items(*, roadmap: Roadmap, today: dt.date) -> QuerySet[Item]:
-    return (Item.objects.filter(roadmap=roadmap).filter(overdue_q(today)).select_related("section")
-            .order_by("deadline_end", "position"))
+    return (
+        Item.objects.filter(roadmap=roadmap)
+        .filter(overdue_q(today))
+        .select_related("section")
+        .order_by("deadline_end", "position")
+    )
 
 
 def due_soon_items(*, roadmap: Roadmap, today: dt.date, days: int | None = None) -> QuerySet[Item]:
-    return (Item.objects.filter(roadmap=roadmap).filter(due_soon_q(today, days)).select_related("section")
-            .order_by("deadline_end", "position"))
+    return (
+        Item.objects.filter(roadmap=roadmap)
+        .filter(due_soon_q(today, days))
+        .select_related("section")
+        .order_by("deadline_end", "position")
+    )
 
 
 # --- progress ----------------------------------------------------------------------------------
+
 
 @dataclass
 class ProgressRow:
@@ -138,10 +168,20 @@ class ProgressRow:
         return self.total - self.done
 
     def as_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "label": self.label, "kind": self.kind, "number": self.number,
-                "section_id": self.section_id, "user_id": self.user_id, "company_id": self.company_id,
-                "committee_id": self.committee_id, "total": self.total, "done": self.done,
-                "overdue": self.overdue, "percent": self.percent}
+        return {
+            "key": self.key,
+            "label": self.label,
+            "kind": self.kind,
+            "number": self.number,
+            "section_id": self.section_id,
+            "user_id": self.user_id,
+            "company_id": self.company_id,
+            "committee_id": self.committee_id,
+            "total": self.total,
+            "done": self.done,
+            "overdue": self.overdue,
+            "percent": self.percent,
+        }
 
 
 @dataclass
@@ -166,11 +206,24 @@ def _counts(today: dt.date, prefix: str = "") -> tuple[Count, Count, Count]:
 def progress_by_section(*, roadmap: Roadmap, today: dt.date) -> list[ProgressRow]:
     """Every section of the roadmap (also empty ones) with its counts: one query."""
     total, done, overdue = _counts(today, "items__")
-    rows = (Section.objects.filter(roadmap=roadmap)
-            .annotate(total=total, done=done, overdue=overdue)
-            .values("id", "number", "title", "total", "done", "overdue").order_by("position"))
-    return [ProgressRow(key=f"section:{r['id']}", label=r["title"], number=r["number"], section_id=r["id"],
-                        total=r["total"], done=r["done"], overdue=r["overdue"]) for r in rows]
+    rows = (
+        Section.objects.filter(roadmap=roadmap)
+        .annotate(total=total, done=done, overdue=overdue)
+        .values("id", "number", "title", "total", "done", "overdue")
+        .order_by("position")
+    )
+    return [
+        ProgressRow(
+            key=f"section:{r['id']}",
+            label=r["title"],
+            number=r["number"],
+            section_id=r["id"],
+            total=r["total"],
+            done=r["done"],
+            overdue=r["overdue"],
+        )
+        for r in rows
+    ]
 
 
 def _executor_key() -> Case:
@@ -190,18 +243,40 @@ def progress_by_executor(*, roadmap: Roadmap, today: dt.date) -> list[ProgressRo
     """Executors grouped by who they are: a user, a member company, a committee (matched rows),
     else the name as written (case-insensitive). One query; the most loaded first."""
     total, done, overdue = _counts(today, "item__")
-    rows = (Executor.objects.filter(item__roadmap=roadmap)
-            .annotate(key=_executor_key())
-            .values("key")
-            .annotate(kind=Min("kind"), user_ref=Max("user_id"), company_ref=Max("company_id"),
-                      committee_ref=Max("committee_id"),
-                      label=Min(Coalesce("company__short_name", "committee__name",
-                                         NullIf("user__full_name", Value("")), "name")),
-                      total=total, done=done, overdue=overdue)
-            .order_by("-total", "label"))
-    return [ProgressRow(key=r["key"], label=r["label"], kind=r["kind"], user_id=r["user_ref"],
-                        company_id=r["company_ref"], committee_id=r["committee_ref"],
-                        total=r["total"], done=r["done"], overdue=r["overdue"]) for r in rows]
+    rows = (
+        Executor.objects.filter(item__roadmap=roadmap)
+        .annotate(key=_executor_key())
+        .values("key")
+        .annotate(
+            kind=Min("kind"),
+            user_ref=Max("user_id"),
+            company_ref=Max("company_id"),
+            committee_ref=Max("committee_id"),
+            label=Min(
+                Coalesce(
+                    "company__short_name", "committee__name", NullIf("user__full_name", Value("")), "name"
+                )
+            ),
+            total=total,
+            done=done,
+            overdue=overdue,
+        )
+        .order_by("-total", "label")
+    )
+    return [
+        ProgressRow(
+            key=r["key"],
+            label=r["label"],
+            kind=r["kind"],
+            user_id=r["user_ref"],
+            company_id=r["company_ref"],
+            committee_id=r["committee_ref"],
+            total=r["total"],
+            done=r["done"],
+            overdue=r["overdue"],
+        )
+        for r in rows
+    ]
 
 
 def roadmap_progress(*, roadmap: Roadmap, today: dt.date) -> RoadmapProgress:
@@ -211,12 +286,17 @@ def roadmap_progress(*, roadmap: Roadmap, today: dt.date) -> RoadmapProgress:
     committees are the executors that are committees or working groups (linked or as text)."""
     sections = progress_by_section(roadmap=roadmap, today=today)
     executors = progress_by_executor(roadmap=roadmap, today=today)
-    overall = ProgressRow(key=f"roadmap:{roadmap.pk}", label=roadmap.title,
-                          total=sum(s.total for s in sections), done=sum(s.done for s in sections),
-                          overdue=sum(s.overdue for s in sections))
+    overall = ProgressRow(
+        key=f"roadmap:{roadmap.pk}",
+        label=roadmap.title,
+        total=sum(s.total for s in sections),
+        done=sum(s.done for s in sections),
+        overdue=sum(s.overdue for s in sections),
+    )
     committees = [e for e in executors if e.kind == Executor.Kind.COMMITTEE]
-    return RoadmapProgress(today=today, overall=overall, sections=sections, committees=committees,
-                           executors=executors)
+    return RoadmapProgress(
+        today=today, overall=overall, sections=sections, committees=committees, executors=executors
+    )
 
 
 # --- timeline ------------------------------------------------------------------------------------
@@ -291,8 +371,13 @@ class Timeline:
             left, width, cs, ce = self.span(start, end)
             return TimelineBar("span", left, width, cs, ce)
         if end is not None:
-            return TimelineBar("point", self.position(min(max(end, self.start), self.end)), 0.0,
-                               end < self.start, end > self.end)
+            return TimelineBar(
+                "point",
+                self.position(min(max(end, self.start), self.end)),
+                0.0,
+                end < self.start,
+                end > self.end,
+            )
         return TimelineBar("none")
 
 
@@ -313,8 +398,11 @@ def timeline_range(*, roadmap: Roadmap) -> tuple[dt.date, dt.date]:
     """Whole months covering the roadmap's period and every item's dates (one query), at most
     MAX_TIMELINE_MONTHS long around the period (a mistyped year does not squash the chart)."""
     bounds = Item.objects.filter(roadmap=roadmap).aggregate(
-        first_start=Min("deadline_start"), first_end=Min("deadline_end"),
-        last_start=Max("deadline_start"), last_end=Max("deadline_end"))
+        first_start=Min("deadline_start"),
+        first_end=Min("deadline_end"),
+        last_start=Max("deadline_start"),
+        last_end=Max("deadline_end"),
+    )
     firsts = [d for d in (roadmap.period_start, bounds["first_start"], bounds["first_end"]) if d]
     lasts = [d for d in (roadmap.period_end, bounds["last_start"], bounds["last_end"]) if d]
     start, end = _month_floor(min(firsts)), _month_ceil(max(lasts))
@@ -324,8 +412,9 @@ def timeline_range(*, roadmap: Roadmap) -> tuple[dt.date, dt.date]:
     return start, min(end, upper)
 
 
-def timeline_build(*, roadmap: Roadmap, items: Iterable[Item], today: dt.date,
-                   bounds: tuple[dt.date, dt.date] | None = None) -> Timeline:
+def timeline_build(
+    *, roadmap: Roadmap, items: Iterable[Item], today: dt.date, bounds: tuple[dt.date, dt.date] | None = None
+) -> Timeline:
     """The months across and one bar per item; `bounds` from timeline_range() (else computed)."""
     start, end = bounds or timeline_range(roadmap=roadmap)
     total = (end - start).days + 1
@@ -334,11 +423,17 @@ def timeline_build(*, roadmap: Roadmap, items: Iterable[Item], today: dt.date,
     while month <= end:
         following = _add_months(month, 1)
         last = min(following - dt.timedelta(days=1), end)
-        months.append(TimelineMonth(month, round(100 * (month - start).days / total, 3),
-                                    round(100 * ((last - month).days + 1) / total, 3)))
+        months.append(
+            TimelineMonth(
+                month,
+                round(100 * (month - start).days / total, 3),
+                round(100 * ((last - month).days + 1) / total, 3),
+            )
+        )
         month = following
-    chart = Timeline(start=start, end=end, months=months, today=today, today_left=None,
-                     period_left=0.0, period_width=100.0)
+    chart = Timeline(
+        start=start, end=end, months=months, today=today, today_left=None, period_left=0.0, period_width=100.0
+    )
     chart.period_left, chart.period_width, _, _ = chart.span(roadmap.period_start, roadmap.period_end)
     if start <= today <= end:
         chart.today_left = chart.position(today)
@@ -346,8 +441,9 @@ def timeline_build(*, roadmap: Roadmap, items: Iterable[Item], today: dt.date,
     return chart
 
 
-def timeline_items(*, roadmap: Roadmap, today: dt.date, status: str = "",
-                   section_id: int | None = None) -> QuerySet[Item]:
+def timeline_items(
+    *, roadmap: Roadmap, today: dt.date, status: str = "", section_id: int | None = None
+) -> QuerySet[Item]:
     """Items of the timeline in the roadmap's order; status: an item status, "open" or "overdue"."""
     qs = Item.objects.filter(roadmap=roadmap).select_related("section")
     if status == "overdue":
@@ -363,13 +459,15 @@ def timeline_items(*, roadmap: Roadmap, today: dt.date, status: str = "",
 
 # --- my items -----------------------------------------------------------------------------------
 
+
 def current_roadmaps() -> QuerySet[Roadmap]:
     """Roadmaps in force or being prepared: approved ones, and drafts that do not merely
     re-version an approved roadmap (that one still holds until the draft is approved).
     Closed roadmaps (and versions closed by a newer approved one) are history."""
     in_force = Q(status=Roadmap.Status.APPROVED)
-    fresh_draft = Q(status=Roadmap.Status.DRAFT) & (Q(previous__isnull=True)
-                                                    | ~Q(previous__status=Roadmap.Status.APPROVED))
+    fresh_draft = Q(status=Roadmap.Status.DRAFT) & (
+        Q(previous__isnull=True) | ~Q(previous__status=Roadmap.Status.APPROVED)
+    )
     return Roadmap.objects.filter(in_force | fresh_draft)
 
 
@@ -395,8 +493,11 @@ class MyScope:
 def my_scope(*, user: User | Any, cluster: Cluster | None) -> MyScope:
     if cluster is None or not getattr(user, "is_authenticated", False):
         return MyScope(user_id=None)
-    companies = frozenset(g.company_id for g in user_grants(user) if g.cluster_id == cluster.pk
-                          and g.role == Grant.Role.MEMBER_REPRESENTATIVE and g.company_id)
+    companies = frozenset(
+        g.company_id
+        for g in user_grants(user)
+        if g.cluster_id == cluster.pk and g.role == Grant.Role.MEMBER_REPRESENTATIVE and g.company_id
+    )
     return MyScope(user_id=user.pk, company_ids=companies)
 
 
@@ -412,15 +513,25 @@ def my_items(*, scope: MyScope, today: dt.date, status: str = "", query: str = "
         return Item.objects.none()
     executors = Executor.objects.filter(item=OuterRef("pk"))
     via_user = Exists(executors.filter(user_id=scope.user_id)) if scope.user_id else Value(False)
-    via_company = Exists(executors.filter(company_id__in=list(scope.company_ids))) if scope.company_ids \
+    via_company = (
+        Exists(executors.filter(company_id__in=list(scope.company_ids)))
+        if scope.company_ids
         else Value(False)
+    )
     via_committee = Exists(executors.filter(scope.committee_q()))
-    qs = (Item.objects.filter(roadmap__in=current_roadmaps())
-          .annotate(via_user=via_user, via_company=via_company, via_committee=via_committee,
-                    overdue_flag=Case(When(overdue_q(today), then=Value(1)), default=Value(0),
-                                      output_field=IntegerField()))
-          .filter(Q(via_user=True) | Q(via_company=True) | Q(via_committee=True))
-          .select_related("roadmap", "section"))
+    qs = (
+        Item.objects.filter(roadmap__in=current_roadmaps())
+        .annotate(
+            via_user=via_user,
+            via_company=via_company,
+            via_committee=via_committee,
+            overdue_flag=Case(
+                When(overdue_q(today), then=Value(1)), default=Value(0), output_field=IntegerField()
+            ),
+        )
+        .filter(Q(via_user=True) | Q(via_company=True) | Q(via_committee=True))
+        .select_related("roadmap", "section")
+    )
     if status == "open":
         qs = qs.filter(open_q())
     elif status == "overdue":
@@ -429,5 +540,7 @@ def my_items(*, scope: MyScope, today: dt.date, status: str = "", query: str = "
         qs = qs.filter(status=status)
     query = query.strip()
     if query:
-        qs = qs.filter(Q(title__icontains=query) | Q(number__startswith=query) | Q(roadmap__title__icontains=query))
+        qs = qs.filter(
+            Q(title__icontains=query) | Q(number__startswith=query) | Q(roadmap__title__icontains=query)
+        )
     return qs.order_by("-overdue_flag", "deadline_end", "roadmap_id", "position")

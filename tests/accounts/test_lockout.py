@@ -21,8 +21,9 @@ def _token(client: Client, email: str, password: str) -> int:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_guesses_never_exceed_the_remaining_budget(make_user: MakeUser,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_concurrent_guesses_never_exceed_the_remaining_budget(
+    make_user: MakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """15 concurrent token requests, 3 guesses left: at most 3 wrong passwords are evaluated,
     and the right password is refused while the account is locked."""
     user = make_user(None)
@@ -119,6 +120,8 @@ def test_a_password_reset_clears_the_lock(make_user: MakeUser) -> None:
     assert link, mail.outbox[0].body
     form = client.get(link.group(1), follow=True)
     new_password = "Новый-пароль-2026"
-    done = client.post(form.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password})
+    done = client.post(
+        form.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password}
+    )
     assert done.status_code == 302
     assert signed_in(user, None, password=new_password).get("/my/").status_code == 200

@@ -15,8 +15,9 @@ from tests.conftest import PASSWORD, ROLE, MakeUser, client_for, signed_in
 pytestmark = pytest.mark.django_db
 
 
-def test_cluster_admin_signs_in_on_own_cluster_and_sees_the_cabinet(cluster_a: Cluster,
-                                                                    make_user: MakeUser) -> None:
+def test_cluster_admin_signs_in_on_own_cluster_and_sees_the_cabinet(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     admin = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     client = signed_in(admin, cluster_a)
     page = client.get("/cabinet/")
@@ -26,8 +27,9 @@ def test_cluster_admin_signs_in_on_own_cluster_and_sees_the_cabinet(cluster_a: C
     assert "Администратор кластера" in body
 
 
-def test_same_account_signs_in_on_every_cluster_it_holds_a_grant_for(cluster_a: Cluster, cluster_b: Cluster,
-                                                                     make_user: MakeUser) -> None:
+def test_same_account_signs_in_on_every_cluster_it_holds_a_grant_for(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     user = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     from core.accounts.services import grant_role
 
@@ -36,8 +38,9 @@ def test_same_account_signs_in_on_every_cluster_it_holds_a_grant_for(cluster_a: 
     assert signed_in(user, cluster_b).get("/cabinet/").status_code == 200
 
 
-def test_login_on_a_cluster_without_a_grant_is_refused(cluster_a: Cluster, cluster_b: Cluster,
-                                                       make_user: MakeUser) -> None:
+def test_login_on_a_cluster_without_a_grant_is_refused(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     admin_a = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     response = client_for(cluster_b).post("/login/", {"email": admin_a.email, "password": PASSWORD})
     assert response.status_code == 200
@@ -51,8 +54,9 @@ def test_wrong_password_gives_a_russian_error(cluster_a: Cluster, make_user: Mak
     assert "Неверный e-mail или пароль" in response.content.decode()
 
 
-def test_account_locks_after_repeated_failures_even_for_the_right_password(cluster_a: Cluster,
-                                                                           make_user: MakeUser) -> None:
+def test_account_locks_after_repeated_failures_even_for_the_right_password(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     user = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     client = client_for(cluster_a)
     for _ in range(5):
@@ -88,8 +92,9 @@ def test_session_cookie_is_host_only(cluster_a: Cluster, make_user: MakeUser) ->
     assert cookie["httponly"] is True
 
 
-def test_session_replayed_on_another_clusters_host_is_anonymous(cluster_a: Cluster, cluster_b: Cluster,
-                                                                make_user: MakeUser) -> None:
+def test_session_replayed_on_another_clusters_host_is_anonymous(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     user = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     from core.accounts.services import grant_role
 
@@ -125,8 +130,10 @@ def test_password_reset_by_email(cluster_a: Cluster, make_user: MakeUser) -> Non
     client = client_for(None)
     form = client.get(link.group(1), follow=True)
     assert form.status_code == 200
-    done = client.post(form.redirect_chain[-1][0],
-                       {"new_password1": "Новый-пароль-2026", "new_password2": "Новый-пароль-2026"})
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "Новый-пароль-2026", "new_password2": "Новый-пароль-2026"},
+    )
     assert done.status_code == 302
     assert signed_in(user, cluster_a, password="Новый-пароль-2026").get("/cabinet/").status_code == 200
 

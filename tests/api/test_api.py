@@ -19,12 +19,20 @@ def test_token_for_email_and_password_then_me(cluster_a: Cluster, make_user: Mak
     me = api_client(token_for(user, cluster_a), cluster_a).get("/api/v1/me/").json()
     assert me["email"] == user.email
     assert me["roles_here"] == ["cluster_admin"]
-    assert me["grants"] == [{"role": "cluster_admin", "role_display": "Администратор кластера",
-                             "cluster": "alpha", "region_codes": [], "company_id": None}]
+    assert me["grants"] == [
+        {
+            "role": "cluster_admin",
+            "role_display": "Администратор кластера",
+            "cluster": "alpha",
+            "region_codes": [],
+            "company_id": None,
+        }
+    ]
 
 
-def test_token_refused_with_russian_errors(cluster_a: Cluster, cluster_b: Cluster,
-                                           make_user: MakeUser) -> None:
+def test_token_refused_with_russian_errors(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     user = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     bad = client_for(cluster_a).post("/api/v1/auth/token/", {"email": user.email, "password": "nope"})
     assert bad.status_code == 400 and bad.json()["detail"] == "Неверный e-mail или пароль."
@@ -45,8 +53,9 @@ def test_me_works_with_session_too_and_refuses_anonymous(cluster_a: Cluster, mak
     assert anonymous.json()["detail"] == "Учетные данные не были предоставлены."
 
 
-def test_cluster_card_for_own_cluster_only(cluster_a: Cluster, cluster_b: Cluster,
-                                           make_user: MakeUser) -> None:
+def test_cluster_card_for_own_cluster_only(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     admin_a = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     token = token_for(admin_a, cluster_a)
     card = api_client(token, cluster_a).get("/api/v1/cluster/")
@@ -59,8 +68,9 @@ def test_cluster_card_for_own_cluster_only(cluster_a: Cluster, cluster_b: Cluste
     assert client_for(None).get("/api/v1/cluster/").status_code == 404
 
 
-def test_news_by_guessed_id_from_another_cluster_is_404(cluster_a: Cluster, cluster_b: Cluster,
-                                                        make_user: MakeUser) -> None:
+def test_news_by_guessed_id_from_another_cluster_is_404(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     with schema_context(cluster_b.schema_name):
         secret = news_create(title="Черновик Беты", publish=False)
     with schema_context(cluster_a.schema_name):
@@ -75,8 +85,9 @@ def test_news_by_guessed_id_from_another_cluster_is_404(cluster_a: Cluster, clus
     assert api.get(f"/api/v1/news/{own.pk + 1000}/").status_code == 404
 
 
-def test_news_drafts_only_for_managers_and_writes_need_a_manager_role(cluster_a: Cluster,
-                                                                      make_user: MakeUser) -> None:
+def test_news_drafts_only_for_managers_and_writes_need_a_manager_role(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     with schema_context(cluster_a.schema_name):
         news_create(title="Черновик", publish=False)
         news_create(title="Опубликовано")
@@ -94,8 +105,9 @@ def test_news_drafts_only_for_managers_and_writes_need_a_manager_role(cluster_a:
     assert "title" in invalid.json()["errors"]
 
 
-def test_writes_into_another_cluster_are_refused(cluster_a: Cluster, cluster_b: Cluster,
-                                                 make_user: MakeUser) -> None:
+def test_writes_into_another_cluster_are_refused(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     staff_a = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     api = api_client(token_for(staff_a, cluster_a), cluster_b)
     assert api.post("/api/v1/news/", {"title": "Чужая"}, content_type="application/json").status_code == 403
@@ -156,5 +168,7 @@ def test_openapi_schema_and_offline_swagger_on_both_hosts(cluster_a: Cluster) ->
     docs = client_for(None).get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs
     assert "cdn" not in docs.lower() and "https://" not in docs
-    asset = Client(HTTP_HOST="localhost").get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+    asset = Client(HTTP_HOST="localhost").get(
+        "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"
+    )
     assert asset.status_code == 200

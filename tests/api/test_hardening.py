@@ -44,11 +44,13 @@ def _address_cells(content: bytes) -> list[Any]:
 
 
 def test_a_representatives_formula_is_text_in_the_member_export_page_and_api(
-        cluster_a: Cluster, make_user: MakeUser) -> None:
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     with schema_context(cluster_a.schema_name):
         own = factories.company(cluster_a, "Своя")
-    rep = api_client(token_for(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=own.pk), cluster_a),
-                     cluster_a)
+    rep = api_client(
+        token_for(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=own.pk), cluster_a), cluster_a
+    )
     typed = rep.patch(f"/api/v1/members/{own.pk}/", {"address": FORMULA}, content_type=JSON)
     assert typed.status_code == 200, typed.content
 
@@ -64,7 +66,8 @@ def test_a_representatives_formula_is_text_in_the_member_export_page_and_api(
 
 
 def test_control_characters_stored_earlier_are_dropped_from_the_export_and_the_protocol(
-        cluster_a: Cluster, make_user: MakeUser) -> None:
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     with schema_context(cluster_a.schema_name):
         company = factories.company(cluster_a, "Старая")
         Company.objects.filter(pk=company.pk).update(address="г. Дубна,\x01 ул. Жуковского\x0b")
@@ -107,8 +110,9 @@ def test_public_products_answer_json_to_a_browser_and_hide_hidden_companies(clus
     assert hidden_id.status_code == unknown_id.status_code == 200
     assert hidden_id.json() == unknown_id.json()
     assert hidden_id.json()["results"] == []
-    assert [p["name"] for p in browser.get(f"/api/v1/public/products/?company={shown.pk}").json()["results"]] \
-        == ["Томограф"]
+    assert [
+        p["name"] for p in browser.get(f"/api/v1/public/products/?company={shown.pk}").json()["results"]
+    ] == ["Томограф"]
 
 
 # --- 7: deeply nested JSON ---------------------------------------------------------------------
@@ -120,7 +124,9 @@ def test_deeply_nested_json_is_refused_with_400_in_russian(cluster_a: Cluster, m
     assert anonymous.status_code == 400
     assert anonymous.json()["detail"].startswith("Слишком глубокая вложенность JSON")
 
-    news = _admin_api(make_user, cluster_a).post("/api/v1/news/", '{"title": ' + nested + "}", content_type=JSON)
+    news = _admin_api(make_user, cluster_a).post(
+        "/api/v1/news/", '{"title": ' + nested + "}", content_type=JSON
+    )
     assert news.status_code == 400
     assert news.json()["detail"].startswith("Слишком глубокая вложенность JSON")
 
@@ -128,8 +134,9 @@ def test_deeply_nested_json_is_refused_with_400_in_russian(cluster_a: Cluster, m
 # --- 12: control characters at input, NUL in queries, OPTIONS ----------------------------------
 
 
-def test_control_characters_are_refused_at_api_input_naming_the_field(cluster_a: Cluster,
-                                                                     make_user: MakeUser) -> None:
+def test_control_characters_are_refused_at_api_input_naming_the_field(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     with schema_context(cluster_a.schema_name):
         own = factories.company(cluster_a, "Своя")
     api = _admin_api(make_user, cluster_a)
@@ -137,8 +144,13 @@ def test_control_characters_are_refused_at_api_input_naming_the_field(cluster_a:
     refused = api.patch(f"/api/v1/members/{own.pk}/", {"address": "ул. Ленина\x01, 1"}, content_type=JSON)
     assert refused.status_code == 400
     assert refused.json()["errors"] == {
-        "address": ["Текст содержит управляющие (непечатаемые) символы; уберите их."]}
-    form = api.patch(f"/api/v1/members/{own.pk}/", "address=%D1%83%D0%BB%07", content_type="application/x-www-form-urlencoded")
+        "address": ["Текст содержит управляющие (непечатаемые) символы; уберите их."]
+    }
+    form = api.patch(
+        f"/api/v1/members/{own.pk}/",
+        "address=%D1%83%D0%BB%07",
+        content_type="application/x-www-form-urlencoded",
+    )
     assert form.status_code == 400 and set(form.json()["errors"]) == {"address"}
     with schema_context(cluster_a.schema_name):
         assert Company.objects.get(pk=own.pk).address == ""
@@ -149,8 +161,10 @@ def test_control_characters_are_refused_at_api_input_naming_the_field(cluster_a:
 
 def test_control_characters_are_refused_in_ui_forms(cluster_a: Cluster, make_user: MakeUser) -> None:
     admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
-    response = admin.post("/members/new/", {"full_name": "ООО «Нуль\x01»", "kind": "manufacturer",
-                                            "legal_form": "", "inn": factories.inn()})
+    response = admin.post(
+        "/members/new/",
+        {"full_name": "ООО «Нуль\x01»", "kind": "manufacturer", "legal_form": "", "inn": factories.inn()},
+    )
     assert response.status_code == 200
     assert "Текст содержит управляющие (непечатаемые) символы" in response.content.decode()
     with schema_context(cluster_a.schema_name):
@@ -159,9 +173,13 @@ def test_control_characters_are_refused_in_ui_forms(cluster_a: Cluster, make_use
 
 def test_nul_in_a_query_parameter_answers_400(cluster_a: Cluster, make_user: MakeUser) -> None:
     ministry = api_client(token_for(make_user(ROLE.MINISTRY_FEDERAL), None), None)
-    for url in ("/api/v1/federal/clusters/?search=%00", "/api/v1/federal/clusters/?cluster=%00",
-                "/api/v1/federal/reports/?search=%00", "/api/v1/federal/registry-checks/?cluster=%00",
-                "/api/v1/federal/dashboard/?cluster=%00"):
+    for url in (
+        "/api/v1/federal/clusters/?search=%00",
+        "/api/v1/federal/clusters/?cluster=%00",
+        "/api/v1/federal/reports/?search=%00",
+        "/api/v1/federal/registry-checks/?cluster=%00",
+        "/api/v1/federal/dashboard/?cluster=%00",
+    ):
         response = ministry.get(url)
         assert response.status_code == 400, url
         assert response.json()["code"] == "invalid"
@@ -206,8 +224,11 @@ def test_openapi_documents_what_the_api_answers(cluster_a: Cluster) -> None:
     assert executor["properties"]["company_name"].get("nullable") is True
 
     download = paths["/api/v1/documents/{id}/download/"]["get"]["responses"]["200"]["content"]
-    assert {"application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            "application/zip"} <= set(download) and "application/octet-stream" not in download
+    assert {
+        "application/pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/zip",
+    } <= set(download) and "application/octet-stream" not in download
     export = paths["/api/v1/members/export/"]["get"]["responses"]["200"]["content"]
     assert set(export) == {XLSX}
 
@@ -215,25 +236,35 @@ def test_openapi_documents_what_the_api_answers(cluster_a: Cluster) -> None:
         for method, operation in item.items():
             assert {"400", "403", "404", "429"} <= set(operation["responses"]), (method, path)
     assert paths["/api/v1/me/"]["get"]["responses"]["403"]["content"][JSON]["schema"] == {
-        "$ref": "#/components/schemas/Error"}
+        "$ref": "#/components/schemas/Error"
+    }
     assert "401" in paths["/api/v1/me/"]["get"]["responses"]
     assert "401" not in paths["/api/v1/public/products/"]["get"]["responses"]
 
     public = _schema(None)
-    assert {"400", "403", "404", "429"} <= set(public["paths"]["/api/v1/federal/clusters/"]["get"]["responses"])
+    assert {"400", "403", "404", "429"} <= set(
+        public["paths"]["/api/v1/federal/clusters/"]["get"]["responses"]
+    )
 
 
-def test_no_two_serializers_share_a_component_name(cluster_a: Cluster, capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_two_serializers_share_a_component_name(
+    cluster_a: Cluster, capsys: pytest.CaptureFixture[str]
+) -> None:
     _schema(cluster_a)
     _schema(None)
     assert "identical names" not in capsys.readouterr().err
 
 
 def test_nested_validation_errors_are_json_paths_not_python_text() -> None:
-    error = ValidationError({"items": [{}, {"title": ["Обязательное поле."]}], "address": {"city": ["Нет города."]}})
+    error = ValidationError(
+        {"items": [{}, {"title": ["Обязательное поле."]}], "address": {"city": ["Нет города."]}}
+    )
     response = exception_handler(error, {})
     assert response is not None and response.status_code == 400
-    assert response.data["errors"] == {"items[1].title": ["Обязательное поле."], "address.city": ["Нет города."]}
+    assert response.data["errors"] == {
+        "items[1].title": ["Обязательное поле."],
+        "address.city": ["Нет города."],
+    }
     assert "ErrorDetail" not in json.dumps(response.data, ensure_ascii=False)
 
 
@@ -242,8 +273,11 @@ def test_nested_validation_errors_are_json_paths_not_python_text() -> None:
 
 def test_invalid_query_values_are_refused_not_ignored(cluster_a: Cluster, make_user: MakeUser) -> None:
     api = _admin_api(make_user, cluster_a)
-    for url in ("/api/v1/members/?page_size=false", "/api/v1/members/?page_size=0",
-                "/api/v1/public/products/?in_innovation_registry=1e-323"):
+    for url in (
+        "/api/v1/members/?page_size=false",
+        "/api/v1/members/?page_size=0",
+        "/api/v1/public/products/?in_innovation_registry=1e-323",
+    ):
         response = api.get(url)
         assert response.status_code == 400, url
         assert response.json()["detail"] == "Проверьте введённые данные."
@@ -251,8 +285,12 @@ def test_invalid_query_values_are_refused_not_ignored(cluster_a: Cluster, make_u
     assert api.get("/api/v1/public/products/?in_innovation_registry=true").status_code == 200
 
     ministry = api_client(token_for(make_user(ROLE.MINISTRY_FEDERAL), None), None)
-    for url in ("/api/v1/federal/dashboard/?registry_status=nonsense", "/api/v1/federal/clusters/?kind=x",
-                "/api/v1/federal/registry-checks/?year=-1e-137", "/api/v1/federal/reports/?latest=maybe"):
+    for url in (
+        "/api/v1/federal/dashboard/?registry_status=nonsense",
+        "/api/v1/federal/clusters/?kind=x",
+        "/api/v1/federal/registry-checks/?year=-1e-137",
+        "/api/v1/federal/reports/?latest=maybe",
+    ):
         response = ministry.get(url)
         assert response.status_code == 400, url
         assert response.json()["code"] == "invalid"

@@ -34,8 +34,15 @@ EXAMPLES = 5  # per operation: keeps both hosts' runs within a few minutes on tw
 # All checks on. A schema-valid request may still break a business rule the schema cannot state
 # (an INN's check digit, a year whose report form is not published, a company already admitted):
 # the service refuses it with 400 and its field errors, which positive_data_acceptance accepts.
-CONFIG = SchemathesisConfig.from_dict({"checks": {"positive_data_acceptance": {
-    "expected-statuses": ["2xx", "3xx", "400", "401", "403", "404", "409", "429"]}}})
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "checks": {
+            "positive_data_acceptance": {
+                "expected-statuses": ["2xx", "3xx", "400", "401", "403", "404", "409", "429"]
+            }
+        }
+    }
+)
 
 
 @dataclass
@@ -81,9 +88,14 @@ def _run(app: WSGIHandler, cluster: Cluster | None, token: str) -> Run:
         run.operations += 1
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
-            @hypothesis.settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                                 suppress_health_check=list(HealthCheck),
-                                 phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate])
+            @hypothesis.settings(
+                max_examples=EXAMPLES,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                suppress_health_check=list(HealthCheck),
+                phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+            )
             @hypothesis.given(case=operation.as_strategy(mode))
             def check(case: schemathesis.Case) -> None:
                 run.requests += 1
@@ -101,7 +113,9 @@ def _run(app: WSGIHandler, cluster: Cluster | None, token: str) -> Run:
     return run
 
 
-def test_cluster_host_api_holds_its_schema(cluster_a: Cluster, make_user: MakeUser, wsgi_app: WSGIHandler) -> None:
+def test_cluster_host_api_holds_its_schema(
+    cluster_a: Cluster, make_user: MakeUser, wsgi_app: WSGIHandler
+) -> None:
     admin = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     run = _run(wsgi_app, cluster_a, token_for(admin, cluster_a))
     print(f"cluster host: {run.operations} operations, {run.requests} requests")

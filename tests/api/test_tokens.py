@@ -22,8 +22,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _obtain(cluster: Cluster | None, email: str, **extra: object) -> dict[str, object]:
-    response = client_for(cluster).post("/api/v1/auth/token/", {"email": email, "password": PASSWORD, **extra},
-                                        content_type="application/json")
+    response = client_for(cluster).post(
+        "/api/v1/auth/token/",
+        {"email": email, "password": PASSWORD, **extra},
+        content_type="application/json",
+    )
     assert response.status_code == 200, response.content
     return dict(response.json())
 
@@ -41,8 +44,9 @@ def test_tokens_are_named_several_expiring_and_stored_hashed(cluster_a: Cluster,
     stored = list(ApiToken.objects.filter(user=admin).values_list("key_hash", flat=True))
     assert len(stored) == 2
     assert first["token"] not in stored and second["token"] not in stored
-    too_long = client_for(cluster_a).post("/api/v1/auth/token/", {"email": admin.email, "password": PASSWORD,
-                                                                  "expires_in_days": 5000})
+    too_long = client_for(cluster_a).post(
+        "/api/v1/auth/token/", {"email": admin.email, "password": PASSWORD, "expires_in_days": 5000}
+    )
     assert too_long.status_code == 400 and "expires_in_days" in too_long.json()["errors"]
 
 
@@ -88,8 +92,9 @@ def test_user_lists_and_revokes_own_tokens_with_last_use(cluster_a: Cluster, mak
     assert client_for(cluster_a).get("/api/v1/auth/tokens/").status_code == 401
 
 
-def test_token_list_is_bounded_in_queries(cluster_a: Cluster, make_user: MakeUser,
-                                          django_assert_max_num_queries: object) -> None:
+def test_token_list_is_bounded_in_queries(
+    cluster_a: Cluster, make_user: MakeUser, django_assert_max_num_queries: object
+) -> None:
     admin = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     token = token_for(admin, cluster_a)
     for _ in range(12):
@@ -99,8 +104,9 @@ def test_token_list_is_bounded_in_queries(cluster_a: Cluster, make_user: MakeUse
         assert api.get("/api/v1/auth/tokens/").json()["count"] == 13
 
 
-def test_cluster_admin_revokes_its_staffs_tokens(cluster_a: Cluster, cluster_b: Cluster,
-                                                 make_user: MakeUser) -> None:
+def test_cluster_admin_revokes_its_staffs_tokens(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     admin = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     staff_token = token_for(staff, cluster_a)
@@ -110,14 +116,26 @@ def test_cluster_admin_revokes_its_staffs_tokens(cluster_a: Cluster, cluster_b: 
     assert [(row["id"], row["user_email"]) for row in listed["results"]] == [(staff_token_id, staff.email)]
     # the other cluster's admin, staff, a representative, anonymous: refused
     admin_b = make_user(ROLE.CLUSTER_ADMIN, cluster_b)
-    assert api_client(token_for(admin_b, cluster_b), cluster_a).delete(
-        f"/api/v1/staff-tokens/{staff_token_id}/").status_code == 403
-    assert api_client(token_for(admin_b, cluster_b), cluster_b).delete(
-        f"/api/v1/staff-tokens/{staff_token_id}/").status_code == 404
+    assert (
+        api_client(token_for(admin_b, cluster_b), cluster_a)
+        .delete(f"/api/v1/staff-tokens/{staff_token_id}/")
+        .status_code
+        == 403
+    )
+    assert (
+        api_client(token_for(admin_b, cluster_b), cluster_b)
+        .delete(f"/api/v1/staff-tokens/{staff_token_id}/")
+        .status_code
+        == 404
+    )
     assert api_client(staff_token, cluster_a).get("/api/v1/staff-tokens/").status_code == 403
     member = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=1)
-    assert api_client(token_for(member, cluster_a), cluster_a).delete(
-        f"/api/v1/staff-tokens/{staff_token_id}/").status_code == 403
+    assert (
+        api_client(token_for(member, cluster_a), cluster_a)
+        .delete(f"/api/v1/staff-tokens/{staff_token_id}/")
+        .status_code
+        == 403
+    )
     assert client_for(cluster_a).get("/api/v1/staff-tokens/").status_code == 401
     assert api_client(staff_token, cluster_a).get("/api/v1/me/").status_code == 200
     assert admin_api.delete(f"/api/v1/staff-tokens/{staff_token_id}/").status_code == 204
@@ -141,8 +159,9 @@ def test_token_limited_to_one_host(cluster_a: Cluster, make_user: MakeUser) -> N
     assert api_client(str(body["token"]), None).get("/api/v1/me/").status_code == 401
 
 
-def test_api_access_page_creates_lists_and_revokes(cluster_a: Cluster, cluster_b: Cluster,
-                                                   make_user: MakeUser) -> None:
+def test_api_access_page_creates_lists_and_revokes(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     admin = make_user(ROLE.CLUSTER_ADMIN, cluster_a, email="admin@alpha.test")
     client = signed_in(admin, cluster_a)
     page = client.get("/account/api-tokens/")
@@ -195,12 +214,18 @@ def test_a_password_reset_kills_every_token(cluster_a: Cluster, make_user: MakeU
     link = re.search(r"http://localhost(?::\d+)?(/password/reset/\S+/)", str(mail.outbox[0].body))
     assert link, mail.outbox[0].body
     form = client.get(link.group(1), follow=True)
-    client.post(form.redirect_chain[-1][0], {"new_password1": "Другой-пароль-2026",
-                                             "new_password2": "Другой-пароль-2026"})
+    client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "Другой-пароль-2026", "new_password2": "Другой-пароль-2026"},
+    )
     for key in (page_key.group(1), api_key):
         assert api_client(key, cluster_a).get("/api/v1/me/").status_code == 401
-    assert "Токенов нет" in signed_in(admin, cluster_a, password="Другой-пароль-2026").get(
-        "/account/api-tokens/").content.decode()
+    assert (
+        "Токенов нет"
+        in signed_in(admin, cluster_a, password="Другой-пароль-2026")
+        .get("/account/api-tokens/")
+        .content.decode()
+    )
     assert Client(HTTP_HOST="alpha.localhost").get("/api/v1/me/").status_code == 401
 
 
@@ -211,6 +236,8 @@ def test_token_endpoints_are_documented(cluster_a: Cluster) -> None:
         paths = schema["paths"]
         assert {"post", "delete"} <= set(paths["/api/v1/auth/token/"])
         assert "get" in paths["/api/v1/auth/tokens/"] and "delete" in paths["/api/v1/auth/tokens/{id}/"]
-        assert any(scheme.get("in") == "header" or scheme.get("type") == "apiKey"
-                   for scheme in schema["components"]["securitySchemes"].values())
+        assert any(
+            scheme.get("in") == "header" or scheme.get("type") == "apiKey"
+            for scheme in schema["components"]["securitySchemes"].values()
+        )
     assert "/api/v1/staff-tokens/{id}/" in tenant["paths"] and "/api/v1/staff-tokens/" not in public["paths"]

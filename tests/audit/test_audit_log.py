@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 def _entry(cluster: Cluster, user: User | None, title: str) -> AuditEntry:
     actor = Actor(user=user, host=f"{cluster.schema_name}.localhost", cluster=cluster)
     news = News(pk=7, title=title)
-    return audit_record(actor=actor, action="news.update", obj=news, changes=diff({"title": "было"}, {"title": title}))
+    return audit_record(
+        actor=actor, action="news.update", obj=news, changes=diff({"title": "было"}, {"title": title})
+    )
 
 
 def test_actor_from_request_keeps_user_host_and_cluster(cluster_a: Cluster, make_user: MakeUser) -> None:
@@ -34,8 +36,9 @@ def test_actor_from_request_keeps_user_host_and_cluster(cluster_a: Cluster, make
     assert (actor.user, actor.host, actor.cluster) == (user, "alpha.localhost", cluster_a)
 
 
-def test_admin_sees_the_clusters_log_by_object_and_by_person(cluster_a: Cluster, cluster_b: Cluster,
-                                                             make_user: MakeUser) -> None:
+def test_admin_sees_the_clusters_log_by_object_and_by_person(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     _entry(cluster_a, staff, "Новость Альфы")
     _entry(cluster_b, make_user(ROLE.CLUSTER_STAFF, cluster_b), "Новость Беты")
@@ -54,8 +57,9 @@ def test_admin_sees_the_clusters_log_by_object_and_by_person(cluster_a: Cluster,
     assert by_object["results"][0]["changes"] == {"title": ["было", "Новость Альфы"]}
 
 
-def test_log_is_for_admins_of_that_cluster_only(cluster_a: Cluster, cluster_b: Cluster,
-                                                make_user: MakeUser) -> None:
+def test_log_is_for_admins_of_that_cluster_only(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     _entry(cluster_a, None, "Секрет Альфы")
     staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     assert signed_in(staff, cluster_a).get("/audit/").status_code == 403
@@ -69,7 +73,9 @@ def test_log_is_for_admins_of_that_cluster_only(cluster_a: Cluster, cluster_b: C
 
 
 def test_log_list_runs_a_bounded_number_of_queries(
-    cluster_a: Cluster, make_user: MakeUser, django_assert_max_num_queries: DjangoAssertNumQueries,
+    cluster_a: Cluster,
+    make_user: MakeUser,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     admin = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     client = signed_in(admin, cluster_a)

@@ -32,26 +32,53 @@ def webhook_secret(cluster: Cluster) -> str:
 
 def make_payee(cluster: Cluster) -> Payee:
     return payee_save(
-        actor=Actor.system(cluster), cluster=cluster,
-        fields={"name": f"АНО «Развитие {cluster.schema_name}»", "inn": inn_with_check_digits("000000777"),
-                "kpp": "000001001", "bank_name": "ПАО «Тестовый банк»", "bik": "044525999",
-                "account": "40703810900000000001", "correspondent_account": "30101810600000000999",
-                "director": "Иванов И. И.", "accountant": "Петрова П. П.",
-                "stripe_publishable_key": f"pk_test_{cluster.schema_name}"},
-        stripe_secret_key=f"sk_test_{cluster.schema_name}", stripe_webhook_secret=webhook_secret(cluster),
+        actor=Actor.system(cluster),
+        cluster=cluster,
+        fields={
+            "name": f"АНО «Развитие {cluster.schema_name}»",
+            "inn": inn_with_check_digits("000000777"),
+            "kpp": "000001001",
+            "bank_name": "ПАО «Тестовый банк»",
+            "bik": "044525999",
+            "account": "40703810900000000001",
+            "correspondent_account": "30101810600000000999",
+            "director": "Иванов И. И.",
+            "accountant": "Петрова П. П.",
+            "stripe_publishable_key": f"pk_test_{cluster.schema_name}",
+        },
+        stripe_secret_key=f"sk_test_{cluster.schema_name}",
+        stripe_webhook_secret=webhook_secret(cluster),
     )
 
 
-def issue(cluster: Cluster, *, company_id: int = COMPANY, amount: int = 1_500_000, source: str | None = None,
-          due_in_days: int = 30, issue_date: dt.date | None = None, lines: list[InvoiceLineSpec] | None = None,
-          name: str = "ООО «Медтех»") -> Invoice:
+def issue(
+    cluster: Cluster,
+    *,
+    company_id: int = COMPANY,
+    amount: int = 1_500_000,
+    source: str | None = None,
+    due_in_days: int = 30,
+    issue_date: dt.date | None = None,
+    lines: list[InvoiceLineSpec] | None = None,
+    name: str = "ООО «Медтех»",
+) -> Invoice:
     today = issue_date or cluster_today(cluster)
     invoice, _ = invoice_issue(
-        actor=Actor.system(cluster), cluster=cluster, company_id=company_id, company_name=name,
-        company_inn=inn_with_check_digits(f"50{company_id:07d}"), company_kpp="500101001",
-        lines=lines or [InvoiceLineSpec(description="Членский взнос за 2026 год", unit_price_kopecks=amount,
-                                        code="membership")],
-        issue_date=today, due_date=today + dt.timedelta(days=due_in_days), period_label="2026",
+        actor=Actor.system(cluster),
+        cluster=cluster,
+        company_id=company_id,
+        company_name=name,
+        company_inn=inn_with_check_digits(f"50{company_id:07d}"),
+        company_kpp="500101001",
+        lines=lines
+        or [
+            InvoiceLineSpec(
+                description="Членский взнос за 2026 год", unit_price_kopecks=amount, code="membership"
+            )
+        ],
+        issue_date=today,
+        due_date=today + dt.timedelta(days=due_in_days),
+        period_label="2026",
         source_key=source or f"test:{next(_numbers)}",
     )
     return invoice
@@ -92,28 +119,49 @@ def sign(body: bytes, secret: str, timestamp: int | None = None) -> str:
     return f"t={ts},v1={signature}"
 
 
-def intent_event(intent: dict[str, Any], *, kind: str = "payment_intent.succeeded",
-                 event_id: str | None = None) -> dict[str, Any]:
-    return {"id": event_id or f"evt_test_{next(_numbers)}", "object": "event", "type": kind,
-            "created": int(time.time()), "api_version": "2017-08-15", "data": {"object": intent}}
+def intent_event(
+    intent: dict[str, Any], *, kind: str = "payment_intent.succeeded", event_id: str | None = None
+) -> dict[str, Any]:
+    return {
+        "id": event_id or f"evt_test_{next(_numbers)}",
+        "object": "event",
+        "type": kind,
+        "created": int(time.time()),
+        "api_version": "2017-08-15",
+        "data": {"object": intent},
+    }
 
 
-def intent_for(invoice: Invoice, payment_intent_id: str, *, amount: int | None = None, currency: str = "rub",
-               status: str = "succeeded", error: str | None = None) -> dict[str, Any]:
-    return {"id": payment_intent_id, "object": "payment_intent", "status": status,
-            "amount": invoice.outstanding_kopecks if amount is None else amount,
-            "amount_received": (invoice.outstanding_kopecks if amount is None else amount)
-            if status == "succeeded" else 0,
-            "currency": currency,
-            "metadata": {"cluster": invoice.cluster.schema_name, "invoice_id": str(invoice.pk)},
-            "last_payment_error": {"message": error} if error else None}
+def intent_for(
+    invoice: Invoice,
+    payment_intent_id: str,
+    *,
+    amount: int | None = None,
+    currency: str = "rub",
+    status: str = "succeeded",
+    error: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": payment_intent_id,
+        "object": "payment_intent",
+        "status": status,
+        "amount": invoice.outstanding_kopecks if amount is None else amount,
+        "amount_received": (invoice.outstanding_kopecks if amount is None else amount)
+        if status == "succeeded"
+        else 0,
+        "currency": currency,
+        "metadata": {"cluster": invoice.cluster.schema_name, "invoice_id": str(invoice.pk)},
+        "last_payment_error": {"message": error} if error else None,
+    }
 
 
 def post_webhook(cluster: Cluster | str, body: bytes, header: str | None) -> Any:
     slug = cluster if isinstance(cluster, str) else cluster.schema_name
     client = Client(HTTP_HOST="localhost")
     headers = {"Stripe-Signature": header} if header is not None else {}
-    return client.post(f"/billing/stripe/webhook/{slug}/", data=body, content_type="application/json", headers=headers)
+    return client.post(
+        f"/billing/stripe/webhook/{slug}/", data=body, content_type="application/json", headers=headers
+    )
 
 
 def deliver(cluster: Cluster, event: dict[str, Any], secret: str | None = None) -> Any:
@@ -133,9 +181,14 @@ def yookassa_secret(shop_id: str) -> str:
 def with_yookassa(payee: Payee, methods: list[str] | None = None, gateways: list[str] | None = None) -> Payee:
     """The payee with YooKassa enabled (its own shop on the local server) beside Stripe."""
     shop = YOOKASSA_SHOPS[payee.cluster.schema_name]
-    return payee_save(actor=Actor.system(payee.cluster), cluster=payee.cluster, fields={"yookassa_shop_id": shop},
-                      yookassa_secret_key=yookassa_secret(shop), gateways=gateways or ["yookassa", "stripe"],
-                      yookassa_methods=methods or ["bank_card", "sbp", "b2b_sberbank"])
+    return payee_save(
+        actor=Actor.system(payee.cluster),
+        cluster=payee.cluster,
+        fields={"yookassa_shop_id": shop},
+        yookassa_secret_key=yookassa_secret(shop),
+        gateways=gateways or ["yookassa", "stripe"],
+        yookassa_methods=methods or ["bank_card", "sbp", "b2b_sberbank"],
+    )
 
 
 @pytest.fixture
@@ -156,8 +209,11 @@ def yookassa_checkout(confirmation_url: str, outcome: str = "succeeded") -> int:
 
     opener = urllib.request.build_opener(NoRedirect)
     try:
-        request = urllib.request.Request(confirmation_url, data=f"outcome={outcome}".encode(),  # noqa: S310
-                                         method="POST")
+        request = urllib.request.Request(  # noqa: S310
+            confirmation_url,
+            data=f"outcome={outcome}".encode(),
+            method="POST",
+        )
         with opener.open(request, timeout=10) as response:
             return int(response.status)
     except urllib.error.HTTPError as exc:
@@ -179,8 +235,19 @@ def yookassa_notification(base: str, shop_id: str, event: str, object_id: str) -
     raise AssertionError(f"no {event} notification for {object_id}")
 
 
-def post_notification(slug: str, body: dict[str, Any] | bytes, *, remote: str = "127.0.0.1",
-                      host: str = "localhost", **extra: Any) -> Any:
+def post_notification(
+    slug: str,
+    body: dict[str, Any] | bytes,
+    *,
+    remote: str = "127.0.0.1",
+    host: str = "localhost",
+    **extra: Any,
+) -> Any:
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return Client(HTTP_HOST=host).post(f"/billing/yookassa/notify/{slug}/", data=data,
-                                       content_type="application/json", REMOTE_ADDR=remote, **extra)
+    return Client(HTTP_HOST=host).post(
+        f"/billing/yookassa/notify/{slug}/",
+        data=data,
+        content_type="application/json",
+        REMOTE_ADDR=remote,
+        **extra,
+    )

@@ -22,7 +22,9 @@ def as_user(user: User, cluster: Cluster) -> Client:
 
 
 def test_representative_lists_only_its_company_with_filters(
-    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser,
+    cluster_a: Cluster,
+    cluster_b: Cluster,
+    make_user: MakeUser,
     django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     rep = as_user(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=COMPANY), cluster_a)
@@ -33,7 +35,9 @@ def test_representative_lists_only_its_company_with_filters(
         page = rep.get("/api/v1/invoices/?page_size=10&ordering=-amount_kopecks")
     body = page.json()
     assert page.status_code == 200 and body["count"] == 30 and len(body["results"]) == 10
-    assert body["results"][0]["amount_kopecks"] == 3_000_000 and body["results"][0]["lines"][0]["position"] == 1
+    assert (
+        body["results"][0]["amount_kopecks"] == 3_000_000 and body["results"][0]["lines"][0]["position"] == 1
+    )
     assert {r["company_id"] for r in body["results"]} == {COMPANY}
     assert rep.get(f"/api/v1/invoices/{other.pk}/").status_code == 404
     assert rep.get(f"/api/v1/invoices/?search={mine[3].number}").json()["count"] == 1
@@ -48,38 +52,57 @@ def test_managers_see_all_and_record_bank_transfers(cluster_a: Cluster, make_use
     assert staff.get("/api/v1/invoices/").json()["count"] == 2
     assert staff.get(f"/api/v1/invoices/?company_id={OTHER_COMPANY}").json()["count"] == 1
     today = cluster_today(cluster_a).isoformat()
-    created = staff.post("/api/v1/payments/", {"invoice": invoice.pk, "amount_kopecks": 400_000,
-                                              "order_number": "12", "order_date": today},
-                         content_type="application/json")
+    created = staff.post(
+        "/api/v1/payments/",
+        {"invoice": invoice.pk, "amount_kopecks": 400_000, "order_number": "12", "order_date": today},
+        content_type="application/json",
+    )
     assert created.status_code == 201, created.content
     assert created.json()["method"] == "manual" and created.json()["status"] == "succeeded"
-    too_much = staff.post("/api/v1/payments/", {"invoice": invoice.pk, "amount_kopecks": 700_000,
-                                               "order_number": "13", "order_date": today},
-                          content_type="application/json")
+    too_much = staff.post(
+        "/api/v1/payments/",
+        {"invoice": invoice.pk, "amount_kopecks": 700_000, "order_number": "13", "order_date": today},
+        content_type="application/json",
+    )
     assert too_much.status_code == 400
     assert too_much.json()["errors"]["amount_kopecks"] == ["Сумма больше остатка по счёту (6 000,00 ₽)."]
     assert staff.get(f"/api/v1/invoices/{invoice.pk}/").json()["status"] == "partially_paid"
     listed = staff.get("/api/v1/payments/?method=manual").json()
     assert listed["count"] == 1 and listed["results"][0]["invoice_number"] == invoice.number
-    refund = staff.post(f"/api/v1/payments/{created.json()['id']}/refund/",
-                        {"amount_kopecks": 100_000, "reason": "Переплата"}, content_type="application/json")
+    refund = staff.post(
+        f"/api/v1/payments/{created.json()['id']}/refund/",
+        {"amount_kopecks": 100_000, "reason": "Переплата"},
+        content_type="application/json",
+    )
     assert refund.status_code == 201 and refund.json()["status"] == "succeeded"
     assert Invoice.objects.get(pk=invoice.pk).paid_kopecks == 300_000
     unpaid = issue(cluster_a)
-    voided = staff.post(f"/api/v1/invoices/{unpaid.pk}/void/", {"reason": "Ошибка"}, content_type="application/json")
+    voided = staff.post(
+        f"/api/v1/invoices/{unpaid.pk}/void/", {"reason": "Ошибка"}, content_type="application/json"
+    )
     assert voided.status_code == 200 and voided.json()["status"] == "void"
 
 
-def test_payments_and_writes_are_refused_to_others(cluster_a: Cluster, cluster_b: Cluster,
-                                                   make_user: MakeUser) -> None:
+def test_payments_and_writes_are_refused_to_others(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     invoice = issue(cluster_a)
     rep = as_user(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=COMPANY), cluster_a)
     assert rep.get("/api/v1/payments/").status_code == 403
-    assert rep.post("/api/v1/payments/", {"invoice": invoice.pk, "amount_kopecks": 1, "order_number": "1",
-                                          "order_date": "2026-01-01"},
-                    content_type="application/json").status_code == 403
-    assert rep.post(f"/api/v1/invoices/{invoice.pk}/void/", {"reason": "x"},
-                    content_type="application/json").status_code == 403
+    assert (
+        rep.post(
+            "/api/v1/payments/",
+            {"invoice": invoice.pk, "amount_kopecks": 1, "order_number": "1", "order_date": "2026-01-01"},
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
+    assert (
+        rep.post(
+            f"/api/v1/invoices/{invoice.pk}/void/", {"reason": "x"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
     other_rep = as_user(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=OTHER_COMPANY), cluster_a)
     assert other_rep.post(f"/api/v1/invoices/{invoice.pk}/pay/").status_code == 404
     assert other_rep.get(f"/api/v1/invoices/{invoice.pk}/pdf/").status_code == 404
@@ -88,10 +111,11 @@ def test_payments_and_writes_are_refused_to_others(cluster_a: Cluster, cluster_b
     beta_staff = make_user(ROLE.CLUSTER_STAFF, cluster_b)
     beta = as_user(beta_staff, cluster_b)
     assert beta.get(f"/api/v1/invoices/{invoice.pk}/").status_code == 404
-    assert beta.post("/api/v1/payments/", {"invoice": invoice.pk, "amount_kopecks": 1, "order_number": "1",
-                                           "order_date": "2026-01-01"},
-                     content_type="application/json").json()["errors"]["invoice"] == [
-        "Такого счёта нет в этом кластере."]
+    assert beta.post(
+        "/api/v1/payments/",
+        {"invoice": invoice.pk, "amount_kopecks": 1, "order_number": "1", "order_date": "2026-01-01"},
+        content_type="application/json",
+    ).json()["errors"]["invoice"] == ["Такого счёта нет в этом кластере."]
     token_b = token_for(beta_staff, cluster_b)
     from django.test import Client
 
@@ -103,12 +127,17 @@ def test_payments_and_writes_are_refused_to_others(cluster_a: Cluster, cluster_b
     assert not Payment.objects.exists()
 
 
-def test_pdf_and_pay_through_the_api(stripe_on: str, cluster_a: Cluster, payee_a: Payee,
-                                     make_user: MakeUser) -> None:
+def test_pdf_and_pay_through_the_api(
+    stripe_on: str, cluster_a: Cluster, payee_a: Payee, make_user: MakeUser
+) -> None:
     rep = as_user(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=COMPANY), cluster_a)
     invoice = issue(cluster_a, amount=2_500_000)
     pdf = rep.get(f"/api/v1/invoices/{invoice.pk}/pdf/")
-    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert (
+        pdf.status_code == 200
+        and pdf["Content-Type"] == "application/pdf"
+        and pdf.content.startswith(b"%PDF")
+    )
     paid = rep.post(f"/api/v1/invoices/{invoice.pk}/pay/")
     assert paid.status_code == 200, paid.content
     body = paid.json()

@@ -25,7 +25,8 @@ def at(cluster: Cluster, day: dt.date, hour: int) -> dt.datetime:
 
 
 def test_issued_mail_goes_to_the_company_representatives_once(
-    cluster_a: Cluster, make_user: MakeUser,
+    cluster_a: Cluster,
+    make_user: MakeUser,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     rep = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=COMPANY)
@@ -41,8 +42,9 @@ def test_issued_mail_goes_to_the_company_representatives_once(
     assert Notification.objects.filter(invoice=invoice).count() == 1
 
 
-def test_sweep_reminds_before_due_date_and_flags_overdue_in_daytime_only(cluster_a: Cluster,
-                                                                         make_user: MakeUser) -> None:
+def test_sweep_reminds_before_due_date_and_flags_overdue_in_daytime_only(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=COMPANY)
     today = cluster_today(cluster_a)
     soon = issue(cluster_a, issue_date=today - dt.timedelta(days=27), due_in_days=29)  # due in 2 days
@@ -58,8 +60,12 @@ def test_sweep_reminds_before_due_date_and_flags_overdue_in_daytime_only(cluster
     day = notifications_sweep(cluster=cluster_a, now=at(cluster_a, today, 10))
     subjects = sorted(m.subject for m in mail.outbox)
     assert day["sent"] == 2
-    assert subjects == sorted([f"Напоминание: счёт № {soon.number}, срок оплаты {soon.due_date:%d.%m.%Y}",
-                               f"Счёт № {late.number} просрочен"])
+    assert subjects == sorted(
+        [
+            f"Напоминание: счёт № {soon.number}, срок оплаты {soon.due_date:%d.%m.%Y}",
+            f"Счёт № {late.number} просрочен",
+        ]
+    )
     notifications_sweep(cluster=cluster_a, now=at(cluster_a, today, 11))
     assert len(mail.outbox) == 2  # once per invoice and kind
 

@@ -27,13 +27,18 @@ Status = Invoice.Status
 TEST_CARD = {"number": "4242424242424242", "exp_month": "12", "exp_year": "2034", "cvc": "123"}
 
 
-def stripe_post(base: str, path: str, payload: dict[str, Any],
-                secret_key: str | None = None) -> dict[str, Any]:
+def stripe_post(
+    base: str, path: str, payload: dict[str, Any], secret_key: str | None = None
+) -> dict[str, Any]:
     headers = {"Content-Type": "application/json"}
     if secret_key:
         headers["Authorization"] = f"Bearer {secret_key}"
-    request = urllib.request.Request(base + path, data=json.dumps(payload).encode(), headers=headers,  # noqa: S310
-                                     method="POST")
+    request = urllib.request.Request(  # noqa: S310
+        base + path,
+        data=json.dumps(payload).encode(),
+        headers=headers,
+        method="POST",
+    )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - localstripe
         return json.loads(response.read())
 
@@ -41,9 +46,16 @@ def stripe_post(base: str, path: str, payload: dict[str, Any],
 def save_card(base: str, start: Any, card: dict[str, str] = TEST_CARD) -> str:
     """What Stripe.js confirmCardSetup does in the browser: the card goes to Stripe, not to us."""
     seti = start.setup_client_secret.split("_secret_")[0]
-    result = stripe_post(base, f"/v1/setup_intents/{seti}/confirm", {
-        "key": start.publishable_key, "use_stripe_sdk": True, "client_secret": start.setup_client_secret,
-        "payment_method_data": {"type": "card", "card": card}})
+    result = stripe_post(
+        base,
+        f"/v1/setup_intents/{seti}/confirm",
+        {
+            "key": start.publishable_key,
+            "use_stripe_sdk": True,
+            "client_secret": start.setup_client_secret,
+            "payment_method_data": {"type": "card", "card": card},
+        },
+    )
     return str(result["id"])
 
 
@@ -52,9 +64,9 @@ def rep(make_user: MakeUser, cluster_a: Cluster) -> User:
     return make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=COMPANY)
 
 
-def test_payment_intent_is_created_once_and_follows_the_outstanding_amount(stripe_on: str, payee_a: Payee,
-                                                                           cluster_a: Cluster, rep: User,
-                                                                           make_user: MakeUser) -> None:
+def test_payment_intent_is_created_once_and_follows_the_outstanding_amount(
+    stripe_on: str, payee_a: Payee, cluster_a: Cluster, rep: User, make_user: MakeUser
+) -> None:
     import stripe
 
     invoice = issue(cluster_a, amount=1_500_000)
@@ -64,28 +76,45 @@ def test_payment_intent_is_created_once_and_follows_the_outstanding_amount(strip
     assert first.payment_intent_id == again.payment_intent_id and first.payment.pk == again.payment.pk
     client = stripe.StripeClient("sk_test_alpha", base_addresses={"api": stripe_on})
     intent = client.v1.payment_intents.retrieve(first.payment_intent_id)
-    assert (intent.amount, intent.currency, intent.metadata["invoice_id"]) == (1_500_000, "rub", str(invoice.pk))
-    payment_record_manual(actor=Actor(user=make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster=cluster_a),
-                          invoice=invoice, amount_kopecks=500_000, order_number="9",
-                          order_date=cluster_today(cluster_a))
+    assert (intent.amount, intent.currency, intent.metadata["invoice_id"]) == (
+        1_500_000,
+        "rub",
+        str(invoice.pk),
+    )
+    payment_record_manual(
+        actor=Actor(user=make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster=cluster_a),
+        invoice=invoice,
+        amount_kopecks=500_000,
+        order_number="9",
+        order_date=cluster_today(cluster_a),
+    )
     third = payment_start(actor=actor, invoice=invoice)
     assert third.payment_intent_id != first.payment_intent_id and third.amount_kopecks == 1_000_000
-    assert Payment.objects.get(stripe_payment_intent_id=first.payment_intent_id).status == Payment.Status.CANCELED
+    assert (
+        Payment.objects.get(stripe_payment_intent_id=first.payment_intent_id).status
+        == Payment.Status.CANCELED
+    )
     assert client.v1.payment_intents.retrieve(first.payment_intent_id).status == "canceled"
 
 
-def test_card_payment_is_settled_by_stripe_not_by_the_return_path(stripe_on: str, payee_a: Payee,
-                                                                  cluster_a: Cluster, rep: User) -> None:
+def test_card_payment_is_settled_by_stripe_not_by_the_return_path(
+    stripe_on: str, payee_a: Payee, cluster_a: Cluster, rep: User
+) -> None:
     invoice = issue(cluster_a, amount=1_500_000)
     browser = signed_in(rep, cluster_a)
     page = browser.post(f"/billing/invoices/{invoice.pk}/pay/")
     assert page.status_code == 200
     html = page.content.decode()
     assert f"{stripe_on}/js.stripe.com/v3/" in html and "Оплатить 15 000,00 ₽" in html
-    start = payment_start(actor=Actor(user=rep, cluster=cluster_a), invoice=invoice)  # same intent as the page's
+    start = payment_start(
+        actor=Actor(user=rep, cluster=cluster_a), invoice=invoice
+    )  # same intent as the page's
     setup_id = save_card(stripe_on, start)
-    response = browser.post(f"/billing/invoices/{invoice.pk}/pay/confirm/", data={"setup_intent": setup_id},
-                            content_type="application/json")
+    response = browser.post(
+        f"/billing/invoices/{invoice.pk}/pay/confirm/",
+        data={"setup_intent": setup_id},
+        content_type="application/json",
+    )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "submitted"
     invoice.refresh_from_db()
@@ -98,43 +127,54 @@ def test_card_payment_is_settled_by_stripe_not_by_the_return_path(stripe_on: str
     # The late webhook finds nothing to do.
     import stripe
 
-    intent = stripe.StripeClient("sk_test_alpha", base_addresses={"api": stripe_on}).v1.payment_intents.retrieve(
-        start.payment_intent_id)
+    intent = stripe.StripeClient(
+        "sk_test_alpha", base_addresses={"api": stripe_on}
+    ).v1.payment_intents.retrieve(start.payment_intent_id)
     assert deliver(cluster_a, intent_event(intent.to_dict())).status_code == 200
     invoice.refresh_from_db()
     assert invoice.paid_kopecks == 1_500_000
     assert Payment.objects.filter(invoice=invoice, status=Payment.Status.SUCCEEDED).count() == 1
 
 
-def test_declined_card_leaves_the_invoice_unchanged(stripe_on: str, payee_a: Payee, cluster_a: Cluster,
-                                                    rep: User) -> None:
+def test_declined_card_leaves_the_invoice_unchanged(
+    stripe_on: str, payee_a: Payee, cluster_a: Cluster, rep: User
+) -> None:
     invoice = issue(cluster_a)
     browser = signed_in(rep, cluster_a)
     start = payment_start(actor=Actor(user=rep, cluster=cluster_a), invoice=invoice)
     setup_id = save_card(stripe_on, start, TEST_CARD | {"number": "4000000000000341"})  # declined on charge
-    response = browser.post(f"/billing/invoices/{invoice.pk}/pay/confirm/", data={"setup_intent": setup_id},
-                            content_type="application/json")
-    assert response.json() == {"status": "failed", "client_secret": "",
-                               "detail": "Банк отклонил оплату картой. Проверьте данные карты или попробуйте "
-                                         "другую карту."}
+    response = browser.post(
+        f"/billing/invoices/{invoice.pk}/pay/confirm/",
+        data={"setup_intent": setup_id},
+        content_type="application/json",
+    )
+    assert response.json() == {
+        "status": "failed",
+        "client_secret": "",
+        "detail": "Банк отклонил оплату картой. Проверьте данные карты или попробуйте другую карту.",
+    }
     invoice.refresh_from_db()
     assert (invoice.status, invoice.paid_kopecks) == (Status.OPEN, 0)
 
 
-def test_a_setup_intent_of_another_invoice_is_refused(stripe_on: str, payee_a: Payee, cluster_a: Cluster,
-                                                      rep: User) -> None:
+def test_a_setup_intent_of_another_invoice_is_refused(
+    stripe_on: str, payee_a: Payee, cluster_a: Cluster, rep: User
+) -> None:
     mine, other = issue(cluster_a), issue(cluster_a)
     actor = Actor(user=rep, cluster=cluster_a)
     payment_start(actor=actor, invoice=mine)
     setup_id = save_card(stripe_on, payment_start(actor=actor, invoice=other))
-    response = signed_in(rep, cluster_a).post(f"/billing/invoices/{mine.pk}/pay/confirm/",
-                                              data={"setup_intent": setup_id}, content_type="application/json")
+    response = signed_in(rep, cluster_a).post(
+        f"/billing/invoices/{mine.pk}/pay/confirm/",
+        data={"setup_intent": setup_id},
+        content_type="application/json",
+    )
     assert response.status_code == 400 and "другому платежу" in response.json()["detail"]
 
 
-def test_stripe_down_gives_a_russian_error_and_retry_works_later(stripe_on: str, payee_a: Payee,
-                                                                 cluster_a: Cluster, rep: User,
-                                                                 settings: Settings) -> None:
+def test_stripe_down_gives_a_russian_error_and_retry_works_later(
+    stripe_on: str, payee_a: Payee, cluster_a: Cluster, rep: User, settings: Settings
+) -> None:
     invoice = issue(cluster_a)
     browser = signed_in(rep, cluster_a)
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens: localstripe is down
@@ -151,19 +191,28 @@ def test_stripe_down_gives_a_russian_error_and_retry_works_later(stripe_on: str,
 
 
 def test_online_refund_goes_through_stripe(
-    stripe_on: str, payee_a: Payee, cluster_a: Cluster, rep: User, make_user: MakeUser,
+    stripe_on: str,
+    payee_a: Payee,
+    cluster_a: Cluster,
+    rep: User,
+    make_user: MakeUser,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     invoice = issue(cluster_a, amount=1_000_000)
     start = payment_start(actor=Actor(user=rep, cluster=cluster_a), invoice=invoice)
     setup_id = save_card(stripe_on, start)
-    signed_in(rep, cluster_a).post(f"/billing/invoices/{invoice.pk}/pay/confirm/", data={"setup_intent": setup_id},
-                                   content_type="application/json")
+    signed_in(rep, cluster_a).post(
+        f"/billing/invoices/{invoice.pk}/pay/confirm/",
+        data={"setup_intent": setup_id},
+        content_type="application/json",
+    )
     reconcile_cluster(cluster=cluster_a)
     payment = Payment.objects.get(invoice=invoice, status=Payment.Status.SUCCEEDED)
     staff = Actor(user=make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster=cluster_a)
     with django_capture_on_commit_callbacks(execute=True):
-        refund = payment_refund(actor=staff, payment=payment, amount_kopecks=400_000, reason="Ошибочная оплата")
+        refund = payment_refund(
+            actor=staff, payment=payment, amount_kopecks=400_000, reason="Ошибочная оплата"
+        )
     refund.refresh_from_db()
     invoice.refresh_from_db()
     assert refund.status == Refund.Status.SUCCEEDED and (refund.stripe_refund_id or "").startswith("re_")
@@ -172,8 +221,9 @@ def test_online_refund_goes_through_stripe(
         payment_refund(actor=staff, payment=payment, amount_kopecks=600_001, reason="ещё")
 
 
-def test_opening_the_pay_address_by_get_starts_nothing(stripe_on: str, payee_a: Payee, cluster_a: Cluster,
-                                                       rep: User) -> None:
+def test_opening_the_pay_address_by_get_starts_nothing(
+    stripe_on: str, payee_a: Payee, cluster_a: Cluster, rep: User
+) -> None:
     invoice = issue(cluster_a)
     browser = signed_in(rep, cluster_a)
     response = browser.get(f"/billing/invoices/{invoice.pk}/pay/")

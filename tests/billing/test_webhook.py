@@ -36,20 +36,32 @@ Status = Invoice.Status
 
 def online_payment(invoice: Invoice, intent_id: str = "pi_test_1") -> Payment:
     """A pending card payment, as payment_start leaves it (the Stripe side is not needed here)."""
-    return Payment.objects.create(cluster=invoice.cluster, invoice=invoice, method=Payment.Method.ONLINE,
-                                  amount_kopecks=invoice.outstanding_kopecks,
-                                  stripe_payment_intent_id=intent_id)
+    return Payment.objects.create(
+        cluster=invoice.cluster,
+        invoice=invoice,
+        method=Payment.Method.ONLINE,
+        amount_kopecks=invoice.outstanding_kopecks,
+        stripe_payment_intent_id=intent_id,
+    )
 
 
 def failures(reason: str) -> float:
-    return REGISTRY.get_sample_value("clusterhub_webhook_failures_total",
-                                     {"provider": "stripe", "reason": reason}) or 0.0
+    return (
+        REGISTRY.get_sample_value(
+            "clusterhub_webhook_failures_total", {"provider": "stripe", "reason": reason}
+        )
+        or 0.0
+    )
 
 
 def state(invoice: Invoice) -> tuple[str, int, int, int]:
     invoice.refresh_from_db()
-    return (invoice.status, invoice.paid_kopecks, GatewayEvent.objects.count(),
-            Payment.objects.filter(status=Payment.Status.SUCCEEDED).count())
+    return (
+        invoice.status,
+        invoice.paid_kopecks,
+        GatewayEvent.objects.count(),
+        Payment.objects.filter(status=Payment.Status.SUCCEEDED).count(),
+    )
 
 
 @pytest.fixture
@@ -61,7 +73,9 @@ def paying(db: None, cluster_a: Cluster, payee_a: Payee) -> Invoice:
 
 @pytest.mark.django_db
 def test_a_signed_success_pays_the_invoice_once(
-    paying: Invoice, make_user: MakeUser, cluster_a: Cluster,
+    paying: Invoice,
+    make_user: MakeUser,
+    cluster_a: Cluster,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     rep = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=COMPANY)
@@ -81,8 +95,9 @@ def test_a_signed_success_pays_the_invoice_once(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", ["tampered", "stale", "wrong_secret", "missing", "garbage"])
-def test_bad_deliveries_are_refused_and_change_nothing(paying: Invoice, cluster_a: Cluster,
-                                                       case: str) -> None:
+def test_bad_deliveries_are_refused_and_change_nothing(
+    paying: Invoice, cluster_a: Cluster, case: str
+) -> None:
     event = intent_event(intent_for(paying, "pi_test_1"))
     body = json.dumps(event).encode()
     header: str | None = sign(body, webhook_secret(cluster_a))
@@ -105,8 +120,9 @@ def test_bad_deliveries_are_refused_and_change_nothing(paying: Invoice, cluster_
 
 
 @pytest.mark.django_db
-def test_forged_header_under_production_settings(paying: Invoice, cluster_a: Cluster,
-                                                 settings: Settings) -> None:
+def test_forged_header_under_production_settings(
+    paying: Invoice, cluster_a: Cluster, settings: Settings
+) -> None:
     """Production-like: DEBUG off, HTTPS behind a proxy, CSP. A forged v1 (or a v0 test
     signature, or a signature for a different timestamp) is refused the same way."""
     settings.DEBUG = False
@@ -116,42 +132,59 @@ def test_forged_header_under_production_settings(paying: Invoice, cluster_a: Clu
     body = json.dumps(event).encode()
     good = sign(body, webhook_secret(cluster_a))
     ts = good.split(",")[0]
-    forged = [f"{ts},v1={'0' * 64}", f"{ts},v0={good.split('v1=')[1]}",
-              f"t={int(time.time()) + 5},v1={good.split('v1=')[1]}", good.replace("v1=", "v1=ff")]
+    forged = [
+        f"{ts},v1={'0' * 64}",
+        f"{ts},v0={good.split('v1=')[1]}",
+        f"t={int(time.time()) + 5},v1={good.split('v1=')[1]}",
+        good.replace("v1=", "v1=ff"),
+    ]
     from django.test import Client
 
     client = Client(HTTP_HOST="localhost", HTTP_X_FORWARDED_PROTO="https")
     for header in forged:
-        response = client.post("/billing/stripe/webhook/alpha/", data=body, content_type="application/json",
-                               HTTP_STRIPE_SIGNATURE=header)
+        response = client.post(
+            "/billing/stripe/webhook/alpha/",
+            data=body,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=header,
+        )
         assert response.status_code == 400, header
     assert state(paying) == (Status.OPEN, 0, 0, 0)
-    ok = client.post("/billing/stripe/webhook/alpha/", data=body, content_type="application/json",
-                     HTTP_STRIPE_SIGNATURE=good)
+    ok = client.post(
+        "/billing/stripe/webhook/alpha/",
+        data=body,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=good,
+    )
     assert ok.status_code == 200
     assert state(paying)[0] == Status.PAID
 
 
 @pytest.mark.django_db
-def test_unknown_cluster_or_payee_is_404_and_cluster_host_does_not_serve_it(cluster_a: Cluster,
-                                                                            paying: Invoice) -> None:
+def test_unknown_cluster_or_payee_is_404_and_cluster_host_does_not_serve_it(
+    cluster_a: Cluster, paying: Invoice
+) -> None:
     body = b"{}"
     assert post_webhook("nosuchcluster", body, sign(body, "whsec_x")).status_code == 404
     assert post_webhook("beta", body, sign(body, "whsec_x")).status_code == 404  # beta has no payee
     from django.test import Client
 
-    on_cluster_host = Client(HTTP_HOST="alpha.localhost").post("/billing/stripe/webhook/alpha/", data=body,
-                                                                content_type="application/json")
+    on_cluster_host = Client(HTTP_HOST="alpha.localhost").post(
+        "/billing/stripe/webhook/alpha/", data=body, content_type="application/json"
+    )
     assert on_cluster_host.status_code in {404, 405}
 
 
 @pytest.mark.django_db
 def test_events_out_of_order_never_move_a_status_back(paying: Invoice, cluster_a: Cluster) -> None:
     succeeded = intent_event(intent_for(paying, "pi_test_1"))
-    failed = intent_event(intent_for(paying, "pi_test_1", status="requires_payment_method", error="declined"),
-                          kind="payment_intent.payment_failed")
-    processing = intent_event(intent_for(paying, "pi_test_1", status="processing"),
-                              kind="payment_intent.processing")
+    failed = intent_event(
+        intent_for(paying, "pi_test_1", status="requires_payment_method", error="declined"),
+        kind="payment_intent.payment_failed",
+    )
+    processing = intent_event(
+        intent_for(paying, "pi_test_1", status="processing"), kind="payment_intent.processing"
+    )
     assert deliver(cluster_a, failed).status_code == 200
     payment = Payment.objects.get()
     assert payment.status == Payment.Status.FAILED and payment.failure_message == "declined"
@@ -164,8 +197,9 @@ def test_events_out_of_order_never_move_a_status_back(paying: Invoice, cluster_a
 
 
 @pytest.mark.django_db
-def test_a_webhook_for_cluster_a_never_touches_cluster_b(cluster_a: Cluster, cluster_b: Cluster,
-                                                         payee_a: Payee, payee_b: Payee) -> None:
+def test_a_webhook_for_cluster_a_never_touches_cluster_b(
+    cluster_a: Cluster, cluster_b: Cluster, payee_a: Payee, payee_b: Payee
+) -> None:
     invoice_a = issue(cluster_a)
     invoice_b = issue(cluster_b)
     online_payment(invoice_a, "pi_alpha")
@@ -191,10 +225,17 @@ def test_a_webhook_for_cluster_a_never_touches_cluster_b(cluster_a: Cluster, clu
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("amount", "currency", "kind"), [(1_000, "rub", BillingAlert.Kind.AMOUNT_MISMATCH),
-                                                  (None, "usd", BillingAlert.Kind.CURRENCY_MISMATCH)])
+@pytest.mark.parametrize(
+    ("amount", "currency", "kind"),
+    [(1_000, "rub", BillingAlert.Kind.AMOUNT_MISMATCH), (None, "usd", BillingAlert.Kind.CURRENCY_MISMATCH)],
+)
 def test_wrong_amount_or_currency_is_recorded_not_paid_and_staff_alerted(
-    paying: Invoice, cluster_a: Cluster, make_user: MakeUser, amount: int | None, currency: str, kind: str,
+    paying: Invoice,
+    cluster_a: Cluster,
+    make_user: MakeUser,
+    amount: int | None,
+    currency: str,
+    kind: str,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     admin = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
@@ -224,7 +265,10 @@ def test_unknown_payment_intent_of_this_cluster_alerts(cluster_a: Cluster, payee
 
 @pytest.mark.django_db
 def test_broker_down_event_stored_processed_and_mail_sent_when_worker_is_back(
-    paying: Invoice, cluster_a: Cluster, make_user: MakeUser, settings: Settings,
+    paying: Invoice,
+    cluster_a: Cluster,
+    make_user: MakeUser,
+    settings: Settings,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     rep = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=COMPANY)
@@ -248,7 +292,12 @@ def test_broker_down_event_stored_processed_and_mail_sent_when_worker_is_back(
     # The worker is back: the beat sweep sends what was missed, once.
     from billing.notifications import notifications_sweep
 
-    noon = __import__("django.utils.timezone", fromlist=["now"]).now().astimezone(cluster_a.tzinfo).replace(hour=12)
+    noon = (
+        __import__("django.utils.timezone", fromlist=["now"])
+        .now()
+        .astimezone(cluster_a.tzinfo)
+        .replace(hour=12)
+    )
     notifications_sweep(cluster=cluster_a, now=noon)
     notifications_sweep(cluster=cluster_a, now=noon)
     received = [m for m in mail.outbox if "получена" in m.subject]
@@ -257,7 +306,9 @@ def test_broker_down_event_stored_processed_and_mail_sent_when_worker_is_back(
 
 @pytest.mark.django_db
 def test_an_event_whose_processing_failed_is_stored_and_processed_by_the_sweep(
-    paying: Invoice, cluster_a: Cluster, monkeypatch: pytest.MonkeyPatch,
+    paying: Invoice,
+    cluster_a: Cluster,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def boom(**_: object) -> str:
         raise RuntimeError("database hiccup")

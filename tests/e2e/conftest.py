@@ -26,8 +26,12 @@ from tests.conftest import CLUSTER_SPECS, ensure_cluster, tenant_connection
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 TIMEOUT_MS = 15_000
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
@@ -89,8 +93,14 @@ def ui(live_server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[UI]
         ui = UI(page=page, context=context, port=port)
         page.on("pageerror", lambda exc: ui.problems.append(f"JS error: {exc}"))
         page.on("requestfailed", lambda req: ui.problems.append(f"request failed: {req.url} {req.failure}"))
-        page.on("response", lambda resp: ui.problems.append(f"HTTP {resp.status}: {resp.url}")
-                if resp.status >= 400 and "/static/" in resp.url else None)
+        page.on(
+            "response",
+            lambda resp: (
+                ui.problems.append(f"HTTP {resp.status}: {resp.url}")
+                if resp.status >= 400 and "/static/" in resp.url
+                else None
+            ),
+        )
         try:
             yield ui
         finally:

@@ -45,8 +45,13 @@ def prepared(alpha_admin: User, cluster_a: Cluster) -> tuple[Body, Company]:
         body = factories.body(cluster_a)
         factories.companies(VOTERS)
         applicant = member_services.company_create(
-            actor=factories.system(cluster_a), full_name=APPLICANT, short_name=APPLICANT_SHORT,
-            status=Company.Status.APPLIED, description=DESCRIPTION, public_fields=["description"])
+            actor=factories.system(cluster_a),
+            full_name=APPLICANT,
+            short_name=APPLICANT_SHORT,
+            status=Company.Status.APPLIED,
+            description=DESCRIPTION,
+            public_fields=["description"],
+        )
     return body, applicant
 
 
@@ -57,8 +62,9 @@ def _sign_in(page: Page, email: str, password: str) -> None:
     form.get_by_role("button", name="Войти").click()
 
 
-def test_admin_admits_applicant_at_general_meeting(prepared: tuple[Body, Company], cluster_a: Cluster,
-                                                   ui: UI) -> None:
+def test_admin_admits_applicant_at_general_meeting(
+    prepared: tuple[Body, Company], cluster_a: Cluster, ui: UI
+) -> None:
     body, applicant = prepared
     page = ui.page
 

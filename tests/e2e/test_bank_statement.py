@@ -29,13 +29,21 @@ WIDTHS = (390, 1366)
 
 
 @pytest.fixture
-def demo_statement(transactional_db: None, cluster_a: Cluster, settings: Any, tmp_path: Path,
-                   monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[Invoice]]:
+def demo_statement(
+    transactional_db: None, cluster_a: Cluster, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, list[Invoice]]:
     settings.MEDIA_ROOT = tmp_path
     monkeypatch.setattr(demo, "DEMO_SLUGS", frozenset({"alpha"}))
     make_payee(cluster_a)
-    invoices = [issue(cluster_a, company_id=company, amount=1_000_000 + company * 10_000,
-                      name=f"ООО «Участник {company}»") for company in (11, 12, 13, 14)]
+    invoices = [
+        issue(
+            cluster_a,
+            company_id=company,
+            amount=1_000_000 + company * 10_000,
+            name=f"ООО «Участник {company}»",
+        )
+        for company in (11, 12, 13, 14)
+    ]
     user = user_create(email=STAFF_EMAIL, password=PASSWORD, full_name="Ольга Бухгалтерова")
     grant_role(user=user, role=Grant.Role.CLUSTER_STAFF, cluster=cluster_a)
     demo.demo_statements([cluster_a])
@@ -65,7 +73,8 @@ def upload(ui: UI, path: Path) -> None:
 
 
 def test_staff_import_the_demo_statement_and_a_reimport_books_nothing_twice(
-        demo_statement: tuple[Path, list[Invoice]], ui: UI, db_closed_after: None) -> None:
+    demo_statement: tuple[Path, list[Invoice]], ui: UI, db_closed_after: None
+) -> None:
     path, invoices = demo_statement
     page = ui.page
     page.goto(ui.url("alpha", "/login/"))

@@ -40,8 +40,9 @@ REP_NAME = "Анна Сергеевна Кузнецова"
 
 
 @pytest.fixture
-def member_invoice(transactional_db: None, cluster_a: Cluster, settings: Settings,
-                   localstripe: str) -> tuple[User, Invoice]:
+def member_invoice(
+    transactional_db: None, cluster_a: Cluster, settings: Settings, localstripe: str
+) -> tuple[User, Invoice]:
     settings.STRIPE_API_BASE = localstripe
     make_payee(cluster_a)
     with schema_context(cluster_a.schema_name):
@@ -50,10 +51,18 @@ def member_invoice(transactional_db: None, cluster_a: Cluster, settings: Setting
     grant_role(user=user, role=Grant.Role.MEMBER_REPRESENTATIVE, cluster=cluster_a, company_id=company.pk)
     today = timezone.localdate()
     invoice, _ = invoice_issue(
-        actor=Actor.system(cluster_a), cluster=cluster_a, company_id=company.pk, company_name=company.full_name,
-        company_inn=company.inn, company_kpp="", period_label=str(today.year), source_key="e2e:membership",
+        actor=Actor.system(cluster_a),
+        cluster=cluster_a,
+        company_id=company.pk,
+        company_name=company.full_name,
+        company_inn=company.inn,
+        company_kpp="",
+        period_label=str(today.year),
+        source_key="e2e:membership",
         lines=[InvoiceLineSpec(f"Членский взнос за {today.year} год", 1_500_000, code="membership")],
-        issue_date=today, due_date=today + dt.timedelta(days=30))
+        issue_date=today,
+        due_date=today + dt.timedelta(days=30),
+    )
     return user, invoice
 
 
@@ -65,8 +74,9 @@ def db_closed_after(ui: UI) -> Iterator[None]:
     connections.close_all()
 
 
-def test_representative_pays_an_invoice_by_card(member_invoice: tuple[User, Invoice], ui: UI,
-                                                db_closed_after: None) -> None:
+def test_representative_pays_an_invoice_by_card(
+    member_invoice: tuple[User, Invoice], ui: UI, db_closed_after: None
+) -> None:
     user, invoice = member_invoice
     assert localstripe_webhooks_register(public_url=ui.url(None, "")) == 1
     page = ui.page
@@ -110,8 +120,12 @@ def test_representative_pays_an_invoice_by_card(member_invoice: tuple[User, Invo
     assert (invoice.status, invoice.paid_kopecks) == (Invoice.Status.PAID, 1_500_000)
     payment = Payment.objects.get(invoice=invoice)
     assert payment.status == Payment.Status.SUCCEEDED and payment.stripe_payment_intent_id
-    assert GatewayEvent.objects.filter(cluster=invoice.cluster, type="payment_intent.succeeded",
-                                       status=GatewayEvent.Status.PROCESSED).count() == 1
+    assert (
+        GatewayEvent.objects.filter(
+            cluster=invoice.cluster, type="payment_intent.succeeded", status=GatewayEvent.Status.PROCESSED
+        ).count()
+        == 1
+    )
 
     page.goto(ui.url("alpha", f"/billing/invoices/{invoice.pk}/"))
     expect(page.locator("#invoice-status")).to_have_text("Оплачен")

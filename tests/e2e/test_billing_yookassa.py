@@ -26,9 +26,13 @@ from .test_billing_payment import REP_EMAIL, REP_NAME, db_closed_after, member_i
 pytestmark = pytest.mark.browser
 
 
-def test_representative_pays_an_invoice_by_sbp_through_yookassa(member_invoice: tuple[User, Invoice],  # noqa: F811
-                                                                ui: UI, db_closed_after: None,  # noqa: F811
-                                                                settings: Settings, yookassa_local: str) -> None:
+def test_representative_pays_an_invoice_by_sbp_through_yookassa(
+    member_invoice: tuple[User, Invoice],  # noqa: F811
+    ui: UI,
+    db_closed_after: None,  # noqa: F811
+    settings: Settings,
+    yookassa_local: str,
+) -> None:
     user, invoice = member_invoice
     settings.YOOKASSA_API_BASE = yookassa_local
     from billing.models import Payee
@@ -67,9 +71,14 @@ def test_representative_pays_an_invoice_by_sbp_through_yookassa(member_invoice: 
     assert (invoice.status, invoice.paid_kopecks) == (Invoice.Status.PAID, 1_500_000)
     payment = Payment.objects.get(invoice=invoice)
     assert (payment.status, payment.gateway, payment.gateway_method) == ("succeeded", "yookassa", "sbp")
-    assert GatewayEvent.objects.filter(cluster=invoice.cluster, provider="yookassa",
-                                       status=GatewayEvent.Status.PROCESSED).count() == 1
-    receipt = page.evaluate("async (url) => { const r = await fetch(url); "
-                            "return [r.status, r.headers.get('content-type')]; }",
-                            f"/billing/invoices/{invoice.pk}/receipt/")
+    assert (
+        GatewayEvent.objects.filter(
+            cluster=invoice.cluster, provider="yookassa", status=GatewayEvent.Status.PROCESSED
+        ).count()
+        == 1
+    )
+    receipt = page.evaluate(
+        "async (url) => { const r = await fetch(url); return [r.status, r.headers.get('content-type')]; }",
+        f"/billing/invoices/{invoice.pk}/receipt/",
+    )
     assert receipt == [200, "application/pdf"]

@@ -103,7 +103,9 @@ def test_cluster_admin_signs_in_on_own_host_only(alpha_admin: User, ui: UI) -> N
 
     # 7. Alpha's admin has no role in beta: refused, in Russian.
     _sign_in(page, ADMIN_EMAIL, PASSWORD)
-    expect(page.locator("ul.errorlist")).to_have_text(f"У этой учётной записи нет доступа к кластеру «{beta_name}».")
+    expect(page.locator("ul.errorlist")).to_have_text(
+        f"У этой учётной записи нет доступа к кластеру «{beta_name}»."
+    )
     expect(page).to_have_url(ui.url_pattern("beta", "/login/"))
     expect(page.locator("header .who")).to_have_count(0)
     ui.shot("07-beta-refused")
@@ -115,7 +117,9 @@ def test_cluster_admin_signs_in_on_own_host_only(alpha_admin: User, ui: UI) -> N
     form.locator("#id_email").fill(ADMIN_EMAIL)
     form.locator("#id_password").fill(PASSWORD)
     form.get_by_role("button", name="Sign in").click()
-    expect(page.locator("ul.errorlist")).to_have_text(f"This account has no access to the cluster “{beta_name}”.")
+    expect(page.locator("ul.errorlist")).to_have_text(
+        f"This account has no access to the cluster “{beta_name}”."
+    )
     ui.shot("08-beta-refused-en")
 
     # 8. Alpha's session is untouched by all that, and alpha is still in Russian (cookies per host).

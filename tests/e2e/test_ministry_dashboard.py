@@ -27,11 +27,20 @@ def analyst(transactional_db: None, cluster_a: Cluster, cluster_b: Cluster) -> U
     grant_role(user=user, role=Grant.Role.MINISTRY_FEDERAL)
     for year in (2024, 2025):
         w.standard(cluster_a, year, revenue=90_000_000_00 + year, employees=420)
-        w.standard(cluster_b, year, revenue=40_000_000_00, employees=180,
-                   checks={"participants_min": "fail", "cooperation_each": "pass"} if year == 2025 else None)
-    w.report(cluster_b, 2025, {"members_total": 9, "revenue": 45_000_000_00, "employees": 180,
-                               "export": 1_000_000_00}, correction_reason="Уточнена выручка",
-             checks={"participants_min": "fail", "cooperation_each": "pass"})
+        w.standard(
+            cluster_b,
+            year,
+            revenue=40_000_000_00,
+            employees=180,
+            checks={"participants_min": "fail", "cooperation_each": "pass"} if year == 2025 else None,
+        )
+    w.report(
+        cluster_b,
+        2025,
+        {"members_total": 9, "revenue": 45_000_000_00, "employees": 180, "export": 1_000_000_00},
+        correction_reason="Уточнена выручка",
+        checks={"participants_min": "fail", "cooperation_each": "pass"},
+    )
     w.snapshot(cluster_a, members=25, invoiced=1_000_000_00, paid=800_000_00, items=20, done=14)
     w.snapshot(cluster_b, members=9, invoiced=300_000_00, paid=150_000_00, items=10, done=3)
     return user
@@ -84,7 +93,9 @@ def test_ministry_analyst_filters_opens_a_cluster_and_downloads_xlsx(analyst: Us
     target = ARTIFACTS / "ministry-clusters.xlsx"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     download.save_as(target)
-    assert download.suggested_filename.startswith("clusters-") and download.suggested_filename.endswith(".xlsx")
+    assert download.suggested_filename.startswith("clusters-") and download.suggested_filename.endswith(
+        ".xlsx"
+    )
     sheet = load_workbook(target).active
     rows = list(sheet.iter_rows(values_only=True))
     header = list(rows[0])

@@ -27,7 +27,9 @@ WIDTHS = (390, 1366)
 
 @pytest.fixture
 def admin(transactional_db: None, cluster_a: Cluster, cluster_b: Cluster) -> User:
-    user = user_create(email="projects.admin@alpha.example", password=PASSWORD, full_name="Иванова Мария Петровна")
+    user = user_create(
+        email="projects.admin@alpha.example", password=PASSWORD, full_name="Иванова Мария Петровна"
+    )
     grant_role(user=user, role=Grant.Role.CLUSTER_ADMIN, cluster=cluster_a)
     return user
 
@@ -37,25 +39,59 @@ def _projects(cluster: Cluster) -> int:
     with schema_context(cluster.schema_name):
         lead = member("ООО «Медицинские системы Дубны»")
         other, supplier = member("АО «Радиофизика»"), member("ООО «Стерилизационные технологии и сервис»")
-        main = project(cluster, lead, other, supplier,
-                       title="Серийное производство медицинских изделий в ОЭЗ «Дубна» (импортозамещение)")
+        main = project(
+            cluster,
+            lead,
+            other,
+            supplier,
+            title="Серийное производство медицинских изделий в ОЭЗ «Дубна» (импортозамещение)",
+        )
         for n in range(6):
             project(cluster, other, lead, title=f"Совместная разработка изделия № {n + 1}")
         for year in (2024, 2025, 2026):
-            for source, amount in (("own_funds", 12_500_000_00), ("federal_subsidy", 40_000_000_00),
-                                   ("regional_support", 3_750_000_50), ("loans", 100_000_000_00)):
-                services.budget_set(project=main, actor=system, year=year, source=source, amount_kopecks=amount)
-        services.indicator_create(project=main, actor=system, year=2025, kind="output_volume",
-                                  planned=250_000_000_00, actual=195_000_000_00)
-        services.indicator_create(project=main, actor=system, year=2025, kind="new_jobs", planned=40, actual=41)
+            for source, amount in (
+                ("own_funds", 12_500_000_00),
+                ("federal_subsidy", 40_000_000_00),
+                ("regional_support", 3_750_000_50),
+                ("loans", 100_000_000_00),
+            ):
+                services.budget_set(
+                    project=main, actor=system, year=year, source=source, amount_kopecks=amount
+                )
+        services.indicator_create(
+            project=main,
+            actor=system,
+            year=2025,
+            kind="output_volume",
+            planned=250_000_000_00,
+            actual=195_000_000_00,
+        )
+        services.indicator_create(
+            project=main, actor=system, year=2025, kind="new_jobs", planned=40, actual=41
+        )
         services.indicator_create(project=main, actor=system, year=2025, kind="import_share", planned=60_00)
-        application = services.support_create(project=main, company=lead, actor=system, measure="decree_41",
-                                               amount_requested_kopecks=50_000_000_00,
-                                               submitted_on=dt.date(2024, 3, 1))
-        services.support_decide(application=application, actor=system, decision="granted",
-                                decided_on=dt.date(2024, 6, 1), amount_granted_kopecks=40_000_000_00)
-        services.tranche_add(application=application, actor=system, received_on=dt.date(2025, 2, 1),
-                             amount_kopecks=20_000_000_00, note="первый транш")
+        application = services.support_create(
+            project=main,
+            company=lead,
+            actor=system,
+            measure="decree_41",
+            amount_requested_kopecks=50_000_000_00,
+            submitted_on=dt.date(2024, 3, 1),
+        )
+        services.support_decide(
+            application=application,
+            actor=system,
+            decision="granted",
+            decided_on=dt.date(2024, 6, 1),
+            amount_granted_kopecks=40_000_000_00,
+        )
+        services.tranche_add(
+            application=application,
+            actor=system,
+            received_on=dt.date(2025, 2, 1),
+            amount_kopecks=20_000_000_00,
+            note="первый транш",
+        )
         return main.pk
 
 

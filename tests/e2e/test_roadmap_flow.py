@@ -25,7 +25,9 @@ RESULT = "Заявка на выставку подана 20.03.2018 https://exa
 
 @pytest.fixture
 def admin(transactional_db: None, cluster_a: Cluster, cluster_b: Cluster) -> User:
-    user = user_create(email="roadmap.admin@alpha.example", password=PASSWORD, full_name="Мадфес Наталья Андреевна")
+    user = user_create(
+        email="roadmap.admin@alpha.example", password=PASSWORD, full_name="Мадфес Наталья Андреевна"
+    )
     grant_role(user=user, role=Grant.Role.CLUSTER_ADMIN, cluster=cluster_a)
     return user
 
@@ -47,7 +49,9 @@ def test_admin_imports_seed_marks_item_done_and_downloads_pdf(ui: UI, admin: Use
     expect(page.locator("#preview-counts")).to_have_text("разделов: 6, мероприятий: 24")
     # The author of the preview is matched as an executor («Мадфес Н.А.» -> this account).
     expect(page.locator(".executor.matched").filter(has_text="Мадфес Н.А.").first).to_be_visible()
-    expect(page.get_by_text("Исполнитель «Шибанов А.Н» не найден среди пользователей кластера").first).to_be_visible()
+    expect(
+        page.get_by_text("Исполнитель «Шибанов А.Н» не найден среди пользователей кластера").first
+    ).to_be_visible()
     ui.shot("roadmap-1-preview")
 
     page.get_by_role("button", name="Импортировать").click()
@@ -71,8 +75,9 @@ def test_admin_imports_seed_marks_item_done_and_downloads_pdf(ui: UI, admin: Use
         page.get_by_role("link", name="PDF", exact=True).click()
     pdf = tmp_path / "report.pdf"
     info.value.save_as(pdf)
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True,
-                          text=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, text=True
+    ).stdout
     assert "Отчет о работе" in text
     assert "Заявка на выставку подана 20.03.2018" in text
     assert "Организационные вопросы" in text

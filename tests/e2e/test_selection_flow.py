@@ -51,11 +51,18 @@ def selection(transactional_db: None, cluster_a: Cluster, cluster_b: Cluster) ->
         project(cluster_b, lead, other, title="Серийный выпуск эндопротезов")
     now = timezone.now()
     call = services.call_create(
-        title="PROКЛАСТЕРЫ 2026", year=2026, opens_at=now - dt.timedelta(days=1),
-        closes_at=now + dt.timedelta(days=30), experts_per_application=1, required_sections=["goals"],
-        criteria=[services.CriterionInput(code="team", name="Управленческая команда", weight=Decimal(2)),
-                  services.CriterionInput(code="effects", name="Ожидаемые эффекты", weight=Decimal(1))],
-        actor=SYSTEM)
+        title="PROКЛАСТЕРЫ 2026",
+        year=2026,
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=30),
+        experts_per_application=1,
+        required_sections=["goals"],
+        criteria=[
+            services.CriterionInput(code="team", name="Управленческая команда", weight=Decimal(2)),
+            services.CriterionInput(code="effects", name="Ожидаемые эффекты", weight=Decimal(1)),
+        ],
+        actor=SYSTEM,
+    )
     services.call_open(call=call, actor=SYSTEM)
     services.expert_grant(call=call, expert=expert, actor=SYSTEM)
     return call
@@ -155,6 +162,13 @@ def test_cluster_applies_expert_scores_ministry_ranks_and_decides(selection: Cal
     with page.expect_download() as info:
         page.get_by_role("link", name="Протокол: PDF").click()
     path = info.value.path()
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True).stdout.decode()
-    assert "Протокол экспертной комиссии" in text and CLUSTER in text and "Победитель" in text and "7,67" in text.replace(".", ",")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    assert (
+        "Протокол экспертной комиссии" in text
+        and CLUSTER in text
+        and "Победитель" in text
+        and "7,67" in text.replace(".", ",")
+    )
     assert not ui.problems, ui.problems

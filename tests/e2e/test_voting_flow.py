@@ -38,7 +38,9 @@ def prepared(transactional_db: None, cluster_a: Cluster, cluster_b: Cluster) -> 
     with schema_context(cluster_a.schema_name):
         factories.body(cluster_a)
         voters = factories.companies(5)
-        meeting = open_demo_meeting(cluster=cluster_a, actor=factories.system(cluster_a), keep_free={voters[0].pk})
+        meeting = open_demo_meeting(
+            cluster=cluster_a, actor=factories.system(cluster_a), keep_free={voters[0].pk}
+        )
     assert meeting is not None
     member: User = user_create(email=MEMBER[0], password=PASSWORD, full_name=MEMBER[1])
     grant_role(user=member, role=Grant.Role.MEMBER_REPRESENTATIVE, cluster=cluster_a, company_id=voters[0].pk)
@@ -59,8 +61,9 @@ def _shots(page: Page, name: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 800})
 
 
-def test_member_votes_admin_watches_the_count_and_closes(prepared: tuple[Meeting, Company], cluster_a: Cluster,
-                                                         ui: UI) -> None:
+def test_member_votes_admin_watches_the_count_and_closes(
+    prepared: tuple[Meeting, Company], cluster_a: Cluster, ui: UI
+) -> None:
     meeting, company = prepared
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     browser = ui.context.browser
@@ -105,8 +108,10 @@ def test_member_votes_admin_watches_the_count_and_closes(prepared: tuple[Meeting
         expect(member.locator("table.history tbody tr")).to_have_count(1)
         _shots(member, "voting-02-ballot-cast")
         # the member sees no count on the meeting page, and the count's JSON is refused
-        status = member.evaluate("url => fetch(url, {credentials: 'same-origin'}).then(r => r.status)",
-                                 f"/governance/meetings/{meeting.pk}/tally/")
+        status = member.evaluate(
+            "url => fetch(url, {credentials: 'same-origin'}).then(r => r.status)",
+            f"/governance/meetings/{meeting.pk}/tally/",
+        )
         assert status == 403
     finally:
         member_context.close()
@@ -144,17 +149,20 @@ def test_member_votes_admin_watches_the_count_and_closes(prepared: tuple[Meeting
     assert target.read_bytes().startswith(b"%PDF")
     pdftotext = shutil.which("pdftotext")
     assert pdftotext, "pdftotext (poppler-utils) is needed to read the protocol"
-    text = subprocess.run([pdftotext, "-layout", str(target), "-"], capture_output=True, check=True,
-                          text=True).stdout
+    text = subprocess.run(
+        [pdftotext, "-layout", str(target), "-"], capture_output=True, check=True, text=True
+    ).stdout
     flat = " ".join(text.split())
     assert APPLICANT[0] in flat
-    problems = [p for p in ui.problems if "/protocol/?format=pdf" not in p]  # a download aborts the navigation
+    problems = [
+        p for p in ui.problems if "/protocol/?format=pdf" not in p
+    ]  # a download aborts the navigation
     assert not problems, problems
     assert "Форма проведения: Заочное голосование" in flat
     assert "Кворум есть: 3 из 5" in flat
     assert "Голосовали: За — 3, Против — 0, Воздержались — 0." in flat
     assert "Голосовали: За — 2, Против — 0, Воздержались — 1." in flat
     assert "Реестр бюллетеней" in flat
-    register = flat[flat.index("Реестр бюллетеней"):]
+    register = flat[flat.index("Реестр бюллетеней") :]
     assert MEMBER[1] in register and "Генеральный директор" in register and "бумажный" in register
     assert APPLICANT[0] in flat

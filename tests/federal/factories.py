@@ -21,24 +21,46 @@ def system(cluster: Cluster) -> Actor:
     return Actor.system(cluster)
 
 
-def member(name: str = "", *, kind: str = Company.Kind.COMPANY, status: str = Company.Status.ACTIVE) -> Company:
+def member(
+    name: str = "", *, kind: str = Company.Kind.COMPANY, status: str = Company.Status.ACTIVE
+) -> Company:
     n = next(_numbers)
     name = name or f"Участник {n}"
-    return Company.objects.create(full_name=f"ООО «{name}»", short_name=name, kind=kind, status=status,
-                                  inn=inn_with_check_digits(f"77{n + 3000:07d}"))
+    return Company.objects.create(
+        full_name=f"ООО «{name}»",
+        short_name=name,
+        kind=kind,
+        status=status,
+        inn=inn_with_check_digits(f"77{n + 3000:07d}"),
+    )
 
 
-def kpi(company: Company, year: int, *, revenue: int = 0, employees: int = 0,
-        status: str = KpiReport.Status.ACCEPTED, **figures: int) -> KpiReport:
-    return KpiReport.objects.create(company=company, year=year, revenue=revenue, employees=employees,
-                                    status=status, **figures)
+def kpi(
+    company: Company,
+    year: int,
+    *,
+    revenue: int = 0,
+    employees: int = 0,
+    status: str = KpiReport.Status.ACCEPTED,
+    **figures: int,
+) -> KpiReport:
+    return KpiReport.objects.create(
+        company=company, year=year, revenue=revenue, employees=employees, status=status, **figures
+    )
 
 
-def contract(a: Company, b: Company, *, year: int, amount: int = 0,
-             kind: str = CooperationContract.Kind.SUPPLY) -> CooperationContract:
-    return CooperationContract.objects.create(kind=kind, party_a=a, party_b=b, number=f"Д-{next(_numbers)}",
-                                              signed_on=dt.date(year, 6, 1), amount_kopecks=amount,
-                                              subject="Поставка комплектующих")
+def contract(
+    a: Company, b: Company, *, year: int, amount: int = 0, kind: str = CooperationContract.Kind.SUPPLY
+) -> CooperationContract:
+    return CooperationContract.objects.create(
+        kind=kind,
+        party_a=a,
+        party_b=b,
+        number=f"Д-{next(_numbers)}",
+        signed_on=dt.date(year, 6, 1),
+        amount_kopecks=amount,
+        subject="Поставка комплектующих",
+    )
 
 
 def healthy_cluster(year: int, members: int = 10) -> list[Company]:

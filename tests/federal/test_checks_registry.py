@@ -30,8 +30,11 @@ def test_every_check_passes_for_a_linked_cluster_of_ten(cluster_a: Cluster) -> N
         f.member("Бывший", status=Company.Status.WITHDRAWN)  # not a participant: not counted
         checks = _by_code(cluster_a)
     assert {code: c.status for code, c in checks.items()} == {
-        "participants_min": "pass", "cooperation_each": "pass", "functional_dependence": "pass",
-        "max_without_cooperation": "pass"}
+        "participants_min": "pass",
+        "cooperation_each": "pass",
+        "functional_dependence": "pass",
+        "max_without_cooperation": "pass",
+    }
     assert checks["participants_min"].reason == "Участников: 10, требуется не менее 10."
     assert checks["functional_dependence"].data["value"] == "30.00"
 
@@ -40,8 +43,11 @@ def test_no_participants_means_not_enough_data(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         checks = _by_code(cluster_a)
     assert {code: c.status for code, c in checks.items()} == {
-        "participants_min": "fail", "cooperation_each": "no_data", "functional_dependence": "no_data",
-        "max_without_cooperation": "no_data"}
+        "participants_min": "fail",
+        "cooperation_each": "no_data",
+        "functional_dependence": "no_data",
+        "max_without_cooperation": "no_data",
+    }
 
 
 def test_failures_name_the_companies_concerned(cluster_a: Cluster) -> None:
@@ -75,8 +81,9 @@ def test_three_without_cooperation_are_tolerated_and_no_revenue_is_no_data(clust
     assert len(checks["functional_dependence"].companies) == 11  # nobody has accepted figures
 
 
-def test_special_territories_lower_the_dependence_threshold_and_settings_override(cluster_a: Cluster,
-                                                                                  settings: Settings) -> None:
+def test_special_territories_lower_the_dependence_threshold_and_settings_override(
+    cluster_a: Cluster, settings: Settings
+) -> None:
     with schema_context(cluster_a.schema_name):
         companies = f.healthy_cluster(YEAR)  # 30 % dependence
         f.contract(companies[0], companies[1], year=YEAR, amount=0)
@@ -85,8 +92,12 @@ def test_special_territories_lower_the_dependence_threshold_and_settings_overrid
         for a, b in zip(companies, companies[1:], strict=False):
             f.contract(a, b, year=YEAR + 1, amount=15_000_00)  # 9 × 15 000 / 1 000 000 = 13,5 %
         plain = {c.code: c for c in registry_checks_compute(cluster=cluster_a, year=YEAR + 1)}
-        special = {c.code: c for c in registry_checks_compute(
-            cluster=cluster_a, year=YEAR + 1, entered_values={"participants_special_territory": 3})}
+        special = {
+            c.code: c
+            for c in registry_checks_compute(
+                cluster=cluster_a, year=YEAR + 1, entered_values={"participants_special_territory": 3}
+            )
+        }
         settings.FEDERAL_REGISTRY_THRESHOLDS = {"participants_min": 12}
         stricter = {c.code: c for c in registry_checks_compute(cluster=cluster_a, year=YEAR)}
     assert plain["functional_dependence"].status == "fail"
@@ -96,8 +107,9 @@ def test_special_territories_lower_the_dependence_threshold_and_settings_overrid
     assert stricter["participants_min"].data == {"value": 10, "threshold": 12}
 
 
-def test_live_checks_are_stored_once_per_cluster_and_refreshed(cluster_a: Cluster,
-                                                               cluster_b: Cluster) -> None:
+def test_live_checks_are_stored_once_per_cluster_and_refreshed(
+    cluster_a: Cluster, cluster_b: Cluster
+) -> None:
     with schema_context(cluster_a.schema_name):
         services.registry_checks_refresh_live(cluster=cluster_a, year=YEAR)
         f.healthy_cluster(YEAR)

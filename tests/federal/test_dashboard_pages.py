@@ -28,8 +28,13 @@ def reported(cluster_a: Cluster, cluster_b: Cluster) -> tuple[Cluster, Cluster]:
     """alpha (RU-MOS) and beta (RU-NVS) with two years of reports; beta fails a registry check in 2025."""
     for year, revenue in ((2024, 80_000_000_00), (2025, 100_000_000_00)):
         w.standard(cluster_a, year, revenue=revenue, employees=400)
-        w.standard(cluster_b, year, revenue=revenue // 2, employees=200,
-                   checks={"participants_min": "fail", "cooperation_each": "pass"} if year == 2025 else None)
+        w.standard(
+            cluster_b,
+            year,
+            revenue=revenue // 2,
+            employees=200,
+            checks={"participants_min": "fail", "cooperation_each": "pass"} if year == 2025 else None,
+        )
     w.snapshot(cluster_a, members=25, invoiced=1_000_000_00, paid=750_000_00, items=20, done=15)
     w.snapshot(cluster_b, members=6, invoiced=0, paid=0, items=0, done=0)
     return cluster_a, cluster_b
@@ -43,8 +48,9 @@ def _regional(make_user: MakeUser, *regions: str) -> Client:
     return signed_in(make_user(ROLE.MINISTRY_REGIONAL, region_codes=list(regions)), None)
 
 
-def test_federal_user_sees_every_cluster_with_totals_charts_and_checks(reported: tuple[Cluster, Cluster],
-                                                                       make_user: MakeUser) -> None:
+def test_federal_user_sees_every_cluster_with_totals_charts_and_checks(
+    reported: tuple[Cluster, Cluster], make_user: MakeUser
+) -> None:
     response = _federal(make_user).get("/ministry/")
     body = response.content.decode()
     assert response.status_code == 200
@@ -57,8 +63,9 @@ def test_federal_user_sees_every_cluster_with_totals_charts_and_checks(reported:
     assert 'href="/ministry/clusters/alpha/"' in body
 
 
-def test_regional_user_sees_only_clusters_of_its_regions_everywhere(reported: tuple[Cluster, Cluster],
-                                                                    make_user: MakeUser) -> None:
+def test_regional_user_sees_only_clusters_of_its_regions_everywhere(
+    reported: tuple[Cluster, Cluster], make_user: MakeUser
+) -> None:
     inter = w.bare_cluster("Межрегиональный кластер", regions=["RU-NVS", "RU-BA"])
     w.standard(inter, 2025, revenue=1_000_00)
     nvs = _regional(make_user, "RU-NVS")
@@ -84,10 +91,16 @@ def test_regional_user_sees_only_clusters_of_its_regions_everywhere(reported: tu
     assert "Межрегиональный кластер" not in moscow and "Кластер Альфа (тест)" in moscow
 
 
-def test_cluster_people_and_strangers_get_no_ministry_pages(reported: tuple[Cluster, Cluster],
-                                                            make_user: MakeUser) -> None:
-    paths = ["/ministry/", "/ministry/clusters/alpha/", "/ministry/export/clusters.xlsx",
-             "/ministry/export/summary.pdf", "/ministry/clusters/"]
+def test_cluster_people_and_strangers_get_no_ministry_pages(
+    reported: tuple[Cluster, Cluster], make_user: MakeUser
+) -> None:
+    paths = [
+        "/ministry/",
+        "/ministry/clusters/alpha/",
+        "/ministry/export/clusters.xlsx",
+        "/ministry/export/summary.pdf",
+        "/ministry/clusters/",
+    ]
     for role in (ROLE.CLUSTER_ADMIN, ROLE.CLUSTER_STAFF, ROLE.MEMBER_REPRESENTATIVE):
         client = signed_in(make_user(role, reported[0]), None)
         for path in paths:
@@ -100,8 +113,9 @@ def test_cluster_people_and_strangers_get_no_ministry_pages(reported: tuple[Clus
     assert client_for(reported[0]).get("/ministry/").status_code == 404
 
 
-def test_ministry_users_do_not_get_a_clusters_own_pages(reported: tuple[Cluster, Cluster],
-                                                        make_user: MakeUser) -> None:
+def test_ministry_users_do_not_get_a_clusters_own_pages(
+    reported: tuple[Cluster, Cluster], make_user: MakeUser
+) -> None:
     federal = make_user(ROLE.MINISTRY_FEDERAL)
     alpha = client_for(reported[0])
     refused = alpha.post("/login/", {"email": federal.email, "password": "correct horse battery staple"})
@@ -109,13 +123,17 @@ def test_ministry_users_do_not_get_a_clusters_own_pages(reported: tuple[Cluster,
     assert alpha.get("/members/").status_code == 302  # still anonymous there
 
 
-def test_drafts_and_unsubmitted_figures_stay_inside_the_cluster(cluster_a: Cluster, cluster_b: Cluster,
-                                                                make_user: MakeUser) -> None:
+def test_drafts_and_unsubmitted_figures_stay_inside_the_cluster(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     from tenants.reporting.models import AnnualReportDraft
 
     with schema_context(cluster_a.schema_name):
-        AnnualReportDraft.objects.create(year=2025, entered_values={"support_received": "777 777 777,00"},
-                                         comments="Черновик: не для министерства")
+        AnnualReportDraft.objects.create(
+            year=2025,
+            entered_values={"support_received": "777 777 777,00"},
+            comments="Черновик: не для министерства",
+        )
     w.standard(cluster_b, 2025)
     client = _federal(make_user)
     body = client.get("/ministry/").content.decode()
@@ -128,8 +146,9 @@ def test_drafts_and_unsubmitted_figures_stay_inside_the_cluster(cluster_a: Clust
 
 def test_filters_sorting_and_pages(reported: tuple[Cluster, Cluster], make_user: MakeUser) -> None:
     for n in range(30):
-        cluster = w.bare_cluster(f"Кластер ТА {n:02d}", regions=["RU-TA"],
-                                 registry_status=Cluster.RegistryStatus.APPLIED)
+        cluster = w.bare_cluster(
+            f"Кластер ТА {n:02d}", regions=["RU-TA"], registry_status=Cluster.RegistryStatus.APPLIED
+        )
         w.standard(cluster, 2025, revenue=(n + 1) * 1_000_000_00)
     client = _federal(make_user)
     by_region = client.get("/ministry/?region=RU-TA").content.decode()
@@ -150,13 +169,24 @@ def test_filters_sorting_and_pages(reported: tuple[Cluster, Cluster], make_user:
     assert client.get("/ministry/clusters/?region=RU-TA")["Location"] == "/ministry/?region=RU-TA"
 
 
-def test_cluster_page_lists_versions_and_what_a_correction_changed(reported: tuple[Cluster, Cluster],
-                                                                   make_user: MakeUser) -> None:
+def test_cluster_page_lists_versions_and_what_a_correction_changed(
+    reported: tuple[Cluster, Cluster], make_user: MakeUser
+) -> None:
     alpha = reported[0]
-    w.report(alpha, 2025, {"members_total": 12, "revenue": 123_456_789_00, "employees": 400,
-                           "export": 5_000_000_00, "dues_collection": (900_000_00, 1_000_000_00),
-                           "roadmap_completion": (8, 10), "highlights": "Запущено серийное производство."},
-             correction_reason="Уточнена выручка по данным бухгалтерии")
+    w.report(
+        alpha,
+        2025,
+        {
+            "members_total": 12,
+            "revenue": 123_456_789_00,
+            "employees": 400,
+            "export": 5_000_000_00,
+            "dues_collection": (900_000_00, 1_000_000_00),
+            "roadmap_completion": (8, 10),
+            "highlights": "Запущено серийное производство.",
+        },
+        correction_reason="Уточнена выручка по данным бухгалтерии",
+    )
     body = _federal(make_user).get("/ministry/clusters/alpha/").content.decode()
     assert "Отчёт за 2025 год, версия 2" in body
     assert "версия 1" in body and "Уточнена выручка по данным бухгалтерии" in body
@@ -164,8 +194,11 @@ def test_cluster_page_lists_versions_and_what_a_correction_changed(reported: tup
     diff = body.split("fed-diff")[1].split("</table>")[0]
     assert "Выручка участников" in diff and "123 456 789,00 ₽" in diff and "100 000 000,00 ₽" in diff
     assert "Численность работников" not in diff  # unchanged figures are not listed
-    first = _federal(make_user).get("/ministry/clusters/alpha/?report=" + str(
-        alpha.annual_reports.get(year=2025, version=1).pk)).content.decode()
+    first = (
+        _federal(make_user)
+        .get("/ministry/clusters/alpha/?report=" + str(alpha.annual_reports.get(year=2025, version=1).pk))
+        .content.decode()
+    )
     assert "Отчёт за 2025 год, версия 1" in first and "Изменения:" not in first
     # Any two versions of a year compare, either way round.
     v1 = alpha.annual_reports.get(year=2025, version=1).pk
@@ -178,14 +211,21 @@ def test_the_dashboard_speaks_english_too(reported: tuple[Cluster, Cluster], mak
     client = _federal(make_user)
     client.cookies["django_language"] = "en"
     body = client.get("/ministry/").content.decode()
-    for english in ("Clusters overview", "Totals for 2025", "Year over year", "Requirements not met",
-                    "Table as XLSX", "Participants now"):
+    for english in (
+        "Clusters overview",
+        "Totals for 2025",
+        "Year over year",
+        "Requirements not met",
+        "Table as XLSX",
+        "Participants now",
+    ):
         assert english in body, english
     assert "Сводка по кластерам" not in body
 
 
-def test_xlsx_has_the_filtered_table_with_numbers(reported: tuple[Cluster, Cluster],
-                                                  make_user: MakeUser) -> None:
+def test_xlsx_has_the_filtered_table_with_numbers(
+    reported: tuple[Cluster, Cluster], make_user: MakeUser
+) -> None:
     response = _federal(make_user).get("/ministry/export/clusters.xlsx?region=RU-MOS")
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -199,8 +239,9 @@ def test_xlsx_has_the_filtered_table_with_numbers(reported: tuple[Cluster, Clust
 
 def _pdf_text(content: bytes) -> str:
     assert content.startswith(b"%PDF")
-    result = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=content, capture_output=True,
-                            check=True)
+    result = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=content, capture_output=True, check=True
+    )
     return " ".join(result.stdout.decode().split())  # table cells wrap; words stay in reading order
 
 
@@ -208,14 +249,22 @@ def test_pdf_summary_is_russian_text(reported: tuple[Cluster, Cluster], make_use
     response = _federal(make_user).get("/ministry/export/summary.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = _pdf_text(response.content)
-    for phrase in ("Сводка по кластерам за 2025 год", "Охват: все регионы", "Год к году",
-                   "Выручка участников", "Кластер Альфа (тест)", "Кластер Бета (тест)",
-                   "Есть невыполненные требования", "Проверка требований реестра"):
+    for phrase in (
+        "Сводка по кластерам за 2025 год",
+        "Охват: все регионы",
+        "Год к году",
+        "Выручка участников",
+        "Кластер Альфа (тест)",
+        "Кластер Бета (тест)",
+        "Есть невыполненные требования",
+        "Проверка требований реестра",
+    ):
         assert phrase in text, phrase
 
 
-def test_overview_runs_the_same_queries_for_4_and_40_clusters(cluster_a: Cluster,
-                                                              make_user: MakeUser) -> None:
+def test_overview_runs_the_same_queries_for_4_and_40_clusters(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     client = _federal(make_user)
 
     def grow_to(total: int) -> None:

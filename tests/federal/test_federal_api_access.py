@@ -17,18 +17,31 @@ from tests.conftest import ROLE, MakeUser, api_client, client_for, token_for
 from . import warehouse_rows as w
 
 pytestmark = pytest.mark.django_db
-PATHS = ["/api/v1/federal/clusters/", "/api/v1/federal/reports/", "/api/v1/federal/dashboard/",
-         "/api/v1/federal/registry-checks/"]
+PATHS = [
+    "/api/v1/federal/clusters/",
+    "/api/v1/federal/reports/",
+    "/api/v1/federal/dashboard/",
+    "/api/v1/federal/registry-checks/",
+]
 
 
 @pytest.fixture
 def reported(cluster_a: Cluster, cluster_b: Cluster) -> tuple[Cluster, Cluster]:
     for year in (2024, 2025):
         w.standard(cluster_a, year, revenue=100_000_000_00, employees=400)
-        w.standard(cluster_b, year, revenue=50_000_000_00, employees=200,
-                   checks={"participants_min": "fail", "cooperation_each": "pass"} if year == 2025 else None)
-    w.report(cluster_a, 2025, {"members_total": 12, "revenue": 120_000_000_00, "employees": 400},
-             correction_reason="Уточнена выручка")
+        w.standard(
+            cluster_b,
+            year,
+            revenue=50_000_000_00,
+            employees=200,
+            checks={"participants_min": "fail", "cooperation_each": "pass"} if year == 2025 else None,
+        )
+    w.report(
+        cluster_a,
+        2025,
+        {"members_total": 12, "revenue": 120_000_000_00, "employees": 400},
+        correction_reason="Уточнена выручка",
+    )
     w.snapshot(cluster_a, members=25, invoiced=1_000_000_00, paid=750_000_00, items=20, done=15)
     return cluster_a, cluster_b
 
@@ -37,8 +50,9 @@ def _api(make_user: MakeUser, role: str = ROLE.MINISTRY_FEDERAL, **kwargs: Any) 
     return api_client(token_for(make_user(role, **kwargs), None), None)
 
 
-def test_clusters_carry_the_years_figures_and_the_current_ones(reported: tuple[Cluster, Cluster],
-                                                               make_user: MakeUser) -> None:
+def test_clusters_carry_the_years_figures_and_the_current_ones(
+    reported: tuple[Cluster, Cluster], make_user: MakeUser
+) -> None:
     api = _api(make_user)
     data = api.get("/api/v1/federal/clusters/?year=2025&ordering=-revenue").json()
     alpha, beta = data["results"][0], data["results"][1]
@@ -71,14 +85,16 @@ def test_regional_user_gets_only_its_regions(reported: tuple[Cluster, Cluster], 
     assert api.get(f"/api/v1/federal/registry-checks/{alpha_check.pk}/").status_code == 404
     board = api.get("/api/v1/federal/dashboard/?year=2025").json()
     assert board["live"]["clusters"] == 2
-    revenue_2025 = next(i for t in board["totals"] if t["year"] == 2025 for i in t["indicators"]
-                        if i["code"] == "revenue")
+    revenue_2025 = next(
+        i for t in board["totals"] if t["year"] == 2025 for i in t["indicators"] if i["code"] == "revenue"
+    )
     assert revenue_2025["value"] == 50_000_000_00 + 100_000_000_00 and revenue_2025["clusters"] == 2
     assert board["registry_checks"]["fail"] == 2
 
 
-def test_reports_list_every_version_and_the_detail_has_the_snapshot(reported: tuple[Cluster, Cluster],
-                                                                    make_user: MakeUser) -> None:
+def test_reports_list_every_version_and_the_detail_has_the_snapshot(
+    reported: tuple[Cluster, Cluster], make_user: MakeUser
+) -> None:
     api = _api(make_user)
     versions = api.get("/api/v1/federal/reports/?cluster=alpha&year=2025").json()["results"]
     assert [(r["version"], r["is_latest"]) for r in versions] == [(2, True), (1, False)]
@@ -90,8 +106,9 @@ def test_reports_list_every_version_and_the_detail_has_the_snapshot(reported: tu
     assert detail["values"]["revenue"]["display"] == "120 000 000,00 ₽"
 
 
-def test_dashboard_totals_and_checks_for_everyone_in_scope(reported: tuple[Cluster, Cluster],
-                                                           make_user: MakeUser) -> None:
+def test_dashboard_totals_and_checks_for_everyone_in_scope(
+    reported: tuple[Cluster, Cluster], make_user: MakeUser
+) -> None:
     board = _api(make_user).get("/api/v1/federal/dashboard/").json()
     assert board["year"] == 2025 and board["years"] == [2025, 2024]
     by_year = {t["year"]: {i["code"]: i for i in t["indicators"]} for t in board["totals"]}
@@ -102,10 +119,17 @@ def test_dashboard_totals_and_checks_for_everyone_in_scope(reported: tuple[Clust
     assert board["registry_checks"]["fail"] == 1 and board["registry_checks"]["pass"] == 1
 
 
-def test_registry_checks_are_the_submitted_ones(reported: tuple[Cluster, Cluster],
-                                                make_user: MakeUser) -> None:
-    RegistryCheckResult.objects.create(cluster=reported[0], report=None, code="participants_min", status="fail",
-                                       reason="Живая проверка, не отправлена", computed_at=timezone.now())
+def test_registry_checks_are_the_submitted_ones(
+    reported: tuple[Cluster, Cluster], make_user: MakeUser
+) -> None:
+    RegistryCheckResult.objects.create(
+        cluster=reported[0],
+        report=None,
+        code="participants_min",
+        status="fail",
+        reason="Живая проверка, не отправлена",
+        computed_at=timezone.now(),
+    )
     api = _api(make_user)
     rows = api.get("/api/v1/federal/registry-checks/?cluster=alpha").json()["results"]
     assert rows and all(r["report"] is not None and r["is_latest"] for r in rows)
@@ -140,8 +164,9 @@ def test_federal_api_in_the_openapi_schema(cluster_a: Cluster) -> None:
     assert {"year", "region", "kind", "registry_status", "checks", "search", "ordering", "page"} <= names
 
 
-def test_lists_and_dashboard_run_the_same_queries_for_4_and_40_clusters(cluster_a: Cluster,
-                                                                        make_user: MakeUser) -> None:
+def test_lists_and_dashboard_run_the_same_queries_for_4_and_40_clusters(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     api = _api(make_user)
 
     def grow_to(total: int) -> None:

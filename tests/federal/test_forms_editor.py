@@ -27,13 +27,22 @@ def test_seeded_forms_of_2025_and_2026_are_published() -> None:
     forms = {form.year: form for form in ReportForm.objects.filter(status="published", year__in=[2025, 2026])}
     codes_2025 = set(forms[2025].indicators.values_list("code", flat=True))
     codes_2026 = set(forms[2026].indicators.values_list("code", flat=True))
-    assert {"members_total", "revenue", "employees", "export", "roadmap_completion", "dues_collection",
-            "support_received", "joint_projects"} <= codes_2025
+    assert {
+        "members_total",
+        "revenue",
+        "employees",
+        "export",
+        "roadmap_completion",
+        "dues_collection",
+        "support_received",
+        "joint_projects",
+    } <= codes_2025
     assert codes_2026 - codes_2025 == {"taxes_paid", "cluster_products_share"}
 
 
-def test_platform_admin_copies_edits_and_publishes_next_years_form(cluster_a: Cluster,
-                                                                   make_user: MakeUser) -> None:
+def test_platform_admin_copies_edits_and_publishes_next_years_form(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     root = signed_in(make_user(ROLE.PLATFORM_ADMIN), None)
     base = ReportForm.objects.get(year=2026, status="published")
     listing = _html(root.get("/platform/report-forms/"))
@@ -41,19 +50,47 @@ def test_platform_admin_copies_edits_and_publishes_next_years_form(cluster_a: Cl
     copied = root.post(f"/platform/report-forms/{base.pk}/copy/", {"year": 2027})
     draft = ReportForm.objects.get(year=2027)
     assert copied["Location"] == f"/platform/report-forms/{draft.pk}/"
-    assert (draft.status, draft.copied_from_id, draft.indicators.count()) == ("draft", base.pk,
-                                                                             base.indicators.count())
-    bad = root.post(f"/platform/report-forms/{draft.pk}/", {
-        "code": "share_x", "name_ru": "Доля", "value_type": "percent", "method": "ratio", "source": "revenue"})
+    assert (draft.status, draft.copied_from_id, draft.indicators.count()) == (
+        "draft",
+        base.pk,
+        base.indicators.count(),
+    )
+    bad = root.post(
+        f"/platform/report-forms/{draft.pk}/",
+        {
+            "code": "share_x",
+            "name_ru": "Доля",
+            "value_type": "percent",
+            "method": "ratio",
+            "source": "revenue",
+        },
+    )
     assert bad.status_code == 200 and "числитель/знаменатель" in _html(bad)
-    added = root.post(f"/platform/report-forms/{draft.pk}/", {
-        "code": "export_share", "name_ru": "Доля экспорта в выручке", "unit": "%", "value_type": "percent",
-        "method": "ratio", "source": "export/revenue", "position": "5"})
+    added = root.post(
+        f"/platform/report-forms/{draft.pk}/",
+        {
+            "code": "export_share",
+            "name_ru": "Доля экспорта в выручке",
+            "unit": "%",
+            "value_type": "percent",
+            "method": "ratio",
+            "source": "export/revenue",
+            "position": "5",
+        },
+    )
     assert added.status_code == 302
     joint = draft.indicators.get(code="joint_projects")
-    root.post(f"/platform/report-forms/{draft.pk}/indicators/{joint.pk}/", {
-        "code": "joint_projects", "name_ru": "Совместные проекты импортозамещения", "value_type": "integer",
-        "method": "count", "source": "contracts_joint_project", "position": joint.position})
+    root.post(
+        f"/platform/report-forms/{draft.pk}/indicators/{joint.pk}/",
+        {
+            "code": "joint_projects",
+            "name_ru": "Совместные проекты импортозамещения",
+            "value_type": "integer",
+            "method": "count",
+            "source": "contracts_joint_project",
+            "position": joint.position,
+        },
+    )
     highlights = draft.indicators.get(code="highlights")
     root.post(f"/platform/report-forms/{draft.pk}/indicators/{highlights.pk}/delete/")
     published = root.post(f"/platform/report-forms/{draft.pk}/publish/")
@@ -61,8 +98,11 @@ def test_platform_admin_copies_edits_and_publishes_next_years_form(cluster_a: Cl
     draft.refresh_from_db()
     assert draft.status == "published" and draft.published_at is not None
     assert _html(root.get(f"/platform/report-forms/{draft.pk}/")).count("Удалить") == 0  # frozen
-    refused = root.post(f"/platform/report-forms/{draft.pk}/", {
-        "code": "late", "name_ru": "Поздно", "value_type": "integer", "method": "entered"}, follow=True)
+    refused = root.post(
+        f"/platform/report-forms/{draft.pk}/",
+        {"code": "late", "name_ru": "Поздно", "value_type": "integer", "method": "entered"},
+        follow=True,
+    )
     assert "Опубликованную форму изменить нельзя" in _html(refused)
     assert not draft.indicators.filter(code="late").exists()
     # the cluster's report for 2027 follows the new form without code changes
@@ -71,7 +111,10 @@ def test_platform_admin_copies_edits_and_publishes_next_years_form(cluster_a: Cl
         f.kpi(a, 2027, revenue=1_000_00, export=250_00)
         f.kpi(b, 2027, revenue=1_000_00, export=250_00)
         computed = annual_report_compute(cluster=cluster_a, year=2027, entered_values={})
-    assert computed.figures[0].code == "export_share" and f.figure_of(computed, "export_share").display == "25,00 %"
+    assert (
+        computed.figures[0].code == "export_share"
+        and f.figure_of(computed, "export_share").display == "25,00 %"
+    )
     assert computed.figure("highlights") is None
     assert f.figure_of(computed, "joint_projects").name_ru == "Совместные проекты импортозамещения"
 
@@ -93,19 +136,31 @@ def test_publishing_a_new_version_retires_the_old_one() -> None:
         services.form_publish(actor=actor, form=empty)
     services.form_delete(actor=actor, form=empty)
     with pytest.raises(ValidationError, match="уже есть"):
-        services.indicator_create(actor=actor, form=services.form_copy(actor=actor, form=base, year=2024),
-                                  code="revenue", name_ru="Дубль", method="entered", value_type="integer")
+        services.indicator_create(
+            actor=actor,
+            form=services.form_copy(actor=actor, form=base, year=2024),
+            code="revenue",
+            name_ru="Дубль",
+            method="entered",
+            value_type="integer",
+        )
 
 
 def test_only_platform_admins_get_in(cluster_a: Cluster, make_user: MakeUser) -> None:
     form = ReportForm.objects.get(year=2026, status="published")
     indicator = form.indicators.first()
     assert indicator is not None
-    urls = ["/platform/report-forms/", f"/platform/report-forms/{form.pk}/",
-            f"/platform/report-forms/{form.pk}/indicators/{indicator.pk}/"]
-    posts = [f"/platform/report-forms/{form.pk}/copy/", f"/platform/report-forms/{form.pk}/publish/",
-             f"/platform/report-forms/{form.pk}/delete/",
-             f"/platform/report-forms/{form.pk}/indicators/{indicator.pk}/delete/"]
+    urls = [
+        "/platform/report-forms/",
+        f"/platform/report-forms/{form.pk}/",
+        f"/platform/report-forms/{form.pk}/indicators/{indicator.pk}/",
+    ]
+    posts = [
+        f"/platform/report-forms/{form.pk}/copy/",
+        f"/platform/report-forms/{form.pk}/publish/",
+        f"/platform/report-forms/{form.pk}/delete/",
+        f"/platform/report-forms/{form.pk}/indicators/{indicator.pk}/delete/",
+    ]
     for url in urls + posts:
         response = client_for(None).get(url) if url in urls else client_for(None).post(url)
         assert response.status_code == 302 and response["Location"].startswith("/login/"), url

@@ -26,23 +26,44 @@ API = "/api/v1/federal/projects/"
 def _project(cluster: Cluster, n: int, *, shortfall: bool = False, received: int = 0) -> FederalProject:
     actual = "750000.00" if shortfall else "1000000.00"
     return FederalProject.objects.create(
-        cluster=cluster, project_id=n, title=f"Проект {cluster.schema_name} {n}", kind="Импортозамещение",
-        status="in_progress", status_label="Реализуется", lead="ООО «Головной»", participants=3,
-        budget_kopecks=10_000_000_00, support_granted_kopecks=received * 2, support_received_kopecks=received,
+        cluster=cluster,
+        project_id=n,
+        title=f"Проект {cluster.schema_name} {n}",
+        kind="Импортозамещение",
+        status="in_progress",
+        status_label="Реализуется",
+        lead="ООО «Головной»",
+        participants=3,
+        budget_kopecks=10_000_000_00,
+        support_granted_kopecks=received * 2,
+        support_received_kopecks=received,
         support_measures=["Субсидия по постановлению № 41"] if received else [],
-        indicators=[{"year": 2025, "name": "Объём выпуска продукции", "unit": "₽", "planned": "1000000.00",
-                     "actual": actual, "status": "accepted", "shortfall_percent": "25.00" if shortfall else None}],
-        shortfalls=1 if shortfall else 0, worst_shortfall_percent=Decimal("25.00") if shortfall else None)
+        indicators=[
+            {
+                "year": 2025,
+                "name": "Объём выпуска продукции",
+                "unit": "₽",
+                "planned": "1000000.00",
+                "actual": actual,
+                "status": "accepted",
+                "shortfall_percent": "25.00" if shortfall else None,
+            }
+        ],
+        shortfalls=1 if shortfall else 0,
+        worst_shortfall_percent=Decimal("25.00") if shortfall else None,
+    )
 
 
 def _snapshot_projects(cluster: Cluster) -> None:
     rows = FederalProject.objects.filter(cluster=cluster)
     w.snapshot(cluster, members=12)
     ClusterSnapshot.objects.filter(cluster=cluster).update(
-        projects_total=rows.count(), projects_active=rows.count(),
+        projects_total=rows.count(),
+        projects_active=rows.count(),
         project_shortfalls=sum(r.shortfalls for r in rows),
         support_granted_kopecks=sum(r.support_granted_kopecks for r in rows),
-        support_received_kopecks=sum(r.support_received_kopecks for r in rows))
+        support_received_kopecks=sum(r.support_received_kopecks for r in rows),
+    )
 
 
 @pytest.fixture
@@ -55,8 +76,9 @@ def projects(cluster_a: Cluster, cluster_b: Cluster) -> tuple[Cluster, Cluster]:
     return cluster_a, cluster_b
 
 
-def test_the_refresh_reads_the_clusters_projects_into_the_warehouse(cluster_a: Cluster,
-                                                                    cluster_b: Cluster) -> None:
+def test_the_refresh_reads_the_clusters_projects_into_the_warehouse(
+    cluster_a: Cluster, cluster_b: Cluster
+) -> None:
     with schema_context(cluster_a.schema_name):
         _cluster_data()
         cluster_refresh(cluster=cluster_a)
@@ -65,17 +87,30 @@ def test_the_refresh_reads_the_clusters_projects_into_the_warehouse(cluster_a: C
     assert row.title == "Импортозамещение эндоскопов" and row.participants == 2
     assert row.support_granted_kopecks == 4_000_000_00 and row.support_received_kopecks == 2_000_000_00
     assert row.support_measures == ["Субсидия по постановлению № 41"]
-    assert row.indicators == [{"year": 2025, "name": "Объём выпуска продукции", "unit": "₽", "planned": "10000000.00",
-                               "actual": "7500000.00", "status": "draft", "shortfall_percent": "25.00"}]
+    assert row.indicators == [
+        {
+            "year": 2025,
+            "name": "Объём выпуска продукции",
+            "unit": "₽",
+            "planned": "10000000.00",
+            "actual": "7500000.00",
+            "status": "draft",
+            "shortfall_percent": "25.00",
+        }
+    ]
     assert row.shortfalls == 1 and row.worst_shortfall_percent == Decimal("25.00")
     snapshot = ClusterSnapshot.objects.get(cluster=cluster_a)
     assert (snapshot.projects_total, snapshot.project_shortfalls, snapshot.support_received_kopecks) == (
-        1, 1, 2_000_000_00)
+        1,
+        1,
+        2_000_000_00,
+    )
     assert not FederalProject.objects.filter(cluster=cluster_b).exists()
 
 
-def test_dashboard_and_cluster_page_show_projects_support_and_shortfalls(projects: tuple[Cluster, Cluster],
-                                                                         make_user: MakeUser) -> None:
+def test_dashboard_and_cluster_page_show_projects_support_and_shortfalls(
+    projects: tuple[Cluster, Cluster], make_user: MakeUser
+) -> None:
     federal = signed_in(make_user(ROLE.MINISTRY_FEDERAL), None)
     body = federal.get("/ministry/").content.decode()
     assert "Совместные проекты и господдержка по регионам" in body
@@ -90,14 +125,18 @@ def test_dashboard_and_cluster_page_show_projects_support_and_shortfalls(project
     assert "Проект alpha 1" not in regional.get("/ministry/").content.decode()
 
 
-def test_api_lists_projects_with_their_cluster_and_region_by_scope(projects: tuple[Cluster, Cluster],
-                                                                   make_user: MakeUser) -> None:
+def test_api_lists_projects_with_their_cluster_and_region_by_scope(
+    projects: tuple[Cluster, Cluster], make_user: MakeUser
+) -> None:
     federal = api_client(token_for(make_user(ROLE.MINISTRY_FEDERAL), None), None)
     data = federal.get(API).json()
     assert data["count"] == 2 and {"next", "previous"} <= data.keys()
     alpha = next(r for r in data["results"] if r["cluster"] == "alpha")
     assert alpha["region_codes"] == ["RU-MOS"] and alpha["regions"] == ["Московская область"]
-    assert alpha["support_received_kopecks"] == 2_000_000_00 and alpha["indicators"][0]["shortfall_percent"] == "25.00"
+    assert (
+        alpha["support_received_kopecks"] == 2_000_000_00
+        and alpha["indicators"][0]["shortfall_percent"] == "25.00"
+    )
     assert [r["cluster"] for r in federal.get(f"{API}?shortfall=true").json()["results"]] == ["alpha"]
     assert federal.get(f"{API}?region=RU-NVS").json()["count"] == 1
     assert federal.get(f"{API}{alpha['id']}/").json()["title"] == "Проект alpha 1"
@@ -115,8 +154,9 @@ def test_api_lists_projects_with_their_cluster_and_region_by_scope(projects: tup
     assert {r["region"] for r in dashboard["regions"]} == {"RU-MOS", "RU-NVS"}
 
 
-def test_nobody_else_reaches_the_projects_export(projects: tuple[Cluster, Cluster],
-                                                 make_user: MakeUser) -> None:
+def test_nobody_else_reaches_the_projects_export(
+    projects: tuple[Cluster, Cluster], make_user: MakeUser
+) -> None:
     assert client_for(None).get(API).status_code == 401
     for role in (ROLE.CLUSTER_ADMIN, ROLE.CLUSTER_STAFF, ROLE.MEMBER_REPRESENTATIVE):
         api = api_client(token_for(make_user(role, projects[0]), None), None)
@@ -127,8 +167,9 @@ def test_nobody_else_reaches_the_projects_export(projects: tuple[Cluster, Cluste
     assert client_for(None).get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"].get(API)
 
 
-def test_the_same_queries_for_4_and_40_clusters_with_20_projects_each(cluster_a: Cluster,
-                                                                      make_user: MakeUser) -> None:
+def test_the_same_queries_for_4_and_40_clusters_with_20_projects_each(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     page = signed_in(make_user(ROLE.MINISTRY_FEDERAL), None)
     api = api_client(token_for(make_user(ROLE.MINISTRY_FEDERAL), None), None)
 
@@ -146,8 +187,13 @@ def test_the_same_queries_for_4_and_40_clusters_with_20_projects_each(cluster_a:
             assert client.get(path).status_code == 200
         return len(ctx.captured_queries)
 
-    paths = [(page, "/ministry/"), (page, "/ministry/?sort=-support"), (api, API), (api, f"{API}?shortfall=true"),
-             (api, "/api/v1/federal/dashboard/")]
+    paths = [
+        (page, "/ministry/"),
+        (page, "/ministry/?sort=-support"),
+        (api, API),
+        (api, f"{API}?shortfall=true"),
+        (api, "/api/v1/federal/dashboard/"),
+    ]
     grow_to(4)
     small = [count(c, p) for c, p in paths]
     grow_to(40)

@@ -29,18 +29,31 @@ def _html(response: ClientResponse) -> str:
 
 def _submitted(cluster: Cluster, **kwargs: Any) -> AnnualReport:
     with schema_context(cluster.schema_name):
-        return reporting.annual_report_submit(actor=f.system(cluster), cluster=cluster, year=YEAR,
-                                             entered_values=f.ENTERED, comments="Отчёт кластера", **kwargs)
+        return reporting.annual_report_submit(
+            actor=f.system(cluster),
+            cluster=cluster,
+            year=YEAR,
+            entered_values=f.ENTERED,
+            comments="Отчёт кластера",
+            **kwargs,
+        )
 
 
 def _pages(report_id: int) -> list[str]:
-    return ["/annual-report/", f"/annual-report/{YEAR}/", f"/annual-report/{YEAR}/figures/revenue/",
-            f"/annual-report/{YEAR}/submit/", f"/annual-report/reports/{report_id}/",
-            f"/annual-report/reports/{report_id}/figures/revenue/", f"/annual-report/reports/{report_id}/pdf/"]
+    return [
+        "/annual-report/",
+        f"/annual-report/{YEAR}/",
+        f"/annual-report/{YEAR}/figures/revenue/",
+        f"/annual-report/{YEAR}/submit/",
+        f"/annual-report/reports/{report_id}/",
+        f"/annual-report/reports/{report_id}/figures/revenue/",
+        f"/annual-report/reports/{report_id}/pdf/",
+    ]
 
 
-def test_anonymous_representative_and_other_clusters_are_kept_out(cluster_a: Cluster, cluster_b: Cluster,
-                                                                  make_user: MakeUser) -> None:
+def test_anonymous_representative_and_other_clusters_are_kept_out(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.member("Своя")
         f.healthy_cluster(YEAR)
@@ -79,9 +92,9 @@ def test_staff_read_but_do_not_change_or_submit(cluster_a: Cluster, make_user: M
         assert not AnnualReportDraft.objects.exists()
 
 
-def test_admin_drafts_submits_with_confirmation_and_corrects_with_a_reason(cluster_a: Cluster,
-                                                                           make_user: MakeUser,
-                                                                           tmp_path: Path) -> None:
+def test_admin_drafts_submits_with_confirmation_and_corrects_with_a_reason(
+    cluster_a: Cluster, make_user: MakeUser, tmp_path: Path
+) -> None:
     with schema_context(cluster_a.schema_name):
         companies = f.healthy_cluster(YEAR)
     admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
@@ -93,10 +106,17 @@ def test_admin_drafts_submits_with_confirmation_and_corrects_with_a_reason(clust
     assert "расшифровка" in page  # support received: from tranches, overridable with a reason
     bad = admin.post(f"/annual-report/{YEAR}/", {"support_received": "много", "report_comments": ""})
     assert bad.status_code == 200 and "Введите сумму в рублях" in _html(bad)
-    saved = admin.post(f"/annual-report/{YEAR}/", {"support_received": "2 000 000", "highlights": "Новый завод",
-                                                   "comment__revenue": "По принятым отчётам",
-                                                   "comment__support_received": "Переходный год",
-                                                   "report_comments": "Готово", "to_submit": "1"})
+    saved = admin.post(
+        f"/annual-report/{YEAR}/",
+        {
+            "support_received": "2 000 000",
+            "highlights": "Новый завод",
+            "comment__revenue": "По принятым отчётам",
+            "comment__support_received": "Переходный год",
+            "report_comments": "Готово",
+            "to_submit": "1",
+        },
+    )
     assert saved.status_code == 302 and saved["Location"] == f"/annual-report/{YEAR}/submit/"
     confirm = _html(admin.get(f"/annual-report/{YEAR}/submit/"))
     assert "2 000 000,00 ₽" in confirm and "Выполнено" in confirm
@@ -113,23 +133,37 @@ def test_admin_drafts_submits_with_confirmation_and_corrects_with_a_reason(clust
     rows = _html(admin.get(f"/annual-report/reports/{first.pk}/figures/revenue/"))
     assert str(companies[0]) in rows and "100 000,00 ₽" in rows
     # a correction needs a reason
-    admin.post(f"/annual-report/{YEAR}/", {"support_received": "2 500 000", "report_comments": "Готово",
-                                           "comment__support_received": "Переходный год"})
+    admin.post(
+        f"/annual-report/{YEAR}/",
+        {
+            "support_received": "2 500 000",
+            "report_comments": "Готово",
+            "comment__support_received": "Переходный год",
+        },
+    )
     no_reason = admin.post(f"/annual-report/{YEAR}/submit/", {"confirm": "on"})
     assert no_reason.status_code == 200 and "укажите причину исправления" in _html(no_reason)
-    corrected = admin.post(f"/annual-report/{YEAR}/submit/",
-                           {"confirm": "on", "correction_reason": "Уточнена сумма субсидии"})
+    corrected = admin.post(
+        f"/annual-report/{YEAR}/submit/", {"confirm": "on", "correction_reason": "Уточнена сумма субсидии"}
+    )
     second = AnnualReport.objects.get(cluster=cluster_a, year=YEAR, is_latest=True)
     assert corrected["Location"] == f"/annual-report/reports/{second.pk}/" and second.version == 2
     old = _html(admin.get(f"/annual-report/reports/{first.pk}/"))
-    assert "2 000 000,00 ₽" in old and "Исправить" not in old and "Уточнена сумма субсидии" in old  # in versions
+    assert (
+        "2 000 000,00 ₽" in old and "Исправить" not in old and "Уточнена сумма субсидии" in old
+    )  # in versions
     pdf = admin.get(f"/annual-report/reports/{second.pk}/pdf/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert "filename*=UTF-8''" in pdf["Content-Disposition"]
     path = tmp_path / "report.pdf"
     path.write_bytes(pdf.content)
-    text = " ".join(subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],
-                                   capture_output=True, check=True).stdout.decode().split())
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+        )
+        .stdout.decode()
+        .split()
+    )
     assert f"Годовой отчёт кластера за {YEAR} год" in text
     assert "Версия 2" in text and "Уточнена сумма субсидии" in text
     assert "2 500 000,00 ₽" in text and "Не менее 10 участников" in text and "Выполнено" in text
@@ -148,7 +182,9 @@ def test_failed_check_lists_the_companies_concerned(cluster_a: Cluster, make_use
 
 
 def test_version_list_filters_sorts_and_stays_within_a_query_budget(
-    cluster_a: Cluster, make_user: MakeUser, django_assert_max_num_queries: DjangoAssertNumQueries,
+    cluster_a: Cluster,
+    make_user: MakeUser,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     with schema_context(cluster_a.schema_name):
         f.healthy_cluster(YEAR)
@@ -157,7 +193,7 @@ def test_version_list_filters_sorts_and_stays_within_a_query_budget(
     admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
     with django_assert_max_num_queries(20):
         page = _html(admin.get("/annual-report/?sort=-submitted"))
-    versions = page[page.index("<h2>Отправленные версии</h2>"):]
+    versions = page[page.index("<h2>Отправленные версии</h2>") :]
     assert versions.index("версия 1") < versions.index("версия 2") < versions.index("версия 3")
     found = _html(admin.get("/annual-report/?q=Исправление 2"))
     assert "Исправление 2" in found and "Исправление 1" not in found

@@ -46,7 +46,8 @@ def test_compute_sums_accepted_kpis_only_with_rows_behind(cluster_a: Cluster) ->
 
 
 def test_compute_runs_a_constant_number_of_queries(
-    cluster_a: Cluster, django_assert_max_num_queries: DjangoAssertNumQueries,
+    cluster_a: Cluster,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     with schema_context(cluster_a.schema_name):
         f.healthy_cluster(YEAR, members=12)
@@ -58,26 +59,34 @@ def test_compute_runs_a_constant_number_of_queries(
 
 
 def test_submitted_report_does_not_change_when_kpis_change_but_a_new_version_does(
-    cluster_a: Cluster, make_user: MakeUser,
+    cluster_a: Cluster,
+    make_user: MakeUser,
 ) -> None:
     admin = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     with schema_context(cluster_a.schema_name):
         companies = f.healthy_cluster(YEAR)
         actor = Actor(user=admin, cluster=cluster_a)
-        first = reporting.annual_report_submit(actor=actor, cluster=cluster_a, year=YEAR, entered_values=f.ENTERED,
-                                              comments="Первая версия")
+        first = reporting.annual_report_submit(
+            actor=actor, cluster=cluster_a, year=YEAR, entered_values=f.ENTERED, comments="Первая версия"
+        )
         kpi = KpiReport.objects.get(company=companies[0], year=YEAR)
         KpiReport.objects.filter(pk=kpi.pk).update(revenue=kpi.revenue + 50_000_00)
         first.refresh_from_db()
         assert first.values["revenue"]["value"] == 10 * 100_000_00
         assert ReportFact.objects.get(report=first, code="revenue").value == Decimal(10 * 100_000_00)
         with pytest.raises(ValidationError) as missing:
-            reporting.annual_report_submit(actor=actor, cluster=cluster_a, year=YEAR, entered_values=f.ENTERED,
-                                          comments="")
+            reporting.annual_report_submit(
+                actor=actor, cluster=cluster_a, year=YEAR, entered_values=f.ENTERED, comments=""
+            )
         assert "причину исправления" in str(missing.value)
-        second = reporting.annual_report_submit(actor=actor, cluster=cluster_a, year=YEAR,
-                                               entered_values=f.ENTERED, comments="",
-                                               correction_reason="Уточнена выручка участника")
+        second = reporting.annual_report_submit(
+            actor=actor,
+            cluster=cluster_a,
+            year=YEAR,
+            entered_values=f.ENTERED,
+            comments="",
+            correction_reason="Уточнена выручка участника",
+        )
     first.refresh_from_db()
     assert (second.version, second.is_latest, first.is_latest) == (2, True, False)
     assert second.values["revenue"]["value"] == 10 * 100_000_00 + 50_000_00
@@ -91,14 +100,21 @@ def test_submitted_report_does_not_change_when_kpis_change_but_a_new_version_doe
 def test_snapshot_row_cannot_be_updated_and_only_one_version_is_latest(cluster_a: Cluster) -> None:
     with schema_context(cluster_a.schema_name):
         f.healthy_cluster(YEAR)
-        report = reporting.annual_report_submit(actor=f.system(cluster_a), cluster=cluster_a, year=YEAR,
-                                               entered_values=f.ENTERED, comments="")
+        report = reporting.annual_report_submit(
+            actor=f.system(cluster_a), cluster=cluster_a, year=YEAR, entered_values=f.ENTERED, comments=""
+        )
     with pytest.raises(IntegrityError), transaction.atomic():
         AnnualReport.objects.filter(pk=report.pk).update(comments="подправлено задним числом")
     with pytest.raises(IntegrityError), transaction.atomic():
-        AnnualReport.objects.create(cluster=cluster_a, year=YEAR, version=9, form=report.form,
-                                    correction_reason="ещё одна последняя", submitted_at=report.submitted_at,
-                                    is_latest=True)
+        AnnualReport.objects.create(
+            cluster=cluster_a,
+            year=YEAR,
+            version=9,
+            form=report.form,
+            correction_reason="ещё одна последняя",
+            submitted_at=report.submitted_at,
+            is_latest=True,
+        )
     AnnualReport.objects.filter(pk=report.pk).update(is_latest=False)  # the one change allowed
     with pytest.raises(IntegrityError), transaction.atomic():
         AnnualReport.objects.filter(pk=report.pk).update(is_latest=True)
@@ -109,27 +125,40 @@ def test_only_the_clusters_admin_submits(cluster_a: Cluster, cluster_b: Cluster,
     other_admin = make_user(ROLE.CLUSTER_ADMIN, cluster_b)
     with schema_context(cluster_a.schema_name):
         f.healthy_cluster(YEAR)
-        for actor in (Actor(user=staff, cluster=cluster_a), Actor(user=other_admin, cluster=cluster_b),
-                      Actor(user=other_admin, cluster=cluster_a)):
+        for actor in (
+            Actor(user=staff, cluster=cluster_a),
+            Actor(user=other_admin, cluster=cluster_b),
+            Actor(user=other_admin, cluster=cluster_a),
+        ):
             with pytest.raises(PermissionDenied):
-                reporting.annual_report_submit(actor=actor, cluster=cluster_a, year=YEAR,
-                                              entered_values=f.ENTERED, comments="")
+                reporting.annual_report_submit(
+                    actor=actor, cluster=cluster_a, year=YEAR, entered_values=f.ENTERED, comments=""
+                )
     assert not AnnualReport.objects.filter(cluster=cluster_a).exists()
 
 
-def test_invalid_entered_values_are_refused_with_the_indicator(cluster_a: Cluster,
-                                                               make_user: MakeUser) -> None:
+def test_invalid_entered_values_are_refused_with_the_indicator(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     admin = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     actor = Actor(user=admin, cluster=cluster_a)
     with schema_context(cluster_a.schema_name):
         with pytest.raises(ValidationError) as bad:
-            reporting.annual_report_draft_save(actor=actor, cluster=cluster_a, year=YEAR,
-                                entered_values={"support_received": "много", "participants_special_territory": "-3"})
+            reporting.annual_report_draft_save(
+                actor=actor,
+                cluster=cluster_a,
+                year=YEAR,
+                entered_values={"support_received": "много", "participants_special_territory": "-3"},
+            )
         assert set(bad.value.message_dict) == {"support_received", "participants_special_territory"}
-        draft = reporting.annual_report_draft_save(actor=actor, cluster=cluster_a, year=YEAR,
-                                    entered_values={"support_received": "1500000,5"},
-                                    indicator_comments={"support_received": "Субсидия по ПП № 41"},
-                                    comments="Черновик")
+        draft = reporting.annual_report_draft_save(
+            actor=actor,
+            cluster=cluster_a,
+            year=YEAR,
+            entered_values={"support_received": "1500000,5"},
+            indicator_comments={"support_received": "Субсидия по ПП № 41"},
+            comments="Черновик",
+        )
         assert draft.entered_values == {"support_received": "1 500 000,50"}
         saved = annual_report_draft_get(year=YEAR)
         assert saved is not None
@@ -141,18 +170,23 @@ def test_invalid_entered_values_are_refused_with_the_indicator(cluster_a: Cluste
 
 
 def test_submission_queues_the_warehouse_refresh_after_commit(
-    cluster_a: Cluster, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    cluster_a: Cluster,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     queued: list[tuple[str, str]] = []
-    monkeypatch.setattr("core.federal.tasks.warehouse_refresh_cluster.apply_async",
-                        lambda args=None, kwargs=None, **options: queued.append(
-                            (options["headers"]["_schema_name"], kwargs["reason"])))
+    monkeypatch.setattr(
+        "core.federal.tasks.warehouse_refresh_cluster.apply_async",
+        lambda args=None, kwargs=None, **options: queued.append(
+            (options["headers"]["_schema_name"], kwargs["reason"])
+        ),
+    )
     with schema_context(cluster_a.schema_name):
         f.healthy_cluster(YEAR)
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            reporting.annual_report_submit(actor=f.system(cluster_a), cluster=cluster_a, year=YEAR,
-                                          entered_values=f.ENTERED, comments="")
+            reporting.annual_report_submit(
+                actor=f.system(cluster_a), cluster=cluster_a, year=YEAR, entered_values=f.ENTERED, comments=""
+            )
         assert queued == []  # nothing before commit
         for callback in callbacks:
             callback()

@@ -37,22 +37,32 @@ def _this_year(cluster: Cluster) -> int:
 
 
 def _roadmap(year: int, statuses: list[str]) -> None:
-    plan = Roadmap.objects.create(title="Дорожная карта", period_start=dt.date(year, 1, 1),
-                                  period_end=dt.date(year, 12, 31))
+    plan = Roadmap.objects.create(
+        title="Дорожная карта", period_start=dt.date(year, 1, 1), period_end=dt.date(year, 12, 31)
+    )
     part = Section.objects.create(roadmap=plan, number="1.", title="Раздел", position=1)
     for n, status in enumerate(statuses, start=1):
-        Item.objects.create(roadmap=plan, section=part, number=f"1.{n}.", position=n, title=f"Мероприятие {n}",
-                            status=status)
+        Item.objects.create(
+            roadmap=plan, section=part, number=f"1.{n}.", position=n, title=f"Мероприятие {n}", status=status
+        )
 
 
 def _invoice(cluster: Cluster, company: Company, amount: int, paid: int, status: str = "open") -> Invoice:
     from billing.models import Invoice
 
     today = timezone.localdate()
-    return Invoice.objects.create(cluster=cluster, number=f"{today.year}-{company.pk:04d}{amount}"[:20],
-                                  company_id=company.pk, company_name=company.short_name, issue_date=today,
-                                  due_date=today, amount_kopecks=amount, paid_kopecks=paid, status=status,
-                                  source_key=f"test:{company.pk}:{amount}")
+    return Invoice.objects.create(
+        cluster=cluster,
+        number=f"{today.year}-{company.pk:04d}{amount}"[:20],
+        company_id=company.pk,
+        company_name=company.short_name,
+        issue_date=today,
+        due_date=today,
+        amount_kopecks=amount,
+        paid_kopecks=paid,
+        status=status,
+        source_key=f"test:{company.pk}:{amount}",
+    )
 
 
 def test_refresh_fills_the_snapshot_from_the_clusters_data(cluster_a: Cluster) -> None:
@@ -91,8 +101,9 @@ def test_refresh_queued_in_the_public_schema_touches_nothing(cluster_a: Cluster)
     assert not ClusterSnapshot.objects.exists()
 
 
-def test_scheduled_refresh_runs_one_task_per_cluster_in_its_schema(cluster_a: Cluster,
-                                                                   cluster_b: Cluster) -> None:
+def test_scheduled_refresh_runs_one_task_per_cluster_in_its_schema(
+    cluster_a: Cluster, cluster_b: Cluster
+) -> None:
     with schema_context(cluster_b.schema_name):
         f.member()
     assert warehouse_refresh_all.delay().get() >= 2
@@ -101,7 +112,8 @@ def test_scheduled_refresh_runs_one_task_per_cluster_in_its_schema(cluster_a: Cl
 
 
 def test_a_submission_refreshes_the_warehouse_after_commit(
-    cluster_a: Cluster, make_user: MakeUser,
+    cluster_a: Cluster,
+    make_user: MakeUser,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     admin = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
@@ -109,8 +121,13 @@ def test_a_submission_refreshes_the_warehouse_after_commit(
     with schema_context(cluster_a.schema_name):
         f.healthy_cluster(year, members=11)
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            reporting.annual_report_submit(actor=Actor(user=admin, cluster=cluster_a), cluster=cluster_a, year=year,
-                                          entered_values=f.ENTERED, comments="")
+            reporting.annual_report_submit(
+                actor=Actor(user=admin, cluster=cluster_a),
+                cluster=cluster_a,
+                year=year,
+                entered_values=f.ENTERED,
+                comments="",
+            )
     assert callbacks  # the refresh was queued after commit, and ran (eager Celery)
     assert ClusterSnapshot.objects.get(cluster=cluster_a).member_count == 11
     assert ReportFact.objects.filter(cluster=cluster_a, year=year, code="members_total").get().value == 11
@@ -138,8 +155,9 @@ def test_rebuild_recomputes_snapshots_and_facts(cluster_a: Cluster, cluster_b: C
         call_command("warehouse_rebuild", "nosuch", stdout=io.StringIO())
 
 
-def test_rebuild_goes_on_when_one_cluster_fails(cluster_a: Cluster, cluster_b: Cluster,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rebuild_goes_on_when_one_cluster_fails(
+    cluster_a: Cluster, cluster_b: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from core.federal import compute
 
     real = compute.live_metrics
@@ -157,7 +175,9 @@ def test_rebuild_goes_on_when_one_cluster_fails(cluster_a: Cluster, cluster_b: C
 
 
 def test_a_change_in_members_or_roadmap_queues_one_refresh_per_transaction(
-    cluster_a: Cluster, in_cluster: InCluster, make_user: MakeUser,
+    cluster_a: Cluster,
+    in_cluster: InCluster,
+    make_user: MakeUser,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     from core.accounts.models import Grant
@@ -169,7 +189,9 @@ def test_a_change_in_members_or_roadmap_queues_one_refresh_per_transaction(
     admin = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     actor = Actor(user=admin, cluster=cluster_a)
     with in_cluster(cluster_a), django_capture_on_commit_callbacks(execute=True) as callbacks:
-        roadmap = roadmap_services.roadmap_import_file(actor=actor, data=SEED_001.read_bytes(), filename="s.txt")
+        roadmap = roadmap_services.roadmap_import_file(
+            actor=actor, data=SEED_001.read_bytes(), filename="s.txt"
+        )
         for item in roadmap.items.filter(status="planned")[:3]:
             roadmap_services.item_update(actor=actor, item=item, status="cancelled")
     refreshes = [c for c in callbacks if "warehouse_refresh_cluster" in repr(c)]

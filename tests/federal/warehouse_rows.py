@@ -21,23 +21,40 @@ _numbers = itertools.count(1)
 CHECK_CODES = [c.value for c in RegistryCheckResult.Code]
 
 
-def bare_cluster(name: str = "", *, regions: list[str] | None = None, slug: str = "",
-                 kind: str = Cluster.Kind.REGIONAL, registry_status: str = Cluster.RegistryStatus.INCLUDED) -> Cluster:
+def bare_cluster(
+    name: str = "",
+    *,
+    regions: list[str] | None = None,
+    slug: str = "",
+    kind: str = Cluster.Kind.REGIONAL,
+    registry_status: str = Cluster.RegistryStatus.INCLUDED,
+) -> Cluster:
     n = next(_numbers)
     regions = regions or ["RU-TA"]
     if len(regions) > 1:
         kind = Cluster.Kind.INTERREGIONAL
-    return Cluster.objects.create(schema_name=slug or f"wh{n}", name=name or f"Кластер склада {n}",
-                                  region_codes=regions, kind=kind, registry_status=registry_status)
+    return Cluster.objects.create(
+        schema_name=slug or f"wh{n}",
+        name=name or f"Кластер склада {n}",
+        region_codes=regions,
+        kind=kind,
+        registry_status=registry_status,
+    )
 
 
 def _entry(code: str, value: Any, indicator: Any) -> dict[str, Any]:
     vt = indicator.value_type if indicator else "integer"
-    entry: dict[str, Any] = {"value_type": vt, "unit": indicator.unit if indicator else "",
-                             "name_ru": indicator.name_ru if indicator else code,
-                             "name_en": indicator.name_en if indicator else code,
-                             "method": indicator.method if indicator else "entered", "comment": "",
-                             "numerator": None, "denominator": None, "note": ""}
+    entry: dict[str, Any] = {
+        "value_type": vt,
+        "unit": indicator.unit if indicator else "",
+        "name_ru": indicator.name_ru if indicator else code,
+        "name_en": indicator.name_en if indicator else code,
+        "method": indicator.method if indicator else "entered",
+        "comment": "",
+        "numerator": None,
+        "denominator": None,
+        "note": "",
+    }
     if isinstance(value, tuple):  # a ratio: (numerator, denominator)
         num, den = value
         entry["numerator"], entry["denominator"] = str(num), str(den)
@@ -54,8 +71,15 @@ def _entry(code: str, value: Any, indicator: Any) -> dict[str, Any]:
     return entry
 
 
-def report(cluster: Cluster, year: int, figures: dict[str, Any], *, checks: dict[str, str] | None = None,
-           correction_reason: str = "", is_demo: bool = False) -> AnnualReport:
+def report(
+    cluster: Cluster,
+    year: int,
+    figures: dict[str, Any],
+    *,
+    checks: dict[str, str] | None = None,
+    correction_reason: str = "",
+    is_demo: bool = False,
+) -> AnnualReport:
     """A submitted version (the next one for the year) with its facts and check rows."""
     published = ReportForm.objects.filter(status=ReportForm.Status.PUBLISHED)
     if not published.exists():  # a transactional test flushed the forms the data migration made
@@ -75,34 +99,79 @@ def report(cluster: Cluster, year: int, figures: dict[str, Any], *, checks: dict
     statuses = checks if checks is not None else {code: "pass" for code in CHECK_CODES}
     now = timezone.now()
     created = AnnualReport.objects.create(
-        cluster=cluster, year=year, version=version, form=form, is_demo=is_demo, is_latest=True,
+        cluster=cluster,
+        year=year,
+        version=version,
+        form=form,
+        is_demo=is_demo,
+        is_latest=True,
         values={code: _entry(code, value, indicators.get(code)) for code, value in figures.items()},
-        checks=[{"code": c, "status": s, "reason": f"Проверка {c}: {s}", "companies": [], "data": {}}
-                for c, s in statuses.items()],
+        checks=[
+            {"code": c, "status": s, "reason": f"Проверка {c}: {s}", "companies": [], "data": {}}
+            for c, s in statuses.items()
+        ],
         correction_reason=correction_reason or ("" if version == 1 else "Исправление"),
-        submitted_at=now, submitted_by_email="admin@example.test")
+        submitted_at=now,
+        submitted_by_email="admin@example.test",
+    )
     annual_report_facts_rebuild(report=created)
-    RegistryCheckResult.objects.bulk_create([
-        RegistryCheckResult(cluster=cluster, report=created, year=year, code=c, status=s,
-                            reason=f"Проверка {c}: {s}", computed_at=now,
-                            companies=[{"id": 1, "name": "ООО «Одиночка»", "inn": ""}] if s == "fail" else [])
-        for c, s in statuses.items()])
+    RegistryCheckResult.objects.bulk_create(
+        [
+            RegistryCheckResult(
+                cluster=cluster,
+                report=created,
+                year=year,
+                code=c,
+                status=s,
+                reason=f"Проверка {c}: {s}",
+                computed_at=now,
+                companies=[{"id": 1, "name": "ООО «Одиночка»", "inn": ""}] if s == "fail" else [],
+            )
+            for c, s in statuses.items()
+        ]
+    )
     return created
 
 
-def snapshot(cluster: Cluster, *, members: int = 10, invoiced: int = 0, paid: int = 0, items: int = 0,
-             done: int = 0) -> ClusterSnapshot:
-    row, _ = ClusterSnapshot.objects.update_or_create(cluster=cluster, defaults={
-        "member_count": members, "members_by_kind": {"company": members}, "dues_invoiced_kopecks": invoiced,
-        "dues_paid_kopecks": paid, "roadmap_items_total": items, "roadmap_items_done": done})
+def snapshot(
+    cluster: Cluster, *, members: int = 10, invoiced: int = 0, paid: int = 0, items: int = 0, done: int = 0
+) -> ClusterSnapshot:
+    row, _ = ClusterSnapshot.objects.update_or_create(
+        cluster=cluster,
+        defaults={
+            "member_count": members,
+            "members_by_kind": {"company": members},
+            "dues_invoiced_kopecks": invoiced,
+            "dues_paid_kopecks": paid,
+            "roadmap_items_total": items,
+            "roadmap_items_done": done,
+        },
+    )
     return row
 
 
-def standard(cluster: Cluster, year: int, *, revenue: int = 100_000_000_00, employees: int = 500,
-             export: int = 5_000_000_00, members: int = 12, checks: dict[str, str] | None = None) -> AnnualReport:
+def standard(
+    cluster: Cluster,
+    year: int,
+    *,
+    revenue: int = 100_000_000_00,
+    employees: int = 500,
+    export: int = 5_000_000_00,
+    members: int = 12,
+    checks: dict[str, str] | None = None,
+) -> AnnualReport:
     """A plausible report: headline figures plus dues and roadmap ratios."""
-    return report(cluster, year, {
-        "members_total": members, "revenue": revenue, "employees": employees, "export": export,
-        "dues_collection": (900_000_00, 1_000_000_00), "roadmap_completion": (8, 10),
-        "highlights": "Запущено серийное производство.",
-    }, checks=checks)
+    return report(
+        cluster,
+        year,
+        {
+            "members_total": members,
+            "revenue": revenue,
+            "employees": employees,
+            "export": export,
+            "dues_collection": (900_000_00, 1_000_000_00),
+            "roadmap_completion": (8, 10),
+            "highlights": "Запущено серийное производство.",
+        },
+        checks=checks,
+    )

@@ -29,9 +29,9 @@ def _api(make_user: MakeUser, cluster: Cluster, role: str = ROLE.CLUSTER_STAFF, 
     return api_client(token_for(user, cluster), cluster)
 
 
-def test_anonymous_other_clusters_representatives_and_no_role_are_refused(cluster_a: Cluster,
-                                                                          cluster_b: Cluster,
-                                                                          make_user: MakeUser) -> None:
+def test_anonymous_other_clusters_representatives_and_no_role_are_refused(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     with schema_context(cluster_a.schema_name):
         schedule = f.schedule(cluster_a)
         company = f.member(cluster_a, "Представляемая")
@@ -40,8 +40,12 @@ def test_anonymous_other_clusters_representatives_and_no_role_are_refused(cluste
     other_cluster = api_client(token_for(beta_admin, cluster_b), cluster_a)
     rep = _api(make_user, cluster_a, ROLE.MEMBER_REPRESENTATIVE, company_id=company.pk)
     no_role = api_client(token_for(make_user(None), None), cluster_a)
-    urls = ["/api/v1/fee-schedules/", f"/api/v1/fee-schedules/{schedule.pk}/", "/api/v1/assessments/",
-            "/api/v1/assessments/1/"]
+    urls = [
+        "/api/v1/fee-schedules/",
+        f"/api/v1/fee-schedules/{schedule.pk}/",
+        "/api/v1/assessments/",
+        "/api/v1/assessments/1/",
+    ]
     for url in urls:
         assert client_for(cluster_a).get(url).status_code == 401, url
         for client in (other_cluster, rep, no_role):
@@ -51,9 +55,13 @@ def test_anonymous_other_clusters_representatives_and_no_role_are_refused(cluste
     body = {"name": "Чужое положение", "decision": decision.pk, "effective_from": "2025-01-01"}
     for client in (client_for(cluster_a), other_cluster, rep, no_role):
         assert client.post("/api/v1/fee-schedules/", body, content_type=JSON).status_code in (401, 403)
-        assert client.post("/api/v1/assessments/", {"period": "2025"}, content_type=JSON).status_code in (401, 403)
-        assert client.patch(f"/api/v1/fee-schedules/{schedule.pk}/", {"amount_kopecks": 1},
-                            content_type=JSON).status_code in (401, 403)
+        assert client.post("/api/v1/assessments/", {"period": "2025"}, content_type=JSON).status_code in (
+            401,
+            403,
+        )
+        assert client.patch(
+            f"/api/v1/fee-schedules/{schedule.pk}/", {"amount_kopecks": 1}, content_type=JSON
+        ).status_code in (401, 403)
         assert client.delete(f"/api/v1/fee-schedules/{schedule.pk}/").status_code in (401, 403)
     with schema_context(cluster_a.schema_name):
         assert FeeSchedule.objects.count() == 1 and not AssessmentRun.objects.exists()
@@ -69,23 +77,40 @@ def test_staff_create_change_and_delete_a_schedule(cluster_a: Cluster, make_user
     with schema_context(cluster_a.schema_name):
         decision = f.fee_decision()
         not_fees = f.fee_decision(kind=Decision.Kind.OTHER)
-    body = {"name": "Положение о взносах", "decision": decision.pk, "effective_from": "2025-01-01",
-            "period": "quarter", "amount_kopecks": 3_000_000, "tier_basis": "revenue",
-            "tiers": [{"lower_bound": 0, "amount_kopecks": 2_000_000},
-                      {"lower_bound": 10_000_000_000, "amount_kopecks": 5_000_000}],
-            "due_month": 1, "due_day": 25, "grace_days": 5, "proration": "daily", "entrance_fee_kopecks": 1_000_000}
+    body = {
+        "name": "Положение о взносах",
+        "decision": decision.pk,
+        "effective_from": "2025-01-01",
+        "period": "quarter",
+        "amount_kopecks": 3_000_000,
+        "tier_basis": "revenue",
+        "tiers": [
+            {"lower_bound": 0, "amount_kopecks": 2_000_000},
+            {"lower_bound": 10_000_000_000, "amount_kopecks": 5_000_000},
+        ],
+        "due_month": 1,
+        "due_day": 25,
+        "grace_days": 5,
+        "proration": "daily",
+        "entrance_fee_kopecks": 1_000_000,
+    }
     refused = staff.post("/api/v1/fee-schedules/", {**body, "decision": not_fees.pk}, content_type=JSON)
     assert refused.status_code == 400
     assert refused.json()["errors"]["decision"] == ["Это не решение об установлении взносов."]
     quarter = staff.post("/api/v1/fee-schedules/", {**body, "due_month": 5}, content_type=JSON)
-    assert quarter.json()["errors"]["due_month"] == ["В квартале три месяца: укажите месяц периода от 1 до 3."]
+    assert quarter.json()["errors"]["due_month"] == [
+        "В квартале три месяца: укажите месяц периода от 1 до 3."
+    ]
     created = staff.post("/api/v1/fee-schedules/", body, content_type=JSON)
     assert created.status_code == 201, created.content
     data = created.json()
     assert data["tiers"] == body["tiers"] and data["decision"]["id"] == decision.pk
     assert (data["period_display"], data["proration_display"]) == ("Квартал", "Пропорционально дням членства")
-    changed = staff.patch(f"/api/v1/fee-schedules/{data['id']}/", {"tier_basis": "none", "amount_kopecks": 4_000_000},
-                          content_type=JSON)
+    changed = staff.patch(
+        f"/api/v1/fee-schedules/{data['id']}/",
+        {"tier_basis": "none", "amount_kopecks": 4_000_000},
+        content_type=JSON,
+    )
     assert changed.status_code == 200 and changed.json()["tiers"] == []
     listed = staff.get("/api/v1/fee-schedules/?search=Положение").json()
     assert listed["count"] == 1 and listed["results"][0]["amount_kopecks"] == 4_000_000
@@ -94,7 +119,8 @@ def test_staff_create_change_and_delete_a_schedule(cluster_a: Cluster, make_user
 
 
 def test_start_an_assessment_over_the_api_twice(
-    cluster_a: Cluster, make_user: MakeUser,
+    cluster_a: Cluster,
+    make_user: MakeUser,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
     django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
@@ -110,7 +136,9 @@ def test_start_an_assessment_over_the_api_twice(
     assert (run["status"], run["created_count"], run["percent"], run["finished"]) == ("done", 3, 100, True)
     assert run["schedule"] == schedule.pk  # the schedule in force today was taken
     with django_capture_on_commit_callbacks(execute=True):
-        second = staff.post("/api/v1/assessments/", {"period": "2024", "schedule": schedule.pk}, content_type=JSON)
+        second = staff.post(
+            "/api/v1/assessments/", {"period": "2024", "schedule": schedule.pk}, content_type=JSON
+        )
     again = staff.get(f"/api/v1/assessments/{second.json()['id']}/").json()
     assert (again["created_count"], again["existing_count"]) == (0, 3)
     assert Invoice.objects.filter(cluster=cluster_a).count() == 3
@@ -129,4 +157,6 @@ def test_no_schedule_in_force_is_a_clear_error(cluster_a: Cluster, make_user: Ma
     staff = _api(make_user, cluster_a)
     response = staff.post("/api/v1/assessments/", {"period": "2025"}, content_type=JSON)
     assert response.status_code == 400
-    assert response.json()["errors"]["schedule"] == ["Нет действующего положения о взносах: укажите положение."]
+    assert response.json()["errors"]["schedule"] == [
+        "Нет действующего положения о взносах: укажите положение."
+    ]

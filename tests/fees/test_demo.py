@@ -34,4 +34,6 @@ def test_demo_fees_bill_the_members_and_run_once(cluster_a: Cluster) -> None:
     assert statuses.count(Invoice.Status.PARTIALLY_PAID) == 1
     assert Invoice.Status.PAID in statuses and Invoice.Status.OPEN in statuses
     entrance = Invoice.objects.get(cluster=cluster_a, source_key__startswith="entrance:")
-    assert entrance.lines.get().description.startswith("Вступительный взнос (принят в члены кластера 10.12.2024")
+    assert entrance.lines.get().description.startswith(
+        "Вступительный взнос (принят в члены кластера 10.12.2024"
+    )

@@ -38,7 +38,9 @@ def test_a_user_who_lost_the_role_loses_the_pages(cluster_a: Cluster, make_user:
 
 def test_navigation_follows_the_role(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff_page = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a).get("/").content.decode()
-    member_page = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a), cluster_a).get("/").content.decode()
+    member_page = (
+        signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a), cluster_a).get("/").content.decode()
+    )
     anonymous = client_for(cluster_a).get("/").content.decode()
     assert 'href="/members/"' in staff_page and 'href="/cabinet/"' in staff_page
     assert 'href="/members/"' not in member_page and "Моя организация" in member_page
@@ -68,8 +70,9 @@ def test_ministry_page_by_scope(cluster_a: Cluster, cluster_b: Cluster, make_use
     assert client_for(None).get("/ministry/clusters/").status_code == 302
 
 
-def test_my_clusters_lists_the_clusters_of_the_user(cluster_a: Cluster, cluster_b: Cluster,
-                                                    make_user: MakeUser) -> None:
+def test_my_clusters_lists_the_clusters_of_the_user(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     user = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     body = signed_in(user, None).get("/my/").content.decode()
     assert cluster_a.name in body and cluster_b.name not in body
@@ -78,10 +81,16 @@ def test_my_clusters_lists_the_clusters_of_the_user(cluster_a: Cluster, cluster_
 
 def test_platform_admin_creates_a_cluster_from_the_page(make_user: MakeUser) -> None:
     root = signed_in(make_user(ROLE.PLATFORM_ADMIN), None)
-    response = root.post("/platform/clusters/", {
-        "slug": "uipage", "name": "Кластер из интерфейса", "region_codes": ["RU-TA"],
-        "time_zone": "Europe/Moscow",
-    }, follow=True)
+    response = root.post(
+        "/platform/clusters/",
+        {
+            "slug": "uipage",
+            "name": "Кластер из интерфейса",
+            "region_codes": ["RU-TA"],
+            "time_zone": "Europe/Moscow",
+        },
+        follow=True,
+    )
     assert "Кластер «Кластер из интерфейса» создан" in response.content.decode()
     assert schema_exists("uipage")
     assert client_for(Cluster.objects.get(schema_name="uipage")).get("/").status_code == 200
@@ -90,16 +99,23 @@ def test_platform_admin_creates_a_cluster_from_the_page(make_user: MakeUser) -> 
 def test_platform_admin_gets_russian_errors_and_nothing_is_created(make_user: MakeUser) -> None:
     root = signed_in(make_user(ROLE.PLATFORM_ADMIN), None)
     before = Cluster.objects.count()
-    response = root.post("/platform/clusters/", {
-        "slug": "www", "name": "Кластер", "region_codes": ["RU-TA"], "time_zone": "Mars/Olympus",
-    })
+    response = root.post(
+        "/platform/clusters/",
+        {
+            "slug": "www",
+            "name": "Кластер",
+            "region_codes": ["RU-TA"],
+            "time_zone": "Mars/Olympus",
+        },
+    )
     body = response.content.decode()
     assert "зарезервирован" in body and "Неизвестный часовой пояс" in body
     assert Cluster.objects.count() == before
 
 
-def test_platform_cluster_management_is_for_platform_admins_only(cluster_a: Cluster,
-                                                                 make_user: MakeUser) -> None:
+def test_platform_cluster_management_is_for_platform_admins_only(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     federal = signed_in(make_user(ROLE.MINISTRY_FEDERAL), None)
     assert federal.get("/platform/clusters/").status_code == 403
     assert federal.post("/platform/clusters/alpha/status/", {"action": "suspend"}).status_code == 403
@@ -122,8 +138,7 @@ def test_every_asset_is_served_by_the_app(cluster_a: Cluster, make_user: MakeUse
     for page in pages:
         html = page.content.decode()
         refs = re.findall(r'(?:src|href)="([^"]+)"', html)
-        external = [r for r in refs if r.startswith(("http://", "https://", "//"))
-                    and "localhost" not in r]
+        external = [r for r in refs if r.startswith(("http://", "https://", "//")) and "localhost" not in r]
         assert external == []
         for ref in refs:
             if ref.startswith("/static/"):

@@ -33,7 +33,9 @@ def _api(make_user: MakeUser, cluster: Cluster, role: str = ROLE.CLUSTER_STAFF, 
 
 
 def test_every_resource_refuses_anonymous_other_clusters_and_users_without_a_role(
-    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser,
+    cluster_a: Cluster,
+    cluster_b: Cluster,
+    make_user: MakeUser,
 ) -> None:
     other_cluster = api_client(token_for(make_user(ROLE.CLUSTER_ADMIN, cluster_b), cluster_b), cluster_a)
     no_role = api_client(token_for(make_user(None), None), cluster_a)
@@ -46,8 +48,9 @@ def test_every_resource_refuses_anonymous_other_clusters_and_users_without_a_rol
         assert other_cluster.post(url, {}, content_type=JSON).status_code == 403, url
 
 
-def test_objects_of_another_cluster_are_never_visible(cluster_a: Cluster, cluster_b: Cluster,
-                                                      make_user: MakeUser) -> None:
+def test_objects_of_another_cluster_are_never_visible(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     with schema_context(cluster_b.schema_name):
         beta_body = f.body(cluster_b, name="Совет Беты", kind=Body.Kind.COUNCIL)
         beta_meeting = f.meeting(cluster_b, beta_body)
@@ -93,15 +96,25 @@ def _set_time_zone(cluster: Cluster, name: str) -> None:
 
 
 def test_bodies_and_officers_crud_with_current_officers_in_the_cluster_time_zone(
-    cluster_a: Cluster, make_user: MakeUser, monkeypatch: pytest.MonkeyPatch,
+    cluster_a: Cluster,
+    make_user: MakeUser,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     api = _api(make_user, cluster_a)
-    created = api.post("/api/v1/bodies/", {"kind": "council", "name": "Совет кластера", "quorum_rule": "fixed"},
-                       content_type=JSON)
+    created = api.post(
+        "/api/v1/bodies/",
+        {"kind": "council", "name": "Совет кластера", "quorum_rule": "fixed"},
+        content_type=JSON,
+    )
     assert created.status_code == 400
-    assert created.json()["errors"]["quorum_fixed_count"] == ["Для кворума «не менее заданного числа» укажите число."]
-    body = api.post("/api/v1/bodies/", {"kind": "council", "name": "Совет кластера", "quorum_rule": "fixed",
-                                        "quorum_fixed_count": 5}, content_type=JSON).json()
+    assert created.json()["errors"]["quorum_fixed_count"] == [
+        "Для кворума «не менее заданного числа» укажите число."
+    ]
+    body = api.post(
+        "/api/v1/bodies/",
+        {"kind": "council", "name": "Совет кластера", "quorum_rule": "fixed", "quorum_fixed_count": 5},
+        content_type=JSON,
+    ).json()
     assert body["quorum_rule_display"] == "Не менее заданного числа участников"
     patched = api.patch(f"/api/v1/bodies/{body['id']}/", {"name": "Совет МТК"}, content_type=JSON).json()
     assert patched["name"] == "Совет МТК" and patched["quorum_fixed_count"] == 5
@@ -109,11 +122,22 @@ def test_bodies_and_officers_crud_with_current_officers_in_the_cluster_time_zone
     # 20:00 UTC on 1 March is 23:00 in Moscow and already 2 March in Vladivostok.
     _set_time_zone(cluster_a, "Asia/Vladivostok")
     for title, start in (("Председатель совета", "2024-03-02"), ("Исполнительный директор", "2023-01-01")):
-        response = api.post("/api/v1/officers/", {"title": title, "person_name": "Иванов И. И.", "body": body["id"],
-                                                  "term_start": start}, content_type=JSON)
+        response = api.post(
+            "/api/v1/officers/",
+            {"title": title, "person_name": "Иванов И. И.", "body": body["id"], "term_start": start},
+            content_type=JSON,
+        )
         assert response.status_code == 201, response.content
-    api.post("/api/v1/officers/", {"title": "Бывший директор", "person_name": "Петров П. П.",
-                                   "term_start": "2020-01-01", "term_end": "2022-12-31"}, content_type=JSON)
+    api.post(
+        "/api/v1/officers/",
+        {
+            "title": "Бывший директор",
+            "person_name": "Петров П. П.",
+            "term_start": "2020-01-01",
+            "term_end": "2022-12-31",
+        },
+        content_type=JSON,
+    )
     monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2024, 3, 1, 20, 0, tzinfo=dt.UTC))
     current = api.get("/api/v1/officers/?current=true").json()["results"]
     assert sorted(o["title"] for o in current) == ["Исполнительный директор", "Председатель совета"]
@@ -130,33 +154,67 @@ def test_meeting_flow_through_the_api(cluster_a: Cluster, make_user: MakeUser) -
         members = f.companies(5)
         body = f.body(cluster_a)
     api = _api(make_user, cluster_a)
-    created = api.post("/api/v1/meetings/", {
-        "body": body.pk, "number": "3", "held_at": "2024-03-15T11:00", "place": "Дубна",
-        "chair_name": "Иванов И. И.", "agenda": ["О приёме", "О взносах"],
-    }, content_type=JSON)
+    created = api.post(
+        "/api/v1/meetings/",
+        {
+            "body": body.pk,
+            "number": "3",
+            "held_at": "2024-03-15T11:00",
+            "place": "Дубна",
+            "chair_name": "Иванов И. И.",
+            "agenda": ["О приёме", "О взносах"],
+        },
+        content_type=JSON,
+    )
     assert created.status_code == 201, created.content
     meeting = created.json()
     assert meeting["held_at"] == "2024-03-15T11:00:00+03:00"  # the cluster's time
     assert [a["title"] for a in meeting["agenda"]] == ["О приёме", "О взносах"]
     url = f"/api/v1/meetings/{meeting['id']}"
-    assert meeting["protocol"] == {"docx": f"{url}/protocol/?format=docx", "pdf": f"{url}/protocol/?format=pdf"}
+    assert meeting["protocol"] == {
+        "docx": f"{url}/protocol/?format=docx",
+        "pdf": f"{url}/protocol/?format=pdf",
+    }
 
-    rows = [{"company": c.pk, "present": i < 3, "representative_name": f"Лицо {i}"} for i, c in enumerate(members)]
+    rows = [
+        {"company": c.pk, "present": i < 3, "representative_name": f"Лицо {i}"} for i, c in enumerate(members)
+    ]
     attended = api.post(f"{url}/attendance/", {"rows": rows}, content_type=JSON)
     assert attended.status_code == 200, attended.content
     assert attended.json()["quorum"]["label"] == "Кворум есть: 3 из 5"
     assert [a["representative_name"] for a in attended.json()["attendance"] if not a["present"]] == ["", ""]
 
-    too_many = api.post(f"{url}/decisions/", {"decisions": [
-        {"text": "Первое", "votes_for": 2}, {"text": "Второе", "votes_for": 3, "votes_against": 1}]},
-        content_type=JSON)
+    too_many = api.post(
+        f"{url}/decisions/",
+        {
+            "decisions": [
+                {"text": "Первое", "votes_for": 2},
+                {"text": "Второе", "votes_for": 3, "votes_against": 1},
+            ]
+        },
+        content_type=JSON,
+    )
     assert too_many.status_code == 400
     assert too_many.json()["errors"]["non_field_errors"] == [
-        "Голосов (4) больше, чем присутствующих участников (3). Сначала отметьте присутствующих."]
+        "Голосов (4) больше, чем присутствующих участников (3). Сначала отметьте присутствующих."
+    ]
     agenda_id = meeting["agenda"][1]["id"]
-    decided = api.post(f"{url}/decisions/", {"decisions": [
-        {"text": "Установить взносы", "kind": "set_fees", "votes_for": 2, "votes_against": 1, "agenda_item": agenda_id},
-        {"text": "Иное", "votes_for": 1, "votes_abstained": 2}]}, content_type=JSON)
+    decided = api.post(
+        f"{url}/decisions/",
+        {
+            "decisions": [
+                {
+                    "text": "Установить взносы",
+                    "kind": "set_fees",
+                    "votes_for": 2,
+                    "votes_against": 1,
+                    "agenda_item": agenda_id,
+                },
+                {"text": "Иное", "votes_for": 1, "votes_abstained": 2},
+            ]
+        },
+        content_type=JSON,
+    )
     assert decided.status_code == 201, decided.content
     body_json = decided.json()
     assert [(d["number"], d["adopted"]) for d in body_json["decisions"]] == [(1, True), (2, False)]
@@ -165,26 +223,33 @@ def test_meeting_flow_through_the_api(cluster_a: Cluster, make_user: MakeUser) -
 
     refused = api.delete(url + "/")
     assert refused.status_code == 400
-    assert refused.json()["errors"]["non_field_errors"] == ["Нельзя удалить заседание, по которому записаны решения."]
+    assert refused.json()["errors"]["non_field_errors"] == [
+        "Нельзя удалить заседание, по которому записаны решения."
+    ]
     frozen = api.post(f"{url}/attendance/", {"rows": rows[:1]}, content_type=JSON)
     assert frozen.status_code == 400
     listing = api.get("/api/v1/meetings/?status=held&search=взнос").json()
     assert [m["id"] for m in listing["results"]] == [meeting["id"]]
 
 
-def test_committee_documents_only_for_its_people_and_managers(cluster_a: Cluster, make_user: MakeUser,
-                                                              settings: Settings, tmp_path: Path) -> None:
+def test_committee_documents_only_for_its_people_and_managers(
+    cluster_a: Cluster, make_user: MakeUser, settings: Settings, tmp_path: Path
+) -> None:
     settings.MEDIA_ROOT = tmp_path
     with schema_context(cluster_a.schema_name):
         (company,) = f.companies(1)
         quality = services.committee_create(actor=f.system(cluster_a), name="Комитет по качеству")
-        hr = services.committee_create(actor=f.system(cluster_a), name="Рабочая группа по кадрам",
-                                       kind=Committee.Kind.WORKING_GROUP)
-        services.committee_member_add(committee=quality, actor=f.system(cluster_a), person_name="Сидоров С. С.",
-                                      company=company)
+        hr = services.committee_create(
+            actor=f.system(cluster_a), name="Рабочая группа по кадрам", kind=Committee.Kind.WORKING_GROUP
+        )
+        services.committee_member_add(
+            committee=quality, actor=f.system(cluster_a), person_name="Сидоров С. С.", company=company
+        )
     staff = _api(make_user, cluster_a)
-    upload = staff.post(f"/api/v1/committees/{quality.pk}/documents/",
-                        {"title": "Положение о комитете", "file": SimpleUploadedFile("положение.pdf", b"%PDF-1.4 x")})
+    upload = staff.post(
+        f"/api/v1/committees/{quality.pk}/documents/",
+        {"title": "Положение о комитете", "file": SimpleUploadedFile("положение.pdf", b"%PDF-1.4 x")},
+    )
     assert upload.status_code == 201, upload.content
     document = upload.json()
     assert document["download_url"] == f"/api/v1/committees/{quality.pk}/documents/{document['id']}/"
@@ -208,7 +273,9 @@ def test_committee_documents_only_for_its_people_and_managers(cluster_a: Cluster
     assert client_for(cluster_a).get(document["download_url"]).status_code == 401
     assert staff.get(f"/api/v1/committees/{hr.pk}/documents/{document['id']}/").status_code == 404
 
-    bad = staff.post(f"/api/v1/committees/{quality.pk}/documents/", {"file": SimpleUploadedFile("a.exe", b"MZ")})
+    bad = staff.post(
+        f"/api/v1/committees/{quality.pk}/documents/", {"file": SimpleUploadedFile("a.exe", b"MZ")}
+    )
     assert bad.status_code == 400 and "Такой тип файла не принимается" in bad.json()["errors"]["file"][0]
     assert staff.delete(document["download_url"]).status_code == 204
     assert staff.get(document["download_url"]).status_code == 404
@@ -219,8 +286,9 @@ def test_committee_members_through_the_api(cluster_a: Cluster, make_user: MakeUs
     with schema_context(cluster_a.schema_name):
         committee = services.committee_create(actor=f.system(cluster_a), name="Комитет по маркетингу")
     api = _api(make_user, cluster_a)
-    seat = api.post(f"/api/v1/committees/{committee.pk}/members/", {"user": rep.pk, "role": "head"},
-                    content_type=JSON)
+    seat = api.post(
+        f"/api/v1/committees/{committee.pk}/members/", {"user": rep.pk, "role": "head"}, content_type=JSON
+    )
     assert seat.status_code == 201 and seat.json()["person_name"] == rep.full_name
     missing = api.post(f"/api/v1/committees/{committee.pk}/members/", {"user": 999999}, content_type=JSON)
     assert missing.status_code == 400 and missing.json()["errors"]["user"] == [services.NO_SEAT_ACCOUNT]
@@ -239,11 +307,15 @@ def _fill(cluster: Cluster, rows: int) -> None:
             meeting = f.meeting(cluster, body, number=str(i + 1), agenda=agenda)
             f.attend(cluster, meeting, present=members if i == 0 else members[:2])
             count = rows if i == 0 else 1
-            f.decide(cluster, meeting, *[services.DecisionInput(text=f"Решение {n}", votes_for=2)
-                                         for n in range(count)])
+            f.decide(
+                cluster,
+                meeting,
+                *[services.DecisionInput(text=f"Решение {n}", votes_for=2) for n in range(count)],
+            )
             committee = services.committee_create(actor=f.system(cluster), name=f"Комитет {rows}-{i}")
-            services.committee_member_add(committee=committee, actor=f.system(cluster), person_name="Лицо",
-                                          company=members[0])
+            services.committee_member_add(
+                committee=committee, actor=f.system(cluster), person_name="Лицо", company=members[0]
+            )
 
 
 def first_meeting_id(cluster: Cluster) -> int:
@@ -252,9 +324,9 @@ def first_meeting_id(cluster: Cluster) -> int:
 
 
 @pytest.mark.parametrize("rows", [3, 30])
-def test_list_and_detail_queries_do_not_grow_with_rows(cluster_a: Cluster, make_user: MakeUser,
-                                                       django_assert_max_num_queries: DjangoAssertNumQueries,
-                                                       rows: int) -> None:
+def test_list_and_detail_queries_do_not_grow_with_rows(
+    cluster_a: Cluster, make_user: MakeUser, django_assert_max_num_queries: DjangoAssertNumQueries, rows: int
+) -> None:
     _fill(cluster_a, rows)
     api = _api(make_user, cluster_a)
     meeting_id = first_meeting_id(cluster_a)

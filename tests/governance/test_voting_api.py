@@ -34,14 +34,21 @@ def _votes(*pairs: tuple[Decision, str]) -> dict[str, Any]:
 
 @pytest.mark.django_db
 def test_every_voting_endpoint_refuses_anonymous_other_clusters_and_users_without_a_role(
-        cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser) -> None:
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     with schema_context(cluster_a.schema_name):
         meeting, voters, (d1, _) = absentee(cluster_a)
     other_cluster = api_client(token_for(make_user(ROLE.CLUSTER_ADMIN, cluster_b), cluster_b), cluster_a)
     no_role = api_client(token_for(make_user(None), None), cluster_a)
     base = f"/api/v1/meetings/{meeting.pk}"
-    for method, url in [("get", f"{base}/ballots/"), ("post", f"{base}/ballots/"), ("get", f"{base}/tally/"),
-                        ("post", f"{base}/close-voting/"), ("get", "/api/v1/proxies/"), ("post", "/api/v1/proxies/")]:
+    for method, url in [
+        ("get", f"{base}/ballots/"),
+        ("post", f"{base}/ballots/"),
+        ("get", f"{base}/tally/"),
+        ("post", f"{base}/close-voting/"),
+        ("get", "/api/v1/proxies/"),
+        ("post", "/api/v1/proxies/"),
+    ]:
         assert getattr(client_for(cluster_a), method)(url).status_code == 401, url
         assert getattr(other_cluster, method)(url, {}, content_type=JSON).status_code == 403, url
         assert getattr(no_role, method)(url, {}, content_type=JSON).status_code == 403, url
@@ -58,8 +65,9 @@ def test_every_voting_endpoint_refuses_anonymous_other_clusters_and_users_withou
 
 
 @pytest.mark.django_db
-def test_a_representative_casts_and_replaces_its_ballot_and_staff_watch_the_tally(cluster_a: Cluster,
-                                                                                  make_user: MakeUser) -> None:
+def test_a_representative_casts_and_replaces_its_ballot_and_staff_watch_the_tally(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     with schema_context(cluster_a.schema_name):
         meeting, voters, (d1, d2) = absentee(cluster_a)
     base = f"/api/v1/meetings/{meeting.pk}"
@@ -100,8 +108,11 @@ def test_bad_ballots_answer_in_russian_and_record_nothing(cluster_a: Cluster, ma
     cases = [
         ({"votes": [{"decision": foreign.pk, "choice": "for"}]}, 400, "не относится к этому собранию"),
         ({"votes": [{"decision": d1.pk, "choice": "yes"}]}, 400, "«for», «against» или «abstain»"),
-        ({"votes": [{"decision": d1.pk, "choice": "for"}, {"decision": d1.pk, "choice": "against"}]}, 400,
-         "голос указан дважды"),
+        (
+            {"votes": [{"decision": d1.pk, "choice": "for"}, {"decision": d1.pk, "choice": "against"}]},
+            400,
+            "голос указан дважды",
+        ),
         ({"votes": [{"decision": d1.pk, "choice": "for"}], "company": voters[1].pk}, 403, "не представляете"),
         ({"votes": []}, 400, ""),
     ]
@@ -126,9 +137,16 @@ def test_proxies_over_the_api(cluster_a: Cluster, make_user: MakeUser) -> None:
     stranger = _api(make_user, cluster_a, ROLE.MEMBER_REPRESENTATIVE, company_id=voters[3].pk)
     staff = _api(make_user, cluster_a)
     today = timezone.localdate().isoformat()
-    upload = holder.post("/api/v1/proxies/", {
-        "grantor": voters[0].pk, "holder": voters[1].pk, "valid_from": today, "valid_until": today,
-        "file": SimpleUploadedFile("доверенность.pdf", b"%PDF-1.4 proxy", content_type="application/pdf")})
+    upload = holder.post(
+        "/api/v1/proxies/",
+        {
+            "grantor": voters[0].pk,
+            "holder": voters[1].pk,
+            "valid_from": today,
+            "valid_until": today,
+            "file": SimpleUploadedFile("доверенность.pdf", b"%PDF-1.4 proxy", content_type="application/pdf"),
+        },
+    )
     assert upload.status_code == 201, upload.content
     proxy_id = upload.json()["id"]
     assert upload.json()["status"] == "pending"
@@ -149,25 +167,32 @@ def test_proxies_over_the_api(cluster_a: Cluster, make_user: MakeUser) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_representatives_of_one_company_voting_at_the_same_moment(cluster_a: Cluster, make_user: MakeUser) -> None:
+def test_two_representatives_of_one_company_voting_at_the_same_moment(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     """Real concurrent requests (threads, each with its own database connection): one ballot,
     the last write wins, both casts in its history."""
     with schema_context(cluster_a.schema_name):
         meeting, voters, (d1, _) = absentee(cluster_a)
-    clients = [_api(make_user, cluster_a, ROLE.MEMBER_REPRESENTATIVE, company_id=voters[0].pk) for _ in range(2)]
+    clients = [
+        _api(make_user, cluster_a, ROLE.MEMBER_REPRESENTATIVE, company_id=voters[0].pk) for _ in range(2)
+    ]
     barrier = threading.Barrier(2)
     answers: dict[str, int] = {}
 
     def vote(client: Client, choice: str) -> None:
         try:
             barrier.wait()
-            answers[choice] = client.post(f"/api/v1/meetings/{meeting.pk}/ballots/", _votes((d1, choice)),
-                                          content_type=JSON).status_code
+            answers[choice] = client.post(
+                f"/api/v1/meetings/{meeting.pk}/ballots/", _votes((d1, choice)), content_type=JSON
+            ).status_code
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=vote, args=(c, choice)) for c, choice in zip(clients, ["for", "against"],
-                                                                                     strict=True)]
+    threads = [
+        threading.Thread(target=vote, args=(c, choice))
+        for c, choice in zip(clients, ["for", "against"], strict=True)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -183,7 +208,8 @@ def test_two_representatives_of_one_company_voting_at_the_same_moment(cluster_a:
 
 @pytest.mark.django_db
 def test_protocol_of_an_absentee_meeting_has_tallies_rules_and_the_ballot_register(
-        cluster_a: Cluster, make_user: MakeUser, tmp_path: Path) -> None:
+    cluster_a: Cluster, make_user: MakeUser, tmp_path: Path
+) -> None:
     import io
 
     from docx import Document
@@ -194,8 +220,14 @@ def test_protocol_of_an_absentee_meeting_has_tallies_rules_and_the_ballot_regist
         meeting, voters, (d1, d2) = absentee(cluster_a)
     reps = [_api(make_user, cluster_a, ROLE.MEMBER_REPRESENTATIVE, company_id=c.pk) for c in voters[:3]]
     for api, choice in zip(reps, ["for", "for", "against"], strict=True):
-        assert api.post(f"/api/v1/meetings/{meeting.pk}/ballots/", _votes((d1, choice), (d2, "abstain")),
-                        content_type=JSON).status_code == 201
+        assert (
+            api.post(
+                f"/api/v1/meetings/{meeting.pk}/ballots/",
+                _votes((d1, choice), (d2, "abstain")),
+                content_type=JSON,
+            ).status_code
+            == 201
+        )
     staff = _api(make_user, cluster_a)
     assert staff.post(f"/api/v1/meetings/{meeting.pk}/close-voting/").status_code == 200
     pdf = staff.get(f"/api/v1/meetings/{meeting.pk}/protocol/?format=pdf")

@@ -20,9 +20,14 @@ def test_demo_meeting_is_open_one_short_of_quorum_and_made_once(cluster_a: Clust
         f.body(cluster_a)
         voters = f.companies(9)
         meeting = open_demo_meeting(cluster=cluster_a, actor=f.system(cluster_a), keep_free={voters[0].pk})
-        assert meeting is not None and meeting.voting_status == "open" and meeting.form == Meeting.Form.ABSENTEE
-        assert [d.kind for d in meeting.decisions.order_by("number")] == ["admit_member", "approve_roadmap",
-                                                                          "set_fees"]
+        assert (
+            meeting is not None and meeting.voting_status == "open" and meeting.form == Meeting.Form.ABSENTEE
+        )
+        assert [d.kind for d in meeting.decisions.order_by("number")] == [
+            "admit_member",
+            "approve_roadmap",
+            "set_fees",
+        ]
         tally = meeting_tally(meeting=meeting)
         assert tally.quorum.total == 9 and tally.quorum.present == tally.quorum.required - 1 == 4
         assert not tally.quorum.reached

@@ -35,20 +35,33 @@ def pdf(name: str = "scan.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"%PDF-1.4 test", content_type="application/pdf")
 
 
-def absentee(cluster: Cluster, *, members: int = 3, publish: bool = True,
-             deadline_days: int = 15) -> tuple[Meeting, list[Company], list[Decision], Company]:
+def absentee(
+    cluster: Cluster, *, members: int = 3, publish: bool = True, deadline_days: int = 15
+) -> tuple[Meeting, list[Company], list[Decision], Company]:
     """An absentee general meeting of `members` voters with an admission and one other draft."""
     system = f.system(cluster)
     with schema_context(cluster.schema_name):
         voters = f.companies(members)
-        applicant = Company.objects.create(full_name="ООО «Заявитель»", short_name="Заявитель",
-                                           status=Company.Status.APPLIED)
+        applicant = Company.objects.create(
+            full_name="ООО «Заявитель»", short_name="Заявитель", status=Company.Status.APPLIED
+        )
         body = f.body(cluster)
         deadline = timezone.now() + dt.timedelta(days=deadline_days)
-        meeting = services.meeting_create(actor=system, body=body, held_at=deadline, number="9",
-                                          form=Meeting.Form.ABSENTEE, agenda=["О приёме", "О плане"])
-        services.decision_draft_add(meeting=meeting, actor=system, kind=Decision.Kind.ADMIT_MEMBER,
-                                    text="Принять ООО «Заявитель» в члены кластера.", subject_company=applicant)
+        meeting = services.meeting_create(
+            actor=system,
+            body=body,
+            held_at=deadline,
+            number="9",
+            form=Meeting.Form.ABSENTEE,
+            agenda=["О приёме", "О плане"],
+        )
+        services.decision_draft_add(
+            meeting=meeting,
+            actor=system,
+            kind=Decision.Kind.ADMIT_MEMBER,
+            text="Принять ООО «Заявитель» в члены кластера.",
+            subject_company=applicant,
+        )
         services.decision_draft_add(meeting=meeting, actor=system, text="Утвердить план работы.")
         if publish:
             services.meeting_publish(meeting=meeting, actor=system, deadline=deadline)
@@ -62,17 +75,26 @@ def votes(decisions: list[Decision], *choices: str) -> dict[str, Any]:
 
 
 def staff_pages(meeting_id: int) -> list[str]:
-    return [f"/governance/meetings/{meeting_id}/tally/", f"/governance/meetings/{meeting_id}/publish/",
-            f"/governance/meetings/{meeting_id}/paper-ballot/", f"/governance/meetings/{meeting_id}/register/"]
+    return [
+        f"/governance/meetings/{meeting_id}/tally/",
+        f"/governance/meetings/{meeting_id}/publish/",
+        f"/governance/meetings/{meeting_id}/paper-ballot/",
+        f"/governance/meetings/{meeting_id}/register/",
+    ]
 
 
 def member_pages(meeting_id: int) -> list[str]:
-    return ["/governance/voting/", f"/governance/meetings/{meeting_id}/ballot/", "/governance/proxies/",
-            "/governance/proxies/new/"]
+    return [
+        "/governance/voting/",
+        f"/governance/meetings/{meeting_id}/ballot/",
+        "/governance/proxies/",
+        "/governance/proxies/new/",
+    ]
 
 
 def test_anonymous_is_sent_to_login_and_another_clusters_session_counts_for_nothing(
-        cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser) -> None:
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     meeting, _voters, _d, _a = absentee(cluster_a)
     urls = staff_pages(meeting.pk) + member_pages(meeting.pk)
     for url in urls:
@@ -104,11 +126,15 @@ def test_a_user_without_a_role_here_is_refused(cluster_a: Cluster, make_user: Ma
     assert client.post(f"/governance/meetings/{meeting.pk}/close-voting/").status_code == 403
 
 
-def test_a_representative_sees_no_count_and_no_other_companys_ballot(cluster_a: Cluster, make_user: MakeUser) -> None:
+def test_a_representative_sees_no_count_and_no_other_companys_ballot(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     meeting, voters, decisions, _a = absentee(cluster_a)
     mine, theirs = voters[0], voters[1]
     other = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=theirs.pk), cluster_a)
-    other.post(f"/governance/meetings/{meeting.pk}/ballot/?company={theirs.pk}", votes(decisions, "for", "for"))
+    other.post(
+        f"/governance/meetings/{meeting.pk}/ballot/?company={theirs.pk}", votes(decisions, "for", "for")
+    )
     with schema_context(cluster_a.schema_name):
         their_ballot = Ballot.objects.get(meeting=meeting, company=theirs)
     client = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=mine.pk), cluster_a)
@@ -119,8 +145,10 @@ def test_a_representative_sees_no_count_and_no_other_companys_ballot(cluster_a: 
     assert "Подсчёт голосов" not in page and "Реестр бюллетеней" not in page
     # another company's ballot: the page, a vote through it, its PDF and scan — all 404
     assert client.get(f"/governance/meetings/{meeting.pk}/ballot/?company={theirs.pk}").status_code == 404
-    forged = client.post(f"/governance/meetings/{meeting.pk}/ballot/?company={theirs.pk}",
-                         votes(decisions, "against", "against"))
+    forged = client.post(
+        f"/governance/meetings/{meeting.pk}/ballot/?company={theirs.pk}",
+        votes(decisions, "against", "against"),
+    )
     assert forged.status_code == 404
     assert client.get(f"/governance/meetings/{meeting.pk}/ballots/{their_ballot.pk}/pdf/").status_code == 404
     assert client.get(f"/governance/meetings/{meeting.pk}/ballots/{their_ballot.pk}/scan/").status_code == 404
@@ -146,11 +174,15 @@ def test_member_votes_changes_the_vote_and_sees_the_history(cluster_a: Cluster, 
     first = client.post(url, votes(decisions, "for", "against"), follow=True)
     assert "Ваш голос учтён." in first.content.decode()
     second = client.post(url, votes(decisions, "abstain", "for"), follow=True).content.decode()
-    assert "История бюллетеня" in second and "1: за; 2: против" in second and "1: воздержался; 2: за" in second
+    assert (
+        "История бюллетеня" in second and "1: за; 2: против" in second and "1: воздержался; 2: за" in second
+    )
     with schema_context(cluster_a.schema_name):
         ballot = Ballot.objects.get(meeting=meeting, company=voters[0])
-        assert {v.decision_id: v.choice for v in ballot.votes.all()} == {decisions[0].pk: "abstain",
-                                                                        decisions[1].pk: "for"}
+        assert {v.decision_id: v.choice for v in ballot.votes.all()} == {
+            decisions[0].pk: "abstain",
+            decisions[1].pk: "for",
+        }
         assert BallotChange.objects.filter(ballot=ballot).count() == 2
     assert "Изменить голос" in client.get("/governance/voting/").content.decode()
     printed = client.get(f"/governance/meetings/{meeting.pk}/ballots/{ballot.pk}/pdf/")
@@ -158,7 +190,8 @@ def test_member_votes_changes_the_vote_and_sees_the_history(cluster_a: Cluster, 
 
 
 def test_staff_watch_the_count_close_voting_and_read_the_register(
-        cluster_a: Cluster, make_user: MakeUser, django_assert_max_num_queries: DjangoAssertNumQueries) -> None:
+    cluster_a: Cluster, make_user: MakeUser, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     meeting, voters, decisions, applicant = absentee(cluster_a)
     for company, choices in zip(voters[:2], [("for", "for"), ("for", "against")], strict=True):
         rep = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=company.pk), cluster_a)
@@ -167,11 +200,21 @@ def test_staff_watch_the_count_close_voting_and_read_the_register(
     with django_assert_max_num_queries(30):
         tally = staff.get(f"/governance/meetings/{meeting.pk}/tally/").json()
     assert tally["status"] == "open"
-    assert tally["quorum"] | {"label": ""} == {"voters": 3, "ballots": 2, "required": 2, "reached": True, "label": ""}
+    assert tally["quorum"] | {"label": ""} == {
+        "voters": 3,
+        "ballots": 2,
+        "required": 2,
+        "reached": True,
+        "label": "",
+    }
     assert [(d["for"], d["against"], d["abstain"], d["adopted"]) for d in tally["decisions"]] == [
-        (2, 0, 0, True), (1, 1, 0, False)]
+        (2, 0, 0, True),
+        (1, 1, 0, False),
+    ]
     page = staff.get(f"/governance/meetings/{meeting.pk}/").content.decode()
-    assert "Подсчёт голосов" in page and 'data-tally-url="/governance/meetings/' in page and "tally.js" in page
+    assert (
+        "Подсчёт голосов" in page and 'data-tally-url="/governance/meetings/' in page and "tally.js" in page
+    )
     assert "Реестр бюллетеней" in page and voters[0].short_name in page
     assert "Завершить голосование" in page and "data-confirm=" in page
     closed = staff.post(f"/governance/meetings/{meeting.pk}/close-voting/", follow=True).content.decode()
@@ -180,13 +223,18 @@ def test_staff_watch_the_count_close_voting_and_read_the_register(
     with schema_context(cluster_a.schema_name):
         applicant.refresh_from_db()
         assert applicant.status == Company.Status.ADMITTED
-        assert [d.adopted for d in Decision.objects.filter(meeting=meeting).order_by("number")] == [True, False]
+        assert [d.adopted for d in Decision.objects.filter(meeting=meeting).order_by("number")] == [
+            True,
+            False,
+        ]
     again = staff.post(f"/governance/meetings/{meeting.pk}/close-voting/", follow=True).content.decode()
     assert "Голосование уже завершено" in again
     assert staff.get(f"/governance/meetings/{meeting.pk}/tally/").json()["status"] == "closed"
 
 
-def test_publishing_asks_for_a_reason_when_the_notice_is_short(cluster_a: Cluster, make_user: MakeUser) -> None:
+def test_publishing_asks_for_a_reason_when_the_notice_is_short(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     meeting, _voters, _d, _a = absentee(cluster_a, publish=False)
     staff = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
     page = staff.get(f"/governance/meetings/{meeting.pk}/").content.decode()
@@ -211,32 +259,53 @@ def test_staff_enter_a_paper_ballot_with_its_scan(cluster_a: Cluster, make_user:
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     url = f"/governance/meetings/{meeting.pk}/paper-ballot/"
     assert voters[2].short_name in staff.get(url).content.decode()
-    missing = staff.post(url, {"company": voters[2].pk, "representative_name": "Сидоров С. С.",
-                               **votes(decisions, "for", "for")})
+    missing = staff.post(
+        url,
+        {"company": voters[2].pk, "representative_name": "Сидоров С. С.", **votes(decisions, "for", "for")},
+    )
     assert missing.status_code == 200
     with schema_context(cluster_a.schema_name):
         assert not Ballot.objects.filter(meeting=meeting).exists()
-    done = staff.post(url, {"company": voters[2].pk, "representative_name": "Сидоров С. С.", "scan": pdf(),
-                            **votes(decisions, "for", "abstain")}, follow=True).content.decode()
+    done = staff.post(
+        url,
+        {
+            "company": voters[2].pk,
+            "representative_name": "Сидоров С. С.",
+            "scan": pdf(),
+            **votes(decisions, "for", "abstain"),
+        },
+        follow=True,
+    ).content.decode()
     assert "Бумажный бюллетень внесён." in done and "бумажный" in done
     with schema_context(cluster_a.schema_name):
         ballot = Ballot.objects.get(meeting=meeting, company=voters[2])
     assert ballot.paper and ballot.scan and ballot.representative_name == "Сидоров С. С."
     scan = staff.get(f"/governance/meetings/{meeting.pk}/ballots/{ballot.pk}/scan/")
-    assert scan.status_code == 200 and (streamed(scan) if scan.streaming else scan.content).startswith(b"%PDF")
+    assert scan.status_code == 200 and (streamed(scan) if scan.streaming else scan.content).startswith(
+        b"%PDF"
+    )
 
 
 def test_a_proxy_uploaded_by_a_member_and_approved_by_staff_lets_it_vote_for_the_grantor(
-        cluster_a: Cluster, make_user: MakeUser) -> None:
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     meeting, voters, decisions, _a = absentee(cluster_a)
     holder, grantor = voters[0], voters[1]
     member = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=holder.pk), cluster_a)
     ballot_url = f"/governance/meetings/{meeting.pk}/ballot/?company={grantor.pk}"
     assert member.get(ballot_url).status_code == 404
     today = timezone.localdate()
-    uploaded = member.post("/governance/proxies/new/", {
-        "grantor": grantor.pk, "holder": holder.pk, "valid_from": today.isoformat(),
-        "valid_until": (today + dt.timedelta(days=30)).isoformat(), "file": pdf("proxy.pdf")}, follow=True)
+    uploaded = member.post(
+        "/governance/proxies/new/",
+        {
+            "grantor": grantor.pk,
+            "holder": holder.pk,
+            "valid_from": today.isoformat(),
+            "valid_until": (today + dt.timedelta(days=30)).isoformat(),
+            "file": pdf("proxy.pdf"),
+        },
+        follow=True,
+    )
     assert "передана на проверку" in uploaded.content.decode()
     with schema_context(cluster_a.schema_name):
         proxy = Proxy.objects.get(grantor=grantor, holder=holder)
@@ -259,8 +328,9 @@ def test_a_proxy_uploaded_by_a_member_and_approved_by_staff_lets_it_vote_for_the
     assert third.get(f"/governance/proxies/{proxy.pk}/file/").status_code == 404
 
 
-def test_after_the_deadline_the_ballot_page_shows_the_ballot_without_a_form(cluster_a: Cluster,
-                                                                            make_user: MakeUser) -> None:
+def test_after_the_deadline_the_ballot_page_shows_the_ballot_without_a_form(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     meeting, voters, decisions, _a = absentee(cluster_a)
     client = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=voters[0].pk), cluster_a)
     client.post(f"/governance/meetings/{meeting.pk}/ballot/", votes(decisions, "for", "for"))
@@ -271,7 +341,9 @@ def test_after_the_deadline_the_ballot_page_shows_the_ballot_without_a_form(clus
     late = client.post(f"/governance/meetings/{meeting.pk}/ballot/", votes(decisions, "against", "against"))
     assert late.status_code == 200
     with schema_context(cluster_a.schema_name):
-        assert {v.choice for v in Ballot.objects.get(meeting=meeting, company=voters[0]).votes.all()} == {"for"}
+        assert {v.choice for v in Ballot.objects.get(meeting=meeting, company=voters[0]).votes.all()} == {
+            "for"
+        }
 
 
 def _register_rows(page: str) -> int:
@@ -280,14 +352,18 @@ def _register_rows(page: str) -> int:
 
 
 def test_the_register_is_paged_and_the_page_queries_do_not_grow_with_the_ballots(
-        cluster_a: Cluster, make_user: MakeUser, django_assert_max_num_queries: DjangoAssertNumQueries) -> None:
+    cluster_a: Cluster, make_user: MakeUser, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     from bench.governance import voting_fixture
 
     with schema_context(cluster_a.schema_name):
         small = voting_fixture(cluster=cluster_a, companies=20, decisions=3, prefix="Мало")
         big = voting_fixture(cluster=cluster_a, companies=60, decisions=3, prefix="Много")
-        names = list(Ballot.objects.filter(meeting=big).order_by("company__short_name", "company_id")
-                     .values_list("company__short_name", flat=True))
+        names = list(
+            Ballot.objects.filter(meeting=big)
+            .order_by("company__short_name", "company_id")
+            .values_list("company__short_name", flat=True)
+        )
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     pages: dict[int, str] = {}
     queries: dict[int, int] = {}

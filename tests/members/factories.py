@@ -34,29 +34,41 @@ def ogrn(n: int) -> str:
     return ogrn_with_check_digit(f"10250{n:07d}")
 
 
-def company(cluster: Cluster, name: str = "Медтех", *, status: str = Company.Status.INTERESTED,
-            **fields: Any) -> Company:
+def company(
+    cluster: Cluster, name: str = "Медтех", *, status: str = Company.Status.INTERESTED, **fields: Any
+) -> Company:
     """A company created through the service (with its first history row), then put in `status`."""
     fields.setdefault("inn", inn())
-    created = services.company_create(actor=system(cluster), full_name=f"ООО «{name}»", short_name=name, **fields)
+    created = services.company_create(
+        actor=system(cluster), full_name=f"ООО «{name}»", short_name=name, **fields
+    )
     if status != Company.Status.INTERESTED:
         move_to(cluster, created, status)
         created.refresh_from_db()
     return created
 
 
-def admission(company: Company, *, adopted: bool = True, number: int | None = None,
-              held_at: dt.datetime | None = None) -> Decision:
+def admission(
+    company: Company, *, adopted: bool = True, number: int | None = None, held_at: dt.datetime | None = None
+) -> Decision:
     """An admission decision of a general meeting about the company (rows written directly),
     taken now unless `held_at` says otherwise."""
     body = Body.objects.filter(kind=Body.Kind.GENERAL_MEETING).first() or Body.objects.create(
-        kind=Body.Kind.GENERAL_MEETING, name="Общее собрание участников")
+        kind=Body.Kind.GENERAL_MEETING, name="Общее собрание участников"
+    )
     n = number or next(_numbers)
-    meeting = Meeting.objects.create(body=body, number=str(n), held_at=held_at or timezone.now(),
-                                     status=Meeting.Status.HELD)
-    return Decision.objects.create(meeting=meeting, number=1, kind=Decision.Kind.ADMIT_MEMBER,
-                                   text=f"Принять «{company}» в члены кластера.", subject_company=company,
-                                   votes_for=3, adopted=adopted)
+    meeting = Meeting.objects.create(
+        body=body, number=str(n), held_at=held_at or timezone.now(), status=Meeting.Status.HELD
+    )
+    return Decision.objects.create(
+        meeting=meeting,
+        number=1,
+        kind=Decision.Kind.ADMIT_MEMBER,
+        text=f"Принять «{company}» в члены кластера.",
+        subject_company=company,
+        votes_for=3,
+        adopted=adopted,
+    )
 
 
 def move_to(cluster: Cluster, company: Company, status: str) -> None:

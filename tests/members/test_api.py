@@ -40,7 +40,9 @@ class _UserApiClient(Client):
         self.user = user
 
 
-def _api(make_user: MakeUser, cluster: Cluster, role: str = ROLE.CLUSTER_STAFF, **kwargs: Any) -> _UserApiClient:
+def _api(
+    make_user: MakeUser, cluster: Cluster, role: str = ROLE.CLUSTER_STAFF, **kwargs: Any
+) -> _UserApiClient:
     return _UserApiClient(make_user(role, cluster, **kwargs), cluster)
 
 
@@ -49,16 +51,22 @@ def _media_in_tmp(settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def test_anonymous_other_clusters_and_users_without_a_role_are_refused(cluster_a: Cluster, cluster_b: Cluster,
-                                                                       make_user: MakeUser) -> None:
+def test_anonymous_other_clusters_and_users_without_a_role_are_refused(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Альфа")
     admin_b = _api(make_user, cluster_b, ROLE.CLUSTER_ADMIN)
     other_cluster = api_client(token_for(admin_b.user, cluster_b), cluster_a)
     no_role = api_client(token_for(make_user(None), None), cluster_a)
-    urls = [*LISTS, "/api/v1/members/export/", f"/api/v1/members/{company.pk}/",
-            f"/api/v1/members/{company.pk}/history/", f"/api/v1/members/{company.pk}/representatives/",
-            "/api/v1/members/imports/1/"]
+    urls = [
+        *LISTS,
+        "/api/v1/members/export/",
+        f"/api/v1/members/{company.pk}/",
+        f"/api/v1/members/{company.pk}/history/",
+        f"/api/v1/members/{company.pk}/representatives/",
+        "/api/v1/members/imports/1/",
+    ]
     for url in urls:
         assert client_for(cluster_a).get(url).status_code == 401, url
         denied = other_cluster.get(url)
@@ -68,30 +76,46 @@ def test_anonymous_other_clusters_and_users_without_a_role_are_refused(cluster_a
     for url in [*LISTS, f"/api/v1/members/{company.pk}/apply/", "/api/v1/members/import/"]:
         assert client_for(cluster_a).post(url, {}, content_type=JSON).status_code == 401, url
         assert other_cluster.post(url, {}, content_type=JSON).status_code == 403, url
-    assert other_cluster.patch(f"/api/v1/members/{company.pk}/", {"address": "x"},
-                               content_type=JSON).status_code == 403
+    assert (
+        other_cluster.patch(f"/api/v1/members/{company.pk}/", {"address": "x"}, content_type=JSON).status_code
+        == 403
+    )
     with schema_context(cluster_a.schema_name):
         company.refresh_from_db()
         assert company.status == Status.INTERESTED and company.address == ""
 
 
-def test_objects_of_another_cluster_are_never_visible(cluster_a: Cluster, cluster_b: Cluster,
-                                                      make_user: MakeUser) -> None:
+def test_objects_of_another_cluster_are_never_visible(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     with schema_context(cluster_b.schema_name):
         beta = f.company(cluster_b, "Бета", status=Status.ACTIVE)
         partner = f.company(cluster_b, "Бета-партнёр", status=Status.ACTIVE)
         product = Product.objects.create(company=beta, name="Бета-аппарат")
         report = KpiReport.objects.create(company=beta, year=2023)
-        contract = CooperationContract.objects.create(kind="supply", party_a=beta, party_b=partner, number="1",
-                                                      signed_on="2024-01-01", subject="Поставка")
+        contract = CooperationContract.objects.create(
+            kind="supply",
+            party_a=beta,
+            party_b=partner,
+            number="1",
+            signed_on="2024-01-01",
+            subject="Поставка",
+        )
     api = _api(make_user, cluster_a, ROLE.CLUSTER_ADMIN)
     for url in LISTS:
         assert "Бета" not in api.get(url).content.decode(), url
-    for url in (f"/api/v1/members/{beta.pk}/", f"/api/v1/members/{beta.pk}/history/",
-                f"/api/v1/members/{beta.pk}/representatives/", f"/api/v1/products/{product.pk}/",
-                f"/api/v1/kpis/{report.pk}/", f"/api/v1/contracts/{contract.pk}/"):
+    for url in (
+        f"/api/v1/members/{beta.pk}/",
+        f"/api/v1/members/{beta.pk}/history/",
+        f"/api/v1/members/{beta.pk}/representatives/",
+        f"/api/v1/products/{product.pk}/",
+        f"/api/v1/kpis/{report.pk}/",
+        f"/api/v1/contracts/{contract.pk}/",
+    ):
         assert api.get(url).status_code == 404, url
-    assert api.post(f"/api/v1/members/{beta.pk}/suspend/", {"reason": "x"}, content_type=JSON).status_code == 404
+    assert (
+        api.post(f"/api/v1/members/{beta.pk}/suspend/", {"reason": "x"}, content_type=JSON).status_code == 404
+    )
     assert api.patch(f"/api/v1/members/{beta.pk}/", {"address": "x"}, content_type=JSON).status_code == 404
     assert api.delete(f"/api/v1/products/{product.pk}/").status_code == 404
     assert api.post(f"/api/v1/kpis/{report.pk}/accept/").status_code == 404
@@ -102,15 +126,28 @@ def test_objects_of_another_cluster_are_never_visible(cluster_a: Cluster, cluste
 
 def test_staff_create_search_filter_and_sort_companies(cluster_a: Cluster, make_user: MakeUser) -> None:
     api = _api(make_user, cluster_a)
-    created = api.post("/api/v1/members/", {"full_name": "ООО «Медтех»", "short_name": "Медтех",
-                                            "inn": "7707083893", "region_code": "RU-MOS", "is_sez_resident": True,
-                                            "okved_codes": ["32.50"]}, content_type=JSON)
+    created = api.post(
+        "/api/v1/members/",
+        {
+            "full_name": "ООО «Медтех»",
+            "short_name": "Медтех",
+            "inn": "7707083893",
+            "region_code": "RU-MOS",
+            "is_sez_resident": True,
+            "okved_codes": ["32.50"],
+        },
+        content_type=JSON,
+    )
     assert created.status_code == 201, created.content
     assert created.json()["status_display"] == "Проявил интерес"
     assert created.json()["region_name"] == "Московская область"
-    duplicate = api.post("/api/v1/members/", {"full_name": "ООО «Копия»", "inn": "7707083893"}, content_type=JSON)
+    duplicate = api.post(
+        "/api/v1/members/", {"full_name": "ООО «Копия»", "inn": "7707083893"}, content_type=JSON
+    )
     assert duplicate.status_code == 400
-    assert duplicate.json()["errors"]["inn"] == ["Организация с ИНН 7707083893 уже есть в кластере: «Медтех»."]
+    assert duplicate.json()["errors"]["inn"] == [
+        "Организация с ИНН 7707083893 уже есть в кластере: «Медтех»."
+    ]
     bad = api.post("/api/v1/members/", {"full_name": "ООО «Ошибка»", "inn": "7707083890"}, content_type=JSON)
     assert bad.json()["errors"]["inn"] == ["ИНН: неверное контрольное число."]
     with schema_context(cluster_a.schema_name):
@@ -134,8 +171,9 @@ def test_staff_create_search_filter_and_sort_companies(cluster_a: Cluster, make_
     assert row.host == "alpha.localhost"
 
 
-def test_a_representative_sees_and_edits_only_its_own_company(cluster_a: Cluster,
-                                                              make_user: MakeUser) -> None:
+def test_a_representative_sees_and_edits_only_its_own_company(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     with schema_context(cluster_a.schema_name):
         own = f.company(cluster_a, "Своя", status=Status.ACTIVE)
         other = f.company(cluster_a, "Чужая", status=Status.ACTIVE)
@@ -143,19 +181,27 @@ def test_a_representative_sees_and_edits_only_its_own_company(cluster_a: Cluster
     assert [c["short_name"] for c in rep.get("/api/v1/members/").json()["results"]] == ["Своя"]
     assert rep.get(f"/api/v1/members/{other.pk}/").status_code == 404
     assert rep.patch(f"/api/v1/members/{other.pk}/", {"address": "x"}, content_type=JSON).status_code == 404
-    ok = rep.patch(f"/api/v1/members/{own.pk}/", {"address": "г. Дубна", "public_fields": ["address"]},
-                   content_type=JSON)
+    ok = rep.patch(
+        f"/api/v1/members/{own.pk}/", {"address": "г. Дубна", "public_fields": ["address"]}, content_type=JSON
+    )
     assert ok.status_code == 200 and ok.json()["address"] == "г. Дубна"
     refused = rep.patch(f"/api/v1/members/{own.pk}/", {"inn": "7707083893"}, content_type=JSON)
     assert refused.status_code == 403
-    assert refused.json()["detail"] == ("Представитель участника может изменять только профиль организации; "
-                                        "недоступно: «ИНН».")
+    assert refused.json()["detail"] == (
+        "Представитель участника может изменять только профиль организации; недоступно: «ИНН»."
+    )
     assert rep.post("/api/v1/members/", {"full_name": "ООО «Я»"}, content_type=JSON).status_code == 403
     for action in ("apply", "activate", "suspend", "withdraw", "expel"):
-        assert rep.post(f"/api/v1/members/{own.pk}/{action}/", {"reason": "x"},
-                        content_type=JSON).status_code == 403, action
-    assert rep.post(f"/api/v1/members/{own.pk}/representatives/", {"email": "a@b.test"},
-                    content_type=JSON).status_code == 403
+        assert (
+            rep.post(f"/api/v1/members/{own.pk}/{action}/", {"reason": "x"}, content_type=JSON).status_code
+            == 403
+        ), action
+    assert (
+        rep.post(
+            f"/api/v1/members/{own.pk}/representatives/", {"email": "a@b.test"}, content_type=JSON
+        ).status_code
+        == 403
+    )
     assert rep.get("/api/v1/members/export/").status_code == 403
     with schema_context(cluster_a.schema_name):
         own.refresh_from_db()
@@ -173,24 +219,40 @@ def test_lifecycle_actions_and_history(cluster_a: Cluster, make_user: MakeUser) 
     early = api.post(f"{url}/activate/", {}, content_type=JSON)
     assert early.status_code == 400
     assert early.json()["errors"]["non_field_errors"] == [
-        "Нельзя сделать действующим участником: организация «Путь» в статусе «Проявил интерес»."]
+        "Нельзя сделать действующим участником: организация «Путь» в статусе «Проявил интерес»."
+    ]
     assert api.post(f"{url}/apply/", {"reason": "Заявление"}, content_type=JSON).json()["status"] == "applied"
     wrong = api.post(f"{url}/admit/", {"decision": unrelated.pk}, content_type=JSON)
     assert wrong.json()["errors"]["decision"] == ["Решение о приёме касается другой организации."]
     assert api.post(f"{url}/admit/", {}, content_type=JSON).status_code == 400
-    assert api.post(f"{url}/admit/", {"decision": decision.pk}, content_type=JSON).json()["status"] == "admitted"
-    assert api.post(f"{url}/admit/", {"decision": decision.pk}, content_type=JSON).status_code == 200  # idempotent
+    assert (
+        api.post(f"{url}/admit/", {"decision": decision.pk}, content_type=JSON).json()["status"] == "admitted"
+    )
+    assert (
+        api.post(f"{url}/admit/", {"decision": decision.pk}, content_type=JSON).status_code == 200
+    )  # idempotent
     assert api.post(f"{url}/activate/", {}, content_type=JSON).json()["status"] == "active"
     no_reason = api.post(f"{url}/suspend/", {}, content_type=JSON)
     assert no_reason.json()["errors"] == {"reason": ["Укажите основание."]}
-    assert api.post(f"{url}/suspend/", {"reason": "Долг по взносам"}, content_type=JSON).json()["status"] == "suspended"
+    assert (
+        api.post(f"{url}/suspend/", {"reason": "Долг по взносам"}, content_type=JSON).json()["status"]
+        == "suspended"
+    )
     assert api.post(f"{url}/resume/", {}, content_type=JSON).json()["status"] == "active"
-    assert api.post(f"{url}/withdraw/", {"reason": "Заявление о выходе"}, content_type=JSON).json()["status"] == \
-        "withdrawn"
+    assert (
+        api.post(f"{url}/withdraw/", {"reason": "Заявление о выходе"}, content_type=JSON).json()["status"]
+        == "withdrawn"
+    )
     history = api.get(f"{url}/history/").json()
     assert [(h["from_status"], h["to_status"]) for h in history] == [
-        ("", "interested"), ("interested", "applied"), ("applied", "admitted"), ("admitted", "active"),
-        ("active", "suspended"), ("suspended", "active"), ("active", "withdrawn")]
+        ("", "interested"),
+        ("interested", "applied"),
+        ("applied", "admitted"),
+        ("admitted", "active"),
+        ("active", "suspended"),
+        ("suspended", "active"),
+        ("active", "withdrawn"),
+    ]
     assert history[2]["decision"] == decision.pk and history[4]["reason"] == "Долг по взносам"
     assert history[4]["actor_email"] == api.user.email
     rows = AuditEntry.objects.filter(cluster=cluster_a, actor=api.user, object_id=str(company.pk))
@@ -198,7 +260,8 @@ def test_lifecycle_actions_and_history(cluster_a: Cluster, make_user: MakeUser) 
 
 
 def test_representatives_invite_list_and_revoke(
-    cluster_a: Cluster, make_user: MakeUser,
+    cluster_a: Cluster,
+    make_user: MakeUser,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     api = _api(make_user, cluster_a)
@@ -229,27 +292,45 @@ def test_products_through_the_api(cluster_a: Cluster, make_user: MakeUser) -> No
         own, other = f.company(cluster_a, "Своя"), f.company(cluster_a, "Чужая")
         foreign = Product.objects.create(company=other, name="Чужой аппарат")
     rep = _api(make_user, cluster_a, ROLE.MEMBER_REPRESENTATIVE, company_id=own.pk)
-    created = rep.post("/api/v1/products/", {"name": "Электрод ЭКГ", "registration_number": "ФСР 2009/05719",
-                                             "in_innovation_registry": True, "innovation_registry_date": "2024-02-01"},
-                       content_type=JSON)
+    created = rep.post(
+        "/api/v1/products/",
+        {
+            "name": "Электрод ЭКГ",
+            "registration_number": "ФСР 2009/05719",
+            "in_innovation_registry": True,
+            "innovation_registry_date": "2024-02-01",
+        },
+        content_type=JSON,
+    )
     assert created.status_code == 201, created.content
     assert created.json()["company"] == own.pk
     junk = rep.post("/api/v1/products/", {"name": "Мусор", "registration_number": "12345"}, content_type=JSON)
     assert junk.status_code == 400 and junk.json()["errors"]["registration_number"][0].startswith(
-        "Регистрационное удостоверение: ожидается вид «РЗН 2024/23835»")
-    assert rep.post("/api/v1/products/", {"name": "Чужое", "company": other.pk}, content_type=JSON).status_code == 403
+        "Регистрационное удостоверение: ожидается вид «РЗН 2024/23835»"
+    )
+    assert (
+        rep.post("/api/v1/products/", {"name": "Чужое", "company": other.pk}, content_type=JSON).status_code
+        == 403
+    )
     assert [p["name"] for p in rep.get("/api/v1/products/").json()["results"]] == ["Электрод ЭКГ"]
     assert rep.get(f"/api/v1/products/{foreign.pk}/").status_code == 404
     assert rep.delete(f"/api/v1/products/{foreign.pk}/").status_code == 404
     pid = created.json()["id"]
-    assert rep.patch(f"/api/v1/products/{pid}/", {"name": "Электрод ЭКГ одноразовый"},
-                     content_type=JSON).json()["name"] == "Электрод ЭКГ одноразовый"
+    assert (
+        rep.patch(f"/api/v1/products/{pid}/", {"name": "Электрод ЭКГ одноразовый"}, content_type=JSON).json()[
+            "name"
+        ]
+        == "Электрод ЭКГ одноразовый"
+    )
     staff = _api(make_user, cluster_a)
     assert staff.get(f"/api/v1/products/?company={other.pk}").json()["count"] == 1
     assert staff.get("/api/v1/products/?search=фср").json()["count"] == 1
     assert rep.delete(f"/api/v1/products/{pid}/").status_code == 204
-    actions = list(AuditEntry.objects.filter(cluster=cluster_a, actor=rep.user).values_list("action", flat=True)
-                   .order_by("id"))
+    actions = list(
+        AuditEntry.objects.filter(cluster=cluster_a, actor=rep.user)
+        .values_list("action", flat=True)
+        .order_by("id")
+    )
     assert actions == ["product.create", "product.update", "product.delete"]
 
 
@@ -258,13 +339,19 @@ def test_yearly_figures_through_the_api(cluster_a: Cluster, make_user: MakeUser)
         own, other = f.company(cluster_a, "Своя"), f.company(cluster_a, "Чужая")
     rep = _api(make_user, cluster_a, ROLE.MEMBER_REPRESENTATIVE, company_id=own.pk)
     staff = _api(make_user, cluster_a)
-    created = rep.post("/api/v1/kpis/", {"year": 2023, "revenue": 123456789, "employees": 40}, content_type=JSON)
+    created = rep.post(
+        "/api/v1/kpis/", {"year": 2023, "revenue": 123456789, "employees": 40}, content_type=JSON
+    )
     assert created.status_code == 201, created.content
     report = created.json()
     assert report["roubles"]["revenue"] == "1 234 567,89" and report["status"] == "draft"
     again = rep.post("/api/v1/kpis/", {"year": 2023}, content_type=JSON)
-    assert again.json()["errors"]["year"] == ["Показатели «Своя» за 2023 год уже внесены: откройте их и измените."]
-    assert rep.post("/api/v1/kpis/", {"year": 2023, "company": other.pk}, content_type=JSON).status_code == 403
+    assert again.json()["errors"]["year"] == [
+        "Показатели «Своя» за 2023 год уже внесены: откройте их и измените."
+    ]
+    assert (
+        rep.post("/api/v1/kpis/", {"year": 2023, "company": other.pk}, content_type=JSON).status_code == 403
+    )
     assert rep.post("/api/v1/kpis/", {"year": 2022, "revenue": -5}, content_type=JSON).status_code == 400
     url = f"/api/v1/kpis/{report['id']}"
     assert rep.patch(f"{url}/", {"investment": 500}, content_type=JSON).json()["investment"] == 500
@@ -284,13 +371,22 @@ def test_contracts_through_the_api(cluster_a: Cluster, make_user: MakeUser) -> N
         b = f.company(cluster_a, "Покупатель", status=Status.ACTIVE)
         c = f.company(cluster_a, "Третий", status=Status.ACTIVE)
     staff = _api(make_user, cluster_a)
-    body = {"kind": "supply", "party_a": a.pk, "party_b": b.pk, "number": "17/2024", "signed_on": "2024-04-01",
-            "amount_kopecks": 123456789, "subject": "Поставка электродов"}
+    body = {
+        "kind": "supply",
+        "party_a": a.pk,
+        "party_b": b.pk,
+        "number": "17/2024",
+        "signed_on": "2024-04-01",
+        "amount_kopecks": 123456789,
+        "subject": "Поставка электродов",
+    }
     created = staff.post("/api/v1/contracts/", body, content_type=JSON)
     assert created.status_code == 201 and created.json()["amount"] == "1 234 567,89"
     same = staff.post("/api/v1/contracts/", {**body, "party_b": a.pk}, content_type=JSON)
     assert same.json()["errors"]["party_b"] == ["Стороны договора должны быть разными организациями."]
-    staff.post("/api/v1/contracts/", {**body, "party_a": b.pk, "party_b": c.pk, "number": "2"}, content_type=JSON)
+    staff.post(
+        "/api/v1/contracts/", {**body, "party_a": b.pk, "party_b": c.pk, "number": "2"}, content_type=JSON
+    )
     rep = _api(make_user, cluster_a, ROLE.MEMBER_REPRESENTATIVE, company_id=a.pk)
     assert [x["number"] for x in rep.get("/api/v1/contracts/").json()["results"]] == ["17/2024"]
     assert rep.post("/api/v1/contracts/", {**body, "number": "3"}, content_type=JSON).status_code == 403
@@ -299,12 +395,15 @@ def test_contracts_through_the_api(cluster_a: Cluster, make_user: MakeUser) -> N
 
 
 def test_import_and_export_through_the_api(
-    cluster_a: Cluster, make_user: MakeUser,
+    cluster_a: Cluster,
+    make_user: MakeUser,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     api = _api(make_user, cluster_a)
-    content = ("Полное наименование;ИНН;Регион\n"
-               f"ООО «Первая»;{f.inn(200001)};RU-MOS\nООО «Вторая»;{f.inn(200002)};RU-NVS\n").encode()
+    content = (
+        "Полное наименование;ИНН;Регион\n"
+        f"ООО «Первая»;{f.inn(200001)};RU-MOS\nООО «Вторая»;{f.inn(200002)};RU-NVS\n"
+    ).encode()
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post("/api/v1/members/import/", {"file": SimpleUploadedFile("m.csv", content)})
     assert response.status_code == 202, response.content
@@ -315,7 +414,9 @@ def test_import_and_export_through_the_api(
     exported = api.get("/api/v1/members/export/?region_code=RU-NVS")
     assert exported.status_code == 200
     assert exported["Content-Disposition"].startswith('attachment; filename="members-')
-    rows = list(load_workbook(io.BytesIO(exported.content), read_only=True).worksheets[0].iter_rows(values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(exported.content), read_only=True).worksheets[0].iter_rows(values_only=True)
+    )
     assert rows[0][:3] == ("Полное наименование", "Краткое наименование", "ИНН")
     assert [r[0] for r in rows[1:]] == ["ООО «Вторая»"]
     assert api.get("/api/v1/members/imports/999999/").status_code == 404
@@ -329,7 +430,9 @@ def _companies(cluster: Cluster, start: int, stop: int) -> None:
 
 
 def test_the_member_list_runs_the_same_queries_for_3_and_30_companies(
-    cluster_a: Cluster, make_user: MakeUser, django_assert_max_num_queries: DjangoAssertNumQueries,
+    cluster_a: Cluster,
+    make_user: MakeUser,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     api = _api(make_user, cluster_a)
     counts = {}

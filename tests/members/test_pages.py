@@ -45,20 +45,33 @@ def test_url_names() -> None:
     assert reverse("members:list", urlconf="clusterhub.urls_tenant") == "/members/"
     assert reverse("members:mine", urlconf="clusterhub.urls_tenant") == "/members/mine/"
     assert reverse("members:detail", args=[5], urlconf="clusterhub.urls_tenant") == "/members/5/"
-    assert reverse("members:invitation", args=["abc"], urlconf="clusterhub.urls_tenant") == \
-        "/members/invitations/abc/"
+    assert (
+        reverse("members:invitation", args=["abc"], urlconf="clusterhub.urls_tenant")
+        == "/members/invitations/abc/"
+    )
 
 
 def _pages(company_id: int) -> list[str]:
-    return ["/members/", "/members/mine/", "/members/new/", "/members/export/", f"/members/{company_id}/",
-            f"/members/{company_id}/edit/", "/members/products/", "/members/kpis/", "/members/contracts/",
-            "/members/contracts/new/", "/members/import/", f"/members/{company_id}/products/new/",
-            f"/members/{company_id}/kpis/new/"]
+    return [
+        "/members/",
+        "/members/mine/",
+        "/members/new/",
+        "/members/export/",
+        f"/members/{company_id}/",
+        f"/members/{company_id}/edit/",
+        "/members/products/",
+        "/members/kpis/",
+        "/members/contracts/",
+        "/members/contracts/new/",
+        "/members/import/",
+        f"/members/{company_id}/products/new/",
+        f"/members/{company_id}/kpis/new/",
+    ]
 
 
-def test_anonymous_goes_to_login_and_sessions_of_another_cluster_do_not_count(cluster_a: Cluster,
-                                                                              cluster_b: Cluster,
-                                                                              make_user: MakeUser) -> None:
+def test_anonymous_goes_to_login_and_sessions_of_another_cluster_do_not_count(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Альфа", status=Status.ACTIVE)
     for url in _pages(company.pk):
@@ -68,15 +81,17 @@ def test_anonymous_goes_to_login_and_sessions_of_another_cluster_do_not_count(cl
     for url in _pages(company.pk):
         replay = beta_admin.get(url, HTTP_HOST="alpha.localhost")
         assert replay.status_code == 302 and replay["Location"].startswith("/login/"), url
-    beta_admin.post(f"/members/{company.pk}/status/", {"action": "suspend", "reason": "x"},
-                    HTTP_HOST="alpha.localhost")
+    beta_admin.post(
+        f"/members/{company.pk}/status/", {"action": "suspend", "reason": "x"}, HTTP_HOST="alpha.localhost"
+    )
     with schema_context(cluster_a.schema_name):
         company.refresh_from_db()
         assert company.status == Status.ACTIVE
 
 
-def test_a_user_without_a_role_here_is_refused(cluster_a: Cluster, cluster_b: Cluster,
-                                               make_user: MakeUser) -> None:
+def test_a_user_without_a_role_here_is_refused(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     from core.accounts.services import grant_revoke
 
     with schema_context(cluster_a.schema_name):
@@ -95,15 +110,26 @@ def test_representatives_see_only_their_company(cluster_a: Cluster, make_user: M
         foreign_product = Product.objects.create(company=other, name="Чужой аппарат")
         foreign_report = KpiReport.objects.create(company=other, year=2023)
     rep = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=own.pk), cluster_a)
-    for url in ("/members/", "/members/new/", "/members/export/", "/members/import/", "/members/contracts/new/"):
+    for url in (
+        "/members/",
+        "/members/new/",
+        "/members/export/",
+        "/members/import/",
+        "/members/contracts/new/",
+    ):
         assert rep.get(url).status_code == 403, url
     assert rep.get("/members/mine/")["Location"] == f"/members/{own.pk}/"
     page = _html(rep.get(f"/members/{own.pk}/"))
     assert "Своя" in page and "Изменить профиль" in page
     assert 'id="representatives"' not in page and 'action="/members/' + str(own.pk) + '/status/"' not in page
-    for url in (f"/members/{other.pk}/", f"/members/{other.pk}/edit/", f"/members/{other.pk}/products/new/",
-                f"/members/{other.pk}/kpis/new/", f"/members/products/{foreign_product.pk}/edit/",
-                f"/members/kpis/{foreign_report.pk}/"):
+    for url in (
+        f"/members/{other.pk}/",
+        f"/members/{other.pk}/edit/",
+        f"/members/{other.pk}/products/new/",
+        f"/members/{other.pk}/kpis/new/",
+        f"/members/products/{foreign_product.pk}/edit/",
+        f"/members/kpis/{foreign_report.pk}/",
+    ):
         assert rep.get(url).status_code == 404, url
     assert rep.post(f"/members/products/{foreign_product.pk}/delete/").status_code == 404
     assert rep.post(f"/members/{own.pk}/status/", {"action": "withdraw"}).status_code == 403
@@ -111,8 +137,15 @@ def test_representatives_see_only_their_company(cluster_a: Cluster, make_user: M
     # the profile form has no identity fields; posting them changes nothing
     form = _html(rep.get(f"/members/{own.pk}/edit/"))
     assert 'name="address"' in form and 'name="inn"' not in form and 'name="full_name"' not in form
-    saved = rep.post(f"/members/{own.pk}/edit/", {"address": "г. Дубна", "inn": "7707083893",
-                                                  "full_name": "ООО «Захват»", "public_fields": ["address"]})
+    saved = rep.post(
+        f"/members/{own.pk}/edit/",
+        {
+            "address": "г. Дубна",
+            "inn": "7707083893",
+            "full_name": "ООО «Захват»",
+            "public_fields": ["address"],
+        },
+    )
     assert saved.status_code == 302
     with schema_context(cluster_a.schema_name):
         own.refresh_from_db()
@@ -123,11 +156,18 @@ def test_representatives_see_only_their_company(cluster_a: Cluster, make_user: M
     assert row.host == "alpha.localhost" and row.actor.email.endswith("member_representative@example.test")
 
 
-def test_member_list_search_filters_sort_pages_and_empty_state(cluster_a: Cluster,
-                                                               make_user: MakeUser) -> None:
+def test_member_list_search_filters_sort_pages_and_empty_state(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     with schema_context(cluster_a.schema_name):
-        f.company(cluster_a, "Медтех", inn="7707083893", region_code="RU-MOS", is_sez_resident=True,
-                  status=Status.ACTIVE)
+        f.company(
+            cluster_a,
+            "Медтех",
+            inn="7707083893",
+            region_code="RU-MOS",
+            is_sez_resident=True,
+            status=Status.ACTIVE,
+        )
         f.company(cluster_a, "Альфа-Вуз", kind="university", region_code="RU-NVS")
         for i in range(30):
             f.company(cluster_a, f"Завод {i:02d}", status=Status.APPLIED)
@@ -158,31 +198,58 @@ def test_export_follows_the_filters_of_the_list(cluster_a: Cluster, make_user: M
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     response = staff.get("/members/export/?status=active")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
-    rows = list(load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0].iter_rows(values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0].iter_rows(values_only=True)
+    )
     assert rows[0][:3] == ("Полное наименование", "Краткое наименование", "ИНН")
     assert [r[1] for r in rows[1:]] == ["Медтех"] and rows[1][2] == "7707083893"
 
 
 def test_create_form_shows_russian_errors_and_saves_nothing(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
-    response = staff.post("/members/new/", {"full_name": "ООО «Ошибка»", "inn": "7707083890", "kind": "company",
-                                            "status": "interested", "okved_codes": "32.50"})
+    response = staff.post(
+        "/members/new/",
+        {
+            "full_name": "ООО «Ошибка»",
+            "inn": "7707083890",
+            "kind": "company",
+            "status": "interested",
+            "okved_codes": "32.50",
+        },
+    )
     assert response.status_code == 200
     assert "ИНН: неверное контрольное число." in _html(response)
-    response = staff.post("/members/new/", {"full_name": "ООО «Ошибка»", "kind": "company", "status": "admitted"})
+    response = staff.post(
+        "/members/new/", {"full_name": "ООО «Ошибка»", "kind": "company", "status": "admitted"}
+    )
     assert "Выберите корректный вариант" in _html(response)
     with schema_context(cluster_a.schema_name):
         assert not Company.objects.filter(full_name="ООО «Ошибка»").exists()
-    created = staff.post("/members/new/", {"full_name": "ООО «Медтех»", "short_name": "Медтех", "kind": "company",
-                                           "inn": "7707083893", "status": "applied", "region_code": "RU-MOS"})
+    created = staff.post(
+        "/members/new/",
+        {
+            "full_name": "ООО «Медтех»",
+            "short_name": "Медтех",
+            "kind": "company",
+            "inn": "7707083893",
+            "status": "applied",
+            "region_code": "RU-MOS",
+        },
+    )
     assert created.status_code == 302
     with schema_context(cluster_a.schema_name):
         company = Company.objects.get(inn="7707083893")
     assert created["Location"] == f"/members/{company.pk}/"
     page = _html(staff.get(created["Location"]))
-    assert "Подал заявку" in page and "Московская область" in page and "Организация внесена в реестр кластера." in page
-    duplicate = staff.post("/members/new/", {"full_name": "ООО «Копия»", "kind": "company", "inn": "7707083893",
-                                             "status": "interested"})
+    assert (
+        "Подал заявку" in page
+        and "Московская область" in page
+        and "Организация внесена в реестр кластера." in page
+    )
+    duplicate = staff.post(
+        "/members/new/",
+        {"full_name": "ООО «Копия»", "kind": "company", "inn": "7707083893", "status": "interested"},
+    )
     assert "Организация с ИНН 7707083893 уже есть в кластере: «Медтех»." in _html(duplicate)
 
 
@@ -212,20 +279,26 @@ def test_lifecycle_on_the_company_page(cluster_a: Cluster, make_user: MakeUser) 
         company.refresh_from_db()
         assert company.status == Status.SUSPENDED
     rows = AuditEntry.objects.filter(cluster=cluster_a, actor=staff_user, object_id=str(company.pk))
-    assert sorted(rows.values_list("action", flat=True)) == ["company.activate", "company.admit", "company.suspend"]
+    assert sorted(rows.values_list("action", flat=True)) == [
+        "company.activate",
+        "company.admit",
+        "company.suspend",
+    ]
     assert set(rows.values_list("host", flat=True)) == {"alpha.localhost"}
 
 
 def test_invite_and_accept_with_a_new_account(
-    cluster_a: Cluster, make_user: MakeUser,
+    cluster_a: Cluster,
+    make_user: MakeUser,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Медтех", status=Status.ACTIVE)
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff.post(f"/members/{company.pk}/representatives/", {"email": "new.rep@example.test"},
-                              follow=True)
+        response = staff.post(
+            f"/members/{company.pk}/representatives/", {"email": "new.rep@example.test"}, follow=True
+        )
     assert "Приглашение отправлено на new.rep@example.test." in _html(response)
     assert "new.rep@example.test" in _html(response)
     link = re.search(r"http://alpha\.localhost(/members/invitations/[\w-]+/)", str(mail.outbox[0].body))
@@ -233,11 +306,14 @@ def test_invite_and_accept_with_a_new_account(
     visitor = client_for(cluster_a)
     form = _html(visitor.get(link.group(1)))
     assert "Вас приглашают стать представителем организации «Медтех»" in form and 'name="password2"' in form
-    mismatch = visitor.post(link.group(1), {"full_name": "Петров Пётр", "password": "a long password 1",
-                                            "password2": "other"})
+    mismatch = visitor.post(
+        link.group(1), {"full_name": "Петров Пётр", "password": "a long password 1", "password2": "other"}
+    )
     assert "Пароли не совпадают." in _html(mismatch)
-    accepted = visitor.post(link.group(1), {"full_name": "Петров Пётр", "password": "a long password 1",
-                                            "password2": "a long password 1"})
+    accepted = visitor.post(
+        link.group(1),
+        {"full_name": "Петров Пётр", "password": "a long password 1", "password2": "a long password 1"},
+    )
     assert accepted.status_code == 302 and accepted["Location"] == f"/members/{company.pk}/"
     assert "Медтех" in _html(visitor.get(accepted["Location"]))  # signed in as the new representative
     user = User.objects.get(email="new.rep@example.test")
@@ -249,15 +325,24 @@ def test_invite_and_accept_with_a_new_account(
     assert client_for(None).get(link.group(1)).status_code == 404
 
 
-def test_accepting_with_an_existing_account_asks_for_its_password(cluster_a: Cluster, cluster_b: Cluster,
-                                                                  make_user: MakeUser) -> None:
+def test_accepting_with_an_existing_account_asks_for_its_password(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     existing = make_user(ROLE.CLUSTER_STAFF, cluster_b, email="known@example.test")
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Медтех")
-        token = Invitation.objects.create(company=company, email="known@example.test", token="t" * 43,
-                                          expires_at=timezone.now() + dt.timedelta(days=7)).token
-        expired = Invitation.objects.create(company=company, email="late@example.test", token="e" * 43,
-                                            expires_at=timezone.now() - dt.timedelta(days=1))
+        token = Invitation.objects.create(
+            company=company,
+            email="known@example.test",
+            token="t" * 43,
+            expires_at=timezone.now() + dt.timedelta(days=7),
+        ).token
+        expired = Invitation.objects.create(
+            company=company,
+            email="late@example.test",
+            token="e" * 43,
+            expires_at=timezone.now() - dt.timedelta(days=1),
+        )
     visitor = client_for(cluster_a)
     page = _html(visitor.get(f"/members/invitations/{token}/"))
     assert "Учётная запись с этим адресом уже есть" in page and 'name="full_name"' not in page
@@ -274,8 +359,12 @@ def test_accepting_with_an_existing_account_asks_for_its_password(cluster_a: Clu
 def test_staff_revoke_representatives_and_invitations(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Медтех")
-        invitation = Invitation.objects.create(company=company, email="x@example.test", token="r" * 43,
-                                               expires_at=timezone.now() + dt.timedelta(days=7))
+        invitation = Invitation.objects.create(
+            company=company,
+            email="x@example.test",
+            token="r" * 43,
+            expires_at=timezone.now() + dt.timedelta(days=7),
+        )
     rep = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=company.pk)
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     page = _html(staff.get(f"/members/{company.pk}/"))
@@ -294,12 +383,20 @@ def test_products_pages(cluster_a: Cluster, make_user: MakeUser) -> None:
         company = f.company(cluster_a, "Медтех")
     rep_user = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=company.pk)
     rep = signed_in(rep_user, cluster_a)
-    junk = rep.post(f"/members/{company.pk}/products/new/", {"name": "Аппарат", "kind": "medical_device",
-                                                             "registration_number": "junk"})
+    junk = rep.post(
+        f"/members/{company.pk}/products/new/",
+        {"name": "Аппарат", "kind": "medical_device", "registration_number": "junk"},
+    )
     assert "ожидается вид «РЗН 2024/23835»" in _html(junk)
-    created = rep.post(f"/members/{company.pk}/products/new/", {"name": "Аппарат", "kind": "medical_device",
-                                                                "registration_number": "РЗН 2024/23835",
-                                                                "is_published": "on"})
+    created = rep.post(
+        f"/members/{company.pk}/products/new/",
+        {
+            "name": "Аппарат",
+            "kind": "medical_device",
+            "registration_number": "РЗН 2024/23835",
+            "is_published": "on",
+        },
+    )
     assert created.status_code == 302
     with schema_context(cluster_a.schema_name):
         product = Product.objects.get()
@@ -311,21 +408,37 @@ def test_products_pages(cluster_a: Cluster, make_user: MakeUser) -> None:
     rep.post(f"/members/products/{product.pk}/delete/")
     with schema_context(cluster_a.schema_name):
         assert not Product.objects.exists()
-    assert list(AuditEntry.objects.filter(cluster=cluster_a, actor=rep_user).values_list("action", flat=True)
-                .order_by("id")) == ["product.create", "product.update", "product.delete"]
+    assert list(
+        AuditEntry.objects.filter(cluster=cluster_a, actor=rep_user)
+        .values_list("action", flat=True)
+        .order_by("id")
+    ) == ["product.create", "product.update", "product.delete"]
 
 
 def test_figures_typed_in_roubles_are_kept_in_kopecks(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Медтех", status=Status.ACTIVE)
     rep = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=company.pk), cluster_a)
-    bad = rep.post(f"/members/{company.pk}/kpis/new/", {"year": "2023", "revenue": "1,2,3", "employees": "1",
-                                                        "new_jobs": "0", "products_launched": "0"})
+    bad = rep.post(
+        f"/members/{company.pk}/kpis/new/",
+        {"year": "2023", "revenue": "1,2,3", "employees": "1", "new_jobs": "0", "products_launched": "0"},
+    )
     assert "Введите сумму в рублях, например «1 234 567,89»." in _html(bad)
-    created = rep.post(f"/members/{company.pk}/kpis/new/", {
-        "year": "2023", "revenue": "1 234 567,89", "revenue_medical_devices": "1 000 000", "investment": "",
-        "export": "0,5", "rnd_spend": "", "taxes_paid": "", "employees": "40", "new_jobs": "3",
-        "products_launched": "1"})
+    created = rep.post(
+        f"/members/{company.pk}/kpis/new/",
+        {
+            "year": "2023",
+            "revenue": "1 234 567,89",
+            "revenue_medical_devices": "1 000 000",
+            "investment": "",
+            "export": "0,5",
+            "rnd_spend": "",
+            "taxes_paid": "",
+            "employees": "40",
+            "new_jobs": "3",
+            "products_launched": "1",
+        },
+    )
     assert created.status_code == 302
     with schema_context(cluster_a.schema_name):
         report = KpiReport.objects.get()
@@ -354,12 +467,30 @@ def test_contract_pages(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     form = _html(staff.get("/members/contracts/new/"))
     assert "Поставщик" in form and "Посторонний" not in form
-    same = staff.post("/members/contracts/new/", {"kind": "supply", "party_a": a.pk, "party_b": a.pk,
-                                                  "number": "1", "signed_on": "2024-04-01", "subject": "Поставка"})
+    same = staff.post(
+        "/members/contracts/new/",
+        {
+            "kind": "supply",
+            "party_a": a.pk,
+            "party_b": a.pk,
+            "number": "1",
+            "signed_on": "2024-04-01",
+            "subject": "Поставка",
+        },
+    )
     assert "Стороны договора должны быть разными организациями." in _html(same)
-    created = staff.post("/members/contracts/new/", {"kind": "supply", "party_a": a.pk, "party_b": b.pk,
-                                                     "number": "17/2024", "signed_on": "2024-04-01",
-                                                     "amount_kopecks": "1 500 000,00", "subject": "Поставка"})
+    created = staff.post(
+        "/members/contracts/new/",
+        {
+            "kind": "supply",
+            "party_a": a.pk,
+            "party_b": b.pk,
+            "number": "17/2024",
+            "signed_on": "2024-04-01",
+            "amount_kopecks": "1 500 000,00",
+            "subject": "Поставка",
+        },
+    )
     assert created.status_code == 302
     listing = _html(staff.get("/members/contracts/"))
     assert "№ 17/2024 от 01.04.2024" in listing and "1 500 000,00" in listing
@@ -374,12 +505,12 @@ def test_contract_pages(cluster_a: Cluster, make_user: MakeUser) -> None:
 
 
 def test_import_page_shows_progress_and_errors(
-    cluster_a: Cluster, make_user: MakeUser,
+    cluster_a: Cluster,
+    make_user: MakeUser,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
-    content = ("Полное наименование;ИНН\n"
-               f"ООО «Первая»;{f.inn(300001)}\nООО «Вторая»;7707083890\n").encode()
+    content = (f"Полное наименование;ИНН\nООО «Первая»;{f.inn(300001)}\nООО «Вторая»;7707083890\n").encode()
     with django_capture_on_commit_callbacks(execute=True):
         response = staff.post("/members/import/", {"file": SimpleUploadedFile("members.csv", content)})
     assert response.status_code == 302
@@ -388,7 +519,7 @@ def test_import_page_shows_progress_and_errors(
     assert response["Location"] == f"/members/import/{job.pk}/"
     page = _html(staff.get(response["Location"]))
     assert "Ничего не загружено" in page and "ИНН: неверное контрольное число." in page
-    assert '<td>3</td><td>ИНН: неверное контрольное число.</td>' in page
+    assert "<td>3</td><td>ИНН: неверное контрольное число.</td>" in page
     assert "/static/frontend/progress.js" in page and 'data-status-url="/members/import/' in page
     status = staff.get(f"/members/import/{job.pk}/status/").json()
     assert status["status"] == "failed" and status["finished"] is True
@@ -406,15 +537,18 @@ def test_import_page_shows_progress_and_errors(
 def test_the_import_page_polls_while_running(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     with schema_context(cluster_a.schema_name):
-        job = ImportJob.objects.create(file="x.csv", original_name="big.csv", status="validating", total=2000,
-                                       processed=500)
+        job = ImportJob.objects.create(
+            file="x.csv", original_name="big.csv", status="validating", total=2000, processed=500
+        )
     page = _html(staff.get(f"/members/import/{job.pk}/"))
     assert 'data-finished="0"' in page and '<progress data-field="percent" max="100" value="25">' in page
     assert staff.get(f"/members/import/{job.pk}/status/").json()["percent"] == 25
 
 
 def test_list_page_runs_the_same_queries_for_3_and_30_companies(
-    cluster_a: Cluster, make_user: MakeUser, django_assert_max_num_queries: DjangoAssertNumQueries,
+    cluster_a: Cluster,
+    make_user: MakeUser,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     counts = {}

@@ -46,14 +46,23 @@ def _audit(cluster: Cluster, action: str, **filters: Any) -> list[AuditEntry]:
 
 # --- companies ----------------------------------------------------------------------------
 
-def test_staff_create_a_company_with_history_and_an_audit_row(cluster_a: Cluster,
-                                                              make_user: MakeUser) -> None:
+
+def test_staff_create_a_company_with_history_and_an_audit_row(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     with schema_context(cluster_a.schema_name):
         company = services.company_create(
-            actor=_actor(staff, cluster_a), full_name="Общество с ограниченной ответственностью «Медтех»",
-            inn=" 7707 083893 ", ogrn="1027700132195", kpp="773601001", region_code="RU-MOS",
-            website="medtech.example", okved_codes="32.50; 26.60", is_sez_resident=True)
+            actor=_actor(staff, cluster_a),
+            full_name="Общество с ограниченной ответственностью «Медтех»",
+            inn=" 7707 083893 ",
+            ogrn="1027700132195",
+            kpp="773601001",
+            region_code="RU-MOS",
+            website="medtech.example",
+            okved_codes="32.50; 26.60",
+            is_sez_resident=True,
+        )
         assert company.short_name == "Общество с ограниченной ответственностью «Медтех»"
         assert company.inn == "7707083893"
         assert company.website == "https://medtech.example"
@@ -75,13 +84,17 @@ def test_bad_identifiers_and_duplicate_inn_give_russian_errors_before_the_databa
             services.company_create(actor=actor, full_name="ООО «Ошибка»", inn="7707083890")
         assert error.value.message_dict["inn"] == ["ИНН: неверное контрольное число."]
         with pytest.raises(ValidationError) as error:
-            services.company_create(actor=actor, full_name="ООО «Ошибка»", ogrn="1027700132190", kpp="77360100")
+            services.company_create(
+                actor=actor, full_name="ООО «Ошибка»", ogrn="1027700132190", kpp="77360100"
+            )
         assert error.value.message_dict["ogrn"] == ["ОГРН: неверное контрольное число."]
         assert error.value.message_dict["kpp"][0].startswith("КПП:")
         first = f.company(cluster_a, "Первая", inn="7707083893")
         with pytest.raises(ValidationError) as error:
             services.company_create(actor=actor, full_name="ООО «Вторая»", inn="7707083893")
-        assert error.value.message_dict["inn"] == ["Организация с ИНН 7707083893 уже есть в кластере: «Первая»."]
+        assert error.value.message_dict["inn"] == [
+            "Организация с ИНН 7707083893 уже есть в кластере: «Первая»."
+        ]
         second = f.company(cluster_a, "Вторая")
         with pytest.raises(ValidationError, match="уже есть в кластере: «Первая»"):
             services.company_update(company=second, actor=actor, inn="7707083893")
@@ -110,9 +123,14 @@ def test_representative_edits_only_its_own_company_profile(cluster_a: Cluster, m
     rep = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=own.pk)
     actor = _actor(rep, cluster_a)
     with schema_context(cluster_a.schema_name):
-        services.company_update(company=own, actor=actor, address="г. Дубна, ул. Программистов, 4",
-                                description="Производство медицинских изделий", okved_codes=["32.50"],
-                                public_fields=["website", "address"])
+        services.company_update(
+            company=own,
+            actor=actor,
+            address="г. Дубна, ул. Программистов, 4",
+            description="Производство медицинских изделий",
+            okved_codes=["32.50"],
+            public_fields=["website", "address"],
+        )
         own.refresh_from_db()
         assert own.address == "г. Дубна, ул. Программистов, 4"
         assert own.public_fields == ["website", "address"]
@@ -137,6 +155,7 @@ def test_representative_edits_only_its_own_company_profile(cluster_a: Cluster, m
 
 # --- lifecycle ----------------------------------------------------------------------------
 
+
 def test_the_whole_lifecycle_keeps_its_history(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     actor = _actor(staff, cluster_a)
@@ -153,8 +172,13 @@ def test_the_whole_lifecycle_keeps_its_history(cluster_a: Cluster, make_user: Ma
         assert company.status == Status.EXPELLED
         events = list(MembershipEvent.objects.filter(company=company).order_by("id"))
         assert [(e.from_status, e.to_status) for e in events] == [
-            ("", "interested"), ("interested", "applied"), ("applied", "admitted"), ("admitted", "active"),
-            ("active", "suspended"), ("suspended", "active"), ("active", "expelled"),
+            ("", "interested"),
+            ("interested", "applied"),
+            ("applied", "admitted"),
+            ("admitted", "active"),
+            ("active", "suspended"),
+            ("suspended", "active"),
+            ("active", "expelled"),
         ]
         admitted = events[2]
         assert admitted.decision == decision and admitted.at == decision.meeting.held_at
@@ -164,29 +188,60 @@ def test_the_whole_lifecycle_keeps_its_history(cluster_a: Cluster, make_user: Ma
         company.refresh_from_db()
         assert company.status == Status.APPLIED
     actions = [r.action for r in AuditEntry.objects.filter(cluster=cluster_a, actor=staff).order_by("id")]
-    assert actions == ["company.apply", "company.admit", "company.activate", "company.suspend", "company.resume",
-                       "company.expel", "company.apply"]
+    assert actions == [
+        "company.apply",
+        "company.admit",
+        "company.activate",
+        "company.suspend",
+        "company.resume",
+        "company.expel",
+        "company.apply",
+    ]
     suspend = _audit(cluster_a, "company.suspend")[-1]
     assert suspend.changes["status"] == ["active", "suspended"]
     assert suspend.changes["reason"] == [None, "Неуплата членских взносов за 2024 год"]
     assert suspend.host == "alpha.localhost"
 
 
-@pytest.mark.parametrize(("status", "service", "message"), [
-    (Status.INTERESTED, "activate", "Нельзя сделать действующим участником: организация «Компания» в статусе "
-                                    "«Проявил интерес»."),
-    (Status.APPLIED, "resume", "Нельзя возобновить членство: организация «Компания» в статусе «Подал заявку»."),
-    (Status.ACTIVE, "apply", "Нельзя подать заявку: организация «Компания» в статусе «Действующий участник»."),
-    (Status.EXPELLED, "withdraw", "Нельзя оформить выход из кластера: организация «Компания» в статусе «Исключён»."),
-    (Status.WITHDRAWN, "suspend", "Нельзя приостановить членство: организация «Компания» в статусе "
-                                  "«Вышел из кластера»."),
-])
-def test_invalid_transitions_are_refused_in_russian(cluster_a: Cluster, status: str, service: str,
-                                                    message: str) -> None:
+@pytest.mark.parametrize(
+    ("status", "service", "message"),
+    [
+        (
+            Status.INTERESTED,
+            "activate",
+            "Нельзя сделать действующим участником: организация «Компания» в статусе «Проявил интерес».",
+        ),
+        (
+            Status.APPLIED,
+            "resume",
+            "Нельзя возобновить членство: организация «Компания» в статусе «Подал заявку».",
+        ),
+        (
+            Status.ACTIVE,
+            "apply",
+            "Нельзя подать заявку: организация «Компания» в статусе «Действующий участник».",
+        ),
+        (
+            Status.EXPELLED,
+            "withdraw",
+            "Нельзя оформить выход из кластера: организация «Компания» в статусе «Исключён».",
+        ),
+        (
+            Status.WITHDRAWN,
+            "suspend",
+            "Нельзя приостановить членство: организация «Компания» в статусе «Вышел из кластера».",
+        ),
+    ],
+)
+def test_invalid_transitions_are_refused_in_russian(
+    cluster_a: Cluster, status: str, service: str, message: str
+) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Компания", status=status)
         with pytest.raises(ValidationError) as error:
-            services.LIFECYCLE_SERVICES[service](company=company, actor=f.system(cluster_a), reason="Основание")
+            services.LIFECYCLE_SERVICES[service](
+                company=company, actor=f.system(cluster_a), reason="Основание"
+            )
         assert error.value.messages == [message]
         company.refresh_from_db()
         assert company.status == status
@@ -242,7 +297,9 @@ def test_without_an_admission_decision_a_company_never_becomes_active(cluster_a:
         # even when its status was forced by hand, activation asks for the decision
         Company.objects.filter(pk=company.pk).update(status=Status.ADMITTED)
         company.refresh_from_db()
-        with pytest.raises(ValidationError, match="Нет принятого решения общего собрания о приёме «Обходчик»"):
+        with pytest.raises(
+            ValidationError, match="Нет принятого решения общего собрания о приёме «Обходчик»"
+        ):
             services.member_activate(company=company, actor=f.system(cluster_a))
         Company.objects.filter(pk=company.pk).update(status=Status.SUSPENDED)
         company.refresh_from_db()
@@ -250,8 +307,9 @@ def test_without_an_admission_decision_a_company_never_becomes_active(cluster_a:
             services.member_resume(company=company, actor=f.system(cluster_a))
 
 
-def test_a_meeting_that_adopts_an_admission_admits_the_company(cluster_a: Cluster,
-                                                               make_user: MakeUser) -> None:
+def test_a_meeting_that_adopts_an_admission_admits_the_company(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     actor = _actor(staff, cluster_a)
     with schema_context(cluster_a.schema_name):
@@ -259,9 +317,15 @@ def test_a_meeting_that_adopts_an_admission_admits_the_company(cluster_a: Cluste
         applicant = f.company(cluster_a, "Новичок", status=Status.APPLIED)
         meeting = gf.meeting(cluster_a, gf.body(cluster_a), held_at=timezone.now())
         gf.attend(cluster_a, meeting, present=members)
-        [decision] = governance.meeting_record_decisions(meeting=meeting, actor=actor, decisions=[
-            governance.DecisionInput(kind="admit_member", text="Принять ООО «Новичок».", subject_company=applicant,
-                                     votes_for=3)])
+        [decision] = governance.meeting_record_decisions(
+            meeting=meeting,
+            actor=actor,
+            decisions=[
+                governance.DecisionInput(
+                    kind="admit_member", text="Принять ООО «Новичок».", subject_company=applicant, votes_for=3
+                )
+            ],
+        )
         applicant.refresh_from_db()
         assert applicant.status == Status.ADMITTED
         assert MembershipEvent.objects.get(company=applicant, to_status=Status.ADMITTED).decision == decision
@@ -273,14 +337,21 @@ def test_a_meeting_that_adopts_an_admission_admits_the_company(cluster_a: Cluste
 
 # --- representatives ----------------------------------------------------------------------
 
-def _invite(cluster: Cluster, company: Company, email: str, user: User | None = None,
-            base_url: str = "http://alpha.localhost:8000/") -> Invitation:
+
+def _invite(
+    cluster: Cluster,
+    company: Company,
+    email: str,
+    user: User | None = None,
+    base_url: str = "http://alpha.localhost:8000/",
+) -> Invitation:
     actor = _actor(user, cluster) if user else f.system(cluster)
     return services.invitation_create(company=company, email=email, actor=actor, base_url=base_url)
 
 
 def test_an_invitation_is_mailed_after_commit_with_a_link_to_the_cluster(
-    cluster_a: Cluster, make_user: MakeUser,
+    cluster_a: Cluster,
+    make_user: MakeUser,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
@@ -304,7 +375,8 @@ def test_an_invitation_is_mailed_after_commit_with_a_link_to_the_cluster(
 
 
 def test_without_a_base_url_the_link_uses_the_cluster_host(
-    cluster_a: Cluster, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    cluster_a: Cluster,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Медтех")
@@ -313,8 +385,9 @@ def test_without_a_base_url_the_link_uses_the_cluster_host(
     assert f"https://alpha.localhost/members/invitations/{invitation.token}/" in mail.outbox[0].body
 
 
-def test_accepting_creates_the_account_and_grants_the_representative_role(cluster_a: Cluster,
-                                                                          cluster_b: Cluster) -> None:
+def test_accepting_creates_the_account_and_grants_the_representative_role(
+    cluster_a: Cluster, cluster_b: Cluster
+) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Медтех")
         invitation = _invite(cluster_a, company, "new.rep@example.test")
@@ -322,21 +395,30 @@ def test_accepting_creates_the_account_and_grants_the_representative_role(cluste
         with pytest.raises(ValidationError) as error:
             services.invitation_accept(invitation=invitation, actor=actor, full_name=" ", password="x")
         assert error.value.message_dict == {"full_name": ["Укажите фамилию, имя и отчество."]}
-        user = services.invitation_accept(invitation=invitation, actor=actor, full_name="Петров  Пётр Петрович",
-                                          password="a long enough password")
+        user = services.invitation_accept(
+            invitation=invitation,
+            actor=actor,
+            full_name="Петров  Пётр Петрович",
+            password="a long enough password",
+        )
         invitation.refresh_from_db()
         assert invitation.accepted_at is not None and invitation.accepted_by_id == user.pk
         with pytest.raises(ValidationError, match="Это приглашение уже использовано."):
             services.invitation_accept(invitation=invitation, actor=actor, user=user)
     assert user.full_name == "Петров Пётр Петрович" and user.check_password("a long enough password")
     grant = Grant.objects.get(user=user)
-    assert (grant.role, grant.cluster, grant.company_id) == (ROLE.MEMBER_REPRESENTATIVE, cluster_a, company.pk)
+    assert (grant.role, grant.cluster, grant.company_id) == (
+        ROLE.MEMBER_REPRESENTATIVE,
+        cluster_a,
+        company.pk,
+    )
     row = _audit(cluster_a, "invitation.accept")[-1]
     assert (row.actor_id, row.host) == (user.pk, "alpha.localhost")
 
 
-def test_an_existing_account_is_linked_only_when_it_is_the_invitee(cluster_a: Cluster, cluster_b: Cluster,
-                                                                   make_user: MakeUser) -> None:
+def test_an_existing_account_is_linked_only_when_it_is_the_invitee(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     existing = make_user(ROLE.CLUSTER_STAFF, cluster_b, email="known@example.test")
     stranger = make_user(None)
     with schema_context(cluster_a.schema_name):
@@ -344,16 +426,26 @@ def test_an_existing_account_is_linked_only_when_it_is_the_invitee(cluster_a: Cl
         invitation = _invite(cluster_a, company, "KNOWN@example.test")
         actor = Actor(user=None, host="alpha.localhost", cluster=cluster_a)
         for user in (None, stranger):
-            with pytest.raises(ValidationError, match="Учётная запись known@example.test уже есть: войдите в неё"):
-                services.invitation_accept(invitation=invitation, actor=actor, user=user, full_name="Х",
-                                           password="a long enough password")
+            with pytest.raises(
+                ValidationError, match="Учётная запись known@example.test уже есть: войдите в неё"
+            ):
+                services.invitation_accept(
+                    invitation=invitation,
+                    actor=actor,
+                    user=user,
+                    full_name="Х",
+                    password="a long enough password",
+                )
         assert services.invitation_accept(invitation=invitation, actor=actor, user=existing) == existing
     assert {(g.role, g.cluster_id, g.company_id) for g in Grant.objects.filter(user=existing)} == {
-        (ROLE.CLUSTER_STAFF, cluster_b.pk, None), (ROLE.MEMBER_REPRESENTATIVE, cluster_a.pk, company.pk)}
+        (ROLE.CLUSTER_STAFF, cluster_b.pk, None),
+        (ROLE.MEMBER_REPRESENTATIVE, cluster_a.pk, company.pk),
+    }
 
 
-def test_expired_revoked_and_conflicting_invitations_are_refused(cluster_a: Cluster,
-                                                                 make_user: MakeUser) -> None:
+def test_expired_revoked_and_conflicting_invitations_are_refused(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     with schema_context(cluster_a.schema_name):
         first, second = f.company(cluster_a, "Первая"), f.company(cluster_a, "Вторая")
     rep = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, email="rep@example.test", company_id=first.pk)
@@ -362,16 +454,22 @@ def test_expired_revoked_and_conflicting_invitations_are_refused(cluster_a: Clus
         expired = _invite(cluster_a, first, "late@example.test")
         Invitation.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
         with pytest.raises(ValidationError, match="Срок действия приглашения истёк."):
-            services.invitation_accept(invitation=expired, actor=actor, full_name="Поздний", password="long password 1")
+            services.invitation_accept(
+                invitation=expired, actor=actor, full_name="Поздний", password="long password 1"
+            )
         old = _invite(cluster_a, first, "twice@example.test")
         newer = _invite(cluster_a, first, "twice@example.test")
         old.refresh_from_db()
         assert old.revoked_at is not None and newer.revoked_at is None
         with pytest.raises(ValidationError, match="Это приглашение отозвано."):
-            services.invitation_accept(invitation=old, actor=actor, full_name="Двойной", password="long password 1")
+            services.invitation_accept(
+                invitation=old, actor=actor, full_name="Двойной", password="long password 1"
+            )
         services.invitation_revoke(invitation=newer, actor=f.system(cluster_a))
         with pytest.raises(ValidationError, match="Это приглашение отозвано."):
-            services.invitation_accept(invitation=newer, actor=actor, full_name="Двойной", password="long password 1")
+            services.invitation_accept(
+                invitation=newer, actor=actor, full_name="Двойной", password="long password 1"
+            )
         with pytest.raises(ValidationError, match="rep@example.test уже представляет «Первая»."):
             _invite(cluster_a, first, "rep@example.test")
         other = _invite(cluster_a, second, "rep@example.test")
@@ -393,47 +491,65 @@ def test_staff_revoke_a_representative(cluster_a: Cluster, make_user: MakeUser) 
         services.representative_revoke(company=company, user_id=rep.pk, actor=_actor(staff, cluster_a))
     assert not Grant.objects.filter(user=rep).exists()
     row = _audit(cluster_a, "company.representative_revoke")[-1]
-    assert (row.actor_id, row.host, row.changes) == (staff.pk, "alpha.localhost",
-                                                     {"representative": [rep.email, None]})
+    assert (row.actor_id, row.host, row.changes) == (
+        staff.pk,
+        "alpha.localhost",
+        {"representative": [rep.email, None]},
+    )
 
 
 # --- products -----------------------------------------------------------------------------
 
-def test_products_by_staff_and_by_the_representative_of_the_company_only(cluster_a: Cluster,
-                                                                         make_user: MakeUser) -> None:
+
+def test_products_by_staff_and_by_the_representative_of_the_company_only(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     with schema_context(cluster_a.schema_name):
         own, other = f.company(cluster_a, "Своя"), f.company(cluster_a, "Чужая")
     rep = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=own.pk)
     actor = _actor(rep, cluster_a)
     with schema_context(cluster_a.schema_name):
-        product = services.product_create(actor=actor, company=own, name="Аппарат УВЧ-терапии",
-                                          registration_number="рзн 2024 / 23835")
+        product = services.product_create(
+            actor=actor, company=own, name="Аппарат УВЧ-терапии", registration_number="рзн 2024 / 23835"
+        )
         assert product.registration_number == "РЗН 2024/23835"
         with pytest.raises(ValidationError) as error:
             services.product_create(actor=actor, company=own, name="Мусор", registration_number="лалала")
         assert error.value.message_dict["registration_number"] == [
             "Регистрационное удостоверение: ожидается вид «РЗН 2024/23835» — буквы, пробел, год и номер через "
-            "косую черту."]
+            "косую черту."
+        ]
         with pytest.raises(PermissionDenied):
             services.product_create(actor=actor, company=other, name="Чужой аппарат")
         foreign = services.product_create(actor=f.system(cluster_a), company=other, name="Чужой аппарат")
-        for call in (lambda: services.product_update(product=foreign, actor=actor, name="Мой"),
-                     lambda: services.product_delete(product=foreign, actor=actor),
-                     lambda: services.product_update(product=product, actor=actor, company=other)):
+        for call in (
+            lambda: services.product_update(product=foreign, actor=actor, name="Мой"),
+            lambda: services.product_delete(product=foreign, actor=actor),
+            lambda: services.product_update(product=product, actor=actor, company=other),
+        ):
             with pytest.raises(PermissionDenied):
                 call()
-        services.product_update(product=product, actor=actor, in_innovation_registry=True,
-                                innovation_registry_date=dt.date(2024, 5, 1))
+        services.product_update(
+            product=product,
+            actor=actor,
+            in_innovation_registry=True,
+            innovation_registry_date=dt.date(2024, 5, 1),
+        )
         services.product_delete(product=product, actor=actor)
         assert list(Product.objects.values_list("name", flat=True)) == ["Чужой аппарат"]
     assert [r.action for r in AuditEntry.objects.filter(cluster=cluster_a, actor=rep).order_by("id")] == [
-        "product.create", "product.update", "product.delete"]
+        "product.create",
+        "product.update",
+        "product.delete",
+    ]
 
 
 # --- KPIs ---------------------------------------------------------------------------------
 
-def test_kpis_once_a_year_edited_while_draft_and_accepted_by_staff(cluster_a: Cluster,
-                                                                   make_user: MakeUser) -> None:
+
+def test_kpis_once_a_year_edited_while_draft_and_accepted_by_staff(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     with schema_context(cluster_a.schema_name):
         company = f.company(cluster_a, "Медтех", status=Status.ACTIVE)
     rep = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=company.pk)
@@ -441,12 +557,20 @@ def test_kpis_once_a_year_edited_while_draft_and_accepted_by_staff(cluster_a: Cl
     rep_actor, staff_actor = _actor(rep, cluster_a), _actor(staff, cluster_a)
     year = timezone.localdate().year - 1
     with schema_context(cluster_a.schema_name):
-        report = services.kpi_create(actor=rep_actor, company=company, year=year, revenue=123456789,
-                                     revenue_medical_devices=100000000, employees=120, new_jobs=7)
+        report = services.kpi_create(
+            actor=rep_actor,
+            company=company,
+            year=year,
+            revenue=123456789,
+            revenue_medical_devices=100000000,
+            employees=120,
+            new_jobs=7,
+        )
         with pytest.raises(ValidationError) as error:
             services.kpi_create(actor=rep_actor, company=company, year=year)
         assert error.value.message_dict["year"] == [
-            f"Показатели «Медтех» за {year} год уже внесены: откройте их и измените."]
+            f"Показатели «Медтех» за {year} год уже внесены: откройте их и измените."
+        ]
         with pytest.raises(ValidationError, match="Год должен быть от 2000"):
             services.kpi_create(actor=rep_actor, company=company, year=year + 5)
         with pytest.raises(ValidationError, match="не может превышать общую выручку"):
@@ -459,7 +583,9 @@ def test_kpis_once_a_year_edited_while_draft_and_accepted_by_staff(cluster_a: Cl
         services.kpi_submit(report=report, actor=rep_actor)
         with pytest.raises(ValidationError, match="Показатели уже отправлены"):
             services.kpi_update(report=report, actor=rep_actor, export=1)
-        services.kpi_update(report=report, actor=staff_actor, taxes_paid=777)  # staff correct before accepting
+        services.kpi_update(
+            report=report, actor=staff_actor, taxes_paid=777
+        )  # staff correct before accepting
         services.kpi_accept(report=report, actor=staff_actor)
         with pytest.raises(ValidationError, match="Принятые показатели изменить нельзя"):
             services.kpi_update(report=report, actor=staff_actor, export=1)
@@ -467,17 +593,29 @@ def test_kpis_once_a_year_edited_while_draft_and_accepted_by_staff(cluster_a: Cl
         services.kpi_update(report=report, actor=rep_actor, export=6000000)
         report.refresh_from_db()
         assert (report.status, report.export, report.taxes_paid, report.revenue) == (
-            KpiReport.Status.DRAFT, 6000000, 777, 123456789)
-    actions = [(r.action, r.actor_id) for r in AuditEntry.objects.filter(cluster=cluster_a,
-                                                                          object_type="members.kpireport")
-               .order_by("id")]
-    assert actions == [("kpi.create", rep.pk), ("kpi.update", rep.pk), ("kpi.submit", rep.pk),
-                       ("kpi.update", staff.pk), ("kpi.accept", staff.pk), ("kpi.return", staff.pk),
-                       ("kpi.update", rep.pk)]
+            KpiReport.Status.DRAFT,
+            6000000,
+            777,
+            123456789,
+        )
+    actions = [
+        (r.action, r.actor_id)
+        for r in AuditEntry.objects.filter(cluster=cluster_a, object_type="members.kpireport").order_by("id")
+    ]
+    assert actions == [
+        ("kpi.create", rep.pk),
+        ("kpi.update", rep.pk),
+        ("kpi.submit", rep.pk),
+        ("kpi.update", staff.pk),
+        ("kpi.accept", staff.pk),
+        ("kpi.return", staff.pk),
+        ("kpi.update", rep.pk),
+    ]
 
 
-def test_a_representative_cannot_enter_figures_of_another_company(cluster_a: Cluster,
-                                                                  make_user: MakeUser) -> None:
+def test_a_representative_cannot_enter_figures_of_another_company(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     with schema_context(cluster_a.schema_name):
         own, other = f.company(cluster_a, "Своя"), f.company(cluster_a, "Чужая")
     rep = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=own.pk)
@@ -492,6 +630,7 @@ def test_a_representative_cannot_enter_figures_of_another_company(cluster_a: Clu
 
 # --- contracts ----------------------------------------------------------------------------
 
+
 def test_contracts_between_two_different_members(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     actor = _actor(staff, cluster_a)
@@ -499,11 +638,18 @@ def test_contracts_between_two_different_members(cluster_a: Cluster, make_user: 
         a = f.company(cluster_a, "Поставщик", status=Status.ACTIVE)
         b = f.company(cluster_a, "Покупатель", status=Status.ADMITTED)
         outsider = f.company(cluster_a, "Посторонний")
-        fields: dict[str, Any] = {"kind": "supply", "number": "17/2024", "signed_on": dt.date(2024, 4, 1),
-                  "subject": "Поставка электродов", "amount_kopecks": 123456789}
+        fields: dict[str, Any] = {
+            "kind": "supply",
+            "number": "17/2024",
+            "signed_on": dt.date(2024, 4, 1),
+            "subject": "Поставка электродов",
+            "amount_kopecks": 123456789,
+        }
         with pytest.raises(ValidationError) as error:
             services.contract_create(actor=actor, party_a=a, party_b=a, **fields)
-        assert error.value.message_dict == {"party_b": ["Стороны договора должны быть разными организациями."]}
+        assert error.value.message_dict == {
+            "party_b": ["Стороны договора должны быть разными организациями."]
+        }
         with pytest.raises(ValidationError, match="«Посторонний» не является участником кластера."):
             services.contract_create(actor=actor, party_a=a, party_b=outsider, **fields)
         contract = services.contract_create(actor=actor, party_a=a, party_b=b, **fields)
@@ -522,8 +668,15 @@ def test_representatives_do_not_write_contracts(cluster_a: Cluster, make_user: M
     rep = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=a.pk)
     with schema_context(cluster_a.schema_name):
         with pytest.raises(PermissionDenied):
-            services.contract_create(actor=_actor(rep, cluster_a), kind="supply", party_a=a, party_b=b,
-                                     number="1", signed_on=dt.date(2024, 1, 1), subject="Поставка")
+            services.contract_create(
+                actor=_actor(rep, cluster_a),
+                kind="supply",
+                party_a=a,
+                party_b=b,
+                number="1",
+                signed_on=dt.date(2024, 1, 1),
+                subject="Поставка",
+            )
         assert not CooperationContract.objects.exists()
 
 

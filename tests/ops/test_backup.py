@@ -43,9 +43,9 @@ def _titles() -> list[str]:
         return sorted(News.objects.values_list("title", flat=True))
 
 
-def test_backup_then_restore_brings_back_data_and_files(cluster: Cluster, tmp_path: Path,
-                                                        capsys: pytest.CaptureFixture[str],
-                                                        cluster_b: Cluster) -> None:
+def test_backup_then_restore_brings_back_data_and_files(
+    cluster: Cluster, tmp_path: Path, capsys: pytest.CaptureFixture[str], cluster_b: Cluster
+) -> None:
     with schema_context(SLUG):
         news_create(title="До резервной копии")
     media = cluster_media_dir(SLUG)
@@ -86,7 +86,10 @@ def test_backup_then_restore_brings_back_data_and_files(cluster: Cluster, tmp_pa
     previous = out.split("сохранена как ", 1)[1].split(".", 1)[0].strip()
     assert schema_exists(previous)
     with schema_context(previous):
-        assert sorted(News.objects.values_list("title", flat=True)) == ["До резервной копии", "После резервной копии"]
+        assert sorted(News.objects.values_list("title", flat=True)) == [
+            "До резервной копии",
+            "После резервной копии",
+        ]
     kept = list(media.parent.glob(f"{SLUG}.before-restore-*"))
     assert len(kept) == 1
     assert (kept[0] / "new.txt").is_file()
@@ -104,8 +107,9 @@ def test_restore_with_drop_previous_leaves_no_copy(cluster: Cluster, tmp_path: P
     assert schema_exists(SLUG)
 
 
-def test_restore_refuses_a_dump_of_another_cluster(cluster: Cluster, cluster_a: Cluster,
-                                                   tmp_path: Path) -> None:
+def test_restore_refuses_a_dump_of_another_cluster(
+    cluster: Cluster, cluster_a: Cluster, tmp_path: Path
+) -> None:
     call_command("backup_cluster", cluster_a.schema_name, "--dir", str(tmp_path))
     dump = next(Path(tmp_path).glob("alpha-*.dump"))
     with pytest.raises(CommandError, match="содержит схемы \\['alpha'\\], а не «bkp»"):

@@ -33,16 +33,26 @@ def _company(cluster: Cluster, name: str, inn: str | None = None) -> Company:  #
 
 
 def _representative(cluster: Cluster, company: Company) -> User:  # noqa: F811
-    user = user_create(email=f"rep{next(_numbers)}@bkp.test", password="pw-123456789", full_name="Представитель")
+    user = user_create(
+        email=f"rep{next(_numbers)}@bkp.test", password="pw-123456789", full_name="Представитель"
+    )
     grant_role(user=user, role=Grant.Role.MEMBER_REPRESENTATIVE, cluster=cluster, company_id=company.pk)
     return user
 
 
 def _invoice(cluster: Cluster, company: Company) -> Invoice:  # noqa: F811
     n = next(_numbers)
-    return Invoice.objects.create(cluster=cluster, number=f"B-{n}", company_id=company.pk, company_name=company.full_name,
-                                  company_inn=company.inn, issue_date=dt.date(2026, 1, 10),
-                                  due_date=dt.date(2026, 2, 10), amount_kopecks=100_000, source_key=f"bkp:{n}")
+    return Invoice.objects.create(
+        cluster=cluster,
+        number=f"B-{n}",
+        company_id=company.pk,
+        company_name=company.full_name,
+        company_inn=company.inn,
+        issue_date=dt.date(2026, 1, 10),
+        due_date=dt.date(2026, 2, 10),
+        amount_kopecks=100_000,
+        source_key=f"bkp:{n}",
+    )
 
 
 def _backup(tmp_path: Path) -> Path:
@@ -68,14 +78,18 @@ def test_a_company_created_after_the_backup_refuses_the_restore(cluster: Cluster
     assert "Восстановление отменено" in message and later_rep.email in message
     assert f"счёт № {later_invoice.number}" in message and kept_rep.email not in message
     with schema_context(SLUG):  # the schema is back as it was
-        assert set(Company.objects.values_list("short_name", flat=True)) == {"Была в копии", "Появилась после копии"}
+        assert set(Company.objects.values_list("short_name", flat=True)) == {
+            "Была в копии",
+            "Появилась после копии",
+        }
     cluster.refresh_from_db()
     assert cluster.status == Cluster.Status.ACTIVE
     assert _company_of(kept_rep) == kept.pk and Invoice.objects.get(pk=kept_invoice.pk).company_id == kept.pk
 
 
 def test_reconcile_parks_ids_the_backup_lacks_so_no_new_company_takes_them(
-    cluster: Cluster, tmp_path: Path,  # noqa: F811
+    cluster: Cluster,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     kept = _company(cluster, "Была в копии")
     dump = _backup(tmp_path)
@@ -88,7 +102,9 @@ def test_reconcile_parks_ids_the_backup_lacks_so_no_new_company_takes_them(
         assert list(Company.objects.values_list("pk", flat=True)) == [kept.pk]
         newcomer = members.company(cluster, "Новая после восстановления")
     assert newcomer.pk > later.pk  # the parked id is never handed out again
-    assert _company_of(later_rep) == later.pk and Invoice.objects.get(pk=later_invoice.pk).company_id == later.pk
+    assert (
+        _company_of(later_rep) == later.pk and Invoice.objects.get(pk=later_invoice.pk).company_id == later.pk
+    )
     assert AuditEntry.objects.filter(action="backup.company_parked").count() == 2
 
 

@@ -23,15 +23,20 @@ def _delete_leaf_migration_row(schema: str) -> tuple[str, str]:
     """Make `schema` look one migration behind (the test transaction puts the row back)."""
     app, name = sorted(schema_state.expected_leaves())[0]
     with connection.cursor() as cur:
-        cur.execute(sql.SQL("DELETE FROM {}.django_migrations WHERE app = %s AND name = %s").format(
-            sql.Identifier(schema)), [app, name])
+        cur.execute(
+            sql.SQL("DELETE FROM {}.django_migrations WHERE app = %s AND name = %s").format(
+                sql.Identifier(schema)
+            ),
+            [app, name],
+        )
         assert cur.rowcount == 1
     return app, name
 
 
 @pytest.mark.parametrize("which", ["public", "alpha", "beta"])
-def test_healthz_and_readyz_answer_on_public_and_cluster_hosts(which: str, cluster_a: Cluster,
-                                                               cluster_b: Cluster) -> None:
+def test_healthz_and_readyz_answer_on_public_and_cluster_hosts(
+    which: str, cluster_a: Cluster, cluster_b: Cluster
+) -> None:
     client = client_for({"public": None, "alpha": cluster_a, "beta": cluster_b}[which])
 
     health = client.get("/healthz")
@@ -48,8 +53,9 @@ def test_healthz_and_readyz_answer_on_public_and_cluster_hosts(which: str, clust
     assert body["checks"]["broker"].startswith("not configured")  # test settings: eager tasks
 
 
-def test_readyz_is_503_with_the_schema_when_a_cluster_lacks_a_migration(cluster_a: Cluster,
-                                                                        cluster_b: Cluster) -> None:
+def test_readyz_is_503_with_the_schema_when_a_cluster_lacks_a_migration(
+    cluster_a: Cluster, cluster_b: Cluster
+) -> None:
     app, name = _delete_leaf_migration_row(cluster_b.schema_name)
 
     for client in (client_for(None), client_for(cluster_a), client_for(cluster_b)):
@@ -64,8 +70,12 @@ def test_readyz_is_503_with_the_schema_when_a_cluster_lacks_a_migration(cluster_
         assert body["schemas_behind"] == 1
 
     with connection.cursor() as cur:  # applied again: ready again
-        cur.execute(sql.SQL("INSERT INTO {}.django_migrations (app, name, applied) VALUES (%s, %s, now())")
-                    .format(sql.Identifier(cluster_b.schema_name)), [app, name])
+        cur.execute(
+            sql.SQL("INSERT INTO {}.django_migrations (app, name, applied) VALUES (%s, %s, now())").format(
+                sql.Identifier(cluster_b.schema_name)
+            ),
+            [app, name],
+        )
     assert client_for(cluster_a).get("/readyz").status_code == 200
 
 
@@ -88,8 +98,9 @@ def test_readyz_names_a_live_cluster_whose_schema_is_missing(cluster_a: Cluster)
     assert client_for(cluster_a).get("/readyz").status_code == 200
 
 
-def test_a_passed_migration_check_is_remembered_by_the_process(cluster_a: Cluster,
-                                                               cluster_b: Cluster) -> None:
+def test_a_passed_migration_check_is_remembered_by_the_process(
+    cluster_a: Cluster, cluster_b: Cluster
+) -> None:
     """A running pod stays in service while the next release migrates (deploy/README.md)."""
     assert client_for(cluster_a).get("/readyz").status_code == 200
     _delete_leaf_migration_row(cluster_b.schema_name)

@@ -60,8 +60,9 @@ def test_access_line_is_json_with_cluster_slug_and_request_id(json_log: _Lines, 
     assert line["ts"].endswith("+00:00")
 
 
-def test_lines_logged_after_the_response_still_carry_the_request_id(json_log: _Lines,
-                                                                    cluster_b: Cluster) -> None:
+def test_lines_logged_after_the_response_still_carry_the_request_id(
+    json_log: _Lines, cluster_b: Cluster
+) -> None:
     """Django logs 4xx/5xx (django.request) after the middleware chain returned."""
     response = client_for(cluster_b).get("/no-such-page/", HTTP_X_REQUEST_ID="req-beta-404-000001")
     assert response.status_code == 404

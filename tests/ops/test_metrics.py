@@ -31,8 +31,9 @@ def _scrape(**extra: Any) -> str:
 
 
 @pytest.mark.usefixtures("production_middleware")
-def test_requests_are_counted_by_cluster_and_status_with_latency(cluster_a: Cluster,
-                                                                 cluster_b: Cluster) -> None:
+def test_requests_are_counted_by_cluster_and_status_with_latency(
+    cluster_a: Cluster, cluster_b: Cluster
+) -> None:
     ok_before = _value("clusterhub_http_requests_total", cluster="alpha", method="GET", status="200")
     missing_before = _value("clusterhub_http_requests_total", cluster="beta", method="GET", status="404")
     latency_before = _value("clusterhub_http_request_duration_seconds_count", cluster="alpha")
@@ -46,11 +47,22 @@ def test_requests_are_counted_by_cluster_and_status_with_latency(cluster_a: Clus
     assert client_for(None).get("/").status_code == 200
     client_for(cluster_a).get("/healthz")  # probes are not counted
 
-    assert _value("clusterhub_http_requests_total", cluster="alpha", method="GET", status="200") == ok_before + 2
-    assert _value("clusterhub_http_requests_total", cluster="beta", method="GET", status="404") == missing_before + 1
+    assert (
+        _value("clusterhub_http_requests_total", cluster="alpha", method="GET", status="200") == ok_before + 2
+    )
+    assert (
+        _value("clusterhub_http_requests_total", cluster="beta", method="GET", status="404")
+        == missing_before + 1
+    )
     assert _value("clusterhub_http_request_duration_seconds_count", cluster="alpha") == latency_before + 2
-    assert _value("clusterhub_http_requests_total", cluster="unknown", method="GET", status="404") == unknown_before + 1
-    assert _value("clusterhub_http_requests_total", cluster="public", method="GET", status="200") == public_before + 1
+    assert (
+        _value("clusterhub_http_requests_total", cluster="unknown", method="GET", status="404")
+        == unknown_before + 1
+    )
+    assert (
+        _value("clusterhub_http_requests_total", cluster="public", method="GET", status="200")
+        == public_before + 1
+    )
 
     text = _scrape()
     assert 'clusterhub_http_requests_total{cluster="alpha",method="GET",status="200"}' in text
@@ -113,6 +125,8 @@ def test_with_a_token_metrics_require_it_from_everywhere(settings: Settings, clu
     wrong = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION="Bearer nope").get("/metrics")
     assert wrong.status_code == 401
     token: dict[str, Any] = {"HTTP_AUTHORIZATION": "Bearer s3cret-metrics-token"}
-    assert Client(HTTP_HOST="localhost", REMOTE_ADDR="203.0.113.7", **token).get("/metrics").status_code == 200
+    assert (
+        Client(HTTP_HOST="localhost", REMOTE_ADDR="203.0.113.7", **token).get("/metrics").status_code == 200
+    )
     # Served on cluster hosts too (same data: the metrics are the process's, not the cluster's).
     assert client_for(cluster_a).get("/metrics", **token).status_code == 200

@@ -40,23 +40,39 @@ def three_clusters(transactional_db: None) -> Iterator[list[str]]:
 
 
 def _migrate(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.ops.migapp_settings", "DATABASE_URL": database_url(),
-           "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "platform")])}
-    return subprocess.run([sys.executable, "manage.py", "migrate_all_clusters", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=240)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.ops.migapp_settings",
+        "DATABASE_URL": database_url(),
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "platform")]),
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", "migrate_all_clusters", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
 
 
 def _tables(schema: str) -> set[str]:
     with connection.cursor() as cur:
-        cur.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
-                    "AND table_name LIKE 'opsmig%%'", [schema])
+        cur.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
+            "AND table_name LIKE 'opsmig%%'",
+            [schema],
+        )
         return {row[0] for row in cur.fetchall()}
 
 
 def _applied(schema: str) -> list[str]:
     with connection.cursor() as cur:
-        cur.execute(sql.SQL("SELECT name FROM {}.django_migrations WHERE app = 'opsmig' ORDER BY name")
-                    .format(sql.Identifier(schema)))
+        cur.execute(
+            sql.SQL("SELECT name FROM {}.django_migrations WHERE app = 'opsmig' ORDER BY name").format(
+                sql.Identifier(schema)
+            )
+        )
         return [row[0] for row in cur.fetchall()]
 
 
@@ -65,7 +81,7 @@ def test_a_broken_schema_is_reported_and_rolled_back_while_the_others_migrate(
 ) -> None:
     # mgy already has the table 0002 creates: there, 0001 applies, then 0002 fails.
     with connection.cursor() as cur:
-        cur.execute('CREATE TABLE mgy.opsmig_gadget (id bigint)')
+        cur.execute("CREATE TABLE mgy.opsmig_gadget (id bigint)")
 
     result = _migrate("--schemas", ",".join(SLUGS), "--processes", "2")
 
@@ -109,7 +125,8 @@ def test_unknown_schema_is_a_clear_error(three_clusters: list[str]) -> None:
 
 
 def test_in_process_with_the_projects_apps_everything_is_up_to_date(
-    cluster_a: Cluster, capsys: pytest.CaptureFixture[str],
+    cluster_a: Cluster,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The normal settings: public, template and clusters have nothing to apply (no subprocess)."""
     call_command("migrate_all_clusters", "--processes", "1", "--schemas", cluster_a.schema_name)

@@ -39,21 +39,37 @@ print(json.dumps({
 
 
 def _run(env_overrides: dict[str, str | None]) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DJANGO_", "CLUSTERHUB_", "CELERY_", "SENTRY_", "METRICS_"))
-           and k != "DATABASE_URL"}
-    env.update({"DJANGO_SETTINGS_MODULE": "clusterhub.settings.production",
-                "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "platform")])})
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "CLUSTERHUB_", "CELERY_", "SENTRY_", "METRICS_"))
+        and k != "DATABASE_URL"
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "clusterhub.settings.production",
+            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "platform")]),
+        }
+    )
     for key, value in {**REQUIRED, **env_overrides}.items():
         if value is not None:
             env[key] = value
     code = "import django; django.setup()\n" + PRINT_SETTINGS
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL",
-                                     "CLUSTERHUB_BASE_DOMAIN", "BILLING_SECRETS_KEY"])
+@pytest.mark.parametrize(
+    "missing",
+    [
+        "DJANGO_SECRET_KEY",
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "CLUSTERHUB_BASE_DOMAIN",
+        "BILLING_SECRETS_KEY",
+    ],
+)
 def test_production_refuses_to_start_without_a_required_variable(missing: str) -> None:
     result = _run({missing: None})
     assert result.returncode != 0
@@ -80,11 +96,13 @@ def test_production_settings_when_everything_is_given() -> None:
     assert s["HSTS"] == 31536000 and s["HSTS_SUB"] is True
     assert s["SSL_REDIRECT"] is True
     assert s["PROXY"] == ["HTTP_X_FORWARDED_PROTO", "https"]
-    assert s["MIDDLEWARE"] == ["clusterhub.observability.RequestObservabilityMiddleware",
-                               "clusterhub.ops.OpsEndpointsMiddleware",
-                               "clusterhub.security.ContentSecurityPolicyMiddleware",
-                               "clusterhub.request_checks.QueryControlCharactersMiddleware",
-                               "tenants.middleware.ClusterRoutingMiddleware"]
+    assert s["MIDDLEWARE"] == [
+        "clusterhub.observability.RequestObservabilityMiddleware",
+        "clusterhub.ops.OpsEndpointsMiddleware",
+        "clusterhub.security.ContentSecurityPolicyMiddleware",
+        "clusterhub.request_checks.QueryControlCharactersMiddleware",
+        "tenants.middleware.ClusterRoutingMiddleware",
+    ]
     assert s["STATIC"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     assert s["MEDIA"] == "clusterhub.storage.ClusterMediaStorage"
     assert s["DB_HOST"] == "db.internal"
@@ -102,4 +120,9 @@ def test_extra_allowed_hosts_for_a_clusters_own_domain() -> None:
     result = _run({"DJANGO_ALLOWED_HOSTS": "cluster.mosreg.ru, www.cluster.mosreg.ru"})
     assert result.returncode == 0, result.stderr
     hosts = json.loads(result.stdout.strip().splitlines()[-1])["ALLOWED_HOSTS"]
-    assert hosts == ["clusterhub.example.ru", ".clusterhub.example.ru", "cluster.mosreg.ru", "www.cluster.mosreg.ru"]
+    assert hosts == [
+        "clusterhub.example.ru",
+        ".clusterhub.example.ru",
+        "cluster.mosreg.ru",
+        "www.cluster.mosreg.ru",
+    ]

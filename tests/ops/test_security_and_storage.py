@@ -27,8 +27,10 @@ def test_every_page_gets_the_content_security_policy(settings: Settings, cluster
     settings.CONTENT_SECURITY_POLICY = POLICY
     response = client_for(cluster_a).get("/")
     assert response.status_code == 200
-    assert response["Content-Security-Policy"] == \
-        "default-src 'self'; script-src-attr 'unsafe-inline'; upgrade-insecure-requests"
+    assert (
+        response["Content-Security-Policy"]
+        == "default-src 'self'; script-src-attr 'unsafe-inline'; upgrade-insecure-requests"
+    )
     assert "Content-Security-Policy-Report-Only" not in response
 
 
@@ -43,8 +45,12 @@ def test_report_only_mode_and_a_views_own_policy_wins(settings: Settings) -> Non
     settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = False
     own = HttpResponse("x")
     own["Content-Security-Policy"] = "default-src 'none'"
-    assert ContentSecurityPolicyMiddleware(lambda request: own)(RequestFactory().get("/"))[
-        "Content-Security-Policy"] == "default-src 'none'"
+    assert (
+        ContentSecurityPolicyMiddleware(lambda request: own)(RequestFactory().get("/"))[
+            "Content-Security-Policy"
+        ]
+        == "default-src 'none'"
+    )
 
 
 @pytest.fixture
@@ -53,8 +59,9 @@ def storage(settings: Settings, tmp_path: Path) -> ClusterMediaStorage:
     return ClusterMediaStorage(location=str(tmp_path))
 
 
-def test_a_clusters_files_go_to_its_own_folder(storage: ClusterMediaStorage, tmp_path: Path,
-                                               cluster_a: Cluster, cluster_b: Cluster) -> None:
+def test_a_clusters_files_go_to_its_own_folder(
+    storage: ClusterMediaStorage, tmp_path: Path, cluster_a: Cluster, cluster_b: Cluster
+) -> None:
     with schema_context(cluster_a.schema_name):
         plain = storage.save("roadmap/2026/plan.txt", ContentFile(b"alpha plan"))
         already = storage.save("clusters/alpha/site-documents/x/charter.txt", ContentFile(b"alpha charter"))

@@ -34,8 +34,11 @@ ENTRY_POINTS = {
 
 
 def _start(command: list[str], env_overrides: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DJANGO_", "CLUSTERHUB_", "CELERY_")) and k != "DATABASE_URL"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "CLUSTERHUB_", "CELERY_")) and k != "DATABASE_URL"
+    }
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "platform")])
     env.update(env_overrides)
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
@@ -50,15 +53,19 @@ def test_every_entry_point_refuses_production_without_an_explicit_settings_modul
 
 @pytest.mark.parametrize("entry", ["manage.py", "wsgi"])
 def test_production_refuses_the_development_settings_even_when_named(entry: str) -> None:
-    result = _start(ENTRY_POINTS[entry], {"CLUSTERHUB_ENV": "production",
-                                          "DJANGO_SETTINGS_MODULE": "clusterhub.settings.local"})
+    result = _start(
+        ENTRY_POINTS[entry],
+        {"CLUSTERHUB_ENV": "production", "DJANGO_SETTINGS_MODULE": "clusterhub.settings.local"},
+    )
     assert result.returncode != 0
     assert "refuses the development settings clusterhub.settings.local" in result.stderr
 
 
 def test_the_settings_module_choice() -> None:
     assert settings_module({}) == "clusterhub.settings.local"  # development keeps its default
-    assert settings_module({"DJANGO_SETTINGS_MODULE": "clusterhub.settings.test"}) == "clusterhub.settings.test"
+    assert (
+        settings_module({"DJANGO_SETTINGS_MODULE": "clusterhub.settings.test"}) == "clusterhub.settings.test"
+    )
     production = {"CLUSTERHUB_ENV": "production", "DJANGO_SETTINGS_MODULE": "clusterhub.settings.production"}
     assert settings_module(production) == "clusterhub.settings.production"
     with pytest.raises(ImproperlyConfigured):
@@ -66,9 +73,14 @@ def test_the_settings_module_choice() -> None:
 
 
 def test_the_wsgi_entry_starts_with_production_settings_named() -> None:
-    result = _start([sys.executable, "-c", "import clusterhub.wsgi; print('started')"],
-                    {**REQUIRED, "CLUSTERHUB_ENV": "production",
-                     "DJANGO_SETTINGS_MODULE": "clusterhub.settings.production"})
+    result = _start(
+        [sys.executable, "-c", "import clusterhub.wsgi; print('started')"],
+        {
+            **REQUIRED,
+            "CLUSTERHUB_ENV": "production",
+            "DJANGO_SETTINGS_MODULE": "clusterhub.settings.production",
+        },
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("started")
 
@@ -81,6 +93,7 @@ def test_production_refuses_a_billing_secrets_key_that_is_not_fernet(key: str) -
 
 
 # --- link secrets never reach the logs ---------------------------------------------------------
+
 
 class _Lines(logging.Handler):
     def __init__(self) -> None:
@@ -106,7 +119,9 @@ def json_log() -> Iterator[_Lines]:
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("production_middleware")
-def test_invitation_and_reset_tokens_are_redacted_in_every_log_line(json_log: _Lines, cluster_a: Cluster) -> None:
+def test_invitation_and_reset_tokens_are_redacted_in_every_log_line(
+    json_log: _Lines, cluster_a: Cluster
+) -> None:
     secret = "s3cr3t-Invitation-Token-0123456789"
     client = client_for(cluster_a)
     client.get(f"/members/invitations/{secret}/")
@@ -115,8 +130,11 @@ def test_invitation_and_reset_tokens_are_redacted_in_every_log_line(json_log: _L
 
     text = "\n".join(json_log.lines)
     assert secret not in text
-    paths = [json.loads(line)["path"] for line in json_log.lines
-             if json.loads(line)["logger"] == "clusterhub.request"]
+    paths = [
+        json.loads(line)["path"]
+        for line in json_log.lines
+        if json.loads(line)["logger"] == "clusterhub.request"
+    ]
     assert "/members/invitations/[redacted]/" in paths
     assert "/password/reset/[redacted]/[redacted]/" in paths
 
@@ -130,9 +148,12 @@ def test_nginx_logs_the_redacted_uri() -> None:
 
 # --- /readyz: OK / not OK to the outside ------------------------------------------------------
 
+
 @pytest.mark.django_db
 @pytest.mark.usefixtures("production_middleware")
-def test_readyz_shows_internals_only_to_loopback_or_the_metrics_token(cluster_a: Cluster, settings: Settings) -> None:
+def test_readyz_shows_internals_only_to_loopback_or_the_metrics_token(
+    cluster_a: Cluster, settings: Settings
+) -> None:
     outside = Client(HTTP_HOST=host_of(cluster_a), REMOTE_ADDR="203.0.113.9")
     proxied = Client(HTTP_HOST=host_of(cluster_a), HTTP_X_FORWARDED_FOR="203.0.113.9")
 

@@ -18,8 +18,12 @@ START, END = dt.date(2024, 1, 1), dt.date(2026, 12, 31)
 
 def member(name: str = "", *, status: str = Company.Status.ACTIVE) -> Company:
     n = next(_numbers)
-    return Company.objects.create(full_name=f"ООО «{name or n}»", short_name=name or f"Участник {n}",
-                                  status=status, inn=inn_with_check_digits(f"78{n + 5000:07d}"))
+    return Company.objects.create(
+        full_name=f"ООО «{name or n}»",
+        short_name=name or f"Участник {n}",
+        status=status,
+        inn=inn_with_check_digits(f"78{n + 5000:07d}"),
+    )
 
 
 def admitted_on(company: Company, day: dt.datetime) -> None:
@@ -28,6 +32,13 @@ def admitted_on(company: Company, day: dt.datetime) -> None:
 
 def project(cluster: Cluster, lead: Company, *others: Company, title: str = "Проект") -> JointProject:
     return services.project_create(
-        actor=Actor.system(cluster), title=title, kind=JointProject.Kind.IMPORT_SUBSTITUTION,
-        period_start=START, period_end=END,
-        participants=[(lead, ProjectParticipant.Role.LEAD), *[(c, ProjectParticipant.Role.PARTICIPANT) for c in others]])
+        actor=Actor.system(cluster),
+        title=title,
+        kind=JointProject.Kind.IMPORT_SUBSTITUTION,
+        period_start=START,
+        period_end=END,
+        participants=[
+            (lead, ProjectParticipant.Role.LEAD),
+            *[(c, ProjectParticipant.Role.PARTICIPANT) for c in others],
+        ],
+    )

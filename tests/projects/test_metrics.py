@@ -22,14 +22,30 @@ def _supported(cluster: Cluster) -> tuple[JointProject, ProjectIndicator]:
     system = Actor.system(cluster)
     lead = member("Лид")
     p = project(cluster, lead, member())
-    app = services.support_create(project=p, company=lead, actor=system, measure="decree_41",
-                                  amount_requested_kopecks=10_000_00, submitted_on=dt.date(2024, 2, 1))
-    services.support_decide(application=app, actor=system, decision="granted", decided_on=dt.date(2024, 3, 1),
-                            amount_granted_kopecks=9_000_00)
-    services.tranche_add(application=app, actor=system, received_on=dt.date(2025, 4, 1), amount_kopecks=3_000_00)
-    services.tranche_add(application=app, actor=system, received_on=dt.date(2024, 4, 1), amount_kopecks=1_000_00)
-    ind = services.indicator_create(project=p, actor=system, year=2025, kind="output_volume", planned=1_000_00,
-                                    actual=600_00)
+    app = services.support_create(
+        project=p,
+        company=lead,
+        actor=system,
+        measure="decree_41",
+        amount_requested_kopecks=10_000_00,
+        submitted_on=dt.date(2024, 2, 1),
+    )
+    services.support_decide(
+        application=app,
+        actor=system,
+        decision="granted",
+        decided_on=dt.date(2024, 3, 1),
+        amount_granted_kopecks=9_000_00,
+    )
+    services.tranche_add(
+        application=app, actor=system, received_on=dt.date(2025, 4, 1), amount_kopecks=3_000_00
+    )
+    services.tranche_add(
+        application=app, actor=system, received_on=dt.date(2024, 4, 1), amount_kopecks=1_000_00
+    )
+    ind = services.indicator_create(
+        project=p, actor=system, year=2025, kind="output_volume", planned=1_000_00, actual=600_00
+    )
     return p, ind
 
 
@@ -56,11 +72,16 @@ def test_annual_report_support_drills_down_and_override_needs_reason(cluster_a: 
         figure = report.figure("support_received")
         assert figure is not None and figure.value == 3_000_00 and figure.display == "3 000,00 ₽"
         assert figure.rows[0].extra["measure"] == "decree_41"
-        typed = annual_report_compute(cluster=cluster_a, year=2025, entered_values={"support_received": "5 000,00"})
+        typed = annual_report_compute(
+            cluster=cluster_a, year=2025, entered_values={"support_received": "5 000,00"}
+        )
         assert "причин" in typed.errors["support_received"]
-        with_reason = annual_report_compute(cluster=cluster_a, year=2025,
-                                            entered_values={"support_received": "5 000,00"},
-                                            indicator_comments={"support_received": "Переходный год"})
+        with_reason = annual_report_compute(
+            cluster=cluster_a,
+            year=2025,
+            entered_values={"support_received": "5 000,00"},
+            indicator_comments={"support_received": "Переходный год"},
+        )
         overridden = with_reason.figure("support_received")
         assert overridden is not None and overridden.value == 5_000_00 and "Переходный год" in overridden.note
         assert len(overridden.rows) == 1 and "support_received" not in with_reason.errors

@@ -60,17 +60,39 @@ def _world(cluster: Cluster) -> World:
         lead, other, outsider = member("Лид"), member("Другой"), member("Посторонний")
         p = project(cluster, lead, other, title="Катетеры")
         hidden = project(cluster, outsider, title="Чужой")
-        services.budget_set(project=p, actor=system, year=2025, source="own_funds", amount_kopecks=123_456_789)
-        indicator = services.indicator_create(project=p, actor=system, year=2025, kind="output_volume",
-                                              planned=1_000_000_00, actual=780_000_00)
-        application = services.support_create(project=p, company=lead, actor=system, measure="decree_41",
-                                               amount_requested_kopecks=5_000_000_00, submitted_on=dt.date(2024, 2, 1))
-        services.support_decide(application=application, actor=system, decision="granted",
-                                decided_on=dt.date(2024, 3, 1), amount_granted_kopecks=4_000_000_00)
-        services.tranche_add(application=application, actor=system, received_on=dt.date(2024, 4, 1),
-                             amount_kopecks=1_500_000_00)
-        document = services.document_upload(project=p, actor=system, title="Соглашение о субсидии",
-                                            file=SimpleUploadedFile("soglashenie.pdf", b"%PDF-1.4 test"))
+        services.budget_set(
+            project=p, actor=system, year=2025, source="own_funds", amount_kopecks=123_456_789
+        )
+        indicator = services.indicator_create(
+            project=p, actor=system, year=2025, kind="output_volume", planned=1_000_000_00, actual=780_000_00
+        )
+        application = services.support_create(
+            project=p,
+            company=lead,
+            actor=system,
+            measure="decree_41",
+            amount_requested_kopecks=5_000_000_00,
+            submitted_on=dt.date(2024, 2, 1),
+        )
+        services.support_decide(
+            application=application,
+            actor=system,
+            decision="granted",
+            decided_on=dt.date(2024, 3, 1),
+            amount_granted_kopecks=4_000_000_00,
+        )
+        services.tranche_add(
+            application=application,
+            actor=system,
+            received_on=dt.date(2024, 4, 1),
+            amount_kopecks=1_500_000_00,
+        )
+        document = services.document_upload(
+            project=p,
+            actor=system,
+            title="Соглашение о субсидии",
+            file=SimpleUploadedFile("soglashenie.pdf", b"%PDF-1.4 test"),
+        )
     return World(lead, other, outsider, p, hidden, application, indicator, document)
 
 
@@ -87,9 +109,15 @@ def _lead_pages(w: World) -> list[str]:
 
 def _manager_pages(w: World) -> list[str]:
     p, a = w.project.pk, w.application.pk
-    return ["/projects/new/", f"/projects/{p}/edit/", f"/projects/{p}/budget/", f"/projects/{p}/support/new/",
-            f"/projects/{p}/support/{a}/decision/", f"/projects/{p}/support/{a}/tranches/new/",
-            f"/projects/{p}/documents/new/"]
+    return [
+        "/projects/new/",
+        f"/projects/{p}/edit/",
+        f"/projects/{p}/budget/",
+        f"/projects/{p}/support/new/",
+        f"/projects/{p}/support/{a}/decision/",
+        f"/projects/{p}/support/{a}/tranches/new/",
+        f"/projects/{p}/documents/new/",
+    ]
 
 
 def _all_pages(w: World) -> list[str]:
@@ -125,8 +153,9 @@ def test_anonymous_goes_to_login(cluster_a: Cluster) -> None:
         assert response.status_code == 302 and response["Location"].startswith("/login/?next="), url
 
 
-def test_another_clusters_admin_gets_login_or_404(cluster_a: Cluster, cluster_b: Cluster,
-                                                  make_user: MakeUser) -> None:
+def test_another_clusters_admin_gets_login_or_404(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     w = _world(cluster_a)
     beta = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_b), cluster_b)
     for url in _all_pages(w):
@@ -151,12 +180,15 @@ def test_a_user_without_a_role_here_is_refused(cluster_a: Cluster, make_user: Ma
         assert response.status_code == 403 and "нет роли" in _html(response), url
 
 
-def test_representative_of_the_lead_sees_its_project_and_enters_indicators(cluster_a: Cluster,
-                                                                           make_user: MakeUser) -> None:
+def test_representative_of_the_lead_sees_its_project_and_enters_indicators(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     w = _world(cluster_a)
     rep = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=w.lead.pk), cluster_a)
     html = _html(rep.get("/projects/"))
-    assert ">Проекты</a>" in html and "Катетеры" in html and "Чужой" not in html and "Новый проект" not in html
+    assert (
+        ">Проекты</a>" in html and "Катетеры" in html and "Чужой" not in html and "Новый проект" not in html
+    )
     for url in _reader_pages(w) + _lead_pages(w):
         assert rep.get(url).status_code == 200, url
     for url in _manager_pages(w):
@@ -167,8 +199,9 @@ def test_representative_of_the_lead_sees_its_project_and_enters_indicators(clust
     assert rep.get(f"/projects/{w.hidden.pk}/indicators/new/").status_code == 404
 
 
-def test_other_participants_representative_reads_but_does_not_enter(cluster_a: Cluster,
-                                                                    make_user: MakeUser) -> None:
+def test_other_participants_representative_reads_but_does_not_enter(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     w = _world(cluster_a)
     rep = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=w.other.pk), cluster_a)
     assert rep.get(f"/projects/{w.project.pk}/").status_code == 200
@@ -193,21 +226,42 @@ def test_representative_of_another_company_gets_404(cluster_a: Cluster, make_use
     assert rep.post(f"/projects/{w.project.pk}/indicators/{w.indicator.pk}/delete/").status_code == 404
 
 
-def test_card_shows_budget_shortfall_support_and_links(cluster_a: Cluster, make_user: MakeUser,
-                                                       django_assert_max_num_queries: DjangoAssertNumQueries) -> None:
+def test_card_shows_budget_shortfall_support_and_links(
+    cluster_a: Cluster, make_user: MakeUser, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     w = _world(cluster_a)
     with schema_context(cluster_a.schema_name):  # more rows of each kind: the card's queries stay the same
         system = Actor.system(cluster_a)
         for n in range(4):
-            extra = services.support_create(project=w.project, company=w.other, actor=system, measure="other",
-                                            measure_name=f"Грант {n}", amount_requested_kopecks=100_00,
-                                            submitted_on=dt.date(2024, 5, 1))
-            services.support_decide(application=extra, actor=system, decision="granted",
-                                    decided_on=dt.date(2024, 6, 1), amount_granted_kopecks=100_00)
-            services.tranche_add(application=extra, actor=system, received_on=dt.date(2024, 7, 1),
-                                 amount_kopecks=50_00)
-            services.indicator_create(project=w.project, actor=system, year=2024 + n % 3, kind="custom",
-                                      name=f"Показатель {n}", unit="шт.", planned=10_00, actual=10_00)
+            extra = services.support_create(
+                project=w.project,
+                company=w.other,
+                actor=system,
+                measure="other",
+                measure_name=f"Грант {n}",
+                amount_requested_kopecks=100_00,
+                submitted_on=dt.date(2024, 5, 1),
+            )
+            services.support_decide(
+                application=extra,
+                actor=system,
+                decision="granted",
+                decided_on=dt.date(2024, 6, 1),
+                amount_granted_kopecks=100_00,
+            )
+            services.tranche_add(
+                application=extra, actor=system, received_on=dt.date(2024, 7, 1), amount_kopecks=50_00
+            )
+            services.indicator_create(
+                project=w.project,
+                actor=system,
+                year=2024 + n % 3,
+                kind="custom",
+                name=f"Показатель {n}",
+                unit="шт.",
+                planned=10_00,
+                actual=10_00,
+            )
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     with django_assert_max_num_queries(16):
         html = _html(staff.get(f"/projects/{w.project.pk}/"))
@@ -223,7 +277,9 @@ def test_card_shows_budget_shortfall_support_and_links(cluster_a: Cluster, make_
 
 
 def test_list_search_filter_sort_pages_and_empty_states(
-    cluster_a: Cluster, make_user: MakeUser, django_assert_max_num_queries: DjangoAssertNumQueries,
+    cluster_a: Cluster,
+    make_user: MakeUser,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
     empty = _html(admin.get("/projects/"))
@@ -250,8 +306,9 @@ def test_list_search_filter_sort_pages_and_empty_states(
     assert 'aria-sort="descending"' in reverse_order
     nothing = _html(admin.get("/projects/?q=несуществующий"))
     assert "Ничего не найдено." in nothing and "Сбросить фильтры" in nothing
-    rep = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=member_id(cluster_a, "Никто")),
-                    cluster_a)
+    rep = signed_in(
+        make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=member_id(cluster_a, "Никто")), cluster_a
+    )
     assert "пока не участвует в совместных проектах" in _html(rep.get("/projects/"))
 
 
@@ -267,8 +324,14 @@ def test_admin_creates_a_project_and_adds_a_budget_line(cluster_a: Cluster, make
         newcomer = member("Новичок")
         admitted_on(newcomer, dt.datetime(2025, 6, 1, tzinfo=dt.UTC))
     admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
-    form = {"title": "Стерилизационный центр", "kind": "infrastructure", "period_start": "2025-01-01",
-            "period_end": "2026-12-31", "lead": lead.pk, "participants": [other.pk]}
+    form = {
+        "title": "Стерилизационный центр",
+        "kind": "infrastructure",
+        "period_start": "2025-01-01",
+        "period_end": "2026-12-31",
+        "lead": lead.pk,
+        "participants": [other.pk],
+    }
     refused = admin.post("/projects/new/", {**form, "suppliers": [gone.pk]})
     assert refused.status_code == 200 and "Выберите корректный вариант" in _html(refused)
     late = admin.post("/projects/new/", {**form, "suppliers": [newcomer.pk]})
@@ -288,18 +351,25 @@ def test_admin_creates_a_project_and_adds_a_budget_line(cluster_a: Cluster, make
     card = _html(admin.get(response["Location"]))
     assert "Проект «Стерилизационный центр» создан." in card
 
-    outside = admin.post(f"/projects/{created.pk}/budget/", {"year": "2027", "source": "federal_subsidy",
-                                                             "amount_kopecks": "100"})
+    outside = admin.post(
+        f"/projects/{created.pk}/budget/",
+        {"year": "2027", "source": "federal_subsidy", "amount_kopecks": "100"},
+    )
     assert outside.status_code == 200 and "Выберите корректный вариант" in _html(outside)
-    bad = admin.post(f"/projects/{created.pk}/budget/", {"year": "2025", "source": "federal_subsidy",
-                                                         "amount_kopecks": "-5"})
+    bad = admin.post(
+        f"/projects/{created.pk}/budget/",
+        {"year": "2025", "source": "federal_subsidy", "amount_kopecks": "-5"},
+    )
     assert bad.status_code == 200 and "не может быть отрицательной" in _html(bad)
-    ok = admin.post(f"/projects/{created.pk}/budget/", {"year": "2025", "source": "federal_subsidy",
-                                                        "amount_kopecks": "1 500 000,50"})
+    ok = admin.post(
+        f"/projects/{created.pk}/budget/",
+        {"year": "2025", "source": "federal_subsidy", "amount_kopecks": "1 500 000,50"},
+    )
     assert ok.status_code == 302 and ok["Location"] == f"/projects/{created.pk}/#budget"
     with schema_context(cluster_a.schema_name):
         assert list(ProjectBudget.objects.values_list("year", "source", "amount_kopecks")) == [
-            (2025, "federal_subsidy", 150_000_050)]
+            (2025, "federal_subsidy", 150_000_050)
+        ]
     card = _html(admin.get(ok["Location"]))
     assert "Бюджет на 2025 год сохранён." in card and "1 500 000,50" in card
     edit = _html(admin.get(f"/projects/{created.pk}/budget/?year=2025&source=federal_subsidy"))
@@ -324,8 +394,9 @@ def test_approve_needs_an_adopted_decision_and_stop_is_final(cluster_a: Cluster,
     assert "Остановить" not in _html(staff.get(f"/projects/{w.project.pk}/"))
 
 
-def test_lead_representative_enters_and_submits_staff_accepts(cluster_a: Cluster,
-                                                              make_user: MakeUser) -> None:
+def test_lead_representative_enters_and_submits_staff_accepts(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     w = _world(cluster_a)
     rep = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=w.lead.pk), cluster_a)
     url = f"/projects/{w.project.pk}/indicators/new/"
@@ -342,15 +413,19 @@ def test_lead_representative_enters_and_submits_staff_accepts(cluster_a: Cluster
     assert (indicator.planned, indicator.actual, indicator.status) == (50, 39, "draft")
     card = _html(rep.get(f"/projects/{w.project.pk}/"))
     assert "−22 %" in card and "Показатель за 2026 год сохранён как черновик." in card
-    edited = rep.post(f"/projects/{w.project.pk}/indicators/{indicator.pk}/edit/",
-                      {"planned": "50", "actual": "45", "comment": "Набор завершён"})
+    edited = rep.post(
+        f"/projects/{w.project.pk}/indicators/{indicator.pk}/edit/",
+        {"planned": "50", "actual": "45", "comment": "Набор завершён"},
+    )
     assert edited.status_code == 302
     rep.post(f"/projects/{w.project.pk}/indicators/{indicator.pk}/submit/")
     with schema_context(cluster_a.schema_name):
         indicator.refresh_from_db()
     assert (indicator.actual, indicator.status) == (45, "submitted")
     assert rep.post(f"/projects/{w.project.pk}/indicators/{indicator.pk}/accept/").status_code == 403
-    late = rep.post(f"/projects/{w.project.pk}/indicators/{indicator.pk}/edit/", {"planned": "1", "actual": "1"})
+    late = rep.post(
+        f"/projects/{w.project.pk}/indicators/{indicator.pk}/edit/", {"planned": "1", "actual": "1"}
+    )
     assert late.status_code == 200 and "уже отправлен" in _html(late)
 
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
@@ -361,8 +436,9 @@ def test_lead_representative_enters_and_submits_staff_accepts(cluster_a: Cluster
         assert (indicator.status, indicator.planned) == ("accepted", 50)
 
 
-def test_tranche_beyond_the_grant_is_refused_in_russian_and_nothing_saved(cluster_a: Cluster,
-                                                                          make_user: MakeUser) -> None:
+def test_tranche_beyond_the_grant_is_refused_in_russian_and_nothing_saved(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     w = _world(cluster_a)
     admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
     url = f"/projects/{w.project.pk}/support/{w.application.pk}/tranches/new/"
@@ -374,42 +450,71 @@ def test_tranche_beyond_the_grant_is_refused_in_russian_and_nothing_saved(cluste
     ok = admin.post(url, {"received_on": "2024-05-01", "amount_kopecks": "2 500 000", "note": "второй"})
     assert ok.status_code == 302 and ok["Location"].endswith(f"#support-{w.application.pk}")
     with schema_context(cluster_a.schema_name):
-        assert sorted(SupportTranche.objects.values_list("amount_kopecks", flat=True)) == [150_000_000, 250_000_000]
+        assert sorted(SupportTranche.objects.values_list("amount_kopecks", flat=True)) == [
+            150_000_000,
+            250_000_000,
+        ]
 
 
 def test_support_application_and_decision_forms(cluster_a: Cluster, make_user: MakeUser) -> None:
     w = _world(cluster_a)
     admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
     url = f"/projects/{w.project.pk}/support/new/"
-    zero = admin.post(url, {"company": w.other.pk, "measure": "idf_loan", "amount_requested_kopecks": "0",
-                            "submitted_on": "2025-02-01"})
+    zero = admin.post(
+        url,
+        {
+            "company": w.other.pk,
+            "measure": "idf_loan",
+            "amount_requested_kopecks": "0",
+            "submitted_on": "2025-02-01",
+        },
+    )
     assert zero.status_code == 200 and "больше нуля" in _html(zero)
-    stranger = admin.post(url, {"company": w.outsider.pk, "measure": "idf_loan", "amount_requested_kopecks": "10",
-                                "submitted_on": "2025-02-01"})
+    stranger = admin.post(
+        url,
+        {
+            "company": w.outsider.pk,
+            "measure": "idf_loan",
+            "amount_requested_kopecks": "10",
+            "submitted_on": "2025-02-01",
+        },
+    )
     assert stranger.status_code == 200 and "Выберите корректный вариант" in _html(stranger)
-    created = admin.post(url, {"company": w.other.pk, "measure": "idf_loan", "amount_requested_kopecks": "10 000 000",
-                               "submitted_on": "2025-02-01"})
+    created = admin.post(
+        url,
+        {
+            "company": w.other.pk,
+            "measure": "idf_loan",
+            "amount_requested_kopecks": "10 000 000",
+            "submitted_on": "2025-02-01",
+        },
+    )
     assert created.status_code == 302
     with schema_context(cluster_a.schema_name):
         application = SupportApplication.objects.get(measure="idf_loan")
     decide = f"/projects/{w.project.pk}/support/{application.pk}/decision/"
-    too_much = admin.post(decide, {"decision": "granted", "decided_on": "2025-03-01",
-                                   "amount_granted_kopecks": "20 000 000"})
+    too_much = admin.post(
+        decide, {"decision": "granted", "decided_on": "2025-03-01", "amount_granted_kopecks": "20 000 000"}
+    )
     assert too_much.status_code == 200 and "Предоставлено больше, чем запрошено" in _html(too_much)
-    granted = admin.post(decide, {"decision": "granted", "decided_on": "2025-03-01",
-                                  "amount_granted_kopecks": "8 000 000"})
+    granted = admin.post(
+        decide, {"decision": "granted", "decided_on": "2025-03-01", "amount_granted_kopecks": "8 000 000"}
+    )
     assert granted.status_code == 302
     with schema_context(cluster_a.schema_name):
         application.refresh_from_db()
     assert (application.decision, application.amount_granted_kopecks) == ("granted", 800_000_000)
 
 
-def test_document_upload_download_and_delete(cluster_a: Cluster, cluster_b: Cluster,
-                                             make_user: MakeUser) -> None:
+def test_document_upload_download_and_delete(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     w = _world(cluster_a)
     admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
-    response = admin.post(f"/projects/{w.project.pk}/documents/new/",
-                          {"title": "Бизнес-план", "file": SimpleUploadedFile("plan.docx", b"PK plan")})
+    response = admin.post(
+        f"/projects/{w.project.pk}/documents/new/",
+        {"title": "Бизнес-план", "file": SimpleUploadedFile("plan.docx", b"PK plan")},
+    )
     assert response.status_code == 302
     with schema_context(cluster_a.schema_name):
         document = ProjectDocument.objects.get(title="Бизнес-план")

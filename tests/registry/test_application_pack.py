@@ -38,24 +38,44 @@ def _cluster_data() -> list[Company]:
     a project with a Decree 41 subsidy and a shortfall, and a roadmap."""
     companies = f.healthy_cluster(YEAR)
     Company.objects.filter(pk=companies[0].pk).update(
-        ogrn="1027700132195", address="141980, Московская обл., г. Дубна, ул. Программистов, 4",
-        special_territory=Company.SpecialTerritory.MONOTOWN)
+        ogrn="1027700132195",
+        address="141980, Московская обл., г. Дубна, ул. Программистов, 4",
+        special_territory=Company.SpecialTerritory.MONOTOWN,
+    )
     f.member("Вышедший", status=Company.Status.WITHDRAWN)  # not a participant: in no list
-    project = JointProject.objects.create(title="Импортозамещение эндоскопов", period_start=dt.date(2024, 1, 1),
-                                          period_end=dt.date(2026, 12, 31))
+    project = JointProject.objects.create(
+        title="Импортозамещение эндоскопов",
+        period_start=dt.date(2024, 1, 1),
+        period_end=dt.date(2026, 12, 31),
+    )
     ProjectParticipant.objects.create(project=project, company=companies[0], role="lead")
     ProjectParticipant.objects.create(project=project, company=companies[1], role="participant")
-    ProjectIndicator.objects.create(project=project, year=YEAR, kind="output_volume", planned=10_000_000_00,
-                                    actual=7_500_000_00)
-    grant = SupportApplication.objects.create(project=project, company=companies[0], measure="decree_41",
-                                              amount_requested_kopecks=5_000_000_00, submitted_on=dt.date(2025, 2, 1),
-                                              decision="granted", amount_granted_kopecks=4_000_000_00)
-    SupportTranche.objects.create(application=grant, received_on=dt.date(2025, 6, 1), amount_kopecks=2_000_000_00)
-    roadmap = Roadmap.objects.create(title="Дорожная карта 2025–2026", period_start=dt.date(2025, 1, 1),
-                                     period_end=dt.date(2026, 12, 31))
+    ProjectIndicator.objects.create(
+        project=project, year=YEAR, kind="output_volume", planned=10_000_000_00, actual=7_500_000_00
+    )
+    grant = SupportApplication.objects.create(
+        project=project,
+        company=companies[0],
+        measure="decree_41",
+        amount_requested_kopecks=5_000_000_00,
+        submitted_on=dt.date(2025, 2, 1),
+        decision="granted",
+        amount_granted_kopecks=4_000_000_00,
+    )
+    SupportTranche.objects.create(
+        application=grant, received_on=dt.date(2025, 6, 1), amount_kopecks=2_000_000_00
+    )
+    roadmap = Roadmap.objects.create(
+        title="Дорожная карта 2025–2026", period_start=dt.date(2025, 1, 1), period_end=dt.date(2026, 12, 31)
+    )
     section = Section.objects.create(roadmap=roadmap, number="1.", title="Кадры", position=1)
-    Item.objects.create(roadmap=roadmap, section=section, number="1.1.", position=1,
-                        title="Стажировки студентов университета «Дубна»")
+    Item.objects.create(
+        roadmap=roadmap,
+        section=section,
+        number="1.1.",
+        position=1,
+        title="Стажировки студентов университета «Дубна»",
+    )
     return companies
 
 
@@ -86,9 +106,15 @@ def test_the_pack_matches_the_registry_check(cluster_a: Cluster, make_user: Make
     assert "registry-application-alpha-2025.zip" in response["Content-Disposition"]
     archive = _zip(response.content)
     assert set(archive.namelist()) == {
-        "01_Сопроводительное_письмо.docx", "02_Перечень_участников.docx", "02_Перечень_участников.xlsx",
-        "03_Договоры_о_кооперации.xlsx", "04_Расчет_функциональной_зависимости.xlsx", "05_Совместные_проекты.xlsx",
-        "06_Программа_развития_кластера.docx", "06_Программа_развития_кластера.xlsx"}
+        "01_Сопроводительное_письмо.docx",
+        "02_Перечень_участников.docx",
+        "02_Перечень_участников.xlsx",
+        "03_Договоры_о_кооперации.xlsx",
+        "04_Расчет_функциональной_зависимости.xlsx",
+        "05_Совместные_проекты.xlsx",
+        "06_Программа_развития_кластера.docx",
+        "06_Программа_развития_кластера.xlsx",
+    }
 
     # participants: the same companies as the check, with INN/OGRN/address
     rows = _sheet(archive, "02_Перечень_участников.xlsx")
@@ -107,10 +133,16 @@ def test_the_pack_matches_the_registry_check(cluster_a: Cluster, make_user: Make
     assert calc["Функциональная зависимость, %"] == checks["functional_dependence"].data["value"] == "30.00"
     revenue = _sheet(archive, "04_Расчет_функциональной_зависимости.xlsx", "Выручка участников")[1:]
     contracts = _sheet(archive, "04_Расчет_функциональной_зависимости.xlsx", "Договоры за год")[1:]
-    assert float(calc["Выручка участников за год по принятым показателям, ₽"]) == sum(r[2] for r in revenue) \
+    assert (
+        float(calc["Выручка участников за год по принятым показателям, ₽"])
+        == sum(r[2] for r in revenue)
         == 1_000_000
-    assert float(calc["Договоры между участниками, заключённые в году, ₽"]) == sum(r[4] for r in contracts) \
+    )
+    assert (
+        float(calc["Договоры между участниками, заключённые в году, ₽"])
+        == sum(r[4] for r in contracts)
         == 300_000
+    )
     assert calc["Итог"] == "выполнено"
     assert calc["Участников в моногородах или на ТОР"] == 1
 
@@ -186,7 +218,9 @@ def test_nobody_else_gets_the_pack(cluster_a: Cluster, cluster_b: Cluster, make_
     own = _zip(api_client(beta_token, cluster_b).get(URL).content)
     assert companies[0].inn not in str(_sheet(own, "02_Перечень_участников.xlsx"))
     beta_session = signed_in(beta_admin, cluster_b)
-    replay = beta_session.get(PACK_PAGE, HTTP_HOST="alpha.localhost")  # a session of beta is anonymous on alpha
+    replay = beta_session.get(
+        PACK_PAGE, HTTP_HOST="alpha.localhost"
+    )  # a session of beta is anonymous on alpha
     assert replay.status_code == 302 and replay["Location"].startswith("/login/")
     # not on the public host
     assert api_client(beta_token, None).get(URL).status_code == 404

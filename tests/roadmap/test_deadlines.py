@@ -46,8 +46,9 @@ SEASON_2018_19 = {"period_start": D(2018, 10, 1), "period_end": D(2019, 9, 30)}
         ("с мая", FEB_TO_OCT_2017, K.START, D(2017, 5, 1), D(2017, 10, 1)),
     ],
 )
-def test_deadline_kinds(text: str, period: dict[str, dt.date], kind: str, start: dt.date | None,
-                        end: dt.date | None) -> None:
+def test_deadline_kinds(
+    text: str, period: dict[str, dt.date], kind: str, start: dt.date | None, end: dt.date | None
+) -> None:
     deadline = parse_deadline(text, **period)
     assert (deadline.kind, deadline.start, deadline.end) == (kind, start, end)
     assert deadline.has_date == (end is not None)

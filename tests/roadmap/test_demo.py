@@ -13,9 +13,9 @@ from tenants.roadmap.models import Item, Roadmap
 from tests.conftest import InCluster, MakeUser
 
 
-def test_demo_imports_seed_001_and_a_current_plan_once(cluster_a: Cluster, in_cluster: InCluster,
-                                                       make_user: MakeUser,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_imports_seed_001_and_a_current_plan_once(
+    cluster_a: Cluster, in_cluster: InCluster, make_user: MakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
     make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     monkeypatch.setattr(demo, "SEED_001_CLUSTERS", {"alpha"})
     monkeypatch.setitem(demo.PLANS, "alpha", demo.PLANS["mosreg"])

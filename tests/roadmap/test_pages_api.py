@@ -34,22 +34,32 @@ def _html(response: Any) -> str:
 
 def _seed_roadmap(cluster: Cluster, in_cluster: Any, user: User) -> tuple[int, int]:
     with in_cluster(cluster):
-        roadmap = services.roadmap_import_file(actor=Actor(user=user, cluster=cluster), data=SEED.read_bytes(),
-                                               filename="seed_001.txt")
+        roadmap = services.roadmap_import_file(
+            actor=Actor(user=user, cluster=cluster), data=SEED.read_bytes(), filename="seed_001.txt"
+        )
         return roadmap.pk, roadmap.items.get(number="2.3.").pk
 
 
 def _pages(pk: int, item_id: int) -> list[str]:
-    return [reverse("roadmap:list"), reverse("roadmap:detail", args=[pk]), reverse("roadmap:item", args=[pk, item_id])]
+    return [
+        reverse("roadmap:list"),
+        reverse("roadmap:detail", args=[pk]),
+        reverse("roadmap:item", args=[pk, item_id]),
+    ]
 
 
 def _manager_pages(pk: int) -> list[str]:
-    return [reverse("roadmap:import"), reverse("roadmap:create"), reverse("roadmap:edit", args=[pk]),
-            reverse("roadmap:delete", args=[pk])]
+    return [
+        reverse("roadmap:import"),
+        reverse("roadmap:create"),
+        reverse("roadmap:edit", args=[pk]),
+        reverse("roadmap:delete", args=[pk]),
+    ]
 
 
-def test_anonymous_other_cluster_and_no_role_are_refused(cluster_a: Cluster, cluster_b: Cluster,
-                                                         in_cluster: InCluster, make_user: MakeUser) -> None:
+def test_anonymous_other_cluster_and_no_role_are_refused(
+    cluster_a: Cluster, cluster_b: Cluster, in_cluster: InCluster, make_user: MakeUser
+) -> None:
     admin = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     pk, item_id = _seed_roadmap(cluster_a, in_cluster, admin)
     for url in _pages(pk, item_id) + _manager_pages(pk):
@@ -70,8 +80,9 @@ def test_anonymous_other_cluster_and_no_role_are_refused(cluster_a: Cluster, clu
         assert nobody_client.get(url).status_code in (302, 403), url
 
 
-def test_member_representative_reads_but_does_not_change(cluster_a: Cluster, in_cluster: InCluster,
-                                                         make_user: MakeUser) -> None:
+def test_member_representative_reads_but_does_not_change(
+    cluster_a: Cluster, in_cluster: InCluster, make_user: MakeUser
+) -> None:
     admin = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     pk, item_id = _seed_roadmap(cluster_a, in_cluster, admin)
     member = signed_in(make_user(Grant.Role.MEMBER_REPRESENTATIVE, cluster_a), cluster_a)
@@ -81,19 +92,24 @@ def test_member_representative_reads_but_does_not_change(cluster_a: Cluster, in_
     assert "Создать новую версию" not in html and "Утвердить" not in html
     for url in _manager_pages(pk):
         assert member.get(url).status_code == 403, url
-    response = member.post(reverse("roadmap:item", args=[pk, item_id]),
-                           {"form": "progress", "status": "done", "actual_result": "Сделано"})
+    response = member.post(
+        reverse("roadmap:item", args=[pk, item_id]),
+        {"form": "progress", "status": "done", "actual_result": "Сделано"},
+    )
     assert response.status_code == 403
     assert member.post(reverse("roadmap:new_version", args=[pk])).status_code == 403
     with in_cluster(cluster_a):
         assert Item.objects.get(pk=item_id).status == Item.Status.PLANNED
 
 
-def test_import_through_the_pages_preview_then_confirm(cluster_a: Cluster, in_cluster: InCluster,
-                                                       make_user: MakeUser) -> None:
+def test_import_through_the_pages_preview_then_confirm(
+    cluster_a: Cluster, in_cluster: InCluster, make_user: MakeUser
+) -> None:
     staff = signed_in(make_user(Grant.Role.CLUSTER_STAFF, cluster_a), cluster_a)
-    response = staff.post(reverse("roadmap:import"),
-                          {"file": SimpleUploadedFile("seed_001.txt", SEED.read_bytes(), "text/plain")})
+    response = staff.post(
+        reverse("roadmap:import"),
+        {"file": SimpleUploadedFile("seed_001.txt", SEED.read_bytes(), "text/plain")},
+    )
     assert response.status_code == 302
     preview = staff.get(response["Location"])
     html = _html(preview)
@@ -110,7 +126,9 @@ def test_import_through_the_pages_preview_then_confirm(cluster_a: Cluster, in_cl
     page = _html(staff.get(done["Location"]))
     assert "Импортировано: разделов 6, мероприятий 24." in page
     assert page.count('class="section-row"') == 6
-    assert re.search(r'href="http://mtcmr.ru/uchastniki/rabochaya-gruppa-po-kachestvu"', page)  # links clickable
+    assert re.search(
+        r'href="http://mtcmr.ru/uchastniki/rabochaya-gruppa-po-kachestvu"', page
+    )  # links clickable
     again = staff.post(response["Location"])
     assert again.status_code == 302
     assert "Этот файл уже импортирован." in _html(staff.get(again["Location"]))
@@ -118,19 +136,22 @@ def test_import_through_the_pages_preview_then_confirm(cluster_a: Cluster, in_cl
         assert Roadmap.objects.count() == 1
 
 
-def test_a_bad_file_shows_the_error_on_the_form_and_saves_nothing(cluster_a: Cluster, in_cluster: InCluster,
-                                                                  make_user: MakeUser) -> None:
+def test_a_bad_file_shows_the_error_on_the_form_and_saves_nothing(
+    cluster_a: Cluster, in_cluster: InCluster, make_user: MakeUser
+) -> None:
     staff = signed_in(make_user(Grant.Role.CLUSTER_STAFF, cluster_a), cluster_a)
-    response = staff.post(reverse("roadmap:import"),
-                          {"file": SimpleUploadedFile("junk.xlsx", b"\x00garbage" * 100)})
+    response = staff.post(
+        reverse("roadmap:import"), {"file": SimpleUploadedFile("junk.xlsx", b"\x00garbage" * 100)}
+    )
     assert response.status_code == 400
     assert "Файл XLSX не читается" in _html(response)
     with in_cluster(cluster_a):
         assert RoadmapImport.objects.count() == 0
 
 
-def test_marking_an_item_done_needs_a_result_and_keeps_history(cluster_a: Cluster, in_cluster: InCluster,
-                                                               make_user: MakeUser) -> None:
+def test_marking_an_item_done_needs_a_result_and_keeps_history(
+    cluster_a: Cluster, in_cluster: InCluster, make_user: MakeUser
+) -> None:
     admin_user = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     pk, item_id = _seed_roadmap(cluster_a, in_cluster, admin_user)
     admin = signed_in(admin_user, cluster_a)
@@ -138,15 +159,23 @@ def test_marking_an_item_done_needs_a_result_and_keeps_history(cluster_a: Cluste
     response = admin.post(url, {"form": "progress", "status": "done", "actual_result": ""})
     assert response.status_code == 400
     assert "опишите результат" in _html(response)
-    response = admin.post(url, {"form": "progress", "status": "done",
-                                "actual_result": "Заявка подана, см. https://example.ru/zayavka"})
+    response = admin.post(
+        url,
+        {
+            "form": "progress",
+            "status": "done",
+            "actual_result": "Заявка подана, см. https://example.ru/zayavka",
+        },
+    )
     assert response.status_code == 302
     html = _html(admin.get(url))
     assert '<span class="badge status-done" id="item-status">Выполнено</span>' in html
     assert '<a href="https://example.ru/zayavka"' in html
     assert "planned → done" in html
-    evidence = admin.post(url, {"form": "evidence", "title": "Заявка",
-                                "file": SimpleUploadedFile("заявка.pdf", b"%PDF-1.4 test")})
+    evidence = admin.post(
+        url,
+        {"form": "evidence", "title": "Заявка", "file": SimpleUploadedFile("заявка.pdf", b"%PDF-1.4 test")},
+    )
     assert evidence.status_code == 302
     html = _html(admin.get(url))
     link = re.search(r'href="(/roadmap/\d+/items/\d+/evidence/\d+/)">Заявка', html)
@@ -154,8 +183,9 @@ def test_marking_an_item_done_needs_a_result_and_keeps_history(cluster_a: Cluste
     assert streamed(admin.get(link.group(1))) == b"%PDF-1.4 test"
 
 
-def test_approve_then_new_version_through_the_pages(cluster_a: Cluster, in_cluster: InCluster,
-                                                    make_user: MakeUser) -> None:
+def test_approve_then_new_version_through_the_pages(
+    cluster_a: Cluster, in_cluster: InCluster, make_user: MakeUser
+) -> None:
     admin_user = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     pk, _ = _seed_roadmap(cluster_a, in_cluster, admin_user)
     with in_cluster(cluster_a):
@@ -175,17 +205,25 @@ def test_approve_then_new_version_through_the_pages(cluster_a: Cluster, in_clust
         assert not Roadmap.objects.filter(pk=draft.pk).exists()
 
 
-def test_roadmap_page_runs_the_same_queries_for_24_and_240_items(cluster_a: Cluster, in_cluster: InCluster,
-                                                                 make_user: MakeUser) -> None:
+def test_roadmap_page_runs_the_same_queries_for_24_and_240_items(
+    cluster_a: Cluster, in_cluster: InCluster, make_user: MakeUser
+) -> None:
     admin_user = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     small, _ = _seed_roadmap(cluster_a, in_cluster, admin_user)
     big_text = SEED.read_text(encoding="utf-8").split("\n")
     header_end = next(n for n, line in enumerate(big_text) if line.startswith("1\t2\t3"))
-    rows = big_text[:header_end + 1] + ["1.\tРаздел"] + [
-        f"1.{n}.\tМероприятие {n}\tИванов И.И., Университет «Дубна»\tдекабрь 2018 г.\t–\tСделано" for n in range(1, 241)]
+    rows = (
+        big_text[: header_end + 1]
+        + ["1.\tРаздел"]
+        + [
+            f"1.{n}.\tМероприятие {n}\tИванов И.И., Университет «Дубна»\tдекабрь 2018 г.\t–\tСделано"
+            for n in range(1, 241)
+        ]
+    )
     with in_cluster(cluster_a):
-        big = services.roadmap_import_file(actor=Actor(user=admin_user, cluster=cluster_a),
-                                           data="\n".join(rows).encode(), filename="big.txt").pk
+        big = services.roadmap_import_file(
+            actor=Actor(user=admin_user, cluster=cluster_a), data="\n".join(rows).encode(), filename="big.txt"
+        ).pk
     admin = signed_in(admin_user, cluster_a)
     counts = []
     for pk in (small, big):
@@ -197,8 +235,10 @@ def test_roadmap_page_runs_the_same_queries_for_24_and_240_items(cluster_a: Clus
 
 # --- API -----------------------------------------------------------------------------------
 
-def test_api_lists_items_and_updates_progress(cluster_a: Cluster, cluster_b: Cluster, in_cluster: InCluster,
-                                              make_user: MakeUser) -> None:
+
+def test_api_lists_items_and_updates_progress(
+    cluster_a: Cluster, cluster_b: Cluster, in_cluster: InCluster, make_user: MakeUser
+) -> None:
     admin_user = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     pk, item_id = _seed_roadmap(cluster_a, in_cluster, admin_user)
     api = api_client(token_for(admin_user, cluster_a), cluster_a)
@@ -209,34 +249,50 @@ def test_api_lists_items_and_updates_progress(cluster_a: Cluster, cluster_b: Clu
     items = api.get(f"/api/v1/roadmaps/{pk}/items/?page_size=100").json()
     assert items["count"] == 24
     item = next(i for i in items["results"] if i["number"] == "2.2.")
-    assert [e["name"] for e in item["executors"]][-1] == "Терехов В.В." and item["deadline_end"] == "2018-10-02"
+    assert [e["name"] for e in item["executors"]][-1] == "Терехов В.В." and item[
+        "deadline_end"
+    ] == "2018-10-02"
     searched = api.get(f"/api/v1/roadmaps/{pk}/items/?search=Летняя").json()
     assert [i["number"] for i in searched["results"]] == ["3.4."]
-    response = api.patch(f"/api/v1/roadmaps/{pk}/items/{item_id}/", {"status": "done", "actual_result": "Подана"},
-                         content_type="application/json")
+    response = api.patch(
+        f"/api/v1/roadmaps/{pk}/items/{item_id}/",
+        {"status": "done", "actual_result": "Подана"},
+        content_type="application/json",
+    )
     assert response.status_code == 200 and response.json()["status"] == "done"
-    bad = api.patch(f"/api/v1/roadmaps/{pk}/items/{item_id}/", {"status": "launched"},
-                    content_type="application/json")
+    bad = api.patch(
+        f"/api/v1/roadmaps/{pk}/items/{item_id}/", {"status": "launched"}, content_type="application/json"
+    )
     assert bad.status_code == 400 and "status" in bad.json()["errors"]
     # another cluster's admin: the id does not exist there
     other = api_client(token_for(make_user(Grant.Role.CLUSTER_ADMIN, cluster_b), cluster_b), cluster_b)
     assert other.get(f"/api/v1/roadmaps/{pk}/").status_code == 404
     assert other.get(f"/api/v1/roadmaps/{pk}/items/").status_code == 404
-    assert other.patch(f"/api/v1/roadmaps/{pk}/items/{item_id}/", {"status": "cancelled"},
-                       content_type="application/json").status_code == 404
+    assert (
+        other.patch(
+            f"/api/v1/roadmaps/{pk}/items/{item_id}/",
+            {"status": "cancelled"},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
     # alpha's token on beta's host is refused
     assert api_client(token_for(admin_user, cluster_a), cluster_b).get("/api/v1/roadmaps/").status_code == 403
     assert client_for(cluster_a).get("/api/v1/roadmaps/").status_code in (401, 403)
 
 
-def test_api_member_reads_but_cannot_write_or_import(cluster_a: Cluster, in_cluster: InCluster,
-                                                     make_user: MakeUser) -> None:
+def test_api_member_reads_but_cannot_write_or_import(
+    cluster_a: Cluster, in_cluster: InCluster, make_user: MakeUser
+) -> None:
     admin_user = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     pk, item_id = _seed_roadmap(cluster_a, in_cluster, admin_user)
-    member = api_client(token_for(make_user(Grant.Role.MEMBER_REPRESENTATIVE, cluster_a), cluster_a), cluster_a)
+    member = api_client(
+        token_for(make_user(Grant.Role.MEMBER_REPRESENTATIVE, cluster_a), cluster_a), cluster_a
+    )
     assert member.get(f"/api/v1/roadmaps/{pk}/items/").status_code == 200
-    response = member.patch(f"/api/v1/roadmaps/{pk}/items/{item_id}/", {"status": "done"},
-                            content_type="application/json")
+    response = member.patch(
+        f"/api/v1/roadmaps/{pk}/items/{item_id}/", {"status": "done"}, content_type="application/json"
+    )
     assert response.status_code == 403 and response.json()["detail"].startswith("У вас нет прав")
     upload = member.post("/api/v1/roadmaps/import/", {"file": SimpleUploadedFile("s.txt", SEED.read_bytes())})
     assert upload.status_code == 403
@@ -244,12 +300,15 @@ def test_api_member_reads_but_cannot_write_or_import(cluster_a: Cluster, in_clus
     assert member.delete(f"/api/v1/roadmaps/{pk}/").status_code == 403
 
 
-def test_api_import_upload_preview_confirm(cluster_a: Cluster, in_cluster: InCluster,
-                                           make_user: MakeUser) -> None:
+def test_api_import_upload_preview_confirm(
+    cluster_a: Cluster, in_cluster: InCluster, make_user: MakeUser
+) -> None:
     api = api_client(token_for(make_user(Grant.Role.CLUSTER_STAFF, cluster_a), cluster_a), cluster_a)
     bad = api.post("/api/v1/roadmaps/import/", {"file": SimpleUploadedFile("x.docx", b"not a docx")})
     assert bad.status_code == 400 and "Файл DOCX не читается" in bad.json()["errors"]["file"][0]
-    response = api.post("/api/v1/roadmaps/import/", {"file": SimpleUploadedFile("seed.txt", SEED.read_bytes())})
+    response = api.post(
+        "/api/v1/roadmaps/import/", {"file": SimpleUploadedFile("seed.txt", SEED.read_bytes())}
+    )
     assert response.status_code == 201
     preview = response.json()
     assert preview["status"] == "preview" and preview["parsed"]["counts"]["items"] == 24
@@ -268,9 +327,13 @@ def test_api_approve_and_versions(cluster_a: Cluster, in_cluster: InCluster, mak
     api = api_client(token_for(admin_user, cluster_a), cluster_a)
     with in_cluster(cluster_a):
         decision = approve_decision(number=9).pk
-    approved = api.post(f"/api/v1/roadmaps/{pk}/approve/", {"decision": decision}, content_type="application/json")
+    approved = api.post(
+        f"/api/v1/roadmaps/{pk}/approve/", {"decision": decision}, content_type="application/json"
+    )
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
     assert approved.json()["approved_by"]["number"] == 9
     assert api.delete(f"/api/v1/roadmaps/{pk}/").status_code == 400
     version = api.post(f"/api/v1/roadmaps/{pk}/new-version/")
-    assert version.status_code == 201 and version.json()["version"] == 2 and version.json()["previous_id"] == pk
+    assert (
+        version.status_code == 201 and version.json()["version"] == 2 and version.json()["previous_id"] == pk
+    )

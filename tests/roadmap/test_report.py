@@ -36,10 +36,27 @@ def _table(parsed: ParsedTable) -> list[tuple[str, str, list[list[str]]]]:
 
 def _rows(roadmap: Roadmap) -> list[tuple[str, str, list[tuple[str, ...]]]]:
     """What the database holds for a roadmap, in the same shape."""
-    return [(s.number, s.title, [(i.number, i.title, i.executors_text, i.deadline_text, i.expected_result,
-                                  i.actual_result, i.status, i.deadline_kind, str(i.deadline_end))
-                                 for i in s.items.order_by("position")])
-            for s in roadmap.sections.order_by("position")]
+    return [
+        (
+            s.number,
+            s.title,
+            [
+                (
+                    i.number,
+                    i.title,
+                    i.executors_text,
+                    i.deadline_text,
+                    i.expected_result,
+                    i.actual_result,
+                    i.status,
+                    i.deadline_kind,
+                    str(i.deadline_end),
+                )
+                for i in s.items.order_by("position")
+            ],
+        )
+        for s in roadmap.sections.order_by("position")
+    ]
 
 
 def synthetic_table(sections: int, per_section: int, year: int = 2018) -> bytes:
@@ -48,18 +65,27 @@ def synthetic_table(sections: int, per_section: int, year: int = 2018) -> bytes:
     for s in range(1, sections + 1):
         lines.append(f"{s}.\tРаздел {s}: организация работы\t\t\t\t")
         for i in range(1, per_section + 1):
-            lines.append("\t".join([
-                f"{s}.{i}.", f"Мероприятие {s}.{i}: совместный проект участников кластера",
-                "Мадфес Н.А., участники кластера", f"{(i % 28) + 1} октября {year} г.",
-                "Совместный проект", f"Выполнено {s}.{i}: отчет http://example.ru/report/{s}/{i}/"]))
+            lines.append(
+                "\t".join(
+                    [
+                        f"{s}.{i}.",
+                        f"Мероприятие {s}.{i}: совместный проект участников кластера",
+                        "Мадфес Н.А., участники кластера",
+                        f"{(i % 28) + 1} октября {year} г.",
+                        "Совместный проект",
+                        f"Выполнено {s}.{i}: отчет http://example.ru/report/{s}/{i}/",
+                    ]
+                )
+            )
     return "\n".join(lines).encode("utf-8")
 
 
 @pytest.fixture
 def seed_roadmap(cluster_a: Cluster) -> Roadmap:
     with schema_context(cluster_a.schema_name):
-        return services.roadmap_import_file(actor=Actor.system(cluster_a), data=SEED.read_bytes(),
-                                            filename="seed_001.txt")
+        return services.roadmap_import_file(
+            actor=Actor.system(cluster_a), data=SEED.read_bytes(), filename="seed_001.txt"
+        )
 
 
 @pytest.fixture(scope="module")
@@ -68,9 +94,9 @@ def seed_parsed() -> ParsedTable:
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "docx"])
-def test_round_trip_gives_the_same_sections_items_numbers_and_cells(fmt: str, cluster_a: Cluster,
-                                                                    seed_roadmap: Roadmap,
-                                                                    seed_parsed: ParsedTable) -> None:
+def test_round_trip_gives_the_same_sections_items_numbers_and_cells(
+    fmt: str, cluster_a: Cluster, seed_roadmap: Roadmap, seed_parsed: ParsedTable
+) -> None:
     with schema_context(cluster_a.schema_name):
         report = roadmap_report(seed_roadmap, fmt, cluster=cluster_a)
         again = parse_file(report.filename, report.content)
@@ -79,12 +105,15 @@ def test_round_trip_gives_the_same_sections_items_numbers_and_cells(fmt: str, cl
         assert again.year == 2018
         assert "Отчет о работе" in again.title and "Кластера Альфа (тест) за 2018 год" in again.title
         # … and imported again through the real importer: the same rows in the database.
-        copy = services.roadmap_import_file(actor=Actor.system(cluster_a), data=report.content,
-                                            filename=report.filename)
+        copy = services.roadmap_import_file(
+            actor=Actor.system(cluster_a), data=report.content, filename=report.filename
+        )
         assert (copy.period_start, copy.period_end) == (dt.date(2018, 1, 1), dt.date(2018, 12, 31))
         assert _rows(copy) == _rows(seed_roadmap)
         merged = copy.items.get(number="2.2.")
-        assert merged.title.startswith("Организация на конференции в ОЭЗ «Дубна» профильных секций:\n- по развитию")
+        assert merged.title.startswith(
+            "Организация на конференции в ОЭЗ «Дубна» профильных секций:\n- по развитию"
+        )
         assert merged.executors.count() == 4
 
 
@@ -92,8 +121,9 @@ def _pdf_text(content: bytes, tmp_path: Path) -> str:
     path = tmp_path / "report.pdf"
     path.write_bytes(content)
     # -raw keeps WeasyPrint's drawing order: each cell's lines together, row after row.
-    return subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True,
-                          check=True).stdout.decode("utf-8")
+    return subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8")
 
 
 def _squash(text: str) -> str:
@@ -102,8 +132,9 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def test_pdf_has_every_item_number_and_result(cluster_a: Cluster, seed_roadmap: Roadmap,
-                                              seed_parsed: ParsedTable, tmp_path: Path) -> None:
+def test_pdf_has_every_item_number_and_result(
+    cluster_a: Cluster, seed_roadmap: Roadmap, seed_parsed: ParsedTable, tmp_path: Path
+) -> None:
     with schema_context(cluster_a.schema_name):
         report = roadmap_report(seed_roadmap, "pdf", cluster=cluster_a)
     assert report.content.startswith(b"%PDF")
@@ -136,7 +167,10 @@ def test_xlsx_is_laid_out_for_printing(cluster_a: Cluster, seed_roadmap: Roadmap
     assert sheet["A1"].value == "Отчет о работе\nКластера Альфа (тест) за 2018 год"
     assert [sheet.cell(row=3, column=c).value for c in range(1, 7)] == list(COLUMNS)
     assert [sheet.cell(row=4, column=c).value for c in range(1, 7)] == ["1", "2", "3", "4", "5", "6"]
-    assert sheet["A5"].value == "1." and sheet["B5"].value == "Организация деятельности рабочих групп и комитетов МТК МО"
+    assert (
+        sheet["A5"].value == "1."
+        and sheet["B5"].value == "Организация деятельности рабочих групп и комитетов МТК МО"
+    )
     section_rows = [row for row in range(5, sheet.max_row + 1) if f"B{row}:F{row}" in merged]
     assert [sheet.cell(row=r, column=1).value for r in section_rows] == ["1.", "2.", "3.", "4.", "5.", "6."]
     assert sheet["B6"].alignment.wrap_text and sheet["F6"].alignment.wrap_text
@@ -147,15 +181,19 @@ def test_xlsx_is_laid_out_for_printing(cluster_a: Cluster, seed_roadmap: Roadmap
     assert sheet.print_title_rows == "$3:$4"
 
 
-def test_docx_is_landscape_with_a_repeated_header_merged_sections_and_links(cluster_a: Cluster,
-                                                                            seed_roadmap: Roadmap) -> None:
+def test_docx_is_landscape_with_a_repeated_header_merged_sections_and_links(
+    cluster_a: Cluster, seed_roadmap: Roadmap
+) -> None:
     with schema_context(cluster_a.schema_name):
         report = roadmap_report(seed_roadmap, "docx", cluster=cluster_a)
     document = Document(io.BytesIO(report.content))
     page = document.sections[0]
     assert page.page_width is not None and page.page_height is not None
     assert page.page_width > page.page_height
-    assert [p.text for p in document.paragraphs[:2]] == ["Отчет о работе", "Кластера Альфа (тест) за 2018 год"]
+    assert [p.text for p in document.paragraphs[:2]] == [
+        "Отчет о работе",
+        "Кластера Альфа (тест) за 2018 год",
+    ]
     table = document.tables[0]
     assert [c.text for c in table.rows[0].cells] == list(COLUMNS)
     for row in table.rows[:2]:
@@ -175,19 +213,22 @@ def test_file_names_and_titles(cluster_a: Cluster, seed_roadmap: Roadmap) -> Non
     assert report.filename_ru == "Отчет_о_работе_Кластер_Альфа_(тест)_за_2018_год.docx"
     assert report.content_disposition == (
         'attachment; filename="roadmap-report-alpha-2018.docx"; '
-        f"filename*=UTF-8''{quote(report.filename_ru, safe='')}")
+        f"filename*=UTF-8''{quote(report.filename_ru, safe='')}"
+    )
     assert report_years(dt.date(2018, 1, 1), dt.date(2018, 12, 31)) == ("2018", "за 2018 год")
     assert report_years(dt.date(2016, 10, 1), dt.date(2017, 10, 1)) == ("2016–2017", "за 2016–2017 годы")
     with pytest.raises(ReportFormatError, match="выберите docx, xlsx или pdf"):
         roadmap_report(seed_roadmap, "odt", cluster=cluster_a)
 
 
-def test_report_reads_a_fixed_number_of_queries_whatever_the_item_count(cluster_a: Cluster,
-                                                                        seed_roadmap: Roadmap) -> None:
+def test_report_reads_a_fixed_number_of_queries_whatever_the_item_count(
+    cluster_a: Cluster, seed_roadmap: Roadmap
+) -> None:
     counts = {}
     with schema_context(cluster_a.schema_name):
-        big = services.roadmap_import_file(actor=Actor.system(cluster_a), data=synthetic_table(4, 30),
-                                           filename="big.txt")
+        big = services.roadmap_import_file(
+            actor=Actor.system(cluster_a), data=synthetic_table(4, 30), filename="big.txt"
+        )
         for roadmap in (seed_roadmap, big):
             with CaptureQueriesContext(connection) as queries:
                 roadmap_report(roadmap, "xlsx", cluster=cluster_a)

@@ -26,11 +26,17 @@ def _media_in_tmp(settings: Any, tmp_path: Path) -> None:
 
 
 def test_a_large_pdf_through_the_api_is_a_job_not_a_render(
-    cluster_a: Cluster, cluster_b: Cluster, in_cluster: InCluster, make_user: MakeUser,
-    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    cluster_a: Cluster,
+    cluster_b: Cluster,
+    in_cluster: InCluster,
+    make_user: MakeUser,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     pk, _ = _seed_roadmap(cluster_a, in_cluster, make_user(Grant.Role.CLUSTER_ADMIN, cluster_a))
-    member = api_client(token_for(make_user(Grant.Role.MEMBER_REPRESENTATIVE, cluster_a), cluster_a), cluster_a)
+    member = api_client(
+        token_for(make_user(Grant.Role.MEMBER_REPRESENTATIVE, cluster_a), cluster_a), cluster_a
+    )
     url = f"/api/v1/roadmaps/{pk}/report/?format=pdf"
 
     def no_render_in_the_request(*args: Any, **kwargs: Any) -> None:
@@ -58,7 +64,8 @@ def test_a_large_pdf_through_the_api_is_a_job_not_a_render(
     # small formats stay immediate; nobody outside the cluster gets a job
     monkeypatch.undo()
     assert member.get(f"/api/v1/roadmaps/{pk}/report/?format=xlsx")["Content-Type"].startswith(
-        "application/vnd.openxmlformats")
+        "application/vnd.openxmlformats"
+    )
     other = api_client(token_for(make_user(Grant.Role.CLUSTER_ADMIN, cluster_b), cluster_b), cluster_a)
     assert other.get(url).status_code in (403, 404)
     assert client_for(cluster_a).get(url).status_code == 401

@@ -39,7 +39,11 @@ def _media_in_tmp(settings: Any, tmp_path: Path) -> None:
 
 
 def test_large_pdf_is_ordered_then_downloaded(
-    cluster_a: Cluster, cluster_b: Cluster, in_cluster: InCluster, make_user: MakeUser, tmp_path: Path,
+    cluster_a: Cluster,
+    cluster_b: Cluster,
+    in_cluster: InCluster,
+    make_user: MakeUser,
+    tmp_path: Path,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     member = make_user(Grant.Role.MEMBER_REPRESENTATIVE, cluster_a)
@@ -50,7 +54,8 @@ def test_large_pdf_is_ordered_then_downloaded(
     page = browser.get(reverse("roadmap:report", args=[pk]) + "?format=pdf")
     assert page.status_code == 200 and "формируется в фоне" in page.content.decode()
     assert browser.get(reverse("roadmap:report", args=[pk]) + "?format=xlsx")["Content-Type"].startswith(
-        "application/vnd.openxmlformats")  # small formats stay immediate
+        "application/vnd.openxmlformats"
+    )  # small formats stay immediate
     with django_capture_on_commit_callbacks(execute=True):
         ordered = browser.post(reverse("roadmap:report_job_create", args=[pk]), {"format": "pdf"})
     assert ordered.status_code == 302
@@ -65,15 +70,19 @@ def test_large_pdf_is_ordered_then_downloaded(
     response = browser.get(link.group(1))
     pdf = tmp_path / "r.pdf"
     pdf.write_bytes(streamed(response))
-    text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(pdf), "-"], capture_output=True, check=True, text=True
+    ).stdout
     assert "Отчет о работе" in text and "Организационные вопросы" in text
     # the job and its file stay inside the cluster and its people
     other = signed_in(make_user(Grant.Role.CLUSTER_ADMIN, cluster_b), cluster_b)
     assert other.get(reverse("roadmap:report_job_file", args=[pk, job.pk])).status_code == 404
     assert other.get(reverse("roadmap:report_job", args=[pk, job.pk])).status_code == 404
     assert other.post(reverse("roadmap:report_job_create", args=[pk]), {"format": "pdf"}).status_code == 404
-    for url in (reverse("roadmap:report_job_file", args=[pk, job.pk]),
-                reverse("roadmap:report_job_status", args=[pk, job.pk])):
+    for url in (
+        reverse("roadmap:report_job_file", args=[pk, job.pk]),
+        reverse("roadmap:report_job_status", args=[pk, job.pk]),
+    ):
         # cluster B's admin, signed in there, carrying that session to cluster A's host
         assert other.get(url, HTTP_HOST=host_of(cluster_a)).status_code in (302, 403, 404)
     anonymous = client_for(cluster_a).get(reverse("roadmap:report_job_file", args=[pk, job.pk]))
@@ -83,8 +92,9 @@ def test_large_pdf_is_ordered_then_downloaded(
         assert ReportJob.objects.count() == 1
 
 
-def test_an_unfinished_order_is_reused_and_a_bad_format_refused(cluster_a: Cluster, in_cluster: InCluster,
-                                                                make_user: MakeUser) -> None:
+def test_an_unfinished_order_is_reused_and_a_bad_format_refused(
+    cluster_a: Cluster, in_cluster: InCluster, make_user: MakeUser
+) -> None:
     admin = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     pk, _ = _seed_roadmap(cluster_a, in_cluster, admin)
     browser = signed_in(admin, cluster_a)
@@ -98,7 +108,10 @@ def test_an_unfinished_order_is_reused_and_a_bad_format_refused(cluster_a: Clust
 
 
 def test_api_orders_a_report_file_and_serves_it_when_ready(
-    cluster_a: Cluster, cluster_b: Cluster, in_cluster: InCluster, make_user: MakeUser,
+    cluster_a: Cluster,
+    cluster_b: Cluster,
+    in_cluster: InCluster,
+    make_user: MakeUser,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     member = make_user(Grant.Role.MEMBER_REPRESENTATIVE, cluster_a)
@@ -128,8 +141,9 @@ def test_api_orders_a_report_file_and_serves_it_when_ready(
         assert ReportJob.objects.count() == 1
 
 
-def test_api_file_of_an_unfinished_order_is_not_there_yet(cluster_a: Cluster, in_cluster: InCluster,
-                                                          make_user: MakeUser) -> None:
+def test_api_file_of_an_unfinished_order_is_not_there_yet(
+    cluster_a: Cluster, in_cluster: InCluster, make_user: MakeUser
+) -> None:
     admin = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     pk, _ = _seed_roadmap(cluster_a, in_cluster, admin)
     api = api_client(token_for(admin, cluster_a), cluster_a)
@@ -139,8 +153,9 @@ def test_api_file_of_an_unfinished_order_is_not_there_yet(cluster_a: Cluster, in
     assert missing.status_code == 404 and missing.json()["detail"] == "Отчёт ещё не готов."
 
 
-def test_an_order_lost_for_long_is_failed_and_ordered_anew(cluster_a: Cluster, in_cluster: InCluster,
-                                                           make_user: MakeUser) -> None:
+def test_an_order_lost_for_long_is_failed_and_ordered_anew(
+    cluster_a: Cluster, in_cluster: InCluster, make_user: MakeUser
+) -> None:
     admin = make_user(Grant.Role.CLUSTER_ADMIN, cluster_a)
     pk, _ = _seed_roadmap(cluster_a, in_cluster, admin)
     browser = signed_in(admin, cluster_a)

@@ -25,8 +25,9 @@ pytestmark = pytest.mark.django_db
 
 def _import(cluster: Cluster, data: bytes = b"", filename: str = "seed_001.txt") -> Roadmap:
     with schema_context(cluster.schema_name):
-        return services.roadmap_import_file(actor=Actor.system(cluster), data=data or SEED.read_bytes(),
-                                            filename=filename)
+        return services.roadmap_import_file(
+            actor=Actor.system(cluster), data=data or SEED.read_bytes(), filename=filename
+        )
 
 
 def _api(path: str) -> str:
@@ -41,15 +42,17 @@ def test_any_cluster_role_downloads_each_format_from_the_api(cluster_a: Cluster,
         assert response.status_code == 200, (fmt, response.content[:300])
         assert response["Content-Type"] == content_type
         assert response["Content-Disposition"].startswith(
-            f'attachment; filename="roadmap-report-alpha-2018.{fmt}"; filename*=UTF-8\'\'%D0%9E%D1%82%D1%87')
+            f"attachment; filename=\"roadmap-report-alpha-2018.{fmt}\"; filename*=UTF-8''%D0%9E%D1%82%D1%87"
+        )
     assert response.content.startswith(b"%PDF")  # pdf came last
     # No format: the PDF.
     default = member.get(_api(f"{roadmap.pk}/report/"))
     assert default.status_code == 200 and default["Content-Type"] == "application/pdf"
 
 
-def test_api_refuses_unknown_formats_other_clusters_and_strangers(cluster_a: Cluster, cluster_b: Cluster,
-                                                                  make_user: MakeUser) -> None:
+def test_api_refuses_unknown_formats_other_clusters_and_strangers(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     roadmap = _import(cluster_a)
     url = _api(f"{roadmap.pk}/report/")
     staff = api_client(token_for(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a), cluster_a)

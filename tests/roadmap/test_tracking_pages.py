@@ -49,23 +49,53 @@ def tracked(cluster_a: Cluster, in_cluster: Any, make_user: Any) -> dict[str, An
         plan = f.roadmap(cluster_a, "Дорожная карта МТК", start=today - 150 * DAY, end=today + 150 * DAY)
         org, fairs = f.section(plan, "Организация деятельности"), f.section(plan, "Выставки и конференции")
         items = {
-            "late": f.item(plan, org, title="Отчёт комитета по качеству", end=today - 5 * DAY,
-                           text="до 5 числа", kind=K.UNTIL, executors=[f.committee_executor(quality)]),
-            "soon": f.item(plan, fairs, title="Стенд на выставке «Здравоохранение»", end=today + 2 * DAY,
-                           executors=[f.person(staff, "Петров П.П.")]),
-            "done": f.item(plan, fairs, title="Мини-конференция", end=today - 20 * DAY, status=S.DONE,
-                           executors=[f.person(staff, "Петров П.П.")]),
-            "year": f.item(plan, org, title="Обновление сайта", kind=K.WHOLE_PERIOD, text="В течение года",
-                           start=plan.period_start, end=plan.period_end, executors=[f.text_executor("Мадфес Н.А.")]),
-            "plan": f.item(plan, org, title="Работа рабочих групп", kind=K.SEPARATE_PLAN,
-                           text="По отдельному плану"),
+            "late": f.item(
+                plan,
+                org,
+                title="Отчёт комитета по качеству",
+                end=today - 5 * DAY,
+                text="до 5 числа",
+                kind=K.UNTIL,
+                executors=[f.committee_executor(quality)],
+            ),
+            "soon": f.item(
+                plan,
+                fairs,
+                title="Стенд на выставке «Здравоохранение»",
+                end=today + 2 * DAY,
+                executors=[f.person(staff, "Петров П.П.")],
+            ),
+            "done": f.item(
+                plan,
+                fairs,
+                title="Мини-конференция",
+                end=today - 20 * DAY,
+                status=S.DONE,
+                executors=[f.person(staff, "Петров П.П.")],
+            ),
+            "year": f.item(
+                plan,
+                org,
+                title="Обновление сайта",
+                kind=K.WHOLE_PERIOD,
+                text="В течение года",
+                start=plan.period_start,
+                end=plan.period_end,
+                executors=[f.text_executor("Мадфес Н.А.")],
+            ),
+            "plan": f.item(
+                plan, org, title="Работа рабочих групп", kind=K.SEPARATE_PLAN, text="По отдельному плану"
+            ),
         }
     return {"plan": plan, "items": items, "staff": staff, "quality": quality, "today": today}
 
 
 def _pages(pk: int) -> list[str]:
-    return [reverse("roadmap:progress", args=[pk]), reverse("roadmap:timeline", args=[pk]),
-            reverse("roadmap:my_items")]
+    return [
+        reverse("roadmap:progress", args=[pk]),
+        reverse("roadmap:timeline", args=[pk]),
+        reverse("roadmap:my_items"),
+    ]
 
 
 def _api(pk: int) -> list[str]:
@@ -78,8 +108,9 @@ def test_url_names() -> None:
     assert reverse("roadmap:my_items") == "/roadmap/my/"
 
 
-def test_progress_page_shows_tables_bars_and_overdue_items(tracked: dict[str, Any], cluster_a: Cluster,
-                                                           make_user: MakeUser) -> None:
+def test_progress_page_shows_tables_bars_and_overdue_items(
+    tracked: dict[str, Any], cluster_a: Cluster, make_user: MakeUser
+) -> None:
     plan, items = tracked["plan"], tracked["items"]
     member = signed_in(make_user(Grant.Role.MEMBER_REPRESENTATIVE, cluster_a), cluster_a)
     response = member.get(reverse("roadmap:progress", args=[plan.pk]))
@@ -101,8 +132,9 @@ def test_progress_page_shows_tables_bars_and_overdue_items(tracked: dict[str, An
     assert f'href="/roadmap/{plan.pk}/items/{items["late"].pk}/"' in html
 
 
-def test_timeline_draws_bars_markers_period_bars_and_today(tracked: dict[str, Any], cluster_a: Cluster,
-                                                           in_cluster: InCluster) -> None:
+def test_timeline_draws_bars_markers_period_bars_and_today(
+    tracked: dict[str, Any], cluster_a: Cluster, in_cluster: InCluster
+) -> None:
     plan, items, today = tracked["plan"], tracked["items"], tracked["today"]
     staff = signed_in(tracked["staff"], cluster_a)
     response = staff.get(reverse("roadmap:timeline", args=[plan.pk]))
@@ -112,31 +144,43 @@ def test_timeline_draws_bars_markers_period_bars_and_today(tracked: dict[str, An
     assert 10 <= html.count('class="tl-month"') <= 12
     assert 'class="tl-month year"' in html and f">{today.year}</span>" in html
     assert 'class="today"' in html
-    rows = {m.group(1): m.group(0) for m in re.finditer(
-        r'<div class="tl-row[^"]*" role="row">.*?href="/roadmap/\d+/items/(\d+)/".*?</div>\s*</div>', html, re.S)}
+    rows = {
+        m.group(1): m.group(0)
+        for m in re.finditer(
+            r'<div class="tl-row[^"]*" role="row">.*?href="/roadmap/\d+/items/(\d+)/".*?</div>\s*</div>',
+            html,
+            re.S,
+        )
+    }
     assert set(rows) == {str(i.pk) for i in items.values()}
     assert "late" in rows[str(items["late"].pk)].split(">")[0] and "tl-point" in rows[str(items["late"].pk)]
     assert "tl-bar period" in rows[str(items["year"].pk)]
     with in_cluster(cluster_a):
         chart = tracking.timeline_build(roadmap=plan, items=[], today=today)
-    assert f'tl-bar period" data-left="{chart.period_left}" data-width="{chart.period_width}"' in rows[str(items["year"].pk)]
+    assert (
+        f'tl-bar period" data-left="{chart.period_left}" data-width="{chart.period_width}"'
+        in rows[str(items["year"].pk)]
+    )
     assert chart.period_left > 0 and 85 < chart.period_width < 100  # the period, not the whole chart
     assert "done" in rows[str(items["done"].pk)].split(">")[0]
     assert "по отдельному плану" in rows[str(items["plan"].pk)]
-    assert re.search(r'data-left="\d+\.\d+"', html) and not re.search(r'data-left="\d+,\d+"', html)  # no decimal commas
+    assert re.search(r'data-left="\d+\.\d+"', html) and not re.search(
+        r'data-left="\d+,\d+"', html
+    )  # no decimal commas
     text = _text(response)
     assert "Организация деятельности" in text and "Выставки и конференции" in text
     assert today.strftime("%Y") in text
     only_late = _text(staff.get(reverse("roadmap:timeline", args=[plan.pk]) + "?status=overdue"))
     assert "Отчёт комитета по качеству" in only_late and "Мини-конференция" not in only_late
-    by_section = _text(staff.get(reverse("roadmap:timeline", args=[plan.pk])
-                                 + f"?section={items['soon'].section_id}"))
+    by_section = _text(
+        staff.get(reverse("roadmap:timeline", args=[plan.pk]) + f"?section={items['soon'].section_id}")
+    )
     assert "Мини-конференция" in by_section and "Обновление сайта" not in by_section
 
 
-def test_my_items_page_overdue_first_with_reasons_and_filters(tracked: dict[str, Any], cluster_a: Cluster,
-                                                              in_cluster: InCluster,
-                                                              make_user: MakeUser) -> None:
+def test_my_items_page_overdue_first_with_reasons_and_filters(
+    tracked: dict[str, Any], cluster_a: Cluster, in_cluster: InCluster, make_user: MakeUser
+) -> None:
     staff, quality, items = tracked["staff"], tracked["quality"], tracked["items"]
     with in_cluster(cluster_a):
         CommitteeMember.objects.create(committee=quality, user=staff, person_name=staff.full_name)
@@ -154,13 +198,14 @@ def test_my_items_page_overdue_first_with_reasons_and_filters(tracked: dict[str,
     searched = _text(page.get(reverse("roadmap:my_items") + "?q=Стенд"))
     assert "Найдено мероприятий: 1" in searched
     nobody = signed_in(make_user(Grant.Role.MEMBER_REPRESENTATIVE, cluster_a), cluster_a)
-    assert "Вы не указаны исполнителем ни одного мероприятия" in _text(nobody.get(reverse("roadmap:my_items")))
+    assert "Вы не указаны исполнителем ни одного мероприятия" in _text(
+        nobody.get(reverse("roadmap:my_items"))
+    )
 
 
-def test_pages_refuse_anonymous_other_clusters_and_users_without_a_role(tracked: dict[str, Any],
-                                                                        cluster_a: Cluster,
-                                                                        cluster_b: Cluster,
-                                                                        make_user: MakeUser) -> None:
+def test_pages_refuse_anonymous_other_clusters_and_users_without_a_role(
+    tracked: dict[str, Any], cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     pk = tracked["plan"].pk
     for url in _pages(pk):
         response = client_for(cluster_a).get(url)
@@ -188,17 +233,23 @@ def test_pages_refuse_anonymous_other_clusters_and_users_without_a_role(tracked:
     assert signed_in(root, None).get(_pages(pk)[0]).status_code == 404
 
 
-def test_api_progress_and_my_items(tracked: dict[str, Any], cluster_a: Cluster, in_cluster: InCluster,
-                                   make_user: MakeUser) -> None:
+def test_api_progress_and_my_items(
+    tracked: dict[str, Any], cluster_a: Cluster, in_cluster: InCluster, make_user: MakeUser
+) -> None:
     plan, items, staff = tracked["plan"], tracked["items"], tracked["staff"]
-    member = api_client(token_for(make_user(Grant.Role.MEMBER_REPRESENTATIVE, cluster_a), cluster_a), cluster_a)
+    member = api_client(
+        token_for(make_user(Grant.Role.MEMBER_REPRESENTATIVE, cluster_a), cluster_a), cluster_a
+    )
     body = member.get(f"/api/v1/roadmaps/{plan.pk}/progress/").json()
     assert body["today"] == tracked["today"].isoformat()
     assert (body["overall"]["done"], body["overall"]["total"], body["overall"]["overdue"]) == (1, 5, 1)
     assert [(s["number"], s["done"], s["total"], s["overdue"], s["percent"]) for s in body["sections"]] == [
-        ("1.", 0, 3, 1, 0), ("2.", 1, 2, 0, 50)]
+        ("1.", 0, 3, 1, 0),
+        ("2.", 1, 2, 0, 50),
+    ]
     assert [(c["label"], c["committee_id"], c["overdue"]) for c in body["committees"]] == [
-        ("Комитет по качеству", tracked["quality"].pk, 1)]
+        ("Комитет по качеству", tracked["quality"].pk, 1)
+    ]
     person = next(e for e in body["executors"] if e["user_id"] == staff.pk)
     assert (person["done"], person["total"], person["kind"]) == (1, 2, "person")
     mine = api_client(token_for(staff, cluster_a), cluster_a)
@@ -215,12 +266,13 @@ def test_api_progress_and_my_items(tracked: dict[str, Any], cluster_a: Cluster, 
         CommitteeMember.objects.create(committee=tracked["quality"], user=staff, person_name=staff.full_name)
     listing = mine.get("/api/v1/roadmap-items/mine/?status=overdue").json()
     assert [(i["id"], i["overdue"], i["mine_as"]) for i in listing["results"]] == [
-        (items["late"].pk, True, ["committee"])]
+        (items["late"].pk, True, ["committee"])
+    ]
 
 
-def test_api_refuses_anonymous_other_clusters_and_users_without_a_role(tracked: dict[str, Any],
-                                                                       cluster_a: Cluster, cluster_b: Cluster,
-                                                                       make_user: MakeUser) -> None:
+def test_api_refuses_anonymous_other_clusters_and_users_without_a_role(
+    tracked: dict[str, Any], cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     pk = tracked["plan"].pk
     for url in _api(pk):
         response = client_for(cluster_a).get(url)
@@ -240,7 +292,9 @@ def test_api_refuses_anonymous_other_clusters_and_users_without_a_role(tracked: 
 
 
 def test_pages_and_api_run_the_same_queries_for_20_and_200_items(
-    cluster_a: Cluster, in_cluster: InCluster, make_user: MakeUser,
+    cluster_a: Cluster,
+    in_cluster: InCluster,
+    make_user: MakeUser,
     django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     user = make_user(Grant.Role.CLUSTER_STAFF, cluster_a)
@@ -255,11 +309,13 @@ def test_pages_and_api_run_the_same_queries_for_20_and_200_items(
             for item in Item.objects.filter(roadmap=plan, position__in=range(1, size + 1, 5)):
                 item.executors.create(position=9, name=user.full_name, kind="person", user=user)
             assert Item.objects.filter(roadmap=plan).filter(tracking.overdue_q(today)).exists()
-        urls = [(client, reverse("roadmap:progress", args=[plan.pk]), 12),
-                (client, reverse("roadmap:timeline", args=[plan.pk]), 12),
-                (client, reverse("roadmap:my_items"), 10),
-                (api, f"/api/v1/roadmaps/{plan.pk}/progress/", 10),
-                (api, "/api/v1/roadmap-items/mine/?page_size=100", 10)]
+        urls = [
+            (client, reverse("roadmap:progress", args=[plan.pk]), 12),
+            (client, reverse("roadmap:timeline", args=[plan.pk]), 12),
+            (client, reverse("roadmap:my_items"), 10),
+            (api, f"/api/v1/roadmaps/{plan.pk}/progress/", 10),
+            (api, "/api/v1/roadmap-items/mine/?page_size=100", 10),
+        ]
         for who, url, limit in urls:
             with django_assert_max_num_queries(limit), CaptureQueriesContext(connection) as queries:
                 response = who.get(url)

@@ -25,7 +25,7 @@ def _prefix(size: int) -> st.SearchStrategy[str]:
 
 
 def _changed(value: str, position: int, digit: str) -> str:
-    return value[:position] + digit + value[position + 1:]
+    return value[:position] + digit + value[position + 1 :]
 
 
 @given(_prefix(9))
@@ -57,8 +57,10 @@ def _remainders(value: str) -> list[tuple[int, int]]:
     """(weighted sum mod 11, the digit it guards) for each check digit, after DOMAIN.md."""
     if len(value) == 10:
         return [(sum(w * int(d) for w, d in zip(W10, value, strict=False)) % 11, int(value[9]))]
-    return [(sum(w * int(d) for w, d in zip(W11, value, strict=False)) % 11, int(value[10])),
-            (sum(w * int(d) for w, d in zip(W12, value, strict=False)) % 11, int(value[11]))]
+    return [
+        (sum(w * int(d) for w, d in zip(W11, value, strict=False)) % 11, int(value[10])),
+        (sum(w * int(d) for w, d in zip(W12, value, strict=False)) % 11, int(value[11])),
+    ]
 
 
 @settings(max_examples=500)
@@ -115,7 +117,8 @@ def test_a_change_of_the_control_digit_of_a_valid_ogrn_fails(prefix: str, data: 
 @settings(max_examples=300)
 @given(st.one_of(_prefix(12), _prefix(14)), st.data())
 def test_any_single_digit_change_of_a_valid_ogrn_fails_unless_the_remainder_repeats(
-        prefix: str, data: st.DataObject) -> None:
+    prefix: str, data: st.DataObject
+) -> None:
     """The OGRN check digit is (number mod 11 or 13) mod 10: a change of one digit alters the
     remainder (10^k is never divisible by 11 or 13), and the result fails unless the new
     remainder ends with the same digit (10 vs 0, 11 vs 1, 12 vs 2) — which we rule out here."""
@@ -146,10 +149,20 @@ def test_kpp_of_the_right_format_passes(value: str) -> None:
     assert kpp_error(value) is None
 
 
-@given(st.text(min_size=0, max_size=12).filter(lambda s: not (len(s) == 9 and s[:4].isascii() and s[:4].isdigit()
-                                                               and s[6:].isascii() and s[6:].isdigit()
-                                                               and all(c.isascii() and (c.isdigit() or c.isupper())
-                                                                       for c in s[4:6]))))
+@given(
+    st.text(min_size=0, max_size=12).filter(
+        lambda s: (
+            not (
+                len(s) == 9
+                and s[:4].isascii()
+                and s[:4].isdigit()
+                and s[6:].isascii()
+                and s[6:].isdigit()
+                and all(c.isascii() and (c.isdigit() or c.isupper()) for c in s[4:6])
+            )
+        )
+    )
+)
 def test_kpp_of_another_format_fails(value: str) -> None:
     assert kpp_error(value) == "КПП: 9 символов — 4 цифры, 2 цифры или заглавные латинские буквы, 3 цифры."
 
@@ -167,8 +180,9 @@ def test_known_real_identifiers() -> None:
     assert kpp_error("7736ab001") is not None
 
 
-@pytest.mark.parametrize("value", ["РЗН 2024/23835", "ФСР 2009/05719", "ФСЗ 2010/07753", "рзн 2013/1234",
-                                   "РЗН  2024 / 23835"])
+@pytest.mark.parametrize(
+    "value", ["РЗН 2024/23835", "ФСР 2009/05719", "ФСЗ 2010/07753", "рзн 2013/1234", "РЗН  2024 / 23835"]
+)
 def test_registration_numbers_in_observed_forms_pass(value: str) -> None:
     assert registration_number_error(value) is None
 
@@ -177,14 +191,30 @@ def test_registration_numbers_are_normalized() -> None:
     assert registration_number_normalize(" рзн  2024 / 23835 ") == "РЗН 2024/23835"
 
 
-@pytest.mark.parametrize("value", ["asdf", "123", "РЗН", "РЗН2024/23835", "РЗН 24/23835", "РЗН 2024-23835",
-                                   "2024/23835", "РЗН 2024/", "!!! 2024/1"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "asdf",
+        "123",
+        "РЗН",
+        "РЗН2024/23835",
+        "РЗН 24/23835",
+        "РЗН 2024-23835",
+        "2024/23835",
+        "РЗН 2024/",
+        "!!! 2024/1",
+    ],
+)
 def test_obvious_junk_is_not_a_registration_number(value: str) -> None:
-    assert registration_number_error(value) == ("Регистрационное удостоверение: ожидается вид «РЗН 2024/23835» — "
-                                                "буквы, пробел, год и номер через косую черту.")
+    assert registration_number_error(value) == (
+        "Регистрационное удостоверение: ожидается вид «РЗН 2024/23835» — "
+        "буквы, пробел, год и номер через косую черту."
+    )
 
 
-@pytest.mark.parametrize(("value", "ok"), [("32.50", True), ("26.60", True), ("32", True), ("32.50.1", True),
-                                           ("3250", False), ("ab.cd", False)])
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [("32.50", True), ("26.60", True), ("32", True), ("32.50.1", True), ("3250", False), ("ab.cd", False)],
+)
 def test_okved_codes(value: str, ok: bool) -> None:
     assert (okved_error(value) is None) is ok

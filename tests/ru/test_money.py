@@ -9,16 +9,33 @@ from hypothesis import strategies as st
 from core.ru.money import MAX_KOPECKS, AmountError, format_roubles, parse_roubles
 
 
-@pytest.mark.parametrize(("text", "kopecks"), [
-    ("1 234 567,89", 123456789), ("1234567.89", 123456789), ("1\u00a0234\u00a0567,8", 123456780),
-    ("15", 1500), ("0,05", 5), ("", 0), ("  ", 0), ("1 000 ₽", 100000),
-])
+@pytest.mark.parametrize(
+    ("text", "kopecks"),
+    [
+        ("1 234 567,89", 123456789),
+        ("1234567.89", 123456789),
+        ("1\u00a0234\u00a0567,8", 123456780),
+        ("15", 1500),
+        ("0,05", 5),
+        ("", 0),
+        ("  ", 0),
+        ("1 000 ₽", 100000),
+    ],
+)
 def test_parse(text: str, kopecks: int) -> None:
     assert parse_roubles(text) == kopecks
 
 
-@pytest.mark.parametrize(("text", "code"), [("-5", "negative"), ("1,234", "invalid"), ("abc", "invalid"),
-                                            ("1,2,3", "invalid"), ("9" * 20, "too_big")])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("-5", "negative"),
+        ("1,234", "invalid"),
+        ("abc", "invalid"),
+        ("1,2,3", "invalid"),
+        ("9" * 20, "too_big"),
+    ],
+)
 def test_parse_refuses(text: str, code: str) -> None:
     with pytest.raises(AmountError) as error:
         parse_roubles(text)

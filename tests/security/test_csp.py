@@ -18,7 +18,9 @@ from tests.governance import factories as f
 
 ROOT = Path(__file__).resolve().parents[2]
 INLINE = {
-    "inline <script>": re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/(?:ld\+)?json\")[^>]*>", re.I),
+    "inline <script>": re.compile(
+        r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/(?:ld\+)?json\")[^>]*>", re.I
+    ),
     "<style> element": re.compile(r"<style\b", re.I),
     "style= attribute": re.compile(r"\sstyle=[\"']", re.I),
     "on…= handler": re.compile(r"\son[a-z]+=[\"']", re.I),
@@ -27,16 +29,23 @@ INLINE = {
 
 
 def _browser_templates() -> list[Path]:
-    found = [p for top in ("frontend", "tenants", "core", "billing", "api", "platform")
-             for p in (ROOT / top).rglob("*.html")]
+    found = [
+        p
+        for top in ("frontend", "tenants", "core", "billing", "api", "platform")
+        for p in (ROOT / top).rglob("*.html")
+    ]
     return sorted(p for p in found if "@page" not in p.read_text(encoding="utf-8"))  # @page: a PDF
 
 
 def test_no_template_served_to_a_browser_needs_unsafe_inline() -> None:
     templates = _browser_templates()
     assert len(templates) > 100
-    offences = [f"{path.relative_to(ROOT)}: {what}" for path in templates
-                for what, pattern in INLINE.items() if pattern.search(path.read_text(encoding="utf-8"))]
+    offences = [
+        f"{path.relative_to(ROOT)}: {what}"
+        for path in templates
+        for what, pattern in INLINE.items()
+        if pattern.search(path.read_text(encoding="utf-8"))
+    ]
     assert offences == []
 
 
@@ -50,8 +59,11 @@ def test_the_behaviour_lives_in_static_files() -> None:
 def test_a_destructive_form_asks_through_data_confirm(cluster_a: Cluster, make_user: MakeUser) -> None:
     with schema_context(cluster_a.schema_name):
         committee = services.committee_create(actor=f.system(cluster_a), name="Комитет «Осторожно»")
-    page = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a).get(
-        f"/governance/committees/{committee.pk}/").content.decode()
+    page = (
+        signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
+        .get(f"/governance/committees/{committee.pk}/")
+        .content.decode()
+    )
     assert re.search(r'<script src="/static/frontend/page\.js[^"]*" defer></script>', page)
     assert re.search(r'<form [^>]*action="/governance/committees/\d+/delete/"[^>]*data-confirm="[^"]+"', page)
     assert not any(pattern.search(page) for pattern in INLINE.values())

@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 JSON = "application/json"
 
 
-def test_api_answers_alike_for_missing_and_foreign_accounts(cluster_a: Cluster, cluster_b: Cluster,
-                                                            make_user: MakeUser) -> None:
+def test_api_answers_alike_for_missing_and_foreign_accounts(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     elsewhere = make_user(ROLE.CLUSTER_ADMIN, cluster_b)  # exists, but has no role in alpha
     with schema_context(cluster_a.schema_name):
         committee = services.committee_create(actor=f.system(cluster_a), name="Комитет по качеству")
@@ -30,11 +31,14 @@ def test_api_answers_alike_for_missing_and_foreign_accounts(cluster_a: Cluster, 
 
     assert missing.status_code == foreign.status_code == 400
     assert missing.json() == foreign.json()
-    assert foreign.json()["errors"]["user"] == ["Нет учётной записи с ролью в этом кластере с такими данными."]
+    assert foreign.json()["errors"]["user"] == [
+        "Нет учётной записи с ролью в этом кластере с такими данными."
+    ]
 
 
-def test_page_answers_alike_for_missing_and_foreign_accounts(cluster_a: Cluster, cluster_b: Cluster,
-                                                             make_user: MakeUser) -> None:
+def test_page_answers_alike_for_missing_and_foreign_accounts(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     elsewhere = make_user(ROLE.CLUSTER_STAFF, cluster_b, email="someone@beta.test")
     no_role = make_user(None, email="lonely@example.test")
     with schema_context(cluster_a.schema_name):
@@ -42,8 +46,10 @@ def test_page_answers_alike_for_missing_and_foreign_accounts(cluster_a: Cluster,
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     url = f"/governance/committees/{committee.pk}/members/"
 
-    pages = {email: staff.post(url, {"role": "member", "user_email": email}).content.decode()
-             for email in ("nobody@nowhere.test", elsewhere.email, no_role.email)}
+    pages = {
+        email: staff.post(url, {"role": "member", "user_email": email}).content.decode()
+        for email in ("nobody@nowhere.test", elsewhere.email, no_role.email)
+    }
 
     message = "Нет учётной записи с ролью в этом кластере с такими данными."
     assert all(message in page for page in pages.values())

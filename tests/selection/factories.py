@@ -23,10 +23,18 @@ SYSTEM = Actor.system()
 def open_call(*, title: str = "PROКЛАСТЕРЫ 2026", experts: int = 2, **kwargs: object) -> Call:
     now = timezone.now()
     call = services.call_create(
-        title=title, year=now.year, opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30),
-        criteria=[CriterionInput(code="effect", name="Экономический эффект", weight=Decimal("0.6")),
-                  CriterionInput(code="team", name="Команда", weight=Decimal("0.4"))],
-        experts_per_application=experts, actor=SYSTEM, **kwargs)  # type: ignore[arg-type]
+        title=title,
+        year=now.year,
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=30),
+        criteria=[
+            CriterionInput(code="effect", name="Экономический эффект", weight=Decimal("0.6")),
+            CriterionInput(code="team", name="Команда", weight=Decimal("0.4")),
+        ],
+        experts_per_application=experts,
+        actor=SYSTEM,
+        **kwargs,  # type: ignore[arg-type]
+    )
     return services.call_open(call=call, actor=SYSTEM)
 
 
@@ -41,9 +49,11 @@ def live_data(cluster: Cluster) -> None:
 
 def submitted(call: Call, cluster: Cluster, *, goals: str = "Выпуск тренажёров") -> Application:
     application = services.application_create(call=call, cluster=cluster, actor=Actor.system(cluster))
-    services.application_update(application=application, actor=Actor.system(cluster),
-                                data={"goals": goals, "expected_effects": [{"name": "Выручка", "unit": "млн руб.",
-                                                                            "target": "120"}]})
+    services.application_update(
+        application=application,
+        actor=Actor.system(cluster),
+        data={"goals": goals, "expected_effects": [{"name": "Выручка", "unit": "млн руб.", "target": "120"}]},
+    )
     return services.application_submit(application=application, actor=Actor.system(cluster))
 
 
@@ -56,8 +66,11 @@ def expert(make_user: object, call: Call, email: str | None = None) -> User:
 def scored(assignment: Assignment, effect: int, team: int) -> Assignment:
     criteria = {c.code: c.pk for c in assignment.application.call.criteria.all()}
     actor = Actor(user=assignment.expert)
-    services.scores_save(assignment=assignment, actor=actor,
-                         scores={criteria["effect"]: (effect, "Обосновано"), criteria["team"]: (team, "Сильная")})
+    services.scores_save(
+        assignment=assignment,
+        actor=actor,
+        scores={criteria["effect"]: (effect, "Обосновано"), criteria["team"]: (team, "Сильная")},
+    )
     return services.review_submit(assignment=assignment, actor=actor)
 
 

@@ -40,8 +40,9 @@ def test_submission_freezes_live_sections(cluster_a: Cluster) -> None:
 def test_editing_after_submission_is_refused(cluster_a: Cluster) -> None:
     application = submitted(open_call(), cluster_a)
     with pytest.raises(ValidationError, match="Заявка подана"):
-        services.application_update(application=application, data={"goals": "Другое"},
-                                    actor=Actor.system(cluster_a))
+        services.application_update(
+            application=application, data={"goals": "Другое"}, actor=Actor.system(cluster_a)
+        )
     with pytest.raises(ValidationError, match="уже подана"):
         services.application_submit(application=application, actor=Actor.system(cluster_a))
     application.refresh_from_db()
@@ -50,8 +51,9 @@ def test_editing_after_submission_is_refused(cluster_a: Cluster) -> None:
 
 def test_outside_window_and_not_eligible(cluster_a: Cluster) -> None:
     call = open_call()
-    Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() - dt.timedelta(minutes=1),
-                                           opens_at=timezone.now() - dt.timedelta(days=2))
+    Call.objects.filter(pk=call.pk).update(
+        closes_at=timezone.now() - dt.timedelta(minutes=1), opens_at=timezone.now() - dt.timedelta(days=2)
+    )
     call.refresh_from_db()
     with pytest.raises(ValidationError, match="Приём заявок завершён"):
         services.application_create(call=call, cluster=cluster_a, actor=Actor.system(cluster_a))
@@ -124,8 +126,9 @@ def test_scale_wrong_expert_and_hidden_scores(cluster_a: Cluster, make_user: Mak
     assert application.status == Application.Status.RANKED
 
 
-def test_random_distribution_is_even_and_skips_conflicts(cluster_a: Cluster, cluster_b: Cluster,
-                                                         make_user: MakeUser) -> None:
+def test_random_distribution_is_even_and_skips_conflicts(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     call = open_call(experts=2)
     apps = [submitted(call, cluster_a), submitted(call, cluster_b)]
     experts = [expert(make_user, call) for _ in range(3)]
@@ -137,19 +140,25 @@ def test_random_distribution_is_even_and_skips_conflicts(cluster_a: Cluster, clu
     assert loads[-1] - loads[0] <= 1
 
 
-def test_ranking_clarification_decision_and_regional_scope(cluster_a: Cluster, cluster_b: Cluster,
-                                                           make_user: MakeUser) -> None:
+def test_ranking_clarification_decision_and_regional_scope(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     call = open_call(experts=2, outlier_spread=Decimal("1.5"))
     a, b = submitted(call, cluster_a), submitted(call, cluster_b)
     e1, e2 = expert(make_user, call), expert(make_user, call)
     for application, marks in ((a, ((9, 9), (5, 5))), (b, ((7, 7), (7, 6)))):
         for user, (effect, team) in zip((e1, e2), marks, strict=True):
-            scored(services.assignment_create(application=application, expert=user, actor=SYSTEM), effect, team)
+            scored(
+                services.assignment_create(application=application, expert=user, actor=SYSTEM), effect, team
+            )
     ranking = selectors.call_ranking(call=call)
     assert [(r.cluster, r.place, r.score, r.spread, r.outlier) for r in ranking.rows] == [
         (cluster_a.name, 1, Decimal("7.00"), Decimal("4.00"), True),
-        (cluster_b.name, 2, Decimal("6.80"), Decimal("0.40"), False)]
-    regional = selectors.call_ranking(call=call, scope=MinistryScope(federal=False, region_codes=frozenset({"RU-NVS"})))
+        (cluster_b.name, 2, Decimal("6.80"), Decimal("0.40"), False),
+    ]
+    regional = selectors.call_ranking(
+        call=call, scope=MinistryScope(federal=False, region_codes=frozenset({"RU-NVS"}))
+    )
     assert [r.cluster for r in regional.rows] == [cluster_b.name]
     # a regional user may not ask a cluster outside its regions
     nvs = make_user(ROLE.MINISTRY_REGIONAL, region_codes=["RU-NVS"])
@@ -158,11 +167,18 @@ def test_ranking_clarification_decision_and_regional_scope(cluster_a: Cluster, c
     clar = services.clarification_request(application=a, text="Уточните эффект", actor=SYSTEM)
     a.refresh_from_db()
     assert a.status == Application.Status.CLARIFICATION_REQUESTED
-    services.application_update(application=a, data={"goals": "Уточнённые цели"}, actor=Actor.system(cluster_a))
-    services.clarification_answer(clarification=clar, answer="Эффект пересчитан", actor=Actor.system(cluster_a))
+    services.application_update(
+        application=a, data={"goals": "Уточнённые цели"}, actor=Actor.system(cluster_a)
+    )
+    services.clarification_answer(
+        clarification=clar, answer="Эффект пересчитан", actor=Actor.system(cluster_a)
+    )
     a.refresh_from_db()
-    assert (a.version, a.status, a.snapshot["narrative"]["goals"]) == (2, Application.Status.RANKED,
-                                                                       "Уточнённые цели")
+    assert (a.version, a.status, a.snapshot["narrative"]["goals"]) == (
+        2,
+        Application.Status.RANKED,
+        "Уточнённые цели",
+    )
     assert a.version_reason.endswith("Уточните эффект")
     assert list(a.versions.values_list("version", flat=True)) == [1, 2]
     federal = make_user(ROLE.MINISTRY_FEDERAL)
@@ -177,8 +193,9 @@ def test_ranking_clarification_decision_and_regional_scope(cluster_a: Cluster, c
     assert Call.objects.get(pk=call.pk).status == Call.Status.PUBLISHED
 
 
-def test_required_attachment_then_submit_and_no_changes_after(cluster_a: Cluster, settings: Any,
-                                                              tmp_path: Any) -> None:
+def test_required_attachment_then_submit_and_no_changes_after(
+    cluster_a: Cluster, settings: Any, tmp_path: Any
+) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     settings.MEDIA_ROOT = str(tmp_path)
@@ -188,13 +205,22 @@ def test_required_attachment_then_submit_and_no_changes_after(cluster_a: Cluster
     with pytest.raises(ValidationError, match="Приложите обязательные файлы: Презентация"):
         services.application_submit(application=application, actor=actor)
     with pytest.raises(ValidationError, match="тип файла"):
-        services.attachment_add(application=application, name="Презентация", actor=actor,
-                                file=SimpleUploadedFile("deck.exe", b"MZ"))
-    services.attachment_add(application=application, name="Презентация", actor=actor,
-                            file=SimpleUploadedFile("deck.pdf", b"%PDF-1.4 slides"))
+        services.attachment_add(
+            application=application,
+            name="Презентация",
+            actor=actor,
+            file=SimpleUploadedFile("deck.exe", b"MZ"),
+        )
+    services.attachment_add(
+        application=application,
+        name="Презентация",
+        actor=actor,
+        file=SimpleUploadedFile("deck.pdf", b"%PDF-1.4 slides"),
+    )
     application = services.application_submit(application=application, actor=actor)
     assert application.snapshot["attachments"] == [{"name": "Презентация", "file": "deck.pdf", "size": 15}]
     with pytest.raises(ValidationError, match="Заявка подана"):
-        services.attachment_add(application=application, name="Ещё", actor=actor,
-                                file=SimpleUploadedFile("more.pdf", b"%PDF-1.4"))
+        services.attachment_add(
+            application=application, name="Ещё", actor=actor, file=SimpleUploadedFile("more.pdf", b"%PDF-1.4")
+        )
     assert application.attachments.count() == 1

@@ -20,10 +20,17 @@ SYSTEM = Actor(user=None)
 def open_call(*, title: str = "PROКЛАСТЕРЫ 2026", year: int = 2026, experts: int = 2) -> Call:
     now = timezone.now()
     call = services.call_create(
-        title=title, year=year, opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30),
-        criteria=[services.CriterionInput(code="team", name="Команда проекта", weight=Decimal(2)),
-                  services.CriterionInput(code="effects", name="Ожидаемые эффекты", weight=Decimal(1))],
-        experts_per_application=experts, actor=SYSTEM)
+        title=title,
+        year=year,
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=30),
+        criteria=[
+            services.CriterionInput(code="team", name="Команда проекта", weight=Decimal(2)),
+            services.CriterionInput(code="effects", name="Ожидаемые эффекты", weight=Decimal(1)),
+        ],
+        experts_per_application=experts,
+        actor=SYSTEM,
+    )
     return services.call_open(call=call, actor=SYSTEM)
 
 
@@ -39,9 +46,14 @@ def reviewed(application: Application, expert: User, team: int, effects: int) ->
         services.expert_grant(call=call, expert=expert, actor=SYSTEM)
     assignment = services.assignment_create(application=application, expert=expert, actor=SYSTEM)
     criteria = {c.code: c.pk for c in call.criteria.all()}
-    services.scores_save(assignment=assignment, scores={criteria["team"]: (team, "Сильная команда"),
-                                                        criteria["effects"]: (effects, "Эффекты измеримы")},
-                         actor=Actor(user=expert))
+    services.scores_save(
+        assignment=assignment,
+        scores={
+            criteria["team"]: (team, "Сильная команда"),
+            criteria["effects"]: (effects, "Эффекты измеримы"),
+        },
+        actor=Actor(user=expert),
+    )
     return services.review_submit(assignment=assignment, actor=Actor(user=expert))
 
 

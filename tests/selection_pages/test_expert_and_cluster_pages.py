@@ -21,7 +21,8 @@ def _assigned(call: Call, application: Application, expert: object) -> Assignmen
 
 
 def test_expert_scores_every_criterion_and_sees_others_only_after_submitting(
-        call: Call, cluster_a: Cluster, make_user: MakeUser) -> None:
+    call: Call, cluster_a: Cluster, make_user: MakeUser
+) -> None:
     alpha = submitted(call, cluster_a)
     first = make_user(email="first@example.test")
     reviewed(alpha, first, 9, 9)
@@ -36,15 +37,29 @@ def test_expert_scores_every_criterion_and_sees_others_only_after_submitting(
     assert "9,00" not in page and "first@example.test" not in page  # the other expert's scores are hidden
     criteria = {c.code: c.pk for c in call.criteria.all()}
     # Out of the scale: a Russian error, nothing saved.
-    response = client.post(f"/selection/reviews/{assignment.pk}/", {
-        f"value_{criteria['team']}": "11", f"comment_{criteria['team']}": "Команда",
-        f"value_{criteria['effects']}": "5", f"comment_{criteria['effects']}": "Эффекты", "submit": "1"})
+    response = client.post(
+        f"/selection/reviews/{assignment.pk}/",
+        {
+            f"value_{criteria['team']}": "11",
+            f"comment_{criteria['team']}": "Команда",
+            f"value_{criteria['effects']}": "5",
+            f"comment_{criteria['effects']}": "Эффекты",
+            "submit": "1",
+        },
+    )
     assert response.status_code == 200 and "оценка должна быть от 0 до 10" in response.content.decode()
     assert not assignment.scores.exists()
-    response = client.post(f"/selection/reviews/{assignment.pk}/", {
-        f"value_{criteria['team']}": "7", f"comment_{criteria['team']}": "Команда опытная",
-        f"value_{criteria['effects']}": "4", f"comment_{criteria['effects']}": "Эффекты без базы", "submit": "1"},
-        follow=True)
+    response = client.post(
+        f"/selection/reviews/{assignment.pk}/",
+        {
+            f"value_{criteria['team']}": "7",
+            f"comment_{criteria['team']}": "Команда опытная",
+            f"value_{criteria['effects']}": "4",
+            f"comment_{criteria['effects']}": "Эффекты без базы",
+            "submit": "1",
+        },
+        follow=True,
+    )
     body = response.content.decode()
     assert "Оценки отправлены." in body and "Команда опытная" in body
     assert "Оценки других экспертов" in body and "9,00" in body  # now visible
@@ -52,7 +67,9 @@ def test_expert_scores_every_criterion_and_sees_others_only_after_submitting(
     assert assignment.submitted_at is not None
 
 
-def test_wrong_expert_and_others_cannot_open_a_review(call: Call, cluster_a: Cluster, make_user: MakeUser) -> None:
+def test_wrong_expert_and_others_cannot_open_a_review(
+    call: Call, cluster_a: Cluster, make_user: MakeUser
+) -> None:
     alpha = submitted(call, cluster_a)
     assignment = _assigned(call, alpha, make_user(email="expert@example.test"))
     url = f"/selection/reviews/{assignment.pk}/"
@@ -63,11 +80,15 @@ def test_wrong_expert_and_others_cannot_open_a_review(call: Call, cluster_a: Clu
     anonymous = client_for(None).get(url)
     assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
     assert signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a).get(url).status_code == 404
-    assert "Вам пока не назначены заявки" in signed_in(other_expert, None).get("/selection/reviews/").content.decode()
+    assert (
+        "Вам пока не назначены заявки"
+        in signed_in(other_expert, None).get("/selection/reviews/").content.decode()
+    )
 
 
-def test_cluster_admin_sees_the_open_call_starts_edits_and_submits(call: Call, cluster_a: Cluster,
-                                                                   make_user: MakeUser) -> None:
+def test_cluster_admin_sees_the_open_call_starts_edits_and_submits(
+    call: Call, cluster_a: Cluster, make_user: MakeUser
+) -> None:
     admin = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     client = signed_in(admin, cluster_a)
     home = client.get("/").content.decode()
@@ -77,18 +98,28 @@ def test_cluster_admin_sees_the_open_call_starts_edits_and_submits(call: Call, c
     assert "Начать заявку" in index
     response = client.post(f"/selection/calls/{call.pk}/start/")
     application = Application.objects.get(call=call, cluster=cluster_a)
-    assert response.status_code == 302 and response["Location"] == f"/selection/applications/{application.pk}/"
+    assert (
+        response.status_code == 302 and response["Location"] == f"/selection/applications/{application.pk}/"
+    )
     page = client.get(response["Location"]).content.decode()
     assert "Сведения о кластере (по текущим данным)" in page and "Участники кластера" in page
     assert "Совместные проекты" in page and "Подать заявку" in page
-    bad = client.post(f"/selection/applications/{application.pk}/", {
-        "goals": "Цели", "expected_effects": "Выручка; млн руб.; 10; много; 2027"})
+    bad = client.post(
+        f"/selection/applications/{application.pk}/",
+        {"goals": "Цели", "expected_effects": "Выручка; млн руб.; 10; много; 2027"},
+    )
     assert "целевое значение должно быть числом" in bad.content.decode()
     application.refresh_from_db()
     assert application.goals == ""  # nothing half-saved
-    client.post(f"/selection/applications/{application.pk}/", {
-        "goals": "Импортозамещение средств реабилитации", "anchor_project": "Производство колясок",
-        "team": "Фонд развития промышленности", "expected_effects": "Выручка участников; млн руб.; 1200; 1800; 2027"})
+    client.post(
+        f"/selection/applications/{application.pk}/",
+        {
+            "goals": "Импортозамещение средств реабилитации",
+            "anchor_project": "Производство колясок",
+            "team": "Фонд развития промышленности",
+            "expected_effects": "Выручка участников; млн руб.; 1200; 1800; 2027",
+        },
+    )
     unconfirmed = client.post(f"/selection/applications/{application.pk}/submit/", follow=True)
     assert "Подтвердите отправку заявки" in unconfirmed.content.decode()
     done = client.post(f"/selection/applications/{application.pk}/submit/", {"confirm": "on"}, follow=True)
@@ -99,22 +130,27 @@ def test_cluster_admin_sees_the_open_call_starts_edits_and_submits(call: Call, c
     assert application.status == Application.Status.SUBMITTED and application.snapshot["sections"]
 
 
-def test_cluster_answers_a_clarification_with_a_new_version(call: Call, cluster_a: Cluster,
-                                                            make_user: MakeUser) -> None:
+def test_cluster_answers_a_clarification_with_a_new_version(
+    call: Call, cluster_a: Cluster, make_user: MakeUser
+) -> None:
     alpha = submitted(call, cluster_a)
     request = services.clarification_request(application=alpha, text="Уточните команду", actor=SYSTEM)
     client = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
     page = client.get(f"/selection/applications/{alpha.pk}/").content.decode()
     assert "Министерство запросило уточнения" in page and "Уточните команду" in page
-    response = client.post(f"/selection/applications/{alpha.pk}/clarifications/{request.pk}/answer/",
-                           {"answer": "В команде 5 человек"}, follow=True)
+    response = client.post(
+        f"/selection/applications/{alpha.pk}/clarifications/{request.pk}/answer/",
+        {"answer": "В команде 5 человек"},
+        follow=True,
+    )
     assert "Ответ отправлен, заявка подана новой версией." in response.content.decode()
     alpha.refresh_from_db()
     assert alpha.version == 2 and alpha.status == Application.Status.SUBMITTED
 
 
-def test_who_may_not_use_the_cluster_application_pages(call: Call, cluster_a: Cluster, cluster_b: Cluster,
-                                                       make_user: MakeUser) -> None:
+def test_who_may_not_use_the_cluster_application_pages(
+    call: Call, cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     alpha = submitted(call, cluster_a)
     url = f"/selection/applications/{alpha.pk}/"
     anonymous = client_for(cluster_a).get(url)
@@ -148,12 +184,14 @@ def test_a_cluster_outside_the_call_cannot_start(cluster_a: Cluster, make_user: 
 def _pdf_text(content: bytes) -> str:
     import subprocess
 
-    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=content, capture_output=True,
-                          check=True).stdout.decode()
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode()
 
 
-def test_attachment_then_submit_then_pdf_and_docx_of_the_application(call: Call, cluster_a: Cluster,
-                                                                     cluster_b: Cluster, make_user: MakeUser) -> None:
+def test_attachment_then_submit_then_pdf_and_docx_of_the_application(
+    call: Call, cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     import io
 
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -165,15 +203,24 @@ def test_attachment_then_submit_then_pdf_and_docx_of_the_application(call: Call,
     client.post(f"/selection/calls/{call.pk}/start/")
     application = Application.objects.get(call=call, cluster=cluster_a)
     here = f"/selection/applications/{application.pk}/"
-    client.post(here, {"goals": "Серийный выпуск реабилитационных колясок", "anchor_project": "",
-                       "team": "", "expected_effects": ""})
+    client.post(
+        here,
+        {
+            "goals": "Серийный выпуск реабилитационных колясок",
+            "anchor_project": "",
+            "team": "",
+            "expected_effects": "",
+        },
+    )
     refused = client.post(f"{here}submit/", {"confirm": "on"}, follow=True).content.decode()
     assert "Приложите обязательные файлы: Презентация проекта." in refused
     assert client.get(f"{here}application.pdf").status_code == 404  # a draft has no document yet
     pdf_bytes = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-    response = client.post(f"{here}attachments/", {
-        "name": "Презентация проекта", "file": SimpleUploadedFile("deck.pdf", pdf_bytes, "application/pdf")},
-        follow=True)
+    response = client.post(
+        f"{here}attachments/",
+        {"name": "Презентация проекта", "file": SimpleUploadedFile("deck.pdf", pdf_bytes, "application/pdf")},
+        follow=True,
+    )
     assert "Файл приложен к заявке." in response.content.decode() and "deck.pdf" in response.content.decode()
     done = client.post(f"{here}submit/", {"confirm": "on"}, follow=True).content.decode()
     assert "Заявка подана: версия 1 зафиксирована." in done and 'id="attachment-form"' not in done

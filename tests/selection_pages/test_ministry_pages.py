@@ -20,20 +20,33 @@ pytestmark = pytest.mark.django_db
 
 
 def _pdf_text(content: bytes) -> str:
-    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=content, capture_output=True,
-                          check=True).stdout.decode()
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode()
 
 
 def test_federal_user_opens_a_call_with_criteria(make_user: MakeUser) -> None:
     client = signed_in(make_user(ROLE.MINISTRY_FEDERAL), None)
     assert "Новый отбор" in client.get("/selection/").content.decode()
-    response = client.post("/selection/new/", {
-        "title": "PROКЛАСТЕРЫ 2027", "year": 2027, "opens_at": "2027-01-10T09:00", "closes_at": "2027-03-01T18:00",
-        "criteria": "team; Команда проекта; 2; 0; 10\neffects; Эффекты; 1; 0; 10", "experts_per_application": 3,
-        "eligible_kinds": ["regional"], "required_attachments": "Презентация проекта"})
+    response = client.post(
+        "/selection/new/",
+        {
+            "title": "PROКЛАСТЕРЫ 2027",
+            "year": 2027,
+            "opens_at": "2027-01-10T09:00",
+            "closes_at": "2027-03-01T18:00",
+            "criteria": "team; Команда проекта; 2; 0; 10\neffects; Эффекты; 1; 0; 10",
+            "experts_per_application": 3,
+            "eligible_kinds": ["regional"],
+            "required_attachments": "Презентация проекта",
+        },
+    )
     call = Call.objects.get(title="PROКЛАСТЕРЫ 2027")
     assert response.status_code == 302 and response["Location"] == f"/selection/{call.pk}/"
-    assert [(c.code, c.weight, c.scale_max) for c in call.criteria.all()] == [("team", 2, 10), ("effects", 1, 10)]
+    assert [(c.code, c.weight, c.scale_max) for c in call.criteria.all()] == [
+        ("team", 2, 10),
+        ("effects", 1, 10),
+    ]
     assert call.required_attachments == ["Презентация проекта"] and call.status == Call.Status.DRAFT
     body = client.get(f"/selection/{call.pk}/").content.decode()
     assert "Команда проекта" in body and "Открыть приём заявок" in body
@@ -44,16 +57,25 @@ def test_federal_user_opens_a_call_with_criteria(make_user: MakeUser) -> None:
 
 def test_bad_call_input_is_a_russian_error_and_nothing_is_saved(make_user: MakeUser) -> None:
     client = signed_in(make_user(ROLE.MINISTRY_FEDERAL), None)
-    response = client.post("/selection/new/", {
-        "title": "Плохой отбор", "year": 2027, "opens_at": "2027-03-10T09:00", "closes_at": "2027-01-01T18:00",
-        "criteria": "team; Команда; два; 0; 10", "experts_per_application": 3})
+    response = client.post(
+        "/selection/new/",
+        {
+            "title": "Плохой отбор",
+            "year": 2027,
+            "opens_at": "2027-03-10T09:00",
+            "closes_at": "2027-01-01T18:00",
+            "criteria": "team; Команда; два; 0; 10",
+            "experts_per_application": 3,
+        },
+    )
     assert response.status_code == 200
     assert "вес — число, шкала — целые числа" in response.content.decode()
     assert not Call.objects.filter(title="Плохой отбор").exists()
 
 
 def test_call_page_assigns_experts_by_hand_and_evenly_and_shows_conflicts(
-        call: Call, cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser) -> None:
+    call: Call, cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     alpha, beta = submitted(call, cluster_a), submitted(call, cluster_b)
     client = signed_in(make_user(ROLE.MINISTRY_FEDERAL), None)
     insider = make_user(ROLE.CLUSTER_STAFF, cluster_a, email="insider@example.test")
@@ -63,8 +85,9 @@ def test_call_page_assigns_experts_by_hand_and_evenly_and_shows_conflicts(
     body = client.get(f"/selection/{call.pk}/").content.decode()
     assert "конфликт интересов" in body and "Распределить поровну" in body
     # By hand: the insider on its own cluster is refused with the reason.
-    response = client.post(f"/selection/{call.pk}/assign/", {"application": alpha.pk, "expert": insider.pk},
-                           follow=True)
+    response = client.post(
+        f"/selection/{call.pk}/assign/", {"application": alpha.pk, "expert": insider.pk}, follow=True
+    )
     assert "Конфликт интересов" in response.content.decode()
     assert not alpha.assignments.exists()
     client.post(f"/selection/{call.pk}/assign/", {"application": beta.pk, "expert": insider.pk})
@@ -75,8 +98,9 @@ def test_call_page_assigns_experts_by_hand_and_evenly_and_shows_conflicts(
     assert set(beta.assignments.values_list("expert_id", flat=True)) == {insider.pk, outsider.pk}
 
 
-def test_ranking_decision_and_protocol(call: Call, cluster_a: Cluster, cluster_b: Cluster,
-                                       make_user: MakeUser) -> None:
+def test_ranking_decision_and_protocol(
+    call: Call, cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     alpha, beta = submitted(call, cluster_a), submitted(call, cluster_b)
     e1, e2 = make_user(email="e1@example.test"), make_user(email="e2@example.test")
     reviewed(alpha, e1, 6, 6), reviewed(alpha, e2, 7, 7)
@@ -86,8 +110,11 @@ def test_ranking_decision_and_protocol(call: Call, cluster_a: Cluster, cluster_b
     assert body.index("Кластер Альфа (тест)") < body.index("Кластер Бета (тест)")  # 6.5 ahead of 5.5
     assert "6,50" in body and "5,50" in body
     assert "расхождение" in body  # beta: 9 and 2 differ by 7 points
-    response = client.post(f"/selection/{call.pk}/ranking/{alpha.pk}/decision/",
-                           {"outcome": "winner", "protocol_ref": "№ 7"}, follow=True)
+    response = client.post(
+        f"/selection/{call.pk}/ranking/{alpha.pk}/decision/",
+        {"outcome": "winner", "protocol_ref": "№ 7"},
+        follow=True,
+    )
     assert "Решение по заявке «Кластер Альфа (тест)» записано." in response.content.decode()
     assert Decision.objects.get(application=alpha).outcome == Decision.Outcome.WINNER
     text = _pdf_text(client.get(f"/selection/{call.pk}/protocol.pdf").content)
@@ -99,8 +126,13 @@ def test_ranking_decision_and_protocol(call: Call, cluster_a: Cluster, cluster_b
     assert client.get(f"/selection/{call.pk}/protocol.txt").status_code == 404
 
 
-def test_ranking_query_count_does_not_grow(call: Call, cluster_a: Cluster, cluster_b: Cluster,
-                                           make_user: MakeUser, django_assert_max_num_queries: object) -> None:
+def test_ranking_query_count_does_not_grow(
+    call: Call,
+    cluster_a: Cluster,
+    cluster_b: Cluster,
+    make_user: MakeUser,
+    django_assert_max_num_queries: object,
+) -> None:
     alpha = submitted(call, cluster_a)
     reviewed(alpha, make_user(email="e1@example.test"), 5, 5)
     client = signed_in(make_user(ROLE.MINISTRY_FEDERAL), None)
@@ -111,8 +143,9 @@ def test_ranking_query_count_does_not_grow(call: Call, cluster_a: Cluster, clust
         assert client.get(f"/selection/{call.pk}/ranking/").status_code == 200
 
 
-def test_regional_user_sees_only_its_regions_and_cannot_decide(call: Call, cluster_a: Cluster,
-                                                               cluster_b: Cluster, make_user: MakeUser) -> None:
+def test_regional_user_sees_only_its_regions_and_cannot_decide(
+    call: Call, cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     alpha, beta = submitted(call, cluster_a), submitted(call, cluster_b)
     client = signed_in(make_user(ROLE.MINISTRY_REGIONAL, region_codes=["RU-NVS"]), None)
     body = client.get(f"/selection/{call.pk}/ranking/").content.decode()
@@ -124,20 +157,35 @@ def test_regional_user_sees_only_its_regions_and_cannot_decide(call: Call, clust
     assert not Call.objects.filter(title="x").exists()
 
 
-def test_clarification_request_reaches_the_application(call: Call, cluster_a: Cluster, make_user: MakeUser) -> None:
+def test_clarification_request_reaches_the_application(
+    call: Call, cluster_a: Cluster, make_user: MakeUser
+) -> None:
     alpha = submitted(call, cluster_a)
     client = signed_in(make_user(ROLE.MINISTRY_FEDERAL), None)
-    response = client.post(f"/selection/{call.pk}/applications/{alpha.pk}/",
-                           {"request_text": "Уточните численность команды"}, follow=True)
+    response = client.post(
+        f"/selection/{call.pk}/applications/{alpha.pk}/",
+        {"request_text": "Уточните численность команды"},
+        follow=True,
+    )
     assert "Запрос уточнений отправлен кластеру." in response.content.decode()
     assert "Уточните численность команды" in response.content.decode()
     alpha.refresh_from_db()
     assert alpha.status == Application.Status.CLARIFICATION_REQUESTED
 
 
-@pytest.mark.parametrize("path", ["/selection/", "/selection/{pk}/", "/selection/{pk}/ranking/",
-                                  "/selection/{pk}/protocol.pdf", "/selection/new/"])
-def test_who_may_not_see_the_ministry_pages(path: str, call: Call, cluster_a: Cluster, make_user: MakeUser) -> None:
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/selection/",
+        "/selection/{pk}/",
+        "/selection/{pk}/ranking/",
+        "/selection/{pk}/protocol.pdf",
+        "/selection/new/",
+    ],
+)
+def test_who_may_not_see_the_ministry_pages(
+    path: str, call: Call, cluster_a: Cluster, make_user: MakeUser
+) -> None:
     url = path.format(pk=call.pk)
     anonymous = client_for(None).get(url)
     assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
@@ -146,8 +194,9 @@ def test_who_may_not_see_the_ministry_pages(path: str, call: Call, cluster_a: Cl
     assert signed_in(cluster_admin, None).get(url).status_code == 403  # a cluster's admin is not the ministry
 
 
-def test_published_results_are_public_and_on_the_platform_home(call: Call, cluster_a: Cluster,
-                                                              make_user: MakeUser) -> None:
+def test_published_results_are_public_and_on_the_platform_home(
+    call: Call, cluster_a: Cluster, make_user: MakeUser
+) -> None:
     alpha = submitted(call, cluster_a)
     assert "PROКЛАСТЕРЫ 2026" in client_for(None).get("/").content.decode()  # the open call
     assert client_for(None).get(f"/selection/{call.pk}/results/").status_code == 404  # not published yet
@@ -162,8 +211,13 @@ def test_published_results_are_public_and_on_the_platform_home(call: Call, clust
     assert "Кластер Альфа (тест)" in body and "Победитель" in body
 
 
-def test_call_page_query_count_is_bounded(call: Call, cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser,
-                                          django_assert_max_num_queries: object) -> None:
+def test_call_page_query_count_is_bounded(
+    call: Call,
+    cluster_a: Cluster,
+    cluster_b: Cluster,
+    make_user: MakeUser,
+    django_assert_max_num_queries: object,
+) -> None:
     submitted(call, cluster_a), submitted(call, cluster_b)
     for n in range(2):
         services.expert_grant(call=call, expert=make_user(email=f"x{n}@example.test"), actor=SYSTEM)

@@ -30,11 +30,18 @@ def _media_in_tmp(settings: Any, tmp_path: Path) -> None:
 
 @pytest.fixture
 def make_company() -> Callable[..., Company]:
-    def make(cluster: Cluster, name: str, *, status: str = Company.Status.ACTIVE,
-             kind: str = Company.Kind.COMPANY, **fields: Any) -> Company:
+    def make(
+        cluster: Cluster,
+        name: str,
+        *,
+        status: str = Company.Status.ACTIVE,
+        kind: str = Company.Kind.COMPANY,
+        **fields: Any,
+    ) -> Company:
         with schema_context(cluster.schema_name):
-            return Company.objects.create(full_name=f"ООО «{name}»", short_name=name, status=status,
-                                          kind=kind, **fields)
+            return Company.objects.create(
+                full_name=f"ООО «{name}»", short_name=name, status=status, kind=kind, **fields
+            )
 
     return make
 
@@ -50,10 +57,12 @@ def make_product() -> Callable[..., Product]:
 
 @pytest.fixture
 def make_event() -> Callable[..., Event]:
-    def make(cluster: Cluster, title: str, starts_on: dt.date, ends_on: dt.date | None = None,
-             **fields: Any) -> Event:
+    def make(
+        cluster: Cluster, title: str, starts_on: dt.date, ends_on: dt.date | None = None, **fields: Any
+    ) -> Event:
         with schema_context(cluster.schema_name):
-            return event_create(actor=Actor.system(cluster), title=title, starts_on=starts_on,
-                                ends_on=ends_on, **fields)
+            return event_create(
+                actor=Actor.system(cluster), title=title, starts_on=starts_on, ends_on=ends_on, **fields
+            )
 
     return make

@@ -30,13 +30,15 @@ def _upload(name: str = "Устав.pdf", content: bytes = b"%PDF-1.4 charter") 
 
 def _document(cluster: Cluster, title: str, *, publish: bool, content: bytes = b"%PDF-1.4") -> Document:
     with schema_context(cluster.schema_name):
-        return services.document_upload(actor=Actor.system(cluster), file=_upload(content=content), title=title,
-                                        publish=publish)
+        return services.document_upload(
+            actor=Actor.system(cluster), file=_upload(content=content), title=title, publish=publish
+        )
 
 
 @pytest.mark.parametrize("url", MANAGE)
-def test_manage_pages_are_for_cluster_admins_and_staff(url: str, cluster_a: Cluster, cluster_b: Cluster,
-                                                       make_user: MakeUser) -> None:
+def test_manage_pages_are_for_cluster_admins_and_staff(
+    url: str, cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     assert client_for(cluster_a).get(url)["Location"].startswith(f"/login/?next={url}")
     rep = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a), cluster_a)
     assert rep.get(url).status_code == 403
@@ -48,20 +50,29 @@ def test_manage_pages_are_for_cluster_admins_and_staff(url: str, cluster_a: Clus
     assert staff.status_code == 200 and "Ничего не найдено." in staff.content.decode()
 
 
-def test_staff_publish_news_and_articles_that_the_public_then_reads(cluster_a: Cluster,
-                                                                    make_user: MakeUser) -> None:
+def test_staff_publish_news_and_articles_that_the_public_then_reads(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
     staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     client = signed_in(staff, cluster_a)
-    client.post("/site/manage/news/new/", {"title": "Кластер вошёл в реестр", "body": "Текст", "publish": "on"})
+    client.post(
+        "/site/manage/news/new/", {"title": "Кластер вошёл в реестр", "body": "Текст", "publish": "on"}
+    )
     client.post("/site/manage/news/new/", {"title": "Черновик новости"})
-    client.post("/site/manage/articles/new/", {"title": "Интервью с директором", "lead": "Коротко",
-                                               "author": "Пресс-служба", "publish": "on"})
+    client.post(
+        "/site/manage/articles/new/",
+        {"title": "Интервью с директором", "lead": "Коротко", "author": "Пресс-служба", "publish": "on"},
+    )
     client.post("/site/manage/articles/new/", {"title": "Статья-черновик"})
     anonymous = client_for(cluster_a)
     news = anonymous.get("/site/news/").content.decode()
     assert "Кластер вошёл в реестр" in news and "Черновик новости" not in news
     articles = anonymous.get("/site/articles/").content.decode()
-    assert "Интервью с директором" in articles and "Пресс-служба" in articles and "Статья-черновик" not in articles
+    assert (
+        "Интервью с директором" in articles
+        and "Пресс-служба" in articles
+        and "Статья-черновик" not in articles
+    )
     with schema_context(cluster_a.schema_name):
         draft = News.objects.get(title="Черновик новости")
         article_draft = Article.objects.get(title="Статья-черновик")
@@ -95,15 +106,26 @@ def test_editing_publishes_and_unpublishes_with_audit(cluster_a: Cluster, make_u
     assert entries[1].changes["is_published"] == [False, True]
 
 
-def test_jobs_expire_and_belong_only_to_members(cluster_a: Cluster, make_user: MakeUser,
-                                                make_company: Callable[..., Company]) -> None:
+def test_jobs_expire_and_belong_only_to_members(
+    cluster_a: Cluster, make_user: MakeUser, make_company: Callable[..., Company]
+) -> None:
     member = make_company(cluster_a, "Медтехника")
     applicant = make_company(cluster_a, "Заявитель", status=Company.Status.APPLIED)
     client = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
-    client.post("/site/manage/jobs/new/", {"title": "Инженер-конструктор", "company": member.pk,
-                                           "salary": "от 90 000 ₽", "location": "Дубна", "publish": "on"})
+    client.post(
+        "/site/manage/jobs/new/",
+        {
+            "title": "Инженер-конструктор",
+            "company": member.pk,
+            "salary": "от 90 000 ₽",
+            "location": "Дубна",
+            "publish": "on",
+        },
+    )
     yesterday = moscow_today() - dt.timedelta(days=2)
-    client.post("/site/manage/jobs/new/", {"title": "Старая вакансия", "expires_on": str(yesterday), "publish": "on"})
+    client.post(
+        "/site/manage/jobs/new/", {"title": "Старая вакансия", "expires_on": str(yesterday), "publish": "on"}
+    )
     form = client.get("/site/manage/jobs/new/").content.decode()
     assert "Медтехника" in form and "Заявитель" not in form
     with schema_context(cluster_a.schema_name):
@@ -134,10 +156,13 @@ def test_public_lists_search_and_paginate(cluster_a: Cluster) -> None:
 def test_documents_upload_and_public_download(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     client = signed_in(staff, cluster_a)
-    response = client.post("/site/manage/documents/new/", {"title": "Устав кластера", "publish": "on",
-                                                           "file": _upload()})
+    response = client.post(
+        "/site/manage/documents/new/", {"title": "Устав кластера", "publish": "on", "file": _upload()}
+    )
     assert response.status_code == 302
-    client.post("/site/manage/documents/new/", {"title": "Проект положения", "file": _upload("draft.docx", b"PK")})
+    client.post(
+        "/site/manage/documents/new/", {"title": "Проект положения", "file": _upload("draft.docx", b"PK")}
+    )
     with schema_context(cluster_a.schema_name):
         published = Document.objects.get(title="Устав кластера")
         draft = Document.objects.get(title="Проект положения")
@@ -152,14 +177,17 @@ def test_documents_upload_and_public_download(cluster_a: Cluster, make_user: Mak
     assert "attachment" in download["Content-Disposition"]
     assert anonymous.get(f"/site/documents/{draft.pk}/download/").status_code == 404
     assert client.get(f"/site/documents/{draft.pk}/download/").status_code == 200
-    refused = client.post("/site/manage/documents/new/", {"title": "Вирус", "file": _upload("run.exe", b"MZ")})
+    refused = client.post(
+        "/site/manage/documents/new/", {"title": "Вирус", "file": _upload("run.exe", b"MZ")}
+    )
     assert "Такой тип файла не принимается" in refused.content.decode()
     entries = AuditEntry.objects.filter(cluster=cluster_a, object_type="content.document")
     assert entries.count() == 2
 
 
 def test_replacing_and_deleting_a_document_removes_old_files(
-    cluster_a: Cluster, make_user: MakeUser,
+    cluster_a: Cluster,
+    make_user: MakeUser,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     client = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
@@ -168,8 +196,10 @@ def test_replacing_and_deleting_a_document_removes_old_files(
     old_name = document.file.name
     assert old_name is not None
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/site/manage/documents/{document.pk}/edit/",
-                    {"title": "Отчёт за год", "publish": "on", "file": _upload("report.pdf", b"new")})
+        client.post(
+            f"/site/manage/documents/{document.pk}/edit/",
+            {"title": "Отчёт за год", "publish": "on", "file": _upload("report.pdf", b"new")},
+        )
     assert not storage.exists(old_name)
     download = client_for(cluster_a).get(f"/site/documents/{document.pk}/download/")
     assert streamed(download) == b"new"
@@ -181,8 +211,9 @@ def test_replacing_and_deleting_a_document_removes_old_files(
     assert not storage.exists(new_name)
 
 
-def test_documents_of_another_cluster_are_never_served(cluster_a: Cluster, cluster_b: Cluster,
-                                                       make_user: MakeUser) -> None:
+def test_documents_of_another_cluster_are_never_served(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
     own = _document(cluster_a, "Свой", publish=True)
     foreign = _document(cluster_b, "Чужой", publish=True, content=b"beta secret")
     if foreign.pk == own.pk:  # schemas count ids separately: guess an id only beta has
@@ -199,16 +230,22 @@ def test_documents_of_another_cluster_are_never_served(cluster_a: Cluster, clust
     assert api.get(f"/api/v1/documents/{own.pk}/download/").status_code == 404
 
 
-def test_content_api_for_staff_and_readers(cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser,
-                                           make_company: Callable[..., Company]) -> None:
+def test_content_api_for_staff_and_readers(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser, make_company: Callable[..., Company]
+) -> None:
     member = make_company(cluster_a, "Медтехника")
     staff = api_client(token_for(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a), cluster_a)
     rep = api_client(token_for(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a), cluster_a), cluster_a)
-    article = staff.post("/api/v1/articles/", {"title": "Статья", "publish": True}, content_type="application/json")
+    article = staff.post(
+        "/api/v1/articles/", {"title": "Статья", "publish": True}, content_type="application/json"
+    )
     assert article.status_code == 201 and article.json()["is_published"] is True
     draft = staff.post("/api/v1/articles/", {"title": "Черновик"}, content_type="application/json").json()
-    job = staff.post("/api/v1/jobs/", {"title": "Технолог", "company": member.pk, "publish": True},
-                     content_type="application/json")
+    job = staff.post(
+        "/api/v1/jobs/",
+        {"title": "Технолог", "company": member.pk, "publish": True},
+        content_type="application/json",
+    )
     assert job.json()["company_name"] == "Медтехника"
     uploaded = staff.post("/api/v1/documents/", {"title": "Регламент", "file": _upload(), "publish": "true"})
     assert uploaded.status_code == 201, uploaded.content
@@ -221,14 +258,27 @@ def test_content_api_for_staff_and_readers(cluster_a: Cluster, cluster_b: Cluste
         assert rep.post(url, body, content_type="application/json").status_code == 403
         assert client_for(cluster_a).post(url, body, content_type="application/json").status_code == 401
     assert rep.delete(f"/api/v1/documents/{uploaded.json()['id']}/").status_code == 403
-    changed = staff.patch(f"/api/v1/articles/{draft['id']}/", {"publish": True}, content_type="application/json")
+    changed = staff.patch(
+        f"/api/v1/articles/{draft['id']}/", {"publish": True}, content_type="application/json"
+    )
     assert changed.json()["is_published"] is True
     assert staff.delete(f"/api/v1/jobs/{job.json()['id']}/").status_code == 204
     news = staff.post("/api/v1/news/", {"title": "Новость"}, content_type="application/json").json()
-    assert staff.patch(f"/api/v1/news/{news['id']}/", {"publish": False},
-                       content_type="application/json").json()["is_published"] is False
+    assert (
+        staff.patch(
+            f"/api/v1/news/{news['id']}/", {"publish": False}, content_type="application/json"
+        ).json()["is_published"]
+        is False
+    )
     other = api_client(token_for(make_user(ROLE.CLUSTER_ADMIN, cluster_b), cluster_b), cluster_a)
     assert other.get("/api/v1/articles/").status_code == 403
     actions = set(AuditEntry.objects.filter(cluster=cluster_a).values_list("action", flat=True))
-    assert {"article.create", "article.update", "job.create", "job.delete", "site_document.create",
-            "news.create", "news.update"} <= actions
+    assert {
+        "article.create",
+        "article.update",
+        "job.create",
+        "job.delete",
+        "site_document.create",
+        "news.create",
+        "news.update",
+    } <= actions

@@ -23,8 +23,9 @@ pytestmark = pytest.mark.django_db
 FUTURE = moscow_today() + dt.timedelta(days=60)
 
 
-def test_anonymous_visitors_see_public_events_only(cluster_a: Cluster, cluster_b: Cluster,
-                                                   make_event: Callable[..., Event]) -> None:
+def test_anonymous_visitors_see_public_events_only(
+    cluster_a: Cluster, cluster_b: Cluster, make_event: Callable[..., Event]
+) -> None:
     public = make_event(cluster_a, "Открытый форум", FUTURE)
     private = make_event(cluster_a, "Закрытое совещание", FUTURE, is_public=False)
     make_event(cluster_b, "Форум Беты", FUTURE)
@@ -37,16 +38,17 @@ def test_anonymous_visitors_see_public_events_only(cluster_a: Cluster, cluster_b
     assert client_for(None).get("/site/events/").status_code == 404  # no public site on the platform host
 
 
-def test_members_of_the_cluster_see_private_events_too(cluster_a: Cluster, make_user: MakeUser,
-                                                       make_event: Callable[..., Event]) -> None:
+def test_members_of_the_cluster_see_private_events_too(
+    cluster_a: Cluster, make_user: MakeUser, make_event: Callable[..., Event]
+) -> None:
     make_event(cluster_a, "Закрытое совещание", FUTURE, is_public=False)
     page = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a), cluster_a).get("/site/events/")
     assert "Закрытое совещание" in page.content.decode() and "не на сайте" in page.content.decode()
 
 
-def test_guessing_an_event_id_of_another_cluster_is_404(cluster_a: Cluster, cluster_b: Cluster,
-                                                        make_user: MakeUser,
-                                                        make_event: Callable[..., Event]) -> None:
+def test_guessing_an_event_id_of_another_cluster_is_404(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser, make_event: Callable[..., Event]
+) -> None:
     own = make_event(cluster_a, "Своё", FUTURE)
     foreign = make_event(cluster_b, "Чужое", FUTURE)
     if foreign.pk == own.pk:  # schemas count ids separately: guess an id only beta has
@@ -59,7 +61,8 @@ def test_guessing_an_event_id_of_another_cluster_is_404(cluster_a: Cluster, clus
 
 
 def test_calendar_shows_a_month_grid_with_multi_day_events_and_today(
-    cluster_a: Cluster, make_event: Callable[..., Event],
+    cluster_a: Cluster,
+    make_event: Callable[..., Event],
 ) -> None:
     today = cluster_today(cluster_a)
     month = f"{today:%Y-%m}"
@@ -79,8 +82,9 @@ def test_calendar_shows_a_month_grid_with_multi_day_events_and_today(
     assert f'href="?month={previous}"' in html and f'href="?month={following}"' in html
 
 
-def test_calendar_of_another_month_and_garbage_months(cluster_a: Cluster,
-                                                      make_event: Callable[..., Event]) -> None:
+def test_calendar_of_another_month_and_garbage_months(
+    cluster_a: Cluster, make_event: Callable[..., Event]
+) -> None:
     make_event(cluster_a, "Форум 2031", dt.date(2031, 2, 27), dt.date(2031, 3, 2))
     anonymous = client_for(cluster_a)
     february = anonymous.get("/site/events/calendar/?month=2031-02").content.decode()
@@ -96,8 +100,14 @@ def test_calendar_of_another_month_and_garbage_months(cluster_a: Cluster,
 def test_staff_create_and_edit_an_event_through_the_pages(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     client = signed_in(staff, cluster_a)
-    form = {"kind": "forum", "title": "Форум «Медицинская техника»", "starts_on": str(FUTURE),
-            "ends_on": str(FUTURE - dt.timedelta(days=1)), "place": "Уфа", "is_public": "on"}
+    form = {
+        "kind": "forum",
+        "title": "Форум «Медицинская техника»",
+        "starts_on": str(FUTURE),
+        "ends_on": str(FUTURE - dt.timedelta(days=1)),
+        "place": "Уфа",
+        "is_public": "on",
+    }
     refused = client.post("/site/events/new/", form)
     assert refused.status_code == 200
     assert "Дата окончания не может быть раньше даты начала." in refused.content.decode()
@@ -114,16 +124,23 @@ def test_staff_create_and_edit_an_event_through_the_pages(cluster_a: Cluster, ma
     with schema_context(cluster_a.schema_name):
         event.refresh_from_db()
     assert (event.place, event.ends_on) == ("Москва", FUTURE)  # a one-day event
-    assert list(AuditEntry.objects.filter(cluster=cluster_a, object_type="events.event")
-                .values_list("action", flat=True).order_by("id")) == ["event.create", "event.update"]
+    assert list(
+        AuditEntry.objects.filter(cluster=cluster_a, object_type="events.event")
+        .values_list("action", flat=True)
+        .order_by("id")
+    ) == ["event.create", "event.update"]
 
 
-def test_representatives_and_anonymous_cannot_manage_events(cluster_a: Cluster, make_user: MakeUser,
-                                                            make_event: Callable[..., Event]) -> None:
+def test_representatives_and_anonymous_cannot_manage_events(
+    cluster_a: Cluster, make_user: MakeUser, make_event: Callable[..., Event]
+) -> None:
     event = make_event(cluster_a, "Выставка", FUTURE)
     rep = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a), cluster_a)
     assert rep.get("/site/events/new/").status_code == 403
-    assert rep.post("/site/events/new/", {"title": "x", "starts_on": str(FUTURE), "kind": "forum"}).status_code == 403
+    assert (
+        rep.post("/site/events/new/", {"title": "x", "starts_on": str(FUTURE), "kind": "forum"}).status_code
+        == 403
+    )
     assert rep.get(f"/site/events/{event.pk}/edit/").status_code == 403
     assert rep.post(f"/site/events/{event.pk}/delete/").status_code == 403
     anonymous = client_for(cluster_a)
@@ -134,8 +151,9 @@ def test_representatives_and_anonymous_cannot_manage_events(cluster_a: Cluster, 
         assert Event.objects.filter(pk=event.pk).exists() and not Participation.objects.exists()
 
 
-def test_delete_needs_post_and_asks_for_confirmation(cluster_a: Cluster, make_user: MakeUser,
-                                                     make_event: Callable[..., Event]) -> None:
+def test_delete_needs_post_and_asks_for_confirmation(
+    cluster_a: Cluster, make_user: MakeUser, make_event: Callable[..., Event]
+) -> None:
     event = make_event(cluster_a, "Выставка", FUTURE)
     admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
     page = admin.get(f"/site/events/{event.pk}/").content.decode()
@@ -146,17 +164,21 @@ def test_delete_needs_post_and_asks_for_confirmation(cluster_a: Cluster, make_us
         assert not Event.objects.exists()
 
 
-def test_representative_registers_its_company_on_the_event_page(cluster_a: Cluster, make_user: MakeUser,
-                                                                make_company: Callable[..., Company],
-                                                                make_event: Callable[..., Event]) -> None:
+def test_representative_registers_its_company_on_the_event_page(
+    cluster_a: Cluster,
+    make_user: MakeUser,
+    make_company: Callable[..., Company],
+    make_event: Callable[..., Event],
+) -> None:
     own = make_company(cluster_a, "Медтехника")
     other = make_company(cluster_a, "Соседи")
     event = make_event(cluster_a, "Выставка «Здравоохранение»", FUTURE, has_joint_stand=True)
     rep = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=own.pk), cluster_a)
     page = rep.get(f"/site/events/{event.pk}/").content.decode()
     assert "Зарегистрировать мою организацию" in page and 'name="company"' not in page
-    done = rep.post(f"/site/events/{event.pk}/participants/", {"role": "joint_stand", "note": "2 человека"},
-                    follow=True).content.decode()
+    done = rep.post(
+        f"/site/events/{event.pk}/participants/", {"role": "joint_stand", "note": "2 человека"}, follow=True
+    ).content.decode()
     assert "Участие зарегистрировано." in done and "на совместном стенде" in done and "Медтехника" in done
 
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
@@ -173,9 +195,12 @@ def test_representative_registers_its_company_on_the_event_page(cluster_a: Clust
         assert list(Participation.objects.values_list("company__short_name", flat=True)) == ["Соседи"]
 
 
-def test_registration_errors_show_on_the_page(cluster_a: Cluster, make_user: MakeUser,
-                                              make_company: Callable[..., Company],
-                                              make_event: Callable[..., Event]) -> None:
+def test_registration_errors_show_on_the_page(
+    cluster_a: Cluster,
+    make_user: MakeUser,
+    make_company: Callable[..., Company],
+    make_event: Callable[..., Event],
+) -> None:
     own = make_company(cluster_a, "Медтехника")
     event = make_event(cluster_a, "Конференция", FUTURE)
     rep = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=own.pk), cluster_a)
@@ -185,17 +210,21 @@ def test_registration_errors_show_on_the_page(cluster_a: Cluster, make_user: Mak
     assert response.status_code == 400
     assert "Выберите корректный вариант." in response.content.decode()
     with schema_context(cluster_a.schema_name):
-        Event.objects.filter(pk=event.pk).update(ends_on=moscow_today() - dt.timedelta(days=1),
-                                                 starts_on=moscow_today() - dt.timedelta(days=1))
+        Event.objects.filter(pk=event.pk).update(
+            ends_on=moscow_today() - dt.timedelta(days=1), starts_on=moscow_today() - dt.timedelta(days=1)
+        )
     closed = rep.get(f"/site/events/{event.pk}/").content.decode()
     assert "Зарегистрировать мою организацию" not in closed and "прошло" in closed
     with schema_context(cluster_a.schema_name):
         assert not Participation.objects.exists()
 
 
-def test_public_event_page_lists_current_members_only(cluster_a: Cluster, make_user: MakeUser,
-                                                      make_company: Callable[..., Company],
-                                                      make_event: Callable[..., Event]) -> None:
+def test_public_event_page_lists_current_members_only(
+    cluster_a: Cluster,
+    make_user: MakeUser,
+    make_company: Callable[..., Company],
+    make_event: Callable[..., Event],
+) -> None:
     member = make_company(cluster_a, "Действующий")
     gone = make_company(cluster_a, "Бывший")
     event = make_event(cluster_a, "Форум", FUTURE)
@@ -209,7 +238,10 @@ def test_public_event_page_lists_current_members_only(cluster_a: Cluster, make_u
 
 @pytest.mark.parametrize("url", ["/site/events/", "/site/events/calendar/"])
 def test_event_pages_issue_a_bounded_number_of_queries(
-    url: str, cluster_a: Cluster, make_user: MakeUser, make_event: Callable[..., Event],
+    url: str,
+    cluster_a: Cluster,
+    make_user: MakeUser,
+    make_event: Callable[..., Event],
     django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     first = cluster_today(cluster_a).replace(day=1)
@@ -217,8 +249,12 @@ def test_event_pages_issue_a_bounded_number_of_queries(
 
     def add(count: int, offset: int) -> None:
         for i in range(offset, offset + count):
-            make_event(cluster_a, f"Событие {i:02d}", first + dt.timedelta(days=i % 25),
-                       first + dt.timedelta(days=i % 25 + 2))
+            make_event(
+                cluster_a,
+                f"Событие {i:02d}",
+                first + dt.timedelta(days=i % 25),
+                first + dt.timedelta(days=i % 25 + 2),
+            )
 
     add(3, 0)
     with django_assert_max_num_queries(12):
@@ -230,8 +266,9 @@ def test_event_pages_issue_a_bounded_number_of_queries(
     assert "Событие 02" in small.content.decode() and "Событие 19" in large.content.decode()
 
 
-def test_site_pages_switch_to_english(cluster_a: Cluster, make_event: Callable[..., Event],
-                                      make_company: Callable[..., Company]) -> None:
+def test_site_pages_switch_to_english(
+    cluster_a: Cluster, make_event: Callable[..., Event], make_company: Callable[..., Company]
+) -> None:
     make_event(cluster_a, "Форум", FUTURE, kind="forum")
     make_company(cluster_a, "Медтехника", public_fields=["region_code"], region_code="RU-MOS")
     client = client_for(cluster_a)

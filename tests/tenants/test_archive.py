@@ -26,8 +26,9 @@ def archived_slug(transactional_db: None) -> Iterator[str]:
     schemas.schema_drop(name=slug)
 
 
-def test_archive_then_restore_round_trip(archived_slug: str, tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_archive_then_restore_round_trip(
+    archived_slug: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     cluster = cluster_provision(slug=archived_slug, name="Кластер для архива", region_codes=["RU-MOS"])
     with schema_context(archived_slug):
         news_create(title="Новость, которая переживёт архив")

@@ -11,8 +11,17 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 ROOT = Path(__file__).resolve().parents[2]
-AREAS = ("tenants.members", "tenants.governance", "tenants.events", "tenants.roadmap", "tenants.fees",
-         "tenants.content", "tenants.reporting", "billing", "core.federal")
+AREAS = (
+    "tenants.members",
+    "tenants.governance",
+    "tenants.events",
+    "tenants.roadmap",
+    "tenants.fees",
+    "tenants.content",
+    "tenants.reporting",
+    "billing",
+    "core.federal",
+)
 
 
 @pytest.mark.parametrize("path", [*settings.CLUSTER_DEMOS, *settings.PLATFORM_DEMOS])
@@ -30,8 +39,13 @@ def test_the_tenants_registry_imports_no_area_app() -> None:
     offenders = []
     for module in sorted((ROOT / "tenants").glob("*.py")):
         for node in ast.walk(ast.parse(module.read_text())):
-            names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
-                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
             offenders += [f"{module.name}: {name}" for name in names if name.startswith(AREAS)]
     assert offenders == []
 

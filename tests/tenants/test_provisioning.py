@@ -85,11 +85,18 @@ def _value_for(field: models.Field, n: int) -> object:
     if isinstance(field, models.ForeignKey):
         return n
     mapping: list[tuple[type, object]] = [
-        (models.BooleanField, False), (models.DateTimeField, dt.datetime(2025, 1, n, tzinfo=dt.UTC)),
-        (models.DateField, dt.date(2025, 1, n)), (models.DecimalField, decimal.Decimal(n)),
-        (models.UUIDField, uuid.uuid4()), (models.JSONField, {}), (models.IntegerField, n),
-        (models.FloatField, float(n)), (models.BinaryField, b""), (models.FileField, f"f/{n}.pdf"),
-        (models.CharField, f"x{n}"), (models.TextField, f"x{n}"),
+        (models.BooleanField, False),
+        (models.DateTimeField, dt.datetime(2025, 1, n, tzinfo=dt.UTC)),
+        (models.DateField, dt.date(2025, 1, n)),
+        (models.DecimalField, decimal.Decimal(n)),
+        (models.UUIDField, uuid.uuid4()),
+        (models.JSONField, {}),
+        (models.IntegerField, n),
+        (models.FloatField, float(n)),
+        (models.BinaryField, b""),
+        (models.FileField, f"f/{n}.pdf"),
+        (models.CharField, f"x{n}"),
+        (models.TextField, f"x{n}"),
     ]
     if field.get_internal_type() == "ArrayField":
         return []
@@ -101,9 +108,10 @@ def _value_for(field: models.Field, n: int) -> object:
 
 def test_every_table_of_a_fresh_clone_takes_a_row_without_sequence_collisions() -> None:
     tenant_models = [
-        m for m in apps.get_models()
-        if m._meta.app_config.name in settings.TENANT_APPS or
-        f"{m._meta.app_config.name}.apps.{type(m._meta.app_config).__name__}" in settings.TENANT_APPS
+        m
+        for m in apps.get_models()
+        if m._meta.app_config.name in settings.TENANT_APPS
+        or f"{m._meta.app_config.name}.apps.{type(m._meta.app_config).__name__}" in settings.TENANT_APPS
     ]
     assert News in tenant_models
     # Advance the template's sequences first: a clone must not inherit them.
@@ -114,9 +122,14 @@ def test_every_table_of_a_fresh_clone_takes_a_row_without_sequence_collisions() 
     with schema_context(cluster.schema_name), transaction.atomic():
         for model in tenant_models:
             # Every required field, and nullable foreign keys (conditional constraints need them).
-            fields = [f for f in model._meta.concrete_fields if not f.primary_key
-                      and (not f.null or isinstance(f, models.ForeignKey))
-                      and not getattr(f, "auto_now_add", False) and not getattr(f, "auto_now", False)]
+            fields = [
+                f
+                for f in model._meta.concrete_fields
+                if not f.primary_key
+                and (not f.null or isinstance(f, models.ForeignKey))
+                and not getattr(f, "auto_now_add", False)
+                and not getattr(f, "auto_now", False)
+            ]
             extra = OVERRIDES.get(model._meta.label_lower, {})
             first = model._default_manager.create(**{f.attname: _value_for(f, 1) for f in fields} | extra)
             second = model._default_manager.create(**{f.attname: _value_for(f, 2) for f in fields} | extra)
@@ -166,9 +179,9 @@ def test_interregional_cluster_takes_several_regions_and_regional_only_one() -> 
         ("newthree", "bad_host!.localhost", "domain", "не является корректным"),
     ],
 )
-def test_bad_slug_or_domain_is_refused_and_nothing_is_created(cluster_a: Cluster, slug: str,
-                                                              domain: str | None, field: str,
-                                                              fragment: str) -> None:
+def test_bad_slug_or_domain_is_refused_and_nothing_is_created(
+    cluster_a: Cluster, slug: str, domain: str | None, field: str, fragment: str
+) -> None:
     clusters, domains = Cluster.objects.count(), Domain.objects.count()
     with pytest.raises(ValidationError) as exc:
         cluster_provision(slug=slug, name="Кластер", region_codes=["RU-MOS"], domain=domain)
@@ -233,8 +246,11 @@ def test_without_spares_the_template_ddl_is_replayed(settings: Settings) -> None
 def test_a_spare_that_no_longer_matches_the_template_is_never_used_and_gets_replaced() -> None:
     stale = schemas.spare_schemas()[0]
     with connection.cursor() as cur:
-        cur.execute(sql.SQL("INSERT INTO {}.django_migrations (app, name, applied) VALUES "
-                            "('content', '9999_gone', now())").format(sql.Identifier(stale)))
+        cur.execute(
+            sql.SQL(
+                "INSERT INTO {}.django_migrations (app, name, applied) VALUES ('content', '9999_gone', now())"
+            ).format(sql.Identifier(stale))
+        )
     for slug in ("spareone", "sparetwo"):
         cluster_provision(slug=slug, name=slug, region_codes=["RU-MOS"])
     assert stale in schemas.spare_schemas()  # not renamed into a cluster

@@ -69,8 +69,9 @@ def test_suspension_takes_effect_even_when_the_host_was_cached(cluster_a: Cluste
 
 
 @pytest.mark.parametrize("path", ["/", "/cabinet/", "/api/v1/me/", "/api/v1/news/"])
-def test_a_signed_in_cluster_request_issues_one_search_path(cluster_a: Cluster, make_user: MakeUser,
-                                                            path: str) -> None:
+def test_a_signed_in_cluster_request_issues_one_search_path(
+    cluster_a: Cluster, make_user: MakeUser, path: str
+) -> None:
     from tests.conftest import signed_in
 
     client = signed_in(make_user("cluster_staff", cluster_a), cluster_a)

@@ -24,7 +24,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         api = urlsplit(settings.STRIPE_API_BASE)
         deadline = time.monotonic() + opts["wait"]
-        while api.hostname and not tcp_reachable(api.hostname, api.port or 80) and time.monotonic() < deadline:
+        while (
+            api.hostname and not tcp_reachable(api.hostname, api.port or 80) and time.monotonic() < deadline
+        ):
             time.sleep(0.2)
         count = localstripe_webhooks_register(public_url=f"http://{settings.BASE_DOMAIN}:{opts['port']}")
         self.stdout.write(f"localstripe: {count} webhook(s) registered.")

@@ -32,12 +32,20 @@ from tenants.http import ClusterHttpRequest
 from .records import Record, is_manager, managers, readers, sorted_page
 
 COMMITTEES = Record(
-    form_class=CommitteeForm, get=lambda pk: committee_get(committee_id=pk),
-    keyword="committee", create=services.committee_create, update=services.committee_update, delete=services.committee_delete,
-    name=lambda committee: committee.name, edit_title=gettext_lazy("Комитет: %(name)s"),
-    created=gettext_lazy("Комитет «%(name)s» создан."), deleted=gettext_lazy("Комитет «%(name)s» удалён."),
-    list_url="governance:committees", detail_url="governance:committee",
-    new_title=gettext_lazy("Новый комитет или рабочая группа"), initial={"is_active": True},
+    form_class=CommitteeForm,
+    get=lambda pk: committee_get(committee_id=pk),
+    keyword="committee",
+    create=services.committee_create,
+    update=services.committee_update,
+    delete=services.committee_delete,
+    name=lambda committee: committee.name,
+    edit_title=gettext_lazy("Комитет: %(name)s"),
+    created=gettext_lazy("Комитет «%(name)s» создан."),
+    deleted=gettext_lazy("Комитет «%(name)s» удалён."),
+    list_url="governance:committees",
+    detail_url="governance:committee",
+    new_title=gettext_lazy("Новый комитет или рабочая группа"),
+    initial={"is_active": True},
 )
 COMMITTEE_SORTS = {"name": ["name", "id"], "-name": ["-name", "-id"], "kind": ["kind", "name", "id"]}
 
@@ -58,10 +66,19 @@ def committees(request: ClusterHttpRequest) -> HttpResponse:
     if kind in Committee.Kind.values:
         qs = qs.filter(kind=kind)
     page, sort = sorted_page(request, qs, COMMITTEE_SORTS, "name")
-    return render(request, "frontend/governance/committees.html", {
-        "page": page, "q": query, "kind": kind, "sort": sort, "kinds": Committee.Kind.choices,
-        "manager": is_manager(request), "head_role": CommitteeMember.Role.HEAD,
-    })
+    return render(
+        request,
+        "frontend/governance/committees.html",
+        {
+            "page": page,
+            "q": query,
+            "kind": kind,
+            "sort": sort,
+            "kinds": Committee.Kind.choices,
+            "manager": is_manager(request),
+            "head_role": CommitteeMember.Role.HEAD,
+        },
+    )
 
 
 @readers
@@ -69,11 +86,17 @@ def committees(request: ClusterHttpRequest) -> HttpResponse:
 def committee(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     item = or_404(committee_get(committee_id=pk))
     manager = is_manager(request)
-    return render(request, "frontend/governance/committee.html", {
-        "committee": item, "manager": manager, "documents_visible": _documents_visible(request, item.pk),
-        "member_form": CommitteeMemberForm() if manager else None,
-        "document_form": CommitteeDocumentForm() if manager else None,
-    })
+    return render(
+        request,
+        "frontend/governance/committee.html",
+        {
+            "committee": item,
+            "manager": manager,
+            "documents_visible": _documents_visible(request, item.pk),
+            "member_form": CommitteeMemberForm() if manager else None,
+            "document_form": CommitteeDocumentForm() if manager else None,
+        },
+    )
 
 
 @managers
@@ -85,24 +108,35 @@ def committee_member_add(request: ClusterHttpRequest, pk: int) -> HttpResponseBa
         email = data.pop("user_email")
         user = seat_account(cluster=request.cluster, email=email) if email else None
         if email and user is None:
-            raise ValidationError({"user_email": _("Нет учётной записи с ролью в этом кластере с такими данными.")})
-        return services.committee_member_add(committee=item, actor=Actor.from_request(request), user=user, **data)
+            raise ValidationError(
+                {"user_email": _("Нет учётной записи с ролью в этом кластере с такими данными.")}
+            )
+        return services.committee_member_add(
+            committee=item, actor=Actor.from_request(request), user=user, **data
+        )
 
     return form_page(
-        request, form=CommitteeMemberForm(request.POST), save=add,
+        request,
+        form=CommitteeMemberForm(request.POST),
+        save=add,
         success=reverse("governance:committee", kwargs={"pk": item.pk}),
         message=lambda member: _("«%(name)s» добавлен(а) в комитет.") % {"name": member.person_name},
-        title=_("Добавить в комитет «%(name)s»") % {"name": item.name}, cancel=reverse("governance:committees"),
-        submit=_("Добавить"))
+        title=_("Добавить в комитет «%(name)s»") % {"name": item.name},
+        cancel=reverse("governance:committees"),
+        submit=_("Добавить"),
+    )
 
 
 @managers
 @require_POST
 def committee_member_remove(request: ClusterHttpRequest, pk: int, member_id: int) -> HttpResponseBase:
     member = or_404(committee_member_get(committee_id=pk, member_id=member_id))
-    return action(request, lambda: services.committee_member_remove(member=member, actor=Actor.from_request(request)),
-                  success=reverse("governance:committee", kwargs={"pk": pk}),
-                  message=_("«%(name)s» исключён(а) из комитета.") % {"name": member.person_name})
+    return action(
+        request,
+        lambda: services.committee_member_remove(member=member, actor=Actor.from_request(request)),
+        success=reverse("governance:committee", kwargs={"pk": pk}),
+        message=_("«%(name)s» исключён(а) из комитета.") % {"name": member.person_name},
+    )
 
 
 @managers
@@ -110,13 +144,17 @@ def committee_member_remove(request: ClusterHttpRequest, pk: int, member_id: int
 def committee_document_upload(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     item = or_404(committee_get(committee_id=pk))
     return form_page(
-        request, form=CommitteeDocumentForm(request.POST, request.FILES),
-        save=lambda data: services.committee_document_upload(committee=item, actor=Actor.from_request(request),
-                                                             **data),
+        request,
+        form=CommitteeDocumentForm(request.POST, request.FILES),
+        save=lambda data: services.committee_document_upload(
+            committee=item, actor=Actor.from_request(request), **data
+        ),
         success=reverse("governance:committee", kwargs={"pk": item.pk}),
         message=lambda document: _("Документ «%(title)s» загружен.") % {"title": document.title},
-        title=_("Документ комитета «%(name)s»") % {"name": item.name}, cancel=reverse("governance:committees"),
-        submit=_("Загрузить"))
+        title=_("Документ комитета «%(name)s»") % {"name": item.name},
+        cancel=reverse("governance:committees"),
+        submit=_("Загрузить"),
+    )
 
 
 @readers
@@ -125,14 +163,18 @@ def committee_document(request: ClusterHttpRequest, pk: int, document_id: int) -
     document = or_404(committee_document_get(committee_id=pk, document_id=document_id))
     if not _documents_visible(request, pk):
         raise Http404
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name or document.title)
+    return FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=document.original_name or document.title
+    )
 
 
 @managers
 @require_POST
 def committee_document_delete(request: ClusterHttpRequest, pk: int, document_id: int) -> HttpResponseBase:
     document = or_404(committee_document_get(committee_id=pk, document_id=document_id))
-    return action(request, lambda: services.committee_document_delete(document=document,
-                                                                       actor=Actor.from_request(request)),
-                  success=reverse("governance:committee", kwargs={"pk": pk}),
-                  message=_("Документ «%(title)s» удалён.") % {"title": document.title})
+    return action(
+        request,
+        lambda: services.committee_document_delete(document=document, actor=Actor.from_request(request)),
+        success=reverse("governance:committee", kwargs={"pk": pk}),
+        message=_("Документ «%(title)s» удалён.") % {"title": document.title},
+    )

@@ -39,15 +39,27 @@ from .records import Record, is_manager, managers, readers, sorted_page
 from .voting import voting_context
 
 MEETINGS = Record(
-    form_class=MeetingForm, new_form_class=MeetingCreateForm, get=lambda pk: meeting_get(meeting_id=pk),
-    keyword="meeting", create=services.meeting_create, update=services.meeting_update, delete=services.meeting_delete,
-    name=str, edit_title=gettext_lazy("Заседание: %(name)s"), created=gettext_lazy("Заседание создано."),
-    deleted=gettext_lazy("Заседание удалено."), list_url="governance:meetings", detail_url="governance:meeting",
-    new_title=gettext_lazy("Новое заседание"), initial={"status": Meeting.Status.PLANNED},
+    form_class=MeetingForm,
+    new_form_class=MeetingCreateForm,
+    get=lambda pk: meeting_get(meeting_id=pk),
+    keyword="meeting",
+    create=services.meeting_create,
+    update=services.meeting_update,
+    delete=services.meeting_delete,
+    name=str,
+    edit_title=gettext_lazy("Заседание: %(name)s"),
+    created=gettext_lazy("Заседание создано."),
+    deleted=gettext_lazy("Заседание удалено."),
+    list_url="governance:meetings",
+    detail_url="governance:meeting",
+    new_title=gettext_lazy("Новое заседание"),
+    initial={"status": Meeting.Status.PLANNED},
 )
 MEETING_SORTS = {
-    "-held_at": ["-held_at", "-id"], "held_at": ["held_at", "id"],
-    "body": ["body__name", "-held_at", "-id"], "number": ["number", "-held_at", "-id"],
+    "-held_at": ["-held_at", "-id"],
+    "held_at": ["held_at", "id"],
+    "body": ["body__name", "-held_at", "-id"],
+    "number": ["number", "-held_at", "-id"],
 }
 
 
@@ -63,17 +75,31 @@ def meetings(request: ClusterHttpRequest) -> HttpResponse:
     state = request.GET.get("status", "")
     qs = meeting_list()
     if query:
-        qs = qs.filter(Q(number__icontains=query) | Q(place__icontains=query) | Q(body__name__icontains=query)
-                       | Q(agenda_items__title__icontains=query)).distinct()
+        qs = qs.filter(
+            Q(number__icontains=query)
+            | Q(place__icontains=query)
+            | Q(body__name__icontains=query)
+            | Q(agenda_items__title__icontains=query)
+        ).distinct()
     if body.isdigit():
         qs = qs.filter(body_id=int(body))
     if state in Meeting.Status.values:
         qs = qs.filter(status=state)
     page, sort = sorted_page(request, qs, MEETING_SORTS, "-held_at")
-    return render(request, "frontend/governance/meetings.html", {
-        "page": page, "q": query, "body": body, "status": state, "sort": sort, "bodies": Body.objects.all(),
-        "statuses": Meeting.Status.choices, "manager": is_manager(request),
-    })
+    return render(
+        request,
+        "frontend/governance/meetings.html",
+        {
+            "page": page,
+            "q": query,
+            "body": body,
+            "status": state,
+            "sort": sort,
+            "bodies": Body.objects.all(),
+            "statuses": Meeting.Status.choices,
+            "manager": is_manager(request),
+        },
+    )
 
 
 @readers
@@ -83,11 +109,18 @@ def meeting(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     manager = is_manager(request)
     # voting by ballots: the quorum is in the live count until voting closes (no second count of the voters)
     shows_quorum = not item.by_ballots or item.voting_closed_at is not None
-    return render(request, "frontend/governance/meeting.html", {
-        "meeting": item, "quorum": meeting_quorum(meeting=item) if shows_quorum else None, "manager": manager,
-        "adoption_rule": ADOPTION_RULE, "agenda_form": AgendaItemForm() if manager else None,
-        **voting_context(request, item),
-    })
+    return render(
+        request,
+        "frontend/governance/meeting.html",
+        {
+            "meeting": item,
+            "quorum": meeting_quorum(meeting=item) if shows_quorum else None,
+            "manager": manager,
+            "adoption_rule": ADOPTION_RULE,
+            "agenda_form": AgendaItemForm() if manager else None,
+            **voting_context(request, item),
+        },
+    )
 
 
 @managers
@@ -99,8 +132,9 @@ def meeting_agenda_add(request: ClusterHttpRequest, pk: int) -> HttpResponseBase
     def add() -> AgendaItem:
         if not form.is_valid():
             raise ValidationError(_("Введите вопрос повестки."))
-        return services.agenda_item_add(meeting=item, actor=Actor.from_request(request),
-                                        title=form.cleaned_data["title"])
+        return services.agenda_item_add(
+            meeting=item, actor=Actor.from_request(request), title=form.cleaned_data["title"]
+        )
 
     return action(request, add, success=_meeting_url(pk))
 
@@ -109,8 +143,11 @@ def meeting_agenda_add(request: ClusterHttpRequest, pk: int) -> HttpResponseBase
 @require_POST
 def meeting_agenda_delete(request: ClusterHttpRequest, pk: int, item_id: int) -> HttpResponseBase:
     agenda_item = or_404(agenda_item_get(meeting_id=pk, item_id=item_id))
-    return action(request, lambda: services.agenda_item_delete(item=agenda_item, actor=Actor.from_request(request)),
-                  success=_meeting_url(pk))
+    return action(
+        request,
+        lambda: services.agenda_item_delete(item=agenda_item, actor=Actor.from_request(request)),
+        success=_meeting_url(pk),
+    )
 
 
 @managers
@@ -119,13 +156,21 @@ def meeting_attendance(request: ClusterHttpRequest, pk: int) -> HttpResponseBase
     item = or_404(meeting_get(meeting_id=pk))
     form = AttendanceForm(request.POST or None, sheet=meeting_attendance_sheet(meeting=item))
     return form_page(
-        request, form=form,
+        request,
+        form=form,
         save=lambda data: services.meeting_record_attendance(
-            meeting=item, actor=Actor.from_request(request),
-            rows=[services.AttendanceRow(company=company, present=present, representative_name=name)
-                  for company, present, name in form.cleaned_rows()]),
-        success=_meeting_url(pk), message=_("Присутствие отмечено."),
-        template="frontend/governance/attendance.html", context={"meeting": item})
+            meeting=item,
+            actor=Actor.from_request(request),
+            rows=[
+                services.AttendanceRow(company=company, present=present, representative_name=name)
+                for company, present, name in form.cleaned_rows()
+            ],
+        ),
+        success=_meeting_url(pk),
+        message=_("Присутствие отмечено."),
+        template="frontend/governance/attendance.html",
+        context={"meeting": item},
+    )
 
 
 @managers
@@ -134,18 +179,28 @@ def meeting_decision_add(request: ClusterHttpRequest, pk: int) -> HttpResponseBa
     item = or_404(meeting_get(meeting_id=pk))
     if item.by_ballots:  # a draft put to the vote: its results come from the ballots
         return form_page(
-            request, form=DecisionDraftForm(request.POST or None, meeting=item),
-            save=lambda data: services.decision_draft_add(meeting=item, actor=Actor.from_request(request), **data),
-            success=_meeting_url(pk), message=_("Проект решения добавлен."),
-            title=_("Проект решения: %(meeting)s") % {"meeting": item}, cancel=_meeting_url(pk),
-            submit=_("Добавить"))
+            request,
+            form=DecisionDraftForm(request.POST or None, meeting=item),
+            save=lambda data: services.decision_draft_add(
+                meeting=item, actor=Actor.from_request(request), **data
+            ),
+            success=_meeting_url(pk),
+            message=_("Проект решения добавлен."),
+            title=_("Проект решения: %(meeting)s") % {"meeting": item},
+            cancel=_meeting_url(pk),
+            submit=_("Добавить"),
+        )
     return form_page(
-        request, form=DecisionForm(request.POST or None, meeting=item),
-        save=lambda data: services.meeting_record_decisions(meeting=item, actor=Actor.from_request(request),
-                                                            decisions=[services.DecisionInput(**data)]),
-        success=_meeting_url(pk), message=_("Решение записано."),
+        request,
+        form=DecisionForm(request.POST or None, meeting=item),
+        save=lambda data: services.meeting_record_decisions(
+            meeting=item, actor=Actor.from_request(request), decisions=[services.DecisionInput(**data)]
+        ),
+        success=_meeting_url(pk),
+        message=_("Решение записано."),
         template="frontend/governance/decision_form.html",
-        context={"meeting": item, "quorum": meeting_quorum(meeting=item), "adoption_rule": ADOPTION_RULE})
+        context={"meeting": item, "quorum": meeting_quorum(meeting=item), "adoption_rule": ADOPTION_RULE},
+    )
 
 
 @readers

@@ -37,8 +37,9 @@ def is_manager(request: ClusterHttpRequest) -> bool:
     return bool(user_cluster_roles(request.user, request.cluster) & MANAGERS)
 
 
-def sorted_page(request: ClusterHttpRequest, qs: QuerySet[Any], allowed: dict[str, list[str]],
-                default: str) -> tuple[Page, str]:
+def sorted_page(
+    request: ClusterHttpRequest, qs: QuerySet[Any], allowed: dict[str, list[str]], default: str
+) -> tuple[Page, str]:
     """One page of `qs` in the order ?sort= picks among `allowed` (else `default`)."""
     sort = request.GET.get("sort", default)
     if sort not in allowed:
@@ -73,7 +74,9 @@ class Record:
         return (self.new_form_class or self.form_class)(data, initial=self.initial)
 
     def edit_form(self, data: Any, obj: Any) -> forms.Form:
-        return self.form_class(data, initial={name: getattr(obj, name) for name in self.form_class.base_fields})
+        return self.form_class(
+            data, initial={name: getattr(obj, name) for name in self.form_class.base_fields}
+        )
 
     def saved(self, obj: Any) -> str:
         return str(self.created) % {"name": self.name(obj)}
@@ -82,10 +85,16 @@ class Record:
 def create_page(request: ClusterHttpRequest, record: Record, **options: Any) -> HttpResponseBase:
     """The form that adds a record: on its own page, or under the section's list (`options`
     then name the list's template and context)."""
-    return form_page(request, form=options.pop("form", None) or record.new_form(request.POST or None),
-                     save=lambda data: record.create(actor=Actor.from_request(request), **data),
-                     success=record.back, message=record.saved, title=record.new_title,
-                     cancel=reverse(record.list_url), **options)
+    return form_page(
+        request,
+        form=options.pop("form", None) or record.new_form(request.POST or None),
+        save=lambda data: record.create(actor=Actor.from_request(request), **data),
+        success=record.back,
+        message=record.saved,
+        title=record.new_title,
+        cancel=reverse(record.list_url),
+        **options,
+    )
 
 
 @managers
@@ -98,16 +107,25 @@ def record_create(request: ClusterHttpRequest, record: Record) -> HttpResponseBa
 @require_http_methods(["GET", "POST"])
 def record_edit(request: ClusterHttpRequest, pk: int, record: Record) -> HttpResponseBase:
     obj = or_404(record.get(pk))
-    return form_page(request, form=record.edit_form(request.POST or None, obj),
-                     save=lambda data: record.update(**{record.keyword: obj}, actor=Actor.from_request(request), **data),
-                     success=record.back(obj), message=_("Изменения сохранены."),
-                     title=str(record.edit_title) % {"name": record.name(obj)}, cancel=reverse(record.list_url))
+    return form_page(
+        request,
+        form=record.edit_form(request.POST or None, obj),
+        save=lambda data: record.update(**{record.keyword: obj}, actor=Actor.from_request(request), **data),
+        success=record.back(obj),
+        message=_("Изменения сохранены."),
+        title=str(record.edit_title) % {"name": record.name(obj)},
+        cancel=reverse(record.list_url),
+    )
 
 
 @managers
 @require_POST
 def record_delete(request: ClusterHttpRequest, pk: int, record: Record) -> HttpResponseBase:
     obj = or_404(record.get(pk))
-    return action(request, lambda: record.delete(**{record.keyword: obj}, actor=Actor.from_request(request)),
-                  success=reverse(record.list_url), failure=record.back(obj),
-                  message=str(record.deleted) % {"name": record.name(obj)})
+    return action(
+        request,
+        lambda: record.delete(**{record.keyword: obj}, actor=Actor.from_request(request)),
+        success=reverse(record.list_url),
+        failure=record.back(obj),
+        message=str(record.deleted) % {"name": record.name(obj)},
+    )

@@ -67,12 +67,27 @@ def tally_data(meeting: Meeting) -> dict[str, Any]:
     tally = meeting_tally(meeting=meeting)
     return {
         "status": tally.status,
-        "quorum": {"voters": tally.quorum.total, "ballots": tally.quorum.present,
-                   "required": tally.quorum.required, "reached": tally.quorum.reached,
-                   "label": tally.quorum.label},
-        "decisions": [{"id": row.id, "number": row.decision.number, "text": row.text, "rule": row.rule,
-                       "rule_label": row.rule_label, "for": row.votes_for, "against": row.votes_against,
-                       "abstain": row.votes_abstained, "adopted": row.adopted} for row in tally.decisions],
+        "quorum": {
+            "voters": tally.quorum.total,
+            "ballots": tally.quorum.present,
+            "required": tally.quorum.required,
+            "reached": tally.quorum.reached,
+            "label": tally.quorum.label,
+        },
+        "decisions": [
+            {
+                "id": row.id,
+                "number": row.decision.number,
+                "text": row.text,
+                "rule": row.rule,
+                "rule_label": row.rule_label,
+                "for": row.votes_for,
+                "against": row.votes_against,
+                "abstain": row.votes_abstained,
+                "adopted": row.adopted,
+            }
+            for row in tally.decisions
+        ],
     }
 
 
@@ -99,6 +114,7 @@ def voting_context(request: ClusterHttpRequest, meeting: Meeting) -> dict[str, A
 
 # --- staff -------------------------------------------------------------------------------
 
+
 @managers
 @require_http_methods(["GET", "POST"])
 def meeting_publish(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
@@ -106,13 +122,22 @@ def meeting_publish(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     in the browser before it goes out."""
     meeting = _ballot_meeting(pk)
     return form_page(
-        request, form=PublishForm(request.POST or None),
+        request,
+        form=PublishForm(request.POST or None),
         save=lambda data: services.meeting_publish(
-            meeting=meeting, actor=Actor.from_request(request), deadline=data["deadline"],
-            record_date=data["record_date"], late_notice_reason=data["late_notice_reason"]),
-        success=_meeting_url(pk), message=_("Уведомление о собрании разослано, голосование открыто."),
-        template="frontend/governance/publish.html", context={"meeting": meeting},
-        title=_("Уведомление о собрании"), cancel=_meeting_url(pk))
+            meeting=meeting,
+            actor=Actor.from_request(request),
+            deadline=data["deadline"],
+            record_date=data["record_date"],
+            late_notice_reason=data["late_notice_reason"],
+        ),
+        success=_meeting_url(pk),
+        message=_("Уведомление о собрании разослано, голосование открыто."),
+        template="frontend/governance/publish.html",
+        context={"meeting": meeting},
+        title=_("Уведомление о собрании"),
+        cancel=_meeting_url(pk),
+    )
 
 
 @managers
@@ -125,26 +150,41 @@ def meeting_tally_json(request: ClusterHttpRequest, pk: int) -> JsonResponse:
 @require_POST
 def meeting_close_voting(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     meeting = _ballot_meeting(pk)
-    return action(request, lambda: services.voting_close(meeting=meeting, actor=Actor.from_request(request)),
-                  success=_meeting_url(pk), message=_("Голосование завершено, итоги подведены."))
+    return action(
+        request,
+        lambda: services.voting_close(meeting=meeting, actor=Actor.from_request(request)),
+        success=_meeting_url(pk),
+        message=_("Голосование завершено, итоги подведены."),
+    )
 
 
 @managers
 @require_http_methods(["GET", "POST"])
 def meeting_paper_ballot(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     meeting = _ballot_meeting(pk)
-    voters = list(Company.objects.filter(pk__in=meeting_voter_ids(meeting=meeting)).order_by("short_name", "id"))
+    voters = list(
+        Company.objects.filter(pk__in=meeting_voter_ids(meeting=meeting)).order_by("short_name", "id")
+    )
     decisions = list(meeting.decisions.all())
     form = PaperBallotForm(request.POST or None, request.FILES or None, decisions=decisions, companies=voters)
     return form_page(
-        request, form=form,
+        request,
+        form=form,
         save=lambda data: services.ballot_enter_paper(
-            meeting=meeting, company=next(c for c in voters if c.pk == data["company"]), votes=form.votes(),
-            representative_name=data["representative_name"], scan=data["scan"], actor=Actor.from_request(request)),
-        success=_meeting_url(pk), message=_("Бумажный бюллетень внесён."),
-        title=_("Бумажный бюллетень: %(meeting)s") % {"meeting": meeting}, cancel=_meeting_url(pk),
+            meeting=meeting,
+            company=next(c for c in voters if c.pk == data["company"]),
+            votes=form.votes(),
+            representative_name=data["representative_name"],
+            scan=data["scan"],
+            actor=Actor.from_request(request),
+        ),
+        success=_meeting_url(pk),
+        message=_("Бумажный бюллетень внесён."),
+        title=_("Бумажный бюллетень: %(meeting)s") % {"meeting": meeting},
+        cancel=_meeting_url(pk),
         submit=_("Внести бюллетень"),
-        intro=_("Бюллетень, полученный по почте: он будет отмечен как бумажный, скан приложен к нему."))
+        intro=_("Бюллетень, полученный по почте: он будет отмечен как бумажный, скан приложен к нему."),
+    )
 
 
 @managers
@@ -152,10 +192,12 @@ def meeting_paper_ballot(request: ClusterHttpRequest, pk: int) -> HttpResponseBa
 def meeting_register(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     """The whole ballot register as a spreadsheet (the protocol's annex), for staff."""
     meeting = _ballot_meeting(pk)
-    response = HttpResponse(protocol.register_xlsx(meeting=meeting, cluster=request.cluster),
-                            content_type=protocol.XLSX_TYPE)
+    response = HttpResponse(
+        protocol.register_xlsx(meeting=meeting, cluster=request.cluster), content_type=protocol.XLSX_TYPE
+    )
     response["Content-Disposition"] = protocol.content_disposition(
-        protocol.register_filename(meeting=meeting, cluster=request.cluster))
+        protocol.register_filename(meeting=meeting, cluster=request.cluster)
+    )
     return response
 
 
@@ -165,10 +207,14 @@ def ballot_pdf(request: ClusterHttpRequest, pk: int, ballot_id: int) -> HttpResp
     """The ballot with its votes: staff any ballot, a representative only its companies'."""
     meeting = _ballot_meeting(pk)
     access = _access(request)
-    ballot = or_404(ballot_list(meeting=meeting, company_ids=None if access.manager else _voting_for(request))
-                    .filter(pk=ballot_id).first())
-    response = HttpResponse(protocol.ballot_pdf(ballot=ballot, cluster=request.cluster),
-                            content_type=protocol.PDF_TYPE)
+    ballot = or_404(
+        ballot_list(meeting=meeting, company_ids=None if access.manager else _voting_for(request))
+        .filter(pk=ballot_id)
+        .first()
+    )
+    response = HttpResponse(
+        protocol.ballot_pdf(ballot=ballot, cluster=request.cluster), content_type=protocol.PDF_TYPE
+    )
     response["Content-Disposition"] = protocol.content_disposition(protocol.ballot_filename(ballot=ballot))
     return response
 
@@ -194,6 +240,7 @@ def _file_response(field: Any, fallback: str) -> HttpResponse:
 
 # --- proxies -----------------------------------------------------------------------------
 
+
 @readers
 @require_GET
 def proxies(request: ClusterHttpRequest) -> HttpResponse:
@@ -202,10 +249,18 @@ def proxies(request: ClusterHttpRequest) -> HttpResponse:
     qs = proxy_list(company_ids=None if access.manager else access.company_ids)
     if status in Proxy.Status.values:
         qs = qs.filter(status=status)
-    return render(request, "frontend/governance/proxies.html", {
-        "proxies": qs[:200], "manager": access.manager, "status": status, "statuses": Proxy.Status.choices,
-        "can_upload": bool(access.company_ids), "reject_form": ProxyRejectForm() if access.manager else None,
-    })
+    return render(
+        request,
+        "frontend/governance/proxies.html",
+        {
+            "proxies": qs[:200],
+            "manager": access.manager,
+            "status": status,
+            "statuses": Proxy.Status.choices,
+            "can_upload": bool(access.company_ids),
+            "reject_form": ProxyRejectForm() if access.manager else None,
+        },
+    )
 
 
 @readers
@@ -215,20 +270,33 @@ def proxy_upload(request: ClusterHttpRequest) -> HttpResponseBase:
     if not access.company_ids:
         raise Http404
     holders = list(Company.objects.filter(pk__in=access.company_ids).order_by("short_name", "id"))
-    grantors = list(Company.objects.exclude(pk__in=access.company_ids)
-                    .filter(status__in=[Company.Status.ADMITTED, Company.Status.ACTIVE]).order_by("short_name", "id"))
+    grantors = list(
+        Company.objects.exclude(pk__in=access.company_ids)
+        .filter(status__in=[Company.Status.ADMITTED, Company.Status.ACTIVE])
+        .order_by("short_name", "id")
+    )
     form = ProxyForm(request.POST or None, request.FILES or None, grantors=grantors, holders=holders)
     return form_page(
-        request, form=form,
+        request,
+        form=form,
         save=lambda data: services.proxy_upload(
             grantor=next(c for c in grantors if c.pk == data["grantor"]),
-            holder=next(c for c in holders if c.pk == data["holder"]), file=data["file"],
-            valid_from=data["valid_from"], valid_until=data["valid_until"], actor=Actor.from_request(request)),
+            holder=next(c for c in holders if c.pk == data["holder"]),
+            file=data["file"],
+            valid_from=data["valid_from"],
+            valid_until=data["valid_until"],
+            actor=Actor.from_request(request),
+        ),
         success=reverse("governance:proxies"),
         message=_("Доверенность загружена и передана на проверку сотрудникам кластера."),
-        title=_("Загрузить доверенность"), cancel=reverse("governance:proxies"), submit=_("Загрузить"),
-        intro=_("Доверенность даёт представителям вашей организации право голосовать за доверителя, "
-                "после того как её подтвердят сотрудники кластера."))
+        title=_("Загрузить доверенность"),
+        cancel=reverse("governance:proxies"),
+        submit=_("Загрузить"),
+        intro=_(
+            "Доверенность даёт представителям вашей организации право голосовать за доверителя, "
+            "после того как её подтвердят сотрудники кластера."
+        ),
+    )
 
 
 @readers
@@ -243,8 +311,12 @@ def proxy_file(request: ClusterHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def proxy_approve(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     proxy = or_404(proxy_get(proxy_id=pk))
-    return action(request, lambda: services.proxy_approve(proxy=proxy, actor=Actor.from_request(request)),
-                  success=reverse("governance:proxies"), message=_("Доверенность подтверждена."))
+    return action(
+        request,
+        lambda: services.proxy_approve(proxy=proxy, actor=Actor.from_request(request)),
+        success=reverse("governance:proxies"),
+        message=_("Доверенность подтверждена."),
+    )
 
 
 @managers
@@ -253,12 +325,16 @@ def proxy_reject(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     proxy = or_404(proxy_get(proxy_id=pk))
     form = ProxyRejectForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    return action(request, lambda: services.proxy_reject(proxy=proxy, reason=reason,
-                                                         actor=Actor.from_request(request)),
-                  success=reverse("governance:proxies"), message=_("Доверенность отклонена."))
+    return action(
+        request,
+        lambda: services.proxy_reject(proxy=proxy, reason=reason, actor=Actor.from_request(request)),
+        success=reverse("governance:proxies"),
+        message=_("Доверенность отклонена."),
+    )
 
 
 # --- member portal ------------------------------------------------------------------------
+
 
 def _voting_for(request: ClusterHttpRequest) -> set[int]:
     """Companies the user may vote for: those it represents, and the grantors of approved
@@ -267,15 +343,22 @@ def _voting_for(request: ClusterHttpRequest) -> set[int]:
     if not own:
         return set()
     today = cluster_today()
-    held = (proxy_list().filter(holder_id__in=own, status=Proxy.Status.APPROVED, valid_from__lte=today,
-                                valid_until__gte=today).values_list("grantor_id", flat=True))
+    held = (
+        proxy_list()
+        .filter(
+            holder_id__in=own, status=Proxy.Status.APPROVED, valid_from__lte=today, valid_until__gte=today
+        )
+        .values_list("grantor_id", flat=True)
+    )
     return own | set(held)
 
 
 def _open_meetings() -> Any:
-    return (Meeting.objects.select_related("body")
-            .filter(form__in=[Meeting.Form.ABSENTEE, Meeting.Form.MIXED], published_at__isnull=False)
-            .exclude(status=Meeting.Status.CANCELLED))
+    return (
+        Meeting.objects.select_related("body")
+        .filter(form__in=[Meeting.Form.ABSENTEE, Meeting.Form.MIXED], published_at__isnull=False)
+        .exclude(status=Meeting.Status.CANCELLED)
+    )
 
 
 @readers
@@ -283,19 +366,32 @@ def _open_meetings() -> Any:
 def voting(request: ClusterHttpRequest) -> HttpResponse:
     """«Голосование»: the meetings voting by ballots, with the user's companies and their ballots."""
     companies = _voting_for(request)
-    meetings = list(_open_meetings().filter(Q(voting_closed_at__isnull=True) | Q(ballots__company_id__in=companies))
-                    .distinct().order_by("voting_closed_at", "deadline", "-id")[:50])
-    ballots = {(b.meeting_id, b.company_id): b for b in
-               Ballot.objects.filter(meeting__in=meetings, company_id__in=companies)}
+    meetings = list(
+        _open_meetings()
+        .filter(Q(voting_closed_at__isnull=True) | Q(ballots__company_id__in=companies))
+        .distinct()
+        .order_by("voting_closed_at", "deadline", "-id")[:50]
+    )
+    ballots = {
+        (b.meeting_id, b.company_id): b
+        for b in Ballot.objects.filter(meeting__in=meetings, company_id__in=companies)
+    }
     names = {c.pk: c for c in Company.objects.filter(pk__in=companies)}
     rows = []
     for meeting in meetings:
         voters = meeting_voter_ids(meeting=meeting)
         for company_id in sorted(companies & voters, key=lambda pk: str(names[pk])):
             rows.append((meeting, names[company_id], ballots.get((meeting.pk, company_id))))
-    return render(request, "frontend/governance/voting.html", {
-        "rows": rows, "represents": bool(companies), "manager": is_manager(request), "now": timezone.now(),
-    })
+    return render(
+        request,
+        "frontend/governance/voting.html",
+        {
+            "rows": rows,
+            "represents": bool(companies),
+            "manager": is_manager(request),
+            "now": timezone.now(),
+        },
+    )
 
 
 @readers
@@ -313,25 +409,44 @@ def ballot(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     mine = ballot_list(meeting=meeting, company_ids=[company.pk]).first()
     current = {vote.decision_id: vote.choice for vote in mine.votes.all()} if mine else {}
     decisions = list(meeting.decisions.all())
-    is_open = (meeting.voting_status == "open" and meeting.status != Meeting.Status.CANCELLED
-               and (meeting.deadline is None or timezone.now() < meeting.deadline))
+    is_open = (
+        meeting.voting_status == "open"
+        and meeting.status != Meeting.Status.CANCELLED
+        and (meeting.deadline is None or timezone.now() < meeting.deadline)
+    )
     form = BallotForm(request.POST or None, decisions=decisions, current=current)
     url = reverse("governance:ballot", kwargs={"pk": pk}) + f"?company={company.pk}"
     return form_page(
-        request, form=form,
-        save=lambda data: services.ballot_cast(meeting=meeting, company=company, votes=form.votes(),
-                                               actor=Actor.from_request(request)),
-        success=url, message=_("Ваш голос учтён. Его можно изменить до окончания приёма бюллетеней."),
+        request,
+        form=form,
+        save=lambda data: services.ballot_cast(
+            meeting=meeting, company=company, votes=form.votes(), actor=Actor.from_request(request)
+        ),
+        success=url,
+        message=_("Ваш голос учтён. Его можно изменить до окончания приёма бюллетеней."),
         template="frontend/governance/ballot.html",
-        context={"meeting": meeting, "company": company, "ballot": mine, "is_open": is_open,
-                 "others": list(Company.objects.filter(pk__in=allowed - {company.pk}).order_by("short_name")),
-                 "history": _history(mine, decisions) if mine else []})
+        context={
+            "meeting": meeting,
+            "company": company,
+            "ballot": mine,
+            "is_open": is_open,
+            "others": list(Company.objects.filter(pk__in=allowed - {company.pk}).order_by("short_name")),
+            "history": _history(mine, decisions) if mine else [],
+        },
+    )
 
 
 def _history(ballot: Ballot, decisions: list[Any]) -> list[tuple[Any, str]]:
     """Each change of the ballot with its votes as «1: за; 2: против»."""
     numbers = {str(d.pk): d.number for d in decisions}
     labels = {value: str(label).lower() for value, label in BallotVote.Choice.choices}
-    return [(change, "; ".join(f"{numbers.get(str(k), '?')}: {labels.get(v, v)}"
-                               for k, v in sorted(change.votes.items(), key=lambda kv: numbers.get(str(kv[0]), 0))))
-            for change in ballot_history(ballot=ballot)]
+    return [
+        (
+            change,
+            "; ".join(
+                f"{numbers.get(str(k), '?')}: {labels.get(v, v)}"
+                for k, v in sorted(change.votes.items(), key=lambda kv: numbers.get(str(kv[0]), 0))
+            ),
+        )
+        for change in ballot_history(ballot=ballot)
+    ]

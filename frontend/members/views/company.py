@@ -39,11 +39,14 @@ Action = Company.Action
 @require_http_methods(["GET", "POST"])
 def member_create(request: ClusterHttpRequest) -> HttpResponseBase:
     return form_page(
-        request, form=CompanyCreateForm(request.POST or None),
+        request,
+        form=CompanyCreateForm(request.POST or None),
         save=lambda data: services.company_create(actor=Actor.from_request(request), **data),
         success=lambda company: reverse("members:detail", args=[company.pk]),
         message=lambda company: _("Организация «%(name)s» добавлена.") % {"name": company},
-        title=_("Новая организация"), cancel=reverse("members:list"))
+        title=_("Новая организация"),
+        cancel=reverse("members:list"),
+    )
 
 
 @readers
@@ -58,23 +61,35 @@ def member_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     for name in actions:
         if name == Action.ADMIT and not has_decision:
             continue
-        form = LifecycleForm(initial={"action": name}, auto_id=f"id_{name}_%s",
-                             decisions=decisions if name == Action.ADMIT else decisions.none())
+        form = LifecycleForm(
+            initial={"action": name},
+            auto_id=f"id_{name}_%s",
+            decisions=decisions if name == Action.ADMIT else decisions.none(),
+        )
         forms.append((name, Action(name).label, form))
-    return render(request, "frontend/members/detail.html", {
-        "company": company, "manager": access.manager,
-        "region_name": REGIONS.get(company.region_code, company.region_code),
-        "history": company_history(company=company),
-        "lifecycle_forms": forms, "admission_waiting": Action.ADMIT in actions and not has_decision,
-        "representatives": company_representatives(company=company, cluster=request.cluster)
-        if access.manager else [],
-        "invitations": company_invitations_pending(company=company, now=timezone.now()) if access.manager else [],
-        "invite_form": InviteForm() if access.manager else None,
-        "products": company.products.order_by("name", "id"),
-        "kpis": company.kpi_reports.order_by("-year"),
-        "contracts": company_contracts(company=company),
-        "dues": company_dues_status(request.cluster, company.pk),
-    })
+    return render(
+        request,
+        "frontend/members/detail.html",
+        {
+            "company": company,
+            "manager": access.manager,
+            "region_name": REGIONS.get(company.region_code, company.region_code),
+            "history": company_history(company=company),
+            "lifecycle_forms": forms,
+            "admission_waiting": Action.ADMIT in actions and not has_decision,
+            "representatives": company_representatives(company=company, cluster=request.cluster)
+            if access.manager
+            else [],
+            "invitations": company_invitations_pending(company=company, now=timezone.now())
+            if access.manager
+            else [],
+            "invite_form": InviteForm() if access.manager else None,
+            "products": company.products.order_by("name", "id"),
+            "kpis": company.kpi_reports.order_by("-year"),
+            "contracts": company_contracts(company=company),
+            "dues": company_dues_status(request.cluster, company.pk),
+        },
+    )
 
 
 @readers
@@ -84,11 +99,15 @@ def member_edit(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     manager = access_of(request).manager
     form_class = CompanyForm if manager else CompanyProfileForm
     return form_page(
-        request, form=form_class(request.POST or None, initial=CompanyProfileForm.initial_for(company)),
+        request,
+        form=form_class(request.POST or None, initial=CompanyProfileForm.initial_for(company)),
         save=lambda data: services.company_update(company=company, actor=Actor.from_request(request), **data),
-        success=detail_url(company.pk), message=_("Изменения сохранены."),
-        title=_("Карточка организации: %(name)s") % {"name": company}, cancel=detail_url(company.pk),
-        intro="" if manager else _("Наименование, ИНН, ОГРН, КПП и статус меняют сотрудники кластера."))
+        success=detail_url(company.pk),
+        message=_("Изменения сохранены."),
+        title=_("Карточка организации: %(name)s") % {"name": company},
+        cancel=detail_url(company.pk),
+        intro="" if manager else _("Наименование, ИНН, ОГРН, КПП и статус меняют сотрудники кластера."),
+    )
 
 
 LIFECYCLE_DONE = {
@@ -121,7 +140,15 @@ def member_lifecycle(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
         messages.error(request, _("Выберите действие и, если нужно, решение общего собрания."))
         return redirect(back)
     data = form.cleaned_data
-    return action(request, lambda: _lifecycle_call(company=company, actor=Actor.from_request(request),
-                                                   name=data["action"], reason=data["reason"],
-                                                   decision=data["decision"]),
-                  success=back, message=LIFECYCLE_DONE[data["action"]])
+    return action(
+        request,
+        lambda: _lifecycle_call(
+            company=company,
+            actor=Actor.from_request(request),
+            name=data["action"],
+            reason=data["reason"],
+            decision=data["decision"],
+        ),
+        success=back,
+        message=LIFECYCLE_DONE[data["action"]],
+    )

@@ -28,31 +28,47 @@ def contracts(request: ClusterHttpRequest) -> HttpResponse:
     query, kind = request.GET.get("q", ""), request.GET.get("kind", "")
     qs = contract_search(contract_list(access=access), query=query, kind=kind)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "frontend/members/contracts.html", {
-        "page": page, "q": query, "kind": kind, "kinds": CooperationContract.Kind.choices,
-        "manager": access.manager,
-    })
+    return render(
+        request,
+        "frontend/members/contracts.html",
+        {
+            "page": page,
+            "q": query,
+            "kind": kind,
+            "kinds": CooperationContract.Kind.choices,
+            "manager": access.manager,
+        },
+    )
 
 
 @managers
 @require_http_methods(["GET", "POST"])
 def contract_create(request: ClusterHttpRequest) -> HttpResponseBase:
-    parties = Company.objects.filter(status__in=[Company.Status.ADMITTED, Company.Status.ACTIVE,
-                                                 Company.Status.SUSPENDED]).order_by("short_name", "id")
+    parties = Company.objects.filter(
+        status__in=[Company.Status.ADMITTED, Company.Status.ACTIVE, Company.Status.SUSPENDED]
+    ).order_by("short_name", "id")
     return form_page(
-        request, form=ContractForm(request.POST or None, parties=parties),
+        request,
+        form=ContractForm(request.POST or None, parties=parties),
         save=lambda data: services.contract_create(actor=Actor.from_request(request), **data),
         success=reverse("members:contracts"),
         message=lambda contract: _("Договор № %(number)s добавлен.") % {"number": contract.number},
-        title=_("Новый договор о кооперации"), cancel=reverse("members:contracts"),
-        intro=_("Договор между двумя участниками кластера: поставка продукции, совместный проект "
-                "или выполнение работ и оказание услуг."))
+        title=_("Новый договор о кооперации"),
+        cancel=reverse("members:contracts"),
+        intro=_(
+            "Договор между двумя участниками кластера: поставка продукции, совместный проект "
+            "или выполнение работ и оказание услуг."
+        ),
+    )
 
 
 @managers
 @require_POST
 def contract_delete(request: ClusterHttpRequest, contract_id: int) -> HttpResponseBase:
     contract = or_404(contract_get(contract_id=contract_id, access=access_of(request)))
-    return action(request, lambda: services.contract_delete(contract=contract, actor=Actor.from_request(request)),
-                  success=reverse("members:contracts"),
-                  message=_("Договор № %(number)s удалён.") % {"number": contract.number})
+    return action(
+        request,
+        lambda: services.contract_delete(contract=contract, actor=Actor.from_request(request)),
+        success=reverse("members:contracts"),
+        message=_("Договор № %(number)s удалён.") % {"number": contract.number},
+    )

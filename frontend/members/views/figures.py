@@ -27,8 +27,11 @@ from tenants.members.selectors import kpi_get, kpi_list, kpi_years
 from ..forms import KpiCreateForm, KpiForm, KpiReturnForm
 from .common import PAGE_SIZE, access_of, company_or_404, detail_url, readers
 
-KPI_ORDERINGS = {"year": ("-year", "company__short_name", "id"), "company": ("company__short_name", "-year", "id"),
-                 "revenue": ("-revenue", "id")}
+KPI_ORDERINGS = {
+    "year": ("-year", "company__short_name", "id"),
+    "company": ("company__short_name", "-year", "id"),
+    "revenue": ("-revenue", "id"),
+}
 
 
 @readers
@@ -46,10 +49,20 @@ def kpis(request: ClusterHttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "year")
     qs = qs.order_by(*KPI_ORDERINGS.get(sort, KPI_ORDERINGS["year"]))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "frontend/members/kpis.html", {
-        "page": page, "year": year, "status": status, "q": query, "sort": sort, "years": kpi_years(access=access),
-        "statuses": KpiReport.Status.choices, "manager": access.manager,
-    })
+    return render(
+        request,
+        "frontend/members/kpis.html",
+        {
+            "page": page,
+            "year": year,
+            "status": status,
+            "q": query,
+            "sort": sort,
+            "years": kpi_years(access=access),
+            "statuses": KpiReport.Status.choices,
+            "manager": access.manager,
+        },
+    )
 
 
 @readers
@@ -57,12 +70,17 @@ def kpis(request: ClusterHttpRequest) -> HttpResponse:
 def kpi_create(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     company = company_or_404(request, pk)
     return form_page(
-        request, form=KpiCreateForm(request.POST or None, initial={"year": cluster_today(request.cluster).year - 1}),
+        request,
+        form=KpiCreateForm(request.POST or None, initial={"year": cluster_today(request.cluster).year - 1}),
         save=lambda data: services.kpi_create(actor=Actor.from_request(request), company=company, **data),
         success=lambda report: reverse("members:kpi", args=[report.pk]),
-        message=lambda report: _("Показатели за %(year)s год сохранены как черновик.") % {"year": report.year},
-        title=_("Показатели за год: %(name)s") % {"name": company}, cancel=detail_url(company.pk, "kpis"),
-        intro=_("Суммы — в рублях с копейками, например «1 234 567,89»."))
+        message=lambda report: (
+            _("Показатели за %(year)s год сохранены как черновик.") % {"year": report.year}
+        ),
+        title=_("Показатели за год: %(name)s") % {"name": company},
+        cancel=detail_url(company.pk, "kpis"),
+        intro=_("Суммы — в рублях с копейками, например «1 234 567,89»."),
+    )
 
 
 @readers
@@ -70,26 +88,43 @@ def kpi_create(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
 def kpi_detail(request: ClusterHttpRequest, report_id: int) -> HttpResponseBase:
     access = access_of(request)
     report = or_404(kpi_get(report_id=report_id, access=access))
-    editable = report.status != KpiReport.Status.ACCEPTED and (access.manager or report.status == KpiReport.Status.DRAFT)
+    editable = report.status != KpiReport.Status.ACCEPTED and (
+        access.manager or report.status == KpiReport.Status.DRAFT
+    )
     context = {
-        "report": report, "manager": access.manager, "return_form": KpiReturnForm(),
-        "figures": [(getattr(KpiReport._meta.get_field(name), "verbose_name", name), getattr(report, name),
-                     name in KpiReport.MONEY_FIELDS) for name in (*KpiReport.MONEY_FIELDS, *KpiReport.COUNT_FIELDS)],
+        "report": report,
+        "manager": access.manager,
+        "return_form": KpiReturnForm(),
+        "figures": [
+            (
+                getattr(KpiReport._meta.get_field(name), "verbose_name", name),
+                getattr(report, name),
+                name in KpiReport.MONEY_FIELDS,
+            )
+            for name in (*KpiReport.MONEY_FIELDS, *KpiReport.COUNT_FIELDS)
+        ],
     }
     if not editable:
         if request.method == "POST":
             raise PermissionDenied(_("Эти показатели сейчас изменить нельзя."))
         return render(request, "frontend/members/kpi.html", {**context, "form": None})
     return form_page(
-        request, form=KpiForm(request.POST or None, initial=KpiForm.initial_for(report)),
+        request,
+        form=KpiForm(request.POST or None, initial=KpiForm.initial_for(report)),
         save=lambda data: services.kpi_update(report=report, actor=Actor.from_request(request), **data),
-        success=reverse("members:kpi", args=[report.pk]), message=_("Изменения сохранены."),
-        template="frontend/members/kpi.html", context=context)
+        success=reverse("members:kpi", args=[report.pk]),
+        message=_("Изменения сохранены."),
+        template="frontend/members/kpi.html",
+        context=context,
+    )
 
 
-KPI_DONE = {"submit": gettext_lazy("Показатели отправлены в кластер."), "accept": gettext_lazy("Показатели приняты."),
-            "return": gettext_lazy("Показатели возвращены в черновик."),
-            "delete": gettext_lazy("Черновик показателей удалён.")}
+KPI_DONE = {
+    "submit": gettext_lazy("Показатели отправлены в кластер."),
+    "accept": gettext_lazy("Показатели приняты."),
+    "return": gettext_lazy("Показатели возвращены в черновик."),
+    "delete": gettext_lazy("Черновик показателей удалён."),
+}
 
 
 def _kpi_call(request: ClusterHttpRequest, report: KpiReport, name: str) -> Callable[[], Any]:
@@ -97,7 +132,9 @@ def _kpi_call(request: ClusterHttpRequest, report: KpiReport, name: str) -> Call
     calls: dict[str, Callable[[], Any]] = {
         "submit": lambda: services.kpi_submit(report=report, actor=actor),
         "accept": lambda: services.kpi_accept(report=report, actor=actor),
-        "return": lambda: services.kpi_return(report=report, actor=actor, reason=request.POST.get("reason", "")),
+        "return": lambda: services.kpi_return(
+            report=report, actor=actor, reason=request.POST.get("reason", "")
+        ),
         "delete": lambda: services.kpi_delete(report=report, actor=actor),
     }
     return calls[name]
@@ -110,6 +147,10 @@ def kpi_action(request: ClusterHttpRequest, report_id: int, action: str) -> Http
     if action not in KPI_DONE:
         raise Http404
     here = reverse("members:kpi", args=[report.pk])
-    return pages.action(request, _kpi_call(request, report, action), message=KPI_DONE[action], failure=here,
-                            success=detail_url(report.company_id, "kpis") if action == "delete" else here)
-
+    return pages.action(
+        request,
+        _kpi_call(request, report, action),
+        message=KPI_DONE[action],
+        failure=here,
+        success=detail_url(report.company_id, "kpis") if action == "delete" else here,
+    )

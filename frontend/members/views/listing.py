@@ -20,8 +20,14 @@ from .common import PAGE_SIZE, access_of, managers, readers
 def list_filters(request: ClusterHttpRequest) -> dict[str, str]:
     """The list's filters from the query string (the export uses the same)."""
     get = request.GET
-    return {"query": get.get("q", ""), "status": get.get("status", ""), "kind": get.get("kind", ""),
-            "region": get.get("region", ""), "sez": get.get("sez", ""), "ordering": get.get("sort", "name")}
+    return {
+        "query": get.get("q", ""),
+        "status": get.get("status", ""),
+        "kind": get.get("kind", ""),
+        "region": get.get("region", ""),
+        "sez": get.get("sez", ""),
+        "ordering": get.get("sort", "name"),
+    }
 
 
 @managers
@@ -31,10 +37,19 @@ def member_list(request: ClusterHttpRequest) -> HttpResponse:
     qs = company_search(company_list(access=access_of(request)), **filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     regions = sorted(REGIONS.items(), key=lambda item: item[1])
-    return render(request, "frontend/members/list.html", {
-        "page": page, "f": filters, "statuses": Company.Status.choices, "kinds": Company.Kind.choices,
-        "regions": regions, "sorts": COMPANY_ORDERINGS, "query_string": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "frontend/members/list.html",
+        {
+            "page": page,
+            "f": filters,
+            "statuses": Company.Status.choices,
+            "kinds": Company.Kind.choices,
+            "regions": regions,
+            "sorts": COMPANY_ORDERINGS,
+            "query_string": request.GET.urlencode(),
+        },
+    )
 
 
 @readers

@@ -40,18 +40,31 @@ def representative_invite(request: ClusterHttpRequest, pk: int) -> HttpResponseB
         messages.error(request, _("Введите правильный адрес электронной почты."))
         return redirect(back)
     email = form.cleaned_data["email"]
-    return action(request, lambda: services.invitation_create(
-        company=company, email=email, actor=Actor.from_request(request), base_url=request.build_absolute_uri("/")),
-        success=back, message=_("Приглашение отправлено на %(email)s.") % {"email": email})
+    return action(
+        request,
+        lambda: services.invitation_create(
+            company=company,
+            email=email,
+            actor=Actor.from_request(request),
+            base_url=request.build_absolute_uri("/"),
+        ),
+        success=back,
+        message=_("Приглашение отправлено на %(email)s.") % {"email": email},
+    )
 
 
 @managers
 @require_POST
 def representative_revoke(request: ClusterHttpRequest, pk: int, user_id: int) -> HttpResponseBase:
     company = company_or_404(request, pk)
-    return action(request, lambda: services.representative_revoke(company=company, user_id=user_id,
-                                                                  actor=Actor.from_request(request)),
-                  success=detail_url(company.pk, "representatives"), message=_("Права представителя отозваны."))
+    return action(
+        request,
+        lambda: services.representative_revoke(
+            company=company, user_id=user_id, actor=Actor.from_request(request)
+        ),
+        success=detail_url(company.pk, "representatives"),
+        message=_("Права представителя отозваны."),
+    )
 
 
 @managers
@@ -59,31 +72,47 @@ def representative_revoke(request: ClusterHttpRequest, pk: int, user_id: int) ->
 def invitation_revoke(request: ClusterHttpRequest, pk: int, invitation_id: int) -> HttpResponseBase:
     company = company_or_404(request, pk)
     invitation = or_404(invitation_get(company=company, invitation_id=invitation_id))
-    return action(request, lambda: services.invitation_revoke(invitation=invitation, actor=Actor.from_request(request)),
-                  success=detail_url(company.pk, "representatives"), message=_("Приглашение отозвано."))
+    return action(
+        request,
+        lambda: services.invitation_revoke(invitation=invitation, actor=Actor.from_request(request)),
+        success=detail_url(company.pk, "representatives"),
+        message=_("Приглашение отозвано."),
+    )
+
 
 # Opening or answering invitation links, per client address (guessing links, trying passwords).
 INVITATION_LIMIT = Limit("invitation-address", 30, 15 * 60)
 
 
-def _accept(request: ClusterHttpRequest, *, invitation: Invitation, account: User | None, signed_in: bool,
-            data: dict[str, Any]) -> User:
+def _accept(
+    request: ClusterHttpRequest,
+    *,
+    invitation: Invitation,
+    account: User | None,
+    signed_in: bool,
+    data: dict[str, Any],
+) -> User:
     """Check the invitee's password (unless signed in as the invitee), accept, and sign in."""
     user: User | None = None
     if account is not None:
         if signed_in:
             user = account
         else:
-            result = user_authenticate(email=invitation.email, password=data["password"],
-                                       address=client_address(request))
+            result = user_authenticate(
+                email=invitation.email, password=data["password"], address=client_address(request)
+            )
             if result.locked or result.throttled:
                 raise ValidationError(_("Слишком много неудачных попыток входа. Попробуйте позже."))
             if result.user is None:
                 raise ValidationError({"password": _("Неверный пароль.")})
             user = result.user
     user = services.invitation_accept(
-        invitation=invitation, actor=Actor.from_request(request, allow_anonymous=True), user=user,
-        full_name=data.get("full_name", ""), password=data.get("password", ""))
+        invitation=invitation,
+        actor=Actor.from_request(request, allow_anonymous=True),
+        user=user,
+        full_name=data.get("full_name", ""),
+        password=data.get("password", ""),
+    )
     if not signed_in:
         login(request, user, backend="core.accounts.backends.EmailLockoutBackend")
         bind_session_to_host(request)
@@ -106,13 +135,20 @@ def invitation_accept(request: ClusterHttpRequest, token: str) -> HttpResponseBa
     data = request.POST if request.method == "POST" else None
     form = NewAccountForm(data) if account is None else ConfirmForm(data) if signed_in else SignInForm(data)
     return form_page(
-        request, form=form,
-        save=lambda cleaned: _accept(request, invitation=invitation, account=account, signed_in=signed_in,
-                                     data=cleaned),
+        request,
+        form=form,
+        save=lambda cleaned: _accept(
+            request, invitation=invitation, account=account, signed_in=signed_in, data=cleaned
+        ),
         success=reverse("members:detail", args=[invitation.company_id]),
         message=_("Вы — представитель организации «%(name)s».") % {"name": invitation.company},
         template="frontend/members/invitation.html",
-        context={"invitation": invitation, "account_exists": account is not None, "signed_in_as_invitee": signed_in})
+        context={
+            "invitation": invitation,
+            "account_exists": account is not None,
+            "signed_in_as_invitee": signed_in,
+        },
+    )
 
 
 def _problem(request: ClusterHttpRequest, problem: str, *, status: int) -> HttpResponse:

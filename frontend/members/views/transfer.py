@@ -35,10 +35,13 @@ def member_export(request: ClusterHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def import_page(request: ClusterHttpRequest) -> HttpResponseBase:
     return form_page(
-        request, form=ImportForm(request.POST or None, request.FILES or None),
+        request,
+        form=ImportForm(request.POST or None, request.FILES or None),
         save=lambda data: import_job_create(actor=Actor.from_request(request), file=data["file"]),
         success=lambda job: reverse("members:import_job", args=[job.pk]),
-        template="frontend/members/import.html", context={"jobs": import_jobs_recent()})
+        template="frontend/members/import.html",
+        context={"jobs": import_jobs_recent()},
+    )
 
 
 @managers

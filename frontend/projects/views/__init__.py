@@ -13,8 +13,22 @@ from .project import budget_edit, project_create, project_delete, project_detail
 from .support import support_create, support_decide, support_delete, tranche_create, tranche_delete
 
 __all__ = [
-    "budget_edit", "document_delete", "document_download", "document_upload", "indicator_action",
-    "indicator_create", "indicator_edit", "project_create", "project_delete", "project_detail", "project_edit",
-    "project_list_page", "project_status", "support_create", "support_decide", "support_delete", "tranche_create",
+    "budget_edit",
+    "document_delete",
+    "document_download",
+    "document_upload",
+    "indicator_action",
+    "indicator_create",
+    "indicator_edit",
+    "project_create",
+    "project_delete",
+    "project_detail",
+    "project_edit",
+    "project_list_page",
+    "project_status",
+    "support_create",
+    "support_decide",
+    "support_delete",
+    "tranche_create",
     "tranche_delete",
 ]

@@ -21,12 +21,16 @@ from .common import FORM, actor, card_url, managers, project_or_404, readers
 def document_upload(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     project = project_or_404(request, pk)
     return form_page(
-        request, template=FORM, form=DocumentForm(request.POST or None, request.FILES or None),
+        request,
+        template=FORM,
+        form=DocumentForm(request.POST or None, request.FILES or None),
         save=lambda data: services.document_upload(project=project, actor=actor(request), **data),
         success=card_url(project.pk, "documents"),
         message=lambda document: _("Документ «%(title)s» загружен.") % {"title": document.title},
-        title=_("Документ проекта «%(title)s»") % {"title": project.title}, cancel=card_url(project.pk, "documents"),
-        submit=_("Загрузить"))
+        title=_("Документ проекта «%(title)s»") % {"title": project.title},
+        cancel=card_url(project.pk, "documents"),
+        submit=_("Загрузить"),
+    )
 
 
 @readers
@@ -34,8 +38,11 @@ def document_upload(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
 def document_download(request: ClusterHttpRequest, pk: int, document_id: int) -> HttpResponseBase:
     document = or_404(document_get(project=project_or_404(request, pk), document_id=document_id))
     stream = or_404(document_file(document=document))
-    return FileResponse(stream, as_attachment=True,
-                        filename=document.original_name or (document.file.name or "").rsplit("/", 1)[-1])
+    return FileResponse(
+        stream,
+        as_attachment=True,
+        filename=document.original_name or (document.file.name or "").rsplit("/", 1)[-1],
+    )
 
 
 @managers
@@ -43,6 +50,9 @@ def document_download(request: ClusterHttpRequest, pk: int, document_id: int) ->
 def document_delete(request: ClusterHttpRequest, pk: int, document_id: int) -> HttpResponseBase:
     project = project_or_404(request, pk)
     document = or_404(document_get(project=project, document_id=document_id))
-    return action(request, lambda: services.document_delete(document=document, actor=actor(request)),
-                  success=card_url(project.pk, "documents"),
-                  message=_("Документ «%(title)s» удалён.") % {"title": document.title})
+    return action(
+        request,
+        lambda: services.document_delete(document=document, actor=actor(request)),
+        success=card_url(project.pk, "documents"),
+        message=_("Документ «%(title)s» удалён.") % {"title": document.title},
+    )

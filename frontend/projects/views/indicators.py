@@ -40,11 +40,17 @@ def indicator_create(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     this_year = cluster_today(request.cluster).year
     year = this_year if this_year in project.years else project.period_start.year
     return form_page(
-        request, template=FORM, form=IndicatorForm(request.POST or None, initial={"year": year}, years=project.years),
+        request,
+        template=FORM,
+        form=IndicatorForm(request.POST or None, initial={"year": year}, years=project.years),
         save=lambda data: services.indicator_create(project=project, actor=actor(request), **data),
         success=card_url(project.pk, "indicators"),
-        message=lambda indicator: _("Показатель за %(year)s год сохранён как черновик.") % {"year": indicator.year},
-        title=_("Целевой показатель: %(title)s") % {"title": project.title}, cancel=card_url(project.pk, "indicators"))
+        message=lambda indicator: (
+            _("Показатель за %(year)s год сохранён как черновик.") % {"year": indicator.year}
+        ),
+        title=_("Целевой показатель: %(title)s") % {"title": project.title},
+        cancel=card_url(project.pk, "indicators"),
+    )
 
 
 @readers
@@ -52,19 +58,32 @@ def indicator_create(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
 def indicator_edit(request: ClusterHttpRequest, pk: int, indicator_id: int) -> HttpResponseBase:
     project = _writer_project(request, pk)
     indicator = or_404(indicator_get(project=project, indicator_id=indicator_id))
-    initial = {"planned": value_input(indicator, indicator.planned), "actual": value_input(indicator, indicator.actual),
-               "comment": indicator.comment, "name": indicator.name, "unit": indicator.unit}
+    initial = {
+        "planned": value_input(indicator, indicator.planned),
+        "actual": value_input(indicator, indicator.actual),
+        "comment": indicator.comment,
+        "name": indicator.name,
+        "unit": indicator.unit,
+    }
     label = indicator.name or indicator.get_kind_display()
     return form_page(
-        request, template=FORM, form=IndicatorEditForm(request.POST or None, initial=initial, indicator=indicator),
+        request,
+        template=FORM,
+        form=IndicatorEditForm(request.POST or None, initial=initial, indicator=indicator),
         save=lambda data: services.indicator_update(indicator=indicator, actor=actor(request), **data),
-        success=card_url(project.pk, "indicators"), message=_("Изменения сохранены."),
+        success=card_url(project.pk, "indicators"),
+        message=_("Изменения сохранены."),
         title=_("%(indicator)s за %(year)s год") % {"indicator": label, "year": indicator.year},
-        cancel=card_url(project.pk, "indicators"))
+        cancel=card_url(project.pk, "indicators"),
+    )
 
 
-DONE = {"submit": gettext_lazy("Показатель отправлен в кластер."), "accept": gettext_lazy("Показатель принят."),
-        "return": gettext_lazy("Показатель возвращён в черновик."), "delete": gettext_lazy("Черновик показателя удалён.")}
+DONE = {
+    "submit": gettext_lazy("Показатель отправлен в кластер."),
+    "accept": gettext_lazy("Показатель принят."),
+    "return": gettext_lazy("Показатель возвращён в черновик."),
+    "delete": gettext_lazy("Черновик показателя удалён."),
+}
 
 
 def _call(request: ClusterHttpRequest, indicator: ProjectIndicator, name: str) -> Callable[[], Any]:
@@ -72,8 +91,9 @@ def _call(request: ClusterHttpRequest, indicator: ProjectIndicator, name: str) -
     calls: dict[str, Callable[[], Any]] = {
         "submit": lambda: services.indicator_submit(indicator=indicator, actor=who),
         "accept": lambda: services.indicator_accept(indicator=indicator, actor=who),
-        "return": lambda: services.indicator_return(indicator=indicator, actor=who,
-                                                    reason=request.POST.get("reason", "")),
+        "return": lambda: services.indicator_return(
+            indicator=indicator, actor=who, reason=request.POST.get("reason", "")
+        ),
         "delete": lambda: services.indicator_delete(indicator=indicator, actor=who),
     }
     return calls[name]
@@ -81,10 +101,16 @@ def _call(request: ClusterHttpRequest, indicator: ProjectIndicator, name: str) -
 
 @readers
 @require_POST
-def indicator_action(request: ClusterHttpRequest, pk: int, indicator_id: int, action: str) -> HttpResponseBase:
+def indicator_action(
+    request: ClusterHttpRequest, pk: int, indicator_id: int, action: str
+) -> HttpResponseBase:
     project = project_or_404(request, pk)
     indicator = or_404(indicator_get(project=project, indicator_id=indicator_id))
     if action not in DONE:
         raise Http404
-    return pages.action(request, _call(request, indicator, action), message=DONE[action],
-                        success=card_url(project.pk, "indicators"))
+    return pages.action(
+        request,
+        _call(request, indicator, action),
+        message=DONE[action],
+        success=card_url(project.pk, "indicators"),
+    )

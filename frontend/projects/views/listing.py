@@ -21,8 +21,13 @@ COLUMNS = ["title", "kind", "", "start", "status"]
 
 
 def _headers(params: dict[str, str], sort: str) -> list[dict[str, object]]:
-    titles = {"title": _("Проект"), "kind": _("Вид"), "": _("Головной участник"), "start": _("Срок"),
-              "status": _("Статус")}
+    titles = {
+        "title": _("Проект"),
+        "kind": _("Вид"),
+        "": _("Головной участник"),
+        "start": _("Срок"),
+        "status": _("Статус"),
+    }
     headers = []
     for key in COLUMNS:
         active = bool(key) and sort.lstrip("-") == key
@@ -30,8 +35,14 @@ def _headers(params: dict[str, str], sort: str) -> list[dict[str, object]]:
         if key:
             target = f"-{key}" if sort == key else key
             link = "?" + urlencode({**{k: v for k, v in params.items() if v and k != "page"}, "sort": target})
-        headers.append({"title": titles[key], "link": link, "active": active,
-                        "descending": active and sort.startswith("-")})
+        headers.append(
+            {
+                "title": titles[key],
+                "link": link,
+                "active": active,
+                "descending": active and sort.startswith("-"),
+            }
+        )
     return headers
 
 
@@ -40,18 +51,35 @@ def _headers(params: dict[str, str], sort: str) -> list[dict[str, object]]:
 def project_list_page(request: ClusterHttpRequest) -> HttpResponse:
     access = access_of(request)
     get = request.GET
-    params = {"q": get.get("q", "").strip(), "status": get.get("status", ""), "kind": get.get("kind", ""),
-              "sort": get.get("sort", "-start")}
+    params = {
+        "q": get.get("q", "").strip(),
+        "status": get.get("status", ""),
+        "kind": get.get("kind", ""),
+        "sort": get.get("sort", "-start"),
+    }
     if params["status"] not in JointProject.Status.values:
         params["status"] = ""
     if params["kind"] not in JointProject.Kind.values:
         params["kind"] = ""
-    qs = project_search(project_list(access=access), query=params["q"], status=params["status"], kind=params["kind"],
-                        ordering=params["sort"])
+    qs = project_search(
+        project_list(access=access),
+        query=params["q"],
+        status=params["status"],
+        kind=params["kind"],
+        ordering=params["sort"],
+    )
     page = Paginator(qs, PAGE_SIZE).get_page(get.get("page"))
     filtered = bool(params["q"] or params["status"] or params["kind"])
-    return render(request, "frontend/projects/list.html", {
-        "page": page, "f": params, "filtered": filtered, "manager": access.manager,
-        "statuses": JointProject.Status.choices, "kinds": JointProject.Kind.choices,
-        "headers": _headers(params, params["sort"]),
-    })
+    return render(
+        request,
+        "frontend/projects/list.html",
+        {
+            "page": page,
+            "f": params,
+            "filtered": filtered,
+            "manager": access.manager,
+            "statuses": JointProject.Status.choices,
+            "kinds": JointProject.Kind.choices,
+            "headers": _headers(params, params["sort"]),
+        },
+    )

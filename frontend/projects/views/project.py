@@ -37,33 +37,49 @@ from .common import FORM, access_of, actor, card_url, managers, project_or_404, 
 
 Status = JointProject.Status
 MOVE_LABELS: dict[str, Any] = {
-    Status.APPROVED: gettext_lazy("Одобрить"), Status.IN_PROGRESS: gettext_lazy("Начать реализацию"),
-    Status.DONE: gettext_lazy("Завершить"), Status.STOPPED: gettext_lazy("Остановить"),
+    Status.APPROVED: gettext_lazy("Одобрить"),
+    Status.IN_PROGRESS: gettext_lazy("Начать реализацию"),
+    Status.DONE: gettext_lazy("Завершить"),
+    Status.STOPPED: gettext_lazy("Остановить"),
 }
 MOVE_DONE: dict[str, Any] = {
-    Status.APPROVED: gettext_lazy("Проект одобрен."), Status.IN_PROGRESS: gettext_lazy("Проект реализуется."),
-    Status.DONE: gettext_lazy("Проект завершён."), Status.STOPPED: gettext_lazy("Проект остановлен."),
+    Status.APPROVED: gettext_lazy("Проект одобрен."),
+    Status.IN_PROGRESS: gettext_lazy("Проект реализуется."),
+    Status.DONE: gettext_lazy("Проект завершён."),
+    Status.STOPPED: gettext_lazy("Проект остановлен."),
 }
 
 
 def _project_form(request: ClusterHttpRequest, project: JointProject | None = None) -> ProjectForm:
     initial = ProjectForm.initial_for(project) if project is not None else None
-    return ProjectForm(request.POST or None, initial=initial, companies=participant_candidates(project=project),
-                       products=product_candidates(), items=roadmap_item_candidates(project=project),
-                       contracts=contract_candidates())
+    return ProjectForm(
+        request.POST or None,
+        initial=initial,
+        companies=participant_candidates(project=project),
+        products=product_candidates(),
+        items=roadmap_item_candidates(project=project),
+        contracts=contract_candidates(),
+    )
 
 
 @managers
 @require_http_methods(["GET", "POST"])
 def project_create(request: ClusterHttpRequest) -> HttpResponseBase:
     return form_page(
-        request, template=FORM, form=_project_form(request),
+        request,
+        template=FORM,
+        form=_project_form(request),
         save=lambda data: services.project_create(actor=actor(request), **ProjectForm.service_kwargs(data)),
         success=lambda project: card_url(project.pk),
         message=lambda project: _("Проект «%(title)s» создан.") % {"title": project.title},
-        title=_("Новый совместный проект"), cancel=reverse("projects:list"), submit=_("Создать проект"),
-        intro=_("Участники — организации, состоявшие в кластере весь срок проекта; головной участник один. "
-                "Проект создаётся в состоянии «Идея»."))
+        title=_("Новый совместный проект"),
+        cancel=reverse("projects:list"),
+        submit=_("Создать проект"),
+        intro=_(
+            "Участники — организации, состоявшие в кластере весь срок проекта; головной участник один. "
+            "Проект создаётся в состоянии «Идея»."
+        ),
+    )
 
 
 @managers
@@ -71,11 +87,17 @@ def project_create(request: ClusterHttpRequest) -> HttpResponseBase:
 def project_edit(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     project = project_or_404(request, pk)
     return form_page(
-        request, template=FORM, form=_project_form(request, project),
-        save=lambda data: services.project_update(project=project, actor=actor(request),
-                                                  **ProjectForm.service_kwargs(data)),
-        success=card_url(project.pk), message=_("Изменения сохранены."),
-        title=_("Проект: %(title)s") % {"title": project.title}, cancel=card_url(project.pk))
+        request,
+        template=FORM,
+        form=_project_form(request, project),
+        save=lambda data: services.project_update(
+            project=project, actor=actor(request), **ProjectForm.service_kwargs(data)
+        ),
+        success=card_url(project.pk),
+        message=_("Изменения сохранены."),
+        title=_("Проект: %(title)s") % {"title": project.title},
+        cancel=card_url(project.pk),
+    )
 
 
 def _budget_table(project: JointProject) -> dict[str, Any]:
@@ -86,9 +108,16 @@ def _budget_table(project: JointProject) -> dict[str, Any]:
     for year in project.years:
         amounts = [(source, label, cells.get((year, source))) for source, label in sources]
         rows.append({"year": year, "cells": amounts, "total": sum(a or 0 for _s, _l, a in amounts)})
-    totals = [(label, sum(cells.get((year, source)) or 0 for year in project.years)) for source, label in sources]
-    return {"sources": sources, "rows": rows, "totals": totals, "grand": sum(t for _l, t in totals),
-            "empty": not cells}
+    totals = [
+        (label, sum(cells.get((year, source)) or 0 for year in project.years)) for source, label in sources
+    ]
+    return {
+        "sources": sources,
+        "rows": rows,
+        "totals": totals,
+        "grand": sum(t for _l, t in totals),
+        "empty": not cells,
+    }
 
 
 @readers
@@ -96,23 +125,44 @@ def _budget_table(project: JointProject) -> dict[str, Any]:
 def project_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     project = project_or_404(request, pk)
     access = access_of(request)
-    moves = sorted(services.STATUS_MOVES.get(project.status, frozenset()),
-                   key=lambda s: list(Status.values).index(s)) if access.manager else []
+    moves = (
+        sorted(
+            services.STATUS_MOVES.get(project.status, frozenset()), key=lambda s: list(Status.values).index(s)
+        )
+        if access.manager
+        else []
+    )
     decisions = approval_decisions() if Status.APPROVED in moves else approval_decisions().none()
-    status_forms = [(move, MOVE_LABELS[move], StatusForm(initial={"status": move}, decisions=decisions,
-                                                         auto_id=f"id_{move}_%s")) for move in moves]
-    return render(request, "frontend/projects/detail.html", {
-        "project": project, "manager": access.manager, "writer": writes_indicators(request, project),
-        "participants": project_participants(project=project),
-        "products": project.products.select_related("company").order_by("name", "id"),
-        "budget": _budget_table(project),
-        "indicator_years": indicators_by_year(list(project_indicators(project=project))),
-        "support": project_support(project=project),
-        "roadmap_items": project.roadmap_items.select_related("roadmap").order_by("roadmap_id", "position"),
-        "contracts": project.contracts.select_related("party_a", "party_b").order_by("signed_on", "id"),
-        "documents": project_documents(project=project),
-        "status_forms": status_forms, "has_decisions": bool(decisions), "return_form": ReturnForm(),
-    })
+    status_forms = [
+        (
+            move,
+            MOVE_LABELS[move],
+            StatusForm(initial={"status": move}, decisions=decisions, auto_id=f"id_{move}_%s"),
+        )
+        for move in moves
+    ]
+    return render(
+        request,
+        "frontend/projects/detail.html",
+        {
+            "project": project,
+            "manager": access.manager,
+            "writer": writes_indicators(request, project),
+            "participants": project_participants(project=project),
+            "products": project.products.select_related("company").order_by("name", "id"),
+            "budget": _budget_table(project),
+            "indicator_years": indicators_by_year(list(project_indicators(project=project))),
+            "support": project_support(project=project),
+            "roadmap_items": project.roadmap_items.select_related("roadmap").order_by(
+                "roadmap_id", "position"
+            ),
+            "contracts": project.contracts.select_related("party_a", "party_b").order_by("signed_on", "id"),
+            "documents": project_documents(project=project),
+            "status_forms": status_forms,
+            "has_decisions": bool(decisions),
+            "return_form": ReturnForm(),
+        },
+    )
 
 
 @managers
@@ -122,21 +172,32 @@ def project_status(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     back = card_url(project.pk, "status")
     form = StatusForm(request.POST, decisions=approval_decisions())
     if not form.is_valid():
-        messages.error(request, _("Выберите новое состояние и, для одобрения, принятое решение органа кластера."))
+        messages.error(
+            request, _("Выберите новое состояние и, для одобрения, принятое решение органа кластера.")
+        )
         return redirect(back)
     data = form.cleaned_data
-    return action(request, lambda: services.project_set_status(project=project, actor=actor(request),
-                                                               status=data["status"], decision=data["decision"]),
-                  success=back, message=MOVE_DONE.get(data["status"], _("Состояние изменено.")))
+    return action(
+        request,
+        lambda: services.project_set_status(
+            project=project, actor=actor(request), status=data["status"], decision=data["decision"]
+        ),
+        success=back,
+        message=MOVE_DONE.get(data["status"], _("Состояние изменено.")),
+    )
 
 
 @managers
 @require_POST
 def project_delete(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     project = project_or_404(request, pk)
-    return action(request, lambda: services.project_delete(project=project, actor=actor(request)),
-                  success=reverse("projects:list"), failure=card_url(project.pk),
-                  message=_("Проект «%(title)s» удалён.") % {"title": project.title})
+    return action(
+        request,
+        lambda: services.project_delete(project=project, actor=actor(request)),
+        success=reverse("projects:list"),
+        failure=card_url(project.pk),
+        message=_("Проект «%(title)s» удалён.") % {"title": project.title},
+    )
 
 
 @managers
@@ -151,9 +212,13 @@ def budget_edit(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
         if row is not None:
             initial["amount_kopecks"] = row.amount_kopecks
     return form_page(
-        request, template=FORM, form=BudgetForm(request.POST or None, initial=initial, years=project.years),
+        request,
+        template=FORM,
+        form=BudgetForm(request.POST or None, initial=initial, years=project.years),
         save=lambda data: services.budget_set(project=project, actor=actor(request), **data),
         success=card_url(project.pk, "budget"),
         message=lambda row: _("Бюджет на %(year)s год сохранён.") % {"year": row.year},
-        title=_("Бюджет проекта «%(title)s»") % {"title": project.title}, cancel=card_url(project.pk, "budget"),
-        intro=_("Сумма за год по источнику, в рублях с копейками; повторный ввод заменяет прежнюю сумму."))
+        title=_("Бюджет проекта «%(title)s»") % {"title": project.title},
+        cancel=card_url(project.pk, "budget"),
+        intro=_("Сумма за год по источнику, в рублях с копейками; повторный ввод заменяет прежнюю сумму."),
+    )

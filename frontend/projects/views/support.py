@@ -18,7 +18,9 @@ from ..forms import SupportDecisionForm, SupportForm, TrancheForm
 from .common import FORM, actor, card_url, managers, project_or_404
 
 
-def _application(request: ClusterHttpRequest, pk: int, application_id: int) -> tuple[JointProject, SupportApplication]:
+def _application(
+    request: ClusterHttpRequest, pk: int, application_id: int
+) -> tuple[JointProject, SupportApplication]:
     project = project_or_404(request, pk)
     return project, or_404(support_of_project(project=project, application_id=application_id))
 
@@ -28,12 +30,21 @@ def _application(request: ClusterHttpRequest, pk: int, application_id: int) -> t
 def support_create(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     project = project_or_404(request, pk)
     return form_page(
-        request, template=FORM, form=SupportForm(request.POST or None, companies=project_companies(project=project),
-                                  initial={"submitted_on": cluster_today(request.cluster)}),
+        request,
+        template=FORM,
+        form=SupportForm(
+            request.POST or None,
+            companies=project_companies(project=project),
+            initial={"submitted_on": cluster_today(request.cluster)},
+        ),
         save=lambda data: services.support_create(project=project, actor=actor(request), **data),
         success=card_url(project.pk, "support"),
-        message=lambda application: _("Заявка «%(measure)s» добавлена.") % {"measure": application.get_measure_display()},
-        title=_("Заявка на господдержку: %(title)s") % {"title": project.title}, cancel=card_url(project.pk, "support"))
+        message=lambda application: (
+            _("Заявка «%(measure)s» добавлена.") % {"measure": application.get_measure_display()}
+        ),
+        title=_("Заявка на господдержку: %(title)s") % {"title": project.title},
+        cancel=card_url(project.pk, "support"),
+    )
 
 
 @managers
@@ -41,20 +52,28 @@ def support_create(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
 def support_decide(request: ClusterHttpRequest, pk: int, application_id: int) -> HttpResponseBase:
     project, application = _application(request, pk, application_id)
     return form_page(
-        request, template=FORM, form=SupportDecisionForm(request.POST or None, initial=SupportDecisionForm.initial_for(application)),
+        request,
+        template=FORM,
+        form=SupportDecisionForm(request.POST or None, initial=SupportDecisionForm.initial_for(application)),
         save=lambda data: services.support_decide(application=application, actor=actor(request), **data),
-        success=card_url(project.pk, "support"), message=_("Решение по заявке сохранено."),
-        title=_("Решение по заявке: %(measure)s, %(company)s") % {
-            "measure": application.get_measure_display(), "company": application.company},
-        cancel=card_url(project.pk, "support"))
+        success=card_url(project.pk, "support"),
+        message=_("Решение по заявке сохранено."),
+        title=_("Решение по заявке: %(measure)s, %(company)s")
+        % {"measure": application.get_measure_display(), "company": application.company},
+        cancel=card_url(project.pk, "support"),
+    )
 
 
 @managers
 @require_POST
 def support_delete(request: ClusterHttpRequest, pk: int, application_id: int) -> HttpResponseBase:
     project, application = _application(request, pk, application_id)
-    return action(request, lambda: services.support_delete(application=application, actor=actor(request)),
-                  success=card_url(project.pk, "support"), message=_("Заявка удалена."))
+    return action(
+        request,
+        lambda: services.support_delete(application=application, actor=actor(request)),
+        success=card_url(project.pk, "support"),
+        message=_("Заявка удалена."),
+    )
 
 
 @managers
@@ -62,18 +81,29 @@ def support_delete(request: ClusterHttpRequest, pk: int, application_id: int) ->
 def tranche_create(request: ClusterHttpRequest, pk: int, application_id: int) -> HttpResponseBase:
     project, application = _application(request, pk, application_id)
     return form_page(
-        request, template=FORM, form=TrancheForm(request.POST or None),
+        request,
+        template=FORM,
+        form=TrancheForm(request.POST or None),
         save=lambda data: services.tranche_add(application=application, actor=actor(request), **data),
-        success=card_url(project.pk, f"support-{application.pk}"), message=_("Транш внесён."),
-        title=_("Транш по заявке: %(measure)s, %(company)s") % {
-            "measure": application.get_measure_display(), "company": application.company},
-        cancel=card_url(project.pk, "support"), submit=_("Внести транш"))
+        success=card_url(project.pk, f"support-{application.pk}"),
+        message=_("Транш внесён."),
+        title=_("Транш по заявке: %(measure)s, %(company)s")
+        % {"measure": application.get_measure_display(), "company": application.company},
+        cancel=card_url(project.pk, "support"),
+        submit=_("Внести транш"),
+    )
 
 
 @managers
 @require_POST
-def tranche_delete(request: ClusterHttpRequest, pk: int, application_id: int, tranche_id: int) -> HttpResponseBase:
+def tranche_delete(
+    request: ClusterHttpRequest, pk: int, application_id: int, tranche_id: int
+) -> HttpResponseBase:
     project, application = _application(request, pk, application_id)
     tranche = or_404(tranche_get(application=application, tranche_id=tranche_id))
-    return action(request, lambda: services.tranche_delete(tranche=tranche, actor=actor(request)),
-                  success=card_url(project.pk, f"support-{application.pk}"), message=_("Транш удалён."))
+    return action(
+        request,
+        lambda: services.tranche_delete(tranche=tranche, actor=actor(request)),
+        success=card_url(project.pk, f"support-{application.pk}"),
+        message=_("Транш удалён."),
+    )

@@ -46,40 +46,70 @@ class DemoCluster:
 
 CLUSTERS = [
     DemoCluster(
-        slug="mosreg", name="Медико-технический кластер Московской области", short_name="МТК МО",
-        region_codes=["RU-MOS"], kind=Cluster.Kind.REGIONAL, base_territory="ОЭЗ «Дубна»",
-        news=[(dt.datetime(2017, 2, 16, 12, 0, tzinfo=MSK),
-               "Утверждена «Дорожная карта» Медико-технического кластера Московской области",
-               "На общем собрании Медико-технического кластера Московской области утвердили «дорожную "
-               "карту», которая определяет стратегию развития кластера до 1 октября 2017 года.")],
+        slug="mosreg",
+        name="Медико-технический кластер Московской области",
+        short_name="МТК МО",
+        region_codes=["RU-MOS"],
+        kind=Cluster.Kind.REGIONAL,
+        base_territory="ОЭЗ «Дубна»",
+        news=[
+            (
+                dt.datetime(2017, 2, 16, 12, 0, tzinfo=MSK),
+                "Утверждена «Дорожная карта» Медико-технического кластера Московской области",
+                "На общем собрании Медико-технического кластера Московской области утвердили «дорожную "
+                "карту», которая определяет стратегию развития кластера до 1 октября 2017 года.",
+            )
+        ],
     ),
     DemoCluster(
-        slug="technopolis", name="Медико-технический кластер ОЭЗ «Технополис Москва»",
-        short_name="МТК «Технополис Москва»", region_codes=["RU-MOW"], kind=Cluster.Kind.REGIONAL,
+        slug="technopolis",
+        name="Медико-технический кластер ОЭЗ «Технополис Москва»",
+        short_name="МТК «Технополис Москва»",
+        region_codes=["RU-MOW"],
+        kind=Cluster.Kind.REGIONAL,
         base_territory="ОЭЗ «Технополис Москва»",
-        news=[(dt.datetime(2017, 6, 2, 12, 0, tzinfo=MSK),
-               "Подписано соглашение о создании медико-технического кластера в ОЭЗ «Технополис Москва»",
-               "Департамент инвестиционной и промышленной политики Москвы, Минпромторг России и АНО "
-               "«Консорциум «Медицинская техника» договорились о взаимодействии по развитию производства "
-               "высокотехнологичной медицинской техники.")],
+        news=[
+            (
+                dt.datetime(2017, 6, 2, 12, 0, tzinfo=MSK),
+                "Подписано соглашение о создании медико-технического кластера в ОЭЗ «Технополис Москва»",
+                "Департамент инвестиционной и промышленной политики Москвы, Минпромторг России и АНО "
+                "«Консорциум «Медицинская техника» договорились о взаимодействии по развитию производства "
+                "высокотехнологичной медицинской техники.",
+            )
+        ],
     ),
     DemoCluster(
-        slug="nso", name="Медико-технологический кластер Новосибирской области", short_name="МТК НСО",
-        region_codes=["RU-NVS"], kind=Cluster.Kind.REGIONAL, base_territory="Медицинский технопарк",
-        news=[(dt.datetime(2016, 7, 5, 12, 0, tzinfo=ZoneInfo("Asia/Novosibirsk")),
-               "Собрание, посвящённое созданию медико-технологического кластера Новосибирской области",
-               "В Медицинском технопарке состоялось общее собрание потенциальных участников кластера: "
-               "обсудили функциональную связанность участников и «дорожную карту» по оформлению кластера.")],
+        slug="nso",
+        name="Медико-технологический кластер Новосибирской области",
+        short_name="МТК НСО",
+        region_codes=["RU-NVS"],
+        kind=Cluster.Kind.REGIONAL,
+        base_territory="Медицинский технопарк",
+        news=[
+            (
+                dt.datetime(2016, 7, 5, 12, 0, tzinfo=ZoneInfo("Asia/Novosibirsk")),
+                "Собрание, посвящённое созданию медико-технологического кластера Новосибирской области",
+                "В Медицинском технопарке состоялось общее собрание потенциальных участников кластера: "
+                "обсудили функциональную связанность участников и «дорожную карту» по оформлению кластера.",
+            )
+        ],
     ),
     DemoCluster(
-        slug="bashkortostan", name="Межрегиональный кластер средств реабилитации",
-        short_name="Кластер средств реабилитации", region_codes=["RU-BA"], kind=Cluster.Kind.INTERREGIONAL,
+        slug="bashkortostan",
+        name="Межрегиональный кластер средств реабилитации",
+        short_name="Кластер средств реабилитации",
+        region_codes=["RU-BA"],
+        kind=Cluster.Kind.INTERREGIONAL,
         specialized_organization="Фонд развития промышленности Республики Башкортостан",
         registry_status=Cluster.RegistryStatus.APPLIED,
-        news=[(dt.datetime(2025, 5, 28, 12, 0, tzinfo=ZoneInfo("Asia/Yekaterinburg")),
-               "Проект кластера занял I место в программе «PROКЛАСТЕРЫ»",
-               "На очной сессии защиты проектов в Омске управленческая команда Республики Башкортостан "
-               "стала победителем. В кластер вошло 6 участников, заинтересованность проявили ещё 5 предприятий.")],
+        news=[
+            (
+                dt.datetime(2025, 5, 28, 12, 0, tzinfo=ZoneInfo("Asia/Yekaterinburg")),
+                "Проект кластера занял I место в программе «PROКЛАСТЕРЫ»",
+                "На очной сессии защиты проектов в Омске управленческая команда Республики Башкортостан "
+                "стала победителем. В кластер вошло 6 участников, заинтересованность проявили ещё 5 предприятий.",
+            )
+        ],
     ),
 ]
 
@@ -105,14 +135,20 @@ def demo_setup() -> list[DemoLogin]:
         cluster = cluster_get_by_slug(slug=spec.slug)
         if cluster is None:
             cluster = cluster_provision(
-                slug=spec.slug, name=spec.name, short_name=spec.short_name, region_codes=spec.region_codes,
-                kind=spec.kind, base_territory=spec.base_territory,
+                slug=spec.slug,
+                name=spec.name,
+                short_name=spec.short_name,
+                region_codes=spec.region_codes,
+                kind=spec.kind,
+                base_territory=spec.base_territory,
                 specialized_organization=spec.specialized_organization,
                 time_zone=TIME_ZONES.get(spec.slug, "Europe/Moscow"),
             )
             Cluster.objects.filter(pk=cluster.pk).update(registry_status=spec.registry_status)
-        for prefix, role, title in (("admin", Grant.Role.CLUSTER_ADMIN, "Администратор"),
-                                    ("staff", Grant.Role.CLUSTER_STAFF, "Сотрудник")):
+        for prefix, role, title in (
+            ("admin", Grant.Role.CLUSTER_ADMIN, "Администратор"),
+            ("staff", Grant.Role.CLUSTER_STAFF, "Сотрудник"),
+        ):
             email = f"{prefix}@{spec.slug}.demo"
             grant_role(user=_user(email, f"{title} ({spec.short_name}, демо)"), role=role, cluster=cluster)
             logins.append(DemoLogin(email, str(Grant.Role(role).label), spec.slug))
@@ -124,22 +160,40 @@ def demo_setup() -> list[DemoLogin]:
                 import_string(path)(cluster, tz=TIME_ZONES.get(spec.slug, "Europe/Moscow"))
             # The member representative speaks for a member company with an unpaid invoice (so
             # «Мои счета» has something to pay), else the first member company.
-            unpaid = set(Invoice.objects.filter(cluster=cluster, status__in=["open", "overdue", "partially_paid"])
-                         .values_list("company_id", flat=True))
+            unpaid = set(
+                Invoice.objects.filter(
+                    cluster=cluster, status__in=["open", "overdue", "partially_paid"]
+                ).values_list("company_id", flat=True)
+            )
             members = Company.objects.filter(status=Company.Status.ACTIVE).order_by("id")
             company = members.filter(pk__in=unpaid).first() or members.first()
         email = f"member@{spec.slug}.demo"
-        grant_role(user=_user(email, f"Представитель участника ({spec.short_name}, демо)"),
-                   role=Grant.Role.MEMBER_REPRESENTATIVE, cluster=cluster, company_id=company.pk if company else None)
-        logins.append(DemoLogin(email, f"{Grant.Role.MEMBER_REPRESENTATIVE.label}: {company or '—'}", spec.slug))
+        grant_role(
+            user=_user(email, f"Представитель участника ({spec.short_name}, демо)"),
+            role=Grant.Role.MEMBER_REPRESENTATIVE,
+            cluster=cluster,
+            company_id=company.pk if company else None,
+        )
+        logins.append(
+            DemoLogin(email, f"{Grant.Role.MEMBER_REPRESENTATIVE.label}: {company or '—'}", spec.slug)
+        )
         clusters.append(cluster)
-    grant_role(user=_user("federal@ministry.demo", "Аналитик министерства (демо)"),
-               role=Grant.Role.MINISTRY_FEDERAL)
+    grant_role(
+        user=_user("federal@ministry.demo", "Аналитик министерства (демо)"), role=Grant.Role.MINISTRY_FEDERAL
+    )
     logins.append(DemoLogin("federal@ministry.demo", str(Grant.Role.MINISTRY_FEDERAL.label), "платформа"))
-    grant_role(user=_user("regional@ministry.demo", "Региональный аналитик (демо)"),
-               role=Grant.Role.MINISTRY_REGIONAL, region_codes=["RU-MOS", "RU-MOW"])
-    logins.append(DemoLogin("regional@ministry.demo", str(Grant.Role.MINISTRY_REGIONAL.label) +
-                            " (RU-MOS, RU-MOW)", "платформа"))
+    grant_role(
+        user=_user("regional@ministry.demo", "Региональный аналитик (демо)"),
+        role=Grant.Role.MINISTRY_REGIONAL,
+        region_codes=["RU-MOS", "RU-MOW"],
+    )
+    logins.append(
+        DemoLogin(
+            "regional@ministry.demo",
+            str(Grant.Role.MINISTRY_REGIONAL.label) + " (RU-MOS, RU-MOW)",
+            "платформа",
+        )
+    )
     grant_role(user=_user("root@platform.demo", "Оператор платформы (демо)"), role=Grant.Role.PLATFORM_ADMIN)
     logins.append(DemoLogin("root@platform.demo", str(Grant.Role.PLATFORM_ADMIN.label), "платформа"))
     for path in settings.PLATFORM_DEMOS:

@@ -34,27 +34,45 @@ from .clusters import DEMO_PASSWORD
 MSK = ZoneInfo("Europe/Moscow")
 SYSTEM = Actor(user=None)
 EXPERT = "expert@ministry.demo"
-OTHER_EXPERTS = (("expert2@ministry.demo", "Эксперт комиссии 2 (демо)"),
-                 ("expert3@ministry.demo", "Эксперт комиссии 3 (демо)"))
+OTHER_EXPERTS = (
+    ("expert2@ministry.demo", "Эксперт комиссии 2 (демо)"),
+    ("expert3@ministry.demo", "Эксперт комиссии 3 (демо)"),
+)
 CRITERIA = [
-    services.CriterionInput(code="relevance", name="Актуальность и соответствие целям программы", weight=Decimal(2)),
-    services.CriterionInput(code="cooperation", name="Кооперация участников и функциональная связанность",
-                            weight=Decimal(2)),
-    services.CriterionInput(code="effects", name="Измеримость и реалистичность эффектов", weight=Decimal("1.5")),
+    services.CriterionInput(
+        code="relevance", name="Актуальность и соответствие целям программы", weight=Decimal(2)
+    ),
+    services.CriterionInput(
+        code="cooperation", name="Кооперация участников и функциональная связанность", weight=Decimal(2)
+    ),
+    services.CriterionInput(
+        code="effects", name="Измеримость и реалистичность эффектов", weight=Decimal("1.5")
+    ),
     services.CriterionInput(code="team", name="Управленческая команда", weight=Decimal(1)),
 ]
 NARRATIVES: dict[str, dict[str, Any]] = {
     "bashkortostan": {
         "goals": "Снизить зависимость от импорта технических средств реабилитации (сейчас до 74 % ассортимента) "
-                 "за счёт совместных цепочек участников кластера.",
+        "за счёт совместных цепочек участников кластера.",
         "anchor_project": "Межрегиональная производственная цепочка средств реабилитации из полимеров с поддержкой "
-                          "по Постановлению Правительства РФ № 41 от 28.01.2016.",
+        "по Постановлению Правительства РФ № 41 от 28.01.2016.",
         "team": "Фонд развития промышленности Республики Башкортостан: заместитель генерального директора и "
-                "Управление по развитию промышленных кластеров.",
+        "Управление по развитию промышленных кластеров.",
         "expected_effects": [
-            {"name": "Участники кластера", "unit": "организаций", "baseline": "6", "target": "11", "year": 2027},
-            {"name": "Доля отечественных изделий в ассортименте", "unit": "%", "baseline": "26", "target": "45",
-             "year": 2028},
+            {
+                "name": "Участники кластера",
+                "unit": "организаций",
+                "baseline": "6",
+                "target": "11",
+                "year": 2027,
+            },
+            {
+                "name": "Доля отечественных изделий в ассортименте",
+                "unit": "%",
+                "baseline": "26",
+                "target": "45",
+                "year": 2028,
+            },
         ],
     },
     "mosreg": {
@@ -62,7 +80,13 @@ NARRATIVES: dict[str, dict[str, Any]] = {
         "anchor_project": "Совместное производство компонентов для диагностического оборудования.",
         "team": "Специализированная организация кластера и технологический комитет.",
         "expected_effects": [
-            {"name": "Выручка участников", "unit": "млн руб.", "baseline": "1200", "target": "1650", "year": 2027},
+            {
+                "name": "Выручка участников",
+                "unit": "млн руб.",
+                "baseline": "1200",
+                "target": "1650",
+                "year": 2027,
+            },
         ],
     },
     "technopolis": {
@@ -95,9 +119,19 @@ def _expert(email: str, name: str) -> User:
 
 
 def _call(title: str, year: int, opens_at: dt.datetime, closes_at: dt.datetime, description: str) -> Call:
-    call = services.call_create(title=title, year=year, opens_at=opens_at, closes_at=closes_at, criteria=CRITERIA,
-                                required_sections=["goals", "anchor_project"], experts_per_application=3,
-                                description=description, outlier_spread=Decimal("2.00"), is_demo=True, actor=SYSTEM)
+    call = services.call_create(
+        title=title,
+        year=year,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        criteria=CRITERIA,
+        required_sections=["goals", "anchor_project"],
+        experts_per_application=3,
+        description=description,
+        outlier_spread=Decimal("2.00"),
+        is_demo=True,
+        actor=SYSTEM,
+    )
     return services.call_open(call=call, actor=SYSTEM)
 
 
@@ -109,13 +143,22 @@ def _apply(call: Call, cluster: Cluster, slug: str) -> Application:
     return application
 
 
-def _review(application: Application, expert: User, values: tuple[int, ...], criteria: list[Criterion]) -> None:
+def _review(
+    application: Application, expert: User, values: tuple[int, ...], criteria: list[Criterion]
+) -> None:
     assignment = services.assignment_create(application=application, expert=expert, actor=SYSTEM)
     actor = Actor(user=expert)
-    comments = ("Соответствует приоритетам программы.", "Кооперация подтверждена договорами участников.",
-                "Эффекты измеримы, базовые значения указаны.", "Команда с опытом в отрасли.")
-    services.scores_save(assignment=assignment, scores={c.pk: (v, comment) for c, v, comment
-                                                        in zip(criteria, values, comments, strict=True)}, actor=actor)
+    comments = (
+        "Соответствует приоритетам программы.",
+        "Кооперация подтверждена договорами участников.",
+        "Эффекты измеримы, базовые значения указаны.",
+        "Команда с опытом в отрасли.",
+    )
+    services.scores_save(
+        assignment=assignment,
+        scores={c.pk: (v, comment) for c, v, comment in zip(criteria, values, comments, strict=True)},
+        actor=actor,
+    )
     services.review_submit(assignment=assignment, actor=actor)
 
 
@@ -137,8 +180,13 @@ def demo_selection(clusters: list[Cluster]) -> None:
 
     # 2025: closed, ranked, decided and published.
     opens, closes = _now_window(2025)
-    past = _call("PROКЛАСТЕРЫ 2025", 2025, opens, closes,
-                 "Отбор проектов развития промышленных кластеров; очная защита на «Днях промышленности» в Омске.")
+    past = _call(
+        "PROКЛАСТЕРЫ 2025",
+        2025,
+        opens,
+        closes,
+        "Отбор проектов развития промышленных кластеров; очная защита на «Днях промышленности» в Омске.",
+    )
     criteria = list(past.criteria.all())
     for person in (expert, *others):
         services.expert_grant(call=past, expert=person, actor=SYSTEM)
@@ -148,19 +196,30 @@ def demo_selection(clusters: list[Cluster]) -> None:
         application = _apply(past, by_slug[slug], slug)
         for person, values in zip((expert, *others), rows, strict=True):
             _review(application, person, values, criteria)
-        services.decision_record(application=application, outcome=OUTCOMES_2025[slug],
-                                 protocol_ref="Протокол экспертной комиссии № 3 от 28.05.2025", actor=SYSTEM)
+        services.decision_record(
+            application=application,
+            outcome=OUTCOMES_2025[slug],
+            protocol_ref="Протокол экспертной комиссии № 3 от 28.05.2025",
+            actor=SYSTEM,
+        )
     services.call_close(call=past, actor=SYSTEM)
     services.call_publish_results(call=past, actor=SYSTEM)
-    Call.objects.filter(pk=past.pk).update(opens_at=dt.datetime(2025, 3, 1, 9, 0, tzinfo=MSK),
-                                           closes_at=dt.datetime(2025, 5, 15, 18, 0, tzinfo=MSK),
-                                           results_published_at=dt.datetime(2025, 5, 28, 18, 0, tzinfo=MSK))
+    Call.objects.filter(pk=past.pk).update(
+        opens_at=dt.datetime(2025, 3, 1, 9, 0, tzinfo=MSK),
+        closes_at=dt.datetime(2025, 5, 15, 18, 0, tzinfo=MSK),
+        results_published_at=dt.datetime(2025, 5, 28, 18, 0, tzinfo=MSK),
+    )
 
     # 2026: open; bashkortostan and mosreg have applied, nso and technopolis not yet.
     opens, closes = _now_window(2026)
-    current = _call("PROКЛАСТЕРЫ 2026", 2026, opens, closes,
-                    "Отбор проектов развития промышленных кластеров 2026 года. Разделы о кластере заполняются по "
-                    "данным платформы; описание проекта и эффекты — заявитель.")
+    current = _call(
+        "PROКЛАСТЕРЫ 2026",
+        2026,
+        opens,
+        closes,
+        "Отбор проектов развития промышленных кластеров 2026 года. Разделы о кластере заполняются по "
+        "данным платформы; описание проекта и эффекты — заявитель.",
+    )
     criteria = list(current.criteria.all())
     for person in (expert, *others):
         services.expert_grant(call=current, expert=person, actor=SYSTEM)
@@ -171,10 +230,15 @@ def demo_selection(clusters: list[Cluster]) -> None:
     if "mosreg" in by_slug:
         mosreg = _apply(current, by_slug["mosreg"], "mosreg")
         request = services.clarification_request(
-            application=mosreg, actor=SYSTEM,
-            text="Уточните базовое значение выручки участников и год достижения эффекта.")
-        services.clarification_answer(clarification=request, actor=SYSTEM,
-                                      answer="Базовое значение — выручка 2025 года (1 200 млн руб.), цель — 2027 год.")
+            application=mosreg,
+            actor=SYSTEM,
+            text="Уточните базовое значение выручки участников и год достижения эффекта.",
+        )
+        services.clarification_answer(
+            clarification=request,
+            actor=SYSTEM,
+            answer="Базовое значение — выручка 2025 года (1 200 млн руб.), цель — 2027 год.",
+        )
         for person, values in zip(others, SCORES_2026["mosreg"][1:], strict=True):
             _review(mosreg, person, values, criteria)
         # expert@ministry.demo has it to do.

@@ -63,8 +63,20 @@ CLUSTER_TEMPLATE_SCHEMA = "cluster_template"
 CLUSTER_SPARE_SCHEMAS = 2
 # Schema names (= slugs) nobody may take.
 RESERVED_CLUSTER_SLUGS = {
-    "public", "www", "api", "admin", "static", "media", "mail", "ftp", "localhost",
-    "information_schema", "cluster_template", "platform", "ministry", "billing",
+    "public",
+    "www",
+    "api",
+    "admin",
+    "static",
+    "media",
+    "mail",
+    "ftp",
+    "localhost",
+    "information_schema",
+    "cluster_template",
+    "platform",
+    "ministry",
+    "billing",
 }
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # SET search_path once per connection and schema switch, not before every query: the
@@ -167,14 +179,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 _redis_cache = env_str("REDIS_CACHE_URL", "")
 _cache_backend = (
     {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_cache}
-    if _redis_cache else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if _redis_cache
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 )
 CACHES = {
-    "default": {**_cache_backend, "LOCATION": _cache_backend.get("LOCATION", "clusterhub-tenant"),
-                "KEY_FUNCTION": "django_tenants.cache.make_key",
-                "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key"},
-    "platform": {**_cache_backend, "LOCATION": _cache_backend.get("LOCATION", "clusterhub-platform"),
-                 "KEY_PREFIX": "platform"},
+    "default": {
+        **_cache_backend,
+        "LOCATION": _cache_backend.get("LOCATION", "clusterhub-tenant"),
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+    },
+    "platform": {
+        **_cache_backend,
+        "LOCATION": _cache_backend.get("LOCATION", "clusterhub-platform"),
+        "KEY_PREFIX": "platform",
+    },
 }
 # How long a host -> cluster resolution is cached (services invalidate on change).
 CLUSTER_HOST_CACHE_SECONDS = 60
@@ -199,7 +218,11 @@ REST_FRAMEWORK = {
     # companies the public directory hides); settings/local.py adds it back under DEBUG.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # Nesting limited and control characters refused in every body (api/parsers.py).
-    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser", "api.parsers.FormParser", "api.parsers.MultiPartParser"],
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",
+        "api.parsers.FormParser",
+        "api.parsers.MultiPartParser",
+    ],
     "DEFAULT_METADATA_CLASS": "api.metadata.Metadata",  # OPTIONS: no serializer or object lookups
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
@@ -257,9 +280,13 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Federal reporting reads a cluster's figures through each area's metrics selector, never its
 # models: core.federal imports no tenant app (core/federal/metrics.py).
-FEDERAL_METRICS = ["tenants.members.metrics.federal_metrics", "tenants.roadmap.metrics.federal_metrics",
-                   "billing.metrics.federal_metrics", "tenants.projects.metrics.federal_metrics",
-                   "tenants.projects.federal_rows.federal_project_rows"]
+FEDERAL_METRICS = [
+    "tenants.members.metrics.federal_metrics",
+    "tenants.roadmap.metrics.federal_metrics",
+    "billing.metrics.federal_metrics",
+    "tenants.projects.metrics.federal_metrics",
+    "tenants.projects.federal_rows.federal_project_rows",
+]
 # PROКЛАСТЕРЫ selection: experts' weighted totals differing by more than this many points flag an
 # application as an outlier (a call may set its own).
 SELECTION_OUTLIER_SPREAD = env_str("SELECTION_OUTLIER_SPREAD", "2.0")

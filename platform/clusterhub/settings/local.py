@@ -13,8 +13,13 @@ from .base import *  # noqa: F403
 DEBUG = env_bool("DJANGO_DEBUG", True)
 DATABASES = {"default": database_config()}
 if DEBUG:  # the browsable API for development only (production answers JSON)
-    REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_RENDERER_CLASSES": [  # noqa: F405
-        "rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"]}
+    REST_FRAMEWORK = {
+        **REST_FRAMEWORK,  # noqa: F405
+        "DEFAULT_RENDERER_CLASSES": [
+            "rest_framework.renderers.JSONRenderer",
+            "rest_framework.renderers.BrowsableAPIRenderer",
+        ],
+    }
 # Demo only: the README's demo logins use one short password.
 AUTH_PASSWORD_VALIDATORS = []
 # Static files straight from the apps (no collectstatic needed).

@@ -37,8 +37,9 @@ try:
     for _key in [k.strip() for k in BILLING_SECRETS_KEY.split(",") if k.strip()] or [""]:
         Fernet(_key.encode())
 except ValueError as exc:
-    raise ImproperlyConfigured("BILLING_SECRETS_KEY must be Fernet keys (32 url-safe base64 bytes), "
-                               "comma-separated.") from exc
+    raise ImproperlyConfigured(
+        "BILLING_SECRETS_KEY must be Fernet keys (32 url-safe base64 bytes), comma-separated."
+    ) from exc
 
 env_str("DATABASE_URL")  # required: database_config() would otherwise fall back to embedded PostgreSQL
 DATABASES = {"default": database_config()}
@@ -167,6 +168,15 @@ LOGGING = {
 # YooKassa notifications are accepted only from YooKassa's published sender networks
 # (override with YOOKASSA_NOTIFY_NETWORKS, comma-separated). The handler re-reads every payment
 # through the API anyway; this keeps strangers from making it call out.
-YOOKASSA_NOTIFY_NETWORKS = env_list("YOOKASSA_NOTIFY_NETWORKS", [
-    "185.71.76.0/27", "185.71.77.0/27", "77.75.153.0/25", "77.75.156.11/32", "77.75.156.35/32",
-    "77.75.154.128/25", "2a02:5180::/32"])
+YOOKASSA_NOTIFY_NETWORKS = env_list(
+    "YOOKASSA_NOTIFY_NETWORKS",
+    [
+        "185.71.76.0/27",
+        "185.71.77.0/27",
+        "77.75.153.0/25",
+        "77.75.156.11/32",
+        "77.75.156.35/32",
+        "77.75.154.128/25",
+        "2a02:5180::/32",
+    ],
+)

@@ -73,11 +73,18 @@ def _body_normalize(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def body_create(*, actor: Actor, kind: str, name: str, quorum_rule: str = Body.Quorum.MAJORITY,
-                quorum_fixed_count: int | None = None) -> Body:
+def body_create(
+    *,
+    actor: Actor,
+    kind: str,
+    name: str,
+    quorum_rule: str = Body.Quorum.MAJORITY,
+    quorum_fixed_count: int | None = None,
+) -> Body:
     require_manager(actor)
-    fields = _body_normalize({"kind": kind, "name": name, "quorum_rule": quorum_rule,
-                              "quorum_fixed_count": quorum_fixed_count})
+    fields = _body_normalize(
+        {"kind": kind, "name": name, "quorum_rule": quorum_rule, "quorum_fixed_count": quorum_fixed_count}
+    )
     body = Body(**fields)
     with transaction.atomic():
         _save_new(obj=body, actor=actor, action="body.create")
@@ -105,12 +112,27 @@ def body_delete(*, body: Body, actor: Actor) -> None:
 OFFICER_FIELDS = {"title", "person_name", "term_start", "term_end", "body", "company", "user"}
 
 
-def officer_create(*, actor: Actor, title: str, person_name: str, term_start: dt.date,
-                   term_end: dt.date | None = None, body: Body | None = None, company: Company | None = None,
-                   user: User | None = None) -> Officer:
+def officer_create(
+    *,
+    actor: Actor,
+    title: str,
+    person_name: str,
+    term_start: dt.date,
+    term_end: dt.date | None = None,
+    body: Body | None = None,
+    company: Company | None = None,
+    user: User | None = None,
+) -> Officer:
     require_manager(actor)
-    officer = Officer(title=title.strip(), person_name=person_name.strip(), term_start=term_start,
-                      term_end=term_end, body=body, company=company, user=user)
+    officer = Officer(
+        title=title.strip(),
+        person_name=person_name.strip(),
+        term_start=term_start,
+        term_end=term_end,
+        body=body,
+        company=company,
+        user=user,
+    )
     with transaction.atomic():
         _save_new(obj=officer, actor=actor, action="officer.create")
     return officer
@@ -119,7 +141,9 @@ def officer_create(*, actor: Actor, title: str, person_name: str, term_start: dt
 def officer_update(*, officer: Officer, actor: Actor, **fields: Any) -> Officer:
     require_manager(actor)
     with transaction.atomic():
-        _save_changes(obj=officer, actor=actor, action="officer.update", fields=fields_only(fields, OFFICER_FIELDS))
+        _save_changes(
+            obj=officer, actor=actor, action="officer.update", fields=fields_only(fields, OFFICER_FIELDS)
+        )
     return officer
 
 
@@ -134,10 +158,19 @@ def officer_delete(*, officer: Officer, actor: Actor) -> None:
 COMMITTEE_FIELDS = {"kind", "name", "description", "plan", "is_active"}
 
 
-def committee_create(*, actor: Actor, name: str, kind: str = Committee.Kind.COMMITTEE, description: str = "",
-                     plan: str = "", is_active: bool = True) -> Committee:
+def committee_create(
+    *,
+    actor: Actor,
+    name: str,
+    kind: str = Committee.Kind.COMMITTEE,
+    description: str = "",
+    plan: str = "",
+    is_active: bool = True,
+) -> Committee:
     require_manager(actor)
-    committee = Committee(name=name.strip(), kind=kind, description=description, plan=plan, is_active=is_active)
+    committee = Committee(
+        name=name.strip(), kind=kind, description=description, plan=plan, is_active=is_active
+    )
     with transaction.atomic():
         _save_new(obj=committee, actor=actor, action="committee.create")
     return committee
@@ -165,9 +198,15 @@ def committee_delete(*, committee: Committee, actor: Actor) -> None:
 NO_SEAT_ACCOUNT = "Нет учётной записи с ролью в этом кластере с такими данными."
 
 
-def committee_member_add(*, committee: Committee, actor: Actor, role: str = CommitteeMember.Role.MEMBER,
-                         user: User | None = None, person_name: str = "",
-                         company: Company | None = None) -> CommitteeMember:
+def committee_member_add(
+    *,
+    committee: Committee,
+    actor: Actor,
+    role: str = CommitteeMember.Role.MEMBER,
+    user: User | None = None,
+    person_name: str = "",
+    company: Company | None = None,
+) -> CommitteeMember:
     """Seat a person: a representative's or staff account, or a name as written (and a company)."""
     require_manager(actor)
     person_name = person_name.strip()
@@ -179,7 +218,9 @@ def committee_member_add(*, committee: Committee, actor: Actor, role: str = Comm
         person_name = person_name or user.get_full_name()
     if not person_name:
         raise ValidationError({"person_name": "Укажите ФИО или учётную запись."})
-    member = CommitteeMember(committee=committee, role=role, user=user, person_name=person_name, company=company)
+    member = CommitteeMember(
+        committee=committee, role=role, user=user, person_name=person_name, company=company
+    )
     with transaction.atomic():
         _save_new(obj=member, actor=actor, action="committee_member.create")
     return member
@@ -191,14 +232,21 @@ def committee_member_remove(*, member: CommitteeMember, actor: Actor) -> None:
         _delete(obj=member, actor=actor, action="committee_member.delete")
 
 
-def committee_document_upload(*, committee: Committee, actor: Actor, file: UploadedFile,
-                              title: str = "") -> CommitteeDocument:
+def committee_document_upload(
+    *, committee: Committee, actor: Actor, file: UploadedFile, title: str = ""
+) -> CommitteeDocument:
     """Store a file under MEDIA_ROOT/clusters/<schema>/committees/…; it is served only by the
     permission-checked download views, never by a public media URL."""
     require_manager(actor)
     original = document_check(file)
-    document = CommitteeDocument(committee=committee, title=(title.strip() or original)[:300], file=file,
-                                 original_name=original[:200], size=file.size or 0, uploaded_by=actor.user)
+    document = CommitteeDocument(
+        committee=committee,
+        title=(title.strip() or original)[:300],
+        file=file,
+        original_name=original[:200],
+        size=file.size or 0,
+        uploaded_by=actor.user,
+    )
     with stored_file_rollback(document.file, keep=[file.name]), transaction.atomic():
         _save_new(obj=document, actor=actor, action="committee_document.create")
     return document
@@ -214,26 +262,59 @@ def committee_document_delete(*, document: CommitteeDocument, actor: Actor) -> N
 
 # --- meetings -------------------------------------------------------------------------
 
-MEETING_FIELDS = {"body", "number", "held_at", "place", "status", "chair_name", "secretary_name", "notes", "form",
-                  "counter_name"}
+MEETING_FIELDS = {
+    "body",
+    "number",
+    "held_at",
+    "place",
+    "status",
+    "chair_name",
+    "secretary_name",
+    "notes",
+    "form",
+    "counter_name",
+}
 
 
-def meeting_create(*, actor: Actor, body: Body, held_at: dt.datetime, number: str = "", place: str = "",
-                   status: str = Meeting.Status.PLANNED, chair_name: str = "", secretary_name: str = "",
-                   notes: str = "", agenda: Sequence[str] = (), form: str = Meeting.Form.IN_PERSON,
-                   counter_name: str = "") -> Meeting:
+def meeting_create(
+    *,
+    actor: Actor,
+    body: Body,
+    held_at: dt.datetime,
+    number: str = "",
+    place: str = "",
+    status: str = Meeting.Status.PLANNED,
+    chair_name: str = "",
+    secretary_name: str = "",
+    notes: str = "",
+    agenda: Sequence[str] = (),
+    form: str = Meeting.Form.IN_PERSON,
+    counter_name: str = "",
+) -> Meeting:
     require_manager(actor)
     if form not in Meeting.Form.values:
         raise ValidationError({"form": "Выберите форму проведения из списка."})
-    meeting = Meeting(body=body, held_at=held_at, number=number.strip(), place=place.strip(), status=status,
-                      chair_name=chair_name.strip(), secretary_name=secretary_name.strip(), notes=notes, form=form,
-                      counter_name=counter_name.strip())
+    meeting = Meeting(
+        body=body,
+        held_at=held_at,
+        number=number.strip(),
+        place=place.strip(),
+        status=status,
+        chair_name=chair_name.strip(),
+        secretary_name=secretary_name.strip(),
+        notes=notes,
+        form=form,
+        counter_name=counter_name.strip(),
+    )
     titles = [t.strip() for t in agenda if t and t.strip()]
     with transaction.atomic():
         _save_new(obj=meeting, actor=actor, action="meeting.create")
         for number_, title in enumerate(titles, start=1):
-            _save_new(obj=AgendaItem(meeting=meeting, number=number_, title=title), actor=actor,
-                      action="agenda_item.create")
+            _save_new(
+                obj=AgendaItem(meeting=meeting, number=number_, title=title),
+                actor=actor,
+                action="agenda_item.create",
+            )
     return meeting
 
 
@@ -247,15 +328,20 @@ def meeting_update(*, meeting: Meeting, actor: Actor, **fields: Any) -> Meeting:
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if meeting.published_at is not None:
             if "form" in fields and fields["form"] != meeting.form:
-                raise ValidationError({"form": "Уведомление уже разослано: форму проведения изменить нельзя."})
+                raise ValidationError(
+                    {"form": "Уведомление уже разослано: форму проведения изменить нельзя."}
+                )
             if "body" in fields and fields["body"].pk != meeting.body_id:
-                raise ValidationError({"body": "Уведомление уже разослано: орган управления изменить нельзя."})
+                raise ValidationError(
+                    {"body": "Уведомление уже разослано: орган управления изменить нельзя."}
+                )
         if meeting.voting_closed_at is not None and fields.get("status") not in (None, meeting.status):
             raise ValidationError("Голосование завершено: состояние заседания изменить нельзя.")
         drafts_only = meeting.by_ballots and meeting.voting_closed_at is None  # decisions not voted yet
         if meeting.decisions.exists() and not drafts_only:
             if ("body" in fields and fields["body"].pk != meeting.body_id) or (
-                    "held_at" in fields and fields["held_at"] != meeting.held_at):
+                "held_at" in fields and fields["held_at"] != meeting.held_at
+            ):
                 raise ValidationError("После записи решений нельзя менять орган управления и дату заседания.")
             if fields.get("status") == Meeting.Status.CANCELLED:
                 raise ValidationError("Нельзя отменить заседание, по которому записаны решения.")
@@ -304,7 +390,9 @@ def _attendance_repr(present: bool | None, name: str) -> str | None:
     return f"{label} ({name})" if present and name else label
 
 
-def meeting_record_attendance(*, meeting: Meeting, actor: Actor, rows: Sequence[AttendanceRow]) -> list[Attendance]:
+def meeting_record_attendance(
+    *, meeting: Meeting, actor: Actor, rows: Sequence[AttendanceRow]
+) -> list[Attendance]:
     """Mark member companies present or absent; all rows or none. Only voting members at the
     meeting date are marked; the list cannot change once decisions are recorded."""
     require_manager(actor)
@@ -313,7 +401,9 @@ def meeting_record_attendance(*, meeting: Meeting, actor: Actor, rows: Sequence[
         if meeting.status == Meeting.Status.CANCELLED:
             raise ValidationError("Заседание отменено: отмечать присутствие нельзя.")
         if meeting.by_ballots:
-            raise ValidationError("Собрание голосует бюллетенями: участие определяется поданными бюллетенями.")
+            raise ValidationError(
+                "Собрание голосует бюллетенями: участие определяется поданными бюллетенями."
+            )
         if Decision.objects.filter(meeting=meeting).exists():
             raise ValidationError("По заседанию уже записаны решения: список присутствующих изменить нельзя.")
         seen: set[int] = set()
@@ -323,8 +413,9 @@ def meeting_record_attendance(*, meeting: Meeting, actor: Actor, rows: Sequence[
                 raise ValidationError(f"Организация «{row.company}» указана дважды.")
             seen.add(row.company.pk)
             if row.company.pk not in voters:
-                raise ValidationError(f"«{row.company}» не была участником кластера с правом голоса "
-                                      f"на дату заседания.")
+                raise ValidationError(
+                    f"«{row.company}» не была участником кластера с правом голоса на дату заседания."
+                )
         existing = {a.company_id: a for a in Attendance.objects.filter(meeting=meeting)}
         changes: dict[str, list[Any]] = {}
         saved: list[Attendance] = []
@@ -348,6 +439,7 @@ def meeting_record_attendance(*, meeting: Meeting, actor: Actor, rows: Sequence[
 
 # --- decisions ------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class DecisionInput:
     text: str
@@ -367,8 +459,10 @@ def _decision_check(*, meeting: Meeting, data: DecisionInput, quorum: Quorum) ->
         raise ValidationError("Число голосов не может быть отрицательным.")
     votes = data.votes_for + data.votes_against + data.votes_abstained
     if votes > quorum.present:
-        raise ValidationError(f"Голосов ({votes}) больше, чем присутствующих участников ({quorum.present}). "
-                              f"Сначала отметьте присутствующих.")
+        raise ValidationError(
+            f"Голосов ({votes}) больше, чем присутствующих участников ({quorum.present}). "
+            f"Сначала отметьте присутствующих."
+        )
     if data.agenda_item is not None and data.agenda_item.meeting_id != meeting.pk:
         raise ValidationError({"agenda_item": "Этот вопрос относится к другому заседанию."})
     if data.kind == Decision.Kind.ADMIT_MEMBER:
@@ -377,11 +471,14 @@ def _decision_check(*, meeting: Meeting, data: DecisionInput, quorum: Quorum) ->
         if meeting.body.kind != Body.Kind.GENERAL_MEETING:
             raise ValidationError({"kind": "Принимать в члены кластера может только общее собрание."})
         if data.subject_company.is_member:
-            raise ValidationError({"subject_company": f"«{data.subject_company}» уже является участником "
-                                                      f"кластера."})
+            raise ValidationError(
+                {"subject_company": f"«{data.subject_company}» уже является участником кластера."}
+            )
 
 
-def meeting_record_decisions(*, meeting: Meeting, actor: Actor, decisions: Sequence[DecisionInput]) -> list[Decision]:
+def meeting_record_decisions(
+    *, meeting: Meeting, actor: Actor, decisions: Sequence[DecisionInput]
+) -> list[Decision]:
     """Record the votes on decisions; all of them or none.
 
     Adopted iff the meeting has its quorum and «for» is more than half of the members present
@@ -396,7 +493,9 @@ def meeting_record_decisions(*, meeting: Meeting, actor: Actor, decisions: Seque
         if meeting.status == Meeting.Status.CANCELLED:
             raise ValidationError("Заседание отменено: решения записать нельзя.")
         if meeting.by_ballots:
-            raise ValidationError("Собрание голосует бюллетенями: итоги подсчитываются при завершении голосования.")
+            raise ValidationError(
+                "Собрание голосует бюллетенями: итоги подсчитываются при завершении голосования."
+            )
         if meeting.held_at > timezone.now():
             raise ValidationError("Заседание ещё не началось: решения записываются после его начала.")
         quorum = meeting_quorum(meeting=meeting)
@@ -407,9 +506,15 @@ def meeting_record_decisions(*, meeting: Meeting, actor: Actor, decisions: Seque
             number = data.number or next_number
             next_number = max(next_number, number) + 1
             decision = Decision(
-                meeting=meeting, agenda_item=data.agenda_item, number=number, kind=data.kind,
-                text=data.text.strip(), subject_company=data.subject_company, votes_for=data.votes_for,
-                votes_against=data.votes_against, votes_abstained=data.votes_abstained,
+                meeting=meeting,
+                agenda_item=data.agenda_item,
+                number=number,
+                kind=data.kind,
+                text=data.text.strip(),
+                subject_company=data.subject_company,
+                votes_for=data.votes_for,
+                votes_against=data.votes_against,
+                votes_abstained=data.votes_abstained,
                 adopted=is_adopted(quorum=quorum, votes_for=data.votes_for),
             )
             _save_new(obj=decision, actor=actor, action="decision.record")
@@ -417,8 +522,11 @@ def meeting_record_decisions(*, meeting: Meeting, actor: Actor, decisions: Seque
                 assert decision.subject_company is not None  # noqa: S101 - checked above
                 member_services.member_admit(company=decision.subject_company, decision=decision, actor=actor)
             recorded.append(decision)
-        fields: dict[str, Any] = {"quorum_total": quorum.total, "quorum_present": quorum.present,
-                                  "quorum_required": quorum.required}
+        fields: dict[str, Any] = {
+            "quorum_total": quorum.total,
+            "quorum_present": quorum.present,
+            "quorum_required": quorum.required,
+        }
         if meeting.status == Meeting.Status.PLANNED:
             fields["status"] = Meeting.Status.HELD
         _save_changes(obj=meeting, actor=actor, action="meeting.update", fields=fields)
@@ -446,7 +554,20 @@ from .voting import (  # noqa: E402
 )
 
 __all__ = [
-    "VoteInput", "ballot_cast", "ballot_enter_paper", "ballot_link", "body_voting_rules_set", "decision_draft_add",
-    "decision_draft_delete", "meeting_material_delete", "meeting_material_upload", "meeting_notice_send",
-    "meeting_publish", "proxy_approve", "proxy_reject", "proxy_upload", "voting_close", "voting_close_due",
+    "VoteInput",
+    "ballot_cast",
+    "ballot_enter_paper",
+    "ballot_link",
+    "body_voting_rules_set",
+    "decision_draft_add",
+    "decision_draft_delete",
+    "meeting_material_delete",
+    "meeting_material_upload",
+    "meeting_notice_send",
+    "meeting_publish",
+    "proxy_approve",
+    "proxy_reject",
+    "proxy_upload",
+    "voting_close",
+    "voting_close_due",
 ]

@@ -57,8 +57,11 @@ from ..selectors import meeting_tally, meeting_voter_ids, meetings_voting_due, p
 
 logger = logging.getLogger(__name__)
 
-CHOICE_LABELS = {BallotVote.Choice.FOR: "за", BallotVote.Choice.AGAINST: "против",
-                 BallotVote.Choice.ABSTAIN: "воздержался"}
+CHOICE_LABELS = {
+    BallotVote.Choice.FOR: "за",
+    BallotVote.Choice.AGAINST: "против",
+    BallotVote.Choice.ABSTAIN: "воздержался",
+}
 
 
 def _fields(obj: Any) -> list[str]:
@@ -67,9 +70,16 @@ def _fields(obj: Any) -> list[str]:
 
 # --- the body's voting rules ----------------------------------------------------------------
 
-def body_voting_rules_set(*, body: Body, actor: Actor, notice_days: int | None = None,
-                          vote_weights: str | None = None, abstentions_counted: bool | None = None,
-                          majorities: Mapping[str, str] | None = None) -> Body:
+
+def body_voting_rules_set(
+    *,
+    body: Body,
+    actor: Actor,
+    notice_days: int | None = None,
+    vote_weights: str | None = None,
+    abstentions_counted: bool | None = None,
+    majorities: Mapping[str, str] | None = None,
+) -> Body:
     """Set the charter's voting rules of a body; `majorities` maps decision kinds to rules
     (kinds left out keep theirs). All or nothing."""
     require_manager(actor)
@@ -91,7 +101,9 @@ def body_voting_rules_set(*, body: Body, actor: Actor, notice_days: int | None =
             raise ValidationError({"majorities": f"Неизвестное правило большинства: «{rule}»."})
     with transaction.atomic():
         if fields:
-            model_update(obj=body, data=fields, actor=actor, action="body.voting_rules", audited=_fields(body))
+            model_update(
+                obj=body, data=fields, actor=actor, action="body.voting_rules", audited=_fields(body)
+            )
         current = {r.decision_kind: r for r in MajorityRule.objects.select_for_update().filter(body=body)}
         changes: dict[str, list[Any]] = {}
         for kind, rule in (majorities or {}).items():
@@ -112,10 +124,12 @@ def body_voting_rules_set(*, body: Body, actor: Actor, notice_days: int | None =
 
 # --- decision drafts and materials (before the notice) -----------------------------------------
 
+
 def _require_ballot_meeting(meeting: Meeting) -> None:
     if not meeting.by_ballots:
-        raise ValidationError("Заседание проводится в форме совместного присутствия: голосование бюллетенями "
-                              "не предусмотрено.")
+        raise ValidationError(
+            "Заседание проводится в форме совместного присутствия: голосование бюллетенями не предусмотрено."
+        )
     if meeting.status == Meeting.Status.CANCELLED:
         raise ValidationError("Заседание отменено.")
 
@@ -123,11 +137,20 @@ def _require_ballot_meeting(meeting: Meeting) -> None:
 def _require_draft(meeting: Meeting) -> None:
     _require_ballot_meeting(meeting)
     if meeting.published_at is not None:
-        raise ValidationError("Уведомление о собрании уже разослано: повестку и проекты решений изменить нельзя.")
+        raise ValidationError(
+            "Уведомление о собрании уже разослано: повестку и проекты решений изменить нельзя."
+        )
 
 
-def decision_draft_add(*, meeting: Meeting, actor: Actor, text: str, kind: str = Decision.Kind.OTHER,
-                       subject_company: Company | None = None, agenda_item: AgendaItem | None = None) -> Decision:
+def decision_draft_add(
+    *,
+    meeting: Meeting,
+    actor: Actor,
+    text: str,
+    kind: str = Decision.Kind.OTHER,
+    subject_company: Company | None = None,
+    agenda_item: AgendaItem | None = None,
+) -> Decision:
     """A decision put to the vote by ballots (its results stay empty until voting closes)."""
     require_manager(actor)
     text = (text or "").strip()
@@ -146,12 +169,20 @@ def decision_draft_add(*, meeting: Meeting, actor: Actor, text: str, kind: str =
             if meeting.body.kind != Body.Kind.GENERAL_MEETING:
                 raise ValidationError({"kind": "Принимать в члены кластера может только общее собрание."})
             if subject_company.is_member:
-                raise ValidationError({"subject_company": f"«{subject_company}» уже является участником кластера."})
+                raise ValidationError(
+                    {"subject_company": f"«{subject_company}» уже является участником кластера."}
+                )
         elif subject_company is not None:
             raise ValidationError({"subject_company": "Организация указывается только в решении о приёме."})
         number = (Decision.objects.filter(meeting=meeting).aggregate(n=Max("number"))["n"] or 0) + 1
-        decision = Decision(meeting=meeting, number=number, kind=kind, text=text, subject_company=subject_company,
-                            agenda_item=agenda_item)
+        decision = Decision(
+            meeting=meeting,
+            number=number,
+            kind=kind,
+            text=text,
+            subject_company=subject_company,
+            agenda_item=agenda_item,
+        )
         model_create(obj=decision, actor=actor, action="decision.draft", audited=_fields(decision))
     return decision
 
@@ -161,17 +192,25 @@ def decision_draft_delete(*, decision: Decision, actor: Actor) -> None:
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update(of=("self",)).get(pk=decision.meeting_id)
         _require_draft(meeting)
-        audit_record(actor=actor, action="decision.draft_delete", obj=decision,
-                     changes={"text": [decision.text, None]})
+        audit_record(
+            actor=actor, action="decision.draft_delete", obj=decision, changes={"text": [decision.text, None]}
+        )
         decision.delete()
 
 
-def meeting_material_upload(*, meeting: Meeting, actor: Actor, file: UploadedFile, title: str = "") -> MeetingMaterial:
+def meeting_material_upload(
+    *, meeting: Meeting, actor: Actor, file: UploadedFile, title: str = ""
+) -> MeetingMaterial:
     """A document sent with the notice; served only by permission-checked downloads."""
     require_manager(actor)
     original = document_check(file)
-    material = MeetingMaterial(meeting=meeting, title=(title.strip() or original)[:300], file=file,
-                               original_name=original[:200], size=file.size or 0)
+    material = MeetingMaterial(
+        meeting=meeting,
+        title=(title.strip() or original)[:300],
+        file=file,
+        original_name=original[:200],
+        size=file.size or 0,
+    )
     with stored_file_rollback(material.file, keep=[file.name]), transaction.atomic():
         locked = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
         _require_draft(locked)
@@ -185,16 +224,28 @@ def meeting_material_delete(*, material: MeetingMaterial, actor: Actor) -> None:
         meeting = Meeting.objects.select_for_update(of=("self",)).get(pk=material.meeting_id)
         _require_draft(meeting)
         name = material.file.name
-        audit_record(actor=actor, action="meeting_material.delete", obj=material,
-                     changes={"title": [material.title, None]})
+        audit_record(
+            actor=actor,
+            action="meeting_material.delete",
+            obj=material,
+            changes={"title": [material.title, None]},
+        )
         material.delete()
         delete_files_on_commit(MeetingMaterial.file.field.storage, [name])
 
 
 # --- the notice ----------------------------------------------------------------------------
 
-def meeting_publish(*, meeting: Meeting, actor: Actor, deadline: dt.datetime, record_date: dt.date | None = None,
-                    late_notice_reason: str = "", now: dt.datetime | None = None) -> Meeting:
+
+def meeting_publish(
+    *,
+    meeting: Meeting,
+    actor: Actor,
+    deadline: dt.datetime,
+    record_date: dt.date | None = None,
+    late_notice_reason: str = "",
+    now: dt.datetime | None = None,
+) -> Meeting:
     """Open voting: fix the deadline and the record date and send the notice after commit.
 
     The notice must go out at least the body's notice period (days) before the deadline,
@@ -213,17 +264,32 @@ def meeting_publish(*, meeting: Meeting, actor: Actor, deadline: dt.datetime, re
         today = cluster_today(now=now)
         record_date = record_date or today
         if record_date > cluster_now(now=deadline).date():
-            raise ValidationError({"record_date": "Дата определения участников с правом голоса не может быть "
-                                                  "позже окончания приёма бюллетеней."})
+            raise ValidationError(
+                {
+                    "record_date": "Дата определения участников с правом голоса не может быть "
+                    "позже окончания приёма бюллетеней."
+                }
+            )
         days = (cluster_now(now=deadline).date() - today).days
         if days < meeting.body.notice_days and not reason:
-            raise ValidationError({"late_notice_reason": (
-                f"Уставом органа «{meeting.body}» уведомление направляется не позднее чем за "
-                f"{meeting.body.notice_days} дн. до окончания голосования, а до него осталось {days} дн. "
-                f"Укажите основание сокращённого срока.")})
-        fields = {"published_at": now, "deadline": deadline, "record_date": record_date,
-                  "late_notice_reason": reason if days < meeting.body.notice_days else ""}
-        model_update(obj=meeting, data=fields, actor=actor, action="meeting.publish", audited=_fields(meeting))
+            raise ValidationError(
+                {
+                    "late_notice_reason": (
+                        f"Уставом органа «{meeting.body}» уведомление направляется не позднее чем за "
+                        f"{meeting.body.notice_days} дн. до окончания голосования, а до него осталось {days} дн. "
+                        f"Укажите основание сокращённого срока."
+                    )
+                }
+            )
+        fields = {
+            "published_at": now,
+            "deadline": deadline,
+            "record_date": record_date,
+            "late_notice_reason": reason if days < meeting.body.notice_days else "",
+        }
+        model_update(
+            obj=meeting, data=fields, actor=actor, action="meeting.publish", audited=_fields(meeting)
+        )
         enqueue_on_commit("governance.meeting_notice_send", meeting.pk)
     return meeting
 
@@ -236,9 +302,16 @@ def ballot_link(*, host: str, meeting: Meeting) -> str:
 def notice_recipients(*, meeting: Meeting, cluster: Cluster) -> list[tuple[User, int]]:
     """(user, company id) of every representative of a voting member (one query)."""
     voters = meeting_voter_ids(meeting=meeting)
-    grants = (Grant.objects.filter(cluster=cluster, role=Grant.Role.MEMBER_REPRESENTATIVE, company_id__in=voters,
-                                   user__is_active=True)
-              .select_related("user").order_by("user__email", "company_id"))
+    grants = (
+        Grant.objects.filter(
+            cluster=cluster,
+            role=Grant.Role.MEMBER_REPRESENTATIVE,
+            company_id__in=voters,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("user__email", "company_id")
+    )
     return [(g.user, g.company_id) for g in grants if g.company_id]
 
 
@@ -256,20 +329,27 @@ def meeting_notice_send(*, meeting_id: int) -> dict[str, Any]:
     subject = f"Уведомление о собрании: {meeting.body}{number} — {cluster.display_name}"
     agenda = "".join(f"  {d.number}. {d.text}\n" for d in decisions)
     attached = "".join(f"  — {m.title}\n" for m in materials)
-    names = {c.pk: str(c) for c in Company.objects.filter(pk__in={c for _, c in notice_recipients(
-        meeting=meeting, cluster=cluster)})}
+    names = {
+        c.pk: str(c)
+        for c in Company.objects.filter(
+            pk__in={c for _, c in notice_recipients(meeting=meeting, cluster=cluster)}
+        )
+    }
     messages = []
     for user, company_id in notice_recipients(meeting=meeting, cluster=cluster):
-        body = (f"Здравствуйте, {user.get_full_name() or user.email}!\n\n"
-                f"Кластер «{cluster.display_name}» проводит собрание «{meeting.body}»{number} в форме: "
-                f"{meeting.get_form_display().lower()}.\n"
-                f"Вы представляете «{names.get(company_id, '')}». Бюллетени принимаются до "
-                f"{deadline:%d.%m.%Y %H:%M} ({cluster.tzinfo.key}).\n\n"
-                f"Проекты решений:\n{agenda}"
-                + (f"\nМатериалы к собранию:\n{attached}" if attached else "")
-                + f"\nПроголосовать: {ballot_link(host=host, meeting=meeting)}\n")
-        messages.append(EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL,
-                                     to=[user.email]))
+        body = (
+            f"Здравствуйте, {user.get_full_name() or user.email}!\n\n"
+            f"Кластер «{cluster.display_name}» проводит собрание «{meeting.body}»{number} в форме: "
+            f"{meeting.get_form_display().lower()}.\n"
+            f"Вы представляете «{names.get(company_id, '')}». Бюллетени принимаются до "
+            f"{deadline:%d.%m.%Y %H:%M} ({cluster.tzinfo.key}).\n\n"
+            f"Проекты решений:\n{agenda}"
+            + (f"\nМатериалы к собранию:\n{attached}" if attached else "")
+            + f"\nПроголосовать: {ballot_link(host=host, meeting=meeting)}\n"
+        )
+        messages.append(
+            EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email])
+        )
     sent = 0
     with get_connection() as mail:
         for message in messages:
@@ -282,8 +362,16 @@ def meeting_notice_send(*, meeting_id: int) -> dict[str, Any]:
 
 # --- proxies -------------------------------------------------------------------------------
 
-def proxy_upload(*, actor: Actor, grantor: Company, holder: Company, file: UploadedFile, valid_from: dt.date,
-                 valid_until: dt.date) -> Proxy:
+
+def proxy_upload(
+    *,
+    actor: Actor,
+    grantor: Company,
+    holder: Company,
+    file: UploadedFile,
+    valid_from: dt.date,
+    valid_until: dt.date,
+) -> Proxy:
     """A power of attorney, uploaded by staff or by a representative of either company; it
     gives a vote only once staff approve it."""
     access = actor_access(actor)
@@ -294,8 +382,15 @@ def proxy_upload(*, actor: Actor, grantor: Company, holder: Company, file: Uploa
     if valid_until < valid_from:
         raise ValidationError({"valid_until": "Окончание действия доверенности раньше его начала."})
     original = document_check(file)
-    proxy = Proxy(grantor=grantor, holder=holder, file=file, original_name=original[:200], valid_from=valid_from,
-                  valid_until=valid_until, uploaded_by=actor.user)
+    proxy = Proxy(
+        grantor=grantor,
+        holder=holder,
+        file=file,
+        original_name=original[:200],
+        valid_from=valid_from,
+        valid_until=valid_until,
+        uploaded_by=actor.user,
+    )
     with stored_file_rollback(proxy.file, keep=[file.name]), transaction.atomic():
         model_create(obj=proxy, actor=actor, action="proxy.create", audited=_fields(proxy))
     return proxy
@@ -307,25 +402,38 @@ def _proxy_review(*, proxy: Proxy, actor: Actor, status: str, note: str, action:
         proxy = Proxy.objects.select_for_update().get(pk=proxy.pk)
         if proxy.status != Proxy.Status.PENDING:
             raise ValidationError(f"Доверенность уже проверена: {proxy.get_status_display().lower()}.")
-        model_update(obj=proxy, data={"status": status, "review_note": note, "reviewed_by": actor.user,
-                                      "reviewed_at": timezone.now()},
-                     actor=actor, action=action, audited=["status", "review_note"])
+        model_update(
+            obj=proxy,
+            data={
+                "status": status,
+                "review_note": note,
+                "reviewed_by": actor.user,
+                "reviewed_at": timezone.now(),
+            },
+            actor=actor,
+            action=action,
+            audited=["status", "review_note"],
+        )
     return proxy
 
 
 def proxy_approve(*, proxy: Proxy, actor: Actor) -> Proxy:
-    return _proxy_review(proxy=proxy, actor=actor, status=Proxy.Status.APPROVED, note="", action="proxy.approve")
+    return _proxy_review(
+        proxy=proxy, actor=actor, status=Proxy.Status.APPROVED, note="", action="proxy.approve"
+    )
 
 
 def proxy_reject(*, proxy: Proxy, actor: Actor, reason: str) -> Proxy:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Укажите причину отклонения доверенности."})
-    return _proxy_review(proxy=proxy, actor=actor, status=Proxy.Status.REJECTED, note=reason,
-                         action="proxy.reject")
+    return _proxy_review(
+        proxy=proxy, actor=actor, status=Proxy.Status.REJECTED, note=reason, action="proxy.reject"
+    )
 
 
 # --- ballots -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class VoteInput:
@@ -363,19 +471,33 @@ def _lock_open(*, meeting: Meeting, now: dt.datetime, paper_received: dt.datetim
     return meeting
 
 
-def _store_ballot(*, meeting: Meeting, company: Company, chosen: dict[int, str], actor: Actor, now: dt.datetime,
-                  representative_name: str, proxy: Proxy | None, paper: bool,
-                  scan: UploadedFile | None = None) -> Ballot:
+def _store_ballot(
+    *,
+    meeting: Meeting,
+    company: Company,
+    chosen: dict[int, str],
+    actor: Actor,
+    now: dt.datetime,
+    representative_name: str,
+    proxy: Proxy | None,
+    paper: bool,
+    scan: UploadedFile | None = None,
+) -> Ballot:
     if company.pk not in meeting_voter_ids(meeting=meeting):
         when = f" на {meeting.record_date:%d.%m.%Y}" if meeting.record_date else ""
-        raise ValidationError(f"«{company}» не имеет права голоса на этом собрании: организация не была "
-                              f"участником кластера с правом голоса{when}.")
+        raise ValidationError(
+            f"«{company}» не имеет права голоса на этом собрании: организация не была "
+            f"участником кластера с правом голоса{when}."
+        )
     ballot = Ballot.objects.filter(meeting=meeting, company=company).first()
     old = {str(v.decision_id): v.choice for v in ballot.votes.all()} if ballot else None
     if ballot is None:
         on = meeting.record_date or cluster_today(now=now)
-        ballot = Ballot(meeting=meeting, company=company,
-                        weight=vote_weights(body=meeting.body, company_ids=[company.pk], on=on)[company.pk])
+        ballot = Ballot(
+            meeting=meeting,
+            company=company,
+            weight=vote_weights(body=meeting.body, company_ids=[company.pk], on=on)[company.pk],
+        )
     ballot.cast_by = actor.user
     ballot.representative_name = representative_name[:200]
     ballot.proxy = proxy
@@ -392,19 +514,41 @@ def _store_ballot(*, meeting: Meeting, company: Company, chosen: dict[int, str],
         ballot.full_clean(exclude=["scan"])
         ballot.save()
     BallotVote.objects.filter(ballot=ballot).delete()
-    BallotVote.objects.bulk_create([BallotVote(ballot=ballot, decision_id=d, choice=c) for d, c in chosen.items()])
+    BallotVote.objects.bulk_create(
+        [BallotVote(ballot=ballot, decision_id=d, choice=c) for d, c in chosen.items()]
+    )
     ballot.replaced = old is not None
     new = {str(d): c for d, c in sorted(chosen.items())}
-    BallotChange.objects.create(ballot=ballot, at=now, user=actor.user, representative_name=ballot.representative_name,
-                                proxy=proxy, paper=paper, votes=new)
-    audit_record(actor=actor, action="ballot.paper" if paper else "ballot.cast", obj=ballot,
-                 changes={"votes": [old, new], "representative": [None, ballot.representative_name],
-                          "proxy": [None, proxy.pk if proxy else None]})
+    BallotChange.objects.create(
+        ballot=ballot,
+        at=now,
+        user=actor.user,
+        representative_name=ballot.representative_name,
+        proxy=proxy,
+        paper=paper,
+        votes=new,
+    )
+    audit_record(
+        actor=actor,
+        action="ballot.paper" if paper else "ballot.cast",
+        obj=ballot,
+        changes={
+            "votes": [old, new],
+            "representative": [None, ballot.representative_name],
+            "proxy": [None, proxy.pk if proxy else None],
+        },
+    )
     return ballot
 
 
-def ballot_cast(*, meeting: Meeting, company: Company, votes: Sequence[VoteInput], actor: Actor,
-                now: dt.datetime | None = None) -> Ballot:
+def ballot_cast(
+    *,
+    meeting: Meeting,
+    company: Company,
+    votes: Sequence[VoteInput],
+    actor: Actor,
+    now: dt.datetime | None = None,
+) -> Ballot:
     """Cast (or recast: the votes are replaced) the company's ballot as its representative or
     as a representative of the holder of its approved proxy. All or nothing."""
     now = now or timezone.now()
@@ -413,7 +557,9 @@ def ballot_cast(*, meeting: Meeting, company: Company, votes: Sequence[VoteInput
         raise PermissionDenied("Бюллетень подаёт представитель организации.")
     proxy: Proxy | None = None
     if company.pk not in access.company_ids:
-        proxy = proxy_in_force(grantor_id=company.pk, holder_ids=access.company_ids, day=cluster_today(now=now))
+        proxy = proxy_in_force(
+            grantor_id=company.pk, holder_ids=access.company_ids, day=cluster_today(now=now)
+        )
         if proxy is None:
             held = Proxy.objects.filter(grantor=company, holder_id__in=list(access.company_ids)).first()
             if held is None:
@@ -427,13 +573,29 @@ def ballot_cast(*, meeting: Meeting, company: Company, votes: Sequence[VoteInput
     with transaction.atomic():
         meeting = _lock_open(meeting=meeting, now=now)
         chosen = _check_votes(meeting=meeting, votes=votes)
-        return _store_ballot(meeting=meeting, company=company, chosen=chosen, actor=actor, now=now,
-                             representative_name=name, proxy=proxy, paper=False)
+        return _store_ballot(
+            meeting=meeting,
+            company=company,
+            chosen=chosen,
+            actor=actor,
+            now=now,
+            representative_name=name,
+            proxy=proxy,
+            paper=False,
+        )
 
 
-def ballot_enter_paper(*, meeting: Meeting, company: Company, votes: Sequence[VoteInput], actor: Actor, scan: UploadedFile,
-                       representative_name: str, received_at: dt.datetime | None = None,
-                       now: dt.datetime | None = None) -> Ballot:
+def ballot_enter_paper(
+    *,
+    meeting: Meeting,
+    company: Company,
+    votes: Sequence[VoteInput],
+    actor: Actor,
+    scan: UploadedFile,
+    representative_name: str,
+    received_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> Ballot:
     """Staff enter a signed paper ballot received by post (before the deadline), with its scan."""
     require_manager(actor)
     now = now or timezone.now()
@@ -449,11 +611,21 @@ def ballot_enter_paper(*, meeting: Meeting, company: Company, votes: Sequence[Vo
     with transaction.atomic():
         meeting = _lock_open(meeting=meeting, now=now, paper_received=received)
         chosen = _check_votes(meeting=meeting, votes=votes)
-        return _store_ballot(meeting=meeting, company=company, chosen=chosen, actor=actor, now=received,
-                             representative_name=representative_name, proxy=None, paper=True, scan=scan)
+        return _store_ballot(
+            meeting=meeting,
+            company=company,
+            chosen=chosen,
+            actor=actor,
+            now=received,
+            representative_name=representative_name,
+            proxy=None,
+            paper=True,
+            scan=scan,
+        )
 
 
 # --- closing --------------------------------------------------------------------------------
+
 
 def voting_close(*, meeting: Meeting, actor: Actor, now: dt.datetime | None = None) -> Meeting:
     """Count the ballots and freeze the results (staff, or the beat task at the deadline).
@@ -481,21 +653,48 @@ def voting_close(*, meeting: Meeting, actor: Actor, now: dt.datetime | None = No
             decision.votes_abstained, decision.adopted = row.votes_abstained, row.adopted
             decision.majority_rule, decision.abstentions_counted = row.rule, tally.abstentions_counted
             decisions.append(decision)
-            results[f"decision {decision.number}"] = [None, {
-                "for": row.votes_for, "against": row.votes_against, "abstain": row.votes_abstained,
-                "rule": row.rule, "adopted": row.adopted}]
-        Decision.objects.bulk_update(decisions, ["votes_for", "votes_against", "votes_abstained", "adopted",
-                                                 "majority_rule", "abstentions_counted"])
+            results[f"decision {decision.number}"] = [
+                None,
+                {
+                    "for": row.votes_for,
+                    "against": row.votes_against,
+                    "abstain": row.votes_abstained,
+                    "rule": row.rule,
+                    "adopted": row.adopted,
+                },
+            ]
+        Decision.objects.bulk_update(
+            decisions,
+            [
+                "votes_for",
+                "votes_against",
+                "votes_abstained",
+                "adopted",
+                "majority_rule",
+                "abstentions_counted",
+            ],
+        )
         quorum = tally.quorum
-        meeting.quorum_total, meeting.quorum_present, meeting.quorum_required = quorum.total, quorum.present, \
-            quorum.required
+        meeting.quorum_total, meeting.quorum_present, meeting.quorum_required = (
+            quorum.total,
+            quorum.present,
+            quorum.required,
+        )
         meeting.voting_closed_at = now
         if meeting.status == Meeting.Status.PLANNED:
             meeting.status = Meeting.Status.HELD
-        meeting.save(update_fields=["quorum_total", "quorum_present", "quorum_required", "voting_closed_at",
-                                    "status"])
-        results["quorum"] = [None, {"total": quorum.total, "ballots": quorum.present, "required": quorum.required,
-                                    "reached": quorum.reached}]
+        meeting.save(
+            update_fields=["quorum_total", "quorum_present", "quorum_required", "voting_closed_at", "status"]
+        )
+        results["quorum"] = [
+            None,
+            {
+                "total": quorum.total,
+                "ballots": quorum.present,
+                "required": quorum.required,
+                "reached": quorum.reached,
+            },
+        ]
         audit_record(actor=actor, action="meeting.voting_close", obj=meeting, changes=results)
         for decision in decisions:
             if decision.adopted and decision.kind == Decision.Kind.ADMIT_MEMBER and decision.subject_company:

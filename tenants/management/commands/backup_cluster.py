@@ -14,8 +14,10 @@ from tenants.selectors import cluster_get_by_slug
 
 
 class Command(BaseCommand):
-    help = ("Резервная копия кластера: pg_dump его схемы (и архив его файлов) без остановки и без "
-            "удаления. Данные public-схемы (учётные записи, биллинг) — в копии всей базы.")
+    help = (
+        "Резервная копия кластера: pg_dump его схемы (и архив его файлов) без остановки и без "
+        "удаления. Данные public-схемы (учётные записи, биллинг) — в копии всей базы."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slugs", nargs="*", help="коды кластеров")

@@ -19,8 +19,13 @@ class Command(BaseCommand):
         parser.add_argument("--slug", required=True, help="код кластера = имя схемы = поддомен")
         parser.add_argument("--name", required=True, help="полное наименование")
         parser.add_argument("--short-name", default="")
-        parser.add_argument("--region", action="append", required=True, dest="regions",
-                            help="код региона ISO 3166-2:RU; повторите для межрегионального кластера")
+        parser.add_argument(
+            "--region",
+            action="append",
+            required=True,
+            dest="regions",
+            help="код региона ISO 3166-2:RU; повторите для межрегионального кластера",
+        )
         parser.add_argument("--domain", default=None, help="по умолчанию <slug>.<базовый домен>")
         parser.add_argument("--base-territory", default="")
         parser.add_argument("--specialized-organization", default="")
@@ -37,9 +42,14 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             cluster = cluster_provision(
-                slug=opts["slug"], name=opts["name"], short_name=opts["short_name"],
-                region_codes=opts["regions"], domain=opts["domain"], base_territory=opts["base_territory"],
-                specialized_organization=opts["specialized_organization"], founded_on=founded,
+                slug=opts["slug"],
+                name=opts["name"],
+                short_name=opts["short_name"],
+                region_codes=opts["regions"],
+                domain=opts["domain"],
+                base_territory=opts["base_territory"],
+                specialized_organization=opts["specialized_organization"],
+                founded_on=founded,
                 time_zone=opts["time_zone"],
             )
         except ValidationError as exc:

@@ -57,24 +57,38 @@ def _worker(job: tuple[str, bool, int, int]) -> SchemaResult:
 
 
 class Command(BaseCommand):
-    help = ("Мигрирует public, шаблонную схему и все схемы кластеров параллельно; каждая схема — "
-            "в одной транзакции, сбой одной не затрагивает остальные.")
+    help = (
+        "Мигрирует public, шаблонную схему и все схемы кластеров параллельно; каждая схема — "
+        "в одной транзакции, сбой одной не затрагивает остальные."
+    )
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--processes", type=int, default=None,
-                            help="сколько схем мигрировать одновременно (по умолчанию "
-                                 "TENANT_MULTIPROCESSING_MAX_PROCESSES или число ядер)")
-        parser.add_argument("--schemas", default="",
-                            help="только эти схемы кластеров, через запятую (public и шаблон не трогаются)")
-        parser.add_argument("--force", action="store_true",
-                            help="запускать migrate и там, где применять нечего")
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=None,
+            help="сколько схем мигрировать одновременно (по умолчанию "
+            "TENANT_MULTIPROCESSING_MAX_PROCESSES или число ядер)",
+        )
+        parser.add_argument(
+            "--schemas",
+            default="",
+            help="только эти схемы кластеров, через запятую (public и шаблон не трогаются)",
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="запускать migrate и там, где применять нечего"
+        )
         parser.add_argument("--plan", action="store_true", help="только показать, где есть что применить")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         self.verbosity = int(opts["verbosity"])
-        processes = opts["processes"] or getattr(settings, "TENANT_MULTIPROCESSING_MAX_PROCESSES", None) \
-            or os.cpu_count() or 1
+        processes = (
+            opts["processes"]
+            or getattr(settings, "TENANT_MULTIPROCESSING_MAX_PROCESSES", None)
+            or os.cpu_count()
+            or 1
+        )
         processes = max(1, int(processes))
         only = [s.strip() for s in opts["schemas"].split(",") if s.strip()]
         started = time.perf_counter()
@@ -97,8 +111,10 @@ class Command(BaseCommand):
                 pool.join()
         elapsed = time.perf_counter() - started
         if failures:
-            raise CommandError(f"Миграция не удалась в {len(failures)} схемах: {', '.join(failures)} "
-                               f"({elapsed:.1f} с). Эти схемы остались без изменений; остальные мигрированы.")
+            raise CommandError(
+                f"Миграция не удалась в {len(failures)} схемах: {', '.join(failures)} "
+                f"({elapsed:.1f} с). Эти схемы остались без изменений; остальные мигрированы."
+            )
         if not opts["plan"]:
             self.stdout.write(self.style.SUCCESS(f"Готово за {elapsed:.1f} с."))
 
@@ -145,15 +161,24 @@ class Command(BaseCommand):
                 targets = schema_state.live_cluster_schemas()
 
         plan = self._plan(targets, force=force)
-        self.stdout.write(f"Схем: {len(targets)}; есть что применить: {len(plan.pending)}; "
-                          f"мигрировать: {len(plan.run)}; процессов: {min(processes, max(1, len(plan.run)))}.")
+        self.stdout.write(
+            f"Схем: {len(targets)}; есть что применить: {len(plan.pending)}; "
+            f"мигрировать: {len(plan.run)}; процессов: {min(processes, max(1, len(plan.run)))}."
+        )
         if plan_only:
             for schema, missing in sorted(plan.pending.items()):
                 self.stdout.write(f"  {schema}: {', '.join(f'{a}.{n}' for a, n in missing)}")
             return []
 
-        jobs = [(s, not needs_non_atomic(plan.pending.get(s, [])), max(0, self.verbosity - 1),
-                 len(plan.pending.get(s, []))) for s in plan.run]
+        jobs = [
+            (
+                s,
+                not needs_non_atomic(plan.pending.get(s, [])),
+                max(0, self.verbosity - 1),
+                len(plan.pending.get(s, [])),
+            )
+            for s in plan.run
+        ]
         failures: list[str] = []
         if pool is None or len(jobs) <= 1:
             results = (_worker(job) for job in jobs)
@@ -178,8 +203,9 @@ class Command(BaseCommand):
         mode = "" if result.atomic else " [без общей транзакции: есть миграция atomic=False]"
         if result.ok:
             if self.verbosity >= 1:
-                self.stdout.write(f"  OK     {result.schema}: применено {result.applied} "
-                                  f"за {result.seconds:.2f} с{mode}")
+                self.stdout.write(
+                    f"  OK     {result.schema}: применено {result.applied} за {result.seconds:.2f} с{mode}"
+                )
             if self.verbosity >= 2 and result.output:
                 self.stdout.write(result.output)
             return

@@ -16,8 +16,10 @@ from tenants.models import Cluster
 
 
 class Command(MigrateSchemasCommand):
-    help = ("Migrates the public schema, the cluster template schema (and snapshots its DDL for "
-            "provisioning) and every live cluster schema (archived clusters have none).")
+    help = (
+        "Migrates the public schema, the cluster template schema (and snapshots its DDL for "
+        "provisioning) and every live cluster schema (archived clusters have none)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         SyncCommon.handle(self, *args, **options)

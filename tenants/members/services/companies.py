@@ -21,10 +21,30 @@ from .checks import field_label, require_company
 Status = Company.Status
 
 # What a representative may change in its own company's card: the profile, not the identity.
-PROFILE_FIELDS = frozenset({"address", "website", "region_code", "description", "services",
-                            "prospective_projects", "okved_codes", "public_fields"})
-COMPANY_FIELDS = PROFILE_FIELDS | {"full_name", "short_name", "kind", "legal_form", "inn", "ogrn", "kpp",
-                                   "is_sez_resident", "special_territory", "is_demo"}
+PROFILE_FIELDS = frozenset(
+    {
+        "address",
+        "website",
+        "region_code",
+        "description",
+        "services",
+        "prospective_projects",
+        "okved_codes",
+        "public_fields",
+    }
+)
+COMPANY_FIELDS = PROFILE_FIELDS | {
+    "full_name",
+    "short_name",
+    "kind",
+    "legal_form",
+    "inn",
+    "ogrn",
+    "kpp",
+    "is_sez_resident",
+    "special_territory",
+    "is_demo",
+}
 
 
 def company_normalize(fields: dict[str, Any]) -> dict[str, Any]:
@@ -51,7 +71,9 @@ def company_normalize(fields: dict[str, Any]) -> dict[str, Any]:
         chosen = set(fields["public_fields"] or [])
         unknown = chosen - set(Company.PUBLISHABLE_FIELDS)
         if unknown:
-            raise ValidationError({"public_fields": f"Эти поля нельзя публиковать: {', '.join(sorted(unknown))}."})
+            raise ValidationError(
+                {"public_fields": f"Эти поля нельзя публиковать: {', '.join(sorted(unknown))}."}
+            )
         fields["public_fields"] = [f for f in Company.PUBLISHABLE_FIELDS if f in chosen]
     return fields
 
@@ -68,25 +90,50 @@ def _inn_taken(company: Company) -> ValidationError:
     return ValidationError({"inn": f"Организация с ИНН {company.inn} уже есть в кластере."})
 
 
-def membership_event_record(*, company: Company, to_status: str, actor: Actor, at: dt.datetime, reason: str = "",
-           decision: Decision | None = None, from_status: str | None = None) -> MembershipEvent:
+def membership_event_record(
+    *,
+    company: Company,
+    to_status: str,
+    actor: Actor,
+    at: dt.datetime,
+    reason: str = "",
+    decision: Decision | None = None,
+    from_status: str | None = None,
+) -> MembershipEvent:
     """One row of the company's membership history (inside the caller's transaction)."""
-    event = MembershipEvent(company=company, from_status=company.status if from_status is None else from_status,
-                            to_status=to_status, at=at, actor=actor.user, reason=reason, decision=decision)
+    event = MembershipEvent(
+        company=company,
+        from_status=company.status if from_status is None else from_status,
+        to_status=to_status,
+        at=at,
+        actor=actor.user,
+        reason=reason,
+        decision=decision,
+    )
     event.full_clean()
     event.save()
     return event
 
 
-def company_create(*, actor: Actor, full_name: str, short_name: str = "", status: str = Status.INTERESTED,
-                   **fields: Any) -> Company:
+def company_create(
+    *, actor: Actor, full_name: str, short_name: str = "", status: str = Status.INTERESTED, **fields: Any
+) -> Company:
     """A new company of the cluster, interested or with an application filed."""
     require_manager(actor)
     if status not in (Status.INTERESTED, Status.APPLIED):
-        raise ValidationError({"status": "Новая организация может быть только «проявившей интерес» или "
-                                         "«подавшей заявку»: участником её делает решение общего собрания."})
-    fields = company_normalize({"full_name": full_name, "short_name": short_name,
-                                **fields_only(fields, COMPANY_FIELDS - {"full_name", "short_name"})})
+        raise ValidationError(
+            {
+                "status": "Новая организация может быть только «проявившей интерес» или "
+                "«подавшей заявку»: участником её делает решение общего собрания."
+            }
+        )
+    fields = company_normalize(
+        {
+            "full_name": full_name,
+            "short_name": short_name,
+            **fields_only(fields, COMPANY_FIELDS - {"full_name", "short_name"}),
+        }
+    )
     if not fields["short_name"]:
         fields["short_name"] = fields["full_name"][:200]
     _check_inn_free(fields.get("inn", ""))
@@ -97,8 +144,14 @@ def company_create(*, actor: Actor, full_name: str, short_name: str = "", status
             model_create(obj=company, actor=actor, action="company.create")
         except IntegrityError as exc:
             raise _inn_taken(company) from exc
-        membership_event_record(company=company, from_status="", to_status=status, actor=actor, at=now,
-                                reason="Организация внесена в реестр кластера.")
+        membership_event_record(
+            company=company,
+            from_status="",
+            to_status=status,
+            actor=actor,
+            at=now,
+            reason="Организация внесена в реестр кластера.",
+        )
     return company
 
 
@@ -110,8 +163,9 @@ def company_update(*, company: Company, actor: Actor, **fields: Any) -> Company:
         refused = sorted(set(fields) - PROFILE_FIELDS)
         if refused:
             labels = ", ".join(f"«{field_label(Company, name)}»" for name in refused)
-            raise PermissionDenied(f"Представитель участника может изменять только профиль организации; "
-                                   f"недоступно: {labels}.")
+            raise PermissionDenied(
+                f"Представитель участника может изменять только профиль организации; недоступно: {labels}."
+            )
     fields = company_normalize(fields)
     with transaction.atomic():
         company = Company.objects.select_for_update().get(pk=company.pk)
@@ -122,4 +176,3 @@ def company_update(*, company: Company, actor: Actor, **fields: Any) -> Company:
         except IntegrityError as exc:
             raise _inn_taken(company) from exc
     return company
-

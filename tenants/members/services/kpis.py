@@ -51,7 +51,9 @@ def kpi_create(*, actor: Actor, company: Company, year: int, **figures: Any) -> 
     _kpi_check_year(year)
     _kpi_check_figures(figures)
     if KpiReport.objects.filter(company=company, year=year).exists():
-        raise ValidationError({"year": f"Показатели «{company}» за {year} год уже внесены: откройте их и измените."})
+        raise ValidationError(
+            {"year": f"Показатели «{company}» за {year} год уже внесены: откройте их и измените."}
+        )
     report = KpiReport(company=company, year=year, **figures)
     model_create(obj=report, actor=actor, action="kpi.create")
     return report
@@ -67,14 +69,23 @@ def kpi_update(*, report: KpiReport, actor: Actor, **figures: Any) -> KpiReport:
         if report.status == KpiReport.Status.ACCEPTED:
             raise ValidationError("Принятые показатели изменить нельзя: сначала верните их в черновик.")
         if not access.manager and report.status != KpiReport.Status.DRAFT:
-            raise ValidationError("Показатели уже отправлены: изменить их можно, когда кластер вернёт их "
-                                  "в черновик.")
+            raise ValidationError(
+                "Показатели уже отправлены: изменить их можно, когда кластер вернёт их в черновик."
+            )
         model_update(obj=report, data=figures, actor=actor, action="kpi.update")
     return report
 
 
-def _kpi_move(*, report: KpiReport, actor: Actor, action: str, sources: set[str], target: str,
-              message: str, reason: str = "") -> KpiReport:
+def _kpi_move(
+    *,
+    report: KpiReport,
+    actor: Actor,
+    action: str,
+    sources: set[str],
+    target: str,
+    message: str,
+    reason: str = "",
+) -> KpiReport:
     with transaction.atomic():
         report = KpiReport.objects.select_for_update().select_related("company").get(pk=report.pk)
         if report.status not in sources:
@@ -98,21 +109,39 @@ def _kpi_move(*, report: KpiReport, actor: Actor, action: str, sources: set[str]
 
 def kpi_submit(*, report: KpiReport, actor: Actor) -> KpiReport:
     require_company(actor, report.company_id)
-    return _kpi_move(report=report, actor=actor, action="kpi.submit", sources={KpiReport.Status.DRAFT},
-                     target=KpiReport.Status.SUBMITTED, message="Отправить можно только черновик показателей.")
+    return _kpi_move(
+        report=report,
+        actor=actor,
+        action="kpi.submit",
+        sources={KpiReport.Status.DRAFT},
+        target=KpiReport.Status.SUBMITTED,
+        message="Отправить можно только черновик показателей.",
+    )
 
 
 def kpi_accept(*, report: KpiReport, actor: Actor) -> KpiReport:
     require_manager(actor)
-    return _kpi_move(report=report, actor=actor, action="kpi.accept", sources={KpiReport.Status.SUBMITTED},
-                     target=KpiReport.Status.ACCEPTED, message="Принять можно только отправленные показатели.")
+    return _kpi_move(
+        report=report,
+        actor=actor,
+        action="kpi.accept",
+        sources={KpiReport.Status.SUBMITTED},
+        target=KpiReport.Status.ACCEPTED,
+        message="Принять можно только отправленные показатели.",
+    )
 
 
 def kpi_return(*, report: KpiReport, actor: Actor, reason: str = "") -> KpiReport:
     require_manager(actor)
-    return _kpi_move(report=report, actor=actor, action="kpi.return",
-                     sources={KpiReport.Status.SUBMITTED, KpiReport.Status.ACCEPTED},
-                     target=KpiReport.Status.DRAFT, message="Показатели и так в черновике.", reason=reason)
+    return _kpi_move(
+        report=report,
+        actor=actor,
+        action="kpi.return",
+        sources={KpiReport.Status.SUBMITTED, KpiReport.Status.ACCEPTED},
+        target=KpiReport.Status.DRAFT,
+        message="Показатели и так в черновике.",
+        reason=reason,
+    )
 
 
 def kpi_delete(*, report: KpiReport, actor: Actor) -> None:
@@ -120,4 +149,3 @@ def kpi_delete(*, report: KpiReport, actor: Actor) -> None:
     if report.status != KpiReport.Status.DRAFT:
         raise ValidationError("Удалить можно только черновик показателей.")
     model_delete(obj=report, actor=actor, action="kpi.delete")
-

@@ -39,8 +39,15 @@ def lifecycle_actions(company: Company) -> list[str]:
     return [name for name, (sources, _to, _r) in TRANSITIONS.items() if company.status in sources]
 
 
-def _transition(*, company: Company, actor: Actor, action: str, reason: str = "",
-                decision: Decision | None = None, at: dt.datetime | None = None) -> Company:
+def _transition(
+    *,
+    company: Company,
+    actor: Actor,
+    action: str,
+    reason: str = "",
+    decision: Decision | None = None,
+    at: dt.datetime | None = None,
+) -> Company:
     sources, target, reason_required = TRANSITIONS[action]
     reason = (reason or "").strip()
     if reason_required and not reason:
@@ -51,16 +58,23 @@ def _transition(*, company: Company, actor: Actor, action: str, reason: str = ""
             f"«{company.get_status_display()}»."
         )
     if target == Status.ACTIVE and not company_has_admission(company=company):
-        raise ValidationError(f"Нет принятого решения общего собрания о приёме «{company}»: "
-                              f"сделать организацию участником нельзя.")
+        raise ValidationError(
+            f"Нет принятого решения общего собрания о приёме «{company}»: "
+            f"сделать организацию участником нельзя."
+        )
     when = at or timezone.now()
     before = snapshot(company, ["status", "status_changed_at"])
-    membership_event_record(company=company, to_status=target, actor=actor, at=when, reason=reason, decision=decision)
+    membership_event_record(
+        company=company, to_status=target, actor=actor, at=when, reason=reason, decision=decision
+    )
     company.status = target
     company.status_changed_at = when
     # Only the status changes here: older rows with doubtful data must not block a transition.
-    company.full_clean(exclude=[f.name for f in Company._meta.fields if f.name not in {"status", "status_changed_at"}],
-                       validate_unique=False, validate_constraints=False)
+    company.full_clean(
+        exclude=[f.name for f in Company._meta.fields if f.name not in {"status", "status_changed_at"}],
+        validate_unique=False,
+        validate_constraints=False,
+    )
     company.save(update_fields=["status", "status_changed_at", "updated_at"])
     changes = diff(before, snapshot(company, ["status", "status_changed_at"]))
     if reason:
@@ -72,8 +86,9 @@ def _transition(*, company: Company, actor: Actor, action: str, reason: str = ""
     return company
 
 
-def _lifecycle(action: str, *, company: Company, actor: Actor, reason: str = "",
-               decision: Decision | None = None) -> Company:
+def _lifecycle(
+    action: str, *, company: Company, actor: Actor, reason: str = "", decision: Decision | None = None
+) -> Company:
     require_manager(actor)
     with transaction.atomic():
         company = Company.objects.select_for_update().get(pk=company.pk)
@@ -101,17 +116,27 @@ def member_admit(*, company: Company, decision: Decision, actor: Actor) -> Compa
         raise ValidationError({"decision": "Решение о приёме касается другой организации."})
     with transaction.atomic():
         company = Company.objects.select_for_update().get(pk=company.pk)
-        if MembershipEvent.objects.filter(company=company, decision=decision, to_status=Status.ADMITTED).exists():
+        if MembershipEvent.objects.filter(
+            company=company, decision=decision, to_status=Status.ADMITTED
+        ).exists():
             return company
         held_at = decision.meeting.held_at
-        last = MembershipEvent.objects.filter(company=company).order_by("-at", "-id").values_list("at", flat=True)
+        last = (
+            MembershipEvent.objects.filter(company=company)
+            .order_by("-at", "-id")
+            .values_list("at", flat=True)
+        )
         latest = last.first()
         at = held_at if latest is None or held_at >= latest else timezone.now()
         meeting = decision.meeting
         number = f" № {meeting.number}" if meeting.number else ""
-        reason = (f"Решение {decision.number} ({meeting.body}, протокол{number} "
-                  f"от {timezone.localtime(held_at):%d.%m.%Y}).")
-        return _transition(company=company, actor=actor, action="admit", reason=reason, decision=decision, at=at)
+        reason = (
+            f"Решение {decision.number} ({meeting.body}, протокол{number} "
+            f"от {timezone.localtime(held_at):%d.%m.%Y})."
+        )
+        return _transition(
+            company=company, actor=actor, action="admit", reason=reason, decision=decision, at=at
+        )
 
 
 def member_activate(*, company: Company, actor: Actor, reason: str = "") -> Company:
@@ -119,7 +144,9 @@ def member_activate(*, company: Company, actor: Actor, reason: str = "") -> Comp
     return _lifecycle("activate", company=company, actor=actor, reason=reason)
 
 
-def member_suspend(*, company: Company, actor: Actor, reason: str, decision: Decision | None = None) -> Company:
+def member_suspend(
+    *, company: Company, actor: Actor, reason: str, decision: Decision | None = None
+) -> Company:
     """admitted or active → suspended (the reason is required)."""
     return _lifecycle("suspend", company=company, actor=actor, reason=reason, decision=decision)
 
@@ -129,7 +156,9 @@ def member_resume(*, company: Company, actor: Actor, reason: str = "") -> Compan
     return _lifecycle("resume", company=company, actor=actor, reason=reason)
 
 
-def member_withdraw(*, company: Company, actor: Actor, reason: str = "", decision: Decision | None = None) -> Company:
+def member_withdraw(
+    *, company: Company, actor: Actor, reason: str = "", decision: Decision | None = None
+) -> Company:
     """A member leaves the cluster at its own wish."""
     return _lifecycle("withdraw", company=company, actor=actor, reason=reason, decision=decision)
 
@@ -140,7 +169,10 @@ def member_expel(*, company: Company, actor: Actor, reason: str, decision: Decis
 
 
 LIFECYCLE_SERVICES: dict[str, Callable[..., Company]] = {
-    "apply": member_apply, "activate": member_activate, "suspend": member_suspend, "resume": member_resume,
-    "withdraw": member_withdraw, "expel": member_expel,
+    "apply": member_apply,
+    "activate": member_activate,
+    "suspend": member_suspend,
+    "resume": member_resume,
+    "withdraw": member_withdraw,
+    "expel": member_expel,
 }
-

@@ -12,8 +12,18 @@ from tenants.members.models import Company, Product
 
 from .checks import NOT_YOURS, require_company
 
-PRODUCT_FIELDS = frozenset({"company", "name", "kind", "description", "registration_number",
-                            "in_innovation_registry", "innovation_registry_date", "is_published"})
+PRODUCT_FIELDS = frozenset(
+    {
+        "company",
+        "name",
+        "kind",
+        "description",
+        "registration_number",
+        "in_innovation_registry",
+        "innovation_registry_date",
+        "is_published",
+    }
+)
 
 
 def _product_normalize(fields: dict[str, Any]) -> dict[str, Any]:
@@ -51,4 +61,3 @@ def product_update(*, product: Product, actor: Actor, **fields: Any) -> Product:
 def product_delete(*, product: Product, actor: Actor) -> None:
     require_company(actor, product.company_id)
     model_delete(obj=product, actor=actor, action="product.delete")
-

@@ -58,26 +58,45 @@ def invitation_create(*, company: Company, email: str, actor: Actor, base_url: s
         raise ValidationError({"email": "Введите правильный адрес электронной почты."}) from exc
     cluster = current_cluster(actor)
     existing = User.objects.filter(email__iexact=email).first()
-    if existing is not None and cluster is not None and representative_grant(
-            company=company, cluster=cluster, user_id=existing.pk):
+    if (
+        existing is not None
+        and cluster is not None
+        and representative_grant(company=company, cluster=cluster, user_id=existing.pk)
+    ):
         raise ValidationError({"email": f"{email} уже представляет «{company}»."})
     now = timezone.now()
-    invitation = Invitation(company=company, email=email, token=secrets.token_urlsafe(32), invited_by=actor.user,
-                            expires_at=now + dt.timedelta(days=INVITATION_DAYS))
+    invitation = Invitation(
+        company=company,
+        email=email,
+        token=secrets.token_urlsafe(32),
+        invited_by=actor.user,
+        expires_at=now + dt.timedelta(days=INVITATION_DAYS),
+    )
     with transaction.atomic():
-        Invitation.objects.filter(company=company, email__iexact=email, accepted_at__isnull=True,
-                                  revoked_at__isnull=True).update(revoked_at=now)
+        Invitation.objects.filter(
+            company=company, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=now)
         invitation.full_clean()
         invitation.save()
-        audit_record(actor=actor, action="invitation.create", obj=invitation,
-                     changes={"company": [None, company.pk], "email": [None, email],
-                              "expires_at": [None, invitation.expires_at.isoformat()]})
+        audit_record(
+            actor=actor,
+            action="invitation.create",
+            obj=invitation,
+            changes={
+                "company": [None, company.pk],
+                "email": [None, email],
+                "expires_at": [None, invitation.expires_at.isoformat()],
+            },
+        )
         link = _invitation_link(token=invitation.token, base_url=base_url, actor=actor)
         tz = cluster.tzinfo if cluster else timezone.get_current_timezone()
         expires = f"{invitation.expires_at.astimezone(tz):%d.%m.%Y %H:%M}"
         cluster_name = cluster.display_name if cluster else ""
-        transaction.on_commit(lambda: _send_invitation(email=email, company_name=str(company),
-                                                       cluster_name=cluster_name, link=link, expires=expires))
+        transaction.on_commit(
+            lambda: _send_invitation(
+                email=email, company_name=str(company), cluster_name=cluster_name, link=link, expires=expires
+            )
+        )
     return invitation
 
 
@@ -90,8 +109,12 @@ def invitation_revoke(*, invitation: Invitation, actor: Actor) -> Invitation:
         if invitation.revoked_at is None:
             invitation.revoked_at = timezone.now()
             invitation.save(update_fields=["revoked_at"])
-            audit_record(actor=actor, action="invitation.revoke", obj=invitation,
-                         changes={"revoked_at": [None, invitation.revoked_at.isoformat()]})
+            audit_record(
+                actor=actor,
+                action="invitation.revoke",
+                obj=invitation,
+                changes={"revoked_at": [None, invitation.revoked_at.isoformat()]},
+            )
     return invitation
 
 
@@ -107,8 +130,9 @@ def invitation_problem(*, invitation: Invitation, now: dt.datetime | None = None
     return None
 
 
-def invitation_accept(*, invitation: Invitation, actor: Actor, user: User | None = None, full_name: str = "",
-                      password: str = "") -> User:
+def invitation_accept(
+    *, invitation: Invitation, actor: Actor, user: User | None = None, full_name: str = "", password: str = ""
+) -> User:
     """Accept: link the existing account (`user`, already signed in or checked by password) or
     create one (full name + password), and grant member_representative for the company."""
     cluster = current_cluster(actor)
@@ -122,8 +146,9 @@ def invitation_accept(*, invitation: Invitation, actor: Actor, user: User | None
         existing = User.objects.filter(email__iexact=invitation.email).first()
         if existing is not None:
             if user is None or user.pk != existing.pk:
-                raise ValidationError(f"Учётная запись {invitation.email} уже есть: войдите в неё, чтобы принять "
-                                      f"приглашение.")
+                raise ValidationError(
+                    f"Учётная запись {invitation.email} уже есть: войдите в неё, чтобы принять приглашение."
+                )
             account = existing
         else:
             full_name = " ".join((full_name or "").split())
@@ -135,19 +160,33 @@ def invitation_accept(*, invitation: Invitation, actor: Actor, user: User | None
                 validate_password(password, User(email=invitation.email, full_name=full_name))
             except ValidationError as exc:
                 raise ValidationError({"password": exc.messages}) from exc
-            account, _created = user_get_or_create(email=invitation.email, password=password, full_name=full_name)
-        current = Grant.objects.filter(user=account, cluster=cluster, role=Grant.Role.MEMBER_REPRESENTATIVE).first()
+            account, _created = user_get_or_create(
+                email=invitation.email, password=password, full_name=full_name
+            )
+        current = Grant.objects.filter(
+            user=account, cluster=cluster, role=Grant.Role.MEMBER_REPRESENTATIVE
+        ).first()
         if current is not None and current.company_id not in (None, invitation.company_id):
             raise ValidationError("Эта учётная запись уже представляет другую организацию в этом кластере.")
-        grant_role(user=account, role=Grant.Role.MEMBER_REPRESENTATIVE, cluster=cluster,
-                   company_id=invitation.company_id)
+        grant_role(
+            user=account,
+            role=Grant.Role.MEMBER_REPRESENTATIVE,
+            cluster=cluster,
+            company_id=invitation.company_id,
+        )
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = account
         invitation.save(update_fields=["accepted_at", "accepted_by"])
         who = Actor(user=account, host=actor.host, cluster=cluster)
-        audit_record(actor=who, action="invitation.accept", obj=invitation,
-                     changes={"accepted_at": [None, invitation.accepted_at.isoformat()],
-                              "representative": [None, account.email]})
+        audit_record(
+            actor=who,
+            action="invitation.accept",
+            obj=invitation,
+            changes={
+                "accepted_at": [None, invitation.accepted_at.isoformat()],
+                "representative": [None, account.email],
+            },
+        )
     account.__dict__.pop("_grants_cache", None)
     return account
 
@@ -161,6 +200,9 @@ def representative_revoke(*, company: Company, user_id: int, actor: Actor) -> No
         raise ValidationError("Этот человек не является представителем организации.")
     with transaction.atomic():
         grant_revoke(user=grant.user, role=Grant.Role.MEMBER_REPRESENTATIVE, cluster=cluster)
-        audit_record(actor=actor, action="company.representative_revoke", obj=company,
-                     changes={"representative": [grant.user.email, None]})
-
+        audit_record(
+            actor=actor,
+            action="company.representative_revoke",
+            obj=company,
+            changes={"representative": [grant.user.email, None]},
+        )

@@ -15,7 +15,22 @@ from ..models import Executor
 from ..table import PERSON_RE
 
 QUOTES = str.maketrans({c: " " for c in "«»\"'“”„()"})
-LEGAL_FORMS = {"ооо", "ао", "пао", "зао", "оао", "нп", "ано", "фгбоу", "во", "гбу", "ип", "фгуп", "муп", "нко"}
+LEGAL_FORMS = {
+    "ооо",
+    "ао",
+    "пао",
+    "зао",
+    "оао",
+    "нп",
+    "ано",
+    "фгбоу",
+    "во",
+    "гбу",
+    "ип",
+    "фгуп",
+    "муп",
+    "нко",
+}
 
 
 def _norm(text: str) -> str:
@@ -81,16 +96,26 @@ class ExecutorIndex:
 
     def match(self, name: str) -> dict[str, Any]:
         """{name, kind, user_id, company_id, committee_id, matched: label or ""}."""
-        found: dict[str, Any] = {"name": name, "kind": Executor.Kind.ORGANIZATION, "user_id": None,
-                                 "company_id": None, "committee_id": None, "matched": ""}
+        found: dict[str, Any] = {
+            "name": name,
+            "kind": Executor.Kind.ORGANIZATION,
+            "user_id": None,
+            "company_id": None,
+            "committee_id": None,
+            "matched": "",
+        }
         key = _org_key(name)
         if key in self.committees:
-            found.update(kind=Executor.Kind.COMMITTEE, committee_id=self.committees[key][0],
-                         matched=self.committees[key][1])
+            found.update(
+                kind=Executor.Kind.COMMITTEE,
+                committee_id=self.committees[key][0],
+                matched=self.committees[key][1],
+            )
             return found
         if key in self.companies:
-            found.update(kind=Executor.Kind.COMPANY, company_id=self.companies[key][0],
-                         matched=self.companies[key][1])
+            found.update(
+                kind=Executor.Kind.COMPANY, company_id=self.companies[key][0], matched=self.companies[key][1]
+            )
             return found
         if PERSON_RE.fullmatch(name.strip(" ,")):
             found["kind"] = Executor.Kind.PERSON

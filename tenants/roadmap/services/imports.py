@@ -26,8 +26,9 @@ from .items import create_items
 from .roadmaps import require_latest
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
-FUTURE_WORDS = re.compile(r"\b(будет|будут|назначен\w*|планиру\w*|перенес\w*|в процессе|ведётся|ведется)\b",
-                          re.IGNORECASE)
+FUTURE_WORDS = re.compile(
+    r"\b(будет|будут|назначен\w*|планиру\w*|перенес\w*|в процессе|ведётся|ведется)\b", re.IGNORECASE
+)
 NOT_DONE_WORDS = re.compile(r"\bне\s+(выполнен\w*|проведен\w*|состоял\w*)\b", re.IGNORECASE)
 
 
@@ -47,8 +48,12 @@ def _period(parsed: ParsedTable, start: dt.date | None, end: dt.date | None) -> 
     if start is None and end is None and parsed.year:
         return dt.date(parsed.year, 1, 1), dt.date(parsed.year, 12, 31)
     if start is None or end is None:
-        raise ValidationError({"period_start": "Укажите период действия дорожной карты: в заголовке таблицы "
-                                               "не найден год («… за 2018 год»)."})
+        raise ValidationError(
+            {
+                "period_start": "Укажите период действия дорожной карты: в заголовке таблицы "
+                "не найден год («… за 2018 год»)."
+            }
+        )
     if end < start:
         raise ValidationError({"period_end": "Окончание срока действия раньше его начала."})
     return start, end
@@ -72,44 +77,69 @@ def _plan(parsed: ParsedTable, *, start: dt.date, end: dt.date, index: ExecutorI
                 if executor["matched"]:
                     counts["matched"] += 1
                 elif executor["kind"] == Executor.Kind.PERSON:
-                    warnings.append(f"Исполнитель «{executor['name']}» не найден среди пользователей кластера: "
-                                    f"сохранится как текст.")
+                    warnings.append(
+                        f"Исполнитель «{executor['name']}» не найден среди пользователей кластера: "
+                        f"сохранится как текст."
+                    )
                 else:
-                    warnings.append(f"«{executor['name']}» не найден среди участников и комитетов: "
-                                    f"сохранится как организация (текстом).")
+                    warnings.append(
+                        f"«{executor['name']}» не найден среди участников и комитетов: "
+                        f"сохранится как организация (текстом)."
+                    )
             if not item.title.strip():
                 warnings.append("Нет наименования мероприятия.")
             counts["warnings"] += len(warnings)
-            items.append({
-                "number": item.number, "line": item.line, "title": item.title,
-                "executors_text": item.executors, "executors": executors,
-                "deadline_text": item.deadline, "deadline_kind": str(deadline.kind),
-                "deadline_start": deadline.start.isoformat() if deadline.start else None,
-                "deadline_end": deadline.end.isoformat() if deadline.end else None,
-                "deadline_recurrence": deadline.recurrence,
-                "expected_result": item.expected, "actual_result": item.result,
-                "status": status_from_result(item.result), "warnings": warnings,
-            })
+            items.append(
+                {
+                    "number": item.number,
+                    "line": item.line,
+                    "title": item.title,
+                    "executors_text": item.executors,
+                    "executors": executors,
+                    "deadline_text": item.deadline,
+                    "deadline_kind": str(deadline.kind),
+                    "deadline_start": deadline.start.isoformat() if deadline.start else None,
+                    "deadline_end": deadline.end.isoformat() if deadline.end else None,
+                    "deadline_recurrence": deadline.recurrence,
+                    "expected_result": item.expected,
+                    "actual_result": item.result,
+                    "status": status_from_result(item.result),
+                    "warnings": warnings,
+                }
+            )
         counts["sections"] += 1
         counts["items"] += len(items)
-        sections.append({"number": section.number, "title": section.title, "line": section.line, "items": items})
+        sections.append(
+            {"number": section.number, "title": section.title, "line": section.line, "items": items}
+        )
     return {"title": parsed.title, "sections": sections, "counts": counts}
 
 
 def _read_upload(data: bytes | UploadedFile, filename: str) -> bytes:
     size = data.size if isinstance(data, UploadedFile) else len(data)
     if size is not None and size > MAX_IMPORT_BYTES:
-        raise ValidationError({"file": f"Файл «{filename}» слишком большой ({size / 1024 / 1024:.0f} МБ): "
-                                       f"дорожная карта занимает не больше {MAX_IMPORT_BYTES // 1024 // 1024} МБ."})
+        raise ValidationError(
+            {
+                "file": f"Файл «{filename}» слишком большой ({size / 1024 / 1024:.0f} МБ): "
+                f"дорожная карта занимает не больше {MAX_IMPORT_BYTES // 1024 // 1024} МБ."
+            }
+        )
     raw = data.read() if isinstance(data, UploadedFile) else data
     if not raw:
         raise ValidationError({"file": "Файл пустой."})
     return bytes(raw)
 
 
-def roadmap_import_preview(*, actor: Actor, data: bytes | UploadedFile, filename: str, title: str | None = None,
-                           period_start: dt.date | None = None, period_end: dt.date | None = None,
-                           replaces: Roadmap | None = None) -> RoadmapImport:
+def roadmap_import_preview(
+    *,
+    actor: Actor,
+    data: bytes | UploadedFile,
+    filename: str,
+    title: str | None = None,
+    period_start: dt.date | None = None,
+    period_end: dt.date | None = None,
+    replaces: Roadmap | None = None,
+) -> RoadmapImport:
     """Parse a table and store what an import would create; nothing else is saved."""
     require_manager(actor)
     raw = _read_upload(data, filename)
@@ -122,11 +152,20 @@ def roadmap_import_preview(*, actor: Actor, data: bytes | UploadedFile, filename
     name = (title or "").strip() or parsed.title.strip() or f"Дорожная карта на {start.year} год"
     with transaction.atomic():
         upload = RoadmapImport.objects.create(
-            source_name=filename[:300], title=name[:500], period_start=start, period_end=end, parsed=plan,
-            replaces=replaces, created_by=actor.user,
+            source_name=filename[:300],
+            title=name[:500],
+            period_start=start,
+            period_end=end,
+            parsed=plan,
+            replaces=replaces,
+            created_by=actor.user,
         )
-        audit_record(actor=actor, action="roadmap.import_preview", obj=upload,
-                     changes={"items": [None, plan["counts"]["items"]]})
+        audit_record(
+            actor=actor,
+            action="roadmap.import_preview",
+            obj=upload,
+            changes={"items": [None, plan["counts"]["items"]]},
+        )
     return upload
 
 
@@ -141,27 +180,40 @@ def roadmap_import_confirm(*, actor: Actor, upload: RoadmapImport) -> Roadmap:
         if previous is not None:
             require_latest(previous)
         roadmap = Roadmap.objects.create(
-            title=upload.title, period_start=upload.period_start, period_end=upload.period_end,
-            source_name=upload.source_name, created_by=actor.user,
-            version=(previous.version + 1) if previous else 1, previous=previous,
+            title=upload.title,
+            period_start=upload.period_start,
+            period_end=upload.period_end,
+            source_name=upload.source_name,
+            created_by=actor.user,
+            version=(previous.version + 1) if previous else 1,
+            previous=previous,
         )
         _check_linked_rows_exist(upload.parsed["sections"])
         create_items(roadmap, upload.parsed["sections"])
         upload.status = RoadmapImport.Status.DONE
         upload.roadmap = roadmap
         upload.save(update_fields=["status", "roadmap"])
-        audit_record(actor=actor, action="roadmap.import", obj=roadmap,
-                     changes={"source_name": [None, upload.source_name],
-                              "items": [None, upload.parsed["counts"]["items"]]})
+        audit_record(
+            actor=actor,
+            action="roadmap.import",
+            obj=roadmap,
+            changes={
+                "source_name": [None, upload.source_name],
+                "items": [None, upload.parsed["counts"]["items"]],
+            },
+        )
         warehouse_refresh_soon()  # roadmap completion on the ministry dashboard
     return roadmap
 
 
 def _check_linked_rows_exist(sections: list[dict[str, Any]]) -> None:
     """A company or committee matched at preview time may have been deleted since: keep the name."""
-    company_ids = {e["company_id"] for s in sections for i in s["items"] for e in i["executors"] if e["company_id"]}
-    committee_ids = {e["committee_id"] for s in sections for i in s["items"] for e in i["executors"]
-                     if e["committee_id"]}
+    company_ids = {
+        e["company_id"] for s in sections for i in s["items"] for e in i["executors"] if e["company_id"]
+    }
+    committee_ids = {
+        e["committee_id"] for s in sections for i in s["items"] for e in i["executors"] if e["committee_id"]
+    }
     live_companies = set(Company.objects.filter(pk__in=company_ids).values_list("pk", flat=True))
     live_committees = set(Committee.objects.filter(pk__in=committee_ids).values_list("pk", flat=True))
     for section in sections:
@@ -173,11 +225,25 @@ def _check_linked_rows_exist(sections: list[dict[str, Any]]) -> None:
                     executor.update(committee_id=None, kind=Executor.Kind.ORGANIZATION)
 
 
-def roadmap_import_file(*, actor: Actor, data: bytes | UploadedFile, filename: str, title: str | None = None,
-                        period_start: dt.date | None = None, period_end: dt.date | None = None,
-                        replaces: Roadmap | None = None) -> Roadmap:
+def roadmap_import_file(
+    *,
+    actor: Actor,
+    data: bytes | UploadedFile,
+    filename: str,
+    title: str | None = None,
+    period_start: dt.date | None = None,
+    period_end: dt.date | None = None,
+    replaces: Roadmap | None = None,
+) -> Roadmap:
     """Preview and confirm in one go (demo data, scripts, tests)."""
     with transaction.atomic():
-        upload = roadmap_import_preview(actor=actor, data=data, filename=filename, title=title,
-                                        period_start=period_start, period_end=period_end, replaces=replaces)
+        upload = roadmap_import_preview(
+            actor=actor,
+            data=data,
+            filename=filename,
+            title=title,
+            period_start=period_start,
+            period_end=period_end,
+            replaces=replaces,
+        )
         return roadmap_import_confirm(actor=actor, upload=upload)

@@ -40,7 +40,8 @@ def report_job_start(*, actor: Actor, roadmap: Roadmap, fmt: str) -> ReportJob:
         raise ValidationError({"format": "Неизвестный формат отчёта: выберите docx, xlsx или pdf."})
     with transaction.atomic():
         pending = ReportJob.objects.select_for_update().filter(
-            roadmap=roadmap, format=fmt, status__in=[ReportJob.Status.QUEUED, ReportJob.Status.RUNNING])
+            roadmap=roadmap, format=fmt, status__in=[ReportJob.Status.QUEUED, ReportJob.Status.RUNNING]
+        )
         for job in pending:
             if not job_fail_if_lost(job):
                 return job

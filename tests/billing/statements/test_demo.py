@@ -18,9 +18,14 @@ from tests.billing.conftest import issue
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_statement_pays_some_part_pays_one_and_leaves_one(cluster_a: Cluster, payee_a: Payee, make_user: Any,
-                                                               settings: Any, tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_statement_pays_some_part_pays_one_and_leaves_one(
+    cluster_a: Cluster,
+    payee_a: Payee,
+    make_user: Any,
+    settings: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     settings.MEDIA_ROOT = tmp_path
     monkeypatch.setattr(demo, "DEMO_SLUGS", frozenset({"alpha"}))
     for company in (11, 12, 13, 14):
@@ -36,7 +41,12 @@ def test_demo_statement_pays_some_part_pays_one_and_leaves_one(cluster_a: Cluste
     actor = Actor(user=make_user(Grant.Role.CLUSTER_STAFF, cluster_a), cluster=cluster_a)
     stmt = services.statement_import(actor=actor, cluster=cluster_a, file_name=path.name, data=data)
     assert list(stmt.lines.order_by("position").values_list("state", flat=True)) == [
-        "matched", "matched", "partial", "matched", "unmatched"]
+        "matched",
+        "matched",
+        "partial",
+        "matched",
+        "unmatched",
+    ]
     assert stmt.debits_skipped == 1
     services.statement_apply(actor=actor, statement=stmt)
     again = services.statement_import(actor=actor, cluster=cluster_a, file_name=path.name, data=data)

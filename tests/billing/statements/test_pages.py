@@ -19,13 +19,25 @@ from .helpers import doc, pays, statement
 pytestmark = pytest.mark.django_db
 
 
-def test_upload_preview_apply_and_work_the_queue(cluster_a: Cluster, payee_a: Payee, make_user: Any,
-                                                 django_assert_max_num_queries: Any) -> None:
+def test_upload_preview_apply_and_work_the_queue(
+    cluster_a: Cluster, payee_a: Payee, make_user: Any, django_assert_max_num_queries: Any
+) -> None:
     browser = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     paid = issue(cluster_a)
     other = issue(cluster_a, company_id=OTHER_COMPANY, amount=900_000, name="АО «Инструмент»")
-    data = statement(payee_a, [pays(paid), doc(payee=payee_a, amount=300_000, purpose="Взнос", payer_inn="7707083893",
-                                               payer_name="ПАО «Неизвестный»")])
+    data = statement(
+        payee_a,
+        [
+            pays(paid),
+            doc(
+                payee=payee_a,
+                amount=300_000,
+                purpose="Взнос",
+                payer_inn="7707083893",
+                payer_name="ПАО «Неизвестный»",
+            ),
+        ],
+    )
     page = browser.get("/fees/statements/")
     assert page.status_code == 200 and "Выписок ещё нет." in page.content.decode()
     bad = browser.post("/fees/statements/", {"file": SimpleUploadedFile("x.txt", b"hello")})
@@ -63,29 +75,50 @@ def test_upload_preview_apply_and_work_the_queue(cluster_a: Cluster, payee_a: Pa
 
 def test_dismiss_asks_for_a_reason(cluster_a: Cluster, payee_a: Payee, make_user: Any) -> None:
     browser = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
-    browser.post("/fees/statements/", {"file": SimpleUploadedFile(
-        "s.txt", statement(payee_a, [doc(payee=payee_a, amount=100, purpose="Возврат займа")]))})
+    browser.post(
+        "/fees/statements/",
+        {
+            "file": SimpleUploadedFile(
+                "s.txt", statement(payee_a, [doc(payee=payee_a, amount=100, purpose="Возврат займа")])
+            )
+        },
+    )
     stmt = BankStatement.objects.get()
     browser.post(f"/fees/statements/{stmt.pk}/apply/")
     line = stmt.lines.get()
     form = browser.get(f"/fees/statements/lines/{line.pk}/dismiss/").content.decode()
     assert "Отклонить платёж №" in form and "уйдёт из очереди" in form
     assert browser.post(f"/fees/statements/lines/{line.pk}/dismiss/", {"reason": ""}).status_code == 200
-    assert browser.post(f"/fees/statements/lines/{line.pk}/dismiss/",
-                        {"reason": "Не взнос"})["Location"] == "/fees/statements/queue/"
+    assert (
+        browser.post(f"/fees/statements/lines/{line.pk}/dismiss/", {"reason": "Не взнос"})["Location"]
+        == "/fees/statements/queue/"
+    )
     line.refresh_from_db()
     assert (line.state, line.reason) == ("dismissed", "Не взнос")
 
 
-def test_pages_refused_to_others(cluster_a: Cluster, cluster_b: Cluster, payee_a: Payee, make_user: Any) -> None:
+def test_pages_refused_to_others(
+    cluster_a: Cluster, cluster_b: Cluster, payee_a: Payee, make_user: Any
+) -> None:
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
-    staff.post("/fees/statements/", {"file": SimpleUploadedFile(
-        "s.txt", statement(payee_a, [doc(payee=payee_a, amount=100, purpose="x")]))})
+    staff.post(
+        "/fees/statements/",
+        {
+            "file": SimpleUploadedFile(
+                "s.txt", statement(payee_a, [doc(payee=payee_a, amount=100, purpose="x")])
+            )
+        },
+    )
     stmt = BankStatement.objects.get()
     line = stmt.lines.get()
-    urls = ["/fees/statements/", f"/fees/statements/{stmt.pk}/", f"/fees/statements/{stmt.pk}/apply/",
-            "/fees/statements/queue/", f"/fees/statements/lines/{line.pk}/",
-            f"/fees/statements/lines/{line.pk}/dismiss/"]
+    urls = [
+        "/fees/statements/",
+        f"/fees/statements/{stmt.pk}/",
+        f"/fees/statements/{stmt.pk}/apply/",
+        "/fees/statements/queue/",
+        f"/fees/statements/lines/{line.pk}/",
+        f"/fees/statements/lines/{line.pk}/dismiss/",
+    ]
     rep = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=COMPANY), cluster_a)
     beta = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_b), cluster_b)
     anonymous = client_for(cluster_a)

@@ -10,8 +10,10 @@ from core.federal.warehouse import warehouse_rebuild
 
 
 class Command(BaseCommand):
-    help = ("Пересчитать хранилище федеральных данных из данных кластеров: текущие показатели и "
-            "проверки реестра каждого кластера (в его схеме) и показатели всех отправленных отчётов.")
+    help = (
+        "Пересчитать хранилище федеральных данных из данных кластеров: текущие показатели и "
+        "проверки реестра каждого кластера (в его схеме) и показатели всех отправленных отчётов."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slugs", nargs="*", help="коды кластеров (по умолчанию все, кроме архивных)")
@@ -21,15 +23,19 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         verbose = opts["verbosity"] >= 2
         try:
-            result = warehouse_rebuild(slugs=opts["slugs"] or None, live=not opts["no_live"],
-                                       facts=not opts["no_facts"],
-                                       progress=self.stdout.write if verbose else None)
+            result = warehouse_rebuild(
+                slugs=opts["slugs"] or None,
+                live=not opts["no_live"],
+                facts=not opts["no_facts"],
+                progress=self.stdout.write if verbose else None,
+            )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"Кластеров пересчитано: {result.clusters} за {result.refresh_seconds:.2f} с; "
             f"отчётов: {result.reports}, показателей: {result.facts} за {result.facts_seconds:.2f} с; "
-            f"всего {result.seconds:.2f} с.")
+            f"всего {result.seconds:.2f} с."
+        )
         for slug, error in sorted(result.failed.items()):
             self.stderr.write(f"Кластер «{slug}»: ошибка {error}")
         if result.failed:

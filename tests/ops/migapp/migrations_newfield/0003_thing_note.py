@@ -7,5 +7,7 @@ class Migration(migrations.Migration):
     dependencies = [("opsmig", "0002_gadget")]
 
     operations = [
-        migrations.AddField(model_name="thing", name="note", field=models.CharField(default="", max_length=100)),
+        migrations.AddField(
+            model_name="thing", name="note", field=models.CharField(default="", max_length=100)
+        ),
     ]
