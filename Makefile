@@ -52,6 +52,7 @@ demo: $(STAMP) messages system-deps ## the product with demo data on http://127.
 
 lint: $(STAMP) ## ruff, ruff format --check, mypy and the import-layer contracts (lint-imports)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 	PYTHONPATH=platform $(VENV)/bin/lint-imports
 
