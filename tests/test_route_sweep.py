@@ -425,6 +425,10 @@ ROUTES: dict[str, Access] = {
     "tenant governance:meeting_close_voting": _p(MANAGERS),
     "tenant governance:meeting_paper_ballot": _p(MANAGERS),
     "tenant governance:meeting_register": _p(MANAGERS),
+    "tenant governance:meeting_material_upload": _p(MANAGERS),
+    "tenant governance:meeting_material_delete": _p(MANAGERS),
+    "tenant governance:meeting_material": _p(ANY_ROLE),
+    "tenant governance:body_voting_rules": _p(MANAGERS),
     "tenant governance:meeting_tally": _p(MANAGERS),
     "tenant governance:proxies": _p(ANY_ROLE),  # a representative sees its own companies' proxies
     "tenant governance:proxy_approve": _p(MANAGERS),
@@ -579,7 +583,7 @@ def _make_world(cluster: Cluster, other_cluster: Cluster, rep_user: User) -> Wor
     from tenants.content.models import Article, Document, Job, News
     from tenants.events.models import Event, Participation
     from tenants.fees.models import FeeExemption
-    from tenants.governance.models import AgendaItem, Committee, CommitteeMember, Officer
+    from tenants.governance.models import AgendaItem, Committee, CommitteeMember, MeetingMaterial, Officer
     from tenants.members.models import CooperationContract, ImportJob, Invitation, KpiReport, Product
     from tenants.projects.models import ProjectIndicator, SupportApplication, SupportTranche
     from tenants.roadmap.models import ReportJob
@@ -665,6 +669,18 @@ def _make_world(cluster: Cluster, other_cluster: Cluster, rep_user: User) -> Wor
         meeting = gov_f.meeting(cluster, body)
         ids["meeting"] = meeting.pk
         make("agenda_item", lambda: AgendaItem.objects.create(meeting=meeting, number=99, title="Вопрос").pk)
+        make(
+            "meeting_material",
+            lambda: (
+                MeetingMaterial.objects.create(
+                    meeting=meeting,
+                    title="Отчёт",
+                    file=ContentFile(b"%PDF-1.4", name="r.pdf"),
+                    original_name="r.pdf",
+                    size=8,
+                ).pk
+            ),
+        )
         make("news", lambda: News.objects.create(title="Новость").pk)
         make("article", lambda: Article.objects.create(title="Статья").pk)
         make("job", lambda: Job.objects.create(title="Инженер").pk)
@@ -828,6 +844,7 @@ PARAM_KINDS = {
     "contract_id": "contract",
     "member_id": "committee_member",
     "document_id": "committee_document",
+    "material_id": "meeting_material",
     "item_id": "item",
     "company_id": "company",
     "roadmap_id": "roadmap",

@@ -14,6 +14,7 @@ from tenants.governance.models import (
     Committee,
     CommitteeMember,
     Decision,
+    Majority,
     Meeting,
 )
 from tenants.governance.services import VoteInput
@@ -271,3 +272,39 @@ class DecisionDraftForm(forms.Form):
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agenda_item"].queryset = AgendaItem.objects.filter(meeting=meeting)  # type: ignore[attr-defined]
+
+
+class BodyVotingRulesForm(forms.Form):
+    """The charter's voting rules of a body: notice, weights, abstentions, a majority per kind
+    of decision (fields `majority_<kind>`). The ranges are the service's to check."""
+
+    notice_days = forms.IntegerField(
+        label=_("Срок уведомления о собрании, дней"),
+        help_text=_("Не позднее чем за столько дней до окончания голосования рассылается уведомление."),
+    )
+    vote_weights = forms.ChoiceField(label=_("Кто голосует"), choices=Body.VoteWeights.choices)
+    abstentions_counted = forms.BooleanField(
+        label=_("Воздержавшиеся учитываются среди поданных голосов"), required=False
+    )
+
+    def __init__(self, *args: Any, majorities: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for kind, label in Decision.Kind.choices:
+            self.fields[f"majority_{kind}"] = forms.ChoiceField(
+                label=_("Большинство: %(kind)s") % {"kind": label},
+                choices=Majority.choices,
+                initial=majorities.get(kind, Majority.SIMPLE_OF_CAST),
+            )
+
+    def majorities(self) -> dict[str, str]:
+        return {kind: self.cleaned_data[f"majority_{kind}"] for kind in Decision.Kind.values}
+
+
+class MeetingMaterialForm(forms.Form):
+    title = forms.CharField(
+        label=_("Название"),
+        max_length=300,
+        required=False,
+        help_text=_("Не указано — имя файла."),
+    )
+    file = forms.FileField(label=_("Файл"))

@@ -11,6 +11,7 @@ from . import views
 app_name = "governance"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("bodies/", views.bodies, name="bodies"),
+    path("bodies/<int:pk>/voting-rules/", views.body_voting_rules, name="body_voting_rules"),
     path("officers/", views.officers, name="officers"),
     path("committees/", views.committees, name="committees"),
     path("committees/new/", views.record_create, {"record": views.COMMITTEES}, name="committee_create"),
@@ -49,6 +50,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("meetings/<int:pk>/close-voting/", views.meeting_close_voting, name="meeting_close_voting"),
     path("meetings/<int:pk>/paper-ballot/", views.meeting_paper_ballot, name="meeting_paper_ballot"),
     path("meetings/<int:pk>/register/", views.meeting_register, name="meeting_register"),
+    path("meetings/<int:pk>/materials/", views.meeting_material_upload, name="meeting_material_upload"),
+    path("meetings/<int:pk>/materials/<int:material_id>/", views.meeting_material, name="meeting_material"),
+    path(
+        "meetings/<int:pk>/materials/<int:material_id>/delete/",
+        views.meeting_material_delete,
+        name="meeting_material_delete",
+    ),
     path("meetings/<int:pk>/ballot/", views.ballot, name="ballot"),
     path("meetings/<int:pk>/ballots/<int:ballot_id>/pdf/", views.ballot_pdf, name="ballot_pdf"),
     path("meetings/<int:pk>/ballots/<int:ballot_id>/scan/", views.ballot_scan, name="ballot_scan"),

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.files import File
+from django.db import connection
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
@@ -448,6 +450,19 @@ def meeting_materials(*, meeting: Meeting) -> QuerySet[MeetingMaterial]:
 
 def meeting_material_get(*, meeting_id: int, material_id: int) -> MeetingMaterial | None:
     return MeetingMaterial.objects.filter(pk=material_id, meeting_id=meeting_id).first()
+
+
+def meeting_material_file(*, material: MeetingMaterial) -> File | None:
+    """The stored file, opened for streaming, if it lies in the folder of the current cluster's
+    meeting it belongs to (anything else — another cluster's, another meeting's: None)."""
+    name = material.file.name or ""
+    schema = getattr(connection, "schema_name", "public")  # django-tenants' wrapper
+    if not name.startswith(f"clusters/{schema}/meetings/{material.meeting_id}/"):
+        return None
+    try:
+        return material.file.storage.open(name, "rb")
+    except FileNotFoundError:
+        return None
 
 
 def meetings_voting_due(*, now: dt.datetime) -> QuerySet[Meeting]:

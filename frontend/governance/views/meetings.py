@@ -31,6 +31,7 @@ from tenants.governance.selectors import (
     meeting_attendance_sheet,
     meeting_get,
     meeting_list,
+    meeting_materials,
     meeting_quorum,
 )
 from tenants.http import ClusterHttpRequest
@@ -118,6 +119,7 @@ def meeting(request: ClusterHttpRequest, pk: int) -> HttpResponse:
             "manager": manager,
             "adoption_rule": ADOPTION_RULE,
             "agenda_form": AgendaItemForm() if manager else None,
+            "materials": list(meeting_materials(meeting=item)),
             **voting_context(request, item),
         },
     )

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,14 +29,27 @@ from core.accounts.access import MemberAccess, member_access
 from core.audit.services import Actor
 from core.clock import cluster_today
 from frontend.access import or_404
-from frontend.governance.forms import BallotForm, PaperBallotForm, ProxyForm, ProxyRejectForm, PublishForm
+from frontend.governance.forms import (
+    BallotForm,
+    BodyVotingRulesForm,
+    MeetingMaterialForm,
+    PaperBallotForm,
+    ProxyForm,
+    ProxyRejectForm,
+    PublishForm,
+)
 from frontend.pages import action, form_page
 from tenants.governance import protocol, services
 from tenants.governance.models import Ballot, BallotVote, Meeting, Proxy
 from tenants.governance.selectors import (
     ballot_history,
     ballot_list,
+    body_get,
+    body_majorities,
     meeting_get,
+    meeting_material_file,
+    meeting_material_get,
+    meeting_materials,
     meeting_tally,
     meeting_voter_ids,
     proxy_get,
@@ -103,9 +116,11 @@ def voting_context(request: ClusterHttpRequest, meeting: Meeting) -> dict[str, A
     closed = meeting.voting_status == "closed"
     # while voting is open the register shows no votes: skip reading them
     ballots = ballot_list(meeting=meeting) if closed else ballot_list(meeting=meeting).prefetch_related(None)
+    can_publish = meeting.voting_status == "draft" and meeting.status != Meeting.Status.CANCELLED
     return {
         "tally": tally_data(meeting) if meeting.voting_status != "draft" else None,
-        "can_publish": meeting.voting_status == "draft" and meeting.status != Meeting.Status.CANCELLED,
+        "can_publish": can_publish,
+        "material_form": MeetingMaterialForm() if can_publish else None,
         "register": Paginator(ballots, REGISTER_PAGE_SIZE).get_page(request.GET.get("page")),
         "show_votes": closed,
         "pending_proxies": proxy_list().filter(status=Proxy.Status.PENDING).count(),
@@ -113,6 +128,84 @@ def voting_context(request: ClusterHttpRequest, meeting: Meeting) -> dict[str, A
 
 
 # --- staff -------------------------------------------------------------------------------
+
+
+@managers
+@require_http_methods(["GET", "POST"])
+def body_voting_rules(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
+    """The charter's voting rules of a body: notice period, who votes, abstentions, and the
+    majority each kind of decision needs (used by the meetings voting by ballots)."""
+    body = or_404(body_get(body_id=pk))
+    form = BodyVotingRulesForm(
+        request.POST or None,
+        majorities=body_majorities(body=body),
+        initial={
+            "notice_days": body.notice_days,
+            "vote_weights": body.vote_weights,
+            "abstentions_counted": body.abstentions_counted,
+        },
+    )
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.body_voting_rules_set(
+            body=body,
+            actor=Actor.from_request(request),
+            notice_days=data["notice_days"],
+            vote_weights=data["vote_weights"],
+            abstentions_counted=data["abstentions_counted"],
+            majorities=form.majorities(),
+        ),
+        success=reverse("governance:bodies"),
+        message=_("Правила голосования органа «%(name)s» сохранены.") % {"name": body.name},
+        title=_("Правила голосования: %(name)s") % {"name": body.name},
+        cancel=reverse("governance:bodies"),
+        intro=_(
+            "По этим правилам проводятся заочные и смешанные собрания органа; у уже завершённых "
+            "решений правило большинства не меняется."
+        ),
+    )
+
+
+@managers
+@require_http_methods(["GET", "POST"])
+def meeting_material_upload(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
+    """A material sent with the notice (until the notice goes out)."""
+    meeting = _ballot_meeting(pk)
+    return form_page(
+        request,
+        form=MeetingMaterialForm(request.POST or None, request.FILES or None),
+        save=lambda data: services.meeting_material_upload(
+            meeting=meeting, actor=Actor.from_request(request), file=data["file"], title=data["title"]
+        ),
+        success=_meeting_url(pk) + "#materials",
+        message=lambda material: _("Материал «%(title)s» загружен.") % {"title": material.title},
+        title=_("Материал к собранию: %(meeting)s") % {"meeting": meeting},
+        cancel=_meeting_url(pk),
+        submit=_("Загрузить"),
+    )
+
+
+@managers
+@require_POST
+def meeting_material_delete(request: ClusterHttpRequest, pk: int, material_id: int) -> HttpResponseBase:
+    material = or_404(meeting_material_get(meeting_id=pk, material_id=material_id))
+    return action(
+        request,
+        lambda: services.meeting_material_delete(material=material, actor=Actor.from_request(request)),
+        success=_meeting_url(pk) + "#materials",
+        message=_("Материал «%(title)s» удалён.") % {"title": material.title},
+    )
+
+
+@readers
+@require_GET
+def meeting_material(request: ClusterHttpRequest, pk: int, material_id: int) -> FileResponse:
+    """A material, for any role of the cluster: only a file stored in this cluster's folder of
+    this meeting is served (anything else is 404, as a missing one)."""
+    material = or_404(meeting_material_get(meeting_id=pk, material_id=material_id))
+    handle = or_404(meeting_material_file(material=material))
+    return FileResponse(handle, as_attachment=True, filename=material.original_name or material.title)
 
 
 @managers
@@ -432,6 +525,7 @@ def ballot(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
             "is_open": is_open,
             "others": list(Company.objects.filter(pk__in=allowed - {company.pk}).order_by("short_name")),
             "history": _history(mine, decisions) if mine else [],
+            "materials": list(meeting_materials(meeting=meeting)),
         },
     )
 

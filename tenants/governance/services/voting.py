@@ -299,6 +299,11 @@ def ballot_link(*, host: str, meeting: Meeting) -> str:
     return f"https://{host}/governance/meetings/{meeting.pk}/ballot/"
 
 
+def material_link(*, host: str, material: MeetingMaterial) -> str:
+    """Where a material is downloaded (signed in, by the cluster's roles only)."""
+    return f"https://{host}/governance/meetings/{material.meeting_id}/materials/{material.pk}/"
+
+
 def notice_recipients(*, meeting: Meeting, cluster: Cluster) -> list[tuple[User, int]]:
     """(user, company id) of every representative of a voting member (one query)."""
     voters = meeting_voter_ids(meeting=meeting)
@@ -328,7 +333,7 @@ def meeting_notice_send(*, meeting_id: int) -> dict[str, Any]:
     number = f" № {meeting.number}" if meeting.number else ""
     subject = f"Уведомление о собрании: {meeting.body}{number} — {cluster.display_name}"
     agenda = "".join(f"  {d.number}. {d.text}\n" for d in decisions)
-    attached = "".join(f"  — {m.title}\n" for m in materials)
+    attached = "".join(f"  — {m.title}: {material_link(host=host, material=m)}\n" for m in materials)
     names = {
         c.pk: str(c)
         for c in Company.objects.filter(
