@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connections
 from django.db.models import (
     Case,
     CharField,
@@ -22,7 +23,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -258,8 +258,12 @@ def annotate_table(qs: QuerySet[Cluster], year: int | None) -> QuerySet[Cluster]
     return qs
 
 
-def cluster_table(scope: MinistryScope, filters: Filters, year: int | None) -> QuerySet[Cluster]:
-    qs = annotate_table(filtered_clusters(scope, filters), year)
+def cluster_table(
+    scope: MinistryScope, filters: Filters, year: int | None, annotated: QuerySet[Cluster] | None = None
+) -> QuerySet[Cluster]:
+    """The filtered, annotated and ordered table; `annotated` (annotate_table of the filtered clusters
+    for `year`) when the caller already built it."""
+    qs = annotate_table(filtered_clusters(scope, filters), year) if annotated is None else annotated
     if filters.checks:
         qs = qs.filter(check_status=filters.checks)
     return qs.order_by(*ORDERINGS[filters.sort])
@@ -358,40 +362,6 @@ class LiveTotals:
         )
 
 
-def live_totals(clusters: QuerySet[Cluster]) -> LiveTotals:
-    """Current figures summed over the clusters (one query on the snapshots)."""
-    agg = clusters.order_by().aggregate(
-        clusters=Count("pk"),
-        with_snapshot=Count("federal_snapshot"),
-        members=Coalesce(Sum("federal_snapshot__member_count"), 0),
-        invoiced=Coalesce(Sum("federal_snapshot__dues_invoiced_kopecks"), 0),
-        paid=Coalesce(Sum("federal_snapshot__dues_paid_kopecks"), 0),
-        items=Coalesce(Sum("federal_snapshot__roadmap_items_total"), 0),
-        done=Coalesce(Sum("federal_snapshot__roadmap_items_done"), 0),
-        updated=Max("federal_snapshot__updated_at"),
-        projects=Coalesce(Sum("federal_snapshot__projects_total"), 0),
-        projects_active=Coalesce(Sum("federal_snapshot__projects_active"), 0),
-        shortfalls=Coalesce(Sum("federal_snapshot__project_shortfalls"), 0),
-        granted=Coalesce(Sum("federal_snapshot__support_granted_kopecks"), 0),
-        received=Coalesce(Sum("federal_snapshot__support_received_kopecks"), 0),
-    )
-    return LiveTotals(
-        clusters=agg["clusters"],
-        with_snapshot=agg["with_snapshot"],
-        members=agg["members"],
-        dues_invoiced_kopecks=agg["invoiced"],
-        dues_paid_kopecks=agg["paid"],
-        roadmap_items_total=agg["items"],
-        roadmap_items_done=agg["done"],
-        updated_at=agg["updated"],
-        projects=agg["projects"],
-        projects_active=agg["projects_active"],
-        project_shortfalls=agg["shortfalls"],
-        support_granted_kopecks=agg["granted"],
-        support_received_kopecks=agg["received"],
-    )
-
-
 @dataclass
 class RegionProjects:
     """Projects and support of the clusters of one region (an interregional cluster counts in each)."""
@@ -404,30 +374,73 @@ class RegionProjects:
     support_received_kopecks: int = 0
 
 
-def region_projects(clusters: QuerySet[Cluster]) -> list[RegionProjects]:
-    """Per region: projects, indicators below plan and support (one query over the snapshots)."""
-    out: dict[str, RegionProjects] = {}
-    rows = clusters.order_by().values_list(
+# Each cluster row once with region NULL (the totals) and once per region code: GROUP BY region then
+# gives the live totals and the per-region sums in one pass over the snapshots.
+_LIVE_BY_REGION = """
+SELECT r.region, COUNT(*), COUNT(c.s_id), COALESCE(SUM(c.s_members), 0), COALESCE(SUM(c.s_invoiced), 0),
+       COALESCE(SUM(c.s_paid), 0), COALESCE(SUM(c.s_items), 0), COALESCE(SUM(c.s_done), 0), MAX(c.s_updated),
+       COALESCE(SUM(c.s_projects), 0), COALESCE(SUM(c.s_active), 0), COALESCE(SUM(c.s_shortfalls), 0),
+       COALESCE(SUM(c.s_granted), 0), COALESCE(SUM(c.s_received), 0)
+FROM ({clusters}) c
+CROSS JOIN LATERAL unnest(array_prepend(NULL::varchar, c.region_codes)) AS r(region)
+GROUP BY r.region
+"""
+
+
+def live_totals_by_region(clusters: QuerySet[Cluster]) -> tuple[LiveTotals, list[RegionProjects]]:
+    """Current figures summed over the clusters, and per region: projects, indicators below plan and
+    support (one query on the snapshots)."""
+    inner = clusters.order_by().values(
         "region_codes",
-        "federal_snapshot__projects_total",
-        "federal_snapshot__project_shortfalls",
-        "federal_snapshot__support_granted_kopecks",
-        "federal_snapshot__support_received_kopecks",
+        s_id=F("federal_snapshot__id"),
+        s_members=F("federal_snapshot__member_count"),
+        s_invoiced=F("federal_snapshot__dues_invoiced_kopecks"),
+        s_paid=F("federal_snapshot__dues_paid_kopecks"),
+        s_items=F("federal_snapshot__roadmap_items_total"),
+        s_done=F("federal_snapshot__roadmap_items_done"),
+        s_updated=F("federal_snapshot__updated_at"),
+        s_projects=F("federal_snapshot__projects_total"),
+        s_active=F("federal_snapshot__projects_active"),
+        s_shortfalls=F("federal_snapshot__project_shortfalls"),
+        s_granted=F("federal_snapshot__support_granted_kopecks"),
+        s_received=F("federal_snapshot__support_received_kopecks"),
     )
-    for regions, projects, shortfalls, granted, received in rows:
-        for code in regions or []:
-            row = out.setdefault(code, RegionProjects(code))
-            row.clusters += 1
-            row.projects += projects or 0
-            row.shortfalls += shortfalls or 0
-            row.support_granted_kopecks += granted or 0
-            row.support_received_kopecks += received or 0
-    return sorted(out.values(), key=lambda r: (-r.support_received_kopecks, -r.projects, r.region))
+    sql, params = inner.query.sql_with_params()
+    with connections[inner.db].cursor() as cursor:
+        cursor.execute(_LIVE_BY_REGION.format(clusters=sql), params)
+        rows = cursor.fetchall()
+    live = LiveTotals()
+    regions = []
+    for region, n, with_snapshot, members, invoiced, paid, items, done, updated, *projects in rows:
+        total, active, shortfalls, granted, received = (int(v) for v in projects)
+        if region is None:
+            live = LiveTotals(
+                clusters=n,
+                with_snapshot=with_snapshot,
+                members=int(members),
+                dues_invoiced_kopecks=int(invoiced),
+                dues_paid_kopecks=int(paid),
+                roadmap_items_total=int(items),
+                roadmap_items_done=int(done),
+                updated_at=updated,
+                projects=total,
+                projects_active=active,
+                project_shortfalls=shortfalls,
+                support_granted_kopecks=granted,
+                support_received_kopecks=received,
+            )
+        else:
+            regions.append(RegionProjects(region, n, total, shortfalls, granted, received))
+    regions.sort(key=lambda r: (-r.support_received_kopecks, -r.projects, r.region))
+    return live, regions
 
 
-def shortfall_projects(clusters: QuerySet[Cluster], limit: int = SHORTFALLS_SHOWN) -> list[FederalProject]:
-    """The projects furthest below plan among these clusters (one query)."""
-    return list(
+def shortfall_projects(
+    clusters: QuerySet[Cluster], limit: int = SHORTFALLS_SHOWN
+) -> QuerySet[FederalProject]:
+    """The projects furthest below plan among these clusters (one query when read; the partial index
+    fedproject_shortfall_order gives them in order, no sort of every project)."""
+    return (
         FederalProject.objects.filter(cluster__in=clusters.order_by().values("pk"), shortfalls__gt=0)
         .select_related("cluster")
         .order_by(F("worst_shortfall_percent").desc(nulls_last=True), "title", "pk")[:limit]
@@ -468,7 +481,8 @@ class Dashboard:
     checks: dict[str, int]
     table: QuerySet[Cluster] = field(repr=False)
     regions: list[RegionProjects] = field(default_factory=list)
-    shortfalls: list[FederalProject] = field(default_factory=list)
+    # Lazy: read only by the pages that show it (the API dashboard does not).
+    shortfalls: QuerySet[FederalProject] = field(default_factory=FederalProject.objects.none, repr=False)
 
     def total(self, code: str, year: int | None = None) -> Total | None:
         return self.totals.get(year or self.year or 0, {}).get(code)
@@ -482,24 +496,27 @@ class Dashboard:
 
 
 def dashboard(scope: MinistryScope, filters: Filters) -> Dashboard:
-    """The overview: 6 queries (years, year-over-year totals, live totals, check summary, projects by
-    region, projects below plan); the table is a lazy queryset the caller pages (2 more: count and page)."""
+    """The overview: 4 queries (years, year-over-year totals, live totals with projects by region, check
+    summary). Lazy querysets: the projects below plan (1 query when shown) and the table the caller
+    pages (1 query for the page: `live.clusters` is the table's row count)."""
     years = report_years(scope)
     year = chosen_year(filters, years)
     series_years = sorted(y for y in years if year is None or y <= year)[-YEARS_SHOWN:]
     clusters = filtered_clusters(scope, filters)
-    table = cluster_table(scope, filters, year)
+    annotated = annotate_table(clusters, year)  # built once: its correlated subqueries are costly to set up
+    table = cluster_table(scope, filters, year, annotated)
     scoped = table if filters.checks else clusters  # the check filter narrows the totals too
+    live, regions = live_totals_by_region(scoped)
     return Dashboard(
         filters=filters,
         years=years,
         year=year,
         series_years=series_years,
         totals=year_totals(scoped, years=series_years),
-        live=live_totals(scoped),
-        checks=check_summary(annotate_table(clusters, year)),
+        live=live,
+        checks=check_summary(annotated),
         table=table,
-        regions=region_projects(scoped),
+        regions=regions,
         shortfalls=shortfall_projects(scoped),
     )
 

@@ -338,7 +338,17 @@ class FederalProject(models.Model):
                 fields=["cluster", "project_id"], name="federal_project_once_per_cluster"
             ),
         ]
-        indexes = [models.Index(fields=["shortfalls"])]
+        indexes = [
+            models.Index(fields=["shortfalls"]),
+            # The dashboard's projects furthest below plan, read in this order (dashboard.shortfall_projects).
+            models.Index(
+                models.F("worst_shortfall_percent").desc(nulls_last=True),
+                models.F("title"),
+                models.F("id"),
+                condition=models.Q(shortfalls__gt=0),
+                name="fedproject_shortfall_order",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.cluster_id}:{self.project_id} {self.title}"

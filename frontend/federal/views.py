@@ -48,7 +48,9 @@ def overview(request: PlatformHttpRequest) -> HttpResponse:
     scope = _scope(request)
     filters = selectors.Filters.from_params(request.GET)
     board = selectors.dashboard(scope, filters)
-    page = Paginator(board.table, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(board.table, PAGE_SIZE)
+    paginator.count = board.live.clusters  # the same rows, already counted: no COUNT(*) of the table
+    page = paginator.get_page(request.GET.get("page"))
     columns = rows.columns(board.year)
     table = [
         (cluster, [(column.key, column.text(cluster), column.number is not None) for column in columns])

@@ -199,4 +199,4 @@ def test_the_same_queries_for_4_and_40_clusters_with_20_projects_each(
     grow_to(40)
     large = [count(c, p) for c, p in paths]
     assert small == large
-    assert large[0] <= 16
+    assert large[0] <= 10 and large[4] <= 7  # page and API dashboard: 12 and 9 before
