@@ -14,6 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 CONTROL_CHARACTERS_MESSAGE = _("Текст содержит управляющие (непечатаемые) символы; уберите их.")
+# The 400 page for a form body holding them (clusterhub.request_checks).
+CONTROL_CHARACTERS_TITLE = _("Недопустимые символы")
+CONTROL_CHARACTERS_FIELD_MESSAGE = _(
+    "Недопустимые символы в поле «%(field)s»: управляющие (непечатаемые) символы. "
+    "Уберите их и отправьте форму ещё раз."
+)
 
 
 def has_control_characters(text: str) -> bool:

@@ -2,7 +2,8 @@
 
 Every row is checked first (identifiers by their check digits, INN once per cluster and once
 per file); one bad row and nothing is imported: the job lists each bad row with its line
-number as in the file (the header is line 1) and the reason in Russian. Large files run in a
+number as in the file (the header is line 1) and the reason in Russian (a cell holding a
+control character is such a reason: core.text refuses them at input). Large files run in a
 Celery task (ImportJob) whose progress the import page polls.
 """
 
@@ -27,6 +28,7 @@ from core.accounts.access import current_cluster, require_manager
 from core.audit.services import Actor, audit_record, diff, snapshot
 from core.queue import enqueue_on_commit
 from core.ru.regions import REGIONS
+from core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from tenants.members.selectors import existing_inns
 
 from .models import Company, ImportJob, MembershipEvent
@@ -229,6 +231,9 @@ def _row_fields(values: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
     fields: dict[str, Any] = {k: v for k, v in values.items() if not k.startswith("__")}
     if values.get("__extra__"):
         problems.append("в строке больше значений, чем столбцов в заголовке.")
+    for field, value in fields.items():
+        if has_control_characters(value):  # they would be stored (core.text: refused at input)
+            problems.append(f"{_label(field)}: {CONTROL_CHARACTERS_MESSAGE}")
     for field in REQUIRED:
         if not fields.get(field, "").strip():
             problems.append(f"{_label(field)}: обязательное поле.")

@@ -6,7 +6,8 @@
 Title lines come before the header row; a row «1 2 3 4 5 6» numbers the columns; a
 section row has a number with one component («1.») and nothing else but its title; an
 item row has a number such as «1.1.» or «4.4»; a row whose № is empty continues the
-cells of the item above (merged cell by cell). Parsing never touches the database.
+cells of the item above (merged cell by cell). A cell holding a control character is refused
+with its line (core.text). Parsing never touches the database.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
+
+from core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 
 COLUMNS = (
     "№",
@@ -113,6 +116,11 @@ def structure_rows(rows: list[tuple[int, list[str]]]) -> ParsedTable:
     header_seen = False
     for line, raw_cells in rows:
         cells = [_clean(c) for c in raw_cells]
+        bad = next((i for i, c in enumerate(cells) if has_control_characters(c)), None)
+        if bad is not None:  # they would be stored (core.text refuses them at input)
+            where = f"Строка {line}" if line else "Текст перед таблицей"
+            column = f", столбец «{COLUMNS[bad]}»" if header_seen and bad < len(COLUMNS) else ""
+            raise TableError(f"{where}{column}: {CONTROL_CHARACTERS_MESSAGE}")
         while len(cells) > 6 and not cells[-1]:
             cells.pop()
         if not any(cells):
