@@ -41,7 +41,7 @@ messages: $(STAMP) ## compile the translation catalogs
 demo: $(STAMP) messages system-deps ## the product with demo data on http://127.0.0.1:8000
 	$(PY) manage.py demo_setup --port $(PORT)
 	@set -m; if [ -z "$$STRIPE_API_BASE" ]; then \
-	  mkdir -p .local; $(VENV)/bin/localstripe --port 8420 >>.local/localstripe.log 2>&1 & LS=$$!; \
+	  mkdir -p .local; $(VENV)/bin/localstripe --port 8420 --from-scratch >>.local/localstripe.log 2>&1 & LS=$$!; \
 	  export STRIPE_API_BASE=http://127.0.0.1:8420; trap "kill $$LS 2>/dev/null" EXIT INT TERM; \
 	  $(PY) manage.py localstripe_webhooks --port $(PORT); \
 	fi; if [ -z "$$YOOKASSA_API_BASE" ]; then \

@@ -24,7 +24,7 @@ class StrictBooleanField(forms.NullBooleanField):
     widget = forms.TextInput
 
     def to_python(self, value: Any) -> bool | None:  # type: ignore[override]  # None: not filtered
-        if value in (None, ""):
+        if value is None:  # not given: not filtered
             return None
         text = str(value).strip().lower()
         if text in TRUE:

@@ -1,7 +1,7 @@
 """Pagination convention: ?page=N&page_size=M (at most 100); count/next/previous/results.
 
-A page_size that is not a whole number from 1 is refused (400), as the schema documents it as
-an integer; above 100 it is cut to 100."""
+A page or page_size that is not a whole number from 1 is refused (400), as the schema documents
+them as integers; a page_size above 100 is cut to 100."""
 
 from __future__ import annotations
 
@@ -15,6 +15,12 @@ class StandardPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
     invalid_page_message = "Такой страницы нет."
+
+    def get_page_number(self, request: Request, paginator: object) -> str | int:
+        raw = request.query_params.getlist(self.page_query_param)
+        if raw and not (len(raw) == 1 and (raw[0] == "last" or (raw[0].isascii() and raw[0].isdigit()))):
+            raise ValidationError({self.page_query_param: ["Укажите номер страницы целым числом от 1."]})
+        return super().get_page_number(request, paginator)  # type: ignore[arg-type]
 
     def get_page_size(self, request: Request) -> int | None:
         raw = request.query_params.getlist(self.page_size_query_param)

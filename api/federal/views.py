@@ -305,7 +305,10 @@ class FederalProjectViewSet(
             qs = qs.filter(shortfalls__gt=0) if shortfall else qs.filter(shortfalls=0)
         if search := params.get("search", "").strip():
             qs = qs.filter(title__icontains=search[:100])
-        return qs.order_by(*PROJECT_ORDERINGS.get(params.get("ordering", ""), PROJECT_ORDERINGS["cluster"]))
+        ordering = params.get("ordering", "") or "cluster"
+        if ordering not in PROJECT_ORDERINGS:  # documented enumeration: anything else is refused, not ignored
+            raise ValidationError({"ordering": [f"Допустимые значения: {', '.join(PROJECT_ORDERINGS)}."]})
+        return qs.order_by(*PROJECT_ORDERINGS[ordering])
 
 
 # --- the dashboard --------------------------------------------------------------------------

@@ -33,8 +33,11 @@ def ensure_localstripe(
     LOCAL_DIR.mkdir(parents=True, exist_ok=True)
     executable = Path(sys.executable).parent / "localstripe"
     log = (LOCAL_DIR / "localstripe.log").open("ab")
+    # --from-scratch: localstripe keeps its state in one fixed file, /tmp/localstripe.pickle, shared by
+    # every localstripe on the machine; two at once (a demo beside the tests) can leave it truncated,
+    # and a later start that loads it dies. Each run starts empty instead.
     process = subprocess.Popen(  # noqa: S603 - our own venv's console script
-        [str(executable), "--port", str(port)],
+        [str(executable), "--port", str(port), "--from-scratch"],
         stdout=log,
         stderr=subprocess.STDOUT,
     )
