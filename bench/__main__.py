@@ -1,4 +1,7 @@
-"""`python -m bench`: run every benchmark, print the table, write bench/results/latest.txt."""
+"""`python -m bench`: run every benchmark, print the table, write bench/results/latest.txt.
+
+`python -m bench billing federal` runs only those area benches (names as in AREA_BENCHES, without
+the `bench.` prefix) and writes bench/results/partial.txt instead."""
 
 from __future__ import annotations
 
@@ -33,8 +36,16 @@ def _cores() -> str:
     return f"{logical} logical" + (f", {usable} usable by this process" if usable != logical else "")
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
+    only = list(sys.argv[1:] if argv is None else argv)
+    unknown = [name for name in only if f"bench.{name}" not in [*AREA_BENCHES, "bench.members"]]
+    if unknown:
+        sys.stderr.write(
+            f"unknown bench area(s): {', '.join(unknown)}; known: "
+            f"members, {', '.join(n.removeprefix('bench.') for n in AREA_BENCHES)}\n"
+        )
+        return 2
     from bench import bootstrap
 
     facts = bootstrap.setup()
@@ -51,15 +62,25 @@ def main() -> int:
     leftovers = fixtures.cleanup()
     try:
         fixture = fixtures.provision_request_fixture()
-        routing_result = routing.run(fixture)
-        latency_result = latency.run()
-        members_rows = members.run(fixture)
         area_rows: list = []
         area_notes: list[str] = []
+        if "members" in only:
+            area_rows += members.run(fixture)
         for name in AREA_BENCHES:
+            if only and name.removeprefix("bench.") not in only:
+                continue
             module = importlib.import_module(name)
             area_rows += module.run(fixture)
             area_notes += list(getattr(module, "NOTES", []))
+        if only:
+            text = report.render_table(area_rows) + "\n" + "\n".join(area_notes) + "\n"
+            sys.stdout.write(text)
+            RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+            (RESULTS_DIR / "partial.txt").write_text(text, encoding="utf-8")
+            return 0
+        routing_result = routing.run(fixture)
+        latency_result = latency.run()
+        members_rows = members.run(fixture)
         provision_result, _ = provisioning.run(first_number=2, samples=5)
     finally:
         removed = fixtures.cleanup()
