@@ -6,7 +6,9 @@
   section, item and executor (ORM create() row by row).
 * Report = tenants.roadmap.report.roadmap_report (three reads, then the writer). Baselines: the
   same writers fed by naive reads (items per section, executors per item); for DOCX also
-  python-docx's object API cell by cell (what report_docx replaced by one XML fragment).
+  python-docx's object API cell by cell (what report_docx replaced by one XML fragment); for
+  PDF also the former WeasyPrint writer (report_pdf_weasyprint) on the same report (ours is
+  ReportLab; `python -m bench.pdf_engines` compares it with Typst too, each in a subprocess).
 * Page = GET /roadmap/<pk>/ (roadmap:detail) signed in as staff; baseline: the same page for
   seed 001's 24 items.
 
@@ -275,6 +277,7 @@ class RoadmapResult:
     report_ours: dict[tuple[str, str], Sample] = field(default_factory=dict)  # (label, fmt)
     report_naive: dict[tuple[str, str], Sample] = field(default_factory=dict)
     docx_object_api: dict[str, Sample] = field(default_factory=dict)
+    pdf_weasyprint: dict[str, Sample] = field(default_factory=dict)
     report_bytes: dict[tuple[str, str], int] = field(default_factory=dict)
     page_ms: dict[str, list[float]] = field(default_factory=dict)
     page_queries: dict[str, int] = field(default_factory=dict)
@@ -361,6 +364,9 @@ def measure(fixture: RequestFixture) -> RoadmapResult:
                 with measured() as sample:
                     _docx_object_api(report)
                 result.docx_object_api[label] = sample
+                with measured() as sample:
+                    r.report_pdf_weasyprint(report)
+                result.pdf_weasyprint[label] = sample
             to_public_schema()
             _page(result, fixture, ours)
         finally:
@@ -408,6 +414,15 @@ def rows(result: RoadmapResult) -> list[Row]:
                 f"{api.seconds:.2f} s, {api.peak_mb:.0f} MB",
                 f"{ours.seconds:.2f} s, {ours.peak_mb:.0f} MB",
                 f"{api.seconds / ours.seconds:.1f}x faster",
+            )
+        )
+        weasy, ours = result.pdf_weasyprint[label], result.report_ours[(label, "pdf")]
+        out.append(
+            Row(
+                f"  PDF writer {label}: WeasyPrint (former) vs ReportLab (report_pdf)",
+                f"{weasy.seconds:.2f} s, {weasy.peak_mb:.0f} MB",
+                f"{ours.seconds:.2f} s, {ours.peak_mb:.0f} MB",
+                f"{weasy.seconds / ours.seconds:.1f}x faster, {weasy.peak_mb / max(ours.peak_mb, 1):.1f}x less memory",
             )
         )
     if result.page_ms:

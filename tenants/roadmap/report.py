@@ -18,6 +18,7 @@ import io
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 from xml.sax.saxutils import escape as xml_escape
@@ -445,10 +446,267 @@ def report_xlsx(report: Report) -> bytes:
     return buffer.getvalue()
 
 
-# --- PDF (WeasyPrint) ---------------------------------------------------------------------
+# --- PDF (ReportLab) ----------------------------------------------------------------------
+# ReportLab's platypus: 2,000 items in ~3.5 CPU seconds and ~40 MB where WeasyPrint took
+# 20-45 s and ~230-390 MB; Typst was faster (~1.7 s) but held ~400 MB and kept it after each
+# compile (bench.pdf_engines). The other PDFs of the project (invoices, protocols, the annual
+# report) are a few pages and stay on WeasyPrint.
+#
+# One table per section: ReportLab recomputes a table's merged cells over all of its rows at
+# every page break, so one table of 2,000 rows with merged section rows would be quadratic.
+# The header row and the column-number row are a small table the page template draws at the
+# top of every page (on the first, under the title), as the repeated header of the HTML table.
+
+DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")  # fonts-dejavu-core: Cyrillic DejaVu Sans
+PDF_FONTS = {
+    "DejaVu": "DejaVuSans.ttf",
+    "DejaVu-Bold": "DejaVuSans-Bold.ttf",
+    "DejaVu-Oblique": "DejaVuSans-Oblique.ttf",
+}
+PDF_PAGE_MARGINS_MM = (14, 12, 16, 12)  # top, right, bottom, left (as the HTML template's @page)
+LINK_COLOR = "#0645ad"
+
+
+def _register_pdf_fonts() -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if "DejaVu" in pdfmetrics.getRegisteredFontNames():
+        return
+    for name, filename in PDF_FONTS.items():
+        pdfmetrics.registerFont(TTFont(name, str(DEJAVU_DIR / filename)))
+    pdfmetrics.registerFontFamily("DejaVu", normal="DejaVu", bold="DejaVu-Bold", italic="DejaVu-Oblique")
+
+
+URL_BREAK_RE = re.compile(r"[^/?&=_-]*[/?&=_-]*")
+
+
+def _url_lines(url: str, width: float) -> list[str]:
+    """An address wider than its column in lines broken after «/», «-», «?», … (ReportLab would
+    cut it at whatever letter fills the line); a part wider than a line is left to ReportLab."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if stringWidth(url, "DejaVu", 8) <= width:
+        return [url]
+    lines = [""]
+    for part in filter(None, URL_BREAK_RE.findall(url)):
+        if lines[-1] and stringWidth(lines[-1] + part, "DejaVu", 8) > width:
+            lines.append("")
+        lines[-1] += part
+    return lines
+
+
+def _chunks(markup: str, size: int = 300) -> list[str]:
+    """Paragraph markup cut at spaces and line breaks into pieces of about `size` characters
+    (never inside a tag)."""
+    pieces, current = [], ""
+    for part in re.split(r"(<br/>|<a [^>]*>.*?</a>|\s+)", markup):
+        if part == "<br/>":
+            pieces.append(current)
+            current = ""
+        elif len(current) + len(part) > size and part.strip() and current.strip():
+            pieces.append(current)
+            current = part
+        else:
+            current += part
+    pieces.append(current)
+    return [piece.strip() or "&nbsp;" for piece in pieces]
+
+
+def _pdf_markup(text: str, *, links: bool, width: float = 0) -> str:
+    """A cell as ReportLab paragraph markup: escaped, line breaks kept, web addresses as links."""
+    parts, position = [], 0
+    for match in URL_RE.finditer(text) if links else ():
+        parts.append(xml_escape(text[position : match.start()]))
+        href = xml_escape(match.group(0), {'"': "&quot;"})
+        parts.append(
+            "<br/>".join(
+                f'<a href="{href}" color="{LINK_COLOR}">{xml_escape(line)}</a>'
+                for line in _url_lines(match.group(0), width)
+            )
+        )
+        position = match.end()
+    parts.append(xml_escape(text[position:]))
+    return "".join(parts).replace("\n", "<br/>")
 
 
 def report_pdf(report: Report) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import (
+        BaseDocTemplate,
+        Frame,
+        PageTemplate,
+        Paragraph,
+        Spacer,
+        Table,
+        TableStyle,
+    )
+    from reportlab.platypus.doctemplate import LayoutError
+
+    _register_pdf_fonts()
+
+    class Cell(Paragraph):
+        """Lines laid out once per width: a table measures its rows again at each page break."""
+
+        _wrapped: tuple[float, tuple[float, float]] | None = None
+
+        def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+            if self._wrapped is None or self._wrapped[0] != availWidth:
+                self._wrapped = (availWidth, super().wrap(availWidth, availHeight))
+            return self._wrapped[1]
+
+    class SectionTable(Table):
+        """A section's rows; never leaves the section row alone at the foot of a page."""
+
+        starts_section = False  # True for the whole section, False for the rest after a break
+
+        def split(self, availWidth: float, availHeight: float) -> list[Any]:
+            parts: list[Any] = super().split(availWidth, availHeight)
+            return [] if self.starts_section and parts and parts[0]._nrows < 2 else parts
+
+    class NumberedCanvas(Canvas):
+        """Pages kept until save(), then the footer with «Страница N из M» drawn on each."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self.setFont("DejaVu", 7.5)
+                self.setFillColor(colors.HexColor("#555555"))
+                self.drawString(left, 8 * mm, report.generated)
+                self.drawRightString(page_w - right, 8 * mm, f"Страница {number} из {total}")
+                super().showPage()
+            super().save()
+
+    body = ParagraphStyle("body", fontName="DejaVu", fontSize=8, leading=10.4)
+    bold = ParagraphStyle("bold", parent=body, fontName="DejaVu-Bold")
+    head = ParagraphStyle("head", parent=bold, alignment=TA_CENTER)
+    center = ParagraphStyle("center", parent=body, alignment=TA_CENTER)
+    title = ParagraphStyle("title", parent=bold, fontSize=12, leading=15, alignment=TA_CENTER)
+    subtitle = ParagraphStyle(
+        "subtitle", parent=center, fontName="DejaVu-Oblique", spaceBefore=3, spaceAfter=8
+    )
+    grid = [
+        ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]
+
+    page_w, page_h = landscape(A4)
+    top, right, bottom, left = (margin * mm for margin in PDF_PAGE_MARGINS_MM)
+    usable = page_w - left - right
+    widths = [usable * width / sum(WIDTHS) for width in WIDTHS]
+
+    header = Table(
+        [[Paragraph(xml_escape(c), head) for c in COLUMNS], [Paragraph(n, center) for n in COLUMN_NUMBERS]],
+        colWidths=widths,
+    )
+    header.setStyle(
+        TableStyle(
+            [
+                *grid,
+                ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#d9d9d9")),
+                ("TOPPADDING", (0, 1), (-1, 1), 1),
+                ("BOTTOMPADDING", (0, 1), (-1, 1), 1),
+            ]
+        )
+    )
+    header_h = header.wrap(usable, page_h)[1]
+    heading = [
+        Paragraph(
+            f"{xml_escape(printable(report.heading))}<br/>{xml_escape(printable(report.subject))}", title
+        ),
+        Paragraph(xml_escape(printable(report.subtitle)), subtitle),
+    ]
+    heading_h = sum(p.getSpaceBefore() + p.wrap(usable, page_h)[1] + p.getSpaceAfter() for p in heading)
+
+    def draw_first(canvas: Any, document: Any) -> None:
+        y = page_h - top
+        for paragraph in heading:
+            y -= paragraph.getSpaceBefore()
+            height = paragraph.wrap(usable, page_h)[1]
+            paragraph.drawOn(canvas, left, y - height)
+            y -= height + paragraph.getSpaceAfter()
+        header.drawOn(canvas, left, y - header_h)
+
+    def draw_later(canvas: Any, document: Any) -> None:
+        header.drawOn(canvas, left, page_h - top - header_h)
+
+    def frame(above: float) -> Any:
+        return Frame(left, bottom, usable, page_h - top - bottom - above, 0, 0, 0, 0)
+
+    section_style = TableStyle(
+        [*grid, ("SPAN", (1, 0), (5, 0)), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2"))]
+    )
+
+    def _pieces(cell: Any) -> list[Any]:
+        """A cell as paragraphs of a few lines each, for ReportLab to split a row between them."""
+        return [Paragraph(text, cell.style) for text in _chunks(cell.text)]
+
+    def story(split_rows: bool) -> list[Any]:
+        tables: list[Any] = []
+        for section in report.sections:
+            rows: list[list[Any]] = [
+                [
+                    Cell(xml_escape(printable(section.number)), bold),
+                    Cell(_pdf_markup(printable(section.title), links=False), bold),
+                    *[""] * 4,
+                ]
+            ]
+            for item in section.items:
+                cells = [
+                    Cell(_pdf_markup(printable(text), links=column >= 4, width=widths[column] - 6), body)
+                    for column, text in enumerate(item.cells())
+                ]
+                # ReportLab splits a row only between flowables of cells given as lists (its
+                # split of one long paragraph inside a row lost lines at the second page break).
+                rows.append([_pieces(cell) for cell in cells] if split_rows else cells)
+            # Rows are kept whole (break-inside: avoid) unless one is taller than a page.
+            table = SectionTable(rows, colWidths=widths, splitByRow=True, splitInRow=int(split_rows))
+            table.setStyle(section_style)
+            table.starts_section = not split_rows
+            tables.append(table)
+        return tables or [Spacer(0, 0)]  # a roadmap without items: the title and the header
+
+    def build(split_rows: bool) -> bytes:
+        buffer = io.BytesIO()
+        document = BaseDocTemplate(buffer, pagesize=(page_w, page_h), title=report.title)
+        document.addPageTemplates(
+            [
+                PageTemplate(
+                    "first", [frame(heading_h + header_h)], onPage=draw_first, autoNextPageTemplate="later"
+                ),
+                PageTemplate("later", [frame(header_h)], onPage=draw_later),
+            ]
+        )
+        document.build(story(split_rows), canvasmaker=NumberedCanvas)
+        return buffer.getvalue()
+
+    try:
+        return build(split_rows=False)
+    except LayoutError:  # a cell longer than a page
+        return build(split_rows=True)
+
+
+def report_pdf_weasyprint(report: Report) -> bytes:
+    """The former writer (HTML + CSS through WeasyPrint), kept as the benchmark's baseline."""
     from weasyprint import HTML
 
     with translation.override("ru"):

@@ -21,7 +21,15 @@ from tenants.models import Cluster
 from tenants.roadmap import services
 from tenants.roadmap.demo import SEED_001
 from tenants.roadmap.models import Roadmap
-from tenants.roadmap.report import ReportFormatError, report_years, roadmap_report
+from tenants.roadmap.report import (
+    Report,
+    ReportFormatError,
+    ReportItem,
+    ReportSection,
+    report_pdf,
+    report_years,
+    roadmap_report,
+)
 from tenants.roadmap.table import COLUMNS, ParsedTable, parse_file
 
 SEED = SEED_001  # = shared/seeds/001_54a93e4556976a7b.txt, kept with the demo data
@@ -155,6 +163,47 @@ def test_pdf_has_every_item_number_and_result(
     assert len([p for p in pages if p.strip()]) >= 2
     for page in (p for p in pages if p.strip()):
         assert "Наименование мероприятия" in page and "1 2 3 4 5 6" in page
+
+
+def _report(*sections: ReportSection) -> Report:
+    return Report(
+        heading="Отчет о работе",
+        subject="Кластера Альфа (тест) за 2018 год",
+        subtitle="Дорожная карта «План», срок действия с 01.01.2018 по 31.12.2018",
+        generated="Сформирован 06.12.2026 12:40",
+        years="2018",
+        sections=sections,
+    )
+
+
+def test_pdf_breaks_a_cell_longer_than_a_page_and_keeps_long_addresses_clickable(tmp_path: Path) -> None:
+    url = "http://mtcmr.ru/uchastniki/rabochaya-gruppa-po-kachestvu/otchety/2018/itogovyi-otchet-o-rabote.htm"
+    long_result = " ".join(f"Совещание {n} проведено, протокол размещен на сайте." for n in range(120))
+    items = (
+        ReportItem("1.1.", "Работа комитета по качеству", "Шибанов А.Н", "в течение года", "", long_result),
+        ReportItem("1.2.", "Отчет комитета", "Терехов В.В.", "декабрь 2018 г.", "", f"Отчет: {url}"),
+    )
+    content = report_pdf(_report(ReportSection("1.", "Организационные вопросы", items)))
+    text = _pdf_text(content, tmp_path)
+    pages = [p for p in text.split("\f") if p.strip()]
+    assert len(pages) >= 3  # ~6,000 characters in one cell: the row goes on over pages
+    for page in pages:
+        assert "Наименование мероприятия" in page and "1 2 3 4 5 6" in page
+        assert re.search(r"Страница \d+ из " + str(len(pages)), page)
+    # the table without the header and footer of each page: the long cell is there whole, in order
+    body = "".join(
+        re.sub(r"Сформирован .*|Страница \d+ из \d+", "", page.split("1 2 3 4 5 6", 1)[1]) for page in pages
+    )
+    assert _squash(long_result) in _squash(body)
+    assert _squash(url) in _squash(body)
+    # the address is printed over several lines, the link still holds all of it
+    assert f"/URI ({url})".encode() in content
+
+
+def test_pdf_of_a_roadmap_without_items_has_the_title_and_the_header(tmp_path: Path) -> None:
+    text = _pdf_text(report_pdf(_report()), tmp_path)
+    assert "Отчет о работе" in text and "Кластера Альфа (тест) за 2018 год" in text
+    assert "Наименование мероприятия" in text and "Страница 1 из 1" in text
 
 
 def test_xlsx_is_laid_out_for_printing(cluster_a: Cluster, seed_roadmap: Roadmap) -> None:

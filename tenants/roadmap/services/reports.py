@@ -24,8 +24,8 @@ logger = logging.getLogger(__name__)
 
 
 def report_in_background(*, roadmap: Roadmap, fmt: str) -> bool:
-    """A PDF of a large roadmap is made by a Celery task (WeasyPrint spends ~25 ms a row: 2,000
-    items take close to a minute); everything else is made during the request."""
+    """A PDF of a large roadmap is made by a Celery task (ReportLab spends ~2 ms a row: 2,000
+    items take a few seconds, too long for a request); everything else is made during the request."""
     limit = int(getattr(settings, "ROADMAP_REPORT_SYNC_MAX_ITEMS", 300))
     return fmt == "pdf" and roadmap.items.count() > limit
 
