@@ -13,8 +13,10 @@ With --keep the PDFs are written to DIR (look at them: pdftoppm -png -r 50, pdft
 
 * reportlab: tenants.roadmap.report.report_pdf (ours): platypus, a Paragraph per cell, DejaVu TTF
   registered, a table per section under a header table drawn on every page, «из M» by a canvas
-  that keeps the pages until the end. (LongTable(repeatRows=2) over all 2,000 rows with merged
-  section rows took 3x longer: ReportLab recomputes the merged cells at every page break.)
+  that keeps the pages until the end. (With one LongTable(repeatRows=2) over all 2,000 rows and
+  merged section rows, a profile put 11 of 52 seconds in recomputing the merged cells over all
+  rows at each page break, and each cell was laid out ~3 times; the per-section tables and the
+  wrap cache remove both.)
 * typst: report_pdf_typst below (bench/roadmap_report.typ; the `typst` package, a dev extra:
   skipped when not installed).
 * weasyprint: tenants.roadmap.report.report_pdf_weasyprint (the former writer, HTML + CSS).
