@@ -447,7 +447,7 @@ def report_xlsx(report: Report) -> bytes:
 
 
 # --- PDF (ReportLab) ----------------------------------------------------------------------
-# ReportLab's platypus: 2,000 items in ~3.5 CPU seconds and ~40 MB where WeasyPrint took
+# ReportLab's platypus: 2,000 items in ~4 CPU seconds and ~40 MB where WeasyPrint took
 # 20-45 s and ~230-390 MB; Typst was faster (~1.7 s) but held ~400 MB and kept it after each
 # compile (bench.pdf_engines). The other PDFs of the project (invoices, protocols, the annual
 # report) are a few pages and stay on WeasyPrint.
