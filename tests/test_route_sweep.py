@@ -969,12 +969,13 @@ def sweep_world(
     world.ids["rep_user"] = make_user(
         ROLE.MEMBER_REPRESENTATIVE, cluster_a, email="rep-a@alpha.sweep.test", company_id=world.ids["company"]
     ).pk
-    # the admin's own browser session and passkey: ids for /account/sessions/<id>/ and passkeys
+    # a browser session and a passkey of an account of its own (ids for /account/sessions/<id>/…)
+    owner = make_user(ROLE.CLUSTER_STAFF, cluster_a, email="owner@alpha.sweep.test")
     world.ids["user_session"] = UserSession.objects.create(
-        user=alpha_admin, key_hash="f" * 64, host="alpha.localhost", last_seen_at=timezone.now()
+        user=owner, key_hash="f" * 64, host="alpha.localhost", last_seen_at=timezone.now()
     ).pk
     world.ids["passkey"] = WebAuthnCredential.objects.create(
-        user=alpha_admin, name="ключ", rp_id="alpha.localhost", credential_id="sweep-key", public_key=b"x"
+        user=owner, name="ключ", rp_id="alpha.localhost", credential_id="sweep-key", public_key=b"x"
     ).pk
     beta_session = signed_in(beta_admin, cluster_b)
     nobody_session = signed_in(nobody, None)

@@ -43,6 +43,7 @@ class SessionHostBindingMiddleware:
 # Paths a session that must enrol a second factor may still reach (and the static files).
 ENROL_KEY = "_2fa_enrol"
 ENROL_PATHS = ("/account/security/", "/logout/", "/i18n/", "/static/")
+NOT_WHILE_ENROLLING = "/account/security/policy/"
 
 
 class TwoFactorEnrolmentMiddleware:
@@ -56,7 +57,7 @@ class TwoFactorEnrolmentMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         session = getattr(request, "session", None)
         if session is not None and session.get(ENROL_KEY) and SESSION_USER_KEY in session:
-            if not request.path.startswith(ENROL_PATHS):
+            if not request.path.startswith(ENROL_PATHS) or request.path.startswith(NOT_WHILE_ENROLLING):
                 if request.path.startswith("/api/"):
                     return JsonResponse(
                         {

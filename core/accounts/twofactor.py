@@ -33,7 +33,7 @@ from webauthn import (
     verify_registration_response,
 )
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
-from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
+from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
     PublicKeyCredentialDescriptor,
@@ -307,8 +307,8 @@ def passkey_register(
             expected_rp_id=rp_id,
             expected_origin=origin,
         )
-    except (InvalidRegistrationResponse, ValueError, KeyError, TypeError) as exc:
-        raise ValidationError(f"Ключ доступа не принят: {exc}") from exc
+    except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
+        raise ValidationError("Ключ доступа не принят: ответ браузера не прошёл проверку.") from exc
     key = WebAuthnCredential(
         user=user,
         name=(name or "").strip()[:100] or "Ключ доступа",
@@ -362,7 +362,7 @@ def passkey_check(
                 credential_public_key=bytes(key.public_key),
                 credential_current_sign_count=key.sign_count,
             )
-        except (InvalidAuthenticationResponse, ValueError, KeyError, TypeError):
+        except (WebAuthnException, ValueError, KeyError, TypeError):
             return False, "Ключ доступа не подошёл."
         WebAuthnCredential.objects.filter(pk=key.pk).update(
             sign_count=verified.new_sign_count, last_used_at=timezone.now()

@@ -99,6 +99,7 @@ def sign_in(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
     only to enrolment (an account whose role needs a second factor it does not have)."""
     if twofactor.two_factor_enrolled(user):
         request.session.cycle_key()
+        bind_session_to_host(request)  # the half-signed-in session is no good on another host either
         request.session[PENDING_KEY] = {"user": user.pk, "at": int(time.time()), "next": next_url}
         return redirect("frontend:login_verify")
     enrol = twofactor.must_enrol(user)

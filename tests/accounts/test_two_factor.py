@@ -214,3 +214,58 @@ def test_demo_secure_login_has_totp() -> None:
     response = client.post("/login/", {"email": user.email, "password": DEMO_PASSWORD})
     assert response["Location"] == "/login/verify/"
     assert client.post("/login/verify/", {"code": code(secret)}).status_code == 302
+
+
+def test_second_step_and_passkey_endpoints_need_the_password_step(
+    make_user: MakeUser, cluster_a: Cluster
+) -> None:
+    anonymous = client_for(None)
+    assert anonymous.get("/login/verify/")["Location"] == "/login/"
+    refused = anonymous.post("/login/verify/passkey/options/")
+    assert refused.status_code == 403
+    assert "сначала e-mail и пароль" in refused.json()["detail"]
+    assert anonymous.post("/login/verify/passkey/", {}, content_type="application/json").status_code == 403
+    # a half-signed-in session copied to another host is anonymous there
+    user = make_user(ROLE.CLUSTER_STAFF, cluster_a)
+    enrolled(user)
+    client = client_for(cluster_a)
+    password_step(client, user)
+    carried = client_for(None)
+    carried.cookies["sessionid"] = client.cookies["sessionid"].value
+    assert carried.get("/login/verify/")["Location"] == "/login/"
+
+
+def test_passkey_registration_needs_this_sessions_challenge(make_user: MakeUser) -> None:
+    user = make_user()
+    client = client_for(None)
+    password_step(client, user)
+    refused = client.post(
+        "/account/security/passkeys/",
+        {"credential": {"id": "x"}, "name": "ключ"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    assert "не начато в этом сеансе" in refused.json()["detail"]
+    options = client.post("/account/security/passkeys/options/").json()
+    assert options["rp"]["id"] == "localhost"
+    assert options["user"]["name"] == user.email
+    forged = client.post(
+        "/account/security/passkeys/",
+        {"credential": {"id": "x"}, "name": "ключ"},
+        content_type="application/json",
+    )
+    assert forged.status_code == 400
+    assert "Ключ доступа не принят" in forged.json()["detail"]
+    assert not user.passkeys.exists()
+
+
+def test_enrolling_user_cannot_reach_the_cluster_policy_or_sessions(
+    make_user: MakeUser, cluster_a: Cluster, enforce: None
+) -> None:
+    admin = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
+    Cluster.objects.filter(pk=cluster_a.pk).update(admins_need_two_factor=True)
+    client = client_for(cluster_a)
+    assert password_step(client, admin) == "/account/security/"
+    for path in ("/account/security/policy/", "/account/sessions/", "/cabinet/", "/account/api-tokens/"):
+        assert client.get(path)["Location"] == "/account/security/", path
+    assert client.get("/account/security/").status_code == 200
