@@ -28,6 +28,10 @@ def session_record_create(
     *, user: User, session_key: str, host: str, user_agent: str, ip: str
 ) -> UserSession:
     now = timezone.now()
+    # records of this user's sessions that expired meanwhile go (nobody ends them otherwise)
+    UserSession.objects.filter(
+        user=user, last_seen_at__lt=now - dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    ).delete()
     record, _ = UserSession.objects.update_or_create(
         key_hash=session_key_hash(session_key),
         defaults={

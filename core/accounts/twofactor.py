@@ -241,7 +241,7 @@ def second_factor_check(*, user: User, code: str, address: str) -> tuple[AuthRes
         token = _digits(code)
         if not token:
             return False, WRONG_CODE
-        if token.isdigit():
+        if token.isdigit() and len(token) == 6:  # TOTP; recovery codes are 8 characters
             for device in TOTPDevice.objects.filter(user=user, confirmed=True):
                 if device.verify_token(token):
                     return True, ""
