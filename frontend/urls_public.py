@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 from .accounts import views as account_views
-from .urls_tenant import password_reset, password_reset_confirm
+from .urls_tenant import password_reset, password_reset_confirm, two_factor
 
 app_name = "frontend"
 urlpatterns = [
@@ -22,4 +22,5 @@ urlpatterns = [
     ),
     *password_reset,
     *password_reset_confirm,
+    *two_factor,
 ]

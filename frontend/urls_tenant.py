@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from . import views
+from .accounts import security_views
 from .accounts import views as account_views
 
 app_name = "frontend"
@@ -23,8 +24,31 @@ password_reset_confirm = [
         name="password_reset_confirm",
     ),
 ]
+# Two-factor sign-in, «Безопасность входа» and «Сеансы»: the same on every host.
+two_factor = [
+    path("login/verify/", security_views.login_verify, name="login_verify"),
+    path("login/verify/passkey/options/", security_views.login_passkey_options, name="login_passkey_options"),
+    path("login/verify/passkey/", security_views.login_passkey, name="login_passkey"),
+    path("account/security/", security_views.security, name="security"),
+    path("account/security/totp/", security_views.totp_start, name="security_totp"),
+    path("account/security/totp/confirm/", security_views.totp_confirm, name="security_totp_confirm"),
+    path("account/security/totp/remove/", security_views.totp_remove, name="security_totp_remove"),
+    path("account/security/recovery-codes/", security_views.recovery_codes, name="security_recovery"),
+    path(
+        "account/security/passkeys/options/", security_views.passkey_options, name="security_passkey_options"
+    ),
+    path("account/security/passkeys/", security_views.passkey_register, name="security_passkey_register"),
+    path(
+        "account/security/passkeys/<int:key_id>/remove/",
+        security_views.passkey_remove,
+        name="security_passkey_remove",
+    ),
+    path("account/sessions/", security_views.sessions, name="sessions"),
+    path("account/sessions/<int:session_id>/end/", security_views.session_end_view, name="session_end"),
+]
 urlpatterns = [
     path("", views.cluster_home, name="home"),
+    path("account/security/policy/", security_views.security_policy, name="security_policy"),
     path("account/api-tokens/", account_views.cluster_api_tokens, name="api_tokens"),
     path(
         "account/api-tokens/<int:token_id>/revoke/",
@@ -41,6 +65,7 @@ urlpatterns = [
     path("cabinet/", views.cabinet, name="cabinet"),
     path("news/", views.news_page, name="news"),
     *password_reset,
+    *two_factor,
 ]
 # Area pages under their own namespaces (members:…, governance:…, site:…, audit:…), see
 # clusterhub.urls_tenant.

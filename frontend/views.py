@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
@@ -16,15 +16,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.accounts.middleware import bind_session_to_host
 from core.accounts.models import User
 from core.accounts.ratelimit import Limit, client_address
 from core.accounts.selectors import user_cluster_roles, user_clusters
 from core.accounts.services import user_authenticate, user_password_reset
+from core.accounts.sessions import session_record_drop
 from core.clock import cluster_today
 from core.selection import selectors as selection
 from core.selection.models import Call
@@ -44,6 +43,7 @@ from .access import (
     platform_admin_required,
     signed_in_platform_page,
 )
+from .accounts.security_views import sign_in
 from .forms import ClusterCreateForm, LoginForm
 from .pages import action, form_page
 
@@ -87,13 +87,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         elif result.user is None:
             form.add_error(None, _("Неверный e-mail или пароль."))
         else:
-            login(request, result.user, backend="core.accounts.backends.EmailLockoutBackend")
-            bind_session_to_host(request)
-            if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}) or urlsplit(
-                next_url
-            ).path == reverse("frontend:login"):
-                next_url = ""
-            return redirect(next_url or "frontend:home")
+            return sign_in(request, result.user, next_url)
     return render(request, "registration/login.html", {"form": form, "next": next_url}, status=200)
 
 
@@ -142,6 +136,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    session_record_drop(session_key=request.session.session_key)
     logout(request)
     messages.info(request, _("Вы вышли из системы."))
     return redirect("frontend:home")

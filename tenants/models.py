@@ -84,6 +84,8 @@ class Cluster(TenantMixin):
         _("часовой пояс"), max_length=64, default="Europe/Moscow", validators=[validate_time_zone]
     )
     archive_path = models.CharField(_("файл архива"), max_length=500, blank=True)
+    # The cluster's admins must sign in with a second factor (core.accounts.twofactor).
+    admins_need_two_factor = models.BooleanField(_("двухфакторный вход для администраторов"), default=False)
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
 
     class Meta:

@@ -39,7 +39,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from core.accounts.models import User
+from core.accounts.models import User, UserSession, WebAuthnCredential
 from tenants.models import Cluster
 from tests.conftest import ROLE, ClientResponse, MakeUser, api_client, client_for, signed_in, token_for
 
@@ -78,6 +78,7 @@ LOGIN = Public("sign-in / sign-out / password reset: reachable signed out by des
 SITE = Public("the cluster's public site: published content only")
 PUBLIC_API = Public("public API of the cluster's site: published content only")
 TOKEN = Public("token sign-in: credentials in the body")
+TWO_FACTOR = Public("second step of sign-in: only a session whose password step passed gets past it")
 INVITE = Public("invitation acceptance: the unguessable token is the credential")
 WEBHOOK = Public("payment gateway notification: signature / API re-read is the credential")
 
@@ -405,6 +406,38 @@ ROUTES: dict[str, Access] = {
     "tenant frontend:staff_api_token_revoke": _p(frozenset({ADMIN})),
     "public frontend:api_tokens": _p(frozenset({USER})),
     "public frontend:api_token_revoke": _p(frozenset({USER})),
+    # --- two-factor sign-in and sessions (issue 16)
+    "tenant frontend:login_verify": TWO_FACTOR,
+    "tenant frontend:login_passkey_options": TWO_FACTOR,
+    "tenant frontend:login_passkey": TWO_FACTOR,
+    "tenant frontend:security": _p(ANY_ROLE),
+    "tenant frontend:security_totp": _p(ANY_ROLE),
+    "tenant frontend:security_totp_confirm": _p(ANY_ROLE),
+    "tenant frontend:security_totp_remove": _p(ANY_ROLE),
+    "tenant frontend:security_recovery": _p(ANY_ROLE),
+    "tenant frontend:security_passkey_options": _p(ANY_ROLE),
+    "tenant frontend:security_passkey_register": _p(ANY_ROLE),
+    "tenant frontend:security_passkey_remove": _p(ANY_ROLE),
+    "tenant frontend:sessions": _p(ANY_ROLE),
+    "tenant frontend:session_end": _p(ANY_ROLE),
+    "tenant api:auth-session-list": _p(frozenset({USER})),
+    "tenant api:auth-session-detail": _p(frozenset({USER})),
+    "public frontend:login_verify": TWO_FACTOR,
+    "public frontend:login_passkey_options": TWO_FACTOR,
+    "public frontend:login_passkey": TWO_FACTOR,
+    "public frontend:security": _p(frozenset({USER})),
+    "public frontend:security_totp": _p(frozenset({USER})),
+    "public frontend:security_totp_confirm": _p(frozenset({USER})),
+    "public frontend:security_totp_remove": _p(frozenset({USER})),
+    "public frontend:security_recovery": _p(frozenset({USER})),
+    "public frontend:security_passkey_options": _p(frozenset({USER})),
+    "public frontend:security_passkey_register": _p(frozenset({USER})),
+    "public frontend:security_passkey_remove": _p(frozenset({USER})),
+    "public frontend:sessions": _p(frozenset({USER})),
+    "public frontend:session_end": _p(frozenset({USER})),
+    "public api:auth-session-list": _p(frozenset({USER})),
+    "public api:auth-session-detail": _p(frozenset({USER})),
+    "tenant frontend:security_policy": _p(frozenset({ADMIN})),
     # --- general meetings by ballot (issue 13)
     "tenant api:meeting-add-draft": _p(MANAGERS),
     "tenant api:meeting-publish": _p(MANAGERS),
@@ -835,6 +868,7 @@ PK_KINDS: list[tuple[str, str]] = [
     ("annual:report", "annual_report"),
     ("projects:", "project"),
     ("reportforms:", "report_form"),
+    ("api:auth-session", "user_session"),
 ]
 PARAM_KINDS = {
     "user_id": "rep_user",
@@ -856,6 +890,8 @@ PARAM_KINDS = {
     "evidence_id": "evidence",
     "import_id": "roadmap_import",
     "job_id": "report_job",
+    "session_id": "user_session",
+    "key_id": "passkey",
 }
 NOT_IDS = {
     "action": "submit",
@@ -932,6 +968,14 @@ def sweep_world(
     )
     world.ids["rep_user"] = make_user(
         ROLE.MEMBER_REPRESENTATIVE, cluster_a, email="rep-a@alpha.sweep.test", company_id=world.ids["company"]
+    ).pk
+    # a browser session and a passkey of an account of its own (ids for /account/sessions/<id>/…)
+    owner = make_user(ROLE.CLUSTER_STAFF, cluster_a, email="owner@alpha.sweep.test")
+    world.ids["user_session"] = UserSession.objects.create(
+        user=owner, key_hash="f" * 64, host="alpha.localhost", last_seen_at=timezone.now()
+    ).pk
+    world.ids["passkey"] = WebAuthnCredential.objects.create(
+        user=owner, name="ключ", rp_id="alpha.localhost", credential_id="sweep-key", public_key=b"x"
     ).pk
     beta_session = signed_in(beta_admin, cluster_b)
     nobody_session = signed_in(nobody, None)

@@ -15,7 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.throttles import SignInAddressThrottle
-from core.accounts.models import ApiToken
+from core.accounts import twofactor
+from core.accounts.models import ApiToken, User
 from core.accounts.ratelimit import client_address
 from core.accounts.services import API_TOKEN_MAX_DAYS, api_token_create, api_token_revoke, user_authenticate
 from core.audit.services import Actor
@@ -37,6 +38,14 @@ class TokenObtainView(APIView):
         )
         this_host_only = serializers.BooleanField(
             label="Только для этого адреса", required=False, default=False
+        )
+        otp = serializers.CharField(
+            label="Код второго фактора",
+            required=False,
+            allow_blank=True,
+            max_length=32,
+            help_text="Код из приложения-аутентификатора или резервный код: нужен, если у учётной "
+            "записи подключён второй фактор или её роль его требует.",
         )
 
     class TokenOutputSerializer(serializers.Serializer):
@@ -101,6 +110,9 @@ class TokenObtainView(APIView):
                 {"detail": "Неверный e-mail или пароль.", "code": "invalid_credentials"},
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        refusal = self._second_factor(result.user, values.get("otp", ""), client_address(request))
+        if refusal is not None:
+            return refusal
         host = request.get_host().rsplit(":", 1)[0].lower() if values["this_host_only"] else ""
         token, key = api_token_create(
             user=result.user,
@@ -120,6 +132,42 @@ class TokenObtainView(APIView):
                 }
             ).data
         )
+
+    @staticmethod
+    def _second_factor(user: User, otp: str, address: str) -> Response | None:
+        """None when the token may be issued; else the Russian 400 (or 429) naming `otp`."""
+
+        def invalid(message: str, code: str) -> Response:
+            return Response(
+                {"detail": message, "code": code, "errors": {"otp": [message]}},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+
+        if not twofactor.two_factor_enrolled(user):
+            if twofactor.must_enrol(user):
+                return invalid(
+                    "Для вашей роли нужна двухфакторная аутентификация: подключите её на странице "
+                    "«Безопасность входа» и повторите запрос с кодом в поле otp.",
+                    "otp_enrolment_required",
+                )
+            return None
+        if not otp.strip():
+            return invalid(
+                "Нужен второй фактор: укажите в поле otp код из приложения-аутентификатора или резервный код.",
+                "otp_required",
+            )
+        result, reason = twofactor.second_factor_check(user=user, code=otp, address=address)
+        if result.throttled or result.locked:
+            return Response(
+                {
+                    "detail": "Слишком много неудачных попыток входа. Повторите позже.",
+                    "code": "throttled" if result.throttled else "locked",
+                },
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
+        if result.user is None:
+            return invalid(reason or twofactor.WRONG_CODE, "otp_invalid")
+        return None
 
     @extend_schema(
         request=None,

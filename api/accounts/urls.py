@@ -5,10 +5,12 @@ from rest_framework.routers import SimpleRouter
 
 from .auth import TokenObtainView
 from .me import MeView
+from .sessions import OwnSessionViewSet
 from .tokens import OwnTokenViewSet
 
 router = SimpleRouter()
 router.register("auth/tokens", OwnTokenViewSet, basename="auth-token")
+router.register("auth/sessions", OwnSessionViewSet, basename="auth-session")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("auth/token/", TokenObtainView.as_view(), name="token"),

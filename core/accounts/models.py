@@ -164,3 +164,47 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class WebAuthnCredential(models.Model):
+    """A passkey (WebAuthn credential) of one user, registered on one host (its RP ID), like
+    the host-bound sessions: it signs in there; TOTP and recovery codes work on every host."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys")
+    name = models.CharField(_("название"), max_length=100)
+    rp_id = models.CharField(max_length=253)
+    credential_id = models.CharField(max_length=1400, unique=True)  # base64url
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(_("добавлен"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("последний вход"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ключ доступа")
+        verbose_name_plural = _("ключи доступа")
+        indexes = [models.Index(fields=["user", "rp_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.rp_id})"
+
+
+class UserSession(models.Model):
+    """A signed-in browser session, for the owner's «Сеансы» list. Keyed by the SHA-256 of the
+    session key (the key itself is never stored); made by the login view, seen at most once a
+    minute (core.accounts.middleware.SessionRecordMiddleware), gone at sign-out or when ended."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="browser_sessions")
+    key_hash = models.CharField(max_length=64, unique=True)
+    host = models.CharField(_("адрес"), max_length=253)
+    user_agent = models.CharField(_("браузер"), max_length=400, blank=True)
+    ip = models.CharField(_("IP-адрес"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("вход"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("последняя активность"))
+
+    class Meta:
+        verbose_name = _("сеанс")
+        verbose_name_plural = _("сеансы")
+        indexes = [models.Index(fields=["user", "last_seen_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.host}"

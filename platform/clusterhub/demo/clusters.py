@@ -15,11 +15,13 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context
 
 from billing.models import Invoice
 from core.accounts.models import Grant, User
 from core.accounts.services import grant_role, user_get_or_create
+from core.accounts.twofactor import totp_device_of, totp_secret
 from tenants.content.models import News
 from tenants.content.services import news_create
 from tenants.members.models import Company
@@ -121,11 +123,28 @@ class DemoLogin:
     email: str
     role: str
     where: str
+    note: str = ""  # printed under the login (the TOTP secret of secure@ministry.demo)
 
 
 def _user(email: str, full_name: str) -> User:
     user, _ = user_get_or_create(email=email, password=DEMO_PASSWORD, full_name=full_name)
     return user
+
+
+def demo_secure_login() -> DemoLogin:
+    """secure@ministry.demo: a federal ministry user with TOTP enrolled, always asked for a code
+    (demo only: its secret is printed by `make demo`)."""
+    user = _user("secure@ministry.demo", "Аналитик министерства с двухфакторным входом (демо)")
+    grant_role(user=user, role=Grant.Role.MINISTRY_FEDERAL)
+    device = totp_device_of(user)
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Демо-приложение", confirmed=True)
+    return DemoLogin(
+        "secure@ministry.demo",
+        f"{Grant.Role.MINISTRY_FEDERAL.label}, вход с кодом TOTP",
+        "платформа",
+        note=f"секрет TOTP (демо): {totp_secret(device)}",
+    )
 
 
 def demo_setup() -> list[DemoLogin]:
@@ -196,6 +215,7 @@ def demo_setup() -> list[DemoLogin]:
     )
     grant_role(user=_user("root@platform.demo", "Оператор платформы (демо)"), role=Grant.Role.PLATFORM_ADMIN)
     logins.append(DemoLogin("root@platform.demo", str(Grant.Role.PLATFORM_ADMIN.label), "платформа"))
+    logins.append(demo_secure_login())
     for path in settings.PLATFORM_DEMOS:
         import_string(path)(clusters)
     if User.objects.filter(email="expert@ministry.demo").exists():  # the selection's demo expert

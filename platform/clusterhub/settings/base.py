@@ -30,6 +30,9 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "core.accounts.apps.AccountsConfig",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core.audit.apps.AuditConfig",
     "core.federal.apps.FederalConfig",
     "core.selection.apps.SelectionConfig",
@@ -97,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.accounts.middleware.SessionHostBindingMiddleware",
+    "core.accounts.middleware.TwoFactorEnrolmentMiddleware",
+    "core.accounts.middleware.SessionRecordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -142,6 +147,18 @@ LOGIN_ADDRESS_FAILURE_LIMIT = 20
 # Password-reset e-mails per address and per e-mail in an hour (beyond: the same answer, no mail).
 PASSWORD_RESET_ADDRESS_LIMIT = 10
 PASSWORD_RESET_EMAIL_LIMIT = 3
+# Two-factor sign-in (core.accounts.twofactor): platform admins, ministry users and the admins of
+# a cluster that turned it on must enrol a second factor; with TWO_FACTOR_ENFORCE off (demo and
+# the test settings) they may still sign in with the password alone until they enrol. An
+# account with a second factor is always asked for it. Our own sign-in limits count failed
+# codes, so django-otp's per-device back-off is off.
+TWO_FACTOR_ENFORCE = True
+TWO_FACTOR_PENDING_SECONDS = 300
+OTP_TOTP_ISSUER = "clusterhub"
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# The session list (core.accounts.sessions) marks a session seen at most once a minute.
+SESSION_SEEN_EVERY_SECONDS = 60
 # Proxies in front of Django that append to X-Forwarded-For (nginx: 1); 0 trusts REMOTE_ADDR only.
 CLUSTERHUB_TRUSTED_PROXIES = int(env_str("CLUSTERHUB_TRUSTED_PROXIES", "0"))
 

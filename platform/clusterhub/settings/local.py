@@ -25,3 +25,6 @@ AUTH_PASSWORD_VALIDATORS = []
 # Static files straight from the apps (no collectstatic needed).
 STATIC_ROOT = None  # type: ignore[assignment]
 WHITENOISE_USE_FINDERS = True
+# Demo only: the documented demo logins sign in with the password alone (README «Two-factor
+# sign-in»); secure@ministry.demo has TOTP enrolled and is always asked.
+TWO_FACTOR_ENFORCE = False

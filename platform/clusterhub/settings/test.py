@@ -20,3 +20,6 @@ CLUSTER_ARCHIVE_DIR = BASE_DIR / ".local" / "test-archives"  # noqa: F405
 # Static files straight from the apps (no collectstatic needed).
 STATIC_ROOT = None  # type: ignore[assignment]
 WHITENOISE_USE_FINDERS = True
+# Tests sign in through the login form with the password; tests of two-factor sign-in turn
+# enforcement on (tests/accounts/test_two_factor.py).
+TWO_FACTOR_ENFORCE = False

@@ -32,4 +32,6 @@ class Command(BaseCommand):
         self.stdout.write(f"\n  Логины (пароль для всех: {DEMO_PASSWORD}):")
         for login in logins:
             self.stdout.write(f"    {login.email:<30} {login.role:<40} {login.where}")
+            if login.note:
+                self.stdout.write(f"    {'':<30} {login.note}")
         self.stdout.write("")
