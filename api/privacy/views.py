@@ -334,7 +334,7 @@ class SubjectRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Pr
     @extend_schema(
         responses={(200, "application/json"): OpenApiTypes.OBJECT}, description="Копия данных, JSON."
     )
-    @action(detail=True, methods=["get"], url_path="copy.json", url_name="copy-json")
+    @action(detail=True, methods=["get"], url_path="copy-json", url_name="copy-json")
     def copy_json(self, request: Request, pk: str) -> HttpResponse:
         answer = self._answered()
         response = HttpResponse(
@@ -347,7 +347,7 @@ class SubjectRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Pr
     @extend_schema(
         responses={(200, "application/pdf"): OpenApiTypes.BINARY}, description="Копия данных, PDF."
     )
-    @action(detail=True, methods=["get"], url_path="copy.pdf", url_name="copy-pdf")
+    @action(detail=True, methods=["get"], url_path="copy-pdf", url_name="copy-pdf")
     def copy_pdf(self, request: Request, pk: str) -> HttpResponse:
         answer = self._answered()
         content = export_pdf(records=answer.result, title=f"Персональные данные: {answer.subject_name}")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.accounts.access import member_access
+from core.accounts.models import Grant
 from core.audit.services import Actor
 from frontend.access import MANAGERS, cluster_page, or_404
 from frontend.pages import action, form_page
@@ -35,6 +36,8 @@ from tenants.privacy.selectors import (
 from .forms import ActivityForm, IncidentForm, PurposeForm, RefuseForm, RequestForm, TextForm
 
 managers = cluster_page(MANAGERS)
+# Pages that change something: cluster admins only (staff read the area).
+admins = cluster_page({Grant.Role.CLUSTER_ADMIN})
 INDEX = "privacy:index"
 
 
@@ -65,7 +68,7 @@ def index(request: ClusterHttpRequest) -> HttpResponse:
     )
 
 
-@managers
+@admins
 def purpose_create(request: ClusterHttpRequest) -> HttpResponseBase:
     return form_page(
         request,
@@ -78,7 +81,7 @@ def purpose_create(request: ClusterHttpRequest) -> HttpResponseBase:
     )
 
 
-@managers
+@admins
 def purpose_text(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     purpose = or_404(purpose_list().filter(pk=pk).first())
     return form_page(
@@ -92,7 +95,7 @@ def purpose_text(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     )
 
 
-@managers
+@admins
 @require_POST
 def consent_withdraw(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     access = member_access(user=request.user, cluster=request.cluster)
@@ -105,7 +108,7 @@ def consent_withdraw(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     )
 
 
-@managers
+@admins
 def activity_create(request: ClusterHttpRequest) -> HttpResponseBase:
     return form_page(
         request,
@@ -118,7 +121,7 @@ def activity_create(request: ClusterHttpRequest) -> HttpResponseBase:
     )
 
 
-@managers
+@admins
 def activity_edit(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     activity = or_404(activity_list().filter(pk=pk).first())
     initial = {f: getattr(activity, f) for f in services.ACTIVITY_FIELDS}
@@ -133,7 +136,7 @@ def activity_edit(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     )
 
 
-@managers
+@admins
 @require_POST
 def activity_delete(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     activity = or_404(activity_list().filter(pk=pk).first())
@@ -145,7 +148,7 @@ def activity_delete(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     )
 
 
-@managers
+@admins
 def request_create(request: ClusterHttpRequest) -> HttpResponseBase:
     people = [
         (u.pk, f"{u.full_name or u.email} ({u.email})") for u in cluster_people(cluster=request.cluster)
@@ -153,7 +156,9 @@ def request_create(request: ClusterHttpRequest) -> HttpResponseBase:
     return form_page(
         request,
         form=RequestForm(request.POST or None, people=people),
-        save=lambda data: services.request_create(actor=_actor(request), **data),
+        save=lambda data: services.request_create(
+            actor=_actor(request), kind=data["kind"], user_id=data["user"], received_on=data["received_on"]
+        ),
         success=lambda answer: reverse("privacy:request", args=[answer.pk]),
         message=lambda answer: (
             _("Запрос зарегистрирован; ответить до %(day)s.") % {"day": answer.deadline.strftime("%d.%m.%Y")}
@@ -181,7 +186,7 @@ def request_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@managers
+@admins
 @require_POST
 def request_answer(request: ClusterHttpRequest, pk: int, action: str) -> HttpResponseBase:
     answer = or_404(request_get(request_id=pk))
@@ -198,7 +203,7 @@ def _do(request: ClusterHttpRequest, call: object, target: str) -> HttpResponseB
     return action(request, call, success=target, message=_("Ответ на запрос сохранён."))  # type: ignore[arg-type]
 
 
-@managers
+@admins
 def request_refuse(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     answer = or_404(request_get(request_id=pk))
     return form_page(
@@ -231,7 +236,7 @@ def request_copy(request: ClusterHttpRequest, pk: int, format: str) -> HttpRespo
     return response
 
 
-@managers
+@admins
 def incident_create(request: ClusterHttpRequest) -> HttpResponseBase:
     return form_page(
         request,
@@ -244,7 +249,7 @@ def incident_create(request: ClusterHttpRequest) -> HttpResponseBase:
     )
 
 
-@managers
+@admins
 @require_POST
 def incident_step(request: ClusterHttpRequest, pk: int, action: str) -> HttpResponseBase:
     incident = or_404(incident_list().filter(pk=pk).first())

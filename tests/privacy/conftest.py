@@ -22,7 +22,9 @@ def system(cluster: Cluster) -> Actor:
     return Actor.system(cluster)
 
 
-def purpose(cluster: Cluster, title: str = "Рассылка новостей", text: str = "Согласен на рассылку.") -> ConsentPurpose:
+def purpose(
+    cluster: Cluster, title: str = "Рассылка новостей", text: str = "Согласен на рассылку."
+) -> ConsentPurpose:
     with schema_context(cluster.schema_name):
         return services.purpose_create(actor=system(cluster), title=title, text=text)
 
@@ -33,7 +35,9 @@ def footprint(cluster: Cluster, user: User, company_name: str) -> dict[str, int]
     with schema_context(cluster.schema_name):
         p = services.purpose_create(actor=system(cluster), title=f"Каталог {company_name}", text="Согласен.")
         consent = services.consent_give(actor=system(cluster), purpose=p, user_id=user.pk, ip="10.1.2.3")
-        company = Company.objects.create(full_name=f"ООО «{company_name}»", short_name=company_name, status="active")
+        company = Company.objects.create(
+            full_name=f"ООО «{company_name}»", short_name=company_name, status="active"
+        )
         body = gov_f.body(cluster)
         meeting = gov_f.meeting(cluster, body, number=f"{user.pk}")
         meeting.chair_name = user.full_name
@@ -41,7 +45,11 @@ def footprint(cluster: Cluster, user: User, company_name: str) -> dict[str, int]
         gov_f.attend(cluster, meeting, [company])
         meeting.attendance.update(representative_name=user.full_name)
         ballot = Ballot.objects.create(
-            meeting=meeting, company=company, cast_by=user, representative_name=user.full_name, cast_at=timezone.now()
+            meeting=meeting,
+            company=company,
+            cast_by=user,
+            representative_name=user.full_name,
+            cast_at=timezone.now(),
         )
     invoice = Invoice.objects.create(
         cluster=cluster,

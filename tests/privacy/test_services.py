@@ -51,7 +51,10 @@ def test_withdrawing_twice_is_refused_and_changes_nothing(cluster_a: Cluster, ma
             services.consent_withdraw(actor=system(cluster_a), consent=consent)
         consent.refresh_from_db()
         assert consent.withdrawn_at == when
-        assert AuditEntry.objects.filter(cluster=cluster_a, action="privacy.consent.withdraw").count() == audit_rows
+        assert (
+            AuditEntry.objects.filter(cluster=cluster_a, action="privacy.consent.withdraw").count()
+            == audit_rows
+        )
 
 
 def test_a_request_for_a_person_of_another_cluster_is_refused(
@@ -84,7 +87,14 @@ def test_the_copy_holds_this_person_in_this_cluster_only(
     assert request.status == "exported" and grant.role == ROLE.MEMBER_REPRESENTATIVE
     assert person.email in text and "Каталог Моя фирма" in text and f"№ PD-{person.pk}" in text
     assert len(request.result["Голосования"]) == 1 and len(request.result["Согласия"]) == 1
-    for foreign in ("Чужая фирма", "Бета-фирма", other.email, other.full_name, grant_role_b.email, "Кластер Бета"):
+    for foreign in (
+        "Чужая фирма",
+        "Бета-фирма",
+        other.email,
+        other.full_name,
+        grant_role_b.email,
+        "Кластер Бета",
+    ):
         assert foreign not in text, foreign
 
 
