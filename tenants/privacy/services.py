@@ -37,6 +37,7 @@ from .selectors import cluster_person
 
 ADMINS_ONLY = "Это действие доступно только администраторам кластера."
 ANSWER_WITHIN_WORKING_DAYS = 10
+EARLIEST = dt.date(2000, 1, 1)  # dates before are typing mistakes (and break time zone arithmetic)
 ACTIVITY_FIELDS = {"name", "data_categories", "purpose", "legal_basis", "retention", "access"}
 INCIDENT_FIELDS = {"title", "description", "detected_at", "affected"}
 
@@ -210,7 +211,10 @@ def request_create(
     person = cluster_person(cluster=cluster, user_id=user_id)
     if person is None:
         raise ValidationError({"user": "Такого человека нет среди пользователей и представителей кластера."})
-    received_on = received_on or cluster_today(cluster)
+    today = cluster_today(cluster)
+    received_on = received_on or today
+    if not EARLIEST <= received_on <= today:
+        raise ValidationError({"received_on": "Дата получения — не позже сегодняшней и не раньше 2000 года."})
     request = SubjectRequest(
         kind=kind,
         user_id=person.pk,
@@ -368,11 +372,19 @@ def _billing_kept(*, cluster: Cluster, user: User) -> list[str]:
 # --- incidents --------------------------------------------------------------------------------
 
 
+def _check_detected(detected_at: dt.datetime | None) -> None:
+    if detected_at is None:
+        return
+    if detected_at > timezone.now():
+        raise ValidationError({"detected_at": "Время обнаружения не может быть в будущем."})
+    if detected_at.date() < EARLIEST:
+        raise ValidationError({"detected_at": "Проверьте время обнаружения: не раньше 2000 года."})
+
+
 def incident_create(*, actor: Actor, **fields: Any) -> Incident:
     _require_admin(actor)
     fields = fields_only(fields, INCIDENT_FIELDS)
-    if fields["detected_at"] > timezone.now():
-        raise ValidationError({"detected_at": "Время обнаружения не может быть в будущем."})
+    _check_detected(fields["detected_at"])
     incident = Incident(**fields)
     model_create(obj=incident, actor=actor, action="privacy.incident.create")
     return incident
@@ -380,6 +392,7 @@ def incident_create(*, actor: Actor, **fields: Any) -> Incident:
 
 def incident_update(*, actor: Actor, incident: Incident, **fields: Any) -> Incident:
     _require_admin(actor)
+    _check_detected(fields.get("detected_at"))
     model_update(
         obj=incident, data=fields_only(fields, INCIDENT_FIELDS), actor=actor, action="privacy.incident.update"
     )

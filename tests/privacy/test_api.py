@@ -130,10 +130,10 @@ def test_subject_request_copy_downloads_json_and_pdf(
     assert refused.status_code == 400 and "Такого человека нет" in str(refused.json()["errors"])
     created = admin.post(
         "/api/v1/subject-requests/",
-        {"kind": "copy", "user": person.pk, "received_on": "2026-12-29"},
+        {"kind": "copy", "user": person.pk, "received_on": "2025-12-30"},
         content_type="application/json",
     )
-    assert created.status_code == 201 and created.json()["deadline"] == "2027-01-21"
+    assert created.status_code == 201 and created.json()["deadline"] == "2026-01-23"
     pk = created.json()["id"]
     assert admin.get(f"/api/v1/subject-requests/{pk}/copy-json/").status_code == 404  # not answered yet
     answered = admin.post(f"/api/v1/subject-requests/{pk}/export/")
@@ -147,7 +147,7 @@ def test_subject_request_copy_downloads_json_and_pdf(
     again = admin.post(f"/api/v1/subject-requests/{pk}/export/")
     assert again.status_code == 400 and "Запрос уже закрыт" in str(again.json()["errors"])
     staff = api_client(token_for(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a), cluster_a)
-    assert staff.get(f"/api/v1/subject-requests/{pk}/").json()["deadline"] == "2027-01-21"
+    assert staff.get(f"/api/v1/subject-requests/{pk}/").json()["deadline"] == "2026-01-23"
     assert (
         staff.post(
             f"/api/v1/subject-requests/{pk}/refuse/", {"reason": "x"}, content_type="application/json"

@@ -93,14 +93,14 @@ def test_admin_answers_a_request_and_downloads_the_copy(cluster_a: Cluster, make
     footprint(cluster_a, person, "Моя фирма")
     admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
     created = admin.post(
-        "/privacy/requests/new/", {"kind": "copy", "user": person.pk, "received_on": "2026-12-29"}
+        "/privacy/requests/new/", {"kind": "copy", "user": person.pk, "received_on": "2025-12-30"}
     )
     assert created.status_code == 302
     with schema_context(cluster_a.schema_name):
         request = SubjectRequest.objects.get()
-    assert request.deadline.isoformat() == "2027-01-21"
+    assert request.deadline.isoformat() == "2026-01-23"
     detail = admin.get(f"/privacy/requests/{request.pk}/").content.decode()
-    assert "21.01.2027" in detail and "data-confirm=" in detail
+    assert "23.01.2026" in detail and "data-confirm=" in detail
     assert admin.get(f"/privacy/requests/{request.pk}/copy.json").status_code == 404
     assert admin.post(f"/privacy/requests/{request.pk}/answer/export/").status_code == 302
     copy = admin.get(f"/privacy/requests/{request.pk}/copy.json")

@@ -135,3 +135,16 @@ def test_incident_clocks_are_24_and_72_hours_from_detection(cluster_a: Cluster) 
         services.incident_step(actor=system(cluster_a), incident=incident, step="notify")
         incident.refresh_from_db()
         assert incident_clocks(incident)[0].state == "late"
+
+
+def test_dates_out_of_range_are_refused(cluster_a: Cluster, make_user: MakeUser) -> None:
+    person = make_user(ROLE.CLUSTER_STAFF, cluster_a)
+    with schema_context(cluster_a.schema_name):
+        with pytest.raises(ValidationError, match="не позже сегодняшней"):
+            services.request_create(
+                actor=system(cluster_a), kind="copy", user_id=person.pk, received_on=dt.date(9999, 12, 31)
+            )
+        with pytest.raises(ValidationError, match="не раньше 2000 года"):
+            services.incident_create(
+                actor=system(cluster_a), title="Старое", detected_at=dt.datetime(867, 8, 8, tzinfo=dt.UTC)
+            )

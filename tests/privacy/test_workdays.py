@@ -23,3 +23,8 @@ def test_deadline_skips_may_holidays_and_counts_a_working_saturday() -> None:
     assert is_working_day(dt.date(2025, 11, 1))  # a Saturday worked for Monday 3.11
     assert not is_working_day(dt.date(2025, 11, 3))
     assert add_working_days(dt.date(2025, 10, 30), 2) == dt.date(2025, 11, 1)
+
+
+def test_a_request_received_before_the_2026_holidays() -> None:
+    # 30.12.2025: 31.12 (moved from 5.01) and 1–11.01 are off; plain weekdays would give 13.01.
+    assert request_deadline(dt.date(2025, 12, 30)) == dt.date(2026, 1, 23)
