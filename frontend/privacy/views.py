@@ -64,6 +64,7 @@ def index(request: ClusterHttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
             "confirm_withdraw": _("Отозвать согласие? Отменить отзыв нельзя."),
             "confirm_delete": _("Удалить запись реестра?"),
+            "confirm_close": _("Закрыть инцидент? Закрытый инцидент не открывается снова."),
         },
     )
 

@@ -42,7 +42,8 @@ def person_audit(*, cluster: Cluster, user: User) -> Any:
     return AuditEntry.objects.filter(Q(cluster=cluster) & (Q(actor_id=user.pk) | about)).order_by("at", "id")
 
 
-def _named(field: str, user: User) -> Q:
+def named_q(field: str, user: User) -> Q:
+    """Rows naming the person by full name (protocol annexes keep names, not accounts)."""
     return Q(**{field: user.full_name}) if user.full_name.strip() else Q(pk__in=[])
 
 
@@ -56,14 +57,14 @@ def person_records(*, cluster: Cluster, user: User) -> dict[str, Any]:
         Consent.objects.filter(user_id=user.pk).select_related("purpose", "text").order_by("given_at", "id")
     )
     seats = CommitteeMember.objects.filter(user_id=user.pk).select_related("committee")
-    posts = Officer.objects.filter(Q(user_id=user.pk) | _named("person_name", user))
-    attendance = Attendance.objects.filter(_named("representative_name", user)).select_related(
+    posts = Officer.objects.filter(Q(user_id=user.pk) | named_q("person_name", user))
+    attendance = Attendance.objects.filter(named_q("representative_name", user)).select_related(
         "meeting", "company"
     )
     ballots = Ballot.objects.filter(
-        Q(cast_by_id=user.pk) | _named("representative_name", user)
+        Q(cast_by_id=user.pk) | named_q("representative_name", user)
     ).select_related("meeting", "company")
-    chaired = Meeting.objects.filter(_named("chair_name", user) | _named("secretary_name", user))
+    chaired = Meeting.objects.filter(named_q("chair_name", user) | named_q("secretary_name", user))
     invoices = Invoice.objects.filter(cluster=cluster, created_by_id=user.pk).order_by("issue_date", "id")
     payments = Payment.objects.filter(cluster=cluster, recorded_by_id=user.pk).select_related("invoice")
     return {
@@ -148,4 +149,4 @@ def export_pdf(*, records: dict[str, Any], title: str) -> bytes:
 
 
 def ballot_changes_of(user: User) -> Any:
-    return BallotChange.objects.filter(Q(user_id=user.pk) | _named("representative_name", user))
+    return BallotChange.objects.filter(Q(user_id=user.pk) | named_q("representative_name", user))

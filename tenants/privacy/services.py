@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_ipv46_address
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.accounts.access import current_cluster
@@ -31,7 +32,7 @@ from tenants.governance.models import Attendance, Ballot, CommitteeMember, Meeti
 from tenants.members.models import Company
 from tenants.models import Cluster
 
-from .export import ballot_changes_of, person_records
+from .export import ballot_changes_of, named_q, person_records
 from .models import Consent, ConsentPurpose, ConsentText, Incident, ProcessingActivity, SubjectRequest
 from .selectors import cluster_person
 
@@ -118,7 +119,15 @@ def consent_give(
     person = cluster_person(cluster=cluster, user_id=actor.user.pk if own and actor.user else user_id)
     if person is None:
         raise ValidationError({"user": "Такого человека нет среди пользователей и представителей кластера."})
-    if company_id is not None:
+    if company_id is None:  # a representative consents as the company's representative
+        company_id = (
+            Grant.objects.filter(user=person, cluster=cluster, role=Grant.Role.MEMBER_REPRESENTATIVE)
+            .values_list("company_id", flat=True)
+            .first()
+        )
+        if company_id is not None and not Company.objects.filter(pk=company_id).exists():
+            company_id = None
+    else:
         represents = Grant.objects.filter(
             user=person, cluster=cluster, role=Grant.Role.MEMBER_REPRESENTATIVE, company_id=company_id
         ).exists()
@@ -297,7 +306,7 @@ def request_delete(*, actor: Actor, request: SubjectRequest) -> SubjectRequest:
             )
             removed.append(f"Место в комитете «{seat.committee}»")
         named = user.full_name.strip()
-        for post in Officer.objects.filter(user_id=user.pk):
+        for post in Officer.objects.filter(Q(user_id=user.pk) | named_q("person_name", user)):
             model_update(
                 obj=post,
                 data={"user": None, "person_name": label},
@@ -314,9 +323,7 @@ def request_delete(*, actor: Actor, request: SubjectRequest) -> SubjectRequest:
                     action="privacy.attendance.pseudonymise",
                 )
                 kept.append(f"Участие в заседании {attendance.meeting}: сохранено, ФИО обезличено")
-        for ballot in Ballot.objects.filter(cast_by_id=user.pk) | Ballot.objects.filter(
-            representative_name=named or "\x00"
-        ):
+        for ballot in Ballot.objects.filter(Q(cast_by_id=user.pk) | named_q("representative_name", user)):
             model_update(
                 obj=ballot,
                 data={"cast_by": None, "representative_name": label},

@@ -13,6 +13,7 @@ from django_tenants.utils import schema_context
 from billing.models import Invoice
 from core.accounts.models import Grant
 from core.audit.models import AuditEntry
+from core.audit.services import Actor
 from tenants.governance.models import Attendance, Ballot, Meeting
 from tenants.models import Cluster
 from tenants.privacy import services
@@ -148,3 +149,30 @@ def test_dates_out_of_range_are_refused(cluster_a: Cluster, make_user: MakeUser)
             services.incident_create(
                 actor=system(cluster_a), title="Старое", detected_at=dt.datetime(867, 8, 8, tzinfo=dt.UTC)
             )
+
+
+def test_a_representative_consents_for_their_company(cluster_a: Cluster, make_user: MakeUser) -> None:
+    with schema_context(cluster_a.schema_name):
+        from tenants.members.models import Company
+
+        company = Company.objects.create(full_name="ООО «Представляемая»", short_name="Представляемая")
+    rep = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=company.pk)
+    p = purpose(cluster_a)
+    with schema_context(cluster_a.schema_name):
+        consent = services.consent_give(
+            actor=Actor(user=rep, host="alpha.localhost", cluster=cluster_a), purpose=p
+        )
+        assert (consent.user_id, consent.company_id, consent.host) == (rep.pk, company.pk, "alpha.localhost")
+
+
+def test_deleting_a_person_without_a_name_removes_their_rows(cluster_a: Cluster, make_user: MakeUser) -> None:
+    person = make_user(ROLE.CLUSTER_STAFF, cluster_a)
+    person.full_name = ""
+    person.save()
+    p = purpose(cluster_a)
+    with schema_context(cluster_a.schema_name):
+        services.consent_give(actor=system(cluster_a), purpose=p, user_id=person.pk)
+        request = services.request_create(actor=system(cluster_a), kind="deletion", user_id=person.pk)
+        request = services.request_delete(actor=system(cluster_a), request=request)
+        assert request.status == "deleted" and not Consent.objects.filter(user_id=person.pk).exists()
+    assert request.subject_name == person.email
