@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("api.projects.urls")),
     path("", include("api.registry.urls")),
     path("", include("api.selection.urls_tenant")),
+    path("", include("api.privacy.urls")),
 ]

@@ -45,6 +45,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((_("Заявка на отбор"), reverse("program:index")))
         if Grant.Role.CLUSTER_ADMIN in roles:
             items.append((_("Журнал"), reverse("audit:log")))
+            items.append((_("Персональные данные"), reverse("privacy:index")))
     else:
         items.append((_("Главная"), reverse("frontend:home")))
         if user is not None and user.is_authenticated:

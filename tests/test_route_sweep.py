@@ -54,6 +54,7 @@ MANAGERS = frozenset({ADMIN, STAFF})
 ANY_ROLE = frozenset({ADMIN, STAFF, MEMBER})
 PLATFORM = frozenset({"platform_admin"})
 MINISTRY = frozenset({"ministry", "platform_admin"})
+PD_ADMIN = frozenset({ADMIN})  # the personal data area: only cluster admins change it
 EXPERT = frozenset({"expert"})  # granted per call; no visitor of the sweep is one
 
 
@@ -173,6 +174,40 @@ ROUTES: dict[str, Access] = {
     "tenant api:public-event-list": PUBLIC_API,
     "tenant api:public-event-detail": PUBLIC_API,
     "tenant api:audit-list": _p(MANAGERS),
+    "tenant api:consent-purpose-list": _p(ANY_ROLE, write=PD_ADMIN),
+    "tenant api:consent-purpose-detail": _p(ANY_ROLE, write=PD_ADMIN),
+    "tenant api:consent-purpose-texts": _p(ANY_ROLE, write=PD_ADMIN),
+    "tenant api:consent-list": _p(ANY_ROLE),
+    "tenant api:consent-detail": _p(ANY_ROLE, scoped=True),
+    "tenant api:consent-withdraw": _p(ANY_ROLE, scoped=True),
+    "tenant api:processing-register-list": _p(MANAGERS, write=PD_ADMIN),
+    "tenant api:processing-register-detail": _p(MANAGERS, write=PD_ADMIN),
+    "tenant api:subject-request-list": _p(MANAGERS, write=PD_ADMIN),
+    "tenant api:subject-request-detail": _p(MANAGERS, write=PD_ADMIN),
+    "tenant api:subject-request-export": _p(MANAGERS, write=PD_ADMIN),
+    "tenant api:subject-request-delete-data": _p(MANAGERS, write=PD_ADMIN),
+    "tenant api:subject-request-refuse": _p(MANAGERS, write=PD_ADMIN),
+    "tenant api:subject-request-copy-json": _p(MANAGERS, write=PD_ADMIN),
+    "tenant api:subject-request-copy-pdf": _p(MANAGERS, write=PD_ADMIN),
+    "tenant api:incident-list": _p(MANAGERS, write=PD_ADMIN),
+    "tenant api:incident-detail": _p(MANAGERS, write=PD_ADMIN),
+    "tenant api:incident-notify": _p(MANAGERS, write=PD_ADMIN),
+    "tenant api:incident-report": _p(MANAGERS, write=PD_ADMIN),
+    "tenant api:incident-close": _p(MANAGERS, write=PD_ADMIN),
+    "tenant privacy:index": _p(MANAGERS),
+    "tenant privacy:request": _p(MANAGERS),
+    "tenant privacy:request_copy": _p(MANAGERS),
+    "tenant privacy:purpose_create": _p(PD_ADMIN),
+    "tenant privacy:purpose_text": _p(PD_ADMIN),
+    "tenant privacy:consent_withdraw": _p(PD_ADMIN),
+    "tenant privacy:activity_create": _p(PD_ADMIN),
+    "tenant privacy:activity_edit": _p(PD_ADMIN),
+    "tenant privacy:activity_delete": _p(PD_ADMIN),
+    "tenant privacy:request_create": _p(PD_ADMIN),
+    "tenant privacy:request_answer": _p(PD_ADMIN),
+    "tenant privacy:request_refuse": _p(PD_ADMIN),
+    "tenant privacy:incident_create": _p(PD_ADMIN),
+    "tenant privacy:incident_step": _p(PD_ADMIN),
     "tenant api:roadmap-progress": _p(ANY_ROLE),
     "tenant api:roadmap-items-mine": _p(ANY_ROLE),
     "tenant api:roadmap-report": _p(ANY_ROLE),
@@ -806,6 +841,48 @@ def _make_world(cluster: Cluster, other_cluster: Cluster, rep_user: User) -> Wor
             ).pk
         ),
     )
+    with schema_context(cluster.schema_name):
+        from core.audit import services as audit_services
+        from tenants.privacy import services as privacy
+        from tenants.privacy.models import ConsentPurpose
+
+        system = audit_services.Actor.system(cluster)
+        make(
+            "consent_purpose",
+            lambda: privacy.purpose_create(actor=system, title="Рассылка", text="Согласен.").pk,
+        )
+        make(
+            "consent",
+            lambda: (
+                privacy.consent_give(
+                    actor=system,
+                    purpose=ConsentPurpose.objects.get(pk=ids["consent_purpose"]),
+                    user_id=rep_user.pk,
+                ).pk
+            ),
+        )
+        make(
+            "processing_activity",
+            lambda: (
+                privacy.activity_create(
+                    actor=system,
+                    name="Учёт",
+                    data_categories="ФИО",
+                    purpose="Собрания",
+                    legal_basis="law",
+                    retention="5 лет",
+                    access="Админы",
+                ).pk
+            ),
+        )
+        make(
+            "subject_request",
+            lambda: privacy.request_create(actor=system, kind="copy", user_id=rep_user.pk).pk,
+        )
+        make(
+            "incident",
+            lambda: privacy.incident_create(actor=system, title="Утечка", detected_at=timezone.now()).pk,
+        )
     return World(ids=ids, missing=missing)
 
 
@@ -867,6 +944,16 @@ PK_KINDS: list[tuple[str, str]] = [
     ("billing:", "invoice"),
     ("annual:report", "annual_report"),
     ("projects:", "project"),
+    ("api:consent-purpose", "consent_purpose"),
+    ("api:consent", "consent"),
+    ("api:processing-register", "processing_activity"),
+    ("api:subject-request", "subject_request"),
+    ("api:incident", "incident"),
+    ("privacy:purpose", "consent_purpose"),
+    ("privacy:consent", "consent"),
+    ("privacy:activity", "processing_activity"),
+    ("privacy:request", "subject_request"),
+    ("privacy:incident", "incident"),
     ("reportforms:", "report_form"),
     ("api:auth-session", "user_session"),
 ]

@@ -154,3 +154,9 @@ def model_delete(*, obj: models.Model, actor: Actor, action: str, audited: list[
             changes={k: [v, None] for k, v in snapshot(obj, _audited(obj, audited)).items()},
         )
         obj.delete()
+
+
+def audit_pseudonymise(*, cluster: Cluster, user: User, label: str) -> int:
+    """A person's deletion request (152-FZ): their audit entries in `cluster` stay, without the
+    link to the account and with `label` instead of the e-mail. Returns how many changed."""
+    return AuditEntry.objects.filter(cluster=cluster, actor=user).update(actor=None, actor_email=label[:254])

@@ -55,6 +55,7 @@ TENANT_APPS = [
     "tenants.fees.apps.FeesConfig",
     "tenants.reporting.apps.ReportingConfig",
     "tenants.projects.apps.ProjectsConfig",
+    "tenants.privacy.apps.PrivacyConfig",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -352,6 +353,7 @@ CLUSTER_DEMOS = [
     "tenants.fees.demo.demo_fees",
     "tenants.projects.demo.demo_projects",
     "tenants.governance.demo.demo_voting",
+    "tenants.privacy.demo.demo_privacy",
 ]
 PLATFORM_DEMOS = [
     "billing.demo.demo_payees",
@@ -360,3 +362,25 @@ PLATFORM_DEMOS = [
     "clusterhub.demo.selection.demo_selection",
     "core.federal.warehouse.demo_refresh",
 ]
+
+# The Russian production calendar (core.ru.workdays): days off that fall on weekdays or
+# weekends by law (Labour Code art. 112 holidays and the days off moved by the government's
+# decrees) and Saturdays made working days. 2025: decree No. 1335 of 04.10.2024; 2026: decree
+# of 24.09.2025 (No. 1466); 2027: decree of 2026 (consultant.ru LAW_544706). Extend yearly.
+RU_NON_WORKING_DAYS = [
+    # 2025
+    "2025-01-01", "2025-01-02", "2025-01-03", "2025-01-04", "2025-01-05", "2025-01-06",
+    "2025-01-07", "2025-01-08", "2025-02-23", "2025-03-08", "2025-05-01", "2025-05-02",
+    "2025-05-08", "2025-05-09", "2025-06-12", "2025-06-13", "2025-11-03", "2025-11-04",
+    "2025-12-31",
+    # 2026
+    "2026-01-01", "2026-01-02", "2026-01-03", "2026-01-04", "2026-01-05", "2026-01-06",
+    "2026-01-07", "2026-01-08", "2026-01-09", "2026-02-23", "2026-03-08", "2026-03-09",
+    "2026-05-01", "2026-05-09", "2026-05-11", "2026-06-12", "2026-11-04", "2026-12-31",
+    # 2027
+    "2027-01-01", "2027-01-02", "2027-01-03", "2027-01-04", "2027-01-05", "2027-01-06",
+    "2027-01-07", "2027-01-08", "2027-02-22", "2027-02-23", "2027-03-08", "2027-05-01",
+    "2027-05-03", "2027-05-09", "2027-05-10", "2027-06-12", "2027-06-14", "2027-11-04",
+    "2027-11-05", "2027-12-31",
+]  # fmt: skip
+RU_EXTRA_WORKING_DAYS = ["2025-11-01", "2027-02-20"]

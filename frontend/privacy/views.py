@@ -1,0 +1,263 @@
+"""The «Персональные данные» area of a cluster: consents, the register of processing, subjects'
+requests and incidents. Managers read; the services let only cluster admins change anything."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import Http404, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.accounts.access import member_access
+from core.accounts.models import Grant
+from core.audit.services import Actor
+from frontend.access import MANAGERS, cluster_page, or_404
+from frontend.pages import action, form_page
+from tenants.http import ClusterHttpRequest
+from tenants.privacy import services
+from tenants.privacy.export import export_pdf
+from tenants.privacy.models import SubjectRequest
+from tenants.privacy.selectors import (
+    activity_list,
+    cluster_people,
+    consent_get,
+    consent_list,
+    incident_clocks,
+    incident_list,
+    purpose_list,
+    request_get,
+    request_list,
+)
+
+from .forms import ActivityForm, IncidentForm, PurposeForm, RefuseForm, RequestForm, TextForm
+
+managers = cluster_page(MANAGERS)
+# Pages that change something: cluster admins only (staff read the area).
+admins = cluster_page({Grant.Role.CLUSTER_ADMIN})
+INDEX = "privacy:index"
+
+
+def _actor(request: ClusterHttpRequest) -> Actor:
+    return Actor.from_request(request)
+
+
+@managers
+def index(request: ClusterHttpRequest) -> HttpResponse:
+    access = member_access(user=request.user, cluster=request.cluster)
+    now = timezone.now()
+    consents = consent_list(access=access, user=request.user)[:100]  # type: ignore[arg-type]
+    people = {u.pk: u.full_name or u.email for u in cluster_people(cluster=request.cluster)}
+    incidents = [(i, *incident_clocks(i, now)) for i in incident_list()[:50]]
+    return render(
+        request,
+        "frontend/privacy/index.html",
+        {
+            "purposes": purpose_list(),
+            "consents": [(c, people.get(c.user_id, f"#{c.user_id}")) for c in consents],
+            "activities": activity_list(),
+            "requests": request_list()[:100],
+            "incidents": incidents,
+            "today": timezone.localdate(),
+            "confirm_withdraw": _("Отозвать согласие? Отменить отзыв нельзя."),
+            "confirm_delete": _("Удалить запись реестра?"),
+            "confirm_close": _("Закрыть инцидент? Закрытый инцидент не открывается снова."),
+        },
+    )
+
+
+@admins
+def purpose_create(request: ClusterHttpRequest) -> HttpResponseBase:
+    return form_page(
+        request,
+        form=PurposeForm(request.POST or None),
+        save=lambda data: services.purpose_create(actor=_actor(request), **data),
+        success=reverse(INDEX),
+        message=_("Цель согласия добавлена."),
+        title=_("Новая цель согласия"),
+        cancel=reverse(INDEX),
+    )
+
+
+@admins
+def purpose_text(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
+    purpose = or_404(purpose_list().filter(pk=pk).first())
+    return form_page(
+        request,
+        form=TextForm(request.POST or None),
+        save=lambda data: services.purpose_text_publish(actor=_actor(request), purpose=purpose, **data),
+        success=reverse(INDEX),
+        message=_("Новая редакция текста опубликована; данные ранее согласия сохраняют свою."),
+        title=_("Новая редакция: %(title)s") % {"title": purpose.title},
+        cancel=reverse(INDEX),
+    )
+
+
+@admins
+@require_POST
+def consent_withdraw(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
+    access = member_access(user=request.user, cluster=request.cluster)
+    consent = or_404(consent_get(access=access, user=request.user, consent_id=pk))  # type: ignore[arg-type]
+    return action(
+        request,
+        lambda: services.consent_withdraw(actor=_actor(request), consent=consent),
+        success=reverse(INDEX),
+        message=_("Согласие отозвано."),
+    )
+
+
+@admins
+def activity_create(request: ClusterHttpRequest) -> HttpResponseBase:
+    return form_page(
+        request,
+        form=ActivityForm(request.POST or None),
+        save=lambda data: services.activity_create(actor=_actor(request), **data),
+        success=reverse(INDEX),
+        message=_("Запись реестра добавлена."),
+        title=_("Новая запись реестра обработки"),
+        cancel=reverse(INDEX),
+    )
+
+
+@admins
+def activity_edit(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
+    activity = or_404(activity_list().filter(pk=pk).first())
+    initial = {f: getattr(activity, f) for f in services.ACTIVITY_FIELDS}
+    return form_page(
+        request,
+        form=ActivityForm(request.POST or None, initial=initial),
+        save=lambda data: services.activity_update(actor=_actor(request), activity=activity, **data),
+        success=reverse(INDEX),
+        message=_("Запись реестра сохранена."),
+        title=activity.name,
+        cancel=reverse(INDEX),
+    )
+
+
+@admins
+@require_POST
+def activity_delete(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
+    activity = or_404(activity_list().filter(pk=pk).first())
+    return action(
+        request,
+        lambda: services.activity_delete(actor=_actor(request), activity=activity),
+        success=reverse(INDEX),
+        message=_("Запись реестра удалена."),
+    )
+
+
+@admins
+def request_create(request: ClusterHttpRequest) -> HttpResponseBase:
+    people = [
+        (u.pk, f"{u.full_name or u.email} ({u.email})") for u in cluster_people(cluster=request.cluster)
+    ]
+    return form_page(
+        request,
+        form=RequestForm(request.POST or None, people=people),
+        save=lambda data: services.request_create(
+            actor=_actor(request), kind=data["kind"], user_id=data["user"], received_on=data["received_on"]
+        ),
+        success=lambda answer: reverse("privacy:request", args=[answer.pk]),
+        message=lambda answer: (
+            _("Запрос зарегистрирован; ответить до %(day)s.") % {"day": answer.deadline.strftime("%d.%m.%Y")}
+        ),
+        title=_("Новый запрос субъекта"),
+        intro=_("Срок ответа — 10 рабочих дней с даты получения по производственному календарю."),
+        cancel=reverse(INDEX),
+    )
+
+
+@managers
+def request_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
+    answer = or_404(request_get(request_id=pk))
+    return render(
+        request,
+        "frontend/privacy/request.html",
+        {
+            "r": answer,
+            "result": answer.result,
+            "result_text": json.dumps(answer.result, ensure_ascii=False, indent=2),
+            "refuse_form": RefuseForm(),
+            "confirm_delete": _("Удалить данные субъекта в кластере? Это необратимо."),
+            "confirm_export": _("Подготовить копию данных и закрыть запрос?"),
+        },
+    )
+
+
+@admins
+@require_POST
+def request_answer(request: ClusterHttpRequest, pk: int, action: str) -> HttpResponseBase:
+    answer = or_404(request_get(request_id=pk))
+    calls = {"export": services.request_export, "delete": services.request_delete}
+    if action not in calls:
+        raise Http404
+    call = calls[action]
+    return _do(
+        request, lambda: call(actor=_actor(request), request=answer), reverse("privacy:request", args=[pk])
+    )
+
+
+def _do(request: ClusterHttpRequest, call: object, target: str) -> HttpResponseBase:
+    return action(request, call, success=target, message=_("Ответ на запрос сохранён."))  # type: ignore[arg-type]
+
+
+@admins
+def request_refuse(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
+    answer = or_404(request_get(request_id=pk))
+    return form_page(
+        request,
+        form=RefuseForm(request.POST or None),
+        save=lambda data: services.request_refuse(actor=_actor(request), request=answer, **data),
+        success=reverse("privacy:request", args=[pk]),
+        message=_("Отказ сохранён."),
+        title=_("Отказать в запросе: %(name)s") % {"name": answer.subject_name},
+        cancel=reverse("privacy:request", args=[pk]),
+    )
+
+
+@managers
+def request_copy(request: ClusterHttpRequest, pk: int, format: str) -> HttpResponse:  # noqa: A002
+    answer = or_404(request_get(request_id=pk))
+    if answer.status != SubjectRequest.Status.EXPORTED or format not in ("json", "pdf"):
+        raise Http404
+    if format == "json":
+        response = HttpResponse(
+            json.dumps(answer.result, ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
+    else:
+        title = _("Персональные данные: %(name)s") % {"name": answer.subject_name}
+        response = HttpResponse(
+            export_pdf(records=answer.result, title=title), content_type="application/pdf"
+        )
+    response["Content-Disposition"] = f'attachment; filename="personal-data-{answer.pk}.{format}"'
+    return response
+
+
+@admins
+def incident_create(request: ClusterHttpRequest) -> HttpResponseBase:
+    return form_page(
+        request,
+        form=IncidentForm(request.POST or None),
+        save=lambda data: services.incident_create(actor=_actor(request), **data),
+        success=reverse(INDEX),
+        message=_("Инцидент записан. Уведомите Роскомнадзор в течение 24 часов."),
+        title=_("Новый инцидент"),
+        cancel=reverse(INDEX),
+    )
+
+
+@admins
+@require_POST
+def incident_step(request: ClusterHttpRequest, pk: int, action: str) -> HttpResponseBase:
+    incident = or_404(incident_list().filter(pk=pk).first())
+    if action not in services.STEPS:
+        raise Http404
+    return _do(
+        request,
+        lambda: services.incident_step(actor=_actor(request), incident=incident, step=action),
+        reverse(INDEX) + "#incidents",
+    )
