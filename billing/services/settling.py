@@ -7,10 +7,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from django.db.models import Model
 from django.utils import timezone
 
-from core.audit.models import AuditEntry
-from core.audit.services import Actor, audit_entry, audit_record, diff, snapshot
+from core.audit.services import Actor, audit_entry, audit_record, diff, saved_with_audit, snapshot
 from core.queue import enqueue_on_commit
 from core.ru.money import format_roubles
 from tenants.models import Cluster
@@ -75,18 +75,32 @@ def intent_apply(
     the payment asked for is recorded as an alert (staff get an e-mail) and pays nothing.
     Returns what happened: paid, mismatch, stale, ignored, unknown or the new payment status."""
     state = intent_state(intent)
-    payment = (
-        (
-            Payment.objects.filter(cluster=cluster, stripe_payment_intent_id=state.id)
-            .select_related("invoice")
-            .first()
-        )
-        if state.id
-        else None
-    )
-    if payment is None:
+    if not state.id:
         return _unknown(cluster=cluster, state=state, event=event)
-    return payment_state_apply(cluster=cluster, payment=payment, state=state, actor=actor, event=event)
+    if state.status is None:
+        return "ignored"
+    invoice, payment = _locked_pair(cluster, stripe_payment_intent_id=state.id)
+    if invoice is None or payment is None:
+        return _unknown(cluster=cluster, state=state, event=event)
+    return _settle(cluster=cluster, invoice=invoice, payment=payment, state=state, actor=actor, event=event)
+
+
+def _locked_pair(cluster: Cluster, **payment_filter: str) -> tuple[Invoice | None, Payment | None]:
+    """The invoice of the cluster's payment named by `payment_filter` and that payment, locked in
+    the order every writer locks them (invoice first): two queries, the invoice found through the
+    payment, the payment read after the invoice's lock (so its status is the latest)."""
+    invoice = (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("cluster")
+        .filter(cluster=cluster, **{f"payments__{k}": v for k, v in payment_filter.items()})
+        .first()
+    )
+    if invoice is None:
+        return None, None
+    payment = Payment.objects.select_for_update().filter(cluster=cluster, **payment_filter).first()
+    if payment is not None:
+        payment.invoice = invoice
+    return invoice, payment
 
 
 def _unknown(*, cluster: Cluster, state: GatewayPayment, event: GatewayEvent | None) -> str:
@@ -127,18 +141,9 @@ def yookassa_payment_apply(
         return "ignored"  # another cluster's payment in a shared shop
     if state.status is None:
         return "ignored"
-    # Invoice first, then payment (the order every writer locks them in): two queries, the
-    # invoice found through the payment.
-    invoice = (
-        Invoice.objects.select_for_update(of=("self",))
-        .select_related("cluster")
-        .filter(cluster=cluster, payments__yookassa_payment_id=state.id)
-        .first()
-    )
-    if invoice is None:
+    invoice, payment = _locked_pair(cluster, yookassa_payment_id=state.id)
+    if invoice is None or payment is None:
         return _unknown(cluster=cluster, state=state, event=event)
-    payment = Payment.objects.select_for_update().get(cluster=cluster, yookassa_payment_id=state.id)
-    payment.invoice = invoice
     if state.metadata.get("invoice_id") != str(payment.invoice_id):
         return "ignored"  # metadata names another invoice than the one this payment was made for
     return _settle(cluster=cluster, invoice=invoice, payment=payment, state=state, actor=actor, event=event)
@@ -238,7 +243,10 @@ def _settle(
     payment.status = Payment.Status.SUCCEEDED
     payment.succeeded_at = timezone.now()
     payment.failure_message = ""
-    payment.save(update_fields=["status", "succeeded_at", "failure_message", "updated_at"])
+    # The payment's and the invoice's rows and their audit rows: written in one statement at the end.
+    saves: list[tuple[Model, list[str]]] = [
+        (payment, ["status", "succeeded_at", "failure_message", "updated_at"])
+    ]
     audit = [
         audit_entry(
             actor=actor,
@@ -264,9 +272,14 @@ def _settle(
         )
     if invoice.status != Status.VOID:
         apply_money(
-            invoice=invoice, delta_kopecks=received, actor=actor, action="billing.invoice_paid", audit=audit
+            invoice=invoice,
+            delta_kopecks=received,
+            actor=actor,
+            action="billing.invoice_paid",
+            audit=audit,
+            saves=saves,
         )
-    AuditEntry.objects.bulk_create(audit)  # the payment's and the invoice's rows in one INSERT
+    saved_with_audit(saves, audit)  # one round trip for the three (or two) writes
     return "paid"
 
 
