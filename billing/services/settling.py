@@ -79,25 +79,47 @@ def intent_apply(
         return _unknown(cluster=cluster, state=state, event=event)
     if state.status is None:
         return "ignored"
-    invoice, payment = _locked_pair(cluster, stripe_payment_intent_id=state.id)
+    invoice, payment = _locked_pair(cluster, "stripe_payment_intent_id", state.id)
     if invoice is None or payment is None:
         return _unknown(cluster=cluster, state=state, event=event)
     return _settle(cluster=cluster, invoice=invoice, payment=payment, state=state, actor=actor, event=event)
 
 
-def _locked_pair(cluster: Cluster, **payment_filter: str) -> tuple[Invoice | None, Payment | None]:
-    """The invoice of the cluster's payment named by `payment_filter` and that payment, locked in
-    the order every writer locks them (invoice first): two queries, the invoice found through the
-    payment, the payment read after the invoice's lock (so its status is the latest)."""
-    invoice = (
-        Invoice.objects.select_for_update(of=("self",))
-        .select_related("cluster")
-        .filter(cluster=cluster, **{f"payments__{k}": v for k, v in payment_filter.items()})
-        .first()
+# The payment's column a gateway names it by (never user input: interpolated into SQL below).
+PAYMENT_ID_COLUMNS = frozenset({"stripe_payment_intent_id", "yookassa_payment_id"})
+
+
+def _locked_pair(cluster: Cluster, column: str, payment_id: str) -> tuple[Invoice | None, Payment | None]:
+    """The invoice of the cluster's payment whose `column` is `payment_id`, and that payment, locked
+    in the order every writer locks them (invoice first): two queries, the invoice found through
+    the payment, the payment read after the invoice's lock (so its status is the latest). Plain
+    SQL (no ORDER BY, no join of the cluster): compiling these two ORM queries cost a third of a
+    webhook's CPU."""
+    if column not in PAYMENT_ID_COLUMNS:
+        raise ValueError(column)
+    invoices, payments = Invoice._meta.db_table, Payment._meta.db_table
+    invoice = next(
+        iter(
+            Invoice.objects.raw(
+                f"SELECT * FROM {invoices} WHERE cluster_id = %s AND id = "  # noqa: S608 - names are ours
+                f"(SELECT invoice_id FROM {payments} WHERE cluster_id = %s AND {column} = %s) FOR UPDATE",
+                [cluster.pk, cluster.pk, payment_id],
+            )
+        ),
+        None,
     )
     if invoice is None:
         return None, None
-    payment = Payment.objects.select_for_update().filter(cluster=cluster, **payment_filter).first()
+    invoice.cluster = cluster
+    payment = next(
+        iter(
+            Payment.objects.raw(
+                f"SELECT * FROM {payments} WHERE cluster_id = %s AND {column} = %s FOR UPDATE",  # noqa: S608
+                [cluster.pk, payment_id],
+            )
+        ),
+        None,
+    )
     if payment is not None:
         payment.invoice = invoice
     return invoice, payment
@@ -141,7 +163,7 @@ def yookassa_payment_apply(
         return "ignored"  # another cluster's payment in a shared shop
     if state.status is None:
         return "ignored"
-    invoice, payment = _locked_pair(cluster, yookassa_payment_id=state.id)
+    invoice, payment = _locked_pair(cluster, "yookassa_payment_id", state.id)
     if invoice is None or payment is None:
         return _unknown(cluster=cluster, state=state, event=event)
     if state.metadata.get("invoice_id") != str(payment.invoice_id):

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
-from django.db.models import sql
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
 
@@ -92,31 +91,46 @@ def saved_with_audit(updates: list[tuple[models.Model, list[str]]], audit: list[
     """`obj.save(update_fields=fields)` for each (obj, fields) and `AuditEntry.objects.bulk_create(audit)`
     in ONE statement (the UPDATEs as data-modifying WITH parts of the INSERT): one round trip
     instead of one per write, for hot paths that write a few locked rows and their audit rows.
-    `auto_now` fields among `fields` get the current time, as save() gives them. No signals are
-    sent (none are connected to these models); the caller holds the rows' locks."""
+    Values are prepared by the fields as save() prepares them (`auto_now` fields among `fields`
+    get the current time); the SQL is written here, not compiled by the ORM (a third of such a
+    path's CPU). No signals are sent (none are connected to these models); the caller holds the
+    rows' locks."""
     if not audit:
         raise ValueError("saved_with_audit writes at least one audit row")
+
+    def quote(name: str | None) -> str:
+        return str(connection.ops.quote_name(str(name)))
+
     parts: list[str] = []
     params: list[Any] = []
-    for i, (obj, fields) in enumerate(updates):
+    for i, (obj, names) in enumerate(updates):
         meta = obj._meta
-        values: list[Any] = []  # (field, model, value) as UpdateQuery.add_update_fields takes them
-        for name in fields:
+        assignments = []
+        for name in names:
             field = meta.get_field(name)
             if not isinstance(field, models.Field) or not field.concrete:
                 raise TypeError(f"{name} is not a column of {meta.label}")
-            values.append((field, None, field.pre_save(obj, False)))
-        query = cast(sql.UpdateQuery, type(obj)._base_manager.filter(pk=obj.pk).query.chain(sql.UpdateQuery))
-        query.add_update_fields(values)
-        update_sql, update_params = query.get_compiler(connection=connection).as_sql()
-        parts.append(f"u{i} AS ({update_sql})")
-        params.extend(update_params)
+            assignments.append(f"{quote(field.column)} = %s")
+            params.append(field.get_db_prep_save(field.pre_save(obj, False), connection))
+        pk = meta.pk
+        if pk is None:
+            raise TypeError(f"{meta.label} has no primary key")
+        params.append(pk.get_db_prep_save(obj.pk, connection))
+        # Table and column names come from the models, values are parameters.
+        table, where = quote(meta.db_table), f"{quote(pk.column)} = %s"
+        parts.append(f"u{i} AS (UPDATE {table} SET {', '.join(assignments)} WHERE {where})")  # noqa: S608
     columns = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
-    insert = sql.InsertQuery(AuditEntry)
-    insert.insert_values(columns, list[models.Model](audit))
-    ((insert_sql, insert_params),) = insert.get_compiler(connection=connection).as_sql()
+    rows = []
+    for entry in audit:
+        rows.append(f"({', '.join(['%s'] * len(columns))})")
+        params.extend(f.get_db_prep_save(f.pre_save(entry, True), connection) for f in columns)
     with connection.cursor() as cursor:
-        cursor.execute((f"WITH {', '.join(parts)} " if parts else "") + insert_sql, [*params, *insert_params])
+        cursor.execute(
+            (f"WITH {', '.join(parts)} " if parts else "")
+            + f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({', '.join(quote(f.column) for f in columns)}) "
+            + f"VALUES {', '.join(rows)}",
+            params,
+        )
     for entry in audit:
         entry._state.adding = False
 

@@ -386,19 +386,20 @@ def test_an_event_failing_after_its_writes_leaves_none_of_them_and_is_stored_for
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(settling, "saved_with_audit", fail)
+    event = intent_event(intent_for(paying, "pi_test_1"), event_id="evt_half")  # the full amount
     paying.status = Status.VOID  # void: the payment alerts staff before the writes fail
     paying.save(update_fields=["status"])
-    response = deliver(cluster_a, intent_event(intent_for(paying, "pi_test_1"), event_id="evt_half"))
+    response = deliver(cluster_a, event)
     assert response.status_code == 200 and response.json()["detail"] == "error"
-    event = GatewayEvent.objects.get()
-    assert (event.event_id, event.status, event.attempts) == ("evt_half", GatewayEvent.Status.RECEIVED, 1)
-    assert "disk full" in event.error and event.processed_at is None
+    stored = GatewayEvent.objects.get()
+    assert (stored.event_id, stored.status, stored.attempts) == ("evt_half", GatewayEvent.Status.RECEIVED, 1)
+    assert "disk full" in stored.error and stored.processed_at is None
     assert Payment.objects.get().status == Payment.Status.PENDING
     assert (
         not BillingAlert.objects.exists() and not AuditEntry.objects.filter(action="billing.alert").exists()
     )
     # Stripe delivers it again while it is still failing: one more attempt counted, nothing applied.
-    assert deliver(cluster_a, intent_event(intent_for(paying, "pi_test_1"), event_id="evt_half")).json() == {
+    assert deliver(cluster_a, event).json() == {
         "detail": "error",
         "event": "evt_half",
     }
