@@ -9,8 +9,9 @@ invoice rows locked with SELECT … FOR UPDATE, audit rows); the row is written 
 the outcome differs (ignored, or an error). A duplicate delivered at
 the same moment blocks on the unique index until the first transaction commits, then finds
 the event done: effects and the "processed" mark commit together, so each event counts once.
-If applying fails, a savepoint is rolled back and the event is still committed with its
-error; `events_process_pending` (beat) retries it, at most MAX_ATTEMPTS times.
+If applying fails, the transaction is rolled back and the event is then committed on its own
+with its error (no savepoint on the common path); `events_process_pending` (beat) retries it,
+under its row lock with a savepoint, at most MAX_ATTEMPTS times.
 
 YooKassa does not sign its notifications, so `yookassa_notification_receive` trusts nothing in
 the body but the object's id: it re-reads the payment (or refund) through the API with the
@@ -108,6 +109,11 @@ def webhook_receive(*, cluster_slug: str, payload: bytes, signature: str, host: 
     return WebhookResult(200, outcome, event_id)
 
 
+class _EffectsFailed(Exception):
+    """Applying a new event failed: its whole transaction rolls back, then the event is stored
+    with the error (the exception is the cause)."""
+
+
 def event_ingest(
     *,
     cluster: Cluster,
@@ -123,35 +129,23 @@ def event_ingest(
     A concurrent delivery of the same event blocks on the unique index until this transaction
     ends, then finds the row (processed) and does nothing. A new event is inserted as processed
     (first attempt, now): nobody sees the row before this transaction commits, and it commits
-    with the effects, so the common case needs no second write of the row. If applying fails,
-    the savepoint is rolled back and the event is set back to received, with its error, and
-    committed for the sweep to retry."""
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                """INSERT INTO billing_gatewayevent
-                        (cluster_id, provider, event_id, type, payload, status, received_at, processed_at,
-                         attempts, error)
-                    VALUES (%s, %s, %s, %s, %s, %s, now(), now(), 1, '')
-                    ON CONFLICT (cluster_id, provider, event_id) DO NOTHING
-                    RETURNING id""",
-                [
-                    cluster.pk,
-                    provider,
-                    event_id,
-                    event_type[:100],
-                    json.dumps(payload),
-                    GatewayEvent.Status.PROCESSED,
-                ],
-            )
-            row = cursor.fetchone()
-        if row is None:  # delivered before: lock it and see whether it still needs work
-            event = GatewayEvent.objects.select_for_update().get(
-                cluster=cluster, provider=provider, event_id=event_id
-            )
-            if event.status in DONE:
-                return "duplicate"
-        else:  # our own uncommitted row: nobody else can see or lock it
+    with the effects, so the common case needs no second write of the row and no savepoint. If
+    applying a new event fails, the whole transaction rolls back (row and effects), and the event
+    is then stored on its own as received, with its error, for the sweep to retry — unless a
+    concurrent delivery stored it meanwhile. An event delivered again while still unprocessed is
+    applied under its row lock, with a savepoint around the effects."""
+    try:
+        with transaction.atomic():
+            row = _event_insert(cluster, provider, event_id, event_type, payload)
+            if row is None:  # delivered before: lock it and see whether it still needs work
+                event = GatewayEvent.objects.select_for_update().get(
+                    cluster=cluster, provider=provider, event_id=event_id
+                )
+                if event.status in DONE:
+                    return "duplicate"
+                event.cluster = cluster
+                return _apply(event, host=host, payee=payee)
+            # Our own uncommitted row: nobody else can see or lock it.
             event = GatewayEvent(
                 pk=row[0],
                 cluster=cluster,
@@ -161,45 +155,116 @@ def event_ingest(
                 payload=payload,
                 status=GatewayEvent.Status.PROCESSED,
             )
-        event.cluster = cluster
-        return _apply(event, host=host, fresh=row is not None, payee=payee)
+            try:
+                return _effects(event, host=host, fresh=True, payee=payee)
+            except Exception as exc:
+                raise _EffectsFailed from exc
+    except _EffectsFailed as failed:
+        cause = failed.__cause__
+        logger.error(
+            "billing: event %s of %s failed", event_id, cluster.schema_name, exc_info=cause or failed
+        )
+        _event_store_failed(cluster, provider, event_id, event_type, payload, error=_error_text(cause))
+        return "error"
 
 
-def _apply(event: GatewayEvent, *, host: str, fresh: bool = False, payee: Payee | None = None) -> str:
-    """Apply a locked, unprocessed event inside the caller's transaction (savepoint around the
-    effects). `fresh`: the row was inserted by this transaction as processed, first attempt."""
+def _event_insert(
+    cluster: Cluster, provider: str, event_id: str, event_type: str, payload: dict[str, Any]
+) -> tuple[int] | None:
+    """INSERT the event as processed (first attempt, now) unless it is stored already: its id, or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO billing_gatewayevent
+                    (cluster_id, provider, event_id, type, payload, status, received_at, processed_at,
+                     attempts, error)
+                VALUES (%s, %s, %s, %s, %s, %s, now(), now(), 1, '')
+                ON CONFLICT (cluster_id, provider, event_id) DO NOTHING
+                RETURNING id""",
+            [
+                cluster.pk,
+                provider,
+                event_id,
+                event_type[:100],
+                json.dumps(payload),
+                GatewayEvent.Status.PROCESSED,
+            ],
+        )
+        row = cursor.fetchone()
+    return None if row is None else (int(row[0]),)
+
+
+def _event_store_failed(
+    cluster: Cluster, provider: str, event_id: str, event_type: str, payload: dict[str, Any], *, error: str
+) -> None:
+    """Store a new event whose effects failed (rolled back) as received with its error, for the
+    sweep. A concurrent delivery may have stored it meanwhile: then only a still unprocessed row
+    counts the attempt; a processed one stays as it is."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO billing_gatewayevent AS e
+                    (cluster_id, provider, event_id, type, payload, status, received_at, processed_at,
+                     attempts, error)
+                VALUES (%s, %s, %s, %s, %s, %s, now(), NULL, 1, %s)
+                ON CONFLICT (cluster_id, provider, event_id) DO UPDATE
+                    SET attempts = e.attempts + 1, error = EXCLUDED.error
+                    WHERE e.status = %s""",
+            [
+                cluster.pk,
+                provider,
+                event_id,
+                event_type[:100],
+                json.dumps(payload),
+                GatewayEvent.Status.RECEIVED,
+                error,
+                GatewayEvent.Status.RECEIVED,
+            ],
+        )
+
+
+def _error_text(exc: BaseException | None) -> str:
+    return f"{exc.__class__.__name__}: {exc}"[:2000]
+
+
+def _effects(event: GatewayEvent, *, host: str, fresh: bool = False, payee: Payee | None = None) -> str:
+    """Apply a locked (or just inserted) unprocessed event inside the caller's transaction and mark
+    it: processed / ignored. Raises when applying fails (the caller rolls back). `fresh`: the row
+    was inserted by this transaction as processed, first attempt."""
     cluster = event.cluster
+    outcome = "ignored"
+    if event.provider == YOOKASSA_PROVIDER:
+        result = _yookassa_apply(event, host=host, payee=payee)
+        outcome = "ignored" if result in {"ignored", "unknown"} else "processed"
+    elif event.type in INTENT_EVENTS | REFUND_EVENTS | DISPUTE_EVENTS:
+        obj = (event.payload.get("data") or {}).get("object") or {}
+        actor = Actor(user=None, host=host or "stripe-webhook", cluster=cluster)
+        if event.type in REFUND_EVENTS:
+            result = stripe_refund_apply(cluster=cluster, refund=obj)
+        elif event.type in DISPUTE_EVENTS:
+            result = stripe_dispute_apply(cluster=cluster, dispute=obj, event=event, actor=actor)
+        else:
+            result = intent_apply(cluster=cluster, intent=obj, event=event, actor=actor)
+        outcome = "ignored" if result in {"ignored", "unknown"} else "processed"
+    if not (fresh and outcome == "processed"):  # else: inserted so already
+        GatewayEvent.objects.filter(pk=event.pk).update(
+            status=GatewayEvent.Status.PROCESSED if outcome == "processed" else GatewayEvent.Status.IGNORED,
+            processed_at=timezone.now(),
+            attempts=1 if fresh else F("attempts") + 1,
+            error="",
+        )
+    return outcome
+
+
+def _apply(event: GatewayEvent, *, host: str, payee: Payee | None = None) -> str:
+    """Apply a stored, locked, unprocessed event inside the caller's transaction, with a savepoint
+    around the effects: if they fail, the event keeps its row with the error and one more attempt."""
     try:
         with transaction.atomic():
-            outcome = "ignored"
-            if event.provider == YOOKASSA_PROVIDER:
-                result = _yookassa_apply(event, host=host, payee=payee)
-                outcome = "ignored" if result in {"ignored", "unknown"} else "processed"
-            elif event.type in INTENT_EVENTS | REFUND_EVENTS | DISPUTE_EVENTS:
-                obj = (event.payload.get("data") or {}).get("object") or {}
-                actor = Actor(user=None, host=host or "stripe-webhook", cluster=cluster)
-                if event.type in REFUND_EVENTS:
-                    result = stripe_refund_apply(cluster=cluster, refund=obj)
-                elif event.type in DISPUTE_EVENTS:
-                    result = stripe_dispute_apply(cluster=cluster, dispute=obj, event=event, actor=actor)
-                else:
-                    result = intent_apply(cluster=cluster, intent=obj, event=event, actor=actor)
-                outcome = "ignored" if result in {"ignored", "unknown"} else "processed"
-            if not (fresh and outcome == "processed"):  # else: inserted so already
-                GatewayEvent.objects.filter(pk=event.pk).update(
-                    status=GatewayEvent.Status.PROCESSED
-                    if outcome == "processed"
-                    else GatewayEvent.Status.IGNORED,
-                    processed_at=timezone.now(),
-                    attempts=1 if fresh else F("attempts") + 1,
-                    error="",
-                )
-            return outcome
+            return _effects(event, host=host, payee=payee)
     except Exception as exc:
-        logger.exception("billing: event %s of %s failed", event.event_id, cluster.schema_name)
+        logger.exception("billing: event %s of %s failed", event.event_id, event.cluster.schema_name)
         GatewayEvent.objects.filter(pk=event.pk).update(
-            attempts=1 if fresh else F("attempts") + 1,
-            error=f"{exc.__class__.__name__}: {exc}"[:2000],
+            attempts=F("attempts") + 1,
+            error=_error_text(exc),
             status=GatewayEvent.Status.RECEIVED,
             processed_at=None,
         )

@@ -4,7 +4,8 @@ Replaces django-tenants' TenantMainMiddleware so that:
 - a Host header outside ALLOWED_HOSTS answers 400 (Django's DisallowedHost),
 - an unknown host answers 404 and never public content,
 - a suspended cluster answers 403 on every one of its hosts, an archived one 410,
-- host -> cluster is cached, so a cluster request issues one SET search_path.
+- host -> cluster is cached, so a cluster request issues at most one SET search_path, and none
+  when the connection (kept open between requests) already has that schema's search_path.
 """
 
 from __future__ import annotations
@@ -30,6 +31,18 @@ from .selectors import cluster_for_host
 connection: Any = _connection
 
 
+def _keep_session_path(session: list[str] | None) -> None:
+    """After django-tenants' set_tenant / set_schema_to_public: it forgets that the session's
+    search_path is set, so each request sent a SET search_path even when the schema was the one
+    the connection already had. `session`: what the session has (the backend's note before the
+    switch); when the new schema needs exactly that, the note is put back and no SET is sent. The
+    backend drops the note itself whenever the session's value may be gone (a new connection, a
+    rollback). Like TENANT_LIMIT_SET_CALLS, this assumes one session per connection (no pooler
+    in transaction mode)."""
+    if session is not None and connection._get_cursor_search_paths() == session:
+        connection.search_path_set_schemas = session
+
+
 def _page(
     request: HttpRequest, *, status: int, title: str, message: str, params: dict[str, str] | None = None
 ) -> HttpResponse:
@@ -51,7 +64,9 @@ class ClusterRoutingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = connection.search_path_set_schemas
         connection.set_schema_to_public()
+        _keep_session_path(session)
         hostname = request.get_host().rsplit(":", 1)[0].lower().rstrip(".")
         request.cluster = None  # type: ignore[attr-defined]
         if hostname in settings.PUBLIC_HOSTS:
@@ -88,7 +103,10 @@ class ClusterRoutingMiddleware:
         cluster.domain_url = hostname
         request.tenant = cluster  # type: ignore[attr-defined]
         request.cluster = cluster  # type: ignore[attr-defined]
+        # A query in public since (a host cache miss) set the session's path; else it is unchanged.
+        session = connection.search_path_set_schemas or session
         connection.set_tenant(cluster)
+        _keep_session_path(session)
         request.urlconf = settings.ROOT_URLCONF
         set_urlconf(None)
         tag_cluster(cluster.schema_name)

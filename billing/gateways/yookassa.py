@@ -114,7 +114,17 @@ def _session() -> requests.Session:
     session: requests.Session | None = getattr(_sessions, "session", None)
     if session is None:
         session = _sessions.session = requests.Session()
+        # The environment's proxies and CA bundle are read once per API base (_environment)
+        # instead of on every call (requests scans the whole environment each time).
+        session.trust_env = False
     return session
+
+
+@functools.lru_cache(maxsize=16)
+def _environment(url: str) -> dict[str, Any]:
+    """What requests would take from the environment for `url` (proxies, NO_PROXY, the CA
+    bundle), read once: the process's environment does not change while it runs."""
+    return dict(requests.Session().merge_environment_settings(url, {}, None, None, None))
 
 
 class ShopClient(ApiClient):
@@ -152,6 +162,7 @@ class ShopClient(ApiClient):
                 headers=request_headers,
                 json=body,
                 timeout=self.timeout,
+                **_environment(self.endpoint),
             )
         except requests.RequestException as exc:
             raise GatewayUnavailable from exc

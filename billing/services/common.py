@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from core.accounts.access import require_manager
@@ -56,10 +57,17 @@ def status_of(*, status: str, paid_kopecks: int, amount_kopecks: int, due: dt.da
 
 
 def apply_money(
-    *, invoice: Invoice, delta_kopecks: int, actor: Actor, action: str, audit: list[AuditEntry] | None = None
+    *,
+    invoice: Invoice,
+    delta_kopecks: int,
+    actor: Actor,
+    action: str,
+    audit: list[AuditEntry] | None = None,
+    saves: list[tuple[Model, list[str]]] | None = None,
 ) -> None:
     """Add (or, for refunds, subtract) money on a locked invoice and re-derive its status.
-    `audit`: the audit row is appended there, for the caller to write with its own in one INSERT."""
+    `audit`: the audit row is appended there, for the caller to write with its own in one INSERT.
+    `saves`: the invoice's save is appended there instead of done (core.audit.saved_with_audit)."""
     before = snapshot(invoice, ["paid_kopecks", "status", "paid_at"])
     invoice.paid_kopecks = max(invoice.paid_kopecks + delta_kopecks, 0)
     invoice.status = status_for(invoice, cluster_today(invoice.cluster))
@@ -67,7 +75,11 @@ def apply_money(
         invoice.paid_at = timezone.now()
     elif invoice.status != Status.PAID:
         invoice.paid_at = None
-    invoice.save(update_fields=["paid_kopecks", "status", "paid_at", "updated_at"])
+    invoice_fields = ["paid_kopecks", "status", "paid_at", "updated_at"]
+    if saves is None:
+        invoice.save(update_fields=invoice_fields)
+    else:
+        saves.append((invoice, invoice_fields))
     entry = audit_entry(
         actor=actor,
         action=action,

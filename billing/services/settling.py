@@ -7,10 +7,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from django.db.models import Model
 from django.utils import timezone
 
-from core.audit.models import AuditEntry
-from core.audit.services import Actor, audit_entry, audit_record, diff, snapshot
+from core.audit.services import Actor, audit_entry, audit_record, diff, saved_with_audit, snapshot
 from core.queue import enqueue_on_commit
 from core.ru.money import format_roubles
 from tenants.models import Cluster
@@ -75,18 +75,54 @@ def intent_apply(
     the payment asked for is recorded as an alert (staff get an e-mail) and pays nothing.
     Returns what happened: paid, mismatch, stale, ignored, unknown or the new payment status."""
     state = intent_state(intent)
-    payment = (
-        (
-            Payment.objects.filter(cluster=cluster, stripe_payment_intent_id=state.id)
-            .select_related("invoice")
-            .first()
-        )
-        if state.id
-        else None
-    )
-    if payment is None:
+    if not state.id:
         return _unknown(cluster=cluster, state=state, event=event)
-    return payment_state_apply(cluster=cluster, payment=payment, state=state, actor=actor, event=event)
+    if state.status is None:
+        return "ignored"
+    invoice, payment = _locked_pair(cluster, "stripe_payment_intent_id", state.id)
+    if invoice is None or payment is None:
+        return _unknown(cluster=cluster, state=state, event=event)
+    return _settle(cluster=cluster, invoice=invoice, payment=payment, state=state, actor=actor, event=event)
+
+
+# The payment's column a gateway names it by (never user input: interpolated into SQL below).
+PAYMENT_ID_COLUMNS = frozenset({"stripe_payment_intent_id", "yookassa_payment_id"})
+
+
+def _locked_pair(cluster: Cluster, column: str, payment_id: str) -> tuple[Invoice | None, Payment | None]:
+    """The invoice of the cluster's payment whose `column` is `payment_id`, and that payment, locked
+    in the order every writer locks them (invoice first): two queries, the invoice found through
+    the payment, the payment read after the invoice's lock (so its status is the latest). Plain
+    SQL (no ORDER BY, no join of the cluster): compiling these two ORM queries cost a third of a
+    webhook's CPU."""
+    if column not in PAYMENT_ID_COLUMNS:
+        raise ValueError(column)
+    invoices, payments = Invoice._meta.db_table, Payment._meta.db_table
+    invoice = next(
+        iter(
+            Invoice.objects.raw(
+                f"SELECT * FROM {invoices} WHERE cluster_id = %s AND id = "  # noqa: S608 - names are ours
+                f"(SELECT invoice_id FROM {payments} WHERE cluster_id = %s AND {column} = %s) FOR UPDATE",
+                [cluster.pk, cluster.pk, payment_id],
+            )
+        ),
+        None,
+    )
+    if invoice is None:
+        return None, None
+    invoice.cluster = cluster
+    payment = next(
+        iter(
+            Payment.objects.raw(
+                f"SELECT * FROM {payments} WHERE cluster_id = %s AND {column} = %s FOR UPDATE",  # noqa: S608
+                [cluster.pk, payment_id],
+            )
+        ),
+        None,
+    )
+    if payment is not None:
+        payment.invoice = invoice
+    return invoice, payment
 
 
 def _unknown(*, cluster: Cluster, state: GatewayPayment, event: GatewayEvent | None) -> str:
@@ -127,18 +163,9 @@ def yookassa_payment_apply(
         return "ignored"  # another cluster's payment in a shared shop
     if state.status is None:
         return "ignored"
-    # Invoice first, then payment (the order every writer locks them in): two queries, the
-    # invoice found through the payment.
-    invoice = (
-        Invoice.objects.select_for_update(of=("self",))
-        .select_related("cluster")
-        .filter(cluster=cluster, payments__yookassa_payment_id=state.id)
-        .first()
-    )
-    if invoice is None:
+    invoice, payment = _locked_pair(cluster, "yookassa_payment_id", state.id)
+    if invoice is None or payment is None:
         return _unknown(cluster=cluster, state=state, event=event)
-    payment = Payment.objects.select_for_update().get(cluster=cluster, yookassa_payment_id=state.id)
-    payment.invoice = invoice
     if state.metadata.get("invoice_id") != str(payment.invoice_id):
         return "ignored"  # metadata names another invoice than the one this payment was made for
     return _settle(cluster=cluster, invoice=invoice, payment=payment, state=state, actor=actor, event=event)
@@ -238,7 +265,10 @@ def _settle(
     payment.status = Payment.Status.SUCCEEDED
     payment.succeeded_at = timezone.now()
     payment.failure_message = ""
-    payment.save(update_fields=["status", "succeeded_at", "failure_message", "updated_at"])
+    # The payment's and the invoice's rows and their audit rows: written in one statement at the end.
+    saves: list[tuple[Model, list[str]]] = [
+        (payment, ["status", "succeeded_at", "failure_message", "updated_at"])
+    ]
     audit = [
         audit_entry(
             actor=actor,
@@ -264,9 +294,14 @@ def _settle(
         )
     if invoice.status != Status.VOID:
         apply_money(
-            invoice=invoice, delta_kopecks=received, actor=actor, action="billing.invoice_paid", audit=audit
+            invoice=invoice,
+            delta_kopecks=received,
+            actor=actor,
+            action="billing.invoice_paid",
+            audit=audit,
+            saves=saves,
         )
-    AuditEntry.objects.bulk_create(audit)  # the payment's and the invoice's rows in one INSERT
+    saved_with_audit(saves, audit)  # one round trip for the three (or two) writes
     return "paid"
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
 
@@ -85,6 +85,54 @@ def audit_record(
     entry = audit_entry(actor=actor, action=action, obj=obj, changes=changes)
     entry.save()
     return entry
+
+
+def saved_with_audit(updates: list[tuple[models.Model, list[str]]], audit: list[AuditEntry]) -> None:
+    """`obj.save(update_fields=fields)` for each (obj, fields) and `AuditEntry.objects.bulk_create(audit)`
+    in ONE statement (the UPDATEs as data-modifying WITH parts of the INSERT): one round trip
+    instead of one per write, for hot paths that write a few locked rows and their audit rows.
+    Values are prepared by the fields as save() prepares them (`auto_now` fields among `fields`
+    get the current time); the SQL is written here, not compiled by the ORM (a third of such a
+    path's CPU). No signals are sent (none are connected to these models); the caller holds the
+    rows' locks."""
+    if not audit:
+        raise ValueError("saved_with_audit writes at least one audit row")
+
+    def quote(name: str | None) -> str:
+        return str(connection.ops.quote_name(str(name)))
+
+    parts: list[str] = []
+    params: list[Any] = []
+    for i, (obj, names) in enumerate(updates):
+        meta = obj._meta
+        assignments = []
+        for name in names:
+            field = meta.get_field(name)
+            if not isinstance(field, models.Field) or not field.concrete:
+                raise TypeError(f"{name} is not a column of {meta.label}")
+            assignments.append(f"{quote(field.column)} = %s")
+            params.append(field.get_db_prep_save(field.pre_save(obj, False), connection))
+        pk = meta.pk
+        if pk is None:
+            raise TypeError(f"{meta.label} has no primary key")
+        params.append(pk.get_db_prep_save(obj.pk, connection))
+        # Table and column names come from the models, values are parameters.
+        table, where = quote(meta.db_table), f"{quote(pk.column)} = %s"
+        parts.append(f"u{i} AS (UPDATE {table} SET {', '.join(assignments)} WHERE {where})")  # noqa: S608
+    columns = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+    rows = []
+    for entry in audit:
+        rows.append(f"({', '.join(['%s'] * len(columns))})")
+        params.extend(f.get_db_prep_save(f.pre_save(entry, True), connection) for f in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            (f"WITH {', '.join(parts)} " if parts else "")
+            + f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({', '.join(quote(f.column) for f in columns)}) "
+            + f"VALUES {', '.join(rows)}",
+            params,
+        )
+    for entry in audit:
+        entry._state.adding = False
 
 
 # --- audited writes: one way for every service -----------------------------------------------

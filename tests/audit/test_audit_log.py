@@ -99,3 +99,37 @@ def test_an_anonymous_request_never_becomes_the_system_actor(cluster_a: Cluster)
         Actor.from_request(request)
     visitor = Actor.from_request(request, allow_anonymous=True)  # an invitation link, say
     assert visitor.user is None and visitor.cluster == cluster_a
+
+
+def test_saved_with_audit_writes_the_rows_and_their_audit_in_one_statement(
+    cluster_a: Cluster, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    from billing.models import Invoice
+    from core.audit.services import audit_entry, saved_with_audit
+    from tests.billing.conftest import issue
+
+    invoice = issue(cluster_a, amount=1_500_000)
+    stamped = Invoice.objects.get(pk=invoice.pk).updated_at
+    invoice.paid_kopecks, invoice.status = 1_500_000, Invoice.Status.PAID
+    actor = Actor.system(cluster_a)
+    entries = [
+        audit_entry(
+            actor=actor, action="billing.invoice_paid", obj=invoice, changes={"paid_kopecks": [0, 1]}
+        ),
+        audit_entry(actor=actor, action="billing.note", obj=invoice),
+    ]
+    with django_assert_num_queries(1):
+        saved_with_audit([(invoice, ["paid_kopecks", "status", "updated_at"])], entries)
+    stored = Invoice.objects.get(pk=invoice.pk)
+    assert (stored.paid_kopecks, stored.status) == (1_500_000, Invoice.Status.PAID)
+    assert stored.updated_at > stamped  # auto_now, as save() sets it
+    rows = AuditEntry.objects.filter(
+        object_id=str(invoice.pk), action__in=["billing.invoice_paid", "billing.note"]
+    ).order_by("action")
+    assert [(e.action, e.changes, e.cluster_id) for e in rows] == [
+        ("billing.invoice_paid", {"paid_kopecks": [0, 1]}, cluster_a.pk),
+        ("billing.note", {}, cluster_a.pk),
+    ]
+    assert all(e.at is not None for e in rows)
+    with pytest.raises(TypeError):
+        saved_with_audit([(invoice, ["lines"])], entries)  # not a column

@@ -371,3 +371,88 @@ def test_the_same_event_delivered_twice_at_the_same_moment_makes_one_payment(clu
     assert Payment.objects.filter(status=Payment.Status.SUCCEEDED).count() == 1
     assert GatewayEvent.objects.count() == 1
     assert AuditEntry.objects.filter(action="billing.invoice_paid").count() == 1
+
+
+@pytest.mark.django_db
+def test_an_event_failing_after_its_writes_leaves_none_of_them_and_is_stored_for_the_sweep(
+    paying: Invoice, cluster_a: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new event is applied without a savepoint: when its effects fail half-way (the payment
+    row already updated, an alert row written), the whole transaction rolls back, and the event
+    alone is stored with its error; the sweep then applies it once."""
+    from billing.services import settling
+
+    def fail(*_: object, **__: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(settling, "saved_with_audit", fail)
+    event = intent_event(intent_for(paying, "pi_test_1"), event_id="evt_half")  # the full amount
+    paying.status = Status.VOID  # void: the payment alerts staff before the writes fail
+    paying.save(update_fields=["status"])
+    response = deliver(cluster_a, event)
+    assert response.status_code == 200 and response.json()["detail"] == "error"
+    stored = GatewayEvent.objects.get()
+    assert (stored.event_id, stored.status, stored.attempts) == ("evt_half", GatewayEvent.Status.RECEIVED, 1)
+    assert "disk full" in stored.error and stored.processed_at is None
+    assert Payment.objects.get().status == Payment.Status.PENDING
+    assert (
+        not BillingAlert.objects.exists() and not AuditEntry.objects.filter(action="billing.alert").exists()
+    )
+    # Stripe delivers it again while it is still failing: one more attempt counted, nothing applied.
+    assert deliver(cluster_a, event).json() == {
+        "detail": "error",
+        "event": "evt_half",
+    }
+    assert GatewayEvent.objects.get().attempts == 2
+    monkeypatch.undo()
+    assert events_process_pending(older_than_seconds=0) == 1
+    assert Payment.objects.get().status == Payment.Status.SUCCEEDED
+    assert BillingAlert.objects.count() == 1
+    assert events_process_pending(older_than_seconds=0) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_different_success_events_for_one_payment_at_the_same_moment_pay_once(cluster_a: Cluster) -> None:
+    """The invoice is locked first (found through the payment), then the payment is read under
+    its own lock: the second of two events for the same payment (Stripe sends a retry of a
+    success under a new event id, or reconciliation) sees the payment succeeded and is stale."""
+    make_payee(cluster_a)
+    invoice = issue(cluster_a)
+    online_payment(invoice)
+    bodies = [
+        json.dumps(intent_event(intent_for(invoice, "pi_test_1"), event_id=f"evt_same_{i}")).encode()
+        for i in range(2)
+    ]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+    from billing import webhooks
+
+    real_ingest = webhooks.event_ingest
+
+    def ingest_together(**kwargs: Any) -> str:
+        barrier.wait(timeout=10)
+        return real_ingest(**kwargs)
+
+    webhooks.event_ingest = ingest_together
+
+    def post(body: bytes) -> None:
+        try:
+            response = post_webhook(cluster_a, body, sign(body, webhook_secret(cluster_a)))
+            outcomes.append(f"{response.status_code} {response.json()['detail']}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(body,)) for body in bodies]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+    finally:
+        webhooks.event_ingest = real_ingest
+    assert sorted(outcomes) == ["200 processed", "200 processed"]  # both stored as done
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.paid_kopecks) == (Status.PAID, 1_500_000)
+    assert AuditEntry.objects.filter(action="billing.invoice_paid").count() == 1
+    assert AuditEntry.objects.filter(action="billing.payment_succeeded").count() == 1
+    assert GatewayEvent.objects.filter(status=GatewayEvent.Status.PROCESSED).count() == 2

@@ -69,19 +69,26 @@ def test_suspension_takes_effect_even_when_the_host_was_cached(cluster_a: Cluste
 
 
 @pytest.mark.parametrize("path", ["/", "/cabinet/", "/api/v1/me/", "/api/v1/news/"])
-def test_a_signed_in_cluster_request_issues_one_search_path(
-    cluster_a: Cluster, make_user: MakeUser, path: str
+def test_a_signed_in_cluster_request_issues_one_search_path_and_none_when_unchanged(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser, path: str
 ) -> None:
     from tests.conftest import signed_in
 
+    def sets_of(statements: list[str]) -> list[str]:
+        return [s for s in statements if s.upper().startswith("SET SEARCH_PATH")]
+
     client = signed_in(make_user("cluster_staff", cluster_a), cluster_a)
-    client.get(path)  # fill the host cache
-    with CaptureQueriesContext(connection) as ctx:
+    client.get(path)  # fill the host cache; the connection now points at alpha
+    with CaptureQueriesContext(connection) as same:
         assert client.get(path).status_code == 200
-    statements = [q["sql"] for q in ctx.captured_queries]
-    sets = [s for s in statements if s.upper().startswith("SET SEARCH_PATH")]
-    assert len(statements) - len(sets) >= 3  # session, user, grants: several queries, one SET
-    assert sets == ['SET search_path = "alpha","public"'], statements
+    statements = [q["sql"] for q in same.captured_queries]
+    assert len(statements) >= 3  # session, user, grants
+    assert sets_of(statements) == [], statements  # the connection's search_path is alpha's already
+    assert client_for(cluster_b).get("/").status_code == 200  # the connection moves to beta
+    with CaptureQueriesContext(connection) as back:
+        assert client.get(path).status_code == 200
+    statements = [q["sql"] for q in back.captured_queries]
+    assert sets_of(statements) == ['SET search_path = "alpha","public"'], statements
 
 
 def test_public_home_runs_a_constant_number_of_queries(cluster_a: Cluster, cluster_b: Cluster) -> None:
