@@ -21,6 +21,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.core.cache import caches
@@ -531,10 +532,16 @@ class Dashboard:
     totals: dict[int, dict[str, Total]]
     live: LiveTotals
     checks: dict[str, int]
-    table: QuerySet[Cluster] = field(repr=False)
+    scope: MinistryScope = field(repr=False)
     regions: list[RegionProjects] = field(default_factory=list)
     shortfalls: Sequence[FederalProject] = field(default_factory=list, repr=False)
     cache_key: str = ""  # of these figures; table pages are cached under it too
+
+    @cached_property
+    def table(self) -> QuerySet[Cluster]:
+        """The filtered, annotated, ordered table (lazy: building its correlated subqueries costs
+        tens of milliseconds, which a request served from the cache, or the API, need not pay)."""
+        return cluster_table(self.scope, self.filters, self.year)
 
     def total(self, code: str, year: int | None = None) -> Total | None:
         return self.totals.get(year or self.year or 0, {}).get(code)
@@ -570,17 +577,14 @@ def dashboard(scope: MinistryScope, filters: Filters) -> Dashboard:
     with `table_page` (1 query when not cached; `live.clusters` is its row count)."""
     key = _cache_key(scope, filters, warehouse_version())
     cache = caches[CACHE]
-    clusters = filtered_clusters(scope, filters)
     cached: Dashboard | None = cache.get(key)
     if cached is not None:
-        year = cached.year
-    else:
-        years = report_years(scope)
-        year = chosen_year(filters, years)
+        return replace(cached, filters=filters)  # the same figures; this request's sort
+    years = report_years(scope)
+    year = chosen_year(filters, years)
+    clusters = filtered_clusters(scope, filters)
     annotated = annotate_table(clusters, year)  # built once: its correlated subqueries are costly to set up
     table = cluster_table(scope, filters, year, annotated)
-    if cached is not None:
-        return replace(cached, table=table, filters=filters)  # the same figures; this sort
     series_years = sorted(y for y in years if year is None or y <= year)[-YEARS_SHOWN:]
     scoped = table if filters.checks else clusters  # the check filter narrows the totals too
     live, regions = live_totals_by_region(scoped)
@@ -592,12 +596,13 @@ def dashboard(scope: MinistryScope, filters: Filters) -> Dashboard:
         totals=year_totals(scoped, years=series_years),
         live=live,
         checks=check_summary(clusters, year),
-        table=table,
+        scope=scope,
         regions=regions,
         shortfalls=list(shortfall_projects(scoped)),
         cache_key=key,
     )
-    cache.set(key, replace(board, table=Cluster.objects.none()), CACHE_SECONDS)
+    cache.set(key, board, CACHE_SECONDS)  # pickled now, before the table below joins the instance
+    board.__dict__["table"] = table  # the cached_property, already built
     return board
 
 
