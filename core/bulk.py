@@ -40,6 +40,8 @@ def insert_many(objs: Sequence[M], *, batch_size: int = BATCH) -> list[M]:
         f for f in meta.concrete_fields if not (f is pk and isinstance(f, AutoFieldMixin)) and not f.generated
     ]
     returning = pk not in fields
+    if returning and any(getattr(obj, pk.attname) is not None for obj in objs):
+        raise ValueError("insert_many writes new rows: the database numbers them (a primary key was set)")
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(f.column)) for f in fields)
     suffix = f" RETURNING {quote(str(pk.column))}" if returning else ""
