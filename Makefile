@@ -75,6 +75,7 @@ bench: $(STAMP) messages ## benchmarks: our numbers beside each baseline
 # Load through nginx + gunicorn with production settings (slow; not part of make test).
 bench-load: $(STAMP) messages ## load through nginx + gunicorn (slow)
 	$(PY) -m bench.load
+	$(PY) -m bench.migrations
 
 # Stop the embedded PostgreSQL server started for the demo (if any).
 stop: ## stop the embedded PostgreSQL server of the demo

@@ -9,7 +9,11 @@ What is real and what is synthetic (also printed under the table):
   directly — 2 years of submitted reports each (the 2025 form's figures, as for 100 members),
   their facts and registry checks, a live snapshot with member_count=100 and project/support sums,
   and 20 joint projects each (FederalProject rows with indicators, every 4th short of plan).
-  GET /api/v1/federal/projects/ (first page) is timed beside them.
+  GET /api/v1/federal/projects/ (first page) is timed beside them. Warm = repeated requests (the
+  figures come from the cache under the warehouse version); cold = each request right after a real
+  warehouse write (untimed), so everything is computed again. Then 4,000 more synthetic clusters
+  (5,000 in all, the same rows) and the page and API again, warm and cold: the query counts must not
+  change.
 * Naive = the same figures read at request time from the clusters themselves: per cluster SET
   search_path, members, accepted KPIs of the year, roadmap items, then its dues from billing. Run on
   REAL schemas (NAIVE_CLUSTERS clusters × 100 companies with KPIs and roadmap items) and
@@ -38,6 +42,8 @@ if TYPE_CHECKING:
     from .report import Row
 
 SYNTHETIC = 1_000
+LARGE = 5_000  # the same synthetic rows for 4,000 more clusters: query counts must not grow
+LARGE_SAMPLES = 20
 MEMBERS = 100
 PROJECTS = 20  # joint projects per synthetic cluster (warehouse rows: FederalProject)
 NAIVE_CLUSTERS = 20
@@ -152,8 +158,9 @@ def _decimal(value: Any) -> Any:
     return None if value is None else Decimal(str(value))
 
 
-def synthetic_warehouse() -> list[Any]:
-    """1,000 schema-less clusters with two years of submitted reports, facts, checks and snapshots."""
+def synthetic_warehouse(first: int = 1, count: int = SYNTHETIC) -> list[Any]:
+    """`count` schema-less clusters (numbered from `first`) with two years of submitted reports,
+    facts, checks, snapshots and projects."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -186,7 +193,7 @@ def synthetic_warehouse() -> list[Any]:
                         Cluster.RegistryStatus.NOT_APPLIED,
                     )[n % 3],
                 )
-                for n in range(1, SYNTHETIC + 1)
+                for n in range(first, first + count)
             ],
             batch_size=500,
         )
@@ -204,7 +211,7 @@ def synthetic_warehouse() -> list[Any]:
                     submitted_at=now,
                     submitted_by_email=f"admin@{c.schema_name}.bench",
                 )
-                for n, c in enumerate(clusters, start=1)
+                for n, c in enumerate(clusters, start=first)
                 for year in YEARS
             ],
             batch_size=200,
@@ -261,7 +268,7 @@ def synthetic_warehouse() -> list[Any]:
                     support_granted_kopecks=PROJECTS * 20_000_000_00,
                     support_received_kopecks=PROJECTS * 10_000_000_00,
                 )
-                for n, c in enumerate(clusters, start=1)
+                for n, c in enumerate(clusters, start=first)
             ],
             batch_size=1000,
         )
@@ -435,13 +442,15 @@ def _counting() -> tuple[list[int], Any]:
     return counter, count
 
 
-def _time(call: Any, samples: int, warmup: int) -> Timing:
+def _time(call: Any, samples: int, warmup: int, before: Any = None) -> Timing:
     from django.db import connection
 
     for _ in range(warmup):
         call()
     ms, queries = [], []
     for _ in range(samples):
+        if before is not None:
+            before()  # not timed
         counter, count = _counting()
         with connection.execute_wrapper(count):
             start = time.perf_counter()
@@ -451,11 +460,30 @@ def _time(call: Any, samples: int, warmup: int) -> Timing:
     return Timing(ms, queries)
 
 
+def warehouse_write() -> None:
+    """A real write to the warehouse (one snapshot row touched): the dashboards' cached figures are
+    stale after it, so the next request computes them (a "cold" request)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "UPDATE federal_clustersnapshot SET updated_at = now() "
+            "WHERE id = (SELECT min(id) FROM federal_clustersnapshot)"
+        )
+
+
 @dataclass
 class FederalResult:
     page: Timing
     api: Timing
     projects: Timing
+    page_cold: Timing
+    api_cold: Timing
+    large_page: Timing
+    large_api: Timing
+    large_page_cold: Timing
+    large_api_cold: Timing
+    large_setup_s: float
     naive: Timing
     live_rebuild_s: float
     live_rebuild_clusters: int
@@ -466,6 +494,7 @@ class FederalResult:
 
 
 def measure() -> FederalResult:
+    from django.db import connection
     from django.test import Client
 
     from core.accounts.models import Grant
@@ -493,7 +522,7 @@ def measure() -> FederalResult:
 
     def api() -> None:
         response = api_client.get("/api/v1/federal/dashboard/")
-        if response.status_code != 200 or response.json()["live"]["clusters"] < SYNTHETIC:
+        if response.status_code != 200 or response.json()["live"]["clusters"] < clusters[0]:
             raise RuntimeError(
                 f"/api/v1/federal/dashboard/: {response.status_code} {response.content[:200]!r}"
             )
@@ -505,9 +534,12 @@ def measure() -> FederalResult:
                 f"/api/v1/federal/projects/: {response.status_code} {response.content[:200]!r}"
             )
 
+    clusters = [SYNTHETIC]
     page_t = _time(page, SAMPLES, WARMUP)
     api_t = _time(api, SAMPLES, WARMUP)
     projects_t = _time(projects, SAMPLES, WARMUP)
+    page_cold = _time(page, SAMPLES, 0, before=warehouse_write)
+    api_cold = _time(api, SAMPLES, 0, before=warehouse_write)
     naive_t = _time(lambda: naive_dashboard(real, YEARS[-1]), NAIVE_SAMPLES, 1)
 
     live = warehouse_rebuild(slugs=[c.schema_name for c in real], facts=False)
@@ -515,10 +547,28 @@ def measure() -> FederalResult:
         raise RuntimeError(f"live rebuild failed: {live.failed}")
     facts = warehouse_rebuild(slugs=[f"{PREFIX}{n:04d}" for n in range(1, SYNTHETIC + 1)], live=False)
     _public()
+
+    large_started = time.perf_counter()
+    synthetic_warehouse(first=SYNTHETIC + 1, count=LARGE - SYNTHETIC)
+    large_setup_s = time.perf_counter() - large_started
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")  # as autovacuum would after the load; plans for 5,000 clusters
+    clusters[0] = LARGE
+    large_page = _time(page, LARGE_SAMPLES, WARMUP)
+    large_api = _time(api, LARGE_SAMPLES, WARMUP)
+    large_page_cold = _time(page, LARGE_SAMPLES, 0, before=warehouse_write)
+    large_api_cold = _time(api, LARGE_SAMPLES, 0, before=warehouse_write)
     return FederalResult(
         page=page_t,
         api=api_t,
         projects=projects_t,
+        page_cold=page_cold,
+        api_cold=api_cold,
+        large_page=large_page,
+        large_api=large_api,
+        large_page_cold=large_page_cold,
+        large_api_cold=large_api_cold,
+        large_setup_s=large_setup_s,
         naive=naive_t,
         live_rebuild_s=live.refresh_seconds,
         live_rebuild_clusters=live.clusters,
@@ -556,6 +606,12 @@ def rows(r: FederalResult) -> list[Row]:
         f"  Rebuild: live part timed on the {r.live_rebuild_clusters} real schemas ({live_per_cluster * 1000:.0f} ms "
         f"per cluster) × {SYNTHETIC:,} (extrapolated) + facts of {r.facts_reports:,} submitted reports re-derived "
         f"for real ({r.facts_rebuild_s:.1f} s). Set-up of the data: {r.setup_s:.1f} s (not measured).",
+        "  Warm = the same request again with no write in between: the figures and the table page come from the "
+        "platform cache under the warehouse version (1 SELECT of a sequence). Cold = each request right after a "
+        "real write to the warehouse (UPDATE of one ClusterSnapshot row, untimed): the version changed, "
+        "everything is computed again.",
+        f"  {LARGE:,} clusters: {LARGE - SYNTHETIC:,} more synthetic clusters made the same way (rows in the "
+        f"public schema only, no schemas; {r.large_setup_s:.0f} s, then ANALYZE), {LARGE_SAMPLES} requests each.",
     ]
     return [
         Row(
@@ -570,10 +626,22 @@ def rows(r: FederalResult) -> list[Row]:
             f"{naive_p50 / r.page.p50:,.0f}x faster (p50)",
         ),
         Row(
+            "  GET /ministry/ cold (right after a warehouse write) p50 / p95 ms",
+            f"{naive_p50:,.0f} / {naive_p95:,.0f} (naive)",
+            f"{r.page_cold.p50:.0f} / {r.page_cold.p95:.0f}",
+            f"{naive_p50 / r.page_cold.p50:,.0f}x faster (p50); {_q(r.page_cold)} queries",
+        ),
+        Row(
             "  GET /api/v1/federal/dashboard/ p50 / p95 ms",
             f"{naive_p50:,.0f} / {naive_p95:,.0f} (naive)",
             f"{r.api.p50:.0f} / {r.api.p95:.0f}",
             f"{naive_p50 / r.api.p50:,.0f}x faster (p50)",
+        ),
+        Row(
+            "  GET /api/v1/federal/dashboard/ cold p50 / p95 ms",
+            f"{naive_p50:,.0f} / {naive_p95:,.0f} (naive)",
+            f"{r.api_cold.p50:.0f} / {r.api_cold.p95:.0f}",
+            f"{naive_p50 / r.api_cold.p50:,.0f}x faster (p50); {_q(r.api_cold)} queries",
         ),
         Row(
             "  GET /api/v1/federal/projects/?shortfall=true p50 / p95 ms",
@@ -586,6 +654,22 @@ def rows(r: FederalResult) -> list[Row]:
             f"{naive_queries:,} ({naive_queries // SYNTHETIC} per cluster, extrapolated)",
             f"{_q(r.page)} / {_q(r.api)} / {_q(r.projects)}",
             "constant in the number of clusters",
+        ),
+        Row(
+            f"  at {LARGE:,} clusters: GET /ministry/ warm / cold p50 / p95 ms",
+            f"{naive_p50 * LARGE / SYNTHETIC:,.0f} (naive, extrapolated)",
+            f"{r.large_page.p50:.0f} / {r.large_page.p95:.0f}; cold {r.large_page_cold.p50:.0f} / "
+            f"{r.large_page_cold.p95:.0f}",
+            f"queries {_q(r.large_page)} warm, {_q(r.large_page_cold)} cold (at {SYNTHETIC:,}: {_q(r.page)} / "
+            f"{_q(r.page_cold)})",
+        ),
+        Row(
+            f"  at {LARGE:,} clusters: GET /api/v1/federal/dashboard/ warm / cold p50 / p95 ms",
+            f"{naive_p50 * LARGE / SYNTHETIC:,.0f} (naive, extrapolated)",
+            f"{r.large_api.p50:.0f} / {r.large_api.p95:.0f}; cold {r.large_api_cold.p50:.0f} / "
+            f"{r.large_api_cold.p95:.0f}",
+            f"queries {_q(r.large_api)} warm, {_q(r.large_api_cold)} cold (at {SYNTHETIC:,}: {_q(r.api)} / "
+            f"{_q(r.api_cold)})",
         ),
         Row(
             f"  warehouse_rebuild for {SYNTHETIC:,} clusters, s",

@@ -2,8 +2,12 @@
 
 * GET /api/v1/members/?page_size=25 with a staff token: p50/p95 and SQL queries per request.
 * Import of a 10,000-row CSV through tenants.members.company_import (import_job_create; Celery
-  runs eagerly under the test settings, so the call returns after the import): seconds and
-  peak Python memory (tracemalloc).
+  runs eagerly under the test settings, so the call returns after the import): seconds, beside
+  the same import through the old per-row write path (baseline: companies and history by
+  bulk_create in batches of 500, then one audit INSERT per company, progress every 50 rows),
+  and peak Python memory (tracemalloc, a third run: tracing slows Python down, so the timed
+  runs go without it). One run each, baseline first; the
+  imported companies are deleted after each run, so every run starts from the same 10,000.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from __future__ import annotations
 import statistics
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,10 +25,12 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from core.audit.services import Actor
+from core.audit.models import AuditEntry
+from core.audit.services import Actor, audit_record, diff, snapshot
 from core.ru.identifiers import inn_with_check_digits
+from tenants.members import company_import
 from tenants.members.company_import import import_job_create
-from tenants.members.models import Company, ImportJob
+from tenants.members.models import Company, ImportJob, MembershipEvent
 
 from .fixtures import REQUEST_CLUSTER, RequestFixture, host_of, to_public_schema
 
@@ -47,6 +54,11 @@ class MembersResult:
     import_peak_mb: float
     import_status: str
     import_created: int
+    import_audit_rows: int
+    baseline_seconds: float
+    baseline_created: int
+    import_cpu: float = 0.0  # seconds of CPU in this process (the database server's are not counted)
+    baseline_cpu: float = 0.0
 
     @property
     def list_p50(self) -> float:
@@ -80,6 +92,60 @@ def _csv(rows: int) -> bytes:
         for i in range(1, rows + 1)
     ]
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _per_row_create_many(
+    *, objs: Sequence[Company], actor: Actor | None, action: str, **_: Any
+) -> list[Company]:
+    """The write path before model_create_many: bulk_create, then one audit INSERT per company."""
+    saved = Company.objects.bulk_create(objs, batch_size=500)
+    if actor is not None:
+        for company in saved:
+            audit_record(actor=actor, action=action, obj=company, changes=diff({}, snapshot(company)))
+    return saved
+
+
+def _orm_events(objs: Sequence[MembershipEvent], **_: Any) -> list[MembershipEvent]:
+    return MembershipEvent.objects.bulk_create(objs, batch_size=500)
+
+
+@contextmanager
+def _old_write_path() -> Iterator[None]:
+    saved = (company_import.model_create_many, company_import.insert_many, company_import.PROGRESS_SECONDS)
+    company_import.model_create_many = _per_row_create_many  # type: ignore[assignment]
+    company_import.insert_many = _orm_events  # type: ignore[assignment]
+    company_import.PROGRESS_SECONDS = 0.0
+    try:
+        yield
+    finally:
+        company_import.model_create_many, company_import.insert_many, company_import.PROGRESS_SECONDS = saved
+
+
+def _import(
+    actor: Actor, content: bytes, *, trace: bool = False
+) -> tuple[ImportJob, float, float, int, float]:
+    """One import in the request cluster: (job, seconds, peak MB or 0, audit rows of its companies,
+    CPU seconds of this process); its companies are deleted afterwards."""
+    with schema_context(REQUEST_CLUSTER):
+        if trace:
+            tracemalloc.start()
+        start, cpu = time.perf_counter(), time.process_time()
+        job = import_job_create(actor=actor, file=SimpleUploadedFile("members.csv", content, "text/csv"))
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        peak = 0
+        if trace:
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+        job = ImportJob.objects.get(pk=job.pk)
+        job.file.delete(save=False)
+        imported = Company.objects.filter(short_name__startswith="Импорт ")
+        ids = [str(pk) for pk in imported.values_list("pk", flat=True)]
+        audit_rows = AuditEntry.objects.filter(
+            cluster=actor.cluster, action="company.create", object_id__in=ids
+        ).count()
+        imported.delete()
+    to_public_schema()
+    return job, seconds, peak / 2**20, audit_rows, cpu
 
 
 def _counting() -> tuple[list[int], Callable[..., Any]]:
@@ -117,25 +183,24 @@ def measure(fixture: RequestFixture) -> MembersResult:
 
     content = _csv(IMPORT_ROWS)
     actor = Actor(user=fixture.user, host=host_of(REQUEST_CLUSTER), cluster=fixture.cluster)
-    with schema_context(REQUEST_CLUSTER):
-        tracemalloc.start()
-        start = time.perf_counter()
-        job = import_job_create(actor=actor, file=SimpleUploadedFile("members.csv", content, "text/csv"))
-        seconds = time.perf_counter() - start
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        job = ImportJob.objects.get(pk=job.pk)
-        job.file.delete(save=False)
-    to_public_schema()
+    with _old_write_path():
+        baseline, baseline_seconds, _, _, baseline_cpu = _import(actor, content)
+    job, seconds, _, audit_rows, cpu = _import(actor, content)
+    _, _, peak_mb, _, _ = _import(actor, content, trace=True)
     return MembersResult(
         companies=COMPANIES,
         list_ms=timings,
         list_queries=queries,
         import_rows=IMPORT_ROWS,
         import_seconds=seconds,
-        import_peak_mb=peak / 2**20,
+        import_peak_mb=peak_mb,
         import_status=job.status,
         import_created=job.created_count,
+        import_audit_rows=audit_rows,
+        baseline_seconds=baseline_seconds,
+        import_cpu=cpu,
+        baseline_cpu=baseline_cpu,
+        baseline_created=baseline.created_count if baseline.status == "done" else 0,
     )
 
 

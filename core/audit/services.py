@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
@@ -11,10 +12,15 @@ from django.forms.models import model_to_dict
 from django.http import HttpRequest
 
 from core.accounts.models import User
+from core.bulk import insert_many
 from core.clock import current_cluster
 from tenants.models import Cluster
 
 from .models import AuditEntry
+
+M = TypeVar("M", bound=models.Model)
+# Rows per INSERT of model_create_many: one statement for the objects and one for their audit rows.
+BULK_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -165,6 +171,46 @@ def model_create(
                 actor=actor, action=action, obj=obj, changes=diff({}, snapshot(obj, _audited(obj, audited)))
             )
     return obj
+
+
+def model_create_many(
+    *,
+    objs: Sequence[M],
+    actor: Actor | None,
+    action: str,
+    audited: list[str] | None = None,
+    validated: bool = False,
+    batch_size: int = BULK_BATCH,
+) -> list[M]:
+    """model_create for many new objects of one model: the same validation and the same audit rows
+    (one per object, as model_create writes them), but one multi-row INSERT per `batch_size`
+    objects and one per `batch_size` audit rows, in one transaction: all saved or none.
+
+    `validated=True` when the caller already ran full_clean() on every object (an importer that
+    checks each row first to report errors by line); save() hooks and signals do not run
+    (core.bulk.insert_many, as with bulk_create), so use this only for models whose save() adds
+    nothing."""
+    objs = list(objs)
+    if not validated:
+        for obj in objs:
+            obj.full_clean()
+    if not objs:
+        return objs
+    fields = _audited(objs[0], audited)
+    with transaction.atomic():
+        for start in range(0, len(objs), batch_size):
+            batch = insert_many(objs[start : start + batch_size], batch_size=batch_size)
+            if actor is not None:
+                insert_many(
+                    [
+                        audit_entry(
+                            actor=actor, action=action, obj=obj, changes=diff({}, snapshot(obj, fields))
+                        )
+                        for obj in batch
+                    ],
+                    batch_size=batch_size,
+                )
+    return objs
 
 
 def model_update(

@@ -5,16 +5,27 @@ facts, ClusterSnapshot, registry-check rows). Each function runs a fixed number 
 whatever the number of clusters; the callers pass a MinistryScope, and every query is limited
 to the clusters that scope allows (a regional user: clusters with one of its regions — an
 interregional cluster belongs to each of its regions).
+
+The overview's figures (years, totals, live totals by region, check summary, projects below plan)
+and each table page are cached in the "platform" cache under the warehouse's version (a sequence
+every write to a warehouse table bumps: migration federal.0008), the scope and the filters: a
+request after no change reads the version (one query) and the cache. A writer's change is seen
+by the first request after its statement ran; a request that reads while that writer's
+transaction is still open may cache the figures from before the change under the new version, so
+entries also expire after CACHE_SECONDS.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
-from django.db import connections
+from django.core.cache import caches
+from django.db import connection, connections
 from django.db.models import (
     Case,
     CharField,
@@ -89,6 +100,8 @@ ORDERINGS: dict[str, tuple[Any, ...]] = {
     "-shortfalls": (F("live_shortfalls").desc(nulls_last=True), F("name").asc()),
 }
 SHORTFALLS_SHOWN = 10
+CACHE_SECONDS = 60
+CACHE = "platform"  # not the tenant-keyed default cache: these figures belong to no cluster
 
 
 @dataclass(frozen=True)
@@ -519,10 +532,16 @@ class Dashboard:
     totals: dict[int, dict[str, Total]]
     live: LiveTotals
     checks: dict[str, int]
-    table: QuerySet[Cluster] = field(repr=False)
+    scope: MinistryScope = field(repr=False)
     regions: list[RegionProjects] = field(default_factory=list)
-    # Lazy: read only by the pages that show it (the API dashboard does not).
-    shortfalls: QuerySet[FederalProject] = field(default_factory=FederalProject.objects.none, repr=False)
+    shortfalls: Sequence[FederalProject] = field(default_factory=list, repr=False)
+    cache_key: str = ""  # of these figures; table pages are cached under it too
+
+    @cached_property
+    def table(self) -> QuerySet[Cluster]:
+        """The filtered, annotated, ordered table (lazy: building its correlated subqueries costs
+        tens of milliseconds, which a request served from the cache, or the API, need not pay)."""
+        return cluster_table(self.scope, self.filters, self.year)
 
     def total(self, code: str, year: int | None = None) -> Total | None:
         return self.totals.get(year or self.year or 0, {}).get(code)
@@ -535,19 +554,41 @@ class Dashboard:
         return out
 
 
+def warehouse_version() -> int:
+    """The warehouse's version: changes whenever a table the dashboards read is written (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_value, is_called FROM federal_warehouse_version")
+        value, called = cursor.fetchone()
+    return int(value) if called else 0
+
+
+def _cache_key(scope: MinistryScope, filters: Filters, version: int) -> str:
+    """The scope (everything, or these regions) and the filters that change the figures (not the sort)."""
+    who = "federal" if scope.federal else ",".join(sorted(scope.region_codes))
+    what = repr(sorted(asdict(replace(filters, sort="")).items()))
+    digest = hashlib.blake2b(f"{who}|{what}".encode(), digest_size=16).hexdigest()
+    return f"ministry:{version}:{digest}"
+
+
 def dashboard(scope: MinistryScope, filters: Filters) -> Dashboard:
-    """The overview: 4 queries (years, year-over-year totals, live totals with projects by region, check
-    summary). Lazy querysets: the projects below plan (1 query when shown) and the table the caller
-    pages (1 query for the page: `live.clusters` is the table's row count)."""
+    """The overview. After no change to the warehouse: 1 query (its version), the rest from the cache.
+    Otherwise 6 queries (years, year-over-year totals, live totals with projects by region, check
+    summary, projects below plan) whose results are cached. The table stays a lazy queryset: page it
+    with `table_page` (1 query when not cached; `live.clusters` is its row count)."""
+    key = _cache_key(scope, filters, warehouse_version())
+    cache = caches[CACHE]
+    cached: Dashboard | None = cache.get(key)
+    if cached is not None:
+        return replace(cached, filters=filters)  # the same figures; this request's sort
     years = report_years(scope)
     year = chosen_year(filters, years)
-    series_years = sorted(y for y in years if year is None or y <= year)[-YEARS_SHOWN:]
     clusters = filtered_clusters(scope, filters)
     annotated = annotate_table(clusters, year)  # built once: its correlated subqueries are costly to set up
     table = cluster_table(scope, filters, year, annotated)
+    series_years = sorted(y for y in years if year is None or y <= year)[-YEARS_SHOWN:]
     scoped = table if filters.checks else clusters  # the check filter narrows the totals too
     live, regions = live_totals_by_region(scoped)
-    return Dashboard(
+    board = Dashboard(
         filters=filters,
         years=years,
         year=year,
@@ -555,10 +596,26 @@ def dashboard(scope: MinistryScope, filters: Filters) -> Dashboard:
         totals=year_totals(scoped, years=series_years),
         live=live,
         checks=check_summary(clusters, year),
-        table=table,
+        scope=scope,
         regions=regions,
-        shortfalls=shortfall_projects(scoped),
+        shortfalls=list(shortfall_projects(scoped)),
+        cache_key=key,
     )
+    cache.set(key, board, CACHE_SECONDS)  # pickled now, before the table below joins the instance
+    board.__dict__["table"] = table  # the cached_property, already built
+    return board
+
+
+def table_page(board: Dashboard, start: int, stop: int) -> list[Cluster]:
+    """Rows start..stop of the board's table in its order (1 query, or none when cached)."""
+    key = f"{board.cache_key}:table:{board.filters.sort}:{start}:{stop}"
+    cache = caches[CACHE]
+    rows: list[Cluster] | None = cache.get(key) if board.cache_key else None
+    if rows is None:
+        rows = list(board.table[start:stop])
+        if board.cache_key:
+            cache.set(key, rows, CACHE_SECONDS)
+    return rows
 
 
 # --- one cluster's reports -------------------------------------------------------------------

@@ -53,6 +53,8 @@ def overview(request: PlatformHttpRequest) -> HttpResponse:
     paginator = Paginator(board.table, PAGE_SIZE)
     paginator.count = board.live.clusters  # the same rows, already counted: no COUNT(*) of the table
     page = paginator.get_page(request.GET.get("page"))
+    start = (page.number - 1) * PAGE_SIZE
+    page.object_list = selectors.table_page(board, start, start + PAGE_SIZE)  # cached with the board
     columns = rows.columns(board.year)
     table_rows = _table_rows(page, columns)
     headers = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from django.test import RequestFactory
@@ -133,3 +133,89 @@ def test_saved_with_audit_writes_the_rows_and_their_audit_in_one_statement(
     assert all(e.at is not None for e in rows)
     with pytest.raises(TypeError):
         saved_with_audit([(invoice, ["lines"])], entries)  # not a column
+
+
+def _companies(prefix: str, count: int) -> list[Any]:
+    from tenants.members.models import Company
+
+    return [
+        Company(full_name=f"ООО «{prefix} {i}»", short_name=f"{prefix} {i}", region_code="RU-MOS")
+        for i in range(1, count + 1)
+    ]
+
+
+def test_model_create_many_writes_the_audit_rows_model_create_writes_one_insert_per_batch(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django_tenants.utils import schema_context
+
+    from core.audit.services import model_create, model_create_many
+    from tenants.members.models import Company
+
+    staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
+    actor = Actor(user=staff, host="alpha.localhost", cluster=cluster_a)
+    with schema_context(cluster_a.schema_name):
+        one = model_create(obj=_companies("Одна", 1)[0], actor=actor, action="company.create")
+        with CaptureQueriesContext(connection) as queries:
+            many = model_create_many(
+                objs=_companies("Пачка", 2500), actor=actor, action="company.create", batch_size=1000
+            )
+        assert Company.objects.filter(short_name__startswith="Пачка").count() == 2500
+    inserts = [
+        q["sql"].split("(")[0].strip() for q in queries.captured_queries if q["sql"].startswith("INSERT")
+    ]
+    # 2,500 rows in batches of 1,000: each batch of companies, then its audit rows
+    assert inserts == [f'INSERT INTO "{Company._meta.db_table}"', 'INSERT INTO "audit_auditentry"'] * 3
+    rows = AuditEntry.objects.filter(cluster=cluster_a, action="company.create", actor=staff)
+    by_object = {r.object_id: r for r in rows}
+    assert set(by_object) == {str(one.pk), *(str(c.pk) for c in many)}
+    single, bulk = by_object[str(one.pk)], by_object[str(many[0].pk)]
+    assert (bulk.host, bulk.actor_email, bulk.object_type, bulk.object_repr) == (
+        single.host,
+        single.actor_email,
+        single.object_type,
+        "Пачка 1",
+    )
+    assert set(bulk.changes) == set(single.changes)
+    assert bulk.changes["full_name"] == [None, "ООО «Пачка 1»"]
+    assert bulk.changes["region_code"] == single.changes["region_code"] == [None, "RU-MOS"]
+
+    admin = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
+    page = signed_in(admin, cluster_a).get("/audit/").content.decode()
+    assert "Пачка 2500" in page and staff.email in page
+
+
+def test_model_create_many_validates_and_saves_all_or_nothing(
+    cluster_a: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.exceptions import ValidationError
+    from django.db import DatabaseError
+    from django_tenants.utils import schema_context
+
+    from core import bulk
+    from core.audit import services
+    from tenants.members.models import Company
+
+    actor = Actor(user=None, host="alpha.localhost", cluster=cluster_a)
+    bad = _companies("Плохая", 3)
+    bad[2].full_name = ""
+    with schema_context(cluster_a.schema_name):
+        with pytest.raises(ValidationError):
+            services.model_create_many(objs=bad, actor=actor, action="company.create")
+        assert not Company.objects.filter(short_name__startswith="Плохая").exists()
+
+        real, calls = bulk.insert_many, {"n": 0}
+
+        def audit_fails(objs: Any, **kwargs: Any) -> Any:
+            calls["n"] += 1
+            if calls["n"] == 2:  # the companies are in; their audit rows fail
+                raise DatabaseError("audit insert failed")
+            return real(objs, **kwargs)
+
+        monkeypatch.setattr(services, "insert_many", audit_fails)
+        with pytest.raises(DatabaseError):
+            services.model_create_many(objs=_companies("Откат", 5), actor=actor, action="company.create")
+        assert not Company.objects.filter(short_name__startswith="Откат").exists()
+    assert not AuditEntry.objects.filter(cluster=cluster_a, object_repr__startswith="Откат").exists()

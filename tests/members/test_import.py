@@ -21,7 +21,7 @@ from tenants.members.company_import import import_job_create, import_job_run, re
 from tenants.members.models import Company, ImportJob, MembershipEvent
 from tenants.members.tasks import company_import_run
 from tenants.models import Cluster
-from tests.conftest import ROLE, MakeUser
+from tests.conftest import ROLE, MakeUser, signed_in
 
 from . import factories as f
 
@@ -357,3 +357,68 @@ def test_export_has_russian_headers_and_imports_back(
             True,
             "interested",
         )
+
+
+def test_two_thousand_rows_write_one_audit_entry_per_company(
+    cluster_a: Cluster,
+    make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
+    content = _csv(*[_row(n) for n in range(1, 2001)])
+    job = _run(cluster_a, content, user=staff, captured=django_capture_on_commit_callbacks)
+    assert (job.status, job.created_count, job.errors) == ("done", 2000, [])
+    with schema_context(cluster_a.schema_name):
+        companies = {str(c.pk): c for c in Company.objects.filter(short_name__startswith="Компания")}
+        assert MembershipEvent.objects.filter(company__short_name__startswith="Компания").count() == 2000
+    entries = list(AuditEntry.objects.filter(cluster=cluster_a, action="company.create"))
+    assert len(entries) == 2000
+    assert {e.object_id for e in entries} == set(companies)
+    entry = next(e for e in entries if companies[e.object_id].short_name == "Компания 1999")
+    assert (entry.actor_id, entry.host, entry.object_repr) == (staff.pk, "alpha.localhost", "Компания 1999")
+    assert entry.changes["inn"] == [None, f.inn(101999)]
+    assert entry.changes["status"] == [None, "interested"]
+    admin = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
+    assert "Компания 1999" in signed_in(admin, cluster_a).get("/audit/").content.decode()
+
+
+def test_an_error_on_line_1801_of_two_thousand_imports_and_audits_nothing(
+    cluster_a: Cluster,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    rows = [_row(n) for n in range(1, 2001)]
+    rows[1799] = _row(1800, kpp="12")  # the 1,800th data row: line 1,801 of the file
+    job = _run(cluster_a, _csv(*rows), captured=django_capture_on_commit_callbacks)
+    assert (job.status, job.created_count) == ("failed", 0)
+    assert job.errors == [
+        {
+            "line": 1801,
+            "message": "КПП: 9 символов — 4 цифры, 2 цифры или заглавные латинские буквы, 3 цифры.",
+        }
+    ]
+    with schema_context(cluster_a.schema_name):
+        assert not Company.objects.filter(short_name__startswith="Компания").exists()
+        assert not MembershipEvent.objects.exists()
+    assert not AuditEntry.objects.filter(cluster=cluster_a, action="company.create").exists()
+
+
+def test_a_failure_while_writing_rolls_back_companies_and_their_audit_rows(
+    cluster_a: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import DatabaseError
+
+    from tenants.members import company_import
+
+    def events_fail(objs: Any, **kwargs: Any) -> Any:
+        raise DatabaseError("disk full")  # after the companies and their audit rows went in
+
+    with schema_context(cluster_a.schema_name):
+        job = import_job_create(
+            actor=f.system(cluster_a),
+            file=SimpleUploadedFile("members.csv", _csv(*[_row(n) for n in range(1, 1501)])),
+        )
+        monkeypatch.setattr(company_import, "insert_many", events_fail)
+        with pytest.raises(DatabaseError):
+            import_job_run(job_id=job.pk)
+        assert not Company.objects.filter(short_name__startswith="Компания").exists()
+    assert not AuditEntry.objects.filter(cluster=cluster_a, action="company.create").exists()

@@ -1,0 +1,64 @@
+"""Multi-row INSERTs for services that write thousands of rows of one model at once (imports).
+
+`insert_many` does what `QuerySet.bulk_create` does for new rows — one INSERT … RETURNING id per
+batch, the primary keys set on the objects — but lets psycopg2's execute_values build each
+statement: the ORM compiles a placeholder and prepares every value through several layers per
+field of every row, which at 10,000 rows of 20 fields costs more than the INSERT itself.
+
+Like bulk_create, it calls no save() and sends no signals; fields' pre_save runs (auto_now_add
+gets its time), values go through get_db_prep_save (JSON, arrays, dates as the ORM writes them).
+The statements go through Django's cursor wrapper, so query counts and logging see them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar, cast
+
+from django.db import connections, models, router
+from django.db.models.fields import AutoFieldMixin
+from psycopg2.extras import execute_values
+
+M = TypeVar("M", bound=models.Model)
+BATCH = 1000
+
+
+def insert_many(objs: Sequence[M], *, batch_size: int = BATCH) -> list[M]:
+    """INSERT new objects of one model, `batch_size` rows per statement; sets their primary keys."""
+    objs = list(objs)
+    if not objs:
+        return objs
+    model = type(objs[0])
+    if any(type(obj) is not model for obj in objs):
+        raise TypeError("insert_many takes objects of one model")
+    meta = model._meta
+    db = router.db_for_write(model)
+    connection = connections[db]
+    pk = meta.pk
+    assert pk is not None  # noqa: S101 - every concrete model has one
+    fields = [
+        f for f in meta.concrete_fields if not (f is pk and isinstance(f, AutoFieldMixin)) and not f.generated
+    ]
+    returning = pk not in fields
+    if returning and any(getattr(obj, pk.attname) is not None for obj in objs):
+        raise ValueError("insert_many writes new rows: the database numbers them (a primary key was set)")
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    suffix = f" RETURNING {quote(str(pk.column))}" if returning else ""
+    # Identifiers from the model's meta, quoted; the values go through execute_values' %s.
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES %s{suffix}"  # noqa: S608
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), batch_size):
+            chunk = objs[start : start + batch_size]
+            rows = [
+                tuple(f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields)
+                for obj in chunk
+            ]
+            ids = execute_values(cast(Any, cursor), sql, rows, page_size=batch_size, fetch=returning)
+            if returning:
+                for obj, (value,) in zip(chunk, ids, strict=True):
+                    setattr(obj, pk.attname, value)
+            for obj in chunk:
+                obj._state.adding = False
+                obj._state.db = db
+    return objs
