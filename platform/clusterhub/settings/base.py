@@ -79,6 +79,9 @@ RESERVED_CLUSTER_SLUGS = {
     "billing",
 }
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# django-tenants' backend wraps this one: Django's, without caching an unknown server version
+# (clusterhub/postgresql_backend/base.py).
+ORIGINAL_BACKEND = "clusterhub.postgresql_backend"
 # SET search_path once per connection and schema switch, not before every query: the
 # routing middleware switches once per request, so a request issues at most one SET.
 TENANT_LIMIT_SET_CALLS = True
