@@ -22,10 +22,12 @@ fail() { echo "prod-smoke: FAIL: $*" >&2; exit 1; }
   || fail "PostgreSQL is not answering on 127.0.0.1:5432"
 "$PY" -c "import socket; socket.create_connection(('127.0.0.1', 6379), 2)" 2>/dev/null \
   || fail "Redis is not answering on 127.0.0.1:6379"
-for program in nginx pgbouncer; do
+[ -x /usr/lib/postgresql/15/bin/initdb ] || fail "PostgreSQL 15 server binaries are missing (the fault runs start a private server)"
+for program in nginx pgbouncer redis-server; do
   if ! command -v "$program" >/dev/null 2>&1 && ! [ -x "/usr/sbin/$program" ]; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$program" >/dev/null
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$program" >/dev/null \
+        || fail "apt-get install $program failed"
     else
       fail "$program is missing (apt-get install $program)"
     fi
@@ -35,8 +37,13 @@ command -v openssl >/dev/null 2>&1 || fail "openssl is missing"
 
 # The runner gets its own process group: gunicorn, Celery and nginx are its children, and
 # whatever happens to this script, the trap stops the whole group.
+# PROD_SMOKE_ONLY=faults (make prod-faults) runs only the fault runs.
 set -m
-"$PY" deploy/smoke.py &
+case "${PROD_SMOKE_ONLY:-}:${PROD_SMOKE_FAULTS:-1}" in
+  faults:*) "$PY" deploy/faults.py & ;;
+  *:0) "$PY" deploy/smoke.py & ;;
+  *) { "$PY" deploy/smoke.py && "$PY" deploy/faults.py; } & ;;
+esac
 RUNNER=$!
 cleanup() {
   if kill -0 "$RUNNER" 2>/dev/null; then
