@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: help demo test lint pytest bench bench-load messages system-deps venv stop clean \
-	deploy-lint prod-smoke
+	deploy-lint prod-smoke prod-faults
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  \1\t\2/' | expand -t 16
@@ -66,8 +66,12 @@ deploy-lint: $(STAMP) ## Dockerfile, compose and Kubernetes manifests against th
 	bash deploy/lint.sh
 
 # The production stack started natively (gunicorn, Celery, nginx) and exercised end to end.
-prod-smoke: $(STAMP) messages ## gunicorn + Celery + nginx with production settings, end to end
+prod-smoke: $(STAMP) messages ## gunicorn + Celery + nginx + pgbouncer, production settings, end to end; then prod-faults
 	bash deploy/prod-smoke.sh
+
+# Faults under load through the production stack on private PostgreSQL/Redis servers.
+prod-faults: $(STAMP) messages ## PostgreSQL down/restarted, broker down, worker killed mid-write: what each cost
+	PROD_SMOKE_ONLY=faults bash deploy/prod-smoke.sh
 
 bench: $(STAMP) messages ## benchmarks: our numbers beside each baseline
 	$(PY) -m bench

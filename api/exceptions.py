@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
+from django.views.defaults import server_error as django_server_error
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -73,3 +78,42 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponseBase:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Такой страницы нет.", "code": "not_found"}, status=404)
     return page_not_found(request, exception)
+
+
+# Seconds a client is asked to wait when the database does not answer (a restart or failover
+# of PostgreSQL, pgbouncer or the network between them usually takes seconds).
+DATABASE_RETRY_AFTER_SECONDS = 15
+
+
+def server_error(request: HttpRequest) -> HttpResponseBase:
+    """handler500 of both URLconfs. A database that does not answer (OperationalError or
+    InterfaceError while connecting or querying: PostgreSQL restarting, pgbouncer without a
+    server) is not a bug of ours: it answers 503 with Retry-After — a Russian status page, or
+    JSON under /api/ — never a 500. Anything else is Django's 500.
+
+    Django calls the handler inside its `except` block, so the exception is sys.exc_info().
+    The page is rendered without the request (no context processors: they would query the
+    database that is down)."""
+    exc = sys.exc_info()[1]
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return django_server_error(request)
+    retry = str(DATABASE_RETRY_AFTER_SECONDS)
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"detail": "Сервис временно недоступен. Повторите запрос позже.", "code": "service_unavailable"},
+            status=503,
+        )
+    else:
+        body = render_to_string(
+            "frontend/status_page.html",
+            {
+                "status": 503,
+                "title": _("Сервис временно недоступен"),
+                "message": _("База данных не отвечает. Обновите страницу через минуту."),
+            },
+        )
+        response = HttpResponse(body, status=503)
+    response["Retry-After"] = retry
+    response["Cache-Control"] = "no-store"
+    return response

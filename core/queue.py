@@ -4,8 +4,10 @@ import their app's tasks module (which imports the services) and no import cycle
 The task runs in the schema that is current when it is queued (tenant-schemas-celery stamps
 the message now, not at commit), and only if the transaction commits. With no broker
 configured (a fresh laptop, tests) Celery runs it eagerly, after the commit as well. A broker
-that is down when the transaction commits is logged, not raised: the change is committed, and
-the periodic sweeps and the lost-job rule (core.jobs) pick the work up.
+that is down when the transaction commits is logged, not raised: the change is committed and
+the message is kept in the outbox (tenants.models.QueuedTask, public schema); the beat entry
+`queue-outbox-flush` sends it once the broker answers again (outbox_flush), and the periodic
+sweeps and the lost-job rule (core.jobs) remain the last resort.
 """
 
 from __future__ import annotations
@@ -30,12 +32,45 @@ def _task(task_name: str) -> Any:
 
 
 def enqueue(task_name: str, *args: Any, headers: dict[str, Any] | None = None, **kwargs: Any) -> None:
-    """Queue the task `task_name` now, in the current schema; a broker failure is logged."""
+    """Queue the task `task_name` now, in the current schema; when the broker does not take
+    it, the message goes to the outbox (logged)."""
     task = _task(task_name)  # an unknown name is a programming error: it raises
+    stamped = headers_with_schema(headers)
     try:
-        task.apply_async(args, kwargs, headers=headers_with_schema(headers), retry=False)
+        task.apply_async(args, kwargs, headers=stamped, retry=False)
     except Exception:
-        logger.warning("could not queue %s%r; the periodic sweep will retry", task_name, args, exc_info=True)
+        logger.warning("could not queue %s%r; kept in the outbox", task_name, args, exc_info=True)
+        _keep(task_name, list(args), kwargs, stamped)
+
+
+def _keep(task_name: str, args: list[Any], kwargs: dict[str, Any], headers: dict[str, Any]) -> None:
+    from tenants.models import QueuedTask
+
+    try:
+        QueuedTask.objects.create(task_name=task_name, args=args, kwargs=kwargs, headers=headers)
+    except Exception:  # the database is down as well: the periodic sweeps are the last resort
+        logger.error("could not keep %s%r in the outbox either", task_name, args, exc_info=True)
+
+
+def outbox_flush(limit: int = 500) -> int:
+    """Send the outbox's tasks, oldest first; each one sent is deleted in the same transaction
+    (rows locked, SKIP LOCKED: two flushes never send one row twice). Stops at the first
+    broker failure, keeping the rest. Returns how many were sent."""
+    from tenants.models import QueuedTask
+
+    sent: list[int] = []
+    with transaction.atomic():
+        for row in QueuedTask.objects.select_for_update(skip_locked=True).order_by("id")[:limit]:
+            try:
+                _task(row.task_name).apply_async(row.args, row.kwargs, headers=row.headers, retry=False)
+            except Exception:
+                logger.warning(
+                    "outbox: the broker still refuses %s; %d sent so far", row.task_name, len(sent)
+                )
+                break
+            sent.append(row.pk)
+        QueuedTask.objects.filter(pk__in=sent).delete()
+    return len(sent)
 
 
 def enqueue_on_commit(task_name: str, *args: Any, **kwargs: Any) -> None:

@@ -1,6 +1,8 @@
 """The production stack run natively on loopback: gunicorn (production settings), a Celery
 worker and beat on Redis, and Debian's nginx with the config rendered from
-deploy/nginx/clusterhub.conf.template, TLS with a throwaway self-signed certificate.
+deploy/nginx/clusterhub.conf.template, TLS with a throwaway self-signed certificate;
+optionally pgbouncer (Debian's) between the app and PostgreSQL, with a generated ini, and a
+private PostgreSQL server / Redis server (deploy/faults.py restarts and stops them).
 
 Used by deploy/smoke.py (`make prod-smoke`) and bench/load.py (`make bench-load`).
 Everything it starts runs in this process group and is stopped by Stack.stop() (the
@@ -36,6 +38,18 @@ VENV_BIN = PYTHON.parent
 
 
 @dataclass
+class PgBouncer:
+    """pgbouncer in front of PostgreSQL. Session mode is the only safe one for schema-per-tenant
+    (deploy/README.md, "Connection pooling"): pool_size must cover every client connection."""
+
+    port: int
+    pool_mode: str = "session"
+    pool_size: int = 20
+    max_client_conn: int = 200
+    password: str = field(default_factory=lambda: secrets.token_urlsafe(18))
+
+
+@dataclass
 class StackConfig:
     work_dir: Path
     database: str = "clusterhub_prodsmoke"
@@ -47,12 +61,23 @@ class StackConfig:
     https_port: int = 8443
     gunicorn_port: int = 8089
     gunicorn_workers: int = 2
+    gunicorn_threads: int = 1
+    celery_concurrency: int = 1
     tls_hosts: list[str] = field(default_factory=list)  # extra names for the certificate
     extra_env: dict[str, str] = field(default_factory=dict)
+    pgbouncer: PgBouncer | None = None  # the app (and manage.py) connect through it when set
+
+    @property
+    def direct_database_url(self) -> str:
+        return f"{self.postgres}/{self.database}"
 
     @property
     def database_url(self) -> str:
-        return f"{self.postgres}/{self.database}"
+        if self.pgbouncer is None:
+            return self.direct_database_url
+        return (
+            f"postgres://postgres:{self.pgbouncer.password}@127.0.0.1:{self.pgbouncer.port}/{self.database}"
+        )
 
 
 def port_free(port: int, host: str = "127.0.0.1") -> bool:
@@ -211,6 +236,7 @@ class Stack:
                 "PYTHONUNBUFFERED": "1",
                 "GUNICORN_BIND": f"127.0.0.1:{c.gunicorn_port}",
                 "WEB_CONCURRENCY": str(c.gunicorn_workers),
+                "GUNICORN_THREADS": str(c.gunicorn_threads),
             }
         )
         env.update(c.extra_env)
@@ -279,6 +305,12 @@ class Stack:
         self.say(f"  started {name} (pid {process.pid}), log {self.work / f'{name}.log'}")
         return process
 
+    def forget(self, name: str) -> None:
+        """Drop a process from the list (its caller stops it); its log file is closed."""
+        for entry in [e for e in self.processes if e[0] == name]:
+            self.processes.remove(entry)
+            entry[2].close()
+
     def log_of(self, name: str) -> str:
         path = self.work / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
@@ -306,7 +338,7 @@ class Stack:
                 "-l",
                 "info",
                 "--concurrency",
-                "1",
+                str(self.config.celery_concurrency),
                 "-n",
                 "prodsmoke@%h",
                 "--without-gossip",
@@ -330,6 +362,15 @@ class Stack:
                 str(self.work / "celerybeat.pid"),
             ],
         )
+
+    def start_pgbouncer(self) -> None:
+        """pgbouncer on 127.0.0.1:<port> for config.pgbouncer (idempotent); waits until it answers."""
+        bouncer = self.config.pgbouncer
+        if bouncer is None or any(name == "pgbouncer" for name, _, _ in self.processes):
+            return
+        self.work.chmod(0o755)  # pgbouncer runs as postgres when we are root: it reads its ini here
+        self._start("pgbouncer", pgbouncer_command(self.work / "pgbouncer", bouncer, self.config.postgres))
+        self.wait_for("pgbouncer", lambda: _database_answers(self.config.database_url, "postgres"))
 
     def nginx_config(self) -> Path:
         c = self.config
@@ -413,6 +454,7 @@ class Stack:
                 raise RuntimeError(
                     f"port 127.0.0.1:{port} is taken: stop what listens there or pick other ports"
                 )
+        self.start_pgbouncer()
         self.start_gunicorn()
         self.wait_for("gunicorn", lambda: self.gunicorn("GET", "/healthz").status == 200)
         self.start_worker()
@@ -436,6 +478,65 @@ class Stack:
         self.processes.clear()
 
 
+def _database_answers(url: str, dbname: str | None = None) -> bool:
+    import psycopg2
+
+    if dbname is not None:
+        url = url.rsplit("/", 1)[0] + "/" + dbname
+    try:
+        conn = psycopg2.connect(url, connect_timeout=2)
+    except psycopg2.Error:
+        return False
+    conn.close()
+    return True
+
+
+def _service_user() -> tuple[int, int] | None:
+    """pgbouncer, PostgreSQL and Redis refuse to run as root: as root they run as `postgres`."""
+    if os.geteuid() != 0:
+        return None
+    import pwd
+
+    entry = pwd.getpwnam("postgres")
+    return entry.pw_uid, entry.pw_gid
+
+
+def pgbouncer_command(directory: Path, bouncer: PgBouncer, postgres: str) -> list[str]:
+    """Write pgbouncer.ini + userlist.txt into directory; the command line that runs it.
+
+    Clients authenticate with SCRAM (the password in userlist.txt); pgbouncer reaches the
+    server as postgres (the local server trusts loopback). `SHOW POOLS` etc. on the admin
+    database `pgbouncer` for the same user."""
+    from urllib.parse import urlsplit
+
+    backend = urlsplit(postgres)
+    directory.mkdir(parents=True, exist_ok=True)
+    userlist = directory / "userlist.txt"
+    userlist.write_text(f'"postgres" "{bouncer.password}"\n')
+    owner = _service_user()
+    user_line = "user = postgres\n" if owner else ""
+    ini = directory / "pgbouncer.ini"
+    ini.write_text(
+        "[databases]\n"
+        f"* = host={backend.hostname} port={backend.port or 5432} user=postgres\n"
+        "[pgbouncer]\n"
+        f"{user_line}"
+        f"listen_addr = 127.0.0.1\nlisten_port = {bouncer.port}\nunix_socket_dir =\n"
+        f"auth_type = scram-sha-256\nauth_file = {userlist}\nadmin_users = postgres\n"
+        f"pool_mode = {bouncer.pool_mode}\ndefault_pool_size = {bouncer.pool_size}\n"
+        f"max_client_conn = {bouncer.max_client_conn}\nmax_db_connections = {bouncer.pool_size}\n"
+        "server_reset_query = DISCARD ALL\nserver_check_delay = 10\n"
+        "server_connect_timeout = 5\nserver_login_retry = 1\nquery_wait_timeout = 20\n"
+        "ignore_startup_parameters = extra_float_digits\n"
+        f"pidfile = {directory / 'pgbouncer.pid'}\n"
+    )
+    if owner:
+        for path in (directory, userlist, ini):
+            os.chown(path, *owner)
+        userlist.chmod(0o600)
+    return ["pgbouncer", str(ini)]
+
+
 @contextmanager
 def running(stack: Stack) -> Iterator[Stack]:
     """Start nothing by itself; guarantees stop() on exit, SIGTERM and SIGINT."""
@@ -454,15 +555,121 @@ def running(stack: Stack) -> Iterator[Stack]:
             signal.signal(sig, handler)
 
 
-def require_nginx() -> None:
-    if shutil.which("nginx"):
+def require_program(program: str, package: str) -> None:
+    """Install the Debian package when the program is missing and we may (root + apt-get)."""
+    if shutil.which(program):
         return
     if os.geteuid() == 0 and shutil.which("apt-get"):
         subprocess.run(["apt-get", "update", "-qq"], check=True)  # noqa: S607
-        subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "nginx"],  # noqa: S607
+        subprocess.run(  # noqa: S603
+            ["apt-get", "install", "-y", "-qq", package],  # noqa: S607
             check=True,
             env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
         )
-    if not shutil.which("nginx"):
-        raise RuntimeError("nginx is not installed (apt-get install nginx)")
+    if not shutil.which(program):
+        raise RuntimeError(f"{program} is not installed (apt-get install {package})")
+
+
+def require_nginx() -> None:
+    require_program("nginx", "nginx")
+
+
+def require_pgbouncer() -> None:
+    require_program("pgbouncer", "pgbouncer")
+
+
+def _as_service_user() -> dict[str, Any]:
+    owner = _service_user()
+    return {"user": owner[0], "group": owner[1]} if owner else {}
+
+
+class PrivatePostgres:
+    """A throwaway PostgreSQL server of our own (initdb into a temp dir, loopback port, trust),
+    so a fault run may stop and restart it without touching the machine's shared server."""
+
+    def __init__(self, directory: Path, port: int, *, version: str = "15") -> None:
+        self.dir = directory
+        self.port = port
+        self.bin = Path(f"/usr/lib/postgresql/{version}/bin")
+        self.data = directory / "data"
+        self.log = directory / "postgres.log"
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}"
+
+    def _run(self, *args: str, timeout: float = 120) -> None:
+        subprocess.run(  # noqa: S603
+            [str(self.bin / args[0]), *args[1:]],
+            check=True,
+            capture_output=True,
+            timeout=timeout,
+            **_as_service_user(),
+        )
+
+    def init(self) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        owner = _service_user()
+        if owner:
+            os.chown(self.dir, *owner)
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
+        )
+        self._run(
+            "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.log), "-w", "-t", "60", "start"
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop")
+
+    def running(self) -> bool:
+        return (self.data / "postmaster.pid").exists()
+
+
+class PrivateRedis:
+    """A redis-server of our own on a loopback port (no persistence), to stop as a broker fault."""
+
+    def __init__(self, stack: Stack, port: int) -> None:
+        self.stack = stack
+        self.port = port
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = self.stack._start(
+            "redis",
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+        )
+        self.stack.wait_for("redis", lambda: _port_open(self.port))
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.stack.forget("redis")
+            self.process.terminate()
+            self.process.wait(timeout=20)
+            self.process = None
+
+
+def _port_open(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), 1).close()
+    except OSError:
+        return False
+    return True

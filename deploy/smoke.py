@@ -1,9 +1,11 @@
 """`make prod-smoke` (through deploy/prod-smoke.sh): the production stack, natively, end to end.
 
-Fresh database, collectstatic, migrate_all_clusters, gunicorn + Celery worker + beat +
-nginx (TLS, wildcard subdomains) on loopback, two clusters provisioned through the
-running stack, then pages, API, cookies, headers, health, metrics, logs, a task through
-the worker, beat, and a backup/restore of one cluster. Prints PASS/FAIL per check and a
+Fresh database, collectstatic, migrate_all_clusters, pgbouncer (session mode) + gunicorn
+(threads) + Celery worker + beat + nginx (TLS, wildcard subdomains) on loopback, two clusters
+provisioned through the running stack, then pages, API, cookies, headers, health, metrics,
+logs, two clusters hammered concurrently through pgbouncer (no row of one in the other's
+answers), the pooling modes compared directly (transaction mode leaks search_path), a task
+through the worker, beat, and a backup/restore of one cluster. Prints PASS/FAIL per check and a
 summary; exits 1 when anything failed. Everything started is stopped at the end.
 """
 
@@ -17,7 +19,9 @@ import sys
 import tempfile
 import time
 import traceback
+from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -25,11 +29,27 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from localstack import Response, Stack, StackConfig, require_nginx, running
+from localstack import (
+    PgBouncer,
+    Response,
+    Stack,
+    StackConfig,
+    pgbouncer_command,
+    require_nginx,
+    require_pgbouncer,
+    running,
+)
 
 CLUSTER_A, CLUSTER_B = "smokea", "smokeb"
 NAME_A, NAME_B = "Смоук-кластер Альфа", "Смоук-кластер Бета"
 NEWS_A = "Новость только для Альфы"
+NEWS_B = "Новость только для Беты"
+# The web tier of the smoke: 2 gunicorn workers x 4 threads, one Celery worker process.
+WORKERS, THREADS, CELERY_CONCURRENCY = 2, 4, 1
+# Session mode holds a server connection per client connection (Django keeps one per thread
+# for CONN_MAX_AGE): every web thread + every Celery process + beat + 2 for manage.py.
+POOL_SIZE = WORKERS * THREADS + CELERY_CONCURRENCY + 1 + 2
+HAMMER_THREADS, HAMMER_REQUESTS = 16, 400
 NEWS_AFTER_BACKUP = "Новость после резервной копии"
 STAFF_EMAIL, STAFF_PASSWORD = "staff@smokea.example", "smoke-staff-password-2024"
 
@@ -86,14 +106,23 @@ def host(slug: str | None) -> str:
 
 def main() -> int:
     require_nginx()
+    require_pgbouncer()
     keep = os.environ.get("PROD_SMOKE_KEEP") == "1"
     work = Path(tempfile.mkdtemp(prefix="clusterhub-prodsmoke-"))
     config = StackConfig(
         work_dir=work,
         database=os.environ.get("PROD_SMOKE_DATABASE", "clusterhub_prodsmoke"),
+        broker=os.environ.get("PROD_SMOKE_BROKER_URL", "redis://127.0.0.1:6379/14"),
+        cache=os.environ.get("PROD_SMOKE_CACHE_URL", "redis://127.0.0.1:6379/13"),
         http_port=int(os.environ.get("PROD_SMOKE_HTTP_PORT", "8088")),
         https_port=int(os.environ.get("PROD_SMOKE_HTTPS_PORT", "8443")),
         gunicorn_port=int(os.environ.get("PROD_SMOKE_GUNICORN_PORT", "8089")),
+        gunicorn_workers=WORKERS,
+        gunicorn_threads=THREADS,
+        celery_concurrency=CELERY_CONCURRENCY,
+        pgbouncer=PgBouncer(
+            port=int(os.environ.get("PROD_SMOKE_PGBOUNCER_PORT", "8090")), pool_size=POOL_SIZE
+        ),
         tls_hosts=[host(CLUSTER_A), host(CLUSTER_B), "nosuch.localhost"],
         # Beat sends the spare-pool refill every 3 s here (600 s in production).
         extra_env={"CLUSTERHUB_SPARE_REFILL_SECONDS": "3"},
@@ -103,7 +132,7 @@ def main() -> int:
     started = time.monotonic()
     print(
         f"prod-smoke: work dir {work}, database {config.database}, nginx on 127.0.0.1:{config.http_port} "
-        f"(HTTP) and :{config.https_port} (HTTPS)",
+        f"(HTTP) and :{config.https_port} (HTTPS), pgbouncer on :{config.pgbouncer.port if config.pgbouncer else '-'}",
         flush=True,
     )
 
@@ -112,6 +141,13 @@ def main() -> int:
         print("Preparation:", flush=True)
         report.step(
             "fresh database and Redis dbs", lambda: (stack.fresh_database(), stack.flush_redis()) and None
+        )
+        report.step(
+            f"pgbouncer (session mode, pool {POOL_SIZE}) in front of PostgreSQL; manage.py and the app use it",
+            lambda: (
+                stack.start_pgbouncer()
+                or f"DATABASE_URL → 127.0.0.1:{config.pgbouncer.port if config.pgbouncer else ''}"
+            ),
         )
 
         def deploy_check() -> str:
@@ -162,8 +198,10 @@ def main() -> int:
                 "grant_role(user=u, role=Grant.Role.CLUSTER_STAFF, cluster=a)\n"
                 f"with schema_context({CLUSTER_A!r}):\n"
                 f"    news_create(title={NEWS_A!r}, body='Проверка изоляции кластеров.')\n"
+                f"with schema_context({CLUSTER_B!r}):\n"
+                f"    news_create(title={NEWS_B!r}, body='Проверка изоляции кластеров.')\n"
             )
-            return f"{CLUSTER_A}, {CLUSTER_B}; a staff user and one news item in {CLUSTER_A}"
+            return f"{CLUSTER_A}, {CLUSTER_B}; a staff user, one news item in each cluster"
 
         report.step("create_cluster x2 + staff user + news (manage.py, production settings)", provision)
 
@@ -178,7 +216,10 @@ def main() -> int:
         page_b = stack.https("GET", host(CLUSTER_B), "/")
         report.check(
             f"GET https://{host(CLUSTER_B)}/ → 200, its own name, none of {CLUSTER_A}'s news",
-            page_b.status == 200 and NAME_B in page_b.text and NEWS_A not in page_b.text,
+            page_b.status == 200
+            and NAME_B in page_b.text
+            and NEWS_B in page_b.text
+            and NEWS_A not in page_b.text,
             f"HTTP {page_b.status}",
         )
         public = stack.https("GET", host(None), "/")
@@ -282,21 +323,44 @@ def main() -> int:
 
         report.step("API: token, cluster news list, token refused on the other cluster", api)
 
+        # --- connection pooling ---------------------------------------------------------------------
+        print("Connection pooling (pgbouncer, schema per cluster):", flush=True)
+        report.step(
+            f"{HAMMER_REQUESTS} requests from {HAMMER_THREADS} threads, two clusters interleaved, through "
+            "pgbouncer: every answer holds only its own cluster's rows",
+            lambda: hammer(stack),
+        )
+        report.step(
+            "pooling modes compared directly (psycopg2, a pool of one): transaction mode leaks a "
+            "session SET search_path to the next client, session mode does not",
+            lambda: pooling_modes(stack, work),
+        )
+
         # --- health and metrics --------------------------------------------------------------------
         print("Health and metrics:", flush=True)
+        # Outside callers (through nginx) get only the verdict; the checks go to who may read
+        # /metrics (the bearer token, addressed to gunicorn directly).
         for name in (None, CLUSTER_A, CLUSTER_B):
             health = stack.https("GET", host(name), "/healthz")
             ready = stack.https("GET", host(name), "/readyz")
             body = ready.json() if ready.status in (200, 503) else {}
             report.check(
                 f"/healthz and /readyz on {host(name)} → 200",
-                health.status == 200
-                and ready.status == 200
-                and body.get("status") == "ok"
-                and body.get("checks", {}).get("broker") == "ok"
-                and body.get("checks", {}).get("migrations") == "ok",
-                json.dumps(body.get("checks", body), ensure_ascii=False),
+                health.status == 200 and ready.status == 200 and body == {"status": "ok"},
+                json.dumps(body, ensure_ascii=False),
             )
+        detailed = stack.gunicorn(
+            "GET", "/readyz", headers={"Authorization": f"Bearer {stack.metrics_token}"}
+        )
+        checks = detailed.json().get("checks", {}) if detailed.status in (200, 503) else {}
+        report.check(
+            "/readyz with the metrics token: database, broker and migrations ok",
+            detailed.status == 200
+            and checks.get("database") == "ok"
+            and checks.get("broker") == "ok"
+            and checks.get("migrations") == "ok",
+            json.dumps(checks, ensure_ascii=False),
+        )
         by_ip = stack.gunicorn("GET", "/readyz")
         report.check(
             "/readyz addressed by IP (as kubelet does) → 200", by_ip.status == 200, f"HTTP {by_ip.status}"
@@ -412,6 +476,106 @@ def main() -> int:
         report.step("every process still running before shutdown", still_running)
 
     return finish(report, stack, work, keep, started)
+
+
+OWN = {CLUSTER_A: (NAME_A, NEWS_A), CLUSTER_B: (NAME_B, NEWS_B)}
+
+
+def hammer(stack: Stack) -> str:
+    """Many threads, both clusters interleaved, the public site and the news list: a response
+    with the other cluster's name or news is a leak of search_path between connections."""
+    jobs = [
+        ((CLUSTER_A, CLUSTER_B)[i % 2], ("/", "/site/news/")[(i // 2) % 2]) for i in range(HAMMER_REQUESTS)
+    ]
+
+    def one(job: tuple[str, str]) -> str:
+        slug, path = job
+        other = CLUSTER_B if slug == CLUSTER_A else CLUSTER_A
+        try:
+            res = stack.https("GET", host(slug), path, timeout=30)
+        except OSError as exc:
+            return f"error {exc.__class__.__name__}"
+        if res.status != 200:
+            return f"HTTP {res.status}"
+        if any(text in res.text for text in OWN[other]):
+            return "LEAK"
+        if OWN[slug][1] not in res.text:
+            return "own news missing"
+        return "ok"
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(HAMMER_THREADS) as pool:
+        outcomes = Counter(pool.map(one, jobs))
+    seconds = time.monotonic() - started
+    pools = stack_pools(stack)
+    expect(outcomes == Counter({"ok": HAMMER_REQUESTS}), dict(outcomes))
+    return (
+        f"{HAMMER_REQUESTS} ok in {seconds:.1f} s ({HAMMER_REQUESTS / seconds:.0f} req/s); pgbouncer: {pools}"
+    )
+
+
+def stack_pools(stack: Stack) -> str:
+    """pgbouncer's SHOW POOLS for the smoke database: client/server connections, longest wait."""
+    import psycopg2
+
+    admin = psycopg2.connect(stack.config.database_url.rsplit("/", 1)[0] + "/pgbouncer")
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cur:
+            cur.execute("SHOW POOLS")
+            names = [d[0] for d in cur.description or ()]
+            rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    finally:
+        admin.close()
+    row = next(r for r in rows if r["database"] == stack.config.database)
+    servers = row["sv_active"] + row["sv_idle"] + row["sv_used"]
+    return (
+        f"{row['cl_active']} clients, {servers} server connections (pool {stack.config.pgbouncer.pool_size if stack.config.pgbouncer else '-'}), "
+        f"{row['cl_waiting']} waiting, longest wait {row['maxwait']}.{row['maxwait_us']:06d} s"
+    )
+
+
+def pooling_modes(stack: Stack, work: Path) -> str:
+    """Two extra pgbouncers with ONE server connection each, transaction and session mode. Client
+    A sets search_path to smokea the way django-tenants does (a session SET, outside any
+    transaction, then cached per connection); client B sets smokeb; A reads the news table."""
+    import psycopg2
+
+    base = stack.config.pgbouncer.port if stack.config.pgbouncer else 8090
+    seen = {}
+    for offset, mode in ((1, "transaction"), (2, "session")):
+        bouncer = PgBouncer(port=base + offset, pool_mode=mode, pool_size=1 if mode == "transaction" else 2)
+        name = f"pgbouncer-{mode}"
+        stack._start(name, pgbouncer_command(work / name, bouncer, stack.config.postgres))
+        url = f"postgres://postgres:{bouncer.password}@127.0.0.1:{bouncer.port}/{stack.config.database}"
+        stack.wait_for(name, lambda url=url: _answers(url))
+        a, b = psycopg2.connect(url), psycopg2.connect(url)
+        try:
+            a.autocommit = b.autocommit = True
+            a.cursor().execute(f"SET search_path TO {CLUSTER_A}, public")
+            b.cursor().execute(f"SET search_path TO {CLUSTER_B}, public")
+            with a.cursor() as cur:
+                cur.execute("SELECT title FROM content_news ORDER BY id")
+                seen[mode] = [title for (title,) in cur.fetchall()]
+        finally:
+            a.close()
+            b.close()
+    expect(seen["transaction"] == [NEWS_B], f"transaction mode: client A read {seen['transaction']}")
+    expect(seen["session"] == [NEWS_A], f"session mode: client A read {seen['session']}")
+    return (
+        f"transaction mode: A (search_path {CLUSTER_A}) read {seen['transaction']} — {CLUSTER_B}'s row; "
+        f"session mode: A read {seen['session']}"
+    )
+
+
+def _answers(url: str) -> bool:
+    import psycopg2
+
+    try:
+        psycopg2.connect(url, connect_timeout=2).close()
+    except psycopg2.Error:
+        return False
+    return True
 
 
 def finish(report: Report, stack: Stack, work: Path, keep: bool, started: float) -> int:

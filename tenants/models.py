@@ -148,3 +148,21 @@ class TemplateSnapshot(models.Model):
 
     def __str__(self) -> str:
         return self.fingerprint
+
+
+class QueuedTask(models.Model):
+    """The outbox: a Celery task that could not be sent because the broker was down
+    (core.queue.enqueue). The beat entry `queue-outbox-flush` sends these again, oldest
+    first, and deletes each one sent, so the work is neither lost nor sent twice by us."""
+
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    headers = models.JSONField(default=dict)  # the schema stamp of tenant-schemas-celery
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} ({self.headers.get('_schema_name', '?')})"

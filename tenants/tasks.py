@@ -23,3 +23,12 @@ def spare_schemas_refill() -> int:
 
     connection.set_schema_to_public()
     return schemas.spare_schemas_refresh()
+
+
+@app.task(name="tenants.outbox_flush")
+def outbox_flush() -> int:
+    """Send the tasks kept while the broker was down (core.queue.outbox_flush)."""
+    from core.queue import outbox_flush as flush
+
+    connection.set_schema_to_public()
+    return flush()

@@ -21,3 +21,4 @@ urlpatterns = [
 ]
 
 handler404 = "api.exceptions.not_found"  # JSON under /api/
+handler500 = "api.exceptions.server_error"  # database down: 503 with Retry-After, JSON under /api/

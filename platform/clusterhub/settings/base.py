@@ -83,6 +83,9 @@ RESERVED_CLUSTER_SLUGS = {
     "billing",
 }
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# django-tenants' backend wraps this one: Django's, without caching an unknown server version
+# (clusterhub/postgresql_backend/base.py).
+ORIGINAL_BACKEND = "clusterhub.postgresql_backend"
 # SET search_path once per connection and schema switch, not before every query: the
 # routing middleware switches once per request, so a request issues at most one SET.
 TENANT_LIMIT_SET_CALLS = True
@@ -281,6 +284,11 @@ CELERY_TIMEZONE = TIME_ZONE
 # cluster gets its letters from ROADMAP_REMINDER_HOUR of its own time zone on, once per item,
 # kind and deadline (tenants/roadmap/reminders.py).
 CELERY_BEAT_SCHEDULE = {
+    # Tasks kept in the outbox while the broker was down (core/queue.py), sent again.
+    "queue-outbox-flush": {
+        "task": "tenants.outbox_flush",
+        "schedule": float(env_str("CLUSTERHUB_OUTBOX_FLUSH_SECONDS", "30")),
+    },
     "roadmap-reminders": {"task": "roadmap.reminders_dispatch", "schedule": 3600.0},
     # Governance: close voting by ballots at the deadline (idempotent; tenants/governance/tasks.py).
     "governance-voting-close": {"task": "governance.voting_close_dispatch", "schedule": 60.0},

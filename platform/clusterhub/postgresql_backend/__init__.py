@@ -1,0 +1,1 @@
+"""Django's PostgreSQL backend with one fix, under django-tenants (settings.ORIGINAL_BACKEND)."""
