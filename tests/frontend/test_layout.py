@@ -127,6 +127,17 @@ def test_select_placeholder_replaces_dashes() -> None:
 
     html = Template('{% include "frontend/fields.html" %}').render(Context({"form": F()}))
     assert "---------" not in html and "— выберите —" in html
+    assert "data-search" not in html  # two options: no search box
+
+
+def test_long_selects_get_a_search_box() -> None:
+    class F(forms.Form):
+        regions = forms.MultipleChoiceField(
+            label="Регионы", choices=[(f"R{n}", f"Регион {n}") for n in range(85)]
+        )
+
+    html = Template('{% include "frontend/fields.html" %}').render(Context({"form": F()}))
+    assert 'data-search="Найти в списке: Регионы"' in html
 
 
 def test_member_list_sorts_by_header_and_shows_region_names(

@@ -50,7 +50,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / ".local" / "artifacts" / "ui"
 WIDTHS = (390, 1366)
 MANAGER_PAGES = 200  # at least this many distinct pages per manager role
 PAGE_CAP = 210  # stop a role's crawl here (the whole test stays within ~3 minutes on an idle machine)
-OTHER_CAP = 80
+OTHER_CAP = 60
 DOWNLOAD = re.compile(
     r"(\.(pdf|csv|xlsx|xls|docx|zip|xml|json|ics|png|svg)$|/(export|download|pdf|csv|xlsx)/?)", re.I
 )
