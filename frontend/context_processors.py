@@ -1,4 +1,9 @@
-"""Navigation by role, for every page."""
+"""Navigation by role, for every page: links grouped by area, and the breadcrumbs of the page.
+
+`nav_groups` is a list of (group label, [(label, url), …]); the layout shows the groups as
+menus (one «Меню» button on phones). `breadcrumbs` is [(label, url), …] from the host's home to
+the section the current path lies in (the longest link of the navigation that prefixes it).
+"""
 
 from __future__ import annotations
 
@@ -12,49 +17,117 @@ from core.accounts.access import MANAGER_ROLES
 from core.accounts.models import Grant
 from core.accounts.selectors import user_cluster_roles, user_is_platform_admin, user_ministry_scope
 
+Link = tuple[str, str]
+Group = tuple[str, list[Link]]
+
+
+def _cluster_groups(roles: set[str]) -> list[Group]:
+    managers = bool(roles & MANAGER_ROLES)
+    representative = Grant.Role.MEMBER_REPRESENTATIVE in roles
+    members: list[Link] = []
+    governance: list[Link] = []
+    roadmap: list[Link] = []
+    dues: list[Link] = []
+    site: list[Link] = []
+    reports: list[Link] = []
+    if managers:
+        members.append((_("Участники"), reverse("members:list")))
+        dues.append((_("Взносы"), reverse("fees:schedules")))
+    elif representative:
+        members.append((_("Моя организация"), reverse("members:mine")))
+        dues.append((_("Мои счета"), reverse("billing:my_invoices")))
+        governance.append((_("Голосование"), reverse("governance:voting")))
+    if roles:
+        governance.append((_("Заседания"), reverse("governance:meetings")))
+        governance.append((_("Комитеты"), reverse("governance:committees")))
+        roadmap.append((_("Дорожная карта"), reverse("roadmap:list")))
+        roadmap.append((_("Проекты"), reverse("projects:list")))
+    members.append((_("Участники кластера"), reverse("site:directory")))
+    site.append((_("Мероприятия"), reverse("site:events")))
+    site.append((_("Продукция"), reverse("site:products")))
+    if managers:
+        site.append((_("Новости"), reverse("frontend:news")))
+        site.append((_("Управление сайтом"), reverse("site:manage_news")))
+        reports.append((_("Годовой отчёт"), reverse("annual:index")))
+        reports.append((_("Заявка на отбор"), reverse("program:index")))
+    if Grant.Role.CLUSTER_ADMIN in roles:
+        reports.append((_("Журнал изменений"), reverse("audit:log")))
+        reports.append((_("Персональные данные"), reverse("privacy:index")))
+    groups: list[Group] = [
+        (_("Участники"), members),
+        (_("Управление"), governance),
+        (_("Дорожная карта"), roadmap),
+        (_("Взносы"), dues),
+        (_("Сайт"), site),
+        (_("Отчёты"), reports),
+    ]
+    return [group for group in groups if group[1]]
+
+
+def _platform_groups(request: HttpRequest) -> list[Group]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    groups: list[Group] = [(_("Мои кластеры"), [(_("Мои кластеры"), reverse("frontend:my_clusters"))])]
+    if user_ministry_scope(user) is not None:
+        groups.append(
+            (
+                _("Министерство"),
+                [(_("Кластеры"), reverse("federal:overview")), (_("Отборы"), reverse("selection:calls"))],
+            )
+        )
+    if user_is_platform_admin(user):
+        groups.append(
+            (
+                _("Платформа"),
+                [
+                    (_("Управление кластерами"), reverse("frontend:platform_clusters")),
+                    (_("Формы отчёта"), reverse("reportforms:list")),
+                ],
+            )
+        )
+    return groups
+
+
+def breadcrumbs(path: str, home: Link, groups: list[Group]) -> list[Link]:
+    """Home › group › section for a path under one of the groups' links (none on the home)."""
+    if path == home[1]:
+        return []
+    best: tuple[str, Link] | None = None
+    for group, links in groups:
+        for label, url in links:
+            if path.startswith(url) and (best is None or len(url) > len(best[1][1])):
+                best = (group, (label, url))
+    if best is None:
+        return [home]
+    group, link = best
+    crumbs = [home]
+    if group != link[0]:
+        crumbs.append((group, ""))
+    crumbs.append(link)
+    return crumbs
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     cluster = getattr(request, "cluster", None)
     user = getattr(request, "user", None)
-    items: list[tuple[str, str]] = []
     roles: set[str] = set()
+    home: Link = (_("Главная"), reverse("frontend:home"))
+    top: list[Link] = [home]
     if cluster is not None:
-        items.append((_("Главная"), reverse("frontend:home")))
         roles = user_cluster_roles(user, cluster) if user is not None else set()
-        managers = bool(roles & MANAGER_ROLES)
         if roles:
-            items.append((_("Кабинет"), reverse("frontend:cabinet")))
-        if managers:
-            items.append((_("Участники"), reverse("members:list")))
-            items.append((_("Взносы"), reverse("fees:schedules")))
-        elif Grant.Role.MEMBER_REPRESENTATIVE in roles:
-            items.append((_("Моя организация"), reverse("members:mine")))
-            items.append((_("Мои счета"), reverse("billing:my_invoices")))
-            items.append((_("Голосование"), reverse("governance:voting")))
-        if roles:
-            items.append((_("Заседания"), reverse("governance:meetings")))
-            items.append((_("Комитеты"), reverse("governance:committees")))
-            items.append((_("Дорожная карта"), reverse("roadmap:list")))
-            items.append((_("Проекты"), reverse("projects:list")))
-        items.append((_("Мероприятия"), reverse("site:events")))
-        items.append((_("Участники кластера"), reverse("site:directory")))
-        items.append((_("Продукция"), reverse("site:products")))
-        if managers:
-            items.append((_("Сайт"), reverse("site:manage_news")))
-            items.append((_("Годовой отчёт"), reverse("annual:index")))
-            items.append((_("Заявка на отбор"), reverse("program:index")))
-        if Grant.Role.CLUSTER_ADMIN in roles:
-            items.append((_("Журнал"), reverse("audit:log")))
-            items.append((_("Персональные данные"), reverse("privacy:index")))
+            top.append((_("Кабинет"), reverse("frontend:cabinet")))
+        groups = _cluster_groups(roles)
     else:
-        items.append((_("Главная"), reverse("frontend:home")))
-        if user is not None and user.is_authenticated:
-            items.append((_("Мои кластеры"), reverse("frontend:my_clusters")))
-            if user_ministry_scope(user) is not None:
-                items.append((_("Кластеры (министерство)"), reverse("federal:overview")))
-                items.append((_("Отборы"), reverse("selection:calls")))
-            if user_is_platform_admin(user):
-                items.append((_("Управление кластерами"), reverse("frontend:platform_clusters")))
-                items.append((_("Формы отчёта"), reverse("reportforms:list")))
+        groups = _platform_groups(request)
+    items = top + [link for _group, links in groups for link in links]
     role_labels = [str(label) for value, label in Grant.Role.choices if value in roles]
-    return {"nav_items": items, "current_cluster": cluster, "cluster_role_labels": role_labels}
+    return {
+        "nav_top": top,
+        "nav_groups": groups,
+        "nav_items": items,
+        "breadcrumbs": breadcrumbs(request.path, home, groups),
+        "current_cluster": cluster,
+        "cluster_role_labels": role_labels,
+    }

@@ -26,6 +26,7 @@ from core.ru.money import format_roubles
 from frontend.access import MANAGERS, cluster_page, or_404
 from frontend.jobs import job_status_response
 from frontend.pages import action, form_page
+from frontend.tables import sorting
 from tenants.fees import services
 from tenants.fees.exports import CSV_TYPE, XLSX_TYPE, ledger_csv, ledger_filename, ledger_xlsx
 from tenants.fees.models import FeeSchedule
@@ -360,6 +361,19 @@ INVOICE_SORTS = [
 ]
 
 
+# Sortable columns of the invoice list (frontend.tables): ?sort=key / -key.
+INVOICE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "number": ("issue_date", "number"),
+    "issue_date": ("issue_date", "id"),
+    "company": ("company_name", "id"),
+    "period": ("period_label", "id"),
+    "amount": ("amount_kopecks", "id"),
+    "paid": ("paid_kopecks", "id"),
+    "due_date": ("due_date", "id"),
+    "status": ("status", "id"),
+}
+
+
 def _invoice_filters(request: ClusterHttpRequest) -> dict[str, Any]:
     get = request.GET
     company = get.get("company", "")
@@ -386,6 +400,8 @@ def invoices(request: ClusterHttpRequest) -> HttpResponse:
     )
     if f["period"]:
         qs = qs.filter(period_label=f["period"])
+    sort = sorting(request, INVOICE_COLUMNS, "-issue_date")
+    qs = qs.order_by(*sort.order_by)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     company = Company.objects.filter(pk=f["company_id"]).first() if f["company_id"] else None
     statuses = [("unpaid", _("Ждут оплаты")), *Invoice.Status.choices]
@@ -398,6 +414,7 @@ def invoices(request: ClusterHttpRequest) -> HttpResponse:
             "statuses": statuses,
             "periods": billing.arrears_periods(cluster),
             "sorts": INVOICE_SORTS,
+            "sorting": sort,
             "company": company,
             "filtered": any(v for k, v in f.items() if k != "ordering"),
         },

@@ -20,5 +20,8 @@ urlpatterns = [
     path("", include("frontend.urls_public")),
 ]
 
+# Error pages inside the layout (frontend/templates/403.html, 404.html, 500.html); 500 renders
+# with no request context, so it needs no database.
+handler403 = "django.views.defaults.permission_denied"
 handler404 = "api.exceptions.not_found"  # JSON under /api/
-handler500 = "api.exceptions.server_error"  # database down: 503 with Retry-After, JSON under /api/
+handler500 = "api.exceptions.server_error"  # database down: 503 with Retry-After, JSON under /api/; otherwise templates/500.html in the layout

@@ -79,6 +79,7 @@ def test_admin_admits_applicant_at_general_meeting(
     expect(page.locator("header .who")).to_have_text(ADMIN_NAME)
 
     # 2. Meetings from the navigation; a new general meeting held yesterday.
+    page.locator("nav.nav summary", has_text="Управление").click()  # the area menu drops down
     page.locator("nav.nav").get_by_role("link", name="Заседания").click()
     expect(page).to_have_url(ui.url_pattern("alpha", "/governance/meetings/"))
     expect(page.locator("h1")).to_have_text("Заседания")

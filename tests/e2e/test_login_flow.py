@@ -33,8 +33,8 @@ def _sign_in(page: Page, email: str, password: str) -> None:
 
 
 def _css_applied(page: Page) -> None:
-    """app.css is loaded: the header is a flex row and the body uses the theme's ink colour."""
-    assert page.evaluate("getComputedStyle(document.querySelector('header.top')).display") == "flex"
+    """app.css is loaded: the header's bar is a flex row and the body uses the theme's ink colour."""
+    assert page.evaluate("getComputedStyle(document.querySelector('header.top .bar')).display") == "flex"
     assert page.evaluate("getComputedStyle(document.body).color") == "rgb(28, 36, 48)"
 
 

@@ -126,6 +126,7 @@ def test_cluster_applies_expert_scores_ministry_ranks_and_decides(selection: Cal
 
     # 2. The ministry assigns the expert (evenly), the expert scores it.
     _sign_in(page, ui, None, "federal@ministry.demo")
+    page.locator("nav.nav summary", has_text="Министерство").click()  # the area menu drops down
     page.locator("nav.nav").get_by_role("link", name="Отборы").click()
     page.get_by_role("link", name="PROКЛАСТЕРЫ 2026").click()
     page.get_by_role("button", name="Распределить поровну").click()

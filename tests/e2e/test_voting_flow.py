@@ -92,6 +92,7 @@ def test_member_votes_admin_watches_the_count_and_closes(
         member = member_context.new_page()
         member.goto(ui.url("alpha", "/login/"))
         _sign_in(member, MEMBER[0])
+        member.locator("nav.nav summary", has_text="Управление").click()  # the area menu drops down
         member.locator("nav.nav").get_by_role("link", name="Голосование").click()
         expect(member.locator("h1")).to_have_text("Голосование")
         row = member.locator("table.grid tbody tr").filter(has_text=company.short_name)

@@ -10,11 +10,34 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.ru.regions import REGIONS
+from frontend.tables import sorting
 from tenants.http import ClusterHttpRequest
 from tenants.members.models import Company
 from tenants.members.selectors import COMPANY_ORDERINGS, company_list, company_search
 
 from .common import PAGE_SIZE, access_of, managers, readers
+
+# Sortable columns of the member list (?sort=key / -key); "changed" and "created" have no
+# column but stay valid links.
+COMPANY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("short_name", "id"),
+    "inn": ("inn", "id"),
+    "kind": ("kind", "short_name", "id"),
+    "region": ("region_code", "short_name", "id"),
+    "products": ("product_count", "short_name", "id"),
+    "status": ("status", "short_name", "id"),
+    "changed": ("-status_changed_at", "short_name", "id"),
+    "created": ("-created_at", "-id"),
+}
+
+
+def region_code_of(value: str) -> str:
+    """The region filter accepts a code («RU-MOS») or a name as the datalist offers it."""
+    value = value.strip()
+    if value in REGIONS:
+        return value
+    by_name = {name.casefold(): code for code, name in REGIONS.items()}
+    return by_name.get(value.casefold(), value)
 
 
 def list_filters(request: ClusterHttpRequest) -> dict[str, str]:
@@ -24,7 +47,7 @@ def list_filters(request: ClusterHttpRequest) -> dict[str, str]:
         "query": get.get("q", ""),
         "status": get.get("status", ""),
         "kind": get.get("kind", ""),
-        "region": get.get("region", ""),
+        "region": region_code_of(get.get("region", "")),
         "sez": get.get("sez", ""),
         "ordering": get.get("sort", "name"),
     }
@@ -34,7 +57,8 @@ def list_filters(request: ClusterHttpRequest) -> dict[str, str]:
 @require_GET
 def member_list(request: ClusterHttpRequest) -> HttpResponse:
     filters = list_filters(request)
-    qs = company_search(company_list(access=access_of(request)), **filters)
+    sort = sorting(request, COMPANY_COLUMNS, "name")
+    qs = company_search(company_list(access=access_of(request)), **filters).order_by(*sort.order_by)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     regions = sorted(REGIONS.items(), key=lambda item: item[1])
     return render(
@@ -46,7 +70,9 @@ def member_list(request: ClusterHttpRequest) -> HttpResponse:
             "statuses": Company.Status.choices,
             "kinds": Company.Kind.choices,
             "regions": regions,
+            "region_label": REGIONS.get(filters["region"], filters["region"]),
             "sorts": COMPANY_ORDERINGS,
+            "sorting": sort,
             "query_string": request.GET.urlencode(),
         },
     )
