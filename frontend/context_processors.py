@@ -48,6 +48,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     else:
         items.append((_("Главная"), reverse("frontend:home")))
         if user is not None and user.is_authenticated:
+            items.append((_("Кабинет"), reverse("frontend:cabinet")))
             items.append((_("Мои кластеры"), reverse("frontend:my_clusters")))
             if user_ministry_scope(user) is not None:
                 items.append((_("Кластеры (министерство)"), reverse("federal:overview")))

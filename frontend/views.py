@@ -38,7 +38,6 @@ from tenants.services import cluster_provision, cluster_resume, cluster_suspend
 from .access import (
     MANAGERS,
     PUBLIC,
-    READERS,
     cluster_page,
     or_404,
     platform_admin_required,
@@ -93,7 +92,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 next_url
             ).path == reverse("frontend:login"):
                 next_url = ""
-            return redirect(next_url or "frontend:home")
+            return redirect(next_url or "frontend:cabinet")  # the role's home
     return render(request, "registration/login.html", {"form": form, "next": next_url}, status=200)
 
 
@@ -167,11 +166,6 @@ def cluster_home(request: ClusterHttpRequest) -> HttpResponse:
             "may_apply": bool(user_cluster_roles(request.user, request.cluster) & MANAGERS),
         },
     )
-
-
-@cluster_page(READERS)
-def cabinet(request: ClusterHttpRequest) -> HttpResponse:
-    return render(request, "frontend/cabinet.html", {"cluster": request.cluster})
 
 
 @cluster_page(MANAGERS)
