@@ -39,7 +39,7 @@ def _check_and_shoot(page: Page, ui: UI, name: str) -> None:
         page.wait_for_timeout(100)
         overflow = page.evaluate("document.documentElement.scrollWidth") - width
         main_overflow = page.evaluate(
-            "Math.max(...[...document.querySelectorAll('main .home, main #cluster-health')]"
+            "Math.max(...[...document.querySelectorAll('main .home, main .home td, main #cluster-health')]"
             ".map(e => e.getBoundingClientRect().right), 0)"
         )
         page.screenshot(path=str(ARTIFACTS / f"home-{name}-{width}.png"), full_page=True)
@@ -82,7 +82,10 @@ def test_each_role_lands_on_its_home(
     expect(page.locator("#home-debt")).to_contain_text("100\u00a0000,00\u00a0₽")
     page.locator("#home-debt").get_by_role("link", name="Оплатить").first.click()
     expect(page.locator("h1")).to_contain_text("Счёт № alpha-1")
+    expect(page.locator("#pay, .muted").first).to_be_visible()
+    page.wait_for_load_state("load")  # its stylesheet too, before leaving
     page.go_back()
+    page.wait_for_load_state("load")
     _check_and_shoot(page, ui, "member")
 
     ui.context.clear_cookies()

@@ -58,9 +58,10 @@ def test_cluster_admin_signs_in_on_own_host_only(alpha_admin: User, ui: UI) -> N
     expect(page.locator("h1")).to_have_text(f"Вход: {alpha_name}")
     ui.shot("02-alpha-login")
 
-    # 3. Sign in: on the role's home («Кабинет») with the user's name and role badge.
+    # 3. Sign in (from the header's link: back to the page it was opened on) with the user's
+    # name and role badge.
     _sign_in(page, ADMIN_EMAIL, PASSWORD)
-    expect(page).to_have_url(ui.url("alpha", "/cabinet/"))
+    expect(page).to_have_url(ui.url("alpha"))
     expect(page.locator("header .who")).to_have_text(ADMIN_NAME)
     expect(page.locator("header .badge")).to_have_text("Администратор кластера")
     expect(page.locator("header").get_by_role("button", name="Выйти")).to_be_visible()
