@@ -275,3 +275,38 @@ def test_signing_in_leads_to_the_roles_home(cluster_a: Cluster, make_user: MakeU
         "/login/", {"email": admin.email, "password": PASSWORD, "next": "/members/"}
     )
     assert response["Location"] == "/members/"
+
+
+def test_member_card_says_since_when_by_its_history(cluster_a: Cluster, make_user: MakeUser) -> None:
+    from tenants.members.models import MembershipEvent
+
+    with schema_context(cluster_a.schema_name):
+        company = _company("Старожил")  # marked changed today, as an import or the demo would
+        MembershipEvent.objects.create(
+            company=company,
+            from_status=Company.Status.ADMITTED,
+            to_status=Company.Status.ACTIVE,
+            at=dt.datetime(2023, 3, 16, 10, tzinfo=dt.UTC),
+        )
+    text = visible_text(
+        signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
+        .get(f"/members/{company.pk}/")
+        .content.decode()
+    )
+    assert "Статус: Действующий участник (с 16.03.2023)" in text
+    assert cluster_today(cluster_a).strftime("(с %d.%m.%Y)") not in text
+
+
+def test_my_invoices_offer_pay_and_the_receipt(cluster_a: Cluster, make_user: MakeUser) -> None:
+    seeded = _seed(cluster_a, "Альфа")
+    with schema_context(cluster_a.schema_name):
+        Invoice.objects.filter(company_id=seeded["payer"].pk).update(company_id=seeded["debtor"].pk)
+    member = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=seeded["debtor"].pk)
+    html = signed_in(member, cluster_a).get("/billing/invoices/").content.decode()
+    unpaid = Invoice.objects.get(cluster=cluster_a, number="alpha-1")
+    paid = Invoice.objects.get(cluster=cluster_a, number="alpha-3")
+    assert f'href="/billing/invoices/{unpaid.pk}/#pay">Оплатить</a>' in html
+    assert f'href="/billing/invoices/{paid.pk}/receipt/">Квитанция</a>' in html
+    assert f'href="/billing/invoices/{paid.pk}/#pay"' not in html
+    staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a).get("/billing/invoices/")
+    assert ">Оплатить</a>" not in staff.content.decode()  # the cluster's staff does not pay members' bills
