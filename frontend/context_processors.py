@@ -120,6 +120,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             top.append((_("Кабинет"), reverse("frontend:cabinet")))
         groups = _cluster_groups(roles)
     else:
+        if user is not None and user.is_authenticated:
+            top.append((_("Кабинет"), reverse("frontend:cabinet")))
         groups = _platform_groups(request)
     items = top + [link for _group, links in groups for link in links]
     role_labels = [str(label) for value, label in Grant.Role.choices if value in roles]

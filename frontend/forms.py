@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import display
 from core.ru.regions import REGION_CHOICES
 
 from .pages import apply_errors
@@ -37,4 +38,7 @@ class ClusterCreateForm(forms.Form):
     founded_on = forms.DateField(
         label=_("Дата создания"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    time_zone = forms.CharField(label=_("Часовой пояс"), initial="Europe/Moscow", max_length=64)
+    # the Russian zones by city and offset («Новосибирск (UTC+7)»), not raw tz names
+    time_zone = forms.ChoiceField(
+        label=_("Часовой пояс"), choices=display.time_zone_choices, initial="Europe/Moscow"
+    )

@@ -4,6 +4,7 @@ from django.urls import include, path, reverse_lazy
 from . import views
 from .accounts import security_views
 from .accounts import views as account_views
+from .home import views as home_views
 
 app_name = "frontend"
 # The reset request on every host; the link it e-mails and the pages behind it only on the
@@ -62,7 +63,7 @@ urlpatterns = [
     ),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
-    path("cabinet/", views.cabinet, name="cabinet"),
+    path("cabinet/", home_views.cabinet, name="cabinet"),
     path("news/", views.news_page, name="news"),
     *password_reset,
     *two_factor,

@@ -37,7 +37,6 @@ from tenants.services import cluster_provision, cluster_resume, cluster_suspend
 from .access import (
     MANAGERS,
     PUBLIC,
-    READERS,
     cluster_page,
     or_404,
     platform_admin_required,
@@ -162,11 +161,6 @@ def cluster_home(request: ClusterHttpRequest) -> HttpResponse:
             "may_apply": bool(user_cluster_roles(request.user, request.cluster) & MANAGERS),
         },
     )
-
-
-@cluster_page(READERS)
-def cabinet(request: ClusterHttpRequest) -> HttpResponse:
-    return render(request, "frontend/cabinet.html", {"cluster": request.cluster})
 
 
 @cluster_page(MANAGERS)

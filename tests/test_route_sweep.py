@@ -568,6 +568,7 @@ ROUTES: dict[str, Access] = {
     "public frontend:login": LOGIN,
     "public frontend:logout": LOGIN,
     "public frontend:my_clusters": _p(frozenset({USER})),
+    "public frontend:cabinet": _p(frozenset({USER})),  # the role's home, or a redirect to it
     "public frontend:platform_clusters": _p(PLATFORM),
     "public frontend:platform_cluster_status": _p(PLATFORM),
     "public frontend:password_reset": LOGIN,

@@ -113,7 +113,7 @@ def sign_in(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
             ),
         )
         return redirect("frontend:security")
-    return redirect(_safe_next(request, next_url) or "frontend:home")
+    return redirect(_safe_next(request, next_url) or "frontend:cabinet")
 
 
 def _complete(request: HttpRequest, user: User) -> None:
@@ -178,7 +178,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
         if result.user is not None:
             request.session.pop(PENDING_KEY, None)
             _complete(request, user)
-            return redirect(_safe_next(request, next_url) or "frontend:home")
+            return redirect(_safe_next(request, next_url) or "frontend:cabinet")
         form.add_error("code", _refusal(result, reason))
     rp_id = twofactor.rp_id_of(request.get_host())
     return render(
@@ -236,7 +236,7 @@ def login_passkey(request: HttpRequest) -> HttpResponse:
     request.session.pop(PENDING_KEY, None)
     _complete(request, user)
     return JsonResponse(
-        {"status": "ok", "redirect": _safe_next(request, next_url) or reverse("frontend:home")}
+        {"status": "ok", "redirect": _safe_next(request, next_url) or reverse("frontend:cabinet")}
     )
 
 

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from core import display
 from core.accounts.models import Grant
 from core.audit.selectors import audit_search
 from frontend.access import cluster_page
@@ -23,4 +24,10 @@ def audit_log(request: ClusterHttpRequest) -> HttpResponse:
         query=filters["q"],
     )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "frontend/audit/log.html", {"page": page, "filters": filters, "q": filters["q"]})
+    # display rows built in Python: an entry's changes may hold any key ("items"), never walked in a template
+    rows = display.entry_rows(page.object_list)
+    return render(
+        request,
+        "frontend/audit/log.html",
+        {"page": page, "rows": rows, "filters": filters, "q": filters["q"]},
+    )

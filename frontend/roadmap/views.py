@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import display
 from core.accounts.access import member_access
 from core.audit.selectors import audit_for_object
 from core.audit.services import Actor
@@ -289,7 +290,7 @@ def item_detail(request: ClusterHttpRequest, pk: int, item_id: int) -> HttpRespo
             "progress_form": forms["progress"],
             "plan_form": forms["plan"],
             "evidence_form": forms["evidence"],
-            "history": list(audit_for_object(cluster=request.cluster, obj=item)[:50]),
+            "history": display.entry_rows(audit_for_object(cluster=request.cluster, obj=item)[:50]),
             "status_labels": dict(Item.Status.choices),
         },
     )

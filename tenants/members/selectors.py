@@ -85,6 +85,15 @@ def company_history(*, company: Company) -> QuerySet[MembershipEvent]:
     )
 
 
+def status_since(*, company: Company, history: list[MembershipEvent]) -> dt.datetime | None:
+    """Since when the company holds its status: the history's last step into it (a status set
+    by a backdated import or replayed history), else the company's own mark."""
+    for event in reversed(history):
+        if event.to_status == company.status:
+            return event.at
+    return company.status_changed_at
+
+
 def company_has_admission(*, company: Company) -> bool:
     """An adopted general-meeting decision admitting this company exists."""
     return Decision.objects.filter(

@@ -17,6 +17,8 @@ from django.db import connection, models
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
+from core.ru.money import format_roubles
+
 
 class JointProject(models.Model):
     """A joint project of cluster participants (import substitution, supply, R&D, infrastructure)."""
@@ -144,7 +146,7 @@ class ProjectParticipant(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.company_id} ({self.role}) → {self.project_id}"
+        return f"{self.get_role_display()}: организация № {self.company_id}, проект № {self.project_id}"
 
 
 class ProjectBudget(models.Model):
@@ -179,7 +181,7 @@ class ProjectBudget(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.project_id} {self.year} {self.source}"
+        return f"{self.get_source_display()}, {self.year} (проект № {self.project_id})"
 
 
 class ProjectIndicator(models.Model):
@@ -262,7 +264,7 @@ class ProjectIndicator(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.project_id} {self.year} {self.kind}"
+        return f"{self.get_kind_display()}, {self.year} (проект № {self.project_id})"
 
     @property
     def shortfall_percent(self) -> float | None:
@@ -358,7 +360,7 @@ class SupportTranche(models.Model):
         indexes = [models.Index(fields=["received_on"])]
 
     def __str__(self) -> str:
-        return f"{self.application_id} {self.received_on} {self.amount_kopecks}"
+        return f"Транш {self.received_on:%d.%m.%Y} на {format_roubles(self.amount_kopecks)} ₽ (заявка № {self.application_id})"
 
 
 def project_document_path(instance: ProjectDocument, filename: str) -> str:

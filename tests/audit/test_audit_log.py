@@ -46,7 +46,8 @@ def test_admin_sees_the_clusters_log_by_object_and_by_person(
 
     page = signed_in(admin, cluster_a).get("/audit/").content.decode()
     assert "Новость Альфы" in page and "Новость Беты" not in page
-    assert "было → Новость Альфы" in page and staff.email in page
+    assert "<b>Заголовок</b>: было → Новость Альфы" in page
+    assert staff.full_name in page and staff.email not in page  # people by name
 
     api = api_client(token_for(admin, cluster_a), cluster_a)
     by_person = api.get(f"/api/v1/audit/?actor_id={staff.pk}").json()

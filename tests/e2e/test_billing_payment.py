@@ -114,6 +114,9 @@ def test_representative_pays_an_invoice_by_card(
     # Stripe charged the card; the page waits for the webhook, then shows the new status.
     expect(page.locator("#invoice-status")).to_have_text("Оплачен", timeout=30_000)
     expect(page.locator("#payment-message")).to_have_text("Оплата получена. Спасибо!")
+    # paid: the card form is gone and the receipt is one click away
+    expect(page.locator("#payment-form")).to_be_hidden()
+    expect(page.locator("#payment-done").get_by_role("link", name="Скачать квитанцию (PDF)")).to_be_visible()
     ui.shot("billing-04-paid")
 
     invoice.refresh_from_db()

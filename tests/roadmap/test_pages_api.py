@@ -19,6 +19,7 @@ from tenants.models import Cluster
 from tenants.roadmap import services
 from tenants.roadmap.models import Item, Roadmap, RoadmapImport
 from tests.conftest import InCluster, MakeUser, api_client, client_for, signed_in, streamed, token_for
+from tests.ui.scan import internal_strings
 
 from .test_import import SEED, approve_decision
 
@@ -171,7 +172,8 @@ def test_marking_an_item_done_needs_a_result_and_keeps_history(
     html = _html(admin.get(url))
     assert '<span class="badge status-done" id="item-status">Выполнено</span>' in html
     assert '<a href="https://example.ru/zayavka"' in html
-    assert "planned → done" in html
+    assert "<b>Статус</b>: Запланировано → Выполнено" in html  # the history in words
+    assert not internal_strings(html)  # no `status`, `actual_result`, `planned → done`
     evidence = admin.post(
         url,
         {"form": "evidence", "title": "Заявка", "file": SimpleUploadedFile("заявка.pdf", b"%PDF-1.4 test")},

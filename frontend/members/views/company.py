@@ -27,6 +27,7 @@ from tenants.members.selectors import (
     company_history,
     company_invitations_pending,
     company_representatives,
+    status_since,
 )
 
 from ..forms import CompanyCreateForm, CompanyForm, CompanyProfileForm, InviteForm, LifecycleForm
@@ -57,6 +58,7 @@ def member_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     actions = services.lifecycle_actions(company) if access.manager else []
     decisions = admission_decisions_pending(company=company)
     has_decision = Action.ADMIT in actions and decisions.exists()
+    history = list(company_history(company=company))
     forms = []
     for name in actions:
         if name == Action.ADMIT and not has_decision:
@@ -74,7 +76,8 @@ def member_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
             "company": company,
             "manager": access.manager,
             "region_name": REGIONS.get(company.region_code, company.region_code),
-            "history": company_history(company=company),
+            "history": history,
+            "status_since": status_since(company=company, history=history),
             "lifecycle_forms": forms,
             "admission_waiting": Action.ADMIT in actions and not has_decision,
             "representatives": company_representatives(company=company, cluster=request.cluster)

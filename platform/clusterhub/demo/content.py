@@ -131,6 +131,10 @@ def _admit_founders(
     MembershipEvent.objects.filter(company__in=founders, to_status=Company.Status.ACTIVE).update(
         at=on + dt.timedelta(days=1)
     )
+    # the card's «с …» is the date of the last step, as in the history
+    Company.objects.filter(pk__in=[c.pk for c in founders], status=Company.Status.ACTIVE).update(
+        status_changed_at=on + dt.timedelta(days=1)
+    )
 
 
 def members_refresh(company: Company) -> Company:

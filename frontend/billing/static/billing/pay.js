@@ -29,7 +29,12 @@
       .then(function (s) {
         statusEl.textContent = s.status_display;
         statusEl.className = "invoice-status invoice-status-" + s.status;
-        if (s.status === "paid") { say(d.msgPaid, false); return; }
+        if (s.status === "paid") {
+          say(d.msgPaid, false);
+          form.hidden = true;  // paid: the card form goes, the receipt link comes
+          document.getElementById("payment-done").hidden = false;
+          return;
+        }
         setTimeout(function () { poll(attempt + 1); }, attempt < 30 ? 1000 : 5000);
       })
       .catch(function () { setTimeout(function () { poll(attempt + 1); }, 5000); });
