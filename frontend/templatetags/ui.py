@@ -20,9 +20,9 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from core import display
 from core.accounts.access import MemberAccess, member_access
 from core.ru.money import format_roubles
-from core.ru.regions import REGIONS
 from frontend.tables import Sorting
 
 register = template.Library()
@@ -78,10 +78,9 @@ def money_cell(kopecks: int | None) -> SafeString:
 
 @register.filter
 def region(code: str | None) -> str:
-    """«RU-MOS» → «Московская область» (the code itself when unknown)."""
-    if not code:
-        return ""
-    return REGIONS.get(code, code)
+    """«RU-MOS» → «Московская область» (the code itself when unknown); empty for no code (the
+    template's |default decides what an empty cell shows). One rule: core.display.region."""
+    return display.region(code) if code else ""
 
 
 @register.filter
@@ -90,7 +89,7 @@ def with_placeholder(field: BoundField) -> SafeString:
     a long select (regions, companies) gets a search box (page.js, `data-search`)."""
     choice_field = field.field
     widget = choice_field.widget
-    if isinstance(widget, forms.Select) and len(getattr(choice_field, "choices", ())) > SEARCHABLE:
+    if isinstance(widget, forms.Select) and len(list(getattr(choice_field, "choices", ()))) > SEARCHABLE:
         widget.attrs["data-search"] = _("Найти в списке: %(label)s") % {"label": field.label}
     if isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
         label = _("— выберите —")

@@ -181,7 +181,9 @@ def test_cluster_admin_turns_the_requirement_on(
     admin = make_user(ROLE.CLUSTER_ADMIN, cluster_a)
     staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     other_admin = make_user(ROLE.CLUSTER_ADMIN, cluster_b)
-    assert password_step(client_for(cluster_a), admin) == "/"  # off by default
+    assert (
+        password_step(client_for(cluster_a), admin) == "/cabinet/"
+    )  # off by default: straight to the role's home
     staff_client = client_for(cluster_a)
     password_step(staff_client, staff)
     assert staff_client.get("/account/security/policy/").status_code == 403
@@ -199,7 +201,7 @@ def test_cluster_admin_turns_the_requirement_on(
     cluster_a.refresh_from_db()
     assert cluster_a.admins_need_two_factor
     assert password_step(client_for(cluster_a), admin) == "/account/security/"
-    assert password_step(client_for(cluster_a), staff) == "/"  # staff are not asked
+    assert password_step(client_for(cluster_a), staff) == "/cabinet/"  # staff are not asked
 
 
 def test_demo_secure_login_has_totp() -> None:
