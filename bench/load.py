@@ -727,6 +727,9 @@ def verdict(ok: bool) -> str:
 def main() -> int:
     started = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="clusterhub-benchload-"))
+    # mkdtemp makes it 0700: nginx's workers (nobody, when run as root) must reach the request
+    # body temp files under it, else an upload over 8 kB (the demo roadmap file) is answered 500.
+    work.chmod(0o755)
     try:
         result = stack_benches(work)
         say(f"migrations of {SCHEMAS} cluster schemas ...")

@@ -30,6 +30,8 @@ from typing import Any, cast
 from locust import between, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
+from bench.loadkit import cookie_header, multipart
+
 PLAN: dict[str, Any] = json.loads(os.environ.get("BENCH_LOAD_PLAN", "{}") or "{}")
 CLUSTERS: list[dict[str, Any]] = PLAN.get("clusters", [])
 # Open invoices per cluster, each paid by one user only.
@@ -39,30 +41,11 @@ PUBLISHABLE_KEY = re.compile(r'data-publishable-key="([^"]+)"')
 WAIT = (float(os.environ.get("BENCH_LOAD_WAIT_MIN", "1")), float(os.environ.get("BENCH_LOAD_WAIT_MAX", "3")))
 
 
-def cookie_header(cookies: dict[str, str]) -> str:
-    return "; ".join(f"{name}={value}" for name, value in cookies.items())
-
-
 def strict_get(client: Any, path: str, headers: dict[str, str], name: str) -> None:
     """A GET that counts only 200 as success: a redirect (to the login page, say) is an error."""
     with client.get(path, headers=headers, name=name, allow_redirects=False, catch_response=True) as answer:
         if answer.status_code != 200:
             answer.failure(f"HTTP {answer.status_code}")
-
-
-def multipart(fields: dict[str, str], name: str, filename: str, content: bytes) -> tuple[bytes, str]:
-    boundary = f"bench{time.time_ns()}"
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
-        for key, value in fields.items()
-    ]
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-        "Content-Type: text/plain\r\n\r\n".encode()
-        + content
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 # Every request to our server (not localstripe's, not the payment-flow timer), for the overall row.
