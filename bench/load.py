@@ -878,10 +878,17 @@ def main() -> int:
         "  4. wrk, gunicorn, nginx and PostgreSQL share the same 2 cores: absolute numbers are this machine's. "
         "Every request writes one JSON access line (as in production). " + "; ".join(facts) + ". "
         f"Clusters for the memory row made by the fast clone at {result.provision_s:.2f} s each in this run.",
+        "  4b. Each user waits 1-3 s between requests (offered load about users / 2 requests/s); sessions "
+        "and tokens are made once per role before the run (the login form and the token endpoint), so "
+        "PBKDF2 is not measured 100 times. The payment is pay.js's path without a browser: POST "
+        "«Оплатить», the card to localstripe's SetupIntent confirm, POST pay/confirm, then status polls "
+        "until localstripe's signed webhook (through nginx, TLS) has marked the invoice paid (the flow row).",
         "  5. One transaction per schema in ours; schemas with nothing to apply are skipped after one "
         "UNION ALL read of django_migrations (--force runs Django's migrate everywhere). Both sides also "
         "migrate public and the template and refresh the template snapshot. Each 'one new field' run "
-        "starts from the same state (the field reverted in every schema, untimed).",
+        "starts from the same state (the field reverted in every schema, untimed)."
+        if migrations
+        else "  5. Not run (BENCH_LOAD_MIGRATIONS=0).",
         f"  Total runtime {time.perf_counter() - started:.0f} s.",
     ]
     text = "\n".join([*header, render(rows), *notes]) + "\n"
