@@ -20,6 +20,7 @@ Redis dbs 10 and 11, ports 127.0.0.1:8188/8543/8189. Needs wrk, nginx, openssl
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import os
@@ -30,13 +31,16 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "deploy"))
 
-from localstack import Stack, StackConfig, require_nginx, running  # noqa: E402
+from localstack import Response, Stack, StackConfig, request, require_nginx, running  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "load.txt"
 DURATION_S = int(os.environ.get("BENCH_LOAD_SECONDS", "10"))
@@ -47,6 +51,17 @@ NEWS_ITEMS = 30
 SCHEMAS = int(os.environ.get("BENCH_MIGRATE_SCHEMAS", "200"))
 MIGRATE_PROCESSES = 2
 EMAIL, PASSWORD = "staff@loadalpha.example", "bench-load-password-2024"
+LOCUST_USERS = int(os.environ.get("BENCH_LOAD_USERS", "100"))
+LOCUST_S = int(os.environ.get("BENCH_LOAD_LOCUST_SECONDS", "60"))
+LOCALSTRIPE_PORT = 9001
+DEMO_PASSWORD = "clusterhub-demo"  # noqa: S105 - clusterhub.demo's documented demo-only password
+DEMO_SLUGS = ("mosreg", "technopolis", "nso", "bashkortostan")
+OPEN_INVOICES = 60  # per cluster, for the card payments of the run
+MANY_SCHEMAS = int(os.environ.get("BENCH_LOAD_SCHEMAS", "1000"))
+PROVISION_BUDGET_S = float(os.environ.get("BENCH_LOAD_PROVISION_BUDGET_S", "900"))
+P95_TARGET_MS = 200.0
+CPU_TARGET_MS = 2.5
+RSS_TARGET_MB = 250.0
 
 WRK_LUA = r"""
 done = function(summary, latency, requests)
@@ -75,6 +90,46 @@ def render(rows: list[tuple[str, ...]]) -> str:
     out = [line(HEADERS), "-+-".join("-" * w for w in widths)]
     out += [row[0] if len(row) == 1 else line(row) for row in rows]
     return "\n".join(out)
+
+
+# --- gunicorn workers: CPU time and memory from /proc ------------------------------------------
+
+
+def worker_pids(stack: Stack) -> list[int]:
+    """The gunicorn master's children (the workers), from /proc."""
+    master = next(process.pid for name, process, _ in stack.processes if name == "gunicorn")
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        if re.search(rf"^PPid:\s+{master}$", status, re.M):
+            pids.append(int(entry.name))
+    return sorted(pids)
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (/proc/<pid>/stat fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def workers_cpu(pids: list[int]) -> dict[int, float]:
+    return {pid: cpu_seconds(pid) for pid in pids}
+
+
+def rss_mb(pid: int) -> float:
+    found = re.search(r"^VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text(), re.M)
+    return int(found.group(1)) / 1024 if found else 0.0
+
+
+def cpu_ms_per_request(before: dict[int, float], after: dict[int, float], requests: int) -> float:
+    if set(before) != set(after):
+        raise RuntimeError(f"gunicorn workers changed during the run: {sorted(before)} -> {sorted(after)}")
+    return sum(after[pid] - before[pid] for pid in before) * 1000 / max(requests, 1)
 
 
 # --- 4. HTTP load -------------------------------------------------------------------------------
@@ -141,9 +196,8 @@ def wrk(url: str, host: str, *, seconds: int, script: Path, token: str | None = 
     )
 
 
-def http_load(work: Path) -> tuple[dict[str, tuple[WrkResult, WrkResult]], list[str]]:
-    require_nginx()
-    config = StackConfig(
+def stack_config(work: Path) -> StackConfig:
+    return StackConfig(
         work_dir=work / "stack",
         database="clusterhub_benchload",
         broker="redis://127.0.0.1:6379/11",
@@ -152,75 +206,347 @@ def http_load(work: Path) -> tuple[dict[str, tuple[WrkResult, WrkResult]], list[
         https_port=8543,
         gunicorn_port=8189,
         gunicorn_workers=2,
-        tls_hosts=[f"{CLUSTER}.localhost"],
+        tls_hosts=[f"{CLUSTER}.localhost", *(f"{slug}.localhost" for slug in DEMO_SLUGS)],
+        extra_env={
+            "STRIPE_API_BASE": f"http://127.0.0.1:{LOCALSTRIPE_PORT}",
+            # No recycling during the bench: the CPU time and memory of the same two workers over
+            # the whole run (production recycles every ~2,000 requests, which would hide growth).
+            "GUNICORN_MAX_REQUESTS": "0",
+        },
     )
-    config.work_dir.mkdir(parents=True)
-    stack = Stack(config, say=lambda line: print(line, file=sys.stderr, flush=True))
+
+
+@dataclass
+class WrkRow:
+    baseline: WrkResult
+    ours: WrkResult
+    baseline_cpu_ms: float  # web-worker CPU per request
+    ours_cpu_ms: float
+
+
+def http_load(stack: Stack, work: Path) -> tuple[dict[str, WrkRow], list[str]]:
+    config = stack.config
     script = work / "report.lua"
     script.write_text(WRK_LUA)
-    results: dict[str, tuple[WrkResult, WrkResult]] = {}
+    results: dict[str, WrkRow] = {}
     facts: list[str] = []
-    with running(stack):
-        stack.fresh_database()
-        stack.flush_redis()
-        stack.manage("collectstatic", "--noinput", "-v", "0")
-        stack.manage("migrate_all_clusters", "--processes", "2")
-        stack.start_all()
-        stack.manage(
-            "create_cluster", "--slug", CLUSTER, "--name", "Нагрузочный кластер", "--region", "RU-MOS"
+    stack.manage("create_cluster", "--slug", CLUSTER, "--name", "Нагрузочный кластер", "--region", "RU-MOS")
+    stack.shell(
+        "from core.accounts.models import Grant\n"
+        "from core.accounts.services import grant_role, user_create\n"
+        "from django_tenants.utils import schema_context\n"
+        "from tenants.content.services import news_create\n"
+        "from tenants.models import Cluster\n"
+        f"u = user_create(email={EMAIL!r}, password={PASSWORD!r}, full_name='Нагрузка')\n"
+        f"grant_role(user=u, role=Grant.Role.CLUSTER_STAFF, cluster=Cluster.objects.get(schema_name={CLUSTER!r}))\n"
+        f"with schema_context({CLUSTER!r}):\n"
+        f"    for i in range({NEWS_ITEMS}):\n"
+        "        news_create(title=f'Новость {i}', body='Текст новости. ' * 20)\n"
+    )
+    host = f"{CLUSTER}.localhost"
+    token = api_token(stack, host, EMAIL, PASSWORD)
+    page = stack.https("GET", host, "/")
+    api = stack.https("GET", host, "/api/v1/news/", headers={"Authorization": f"Token {token}"})
+    if page.status != 200 or api.status != 200 or api.json()["count"] != NEWS_ITEMS:
+        raise RuntimeError(f"fixture check failed: page {page.status}, api {api.status}")
+    facts.append(
+        f"page {len(page.body)} bytes, API list {len(api.body)} bytes "
+        f"({api.json()['count']} items, page size 25)"
+    )
+    direct = f"http://127.0.0.1:{config.gunicorn_port}"
+    proxied = f"https://127.0.0.1:{config.https_port}"
+    pids = worker_pids(stack)
+    for key, path, auth in (("page", "/", None), ("api", "/api/v1/news/", token)):
+        # Straight to gunicorn: X-Forwarded-Proto tells Django the request is secure (as
+        # nginx would), else SECURE_SSL_REDIRECT answers 301.
+        baseline_host = f"{host}:{config.gunicorn_port}"
+        proto_script = work / f"{key}-direct.lua"
+        proto_script.write_text('wrk.headers["X-Forwarded-Proto"] = "https"\n' + WRK_LUA)
+        wrk(direct + path, baseline_host, seconds=WARMUP_S, script=proto_script, token=auth)
+        before = workers_cpu(pids)
+        baseline = wrk(direct + path, baseline_host, seconds=DURATION_S, script=proto_script, token=auth)
+        baseline_cpu = cpu_ms_per_request(before, workers_cpu(worker_pids(stack)), baseline.requests)
+        wrk(proxied + path, f"{host}:{config.https_port}", seconds=WARMUP_S, script=script, token=auth)
+        before = workers_cpu(pids)
+        ours = wrk(
+            proxied + path, f"{host}:{config.https_port}", seconds=DURATION_S, script=script, token=auth
         )
-        stack.shell(
-            "from core.accounts.models import Grant\n"
-            "from core.accounts.services import grant_role, user_create\n"
-            "from django_tenants.utils import schema_context\n"
-            "from tenants.content.services import news_create\n"
-            "from tenants.models import Cluster\n"
-            f"u = user_create(email={EMAIL!r}, password={PASSWORD!r}, full_name='Нагрузка')\n"
-            f"grant_role(user=u, role=Grant.Role.CLUSTER_STAFF, cluster=Cluster.objects.get(schema_name={CLUSTER!r}))\n"
-            f"with schema_context({CLUSTER!r}):\n"
-            f"    for i in range({NEWS_ITEMS}):\n"
-            "        news_create(title=f'Новость {i}', body='Текст новости. ' * 20)\n"
-        )
-        host = f"{CLUSTER}.localhost"
-        answer = stack.https(
-            "POST",
-            host,
-            "/api/v1/auth/token/",
-            body=json.dumps({"email": EMAIL, "password": PASSWORD}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        token = answer.json()["token"]
-        page = stack.https("GET", host, "/")
-        api = stack.https("GET", host, "/api/v1/news/", headers={"Authorization": f"Token {token}"})
-        if page.status != 200 or api.status != 200 or api.json()["count"] != NEWS_ITEMS:
-            raise RuntimeError(f"fixture check failed: page {page.status}, api {api.status}")
-        facts.append(
-            f"page {len(page.body)} bytes, API list {len(api.body)} bytes "
-            f"({api.json()['count']} items, page size 25)"
-        )
-        direct = f"http://127.0.0.1:{config.gunicorn_port}"
-        proxied = f"https://127.0.0.1:{config.https_port}"
-        for key, path, auth in (("page", "/", None), ("api", "/api/v1/news/", token)):
-            # Straight to gunicorn: X-Forwarded-Proto tells Django the request is secure (as
-            # nginx would), else SECURE_SSL_REDIRECT answers 301.
-            baseline_host = f"{host}:{config.gunicorn_port}"
-            proto_script = work / f"{key}-direct.lua"
-            proto_script.write_text('wrk.headers["X-Forwarded-Proto"] = "https"\n' + WRK_LUA)
-            wrk(direct + path, baseline_host, seconds=WARMUP_S, script=proto_script, token=auth)
-            baseline = wrk(direct + path, baseline_host, seconds=DURATION_S, script=proto_script, token=auth)
-            wrk(proxied + path, f"{host}:{config.https_port}", seconds=WARMUP_S, script=script, token=auth)
-            ours = wrk(
-                proxied + path, f"{host}:{config.https_port}", seconds=DURATION_S, script=script, token=auth
-            )
-            results[key] = (baseline, ours)
-        bad = [
-            name
-            for name, _, log in stack.processes
-            if name == "gunicorn" and "Traceback" in stack.log_of(name)
-        ]
-        if bad:
-            facts.append("WARNING: gunicorn logged a traceback during the run")
+        ours_cpu = cpu_ms_per_request(before, workers_cpu(worker_pids(stack)), ours.requests)
+        results[key] = WrkRow(baseline, ours, baseline_cpu, ours_cpu)
     return results, facts
+
+
+# --- sign-in once per role (the locust users share these sessions and tokens) -------------------
+
+
+def api_token(stack: Stack, host: str, email: str, password: str) -> str:
+    answer = stack.https(
+        "POST",
+        host,
+        "/api/v1/auth/token/",
+        body=json.dumps({"email": email, "password": password}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    if answer.status != 200:
+        raise RuntimeError(f"token for {email} on {host}: {answer.status} {answer.text[:300]}")
+    return str(answer.json()["token"])
+
+
+def cookies_of(answer: Response) -> dict[str, str]:
+    found = {}
+    for header in answer.headers("Set-Cookie"):
+        name, _, rest = header.partition("=")
+        found[name.strip()] = rest.split(";", 1)[0]
+    return found
+
+
+def sign_in(stack: Stack, host: str, email: str, password: str) -> dict[str, str]:
+    """The login form, as a browser fills it: the session and CSRF cookies."""
+    authority = f"{host}:{stack.config.https_port}"
+    form = stack.https("GET", host, "/login/")
+    cookies = cookies_of(form)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+    if form.status != 200 or token is None or "csrftoken" not in cookies:
+        raise RuntimeError(f"login form on {host}: {form.status}")
+    body = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token.group(1), "email": email, "password": password}
+    ).encode()
+    answer = stack.https(
+        "POST",
+        host,
+        "/login/",
+        body=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={cookies['csrftoken']}",
+            "Referer": f"https://{authority}/login/",
+            "Origin": f"https://{authority}",
+        },
+    )
+    cookies.update(cookies_of(answer))
+    if answer.status != 302 or "sessionid" not in cookies:
+        raise RuntimeError(f"login of {email} on {host}: {answer.status} {answer.text[:300]}")
+    return cookies
+
+
+# --- 4b. the locust scenario -------------------------------------------------------------------
+
+PLAN_CODE = """
+import datetime as dt, json
+from django.utils import timezone
+from django_tenants.utils import schema_context
+from billing.demo import localstripe_webhooks_register
+from billing.models import Invoice
+from billing.services import InvoiceLineSpec, invoice_issue
+from core.accounts.models import Grant
+from core.audit.services import Actor
+from tenants.members.models import Company
+from tenants.models import Cluster
+plan = {"webhooks": localstripe_webhooks_register(public_url=PUBLIC_URL), "clusters": {}}
+today = timezone.localdate()
+for slug in SLUGS:
+    cluster = Cluster.objects.get(schema_name=slug)
+    grant = Grant.objects.get(user__email=f"member@{slug}.demo", cluster=cluster)
+    with schema_context(slug):
+        company = Company.objects.get(pk=grant.company_id)
+    ids = []
+    for i in range(COUNT):
+        invoice, _ = invoice_issue(
+            actor=Actor.system(cluster), cluster=cluster, company_id=company.pk,
+            company_name=company.full_name, company_inn=company.inn, company_kpp="",
+            period_label="bench-load", source_key=f"bench-load:{i}",
+            lines=[InvoiceLineSpec("Членский взнос (нагрузочный тест)", 100_000 + i, code="membership")],
+            issue_date=today, due_date=today + dt.timedelta(days=30),
+        )
+        ids.append(invoice.pk)
+    view = Invoice.objects.filter(cluster=cluster, company_id=company.pk).exclude(pk__in=ids).order_by("pk").first()
+    plan["clusters"][slug] = {"invoices": ids, "invoice_view": (view.pk if view else ids[-1])}
+print("PLAN " + json.dumps(plan))
+"""
+
+
+@dataclass(frozen=True)
+class LocustRow:
+    name: str
+    requests: int
+    failures: int
+    p50_ms: float
+    p95_ms: float
+    rps: float
+
+
+def locust_plan(stack: Stack) -> tuple[dict[str, Any], list[str]]:
+    """The demo (four clusters, the ministry), webhooks to nginx, open invoices, sessions, tokens."""
+    started = time.perf_counter()
+    stack.shell("from clusterhub.demo import demo_setup\ndemo_setup()\n", timeout=900)
+    facts = [f"demo loaded in {time.perf_counter() - started:.0f} s"]
+    code = (
+        f"PUBLIC_URL = 'https://localhost:{stack.config.https_port}'\nSLUGS = {list(DEMO_SLUGS)!r}\n"
+        f"COUNT = {OPEN_INVOICES}\n" + PLAN_CODE
+    )
+    out = stack.shell(code, timeout=600)
+    made = json.loads(out.split("PLAN ", 1)[1].splitlines()[0])
+    if made["webhooks"] != len(DEMO_SLUGS):
+        raise RuntimeError(f"localstripe webhooks registered: {made['webhooks']}")
+    port = stack.config.https_port
+    clusters = []
+    for slug in DEMO_SLUGS:
+        host = f"{slug}.localhost"
+        clusters.append(
+            {
+                "slug": slug,
+                "host": f"{host}:{port}",
+                "sessions": {
+                    role: sign_in(stack, host, f"{role}@{slug}.demo", DEMO_PASSWORD)
+                    for role in ("staff", "admin", "member")
+                },
+                "tokens": {"staff": api_token(stack, host, f"staff@{slug}.demo", DEMO_PASSWORD)},
+                **made["clusters"][slug],
+            }
+        )
+    plan = {
+        "localstripe": f"http://127.0.0.1:{LOCALSTRIPE_PORT}",
+        "roadmap_file": str(ROOT / "tenants" / "roadmap" / "demo_data" / "seed_001_roadmap_2018.txt"),
+        "clusters": clusters,
+        "platform": {
+            "host": f"{stack.config.base_domain}:{port}",
+            "sessions": {
+                "federal": sign_in(stack, stack.config.base_domain, "federal@ministry.demo", DEMO_PASSWORD)
+            },
+        },
+    }
+    return plan, facts
+
+
+def _ms(value: str) -> float:
+    return float(value) if value not in ("", "N/A") else 0.0
+
+
+def locust_run(stack: Stack, work: Path, plan: dict[str, Any]) -> tuple[list[LocustRow], LocustRow, float]:
+    """Runs the scenario headless; returns rows per request type, the overall row of our
+    server's requests (without localstripe and the payment flow timer) and its CPU ms per request."""
+    prefix = work / "locust"
+    overall_file = work / "locust-overall.json"
+    env = {
+        **os.environ,
+        "BENCH_LOAD_PLAN": json.dumps(plan),
+        "BENCH_LOAD_OVERALL": str(overall_file),
+        "PYTHONPATH": str(ROOT),
+    }
+    pids = worker_pids(stack)
+    before = workers_cpu(pids)
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "locust"),
+            "-f",
+            str(ROOT / "bench" / "locustfile.py"),
+            "--headless",
+            "--users",
+            str(LOCUST_USERS),
+            "--spawn-rate",
+            str(max(LOCUST_USERS // 10, 1)),
+            "--run-time",
+            f"{LOCUST_S}s",
+            "--stop-timeout",
+            "40",
+            "--host",
+            f"https://127.0.0.1:{stack.config.https_port}",
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=LOCUST_S + 300,
+    )
+    after = workers_cpu(worker_pids(stack))
+    if not (prefix.parent / "locust_stats.csv").exists():
+        raise RuntimeError(
+            f"locust failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
+    rows = []
+    with (prefix.parent / "locust_stats.csv").open() as handle:
+        for record in csv.DictReader(handle):
+            if record["Name"] == "Aggregated":
+                continue
+            rows.append(
+                LocustRow(
+                    record["Name"],
+                    int(record["Request Count"]),
+                    int(record["Failure Count"]),
+                    _ms(record["50%"]),
+                    _ms(record["95%"]),
+                    float(record["Requests/s"]),
+                )
+            )
+    failures = (
+        (prefix.parent / "locust_failures.csv").read_text()
+        if (prefix.parent / "locust_failures.csv").exists()
+        else ""
+    )
+    if any(row.failures for row in rows):
+        print("bench-load: locust failures:\n" + failures[-3000:], file=sys.stderr, flush=True)
+    data = json.loads(overall_file.read_text())
+    overall = LocustRow(
+        "overall (our server)",
+        data["requests"],
+        data["failures"],
+        data["p50_ms"],
+        data["p95_ms"],
+        data["rps"],
+    )
+    return rows, overall, cpu_ms_per_request(before, after, data["requests"])
+
+
+# --- 4c. memory after a request to each of many cluster schemas ------------------------------------
+
+
+def provision_many(stack: Stack, target: int) -> tuple[int, float]:
+    """Clusters m0000… by the fast clone (cluster_provision) until `target` exist or the time
+    budget is spent; returns how many exist and the seconds per cluster of this run."""
+    started = time.perf_counter()
+    made = 0
+    while time.perf_counter() - started < PROVISION_BUDGET_S:
+        out = stack.shell(
+            "import time\n"
+            "from tenants.models import Cluster\n"
+            "from tenants.services import cluster_provision\n"
+            "have = Cluster.objects.filter(schema_name__startswith='m0').count()\n"
+            f"end = min(have + 50, {target})\n"
+            "t = time.perf_counter()\n"
+            "for i in range(have, end):\n"
+            "    cluster_provision(slug=f'm{i:04d}', name=f'Кластер {i}', region_codes=['RU-MOS'])\n"
+            "print('HAVE', end, end - have, time.perf_counter() - t)\n",
+            timeout=1800,
+        )
+        found = re.search(r"HAVE (\d+) (\d+) ([\d.]+)", out)
+        if found is None:
+            raise RuntimeError(out[-2000:])
+        have, made_now = int(found.group(1)), int(found.group(2))
+        made += made_now
+        if have >= target or made_now == 0:
+            break
+    elapsed = time.perf_counter() - started
+    return have, (elapsed / made if made else 0.0)
+
+
+def touch_schemas(stack: Stack, count: int) -> int:
+    """GET / on each cluster m0000…, straight to gunicorn (2 connections, one per worker on
+    average); returns the number of answers that were not 200."""
+    port = stack.config.gunicorn_port
+
+    def one(i: int) -> int:
+        answer = request(
+            "GET", f"m{i:04d}.localhost", port, "/", headers={"X-Forwarded-Proto": "https"}, timeout=60
+        )
+        return 0 if answer.status == 200 else 1
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return sum(pool.map(one, range(count)))
 
 
 # --- 5. migrations of many schemas ---------------------------------------------------------------
@@ -339,16 +665,80 @@ def migrations_bench(work: Path) -> dict[str, tuple[float, float | None, float]]
 # --- main ---------------------------------------------------------------------------------------
 
 
+@dataclass
+class StackResults:
+    wrk: dict[str, WrkRow]
+    locust_rows: list[LocustRow]
+    locust_overall: LocustRow
+    locust_cpu_ms: float
+    rss_after_run: list[float]
+    schemas: int  # clusters answered in the memory run
+    rss_half: list[float]  # after the first half of them
+    rss_all: list[float]  # after all of them
+    touch_errors: int
+    provision_s: float  # seconds per cluster provisioned in this run
+    facts: list[str]
+
+
+def stack_benches(work: Path) -> StackResults:
+    require_nginx()
+    config = stack_config(work)
+    config.work_dir.mkdir(parents=True)
+    stack = Stack(config, say=lambda line: print(line, file=sys.stderr, flush=True))
+    with running(stack):
+        stack.fresh_database()
+        stack.flush_redis()
+        stack.manage("collectstatic", "--noinput", "-v", "0")
+        stack.manage("migrate_all_clusters", "--processes", "2")
+        stack.start_all()
+        stack.start_localstripe(LOCALSTRIPE_PORT)
+        say("wrk: a page and an API list, direct and through nginx ...")
+        wrk_rows, facts = http_load(stack, work)
+        say("locust: the demo, sessions, open invoices ...")
+        plan, more = locust_plan(stack)
+        facts += more
+        say(f"locust: {LOCUST_USERS} users for {LOCUST_S} s ...")
+        rows, overall, cpu_ms = locust_run(stack, work, plan)
+        pids = worker_pids(stack)
+        rss_run = [rss_mb(pid) for pid in pids]
+        say(f"memory: provisioning up to {MANY_SCHEMAS} clusters by the fast clone ...")
+        have, per_cluster = provision_many(stack, MANY_SCHEMAS)
+        say(f"memory: {have} clusters; GET / on each, straight to gunicorn ...")
+        half = have // 2
+        errors = touch_schemas(stack, half)
+        rss_half = [rss_mb(pid) for pid in pids]
+        errors += touch_schemas(stack, have)
+        rss_all = [rss_mb(pid) for pid in worker_pids(stack)]
+        if "Traceback" in stack.log_of("gunicorn"):
+            facts.append("WARNING: gunicorn logged a traceback during the run")
+        return StackResults(
+            wrk_rows, rows, overall, cpu_ms, rss_run, have, rss_half, rss_all, errors, per_cluster, facts
+        )
+
+
+def say(line: str) -> None:
+    print(f"bench-load: {line}", file=sys.stderr, flush=True)
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
 def main() -> int:
     started = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="clusterhub-benchload-"))
+    # mkdtemp makes it 0700: nginx's workers (nobody, when run as root) must reach the request
+    # body temp files under it, else an upload over 8 kB (the demo roadmap file) is answered 500.
+    work.chmod(0o755)
     try:
-        print("bench-load: HTTP load through nginx + gunicorn ...", file=sys.stderr, flush=True)
-        load, facts = http_load(work)
-        print(f"bench-load: migrations of {SCHEMAS} cluster schemas ...", file=sys.stderr, flush=True)
-        migrations = migrations_bench(work)
+        result = stack_benches(work)
+        migrations: dict[str, tuple[float, float | None, float]] = {}
+        if os.environ.get("BENCH_LOAD_MIGRATIONS", "1") == "1":  # 0: the stack rows only
+            say(f"migrations of {SCHEMAS} cluster schemas ...")
+            migrations = migrations_bench(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    load, facts = result.wrk, result.facts
 
     rows: list[tuple[str, ...]] = [
         (
@@ -361,13 +751,14 @@ def main() -> int:
         ("page", "cluster page GET / (anonymous)"),
         ("api", "cluster API GET /api/v1/news/ (token)"),
     ):
-        base, ours = load[key]
+        row = load[key]
+        base, ours = row.baseline, row.ours
         rows.append(
             (
-                f"  {label}, requests/s",
+                f"  {label}, requests/s (target: through nginx >= 0.9x of direct)",
                 f"{base.rps:.0f}",
                 f"{ours.rps:.0f}",
-                f"{ours.rps / base.rps:.2f}x of direct",
+                f"{ours.rps / base.rps:.2f}x of direct: {verdict(ours.rps >= 0.9 * base.rps)}",
             )
         )
         rows.append(
@@ -380,19 +771,91 @@ def main() -> int:
         )
         rows.append(
             (
+                f"  {label}, web-worker CPU ms per request (target <= {CPU_TARGET_MS})",
+                f"{row.baseline_cpu_ms:.2f}",
+                f"{row.ours_cpu_ms:.2f}",
+                verdict(row.ours_cpu_ms <= CPU_TARGET_MS),
+            )
+        )
+        rows.append(
+            (
                 f"  {label}, errors (non-2xx, socket)",
                 str(base.errors),
                 str(ours.errors),
-                "PASS" if base.errors == ours.errors == 0 else "FAIL",
+                verdict(base.errors == ours.errors == 0),
             )
         )
     rows.append(
         (
-            f"5. Migrations of {SCHEMAS} cluster schemas, seconds of wall clock per command (baseline = "
-            "migrate_schemas with django-tenants' standard executor (std) and multiprocessing executor (mp), "
-            f"{MIGRATE_PROCESSES} processes; ours = migrate_all_clusters --processes {MIGRATE_PROCESSES})",
+            f"4b. Locust, {LOCUST_USERS} users for {LOCUST_S} s over the four demo clusters and the ministry, "
+            "through nginx + TLS + gunicorn (2 sync workers) + Celery worker, production settings "
+            f"(bench/locustfile.py; target per request type: 0 errors, p95 <= {P95_TARGET_MS:.0f} ms)",
         )
     )
+    rows.append(("  request type: requests / failures", "target", "p50 / p95 ms", "verdict"))
+    for item in sorted(result.locust_rows, key=lambda r: r.name):
+        ours_row = not (item.name.startswith(("localstripe", "flow:")))
+        ok = item.failures == 0 and (item.p95_ms <= P95_TARGET_MS or not ours_row)
+        rows.append(
+            (
+                f"  {item.name}: {item.requests} / {item.failures}",
+                f"p95 <= {P95_TARGET_MS:.0f}" if ours_row else "(not a request of ours)",
+                f"{item.p50_ms:.0f} / {item.p95_ms:.0f}",
+                verdict(ok) if ours_row else ("ok" if item.failures == 0 else "FAIL"),
+            )
+        )
+    o = result.locust_overall
+    rows.append(
+        (
+            f"  overall, our server: {o.requests} / {o.failures}",
+            f"p95 <= {P95_TARGET_MS:.0f}, 0 errors",
+            f"{o.p50_ms:.0f} / {o.p95_ms:.0f}",
+            verdict(o.failures == 0 and o.p95_ms <= P95_TARGET_MS),
+        )
+    )
+    rows.append(
+        ("  throughput, requests/s (all / per gunicorn worker)", "-", f"{o.rps:.1f} / {o.rps / 2:.1f}", "-")
+    )
+    rows.append(
+        (
+            f"  web-worker CPU ms per request (target <= {CPU_TARGET_MS})",
+            "-",
+            f"{result.locust_cpu_ms:.2f}",
+            verdict(result.locust_cpu_ms <= CPU_TARGET_MS),
+        )
+    )
+    fmt = " / ".join
+    rows.append(
+        (
+            f"  gunicorn worker RSS MB after the run (target <= {RSS_TARGET_MB:.0f})",
+            "-",
+            fmt(f"{v:.0f}" for v in result.rss_after_run),
+            verdict(max(result.rss_after_run) <= RSS_TARGET_MB),
+        )
+    )
+    growth = (
+        (sum(result.rss_all) - sum(result.rss_half))
+        / len(result.rss_all)
+        / max(result.schemas - result.schemas // 2, 1)
+    )
+    at_target = max(result.rss_all) + growth * max(MANY_SCHEMAS - result.schemas, 0)
+    rows.append(
+        (
+            f"  gunicorn worker RSS MB after GET / on each of {result.schemas} cluster schemas",
+            f"{fmt(f'{v:.0f}' for v in result.rss_half)} after {result.schemas // 2}",
+            fmt(f"{v:.0f}" for v in result.rss_all),
+            f"{growth * 1024:.0f} kB per schema per worker; at {MANY_SCHEMAS}: {at_target:.0f} MB "
+            f"{verdict(at_target <= RSS_TARGET_MB)}; {result.touch_errors} errors",
+        )
+    )
+    if migrations:
+        rows.append(
+            (
+                f"5. Migrations of {SCHEMAS} cluster schemas, seconds of wall clock per command (baseline = "
+                "migrate_schemas with django-tenants' standard executor (std) and multiprocessing executor (mp), "
+                f"{MIGRATE_PROCESSES} processes; ours = migrate_all_clusters --processes {MIGRATE_PROCESSES})",
+            )
+        )
     for label, (std, mp, fastest) in migrations.items():
         baseline = f"{std:.1f} std" + (f", {mp:.1f} mp" if mp is not None else "")
         best = min(std, mp) if mp is not None else std
@@ -413,11 +876,19 @@ def main() -> int:
         "",
         "Notes:",
         "  4. wrk, gunicorn, nginx and PostgreSQL share the same 2 cores: absolute numbers are this machine's. "
-        "Every request writes one JSON access line (as in production). " + "; ".join(facts) + ".",
+        "Every request writes one JSON access line (as in production). " + "; ".join(facts) + ". "
+        f"Clusters for the memory row made by the fast clone at {result.provision_s:.2f} s each in this run.",
+        "  4b. Each user waits 1-3 s between requests (offered load about users / 2 requests/s); sessions "
+        "and tokens are made once per role before the run (the login form and the token endpoint), so "
+        "PBKDF2 is not measured 100 times. The payment is pay.js's path without a browser: POST "
+        "«Оплатить», the card to localstripe's SetupIntent confirm, POST pay/confirm, then status polls "
+        "until localstripe's signed webhook (through nginx, TLS) has marked the invoice paid (the flow row).",
         "  5. One transaction per schema in ours; schemas with nothing to apply are skipped after one "
         "UNION ALL read of django_migrations (--force runs Django's migrate everywhere). Both sides also "
         "migrate public and the template and refresh the template snapshot. Each 'one new field' run "
-        "starts from the same state (the field reverted in every schema, untimed).",
+        "starts from the same state (the field reverted in every schema, untimed)."
+        if migrations
+        else "  5. Not run (BENCH_LOAD_MIGRATIONS=0).",
         f"  Total runtime {time.perf_counter() - started:.0f} s.",
     ]
     text = "\n".join([*header, render(rows), *notes]) + "\n"

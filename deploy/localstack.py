@@ -372,6 +372,30 @@ class Stack:
         self._start("pgbouncer", pgbouncer_command(self.work / "pgbouncer", bouncer, self.config.postgres))
         self.wait_for("pgbouncer", lambda: _database_answers(self.config.database_url, "postgres"))
 
+    def start_localstripe(self, port: int) -> str:
+        """localstripe (the fake Stripe of the demo and the tests) on this port; its webhooks go to
+        nginx over TLS, so it trusts the stack's throwaway certificate (SSL_CERT_FILE)."""
+        if self.tls is None:
+            raise RuntimeError("start nginx first: localstripe must trust its certificate")
+        log = (self.work / "localstripe.log").open("ab")
+        env = {**self.env, "SSL_CERT_FILE": str(self.work / "tls" / "tls.crt")}
+        process = subprocess.Popen(  # noqa: S603
+            [str(VENV_BIN / "localstripe"), "--port", str(port), "--from-scratch"],
+            cwd=self.work,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.processes.append(("localstripe", process, log))
+        url = f"http://127.0.0.1:{port}"
+
+        def up() -> bool:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+
+        self.wait_for("localstripe", up)
+        return url
+
     def nginx_config(self) -> Path:
         c = self.config
         names = [c.base_domain, f"*.{c.base_domain}", *c.tls_hosts]
