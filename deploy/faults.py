@@ -586,9 +586,10 @@ def billing_rows(stack: Stack, invoice: int) -> tuple[str, int, list[str]]:
 
 
 def payment_gateway_down(stack: Stack, localstripe: Localstripe) -> str:
-    """A member representative pays an invoice by card while localstripe is SIGKILLed: the
-    «Оплатить» page and the API answer the Russian 503 (never 500) and nothing is written; then
-    localstripe is started again and the same payment, retried, is charged and settled once."""
+    """A member representative pays an invoice by card while localstripe is SIGKILLed, first at
+    «Оплатить», then at the card confirmation: the page, the API and the confirmation answer the
+    Russian 503 (never 500) and nothing is written; then localstripe is started again (empty) and
+    the same payment, retried, is charged and settled once."""
     invoice = payment_setup(stack)
     pay, confirm = f"/billing/invoices/{invoice}/pay/", f"/billing/invoices/{invoice}/pay/confirm/"
     browser = Browser(stack)
@@ -621,23 +622,25 @@ def payment_gateway_down(stack: Stack, localstripe: Localstripe) -> str:
     expect(str(api.json().get("detail", "")).startswith(UNAVAILABLE), api.text[:300])
     expect(during == before, f"while the gateway was down: invoice/payments {during}")
 
-    retried = browser.form(pay, {"method": "stripe:card"})
-    expect(retried.status == 200 and "Оплатить 15 000,00 ₽" in retried.text, f"retry: HTTP {retried.status}")
-    found = re.search(r'data-setup-secret="([^"]+)"', retried.text)
-    key = re.search(r'data-publishable-key="([^"]+)"', retried.text)
-    if found is None or key is None:
-        raise CheckFailed("no SetupIntent on the payment page")
-    secret = found.group(1)
-    saved = localstripe.post(
-        f"/v1/setup_intents/{secret.split('_secret_')[0]}/confirm",
-        {
-            "key": key.group(1),
-            "use_stripe_sdk": True,
-            "client_secret": secret,
-            "payment_method_data": {"type": "card", "card": TEST_CARD},
-        },
-    )
-    answer = browser.json(confirm, {"setup_intent": str(saved["id"])})
+    # Killed again after «Оплатить» (a pending attempt in our table) while the card is confirmed.
+    card = pay_by_card(browser, localstripe, pay)
+    started = billing_rows(stack, invoice)
+    expect(started == ("open", 0, ["pending"]), f"after «Оплатить»: {started}")
+    localstripe.kill()
+    down_again = time.monotonic()
+    confirming = browser.json(confirm, {"setup_intent": card})
+    failed.append(confirming.status)
+    during = billing_rows(stack, invoice)
+    localstripe.start()  # empty: the attempt's PaymentIntent is gone, as if the keys had changed
+    down_seconds = up_at - down_at + time.monotonic() - down_again
+    up_at = time.monotonic()
+    expect(confirming.status == 503, f"confirm: HTTP {confirming.status} {confirming.text[:300]}")
+    expect(str(confirming.json().get("detail", "")).startswith(UNAVAILABLE), confirming.text[:300])
+    expect(during == started, f"while the gateway was down at the confirmation: {during}")
+
+    # The member retries: «Оплатить» again, the card, the confirmation.
+    card = pay_by_card(browser, localstripe, pay)
+    answer = browser.json(confirm, {"setup_intent": card})
     expect(
         answer.status == 200 and answer.json().get("status") == "submitted",
         f"confirm: HTTP {answer.status} {answer.text[:300]}",
@@ -651,18 +654,44 @@ def payment_gateway_down(stack: Stack, localstripe: Localstripe) -> str:
     )
     paid_at = time.monotonic()
     after = billing_rows(stack, invoice)
-    expect(after == ("paid", FEE_KOPECKS, ["succeeded"]), f"after the retry: {after}; {settled.strip()}")
+    expect(
+        after == ("paid", FEE_KOPECKS, ["canceled", "succeeded"]),
+        f"after the retry: {after}; {settled.strip()}",
+    )
     again = browser.form(pay, {"method": "stripe:card"})
     expect(
         again.status in (200, 302) and billing_rows(stack, invoice) == after,
-        f"a third click: HTTP {again.status}",
+        f"a click on the paid invoice: HTTP {again.status}",
     )
     return (
-        f"localstripe down {up_at - down_at:.1f} s: {len(failed)} failed requests (page {page.status} "
-        f"«{UNAVAILABLE}», API {api.status}), 0 payment rows, invoice still open; the retry after the "
-        f"restart: card confirmed, paid once ({FEE_KOPECKS // 100} ₽: 1 payment succeeded) "
+        f"localstripe down twice, {down_seconds:.1f} s in all: {len(failed)} failed requests, all 503 "
+        f"«{UNAVAILABLE}» (page {page.status}, API {api.status} at «Оплатить»; JSON {confirming.status} at the "
+        f"card confirmation), 0 rows written, no payment left processing, invoice still open; the retry: "
+        f"the lost attempt closed, a new one paid once ({FEE_KOPECKS // 100} ₽, invoice paid) "
         f"{paid_at - up_at:.1f} s after localstripe was back"
     )
+
+
+def pay_by_card(browser: Browser, localstripe: Localstripe, pay: str) -> str:
+    """«Оплатить» → the payment page; the card saved in localstripe as Stripe.js would: the
+    SetupIntent id the page then confirms."""
+    page = browser.form(pay, {"method": "stripe:card"})
+    expect(page.status == 200 and "Оплатить 15 000,00 ₽" in page.text, f"pay: HTTP {page.status}")
+    found = re.search(r'data-setup-secret="([^"]+)"', page.text)
+    key = re.search(r'data-publishable-key="([^"]+)"', page.text)
+    if found is None or key is None:
+        raise CheckFailed("no SetupIntent on the payment page")
+    secret = found.group(1)
+    saved = localstripe.post(
+        f"/v1/setup_intents/{secret.split('_secret_')[0]}/confirm",
+        {
+            "key": key.group(1),
+            "use_stripe_sdk": True,
+            "client_secret": secret,
+            "payment_method_data": {"type": "card", "card": TEST_CARD},
+        },
+    )
+    return str(saved["id"])
 
 
 def gunicorn_workers(stack: Stack) -> list[int]:
