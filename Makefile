@@ -70,7 +70,7 @@ prod-smoke: $(STAMP) messages ## gunicorn + Celery + nginx + pgbouncer, producti
 	bash deploy/prod-smoke.sh
 
 # Faults under load through the production stack on private PostgreSQL/Redis servers.
-prod-faults: $(STAMP) messages ## PostgreSQL down/restarted, broker down, worker killed mid-write: what each cost
+prod-faults: $(STAMP) messages ## PostgreSQL down/restarted, broker down, worker killed mid-write, payment gateway down: what each cost
 	PROD_SMOKE_ONLY=faults bash deploy/prod-smoke.sh
 
 bench: $(STAMP) messages ## benchmarks: our numbers beside each baseline

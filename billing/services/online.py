@@ -120,7 +120,16 @@ def payment_start(*, actor: Actor, invoice: Invoice) -> PaymentStart:
                 )
             intent: Any = None
             if current is not None:
-                intent = gateway.call(client.v1.payment_intents.retrieve, current.stripe_payment_intent_id)
+                try:
+                    intent = gateway.call(
+                        client.v1.payment_intents.retrieve, current.stripe_payment_intent_id
+                    )
+                except GatewayNotFound:
+                    # Not in the payee's Stripe account (its keys changed, test data cleared): it
+                    # can never be charged. Close the attempt; a new one is made below.
+                    _payment_cancel_attempt(client=None, payment=current, actor=actor)
+                    current = None
+            if current is not None:
                 if intent.status in {"succeeded", "processing"}:
                     raise ValidationError(
                         "Оплата по этому счёту уже обрабатывается банком. Обновите страницу позже."

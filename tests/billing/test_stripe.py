@@ -231,3 +231,29 @@ def test_opening_the_pay_address_by_get_starts_nothing(
     assert not Payment.objects.filter(invoice=invoice).exists()
     detail = browser.get(response["Location"]).content.decode()
     assert 'id="pay-button">Оплатить</button>' in detail and 'method="post"' in detail
+
+
+def test_an_intent_the_gateway_no_longer_knows_is_closed_and_a_new_one_started(
+    stripe_on: str, payee_a: Payee, cluster_a: Cluster, rep: User
+) -> None:
+    # A pending attempt whose PaymentIntent is not in the payee's Stripe account (keys changed,
+    # or localstripe restarted empty, as in the payment fault of `make prod-faults`).
+    invoice = issue(cluster_a, amount=1_000_000)
+    actor = Actor(user=rep, cluster=cluster_a)
+    lost = payment_start(actor=actor, invoice=invoice).payment
+    Payment.objects.filter(pk=lost.pk).update(stripe_payment_intent_id="pi_unknown_to_stripe")
+    retried = payment_start(actor=actor, invoice=invoice)
+    lost.refresh_from_db()
+    assert lost.status == Payment.Status.CANCELED
+    assert retried.payment.pk != lost.pk and retried.payment.status == Payment.Status.PENDING
+    assert retried.payment_intent_id.startswith("pi_") and retried.amount_kopecks == 1_000_000
+    setup_id = save_card(stripe_on, retried)
+    response = signed_in(rep, cluster_a).post(
+        f"/billing/invoices/{invoice.pk}/pay/confirm/",
+        data={"setup_intent": setup_id},
+        content_type="application/json",
+    )
+    assert response.json()["status"] == "submitted"
+    reconcile_cluster(cluster=cluster_a)
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.paid_kopecks) == (Status.PAID, 1_000_000)
