@@ -12,6 +12,7 @@ sweeps and the lost-job rule (core.jobs) remain the last resort.
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -76,4 +77,6 @@ def outbox_flush(limit: int = 500) -> int:
 def enqueue_on_commit(task_name: str, *args: Any, **kwargs: Any) -> None:
     """Queue the task `task_name` (e.g. "tenants.fees.tasks.assessment_run") after commit."""
     headers = headers_with_schema(None)
-    transaction.on_commit(lambda: enqueue(task_name, *args, headers=headers, **kwargs))
+    # a partial, not a lambda: callers can see what a transaction already queued
+    # (core.federal.warehouse queues one refresh per transaction and cluster)
+    transaction.on_commit(functools.partial(enqueue, task_name, *args, headers=headers, **kwargs))

@@ -14,7 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 
-from .sessions import session_key_hash, session_seen
+from .sessions import seen_cache_key, session_key_hash, session_seen
 
 SESSION_HOST_KEY = "_bound_host"
 SESSION_USER_KEY = "_auth_user_id"
@@ -83,7 +83,7 @@ class SessionRecordMiddleware:
         if session is not None and session.session_key and SESSION_USER_KEY in session:
             key_hash = session_key_hash(session.session_key)
             if caches["platform"].add(
-                f"session-seen:{key_hash}", 1, timeout=settings.SESSION_SEEN_EVERY_SECONDS
+                seen_cache_key(key_hash), 1, timeout=settings.SESSION_SEEN_EVERY_SECONDS
             ):
                 session_seen(key_hash=key_hash)
         return self.get_response(request)

@@ -11,6 +11,7 @@ import re
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -24,6 +25,11 @@ def session_key_hash(session_key: str) -> str:
     return hashlib.sha256(session_key.encode()).hexdigest()
 
 
+def seen_cache_key(key_hash: str) -> str:
+    """The cache key that says a session was marked seen within SESSION_SEEN_EVERY_SECONDS."""
+    return f"session-seen:{key_hash}"
+
+
 def session_record_create(
     *, user: User, session_key: str, host: str, user_agent: str, ip: str
 ) -> UserSession:
@@ -32,8 +38,9 @@ def session_record_create(
     UserSession.objects.filter(
         user=user, last_seen_at__lt=now - dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
     ).delete()
+    key_hash = session_key_hash(session_key)
     record, _ = UserSession.objects.update_or_create(
-        key_hash=session_key_hash(session_key),
+        key_hash=key_hash,
         defaults={
             "user": user,
             "host": host[:253],
@@ -42,6 +49,8 @@ def session_record_create(
             "last_seen_at": now,
         },
     )
+    # just seen: the first requests after sign-in need no UPDATE (core.accounts.middleware)
+    caches["platform"].set(seen_cache_key(key_hash), 1, timeout=settings.SESSION_SEEN_EVERY_SECONDS)
     return record
 
 

@@ -19,6 +19,7 @@ rebuild command writes one audit entry per run). Dashboards never call into this
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -29,10 +30,13 @@ from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from core.clock import cluster_today
+from core.queue import enqueue, enqueue_on_commit
 from tenants.models import Cluster
 
 from .metrics import ClusterMetrics, ProjectRow
 from .models import AnnualReport, ClusterSnapshot, FederalProject
+
+REFRESH_TASK = "federal.warehouse_refresh_cluster"
 
 logger = logging.getLogger(__name__)
 SNAPSHOT_FIELDS = (
@@ -144,11 +148,10 @@ def cluster_refresh_current(*, reason: str = "") -> RefreshResult | None:
 def refresh_soon() -> None:
     """For any area whose change moves a live metric (members, dues, roadmap): queue a refresh of the
     current cluster after the transaction commits. Call it inside the cluster's schema."""
-    from .tasks import warehouse_refresh_cluster
-
-    if _current_cluster() is None or _refresh_already_queued(warehouse_refresh_cluster.name):
+    if _current_cluster() is None or _refresh_already_queued(REFRESH_TASK):
         return
-    warehouse_refresh_cluster.delay_on_commit(reason="changed")
+    # through core.queue: a broker that is down keeps the task in the outbox
+    enqueue_on_commit(REFRESH_TASK, reason="changed")
 
 
 def _refresh_already_queued(task_name: str) -> bool:
@@ -160,11 +163,11 @@ def _refresh_already_queued(task_name: str) -> bool:
     schema = connection.schema_name  # type: ignore[attr-defined]
     for entry in connection.run_on_commit:  # (savepoint ids, callback, robust)
         func = entry[1]
-        target = getattr(func, "func", None)
         if (
-            getattr(target, "__name__", "") == "apply_async"
-            and getattr(getattr(target, "__self__", None), "name", "") == task_name
-            and (getattr(func, "keywords", {}).get("headers") or {}).get("_schema_name") == schema
+            isinstance(func, functools.partial)
+            and func.func is enqueue
+            and func.args[:1] == (task_name,)
+            and (func.keywords.get("headers") or {}).get("_schema_name") == schema
         ):
             return True
     return False

@@ -75,6 +75,7 @@ def test_each_role_lands_on_its_home(
     expect(page.locator("#home-dues svg title").first).to_contain_text("Взносы, собранные по месяцам")
     _check_and_shoot(page, ui, "admin")
     page.locator("header").get_by_role("button", name="Выйти").click()
+    expect(page.locator("header")).to_contain_text("Войти")  # signed out before the next sign-in
 
     ui.context.clear_cookies()
     _sign_in(page, ui, "alpha", "member@home.example")

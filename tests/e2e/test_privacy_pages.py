@@ -58,7 +58,7 @@ def test_privacy_area_fits_and_confirms(ui: UI, admin: User, monkeypatch: pytest
         assert overflow <= 0, f"the page is {overflow} px wider than the viewport"
         ui.shot(f"privacy-index-{width}")
     page.once("dialog", lambda dialog: dialog.dismiss())
-    page.locator("#register ~ table form button.danger").first.click()
+    page.locator("#register ~ .table-box form button.danger").first.click()
     with schema_context("alpha"):
         assert ProcessingActivity.objects.count() == 3  # dismissed: nothing deleted
     assert not ui.problems, ui.problems

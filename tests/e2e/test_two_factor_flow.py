@@ -96,7 +96,7 @@ def test_platform_admin_enrols_totp_and_then_needs_the_code(platform_admin: User
     expect(page).to_have_url(ui.url(None, "/login/verify/"))
     page.locator("#id_code").fill(_code(secret, time.time() + 30))
     page.get_by_role("button", name="Подтвердить").click()
-    expect(page).to_have_url(ui.url(None, "/"))
+    expect(page).to_have_url(ui.url(None, "/cabinet/"))  # the role's home
     expect(page.locator("header .who")).to_have_text("Оператор Платформы")
     page.goto(ui.url(None, "/platform/clusters/"))
     expect(page.locator("h1")).to_have_text("Управление кластерами")
@@ -140,7 +140,7 @@ def test_passkey_enrolment_and_sign_in_with_a_virtual_authenticator(platform_adm
     _password(page, ui)
     expect(page).to_have_url(ui.url(None, "/login/verify/"))
     page.get_by_role("button", name="Войти с ключом доступа").click()
-    expect(page).to_have_url(ui.url(None, "/"))
+    expect(page).to_have_url(ui.url(None, "/cabinet/"))  # the role's home
     expect(page.locator("header .who")).to_have_text("Оператор Платформы")
     page.goto(ui.url(None, "/platform/clusters/"))
     expect(page.locator("h1")).to_have_text("Управление кластерами")
