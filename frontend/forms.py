@@ -38,3 +38,7 @@ class ClusterCreateForm(forms.Form):
         label=_("Дата создания"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     time_zone = forms.CharField(label=_("Часовой пояс"), initial="Europe/Moscow", max_length=64)
+    admin_email = forms.EmailField(
+        label=_("E-mail администратора кластера"),
+        help_text=_("Ему придёт приглашение: он задаст пароль, подготовит кластер и активирует его."),
+    )

@@ -80,4 +80,5 @@ area_urlpatterns = [
     path("annual-report/", include("frontend.annual_report.urls")),
     path("projects/", include("frontend.projects.urls")),
     path("selection/", include("frontend.selection.cluster_urls")),
+    path("setup/", include("frontend.onboarding.urls")),
 ]
