@@ -51,7 +51,7 @@ def _link() -> str:
     letter = mail.outbox[0]
     assert letter.to == [ADMIN_EMAIL]
     assert "администратор" in letter.subject
-    found = re.search(r"https?://newclu\.localhost(/setup/invitation/[^/\s]+/)", letter.body)
+    found = re.search(r"https?://newclu\.localhost(/setup/invitation/[^/\s]+/)", str(letter.body))
     assert found, letter.body
     return found.group(1)
 
