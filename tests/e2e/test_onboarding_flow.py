@@ -72,14 +72,17 @@ def test_first_admin_sets_the_cluster_up(preparing: Cluster, ui: UI) -> None:
     page.get_by_role("button", name="Активировать").click()
     expect(page.locator("body")).to_contain_text("Наименование, Регионы, Реквизиты получателя платежей")
 
-    page.get_by_role("row", name=re.compile("Наименование")).get_by_role("link", name="Заполнить").click()
+    page.locator("#step-name").get_by_role("link", name="Заполнить").click()
     page.locator("#id_short_name").fill("Медтех")
     page.get_by_role("button", name="Сохранить").click()
     expect(page).to_have_url(ui.url_pattern(SLUG, "/setup/"))
-    expect(page.get_by_role("row", name=re.compile("Наименование"))).to_contain_text("готово")
+    expect(page.locator("#step-name")).to_contain_text("готово")
+    expect(page.locator("#step-regions")).to_contain_text("не выполнено")
 
     for width in (390, 1366):
         _shot(ui, "setup-checklist", width)
         scroll = page.evaluate("document.documentElement.scrollWidth")
         assert scroll <= width, f"checklist is {scroll} px wide at {width} px"
+        box = page.locator("#step-import").get_by_role("button", name="Позже").bounding_box()
+        assert box is not None and box["x"] + box["width"] <= width  # no step's button is cut off
     assert not ui.problems, ui.problems
