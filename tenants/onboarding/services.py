@@ -44,7 +44,7 @@ def _clean_email(email: str) -> str:
     return email
 
 
-def _send_invitation(*, email: str, cluster_name: str, link: str, expires: str) -> None:
+def _send_invitation(*, email: str, cluster_name: str, link: str, setup: str, expires: str) -> None:
     subject = f"Приглашение: администратор кластера «{cluster_name}»"
     body = (
         "Здравствуйте!\n\n"
@@ -52,7 +52,8 @@ def _send_invitation(*, email: str, cluster_name: str, link: str, expires: str) 
         "стать его администратором.\n\n"
         f"Чтобы принять приглашение и задать пароль, откройте ссылку:\n{link}\n\n"
         "Затем заполните короткую анкету (наименование, регион, реквизиты, логотип, участники) и "
-        "активируйте кластер: до этого он никому не виден.\n\n"
+        "активируйте кластер: до этого он никому не виден. Страница подготовки (после входа):\n"
+        f"{setup}\n\n"
         f"Ссылка действует до {expires}. Если вы не ждали этого письма, просто не отвечайте на него.\n"
     )
     send_mail(subject, body, None, [email])
@@ -91,13 +92,12 @@ def admin_invite(
             obj=invitation,
             changes={"email": [None, email], "expires_at": [None, invitation.expires_at.isoformat()]},
         )
-        link = (
-            f"{cluster_base_url(cluster, scheme=scheme, port=port)}{SETUP_PATH}invitation/{invitation.token}/"
-        )
+        setup = f"{cluster_base_url(cluster, scheme=scheme, port=port)}{SETUP_PATH}"
+        link = f"{setup}invitation/{invitation.token}/"
         expires = f"{invitation.expires_at.astimezone(cluster.tzinfo):%d.%m.%Y %H:%M}"
         name = cluster.display_name
         transaction.on_commit(
-            lambda: _send_invitation(email=email, cluster_name=name, link=link, expires=expires)
+            lambda: _send_invitation(email=email, cluster_name=name, link=link, setup=setup, expires=expires)
         )
     return invitation
 

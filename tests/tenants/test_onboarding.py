@@ -51,6 +51,7 @@ def _link() -> str:
     letter = mail.outbox[0]
     assert letter.to == [ADMIN_EMAIL]
     assert "администратор" in letter.subject
+    assert "http://newclu.localhost/setup/\n" in str(letter.body)
     found = re.search(r"https?://newclu\.localhost(/setup/invitation/[^/\s]+/)", str(letter.body))
     assert found, letter.body
     return found.group(1)
@@ -169,6 +170,7 @@ def test_the_whole_onboarding_flow(
     assert admin_client.post("/setup/import-later/").status_code == 302
     checklist = admin_client.get("/setup/").content.decode()
     assert "не выполнено" not in checklist and "отложено" in checklist
+    assert '<img src="/setup/logo/file/"' in checklist
 
     # staff of the cluster cannot activate it
     assert signed_in(staff, cluster).post("/setup/activate/").status_code == 403
