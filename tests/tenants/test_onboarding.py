@@ -122,6 +122,7 @@ def test_the_whole_onboarding_flow(
     assert _public_everywhere(NAME, ministry) == {"home": False, "ministry": False, "api": False}
     site = client_for(cluster).get("/")
     assert site.status_code == 404
+    assert client_for(cluster).get("/api/v1/public/directory/").status_code == 404
     assert "готовится к открытию" in site.content.decode()
 
     admin_client = _accept(link)
@@ -183,6 +184,7 @@ def test_the_whole_onboarding_flow(
 
     assert _public_everywhere("Кластер Новый", ministry) == {"home": True, "ministry": True, "api": True}
     assert client_for(cluster).get("/").status_code == 200
+    assert client_for(cluster).get("/api/v1/public/directory/").status_code == 200
     assert "Кластер Новый" in signed_in(staff, None).get("/my/").content.decode()
 
 
