@@ -135,6 +135,8 @@ def test_the_whole_onboarding_flow(
     staff = make_user(ROLE.CLUSTER_STAFF, cluster)
     assert NAME not in signed_in(staff, None).get("/my/").content.decode()
 
+    home = admin_client.get("/cabinet/").content.decode()  # the admin's home points to the set-up
+    assert "Кластер в подготовке" in home and 'href="/setup/"' in home
     checklist = admin_client.get("/setup/").content.decode()
     assert checklist.count("не выполнено") == 5
     refused = admin_client.post("/setup/activate/", follow=True).content.decode()
@@ -185,6 +187,7 @@ def test_the_whole_onboarding_flow(
     assert _public_everywhere("Кластер Новый", ministry) == {"home": True, "ministry": True, "api": True}
     assert client_for(cluster).get("/").status_code == 200
     assert client_for(cluster).get("/api/v1/public/directory/").status_code == 200
+    assert "Кластер в подготовке" not in admin_client.get("/cabinet/").content.decode()
     assert "Кластер Новый" in signed_in(staff, None).get("/my/").content.decode()
 
 
