@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
@@ -20,6 +21,16 @@ class OnClusterHost(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return getattr(request, "cluster", None) is not None
+
+
+class ClusterIsOpen(BasePermission):
+    """The public API of a cluster «в подготовке» answers 404 until its admin activates it."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        cluster = getattr(request, "cluster", None)
+        if cluster is not None and cluster.status == cluster.Status.PREPARING:
+            raise NotFound("Кластер ещё в подготовке: его сайт откроется после активации.")
+        return True
 
 
 class OnPublicHost(BasePermission):

@@ -5,4 +5,5 @@ urlpatterns = [
     path("", include("api.accounts.urls")),
     path("", include("api.federal.urls")),
     path("", include("api.selection.urls_public")),
+    path("", include("api.clusters.urls_public")),
 ]

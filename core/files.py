@@ -82,3 +82,35 @@ def stored_file_rollback(field_file: FieldFile, *, keep: Iterable[str | None]) -
         if field_file.name and field_file.name not in set(keep):
             field_file.storage.delete(field_file.name)
         raise
+
+
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+MAX_IMAGE_SIDE = 4096
+IMAGE_FORMATS = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp"}
+
+
+def image_check(file: UploadedFile) -> str:
+    """The extension (".png", ".jpg", ".webp") of an uploaded picture we accept: a real PNG,
+    JPEG or WebP image (decoded by Pillow, whatever the file's name says), up to 2 MB and
+    4096 px a side."""
+    from PIL import Image, UnidentifiedImageError
+
+    if not file.size:
+        raise ValidationError({"file": "Файл пустой."})
+    if file.size > MAX_IMAGE_BYTES:
+        raise ValidationError({"file": "Изображение больше 2 МБ."})
+    try:
+        file.seek(0)
+        with Image.open(file) as image:
+            kind = image.format or ""
+            width, height = image.size
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ValidationError({"file": "Файл не является изображением PNG, JPEG или WebP."}) from exc
+    finally:
+        file.seek(0)
+    if kind not in IMAGE_FORMATS:
+        raise ValidationError({"file": "Допустимы изображения PNG, JPEG или WebP."})
+    if max(width, height) > MAX_IMAGE_SIDE:
+        raise ValidationError({"file": f"Изображение больше {MAX_IMAGE_SIDE} точек по стороне."})
+    return IMAGE_FORMATS[kind]

@@ -86,8 +86,27 @@ def _answer(view: View, request: HttpRequest, *args: Any, **kwargs: Any) -> Http
         return unavailable(request, exc.message)
 
 
-def cluster_page(roles: Iterable[str] | None) -> Callable[[View], View]:
-    """A page on a cluster host for users holding one of `roles` there (PUBLIC: anyone)."""
+def preparing(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "frontend/status_page.html",
+        {
+            "status": 404,
+            "title": _("Сайт кластера готовится к открытию"),
+            "message": _("Кластер ещё в подготовке: его сайт откроется после активации."),
+        },
+        status=404,
+    )
+
+
+def cluster_page(
+    roles: Iterable[str] | None, *, open_while_preparing: bool = False
+) -> Callable[[View], View]:
+    """A page on a cluster host for users holding one of `roles` there (PUBLIC: anyone).
+
+    While the cluster is «в подготовке» its public pages answer only people holding a role in it
+    (its admin preparing it); `open_while_preparing` keeps a page open to anyone (the admin's
+    invitation link)."""
     wanted = None if roles is None else frozenset(roles)
 
     def decorator(view: View) -> View:
@@ -96,6 +115,13 @@ def cluster_page(roles: Iterable[str] | None) -> Callable[[View], View]:
             cluster = getattr(request, "cluster", None)
             if cluster is None:
                 return not_found(request)
+            if (
+                wanted is None
+                and not open_while_preparing
+                and cluster.status == cluster.Status.PREPARING
+                and not user_cluster_roles(request.user, cluster)
+            ):
+                return preparing(request)
             if wanted is not None:
                 if not request.user.is_authenticated:
                     return redirect_to_login(request.get_full_path())

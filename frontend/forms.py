@@ -42,3 +42,7 @@ class ClusterCreateForm(forms.Form):
     time_zone = forms.ChoiceField(
         label=_("Часовой пояс"), choices=display.time_zone_choices, initial="Europe/Moscow"
     )
+    admin_email = forms.EmailField(
+        label=_("E-mail администратора кластера"),
+        help_text=_("Ему придёт приглашение: он задаст пароль, подготовит кластер и активирует его."),
+    )

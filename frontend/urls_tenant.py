@@ -82,4 +82,5 @@ area_urlpatterns = [
     path("projects/", include("frontend.projects.urls")),
     path("selection/", include("frontend.selection.cluster_urls")),
     path("privacy/", include("frontend.privacy.urls")),
+    path("setup/", include("frontend.onboarding.urls")),
 ]

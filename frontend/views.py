@@ -24,6 +24,7 @@ from core.accounts.ratelimit import Limit, client_address
 from core.accounts.selectors import user_cluster_roles, user_clusters
 from core.accounts.services import user_authenticate, user_password_reset
 from core.accounts.sessions import session_record_drop
+from core.audit.services import Actor
 from core.clock import cluster_today
 from core.selection import selectors as selection
 from core.selection.models import Call
@@ -31,8 +32,9 @@ from tenants.content.selectors import news_list
 from tenants.events.selectors import event_list
 from tenants.http import ClusterHttpRequest, PlatformHttpRequest
 from tenants.models import Cluster
+from tenants.onboarding.services import cluster_create
 from tenants.selectors import cluster_get_by_slug, cluster_list, cluster_primary_host
-from tenants.services import cluster_provision, cluster_resume, cluster_suspend
+from tenants.services import cluster_resume, cluster_suspend
 
 from .access import (
     MANAGERS,
@@ -205,10 +207,15 @@ def platform_clusters(request: PlatformHttpRequest) -> HttpResponseBase:
     return form_page(
         request,
         form=ClusterCreateForm(request.POST or None),
-        save=lambda data: cluster_provision(**data),
+        save=lambda data: cluster_create(
+            actor=Actor.from_request(request),
+            scheme=request.scheme or "https",
+            port=request.get_port(),
+            **data,
+        ),
         success=reverse("frontend:platform_clusters"),
         message=lambda cluster: (
-            _("Кластер «%(name)s» создан: %(url)s")
+            _("Кластер «%(name)s» создан (в подготовке): %(url)s. Приглашение администратору отправлено.")
             % {"name": cluster.display_name, "url": _cluster_url(request, cluster)}
         ),
         title=_("Управление кластерами"),

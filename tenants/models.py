@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import zoneinfo
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -54,6 +55,15 @@ class Cluster(TenantMixin):
         ACTIVE = "active", _("Действует")
         SUSPENDED = "suspended", _("Приостановлен")
         ARCHIVED = "archived", _("В архиве")
+        PREPARING = "preparing", _("В подготовке")
+
+    # Steps of the first set-up (tenants.onboarding) its admin has finished or put off.
+    class SetupStep(models.TextChoices):
+        NAME = "name", _("Наименование")
+        REGIONS = "regions", _("Регионы")
+        PAYEE = "payee", _("Реквизиты получателя платежей")
+        LOGO = "logo", _("Логотип")
+        IMPORT = "import", _("Загрузка участников")
 
     # Provisioning clones the template schema in a service, never on save().
     auto_create_schema = False
@@ -86,6 +96,12 @@ class Cluster(TenantMixin):
     archive_path = models.CharField(_("файл архива"), max_length=500, blank=True)
     # The cluster's admins must sign in with a second factor (core.accounts.twofactor).
     admins_need_two_factor = models.BooleanField(_("двухфакторный вход для администраторов"), default=False)
+    # The set-up steps recorded as done (SetupStep codes) while the cluster is being prepared.
+    setup_steps = ArrayField(
+        models.CharField(max_length=20), verbose_name=_("шаги подготовки"), default=list, blank=True
+    )
+    # The stored name of the logo (default storage, inside the cluster's folder).
+    logo = models.CharField(_("логотип"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
 
     class Meta:
@@ -130,6 +146,32 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return self.domain
+
+
+class AdminInvitation(models.Model):
+    """An e-mailed invitation to become the first admin of a new cluster (public schema: the
+    platform admin creates it before the cluster has anyone)."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="admin_invitations")
+    email = models.EmailField(_("e-mail"))
+    token = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("действует до"))
+    accepted_at = models.DateTimeField(_("принято"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("отозвано"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("приглашение администратора кластера")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.cluster_id}"
 
 
 class TemplateSnapshot(models.Model):

@@ -72,8 +72,11 @@ def cluster_provision(
     founded_on: dt.date | None = None,
     time_zone: str = "Europe/Moscow",
     domain: str | None = None,
+    status: str = Cluster.Status.ACTIVE,
 ) -> Cluster:
-    """Create a cluster: its row, its primary domain and its schema, all or nothing."""
+    """Create a cluster: its row, its primary domain and its schema, all or nothing.
+
+    A cluster created for a new admin (tenants.onboarding) starts «в подготовке» (PREPARING)."""
     slug = (slug or "").strip()
     domain = (domain or f"{slug}.{settings.BASE_DOMAIN}").strip().lower()
     errors: dict[str, Any] = {}
@@ -93,6 +96,7 @@ def cluster_provision(
         specialized_organization=specialized_organization,
         founded_on=founded_on,
         time_zone=time_zone,
+        status=status,
     )
     try:
         cluster.full_clean(exclude=["schema_name"])

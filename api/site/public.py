@@ -12,7 +12,7 @@ from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 
-from api.permissions import OnClusterHost
+from api.permissions import ClusterIsOpen, OnClusterHost
 from tenants.content.directory import (
     DIRECTORY_STATUSES,
     catalogue_products,
@@ -30,7 +30,7 @@ class PublicAPIMixin:
     """Anonymous and read-only; still only on a cluster host (the host picks the schema)."""
 
     authentication_classes: Any = []
-    permission_classes: Any = [OnClusterHost]
+    permission_classes: Any = [OnClusterHost, ClusterIsOpen]
     lookup_value_regex = r"\d+"
 
 

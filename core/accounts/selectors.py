@@ -61,7 +61,8 @@ def user_ministry_scope(user: User | AnonymousUser) -> MinistryScope | None:
 
 
 def clusters_visible_to_ministry(scope: MinistryScope) -> QuerySet[Cluster]:
-    qs = Cluster.objects.order_by("name")
+    # a cluster «в подготовке» reaches the ministry once its admin activates it
+    qs = Cluster.objects.exclude(status=Cluster.Status.PREPARING).order_by("name")
     if not scope.federal:
         qs = qs.filter(region_codes__overlap=sorted(scope.region_codes))
     return qs
@@ -70,9 +71,16 @@ def clusters_visible_to_ministry(scope: MinistryScope) -> QuerySet[Cluster]:
 def user_clusters(user: User | AnonymousUser) -> list[Cluster]:
     """Clusters where the user holds any role, for the 'my clusters' list."""
     seen: dict[int, Cluster] = {}
-    for g in user_grants(user):
-        if g.cluster is not None:
-            seen.setdefault(g.cluster.pk, g.cluster)
+    grants = user_grants(user)
+    for g in grants:
+        if g.cluster is None:
+            continue
+        # a cluster «в подготовке» is listed only for its admin (who prepares it)
+        if g.cluster.status == Cluster.Status.PREPARING and not any(
+            a.role == Grant.Role.CLUSTER_ADMIN and a.cluster_id == g.cluster.pk for a in grants
+        ):
+            continue
+        seen.setdefault(g.cluster.pk, g.cluster)
     return sorted(seen.values(), key=lambda c: c.name)
 
 

@@ -140,7 +140,7 @@ def projects_store(*, cluster: Cluster, projects: list[ProjectRow]) -> None:
 def cluster_refresh_current(*, reason: str = "") -> RefreshResult | None:
     """The task body: refresh the cluster the connection is in; nothing in the public schema."""
     cluster = _current_cluster()
-    if cluster is None or cluster.status == Cluster.Status.ARCHIVED:
+    if cluster is None or cluster.status in {Cluster.Status.ARCHIVED, Cluster.Status.PREPARING}:
         return None
     return cluster_refresh(cluster=cluster)
 
@@ -174,8 +174,13 @@ def _refresh_already_queued(task_name: str) -> bool:
 
 
 def refreshable_clusters() -> list[Cluster]:
-    """Clusters whose schema exists: every cluster but the archived ones."""
-    return list(Cluster.objects.exclude(status=Cluster.Status.ARCHIVED).order_by("schema_name"))
+    """Clusters whose schema exists and the ministry may see: every cluster but the archived ones
+    and those still «в подготовке» (activation queues their first refresh)."""
+    return list(
+        Cluster.objects.exclude(status__in=[Cluster.Status.ARCHIVED, Cluster.Status.PREPARING]).order_by(
+            "schema_name"
+        )
+    )
 
 
 def refresh_all_queue(*, reason: str = "scheduled") -> int:
