@@ -43,6 +43,21 @@ CLUSTER_SPECS: dict[str, ClusterSpec] = {
 }
 
 
+def ensure_report_forms() -> None:
+    """The published report forms the data migrations make (federal 0003 seeds them, 0004 makes
+    «support received» computed), again when a transactional test's flush removed them."""
+    import importlib
+
+    from django.apps import apps
+
+    from core.federal.models import ReportForm
+
+    if ReportForm.objects.filter(status=ReportForm.Status.PUBLISHED).exists():
+        return
+    importlib.import_module("core.federal.migrations.0003_seed_forms").seed(apps, None)
+    importlib.import_module("core.federal.migrations.0004_support_received_from_projects").forward(apps, None)
+
+
 def ensure_cluster(slug: str) -> Cluster:
     """The cluster, provisioned if missing (a transactional test's flush drops its row)."""
     existing = Cluster.objects.filter(schema_name=slug).first()

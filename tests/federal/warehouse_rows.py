@@ -83,11 +83,9 @@ def report(
     """A submitted version (the next one for the year) with its facts and check rows."""
     published = ReportForm.objects.filter(status=ReportForm.Status.PUBLISHED)
     if not published.exists():  # a transactional test flushed the forms the data migration made
-        import importlib
+        from tests.conftest import ensure_report_forms
 
-        from django.apps import apps
-
-        importlib.import_module("core.federal.migrations.0003_seed_forms").seed(apps, None)
+        ensure_report_forms()
     form = published.filter(year=year).first() or published.order_by("-year").first()
     assert form is not None
     indicators = {i.code: i for i in form.indicators.all()}

@@ -15,7 +15,6 @@ checked with axe-core (axe-playwright-python ships axe.min.js: no CDN): 0 seriou
 
 from __future__ import annotations
 
-import importlib
 import re
 import time
 from collections import deque
@@ -38,10 +37,9 @@ from pytest_django.live_server_helper import LiveServer
 from billing.models import Invoice
 from core.accounts.models import Grant
 from core.accounts.services import grant_role, user_create
-from core.federal.models import ReportForm
 from tenants.members.models import Company
 from tenants.models import Cluster
-from tests.conftest import CLUSTER_SPECS, PASSWORD, ensure_cluster, tenant_connection
+from tests.conftest import CLUSTER_SPECS, PASSWORD, ensure_cluster, ensure_report_forms, tenant_connection
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
@@ -112,11 +110,7 @@ def seed() -> Cluster:
     user per role."""
     cluster = ensure_cluster("alpha")
     ensure_cluster("beta")
-    if not ReportForm.objects.filter(status=ReportForm.Status.PUBLISHED).exists():
-        # a transactional test before this one flushed the forms the data migration made
-        from django.apps import apps
-
-        importlib.import_module("core.federal.migrations.0003_seed_forms").seed(apps, None)
+    ensure_report_forms()  # a transactional test before this one may have flushed them
     with schema_context(cluster.schema_name), transaction.atomic():
         for path in settings.CLUSTER_DEMOS:
             import_string(path)(cluster, tz="Europe/Moscow")
