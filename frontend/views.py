@@ -32,7 +32,7 @@ from tenants.events.selectors import event_list
 from tenants.http import ClusterHttpRequest, PlatformHttpRequest
 from tenants.models import Cluster
 from tenants.selectors import cluster_get_by_slug, cluster_list, cluster_primary_host
-from tenants.services import cluster_provision, cluster_resume, cluster_suspend
+from tenants.services import cluster_check, cluster_provision, cluster_resume, cluster_suspend
 
 from .access import (
     MANAGERS,
@@ -206,6 +206,7 @@ def platform_clusters(request: PlatformHttpRequest) -> HttpResponseBase:
         request,
         form=ClusterCreateForm(request.POST or None),
         save=lambda data: cluster_provision(**data),
+        check=cluster_check,
         success=reverse("frontend:platform_clusters"),
         message=lambda cluster: (
             _("Кластер «%(name)s» создан: %(url)s")

@@ -90,7 +90,7 @@ def with_placeholder(field: BoundField) -> SafeString:
     a long select (regions, companies) gets a search box (page.js, `data-search`)."""
     choice_field = field.field
     widget = choice_field.widget
-    if isinstance(widget, forms.Select) and len(getattr(choice_field, "choices", ())) > SEARCHABLE:
+    if isinstance(widget, forms.Select) and len(list(getattr(choice_field, "choices", ()))) > SEARCHABLE:
         widget.attrs["data-search"] = _("Найти в списке: %(label)s") % {"label": field.label}
     if isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
         label = _("— выберите —")
