@@ -85,6 +85,7 @@ def overview(request: PlatformHttpRequest) -> HttpResponse:
             "board": board,
             "f": filters,
             "scope": scope,
+            "scope_regions": ", ".join(sorted(region_name(code) for code in scope.region_codes)),
             "page": page,
             "table_rows": table_rows,
             "headers": headers,
