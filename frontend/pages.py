@@ -27,12 +27,16 @@ Message = str | Promise | Callable[[Any], str | Promise] | None
 Target = str | Callable[[Any], str | HttpResponseBase]
 
 
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: by field where the form has it."""
+def apply_errors(form: forms.Form, exc: ValidationError, *, new_only: bool = False) -> None:
+    """Show a service's ValidationError on the form: by field where the form has it.
+    `new_only`: skip a field that already shows the form's own error (one message a field)."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            if new_only and target is not None and target in form.errors:
+                continue
             for error in errors:
-                form.add_error(field if field in form.fields else None, error)
+                form.add_error(target, error)
     else:
         for error in exc.messages:
             form.add_error(None, error)
@@ -66,6 +70,17 @@ def _form_valid(form: forms.Form) -> bool:
     return _printable_input(form) and valid  # both run: all the form's errors show in one round
 
 
+def _checked(form: forms.Form, check: Callable[[dict[str, Any]], object] | None) -> bool:
+    valid = _form_valid(form)
+    if check is not None:
+        try:
+            check(dict(form.cleaned_data))
+        except ValidationError as exc:
+            apply_errors(form, exc, new_only=True)
+            valid = False
+    return valid
+
+
 def form_page(
     request: HttpRequest,
     *,
@@ -80,14 +95,17 @@ def form_page(
     template: str = "frontend/form.html",
     context: dict[str, Any] | None = None,
     invalid_status: int = 200,
+    check: Callable[[dict[str, Any]], object] | None = None,
 ) -> HttpResponseBase:
     """A page with one form whose valid POST calls `save(cleaned_data)`.
 
     `success` is where to go next (a URL, or a callable of save's result giving a URL or a
     response); `message` the success message (text, or a callable of the result). The form is
     validated in one round: the form's own checks (and core.text's: no control characters in
-    any text field), then the service's."""
-    if request.method == "POST" and _form_valid(form):
+    any text field), then the service's. `check` is the service's validation without saving
+    (raising ValidationError with every error it finds): it runs on what the form could parse
+    even when other fields failed, so a missing required field and a bad INN show together."""
+    if request.method == "POST" and _checked(form, check):
         try:
             result = save(dict(form.cleaned_data))
         except ValidationError as exc:

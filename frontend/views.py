@@ -34,7 +34,7 @@ from tenants.http import ClusterHttpRequest, PlatformHttpRequest
 from tenants.models import Cluster
 from tenants.onboarding.services import cluster_create
 from tenants.selectors import cluster_get_by_slug, cluster_list, cluster_primary_host
-from tenants.services import cluster_resume, cluster_suspend
+from tenants.services import cluster_check, cluster_resume, cluster_suspend
 
 from .access import (
     MANAGERS,
@@ -213,6 +213,8 @@ def platform_clusters(request: PlatformHttpRequest) -> HttpResponseBase:
             port=request.get_port(),
             **data,
         ),
+        # the cluster's own checks with the form's (one round); the admin's e-mail is the form's
+        check=lambda data: cluster_check({k: v for k, v in data.items() if k != "admin_email"}),
         success=reverse("frontend:platform_clusters"),
         message=lambda cluster: (
             _("Кластер «%(name)s» создан (в подготовке): %(url)s. Приглашение администратору отправлено.")

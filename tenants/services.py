@@ -60,7 +60,7 @@ def _forget_after_change(forget: Callable[[], None]) -> None:
     transaction.on_commit(forget)
 
 
-def cluster_provision(
+def _cluster_candidate(
     *,
     slug: str,
     name: str,
@@ -73,10 +73,8 @@ def cluster_provision(
     time_zone: str = "Europe/Moscow",
     domain: str | None = None,
     status: str = Cluster.Status.ACTIVE,
-) -> Cluster:
-    """Create a cluster: its row, its primary domain and its schema, all or nothing.
-
-    A cluster created for a new admin (tenants.onboarding) starts «в подготовке» (PREPARING)."""
+) -> tuple[Cluster, str]:
+    """The unsaved cluster and its primary domain, or every error of the input at once."""
     slug = (slug or "").strip()
     domain = (domain or f"{slug}.{settings.BASE_DOMAIN}").strip().lower()
     errors: dict[str, Any] = {}
@@ -104,6 +102,48 @@ def cluster_provision(
         errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
+    return cluster, domain
+
+
+def cluster_check(fields: dict[str, Any]) -> None:
+    """The errors `cluster_provision` would raise for these fields (all at once), creating
+    nothing; fields not given count as empty (a form passes what it could parse)."""
+    _cluster_candidate(
+        **{"slug": "", "name": "", "region_codes": [], **{k: v for k, v in fields.items() if v is not None}}
+    )
+
+
+def cluster_provision(
+    *,
+    slug: str,
+    name: str,
+    region_codes: list[str],
+    short_name: str = "",
+    kind: str | None = None,
+    base_territory: str = "",
+    specialized_organization: str = "",
+    founded_on: dt.date | None = None,
+    time_zone: str = "Europe/Moscow",
+    domain: str | None = None,
+    status: str = Cluster.Status.ACTIVE,
+) -> Cluster:
+    """Create a cluster: its row, its primary domain and its schema, all or nothing.
+
+    A cluster created for a new admin (tenants.onboarding) starts «в подготовке» (PREPARING)."""
+    cluster, domain = _cluster_candidate(
+        slug=slug,
+        name=name,
+        region_codes=region_codes,
+        short_name=short_name,
+        kind=kind,
+        base_territory=base_territory,
+        specialized_organization=specialized_organization,
+        founded_on=founded_on,
+        time_zone=time_zone,
+        domain=domain,
+        status=status,
+    )
+    slug = cluster.schema_name
 
     with transaction.atomic():
         cluster.save()

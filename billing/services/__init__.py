@@ -9,7 +9,7 @@ row, and queues e-mails and Stripe calls that can wait by task name after commit
 | module | holds |
 |---|---|
 | `common` | the actor scoped to a cluster, an invoice's status, money on a locked invoice, e-mails after commit |
-| `payees` | `payee_save`, the decrypted secrets |
+| `payees` | `payee_save`, `payee_check` (its errors without saving), the decrypted secrets |
 | `invoices` | `invoice_issue`, `invoices_issue_many`, `invoice_void`, `invoices_mark_overdue` |
 | `payments` | `payment_record_manual`, `payment_refund`, `refund_settle` |
 | `online` | `may_pay` / `require_payer`, `payment_options`, `payment_begin`; Stripe: `payment_start`, `payment_confirm_card`; YooKassa: `payment_start_yookassa` |
@@ -44,7 +44,7 @@ from .online import (
     payment_start_yookassa,
     require_payer,
 )
-from .payees import PAYEE_FIELDS, payee_save, payee_secret_key, payee_webhook_secret
+from .payees import PAYEE_FIELDS, payee_check, payee_save, payee_secret_key, payee_webhook_secret
 from .payments import (
     chargeback_book,
     payment_record_manual,
@@ -84,6 +84,7 @@ __all__ = [
     "invoices_mark_overdue",
     "may_pay",
     "method_label",
+    "payee_check",
     "payee_save",
     "payee_secret_key",
     "payee_webhook_secret",

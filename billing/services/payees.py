@@ -41,29 +41,17 @@ PAYEE_FIELDS = frozenset(
 AUDITED = sorted(PAYEE_FIELDS | {"enabled_gateways", "yookassa_methods"})
 
 
-def payee_save(
+def _payee_clean(
     *,
-    actor: Actor,
     cluster: Cluster,
     fields: dict[str, Any],
-    stripe_secret_key: str | None = None,
-    stripe_webhook_secret: str | None = None,
-    yookassa_secret_key: str | None = None,
-    gateways: list[str] | None = None,
-    yookassa_methods: list[str] | None = None,
-) -> Payee:
-    """Create or change the cluster's payee. Secrets: None keeps the stored one, "" clears it.
-    `gateways` (codes of GATEWAYS) and `yookassa_methods` (codes of YOOKASSA_METHODS): None keeps
-    what is stored; a new payee enables every gateway whose credentials are given.
-
-    Only cluster admins (or the system actor). An enabled gateway needs its credentials (Russian
-    errors name the field). Secrets are encrypted; the audit row records that a secret changed,
-    never its value."""
-    actor = scoped(actor, cluster)
-    if actor.user is not None and Grant.Role.CLUSTER_ADMIN not in user_cluster_roles(actor.user, cluster):
-        raise PermissionDenied(
-            "Реквизиты получателя и ключи платёжных шлюзов меняет только администратор кластера."
-        )
+    stripe_secret_key: str | None,
+    stripe_webhook_secret: str | None,
+    yookassa_secret_key: str | None,
+    gateways: list[str] | None,
+    yookassa_methods: list[str] | None,
+) -> dict[str, str]:
+    """The payee's fields trimmed, or every error of them at once (ValidationError by field)."""
     unknown = set(fields) - PAYEE_FIELDS
     if unknown:
         raise TypeError(f"unexpected fields: {sorted(unknown)}")
@@ -112,6 +100,59 @@ def payee_save(
         errors["yookassa_methods"] = ["Неизвестный способ оплаты ЮKassa."]
     if errors:
         raise ValidationError(errors)
+    return clean
+
+
+def payee_check(cluster: Cluster, data: dict[str, Any]) -> None:
+    """The errors `payee_save` would raise for a form's data (all at once), saving nothing: the
+    INN and KPP control digits, БИК and accounts with the Bank of Russia key, required fields,
+    the gateways' key formats. Fields the form could not parse are left out (and keep the
+    stored values, as in payee_save)."""
+    secrets = {
+        key: data.get(key) or None
+        for key in ("stripe_secret_key", "stripe_webhook_secret", "yookassa_secret_key")
+    }
+    _payee_clean(
+        cluster=cluster,
+        fields={key: value for key, value in data.items() if key in PAYEE_FIELDS},
+        gateways=list(data["gateways"]) if "gateways" in data else None,
+        yookassa_methods=list(data["yookassa_methods"]) if "yookassa_methods" in data else None,
+        **secrets,
+    )
+
+
+def payee_save(
+    *,
+    actor: Actor,
+    cluster: Cluster,
+    fields: dict[str, Any],
+    stripe_secret_key: str | None = None,
+    stripe_webhook_secret: str | None = None,
+    yookassa_secret_key: str | None = None,
+    gateways: list[str] | None = None,
+    yookassa_methods: list[str] | None = None,
+) -> Payee:
+    """Create or change the cluster's payee. Secrets: None keeps the stored one, "" clears it.
+    `gateways` (codes of GATEWAYS) and `yookassa_methods` (codes of YOOKASSA_METHODS): None keeps
+    what is stored; a new payee enables every gateway whose credentials are given.
+
+    Only cluster admins (or the system actor). An enabled gateway needs its credentials (Russian
+    errors name the field). Secrets are encrypted; the audit row records that a secret changed,
+    never its value."""
+    actor = scoped(actor, cluster)
+    if actor.user is not None and Grant.Role.CLUSTER_ADMIN not in user_cluster_roles(actor.user, cluster):
+        raise PermissionDenied(
+            "Реквизиты получателя и ключи платёжных шлюзов меняет только администратор кластера."
+        )
+    clean = _payee_clean(
+        cluster=cluster,
+        fields=fields,
+        stripe_secret_key=stripe_secret_key,
+        stripe_webhook_secret=stripe_webhook_secret,
+        yookassa_secret_key=yookassa_secret_key,
+        gateways=gateways,
+        yookassa_methods=yookassa_methods,
+    )
     with transaction.atomic():
         payee = Payee.objects.select_for_update().filter(cluster=cluster).first()
         created = payee is None

@@ -269,6 +269,7 @@ def payee_settings(request: ClusterHttpRequest) -> HttpResponseBase:
         request,
         form=form,
         save=save,
+        check=lambda data: services.payee_check(cluster, data),
         success=reverse("billing:payee"),
         message=_("Реквизиты получателя сохранены."),
         template="frontend/billing/payee.html",

@@ -51,6 +51,16 @@ def percent(value: Decimal | float | None) -> str:
     return f"{text.removesuffix(',0')}\u00a0%"
 
 
+def millions(kopecks: Decimal | int | None) -> str:
+    """Kopecks → «90,5» million roubles (the unit is in the header): the page's compact money."""
+    if kopecks is None:
+        return "—"
+    value = (Decimal(kopecks) / 100_000_000).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    sign = "-" if value < 0 else ""
+    whole, _dot, tenth = str(abs(value)).partition(".")
+    return f"{sign}{_group(whole)},{tenth or '0'}"
+
+
 def money_short(kopecks: float) -> str:
     return compact_number(kopecks / 100, "₽")
 
@@ -68,6 +78,8 @@ class Column:
     number: Callable[[Cluster], Any] | None = None  # the XLSX cell when it is a number
     number_format: str = ""
     sort: str = ""
+    short: str = ""  # the page's compact header (the full title goes to its <abbr title>)
+    page_text: Callable[[Cluster], str] | None = None  # the page's compact cell (else `text`)
 
 
 def _rate_value(value: Decimal | None) -> float | None:
@@ -109,6 +121,7 @@ def columns(year: int | None) -> list[Column]:
             26,
             lambda c: str(CHECK_LABELS[c.check_status]),
             sort="checks",
+            short=_("Проверка реестра"),
         ),
         Column(
             "members",
@@ -118,6 +131,7 @@ def columns(year: int | None) -> list[Column]:
             number=lambda c: _int(c.live_members),
             number_format="#,##0",
             sort="members",
+            short=_("Участники"),
         ),
         Column(
             "revenue",
@@ -127,6 +141,8 @@ def columns(year: int | None) -> list[Column]:
             number=lambda c: _kopecks_to_roubles(getattr(c, f"v_{selectors.REVENUE}")),
             number_format="#,##0 ₽",
             sort="revenue",
+            short=_("Выручка, млн ₽"),
+            page_text=lambda c: millions(getattr(c, f"v_{selectors.REVENUE}")),
         ),
         Column(
             "employees",
@@ -136,6 +152,7 @@ def columns(year: int | None) -> list[Column]:
             number=lambda c: _int(getattr(c, f"v_{selectors.EMPLOYEES}")),
             number_format="#,##0",
             sort="employees",
+            short=_("Работники"),
         ),
         Column(
             "export",
@@ -145,6 +162,8 @@ def columns(year: int | None) -> list[Column]:
             number=lambda c: _kopecks_to_roubles(getattr(c, f"v_{selectors.EXPORT}")),
             number_format="#,##0 ₽",
             sort="export",
+            short=_("Экспорт, млн ₽"),
+            page_text=lambda c: millions(getattr(c, f"v_{selectors.EXPORT}")),
         ),
         Column(
             "dues",
@@ -154,6 +173,7 @@ def columns(year: int | None) -> list[Column]:
             number=lambda c: _rate_value(c.live_dues_rate),
             number_format="0.0",
             sort="dues",
+            short=_("Взносы"),
         ),
         Column(
             "roadmap",
@@ -163,6 +183,7 @@ def columns(year: int | None) -> list[Column]:
             number=lambda c: _rate_value(c.live_roadmap_rate),
             number_format="0.0",
             sort="roadmap",
+            short=_("Дорожная карта"),
         ),
         Column("report", _("Отчёт за %(year)s") % {"year": y}, 24, _report_text, sort="submitted"),
         Column(
@@ -173,6 +194,7 @@ def columns(year: int | None) -> list[Column]:
             number=lambda c: _int(c.live_projects),
             number_format="#,##0",
             sort="projects",
+            short=_("Проекты"),
         ),
         Column(
             "support",
@@ -182,6 +204,8 @@ def columns(year: int | None) -> list[Column]:
             number=lambda c: _kopecks_to_roubles(c.live_support_received),
             number_format="#,##0 ₽",
             sort="support",
+            short=_("Господдержка, млн ₽"),
+            page_text=lambda c: millions(c.live_support_received),
         ),
         Column(
             "shortfalls",
@@ -191,6 +215,7 @@ def columns(year: int | None) -> list[Column]:
             number=lambda c: _int(c.live_shortfalls),
             number_format="#,##0",
             sort="shortfalls",
+            short=_("Ниже плана"),
         ),
     ]
 

@@ -55,7 +55,9 @@ def overview(request: PlatformHttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     start = (page.number - 1) * PAGE_SIZE
     page.object_list = selectors.table_page(board, start, start + PAGE_SIZE)  # cached with the board
-    columns = rows.columns(board.year)
+    # The page's table: kind and registry status go under the cluster's name (the XLSX and PDF
+    # keep their own columns), so the main columns fit a 1366 px screen.
+    columns = [c for c in rows.columns(board.year) if c.key not in PAGE_UNDER_NAME]
     table_rows = _table_rows(page, columns)
     headers = []
     for column in columns:
@@ -69,6 +71,7 @@ def overview(request: PlatformHttpRequest) -> HttpResponse:
         headers.append(
             {
                 "title": column.title,
+                "short": column.short,
                 "link": link,
                 "active": active,
                 "descending": active and filters.sort.startswith("-"),
@@ -82,6 +85,7 @@ def overview(request: PlatformHttpRequest) -> HttpResponse:
             "board": board,
             "f": filters,
             "scope": scope,
+            "scope_regions": ", ".join(sorted(region_name(code) for code in scope.region_codes)),
             "page": page,
             "table_rows": table_rows,
             "headers": headers,
@@ -117,11 +121,19 @@ def overview(request: PlatformHttpRequest) -> HttpResponse:
     )
 
 
+PAGE_UNDER_NAME = frozenset({"kind", "registry"})
+
+
 def _table_rows(page: Any, columns: list[rows.Column]) -> SafeString:
     """The table page's <tr>s, built here rather than by template loops (25 rows × 15 cells of
     {% for %}/{% if %} nodes were most of the page's render time). Every text goes through escape()."""
     rest = [
-        (column.key == "checks", column.text, ' class="num"' if column.number is not None else "")
+        (
+            column.key == "checks",
+            column.page_text or column.text,
+            ' class="num"' if column.number is not None else "",
+            escape(column.short or column.title),  # a phone shows each cell as «label: value»
+        )
         for column in columns
         if column.key != "name"
     ]
@@ -129,16 +141,18 @@ def _table_rows(page: Any, columns: list[rows.Column]) -> SafeString:
     out = []
     for cluster in page:
         cells = [
-            f'<td><a href="{escape(reverse("federal:cluster", args=[cluster.schema_name]))}">'
-            f"{escape(name_text(cluster))}</a></td>",
+            f'<th scope="row"><a href="{escape(reverse("federal:cluster", args=[cluster.schema_name]))}">'
+            f'{escape(name_text(cluster))}</a><span class="fed-sub">{escape(cluster.get_kind_display())} · '
+            f"{escape(cluster.get_registry_status_display())}</span></th>",
         ]
-        for is_checks, text, numeric in rest:
+        for is_checks, text, numeric, label in rest:
             if is_checks:
                 cells.append(
-                    f'<td><span class="badge check-{escape(cluster.check_status)}">{escape(text(cluster))}</span></td>'
+                    f'<td data-label="{label}"><span class="badge check-{escape(cluster.check_status)}">'
+                    f"{escape(text(cluster))}</span></td>"
                 )
             else:
-                cells.append(f"<td{numeric}>{escape(text(cluster))}</td>")
+                cells.append(f'<td{numeric} data-label="{label}">{escape(text(cluster))}</td>')
         out.append("<tr>\n  " + "".join(cells) + "\n</tr>")
     return mark_safe("".join(out))  # noqa: S308 - every text above went through escape()
 

@@ -291,3 +291,12 @@ def test_overview_runs_the_same_queries_for_4_and_40_clusters(
         for sql in large[path]:
             assert not TENANT_TABLE.search(sql), sql
             assert "search_path" not in sql.lower() or "public" in sql.lower(), sql
+
+
+def test_regional_scope_reads_as_region_names_and_check_links_are_plain_queries(
+    reported: tuple[Cluster, Cluster], make_user: MakeUser
+) -> None:
+    body = _regional(make_user, "RU-MOS", "RU-NVS").get("/ministry/").content.decode()
+    assert "ваши регионы: Московская область, Новосибирская область." in body
+    assert "RU-MOS" not in body.replace('value="RU-MOS"', "")  # only the filter's option value
+    assert 'href="?checks=pass"' in body and "??" not in body

@@ -47,7 +47,7 @@ COMMITTEES = Record(
     new_title=gettext_lazy("Новый комитет или рабочая группа"),
     initial={"is_active": True},
 )
-COMMITTEE_SORTS = {"name": ["name", "id"], "-name": ["-name", "-id"], "kind": ["kind", "name", "id"]}
+COMMITTEE_SORTS = {"name": ("name", "id"), "kind": ("kind", "name", "id")}  # ?sort=-name: Я–А
 
 
 def _documents_visible(request: ClusterHttpRequest, committee_id: int) -> bool:
@@ -73,7 +73,7 @@ def committees(request: ClusterHttpRequest) -> HttpResponse:
             "page": page,
             "q": query,
             "kind": kind,
-            "sort": sort,
+            "sorting": sort,
             "kinds": Committee.Kind.choices,
             "manager": is_manager(request),
             "head_role": CommitteeMember.Role.HEAD,

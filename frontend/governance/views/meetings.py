@@ -56,11 +56,11 @@ MEETINGS = Record(
     new_title=gettext_lazy("Новое заседание"),
     initial={"status": Meeting.Status.PLANNED},
 )
-MEETING_SORTS = {
-    "-held_at": ["-held_at", "-id"],
-    "held_at": ["held_at", "id"],
-    "body": ["body__name", "-held_at", "-id"],
-    "number": ["number", "-held_at", "-id"],
+MEETING_SORTS = {  # ?sort=-held_at (newest first, the default), held_at, body, number still work
+    "held_at": ("held_at", "id"),
+    "body": ("body__name", "-held_at", "-id"),
+    "number": ("number", "-held_at", "-id"),
+    "status": ("status", "-held_at", "-id"),
 }
 
 
@@ -95,7 +95,7 @@ def meetings(request: ClusterHttpRequest) -> HttpResponse:
             "q": query,
             "body": body,
             "status": state,
-            "sort": sort,
+            "sorting": sort,
             "bodies": Body.objects.all(),
             "statuses": Meeting.Status.choices,
             "manager": is_manager(request),

@@ -25,6 +25,7 @@ from core.accounts.selectors import user_cluster_roles
 from core.audit.services import Actor
 from frontend.access import MANAGERS, READERS, cluster_page, or_404
 from frontend.pages import action, form_page
+from frontend.tables import Sorting, sorting
 from tenants.http import ClusterHttpRequest
 
 PAGE_SIZE = 25
@@ -38,13 +39,12 @@ def is_manager(request: ClusterHttpRequest) -> bool:
 
 
 def sorted_page(
-    request: ClusterHttpRequest, qs: QuerySet[Any], allowed: dict[str, list[str]], default: str
-) -> tuple[Page, str]:
-    """One page of `qs` in the order ?sort= picks among `allowed` (else `default`)."""
-    sort = request.GET.get("sort", default)
-    if sort not in allowed:
-        sort = default
-    return Paginator(qs.order_by(*allowed[sort]), PAGE_SIZE).get_page(request.GET.get("page")), sort
+    request: ClusterHttpRequest, qs: QuerySet[Any], columns: dict[str, tuple[str, ...]], default: str
+) -> tuple[Page, Sorting]:
+    """One page of `qs` sorted by the column ?sort= picks (`key` or `-key`, among `columns`; else
+    `default`), for the table's sortable headers (frontend.tables)."""
+    sort = sorting(request, columns, default)
+    return Paginator(qs.order_by(*sort.order_by), PAGE_SIZE).get_page(request.GET.get("page")), sort
 
 
 @dataclass(frozen=True)

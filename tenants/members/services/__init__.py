@@ -11,7 +11,14 @@ One module per section; import from here (`from tenants.members import services`
 from core.accounts.access import MANAGERS_ONLY
 
 from .checks import NOT_YOURS, field_label, require_company
-from .companies import COMPANY_FIELDS, PROFILE_FIELDS, company_create, company_normalize, company_update
+from .companies import (
+    COMPANY_FIELDS,
+    PROFILE_FIELDS,
+    company_check,
+    company_create,
+    company_normalize,
+    company_update,
+)
 from .contracts import CONTRACT_FIELDS, contract_create, contract_delete, contract_update
 from .kpis import (
     FIRST_KPI_YEAR,
@@ -57,6 +64,7 @@ __all__ = [
     "PRODUCT_FIELDS",
     "PROFILE_FIELDS",
     "TRANSITIONS",
+    "company_check",
     "company_create",
     "company_normalize",
     "company_update",

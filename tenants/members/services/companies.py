@@ -85,6 +85,38 @@ def _check_inn_free(inn: str, exclude_id: int | None = None) -> None:
             raise ValidationError({"inn": f"Организация с ИНН {inn} уже есть в кластере: «{other}»."})
 
 
+def company_check(fields: dict[str, Any], *, company: Company | None = None) -> None:
+    """Every error of a company card's fields at once, saving nothing: the ОКВЭД2 codes, the
+    model's checks (INN, OGRN, KPP control digits, lengths) and a free INN. Only the fields given
+    are checked (a form passes what it could parse, so its own errors and these show together);
+    `company` is the card being edited."""
+    data = {key: value for key, value in fields.items() if key in COMPANY_FIELDS}
+    errors: dict[str, list[str]] = {}
+    try:
+        data = company_normalize(data)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        data.pop("okved_codes", None)
+        data.pop("public_fields", None)
+    candidate = Company(**{k: v for k, v in data.items() if k not in errors})
+    if not candidate.short_name:
+        candidate.short_name = candidate.full_name[:200] or "—"
+    given = set(data) | {"short_name"}
+    others = [f.name for f in Company._meta.fields if f.name not in given]
+    try:
+        candidate.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, messages)
+    if "inn" in data and "inn" not in errors:
+        try:
+            _check_inn_free(data["inn"], exclude_id=company.pk if company else None)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
 def _inn_taken(company: Company) -> ValidationError:
     # a concurrent insert of the same INN, caught by the unique constraint
     return ValidationError({"inn": f"Организация с ИНН {company.inn} уже есть в кластере."})

@@ -1,0 +1,105 @@
+"""Forms are validated in one round: the form's own errors (a missing required field) and the
+service's (INN control digits, a taken INN, a reserved slug, a bank account's key) show together
+in the first response, and nothing is saved."""
+
+from __future__ import annotations
+
+import pytest
+from django_tenants.utils import schema_context
+
+from billing.models import Payee
+from tenants.members.models import Company
+from tenants.models import Cluster
+from tests.billing.conftest import make_payee
+from tests.conftest import ROLE, MakeUser, signed_in
+
+pytestmark = pytest.mark.django_db
+
+REQUIRED = "Обязательное поле."
+BAD_INN = "ИНН: неверное контрольное число."
+
+
+def test_member_create_shows_a_missing_name_and_a_bad_inn_at_once(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
+    staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
+    response = staff.post(
+        "/members/new/",
+        {"full_name": "", "inn": "7707083890", "kpp": "12", "kind": "company", "status": "interested"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert REQUIRED in html and BAD_INN in html and "КПП" in html
+    assert html.count(REQUIRED) == 1  # the name's error once, not the form's and the service's
+    with schema_context(cluster_a.schema_name):
+        assert not Company.objects.filter(inn="7707083890").exists()
+
+
+def test_member_create_shows_a_taken_inn_with_the_missing_name(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
+    staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
+    first = staff.post(
+        "/members/new/",
+        {"full_name": "ООО «Медтех»", "inn": "7707083893", "kind": "company", "status": "interested"},
+    )
+    assert first.status_code == 302
+    again = staff.post("/members/new/", {"inn": "7707083893", "kind": "company", "status": "interested"})
+    html = again.content.decode()
+    assert REQUIRED in html and "Организация с ИНН 7707083893 уже есть в кластере" in html
+    with schema_context(cluster_a.schema_name):
+        assert Company.objects.filter(inn="7707083893").count() == 1
+
+
+def test_member_edit_shows_a_missing_name_and_a_bad_ogrn_at_once(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
+    staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
+    created = staff.post(
+        "/members/new/",
+        {"full_name": "ООО «Медтех»", "inn": "7707083893", "kind": "company", "status": "interested"},
+    )
+    edit_url = created["Location"] + "edit/"
+    assert staff.get(edit_url).status_code == 200
+    response = staff.post(edit_url, {"full_name": "", "kind": "company", "inn": "7707083893", "ogrn": "123"})
+    html = response.content.decode()
+    assert response.status_code == 200 and REQUIRED in html and "ОГРН" in html
+    assert "уже есть в кластере" not in html  # its own INN is not «taken»
+    with schema_context(cluster_a.schema_name):
+        assert Company.objects.get(inn="7707083893").full_name == "ООО «Медтех»"
+
+
+def test_cluster_create_shows_a_missing_name_and_a_reserved_slug_at_once(make_user: MakeUser) -> None:
+    root = signed_in(make_user(ROLE.PLATFORM_ADMIN), None)
+    before = Cluster.objects.count()
+    response = root.post(
+        "/platform/clusters/",
+        {"slug": "www", "name": "", "region_codes": ["RU-TA"], "time_zone": "Europe/Moscow"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and REQUIRED in html and "зарезервирован" in html
+    bad_slug = root.post(
+        "/platform/clusters/", {"slug": "Плохой код", "name": "Кластер", "time_zone": "Europe/Moscow"}
+    )
+    html = bad_slug.content.decode()
+    assert "от 2 до 30 строчных латинских букв" in html and REQUIRED in html  # regions missing too
+    assert Cluster.objects.count() == before
+
+
+def test_payee_page_shows_a_missing_bank_and_a_wrong_account_key_at_once(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
+    payee = make_payee(cluster_a)
+    admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
+    form = {
+        name: getattr(payee, name)
+        for name in ("name", "inn", "kpp", "address", "bik", "correspondent_account", "vat_note")
+    }
+    response = admin.post(
+        "/billing/payee/",
+        form | {"bank_name": "", "account": "40703810000000000001", "inn": "7707083890"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and REQUIRED in html
+    assert "Расчётный счёт: неверный контрольный ключ" in html and BAD_INN in html
+    assert Payee.objects.get(pk=payee.pk).account == payee.account

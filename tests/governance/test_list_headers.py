@@ -1,0 +1,48 @@
+"""Meetings and committees sort by their table headers (the one list pattern, frontend.tables):
+the old ?sort= values keep working, an unknown one falls back, the tables have captions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django_tenants.utils import schema_context
+
+from tenants.governance import services
+from tenants.models import Cluster
+from tests.conftest import ROLE, MakeUser, signed_in
+
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_meetings_sort_by_header_links(cluster_a: Cluster, make_user: MakeUser) -> None:
+    staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
+    with schema_context(cluster_a.schema_name):
+        general = f.body(cluster_a)
+        f.meeting(cluster_a, general, number="7", held_at=f.PAST - dt.timedelta(days=400))
+        f.meeting(cluster_a, general, number="8", held_at=f.PAST)
+    newest = staff.get("/governance/meetings/").content.decode()
+    assert "Найдено заседаний: 2" in newest and 'name="sort"' not in newest  # no sort select
+    assert 'aria-sort="descending"' in newest and 'href="?sort=body"' in newest
+    assert newest.index("<td>8</td>") < newest.index("<td>7</td>")
+    oldest = staff.get("/governance/meetings/?sort=held_at").content.decode()
+    assert oldest.index("<td>7</td>") < oldest.index("<td>8</td>")
+    assert 'aria-sort="ascending"' in oldest
+    by_number_desc = staff.get("/governance/meetings/?sort=-number").content.decode()
+    assert by_number_desc.index("<td>8</td>") < by_number_desc.index("<td>7</td>")
+    unknown = staff.get("/governance/meetings/?sort=place;drop").content.decode()
+    assert unknown.index("<td>8</td>") < unknown.index("<td>7</td>")  # the default order
+
+
+def test_committees_sort_by_header_links(cluster_a: Cluster, make_user: MakeUser) -> None:
+    staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
+    with schema_context(cluster_a.schema_name):
+        for name in ("Альфа-комитет", "Яхонтовая группа"):
+            services.committee_create(actor=f.system(cluster_a), name=name)
+    page = staff.get("/governance/committees/").content.decode()
+    assert "Найдено комитетов и рабочих групп: 2" in page and 'href="?sort=-name"' in page
+    assert page.index("Альфа-комитет") < page.index("Яхонтовая группа")
+    reverse = staff.get("/governance/committees/?sort=-name").content.decode()
+    assert reverse.index("Яхонтовая группа") < reverse.index("Альфа-комитет")
