@@ -92,7 +92,16 @@ def ui(live_server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[UI]
         page = context.new_page()
         ui = UI(page=page, context=context, port=port)
         page.on("pageerror", lambda exc: ui.problems.append(f"JS error: {exc}"))
-        page.on("requestfailed", lambda req: ui.problems.append(f"request failed: {req.url} {req.failure}"))
+        # net::ERR_ABORTED is Chromium cancelling a request still in flight (a favicon, a stylesheet)
+        # because the page navigated on: nothing a user sees; every other failure counts
+        page.on(
+            "requestfailed",
+            lambda req: (
+                None
+                if req.failure == "net::ERR_ABORTED"
+                else ui.problems.append(f"request failed: {req.url} {req.failure}")
+            ),
+        )
         page.on(
             "response",
             lambda resp: (
