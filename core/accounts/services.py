@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -291,3 +292,27 @@ def api_token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:
 def api_tokens_revoke_all(*, user: User) -> int:
     """End every live token of a user (password reset, lost grant)."""
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def invited_account(*, email: str, user: User | None, full_name: str, password: str) -> User:
+    """The account that accepts an invitation sent to `email` (members' representatives and a new
+    cluster's first admin): the signed-in owner of an existing account, or a new account with a
+    name and a password that passes the validators. Russian errors name the field."""
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        if user is None or user.pk != existing.pk:
+            raise ValidationError(
+                f"Учётная запись {email} уже есть: войдите в неё, чтобы принять приглашение."
+            )
+        return existing
+    full_name = " ".join((full_name or "").split())
+    if not full_name:
+        raise ValidationError({"full_name": "Укажите фамилию, имя и отчество."})
+    if not password:
+        raise ValidationError({"password": "Придумайте пароль."})
+    try:
+        validate_password(password, User(email=email, full_name=full_name))
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    account, _created = user_get_or_create(email=email, password=password, full_name=full_name)
+    return account

@@ -8,7 +8,6 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -20,7 +19,7 @@ from django.utils.translation import gettext_noop
 
 from core.accounts.models import Grant, User
 from core.accounts.selectors import user_cluster_roles, user_is_platform_admin
-from core.accounts.services import grant_role, user_get_or_create
+from core.accounts.services import grant_role, invited_account
 from core.audit.services import Actor, audit_record
 from core.files import delete_files_on_commit, image_check
 from core.queue import enqueue_on_commit
@@ -157,26 +156,7 @@ def admin_invitation_accept(
         problem = admin_invitation_problem(invitation=invitation)
         if problem:
             raise ValidationError(problem)
-        existing = User.objects.filter(email__iexact=invitation.email).first()
-        if existing is not None:
-            if user is None or user.pk != existing.pk:
-                raise ValidationError(
-                    f"Учётная запись {invitation.email} уже есть: войдите в неё, чтобы принять приглашение."
-                )
-            account = existing
-        else:
-            full_name = " ".join((full_name or "").split())
-            if not full_name:
-                raise ValidationError({"full_name": "Укажите фамилию, имя и отчество."})
-            if not password:
-                raise ValidationError({"password": "Придумайте пароль."})
-            try:
-                validate_password(password, User(email=invitation.email, full_name=full_name))
-            except ValidationError as exc:
-                raise ValidationError({"password": exc.messages}) from exc
-            account, _created = user_get_or_create(
-                email=invitation.email, password=password, full_name=full_name
-            )
+        account = invited_account(email=invitation.email, user=user, full_name=full_name, password=password)
         grant_role(user=account, role=Grant.Role.CLUSTER_ADMIN, cluster=invitation.cluster)
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = account

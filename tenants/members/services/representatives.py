@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
@@ -16,7 +15,7 @@ from django.utils.translation import gettext_noop
 
 from core.accounts.access import current_cluster, require_manager
 from core.accounts.models import Grant, User
-from core.accounts.services import grant_revoke, grant_role, user_get_or_create
+from core.accounts.services import grant_revoke, grant_role, invited_account
 from core.audit.services import Actor, audit_record
 from tenants.members.models import Company, Invitation
 from tenants.members.selectors import representative_grant
@@ -143,26 +142,7 @@ def invitation_accept(
         problem = invitation_problem(invitation=invitation)
         if problem:
             raise ValidationError(problem)
-        existing = User.objects.filter(email__iexact=invitation.email).first()
-        if existing is not None:
-            if user is None or user.pk != existing.pk:
-                raise ValidationError(
-                    f"Учётная запись {invitation.email} уже есть: войдите в неё, чтобы принять приглашение."
-                )
-            account = existing
-        else:
-            full_name = " ".join((full_name or "").split())
-            if not full_name:
-                raise ValidationError({"full_name": "Укажите фамилию, имя и отчество."})
-            if not password:
-                raise ValidationError({"password": "Придумайте пароль."})
-            try:
-                validate_password(password, User(email=invitation.email, full_name=full_name))
-            except ValidationError as exc:
-                raise ValidationError({"password": exc.messages}) from exc
-            account, _created = user_get_or_create(
-                email=invitation.email, password=password, full_name=full_name
-            )
+        account = invited_account(email=invitation.email, user=user, full_name=full_name, password=password)
         current = Grant.objects.filter(
             user=account, cluster=cluster, role=Grant.Role.MEMBER_REPRESENTATIVE
         ).first()
