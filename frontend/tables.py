@@ -1,18 +1,37 @@
-"""The one pattern of list pages: sortable columns from an allow-list.
+"""The one pattern of list pages: sortable columns from an allow-list, a filter bar, pages.
 
 A list declares its sortable columns, `{"name": ("short_name", "id"), …}` (the key is what the
 URL carries, the value the queryset's ordering); `?sort=name` sorts ascending, `?sort=-name`
 descending (each ordering term flipped). Anything else falls back to the default, so a URL
 never reaches `order_by` with a field the list did not allow. The template renders the header
 links with `{% sort_header sorting "name" _("Организация") %}` (frontend.templatetags.ui).
+
+A list page's view builds its controls once:
+
+    listing = list_controls(request, columns=COLUMNS, default="name",
+                            filters=(Filter("q", _("Поиск"), placeholder=_("Название")),
+                                     Filter("status", _("Статус"), choices=Model.Status.choices)))
+    qs = selector(query=listing.values["q"], status=listing.values["status"])
+    page = listing.page(qs)
+
+and its template renders the filter bar with `{% include "frontend/list_controls.html" %}`
+(labelled inputs, the sort kept, «Сбросить» when filtered), the table with a caption holding
+`page.paginator.count`, `{% sort_header sorting … %}` headers, an empty row that says what to
+do, and `{% include "frontend/pager.html" %}` under it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
 
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
+from django.utils.functional import Promise
+
+PAGE_SIZE = 25
 
 
 def _flip(term: str) -> str:
@@ -25,10 +44,15 @@ class Sorting:
     descending: bool
     order_by: tuple[str, ...]
     columns: frozenset[str]
+    default: str = ""
 
     @property
     def param(self) -> str:
         return ("-" if self.descending else "") + self.key
+
+    @property
+    def is_default(self) -> bool:
+        return self.param == self.default
 
 
 def sorting(request: HttpRequest, columns: Mapping[str, tuple[str, ...]], default: str) -> Sorting:
@@ -45,4 +69,95 @@ def sorting(request: HttpRequest, columns: Mapping[str, tuple[str, ...]], defaul
         descending=descending,
         order_by=tuple(_flip(t) for t in terms) if descending else tuple(terms),
         columns=frozenset(columns),
+        default=default,
+    )
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One labelled input of a list's filter bar, read from `?<param>=`.
+
+    Without `choices` a search box (`placeholder` its hint); with `choices` a select whose first
+    option, «all», is `placeholder`; with `choices` and `suggest` a text box offering the
+    choices' labels (a long list, e.g. regions: the view maps a typed label back to its value).
+    """
+
+    param: str
+    label: str | Promise
+    choices: Sequence[tuple[Any, Any]] | None = None
+    placeholder: str | Promise = ""
+    suggest: bool = False
+
+    @property
+    def kind(self) -> str:
+        if self.choices is None:
+            return "search"
+        return "suggest" if self.suggest else "select"
+
+
+@dataclass(frozen=True)
+class BoundFilter:
+    filter: Filter
+    value: str
+
+    @property
+    def shown(self) -> str:
+        """What the input shows: a suggest box its choice's label, not the stored value."""
+        if self.filter.suggest:
+            return next(
+                (str(label) for v, label in self.filter.choices or () if str(v) == self.value), self.value
+            )
+        return self.value
+
+    @property
+    def options(self) -> list[tuple[str, str, bool]]:
+        return [(str(v), str(label), str(v) == self.value) for v, label in self.filter.choices or ()]
+
+
+@dataclass
+class ListControls:
+    """The sort, the filter values and the pages of one list page (see the module docstring)."""
+
+    sorting: Sorting
+    fields: tuple[BoundFilter, ...]
+    kept: tuple[tuple[str, str], ...]  # other parameters the filter form carries as they are
+    page_size: int = PAGE_SIZE
+    request_page: str | None = None
+    values: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def filtered(self) -> bool:
+        """Some filter narrows the list (the empty state then says «nothing found», not «add one»)."""
+        return any(f.value for f in self.fields) or any(v for _, v in self.kept)
+
+    @property
+    def reset_url(self) -> str:
+        """The list without filters, in the same sort."""
+        return "?" + ("" if self.sorting.is_default else urlencode({"sort": self.sorting.param}))
+
+    def page(self, rows: Any) -> Page:
+        """One page of `rows`; a queryset is ordered by the chosen sort first."""
+        if hasattr(rows, "order_by"):
+            rows = rows.order_by(*self.sorting.order_by)
+        return Paginator(rows, self.page_size).get_page(self.request_page)
+
+
+def list_controls(
+    request: HttpRequest,
+    *,
+    columns: Mapping[str, tuple[str, ...]],
+    default: str,
+    filters: Iterable[Filter] = (),
+    keep: Iterable[str] = (),
+    page_size: int = PAGE_SIZE,
+) -> ListControls:
+    get = request.GET
+    fields = tuple(BoundFilter(f, get.get(f.param, "").strip()[:200]) for f in filters)
+    return ListControls(
+        sorting=sorting(request, columns, default),
+        fields=fields,
+        kept=tuple((name, get.get(name, "")) for name in keep if get.get(name, "")),
+        page_size=page_size,
+        request_page=get.get("page"),
+        values={b.filter.param: b.value for b in fields},
     )

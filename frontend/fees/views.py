@@ -26,7 +26,7 @@ from core.ru.money import format_roubles
 from frontend.access import MANAGERS, cluster_page, or_404
 from frontend.jobs import job_status_response
 from frontend.pages import action, form_page
-from frontend.tables import sorting
+from frontend.tables import Filter, list_controls
 from tenants.fees import services
 from tenants.fees.exports import CSV_TYPE, XLSX_TYPE, ledger_csv, ledger_filename, ledger_xlsx
 from tenants.fees.models import FeeSchedule
@@ -349,17 +349,6 @@ def run_status(request: ClusterHttpRequest, pk: int) -> HttpResponse:
 
 # --- invoices -----------------------------------------------------------------------------
 
-INVOICE_SORTS = [
-    ("-issue_date", _("Сначала новые")),
-    ("issue_date", _("Сначала старые")),
-    ("due_date", _("По сроку оплаты")),
-    ("-amount", _("По сумме (больше)")),
-    ("amount", _("По сумме (меньше)")),
-    ("company", _("По плательщику")),
-    ("-number", _("По номеру")),
-    ("status", _("По статусу")),
-]
-
 
 # Sortable columns of the invoice list (frontend.tables): ?sort=key / -key.
 INVOICE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -391,6 +380,20 @@ def _invoice_filters(request: ClusterHttpRequest) -> dict[str, Any]:
 def invoices(request: ClusterHttpRequest) -> HttpResponse:
     cluster = request.cluster
     f = _invoice_filters(request)
+    statuses = [("unpaid", _("Ждут оплаты")), *Invoice.Status.choices]
+    periods = billing.arrears_periods(cluster)
+    listing = list_controls(
+        request,
+        columns=INVOICE_COLUMNS,
+        default="-issue_date",
+        filters=(
+            Filter("q", _("Поиск"), placeholder=_("Номер, плательщик, ИНН или период")),
+            Filter("status", _("Статус"), choices=statuses, placeholder=_("Все статусы")),
+            Filter("period", _("Период"), choices=[(p, p) for p in periods], placeholder=_("Все периоды")),
+        ),
+        keep=("company",),
+        page_size=PAGE_SIZE,
+    )
     qs = billing.invoices_for_cluster(
         cluster,
         company_id=f["company_id"],
@@ -400,23 +403,17 @@ def invoices(request: ClusterHttpRequest) -> HttpResponse:
     )
     if f["period"]:
         qs = qs.filter(period_label=f["period"])
-    sort = sorting(request, INVOICE_COLUMNS, "-issue_date")
-    qs = qs.order_by(*sort.order_by)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = listing.page(qs)
     company = Company.objects.filter(pk=f["company_id"]).first() if f["company_id"] else None
-    statuses = [("unpaid", _("Ждут оплаты")), *Invoice.Status.choices]
     return render(
         request,
         "frontend/fees/invoices.html",
         {
             "page": page,
             "f": f,
-            "statuses": statuses,
-            "periods": billing.arrears_periods(cluster),
-            "sorts": INVOICE_SORTS,
-            "sorting": sort,
+            "listing": listing,
+            "sorting": listing.sorting,
             "company": company,
-            "filtered": any(v for k, v in f.items() if k != "ordering"),
         },
     )
 

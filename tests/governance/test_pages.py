@@ -132,7 +132,7 @@ def test_representatives_read_and_managers_change(cluster_a: Cluster, make_user:
 
 def test_meeting_list_searches_filters_sorts_and_pages(cluster_a: Cluster, make_user: MakeUser) -> None:
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
-    assert "Ничего не найдено." in staff.get("/governance/meetings/").content.decode()
+    assert "Заседаний пока нет." in staff.get("/governance/meetings/").content.decode()
     with schema_context(cluster_a.schema_name):
         general = f.body(cluster_a)
         council = f.body(cluster_a, kind=Body.Kind.COUNCIL, name="Совет кластера")

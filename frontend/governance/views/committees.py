@@ -17,6 +17,7 @@ from core.audit.services import Actor
 from frontend.access import or_404
 from frontend.governance.forms import CommitteeDocumentForm, CommitteeForm, CommitteeMemberForm
 from frontend.pages import action, form_page
+from frontend.tables import Filter, list_controls
 from tenants.governance import services
 from tenants.governance.models import Committee, CommitteeMember
 from tenants.governance.selectors import (
@@ -29,7 +30,7 @@ from tenants.governance.selectors import (
 )
 from tenants.http import ClusterHttpRequest
 
-from .records import Record, is_manager, managers, readers, sorted_page
+from .records import PAGE_SIZE, Record, is_manager, managers, readers
 
 COMMITTEES = Record(
     form_class=CommitteeForm,
@@ -58,23 +59,29 @@ def _documents_visible(request: ClusterHttpRequest, committee_id: int) -> bool:
 @readers
 @require_GET
 def committees(request: ClusterHttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
-    kind = request.GET.get("kind", "")
+    listing = list_controls(
+        request,
+        columns=COMMITTEE_SORTS,
+        default="name",
+        filters=(
+            Filter("q", _("Поиск"), placeholder=_("Название или задачи")),
+            Filter("kind", _("Вид"), choices=Committee.Kind.choices, placeholder=_("Все виды")),
+        ),
+        page_size=PAGE_SIZE,
+    )
+    query, kind = listing.values["q"], listing.values["kind"]
     qs = committee_list().prefetch_related("people")
     if query:
         qs = qs.filter(Q(name__icontains=query) | Q(description__icontains=query))
     if kind in Committee.Kind.values:
         qs = qs.filter(kind=kind)
-    page, sort = sorted_page(request, qs, COMMITTEE_SORTS, "name")
     return render(
         request,
         "frontend/governance/committees.html",
         {
-            "page": page,
-            "q": query,
-            "kind": kind,
-            "sorting": sort,
-            "kinds": Committee.Kind.choices,
+            "page": listing.page(qs),
+            "listing": listing,
+            "sorting": listing.sorting,
             "manager": is_manager(request),
             "head_role": CommitteeMember.Role.HEAD,
         },

@@ -22,6 +22,7 @@ from frontend.governance.forms import (
     MeetingForm,
 )
 from frontend.pages import action, form_page
+from frontend.tables import Filter, list_controls
 from tenants.governance import services
 from tenants.governance.models import AgendaItem, Body, Meeting
 from tenants.governance.protocol import CONTENT_TYPES, protocol_file
@@ -36,7 +37,7 @@ from tenants.governance.selectors import (
 )
 from tenants.http import ClusterHttpRequest
 
-from .records import Record, is_manager, managers, readers, sorted_page
+from .records import PAGE_SIZE, Record, is_manager, managers, readers
 from .voting import voting_context
 
 MEETINGS = Record(
@@ -71,9 +72,25 @@ def _meeting_url(pk: int) -> str:
 @readers
 @require_GET
 def meetings(request: ClusterHttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
-    body = request.GET.get("body", "")
-    state = request.GET.get("status", "")
+    listing = list_controls(
+        request,
+        columns=MEETING_SORTS,
+        default="-held_at",
+        filters=(
+            Filter("q", _("Поиск"), placeholder=_("Номер, место, орган, вопрос повестки")),
+            Filter(
+                "body",
+                _("Орган управления"),
+                choices=list(Body.objects.values_list("pk", "name")),
+                placeholder=_("Все органы"),
+            ),
+            Filter(
+                "status", _("Состояние"), choices=Meeting.Status.choices, placeholder=_("Любое состояние")
+            ),
+        ),
+        page_size=PAGE_SIZE,
+    )
+    query, body, state = (listing.values[k] for k in ("q", "body", "status"))
     qs = meeting_list()
     if query:
         qs = qs.filter(
@@ -86,18 +103,13 @@ def meetings(request: ClusterHttpRequest) -> HttpResponse:
         qs = qs.filter(body_id=int(body))
     if state in Meeting.Status.values:
         qs = qs.filter(status=state)
-    page, sort = sorted_page(request, qs, MEETING_SORTS, "-held_at")
     return render(
         request,
         "frontend/governance/meetings.html",
         {
-            "page": page,
-            "q": query,
-            "body": body,
-            "status": state,
-            "sorting": sort,
-            "bodies": Body.objects.all(),
-            "statuses": Meeting.Status.choices,
+            "page": listing.page(qs),
+            "listing": listing,
+            "sorting": listing.sorting,
             "manager": is_manager(request),
         },
     )

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.http import HttpResponseBase
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -25,7 +23,6 @@ from core.accounts.selectors import user_cluster_roles
 from core.audit.services import Actor
 from frontend.access import MANAGERS, READERS, cluster_page, or_404
 from frontend.pages import action, form_page
-from frontend.tables import Sorting, sorting
 from tenants.http import ClusterHttpRequest
 
 PAGE_SIZE = 25
@@ -36,15 +33,6 @@ managers = cluster_page(MANAGERS)
 
 def is_manager(request: ClusterHttpRequest) -> bool:
     return bool(user_cluster_roles(request.user, request.cluster) & MANAGERS)
-
-
-def sorted_page(
-    request: ClusterHttpRequest, qs: QuerySet[Any], columns: dict[str, tuple[str, ...]], default: str
-) -> tuple[Page, Sorting]:
-    """One page of `qs` sorted by the column ?sort= picks (`key` or `-key`, among `columns`; else
-    `default`), for the table's sortable headers (frontend.tables)."""
-    sort = sorting(request, columns, default)
-    return Paginator(qs.order_by(*sort.order_by), PAGE_SIZE).get_page(request.GET.get("page")), sort
 
 
 @dataclass(frozen=True)

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.ru.regions import REGIONS
-from frontend.tables import sorting
+from frontend.tables import Filter, list_controls
 from tenants.http import ClusterHttpRequest
 from tenants.members.models import Company
-from tenants.members.selectors import COMPANY_ORDERINGS, company_list, company_search
+from tenants.members.selectors import company_list, company_search
 
 from .common import PAGE_SIZE, access_of, managers, readers
 
@@ -40,6 +39,27 @@ def region_code_of(value: str) -> str:
     return by_name.get(value.casefold(), value)
 
 
+def company_filters() -> tuple[Filter, ...]:
+    return (
+        Filter("q", _("Поиск"), placeholder=_("Наименование или ИНН")),
+        Filter("status", _("Статус"), choices=Company.Status.choices, placeholder=_("Все статусы")),
+        Filter("kind", _("Тип"), choices=Company.Kind.choices, placeholder=_("Все типы")),
+        Filter(
+            "region",
+            _("Регион"),
+            choices=sorted(REGIONS.items(), key=lambda item: item[1]),
+            placeholder=_("Все регионы"),
+            suggest=True,
+        ),
+        Filter(
+            "sez",
+            _("Резидент ОЭЗ"),
+            choices=[("yes", _("Только резиденты ОЭЗ")), ("no", _("Не резиденты ОЭЗ"))],
+            placeholder=_("Резиденты ОЭЗ и нет"),
+        ),
+    )
+
+
 def list_filters(request: ClusterHttpRequest) -> dict[str, str]:
     """The list's filters from the query string (the export uses the same)."""
     get = request.GET
@@ -56,23 +76,17 @@ def list_filters(request: ClusterHttpRequest) -> dict[str, str]:
 @managers
 @require_GET
 def member_list(request: ClusterHttpRequest) -> HttpResponse:
-    filters = list_filters(request)
-    sort = sorting(request, COMPANY_COLUMNS, "name")
-    qs = company_search(company_list(access=access_of(request)), **filters).order_by(*sort.order_by)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    regions = sorted(REGIONS.items(), key=lambda item: item[1])
+    listing = list_controls(
+        request, columns=COMPANY_COLUMNS, default="name", filters=company_filters(), page_size=PAGE_SIZE
+    )
+    page = listing.page(company_search(company_list(access=access_of(request)), **list_filters(request)))
     return render(
         request,
         "frontend/members/list.html",
         {
             "page": page,
-            "f": filters,
-            "statuses": Company.Status.choices,
-            "kinds": Company.Kind.choices,
-            "regions": regions,
-            "region_label": REGIONS.get(filters["region"], filters["region"]),
-            "sorts": COMPANY_ORDERINGS,
-            "sorting": sort,
+            "listing": listing,
+            "sorting": listing.sorting,
             "query_string": request.GET.urlencode(),
         },
     )
