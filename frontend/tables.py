@@ -9,7 +9,7 @@ links with `{% sort_header sorting "name" _("Организация") %}` (front
 A list page's view builds its controls once:
 
     listing = list_controls(request, columns=COLUMNS, default="name",
-                            filters=(Filter("q", _("Поиск"), placeholder=_("Название")),
+                            filters=(search(_("Название")),
                                      Filter("status", _("Статус"), choices=Model.Status.choices)))
     qs = selector(query=listing.values["q"], status=listing.values["status"])
     page = listing.page(qs)
@@ -30,6 +30,7 @@ from urllib.parse import urlencode
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 PAGE_SIZE = 25
 
@@ -140,6 +141,11 @@ class ListControls:
         if hasattr(rows, "order_by"):
             rows = rows.order_by(*self.sorting.order_by)
         return Paginator(rows, self.page_size).get_page(self.request_page)
+
+
+def search(placeholder: str | Promise) -> Filter:
+    """The list's search box, `?q=` (every list names it «Поиск»; the hint says what it finds)."""
+    return Filter("q", _("Поиск"), placeholder=placeholder)
 
 
 def list_controls(

@@ -12,7 +12,7 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
-from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -47,6 +47,8 @@ from .access import (
 from .accounts.security_views import sign_in
 from .forms import ClusterCreateForm, LoginForm
 from .pages import action, form_page
+from .site.views import manage_list
+from .tables import Filter, list_controls, search
 
 
 def _cluster_url(request: HttpRequest, cluster: Cluster) -> str:
@@ -166,13 +168,9 @@ def cluster_home(request: ClusterHttpRequest) -> HttpResponse:
 
 
 @cluster_page(MANAGERS)
-def news_page(request: ClusterHttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
-    qs = news_list(published_only=False)
-    if query:
-        qs = qs.filter(title__icontains=query)
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    return render(request, "frontend/news_list.html", {"page": page, "q": query})
+def news_page(request: ClusterHttpRequest) -> HttpResponseBase:
+    """The cluster's news for managers: the site's news management list (one list, one pattern)."""
+    return manage_list(request, "news")
 
 
 # --- public host ----------------------------------------------------------------------
@@ -201,9 +199,36 @@ def my_clusters(request: PlatformHttpRequest) -> HttpResponse:
     return render(request, "frontend/my_clusters.html", {"cards": cards})
 
 
+# Sortable columns of the platform's cluster list (frontend.tables): ?sort=key / -key.
+CLUSTER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "code": ("schema_name",),
+    "name": ("name", "schema_name"),
+    "status": ("status", "name", "schema_name"),
+    "created": ("created_at", "schema_name"),
+}
+
+
 @platform_admin_required
 @require_http_methods(["GET", "POST"])
 def platform_clusters(request: PlatformHttpRequest) -> HttpResponseBase:
+    listing = list_controls(
+        request,
+        columns=CLUSTER_COLUMNS,
+        default="name",
+        filters=(
+            search(_("Название или код")),
+            Filter(
+                "status", _("Состояние"), choices=Cluster.Status.choices, placeholder=_("Любое состояние")
+            ),
+        ),
+    )
+    clusters = cluster_list().prefetch_related("domains")
+    if query := listing.values["q"]:
+        clusters = clusters.filter(
+            Q(name__icontains=query) | Q(short_name__icontains=query) | Q(schema_name=query)
+        )
+    if listing.values["status"] in Cluster.Status.values:
+        clusters = clusters.filter(status=listing.values["status"])
     return form_page(
         request,
         form=ClusterCreateForm(request.POST or None),
@@ -223,7 +248,7 @@ def platform_clusters(request: PlatformHttpRequest) -> HttpResponseBase:
         title=_("Управление кластерами"),
         submit=_("Создать кластер"),
         template="frontend/platform_clusters.html",
-        context={"clusters": cluster_list().prefetch_related("domains")},
+        context={"page": listing.page(clusters), "listing": listing, "sorting": listing.sorting},
     )
 
 

@@ -43,3 +43,10 @@ def audit_search(
     if query:
         qs = qs.filter(models.Q(object_repr__icontains=query) | models.Q(actor_email__icontains=query))
     return qs
+
+
+def audit_object_types(*, cluster: Cluster) -> list[str]:
+    """The kinds of objects the cluster's log has entries for (the log's filter offers them)."""
+    return list(
+        AuditEntry.objects.filter(cluster=cluster).values_list("object_type", flat=True).distinct().order_by()
+    )

@@ -18,13 +18,24 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from billing.selectors import UNPAID, invoices_for_cluster
 from billing.statements import demo, parser, selectors, services
+from billing.statements.matching import QUEUE
 from billing.statements.models import BankStatement, BankStatementLine
 from core.audit.services import Actor
 from frontend.access import MANAGERS, cluster_page, or_404
 from frontend.pages import action, form_page
+from frontend.tables import Filter, list_controls, search
 from tenants.http import ClusterHttpRequest
 
 PAGE_SIZE = 50
+# Sortable columns of statement lines (frontend.tables): ?sort=key / -key.
+LINE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "number": ("statement_id", "position"),
+    "date": ("date", "id"),
+    "payer": ("payer_name", "id"),
+    "amount": ("amount_kopecks", "id"),
+    "invoice": ("invoice_number", "id"),
+    "state": ("state", "id"),
+}
 SUBNAV = "frontend/fees/nav.html"
 managers = cluster_page(MANAGERS)
 
@@ -104,10 +115,11 @@ def demo_file(request: ClusterHttpRequest) -> HttpResponse:
 @require_GET
 def statement_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     statement = or_404(selectors.statement_get(request.cluster, pk))
-    state = request.GET.get("state", "")
-    lines = selectors.lines_for_cluster(
-        request.cluster, statement_id=statement.pk, state=state or None, ordering="statement"
+    listing = list_controls(
+        request, columns=LINE_COLUMNS, default="number", keep=("state",), page_size=PAGE_SIZE
     )
+    state = request.GET.get("state", "")
+    lines = selectors.lines_for_cluster(request.cluster, statement_id=statement.pk, state=state or None)
     counts: dict[str, int] = {}
     for value in selectors.lines_for_cluster(request.cluster, statement_id=statement.pk).values_list(
         "state", flat=True
@@ -118,7 +130,9 @@ def statement_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
         "frontend/fees/statement.html",
         {
             "statement": statement,
-            "page": Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": listing.page(lines),
+            "listing": listing,
+            "sorting": listing.sorting,
             "counts": [
                 (value, label, counts[value])
                 for value, label in BankStatementLine.State.choices
@@ -168,12 +182,28 @@ def statement_apply(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
 @managers
 @require_GET
 def queue(request: ClusterHttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")
-    lines = selectors.lines_for_cluster(request.cluster, queue=True, search=query, ordering="-date")
+    listing = list_controls(
+        request,
+        columns=LINE_COLUMNS,
+        default="-date",
+        filters=(
+            search(_("Плательщик, ИНН, номер п/п или назначение")),
+            Filter(
+                "state",
+                _("Состояние"),
+                choices=[c for c in BankStatementLine.State.choices if c[0] in QUEUE],
+                placeholder=_("Все на разбор"),
+            ),
+        ),
+        page_size=PAGE_SIZE,
+    )
+    lines = selectors.lines_for_cluster(request.cluster, queue=True, search=listing.values["q"])
+    if listing.values["state"] in QUEUE:
+        lines = lines.filter(state=listing.values["state"])
     return render(
         request,
         "frontend/fees/statement_queue.html",
-        {"page": Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page")), "q": query},
+        {"page": listing.page(lines), "listing": listing, "sorting": listing.sorting},
     )
 
 

@@ -26,7 +26,7 @@ from core.ru.money import format_roubles
 from frontend.access import MANAGERS, cluster_page, or_404
 from frontend.jobs import job_status_response
 from frontend.pages import action, form_page
-from frontend.tables import Filter, list_controls
+from frontend.tables import Filter, list_controls, search
 from tenants.fees import services
 from tenants.fees.exports import CSV_TYPE, XLSX_TYPE, ledger_csv, ledger_filename, ledger_xlsx
 from tenants.fees.models import FeeSchedule
@@ -387,7 +387,7 @@ def invoices(request: ClusterHttpRequest) -> HttpResponse:
         columns=INVOICE_COLUMNS,
         default="-issue_date",
         filters=(
-            Filter("q", _("Поиск"), placeholder=_("Номер, плательщик, ИНН или период")),
+            search(_("Номер, плательщик, ИНН или период")),
             Filter("status", _("Статус"), choices=statuses, placeholder=_("Все статусы")),
             Filter("period", _("Период"), choices=[(p, p) for p in periods], placeholder=_("Все периоды")),
         ),

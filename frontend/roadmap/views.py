@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -22,6 +21,7 @@ from core.audit.selectors import audit_for_object
 from core.audit.services import Actor
 from frontend.access import MANAGERS, READERS, cluster_page, or_404
 from frontend.pages import action, form_page
+from frontend.tables import Filter, list_controls, search
 from tenants.http import ClusterHttpRequest
 from tenants.roadmap import selectors, services
 from tenants.roadmap.models import Evidence, Item, Roadmap, RoadmapImport
@@ -31,6 +31,21 @@ from .forms import ApproveForm, EvidenceForm, ImportForm, PlanForm, ProgressForm
 readers = cluster_page(READERS)
 managers = cluster_page(MANAGERS)
 ITEMS_PER_PAGE = 100
+# Sortable columns of the roadmap list (frontend.tables): ?sort=key / -key.
+ROADMAP_COLUMNS: dict[str, tuple[str, ...]] = {
+    "title": ("title", "-version", "id"),
+    "period": ("period_start", "version", "id"),
+    "version": ("version", "period_start", "id"),
+    "status": ("status", "-period_start", "-id"),
+    "done": ("done_count", "item_count", "id"),
+}
+# Sortable columns of a roadmap's items; the default (by number) shows the section rows.
+ITEM_COLUMNS: dict[str, tuple[str, ...]] = {
+    "number": ("position",),
+    "title": ("title", "position"),
+    "deadline": ("deadline_end", "position"),
+    "status": ("status", "position"),
+}
 
 
 def _is_manager(request: ClusterHttpRequest) -> bool:
@@ -66,17 +81,23 @@ def _detail_url(roadmap: Roadmap) -> str:
 @readers
 @require_GET
 def roadmap_list(request: ClusterHttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
-    status = request.GET.get("status", "")
-    page = Paginator(selectors.roadmap_list(query=query, status=status), 25).get_page(request.GET.get("page"))
+    listing = list_controls(
+        request,
+        columns=ROADMAP_COLUMNS,
+        default="-period",
+        filters=(
+            search(_("Название")),
+            Filter("status", _("Статус"), choices=Roadmap.Status.choices, placeholder=_("Все статусы")),
+        ),
+    )
+    qs = selectors.roadmap_list(query=listing.values["q"], status=listing.values["status"])
     return render(
         request,
         "frontend/roadmap/list.html",
         {
-            "page": page,
-            "query": query,
-            "status": status,
-            "statuses": Roadmap.Status.choices,
+            "page": listing.page(qs),
+            "listing": listing,
+            "sorting": listing.sorting,
             "manager": _is_manager(request),
             "my_items_url": _optional_url("roadmap:my_items"),
         },
@@ -102,25 +123,37 @@ def roadmap_create(request: ClusterHttpRequest) -> HttpResponseBase:
 @require_GET
 def roadmap_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     roadmap = _roadmap(pk)
-    query = request.GET.get("q", "").strip()
-    status = request.GET.get("status", "")
-    section = request.GET.get("section", "")
-    ordering = request.GET.get("sort", "")
+    sections = selectors.roadmap_sections(roadmap=roadmap)
+    listing = list_controls(
+        request,
+        columns=ITEM_COLUMNS,
+        default="number",
+        filters=(
+            search(_("Мероприятие, исполнитель, результат, №")),
+            Filter(
+                "section",
+                _("Раздел"),
+                choices=[(s.pk, f"{s.number} {s.title[:50]}") for s in sections],
+                placeholder=_("Все разделы"),
+            ),
+            Filter("status", _("Статус"), choices=Item.Status.choices, placeholder=_("Все статусы")),
+        ),
+        page_size=ITEMS_PER_PAGE,
+    )
+    section = listing.values["section"]
     items = selectors.roadmap_items(
         roadmap=roadmap,
-        query=query,
-        status=status,
+        query=listing.values["q"],
+        status=listing.values["status"],
         section_id=int(section) if section.isdigit() else None,
-        ordering=ordering,
     )
-    page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
-    sections = selectors.roadmap_sections(roadmap=roadmap)
+    page = listing.page(items)
     by_id = {s.pk: s for s in sections}
     # The table as rows: a section row wherever the section changes (in the source order).
     rows: list[tuple[str, Any]] = []
     last_section = None
     for item in page:
-        if not ordering and item.section_id != last_section:
+        if listing.sorting.is_default and item.section_id != last_section:
             rows.append(("section", by_id[item.section_id]))
             last_section = item.section_id
         rows.append(("item", item))
@@ -135,11 +168,10 @@ def roadmap_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
         "sections": sections,
         "counts": counts,
         "status_labels": dict(Item.Status.choices),
-        "statuses": Item.Status.choices,
+        "listing": listing,
+        "sorting": listing.sorting,
         "total": total,
         "done_percent": round(100 * counts[Item.Status.DONE] / total) if total else 0,
-        "f": {"q": query, "status": status, "section": section, "sort": ordering},
-        "filtered": bool(query or status or section),
         "manager": manager,
         "latest": latest,
         "versions": selectors.roadmap_versions(roadmap=roadmap),

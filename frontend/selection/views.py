@@ -29,6 +29,7 @@ from core.selection import selectors, services
 from core.selection.models import Application, Assignment, Call, ExpertAssignment
 from frontend.access import ministry_required, or_404, signed_in_platform_page
 from frontend.pages import action, form_page
+from frontend.tables import Filter, list_controls, search
 from tenants.http import PlatformHttpRequest
 
 from . import display
@@ -36,6 +37,14 @@ from .forms import AssignForm, CallForm, ClarificationRequestForm, DecisionForm,
 
 # Applications per page of a call (each row checks its free experts for a conflict of interest).
 PAGE_SIZE = 25
+# Sortable columns of the call list (frontend.tables): ?sort=key / -key; the latest year first.
+CALL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "title": ("title", "pk"),
+    "year": ("year", "opens_at", "pk"),
+    "opens": ("opens_at", "pk"),
+    "status": ("status", "-year", "-pk"),
+    "applications": ("application_count", "pk"),
+}
 
 
 def _user(request: PlatformHttpRequest) -> User:
@@ -76,15 +85,29 @@ def _back(call: Call) -> str:
 @ministry_required
 @require_GET
 def calls(request: PlatformHttpRequest) -> HttpResponse:
+    listing = list_controls(
+        request,
+        columns=CALL_COLUMNS,
+        default="-year",
+        filters=(
+            search(_("Название отбора")),
+            Filter("status", _("Состояние"), choices=Call.Status.choices, placeholder=_("Любое состояние")),
+        ),
+    )
+    qs = Call.objects.annotate(
+        application_count=Count("applications", filter=~Q(applications__status=Application.Status.DRAFT))
+    )
+    if listing.values["q"]:
+        qs = qs.filter(title__icontains=listing.values["q"])
+    if listing.values["status"] in Call.Status.values:
+        qs = qs.filter(status=listing.values["status"])
     return render(
         request,
         "frontend/selection/calls.html",
         {
-            "calls": Call.objects.annotate(
-                application_count=Count(
-                    "applications", filter=~Q(applications__status=Application.Status.DRAFT)
-                )
-            ).order_by("-year", "-opens_at", "-pk"),
+            "page": listing.page(qs),
+            "listing": listing,
+            "sorting": listing.sorting,
             "manager": _is_manager(request),
         },
     )

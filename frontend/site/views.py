@@ -27,6 +27,7 @@ from core.audit.services import Actor
 from core.clock import cluster_today
 from frontend.access import MANAGERS, PUBLIC, READERS, cluster_page, or_404
 from frontend.pages import action, form_page
+from frontend.tables import Filter, list_controls, search
 from tenants.content import services as content
 from tenants.content.directory import (
     DIRECTORY_STATUSES,
@@ -63,6 +64,14 @@ from tenants.members.models import Company, Product
 from .forms import ArticleForm, DocumentForm, EventForm, JobForm, NewsForm, ParticipationForm
 
 PAGE_SIZE = 20
+# Sortable columns of the event list (frontend.tables): ?sort=key / -key; newest first by default.
+EVENT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "starts_on": ("starts_on", "id"),
+    "title": ("title", "id"),
+    "kind": ("kind", "-starts_on", "-id"),
+    "place": ("place", "-starts_on", "-id"),
+    "participants": ("participant_count", "-starts_on", "-id"),
+}
 SUBNAV = "frontend/site/subnav.html"
 
 
@@ -84,28 +93,36 @@ def _q(request: ClusterHttpRequest) -> str:
 @cluster_page(PUBLIC)
 def event_list_page(request: ClusterHttpRequest) -> HttpResponse:
     access = _access(request)
-    query, kind = _q(request), request.GET.get("kind", "")
-    period, sort = request.GET.get("period", ""), request.GET.get("sort", "") or "-starts_on"
+    columns = (
+        EVENT_COLUMNS if access.sees_all else {k: v for k, v in EVENT_COLUMNS.items() if k != "participants"}
+    )
+    listing = list_controls(
+        request,
+        columns=columns,
+        default="-starts_on",
+        filters=(
+            search(_("Название, место или организатор")),
+            Filter("kind", _("Вид"), choices=Event.Kind.choices, placeholder=_("Все виды")),
+            Filter(
+                "period",
+                _("Период"),
+                choices=[("upcoming", _("Предстоящие")), ("past", _("Прошедшие"))],
+                placeholder=_("Все"),
+            ),
+        ),
+        page_size=PAGE_SIZE,
+    )
     qs = event_list(
         public_only=not access.sees_all,
-        query=query,
-        kind=kind,
-        period=period,
-        ordering=sort,
+        query=listing.values["q"],
+        kind=listing.values["kind"],
+        period=listing.values["period"],
         today=cluster_today(request.cluster),
     )
     return render(
         request,
         "frontend/site/events.html",
-        {
-            "page": _page(request, qs),
-            "q": query,
-            "kind": kind,
-            "period": period,
-            "sort": sort,
-            "kinds": Event.Kind.choices,
-            "access": access,
-        },
+        {"page": listing.page(qs), "listing": listing, "sorting": listing.sorting, "access": access},
     )
 
 
@@ -441,6 +458,12 @@ class ContentKind:
         return self.form_class(*args, **kwargs)
 
 
+# Sortable columns of the content management lists: newest first, drafts (no date yet) on top.
+CONTENT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "title": ("title", "id"),
+    "published": ("published_at", "id"),
+}
+
 CONTENT_KINDS = {
     "news": ContentKind(
         key="news",
@@ -503,14 +526,33 @@ def _kind(key: str) -> ContentKind:
 
 @cluster_page(MANAGERS)
 def manage_list(request: ClusterHttpRequest, kind: str) -> HttpResponse:
-    spec, query = _kind(kind), _q(request)
+    spec = _kind(kind)
+    listing = list_controls(
+        request,
+        columns=CONTENT_COLUMNS,
+        default="-published",
+        filters=(
+            search(_("Название или текст")),
+            Filter(
+                "state",
+                _("Публикация"),
+                choices=[("published", _("Опубликовано")), ("draft", _("Черновики"))],
+                placeholder=_("Все"),
+            ),
+        ),
+        page_size=PAGE_SIZE,
+    )
+    rows = spec.rows(listing.values["q"])
+    if listing.values["state"] in {"published", "draft"}:
+        rows = rows.filter(is_published=listing.values["state"] == "published")
     return render(
         request,
         "frontend/site/manage_list.html",
         {
             "spec": spec,
-            "page": _page(request, spec.rows(query)),
-            "q": query,
+            "page": listing.page(rows),
+            "listing": listing,
+            "sorting": listing.sorting,
             "new_url": reverse(f"site:manage_{kind}_create"),
             "edit_url": f"site:manage_{kind}_edit",
             "delete_url": f"site:manage_{kind}_delete",

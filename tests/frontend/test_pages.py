@@ -24,7 +24,7 @@ def test_news_page_is_for_managers_only(cluster_a: Cluster, make_user: MakeUser)
     denied = member.get("/news/")
     assert denied.status_code == 403 and "Доступ запрещён" in denied.content.decode()
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a).get("/news/")
-    assert staff.status_code == 200 and "Ничего не найдено" in staff.content.decode()
+    assert staff.status_code == 200 and "Здесь пока пусто." in staff.content.decode()
 
 
 def test_a_user_who_lost_the_role_loses_the_pages(cluster_a: Cluster, make_user: MakeUser) -> None:

@@ -47,7 +47,7 @@ def test_manage_pages_are_for_cluster_admins_and_staff(
     assert signed_in(other, cluster_b).get(url).status_code == 200
     assert client_for(cluster_a).post(url + "new/", {"title": "Аноним"}).status_code == 302
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a).get(url)
-    assert staff.status_code == 200 and "Ничего не найдено." in staff.content.decode()
+    assert staff.status_code == 200 and "Здесь пока пусто." in staff.content.decode()
 
 
 def test_staff_publish_news_and_articles_that_the_public_then_reads(

@@ -17,7 +17,7 @@ from core.audit.services import Actor
 from frontend.access import or_404
 from frontend.governance.forms import CommitteeDocumentForm, CommitteeForm, CommitteeMemberForm
 from frontend.pages import action, form_page
-from frontend.tables import Filter, list_controls
+from frontend.tables import Filter, list_controls, search
 from tenants.governance import services
 from tenants.governance.models import Committee, CommitteeMember
 from tenants.governance.selectors import (
@@ -64,7 +64,7 @@ def committees(request: ClusterHttpRequest) -> HttpResponse:
         columns=COMMITTEE_SORTS,
         default="name",
         filters=(
-            Filter("q", _("Поиск"), placeholder=_("Название или задачи")),
+            search(_("Название или задачи")),
             Filter("kind", _("Вид"), choices=Committee.Kind.choices, placeholder=_("Все виды")),
         ),
         page_size=PAGE_SIZE,

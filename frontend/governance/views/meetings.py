@@ -22,7 +22,7 @@ from frontend.governance.forms import (
     MeetingForm,
 )
 from frontend.pages import action, form_page
-from frontend.tables import Filter, list_controls
+from frontend.tables import Filter, list_controls, search
 from tenants.governance import services
 from tenants.governance.models import AgendaItem, Body, Meeting
 from tenants.governance.protocol import CONTENT_TYPES, protocol_file
@@ -77,7 +77,7 @@ def meetings(request: ClusterHttpRequest) -> HttpResponse:
         columns=MEETING_SORTS,
         default="-held_at",
         filters=(
-            Filter("q", _("Поиск"), placeholder=_("Номер, место, орган, вопрос повестки")),
+            search(_("Номер, место, орган, вопрос повестки")),
             Filter(
                 "body",
                 _("Орган управления"),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.ru.regions import REGIONS
-from frontend.tables import Filter, list_controls
+from frontend.tables import Filter, list_controls, search
 from tenants.http import ClusterHttpRequest
 from tenants.members.models import Company
 from tenants.members.selectors import company_list, company_search
@@ -41,7 +41,7 @@ def region_code_of(value: str) -> str:
 
 def company_filters() -> tuple[Filter, ...]:
     return (
-        Filter("q", _("Поиск"), placeholder=_("Наименование или ИНН")),
+        search(_("Наименование или ИНН")),
         Filter("status", _("Статус"), choices=Company.Status.choices, placeholder=_("Все статусы")),
         Filter("kind", _("Тип"), choices=Company.Kind.choices, placeholder=_("Все типы")),
         Filter(
