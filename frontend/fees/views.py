@@ -32,7 +32,6 @@ from tenants.fees.exports import CSV_TYPE, XLSX_TYPE, ledger_csv, ledger_filenam
 from tenants.fees.models import FeeSchedule
 from tenants.fees.periods import period_containing
 from tenants.fees.selectors import (
-    EXEMPTION_ORDERINGS,
     exemption_get,
     exemption_list,
     fee_decisions,
@@ -226,22 +225,32 @@ def schedule_delete(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
 
 # --- exemptions ---------------------------------------------------------------------------
 
+# Sortable columns of the exemption list (frontend.tables); the old ?sort=starts falls back to
+# the default, newest first, as it meant.
+EXEMPTION_COLUMNS: dict[str, tuple[str, ...]] = {
+    "company": ("company__short_name", "-starts_on", "id"),
+    "starts_on": ("starts_on", "id"),
+    "percent": ("percent", "company__short_name", "id"),
+}
+
 
 @managers
 @require_GET
 def exemptions(request: ClusterHttpRequest) -> HttpResponse:
-    query, ordering = request.GET.get("q", ""), request.GET.get("sort", "starts")
-    page = Paginator(exemption_list(query=query, ordering=ordering), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    listing = list_controls(
+        request,
+        columns=EXEMPTION_COLUMNS,
+        default="-starts_on",
+        filters=(search(_("Организация, ИНН или основание")),),
+        page_size=PAGE_SIZE,
     )
     return render(
         request,
         "frontend/fees/exemptions.html",
         {
-            "page": page,
-            "q": query,
-            "sort": ordering,
-            "sorts": EXEMPTION_ORDERINGS,
+            "page": listing.page(exemption_list(query=listing.values["q"])),
+            "listing": listing,
+            "sorting": listing.sorting,
         },
     )
 

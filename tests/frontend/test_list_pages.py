@@ -375,3 +375,36 @@ def test_list_query_counts_do_not_grow_with_rows(
     for url in urls:
         with django_assert_max_num_queries(counts[url]):
             text(staff, url)
+
+
+# --- fee exemptions -------------------------------------------------------------------------------
+
+
+def test_exemption_list_sorts_by_header_and_searches(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
+    from tenants.fees.services import exemption_create
+    from tests.fees import factories as fees
+
+    user = make_user(ROLE.CLUSTER_STAFF, cluster_a)
+    staff = signed_in(user, cluster_a)
+    actor = Actor(user=user, host="alpha.localhost", cluster=cluster_a)
+    with schema_context(cluster_a.schema_name):
+        for name, start, percent in (("Яхонт", "2024-01-01", 30), ("Азимут", "2025-01-01", 100)):
+            exemption_create(
+                actor=actor,
+                company=fees.member(cluster_a, name),
+                starts_on=dt.date.fromisoformat(start),
+                reason="Решение совета",
+                percent=percent,
+            )
+    newest = text(staff, "/fees/exemptions/")
+    assert "Найдено освобождений: 2" in newest and order(newest, "Яхонт", "Азимут") == ["Азимут", "Яхонт"]
+    assert order(text(staff, "/fees/exemptions/?sort=-company"), "Яхонт", "Азимут") == ["Яхонт", "Азимут"]
+    assert order(text(staff, "/fees/exemptions/?sort=percent"), "Яхонт", "Азимут") == ["Яхонт", "Азимут"]
+    assert order(text(staff, "/fees/exemptions/?sort=starts"), "Яхонт", "Азимут") == ["Азимут", "Яхонт"]
+    found = text(staff, "/fees/exemptions/?q=Яхонт&sort=-company")
+    assert "Найдено освобождений: 1" in found and "Азимут" not in found
+    member = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a), cluster_a)
+    for client in [*outsiders(cluster_b, make_user, cluster_a), member]:
+        assert refused(client, "/fees/exemptions/?sort=percent")
