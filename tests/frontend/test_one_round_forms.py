@@ -4,10 +4,19 @@ in the first response, and nothing is saved."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django_tenants.utils import schema_context
 
 from billing.models import Payee
+from core.audit.models import AuditEntry
+from core.selection.models import Call
+from frontend.pages import rehearsal
+from tenants.governance.models import Body, Committee
 from tenants.members.models import Company
 from tenants.models import Cluster
 from tests.billing.conftest import make_payee
@@ -103,3 +112,94 @@ def test_payee_page_shows_a_missing_bank_and_a_wrong_account_key_at_once(
     assert response.status_code == 200 and REQUIRED in html
     assert "Расчётный счёт: неверный контрольный ключ" in html and BAD_INN in html
     assert Payee.objects.get(pk=payee.pk).account == payee.account
+
+
+# Pages without a service `check` of their own: form_page rehearses the save (rolled back) on what
+# the form could parse, so the service's refusals still come in the first round.
+
+
+def test_governance_body_shows_a_missing_name_and_the_fixed_quorum_rule_at_once(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
+    staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
+    response = staff.post(
+        "/governance/bodies/", {"kind": Body.Kind.COUNCIL, "name": "", "quorum_rule": Body.Quorum.FIXED}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and html.count(REQUIRED) == 1
+    assert "Для кворума «не менее заданного числа» укажите число." in html
+    with schema_context(cluster_a.schema_name):
+        assert not Body.objects.exists()
+        assert not AuditEntry.objects.filter(action="body.create").exists()
+
+
+def test_selection_call_shows_a_missing_title_and_a_bad_criterion_at_once(make_user: MakeUser) -> None:
+    federal = signed_in(make_user(ROLE.MINISTRY_FEDERAL), None)
+    response = federal.post(
+        "/selection/new/",
+        {
+            "title": "",
+            "year": 2027,
+            "opens_at": "2027-01-10T09:00",
+            "closes_at": "2027-03-01T18:00",
+            "criteria": "team; Команда; 2; 0; 10\nteam; Эффекты; 1; 0; 10",  # a code twice: the service's rule
+            "experts_per_application": 3,
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and REQUIRED in html
+    assert "Коды критериев повторяются: team." in html
+    assert not Call.objects.exists()
+
+
+def test_a_rehearsal_leaves_nothing_and_a_valid_form_saves_once(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
+    """The rehearsal of a refused form is rolled back (no row, no audit entry); a valid form is
+    saved by the real call only, once."""
+    staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
+    refused = staff.post("/governance/committees/new/", {"kind": "", "name": "Комитет по качеству"})
+    assert refused.status_code == 200 and REQUIRED in refused.content.decode()
+    with schema_context(cluster_a.schema_name):
+        assert not Committee.objects.exists()
+        assert not AuditEntry.objects.filter(action="committee.create").exists()
+    created = staff.post(
+        "/governance/committees/new/",
+        {"kind": Committee.Kind.COMMITTEE, "name": "Комитет по качеству", "is_active": "on"},
+    )
+    assert created.status_code == 302
+    with schema_context(cluster_a.schema_name):
+        assert Committee.objects.filter(name="Комитет по качеству").count() == 1
+        assert AuditEntry.objects.filter(action="committee.create").count() == 1
+
+
+class _NamedForm(forms.Form):
+    name = forms.CharField(max_length=300)
+    kind = forms.ChoiceField(choices=Committee.Kind.choices)
+
+
+def test_a_rehearsal_rolls_back_its_rows_and_on_commit_effects(
+    cluster_a: Cluster, django_capture_on_commit_callbacks: Any
+) -> None:
+    form = _NamedForm({"name": "Комитет по качеству", "kind": "no-such-kind"})
+    assert not form.is_valid()
+    sent: list[str] = []
+
+    def save(data: dict[str, Any]) -> None:
+        assert data == {"name": "Комитет по качеству", "kind": ""}  # the unparsed field as empty
+        Committee.objects.create(name=data["name"], kind=Committee.Kind.COMMITTEE)
+        transaction.on_commit(lambda: sent.append("letter"))
+        raise ValidationError({"name": "Комитет с таким названием уже есть."})
+
+    with schema_context(cluster_a.schema_name), django_capture_on_commit_callbacks(execute=True) as queued:
+        with pytest.raises(ValidationError, match="уже есть"):
+            rehearsal(save, form)({})
+        assert not Committee.objects.exists()
+
+        def save_quietly(data: dict[str, Any]) -> None:
+            Committee.objects.create(name=data["name"], kind=Committee.Kind.COMMITTEE)
+            transaction.on_commit(lambda: sent.append("letter"))
+
+        rehearsal(save_quietly, form)({})  # no refusal: nothing to add, and nothing kept
+        assert not Committee.objects.exists()
+    assert queued == [] and sent == []

@@ -148,6 +148,7 @@ def invitation_accept(request: ClusterHttpRequest, token: str) -> HttpResponseBa
             "account_exists": account is not None,
             "signed_in_as_invitee": signed_in,
         },
+        rehearse=False,  # a rehearsal would count a sign-in failure and sign the invitee in
     )
 
 
