@@ -188,6 +188,14 @@ def form_page(
     )
 
 
+def is_htmx(request: HttpRequest) -> bool:
+    """The request is htmx's (django-htmx's middleware read its HX-Request header)."""
+    return bool(getattr(request, "htmx", False))
+
+
+Fragment = Callable[[str, bool], HttpResponseBase]
+
+
 def action(
     request: HttpRequest,
     call: Callable[[], T],
@@ -195,15 +203,26 @@ def action(
     success: Target,
     message: Message = None,
     failure: Target | None = None,
+    fragment: Fragment | None = None,
 ) -> HttpResponseBase:
     """A button's POST: call the service, then go to `success` with `message`; a refusal
-    (ValidationError) goes to `failure` (default: `success`) with the service's words."""
+    (ValidationError) goes to `failure` (default: `success`) with the service's words.
+
+    `fragment(text, ok)`: the part of the page the action changes, rendered with the message
+    (ok) or the refusal (not ok) in it; an htmx request (the page's script) gets that instead of
+    a redirect and swaps it in place, no page load. Without the script the form posts as usual."""
+    partial = fragment if is_htmx(request) else None
     try:
         result = call()
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        refusal = " ".join(exc.messages)
+        if partial is not None:
+            return partial(refusal, False)
+        messages.error(request, refusal)
         return _go(failure if failure is not None else success, None)
     text = _message(message, result)
+    if partial is not None:
+        return partial(text, True)
     if text:
         messages.success(request, text)
     return _go(success, result)
