@@ -19,6 +19,7 @@ from frontend.pages import rehearsal
 from tenants.governance.models import Body, Committee
 from tenants.members.models import Company
 from tenants.models import Cluster
+from tenants.privacy.models import Incident
 from tests.billing.conftest import make_payee
 from tests.conftest import ROLE, MakeUser, signed_in
 
@@ -150,6 +151,18 @@ def test_selection_call_shows_a_missing_title_and_a_bad_criterion_at_once(make_u
     assert response.status_code == 200 and REQUIRED in html
     assert "Коды критериев повторяются: team." in html
     assert not Call.objects.exists()
+
+
+def test_privacy_incident_shows_a_missing_title_and_a_future_detection_at_once(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
+    admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
+    response = admin.post("/privacy/incidents/new/", {"title": "", "detected_at": "2099-01-10T09:00"})
+    html = response.content.decode()
+    assert response.status_code == 200 and REQUIRED in html
+    assert "Время обнаружения не может быть в будущем." in html
+    with schema_context(cluster_a.schema_name):
+        assert not Incident.objects.exists()
 
 
 def test_a_rehearsal_leaves_nothing_and_a_valid_form_saves_once(
