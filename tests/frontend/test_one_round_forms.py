@@ -16,6 +16,7 @@ from billing.models import Payee
 from core.audit.models import AuditEntry
 from core.selection.models import Call
 from frontend.pages import rehearsal
+from tenants.events.models import Event
 from tenants.governance.models import Body, Committee
 from tenants.members.models import Company
 from tenants.models import Cluster
@@ -216,3 +217,18 @@ def test_a_rehearsal_rolls_back_its_rows_and_on_commit_effects(
         rehearsal(save_quietly, form)({})  # no refusal: nothing to add, and nothing kept
         assert not Committee.objects.exists()
     assert queued == [] and sent == []
+
+
+def test_event_shows_a_missing_title_and_an_end_before_the_start_at_once(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
+    staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
+    response = staff.post(
+        "/site/events/new/",
+        {"kind": "forum", "title": "", "starts_on": "2030-05-20", "ends_on": "2030-05-19", "is_public": "on"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and REQUIRED in html
+    assert "Дата окончания не может быть раньше даты начала." in html
+    with schema_context(cluster_a.schema_name):
+        assert not Event.objects.exists()
