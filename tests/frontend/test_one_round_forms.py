@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django_tenants.utils import schema_context
 
 from billing.models import Payee
@@ -120,50 +120,64 @@ def test_payee_page_shows_a_missing_bank_and_a_wrong_account_key_at_once(
 # the form could parse, so the service's refusals still come in the first round.
 
 
-def test_governance_body_shows_a_missing_name_and_the_fixed_quorum_rule_at_once(
-    cluster_a: Cluster, make_user: MakeUser
-) -> None:
-    staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
-    response = staff.post(
-        "/governance/bodies/", {"kind": Body.Kind.COUNCIL, "name": "", "quorum_rule": Body.Quorum.FIXED}
-    )
-    html = response.content.decode()
-    assert response.status_code == 200 and html.count(REQUIRED) == 1
-    assert "Для кворума «не менее заданного числа» укажите число." in html
-    with schema_context(cluster_a.schema_name):
-        assert not Body.objects.exists()
-        assert not AuditEntry.objects.filter(action="body.create").exists()
-
-
-def test_selection_call_shows_a_missing_title_and_a_bad_criterion_at_once(make_user: MakeUser) -> None:
-    federal = signed_in(make_user(ROLE.MINISTRY_FEDERAL), None)
-    response = federal.post(
+# (role, on a cluster host, page, POST, the service's words, the model that must stay empty)
+REHEARSED = {
+    "governance body: fixed quorum without a number": (
+        ROLE.CLUSTER_STAFF,
+        True,
+        "/governance/bodies/",
+        {"kind": Body.Kind.COUNCIL, "name": "", "quorum_rule": Body.Quorum.FIXED},
+        "Для кворума «не менее заданного числа» укажите число.",
+        Body,
+    ),
+    "selection call: a criterion code twice": (
+        ROLE.MINISTRY_FEDERAL,
+        False,
         "/selection/new/",
         {
             "title": "",
             "year": 2027,
             "opens_at": "2027-01-10T09:00",
             "closes_at": "2027-03-01T18:00",
-            "criteria": "team; Команда; 2; 0; 10\nteam; Эффекты; 1; 0; 10",  # a code twice: the service's rule
+            "criteria": "team; Команда; 2; 0; 10\nteam; Эффекты; 1; 0; 10",
             "experts_per_application": 3,
         },
-    )
-    html = response.content.decode()
-    assert response.status_code == 200 and REQUIRED in html
-    assert "Коды критериев повторяются: team." in html
-    assert not Call.objects.exists()
+        "Коды критериев повторяются: team.",
+        Call,
+    ),
+    "privacy incident: detected in the future": (
+        ROLE.CLUSTER_ADMIN,
+        True,
+        "/privacy/incidents/new/",
+        {"title": "", "detected_at": "2099-01-10T09:00"},
+        "Время обнаружения не может быть в будущем.",
+        Incident,
+    ),
+    "event: ends before it starts": (
+        ROLE.CLUSTER_STAFF,
+        True,
+        "/site/events/new/",
+        {"kind": "forum", "title": "", "starts_on": "2030-05-20", "ends_on": "2030-05-19", "is_public": "on"},
+        "Дата окончания не может быть раньше даты начала.",
+        Event,
+    ),
+}
 
 
-def test_privacy_incident_shows_a_missing_title_and_a_future_detection_at_once(
-    cluster_a: Cluster, make_user: MakeUser
+@pytest.mark.parametrize("case", REHEARSED.values(), ids=REHEARSED.keys())
+def test_a_missing_required_field_and_the_services_refusal_show_at_once(
+    case: tuple[str, bool, str, dict[str, Any], str, type[models.Model]],
+    cluster_a: Cluster,
+    make_user: MakeUser,
 ) -> None:
-    admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
-    response = admin.post("/privacy/incidents/new/", {"title": "", "detected_at": "2099-01-10T09:00"})
+    role, on_cluster, url, data, refusal, model = case
+    host = cluster_a if on_cluster else None
+    client = signed_in(make_user(role, host), host)
+    response = client.post(url, data)
     html = response.content.decode()
-    assert response.status_code == 200 and REQUIRED in html
-    assert "Время обнаружения не может быть в будущем." in html
+    assert response.status_code == 200 and html.count(REQUIRED) == 1 and refusal in html
     with schema_context(cluster_a.schema_name):
-        assert not Incident.objects.exists()
+        assert not model.objects.exists()  # type: ignore[attr-defined]
 
 
 def test_a_rehearsal_leaves_nothing_and_a_valid_form_saves_once(
@@ -217,18 +231,3 @@ def test_a_rehearsal_rolls_back_its_rows_and_on_commit_effects(
         rehearsal(save_quietly, form)({})  # no refusal: nothing to add, and nothing kept
         assert not Committee.objects.exists()
     assert queued == [] and sent == []
-
-
-def test_event_shows_a_missing_title_and_an_end_before_the_start_at_once(
-    cluster_a: Cluster, make_user: MakeUser
-) -> None:
-    staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
-    response = staff.post(
-        "/site/events/new/",
-        {"kind": "forum", "title": "", "starts_on": "2030-05-20", "ends_on": "2030-05-19", "is_public": "on"},
-    )
-    html = response.content.decode()
-    assert response.status_code == 200 and REQUIRED in html
-    assert "Дата окончания не может быть раньше даты начала." in html
-    with schema_context(cluster_a.schema_name):
-        assert not Event.objects.exists()
