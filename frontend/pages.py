@@ -2,7 +2,9 @@
 
 `form_page` shows the form, and on a valid POST calls the service with the cleaned data; a
 service's `ValidationError` lands on the form (by field where the form has it) and nothing is
-saved; success redirects with a message. `action` runs a POST-only service call behind a
+saved; success redirects with a message. Validation is one round: when the form itself refuses,
+the service still judges what the form could parse (its `check`, or else a rehearsal of `save`
+that is always rolled back), so the user sees every error at once. `action` runs a POST-only service call behind a
 button and redirects back, with the service's refusal as an error message. Views never write
 their own `except ValidationError`.
 """
@@ -15,6 +17,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import Promise
@@ -70,8 +73,57 @@ def _form_valid(form: forms.Form) -> bool:
     return _printable_input(form) and valid  # both run: all the form's errors show in one round
 
 
-def _checked(form: forms.Form, check: Callable[[dict[str, Any]], object] | None) -> bool:
+class _Rehearsed(Exception):
+    """Raised at the end of a rehearsal so its savepoint rolls back."""
+
+
+def _parsed_or_empty(form: forms.Form) -> dict[str, Any]:
+    """What the form could parse, and each field it could not as that field's empty value
+    ("" for text, None, [] for multiple choices), so a service still gets all its arguments."""
+    data: dict[str, Any] = {}
+    for name, field in form.fields.items():
+        try:
+            data[name] = field.to_python(None)
+        except ValidationError:
+            data[name] = None
+    data.update(form.cleaned_data)
+    return data
+
+
+def rehearsal(save: Callable[[dict[str, Any]], object], form: forms.Form) -> Callable[[dict[str, Any]], None]:
+    """A `check` made of `save` itself: it runs in a savepoint that is always rolled back (with
+    the on-commit side effects it queued: letters, tasks, file deletions), on the form's parsed
+    data with the fields it could not parse as empty values. Only a ValidationError comes out;
+    anything else (a service that cannot judge half a form) means «no more errors to show»."""
+
+    def check(_cleaned: dict[str, Any]) -> None:
+        try:
+            with transaction.atomic():
+                save(_parsed_or_empty(form))
+                raise _Rehearsed
+        except ValidationError:
+            raise
+        except Exception:  # _Rehearsed; or e.g. None where the service needs a value
+            return
+
+    return check
+
+
+def _rehearsable(form: forms.Form) -> bool:
+    """A form with a file is never rehearsed: a stored upload would outlive the rollback."""
+    return not any(isinstance(field, forms.FileField) for field in form.fields.values())
+
+
+def _checked(
+    form: forms.Form,
+    check: Callable[[dict[str, Any]], object] | None,
+    rehearse: Callable[[dict[str, Any]], object] | None = None,
+) -> bool:
+    """The form's checks, then the service's: `check`, or, when the form refused, a rehearsal of
+    `rehearse` (a valid form's save runs for real and says the rest itself)."""
     valid = _form_valid(form)
+    if check is None and rehearse is not None and not valid and _rehearsable(form):
+        check = rehearsal(rehearse, form)
     if check is not None:
         try:
             check(dict(form.cleaned_data))
@@ -96,6 +148,7 @@ def form_page(
     context: dict[str, Any] | None = None,
     invalid_status: int = 200,
     check: Callable[[dict[str, Any]], object] | None = None,
+    rehearse: bool = True,
 ) -> HttpResponseBase:
     """A page with one form whose valid POST calls `save(cleaned_data)`.
 
@@ -104,8 +157,11 @@ def form_page(
     validated in one round: the form's own checks (and core.text's: no control characters in
     any text field), then the service's. `check` is the service's validation without saving
     (raising ValidationError with every error it finds): it runs on what the form could parse
-    even when other fields failed, so a missing required field and a bad INN show together."""
-    if request.method == "POST" and _checked(form, check):
+    even when other fields failed, so a missing required field and a bad INN show together.
+    Without `check`, a form the user got wrong is `rehearsal`-checked: `save` runs on what it
+    could parse and is rolled back, its refusals joining the form's. `rehearse=False` for a save
+    with effects a rollback cannot undo (counted sign-in failures, files, a gateway's call)."""
+    if request.method == "POST" and _checked(form, check, save if rehearse else None):
         try:
             result = save(dict(form.cleaned_data))
         except ValidationError as exc:
@@ -132,6 +188,14 @@ def form_page(
     )
 
 
+def is_htmx(request: HttpRequest) -> bool:
+    """The request is htmx's (django-htmx's middleware read its HX-Request header)."""
+    return bool(getattr(request, "htmx", False))
+
+
+Fragment = Callable[[str, bool], HttpResponseBase]
+
+
 def action(
     request: HttpRequest,
     call: Callable[[], T],
@@ -139,15 +203,26 @@ def action(
     success: Target,
     message: Message = None,
     failure: Target | None = None,
+    fragment: Fragment | None = None,
 ) -> HttpResponseBase:
     """A button's POST: call the service, then go to `success` with `message`; a refusal
-    (ValidationError) goes to `failure` (default: `success`) with the service's words."""
+    (ValidationError) goes to `failure` (default: `success`) with the service's words.
+
+    `fragment(text, ok)`: the part of the page the action changes, rendered with the message
+    (ok) or the refusal (not ok) in it; an htmx request (the page's script) gets that instead of
+    a redirect and swaps it in place, no page load. Without the script the form posts as usual."""
+    partial = fragment if is_htmx(request) else None
     try:
         result = call()
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        refusal = " ".join(exc.messages)
+        if partial is not None:
+            return partial(refusal, False)
+        messages.error(request, refusal)
         return _go(failure if failure is not None else success, None)
     text = _message(message, result)
+    if partial is not None:
+        return partial(text, True)
     if text:
         messages.success(request, text)
     return _go(success, result)

@@ -342,6 +342,7 @@ def totp_confirm(request: HttpRequest) -> HttpResponseBase:
         template="frontend/accounts/totp_enrol.html",
         context=_totp_context(device) if ours else {"secret": ""},
         invalid_status=400,
+        rehearse=False,  # a code tried in a rehearsal would count against the enrolment
     )
 
 

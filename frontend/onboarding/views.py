@@ -5,10 +5,7 @@ billing and members pages) and «Активировать»."""
 from __future__ import annotations
 
 import mimetypes
-from typing import Any
 
-from django.contrib.auth import login
-from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import render
@@ -16,17 +13,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.accounts.middleware import bind_session_to_host
-from core.accounts.models import Grant, User
-from core.accounts.ratelimit import Limit, client_address
+from core.accounts.models import Grant
+from core.accounts.ratelimit import Limit
 from core.accounts.selectors import user_cluster_roles
-from core.accounts.services import user_authenticate
 from core.audit.services import Actor
 from frontend.access import MANAGERS, PUBLIC, cluster_page, rate_limited
-from frontend.members.forms import ConfirmForm, NewAccountForm, SignInForm
+from frontend.invitations import invitation_page
 from frontend.pages import action, form_page
 from tenants.http import ClusterHttpRequest
-from tenants.models import AdminInvitation, Cluster
+from tenants.models import Cluster
 from tenants.onboarding import services
 from tenants.onboarding.selectors import admin_invitation_by_token, setup_checklist
 
@@ -157,73 +152,20 @@ def activate(request: ClusterHttpRequest) -> HttpResponseBase:
 # --- the first admin's invitation link -----------------------------------------------------
 
 
-def _accept(
-    request: ClusterHttpRequest,
-    *,
-    invitation: AdminInvitation,
-    account: User | None,
-    signed_in: bool,
-    data: dict[str, Any],
-) -> User:
-    """Check the invitee's password (unless signed in as the invitee), accept, and sign in."""
-    user: User | None = None
-    if account is not None:
-        if signed_in:
-            user = account
-        else:
-            result = user_authenticate(
-                email=invitation.email, password=data["password"], address=client_address(request)
-            )
-            if result.locked or result.throttled:
-                raise ValidationError(_("Слишком много неудачных попыток входа. Попробуйте позже."))
-            if result.user is None:
-                raise ValidationError({"password": _("Неверный пароль.")})
-            user = result.user
-    user = services.admin_invitation_accept(
-        invitation=invitation,
-        actor=Actor.from_request(request, allow_anonymous=True),
-        user=user,
-        full_name=data.get("full_name", ""),
-        password=data.get("password", ""),
-    )
-    if not signed_in:
-        login(request, user, backend="core.accounts.backends.EmailLockoutBackend")
-        bind_session_to_host(request)
-    return user
-
-
 @cluster_page(PUBLIC, open_while_preparing=True)
 @rate_limited(INVITATION_LIMIT)
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: ClusterHttpRequest, token: str) -> HttpResponseBase:
     """Open to anyone holding the link: create an account or sign in, then become the admin."""
-    invitation = admin_invitation_by_token(cluster=request.cluster, token=token)
-    if invitation is None:
-        return _problem(request, _("Приглашение не найдено. Проверьте ссылку из письма."), status=404)
-    problem = services.admin_invitation_problem(invitation=invitation)
-    if problem:
-        return _problem(request, _(problem), status=410)
-    account = User.objects.filter(email__iexact=invitation.email).first()
-    signed_in = account is not None and request.user.is_authenticated and request.user.pk == account.pk
-    data = request.POST if request.method == "POST" else None
-    form = NewAccountForm(data) if account is None else ConfirmForm(data) if signed_in else SignInForm(data)
-    return form_page(
+    return invitation_page(
         request,
-        form=form,
-        save=lambda cleaned: _accept(
-            request, invitation=invitation, account=account, signed_in=signed_in, data=cleaned
+        invitation=admin_invitation_by_token(cluster=request.cluster, token=token),
+        problem=lambda found: services.admin_invitation_problem(invitation=found),
+        accept=lambda found, **given: services.admin_invitation_accept(invitation=found, **given),
+        success=lambda _found: _back(),
+        message=lambda _found: (
+            _("Вы — администратор кластера «%(name)s». Пройдите шаги подготовки и активируйте кластер.")
+            % {"name": request.cluster.display_name}
         ),
-        success=_back(),
-        message=_("Вы — администратор кластера «%(name)s». Пройдите шаги подготовки и активируйте кластер.")
-        % {"name": request.cluster.display_name},
         template="frontend/onboarding/invitation.html",
-        context={
-            "invitation": invitation,
-            "account_exists": account is not None,
-            "signed_in_as_invitee": signed_in,
-        },
     )
-
-
-def _problem(request: ClusterHttpRequest, problem: str, *, status: int) -> HttpResponse:
-    return render(request, "frontend/onboarding/invitation.html", {"problem": problem}, status=status)

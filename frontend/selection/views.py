@@ -132,17 +132,18 @@ def call_create(request: PlatformHttpRequest) -> HttpResponseBase:
     )
 
 
-@ministry_required
-@require_GET
-def call_detail(request: PlatformHttpRequest, pk: int) -> HttpResponse:
-    call = _call(pk)
-    page = Paginator(selectors.applications_visible(call=call, scope=_scope(request)), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    applications = list(page)
-    experts = [row.expert for row in ExpertAssignment.objects.filter(call=call).select_related("expert")]
+def _experts(call: Call) -> list[User]:
+    return [row.expert for row in ExpertAssignment.objects.filter(call=call).select_related("expert")]
+
+
+def _application_rows(call: Call, applications: list[Application]) -> list[dict[str, Any]]:
+    """A row of the call's applications table each: its experts, the free ones it may get
+    and the free ones with a conflict of interest."""
+    experts = _experts(call)
     assigned: dict[int, list[Assignment]] = {}
-    for assignment in Assignment.objects.filter(application__call=call).select_related("expert"):
+    for assignment in Assignment.objects.filter(
+        application__call=call, application__in=applications
+    ).select_related("expert"):
         assigned.setdefault(assignment.application_id, []).append(assignment)
     rows = []
     for application in applications:
@@ -158,6 +159,17 @@ def call_detail(request: PlatformHttpRequest, pk: int) -> HttpResponse:
                 "conflicts": conflicts,
             }
         )
+    return rows
+
+
+@ministry_required
+@require_GET
+def call_detail(request: PlatformHttpRequest, pk: int) -> HttpResponse:
+    call = _call(pk)
+    page = Paginator(selectors.applications_visible(call=call, scope=_scope(request)), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = _application_rows(call, list(page))
     return render(
         request,
         "frontend/selection/call.html",
@@ -165,7 +177,7 @@ def call_detail(request: PlatformHttpRequest, pk: int) -> HttpResponse:
             "call": call,
             "rows": rows,
             "page": page,
-            "experts": experts,
+            "experts": _experts(call),
             "expert_form": ExpertForm(),
             "manager": _is_manager(request),
         },
@@ -227,11 +239,27 @@ def assign(request: PlatformHttpRequest, pk: int) -> HttpResponseBase:
         .select_related("expert")
         .first()
     ).expert
+
+    def row(text: str, ok: bool) -> HttpResponse:
+        """The application's row again (the htmx answer): its experts now, and the message."""
+        return render(
+            request,
+            "frontend/selection/application_row.html",
+            {
+                "call": call,
+                "row": _application_rows(call, [application])[0],
+                "manager": True,
+                "row_note": text,
+                "row_ok": ok,
+            },
+        )
+
     return action(
         request,
         lambda: services.assignment_create(application=application, expert=expert, actor=_actor(request)),
         success=_back(call),
         message=_("Эксперт назначен."),
+        fragment=row,
     )
 
 

@@ -54,6 +54,15 @@ class UI:
         """The page at `path` on that host, whatever the query string."""
         return re.compile("^" + re.escape(self.url(slug, path)) + r"(\?.*)?$")
 
+    def sign_in(self, slug: str | None, email: str, password: str, *, name: str) -> None:
+        """Sign in on the host's login page; `name` is what the header then shows."""
+        self.page.goto(self.url(slug, "/login/"))
+        form = self.page.locator("form.form")
+        form.locator("#id_email").fill(email)
+        form.locator("#id_password").fill(password)
+        form.get_by_role("button", name="Войти").click()
+        expect(self.page.locator("header .account")).to_contain_text(name)
+
     def shot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         target = ARTIFACTS / f"{name}.png"

@@ -4,12 +4,23 @@ in the first response, and nothing is saved."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django_tenants.utils import schema_context
 
 from billing.models import Payee
+from core.audit.models import AuditEntry
+from core.selection.models import Call
+from frontend.pages import rehearsal
+from tenants.events.models import Event
+from tenants.governance.models import Body, Committee
 from tenants.members.models import Company
 from tenants.models import Cluster
+from tenants.privacy.models import Incident
 from tests.billing.conftest import make_payee
 from tests.conftest import ROLE, MakeUser, signed_in
 
@@ -103,3 +114,120 @@ def test_payee_page_shows_a_missing_bank_and_a_wrong_account_key_at_once(
     assert response.status_code == 200 and REQUIRED in html
     assert "Расчётный счёт: неверный контрольный ключ" in html and BAD_INN in html
     assert Payee.objects.get(pk=payee.pk).account == payee.account
+
+
+# Pages without a service `check` of their own: form_page rehearses the save (rolled back) on what
+# the form could parse, so the service's refusals still come in the first round.
+
+
+# (role, on a cluster host, page, POST, the service's words, the model that must stay empty)
+REHEARSED = {
+    "governance body: fixed quorum without a number": (
+        ROLE.CLUSTER_STAFF,
+        True,
+        "/governance/bodies/",
+        {"kind": Body.Kind.COUNCIL, "name": "", "quorum_rule": Body.Quorum.FIXED},
+        "Для кворума «не менее заданного числа» укажите число.",
+        Body,
+    ),
+    "selection call: a criterion code twice": (
+        ROLE.MINISTRY_FEDERAL,
+        False,
+        "/selection/new/",
+        {
+            "title": "",
+            "year": 2027,
+            "opens_at": "2027-01-10T09:00",
+            "closes_at": "2027-03-01T18:00",
+            "criteria": "team; Команда; 2; 0; 10\nteam; Эффекты; 1; 0; 10",
+            "experts_per_application": 3,
+        },
+        "Коды критериев повторяются: team.",
+        Call,
+    ),
+    "privacy incident: detected in the future": (
+        ROLE.CLUSTER_ADMIN,
+        True,
+        "/privacy/incidents/new/",
+        {"title": "", "detected_at": "2099-01-10T09:00"},
+        "Время обнаружения не может быть в будущем.",
+        Incident,
+    ),
+    "event: ends before it starts": (
+        ROLE.CLUSTER_STAFF,
+        True,
+        "/site/events/new/",
+        {"kind": "forum", "title": "", "starts_on": "2030-05-20", "ends_on": "2030-05-19", "is_public": "on"},
+        "Дата окончания не может быть раньше даты начала.",
+        Event,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", REHEARSED.values(), ids=REHEARSED.keys())
+def test_a_missing_required_field_and_the_services_refusal_show_at_once(
+    case: tuple[str, bool, str, dict[str, Any], str, type[models.Model]],
+    cluster_a: Cluster,
+    make_user: MakeUser,
+) -> None:
+    role, on_cluster, url, data, refusal, model = case
+    host = cluster_a if on_cluster else None
+    client = signed_in(make_user(role, host), host)
+    response = client.post(url, data)
+    html = response.content.decode()
+    assert response.status_code == 200 and html.count(REQUIRED) == 1 and refusal in html
+    with schema_context(cluster_a.schema_name):
+        assert not model.objects.exists()  # type: ignore[attr-defined]
+
+
+def test_a_rehearsal_leaves_nothing_and_a_valid_form_saves_once(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
+    """The rehearsal of a refused form is rolled back (no row, no audit entry); a valid form is
+    saved by the real call only, once."""
+    staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
+    refused = staff.post("/governance/committees/new/", {"kind": "", "name": "Комитет по качеству"})
+    assert refused.status_code == 200 and REQUIRED in refused.content.decode()
+    with schema_context(cluster_a.schema_name):
+        assert not Committee.objects.exists()
+        assert not AuditEntry.objects.filter(action="committee.create").exists()
+    created = staff.post(
+        "/governance/committees/new/",
+        {"kind": Committee.Kind.COMMITTEE, "name": "Комитет по качеству", "is_active": "on"},
+    )
+    assert created.status_code == 302
+    with schema_context(cluster_a.schema_name):
+        assert Committee.objects.filter(name="Комитет по качеству").count() == 1
+        assert AuditEntry.objects.filter(action="committee.create").count() == 1
+
+
+class _NamedForm(forms.Form):
+    name = forms.CharField(max_length=300)
+    kind = forms.ChoiceField(choices=Committee.Kind.choices)
+
+
+def test_a_rehearsal_rolls_back_its_rows_and_on_commit_effects(
+    cluster_a: Cluster, django_capture_on_commit_callbacks: Any
+) -> None:
+    form = _NamedForm({"name": "Комитет по качеству", "kind": "no-such-kind"})
+    assert not form.is_valid()
+    sent: list[str] = []
+
+    def save(data: dict[str, Any]) -> None:
+        assert data == {"name": "Комитет по качеству", "kind": ""}  # the unparsed field as empty
+        Committee.objects.create(name=data["name"], kind=Committee.Kind.COMMITTEE)
+        transaction.on_commit(lambda: sent.append("letter"))
+        raise ValidationError({"name": "Комитет с таким названием уже есть."})
+
+    with schema_context(cluster_a.schema_name), django_capture_on_commit_callbacks(execute=True) as queued:
+        with pytest.raises(ValidationError, match="уже есть"):
+            rehearsal(save, form)({})
+        assert not Committee.objects.exists()
+
+        def save_quietly(data: dict[str, Any]) -> None:
+            Committee.objects.create(name=data["name"], kind=Committee.Kind.COMMITTEE)
+            transaction.on_commit(lambda: sent.append("letter"))
+
+        rehearsal(save_quietly, form)({})  # no refusal: nothing to add, and nothing kept
+        assert not Committee.objects.exists()
+    assert queued == [] and sent == []

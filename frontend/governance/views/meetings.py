@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBase
@@ -137,6 +139,29 @@ def meeting(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _agenda(
+    request: ClusterHttpRequest, meeting: Meeting, *, form: AgendaItemForm | None = None
+) -> Callable[[str, bool], HttpResponse]:
+    """The agenda section of the meeting page (an htmx answer of adding or deleting a question),
+    with the action's message or refusal; a refused form keeps what was typed."""
+
+    def fragment(text: str, ok: bool) -> HttpResponse:
+        fresh = or_404(meeting_get(meeting_id=meeting.pk))
+        return render(
+            request,
+            "frontend/governance/agenda.html",
+            {
+                "meeting": fresh,
+                "manager": True,
+                "agenda_form": AgendaItemForm() if ok or form is None else form,
+                "agenda_note": text,
+                "agenda_ok": ok,
+            },
+        )
+
+    return fragment
+
+
 @managers
 @require_POST
 def meeting_agenda_add(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
@@ -150,7 +175,13 @@ def meeting_agenda_add(request: ClusterHttpRequest, pk: int) -> HttpResponseBase
             meeting=item, actor=Actor.from_request(request), title=form.cleaned_data["title"]
         )
 
-    return action(request, add, success=_meeting_url(pk))
+    return action(
+        request,
+        add,
+        success=_meeting_url(pk),
+        message=lambda added: _("Вопрос %(number)s добавлен в повестку.") % {"number": added.number},
+        fragment=_agenda(request, item, form=form),
+    )
 
 
 @managers
@@ -161,6 +192,8 @@ def meeting_agenda_delete(request: ClusterHttpRequest, pk: int, item_id: int) ->
         request,
         lambda: services.agenda_item_delete(item=agenda_item, actor=Actor.from_request(request)),
         success=_meeting_url(pk),
+        message=_("Вопрос %(number)s удалён из повестки.") % {"number": agenda_item.number},
+        fragment=_agenda(request, agenda_item.meeting),
     )
 
 

@@ -3,30 +3,23 @@ invitation link itself (open to anyone holding it)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
-from django.contrib.auth import login
-from django.core.exceptions import ValidationError
-from django.http import HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
+from django.http import HttpResponseBase
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.accounts.middleware import bind_session_to_host
-from core.accounts.models import User
-from core.accounts.ratelimit import Limit, client_address
-from core.accounts.services import user_authenticate
+from core.accounts.ratelimit import Limit
 from core.audit.services import Actor
 from frontend.access import PUBLIC, cluster_page, or_404, rate_limited
-from frontend.pages import action, form_page
+from frontend.invitations import invitation_page
+from frontend.pages import action
 from tenants.http import ClusterHttpRequest
 from tenants.members import services
-from tenants.members.models import Invitation
 from tenants.members.selectors import invitation_by_token, invitation_get
 
-from ..forms import ConfirmForm, InviteForm, NewAccountForm, SignInForm
+from ..forms import InviteForm
 from .common import company_or_404, detail_url, managers
 
 
@@ -84,72 +77,17 @@ def invitation_revoke(request: ClusterHttpRequest, pk: int, invitation_id: int) 
 INVITATION_LIMIT = Limit("invitation-address", 30, 15 * 60)
 
 
-def _accept(
-    request: ClusterHttpRequest,
-    *,
-    invitation: Invitation,
-    account: User | None,
-    signed_in: bool,
-    data: dict[str, Any],
-) -> User:
-    """Check the invitee's password (unless signed in as the invitee), accept, and sign in."""
-    user: User | None = None
-    if account is not None:
-        if signed_in:
-            user = account
-        else:
-            result = user_authenticate(
-                email=invitation.email, password=data["password"], address=client_address(request)
-            )
-            if result.locked or result.throttled:
-                raise ValidationError(_("Слишком много неудачных попыток входа. Попробуйте позже."))
-            if result.user is None:
-                raise ValidationError({"password": _("Неверный пароль.")})
-            user = result.user
-    user = services.invitation_accept(
-        invitation=invitation,
-        actor=Actor.from_request(request, allow_anonymous=True),
-        user=user,
-        full_name=data.get("full_name", ""),
-        password=data.get("password", ""),
-    )
-    if not signed_in:
-        login(request, user, backend="core.accounts.backends.EmailLockoutBackend")
-        bind_session_to_host(request)
-    return user
-
-
 @cluster_page(PUBLIC)
 @rate_limited(INVITATION_LIMIT)
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: ClusterHttpRequest, token: str) -> HttpResponseBase:
     """Open to anyone holding the link: create an account or sign in, then become a representative."""
-    invitation = invitation_by_token(token=token)
-    if invitation is None:
-        return _problem(request, _("Приглашение не найдено. Проверьте ссылку из письма."), status=404)
-    problem = services.invitation_problem(invitation=invitation)
-    if problem:
-        return _problem(request, _(problem), status=410)
-    account = User.objects.filter(email__iexact=invitation.email).first()
-    signed_in = account is not None and request.user.is_authenticated and request.user.pk == account.pk
-    data = request.POST if request.method == "POST" else None
-    form = NewAccountForm(data) if account is None else ConfirmForm(data) if signed_in else SignInForm(data)
-    return form_page(
+    return invitation_page(
         request,
-        form=form,
-        save=lambda cleaned: _accept(
-            request, invitation=invitation, account=account, signed_in=signed_in, data=cleaned
-        ),
-        success=reverse("members:detail", args=[invitation.company_id]),
-        message=_("Вы — представитель организации «%(name)s».") % {"name": invitation.company},
+        invitation=invitation_by_token(token=token),
+        problem=lambda found: services.invitation_problem(invitation=found),
+        accept=lambda found, **given: services.invitation_accept(invitation=found, **given),
+        success=lambda found: reverse("members:detail", args=[found.company_id]),
+        message=lambda found: _("Вы — представитель организации «%(name)s».") % {"name": found.company},
         template="frontend/members/invitation.html",
-        context={
-            "invitation": invitation,
-            "account_exists": account is not None,
-            "signed_in_as_invitee": signed_in,
-        },
     )
-
-
-def _problem(request: ClusterHttpRequest, problem: str, *, status: int) -> HttpResponse:
-    return render(request, "frontend/members/invitation.html", {"problem": problem}, status=status)

@@ -8,7 +8,9 @@
      it and never widens the page; the box takes keyboard focus when it scrolls;
    - the navigation: on wide screens the menu is open and one area menu at a time drops down
      (Escape or a click elsewhere closes it); on phones it is the «Меню» button;
-   - a select with data-search="<label>" gets a search box that filters its options. */
+   - a select with data-search="<label>" gets a search box that filters its options;
+   - a part of the page htmx swapped in (a form with hx-post) gets the same treatment, and a
+     question declined under data-confirm stops htmx's request as well as the plain submit. */
 (function () {
   "use strict";
 
@@ -21,6 +23,7 @@
     var question = (button && button.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) {
       event.preventDefault();
+      event.stopPropagation();  // htmx listens on the form itself: it never hears the submit
     }
   }, true);
 
@@ -105,7 +108,8 @@
   // A long select (regions, companies) gets a search box above it that hides the options
   // not matching what is typed (selected options always stay visible).
   function searchableSelects() {
-    document.querySelectorAll("select[data-search]").forEach(function (select) {
+    document.querySelectorAll("select[data-search]:not([data-search-ready])").forEach(function (select) {
+      select.setAttribute("data-search-ready", "");
       var box = document.createElement("input");
       box.type = "search";
       box.className = "select-search";
@@ -128,6 +132,12 @@
     boxTables();
     menus();
   }
+
+  document.addEventListener("htmx:afterSettle", function () {
+    searchableSelects();
+    place();
+    boxTables();
+  });
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", ready);

@@ -41,6 +41,8 @@ SHARED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # htmx served from the django-htmx wheel (its {% htmx_script %}: our origin, no CDN)
+    "django_htmx",
     "api.apps.ApiConfig",
     "frontend.apps.FrontendConfig",
 ]
@@ -107,6 +109,7 @@ MIDDLEWARE = [
     "core.accounts.middleware.TwoFactorEnrolmentMiddleware",
     "core.accounts.middleware.SessionRecordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx: an htmx request gets a page part
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
