@@ -154,11 +154,45 @@ def _per_kind(counts: dict[str, list[int]]) -> dict[str, float]:
     return {kind: statistics.mean(values) for kind, values in counts.items()}
 
 
+def _payee_fields() -> dict[str, str]:
+    """The bench payee's name and bank details."""
+    from core.ru.identifiers import inn_with_check_digits
+
+    return {
+        "name": "Bench payee",
+        "inn": inn_with_check_digits("000000999"),
+        "bank_name": "Банк",
+        "bik": "000000001",
+        "account": "40703810500000000009",
+        "correspondent_account": "30101810500000000009",
+    }
+
+
+def _bench_invoice(actor: Any, cluster: Any, today: Any, tag: str, i: int, first_company: int) -> Any:
+    """The i-th bench invoice of `tag`: 15,000 ₽ due today, for company first_company + i."""
+    from billing.services import InvoiceLineSpec, invoice_issue
+
+    invoice, _ = invoice_issue(
+        actor=actor,
+        cluster=cluster,
+        company_id=first_company + i,
+        company_name=f"ООО «{i}»",
+        company_inn="",
+        company_kpp="",
+        lines=[InvoiceLineSpec("Взнос", 1_500_000)],
+        issue_date=today,
+        due_date=today,
+        period_label=tag,
+        source_key=f"bench:{tag}:{i}",
+    )
+    return invoice
+
+
 def _setup(fixture: RequestFixture, tag: str) -> list[tuple[bytes, str]]:
     """UNIQUE_EVENTS invoices with a pending card payment each, and the signed deliveries
     (every event once, plus 10% of deliveries repeated at random later positions)."""
     from billing.models import Invoice, Payment
-    from billing.services import InvoiceLineSpec, cluster_today, invoice_issue
+    from billing.services import cluster_today
 
     cluster = fixture.cluster
     from core.audit.services import Actor
@@ -167,19 +201,7 @@ def _setup(fixture: RequestFixture, tag: str) -> list[tuple[bytes, str]]:
     today = cluster_today(cluster)
     payments = []
     for i in range(UNIQUE_EVENTS):
-        invoice, _ = invoice_issue(
-            actor=actor,
-            cluster=cluster,
-            company_id=10_000 + i,
-            company_name=f"ООО «{i}»",
-            company_inn="",
-            company_kpp="",
-            lines=[InvoiceLineSpec("Взнос", 1_500_000)],
-            issue_date=today,
-            due_date=today,
-            period_label=tag,
-            source_key=f"bench:{tag}:{i}",
-        )
+        invoice = _bench_invoice(actor, cluster, today, tag, i, 10_000)
         payments.append(
             Payment(
                 cluster=cluster,
@@ -258,7 +280,6 @@ def measure(fixture: RequestFixture) -> tuple[WebhookRun, WebhookRun, float]:
     from billing.services import payee_save
     from billing.tasks import invoice_notify
     from core.audit.services import Actor
-    from core.ru.identifiers import inn_with_check_digits
 
     from .fixtures import to_public_schema
 
@@ -267,15 +288,7 @@ def measure(fixture: RequestFixture) -> tuple[WebhookRun, WebhookRun, float]:
     payee_save(
         actor=Actor.system(cluster),
         cluster=cluster,
-        fields={
-            "name": "Bench payee",
-            "inn": inn_with_check_digits("000000999"),
-            "bank_name": "Банк",
-            "bik": "000000001",
-            "account": "40703810500000000009",
-            "correspondent_account": "30101810500000000009",
-            "stripe_publishable_key": "pk_test_bench",
-        },
+        fields={**_payee_fields(), "stripe_publishable_key": "pk_test_bench"},
         stripe_secret_key="sk_test_bench",  # noqa: S106
         stripe_webhook_secret=SECRET,
     )
@@ -397,18 +410,10 @@ def _yookassa_payee(cluster: Any) -> None:
     from billing.models import Payee
     from billing.services import payee_save
     from core.audit.services import Actor
-    from core.ru.identifiers import inn_with_check_digits
 
     fields = {"yookassa_shop_id": YOOKASSA_SHOP}
     if not Payee.objects.filter(cluster=cluster).exists():  # the row run alone: no Stripe payee yet
-        fields |= {
-            "name": "Bench payee",
-            "inn": inn_with_check_digits("000000999"),
-            "bank_name": "Банк",
-            "bik": "000000001",
-            "account": "40703810500000000009",
-            "correspondent_account": "30101810500000000009",
-        }
+        fields |= _payee_fields()
     payee_save(
         actor=Actor.system(cluster),
         cluster=cluster,
@@ -431,7 +436,7 @@ def _yookassa_deliveries(
 
     from billing.gateways.yookassa import ShopClient, _bound, roubles
     from billing.models import Invoice, Payment
-    from billing.services import InvoiceLineSpec, cluster_today, invoice_issue
+    from billing.services import cluster_today
     from core.audit.services import Actor
 
     actor = Actor.system(cluster)
@@ -441,19 +446,7 @@ def _yookassa_deliveries(
     today = cluster_today(cluster)
     payments = []
     for i in range(UNIQUE_EVENTS):
-        invoice, _ = invoice_issue(
-            actor=actor,
-            cluster=cluster,
-            company_id=first_company + i,
-            company_name=f"ООО «{i}»",
-            company_inn="",
-            company_kpp="",
-            lines=[InvoiceLineSpec("Взнос", 1_500_000)],
-            issue_date=today,
-            due_date=today,
-            period_label=tag,
-            source_key=f"bench:{tag}:{i}",
-        )
+        invoice = _bench_invoice(actor, cluster, today, tag, i, first_company)
         created = dict(
             api.create(
                 {
