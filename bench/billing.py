@@ -14,8 +14,14 @@ payment through the yookassa SDK from the local YooKassa-compatible server (a su
 the demo) before storing and applying it; a duplicate of a payment already held as succeeded is
 answered from the database alone. The «payment received» e-mail is queued after commit (counted,
 not sent inline: in production a broker takes it), in both rows. Target: ≥ 200 notifications/s,
-none applied twice. Both rows print the SQL round trips per delivery (statements seen by Django's
-cursor wrapper, plus BEGIN and COMMIT of each transaction).
+none applied twice. Two rows: Django's test Client, sequential, in the bench process (the baseline
+column, with its SQL round trips per delivery: statements seen by Django's cursor wrapper, plus BEGIN
+and COMMIT of each transaction), and the row the target is about: through a real HTTP server —
+gunicorn with production settings (deploy/gunicorn.conf.py, BENCH_BILLING_WORKERS × BENCH_BILLING_THREADS,
+default 2 × 4 gthread) on the bench database and a free port, HTTP_SENDERS concurrent senders on
+kept-alive connections, half of the duplicates delivered at the same moment as their original; the
+e-mails go to the real broker (Redis, BENCH_BILLING_REDIS_URL, flushed) and are counted there. Both
+print CPU ms per notification from /proc: the app, the local YooKassa server, PostgreSQL's backends.
 
 Run alone: `.venv/bin/python -m bench.billing` (uses the bench database, cleans up after).
 """
@@ -47,8 +53,8 @@ NOTES = [
     "interleaved so both see the same machine load (the web tier scales out; duplicates delivered "
     "at the same moment are covered by tests/billing/test_webhook.py). «Through the HTTP stack» here "
     "means Django's test Client in the bench process: the request goes through the WSGI handler, every "
-    "middleware, host routing and the view, but not through a socket or a WSGI server (no gunicorn row "
-    "yet); the YooKassa re-read does go over a real kept-alive HTTP connection to the local server. "
+    "middleware, host routing and the view, but not through a socket or a WSGI server (the YooKassa section adds a gunicorn row); "
+    "the YooKassa re-read does go over a real kept-alive HTTP connection to the local server. "
     "The «payment received» e-mail is queued after commit and counted, not sent inside the request "
     "(as with a broker in production; under the bench's eager Celery it used to run inline, about a "
     "quarter of a delivery). The naive baseline applies duplicates twice; ours once.",
@@ -75,6 +81,13 @@ class WebhookRun:
     double_applied: int
     # SQL round trips per delivery (statements + BEGIN/COMMIT), by the handler's answer.
     round_trips: dict[str, float] = field(default_factory=dict)
+    # CPU ms per delivery by process: "app" (the Django process(es)), "server" (the local YooKassa
+    # server), "db" (the PostgreSQL backends serving the app), when measured.
+    cpu_ms: dict[str, float] = field(default_factory=dict)
+    # Duplicates whose delivery overlapped in time with another delivery of the same notification.
+    concurrent_duplicates: int = 0
+    answers: dict[str, int] = field(default_factory=dict)  # the handler's answers ("detail") by kind
+    setting: str = ""
 
     @property
     def per_second(self) -> float:
@@ -87,6 +100,15 @@ class WebhookRun:
     @property
     def p95(self) -> float:
         return statistics.quantiles(self.latencies_ms, n=20, method="inclusive")[-1]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (/proc/<pid>/stat fields 14 and 15), Linux only."""
+    import os
+    from pathlib import Path
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _sign(body: bytes, ts: int) -> str:
@@ -132,11 +154,45 @@ def _per_kind(counts: dict[str, list[int]]) -> dict[str, float]:
     return {kind: statistics.mean(values) for kind, values in counts.items()}
 
 
+def _payee_fields() -> dict[str, str]:
+    """The bench payee's name and bank details."""
+    from core.ru.identifiers import inn_with_check_digits
+
+    return {
+        "name": "Bench payee",
+        "inn": inn_with_check_digits("000000999"),
+        "bank_name": "Банк",
+        "bik": "000000001",
+        "account": "40703810500000000009",
+        "correspondent_account": "30101810500000000009",
+    }
+
+
+def _bench_invoice(actor: Any, cluster: Any, today: Any, tag: str, i: int, first_company: int) -> Any:
+    """The i-th bench invoice of `tag`: 15,000 ₽ due today, for company first_company + i."""
+    from billing.services import InvoiceLineSpec, invoice_issue
+
+    invoice, _ = invoice_issue(
+        actor=actor,
+        cluster=cluster,
+        company_id=first_company + i,
+        company_name=f"ООО «{i}»",
+        company_inn="",
+        company_kpp="",
+        lines=[InvoiceLineSpec("Взнос", 1_500_000)],
+        issue_date=today,
+        due_date=today,
+        period_label=tag,
+        source_key=f"bench:{tag}:{i}",
+    )
+    return invoice
+
+
 def _setup(fixture: RequestFixture, tag: str) -> list[tuple[bytes, str]]:
     """UNIQUE_EVENTS invoices with a pending card payment each, and the signed deliveries
     (every event once, plus 10% of deliveries repeated at random later positions)."""
     from billing.models import Invoice, Payment
-    from billing.services import InvoiceLineSpec, cluster_today, invoice_issue
+    from billing.services import cluster_today
 
     cluster = fixture.cluster
     from core.audit.services import Actor
@@ -145,19 +201,7 @@ def _setup(fixture: RequestFixture, tag: str) -> list[tuple[bytes, str]]:
     today = cluster_today(cluster)
     payments = []
     for i in range(UNIQUE_EVENTS):
-        invoice, _ = invoice_issue(
-            actor=actor,
-            cluster=cluster,
-            company_id=10_000 + i,
-            company_name=f"ООО «{i}»",
-            company_inn="",
-            company_kpp="",
-            lines=[InvoiceLineSpec("Взнос", 1_500_000)],
-            issue_date=today,
-            due_date=today,
-            period_label=tag,
-            source_key=f"bench:{tag}:{i}",
-        )
+        invoice = _bench_invoice(actor, cluster, today, tag, i, 10_000)
         payments.append(
             Payment(
                 cluster=cluster,
@@ -236,7 +280,6 @@ def measure(fixture: RequestFixture) -> tuple[WebhookRun, WebhookRun, float]:
     from billing.services import payee_save
     from billing.tasks import invoice_notify
     from core.audit.services import Actor
-    from core.ru.identifiers import inn_with_check_digits
 
     from .fixtures import to_public_schema
 
@@ -245,15 +288,7 @@ def measure(fixture: RequestFixture) -> tuple[WebhookRun, WebhookRun, float]:
     payee_save(
         actor=Actor.system(cluster),
         cluster=cluster,
-        fields={
-            "name": "Bench payee",
-            "inn": inn_with_check_digits("000000999"),
-            "bank_name": "Банк",
-            "bik": "000000001",
-            "account": "40703810500000000009",
-            "correspondent_account": "30101810500000000009",
-            "stripe_publishable_key": "pk_test_bench",
-        },
+        fields={**_payee_fields(), "stripe_publishable_key": "pk_test_bench"},
         stripe_secret_key="sk_test_bench",  # noqa: S106
         stripe_webhook_secret=SECRET,
     )
@@ -371,21 +406,103 @@ YOOKASSA_SECRET = "test_bench_yookassa"  # noqa: S105 - a throwaway bench secret
 YOOKASSA_TARGET_PER_SECOND = 200
 
 
+def _yookassa_payee(cluster: Any) -> None:
+    from billing.models import Payee
+    from billing.services import payee_save
+    from core.audit.services import Actor
+
+    fields = {"yookassa_shop_id": YOOKASSA_SHOP}
+    if not Payee.objects.filter(cluster=cluster).exists():  # the row run alone: no Stripe payee yet
+        fields |= _payee_fields()
+    payee_save(
+        actor=Actor.system(cluster),
+        cluster=cluster,
+        fields=fields,
+        yookassa_secret_key=YOOKASSA_SECRET,
+        gateways=["yookassa"],
+        yookassa_methods=["sbp"],
+    )
+
+
+def _yookassa_deliveries(
+    cluster: Any, base: str, tag: str, first_company: int, *, same_moment: int = 0
+) -> list[bytes]:
+    """UNIQUE_EVENTS invoices, each paid by SBP on the local server (the payer confirms on its
+    page), a pending Payment row for each, and the payment.succeeded notifications the server made
+    for them (from its outbox), plus 10% duplicates: `same_moment` of them right after their
+    original (with concurrent senders, taken by another sender at once), the rest at random later
+    positions."""
+    from yookassa import Payment as SdkPayment
+
+    from billing.gateways.yookassa import ShopClient, _bound, roubles
+    from billing.models import Invoice, Payment
+    from billing.services import cluster_today
+    from core.audit.services import Actor
+
+    actor = Actor.system(cluster)
+    api = _bound(
+        SdkPayment, ShopClient(shop_id=YOOKASSA_SHOP, secret_key=YOOKASSA_SECRET, endpoint=f"{base}/v3")
+    )
+    today = cluster_today(cluster)
+    payments = []
+    for i in range(UNIQUE_EVENTS):
+        invoice = _bench_invoice(actor, cluster, today, tag, i, first_company)
+        created = dict(
+            api.create(
+                {
+                    "amount": {"value": roubles(invoice.amount_kopecks), "currency": "RUB"},
+                    "capture": True,
+                    "confirmation": {"type": "redirect", "return_url": "http://bench.localhost/"},
+                    "payment_method_data": {"type": "sbp"},
+                    "metadata": {"cluster": cluster.schema_name, "invoice_id": str(invoice.pk)},
+                },
+                f"bench-{tag}-{i}",
+            )
+        )
+        _checkout(created["confirmation"]["confirmation_url"])
+        payments.append(
+            Payment(
+                cluster=cluster,
+                invoice=invoice,
+                method=Payment.Method.ONLINE,
+                amount_kopecks=invoice.amount_kopecks,
+                gateway="yookassa",
+                gateway_method="sbp",
+                yookassa_payment_id=created["id"],
+            )
+        )
+    Payment.objects.bulk_create(payments)
+    outbox = {
+        body["object"]["id"]: json.dumps(body).encode()
+        for body in _outbox(base, YOOKASSA_SHOP)
+        if body["event"] == "payment.succeeded"
+    }
+    deliveries = [outbox[str(p.yookassa_payment_id)] for p in payments]
+    rng = random.Random(7)
+    duplicates = round(UNIQUE_EVENTS * DUPLICATE_SHARE / (1 - DUPLICATE_SHARE))
+    for n in range(duplicates):
+        if n < same_moment:
+            original = rng.randrange(0, len(deliveries))
+            deliveries.insert(original + 1, deliveries[original])
+        else:
+            position = rng.randrange(1, len(deliveries))
+            deliveries.insert(position, deliveries[rng.randrange(0, position)])
+    assert Invoice.objects.filter(cluster=cluster, period_label=tag).count() == UNIQUE_EVENTS
+    return deliveries
+
+
 def measure_yookassa(fixture: RequestFixture) -> WebhookRun:
     """UNIQUE_EVENTS invoices paid through the local YooKassa server, then their payment.succeeded
-    notifications (plus 10% duplicates at random later positions) POSTed through the HTTP stack."""
+    notifications (plus 10% duplicates at random later positions) POSTed one after another through
+    Django's test Client (the bench process is the web server)."""
     from unittest import mock
 
     from django.conf import settings
     from django.test import Client
-    from yookassa import Payment as SdkPayment
 
-    from billing.gateways.yookassa import ShopClient, _bound, roubles
     from billing.gateways.yookassa_local import ensure_server
-    from billing.models import Invoice, Payment
-    from billing.services import InvoiceLineSpec, cluster_today, invoice_issue, payee_save
+    from billing.models import Invoice
     from billing.tasks import invoice_notify
-    from core.audit.services import Actor
 
     from .fixtures import to_public_schema
 
@@ -395,69 +512,8 @@ def measure_yookassa(fixture: RequestFixture) -> WebhookRun:
     previous = settings.YOOKASSA_API_BASE
     settings.YOOKASSA_API_BASE = base
     try:
-        actor = Actor.system(cluster)
-        payee_save(
-            actor=actor,
-            cluster=cluster,
-            fields={"yookassa_shop_id": YOOKASSA_SHOP},
-            yookassa_secret_key=YOOKASSA_SECRET,
-            gateways=["yookassa"],
-            yookassa_methods=["sbp"],
-        )
-        api = _bound(
-            SdkPayment, ShopClient(shop_id=YOOKASSA_SHOP, secret_key=YOOKASSA_SECRET, endpoint=f"{base}/v3")
-        )
-        today = cluster_today(cluster)
-        payments = []
-        for i in range(UNIQUE_EVENTS):
-            invoice, _ = invoice_issue(
-                actor=actor,
-                cluster=cluster,
-                company_id=20_000 + i,
-                company_name=f"ООО «{i}»",
-                company_inn="",
-                company_kpp="",
-                lines=[InvoiceLineSpec("Взнос", 1_500_000)],
-                issue_date=today,
-                due_date=today,
-                period_label="yookassa",
-                source_key=f"bench:yookassa:{i}",
-            )
-            created = dict(
-                api.create(
-                    {
-                        "amount": {"value": roubles(invoice.amount_kopecks), "currency": "RUB"},
-                        "capture": True,
-                        "confirmation": {"type": "redirect", "return_url": "http://bench.localhost/"},
-                        "payment_method_data": {"type": "sbp"},
-                        "metadata": {"cluster": cluster.schema_name, "invoice_id": str(invoice.pk)},
-                    },
-                    f"bench-{i}",
-                )
-            )
-            _checkout(created["confirmation"]["confirmation_url"])
-            payments.append(
-                Payment(
-                    cluster=cluster,
-                    invoice=invoice,
-                    method=Payment.Method.ONLINE,
-                    amount_kopecks=invoice.amount_kopecks,
-                    gateway="yookassa",
-                    gateway_method="sbp",
-                    yookassa_payment_id=created["id"],
-                )
-            )
-        Payment.objects.bulk_create(payments)
-        outbox = {
-            body["object"]["id"]: json.dumps(body).encode()
-            for body in _outbox(base, YOOKASSA_SHOP)
-            if body["event"] == "payment.succeeded"
-        }
-        deliveries = [outbox[str(p.yookassa_payment_id)] for p in payments]
-        rng = random.Random(7)
-        for _ in range(round(UNIQUE_EVENTS * DUPLICATE_SHARE / (1 - DUPLICATE_SHARE))):
-            position = rng.randrange(1, len(deliveries))
-            deliveries.insert(position, deliveries[rng.randrange(0, position)])
+        _yookassa_payee(cluster)
+        deliveries = _yookassa_deliveries(cluster, base, "yookassa", 20_000)
         client = Client(HTTP_HOST="localhost")
         path = f"/billing/yookassa/notify/{cluster.schema_name}/"
         latencies: list[float] = []
@@ -466,6 +522,8 @@ def measure_yookassa(fixture: RequestFixture) -> WebhookRun:
         # (the bench's eager Celery would send it inside the request); the count is checked.
         counter = RoundTrips()
         trips: dict[str, list[int]] = {}
+        server_cpu = _cpu_seconds(process.pid) if process is not None else 0.0
+        own_cpu = time.process_time()
         with (
             mock.patch.object(invoice_notify, "apply_async", side_effect=lambda *a, **k: queued.append(a)),
             counter.counting(),
@@ -482,6 +540,8 @@ def measure_yookassa(fixture: RequestFixture) -> WebhookRun:
                         f"notification answered {response.status_code}: {response.content[:200]!r}"
                     )
                 trips.setdefault(str(response.json()["detail"]), []).append(counter.count - before)
+        own_cpu = time.process_time() - own_cpu
+        server_cpu = (_cpu_seconds(process.pid) - server_cpu) if process is not None else float("nan")
         if len(queued) != UNIQUE_EVENTS:
             raise RuntimeError(
                 f"{len(queued)} «payment received» e-mails queued for {UNIQUE_EVENTS} payments"
@@ -496,12 +556,276 @@ def measure_yookassa(fixture: RequestFixture) -> WebhookRun:
             paid,
             doubled,
             _per_kind(trips),
+            cpu_ms={
+                "app": own_cpu * 1000 / len(deliveries),
+                "server": server_cpu * 1000 / len(deliveries),
+            },
         )
     finally:
         settings.YOOKASSA_API_BASE = previous
         if process is not None:
             process.terminate()
             process.wait(timeout=10)
+
+
+HTTP_SENDERS = 8
+HTTP_SAME_MOMENT = 50  # of the 100 duplicates: right after their original (another sender, at once)
+YOOKASSA_SENDER = "185.71.76.10"  # in YooKassa's published networks; nginx passes it as X-Real-IP
+
+
+def _http_setting() -> tuple[int, int, str]:
+    """gunicorn workers, threads per worker and the Redis database (broker and cache) of the HTTP row."""
+    import os
+
+    return (
+        int(os.environ.get("BENCH_BILLING_WORKERS", "2")),
+        int(os.environ.get("BENCH_BILLING_THREADS", "4")),
+        os.environ.get("BENCH_BILLING_REDIS_URL", "redis://127.0.0.1:6379/12"),
+    )
+
+
+def _gunicorn_stack(work: Any, api_base: str) -> Any:
+    """deploy/localstack.py's Stack for gunicorn alone, production settings, on the bench database
+    and a free port; the payee secrets are readable with the bench process's key."""
+    import socket
+    import sys
+    import urllib.parse
+
+    from django.conf import settings
+
+    from billing import crypto
+
+    from .bootstrap import ROOT
+
+    if str(ROOT / "deploy") not in sys.path:
+        sys.path.insert(0, str(ROOT / "deploy"))
+    from localstack import Stack, StackConfig
+
+    db = settings.DATABASES["default"]
+    auth = urllib.parse.quote(str(db.get("USER") or "postgres"))
+    if db.get("PASSWORD"):
+        auth += ":" + urllib.parse.quote(str(db["PASSWORD"]))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    workers, threads, redis_url = _http_setting()
+    key = str(settings.BILLING_SECRETS_KEY or "") or crypto._derived_key(settings.SECRET_KEY).decode()
+    config = StackConfig(
+        work_dir=work,
+        database=str(db["NAME"]),
+        postgres=f"postgres://{auth}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}",
+        broker=redis_url,
+        cache=redis_url,
+        gunicorn_port=port,
+        gunicorn_workers=workers,
+        gunicorn_threads=threads,
+        extra_env={
+            "BILLING_SECRETS_KEY": key,
+            "YOOKASSA_API_BASE": api_base,
+            "GUNICORN_MAX_REQUESTS": "0",  # no recycling during the run (CPU is read per worker)
+        },
+    )
+    return Stack(config, say=lambda line: None)
+
+
+def _log_problems(stack: Any) -> str:
+    """gunicorn's log without the access lines (one per request), the last 3,000 characters."""
+    lines = [line for line in stack.log_of("gunicorn").splitlines() if '"clusterhub.request"' not in line]
+    return "\n".join(lines)[-3000:]
+
+
+def _send_concurrently(
+    port: int, path: str, bodies: list[bytes], senders: int
+) -> list[tuple[float, float, int, bytes]]:
+    """POST every body through `senders` threads, each on its own kept-alive connection (reopened
+    when the server closes it), taking the next body from one shared sequence. Returns (start,
+    end, status, answer) per body, in the bodies' order."""
+    import http.client
+    import itertools
+    import threading
+
+    headers = {
+        "Host": "localhost",
+        "Content-Type": "application/json",
+        "X-Forwarded-Proto": "https",  # as nginx sets it (production redirects plain HTTP)
+        "X-Real-IP": YOOKASSA_SENDER,
+    }
+    order = itertools.count()
+    records: list[Any] = [None] * len(bodies)
+    failures: list[BaseException] = []
+
+    def sender() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            while (i := next(order)) < len(bodies):
+                t0 = time.perf_counter()
+                connection.request("POST", path, body=bodies[i], headers=headers)
+                response = connection.getresponse()
+                answer = response.read()
+                records[i] = (t0, time.perf_counter(), response.status, answer)
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sender) for _ in range(senders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise RuntimeError(f"a sender failed: {failures[0]!r}") from failures[0]
+    return records
+
+
+def _overlapping_duplicates(bodies: list[bytes], records: list[tuple[float, float, int, bytes]]) -> int:
+    """Deliveries that started while another delivery of the same notification was in flight."""
+    spans: dict[bytes, list[tuple[float, float]]] = {}
+    for body, (start, end, _, _) in zip(bodies, records, strict=True):
+        spans.setdefault(body, []).append((start, end))
+    overlapping = 0
+    for times in spans.values():
+        times.sort()
+        for n in range(1, len(times)):
+            overlapping += any(times[n][0] < end for _, end in times[:n])
+    return overlapping
+
+
+def _db_backends() -> dict[int, float]:
+    """CPU seconds of the other client backends on this database (the app's), when PostgreSQL
+    runs on this machine (readable /proc); empty otherwise."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+        pids = [row[0] for row in cur.fetchall()]
+    found = {}
+    for pid in pids:
+        try:
+            found[pid] = _cpu_seconds(pid)
+        except OSError:
+            return {}
+    return found
+
+
+def measure_yookassa_http(fixture: RequestFixture) -> WebhookRun:
+    """The same notifications through a real HTTP server: gunicorn with production settings (on
+    the bench database, a free port), HTTP_SENDERS concurrent senders on kept-alive connections,
+    10% duplicates (half of them delivered at the same moment as their original). Exactly once is
+    checked in the database; the «payment received» e-mails are counted in the real broker (Redis)."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    import redis
+    from django.conf import settings
+
+    from billing.gateways.yookassa_local import ensure_server
+    from billing.models import GatewayEvent, Invoice
+
+    from .fixtures import to_public_schema
+
+    to_public_schema()
+    cluster = fixture.cluster
+    base, process = ensure_server(0)
+    previous = settings.YOOKASSA_API_BASE
+    settings.YOOKASSA_API_BASE = base
+    work = Path(tempfile.mkdtemp(prefix="bench-billing-http-"))
+    tag = "yookassa-http"
+    try:
+        _yookassa_payee(cluster)
+        deliveries = _yookassa_deliveries(cluster, base, tag, 30_000, same_moment=HTTP_SAME_MOMENT)
+        ids = {json.loads(body)["object"]["id"] for body in deliveries}
+        stack = _gunicorn_stack(work, base)
+        from localstack import running  # deploy/ is on sys.path (_gunicorn_stack)
+
+        from .load import worker_pids
+
+        workers, threads, redis_url = _http_setting()
+        path = f"/billing/yookassa/notify/{cluster.schema_name}/"
+        with running(stack):
+            stack.flush_redis()
+            stack.start_gunicorn()
+            stack.wait_for("gunicorn", lambda: stack.gunicorn("GET", "/healthz").status == 200)
+            # Warm-up: every worker thread opens its database connection and its API session
+            # (notifications of payments the server does not know: answered «unknown»).
+            warm = [
+                json.dumps(
+                    {"type": "notification", "event": "payment.succeeded", "object": {"id": f"warm-{n}"}}
+                ).encode()
+                for n in range(workers * threads * 8)
+            ]
+            for _, _, status, answer in _send_concurrently(
+                stack.config.gunicorn_port, path, warm, HTTP_SENDERS
+            ):
+                if status != 200:
+                    raise RuntimeError(f"warm-up answered {status}: {answer[:200]!r}\n{_log_problems(stack)}")
+            pids = worker_pids(stack)
+            app_before = {pid: _cpu_seconds(pid) for pid in pids}
+            server_before = _cpu_seconds(process.pid) if process is not None else 0.0
+            db_before = _db_backends()
+            t0 = time.perf_counter()
+            records = _send_concurrently(stack.config.gunicorn_port, path, deliveries, HTTP_SENDERS)
+            seconds = time.perf_counter() - t0
+            app_after = {pid: _cpu_seconds(pid) for pid in pids}
+            server_cpu = (_cpu_seconds(process.pid) - server_before) if process is not None else float("nan")
+            db_after = _db_backends()
+            if sorted(worker_pids(stack)) != sorted(pids):
+                raise RuntimeError("gunicorn workers changed during the run")
+            queue = redis.Redis.from_url(redis_url)
+            try:
+                queued = sum(
+                    int(queue.llen(key)) for key in queue.keys("celery*") if queue.type(key) == b"list"
+                )
+            finally:
+                queue.close()
+            stack.flush_redis()
+        kinds: dict[str, int] = {}
+        for _, _, status, answer in records:
+            if status != 200:
+                raise RuntimeError(
+                    f"notification answered {status}: {answer[:200]!r}\n{_log_problems(stack)}"
+                )
+            detail = str(json.loads(answer)["detail"])
+            kinds[detail] = kinds.get(detail, 0) + 1
+        if queued != UNIQUE_EVENTS:
+            raise RuntimeError(f"{queued} «payment received» e-mails queued for {UNIQUE_EVENTS} payments")
+        stored = GatewayEvent.objects.filter(
+            cluster=cluster, provider="yookassa", event_id__in=[f"payment:{i}:succeeded" for i in ids]
+        ).count()
+        paid, doubled = _outcome(cluster.pk, tag)
+        assert Invoice.objects.filter(cluster=cluster, period_label=tag).count() == UNIQUE_EVENTS
+        cpu = {
+            "app": sum(app_after[pid] - app_before[pid] for pid in pids) * 1000 / len(deliveries),
+            "server": server_cpu * 1000 / len(deliveries),
+        }
+        if db_before and db_after:
+            cpu["db"] = (
+                sum(value - db_before.get(pid, 0.0) for pid, value in db_after.items())
+                * 1000
+                / len(deliveries)
+            )
+        return WebhookRun(
+            len(deliveries),
+            len(deliveries) - UNIQUE_EVENTS,
+            seconds,
+            [(end - start) * 1000 for start, end, _, _ in records],
+            paid,
+            doubled,
+            cpu_ms=cpu,
+            answers=kinds,
+            concurrent_duplicates=_overlapping_duplicates(deliveries, records),
+            setting=f"gunicorn {workers} workers × {threads} threads, {HTTP_SENDERS} senders; events stored {stored}",
+        )
+    finally:
+        settings.YOOKASSA_API_BASE = previous
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=10)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _checkout(url: str) -> None:
@@ -528,34 +852,62 @@ def _outbox(base: str, shop: str) -> list[dict[str, Any]]:
         return list(json.loads(response.read()))
 
 
-def yookassa_rows(run: WebhookRun) -> list[Row]:
+def _cpu_text(run: WebhookRun) -> str:
+    parts = [f"{run.cpu_ms.get('app', float('nan')):.1f}", f"{run.cpu_ms.get('server', float('nan')):.1f}"]
+    parts.append(f"{run.cpu_ms['db']:.1f}" if "db" in run.cpu_ms else "-")
+    return " / ".join(parts)
+
+
+def yookassa_rows(run: WebhookRun, http: WebhookRun) -> list[Row]:
+    """Baseline column: the test-client row (sequential, in the bench process); ours: through
+    gunicorn over sockets, concurrent senders: the row the target is about."""
     from .report import Row
 
-    exact = run.paid_invoices == UNIQUE_EVENTS and run.double_applied == 0
-    fast = run.per_second >= YOOKASSA_TARGET_PER_SECOND
+    def exact(r: WebhookRun) -> bool:
+        return r.paid_invoices == UNIQUE_EVENTS and r.double_applied == 0
+
+    fast = http.per_second >= YOOKASSA_TARGET_PER_SECOND
     return [
         Row(
-            f"Billing: YooKassa notifications, {run.deliveries} deliveries ({run.duplicates} duplicates, "
-            f"{DUPLICATE_SHARE:.0%}), each verified by re-reading the payment (SDK → local server)",
+            f"Billing: YooKassa notifications, {http.deliveries} deliveries ({http.duplicates} duplicates, "
+            f"{DUPLICATE_SHARE:.0%}), each verified by re-reading the payment (SDK → local server). "
+            f"Baseline column: Django test Client, sequential; ours: HTTP, {http.setting}",
             section=True,
         ),
         Row(
-            "  throughput, notifications/s (target ≥ 200)",
-            f"≥ {YOOKASSA_TARGET_PER_SECOND}",
+            f"  throughput, notifications/s (target ≥ {YOOKASSA_TARGET_PER_SECOND} through the HTTP stack)",
             f"{run.per_second:.0f}",
-            f"{'PASS' if fast else 'FAIL'} (full HTTP stack + API re-read)",
+            f"{http.per_second:.0f}",
+            f"{'PASS' if fast else 'FAIL'} (gunicorn, production settings)",
         ),
-        Row("  latency p50 / p95, ms", "-", f"{run.p50:.2f} / {run.p95:.2f}", ""),
+        Row(
+            "  latency p50 / p95, ms (HTTP: as the senders saw it, queueing included)",
+            f"{run.p50:.2f} / {run.p95:.2f}",
+            f"{http.p50:.2f} / {http.p95:.2f}",
+            "",
+        ),
         Row(
             f"  invoices paid / paid twice (of {UNIQUE_EVENTS})",
-            "-",
             f"{run.paid_invoices} / {run.double_applied}",
-            f"exactly once: {'PASS' if exact else 'FAIL'}",
+            f"{http.paid_invoices} / {http.double_applied}",
+            f"exactly once: {'PASS' if exact(run) and exact(http) else 'FAIL'}",
+        ),
+        Row(
+            "  duplicates in flight together with their original (HTTP: delivered at the same moment)",
+            "0",
+            f"{http.concurrent_duplicates}",
+            "answers: " + ", ".join(f"{k} {v}" for k, v in sorted(http.answers.items())),
+        ),
+        Row(
+            "  CPU ms per notification: app / local YooKassa server / PostgreSQL",
+            _cpu_text(run),
+            _cpu_text(http),
+            "app: bench process (test Client) / gunicorn workers",
         ),
         Row(
             "  SQL round trips per notification: new payment / duplicate (incl. BEGIN, COMMIT)",
-            "-",
             f"{run.round_trips.get('processed', 0):.0f} / {run.round_trips.get('duplicate', 0):.0f}",
+            "-",
             "before: 12 / 2",
         ),
     ]
@@ -566,6 +918,25 @@ def yookassa_rows(run: WebhookRun) -> list[Row]:
 STATEMENT_LINES = 10_000
 BASELINE_LINES = 1_000  # the line-by-line baseline on a tenth, scaled ×10 in the table
 STATEMENT_ACCOUNT = "40703810000000000009"
+NOTES.append(
+    "  YooKassa: the HTTP row is gunicorn (production settings) on loopback with the local YooKassa server, "
+    "PostgreSQL, Redis and the 8 sender threads (this process) all on the same cores: its wall-clock "
+    "throughput is this machine's at that moment; CPU ms per notification (app = gunicorn workers, from "
+    "/proc, after a warm-up) is the robust number. Requests carry X-Forwarded-Proto and X-Real-IP (a YooKassa "
+    "sender address) as nginx sets them, so production's sender-network check applies. Cut for this row: "
+    "the payee + cluster + «already final» lookup as one plain SQL query (its ORM compile was about a third "
+    "of a new notification's CPU, most of a duplicate's) and the re-read as the API's JSON through the SDK's "
+    "ApiClient.request (find_one built the SDK's object model only to be turned back into a dict); cProfile "
+    "CPU per new notification 53 -> 29 ms, per duplicate 22 -> 6 ms (loaded machine, profiler on). Found by "
+    "this row: under gthread a concurrent first e-mail queueing in a worker raised NotRegistered after the "
+    "payment committed (500) — core.queue now discovers tasks under a lock. Measured 2026-12-07 with the "
+    "machine at load 13-14 on 2 cores (other helpers' tests): 16/s in both rows (the machine's, not the code's), "
+    "exactly once PASS in both, 51 duplicates in flight together with their original; CPU ms per notification "
+    "(900 new + 100 duplicates): test Client 8.4 app / 0.6 local server; gunicorn 12.3 workers / 0.5 local "
+    "server / 0.6 PostgreSQL backends. At ~13.4 ms of CPU per notification 2 idle cores give about 150/s; "
+    "the rest of the gap to 200/s is per-request work outside the YooKassa path (the 4 ms between the rows: "
+    "gunicorn, production middleware, the JSON access line, metrics)."
+)
 NOTES.append(
     "  Bank statements: ours = billing.statements.services (statement_import: parse, then the facts for every line "
     "in a fixed number of queries — invoices named or owed, booked keys, hand-recorded transfers; "
@@ -804,7 +1175,11 @@ def statement_measure(fixture: RequestFixture) -> list[Row]:
 
 
 def run(fixture: RequestFixture) -> list[Row]:
-    return rows(*measure(fixture)) + yookassa_rows(measure_yookassa(fixture)) + statement_measure(fixture)
+    return (
+        rows(*measure(fixture))
+        + yookassa_rows(measure_yookassa(fixture), measure_yookassa_http(fixture))
+        + statement_measure(fixture)
+    )
 
 
 if __name__ == "__main__":

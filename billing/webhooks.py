@@ -28,6 +28,7 @@ the notifications sweep later (Notification rows make each e-mail happen once).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ from typing import Any
 import stripe
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.utils import timezone
 
 from clusterhub.metrics import webhook_failure_record
@@ -322,30 +323,62 @@ def _yookassa_apply(event: GatewayEvent, *, host: str, payee: Payee | None = Non
     )
 
 
-def _already_final(body: bytes) -> Exists | None:
+def _already_final(body: bytes) -> tuple[str, list[Any]]:
     """Whether the notification names a payment we hold as succeeded, or a refund we settled:
     nothing it could say changes them (statuses only move forward), so no need to ask the API.
-    A condition on the payee's cluster, read in the same query as the payee."""
+    A condition on the payee's cluster (SQL and parameters; `p` is the payee), read in the same
+    query as the payee."""
     try:
         data = json_loads(body)
         event, object_id = str(data["event"]), str(data["object"]["id"])[:100]
     except (ValueError, KeyError, TypeError):
-        return None
+        return "FALSE", []
     if event.startswith("payment."):
-        return Exists(
-            Payment.objects.filter(
-                cluster_id=OuterRef("cluster_id"),
-                yookassa_payment_id=object_id,
-                status=Payment.Status.SUCCEEDED,
-            )
+        return (
+            f"EXISTS (SELECT 1 FROM {Payment._meta.db_table} x WHERE x.cluster_id = p.cluster_id "  # noqa: S608 - names are ours
+            "AND x.yookassa_payment_id = %s AND x.status = %s)",
+            [object_id, Payment.Status.SUCCEEDED],
         )
     if event.startswith("refund."):
-        return Exists(
-            Refund.objects.filter(cluster_id=OuterRef("cluster_id"), yookassa_refund_id=object_id).exclude(
-                status=Refund.Status.PENDING
-            )
+        return (
+            f"EXISTS (SELECT 1 FROM {Refund._meta.db_table} x WHERE x.cluster_id = p.cluster_id "  # noqa: S608 - names are ours
+            "AND x.yookassa_refund_id = %s AND x.status <> %s)",
+            [object_id, Refund.Status.PENDING],
         )
-    return None
+    return "FALSE", []
+
+
+@functools.cache
+def _payee_columns() -> tuple[list[str], list[str], str]:
+    """Attribute names of Payee and Cluster, and the SELECT list of both (payee first)."""
+    payee = [f.attname for f in Payee._meta.concrete_fields]
+    cluster = [f.attname for f in Cluster._meta.concrete_fields]
+    quote = connection.ops.quote_name
+    columns = [f"p.{quote(str(f.column))}" for f in Payee._meta.concrete_fields]
+    columns += [f"c.{quote(str(f.column))}" for f in Cluster._meta.concrete_fields]
+    return payee, cluster, ", ".join(columns)
+
+
+def _notification_payee(cluster_slug: str, payload: bytes) -> Payee | None:
+    """The cluster's payee with its cluster, and `already_final` (see _already_final), in one
+    plain SQL query: compiling the same ORM query (select_related and an EXISTS annotation) was
+    about a third of a notification's CPU, and all of a duplicate's but the middleware."""
+    payee_fields, cluster_fields, select = _payee_columns()
+    final, params = _already_final(payload)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {select}, {final} FROM {Payee._meta.db_table} p "  # noqa: S608 - names are ours
+            f"JOIN {Cluster._meta.db_table} c ON c.id = p.cluster_id WHERE c.schema_name = %s LIMIT 1",
+            [*params, cluster_slug],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    n = len(payee_fields)
+    payee = Payee.from_db(connection.alias, payee_fields, row[:n])
+    payee.cluster = Cluster.from_db(connection.alias, cluster_fields, row[n : n + len(cluster_fields)])
+    payee.already_final = bool(row[-1])  # type: ignore[attr-defined]
+    return payee
 
 
 def yookassa_notification_receive(
@@ -354,11 +387,7 @@ def yookassa_notification_receive(
     """Verify one YooKassa notification for the cluster's payee by asking the API, then store and
     apply what the API said, once. 503 when YooKassa cannot be asked now (it retries)."""
     provider = YOOKASSA_PROVIDER
-    payees = Payee.objects.select_related("cluster").filter(cluster__schema_name=cluster_slug)
-    final = _already_final(payload)
-    if final is not None:
-        payees = payees.annotate(already_final=final)
-    payee = payees.first()
+    payee = _notification_payee(cluster_slug, payload)
     if payee is None or not payee.yookassa_shop_id or not payee.yookassa_secret_key_encrypted:
         return _refuse(404, "unknown_endpoint", "Нет такого получателя платежей.", provider)
     if not sender_allowed(sender, getattr(settings, "YOOKASSA_NOTIFY_NETWORKS", None)):

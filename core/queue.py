@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from typing import Any
 
 from celery import current_app
@@ -23,12 +24,20 @@ from tenant_schemas_celery.task import headers_with_schema
 logger = logging.getLogger("clusterhub.queue")
 
 
+_discovery = threading.Lock()
+
+
 def _task(task_name: str) -> Any:
     """The registered task; a web process has not imported the apps' tasks modules yet the first
-    time, so this asks Celery's loader to (the same autodiscovery the worker runs at start)."""
+    time, so this asks Celery's loader to (the same autodiscovery the worker runs at start).
+    One thread at a time: Celery's autodiscovery returns nothing at once to a second caller while
+    the first one is still importing (its _RACE_PROTECTION flag), and that caller would find the
+    task unregistered (seen under gunicorn gthread: NotRegistered after a payment was committed)."""
     tasks = current_app.tasks
     if task_name not in tasks:
-        current_app.loader.import_default_modules()
+        with _discovery:
+            if task_name not in current_app.tasks:
+                current_app.loader.import_default_modules()
     return current_app.tasks[task_name]
 
 

@@ -23,13 +23,14 @@ import threading
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import requests
 from django.conf import settings
 from yookassa import Payment as SdkPayment
 from yookassa import Refund as SdkRefund
 from yookassa.client import ApiClient
-from yookassa.domain.common import RequestObject, UserAgent
+from yookassa.domain.common import HttpVerb, RequestObject, UserAgent
 from yookassa.domain.exceptions import ApiError, NotFoundError, UnauthorizedError
 from yookassa.domain.notification import WebhookNotificationFactory
 
@@ -187,6 +188,20 @@ def _bound(resource: type, client: ShopClient) -> Any:
     return type(resource.__name__, (resource,), {"__init__": init})
 
 
+def _read(client: ShopClient, base_path: str, object_id: str) -> dict[str, Any]:
+    """GET one object (`/payments/{id}`, `/refunds/{id}`) through the SDK's client, as the SDK's
+    find_one does, but answering the API's JSON object itself: find_one builds the SDK's response
+    object model, which every caller turned back into a dict (a tenth of a notification's CPU).
+    The id comes from a notification body: it is quoted into one path segment (find_one does
+    not quote it)."""
+    if not isinstance(object_id, str) or not object_id:
+        raise ValueError("Invalid object id")
+    data = client.request(HttpVerb.GET, f"{base_path}/{quote(object_id, safe='')}")
+    if not isinstance(data, dict):
+        raise ValueError("The API answered something that is not an object")
+    return data
+
+
 def credentials(payee: Payee) -> tuple[str, str]:
     shop_id = str(payee.yookassa_shop_id or "")
     secret = decrypt(payee.yookassa_secret_key_encrypted)
@@ -309,12 +324,10 @@ class YooKassaGateway:
         )
 
     def read_payment(self, payee: Payee, payment_id: str) -> GatewayPayment:
-        api = _bound(SdkPayment, client_for(payee))
-        return payment_state(dict(call(api.find_one, payment_id)))
+        return payment_state(call(_read, client_for(payee), SdkPayment.base_path, payment_id))
 
     def read_refund(self, payee: Payee, refund_id: str) -> GatewayRefund:
-        api = _bound(SdkRefund, client_for(payee))
-        return refund_state(dict(call(api.find_one, refund_id)))
+        return refund_state(call(_read, client_for(payee), SdkRefund.base_path, refund_id))
 
     def refund(
         self,

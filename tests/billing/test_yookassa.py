@@ -4,10 +4,12 @@ refunds, reconciliation, and the pages / API / payee form with their negative ca
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
 import pytest
+from django.db import connection
 from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 from yookassa import Payment as SdkPayment
 
@@ -616,3 +618,70 @@ def test_payee_form_saves_yookassa_credentials_encrypted_and_never_shows_them(
     assert "/billing/yookassa/notify/alpha/" in html
     staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
     assert staff.post("/billing/payee/", {**form, "gateways": []}).status_code == 403
+
+
+def test_a_notification_whose_id_is_more_than_the_payment_id_verifies_nothing(
+    payee_yk: Payee, cluster_a: Cluster, rep: User, yookassa_on: str
+) -> None:
+    """The id in the body goes into the API path as one quoted segment: «<id>/» or «<id>?x» is not
+    the payment <id> (the SDK's own find_one would have sent them unquoted and read <id>)."""
+    invoice = issue(cluster_a)
+    started = start(rep, invoice)
+    assert yookassa_checkout(started.confirmation_url) == 303
+    payment_id = str(started.payment.yookassa_payment_id)
+    for forged in (f"{payment_id}/", f"{payment_id}?a=1", f"{payment_id}#x"):
+        body = {"type": "notification", "event": "payment.succeeded", "object": {"id": forged}}
+        answer = post_notification("alpha", body)
+        assert answer.status_code == 200 and answer.json()["detail"] == "unknown", forged
+    invoice.refresh_from_db()
+    assert invoice.status == Status.OPEN and invoice.paid_kopecks == 0
+    assert not GatewayEvent.objects.filter(cluster=cluster_a, provider="yookassa").exists()
+    genuine = yookassa_notification(yookassa_on, "100001", "payment.succeeded", payment_id)
+    assert post_notification("alpha", genuine).json()["detail"] == "processed"
+    invoice.refresh_from_db()
+    assert invoice.status == Status.PAID and invoice.paid_kopecks == 1_500_000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_notification_delivered_twice_at_the_same_moment_pays_once(
+    cluster_a: Cluster, yookassa_on: str, make_user: MakeUser
+) -> None:
+    """Both deliveries re-read the payment from the API, then meet right before storing it."""
+    from billing import webhooks
+
+    with_yookassa(make_payee(cluster_a))
+    invoice = issue(cluster_a)
+    started = start(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=COMPANY), invoice)
+    assert yookassa_checkout(started.confirmation_url) == 303
+    body = yookassa_notification(
+        yookassa_on, "100001", "payment.succeeded", str(started.payment.yookassa_payment_id)
+    )
+    barrier = threading.Barrier(2)
+    answers: list[tuple[int, str]] = []
+    real_ingest = webhooks.event_ingest
+
+    def ingest_together(**kwargs: Any) -> str:
+        barrier.wait(timeout=10)
+        return real_ingest(**kwargs)
+
+    def post() -> None:
+        try:
+            response = post_notification("alpha", body)
+            answers.append((response.status_code, response.json()["detail"]))
+        finally:
+            connection.close()
+
+    webhooks.event_ingest = ingest_together
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+    finally:
+        webhooks.event_ingest = real_ingest
+    assert sorted(answers) == [(200, "duplicate"), (200, "processed")]
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.paid_kopecks) == (Status.PAID, 1_500_000)
+    assert Payment.objects.filter(invoice=invoice, status=Payment.Status.SUCCEEDED).count() == 1
+    assert GatewayEvent.objects.filter(cluster=cluster_a, provider="yookassa").count() == 1
