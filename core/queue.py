@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from typing import Any
 
 from celery import current_app
@@ -21,14 +22,18 @@ from django.db import transaction
 from tenant_schemas_celery.task import headers_with_schema
 
 logger = logging.getLogger("clusterhub.queue")
+_IMPORT_LOCK = threading.Lock()
 
 
 def _task(task_name: str) -> Any:
     """The registered task; a web process has not imported the apps' tasks modules yet the first
     time, so this asks Celery's loader to (the same autodiscovery the worker runs at start)."""
-    tasks = current_app.tasks
-    if task_name not in tasks:
-        current_app.loader.import_default_modules()
+    if task_name not in current_app.tasks:
+        # One thread imports, the others wait for it (a threaded gunicorn worker's first requests
+        # raced here: a second thread found the import started but the task not yet registered).
+        with _IMPORT_LOCK:
+            if task_name not in current_app.tasks:
+                current_app.loader.import_default_modules()
     return current_app.tasks[task_name]
 
 
