@@ -4,28 +4,35 @@ headers, but no session, CSRF, language or 2FA middleware; a duplicate costs one
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
 from pytest_django import DjangoAssertNumQueries, Settings
 
-from billing.models import GatewayEvent, Invoice, Payee, Payment
+from billing.models import GatewayEvent, Invoice, Payee
 from tenants.models import Cluster
 
 from .conftest import deliver, intent_event, intent_for, issue, post_webhook, sign, webhook_secret
+from .test_webhook import online_payment
 
 
 @pytest.fixture
 def paying(db: None, cluster_a: Cluster, payee_a: Payee) -> Invoice:
     invoice = issue(cluster_a, amount=1_500_000)
-    Payment.objects.create(
-        cluster=cluster_a,
-        invoice=invoice,
-        method=Payment.Method.ONLINE,
-        amount_kopecks=invoice.outstanding_kopecks,
-        stripe_payment_intent_id="pi_lean_1",
-    )
+    online_payment(invoice, "pi_lean_1")
     return invoice
+
+
+def _post_signed(host: str, cluster: Cluster, invoice: Invoice) -> Any:
+    """A signed success for the invoice's payment, posted to the webhook path on `host`."""
+    body = json.dumps(intent_event(intent_for(invoice, "pi_lean_1"))).encode()
+    return Client(HTTP_HOST=host).post(
+        "/billing/stripe/webhook/alpha/",
+        data=body,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=sign(body, webhook_secret(cluster)),
+    )
 
 
 @pytest.mark.django_db
@@ -49,13 +56,7 @@ def test_webhook_over_plain_http_is_redirected_under_production_settings(
     """SecurityMiddleware stays in front of the lean path: HTTPS is still enforced."""
     settings.SECURE_SSL_REDIRECT = True
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    body = json.dumps(intent_event(intent_for(paying, "pi_lean_1"))).encode()
-    response = Client(HTTP_HOST="localhost").post(
-        "/billing/stripe/webhook/alpha/",
-        data=body,
-        content_type="application/json",
-        HTTP_STRIPE_SIGNATURE=sign(body, webhook_secret(cluster_a)),
-    )
+    response = _post_signed("localhost", cluster_a, paying)
     assert response.status_code == 301 and response["Location"].startswith("https://")
     assert not GatewayEvent.objects.exists()
 
@@ -96,12 +97,6 @@ def test_a_lean_prefix_never_strips_a_page_of_its_csrf_check(db: None, settings:
 
 @pytest.mark.django_db
 def test_the_webhook_path_on_a_cluster_host_is_not_served(paying: Invoice, cluster_a: Cluster) -> None:
-    body = json.dumps(intent_event(intent_for(paying, "pi_lean_1"))).encode()
-    response = Client(HTTP_HOST="alpha.localhost").post(
-        "/billing/stripe/webhook/alpha/",
-        data=body,
-        content_type="application/json",
-        HTTP_STRIPE_SIGNATURE=sign(body, webhook_secret(cluster_a)),
-    )
+    response = _post_signed("alpha.localhost", cluster_a, paying)
     assert response.status_code == 404
     assert not GatewayEvent.objects.exists()
