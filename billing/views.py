@@ -9,11 +9,14 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from clusterhub.lean import lean_endpoint
+
 from .webhooks import webhook_receive, yookassa_notification_receive
 
 MAX_BODY_BYTES = 512 * 1024
 
 
+@lean_endpoint
 @csrf_exempt
 @require_POST
 def stripe_webhook(request: HttpRequest, cluster_slug: str) -> JsonResponse:

@@ -48,7 +48,7 @@ from tenants.models import Cluster
 
 from . import crypto
 from .gateways.base import GatewayError, GatewayNotFound, GatewayUnavailable, NotificationRejected
-from .gateways.stripe import DISPUTE_EVENTS, INTENT_EVENTS, REFUND_EVENTS, construct_event
+from .gateways.stripe import DISPUTE_EVENTS, INTENT_EVENTS, REFUND_EVENTS, verify_signature
 from .gateways.yookassa import GATEWAY as YOOKASSA
 from .gateways.yookassa import payment_state, refund_state, sender_allowed
 from .models import GatewayEvent, Payee, Payment, Refund
@@ -80,34 +80,84 @@ def _refuse(status_code: int, reason: str, detail: str, provider: str = PROVIDER
 
 
 def webhook_receive(*, cluster_slug: str, payload: bytes, signature: str, host: str = "") -> WebhookResult:
-    """Verify, store and process one delivery for the cluster's payee."""
-    payee = Payee.objects.select_related("cluster").filter(cluster__schema_name=cluster_slug).first()
-    if payee is None or not payee.has_webhook_secret:
+    """Verify, store and process one delivery for the cluster's payee. One SELECT reads the
+    payee's secret, its cluster and whether this event id is done already: a duplicate of a done
+    event is answered (after its signature is checked) with no further query."""
+    # Read before the signature check for the event id only; refused after it, as before.
+    data: dict[str, Any] = {}
+    problem, event_id, event_type = "", "", ""
+    try:
+        data = json_loads(payload)
+        event_id, event_type = str(data["id"]), str(data["type"])
+    except ValueError:
+        problem = "Тело запроса не JSON."
+    except (KeyError, TypeError):
+        problem = "В событии нет id или type."
+    found = _stripe_payee(cluster_slug, event_id)
+    if found is None or not found.secret_encrypted:
         return _refuse(404, "unknown_endpoint", "Нет такого получателя платежей.")
     try:
-        secret = crypto.decrypt(payee.stripe_webhook_secret_encrypted)
+        secret = crypto.decrypt(found.secret_encrypted)
     except crypto.SecretUnavailable:
         logger.error("billing: webhook secret of %s cannot be decrypted", cluster_slug)
         return _refuse(500, "processing", "Секрет вебхука недоступен.")
     try:
-        construct_event(payload, signature or "", secret)  # the tolerance both ways
+        verify_signature(payload, signature or "", secret)  # the tolerance both ways
     except stripe.SignatureVerificationError:
         return _refuse(400, "signature", "Подпись не прошла проверку.")
-    except ValueError:
+    except ValueError:  # not UTF-8
         return _refuse(400, "payload", "Тело запроса не JSON.")
-    try:
-        data = json.loads(payload)
-        event_id = str(data["id"])
-        event_type = str(data["type"])
-    except (ValueError, KeyError, TypeError):
-        return _refuse(400, "payload", "В событии нет id или type.")
+    if problem:
+        return _refuse(400, "payload", problem)
+    if found.event_status in DONE:
+        return WebhookResult(200, "duplicate", event_id)
     outcome = event_ingest(
-        cluster=payee.cluster, event_id=event_id, event_type=event_type, payload=data, host=host
+        cluster=found.cluster, event_id=event_id, event_type=event_type, payload=data, host=host
     )
     if outcome == "error":
         # Stored with its error; the sweep retries. Stripe gets 200: it need not resend the same bytes.
         webhook_failure_record(provider=PROVIDER, reason="processing")
     return WebhookResult(200, outcome, event_id)
+
+
+@dataclass(frozen=True)
+class _FoundPayee:
+    cluster: Cluster
+    secret_encrypted: str
+    event_status: str | None  # of the delivered event id when stored already
+
+
+@functools.cache
+def _stripe_payee_sql() -> tuple[str, list[str]]:
+    """The SELECT of `_stripe_payee` and the Cluster attnames it returns (names are the models')."""
+    fields = Cluster._meta.concrete_fields
+
+    def quote(name: str | None) -> str:
+        return str(connection.ops.quote_name(str(name)))
+
+    columns = ", ".join(f"c.{quote(f.column)}" for f in fields)
+    sql = (
+        f"SELECT p.stripe_webhook_secret_encrypted, "  # noqa: S608 - table and column names are ours
+        f"(SELECT e.status FROM {quote(GatewayEvent._meta.db_table)} e WHERE e.cluster_id = c.id "
+        f"AND e.provider = %s AND e.event_id = %s), {columns} "
+        f"FROM {quote(Payee._meta.db_table)} p JOIN {quote(Cluster._meta.db_table)} c ON c.id = p.cluster_id "
+        f"WHERE c.schema_name = %s"
+    )
+    return sql, [f.attname for f in fields]
+
+
+def _stripe_payee(cluster_slug: str, event_id: str) -> _FoundPayee | None:
+    """The payee of the cluster named in the URL, its cluster, and the stored status of the event
+    (None when new): one round trip of plain SQL (the ORM's compilation of the select_related
+    query was a quarter of a delivery's CPU)."""
+    sql, attnames = _stripe_payee_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [PROVIDER, event_id, cluster_slug])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    cluster = Cluster.from_db(connection.alias, attnames, row[2:])
+    return _FoundPayee(cluster=cluster, secret_encrypted=row[0] or "", event_status=row[1])
 
 
 class _EffectsFailed(Exception):

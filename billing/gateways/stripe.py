@@ -75,17 +75,36 @@ def signed_at(header: str) -> int | None:
     return None
 
 
-def construct_event(payload: bytes, header: str, secret: str) -> stripe.Event:
-    """`stripe.Webhook.construct_event` with the tolerance both ways: the SDK refuses a signature
-    older than the tolerance but accepts any from the future, which a replay with a clock set
-    ahead (or a leaked secret) could use; we refuse one signed more than the tolerance ahead."""
+def _tolerance() -> int:
+    return int(getattr(settings, "STRIPE_WEBHOOK_TOLERANCE", DEFAULT_TOLERANCE))
+
+
+def _refuse_from_future(payload: bytes, header: str, tolerance: int) -> None:
+    """The SDK refuses a signature older than the tolerance but accepts any from the future,
+    which a replay with a clock set ahead (or a leaked secret) could use: refuse one signed more
+    than the tolerance ahead."""
     import time
 
-    tolerance = int(getattr(settings, "STRIPE_WEBHOOK_TOLERANCE", DEFAULT_TOLERANCE))
-    event = stripe.Webhook.construct_event(payload, header or "", secret, tolerance=tolerance)
     at = signed_at(header)
     if at is None or at > time.time() + tolerance:
         raise stripe.SignatureVerificationError("Timestamp outside the tolerance zone", header, payload)
+
+
+def verify_signature(payload: bytes, header: str, secret: str) -> None:
+    """The SDK's check of the raw body's signature and age (`stripe.WebhookSignature.verify_header`,
+    what construct_event runs first) with the tolerance both ways. Raises
+    stripe.SignatureVerificationError. Builds no stripe.Event: the webhook parses the JSON itself
+    (the SDK's StripeObject tree was most of construct_event's cost and nothing used it)."""
+    tolerance = _tolerance()
+    stripe.WebhookSignature.verify_header(payload, header or "", secret, tolerance)
+    _refuse_from_future(payload, header, tolerance)
+
+
+def construct_event(payload: bytes, header: str, secret: str) -> stripe.Event:
+    """`stripe.Webhook.construct_event` with the tolerance both ways (see verify_signature)."""
+    tolerance = _tolerance()
+    event = stripe.Webhook.construct_event(payload, header or "", secret, tolerance=tolerance)
+    _refuse_from_future(payload, header, tolerance)
     return event
 
 
@@ -258,4 +277,5 @@ __all__ = [
     "intent_state",
     "refund_status",
     "signed_at",
+    "verify_signature",
 ]

@@ -5,8 +5,10 @@ match — the same rules for Stripe PaymentIntents and YooKassa payments."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any
 
+from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
@@ -90,39 +92,47 @@ PAYMENT_ID_COLUMNS = frozenset({"stripe_payment_intent_id", "yookassa_payment_id
 
 
 def _locked_pair(cluster: Cluster, column: str, payment_id: str) -> tuple[Invoice | None, Payment | None]:
-    """The invoice of the cluster's payment whose `column` is `payment_id`, and that payment, locked
-    in the order every writer locks them (invoice first): two queries, the invoice found through
-    the payment, the payment read after the invoice's lock (so its status is the latest). Plain
-    SQL (no ORDER BY, no join of the cluster): compiling these two ORM queries cost a third of a
-    webhook's CPU."""
+    """The invoice of the cluster's payment whose `column` is `payment_id`, and that payment, both
+    locked in ONE statement (FOR UPDATE OF invoice, payment: PostgreSQL takes the row locks in
+    that order, the order every writer locks them, invoice first). A row changed by a concurrent
+    transaction is re-read once its lock is granted (READ COMMITTED re-check), so the payment's
+    status is the latest. Plain SQL (no ORDER BY, no join of the cluster): compiling ORM queries
+    cost a third of a webhook's CPU; one statement instead of two saves a round trip."""
     if column not in PAYMENT_ID_COLUMNS:
         raise ValueError(column)
-    invoices, payments = Invoice._meta.db_table, Payment._meta.db_table
-    invoice = next(
-        iter(
-            Invoice.objects.raw(
-                f"SELECT * FROM {invoices} WHERE cluster_id = %s AND id = "  # noqa: S608 - names are ours
-                f"(SELECT invoice_id FROM {payments} WHERE cluster_id = %s AND {column} = %s) FOR UPDATE",
-                [cluster.pk, cluster.pk, payment_id],
-            )
-        ),
-        None,
-    )
-    if invoice is None:
+    sql, invoice_names, payment_names = _locked_pair_sql(column)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [cluster.pk, payment_id, cluster.pk])
+        row = cursor.fetchone()
+    if row is None:
         return None, None
+    split = len(invoice_names)
+    invoice = Invoice.from_db(connection.alias, invoice_names, row[:split])
+    payment = Payment.from_db(connection.alias, payment_names, row[split:])
     invoice.cluster = cluster
-    payment = next(
-        iter(
-            Payment.objects.raw(
-                f"SELECT * FROM {payments} WHERE cluster_id = %s AND {column} = %s FOR UPDATE",  # noqa: S608
-                [cluster.pk, payment_id],
-            )
-        ),
-        None,
-    )
-    if payment is not None:
-        payment.invoice = invoice
+    payment.cluster = cluster
+    payment.invoice = invoice
     return invoice, payment
+
+
+@functools.cache
+def _locked_pair_sql(column: str) -> tuple[str, list[str], list[str]]:
+    """The statement of `_locked_pair` for a payment id column and the attnames it returns."""
+
+    def quote(name: str | None) -> str:
+        return str(connection.ops.quote_name(str(name)))
+
+    invoice_fields, payment_fields = Invoice._meta.concrete_fields, Payment._meta.concrete_fields
+    columns = [f"i.{quote(f.column)}" for f in invoice_fields] + [
+        f"p.{quote(f.column)}" for f in payment_fields
+    ]
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {quote(Invoice._meta.db_table)} i "  # noqa: S608 - names are ours
+        f"JOIN {quote(Payment._meta.db_table)} p ON p.invoice_id = i.id "
+        f"WHERE p.cluster_id = %s AND p.{quote(column)} = %s AND i.cluster_id = %s "
+        "FOR UPDATE OF i, p"
+    )
+    return sql, [f.attname for f in invoice_fields], [f.attname for f in payment_fields]
 
 
 def _unknown(*, cluster: Cluster, state: GatewayPayment, event: GatewayEvent | None) -> str:

@@ -94,11 +94,17 @@ TENANT_LIMIT_SET_CALLS = True
 PUBLIC_SCHEMA_URLCONF = "clusterhub.urls_public"
 ROOT_URLCONF = "clusterhub.urls_tenant"
 
+# Paths whose @lean_endpoint views run without the session/auth/CSRF/messages/language
+# middleware (clusterhub/lean.py): machine-to-machine POSTs of the payment gateways.
+LEAN_PATH_PREFIXES = ("/billing/stripe/webhook/", "/billing/yookassa/notify/")
+
 MIDDLEWARE = [
     "clusterhub.request_checks.QueryControlCharactersMiddleware",  # ?search=%00 → 400
     "tenants.middleware.ClusterRoutingMiddleware",
     "tenants.middleware.ClusterTimezoneMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Gateways' webhooks skip everything below (clusterhub/lean.py, LEAN_PATH_PREFIXES).
+    "clusterhub.lean.LeanEndpointMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "clusterhub.language.ChosenLanguageMiddleware",
