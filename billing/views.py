@@ -46,6 +46,7 @@ def sender_address(request: HttpRequest) -> str:
     return real if real and proxied else remote
 
 
+@lean_endpoint
 @csrf_exempt
 @require_POST
 def yookassa_notify(request: HttpRequest, cluster_slug: str) -> JsonResponse:
