@@ -19,6 +19,7 @@ from tests.conftest import PASSWORD
 from tests.home.test_homes import _seed
 
 from .conftest import UI, phone_context_options
+from .test_home_screens import _sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -57,16 +58,6 @@ ROLES: dict[str, tuple[Grant.Role | None, str | None, str, list[str]]] = {
 def _watch(page: Page, problems: list[str]) -> None:
     page.on("pageerror", lambda exc: problems.append(f"JS error: {exc}"))
     page.on("console", lambda msg: problems.append(f"console: {msg.text}") if msg.type == "error" else None)
-
-
-def _sign_in(page: Page, ui: UI, slug: str | None, email: str) -> None:
-    page.goto(ui.url(slug, "/login/"))
-    form = page.locator("form.form")
-    form.locator("#id_email").fill(email)
-    form.locator("#id_password").fill(PASSWORD)
-    form.get_by_role("button", name="Войти").click()
-    page.wait_for_load_state()
-    assert "/login/" not in page.url, page.url
 
 
 def _fits(page: Page, width: int) -> None:
@@ -145,6 +136,7 @@ def test_header_is_one_bar_on_a_phone(
             _watch(page, problems)
             if role is not None:
                 _sign_in(page, ui, slug, f"{name}@phone.example")
+                page.wait_for_url(lambda url: "/login/" not in url)
             page.goto(ui.url(slug, path), wait_until="load")
             if options.get("is_mobile"):
                 for width, height in ((390, 844), (360, 780)):
