@@ -108,6 +108,12 @@ def breadcrumbs(path: str, home: Link, groups: list[Group]) -> list[Link]:
     return crumbs
 
 
+def initials(full_name: str, email: str) -> str:
+    """Up to two letters for the account button of the phone header («Иван Петров» → «ИП»)."""
+    letters = [word[0] for word in full_name.split() if word[:1].isalpha()][:2]
+    return "".join(letters).upper() or email[:1].upper()
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     cluster = getattr(request, "cluster", None)
     user = getattr(request, "user", None)
@@ -132,4 +138,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "breadcrumbs": breadcrumbs(request.path, home, groups),
         "current_cluster": cluster,
         "cluster_role_labels": role_labels,
+        "user_initials": initials(user.get_full_name(), user.email) if user and user.is_authenticated else "",
     }

@@ -34,6 +34,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 15_000
+# A phone as Chromium emulates one (the size of an iPhone 12-15, Android Chrome's user agent):
+# a layout viewport from <meta name="viewport">, touch events, 3 device pixels per CSS pixel.
+PHONE_USER_AGENT = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Mobile Safari/537.36"
+)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 
 
@@ -68,6 +74,18 @@ class UI:
         target = ARTIFACTS / f"{name}.png"
         self.page.screenshot(path=str(target), full_page=True)
         return target
+
+
+def phone_context_options(width: int = 390, height: int = 844) -> dict[str, object]:
+    """Keyword arguments of Browser.new_context for a real phone context (not a resized desktop)."""
+    return {
+        "viewport": {"width": width, "height": height},
+        "screen": {"width": width, "height": height},
+        "device_scale_factor": 3,
+        "is_mobile": True,
+        "has_touch": True,
+        "user_agent": PHONE_USER_AGENT,
+    }
 
 
 @pytest.fixture(scope="package", autouse=True)

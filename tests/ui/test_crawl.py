@@ -2,13 +2,18 @@
 
 One seeded cluster (the demo content of every area, `settings.CLUSTER_DEMOS`, on `alpha`, and
 the platform demos), then for each role — cluster admin, staff, member representative,
-ministry federal, ministry regional, platform admin — two browser contexts (390 px phone,
-1366 px desktop) sign in (the phone one takes the 390 px screenshots). The desktop one follows the links the pages show, as a user would:
-same host, GET only, no logout, no downloads, one page per path + query-parameter names; each
-page is laid out at 1366 and again at 390 px (the viewport resized: the media queries apply
-as on a phone, without loading the page twice). Every page must: answer below 500; be no
-wider than the viewport at both widths (`document.scrollingElement.scrollWidth`); and every link shown to the role must open for it
-(no 403/404); tests/ui/scan.py's `internal_strings(html)` must find nothing.
+ministry federal, ministry regional, platform admin — two browser contexts sign in: a 1366x900
+desktop and a real phone (tests/e2e/conftest.py's `phone_context_options`: 390x844, device
+scale 3, mobile viewport rules, touch, a mobile user agent). The desktop one follows the links
+the pages show, as a user would: same host, GET only, no logout, no downloads, one page per
+path + query-parameter names. Every HTML page it gets is then loaded into the phone context's
+page too (`set_content` of the desktop's response on the phone's page of the same host: the
+server renders each page once, as when the crawl resized one desktop page, and the phone lays
+out, styles and runs the scripts of that document itself, with its own viewport rules; only
+the address bar keeps the phone's previous URL). Every page must: answer below 500; be no
+wider than the viewport in both contexts (`document.scrollingElement.scrollWidth`); on the
+phone, show the menu's area groups open (page.js ran there); every link shown to the role must
+open for it (no 403/404); tests/ui/scan.py's `internal_strings(html)` must find nothing.
 The main pages of each role are screenshotted at both widths into .local/artifacts/ui/ and
 checked with axe-core (axe-playwright-python ships axe.min.js: no CDN): 0 serious/critical.
 """
@@ -40,7 +45,7 @@ from core.accounts.services import grant_role, user_create
 from tenants.members.models import Company
 from tenants.models import Cluster
 from tests.conftest import CLUSTER_SPECS, PASSWORD, ensure_cluster, ensure_report_forms, tenant_connection
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, phone_context_options
 
 pytestmark = pytest.mark.browser
 
@@ -157,6 +162,8 @@ class Crawl:
     too_wide: list[str] = field(default_factory=list)
     internal: list[str] = field(default_factory=list)
     axe: list[str] = field(default_factory=list)
+    phone_script: list[str] = field(default_factory=list)  # page.js did not run on the phone
+    phone_seconds: float = 0.0  # wall time of the phone pass (loading the document + measuring)
 
 
 def internal_strings_check() -> Callable[[str], list[str]]:
@@ -225,7 +232,11 @@ def note(lines: list[str], line: str) -> None:
 
 
 def crawl(
-    role: Role, pages: dict[int, Page], base: str, cap: int, check: Callable[[str], list[str]] | None
+    role: Role,
+    pages: dict[int, Page],
+    base: str,
+    cap: int,
+    check: Callable[[str], list[str]] | None,
 ) -> Crawl:
     result = Crawl(role)
     host = urlsplit(base).netloc
@@ -234,7 +245,7 @@ def crawl(
     for start in ("/", *role.main_pages):
         queue.append((start, "(start)"))
         seen.add(shape(start, ""))
-    wide = pages[1366]
+    wide, phone = pages[1366], pages[390]
     while queue and result.visited < cap:
         target, shown_on = queue.popleft()
         try:
@@ -255,10 +266,16 @@ def crawl(
         content_type = response.headers.get("content-type", "") if response else ""
         if "text/html" not in content_type:
             continue
-        for px in WIDTHS:  # the same rendered page, laid out again at each width
-            wide.set_viewport_size({"width": px, "height": 900})
-            if width(wide) > px:
-                note(result.too_wide, f"{px}: {target} is {width(wide)} px ({culprit(wide)})")
+        assert response is not None
+        if width(wide) > 1366:
+            note(result.too_wide, f"1366: {target} is {width(wide)} px ({culprit(wide)})")
+        began = time.monotonic()
+        phone.set_content(response.text(), wait_until="domcontentloaded")  # the same document
+        if width(phone) > 390:
+            note(result.too_wide, f"390 (phone): {target} is {width(phone)} px ({culprit(phone)})")
+        if phone.evaluate("document.querySelectorAll('details.drop:not([open])').length"):
+            note(result.phone_script, f"{target}: page.js did not open the menu's groups")
+        result.phone_seconds += time.monotonic() - began
         if check is not None:
             found = check(wide.content())
             if found:
@@ -280,7 +297,7 @@ def main_pages(role: Role, pages: dict[int, Page], base: str, result: Crawl) -> 
         for px, page in pages.items():
             page.goto(base + path, wait_until="load")
             name = f"{role.name}{path.replace('/', '_').rstrip('_') or '_home'}-{px}.png"
-            page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / name), full_page=True, scale="css")
             if px != 1366:
                 continue
             began = time.monotonic()
@@ -319,7 +336,10 @@ def crawled(
                 contexts: list[BrowserContext] = []
                 pages: dict[int, Page] = {}
                 for px in WIDTHS:
-                    context = browser.new_context(locale="ru-RU", viewport={"width": px, "height": 900})
+                    options = (
+                        phone_context_options() if px == 390 else {"viewport": {"width": px, "height": 900}}
+                    )
+                    context = browser.new_context(locale="ru-RU", **options)
                     context.set_default_timeout(20_000)
                     contexts.append(context)
                     pages[px] = context.new_page()
@@ -347,15 +367,16 @@ def crawled(
             f"  {result.role.name:<22} pages {result.visited:>4}  statuses {dict(sorted(result.statuses.items()))}"
             f"  ≥500: {len(result.errors)}  dead links: {len(result.dead_links)}  too wide: {len(result.too_wide)}"
             f"  internal: {len(result.internal)}  axe serious/critical: {len(result.axe)}"
+            f"  phone pass {result.phone_seconds:.0f} s"
         )
     return results
 
 
-@pytest.mark.timeout(900)
+@pytest.mark.timeout(1500)  # ~3-5 min idle; a guard against a hang, not the budget
 def test_every_role_crawl(crawled: list[Crawl]) -> None:
     problems = []
     for result in crawled:
-        for kind in ("errors", "dead_links", "too_wide", "internal", "axe"):
+        for kind in ("errors", "dead_links", "too_wide", "internal", "axe", "phone_script"):
             for line in getattr(result, kind):
                 problems.append(f"{result.role.name} {kind}: {line}")
         if result.role.manager:

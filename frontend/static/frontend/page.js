@@ -7,7 +7,8 @@
    - every table.grid sits in its own scroll box (div.table-box), so a wide table scrolls inside
      it and never widens the page; the box takes keyboard focus when it scrolls;
    - the navigation: on wide screens the menu is open and one area menu at a time drops down
-     (Escape or a click elsewhere closes it); on phones it is the «Меню» button;
+     (Escape or a click elsewhere closes it); on phones it is the «Меню» button, which opens
+     every area's links under its heading;
    - a select with data-search="<label>" gets a search box that filters its options;
    - a part of the page htmx swapped in (a form with hx-post) gets the same treatment, and a
      question declined under data-confirm stops htmx's request as well as the plain submit. */
@@ -71,9 +72,18 @@
 
   function menus() {
     var menu = document.querySelector("details.menu");
-    if (menu && wide.matches) {
-      menu.open = true;
+    // wide: the navigation shows in the header and each area is a drop-down, closed;
+    // phone: the navigation waits behind «Меню» and lists every area open, under its heading
+    function fit() {
+      if (menu) {
+        menu.open = wide.matches;
+      }
+      document.querySelectorAll("details.drop").forEach(function (drop) {
+        drop.open = !wide.matches;
+      });
     }
+    fit();
+    wide.addEventListener("change", fit);
     document.addEventListener("toggle", function (event) {
       var opened = event.target;
       if (!(opened instanceof HTMLDetailsElement) || !opened.open || !opened.classList.contains("drop") ||
@@ -99,8 +109,10 @@
       }
     });
     document.addEventListener("keydown", function (event) {
-      if (event.key === "Escape") {
+      if (event.key === "Escape" && wide.matches) {
         closeDrops(null);
+      } else if (event.key === "Escape" && menu && menu.open) {
+        menu.open = false;
       }
     });
   }
