@@ -61,6 +61,7 @@ LOCUST_USERS = int(os.environ.get("BENCH_LOAD_USERS", "100"))
 LOCUST_S = int(os.environ.get("BENCH_LOAD_LOCUST_SECONDS", "60"))
 LOCALSTRIPE_PORT = int(os.environ.get("BENCH_LOAD_STRIPE_PORT", "9001"))
 WORKER_CLASS = os.environ.get("BENCH_LOAD_WORKER_CLASS", "")  # else deploy/gunicorn.conf.py's
+DEFAULT_WORKER_CLASS = "sync"  # deploy/gunicorn.conf.py's default
 ONLY = os.environ.get("BENCH_LOAD_ONLY", "")  # "wrk": the wrk rows only
 DATABASE = os.environ.get("BENCH_LOAD_DATABASE", "clusterhub_benchload")
 REDIS_CACHE_DB, REDIS_BROKER_DB = (int(n) for n in os.environ.get("BENCH_LOAD_REDIS", "10,11").split(","))
@@ -771,7 +772,7 @@ def main() -> int:
     rows: list[tuple[str, ...]] = [
         (
             f"4. Load, wrk 1 thread x {CONNECTIONS} connections, {DURATION_S} s after "
-            f"{WARMUP_S} s warm-up; gunicorn 2 sync workers, production settings "
+            f"{WARMUP_S} s warm-up; gunicorn 2 {WORKER_CLASS or DEFAULT_WORKER_CLASS} workers, production settings "
             "(baseline = gunicorn direct, plain HTTP; ours = through nginx, TLS)",
         )
     ]
@@ -916,13 +917,18 @@ def main() -> int:
         + (
             f"Clusters for the memory row made by the fast clone at {result.provision_s:.2f} s each in this run."
             if result.locust_rows
-            else "4b. and the memory rows not run (BENCH_LOAD_ONLY=wrk)."
+            else ""
         ),
+        "  4. Web-worker CPU = utime + stime of the gunicorn workers (/proc) over the wrk run, divided by "
+        "the requests; other load on the machine inflates it (shared caches and cores): "
+        f"load average at the end {os.getloadavg()[0]:.1f}.",
         "  4b. Each user waits 1-3 s between requests (offered load about users / 2 requests/s); sessions "
         "and tokens are made once per role before the run (the login form and the token endpoint), so "
         "PBKDF2 is not measured 100 times. The payment is pay.js's path without a browser: POST "
         "«Оплатить», the card to localstripe's SetupIntent confirm, POST pay/confirm, then status polls "
-        "until localstripe's signed webhook (through nginx, TLS) has marked the invoice paid (the flow row).",
+        "until localstripe's signed webhook (through nginx, TLS) has marked the invoice paid (the flow row)."
+        if result.locust_rows
+        else "  4b. Not run (BENCH_LOAD_ONLY=wrk).",
         "  5. One transaction per schema in ours; schemas with nothing to apply are skipped after one "
         "UNION ALL read of django_migrations (--force runs Django's migrate everywhere). Both sides also "
         "migrate public and the template and refresh the template snapshot. Each 'one new field' run "
