@@ -20,7 +20,8 @@ Redis dbs 10 and 11, ports 127.0.0.1:8188/8543/8189. Needs wrk, nginx, openssl
 Environment: BENCH_LOAD_ONLY=wrk runs only the wrk rows (4., no locust, memory or
 migrations). BENCH_LOAD_DATABASE, BENCH_LOAD_REDIS (two db numbers "cache,broker"),
 BENCH_LOAD_PORTS (three ports "http,https,gunicorn") and BENCH_LOAD_STRIPE_PORT move the
-run elsewhere (several people on one machine). BENCH_LOAD_SECONDS, BENCH_LOAD_CONNECTIONS:
+run elsewhere (several people on one machine). BENCH_LOAD_WORKER_CLASS (sync, gthread) and
+BENCH_LOAD_THREADS override deploy/gunicorn.conf.py's worker class and threads. BENCH_LOAD_SECONDS, BENCH_LOAD_CONNECTIONS:
 the wrk run.
 """
 
