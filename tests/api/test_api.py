@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -140,7 +142,7 @@ def test_a_list_that_fits_on_its_first_page_is_counted_without_a_count_query(
             news_create(title=f"Новость {i:02d}")
     api = api_client(token_for(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a), cluster_a)
 
-    def listed(path: str) -> tuple[dict[str, object], list[str]]:
+    def listed(path: str) -> tuple[dict[str, Any], list[str]]:
         with CaptureQueriesContext(connection) as queries:
             response = api.get(path)
         assert response.status_code == 200
