@@ -16,6 +16,13 @@ bench/results/load.txt.
 Uses databases clusterhub_benchload and clusterhub_benchmig (dropped and re-created),
 Redis dbs 10 and 11, ports 127.0.0.1:8188/8543/8189. Needs wrk, nginx, openssl
 (installed with apt-get when missing and allowed).
+
+Environment: BENCH_LOAD_ONLY=wrk runs only the wrk rows (4., no locust, memory or
+migrations). BENCH_LOAD_DATABASE, BENCH_LOAD_REDIS (two db numbers "cache,broker"),
+BENCH_LOAD_PORTS (three ports "http,https,gunicorn") and BENCH_LOAD_STRIPE_PORT move the
+run elsewhere (several people on one machine). BENCH_LOAD_WORKER_CLASS (sync, gthread) and
+BENCH_LOAD_THREADS override deploy/gunicorn.conf.py's worker class and threads. BENCH_LOAD_SECONDS, BENCH_LOAD_CONNECTIONS:
+the wrk run.
 """
 
 from __future__ import annotations
@@ -53,7 +60,15 @@ MIGRATE_PROCESSES = 2
 EMAIL, PASSWORD = "staff@loadalpha.example", "bench-load-password-2024"
 LOCUST_USERS = int(os.environ.get("BENCH_LOAD_USERS", "100"))
 LOCUST_S = int(os.environ.get("BENCH_LOAD_LOCUST_SECONDS", "60"))
-LOCALSTRIPE_PORT = 9001
+LOCALSTRIPE_PORT = int(os.environ.get("BENCH_LOAD_STRIPE_PORT", "9001"))
+WORKER_CLASS = os.environ.get("BENCH_LOAD_WORKER_CLASS", "")  # else deploy/gunicorn.conf.py's
+DEFAULT_WORKER_CLASS = "sync"  # deploy/gunicorn.conf.py's default
+ONLY = os.environ.get("BENCH_LOAD_ONLY", "")  # "wrk": the wrk rows only
+DATABASE = os.environ.get("BENCH_LOAD_DATABASE", "clusterhub_benchload")
+REDIS_CACHE_DB, REDIS_BROKER_DB = (int(n) for n in os.environ.get("BENCH_LOAD_REDIS", "10,11").split(","))
+HTTP_PORT, HTTPS_PORT, GUNICORN_PORT = (
+    int(n) for n in os.environ.get("BENCH_LOAD_PORTS", "8188,8543,8189").split(",")
+)
 DEMO_PASSWORD = "clusterhub-demo"  # noqa: S105 - clusterhub.demo's documented demo-only password
 DEMO_SLUGS = ("mosreg", "technopolis", "nso", "bashkortostan")
 OPEN_INVOICES = 60  # per cluster, for the card payments of the run
@@ -199,19 +214,25 @@ def wrk(url: str, host: str, *, seconds: int, script: Path, token: str | None = 
 def stack_config(work: Path) -> StackConfig:
     return StackConfig(
         work_dir=work / "stack",
-        database="clusterhub_benchload",
-        broker="redis://127.0.0.1:6379/11",
-        cache="redis://127.0.0.1:6379/10",
-        http_port=8188,
-        https_port=8543,
-        gunicorn_port=8189,
+        database=DATABASE,
+        broker=f"redis://127.0.0.1:6379/{REDIS_BROKER_DB}",
+        cache=f"redis://127.0.0.1:6379/{REDIS_CACHE_DB}",
+        http_port=HTTP_PORT,
+        https_port=HTTPS_PORT,
+        gunicorn_port=GUNICORN_PORT,
         gunicorn_workers=2,
+        **(
+            {"gunicorn_threads": int(os.environ["BENCH_LOAD_THREADS"])}
+            if "BENCH_LOAD_THREADS" in os.environ
+            else {}
+        ),
         tls_hosts=[f"{CLUSTER}.localhost", *(f"{slug}.localhost" for slug in DEMO_SLUGS)],
         extra_env={
             "STRIPE_API_BASE": f"http://127.0.0.1:{LOCALSTRIPE_PORT}",
             # No recycling during the bench: the CPU time and memory of the same two workers over
             # the whole run (production recycles every ~2,000 requests, which would hide growth).
             "GUNICORN_MAX_REQUESTS": "0",
+            **({"GUNICORN_WORKER_CLASS": WORKER_CLASS} if WORKER_CLASS else {}),
         },
     )
 
@@ -694,6 +715,15 @@ def stack_benches(work: Path) -> StackResults:
         stack.start_localstripe(LOCALSTRIPE_PORT)
         say("wrk: a page and an API list, direct and through nginx ...")
         wrk_rows, facts = http_load(stack, work)
+        if ONLY == "wrk":
+            facts += [
+                f"gunicorn: {stack.config.gunicorn_workers} workers x {stack.config.gunicorn_threads} threads"
+            ]
+            if "Traceback" in stack.log_of("gunicorn"):
+                facts.append("WARNING: gunicorn logged a traceback during the run")
+            return StackResults(
+                wrk_rows, [], LocustRow("-", 0, 0, 0, 0, 0), 0.0, [], 0, [], [], 0, 0.0, facts
+            )
         say("locust: the demo, sessions, open invoices ...")
         plan, more = locust_plan(stack)
         facts += more
@@ -733,7 +763,7 @@ def main() -> int:
     try:
         result = stack_benches(work)
         migrations: dict[str, tuple[float, float | None, float]] = {}
-        if os.environ.get("BENCH_LOAD_MIGRATIONS", "1") == "1":  # 0: the stack rows only
+        if os.environ.get("BENCH_LOAD_MIGRATIONS", "1") == "1" and not ONLY:  # 0: the stack rows only
             say(f"migrations of {SCHEMAS} cluster schemas ...")
             migrations = migrations_bench(work)
     finally:
@@ -743,7 +773,7 @@ def main() -> int:
     rows: list[tuple[str, ...]] = [
         (
             f"4. Load, wrk 1 thread x {CONNECTIONS} connections, {DURATION_S} s after "
-            f"{WARMUP_S} s warm-up; gunicorn 2 sync workers, production settings "
+            f"{WARMUP_S} s warm-up; gunicorn 2 {WORKER_CLASS or DEFAULT_WORKER_CLASS} workers, production settings "
             "(baseline = gunicorn direct, plain HTTP; ours = through nginx, TLS)",
         )
     ]
@@ -785,69 +815,75 @@ def main() -> int:
                 verdict(base.errors == ours.errors == 0),
             )
         )
-    rows.append(
-        (
-            f"4b. Locust, {LOCUST_USERS} users for {LOCUST_S} s over the four demo clusters and the ministry, "
-            "through nginx + TLS + gunicorn (2 sync workers) + Celery worker, production settings "
-            f"(bench/locustfile.py; target per request type: 0 errors, p95 <= {P95_TARGET_MS:.0f} ms)",
-        )
-    )
-    rows.append(("  request type: requests / failures", "target", "p50 / p95 ms", "verdict"))
-    for item in sorted(result.locust_rows, key=lambda r: r.name):
-        ours_row = not (item.name.startswith(("localstripe", "flow:")))
-        ok = item.failures == 0 and (item.p95_ms <= P95_TARGET_MS or not ours_row)
+    if result.locust_rows:
         rows.append(
             (
-                f"  {item.name}: {item.requests} / {item.failures}",
-                f"p95 <= {P95_TARGET_MS:.0f}" if ours_row else "(not a request of ours)",
-                f"{item.p50_ms:.0f} / {item.p95_ms:.0f}",
-                verdict(ok) if ours_row else ("ok" if item.failures == 0 else "FAIL"),
+                f"4b. Locust, {LOCUST_USERS} users for {LOCUST_S} s over the four demo clusters and the ministry, "
+                "through nginx + TLS + gunicorn (2 sync workers) + Celery worker, production settings "
+                f"(bench/locustfile.py; target per request type: 0 errors, p95 <= {P95_TARGET_MS:.0f} ms)",
             )
         )
-    o = result.locust_overall
-    rows.append(
-        (
-            f"  overall, our server: {o.requests} / {o.failures}",
-            f"p95 <= {P95_TARGET_MS:.0f}, 0 errors",
-            f"{o.p50_ms:.0f} / {o.p95_ms:.0f}",
-            verdict(o.failures == 0 and o.p95_ms <= P95_TARGET_MS),
+        rows.append(("  request type: requests / failures", "target", "p50 / p95 ms", "verdict"))
+        for item in sorted(result.locust_rows, key=lambda r: r.name):
+            ours_row = not (item.name.startswith(("localstripe", "flow:")))
+            ok = item.failures == 0 and (item.p95_ms <= P95_TARGET_MS or not ours_row)
+            rows.append(
+                (
+                    f"  {item.name}: {item.requests} / {item.failures}",
+                    f"p95 <= {P95_TARGET_MS:.0f}" if ours_row else "(not a request of ours)",
+                    f"{item.p50_ms:.0f} / {item.p95_ms:.0f}",
+                    verdict(ok) if ours_row else ("ok" if item.failures == 0 else "FAIL"),
+                )
+            )
+        o = result.locust_overall
+        rows.append(
+            (
+                f"  overall, our server: {o.requests} / {o.failures}",
+                f"p95 <= {P95_TARGET_MS:.0f}, 0 errors",
+                f"{o.p50_ms:.0f} / {o.p95_ms:.0f}",
+                verdict(o.failures == 0 and o.p95_ms <= P95_TARGET_MS),
+            )
         )
-    )
-    rows.append(
-        ("  throughput, requests/s (all / per gunicorn worker)", "-", f"{o.rps:.1f} / {o.rps / 2:.1f}", "-")
-    )
-    rows.append(
-        (
-            f"  web-worker CPU ms per request (target <= {CPU_TARGET_MS})",
-            "-",
-            f"{result.locust_cpu_ms:.2f}",
-            verdict(result.locust_cpu_ms <= CPU_TARGET_MS),
+        rows.append(
+            (
+                "  throughput, requests/s (all / per gunicorn worker)",
+                "-",
+                f"{o.rps:.1f} / {o.rps / 2:.1f}",
+                "-",
+            )
         )
-    )
-    fmt = " / ".join
-    rows.append(
-        (
-            f"  gunicorn worker RSS MB after the run (target <= {RSS_TARGET_MB:.0f})",
-            "-",
-            fmt(f"{v:.0f}" for v in result.rss_after_run),
-            verdict(max(result.rss_after_run) <= RSS_TARGET_MB),
+        rows.append(
+            (
+                f"  web-worker CPU ms per request (target <= {CPU_TARGET_MS})",
+                "-",
+                f"{result.locust_cpu_ms:.2f}",
+                verdict(result.locust_cpu_ms <= CPU_TARGET_MS),
+            )
         )
-    )
-    growth = (
-        (sum(result.rss_all) - sum(result.rss_half))
-        / len(result.rss_all)
-        / max(result.schemas - result.schemas // 2, 1)
-    )
-    at_target = max(result.rss_all) + growth * max(MANY_SCHEMAS - result.schemas, 0)
-    rows.append(
-        (
-            f"  gunicorn worker RSS MB after GET / on each of {result.schemas} cluster schemas",
-            f"{fmt(f'{v:.0f}' for v in result.rss_half)} after {result.schemas // 2}",
-            fmt(f"{v:.0f}" for v in result.rss_all),
-            f"{growth * 1024:.0f} kB per schema per worker; at {MANY_SCHEMAS}: {at_target:.0f} MB "
-            f"{verdict(at_target <= RSS_TARGET_MB)}; {result.touch_errors} errors",
+        fmt = " / ".join
+        rows.append(
+            (
+                f"  gunicorn worker RSS MB after the run (target <= {RSS_TARGET_MB:.0f})",
+                "-",
+                fmt(f"{v:.0f}" for v in result.rss_after_run),
+                verdict(max(result.rss_after_run) <= RSS_TARGET_MB),
+            )
         )
-    )
+        growth = (
+            (sum(result.rss_all) - sum(result.rss_half))
+            / len(result.rss_all)
+            / max(result.schemas - result.schemas // 2, 1)
+        )
+        at_target = max(result.rss_all) + growth * max(MANY_SCHEMAS - result.schemas, 0)
+        rows.append(
+            (
+                f"  gunicorn worker RSS MB after GET / on each of {result.schemas} cluster schemas",
+                f"{fmt(f'{v:.0f}' for v in result.rss_half)} after {result.schemas // 2}",
+                fmt(f"{v:.0f}" for v in result.rss_all),
+                f"{growth * 1024:.0f} kB per schema per worker; at {MANY_SCHEMAS}: {at_target:.0f} MB "
+                f"{verdict(at_target <= RSS_TARGET_MB)}; {result.touch_errors} errors",
+            )
+        )
     if migrations:
         rows.append(
             (
@@ -876,13 +912,24 @@ def main() -> int:
         "",
         "Notes:",
         "  4. wrk, gunicorn, nginx and PostgreSQL share the same 2 cores: absolute numbers are this machine's. "
-        "Every request writes one JSON access line (as in production). " + "; ".join(facts) + ". "
-        f"Clusters for the memory row made by the fast clone at {result.provision_s:.2f} s each in this run.",
+        "Every request writes one JSON access line (as in production). "
+        + "; ".join(facts)
+        + ". "
+        + (
+            f"Clusters for the memory row made by the fast clone at {result.provision_s:.2f} s each in this run."
+            if result.locust_rows
+            else ""
+        ),
+        "  4. Web-worker CPU = utime + stime of the gunicorn workers (/proc) over the wrk run, divided by "
+        "the requests; other load on the machine inflates it (shared caches and cores): "
+        f"load average at the end {os.getloadavg()[0]:.1f}.",
         "  4b. Each user waits 1-3 s between requests (offered load about users / 2 requests/s); sessions "
         "and tokens are made once per role before the run (the login form and the token endpoint), so "
         "PBKDF2 is not measured 100 times. The payment is pay.js's path without a browser: POST "
         "«Оплатить», the card to localstripe's SetupIntent confirm, POST pay/confirm, then status polls "
-        "until localstripe's signed webhook (through nginx, TLS) has marked the invoice paid (the flow row).",
+        "until localstripe's signed webhook (through nginx, TLS) has marked the invoice paid (the flow row)."
+        if result.locust_rows
+        else "  4b. Not run (BENCH_LOAD_ONLY=wrk).",
         "  5. One transaction per schema in ours; schemas with nothing to apply are skipped after one "
         "UNION ALL read of django_migrations (--force runs Django's migrate everywhere). Both sides also "
         "migrate public and the template and refresh the template snapshot. Each 'one new field' run "
@@ -893,8 +940,9 @@ def main() -> int:
     ]
     text = "\n".join([*header, render(rows), *notes]) + "\n"
     sys.stdout.write(text)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text, encoding="utf-8")
+    results = RESULTS.with_name(f"load-{ONLY}.txt") if ONLY else RESULTS
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(text, encoding="utf-8")
     return 0
 
 

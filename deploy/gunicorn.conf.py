@@ -1,7 +1,7 @@
 """gunicorn settings for clusterhub (the Docker image, Kubernetes, prod-smoke and bench-load).
 
 Everything can be overridden by environment variables (GUNICORN_BIND, WEB_CONCURRENCY,
-GUNICORN_THREADS, GUNICORN_TIMEOUT). Prometheus metrics are collected across the worker
+GUNICORN_WORKER_CLASS, GUNICORN_THREADS, GUNICORN_TIMEOUT). Prometheus metrics are collected across the worker
 processes through files in PROMETHEUS_MULTIPROC_DIR (emptied when gunicorn starts).
 """
 
@@ -21,6 +21,9 @@ os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(Path(tempfile.gettempdir()
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")  # inside the container/pod network
 workers = int(os.environ.get("WEB_CONCURRENCY", str(min(2 * (os.cpu_count() or 1) + 1, 8))))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# "sync" closes the connection after each response; "gthread" keeps it open (keepalive below),
+# so nginx's upstream keepalive pool is used instead of a new TCP connection per request.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 25
 keepalive = 5

@@ -18,6 +18,7 @@ from core.accounts.models import Grant, User
 from core.accounts.services import grant_role, user_create
 from tenants import schemas
 from tenants.models import Cluster
+from tenants.selectors import forget_hosts_in_this_process
 from tenants.services import cluster_provision
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ def _session_clusters(django_db_setup: None, django_db_blocker: DjangoDbBlocker)
 def _clean_state() -> Iterator[None]:
     for name in ("default", "platform"):
         caches[name].clear()
+    forget_hosts_in_this_process()
     # a streaming response read only in part never sends request_finished, which would reset the
     # thread's URLconf; the next test's reverse() must not resolve against the public host's
     set_urlconf(None)
@@ -89,6 +91,7 @@ def _clean_state() -> Iterator[None]:
     tenant_connection.set_schema_to_public()
     for name in ("default", "platform"):
         caches[name].clear()
+    forget_hosts_in_this_process()
 
 
 @pytest.fixture

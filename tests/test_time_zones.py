@@ -27,6 +27,7 @@ from tenants.governance.models import Body, Meeting
 from tenants.members.models import Company, MembershipEvent
 from tenants.models import Cluster
 from tenants.reporting import services as reporting
+from tenants.selectors import forget_hosts_in_this_process
 from tests.billing.conftest import issue, make_payee
 from tests.conftest import ROLE, ClientResponse, MakeUser, signed_in
 from tests.federal import factories as federal_factories
@@ -43,6 +44,7 @@ def nsk(cluster_b: Cluster) -> Cluster:
     """The second cluster, moved to Novosibirsk (the host cache forgets its old row)."""
     Cluster.objects.filter(pk=cluster_b.pk).update(time_zone="Asia/Novosibirsk")
     caches["platform"].clear()
+    forget_hosts_in_this_process()
     cluster_b.refresh_from_db()
     return cluster_b
 

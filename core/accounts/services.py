@@ -194,6 +194,8 @@ def user_password_reset(*, user: User, password: str) -> User:
 API_TOKEN_DEFAULT_DAYS = 90
 API_TOKEN_MAX_DAYS = 365
 API_TOKENS_PER_USER = 20
+# A token's last use is rewritten at most this often (the token list shows it to the minute).
+API_TOKEN_LAST_USE_STEP = dt.timedelta(minutes=1)
 
 
 def api_token_hash(key: str) -> str:
@@ -245,19 +247,23 @@ def _token_audit(
 
 
 def api_token_authenticate(*, key: str, host: str) -> tuple[User, int] | None:
-    """The active user behind a live token usable on `host`, and the token's id; marks the
-    use. One statement: the token's UPDATE … RETURNING joined to its user."""
+    """The active user behind a live token usable on `host`, and the token's id. One statement:
+    the token (revocation, expiry and host checked on every request) joined to its user; its
+    last use is written only when the stored one is older than API_TOKEN_LAST_USE_STEP, so a
+    client polling the API does not write a row version per request."""
     now = timezone.now()
     tokens, users = ApiToken._meta.db_table, User._meta.db_table
     found = list(
         User.objects.raw(
-            f"""WITH used AS (
-                UPDATE {tokens} SET last_used_at = %s
-                WHERE key_hash = %s AND revoked_at IS NULL AND expires_at > %s AND (host = '' OR host = %s)
-                RETURNING id AS token_id, user_id)
-            SELECT u.*, used.token_id FROM {users} u JOIN used ON used.user_id = u.id
+            f"""WITH live AS (
+                SELECT id AS token_id, user_id, last_used_at FROM {tokens}
+                WHERE key_hash = %s AND revoked_at IS NULL AND expires_at > %s AND (host = '' OR host = %s)),
+            used AS (
+                UPDATE {tokens} t SET last_used_at = %s FROM live
+                WHERE t.id = live.token_id AND (live.last_used_at IS NULL OR live.last_used_at < %s))
+            SELECT u.*, live.token_id FROM {users} u JOIN live ON live.user_id = u.id
             WHERE u.is_active""",  # noqa: S608 (table names are ours)
-            [now, api_token_hash(key), now, host.lower()],
+            [api_token_hash(key), now, host.lower(), now, now - API_TOKEN_LAST_USE_STEP],
         )
     )
     if not found:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from core.accounts.models import User
@@ -128,6 +132,32 @@ def test_list_pagination_search_and_ordering(cluster_a: Cluster, make_user: Make
     # 02, 12 and 20-29 contain "2"
     assert api.get("/api/v1/news/?search=2").json()["count"] == 12
     assert api.get("/api/v1/news/?page=99").status_code == 404
+
+
+def test_a_list_that_fits_on_its_first_page_is_counted_without_a_count_query(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
+    with schema_context(cluster_a.schema_name):
+        for i in range(30):
+            news_create(title=f"Новость {i:02d}")
+    api = api_client(token_for(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a), cluster_a)
+
+    def listed(path: str) -> tuple[dict[str, Any], list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get(path)
+        assert response.status_code == 200
+        return response.json(), [q["sql"] for q in queries.captured_queries]
+
+    small, statements = listed("/api/v1/news/?search=2")  # 12 of 30 fit on the first page
+    assert small["count"] == 12 and len(small["results"]) == 12 and small["next"] is None
+    assert not any("COUNT(" in sql for sql in statements), statements
+    full, statements = listed("/api/v1/news/?page_size=10")  # a full first page: counted
+    assert full["count"] == 30 and len(full["results"]) == 10 and full["next"]
+    assert sum("COUNT(" in sql for sql in statements) == 1
+    exact, _ = listed("/api/v1/news/?page_size=30")  # exactly one full page
+    assert exact["count"] == 30 and len(exact["results"]) == 30 and exact["next"] is None
+    last, _ = listed("/api/v1/news/?page_size=25&page=last")
+    assert last["count"] == 30 and len(last["results"]) == 5
 
 
 def test_federal_clusters_by_scope(cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser) -> None:

@@ -92,6 +92,26 @@ def test_user_lists_and_revokes_own_tokens_with_last_use(cluster_a: Cluster, mak
     assert client_for(cluster_a).get("/api/v1/auth/tokens/").status_code == 401
 
 
+def test_last_use_is_written_at_most_once_a_minute_and_revocation_still_ends_the_next_request(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
+    staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
+    key = token_for(staff, cluster_a)
+    api = api_client(key, cluster_a)
+    assert api.get("/api/v1/me/").status_code == 200
+    first = ApiToken.objects.get(user=staff).last_used_at
+    assert first is not None
+    assert api.get("/api/v1/me/").status_code == 200
+    assert ApiToken.objects.get(user=staff).last_used_at == first  # within the minute: no write
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
+    ApiToken.objects.filter(user=staff).update(last_used_at=an_hour_ago)
+    assert api.get("/api/v1/me/").status_code == 200
+    rewritten = ApiToken.objects.get(user=staff).last_used_at
+    assert rewritten is not None and rewritten > an_hour_ago
+    ApiToken.objects.filter(user=staff).update(revoked_at=timezone.now())
+    assert api.get("/api/v1/me/").status_code == 401
+
+
 def test_token_list_is_bounded_in_queries(
     cluster_a: Cluster, make_user: MakeUser, django_assert_max_num_queries: object
 ) -> None:

@@ -178,7 +178,8 @@ def test_lists_and_dashboard_run_the_same_queries_for_4_and_40_clusters(
     def count(path: str) -> int:
         with CaptureQueriesContext(connection) as ctx:
             assert api.get(path).status_code == 200
-        return len(ctx.captured_queries)
+        # the paginator's COUNT is left out: a first page that holds the whole list skips it
+        return len([q for q in ctx.captured_queries if not q["sql"].startswith("SELECT COUNT(*)")])
 
     paths = [*PATHS, "/api/v1/federal/clusters/?ordering=-revenue&checks=fail"]
     grow_to(4)

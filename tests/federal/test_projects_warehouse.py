@@ -185,7 +185,8 @@ def test_the_same_queries_for_4_and_40_clusters_with_20_projects_each(
         client.get(path)
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(path).status_code == 200
-        return len(ctx.captured_queries)
+        # the paginator's COUNT is left out: a first page that holds the whole list skips it
+        return len([q for q in ctx.captured_queries if not q["sql"].startswith("SELECT COUNT(*)")])
 
     paths = [
         (page, "/ministry/"),

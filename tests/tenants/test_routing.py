@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 import pytest
 from django.core.cache import caches
 from django.db import connection
@@ -66,6 +69,50 @@ def test_suspension_takes_effect_even_when_the_host_was_cached(cluster_a: Cluste
     assert client.get("/").status_code == 200  # host -> cluster now cached
     cluster_suspend(cluster=cluster_a)
     assert client.get("/").status_code == 403
+
+
+def test_a_suspension_made_by_another_process_stops_the_cluster_within_the_local_cache_time(
+    cluster_a: Cluster, settings: Any
+) -> None:
+    """Another web process suspends the cluster: the shared cache forgets the host (its service
+    did), this process's own copy expires after CLUSTER_HOST_LOCAL_SECONDS."""
+    settings.CLUSTER_HOST_LOCAL_SECONDS = 0.5
+    client = client_for(cluster_a)
+    assert client.get("/").status_code == 200  # cached here and in the shared cache
+    Cluster.objects.filter(pk=cluster_a.pk).update(status=Cluster.Status.SUSPENDED)
+    caches["platform"].clear()  # what the other process's forget_cluster_hosts did
+    time.sleep(0.6)
+    response = client.get("/")
+    assert response.status_code == 403
+    assert "Кластер приостановлен" in response.content.decode()
+
+
+def test_the_local_host_cache_keeps_clusters_apart_and_hands_out_copies(
+    cluster_a: Cluster, cluster_b: Cluster
+) -> None:
+    from tenants.selectors import cluster_for_host
+
+    for _ in range(2):  # the second round is served from this process's cache
+        a = cluster_for_host(hostname="alpha.localhost")
+        b = cluster_for_host(hostname="beta.localhost")
+        assert a is not None and b is not None
+        assert (a.pk, a.schema_name) == (cluster_a.pk, "alpha")
+        assert (b.pk, b.schema_name) == (cluster_b.pk, "beta")
+    assert a is not None
+    a.domain_url = "changed.localhost"  # what the routing middleware does to its copy
+    again = cluster_for_host(hostname="alpha.localhost")
+    assert again is not None and again is not a and getattr(again, "domain_url", "") != "changed.localhost"
+    alpha_page = client_for(cluster_a).get("/").content.decode()
+    beta_page = client_for(cluster_b).get("/").content.decode()
+    assert cluster_a.name in alpha_page and cluster_b.name not in alpha_page
+    assert cluster_b.name in beta_page and cluster_a.name not in beta_page
+
+
+def test_an_unknown_host_is_not_kept_in_this_process(cluster_a: Cluster) -> None:
+    """A host answered 404 becomes a cluster as soon as the cluster is made (no local negative)."""
+    assert Client(HTTP_HOST="fresh.localhost").get("/").status_code == 404
+    cluster_add_domain(cluster=cluster_a, domain="fresh.localhost")
+    assert Client(HTTP_HOST="fresh.localhost").get("/").status_code == 200
 
 
 @pytest.mark.parametrize("path", ["/", "/cabinet/", "/api/v1/me/", "/api/v1/news/"])

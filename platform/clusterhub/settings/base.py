@@ -227,6 +227,9 @@ CACHES = {
 }
 # How long a host -> cluster resolution is cached (services invalidate on change).
 CLUSTER_HOST_CACHE_SECONDS = 60
+# ... and in each process, in front of the shared cache: a change made elsewhere (suspension,
+# status, time zone) reaches every process within this many seconds.
+CLUSTER_HOST_LOCAL_SECONDS = float(env_str("CLUSTERHUB_HOST_LOCAL_SECONDS", "3"))
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "clusterhub <noreply@clusterhub.local>")
