@@ -356,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     opts = parser.parse_args(argv)
     from bench import bootstrap
 
-    bootstrap.setup()
+    bootstrap.setup(before_migrate=lambda: cleanup(PROVISION_PROCESSES))  # a dead run's 1,000 schemas
     logging.getLogger("tenants").setLevel(logging.WARNING)
     from bench.report import render_table
 
