@@ -927,7 +927,7 @@ def yookassa_rows(run: WebhookRun, http: WebhookRun) -> list[Row]:
 # --- the same deliveries through a real WSGI server ----------------------------------------
 
 HTTP_PORT = int(os.environ.get("BENCH_BILLING_HTTP_PORT", "8190"))
-HTTP_REDIS = os.environ.get("BENCH_BILLING_REDIS", "redis://127.0.0.1:6379/12")  # broker + cache, flushed
+HTTP_REDIS = os.environ.get("BENCH_BILLING_REDIS_URL", "redis://127.0.0.1:6379/12")  # broker + cache, flushed
 HTTP_THREADS = 4  # gthread worker threads (the server side) = concurrent kept-alive senders
 TARGET_PER_SECOND = 300
 TARGET_CPU_MS = 1000 / TARGET_PER_SECOND
@@ -951,12 +951,6 @@ def _children(pid: int) -> list[int]:
             if f"\nPPid:\t{pid}\n" in status:
                 found.append(int(entry.name))
     return found
-
-
-def _cpu_seconds(pid: int) -> float:
-    """utime + stime of a process (/proc/<pid>/stat fields 14 and 15)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def measure_http(fixture: RequestFixture) -> HttpRun:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +36,11 @@ def _choose_database() -> str:
     return "embedded PostgreSQL"
 
 
-def setup() -> dict[str, Any]:
-    """Configure and start Django on the bench database; migrate it. Returns facts for the report."""
+def setup(before_migrate: Callable[[], Any] | None = None) -> dict[str, Any]:
+    """Configure and start Django on the bench database; migrate it. Returns facts for the report.
+
+    before_migrate runs first when the database is already migrated (e.g. to drop a previous
+    run's leftover cluster schemas, which migrate_schemas would otherwise visit one by one)."""
     _add_paths()
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS_MODULE
     where = _choose_database()
@@ -55,6 +59,9 @@ def setup() -> dict[str, Any]:
     ensure_database_exists(db)
 
     from django.core.management import call_command
+    from django.db import connection
 
+    if before_migrate is not None and "tenants_cluster" in connection.introspection.table_names():
+        before_migrate()
     call_command("migrate_schemas", interactive=False, verbosity=0)
     return {"database": f"{where} (NAME={db['NAME']})"}

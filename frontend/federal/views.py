@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -50,15 +52,17 @@ def overview(request: PlatformHttpRequest) -> HttpResponse:
     scope = _scope(request)
     filters = selectors.Filters.from_params(request.GET)
     board = selectors.dashboard(scope, filters)
-    paginator = Paginator(board.table, PAGE_SIZE)
-    paginator.count = board.live.clusters  # the same rows, already counted: no COUNT(*) of the table
+    # The pager needs only the number of rows (already counted): a range stands in for the table,
+    # so a page served from the cache never builds the table's queryset (its annotations cost
+    # ~15 ms of Python at 1,000 clusters even unevaluated).
+    paginator = Paginator(range(board.live.clusters), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     start = (page.number - 1) * PAGE_SIZE
     page.object_list = selectors.table_page(board, start, start + PAGE_SIZE)  # cached with the board
     # The page's table: kind and registry status go under the cluster's name (the XLSX and PDF
     # keep their own columns), so the main columns fit a 1366 px screen.
     columns = [c for c in rows.columns(board.year) if c.key not in PAGE_UNDER_NAME]
-    table_rows = _table_rows(page, columns)
+    table_rows = _cached_table_rows(board, page, columns, start)
     headers = []
     for column in columns:
         link = ""
@@ -122,6 +126,22 @@ def overview(request: PlatformHttpRequest) -> HttpResponse:
 
 
 PAGE_UNDER_NAME = frozenset({"kind", "registry"})
+
+
+def _cached_table_rows(
+    board: selectors.Dashboard, page: Any, columns: list[rows.Column], start: int
+) -> SafeString:
+    """_table_rows of this page, cached beside the page's rows (same board key: warehouse version,
+    scope, filters) per sort and language: a warm request does not format 25 × 15 cells again."""
+    if not board.cache_key:
+        return _table_rows(page, columns)
+    key = f"{board.cache_key}:rows-html:{board.filters.sort}:{start}:{PAGE_SIZE}:{get_language()}"
+    cache = caches[selectors.CACHE]
+    html = cache.get(key)
+    if html is None:
+        html = str(_table_rows(page, columns))
+        cache.set(key, html, selectors.CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - built by _table_rows, which escapes every text
 
 
 def _table_rows(page: Any, columns: list[rows.Column]) -> SafeString:

@@ -70,9 +70,11 @@ def applied_by_schema(schemas: Sequence[str]) -> dict[str, set[Migration]]:
     """
     present = existing_schemas(schemas)
     with connection.cursor() as cur:
+        # pg_class by name (its index), not information_schema.tables: that view checks
+        # privileges on every relation of every schema (seconds at 1,000 clusters).
         cur.execute(
-            "SELECT table_schema FROM information_schema.tables "
-            "WHERE table_name = 'django_migrations' AND table_schema = ANY(%s)",
+            "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relname = 'django_migrations' AND c.relkind IN ('r', 'p') AND n.nspname = ANY(%s)",
             [list(present)],
         )
         with_table = {row[0] for row in cur.fetchall()}

@@ -98,3 +98,24 @@ def test_a_warm_request_reads_the_version_instead_of_the_warehouse(
     assert not any(table in sql for sql in warm for table in warehouse), warm
     assert len(warm) <= len(cold) - 6
     assert any("federal_warehouse_version" in sql for sql in warm)
+
+
+def test_the_cached_table_rows_follow_the_language_and_the_sort(
+    reported: tuple[Cluster, Cluster], make_user: MakeUser
+) -> None:
+    """The table's rows are cached as HTML beside the figures: per language and per sort."""
+    client = _federal(make_user)
+    alpha, beta = reported
+    russian = client.get("/ministry/").content.decode()
+    assert "Региональный" in russian or "Межрегиональный" in russian
+    client.cookies["django_language"] = "en"
+    english = client.get("/ministry/").content.decode()  # the same board key, another language
+    assert "Regional" in english or "Interregional" in english
+    assert "Региональный" not in english and "Межрегиональный" not in english
+
+    def order(query: str) -> list[str]:
+        body = client.get(f"/ministry/{query}").content.decode()
+        where = {c.schema_name: body.index(f"/ministry/clusters/{c.schema_name}/") for c in (alpha, beta)}
+        return sorted(where, key=where.__getitem__)
+
+    assert order("?sort=name") == list(reversed(order("?sort=-name")))

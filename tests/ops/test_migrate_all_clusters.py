@@ -76,6 +76,16 @@ def _applied(schema: str) -> list[str]:
         return [row[0] for row in cur.fetchall()]
 
 
+def _content_types(schema: str) -> list[str]:
+    with connection.cursor() as cur:
+        cur.execute(
+            sql.SQL(
+                "SELECT model FROM {}.django_content_type WHERE app_label = 'opsmig' ORDER BY model"
+            ).format(sql.Identifier(schema))
+        )
+        return [row[0] for row in cur.fetchall()]
+
+
 def test_a_broken_schema_is_reported_and_rolled_back_while_the_others_migrate(
     three_clusters: list[str],
 ) -> None:
@@ -94,8 +104,11 @@ def test_a_broken_schema_is_reported_and_rolled_back_while_the_others_migrate(
     assert "Миграция не удалась в 1 схемах: mgy" in result.stderr
 
     for good in ("mgx", "mgz"):
+        # The three lacked the same two migrations: their SQL was collected once and replayed
+        # in each (mgy's replay failed, then Django's migrate there failed the same way).
         assert _tables(good) == {"opsmig_thing", "opsmig_gadget"}
         assert _applied(good) == ["0001_initial", "0002_gadget"]
+        assert _content_types(good) == ["gadget", "thing"]  # post_migrate ran, as migrate sends it
     # mgy: not half-migrated. 0001 had succeeded inside the same transaction: gone too.
     assert _tables("mgy") == {"opsmig_gadget"}  # only the obstacle we put there
     assert _applied("mgy") == []
@@ -109,6 +122,8 @@ def test_a_broken_schema_is_reported_and_rolled_back_while_the_others_migrate(
     assert "OK     mgy: применено 2" in again.stdout
     assert "mgx" not in again.stdout
     assert _applied("mgy") == ["0001_initial", "0002_gadget"]
+    assert _tables("mgy") == _tables("mgx")  # Django's migrate (one schema) == the replayed SQL
+    assert _content_types("mgy") == _content_types("mgx")
 
 
 def test_plan_lists_pending_migrations_without_changing_anything(three_clusters: list[str]) -> None:

@@ -1,16 +1,20 @@
 """python manage.py migrate_all_clusters [--processes N] [--schemas a,b] [--force] [--plan]
 
-Migrates public, then the cluster template (and refreshes its DDL snapshot and the spare
-schemas, as migrate_schemas does), then every live cluster schema in parallel, at most
---processes at a time. Each schema is migrated inside ONE transaction: PostgreSQL DDL is
-transactional, so a schema whose migration fails is left exactly as it was (none of its
-new migrations applied) and the others are not touched by its failure. Failures are
-listed at the end and the command exits non-zero.
+Migrates public, then the cluster template (and refreshes its DDL snapshot when the
+template's migrations changed, and the spare schemas, as migrate_schemas does), then every
+live cluster schema in parallel, at most --processes at a time. Each schema is migrated
+inside ONE transaction: PostgreSQL DDL is transactional, so a schema whose migration fails
+is left exactly as it was (none of its new migrations applied) and the others are not
+touched by its failure. Failures are listed at the end and the command exits non-zero.
 
 Schemas with nothing to apply are found with one query per 200 schemas and skipped
-(--force runs Django's migrate in them anyway). A migration marked atomic = False
-(e.g. CREATE INDEX CONCURRENTLY) cannot run in a transaction: a schema that needs one is
-migrated without the outer transaction, and the report says so.
+(--force runs Django's migrate in them anyway). Schemas that lack the same migrations get
+the same SQL: it is collected once (as sqlmigrate does) and replayed in each of them, one
+transaction per schema, when those migrations are pure SQL (no RunPython); otherwise, and
+when a replay fails, Django's migrate runs in the schema (clusterhub.schema_migrate).
+A migration marked atomic = False (e.g. CREATE INDEX CONCURRENTLY) cannot run in a
+transaction: a schema that needs one is migrated without the outer transaction, and the
+report says so.
 
 Two runs never overlap: the command holds a PostgreSQL advisory lock while it works.
 """
@@ -30,7 +34,15 @@ from django_tenants.utils import get_public_schema_name
 from psycopg2 import sql
 
 from clusterhub import schema_state
-from clusterhub.schema_migrate import SchemaResult, migrate_one_schema, migrate_schema, needs_non_atomic
+from clusterhub.schema_migrate import (
+    SchemaResult,
+    SqlPlan,
+    migrate_one_schema,
+    migrate_schema,
+    needs_non_atomic,
+    replay_sql_plan,
+    sql_plan_for,
+)
 
 # pg_try_advisory_lock key: "clusterhub migrate" (any fixed bigint works).
 LOCK_KEY = 0x636C7573746D6967
@@ -51,8 +63,10 @@ def _worker_init() -> None:
     util.Finalize(None, connections.close_all, exitpriority=10)
 
 
-def _worker(job: tuple[str, bool, int, int]) -> SchemaResult:
-    schema, atomic, verbosity, applied = job
+def _worker(job: tuple[str, bool, int, int, SqlPlan | None]) -> SchemaResult:
+    schema, atomic, verbosity, applied, sql_plan = job
+    if sql_plan is not None:
+        return replay_sql_plan(schema, sql_plan, verbosity=verbosity, applied=applied)
     return migrate_one_schema(schema, atomic=atomic, verbosity=verbosity, applied=applied)
 
 
@@ -156,7 +170,7 @@ class Command(BaseCommand):
                 with connection.cursor() as cur:
                     cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(template)))
                 self._migrate_here(template)
-                tenant_schemas.template_snapshot_take()
+                tenant_schemas.template_snapshot_current()
                 tenant_schemas.spare_schemas_refresh()
                 targets = schema_state.live_cluster_schemas()
 
@@ -170,16 +184,26 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {schema}: {', '.join(f'{a}.{n}' for a, n in missing)}")
             return []
 
+        verbosity = max(0, self.verbosity - 1)
+        # Schemas that lack the same migrations need the same SQL: collected once per group
+        # from one of them (nothing executed), then replayed in each, one transaction per
+        # schema (clusterhub.schema_migrate). --force and single schemas take the ordinary way.
+        groups: dict[tuple[tuple[str, str], ...], list[str]] = {}
+        for s in plan.run:
+            groups.setdefault(tuple(plan.pending.get(s, [])), []).append(s)
+        sql_plans: dict[tuple[tuple[str, str], ...], SqlPlan | None] = {
+            key: sql_plan_for(members[0], list(key)) if key and len(members) > 1 and not force else None
+            for key, members in groups.items()
+        }
         jobs = [
-            (
-                s,
-                not needs_non_atomic(plan.pending.get(s, [])),
-                max(0, self.verbosity - 1),
-                len(plan.pending.get(s, [])),
-            )
-            for s in plan.run
+            (s, not needs_non_atomic(list(key)), verbosity, len(key), sql_plans[key])
+            for key, members in groups.items()
+            for s in members
         ]
-        failures: list[str] = []
+        return sorted(self._jobs(pool, jobs))
+
+    def _jobs(self, pool: Any, jobs: list[tuple[str, bool, int, int, SqlPlan | None]]) -> list[str]:
+        failures = []
         if pool is None or len(jobs) <= 1:
             results = (_worker(job) for job in jobs)
         else:
@@ -189,7 +213,7 @@ class Command(BaseCommand):
             self._report(result)
             if not result.ok:
                 failures.append(result.schema)
-        return sorted(failures)
+        return failures
 
     def _plan(self, targets: list[str], *, force: bool) -> Plan:
         pending = schema_state.pending_by_schema(targets)
