@@ -138,10 +138,13 @@ def test_request_error_is_tagged_with_its_cluster_and_carries_no_pii(
     make_user: MakeUser,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def broken_news_list(**_: Any) -> None:
+    def broken_news_list(*_: Any, **__: Any) -> None:
         raise RuntimeError("news storage is down")
 
+    # The cluster home's news and /news/ (the site's news management list) fail as a broken
+    # storage would.
     monkeypatch.setattr("frontend.views.news_list", broken_news_list)
+    monkeypatch.setattr("frontend.views.manage_list", broken_news_list)
     # Built at run time: a literal here would show up in the event's source context lines.
     user = make_user(ROLE.CLUSTER_ADMIN, cluster_a, email=f"ivan.petrov.{uuid.uuid4().hex[:8]}@example.test")
     browser = signed_in(user, cluster_a)
