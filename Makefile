@@ -59,7 +59,8 @@ lint: $(STAMP) ## ruff, ruff format --check, mypy and the import-layer contracts
 pytest: $(STAMP) messages system-deps ## the test suite only
 	$(VENV)/bin/pytest
 
-test: lint deploy-lint pytest ## everything CI runs: lint, deploy-lint and the whole suite
+test: ## everything CI runs: lint, deploy-lint and the whole suite (side by side, output kept per target)
+	$(MAKE) --no-print-directory -j3 -O lint deploy-lint pytest
 
 # Dockerfile, compose file and Kubernetes manifests checked against their linters/schemas.
 deploy-lint: $(STAMP) ## Dockerfile, compose and Kubernetes manifests against their linters
