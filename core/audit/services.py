@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
+from django.utils import timezone
 
 from core.accounts.models import User
 from core.bulk import insert_many
@@ -236,6 +237,50 @@ def model_update(
             obj.save()
             audit_record(actor=actor, action=action, obj=obj, changes=changes)
     return changes
+
+
+REVIEW_FIELDS = ["status", "submitted_at", "accepted_at"]
+
+
+def model_review_move(
+    *,
+    queryset: models.QuerySet[M],
+    pk: int,
+    actor: Actor,
+    action: str,
+    sources: set[str],
+    target: str,
+    message: str,
+    reason: str = "",
+    check: Callable[[M], None] | None = None,
+) -> M:
+    """Move figures that staff review («draft» → «submitted» → «accepted», or back to «draft»)
+    under a row lock, with an audit row of the move and the reason given, in one transaction.
+
+    `queryset` names the model (and what to lock with it); the row must be in one of `sources`
+    (else `message`); `check(obj)` may refuse the move with a ValidationError."""
+    with transaction.atomic():
+        obj = queryset.select_for_update().get(pk=pk)
+        row: Any = obj  # any model with the review fields
+        if row.status not in sources:
+            raise ValidationError(message)
+        if check is not None:
+            check(obj)
+        before = snapshot(obj, REVIEW_FIELDS)
+        now = timezone.now()
+        row.status = target
+        if target == "submitted":
+            row.submitted_at = now
+        elif target == "accepted":
+            row.accepted_at = now
+        elif target == "draft":
+            row.accepted_at = None
+        obj.save(update_fields=[*REVIEW_FIELDS, "updated_at"])
+        changes = diff(before, snapshot(obj, REVIEW_FIELDS))
+        if reason.strip():
+            changes["reason"] = [None, reason.strip()]
+        audit_record(actor=actor, action=action, obj=obj, changes=changes)
+    return obj
 
 
 def model_delete(*, obj: models.Model, actor: Actor, action: str, audited: list[str] | None = None) -> None:

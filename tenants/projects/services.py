@@ -16,18 +16,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 
 from core.accounts.access import actor_access, require_manager
 from core.audit.services import (
     Actor,
     audit_record,
-    diff,
     fields_only,
     model_create,
     model_delete,
+    model_review_move,
     model_update,
-    snapshot,
 )
 from core.clock import cluster_tz
 from core.ru.money import MAX_KOPECKS, format_roubles
@@ -486,29 +484,21 @@ def _indicator_move(
     message: str,
     reason: str = "",
 ) -> ProjectIndicator:
-    with transaction.atomic():
-        indicator = (
-            ProjectIndicator.objects.select_for_update().select_related("project").get(pk=indicator.pk)
-        )
-        if indicator.status not in sources:
-            raise ValidationError(message)
-        if target == ProjectIndicator.Status.SUBMITTED and indicator.actual is None:
+    def check(locked: ProjectIndicator) -> None:
+        if target == ProjectIndicator.Status.SUBMITTED and locked.actual is None:
             raise ValidationError({"actual": "Перед отправкой внесите фактическое значение."})
-        before = snapshot(indicator, ["status", "submitted_at", "accepted_at"])
-        now = timezone.now()
-        indicator.status = target
-        if target == ProjectIndicator.Status.SUBMITTED:
-            indicator.submitted_at = now
-        if target == ProjectIndicator.Status.ACCEPTED:
-            indicator.accepted_at = now
-        if target == ProjectIndicator.Status.DRAFT:
-            indicator.accepted_at = None
-        indicator.save(update_fields=["status", "submitted_at", "accepted_at", "updated_at"])
-        changes = diff(before, snapshot(indicator, ["status", "submitted_at", "accepted_at"]))
-        if reason.strip():
-            changes["reason"] = [None, reason.strip()]
-        audit_record(actor=actor, action=action, obj=indicator, changes=changes)
-    return indicator
+
+    return model_review_move(
+        queryset=ProjectIndicator.objects.select_related("project"),
+        pk=indicator.pk,
+        actor=actor,
+        action=action,
+        sources=sources,
+        target=target,
+        message=message,
+        reason=reason,
+        check=check,
+    )
 
 
 def indicator_submit(*, indicator: ProjectIndicator, actor: Actor) -> ProjectIndicator:

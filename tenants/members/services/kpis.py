@@ -6,18 +6,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from core.accounts.access import require_manager
 from core.audit.services import (
     Actor,
-    audit_record,
-    diff,
     fields_only,
     model_create,
     model_delete,
+    model_review_move,
     model_update,
-    snapshot,
 )
 from core.clock import cluster_today
 from tenants.members.models import Company, KpiReport
@@ -86,25 +83,16 @@ def _kpi_move(
     message: str,
     reason: str = "",
 ) -> KpiReport:
-    with transaction.atomic():
-        report = KpiReport.objects.select_for_update().select_related("company").get(pk=report.pk)
-        if report.status not in sources:
-            raise ValidationError(message)
-        before = snapshot(report, ["status", "submitted_at", "accepted_at"])
-        now = timezone.now()
-        report.status = target
-        if target == KpiReport.Status.SUBMITTED:
-            report.submitted_at = now
-        if target == KpiReport.Status.ACCEPTED:
-            report.accepted_at = now
-        if target == KpiReport.Status.DRAFT:
-            report.accepted_at = None
-        report.save(update_fields=["status", "submitted_at", "accepted_at", "updated_at"])
-        changes = diff(before, snapshot(report, ["status", "submitted_at", "accepted_at"]))
-        if reason.strip():
-            changes["reason"] = [None, reason.strip()]
-        audit_record(actor=actor, action=action, obj=report, changes=changes)
-    return report
+    return model_review_move(
+        queryset=KpiReport.objects.select_related("company"),
+        pk=report.pk,
+        actor=actor,
+        action=action,
+        sources=sources,
+        target=target,
+        message=message,
+        reason=reason,
+    )
 
 
 def kpi_submit(*, report: KpiReport, actor: Actor) -> KpiReport:
