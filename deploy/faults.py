@@ -30,10 +30,7 @@ import http.client
 import json
 import os
 import re
-import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -52,6 +49,7 @@ from localstack import (
     Response,
     Stack,
     StackConfig,
+    StackProcess,
     port_free,
     require_nginx,
     require_pgbouncer,
@@ -199,7 +197,7 @@ def main() -> int:
                 "private PostgreSQL + Redis + localstripe, migrated, one cluster, stack up",
                 lambda: setup(stack, postgres, redis, localstripe),
             ):
-                return finish(report, work, keep, started)
+                return report.summary("prod-faults", work, keep, started)
             print("Faults:", flush=True)
             for name, title, run in faults:
                 if not only or name in only:
@@ -208,7 +206,7 @@ def main() -> int:
             stack.stop()
             if postgres.running():
                 postgres.stop("immediate")
-    return finish(report, work, keep, started)
+    return report.summary("prod-faults", work, keep, started)
 
 
 def setup(stack: Stack, postgres: PrivatePostgres, redis: PrivateRedis, localstripe: Localstripe) -> str:
@@ -431,41 +429,24 @@ def worker_killed(stack: Stack) -> str:
     )
 
 
-class Localstripe:
+class Localstripe(StackProcess):
     """localstripe on a loopback port, started by the stack (its log beside the others) and
     SIGKILLed as the payment-gateway fault. --from-scratch: its state file is one fixed path
     shared by every localstripe on the machine, so each start begins empty."""
 
-    def __init__(self, stack: Stack, port: int) -> None:
-        self.stack = stack
-        self.port = port
-        self.process: subprocess.Popen[bytes] | None = None
+    name = "localstripe"
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def command(self) -> list[str]:
+        return [str(VENV_BIN / "localstripe"), "--port", str(self.port), "--from-scratch"]
+
     def start(self) -> None:
         if not port_free(self.port):
             raise RuntimeError(f"port 127.0.0.1:{self.port} is taken (PROD_FAULTS_STRIPE_PORT)")
-        self.process = self.stack._start(
-            "localstripe", [str(VENV_BIN / "localstripe"), "--port", str(self.port), "--from-scratch"]
-        )
-        self.stack.wait_for("localstripe", lambda: self.answers())
-
-    def answers(self) -> bool:
-        try:
-            socket.create_connection(("127.0.0.1", self.port), 1).close()
-        except OSError:
-            return False
-        return True
-
-    def kill(self) -> None:
-        if self.process is not None:
-            self.stack.forget("localstripe")
-            self.process.kill()
-            self.process.wait(timeout=20)
-            self.process = None
+        super().start()
 
     def post(self, path: str, payload: dict[str, object]) -> dict[str, object]:
         """What Stripe.js does in the browser (the card goes to Stripe, never to us)."""
@@ -608,7 +589,7 @@ def payment_gateway_down(stack: Stack, localstripe: Localstripe) -> str:
     before = billing_rows(stack, invoice)
     expect(before == ("open", 0, []), f"before: {before}")
 
-    localstripe.kill()
+    localstripe.stop(kill=True)
     down_at = time.monotonic()
     page = browser.form(pay, {"method": "stripe:card"})
     api = stack.https("POST", HOST, f"/api/v1/invoices/{invoice}/pay/", headers=auth, timeout=60)
@@ -626,7 +607,7 @@ def payment_gateway_down(stack: Stack, localstripe: Localstripe) -> str:
     card = pay_by_card(browser, localstripe, pay)
     started = billing_rows(stack, invoice)
     expect(started == ("open", 0, ["pending"]), f"after «Оплатить»: {started}")
-    localstripe.kill()
+    localstripe.stop(kill=True)
     down_again = time.monotonic()
     confirming = browser.json(confirm, {"setup_intent": card})
     failed.append(confirming.status)
@@ -698,25 +679,6 @@ def gunicorn_workers(stack: Stack) -> list[int]:
     master = next(p.pid for name, p, _ in stack.processes if name == "gunicorn")
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     return [int(pid) for pid in children]
-
-
-def finish(report: Report, work: Path, keep: bool, started: float) -> int:
-    print(
-        f"\nprod-faults summary: {len(report.rows) - len(report.failed)} passed, {len(report.failed)} failed "
-        f"({time.monotonic() - started:.0f} s)"
-    )
-    if report.failed:
-        for name in report.failed:
-            print(f"  FAILED: {name}")
-        print(f"Logs kept in {work}")
-        print("prod-faults: FAIL")
-        return 1
-    if keep:
-        print(f"Logs kept in {work} (PROD_SMOKE_KEEP=1)")
-    else:
-        shutil.rmtree(work, ignore_errors=True)
-    print("prod-faults: PASS")
-    return 0
 
 
 if __name__ == "__main__":

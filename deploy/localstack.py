@@ -654,41 +654,59 @@ class PrivatePostgres:
         return (self.data / "postmaster.pid").exists()
 
 
-class PrivateRedis:
-    """A redis-server of our own on a loopback port (no persistence), to stop as a broker fault."""
+class StackProcess:
+    """One program of the stack on a loopback port, which a fault stops and starts again."""
+
+    name = ""
 
     def __init__(self, stack: Stack, port: int) -> None:
         self.stack = stack
         self.port = port
         self.process: subprocess.Popen[bytes] | None = None
 
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
+    def start(self) -> None:
+        self.process = self.stack._start(self.name, self.command())
+        self.stack.wait_for(self.name, self.answers)
+
+    def answers(self) -> bool:
+        return _port_open(self.port)
+
+    def stop(self, *, kill: bool = False) -> None:
+        """SIGTERM (SIGKILL with kill=True), then forget it so the stack's stop skips it."""
+        if self.process is not None:
+            self.stack.forget(self.name)
+            if kill:
+                self.process.kill()
+            else:
+                self.process.terminate()
+            self.process.wait(timeout=20)
+            self.process = None
+
+
+class PrivateRedis(StackProcess):
+    """A redis-server of our own on a loopback port (no persistence), to stop as a broker fault."""
+
+    name = "redis"
+
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> None:
-        self.process = self.stack._start(
-            "redis",
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-        )
-        self.stack.wait_for("redis", lambda: _port_open(self.port))
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.stack.forget("redis")
-            self.process.terminate()
-            self.process.wait(timeout=20)
-            self.process = None
+    def command(self) -> list[str]:
+        return [
+            "redis-server",
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ]
 
 
 def _port_open(port: int) -> bool:

@@ -75,6 +75,26 @@ class Report:
     def failed(self) -> list[str]:
         return [name for name, ok, _ in self.rows if not ok]
 
+    def summary(self, what: str, work: Path, keep: bool, started: float) -> int:
+        """Print the count, the failures and where the logs are; remove them on success unless
+        kept; the process's exit code."""
+        print(
+            f"\n{what} summary: {len(self.rows) - len(self.failed)} passed, {len(self.failed)} failed "
+            f"({time.monotonic() - started:.0f} s)"
+        )
+        if self.failed:
+            for name in self.failed:
+                print(f"  FAILED: {name}")
+            print(f"Logs kept in {work}")
+            print(f"{what}: FAIL")
+            return 1
+        if keep:
+            print(f"Logs kept in {work} (PROD_SMOKE_KEEP=1)")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+        print(f"{what}: PASS")
+        return 0
+
 
 class CheckFailed(Exception):
     pass
@@ -580,22 +600,7 @@ def _answers(url: str) -> bool:
 
 def finish(report: Report, stack: Stack, work: Path, keep: bool, started: float) -> int:
     stack.stop()
-    print(
-        f"\nprod-smoke summary: {len(report.rows) - len(report.failed)} passed, {len(report.failed)} failed "
-        f"({time.monotonic() - started:.0f} s)"
-    )
-    if report.failed:
-        for name in report.failed:
-            print(f"  FAILED: {name}")
-        print(f"Logs kept in {work}")
-        print("prod-smoke: FAIL")
-        return 1
-    if keep:
-        print(f"Logs kept in {work} (PROD_SMOKE_KEEP=1)")
-    else:
-        shutil.rmtree(work, ignore_errors=True)
-    print("prod-smoke: PASS")
-    return 0
+    return report.summary("prod-smoke", work, keep, started)
 
 
 if __name__ == "__main__":
