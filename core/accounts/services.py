@@ -6,11 +6,13 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.core.validators import validate_email
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from core.audit.services import Actor, audit_entry
@@ -20,6 +22,8 @@ from tenants.models import Cluster
 from .models import ApiToken, Grant, SignInLock, User
 from .ratelimit import Limit
 from .selectors import api_tokens_of, user_cluster_roles
+
+Inv = TypeVar("Inv", bound=models.Model)
 
 
 def user_create(*, email: str, password: str | None, full_name: str = "") -> User:
@@ -298,6 +302,38 @@ def api_token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:
 def api_tokens_revoke_all(*, user: User) -> int:
     """End every live token of a user (password reset, lost grant)."""
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def invitation_email(email: str, *, field: str = "email") -> str:
+    """The invited address, trimmed and lower-cased; a Russian error on `field` when it is not one."""
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationError({field: "Введите правильный адрес электронной почты."}) from exc
+    return email
+
+
+def invitation_issue(
+    model: type[Inv], *, scope: dict[str, Any], email: str, invited_by: User | None, days: int
+) -> Inv:
+    """A new e-mailed invitation (a fresh token, valid for `days`) for `email` within `scope`
+    (a company, a cluster…); pending invitations to the same address there are revoked. Runs in
+    the caller's transaction, which writes the audit row and sends the letter after commit."""
+    now = timezone.now()
+    model._default_manager.filter(
+        **scope, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    invitation = model(
+        **scope,
+        email=email,
+        token=secrets.token_urlsafe(32),
+        invited_by=invited_by,
+        expires_at=now + dt.timedelta(days=days),
+    )
+    invitation.full_clean()
+    invitation.save()
+    return invitation
 
 
 def invited_account(*, email: str, user: User | None, full_name: str, password: str) -> User:

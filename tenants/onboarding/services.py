@@ -5,21 +5,19 @@ e-mail; the cluster stays «в подготовке» (hidden from the platform 
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from core.accounts.models import Grant, User
 from core.accounts.selectors import user_cluster_roles, user_is_platform_admin
-from core.accounts.services import grant_role, invited_account
+from core.accounts.services import grant_role, invitation_email, invitation_issue, invited_account
 from core.audit.services import Actor, audit_record
 from core.files import delete_files_on_commit, image_check
 from core.queue import enqueue_on_commit
@@ -35,12 +33,7 @@ SETUP_PATH = "/setup/"
 
 
 def _clean_email(email: str) -> str:
-    email = (email or "").strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError as exc:
-        raise ValidationError({"admin_email": "Введите правильный адрес электронной почты."}) from exc
-    return email
+    return invitation_email(email, field="admin_email")
 
 
 def _send_invitation(*, email: str, cluster_name: str, link: str, setup: str, expires: str) -> None:
@@ -71,20 +64,14 @@ def admin_invite(
     if actor.user is not None and not user_is_platform_admin(actor.user):
         raise PermissionDenied("Приглашать администраторов кластеров может только администратор платформы.")
     email = _clean_email(email)
-    now = timezone.now()
-    invitation = AdminInvitation(
-        cluster=cluster,
-        email=email,
-        token=secrets.token_urlsafe(32),
-        invited_by=actor.user,
-        expires_at=now + dt.timedelta(days=INVITATION_DAYS),
-    )
     with transaction.atomic():
-        AdminInvitation.objects.filter(
-            cluster=cluster, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
-        ).update(revoked_at=now)
-        invitation.full_clean()
-        invitation.save()
+        invitation = invitation_issue(
+            AdminInvitation,
+            scope={"cluster": cluster},
+            email=email,
+            invited_by=actor.user,
+            days=INVITATION_DAYS,
+        )
         audit_record(
             actor=Actor(user=actor.user, host=actor.host, cluster=cluster),
             action="cluster.admin_invite",

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +13,13 @@ from django.utils.translation import gettext_noop
 
 from core.accounts.access import current_cluster, require_manager
 from core.accounts.models import Grant, User
-from core.accounts.services import grant_revoke, grant_role, invited_account
+from core.accounts.services import (
+    grant_revoke,
+    grant_role,
+    invitation_email,
+    invitation_issue,
+    invited_account,
+)
 from core.audit.services import Actor, audit_record
 from tenants.members.models import Company, Invitation
 from tenants.members.selectors import representative_grant
@@ -50,11 +54,7 @@ def invitation_create(*, company: Company, email: str, actor: Actor, base_url: s
     A newer invitation to the same address for the same company replaces pending ones.
     """
     require_manager(actor)
-    email = (email or "").strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError as exc:
-        raise ValidationError({"email": "Введите правильный адрес электронной почты."}) from exc
+    email = invitation_email(email)
     cluster = current_cluster(actor)
     existing = User.objects.filter(email__iexact=email).first()
     if (
@@ -63,20 +63,10 @@ def invitation_create(*, company: Company, email: str, actor: Actor, base_url: s
         and representative_grant(company=company, cluster=cluster, user_id=existing.pk)
     ):
         raise ValidationError({"email": f"{email} уже представляет «{company}»."})
-    now = timezone.now()
-    invitation = Invitation(
-        company=company,
-        email=email,
-        token=secrets.token_urlsafe(32),
-        invited_by=actor.user,
-        expires_at=now + dt.timedelta(days=INVITATION_DAYS),
-    )
     with transaction.atomic():
-        Invitation.objects.filter(
-            company=company, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
-        ).update(revoked_at=now)
-        invitation.full_clean()
-        invitation.save()
+        invitation = invitation_issue(
+            Invitation, scope={"company": company}, email=email, invited_by=actor.user, days=INVITATION_DAYS
+        )
         audit_record(
             actor=actor,
             action="invitation.create",
