@@ -474,49 +474,30 @@ def indicator_update(*, indicator: ProjectIndicator, actor: Actor, **fields: Any
     return indicator
 
 
-def _indicator_move(
-    *,
-    indicator: ProjectIndicator,
-    actor: Actor,
-    action: str,
-    sources: set[str],
-    target: str,
-    message: str,
-    reason: str = "",
-) -> ProjectIndicator:
-    def check(locked: ProjectIndicator) -> None:
-        if target == ProjectIndicator.Status.SUBMITTED and locked.actual is None:
-            raise ValidationError({"actual": "Перед отправкой внесите фактическое значение."})
-
-    return model_review_move(
-        queryset=ProjectIndicator.objects.select_related("project"),
-        pk=indicator.pk,
-        actor=actor,
-        action=action,
-        sources=sources,
-        target=target,
-        message=message,
-        reason=reason,
-        check=check,
-    )
+def _actual_entered(indicator: ProjectIndicator) -> None:
+    if indicator.actual is None:
+        raise ValidationError({"actual": "Перед отправкой внесите фактическое значение."})
 
 
 def indicator_submit(*, indicator: ProjectIndicator, actor: Actor) -> ProjectIndicator:
     require_indicator_writer(actor, indicator.project)
-    return _indicator_move(
-        indicator=indicator,
+    return model_review_move(
+        queryset=ProjectIndicator.objects.select_related("project"),
+        pk=indicator.pk,
         actor=actor,
         action="project_indicator.submit",
         sources={ProjectIndicator.Status.DRAFT},
         target=ProjectIndicator.Status.SUBMITTED,
         message="Отправить можно только черновик показателя.",
+        check=_actual_entered,
     )
 
 
 def indicator_accept(*, indicator: ProjectIndicator, actor: Actor) -> ProjectIndicator:
     require_manager(actor)
-    return _indicator_move(
-        indicator=indicator,
+    return model_review_move(
+        queryset=ProjectIndicator.objects.select_related("project"),
+        pk=indicator.pk,
         actor=actor,
         action="project_indicator.accept",
         sources={ProjectIndicator.Status.SUBMITTED},
@@ -527,8 +508,9 @@ def indicator_accept(*, indicator: ProjectIndicator, actor: Actor) -> ProjectInd
 
 def indicator_return(*, indicator: ProjectIndicator, actor: Actor, reason: str = "") -> ProjectIndicator:
     require_manager(actor)
-    return _indicator_move(
-        indicator=indicator,
+    return model_review_move(
+        queryset=ProjectIndicator.objects.select_related("project"),
+        pk=indicator.pk,
         actor=actor,
         action="project_indicator.return",
         sources={ProjectIndicator.Status.SUBMITTED, ProjectIndicator.Status.ACCEPTED},

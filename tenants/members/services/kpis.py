@@ -73,32 +73,11 @@ def kpi_update(*, report: KpiReport, actor: Actor, **figures: Any) -> KpiReport:
     return report
 
 
-def _kpi_move(
-    *,
-    report: KpiReport,
-    actor: Actor,
-    action: str,
-    sources: set[str],
-    target: str,
-    message: str,
-    reason: str = "",
-) -> KpiReport:
+def kpi_submit(*, report: KpiReport, actor: Actor) -> KpiReport:
+    require_company(actor, report.company_id)
     return model_review_move(
         queryset=KpiReport.objects.select_related("company"),
         pk=report.pk,
-        actor=actor,
-        action=action,
-        sources=sources,
-        target=target,
-        message=message,
-        reason=reason,
-    )
-
-
-def kpi_submit(*, report: KpiReport, actor: Actor) -> KpiReport:
-    require_company(actor, report.company_id)
-    return _kpi_move(
-        report=report,
         actor=actor,
         action="kpi.submit",
         sources={KpiReport.Status.DRAFT},
@@ -109,8 +88,9 @@ def kpi_submit(*, report: KpiReport, actor: Actor) -> KpiReport:
 
 def kpi_accept(*, report: KpiReport, actor: Actor) -> KpiReport:
     require_manager(actor)
-    return _kpi_move(
-        report=report,
+    return model_review_move(
+        queryset=KpiReport.objects.select_related("company"),
+        pk=report.pk,
         actor=actor,
         action="kpi.accept",
         sources={KpiReport.Status.SUBMITTED},
@@ -121,8 +101,9 @@ def kpi_accept(*, report: KpiReport, actor: Actor) -> KpiReport:
 
 def kpi_return(*, report: KpiReport, actor: Actor, reason: str = "") -> KpiReport:
     require_manager(actor)
-    return _kpi_move(
-        report=report,
+    return model_review_move(
+        queryset=KpiReport.objects.select_related("company"),
+        pk=report.pk,
         actor=actor,
         action="kpi.return",
         sources={KpiReport.Status.SUBMITTED, KpiReport.Status.ACCEPTED},
