@@ -28,6 +28,7 @@ from core.federal.models import AnnualReport
 from core.federal.selectors import annual_report_get, annual_report_latest, annual_report_list, form_years
 from frontend.access import MANAGERS, cluster_page, or_404
 from frontend.pages import form_page
+from frontend.tables import Filter, list_controls, search
 from tenants.http import ClusterHttpRequest
 from tenants.reporting import services as reporting
 from tenants.reporting.application_pack import ZIP_TYPE, application_pack
@@ -41,11 +42,19 @@ from tenants.reporting.selectors import (
 from .forms import REPORT_COMMENTS, DraftForm, SubmitForm
 
 ADMINS = frozenset({Grant.Role.CLUSTER_ADMIN})
-VERSION_ORDERINGS = {
-    "year": ("-year", "-version"),
-    "-year": ("year", "version"),
-    "submitted": ("-submitted_at", "-id"),
-    "-submitted": ("submitted_at", "id"),
+# Sortable columns of the submitted versions (?sort=key / -key), newest year first by default.
+VERSION_COLUMNS: dict[str, tuple[str, ...]] = {
+    "report_year": ("year", "version", "id"),
+    "version": ("version", "year", "id"),
+    "submitted_at": ("submitted_at", "id"),
+    "by": ("submitted_by_email", "-submitted_at", "-id"),
+}
+# The sort select this list had: «year» meant newest years first, «submitted» latest sent first.
+VERSION_LEGACY_SORTS = {
+    "year": "-report_year",
+    "-year": "report_year",
+    "submitted": "-submitted_at",
+    "-submitted": "submitted_at",
 }
 PAGE_SIZE = 20
 ROWS_PAGE_SIZE = 50
@@ -71,19 +80,32 @@ def index(request: ClusterHttpRequest) -> HttpResponse:
     cluster = request.cluster
     years = [y for y in form_years() if y <= cluster_today().year]
     drafts = {d.year: d for d in annual_report_draft_list()}
+    latest = {r.year: r for r in annual_report_list(cluster=cluster).filter(is_latest=True)}
+    listing = list_controls(
+        request,
+        columns=VERSION_COLUMNS,
+        default="-report_year",
+        legacy=VERSION_LEGACY_SORTS,
+        filters=(
+            search(_("Комментарий, причина, e-mail")),
+            Filter(
+                "year",
+                _("Год"),
+                choices=[(y, y) for y in sorted(latest, reverse=True)],
+                placeholder=_("Все годы"),
+            ),
+        ),
+        page_size=PAGE_SIZE,
+    )
     qs = annual_report_list(cluster=cluster)
-    year = request.GET.get("year", "")
+    year, q = listing.values["year"], listing.values["q"]
     if year.isdigit():
         qs = qs.filter(year=int(year))
-    q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(
             Q(comments__icontains=q) | Q(correction_reason__icontains=q) | Q(submitted_by_email__icontains=q)
         )
-    sort = request.GET.get("sort", "year")
-    qs = qs.order_by(*VERSION_ORDERINGS.get(sort, VERSION_ORDERINGS["year"]))
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    latest = {r.year: r for r in annual_report_list(cluster=cluster).filter(is_latest=True)}
+    page = listing.page(qs)
     year_rows = [{"year": y, "draft": drafts.get(y), "latest": latest.get(y)} for y in years]
     return render(
         request,
@@ -91,10 +113,8 @@ def index(request: ClusterHttpRequest) -> HttpResponse:
         {
             "year_rows": year_rows,
             "page": page,
-            "year": year,
-            "q": q,
-            "sort": sort,
-            "report_years": sorted({r.year for r in latest.values()}, reverse=True),
+            "listing": listing,
+            "sorting": listing.sorting,
             "is_admin": _is_admin(request),
         },
     )

@@ -12,6 +12,7 @@ from django_tenants.utils import schema_context
 from pytest_django import DjangoAssertNumQueries
 
 from core.federal.models import AnnualReport
+from frontend.annual_report import views as annual_views
 from tenants.models import Cluster
 from tenants.reporting import services as reporting
 from tenants.reporting.models import AnnualReportDraft
@@ -185,6 +186,7 @@ def test_version_list_filters_sorts_and_stays_within_a_query_budget(
     cluster_a: Cluster,
     make_user: MakeUser,
     django_assert_max_num_queries: DjangoAssertNumQueries,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     with schema_context(cluster_a.schema_name):
         f.healthy_cluster(YEAR)
@@ -197,4 +199,20 @@ def test_version_list_filters_sorts_and_stays_within_a_query_budget(
     assert versions.index("версия 1") < versions.index("версия 2") < versions.index("версия 3")
     found = _html(admin.get("/annual-report/?q=Исправление 2"))
     assert "Исправление 2" in found and "Исправление 1" not in found
-    assert "Отправленных версий нет." in _html(admin.get("/annual-report/?year=2024"))
+    nothing = _html(admin.get("/annual-report/?year=2024"))
+    assert "Ничего не найдено." in nothing and "Найдено версий: 0" in nothing
+    # the header sorts (and flips); the old ?sort= values keep their meaning
+    newest = _html(admin.get("/annual-report/?sort=-submitted_at"))
+    newest = newest[newest.index("<h2>Отправленные версии</h2>") :]
+    assert newest.index("версия 3") < newest.index("версия 2") < newest.index("версия 1")
+    assert 'aria-sort="descending"' in newest and "Найдено версий: 3" in newest
+    by_version = _html(admin.get("/annual-report/?sort=version"))
+    by_version = by_version[by_version.index("<h2>Отправленные версии</h2>") :]
+    assert by_version.index("версия 1") < by_version.index("версия 2") < by_version.index("версия 3")
+    legacy = _html(admin.get("/annual-report/?sort=submitted"))  # the old «sent later first»
+    legacy = legacy[legacy.index("<h2>Отправленные версии</h2>") :]
+    assert legacy.index("версия 3") < legacy.index("версия 1")
+    monkeypatch.setattr(annual_views, "PAGE_SIZE", 2)
+    paged = _html(admin.get("/annual-report/?sort=version&page=2"))
+    paged = paged[paged.index("<h2>Отправленные версии</h2>") :]
+    assert "Страница 2 из 2" in paged and "версия 3" in paged and "версия 1" not in paged
