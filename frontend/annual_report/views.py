@@ -7,9 +7,9 @@ filtered by this cluster.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import render
@@ -24,6 +24,7 @@ from core.clock import cluster_today
 from core.federal.annual_report_pdf import annual_report_pdf, annual_report_pdf_filename, content_disposition
 from core.federal.checks import default_year, registry_checks_compute
 from core.federal.compute import ComputedReport, Figure, checks_from_snapshot, figures_from_snapshot
+from core.federal.metrics import DrillRow
 from core.federal.models import AnnualReport
 from core.federal.selectors import annual_report_get, annual_report_latest, annual_report_list, form_years
 from frontend.access import MANAGERS, cluster_page, or_404
@@ -161,14 +162,30 @@ def year_page(request: ClusterHttpRequest, year: int) -> HttpResponseBase:
     )
 
 
+# The rows behind a figure (a Python list, frozen with a report): in the figure's own order by
+# default («order», no header), or by row or value from the headers.
+ROW_COLUMNS: dict[str, tuple[str, ...]] = {"order": (), "row": ("label",), "value": ("value",)}
+ROW_SORTS: dict[str, Callable[[DrillRow], Any]] = {
+    "row": lambda r: r.label.casefold(),
+    # numbers by size, then texts, then rows without a value
+    "value": lambda r: (0, r.value, "") if isinstance(r.value, int) else (1, 0, str(r.value or "")),
+}
+
+
 def _paged_rows(request: ClusterHttpRequest, figure: Figure) -> dict[str, Any]:
-    q = request.GET.get("q", "").strip()
-    rows = [r for r in figure.rows if not q or q.lower() in r.label.lower()]
-    return {
-        "figure": figure,
-        "page": Paginator(rows, ROWS_PAGE_SIZE).get_page(request.GET.get("page")),
-        "q": q,
-    }
+    listing = list_controls(
+        request,
+        columns=ROW_COLUMNS,
+        default="order",
+        filters=(search(_("Поиск по строкам")),),
+        page_size=ROWS_PAGE_SIZE,
+    )
+    q = listing.values["q"].lower()
+    rows = [r for r in figure.rows if not q or q in r.label.lower()]
+    key = listing.sorting.key
+    if key in ROW_SORTS:
+        rows.sort(key=ROW_SORTS[key], reverse=listing.sorting.descending)
+    return {"figure": figure, "page": listing.page(rows), "listing": listing, "sorting": listing.sorting}
 
 
 @require_GET

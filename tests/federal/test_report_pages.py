@@ -216,3 +216,32 @@ def test_version_list_filters_sorts_and_stays_within_a_query_budget(
     paged = _html(admin.get("/annual-report/?sort=version&page=2"))
     paged = paged[paged.index("<h2>Отправленные версии</h2>") :]
     assert "Страница 2 из 2" in paged and "версия 3" in paged and "версия 1" not in paged
+
+
+def test_figure_rows_sort_by_header_search_and_page(
+    cluster_a: Cluster, make_user: MakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with schema_context(cluster_a.schema_name):
+        names = {}
+        for name, revenue in (("Альфа-Мед", 300_000_00), ("Бета-Мед", 100_000_00), ("Вега-Мед", 200_000_00)):
+            company = f.member(name)
+            f.kpi(company, YEAR, revenue=revenue, employees=3)
+            names[name] = str(company)
+    staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
+    url = f"/annual-report/{YEAR}/figures/revenue/"
+    alpha, beta, vega = names["Альфа-Мед"], names["Бета-Мед"], names["Вега-Мед"]
+
+    def shown(query: str) -> list[str]:
+        html = _html(staff.get(url + query))
+        body = html[html.index("<tbody>") :]
+        return sorted((n for n in (alpha, beta, vega) if n in body), key=body.index)
+
+    assert shown("?sort=row") == [alpha, beta, vega]
+    assert shown("?sort=-row") == [vega, beta, alpha]
+    assert shown("?sort=-value") == [alpha, vega, beta]
+    assert shown("?sort=value") == [beta, vega, alpha]
+    assert shown("?q=Бета") == [beta]
+    nothing = _html(staff.get(url + "?q=несуществующая"))
+    assert "Найдено строк: 0" in nothing and "Ничего не найдено." in nothing
+    monkeypatch.setattr(annual_views, "ROWS_PAGE_SIZE", 2)
+    assert shown("?sort=row&page=2") == [vega]
