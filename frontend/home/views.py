@@ -74,9 +74,10 @@ def cabinet(request: ClusterHttpRequest) -> HttpResponse:
 # The platform admin's cluster list (?sort=key / -key). Its rows come from one selector call
 # (5 queries for every cluster), so they are sorted here; the values are what a column shows.
 NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
+STATUS_ORDER = {value: n for n, value in enumerate(Cluster.Status.values)}  # active first, as declared
 HEALTH_SORTS: dict[str, Callable[[homes.ClusterHealth], Any]] = {
     "name": lambda r: r.cluster.display_name.casefold(),
-    "status": lambda r: (str(r.cluster.get_status_display()), r.cluster.display_name.casefold()),
+    "status": lambda r: (STATUS_ORDER.get(r.cluster.status, 0), r.cluster.display_name.casefold()),
     "activity": lambda r: r.last_activity or NEVER,
     "billing": lambda r: (r.billing_ready, r.cluster.display_name.casefold()),
     "report": lambda r: r.report_submitted or NEVER,

@@ -4,6 +4,8 @@ narrows, pages page, a filter that finds nothing says so, and nobody sees anothe
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from core.accounts.models import User
@@ -97,3 +99,31 @@ def test_my_reviews_waiting_first_sort_filter_page_and_only_mine(
     assert "Кластер Бета (тест)" not in stranger.get("/selection/reviews/?q=Бета").content.decode()
     anonymous = client_for(None).get("/selection/reviews/")
     assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
+
+
+def test_selection_lists_read_a_page_in_fixed_queries(
+    call: Call,
+    cluster_a: Cluster,
+    cluster_b: Cluster,
+    make_user: MakeUser,
+    django_assert_max_num_queries: Any,
+) -> None:
+    expert = make_user(email="expert@example.test")
+    ministry = signed_in(make_user(ROLE.MINISTRY_FEDERAL), None)
+    reviewer = signed_in(expert, None)
+    _assigned(submitted(call, cluster_a), expert)
+    urls = (
+        (ministry, f"/selection/{call.pk}/?sort=-submitted"),
+        (reviewer, "/selection/reviews/?sort=cluster"),
+    )
+    counts = {}
+    for client, url in urls:
+        with django_assert_max_num_queries(40) as ctx:
+            assert client.get(url).status_code == 200
+        counts[url] = len(ctx.captured_queries)
+    _assigned(submitted(call, cluster_b), expert)
+    _assigned(submitted(open_call(title="Второй отбор", year=2027), cluster_a), expert)
+    for (client, url), rows in zip(urls, (2, 3), strict=True):
+        with django_assert_max_num_queries(counts[url]):
+            html = client.get(url).content.decode()
+        assert f"Найдено заявок: {rows}" in html
