@@ -18,12 +18,18 @@ and its template renders the filter bar with `{% include "frontend/list_controls
 (labelled inputs, the sort kept, «Сбросить» when filtered), the table with a caption holding
 `page.paginator.count`, `{% sort_header sorting … %}` headers, an empty row that says what to
 do, and `{% include "frontend/pager.html" %}` under it.
+
+With htmx (the copy inside django-htmx) the filter bar, the sort headers, the pager and the
+«Сбросить фильтры» links fetch the same page and swap its <main> in place (`SWAP_TARGET`): no page load,
+the URL is pushed (shareable; «Назад» returns to the previous filter, reloaded as a plain page).
+They stay plain GET forms and links, so without the script every list works as before.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,6 +39,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 PAGE_SIZE = 25
+NO_LEGACY: Mapping[str, str] = MappingProxyType({})
+
+# htmx on a list's controls (frontend.templatetags.ui.list_swap): GET the URL, take the answer's
+# <main> and put it in place of this one, push the URL. The pager also scrolls to the top, as a
+# page load would.
+SWAP_TARGET = "#main"
+SWAP = "outerHTML"
+SWAP_TO_TOP = "outerHTML show:window:top"
 
 
 def _flip(term: str) -> str:
@@ -56,9 +70,18 @@ class Sorting:
         return self.param == self.default
 
 
-def sorting(request: HttpRequest, columns: Mapping[str, tuple[str, ...]], default: str) -> Sorting:
-    """The list's sort from `?sort=`, limited to `columns` (else `default`, which may start with "-")."""
+def sorting(
+    request: HttpRequest,
+    columns: Mapping[str, tuple[str, ...]],
+    default: str,
+    legacy: Mapping[str, str] = NO_LEGACY,
+) -> Sorting:
+    """The list's sort from `?sort=`, limited to `columns` (else `default`, which may start with "-").
+
+    `legacy`: `?sort=` values an older version of the list used whose meaning the column keys
+    cannot keep, mapped to today's (`{"year": "-report_year"}`), so old links sort as they did."""
     wanted = request.GET.get("sort", "") or default
+    wanted = legacy.get(wanted, wanted)
     descending = wanted.startswith("-")
     key = wanted.lstrip("-")
     if key not in columns:
@@ -156,11 +179,12 @@ def list_controls(
     filters: Iterable[Filter] = (),
     keep: Iterable[str] = (),
     page_size: int = PAGE_SIZE,
+    legacy: Mapping[str, str] = NO_LEGACY,
 ) -> ListControls:
     get = request.GET
     fields = tuple(BoundFilter(f, get.get(f.param, "").strip()[:200]) for f in filters)
     return ListControls(
-        sorting=sorting(request, columns, default),
+        sorting=sorting(request, columns, default, legacy),
         fields=fields,
         kept=tuple((name, get.get(name, "")) for name in keep if get.get(name, "")),
         page_size=page_size,

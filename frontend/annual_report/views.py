@@ -7,9 +7,9 @@ filtered by this cluster.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import render
@@ -24,10 +24,12 @@ from core.clock import cluster_today
 from core.federal.annual_report_pdf import annual_report_pdf, annual_report_pdf_filename, content_disposition
 from core.federal.checks import default_year, registry_checks_compute
 from core.federal.compute import ComputedReport, Figure, checks_from_snapshot, figures_from_snapshot
+from core.federal.metrics import DrillRow
 from core.federal.models import AnnualReport
 from core.federal.selectors import annual_report_get, annual_report_latest, annual_report_list, form_years
 from frontend.access import MANAGERS, cluster_page, or_404
 from frontend.pages import form_page
+from frontend.tables import Filter, list_controls, search
 from tenants.http import ClusterHttpRequest
 from tenants.reporting import services as reporting
 from tenants.reporting.application_pack import ZIP_TYPE, application_pack
@@ -41,11 +43,19 @@ from tenants.reporting.selectors import (
 from .forms import REPORT_COMMENTS, DraftForm, SubmitForm
 
 ADMINS = frozenset({Grant.Role.CLUSTER_ADMIN})
-VERSION_ORDERINGS = {
-    "year": ("-year", "-version"),
-    "-year": ("year", "version"),
-    "submitted": ("-submitted_at", "-id"),
-    "-submitted": ("submitted_at", "id"),
+# Sortable columns of the submitted versions (?sort=key / -key), newest year first by default.
+VERSION_COLUMNS: dict[str, tuple[str, ...]] = {
+    "report_year": ("year", "version", "id"),
+    "version": ("version", "year", "id"),
+    "submitted_at": ("submitted_at", "id"),
+    "by": ("submitted_by_email", "-submitted_at", "-id"),
+}
+# The sort select this list had: «year» meant newest years first, «submitted» latest sent first.
+VERSION_LEGACY_SORTS = {
+    "year": "-report_year",
+    "-year": "report_year",
+    "submitted": "-submitted_at",
+    "-submitted": "submitted_at",
 }
 PAGE_SIZE = 20
 ROWS_PAGE_SIZE = 50
@@ -71,19 +81,32 @@ def index(request: ClusterHttpRequest) -> HttpResponse:
     cluster = request.cluster
     years = [y for y in form_years() if y <= cluster_today().year]
     drafts = {d.year: d for d in annual_report_draft_list()}
+    latest = {r.year: r for r in annual_report_list(cluster=cluster).filter(is_latest=True)}
+    listing = list_controls(
+        request,
+        columns=VERSION_COLUMNS,
+        default="-report_year",
+        legacy=VERSION_LEGACY_SORTS,
+        filters=(
+            search(_("Комментарий, причина, e-mail")),
+            Filter(
+                "year",
+                _("Год"),
+                choices=[(y, y) for y in sorted(latest, reverse=True)],
+                placeholder=_("Все годы"),
+            ),
+        ),
+        page_size=PAGE_SIZE,
+    )
     qs = annual_report_list(cluster=cluster)
-    year = request.GET.get("year", "")
+    year, q = listing.values["year"], listing.values["q"]
     if year.isdigit():
         qs = qs.filter(year=int(year))
-    q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(
             Q(comments__icontains=q) | Q(correction_reason__icontains=q) | Q(submitted_by_email__icontains=q)
         )
-    sort = request.GET.get("sort", "year")
-    qs = qs.order_by(*VERSION_ORDERINGS.get(sort, VERSION_ORDERINGS["year"]))
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    latest = {r.year: r for r in annual_report_list(cluster=cluster).filter(is_latest=True)}
+    page = listing.page(qs)
     year_rows = [{"year": y, "draft": drafts.get(y), "latest": latest.get(y)} for y in years]
     return render(
         request,
@@ -91,10 +114,8 @@ def index(request: ClusterHttpRequest) -> HttpResponse:
         {
             "year_rows": year_rows,
             "page": page,
-            "year": year,
-            "q": q,
-            "sort": sort,
-            "report_years": sorted({r.year for r in latest.values()}, reverse=True),
+            "listing": listing,
+            "sorting": listing.sorting,
             "is_admin": _is_admin(request),
         },
     )
@@ -141,14 +162,30 @@ def year_page(request: ClusterHttpRequest, year: int) -> HttpResponseBase:
     )
 
 
+# The rows behind a figure (a Python list, frozen with a report): in the figure's own order by
+# default («order», no header), or by row or value from the headers.
+ROW_COLUMNS: dict[str, tuple[str, ...]] = {"order": (), "row": ("label",), "value": ("value",)}
+ROW_SORTS: dict[str, Callable[[DrillRow], Any]] = {
+    "row": lambda r: r.label.casefold(),
+    # numbers by size, then texts, then rows without a value
+    "value": lambda r: (0, r.value, "") if isinstance(r.value, int) else (1, 0, str(r.value or "")),
+}
+
+
 def _paged_rows(request: ClusterHttpRequest, figure: Figure) -> dict[str, Any]:
-    q = request.GET.get("q", "").strip()
-    rows = [r for r in figure.rows if not q or q.lower() in r.label.lower()]
-    return {
-        "figure": figure,
-        "page": Paginator(rows, ROWS_PAGE_SIZE).get_page(request.GET.get("page")),
-        "q": q,
-    }
+    listing = list_controls(
+        request,
+        columns=ROW_COLUMNS,
+        default="order",
+        filters=(search(_("Поиск по строкам")),),
+        page_size=ROWS_PAGE_SIZE,
+    )
+    q = listing.values["q"].lower()
+    rows = [r for r in figure.rows if not q or q in r.label.lower()]
+    key = listing.sorting.key
+    if key in ROW_SORTS:
+        rows.sort(key=ROW_SORTS[key], reverse=listing.sorting.descending)
+    return {"figure": figure, "page": listing.page(rows), "listing": listing, "sorting": listing.sorting}
 
 
 @require_GET

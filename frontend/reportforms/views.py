@@ -7,7 +7,6 @@ A published form is frozen (submitted reports point at it); the year's previous 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import HttpResponseBase
 from django.shortcuts import redirect
@@ -22,11 +21,21 @@ from core.federal.models import Indicator, ReportForm
 from core.federal.selectors import form_get, indicator_get
 from frontend.access import or_404, platform_admin_required
 from frontend.pages import action, form_page
+from frontend.tables import Filter, ListControls, list_controls
 from tenants.http import PlatformHttpRequest
 
 from .forms import FormCopyForm, FormCreateForm, IndicatorForm
 
 PAGE_SIZE = 20
+# Sortable columns of the list (?sort=key / -key); newest years first by default, and the old
+# ?sort=year (oldest years first) still works.
+FORM_COLUMNS: dict[str, tuple[str, ...]] = {
+    "year": ("year", "version", "id"),
+    "version": ("version", "-year", "id"),
+    "status": ("status", "-year", "-version"),
+    "indicators": ("indicator_count", "-year", "-version"),
+    "published": ("published_at", "-year", "-version"),
+}
 INDICATOR_FIELDS = (
     "code",
     "name_ru",
@@ -66,7 +75,18 @@ def _indicator_or_404(pk: int, indicator_id: int) -> tuple[ReportForm, Indicator
 @platform_admin_required
 def form_list(request: PlatformHttpRequest) -> HttpResponseBase:
     create = FormCreateForm(request.POST if request.method == "POST" else None)
-    page = Paginator(_filtered(request), PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = list_controls(
+        request,
+        columns=FORM_COLUMNS,
+        default="-year",
+        filters=(
+            Filter("year", _("Год"), placeholder=_("Например, 2026")),
+            Filter(
+                "status", _("Состояние"), choices=ReportForm.Status.choices, placeholder=_("Все состояния")
+            ),
+        ),
+        page_size=PAGE_SIZE,
+    )
     return form_page(
         request,
         form=create,
@@ -75,26 +95,23 @@ def form_list(request: PlatformHttpRequest) -> HttpResponseBase:
         success=lambda form: _detail(form.pk),
         message=_("Форма создана: добавьте показатели и опубликуйте её."),
         context={
-            "page": page,
+            "page": listing.page(_filtered(listing)),
+            "listing": listing,
+            "sorting": listing.sorting,
             "create": create,
-            "year": request.GET.get("year", ""),
-            "status": request.GET.get("status", ""),
-            "statuses": ReportForm.Status.choices,
-            "sort": request.GET.get("sort", ""),
         },
     )
 
 
-def _filtered(request: PlatformHttpRequest) -> QuerySet[ReportForm]:
-    year = request.GET.get("year", "")
+def _filtered(listing: ListControls) -> QuerySet[ReportForm]:
+    year, status = listing.values["year"], listing.values["status"]
     qs = selectors.form_list(year=int(year) if year.isdigit() else None).annotate(
         indicator_count=Count("indicators")
     )
-    status = request.GET.get("status", "")
+    if year and not year.isdigit():
+        qs = qs.none()  # «2026 год» or a typo finds nothing, it does not list every year
     if status in ReportForm.Status.values:
         qs = qs.filter(status=status)
-    if request.GET.get("sort") == "year":
-        qs = qs.order_by("year", "version")
     return qs
 
 

@@ -7,22 +7,34 @@ Every role of the cluster reads them. Dates are the cluster's (its time zone dec
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.clock import cluster_today
 from frontend.access import READERS, cluster_page, or_404
+from frontend.tables import Filter, list_controls, search
 from tenants.http import ClusterHttpRequest
 from tenants.roadmap import selectors, tracking
 from tenants.roadmap.models import Item, Roadmap
 
 TIMELINE_PAGE_SIZE = 100
+TIMELINE_ORDER = {"plan": ("position",)}  # the plan's order, the only one (no ?sort= on the timeline)
 MY_PAGE_SIZE = 25
+# Sortable columns of «Мои мероприятия» (?sort=key / -key). By default («urgency», no header)
+# overdue items come first, then by deadline, as tenants.roadmap.tracking.my_items orders them.
+MY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "urgency": ("-overdue_flag", "deadline_end", "roadmap_id", "position"),
+    "roadmap": ("roadmap__title", "roadmap_id", "position"),
+    "number": ("roadmap_id", "position"),
+    "title": ("title", "id"),
+    "deadline": ("deadline_end", "roadmap_id", "position"),
+    "status": ("status", "deadline_end", "id"),
+}
 LIST_LIMIT = 100  # overdue / due-soon items listed on the progress page
 
 
@@ -61,13 +73,27 @@ def progress(request: ClusterHttpRequest, pk: int) -> HttpResponse:
 def timeline(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     roadmap = _roadmap(pk)
     today = cluster_today(request.cluster)
-    status = request.GET.get("status", "")
-    section = request.GET.get("section", "")
+    sections = selectors.roadmap_sections(roadmap=roadmap)
+    # the timeline keeps the plan's order (no sort headers); list_controls gives its filter bar
+    listing = list_controls(
+        request,
+        columns=TIMELINE_ORDER,
+        default="plan",
+        filters=(
+            Filter(
+                "section",
+                _("Раздел"),
+                choices=[(s.pk, f"{s.number} {Truncator(s.title).chars(60)}") for s in sections],
+                placeholder=_("Все разделы"),
+            ),
+            Filter("status", _("Статус"), choices=_status_choices(), placeholder=_("Все статусы")),
+        ),
+    )
+    status, section = listing.values["status"], listing.values["section"]
     section_id = int(section) if section.isdigit() else None
     items = tracking.timeline_items(roadmap=roadmap, today=today, status=status, section_id=section_id)
     page = Paginator(items, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
     chart = tracking.timeline_build(roadmap=roadmap, items=page, today=today)
-    sections = selectors.roadmap_sections(roadmap=roadmap)
     by_id = {s.pk: s for s in sections}
     rows: list[tuple[str, Any, Any]] = []
     last_section = None
@@ -76,7 +102,6 @@ def timeline(request: ClusterHttpRequest, pk: int) -> HttpResponse:
             rows.append(("section", by_id.get(item.section_id), None))
             last_section = item.section_id
         rows.append(("item", item, bar))
-    filters = {k: v for k, v in (("status", status), ("section", section)) if v}
     return render(
         request,
         "frontend/roadmap/tracking_timeline.html",
@@ -85,12 +110,8 @@ def timeline(request: ClusterHttpRequest, pk: int) -> HttpResponse:
             "chart": chart,
             "rows": rows,
             "page": page,
+            "listing": listing,
             "today": today,
-            "sections": sections,
-            "status": status,
-            "section": section,
-            "statuses": _status_choices(),
-            "query_string": urlencode(filters),
             "tab": "timeline",
             "overdue_ids": {item.pk for item, _bar in chart.rows if tracking.is_overdue(item, today)},
         },
@@ -102,21 +123,27 @@ def timeline(request: ClusterHttpRequest, pk: int) -> HttpResponse:
 def my_items(request: ClusterHttpRequest) -> HttpResponse:
     today = cluster_today(request.cluster)
     scope = tracking.my_scope(user=request.user, cluster=request.cluster)
-    status = request.GET.get("status", "")
-    query = request.GET.get("q", "").strip()
-    items = tracking.my_items(scope=scope, today=today, status=status, query=query)
-    page = Paginator(items, MY_PAGE_SIZE).get_page(request.GET.get("page"))
-    filters = {k: v for k, v in (("status", status), ("q", query)) if v}
+    listing = list_controls(
+        request,
+        columns=MY_COLUMNS,
+        default="urgency",
+        filters=(
+            search(_("Название или номер")),
+            Filter("status", _("Статус"), choices=_status_choices(), placeholder=_("Все статусы")),
+        ),
+        page_size=MY_PAGE_SIZE,
+    )
+    items = tracking.my_items(
+        scope=scope, today=today, status=listing.values["status"], query=listing.values["q"]
+    )
     return render(
         request,
         "frontend/roadmap/tracking_my_items.html",
         {
-            "page": page,
+            "page": listing.page(items),
+            "listing": listing,
+            "sorting": listing.sorting,
             "today": today,
-            "status": status,
-            "query": query,
-            "statuses": _status_choices(),
-            "query_string": urlencode(filters),
             "has_company": bool(scope.company_ids),
         },
     )

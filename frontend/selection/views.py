@@ -13,13 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.accounts.models import User
@@ -162,13 +162,46 @@ def _application_rows(call: Call, applications: list[Application]) -> list[dict[
     return rows
 
 
+# Sortable columns of a call's applications (?sort=key / -key).
+APPLICATION_COLUMNS: dict[str, tuple[str, ...]] = {
+    "cluster": ("cluster__name", "id"),
+    "status": ("status", "cluster__name", "id"),
+    "submitted": ("submitted_at", "id"),
+}
+# An expert's assignments (?sort=key / -key): by default those waiting for a score first (a null
+# submitted_at sorts last ascending, so the descending order of it puts them first), then by call.
+REVIEW_COLUMNS: dict[str, tuple[str, ...]] = {
+    "state": ("-submitted_at", "application__call__title", "id"),
+    "call": ("application__call__title", "application__cluster__name", "id"),
+    "cluster": ("application__cluster__name", "application__call__title", "id"),
+}
+REVIEW_STATES = [("waiting", gettext_lazy("ждёт оценки")), ("done", gettext_lazy("оценено"))]
+APPLICATION_STATES = [(v, label) for v, label in Application.Status.choices if v != Application.Status.DRAFT]
+
+
 @ministry_required
 @require_GET
 def call_detail(request: PlatformHttpRequest, pk: int) -> HttpResponse:
     call = _call(pk)
-    page = Paginator(selectors.applications_visible(call=call, scope=_scope(request)), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    listing = list_controls(
+        request,
+        columns=APPLICATION_COLUMNS,
+        default="cluster",
+        filters=(
+            search(_("Кластер")),
+            Filter("status", _("Состояние"), choices=APPLICATION_STATES, placeholder=_("Любое состояние")),
+        ),
+        page_size=PAGE_SIZE,
     )
+    qs = selectors.applications_visible(call=call, scope=_scope(request))
+    if listing.values["q"]:
+        qs = qs.filter(
+            Q(cluster__name__icontains=listing.values["q"])
+            | Q(cluster__short_name__icontains=listing.values["q"])
+        )
+    if listing.values["status"]:
+        qs = qs.filter(status=listing.values["status"])
+    page = listing.page(qs)
     rows = _application_rows(call, list(page))
     return render(
         request,
@@ -177,6 +210,8 @@ def call_detail(request: PlatformHttpRequest, pk: int) -> HttpResponse:
             "call": call,
             "rows": rows,
             "page": page,
+            "listing": listing,
+            "sorting": listing.sorting,
             "experts": _experts(call),
             "expert_form": ExpertForm(),
             "manager": _is_manager(request),
@@ -366,10 +401,33 @@ def protocol(request: PlatformHttpRequest, pk: int, fmt: str) -> HttpResponse:
 @signed_in_platform_page
 @require_GET
 def my_reviews(request: PlatformHttpRequest) -> HttpResponse:
+    """An expert's applications to score: waiting ones first (by default), filter and pages."""
+    listing = list_controls(
+        request,
+        columns=REVIEW_COLUMNS,
+        default="state",
+        filters=(
+            search(_("Отбор или кластер")),
+            Filter("state", _("Состояние"), choices=REVIEW_STATES, placeholder=_("Любое состояние")),
+        ),
+        page_size=PAGE_SIZE,
+    )
+    qs = selectors.assignments_of_expert(user=_user(request))
+    query, state = listing.values["q"], listing.values["state"]
+    if query:
+        qs = qs.filter(
+            Q(application__call__title__icontains=query)
+            | Q(application__cluster__name__icontains=query)
+            | Q(application__cluster__short_name__icontains=query)
+        )
+    if state == "waiting":
+        qs = qs.filter(submitted_at__isnull=True)
+    elif state == "done":
+        qs = qs.filter(submitted_at__isnull=False)
     return render(
         request,
         "frontend/selection/my_reviews.html",
-        {"assignments": selectors.assignments_of_expert(user=_user(request))},
+        {"page": listing.page(qs), "listing": listing, "sorting": listing.sorting},
     )
 
 

@@ -2,7 +2,10 @@
 
 - `{% sort_header sorting "name" label %}`: a <th> with a link that sorts by the column
   (ascending first, then flips), the arrow of the current sort and aria-sort; other query
-  parameters (filters) are kept, the page number is dropped.
+  parameters (filters) are kept, the page number is dropped; with htmx the link swaps the
+  list in place (frontend.tables.SWAP_TARGET).
+- `{% list_swap %}` / `{% list_swap "top" %}`: those htmx attributes for a list's other links
+  and its filter form (the pager's scroll to the top).
 - `{% company_link company_id name %}`: a link to a member's card only for a viewer who may
   open it.
 - `{{ kopecks|money }}`: «1 234 567,89 ₽» that never wraps (no-break spaces), in a
@@ -23,12 +26,23 @@ from django.utils.translation import gettext as _
 from core import display
 from core.accounts.access import MemberAccess, member_access
 from core.ru.money import format_roubles
-from frontend.tables import Sorting
+from frontend.tables import SWAP, SWAP_TARGET, SWAP_TO_TOP, Sorting
 
 register = template.Library()
 
 NBSP = "\u00a0"
 SEARCHABLE = 15  # a select with more options than this gets a search box
+
+
+@register.simple_tag
+def list_swap(where: str = "") -> SafeString:
+    """The htmx attributes that make a list's link or filter form swap the list in place."""
+    return format_html(
+        'hx-target="{}" hx-select="{}" hx-swap="{}" hx-push-url="true"',
+        SWAP_TARGET,
+        SWAP_TARGET,
+        SWAP_TO_TOP if where == "top" else SWAP,
+    )
 
 
 @register.simple_tag(takes_context=True)
@@ -43,19 +57,23 @@ def sort_header(context: dict[str, Any], sorting: Sorting, key: str, label: str,
         arrow = "▼" if sorting.descending else "▲"
         hint = _("по убыванию") if sorting.descending else _("по возрастанию")
         return format_html(
-            '<th scope="col" aria-sort="{}"{}><a href="?{}">{} <span class="arrow" aria-hidden="true">{}</span>'
+            '<th scope="col" aria-sort="{}"{}><a href="?{}" hx-get="?{}" {}>{} <span class="arrow" aria-hidden="true">{}</span>'
             '<span class="visually-hidden">, {}</span></a></th>',
             aria,
             format_html(' class="{}"', css) if css else "",
             query.urlencode(),
+            query.urlencode(),
+            list_swap(),
             label,
             arrow,
             hint,
         )
     return format_html(
-        '<th scope="col"{}><a href="?{}">{}</a></th>',
+        '<th scope="col"{}><a href="?{}" hx-get="?{}" {}>{}</a></th>',
         format_html(' class="{}"', css) if css else "",
         query.urlencode(),
+        query.urlencode(),
+        list_swap(),
         label,
     )
 

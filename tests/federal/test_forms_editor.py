@@ -3,6 +3,9 @@ changes; a published form is frozen; nobody else gets in."""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django_tenants.utils import schema_context
@@ -177,3 +180,38 @@ def test_only_platform_admins_get_in(cluster_a: Cluster, make_user: MakeUser) ->
     with pytest.raises(PermissionDenied):
         services.form_create(actor=Actor(user=make_user(ROLE.MINISTRY_FEDERAL)), year=2031)
     assert Indicator.objects.filter(pk=indicator.pk).exists()
+
+
+def test_form_list_sorts_filters_pages_in_fixed_queries(
+    make_user: MakeUser, monkeypatch: pytest.MonkeyPatch, django_assert_max_num_queries: Any
+) -> None:
+    from frontend.reportforms import views as editor
+
+    actor = Actor.system()
+    services.form_create(actor=actor, year=2027, title="Черновик 2027")
+    root = signed_in(make_user(ROLE.PLATFORM_ADMIN), None)
+    url = "/platform/report-forms/"
+
+    def years(query: str = "") -> list[str]:
+        html = _html(root.get(url + query))
+        body = html[html.index("<tbody>") : html.index("</tbody>")]
+        return re.findall(r">(20\d\d)</a>", body)
+
+    with django_assert_max_num_queries(30) as few:
+        assert years() == ["2027", "2026", "2025"]  # newest years first
+    queries = len(few.captured_queries)  # read now: the next request resets the log
+    assert years("?sort=year") == ["2025", "2026", "2027"]  # the old «oldest first» link
+    assert years("?sort=indicators")[0] == "2027"  # the empty draft has the fewest indicators
+    assert years("?sort=-indicators")[-1] == "2027"
+    assert years("?status=draft") == ["2027"]
+    assert years("?year=2025") == ["2025"]
+    nothing = _html(root.get(url + "?year=двадцать"))
+    assert "Найдено форм: 0" in nothing and "Ничего не найдено." in nothing
+    assert 'aria-sort="descending"' in _html(root.get(url))
+    monkeypatch.setattr(editor, "PAGE_SIZE", 2)
+    assert years("?page=2") == ["2025"]
+    for _version in range(8):
+        services.form_create(actor=actor, year=2027)
+    monkeypatch.setattr(editor, "PAGE_SIZE", 20)
+    with django_assert_max_num_queries(queries):
+        assert len(years()) == 11

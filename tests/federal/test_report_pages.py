@@ -12,6 +12,7 @@ from django_tenants.utils import schema_context
 from pytest_django import DjangoAssertNumQueries
 
 from core.federal.models import AnnualReport
+from frontend.annual_report import views as annual_views
 from tenants.models import Cluster
 from tenants.reporting import services as reporting
 from tenants.reporting.models import AnnualReportDraft
@@ -185,6 +186,7 @@ def test_version_list_filters_sorts_and_stays_within_a_query_budget(
     cluster_a: Cluster,
     make_user: MakeUser,
     django_assert_max_num_queries: DjangoAssertNumQueries,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     with schema_context(cluster_a.schema_name):
         f.healthy_cluster(YEAR)
@@ -197,4 +199,49 @@ def test_version_list_filters_sorts_and_stays_within_a_query_budget(
     assert versions.index("версия 1") < versions.index("версия 2") < versions.index("версия 3")
     found = _html(admin.get("/annual-report/?q=Исправление 2"))
     assert "Исправление 2" in found and "Исправление 1" not in found
-    assert "Отправленных версий нет." in _html(admin.get("/annual-report/?year=2024"))
+    nothing = _html(admin.get("/annual-report/?year=2024"))
+    assert "Ничего не найдено." in nothing and "Найдено версий: 0" in nothing
+    # the header sorts (and flips); the old ?sort= values keep their meaning
+    newest = _html(admin.get("/annual-report/?sort=-submitted_at"))
+    newest = newest[newest.index("<h2>Отправленные версии</h2>") :]
+    assert newest.index("версия 3") < newest.index("версия 2") < newest.index("версия 1")
+    assert 'aria-sort="descending"' in newest and "Найдено версий: 3" in newest
+    by_version = _html(admin.get("/annual-report/?sort=version"))
+    by_version = by_version[by_version.index("<h2>Отправленные версии</h2>") :]
+    assert by_version.index("версия 1") < by_version.index("версия 2") < by_version.index("версия 3")
+    legacy = _html(admin.get("/annual-report/?sort=submitted"))  # the old «sent later first»
+    legacy = legacy[legacy.index("<h2>Отправленные версии</h2>") :]
+    assert legacy.index("версия 3") < legacy.index("версия 1")
+    monkeypatch.setattr(annual_views, "PAGE_SIZE", 2)
+    paged = _html(admin.get("/annual-report/?sort=version&page=2"))
+    paged = paged[paged.index("<h2>Отправленные версии</h2>") :]
+    assert "Страница 2 из 2" in paged and "версия 3" in paged and "версия 1" not in paged
+
+
+def test_figure_rows_sort_by_header_search_and_page(
+    cluster_a: Cluster, make_user: MakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with schema_context(cluster_a.schema_name):
+        names = {}
+        for name, revenue in (("Альфа-Мед", 300_000_00), ("Бета-Мед", 100_000_00), ("Вега-Мед", 200_000_00)):
+            company = f.member(name)
+            f.kpi(company, YEAR, revenue=revenue, employees=3)
+            names[name] = str(company)
+    staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
+    url = f"/annual-report/{YEAR}/figures/revenue/"
+    alpha, beta, vega = names["Альфа-Мед"], names["Бета-Мед"], names["Вега-Мед"]
+
+    def shown(query: str) -> list[str]:
+        html = _html(staff.get(url + query))
+        body = html[html.index("<tbody>") :]
+        return sorted((n for n in (alpha, beta, vega) if n in body), key=body.index)
+
+    assert shown("?sort=row") == [alpha, beta, vega]
+    assert shown("?sort=-row") == [vega, beta, alpha]
+    assert shown("?sort=-value") == [alpha, vega, beta]
+    assert shown("?sort=value") == [beta, vega, alpha]
+    assert shown("?q=Бета") == [beta]
+    nothing = _html(staff.get(url + "?q=несуществующая"))
+    assert "Найдено строк: 0" in nothing and "Ничего не найдено." in nothing
+    monkeypatch.setattr(annual_views, "ROWS_PAGE_SIZE", 2)
+    assert shown("?sort=row&page=2") == [vega]

@@ -113,7 +113,10 @@ def test_sort_header_links_flip_and_keep_filters() -> None:
     ).render(Context({"request": request, "sort": sort}))
     assert 'aria-sort="ascending"' in html and "sort=-name" in html and "q=%D0%BC%D0%B5%D0%B4" in html
     assert "page=" not in html
-    assert 'href="?q=%D0%BC%D0%B5%D0%B4&amp;sort=inn">ИНН</a>' in html
+    link = '"?q=%D0%BC%D0%B5%D0%B4&amp;sort=inn"'
+    assert f"href={link} hx-get={link} " in html and ">ИНН</a>" in html
+    # with htmx the link swaps the page's <main> in place and pushes its URL
+    assert 'hx-target="#main" hx-select="#main" hx-swap="outerHTML" hx-push-url="true"' in html
 
 
 def test_money_never_wraps() -> None:

@@ -243,6 +243,36 @@ def test_platform_admin_home_lists_clusters_with_their_health(
     assert not internal_strings(html)
 
 
+def test_platform_admin_cluster_list_sorts_filters_and_pages(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from frontend.home import views as home_views
+    from tests.billing.conftest import make_payee
+
+    Payee.objects.filter(cluster__in=[cluster_a, cluster_b]).delete()
+    make_payee(cluster_a)
+    root = signed_in(make_user(ROLE.PLATFORM_ADMIN), None)
+    alpha, beta = "Кластер Альфа (тест)", "Кластер Бета (тест)"
+
+    def shown(url: str) -> list[str]:
+        html = root.get(url).content.decode()
+        body = html.split("<tbody>")[1]
+        return sorted((n for n in (alpha, beta) if n in body), key=body.index)
+
+    assert shown("/cabinet/") == [alpha, beta]
+    assert shown("/cabinet/?sort=-name") == [beta, alpha]
+    assert shown("/cabinet/?sort=billing") == [beta, alpha]  # not filled in first
+    assert shown("/cabinet/?attention=billing") == [beta]
+    assert shown("/cabinet/?q=альфа") == [alpha]
+    assert shown("/cabinet/?q=" + cluster_b.schema_name) == [beta]
+    html = root.get("/cabinet/?q=Гамма").content.decode()
+    assert "Найдено кластеров: 0" in html and "Ничего не найдено." in html
+    monkeypatch.setattr(home_views, "HEALTH_PAGE_SIZE", 1)
+    second = root.get("/cabinet/?sort=-name&page=2").content.decode()
+    assert "Страница 2 из 2" in second and alpha in second.split("<tbody>")[1]
+    assert beta not in second.split("<tbody>")[1]
+
+
 def test_who_may_open_which_home(cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser) -> None:
     _seed(cluster_a, "Альфа")
     assert client_for(cluster_a).get("/cabinet/")["Location"].startswith("/login/?next=/cabinet/")

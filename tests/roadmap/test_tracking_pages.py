@@ -325,3 +325,40 @@ def test_pages_and_api_run_the_same_queries_for_20_and_200_items(
         assert f"Мероприятие {min(size, 100)} " in text  # a page of the timeline holds up to 100 items
     for url, (small, big) in counts.items():
         assert small == big, (url, counts)
+
+
+def test_my_items_sort_by_header_fall_back_and_pages(
+    tracked: dict[str, Any], cluster_a: Cluster, in_cluster: InCluster
+) -> None:
+    staff, items, plan = tracked["staff"], tracked["items"], tracked["plan"]
+    with in_cluster(cluster_a):
+        CommitteeMember.objects.create(committee=tracked["quality"], user=staff, person_name=staff.full_name)
+    page = signed_in(staff, cluster_a)
+    url = reverse("roadmap:my_items")
+    by_title = _html(page.get(url + "?sort=title"))
+    titles = [items[k].title for k in ("late", "soon", "done")]
+    assert sorted(titles, key=by_title.index) == ["Мини-конференция", "Отчёт комитета по качеству", titles[1]]
+    assert 'aria-sort="ascending"' in by_title and "?sort=-title" in by_title
+    latest_first = _html(page.get(url + "?sort=-deadline"))
+    assert sorted(titles, key=latest_first.index) == [titles[1], titles[0], "Мини-конференция"]
+    assert 'aria-sort="descending"' in latest_first
+    # an unknown key is the default order (overdue first), with no header marked
+    junk = _html(page.get(url + "?sort=drop_table"))
+    assert sorted(titles, key=junk.index) == [titles[0], "Мини-конференция", titles[1]]
+    assert "aria-sort" not in junk
+    # the sort survives a filter: the filter bar carries it, the header links carry the filter
+    filtered = _html(page.get(url + "?sort=-deadline&status=open"))
+    assert 'name="sort" value="-deadline"' in filtered and 'href="?sort=title&amp;status=open"' in filtered
+    assert "Мини-конференция" not in filtered
+    nothing = _text(page.get(url + "?q=несуществующее"))
+    assert "Ничего не найдено. Сбросить фильтры" in nothing
+    # 30 more items of the user's: two pages of 25
+    with in_cluster(cluster_a):
+        section = f.section(plan, "Ещё раздел")
+        for n in range(30):
+            f.item(plan, section, title=f"Задача {n:02d}", executors=[f.person(staff, "Петров П.П.")])
+    first = _text(page.get(url + "?sort=title&q=Задача"))
+    assert "Найдено мероприятий: 30" in first and "Страница 1 из 2" in first
+    assert "Задача 00" in first and "Задача 24" in first and "Задача 25" not in first
+    second = _text(page.get(url + "?sort=title&q=Задача&page=2"))
+    assert "Задача 25" in second and "Задача 29" in second and "Задача 24" not in second

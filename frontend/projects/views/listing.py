@@ -1,85 +1,54 @@
-"""The list of joint projects: search, filters, sortable columns, pages."""
+"""The list of joint projects on the one list pattern (frontend.tables): search, filters,
+sortable columns, pages."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from frontend.tables import Filter, list_controls, search
 from tenants.http import ClusterHttpRequest
 from tenants.projects.models import JointProject
 from tenants.projects.selectors import project_list, project_search
 
 from .common import PAGE_SIZE, access_of, readers
 
-# The columns in order by sort key (tenants.projects.selectors.ORDERINGS without the sign; "": not sortable).
-COLUMNS = ["title", "kind", "", "start", "status"]
-
-
-def _headers(params: dict[str, str], sort: str) -> list[dict[str, object]]:
-    titles = {
-        "title": _("Проект"),
-        "kind": _("Вид"),
-        "": _("Головной участник"),
-        "start": _("Срок"),
-        "status": _("Статус"),
-    }
-    headers = []
-    for key in COLUMNS:
-        active = bool(key) and sort.lstrip("-") == key
-        link = ""
-        if key:
-            target = f"-{key}" if sort == key else key
-            link = "?" + urlencode({**{k: v for k, v in params.items() if v and k != "page"}, "sort": target})
-        headers.append(
-            {
-                "title": titles[key],
-                "link": link,
-                "active": active,
-                "descending": active and sort.startswith("-"),
-            }
-        )
-    return headers
+# Sortable columns (?sort=key / -key, the keys tenants.projects.selectors.ORDERINGS always had);
+# the lead participant has no sort.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "title": ("title", "id"),
+    "kind": ("kind", "title", "id"),
+    "start": ("period_start", "id"),
+    "status": ("status", "title", "id"),
+}
 
 
 @readers
 @require_GET
 def project_list_page(request: ClusterHttpRequest) -> HttpResponse:
     access = access_of(request)
-    get = request.GET
-    params = {
-        "q": get.get("q", "").strip(),
-        "status": get.get("status", ""),
-        "kind": get.get("kind", ""),
-        "sort": get.get("sort", "-start"),
-    }
-    if params["status"] not in JointProject.Status.values:
-        params["status"] = ""
-    if params["kind"] not in JointProject.Kind.values:
-        params["kind"] = ""
+    listing = list_controls(
+        request,
+        columns=COLUMNS,
+        default="-start",
+        filters=(
+            search(_("Название, описание или участник")),
+            Filter("status", _("Статус"), choices=JointProject.Status.choices, placeholder=_("Все статусы")),
+            Filter("kind", _("Вид проекта"), choices=JointProject.Kind.choices, placeholder=_("Все виды")),
+        ),
+        page_size=PAGE_SIZE,
+    )
+    values = listing.values
     qs = project_search(
         project_list(access=access),
-        query=params["q"],
-        status=params["status"],
-        kind=params["kind"],
-        ordering=params["sort"],
+        query=values["q"],
+        status=values["status"] if values["status"] in JointProject.Status.values else "",
+        kind=values["kind"] if values["kind"] in JointProject.Kind.values else "",
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(get.get("page"))
-    filtered = bool(params["q"] or params["status"] or params["kind"])
     return render(
         request,
         "frontend/projects/list.html",
-        {
-            "page": page,
-            "f": params,
-            "filtered": filtered,
-            "manager": access.manager,
-            "statuses": JointProject.Status.choices,
-            "kinds": JointProject.Kind.choices,
-            "headers": _headers(params, params["sort"]),
-        },
+        {"page": listing.page(qs), "listing": listing, "sorting": listing.sorting, "manager": access.manager},
     )
