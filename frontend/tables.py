@@ -22,7 +22,7 @@ do, and `{% include "frontend/pager.html" %}` under it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -37,6 +37,23 @@ PAGE_SIZE = 25
 
 def _flip(term: str) -> str:
     return term[1:] if term.startswith("-") else "-" + term
+
+
+def sorted_rows(rows: Iterable[Any], order_by: Sequence[str]) -> list[Any]:
+    """Rows that are not a queryset (a report computed in Python) sorted by a Sorting's
+    `order_by` terms, read as attributes: «-name» descending; text compared case-blind."""
+
+    def key(name: str) -> Callable[[Any], Any]:
+        def value(row: Any) -> Any:
+            v = getattr(row, name)
+            return v.casefold() if isinstance(v, str) else v
+
+        return value
+
+    result = list(rows)
+    for term in reversed(order_by):  # a stable sort per term, the last tie-breaker first
+        result.sort(key=key(term.lstrip("-")), reverse=term.startswith("-"))
+    return result
 
 
 @dataclass(frozen=True)
