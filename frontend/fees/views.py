@@ -385,10 +385,9 @@ def runs(request: ClusterHttpRequest) -> HttpResponseBase:
         ),
         page_size=PAGE_SIZE,
     )
-    schedule = listing.values["schedule"]
-    rows = run_list(
-        schedule_id=int(schedule) if schedule.isdigit() else None, status=listing.values["status"]
-    )
+    # only a schedule of the choices (a made-up ?schedule= never reaches the query)
+    schedule_id = next((s.pk for s in schedules if str(s.pk) == listing.values["schedule"]), None)
+    rows = run_list(schedule_id=schedule_id, status=listing.values["status"])
     return form_page(
         request,
         form=form,

@@ -133,6 +133,8 @@ def test_run_list_sorts_filters_by_schedule_and_state_and_pages(
     mine = text(staff, f"/fees/runs/?schedule={other.pk}")
     assert "Найдено начислений: 1" in mine and ">2024<" in mine and ">2025<" not in mine
     assert "Ничего не найдено." in text(staff, f"/fees/runs/?schedule={other.pk}&status=failed")
+    for made_up in ("99999999999999999999", "²", "1;drop"):  # not a schedule: every run, no error
+        assert "Найдено начислений: 3" in text(staff, f"/fees/runs/?schedule={made_up}")
     # the schedule's own card keeps its short, unsorted list of runs
     card = page_text(staff, f"/fees/schedules/{main.pk}/")
     assert ">2025<" in card and ">2024<" not in card and "aria-sort" not in card
