@@ -26,6 +26,8 @@ from frontend.pages import action, form_page
 from frontend.tables import Filter, ListControls, list_controls, search
 from tenants.http import ClusterHttpRequest
 
+from .views import parse_id
+
 PAGE_SIZE = 50
 # Sortable columns of statement lines (frontend.tables): ?sort=key / -key.
 LINE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -266,11 +268,9 @@ def line_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
 def line_match(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     line = _line(request, pk)
     back = reverse("fees:statement_line", args=[line.pk])
-    invoice_id = request.POST.get("invoice", "")
+    invoice_id = parse_id(request.POST.get("invoice", ""))
     invoice = or_404(
-        invoices_for_cluster(request.cluster).filter(pk=int(invoice_id)).first()
-        if invoice_id.isdigit()
-        else None
+        invoices_for_cluster(request.cluster).filter(pk=invoice_id).first() if invoice_id else None
     )
     return action(
         request,

@@ -119,6 +119,14 @@ def _confirm(
     )
 
 
+def parse_id(value: str) -> int | None:
+    """A row id from a query or form value: ASCII digits of a positive 32-bit integer, else None
+    («²» is a digit to str.isdigit but not to int(); 20 digits overflow PostgreSQL's integer)."""
+    if value.isascii() and value.isdigit() and len(value) <= 10 and 0 < int(value) < 2**31:
+        return int(value)
+    return None
+
+
 def _url_or_none(name: str, *args: Any) -> str | None:
     """A link to a page of another area, if that area has it (billing's PDFs)."""
     try:
@@ -441,7 +449,7 @@ def _invoice_filters(request: ClusterHttpRequest) -> dict[str, Any]:
         "search": get.get("q", ""),
         "status": get.get("status", ""),
         "period": get.get("period", ""),
-        "company_id": int(company) if company.isdigit() else None,
+        "company_id": parse_id(company),
         "ordering": get.get("sort", "-issue_date"),
     }
 

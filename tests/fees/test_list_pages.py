@@ -293,6 +293,30 @@ def test_statement_list_sorts_filters_pages_and_a_statement_searches_its_lines(
         _refused_everywhere(cluster_a, cluster_b, make_user, path)
 
 
+def test_made_up_ids_in_the_query_find_nothing_instead_of_an_error(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
+    staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
+    for made_up in ("99999999999999999999", "²", "-1"):
+        assert "Найдено счетов:" in page_text(staff, f"/fees/invoices/?company={made_up}")
+    statement = _statement(cluster_a, "к.txt", day=3, receipts=1, status=BankStatement.Status.APPLIED)
+    line = BankStatementLine.objects.create(
+        cluster=cluster_a,
+        statement=statement,
+        position=1,
+        source_line=1,
+        document_number="1",
+        date=dt.date(2026, 2, 3),
+        amount_kopecks=100,
+        payer_name="ООО «Никто»",
+        payee_account=statement.account,
+        state="unmatched",
+    )
+    for made_up in ("99999999999999999999", "²"):
+        response = staff.post(f"/fees/statements/lines/{line.pk}/match/", {"invoice": made_up})
+        assert response.status_code == 404
+
+
 def test_fee_list_query_counts_do_not_grow_with_rows(
     cluster_a: Cluster, make_user: MakeUser, django_assert_max_num_queries: Any
 ) -> None:
