@@ -130,9 +130,10 @@ class ArrearsRow:
 
 
 def arrears(
-    cluster: Cluster, *, period_label: str | None = None, only_debtors: bool = False
+    cluster: Cluster, *, period_label: str | None = None, only_debtors: bool = False, search: str = ""
 ) -> list[ArrearsRow]:
-    """Per company: invoiced, paid, outstanding and overdue (void invoices left out). One query."""
+    """Per company: invoiced, paid, outstanding and overdue (void invoices left out). One query.
+    `search` keeps the members whose name (as on their latest invoice) or INN holds it."""
     qs = Invoice.objects.filter(cluster=cluster).exclude(status__in=[Status.VOID, Status.DRAFT])
     if period_label:
         qs = qs.filter(period_label=period_label)
@@ -158,16 +159,20 @@ def arrears(
         .distinct("company_id")
         .values_list("company_id", "company_inn")
     )
+    query = search.strip().casefold()
     result = []
     for row in rows:
         outstanding = max(row["invoiced"] - row["paid"], 0)
         if only_debtors and outstanding == 0:
             continue
+        name, inn = names.get(row["company_id"], ""), inns.get(row["company_id"], "")
+        if query and query not in name.casefold() and not inn.startswith(query):
+            continue
         result.append(
             ArrearsRow(
                 company_id=row["company_id"],
-                company_name=names.get(row["company_id"], ""),
-                company_inn=inns.get(row["company_id"], ""),
+                company_name=name,
+                company_inn=inn,
                 invoices=row["invoices"],
                 invoiced_kopecks=row["invoiced"],
                 paid_kopecks=row["paid"],

@@ -27,7 +27,7 @@ They stay plain GET forms and links, so without the script every list works as b
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -51,6 +51,23 @@ SWAP_TO_TOP = "outerHTML show:window:top"
 
 def _flip(term: str) -> str:
     return term[1:] if term.startswith("-") else "-" + term
+
+
+def sorted_rows(rows: Iterable[Any], order_by: Sequence[str]) -> list[Any]:
+    """Rows that are not a queryset (a report computed in Python) sorted by a Sorting's
+    `order_by` terms, read as attributes: «-name» descending; text compared case-blind."""
+
+    def key(name: str) -> Callable[[Any], Any]:
+        def value(row: Any) -> Any:
+            v = getattr(row, name)
+            return v.casefold() if isinstance(v, str) else v
+
+        return value
+
+    result = list(rows)
+    for term in reversed(order_by):  # a stable sort per term, the last tie-breaker first
+        result.sort(key=key(term.lstrip("-")), reverse=term.startswith("-"))
+    return result
 
 
 @dataclass(frozen=True)

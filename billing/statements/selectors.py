@@ -31,12 +31,17 @@ def any_of(field: str, values: Iterable[object]) -> AnyOf:
     return AnyOf(F(field), Value(list(values)))
 
 
-def statements_for_cluster(cluster: Cluster) -> QuerySet[BankStatement]:
-    return (
-        BankStatement.objects.filter(cluster=cluster)
-        .select_related("uploaded_by")
-        .order_by("-created_at", "-id")
-    )
+def statements_for_cluster(
+    cluster: Cluster, *, search: str = "", status: str = ""
+) -> QuerySet[BankStatement]:
+    """The cluster's statements, latest first; `search` finds a file name or an account number."""
+    qs = BankStatement.objects.filter(cluster=cluster).select_related("uploaded_by")
+    query = search.strip()
+    if query:
+        qs = qs.filter(Q(file_name__icontains=query) | Q(account__startswith=query))
+    if status in BankStatement.Status.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")
 
 
 def statement_get(cluster: Cluster, pk: int | str) -> BankStatement | None:

@@ -15,7 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +23,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from billing import documents, services
 from billing.models import Invoice
-from billing.selectors import INVOICE_ORDERINGS, UNPAID, invoice_get, invoices_for_cluster, payee_for_cluster
+from billing.selectors import (
+    UNPAID,
+    invoice_get,
+    invoices_for_cluster,
+    payee_for_cluster,
+)
 from clusterhub.security import allow_stripe_js, allow_yookassa_checkout
 from core.accounts.access import MemberAccess, member_access
 from core.accounts.models import Grant
@@ -33,6 +37,7 @@ from core.json_input import json_loads
 from core.ru.money import format_roubles
 from frontend.access import READERS, cluster_page, or_404
 from frontend.pages import action, form_page, json_action
+from frontend.tables import Filter, list_controls, search
 from tenants.http import ClusterHttpRequest
 
 from .forms import PayeeForm
@@ -61,31 +66,56 @@ def stripe_js_url() -> str:
 # --- pages --------------------------------------------------------------------------------
 
 
+# Sortable columns of «Мои счета» (frontend.tables); the old ?sort= values of its select
+# («-issue_date», «issue_date», «due_date», «-amount», «company») are these keys. The payer
+# column is a manager's only: a representative's ?sort=company falls back to the newest first.
+MY_INVOICE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "number": ("issue_date", "number"),
+    "issue_date": ("issue_date", "id"),
+    "period": ("period_label", "id"),
+    "amount": ("amount_kopecks", "id"),
+    "due_date": ("due_date", "id"),
+    "status": ("status", "-issue_date", "-id"),
+}
+MANAGER_INVOICE_COLUMNS = {**MY_INVOICE_COLUMNS, "company": ("company_name", "id")}
+
+
 @readers
 @require_GET
 def my_invoices(request: ClusterHttpRequest) -> HttpResponse:
     access = _access(request)
-    query, status = request.GET.get("q", ""), request.GET.get("status", "")
-    sort = request.GET.get("sort", "-issue_date")
+    listing = list_controls(
+        request,
+        columns=MANAGER_INVOICE_COLUMNS if access.manager else MY_INVOICE_COLUMNS,
+        default="-issue_date",
+        filters=(
+            search(
+                _("Номер счёта, период, организация или ИНН")
+                if access.manager
+                else _("Номер счёта или период")
+            ),
+            Filter(
+                "status",
+                _("Статус"),
+                choices=[(UNPAID, _("К оплате")), *Invoice.Status.choices],
+                placeholder=_("Все статусы"),
+            ),
+        ),
+        page_size=PAGE_SIZE,
+    )
     qs = invoices_for_cluster(
         request.cluster,
         company_ids=None if access.manager else access.company_ids,
-        status=status or None,
-        search=query,
-        ordering=sort,
+        status=listing.values["status"] or None,
+        search=listing.values["q"],
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "frontend/billing/my_invoices.html",
         {
-            "page": page,
-            "q": query,
-            "status": status,
-            "sort": sort,
-            "statuses": Invoice.Status.choices,
-            "unpaid": UNPAID,
-            "sorts": INVOICE_ORDERINGS,
+            "page": listing.page(qs),
+            "listing": listing,
+            "sorting": listing.sorting,
             "manager": access.manager,
             "title": _("Счета кластера") if access.manager else _("Мои счета"),
         },

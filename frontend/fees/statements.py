@@ -5,10 +5,10 @@ the line, or dismiss it with a reason. Every rule is in billing.statements.servi
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -23,8 +23,10 @@ from billing.statements.models import BankStatement, BankStatementLine
 from core.audit.services import Actor
 from frontend.access import MANAGERS, cluster_page, or_404
 from frontend.pages import action, form_page
-from frontend.tables import Filter, list_controls, search
+from frontend.tables import Filter, ListControls, list_controls, search
 from tenants.http import ClusterHttpRequest
+
+from .views import parse_id
 
 PAGE_SIZE = 50
 # Sortable columns of statement lines (frontend.tables): ?sort=key / -key.
@@ -35,6 +37,14 @@ LINE_COLUMNS: dict[str, tuple[str, ...]] = {
     "amount": ("amount_kopecks", "id"),
     "invoice": ("invoice_number", "id"),
     "state": ("state", "id"),
+}
+# Sortable columns of the statement list: ?sort=key / -key; the latest upload first.
+STATEMENT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "file": ("file_name", "id"),
+    "period": ("date_from", "date_to", "id"),
+    "credits": ("credits", "id"),
+    "created": ("created_at", "id"),
+    "status": ("status", "-created_at", "-id"),
 }
 SUBNAV = "frontend/fees/nav.html"
 managers = cluster_page(MANAGERS)
@@ -70,11 +80,43 @@ def _actor(request: ClusterHttpRequest) -> Actor:
     return Actor.from_request(request)
 
 
+def _line_listing(
+    request: ClusterHttpRequest, *, default: str, states: Collection[str], everything: str
+) -> ListControls:
+    """The controls of a list of statement lines: search, and a state among `states`."""
+    return list_controls(
+        request,
+        columns=LINE_COLUMNS,
+        default=default,
+        filters=(
+            search(_("Плательщик, ИНН, номер п/п или назначение")),
+            Filter(
+                "state",
+                _("Состояние"),
+                choices=[c for c in BankStatementLine.State.choices if c[0] in states],
+                placeholder=everything,
+            ),
+        ),
+        page_size=PAGE_SIZE,
+    )
+
+
 @managers
 @require_http_methods(["GET", "POST"])
 def statements(request: ClusterHttpRequest) -> HttpResponseBase:
     form = UploadForm(request.POST or None, request.FILES or None)
-    page = Paginator(selectors.statements_for_cluster(request.cluster), 25).get_page(request.GET.get("page"))
+    listing = list_controls(
+        request,
+        columns=STATEMENT_COLUMNS,
+        default="-created",
+        filters=(
+            search(_("Имя файла или расчётный счёт")),
+            Filter("status", _("Статус"), choices=BankStatement.Status.choices, placeholder=_("Все")),
+        ),
+    )
+    rows = selectors.statements_for_cluster(
+        request.cluster, search=listing.values["q"], status=listing.values["status"]
+    )
     queue = selectors.lines_for_cluster(request.cluster, queue=True).count()
     return form_page(
         request,
@@ -90,7 +132,9 @@ def statements(request: ClusterHttpRequest) -> HttpResponseBase:
         message=_("Выписка загружена: проверьте сопоставление и проведите её."),
         submit=_("Загрузить"),
         context={
-            "page": page,
+            "page": listing.page(rows),
+            "listing": listing,
+            "sorting": listing.sorting,
             "queue": queue,
             "multipart": True,
             "demo_file": demo.demo_statement_path(request.cluster).exists(),
@@ -115,16 +159,16 @@ def demo_file(request: ClusterHttpRequest) -> HttpResponse:
 @require_GET
 def statement_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     statement = or_404(selectors.statement_get(request.cluster, pk))
-    listing = list_controls(
-        request, columns=LINE_COLUMNS, default="number", keep=("state",), page_size=PAGE_SIZE
-    )
-    state = request.GET.get("state", "")
-    lines = selectors.lines_for_cluster(request.cluster, statement_id=statement.pk, state=state or None)
     counts: dict[str, int] = {}
     for value in selectors.lines_for_cluster(request.cluster, statement_id=statement.pk).values_list(
         "state", flat=True
     ):
         counts[value] = counts.get(value, 0) + 1
+    listing = _line_listing(request, default="number", states=set(counts), everything=_("Все строки"))
+    state = listing.values["state"]
+    lines = selectors.lines_for_cluster(
+        request.cluster, statement_id=statement.pk, state=state or None, search=listing.values["q"]
+    )
     return render(
         request,
         "frontend/fees/statement.html",
@@ -182,21 +226,7 @@ def statement_apply(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
 @managers
 @require_GET
 def queue(request: ClusterHttpRequest) -> HttpResponse:
-    listing = list_controls(
-        request,
-        columns=LINE_COLUMNS,
-        default="-date",
-        filters=(
-            search(_("Плательщик, ИНН, номер п/п или назначение")),
-            Filter(
-                "state",
-                _("Состояние"),
-                choices=[c for c in BankStatementLine.State.choices if c[0] in QUEUE],
-                placeholder=_("Все на разбор"),
-            ),
-        ),
-        page_size=PAGE_SIZE,
-    )
+    listing = _line_listing(request, default="-date", states=QUEUE, everything=_("Все на разбор"))
     lines = selectors.lines_for_cluster(request.cluster, queue=True, search=listing.values["q"])
     if listing.values["state"] in QUEUE:
         lines = lines.filter(state=listing.values["state"])
@@ -238,11 +268,9 @@ def line_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
 def line_match(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
     line = _line(request, pk)
     back = reverse("fees:statement_line", args=[line.pk])
-    invoice_id = request.POST.get("invoice", "")
+    invoice_id = parse_id(request.POST.get("invoice", ""))
     invoice = or_404(
-        invoices_for_cluster(request.cluster).filter(pk=int(invoice_id)).first()
-        if invoice_id.isdigit()
-        else None
+        invoices_for_cluster(request.cluster).filter(pk=invoice_id).first() if invoice_id else None
     )
     return action(
         request,

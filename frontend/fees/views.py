@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -26,10 +25,10 @@ from core.ru.money import format_roubles
 from frontend.access import MANAGERS, cluster_page, or_404
 from frontend.jobs import job_status_response
 from frontend.pages import action, form_page
-from frontend.tables import Filter, list_controls, search
+from frontend.tables import Filter, list_controls, search, sorted_rows
 from tenants.fees import services
 from tenants.fees.exports import CSV_TYPE, XLSX_TYPE, ledger_csv, ledger_filename, ledger_xlsx
-from tenants.fees.models import FeeSchedule
+from tenants.fees.models import AssessmentRun, FeeSchedule
 from tenants.fees.periods import period_containing
 from tenants.fees.selectors import (
     exemption_get,
@@ -120,6 +119,14 @@ def _confirm(
     )
 
 
+def parse_id(value: str) -> int | None:
+    """A row id from a query or form value: ASCII digits of a positive 32-bit integer, else None
+    («²» is a digit to str.isdigit but not to int(); 20 digits overflow PostgreSQL's integer)."""
+    if value.isascii() and value.isdigit() and len(value) <= 10 and 0 < int(value) < 2**31:
+        return int(value)
+    return None
+
+
 def _url_or_none(name: str, *args: Any) -> str | None:
     """A link to a page of another area, if that area has it (billing's PDFs)."""
     try:
@@ -131,13 +138,44 @@ def _url_or_none(name: str, *args: Any) -> str | None:
 # --- schedules ----------------------------------------------------------------------------
 
 
+# Sortable columns of the schedule list (frontend.tables); the default is the newest first.
+SCHEDULE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "id"),
+    "effective_from": ("effective_from", "id"),
+    "period": ("period", "-effective_from", "-id"),
+    "amount": ("amount_kopecks", "id"),
+    "entrance": ("entrance_fee_kopecks", "id"),
+    "runs": ("run_count", "id"),
+}
+
+
 @managers
 @require_GET
 def schedules(request: ClusterHttpRequest) -> HttpResponse:
-    page = Paginator(schedule_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = list_controls(
+        request,
+        columns=SCHEDULE_COLUMNS,
+        default="-effective_from",
+        filters=(
+            search(_("Наименование или решение")),
+            Filter("period", _("Период"), choices=FeeSchedule.Period.choices, placeholder=_("Все периоды")),
+        ),
+        page_size=PAGE_SIZE,
+    )
+    rows = schedule_list(query=listing.values["q"], period=listing.values["period"])
     today = cluster_today(request.cluster)
     current = schedule_in_force(day=today)
-    return render(request, "frontend/fees/schedules.html", {"page": page, "current": current, "today": today})
+    return render(
+        request,
+        "frontend/fees/schedules.html",
+        {
+            "page": listing.page(rows),
+            "listing": listing,
+            "sorting": listing.sorting,
+            "current": current,
+            "today": today,
+        },
+    )
 
 
 def _schedule_form(request: ClusterHttpRequest, initial: dict[str, Any] | None = None) -> ScheduleForm:
@@ -320,6 +358,15 @@ def exemption_delete(request: ClusterHttpRequest, pk: int) -> HttpResponseBase:
 
 # --- assessment runs ----------------------------------------------------------------------
 
+# Sortable columns of the run list (frontend.tables); the default is the latest run first.
+RUN_COLUMNS: dict[str, tuple[str, ...]] = {
+    "period": ("period", "created_at", "id"),
+    "created_at": ("created_at", "id"),
+    "status": ("status", "-created_at", "-id"),
+    "created": ("created_count", "id"),
+    "amount": ("amount_kopecks", "id"),
+}
+
 
 @managers
 @require_http_methods(["GET", "POST"])
@@ -329,8 +376,26 @@ def runs(request: ClusterHttpRequest) -> HttpResponseBase:
     initial = (
         {"schedule": current.pk, "period": period_containing(current.period, today).key} if current else None
     )
-    form = RunForm(request.POST or None, initial=initial, schedules=schedule_list())
-    page = Paginator(run_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    schedules = schedule_list()
+    form = RunForm(request.POST or None, initial=initial, schedules=schedules)
+    listing = list_controls(
+        request,
+        columns=RUN_COLUMNS,
+        default="-created_at",
+        filters=(
+            Filter(
+                "schedule",
+                _("Положение"),
+                choices=[(s.pk, s.name) for s in schedules],
+                placeholder=_("Все положения"),
+            ),
+            Filter("status", _("Состояние"), choices=AssessmentRun.Status.choices, placeholder=_("Все")),
+        ),
+        page_size=PAGE_SIZE,
+    )
+    # only a schedule of the choices (a made-up ?schedule= never reaches the query)
+    schedule_id = next((s.pk for s in schedules if str(s.pk) == listing.values["schedule"]), None)
+    rows = run_list(schedule_id=schedule_id, status=listing.values["status"])
     return form_page(
         request,
         form=form,
@@ -339,7 +404,12 @@ def runs(request: ClusterHttpRequest) -> HttpResponseBase:
         ),
         success=lambda run: reverse("fees:run", args=[run.pk]),
         template="frontend/fees/runs.html",
-        context={"page": page, "has_schedules": FeeSchedule.objects.exists()},
+        context={
+            "page": listing.page(rows),
+            "listing": listing,
+            "sorting": listing.sorting,
+            "has_schedules": bool(schedules),
+        },
     )
 
 
@@ -379,7 +449,7 @@ def _invoice_filters(request: ClusterHttpRequest) -> dict[str, Any]:
         "search": get.get("q", ""),
         "status": get.get("status", ""),
         "period": get.get("period", ""),
-        "company_id": int(company) if company.isdigit() else None,
+        "company_id": parse_id(company),
         "ordering": get.get("sort", "-issue_date"),
     }
 
@@ -522,28 +592,59 @@ def payment_refund(request: ClusterHttpRequest, pk: int, payment_id: int) -> Htt
 # --- reports ------------------------------------------------------------------------------
 
 
+# Sortable columns of the arrears report (frontend.tables), sorted in Python (one row per
+# member, computed by billing.selectors.arrears); ties by name, A to Z in the default order.
+ARREARS_COLUMNS: dict[str, tuple[str, ...]] = {
+    "company": ("company_name", "company_id"),
+    "inn": ("company_inn", "company_name"),
+    "invoices": ("invoices", "-company_name"),
+    "invoiced": ("invoiced_kopecks", "-company_name"),
+    "paid": ("paid_kopecks", "-company_name"),
+    "outstanding": ("outstanding_kopecks", "-company_name"),
+    "overdue": ("overdue_kopecks", "-company_name"),
+}
+
+
 @managers
 @require_GET
 def arrears(request: ClusterHttpRequest) -> HttpResponse:
     cluster = request.cluster
-    period = request.GET.get("period", "")
-    debtors = request.GET.get("debtors") == "1"
-    rows = billing.arrears(cluster, period_label=period or None, only_debtors=debtors)
+    listing = list_controls(
+        request,
+        columns=ARREARS_COLUMNS,
+        default="-outstanding",
+        filters=(
+            search(_("Участник или ИНН")),
+            Filter(
+                "period",
+                _("Период"),
+                choices=[(p, p) for p in billing.arrears_periods(cluster)],
+                placeholder=_("Все периоды"),
+            ),
+            Filter("debtors", _("Участники"), choices=[("1", _("Только должники"))], placeholder=_("Все")),
+        ),
+        page_size=50,
+    )
+    period = listing.values["period"]
+    rows = billing.arrears(
+        cluster,
+        period_label=period or None,
+        only_debtors=listing.values["debtors"] == "1",
+        search=listing.values["q"],
+    )
     totals = {
         name: sum(getattr(r, name) for r in rows)
         for name in ("invoiced_kopecks", "paid_kopecks", "outstanding_kopecks", "overdue_kopecks")
     }
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "frontend/fees/arrears.html",
         {
-            "page": page,
+            "page": listing.page(sorted_rows(rows, listing.sorting.order_by)),
+            "listing": listing,
+            "sorting": listing.sorting,
             "totals": totals,
             "period": period,
-            "debtors": debtors,
-            "periods": billing.arrears_periods(cluster),
-            "count": len(rows),
         },
     )
 

@@ -61,7 +61,7 @@ def test_my_invoices_shows_only_own_company(
     for invoice in mine:
         assert f"№ {invoice.number}" in html
     assert f"/billing/invoices/{theirs.pk}/" not in html and "Бета-компания" not in html
-    assert "15 000,00" in html
+    assert '<td class="money">15\u00a0000,00\u00a0₽</td>' in html  # right-aligned, never wraps
     empty = browser.get("/billing/invoices/?q=нет-такого")
     assert "Ничего не найдено." in empty.content.decode()
     for _ in range(30):

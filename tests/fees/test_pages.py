@@ -457,11 +457,11 @@ def test_arrears_per_member_and_period_with_bounded_queries(
     )
     billing.invoices_mark_overdue(cluster=cluster_a, today=dt.date(_next_year(cluster_a), 4, 1))
     page = _text(staff.get(f"/fees/arrears/?period={_next_year(cluster_a)} год"))
-    assert "Участников: 3" in page
-    assert "Должник" in page and "100 000,00 100 000,00" in page  # debt, all of it overdue
-    assert "Итого 300 000,00 125 000,00 175 000,00 175 000,00" in page
+    assert "Найдено участников: 3" in page
+    assert "Должник" in page and "100 000,00 ₽ 100 000,00 ₽" in page  # debt, all of it overdue
+    assert "Итого 300 000,00 ₽ 125 000,00 ₽ 175 000,00 ₽ 175 000,00 ₽" in page
     debtors = _text(staff.get("/fees/arrears/?debtors=1"))
-    assert "Участников: 2" in debtors and "Исправный" not in debtors
+    assert "Найдено участников: 2" in debtors and "Исправный" not in debtors
     assert debtors.index("Должник") < debtors.index("Частичный")  # the biggest debt first
     with django_assert_max_num_queries(12):
         staff.get("/fees/arrears/")
@@ -473,7 +473,7 @@ def test_arrears_per_member_and_period_with_bounded_queries(
         run = services.assessment_start(actor=system, schedule=schedule, period=str(_next_year(cluster_a)))
         services.assessment_execute(run_id=run.pk)
     with django_assert_max_num_queries(12):
-        assert "Участников: 23" in _text(staff.get("/fees/arrears/"))
+        assert "Найдено участников: 23" in _text(staff.get("/fees/arrears/"))
 
 
 def test_ledger_export_xlsx_and_csv_for_excel(cluster_a: Cluster, make_user: MakeUser) -> None:

@@ -1,0 +1,123 @@
+"""The dues lists (fees and «Мои счета») in Chromium at 390 and 1366 px: the filter bar, the
+sortable headers and the table fit the viewport (a wide table scrolls in its own box), a header
+click sorts the arrears report, money stays on one line, and a representative's «Мои счета» offers
+«Оплатить». Screenshots go to test-artifacts/e2e/dues-<page>-<width>.png."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django_tenants.utils import schema_context
+from playwright.sync_api import expect
+
+from billing.models import Invoice
+from billing.services import payment_record_manual
+from billing.statements.models import BankStatement
+from core.accounts.models import Grant
+from core.accounts.services import grant_role, user_create
+from core.audit.services import Actor
+from core.clock import cluster_today
+from tenants.fees import services
+from tenants.models import Cluster
+from tests.conftest import PASSWORD
+from tests.fees import factories as fees
+
+from .conftest import ARTIFACTS, UI
+
+ADMIN = "admin.dues@alpha.example"
+MEMBER = "member.dues@alpha.example"
+WIDTHS = (390, 1366)
+LONG = "Общество с ограниченной ответственностью «Научно-производственное объединение {}»"
+MANAGER_PAGES = {
+    "schedules": "/fees/",
+    "runs": "/fees/runs/",
+    "arrears": "/fees/arrears/",
+    "statements": "/fees/statements/",
+    "cluster-invoices": "/billing/invoices/",
+}
+
+
+@pytest.fixture
+def prepared(transactional_db: None, cluster_a: Cluster) -> None:
+    admin = user_create(email=ADMIN, password=PASSWORD, full_name="Анна Сергеевна Взносова")
+    grant_role(user=admin, role=Grant.Role.CLUSTER_ADMIN, cluster=cluster_a)
+    year = cluster_today(cluster_a).year + 1
+    with schema_context(cluster_a.schema_name):
+        schedule = fees.schedule(
+            cluster_a,
+            name="Положение об уплате вступительных и членских взносов участников кластера",
+            amount_kopecks=1_250_000_00,
+            entrance_fee_kopecks=100_000_00,
+            due_day=31,
+            due_month=3,
+        )
+        companies = [fees.member(cluster_a, LONG.format(n)) for n in ("Альфа", "Бета", "Гамма", "Дельта")]
+        run = services.assessment_start(actor=Actor.system(cluster_a), schedule=schedule, period=str(year))
+        services.assessment_execute(run_id=run.pk)
+    member = user_create(email=MEMBER, password=PASSWORD, full_name="Борис Плательщиков")
+    grant_role(
+        user=member, role=Grant.Role.MEMBER_REPRESENTATIVE, cluster=cluster_a, company_id=companies[0].pk
+    )
+    invoices = {i.company_id: i for i in Invoice.objects.filter(cluster=cluster_a)}
+    for company, paid in zip(companies[1:], (1_250_000_00, 400_000_00), strict=False):
+        payment_record_manual(
+            actor=Actor.system(cluster_a),
+            invoice=invoices[company.pk],
+            amount_kopecks=paid,
+            order_number="15",
+            order_date=cluster_today(cluster_a),
+        )
+    BankStatement.objects.create(
+        cluster=cluster_a,
+        file_name="kl_to_1c_выписка_за_февраль_2026_года_по_расчётному_счёту.txt",
+        file_sha256="2" * 64,
+        account="40702810900000000001",
+        date_from=dt.date(2026, 2, 1),
+        date_to=dt.date(2026, 2, 28),
+        credits=1_234,
+        status=BankStatement.Status.APPLIED,
+        uploaded_by=admin,
+    )
+
+
+def _check(ui: UI, slug: str, name: str, path: str) -> None:
+    page = ui.page
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(ui.url(slug, path))
+        expect(page.locator("table.grid caption").first).to_contain_text("Найдено")
+        expect(page.locator("form.filters label").first).to_be_visible()
+        wide = page.evaluate("document.scrollingElement.scrollWidth")
+        assert wide <= width, f"{path} is {wide} px wide at {width} px"
+        page.screenshot(path=str(ARTIFACTS / f"dues-{name}-{width}.png"), full_page=True)
+
+
+def test_dues_lists_fit_phone_and_desktop_and_sort_by_header(prepared: None, ui: UI) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = ui.page
+    ui.sign_in("alpha", ADMIN, PASSWORD, name="Анна")
+    for name, path in MANAGER_PAGES.items():
+        _check(ui, "alpha", name, path)
+    # two clicks on «Долг»: the smallest debt first, then the largest
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(ui.url("alpha", "/fees/arrears/?sort=company"))
+    page.locator("thead").get_by_role("link", name="Долг").click()
+    expect(page.locator("th[aria-sort=ascending]")).to_contain_text("Долг")
+    first = page.locator("table.grid tbody tr").first
+    expect(first).to_contain_text("Бета")  # paid in full
+    page.locator("thead").get_by_role("link", name="Долг").click()
+    expect(page.locator("th[aria-sort=descending]")).to_contain_text("Долг")
+    debt = page.locator("table.grid tbody tr").first.locator("td.money").nth(2)
+    expect(debt).to_have_text("1\u00a0250\u00a0000,00\u00a0₽")
+    tops = debt.evaluate(
+        "td => { const r = document.createRange(); r.selectNodeContents(td);"
+        " return [...r.getClientRects()].map(b => Math.round(b.bottom)); }"
+    )
+    assert len(set(tops)) == 1, tops  # every box on one line: money never wraps, however tall the row
+    # the representative's own «Мои счета», with «Оплатить»
+    ui.context.clear_cookies()
+    ui.sign_in("alpha", MEMBER, PASSWORD, name="Борис")
+    _check(ui, "alpha", "my-invoices", "/billing/invoices/")
+    expect(page.locator("table.grid tbody").get_by_role("link", name="Оплатить")).to_have_count(1)
+    assert not ui.problems, ui.problems
