@@ -4,6 +4,7 @@ cluster's own time zone and daytime."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -92,7 +93,7 @@ def test_many_invoices_are_told_by_batched_messages_each_once(
     queued: list[tuple[object, ...]] = []
     real = common.enqueue
 
-    def counted(name: str, *args: object, **kwargs: object) -> None:
+    def counted(name: str, *args: Any, **kwargs: Any) -> None:
         queued.append((name, *args))
         real(name, *args, **kwargs)
 
