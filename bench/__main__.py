@@ -22,6 +22,7 @@ AREA_BENCHES: list[str] = [
     "bench.federal",
     "bench.fees",
     "bench.billing",
+    "bench.statements",
     "bench.governance",
     "bench.selection",
 ]

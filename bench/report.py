@@ -235,10 +235,13 @@ def members_rows(m: MembersResult) -> list[Row]:
             f"<= 10 s: {_pass(m.import_seconds <= 10)}",
         ),
         Row(
-            "  import CPU seconds in the app process (less noisy than wall time on a busy machine)",
-            f"{m.baseline_cpu:.1f}",
-            f"{m.import_cpu:.1f}",
-            f"{m.baseline_cpu / m.import_cpu:.1f}x" if m.import_cpu else "",
+            "  import CPU s: app process + its PostgreSQL backend (less noisy than wall time on a busy machine)",
+            f"{m.baseline_cpu:.1f} + {m.baseline_db_cpu:.1f}",
+            f"{m.import_cpu:.1f} + {m.import_db_cpu:.1f} = {m.import_cpu + m.import_db_cpu:.1f}",
+            f"{(m.baseline_cpu + m.baseline_db_cpu) / (m.import_cpu + m.import_db_cpu):.1f}x; "
+            f"<= 10 s: {_pass(m.import_cpu + m.import_db_cpu <= 10)}"
+            if m.import_cpu
+            else "",
         ),
         Row("  import peak Python memory (tracemalloc), MB", "-", f"{m.import_peak_mb:.1f}", ""),
     ]

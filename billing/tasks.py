@@ -20,11 +20,14 @@ def _active_clusters() -> list[Cluster]:
 # subscribed to (and on garbage collection unsubscribed from) the result channel: a quarter of
 # the enqueue CPU in a webhook (bench billing, gunicorn row).
 @app.task(name="billing.invoice_notify", acks_late=True, ignore_result=True)
-def invoice_notify(invoice_id: int, kind: str) -> bool:
-    """Send one e-mail of `kind` about an invoice unless it was sent already."""
+def invoice_notify(invoice_id: int | list[int], kind: str) -> int:
+    """Send the e-mail of `kind` about an invoice (or each of a list of invoices, as services
+    writing many at once queue them) unless it was sent already; how many were sent now.
+    Safe to run again after a lost worker: what was sent is not sent twice."""
     from .notifications import notification_send
 
-    return notification_send(invoice_id=invoice_id, kind=kind)
+    ids = invoice_id if isinstance(invoice_id, list) else [invoice_id]
+    return sum(notification_send(invoice_id=pk, kind=kind) for pk in ids)
 
 
 @app.task(name="billing.alert_notify", acks_late=True)

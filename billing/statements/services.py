@@ -15,7 +15,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,6 +28,7 @@ from billing.services import payment_record_manual
 from billing.services.common import locked, notify_on_commit, scoped, status_of
 from core.audit.models import AuditEntry
 from core.audit.services import Actor, audit_record
+from core.bulk import insert_rows
 from core.clock import cluster_today
 from core.ru.money import format_roubles
 from tenants.models import Cluster
@@ -209,8 +209,6 @@ def statement_import(*, actor: Actor, cluster: Cluster, file_name: str, data: by
             uploaded_by=actor.user,
         )
         fields = [
-            "cluster",
-            "statement",
             "position",
             "source_line",
             "document_kind",
@@ -221,7 +219,6 @@ def statement_import(*, actor: Actor, cluster: Cluster, file_name: str, data: by
             "payer_name",
             "payer_inn",
             "payer_account",
-            "payee_account",
             "purpose",
             "warnings",
             "state",
@@ -229,16 +226,14 @@ def statement_import(*, actor: Actor, cluster: Cluster, file_name: str, data: by
             "invoice_number",
             "candidates",
             "reason",
-            "booked",
         ]
+        same = {"cluster": cluster.pk, "statement": statement.pk, "payee_account": account, "booked": False}
         for start in range(0, len(lines), BATCH):
-            _insert_rows(
+            insert_rows(
                 BankStatementLine,
                 fields,
                 [
                     (
-                        cluster.pk,
-                        statement.pk,
                         line.position,
                         line.source_line,
                         d.kind[:100],
@@ -249,7 +244,6 @@ def statement_import(*, actor: Actor, cluster: Cluster, file_name: str, data: by
                         d.payer_name[:500],
                         line.payer_inn,
                         line.payer_account,
-                        line.payee_account,
                         line.purpose,
                         json.dumps(d.warnings),
                         line.state,
@@ -257,12 +251,12 @@ def statement_import(*, actor: Actor, cluster: Cluster, file_name: str, data: by
                         line.invoice_number,
                         json.dumps(line.candidates),
                         line.reason,
-                        False,
                     )
                     for line, d in zip(
                         lines[start : start + BATCH], incoming[start : start + BATCH], strict=True
                     )
                 ],
+                same=same,
             )
         audit_record(
             actor=actor,
@@ -345,33 +339,8 @@ def statement_apply(*, actor: Actor, statement: BankStatement) -> BankStatement:
     return statement
 
 
-AUDIT_FIELDS = [
-    "cluster",
-    "actor",
-    "actor_email",
-    "host",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "changes",
-    "at",
-]
-PAYMENT_FIELDS = [
-    "id",
-    "cluster",
-    "invoice",
-    "method",
-    "status",
-    "amount_kopecks",
-    "currency",
-    "order_number",
-    "order_date",
-    "recorded_by",
-    "created_at",
-    "succeeded_at",
-    "updated_at",
-]
+AUDIT_FIELDS = ["object_id", "object_repr", "changes"]  # the rest is the same for every row of a batch
+PAYMENT_FIELDS = ["id", "invoice", "amount_kopecks", "order_number", "order_date"]
 
 
 def _book(actor: Actor, cluster: Cluster, lines: Sequence[_Line], amounts: dict[int, int]) -> None:
@@ -386,7 +355,15 @@ def _book(actor: Actor, cluster: Cluster, lines: Sequence[_Line], amounts: dict[
     paid = {pk: row[3] for pk, row in invoices.items()}
     ids = _next_ids(Payment, len(bookable))
     user_id = actor.user.pk if actor.user else None
-    who = (cluster.pk, user_id, actor.user.email if actor.user else "", actor.host)
+    who = {
+        "cluster": cluster.pk,
+        "actor": user_id,
+        "actor_email": actor.user.email if actor.user else "",
+        "host": actor.host,
+        "at": now,
+    }
+    payment_audit = {**who, "action": "billing.payment_manual", "object_type": Payment._meta.label_lower}
+    invoice_audit = {**who, "action": "billing.invoice_paid", "object_type": Invoice._meta.label_lower}
     # Payment.__str__ and Invoice.__str__, without a model instance (and a translation lookup) per row.
     method = Payment.Method.MANUAL
     method_label = str(method.label)
@@ -399,28 +376,9 @@ def _book(actor: Actor, cluster: Cluster, lines: Sequence[_Line], amounts: dict[
             amount = amounts[line.position]
             line.payment_id, line.booked = payment_id, True
             paid[invoice_id] += amount
-            payments.append(
-                (
-                    payment_id,
-                    cluster.pk,
-                    invoice_id,
-                    method,
-                    Payment.Status.SUCCEEDED,
-                    amount,
-                    CURRENCY,
-                    line.document_number,
-                    line.date,
-                    user_id,
-                    now,
-                    now,
-                    now,
-                )
-            )
+            payments.append((payment_id, invoice_id, amount, line.document_number, line.date))
             entries.append(
                 (
-                    *who,
-                    "billing.payment_manual",
-                    Payment._meta.label_lower,
                     str(payment_id),
                     f"{method_label} {amount} коп.",
                     json.dumps(
@@ -433,11 +391,24 @@ def _book(actor: Actor, cluster: Cluster, lines: Sequence[_Line], amounts: dict[
                             "statement_line": [None, line.pk],
                         }
                     ),
-                    now,
                 )
             )
-        _insert_rows(Payment, PAYMENT_FIELDS, payments)
-        _insert_rows(AuditEntry, AUDIT_FIELDS, entries)
+        insert_rows(
+            Payment,
+            PAYMENT_FIELDS,
+            payments,
+            same={
+                "cluster": cluster.pk,
+                "method": method,
+                "status": Payment.Status.SUCCEEDED,
+                "currency": CURRENCY,
+                "recorded_by": user_id,
+                "created_at": now,
+                "succeeded_at": now,
+                "updated_at": now,
+            },
+        )
+        insert_rows(AuditEntry, AUDIT_FIELDS, entries, same=payment_audit)
     changed = []
     paid_now = []
     entries = []
@@ -451,17 +422,7 @@ def _book(actor: Actor, cluster: Cluster, lines: Sequence[_Line], amounts: dict[
         changes: dict[str, list[int | str]] = {"paid_kopecks": [old_paid, paid[pk]]}
         if old_status != status:
             changes["status"] = [old_status, status]
-        entries.append(
-            (
-                *who,
-                "billing.invoice_paid",
-                Invoice._meta.label_lower,
-                str(pk),
-                f"№ {number}",
-                json.dumps(changes),
-                now,
-            )
-        )
+        entries.append((str(pk), f"№ {number}", json.dumps(changes)))
         changed.append((pk, paid[pk], status, paid_at, now))
     for start in range(0, len(changed), BATCH):
         _update_from_values(
@@ -470,7 +431,7 @@ def _book(actor: Actor, cluster: Cluster, lines: Sequence[_Line], amounts: dict[
             changed[start : start + BATCH],
             ["bigint", "varchar", "timestamptz", "timestamptz"],
         )
-        _insert_rows(AuditEntry, AUDIT_FIELDS, entries[start : start + BATCH])
+        insert_rows(AuditEntry, AUDIT_FIELDS, entries[start : start + BATCH], same=invoice_audit)
     for start in range(0, len(lines), BATCH):
         _update_from_values(
             BankStatementLine,
@@ -505,34 +466,6 @@ def _next_ids(model: type[models.Model], count: int) -> list[int]:
             [model._meta.db_table, count],
         )
         return [row[0] for row in cursor.fetchall()]
-
-
-def _insert_rows(model: type[models.Model], fields: list[str], rows: Sequence[tuple[Any, ...]]) -> None:
-    """One `INSERT … SELECT * FROM unnest(%s::type[], …)` for many rows: one array parameter per
-    column, values as they are (JSON as text), the model's defaults for the columns not named
-    (blank strings for non-null text columns, as Django's own INSERT).
-    bulk_create prepares every value of every instance: seconds for 10,000 rows."""
-    if not rows:
-        return
-    by_name = {f.name: f for f in model._meta.concrete_fields}
-    defaults = [
-        f
-        for f in model._meta.concrete_fields
-        if f.name not in fields and not f.primary_key and (f.has_default() or not f.null)
-    ]
-    columns = [by_name[name] for name in fields] + defaults
-    arrays = [list(values) for values in zip(*rows, strict=True)]
-    arrays += [[f.get_db_prep_save(f.get_default(), connection)] * len(rows) for f in defaults]
-    quote = connection.ops.quote_name
-    # Arrays of the type without its length («varchar», not «varchar(40)»): a cast would cut a
-    # value that is too long; assigning it to the column refuses it, as an INSERT … VALUES does.
-    types = [re.sub(r"\(.*\)", "", str(f.db_type(connection))) for f in columns]
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(str(f.column)) for f in columns)}) "  # noqa: S608 - names from the model
-        f"SELECT * FROM unnest({', '.join(f'%s::{t}[]' for t in types)})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, arrays)
 
 
 def _update_from_values(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -13,7 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from core.accounts.models import User
-from core.bulk import insert_many
+from core.bulk import insert_many, insert_rows
 from core.clock import current_cluster
 from tenants.models import Cluster
 
@@ -202,16 +203,46 @@ def model_create_many(
         for start in range(0, len(objs), batch_size):
             batch = insert_many(objs[start : start + batch_size], batch_size=batch_size)
             if actor is not None:
-                insert_many(
-                    [
-                        audit_entry(
-                            actor=actor, action=action, obj=obj, changes=diff({}, snapshot(obj, fields))
-                        )
-                        for obj in batch
-                    ],
-                    batch_size=batch_size,
-                )
+                _audit_created(actor=actor, action=action, objs=batch, fields=fields)
     return objs
+
+
+def _audit_created(*, actor: Actor, action: str, objs: Sequence[models.Model], fields: list[str]) -> None:
+    """The audit rows `audit_entry` gives for these new objects (changes = diff({}, snapshot)),
+    in one INSERT, written as rows: an AuditEntry instance, model_to_dict and every field's
+    preparation per object cost more than the INSERT (an import of 10,000 companies)."""
+    if not objs:
+        return
+    meta = objs[0]._meta
+    # model_to_dict's fields, in its order: editable ones among `fields` (FKs give their id).
+    wanted = set(fields)
+    chosen = [
+        f
+        for f in [*meta.concrete_fields, *meta.private_fields]
+        if getattr(f, "editable", False) and f.name in wanted
+    ]
+    rows = []
+    for obj in objs:
+        changes = {}
+        for f in chosen:
+            value = _jsonable(f.value_from_object(obj))
+            if value is not None:  # diff({}, …) keeps what differs from «nothing»
+                changes[f.name] = [None, value]
+        rows.append((str(obj.pk), str(obj)[:300], json.dumps(changes)))
+    insert_rows(
+        AuditEntry,
+        ["object_id", "object_repr", "changes"],
+        rows,
+        same={
+            "cluster": cluster.pk if (cluster := actor.cluster or current_cluster()) else None,
+            "actor": actor.user.pk if actor.user else None,
+            "actor_email": actor.user.email if actor.user else "",
+            "host": actor.host,
+            "action": action,
+            "object_type": meta.label_lower,
+            "at": timezone.now(),
+        },
+    )
 
 
 def model_update(

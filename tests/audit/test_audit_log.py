@@ -180,6 +180,10 @@ def test_model_create_many_writes_the_audit_rows_model_create_writes_one_insert_
         "Пачка 1",
     )
     assert set(bulk.changes) == set(single.changes)
+    names = {"full_name", "short_name"}  # the only fields the two companies differ in
+    assert {k: v for k, v in bulk.changes.items() if k not in names} == {
+        k: v for k, v in single.changes.items() if k not in names
+    }
     assert bulk.changes["full_name"] == [None, "ООО «Пачка 1»"]
     assert bulk.changes["region_code"] == single.changes["region_code"] == [None, "RU-MOS"]
 
@@ -207,15 +211,19 @@ def test_model_create_many_validates_and_saves_all_or_nothing(
             services.model_create_many(objs=bad, actor=actor, action="company.create")
         assert not Company.objects.filter(short_name__startswith="Плохая").exists()
 
-        real, calls = bulk.insert_many, {"n": 0}
+        inserted = {"n": 0}
+        real = bulk.insert_many
 
-        def audit_fails(objs: Any, **kwargs: Any) -> Any:
-            calls["n"] += 1
-            if calls["n"] == 2:  # the companies are in; their audit rows fail
-                raise DatabaseError("audit insert failed")
+        def companies_in(objs: Any, **kwargs: Any) -> Any:
+            inserted["n"] += len(objs)
             return real(objs, **kwargs)
 
-        monkeypatch.setattr(services, "insert_many", audit_fails)
+        def audit_fails(*args: Any, **kwargs: Any) -> Any:
+            assert inserted["n"] == 5  # the companies are in; their audit rows fail
+            raise DatabaseError("audit insert failed")
+
+        monkeypatch.setattr(services, "insert_many", companies_in)
+        monkeypatch.setattr(services, "insert_rows", audit_fails)
         with pytest.raises(DatabaseError):
             services.model_create_many(objs=_companies("Откат", 5), actor=actor, action="company.create")
         assert not Company.objects.filter(short_name__startswith="Откат").exists()

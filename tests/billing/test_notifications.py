@@ -4,6 +4,7 @@ cluster's own time zone and daytime."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -74,3 +75,40 @@ def test_no_representative_no_mail_and_nothing_recorded(cluster_a: Cluster) -> N
     invoice = issue(cluster_a)
     assert notification_send(invoice_id=invoice.pk, kind="issued") is False
     assert not Notification.objects.filter(invoice=invoice).exists()
+
+
+def test_many_invoices_are_told_by_batched_messages_each_once(
+    cluster_a: Cluster,
+    make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.db import transaction
+
+    from billing.services import common
+
+    rep = make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a, company_id=COMPANY)
+    with django_capture_on_commit_callbacks(execute=False):  # issued quietly
+        invoices = [issue(cluster_a, amount=100_000 * n) for n in (1, 2, 3)]
+    queued: list[tuple[object, ...]] = []
+    real = common.enqueue
+
+    def counted(name: str, *args: Any, **kwargs: Any) -> None:
+        queued.append((name, *args))
+        real(name, *args, **kwargs)
+
+    monkeypatch.setattr(common, "enqueue", counted)
+    monkeypatch.setattr(common, "NOTIFY_BATCH", 2)
+    mail.outbox.clear()
+    ids = [invoice.pk for invoice in invoices]
+    for _ in range(2):  # the second time (a redelivered message) sends nothing again
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            common.notify_on_commit(*ids, kind="issued")
+    assert (
+        queued
+        == [("billing.invoice_notify", ids[:2], "issued"), ("billing.invoice_notify", ids[2:], "issued")] * 2
+    )
+    assert sorted(m.subject.split(" на ")[0] for m in mail.outbox) == sorted(
+        f"Счёт № {i.number}" for i in invoices
+    )
+    assert all(m.to == [rep.email] for m in mail.outbox)

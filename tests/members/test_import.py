@@ -417,7 +417,7 @@ def test_a_failure_while_writing_rolls_back_companies_and_their_audit_rows(
             actor=f.system(cluster_a),
             file=SimpleUploadedFile("members.csv", _csv(*[_row(n) for n in range(1, 1501)])),
         )
-        monkeypatch.setattr(company_import, "insert_many", events_fail)
+        monkeypatch.setattr(company_import, "events_create", events_fail)
         with pytest.raises(DatabaseError):
             import_job_run(job_id=job.pk)
         assert not Company.objects.filter(short_name__startswith="Компания").exists()
