@@ -333,22 +333,42 @@ def company_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# Sortable columns of the public product catalogue (?sort=key / -key); the old name, -name and
+# company keep working.
+CATALOGUE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "id"),
+    "kind": ("kind", "name", "id"),
+    "company": ("company__short_name", "name", "id"),
+    "registration": ("registration_number", "name", "id"),
+    "innovative": ("-in_innovation_registry", "name", "id"),
+}
+
+
 @cluster_page(PUBLIC)
 def products(request: ClusterHttpRequest) -> HttpResponse:
-    query, kind, sort = _q(request), request.GET.get("kind", ""), request.GET.get("sort", "")
-    innovative = request.GET.get("innovative") == "1"
-    qs = catalogue_products(query=query, kind=kind, innovative=True if innovative else None, ordering=sort)
+    listing = list_controls(
+        request,
+        columns=CATALOGUE_COLUMNS,
+        default="name",
+        filters=(
+            search(_("Наименование, описание, номер удостоверения")),
+            Filter("kind", _("Вид"), choices=Product.Kind.choices, placeholder=_("Все виды")),
+            Filter(
+                "innovative",
+                _("Реестр инновационной продукции"),
+                choices=[("1", _("Только из реестра инновационной продукции"))],
+                placeholder=_("Вся продукция"),
+            ),
+        ),
+    )
+    values = listing.values
+    qs = catalogue_products(
+        query=values["q"], kind=values["kind"], innovative=True if values["innovative"] == "1" else None
+    )
     return render(
         request,
         "frontend/site/products.html",
-        {
-            "page": _page(request, qs),
-            "q": query,
-            "kind": kind,
-            "sort": sort,
-            "innovative": innovative,
-            "kinds": Product.Kind.choices,
-        },
+        {"page": listing.page(qs), "listing": listing, "sorting": listing.sorting},
     )
 
 
