@@ -330,3 +330,70 @@ def test_member_and_governance_list_query_counts_do_not_grow_with_rows(
     for url in urls:
         with django_assert_max_num_queries(counts[url]):
             assert "Найдено" in text(staff, url)
+
+
+# --- consents (personal data) ---------------------------------------------------------------------
+
+
+def test_consents_sort_filter_page_and_stay_with_the_managers(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
+    from tenants.privacy import services as privacy
+    from tenants.privacy.models import Consent
+    from tests.privacy.conftest import purpose, system
+
+    admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
+    assert "Согласий пока нет." in text(admin, "/privacy/")
+    news, catalogue = purpose(cluster_a, "Рассылка новостей"), purpose(cluster_a, "Публикация в каталоге")
+    people = []
+    for name in ("Яковлева Анна", "Борисов Пётр", "Васильев Олег"):
+        person = make_user(ROLE.CLUSTER_STAFF, cluster_a)
+        person.full_name = name
+        person.save(update_fields=["full_name"])
+        people.append(person)
+    start = timezone.now() - dt.timedelta(days=10)
+    with schema_context(cluster_a.schema_name):
+        for n, (person, goal) in enumerate(zip(people, (news, catalogue, news), strict=True)):
+            privacy.consent_give(
+                actor=system(cluster_a),
+                purpose=goal,
+                user_id=person.pk,
+                given_at=start + dt.timedelta(days=n),
+            )
+        Consent.objects.filter(user_id=people[2].pk).update(withdrawn_at=timezone.now())
+    names = ("Яковлева Анна", "Борисов Пётр", "Васильев Олег")
+    newest = text(admin, "/privacy/")
+    assert "Найдено согласий: 3" in newest and order(body_of(newest), *names) == list(names[::-1])
+    assert order(body_of(text(admin, "/privacy/?sort=given")), *names) == list(names)
+    by_purpose = body_of(text(admin, "/privacy/?sort=purpose"))  # «Публикация…» before «Рассылка…»
+    assert order(by_purpose, *names)[0] == "Борисов Пётр"
+    news_only = text(admin, f"/privacy/?purpose={news.pk}")
+    assert "Найдено согласий: 2" in news_only and "Борисов Пётр" not in body_of(news_only)
+    withdrawn = text(admin, "/privacy/?state=withdrawn")
+    assert "Найдено согласий: 1" in withdrawn and "Васильев Олег" in body_of(withdrawn)
+    in_force = text(admin, "/privacy/?state=active&sort=given")
+    assert "Найдено согласий: 2" in in_force and "Васильев Олег" not in body_of(in_force)
+    found = text(admin, "/privacy/?q=борисов")
+    assert "Найдено согласий: 1" in found and "Яковлева Анна" not in body_of(found)
+    nothing = text(admin, "/privacy/?q=нет-такого")
+    assert "Ничего не найдено." in nothing and "Сбросить фильтры" in nothing
+    assert "Реестр обработки" in nothing and "Инциденты" in nothing  # the other sections stay
+    with schema_context(cluster_a.schema_name):  # older consents of one person, bulk (setup only)
+        paper = catalogue.texts.get()
+        Consent.objects.bulk_create(
+            Consent(
+                purpose=catalogue, text=paper, user_id=people[0].pk, given_at=start - dt.timedelta(days=n + 1)
+            )
+            for n in range(25)
+        )
+    first = text(admin, "/privacy/")
+    assert "Найдено согласий: 28" in first and "Страница 1 из 2" in first
+    assert "Страница 2 из 2" in text(admin, "/privacy/?page=2")
+
+
+def test_consents_list_refuses_members_outsiders_and_anonymous(
+    cluster_a: Cluster, cluster_b: Cluster, make_user: MakeUser
+) -> None:
+    member = signed_in(make_user(ROLE.MEMBER_REPRESENTATIVE, cluster_a), cluster_a)
+    assert refused(member, "/privacy/?sort=purpose")
+    _refused_to_all(cluster_a, cluster_b, make_user, "/privacy/?sort=purpose&q=Борисов")
