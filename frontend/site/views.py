@@ -302,20 +302,35 @@ def event_withdraw(request: ClusterHttpRequest, pk: int, company_id: int) -> Htt
 # --- members directory and products ---------------------------------------------------------
 
 
+# Sorts of the public member directory (?sort=key / -key; cards, so links instead of headers);
+# the old name, -name and kind keep working.
+DIRECTORY_SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("short_name", "id"),
+    "kind": ("kind", "short_name", "id"),
+}
+
+
 @cluster_page(PUBLIC)
 def directory(request: ClusterHttpRequest) -> HttpResponse:
-    query, kind, sort = _q(request), request.GET.get("kind", ""), request.GET.get("sort", "")
-    page = _page(request, directory_companies(query=query, kind=kind, ordering=sort), 24)
+    listing = list_controls(
+        request,
+        columns=DIRECTORY_SORTS,
+        default="name",
+        filters=(
+            search(_("Наименование организации")),
+            Filter("kind", _("Тип"), choices=Company.Kind.choices, placeholder=_("Все типы")),
+        ),
+        page_size=24,
+    )
+    page = listing.page(directory_companies(query=listing.values["q"], kind=listing.values["kind"]))
     return render(
         request,
         "frontend/site/directory.html",
         {
             "page": page,
             "cards": [public_company(c) for c in page],
-            "q": query,
-            "kind": kind,
-            "sort": sort,
-            "kinds": Company.Kind.choices,
+            "listing": listing,
+            "sorting": listing.sorting,
         },
     )
 

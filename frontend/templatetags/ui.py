@@ -3,6 +3,7 @@
 - `{% sort_header sorting "name" label %}`: a <th> with a link that sorts by the column
   (ascending first, then flips), the arrow of the current sort and aria-sort; other query
   parameters (filters) are kept, the page number is dropped.
+- `{% sort_link sorting "name" label %}`: the same link for a list of cards (no header).
 - `{% company_link company_id name %}`: a link to a member's card only for a viewer who may
   open it.
 - `{{ kopecks|money }}`: «1 234 567,89 ₽» that never wraps (no-break spaces), in a
@@ -120,3 +121,23 @@ def company_link(context: dict[str, Any], company_id: int | None, name: str, anc
         return format_html("{}", name)
     url = reverse("members:detail", args=[company_id]) + (f"#{anchor}" if anchor else "")
     return format_html('<a href="{}">{}</a>', url, name)
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context: dict[str, Any], sorting: Sorting, key: str, label: str) -> SafeString:
+    """`sort_header` for a list without a table (cards): a link that sorts by `key` (flipping
+    the current one), with its arrow and aria-current on the current sort."""
+    query = context["request"].GET.copy()
+    query.pop("page", None)
+    current = sorting.key == key
+    query["sort"] = ("" if current and sorting.descending else "-") + key if current else key
+    if not current:
+        return format_html('<a href="?{}">{}</a>', query.urlencode(), label)
+    return format_html(
+        '<a href="?{}" aria-current="true"><strong>{}</strong> <span class="arrow" aria-hidden="true">{}</span>'
+        '<span class="visually-hidden">, {}</span></a>',
+        query.urlencode(),
+        label,
+        "▼" if sorting.descending else "▲",
+        _("по убыванию") if sorting.descending else _("по возрастанию"),
+    )

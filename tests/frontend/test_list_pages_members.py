@@ -296,6 +296,32 @@ def test_public_catalogue_sorts_by_header_filters_and_hides_unpublished(
     assert "Аппарат" not in text(client_for(cluster_b), "/site/products/?sort=company")
 
 
+def test_public_directory_sorts_by_link_filters_and_says_when_empty(cluster_a: Cluster) -> None:
+    anonymous = client_for(cluster_a)
+    assert "появятся здесь, когда их примут" in text(anonymous, "/site/members/")
+    with schema_context(cluster_a.schema_name):
+        _active(cluster_a, "Ярус")
+        _active(cluster_a, "Альфа-Мед")
+        members.company(cluster_a, "Борей-Вуз", kind=Company.Kind.UNIVERSITY, status=Company.Status.ACTIVE)
+        members.company(cluster_a, "Заявитель")  # interested: not in the directory
+    names = ("Ярус", "Альфа-Мед", "Борей-Вуз")
+    default = text(anonymous, "/site/members/")
+    assert "Найдено организаций: 3" in default and "Заявитель" not in default
+    assert order(default, *names) == ["Альфа-Мед", "Борей-Вуз", "Ярус"]
+    assert 'aria-current="true"><strong>Наименование</strong>' in default and 'href="?sort=kind"' in default
+    assert order(text(anonymous, "/site/members/?sort=-name"), *names) == ["Ярус", "Борей-Вуз", "Альфа-Мед"]
+    by_kind = text(anonymous, "/site/members/?sort=kind")  # the old key: companies before universities
+    assert order(by_kind, *names) == ["Альфа-Мед", "Ярус", "Борей-Вуз"]
+    universities = text(anonymous, "/site/members/?kind=university&sort=kind")
+    assert "Найдено организаций: 1" in universities and "Ярус" not in universities
+    assert (
+        "<label>Тип<select" in universities
+        and '<input type="hidden" name="sort" value="kind">' in universities
+    )
+    nothing = text(anonymous, "/site/members/?q=нет-такой")
+    assert "Ничего не найдено." in nothing and "Сбросить фильтры" in nothing
+
+
 def test_member_and_governance_list_query_counts_do_not_grow_with_rows(
     cluster_a: Cluster, make_user: MakeUser, django_assert_max_num_queries: Any
 ) -> None:
@@ -319,6 +345,7 @@ def test_member_and_governance_list_query_counts_do_not_grow_with_rows(
         "/members/kpis/?sort=company",
         "/governance/proxies/?sort=holder",
         "/site/products/?sort=company",
+        "/site/members/?sort=kind",
     )
     add(1)
     counts = {}
