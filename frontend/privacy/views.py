@@ -4,12 +4,15 @@ requests and incidents. Managers read; the services let only cluster admins chan
 from __future__ import annotations
 
 import json
+from typing import Any
 
+from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.accounts.access import member_access
@@ -17,10 +20,11 @@ from core.accounts.models import Grant
 from core.audit.services import Actor
 from frontend.access import MANAGERS, cluster_page, or_404
 from frontend.pages import action, form_page
+from frontend.tables import Filter, ListControls, list_controls, search
 from tenants.http import ClusterHttpRequest
 from tenants.privacy import services
 from tenants.privacy.export import export_pdf
-from tenants.privacy.models import SubjectRequest
+from tenants.privacy.models import Consent, ConsentPurpose, SubjectRequest
 from tenants.privacy.selectors import (
     activity_list,
     cluster_people,
@@ -45,19 +49,68 @@ def _actor(request: ClusterHttpRequest) -> Actor:
     return Actor.from_request(request)
 
 
+# Sortable columns of the consents list (?sort=key / -key); the newest consent first by default.
+CONSENT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "given": ("given_at", "id"),
+    "purpose": ("purpose__title", "-given_at", "-id"),
+    "version": ("text__version", "-given_at", "-id"),
+    "withdrawn": ("withdrawn_at", "-given_at", "-id"),
+}
+CONSENT_STATES = (("active", gettext_lazy("Действующие")), ("withdrawn", gettext_lazy("Отозванные")))
+
+
+def _consents(
+    request: ClusterHttpRequest, people: dict[int, str], purposes: list[ConsentPurpose]
+) -> tuple[ListControls, Any]:
+    """The consents list: a page of the cluster's consents, filtered and sorted from the query."""
+    listing = list_controls(
+        request,
+        columns=CONSENT_COLUMNS,
+        default="-given",
+        filters=(
+            search(_("Субъект или организация")),
+            Filter(
+                "purpose", _("Цель"), choices=[(p.pk, p.title) for p in purposes], placeholder=_("Все цели")
+            ),
+            Filter(
+                "state", _("Состояние"), choices=CONSENT_STATES, placeholder=_("Действующие и отозванные")
+            ),
+        ),
+    )
+    access = member_access(user=request.user, cluster=request.cluster)
+    qs = consent_list(access=access, user=request.user)  # type: ignore[arg-type]
+    query, purpose, state = (listing.values[k] for k in ("q", "purpose", "state"))
+    if query:
+        found = [pk for pk, name in people.items() if query.casefold() in name.casefold()]
+        qs = qs.filter(
+            Q(user_id__in=found)
+            | Q(company__short_name__icontains=query)
+            | Q(company__full_name__icontains=query)
+        )
+    if purpose.isdigit():
+        qs = qs.filter(purpose_id=int(purpose))
+    if state in {"active", "withdrawn"}:
+        qs = qs.filter(withdrawn_at__isnull=state == "active")
+    return listing, listing.page(qs)
+
+
 @managers
 def index(request: ClusterHttpRequest) -> HttpResponse:
-    access = member_access(user=request.user, cluster=request.cluster)
     now = timezone.now()
-    consents = consent_list(access=access, user=request.user)[:100]  # type: ignore[arg-type]
     people = {u.pk: u.full_name or u.email for u in cluster_people(cluster=request.cluster)}
+    purposes = list(purpose_list())
+    listing, page = _consents(request, people, purposes)
     incidents = [(i, *incident_clocks(i, now)) for i in incident_list()[:50]]
+    consents: list[tuple[Consent, str]] = [(c, people.get(c.user_id, f"#{c.user_id}")) for c in page]
     return render(
         request,
         "frontend/privacy/index.html",
         {
-            "purposes": purpose_list(),
-            "consents": [(c, people.get(c.user_id, f"#{c.user_id}")) for c in consents],
+            "purposes": purposes,
+            "consents": consents,
+            "page": page,
+            "listing": listing,
+            "sorting": listing.sorting,
             "activities": activity_list(),
             "requests": request_list()[:100],
             "incidents": incidents,

@@ -302,20 +302,35 @@ def event_withdraw(request: ClusterHttpRequest, pk: int, company_id: int) -> Htt
 # --- members directory and products ---------------------------------------------------------
 
 
+# Sorts of the public member directory (?sort=key / -key; cards, so links instead of headers);
+# the old name, -name and kind keep working.
+DIRECTORY_SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("short_name", "id"),
+    "kind": ("kind", "short_name", "id"),
+}
+
+
 @cluster_page(PUBLIC)
 def directory(request: ClusterHttpRequest) -> HttpResponse:
-    query, kind, sort = _q(request), request.GET.get("kind", ""), request.GET.get("sort", "")
-    page = _page(request, directory_companies(query=query, kind=kind, ordering=sort), 24)
+    listing = list_controls(
+        request,
+        columns=DIRECTORY_SORTS,
+        default="name",
+        filters=(
+            search(_("Наименование организации")),
+            Filter("kind", _("Тип"), choices=Company.Kind.choices, placeholder=_("Все типы")),
+        ),
+        page_size=24,
+    )
+    page = listing.page(directory_companies(query=listing.values["q"], kind=listing.values["kind"]))
     return render(
         request,
         "frontend/site/directory.html",
         {
             "page": page,
             "cards": [public_company(c) for c in page],
-            "q": query,
-            "kind": kind,
-            "sort": sort,
-            "kinds": Company.Kind.choices,
+            "listing": listing,
+            "sorting": listing.sorting,
         },
     )
 
@@ -333,22 +348,42 @@ def company_detail(request: ClusterHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# Sortable columns of the public product catalogue (?sort=key / -key); the old name, -name and
+# company keep working.
+CATALOGUE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "id"),
+    "kind": ("kind", "name", "id"),
+    "company": ("company__short_name", "name", "id"),
+    "registration": ("registration_number", "name", "id"),
+    "innovative": ("-in_innovation_registry", "name", "id"),
+}
+
+
 @cluster_page(PUBLIC)
 def products(request: ClusterHttpRequest) -> HttpResponse:
-    query, kind, sort = _q(request), request.GET.get("kind", ""), request.GET.get("sort", "")
-    innovative = request.GET.get("innovative") == "1"
-    qs = catalogue_products(query=query, kind=kind, innovative=True if innovative else None, ordering=sort)
+    listing = list_controls(
+        request,
+        columns=CATALOGUE_COLUMNS,
+        default="name",
+        filters=(
+            search(_("Наименование, описание, номер удостоверения")),
+            Filter("kind", _("Вид"), choices=Product.Kind.choices, placeholder=_("Все виды")),
+            Filter(
+                "innovative",
+                _("Реестр инновационной продукции"),
+                choices=[("1", _("Только из реестра инновационной продукции"))],
+                placeholder=_("Вся продукция"),
+            ),
+        ),
+    )
+    values = listing.values
+    qs = catalogue_products(
+        query=values["q"], kind=values["kind"], innovative=True if values["innovative"] == "1" else None
+    )
     return render(
         request,
         "frontend/site/products.html",
-        {
-            "page": _page(request, qs),
-            "q": query,
-            "kind": kind,
-            "sort": sort,
-            "innovative": innovative,
-            "kinds": Product.Kind.choices,
-        },
+        {"page": listing.page(qs), "listing": listing, "sorting": listing.sorting},
     )
 
 

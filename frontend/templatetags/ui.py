@@ -6,6 +6,7 @@
   list in place (frontend.tables.SWAP_TARGET).
 - `{% list_swap %}` / `{% list_swap "top" %}`: those htmx attributes for a list's other links
   and its filter form (the pager's scroll to the top).
+- `{% sort_link sorting "name" label %}`: the same link for a list of cards (no header).
 - `{% company_link company_id name %}`: a link to a member's card only for a viewer who may
   open it.
 - `{{ kopecks|money }}`: «1 234 567,89 ₽» that never wraps (no-break spaces), in a
@@ -47,11 +48,7 @@ def list_swap(where: str = "") -> SafeString:
 
 @register.simple_tag(takes_context=True)
 def sort_header(context: dict[str, Any], sorting: Sorting, key: str, label: str, css: str = "") -> SafeString:
-    request = context["request"]
-    query = request.GET.copy()
-    query.pop("page", None)
-    current = sorting.key == key
-    query["sort"] = ("" if current and sorting.descending else "-") + key if current else key
+    query, current = _sort_query(context, sorting, key)
     if current:
         aria = "descending" if sorting.descending else "ascending"
         arrow = "▼" if sorting.descending else "▲"
@@ -61,8 +58,8 @@ def sort_header(context: dict[str, Any], sorting: Sorting, key: str, label: str,
             '<span class="visually-hidden">, {}</span></a></th>',
             aria,
             format_html(' class="{}"', css) if css else "",
-            query.urlencode(),
-            query.urlencode(),
+            query,
+            query,
             list_swap(),
             label,
             arrow,
@@ -71,11 +68,21 @@ def sort_header(context: dict[str, Any], sorting: Sorting, key: str, label: str,
     return format_html(
         '<th scope="col"{}><a href="?{}" hx-get="?{}" {}>{}</a></th>',
         format_html(' class="{}"', css) if css else "",
-        query.urlencode(),
-        query.urlencode(),
+        query,
+        query,
         list_swap(),
         label,
     )
+
+
+def _sort_query(context: dict[str, Any], sorting: Sorting, key: str) -> tuple[str, bool]:
+    """The query string that sorts by `key` (flipping it when it is the current sort; filters
+    kept, the page dropped) and whether it is the current sort."""
+    query = context["request"].GET.copy()
+    query.pop("page", None)
+    current = sorting.key == key
+    query["sort"] = ("" if current and sorting.descending else "-") + key if current else key
+    return query.urlencode(), current
 
 
 def _money_text(kopecks: int | None) -> str:
@@ -138,3 +145,22 @@ def company_link(context: dict[str, Any], company_id: int | None, name: str, anc
         return format_html("{}", name)
     url = reverse("members:detail", args=[company_id]) + (f"#{anchor}" if anchor else "")
     return format_html('<a href="{}">{}</a>', url, name)
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context: dict[str, Any], sorting: Sorting, key: str, label: str) -> SafeString:
+    """`sort_header` for a list without a table (cards): a link that sorts by `key` (flipping
+    the current one), with its arrow and aria-current on the current sort."""
+    query, current = _sort_query(context, sorting, key)
+    if not current:
+        return format_html('<a href="?{}" hx-get="?{}" {}>{}</a>', query, query, list_swap(), label)
+    return format_html(
+        '<a href="?{}" hx-get="?{}" {} aria-current="true"><strong>{}</strong> <span class="arrow" aria-hidden="true">{}</span>'
+        '<span class="visually-hidden">, {}</span></a>',
+        query,
+        query,
+        list_swap(),
+        label,
+        "▼" if sorting.descending else "▲",
+        _("по убыванию") if sorting.descending else _("по возрастанию"),
+    )

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
@@ -39,6 +38,7 @@ from frontend.governance.forms import (
     PublishForm,
 )
 from frontend.pages import action, form_page
+from frontend.tables import Filter, ListControls, list_controls, search
 from tenants.governance import protocol, services
 from tenants.governance.models import Ballot, BallotVote, Meeting, Proxy
 from tenants.governance.selectors import (
@@ -105,6 +105,30 @@ def tally_data(meeting: Meeting) -> dict[str, Any]:
 
 
 REGISTER_PAGE_SIZE = 50
+# Sortable columns of the ballot register on the meeting page (?sort=key / -key).
+REGISTER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "company": ("company__short_name", "company_id"),
+    "representative": ("representative_name", "company__short_name", "company_id"),
+    "cast": ("cast_at", "id"),
+}
+
+
+def _register_controls(request: ClusterHttpRequest) -> ListControls:
+    return list_controls(
+        request,
+        columns=REGISTER_COLUMNS,
+        default="company",
+        filters=(
+            search(_("Организация или представитель")),
+            Filter(
+                "paper",
+                _("Бюллетень"),
+                choices=[("yes", _("Бумажные")), ("no", _("Электронные"))],
+                placeholder=_("Бумажные и электронные"),
+            ),
+        ),
+        page_size=REGISTER_PAGE_SIZE,
+    )
 
 
 def voting_context(request: ClusterHttpRequest, meeting: Meeting) -> dict[str, Any]:
@@ -116,12 +140,24 @@ def voting_context(request: ClusterHttpRequest, meeting: Meeting) -> dict[str, A
     closed = meeting.voting_status == "closed"
     # while voting is open the register shows no votes: skip reading them
     ballots = ballot_list(meeting=meeting) if closed else ballot_list(meeting=meeting).prefetch_related(None)
+    listing = _register_controls(request)
+    query, paper = listing.values["q"], listing.values["paper"]
+    if query:
+        ballots = ballots.filter(
+            Q(company__short_name__icontains=query)
+            | Q(company__full_name__icontains=query)
+            | Q(representative_name__icontains=query)
+        )
+    if paper in {"yes", "no"}:
+        ballots = ballots.filter(paper=paper == "yes")
     can_publish = meeting.voting_status == "draft" and meeting.status != Meeting.Status.CANCELLED
     return {
         "tally": tally_data(meeting) if meeting.voting_status != "draft" else None,
         "can_publish": can_publish,
         "material_form": MeetingMaterialForm() if can_publish else None,
-        "register": Paginator(ballots, REGISTER_PAGE_SIZE).get_page(request.GET.get("page")),
+        "register": listing.page(ballots),
+        "listing": listing,
+        "sorting": listing.sorting,
         "show_votes": closed,
         "pending_proxies": proxy_list().filter(status=Proxy.Status.PENDING).count(),
     }
@@ -334,22 +370,51 @@ def _file_response(field: Any, fallback: str) -> HttpResponse:
 # --- proxies -----------------------------------------------------------------------------
 
 
+# Sortable columns of the proxy list (?sort=key / -key); newest upload first by default
+# ("created" has no column).
+PROXY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "grantor": ("grantor__short_name", "-created_at", "-id"),
+    "holder": ("holder__short_name", "-created_at", "-id"),
+    "valid": ("valid_until", "valid_from", "id"),
+    "status": ("status", "-created_at", "-id"),
+    "created": ("created_at", "id"),
+}
+PROXY_PAGE_SIZE = 25
+
+
 @readers
 @require_GET
 def proxies(request: ClusterHttpRequest) -> HttpResponse:
     access = _access(request)
-    status = request.GET.get("status", "")
+    listing = list_controls(
+        request,
+        columns=PROXY_COLUMNS,
+        default="-created",
+        filters=(
+            search(_("Доверитель или представитель")),
+            Filter("status", _("Состояние"), choices=Proxy.Status.choices, placeholder=_("Все")),
+        ),
+        page_size=PROXY_PAGE_SIZE,
+    )
+    query, status = listing.values["q"], listing.values["status"]
     qs = proxy_list(company_ids=None if access.manager else access.company_ids)
     if status in Proxy.Status.values:
         qs = qs.filter(status=status)
+    if query:
+        qs = qs.filter(
+            Q(grantor__short_name__icontains=query)
+            | Q(grantor__full_name__icontains=query)
+            | Q(holder__short_name__icontains=query)
+            | Q(holder__full_name__icontains=query)
+        )
     return render(
         request,
         "frontend/governance/proxies.html",
         {
-            "proxies": qs[:200],
+            "page": listing.page(qs),
+            "listing": listing,
+            "sorting": listing.sorting,
             "manager": access.manager,
-            "status": status,
-            "statuses": Proxy.Status.choices,
             "can_upload": bool(access.company_ids),
             "reject_form": ProxyRejectForm() if access.manager else None,
         },

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.audit.services import Actor
 from frontend.access import or_404
 from frontend.pages import action, form_page
+from frontend.tables import Filter, list_controls, search
 from tenants.http import ClusterHttpRequest
 from tenants.members import services
 from tenants.members.models import Company, CooperationContract
@@ -20,22 +20,39 @@ from tenants.members.selectors import contract_get, contract_list, contract_sear
 from ..forms import ContractForm
 from .common import PAGE_SIZE, access_of, managers, readers
 
+# Sortable columns of the contract list (?sort=key / -key); newest signed first by default.
+CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "signed": ("signed_on", "id"),
+    "number": ("number", "-signed_on", "-id"),
+    "kind": ("kind", "-signed_on", "-id"),
+    "party_a": ("party_a__short_name", "-signed_on", "-id"),
+    "party_b": ("party_b__short_name", "-signed_on", "-id"),
+    "amount": ("amount_kopecks", "-signed_on", "-id"),
+}
+
 
 @readers
 @require_GET
 def contracts(request: ClusterHttpRequest) -> HttpResponse:
     access = access_of(request)
-    query, kind = request.GET.get("q", ""), request.GET.get("kind", "")
-    qs = contract_search(contract_list(access=access), query=query, kind=kind)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = list_controls(
+        request,
+        columns=CONTRACT_COLUMNS,
+        default="-signed",
+        filters=(
+            search(_("Номер, предмет или организация")),
+            Filter("kind", _("Вид"), choices=CooperationContract.Kind.choices, placeholder=_("Все виды")),
+        ),
+        page_size=PAGE_SIZE,
+    )
+    qs = contract_search(contract_list(access=access), query=listing.values["q"], kind=listing.values["kind"])
     return render(
         request,
         "frontend/members/contracts.html",
         {
-            "page": page,
-            "q": query,
-            "kind": kind,
-            "kinds": CooperationContract.Kind.choices,
+            "page": listing.page(qs),
+            "listing": listing,
+            "sorting": listing.sorting,
             "manager": access.manager,
         },
     )

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from core.clock import cluster_today
 from frontend import pages
 from frontend.access import or_404
 from frontend.pages import form_page
+from frontend.tables import Filter, list_controls, search
 from tenants.http import ClusterHttpRequest
 from tenants.members import services
 from tenants.members.models import KpiReport
@@ -27,10 +27,15 @@ from tenants.members.selectors import kpi_get, kpi_list, kpi_years
 from ..forms import KpiCreateForm, KpiForm, KpiReturnForm
 from .common import PAGE_SIZE, access_of, company_or_404, detail_url, readers
 
-KPI_ORDERINGS = {
-    "year": ("-year", "company__short_name", "id"),
+# Sortable columns of the figures list (?sort=key / -key); newest year first by default. The old
+# keys year, company and revenue keep working (each now ascending, -key descending).
+KPI_COLUMNS: dict[str, tuple[str, ...]] = {
+    "year": ("year", "company__short_name", "id"),
     "company": ("company__short_name", "-year", "id"),
-    "revenue": ("-revenue", "id"),
+    "revenue": ("revenue", "id"),
+    "investment": ("investment", "id"),
+    "employees": ("employees", "id"),
+    "status": ("status", "-year", "company__short_name", "id"),
 }
 
 
@@ -38,28 +43,39 @@ KPI_ORDERINGS = {
 @require_GET
 def kpis(request: ClusterHttpRequest) -> HttpResponse:
     access = access_of(request)
-    year, status, query = request.GET.get("year", ""), request.GET.get("status", ""), request.GET.get("q", "")
+    listing = list_controls(
+        request,
+        columns=KPI_COLUMNS,
+        default="-year",
+        filters=(
+            search(_("Организация")),
+            Filter(
+                "year",
+                _("Год"),
+                choices=[(y, y) for y in kpi_years(access=access)],
+                placeholder=_("Все годы"),
+            ),
+            Filter(
+                "status", _("Состояние"), choices=KpiReport.Status.choices, placeholder=_("Все состояния")
+            ),
+        ),
+        page_size=PAGE_SIZE,
+    )
+    year, status, query = (listing.values[k] for k in ("year", "status", "q"))
     qs = kpi_list(access=access)
     if year.isdigit():
         qs = qs.filter(year=int(year))
     if status in KpiReport.Status.values:
         qs = qs.filter(status=status)
-    if query.strip():
-        qs = qs.filter(company__short_name__icontains=query.strip())
-    sort = request.GET.get("sort", "year")
-    qs = qs.order_by(*KPI_ORDERINGS.get(sort, KPI_ORDERINGS["year"]))
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    if query:
+        qs = qs.filter(company__short_name__icontains=query)
     return render(
         request,
         "frontend/members/kpis.html",
         {
-            "page": page,
-            "year": year,
-            "status": status,
-            "q": query,
-            "sort": sort,
-            "years": kpi_years(access=access),
-            "statuses": KpiReport.Status.choices,
+            "page": listing.page(qs),
+            "listing": listing,
+            "sorting": listing.sorting,
             "manager": access.manager,
         },
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -11,35 +10,60 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.audit.services import Actor
 from frontend.access import or_404
 from frontend.pages import action, form_page
+from frontend.tables import Filter, list_controls, search
 from tenants.http import ClusterHttpRequest
 from tenants.members import services
 from tenants.members.models import Product
-from tenants.members.selectors import PRODUCT_ORDERINGS, product_get, product_list, product_search
+from tenants.members.selectors import product_get, product_list, product_search
 
 from ..forms import ProductForm
 from .common import PAGE_SIZE, access_of, company_or_404, detail_url, readers
+
+# Sortable columns of the product list (?sort=key / -key); the old keys name, -name, company
+# and created (newest first, no column) keep working.
+PRODUCT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "id"),
+    "company": ("company__short_name", "name", "id"),
+    "kind": ("kind", "name", "id"),
+    "registration": ("registration_number", "name", "id"),
+    "innovative": ("-in_innovation_registry", "name", "id"),
+    "created": ("-created_at", "-id"),
+}
+
+
+def product_filters() -> tuple[Filter, ...]:
+    return (
+        search(_("Наименование, удостоверение или организация")),
+        Filter("kind", _("Вид"), choices=Product.Kind.choices, placeholder=_("Все виды")),
+        Filter(
+            "innovative",
+            _("Реестр инновационной продукции"),
+            choices=[("yes", _("В реестре инновационной продукции")), ("no", _("Не в реестре"))],
+            placeholder=_("В реестре и нет"),
+        ),
+    )
 
 
 @readers
 @require_GET
 def products(request: ClusterHttpRequest) -> HttpResponse:
-    query, kind = request.GET.get("q", ""), request.GET.get("kind", "")
-    innovative, sort = request.GET.get("innovative", ""), request.GET.get("sort", "name")
-    qs = product_search(
-        product_list(access=access_of(request)), query=query, kind=kind, innovative=innovative, ordering=sort
+    listing = list_controls(
+        request, columns=PRODUCT_COLUMNS, default="name", filters=product_filters(), page_size=PAGE_SIZE
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    values = listing.values
+    qs = product_search(
+        product_list(access=access_of(request)),
+        query=values["q"],
+        kind=values["kind"],
+        innovative=values["innovative"],
+    )
     return render(
         request,
         "frontend/members/products.html",
         {
-            "page": page,
-            "q": query,
-            "kind": kind,
-            "innovative": innovative,
-            "sort": sort,
-            "kinds": Product.Kind.choices,
-            "sorts": PRODUCT_ORDERINGS,
+            "page": listing.page(qs),
+            "listing": listing,
+            "sorting": listing.sorting,
             "manager": access_of(request).manager,
         },
     )
