@@ -123,7 +123,7 @@ def test_contracts_sort_by_amount_filter_and_show_money_right_aligned(
     newest = text(admin, "/members/contracts/")
     assert "Найдено договоров: 3" in newest and order(newest, *numbers) == ["№ К-2", "№ К-1", "№ К-3"]
     assert '<td class="money">1 234 567,89</td>' in newest  # right-aligned, one line (app.css .money)
-    assert '<th scope="col" class="money"><a href="?sort=amount">' in newest
+    assert '<th scope="col" class="money"><a href="?sort=amount" hx-get="?sort=amount"' in newest
     by_amount = text(admin, "/members/contracts/?sort=-amount")
     assert order(by_amount, *numbers) == ["№ К-3", "№ К-1", "№ К-2"]
     assert order(text(admin, "/members/contracts/?sort=party_b"), "№ К-1", "№ К-2")[0] == "№ К-1"
