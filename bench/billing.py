@@ -532,7 +532,7 @@ def measure_yookassa(fixture: RequestFixture) -> WebhookRun:
 
     to_public_schema()
     cluster = fixture.cluster
-    base, process = ensure_server(0)
+    base, process = ensure_server(_port("BENCH_BILLING_YOOKASSA_LOCAL_PORT"))
     previous = settings.YOOKASSA_API_BASE
     settings.YOOKASSA_API_BASE = base
     try:
@@ -597,6 +597,12 @@ HTTP_SAME_MOMENT = 50  # of the 100 duplicates: right after their original (anot
 YOOKASSA_SENDER = "185.71.76.10"  # in YooKassa's published networks; nginx passes it as X-Real-IP
 
 
+def _port(name: str) -> int:
+    """A fixed port from the environment (BENCH_BILLING_YOOKASSA_HTTP_PORT, BENCH_BILLING_YOOKASSA_LOCAL_PORT),
+    else 0: a free one."""
+    return int(os.environ.get(name, "0") or 0)
+
+
 def _http_setting() -> tuple[int, int, str]:
     """gunicorn workers, threads per worker and the Redis database (broker and cache) of the HTTP row."""
     import os
@@ -629,9 +635,11 @@ def _gunicorn_stack(work: Any, api_base: str) -> Any:
     auth = urllib.parse.quote(str(db.get("USER") or "postgres"))
     if db.get("PASSWORD"):
         auth += ":" + urllib.parse.quote(str(db["PASSWORD"]))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = _port("BENCH_BILLING_YOOKASSA_HTTP_PORT")
+    if not port:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
     workers, threads, redis_url = _http_setting()
     key = str(settings.BILLING_SECRETS_KEY or "") or crypto._derived_key(settings.SECRET_KEY).decode()
     config = StackConfig(
@@ -754,7 +762,7 @@ def measure_yookassa_http(fixture: RequestFixture) -> WebhookRun:
 
     to_public_schema()
     cluster = fixture.cluster
-    base, process = ensure_server(0)
+    base, process = ensure_server(_port("BENCH_BILLING_YOOKASSA_LOCAL_PORT"))
     previous = settings.YOOKASSA_API_BASE
     settings.YOOKASSA_API_BASE = base
     work = Path(tempfile.mkdtemp(prefix="bench-billing-http-"))
@@ -1379,13 +1387,17 @@ def statement_measure(fixture: RequestFixture) -> list[Row]:
 
 
 def run(fixture: RequestFixture) -> list[Row]:
-    ours, naive, parse_us = measure(fixture)
-    return (
-        rows(ours, naive, parse_us)
-        + http_rows(measure_http(fixture), naive)
-        + yookassa_rows(measure_yookassa(fixture), measure_yookassa_http(fixture))
-        + statement_measure(fixture)
-    )
+    """Every billing row; BENCH_BILLING_ROWS (comma-separated: stripe, yookassa, statements) runs some."""
+    chosen = set((os.environ.get("BENCH_BILLING_ROWS") or "stripe,yookassa,statements").split(","))
+    result: list[Row] = []
+    if "stripe" in chosen:
+        ours, naive, parse_us = measure(fixture)
+        result += rows(ours, naive, parse_us) + http_rows(measure_http(fixture), naive)
+    if "yookassa" in chosen:
+        result += yookassa_rows(measure_yookassa(fixture), measure_yookassa_http(fixture))
+    if "statements" in chosen:
+        result += statement_measure(fixture)
+    return result
 
 
 if __name__ == "__main__":
