@@ -890,6 +890,19 @@ def _cpu_text(run: WebhookRun) -> str:
     return " / ".join(parts)
 
 
+def _cpu_bound(app_ms: float, db_ms: float, server_ms: float) -> str:
+    """What the measured CPU per delivery allows on this machine's cores (app + PostgreSQL + the
+    local gateway stand-in; the senders' own CPU comes on top), and the app's share of it."""
+    import math
+
+    total = app_ms + (0.0 if math.isnan(db_ms) else db_ms) + server_ms
+    cores = os.cpu_count() or 1
+    return (
+        f"≤ {cores * 1000 / total:.0f}/s on {cores} cores at {total:.1f} ms CPU per delivery "
+        f"(ours {app_ms:.1f}, PostgreSQL {db_ms:.1f}, stand-in {server_ms:.1f})"
+    )
+
+
 def yookassa_rows(run: WebhookRun, http: WebhookRun) -> list[Row]:
     """Baseline column: the test-client row (sequential, in the bench process); ours: through
     gunicorn over sockets, concurrent senders: the row the target is about."""
@@ -910,7 +923,12 @@ def yookassa_rows(run: WebhookRun, http: WebhookRun) -> list[Row]:
             f"  throughput, notifications/s (target ≥ {YOOKASSA_TARGET_PER_SECOND} through the HTTP stack)",
             f"{run.per_second:.0f}",
             f"{http.per_second:.0f}",
-            f"{'PASS' if fast else 'FAIL'} (gunicorn, production settings)",
+            f"{'PASS' if fast else 'FAIL'} (gunicorn, production settings); CPU "
+            + _cpu_bound(
+                http.cpu_ms.get("app", float("nan")),
+                http.cpu_ms.get("db", float("nan")),
+                http.cpu_ms.get("server", 0.0),
+            ),
         ),
         Row(
             "  latency p50 / p95, ms (HTTP: as the senders saw it, queueing included)",
@@ -959,6 +977,7 @@ class HttpRun:
     run: WebhookRun
     worker_cpu_ms: float  # the gunicorn worker's utime + stime per delivery, from /proc
     queued_emails: int  # «payment received» tasks found on the broker afterwards
+    db_cpu_ms: float = float("nan")  # the PostgreSQL backends serving the worker, per delivery
 
 
 def _children(pid: int) -> list[int]:
@@ -1072,6 +1091,7 @@ def measure_http(fixture: RequestFixture) -> HttpRun:
         parts = [deliveries[i::HTTP_THREADS] for i in range(HTTP_THREADS)]
         senders = [threading.Thread(target=send, args=(part,)) for part in parts]
         cpu0 = _cpu_seconds(workers[0])
+        db0 = _db_backends()
         t0 = time.perf_counter()
         for sender in senders:
             sender.start()
@@ -1079,6 +1099,7 @@ def measure_http(fixture: RequestFixture) -> HttpRun:
             sender.join()
         seconds = time.perf_counter() - t0
         cpu = _cpu_seconds(workers[0]) - cpu0
+        db1 = _db_backends()
         if "Traceback" in stack.log_of("gunicorn"):
             raise RuntimeError("gunicorn logged a traceback: " + stack.log_of("gunicorn")[-3000:])
     queued = sum(int(broker.llen(k)) for k in broker.keys("*") if broker.type(k) == b"list")
@@ -1089,7 +1110,12 @@ def measure_http(fixture: RequestFixture) -> HttpRun:
         raise RuntimeError(f"answers: { {a: answers.count(a) for a in set(answers)} }")
     paid, doubled = _outcome(cluster.pk, "http")
     run = WebhookRun(len(deliveries), len(deliveries) - UNIQUE_EVENTS, seconds, latencies, paid, doubled)
-    return HttpRun(run, cpu * 1000 / len(deliveries), queued)
+    db_ms = (
+        sum(v - db0.get(pid, 0.0) for pid, v in db1.items()) * 1000 / len(deliveries)
+        if db0 and db1
+        else float("nan")
+    )
+    return HttpRun(run, cpu * 1000 / len(deliveries), queued, db_ms)
 
 
 def http_rows(http: HttpRun, naive: WebhookRun) -> list[Row]:
@@ -1114,6 +1140,12 @@ def http_rows(http: HttpRun, naive: WebhookRun) -> list[Row]:
             f"{http.worker_cpu_ms:.2f}",
             f"{'PASS' if http.worker_cpu_ms <= TARGET_CPU_MS else 'FAIL'}: "
             f"{1000 / http.worker_cpu_ms:.0f} events/s per CPU-second of the worker",
+        ),
+        Row(
+            "  CPU ms per delivery: web worker / PostgreSQL backends (from /proc)",
+            "-",
+            f"{http.worker_cpu_ms:.2f} / {http.db_cpu_ms:.2f}",
+            _cpu_bound(http.worker_cpu_ms, http.db_cpu_ms, 0.0),
         ),
         Row("  latency p50 / p95 through gunicorn, ms", "-", f"{run.p50:.2f} / {run.p95:.2f}", ""),
         Row(
