@@ -23,33 +23,12 @@ from pathlib import Path
 
 
 def _send(port: int, path: str, deliveries: list[tuple[bytes, dict[str, str]]], senders: int) -> list[int]:
-    """POST every delivery through `senders` kept-alive connections; the statuses in order."""
-    import http.client
-    import itertools
-    import threading
+    """POST every delivery (body, its own headers) through `senders` kept-alive connections
+    (bench.billing's senders); the statuses in order."""
+    from bench.billing import _send_concurrently
 
-    order = itertools.count()
-    statuses = [0] * len(deliveries)
-    base = {"Host": "localhost", "Content-Type": "application/json", "X-Forwarded-Proto": "https"}
-
-    def sender() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        try:
-            while (i := next(order)) < len(deliveries):
-                body, headers = deliveries[i]
-                connection.request("POST", path, body=body, headers={**base, **headers})
-                response = connection.getresponse()
-                response.read()
-                statuses[i] = response.status
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sender) for _ in range(senders)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return statuses
+    records = _send_concurrently(port, path, [d[0] for d in deliveries], senders, [d[1] for d in deliveries])
+    return [status for _, _, status, _ in records]
 
 
 def main(argv: list[str] | None = None) -> int:
