@@ -94,10 +94,11 @@ def webhook_receive(*, cluster_slug: str, payload: bytes, signature: str, host: 
     except (KeyError, TypeError):
         problem = "В событии нет id или type."
     found = _stripe_payee(cluster_slug, event_id)
-    if found is None or not found.secret_encrypted:
+    if found is None or not found[0].stripe_webhook_secret_encrypted:
         return _refuse(404, "unknown_endpoint", "Нет такого получателя платежей.")
+    payee, event_status = found
     try:
-        secret = crypto.decrypt(found.secret_encrypted)
+        secret = crypto.decrypt(payee.stripe_webhook_secret_encrypted)
     except crypto.SecretUnavailable:
         logger.error("billing: webhook secret of %s cannot be decrypted", cluster_slug)
         return _refuse(500, "processing", "Секрет вебхука недоступен.")
@@ -109,10 +110,10 @@ def webhook_receive(*, cluster_slug: str, payload: bytes, signature: str, host: 
         return _refuse(400, "payload", "Тело запроса не JSON.")
     if problem:
         return _refuse(400, "payload", problem)
-    if found.event_status in DONE:
+    if event_status in DONE:
         return WebhookResult(200, "duplicate", event_id)
     outcome = event_ingest(
-        cluster=found.cluster, event_id=event_id, event_type=event_type, payload=data, host=host
+        cluster=payee.cluster, event_id=event_id, event_type=event_type, payload=data, host=host
     )
     if outcome == "error":
         # Stored with its error; the sweep retries. Stripe gets 200: it need not resend the same bytes.
@@ -120,44 +121,52 @@ def webhook_receive(*, cluster_slug: str, payload: bytes, signature: str, host: 
     return WebhookResult(200, outcome, event_id)
 
 
-@dataclass(frozen=True)
-class _FoundPayee:
-    cluster: Cluster
-    secret_encrypted: str
-    event_status: str | None  # of the delivered event id when stored already
+def _stripe_payee(cluster_slug: str, event_id: str) -> tuple[Payee, str | None] | None:
+    """The payee of the cluster named in the URL (with its cluster) and the stored status of the
+    event (None when new), in one round trip (_payee_by_slug)."""
+    status = (
+        f"(SELECT e.status FROM {GatewayEvent._meta.db_table} e WHERE e.cluster_id = c.id "  # noqa: S608 - names are ours
+        "AND e.provider = %s AND e.event_id = %s)"
+    )
+    found = _payee_by_slug(cluster_slug, status, [PROVIDER, event_id])
+    return None if found is None else (found[0], found[1])
 
 
 @functools.cache
-def _stripe_payee_sql() -> tuple[str, list[str]]:
-    """The SELECT of `_stripe_payee` and the Cluster attnames it returns (names are the models')."""
-    fields = Cluster._meta.concrete_fields
+def _payee_by_slug_sql(extra: str) -> tuple[str, list[str], list[str]]:
+    """The SELECT of `_payee_by_slug` with the expression `extra` last, and the Payee and Cluster
+    attnames it returns (column names are the models')."""
 
     def quote(name: str | None) -> str:
         return str(connection.ops.quote_name(str(name)))
 
-    columns = ", ".join(f"c.{quote(f.column)}" for f in fields)
+    payee_fields, cluster_fields = Payee._meta.concrete_fields, Cluster._meta.concrete_fields
+    columns = [f"p.{quote(f.column)}" for f in payee_fields] + [
+        f"c.{quote(f.column)}" for f in cluster_fields
+    ]
     sql = (
-        f"SELECT p.stripe_webhook_secret_encrypted, "  # noqa: S608 - table and column names are ours
-        f"(SELECT e.status FROM {quote(GatewayEvent._meta.db_table)} e WHERE e.cluster_id = c.id "
-        f"AND e.provider = %s AND e.event_id = %s), {columns} "
+        f"SELECT {', '.join(columns)}, {extra} "  # noqa: S608 - names are ours, `extra` is our SQL
         f"FROM {quote(Payee._meta.db_table)} p JOIN {quote(Cluster._meta.db_table)} c ON c.id = p.cluster_id "
-        f"WHERE c.schema_name = %s"
+        "WHERE c.schema_name = %s LIMIT 1"
     )
-    return sql, [f.attname for f in fields]
+    return sql, [f.attname for f in payee_fields], [f.attname for f in cluster_fields]
 
 
-def _stripe_payee(cluster_slug: str, event_id: str) -> _FoundPayee | None:
-    """The payee of the cluster named in the URL, its cluster, and the stored status of the event
-    (None when new): one round trip of plain SQL (the ORM's compilation of the select_related
-    query was a quarter of a delivery's CPU)."""
-    sql, attnames = _stripe_payee_sql()
+def _payee_by_slug(cluster_slug: str, extra: str, params: list[Any]) -> tuple[Payee, Any] | None:
+    """The payee of the cluster named in a gateway's URL, with its cluster, and the value of the SQL
+    expression `extra` (over `p`, the payee, and `c`, the cluster; its `params`), in one round
+    trip of plain SQL: compiling the same ORM query (select_related and an annotation) was a
+    quarter to a third of a delivery's CPU, and all of a duplicate's but the middleware."""
+    sql, payee_names, cluster_names = _payee_by_slug_sql(extra)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [PROVIDER, event_id, cluster_slug])
+        cursor.execute(sql, [*params, cluster_slug])
         row = cursor.fetchone()
     if row is None:
         return None
-    cluster = Cluster.from_db(connection.alias, attnames, row[2:])
-    return _FoundPayee(cluster=cluster, secret_encrypted=row[0] or "", event_status=row[1])
+    n = len(payee_names)
+    payee = Payee.from_db(connection.alias, payee_names, row[:n])
+    payee.cluster = Cluster.from_db(connection.alias, cluster_names, row[n : n + len(cluster_names)])
+    return payee, row[-1]
 
 
 class _EffectsFailed(Exception):
@@ -398,36 +407,15 @@ def _already_final(body: bytes) -> tuple[str, list[Any]]:
     return "FALSE", []
 
 
-@functools.cache
-def _payee_columns() -> tuple[list[str], list[str], str]:
-    """Attribute names of Payee and Cluster, and the SELECT list of both (payee first)."""
-    payee = [f.attname for f in Payee._meta.concrete_fields]
-    cluster = [f.attname for f in Cluster._meta.concrete_fields]
-    quote = connection.ops.quote_name
-    columns = [f"p.{quote(str(f.column))}" for f in Payee._meta.concrete_fields]
-    columns += [f"c.{quote(str(f.column))}" for f in Cluster._meta.concrete_fields]
-    return payee, cluster, ", ".join(columns)
-
-
 def _notification_payee(cluster_slug: str, payload: bytes) -> Payee | None:
     """The cluster's payee with its cluster, and `already_final` (see _already_final), in one
-    plain SQL query: compiling the same ORM query (select_related and an EXISTS annotation) was
-    about a third of a notification's CPU, and all of a duplicate's but the middleware."""
-    payee_fields, cluster_fields, select = _payee_columns()
+    round trip (_payee_by_slug)."""
     final, params = _already_final(payload)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {select}, {final} FROM {Payee._meta.db_table} p "  # noqa: S608 - names are ours
-            f"JOIN {Cluster._meta.db_table} c ON c.id = p.cluster_id WHERE c.schema_name = %s LIMIT 1",
-            [*params, cluster_slug],
-        )
-        row = cursor.fetchone()
-    if row is None:
+    found = _payee_by_slug(cluster_slug, final, params)
+    if found is None:
         return None
-    n = len(payee_fields)
-    payee = Payee.from_db(connection.alias, payee_fields, row[:n])
-    payee.cluster = Cluster.from_db(connection.alias, cluster_fields, row[n : n + len(cluster_fields)])
-    payee.already_final = bool(row[-1])  # type: ignore[attr-defined]
+    payee, already_final = found
+    payee.already_final = bool(already_final)  # type: ignore[attr-defined]
     return payee
 
 

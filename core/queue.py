@@ -18,6 +18,7 @@ import threading
 from typing import Any
 
 from celery import current_app
+from django.conf import settings
 from django.db import transaction
 from tenant_schemas_celery.task import headers_with_schema
 
@@ -25,6 +26,17 @@ logger = logging.getLogger("clusterhub.queue")
 
 
 _discovery = threading.Lock()
+
+
+def tasks_import() -> None:
+    """Import every app's tasks module and the broker's transport now (a web worker at start): else
+    the first task a process queues pays both (_task; ~1 s of CPU with Django's checks that
+    Celery's loader runs). Connects to nothing."""
+    with _discovery:
+        current_app.loader.import_default_modules()
+    if getattr(settings, "CELERY_BROKER_URL", ""):
+        with current_app.connection_for_write() as connection:
+            connection.transport  # noqa: B018 - resolves (imports) the transport class
 
 
 def _task(task_name: str) -> Any:

@@ -8,7 +8,7 @@ demo and the tests (billing/gateways/yookassa_local.py); empty: YooKassa itself.
 The SDK keeps its configuration in class attributes (`Configuration.configure` is global
 state shared by every thread and every payee). We never touch it: each call builds an
 `ApiClient` with the payee's shop id and secret key, and SDK resource classes bound to that
-client. The SDK's HTTP session has no timeout; ours does (and keeps connections alive per thread).
+client. The SDK's HTTP session has no timeout; ours does (urllib3 with kept-alive connections per thread).
 
 YooKassa does not sign notifications: `verify_notification` trusts nothing in the body but the
 object id, and re-reads the payment (or refund) through the API with the payee's credentials.
@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import json
 import logging
+import os
 import threading
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import requests
+import urllib3
 from django.conf import settings
 from yookassa import Payment as SdkPayment
 from yookassa import Refund as SdkRefund
@@ -108,29 +111,60 @@ def api_base() -> str:
     return (str(getattr(settings, "YOOKASSA_API_BASE", "") or "").rstrip("/") or DEFAULT_API_BASE) + "/v3"
 
 
-_sessions = threading.local()
-
-
-def _session() -> requests.Session:
-    session: requests.Session | None = getattr(_sessions, "session", None)
-    if session is None:
-        session = _sessions.session = requests.Session()
-        # The environment's proxies and CA bundle are read once per API base (_environment)
-        # instead of on every call (requests scans the whole environment each time).
-        session.trust_env = False
-    return session
+_pools = threading.local()
 
 
 @functools.lru_cache(maxsize=16)
-def _environment(url: str) -> dict[str, Any]:
-    """What requests would take from the environment for `url` (proxies, NO_PROXY, the CA
-    bundle), read once: the process's environment does not change while it runs."""
-    return dict(requests.Session().merge_environment_settings(url, {}, None, None, None))
+def _environment(url: str) -> tuple[str | None, str | bool]:
+    """The proxy (or None) and the certificate check (True: requests' CA bundle, or a path) that
+    requests would take from the environment for `url` (proxies, NO_PROXY, REQUESTS_CA_BUNDLE),
+    read once: the process's environment does not change while it runs."""
+    found = requests.Session().merge_environment_settings(url, {}, None, None, None)
+    return requests.utils.select_proxy(url, found["proxies"]), found["verify"]
+
+
+def _pool(url: str) -> urllib3.PoolManager:
+    """This thread's kept-alive connection pool for `url`'s proxy and certificate check.
+
+    urllib3 (what requests runs on) without requests' Session: a GET through requests cost
+    about 1.8 ms of CPU against 0.6 ms through urllib3 alone (preparing the request, merging
+    settings, hooks, cookies), a sixth of a notification's CPU in a gunicorn worker."""
+    proxy, verify = _environment(url)
+    pools: dict[tuple[str | None, str | bool], urllib3.PoolManager] | None = getattr(
+        _pools, "by_setting", None
+    )
+    if pools is None:
+        pools = _pools.by_setting = {}
+    pool = pools.get((proxy, verify))
+    if pool is None:
+        tls: dict[str, Any] = {"cert_reqs": "CERT_REQUIRED" if verify else "CERT_NONE"}
+        if verify is True:
+            tls["ca_certs"] = requests.utils.DEFAULT_CA_BUNDLE_PATH
+        elif isinstance(verify, str):
+            tls["ca_cert_dir" if os.path.isdir(verify) else "ca_certs"] = verify
+        pool = pools[(proxy, verify)] = (
+            urllib3.ProxyManager(proxy, num_pools=4, maxsize=1, **tls)
+            if proxy
+            else urllib3.PoolManager(num_pools=4, maxsize=1, **tls)
+        )
+    return pool
+
+
+class _Answer:
+    """What the SDK's error handling reads of an answer: its status and its JSON."""
+
+    def __init__(self, status: int, data: bytes) -> None:
+        self.status_code = status
+        self.content = data
+
+    def json(self) -> Any:
+        return json.loads(self.content)
 
 
 class ShopClient(ApiClient):
-    """The SDK's ApiClient with explicit credentials (no global Configuration), a timeout, and a
-    kept-alive session per thread. Error answers become the SDK's typed exceptions."""
+    """The SDK's ApiClient with explicit credentials (no global Configuration), a timeout, and
+    kept-alive connections per thread (urllib3, see _pool). Error answers become the SDK's typed
+    exceptions."""
 
     def __init__(
         self, *, shop_id: str, secret_key: str, endpoint: str, timeout: float = TIMEOUT_SECONDS
@@ -155,25 +189,33 @@ class ShopClient(ApiClient):
             body.validate()
             body = dict(body)
         request_headers = self.prepare_request_headers(headers)
+        url = self.endpoint + path
+        if query_params:
+            url += "?" + urlencode(query_params, doseq=True)
+        data = None
+        if body is not None:
+            data = json.dumps(body, allow_nan=False).encode()
+            request_headers["Content-Type"] = request_headers.pop("Content-type", "application/json")
         try:
-            raw = _session().request(
+            raw = _pool(self.endpoint).request(
                 str(method),
-                self.endpoint + path,
-                params=query_params,
+                url,
+                body=data,
                 headers=request_headers,
-                json=body,
-                timeout=self.timeout,
-                **_environment(self.endpoint),
+                timeout=urllib3.Timeout(connect=self.timeout, read=self.timeout),
+                retries=False,
+                redirect=False,
             )
-        except requests.RequestException as exc:
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise GatewayUnavailable from exc
-        if raw.status_code != 200:
+        answer = _Answer(raw.status, raw.data)
+        if answer.status_code != 200:
             try:
-                self._ApiClient__handle_error(raw)
+                self._ApiClient__handle_error(answer)
             except ValueError as exc:  # an error page that is not JSON (a proxy, an outage)
                 raise GatewayUnavailable from exc
         try:
-            return raw.json()
+            return answer.json()
         except ValueError as exc:
             raise GatewayUnavailable from exc
 
@@ -212,7 +254,7 @@ def credentials(payee: Payee) -> tuple[str, str]:
 
 @functools.lru_cache(maxsize=256)
 def _client(shop_id: str, secret: str, endpoint: str) -> ShopClient:
-    """One ShopClient per shop, key and API base: it holds nothing per call (the HTTP session is
+    """One ShopClient per shop, key and API base: it holds nothing per call (the connection pool is
     per thread), and building one costs an SDK User-Agent (OS and distribution lookups)."""
     return ShopClient(shop_id=shop_id, secret_key=secret, endpoint=endpoint)
 
