@@ -110,9 +110,9 @@ def render(rows: list[tuple[str, ...]]) -> str:
 # --- gunicorn workers: CPU time and memory from /proc ------------------------------------------
 
 
-def worker_pids(stack: Stack) -> list[int]:
-    """The gunicorn master's children (the workers), from /proc."""
-    master = next(process.pid for name, process, _ in stack.processes if name == "gunicorn")
+def worker_pids(stack: Stack, name: str = "gunicorn") -> list[int]:
+    """The children of the stack's process `name` (gunicorn's or nginx's workers), from /proc."""
+    master = next(process.pid for entry, process, _ in stack.processes if entry == name)
     pids = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -139,6 +139,72 @@ def workers_cpu(pids: list[int]) -> dict[int, float]:
 def rss_mb(pid: int) -> float:
     found = re.search(r"^VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text(), re.M)
     return int(found.group(1)) / 1024 if found else 0.0
+
+
+def backend_pids(stack: Stack) -> list[int]:
+    """The PostgreSQL backends connected to the stack's database (the workers' connections)."""
+    import psycopg2
+
+    conn = psycopg2.connect(f"{stack.config.postgres}/postgres")
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend'",
+                [stack.config.database],
+            )
+            return sorted(row[0] for row in cur.fetchall())
+    finally:
+        conn.close()
+
+
+def processes_cpu(pids: list[int]) -> dict[int, float]:
+    """CPU seconds of each pid still alive (backends come and go)."""
+    found = {}
+    for pid in pids:
+        try:
+            found[pid] = cpu_seconds(pid)
+        except OSError:
+            continue
+    return found
+
+
+@dataclass
+class CpuSplit:
+    """CPU ms per request over one wrk run, by process kind (all on this machine's 2 cores)."""
+
+    python: float  # the gunicorn workers: Django, DRF, templates, the driver, gunicorn itself
+    postgres: float  # the database's backends (SQL the requests sent)
+    nginx: float  # nginx's worker (TLS, proxying); 0 for the direct baseline
+
+
+class SplitMeter:
+    """Snapshots the CPU of gunicorn's workers, nginx's workers and the PostgreSQL backends; a
+    backend that appears during the run counts from zero."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.before = self._snapshot()
+
+    def _snapshot(self) -> dict[str, dict[int, float]]:
+        return {
+            "python": workers_cpu(worker_pids(self.stack)),
+            "postgres": processes_cpu(backend_pids(self.stack)),
+            "nginx": processes_cpu(worker_pids(self.stack, "nginx")),
+        }
+
+    def per_request(self, requests: int) -> CpuSplit:
+        after = self._snapshot()
+        python = cpu_ms_per_request(self.before["python"], after["python"], requests)
+
+        def spent(kind: str) -> float:
+            was = self.before[kind]
+            return sum(cpu - was.get(pid, 0.0) for pid, cpu in after[kind].items())
+
+        return CpuSplit(
+            python,
+            spent("postgres") * 1000 / max(requests, 1),
+            spent("nginx") * 1000 / max(requests, 1),
+        )
 
 
 def cpu_ms_per_request(before: dict[int, float], after: dict[int, float], requests: int) -> float:
@@ -241,8 +307,16 @@ def stack_config(work: Path) -> StackConfig:
 class WrkRow:
     baseline: WrkResult
     ours: WrkResult
-    baseline_cpu_ms: float  # web-worker CPU per request
-    ours_cpu_ms: float
+    baseline_cpu: CpuSplit  # CPU per request: web workers, PostgreSQL, nginx
+    ours_cpu: CpuSplit
+
+    @property
+    def baseline_cpu_ms(self) -> float:  # web-worker CPU per request
+        return self.baseline_cpu.python
+
+    @property
+    def ours_cpu_ms(self) -> float:
+        return self.ours_cpu.python
 
 
 def http_load(stack: Stack, work: Path) -> tuple[dict[str, WrkRow], list[str]]:
@@ -276,7 +350,6 @@ def http_load(stack: Stack, work: Path) -> tuple[dict[str, WrkRow], list[str]]:
     )
     direct = f"http://127.0.0.1:{config.gunicorn_port}"
     proxied = f"https://127.0.0.1:{config.https_port}"
-    pids = worker_pids(stack)
     for key, path, auth in (("page", "/", None), ("api", "/api/v1/news/", token)):
         # Straight to gunicorn: X-Forwarded-Proto tells Django the request is secure (as
         # nginx would), else SECURE_SSL_REDIRECT answers 301.
@@ -284,16 +357,15 @@ def http_load(stack: Stack, work: Path) -> tuple[dict[str, WrkRow], list[str]]:
         proto_script = work / f"{key}-direct.lua"
         proto_script.write_text('wrk.headers["X-Forwarded-Proto"] = "https"\n' + WRK_LUA)
         wrk(direct + path, baseline_host, seconds=WARMUP_S, script=proto_script, token=auth)
-        before = workers_cpu(pids)
+        meter = SplitMeter(stack)
         baseline = wrk(direct + path, baseline_host, seconds=DURATION_S, script=proto_script, token=auth)
-        baseline_cpu = cpu_ms_per_request(before, workers_cpu(worker_pids(stack)), baseline.requests)
+        baseline_cpu = meter.per_request(baseline.requests)
         wrk(proxied + path, f"{host}:{config.https_port}", seconds=WARMUP_S, script=script, token=auth)
-        before = workers_cpu(pids)
+        meter = SplitMeter(stack)
         ours = wrk(
             proxied + path, f"{host}:{config.https_port}", seconds=DURATION_S, script=script, token=auth
         )
-        ours_cpu = cpu_ms_per_request(before, workers_cpu(worker_pids(stack)), ours.requests)
-        results[key] = WrkRow(baseline, ours, baseline_cpu, ours_cpu)
+        results[key] = WrkRow(baseline, ours, baseline_cpu, meter.per_request(ours.requests))
     return results, facts
 
 
@@ -746,6 +818,14 @@ def stack_benches(work: Path) -> StackResults:
         )
 
 
+def _total(split: CpuSplit) -> float:
+    return split.python + split.postgres + split.nginx
+
+
+def _split(split: CpuSplit) -> str:
+    return f"{split.python:.2f} / {split.postgres:.2f} / {split.nginx:.2f}"
+
+
 def say(line: str) -> None:
     print(f"bench-load: {line}", file=sys.stderr, flush=True)
 
@@ -805,6 +885,14 @@ def main() -> int:
                 f"{row.baseline_cpu_ms:.2f}",
                 f"{row.ours_cpu_ms:.2f}",
                 verdict(row.ours_cpu_ms <= CPU_TARGET_MS),
+            )
+        )
+        rows.append(
+            (
+                f"  {label}, CPU ms per request: Python (web workers) / PostgreSQL / nginx",
+                _split(row.baseline_cpu),
+                _split(row.ours_cpu),
+                f"our Python {row.ours_cpu.python / _total(row.ours_cpu):.0%} of {_total(row.ours_cpu):.2f} ms",
             )
         )
         rows.append(
@@ -922,7 +1010,9 @@ def main() -> int:
         ),
         "  4. Web-worker CPU = utime + stime of the gunicorn workers (/proc) over the wrk run, divided by "
         "the requests; other load on the machine inflates it (shared caches and cores): "
-        f"load average at the end {os.getloadavg()[0]:.1f}.",
+        f"load average at the end {os.getloadavg()[0]:.1f}. The split row adds the same for the "
+        "database's backends (pg_stat_activity of the bench database, their /proc) and nginx's worker: "
+        "where a request's CPU goes when the web-worker target is missed.",
         "  4b. Each user waits 1-3 s between requests (offered load about users / 2 requests/s); sessions "
         "and tokens are made once per role before the run (the login form and the token endpoint), so "
         "PBKDF2 is not measured 100 times. The payment is pay.js's path without a browser: POST "

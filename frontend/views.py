@@ -4,6 +4,7 @@ access, status pages and form handling come from frontend.access and frontend.pa
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -36,6 +37,7 @@ from tenants.onboarding.services import cluster_create
 from tenants.selectors import cluster_get_by_slug, cluster_list, cluster_primary_host
 from tenants.services import cluster_check, cluster_resume, cluster_suspend
 
+from . import home_cache
 from .access import (
     MANAGERS,
     PUBLIC,
@@ -148,14 +150,31 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 # --- cluster host -------------------------------------------------------------------
 
 
+HOME_TEMPLATES = ("frontend/cluster_home.html", "frontend/base.html")
+
+
 @cluster_page(PUBLIC)
 def cluster_home(request: ClusterHttpRequest) -> HttpResponse:
+    """The cluster's home; anonymous visitors get the cached copy (frontend.home_cache)."""
+    today = cluster_today(request.cluster)
+    if not home_cache.cacheable(request):
+        return _cluster_home(request, today)
+    return home_cache.anonymous_page(
+        request,
+        cluster=request.cluster,
+        today=today,
+        templates=HOME_TEMPLATES,
+        render=lambda csrf_token: _cluster_home(request, today, csrf_token=csrf_token),
+    )
+
+
+def _cluster_home(request: ClusterHttpRequest, today: dt.date, **extra: str) -> HttpResponse:
     news = list(news_list(published_only=True)[:5])
-    upcoming = list(event_list(public_only=True, period="upcoming", today=cluster_today(request.cluster))[:5])
+    upcoming = list(event_list(public_only=True, period="upcoming", today=today)[:5])
     calls = selection.calls_for_cluster(cluster=request.cluster)
     return render(
         request,
-        "frontend/cluster_home.html",
+        HOME_TEMPLATES[0],
         {
             "cluster": request.cluster,
             "news": news,
@@ -163,6 +182,7 @@ def cluster_home(request: ClusterHttpRequest) -> HttpResponse:
             "open_calls": [c for c in calls if c.status == Call.Status.OPEN],
             "published_calls": [c for c in calls if c.status == Call.Status.PUBLISHED][:3],
             "may_apply": bool(user_cluster_roles(request.user, request.cluster) & MANAGERS),
+            **extra,
         },
     )
 

@@ -16,6 +16,7 @@ from pytest_django import DjangoDbBlocker
 
 from core.accounts.models import Grant, User
 from core.accounts.services import grant_role, user_create
+from frontend.home_cache import forget_pages_in_this_process
 from tenants import schemas
 from tenants.models import Cluster
 from tenants.selectors import forget_hosts_in_this_process
@@ -83,6 +84,7 @@ def _clean_state() -> Iterator[None]:
     for name in ("default", "platform"):
         caches[name].clear()
     forget_hosts_in_this_process()
+    forget_pages_in_this_process()
     # a streaming response read only in part never sends request_finished, which would reset the
     # thread's URLconf; the next test's reverse() must not resolve against the public host's
     set_urlconf(None)
@@ -92,6 +94,7 @@ def _clean_state() -> Iterator[None]:
     for name in ("default", "platform"):
         caches[name].clear()
     forget_hosts_in_this_process()
+    forget_pages_in_this_process()
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.base import ClusterViewSet
+from api.representation import PlainFieldsSerializer
 from api.schema import DOCUMENT_RESPONSE
 from tenants.content import services
 from tenants.content.models import Article, Document, Job, News
@@ -42,7 +43,7 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterVi
 # --- news ---------------------------------------------------------------------------------
 
 
-class NewsOutputSerializer(serializers.ModelSerializer):
+class NewsOutputSerializer(PlainFieldsSerializer):
     class Meta:
         model = News
         fields = ["id", "title", "body", "is_published", "published_at", "created_at"]

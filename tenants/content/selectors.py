@@ -23,6 +23,19 @@ def _search(qs: QuerySet, query: str, fields: tuple[str, ...]) -> QuerySet:
     return qs.filter(condition)
 
 
+def site_version() -> tuple[int, int]:
+    """(this cluster's site version, the PROКЛАСТЕРЫ calls' version): sequences bumped by every
+    write to what the cluster's home page shows — its news and events (migration content.0003, in
+    the cluster's schema) and the calls (selection.0002, public). One query."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT s.last_value, s.is_called, c.last_value, c.is_called "
+            "FROM site_version s, selection_call_version c"
+        )
+        site, site_called, calls, calls_called = cur.fetchone()
+    return (int(site) if site_called else 0, int(calls) if calls_called else 0)
+
+
 def news_list(*, published_only: bool = True, query: str = "") -> QuerySet[News]:
     qs = News.objects.all()
     qs = qs.filter(is_published=True) if published_only else qs
