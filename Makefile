@@ -56,8 +56,11 @@ lint: $(STAMP) ## ruff, ruff format --check, mypy and the import-layer contracts
 	$(VENV)/bin/mypy .
 	PYTHONPATH=platform $(VENV)/bin/lint-imports
 
-pytest: $(STAMP) messages system-deps ## the test suite only
-	$(VENV)/bin/pytest
+# pytest-xdist: PYTEST_WORKERS processes (2 fit this project's 2-core machines), whole files per
+# worker, the slowest files first (tests/conftest.py SLOW_FIRST). PYTEST_WORKERS=0: one process.
+PYTEST_WORKERS ?= 2
+pytest: $(STAMP) messages system-deps ## the test suite only (PYTEST_WORKERS=2 processes)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test: ## everything CI runs: lint, deploy-lint and the whole suite (side by side, output kept per target)
 	$(MAKE) --no-print-directory -j3 -O lint deploy-lint pytest
