@@ -21,6 +21,7 @@ from tenants import schemas
 from tenants.models import Cluster
 from tenants.selectors import forget_hosts_in_this_process
 from tenants.services import cluster_provision
+from tests.database_template import copied_django_db_setup  # noqa: F401 - pytest-django's django_db_setup, copied
 
 if TYPE_CHECKING:
     # the test client's response (.json(), .context, .templates): a private name in django-stubs
