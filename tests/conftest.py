@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict, cast
 
@@ -21,6 +22,7 @@ from tenants import schemas
 from tenants.models import Cluster
 from tenants.selectors import forget_hosts_in_this_process
 from tenants.services import cluster_provision
+from tests.database_template import copied_django_db_setup  # noqa: F401 - pytest-django's django_db_setup, copied
 
 if TYPE_CHECKING:
     # the test client's response (.json(), .context, .templates): a private name in django-stubs
@@ -29,6 +31,13 @@ else:
     ClientResponse = HttpResponseBase
 
 PASSWORD = "correct horse battery staple"
+
+# pytest-xdist runs the suite in several worker processes (`make test`: -n 2); each has its own test
+# database (pytest-django suffixes its name with the worker id) and, below, its own localstripe port.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", …; "" without xdist
+WORKER_INDEX = int(XDIST_WORKER[2:]) if XDIST_WORKER.startswith("gw") else 0
+# The Redis the tests of a real broker use (a Celery worker, /readyz, the queue-length metric).
+TESTS_REDIS_URL = os.environ.get("TESTS_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 # django-tenants' DatabaseWrapper (schema_name, set_schema_to_public) behind the default alias.
 tenant_connection: Any = connection
@@ -68,6 +77,26 @@ def ensure_cluster(slug: str) -> Cluster:
     if schema_exists(slug):
         schemas.schema_drop(name=slug)
     return cluster_provision(slug=slug, **CLUSTER_SPECS[slug])
+
+
+# The files that take longest (each minutes of one core, most of it one test: the crawl, schemathesis,
+# the route sweep, the browser flows) run first. Under pytest-xdist (`make test`: -n 2 --dist loadfile
+# --no-loadscope-reorder) a worker that takes one of them leaves the many short files to the other
+# instead of starting it last and running alone at the end.
+SLOW_FIRST = ("ui/test_crawl.py", "api/test_schemathesis.py", "test_route_sweep.py", "e2e/", "ui/")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if not XDIST_WORKER:
+        # One process keeps the order as written: run in this order (flushing transactional tests
+        # first), 26 tests of other files failed (report forms and the active language left behind).
+        return
+
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0].removeprefix("tests/")
+        return next((i for i, prefix in enumerate(SLOW_FIRST) if path.startswith(prefix)), len(SLOW_FIRST))
+
+    items.sort(key=rank)  # stable: the order inside each file stays as written
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -196,10 +225,14 @@ ROLE = Grant.Role
 
 @pytest.fixture(scope="session")
 def localstripe() -> Iterator[str]:
-    """The Stripe API base: STRIPE_API_BASE if set, else a localstripe we start (and stop)."""
+    """The Stripe API base: STRIPE_API_BASE if set, else a localstripe we start (and stop) on
+    TESTS_LOCALSTRIPE_PORT (8421) plus the xdist worker's number: a worker never uses (or stops)
+    another's."""
     from clusterhub.localstripe import ensure_localstripe
 
-    base, process = ensure_localstripe(port=8421)
+    base, process = ensure_localstripe(
+        port=int(os.environ.get("TESTS_LOCALSTRIPE_PORT", "8421")) + WORKER_INDEX
+    )
     yield base
     if process is not None:
         process.terminate()

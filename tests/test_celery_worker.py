@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 import redis
@@ -30,13 +30,13 @@ from tenants.content.selectors import news_list
 from tenants.content.services import news_create
 from tenants.content.tasks import cluster_heartbeat
 from tenants.models import Cluster
-from tests.conftest import tenant_connection
+from tests.conftest import TESTS_REDIS_URL, tenant_connection
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[1]
-REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
-REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/15"
+REDIS_URL = TESTS_REDIS_URL
+REDIS_HOST, REDIS_PORT = urlsplit(REDIS_URL).hostname or "127.0.0.1", urlsplit(REDIS_URL).port or 6379
 START_TIMEOUT = 30.0
 RESULT_TIMEOUT = 15.0
 
@@ -86,7 +86,7 @@ def worker(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> I
 
     run_id = uuid.uuid4().hex[:12]
     name = f"clusterhub-test-{run_id}@localhost"
-    queue = f"clusterhub-test-{run_id}"  # a queue of our own: no other worker on db 15 takes our tasks
+    queue = f"clusterhub-test-{run_id}"  # our own queue: no other worker on that db takes our tasks
     log = tmp_path_factory.mktemp("celery") / "worker.log"
     env = {
         **os.environ,

@@ -97,10 +97,10 @@ def database_config(*, prefer_local_server: bool = False, name: str = "clusterhu
     return config
 
 
-def ensure_database_exists(config: dict[str, Any]) -> bool:
-    """CREATE DATABASE for config['NAME'] when it is missing. True if created."""
+def maintenance_connection(config: dict[str, Any]) -> Any:
+    """An autocommit psycopg2 connection to the `postgres` database of config's server (for
+    CREATE/DROP DATABASE)."""
     import psycopg2
-    from psycopg2 import sql
 
     params = {
         "dbname": "postgres",
@@ -111,6 +111,14 @@ def ensure_database_exists(config: dict[str, Any]) -> bool:
     }
     conn = psycopg2.connect(**{k: v for k, v in params.items() if v is not None})
     conn.autocommit = True
+    return conn
+
+
+def ensure_database_exists(config: dict[str, Any]) -> bool:
+    """CREATE DATABASE for config['NAME'] when it is missing. True if created."""
+    from psycopg2 import sql
+
+    conn = maintenance_connection(config)
     try:
         with conn.cursor() as cur:
             cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])

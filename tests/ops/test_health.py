@@ -14,7 +14,7 @@ from clusterhub import ops, schema_state
 from clusterhub.env import tcp_reachable
 from tenants.models import Cluster
 from tenants.services import cluster_suspend
-from tests.conftest import client_for
+from tests.conftest import TESTS_REDIS_URL, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +118,7 @@ def test_readyz_checks_the_broker_when_one_is_configured(settings: Settings, clu
 
     if not tcp_reachable("127.0.0.1", 6379):
         pytest.skip("Redis at 127.0.0.1:6379 is not running: the reachable-broker half is skipped")
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/15"
+    settings.CELERY_BROKER_URL = TESTS_REDIS_URL
     response = client_for(cluster_a).get("/readyz")
     assert response.status_code == 200
     assert response.json()["checks"]["broker"] == "ok"

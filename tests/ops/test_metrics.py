@@ -14,7 +14,7 @@ from pytest_django import Settings
 from clusterhub.env import tcp_reachable
 from clusterhub.metrics import webhook_failure_record
 from tenants.models import Cluster
-from tests.conftest import client_for
+from tests.conftest import TESTS_REDIS_URL, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_celery_queue_length_is_read_from_redis(settings: Settings) -> None:
     if not tcp_reachable("127.0.0.1", 6379):
         pytest.skip("Redis at 127.0.0.1:6379 is not running")
     queue = f"ops-test-{uuid.uuid4().hex[:8]}"
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/15"
+    settings.CELERY_BROKER_URL = TESTS_REDIS_URL
     settings.METRICS_CELERY_QUEUES = [queue]
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     keys = [queue, f"{queue}\x06\x163"]  # priority 0 and priority 3 (kombu's key layout)

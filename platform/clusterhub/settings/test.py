@@ -1,6 +1,7 @@
 """Tests: DATABASE_URL, else the server on 127.0.0.1:5432, else embedded PostgreSQL."""
 
 import hashlib
+import os
 
 from clusterhub.env import ROOT_DIR, database_config
 
@@ -16,7 +17,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AUTH_PASSWORD_VALIDATORS = []
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = ""
-CLUSTER_ARCHIVE_DIR = BASE_DIR / ".local" / "test-archives"  # noqa: F405
+# One folder per pytest-xdist worker (PYTEST_XDIST_WORKER: gw0, gw1, …): both have a cluster "alpha".
+CLUSTER_ARCHIVE_DIR = BASE_DIR / ".local" / "test-archives" / os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: F405
 # Static files straight from the apps (no collectstatic needed).
 STATIC_ROOT = None  # type: ignore[assignment]
 WHITENOISE_USE_FINDERS = True
