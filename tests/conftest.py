@@ -7,11 +7,13 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict, cast
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.http import HttpResponseBase, StreamingHttpResponse
 from django.test import Client
 from django.urls import set_urlconf
+from django.utils import translation
 from django_tenants.utils import schema_context, schema_exists
 from pytest_django import DjangoDbBlocker
 
@@ -37,7 +39,8 @@ PASSWORD = "correct horse battery staple"
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", …; "" without xdist
 WORKER_INDEX = int(XDIST_WORKER[2:]) if XDIST_WORKER.startswith("gw") else 0
 # The Redis the tests of a real broker use (a Celery worker, /readyz, the queue-length metric).
-TESTS_REDIS_URL = os.environ.get("TESTS_REDIS_URL", "redis://127.0.0.1:6379/15")
+# One db per xdist worker (15, 14, …), so one worker's flush never empties the other's queue.
+TESTS_REDIS_URL = os.environ.get("TESTS_REDIS_URL", f"redis://127.0.0.1:6379/{15 - WORKER_INDEX}")
 
 # django-tenants' DatabaseWrapper (schema_name, set_schema_to_public) behind the default alias.
 tenant_connection: Any = connection
@@ -108,6 +111,29 @@ def _session_clusters(django_db_setup: None, django_db_blocker: DjangoDbBlocker)
             ensure_cluster(slug)
 
 
+def _flushes_database(request: pytest.FixtureRequest) -> bool:
+    """Whether pytest-django empties every table after this test (a transactional test)."""
+    marker = request.node.get_closest_marker("django_db")
+    return bool(
+        {"transactional_db", "live_server", "django_db_reset_sequences"} & set(request.fixturenames)
+        or (marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+    )
+
+
+@pytest.fixture(autouse=True)
+def _restore_after_flush(
+    request: pytest.FixtureRequest, django_db_blocker: DjangoDbBlocker
+) -> Iterator[None]:
+    """After a transactional test's flush (torn down before this fixture), put back what the
+    migrations seeded and later tests read without asking: the published report forms. In one
+    process pytest-django runs transactional tests last; under xdist a worker's files mix them."""
+    yield
+    if _flushes_database(request) and connection.settings_dict["NAME"].startswith("test_"):
+        with django_db_blocker.unblock():
+            tenant_connection.set_schema_to_public()
+            ensure_report_forms()
+
+
 @pytest.fixture(autouse=True)
 def _clean_state() -> Iterator[None]:
     for name in ("default", "platform"):
@@ -119,6 +145,7 @@ def _clean_state() -> Iterator[None]:
     set_urlconf(None)
     yield
     set_urlconf(None)
+    translation.activate(settings.LANGUAGE_CODE)  # a test that switched to English leaves Russian behind
     tenant_connection.set_schema_to_public()
     for name in ("default", "platform"):
         caches[name].clear()
