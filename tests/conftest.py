@@ -16,6 +16,7 @@ from django.urls import set_urlconf
 from django.utils import translation
 from django_tenants.utils import schema_context, schema_exists
 from pytest_django import DjangoDbBlocker
+from pytest_django.plugin import blocking_manager_key
 
 from core.accounts.models import Grant, User
 from core.accounts.services import grant_role, user_create
@@ -66,9 +67,12 @@ def ensure_report_forms() -> None:
 
     from core.federal.models import ReportForm
 
-    if ReportForm.objects.filter(status=ReportForm.Status.PUBLISHED).exists():
+    seeding = importlib.import_module("core.federal.migrations.0003_seed_forms")
+    if ReportForm.objects.filter(year__in=seeding.FORMS).values("year").distinct().count() == len(
+        seeding.FORMS
+    ):
         return
-    importlib.import_module("core.federal.migrations.0003_seed_forms").seed(apps, None)
+    seeding.seed(apps, None)
     importlib.import_module("core.federal.migrations.0004_support_received_from_projects").forward(apps, None)
 
 
@@ -111,27 +115,28 @@ def _session_clusters(django_db_setup: None, django_db_blocker: DjangoDbBlocker)
             ensure_cluster(slug)
 
 
-def _flushes_database(request: pytest.FixtureRequest) -> bool:
+def _flushes_database(item: pytest.Item) -> bool:
     """Whether pytest-django empties every table after this test (a transactional test)."""
-    marker = request.node.get_closest_marker("django_db")
+    marker = item.get_closest_marker("django_db")
     return bool(
-        {"transactional_db", "live_server", "django_db_reset_sequences"} & set(request.fixturenames)
+        {"transactional_db", "live_server", "django_db_reset_sequences"}
+        & set(getattr(item, "fixturenames", ()))
         or (marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
     )
 
 
-@pytest.fixture(autouse=True)
-def _restore_after_flush(
-    request: pytest.FixtureRequest, django_db_blocker: DjangoDbBlocker
-) -> Iterator[None]:
-    """After a transactional test's flush (torn down before this fixture), put back what the
-    migrations seeded and later tests read without asking: the published report forms. In one
-    process pytest-django runs transactional tests last; under xdist a worker's files mix them."""
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """After a transactional test's flush (its fixtures are torn down inside this wrapper), put
+    back what the migrations seeded and later tests read without asking: the published report
+    forms. In one process pytest-django runs transactional tests last; under xdist a worker's
+    files mix them."""
     yield
-    if _flushes_database(request) and connection.settings_dict["NAME"].startswith("test_"):
-        with django_db_blocker.unblock():
-            tenant_connection.set_schema_to_public()
-            ensure_report_forms()
+    if not _flushes_database(item) or not connection.settings_dict["NAME"].startswith("test_"):
+        return
+    with item.config.stash[blocking_manager_key].unblock():
+        tenant_connection.set_schema_to_public()
+        ensure_report_forms()
 
 
 @pytest.fixture(autouse=True)

@@ -192,7 +192,9 @@ def test_the_whole_onboarding_flow(
 
 
 def test_api_creates_a_cluster_in_preparation_and_invites(
-    make_user: MakeUser, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+    cluster_a: Cluster,
+    make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     platform_admin = make_user(ROLE.PLATFORM_ADMIN)
     client = api_client(token_for(platform_admin, None), None)
