@@ -196,6 +196,8 @@ ROUTES: dict[str, Access] = {
     "tenant api:incident-close": _p(MANAGERS, write=PD_ADMIN),
     "tenant privacy:index": _p(MANAGERS),
     "tenant privacy:request": _p(MANAGERS),
+    "tenant privacy:requests": _p(MANAGERS),
+    "tenant privacy:incidents": _p(MANAGERS),
     "tenant privacy:request_copy": _p(MANAGERS),
     "tenant privacy:purpose_create": _p(PD_ADMIN),
     "tenant privacy:purpose_text": _p(PD_ADMIN),

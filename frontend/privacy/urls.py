@@ -13,11 +13,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("register/new/", views.activity_create, name="activity_create"),
     path("register/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("register/<int:pk>/delete/", views.activity_delete, name="activity_delete"),
+    path("requests/", views.request_index, name="requests"),
     path("requests/new/", views.request_create, name="request_create"),
     path("requests/<int:pk>/", views.request_detail, name="request"),
     path("requests/<int:pk>/answer/<str:action>/", views.request_answer, name="request_answer"),
     path("requests/<int:pk>/refuse/", views.request_refuse, name="request_refuse"),
     path("requests/<int:pk>/copy.<str:format>", views.request_copy, name="request_copy"),
+    path("incidents/", views.incident_index, name="incidents"),
     path("incidents/new/", views.incident_create, name="incident_create"),
     path("incidents/<int:pk>/<str:action>/", views.incident_step, name="incident_step"),
 ]

@@ -94,13 +94,98 @@ def _consents(
     return listing, listing.page(qs)
 
 
+# The overview shows the newest requests and incidents; their own pages list every one.
+RECENT = 10
+REQUEST_COLUMNS: dict[str, tuple[str, ...]] = {
+    "subject": ("subject_name", "-received_on", "-id"),
+    "kind": ("kind", "-received_on", "-id"),
+    "received": ("received_on", "id"),
+    "deadline": ("deadline", "id"),
+    "status": ("status", "-received_on", "-id"),
+}
+INCIDENT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "title": ("title", "-detected_at", "-id"),
+    "detected": ("detected_at", "id"),
+    "closed": ("closed_at", "-detected_at", "-id"),
+}
+INCIDENT_STATES = (("open", gettext_lazy("Открытые")), ("closed", gettext_lazy("Закрытые")))
+
+
+@managers
+def request_index(request: ClusterHttpRequest) -> HttpResponse:
+    """Every subject's request, sorted and filtered (search by subject, kind, state)."""
+    listing = list_controls(
+        request,
+        columns=REQUEST_COLUMNS,
+        default="-received",
+        filters=(
+            search(_("Субъект")),
+            Filter("kind", _("Вид"), choices=SubjectRequest.Kind.choices, placeholder=_("Все виды")),
+            Filter("status", _("Состояние"), choices=SubjectRequest.Status.choices, placeholder=_("Все")),
+        ),
+    )
+    qs = request_list()
+    query, kind, status = (listing.values[k] for k in ("q", "kind", "status"))
+    if query:
+        qs = qs.filter(subject_name__icontains=query)
+    if kind in SubjectRequest.Kind.values:
+        qs = qs.filter(kind=kind)
+    if status in SubjectRequest.Status.values:
+        qs = qs.filter(status=status)
+    page = listing.page(qs)
+    return render(
+        request,
+        "frontend/privacy/requests.html",
+        {
+            "page": page,
+            "requests": page,
+            "listing": listing,
+            "sorting": listing.sorting,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@managers
+def incident_index(request: ClusterHttpRequest) -> HttpResponse:
+    """Every incident with its notification clocks, sorted and filtered (search, open/closed)."""
+    listing = list_controls(
+        request,
+        columns=INCIDENT_COLUMNS,
+        default="-detected",
+        filters=(
+            search(_("Инцидент")),
+            Filter("state", _("Состояние"), choices=INCIDENT_STATES, placeholder=_("Все")),
+        ),
+    )
+    qs = incident_list()
+    query, state = listing.values["q"], listing.values["state"]
+    if query:
+        qs = qs.filter(title__icontains=query)
+    if state in {"open", "closed"}:
+        qs = qs.filter(closed_at__isnull=state == "open")
+    page = listing.page(qs)
+    now = timezone.now()
+    return render(
+        request,
+        "frontend/privacy/incidents.html",
+        {
+            "page": page,
+            "incidents": [(i, *incident_clocks(i, now)) for i in page],
+            "listing": listing,
+            "sorting": listing.sorting,
+            "confirm_close": _("Закрыть инцидент? Закрытый инцидент не открывается снова."),
+        },
+    )
+
+
 @managers
 def index(request: ClusterHttpRequest) -> HttpResponse:
     now = timezone.now()
     people = {u.pk: u.full_name or u.email for u in cluster_people(cluster=request.cluster)}
     purposes = list(purpose_list())
     listing, page = _consents(request, people, purposes)
-    incidents = [(i, *incident_clocks(i, now)) for i in incident_list()[:50]]
+    incidents = [(i, *incident_clocks(i, now)) for i in incident_list()[:RECENT]]
     consents: list[tuple[Consent, str]] = [(c, people.get(c.user_id, f"#{c.user_id}")) for c in page]
     return render(
         request,
@@ -112,7 +197,9 @@ def index(request: ClusterHttpRequest) -> HttpResponse:
             "listing": listing,
             "sorting": listing.sorting,
             "activities": activity_list(),
-            "requests": request_list()[:100],
+            "requests": request_list()[:RECENT],
+            "request_count": request_list().count(),
+            "incident_count": incident_list().count(),
             "incidents": incidents,
             "today": timezone.localdate(),
             "confirm_withdraw": _("Отозвать согласие? Отменить отзыв нельзя."),

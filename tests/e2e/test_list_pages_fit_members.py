@@ -1,5 +1,6 @@
 """The members and governance lists of the one list pattern in Chromium at 390 and 1366 px:
-contracts, yearly figures, proxies and the public product catalogue fit the viewport (a wide
+contracts, yearly figures, proxies, the public product catalogue and the personal-data requests
+and incidents fit the viewport (a wide
 table scrolls in its own box), a header click sorts, and money stays on one line. Screenshots
 go to test-artifacts/e2e/lists-<page>-<width>.png."""
 
@@ -17,6 +18,7 @@ from core.accounts.services import grant_role, user_create
 from tenants.governance.models import Proxy
 from tenants.members.models import Company, CooperationContract, KpiReport, Product
 from tenants.models import Cluster
+from tenants.privacy.models import Incident, SubjectRequest
 from tests.conftest import PASSWORD
 
 from .conftest import ARTIFACTS, UI
@@ -28,6 +30,8 @@ PAGES = {
     "kpis": "/members/kpis/",
     "proxies": "/governance/proxies/",
     "catalogue": "/site/products/",
+    "privacy-requests": "/privacy/requests/",
+    "privacy-incidents": "/privacy/incidents/",
 }
 
 
@@ -71,6 +75,16 @@ def prepared(transactional_db: None, cluster_a: Cluster) -> None:
                 original_name="доверенность-на-голосование-общее-собрание-2026.pdf",
                 valid_from=today,
                 valid_until=today + dt.timedelta(days=30 + n),
+            )
+            SubjectRequest.objects.create(
+                kind=SubjectRequest.Kind.COPY if n else SubjectRequest.Kind.DELETION,
+                subject_name=f"Константинопольская Александра Владимировна {n}",
+                received_on=today - dt.timedelta(days=20 * n),
+                deadline=today - dt.timedelta(days=20 * n - 14),
+            )
+            Incident.objects.create(
+                title=f"Письмо со списком участников и их телефонами отправлено не тому адресату ({n})",
+                detected_at=timezone.now() - dt.timedelta(hours=30 * n + 1),
             )
 
 
