@@ -69,6 +69,28 @@ class UI:
         form.get_by_role("button", name="Войти").click()
         expect(self.page.locator("header .account")).to_contain_text(name)
 
+    def list_fits(
+        self,
+        slug: str | None,
+        path: str,
+        shot: str,
+        *,
+        caption: str | None = "Найдено",
+        widths: tuple[int, ...] = (390, 1366),
+    ) -> None:
+        """A list page of the one pattern at each width: the filter bar labelled, the caption's count
+        (when given), no wider than the viewport (a wide table scrolls in its own box); a screenshot
+        `<shot>-<width>.png` each."""
+        for width in widths:
+            self.page.set_viewport_size({"width": width, "height": 900})
+            self.page.goto(self.url(slug, path))
+            if caption is not None:
+                expect(self.page.locator("table.grid caption").first).to_contain_text(caption)
+            expect(self.page.locator("form.filters label").first).to_be_visible()
+            wide = self.page.evaluate("document.scrollingElement.scrollWidth")
+            assert wide <= width, f"{path} is {wide} px wide at {width} px"
+            self.shot(f"{shot}-{width}")
+
     def shot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         target = ARTIFACTS / f"{name}.png"

@@ -23,11 +23,10 @@ from tenants.models import Cluster
 from tests.conftest import PASSWORD
 from tests.fees import factories as fees
 
-from .conftest import ARTIFACTS, UI
+from .conftest import UI
 
 ADMIN = "admin.dues@alpha.example"
 MEMBER = "member.dues@alpha.example"
-WIDTHS = (390, 1366)
 LONG = "Общество с ограниченной ответственностью «Научно-производственное объединение {}»"
 MANAGER_PAGES = {
     "schedules": "/fees/",
@@ -81,24 +80,11 @@ def prepared(transactional_db: None, cluster_a: Cluster) -> None:
     )
 
 
-def _check(ui: UI, slug: str, name: str, path: str) -> None:
-    page = ui.page
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.goto(ui.url(slug, path))
-        expect(page.locator("table.grid caption").first).to_contain_text("Найдено")
-        expect(page.locator("form.filters label").first).to_be_visible()
-        wide = page.evaluate("document.scrollingElement.scrollWidth")
-        assert wide <= width, f"{path} is {wide} px wide at {width} px"
-        page.screenshot(path=str(ARTIFACTS / f"dues-{name}-{width}.png"), full_page=True)
-
-
 def test_dues_lists_fit_phone_and_desktop_and_sort_by_header(prepared: None, ui: UI) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = ui.page
     ui.sign_in("alpha", ADMIN, PASSWORD, name="Анна")
     for name, path in MANAGER_PAGES.items():
-        _check(ui, "alpha", name, path)
+        ui.list_fits("alpha", path, f"dues-{name}")
     # two clicks on «Долг»: the smallest debt first, then the largest
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(ui.url("alpha", "/fees/arrears/?sort=company"))
@@ -118,6 +104,6 @@ def test_dues_lists_fit_phone_and_desktop_and_sort_by_header(prepared: None, ui:
     # the representative's own «Мои счета», with «Оплатить»
     ui.context.clear_cookies()
     ui.sign_in("alpha", MEMBER, PASSWORD, name="Борис")
-    _check(ui, "alpha", "my-invoices", "/billing/invoices/")
+    ui.list_fits("alpha", "/billing/invoices/", "dues-my-invoices")
     expect(page.locator("table.grid tbody").get_by_role("link", name="Оплатить")).to_have_count(1)
     assert not ui.problems, ui.problems
