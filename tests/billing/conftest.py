@@ -8,6 +8,7 @@ import hmac
 import itertools
 import json
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -191,11 +192,30 @@ def with_yookassa(payee: Payee, methods: list[str] | None = None, gateways: list
     )
 
 
+def forget_yookassa_notify_urls(base: str) -> None:
+    """The local server sends no notification for the tests' shops until a test registers a URL: a
+    browser test before (its live server still up) registered one, and the payment a later test
+    made was then notified and applied behind that test's back."""
+    import urllib.request
+
+    for shop in YOOKASSA_SHOPS.values():
+        request = urllib.request.Request(  # noqa: S310 - the tests' own local server
+            f"{base}/_config/notifications/{shop}",
+            data=json.dumps({"url": ""}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            assert response.status == 200
+
+
 @pytest.fixture
-def yookassa_on(settings: Any, yookassa_local: str) -> str:
-    """The yookassa SDK of the app points at the tests' local YooKassa server."""
+def yookassa_on(settings: Any, yookassa_local: str) -> Iterator[str]:
+    """The yookassa SDK of the app points at the tests' local YooKassa server, which notifies no one."""
     settings.YOOKASSA_API_BASE = yookassa_local
-    return yookassa_local
+    forget_yookassa_notify_urls(yookassa_local)
+    yield yookassa_local
+    forget_yookassa_notify_urls(yookassa_local)
 
 
 def yookassa_checkout(confirmation_url: str, outcome: str = "succeeded") -> int:
