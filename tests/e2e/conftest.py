@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.db import connections
-from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Locator, Page, expect, sync_playwright
 from pytest_django import DjangoDbBlocker
 from pytest_django.live_server_helper import LiveServer
 
@@ -90,6 +90,38 @@ class UI:
             wide = self.page.evaluate("document.scrollingElement.scrollWidth")
             assert wide <= width, f"{path} is {wide} px wide at {width} px"
             self.shot(f"{shot}-{width}")
+
+    def sort_by(
+        self,
+        link: str,
+        *,
+        heading: str | None = None,
+        ascending_first: str | None = None,
+        money: str | None = None,
+        money_cell: int = 0,
+    ) -> Locator:
+        """Two clicks on the sort header `link` of the list on the page: the column (whose heading
+        shows `heading`, default the link's text) is marked aria-sort ascending, its first row then
+        shows `ascending_first` (when given), then descending. With `money`, the first row's
+        `money_cell`-th money cell shows exactly that text on one line (money never wraps, however
+        tall the row). Returns the first row after the second click."""
+        header = self.page.locator("thead").get_by_role("link", name=link)
+        first = self.page.locator("table.grid tbody tr").first
+        header.click()
+        expect(self.page.locator("th[aria-sort=ascending]")).to_contain_text(heading or link)
+        if ascending_first is not None:
+            expect(first).to_contain_text(ascending_first)
+        header.click()
+        expect(self.page.locator("th[aria-sort=descending]")).to_contain_text(heading or link)
+        if money is not None:
+            cell = first.locator("td.money").nth(money_cell)
+            expect(cell).to_have_text(money)
+            bottoms = cell.evaluate(
+                "td => { const r = document.createRange(); r.selectNodeContents(td);"
+                " return [...r.getClientRects()].map(b => Math.round(b.bottom)); }"
+            )
+            assert len(set(bottoms)) == 1, bottoms  # every line box at one height: one line
+        return first
 
     def shot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
