@@ -6,13 +6,18 @@ descending (each ordering term flipped). Anything else falls back to the default
 never reaches `order_by` with a field the list did not allow. The template renders the header
 links with `{% sort_header sorting "name" _("Организация") %}` (frontend.templatetags.ui).
 
-A list page's view builds its controls once:
+A list page's view builds its controls once, each filter declaring what it narrows:
 
     listing = list_controls(request, columns=COLUMNS, default="name",
-                            filters=(search(_("Название")),
-                                     Filter("status", _("Статус"), choices=Model.Status.choices)))
-    qs = selector(query=listing.values["q"], status=listing.values["status"])
-    page = listing.page(qs)
+                            filters=(search(_("Название"), "name__icontains", "inn__startswith"),
+                                     select("status", _("Статус"), Model.Status.choices, _("Все"))))
+    page = listing.page(selector())
+
+Each filter declares what it narrows: `page` filters a queryset by every filter with a `lookup`
+(the field lookups OR-ed; a select's value only if it is one of its choices, so a made-up value
+lists everything, never an error; `parse` turning the text into the compared value) before it
+orders and cuts it. A filter without a lookup narrows nothing itself: the view reads
+`listing.values[param]` (rows computed in Python, a selector that takes the value).
 
 and its template renders the filter bar with `{% include "frontend/list_controls.html" %}`
 (labelled inputs, the sort kept, «Сбросить» when filtered), the table with a caption holding
@@ -27,13 +32,16 @@ They stay plain GET forms and links, so without the script every list works as b
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import reduce
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -128,12 +136,28 @@ class Filter:
     choices: Sequence[tuple[Any, Any]] | None = None
     placeholder: str | Promise = ""
     suggest: bool = False
+    # what a value narrows (ListControls.page): field lookups, OR-ed (("kind",),
+    # ("name__icontains", "description__icontains")); `parse` makes the compared value of the
+    # text (None: no filter). A select's value outside its choices filters nothing.
+    lookup: tuple[str, ...] = ()
+    parse: Callable[[str], Any] | None = None
 
     @property
     def kind(self) -> str:
         if self.choices is None:
             return "search"
         return "suggest" if self.suggest else "select"
+
+    def narrow(self, rows: QuerySet[Any], value: str) -> QuerySet[Any]:
+        """`rows` narrowed by this filter's `value` (the rows as they are when nothing applies)."""
+        if not self.lookup or not value:
+            return rows
+        if self.choices is not None and value not in {str(v) for v, _label in self.choices}:
+            return rows  # a made-up choice (an old link, a typed URL): the whole list, no error
+        wanted = self.parse(value) if self.parse else value
+        if wanted is None:
+            return rows
+        return rows.filter(reduce(operator.or_, (Q(**{lookup: wanted}) for lookup in self.lookup)))
 
 
 @dataclass(frozen=True)
@@ -177,15 +201,35 @@ class ListControls:
         return "?" + ("" if self.sorting.is_default else urlencode({"sort": self.sorting.param}))
 
     def page(self, rows: Any) -> Page:
-        """One page of `rows`; a queryset is ordered by the chosen sort first."""
+        """One page of `rows`; a queryset is narrowed by the filters and ordered by the chosen sort first."""
+        if isinstance(rows, QuerySet):
+            for bound in self.fields:
+                rows = bound.filter.narrow(rows, bound.value)
         if hasattr(rows, "order_by"):
             rows = rows.order_by(*self.sorting.order_by)
         return Paginator(rows, self.page_size).get_page(self.request_page)
 
 
-def search(placeholder: str | Promise) -> Filter:
-    """The list's search box, `?q=` (every list names it «Поиск»; the hint says what it finds)."""
-    return Filter("q", _("Поиск"), placeholder=placeholder)
+def search(placeholder: str | Promise, *lookups: str) -> Filter:
+    """The list's search box, `?q=` (every list names it «Поиск»; the hint says what it finds),
+    finding rows whose `lookups` match the text (any of them; none: the view searches)."""
+    return Filter("q", _("Поиск"), placeholder=placeholder, lookup=lookups)
+
+
+def select(
+    param: str,
+    label: str | Promise,
+    choices: Sequence[tuple[Any, Any]],
+    placeholder: str | Promise,
+    *,
+    lookup: str = "",
+    parse: Callable[[str], Any] | None = None,
+) -> Filter:
+    """A select of the filter bar narrowing the rows to those whose field `param` (or `lookup`)
+    is the chosen value (`parse`d); «all», the `placeholder`, narrows nothing."""
+    return Filter(
+        param, label, choices=choices, placeholder=placeholder, lookup=(lookup or param,), parse=parse
+    )
 
 
 def list_controls(

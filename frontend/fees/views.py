@@ -25,7 +25,7 @@ from core.ru.money import format_roubles
 from frontend.access import MANAGERS, cluster_page, or_404
 from frontend.jobs import job_status_response
 from frontend.pages import action, form_page
-from frontend.tables import Filter, list_controls, search, sorted_rows
+from frontend.tables import Filter, list_controls, search, select, sorted_rows
 from tenants.fees import services
 from tenants.fees.exports import CSV_TYPE, XLSX_TYPE, ledger_csv, ledger_filename, ledger_xlsx
 from tenants.fees.models import AssessmentRun, FeeSchedule
@@ -157,19 +157,18 @@ def schedules(request: ClusterHttpRequest) -> HttpResponse:
         columns=SCHEDULE_COLUMNS,
         default="-effective_from",
         filters=(
-            search(_("Наименование или решение")),
-            Filter("period", _("Период"), choices=FeeSchedule.Period.choices, placeholder=_("Все периоды")),
+            search(_("Наименование или решение"), "name__icontains", "decision__text__icontains"),
+            select("period", _("Период"), FeeSchedule.Period.choices, _("Все периоды")),
         ),
         page_size=PAGE_SIZE,
     )
-    rows = schedule_list(query=listing.values["q"], period=listing.values["period"])
     today = cluster_today(request.cluster)
     current = schedule_in_force(day=today)
     return render(
         request,
         "frontend/fees/schedules.html",
         {
-            "page": listing.page(rows),
+            "page": listing.page(schedule_list()),
             "listing": listing,
             "sorting": listing.sorting,
             "current": current,
@@ -383,19 +382,18 @@ def runs(request: ClusterHttpRequest) -> HttpResponseBase:
         columns=RUN_COLUMNS,
         default="-created_at",
         filters=(
-            Filter(
+            select(  # only a schedule of the choices: a made-up ?schedule= lists every run
                 "schedule",
                 _("Положение"),
-                choices=[(s.pk, s.name) for s in schedules],
-                placeholder=_("Все положения"),
+                [(s.pk, s.name) for s in schedules],
+                _("Все положения"),
+                lookup="schedule_id",
+                parse=parse_id,
             ),
-            Filter("status", _("Состояние"), choices=AssessmentRun.Status.choices, placeholder=_("Все")),
+            select("status", _("Состояние"), AssessmentRun.Status.choices, _("Все")),
         ),
         page_size=PAGE_SIZE,
     )
-    # only a schedule of the choices (a made-up ?schedule= never reaches the query)
-    schedule_id = next((s.pk for s in schedules if str(s.pk) == listing.values["schedule"]), None)
-    rows = run_list(schedule_id=schedule_id, status=listing.values["status"])
     return form_page(
         request,
         form=form,
@@ -405,7 +403,7 @@ def runs(request: ClusterHttpRequest) -> HttpResponseBase:
         success=lambda run: reverse("fees:run", args=[run.pk]),
         template="frontend/fees/runs.html",
         context={
-            "page": listing.page(rows),
+            "page": listing.page(run_list()),
             "listing": listing,
             "sorting": listing.sorting,
             "has_schedules": bool(schedules),

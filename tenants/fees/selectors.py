@@ -28,16 +28,11 @@ LIABLE_STATUSES = (Company.Status.ADMITTED, Company.Status.ACTIVE, Company.Statu
 # --- schedules ----------------------------------------------------------------------------
 
 
-def schedule_list(*, query: str = "", period: str = "") -> QuerySet[FeeSchedule]:
-    """Schedules, newest first; `query` finds a name or the decision's text, `period` one period kind."""
+def schedule_list() -> QuerySet[FeeSchedule]:
+    """Schedules, newest first, with their run and tier counts."""
     qs = FeeSchedule.objects.select_related("decision__meeting__body").annotate(
         run_count=Count("runs", distinct=True), tier_count=Count("tiers", distinct=True)
     )
-    query = query.strip()
-    if query:
-        qs = qs.filter(Q(name__icontains=query) | Q(decision__text__icontains=query))
-    if period in FeeSchedule.Period.values:
-        qs = qs.filter(period=period)
     return qs.order_by("-effective_from", "-id")
 
 
@@ -111,14 +106,9 @@ def liable_companies() -> QuerySet[Company]:
 # --- runs ---------------------------------------------------------------------------------
 
 
-def run_list(*, schedule_id: int | None = None, status: str = "") -> QuerySet[AssessmentRun]:
-    """Assessment runs, latest first; optionally of one schedule or in one state."""
-    qs = AssessmentRun.objects.select_related("schedule", "created_by")
-    if schedule_id is not None:
-        qs = qs.filter(schedule_id=schedule_id)
-    if status in AssessmentRun.Status.values:
-        qs = qs.filter(status=status)
-    return qs.order_by("-created_at", "-id")
+def run_list() -> QuerySet[AssessmentRun]:
+    """Assessment runs, latest first."""
+    return AssessmentRun.objects.select_related("schedule", "created_by").order_by("-created_at", "-id")
 
 
 def run_get(*, run_id: int) -> AssessmentRun | None:

@@ -200,31 +200,16 @@ def contract_list(*, access: MemberAccess) -> QuerySet[CooperationContract]:
     return qs
 
 
-def contract_search(
-    qs: QuerySet[CooperationContract], *, query: str = "", kind: str = "", company_id: int | None = None
-) -> QuerySet[CooperationContract]:
-    query = query.strip()
-    if query:
-        qs = qs.filter(
-            Q(number__icontains=query)
-            | Q(subject__icontains=query)
-            | Q(party_a__short_name__icontains=query)
-            | Q(party_b__short_name__icontains=query)
-        )
-    if kind in CooperationContract.Kind.values:
-        qs = qs.filter(kind=kind)
-    if company_id is not None:
-        qs = qs.filter(Q(party_a_id=company_id) | Q(party_b_id=company_id))
-    return qs.order_by("-signed_on", "-id")
-
-
 def contract_get(*, contract_id: int, access: MemberAccess) -> CooperationContract | None:
     return contract_list(access=access).filter(pk=contract_id).first()
 
 
 def company_contracts(*, company: Company) -> QuerySet[CooperationContract]:
-    return contract_search(
-        CooperationContract.objects.select_related("party_a", "party_b"), company_id=company.pk
+    """The contracts the company is a party of, newest signed first."""
+    return (
+        CooperationContract.objects.select_related("party_a", "party_b")
+        .filter(Q(party_a_id=company.pk) | Q(party_b_id=company.pk))
+        .order_by("-signed_on", "-id")
     )
 
 

@@ -265,6 +265,34 @@ def test_ballot_register_sorts_and_finds_a_company(
     _refused_to_all(cluster_a, cluster_b, make_user, url + "?sort=cast&q=Реестр")
 
 
+# --- values outside a filter's choices ---------------------------------------------------------
+
+
+def test_made_up_filter_values_list_every_row(cluster_a: Cluster, make_user: MakeUser) -> None:
+    """A value outside a select's choices (an old link, a typed URL) narrows nothing, errs nowhere."""
+    from bench.governance import voting_fixture
+    from tests.fees import factories as fees
+
+    admin = signed_in(make_user(ROLE.CLUSTER_ADMIN, cluster_a), cluster_a)
+    today = timezone.localdate()
+    with schema_context(cluster_a.schema_name):
+        meeting = voting_fixture(cluster=cluster_a, companies=2, decisions=1, prefix="Реестр")
+        a, b = _active(cluster_a, "Альфа"), _active(cluster_a, "Бета")
+        CooperationContract.objects.create(
+            number="К-1", signed_on=today, party_a=a, party_b=b, subject="Работы"
+        )
+        _proxy(a, b, today)
+    fees.schedule(cluster_a, name="Взносы")
+    for url, caption in (
+        ("/members/contracts/?kind=", "Найдено договоров: 1"),
+        ("/governance/proxies/?status=", "Найдено доверенностей: 1"),
+        (f"/governance/meetings/{meeting.pk}/?paper=", "Бюллетеней в реестре: 2"),
+        ("/fees/?period=", "Найдено положений: 1"),
+    ):
+        for made_up in ("nonsense", "²", "99999999999999999999", "yes;drop"):
+            assert caption in text(admin, url + made_up), url + made_up
+
+
 # --- the public product catalogue -----------------------------------------------------------------
 
 

@@ -46,3 +46,26 @@ def test_committees_sort_by_header_links(cluster_a: Cluster, make_user: MakeUser
     assert page.index("Альфа-комитет") < page.index("Яхонтовая группа")
     reverse = staff.get("/governance/committees/?sort=-name").content.decode()
     assert reverse.index("Яхонтовая группа") < reverse.index("Альфа-комитет")
+
+
+def test_committees_search_name_or_tasks_and_filter_by_kind(cluster_a: Cluster, make_user: MakeUser) -> None:
+    staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
+    with schema_context(cluster_a.schema_name):
+        services.committee_create(actor=f.system(cluster_a), name="Альфа-комитет", description="Экспорт")
+        services.committee_create(
+            actor=f.system(cluster_a), name="Яхонтовая группа", kind="working_group", description="Кадры"
+        )
+    by_tasks = staff.get("/governance/committees/?q=экспорт").content.decode()
+    assert "Найдено комитетов и рабочих групп: 1" in by_tasks and "Яхонтовая группа" not in by_tasks
+    by_name = staff.get("/governance/committees/?q=ЯХОНТ").content.decode()
+    assert "Найдено комитетов и рабочих групп: 1" in by_name and "Альфа-комитет" not in by_name
+    groups = staff.get("/governance/committees/?kind=working_group").content.decode()
+    assert "Найдено комитетов и рабочих групп: 1" in groups and "Альфа-комитет" not in groups
+    assert '<option value="working_group" selected>' in groups
+    for made_up in ("council", "working_group;drop", "²"):  # not a kind of the choices: every committee
+        assert (
+            "Найдено комитетов и рабочих групп: 2"
+            in staff.get(f"/governance/committees/?kind={made_up}").content.decode()
+        )
+    nothing = staff.get("/governance/committees/?q=нет-такого&kind=committee").content.decode()
+    assert "Ничего не найдено." in nothing and "Сбросить фильтры" in nothing

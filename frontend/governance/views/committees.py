@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,7 +16,7 @@ from core.audit.services import Actor
 from frontend.access import or_404
 from frontend.governance.forms import CommitteeDocumentForm, CommitteeForm, CommitteeMemberForm
 from frontend.pages import action, form_page
-from frontend.tables import Filter, list_controls, search
+from frontend.tables import list_controls, search, select
 from tenants.governance import services
 from tenants.governance.models import Committee, CommitteeMember
 from tenants.governance.selectors import (
@@ -64,22 +63,16 @@ def committees(request: ClusterHttpRequest) -> HttpResponse:
         columns=COMMITTEE_SORTS,
         default="name",
         filters=(
-            search(_("Название или задачи")),
-            Filter("kind", _("Вид"), choices=Committee.Kind.choices, placeholder=_("Все виды")),
+            search(_("Название или задачи"), "name__icontains", "description__icontains"),
+            select("kind", _("Вид"), Committee.Kind.choices, _("Все виды")),
         ),
         page_size=PAGE_SIZE,
     )
-    query, kind = listing.values["q"], listing.values["kind"]
-    qs = committee_list().prefetch_related("people")
-    if query:
-        qs = qs.filter(Q(name__icontains=query) | Q(description__icontains=query))
-    if kind in Committee.Kind.values:
-        qs = qs.filter(kind=kind)
     return render(
         request,
         "frontend/governance/committees.html",
         {
-            "page": listing.page(qs),
+            "page": listing.page(committee_list().prefetch_related("people")),
             "listing": listing,
             "sorting": listing.sorting,
             "manager": is_manager(request),

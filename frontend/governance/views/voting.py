@@ -38,7 +38,7 @@ from frontend.governance.forms import (
     PublishForm,
 )
 from frontend.pages import action, form_page
-from frontend.tables import Filter, ListControls, list_controls, search
+from frontend.tables import ListControls, list_controls, search, select
 from tenants.governance import protocol, services
 from tenants.governance.models import Ballot, BallotVote, Meeting, Proxy
 from tenants.governance.selectors import (
@@ -119,12 +119,18 @@ def _register_controls(request: ClusterHttpRequest) -> ListControls:
         columns=REGISTER_COLUMNS,
         default="company",
         filters=(
-            search(_("Организация или представитель")),
-            Filter(
+            search(
+                _("Организация или представитель"),
+                "company__short_name__icontains",
+                "company__full_name__icontains",
+                "representative_name__icontains",
+            ),
+            select(
                 "paper",
                 _("Бюллетень"),
-                choices=[("yes", _("Бумажные")), ("no", _("Электронные"))],
-                placeholder=_("Бумажные и электронные"),
+                [("yes", _("Бумажные")), ("no", _("Электронные"))],
+                _("Бумажные и электронные"),
+                parse=lambda value: value == "yes",
             ),
         ),
         page_size=REGISTER_PAGE_SIZE,
@@ -141,15 +147,6 @@ def voting_context(request: ClusterHttpRequest, meeting: Meeting) -> dict[str, A
     # while voting is open the register shows no votes: skip reading them
     ballots = ballot_list(meeting=meeting) if closed else ballot_list(meeting=meeting).prefetch_related(None)
     listing = _register_controls(request)
-    query, paper = listing.values["q"], listing.values["paper"]
-    if query:
-        ballots = ballots.filter(
-            Q(company__short_name__icontains=query)
-            | Q(company__full_name__icontains=query)
-            | Q(representative_name__icontains=query)
-        )
-    if paper in {"yes", "no"}:
-        ballots = ballots.filter(paper=paper == "yes")
     can_publish = meeting.voting_status == "draft" and meeting.status != Meeting.Status.CANCELLED
     return {
         "tally": tally_data(meeting) if meeting.voting_status != "draft" else None,
@@ -391,22 +388,18 @@ def proxies(request: ClusterHttpRequest) -> HttpResponse:
         columns=PROXY_COLUMNS,
         default="-created",
         filters=(
-            search(_("Доверитель или представитель")),
-            Filter("status", _("Состояние"), choices=Proxy.Status.choices, placeholder=_("Все")),
+            search(
+                _("Доверитель или представитель"),
+                "grantor__short_name__icontains",
+                "grantor__full_name__icontains",
+                "holder__short_name__icontains",
+                "holder__full_name__icontains",
+            ),
+            select("status", _("Состояние"), Proxy.Status.choices, _("Все")),
         ),
         page_size=PROXY_PAGE_SIZE,
     )
-    query, status = listing.values["q"], listing.values["status"]
     qs = proxy_list(company_ids=None if access.manager else access.company_ids)
-    if status in Proxy.Status.values:
-        qs = qs.filter(status=status)
-    if query:
-        qs = qs.filter(
-            Q(grantor__short_name__icontains=query)
-            | Q(grantor__full_name__icontains=query)
-            | Q(holder__short_name__icontains=query)
-            | Q(holder__full_name__icontains=query)
-        )
     return render(
         request,
         "frontend/governance/proxies.html",

@@ -11,11 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.audit.services import Actor
 from frontend.access import or_404
 from frontend.pages import action, form_page
-from frontend.tables import Filter, list_controls, search
+from frontend.tables import list_controls, search, select
 from tenants.http import ClusterHttpRequest
 from tenants.members import services
 from tenants.members.models import Company, CooperationContract
-from tenants.members.selectors import contract_get, contract_list, contract_search
+from tenants.members.selectors import contract_get, contract_list
 
 from ..forms import ContractForm
 from .common import PAGE_SIZE, access_of, managers, readers
@@ -40,17 +40,22 @@ def contracts(request: ClusterHttpRequest) -> HttpResponse:
         columns=CONTRACT_COLUMNS,
         default="-signed",
         filters=(
-            search(_("Номер, предмет или организация")),
-            Filter("kind", _("Вид"), choices=CooperationContract.Kind.choices, placeholder=_("Все виды")),
+            search(
+                _("Номер, предмет или организация"),
+                "number__icontains",
+                "subject__icontains",
+                "party_a__short_name__icontains",
+                "party_b__short_name__icontains",
+            ),
+            select("kind", _("Вид"), CooperationContract.Kind.choices, _("Все виды")),
         ),
         page_size=PAGE_SIZE,
     )
-    qs = contract_search(contract_list(access=access), query=listing.values["q"], kind=listing.values["kind"])
     return render(
         request,
         "frontend/members/contracts.html",
         {
-            "page": listing.page(qs),
+            "page": listing.page(contract_list(access=access)),
             "listing": listing,
             "sorting": listing.sorting,
             "manager": access.manager,
