@@ -141,6 +141,7 @@ class Filter:
     # text (None: no filter). A select's value outside its choices filters nothing.
     lookup: tuple[str, ...] = ()
     parse: Callable[[str], Any] | None = None
+    distinct: bool = False  # a lookup through a to-many relation: each row once, however many match
 
     @property
     def kind(self) -> str:
@@ -157,7 +158,8 @@ class Filter:
         wanted = self.parse(value) if self.parse else value
         if wanted is None:
             return rows
-        return rows.filter(reduce(operator.or_, (Q(**{lookup: wanted}) for lookup in self.lookup)))
+        rows = rows.filter(reduce(operator.or_, (Q(**{lookup: wanted}) for lookup in self.lookup)))
+        return rows.distinct() if self.distinct else rows
 
 
 @dataclass(frozen=True)
@@ -210,10 +212,10 @@ class ListControls:
         return Paginator(rows, self.page_size).get_page(self.request_page)
 
 
-def search(placeholder: str | Promise, *lookups: str) -> Filter:
+def search(placeholder: str | Promise, *lookups: str, distinct: bool = False) -> Filter:
     """The list's search box, `?q=` (every list names it «Поиск»; the hint says what it finds),
     finding rows whose `lookups` match the text (any of them; none: the view searches)."""
-    return Filter("q", _("Поиск"), placeholder=placeholder, lookup=lookups)
+    return Filter("q", _("Поиск"), placeholder=placeholder, lookup=lookups, distinct=distinct)
 
 
 def select(

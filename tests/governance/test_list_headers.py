@@ -9,6 +9,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from tenants.governance import services
+from tenants.governance.models import Meeting
 from tenants.models import Cluster
 from tests.conftest import ROLE, MakeUser, signed_in
 
@@ -69,3 +70,30 @@ def test_committees_search_name_or_tasks_and_filter_by_kind(cluster_a: Cluster, 
         )
     nothing = staff.get("/governance/committees/?q=нет-такого&kind=committee").content.decode()
     assert "Ничего не найдено." in nothing and "Сбросить фильтры" in nothing
+
+
+def test_meetings_filter_by_body_and_state_and_ignore_made_up_bodies(
+    cluster_a: Cluster, make_user: MakeUser
+) -> None:
+    staff = signed_in(make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster_a)
+    with schema_context(cluster_a.schema_name):
+        general = f.body(cluster_a)
+        council = f.body(cluster_a, kind="council", name="Совет кластера")
+        f.meeting(cluster_a, general, number="7", agenda=("О плане работы",))
+        held = f.meeting(
+            cluster_a, general, number="8", agenda=("О взносах за 2025 год", "О взносах за 2026 год")
+        )
+        Meeting.objects.filter(pk=held.pk).update(status=Meeting.Status.HELD)
+        f.meeting(cluster_a, council, number="1", agenda=("О взносах",))
+    by_body = staff.get(f"/governance/meetings/?body={council.pk}").content.decode()
+    assert "Найдено заседаний: 1" in by_body and f'<option value="{council.pk}" selected>' in by_body
+    held_only = staff.get("/governance/meetings/?status=held").content.decode()
+    assert "Найдено заседаний: 1" in held_only and "<td>8</td>" in held_only
+    # the agenda's questions find their meeting once, however many of them match
+    dues = staff.get(f"/governance/meetings/?q=взнос&body={general.pk}").content.decode()
+    assert "Найдено заседаний: 1" in dues and "<td>8</td>" in dues
+    # not a body of the choices (a deleted one, a typed URL): every meeting, never an error
+    for made_up in ("99999999999999999999", "²", "0", "-1", "1;drop"):
+        response = staff.get(f"/governance/meetings/?body={made_up}")
+        assert response.status_code == 200, made_up
+        assert "Найдено заседаний: 3" in response.content.decode(), made_up

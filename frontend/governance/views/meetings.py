@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,7 +23,7 @@ from frontend.governance.forms import (
     MeetingForm,
 )
 from frontend.pages import action, form_page
-from frontend.tables import Filter, list_controls, search
+from frontend.tables import list_controls, search, select
 from tenants.governance import services
 from tenants.governance.models import AgendaItem, Body, Meeting
 from tenants.governance.protocol import CONTENT_TYPES, protocol_file
@@ -79,37 +78,32 @@ def meetings(request: ClusterHttpRequest) -> HttpResponse:
         columns=MEETING_SORTS,
         default="-held_at",
         filters=(
-            search(_("Номер, место, орган, вопрос повестки")),
-            Filter(
+            search(
+                _("Номер, место, орган, вопрос повестки"),
+                "number__icontains",
+                "place__icontains",
+                "body__name__icontains",
+                "agenda_items__title__icontains",
+                distinct=True,
+            ),
+            # a body of the choices only: a made-up ?body= («²», 20 digits) lists every meeting
+            select(
                 "body",
                 _("Орган управления"),
-                choices=list(Body.objects.values_list("pk", "name")),
-                placeholder=_("Все органы"),
+                list(Body.objects.values_list("pk", "name")),
+                _("Все органы"),
+                lookup="body_id",
+                parse=int,
             ),
-            Filter(
-                "status", _("Состояние"), choices=Meeting.Status.choices, placeholder=_("Любое состояние")
-            ),
+            select("status", _("Состояние"), Meeting.Status.choices, _("Любое состояние")),
         ),
         page_size=PAGE_SIZE,
     )
-    query, body, state = (listing.values[k] for k in ("q", "body", "status"))
-    qs = meeting_list()
-    if query:
-        qs = qs.filter(
-            Q(number__icontains=query)
-            | Q(place__icontains=query)
-            | Q(body__name__icontains=query)
-            | Q(agenda_items__title__icontains=query)
-        ).distinct()
-    if body.isdigit():
-        qs = qs.filter(body_id=int(body))
-    if state in Meeting.Status.values:
-        qs = qs.filter(status=state)
     return render(
         request,
         "frontend/governance/meetings.html",
         {
-            "page": listing.page(qs),
+            "page": listing.page(meeting_list()),
             "listing": listing,
             "sorting": listing.sorting,
             "manager": is_manager(request),
