@@ -17,7 +17,7 @@ gunicorn + Celery worker + nginx. Faults:
   Russian 503, the API a JSON 503, no Payment row and no invoice change; localstripe started
   again, the same payment retried is charged and settled once.
 
-Ports (127.0.0.1): PROD_FAULTS_PORT_BASE (8710) + 0 PostgreSQL, +1 Redis, +2 gunicorn,
+Ports (127.0.0.1): PROD_FAULTS_PORT_BASE (8710; PROD_SMOKE_PORT_BASE + 10 when that is set) + 0 PostgreSQL, +1 Redis, +2 gunicorn,
 +3 HTTP, +4 HTTPS, +5 pgbouncer (PROD_FAULTS_PGBOUNCER_PORT), +6 localstripe
 (PROD_FAULTS_STRIPE_PORT). Cache: PROD_FAULTS_CACHE_URL (redis://127.0.0.1:6379/13).
 PROD_FAULTS_ONLY=payment,broker,… runs only the named faults (database_down, database_restart,
@@ -50,6 +50,7 @@ from localstack import (
     Stack,
     StackConfig,
     StackProcess,
+    env_port,
     port_free,
     require_nginx,
     require_pgbouncer,
@@ -124,7 +125,7 @@ def main() -> int:
     require_pgbouncer()
     require_program("redis-server", "redis-server")
     keep = os.environ.get("PROD_SMOKE_KEEP") == "1"
-    base = int(os.environ.get("PROD_FAULTS_PORT_BASE", "8710"))
+    base = env_port("PROD_FAULTS_PORT_BASE", 8710, 10)
     only = {name.strip() for name in os.environ.get("PROD_FAULTS_ONLY", "").split(",") if name.strip()}
     unknown = only - set(FAULTS)
     if unknown:

@@ -80,6 +80,17 @@ class StackConfig:
         )
 
 
+def env_port(name: str, default: int, offset: int) -> int:
+    """A loopback port: the environment variable `name` when set, else PROD_SMOKE_PORT_BASE +
+    offset when that is set (one knob puts every port of prod-smoke and prod-faults in a
+    range of 20: smoke +0..+5, faults +10..+16), else the default."""
+    if os.environ.get(name):
+        return int(os.environ[name])
+    if os.environ.get("PROD_SMOKE_PORT_BASE"):
+        return int(os.environ["PROD_SMOKE_PORT_BASE"]) + offset
+    return default
+
+
 def port_free(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket() as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

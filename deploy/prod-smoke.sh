@@ -11,8 +11,13 @@
 # 127.0.0.1:8088 (HTTP), :8443 (HTTPS), :8089 (gunicorn), :8090-8092 (pgbouncers). Override
 # with PROD_SMOKE_DATABASE, PROD_SMOKE_HTTP_PORT, PROD_SMOKE_HTTPS_PORT,
 # PROD_SMOKE_GUNICORN_PORT, PROD_SMOKE_PGBOUNCER_PORT, PROD_SMOKE_BROKER_URL,
-# PROD_SMOKE_CACHE_URL; PROD_SMOKE_KEEP=1 keeps the logs. Prints PASS/FAIL per check and a
-# summary; exits non-zero on failure.
+# PROD_SMOKE_CACHE_URL (the fault runs: deploy/faults.py); PROD_SMOKE_PORT_BASE=P puts every
+# port of both in P..P+16 (smoke P..P+5, faults P+10..P+16), e.g. beside other runs:
+#   PROD_SMOKE_PORT_BASE=9600 PROD_SMOKE_DATABASE=h_smoke_prodsmoke \
+#   PROD_SMOKE_BROKER_URL=redis://127.0.0.1:6379/6 PROD_SMOKE_CACHE_URL=redis://127.0.0.1:6379/6 \
+#   PROD_FAULTS_CACHE_URL=redis://127.0.0.1:6379/6 make prod-smoke
+# PROD_SMOKE_KEEP=1 keeps the logs. Prints PASS/FAIL per check and a summary; exits non-zero
+# on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}

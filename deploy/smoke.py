@@ -34,6 +34,7 @@ from localstack import (
     Response,
     Stack,
     StackConfig,
+    env_port,
     pgbouncer_command,
     require_nginx,
     require_pgbouncer,
@@ -134,15 +135,13 @@ def main() -> int:
         database=os.environ.get("PROD_SMOKE_DATABASE", "clusterhub_prodsmoke"),
         broker=os.environ.get("PROD_SMOKE_BROKER_URL", "redis://127.0.0.1:6379/14"),
         cache=os.environ.get("PROD_SMOKE_CACHE_URL", "redis://127.0.0.1:6379/13"),
-        http_port=int(os.environ.get("PROD_SMOKE_HTTP_PORT", "8088")),
-        https_port=int(os.environ.get("PROD_SMOKE_HTTPS_PORT", "8443")),
-        gunicorn_port=int(os.environ.get("PROD_SMOKE_GUNICORN_PORT", "8089")),
+        http_port=env_port("PROD_SMOKE_HTTP_PORT", 8088, 0),
+        https_port=env_port("PROD_SMOKE_HTTPS_PORT", 8443, 1),
+        gunicorn_port=env_port("PROD_SMOKE_GUNICORN_PORT", 8089, 2),
         gunicorn_workers=WORKERS,
         gunicorn_threads=THREADS,
         celery_concurrency=CELERY_CONCURRENCY,
-        pgbouncer=PgBouncer(
-            port=int(os.environ.get("PROD_SMOKE_PGBOUNCER_PORT", "8090")), pool_size=POOL_SIZE
-        ),
+        pgbouncer=PgBouncer(port=env_port("PROD_SMOKE_PGBOUNCER_PORT", 8090, 3), pool_size=POOL_SIZE),
         tls_hosts=[host(CLUSTER_A), host(CLUSTER_B), "nosuch.localhost"],
         # Beat sends the spare-pool refill every 3 s here (600 s in production).
         extra_env={"CLUSTERHUB_SPARE_REFILL_SECONDS": "3"},
