@@ -222,17 +222,18 @@ def _direct(
     A connection found dropped is reopened; one that fails before answering after being reused is
     retried once on a new one (the server closed it meanwhile). Repeating is safe: the API's
     requests here are GETs, or POSTs with an Idempotence-Key (the SDK sets one on every create)."""
-    links: dict[str, http.client.HTTPConnection] | None = getattr(_links, "by_endpoint", None)
+    links: dict[tuple[str, float], http.client.HTTPConnection] | None = getattr(_links, "by_endpoint", None)
     if links is None:
         links = _links.by_endpoint = {}
-    kept = links.get(endpoint)
+    key = (endpoint, timeout)
+    kept = links.get(key)
     reused = kept is not None and not _dropped(kept)
     if kept is not None and reused:
         conn = kept
     else:
         if kept is not None:
             kept.close()
-        conn = links[endpoint] = (
+        conn = links[key] = (
             http.client.HTTPSConnection(route.host, route.port, timeout=timeout, context=route.tls)
             if route.https
             else http.client.HTTPConnection(route.host, route.port, timeout=timeout)
@@ -243,13 +244,13 @@ def _direct(
         return response.status, response.read()
     except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
         conn.close()
-        del links[endpoint]
+        del links[key]
         if not reused:
             raise
         return _direct(route, endpoint, method, url, data, headers, timeout)
     except BaseException:
         conn.close()
-        del links[endpoint]
+        del links[key]
         raise
 
 
