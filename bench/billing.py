@@ -1214,9 +1214,18 @@ NOTES.append(
     "urllib3 stays for proxies), the body parsed once for the «already final» query and the re-read (it was "
     "parsed twice), the SDK's WebhookNotificationFactory (it built the SDK's object model of the untrusted "
     "body for two fields) replaced by a check of the documented shape, the sender networks parsed once. "
-    "The senders' CPU (the bench process's sender threads) is now in the split. Back to back, load 8-12 "
-    "(other helpers' tests): 2 x 4 gthread 96 -> 158/s wall (loaded), gunicorn workers 4.9 -> 4.2 ms CPU "
-    "per notification, PostgreSQL 2.1 -> 1.9, stand-in 0.3, senders 0.4; test Client row 4.3 -> 3.0 ms."
+    "Old and new code of that part (parse, sender check, re-read through the local server) in one process, "
+    "interleaved blocks of 200, thread CPU per notification at load 8-9: median 1.71 -> 0.91 ms. Through "
+    "the whole stack (this row, 2 x 4 gthread) the before/after pairs at load 10-14 did not resolve it: "
+    "workers 4.9 -> 3.8 ms in one pair, 5.8 -> 5.9 in the other (wall 102 -> 140/s, 108 -> 91/s, loaded): "
+    "per-request CPU moves by +-25 % with the load here. The senders' CPU (the bench process's threads, "
+    "0.3-0.4 ms) is now in the split. Measured: ours 3.8-5.9 ms, PostgreSQL 1.8-2.5, stand-in 0.3-0.4, "
+    "senders 0.3-0.4: 5.9-8.8 ms in all, ≤ 218-322/s on 2 idle cores by CPU. Left in the requests' CPU "
+    "(cProfile after the change): the e-mail's Celery publish 23 %, settle + audit 20 %, Django's handler "
+    "and middleware 19 %, the YooKassa-specific part (payee query, body check, re-read) 19 %; gunicorn "
+    "outside the requests ~1 ms per request on top. PostgreSQL: "
+    "planning is ~0.13-0.15 ms of each statement (EXPLAIN ANALYZE); dropping the redundant payment/invoice "
+    "indexes (cluster_id alone, the *_like ones) saved only ~0.02 ms of planning per statement: not done."
 )
 
 
