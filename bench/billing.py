@@ -805,9 +805,11 @@ def measure_yookassa_http(fixture: RequestFixture) -> WebhookRun:
             app_before = {pid: _cpu_seconds(pid) for pid in pids}
             server_before = _cpu_seconds(process.pid) if process is not None else 0.0
             db_before = _db_backends()
+            senders_before = time.process_time()  # this process: the sender threads only, meanwhile
             t0 = time.perf_counter()
             records = _send_concurrently(stack.config.gunicorn_port, path, deliveries, HTTP_SENDERS)
             seconds = time.perf_counter() - t0
+            senders_cpu = time.process_time() - senders_before
             app_after = {pid: _cpu_seconds(pid) for pid in pids}
             server_cpu = (_cpu_seconds(process.pid) - server_before) if process is not None else float("nan")
             db_after = _db_backends()
@@ -839,6 +841,7 @@ def measure_yookassa_http(fixture: RequestFixture) -> WebhookRun:
         cpu = {
             "app": sum(app_after[pid] - app_before[pid] for pid in pids) * 1000 / len(deliveries),
             "server": server_cpu * 1000 / len(deliveries),
+            "senders": senders_cpu * 1000 / len(deliveries),
         }
         if db_before and db_after:
             cpu["db"] = (
@@ -893,20 +896,26 @@ def _outbox(base: str, shop: str) -> list[dict[str, Any]]:
 def _cpu_text(run: WebhookRun) -> str:
     parts = [f"{run.cpu_ms.get('app', float('nan')):.1f}", f"{run.cpu_ms.get('server', float('nan')):.1f}"]
     parts.append(f"{run.cpu_ms['db']:.1f}" if "db" in run.cpu_ms else "-")
+    parts.append(f"{run.cpu_ms['senders']:.1f}" if "senders" in run.cpu_ms else "-")
     return " / ".join(parts)
 
 
-def _cpu_bound(app_ms: float, db_ms: float, server_ms: float) -> str:
+def _cpu_bound(app_ms: float, db_ms: float, server_ms: float, senders_ms: float | None = None) -> str:
     """What the measured CPU per delivery allows on this machine's cores (app + PostgreSQL + the
-    local gateway stand-in; the senders' own CPU comes on top), and the app's share of it."""
+    local gateway stand-in, and the senders when measured: in production neither the stand-in nor
+    the senders run on the web machine), and the split."""
     import math
 
     total = app_ms + (0.0 if math.isnan(db_ms) else db_ms) + server_ms
     cores = os.cpu_count() or 1
-    return (
+    text = (
         f"≤ {cores * 1000 / total:.0f}/s on {cores} cores at {total:.1f} ms CPU per delivery "
         f"(ours {app_ms:.1f}, PostgreSQL {db_ms:.1f}, stand-in {server_ms:.1f})"
     )
+    if senders_ms is not None:
+        everything = total + senders_ms
+        text += f"; with the senders' {senders_ms:.1f}: ≤ {cores * 1000 / everything:.0f}/s"
+    return text
 
 
 def yookassa_rows(run: WebhookRun, http: WebhookRun) -> list[Row]:
@@ -934,6 +943,7 @@ def yookassa_rows(run: WebhookRun, http: WebhookRun) -> list[Row]:
                 http.cpu_ms.get("app", float("nan")),
                 http.cpu_ms.get("db", float("nan")),
                 http.cpu_ms.get("server", 0.0),
+                http.cpu_ms.get("senders"),
             ),
         ),
         Row(
@@ -955,10 +965,10 @@ def yookassa_rows(run: WebhookRun, http: WebhookRun) -> list[Row]:
             "answers: " + ", ".join(f"{k} {v}" for k, v in sorted(http.answers.items())),
         ),
         Row(
-            "  CPU ms per notification: app / local YooKassa server / PostgreSQL",
+            "  CPU ms per notification: app / local YooKassa server / PostgreSQL / senders",
             _cpu_text(run),
             _cpu_text(http),
-            "app: bench process (test Client) / gunicorn workers",
+            "app: bench process (test Client) / gunicorn workers; senders: the bench process's threads",
         ),
         Row(
             "  SQL round trips per notification: new payment / duplicate (incl. BEGIN, COMMIT)",
@@ -1195,6 +1205,30 @@ NOTES.append(
     "12.4 -> 5.9 in one pair and 10.7 -> 12.6 in another: CPU time per request moves by +-20 % with the load here. "
     "Largest item left in both paths: Celery's publish of the e-mail task (~1.6 ms CPU against 0.17 ms for the "
     "Redis LPUSH itself), then the event store + settle + audit SQL (about 3.5 ms of PostgreSQL CPU per new event)."
+)
+
+
+NOTES.append(
+    "  YooKassa, 2026-12-07 (helper yk): the re-read on a kept-alive http.client connection per thread "
+    "instead of urllib3's pool manager (0.61 -> 0.27 ms CPU per GET against a local server, measured alone; "
+    "urllib3 stays for proxies), the body parsed once for the «already final» query and the re-read (it was "
+    "parsed twice), the SDK's WebhookNotificationFactory (it built the SDK's object model of the untrusted "
+    "body for two fields) replaced by a check of the documented shape, the sender networks parsed once. "
+    "Old and new code of that part (parse, sender check, re-read through the local server) in one process, "
+    "interleaved blocks of 200, thread CPU per notification at load 8-9: median 1.71 -> 0.91 ms. Through "
+    "the whole stack (this row, 2 x 4 gthread) the before/after pairs at load 10-14 did not resolve it: "
+    "workers 4.9 -> 3.8 ms in one pair, 5.8 -> 5.9 in the other (wall 102 -> 140/s, 108 -> 91/s, loaded): "
+    "per-request CPU moves by +-25 % with the load here. With one worker thread and one sender "
+    "(`python -m bench.webhook_profile yookassa --workers 1 --threads 1 --senders 1`), after/before "
+    "alternating twice at load 11-14, the requests' own thread CPU was 4.86 / 5.74 and 4.24 / 5.06 ms "
+    "(-0.85 ms both times; workers 5.25 / 6.19 and 4.60 / 5.46 ms). The senders' CPU (the bench process's threads, "
+    "0.3-0.4 ms) is now in the split. Measured: ours 3.8-5.9 ms, PostgreSQL 1.8-2.5, stand-in 0.3-0.4, "
+    "senders 0.3-0.4: 5.9-8.8 ms in all, ≤ 218-322/s on 2 idle cores by CPU. Left in the requests' CPU "
+    "(cProfile after the change): the e-mail's Celery publish 23 %, settle + audit 20 %, Django's handler "
+    "and middleware 19 %, the YooKassa-specific part (payee query, body check, re-read) 19 %; gunicorn "
+    "outside the requests ~1 ms per request on top. PostgreSQL: "
+    "planning is ~0.13-0.15 ms of each statement (EXPLAIN ANALYZE); dropping the redundant payment/invoice "
+    "indexes (cluster_id alone, the *_like ones) saved only ~0.02 ms of planning per statement: not done."
 )
 
 

@@ -50,7 +50,7 @@ from . import crypto
 from .gateways.base import GatewayError, GatewayNotFound, GatewayUnavailable, NotificationRejected
 from .gateways.stripe import DISPUTE_EVENTS, INTENT_EVENTS, REFUND_EVENTS, verify_signature
 from .gateways.yookassa import GATEWAY as YOOKASSA
-from .gateways.yookassa import payment_state, refund_state, sender_allowed
+from .gateways.yookassa import Notice, notice_from, payment_state, refund_state, sender_allowed
 from .models import GatewayEvent, Payee, Payment, Refund
 from .services import (
     intent_apply,
@@ -382,35 +382,32 @@ def _yookassa_apply(event: GatewayEvent, *, host: str, payee: Payee | None = Non
     )
 
 
-def _already_final(body: bytes) -> tuple[str, list[Any]]:
+def _already_final(notice: Notice | None) -> tuple[str, list[Any]]:
     """Whether the notification names a payment we hold as succeeded, or a refund we settled:
     nothing it could say changes them (statuses only move forward), so no need to ask the API.
     A condition on the payee's cluster (SQL and parameters; `p` is the payee), read in the same
     query as the payee."""
-    try:
-        data = json_loads(body)
-        event, object_id = str(data["event"]), str(data["object"]["id"])[:100]
-    except (ValueError, KeyError, TypeError):
+    if notice is None:
         return "FALSE", []
-    if event.startswith("payment."):
+    if notice.event.startswith("payment."):
         return (
             f"EXISTS (SELECT 1 FROM {Payment._meta.db_table} x WHERE x.cluster_id = p.cluster_id "  # noqa: S608 - names are ours
             "AND x.yookassa_payment_id = %s AND x.status = %s)",
-            [object_id, Payment.Status.SUCCEEDED],
+            [notice.object_id, Payment.Status.SUCCEEDED],
         )
-    if event.startswith("refund."):
+    if notice.event.startswith("refund."):
         return (
             f"EXISTS (SELECT 1 FROM {Refund._meta.db_table} x WHERE x.cluster_id = p.cluster_id "  # noqa: S608 - names are ours
             "AND x.yookassa_refund_id = %s AND x.status <> %s)",
-            [object_id, Refund.Status.PENDING],
+            [notice.object_id, Refund.Status.PENDING],
         )
     return "FALSE", []
 
 
-def _notification_payee(cluster_slug: str, payload: bytes) -> Payee | None:
+def _notification_payee(cluster_slug: str, notice: Notice | None) -> Payee | None:
     """The cluster's payee with its cluster, and `already_final` (see _already_final), in one
     round trip (_payee_by_slug)."""
-    final, params = _already_final(payload)
+    final, params = _already_final(notice)
     found = _payee_by_slug(cluster_slug, final, params)
     if found is None:
         return None
@@ -425,16 +422,23 @@ def yookassa_notification_receive(
     """Verify one YooKassa notification for the cluster's payee by asking the API, then store and
     apply what the API said, once. 503 when YooKassa cannot be asked now (it retries)."""
     provider = YOOKASSA_PROVIDER
-    payee = _notification_payee(cluster_slug, payload)
+    notice: Notice | None = None
+    try:
+        notice = notice_from(payload)  # the body is read once: event and object id
+    except NotificationRejected as exc:
+        rejected = exc  # answered after the endpoint and sender checks, as before
+    payee = _notification_payee(cluster_slug, notice)
     if payee is None or not payee.yookassa_shop_id or not payee.yookassa_secret_key_encrypted:
         return _refuse(404, "unknown_endpoint", "Нет такого получателя платежей.", provider)
     if not sender_allowed(sender, getattr(settings, "YOOKASSA_NOTIFY_NETWORKS", None)):
         return _refuse(403, "sender", "Уведомления принимаются только из сетей ЮKassa.", provider)
+    if notice is None:
+        return _refuse(rejected.status_code, rejected.reason, rejected.detail, provider)
     cluster = payee.cluster
     if getattr(payee, "already_final", False):
         return WebhookResult(200, "duplicate")
     try:
-        verified = YOOKASSA.verify_notification(payee, payload, {})
+        verified = YOOKASSA.verify_notice(payee, notice)
     except NotificationRejected as exc:
         return _refuse(exc.status_code, exc.reason, exc.detail, provider)
     except GatewayNotFound:

@@ -8,7 +8,8 @@ demo and the tests (billing/gateways/yookassa_local.py); empty: YooKassa itself.
 The SDK keeps its configuration in class attributes (`Configuration.configure` is global
 state shared by every thread and every payee). We never touch it: each call builds an
 `ApiClient` with the payee's shop id and secret key, and SDK resource classes bound to that
-client. The SDK's HTTP session has no timeout; ours does (urllib3 with kept-alive connections per thread).
+client. The SDK's HTTP session has no timeout; ours does (http.client with a kept-alive
+connection per thread and API base; urllib3 when the environment names a proxy).
 
 YooKassa does not sign notifications: `verify_notification` trusts nothing in the body but the
 object id, and re-reads the payment (or refund) through the API with the payee's credentials.
@@ -17,15 +18,19 @@ object id, and re-reads the payment (or refund) through the API with the payee's
 from __future__ import annotations
 
 import functools
+import http.client
 import ipaddress
 import json
 import logging
 import os
+import select
+import ssl
 import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import requests
 import urllib3
@@ -35,7 +40,6 @@ from yookassa import Refund as SdkRefund
 from yookassa.client import ApiClient
 from yookassa.domain.common import HttpVerb, RequestObject, UserAgent
 from yookassa.domain.exceptions import ApiError, NotFoundError, UnauthorizedError
-from yookassa.domain.notification import WebhookNotificationFactory
 
 from core.json_input import json_loads
 
@@ -112,6 +116,7 @@ def api_base() -> str:
 
 
 _pools = threading.local()
+_links = threading.local()
 
 
 @functools.lru_cache(maxsize=16)
@@ -124,11 +129,8 @@ def _environment(url: str) -> tuple[str | None, str | bool]:
 
 
 def _pool(url: str) -> urllib3.PoolManager:
-    """This thread's kept-alive connection pool for `url`'s proxy and certificate check.
-
-    urllib3 (what requests runs on) without requests' Session: a GET through requests cost
-    about 1.8 ms of CPU against 0.6 ms through urllib3 alone (preparing the request, merging
-    settings, hooks, cookies), a sixth of a notification's CPU in a gunicorn worker."""
+    """This thread's kept-alive connection pool for `url`'s proxy and certificate check: the way
+    through a proxy (see _Route; without one, _Link is used)."""
     proxy, verify = _environment(url)
     pools: dict[tuple[str | None, str | bool], urllib3.PoolManager] | None = getattr(
         _pools, "by_setting", None
@@ -150,6 +152,108 @@ def _pool(url: str) -> urllib3.PoolManager:
     return pool
 
 
+@dataclass(frozen=True)
+class _Route:
+    """Where an API base is reached without a proxy: scheme, host, port, its path prefix and the
+    TLS context (the certificate check requests would make, see _environment)."""
+
+    https: bool
+    host: str
+    port: int
+    prefix: str
+    tls: ssl.SSLContext | None
+
+
+@functools.lru_cache(maxsize=16)
+def _route(endpoint: str) -> _Route | None:
+    """The direct route to `endpoint`, or None when the environment sends it through a proxy
+    (then urllib3's ProxyManager, _pool, carries it)."""
+    proxy, verify = _environment(endpoint)
+    if proxy:
+        return None
+    parts = urlsplit(endpoint)
+    https = parts.scheme == "https"
+    tls = None
+    if https:
+        if verify is True:
+            tls = ssl.create_default_context(cafile=requests.utils.DEFAULT_CA_BUNDLE_PATH)
+        elif isinstance(verify, str) and os.path.isdir(verify):
+            tls = ssl.create_default_context(capath=verify)
+        elif isinstance(verify, str):
+            tls = ssl.create_default_context(cafile=verify)
+        else:
+            tls = ssl.create_default_context()
+            tls.check_hostname = False
+            tls.verify_mode = ssl.CERT_NONE
+    return _Route(
+        https=https,
+        host=parts.hostname or "",
+        port=parts.port or (443 if https else 80),
+        prefix=parts.path,
+        tls=tls,
+    )
+
+
+def _dropped(conn: http.client.HTTPConnection) -> bool:
+    """Whether a kept-alive connection is unusable: closed, or readable while idle (the server
+    closed it or sent something unasked), as urllib3 checks before reusing one."""
+    sock = conn.sock
+    if sock is None:
+        return True
+    try:
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0))
+    except (OSError, ValueError):
+        return True
+
+
+def _direct(
+    route: _Route,
+    endpoint: str,
+    method: str,
+    url: str,
+    data: bytes | None,
+    headers: dict[str, str],
+    timeout: float,
+) -> tuple[int, bytes]:
+    """One request on this thread's kept-alive connection to the route (http.client: about 0.27 ms
+    of CPU per re-read against 0.6 ms through urllib3's pool manager, measured on the local server).
+    A connection found dropped is reopened; one that fails before answering after being reused is
+    retried once on a new one (the server closed it meanwhile). Repeating is safe: the API's
+    requests here are GETs, or POSTs with an Idempotence-Key (the SDK sets one on every create)."""
+    links: dict[tuple[str, float], http.client.HTTPConnection] | None = getattr(_links, "by_endpoint", None)
+    if links is None:
+        links = _links.by_endpoint = {}
+    key = (endpoint, timeout)
+    kept = links.get(key)
+    reused = kept is not None and not _dropped(kept)
+    if kept is not None and reused:
+        conn = kept
+    else:
+        if kept is not None:
+            kept.close()
+        conn = links[key] = (
+            http.client.HTTPSConnection(route.host, route.port, timeout=timeout, context=route.tls)
+            if route.https
+            else http.client.HTTPConnection(route.host, route.port, timeout=timeout)
+        )
+    try:
+        conn.request(method, url, body=data, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+        conn.close()
+        del links[key]
+        if not reused:
+            raise
+        return _direct(route, endpoint, method, url, data, headers, timeout)
+    except BaseException:
+        conn.close()
+        del links[key]
+        raise
+
+
 class _Answer:
     """What the SDK's error handling reads of an answer: its status and its JSON."""
 
@@ -163,8 +267,8 @@ class _Answer:
 
 class ShopClient(ApiClient):
     """The SDK's ApiClient with explicit credentials (no global Configuration), a timeout, and
-    kept-alive connections per thread (urllib3, see _pool). Error answers become the SDK's typed
-    exceptions."""
+    a kept-alive connection per thread (_direct; urllib3 through a proxy, _pool). Error answers
+    become the SDK's typed exceptions."""
 
     def __init__(
         self, *, shop_id: str, secret_key: str, endpoint: str, timeout: float = TIMEOUT_SECONDS
@@ -189,26 +293,37 @@ class ShopClient(ApiClient):
             body.validate()
             body = dict(body)
         request_headers = self.prepare_request_headers(headers)
-        url = self.endpoint + path
-        if query_params:
-            url += "?" + urlencode(query_params, doseq=True)
+        query = ("?" + urlencode(query_params, doseq=True)) if query_params else ""
         data = None
         if body is not None:
             data = json.dumps(body, allow_nan=False).encode()
             request_headers["Content-Type"] = request_headers.pop("Content-type", "application/json")
+        route = _route(self.endpoint)
         try:
-            raw = _pool(self.endpoint).request(
-                str(method),
-                url,
-                body=data,
-                headers=request_headers,
-                timeout=urllib3.Timeout(connect=self.timeout, read=self.timeout),
-                retries=False,
-                redirect=False,
-            )
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            if route is not None:
+                status, content = _direct(
+                    route,
+                    self.endpoint,
+                    str(method).upper(),  # the SDK's verbs are lower case
+                    route.prefix + path + query,
+                    data,
+                    request_headers,
+                    self.timeout,
+                )
+            else:
+                raw = _pool(self.endpoint).request(
+                    str(method),
+                    self.endpoint + path + query,
+                    body=data,
+                    headers=request_headers,
+                    timeout=urllib3.Timeout(connect=self.timeout, read=self.timeout),
+                    retries=False,
+                    redirect=False,
+                )
+                status, content = raw.status, raw.data
+        except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError) as exc:
             raise GatewayUnavailable from exc
-        answer = _Answer(raw.status, raw.data)
+        answer = _Answer(status, content)
         if answer.status_code != 200:
             try:
                 self._ApiClient__handle_error(answer)
@@ -402,30 +517,64 @@ class YooKassaGateway:
         only the object's id; status, amount, currency, shop and metadata come from the API.
         Raises NotificationRejected (bad body), GatewayNotFound (unknown to this shop) or
         GatewayUnavailable (cannot verify now: the caller answers 5xx so YooKassa retries)."""
-        try:
-            data = json_loads(body)
-            notification = WebhookNotificationFactory().create(data)
-            event = str(notification.event)
-            object_id = str((data.get("object") or {}).get("id") or "")
-        except (ValueError, TypeError, AttributeError, KeyError) as exc:
-            raise NotificationRejected(400, "payload", "Тело уведомления не распознано.") from exc
-        if data.get("type") != "notification" or not object_id or len(object_id) > 100:
-            raise NotificationRejected(400, "payload", "Тело уведомления не распознано.")
-        if event in PAYMENT_EVENTS:
-            payment = self.read_payment(payee, object_id)
+        return self.verify_notice(payee, notice_from(body))
+
+    def verify_notice(self, payee: Payee, notice: Notice) -> VerifiedNotification:
+        """verify_notification for a body read already (notice_from)."""
+        if notice.event in PAYMENT_EVENTS:
+            payment = self.read_payment(payee, notice.object_id)
             return VerifiedNotification(
                 event_id=f"payment:{payment.id}:{payment.status or 'none'}",
                 event_type=f"payment.{payment.raw.get('status', '')}",
                 payment=payment,
             )
-        if event in REFUND_EVENTS:
-            refund = self.read_refund(payee, object_id)
+        if notice.event in REFUND_EVENTS:
+            refund = self.read_refund(payee, notice.object_id)
             return VerifiedNotification(
                 event_id=f"refund:{refund.id}:{refund.status}",
                 event_type=f"refund.{refund.status}",
                 refund=refund,
             )
-        return VerifiedNotification(event_id="", event_type=event)
+        return VerifiedNotification(event_id="", event_type=notice.event)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What a notification body is trusted for: the event's name and the object's id."""
+
+    event: str
+    object_id: str
+
+
+def notice_from(body: bytes) -> Notice:
+    """The event and object id of a notification body (the documented shape: type "notification",
+    an event name, an object with a string id of at most 100 characters); NotificationRejected
+    (400) for anything else. Nothing else in the body is read: the object is re-read from the API.
+    (The SDK's WebhookNotificationFactory built its whole object model from the untrusted body
+    for these two fields: a tenth of the verification's CPU.)"""
+    try:
+        data = json_loads(body)
+    except ValueError as exc:
+        raise NotificationRejected(400, "payload", "Тело уведомления не распознано.") from exc
+    obj = data.get("object") if isinstance(data, dict) else None
+    event = data.get("event") if isinstance(data, dict) else None
+    object_id = obj.get("id") if isinstance(obj, dict) else None
+    if (
+        not isinstance(data, dict)
+        or data.get("type") != "notification"
+        or not isinstance(event, str)
+        or not event
+        or not isinstance(object_id, str)
+        or not object_id
+        or len(object_id) > 100
+    ):
+        raise NotificationRejected(400, "payload", "Тело уведомления не распознано.")
+    return Notice(event=event, object_id=object_id)
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(networks: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(net, strict=False) for net in networks)
 
 
 def sender_allowed(address: str, networks: Sequence[str] | None) -> bool:
@@ -436,7 +585,7 @@ def sender_allowed(address: str, networks: Sequence[str] | None) -> bool:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
-    return any(ip in ipaddress.ip_network(net, strict=False) for net in networks)
+    return any(ip in net for net in _networks(tuple(networks)))
 
 
 GATEWAY = YooKassaGateway()

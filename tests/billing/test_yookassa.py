@@ -685,3 +685,47 @@ def test_the_same_notification_delivered_twice_at_the_same_moment_pays_once(
     assert (invoice.status, invoice.paid_kopecks) == (Status.PAID, 1_500_000)
     assert Payment.objects.filter(invoice=invoice, status=Payment.Status.SUCCEEDED).count() == 1
     assert GatewayEvent.objects.filter(cluster=cluster_a, provider="yookassa").count() == 1
+
+
+def test_the_kept_api_connection_survives_a_server_restart_and_a_server_down_is_unavailable() -> None:
+    """The re-read keeps one connection per thread: when YooKassa closes it between requests the
+    next request opens a new one (answered by the server, here a restarted one that no longer
+    knows the payment), and a server that is down is «unavailable» (the notification gets 503)."""
+    from billing.gateways.base import GatewayNotFound, GatewayUnavailable
+    from billing.gateways.yookassa import _read, call
+    from billing.gateways.yookassa_local import ensure_server
+
+    base, first = ensure_server(0)  # a server of this test's own, on a free port
+    assert first is not None
+    port = int(base.rsplit(":", 1)[1])
+    client = ShopClient(shop_id="100009", secret_key="test_restart", endpoint=f"{base}/v3")
+    second = None
+    try:
+        created = dict(
+            _bound(SdkPayment, client).create(
+                {
+                    "amount": {"value": "10.00", "currency": "RUB"},
+                    "capture": True,
+                    "confirmation": {"type": "redirect", "return_url": RETURN},
+                    "payment_method_data": {"type": "sbp"},
+                    "metadata": {"cluster": "alpha"},
+                },
+                "restart-1",
+            )
+        )
+        assert call(_read, client, SdkPayment.base_path, created["id"])["status"] == "pending"
+        first.terminate()
+        first.wait(timeout=10)
+        _, second = ensure_server(port)
+        assert second is not None
+        with pytest.raises(GatewayNotFound):  # the new server's answer, on a new connection
+            call(_read, client, SdkPayment.base_path, created["id"])
+        second.terminate()
+        second.wait(timeout=10)
+        with pytest.raises(GatewayUnavailable):
+            call(_read, client, SdkPayment.base_path, created["id"])
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                process.wait(timeout=10)
