@@ -33,6 +33,16 @@ Key = tuple[int, int]
 
 def number_key(text: str) -> Key | None:
     """«2026-0012» → (2026, 12): how invoice numbers compare (zero padding and spacing aside)."""
+    year, dash, seq = (text or "").partition("-")
+    if (
+        dash
+        and len(year) == 4
+        and year.startswith("20")
+        and year.isdecimal()
+        and seq.isdecimal()
+        and len(seq) < 8
+    ):
+        return int(year), int(seq)  # as billing writes them: no need for the pattern
     match = _NUMBER.search(text or "")
     return (int(match.group(1)), int(match.group(2))) if match else None
 
