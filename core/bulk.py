@@ -95,8 +95,11 @@ def pg_array(values: Iterable[Any]) -> str:
     measured here 1.2 ms of server and 1.4 ms of client CPU per 1,000 integers against 0.2 and 0.13
     ms as a literal (strings: 1.0 + 1.0 ms against 0.6 + 0.8 ms)."""
     values = list(values)
-    if all(type(v) is int for v in values):
+    kinds = set(map(type, values))
+    if kinds <= {int}:
         return "{" + ",".join(map(str, values)) + "}"
+    if kinds == {str}:  # the common text column: no call per value
+        return '{"' + '","'.join([v.replace("\\", "\\\\").replace('"', '\\"') for v in values]) + '"}'
     return "{" + ",".join(map(_element, values)) + "}"
 
 
