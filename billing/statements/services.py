@@ -249,11 +249,11 @@ def statement_import(*, actor: Actor, cluster: Cluster, file_name: str, data: by
                         line.payer_inn,
                         line.payer_account,
                         line.purpose,
-                        json.dumps(d.warnings),
+                        json.dumps(d.warnings) if d.warnings else "[]",
                         line.state,
                         line.invoice_id,
                         line.invoice_number,
-                        json.dumps(line.candidates),
+                        _ids_json(line.candidates),
                         line.reason,
                     )
                     for line, d in zip(
@@ -273,6 +273,11 @@ def statement_import(*, actor: Actor, cluster: Cluster, file_name: str, data: by
             },
         )
     return statement
+
+
+def _ids_json(ids: list[int]) -> str:
+    """`json.dumps` of a list of invoice ids, without the encoder's machinery per line."""
+    return "[" + ", ".join(map(str, ids)) + "]"
 
 
 def _counts(lines: Sequence[_Line]) -> dict[str, int]:
@@ -381,7 +386,7 @@ def _book(actor: Actor, cluster: Cluster, lines: Sequence[_Line], amounts: dict[
                     line.state,
                     line.invoice_id,
                     line.invoice_number,
-                    json.dumps(line.candidates),
+                    _ids_json(line.candidates),
                     line.reason,
                 )
                 for line in changed[start : start + BATCH]
