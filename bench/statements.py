@@ -35,7 +35,14 @@ NOTES = [
     "for every row of a batch (cluster, actor, host, action, method, status, currency, timestamps, statement, "
     "payee account) are sent once per INSERT instead of as arrays of 1,000 copies (psycopg2 adapted and "
     "PostgreSQL parsed each copy), and the «payment received» e-mails are queued 500 invoices to a message "
-    "(19 enqueues after the commit, not 9,500).",
+    "(19 enqueues after the commit, not 9,500). Second cut: every array parameter goes as one "
+    "array literal ('{1,2,…}'::bigint[], core.bulk.pg_array) instead of psycopg2's ARRAY[…] that PostgreSQL parses "
+    "and types element by element (1.2 ms server + 1.4 ms client CPU per 1,000 integers against 0.2 + 0.13 ms); per "
+    "batch ONE query writes payments, their audit rows and the booked lines (WITH … INSERT … INSERT … UPDATE, payment "
+    "ids from the sequence in SQL) and ONE the invoices' totals with their audit rows (audit JSON built by PostgreSQL "
+    "from the same arrays, not json.dumps per row); at apply only the lines whose proposal changed since the preview "
+    "are rewritten in full, the others get booked + payment; the parser stores fields stripped and takes the common "
+    "«Ключ=Значение» row of a document first.",
 ]
 
 

@@ -11,13 +11,14 @@ The statements go through Django's cursor wrapper, so query counts and logging s
 
 `insert_rows` is for writers that hold plain values, not model instances (bank statements, audit
 rows of an import): one `INSERT … SELECT … FROM unnest(…)` per call, one array parameter per
-column, and the values that are the same for every row sent once.
+column, and the values that are the same for every row sent once. `insert_select` gives the SQL
+of such an INSERT over any row source, for writers that put several writes in one `WITH` query.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar, cast
 
 from django.db import connections, models, router
@@ -69,6 +70,81 @@ def insert_many(objs: Sequence[M], *, batch_size: int = BATCH) -> list[M]:
     return objs
 
 
+def _element(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if type(value) is int:
+        return str(value)
+    if type(value) is str:
+        text = value
+    elif hasattr(value, "isoformat"):  # dates and times as PostgreSQL reads them
+        text = value.isoformat()
+    elif isinstance(value, (list, tuple, dict, set, bytes)):
+        raise TypeError(f"pg_array takes flat values, not {type(value).__name__}")
+    else:
+        text = str(value)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def pg_array(values: Iterable[Any]) -> str:
+    """A PostgreSQL array literal (`{1,2,NULL}`, `{"a \\"b\\"",…}`) of flat values (None, bool,
+    int, str, date, datetime, Decimal), to send as ONE text parameter cast to `type[]`: psycopg2
+    sends a list as `ARRAY[…]`, an expression PostgreSQL parses and types element by element —
+    measured here 1.2 ms of server and 1.4 ms of client CPU per 1,000 integers against 0.2 and 0.13
+    ms as a literal (strings: 1.0 + 1.0 ms against 0.6 + 0.8 ms)."""
+    values = list(values)
+    kinds = set(map(type, values))
+    if kinds <= {int}:
+        return "{" + ",".join(map(str, values)) + "}"
+    if kinds == {str}:  # the common text column: no call per value
+        return '{"' + '","'.join([v.replace("\\", "\\\\").replace('"', '\\"') for v in values]) + '"}'
+    return "{" + ",".join(map(_element, values)) + "}"
+
+
+def _type_of(f: models.Field[Any, Any], connection: Any) -> str:
+    # The type without its length («varchar», not «varchar(40)»): a cast would cut a value that is
+    # too long; assigning it to the column refuses it, as an INSERT … VALUES does.
+    return re.sub(r"\(.*\)", "", str(f.db_type(connection)))
+
+
+def insert_select(
+    model: type[models.Model],
+    exprs: dict[str, str],
+    *,
+    source: str,
+    params: Sequence[Any] = (),
+    same: dict[str, Any] | None = None,
+) -> tuple[str, list[Any]]:
+    """`INSERT INTO <model's table> (…) SELECT <exprs>, <same>, <defaults> FROM <source>` and its
+    parameters, to run alone or as one data-modifying step of a `WITH` query: `exprs` maps field
+    names to SQL expressions over `source` (with `params` for their %s, in order); `same`:
+    fields with one value for every row, sent once as parameters, as are the model's defaults
+    for the fields not named (blank strings for non-null text columns, as Django's own INSERT).
+    Parameters of `source` itself come after the returned ones."""
+    connection = connections[router.db_for_write(model)]
+    same = same or {}
+    by_name = {f.name: f for f in model._meta.concrete_fields}
+    defaults = [
+        f
+        for f in model._meta.concrete_fields
+        if f.name not in exprs
+        and f.name not in same
+        and not f.primary_key
+        and (f.has_default() or not f.null)
+    ]
+    constant = [by_name[name] for name in same] + defaults
+    values = [same[name] for name in same] + [
+        f.get_db_prep_save(f.get_default(), connection) for f in defaults
+    ]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(f.column)) for f in [*(by_name[name] for name in exprs), *constant])
+    selected = ", ".join([*exprs.values(), *(f"%s::{_type_of(f, connection)}" for f in constant)])
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT {selected} FROM {source}"  # noqa: S608 - names from the model
+    return sql, [*params, *values]
+
+
 def insert_rows(
     model: type[models.Model],
     fields: list[str],
@@ -85,33 +161,14 @@ def insert_rows(
     if not rows:
         return
     connection = connections[router.db_for_write(model)]
-    same = same or {}
     by_name = {f.name: f for f in model._meta.concrete_fields}
-    defaults = [
-        f
-        for f in model._meta.concrete_fields
-        if f.name not in fields
-        and f.name not in same
-        and not f.primary_key
-        and (f.has_default() or not f.null)
-    ]
-    varying = [by_name[name] for name in fields]
-    constant = [by_name[name] for name in same] + defaults
-    values = [same[name] for name in same] + [
-        f.get_db_prep_save(f.get_default(), connection) for f in defaults
-    ]
-    quote = connection.ops.quote_name
-
-    def type_of(f: models.Field[Any, Any]) -> str:
-        # The type without its length («varchar», not «varchar(40)»): a cast would cut a value
-        # that is too long; assigning it to the column refuses it, as an INSERT … VALUES does.
-        return re.sub(r"\(.*\)", "", str(f.db_type(connection)))
-
-    columns = ", ".join(quote(str(f.column)) for f in [*varying, *constant])
-    selected = ", ".join(["v.*", *(f"%s::{type_of(f)}" for f in constant)])
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608 - names from the model
-        f"SELECT {selected} FROM unnest({', '.join(f'%s::{type_of(f)}[]' for f in varying)}) AS v"
+    arrays = ", ".join(f"%s::{_type_of(by_name[name], connection)}[]" for name in fields)
+    aliases = ", ".join(f"c{i}" for i in range(len(fields)))
+    sql, params = insert_select(
+        model,
+        {name: f"v.c{i}" for i, name in enumerate(fields)},
+        source=f"unnest({arrays}) AS v({aliases})",
+        same=same,
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, *(list(column) for column in zip(*rows, strict=True))])
+        cursor.execute(sql, [*params, *(pg_array(column) for column in zip(*rows, strict=True))])

@@ -27,12 +27,23 @@ _INVOICE_WORD = re.compile(
 
 # «по счетам № 2026-0001, 2026-0002 и № 2026-0003»: the numbers after the first are listed too.
 _LIST_GAP = re.compile(r"^(?:\s|,|;|и\s|№)*$", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
 
 Key = tuple[int, int]
 
 
 def number_key(text: str) -> Key | None:
     """«2026-0012» → (2026, 12): how invoice numbers compare (zero padding and spacing aside)."""
+    year, dash, seq = (text or "").partition("-")
+    if (
+        dash
+        and len(year) == 4
+        and year.startswith("20")
+        and year.isdecimal()
+        and seq.isdecimal()
+        and len(seq) < 8
+    ):
+        return int(year), int(seq)  # as billing writes them: no need for the pattern
     match = _NUMBER.search(text or "")
     return (int(match.group(1)), int(match.group(2))) if match else None
 
@@ -45,11 +56,12 @@ def invoice_numbers(purpose: str) -> list[tuple[Key, str]]:
     bare: list[tuple[Key, str]] = []
     last_named = -1
     for match in _NUMBER.finditer(text):
-        key = (int(match.group(1)), int(match.group(2)))
-        found = (key, re.sub(r"\s+", "", match.group(0)))
-        before = text[max(0, match.start() - 30) : match.start()]
-        listed = last_named >= 0 and _LIST_GAP.match(text[last_named : match.start()]) is not None
-        is_named = listed or _INVOICE_WORD.search(before) is not None
+        year, seq = match.groups()
+        key = (int(year), int(seq))
+        found = (key, _SPACES.sub("", match.group(0)))
+        start = match.start()
+        listed = last_named >= 0 and _LIST_GAP.match(text[last_named:start]) is not None
+        is_named = listed or _INVOICE_WORD.search(text[max(0, start - 30) : start]) is not None
         if is_named:
             last_named = match.end()
         target = named if is_named else bare

@@ -37,6 +37,9 @@ KNOWN_VERSIONS = frozenset({"1.01", "1.02", "1.03"})
 _AMOUNT = re.compile(r"^(\d+)(?:[.,](\d{1,2}))?$")
 _INN_IN_NAME = re.compile(r"^\s*ИНН\s*(\d{10}|\d{12})\b[\s,;]*(.*)$", re.IGNORECASE | re.DOTALL)
 _DIGITS = re.compile(r"\D")
+_MARKERS = frozenset({"СекцияДокумент", "КонецДокумента", "СекцияРасчСчет", "КонецРасчСчет", "КонецФайла"})
+_PURPOSE = ("НазначениеПлатежа", *(f"НазначениеПлатежа{i}" for i in range(1, 7)))
+_ABSENT = (0, "")
 
 
 class StatementFormatError(ValueError):
@@ -142,9 +145,13 @@ def _optional_date(fields: dict[str, tuple[int, str]], key: str) -> dt.date | No
     return parse_date(value, line=line, key=key)
 
 
+def _digits(text: str) -> str:
+    return text if text.isdecimal() else _DIGITS.sub("", text)
+
+
 def _document(kind: str, start: int, fields: dict[str, tuple[int, str]]) -> Document:
     def value(key: str) -> str:
-        return fields.get(key, (0, ""))[1].strip()
+        return fields.get(key, _ABSENT)[1]  # stored stripped
 
     for key in ("Номер", "Дата", "Сумма"):
         if not value(key):
@@ -155,19 +162,15 @@ def _document(kind: str, start: int, fields: dict[str, tuple[int, str]]) -> Docu
         number=value("Номер"),
         date=parse_date(value("Дата"), line=fields["Дата"][0], key="Дата"),
         amount_kopecks=parse_amount(value("Сумма"), line=fields["Сумма"][0]),
-        payer_account=_DIGITS.sub("", value("ПлательщикСчет") or value("ПлательщикРасчСчет")),
-        payer_inn=_DIGITS.sub("", value("ПлательщикИНН")),
+        payer_account=_digits(value("ПлательщикСчет") or value("ПлательщикРасчСчет")),
+        payer_inn=_digits(value("ПлательщикИНН")),
         payer_name=value("Плательщик1") or value("Плательщик"),
-        payee_account=_DIGITS.sub("", value("ПолучательСчет") or value("ПолучательРасчСчет")),
-        payee_inn=_DIGITS.sub("", value("ПолучательИНН")),
+        payee_account=_digits(value("ПолучательСчет") or value("ПолучательРасчСчет")),
+        payee_inn=_digits(value("ПолучательИНН")),
         payee_name=value("Получатель1") or value("Получатель"),
         received_date=_optional_date(fields, "ДатаПоступило"),
         debited_date=_optional_date(fields, "ДатаСписано"),
-        purpose=" ".join(
-            p
-            for p in [value("НазначениеПлатежа"), *(value(f"НазначениеПлатежа{i}") for i in range(1, 7))]
-            if p
-        ),
+        purpose=" ".join(part for key in _PURPOSE if (part := value(key))),
     )
     inside = _INN_IN_NAME.match(value("Плательщик"))
     if inside:  # «Плательщик=ИНН 7701234567 ООО «Ромашка»»
@@ -217,12 +220,15 @@ def parse(data: bytes) -> Statement:
     finished = False
     for number, raw in enumerate(text.splitlines(), start=1):
         row = raw.strip()
-        if not row or row.lstrip("\ufeff") == SIGNATURE:
-            continue
-        if finished:
+        if not row or finished:
             continue  # trailing text after КонецФайла is ignored
         key, sep, value = row.partition("=")
         key = key.strip()
+        if sep and section == "document" and key not in _MARKERS:
+            fields[key] = (number, value.strip())  # most rows: a field of a payment document
+            continue
+        if row.lstrip("\ufeff") == SIGNATURE:
+            continue
         if key == "СекцияДокумент":
             if section is not None:
                 raise StatementFormatError(
@@ -261,7 +267,7 @@ def parse(data: bytes) -> Statement:
             else:
                 header[key] = value.strip()
         else:
-            fields[key] = (number, value)
+            fields[key] = (number, value.strip())
     if section is not None:
         closing = "КонецДокумента" if section == "document" else "КонецРасчСчет"
         raise StatementFormatError(

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from billing.models import CURRENCY, Invoice, Notification, Payment
@@ -28,7 +28,7 @@ from billing.services import payment_record_manual
 from billing.services.common import locked, notify_on_commit, scoped, status_of
 from core.audit.models import AuditEntry
 from core.audit.services import Actor, audit_record
-from core.bulk import insert_rows
+from core.bulk import insert_rows, insert_select, pg_array
 from core.clock import cluster_today
 from core.ru.money import format_roubles
 from tenants.models import Cluster
@@ -68,7 +68,11 @@ class _Line:
     candidates: list[int] = dataclasses.field(default_factory=list)
     reason: str = ""
     booked: bool = False
-    payment_id: int | None = None
+    stored: tuple[str, int | None, str, list[int], str] | None = None  # the preview's proposal
+
+    @property
+    def proposal(self) -> tuple[str, int | None, str, list[int], str]:
+        return (self.state, self.invoice_id, self.invoice_number, self.candidates, self.reason)
 
     @property
     def key(self) -> selectors.Key:
@@ -96,13 +100,13 @@ def _propose(cluster: Cluster, lines: Sequence[_Line], *, lock: bool) -> dict[in
     )
     matcher = matching.Matcher(invoices)
     numbers = {i.id: i.number for i in invoices}
-    booked = selectors.booked_keys(cluster, [line.key for line in lines])
+    keys = [line.key for line in lines]
+    booked = selectors.booked_keys(cluster, keys)
     by_hand = selectors.hand_recorded(cluster, numbers)
     seen: dict[tuple[str, str, str, int, str], int] = {}
     amounts: dict[int, int] = {}
-    for line, named in zip(lines, found, strict=True):
+    for line, named, key in zip(lines, found, keys, strict=True):
         line.invoice_id, line.candidates, line.reason, line.invoice_number = None, [], "", ""
-        key = line.key
         if key in booked:
             line.state, line.reason = (
                 State.ALREADY_IMPORTED,
@@ -245,11 +249,11 @@ def statement_import(*, actor: Actor, cluster: Cluster, file_name: str, data: by
                         line.payer_inn,
                         line.payer_account,
                         line.purpose,
-                        json.dumps(d.warnings),
+                        json.dumps(d.warnings) if d.warnings else "[]",
                         line.state,
                         line.invoice_id,
                         line.invoice_number,
-                        json.dumps(line.candidates),
+                        _ids_json(line.candidates),
                         line.reason,
                     )
                     for line, d in zip(
@@ -269,6 +273,11 @@ def statement_import(*, actor: Actor, cluster: Cluster, file_name: str, data: by
             },
         )
     return statement
+
+
+def _ids_json(ids: list[int]) -> str:
+    """`json.dumps` of a list of invoice ids, without the encoder's machinery per line."""
+    return "[" + ", ".join(map(str, ids)) + "]"
 
 
 def _counts(lines: Sequence[_Line]) -> dict[str, int]:
@@ -295,31 +304,19 @@ def statement_apply(*, actor: Actor, statement: BankStatement) -> BankStatement:
             cluster = statement.cluster
             lines = [
                 _Line(
-                    pk=pk,
-                    position=position,
-                    source_line=source_line,
-                    document_number=number,
-                    date=date,
-                    amount_kopecks=amount,
-                    payer_inn=inn,
-                    payee_account=payee_account,
-                    payer_account=payer_account,
-                    purpose=purpose,
+                    pk=row[0],
+                    position=row[1],
+                    source_line=row[2],
+                    document_number=row[3],
+                    date=row[4],
+                    amount_kopecks=row[5],
+                    payer_inn=row[6],
+                    payee_account=row[7],
+                    payer_account=row[8],
+                    purpose=row[9],
+                    stored=row[10:],
                 )
-                for pk, position, source_line, number, date, amount, inn, payee_account, payer_account, purpose in statement.lines.order_by(
-                    "position"
-                ).values_list(
-                    "pk",
-                    "position",
-                    "source_line",
-                    "document_number",
-                    "date",
-                    "amount_kopecks",
-                    "payer_inn",
-                    "payee_account",
-                    "payer_account",
-                    "purpose",
-                )
+                for row in statement.lines.order_by("position").values_list(*LINE_COLUMNS)
             ]
             _book(actor, cluster, lines, _propose(cluster, lines, lock=True))
             statement.status = BankStatement.Status.APPLIED
@@ -339,21 +336,37 @@ def statement_apply(*, actor: Actor, statement: BankStatement) -> BankStatement:
     return statement
 
 
-AUDIT_FIELDS = ["object_id", "object_repr", "changes"]  # the rest is the same for every row of a batch
-PAYMENT_FIELDS = ["id", "invoice", "amount_kopecks", "order_number", "order_date"]
+LINE_COLUMNS = (
+    "pk",
+    "position",
+    "source_line",
+    "document_number",
+    "date",
+    "amount_kopecks",
+    "payer_inn",
+    "payee_account",
+    "payer_account",
+    "purpose",
+    # the preview's proposal: only the lines whose proposal changed since are written again
+    "state",
+    "invoice_id",
+    "invoice_number",
+    "candidates",
+    "reason",
+)
 
 
 def _book(actor: Actor, cluster: Cluster, lines: Sequence[_Line], amounts: dict[int, int]) -> None:
-    """Payments, invoice totals, audit rows and line states in bulk, BATCH lines at a time
-    (a fixed number of queries per batch), written as rows: no model instance per payment,
-    audit row or line."""
+    """Payments, invoice totals, audit rows and line states in bulk, BATCH lines at a time: per
+    batch one query writes the payments, their audit rows and the lines that book them, and one
+    the invoices' totals with their audit rows (the audit JSON built by PostgreSQL from the
+    same arrays); the lines whose proposal changed since the preview are written again first."""
     today = cluster_today(cluster)
     now = timezone.now()
     bookable = [line for line in lines if line.position in amounts and line.invoice_id is not None]
     rows = selectors.invoices_money(cluster, {line.invoice_id for line in bookable if line.invoice_id})
     invoices = {row[0]: row for row in rows}  # locked by _propose
     paid = {pk: row[3] for pk, row in invoices.items()}
-    ids = _next_ids(Payment, len(bookable))
     user_id = actor.user.pk if actor.user else None
     who = {
         "cluster": cluster.pk,
@@ -362,110 +375,144 @@ def _book(actor: Actor, cluster: Cluster, lines: Sequence[_Line], amounts: dict[
         "host": actor.host,
         "at": now,
     }
-    payment_audit = {**who, "action": "billing.payment_manual", "object_type": Payment._meta.label_lower}
-    invoice_audit = {**who, "action": "billing.invoice_paid", "object_type": Invoice._meta.label_lower}
-    # Payment.__str__ and Invoice.__str__, without a model instance (and a translation lookup) per row.
-    method = Payment.Method.MANUAL
-    method_label = str(method.label)
-    for start in range(0, len(bookable), BATCH):
-        batch = bookable[start : start + BATCH]
-        payments = []
-        entries = []
-        for line, payment_id in zip(batch, ids[start : start + BATCH], strict=True):
-            invoice_id = line.invoice_id or 0
-            amount = amounts[line.position]
-            line.payment_id, line.booked = payment_id, True
-            paid[invoice_id] += amount
-            payments.append((payment_id, invoice_id, amount, line.document_number, line.date))
-            entries.append(
-                (
-                    str(payment_id),
-                    f"{method_label} {amount} коп.",
-                    json.dumps(
-                        {
-                            "invoice": [None, invoice_id],
-                            "method": [None, method],
-                            "amount_kopecks": [None, amount],
-                            "order_number": [None, line.document_number],
-                            "order_date": [None, line.date.isoformat()],
-                            "statement_line": [None, line.pk],
-                        }
-                    ),
-                )
-            )
-        insert_rows(
-            Payment,
-            PAYMENT_FIELDS,
-            payments,
-            same={
-                "cluster": cluster.pk,
-                "method": method,
-                "status": Payment.Status.SUCCEEDED,
-                "currency": CURRENCY,
-                "recorded_by": user_id,
-                "created_at": now,
-                "succeeded_at": now,
-                "updated_at": now,
-            },
-        )
-        insert_rows(AuditEntry, AUDIT_FIELDS, entries, same=payment_audit)
-    changed = []
-    paid_now = []
-    entries = []
-    for pk, (_, number, amount, old_paid, old_status, due, paid_at) in invoices.items():
-        status = status_of(
-            status=old_status, paid_kopecks=paid[pk], amount_kopecks=amount, due=due, today=today
-        )
-        if status == Invoice.Status.PAID and paid_at is None:
-            paid_at = now
-            paid_now.append(pk)
-        changes: dict[str, list[int | str]] = {"paid_kopecks": [old_paid, paid[pk]]}
-        if old_status != status:
-            changes["status"] = [old_status, status]
-        entries.append((str(pk), f"№ {number}", json.dumps(changes)))
-        changed.append((pk, paid[pk], status, paid_at, now))
+    changed = [line for line in lines if line.proposal != line.stored]
     for start in range(0, len(changed), BATCH):
         _update_from_values(
-            Invoice,
-            ["paid_kopecks", "status", "paid_at", "updated_at"],
-            changed[start : start + BATCH],
-            ["bigint", "varchar", "timestamptz", "timestamptz"],
-        )
-        insert_rows(AuditEntry, AUDIT_FIELDS, entries[start : start + BATCH], same=invoice_audit)
-    for start in range(0, len(lines), BATCH):
-        _update_from_values(
             BankStatementLine,
-            ["state", "invoice_id", "invoice_number", "candidates", "reason", "booked", "payment_id"],
+            ["state", "invoice_id", "invoice_number", "candidates", "reason"],
             [
                 (
                     line.pk,
                     line.state,
                     line.invoice_id,
                     line.invoice_number,
-                    json.dumps(line.candidates),
+                    _ids_json(line.candidates),
                     line.reason,
-                    line.booked,
-                    line.payment_id,
                 )
-                for line in lines[start : start + BATCH]
+                for line in changed[start : start + BATCH]
             ],
-            ["varchar", "bigint", "varchar", "jsonb", "text", "boolean", "bigint"],
+            ["varchar", "bigint", "varchar", "jsonb", "text"],
         )
+    booking = _booking_sql(user_id, now, who)
+    for start in range(0, len(bookable), BATCH):
+        batch = bookable[start : start + BATCH]
+        booked = [amounts[line.position] for line in batch]
+        for line, amount in zip(batch, booked, strict=True):
+            line.booked = True
+            paid[line.invoice_id or 0] += amount
+        arrays = [
+            pg_array([line.pk for line in batch]),
+            pg_array([line.invoice_id for line in batch]),
+            pg_array(booked),
+            pg_array([line.document_number for line in batch]),
+            pg_array([line.date for line in batch]),
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(booking[0], [*arrays, *booking[1]])
+    totals = []
+    paid_now = []
+    for pk, (_, number, amount, old_paid, old_status, due, paid_at) in invoices.items():
+        status = status_of(
+            status=old_status, paid_kopecks=paid[pk], amount_kopecks=amount, due=due, today=today
+        )
+        newly_paid = status == Invoice.Status.PAID and paid_at is None
+        if newly_paid:
+            paid_now.append(pk)
+        totals.append((pk, paid[pk], status, newly_paid, old_paid, old_status, number))
+    settling = _totals_sql(now, who)
+    for start in range(0, len(totals), BATCH):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                settling[0],
+                [*(pg_array(c) for c in zip(*totals[start : start + BATCH], strict=True)), *settling[1]],
+            )
     if paid_now:
         notify_on_commit(*paid_now, kind=Notification.Kind.PAYMENT_RECEIVED)
 
 
-def _next_ids(model: type[models.Model], count: int) -> list[int]:
-    """`count` primary keys from the table's sequence (one query), so that payments, their audit
-    rows and the lines booking them can be written in bulk with no RETURNING to match up."""
-    if not count:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [model._meta.db_table, count],
-        )
-        return [row[0] for row in cursor.fetchall()]
+def _booking_sql(user_id: int | None, now: dt.datetime, who: dict[str, Any]) -> tuple[str, list[Any]]:
+    """One batch of bookings as one query, its arrays (line, invoice, amount, order number, order
+    date) first: a payment id per line from the payments' sequence, the payments, their audit
+    rows («billing.payment_manual», as payment_record_manual writes them, plus the statement
+    line) and the lines marked booked with their payment."""
+    quote = connection.ops.quote_name
+    method = Payment.Method.MANUAL
+    payments, payment_params = insert_select(
+        Payment,
+        {
+            "id": "v.payment_id",
+            "invoice": "v.invoice_id",
+            "amount_kopecks": "v.amount",
+            "order_number": "v.order_number",
+            "order_date": "v.order_date",
+        },
+        source="v",
+        same={
+            "cluster": who["cluster"],
+            "method": method,
+            "status": Payment.Status.SUCCEEDED,
+            "currency": CURRENCY,
+            "recorded_by": user_id,
+            "created_at": now,
+            "succeeded_at": now,
+            "updated_at": now,
+        },
+    )
+    audit, audit_params = insert_select(
+        AuditEntry,
+        {
+            "object_id": "v.payment_id::text",
+            # Payment.__str__ without a model instance (and a translation lookup) per row
+            "object_repr": "%s::text || ' ' || v.amount || ' коп.'",
+            "changes": "jsonb_build_object('invoice', jsonb_build_array(NULL, v.invoice_id), "
+            "'method', jsonb_build_array(NULL, %s::text), 'amount_kopecks', jsonb_build_array(NULL, v.amount), "
+            "'order_number', jsonb_build_array(NULL, v.order_number), "
+            "'order_date', jsonb_build_array(NULL, to_char(v.order_date, 'YYYY-MM-DD')), "
+            "'statement_line', jsonb_build_array(NULL, v.line_id))",
+        },
+        source="v",
+        params=[str(method.label), method],
+        same={**who, "action": "billing.payment_manual", "object_type": Payment._meta.label_lower},
+    )
+    sql = (
+        "WITH v AS MATERIALIZED ("  # noqa: S608 - names from the models
+        f"SELECT u.*, nextval(pg_get_serial_sequence('{Payment._meta.db_table}', 'id')) AS payment_id "
+        "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::varchar[], %s::date[]) "
+        "AS u(line_id, invoice_id, amount, order_number, order_date)), "
+        f"p AS ({payments}), a AS ({audit}) "
+        f"UPDATE {quote(BankStatementLine._meta.db_table)} AS t SET booked = true, payment_id = v.payment_id "
+        "FROM v WHERE t.id = v.line_id"
+    )
+    return sql, [*payment_params, *audit_params]
+
+
+def _totals_sql(now: dt.datetime, who: dict[str, Any]) -> tuple[str, list[Any]]:
+    """One batch of invoices as one query, its arrays (id, paid, status, newly paid, old paid, old
+    status, number) first: the new totals and statuses, and an audit row per invoice
+    («billing.invoice_paid»: paid_kopecks and, when it changed, status, as [old, new])."""
+    quote = connection.ops.quote_name
+    audit, audit_params = insert_select(
+        AuditEntry,
+        {
+            "object_id": "v.id::text",
+            "object_repr": "'№ ' || v.number",  # Invoice.__str__
+            "changes": "jsonb_build_object('paid_kopecks', jsonb_build_array(v.old_paid, v.paid)) "
+            "|| CASE WHEN v.old_status = v.status THEN '{}'::jsonb "
+            "ELSE jsonb_build_object('status', jsonb_build_array(v.old_status, v.status)) END",
+        },
+        source="v",
+        same={**who, "action": "billing.invoice_paid", "object_type": Invoice._meta.label_lower},
+    )
+    sql = (
+        "WITH v AS MATERIALIZED (SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], "  # noqa: S608 - names from the models
+        "%s::boolean[], %s::bigint[], %s::varchar[], %s::varchar[]) "
+        "AS v(id, paid, status, newly_paid, old_paid, old_status, number)), "
+        f"u AS (UPDATE {quote(Invoice._meta.db_table)} AS t SET paid_kopecks = v.paid, status = v.status, "
+        "paid_at = CASE WHEN v.newly_paid THEN %s::timestamptz ELSE t.paid_at END, "
+        "updated_at = %s::timestamptz FROM v WHERE t.id = v.id) "
+        f"{audit}"
+    )
+    return sql, [now, now, *audit_params]
 
 
 def _update_from_values(
@@ -486,7 +533,7 @@ def _update_from_values(
         "WHERE t.id = v.id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [list(values) for values in zip(*rows, strict=True)])
+        cursor.execute(sql, [pg_array(values) for values in zip(*rows, strict=True)])
 
 
 def _queued(line: BankStatementLine) -> BankStatementLine:

@@ -267,3 +267,63 @@ def test_other_cluster_and_representatives_are_refused(
     services.statement_apply(actor=staff(make_user, cluster_a), statement=stmt)
     with pytest.raises(ValidationError, match="Такого счёта нет в этом кластере"):
         services.line_match(actor=staff(make_user, cluster_a), line=stmt.lines.get(), invoice=foreign)
+
+
+def test_apply_audits_each_payment_and_invoice_as_the_log_shows_them(
+    cluster_a: Cluster, payee_a: Payee, make_user: Any
+) -> None:
+    actor = staff(make_user, cluster_a)
+    full, part = issue(cluster_a), issue(cluster_a, amount=2_000_000)
+    stmt = load(actor, cluster_a, statement(payee_a, [pays(full, number="71"), pays(part, amount=500_000)]))
+    services.statement_apply(actor=actor, statement=stmt)
+    line = stmt.lines.get(position=1)
+    payment = Payment.objects.get(invoice=full)
+    assert line.payment == payment and line.booked
+    entry = AuditEntry.objects.get(action="billing.payment_manual", object_id=str(payment.pk))
+    assert (entry.cluster, entry.actor, entry.object_type, entry.object_repr) == (
+        cluster_a,
+        actor.user,
+        "billing.payment",
+        str(payment),
+    )
+    assert entry.changes == {
+        "invoice": [None, full.pk],
+        "method": [None, "manual"],
+        "amount_kopecks": [None, 1_500_000],
+        "order_number": [None, "71"],
+        "order_date": [None, "2026-01-20"],
+        "statement_line": [None, line.pk],
+    }
+    paid = {
+        e.object_id: e for e in AuditEntry.objects.filter(action="billing.invoice_paid", cluster=cluster_a)
+    }
+    assert paid[str(full.pk)].object_repr == str(full)
+    assert paid[str(full.pk)].changes == {"paid_kopecks": [0, 1_500_000], "status": ["open", "paid"]}
+    assert paid[str(part.pk)].changes == {"paid_kopecks": [0, 500_000], "status": ["open", "partially_paid"]}
+    full.refresh_from_db()
+    assert full.paid_at is not None
+
+
+def test_apply_stores_what_changed_since_the_preview(
+    cluster_a: Cluster, payee_a: Payee, make_user: Any
+) -> None:
+    actor = staff(make_user, cluster_a)
+    halved, settled = issue(cluster_a, amount=1_000_000), issue(cluster_a, amount=300_000)
+    stmt = load(actor, cluster_a, statement(payee_a, [pays(halved), pays(settled)]))
+    assert [s for s, _ in states(stmt)] == [State.MATCHED, State.MATCHED]
+    for invoice, amount in ((halved, 400_000), (settled, 300_000)):  # paid by hand meanwhile
+        payment_record_manual(
+            actor=actor,
+            invoice=invoice,
+            amount_kopecks=amount,
+            order_number="9",
+            order_date=dt.date(2026, 1, 5),
+        )
+    services.statement_apply(actor=actor, statement=stmt)
+    first, second = stmt.lines.order_by("position")
+    assert (first.state, first.booked) == (State.OVERPAID, True)
+    assert "Переплата 4 000,00 ₽" in first.reason
+    assert (second.state, second.booked, second.payment) == (State.UNMATCHED, False, None)
+    assert "уже оплачен" in second.reason
+    halved.refresh_from_db()
+    assert (halved.paid_kopecks, halved.status) == (1_000_000, "paid")
