@@ -151,7 +151,9 @@ def test_a_revoked_role_is_refused_at_once_and_a_changed_role_shows_at_once(
     staff = make_user(ROLE.CLUSTER_STAFF, cluster_a)
     api = api_client(token_for(staff, cluster_a), cluster_a)
     assert titles(api) == ["Опубликовано", "Черновик"]
-    assert api.get("/api/v1/me/").json()["roles_here"] == ["cluster_staff"]
+    me = api.get("/api/v1/me/").json()
+    assert me["roles_here"] == ["cluster_staff"]
+    assert [(g["role"], g["cluster"]) for g in me["grants"]] == [("cluster_staff", "alpha")]
     # demoted by a bulk update (no service, no signal): drafts are gone on the next call
     Grant.objects.filter(user=staff, cluster=cluster_a).update(role=ROLE.MEMBER_REPRESENTATIVE)
     assert titles(api) == ["Опубликовано"]
