@@ -50,5 +50,32 @@ class FilterSet(filters.FilterSet):
     }
 
 
+# The FilterSet django-filter builds from a view's `filterset_fields`, by (model, fields): it built
+# the class (a metaclass walk over the model's fields) again on every request.
+_built: dict[tuple[type[models.Model], str], Any] = {}
+
+
 class FilterBackend(filters.DjangoFilterBackend):
+    """django-filter's backend; the FilterSet class built once per (model, fields), and not run at
+    all when the request names none of its filters (there is nothing for it to filter or refuse)."""
+
     filterset_base = FilterSet
+
+    def get_filterset_class(self, view: Any, queryset: models.QuerySet | None = None) -> Any:
+        fields = getattr(view, "filterset_fields", None)
+        if getattr(view, "filterset_class", None) or queryset is None or not fields:
+            return super().get_filterset_class(view, queryset)
+        key = (queryset.model, repr(fields))
+        found = _built.get(key)
+        if found is None:
+            found = _built[key] = super().get_filterset_class(view, queryset)
+        return found
+
+    def filter_queryset(self, request: Any, queryset: models.QuerySet, view: Any) -> models.QuerySet:
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return queryset
+        names = tuple(filterset_class.base_filters)
+        if not any(param.startswith(names) for param in request.query_params):
+            return queryset
+        return super().filter_queryset(request, queryset, view)

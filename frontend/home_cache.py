@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import time
-from collections import OrderedDict
 from collections.abc import Callable
 from functools import cache
 
@@ -36,6 +34,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.utils import translation
 
+from core.memo import RecentValues
 from tenants.content.selectors import site_version
 from tenants.models import Cluster
 
@@ -77,36 +76,16 @@ def cache_key(cluster: Cluster, today: dt.date, templates: tuple[str, ...]) -> s
     )
 
 
-class _Local:
-    """This process's copies of the pages it served last, in front of the shared cache: the key
-    names every version, so a copy is right for as long as its key is asked for (and at most
-    CACHE_SECONDS, as in the shared cache). Saves the round trip to Redis on most requests."""
-
-    SIZE = 256
-
-    def __init__(self) -> None:
-        self.pages: OrderedDict[str, tuple[float, str]] = OrderedDict()
-
-    def get(self, key: str) -> str | None:
-        found = self.pages.get(key)
-        if found is None or found[0] < time.monotonic():
-            return None
-        return found[1]
-
-    def put(self, key: str, html: str) -> None:
-        self.pages[key] = (time.monotonic() + CACHE_SECONDS, html)
-        self.pages.move_to_end(key)
-        while len(self.pages) > self.SIZE:
-            self.pages.popitem(last=False)
-
-
-_local = _Local()
+# This process's copies of the pages it served last, in front of the shared cache: the key names
+# every version, so a copy is right for as long as its key is asked for (and at most CACHE_SECONDS,
+# as in the shared cache). Saves the round trip to Redis on most requests.
+_local: RecentValues[str] = RecentValues(size=256, seconds=CACHE_SECONDS)
 
 
 def forget_pages_in_this_process() -> None:
     """Empty this process's copies (tests: a rolled-back write leaves the version bumped, and the
     next test's page under the same key must not be the one that saw the write)."""
-    _local.pages.clear()
+    _local.clear()
 
 
 def anonymous_page(

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.accounts.models import User
-from core.accounts.selectors import user_cluster_roles, user_grants
+from core.accounts.selectors import user_cluster_roles, user_grants_with_clusters
 
 
 class GrantSerializer(serializers.Serializer):
@@ -45,7 +45,7 @@ class MeView(APIView):
             "id": user.pk,
             "email": user.email,
             "full_name": user.full_name,
-            "grants": user_grants(user),
+            "grants": user_grants_with_clusters(user),
             "roles_here": sorted(user_cluster_roles(user, getattr(request, "cluster", None))),
         }
         return Response(self.OutputSerializer(payload).data)

@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.base import ClusterViewSet
+from api.list_cache import CachedListMixin
 from api.representation import PlainFieldsSerializer
 from api.schema import DOCUMENT_RESPONSE
 from tenants.content import services
@@ -27,8 +28,12 @@ from tenants.content.selectors import article_list, document_file, document_list
 from tenants.members.models import Company
 
 
-class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterViewSet):
-    """Managers see drafts; the rest see what is published."""
+class ContentViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterViewSet):
+    """Managers see drafts; the rest see what is published. A list that reads one table of its own
+    is cached under that table's version and whether the caller sees drafts (api.list_cache)."""
+
+    def list_cache_scope(self) -> tuple[bool]:
+        return (self.is_manager(),)
 
     def is_manager(self) -> bool:
         if getattr(self, "swagger_fake_view", False):  # OpenAPI generation: no cluster on the request
@@ -60,6 +65,7 @@ class NewsViewSet(ContentViewSet):
     search_fields = ["title", "body"]
     ordering_fields = ["published_at", "title", "id"]
     filterset_fields = ["is_published"]
+    list_cache_tables = ("content_news",)
 
     def get_queryset(self) -> QuerySet[News]:
         return news_list(published_only=not self.is_manager())
@@ -116,6 +122,7 @@ class ArticleViewSet(ContentViewSet):
     search_fields = ["title", "lead", "body", "author"]
     ordering_fields = ["published_at", "title", "id"]
     filterset_fields = ["is_published"]
+    list_cache_tables = ("content_article",)
 
     def get_queryset(self) -> QuerySet[Article]:
         return article_list(published_only=not self.is_manager())
@@ -179,6 +186,7 @@ class JobInputSerializer(serializers.Serializer):
 
 
 class JobViewSet(ContentViewSet):
+    # Not cached: the public's list depends on the date and on the companies' names as well.
     serializer_class = JobOutputSerializer
     search_fields = ["title", "description", "location", "company__short_name"]
     ordering_fields = ["published_at", "expires_on", "title", "id"]
@@ -250,6 +258,7 @@ class DocumentViewSet(ContentViewSet):
     search_fields = ["title", "description", "original_name"]
     ordering_fields = ["published_at", "title", "id"]
     filterset_fields = ["is_published"]
+    list_cache_tables = ("content_document",)
 
     def get_queryset(self) -> QuerySet[Document]:
         return document_list(published_only=not self.is_manager())

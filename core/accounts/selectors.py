@@ -8,20 +8,58 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.memo import RecentValues
 from tenants.models import Cluster
 
 from .models import ApiToken, Grant, User
 
+# Grants by (user id, access version): migration 0005 gives a user a new version with every change
+# of their grants, visible with its commit, so an entry is right for as long as its key is asked
+# for. Only users loaded with their version (API token authentication) use it.
+# Kept as column values: every request builds its own Grant objects from them (callers may attach
+# a cluster to a grant).
+_known_grants: RecentValues[tuple[tuple[object, ...], ...]] = RecentValues(size=2048, seconds=300)
+_GRANT_FIELDS = [f.attname for f in Grant._meta.concrete_fields]
+
 
 def user_grants(user: User | AnonymousUser) -> list[Grant]:
-    """All grants of a user, loaded once and kept on the user object for this request."""
+    """All grants of a user, loaded once and kept on the user object for this request.
+
+    A user loaded with its `access_version` (the token authentication reads it with the token)
+    gets the grants this process last read under that version: no query. Those grants come
+    without their clusters (a cluster's row may change without a grant changing);
+    `user_clusters` loads them."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, "_grants_cache", None)
     if cached is None:
-        cached = list(Grant.objects.filter(user=user).select_related("cluster"))
+        version = getattr(user, "access_version", None)
+        if version is None:
+            cached = list(Grant.objects.filter(user=user).select_related("cluster"))
+        else:
+            key = (user.pk, version)
+            rows = _known_grants.get(key)
+            if rows is None:
+                rows = tuple(Grant.objects.filter(user_id=user.pk).values_list(*_GRANT_FIELDS))
+                _known_grants.put(key, rows)
+            cached = [
+                Grant.from_db("default", _GRANT_FIELDS, [list(v) if type(v) is list else v for v in row])
+                for row in rows
+            ]
         user.__dict__["_grants_cache"] = cached
     return cached
+
+
+def user_grants_with_clusters(user: User | AnonymousUser) -> list[Grant]:
+    """The user's grants with their clusters' current rows (one query for the grants that came
+    from the per-process copy without them)."""
+    grants = user_grants(user)
+    missing = [g for g in grants if g.cluster_id is not None and not Grant.cluster.is_cached(g)]
+    if missing:
+        clusters = Cluster.objects.in_bulk({g.cluster_id for g in missing})
+        for g in missing:
+            g.cluster = clusters.get(g.cluster_id)
+    return grants
 
 
 def user_cluster_roles(user: User | AnonymousUser, cluster: Cluster | None) -> set[str]:
@@ -71,7 +109,7 @@ def clusters_visible_to_ministry(scope: MinistryScope) -> QuerySet[Cluster]:
 def user_clusters(user: User | AnonymousUser) -> list[Cluster]:
     """Clusters where the user holds any role, for the 'my clusters' list."""
     seen: dict[int, Cluster] = {}
-    grants = user_grants(user)
+    grants = user_grants_with_clusters(user)
     for g in grants:
         if g.cluster is None:
             continue

@@ -252,27 +252,35 @@ def _token_audit(
 
 def api_token_authenticate(*, key: str, host: str) -> tuple[User, int] | None:
     """The active user behind a live token usable on `host`, and the token's id. One statement:
-    the token (revocation, expiry and host checked on every request) joined to its user; its
-    last use is written only when the stored one is older than API_TOKEN_LAST_USE_STEP, so a
-    client polling the API does not write a row version per request."""
+    the token (revocation, expiry and host checked on every request) joined to its user and the
+    version of the user's grants (`user.access_version`: selectors.user_grants keeps the grants
+    under it, migration 0005); its last use is written only when the stored one is older than
+    API_TOKEN_LAST_USE_STEP, so a client polling the API does not write a row version per
+    request."""
     now = timezone.now()
     tokens, users = ApiToken._meta.db_table, User._meta.db_table
-    found = list(
-        User.objects.raw(
+    fields = User._meta.concrete_fields  # plain columns: no database converters to apply
+    columns = ", ".join(f"u.{connection.ops.quote_name(str(f.column))}" for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
             f"""WITH live AS (
                 SELECT id AS token_id, user_id, last_used_at FROM {tokens}
                 WHERE key_hash = %s AND revoked_at IS NULL AND expires_at > %s AND (host = '' OR host = %s)),
             used AS (
                 UPDATE {tokens} t SET last_used_at = %s FROM live
                 WHERE t.id = live.token_id AND (live.last_used_at IS NULL OR live.last_used_at < %s))
-            SELECT u.*, live.token_id FROM {users} u JOIN live ON live.user_id = u.id
-            WHERE u.is_active""",  # noqa: S608 (table names are ours)
+            SELECT {columns}, live.token_id, COALESCE(av.version, 0)
+            FROM {users} u JOIN live ON live.user_id = u.id
+            LEFT JOIN accounts_access_version av ON av.user_id = u.id
+            WHERE u.is_active""",  # noqa: S608 (table and column names are ours)
             [api_token_hash(key), now, host.lower(), now, now - API_TOKEN_LAST_USE_STEP],
         )
-    )
-    if not found:
+        row = cursor.fetchone()
+    if row is None:
         return None
-    return found[0], int(found[0].token_id)  # type: ignore[attr-defined]
+    user = User.from_db(connection.alias, [f.attname for f in fields], row[: len(fields)])
+    user.access_version = int(row[-1])  # type: ignore[attr-defined]
+    return user, int(row[-2])
 
 
 def api_token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:

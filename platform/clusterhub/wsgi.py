@@ -1,8 +1,12 @@
 """WSGI entry point."""
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 from clusterhub.entry import configure
 
 configure()  # fails closed in production without an explicit settings module
-application = get_wsgi_application()
+django.setup(set_prefix=False)
+
+from clusterhub.wsgi_handler import ClusterhubWSGIHandler  # noqa: E402 (needs the apps loaded)
+
+application = ClusterhubWSGIHandler()

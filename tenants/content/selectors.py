@@ -36,6 +36,22 @@ def site_version() -> tuple[int, int]:
     return (int(site) if site_called else 0, int(calls) if calls_called else 0)
 
 
+def list_versions(*tables: str) -> tuple[int, ...]:
+    """The versions of these tables of the cluster's schema (migration content.0004: every write
+    to one gives it a new number, visible with the write's commit; 0 for one never written), after
+    the identity (OID) of the schema's version table, which a re-created schema or a restore
+    changes while its sequence may start again. One query."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT 'list_version'::regclass::oid, "
+            "(SELECT json_object_agg(name, version) FROM list_version WHERE name = ANY(%s))",
+            [list(tables)],
+        )
+        table_id, found = cur.fetchone()
+    found = found or {}
+    return (int(table_id), *(int(found.get(table, 0)) for table in tables))
+
+
 def news_list(*, published_only: bool = True, query: str = "") -> QuerySet[News]:
     qs = News.objects.all()
     qs = qs.filter(is_published=True) if published_only else qs

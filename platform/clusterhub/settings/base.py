@@ -256,6 +256,8 @@ REST_FRAMEWORK = {
         "api.parsers.FormParser",
         "api.parsers.MultiPartParser",
     ],
+    # One renderer and no particular Accept: no header parsing per request (api/negotiation.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.ContentNegotiation",
     "DEFAULT_METADATA_CLASS": "api.metadata.Metadata",  # OPTIONS: no serializer or object lookups
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
