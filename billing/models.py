@@ -442,6 +442,28 @@ class Notification(models.Model):
         return f"{self.invoice_id}: {self.kind}"
 
 
+class NotificationOutbox(models.Model):
+    """An invoice e-mail that is due, written in the same transaction as the change that makes it
+    due (a payment settled by a webhook): the transactional outbox. The web process does not talk
+    to the broker for it; `billing.notifications_drain` (nudged at most once per process and
+    BILLING_NOTIFY_DRAIN_SECONDS, and on the beat) sends the e-mails and deletes the rows, each in
+    its own transaction with its Notification row, so nothing is lost when the broker is down and
+    nothing is sent twice."""
+
+    cluster = models.ForeignKey("tenants.Cluster", on_delete=models.CASCADE, related_name="+")
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Notification.Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("письмо по счёту в очереди")
+        verbose_name_plural = _("письма по счетам в очереди")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id}: {self.kind}"
+
+
 class BillingAlert(models.Model):
     """Something staff must look at: a payment whose amount or currency does not match its invoice."""
 

@@ -11,7 +11,7 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,7 +20,7 @@ from core.ru.money import format_roubles
 from tenants.models import Cluster
 from tenants.selectors import cluster_primary_host
 
-from .models import BillingAlert, Invoice, Notification
+from .models import BillingAlert, Invoice, Notification, NotificationOutbox
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +121,44 @@ def notification_send(*, invoice_id: int, kind: str) -> bool:
     except IntegrityError:
         return False  # already sent
     return True
+
+
+OUTBOX_DRAIN_LIMIT = 1000  # rows per drain task; more are left to a drain queued right away
+
+
+def outbox_drain(*, limit: int = OUTBOX_DRAIN_LIMIT) -> tuple[int, int]:
+    """Send the e-mails waiting in the NotificationOutbox, oldest first, at most `limit` rows:
+    each row is claimed (FOR UPDATE SKIP LOCKED: two drains never take one row), its e-mail sent
+    through notification_send (whose Notification row makes it once per invoice and kind) and the
+    row deleted, in ONE transaction: once it commits, the e-mail is never sent again; a crash
+    before it leaves the row and no Notification row for the next drain (the same window as
+    notification_send alone: a crash between the mail server's answer and the commit). An e-mail
+    that fails (the mail server refuses) leaves its row for the next drain (logged).
+    Returns (rows done, e-mails sent now)."""
+    done = sent = 0
+    after = 0
+    table = NotificationOutbox._meta.db_table
+    while done < limit:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, invoice_id, kind FROM {table} WHERE id > %s "  # noqa: S608 - our table
+                "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
+                [after],
+            )
+            row = cursor.fetchone()
+            if row is None:
+                break
+            after, done = row[0], done + 1
+            try:
+                with transaction.atomic():
+                    sent += notification_send(invoice_id=row[1], kind=row[2])
+            except Exception:
+                logger.exception(
+                    "billing: the e-mail of outbox row %s failed; kept for the next drain", after
+                )
+                continue  # nothing written: the row stays
+            cursor.execute(f"DELETE FROM {table} WHERE id = %s", [after])  # noqa: S608 - our table
+    return done, sent
 
 
 def alert_send(*, alert_id: int) -> bool:

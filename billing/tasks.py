@@ -30,6 +30,21 @@ def invoice_notify(invoice_id: int | list[int], kind: str) -> int:
     return sum(notification_send(invoice_id=pk, kind=kind) for pk in ids)
 
 
+@app.task(name="billing.notifications_drain", acks_late=True, ignore_result=True)
+def notifications_drain() -> int:
+    """Send the invoice e-mails waiting in the outbox (nudged by the services after commit, at
+    most once per web process and BILLING_NOTIFY_DRAIN_SECONDS; and on the beat): how many were
+    sent. A full batch queues the next drain at once."""
+    from core.queue import enqueue
+
+    from .notifications import OUTBOX_DRAIN_LIMIT, outbox_drain
+
+    done, sent = outbox_drain()
+    if done >= OUTBOX_DRAIN_LIMIT:
+        enqueue("billing.notifications_drain")
+    return sent
+
+
 @app.task(name="billing.alert_notify", acks_late=True)
 def alert_notify(alert_id: int) -> bool:
     from .notifications import alert_send

@@ -22,8 +22,10 @@ stored, YooKassa retries. A payment we already hold as succeeded is answered wit
 the API (nothing can change it): duplicates cost one query (an EXISTS read with the payee).
 
 So the broker is never on the path of money: with Redis down, events are still stored and
-applied; the e-mails they trigger are queued after commit and, if the queue is down, sent by
-the notifications sweep later (Notification rows make each e-mail happen once).
+applied; the «payment received» e-mail is written to the outbox (NotificationOutbox) in the same
+statement as the payment's rows and sent by the drain task (nudged after commit at most once
+per process and BILLING_NOTIFY_DRAIN_SECONDS, and on the beat): no broker publish per delivery,
+nothing lost with the broker down (Notification rows make each e-mail happen once).
 """
 
 from __future__ import annotations

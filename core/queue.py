@@ -53,13 +53,20 @@ def _task(task_name: str) -> Any:
     return current_app.tasks[task_name]
 
 
-def enqueue(task_name: str, *args: Any, headers: dict[str, Any] | None = None, **kwargs: Any) -> None:
-    """Queue the task `task_name` now, in the current schema; when the broker does not take
-    it, the message goes to the outbox (logged)."""
+def enqueue(
+    task_name: str,
+    *args: Any,
+    headers: dict[str, Any] | None = None,
+    countdown: float | None = None,
+    **kwargs: Any,
+) -> None:
+    """Queue the task `task_name` now (to run `countdown` seconds later, if given), in the current
+    schema; when the broker does not take it, the message goes to the outbox (logged; sent
+    again without the delay)."""
     task = _task(task_name)  # an unknown name is a programming error: it raises
     stamped = headers_with_schema(headers)
     try:
-        task.apply_async(args, kwargs, headers=stamped, retry=False)
+        task.apply_async(args, kwargs, headers=stamped, retry=False, countdown=countdown)
     except Exception:
         logger.warning("could not queue %s%r; kept in the outbox", task_name, args, exc_info=True)
         _keep(task_name, list(args), kwargs, stamped)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -99,48 +100,81 @@ def saved_with_audit(updates: list[tuple[models.Model, list[str]]], audit: list[
     """`obj.save(update_fields=fields)` for each (obj, fields) and `AuditEntry.objects.bulk_create(audit)`
     in ONE statement (the UPDATEs as data-modifying WITH parts of the INSERT): one round trip
     instead of one per write, for hot paths that write a few locked rows and their audit rows.
+    A new object among `updates` (`obj._state.adding`, `fields` empty: every column but the
+    primary key) is INSERTed there, as save() would (e.g. an outbox row written with the change).
     Values are prepared by the fields as save() prepares them (`auto_now` fields among `fields`
     get the current time); the SQL is written here, not compiled by the ORM (a third of such a
-    path's CPU). No signals are sent (none are connected to these models); the caller holds the
-    rows' locks."""
+    path's CPU), once per shape of the call (models, fields, number of audit rows). No signals
+    are sent (none are connected to these models); the caller holds the rows' locks."""
     if not audit:
         raise ValueError("saved_with_audit writes at least one audit row")
+    shape = tuple((type(obj), tuple(names), obj._state.adding) for obj, names in updates)
+    sql, plan = _saved_with_audit_sql(shape, len(audit))
+    params: list[Any] = []
+    for (obj, _names), (fields, pk, adding) in zip(updates, plan, strict=True):
+        params.extend(f.get_db_prep_save(f.pre_save(obj, adding), connection) for f in fields)
+        if pk is not None:
+            params.append(pk.get_db_prep_save(obj.pk, connection))
+    columns = _audit_columns()
+    for entry in audit:
+        params.extend(f.get_db_prep_save(f.pre_save(entry, True), connection) for f in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    for obj, _names in updates:
+        obj._state.adding = False
+    for entry in audit:
+        entry._state.adding = False
+
+
+def _audit_columns() -> list[models.Field[Any, Any]]:
+    return [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+
+
+@functools.cache
+def _saved_with_audit_sql(
+    shape: tuple[tuple[type[models.Model], tuple[str, ...], bool], ...], audit_rows: int
+) -> tuple[str, list[tuple[list[models.Field[Any, Any]], models.Field[Any, Any] | None, bool]]]:
+    """The statement of `saved_with_audit` for one shape of call, and per object the fields whose
+    values it takes (then its primary key for an UPDATE's WHERE, None for an INSERT)."""
 
     def quote(name: str | None) -> str:
         return str(connection.ops.quote_name(str(name)))
 
     parts: list[str] = []
-    params: list[Any] = []
-    for i, (obj, names) in enumerate(updates):
-        meta = obj._meta
-        assignments = []
+    plan: list[tuple[list[models.Field[Any, Any]], models.Field[Any, Any] | None, bool]] = []
+    for i, (model, names, adding) in enumerate(shape):
+        meta = model._meta
+        pk = meta.pk
+        if pk is None:
+            raise TypeError(f"{meta.label} has no primary key")
+        table = quote(meta.db_table)
+        if adding:
+            if names:
+                raise TypeError(f"a new {meta.label} is inserted whole: no field list")
+            fields = [f for f in meta.concrete_fields if not f.primary_key]
+            values = ", ".join(["%s"] * len(fields))
+            parts.append(  # names come from the models, values are parameters
+                f"u{i} AS (INSERT INTO {table} ({', '.join(quote(f.column) for f in fields)}) VALUES ({values}))"  # noqa: S608
+            )
+            plan.append((fields, None, True))
+            continue
+        fields = []
         for name in names:
             field = meta.get_field(name)
             if not isinstance(field, models.Field) or not field.concrete:
                 raise TypeError(f"{name} is not a column of {meta.label}")
-            assignments.append(f"{quote(field.column)} = %s")
-            params.append(field.get_db_prep_save(field.pre_save(obj, False), connection))
-        pk = meta.pk
-        if pk is None:
-            raise TypeError(f"{meta.label} has no primary key")
-        params.append(pk.get_db_prep_save(obj.pk, connection))
-        # Table and column names come from the models, values are parameters.
-        table, where = quote(meta.db_table), f"{quote(pk.column)} = %s"
-        parts.append(f"u{i} AS (UPDATE {table} SET {', '.join(assignments)} WHERE {where})")  # noqa: S608
-    columns = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
-    rows = []
-    for entry in audit:
-        rows.append(f"({', '.join(['%s'] * len(columns))})")
-        params.extend(f.get_db_prep_save(f.pre_save(entry, True), connection) for f in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            (f"WITH {', '.join(parts)} " if parts else "")
-            + f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({', '.join(quote(f.column) for f in columns)}) "
-            + f"VALUES {', '.join(rows)}",
-            params,
-        )
-    for entry in audit:
-        entry._state.adding = False
+            fields.append(field)
+        assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        parts.append(f"u{i} AS (UPDATE {table} SET {assignments} WHERE {quote(pk.column)} = %s)")  # noqa: S608
+        plan.append((fields, pk, False))
+    columns = _audit_columns()
+    row = f"({', '.join(['%s'] * len(columns))})"
+    sql = (
+        (f"WITH {', '.join(parts)} " if parts else "")
+        + f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({', '.join(quote(f.column) for f in columns)}) "
+        + f"VALUES {', '.join([row] * audit_rows)}"
+    )
+    return sql, plan
 
 
 # --- audited writes: one way for every service -----------------------------------------------

@@ -311,6 +311,12 @@ CELERY_BEAT_SCHEDULE = {
     "billing-reconcile": {"task": "billing.reconcile", "schedule": 900.0},
     "billing-events-sweep": {"task": "billing.events_sweep", "schedule": 300.0},
     "billing-notifications": {"task": "billing.notifications_sweep", "schedule": 3600.0},
+    # Invoice e-mails waiting in the outbox (billing.models.NotificationOutbox): the backstop of
+    # the services' nudges (a nudge lost with the broker down, or skipped by a web process).
+    "billing-notifications-drain": {
+        "task": "billing.notifications_drain",
+        "schedule": float(env_str("BILLING_NOTIFY_DRAIN_BEAT_SECONDS", "30")),
+    },
     # Federal warehouse: live metrics (members, dues, roadmap) of every cluster, one task per
     # cluster, besides the refresh queued after each change (core/federal/warehouse.py).
     "federal-warehouse-refresh": {
@@ -341,6 +347,10 @@ SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "development")
 STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")  # empty: Stripe itself (demo/tests: localstripe)
 # Fernet key(s) for payee secrets at rest (comma-separated to rotate); empty: derived from SECRET_KEY.
 BILLING_SECRETS_KEY = env_str("BILLING_SECRETS_KEY", "")
+# Invoice e-mails of the outbox (billing.services.common.notify_through_outbox) are sent at most
+# this many seconds after the payment committed: a web process queues one drain task per such
+# window instead of one task per payment.
+BILLING_NOTIFY_DRAIN_SECONDS = float(env_str("BILLING_NOTIFY_DRAIN_SECONDS", "2"))
 # How old (seconds) a signed webhook may be; Stripe's default.
 STRIPE_WEBHOOK_TOLERANCE = 300
 # YooKassa API root for the yookassa SDK (demo/tests: the local server of
