@@ -66,6 +66,7 @@ class StackConfig:
     tls_hosts: list[str] = field(default_factory=list)  # extra names for the certificate
     extra_env: dict[str, str] = field(default_factory=dict)
     pgbouncer: PgBouncer | None = None  # the app (and manage.py) connect through it when set
+    gunicorn_config: Path = DEPLOY / "gunicorn.conf.py"  # bench-load: bench/profile_gunicorn.conf.py
 
     @property
     def direct_database_url(self) -> str:
@@ -322,7 +323,7 @@ class Stack:
             [
                 str(VENV_BIN / "gunicorn"),
                 "-c",
-                str(DEPLOY / "gunicorn.conf.py"),
+                str(self.config.gunicorn_config),
                 "clusterhub.wsgi:application",
             ],
         )
