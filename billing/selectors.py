@@ -86,6 +86,20 @@ def invoice_get(cluster: Cluster, pk: int | str) -> Invoice | None:
     )
 
 
+def invoice_status_get(cluster: Cluster, pk: int | str) -> Invoice | None:
+    """One invoice of the cluster with only what its status shows (no lines, no payments): what
+    the payment page polls every quarter second while it waits for the webhook."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return (
+        Invoice.objects.filter(cluster=cluster, pk=pk)
+        .only("pk", "company_id", "status", "amount_kopecks", "paid_kopecks")
+        .first()
+    )
+
+
 def payments_for_cluster(
     cluster: Cluster, *, invoice_id: int | None = None, method: str | None = None, status: str | None = None
 ) -> QuerySet[Payment]:
