@@ -17,7 +17,9 @@ bench/results/load.txt.
    after another) and django-tenants' multiprocessing executor; ours = migrate_all_clusters.
    "One new field" = an AddField migration (tests/ops/migapp/migrations_newfield/0003).
 
-Uses databases clusterhub_benchload and clusterhub_benchmig (dropped and re-created),
+Uses databases clusterhub_benchload and clusterhub_benchmig (dropped and re-created; the first
+is copied from clusterhub_benchload_migrated, kept from the last run, when no migration file
+changed since: BENCH_LOAD_REUSE=0 migrates afresh),
 Redis dbs 10 and 11, ports 127.0.0.1:8188/8543/8189. Needs wrk, nginx, openssl
 (installed with apt-get when missing and allowed).
 
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -69,6 +72,7 @@ WORKER_CLASS = os.environ.get("BENCH_LOAD_WORKER_CLASS", "")  # else deploy/guni
 DEFAULT_WORKER_CLASS = "sync"  # deploy/gunicorn.conf.py's default
 ONLY = os.environ.get("BENCH_LOAD_ONLY", "")  # "wrk": the wrk rows only
 DATABASE = os.environ.get("BENCH_LOAD_DATABASE", "clusterhub_benchload")
+REUSE = os.environ.get("BENCH_LOAD_REUSE", "1") == "1"  # 0: migrate a fresh database every run
 REDIS_CACHE_DB, REDIS_BROKER_DB = (int(n) for n in os.environ.get("BENCH_LOAD_REDIS", "10,11").split(","))
 HTTP_PORT, HTTPS_PORT, GUNICORN_PORT = (
     int(n) for n in os.environ.get("BENCH_LOAD_PORTS", "8188,8543,8189").split(",")
@@ -843,15 +847,79 @@ def cpu_by_type(directory: Path) -> dict[str, tuple[int, float]]:
     return found
 
 
+# --- the migrated database, kept between runs ---------------------------------------------------
+
+
+# What makes the migrated state besides the migration files: the migrate command, the template
+# schema and the spare schemas of the fast clone.
+MIGRATION_CODE = (
+    "tenants/management/commands/migrate_all_clusters.py",
+    "tenants/schemas.py",
+    "platform/clusterhub/schema_migrate.py",
+    "platform/clusterhub/schema_state.py",
+)
+
+
+def migrations_hash() -> str:
+    """SHA-256 of every migration file of the project and of MIGRATION_CODE (paths and contents)."""
+    digest = hashlib.sha256()
+    for path in sorted([*ROOT.glob("**/migrations/*.py"), *(ROOT / name for name in MIGRATION_CODE)]):
+        relative = path.relative_to(ROOT)
+        if relative.parts[0].startswith(".") or relative.parts[0] == "tests":
+            continue
+        digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def migrated_database(stack: Stack) -> str:
+    """The bench database, migrated: a copy of `<database>_migrated` (CREATE DATABASE … TEMPLATE,
+    seconds) when that copy was made from the same migration files, else a fresh database
+    migrated by migrate_all_clusters (a minute or more on a loaded machine) and kept as the
+    copy for the next run. Nothing else is in the copy: the demo, the clusters and the sessions
+    of the run are made afresh every run. Returns what it did, for the notes."""
+    import psycopg2
+    from psycopg2 import sql
+
+    template = f"{stack.config.database}_migrated"
+    key = f"bench-load migrations {migrations_hash()}"
+    conn = psycopg2.connect(f"{stack.config.postgres}/postgres")
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [template]
+            )
+            found = cur.fetchone()
+            if REUSE and found is not None and found[0] == key:
+                started = time.perf_counter()
+                stack.fresh_database(template=template)
+                return f"database copied from {template} (same migrations) in {time.perf_counter() - started:.0f} s"
+            started = time.perf_counter()
+            stack.fresh_database()
+            stack.manage("migrate_all_clusters", "--processes", "2")
+            migrated_s = time.perf_counter() - started
+            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(template)))
+            cur.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(template), sql.Identifier(stack.config.database)
+                )
+            )
+            cur.execute(sql.SQL("COMMENT ON DATABASE {} IS %s").format(sql.Identifier(template)), [key])
+            return f"database migrated in {migrated_s:.0f} s (kept as {template} for the next run)"
+    finally:
+        conn.close()
+
+
 def _stack_benches(stack: Stack, work: Path) -> StackResults:
-    stack.fresh_database()
+    setup = migrated_database(stack)
+    say(setup)
     stack.flush_redis()
     stack.manage("collectstatic", "--noinput", "-v", "0")
-    stack.manage("migrate_all_clusters", "--processes", "2")
     stack.start_all()
     stack.start_localstripe(LOCALSTRIPE_PORT)
     say("wrk: a page and an API list, direct and through nginx ...")
     wrk_rows, facts = http_load(stack, work)
+    facts.insert(0, setup)
     if ONLY == "wrk":
         facts += [
             f"gunicorn: {stack.config.gunicorn_workers} workers x {stack.config.gunicorn_threads} threads"

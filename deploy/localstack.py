@@ -245,7 +245,8 @@ class Stack:
 
     # --- database and management commands -------------------------------------------------------
 
-    def fresh_database(self) -> None:
+    def fresh_database(self, template: str = "template0") -> None:
+        """The database dropped and created empty, or as a copy of `template`."""
         import psycopg2
         from psycopg2 import sql
 
@@ -261,8 +262,8 @@ class Stack:
                     sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(self.config.database))
                 )
                 cur.execute(
-                    sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(
-                        sql.Identifier(self.config.database)
+                    sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE {}").format(
+                        sql.Identifier(self.config.database), sql.Identifier(template)
                     )
                 )
         finally:
