@@ -7,13 +7,19 @@ bench/results/load.txt.
    from a second process for a bounded time against a cluster page (anonymous public
    site, 30 news items) and a cluster API list (token, /api/v1/news/). Baseline = the same
    requests straight to gunicorn over plain HTTP (no nginx, no TLS).
+4b. Locust (bench/locustfile.py): 100 users over the four demo clusters and the ministry;
+   per request type the requests, failures, p50/p95 and the web workers' CPU per request
+   (gunicorn runs bench/profile_gunicorn.conf.py: deploy/gunicorn.conf.py plus the serving
+   thread's CPU per request, summed per X-Bench-Type header and written when the workers exit).
 5. Migrations: a scratch database with 200 clusters (tests/ops/migapp_settings.py adds a
    small tenant app), timed as wall clock of the whole command, Django start-up included.
    Baseline = the project's migrate_schemas (django-tenants' standard executor, one schema
    after another) and django-tenants' multiprocessing executor; ours = migrate_all_clusters.
    "One new field" = an AddField migration (tests/ops/migapp/migrations_newfield/0003).
 
-Uses databases clusterhub_benchload and clusterhub_benchmig (dropped and re-created),
+Uses databases clusterhub_benchload and clusterhub_benchmig (dropped and re-created; the first
+is copied from clusterhub_benchload_migrated, kept from the last run, when no migration file
+changed since: BENCH_LOAD_REUSE=0 migrates afresh),
 Redis dbs 10 and 11, ports 127.0.0.1:8188/8543/8189. Needs wrk, nginx, openssl
 (installed with apt-get when missing and allowed).
 
@@ -29,6 +35,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -40,7 +47,7 @@ import tempfile
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +72,7 @@ WORKER_CLASS = os.environ.get("BENCH_LOAD_WORKER_CLASS", "")  # else deploy/guni
 DEFAULT_WORKER_CLASS = "sync"  # deploy/gunicorn.conf.py's default
 ONLY = os.environ.get("BENCH_LOAD_ONLY", "")  # "wrk": the wrk rows only
 DATABASE = os.environ.get("BENCH_LOAD_DATABASE", "clusterhub_benchload")
+REUSE = os.environ.get("BENCH_LOAD_REUSE", "1") == "1"  # 0: migrate a fresh database every run
 REDIS_CACHE_DB, REDIS_BROKER_DB = (int(n) for n in os.environ.get("BENCH_LOAD_REDIS", "10,11").split(","))
 HTTP_PORT, HTTPS_PORT, GUNICORN_PORT = (
     int(n) for n in os.environ.get("BENCH_LOAD_PORTS", "8188,8543,8189").split(",")
@@ -287,6 +295,7 @@ def stack_config(work: Path) -> StackConfig:
         https_port=HTTPS_PORT,
         gunicorn_port=GUNICORN_PORT,
         gunicorn_workers=2,
+        gunicorn_config=ROOT / "bench" / "profile_gunicorn.conf.py",
         **(
             {"gunicorn_threads": int(os.environ["BENCH_LOAD_THREADS"])}
             if "BENCH_LOAD_THREADS" in os.environ
@@ -298,6 +307,8 @@ def stack_config(work: Path) -> StackConfig:
             # No recycling during the bench: the CPU time and memory of the same two workers over
             # the whole run (production recycles every ~2,000 requests, which would hide growth).
             "GUNICORN_MAX_REQUESTS": "0",
+            # deploy/gunicorn.conf.py plus the thread CPU of each request, summed per request type.
+            "BENCH_PROFILE_DIR": str(work / "profile"),
             # wrk drives one token at several hundred requests/s: under the production 3,000/minute per
             # user, the second API run answered 2,011 429s once the two runs together passed the
             # budget. The throttle still runs on every request (its Redis round trips are counted);
@@ -424,6 +435,37 @@ def sign_in(stack: Stack, host: str, email: str, password: str) -> dict[str, str
     cookies.update(cookies_of(answer))
     if answer.status != 302 or "sessionid" not in cookies:
         raise RuntimeError(f"login of {email} on {host}: {answer.status} {answer.text[:300]}")
+    if (answer.header("Location") or "").endswith("/login/verify/"):
+        # An account with TOTP: the second step with the current code, as the user types it.
+        code = (
+            stack.shell(
+                "from django_otp.oath import totp\n"
+                "from core.accounts.models import User\n"
+                "from core.accounts.twofactor import totp_device_of\n"
+                f"device = totp_device_of(User.objects.get(email={email!r}))\n"
+                "print('CODE', f'{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}')\n"
+            )
+            .split("CODE ", 1)[1]
+            .strip()
+        )
+        cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
+        answer = stack.https(
+            "POST",
+            host,
+            "/login/verify/",
+            body=urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), "code": code}).encode(),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": cookie,
+                "Referer": f"https://{authority}/login/verify/",
+                "Origin": f"https://{authority}",
+            },
+        )
+        cookies.update(cookies_of(answer))
+        if answer.status != 302 or (answer.header("Location") or "").endswith("/login/verify/"):
+            raise RuntimeError(f"second step of {email} on {host}: {answer.status} {answer.text[:300]}")
+    if (answer.header("Location") or "").startswith("/account/security/"):
+        raise RuntimeError(f"{email} on {host} may only enrol a second factor (TWO_FACTOR_ENFORCE)")
     return cookies
 
 
@@ -509,7 +551,9 @@ def locust_plan(stack: Stack) -> tuple[dict[str, Any], list[str]]:
         "platform": {
             "host": f"{stack.config.base_domain}:{port}",
             "sessions": {
-                "federal": sign_in(stack, stack.config.base_domain, "federal@ministry.demo", DEMO_PASSWORD)
+                # A federal ministry user with TOTP enrolled (production enforces a second factor for
+                # the ministry roles: federal@ministry.demo, without one, may only enrol).
+                "federal": sign_in(stack, stack.config.base_domain, "secure@ministry.demo", DEMO_PASSWORD)
             },
         },
     }
@@ -776,51 +820,133 @@ class StackResults:
     touch_errors: int
     provision_s: float  # seconds per cluster provisioned in this run
     facts: list[str]
+    cpu_by_type: dict[str, tuple[int, float]] = field(default_factory=dict)  # requests, CPU s
 
 
 def stack_benches(work: Path) -> StackResults:
     require_nginx()
     config = stack_config(work)
     config.work_dir.mkdir(parents=True)
+    (work / "profile").mkdir()
     stack = Stack(config, say=lambda line: print(line, file=sys.stderr, flush=True))
     with running(stack):
-        stack.fresh_database()
-        stack.flush_redis()
-        stack.manage("collectstatic", "--noinput", "-v", "0")
-        stack.manage("migrate_all_clusters", "--processes", "2")
-        stack.start_all()
-        stack.start_localstripe(LOCALSTRIPE_PORT)
-        say("wrk: a page and an API list, direct and through nginx ...")
-        wrk_rows, facts = http_load(stack, work)
-        if ONLY == "wrk":
-            facts += [
-                f"gunicorn: {stack.config.gunicorn_workers} workers x {stack.config.gunicorn_threads} threads"
-            ]
-            if "Traceback" in stack.log_of("gunicorn"):
-                facts.append("WARNING: gunicorn logged a traceback during the run")
-            return StackResults(
-                wrk_rows, [], LocustRow("-", 0, 0, 0, 0, 0), 0.0, [], 0, [], [], 0, 0.0, facts
+        result = _stack_benches(stack, work)
+    # The workers wrote their per-type totals when they exited (bench/profile_gunicorn.conf.py).
+    result.cpu_by_type = cpu_by_type(work / "profile")
+    return result
+
+
+def cpu_by_type(directory: Path) -> dict[str, tuple[int, float]]:
+    """Requests and web-worker thread CPU seconds per X-Bench-Type, summed over the workers."""
+    found: dict[str, tuple[int, float]] = {}
+    for path in directory.glob("totals-*.json"):
+        for name, (count, seconds) in json.loads(path.read_text()).get("types", {}).items():
+            key = urllib.parse.unquote(name)
+            have = found.get(key, (0, 0.0))
+            found[key] = (have[0] + count, have[1] + seconds)
+    return found
+
+
+# --- the migrated database, kept between runs ---------------------------------------------------
+
+
+# What makes the migrated state besides the migration files: the migrate command, the template
+# schema and the spare schemas of the fast clone.
+MIGRATION_CODE = (
+    "tenants/management/commands/migrate_all_clusters.py",
+    "tenants/schemas.py",
+    "platform/clusterhub/schema_migrate.py",
+    "platform/clusterhub/schema_state.py",
+)
+
+
+def migrations_hash() -> str:
+    """SHA-256 of every migration file of the project and of MIGRATION_CODE (paths and contents)."""
+    digest = hashlib.sha256()
+    for path in sorted([*ROOT.glob("**/migrations/*.py"), *(ROOT / name for name in MIGRATION_CODE)]):
+        relative = path.relative_to(ROOT)
+        if relative.parts[0].startswith(".") or relative.parts[0] == "tests":
+            continue
+        digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def migrated_database(stack: Stack) -> str:
+    """The bench database, migrated: a copy of `<database>_migrated` (CREATE DATABASE … TEMPLATE,
+    seconds) when that copy was made from the same migration files, else a fresh database
+    migrated by migrate_all_clusters (a minute or more on a loaded machine) and kept as the
+    copy for the next run. Nothing else is in the copy: the demo, the clusters and the sessions
+    of the run are made afresh every run. Returns what it did, for the notes."""
+    import psycopg2
+    from psycopg2 import sql
+
+    template = f"{stack.config.database}_migrated"
+    key = f"bench-load migrations {migrations_hash()}"
+    conn = psycopg2.connect(f"{stack.config.postgres}/postgres")
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [template]
             )
-        say("locust: the demo, sessions, open invoices ...")
-        plan, more = locust_plan(stack)
-        facts += more
-        say(f"locust: {LOCUST_USERS} users for {LOCUST_S} s ...")
-        rows, overall, cpu_ms = locust_run(stack, work, plan)
-        pids = worker_pids(stack)
-        rss_run = [rss_mb(pid) for pid in pids]
-        say(f"memory: provisioning up to {MANY_SCHEMAS} clusters by the fast clone ...")
-        have, per_cluster = provision_many(stack, MANY_SCHEMAS)
-        say(f"memory: {have} clusters; GET / on each, straight to gunicorn ...")
-        half = have // 2
-        errors = touch_schemas(stack, half)
-        rss_half = [rss_mb(pid) for pid in pids]
-        errors += touch_schemas(stack, have)
-        rss_all = [rss_mb(pid) for pid in worker_pids(stack)]
+            found = cur.fetchone()
+            if REUSE and found is not None and found[0] == key:
+                started = time.perf_counter()
+                stack.fresh_database(template=template)
+                return f"database copied from {template} (same migrations) in {time.perf_counter() - started:.0f} s"
+            started = time.perf_counter()
+            stack.fresh_database()
+            stack.manage("migrate_all_clusters", "--processes", "2")
+            migrated_s = time.perf_counter() - started
+            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(template)))
+            cur.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(template), sql.Identifier(stack.config.database)
+                )
+            )
+            cur.execute(sql.SQL("COMMENT ON DATABASE {} IS %s").format(sql.Identifier(template)), [key])
+            return f"database migrated in {migrated_s:.0f} s (kept as {template} for the next run)"
+    finally:
+        conn.close()
+
+
+def _stack_benches(stack: Stack, work: Path) -> StackResults:
+    setup = migrated_database(stack)
+    say(setup)
+    stack.flush_redis()
+    stack.manage("collectstatic", "--noinput", "-v", "0")
+    stack.start_all()
+    stack.start_localstripe(LOCALSTRIPE_PORT)
+    say("wrk: a page and an API list, direct and through nginx ...")
+    wrk_rows, facts = http_load(stack, work)
+    facts.insert(0, setup)
+    if ONLY == "wrk":
+        facts += [
+            f"gunicorn: {stack.config.gunicorn_workers} workers x {stack.config.gunicorn_threads} threads"
+        ]
         if "Traceback" in stack.log_of("gunicorn"):
             facts.append("WARNING: gunicorn logged a traceback during the run")
-        return StackResults(
-            wrk_rows, rows, overall, cpu_ms, rss_run, have, rss_half, rss_all, errors, per_cluster, facts
-        )
+        return StackResults(wrk_rows, [], LocustRow("-", 0, 0, 0, 0, 0), 0.0, [], 0, [], [], 0, 0.0, facts)
+    say("locust: the demo, sessions, open invoices ...")
+    plan, more = locust_plan(stack)
+    facts += more
+    say(f"locust: {LOCUST_USERS} users for {LOCUST_S} s ...")
+    rows, overall, cpu_ms = locust_run(stack, work, plan)
+    pids = worker_pids(stack)
+    rss_run = [rss_mb(pid) for pid in pids]
+    say(f"memory: provisioning up to {MANY_SCHEMAS} clusters by the fast clone ...")
+    have, per_cluster = provision_many(stack, MANY_SCHEMAS)
+    say(f"memory: {have} clusters; GET / on each, straight to gunicorn ...")
+    half = have // 2
+    errors = touch_schemas(stack, half)
+    rss_half = [rss_mb(pid) for pid in pids]
+    errors += touch_schemas(stack, have)
+    rss_all = [rss_mb(pid) for pid in worker_pids(stack)]
+    if "Traceback" in stack.log_of("gunicorn"):
+        facts.append("WARNING: gunicorn logged a traceback during the run")
+    return StackResults(
+        wrk_rows, rows, overall, cpu_ms, rss_run, have, rss_half, rss_all, errors, per_cluster, facts
+    )
 
 
 def _total(split: CpuSplit) -> float:
@@ -916,13 +1042,22 @@ def main() -> int:
                 f"(bench/locustfile.py; target per request type: 0 errors, p95 <= {P95_TARGET_MS:.0f} ms)",
             )
         )
-        rows.append(("  request type: requests / failures", "target", "p50 / p95 ms", "verdict"))
+        rows.append(
+            (
+                "  request type: requests / failures; web-worker CPU ms per request",
+                "target",
+                "p50 / p95 ms",
+                "verdict",
+            )
+        )
         for item in sorted(result.locust_rows, key=lambda r: r.name):
             ours_row = not (item.name.startswith(("localstripe", "flow:")))
             ok = item.failures == 0 and (item.p95_ms <= P95_TARGET_MS or not ours_row)
+            count, seconds = result.cpu_by_type.get(item.name, (0, 0.0))
+            cpu = f"; {seconds * 1000 / count:.1f} ms CPU" if count else ""
             rows.append(
                 (
-                    f"  {item.name}: {item.requests} / {item.failures}",
+                    f"  {item.name}: {item.requests} / {item.failures}{cpu}",
                     f"p95 <= {P95_TARGET_MS:.0f}" if ours_row else "(not a request of ours)",
                     f"{item.p50_ms:.0f} / {item.p95_ms:.0f}",
                     verdict(ok) if ours_row else ("ok" if item.failures == 0 else "FAIL"),
@@ -1028,7 +1163,11 @@ def main() -> int:
         "and tokens are made once per role before the run (the login form and the token endpoint), so "
         "PBKDF2 is not measured 100 times. The payment is pay.js's path without a browser: POST "
         "«Оплатить», the card to localstripe's SetupIntent confirm, POST pay/confirm, then status polls "
-        "until localstripe's signed webhook (through nginx, TLS) has marked the invoice paid (the flow row)."
+        "until localstripe's signed webhook (through nginx, TLS) has marked the invoice paid (the flow row). "
+        "CPU per request type = the serving thread's CPU from gunicorn's pre_request to post_request hook "
+        "(bench/profile_gunicorn.conf.py, keyed by the scenario's X-Bench-Type header), summed over both "
+        "workers; it leaves out the worker's own loop (accept, HTTP parsing, the access log line) and the "
+        "webhooks localstripe sends, which the overall CPU row includes."
         if result.locust_rows
         else "  4b. Not run (BENCH_LOAD_ONLY=wrk).",
         "  5. One transaction per schema in ours; schemas with nothing to apply are skipped after one "

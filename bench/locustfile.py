@@ -13,6 +13,9 @@
 Sessions and tokens are made once before the run (bench/load.py signs in through the login
 form and the token endpoint): 100 password hashes would otherwise measure PBKDF2, not the
 product. The plan (hosts, cookies, tokens, open invoices) comes as JSON in BENCH_LOAD_PLAN.
+Every request to our server names its type in an X-Bench-Type header (percent-encoded), which
+bench/profile_gunicorn.conf.py uses for the web-worker CPU per request type; nothing in the
+product reads it.
 Host names are sent in the Host header to 127.0.0.1 (no DNS for *.localhost here); the
 certificate is the stack's throwaway self-signed one, so TLS is not verified.
 """
@@ -24,6 +27,7 @@ import os
 import random
 import re
 import time
+import urllib.parse
 from collections import deque
 from typing import Any, cast
 
@@ -41,9 +45,16 @@ PUBLISHABLE_KEY = re.compile(r'data-publishable-key="([^"]+)"')
 WAIT = (float(os.environ.get("BENCH_LOAD_WAIT_MIN", "1")), float(os.environ.get("BENCH_LOAD_WAIT_MAX", "3")))
 
 
+def typed(headers: dict[str, str], name: str) -> dict[str, str]:
+    """The headers plus the request type for the per-type CPU accounting of the web workers."""
+    return {**headers, "X-Bench-Type": urllib.parse.quote(name)}
+
+
 def strict_get(client: Any, path: str, headers: dict[str, str], name: str) -> None:
     """A GET that counts only 200 as success: a redirect (to the login page, say) is an error."""
-    with client.get(path, headers=headers, name=name, allow_redirects=False, catch_response=True) as answer:
+    with client.get(
+        path, headers=typed(headers, name), name=name, allow_redirects=False, catch_response=True
+    ) as answer:
         if answer.status_code != 200:
             answer.failure(f"HTTP {answer.status_code}")
 
@@ -149,7 +160,7 @@ class ClusterStaff(_ClusterUser):
             )
         with self.client.post(
             "/api/v1/roadmaps/import/",
-            headers={**headers, "Content-Type": content_type},
+            headers=typed({**headers, "Content-Type": content_type}, "api: roadmap import (upload, preview)"),
             data=cast(Any, body),
             name="api: roadmap import (upload, preview)",
             catch_response=True,
@@ -160,7 +171,7 @@ class ClusterStaff(_ClusterUser):
             preview = answer.json()
         self.client.post(
             f"/api/v1/roadmaps/import/{preview['id']}/confirm/",
-            headers=headers,
+            headers=typed(headers, "api: roadmap import (confirm)"),
             name="api: roadmap import (confirm)",
         )
 
@@ -205,7 +216,9 @@ class MemberRepresentative(_ClusterUser):
         path = f"/billing/invoices/{pk}/pay/"
         with self.client.post(
             path,
-            headers=self.post_headers(f"/billing/invoices/{pk}/"),
+            headers=typed(
+                self.post_headers(f"/billing/invoices/{pk}/"), "pay: «Оплатить» (PaymentIntent + SetupIntent)"
+            ),
             data={"method": "stripe:card", "csrfmiddlewaretoken": self.csrf},
             name="pay: «Оплатить» (PaymentIntent + SetupIntent)",
             catch_response=True,
@@ -243,8 +256,9 @@ class MemberRepresentative(_ClusterUser):
             return
         with self.client.post(
             f"{path}confirm/",
-            headers=self.post_headers(
-                path, **{"Content-Type": "application/json", "Accept": "application/json"}
+            headers=typed(
+                self.post_headers(path, **{"Content-Type": "application/json", "Accept": "application/json"}),
+                "pay: confirm (server confirms the PaymentIntent)",
             ),
             data=json.dumps({"setup_intent": seti}),
             name="pay: confirm (server confirms the PaymentIntent)",
@@ -257,7 +271,7 @@ class MemberRepresentative(_ClusterUser):
         for _ in range(120):
             status = self.client.get(
                 f"/billing/invoices/{pk}/status/",
-                headers={**self.headers, "Accept": "application/json"},
+                headers=typed({**self.headers, "Accept": "application/json"}, "pay: status poll"),
                 name="pay: status poll",
             )
             if status.status_code == 200 and status.json().get("status") == "paid":

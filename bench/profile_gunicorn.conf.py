@@ -6,6 +6,10 @@ and with BENCH_PROFILE_DIR set every request runs under cProfile (per thread); e
 its totals (and its pstats file) to BENCH_PROFILE_DIR when it exits. The difference between the
 worker process's CPU (/proc) and the sum of its requests' thread CPU is what the server spends
 outside the requests (gthread's poller and accept loop, parsing requests, thread switches).
+
+`make bench-load` uses it for CPU per request type: a request with an X-Bench-Type header (the
+locust scenario names each request so) adds its thread CPU to that type's totals ("types" in the
+totals file); requests without the header count only in the overall totals.
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ _DIR = os.environ.get("BENCH_PROFILE_DIR", "")
 _PROFILE = os.environ.get("BENCH_PROFILE_CPROFILE", "") == "1"
 _local = threading.local()
 _lock = threading.Lock()
-_totals = {"requests": 0, "thread_cpu": 0.0}
+_totals: dict[str, Any] = {"requests": 0, "thread_cpu": 0.0, "types": {}}
+TYPE_HEADER = "X-BENCH-TYPE"
 _profiles: list[Any] = []
 
 
@@ -39,6 +44,7 @@ def pre_request(worker: Any, req: Any) -> None:
             with _lock:
                 _profiles.append(profile)
         profile.enable()
+    _local.kind = next((value for name, value in req.headers if name == TYPE_HEADER), "")
     _local.started = time.thread_time()
 
 
@@ -49,6 +55,11 @@ def post_request(worker: Any, req: Any, environ: Any, resp: Any) -> None:
     with _lock:
         _totals["requests"] += 1
         _totals["thread_cpu"] += spent
+        kind = getattr(_local, "kind", "")
+        if kind:
+            row = _totals["types"].setdefault(kind, [0, 0.0])
+            row[0] += 1
+            row[1] += spent
 
 
 def worker_exit(server: Any, worker: Any) -> None:

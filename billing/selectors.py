@@ -67,14 +67,18 @@ def invoices_for_cluster(
     return qs.order_by(*INVOICE_ORDERINGS.get(ordering or "", INVOICE_ORDERINGS["-issue_date"]))
 
 
+def _cluster_invoice(cluster: Cluster, pk: int | str) -> QuerySet[Invoice]:
+    """The cluster's invoice `pk` as a queryset (empty for a pk that is not a number)."""
+    try:
+        return Invoice.objects.filter(cluster=cluster, pk=int(pk))
+    except (TypeError, ValueError):
+        return Invoice.objects.none()
+
+
 def invoice_get(cluster: Cluster, pk: int | str) -> Invoice | None:
     """One invoice of the cluster with its lines and payments (None if not this cluster's)."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        return None
     return (
-        Invoice.objects.filter(cluster=cluster, pk=pk)
+        _cluster_invoice(cluster, pk)
         .select_related("cluster")
         .prefetch_related(
             "lines",
@@ -82,6 +86,16 @@ def invoice_get(cluster: Cluster, pk: int | str) -> Invoice | None:
                 "payments", queryset=Payment.objects.order_by("created_at", "id").prefetch_related("refunds")
             ),
         )
+        .first()
+    )
+
+
+def invoice_status_get(cluster: Cluster, pk: int | str) -> Invoice | None:
+    """One invoice of the cluster with only what its status shows (no lines, no payments): what
+    the payment page polls every quarter second while it waits for the webhook."""
+    return (
+        _cluster_invoice(cluster, pk)
+        .only("pk", "company_id", "status", "amount_kopecks", "paid_kopecks")
         .first()
     )
 

@@ -66,6 +66,7 @@ class StackConfig:
     tls_hosts: list[str] = field(default_factory=list)  # extra names for the certificate
     extra_env: dict[str, str] = field(default_factory=dict)
     pgbouncer: PgBouncer | None = None  # the app (and manage.py) connect through it when set
+    gunicorn_config: Path = DEPLOY / "gunicorn.conf.py"  # bench-load: bench/profile_gunicorn.conf.py
 
     @property
     def direct_database_url(self) -> str:
@@ -255,7 +256,8 @@ class Stack:
 
     # --- database and management commands -------------------------------------------------------
 
-    def fresh_database(self) -> None:
+    def fresh_database(self, template: str = "template0") -> None:
+        """The database dropped and created empty, or as a copy of `template`."""
         import psycopg2
         from psycopg2 import sql
 
@@ -271,8 +273,8 @@ class Stack:
                     sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(self.config.database))
                 )
                 cur.execute(
-                    sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(
-                        sql.Identifier(self.config.database)
+                    sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE {}").format(
+                        sql.Identifier(self.config.database), sql.Identifier(template)
                     )
                 )
         finally:
@@ -333,7 +335,7 @@ class Stack:
             [
                 str(VENV_BIN / "gunicorn"),
                 "-c",
-                str(DEPLOY / "gunicorn.conf.py"),
+                str(self.config.gunicorn_config),
                 "clusterhub.wsgi:application",
             ],
         )

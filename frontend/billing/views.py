@@ -11,6 +11,7 @@ pages poll.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +27,7 @@ from billing.models import Invoice
 from billing.selectors import (
     UNPAID,
     invoice_get,
+    invoice_status_get,
     invoices_for_cluster,
     payee_for_cluster,
 )
@@ -51,9 +53,11 @@ def _access(request: ClusterHttpRequest) -> MemberAccess:
     return member_access(user=request.user, cluster=request.cluster)
 
 
-def _invoice(request: ClusterHttpRequest, pk: int) -> Invoice:
+def _invoice(
+    request: ClusterHttpRequest, pk: int, *, read: Callable[..., Invoice | None] = invoice_get
+) -> Invoice:
     """The invoice if it is this cluster's and the user may see it (else 404)."""
-    invoice = or_404(invoice_get(request.cluster, pk))
+    invoice = or_404(read(request.cluster, pk))
     return or_404(invoice if _access(request).can_see(invoice.company_id) else None)
 
 
@@ -183,7 +187,7 @@ def receipt_pdf(request: ClusterHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def invoice_status(request: ClusterHttpRequest, pk: int) -> JsonResponse:
     """What the payment page polls: the invoice's status as the server knows it."""
-    invoice = _invoice(request, pk)
+    invoice = _invoice(request, pk, read=invoice_status_get)
     return JsonResponse(
         {
             "status": invoice.status,

@@ -255,3 +255,54 @@ def test_payee_page_is_for_cluster_admins_and_never_shows_secrets(
     assert client_for(cluster_a).get("/billing/payee/").status_code == 302
     assert client_for(None).get("/billing/payee/").status_code == 404
     assert Invoice.objects.count() == 0
+
+
+def test_status_poll_reads_the_invoice_row_only(
+    cluster_a: Cluster, payee_a: Payee, rep: User, make_user: MakeUser
+) -> None:
+    """What pay.js polls while it waits for the webhook: the same answer as the invoice page knows,
+    in as many queries for an invoice with many lines and payments as for a fresh one, and none
+    of them on the lines, payments or refunds tables."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    fresh = issue(cluster_a, amount=1_000_000)
+    busy = issue(
+        cluster_a,
+        lines=[
+            InvoiceLineSpec(description=f"Услуга {i}", unit_price_kopecks=100_000, code=f"s{i}")
+            for i in range(10)
+        ],
+    )
+    staff = Actor(user=make_user(ROLE.CLUSTER_STAFF, cluster_a), cluster=cluster_a)
+    for number in ("11", "12", "13"):
+        payment_record_manual(
+            actor=staff,
+            invoice=busy,
+            amount_kopecks=100_000,
+            order_number=number,
+            order_date=cluster_today(cluster_a),
+        )
+    browser = signed_in(rep, cluster_a)
+    browser.get(f"/billing/invoices/{fresh.pk}/status/")  # the session's first request
+    answers, counts = [], []
+    for invoice in (fresh, busy):
+        with CaptureQueriesContext(connection) as queries:
+            answers.append(browser.get(f"/billing/invoices/{invoice.pk}/status/").json())
+        counts.append(len(queries))
+        assert not [
+            q["sql"] for q in queries if "billing_invoiceline" in q["sql"] or "billing_payment" in q["sql"]
+        ]
+    assert counts[0] == counts[1]
+    assert answers == [
+        {"status": "open", "status_display": "Выставлен", "paid": "0,00", "outstanding": "10 000,00"},
+        {
+            "status": "partially_paid",
+            "status_display": "Оплачен частично",
+            "paid": "3 000,00",
+            "outstanding": "7 000,00",
+        },
+    ]
+    # Another company's invoice stays a 404 for this representative.
+    theirs = issue(cluster_a, company_id=OTHER_COMPANY, name="АО «Чужая»")
+    assert browser.get(f"/billing/invoices/{theirs.pk}/status/").status_code == 404

@@ -119,3 +119,28 @@ def test_the_cached_table_rows_follow_the_language_and_the_sort(
         return sorted(where, key=where.__getitem__)
 
     assert order("?sort=name") == list(reversed(order("?sort=-name")))
+
+
+def test_the_cached_charts_follow_a_write_and_the_language(
+    reported: tuple[Cluster, Cluster], make_user: MakeUser
+) -> None:
+    """The year-over-year charts are cached as SVG beside the figures: a second request shows the
+    same charts, a report of another year adds its bar on the next request, English has its own."""
+    alpha, _ = reported
+    client = _federal(make_user)
+
+    def charts() -> str:
+        body = client.get("/ministry/").content.decode()
+        return body[
+            body.index('<div class="fed-charts">') : body.index('<section aria-labelledby="clusters-h"')
+        ]
+
+    first = charts()
+    assert "2025" in first and "2024" not in first and "<svg" in first
+    assert charts() == first  # from the cache
+    w.standard(alpha, 2024, revenue=70_000_000_00)
+    after = charts()
+    assert "2024" in after and "2025" in after
+    client.cookies["django_language"] = "en"
+    english = charts()
+    assert english != after and "2024" in english
