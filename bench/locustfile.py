@@ -268,7 +268,8 @@ class MemberRepresentative(_ClusterUser):
             if result.get("status") in (None, "failed", "error"):
                 answer.failure(f"{answer.status_code}: {str(result)[:200]}")
                 return
-        for _ in range(120):
+        # As pay.js polls: every second for 30 attempts, then every 5 s (60 s in all here).
+        for attempt in range(36):
             status = self.client.get(
                 f"/billing/invoices/{pk}/status/",
                 headers=typed({**self.headers, "Accept": "application/json"}, "pay: status poll"),
@@ -284,13 +285,13 @@ class MemberRepresentative(_ClusterUser):
                     context={},
                 )
                 return
-            time.sleep(0.25)
+            time.sleep(1.0 if attempt < 30 else 5.0)
         events.request.fire(
             request_type="FLOW",
             name="flow: «Оплатить» → «Оплачен» (webhook arrived)",
             response_time=(time.perf_counter() - started) * 1000,
             response_length=0,
-            exception=RuntimeError("invoice not paid within 30 s"),
+            exception=RuntimeError("invoice not paid within 60 s"),
             context={},
         )
 
