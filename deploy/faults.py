@@ -67,7 +67,8 @@ STAFF_EMAIL, STAFF_PASSWORD = "staff@faulta.example", "faults-staff-password-202
 HOST = f"{SLUG}.localhost"
 LOAD_THREADS = 8
 SERVER_LOGIN_RETRY = PgBouncer.server_login_retry  # pgbouncer.ini of localstack.pgbouncer_command
-CONNECT_RETRY = 1.0  # production.py's DATABASE_CONNECT_RETRY_SECONDS default (the stack sets none)
+# production.py's default; the stack passes DATABASE_CONNECT_RETRY_SECONDS through (0: the baseline)
+CONNECT_RETRY = float(os.environ.get("DATABASE_CONNECT_RETRY_SECONDS") or 1)
 UNAVAILABLE_PAGE = "Сервис временно недоступен"
 NEWS_ROWS = "SELECT count(*) FROM faulta.content_news WHERE title = %s"  # the schema of SLUG
 REP_EMAIL, REP_PASSWORD = "member@faulta.example", "faults-member-password-2024"
