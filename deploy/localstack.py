@@ -46,6 +46,10 @@ class PgBouncer:
     pool_mode: str = "session"
     pool_size: int = 20
     max_client_conn: int = 200
+    # Seconds pgbouncer refuses new server logins after a failed one (pgbouncer parses time
+    # settings as float seconds; its default 15 s would refuse every client that long after
+    # PostgreSQL is back). The app's DATABASE_CONNECT_RETRY_SECONDS (1 s) must exceed it.
+    server_login_retry: float = 0.25
     password: str = field(default_factory=lambda: secrets.token_urlsafe(18))
 
 
@@ -563,7 +567,7 @@ def pgbouncer_command(directory: Path, bouncer: PgBouncer, postgres: str) -> lis
         f"pool_mode = {bouncer.pool_mode}\ndefault_pool_size = {bouncer.pool_size}\n"
         f"max_client_conn = {bouncer.max_client_conn}\nmax_db_connections = {bouncer.pool_size}\n"
         "server_reset_query = DISCARD ALL\nserver_check_delay = 10\n"
-        "server_connect_timeout = 5\nserver_login_retry = 1\nquery_wait_timeout = 20\n"
+        f"server_connect_timeout = 5\nserver_login_retry = {bouncer.server_login_retry:g}\nquery_wait_timeout = 20\n"
         "ignore_startup_parameters = extra_float_digits\n"
         f"pidfile = {directory / 'pgbouncer.pid'}\n"
     )

@@ -1,11 +1,13 @@
 """The pgbouncer that `make prod-smoke` / `make prod-faults` prove (deploy/localstack.py's ini) is
 the pgbouncer deploy/ ships: compose and Kubernetes set the same mode, reset query and timeouts.
 A setting left at pgbouncer's default in deploy/ (server_login_retry 15 s: every client refused
-for 15 s after PostgreSQL is back) would make the fault runs prove something not deployed."""
+for 15 s after PostgreSQL is back) would make the fault runs prove something not deployed; and
+the app's connect retry (production DATABASE_CONNECT_RETRY_SECONDS) must outlast that window."""
 
 from __future__ import annotations
 
 import configparser
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy"))
 
 from localstack import PgBouncer, pgbouncer_command  # noqa: E402
+
+from tests.ops.test_production_settings import _run as run_production_settings  # noqa: E402
 
 # What must agree; pool sizes and client limits are sized per deployment (deploy/README.md).
 SHARED = (
@@ -28,6 +32,12 @@ SHARED = (
     "server_check_delay",
     "ignore_startup_parameters",
 )
+
+
+def production_connect_retry_seconds() -> float:
+    result = run_production_settings({})
+    assert result.returncode == 0, result.stderr
+    return float(json.loads(result.stdout.strip().splitlines()[-1])["CONNECT_RETRY"])
 
 
 def _proven(tmp_path: Path) -> dict[str, str]:
@@ -62,7 +72,9 @@ def test_kubernetes_runs_the_pgbouncer_settings_the_fault_runs_prove(tmp_path: P
     assert {key: kubernetes.get(key) for key in SHARED} == proven
 
 
-def test_the_proven_pgbouncer_is_session_mode_and_retries_the_server_after_one_second(tmp_path: Path) -> None:
+def test_the_proven_pgbouncer_is_session_mode_and_retries_the_server_within_the_apps_connect_retry(
+    tmp_path: Path,
+) -> None:
     proven = _proven(tmp_path)
     assert proven["pool_mode"] == "session"
-    assert proven["server_login_retry"] == "1"
+    assert float(proven["server_login_retry"]) < production_connect_retry_seconds()

@@ -34,6 +34,7 @@ print(json.dumps({
     "STATIC": settings.STORAGES["staticfiles"]["BACKEND"], "MEDIA": settings.STORAGES["default"]["BACKEND"],
     "DB_HOST": settings.DATABASES["default"]["HOST"], "EAGER": settings.CELERY_TASK_ALWAYS_EAGER,
     "LOG_FORMATTER": settings.LOGGING["formatters"]["json"]["()"],
+    "CONNECT_RETRY": settings.DATABASE_CONNECT_RETRY_SECONDS,
 }))
 """
 

@@ -16,18 +16,78 @@ timeout, pgbouncer going away) has sent a FATAL error and EOF, so the idle socke
 only then is `SELECT 1` needed. A socket with nothing to read on an idle connection is the
 connection as we left it. After an error in the request (errors_occurred) Django's own check runs
 unchanged.
+
+DATABASE_CONNECT_RETRY_SECONDS (production 1 s, elsewhere 0 = off): a failed connect() is tried
+again every CONNECT_RETRY_STEP seconds while that budget lasts. After PostgreSQL comes back,
+pgbouncer still refuses new server logins until its server_login_retry has passed since its last
+failed one (deploy/ sets 0.25 s), and the refusal reaches Django inside connect() — most often as
+"server closed the connection unexpectedly" from init_connection_state's `SET TIME ZONE`, not from
+get_new_connection — so the whole connect() is retried: the half-made connection is closed first.
+Never inside an atomic block (a new connection there would silently lose the transaction; Django
+refuses it anyway). The cost: while PostgreSQL is down every request waits the budget before its
+503. Off outside production: tests and development talk to PostgreSQL directly (no pgbouncer
+window to bridge), and a test of the 503 should not wait.
 """
 
 from __future__ import annotations
 
+import logging
 import select
+import time
 
-from django.db import OperationalError
+import psycopg2
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.db.backends.postgresql import base
 from psycopg2.extensions import TRANSACTION_STATUS_IDLE
 
+logger = logging.getLogger(__name__)
+
+CONNECT_RETRY_STEP = 0.1  # seconds between connect attempts (each one a TCP + SCRAM login)
+_CONNECT_ERRORS = (
+    psycopg2.OperationalError,
+    psycopg2.InterfaceError,
+    OperationalError,  # raised wrapped from nested cursors, and by pg_version below
+    InterfaceError,
+)
+
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def connect(self) -> None:
+        budget = float(getattr(settings, "DATABASE_CONNECT_RETRY_SECONDS", 0) or 0)
+        if budget <= 0 or self.in_atomic_block:
+            super().connect()
+            return
+        started = time.monotonic()
+        deadline = started + budget
+        attempts = 1
+        while True:
+            try:
+                super().connect()
+            except _CONNECT_ERRORS:
+                self._drop_half_made_connection()
+                pause = min(CONNECT_RETRY_STEP, deadline - time.monotonic())
+                if pause <= 0:
+                    raise
+                time.sleep(pause)
+                attempts += 1
+                continue
+            if attempts > 1:
+                logger.warning(
+                    "database connection made on attempt %d, %.2f s after the first",
+                    attempts,
+                    time.monotonic() - started,
+                )
+            return
+
+    def _drop_half_made_connection(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            try:
+                connection.close()
+            except psycopg2.Error:
+                pass
+
     @property
     def pg_version(self) -> int:
         known: int | None = self.__dict__.get("_known_pg_version")

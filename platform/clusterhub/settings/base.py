@@ -88,6 +88,8 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # django-tenants' backend wraps this one: Django's, without caching an unknown server version
 # (clusterhub/postgresql_backend/base.py).
 ORIGINAL_BACKEND = "clusterhub.postgresql_backend"
+# Seconds a failed database connect is tried again (that backend); production: 1 s behind pgbouncer.
+DATABASE_CONNECT_RETRY_SECONDS = 0.0
 # SET search_path once per connection and schema switch, not before every query: the
 # routing middleware switches once per request, so a request issues at most one SET.
 TENANT_LIMIT_SET_CALLS = True

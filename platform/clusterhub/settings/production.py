@@ -45,6 +45,9 @@ env_str("DATABASE_URL")  # required: database_config() would otherwise fall back
 DATABASES = {"default": database_config()}
 DATABASES["default"]["CONN_MAX_AGE"] = int(env_str("DJANGO_CONN_MAX_AGE", "60"))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A failed connect is tried again for this long (clusterhub/postgresql_backend): it bridges
+# pgbouncer's server_login_retry (0.25 s in deploy/) after PostgreSQL is back.
+DATABASE_CONNECT_RETRY_SECONDS = float(env_str("DATABASE_CONNECT_RETRY_SECONDS", "1"))
 
 # Clusters on <slug>.<base>; the platform on <base> and www.<base>. Extra hosts (a cluster's
 # own domain outside the base domain) come from DJANGO_ALLOWED_HOSTS.
