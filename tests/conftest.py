@@ -18,7 +18,9 @@ from django_tenants.utils import schema_context, schema_exists
 from pytest_django import DjangoDbBlocker
 from pytest_django.plugin import blocking_manager_key
 
+from api.list_cache import forget_lists_in_this_process
 from core.accounts.models import Grant, User
+from core.accounts.selectors import forget_grants_in_this_process
 from core.accounts.services import grant_role, user_create
 from frontend.home_cache import forget_pages_in_this_process
 from tenants import schemas
@@ -145,6 +147,8 @@ def _clean_state() -> Iterator[None]:
         caches[name].clear()
     forget_hosts_in_this_process()
     forget_pages_in_this_process()
+    forget_grants_in_this_process()
+    forget_lists_in_this_process()
     # a streaming response read only in part never sends request_finished, which would reset the
     # thread's URLconf; the next test's reverse() must not resolve against the public host's
     set_urlconf(None)
@@ -156,6 +160,8 @@ def _clean_state() -> Iterator[None]:
         caches[name].clear()
     forget_hosts_in_this_process()
     forget_pages_in_this_process()
+    forget_grants_in_this_process()
+    forget_lists_in_this_process()
 
 
 @pytest.fixture

@@ -22,6 +22,10 @@ _known_grants: RecentValues[tuple[tuple[object, ...], ...]] = RecentValues(size=
 _GRANT_FIELDS = [f.attname for f in Grant._meta.concrete_fields]
 
 
+def forget_grants_in_this_process() -> None:
+    _known_grants.clear()
+
+
 def user_grants(user: User | AnonymousUser) -> list[Grant]:
     """All grants of a user, loaded once and kept on the user object for this request.
 
