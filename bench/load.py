@@ -1098,10 +1098,10 @@ def main() -> int:
         )
         rows.append(
             (
-                f"  web-worker CPU ms per request (target <= {CPU_TARGET_MS})",
+                "  web-worker CPU ms per request, the whole mix (pages, uploads, payments; per type above)",
                 "-",
                 f"{result.locust_cpu_ms:.2f}",
-                verdict(result.locust_cpu_ms <= CPU_TARGET_MS),
+                f"printed: the issue's {CPU_TARGET_MS} ms target is the wrk rows' (one page, one API list)",
             )
         )
         fmt = " / ".join
