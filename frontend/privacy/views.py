@@ -20,7 +20,7 @@ from core.accounts.models import Grant
 from core.audit.services import Actor
 from frontend.access import MANAGERS, cluster_page, or_404
 from frontend.pages import action, form_page
-from frontend.tables import Filter, ListControls, list_controls, search
+from frontend.tables import ListControls, list_controls, search, select
 from tenants.http import ClusterHttpRequest
 from tenants.privacy import services
 from tenants.privacy.export import export_pdf
@@ -69,17 +69,20 @@ def _consents(
         default="-given",
         filters=(
             search(_("Субъект или организация")),
-            Filter(
-                "purpose", _("Цель"), choices=[(p.pk, p.title) for p in purposes], placeholder=_("Все цели")
-            ),
-            Filter(
-                "state", _("Состояние"), choices=CONSENT_STATES, placeholder=_("Действующие и отозванные")
+            select("purpose", _("Цель"), [(p.pk, p.title) for p in purposes], _("Все цели"), parse=int),
+            select(
+                "state",
+                _("Состояние"),
+                CONSENT_STATES,
+                _("Действующие и отозванные"),
+                lookup="withdrawn_at__isnull",
+                parse=lambda v: v == "active",
             ),
         ),
     )
     access = member_access(user=request.user, cluster=request.cluster)
     qs = consent_list(access=access, user=request.user)  # type: ignore[arg-type]
-    query, purpose, state = (listing.values[k] for k in ("q", "purpose", "state"))
+    query = listing.values["q"]  # people's names live in the public schema: the view searches
     if query:
         found = [pk for pk, name in people.items() if query.casefold() in name.casefold()]
         qs = qs.filter(
@@ -87,10 +90,6 @@ def _consents(
             | Q(company__short_name__icontains=query)
             | Q(company__full_name__icontains=query)
         )
-    if purpose.isdigit():
-        qs = qs.filter(purpose_id=int(purpose))
-    if state in {"active", "withdrawn"}:
-        qs = qs.filter(withdrawn_at__isnull=state == "active")
     return listing, listing.page(qs)
 
 
@@ -119,20 +118,12 @@ def request_index(request: ClusterHttpRequest) -> HttpResponse:
         columns=REQUEST_COLUMNS,
         default="-received",
         filters=(
-            search(_("Субъект")),
-            Filter("kind", _("Вид"), choices=SubjectRequest.Kind.choices, placeholder=_("Все виды")),
-            Filter("status", _("Состояние"), choices=SubjectRequest.Status.choices, placeholder=_("Все")),
+            search(_("Субъект"), "subject_name__icontains"),
+            select("kind", _("Вид"), SubjectRequest.Kind.choices, _("Все виды")),
+            select("status", _("Состояние"), SubjectRequest.Status.choices, _("Все")),
         ),
     )
-    qs = request_list()
-    query, kind, status = (listing.values[k] for k in ("q", "kind", "status"))
-    if query:
-        qs = qs.filter(subject_name__icontains=query)
-    if kind in SubjectRequest.Kind.values:
-        qs = qs.filter(kind=kind)
-    if status in SubjectRequest.Status.values:
-        qs = qs.filter(status=status)
-    page = listing.page(qs)
+    page = listing.page(request_list())
     return render(
         request,
         "frontend/privacy/requests.html",
@@ -154,17 +145,18 @@ def incident_index(request: ClusterHttpRequest) -> HttpResponse:
         columns=INCIDENT_COLUMNS,
         default="-detected",
         filters=(
-            search(_("Инцидент")),
-            Filter("state", _("Состояние"), choices=INCIDENT_STATES, placeholder=_("Все")),
+            search(_("Инцидент"), "title__icontains"),
+            select(
+                "state",
+                _("Состояние"),
+                INCIDENT_STATES,
+                _("Все"),
+                lookup="closed_at__isnull",
+                parse=lambda v: v == "open",
+            ),
         ),
     )
-    qs = incident_list()
-    query, state = listing.values["q"], listing.values["state"]
-    if query:
-        qs = qs.filter(title__icontains=query)
-    if state in {"open", "closed"}:
-        qs = qs.filter(closed_at__isnull=state == "open")
-    page = listing.page(qs)
+    page = listing.page(incident_list())
     now = timezone.now()
     return render(
         request,
